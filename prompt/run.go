@@ -1,0 +1,140 @@
+package prompt
+
+import (
+	"fmt"
+	"time"
+)
+
+// RunStatus is where a run stands.
+type RunStatus string
+
+// Run statuses.
+const (
+	RunRunning     RunStatus = "running"
+	RunDone        RunStatus = "done"        // every cell finished (some may have failed)
+	RunInterrupted RunStatus = "interrupted" // cancelled; finished cells kept, the rest can be resumed
+)
+
+// Case is one set of variable bindings a run feeds the prompt, with an
+// optional expected output.
+type Case struct {
+	Name        string            `json:"name,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Vars        map[string]string `json:"vars"`
+	Expected    string            `json:"expected,omitempty"`
+}
+
+// Label is the case's display name: its Name, else "case N" (1-based).
+func (c Case) Label(index int) string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return fmt.Sprintf("case %d", index+1)
+}
+
+// RunVersion is a version taking part in a run, as the run saw it.
+type RunVersion struct {
+	VersionID int64  `json:"version_id"`
+	Prompt    string `json:"prompt"`
+	Number    int    `json:"number"`
+	Hash      string `json:"hash"`
+}
+
+// Ref is "prompt@number".
+func (v RunVersion) Ref() string { return fmt.Sprintf("%s@%d", v.Prompt, v.Number) }
+
+// Run is one execution of a plan: versions × targets × cases × repeats.
+type Run struct {
+	ID         string
+	Created    time.Time
+	Finished   time.Time // zero while running
+	Status     RunStatus
+	Source     string // "cli", "arena", "suite", "drift"
+	Suite      string // suite name, when run from a suite
+	Versions   []RunVersion
+	Targets    []string
+	Cases      []Case
+	Repeat     int
+	Author     string
+	Note       string
+	NoCache    bool
+	ForceCache bool
+}
+
+// Cells is the plan's size.
+func (r Run) Cells() int {
+	rep := r.Repeat
+	if rep < 1 {
+		rep = 1
+	}
+	cases := len(r.Cases)
+	if cases == 0 {
+		cases = 1
+	}
+	return len(r.Versions) * len(r.Targets) * cases * rep
+}
+
+// CellKey identifies one cell of a run's plan.
+type CellKey struct {
+	VersionID int64
+	Target    string
+	Case      int // index into Run.Cases
+	Repeat    int // 0-based
+}
+
+// Result is what one cell produced. Results are never updated in place.
+type Result struct {
+	ID        int64
+	RunID     string
+	VersionID int64
+	Target    string
+	Case      int
+	Repeat    int
+
+	Output       string
+	Error        string // empty on success
+	FinishReason string // stop, length, content_filter, cancelled, error …
+	TTFT         time.Duration
+	Latency      time.Duration
+	TokensIn     int
+	TokensOut    int
+	Cost         float64 // USD; 0 for local models or unknown prices
+	CacheHit     bool
+	// Model is the model as the provider resolved it (e.g. gpt-4o-mini-2024-07-18).
+	Model string
+	// ModelDigest is the provider's identity of the weights or serving stack:
+	// the Ollama digest, OpenAI's system_fingerprint, …
+	ModelDigest string
+	Started     time.Time
+}
+
+// Key is the result's cell.
+func (r Result) Key() CellKey {
+	return CellKey{VersionID: r.VersionID, Target: r.Target, Case: r.Case, Repeat: r.Repeat}
+}
+
+// OK reports whether the cell completed without error.
+func (r Result) OK() bool { return r.Error == "" }
+
+// TokensPerSecond is output tokens over generation time (latency less TTFT);
+// 0 when unknown.
+func (r Result) TokensPerSecond() float64 {
+	gen := r.Latency - r.TTFT
+	if r.TokensOut == 0 || gen <= 0 {
+		return 0
+	}
+	return float64(r.TokensOut) / gen.Seconds()
+}
+
+// Score is a result's grade from one scorer. Scores are never updated in
+// place; a new grade is a new row.
+type Score struct {
+	ID       int64
+	ResultID int64
+	Scorer   string  // check:contains, judge:openai:gpt-4o, human
+	Value    float64 // in [0,1]
+	Pass     *bool   // set where pass/fail applies
+	Reason   string
+	Author   string
+	Created  time.Time
+}
