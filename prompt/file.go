@@ -1,0 +1,459 @@
+package prompt
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// File is a prompt in whet's file format: Markdown with YAML front matter
+// and one "## role" section per message. It is what `whet prompt export`
+// writes, `import` reads, and `$EDITOR` edits.
+//
+//	---
+//	name: support/reply
+//	description: Reply to a support ticket
+//	labels: {purpose: support, tone: friendly}
+//	params: {temperature: 0.3, max_tokens: 400}
+//	tags: [production]
+//	vars: {customer: Ana}
+//	cases:
+//	  - name: refund
+//	    vars: {customer: Bo}
+//	    expected: refund
+//	version: 3          # informational
+//	hash: 1f2e3d4c5b6a  # informational
+//	---
+//
+//	## system
+//
+//	You are …
+//
+//	## user
+//
+//	Hello {{customer}}
+//
+// A section starts at a line that is exactly "## system", "## user" or
+// "## assistant" (any case). Content is the text up to the next section
+// heading with surrounding blank lines trimmed; a content line that is itself
+// such a heading is written as "\## user". ParseFile(FormatFile(f)) yields the
+// same messages and params, hence the same content hash.
+type File struct {
+	Name        string
+	Description string
+	Labels      Labels
+	Params      Params
+	Tags        []string
+	Vars        map[string]string
+	Cases       []Case
+	Messages    []Message
+	// Version and Hash are written on export for the reader; import ignores them.
+	Version int
+	Hash    string
+}
+
+// Content returns the hashed part.
+func (f File) Content() Content { return Content{Messages: f.Messages, Params: f.Params} }
+
+// FileError locates a problem in a prompt file.
+type FileError struct {
+	File      string
+	Line, Col int // 1-based; 0 when unknown
+	Msg       string
+}
+
+func (e *FileError) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+type fileFront struct {
+	Name        string            `yaml:"name"`
+	Description string            `yaml:"description"`
+	Labels      map[string]string `yaml:"labels"`
+	Params      map[string]any    `yaml:"params"`
+	Tags        []string          `yaml:"tags"`
+	Vars        map[string]string `yaml:"vars"`
+	Cases       []fileCase        `yaml:"cases"`
+	Version     int               `yaml:"version"`
+	Hash        string            `yaml:"hash"`
+}
+
+type fileCase struct {
+	Name        string            `yaml:"name"`
+	Description string            `yaml:"description"`
+	Vars        map[string]string `yaml:"vars"`
+	Expected    string            `yaml:"expected"`
+}
+
+var headingRe = regexp.MustCompile(`^##[ \t]+(?i:(system|user|assistant))[ \t]*$`)
+var escapedHeadingRe = regexp.MustCompile(`^\\##[ \t]+(?i:(system|user|assistant))[ \t]*$`)
+
+// splitFront splits "---\nYAML\n---\nbody". It returns the YAML, the body,
+// and the 1-based line on which the YAML starts.
+func splitFront(filename string, data []byte) (front, body string, bodyLine int, err error) {
+	s := strings.ReplaceAll(string(data), "\r\n", "\n")
+	s = strings.TrimPrefix(s, "\ufeff")
+	if !strings.HasPrefix(s, "---\n") {
+		return "", "", 0, &FileError{File: filename, Line: 1, Col: 1, Msg: "a prompt file starts with a '---' line opening its YAML front matter"}
+	}
+	rest := s[4:]
+	end := -1
+	if strings.HasPrefix(rest, "---\n") || rest == "---" {
+		end = 0
+	} else if i := strings.Index(rest, "\n---\n"); i >= 0 {
+		end = i + 1
+	} else if strings.HasSuffix(rest, "\n---") {
+		end = len(rest) - 3
+	}
+	if end < 0 {
+		return "", "", 0, &FileError{File: filename, Line: 1, Col: 1, Msg: "the front matter opened on line 1 is never closed by a '---' line"}
+	}
+	front = rest[:end]
+	body = strings.TrimPrefix(rest[end:], "---")
+	body = strings.TrimPrefix(body, "\n")
+	bodyLine = 2 + strings.Count(front, "\n") + 1
+	return front, body, bodyLine, nil
+}
+
+// yamlErr turns a goccy error into a FileError with file:line:col, the
+// line shifted by the front matter's offset in the file.
+func yamlErr(filename string, lineOffset int, err error) error {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		if tk := ye.GetToken(); tk != nil {
+			return &FileError{File: filename, Line: tk.Position.Line + lineOffset, Col: tk.Position.Column, Msg: ye.GetMessage()}
+		}
+		return &FileError{File: filename, Msg: ye.GetMessage()}
+	}
+	return &FileError{File: filename, Msg: err.Error()}
+}
+
+// nodePos finds the position of a YAML path (e.g. "$.params.temperature")
+// in the parsed front matter; 0,0 when not found.
+func nodePos(f *ast.File, path string, lineOffset int) (int, int) {
+	if f == nil {
+		return 0, 0
+	}
+	p, err := yaml.PathString(path)
+	if err != nil {
+		return 0, 0
+	}
+	n, err := p.FilterFile(f)
+	if err != nil || n == nil || n.GetToken() == nil {
+		return 0, 0
+	}
+	return n.GetToken().Position.Line + lineOffset, n.GetToken().Position.Column
+}
+
+// ParseFile parses a prompt file. Errors are *FileError with the file name,
+// line and column of the problem.
+func ParseFile(filename string, data []byte) (File, error) {
+	front, body, bodyLine, err := splitFront(filename, data)
+	if err != nil {
+		return File{}, err
+	}
+	ff, astFile, err := decodeFront(filename, front, 1)
+	if err != nil {
+		return File{}, err
+	}
+	fail := func(path, msg string) error {
+		line, col := nodePos(astFile, path, 1)
+		return &FileError{File: filename, Line: line, Col: col, Msg: msg}
+	}
+	f := File{Name: strings.TrimSpace(ff.Name), Description: ff.Description, Tags: ff.Tags, Vars: ff.Vars, Version: ff.Version, Hash: ff.Hash}
+	if f.Name == "" {
+		return File{}, &FileError{File: filename, Line: 2, Msg: "name: missing (every prompt file names its prompt)"}
+	}
+	if err := ValidateName(f.Name); err != nil {
+		return File{}, fail("$.name", "name: "+err.Error())
+	}
+	if len(ff.Labels) > 0 {
+		f.Labels = Labels{}
+		for k, v := range ff.Labels {
+			if err := ValidateLabelKey(k); err != nil {
+				return File{}, fail("$.labels."+k, "labels: "+err.Error())
+			}
+			f.Labels[strings.ToLower(k)] = v
+		}
+	}
+	for _, k := range SortedKeys(ff.Params) {
+		text, err := paramText(ff.Params[k])
+		if err == nil {
+			err = f.Params.Set(k, text)
+		}
+		if err != nil {
+			return File{}, fail("$.params."+k, "params: "+err.Error())
+		}
+	}
+	for i, t := range ff.Tags {
+		if err := ValidateTag(t); err != nil {
+			return File{}, fail(fmt.Sprintf("$.tags[%d]", i), "tags: "+err.Error())
+		}
+	}
+	for _, c := range ff.Cases {
+		f.Cases = append(f.Cases, Case{Name: c.Name, Description: c.Description, Vars: c.Vars, Expected: c.Expected})
+	}
+	msgs, err := parseSections(filename, body, bodyLine)
+	if err != nil {
+		return File{}, err
+	}
+	f.Messages = msgs
+	return f, nil
+}
+
+func decodeFront(filename, front string, lineOffset int) (fileFront, *ast.File, error) {
+	var ff fileFront
+	if strings.TrimSpace(front) == "" {
+		return ff, nil, nil
+	}
+	astFile, err := parser.ParseBytes([]byte(front), 0)
+	if err != nil {
+		return ff, nil, yamlErr(filename, lineOffset, err)
+	}
+	if err := yaml.UnmarshalWithOptions([]byte(front), &ff, yaml.DisallowUnknownField()); err != nil {
+		return ff, nil, yamlErr(filename, lineOffset, err)
+	}
+	return ff, astFile, nil
+}
+
+// paramText renders a YAML value as the text Params.Set takes.
+func paramText(v any) (string, error) {
+	switch x := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return x, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+func parseSections(filename, body string, firstLine int) ([]Message, error) {
+	lines := strings.Split(body, "\n")
+	var msgs []Message
+	var cur *Message
+	var buf []string
+	flush := func() {
+		if cur != nil {
+			cur.Content = trimBlankLines(strings.Join(buf, "\n"))
+			msgs = append(msgs, *cur)
+		}
+		buf = buf[:0]
+	}
+	for i, line := range lines {
+		if m := headingRe.FindStringSubmatch(line); m != nil {
+			flush()
+			cur = &Message{Role: strings.ToLower(m[1])}
+			continue
+		}
+		if cur == nil {
+			if strings.TrimSpace(line) != "" {
+				return nil, &FileError{File: filename, Line: firstLine + i, Col: 1,
+					Msg: "text before the first message: start each message with a line '## system', '## user' or '## assistant'"}
+			}
+			continue
+		}
+		if escapedHeadingRe.MatchString(line) {
+			line = line[1:]
+		}
+		buf = append(buf, line)
+	}
+	flush()
+	if len(msgs) == 0 {
+		return nil, &FileError{File: filename, Line: firstLine, Msg: "no messages: add a '## user' section (and optionally '## system')"}
+	}
+	return msgs, nil
+}
+
+func trimBlankLines(s string) string {
+	s = strings.TrimLeft(s, "\n")
+	// keep leading spaces of the first line: only whole blank lines go
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 || strings.TrimSpace(s[:i]) != "" {
+			break
+		}
+		s = s[i+1:]
+	}
+	s = strings.TrimRight(s, "\n")
+	for {
+		i := strings.LastIndexByte(s, '\n')
+		if i < 0 || strings.TrimSpace(s[i+1:]) != "" {
+			break
+		}
+		s = s[:i]
+	}
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return s
+}
+
+// NormalizeMessages applies the rules every saved message follows, so that a
+// prompt typed in a form, passed by flags or read from a file hashes the
+// same: CRLF becomes LF, surrounding blank lines are trimmed, roles are
+// lower case.
+func NormalizeMessages(msgs []Message) []Message {
+	out := make([]Message, len(msgs))
+	for i, m := range msgs {
+		out[i] = Message{Role: strings.ToLower(strings.TrimSpace(m.Role)), Content: trimBlankLines(strings.ReplaceAll(m.Content, "\r\n", "\n"))}
+	}
+	return out
+}
+
+// ValidateMessages checks roles and that there is at least one message.
+func ValidateMessages(msgs []Message) error {
+	if len(msgs) == 0 {
+		return errors.New("a prompt needs at least one message (e.g. --user TEXT)")
+	}
+	for i, m := range msgs {
+		switch m.Role {
+		case RoleSystem, RoleUser, RoleAssistant:
+		default:
+			return fmt.Errorf("message %d: unknown role %q (system, user or assistant)", i+1, m.Role)
+		}
+	}
+	return nil
+}
+
+// FormatFile writes f in the file format. Keys are written in a fixed order
+// so that exports diff cleanly in review.
+func FormatFile(f File) []byte {
+	var b bytes.Buffer
+	b.WriteString("---\n")
+	b.WriteString("name: " + yamlScalar(f.Name) + "\n")
+	if f.Description != "" {
+		b.WriteString("description: " + yamlScalar(f.Description) + "\n")
+	}
+	if len(f.Labels) > 0 {
+		b.WriteString("labels:\n")
+		for _, k := range f.Labels.Keys() {
+			b.WriteString("  " + yamlScalar(k) + ": " + yamlScalar(f.Labels[k]) + "\n")
+		}
+	}
+	if !f.Params.IsZero() {
+		b.WriteString("params:\n")
+		for _, line := range f.Params.Lines() {
+			b.WriteString("  " + line + "\n") // "key: <json>" is valid YAML
+		}
+	}
+	if len(f.Tags) > 0 {
+		quoted := make([]string, len(f.Tags))
+		for i, t := range f.Tags {
+			quoted[i] = yamlScalar(t)
+		}
+		b.WriteString("tags: [" + strings.Join(quoted, ", ") + "]\n")
+	}
+	if len(f.Vars) > 0 {
+		b.WriteString("vars:\n")
+		writeVars(&b, "  ", f.Vars)
+	}
+	if len(f.Cases) > 0 {
+		b.WriteString("cases:\n")
+		for _, c := range f.Cases {
+			first := true
+			field := func(k, v string) {
+				prefix := "    "
+				if first {
+					prefix = "  - "
+					first = false
+				}
+				b.WriteString(prefix + k + ": " + yamlScalar(v) + "\n")
+			}
+			if c.Name != "" {
+				field("name", c.Name)
+			}
+			if c.Description != "" {
+				field("description", c.Description)
+			}
+			if first {
+				b.WriteString("  - vars:")
+				first = false
+			} else {
+				b.WriteString("    vars:")
+			}
+			if len(c.Vars) == 0 {
+				b.WriteString(" {}\n")
+			} else {
+				b.WriteString("\n")
+				writeVars(&b, "      ", c.Vars)
+			}
+			if c.Expected != "" {
+				field("expected", c.Expected)
+			}
+		}
+	}
+	if f.Version > 0 {
+		b.WriteString("version: " + strconv.Itoa(f.Version) + "\n")
+	}
+	if f.Hash != "" {
+		b.WriteString("hash: " + ShortHash(f.Hash) + "\n")
+	}
+	b.WriteString("---\n")
+	for _, m := range f.Messages {
+		b.WriteString("\n## " + m.Role + "\n\n")
+		for _, line := range strings.Split(m.Content, "\n") {
+			if headingRe.MatchString(line) || escapedHeadingRe.MatchString(line) {
+				line = "\\" + line
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.Bytes()
+}
+
+func writeVars(b *bytes.Buffer, indent string, vars map[string]string) {
+	for _, k := range SortedKeys(vars) {
+		v := vars[k]
+		if strings.Contains(v, "\n") && !strings.ContainsAny(v, "\r\t") && strings.TrimLeft(v, " \n") == v && !strings.HasSuffix(v, "\n") {
+			b.WriteString(indent + yamlScalar(k) + ": |-\n")
+			for _, line := range strings.Split(v, "\n") {
+				if line == "" {
+					b.WriteString("\n")
+				} else {
+					b.WriteString(indent + "  " + line + "\n")
+				}
+			}
+			continue
+		}
+		b.WriteString(indent + yamlScalar(k) + ": " + yamlScalar(v) + "\n")
+	}
+}
+
+var plainScalarRe = regexp.MustCompile(`^[A-Za-z_/][A-Za-z0-9 _./()'-]*$`)
+
+// yamlScalar writes s as a YAML scalar: plain when unambiguous, otherwise a
+// JSON string (valid YAML double-quoted).
+func yamlScalar(s string) string {
+	lower := strings.ToLower(s)
+	switch lower {
+	case "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n":
+		return strconv.Quote(s)
+	}
+	if plainScalarRe.MatchString(s) && !strings.HasSuffix(s, " ") && !strings.Contains(s, " #") && !strings.Contains(s, ": ") {
+		return s
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// yamlUnmarshalLoose decodes YAML allowing unknown fields (for foreign
+// formats whose schema grows).
+func yamlUnmarshalLoose(src string, v any) error { return yaml.Unmarshal([]byte(src), v) }
