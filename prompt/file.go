@@ -224,10 +224,21 @@ func decodeFront(filename, front string, lineOffset int) (fileFront, *ast.File, 
 	if err != nil {
 		return ff, nil, yamlErr(filename, lineOffset, err)
 	}
-	if err := yaml.UnmarshalWithOptions([]byte(front), &ff, yaml.DisallowUnknownField()); err != nil {
+	if err := safeYAML(func() error { return yaml.UnmarshalWithOptions([]byte(front), &ff, yaml.DisallowUnknownField()) }); err != nil {
 		return ff, nil, yamlErr(filename, lineOffset, err)
 	}
 	return ff, astFile, nil
+}
+
+// safeYAML runs a goccy decode, turning a panic inside the library (seen on
+// malformed tags while fuzzing) into an error: bad input never crashes whet.
+func safeYAML(decode func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("invalid YAML front matter (%v)", r)
+		}
+	}()
+	return decode()
 }
 
 // paramText renders a YAML value as the text Params.Set takes.
@@ -456,4 +467,6 @@ func yamlScalar(s string) string {
 
 // yamlUnmarshalLoose decodes YAML allowing unknown fields (for foreign
 // formats whose schema grows).
-func yamlUnmarshalLoose(src string, v any) error { return yaml.Unmarshal([]byte(src), v) }
+func yamlUnmarshalLoose(src string, v any) error {
+	return safeYAML(func() error { return yaml.Unmarshal([]byte(src), v) })
+}

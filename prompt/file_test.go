@@ -1,0 +1,175 @@
+package prompt
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const sampleFile = `---
+name: support/reply
+description: "Reply to a ticket: politely"
+labels:
+  purpose: support
+  Team: cx
+params:
+  temperature: 0.3
+  max_tokens: 400
+  stop: ["###"]
+  num_ctx: 8192
+tags: [production]
+vars:
+  customer: Ana
+cases:
+  - name: refund
+    vars: {customer: Bo}
+    expected: refund
+version: 3
+hash: 1f2e3d4c5b6a
+---
+
+## system
+
+You are a support agent.
+
+## Output format
+
+Plain text.
+
+## user
+
+Customer {{customer}} wrote:
+\## user
+is a heading in their text.
+
+## assistant
+
+Sure.
+`
+
+func TestParseFile(t *testing.T) {
+	f, err := ParseFile("reply.md", []byte(sampleFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Name != "support/reply" || f.Description != "Reply to a ticket: politely" || f.Labels["team"] != "cx" {
+		t.Fatalf("front matter: %+v", f)
+	}
+	if *f.Params.Temperature != 0.3 || *f.Params.MaxTokens != 400 || !reflect.DeepEqual(f.Params.Stop, []string{"###"}) || f.Params.Extra["num_ctx"] != 8192.0 {
+		t.Fatalf("params: %+v", f.Params)
+	}
+	want := []Message{
+		{Role: "system", Content: "You are a support agent.\n\n## Output format\n\nPlain text."},
+		{Role: "user", Content: "Customer {{customer}} wrote:\n## user\nis a heading in their text."},
+		{Role: "assistant", Content: "Sure."},
+	}
+	if !reflect.DeepEqual(f.Messages, want) {
+		t.Fatalf("messages:\n%#v\nwant\n%#v", f.Messages, want)
+	}
+	if len(f.Cases) != 1 || f.Cases[0].Vars["customer"] != "Bo" || f.Cases[0].Expected != "refund" {
+		t.Fatalf("cases: %+v", f.Cases)
+	}
+	if !reflect.DeepEqual(f.Tags, []string{"production"}) || f.Vars["customer"] != "Ana" {
+		t.Fatalf("tags/vars: %+v %+v", f.Tags, f.Vars)
+	}
+}
+
+func TestFormatParseRoundTrip(t *testing.T) {
+	f, err := ParseFile("reply.md", []byte(sampleFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Vars["multi"] = "line one\n  indented\n\nafter blank"
+	f.Vars["tricky"] = "yes: no # not a comment"
+	f.Description = "true"
+	out := FormatFile(f)
+	g, err := ParseFile("out.md", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if g.Content().Hash() != f.Content().Hash() {
+		t.Fatalf("hash changed through export/import:\n%s", out)
+	}
+	if !reflect.DeepEqual(g.Vars, f.Vars) || g.Description != "true" || !reflect.DeepEqual(g.Labels, f.Labels) || !reflect.DeepEqual(g.Cases, f.Cases) {
+		t.Fatalf("metadata changed:\n%s\n%+v", out, g)
+	}
+}
+
+func TestParseFileErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"no front", "## user\nhi\n", "x.md:1:1: a prompt file starts with a '---'"},
+		{"unclosed", "---\nname: a\n", "never closed"},
+		{"missing name", "---\ndescription: d\n---\n## user\nhi\n", "x.md:2: name: missing"},
+		{"bad name", "---\nname: bad name\n---\n## user\nhi\n", "x.md:2:7: name: invalid prompt name"},
+		{"yaml syntax", "---\nname: a\nlabels: [x\n---\n## user\nhi\n", "x.md:3:"},
+		{"unknown field", "---\nname: a\ncolour: red\n---\n## user\nhi\n", `x.md:3:1: unknown field "colour"`},
+		{"bad param", "---\nname: a\nparams:\n  temperature: hot\n---\n## user\nhi\n", "x.md:4:16: params: param temperature"},
+		{"bad tag", "---\nname: a\ntags: [v1]\n---\n## user\nhi\n", "x.md:3:8: tags: invalid tag"},
+		{"text before", "---\nname: a\n---\nstray\n## user\nhi\n", "x.md:4:1: text before the first message"},
+		{"no messages", "---\nname: a\n---\n\n", "no messages"},
+	}
+	for _, tt := range tests {
+		_, err := ParseFile("x.md", []byte(tt.src))
+		var fe *FileError
+		if err == nil || !errors.As(err, &fe) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error = %v, want containing %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestNormalizeMessages(t *testing.T) {
+	got := NormalizeMessages([]Message{{Role: " User", Content: "\r\n\n  indented\r\nline  \n\n"}})
+	if got[0].Role != "user" || got[0].Content != "  indented\nline  " {
+		t.Fatalf("%q", got[0])
+	}
+}
+
+const samplePrompty = `---
+name: Basic Prompt
+description: A basic prompt that uses the chat API
+authors:
+  - Seth Juarez
+model:
+  api: chat
+  configuration:
+    type: azure_openai
+    azure_deployment: gpt-35-turbo
+  parameters:
+    max_tokens: 128
+    temperature: 0.2
+sample:
+  firstName: Jane
+  question: What is the meaning of life?
+---
+system:
+You are an AI assistant who helps people find information.
+
+# Customer
+You are helping {{firstName}} to find answers.
+
+user:
+{{question}}
+`
+
+func TestParsePrompty(t *testing.T) {
+	f, err := ParsePrompty("basic.prompty", []byte(samplePrompty))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Name != "basic-prompt" || f.Labels["owner"] != "Seth Juarez" || *f.Params.MaxTokens != 128 || *f.Params.Temperature != 0.2 {
+		t.Fatalf("%+v", f)
+	}
+	if len(f.Messages) != 2 || f.Messages[0].Role != "system" || !strings.Contains(f.Messages[0].Content, "# Customer") || f.Messages[1].Content != "{{question}}" {
+		t.Fatalf("messages %+v", f.Messages)
+	}
+	if f.Vars["firstName"] != "Jane" {
+		t.Fatalf("vars %+v", f.Vars)
+	}
+	_, err = ParsePrompty("loop.prompty", []byte("---\nname: x\n---\nuser:\n{% for i in items %}{{i}}{% endfor %}\n"))
+	if err == nil || !strings.Contains(err.Error(), "loop.prompty:5:1: Jinja control block {% for %}") {
+		t.Fatalf("jinja err = %v", err)
+	}
+}

@@ -1,0 +1,98 @@
+package prompt
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// FuzzTemplate: parsing and rendering never panic; every variable reported
+// is rendered when given, and a missing one is named in the error.
+func FuzzTemplate(f *testing.F) {
+	for _, s := range []string{"Hi {{name}}", `\{{x}} {{ y }}`, "{{", "{{a}}{{a}}{{b", "{{ 1 }}", "}}{{}}", "a\n{{b}}\n\\{{"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		tpl, err := ParseTemplate(text)
+		vars := map[string]string{}
+		for _, v := range tpl.Variables() {
+			vars[v] = "<" + v + ">"
+		}
+		out, rerr := tpl.Execute(vars)
+		if rerr != nil {
+			t.Fatalf("all variables given, Execute failed: %v", rerr)
+		}
+		if err == nil {
+			for _, v := range tpl.Variables() {
+				if !strings.Contains(out, "<"+v+">") {
+					t.Fatalf("variable %q not rendered in %q", v, out)
+				}
+			}
+			if vs := tpl.Variables(); len(vs) > 0 {
+				_, merr := tpl.Execute(nil)
+				var me *MissingVarsError
+				if !errors.As(merr, &me) || len(me.Names) != len(vs) {
+					t.Fatalf("missing vars error = %v for %v", merr, vs)
+				}
+			}
+		} else {
+			var se *SyntaxError
+			if !errors.As(err, &se) || se.Line < 1 || se.Col < 1 {
+				t.Fatalf("syntax error without position: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzParseRef: never panics; a parsed ref prints to a string that parses
+// back to the same ref.
+func FuzzParseRef(f *testing.F) {
+	for _, s := range []string{"a", "a@1", "a@v2", "a@prod", "a@abcdef", "x/y@1234567890ab", "@", "a@@b", "a@0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseRef(s)
+		if err != nil {
+			return
+		}
+		r2, err := ParseRef(r.String())
+		if err != nil || r2 != r {
+			t.Fatalf("%q -> %+v -> %q -> %+v, %v", s, r, r.String(), r2, err)
+		}
+	})
+}
+
+// FuzzParseFile: the importer never panics, and whatever it accepts survives
+// export and re-import with the same content hash.
+func FuzzParseFile(f *testing.F) {
+	f.Add(sampleFile)
+	f.Add("---\nname: a\n---\n## user\nhi {{x}}\n")
+	f.Add("---\nname: a\nparams: {temperature: 0}\n---\n## system\n\n\\## user\n## user\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		pf, err := ParseFile("f.md", []byte(src))
+		if err != nil {
+			return
+		}
+		pf.Messages = NormalizeMessages(pf.Messages)
+		out := FormatFile(pf)
+		g, err := ParseFile("g.md", out)
+		if err != nil {
+			t.Fatalf("re-import failed: %v\n%s", err, out)
+		}
+		if g.Content().Hash() != pf.Content().Hash() {
+			t.Fatalf("hash changed:\n%q\n%q", pf.Messages, g.Messages)
+		}
+	})
+}
+
+// FuzzParsePrompty: the Prompty importer never panics.
+func FuzzParsePrompty(f *testing.F) {
+	f.Add(samplePrompty)
+	f.Add("---\nname: x\n---\nuser:\n{{q}}\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		pf, err := ParsePrompty("f.prompty", []byte(src))
+		if err == nil && len(pf.Messages) == 0 {
+			t.Fatal("accepted a file with no messages")
+		}
+	})
+}
