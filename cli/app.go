@@ -1,0 +1,247 @@
+// Package cli is whet's command line: thin cobra commands that parse flags,
+// call the store, runner and report packages, and print. Every listing has
+// --json with the stable fields documented in the README. Exit codes: 0 ok,
+// 1 failure, 2 usage error.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"whet/config"
+	"whet/store"
+)
+
+// Env is what a command reads from the outside world. Tests substitute it.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// Version is whet's version string, set at build time.
+	Version string
+}
+
+// app holds the state of one invocation: flags, and the config and store,
+// opened on first use.
+type app struct {
+	env     Env
+	ctx     context.Context
+	dbFlag  string
+	cfgFlag string
+	theme   string
+
+	paths config.Paths
+	cfg   *config.Config
+	st    *store.Store
+}
+
+// usageError marks an error as a usage error (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// silentError carries an exit code for a failure already reported.
+type silentError struct{ code int }
+
+func (e silentError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// Execute runs whet with args and returns the process exit code.
+func Execute(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	a := &app{env: env, ctx: ctx}
+	defer a.close()
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var se silentError
+	if errors.As(err, &se) {
+		return se.code
+	}
+	fmt.Fprintln(env.Stderr, "whet: "+err.Error())
+	var ue usageError
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		return 2
+	}
+	return 1
+}
+
+// isCobraUsage recognises cobra's own argument and command errors.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "flag needs an argument", "invalid argument", "required flag", "if any flags in the group"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) close() {
+	if a.st != nil {
+		a.st.Close()
+	}
+}
+
+// resolvePaths applies env and flags to the default locations.
+func (a *app) resolvePaths() (config.Paths, error) {
+	p, err := config.DefaultPaths(a.env.Getenv)
+	if err != nil {
+		return p, err
+	}
+	return p.WithFlags(a.cfgFlag, a.dbFlag), nil
+}
+
+// config loads the config file once.
+func (a *app) config() (config.Config, error) {
+	if a.cfg != nil {
+		return *a.cfg, nil
+	}
+	p, err := a.resolvePaths()
+	if err != nil {
+		return config.Config{}, err
+	}
+	a.paths = p
+	c, err := config.Load(p.ConfigFile, a.env.Getenv)
+	if err != nil {
+		return c, err
+	}
+	a.cfg = &c
+	return c, nil
+}
+
+// store opens the database once.
+func (a *app) store() (*store.Store, error) {
+	if a.st != nil {
+		return a.st, nil
+	}
+	if _, err := a.config(); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(a.ctx, a.paths.Database)
+	if err != nil {
+		return nil, err
+	}
+	a.st = st
+	return st, nil
+}
+
+// author signs changes: config author, else $USER, else "unknown".
+func (a *app) author() string {
+	if c, err := a.config(); err == nil && c.Author != "" {
+		return c.Author
+	}
+	if u := a.env.Getenv("USER"); u != "" {
+		return u
+	}
+	return "unknown"
+}
+
+func (a *app) protectedTags() []string {
+	if c, err := a.config(); err == nil && c.ProtectedTags != nil {
+		return c.ProtectedTags
+	}
+	return []string{"production"}
+}
+
+// colour reports whether w is a terminal that wants colour.
+func (a *app) colour(w io.Writer) bool {
+	if a.env.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	if a.env.Getenv("CLICOLOR_FORCE") != "" && a.env.Getenv("CLICOLOR_FORCE") != "0" {
+		return true
+	}
+	return isTerminal(w)
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "whet",
+		Short: "A terminal workbench for prompt engineers",
+		Long: `whet keeps your prompts in a local SQLite library where every save is an
+immutable version, runs any version across several models side by side, scores
+and compares the outputs, and exports what you found.
+
+Run whet with no arguments to open the workbench (TUI).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       a.env.Version,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runTUI(cmd)
+		},
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+	})
+	root.PersistentFlags().StringVar(&a.dbFlag, "db", "", "database file (env WHET_DB)")
+	root.PersistentFlags().StringVar(&a.cfgFlag, "config", "", "config file (env WHET_CONFIG)")
+	root.Flags().StringVar(&a.theme, "theme", "", "TUI theme: dark, light, dracula, high-contrast")
+	root.AddCommand(a.promptCmd(), a.pathsCmd(), a.versionCmd(), a.auditCmd())
+	for _, add := range extraCommands {
+		root.AddCommand(add(a))
+	}
+	return root
+}
+
+// extraCommands lets other files of this package register top-level
+// commands (run, models, config, runs, export) without touching rootCmd.
+var extraCommands []func(a *app) *cobra.Command
+
+func (a *app) pathsCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "paths",
+		Short: "Show where whet keeps its config and data",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := a.resolvePaths()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.env.Stdout, map[string]string{"config_file": p.ConfigFile, "data_dir": p.DataDir, "database": p.Database})
+			}
+			fmt.Fprintf(a.env.Stdout, "config    %s\ndata dir  %s\ndatabase  %s\n", p.ConfigFile, p.DataDir, p.Database)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (a *app) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print whet's version and schema version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(a.env.Stdout, "whet %s (database schema %d)\n", a.env.Version, store.SchemaVersion())
+			return nil
+		},
+	}
+}

@@ -1,0 +1,321 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"whet/prompt"
+	"whet/store"
+)
+
+// fileFor builds the file form of a version with its prompt's metadata.
+func fileFor(p prompt.Prompt, v prompt.Version, withTags bool) prompt.File {
+	f := prompt.File{Name: p.Name, Description: p.Description, Labels: p.Labels, Params: v.Params,
+		Vars: p.Defaults, Messages: v.Messages, Version: v.Number, Hash: v.Hash}
+	if withTags {
+		f.Tags = v.Tags
+	}
+	return f
+}
+
+// editInEditor opens the latest version in $VISUAL/$EDITOR and saves what
+// changed. A file that fails to parse is kept: the user may re-open it, and
+// otherwise is told where it is.
+func (a *app) editInEditor(p prompt.Prompt, latest prompt.Version, note string) error {
+	editor := a.env.Getenv("VISUAL")
+	if editor == "" {
+		editor = a.env.Getenv("EDITOR")
+	}
+	if editor == "" {
+		editor = "vi"
+	}
+	orig := prompt.FormatFile(fileFor(p, latest, false))
+	tmp, err := os.CreateTemp("", "whet-"+strings.ReplaceAll(p.Name, "/", "-")+"-*.md")
+	if err != nil {
+		return err
+	}
+	path := tmp.Name()
+	if _, err := tmp.Write(orig); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	in := bufio.NewReader(a.env.Stdin)
+	for {
+		c := exec.Command("sh", "-c", editor+` "$1"`, "sh", path)
+		c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
+		if f, ok := a.env.Stdin.(*os.File); ok {
+			c.Stdin = f
+		}
+		if err := c.Run(); err != nil {
+			return fmt.Errorf("editor %q failed: %v (your file is kept at %s)", editor, err, path)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(data, orig) {
+			os.Remove(path)
+			fmt.Fprintf(a.env.Stdout, "no changes: %s  %s is the latest version\n", latest.Ref(), prompt.ShortHash(latest.Hash))
+			return nil
+		}
+		f, perr := prompt.ParseFile(path, data)
+		if perr == nil && !strings.EqualFold(f.Name, p.Name) {
+			perr = &prompt.FileError{File: path, Line: 2, Msg: fmt.Sprintf("name: the file names %q but you are editing %q (renaming is not supported)", f.Name, p.Name)}
+		}
+		if perr == nil {
+			perr = checkTemplates(f.Messages)
+		}
+		if perr == nil {
+			d := draft{description: f.Description, labels: f.Labels, vars: f.Vars, messages: prompt.NormalizeMessages(f.Messages), params: f.Params}
+			if d.labels == nil {
+				d.labels = prompt.Labels{}
+			}
+			if d.vars == nil {
+				d.vars = map[string]string{}
+			}
+			if err := a.saveDraft(p, latest, d, note, ""); err != nil {
+				return fmt.Errorf("%v (your file is kept at %s)", err, path)
+			}
+			os.Remove(path)
+			return nil
+		}
+		fmt.Fprintf(a.env.Stderr, "whet: %v\n", perr)
+		fmt.Fprint(a.env.Stderr, "Re-open the editor to fix it? [Y/n] ")
+		answer, rerr := in.ReadString('\n')
+		answer = strings.ToLower(strings.TrimSpace(answer))
+		if (rerr != nil && answer == "") || answer == "n" || answer == "no" {
+			fmt.Fprintf(a.env.Stderr, "\nnothing saved; your edit is kept at %s\n(fix it, then: whet prompt import --new-version %s)\n", path, path)
+			return silentError{code: 1}
+		}
+	}
+}
+
+func (a *app) promptExportCmd() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "export REF... [-o DIR]",
+		Short: "Write versions as prompt files (Markdown + YAML front matter), to stdout or DIR",
+		Example: `  whet prompt export support/reply@production
+  whet prompt export summary translate -o prompts/`,
+		Args: minArgs(1, "at least one REF"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dir == "" && len(args) > 1 {
+				return usagef("several refs need -o DIR (stdout holds one prompt)")
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			for _, s := range args {
+				ref, err := a.parseRef(s)
+				if err != nil {
+					return err
+				}
+				v, err := st.Resolve(a.ctx, ref)
+				if err != nil {
+					return err
+				}
+				p, err := st.GetPrompt(a.ctx, v.Prompt)
+				if err != nil {
+					return err
+				}
+				data := prompt.FormatFile(fileFor(p, v, true))
+				if dir == "" {
+					_, err = a.env.Stdout.Write(data)
+					return err
+				}
+				path := filepath.Join(dir, filepath.FromSlash(p.Name)+".md")
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					return err
+				}
+				if err := os.WriteFile(path, data, 0o644); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.env.Stdout, "%s  %s -> %s\n", v.Ref(), prompt.ShortHash(v.Hash), path)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&dir, "output", "o", "", "directory to write NAME.md files into (folders for names with '/')")
+	return cmd
+}
+
+func (a *app) promptImportCmd() *cobra.Command {
+	var newVersion, force bool
+	var note string
+	cmd := &cobra.Command{
+		Use:   "import PATH...",
+		Short: "Import prompt files (.md in whet's format, .prompty) or folders of them",
+		Long: `Import prompt files or folders (searched recursively for *.md and *.prompty).
+
+A new name creates the prompt. A name that exists with identical content is
+left alone. A name that exists with different content is refused unless
+--new-version saves the file as a new version. Tags in the file are applied
+to the imported version (protected tags that would move need --force).`,
+		Args: minArgs(1, "at least one PATH"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files, err := collectPromptFiles(args)
+			if err != nil {
+				return err
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			failed := 0
+			for _, path := range files {
+				if err := a.importFile(st, path, newVersion, force, note); err != nil {
+					fmt.Fprintf(a.env.Stderr, "whet: import %s: %v\n", path, err)
+					failed++
+				}
+			}
+			if failed > 0 {
+				fmt.Fprintf(a.env.Stderr, "%d of %d file(s) not imported\n", failed, len(files))
+				return silentError{code: 1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&newVersion, "new-version", false, "save a file whose prompt exists with different content as a new version")
+	cmd.Flags().BoolVar(&force, "force", false, "move protected tags named in the files")
+	cmd.Flags().StringVarP(&note, "note", "m", "", "note for imported versions (default: imported from FILE)")
+	return cmd
+}
+
+// collectPromptFiles expands folders; explicit files are kept whatever their
+// extension, folder walks take *.md with front matter and *.prompty.
+func collectPromptFiles(args []string) ([]string, error) {
+	var out []string
+	for _, arg := range args {
+		info, err := os.Stat(arg)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		if !info.IsDir() {
+			out = append(out, arg)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if path != arg && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			lower := strings.ToLower(d.Name())
+			switch {
+			case strings.HasSuffix(lower, ".prompty"):
+				found = append(found, path)
+			case strings.HasSuffix(lower, ".md"):
+				if hasFrontMatter(path) {
+					found = append(found, path)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no prompt files (*.md with front matter, *.prompty) found", arg)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+func hasFrontMatter(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	buf := make([]byte, 4)
+	n, _ := f.Read(buf)
+	return string(buf[:n]) == "---\n" || string(buf[:n]) == "---\r"
+}
+
+var errExistsDifferent = errors.New("exists with different content")
+
+func (a *app) importFile(st *store.Store, path string, newVersion, force bool, note string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	f, err := parsePromptFile(path, data)
+	if err != nil {
+		return err
+	}
+	f.Messages = prompt.NormalizeMessages(f.Messages)
+	if err := checkTemplates(f.Messages); err != nil {
+		return err
+	}
+	if note == "" {
+		note = "imported from " + filepath.Base(path)
+	}
+	author := a.author()
+	nv := store.NewVersion{Messages: f.Messages, Params: f.Params, Note: note, Author: author, Action: "import"}
+	var v prompt.Version
+	existing, err := st.GetPrompt(a.ctx, f.Name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		v, err = st.CreatePrompt(a.ctx, store.NewPrompt{Name: f.Name, Description: f.Description, Labels: f.Labels, Defaults: f.Vars}, nv)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.env.Stdout, "imported %s  %s  (new prompt)\n", v.Ref(), prompt.ShortHash(v.Hash))
+	case err != nil:
+		return err
+	case existing.LatestHash == f.Content().Hash():
+		v, err = st.Resolve(a.ctx, prompt.Ref{Name: existing.Name})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.env.Stdout, "unchanged %s  %s\n", v.Ref(), prompt.ShortHash(v.Hash))
+	case !newVersion:
+		return fmt.Errorf("prompt %q %w (latest @%d %s, file %s); re-run with --new-version to save it as a new version",
+			existing.Name, errExistsDifferent, existing.Latest, prompt.ShortHash(existing.LatestHash), prompt.ShortHash(f.Content().Hash()))
+	default:
+		var created bool
+		v, created, err = st.SaveVersion(a.ctx, existing.Name, nv)
+		if err != nil {
+			return err
+		}
+		if created {
+			fmt.Fprintf(a.env.Stdout, "imported %s  %s  (new version)\n", v.Ref(), prompt.ShortHash(v.Hash))
+		}
+		set, rm := labelChanges(existing.Labels, f.Labels)
+		if len(set) > 0 || (len(rm) > 0 && f.Labels != nil) {
+			if err := st.SetLabels(a.ctx, existing.Name, set, nil, author); err != nil {
+				return err
+			}
+		}
+	}
+	for _, tag := range f.Tags {
+		if _, _, err := st.SetTag(a.ctx, prompt.Ref{Name: v.Prompt, Number: v.Number}, tag, force, a.protectedTags(), author); err != nil {
+			return fmt.Errorf("tag %s: %w", tag, err)
+		}
+	}
+	return nil
+}
+
+// registerCmd adds a top-level command from another file.
+func registerCmd(fn func(a *app) *cobra.Command) { extraCommands = append(extraCommands, fn) }

@@ -1,0 +1,898 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"whet/prompt"
+	"whet/store"
+)
+
+func (a *app) promptCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "prompt",
+		Aliases: []string{"prompts", "p"},
+		Short:   "Create, edit, version, tag, diff, import and export prompts",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
+	}
+	cmd.AddCommand(a.promptNewCmd(), a.promptEditCmd(), a.promptListCmd(), a.promptShowCmd(), a.promptLogCmd(),
+		a.promptDiffCmd(), a.promptTagCmd(), a.promptLabelCmd(), a.promptArchiveCmd(), a.promptExportCmd(), a.promptImportCmd())
+	return cmd
+}
+
+// contentFlags are the flags shared by `prompt new` and `prompt edit`.
+type contentFlags struct {
+	system, user, file, note, description string
+	messages, labels, params, vars        []string
+}
+
+func (f *contentFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.system, "system", "", "system message")
+	fl.StringVarP(&f.user, "user", "u", "", "user message")
+	fl.StringVarP(&f.file, "file", "f", "", "read the prompt from a file: whet's prompt format, or plain text used as the user message ('-' = stdin)")
+	fl.StringArrayVar(&f.messages, "message", nil, "append a message ROLE=TEXT (repeatable; for few-shot turns)")
+	fl.StringArrayVarP(&f.labels, "label", "l", nil, "label KEY=VALUE (repeatable)")
+	fl.StringArrayVarP(&f.params, "param", "p", nil, "param KEY=VALUE: temperature, top_p, max_tokens, seed, stop, or a provider option (repeatable)")
+	fl.StringArrayVar(&f.vars, "var", nil, "sample value NAME=VALUE for a variable, kept as the prompt's default case (repeatable)")
+	fl.StringVarP(&f.note, "note", "m", "", "note for this version (like a commit message)")
+	fl.StringVar(&f.description, "description", "", "one-line description of the prompt")
+	cmd.MarkFlagsMutuallyExclusive("user", "file")
+}
+
+func (f *contentFlags) any(cmd *cobra.Command) bool {
+	for _, n := range []string{"system", "user", "file", "message", "label", "param", "var", "description"} {
+		if cmd.Flags().Changed(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseKV parses repeated KEY=VALUE flags.
+func parseKV(flag string, items []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, it := range items {
+		k, v, ok := strings.Cut(it, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, usagef("--%s %q: expected NAME=VALUE", flag, it)
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	return out, nil
+}
+
+func parseLabels(items []string) (prompt.Labels, error) {
+	out := prompt.Labels{}
+	for _, it := range items {
+		k, v, err := prompt.ParseLabel(it)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func (a *app) readInput(path string) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(a.env.Stdin)
+	}
+	return os.ReadFile(path)
+}
+
+// draft is a prompt being assembled from flags or a file.
+type draft struct {
+	description string
+	labels      prompt.Labels
+	vars        map[string]string
+	messages    []prompt.Message
+	params      prompt.Params
+	tags        []string
+}
+
+// apply layers the content flags over d.
+func (f *contentFlags) apply(a *app, d *draft) error {
+	if f.file != "" {
+		data, err := a.readInput(f.file)
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(strings.TrimPrefix(string(data), "\ufeff"), "---") {
+			pf, err := parsePromptFile(f.file, data)
+			if err != nil {
+				return err
+			}
+			d.messages, d.params = pf.Messages, pf.Params
+			if pf.Description != "" {
+				d.description = pf.Description
+			}
+			for k, v := range pf.Labels {
+				d.labels[k] = v
+			}
+			for k, v := range pf.Vars {
+				d.vars[k] = v
+			}
+		} else {
+			d.messages = setRole(d.messages, prompt.RoleUser, string(data))
+		}
+	}
+	if f.system != "" {
+		d.messages = setRole(d.messages, prompt.RoleSystem, f.system)
+	}
+	if f.user != "" {
+		d.messages = setRole(d.messages, prompt.RoleUser, f.user)
+	}
+	for _, m := range f.messages {
+		role, text, ok := strings.Cut(m, "=")
+		role = strings.ToLower(strings.TrimSpace(role))
+		if !ok || (role != prompt.RoleSystem && role != prompt.RoleUser && role != prompt.RoleAssistant) {
+			return usagef("--message %q: expected ROLE=TEXT with ROLE system, user or assistant", m)
+		}
+		d.messages = append(d.messages, prompt.Message{Role: role, Content: text})
+	}
+	for _, p := range f.params {
+		if err := d.params.ParseParam(p); err != nil {
+			return usageError{err}
+		}
+	}
+	labels, err := parseLabels(f.labels)
+	if err != nil {
+		return err
+	}
+	for k, v := range labels {
+		d.labels[k] = v
+	}
+	vars, err := parseKV("var", f.vars)
+	if err != nil {
+		return err
+	}
+	for k, v := range vars {
+		d.vars[k] = v
+	}
+	if f.description != "" {
+		d.description = f.description
+	}
+	d.messages = prompt.NormalizeMessages(d.messages)
+	return nil
+}
+
+// setRole replaces the system message (the first message, when it is one)
+// or the last user message, or adds one: system first, user last.
+func setRole(msgs []prompt.Message, role, text string) []prompt.Message {
+	out := append([]prompt.Message(nil), msgs...)
+	if role == prompt.RoleSystem {
+		if len(out) > 0 && out[0].Role == prompt.RoleSystem {
+			out[0].Content = text
+			return out
+		}
+		return append([]prompt.Message{{Role: role, Content: text}}, out...)
+	}
+	for i := len(out) - 1; i >= 0; i-- {
+		if out[i].Role == role {
+			out[i].Content = text
+			return out
+		}
+	}
+	return append(out, prompt.Message{Role: role, Content: text})
+}
+
+// parsePromptFile reads whet's format, or Prompty by extension.
+func parsePromptFile(name string, data []byte) (prompt.File, error) {
+	if strings.HasSuffix(strings.ToLower(name), ".prompty") {
+		return prompt.ParsePrompty(name, data)
+	}
+	return prompt.ParseFile(name, data)
+}
+
+// checkTemplates reports template syntax errors before anything is saved.
+func checkTemplates(msgs []prompt.Message) error {
+	for i, m := range msgs {
+		if _, err := prompt.ParseTemplate(m.Content); err != nil {
+			return usagef("message %d (%s): %v", i+1, m.Role, err)
+		}
+	}
+	return prompt.ValidateMessages(msgs)
+}
+
+func (a *app) promptNewCmd() *cobra.Command {
+	var f contentFlags
+	cmd := &cobra.Command{
+		Use:   "new NAME",
+		Short: "Create a prompt and its first version",
+		Example: `  whet prompt new support/reply --system "You are a support agent." --user "Reply to: {{ticket}}" \
+      --label team=cx --label purpose=support --param temperature=0.3 --var ticket="Where is my order?"
+  whet prompt new summarise --file summarise.md`,
+		Args: exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			if err := prompt.ValidateName(name); err != nil {
+				return usageError{err}
+			}
+			d := draft{labels: prompt.Labels{}, vars: map[string]string{}}
+			if err := f.apply(a, &d); err != nil {
+				return err
+			}
+			if len(d.messages) == 0 {
+				return usagef("no content: give --user TEXT (and optionally --system TEXT), or --file FILE")
+			}
+			if err := checkTemplates(d.messages); err != nil {
+				return err
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			v, err := st.CreatePrompt(a.ctx, store.NewPrompt{Name: name, Description: d.description, Labels: d.labels, Defaults: d.vars},
+				store.NewVersion{Messages: d.messages, Params: d.params, Note: f.note, Author: a.author()})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.env.Stdout, "created %s  %s\n", v.Ref(), prompt.ShortHash(v.Hash))
+			a.warnMissingSamples(v.Messages, d.vars)
+			return nil
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+// warnMissingSamples tells the user which variables have no sample value.
+func (a *app) warnMissingSamples(msgs []prompt.Message, vars map[string]string) {
+	var missing []string
+	for _, v := range prompt.MessagesVariables(msgs) {
+		if _, ok := vars[v]; !ok {
+			missing = append(missing, v)
+		}
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(a.env.Stderr, "note: no sample value for %s (add --var NAME=VALUE to keep a default case)\n", strings.Join(missing, ", "))
+	}
+}
+
+func exactArgs(n int, names string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s takes %s (got %d argument(s)); see '%s --help'", cmd.CommandPath(), names, len(args), cmd.CommandPath())
+		}
+		return nil
+	}
+}
+
+func minArgs(n int, names string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usagef("%s takes %s; see '%s --help'", cmd.CommandPath(), names, cmd.CommandPath())
+		}
+		return nil
+	}
+}
+
+func (a *app) parseRef(s string) (prompt.Ref, error) {
+	r, err := prompt.ParseRef(s)
+	if err != nil {
+		return r, usageError{err}
+	}
+	return r, nil
+}
+
+func (a *app) promptEditCmd() *cobra.Command {
+	var f contentFlags
+	cmd := &cobra.Command{
+		Use:   "edit NAME",
+		Short: "Save a new version: from flags, or in $VISUAL/$EDITOR when no content flag is given",
+		Long: `Save a new version of a prompt.
+
+With content flags, they change the latest version: --system replaces the
+system message, --user the last user message, --file all messages and params,
+--param and --label merge. With no content flag, the prompt opens in
+$VISUAL or $EDITOR in whet's file format; saving and quitting the editor saves
+a new version if anything changed. A file that does not parse is kept and can
+be re-opened: nothing you typed is lost.`,
+		Args: exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			name := args[0]
+			p, err := st.GetPrompt(a.ctx, name)
+			if err != nil {
+				return err
+			}
+			latest, err := st.Resolve(a.ctx, prompt.Ref{Name: p.Name})
+			if err != nil {
+				return err
+			}
+			if !f.any(cmd) {
+				return a.editInEditor(p, latest, f.note)
+			}
+			d := draft{description: p.Description, labels: cloneLabels(p.Labels), vars: cloneVars(p.Defaults),
+				messages: latest.Messages, params: latest.Params.Clone()}
+			if err := f.apply(a, &d); err != nil {
+				return err
+			}
+			if err := checkTemplates(d.messages); err != nil {
+				return err
+			}
+			return a.saveDraft(p, latest, d, f.note, "")
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func cloneLabels(l prompt.Labels) prompt.Labels {
+	out := prompt.Labels{}
+	for k, v := range l {
+		out[k] = v
+	}
+	return out
+}
+
+func cloneVars(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// saveDraft writes what changed: metadata first, then a version if the
+// content differs from latest.
+func (a *app) saveDraft(p prompt.Prompt, latest prompt.Version, d draft, note, action string) error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	author := a.author()
+	if d.description != p.Description {
+		if err := st.SetDescription(a.ctx, p.Name, d.description, author); err != nil {
+			return err
+		}
+	}
+	set, rm := labelChanges(p.Labels, d.labels)
+	if len(set) > 0 || len(rm) > 0 {
+		if err := st.SetLabels(a.ctx, p.Name, set, rm, author); err != nil {
+			return err
+		}
+	}
+	if !sameVars(p.Defaults, d.vars) {
+		if err := st.SetDefaults(a.ctx, p.Name, d.vars, author); err != nil {
+			return err
+		}
+	}
+	v, created, err := st.SaveVersion(a.ctx, p.Name, store.NewVersion{Messages: d.messages, Params: d.params, Note: note, Author: author, Action: action})
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(a.env.Stdout, "saved %s  %s  (from @%d)\n", v.Ref(), prompt.ShortHash(v.Hash), latest.Number)
+	} else {
+		fmt.Fprintf(a.env.Stdout, "no changes: %s  %s is the latest version\n", v.Ref(), prompt.ShortHash(v.Hash))
+	}
+	return nil
+}
+
+func labelChanges(old, new prompt.Labels) (set map[string]string, rm []string) {
+	set = map[string]string{}
+	for k, v := range new {
+		if old[k] != v {
+			set[k] = v
+		}
+	}
+	for k := range old {
+		if _, ok := new[k]; !ok {
+			rm = append(rm, k)
+		}
+	}
+	sort.Strings(rm)
+	return set, rm
+}
+
+func sameVars(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *app) promptListCmd() *cobra.Command {
+	var labels []string
+	var all, asJSON bool
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List prompts, optionally filtered by labels",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			want, err := parseLabels(labels)
+			if err != nil {
+				return err
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			ps, err := st.ListPrompts(a.ctx, store.ListOptions{Labels: want, IncludeArchived: all})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := make([]promptJSON, len(ps))
+				for i, p := range ps {
+					out[i] = toPromptJSON(p)
+				}
+				return writeJSON(a.env.Stdout, out)
+			}
+			if len(ps) == 0 {
+				if len(want) > 0 {
+					fmt.Fprintln(a.env.Stderr, "no prompt has those labels")
+				} else {
+					fmt.Fprintln(a.env.Stderr, "no prompts yet: create one with 'whet prompt new NAME --user TEXT' or import files with 'whet prompt import DIR'")
+				}
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.env.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tLATEST\tTAGS\tLABELS\tUPDATED")
+			for _, p := range ps {
+				name := p.Name
+				if p.Archived {
+					name += " (archived)"
+				}
+				fmt.Fprintf(tw, "%s\t@%d %s\t%s\t%s\t%s\n", name, p.Latest, prompt.ShortHash(p.LatestHash), tagList(p.Tags), p.Labels.String(), p.UpdatedAt.Local().Format("2006-01-02 15:04"))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringArrayVarP(&labels, "label", "l", nil, "only prompts with label KEY=VALUE (repeatable; all must match)")
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "include archived prompts")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func tagList(tags map[string]int) string {
+	names := prompt.SortedKeys(tags)
+	parts := make([]string, len(names))
+	for i, t := range names {
+		parts[i] = fmt.Sprintf("%s@%d", t, tags[t])
+	}
+	return strings.Join(parts, ",")
+}
+
+func (a *app) promptShowCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show REF",
+		Short: "Show a version: messages, params, variables, tags (REF: name, name@3, name@TAG, name@HASH)",
+		Args:  exactArgs(1, "REF"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ref, err := a.parseRef(args[0])
+			if err != nil {
+				return err
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			v, err := st.Resolve(a.ctx, ref)
+			if err != nil {
+				return err
+			}
+			p, err := st.GetPrompt(a.ctx, v.Prompt)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.env.Stdout, struct {
+					Prompt  promptJSON        `json:"prompt"`
+					Version versionJSON       `json:"version"`
+					Vars    map[string]string `json:"vars"`
+				}{toPromptJSON(p), toVersionJSON(v), nonNilVars(p.Defaults)})
+			}
+			a.printVersion(p, v)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func nonNilVars(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+func (a *app) printVersion(p prompt.Prompt, v prompt.Version) {
+	w := a.env.Stdout
+	head := fmt.Sprintf("%s  %s", v.Ref(), prompt.ShortHash(v.Hash))
+	if len(v.Tags) > 0 {
+		head += "  [" + strings.Join(v.Tags, ", ") + "]"
+	}
+	if v.Number < p.Latest {
+		head += fmt.Sprintf("  (latest is @%d)", p.Latest)
+	}
+	fmt.Fprintln(w, head)
+	if p.Description != "" {
+		fmt.Fprintln(w, p.Description)
+	}
+	if len(p.Labels) > 0 {
+		fmt.Fprintln(w, "labels:    "+p.Labels.String())
+	}
+	line := fmt.Sprintf("saved:     %s by %s", v.Created.Local().Format("2006-01-02 15:04"), v.Author)
+	if v.Note != "" {
+		line += ": " + v.Note
+	}
+	fmt.Fprintln(w, line)
+	if ps := v.Params.Lines(); len(ps) > 0 {
+		fmt.Fprintln(w, "params:    "+strings.Join(ps, ", "))
+	}
+	if vars := v.Variables(); len(vars) > 0 {
+		parts := make([]string, len(vars))
+		for i, name := range vars {
+			parts[i] = name
+			if s, ok := p.Defaults[name]; ok {
+				parts[i] += "=" + quoteShort(s)
+			}
+		}
+		fmt.Fprintln(w, "variables: "+strings.Join(parts, ", "))
+	}
+	for _, m := range v.Messages {
+		fmt.Fprintf(w, "\n── %s ──\n%s\n", m.Role, m.Content)
+	}
+	for _, l := range prompt.LintVersion(v.Messages, v.Params, p.Defaults) {
+		if l.Severity >= prompt.SeverityWarning {
+			fmt.Fprintln(a.env.Stderr, "warning: "+lintString(v, l))
+		}
+	}
+}
+
+func lintString(v prompt.Version, l prompt.Lint) string {
+	where := ""
+	if l.Message >= 0 && l.Message < len(v.Messages) {
+		where = fmt.Sprintf("message %d (%s)", l.Message+1, v.Messages[l.Message].Role)
+		if l.Line > 0 {
+			where += fmt.Sprintf(" line %d", l.Line)
+		}
+		where += ": "
+	}
+	return where + l.Msg
+}
+
+func quoteShort(s string) string {
+	s = strings.ReplaceAll(s, "\n", "⏎")
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:39]) + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func (a *app) promptLogCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "log NAME",
+		Short: "List a prompt's versions, newest first",
+		Args:  exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			vs, err := st.Versions(a.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := make([]versionJSON, len(vs))
+				for i, v := range vs {
+					out[i] = toVersionJSON(v)
+				}
+				return writeJSON(a.env.Stdout, out)
+			}
+			tw := tabwriter.NewWriter(a.env.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "VERSION\tHASH\tSAVED\tAUTHOR\tTAGS\tNOTE")
+			for _, v := range vs {
+				fmt.Fprintf(tw, "@%d\t%s\t%s\t%s\t%s\t%s\n", v.Number, prompt.ShortHash(v.Hash), v.Created.Local().Format("2006-01-02 15:04"), v.Author, strings.Join(v.Tags, ","), firstLine(v.Note))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+func (a *app) promptDiffCmd() *cobra.Command {
+	var colorFlag string
+	cmd := &cobra.Command{
+		Use:   "diff REF [REF]",
+		Short: "Unified diff of two versions' messages and params (one REF: against its parent)",
+		Example: `  whet prompt diff summary@1 summary@3
+  whet prompt diff summary@production summary
+  whet prompt diff summary@4`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) < 1 || len(args) > 2 {
+				return usagef("diff takes REF [REF]; see 'whet prompt diff --help'")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			refs := make([]prompt.Ref, len(args))
+			for i, s := range args {
+				if refs[i], err = a.parseRef(s); err != nil {
+					return err
+				}
+			}
+			b, err := st.Resolve(a.ctx, refs[len(refs)-1])
+			if err != nil {
+				return err
+			}
+			var old prompt.Version
+			if len(refs) == 2 {
+				old, err = st.Resolve(a.ctx, refs[0])
+			} else if b.Parent == 0 {
+				return fmt.Errorf("%s is the first version: give two refs to diff", b.Ref())
+			} else {
+				old, err = st.Resolve(a.ctx, prompt.Ref{Name: b.Prompt, Number: b.Parent})
+			}
+			if err != nil {
+				return err
+			}
+			d := prompt.DiffVersions(old, b)
+			if d == "" {
+				fmt.Fprintf(a.env.Stdout, "%s and %s are identical\n", old.Ref(), b.Ref())
+				return nil
+			}
+			useColour := a.colour(a.env.Stdout)
+			switch colorFlag {
+			case "always":
+				useColour = true
+			case "never":
+				useColour = false
+			case "auto":
+			default:
+				return usagef("--color %q: use auto, always or never", colorFlag)
+			}
+			if useColour {
+				d = colourDiff(d)
+			}
+			_, err = io.WriteString(a.env.Stdout, d)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&colorFlag, "color", "auto", "colour the diff: auto, always, never")
+	return cmd
+}
+
+// colourDiff adds ANSI colours to a unified diff.
+func colourDiff(d string) string {
+	lines := strings.SplitAfter(d, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
+			b.WriteString("\x1b[1m" + strings.TrimSuffix(l, "\n") + "\x1b[0m\n")
+		case strings.HasPrefix(l, "@@"):
+			b.WriteString("\x1b[36m" + strings.TrimSuffix(l, "\n") + "\x1b[0m\n")
+		case strings.HasPrefix(l, "+"):
+			b.WriteString("\x1b[32m" + strings.TrimSuffix(l, "\n") + "\x1b[0m\n")
+		case strings.HasPrefix(l, "-"):
+			b.WriteString("\x1b[31m" + strings.TrimSuffix(l, "\n") + "\x1b[0m\n")
+		default:
+			b.WriteString(l)
+		}
+	}
+	return b.String()
+}
+
+func (a *app) promptTagCmd() *cobra.Command {
+	var force, remove bool
+	cmd := &cobra.Command{
+		Use:   "tag REF TAG",
+		Short: "Point a tag (production, staging, …) at a version; protected tags need --force to move",
+		Example: `  whet prompt tag summary@3 production
+  whet prompt tag summary@4 production --force
+  whet prompt tag summary staging --rm`,
+		Args: exactArgs(2, "REF and TAG"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ref, err := a.parseRef(args[0])
+			if err != nil {
+				return err
+			}
+			tag := args[1]
+			if err := prompt.ValidateTag(tag); err != nil {
+				return usageError{err}
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			if remove {
+				if err := st.RemoveTag(a.ctx, ref.Name, tag, force, a.protectedTags(), a.author()); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.env.Stdout, "removed tag %s from %s\n", tag, ref.Name)
+				return nil
+			}
+			prev, hadPrev, err := st.SetTag(a.ctx, ref, tag, force, a.protectedTags(), a.author())
+			if err != nil {
+				if errors.Is(err, store.ErrProtectedTag) {
+					return fmt.Errorf("%w", err)
+				}
+				return err
+			}
+			v, err := st.Resolve(a.ctx, prompt.Ref{Name: ref.Name, Tag: tag})
+			if err != nil {
+				return err
+			}
+			switch {
+			case hadPrev && prev.Number == v.Number:
+				fmt.Fprintf(a.env.Stdout, "%s already points at %s\n", tag, v.Ref())
+			case hadPrev:
+				fmt.Fprintf(a.env.Stdout, "%s: %s -> %s\n", tag, prev.Ref(), v.Ref())
+			default:
+				fmt.Fprintf(a.env.Stdout, "%s -> %s\n", tag, v.Ref())
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "move a protected tag")
+	cmd.Flags().BoolVar(&remove, "rm", false, "remove the tag instead")
+	return cmd
+}
+
+func (a *app) promptLabelCmd() *cobra.Command {
+	var rm []string
+	cmd := &cobra.Command{
+		Use:     "label NAME KEY=VALUE... [--rm KEY]...",
+		Short:   "Set or remove a prompt's labels (purpose, tone, audience, team, owner, …)",
+		Example: "  whet prompt label support/reply team=cx owner=ana --rm draft",
+		Args:    minArgs(1, "NAME and at least one KEY=VALUE or --rm KEY"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			set, err := parseLabels(args[1:])
+			if err != nil {
+				return err
+			}
+			if len(set) == 0 && len(rm) == 0 {
+				return usagef("nothing to change: give KEY=VALUE or --rm KEY")
+			}
+			for i, k := range rm {
+				if err := prompt.ValidateLabelKey(k); err != nil {
+					return usageError{err}
+				}
+				rm[i] = strings.ToLower(k)
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			if err := st.SetLabels(a.ctx, args[0], set, rm, a.author()); err != nil {
+				return err
+			}
+			p, err := st.GetPrompt(a.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.env.Stdout, "%s: %s\n", p.Name, p.Labels.String())
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&rm, "rm", nil, "remove label KEY (repeatable)")
+	return cmd
+}
+
+func (a *app) promptArchiveCmd() *cobra.Command {
+	var undo bool
+	cmd := &cobra.Command{
+		Use:   "archive NAME",
+		Short: "Archive a prompt: hidden from lists, versions kept (--undo restores it)",
+		Args:  exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			if undo {
+				if err := st.Unarchive(a.ctx, args[0], a.author()); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.env.Stdout, "restored %s\n", args[0])
+				return nil
+			}
+			if err := st.Archive(a.ctx, args[0], a.author()); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.env.Stdout, "archived %s (its versions are kept; 'whet prompt archive --undo %s' restores it)\n", args[0], args[0])
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&undo, "undo", false, "unarchive")
+	return cmd
+}
+
+func (a *app) auditCmd() *cobra.Command {
+	var asJSON bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "audit [NAME]",
+		Short: "Show the audit log: who changed what, when",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("audit takes at most one prompt NAME")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			}
+			entries, err := st.Audit(a.ctx, name, limit)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				type entryJSON struct {
+					At     time.Time `json:"at"`
+					Who    string    `json:"who"`
+					Action string    `json:"action"`
+					Prompt string    `json:"prompt"`
+					Before string    `json:"before"`
+					After  string    `json:"after"`
+					Detail string    `json:"detail"`
+				}
+				out := make([]entryJSON, len(entries))
+				for i, e := range entries {
+					out[i] = entryJSON{e.At.UTC(), e.Who, e.Action, e.Prompt, e.Before, e.After, e.Detail}
+				}
+				return writeJSON(a.env.Stdout, out)
+			}
+			tw := tabwriter.NewWriter(a.env.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "WHEN\tWHO\tACTION\tPROMPT\tCHANGE")
+			for _, e := range entries {
+				change := e.After
+				if e.Before != "" {
+					change = e.Before + " -> " + e.After
+				}
+				if e.Detail != "" {
+					change = strings.TrimSpace(change + " " + e.Detail)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format("2006-01-02 15:04:05"), e.Who, e.Action, e.Prompt, change)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().IntVarP(&limit, "limit", "n", 50, "show at most N entries (0 = all)")
+	return cmd
+}
