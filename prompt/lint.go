@@ -361,29 +361,34 @@ type finding struct {
 }
 
 // secretPattern is one shape of credential. Patterns are tried in order; a
-// span matched by an earlier pattern is not reported again.
+// span matched by an earlier pattern is not reported again. The regexp runs
+// only when the text holds one of the hints, which keeps linting cheap.
 type secretPattern struct {
-	what string
-	re   *regexp.Regexp
+	what  string
+	hints []string
+	re    *regexp.Regexp
 }
 
 // Immutable after package initialisation.
 var secretPatterns = []secretPattern{
-	{"a PEM private key block", regexp.MustCompile(`-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`)},
-	{"an Anthropic API key", regexp.MustCompile(`\bsk-ant-[A-Za-z0-9_-]{20,}`)},
-	{"an OpenAI project API key", regexp.MustCompile(`\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}`)},
-	{"an OpenAI API key", regexp.MustCompile(`\bsk-[A-Za-z0-9]{32,}\b`)},
-	{"a Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}(?:[^0-9A-Za-z_-]|$)`)},
-	{"an AWS access key id", regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
-	{"a GitHub token", regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b`)},
-	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}`)},
-	{"a JSON Web Token", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)},
+	{"a PEM private key block", []string{"-----BEGIN"}, regexp.MustCompile(`-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----`)},
+	{"an Anthropic API key", []string{"sk-ant-"}, regexp.MustCompile(`\bsk-ant-[A-Za-z0-9_-]{20,}`)},
+	{"an OpenAI project API key", []string{"sk-"}, regexp.MustCompile(`\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}`)},
+	{"an OpenAI API key", []string{"sk-"}, regexp.MustCompile(`\bsk-[A-Za-z0-9]{32,}\b`)},
+	{"a Google API key", []string{"AIza"}, regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}(?:[^0-9A-Za-z_-]|$)`)},
+	{"an AWS access key id", []string{"AKIA", "ASIA"}, regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"a GitHub token", []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"}, regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b`)},
+	{"a Slack token", []string{"xox"}, regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}`)},
+	{"a JSON Web Token", []string{"eyJ"}, regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*`)},
 }
 
 var (
+	// emailRe runs on the short span around one '@' (see emailCandidate).
 	emailRe = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b`)
-	// Phone shapes: international (+CC …), NANP (415) 555-2671 / 415-555-2671,
-	// and national numbers with a trunk 0 (020 7946 0958, 030/1234567).
+	// phoneRe runs on runs of phone characters holding 9+ digits (see
+	// phoneRuns). Shapes: international (+CC …), NANP (415) 555-2671 /
+	// 415-555-2671, and national numbers with a trunk 0 (020 7946 0958,
+	// 030/1234567). isPhone then checks the surroundings.
 	phoneRe = regexp.MustCompile(`\+\d[\d ().-]{6,22}\d` +
 		`|(?:\b1[ .-]?)?\(\d{3}\) ?\d{3}[ .-]\d{4}` +
 		`|(?:\b1[ .-])?\d{3}([ .-])\d{3}([ .-])\d{4}` +
@@ -404,6 +409,9 @@ func scanSensitive(text string) []finding {
 		return false
 	}
 	for _, p := range secretPatterns {
+		if !containsAny(text, p.hints) {
+			continue
+		}
 		for _, loc := range p.re.FindAllStringIndex(text, -1) {
 			if overlaps(loc[0], loc[1]) {
 				continue
@@ -413,26 +421,86 @@ func scanSensitive(text string) []finding {
 				msg: fmt.Sprintf("looks like %s (%s); remove it: prompts are stored, exported and sent to providers", p.what, mask(text[loc[0]:loc[1]]))})
 		}
 	}
-	for _, loc := range emailRe.FindAllStringIndex(text, -1) {
-		addr := text[loc[0]:loc[1]]
-		if overlaps(loc[0], loc[1]) || !isPersonalEmail(addr) {
-			continue
+	for at := strings.IndexByte(text, '@'); at >= 0; {
+		start, end := emailCandidate(text, at)
+		if loc := emailRe.FindStringIndex(text[start:end]); loc != nil {
+			a, b := start+loc[0], start+loc[1]
+			if addr := text[a:b]; !overlaps(a, b) && isPersonalEmail(addr) {
+				taken = append(taken, [2]int{a, b})
+				out = append(out, finding{off: a, severity: SeverityWarning, code: LintEmail,
+					msg: fmt.Sprintf("contains an e-mail address (%s); use a placeholder or an example.com address unless it must be there", mask(addr))})
+			}
 		}
-		taken = append(taken, [2]int{loc[0], loc[1]})
-		out = append(out, finding{off: loc[0], severity: SeverityWarning, code: LintEmail,
-			msg: fmt.Sprintf("contains an e-mail address (%s); use a placeholder or an example.com address unless it must be there", mask(addr))})
+		next := strings.IndexByte(text[at+1:], '@')
+		if next < 0 {
+			break
+		}
+		at += 1 + next
 	}
-	for _, loc := range phoneRe.FindAllStringSubmatchIndex(text, -1) {
-		a, b := loc[0], loc[1]
-		if overlaps(a, b) || !isPhone(text, loc) {
-			continue
+	for _, run := range phoneRuns(text) {
+		for _, loc := range phoneRe.FindAllStringSubmatchIndex(text[run[0]:run[1]], -1) {
+			for k := range loc {
+				if loc[k] >= 0 {
+					loc[k] += run[0]
+				}
+			}
+			a, b := loc[0], loc[1]
+			if overlaps(a, b) || !isPhone(text, loc) {
+				continue
+			}
+			taken = append(taken, [2]int{a, b})
+			out = append(out, finding{off: a, severity: SeverityWarning, code: LintPhone,
+				msg: fmt.Sprintf("contains what looks like a phone number (%s); use a placeholder or a fictional number unless it must be there", mask(text[a:b]))})
 		}
-		taken = append(taken, [2]int{a, b})
-		out = append(out, finding{off: a, severity: SeverityWarning, code: LintPhone,
-			msg: fmt.Sprintf("contains what looks like a phone number (%s); use a placeholder or a fictional number unless it must be there", mask(text[a:b]))})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].off < out[j].off })
 	return out
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// emailCandidate returns the span of address characters around the '@' at
+// index at: local-part characters before it, domain characters after.
+func emailCandidate(text string, at int) (start, end int) {
+	start = at
+	for start > 0 && at-start < 64 && (isASCIIAlnum(text[start-1]) || strings.IndexByte("._%+-", text[start-1]) >= 0) {
+		start--
+	}
+	end = at + 1
+	for end < len(text) && end-at < 256 && (isASCIIAlnum(text[end]) || text[end] == '.' || text[end] == '-') {
+		end++
+	}
+	return start, end
+}
+
+// phoneRuns returns the spans of text made only of digits, spaces and
+// ()+-./ that hold at least 9 digits: the only places a phone number can be.
+func phoneRuns(text string) [][2]int {
+	var runs [][2]int
+	start, digits := -1, 0
+	for i := 0; i <= len(text); i++ {
+		if i < len(text) && (isDigit(text[i]) || strings.IndexByte(" ()+-./", text[i]) >= 0) {
+			if start < 0 {
+				start, digits = i, 0
+			}
+			if isDigit(text[i]) {
+				digits++
+			}
+			continue
+		}
+		if start >= 0 && digits >= 9 {
+			runs = append(runs, [2]int{start, i})
+		}
+		start = -1
+	}
+	return runs
 }
 
 // mask keeps the first four characters of s and hides the rest.
@@ -524,5 +592,6 @@ func isPhone(text string, loc []int) bool {
 	return true
 }
 
-func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
-func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
+func isWordRune(r rune) bool   { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isASCIIAlnum(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

@@ -6,12 +6,12 @@ import (
 	"testing"
 )
 
-func sys(s string) Message  { return Message{Role: RoleSystem, Content: s} }
-func user(s string) Message { return Message{Role: RoleUser, Content: s} }
-func asst(s string) Message { return Message{Role: RoleAssistant, Content: s} }
+func lintSys(s string) Message  { return Message{Role: RoleSystem, Content: s} }
+func lintUser(s string) Message { return Message{Role: RoleUser, Content: s} }
+func lintAsst(s string) Message { return Message{Role: RoleAssistant, Content: s} }
 
 // codes returns the lint codes in order.
-func codes(lints []Lint) []string {
+func lintCodes(lints []Lint) []string {
 	out := make([]string, len(lints))
 	for i, l := range lints {
 		out[i] = l.Code
@@ -19,7 +19,7 @@ func codes(lints []Lint) []string {
 	return out
 }
 
-func withCode(lints []Lint, code string) []Lint {
+func lintsWithCode(lints []Lint, code string) []Lint {
 	var out []Lint
 	for _, l := range lints {
 		if l.Code == code {
@@ -31,8 +31,8 @@ func withCode(lints []Lint, code string) []Lint {
 
 func TestLintCleanPromptHasNoFindings(t *testing.T) {
 	msgs := []Message{
-		sys("You are a support agent for Acme.\nWrite to support@example.com for escalations.\nSee RFC 2606, v1.2.3 and ticket 1234567890."),
-		user("Customer {{ customer }} wrote:\n\n{{ticket}}\n\nLiteral \\{{braces}} stay."),
+		lintSys("You are a support agent for Acme.\nWrite to support@example.com for escalations.\nSee RFC 2606, v1.2.3 and ticket 1234567890."),
+		lintUser("Customer {{ customer }} wrote:\n\n{{ticket}}\n\nLiteral \\{{braces}} stay."),
 	}
 	temp := 0.2
 	lints := LintVersion(msgs, Params{Temperature: &temp, Stop: []string{"###"}}, map[string]string{"customer": "Ana", "ticket": "Where is my order?"})
@@ -48,18 +48,18 @@ func TestLintStructure(t *testing.T) {
 		want []string // codes in order
 	}{
 		{"no messages", nil, []string{LintNoUserMessage}},
-		{"system only", []Message{sys("Be brief.")}, []string{LintNoUserMessage}},
-		{"assistant last is a prefill", []Message{user("Name a colour."), asst("The colour is")}, []string{LintAssistantLast}},
-		{"few-shot ending on user is fine", []Message{sys("Classify."), user("a"), asst("x"), user("b")}, nil},
-		{"empty assistant last is only empty", []Message{user("Hi"), asst("  \n ")}, []string{LintEmptyMessage}},
-		{"empty user message", []Message{sys("Be brief."), user(" \t\n")}, []string{LintEmptyMessage}},
-		{"unknown role", []Message{{Role: "tool", Content: "x"}, user("Hi")}, []string{LintUnknownRole}},
-		{"system after a turn", []Message{user("Hi"), sys("Be brief."), user("Again")}, []string{LintSystemNotFirst}},
-		{"two leading systems are fine", []Message{sys("A."), sys("B."), user("Hi")}, nil},
+		{"system only", []Message{lintSys("Be brief.")}, []string{LintNoUserMessage}},
+		{"assistant last is a prefill", []Message{lintUser("Name a colour."), lintAsst("The colour is")}, []string{LintAssistantLast}},
+		{"few-shot ending on user is fine", []Message{lintSys("Classify."), lintUser("a"), lintAsst("x"), lintUser("b")}, nil},
+		{"empty assistant last is only empty", []Message{lintUser("Hi"), lintAsst("  \n ")}, []string{LintEmptyMessage}},
+		{"empty user message", []Message{lintSys("Be brief."), lintUser(" \t\n")}, []string{LintEmptyMessage}},
+		{"unknown role", []Message{{Role: "tool", Content: "x"}, lintUser("Hi")}, []string{LintUnknownRole}},
+		{"system after a turn", []Message{lintUser("Hi"), lintSys("Be brief."), lintUser("Again")}, []string{LintSystemNotFirst}},
+		{"two leading systems are fine", []Message{lintSys("A."), lintSys("B."), lintUser("Hi")}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := codes(LintVersion(tt.msgs, Params{}, nil))
+			got := lintCodes(LintVersion(tt.msgs, Params{}, nil))
 			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
 				t.Fatalf("codes = %v, want %v", got, tt.want)
 			}
@@ -68,7 +68,7 @@ func TestLintStructure(t *testing.T) {
 }
 
 func TestLintSeverities(t *testing.T) {
-	msgs := []Message{user("Hi {{ broken"), asst("Sure")}
+	msgs := []Message{lintUser("Hi {{ broken"), lintAsst("Sure")}
 	lints := LintVersion(msgs, Params{}, nil)
 	want := map[string]Severity{LintTemplateSyntax: SeverityError, LintAssistantLast: SeverityInfo}
 	if len(lints) != len(want) {
@@ -85,15 +85,15 @@ func TestLintSeverities(t *testing.T) {
 	if _, ok := MaxSeverity(nil); ok {
 		t.Error("MaxSeverity(nil) reported a severity")
 	}
-	if l := LintVersion([]Message{asst("x")}, Params{}, nil); len(withCode(l, LintNoUserMessage)) != 1 || withCode(l, LintNoUserMessage)[0].Severity != SeverityWarning {
+	if l := LintVersion([]Message{lintAsst("x")}, Params{}, nil); len(lintsWithCode(l, LintNoUserMessage)) != 1 || lintsWithCode(l, LintNoUserMessage)[0].Severity != SeverityWarning {
 		t.Errorf("no-user-message should be a warning: %v", l)
 	}
 }
 
 func TestLintTemplateSyntaxPosition(t *testing.T) {
 	// "é" is two bytes: the column counts characters.
-	msgs := []Message{sys("ok"), user("line one\nhé {{ 9bad }} x")}
-	lints := withCode(LintVersion(msgs, Params{}, nil), LintTemplateSyntax)
+	msgs := []Message{lintSys("ok"), lintUser("line one\nhé {{ 9bad }} x")}
+	lints := lintsWithCode(LintVersion(msgs, Params{}, nil), LintTemplateSyntax)
 	if len(lints) != 1 {
 		t.Fatalf("want one syntax lint, got %v", lints)
 	}
@@ -108,8 +108,8 @@ func TestLintTemplateSyntaxPosition(t *testing.T) {
 
 func TestLintVariables(t *testing.T) {
 	msgs := []Message{
-		sys("Answer in {{lang}}."),
-		user("Question:\n  {{ question }} and {{ context }}\n{{context}}"),
+		lintSys("Answer in {{lang}}."),
+		lintUser("Question:\n  {{ question }} and {{ context }}\n{{context}}"),
 	}
 	t.Run("nil vars skips variable checks", func(t *testing.T) {
 		if l := LintVersion(msgs, Params{}, nil); len(l) != 0 {
@@ -119,14 +119,14 @@ func TestLintVariables(t *testing.T) {
 	t.Run("unknown and unused", func(t *testing.T) {
 		vars := map[string]string{"lang": "French", "question": "Why?", "stale": "x", "also_stale": ""}
 		lints := LintVersion(msgs, Params{}, vars)
-		unknown := withCode(lints, LintUnknownVar)
+		unknown := lintsWithCode(lints, LintUnknownVar)
 		if len(unknown) != 1 {
 			t.Fatalf("unknown = %v", unknown)
 		}
 		if u := unknown[0]; u.Message != 1 || u.Line != 2 || u.Col != 22 || u.Severity != SeverityWarning || !strings.Contains(u.Msg, "{{context}}") {
 			t.Errorf("unknown var lint = %+v", u)
 		}
-		unused := withCode(lints, LintUnusedVar)
+		unused := lintsWithCode(lints, LintUnusedVar)
 		if len(unused) != 2 || !strings.Contains(unused[0].Msg, `"also_stale"`) || !strings.Contains(unused[1].Msg, `"stale"`) {
 			t.Fatalf("unused = %v", unused)
 		}
@@ -143,22 +143,22 @@ func TestLintVariables(t *testing.T) {
 		}
 	})
 	t.Run("escaped braces are not variables", func(t *testing.T) {
-		l := LintVersion([]Message{user(`Write \{{name}} literally`)}, Params{}, map[string]string{})
+		l := LintVersion([]Message{lintUser(`Write \{{name}} literally`)}, Params{}, map[string]string{})
 		if len(l) != 0 {
 			t.Fatalf("got %v", l)
 		}
 	})
 	t.Run("variables before a syntax error still count", func(t *testing.T) {
-		l := LintVersion([]Message{user("{{a}} then {{")}, Params{}, map[string]string{"a": "1"})
-		if got := codes(l); strings.Join(got, ",") != LintTemplateSyntax {
+		l := LintVersion([]Message{lintUser("{{a}} then {{")}, Params{}, map[string]string{"a": "1"})
+		if got := lintCodes(l); strings.Join(got, ",") != LintTemplateSyntax {
 			t.Fatalf("codes = %v", got)
 		}
 	})
 }
 
 func TestLintTrailingWhitespace(t *testing.T) {
-	msgs := []Message{user("clean\nspaces   \n\t\nend\t"), sys("x\r\ny")}
-	lints := withCode(LintVersion(msgs, Params{}, nil), LintTrailingWhitespace)
+	msgs := []Message{lintUser("clean\nspaces   \n\t\nend\t"), lintSys("x\r\ny")}
+	lints := lintsWithCode(LintVersion(msgs, Params{}, nil), LintTrailingWhitespace)
 	type pos struct{ msg, line, col int }
 	var got []pos
 	for _, l := range lints {
@@ -177,7 +177,7 @@ func TestLintTrailingWhitespace(t *testing.T) {
 
 	t.Run("capped per message", func(t *testing.T) {
 		text := strings.Repeat("x \n", 50)
-		lints := withCode(LintVersion([]Message{user(text)}, Params{}, nil), LintTrailingWhitespace)
+		lints := lintsWithCode(LintVersion([]Message{lintUser(text)}, Params{}, nil), LintTrailingWhitespace)
 		if len(lints) != maxTrailingPerMessage+1 {
 			t.Fatalf("got %d lints", len(lints))
 		}
@@ -201,7 +201,7 @@ func TestLintLongPrompt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lints := withCode(LintVersion([]Message{user(tt.text)}, Params{}, nil), LintLongPrompt)
+			lints := lintsWithCode(LintVersion([]Message{lintUser(tt.text)}, Params{}, nil), LintLongPrompt)
 			if (len(lints) == 1) != tt.want {
 				t.Fatalf("got %v", lints)
 			}
@@ -212,7 +212,7 @@ func TestLintLongPrompt(t *testing.T) {
 	}
 	t.Run("summed across messages", func(t *testing.T) {
 		half := strings.Repeat("word ", LongPromptWords/2+1)
-		if l := withCode(LintVersion([]Message{sys(half), user(half)}, Params{}, nil), LintLongPrompt); len(l) != 1 || l[0].Message != -1 {
+		if l := lintsWithCode(LintVersion([]Message{lintSys(half), lintUser(half)}, Params{}, nil), LintLongPrompt); len(l) != 1 || l[0].Message != -1 {
 			t.Fatalf("got %v", l)
 		}
 	})
@@ -220,7 +220,7 @@ func TestLintLongPrompt(t *testing.T) {
 
 // Fake credentials are assembled at run time so this file holds no string a
 // secret scanner would flag.
-func fake(prefix, body string, n int) string { return prefix + strings.Repeat(body, n) }
+func fakeSecret(prefix, body string, n int) string { return prefix + strings.Repeat(body, n) }
 
 func TestLintSecrets(t *testing.T) {
 	tests := []struct {
@@ -228,14 +228,14 @@ func TestLintSecrets(t *testing.T) {
 		secret string
 		what   string
 	}{
-		{"openai legacy", fake("sk-", "Ab3d", 12), "OpenAI API key"},
-		{"openai project", fake("sk-"+"proj-", "Ab3d_-x9", 20), "OpenAI project API key"},
-		{"anthropic", fake("sk-"+"ant-api03-", "Zy9_", 24), "Anthropic API key"},
-		{"google", fake("AI"+"za", "Sy0-aB1_cD", 3) + "12345", "Google API key"},
+		{"openai legacy", fakeSecret("sk-", "Ab3d", 12), "OpenAI API key"},
+		{"openai project", fakeSecret("sk-"+"proj-", "Ab3d_-x9", 20), "OpenAI project API key"},
+		{"anthropic", fakeSecret("sk-"+"ant-api03-", "Zy9_", 24), "Anthropic API key"},
+		{"google", fakeSecret("AI"+"za", "Sy0-aB1_cD", 3) + "12345", "Google API key"},
 		{"aws", "AK" + "IAIOSFODNN7EXAMPLE", "AWS access key id"},
 		{"aws temporary", "AS" + "IAIOSFODNN7EXAMPLE", "AWS access key id"},
-		{"github classic", fake("gh"+"p_", "aB3dE", 8), "GitHub token"},
-		{"github fine-grained", fake("github"+"_pat_", "11AB_cd", 12), "GitHub token"},
+		{"github classic", fakeSecret("gh"+"p_", "aB3dE", 8), "GitHub token"},
+		{"github fine-grained", fakeSecret("github"+"_pat_", "11AB_cd", 12), "GitHub token"},
 		{"slack", "xo" + "xb-123456789012-abcdefABCDEF", "Slack token"},
 		{"private key", "-----BEGIN " + "RSA PRIVATE KEY-----\nMIIEow", "private key"},
 		{"openssh private key", "-----BEGIN " + "OPENSSH PRIVATE KEY-----", "private key"},
@@ -244,7 +244,7 @@ func TestLintSecrets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			text := "Config:\n  key = " + tt.secret + "\nthanks"
-			lints := withCode(LintVersion([]Message{user(text)}, Params{}, nil), LintSecret)
+			lints := lintsWithCode(LintVersion([]Message{lintUser(text)}, Params{}, nil), LintSecret)
 			if len(lints) != 1 {
 				t.Fatalf("want one secret lint, got %v", lints)
 			}
@@ -277,16 +277,16 @@ func TestLintSecretFalsePositives(t *testing.T) {
 		"The word AIzawa is a surname.",
 		"xoxb- without a body",
 	} {
-		if l := withCode(LintVersion([]Message{user(text)}, Params{}, nil), LintSecret); len(l) != 0 {
+		if l := lintsWithCode(LintVersion([]Message{lintUser(text)}, Params{}, nil), LintSecret); len(l) != 0 {
 			t.Errorf("%q: unexpected %v", text, l)
 		}
 	}
 }
 
 func TestLintSecretInSampleVars(t *testing.T) {
-	key := fake("sk-", "Ab3d", 12)
-	lints := LintVersion([]Message{user("Use {{key}}")}, Params{}, map[string]string{"key": key})
-	s := withCode(lints, LintSecret)
+	key := fakeSecret("sk-", "Ab3d", 12)
+	lints := LintVersion([]Message{lintUser("Use {{key}}")}, Params{}, map[string]string{"key": key})
+	s := lintsWithCode(lints, LintSecret)
 	if len(s) != 1 || s[0].Message != -1 || !strings.Contains(s[0].Msg, "{{key}}") || strings.Contains(s[0].Msg, key[:5]) {
 		t.Fatalf("got %v", lints)
 	}
@@ -310,7 +310,7 @@ func TestLintEmail(t *testing.T) {
 		{"template {{name}}@acme.com", false},
 	}
 	for _, tt := range tests {
-		lints := withCode(LintVersion([]Message{user(tt.text)}, Params{}, nil), LintEmail)
+		lints := lintsWithCode(LintVersion([]Message{lintUser(tt.text)}, Params{}, nil), LintEmail)
 		if (len(lints) == 1) != tt.want {
 			t.Errorf("%q: got %v, want match=%v", tt.text, lints, tt.want)
 			continue
@@ -373,7 +373,7 @@ func TestLintPhone(t *testing.T) {
 		{"mixed 415-555.2671", false},
 	}
 	for _, tt := range tests {
-		lints := withCode(LintVersion([]Message{user(tt.text)}, Params{}, nil), LintPhone)
+		lints := lintsWithCode(LintVersion([]Message{lintUser(tt.text)}, Params{}, nil), LintPhone)
 		if (len(lints) == 1) != tt.want {
 			t.Errorf("%q: got %v, want match=%v", tt.text, lints, tt.want)
 		}
@@ -386,7 +386,7 @@ func TestLintPhone(t *testing.T) {
 }
 
 func TestLintPhonePositionAndMask(t *testing.T) {
-	lints := withCode(LintVersion([]Message{sys("x"), user("Name: Bo\nPhone: +44 20 7946 0958")}, Params{}, nil), LintPhone)
+	lints := lintsWithCode(LintVersion([]Message{lintSys("x"), lintUser("Name: Bo\nPhone: +44 20 7946 0958")}, Params{}, nil), LintPhone)
 	if len(lints) != 1 {
 		t.Fatalf("got %v", lints)
 	}
@@ -401,7 +401,7 @@ func TestLintPhonePositionAndMask(t *testing.T) {
 
 func TestLintParams(t *testing.T) {
 	temp, topP := 0.7, 0.9
-	msgs := []Message{user("Hi")}
+	msgs := []Message{lintUser("Hi")}
 	tests := []struct {
 		name   string
 		params Params
@@ -414,7 +414,7 @@ func TestLintParams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := codes(LintVersion(msgs, tt.params, nil))
+			got := lintCodes(LintVersion(msgs, tt.params, nil))
 			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
 				t.Fatalf("codes = %v, want %v", got, tt.want)
 			}
@@ -423,7 +423,7 @@ func TestLintParams(t *testing.T) {
 }
 
 func TestLintOrderAndString(t *testing.T) {
-	msgs := []Message{user("a \nb {{x}}"), asst("done ")}
+	msgs := []Message{lintUser("a \nb {{x}}"), lintAsst("done ")}
 	lints := LintVersion(msgs, Params{}, map[string]string{"y": "1"})
 	var got []string
 	for _, l := range lints {
@@ -443,7 +443,7 @@ func TestLintOrderAndString(t *testing.T) {
 
 func BenchmarkLintVersion(b *testing.B) {
 	body := strings.Repeat("The customer {{name}} wrote about order 1234567890 on 2024-01-15. ", 400)
-	msgs := []Message{sys("You are a helpful agent."), user(body)}
+	msgs := []Message{lintSys("You are a helpful agent."), lintUser(body)}
 	vars := map[string]string{"name": "Ana"}
 	for b.Loop() {
 		LintVersion(msgs, Params{}, vars)
@@ -454,7 +454,7 @@ func FuzzLintVersion(f *testing.F) {
 	f.Add("Hi {{name}} +44 20 7946 0958 a@b.co \n", "x")
 	f.Add("{{ unclosed", "")
 	f.Fuzz(func(t *testing.T, text, v string) {
-		for _, l := range LintVersion([]Message{user(text)}, Params{}, map[string]string{"name": v}) {
+		for _, l := range LintVersion([]Message{lintUser(text)}, Params{}, map[string]string{"name": v}) {
 			if l.Message > 0 || l.Line < 0 || l.Col < 0 || (l.Line > 0) != (l.Col > 0) {
 				t.Fatalf("bad position %+v", l)
 			}
