@@ -1,0 +1,86 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"whet/prompt"
+)
+
+func TestComparePairs(t *testing.T) {
+	c := fixtureComparison()
+	if c.A.Label != "summarize@1" || c.B.Label != "summarize@2" {
+		t.Errorf("labels %q, %q: want the version refs when only the version differs", c.A.Label, c.B.Label)
+	}
+	if len(c.Pairs) != 2 {
+		t.Fatalf("%d pairs, want 2", len(c.Pairs))
+	}
+	p0, p1 := c.Pairs[0], c.Pairs[1]
+	if p0.Case != 0 || p0.A == nil || p0.B == nil || p0.B.OK() {
+		t.Errorf("pair 0 = %+v", p0)
+	}
+	if p0.LengthDelta() != -35 {
+		t.Errorf("pair 0 length delta %d, want -35", p0.LengthDelta())
+	}
+	if _, ok := p0.ScoreDelta(); ok {
+		t.Error("pair 0 has a score delta though B is unscored")
+	}
+	// Side B's case 1 was re-run: the later result (id 9) is compared.
+	if p1.B == nil || p1.B.ID != 9 {
+		t.Errorf("pair 1 B = %+v, want result 9", p1.B)
+	}
+	if p1.ScoreB == nil || *p1.ScoreB != 0.5 || p1.ScoreA != nil {
+		t.Errorf("pair 1 scores A %v B %v", p1.ScoreA, p1.ScoreB)
+	}
+}
+
+func TestCompareTargetsAndMissingCells(t *testing.T) {
+	r := fixture()
+	a := SideOf(r, 11, tOllama)
+	b := SideOf(r, 11, tOpenAI)
+	b.Results = b.Results[:1] // B lacks case 1
+	c := Compare(a, b, r.Run.Cases, "", r.Generated)
+	if c.A.Label != tOllama || c.B.Label != tOpenAI {
+		t.Errorf("labels %q, %q: want the targets when only the target differs", c.A.Label, c.B.Label)
+	}
+	if len(c.Pairs) != 2 || c.Pairs[1].B != nil || c.Pairs[1].A == nil {
+		t.Fatalf("pairs = %+v", c.Pairs)
+	}
+	if c.Pairs[1].LengthDelta() != -c.Pairs[1].LengthA() {
+		t.Errorf("missing side should count as length 0")
+	}
+	md := string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, c) }))
+	checkMarkdown(t, "compare targets", md)
+	if strings.Contains(md, "## Prompt diff") {
+		t.Error("an empty diff is shown")
+	}
+	if !strings.Contains(md, "*no result*") {
+		t.Error("the missing cell is not marked")
+	}
+	if err := CompareJSON(&bytes.Buffer{}, c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMarkdownRepeatsWithoutCases(t *testing.T) {
+	run := prompt.Run{
+		ID: "r2", Status: prompt.RunInterrupted, Repeat: 2,
+		Versions: []prompt.RunVersion{{VersionID: 1, Prompt: "p", Number: 3, Hash: hash1}},
+		Targets:  []string{"echo"},
+	}
+	results := []prompt.Result{
+		{ID: 1, VersionID: 1, Target: "echo", Repeat: 0, Output: "one", Latency: time.Millisecond},
+		{ID: 2, VersionID: 1, Target: "echo", Repeat: 1, Error: "cancelled", FinishReason: "cancelled"},
+		{ID: 3, VersionID: 7, Target: "other", Output: "unplanned"}, // not in the plan: still shown
+	}
+	r := RunReport{Run: run, Results: results, Generated: t0}
+	md := string(render(t, func(b *bytes.Buffer) error { return Markdown(b, r) }))
+	checkMarkdown(t, "repeats", md)
+	for _, want := range []string{"**Output 1**", "**Output 2**", "(repeat 2)", "case 1", "version #7", "unplanned", "without a result"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+}

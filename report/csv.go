@@ -1,0 +1,126 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"whet/prompt"
+	"whet/textutil"
+)
+
+// csvColumns are the fixed leading columns of CSV, in order.
+var csvColumns = []string{
+	"run_id", "prompt", "version", "hash", "target", "model", "model_digest",
+	"case", "case_name", "repeat", "vars", "output", "error", "finish_reason",
+	"ttft_ms", "latency_ms", "tokens_in", "tokens_out", "tok_s", "cost_usd", "cache_hit",
+}
+
+// CSV writes one RFC 4180 row per cell (encoding/csv) under a header row:
+// run_id, prompt, version, hash, target, model, model_digest, case,
+// case_name, repeat, vars, output, error, finish_reason, ttft_ms,
+// latency_ms, tokens_in, tokens_out, tok_s, cost_usd, cache_hit; then, for
+// each scorer in the report (sorted), a "score:<scorer>" column with the
+// latest grade and, when that scorer gives pass/fail verdicts, a
+// "pass:<scorer>" column holding true, false or nothing. Rows are ordered by version, target,
+// case and repeat. case and repeat are 0-based indexes; case_name is the
+// case's label; vars is a JSON object; version is the version number and
+// hash the full content hash; durations are milliseconds and unknown values
+// (a TTFT or tok/s of 0) are empty. Output and error text pass through
+// textutil.Sanitize, since CSV is read in terminals and spreadsheets.
+func CSV(w io.Writer, r RunReport) error {
+	v := newView(r)
+	passCol := map[string]bool{}
+	for _, byScorer := range v.latest {
+		for _, sc := range byScorer {
+			if sc.Pass != nil {
+				passCol[sc.Scorer] = true
+			}
+		}
+	}
+	header := append([]string(nil), csvColumns...)
+	for _, s := range v.scorers {
+		header = append(header, "score:"+s)
+		if passCol[s] {
+			header = append(header, "pass:"+s)
+		}
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, res := range v.results {
+		rv := v.version(res.VersionID)
+		var vars prompt.Case
+		if res.Case >= 0 && res.Case < len(v.cases) {
+			vars = v.cases[res.Case]
+		}
+		row := []string{
+			v.r.Run.ID, rv.Prompt, strconv.Itoa(rv.Number), rv.Hash, res.Target, res.Model, res.ModelDigest,
+			strconv.Itoa(res.Case), v.caseLabel(res.Case), strconv.Itoa(res.Repeat), varsJSON(vars.Vars),
+			textutil.Sanitize(res.Output), textutil.Sanitize(res.Error), res.FinishReason,
+			msCell(res.TTFT, false), msCell(res.Latency, true),
+			strconv.Itoa(res.TokensIn), strconv.Itoa(res.TokensOut), floatCell(res.TokensPerSecond(), 3),
+			strconv.FormatFloat(roundTo(res.Cost, 9), 'f', -1, 64), strconv.FormatBool(res.CacheHit),
+		}
+		latest := map[string]prompt.Score{}
+		if res.ID != 0 {
+			latest = v.latest[res.ID]
+		}
+		for _, s := range v.scorers {
+			sc, ok := latest[s]
+			if ok {
+				row = append(row, strconv.FormatFloat(sc.Value, 'f', -1, 64))
+			} else {
+				row = append(row, "")
+			}
+			if passCol[s] {
+				if ok && sc.Pass != nil {
+					row = append(row, strconv.FormatBool(*sc.Pass))
+				} else {
+					row = append(row, "")
+				}
+			}
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// varsJSON renders variables as a JSON object with sorted keys, HTML
+// characters unescaped.
+func varsJSON(vars map[string]string) string {
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(vars); err != nil { // a map of strings always encodes
+		return "{}"
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// msCell renders d in milliseconds to the microsecond; a zero duration is
+// empty unless zeroOK.
+func msCell(d time.Duration, zeroOK bool) string {
+	if d <= 0 && !zeroOK {
+		return ""
+	}
+	return strconv.FormatFloat(*ms(d), 'f', -1, 64)
+}
+
+// floatCell renders f rounded; zero (unknown) is empty.
+func floatCell(f float64, decimals int) string {
+	if p := floatOrNil(f, decimals); p != nil {
+		return strconv.FormatFloat(*p, 'f', -1, 64)
+	}
+	return ""
+}

@@ -1,0 +1,81 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"whet/textutil"
+)
+
+func TestCSVRoundTrip(t *testing.T) {
+	r := fixture()
+	b := render(t, func(b *bytes.Buffer) error { return CSV(b, r) })
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll() // fails on a ragged row
+	if err != nil {
+		t.Fatalf("CSV does not parse: %v", err)
+	}
+	header := rows[0]
+	wantHeader := append(slices.Clone(csvColumns), "score:check:contains", "pass:check:contains", "score:human", "score:judge:openai:gpt-4o")
+	if !slices.Equal(header, wantHeader) {
+		t.Errorf("header = %v\nwant %v", header, wantHeader)
+	}
+	if len(rows) != 1+8 {
+		t.Fatalf("%d data rows, want 8 (one per cell)", len(rows)-1)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	outputs := map[string]bool{}
+	for _, row := range rows[1:] {
+		if len(row) != len(header) {
+			t.Errorf("row has %d fields, header %d", len(row), len(header))
+		}
+		if strings.ContainsRune(row[col["output"]], 0x1b) {
+			t.Errorf("CSV output keeps an escape: %q", row[col["output"]])
+		}
+		var vars map[string]string
+		if err := json.Unmarshal([]byte(row[col["vars"]]), &vars); err != nil {
+			t.Errorf("vars %q is not a JSON object: %v", row[col["vars"]], err)
+		}
+		outputs[row[col["output"]]] = true
+	}
+	// Every cell's output survives the round trip (sanitised), newlines,
+	// quotes and commas included.
+	for _, res := range CellResults(r.Results) {
+		if !outputs[textutil.Sanitize(res.Output)] {
+			t.Errorf("output %q of result %d did not round-trip", res.Output, res.ID)
+		}
+	}
+	first := rows[1]
+	if first[col["version"]] != "1" || first[col["case"]] != "0" || first[col["latency_ms"]] != "800" ||
+		first[col["score:human"]] != "0.75" || first[col["pass:check:contains"]] != "true" || first[col["cache_hit"]] != "false" {
+		t.Errorf("first row = %v", first)
+	}
+}
+
+func TestCompareCSVRoundTrip(t *testing.T) {
+	b := render(t, func(b *bytes.Buffer) error { return CompareCSV(b, fixtureComparison()) })
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatalf("CSV does not parse: %v", err)
+	}
+	if !slices.Equal(rows[0], compareColumns) || len(rows) != 3 {
+		t.Fatalf("header %v, %d rows", rows[0], len(rows))
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	// Case 0: A succeeded, B errored with no output.
+	if r := rows[1]; r[col["a_length"]] != "35" || r[col["b_length"]] != "0" || r[col["length_delta"]] != "-35" || r[col["b_error"]] == "" || r[col["score_delta"]] != "" {
+		t.Errorf("case 0 row = %v", r)
+	}
+	if r := rows[2]; r[col["b_score"]] != "0.5" || r[col["a_score"]] != "" {
+		t.Errorf("case 1 row = %v", r)
+	}
+}

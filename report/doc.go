@@ -1,0 +1,15 @@
+// Package report renders runs and comparisons as Markdown, JSON, CSV and a
+// plain terminal table, and computes the summary statistics they show.
+//
+// Every renderer is a pure function of plain data (a RunReport or a
+// Comparison): it never reads a store, the clock or the environment, so the
+// CLI (`whet run --format`, `whet export`) and the TUI export dialog produce
+// the same bytes from the same rows.
+//
+// Model output and provider error text are untrusted. The Markdown and table
+// renderers and CSV pass them through textutil.Sanitize (terminal control
+// sequences removed); Markdown further escapes them so that no output can
+// break a table, close a fenced block or inject HTML. JSON keeps the text
+// exactly as recorded (encoding/json escapes control characters). The JSON
+// schema is documented in SCHEMA.md.
+package report

@@ -1,0 +1,320 @@
+package report
+
+import (
+	"cmp"
+	"encoding/json"
+	"io"
+	"math"
+	"slices"
+	"time"
+
+	"whet/prompt"
+)
+
+// RunSchema and CompareSchema name the JSON documents' formats; a change
+// that removes or retypes a key gets a new version. See SCHEMA.md.
+const (
+	RunSchema     = "whet.run/v1"
+	CompareSchema = "whet.compare/v1"
+)
+
+// JSON writes the run as one indented JSON document in the whet.run/v1
+// schema (SCHEMA.md): snake_case keys, durations in milliseconds, times in
+// RFC 3339, every key always present (null where a value is unknown). Text
+// is kept exactly as recorded. Results are ordered by version, target, case
+// and repeat, one per cell.
+func JSON(w io.Writer, r RunReport) error {
+	v := newView(r)
+	doc := jsonRunDoc{
+		Schema:      RunSchema,
+		GeneratedAt: jsonTime(r.Generated),
+		Run:         v.jsonRun(),
+		Summary:     []jsonSummary{},
+		Totals:      jsonSum(prompt.RunVersion{}, "", v.total),
+		Results:     []jsonResult{},
+	}
+	for _, s := range v.sums {
+		doc.Summary = append(doc.Summary, jsonSum(v.version(s.VersionID), s.Target, s))
+	}
+	for _, res := range v.results {
+		doc.Results = append(doc.Results, v.jsonResult(res))
+	}
+	return writeJSON(w, doc)
+}
+
+func writeJSON(w io.Writer, doc any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+type jsonRunDoc struct {
+	Schema      string        `json:"schema"`
+	GeneratedAt *string       `json:"generated_at"`
+	Run         jsonRun       `json:"run"`
+	Summary     []jsonSummary `json:"summary"`
+	Totals      jsonSummary   `json:"totals"`
+	Results     []jsonResult  `json:"results"`
+}
+
+type jsonRun struct {
+	ID           string        `json:"id"`
+	Status       string        `json:"status"`
+	Source       string        `json:"source"`
+	Suite        string        `json:"suite"`
+	Author       string        `json:"author"`
+	Note         string        `json:"note"`
+	CreatedAt    *string       `json:"created_at"`
+	FinishedAt   *string       `json:"finished_at"`
+	Repeat       int           `json:"repeat"`
+	NoCache      bool          `json:"no_cache"`
+	ForceCache   bool          `json:"force_cache"`
+	CellsPlanned int           `json:"cells_planned"`
+	Versions     []jsonVersion `json:"versions"`
+	Targets      []jsonTarget  `json:"targets"`
+	Cases        []jsonCase    `json:"cases"`
+}
+
+type jsonVersion struct {
+	VersionID int64            `json:"version_id"`
+	Prompt    string           `json:"prompt"`
+	Number    int              `json:"number"`
+	Ref       string           `json:"ref"`
+	Hash      string           `json:"hash"`
+	ShortHash string           `json:"short_hash"`
+	Parent    *int             `json:"parent"`
+	Note      *string          `json:"note"`
+	Author    *string          `json:"author"`
+	CreatedAt *string          `json:"created_at"`
+	Messages  []prompt.Message `json:"messages"`
+	Params    *prompt.Params   `json:"params"`
+}
+
+type jsonTarget struct {
+	Target string      `json:"target"`
+	Models []jsonModel `json:"models"`
+}
+
+type jsonModel struct {
+	Model       string `json:"model"`
+	ModelDigest string `json:"model_digest"`
+}
+
+type jsonCase struct {
+	Index       int               `json:"index"`
+	Name        string            `json:"name"`
+	Label       string            `json:"label"`
+	Description string            `json:"description"`
+	Vars        map[string]string `json:"vars"`
+	Expected    string            `json:"expected"`
+}
+
+type jsonSummary struct {
+	VersionID     *int64   `json:"version_id"`
+	Version       *string  `json:"version"`
+	Target        *string  `json:"target"`
+	Cells         int      `json:"cells"`
+	Errors        int      `json:"errors"`
+	CacheHits     int      `json:"cache_hits"`
+	Measured      int      `json:"measured"`
+	MeanLatencyMS *float64 `json:"mean_latency_ms"`
+	P50LatencyMS  *float64 `json:"p50_latency_ms"`
+	P95LatencyMS  *float64 `json:"p95_latency_ms"`
+	MeanTTFTMS    *float64 `json:"mean_ttft_ms"`
+	TokensIn      int      `json:"tokens_in"`
+	TokensOut     int      `json:"tokens_out"`
+	TokPerSec     *float64 `json:"tok_per_s"`
+	CostUSD       float64  `json:"cost_usd"`
+	Scored        int      `json:"scored"`
+	MeanScore     *float64 `json:"mean_score"`
+	Passed        int      `json:"passed"`
+	Failed        int      `json:"failed"`
+}
+
+type jsonResult struct {
+	ID           int64       `json:"id"`
+	VersionID    int64       `json:"version_id"`
+	Version      string      `json:"version"`
+	Target       string      `json:"target"`
+	Case         int         `json:"case"`
+	CaseName     string      `json:"case_name"`
+	Repeat       int         `json:"repeat"`
+	Output       string      `json:"output"`
+	Error        string      `json:"error"`
+	FinishReason string      `json:"finish_reason"`
+	TTFTMS       *float64    `json:"ttft_ms"`
+	LatencyMS    float64     `json:"latency_ms"`
+	TokensIn     int         `json:"tokens_in"`
+	TokensOut    int         `json:"tokens_out"`
+	TokPerSec    *float64    `json:"tok_per_s"`
+	CostUSD      float64     `json:"cost_usd"`
+	CacheHit     bool        `json:"cache_hit"`
+	Model        string      `json:"model"`
+	ModelDigest  string      `json:"model_digest"`
+	StartedAt    *string     `json:"started_at"`
+	Score        *float64    `json:"score"`
+	Scores       []jsonScore `json:"scores"`
+}
+
+type jsonScore struct {
+	ID        int64   `json:"id"`
+	Scorer    string  `json:"scorer"`
+	Value     float64 `json:"value"`
+	Pass      *bool   `json:"pass"`
+	Reason    string  `json:"reason"`
+	Author    string  `json:"author"`
+	CreatedAt *string `json:"created_at"`
+	Latest    bool    `json:"latest"`
+}
+
+func (v *view) jsonRun() jsonRun {
+	run := v.r.Run
+	out := jsonRun{
+		ID: run.ID, Status: string(run.Status), Source: run.Source, Suite: run.Suite,
+		Author: run.Author, Note: run.Note,
+		CreatedAt: jsonTime(run.Created), FinishedAt: jsonTime(run.Finished),
+		Repeat: v.repeat, NoCache: run.NoCache, ForceCache: run.ForceCache,
+		CellsPlanned: v.planned(),
+		Versions:     []jsonVersion{}, Targets: []jsonTarget{}, Cases: []jsonCase{},
+	}
+	for _, rv := range v.versions {
+		jv := jsonVersion{
+			VersionID: rv.VersionID, Prompt: rv.Prompt, Number: rv.Number, Ref: versionLabel(rv),
+			Hash: rv.Hash, ShortHash: prompt.ShortHash(rv.Hash),
+		}
+		if ver, ok := v.r.Versions[rv.VersionID]; ok {
+			if jv.Hash == "" {
+				jv.Hash, jv.ShortHash = ver.Hash, prompt.ShortHash(ver.Hash)
+			}
+			parent, note, author := ver.Parent, ver.Note, ver.Author
+			params := ver.Params
+			jv.Parent, jv.Note, jv.Author = &parent, &note, &author
+			jv.CreatedAt = jsonTime(ver.Created)
+			jv.Messages = ver.Messages
+			if jv.Messages == nil {
+				jv.Messages = []prompt.Message{}
+			}
+			jv.Params = &params
+		}
+		out.Versions = append(out.Versions, jv)
+	}
+	for _, t := range v.targets {
+		jt := jsonTarget{Target: t, Models: []jsonModel{}}
+		for _, id := range v.identities(t) {
+			jt.Models = append(jt.Models, jsonModel{id.model, id.digest})
+		}
+		out.Targets = append(out.Targets, jt)
+	}
+	for i, c := range v.cases {
+		vars := c.Vars
+		if vars == nil {
+			vars = map[string]string{}
+		}
+		out.Cases = append(out.Cases, jsonCase{
+			Index: i, Name: c.Name, Label: c.Label(i), Description: c.Description, Vars: vars, Expected: c.Expected,
+		})
+	}
+	return out
+}
+
+// jsonSum converts a summary; version and target are null for totals
+// (an empty target).
+func jsonSum(rv prompt.RunVersion, target string, s Summary) jsonSummary {
+	out := jsonSummary{
+		Cells: s.Cells, Errors: s.Errors, CacheHits: s.CacheHits, Measured: s.Measured,
+		MeanTTFTMS: msOrNil(s.MeanTTFT), TokensIn: s.TokensIn, TokensOut: s.TokensOut,
+		TokPerSec: floatOrNil(s.TokPerSec, 3), CostUSD: roundTo(s.Cost, 9),
+		Scored: s.Scored, Passed: s.Passed, Failed: s.Failed,
+	}
+	if target != "" {
+		id, label := rv.VersionID, versionLabel(rv)
+		out.VersionID, out.Version, out.Target = &id, &label, &target
+	}
+	if s.Measured > 0 {
+		out.MeanLatencyMS, out.P50LatencyMS, out.P95LatencyMS = ms(s.MeanLatency), ms(s.P50), ms(s.P95)
+	}
+	if s.Scored > 0 {
+		m := roundTo(s.MeanScore, 6)
+		out.MeanScore = &m
+	}
+	return out
+}
+
+func (v *view) jsonResult(res prompt.Result) jsonResult {
+	return newJSONResult(res, versionLabel(v.version(res.VersionID)), v.caseLabel(res.Case), v.r.Scores, v.latest)
+}
+
+// newJSONResult converts a result; scores may hold other results' scores,
+// latest is LatestScores of them.
+func newJSONResult(res prompt.Result, version, caseName string, scores []prompt.Score, latest map[int64]map[string]prompt.Score) jsonResult {
+	out := jsonResult{
+		ID: res.ID, VersionID: res.VersionID, Version: version,
+		Target: res.Target, Case: res.Case, CaseName: caseName, Repeat: res.Repeat,
+		Output: res.Output, Error: res.Error, FinishReason: res.FinishReason,
+		TTFTMS: msOrNil(res.TTFT), LatencyMS: *ms(res.Latency),
+		TokensIn: res.TokensIn, TokensOut: res.TokensOut, TokPerSec: floatOrNil(res.TokensPerSecond(), 3),
+		CostUSD: roundTo(res.Cost, 9), CacheHit: res.CacheHit, Model: res.Model, ModelDigest: res.ModelDigest,
+		StartedAt: jsonTime(res.Started), Scores: []jsonScore{},
+	}
+	if res.ID != 0 {
+		if s, ok := ResultScore(latest[res.ID]); ok {
+			s = roundTo(s, 6)
+			out.Score = &s
+		}
+		for _, sc := range sortedScores(scores, res.ID) {
+			out.Scores = append(out.Scores, jsonScore{
+				ID: sc.ID, Scorer: sc.Scorer, Value: sc.Value, Pass: sc.Pass, Reason: sc.Reason, Author: sc.Author,
+				CreatedAt: jsonTime(sc.Created), Latest: latest[res.ID][sc.Scorer] == sc,
+			})
+		}
+	}
+	return out
+}
+
+// jsonTime renders t in RFC 3339 with its fractional seconds; nil when zero.
+func jsonTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.Format(time.RFC3339Nano)
+	return &s
+}
+
+// ms is d in milliseconds, to the microsecond.
+func ms(d time.Duration) *float64 {
+	f := roundTo(float64(d)/float64(time.Millisecond), 3)
+	return &f
+}
+
+// msOrNil is ms, or nil for an unknown (zero) duration.
+func msOrNil(d time.Duration) *float64 {
+	if d <= 0 {
+		return nil
+	}
+	return ms(d)
+}
+
+// floatOrNil rounds f; nil for zero (unknown), NaN or infinity.
+func floatOrNil(f float64, decimals int) *float64 {
+	if f == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil
+	}
+	r := roundTo(f, decimals)
+	return &r
+}
+
+// sortedScores returns every score of one result, oldest first (by Created,
+// then ID).
+func sortedScores(scores []prompt.Score, resultID int64) []prompt.Score {
+	var out []prompt.Score
+	for _, sc := range scores {
+		if sc.ResultID == resultID {
+			out = append(out, sc)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b prompt.Score) int {
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}

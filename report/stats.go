@@ -1,0 +1,217 @@
+package report
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"whet/prompt"
+)
+
+// Summary aggregates the results of one version on one target.
+//
+// Timing statistics (MeanLatency, P50, P95, MeanTTFT, TokPerSec) cover only
+// Measured cells: those that succeeded without a cache hit, since an errored
+// call's latency says nothing about the model and a cache hit made no call.
+// Counts and totals (Cells, Errors, TokensIn, TokensOut, Cost, CacheHits)
+// cover every result in the group.
+type Summary struct {
+	VersionID int64
+	Target    string
+
+	Cells     int // results in the group
+	Errors    int // results with an error
+	CacheHits int
+	Measured  int // successful results that were not cache hits
+
+	MeanLatency time.Duration // 0 when Measured == 0
+	P50         time.Duration // latency median, nearest rank
+	P95         time.Duration // latency 95th percentile, nearest rank
+	MeanTTFT    time.Duration // over measured cells that report a TTFT; 0 when none does
+
+	TokensIn  int
+	TokensOut int
+	// TokPerSec is total output tokens over total generation time (latency
+	// less TTFT) of the measured cells that report both; 0 when unknown.
+	TokPerSec float64
+	Cost      float64 // USD
+
+	// Scored is the number of results with at least one score. MeanScore is
+	// the mean over those results of each result's score (the mean of the
+	// latest grade from each of its scorers); it is meaningful only when
+	// Scored > 0.
+	Scored    int
+	MeanScore float64
+	// Passed and Failed count the latest (result, scorer) grades that carry
+	// a pass/fail verdict.
+	Passed int
+	Failed int
+}
+
+// Summarize groups results by version × target and aggregates each group,
+// sorted by version id, then target. It counts every result it is given: pass
+// one result per cell (see CellResults). Scores are matched to results by
+// Score.ResultID; for each result and scorer only the latest grade counts
+// (see LatestScores).
+func Summarize(results []prompt.Result, scores []prompt.Score) []Summary {
+	type key struct {
+		v int64
+		t string
+	}
+	groups := map[key][]prompt.Result{}
+	var keys []key
+	for _, r := range results {
+		k := key{r.VersionID, r.Target}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.v, b.v), cmp.Compare(a.t, b.t))
+	})
+	latest := LatestScores(scores)
+	out := make([]Summary, 0, len(keys))
+	for _, k := range keys {
+		s := summarize(groups[k], latest)
+		s.VersionID, s.Target = k.v, k.t
+		out = append(out, s)
+	}
+	return out
+}
+
+// summarize aggregates one group of results.
+func summarize(results []prompt.Result, latest map[int64]map[string]prompt.Score) Summary {
+	var s Summary
+	var lat []time.Duration
+	var latSum, ttftSum, genSum time.Duration
+	var ttftN, genTokens int
+	var scoreSum float64
+	for _, r := range results {
+		s.Cells++
+		s.TokensIn += r.TokensIn
+		s.TokensOut += r.TokensOut
+		s.Cost += r.Cost
+		if r.CacheHit {
+			s.CacheHits++
+		}
+		if !r.OK() {
+			s.Errors++
+		}
+		if v, ok := ResultScore(latest[r.ID]); ok && r.ID != 0 {
+			s.Scored++
+			scoreSum += v
+		}
+		if r.ID != 0 {
+			for _, sc := range latest[r.ID] {
+				if sc.Pass != nil {
+					if *sc.Pass {
+						s.Passed++
+					} else {
+						s.Failed++
+					}
+				}
+			}
+		}
+		if !r.OK() || r.CacheHit {
+			continue
+		}
+		s.Measured++
+		lat = append(lat, r.Latency)
+		latSum += r.Latency
+		if r.TTFT > 0 {
+			ttftN++
+			ttftSum += r.TTFT
+		}
+		if r.TokensPerSecond() > 0 {
+			genSum += r.Latency - r.TTFT
+			genTokens += r.TokensOut
+		}
+	}
+	if s.Measured > 0 {
+		s.MeanLatency = latSum / time.Duration(s.Measured)
+		s.P50 = Percentile(lat, 50)
+		s.P95 = Percentile(lat, 95)
+	}
+	if ttftN > 0 {
+		s.MeanTTFT = ttftSum / time.Duration(ttftN)
+	}
+	if genSum > 0 {
+		s.TokPerSec = float64(genTokens) / genSum.Seconds()
+	}
+	if s.Scored > 0 {
+		s.MeanScore = scoreSum / float64(s.Scored)
+	}
+	return s
+}
+
+// Percentile returns the p-th percentile (0 ≤ p ≤ 100) of values by the
+// nearest-rank method: the smallest value such that at least p% of the values
+// are less than or equal to it, i.e. the value at rank ⌈p/100 × n⌉ (1-based)
+// of the sorted values; p ≤ 0 gives the minimum and p ≥ 100 the maximum. It
+// returns the zero value for no values, and never modifies values.
+func Percentile[T cmp.Ordered](values []T, p float64) T {
+	var zero T
+	n := len(values)
+	if n == 0 {
+		return zero
+	}
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	// The epsilon keeps p×n that is an integer in exact arithmetic (95×20/100)
+	// from rounding up through floating-point error.
+	rank := int(math.Ceil(p*float64(n)/100 - 1e-9))
+	rank = max(1, min(rank, n))
+	return sorted[rank-1]
+}
+
+// LatestScores indexes scores by result id and scorer, keeping for each pair
+// only the latest grade (by Created, then by ID).
+func LatestScores(scores []prompt.Score) map[int64]map[string]prompt.Score {
+	out := map[int64]map[string]prompt.Score{}
+	for _, sc := range scores {
+		m := out[sc.ResultID]
+		if m == nil {
+			m = map[string]prompt.Score{}
+			out[sc.ResultID] = m
+		}
+		old, ok := m[sc.Scorer]
+		if !ok || sc.Created.After(old.Created) || sc.Created.Equal(old.Created) && sc.ID > old.ID {
+			m[sc.Scorer] = sc
+		}
+	}
+	return out
+}
+
+// ResultScore is one result's score: the mean value of its latest grades,
+// one per scorer (an element of LatestScores). ok is false when it has none.
+func ResultScore(byScorer map[string]prompt.Score) (score float64, ok bool) {
+	if len(byScorer) == 0 {
+		return 0, false
+	}
+	var sum float64
+	for _, k := range prompt.SortedKeys(byScorer) { // fixed order: a stable float sum
+		sum += byScorer[k].Value
+	}
+	return sum / float64(len(byScorer)), true
+}
+
+// CellResults returns one result per cell (prompt.CellKey): where a cell has
+// several (a resumed run re-ran it), the one with the highest ID wins, and
+// among equal IDs the later in the slice. Results keep their relative order.
+func CellResults(results []prompt.Result) []prompt.Result {
+	best := map[prompt.CellKey]int{}
+	for i, r := range results {
+		if j, ok := best[r.Key()]; !ok || r.ID >= results[j].ID {
+			best[r.Key()] = i
+		}
+	}
+	out := make([]prompt.Result, 0, len(best))
+	for i, r := range results {
+		if best[r.Key()] == i {
+			out = append(out, r)
+		}
+	}
+	return out
+}

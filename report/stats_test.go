@@ -1,0 +1,173 @@
+package report
+
+import (
+	"testing"
+	"time"
+
+	"whet/prompt"
+)
+
+func TestPercentile(t *testing.T) {
+	ten := []float64{10, 1, 9, 2, 8, 3, 7, 4, 6, 5}
+	twenty := make([]int, 20)
+	for i := range twenty {
+		twenty[i] = 20 - i // 20..1, unsorted
+	}
+	tests := []struct {
+		name string
+		vals []float64
+		p    float64
+		want float64
+	}{
+		{"empty", nil, 50, 0},
+		{"one value", []float64{7}, 95, 7},
+		{"p0 is min", ten, 0, 1},
+		{"p100 is max", ten, 100, 10},
+		{"median of ten", ten, 50, 5},
+		{"p95 of ten", ten, 95, 10},
+		{"p90 of ten", ten, 90, 9},
+		{"p91 of ten", ten, 91, 10},
+		{"p10 of ten", ten, 10, 1},
+		{"p11 of ten", ten, 11, 2},
+		{"median of two", []float64{3, 1}, 50, 1},
+		{"median of three", []float64{3, 1, 2}, 50, 2},
+		{"above 100", ten, 150, 10},
+		{"below 0", ten, -5, 1},
+	}
+	for _, tt := range tests {
+		if got := Percentile(tt.vals, tt.p); got != tt.want {
+			t.Errorf("%s: Percentile(%v, %v) = %v, want %v", tt.name, tt.vals, tt.p, got, tt.want)
+		}
+	}
+	// p × n an exact integer must not round up through float error.
+	if got := Percentile(twenty, 95); got != 19 {
+		t.Errorf("p95 of 1..20 = %d, want 19", got)
+	}
+	if got := Percentile(twenty, 5); got != 1 {
+		t.Errorf("p5 of 1..20 = %d, want 1", got)
+	}
+	if twenty[0] != 20 {
+		t.Error("Percentile sorted its input")
+	}
+	ds := []time.Duration{3 * time.Second, time.Second, 2 * time.Second}
+	if got := Percentile(ds, 50); got != 2*time.Second {
+		t.Errorf("median duration = %v", got)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	ms := time.Millisecond
+	res := func(id int64, v int64, target string, lat, ttft time.Duration, out int) prompt.Result {
+		return prompt.Result{ID: id, VersionID: v, Target: target, Latency: lat, TTFT: ttft, TokensIn: 10, TokensOut: out, Cost: 0.5}
+	}
+	results := []prompt.Result{
+		res(1, 2, "b", 100*ms, 0, 0),
+		res(2, 1, "a", 1000*ms, 200*ms, 80),
+		res(3, 1, "a", 3000*ms, 0, 0),
+		res(4, 1, "a", 2000*ms, 400*ms, 40),
+		res(5, 1, "a", 0, 0, 30),      // cache hit
+		res(6, 1, "a", 9000*ms, 0, 0), // error
+	}
+	results[4].CacheHit, results[4].Cost = true, 0
+	results[5].Error = "boom"
+	pass, fail := true, false
+	scores := []prompt.Score{
+		{ID: 1, ResultID: 2, Scorer: "check", Value: 1, Pass: &pass, Created: time.Unix(1, 0)},
+		{ID: 2, ResultID: 2, Scorer: "human", Value: 0, Created: time.Unix(1, 0)},
+		{ID: 3, ResultID: 2, Scorer: "human", Value: 0.5, Created: time.Unix(2, 0)}, // re-grade wins
+		{ID: 4, ResultID: 3, Scorer: "check", Value: 0, Pass: &fail, Created: time.Unix(1, 0)},
+		{ID: 5, ResultID: 3, Scorer: "check", Value: 1, Pass: &pass, Created: time.Unix(1, 0)}, // same time, higher id wins
+		{ID: 6, ResultID: 99, Scorer: "check", Value: 1},                                       // no such result
+	}
+	sums := Summarize(results, scores)
+	if len(sums) != 2 || sums[0].VersionID != 1 || sums[0].Target != "a" || sums[1].VersionID != 2 {
+		t.Fatalf("groups = %+v", sums)
+	}
+	s := sums[0]
+	if s.Cells != 5 || s.Errors != 1 || s.CacheHits != 1 || s.Measured != 3 {
+		t.Errorf("counts: cells %d errors %d cache %d measured %d, want 5 1 1 3", s.Cells, s.Errors, s.CacheHits, s.Measured)
+	}
+	if s.MeanLatency != 2000*ms || s.P50 != 2000*ms || s.P95 != 3000*ms {
+		t.Errorf("latency mean %v p50 %v p95 %v, want 2s 2s 3s", s.MeanLatency, s.P50, s.P95)
+	}
+	if s.MeanTTFT != 300*ms {
+		t.Errorf("mean TTFT %v, want 300ms (cells without TTFT left out)", s.MeanTTFT)
+	}
+	// (80 + 40) tokens over (0.8 + 1.6) s of generation.
+	if s.TokPerSec != 50 {
+		t.Errorf("tok/s %v, want 50", s.TokPerSec)
+	}
+	if s.TokensIn != 50 || s.TokensOut != 150 || s.Cost != 2 {
+		t.Errorf("totals in %d out %d cost %v, want 50 150 2", s.TokensIn, s.TokensOut, s.Cost)
+	}
+	// Result 2: mean(check 1, human 0.5) = 0.75; result 3: check 1.
+	if s.Scored != 2 || s.MeanScore != 0.875 || s.Passed != 2 || s.Failed != 0 {
+		t.Errorf("scores: scored %d mean %v passed %d failed %d, want 2 0.875 2 0", s.Scored, s.MeanScore, s.Passed, s.Failed)
+	}
+	if b := sums[1]; b.Scored != 0 || b.Measured != 1 || b.TokPerSec != 0 || b.MeanTTFT != 0 {
+		t.Errorf("group b = %+v", b)
+	}
+}
+
+func TestCellResults(t *testing.T) {
+	rs := []prompt.Result{
+		{ID: 5, Target: "a", Output: "new"},
+		{ID: 2, Target: "a", Output: "old"},
+		{ID: 3, Target: "b", Output: "only"},
+		{ID: 0, Target: "c", Output: "first"},
+		{ID: 0, Target: "c", Output: "second"},
+	}
+	got := CellResults(rs)
+	var outs []string
+	for _, r := range got {
+		outs = append(outs, r.Output)
+	}
+	want := []string{"new", "only", "second"}
+	if len(outs) != len(want) {
+		t.Fatalf("CellResults = %v, want %v", outs, want)
+	}
+	for i := range want {
+		if outs[i] != want[i] {
+			t.Fatalf("CellResults = %v, want %v", outs, want)
+		}
+	}
+}
+
+func TestShortDigest(t *testing.T) {
+	tests := map[string]string{
+		"sha256:a80c4f17acd55265feec403c7aef86be": "a80c4f17acd5",
+		"a80c4f17acd55265feec403c7aef86be":        "a80c4f17acd5",
+		"fp_44709d6fcb":                           "fp_44709d6fcb",
+		"":                                        "",
+		"some-very-long-serving-stack-identity-string": "some-very-long-serving-…",
+	}
+	for in, want := range tests {
+		if got := ShortDigest(in); got != want {
+			t.Errorf("ShortDigest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	durs := map[time.Duration]string{
+		0: "0 ms", 400 * time.Microsecond: "<1 ms", 842 * time.Millisecond: "842 ms",
+		1250 * time.Millisecond: "1.25 s", 95 * time.Second: "1m35s",
+	}
+	for d, want := range durs {
+		if got := fmtDur(d); got != want {
+			t.Errorf("fmtDur(%v) = %q, want %q", d, got, want)
+		}
+	}
+	ints := map[int]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1500: "-1,500"}
+	for n, want := range ints {
+		if got := fmtInt(n); got != want {
+			t.Errorf("fmtInt(%d) = %q, want %q", n, got, want)
+		}
+	}
+	costs := map[float64]string{0: "0", 0.0000141: "0.000014", 1.5: "1.5", 0.00000049: "0"}
+	for c, want := range costs {
+		if got := fmtCost(c); got != want {
+			t.Errorf("fmtCost(%v) = %q, want %q", c, got, want)
+		}
+	}
+}

@@ -1,0 +1,213 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"whet/textutil"
+)
+
+// maxTableErrors is how many errors Table lists before summing up the rest.
+const maxTableErrors = 10
+
+// Table writes a plain-text summary of the run for a terminal (`--format
+// table`): a heading line, one aligned row per version × target (numbers
+// right-aligned, no colour), a totals row when there are several, then the
+// errors, one line each. width is the terminal's width in cells; when the
+// table is wider, the least important columns are dropped and then the
+// version and target names are cut with "…". width ≤ 0 means no limit.
+func Table(w io.Writer, r RunReport, width int) error {
+	v := newView(r)
+	var b strings.Builder
+	head := fmt.Sprintf("run %s · %s · %d/%d cells", oneLine(r.Run.ID), orUnknown(string(r.Run.Status)), len(v.results), v.planned())
+	if v.total.Errors > 0 {
+		head += " · " + plural(v.total.Errors, "error", "errors")
+	}
+	if v.total.CacheHits > 0 {
+		head += " · " + plural(v.total.CacheHits, "cache hit", "cache hits")
+	}
+	b.WriteString(cut(head, width) + "\n")
+
+	cols := []tcol{
+		{name: "VERSION", prio: 0}, {name: "TARGET", prio: 0},
+		{name: "CELLS", right: true, prio: 1}, {name: "ERR", right: true, prio: 1},
+		{name: "MEAN", right: true, prio: 2}, {name: "P50", right: true, prio: 8}, {name: "P95", right: true, prio: 4},
+		{name: "TTFT", right: true, prio: 9}, {name: "TOK/S", right: true, prio: 6},
+		{name: "IN", right: true, prio: 10}, {name: "OUT", right: true, prio: 7},
+		{name: "COST", right: true, prio: 5}, {name: "CACHE", right: true, prio: 11},
+	}
+	if len(v.scorers) > 0 {
+		cols = append(cols, tcol{name: "SCORE", right: true, prio: 3})
+	}
+	row := func(version, target string, s Summary) []string {
+		cells := []string{version, target, fmtInt(s.Cells), fmtInt(s.Errors)}
+		if s.Measured > 0 {
+			cells = append(cells, fmtDur(s.MeanLatency), fmtDur(s.P50), fmtDur(s.P95))
+		} else {
+			cells = append(cells, "-", "-", "-")
+		}
+		cells = append(cells, dashIf(durOrDash(s.MeanTTFT)), dashIf(rateOrDash(s.TokPerSec)), fmtInt(s.TokensIn), fmtInt(s.TokensOut), "$"+fmtCost(s.Cost), fmtInt(s.CacheHits))
+		if len(v.scorers) > 0 {
+			if s.Scored > 0 {
+				cells = append(cells, fmtScore(s.MeanScore))
+			} else {
+				cells = append(cells, "-")
+			}
+		}
+		return cells
+	}
+	rows := [][]string{}
+	for _, s := range v.sums {
+		rows = append(rows, row(oneLine(versionLabel(v.version(s.VersionID))), oneLine(s.Target), s))
+	}
+	if len(v.sums) > 1 {
+		rows = append(rows, row("all", "", v.total))
+	}
+	if len(rows) == 0 {
+		b.WriteString("no results\n")
+	} else {
+		writeTable(&b, cols, rows, width)
+	}
+
+	var errs []string
+	for _, res := range v.results {
+		if res.OK() {
+			continue
+		}
+		name := versionLabel(v.version(res.VersionID)) + " " + res.Target + " " + v.caseLabel(res.Case)
+		if v.repeat > 1 {
+			name += fmt.Sprintf(" #%d", res.Repeat+1)
+		}
+		errs = append(errs, oneLine(name)+": "+oneLine(res.Error))
+	}
+	if len(errs) > 0 {
+		b.WriteString("\nerrors:\n")
+		for i, e := range errs {
+			if i == maxTableErrors {
+				fmt.Fprintf(&b, "  … and %d more\n", len(errs)-maxTableErrors)
+				break
+			}
+			b.WriteString(cut("  "+e, width) + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// tcol is a terminal table column; prio orders dropping when the table is
+// too wide (the highest first; 0 is never dropped).
+type tcol struct {
+	name  string
+	right bool
+	prio  int
+}
+
+const colGap = 2
+
+// writeTable writes rows under a header of cols, aligned, fitting width.
+func writeTable(b *strings.Builder, cols []tcol, rows [][]string, width int) {
+	keep := make([]bool, len(cols))
+	for i := range keep {
+		keep[i] = true
+	}
+	widths := make([]int, len(cols))
+	for i, c := range cols {
+		widths[i] = ansi.StringWidth(c.name)
+		for _, r := range rows {
+			widths[i] = max(widths[i], ansi.StringWidth(r[i]))
+		}
+	}
+	total := func() int {
+		n := 0
+		for i := range cols {
+			if keep[i] {
+				n += widths[i] + colGap
+			}
+		}
+		return n - colGap
+	}
+	// Drop columns, least important first, while too wide.
+	order := make([]int, len(cols))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cols[b].prio - cols[a].prio })
+	for _, i := range order {
+		if width <= 0 || total() <= width || cols[i].prio == 0 {
+			break
+		}
+		keep[i] = false
+	}
+	// Then narrow the name columns (0 and 1), the wider first.
+	for width > 0 && total() > width {
+		i := 0
+		if widths[1] > widths[0] {
+			i = 1
+		}
+		if widths[i] <= 4 {
+			break
+		}
+		widths[i]--
+	}
+	line := func(cells []string) {
+		var l strings.Builder
+		first := true
+		for i, c := range cols {
+			if !keep[i] {
+				continue
+			}
+			if !first {
+				l.WriteString(strings.Repeat(" ", colGap))
+			}
+			first = false
+			s := ansi.Truncate(cells[i], widths[i], "…")
+			pad := strings.Repeat(" ", widths[i]-ansi.StringWidth(s))
+			if c.right {
+				l.WriteString(pad + s)
+			} else {
+				l.WriteString(s + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(l.String(), " ") + "\n")
+	}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	line(names)
+	for _, r := range rows {
+		line(r)
+	}
+}
+
+// cut truncates s to width cells with "…"; width ≤ 0 means no limit.
+func cut(s string, width int) string {
+	if width <= 0 {
+		return s
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+// oneLine sanitises s and folds its whitespace to single spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(textutil.Sanitize(s)), " ")
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return oneLine(s)
+}
+
+// dashIf turns the Markdown dash into the terminal's ASCII one.
+func dashIf(s string) string {
+	if s == "—" {
+		return "-"
+	}
+	return s
+}

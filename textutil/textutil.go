@@ -1,0 +1,69 @@
+// Package textutil holds small, pure helpers for untrusted text (model
+// output, provider error messages) that whet draws in a terminal or writes
+// into a report.
+package textutil
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Sanitize makes untrusted text safe to draw in a terminal. It removes ANSI
+// escape sequences (CSI, OSC — hyperlinks and window titles included — DCS,
+// APC and the rest, via ansi.Strip), turns "\r\n" and a lone "\r" into "\n",
+// and drops every remaining C0 control character except "\n" and "\t", DEL
+// and the C1 controls U+0080–U+009F. Invalid UTF-8 is dropped. Printable
+// text, including wide and combining characters, is kept unchanged.
+// Sanitize is idempotent.
+func Sanitize(s string) string {
+	if clean(s) {
+		return s
+	}
+	s = ansi.Strip(s)
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size == 1:
+			// invalid byte: drop
+		case r == '\r':
+			b.WriteByte('\n')
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case isControl(r):
+			// drop
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// clean reports whether s is valid UTF-8 holding no control character other
+// than "\n" and "\t": the common case, which Sanitize returns as is.
+func clean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
+			return false
+		}
+		if c >= 0x80 {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 || isControl(r) {
+				return false
+			}
+			i += size - 1
+		}
+	}
+	return true
+}
+
+// isControl reports whether r is a C0 control, DEL or a C1 control.
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f
+}

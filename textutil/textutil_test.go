@@ -1,0 +1,63 @@
+package textutil
+
+import "testing"
+
+func TestSanitize(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"plain", "hello, world", "hello, world"},
+		{"newlines and tabs kept", "a\n\tb\n", "a\n\tb\n"},
+		{"unicode kept", "é ok 日本 🙂 e\u0301", "é ok 日本 🙂 e\u0301"},
+		{"SGR colour", "a\x1b[31mred\x1b[0m b", "ared b"},
+		{"cursor movement", "x\x1b[2J\x1b[H\x1b[10;5Hy", "xy"},
+		{"OSC title BEL", "a\x1b]0;pwned\x07b", "ab"},
+		{"OSC 8 hyperlink", "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\", "click"},
+		{"DCS", "a\x1bPq#0;2;0;0;0\x1b\\b", "ab"},
+		{"charset designation", "\x1b(Bx", "x"},
+		{"lone ESC at end", "x\x1b", "x"},
+		{"bell", "ding\x07dong", "dingdong"},
+		{"NUL", "a\x00b", "ab"},
+		{"backspace", "abc\b\bX", "abcX"},
+		{"DEL", "a\x7fb", "ab"},
+		{"C1 CSI as UTF-8", "a\u009b31mb", "a31mb"},
+		{"C1 NEL", "a\u0085b", "ab"},
+		{"raw 8-bit CSI byte", "a\x9b31mb", "ab"},
+		{"invalid UTF-8", "bad\xff\xfeutf", "badutf"},
+		{"CRLF", "a\r\nb\r\n", "a\nb\n"},
+		{"lone CR", "50%\r100%", "50%\n100%"},
+		{"vertical tab and form feed", "a\vb\fc", "abc"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Sanitize(tt.in)
+			if got != tt.want {
+				t.Errorf("Sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if again := Sanitize(got); again != got {
+				t.Errorf("not idempotent: Sanitize(%q) = %q", got, again)
+			}
+		})
+	}
+}
+
+func FuzzSanitize(f *testing.F) {
+	for _, s := range []string{"a\x1b[31mb", "\x1b]8;;x\x1b\\y", "a\r\nb\rc", "\u009b\x9b\x00\x7f", "日本\t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Sanitize(s)
+		for _, r := range got {
+			if isControl(r) && r != '\n' && r != '\t' {
+				t.Fatalf("Sanitize(%q) = %q keeps control %U", s, got, r)
+			}
+			if r == 0x1b {
+				t.Fatalf("Sanitize(%q) = %q keeps ESC", s, got)
+			}
+		}
+		if Sanitize(got) != got {
+			t.Fatalf("not idempotent on %q", s)
+		}
+	})
+}
