@@ -96,3 +96,22 @@ func FuzzParsePrompty(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCases: the case importers never panic, and accepted cases always
+// have a vars map.
+func FuzzParseCases(f *testing.F) {
+	f.Add("c.csv", "text,__expected\nhi,x\n")
+	f.Add("c.jsonl", "{\"vars\":{\"q\":1}}\n{\"q\":\"b\"}\n")
+	f.Add("c.yaml", "cases:\n  - vars: {q: a}\n")
+	f.Fuzz(func(t *testing.T, name, data string) {
+		cs, err := ParseCases(name, []byte(data))
+		if err != nil {
+			return
+		}
+		for _, c := range cs {
+			if c.Vars == nil {
+				t.Fatal("case without vars map")
+			}
+		}
+	})
+}

@@ -1,0 +1,234 @@
+package prompt
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Case files hold the cases of a run or suite, in one of three formats,
+// chosen by extension:
+//
+//   - .csv: a header row of variable names, then one case per row. Columns
+//     named __name, __description and __expected (promptfoo's convention) are
+//     the case's name, description and expected output, not variables.
+//   - .jsonl / .ndjson: one JSON object per line, either {"vars": {...},
+//     "name": …, "description": …, "expected": …} or a flat object of
+//     variables (with the same __ columns). Blank lines are skipped.
+//   - .yaml / .yml: a list of such objects, or {cases: [...]}.
+//
+// Values that are not strings (numbers, booleans) become their JSON text.
+// Errors name the file and the line.
+
+const (
+	caseColName        = "__name"
+	caseColDescription = "__description"
+	caseColExpected    = "__expected"
+)
+
+// ParseCases reads a case file; the format comes from the extension.
+func ParseCases(filename string, data []byte) ([]Case, error) {
+	switch strings.ToLower(filepath.Ext(filename)) {
+	case ".csv":
+		return parseCasesCSV(filename, data)
+	case ".jsonl", ".ndjson":
+		return parseCasesJSONL(filename, data)
+	case ".yaml", ".yml":
+		return parseCasesYAML(filename, data)
+	case ".json":
+		return parseCasesJSON(filename, data)
+	}
+	return nil, &FileError{File: filename, Msg: "unknown case file type: use .csv (header row of variable names), .jsonl or .yaml"}
+}
+
+func parseCasesCSV(filename string, data []byte) ([]Case, error) {
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err == io.EOF {
+		return nil, &FileError{File: filename, Line: 1, Msg: "empty file: the first row names the variables"}
+	}
+	if err != nil {
+		return nil, csvErr(filename, err)
+	}
+	for i, h := range header {
+		header[i] = strings.TrimSpace(h)
+		if header[i] == "" {
+			return nil, &FileError{File: filename, Line: 1, Col: i + 1, Msg: fmt.Sprintf("column %d has no name in the header row", i+1)}
+		}
+	}
+	var cases []Case
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvErr(filename, err)
+		}
+		line, _ := r.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if len(rec) != len(header) {
+			return nil, &FileError{File: filename, Line: line, Msg: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(header))}
+		}
+		c := Case{Vars: map[string]string{}}
+		for i, h := range header {
+			setCaseField(&c, h, rec[i])
+		}
+		cases = append(cases, c)
+	}
+	if len(cases) == 0 {
+		return nil, &FileError{File: filename, Line: 2, Msg: "no cases: add a row under the header"}
+	}
+	return cases, nil
+}
+
+func csvErr(filename string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &FileError{File: filename, Line: pe.Line, Col: pe.Column, Msg: pe.Err.Error()}
+	}
+	return &FileError{File: filename, Msg: err.Error()}
+}
+
+func setCaseField(c *Case, key, value string) {
+	switch key {
+	case caseColName:
+		c.Name = value
+	case caseColDescription:
+		c.Description = value
+	case caseColExpected:
+		c.Expected = value
+	default:
+		c.Vars[key] = value
+	}
+}
+
+// caseFromObject reads {"vars": {...}, …} or a flat object of variables.
+func caseFromObject(obj map[string]any) (Case, error) {
+	c := Case{Vars: map[string]string{}}
+	if vars, ok := obj["vars"]; ok {
+		m, ok := vars.(map[string]any)
+		if !ok {
+			return c, errors.New(`"vars" must be an object of NAME: VALUE`)
+		}
+		for k, v := range m {
+			c.Vars[k] = caseValue(v)
+		}
+		for _, k := range []string{"name", "description", "expected"} {
+			if v, ok := obj[k]; ok {
+				setCaseField(&c, "__"+k, caseValue(v))
+			}
+		}
+		for k := range obj {
+			switch k {
+			case "vars", "name", "description", "expected":
+			default:
+				return c, fmt.Errorf("unknown field %q beside \"vars\" (name, description, expected)", k)
+			}
+		}
+		return c, nil
+	}
+	for k, v := range obj {
+		setCaseField(&c, k, caseValue(v))
+	}
+	return c, nil
+}
+
+func caseValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func parseCasesJSONL(filename string, data []byte) ([]Case, error) {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	var cases []Case
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(text), &obj); err != nil {
+			return nil, &FileError{File: filename, Line: line, Msg: "not a JSON object: " + err.Error()}
+		}
+		c, err := caseFromObject(obj)
+		if err != nil {
+			return nil, &FileError{File: filename, Line: line, Msg: err.Error()}
+		}
+		cases = append(cases, c)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, &FileError{File: filename, Msg: err.Error()}
+	}
+	if len(cases) == 0 {
+		return nil, &FileError{File: filename, Msg: "no cases: one JSON object per line"}
+	}
+	return cases, nil
+}
+
+func parseCasesJSON(filename string, data []byte) ([]Case, error) {
+	var list []map[string]any
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, &FileError{File: filename, Msg: "expected a JSON array of case objects: " + err.Error()}
+	}
+	return casesFromList(filename, list)
+}
+
+func parseCasesYAML(filename string, data []byte) ([]Case, error) {
+	var raw any
+	if err := safeYAML(func() error { return yaml.Unmarshal(data, &raw) }); err != nil {
+		return nil, yamlErr(filename, 0, err)
+	}
+	if m, ok := raw.(map[string]any); ok {
+		raw = m["cases"]
+	}
+	items, ok := raw.([]any)
+	if !ok {
+		return nil, &FileError{File: filename, Line: 1, Msg: "expected a list of cases (or a 'cases:' list)"}
+	}
+	list := make([]map[string]any, len(items))
+	for i, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			return nil, &FileError{File: filename, Msg: fmt.Sprintf("case %d is not a mapping", i+1)}
+		}
+		list[i] = m
+	}
+	return casesFromList(filename, list)
+}
+
+func casesFromList(filename string, list []map[string]any) ([]Case, error) {
+	var cases []Case
+	for i, obj := range list {
+		c, err := caseFromObject(obj)
+		if err != nil {
+			return nil, &FileError{File: filename, Msg: fmt.Sprintf("case %d: %v", i+1, err)}
+		}
+		cases = append(cases, c)
+	}
+	if len(cases) == 0 {
+		return nil, &FileError{File: filename, Msg: "no cases"}
+	}
+	return cases, nil
+}

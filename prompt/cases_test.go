@@ -1,0 +1,43 @@
+package prompt
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseCases(t *testing.T) {
+	csvData := "text,lang,__expected\n\"Hello, world\",fr,Bonjour\n\"multi\nline\",de,\n"
+	cs, err := ParseCases("c.csv", []byte(csvData))
+	if err != nil || len(cs) != 2 || cs[0].Vars["text"] != "Hello, world" || cs[0].Expected != "Bonjour" || cs[1].Vars["text"] != "multi\nline" {
+		t.Fatalf("csv: %+v %v", cs, err)
+	}
+	if _, ok := cs[0].Vars["__expected"]; ok {
+		t.Fatal("__expected leaked into vars")
+	}
+	jl := "{\"vars\":{\"q\":\"a\",\"n\":3},\"expected\":\"x\",\"name\":\"first\"}\n\n{\"q\":\"b\"}\n"
+	cs, err = ParseCases("c.jsonl", []byte(jl))
+	if err != nil || len(cs) != 2 || cs[0].Vars["n"] != "3" || cs[0].Name != "first" || cs[1].Vars["q"] != "b" {
+		t.Fatalf("jsonl: %+v %v", cs, err)
+	}
+	y := "cases:\n  - vars: {q: a}\n    expected: x\n  - q: b\n"
+	cs, err = ParseCases("c.yaml", []byte(y))
+	if err != nil || len(cs) != 2 || cs[0].Expected != "x" || cs[1].Vars["q"] != "b" {
+		t.Fatalf("yaml: %+v %v", cs, err)
+	}
+	bad := []struct{ name, data, want string }{
+		{"a.csv", "q,r\n1,2\n3\n", "a.csv:3: row has 1 fields, the header has 2"},
+		{"a.csv", "q,\n1,2\n", "a.csv:1:2: column 2 has no name"},
+		{"a.csv", "q\n", "no cases"},
+		{"a.csv", "q\n\"unterminated\n", "a.csv:2"},
+		{"a.jsonl", "{\"q\":1}\nnot json\n", "a.jsonl:2: not a JSON object"},
+		{"a.jsonl", "{\"vars\":{},\"extra\":1}\n", "unknown field \"extra\""},
+		{"a.yaml", "q: [\n", "a.yaml:"},
+		{"a.txt", "", "unknown case file type"},
+	}
+	for _, b := range bad {
+		_, err := ParseCases(b.name, []byte(b.data))
+		if err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("%s %q: err = %v, want %q", b.name, b.data, err, b.want)
+		}
+	}
+}
