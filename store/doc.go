@@ -1,0 +1,35 @@
+// Package store keeps whet's prompts, versions, tags, runs, results, scores,
+// response cache and audit log in one SQLite file (modernc.org/sqlite, no
+// cgo). It is the only package of whet that speaks SQL.
+//
+// Rules it keeps:
+//
+//   - Versions, results, scores, tag history and the audit log are written
+//     once and never updated or deleted; triggers in the schema refuse it.
+//     Prompts are archived, never deleted. Tags move by appending rows; a
+//     tag's current version is its newest row. Only a run's status and
+//     finished time, a prompt's description, labels, defaults and archived
+//     flag, and cache entries ever change.
+//   - Two things are derived, and kept only by triggers in the same
+//     transaction: prompts.latest/latest_hash (the newest version) and
+//     tag_heads (each tag's newest history row), so listing 10,000 prompts
+//     reads neither versions nor tag history.
+//   - Saving content identical to a prompt's latest version makes no version.
+//   - Every change to a prompt writes an audit row: who, when, the action,
+//     the prompt, and before/after references.
+//   - Pragmas are set in one place (dsn in store.go) on every connection:
+//     WAL, foreign_keys=ON, busy_timeout, synchronous=NORMAL.
+//   - One writer: all writes go through one connection, each in a
+//     BEGIN IMMEDIATE transaction, so writers of several processes queue on
+//     the busy timeout instead of failing with SQLITE_BUSY; reads use a
+//     separate pool of query-only connections.
+//   - Migrations are embedded SQL files (migrations/NNNN_name.sql) run in
+//     order, each in one transaction that also sets PRAGMA user_version. A
+//     file whose user_version is higher than the migrations this build knows
+//     is refused with ErrNewerSchema before anything is written to it.
+//   - Times are stored as INTEGER unix milliseconds, durations as REAL
+//     milliseconds, structured values as JSON text.
+//
+// Every method takes a context. Store.Update runs a caller's function in one
+// write transaction; the Tx it passes offers the same operations.
+package store

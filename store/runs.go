@@ -1,0 +1,504 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"whet/prompt"
+)
+
+// RunSummary is a run with its progress: Cells is the plan's size, Done
+// the results recorded (failed ones included), Failed those with an error,
+// Cost their summed cost in USD.
+type RunSummary struct {
+	Run                 prompt.Run
+	Cells, Done, Failed int
+	Cost                float64
+}
+
+// RunFilter selects runs for ListRuns.
+type RunFilter struct {
+	Prompt string // only runs with a version of this prompt; "" = all
+	Limit  int    // at most this many; <= 0 = all
+}
+
+// runPlan is the JSON form of a run's plan in runs.plan.
+type runPlan struct {
+	Versions   []prompt.RunVersion `json:"versions"`
+	Targets    []string            `json:"targets"`
+	Cases      []prompt.Case       `json:"cases"`
+	Repeat     int                 `json:"repeat"`
+	NoCache    bool                `json:"no_cache,omitempty"`
+	ForceCache bool                `json:"force_cache,omitempty"`
+}
+
+// idAlphabet is Crockford's base32 in lower case. Its letters are in
+// ascending byte order, so fixed-width ids sort as their numbers do.
+const idAlphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+
+// newRunID makes a 12-character id: 9 characters of the unix millisecond
+// (enough until the year 3084), so ids sort by creation time, then 3 random
+// characters to tell apart runs begun in the same millisecond.
+func newRunID(t time.Time) string {
+	var b [12]byte
+	n := uint64(t.UnixMilli())
+	for i := 8; i >= 0; i-- {
+		b[i] = idAlphabet[n&31]
+		n >>= 5
+	}
+	r := rand.Uint32()
+	for i := 9; i < 12; i++ {
+		b[i] = idAlphabet[r&31]
+		r >>= 5
+	}
+	return string(b[:])
+}
+
+var validStatus = map[prompt.RunStatus]bool{prompt.RunRunning: true, prompt.RunDone: true, prompt.RunInterrupted: true}
+
+// CreateRun records a new run with status running. It assigns r.ID when
+// empty (12 lower-case characters that sort by creation time) and
+// r.Created when zero. Every RunVersion must name an existing version id.
+// A given ID already in use gives an error wrapping ErrExists.
+func (s *Store) CreateRun(ctx context.Context, r *prompt.Run) error {
+	// Work on a copy so that a failed transaction leaves r unchanged.
+	c := *r
+	err := s.Update(ctx, func(tx *Tx) error { return tx.CreateRun(ctx, &c) })
+	if err == nil {
+		*r = c
+	}
+	return err
+}
+
+// CreateRun is Store.CreateRun inside tx.
+func (tx *Tx) CreateRun(ctx context.Context, r *prompt.Run) error {
+	if r.Created.IsZero() {
+		r.Created = tx.now
+	}
+	r.Created = fromMS(ms(r.Created))
+	r.Finished = time.Time{}
+	r.Status = prompt.RunRunning
+	plan, err := json.Marshal(runPlan{
+		Versions: r.Versions, Targets: r.Targets, Cases: r.Cases, Repeat: r.Repeat,
+		NoCache: r.NoCache, ForceCache: r.ForceCache,
+	})
+	if err != nil {
+		return fmt.Errorf("run plan: %w", err)
+	}
+	given := r.ID != ""
+	for attempt := 0; ; attempt++ {
+		if !given {
+			r.ID = newRunID(r.Created)
+		}
+		res, err := tx.tx.ExecContext(ctx, `
+			INSERT INTO runs (id, created, status, source, suite, plan, author, note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			r.ID, ms(r.Created), string(r.Status), r.Source, r.Suite, string(plan), r.Author, r.Note)
+		if err != nil {
+			return fmt.Errorf("run %s: %w", r.ID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 1 {
+			break
+		}
+		if given {
+			return wrap(ErrExists, "run %q already exists", r.ID)
+		}
+		if attempt >= 10 {
+			return fmt.Errorf("run ids keep colliding (last %s)", r.ID)
+		}
+	}
+	for i, v := range r.Versions {
+		if _, err := tx.tx.ExecContext(ctx,
+			`INSERT INTO run_versions (run_id, version_id, position) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			r.ID, v.VersionID, i); err != nil {
+			return fmt.Errorf("run %s: version %s (id %d): %w", r.ID, v.Ref(), v.VersionID, err)
+		}
+	}
+	return nil
+}
+
+// FinishRun sets a run's status and finished time (now when at is zero).
+// It is the only change a run ever receives; it may be repeated, e.g. when
+// an interrupted run is resumed and completed.
+func (s *Store) FinishRun(ctx context.Context, id string, status prompt.RunStatus, at time.Time) error {
+	return s.Update(ctx, func(tx *Tx) error { return tx.FinishRun(ctx, id, status, at) })
+}
+
+// FinishRun is Store.FinishRun inside tx.
+func (tx *Tx) FinishRun(ctx context.Context, id string, status prompt.RunStatus, at time.Time) error {
+	if !validStatus[status] {
+		return fmt.Errorf("run %s: unknown status %q (want running, done or interrupted)", id, status)
+	}
+	if at.IsZero() {
+		at = tx.now
+	}
+	var fin any = ms(at)
+	if status == prompt.RunRunning {
+		fin = nil
+	}
+	res, err := tx.tx.ExecContext(ctx, `UPDATE runs SET status = ?, finished = ? WHERE id = ?`, string(status), fin, id)
+	if err != nil {
+		return fmt.Errorf("run %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return &NotFoundError{Kind: "run", Name: id}
+	}
+	return nil
+}
+
+const runCols = `r.id, r.created, r.finished, r.status, r.source, r.suite, r.plan, r.author, r.note`
+
+func scanRun(sc scanner, extra ...any) (prompt.Run, error) {
+	var (
+		r        prompt.Run
+		created  int64
+		finished sql.NullInt64
+		status   string
+		plan     string
+	)
+	dest := append([]any{&r.ID, &created, &finished, &status, &r.Source, &r.Suite, &plan, &r.Author, &r.Note}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return r, err
+	}
+	r.Created = fromMS(created)
+	if finished.Valid {
+		r.Finished = fromMS(finished.Int64)
+	}
+	r.Status = prompt.RunStatus(status)
+	var p runPlan
+	if err := json.Unmarshal([]byte(plan), &p); err != nil {
+		return r, fmt.Errorf("run %s: plan: %w", r.ID, err)
+	}
+	r.Versions, r.Targets, r.Cases, r.Repeat = p.Versions, p.Targets, p.Cases, p.Repeat
+	r.NoCache, r.ForceCache = p.NoCache, p.ForceCache
+	return r, nil
+}
+
+// GetRun returns the run with the given id, or with the only id that
+// starts with it (at least 4 characters). A prefix shared by several runs
+// gives an error wrapping ErrAmbiguous that lists them.
+func (s *Store) GetRun(ctx context.Context, id string) (prompt.Run, error) {
+	return getRun(ctx, s.r, id)
+}
+
+func getRun(ctx context.Context, q querier, id string) (prompt.Run, error) {
+	id = strings.ToLower(strings.TrimSpace(id))
+	r, err := scanRun(q.QueryRowContext(ctx, `SELECT `+runCols+` FROM runs r WHERE r.id = ?`, id))
+	if err == nil || !errors.Is(err, sql.ErrNoRows) {
+		return r, err
+	}
+	if len(id) < 4 {
+		return prompt.Run{}, &NotFoundError{Kind: "run", Name: id, Hint: "give at least 4 characters of a run id"}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+runCols+` FROM runs r WHERE r.id >= ? AND r.id < ? ORDER BY r.id LIMIT 11`, id, id+"~")
+	if err != nil {
+		return prompt.Run{}, err
+	}
+	defer rows.Close()
+	var found []prompt.Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return prompt.Run{}, err
+		}
+		found = append(found, r)
+	}
+	if err := rows.Err(); err != nil {
+		return prompt.Run{}, err
+	}
+	switch len(found) {
+	case 0:
+		return prompt.Run{}, &NotFoundError{Kind: "run", Name: id}
+	case 1:
+		return found[0], nil
+	}
+	ids := make([]string, 0, len(found))
+	for i, r := range found {
+		if i == 10 {
+			ids = append(ids, "…")
+			break
+		}
+		ids = append(ids, r.ID)
+	}
+	return prompt.Run{}, wrap(ErrAmbiguous, "run id prefix %q is ambiguous: it matches %s; give more characters", id, strings.Join(ids, ", "))
+}
+
+// ListRuns lists runs newest first with their progress.
+func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]RunSummary, error) {
+	query := `SELECT ` + runCols + `,
+		(SELECT COUNT(*) FROM results x WHERE x.run_id = r.id),
+		(SELECT COUNT(*) FROM results x WHERE x.run_id = r.id AND x.error != ''),
+		(SELECT TOTAL(x.cost) FROM results x WHERE x.run_id = r.id)
+		FROM runs r`
+	var args []any
+	if f.Prompt != "" {
+		h, err := lookupPrompt(ctx, s.r, f.Prompt)
+		if err != nil {
+			return nil, err
+		}
+		query += ` WHERE r.id IN (SELECT rv.run_id FROM run_versions rv JOIN versions v ON v.id = rv.version_id WHERE v.prompt_id = ?)`
+		args = append(args, h.id)
+	}
+	query += ` ORDER BY r.created DESC, r.id DESC`
+	if f.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RunSummary
+	for rows.Next() {
+		var sum RunSummary
+		r, err := scanRun(rows, &sum.Done, &sum.Failed, &sum.Cost)
+		if err != nil {
+			return nil, err
+		}
+		sum.Run = r
+		sum.Cells = r.Cells()
+		out = append(out, sum)
+	}
+	return out, rows.Err()
+}
+
+// SaveResults records a batch of results in one transaction. A result for
+// a cell (run, version, target, case, repeat) already recorded is ignored:
+// results are immutable. On success rs[i].ID holds the stored row's id (the
+// earlier row's for an ignored duplicate); on failure nothing is recorded.
+func (s *Store) SaveResults(ctx context.Context, rs []prompt.Result) error {
+	ids := make([]int64, len(rs))
+	err := s.Update(ctx, func(tx *Tx) error {
+		var err error
+		ids, err = tx.saveResults(ctx, rs)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for i := range rs {
+		rs[i].ID = ids[i]
+	}
+	return nil
+}
+
+// SaveResults is Store.SaveResults inside tx.
+func (tx *Tx) SaveResults(ctx context.Context, rs []prompt.Result) error {
+	ids, err := tx.saveResults(ctx, rs)
+	if err != nil {
+		return err
+	}
+	for i := range rs {
+		rs[i].ID = ids[i]
+	}
+	return nil
+}
+
+func (tx *Tx) saveResults(ctx context.Context, rs []prompt.Result) ([]int64, error) {
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		var started any
+		if !r.Started.IsZero() {
+			started = ms(r.Started)
+		}
+		err := tx.tx.QueryRowContext(ctx, `
+			INSERT INTO results (run_id, version_id, target, case_idx, repeat, output, error, finish_reason,
+				ttft_ms, latency_ms, tokens_in, tokens_out, cost, cache_hit, model, model_digest, started)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (run_id, version_id, target, case_idx, repeat) DO NOTHING
+			RETURNING id`,
+			r.RunID, r.VersionID, r.Target, r.Case, r.Repeat, r.Output, r.Error, r.FinishReason,
+			durMS(r.TTFT), durMS(r.Latency), r.TokensIn, r.TokensOut, r.Cost, boolInt(r.CacheHit),
+			r.Model, r.ModelDigest, started).Scan(&ids[i])
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.tx.QueryRowContext(ctx,
+				`SELECT id FROM results WHERE run_id = ? AND version_id = ? AND target = ? AND case_idx = ? AND repeat = ?`,
+				r.RunID, r.VersionID, r.Target, r.Case, r.Repeat).Scan(&ids[i])
+		}
+		if err != nil {
+			return nil, fmt.Errorf("result of run %s, version id %d, target %s, case %d, repeat %d: %w",
+				r.RunID, r.VersionID, r.Target, r.Case, r.Repeat, err)
+		}
+	}
+	return ids, nil
+}
+
+const resultCols = `id, run_id, version_id, target, case_idx, repeat, output, error, finish_reason,
+	ttft_ms, latency_ms, tokens_in, tokens_out, cost, cache_hit, model, model_digest, started`
+
+func scanResult(sc scanner) (prompt.Result, error) {
+	var (
+		r         prompt.Result
+		ttft, lat float64
+		started   sql.NullInt64
+	)
+	err := sc.Scan(&r.ID, &r.RunID, &r.VersionID, &r.Target, &r.Case, &r.Repeat, &r.Output, &r.Error, &r.FinishReason,
+		&ttft, &lat, &r.TokensIn, &r.TokensOut, &r.Cost, &r.CacheHit, &r.Model, &r.ModelDigest, &started)
+	if err != nil {
+		return r, err
+	}
+	r.TTFT, r.Latency = fromDurMS(ttft), fromDurMS(lat)
+	if started.Valid {
+		r.Started = fromMS(started.Int64)
+	}
+	return r, nil
+}
+
+// Results lists a run's results ordered by version id, target, case and
+// repeat. An unknown run id gives a *NotFoundError.
+func (s *Store) Results(ctx context.Context, runID string) ([]prompt.Result, error) {
+	if err := runExists(ctx, s.r, runID); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+resultCols+` FROM results WHERE run_id = ?
+		ORDER BY version_id, target, case_idx, repeat`, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []prompt.Result
+	for rows.Next() {
+		r, err := scanResult(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func runExists(ctx context.Context, q querier, id string) error {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM runs WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &NotFoundError{Kind: "run", Name: id}
+	}
+	return err
+}
+
+// AddScores records a batch of scores in one transaction. Each needs a
+// Scorer, a Value in [0,1] and an existing ResultID; Created defaults to
+// now. On success ss[i].ID and ss[i].Created are set.
+func (s *Store) AddScores(ctx context.Context, ss []prompt.Score) error {
+	c := append([]prompt.Score(nil), ss...)
+	if err := s.Update(ctx, func(tx *Tx) error { return tx.AddScores(ctx, c) }); err != nil {
+		return err
+	}
+	copy(ss, c)
+	return nil
+}
+
+// AddScores is Store.AddScores inside tx.
+func (tx *Tx) AddScores(ctx context.Context, ss []prompt.Score) error {
+	for i := range ss {
+		sc := &ss[i]
+		if sc.Scorer == "" {
+			return fmt.Errorf("score of result %d: no scorer named", sc.ResultID)
+		}
+		if math.IsNaN(sc.Value) || sc.Value < 0 || sc.Value > 1 {
+			return fmt.Errorf("score of result %d by %s: value %v is outside [0,1]", sc.ResultID, sc.Scorer, sc.Value)
+		}
+		if sc.Created.IsZero() {
+			sc.Created = tx.now
+		}
+		sc.Created = fromMS(ms(sc.Created))
+		var pass any
+		if sc.Pass != nil {
+			pass = boolInt(*sc.Pass)
+		}
+		err := tx.tx.QueryRowContext(ctx, `
+			INSERT INTO scores (result_id, scorer, value, pass, reason, author, created)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			sc.ResultID, sc.Scorer, sc.Value, pass, sc.Reason, sc.Author, ms(sc.Created)).Scan(&sc.ID)
+		if err != nil {
+			return fmt.Errorf("score of result %d by %s: %w", sc.ResultID, sc.Scorer, err)
+		}
+	}
+	return nil
+}
+
+// Scores lists the scores of a run's results, ordered by result id, then
+// oldest first.
+func (s *Store) Scores(ctx context.Context, runID string) ([]prompt.Score, error) {
+	if err := runExists(ctx, s.r, runID); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT s.id, s.result_id, s.scorer, s.value, s.pass, s.reason, s.author, s.created
+		FROM scores s JOIN results r ON r.id = s.result_id
+		WHERE r.run_id = ? ORDER BY s.result_id, s.id`, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []prompt.Score
+	for rows.Next() {
+		var sc prompt.Score
+		var pass sql.NullBool
+		var created int64
+		if err := rows.Scan(&sc.ID, &sc.ResultID, &sc.Scorer, &sc.Value, &pass, &sc.Reason, &sc.Author, &created); err != nil {
+			return nil, err
+		}
+		if pass.Valid {
+			p := pass.Bool
+			sc.Pass = &p
+		}
+		sc.Created = fromMS(created)
+		out = append(out, sc)
+	}
+	return out, rows.Err()
+}
+
+// CacheGet looks up a cached response. Only Output, FinishReason,
+// TokensIn, TokensOut, TTFT, Latency, Model and ModelDigest are meaningful;
+// CacheHit is true on a hit.
+func (s *Store) CacheGet(ctx context.Context, key string) (prompt.Result, bool, error) {
+	var (
+		r         prompt.Result
+		ttft, lat float64
+	)
+	err := s.r.QueryRowContext(ctx, `
+		SELECT output, finish_reason, tokens_in, tokens_out, ttft_ms, latency_ms, model, model_digest
+		FROM response_cache WHERE key = ?`, key).
+		Scan(&r.Output, &r.FinishReason, &r.TokensIn, &r.TokensOut, &ttft, &lat, &r.Model, &r.ModelDigest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return prompt.Result{}, false, nil
+	}
+	if err != nil {
+		return prompt.Result{}, false, fmt.Errorf("response cache: %w", err)
+	}
+	r.TTFT, r.Latency = fromDurMS(ttft), fromDurMS(lat)
+	r.CacheHit = true
+	return r, true, nil
+}
+
+// CachePut stores (or replaces) the cached response under key, keeping the
+// fields CacheGet returns.
+func (s *Store) CachePut(ctx context.Context, key string, r prompt.Result) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `
+			INSERT INTO response_cache (key, output, finish_reason, tokens_in, tokens_out, ttft_ms, latency_ms, model, model_digest, created)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET output = excluded.output, finish_reason = excluded.finish_reason,
+				tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out, ttft_ms = excluded.ttft_ms,
+				latency_ms = excluded.latency_ms, model = excluded.model, model_digest = excluded.model_digest,
+				created = excluded.created`,
+			key, r.Output, r.FinishReason, r.TokensIn, r.TokensOut, durMS(r.TTFT), durMS(r.Latency), r.Model, r.ModelDigest, ms(tx.now))
+		if err != nil {
+			return fmt.Errorf("response cache: %w", err)
+		}
+		return nil
+	})
+}

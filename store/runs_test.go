@@ -1,0 +1,302 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"whet/prompt"
+)
+
+func runFixture(t *testing.T) (*Store, prompt.Version, prompt.Version, prompt.Version) {
+	t.Helper()
+	s := openTemp(t)
+	a1 := mustCreate(t, s, "summary", "1")
+	a2 := mustSave(t, s, "summary", "2")
+	b1 := mustCreate(t, s, "translate", "1")
+	return s, a1, a2, b1
+}
+
+func rv(v prompt.Version) prompt.RunVersion {
+	return prompt.RunVersion{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash}
+}
+
+func TestRunsResultsScoresRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, a1, a2, b1 := runFixture(t)
+
+	run := prompt.Run{
+		Source: "cli", Suite: "smoke", Author: "ann", Note: "first try",
+		Versions:   []prompt.RunVersion{rv(a1), rv(a2)},
+		Targets:    []string{"echo", "ollama:llama3.2"},
+		Cases:      []prompt.Case{{Name: "short", Vars: map[string]string{"text": "hi"}, Expected: "hi"}, {Vars: map[string]string{"text": "yo"}}},
+		Repeat:     2,
+		NoCache:    true,
+		ForceCache: false,
+		Status:     prompt.RunDone, // ignored: a new run is running
+	}
+	if err := s.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	if len(run.ID) != 12 || strings.ToLower(run.ID) != run.ID || run.Status != prompt.RunRunning || run.Created.IsZero() {
+		t.Fatalf("created run %+v", run)
+	}
+	got, err := s.GetRun(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, run) {
+		t.Errorf("GetRun:\n%+v\nwant\n%+v", got, run)
+	}
+	if got, err := s.GetRun(ctx, strings.ToUpper(run.ID[:12])); err != nil || got.ID != run.ID {
+		t.Errorf("GetRun(upper case) = %v, %v", got.ID, err)
+	}
+
+	started := time.UnixMilli(time.Now().UnixMilli())
+	results := []prompt.Result{
+		{RunID: run.ID, VersionID: a1.ID, Target: "echo", Case: 0, Repeat: 0, Output: "hi", FinishReason: "stop",
+			TTFT: 1234567 * time.Nanosecond, Latency: 3*time.Second + 17*time.Microsecond, TokensIn: 10, TokensOut: 2, Cost: 0.0012,
+			Model: "echo", ModelDigest: "d1", Started: started},
+		{RunID: run.ID, VersionID: a1.ID, Target: "echo", Case: 1, Repeat: 0, Error: "boom", FinishReason: "error", Cost: 0.5, CacheHit: true},
+		{RunID: run.ID, VersionID: a2.ID, Target: "echo", Case: 0, Repeat: 1, Output: "yo"},
+	}
+	if err := s.SaveResults(ctx, results); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range results {
+		if r.ID == 0 {
+			t.Errorf("results[%d] got no id", i)
+		}
+	}
+	// The same cell again: ignored, the first result stays.
+	dup := []prompt.Result{{RunID: run.ID, VersionID: a1.ID, Target: "echo", Case: 0, Repeat: 0, Output: "changed"},
+		{RunID: run.ID, VersionID: a2.ID, Target: "ollama:llama3.2", Case: 1, Repeat: 1, Output: "new"}}
+	if err := s.SaveResults(ctx, dup); err != nil {
+		t.Fatal(err)
+	}
+	if dup[0].ID != results[0].ID {
+		t.Errorf("duplicate cell id %d, want the first row's %d", dup[0].ID, results[0].ID)
+	}
+	stored, err := s.Results(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(append([]prompt.Result(nil), results...), dup[1])
+	sort.Slice(want, func(i, j int) bool {
+		a, b := want[i], want[j]
+		if a.VersionID != b.VersionID {
+			return a.VersionID < b.VersionID
+		}
+		if a.Target != b.Target {
+			return a.Target < b.Target
+		}
+		if a.Case != b.Case {
+			return a.Case < b.Case
+		}
+		return a.Repeat < b.Repeat
+	})
+	if len(stored) != len(want) {
+		t.Fatalf("%d results stored, want %d", len(stored), len(want))
+	}
+	for i := range want {
+		w, g := want[i], stored[i]
+		if !w.Started.Equal(g.Started) {
+			t.Errorf("result %d started %v, want %v", i, g.Started, w.Started)
+		}
+		w.Started, g.Started = time.Time{}, time.Time{}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("result %d:\n%+v\nwant\n%+v", i, g, w)
+		}
+	}
+
+	// A result for a run or version that does not exist fails the batch.
+	bad := []prompt.Result{{RunID: run.ID, VersionID: b1.ID, Target: "echo", Case: 5}, {RunID: "nope", VersionID: a1.ID, Target: "echo"}}
+	if err := s.SaveResults(ctx, bad); err == nil || !strings.Contains(err.Error(), "run nope") {
+		t.Errorf("saving a result of an unknown run: %v", err)
+	}
+	if rs, _ := s.Results(ctx, run.ID); len(rs) != len(want) {
+		t.Errorf("a failed batch left %d results, want %d", len(rs), len(want))
+	}
+
+	pass, fail := true, false
+	scores := []prompt.Score{
+		{ResultID: results[0].ID, Scorer: "check:contains", Value: 1, Pass: &pass, Reason: "found hi"},
+		{ResultID: results[0].ID, Scorer: "human", Value: 0.5, Author: "ann"},
+		{ResultID: results[2].ID, Scorer: "check:equals", Value: 0, Pass: &fail},
+	}
+	if err := s.AddScores(ctx, scores); err != nil {
+		t.Fatal(err)
+	}
+	gotScores, err := s.Scores(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(gotScores, scores) {
+		t.Errorf("Scores:\n%+v\nwant\n%+v", gotScores, scores)
+	}
+	for _, bad := range []prompt.Score{
+		{ResultID: results[0].ID, Scorer: "x", Value: 1.5},
+		{ResultID: results[0].ID, Scorer: "", Value: 1},
+		{ResultID: 99999, Scorer: "x", Value: 1},
+	} {
+		if err := s.AddScores(ctx, []prompt.Score{bad}); err == nil {
+			t.Errorf("AddScores(%+v) accepted", bad)
+		}
+	}
+
+	// A second run of translate only, then listing.
+	run2 := prompt.Run{Source: "arena", Versions: []prompt.RunVersion{rv(b1)}, Targets: []string{"echo"}, Created: run.Created.Add(time.Second)}
+	if err := s.CreateRun(ctx, &run2); err != nil {
+		t.Fatal(err)
+	}
+	finished := run.Created.Add(time.Minute)
+	if err := s.FinishRun(ctx, run.ID, prompt.RunInterrupted, finished); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishRun(ctx, "nope", prompt.RunDone, finished); !errors.Is(err, ErrNotFound) {
+		t.Errorf("FinishRun of unknown run: %v", err)
+	}
+	if err := s.FinishRun(ctx, run.ID, "exploded", finished); err == nil {
+		t.Error("FinishRun accepted an unknown status")
+	}
+	list, err := s.ListRuns(ctx, RunFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Run.ID != run2.ID || list[1].Run.ID != run.ID {
+		t.Fatalf("ListRuns = %+v", list)
+	}
+	sum := list[1]
+	if sum.Cells != 2*2*2*2 || sum.Done != 4 || sum.Failed != 1 || sum.Cost != 0.5012 ||
+		sum.Run.Status != prompt.RunInterrupted || !sum.Run.Finished.Equal(finished) {
+		t.Errorf("summary = cells %d done %d failed %d cost %v status %s finished %v",
+			sum.Cells, sum.Done, sum.Failed, sum.Cost, sum.Run.Status, sum.Run.Finished)
+	}
+	if list[0].Cells != 1 || list[0].Done != 0 || !list[0].Run.Finished.IsZero() {
+		t.Errorf("run2 summary = %+v", list[0])
+	}
+	for _, tc := range []struct {
+		f    RunFilter
+		want []string
+	}{
+		{RunFilter{Prompt: "Summary"}, []string{run.ID}},
+		{RunFilter{Prompt: "translate"}, []string{run2.ID}},
+		{RunFilter{Limit: 1}, []string{run2.ID}},
+	} {
+		got, err := s.ListRuns(ctx, tc.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, r := range got {
+			ids = append(ids, r.Run.ID)
+		}
+		if !reflect.DeepEqual(ids, tc.want) {
+			t.Errorf("ListRuns(%+v) = %v, want %v", tc.f, ids, tc.want)
+		}
+	}
+	if _, err := s.ListRuns(ctx, RunFilter{Prompt: "sumary"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("ListRuns of unknown prompt: %v", err)
+	}
+	if _, err := s.Results(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Results of unknown run: %v", err)
+	}
+}
+
+func TestRunIDs(t *testing.T) {
+	ctx := context.Background()
+	s, a1, _, _ := runFixture(t)
+	base := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	var ids []string
+	for i := range 20 {
+		r := prompt.Run{Versions: []prompt.RunVersion{rv(a1)}, Targets: []string{"echo"}, Created: base.Add(time.Duration(i) * time.Millisecond)}
+		if err := s.CreateRun(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	if !sort.StringsAreSorted(ids) {
+		t.Errorf("ids do not sort by creation: %v", ids)
+	}
+	for _, id := range ids {
+		if strings.Trim(id, idAlphabet) != "" || len(id) != 12 {
+			t.Errorf("id %q", id)
+		}
+	}
+	// Same millisecond: still unique.
+	seen := map[string]bool{}
+	for range 50 {
+		r := prompt.Run{Versions: []prompt.RunVersion{rv(a1)}, Targets: []string{"echo"}, Created: base}
+		if err := s.CreateRun(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		if seen[r.ID] {
+			t.Fatalf("duplicate id %s", r.ID)
+		}
+		seen[r.ID] = true
+	}
+
+	// Prefix lookups. The first 9 characters are the millisecond: unique
+	// for ids[3]; the 50 runs above share ids[0]'s.
+	if r, err := s.GetRun(ctx, ids[3][:9]); err != nil || r.ID != ids[3] {
+		t.Errorf("GetRun(%q) = %s, %v", ids[3][:9], r.ID, err)
+	}
+	if _, err := s.GetRun(ctx, ids[0][:6]); !errors.Is(err, ErrAmbiguous) || !strings.Contains(err.Error(), ids[0][:9]) {
+		t.Errorf("ambiguous prefix: %v", err)
+	}
+	if _, err := s.GetRun(ctx, ids[0][:3]); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "at least 4") {
+		t.Errorf("short prefix: %v", err)
+	}
+	if _, err := s.GetRun(ctx, "zzzzzzzz"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown id: %v", err)
+	}
+	given := prompt.Run{ID: "myrun", Versions: []prompt.RunVersion{rv(a1)}, Targets: []string{"echo"}}
+	if err := s.CreateRun(ctx, &given); err != nil || given.ID != "myrun" {
+		t.Fatalf("given id: %v %v", given.ID, err)
+	}
+	again := prompt.Run{ID: "myrun", Targets: []string{"echo"}}
+	if err := s.CreateRun(ctx, &again); !errors.Is(err, ErrExists) {
+		t.Errorf("reused id: %v", err)
+	}
+	if again.Status != "" {
+		t.Errorf("a failed CreateRun changed its argument: %+v", again)
+	}
+	unknown := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 9999, Prompt: "x", Number: 1}}, Targets: []string{"echo"}}
+	if err := s.CreateRun(ctx, &unknown); err == nil || !strings.Contains(err.Error(), "x@1") {
+		t.Errorf("run of an unknown version: %v", err)
+	}
+}
+
+func TestResponseCache(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	if _, ok, err := s.CacheGet(ctx, "k"); ok || err != nil {
+		t.Fatalf("empty cache: %v %v", ok, err)
+	}
+	put := prompt.Result{Output: "hello", FinishReason: "stop", TokensIn: 5, TokensOut: 1, TTFT: 40 * time.Millisecond,
+		Latency: 1500*time.Millisecond + 3*time.Nanosecond, Model: "llama3.2:latest", ModelDigest: "sha256:abc",
+		Cost: 9, RunID: "ignored"}
+	if err := s.CachePut(ctx, "k", put); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := s.CacheGet(ctx, "k")
+	if err != nil || !ok {
+		t.Fatalf("CacheGet: %v %v", ok, err)
+	}
+	want := prompt.Result{Output: "hello", FinishReason: "stop", TokensIn: 5, TokensOut: 1, TTFT: 40 * time.Millisecond,
+		Latency: 1500*time.Millisecond + 3*time.Nanosecond, Model: "llama3.2:latest", ModelDigest: "sha256:abc", CacheHit: true}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("CacheGet:\n%+v\nwant\n%+v", got, want)
+	}
+	put.Output = "replaced"
+	if err := s.CachePut(ctx, "k", put); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := s.CacheGet(ctx, "k"); got.Output != "replaced" {
+		t.Errorf("after replace: %q", got.Output)
+	}
+}

@@ -1,0 +1,365 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// busyTimeout is how long a connection waits for another's lock before it
+// gives up with SQLITE_BUSY.
+const busyTimeout = 10 * time.Second
+
+// dsn builds the connection string for the database file at path. Every
+// pragma whet relies on is set here, as a DSN parameter, so that each
+// connection database/sql opens gets them:
+//
+//   - journal_mode(WAL): readers never block the writer nor the writer
+//     readers, so the TUI can read while a run is being recorded.
+//   - foreign_keys(1): SQLite leaves foreign keys off per connection unless
+//     asked; whet's references (versions -> prompts, results -> runs, …)
+//     must hold.
+//   - busy_timeout(10000): a connection that meets another process's lock
+//     waits up to 10s for it instead of failing at once with SQLITE_BUSY.
+//   - synchronous(NORMAL): in WAL mode a crash of whet never corrupts the
+//     file and never loses a commit; only a power loss may roll back the
+//     last commits. FULL would fsync on every commit of every result batch.
+//   - _txlock=immediate (writer only): BEGIN IMMEDIATE takes the write lock
+//     when a transaction starts, so two processes never both hold a read
+//     lock and deadlock upgrading it (an SQLITE_BUSY the busy timeout
+//     cannot cure).
+//   - query_only(1) (readers only): a read connection cannot write by
+//     mistake; all writes go through the one writer connection.
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if writer {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return fileURI(path, q)
+}
+
+// fileURI renders path as an SQLite URI filename with the given query.
+func fileURI(path string, q url.Values) string {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive letter: file:///C:/…
+	}
+	u := url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Store is an open whet database. It is safe for concurrent use by several
+// goroutines, and several processes may open the same file.
+type Store struct {
+	path string
+	w    *sql.DB // the one writer connection
+	r    *sql.DB // a pool of query-only readers
+}
+
+// ErrNewerSchema is returned by Open for a database written by a newer whet.
+var ErrNewerSchema = errors.New("database schema is newer than this whet")
+
+// migration is one embedded schema step.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations lists the embedded migrations in order. Their numbers must run
+// 1, 2, 3 … without gaps; the last is the schema version of this build.
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+			return nil, fmt.Errorf("store: migration file %q is not named NNNN_name.sql", e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: n, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("store: migration %s: expected number %04d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the schema version this build of whet writes.
+func SchemaVersion() int {
+	ms, err := migrations()
+	if err != nil {
+		return 0
+	}
+	return len(ms)
+}
+
+// Open opens the database at path, creating the file and its parent
+// directories if needed, and migrates it to SchemaVersion. A database whose
+// schema version is higher than SchemaVersion is refused with an error
+// wrapping ErrNewerSchema, and nothing is written to it.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: no database path given")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("database %s: creating its directory: %w", abs, err)
+	}
+	if _, err := os.Stat(abs); err == nil {
+		if err := checkSchema(ctx, abs, len(ms)); err != nil {
+			return nil, err
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("database %s: %w", abs, err)
+	}
+
+	w, err := sql.Open("sqlite", dsn(abs, true))
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", abs, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	if err := migrate(ctx, w, abs, ms); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn(abs, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("database %s: %w", abs, err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("database %s: %w", abs, err)
+	}
+	return &Store{path: abs, w: w, r: r}, nil
+}
+
+// checkSchema reads the schema version of an existing file without
+// writing a byte to it or beside it. With no write-ahead log beside it, the
+// file's header is the truth and is read directly: even a read-only SQLite
+// connection would create -wal and -shm files next to a WAL database. With
+// a non-empty log (another process has the file open, or one crashed), only
+// SQLite can read the newest header, through a read-only connection.
+func checkSchema(ctx context.Context, path string, known int) error {
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		return checkSchemaSQL(ctx, path, known)
+	}
+	v, err := headerUserVersion(path)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	if v > known {
+		return newerSchemaError(path, v, known)
+	}
+	return nil
+}
+
+// headerUserVersion reads PRAGMA user_version from the database header:
+// a big-endian 32-bit integer at offset 60 of the first 100 bytes. An empty
+// file is an empty database, of version 0.
+func headerUserVersion(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var hdr [100]byte
+	n, err := io.ReadFull(f, hdr[:])
+	switch {
+	case n == 0 && errors.Is(err, io.EOF):
+		return 0, nil
+	case errors.Is(err, io.ErrUnexpectedEOF) || err == nil && string(hdr[:16]) != "SQLite format 3\x00":
+		return 0, errors.New("not an SQLite database")
+	case err != nil:
+		return 0, err
+	}
+	return int(int32(binary.BigEndian.Uint32(hdr[60:64]))), nil
+}
+
+// checkSchemaSQL reads the schema version through a read-only connection
+// with no pragmas but the busy timeout.
+func checkSchemaSQL(ctx context.Context, path string, known int) error {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	db, err := sql.Open("sqlite", fileURI(path, q))
+	if err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	defer db.Close()
+	var v int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("database %s: reading its schema version: %w", path, err)
+	}
+	if v > known {
+		return newerSchemaError(path, v, known)
+	}
+	return nil
+}
+
+func newerSchemaError(path string, theirs, ours int) error {
+	return wrap(ErrNewerSchema,
+		"database %s has schema version %d, but this whet knows schema version %d at most: upgrade whet to open it (the file was not changed)",
+		path, theirs, ours)
+}
+
+// migrate applies the migrations the file lacks, each in its own
+// transaction together with the new user_version. The version is read again
+// inside each transaction, so two processes opening a new file at once
+// apply every step exactly once.
+func migrate(ctx context.Context, w *sql.DB, path string, ms []migration) error {
+	for _, m := range ms {
+		err := func() error {
+			tx, err := w.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			var v int
+			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+				return err
+			}
+			if v > len(ms) {
+				return newerSchemaError(path, v, len(ms))
+			}
+			if v >= m.version {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+			return tx.Commit()
+		}()
+		if err != nil {
+			if errors.Is(err, ErrNewerSchema) {
+				return err
+			}
+			return fmt.Errorf("database %s: migrating to schema version %d: %w", path, m.version, err)
+		}
+	}
+	return nil
+}
+
+// Close closes the database. The last connection to close checkpoints the
+// write-ahead log into the file.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Path is the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// querier is what the queries need: the reader pool or a transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is one write transaction, begun with BEGIN IMMEDIATE: it holds the
+// database's write lock until Update returns. Its methods behave as the
+// Store's methods of the same names, inside the transaction, and see its
+// uncommitted writes.
+type Tx struct {
+	tx  *sql.Tx
+	now time.Time
+}
+
+// Update runs fn in one write transaction and commits it when fn returns
+// nil; otherwise it rolls back and returns fn's error. fn must do all its
+// work through tx: the Store's own write methods would wait for the one
+// writer connection that tx holds, and its read methods do not see tx's
+// writes.
+func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("database %s: beginning a write: %w", s.path, err)
+	}
+	defer sqlTx.Rollback()
+	if err := fn(&Tx{tx: sqlTx, now: time.Now()}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("database %s: committing: %w", s.path, err)
+	}
+	return nil
+}
+
+// ms is t as unix milliseconds, the stored form of every time.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMS is the inverse of ms.
+func fromMS(v int64) time.Time { return time.UnixMilli(v) }
+
+// durMS is d as REAL milliseconds, the stored form of every duration.
+func durMS(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// fromDurMS is the inverse of durMS, exact to the nanosecond for any
+// duration a call can take.
+func fromDurMS(v float64) time.Duration {
+	return time.Duration(v*float64(time.Millisecond) + copysignHalf(v))
+}
+
+func copysignHalf(v float64) float64 {
+	if v < 0 {
+		return -0.5
+	}
+	return 0.5
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,370 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"whet/prompt"
+)
+
+// openTemp opens a fresh store in a temporary directory.
+func openTemp(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "whet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func msgs(system, user string) []prompt.Message {
+	return []prompt.Message{{Role: prompt.RoleSystem, Content: system}, {Role: prompt.RoleUser, Content: user}}
+}
+
+func mustCreate(t testing.TB, s *Store, name, user string) prompt.Version {
+	t.Helper()
+	v, err := s.CreatePrompt(context.Background(), NewPrompt{Name: name}, NewVersion{Messages: msgs("sys", user), Author: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func mustSave(t testing.TB, s *Store, name, user string) prompt.Version {
+	t.Helper()
+	v, created, err := s.SaveVersion(context.Background(), name, NewVersion{Messages: msgs("sys", user), Author: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !created {
+		t.Fatalf("save %s %q: no new version", name, user)
+	}
+	return v
+}
+
+func pragma(t *testing.T, db *sql.DB, name string) string {
+	t.Helper()
+	var v string
+	if err := db.QueryRow("PRAGMA " + name).Scan(&v); err != nil {
+		t.Fatalf("PRAGMA %s: %v", name, err)
+	}
+	return v
+}
+
+func TestOpenMigratesEmptyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a", "b", "whet.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Path() != path {
+		t.Errorf("Path() = %q, want %q", s.Path(), path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database file not created: %v", err)
+	}
+	if got, want := pragma(t, s.w, "user_version"), fmt.Sprint(SchemaVersion()); got != want || SchemaVersion() < 1 {
+		t.Errorf("user_version = %s, want %s", got, want)
+	}
+	for _, db := range []*sql.DB{s.w, s.r} {
+		for name, want := range map[string]string{
+			"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "10000", "synchronous": "1",
+		} {
+			if got := pragma(t, db, name); got != want {
+				t.Errorf("PRAGMA %s = %s, want %s", name, got, want)
+			}
+		}
+	}
+	if got := pragma(t, s.r, "query_only"); got != "1" {
+		t.Errorf("readers: query_only = %s, want 1", got)
+	}
+	if _, err := s.r.Exec(`INSERT INTO audit (at, action) VALUES (1, 'x')`); err == nil {
+		t.Error("a reader connection could write")
+	}
+	want := []string{"audit", "checks", "labels", "prompts", "response_cache", "results", "run_versions", "runs", "scores", "suite_cases", "suites", "tag_events", "tag_heads", "versions"}
+	rows, err := s.r.Query(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var name string
+		var strict bool
+		if err := rows.Scan(&name, &strict); err != nil {
+			t.Fatal(err)
+		}
+		if !strict {
+			t.Errorf("table %s is not STRICT", name)
+		}
+		got = append(got, name)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("tables = %v, want %v", got, want)
+	}
+}
+
+func TestReopenIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "whet.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, "summary", "hello")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		s, err = Open(ctx, path)
+		if err != nil {
+			t.Fatalf("re-open: %v", err)
+		}
+		p, err := s.GetPrompt(ctx, "summary")
+		if err != nil || p.Latest != 1 {
+			t.Fatalf("after re-open: %+v, %v", p, err)
+		}
+		if got := pragma(t, s.w, "user_version"); got != fmt.Sprint(SchemaVersion()) {
+			t.Errorf("user_version = %s", got)
+		}
+		s.Close()
+	}
+}
+
+// fileState hashes every file in dir, so a test can prove nothing changed.
+func fileState(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		out[e.Name()] = hex.EncodeToString(sum[:])
+	}
+	return out
+}
+
+func TestOpenRefusesNewerSchemaAndLeavesFileUntouched(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "whet.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, "summary", "hello")
+	s.Close()
+
+	// A newer whet's file: same schema, higher version.
+	newer := SchemaVersion() + 5
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d", newer)); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	before := fileState(t, dir)
+	if len(before) != 1 {
+		t.Fatalf("expected only the database file before opening, got %v", before)
+	}
+	s, err = Open(ctx, path)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open accepted a database with a newer schema")
+	}
+	if !errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("error %v does not wrap ErrNewerSchema", err)
+	}
+	for _, want := range []string{path, fmt.Sprintf("schema version %d", newer), fmt.Sprintf("schema version %d at most", SchemaVersion()), "upgrade whet"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	after := fileState(t, dir)
+	if fmt.Sprint(before) != fmt.Sprint(after) {
+		t.Errorf("files changed:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+func TestOpenRefusesGarbageWithoutChangingIt(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(path, []byte(strings.Repeat("not a database\n", 200)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := fileState(t, dir)
+	s, err := Open(context.Background(), path)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open accepted a text file")
+	}
+	if !strings.Contains(err.Error(), path) {
+		t.Errorf("error %q does not name the file", err)
+	}
+	if after := fileState(t, dir); fmt.Sprint(before) != fmt.Sprint(after) {
+		t.Errorf("files changed:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+func TestImmutableTablesRefuseUpdates(t *testing.T) {
+	s := openTemp(t)
+	mustCreate(t, s, "summary", "hello")
+	for _, stmt := range []string{
+		`UPDATE versions SET note = 'x'`,
+		`DELETE FROM versions`,
+		`DELETE FROM prompts`,
+		`UPDATE audit SET who = 'x'`,
+	} {
+		if _, err := s.w.Exec(stmt); err == nil {
+			t.Errorf("%s: succeeded", stmt)
+		}
+	}
+}
+
+// TestTwoStoresWriteConcurrently opens the file twice, as two whet
+// processes would, and saves 200 versions of one prompt from both at once.
+func TestTwoStoresWriteConcurrently(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "whet.db")
+	var stores [2]*Store
+	for i := range stores {
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	mustCreate(t, stores[0], "shared", "v0")
+
+	const perStore, workers = 100, 4
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*perStore)
+	for si, s := range stores {
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < perStore; i += workers {
+					_, created, err := s.SaveVersion(ctx, "shared", NewVersion{
+						Messages: msgs("sys", fmt.Sprintf("store %d save %d", si, i)), Author: "bot",
+					})
+					if err == nil && !created {
+						err = fmt.Errorf("store %d save %d: not created", si, i)
+					}
+					if err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	vs, err := stores[1].Versions(ctx, "shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 2*perStore+1 {
+		t.Fatalf("%d versions, want %d", len(vs), 2*perStore+1)
+	}
+	for i, v := range vs {
+		want := len(vs) - i
+		if v.Number != want || v.Parent != want-1 {
+			t.Fatalf("versions[%d] = number %d parent %d, want %d and %d", i, v.Number, v.Parent, want, want-1)
+		}
+	}
+}
+
+func TestNearest(t *testing.T) {
+	names := []string{"summary", "summarize-long", "translate", "support/reply", "Classify"}
+	for _, tc := range []struct{ in, want string }{
+		{"sumary", "summary"},
+		{"SUMMARY2", "summary"},
+		{"summ", "summary"},
+		{"translat", "translate"},
+		{"classify-x", "Classify"},
+		{"support/rply", "support/reply"},
+		{"zzzzzz", ""},
+		{"summar", "summary"}, // the shortest name it is a prefix of
+		{"summari", "summarize-long"},
+	} {
+		if got := nearest(tc.in, names); got != tc.want {
+			t.Errorf("nearest(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestLevenshtein(t *testing.T) {
+	for _, tc := range []struct {
+		a, b  string
+		limit int
+		want  int
+	}{
+		{"kitten", "sitting", 10, 3},
+		{"", "abc", 10, 3},
+		{"abc", "abc", 10, 0},
+		{"flaw", "lawn", 10, 2},
+		{"kitten", "sitting", 2, 2},
+		{"héllo", "hello", 10, 1},
+	} {
+		if got := levenshtein(tc.a, tc.b, tc.limit); got != tc.want {
+			t.Errorf("levenshtein(%q, %q, %d) = %d, want %d", tc.a, tc.b, tc.limit, got, tc.want)
+		}
+	}
+}
+
+// TestOpenRefusesNewerSchemaInLiveLog covers a file another process has
+// open: its newest header is still in the write-ahead log.
+func TestOpenRefusesNewerSchemaInLiveLog(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "whet.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.w.Exec(`PRAGMA wal_autocheckpoint = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion()+1)); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() == 0 {
+		t.Fatalf("expected a non-empty -wal file: %v", err)
+	}
+	if err := checkSchema(ctx, path, SchemaVersion()); !errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("checkSchema = %v, want ErrNewerSchema", err)
+	}
+	s2, err := Open(ctx, path)
+	if err == nil {
+		s2.Close()
+		t.Fatal("Open accepted a database whose log holds a newer schema")
+	}
+	if !errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("error %v does not wrap ErrNewerSchema", err)
+	}
+}
