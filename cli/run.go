@@ -1,0 +1,507 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"whet/prompt"
+	"whet/report"
+	"whet/runner"
+	"whet/store"
+)
+
+func init() {
+	registerCmd((*app).runCmd)
+	registerCmd((*app).modelsCmd)
+	registerCmd((*app).runsCmd)
+	registerCmd((*app).exportCmd)
+	registerCmd((*app).configCmd)
+}
+
+// registry builds the target registry from the config.
+func (a *app) registry() (*runner.Registry, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	return runner.NewRegistry(cfg), nil
+}
+
+type runFlags struct {
+	targets      []string
+	vars         []string
+	cases        string
+	repeat       int
+	parallel     int
+	format       string
+	output       string
+	noCache      bool
+	cache        bool
+	quiet        bool
+	resume       string
+	note         string
+	shadowPrices []string
+}
+
+func (a *app) runCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run REF... -m TARGET[,TARGET...]",
+		Short: "Run prompt versions across models; every result is kept",
+		Long: `Run one or more prompt versions on one or more targets, for each case and
+repeat, with per-provider concurrency, retries and a response cache. The report
+goes to stdout (or -o FILE); progress goes to stderr.
+
+Targets are provider:model (ollama:llama3.2, openai:gpt-4o-mini,
+anthropic:claude-sonnet-4-5, gemini:gemini-2.5-flash, echo) or aliases from the
+config. ctrl+c stops every call, keeps what finished and marks the run
+interrupted: 'whet run --resume RUN_ID' runs only the missing cells.
+
+Exit status: 0 when every cell completed, 1 when any failed or the run was
+interrupted, 2 on usage errors.`,
+		Example: `  whet run support/reply -m echo --var customer=Ana --var ticket="Where is my order?"
+  whet run summary@1 summary@2 -m ollama:llama3.2,openai:gpt-4o-mini --cases cases.csv --repeat 3 -o report.md --format md
+  whet run --resume 01jc5m2x8k`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.run(cmd, args, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVarP(&f.targets, "model", "m", nil, "targets, comma-separated or repeated (default: the config's targets)")
+	fl.StringArrayVar(&f.vars, "var", nil, "variable NAME=VALUE for every case (repeatable)")
+	fl.StringVar(&f.cases, "cases", "", "case file: .csv (header row of variable names), .jsonl or .yaml")
+	fl.IntVarP(&f.repeat, "repeat", "n", 1, "run each cell N times")
+	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
+	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, csv")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout")
+	fl.BoolVar(&f.noCache, "no-cache", false, "never use the response cache")
+	fl.BoolVar(&f.cache, "cache", false, "use the response cache even when temperature is not 0")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
+	fl.StringVar(&f.resume, "resume", "", "finish an interrupted run: run only its missing cells")
+	fl.StringVar(&f.note, "note", "", "note stored with the run")
+	fl.StringArrayVar(&f.shadowPrices, "shadow-price", nil, "also show what the run would cost on TARGET (repeatable)")
+	return cmd
+}
+
+func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
+	switch f.format {
+	case "table", "md", "markdown", "json", "csv":
+	default:
+		return usagef("--format %q: use table, md, json or csv", f.format)
+	}
+	if f.repeat < 1 {
+		return usagef("--repeat must be at least 1")
+	}
+	if f.parallel < 0 {
+		return usagef("-j must be 0 (no global cap) or more")
+	}
+	if f.resume != "" && len(args) > 0 {
+		return usagef("--resume takes no REF: the run already names its versions")
+	}
+	if f.resume == "" && len(args) == 0 {
+		return usagef("run takes at least one REF (e.g. whet run summary -m echo); see 'whet run --help'")
+	}
+	reg, err := a.registry()
+	if err != nil {
+		return err
+	}
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	for _, sp := range f.shadowPrices {
+		if _, err := reg.Resolve(sp); err != nil {
+			return usagef("--shadow-price: %v", err)
+		}
+	}
+	var plan runner.Plan
+	if f.resume != "" {
+		plan, err = a.resumePlan(st, f.resume)
+	} else {
+		plan, err = a.newPlan(st, reg, args, f)
+	}
+	if err != nil {
+		return err
+	}
+	if f.resume == "" {
+		if err := st.CreateRun(a.ctx, &plan.Run); err != nil {
+			return err
+		}
+	}
+	progress := newProgress(a.env.Stderr, plan, f.quiet, isTerminal(a.env.Stderr))
+	for _, v := range plan.Run.Versions {
+		progress.refs[v.VersionID] = v.Ref()
+	}
+	ex := runner.NewExecutor(reg, st, runner.Options{MaxParallel: f.parallel, Resume: f.resume != "", Cache: f.cache, NoCache: f.noCache})
+	status, runErr := ex.Execute(a.ctx, plan, progress)
+	progress.finish()
+
+	// The report is written even after ctrl+c: with a fresh context.
+	ctx := context.WithoutCancel(a.ctx)
+	rr, err := a.runReport(ctx, st, plan.Run.ID)
+	if err != nil {
+		return err
+	}
+	if err := a.writeReport(rr, f.format, f.output); err != nil {
+		return err
+	}
+	a.printShadow(reg, rr, f.shadowPrices)
+
+	failed := 0
+	for _, r := range rr.Results {
+		if !r.OK() {
+			failed++
+			fmt.Fprintf(a.env.Stderr, "failed: %s × %s × %s #%d: %s\n", versionRef(rr, r.VersionID), r.Target, caseLabel(rr.Run, r.Case), r.Repeat+1, r.Error)
+		}
+	}
+	if status == prompt.RunInterrupted {
+		fmt.Fprintf(a.env.Stderr, "interrupted: %d of %d cells finished; run the rest with: whet run --resume %s\n", len(rr.Results), plan.Run.Cells(), plan.Run.ID)
+		return silentError{code: 1}
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if failed > 0 {
+		fmt.Fprintf(a.env.Stderr, "%d of %d cells failed (run %s)\n", failed, len(rr.Results), plan.Run.ID)
+		return silentError{code: 1}
+	}
+	if !f.quiet {
+		fmt.Fprintf(a.env.Stderr, "run %s: %d cells ok\n", plan.Run.ID, len(rr.Results))
+	}
+	return nil
+}
+
+func versionRef(rr report.RunReport, id int64) string {
+	for _, v := range rr.Run.Versions {
+		if v.VersionID == id {
+			return v.Ref()
+		}
+	}
+	return fmt.Sprintf("version#%d", id)
+}
+
+func caseLabel(r prompt.Run, i int) string {
+	if i >= 0 && i < len(r.Cases) {
+		return r.Cases[i].Label(i)
+	}
+	return fmt.Sprintf("case %d", i+1)
+}
+
+// newPlan resolves refs, targets and cases into a plan.
+func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f runFlags) (runner.Plan, error) {
+	plan := runner.Plan{Versions: map[int64]prompt.Version{}}
+	run := &plan.Run
+	run.Source, run.Repeat, run.Author, run.Note = "cli", f.repeat, a.author(), f.note
+	run.NoCache, run.ForceCache = f.noCache, f.cache
+
+	defaults := map[string]string{}
+	for _, s := range refs {
+		ref, err := a.parseRef(s)
+		if err != nil {
+			return plan, err
+		}
+		v, err := st.Resolve(a.ctx, ref)
+		if err != nil {
+			return plan, err
+		}
+		if _, dup := plan.Versions[v.ID]; dup {
+			continue
+		}
+		p, err := st.GetPrompt(a.ctx, v.Prompt)
+		if err != nil {
+			return plan, err
+		}
+		for k, val := range p.Defaults {
+			if _, ok := defaults[k]; !ok {
+				defaults[k] = val
+			}
+		}
+		plan.Versions[v.ID] = v
+		run.Versions = append(run.Versions, prompt.RunVersion{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash})
+	}
+
+	specs := f.targets
+	if len(specs) == 0 {
+		ts, err := reg.Targets()
+		if err != nil {
+			return plan, err
+		}
+		for _, t := range ts {
+			specs = append(specs, t.Spec)
+		}
+		if len(specs) == 0 {
+			return plan, usagef("no targets: give -m TARGET (e.g. -m echo, -m ollama:llama3.2) or set 'targets' in the config")
+		}
+	}
+	seen := map[string]bool{}
+	for _, s := range specs {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		t, err := reg.Resolve(s)
+		if err != nil {
+			return plan, usageError{err}
+		}
+		if !seen[t.Spec] {
+			seen[t.Spec] = true
+			run.Targets = append(run.Targets, t.Spec)
+		}
+	}
+
+	overrides, err := parseKV("var", f.vars)
+	if err != nil {
+		return plan, err
+	}
+	var cases []prompt.Case
+	if f.cases != "" {
+		data, err := a.readInput(f.cases)
+		if err != nil {
+			return plan, err
+		}
+		if cases, err = prompt.ParseCases(f.cases, data); err != nil {
+			return plan, usageError{err}
+		}
+	} else {
+		cases = []prompt.Case{{Vars: map[string]string{}}}
+	}
+	for i := range cases {
+		vars := map[string]string{}
+		for k, v := range defaults {
+			vars[k] = v
+		}
+		for k, v := range cases[i].Vars {
+			vars[k] = v
+		}
+		for k, v := range overrides {
+			vars[k] = v
+		}
+		cases[i].Vars = vars
+	}
+	run.Cases = cases
+	return plan, checkPlanVariables(plan)
+}
+
+// checkPlanVariables refuses a plan in which some case lacks a variable a
+// version needs: a usage error before any call is made.
+func checkPlanVariables(plan runner.Plan) error {
+	for _, rv := range plan.Run.Versions {
+		v := plan.Versions[rv.VersionID]
+		for i, c := range plan.Run.Cases {
+			if _, err := prompt.RenderMessages(v.Messages, c.Vars); err != nil {
+				where := ""
+				if len(plan.Run.Cases) > 1 {
+					where = " in " + c.Label(i)
+				}
+				return usagef("%s%s: %v", v.Ref(), where, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (a *app) resumePlan(st *store.Store, id string) (runner.Plan, error) {
+	run, err := st.GetRun(a.ctx, id)
+	if err != nil {
+		return runner.Plan{}, err
+	}
+	if run.Status == prompt.RunDone {
+		return runner.Plan{}, fmt.Errorf("run %s is already done: nothing to resume", run.ID)
+	}
+	plan := runner.Plan{Run: run, Versions: map[int64]prompt.Version{}}
+	for _, rv := range run.Versions {
+		v, err := st.VersionByID(a.ctx, rv.VersionID)
+		if err != nil {
+			return plan, err
+		}
+		plan.Versions[v.ID] = v
+	}
+	return plan, plan.Validate()
+}
+
+// runReport loads everything a report needs.
+func (a *app) runReport(ctx context.Context, st *store.Store, id string) (report.RunReport, error) {
+	run, err := st.GetRun(ctx, id)
+	if err != nil {
+		return report.RunReport{}, err
+	}
+	results, err := st.Results(ctx, run.ID)
+	if err != nil {
+		return report.RunReport{}, err
+	}
+	scores, err := st.Scores(ctx, run.ID)
+	if err != nil {
+		return report.RunReport{}, err
+	}
+	versions := map[int64]prompt.Version{}
+	for _, rv := range run.Versions {
+		if v, err := st.VersionByID(ctx, rv.VersionID); err == nil {
+			versions[v.ID] = v
+		}
+	}
+	return report.RunReport{Run: run, Results: results, Scores: scores, Versions: versions, Generated: time.Now()}, nil
+}
+
+func (a *app) writeReport(rr report.RunReport, format, output string) error {
+	var w io.Writer = a.env.Stdout
+	var file *os.File
+	if output != "" {
+		var err error
+		if file, err = os.Create(output); err != nil {
+			return err
+		}
+		w = file
+	}
+	var err error
+	switch format {
+	case "md", "markdown":
+		err = report.Markdown(w, rr)
+	case "json":
+		err = report.JSON(w, rr)
+	case "csv":
+		err = report.CSV(w, rr)
+	default:
+		err = report.Table(w, rr, terminalWidth(a.env.Stdout))
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			fmt.Fprintf(a.env.Stderr, "report written to %s\n", output)
+		}
+	}
+	return err
+}
+
+func (a *app) printShadow(reg *runner.Registry, rr report.RunReport, specs []string) {
+	for _, spec := range specs {
+		t, err := reg.Resolve(spec)
+		if err != nil {
+			continue
+		}
+		price, ok := reg.Price(t)
+		if !ok {
+			fmt.Fprintf(a.env.Stderr, "shadow price: no price known for %s (add one under the provider's prices in the config)\n", t.Spec)
+			continue
+		}
+		var in, out int
+		for _, r := range rr.Results {
+			in += r.TokensIn
+			out += r.TokensOut
+		}
+		fmt.Fprintf(a.env.Stderr, "shadow price: %d tokens in, %d out would cost $%.4f on %s\n", in, out, runner.Cost(price, in, out), t.Spec)
+	}
+}
+
+// progress renders run events on stderr: a redrawn bar on a terminal, plain
+// lines otherwise. It implements runner.Sink.
+type progress struct {
+	w       io.Writer
+	tty     bool
+	quiet   bool
+	total   int
+	start   time.Time
+	mu      sync.Mutex
+	done    int
+	errors  int
+	skipped int
+	perTgt  map[string]int
+	refs    map[int64]string
+	last    time.Time
+	drawn   bool
+}
+
+func newProgress(w io.Writer, plan runner.Plan, quiet, tty bool) *progress {
+	return &progress{w: w, tty: tty, quiet: quiet, total: plan.Run.Cells(), start: time.Now(), perTgt: map[string]int{}, refs: map[int64]string{}}
+}
+
+// Publish implements runner.Sink.
+func (p *progress) Publish(e runner.Event) {
+	if p.quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch e := e.(type) {
+	case runner.RunStarted:
+		p.total = e.Cells
+		p.skipped = e.Skipped
+		if !p.tty {
+			msg := fmt.Sprintf("run %s: %d cells", e.RunID, e.Cells)
+			if e.Skipped > 0 {
+				msg += fmt.Sprintf(" (%d already done)", e.Skipped)
+			}
+			fmt.Fprintln(p.w, msg)
+		}
+	case runner.CellRetry:
+		if !p.tty {
+			fmt.Fprintf(p.w, "retry %s × %s case %d #%d (attempt %d in %s): %v\n", p.refs[e.Key.VersionID], e.Key.Target, e.Key.Case+1, e.Key.Repeat+1, e.Attempt, e.Wait.Round(time.Millisecond), e.Err)
+		}
+	case runner.CellDone:
+		p.done++
+		p.perTgt[e.Result.Target]++
+		r := e.Result
+		if !r.OK() {
+			p.errors++
+		}
+		if !p.tty {
+			status := "ok"
+			if !r.OK() {
+				status = "error: " + firstLine(r.Error)
+			} else if r.CacheHit {
+				status = "ok (cached)"
+			}
+			fmt.Fprintf(p.w, "[%d/%d] %s × %s case %d #%d %dms %s\n", p.done, p.total, p.refs[r.VersionID], r.Target, r.Case+1, r.Repeat+1, r.Latency.Milliseconds(), status)
+			return
+		}
+		if time.Since(p.last) > 50*time.Millisecond || p.done == p.total {
+			p.draw()
+		}
+	}
+}
+
+func (p *progress) draw() {
+	p.last = time.Now()
+	elapsed := time.Since(p.start)
+	width := 24
+	filled := 0
+	if p.total > 0 {
+		filled = p.done * width / p.total
+	}
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
+	eta := "?"
+	if p.done > 0 && p.done < p.total {
+		eta = (time.Duration(float64(elapsed) / float64(p.done) * float64(p.total-p.done))).Round(time.Second).String()
+	} else if p.done == p.total {
+		eta = "0s"
+	}
+	var rates []string
+	for _, t := range prompt.SortedKeys(p.perTgt) {
+		rates = append(rates, fmt.Sprintf("%s %.1f/s", t, float64(p.perTgt[t])/elapsed.Seconds()))
+	}
+	sort.Strings(rates)
+	line := fmt.Sprintf("%s %d/%d  errors %d  elapsed %s  ETA %s  %s", bar, p.done, p.total, p.errors, elapsed.Round(100*time.Millisecond), eta, strings.Join(rates, "  "))
+	if w := terminalWidth(p.w); w > 10 && len([]rune(line)) > w-1 {
+		line = string([]rune(line)[:w-2]) + "…"
+	}
+	fmt.Fprintf(p.w, "\r\x1b[2K%s", line)
+	p.drawn = true
+}
+
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty && p.drawn {
+		p.draw()
+		fmt.Fprintln(p.w)
+	}
+}
