@@ -1,0 +1,295 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// scriptCmds are the custom testscript commands: local fake servers that
+// speak the real wire formats, and a Markdown table checker.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"fakeollama": cmdFakeOllama,
+	"fakeopenai": cmdFakeOpenAI,
+	"mdtables":   cmdMDTables,
+}
+
+type chatMsg struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+func lastUser(msgs []chatMsg) string {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Role == "user" {
+			return msgs[i].Content
+		}
+	}
+	return ""
+}
+
+// chunks splits s into word-sized pieces.
+func chunks(s string) []string {
+	var out []string
+	for len(s) > 0 {
+		i := strings.IndexByte(s[1:], ' ')
+		if i < 0 {
+			out = append(out, s)
+			break
+		}
+		out = append(out, s[:i+1])
+		s = s[i+1:]
+	}
+	return out
+}
+
+// cmdFakeOllama starts an Ollama server (NDJSON /api/chat, /api/tags) and
+// points OLLAMA_HOST at it. Flags: -delay D between chunks, -models a,b.
+// The reply is "ollama says: " + the last user message.
+func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
+	delay := time.Duration(0)
+	models := []string{"llama3.2:latest"}
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "-delay":
+			i++
+			d, err := time.ParseDuration(args[i])
+			ts.Check(err)
+			delay = d
+		case "-models":
+			i++
+			models = strings.Split(args[i], ",")
+		}
+	}
+	known := func(name string) (string, bool) {
+		for _, m := range models {
+			if m == name || strings.TrimSuffix(m, ":latest") == name {
+				return m, true
+			}
+		}
+		return "", false
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/tags", func(w http.ResponseWriter, r *http.Request) {
+		type detail struct {
+			Format            string `json:"format"`
+			Family            string `json:"family"`
+			ParameterSize     string `json:"parameter_size"`
+			QuantizationLevel string `json:"quantization_level"`
+		}
+		type model struct {
+			Name       string    `json:"name"`
+			Model      string    `json:"model"`
+			ModifiedAt time.Time `json:"modified_at"`
+			Size       int64     `json:"size"`
+			Digest     string    `json:"digest"`
+			Details    detail    `json:"details"`
+		}
+		var list []model
+		for i, m := range models {
+			list = append(list, model{Name: m, Model: m, ModifiedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Size: 2019393189 + int64(i),
+				Digest: fmt.Sprintf("a80c4f17acd5%052d", i), Details: detail{Format: "gguf", Family: "llama", ParameterSize: "3.2B", QuantizationLevel: "Q4_K_M"}})
+		}
+		json.NewEncoder(w).Encode(map[string]any{"models": list})
+	})
+	mux.HandleFunc("POST /api/chat", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Model    string    `json:"model"`
+			Messages []chatMsg `json:"messages"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, `{"error":"bad request"}`, http.StatusBadRequest)
+			return
+		}
+		name, ok := known(req.Model)
+		if !ok {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, `{"error":"model '%s' not found"}`, req.Model)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		enc := json.NewEncoder(w)
+		flusher, _ := w.(http.Flusher)
+		reply := "ollama says: " + lastUser(req.Messages)
+		parts := chunks(reply)
+		for _, c := range parts {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(delay):
+			}
+			enc.Encode(map[string]any{"model": name, "created_at": time.Now().UTC(), "message": map[string]string{"role": "assistant", "content": c}, "done": false})
+			if flusher != nil {
+				flusher.Flush()
+			}
+		}
+		enc.Encode(map[string]any{"model": name, "created_at": time.Now().UTC(), "message": map[string]string{"role": "assistant", "content": ""},
+			"done": true, "done_reason": "stop", "total_duration": 1500000000, "load_duration": 200000000,
+			"prompt_eval_count": 12, "prompt_eval_duration": 100000000, "eval_count": len(parts), "eval_duration": 1000000000})
+	})
+	srv := httptest.NewServer(mux)
+	ts.Defer(srv.Close)
+	ts.Setenv("OLLAMA_HOST", srv.URL)
+}
+
+// cmdFakeOpenAI starts an OpenAI-compatible server (SSE chat completions
+// with the usage chunk, /models) and sets OPENAI_BASE_URL and a dummy
+// OPENAI_API_KEY. Flag -fail N: answer the first N calls with 429 and
+// Retry-After: 0.
+func cmdFakeOpenAI(ts *testscript.TestScript, neg bool, args []string) {
+	fail := 0
+	for i := 0; i < len(args); i++ {
+		if args[i] == "-fail" {
+			i++
+			fmt.Sscan(args[i], &fail)
+		}
+	}
+	calls := make(chan struct{}, 1)
+	calls <- struct{}{}
+	n := 0
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/models", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"object":"list","data":[{"id":"gpt-4o-mini","object":"model","created":1,"owned_by":"system"}]}`)
+	})
+	mux.HandleFunc("POST /v1/chat/completions", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer sk-test-dummy" {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}`)
+			return
+		}
+		<-calls
+		n++
+		k := n
+		calls <- struct{}{}
+		if k <= fail {
+			w.Header().Set("Retry-After", "0")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}`)
+			return
+		}
+		var req struct {
+			Model    string    `json:"model"`
+			Messages []chatMsg `json:"messages"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		flusher, _ := w.(http.Flusher)
+		send := func(v any) {
+			b, _ := json.Marshal(v)
+			fmt.Fprintf(w, "data: %s\n\n", b)
+			if flusher != nil {
+				flusher.Flush()
+			}
+		}
+		model := req.Model + "-2024-07-18"
+		base := map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1732420000, "model": model, "system_fingerprint": "fp_44709d6fcb"}
+		with := func(extra map[string]any) map[string]any {
+			m := map[string]any{}
+			for k, v := range base {
+				m[k] = v
+			}
+			for k, v := range extra {
+				m[k] = v
+			}
+			return m
+		}
+		parts := chunks("openai says: " + lastUser(req.Messages))
+		for i, c := range parts {
+			delta := map[string]any{"content": c}
+			if i == 0 {
+				delta["role"] = "assistant"
+			}
+			send(with(map[string]any{"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": nil}}, "usage": nil}))
+		}
+		send(with(map[string]any{"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}, "usage": nil}))
+		send(with(map[string]any{"choices": []any{}, "usage": map[string]any{"prompt_tokens": 9, "completion_tokens": len(parts), "total_tokens": 9 + len(parts)}}))
+		fmt.Fprint(w, "data: [DONE]\n\n")
+	})
+	srv := httptest.NewServer(mux)
+	ts.Defer(srv.Close)
+	ts.Setenv("OPENAI_BASE_URL", srv.URL+"/v1")
+	ts.Setenv("OPENAI_API_KEY", "sk-test-dummy")
+}
+
+var unescapedPipe = regexp.MustCompile(`(^|[^\\])\|`)
+
+// cmdMDTables checks every GitHub Markdown table in a file: each row has as
+// many cells as its header (cells split on unescaped pipes, outside code
+// fences). With -min N it also requires at least N tables.
+func cmdMDTables(ts *testscript.TestScript, neg bool, args []string) {
+	minTables := 0
+	if len(args) == 3 && args[0] == "-min" {
+		fmt.Sscan(args[1], &minTables)
+		args = args[2:]
+	}
+	if len(args) != 1 {
+		ts.Fatalf("usage: mdtables [-min N] FILE")
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	cells := func(line string) int {
+		line = strings.TrimSpace(line)
+		line = strings.TrimPrefix(line, "|")
+		line = strings.TrimSuffix(line, "|")
+		return len(unescapedPipe.FindAllStringIndex(line, -1)) + 1
+	}
+	tables, header, fence := 0, 0, ""
+	lines := strings.Split(string(data), "\n")
+	var problems []string
+	for i, line := range lines {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			marker := t[:strings.IndexFunc(t+"x", func(r rune) bool { return r != '`' && r != '~' })]
+			if fence == "" {
+				fence = marker
+			} else if strings.HasPrefix(t, fence) && strings.Trim(t, "`~") == "" {
+				fence = ""
+			}
+			continue
+		}
+		if fence != "" {
+			continue
+		}
+		if !strings.HasPrefix(t, "|") {
+			header = 0
+			continue
+		}
+		if header == 0 {
+			if i+1 < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i+1]), "| ---") || i+1 < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i+1]), "|---") {
+				header = cells(t)
+				tables++
+			}
+			continue
+		}
+		if n := cells(t); n != header {
+			problems = append(problems, fmt.Sprintf("line %d: %d cells, header has %d: %s", i+1, n, header, t))
+		}
+	}
+	if fence != "" {
+		problems = append(problems, "unclosed code fence")
+	}
+	if tables < minTables {
+		problems = append(problems, fmt.Sprintf("%d tables, want at least %d", tables, minTables))
+	}
+	if neg {
+		if len(problems) == 0 {
+			ts.Fatalf("all tables are well formed")
+		}
+		return
+	}
+	if len(problems) > 0 {
+		ts.Fatalf("malformed Markdown:\n%s", strings.Join(problems, "\n"))
+	}
+}
