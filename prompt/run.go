@@ -22,6 +22,10 @@ type Case struct {
 	Description string            `json:"description,omitempty"`
 	Vars        map[string]string `json:"vars"`
 	Expected    string            `json:"expected,omitempty"`
+	// Checks are this case's own assertions, run after the suite's.
+	Checks []Check `json:"checks,omitempty"`
+	// Threshold is the weighted score this case must reach to pass.
+	Threshold *float64 `json:"threshold,omitempty"`
 }
 
 // Label is the case's display name: its Name, else "case N" (1-based).
