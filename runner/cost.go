@@ -1,0 +1,88 @@
+package runner
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+
+	"whet/assets"
+	"whet/config"
+)
+
+// PriceCatalogue maps a section (a provider name or type: openai,
+// anthropic, gemini, groq, …) to model names and their prices, USD per 1M
+// tokens.
+type PriceCatalogue map[string]map[string]config.Price
+
+// pricesFile is the built-in catalogue under assets/files.
+const pricesFile = "prices.yaml"
+
+// LoadPriceCatalogue parses the built-in catalogue (assets/files/prices.yaml).
+func LoadPriceCatalogue() (PriceCatalogue, error) {
+	data, err := assets.ReadFile(pricesFile)
+	if err != nil {
+		return nil, fmt.Errorf("price catalogue: %w", err)
+	}
+	return ParsePriceCatalogue(pricesFile, data)
+}
+
+// ParsePriceCatalogue parses a catalogue in the YAML form of prices.yaml:
+// section -> model -> {input, output}. Unknown fields and negative prices are
+// errors naming the file (and, for prices, the section and model).
+func ParsePriceCatalogue(name string, data []byte) (PriceCatalogue, error) {
+	var c PriceCatalogue
+	if err := yaml.UnmarshalWithOptions(data, &c, yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	for sec, models := range c {
+		for m, p := range models {
+			if p.Input < 0 || p.Output < 0 {
+				return nil, fmt.Errorf("%s: %s.%s: a price cannot be negative", name, sec, m)
+			}
+		}
+	}
+	return c, nil
+}
+
+// Lookup returns the price of model in section: by exact name, else by the
+// longest listed name that model extends with a date or version suffix
+// (gpt-4o-mini-2024-07-18, claude-sonnet-4-5-20250929, gemini-2.0-flash-001,
+// claude-3-5-haiku-latest, gemini-2.5-flash-preview-05-20). A different
+// model that merely shares a prefix (o3-pro and o3) is not a match.
+func (c PriceCatalogue) Lookup(section, model string) (config.Price, bool) {
+	return costLookup(c[section], model)
+}
+
+// costVariant matches what may follow a listed model name in a dated or
+// versioned variant of it.
+var costVariant = regexp.MustCompile(`^(-latest|[-@]\d{8}|-\d{4}-\d{2}-\d{2}|-\d{3,4}(-preview)?|-preview(-\d{2}-\d{2,4})?)$`)
+
+// costLookup finds model in prices: exact, else the longest name of which
+// model is a dated or versioned variant.
+func costLookup(prices map[string]config.Price, model string) (config.Price, bool) {
+	if p, ok := prices[model]; ok {
+		return p, true
+	}
+	best, found := "", false
+	for name := range prices {
+		rest, ok := strings.CutPrefix(model, name)
+		if !ok || !costVariant.MatchString(rest) {
+			continue
+		}
+		if len(name) > len(best) {
+			best, found = name, true
+		}
+	}
+	if !found {
+		return config.Price{}, false
+	}
+	return prices[best], true
+}
+
+// Cost is the price of a call in USD: in and out tokens at p's per-million
+// rates.
+func Cost(p config.Price, in, out int) float64 {
+	return (float64(in)*p.Input + float64(out)*p.Output) / 1e6
+}

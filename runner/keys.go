@@ -1,0 +1,144 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"whet/config"
+)
+
+// keyCmdTimeout bounds an api_key_cmd (a password manager may be slow, not
+// endless).
+const keyCmdTimeout = 15 * time.Second
+
+// ErrNoKey is wrapped by the error APIKey returns when no key is configured
+// or set. Providers that can work without a key (an OpenAI-compatible local
+// server) test for it with errors.Is.
+var ErrNoKey = errors.New("no API key")
+
+// APIKey returns the provider's API key, read now (never cached): the
+// trimmed stdout of cfg.APIKeyCmd run with `sh -c` (bounded by a timeout),
+// else the environment variable cfg.APIKeyEnv, else the default variable of
+// the provider (when api_key_env names the first of these, the others are
+// still tried):
+//
+//   - openai: OPENAI_API_KEY; anthropic: ANTHROPIC_API_KEY;
+//     gemini: GEMINI_API_KEY, then GOOGLE_API_KEY;
+//   - any other configured provider (groq of type openai, …): <NAME>_API_KEY,
+//     the upper-cased name with every character other than a letter or digit
+//     turned into '_' (GROQ_API_KEY). A provider never receives another
+//     vendor's default key.
+//
+// ollama- and echo-type providers need no key: APIKey returns "" and nil.
+// A missing key is an error wrapping ErrNoKey that names the variable to set.
+// No error ever contains the key or the command's output.
+func APIKey(cfg config.Provider) (string, error) {
+	name := keyProviderName(cfg)
+	if cmd := strings.TrimSpace(cfg.APIKeyCmd); cmd != "" {
+		return keyFromCmd(name, cmd)
+	}
+	vars := KeyEnvVars(cfg)
+	if env := strings.TrimSpace(cfg.APIKeyEnv); env != "" {
+		if len(vars) == 0 || vars[0] != env {
+			if v := strings.TrimSpace(os.Getenv(env)); v != "" {
+				return v, nil
+			}
+			return "", fmt.Errorf("provider %s: %w: environment variable %s is not set (providers.%s.api_key_env)", name, ErrNoKey, env, name)
+		}
+		// api_key_env names the default variable (the config's built-in
+		// does): keep the default's fallbacks (GOOGLE_API_KEY for gemini).
+	} else if len(vars) == 0 {
+		return "", nil
+	}
+	for _, v := range vars {
+		if s := strings.TrimSpace(os.Getenv(v)); s != "" {
+			return s, nil
+		}
+	}
+	return "", fmt.Errorf("provider %s: %w: set %s (or providers.%s.api_key_env / api_key_cmd in the config file)",
+		name, ErrNoKey, strings.Join(vars, " or "), name)
+}
+
+// KeyEnvVars returns the environment variables APIKey reads, in order, when
+// cfg names neither api_key_env nor api_key_cmd; nil for providers that need
+// no key.
+func KeyEnvVars(cfg config.Provider) []string {
+	name := keyProviderName(cfg)
+	typ := cfg.Type
+	if typ == "" {
+		typ = name
+	}
+	switch typ {
+	case "ollama", "echo":
+		return nil
+	}
+	if name == typ {
+		switch typ {
+		case "openai":
+			return []string{"OPENAI_API_KEY"}
+		case "anthropic":
+			return []string{"ANTHROPIC_API_KEY"}
+		case "gemini":
+			return []string{"GEMINI_API_KEY", "GOOGLE_API_KEY"}
+		}
+	}
+	return []string{keyEnvName(name)}
+}
+
+// keyProviderName is the provider's name for messages: Name, else Type.
+func keyProviderName(cfg config.Provider) string {
+	if cfg.Name != "" {
+		return cfg.Name
+	}
+	if cfg.Type != "" {
+		return cfg.Type
+	}
+	return "provider"
+}
+
+// keyEnvName turns a provider name into NAME_API_KEY.
+func keyEnvName(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(name) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String() + "_API_KEY"
+}
+
+// keyFromCmd runs cmd and returns its trimmed stdout. Errors name the
+// provider and the failure, never the output.
+func keyFromCmd(name, cmd string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), keyCmdTimeout)
+	defer cancel()
+	c := exec.CommandContext(ctx, "sh", "-c", cmd)
+	var out bytes.Buffer
+	c.Stdout = &out
+	c.Stderr = nil // discarded: it may echo secrets
+	c.WaitDelay = time.Second
+	err := c.Run()
+	switch {
+	case ctx.Err() != nil:
+		return "", fmt.Errorf("provider %s: api_key_cmd timed out after %v (providers.%s.api_key_cmd)", name, keyCmdTimeout, name)
+	case err != nil:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return "", fmt.Errorf("provider %s: api_key_cmd failed with exit status %d (output hidden; providers.%s.api_key_cmd)", name, ee.ExitCode(), name)
+		}
+		return "", fmt.Errorf("provider %s: api_key_cmd could not run (providers.%s.api_key_cmd)", name, name)
+	}
+	key := strings.TrimSpace(out.String())
+	if key == "" {
+		return "", fmt.Errorf("provider %s: %w: api_key_cmd printed nothing (providers.%s.api_key_cmd)", name, ErrNoKey, name)
+	}
+	return key, nil
+}

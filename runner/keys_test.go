@@ -1,0 +1,85 @@
+package runner
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"whet/config"
+)
+
+func TestAPIKey(t *testing.T) {
+	const secret = "sk-very-secret-value"
+	t.Setenv("OPENAI_API_KEY", "")
+	t.Setenv("ANTHROPIC_API_KEY", "")
+	t.Setenv("GEMINI_API_KEY", "")
+	t.Setenv("GOOGLE_API_KEY", "")
+	t.Setenv("GROQ_API_KEY", "")
+	t.Setenv("WHET_KEY", "")
+
+	cases := []struct {
+		name    string
+		cfg     config.Provider
+		env     map[string]string
+		want    string
+		wantErr string // fragment; "" = no error
+		noKey   bool   // error wraps ErrNoKey
+	}{
+		{name: "openai default env", cfg: config.Provider{Name: "openai", Type: "openai"}, env: map[string]string{"OPENAI_API_KEY": " " + secret + "\n"}, want: secret},
+		{name: "openai missing", cfg: config.Provider{Name: "openai", Type: "openai"}, wantErr: "set OPENAI_API_KEY", noKey: true},
+		{name: "anthropic default", cfg: config.Provider{Name: "anthropic", Type: "anthropic"}, env: map[string]string{"ANTHROPIC_API_KEY": secret}, want: secret},
+		{name: "gemini first", cfg: config.Provider{Name: "gemini", Type: "gemini"}, env: map[string]string{"GEMINI_API_KEY": "g1", "GOOGLE_API_KEY": "g2"}, want: "g1"},
+		{name: "gemini google fallback", cfg: config.Provider{Name: "gemini", Type: "gemini"}, env: map[string]string{"GOOGLE_API_KEY": "g2"}, want: "g2"},
+		{name: "gemini config names default", cfg: config.Provider{Name: "gemini", Type: "gemini", APIKeyEnv: "GEMINI_API_KEY"}, env: map[string]string{"GOOGLE_API_KEY": "g2"}, want: "g2"},
+		{name: "gemini missing", cfg: config.Provider{Name: "gemini", Type: "gemini"}, wantErr: "GEMINI_API_KEY or GOOGLE_API_KEY", noKey: true},
+		{name: "custom provider own variable", cfg: config.Provider{Name: "groq", Type: "openai"}, env: map[string]string{"GROQ_API_KEY": "gsk", "OPENAI_API_KEY": "not-this"}, want: "gsk"},
+		{name: "custom provider missing", cfg: config.Provider{Name: "my-proxy", Type: "anthropic"}, env: map[string]string{"ANTHROPIC_API_KEY": "not-this"}, wantErr: "MY_PROXY_API_KEY", noKey: true},
+		{name: "api_key_env", cfg: config.Provider{Name: "openai", Type: "openai", APIKeyEnv: "WHET_KEY"}, env: map[string]string{"WHET_KEY": secret, "OPENAI_API_KEY": "not-this"}, want: secret},
+		{name: "api_key_env unset", cfg: config.Provider{Name: "openai", Type: "openai", APIKeyEnv: "WHET_KEY"}, env: map[string]string{"OPENAI_API_KEY": "not-this"}, wantErr: "WHET_KEY is not set (providers.openai.api_key_env)", noKey: true},
+		{name: "api_key_cmd wins", cfg: config.Provider{Name: "openai", Type: "openai", APIKeyCmd: "printf '  " + secret + "\\n'", APIKeyEnv: "WHET_KEY"}, env: map[string]string{"WHET_KEY": "not-this"}, want: secret},
+		{name: "api_key_cmd fails", cfg: config.Provider{Name: "openai", Type: "openai", APIKeyCmd: "echo " + secret + "; echo " + secret + " >&2; exit 3"}, wantErr: "exit status 3 (output hidden"},
+		{name: "api_key_cmd prints nothing", cfg: config.Provider{Name: "openai", Type: "openai", APIKeyCmd: "true"}, wantErr: "printed nothing", noKey: true},
+		{name: "ollama needs none", cfg: config.Provider{Name: "ollama", Type: "ollama"}, want: ""},
+		{name: "echo needs none", cfg: config.Provider{Name: "echo", Type: "echo"}, want: ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			got, err := APIKey(c.cfg)
+			if c.wantErr == "" {
+				if err != nil || got != c.want {
+					t.Fatalf("got %q %v, want %q", got, err, c.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Fatalf("got %q %v, want an error containing %q", got, err, c.wantErr)
+			}
+			if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "not-this") {
+				t.Fatalf("error contains a key: %v", err)
+			}
+			if errors.Is(err, ErrNoKey) != c.noKey {
+				t.Fatalf("errors.Is(err, ErrNoKey) = %v, want %v", !c.noKey, c.noKey)
+			}
+		})
+	}
+}
+
+func TestKeyEnvVars(t *testing.T) {
+	cases := map[string]struct {
+		cfg  config.Provider
+		want string
+	}{
+		"openai":      {config.Provider{Name: "openai", Type: "openai"}, "OPENAI_API_KEY"},
+		"gemini":      {config.Provider{Name: "gemini"}, "GEMINI_API_KEY GOOGLE_API_KEY"},
+		"custom":      {config.Provider{Name: "open.router-2", Type: "openai"}, "OPEN_ROUTER_2_API_KEY"},
+		"ollama-type": {config.Provider{Name: "box", Type: "ollama"}, ""},
+	}
+	for name, c := range cases {
+		if got := strings.Join(KeyEnvVars(c.cfg), " "); got != c.want {
+			t.Errorf("%s: got %q, want %q", name, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,285 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/anthropics/anthropic-sdk-go"
+	"github.com/anthropics/anthropic-sdk-go/option"
+
+	"whet/config"
+	"whet/prompt"
+)
+
+const (
+	anthropicDefaultBase = "https://api.anthropic.com/"
+	// anthropicDefaultMaxTokens is sent when the prompt sets no max_tokens:
+	// the Messages API requires one.
+	anthropicDefaultMaxTokens = 4096
+)
+
+// Anthropic is a Provider for Anthropic's Messages API, streaming. The SDK's
+// environment defaults and its retries are off: the key comes from APIKey at
+// every call and the executor retries. It is safe for concurrent use.
+type Anthropic struct {
+	name   string
+	cfg    config.Provider
+	base   *url.URL
+	client anthropic.Client
+}
+
+var _ Provider = (*Anthropic)(nil)
+
+// NewAnthropic returns an Anthropic provider. The endpoint is cfg.BaseURL,
+// else ANTHROPIC_BASE_URL, else https://api.anthropic.com/; the key is
+// cfg's (see APIKey; ANTHROPIC_API_KEY by default); cfg.Headers are sent with
+// every request. It does not contact the server.
+func NewAnthropic(cfg config.Provider) (*Anthropic, error) {
+	name := cfg.Name
+	if name == "" {
+		name = "anthropic"
+	}
+	cfg.Name = name
+	if cfg.Type == "" {
+		cfg.Type = "anthropic"
+	}
+	raw := strings.TrimSpace(cfg.BaseURL)
+	if raw == "" {
+		raw = strings.TrimSpace(os.Getenv("ANTHROPIC_BASE_URL"))
+	}
+	if raw == "" {
+		raw = anthropicDefaultBase
+	}
+	base, err := provParseBaseURL(name, raw)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	opts := []option.RequestOption{
+		option.WithoutEnvironmentDefaults(),
+		option.WithBaseURL(base.String()),
+		option.WithMaxRetries(0),
+		option.WithHTTPClient(provHTTPClient(nil, false)),
+	}
+	for k, v := range cfg.Headers {
+		opts = append(opts, option.WithHeader(k, v))
+	}
+	return &Anthropic{name: name, cfg: cfg, base: base, client: anthropic.NewClient(opts...)}, nil
+}
+
+// Name implements Provider.
+func (p *Anthropic) Name() string { return p.name }
+
+// BaseURL is the endpoint this provider talks to.
+func (p *Anthropic) BaseURL() string { return provRedactURL(p.base) }
+
+// Chat implements Provider. System messages go to the system parameter (one
+// text block each, in order); consecutive user or assistant messages are
+// merged into one turn so that turns alternate. max_tokens defaults to 4096;
+// temperature, top_p and stop (stop_sequences) map directly; seed has no
+// Anthropic equivalent and is not sent; Extra keys are set as top-level JSON
+// fields (top_k, …). Finish reasons are normalised: end_turn and
+// stop_sequence → stop, max_tokens → length, tool_use → tool_calls, refusal
+// → content_filter. On error the Response holds the text that arrived before
+// it.
+func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+	start := time.Now()
+	key, err := APIKey(p.cfg)
+	if err != nil {
+		return Response{}, err
+	}
+	system, msgs := anthropicMessages(req.Messages)
+	pr := req.Params
+	params := anthropic.MessageNewParams{
+		Model:     req.Model,
+		Messages:  msgs,
+		System:    system,
+		MaxTokens: anthropicDefaultMaxTokens,
+	}
+	if pr.MaxTokens != nil {
+		params.MaxTokens = int64(*pr.MaxTokens)
+	}
+	if pr.Temperature != nil {
+		params.Temperature = anthropic.Float(*pr.Temperature)
+	}
+	if pr.TopP != nil {
+		params.TopP = anthropic.Float(*pr.TopP)
+	}
+	if len(pr.Stop) > 0 {
+		params.StopSequences = append([]string(nil), pr.Stop...)
+	}
+	opts := []option.RequestOption{option.WithAPIKey(key)}
+	for _, k := range prompt.SortedKeys(pr.Extra) {
+		opts = append(opts, option.WithJSONSet(k, pr.Extra[k]))
+	}
+
+	cctx, capt := provWithCapture(ctx)
+	stream := p.client.Messages.NewStreaming(cctx, params, opts...)
+	defer stream.Close()
+	var (
+		resp    Response
+		text    strings.Builder
+		stopped bool
+	)
+	for stream.Next() {
+		ev := stream.Current()
+		switch ev.Type {
+		case "message_start":
+			if ev.Message.Model != "" {
+				resp.Model = ev.Message.Model
+			}
+			resp.TokensIn = int(ev.Message.Usage.InputTokens)
+			if n := int(ev.Message.Usage.OutputTokens); n > resp.TokensOut {
+				resp.TokensOut = n
+			}
+		case "content_block_delta":
+			if ev.Delta.Type == "text_delta" && ev.Delta.Text != "" {
+				if resp.TTFT == 0 {
+					resp.TTFT = time.Since(start)
+				}
+				text.WriteString(ev.Delta.Text)
+				provDelta(onDelta, ev.Delta.Text)
+			}
+		case "message_delta":
+			if ev.Delta.StopReason != "" {
+				resp.FinishReason = anthropicFinish(string(ev.Delta.StopReason))
+			}
+			if n := int(ev.Usage.OutputTokens); n > 0 {
+				resp.TokensOut = n
+			}
+			if n := int(ev.Usage.InputTokens); n > 0 {
+				resp.TokensIn = n
+			}
+		case "message_stop":
+			stopped = true
+		}
+	}
+	resp.Text = text.String()
+	resp.Latency = time.Since(start)
+	if ctx.Err() != nil {
+		return resp, provCtxError(p.name, ctx)
+	}
+	if err := stream.Err(); err != nil {
+		return resp, p.classify(err, req.Model, capt)
+	}
+	if !stopped {
+		_, _, readErr, _ := capt.snapshot()
+		return resp, provTruncated(p.name, readErr)
+	}
+	if resp.Model == "" {
+		resp.Model = req.Model
+	}
+	return resp, nil
+}
+
+// anthropicErrorBody is the JSON of an error response or an error event.
+type anthropicErrorBody struct {
+	Type  string `json:"type"`
+	Error struct {
+		Type    string `json:"type"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// anthropicTemporaryType reports whether an error type is worth a retry.
+func anthropicTemporaryType(t string) bool {
+	switch t {
+	case "overloaded_error", "api_error", "rate_limit_error", "timeout_error":
+		return true
+	}
+	return false
+}
+
+// classify turns an SDK error into *APIError.
+func (p *Anthropic) classify(err error, model string, capt *provCapture) error {
+	status, h, readErr, _ := capt.snapshot()
+	base := p.BaseURL()
+	var ae *anthropic.Error
+	if errors.As(err, &ae) {
+		var body anthropicErrorBody
+		_ = json.Unmarshal([]byte(ae.RawJSON()), &body)
+		etype, msg := body.Error.Type, body.Error.Message
+		if msg == "" {
+			msg = provClip(ae.RawJSON(), 300)
+		}
+		if etype != "" {
+			msg = etype + ": " + msg
+		}
+		if ae.StatusCode < 400 {
+			// An error event in a 200 stream.
+			return &APIError{Provider: p.name, Err: err, Msg: provClip(msg, 500) + " (mid-stream)",
+				Temporary: anthropicTemporaryType(etype)}
+		}
+		if ae.Response != nil {
+			h = ae.Response.Header
+		}
+		if ae.StatusCode == 404 && etype == "not_found_error" && model != "" &&
+			strings.Contains(strings.ToLower(body.Error.Message), "model") {
+			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, body.Error.Message)
+		}
+		e := provStatusError(p.name, ae.StatusCode, h, provClip(msg, 500), err)
+		e.Temporary = e.Temporary || anthropicTemporaryType(etype)
+		return e
+	}
+	if provIsDecode(err) {
+		return &APIError{Provider: p.name, Err: err,
+			Msg: fmt.Sprintf("malformed stream event from %s: %v", base, err)}
+	}
+	if te := provTransportError(p.name, base, err); te != nil {
+		return te
+	}
+	if readErr != nil {
+		return provTruncated(p.name, readErr)
+	}
+	if status >= 400 {
+		return provStatusError(p.name, status, h, "", err)
+	}
+	return &APIError{Provider: p.name, Err: err, Msg: provClip(err.Error(), 500)}
+}
+
+// anthropicMessages splits system messages out and merges consecutive turns
+// of one role so that user and assistant alternate.
+func anthropicMessages(msgs []prompt.Message) ([]anthropic.TextBlockParam, []anthropic.MessageParam) {
+	var system []anthropic.TextBlockParam
+	var out []anthropic.MessageParam
+	for _, m := range msgs {
+		if m.Role == prompt.RoleSystem {
+			system = append(system, anthropic.TextBlockParam{Text: m.Content})
+			continue
+		}
+		role := anthropic.MessageParamRoleUser
+		if m.Role == prompt.RoleAssistant {
+			role = anthropic.MessageParamRoleAssistant
+		}
+		block := anthropic.NewTextBlock(m.Content)
+		if n := len(out); n > 0 && out[n-1].Role == role {
+			out[n-1].Content = append(out[n-1].Content, block)
+			continue
+		}
+		out = append(out, anthropic.MessageParam{Role: role, Content: []anthropic.ContentBlockParamUnion{block}})
+	}
+	return system, out
+}
+
+// anthropicFinish normalises a stop_reason to whet's finish reasons.
+func anthropicFinish(r string) string {
+	switch r {
+	case "end_turn", "stop_sequence", "pause_turn":
+		return "stop"
+	case "max_tokens", "model_context_window_exceeded":
+		return "length"
+	case "tool_use":
+		return "tool_calls"
+	case "refusal":
+		return "content_filter"
+	}
+	return r
+}

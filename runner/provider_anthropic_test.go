@@ -1,0 +1,188 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"whet/config"
+	"whet/prompt"
+)
+
+const ptAnthropicKey = "sk-ant-test-0123456789"
+
+// ptAnthropicEvent is one SSE event of the Messages stream.
+func ptAnthropicEvent(event, data string) string {
+	return "event: " + event + "\ndata: " + data + "\n\n"
+}
+
+func ptAnthropicStart(model string) string {
+	return ptAnthropicEvent("message_start", fmt.Sprintf(`{"type":"message_start","message":{"id":"msg_01","type":"message","role":"assistant","content":[],"model":%q,"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}}`, model))
+}
+
+func ptAnthropicText(s string) string {
+	return ptAnthropicEvent("content_block_delta", fmt.Sprintf(`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":%q}}`, s))
+}
+
+var ptAnthropicTail = ptAnthropicEvent("content_block_stop", `{"type":"content_block_stop","index":0}`) +
+	ptAnthropicEvent("message_delta", `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}}`) +
+	ptAnthropicEvent("message_stop", `{"type":"message_stop"}`)
+
+func ptAnthropicErr(status int, msg string) string {
+	typ := map[int]string{400: "invalid_request_error", 404: "not_found_error", 429: "rate_limit_error", 500: "api_error", 529: "overloaded_error"}[status]
+	return fmt.Sprintf(`{"type":"error","error":{"type":%q,"message":%q}}`, typ, msg)
+}
+
+func ptAnthropic(t *testing.T, base string) *Anthropic {
+	t.Helper()
+	t.Setenv("ANTHROPIC_API_KEY", ptAnthropicKey)
+	p, err := NewAnthropic(config.Provider{Name: "anthropic", Type: "anthropic", BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestAnthropicChatStreams(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE,
+			ptAnthropicStart("claude-sonnet-4-5-20250929"),
+			ptAnthropicEvent("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`),
+			ptAnthropicEvent("ping", `{"type": "ping"}`),
+			ptAnthropicText("Hel"), ptAnthropicText("lo"), ptAnthropicTail)
+	})
+	p := ptAnthropic(t, srv.URL)
+	msgs := append([]prompt.Message{{Role: "system", Content: "second rule"}}, ptMessages()...)
+	msgs = append(msgs, prompt.Message{Role: "user", Content: "and more"})
+	params := ptParams()
+	params.Extra = map[string]any{"top_k": float64(5)}
+	resp, err, deltas := ptChat(t, context.Background(), p, Request{Model: "claude-sonnet-4-5", Messages: msgs, Params: params}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := resp
+	got.TTFT, got.Latency = 0, 0
+	want := Response{Text: "Hello", FinishReason: "stop", TokensIn: 25, TokensOut: 15, Model: "claude-sonnet-4-5-20250929"}
+	if got != want || strings.Join(deltas, "|") != "Hel|lo" {
+		t.Fatalf("got  %+v deltas %q\nwant %+v", got, deltas, want)
+	}
+
+	r := seen.last(t, "/v1/messages")
+	if r.Method != "POST" || r.Header.Get("X-Api-Key") != ptAnthropicKey || r.Header.Get("Anthropic-Version") == "" {
+		t.Fatalf("method %s x-api-key %q anthropic-version %q", r.Method, r.Header.Get("X-Api-Key"), r.Header.Get("Anthropic-Version"))
+	}
+	checks := []struct {
+		path []any
+		want any
+	}{
+		{[]any{"model"}, "claude-sonnet-4-5"},
+		{[]any{"stream"}, true},
+		{[]any{"max_tokens"}, float64(128)},
+		{[]any{"temperature"}, 0.2},
+		{[]any{"top_p"}, 0.9},
+		{[]any{"top_k"}, float64(5)},
+		{[]any{"stop_sequences", 0}, "END"},
+		{[]any{"seed"}, nil},
+		{[]any{"system", 0, "text"}, "second rule"},
+		{[]any{"system", 1, "text"}, "be brief"},
+		{[]any{"messages", 0, "role"}, "user"},
+		{[]any{"messages", 0, "content", 0, "text"}, "hi"},
+		{[]any{"messages", 1, "role"}, "assistant"},
+		{[]any{"messages", 2, "role"}, "user"},
+		{[]any{"messages", 2, "content", 0, "text"}, "again"},
+		{[]any{"messages", 2, "content", 1, "text"}, "and more"},
+		{[]any{"messages", 3}, nil},
+	}
+	for _, c := range checks {
+		if v := ptDig(r.Body, c.path...); v != c.want {
+			t.Errorf("body %v = %v (%T), want %v", c.path, v, v, c.want)
+		}
+	}
+
+	// max_tokens is required by the API: 4096 when the prompt sets none.
+	if _, err := p.Chat(context.Background(), Request{Model: "m", Messages: ptMessages()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if v := ptDig(seen.last(t, "/v1/messages").Body, "max_tokens"); v != float64(4096) {
+		t.Fatalf("default max_tokens %v", v)
+	}
+}
+
+func TestAnthropicFaults(t *testing.T) {
+	ptFaults(t, ptWire{
+		contentType: ptSSE,
+		errorBody:   ptAnthropicErr,
+		firstChunk:  ptAnthropicStart("m1") + ptAnthropicText("Hel"),
+		malformed:   ptAnthropicStart("m1") + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"delta\":{\n\n" + ptAnthropicTail,
+		notFound: func(w http.ResponseWriter) {
+			ptError(w, 404, `{"type":"error","error":{"type":"not_found_error","message":"model: nope"}}`)
+		},
+		notFoundWant: "anthropic",
+	}, func(t *testing.T, base string) Provider { return ptAnthropic(t, base) }, ptAnthropicKey)
+}
+
+func TestAnthropicErrorEvents(t *testing.T) {
+	cases := []struct {
+		etype     string
+		temporary bool
+	}{
+		{"overloaded_error", true},
+		{"api_error", true},
+		{"invalid_request_error", false},
+	}
+	for _, c := range cases {
+		t.Run(c.etype, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, ptSSE, ptAnthropicStart("m"), ptAnthropicText("Hel"),
+					ptAnthropicEvent("error", fmt.Sprintf(`{"type":"error","error":{"type":%q,"message":"Overloaded"}}`, c.etype)))
+			})
+			resp, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			ae := ptAPIError(t, err)
+			if ae.Temporary != c.temporary || !strings.Contains(err.Error(), c.etype) || resp.Text != "Hel" {
+				t.Fatalf("err %v temporary %v text %q", err, ae.Temporary, resp.Text)
+			}
+		})
+	}
+}
+
+func TestAnthropicOverloaded529(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 529, ptAnthropicErr(529, "Overloaded"))
+	})
+	_, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	if ae := ptAPIError(t, err); ae.Status != 529 || !ae.Temporary {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestAnthropicTruncated(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptAnthropicStart("m"), ptAnthropicText("Hel"))
+	})
+	_, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	if ae := ptAPIError(t, err); !ae.Temporary {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestAnthropicMissingKey(t *testing.T) {
+	t.Setenv("ANTHROPIC_API_KEY", "")
+	p, err := NewAnthropic(config.Provider{BaseURL: "http://127.0.0.1:9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err == nil || !strings.Contains(err.Error(), "ANTHROPIC_API_KEY") {
+		t.Fatalf("want an error naming ANTHROPIC_API_KEY, got %v", err)
+	}
+}
+
+func TestAnthropicFinish(t *testing.T) {
+	for in, want := range map[string]string{"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls", "refusal": "content_filter", "new_reason": "new_reason"} {
+		if got := anthropicFinish(in); got != want {
+			t.Errorf("anthropicFinish(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,316 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"google.golang.org/genai"
+
+	"whet/config"
+	"whet/prompt"
+)
+
+// Gemini is a Provider for the Gemini API (generativelanguage.googleapis.com)
+// through google.golang.org/genai, streaming with
+// models/{model}:streamGenerateContent?alt=sse. The SDK's retries and its
+// automatic stream continuation are off: the executor retries. It is safe for
+// concurrent use.
+type Gemini struct {
+	name    string
+	cfg     config.Provider
+	baseURL string // "" = the SDK's default (GOOGLE_GEMINI_BASE_URL or Google's)
+	http    *http.Client
+
+	mu     sync.Mutex
+	key    string // the key client was made with
+	client *genai.Client
+}
+
+var _ Provider = (*Gemini)(nil)
+
+// NewGemini returns a Gemini provider. The endpoint is cfg.BaseURL, else the
+// SDK's (GOOGLE_GEMINI_BASE_URL, else Google's); the key is cfg's (see
+// APIKey; GEMINI_API_KEY, then GOOGLE_API_KEY, by default); cfg.Headers are
+// sent with every request. It does not contact the server.
+func NewGemini(cfg config.Provider) (*Gemini, error) {
+	name := cfg.Name
+	if name == "" {
+		name = "gemini"
+	}
+	cfg.Name = name
+	if cfg.Type == "" {
+		cfg.Type = "gemini"
+	}
+	g := &Gemini{name: name, cfg: cfg, http: provHTTPClient(cfg.Headers, false)}
+	if strings.TrimSpace(cfg.BaseURL) != "" {
+		u, err := provParseBaseURL(name, cfg.BaseURL)
+		if err != nil {
+			return nil, err
+		}
+		if !strings.HasSuffix(u.Path, "/") {
+			u.Path += "/"
+		}
+		g.baseURL = u.String()
+	}
+	return g, nil
+}
+
+// Name implements Provider.
+func (g *Gemini) Name() string { return g.name }
+
+// BaseURL is the configured endpoint; empty means the SDK's default.
+func (g *Gemini) BaseURL() string { return g.baseURL }
+
+// genaiClient returns a client for key, reusing the last one made with the
+// same key (making one reads no file and opens no connection).
+func (g *Gemini) genaiClient(ctx context.Context, key string) (*genai.Client, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.client != nil && g.key == key {
+		return g.client, nil
+	}
+	c, err := genai.NewClient(ctx, &genai.ClientConfig{
+		APIKey:      key,
+		Backend:     genai.BackendGeminiAPI,
+		HTTPClient:  g.http,
+		HTTPOptions: genai.HTTPOptions{BaseURL: g.baseURL},
+	})
+	if err != nil {
+		// The SDK's message prints its whole config, key included: never
+		// pass it on.
+		return nil, fmt.Errorf("provider %s: cannot make a Gemini client (check providers.%s.base_url)", g.name, g.name)
+	}
+	g.client, g.key = c, key
+	return c, nil
+}
+
+// Chat implements Provider. System messages become the system instruction;
+// assistant turns are sent with role "model". Params: temperature, top_p,
+// max_tokens (maxOutputTokens), seed, stop (stopSequences); Extra keys are
+// merged into generationConfig (use Gemini's names: topK, candidateCount, …).
+// TokensIn is promptTokenCount; TokensOut is candidatesTokenCount plus
+// thoughtsTokenCount (both are billed as output). Model is the
+// modelVersion the server reports. Finish reasons are normalised: STOP →
+// stop, MAX_TOKENS → length, SAFETY and other blocks → content_filter, others
+// lower-cased. On error the Response holds the text that arrived before it.
+func (g *Gemini) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+	start := time.Now()
+	key, err := APIKey(g.cfg)
+	if err != nil {
+		return Response{}, err
+	}
+	client, err := g.genaiClient(ctx, key)
+	if err != nil {
+		return Response{}, err
+	}
+	gcfg, err := g.config(req)
+	if err != nil {
+		return Response{}, err
+	}
+	system, contents := geminiContents(req.Messages)
+	gcfg.SystemInstruction = system
+
+	cctx, capt := provWithCapture(ctx)
+	var (
+		resp      Response
+		text      strings.Builder
+		finished  bool
+		streamErr error
+	)
+	for chunk, err := range client.Models.GenerateContentStream(cctx, req.Model, contents, gcfg) {
+		if err != nil {
+			streamErr = err
+			break
+		}
+		if chunk.ModelVersion != "" {
+			resp.Model = chunk.ModelVersion
+		}
+		if u := chunk.UsageMetadata; u != nil {
+			resp.TokensIn = int(u.PromptTokenCount)
+			resp.TokensOut = int(u.CandidatesTokenCount) + int(u.ThoughtsTokenCount)
+		}
+		if pf := chunk.PromptFeedback; pf != nil && pf.BlockReason != "" {
+			resp.FinishReason = "content_filter"
+			finished = true
+		}
+		if len(chunk.Candidates) == 0 || chunk.Candidates[0] == nil {
+			continue
+		}
+		cand := chunk.Candidates[0]
+		if cand.Content != nil {
+			for _, part := range cand.Content.Parts {
+				if part == nil || part.Thought || part.Text == "" {
+					continue
+				}
+				if resp.TTFT == 0 {
+					resp.TTFT = time.Since(start)
+				}
+				text.WriteString(part.Text)
+				provDelta(onDelta, part.Text)
+			}
+		}
+		if fr := cand.FinishReason; fr != "" && fr != genai.FinishReasonUnspecified {
+			resp.FinishReason = geminiFinish(fr)
+			finished = true
+		}
+	}
+	resp.Text = text.String()
+	resp.Latency = time.Since(start)
+	if ctx.Err() != nil {
+		return resp, provCtxError(g.name, ctx)
+	}
+	if streamErr != nil {
+		return resp, g.classify(streamErr, req.Model, capt)
+	}
+	if !finished {
+		_, _, readErr, _ := capt.snapshot()
+		return resp, provTruncated(g.name, readErr)
+	}
+	if resp.Model == "" {
+		resp.Model = req.Model
+	}
+	return resp, nil
+}
+
+// config maps Params to a GenerateContentConfig.
+func (g *Gemini) config(req Request) (*genai.GenerateContentConfig, error) {
+	pr := req.Params
+	c := &genai.GenerateContentConfig{
+		AutomaticContinuation: genai.Ptr(false),
+		HTTPOptions:           &genai.HTTPOptions{},
+	}
+	if pr.Temperature != nil {
+		c.Temperature = genai.Ptr(float32(*pr.Temperature))
+	}
+	if pr.TopP != nil {
+		c.TopP = genai.Ptr(float32(*pr.TopP))
+	}
+	if pr.MaxTokens != nil {
+		if *pr.MaxTokens > math.MaxInt32 {
+			return nil, fmt.Errorf("provider %s: param max_tokens %d is too large", g.name, *pr.MaxTokens)
+		}
+		c.MaxOutputTokens = int32(*pr.MaxTokens)
+	}
+	if pr.Seed != nil {
+		if *pr.Seed > math.MaxInt32 || *pr.Seed < math.MinInt32 {
+			return nil, fmt.Errorf("provider %s: param seed %d does not fit Gemini's 32-bit seed", g.name, *pr.Seed)
+		}
+		c.Seed = genai.Ptr(int32(*pr.Seed))
+	}
+	if len(pr.Stop) > 0 {
+		c.StopSequences = append([]string(nil), pr.Stop...)
+	}
+	if len(pr.Extra) > 0 {
+		gen := make(map[string]any, len(pr.Extra))
+		for k, v := range pr.Extra {
+			gen[k] = v
+		}
+		c.HTTPOptions.ExtraBody = map[string]any{"generationConfig": gen}
+	}
+	return c, nil
+}
+
+// classify turns an SDK error into *APIError.
+func (g *Gemini) classify(err error, model string, capt *provCapture) error {
+	status, h, readErr, _ := capt.snapshot()
+	base := g.baseURL
+	if base == "" {
+		base = "the Gemini API"
+	}
+	var ae genai.APIError
+	if errors.As(err, &ae) {
+		code := ae.Code
+		if code == 0 {
+			code = status
+		}
+		msg := ae.Message
+		if ae.Status != "" && !strings.Contains(msg, ae.Status) {
+			msg = ae.Status + ": " + msg
+		}
+		if code == 404 && model != "" {
+			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, g.name, base, provClip(ae.Message, 300))
+		}
+		if status < 400 {
+			// An error object in a 200 stream.
+			e := &APIError{Provider: g.name, Err: err, Msg: provClip(msg, 500) + " (mid-stream)",
+				Temporary: provTemporaryStatus(code) || ae.Status == "UNAVAILABLE" || ae.Status == "RESOURCE_EXHAUSTED"}
+			e.RetryAfter = geminiRetryDelay(ae.Details)
+			return e
+		}
+		e := provStatusError(g.name, code, h, provClip(msg, 500), err)
+		if e.RetryAfter == 0 {
+			e.RetryAfter = geminiRetryDelay(ae.Details)
+		}
+		return e
+	}
+	if provIsDecode(err) || strings.Contains(err.Error(), "invalid stream chunk") {
+		return &APIError{Provider: g.name, Err: err,
+			Msg: fmt.Sprintf("malformed stream event from %s: %s", base, provClip(err.Error(), 300))}
+	}
+	if te := provTransportError(g.name, base, err); te != nil {
+		return te
+	}
+	if readErr != nil {
+		return provTruncated(g.name, readErr)
+	}
+	return &APIError{Provider: g.name, Err: err, Msg: provClip(err.Error(), 500)}
+}
+
+// geminiRetryDelay reads google.rpc.RetryInfo's retryDelay ("2s") from an
+// error's details; 0 when absent.
+func geminiRetryDelay(details []map[string]any) time.Duration {
+	for _, d := range details {
+		if t, _ := d["@type"].(string); !strings.HasSuffix(t, "google.rpc.RetryInfo") {
+			continue
+		}
+		if s, _ := d["retryDelay"].(string); s != "" {
+			if dur, err := time.ParseDuration(s); err == nil && dur > 0 {
+				return dur
+			}
+		}
+	}
+	return 0
+}
+
+// geminiContents splits system messages into the system instruction and
+// maps the other turns (assistant → "model").
+func geminiContents(msgs []prompt.Message) (*genai.Content, []*genai.Content) {
+	var system *genai.Content
+	var out []*genai.Content
+	for _, m := range msgs {
+		if m.Role == prompt.RoleSystem {
+			if system == nil {
+				system = &genai.Content{}
+			}
+			system.Parts = append(system.Parts, genai.NewPartFromText(m.Content))
+			continue
+		}
+		role := genai.RoleUser
+		if m.Role == prompt.RoleAssistant {
+			role = genai.RoleModel
+		}
+		out = append(out, genai.NewContentFromText(m.Content, genai.Role(role)))
+	}
+	return system, out
+}
+
+// geminiFinish normalises a finish reason to whet's.
+func geminiFinish(fr genai.FinishReason) string {
+	switch fr {
+	case genai.FinishReasonStop:
+		return "stop"
+	case genai.FinishReasonMaxTokens:
+		return "length"
+	case genai.FinishReasonSafety, genai.FinishReasonRecitation, genai.FinishReasonBlocklist,
+		genai.FinishReasonProhibitedContent, genai.FinishReasonSPII, genai.FinishReasonImageSafety,
+		genai.FinishReasonImageProhibitedContent:
+		return "content_filter"
+	}
+	return strings.ToLower(string(fr))
+}

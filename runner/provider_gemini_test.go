@@ -1,0 +1,206 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/genai"
+
+	"whet/config"
+	"whet/prompt"
+)
+
+const ptGeminiKey = "AIza-test-0123456789"
+
+// ptGeminiChunk is one SSE event of streamGenerateContent?alt=sse, with the
+// CRLF separators Google's servers use.
+func ptGeminiChunk(text, finish, usage string) string {
+	fin := ""
+	if finish != "" {
+		fin = fmt.Sprintf(`,"finishReason":%q`, finish)
+	}
+	if usage == "" {
+		usage = `{"promptTokenCount":9,"totalTokenCount":9}`
+	}
+	return fmt.Sprintf(`data: {"candidates": [{"content": {"parts": [{"text": %q}],"role": "model"}%s,"index": 0}],"usageMetadata": %s,"modelVersion": "gemini-2.5-flash","responseId": "resp-1"}`+"\r\n\r\n", text, fin, usage)
+}
+
+func ptGeminiErr(status int, msg string) string {
+	st := map[int]string{400: "INVALID_ARGUMENT", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}[status]
+	return fmt.Sprintf(`{"error":{"code":%d,"message":%q,"status":%q}}`, status, msg, st)
+}
+
+func ptGemini(t *testing.T, base string) *Gemini {
+	t.Helper()
+	t.Setenv("GEMINI_API_KEY", ptGeminiKey)
+	t.Setenv("GOOGLE_API_KEY", "")
+	p, err := NewGemini(config.Provider{Name: "gemini", Type: "gemini", BaseURL: base, Headers: map[string]string{"X-Team": "prompts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestGeminiChatStreams(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE,
+			`data: {"candidates": [{"content": {"parts": [{"text": "thinking…","thought": true}],"role": "model"},"index": 0}],"usageMetadata": {"promptTokenCount": 9,"totalTokenCount": 9},"modelVersion": "gemini-2.5-flash"}`+"\r\n\r\n",
+			ptGeminiChunk("Hel", "", ""),
+			ptGeminiChunk("lo", "MAX_TOKENS", `{"promptTokenCount":9,"candidatesTokenCount":3,"thoughtsTokenCount":2,"totalTokenCount":14}`))
+	})
+	p := ptGemini(t, srv.URL)
+	params := ptParams()
+	params.Extra = map[string]any{"topK": float64(5)}
+	resp, err, deltas := ptChat(t, context.Background(), p, Request{Model: "gemini-2.5-flash", Messages: ptMessages(), Params: params}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := resp
+	got.TTFT, got.Latency = 0, 0
+	want := Response{Text: "Hello", FinishReason: "length", TokensIn: 9, TokensOut: 5, Model: "gemini-2.5-flash"}
+	if got != want || strings.Join(deltas, "|") != "Hel|lo" {
+		t.Fatalf("got  %+v deltas %q\nwant %+v", got, deltas, want)
+	}
+
+	r := seen.last(t, "/v1beta/models/gemini-2.5-flash:streamGenerateContent")
+	if r.Method != "POST" || r.Query != "alt=sse" || r.Header.Get("X-Goog-Api-Key") != ptGeminiKey || r.Header.Get("X-Team") != "prompts" {
+		t.Fatalf("method %s query %q key %q x-team %q", r.Method, r.Query, r.Header.Get("X-Goog-Api-Key"), r.Header.Get("X-Team"))
+	}
+	checks := []struct {
+		path []any
+		want any
+	}{
+		{[]any{"systemInstruction", "parts", 0, "text"}, "be brief"},
+		{[]any{"contents", 0, "role"}, "user"},
+		{[]any{"contents", 0, "parts", 0, "text"}, "hi"},
+		{[]any{"contents", 1, "role"}, "model"},
+		{[]any{"contents", 1, "parts", 0, "text"}, "hello"},
+		{[]any{"contents", 2, "role"}, "user"},
+		{[]any{"contents", 3}, nil},
+		{[]any{"generationConfig", "temperature"}, 0.2},
+		{[]any{"generationConfig", "topP"}, 0.9},
+		{[]any{"generationConfig", "maxOutputTokens"}, float64(128)},
+		{[]any{"generationConfig", "seed"}, float64(42)},
+		{[]any{"generationConfig", "stopSequences", 0}, "END"},
+		{[]any{"generationConfig", "topK"}, float64(5)},
+	}
+	for _, c := range checks {
+		v := ptDig(r.Body, c.path...)
+		if f, ok := v.(float64); ok {
+			if w, ok := c.want.(float64); ok && float32(f) == float32(w) {
+				continue // float32 on the wire
+			}
+		}
+		if v != c.want {
+			t.Errorf("body %v = %v (%T), want %v", c.path, v, v, c.want)
+		}
+	}
+}
+
+func TestGeminiFaults(t *testing.T) {
+	ptFaults(t, ptWire{
+		contentType: ptSSE,
+		errorBody:   ptGeminiErr,
+		firstChunk:  ptGeminiChunk("Hel", "", ""),
+		malformed:   ptGeminiChunk("Hel", "", "") + "data: {\"candidates\": [{\r\n\r\n" + ptGeminiChunk("lo", "STOP", ""),
+		notFound: func(w http.ResponseWriter) {
+			ptError(w, 404, ptGeminiErr(404, "models/nope is not found for API version v1beta, or is not supported for generateContent."))
+		},
+		notFoundWant: "gemini",
+	}, func(t *testing.T, base string) Provider { return ptGemini(t, base) }, ptGeminiKey)
+}
+
+func TestGeminiRetryInfo(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 429, `{"error":{"code":429,"message":"Resource has been exhausted","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"7s"}]}}`)
+	})
+	_, err := ptGemini(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	if ae := ptAPIError(t, err); !ae.Temporary || ae.RetryAfter != 7*time.Second {
+		t.Fatalf("got %v retry-after %v", err, ae.RetryAfter)
+	}
+}
+
+func TestGeminiErrorMidStream(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptGeminiChunk("Hel", "", ""), "data: "+ptGeminiErr(503, "The model is overloaded.")+"\r\n\r\n")
+	})
+	resp, err := ptGemini(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	ae := ptAPIError(t, err)
+	if !ae.Temporary || !strings.Contains(err.Error(), "overloaded") || resp.Text != "Hel" {
+		t.Fatalf("err %v temporary %v text %q", err, ae.Temporary, resp.Text)
+	}
+}
+
+func TestGeminiTruncatedAndBlocked(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if strings.Contains(r.URL.Path, "blocked") {
+			ptStream(w, ptSSE, `data: {"promptFeedback": {"blockReason": "SAFETY"},"usageMetadata": {"promptTokenCount": 4,"totalTokenCount": 4},"modelVersion": "gemini-2.5-flash"}`+"\r\n\r\n")
+			return
+		}
+		ptStream(w, ptSSE, ptGeminiChunk("Hel", "", ""))
+	})
+	p := ptGemini(t, srv.URL)
+	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); !ptAPIError(t, err).Temporary {
+		t.Fatalf("a stream without a finish reason: %v", err)
+	}
+	resp, err := p.Chat(context.Background(), Request{Model: "blocked"}, nil)
+	if err != nil || resp.FinishReason != "content_filter" || resp.TokensIn != 4 {
+		t.Fatalf("blocked prompt: %+v %v", resp, err)
+	}
+}
+
+func TestGeminiKeys(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptGeminiChunk("ok", "STOP", ""))
+	})
+	t.Setenv("GEMINI_API_KEY", "")
+	t.Setenv("GOOGLE_API_KEY", "")
+	p, err := NewGemini(config.Provider{Name: "gemini", Type: "gemini", APIKeyEnv: "GEMINI_API_KEY", BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err == nil || !strings.Contains(err.Error(), "GEMINI_API_KEY or GOOGLE_API_KEY") {
+		t.Fatalf("want an error naming both variables, got %v", err)
+	}
+	// GOOGLE_API_KEY is the fallback, read at call time; a changed key is used.
+	t.Setenv("GOOGLE_API_KEY", "google-key")
+	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if h := seen.last(t, ":streamGenerateContent").Header.Get("X-Goog-Api-Key"); h != "google-key" {
+		t.Fatalf("key %q", h)
+	}
+	t.Setenv("GEMINI_API_KEY", "gemini-key")
+	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if h := seen.last(t, ":streamGenerateContent").Header.Get("X-Goog-Api-Key"); h != "gemini-key" {
+		t.Fatalf("key %q", h)
+	}
+}
+
+func TestGeminiSeedRange(t *testing.T) {
+	p := ptGemini(t, "http://127.0.0.1:9")
+	seed := int64(1) << 40
+	_, err := p.Chat(context.Background(), Request{Model: "m", Params: ptParamsWithSeed(seed)}, nil)
+	if err == nil || !strings.Contains(err.Error(), "seed") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func ptParamsWithSeed(seed int64) (p prompt.Params) {
+	p.Seed = &seed
+	return p
+}
+
+func TestGeminiFinish(t *testing.T) {
+	for in, want := range map[genai.FinishReason]string{genai.FinishReasonStop: "stop", genai.FinishReasonMaxTokens: "length", genai.FinishReasonSafety: "content_filter", genai.FinishReasonOther: "other"} {
+		if got := geminiFinish(in); got != want {
+			t.Errorf("geminiFinish(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

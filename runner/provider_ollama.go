@@ -1,0 +1,285 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ollama/ollama/api"
+	"github.com/ollama/ollama/envconfig"
+
+	"whet/config"
+	"whet/prompt"
+)
+
+// Ollama is a Provider for an Ollama server, speaking its native API
+// (POST /api/chat streaming NDJSON, GET /api/tags). It is safe for
+// concurrent use.
+type Ollama struct {
+	name      string
+	base      *url.URL
+	client    *api.Client
+	keepAlive time.Duration
+
+	mu      sync.Mutex
+	digests map[string]string // requested model -> digest ("" = looked up, not listed)
+}
+
+var (
+	_ Provider    = (*Ollama)(nil)
+	_ ModelLister = (*Ollama)(nil)
+)
+
+// NewOllama returns an Ollama provider. The server is cfg.BaseURL, else
+// OLLAMA_HOST (as the ollama CLI reads it: "host:port" without a scheme means
+// http), else http://127.0.0.1:11434. It does not contact the server.
+func NewOllama(cfg config.Provider) (*Ollama, error) {
+	name := cfg.Name
+	if name == "" {
+		name = "ollama"
+	}
+	var base *url.URL
+	if strings.TrimSpace(cfg.BaseURL) != "" {
+		u, err := provParseBaseURL(name, cfg.BaseURL)
+		if err != nil {
+			return nil, err
+		}
+		base = u
+	} else {
+		base = envconfig.Host()
+	}
+	return &Ollama{
+		name:      name,
+		base:      base,
+		client:    api.NewClient(base, provHTTPClient(cfg.Headers, true)),
+		keepAlive: cfg.KeepAlive,
+		digests:   map[string]string{},
+	}, nil
+}
+
+// Name implements Provider.
+func (o *Ollama) Name() string { return o.name }
+
+// BaseURL is the server this provider talks to.
+func (o *Ollama) BaseURL() string { return provRedactURL(o.base) }
+
+// Chat implements Provider. Params map to Ollama options: temperature,
+// top_p, num_predict (max_tokens), seed, stop; every Extra key is passed
+// through as an option (num_ctx, top_k, …) except "think" (true, false or
+// low/medium/high), which is the request's think field. The answer's text is
+// the message content; thinking is not part of it. TokensIn/Out are
+// prompt_eval_count/eval_count; ModelDigest is the model's digest from
+// /api/tags, looked up once per model. On error the Response holds the text
+// that arrived before it.
+func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+	start := time.Now()
+	stream := true
+	creq := &api.ChatRequest{
+		Model:    req.Model,
+		Messages: ollamaMessages(req.Messages),
+		Stream:   &stream,
+		Options:  ollamaOptions(req.Params),
+	}
+	if v, ok := req.Params.Extra["think"]; ok {
+		switch v.(type) {
+		case bool, string:
+			creq.Think = &api.ThinkValue{Value: v}
+		default:
+			return Response{}, fmt.Errorf("%s: param think: %v is neither true/false nor low/medium/high", o.name, v)
+		}
+	}
+	if o.keepAlive != 0 {
+		creq.KeepAlive = &api.Duration{Duration: o.keepAlive}
+	}
+	cctx, capt := provWithCapture(ctx)
+	var (
+		resp Response
+		text strings.Builder
+		done bool
+	)
+	err := o.client.Chat(cctx, creq, func(r api.ChatResponse) error {
+		if r.Model != "" {
+			resp.Model = r.Model
+		}
+		if c := r.Message.Content; c != "" {
+			if resp.TTFT == 0 {
+				resp.TTFT = time.Since(start)
+			}
+			text.WriteString(c)
+			provDelta(onDelta, c)
+		}
+		if r.Done {
+			done = true
+			resp.FinishReason = r.DoneReason
+			resp.TokensIn = r.PromptEvalCount
+			resp.TokensOut = r.EvalCount
+		}
+		return nil
+	})
+	resp.Text = text.String()
+	resp.Latency = time.Since(start)
+	if ctx.Err() != nil {
+		return resp, provCtxError(o.name, ctx)
+	}
+	if err != nil {
+		return resp, o.classify(err, req.Model, capt)
+	}
+	if !done {
+		// The api client ends quietly when the body ends: an error status
+		// with an empty body, or a stream cut short.
+		status, h, readErr, _ := capt.snapshot()
+		if status >= 400 {
+			return resp, provStatusError(o.name, status, h, "", nil)
+		}
+		return resp, provTruncated(o.name, readErr)
+	}
+	if resp.Model == "" {
+		resp.Model = req.Model
+	}
+	resp.ModelDigest = o.digest(ctx, req.Model)
+	return resp, nil
+}
+
+// ListModels implements ModelLister from GET /api/tags.
+func (o *Ollama) ListModels(ctx context.Context) ([]ModelInfo, error) {
+	cctx, capt := provWithCapture(ctx)
+	lr, err := o.client.List(cctx)
+	if ctx.Err() != nil {
+		return nil, provCtxError(o.name, ctx)
+	}
+	if err != nil {
+		return nil, o.classify(err, "", capt)
+	}
+	out := make([]ModelInfo, 0, len(lr.Models))
+	for _, m := range lr.Models {
+		out = append(out, ModelInfo{
+			Name:          m.Name,
+			Size:          m.Size,
+			Family:        m.Details.Family,
+			ParameterSize: m.Details.ParameterSize,
+			Quantization:  m.Details.QuantizationLevel,
+			Digest:        m.Digest,
+			Modified:      m.ModifiedAt,
+		})
+	}
+	o.rememberDigests(lr.Models)
+	return out, nil
+}
+
+// digest returns the digest of model, listing the server's models the first
+// time a model is asked for. A failed listing leaves it empty (and is tried
+// again next call).
+func (o *Ollama) digest(ctx context.Context, model string) string {
+	o.mu.Lock()
+	d, ok := o.digests[model]
+	o.mu.Unlock()
+	if ok {
+		return d
+	}
+	lr, err := o.client.List(ctx)
+	if err != nil {
+		return ""
+	}
+	o.rememberDigests(lr.Models)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if _, ok := o.digests[model]; !ok {
+		o.digests[model] = ""
+	}
+	return o.digests[model]
+}
+
+// rememberDigests records the digest of every listed model under its name,
+// its model field, and its name without ":latest".
+func (o *Ollama) rememberDigests(models []api.ListModelResponse) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, m := range models {
+		for _, n := range []string{m.Name, m.Model, strings.TrimSuffix(m.Name, ":latest")} {
+			if n != "" {
+				o.digests[n] = m.Digest
+			}
+		}
+	}
+}
+
+// classify turns an error of the api client into *APIError (or a context
+// error).
+func (o *Ollama) classify(err error, model string, capt *provCapture) error {
+	_, h, readErr, badLine := capt.snapshot()
+	base := o.BaseURL()
+	var se api.StatusError
+	var ae api.AuthorizationError
+	switch {
+	case errors.As(err, &se):
+		if se.StatusCode == 404 && strings.Contains(se.ErrorMessage, "not found") && model != "" {
+			return &APIError{Provider: o.name, Status: 404, Err: err,
+				Msg: fmt.Sprintf("model %q not found on ollama at %s: run 'ollama pull %s'", model, base, model)}
+		}
+		return provStatusError(o.name, se.StatusCode, h, provClip(se.ErrorMessage, 500), err)
+	case errors.As(err, &ae):
+		return &APIError{Provider: o.name, Status: ae.StatusCode, Err: err,
+			Msg: fmt.Sprintf("unauthorized at %s (signed-in access needs `ollama signin`)", base)}
+	case badLine != "":
+		return &APIError{Provider: o.name, Err: err,
+			Msg: fmt.Sprintf("malformed stream line from %s: %q", base, badLine)}
+	case provIsDecode(err):
+		return &APIError{Provider: o.name, Err: err,
+			Msg: fmt.Sprintf("malformed response from %s: %v", base, err)}
+	case provIsRefused(err):
+		return &APIError{Provider: o.name, Err: err,
+			Msg: fmt.Sprintf("cannot connect to %s: is ollama running? (ollama serve)", base)}
+	}
+	if te := provTransportError(o.name, base, err); te != nil {
+		return te
+	}
+	if readErr != nil {
+		return provTruncated(o.name, readErr)
+	}
+	// A {"error": "..."} line in a 200 stream: the server failed mid-answer.
+	return &APIError{Provider: o.name, Err: err, Msg: provClip(err.Error(), 500)}
+}
+
+// ollamaMessages converts the prompt's messages; roles pass unchanged.
+func ollamaMessages(msgs []prompt.Message) []api.Message {
+	out := make([]api.Message, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, api.Message{Role: m.Role, Content: m.Content})
+	}
+	return out
+}
+
+// ollamaOptions maps Params to Ollama's options map; nil when no param is
+// set. Extra keys but "think" are copied last, so an explicit Extra option
+// wins.
+func ollamaOptions(p prompt.Params) map[string]any {
+	opts := map[string]any{}
+	if p.Temperature != nil {
+		opts["temperature"] = *p.Temperature
+	}
+	if p.TopP != nil {
+		opts["top_p"] = *p.TopP
+	}
+	if p.MaxTokens != nil {
+		opts["num_predict"] = *p.MaxTokens
+	}
+	if p.Seed != nil {
+		opts["seed"] = *p.Seed
+	}
+	if len(p.Stop) > 0 {
+		opts["stop"] = append([]string(nil), p.Stop...)
+	}
+	for k, v := range p.Extra {
+		if k != "think" {
+			opts[k] = v
+		}
+	}
+	if len(opts) == 0 {
+		return nil
+	}
+	return opts
+}

@@ -1,0 +1,255 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"whet/config"
+)
+
+const ptOllamaNDJSON = "application/x-ndjson"
+
+// ptOllamaLine is one NDJSON line of /api/chat.
+func ptOllamaLine(model, content string) string {
+	return fmt.Sprintf(`{"model":%q,"created_at":"2025-01-02T03:04:05Z","message":{"role":"assistant","content":%q},"done":false}`+"\n", model, content)
+}
+
+const ptOllamaDone = `{"model":"llama3.2:3b","created_at":"2025-01-02T03:04:05Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","total_duration":1500000000,"load_duration":200000000,"prompt_eval_count":12,"prompt_eval_duration":100000000,"eval_count":3,"eval_duration":1000000000}` + "\n"
+
+const ptOllamaTags = `{"models":[{"name":"llama3.2:3b","model":"llama3.2:3b","modified_at":"2025-01-02T03:04:05Z","size":2019393189,"digest":"a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72","details":{"parent_model":"","format":"gguf","family":"llama","families":["llama"],"parameter_size":"3.2B","quantization_level":"Q4_K_M"}},{"name":"qwen2.5:latest","model":"qwen2.5:latest","modified_at":"2025-02-03T04:05:06Z","size":4683087332,"digest":"845dbda0ea48ed749caafd9e6037047aa19acfcfd82e704d7ca97d631a0b697e","details":{"format":"gguf","family":"qwen2","parameter_size":"7.6B","quantization_level":"Q4_K_M"}}]}`
+
+func ptOllama(t *testing.T, base string) *Ollama {
+	t.Helper()
+	p, err := NewOllama(config.Provider{Name: "ollama", Type: "ollama", BaseURL: base, KeepAlive: 10 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestOllamaChatStreams(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		switch r.URL.Path {
+		case "/api/chat":
+			ptStream(w, ptOllamaNDJSON, ptOllamaLine("llama3.2:3b", "Hel"), ptOllamaLine("llama3.2:3b", ""), ptOllamaLine("llama3.2:3b", "lo"), ptOllamaDone)
+		case "/api/tags":
+			ptStream(w, "application/json", ptOllamaTags)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	p := ptOllama(t, srv.URL)
+	req := Request{Model: "llama3.2:3b", Messages: ptMessages(), Params: ptParams()}
+	resp, err, deltas := ptChat(t, context.Background(), p, req, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Text != "Hello" || strings.Join(deltas, "|") != "Hel|lo" {
+		t.Fatalf("text %q deltas %q, want Hello and Hel|lo", resp.Text, deltas)
+	}
+	if resp.TokensIn != 12 || resp.TokensOut != 3 || resp.FinishReason != "stop" || resp.Model != "llama3.2:3b" {
+		t.Fatalf("got %+v", resp)
+	}
+	if resp.ModelDigest != "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72" {
+		t.Fatalf("digest %q", resp.ModelDigest)
+	}
+	if resp.TTFT <= 0 || resp.Latency < resp.TTFT {
+		t.Fatalf("TTFT %v latency %v", resp.TTFT, resp.Latency)
+	}
+
+	got := seen.last(t, "/api/chat")
+	if got.Method != "POST" || got.Header.Get("Accept") != "application/x-ndjson" {
+		t.Fatalf("request %s Accept %q", got.Method, got.Header.Get("Accept"))
+	}
+	b := got.Body
+	checks := []struct {
+		path []any
+		want any
+	}{
+		{[]any{"model"}, "llama3.2:3b"},
+		{[]any{"stream"}, true},
+		{[]any{"keep_alive"}, "10m0s"},
+		{[]any{"messages", 0, "role"}, "system"},
+		{[]any{"messages", 0, "content"}, "be brief"},
+		{[]any{"messages", 2, "role"}, "assistant"},
+		{[]any{"messages", 3, "content"}, "again"},
+		{[]any{"options", "temperature"}, 0.2},
+		{[]any{"options", "top_p"}, 0.9},
+		{[]any{"options", "num_predict"}, float64(128)},
+		{[]any{"options", "seed"}, float64(42)},
+		{[]any{"options", "stop", 0}, "END"},
+		{[]any{"options", "num_ctx"}, float64(8192)},
+	}
+	for _, c := range checks {
+		if v := ptDig(b, c.path...); v != c.want {
+			t.Errorf("body %v = %v (%T), want %v", c.path, v, v, c.want)
+		}
+	}
+
+	// "think" is the request's field, not an option.
+	thinking := req
+	thinking.Params = ptParams()
+	thinking.Params.Extra = map[string]any{"think": "low"}
+	if _, err := p.Chat(context.Background(), thinking, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b := seen.last(t, "/api/chat").Body; ptDig(b, "think") != "low" || ptDig(b, "options", "think") != nil {
+		t.Fatalf("think %v options.think %v", ptDig(b, "think"), ptDig(b, "options", "think"))
+	}
+	thinking.Params.Extra = map[string]any{"think": 3.0}
+	if _, err := p.Chat(context.Background(), thinking, nil); err == nil || !strings.Contains(err.Error(), "think") {
+		t.Fatalf("think 3: %v", err)
+	}
+
+	// The digest is looked up once per model.
+	if _, err := p.Chat(context.Background(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := seen.count("/api/tags"); n != 1 {
+		t.Fatalf("/api/tags called %d times, want 1", n)
+	}
+}
+
+func TestOllamaDigestLookupFailureLeavesItEmpty(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if r.URL.Path == "/api/chat" {
+			ptStream(w, ptOllamaNDJSON, ptOllamaLine("x", "ok"), ptOllamaDone)
+			return
+		}
+		ptError(w, 500, `{"error":"down"}`)
+	})
+	resp, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "x"}, nil)
+	if err != nil || resp.ModelDigest != "" || resp.Text != "ok" {
+		t.Fatalf("resp %+v err %v; want text ok, no digest, no error", resp, err)
+	}
+}
+
+func TestOllamaListModels(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, "application/json", ptOllamaTags)
+	})
+	models, err := ptOllama(t, srv.URL).ListModels(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(models) != 2 {
+		t.Fatalf("got %d models", len(models))
+	}
+	m := models[0]
+	want := ModelInfo{Name: "llama3.2:3b", Size: 2019393189, Family: "llama", ParameterSize: "3.2B", Quantization: "Q4_K_M",
+		Digest: "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72", Modified: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
+	if !m.Modified.Equal(want.Modified) {
+		t.Fatalf("modified %v", m.Modified)
+	}
+	m.Modified = want.Modified
+	if m != want {
+		t.Fatalf("got %+v\nwant %+v", m, want)
+	}
+}
+
+func TestOllamaFaults(t *testing.T) {
+	ptFaults(t, ptWire{
+		contentType: ptOllamaNDJSON,
+		errorBody:   func(_ int, msg string) string { return fmt.Sprintf(`{"error":%q}`, msg) },
+		firstChunk:  ptOllamaLine("m1", "Hel"),
+		malformed:   ptOllamaLine("m1", "Hel") + "this is not json\n" + ptOllamaDone,
+		notFound: func(w http.ResponseWriter) {
+			ptError(w, 404, `{"error":"model \"nope\" not found, try pulling it first"}`)
+		},
+		notFoundWant: "ollama pull nope",
+	}, func(t *testing.T, base string) Provider { return ptOllama(t, base) }, "")
+}
+
+func TestOllamaEmptyErrorBody(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		w.Header().Set("Retry-After", "3")
+		w.WriteHeader(503)
+	})
+	_, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "x"}, nil)
+	ae := ptAPIError(t, err)
+	if ae.Status != 503 || !ae.Temporary || ae.RetryAfter != 3*time.Second {
+		t.Fatalf("got %+v", ae)
+	}
+}
+
+func TestOllamaStreamErrorLine(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptOllamaNDJSON, ptOllamaLine("x", "par"), `{"error":"model runner has unexpectedly stopped"}`+"\n")
+	})
+	resp, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "x"}, nil)
+	ae := ptAPIError(t, err)
+	if !strings.Contains(ae.Error(), "unexpectedly stopped") || strings.Contains(ae.Error(), "malformed") {
+		t.Fatalf("got %v", err)
+	}
+	if resp.Text != "par" {
+		t.Fatalf("partial text %q, want par", resp.Text)
+	}
+}
+
+func TestOllamaConnectionRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	p := ptOllama(t, "http://"+addr)
+	_, err = p.Chat(context.Background(), Request{Model: "x"}, nil)
+	ae := ptAPIError(t, err)
+	if ae.Temporary || !strings.Contains(err.Error(), "is ollama running? (ollama serve)") || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("got %v (temporary %v)", err, ae.Temporary)
+	}
+	if _, err := p.ListModels(context.Background()); err == nil || !strings.Contains(err.Error(), "is ollama running?") {
+		t.Fatalf("ListModels: %v", err)
+	}
+}
+
+func TestOllamaBaseURL(t *testing.T) {
+	cases := []struct {
+		name, baseURL, env, want string
+	}{
+		{"config wins", "http://10.0.0.5:11434", "example.org:1234", "http://10.0.0.5:11434"},
+		{"config without scheme", "box:8080", "", "http://box:8080"},
+		{"env host:port", "", "127.0.0.1:5555", "http://127.0.0.1:5555"},
+		{"env with scheme", "", "https://ollama.example.org", "https://ollama.example.org:443"},
+		{"default", "", "", "http://127.0.0.1:11434"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("OLLAMA_HOST", c.env)
+			p, err := NewOllama(config.Provider{BaseURL: c.baseURL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.BaseURL() != c.want || p.Name() != "ollama" {
+				t.Fatalf("base %q name %q, want %q", p.BaseURL(), p.Name(), c.want)
+			}
+		})
+	}
+	if _, err := NewOllama(config.Provider{Name: "box", BaseURL: "ftp://x"}); err == nil || !strings.Contains(err.Error(), "box") {
+		t.Fatalf("want an error naming the provider, got %v", err)
+	}
+}
+
+func TestOllamaHeaders(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, "application/json", `{"models":[]}`)
+	})
+	u, _ := url.Parse(srv.URL)
+	p, err := NewOllama(config.Provider{BaseURL: u.String(), Headers: map[string]string{"X-Team": "prompts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.ListModels(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if h := seen.last(t, "/api/tags").Header.Get("X-Team"); h != "prompts" {
+		t.Fatalf("header %q", h)
+	}
+}

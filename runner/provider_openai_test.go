@@ -1,0 +1,258 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"whet/config"
+	"whet/prompt"
+)
+
+const (
+	ptSSE       = "text/event-stream"
+	ptOpenAIKey = "sk-test-0123456789abcdef"
+)
+
+// ptOpenAIChunk is one `data:` event of a chat.completion.chunk stream.
+func ptOpenAIChunk(content, finish string) string {
+	fin := "null"
+	if finish != "" {
+		fin = fmt.Sprintf("%q", finish)
+	}
+	return fmt.Sprintf(`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1735787045,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":{"content":%q},"logprobs":null,"finish_reason":%s}],"usage":null}`+"\n\n", content, fin)
+}
+
+const ptOpenAIUsage = `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1735787045,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_44709d6fcb","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}` + "\n\n"
+
+const ptOpenAIDone = "data: [DONE]\n\n"
+
+func ptOpenAI(t *testing.T, base string) *OpenAI {
+	t.Helper()
+	t.Setenv("WHET_TEST_OPENAI_KEY", ptOpenAIKey)
+	p, err := NewOpenAI(config.Provider{Name: "openai", Type: "openai", BaseURL: base + "/v1", APIKeyEnv: "WHET_TEST_OPENAI_KEY",
+		Headers: map[string]string{"X-Team": "prompts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func ptOpenAIErr(status int, msg string) string {
+	typ := "server_error"
+	if status < 500 {
+		typ = "invalid_request_error"
+	}
+	return fmt.Sprintf(`{"error":{"message":%q,"type":%q,"param":null,"code":null}}`, msg, typ)
+}
+
+func TestOpenAIChatStreams(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE,
+			`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1735787045,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"usage":null}`+"\n\n",
+			ptOpenAIChunk("Hel", ""), ": keep-alive comment\n\n", ptOpenAIChunk("lo", ""), ptOpenAIChunk("", "length"), ptOpenAIUsage, ptOpenAIDone)
+	})
+	p := ptOpenAI(t, srv.URL)
+	req := Request{Model: "gpt-4o-mini", Messages: ptMessages(), Params: ptParams()}
+	req.Params.Extra = map[string]any{"presence_penalty": 0.5, "reasoning_effort": "low"}
+	resp, err, deltas := ptChat(t, context.Background(), p, req, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Text != "Hello" || strings.Join(deltas, "|") != "Hel|lo" {
+		t.Fatalf("text %q deltas %q", resp.Text, deltas)
+	}
+	want := Response{Text: "Hello", FinishReason: "length", TokensIn: 12, TokensOut: 3, Model: "gpt-4o-mini-2024-07-18", ModelDigest: "fp_44709d6fcb"}
+	got := resp
+	got.TTFT, got.Latency = 0, 0
+	if got != want {
+		t.Fatalf("got  %+v\nwant %+v", got, want)
+	}
+	if resp.TTFT <= 0 || resp.Latency < resp.TTFT {
+		t.Fatalf("TTFT %v latency %v", resp.TTFT, resp.Latency)
+	}
+
+	r := seen.last(t, "/v1/chat/completions")
+	if r.Method != "POST" || r.Header.Get("Authorization") != "Bearer "+ptOpenAIKey || r.Header.Get("X-Team") != "prompts" {
+		t.Fatalf("method %s auth %q x-team %q", r.Method, r.Header.Get("Authorization"), r.Header.Get("X-Team"))
+	}
+	checks := []struct {
+		path []any
+		want any
+	}{
+		{[]any{"model"}, "gpt-4o-mini"},
+		{[]any{"stream"}, true},
+		{[]any{"stream_options", "include_usage"}, true},
+		{[]any{"messages", 0, "role"}, "system"},
+		{[]any{"messages", 0, "content"}, "be brief"},
+		{[]any{"messages", 1, "role"}, "user"},
+		{[]any{"messages", 2, "role"}, "assistant"},
+		{[]any{"messages", 2, "content"}, "hello"},
+		{[]any{"temperature"}, 0.2},
+		{[]any{"top_p"}, 0.9},
+		{[]any{"seed"}, float64(42)},
+		{[]any{"stop", 0}, "END"},
+		{[]any{"max_tokens"}, float64(128)}, // not api.openai.com
+		{[]any{"max_completion_tokens"}, nil},
+		{[]any{"presence_penalty"}, 0.5},
+		{[]any{"reasoning_effort"}, "low"},
+	}
+	for _, c := range checks {
+		if v := ptDig(r.Body, c.path...); v != c.want {
+			t.Errorf("body %v = %v (%T), want %v", c.path, v, v, c.want)
+		}
+	}
+
+	// api.openai.com gets max_completion_tokens instead.
+	p.official = true
+	if _, err := p.Chat(context.Background(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	r = seen.last(t, "/v1/chat/completions")
+	if ptDig(r.Body, "max_completion_tokens") != float64(128) || ptDig(r.Body, "max_tokens") != nil {
+		t.Fatalf("official endpoint body: max_completion_tokens %v max_tokens %v", ptDig(r.Body, "max_completion_tokens"), ptDig(r.Body, "max_tokens"))
+	}
+}
+
+func TestOpenAIFaults(t *testing.T) {
+	ptFaults(t, ptWire{
+		contentType: ptSSE,
+		errorBody:   ptOpenAIErr,
+		firstChunk:  ptOpenAIChunk("Hel", ""),
+		malformed:   ptOpenAIChunk("Hel", "") + "data: {\"id\":\"chatcmpl-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\n\n" + ptOpenAIDone,
+		notFound: func(w http.ResponseWriter) {
+			ptError(w, 404, `{"error":{"message":"The model `+"`nope`"+` does not exist or you do not have access to it.","type":"invalid_request_error","param":null,"code":"model_not_found"}}`)
+		},
+		notFoundWant: "openai",
+	}, func(t *testing.T, base string) Provider { return ptOpenAI(t, base) }, ptOpenAIKey)
+}
+
+func TestOpenAITruncatedStream(t *testing.T) {
+	// A clean end of body without finish_reason or [DONE].
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptOpenAIChunk("Hel", ""))
+	})
+	resp, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	ae := ptAPIError(t, err)
+	if !ae.Temporary || resp.Text != "Hel" {
+		t.Fatalf("err %v temporary %v text %q", err, ae.Temporary, resp.Text)
+	}
+}
+
+func TestOpenAIErrorEventMidStream(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptOpenAIChunk("Hel", ""), `data: {"error":{"message":"The server had an error","type":"server_error"}}`+"\n\n")
+	})
+	_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	ae := ptAPIError(t, err)
+	if !ae.Temporary || !strings.Contains(err.Error(), "server had an error") {
+		t.Fatalf("err %v temporary %v", err, ae.Temporary)
+	}
+}
+
+func TestOpenAIKeys(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if r.Header.Get("Authorization") == "" {
+			ptError(w, 401, `{"error":{"message":"Invalid API Key","type":"invalid_request_error","code":"invalid_api_key"}}`)
+			return
+		}
+		ptStream(w, ptSSE, ptOpenAIChunk("ok", "stop"), ptOpenAIDone)
+	})
+	// Ambient OpenAI credentials never reach another server.
+	t.Setenv("OPENAI_API_KEY", "sk-ambient-must-not-leak")
+	t.Setenv("OPENAI_ORG_ID", "org-ambient")
+	t.Setenv("GROQ_API_KEY", "")
+
+	groq, err := NewOpenAI(config.Provider{Name: "groq", Type: "openai", BaseURL: srv.URL + "/openai/v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = groq.Chat(context.Background(), Request{Model: "llama-3.1-8b-instant"}, nil)
+	ae := ptAPIError(t, err)
+	if ae.Status != 401 || !strings.Contains(err.Error(), "GROQ_API_KEY") || strings.Contains(err.Error(), "ambient") {
+		t.Fatalf("want a 401 naming GROQ_API_KEY, got %v", err)
+	}
+	r := seen.last(t, "/openai/v1/chat/completions")
+	if r.Header.Get("Authorization") != "" || r.Header.Get("OpenAI-Organization") != "" {
+		t.Fatalf("ambient credentials sent: auth %q org %q", r.Header.Get("Authorization"), r.Header.Get("OpenAI-Organization"))
+	}
+
+	t.Setenv("GROQ_API_KEY", "gsk_groq")
+	if _, err := groq.Chat(context.Background(), Request{Model: "llama-3.1-8b-instant"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if h := seen.last(t, "/openai/v1/chat/completions").Header.Get("Authorization"); h != "Bearer gsk_groq" {
+		t.Fatalf("auth %q, want the key read at call time", h)
+	}
+
+	// The provider named openai needs its key.
+	t.Setenv("OPENAI_API_KEY", "")
+	oa, err := NewOpenAI(config.Provider{Name: "openai", Type: "openai", BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oa.Chat(context.Background(), Request{Model: "gpt-4o"}, nil); err == nil || !strings.Contains(err.Error(), "OPENAI_API_KEY") {
+		t.Fatalf("want an error naming OPENAI_API_KEY, got %v", err)
+	}
+}
+
+func TestOpenAIBaseURL(t *testing.T) {
+	t.Setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+	p, err := NewOpenAI(config.Provider{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.BaseURL() != "http://127.0.0.1:9/v1/" || p.Name() != "openai" || p.official {
+		t.Fatalf("base %q name %q official %v", p.BaseURL(), p.Name(), p.official)
+	}
+	t.Setenv("OPENAI_BASE_URL", "")
+	p, err = NewOpenAI(config.Provider{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.BaseURL() != openaiDefaultBase || !p.official {
+		t.Fatalf("base %q official %v", p.BaseURL(), p.official)
+	}
+	if _, err := NewOpenAI(config.Provider{Name: "vllm", BaseURL: "not a url at all ::"}); err == nil {
+		t.Fatal("want an error for a bad base_url")
+	}
+}
+
+func TestOpenAIListModels(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, "application/json", `{"object":"list","data":[{"id":"gpt-4o","object":"model","created":1715367049,"owned_by":"system"},{"id":"llama3","object":"model","created":0,"owned_by":"local"}]}`)
+	})
+	models, err := ptOpenAI(t, srv.URL).ListModels(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(models) != 2 || models[0].Name != "gpt-4o" || models[0].Modified.Unix() != 1715367049 || models[1].Name != "llama3" {
+		t.Fatalf("got %+v", models)
+	}
+	if r := seen.last(t, "/v1/models"); r.Method != "GET" {
+		t.Fatalf("method %s", r.Method)
+	}
+}
+
+func TestOpenAIMessages(t *testing.T) {
+	msgs := openaiMessages([]prompt.Message{{Role: "developer", Content: "d"}, {Role: "tool", Content: "x"}})
+	if msgs[0].OfDeveloper == nil || msgs[1].OfUser == nil {
+		t.Fatalf("got %+v", msgs)
+	}
+}
+
+func TestOpenAINonJSONErrorBody(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(502)
+		fmt.Fprint(w, "<html>Bad Gateway</html>")
+	})
+	_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	ae := ptAPIError(t, err)
+	if ae.Status != 502 || !ae.Temporary {
+		t.Fatalf("got %v (status %d temporary %v)", err, ae.Status, ae.Temporary)
+	}
+}

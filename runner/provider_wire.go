@@ -1,0 +1,329 @@
+package runner
+
+// HTTP plumbing shared by the providers: a transport that records, per call,
+// the status and headers of the response and any error reading its body, and
+// the classification of failures into *APIError. Every name here starts with
+// "prov" so that it cannot collide with the executor's helpers.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// provCapture is what the transport saw of one call. It is safe for
+// concurrent use.
+type provCapture struct {
+	mu      sync.Mutex
+	status  int
+	header  http.Header
+	readErr error  // first error reading the response body, other than io.EOF
+	badLine string // first NDJSON line that is not JSON (ndjson transports only)
+}
+
+type provCaptureKey struct{}
+
+// provWithCapture returns a context whose HTTP calls through a provTransport
+// are recorded into the returned capture.
+func provWithCapture(ctx context.Context) (context.Context, *provCapture) {
+	c := &provCapture{}
+	return context.WithValue(ctx, provCaptureKey{}, c), c
+}
+
+func (c *provCapture) setResponse(status int, h http.Header) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.status, c.header = status, h
+}
+
+func (c *provCapture) setReadErr(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.readErr == nil {
+		c.readErr = err
+	}
+}
+
+func (c *provCapture) setBadLine(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.badLine == "" {
+		c.badLine = line
+	}
+}
+
+// snapshot returns the recorded status, headers, read error and bad line.
+func (c *provCapture) snapshot() (int, http.Header, error, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status, c.header, c.readErr, c.badLine
+}
+
+// provTransport wraps a RoundTripper: it adds the configured headers to every
+// request and records responses into the call's provCapture, if any.
+type provTransport struct {
+	base    http.RoundTripper
+	headers map[string]string
+	// ndjson makes the body wrapper check that each line is JSON.
+	ndjson bool
+}
+
+func (t *provTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if len(t.headers) > 0 {
+		req = req.Clone(req.Context())
+		for k, v := range t.headers {
+			req.Header.Set(k, v)
+		}
+	}
+	resp, err := t.base.RoundTrip(req)
+	c, _ := req.Context().Value(provCaptureKey{}).(*provCapture)
+	if err != nil || c == nil {
+		return resp, err
+	}
+	c.setResponse(resp.StatusCode, resp.Header.Clone())
+	if resp.Body != nil {
+		resp.Body = &provBody{rc: resp.Body, c: c, ndjson: t.ndjson}
+	}
+	return resp, nil
+}
+
+// provHTTPClient is an HTTP client without an overall timeout (streams can be
+// long; callers bound them with their context) whose transport records into
+// the call's provCapture.
+func provHTTPClient(headers map[string]string, ndjson bool) *http.Client {
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	return &http.Client{Transport: &provTransport{base: base, headers: headers, ndjson: ndjson}}
+}
+
+// provMaxLine bounds the line the NDJSON checker buffers (Ollama's own limit).
+const provMaxLine = 8 << 20
+
+// provBody records body read errors, and for NDJSON the first line that is
+// not valid JSON.
+type provBody struct {
+	rc     io.ReadCloser
+	c      *provCapture
+	ndjson bool
+	line   []byte
+}
+
+func (b *provBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if b.ndjson && n > 0 {
+		b.scan(p[:n])
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		b.c.setReadErr(err)
+	}
+	return n, err
+}
+
+func (b *provBody) scan(p []byte) {
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			if len(b.line)+len(p) <= provMaxLine {
+				b.line = append(b.line, p...)
+			}
+			return
+		}
+		if len(b.line)+i <= provMaxLine {
+			b.line = append(b.line, p[:i]...)
+		}
+		line := bytes.TrimSpace(b.line)
+		if len(line) > 0 && !json.Valid(line) {
+			b.c.setBadLine(provClip(string(line), 200))
+		}
+		b.line = b.line[:0]
+		p = p[i+1:]
+	}
+}
+
+func (b *provBody) Close() error { return b.rc.Close() }
+
+// provClip shortens s to at most n bytes for an error message.
+func provClip(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// provTemporaryStatus reports whether an HTTP status is worth a retry:
+// 408, 429 and every 5xx (including Anthropic's 529 overloaded).
+func provTemporaryStatus(status int) bool {
+	return status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500
+}
+
+// provRetryAfter reads how long the server asked to wait: OpenAI's
+// retry-after-ms, else Retry-After as seconds or an HTTP date. 0 when absent
+// or unparsable.
+func provRetryAfter(h http.Header, now time.Time) time.Duration {
+	if h == nil {
+		return 0
+	}
+	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
+			return time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if s <= 0 {
+			return 0
+		}
+		return time.Duration(s * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// provStatusError is the *APIError of an HTTP error response.
+func provStatusError(provider string, status int, h http.Header, msg string, cause error) *APIError {
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	return &APIError{
+		Provider:   provider,
+		Status:     status,
+		RetryAfter: provRetryAfter(h, time.Now()),
+		Temporary:  provTemporaryStatus(status),
+		Msg:        msg,
+		Err:        cause,
+	}
+}
+
+// provIsRefused reports whether err is a refused connection.
+func provIsRefused(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// provIsTransient reports whether a transport error is worth a retry: a
+// connection reset or broken mid-call, a truncated body, a network timeout.
+func provIsTransient(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, io.EOF) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	s := err.Error()
+	for _, frag := range []string{"connection reset", "broken pipe", "unexpected EOF", "stream error", "server closed", "GOAWAY"} {
+		if strings.Contains(s, frag) {
+			return true
+		}
+	}
+	return false
+}
+
+// provTransportError classifies an error that is not an HTTP status: a
+// refused connection or an unknown host is permanent (with a message saying
+// where), a reset or truncated stream is temporary. It returns nil when err
+// is none of these.
+func provTransportError(provider, base string, err error) *APIError {
+	var dns *net.DNSError
+	switch {
+	case provIsRefused(err):
+		return &APIError{Provider: provider, Msg: fmt.Sprintf("cannot connect to %s: connection refused", base), Err: err}
+	case errors.As(err, &dns):
+		return &APIError{Provider: provider, Msg: fmt.Sprintf("cannot resolve host %q of %s", dns.Name, base), Err: err}
+	case provIsTransient(err):
+		return &APIError{Provider: provider, Temporary: true, Msg: "connection broken: " + provErrText(err), Err: err}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &APIError{Provider: provider, Msg: fmt.Sprintf("request to %s failed: %v", base, ue.Err), Err: err}
+	}
+	return nil
+}
+
+// provErrText is err's text without the method and URL prefix of *url.Error.
+func provErrText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// provIsDecode reports whether err comes from decoding malformed JSON.
+func provIsDecode(err error) bool {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	return errors.As(err, &se) || errors.As(err, &te)
+}
+
+// provCtxError is the error of a call whose context ended: it wraps
+// ctx.Err() so errors.Is(err, context.DeadlineExceeded) and
+// errors.Is(err, context.Canceled) hold.
+func provCtxError(provider string, ctx context.Context) error {
+	return fmt.Errorf("%s: %w", provider, ctx.Err())
+}
+
+// provTruncated is the error of a stream that ended without its final
+// message: temporary, since the server or the network dropped it.
+func provTruncated(provider string, readErr error) *APIError {
+	msg := "stream ended before the final message"
+	if readErr != nil {
+		msg = "connection broken mid-stream: " + provErrText(readErr)
+	}
+	return &APIError{Provider: provider, Temporary: true, Msg: msg, Err: readErr}
+}
+
+// provRedactURL returns u without user info or query, for messages.
+func provRedactURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	c := *u
+	c.User = nil
+	c.RawQuery = ""
+	c.Fragment = ""
+	return c.String()
+}
+
+// provParseBaseURL parses a configured base URL; a value without a scheme is
+// taken as http://host:port.
+func provParseBaseURL(provider, s string) (*url.URL, error) {
+	s = strings.TrimSpace(s)
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("provider %s: base_url %q is not an http(s) URL", provider, s)
+	}
+	return u, nil
+}
+
+// provDelta calls onDelta when it is set.
+func provDelta(onDelta func(string), s string) {
+	if onDelta != nil && s != "" {
+		onDelta(s)
+	}
+}

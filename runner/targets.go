@@ -1,0 +1,550 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"whet/config"
+)
+
+// BuiltinProviders returns the providers that exist without any config, in
+// display order; each is named after its type.
+func BuiltinProviders() []string { return config.Types() }
+
+func targetKnownType(t string) bool {
+	for _, k := range config.Types() {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Target is a resolved target: which provider serves which model.
+type Target struct {
+	// Spec is the canonical form, "provider:model"; an echo-type provider
+	// with its default model is just its name ("echo").
+	Spec     string
+	Provider string // the configured provider name (ollama, openai, groq, …)
+	Model    string // as the provider names it; may contain ':' (llama3.2:3b)
+	Type     string // what the provider speaks: ollama, openai, anthropic, gemini, echo
+}
+
+// String returns the spec.
+func (t Target) String() string { return t.Spec }
+
+// TargetInfo is one entry of ListTargets.
+type TargetInfo struct {
+	Target
+	// Source says where the entry comes from: "config" (the targets list),
+	// "alias", "models" (a provider's models list) or "listed" (reported by
+	// the server).
+	Source string `json:"source"`
+	// Alias is the alias name when Source is "alias".
+	Alias string `json:"alias,omitempty"`
+	// Info describes the model when the server listed it.
+	Info ModelInfo `json:"info,omitzero"`
+	// Issue, when set, says why this entry is unusable: an unresolvable
+	// spec, or a provider that could not be listed (then Model is empty).
+	Issue string `json:"issue,omitempty"`
+}
+
+// Registry resolves target specs against the configured providers and
+// aliases, and constructs each provider once, on first use. Its
+// configuration is fixed at NewRegistry. It is safe for concurrent use.
+type Registry struct {
+	cfg       config.Config
+	providers map[string]config.Provider // by name, Name and Type filled in
+	aliases   map[string]string
+
+	mu    sync.Mutex
+	built map[string]targetBuilt
+
+	pricesOnce sync.Once
+	prices     PriceCatalogue
+	pricesErr  error
+}
+
+type targetBuilt struct {
+	p   Provider
+	err error
+}
+
+// NewRegistry builds the registry of cfg: every provider of
+// cfg.ProviderNames as cfg.Provider merges it (a built-in, overridden field
+// by field by a config entry of its name; or a configured one), and cfg's
+// aliases. Provider and alias names are case-insensitive. ${VAR} expansion
+// and validation are the config package's job. Nothing is contacted.
+func NewRegistry(cfg config.Config) *Registry {
+	r := &Registry{
+		cfg:       cfg,
+		providers: map[string]config.Provider{},
+		aliases:   map[string]string{},
+		built:     map[string]targetBuilt{},
+	}
+	for _, name := range cfg.ProviderNames() {
+		if p, ok := cfg.Provider(name); ok {
+			p.Type = strings.ToLower(strings.TrimSpace(p.Type))
+			r.providers[p.Name] = p
+		}
+	}
+	for k, v := range cfg.Aliases {
+		r.aliases[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
+	}
+	return r
+}
+
+// ParseTarget resolves s against the built-in providers only (no config):
+// "provider:model" or "echo". Use (*Registry).Resolve for configured
+// providers and aliases.
+func ParseTarget(s string) (Target, error) {
+	return NewRegistry(config.Config{}).Resolve(s)
+}
+
+// ProviderNames returns every provider name: the built-ins in display
+// order, then the others sorted.
+func (r *Registry) ProviderNames() []string {
+	out := BuiltinProviders()
+	var extra []string
+	for name := range r.providers {
+		if !targetIsBuiltin(name) {
+			extra = append(extra, name)
+		}
+	}
+	sort.Strings(extra)
+	return append(out, extra...)
+}
+
+// ProviderConfig returns the configuration of provider name.
+func (r *Registry) ProviderConfig(name string) (config.Provider, bool) {
+	return r.providerConf(name)
+}
+
+// Aliases returns the alias names, sorted.
+func (r *Registry) Aliases() []string {
+	out := make([]string, 0, len(r.aliases))
+	for k := range r.aliases {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func targetIsBuiltin(name string) bool {
+	for _, b := range BuiltinProviders() {
+		if b == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Resolve turns a spec into a Target. A spec is an alias name, a provider
+// name followed by ':' and the model ("ollama:llama3.2:3b": the split is at
+// the first ':' and only when what precedes it is a known provider), or an
+// echo-type provider's name alone. Errors say what was expected and list the
+// known providers and aliases.
+func (r *Registry) Resolve(spec string) (Target, error) {
+	return r.resolve(spec, nil)
+}
+
+func (r *Registry) resolve(spec string, seen []string) (Target, error) {
+	s := strings.TrimSpace(spec)
+	if s == "" {
+		return Target{}, fmt.Errorf("empty target: want provider:model (e.g. ollama:llama3.2), echo, or an alias")
+	}
+	if a, ok := r.aliases[strings.ToLower(s)]; ok {
+		for _, n := range seen {
+			if n == s {
+				return Target{}, fmt.Errorf("alias %q refers back to itself (%s -> %s)%s", s, strings.Join(seen, " -> "), s, r.cfgWhere())
+			}
+		}
+		t, err := r.resolve(a, append(seen, s))
+		if err != nil {
+			return Target{}, fmt.Errorf("alias %q (= %q): %w", s, a, err)
+		}
+		return t, nil
+	}
+	prefix, model, hasColon := strings.Cut(s, ":")
+	name, known := r.lookupProvider(prefix)
+	if !hasColon {
+		if !known {
+			return Target{}, fmt.Errorf("unknown target %q: want provider:model, an echo provider or an alias%s%s",
+				s, r.didYouMean(s), r.knownList())
+		}
+		pc := r.providers[name]
+		if err := r.checkType(pc); err != nil {
+			return Target{}, err
+		}
+		if pc.Type != config.TypeEcho {
+			return Target{}, fmt.Errorf("target %q names provider %q but no model: write %s:<model>%s",
+				s, name, name, r.modelExamples(pc))
+		}
+		return Target{Spec: name, Provider: name, Model: "echo", Type: config.TypeEcho}, nil
+	}
+	if !known {
+		return Target{}, fmt.Errorf("unknown provider %q in target %q%s; for an Ollama model tag write ollama:%s%s",
+			prefix, s, r.didYouMean(prefix), s, r.knownList())
+	}
+	pc := r.providers[name]
+	if err := r.checkType(pc); err != nil {
+		return Target{}, err
+	}
+	model = strings.TrimSpace(model)
+	if model == "" {
+		return Target{}, fmt.Errorf("target %q has no model after %q: write %s:<model>%s", s, prefix+":", name, r.modelExamples(pc))
+	}
+	spec = name + ":" + model
+	if pc.Type == config.TypeEcho && model == "echo" {
+		spec = name
+	}
+	return Target{Spec: spec, Provider: name, Model: model, Type: pc.Type}, nil
+}
+
+// lookupProvider finds a provider by exact name, else case-insensitively.
+func (r *Registry) lookupProvider(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if _, ok := r.providers[s]; ok {
+		return s, true
+	}
+	for name := range r.providers {
+		if strings.EqualFold(name, s) {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// checkType reports a configured provider whose type is missing or unknown.
+func (r *Registry) checkType(pc config.Provider) error {
+	if pc.Type == "" {
+		return fmt.Errorf("provider %q has no type: set providers.%s.type to one of %s%s",
+			pc.Name, pc.Name, strings.Join(BuiltinProviders(), ", "), r.cfgWhere())
+	}
+	if !targetKnownType(pc.Type) {
+		return fmt.Errorf("provider %q has unknown type %q: providers.%s.type must be one of %s%s",
+			pc.Name, pc.Type, pc.Name, strings.Join(BuiltinProviders(), ", "), r.cfgWhere())
+	}
+	return nil
+}
+
+// cfgWhere names the config file, for messages.
+func (r *Registry) cfgWhere() string {
+	if r.cfg.Path == "" {
+		return ""
+	}
+	return " (in " + r.cfg.Path + ")"
+}
+
+// knownList is the "; known providers: …; aliases: …" tail of an error.
+func (r *Registry) knownList() string {
+	s := "; known providers: " + strings.Join(r.ProviderNames(), ", ")
+	if al := r.Aliases(); len(al) > 0 {
+		s += "; aliases: " + strings.Join(al, ", ")
+	}
+	return s
+}
+
+// modelExamples suggests models of a provider: its configured models, else
+// a typical one of its type.
+func (r *Registry) modelExamples(pc config.Provider) string {
+	models := pc.Models
+	if len(models) == 0 {
+		switch pc.Type {
+		case config.TypeOllama:
+			models = []string{"llama3.2"}
+		case config.TypeOpenAI:
+			if pc.Name == config.TypeOpenAI {
+				models = []string{"gpt-4o-mini"}
+			}
+		case config.TypeAnthropic:
+			models = []string{"claude-sonnet-4-5"}
+		case config.TypeGemini:
+			models = []string{"gemini-2.5-flash"}
+		}
+	}
+	if len(models) == 0 {
+		return ""
+	}
+	ex := make([]string, 0, len(models))
+	for _, m := range models {
+		ex = append(ex, pc.Name+":"+m)
+	}
+	if len(ex) > 3 {
+		ex = ex[:3]
+	}
+	return " (e.g. " + strings.Join(ex, ", ") + ")"
+}
+
+// didYouMean suggests the provider or alias names closest to s.
+func (r *Registry) didYouMean(s string) string {
+	var cands []string
+	cands = append(cands, r.ProviderNames()...)
+	cands = append(cands, r.Aliases()...)
+	best, bestD := "", 3
+	ls := strings.ToLower(s)
+	for _, c := range cands {
+		if d := targetEditDistance(ls, strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// targetEditDistance is the Levenshtein distance of a and b (bytes).
+func targetEditDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// Targets resolves the config's default targets (cfg.Targets), in order. An
+// entry naming a provider alone (not an echo provider) stands for each model
+// in that provider's models list.
+func (r *Registry) Targets() ([]Target, error) {
+	var out []Target
+	for i, s := range r.cfg.Targets {
+		ts, err := r.expand(s)
+		if err != nil {
+			return nil, fmt.Errorf("targets[%d]: %w%s", i, err, r.cfgWhere())
+		}
+		out = append(out, ts...)
+	}
+	return out, nil
+}
+
+// expand resolves an entry of the targets list: a spec, or a bare provider
+// name standing for its configured models.
+func (r *Registry) expand(s string) ([]Target, error) {
+	s = strings.TrimSpace(s)
+	if _, isAlias := r.aliases[strings.ToLower(s)]; !isAlias && !strings.Contains(s, ":") {
+		if name, ok := r.lookupProvider(s); ok && r.providers[name].Type != config.TypeEcho {
+			pc := r.providers[name]
+			if len(pc.Models) == 0 {
+				return nil, fmt.Errorf("%q names provider %q, which lists no models (providers.%s.models); write %s:<model>", s, name, name, name)
+			}
+			out := make([]Target, 0, len(pc.Models))
+			for _, m := range pc.Models {
+				t, err := r.Resolve(name + ":" + m)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, t)
+			}
+			return out, nil
+		}
+	}
+	t, err := r.Resolve(s)
+	if err != nil {
+		return nil, err
+	}
+	return []Target{t}, nil
+}
+
+// Provider returns the provider named name, constructing it on first use;
+// later calls return the same provider (or the same construction error).
+func (r *Registry) Provider(name string) (Provider, error) {
+	pc, ok := r.providers[name]
+	if !ok {
+		if n, found := r.lookupProvider(name); found {
+			name, pc, ok = n, r.providers[n], true
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if b, done := r.built[name]; done {
+		return b.p, b.err
+	}
+	if !ok {
+		return nil, fmt.Errorf("unknown provider %q%s%s", name, r.didYouMean(name), r.knownList())
+	}
+	var b targetBuilt
+	if err := r.checkType(pc); err != nil {
+		b.err = err
+	} else {
+		b.p, b.err = targetNewProvider(pc)
+	}
+	r.built[name] = b
+	return b.p, b.err
+}
+
+// targetNewProvider constructs the provider of a configured type.
+func targetNewProvider(pc config.Provider) (Provider, error) {
+	switch pc.Type {
+	case config.TypeOllama:
+		return NewOllama(pc)
+	case config.TypeOpenAI:
+		return NewOpenAI(pc)
+	case config.TypeAnthropic:
+		return NewAnthropic(pc)
+	case config.TypeGemini:
+		return NewGemini(pc)
+	case config.TypeEcho:
+		return NewEcho(pc)
+	}
+	return nil, fmt.Errorf("provider %q: unknown type %q", pc.Name, pc.Type)
+}
+
+// Concurrency is the number of calls the executor may have in flight to a
+// provider: its config's concurrency, else 1 for ollama (one GPU), 8 for
+// hosted APIs, 0 (unbounded) for echo (config.Provider.MaxConcurrency). An
+// unknown provider gets 1.
+func (r *Registry) Concurrency(provider string) int {
+	pc, ok := r.providerConf(provider)
+	if !ok {
+		return 1
+	}
+	return pc.MaxConcurrency()
+}
+
+// Timeout is the limit of one call to a provider: its config's timeout,
+// else 5m for ollama (a cold model load is slow) and 2m for the others
+// (config.Provider.CallTimeout).
+func (r *Registry) Timeout(provider string) time.Duration {
+	pc, _ := r.providerConf(provider)
+	return pc.CallTimeout()
+}
+
+// providerConf finds a provider's config by name, case-insensitively.
+func (r *Registry) providerConf(name string) (config.Provider, bool) {
+	n, ok := r.lookupProvider(name)
+	if !ok {
+		return config.Provider{}, false
+	}
+	return r.providers[n], true
+}
+
+// Price returns the price of a target, USD per 1M tokens: ollama and echo
+// cost nothing; otherwise the provider's configured prices, then the
+// built-in catalogue (the section named after the provider, then the one of
+// its type), each by exact model then by a dated or versioned variant of a
+// listed model (gpt-4o-mini-2024-07-18 → gpt-4o-mini). false when unknown.
+func (r *Registry) Price(t Target) (config.Price, bool) {
+	typ := t.Type
+	pc, ok := r.providerConf(t.Provider)
+	if ok && typ == "" {
+		typ = pc.Type
+	}
+	if typ == config.TypeOllama || typ == config.TypeEcho {
+		return config.Price{}, true
+	}
+	if ok {
+		if p, found := costLookup(pc.Prices, t.Model); found {
+			return p, true
+		}
+	}
+	r.pricesOnce.Do(func() { r.prices, r.pricesErr = LoadPriceCatalogue() })
+	if r.pricesErr != nil {
+		return config.Price{}, false
+	}
+	if p, found := r.prices.Lookup(t.Provider, t.Model); found {
+		return p, true
+	}
+	if typ != t.Provider {
+		return r.prices.Lookup(typ, t.Model)
+	}
+	return config.Price{}, false
+}
+
+// ListTargets lists what can be run: the config's targets, its aliases and
+// each provider's configured models, then every model of every reachable
+// ollama-type provider. A provider that cannot be listed gives one entry
+// with Issue set (Model empty); an unresolvable spec gives an entry with
+// Issue set. Never fails as a whole. Each listing is bounded by 10s and ctx.
+func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
+	var out []TargetInfo
+	index := map[string]int{} // alias|spec -> position
+	add := func(ti TargetInfo) {
+		key := ti.Alias + "|" + ti.Spec
+		if ti.Spec != "" && ti.Issue == "" {
+			if i, ok := index[key]; ok {
+				if out[i].Info.Name == "" {
+					out[i].Info = ti.Info
+				}
+				return
+			}
+			index[key] = len(out)
+		}
+		out = append(out, ti)
+	}
+	for _, s := range r.cfg.Targets {
+		ts, err := r.expand(s)
+		if err != nil {
+			add(TargetInfo{Target: Target{Spec: s}, Source: "config", Issue: err.Error()})
+			continue
+		}
+		for _, t := range ts {
+			add(TargetInfo{Target: t, Source: "config"})
+		}
+	}
+	for _, a := range r.Aliases() {
+		t, err := r.Resolve(a)
+		if err != nil {
+			add(TargetInfo{Target: Target{Spec: r.aliases[a]}, Source: "alias", Alias: a, Issue: err.Error()})
+			continue
+		}
+		add(TargetInfo{Target: t, Source: "alias", Alias: a})
+	}
+	names := r.ProviderNames()
+	for _, name := range names {
+		for _, m := range r.providers[name].Models {
+			t, err := r.Resolve(name + ":" + m)
+			if err != nil {
+				add(TargetInfo{Target: Target{Spec: name + ":" + m, Provider: name}, Source: "models", Issue: err.Error()})
+				continue
+			}
+			add(TargetInfo{Target: t, Source: "models"})
+		}
+	}
+	for _, name := range names {
+		pc := r.providers[name]
+		if pc.Type != config.TypeOllama {
+			continue
+		}
+		issue := func(err error) {
+			add(TargetInfo{Target: Target{Provider: name, Type: pc.Type}, Source: "listed", Issue: err.Error()})
+		}
+		p, err := r.Provider(name)
+		if err != nil {
+			issue(err)
+			continue
+		}
+		lister, ok := p.(ModelLister)
+		if !ok {
+			continue
+		}
+		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		models, err := lister.ListModels(lctx)
+		cancel()
+		if err != nil {
+			issue(err)
+			continue
+		}
+		for _, m := range models {
+			t := Target{Spec: name + ":" + m.Name, Provider: name, Model: m.Name, Type: pc.Type}
+			add(TargetInfo{Target: t, Source: "listed", Info: m})
+		}
+	}
+	return out
+}

@@ -1,0 +1,254 @@
+package runner
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"whet/config"
+)
+
+// The registry is what the executor resolves targets with.
+var _ Targets = (*Registry)(nil)
+
+func ptConfig() config.Config {
+	return config.Config{
+		Path: "whet.yaml",
+		Providers: map[string]config.Provider{
+			"groq":   {Type: "openai", BaseURL: "https://api.groq.com/openai/v1", APIKeyEnv: "GROQ_API_KEY", Models: []string{"llama-3.1-8b-instant"}, Concurrency: 3, Timeout: 30 * time.Second},
+			"box":    {Type: "ollama", BaseURL: "http://box:11434"},
+			"mock":   {Type: "echo"},
+			"weird":  {Type: "telnet"},
+			"ollama": {Concurrency: 2},
+		},
+		Aliases: map[string]string{"fast": "groq:llama-3.1-8b-instant", "local": "ollama:llama3.2:3b"},
+		Targets: []string{"fast", "echo"},
+	}
+}
+
+func TestParseTarget(t *testing.T) {
+	cases := []struct {
+		in      string
+		want    Target
+		wantErr []string
+	}{
+		{in: "ollama:llama3.2", want: Target{"ollama:llama3.2", "ollama", "llama3.2", "ollama"}},
+		{in: "ollama:llama3.2:3b", want: Target{"ollama:llama3.2:3b", "ollama", "llama3.2:3b", "ollama"}},
+		{in: " openai:gpt-4o-mini ", want: Target{"openai:gpt-4o-mini", "openai", "gpt-4o-mini", "openai"}},
+		{in: "OpenAI:gpt-4o", want: Target{"openai:gpt-4o", "openai", "gpt-4o", "openai"}},
+		{in: "anthropic:claude-sonnet-4-5", want: Target{"anthropic:claude-sonnet-4-5", "anthropic", "claude-sonnet-4-5", "anthropic"}},
+		{in: "gemini:gemini-2.5-flash", want: Target{"gemini:gemini-2.5-flash", "gemini", "gemini-2.5-flash", "gemini"}},
+		{in: "echo", want: Target{"echo", "echo", "echo", "echo"}},
+		{in: "echo:echo", want: Target{"echo", "echo", "echo", "echo"}},
+		{in: "echo:upper", want: Target{"echo:upper", "echo", "upper", "echo"}},
+		{in: "llama3.2:3b", wantErr: []string{`unknown provider "llama3.2"`, "ollama:llama3.2:3b", "known providers: ollama, openai"}},
+		{in: "opena:gpt-4o", wantErr: []string{`did you mean "openai"?`}},
+		{in: "gpt-4o", wantErr: []string{`unknown target "gpt-4o"`, "provider:model"}},
+		{in: "openai", wantErr: []string{`names provider "openai" but no model`, "openai:<model>", "openai:gpt-4o-mini"}},
+		{in: "ollama:", wantErr: []string{"no model", "ollama:llama3.2"}},
+		{in: "  ", wantErr: []string{"empty target"}},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			got, err := ParseTarget(c.in)
+			if len(c.wantErr) == 0 {
+				if err != nil || got != c.want {
+					t.Fatalf("got %+v %v, want %+v", got, err, c.want)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("got %+v, want an error", got)
+			}
+			for _, w := range c.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Fatalf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestRegistryResolve(t *testing.T) {
+	r := NewRegistry(ptConfig())
+	cases := []struct {
+		in      string
+		want    Target
+		wantErr string
+	}{
+		{in: "fast", want: Target{"groq:llama-3.1-8b-instant", "groq", "llama-3.1-8b-instant", "openai"}},
+		{in: "FAST", want: Target{"groq:llama-3.1-8b-instant", "groq", "llama-3.1-8b-instant", "openai"}},
+		{in: "local", want: Target{"ollama:llama3.2:3b", "ollama", "llama3.2:3b", "ollama"}},
+		{in: "groq:mixtral", want: Target{"groq:mixtral", "groq", "mixtral", "openai"}},
+		{in: "box:qwen2.5:7b", want: Target{"box:qwen2.5:7b", "box", "qwen2.5:7b", "ollama"}},
+		{in: "mock", want: Target{"mock", "mock", "echo", "echo"}},
+		{in: "ollama:llama3.2", want: Target{"ollama:llama3.2", "ollama", "llama3.2", "ollama"}},
+		{in: "groq", wantErr: "groq:llama-3.1-8b-instant"},
+		{in: "weird:x", wantErr: `unknown type "telnet": providers.weird.type must be one of ollama, openai, anthropic, gemini, echo (in whet.yaml)`},
+		{in: "fats", wantErr: `did you mean "fast"?`},
+		{in: "nope:x", wantErr: "aliases: fast, local"},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			got, err := r.Resolve(c.in)
+			if c.wantErr == "" {
+				if err != nil || got != c.want {
+					t.Fatalf("got %+v %v, want %+v", got, err, c.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Fatalf("got %+v %v, want an error containing %q", got, err, c.wantErr)
+			}
+		})
+	}
+
+	loop := NewRegistry(config.Config{Aliases: map[string]string{"a": "b", "b": "a"}})
+	if _, err := loop.Resolve("a"); err == nil || !strings.Contains(err.Error(), "refers back to itself") {
+		t.Fatalf("alias loop: %v", err)
+	}
+}
+
+func TestRegistryTargets(t *testing.T) {
+	cfg := ptConfig()
+	cfg.Targets = []string{"fast", "echo", "groq"}
+	got, err := NewRegistry(cfg).Targets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var specs []string
+	for _, tg := range got {
+		specs = append(specs, tg.Spec)
+	}
+	if strings.Join(specs, " ") != "groq:llama-3.1-8b-instant echo groq:llama-3.1-8b-instant" {
+		t.Fatalf("got %v", specs)
+	}
+	cfg.Targets = []string{"box"}
+	if _, err := NewRegistry(cfg).Targets(); err == nil || !strings.Contains(err.Error(), "targets[0]") || !strings.Contains(err.Error(), "lists no models") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestRegistryProvider(t *testing.T) {
+	r := NewRegistry(ptConfig())
+	cases := map[string]string{"ollama": "*runner.Ollama", "openai": "*runner.OpenAI", "groq": "*runner.OpenAI", "anthropic": "*runner.Anthropic", "gemini": "*runner.Gemini", "echo": "*runner.Echo", "mock": "*runner.Echo", "box": "*runner.Ollama"}
+	for name, typ := range cases {
+		p, err := r.Provider(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := ptTypeName(p); got != typ || p.Name() != name {
+			t.Fatalf("%s: got %s named %q", name, got, p.Name())
+		}
+		again, _ := r.Provider(name)
+		if again != p {
+			t.Fatalf("%s constructed twice", name)
+		}
+	}
+	if b := ptMustOllama(t, r, "box"); b.BaseURL() != "http://box:11434" {
+		t.Fatalf("box base %q", b.BaseURL())
+	}
+	if _, err := r.Provider("weird"); err == nil || !strings.Contains(err.Error(), "telnet") {
+		t.Fatalf("weird: %v", err)
+	}
+	if _, err := r.Provider("nope"); err == nil || !strings.Contains(err.Error(), "known providers") {
+		t.Fatalf("nope: %v", err)
+	}
+}
+
+func ptTypeName(p Provider) string {
+	switch p.(type) {
+	case *Ollama:
+		return "*runner.Ollama"
+	case *OpenAI:
+		return "*runner.OpenAI"
+	case *Anthropic:
+		return "*runner.Anthropic"
+	case *Gemini:
+		return "*runner.Gemini"
+	case *Echo:
+		return "*runner.Echo"
+	}
+	return "?"
+}
+
+func ptMustOllama(t *testing.T, r *Registry, name string) *Ollama {
+	t.Helper()
+	p, err := r.Provider(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.(*Ollama)
+}
+
+func TestRegistryLimits(t *testing.T) {
+	r := NewRegistry(ptConfig())
+	conc := map[string]int{"ollama": 2, "box": 1, "openai": 8, "groq": 3, "echo": 0, "mock": 0, "nope": 1}
+	for name, want := range conc {
+		if got := r.Concurrency(name); got != want {
+			t.Errorf("Concurrency(%s) = %d, want %d", name, got, want)
+		}
+	}
+	tos := map[string]time.Duration{"ollama": 5 * time.Minute, "openai": 2 * time.Minute, "groq": 30 * time.Second}
+	for name, want := range tos {
+		if got := r.Timeout(name); got != want {
+			t.Errorf("Timeout(%s) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestRegistryListTargets(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, "application/json", ptOllamaTags)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close()
+
+	cfg := config.Config{
+		Providers: map[string]config.Provider{
+			"ollama": {BaseURL: srv.URL, Models: []string{"llama3.2:3b"}},
+			"box":    {Type: "ollama", BaseURL: "http://" + dead},
+			"groq":   {Type: "openai", BaseURL: "https://api.groq.com/openai/v1", Models: []string{"llama-3.1-8b-instant"}},
+		},
+		Aliases: map[string]string{"fast": "groq:llama-3.1-8b-instant"},
+		Targets: []string{"fast", "echo", "bogus:x"},
+	}
+	got := NewRegistry(cfg).ListTargets(context.Background())
+	var lines []string
+	for _, ti := range got {
+		f := []string{ti.Source, ti.Alias, ti.Spec}
+		if ti.Info.Digest != "" {
+			f = append(f, ti.Info.Digest[:6])
+		}
+		if ti.Issue != "" {
+			f = append(f, "ISSUE", ti.Provider)
+		}
+		lines = append(lines, strings.Join(strings.Fields(strings.Join(f, " ")), " "))
+	}
+	// Configured entries first, a duplicate spec listed once (the listed
+	// llama3.2:3b merges into the models entry), the dead server an issue.
+	wantS := strings.Join([]string{
+		"config groq:llama-3.1-8b-instant",
+		"config echo",
+		"config bogus:x ISSUE",
+		"alias fast groq:llama-3.1-8b-instant",
+		"models ollama:llama3.2:3b a80c4f",
+		"listed ollama:qwen2.5:latest 845dbd",
+		"listed ISSUE box",
+	}, "\n")
+	if strings.Join(lines, "\n") != wantS {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), wantS)
+	}
+	for _, ti := range got {
+		if ti.Source == "listed" && ti.Issue != "" && !strings.Contains(ti.Issue, "is ollama running?") {
+			t.Fatalf("issue %q", ti.Issue)
+		}
+	}
+}
