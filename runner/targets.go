@@ -87,7 +87,13 @@ func NewRegistry(cfg config.Config) *Registry {
 		built:     map[string]targetBuilt{},
 	}
 	for _, name := range cfg.ProviderNames() {
-		if p, ok := cfg.Provider(name); ok {
+		p, ok := cfg.Provider(name)
+		if !ok {
+			// A hand-built Config with a name not in lower case.
+			p, ok = cfg.Providers[name]
+			p.Name = strings.ToLower(name)
+		}
+		if ok {
 			p.Type = strings.ToLower(strings.TrimSpace(p.Type))
 			r.providers[p.Name] = p
 		}
