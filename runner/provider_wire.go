@@ -101,8 +101,14 @@ func (t *provTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // provHTTPClient is an HTTP client without an overall timeout (streams can be
 // long; callers bound them with their context) whose transport records into
 // the call's provCapture.
+//
+// Idle connections per host are raised from Go's default of 2 so that a
+// provider running many calls in parallel reuses its connections instead of
+// opening a new one per call (which costs a TCP handshake and leaves sockets
+// in TIME_WAIT).
 func provHTTPClient(headers map[string]string, ndjson bool) *http.Client {
 	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.MaxIdleConnsPerHost = 64
 	return &http.Client{Transport: &provTransport{base: base, headers: headers, ndjson: ndjson}}
 }
 

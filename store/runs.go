@@ -308,17 +308,27 @@ func (tx *Tx) SaveResults(ctx context.Context, rs []prompt.Result) error {
 
 func (tx *Tx) saveResults(ctx context.Context, rs []prompt.Result) ([]int64, error) {
 	ids := make([]int64, len(rs))
+	if len(rs) == 0 {
+		return ids, nil
+	}
+	// One prepared statement per batch: the executor's writer saves results
+	// in batches, and preparing per row dominated the cost of a save.
+	ins, err := tx.tx.PrepareContext(ctx, `
+		INSERT INTO results (run_id, version_id, target, case_idx, repeat, output, error, finish_reason,
+			ttft_ms, latency_ms, tokens_in, tokens_out, cost, cache_hit, model, model_digest, started)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (run_id, version_id, target, case_idx, repeat) DO NOTHING
+		RETURNING id`)
+	if err != nil {
+		return nil, err
+	}
+	defer ins.Close()
 	for i, r := range rs {
 		var started any
 		if !r.Started.IsZero() {
 			started = ms(r.Started)
 		}
-		err := tx.tx.QueryRowContext(ctx, `
-			INSERT INTO results (run_id, version_id, target, case_idx, repeat, output, error, finish_reason,
-				ttft_ms, latency_ms, tokens_in, tokens_out, cost, cache_hit, model, model_digest, started)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (run_id, version_id, target, case_idx, repeat) DO NOTHING
-			RETURNING id`,
+		err := ins.QueryRowContext(ctx,
 			r.RunID, r.VersionID, r.Target, r.Case, r.Repeat, r.Output, r.Error, r.FinishReason,
 			durMS(r.TTFT), durMS(r.Latency), r.TokensIn, r.TokensOut, r.Cost, boolInt(r.CacheHit),
 			r.Model, r.ModelDigest, started).Scan(&ids[i])
