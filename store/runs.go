@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -511,4 +512,14 @@ func (s *Store) CachePut(ctx context.Context, key string, r prompt.Result) error
 		}
 		return nil
 	})
+}
+
+// ResultByID returns one result; *NotFoundError{Kind: "result"} when there
+// is none.
+func (s *Store) ResultByID(ctx context.Context, id int64) (prompt.Result, error) {
+	r, err := scanResult(s.r.QueryRowContext(ctx, `SELECT `+resultCols+` FROM results WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, &NotFoundError{Kind: "result", Name: strconv.FormatInt(id, 10), Hint: "result ids are in 'whet export RUN --format json' and the TUI's Results screen"}
+	}
+	return r, err
 }
