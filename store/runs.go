@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
