@@ -28,10 +28,10 @@ func targetKnownType(t string) bool {
 type Target struct {
 	// Spec is the canonical form, "provider:model"; an echo-type provider
 	// with its default model is just its name ("echo").
-	Spec     string
-	Provider string // the configured provider name (ollama, openai, groq, …)
-	Model    string // as the provider names it; may contain ':' (llama3.2:3b)
-	Type     string // what the provider speaks: ollama, openai, anthropic, gemini, echo
+	Spec     string `json:"spec"`
+	Provider string `json:"provider"` // the configured provider name (ollama, openai, groq, …)
+	Model    string `json:"model"`    // as the provider names it; may contain ':' (llama3.2:3b)
+	Type     string `json:"type"`     // what the provider speaks: ollama, openai, anthropic, gemini, echo
 }
 
 // String returns the spec.
