@@ -2,9 +2,39 @@ package cli
 
 import (
 	"github.com/spf13/cobra"
+
+	"whet/themes"
+	"whet/ui"
 )
 
-// runTUI opens the workbench.
+// runTUI opens the workbench on the configured database.
 func (a *app) runTUI(cmd *cobra.Command) error {
-	return usagef("the workbench is not built into this binary yet; see 'whet --help' for the commands")
+	if !isTerminal(a.env.Stdout) {
+		return usagef("the workbench needs a terminal; see 'whet --help' for the commands")
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	theme := a.theme
+	if theme == "" {
+		theme = cfg.Theme
+	}
+	if theme != "" {
+		if _, err := themes.Get(theme); err != nil {
+			return usageError{err}
+		}
+	}
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	return ui.Run(a.ctx, ui.Deps{
+		Store:         st,
+		Author:        a.author(),
+		ProtectedTags: a.protectedTags(),
+		Theme:         theme,
+		DBPath:        a.paths.Database,
+		NoColor:       a.env.Getenv("NO_COLOR") != "",
+	})
 }

@@ -1,0 +1,548 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"whet/themes"
+)
+
+// screenID names a screen. The tabs show the screens that exist, in this
+// order; the welcome screen stands in for the library while it is empty.
+type screenID int
+
+const (
+	screenLibrary screenID = iota
+	screenVersions
+	screenEditor
+	screenWelcome
+)
+
+// tabs are the screens shown across the top, in order.
+func tabs() []screenID { return []screenID{screenLibrary, screenVersions, screenEditor} }
+
+func (s screenID) String() string {
+	switch s {
+	case screenLibrary:
+		return "Library"
+	case screenVersions:
+		return "Versions"
+	case screenEditor:
+		return "Editor"
+	case screenWelcome:
+		return "Welcome"
+	}
+	return "?"
+}
+
+// focus says which layer takes keys: a screen, or the dialog on top of the
+// stack.
+type focus int
+
+const (
+	focusScreen focus = iota
+	focusDialog
+)
+
+// Layout constants of the frame around every screen.
+const (
+	headerRows = 2 // tabs + rule
+	footerRows = 1 // status bar
+	minWidth   = 60
+	minHeight  = 20
+)
+
+// routedMsg is a message that belongs to one screen; the root hands it to
+// that screen's Update and to no one else.
+type routedMsg interface{ target() screenID }
+
+// Messages the root itself handles.
+type (
+	// pushDialogMsg opens a dialog on top of the stack.
+	pushDialogMsg struct{ d dialog }
+	// noticeMsg shows text in the status bar for a few seconds.
+	noticeMsg struct {
+		text  string
+		isErr bool
+	}
+	clearNoticeMsg struct{ seq int }
+	// showScreenMsg switches to a screen.
+	showScreenMsg struct{ to screenID }
+	// openVersionsMsg shows the versions of a prompt.
+	openVersionsMsg struct{ name string }
+	// openEditorMsg opens the editor on a prompt's version (0 = latest), or
+	// on a new prompt when name is "".
+	openEditorMsg struct {
+		name    string
+		version int
+		force   bool // discard unsaved edits without asking
+	}
+	// promptsChangedMsg says the store changed: the library reloads, and
+	// so does the versions screen when it shows name.
+	promptsChangedMsg struct{ name string }
+	// quitMsg quits; force skips the unsaved-changes question.
+	quitMsg struct{ force bool }
+	// paletteRunMsg runs an action chosen in the palette: switch to a
+	// screen and press a key there.
+	paletteRunMsg struct {
+		screen screenID
+		key    string
+		global string // a root action instead: "theme:<name>", "help", "quit"
+	}
+	// jobMsg adjusts the count of store writes in flight.
+	jobMsg struct{ delta int }
+)
+
+func openDialog(d dialog) tea.Cmd { return emit(pushDialogMsg{d}) }
+
+func notify(text string) tea.Cmd { return emit(noticeMsg{text: text}) }
+
+func notifyErr(err error) tea.Cmd { return emit(noticeMsg{text: err.Error(), isErr: true}) }
+
+// notice is the status bar's transient message.
+type notice struct {
+	seq   int
+	text  string
+	isErr bool
+}
+
+func newNotice(seq int, text string, isErr bool) notice {
+	return notice{seq: seq, text: oneLine(text), isErr: isErr}
+}
+
+// Model is the root of the TUI. It owns routing, focus, the dialog stack,
+// the window size and the shared context; the screens own everything else.
+type Model struct {
+	sh *shared
+
+	active  screenID
+	focus   focus
+	dialogs []dialog
+	notice  notice
+
+	library  libraryModel
+	versions versionsModel
+	editor   editorModel
+	welcome  welcomeModel
+}
+
+// newModel builds the root model. The only error is an unknown theme name.
+func newModel(ctx context.Context, d Deps) (Model, error) {
+	sh := &shared{
+		ctx:       ctx,
+		store:     d.Store,
+		author:    d.Author,
+		protected: append([]string(nil), d.ProtectedTags...),
+		dbPath:    d.DBPath,
+		home:      d.Home,
+		now:       d.Now,
+		noColor:   d.NoColor,
+		keys:      newGlobalKeys(),
+		width:     80,
+		height:    24,
+
+		noticeTTL:   5 * time.Second,
+		previewWait: 80 * time.Millisecond,
+	}
+	if sh.now == nil {
+		sh.now = time.Now
+	}
+	var err error
+	if d.Theme != "" {
+		sh.theme, err = themes.Get(d.Theme)
+		if err == nil {
+			sh.themeFixed = true
+		}
+	}
+	if d.Theme == "" || err != nil {
+		sh.theme = themes.ForBackground(true)
+	}
+	if sh.noColor {
+		sh.theme = themes.Monochrome(sh.theme)
+	}
+	m := Model{
+		sh:       sh,
+		active:   screenLibrary,
+		library:  newLibrary(sh),
+		versions: newVersions(sh),
+		editor:   newEditor(sh),
+		welcome:  newWelcome(sh),
+	}
+	m = m.resize()
+	return m, err
+}
+
+// Init loads the library and asks the terminal for its background colour
+// (unless a theme was named).
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.library.fetch(0)}
+	if !m.sh.themeFixed {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	return tea.Batch(cmds...)
+}
+
+// contentSize is the area a screen draws into.
+func (m Model) contentSize() (int, int) {
+	return m.sh.width, max(0, m.sh.height-headerRows-footerRows)
+}
+
+func (m Model) resize() Model {
+	w, h := m.contentSize()
+	m.library = m.library.setSize(w, h)
+	m.versions = m.versions.setSize(w, h)
+	m.editor = m.editor.setSize(w, h)
+	m.welcome = m.welcome.setSize(w, h)
+	return m
+}
+
+func (m Model) applyTheme() Model {
+	m.library = m.library.applyTheme()
+	m.editor = m.editor.applyTheme()
+	m.versions = m.versions.applyTheme()
+	return m
+}
+
+// Update routes one message: dialogs first, then the root's own messages
+// and global keys, then the screen that owns the message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.sh.width, m.sh.height = msg.Width, msg.Height
+		m = m.resize()
+		// The preview is rendered for a width: render it again.
+		var cmd tea.Cmd
+		m.library, cmd = m.library.previewSoon(m.sh.previewDelay())
+		return m, cmd
+	case tea.BackgroundColorMsg:
+		if m.sh.themeFixed {
+			return m, nil
+		}
+		t := themes.ForBackground(msg.IsDark())
+		if m.sh.noColor {
+			t = themes.Monochrome(t)
+		}
+		if t.Name == m.sh.theme.Name && t.Mono == m.sh.theme.Mono {
+			return m, nil
+		}
+		m.sh.theme = t
+		m = m.applyTheme()
+		var cmd tea.Cmd
+		m.library, cmd = m.library.previewSoon(0)
+		return m, cmd
+	case pushDialogMsg:
+		m.dialogs = append(m.dialogs, msg.d)
+		m.focus = focusDialog
+		return m, nil
+	case noticeMsg:
+		m.notice = newNotice(m.notice.seq+1, msg.text, msg.isErr)
+		seq := m.notice.seq
+		if m.sh.noticeTTL <= 0 {
+			return m, nil
+		}
+		return m, tea.Tick(m.sh.noticeTTL, func(time.Time) tea.Msg { return clearNoticeMsg{seq} })
+	case clearNoticeMsg:
+		if msg.seq == m.notice.seq {
+			m.notice = notice{seq: m.notice.seq}
+		}
+		return m, nil
+	case jobMsg:
+		m.sh.jobs = max(0, m.sh.jobs+msg.delta)
+		return m, nil
+	case showScreenMsg:
+		return m.show(msg.to)
+	case openVersionsMsg:
+		var cmd tea.Cmd
+		m.versions, cmd = m.versions.open(msg.name)
+		m.active = screenVersions
+		return m, cmd
+	case openEditorMsg:
+		if m.editor.dirty() && !msg.force {
+			what := "a new prompt"
+			if msg.name != "" {
+				what = msg.name
+			}
+			msg.force = true
+			return m, openDialog(newConfirm("Discard unsaved changes?",
+				"The editor has unsaved changes to "+m.editor.title()+".\nOpen "+what+" and discard them?", msg, nil))
+		}
+		var cmd tea.Cmd
+		m.editor, cmd = m.editor.open(msg.name, msg.version)
+		m.active = screenEditor
+		return m, cmd
+	case promptsChangedMsg:
+		var lcmd tea.Cmd
+		m.library, lcmd = m.library.reload()
+		cmds := []tea.Cmd{lcmd}
+		if msg.name != "" && m.versions.name == msg.name {
+			var cmd tea.Cmd
+			m.versions, cmd = m.versions.reload()
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
+	case quitMsg:
+		if !msg.force && m.editor.dirty() {
+			return m, openDialog(newConfirm("Quit without saving?",
+				"The editor has unsaved changes to "+m.editor.title()+".\nQuit and lose them?", quitMsg{force: true}, nil))
+		}
+		return m, tea.Quit
+	case paletteRunMsg:
+		return m.runPalette(msg)
+	case routedMsg:
+		return m.routeTo(msg.target(), msg)
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return m.handleMouse(msg.(tea.MouseMsg))
+	case tea.PasteMsg:
+		if len(m.dialogs) > 0 {
+			return m.updateDialog(msg)
+		}
+		return m.routeTo(m.active, msg)
+	}
+	// Anything else (cursor blinks, component ticks) goes to the active
+	// screen.
+	if len(m.dialogs) > 0 {
+		return m.updateDialog(msg)
+	}
+	return m.routeTo(m.active, msg)
+}
+
+// updateDialog sends msg to the top dialog and pops it when it closes.
+func (m Model) updateDialog(msg tea.Msg) (tea.Model, tea.Cmd) {
+	top := m.dialogs[len(m.dialogs)-1]
+	closed, cmd := top.update(msg)
+	if closed {
+		m.dialogs = m.dialogs[:len(m.dialogs)-1]
+		if len(m.dialogs) == 0 {
+			m.focus = focusScreen
+		}
+	}
+	return m, cmd
+}
+
+func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	g := m.sh.keys
+	if key.Matches(msg, g.Abort) {
+		// A second ctrl+c while asked about unsaved changes quits.
+		if len(m.dialogs) > 0 {
+			if c, ok := m.dialogs[len(m.dialogs)-1].(*confirmDialog); ok {
+				if q, ok := c.yes.(quitMsg); ok && q.force {
+					return m, tea.Quit
+				}
+			}
+		}
+		return m, emit(quitMsg{})
+	}
+	if m.focus == focusDialog {
+		return m.updateDialog(msg)
+	}
+	typing := m.capturesText()
+	switch {
+	case key.Matches(msg, g.Palette):
+		return m, openDialog(newPalette(m.sh, m.paletteActions()))
+	case typing:
+		// Letters belong to the field being typed in.
+	case key.Matches(msg, g.Help):
+		return m, openDialog(newHelp(m.sh, m.active.String(), m.screenKeys(), g))
+	case key.Matches(msg, g.Quit):
+		if m.active == screenEditor || m.active == screenVersions {
+			// q on a sub-screen goes back, as esc does.
+			break
+		}
+		return m, emit(quitMsg{})
+	case key.Matches(msg, g.Library):
+		return m.show(screenLibrary)
+	case key.Matches(msg, g.Versions):
+		return m.show(screenVersions)
+	case key.Matches(msg, g.Editor):
+		return m.show(screenEditor)
+	}
+	return m.routeTo(m.active, msg)
+}
+
+// show switches screens. The library stands in for the welcome screen and
+// back as the library fills or empties.
+func (m Model) show(to screenID) (tea.Model, tea.Cmd) {
+	if to == screenLibrary && m.library.empty() {
+		to = screenWelcome
+	}
+	m.active = to
+	if to == screenVersions && m.versions.name == "" {
+		if p, ok := m.library.selected(); ok {
+			var cmd tea.Cmd
+			m.versions, cmd = m.versions.open(p.Name)
+			return m, cmd
+		}
+	}
+	return m, nil
+}
+
+// capturesText reports whether the active screen is taking typed text, so
+// single-letter global keys must not fire.
+func (m Model) capturesText() bool {
+	switch m.active {
+	case screenLibrary:
+		return m.library.capturesText()
+	case screenEditor:
+		return m.editor.capturesText()
+	}
+	return false
+}
+
+// routeTo hands msg to one screen.
+func (m Model) routeTo(s screenID, msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch s {
+	case screenLibrary:
+		m.library, cmd = m.library.Update(msg)
+		if m.active == screenLibrary && m.library.empty() {
+			m.active = screenWelcome
+		} else if m.active == screenWelcome && !m.library.empty() {
+			m.active = screenLibrary
+		}
+	case screenVersions:
+		m.versions, cmd = m.versions.Update(msg)
+	case screenEditor:
+		m.editor, cmd = m.editor.Update(msg)
+	case screenWelcome:
+		m.welcome, cmd = m.welcome.Update(msg)
+	}
+	return m, cmd
+}
+
+// tabRanges returns the x ranges [from, to) of the tabs as drawn.
+func (m Model) tabRanges() [][2]int {
+	x := ansi.StringWidth(m.brand())
+	st := m.sh.styles()
+	out := make([][2]int, len(tabs()))
+	for i, s := range tabs() {
+		w := ansi.StringWidth(st.TabInactive.Render(m.tabLabel(s)))
+		out[i] = [2]int{x, x + w}
+		x += w
+	}
+	return out
+}
+
+func (m Model) brand() string { return " whet  " }
+
+func (m Model) tabLabel(s screenID) string { return itoa(int(s)+1) + " " + s.String() }
+
+func (m Model) handleMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
+	mouse := msg.Mouse()
+	if len(m.dialogs) > 0 {
+		return m.updateDialog(msg)
+	}
+	if _, ok := msg.(tea.MouseClickMsg); ok && mouse.Y == 0 && mouse.Button == tea.MouseLeft {
+		for i, r := range m.tabRanges() {
+			if mouse.X >= r[0] && mouse.X < r[1] {
+				return m.show(tabs()[i])
+			}
+		}
+		return m, nil
+	}
+	// Screens see coordinates relative to their content area.
+	_, h := m.contentSize()
+	y := mouse.Y - headerRows
+	if y < 0 || y >= h {
+		return m, nil
+	}
+	switch msg := msg.(type) {
+	case tea.MouseClickMsg:
+		msg.Y = y
+		return m.routeTo(m.active, msg)
+	case tea.MouseWheelMsg:
+		msg.Y = y
+		return m.routeTo(m.active, msg)
+	}
+	return m, nil
+}
+
+// screenKeys is the active screen's key table.
+func (m Model) screenKeys() keyTable {
+	switch m.active {
+	case screenLibrary:
+		return m.library.keyTable()
+	case screenVersions:
+		return m.versions.keyTable()
+	case screenEditor:
+		return m.editor.keyTable()
+	case screenWelcome:
+		return m.welcome.keyTable()
+	}
+	return keyTable{}
+}
+
+// View draws the frame: tabs, the active screen, the status bar, and the
+// top dialog over them.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "whet"
+	return v
+}
+
+func (m Model) render() string {
+	w, h := m.sh.width, m.sh.height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	st := m.sh.styles()
+	if w < minWidth || h < minHeight {
+		msg := st.Warn.Render("terminal too small") + "\n" +
+			st.Muted.Render("whet needs at least "+itoa(minWidth)+"×"+itoa(minHeight)+"; this is "+itoa(w)+"×"+itoa(h))
+		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, msg)
+	}
+	_, ch := m.contentSize()
+	var body string
+	switch m.active {
+	case screenLibrary:
+		body = m.library.View()
+	case screenVersions:
+		body = m.versions.View()
+	case screenEditor:
+		body = m.editor.View()
+	case screenWelcome:
+		body = m.welcome.View()
+	}
+	body = fitLines(body, w, ch)
+	frame := m.tabsView() + "\n" + body + "\n" + m.statusView()
+	if len(m.dialogs) == 0 {
+		return frame
+	}
+	dlg := m.dialogs[len(m.dialogs)-1].view(m.sh, w, h)
+	dw, dh := lipgloss.Size(dlg)
+	x, y := max(0, (w-dw)/2), max(0, (h-dh)/2)
+	return lipgloss.NewCompositor(
+		lipgloss.NewLayer(frame),
+		lipgloss.NewLayer(dlg).X(x).Y(y).Z(1),
+	).Render()
+}
+
+func (m Model) tabsView() string {
+	st := m.sh.styles()
+	var b strings.Builder
+	b.WriteString(st.Title.Render(m.brand()))
+	active := m.active
+	if active == screenWelcome {
+		active = screenLibrary
+	}
+	for _, s := range tabs() {
+		label := m.tabLabel(s)
+		if s == active {
+			b.WriteString(st.TabActive.Render(label))
+		} else {
+			b.WriteString(st.TabInactive.Render(label))
+		}
+	}
+	line := pad(b.String(), m.sh.width)
+	rule := st.TabBar.Render(strings.Repeat("─", m.sh.width))
+	return line + "\n" + rule
+}

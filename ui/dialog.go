@@ -1,0 +1,283 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// dialog is a modal layer on the root's dialog stack. While a dialog is on
+// top it gets every key, mouse and paste message first; it answers with
+// typed messages (through the returned command) and says when it closes.
+type dialog interface {
+	// update handles one message. close pops the dialog; cmd carries its
+	// answer as a message for the screen that opened it.
+	update(msg tea.Msg) (close bool, cmd tea.Cmd)
+	// view renders the dialog box, at most w×h cells; the root centres it.
+	view(sh *shared, w, h int) string
+}
+
+// emit returns a command that delivers msg.
+func emit(msg tea.Msg) tea.Cmd {
+	if msg == nil {
+		return nil
+	}
+	return func() tea.Msg { return msg }
+}
+
+// dialogKeys are the answers every dialog understands.
+type dialogKeys struct {
+	Yes, No, Submit, Cancel key.Binding
+}
+
+func newDialogKeys() dialogKeys {
+	return dialogKeys{
+		Yes:    key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "yes")),
+		No:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no")),
+		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}
+
+// dialogWidth is the width of a dialog box on a w-wide terminal.
+func dialogWidth(w, want int) int { return clamp(want, 20, w-4) }
+
+// frameDialog draws title, body lines and a hint line in the dialog style.
+func frameDialog(sh *shared, title, body, hint string, w int) string {
+	st := sh.styles()
+	inner := w - st.Dialog.GetHorizontalFrameSize()
+	var b strings.Builder
+	b.WriteString(st.DialogTitle.Render(trunc(title, inner)))
+	b.WriteString("\n\n")
+	for _, l := range strings.Split(body, "\n") {
+		b.WriteString(wrapLine(l, inner))
+		b.WriteString("\n")
+	}
+	if hint != "" {
+		b.WriteString("\n")
+		b.WriteString(st.KeyDesc.Render(trunc(hint, inner)))
+	}
+	return st.Dialog.Width(w).Render(strings.TrimRight(b.String(), "\n"))
+}
+
+// wrapLine wraps one line of plain or styled text to w cells.
+func wrapLine(s string, w int) string {
+	return lipgloss.NewStyle().Width(w).Render(s)
+}
+
+// confirmDialog asks a yes/no question. yes is delivered on y/enter, no
+// (which may be nil) on n/esc.
+type confirmDialog struct {
+	title, body string
+	yesLabel    string
+	noLabel     string
+	yes, no     tea.Msg
+	keys        dialogKeys
+}
+
+func newConfirm(title, body string, yes, no tea.Msg) *confirmDialog {
+	return &confirmDialog{title: title, body: body, yes: yes, no: no, keys: newDialogKeys(), yesLabel: "yes", noLabel: "no"}
+}
+
+func (d *confirmDialog) update(msg tea.Msg) (bool, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return false, nil
+	}
+	switch {
+	case key.Matches(km, d.keys.Yes):
+		return true, emit(d.yes)
+	case key.Matches(km, d.keys.No), km.String() == "q":
+		return true, emit(d.no)
+	}
+	return false, nil
+}
+
+func (d *confirmDialog) view(sh *shared, w, h int) string {
+	st := sh.styles()
+	hint := st.Key.Render("y/enter") + st.KeyDesc.Render(" "+d.yesLabel+"  ") + st.Key.Render("n/esc") + st.KeyDesc.Render(" "+d.noLabel)
+	return frameDialog(sh, d.title, d.body+"\n\n"+hint, "", dialogWidth(w, 60))
+}
+
+// inputDialog asks for one line of text. validate runs on every change and
+// on submit; submit builds the answer message.
+type inputDialog struct {
+	title    string
+	body     string
+	input    textinput.Model
+	validate func(string) error
+	submit   func(string) tea.Msg
+	cancel   tea.Msg
+	err      string
+	keys     dialogKeys
+}
+
+func newInput(sh *shared, title, body, placeholder, value string, validate func(string) error, submit func(string) tea.Msg) *inputDialog {
+	ti := textinput.New()
+	ti.Prompt = "› "
+	ti.Placeholder = placeholder
+	ti.SetValue(value)
+	ti.CursorEnd()
+	ti.SetStyles(sh.styles().TextInput)
+	ti.SetWidth(dialogWidth(sh.width, 64) - sh.styles().Dialog.GetHorizontalFrameSize() - 3)
+	ti.Focus()
+	return &inputDialog{title: title, body: body, input: ti, validate: validate, submit: submit, keys: newDialogKeys()}
+}
+
+func (d *inputDialog) update(msg tea.Msg) (bool, tea.Cmd) {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(km, d.keys.Cancel):
+			return true, emit(d.cancel)
+		case key.Matches(km, d.keys.Submit):
+			v := strings.TrimSpace(d.input.Value())
+			if d.validate != nil {
+				if err := d.validate(v); err != nil {
+					d.err = err.Error()
+					return false, nil
+				}
+			}
+			return true, emit(d.submit(v))
+		}
+	}
+	var cmd tea.Cmd
+	d.input, cmd = d.input.Update(msg)
+	if d.err != "" && d.validate != nil {
+		if err := d.validate(strings.TrimSpace(d.input.Value())); err == nil {
+			d.err = ""
+		}
+	}
+	return false, cmd
+}
+
+func (d *inputDialog) view(sh *shared, w, h int) string {
+	st := sh.styles()
+	dw := dialogWidth(w, 64)
+	body := d.body
+	if body != "" {
+		body += "\n\n"
+	}
+	body += d.input.View()
+	if d.err != "" {
+		body += "\n" + st.Error.Render(d.err)
+	}
+	hint := "enter ok · esc cancel"
+	return frameDialog(sh, d.title, body, hint, dw)
+}
+
+// messageDialog shows a message until dismissed; enter may carry an action.
+type messageDialog struct {
+	title, body string
+	hint        string
+	enter       tea.Msg // nil: enter just closes
+	esc         tea.Msg
+	isError     bool
+}
+
+func (d *messageDialog) update(msg tea.Msg) (bool, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return false, nil
+	}
+	switch km.String() {
+	case "enter":
+		return true, emit(d.enter)
+	case "esc", "q":
+		return true, emit(d.esc)
+	}
+	return false, nil
+}
+
+func (d *messageDialog) view(sh *shared, w, h int) string {
+	st := sh.styles()
+	body := d.body
+	if d.isError {
+		body = st.Error.Render(body)
+	}
+	hint := d.hint
+	if hint == "" {
+		hint = "enter/esc close"
+	}
+	return frameDialog(sh, d.title, body, hint, dialogWidth(w, 70))
+}
+
+// choice is one row of a choiceDialog.
+type choice struct {
+	label  string
+	detail string
+	msg    tea.Msg
+	on     bool // shown with a check mark
+}
+
+// choiceDialog picks one of a list with j/k and enter.
+type choiceDialog struct {
+	title   string
+	hint    string
+	choices []choice
+	cursor  int
+	nav     navKeys
+	extra   map[string]tea.Msg // other keys that answer (e.g. "x" clear)
+}
+
+func (d *choiceDialog) update(msg tea.Msg) (bool, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		if wm, ok := msg.(tea.MouseWheelMsg); ok {
+			if wm.Button == tea.MouseWheelDown {
+				d.cursor = clamp(d.cursor+1, 0, len(d.choices)-1)
+			} else if wm.Button == tea.MouseWheelUp {
+				d.cursor = clamp(d.cursor-1, 0, len(d.choices)-1)
+			}
+		}
+		return false, nil
+	}
+	if c, ok := d.nav.move(km, d.cursor, len(d.choices), 5); ok {
+		d.cursor = c
+		return false, nil
+	}
+	switch km.String() {
+	case "enter", "space":
+		if len(d.choices) == 0 {
+			return true, nil
+		}
+		return true, emit(d.choices[d.cursor].msg)
+	case "esc", "q":
+		return true, nil
+	}
+	if m, ok := d.extra[km.String()]; ok {
+		return true, emit(m)
+	}
+	return false, nil
+}
+
+func (d *choiceDialog) view(sh *shared, w, h int) string {
+	st := sh.styles()
+	dw := dialogWidth(w, 56)
+	inner := dw - st.Dialog.GetHorizontalFrameSize()
+	rows := clamp(h-8, 3, 16)
+	off := clamp(d.cursor-rows/2, 0, max(0, len(d.choices)-rows))
+	var lines []string
+	for i := off; i < len(d.choices) && i < off+rows; i++ {
+		c := d.choices[i]
+		mark := "  "
+		if c.on {
+			mark = "✓ "
+		}
+		text := mark + c.label
+		if c.detail != "" {
+			text = pad(text, inner-8) + st.Muted.Render(pad(c.detail, 8))
+		}
+		if i == d.cursor {
+			lines = append(lines, st.RowSelected.Render(pad(text, inner)))
+		} else {
+			lines = append(lines, pad(text, inner))
+		}
+	}
+	if len(d.choices) == 0 {
+		lines = append(lines, st.Muted.Render("nothing to choose from"))
+	}
+	return frameDialog(sh, d.title, strings.Join(lines, "\n"), d.hint, dw)
+}

@@ -1,0 +1,43 @@
+// Package ui is whet's terminal interface, a Bubble Tea v2 program. Run
+// starts it; New returns the root model for tests.
+//
+// # Shape
+//
+// The root Model (app.go) owns routing, the focus enum, the dialog stack,
+// the window size and the shared context (shared.go: theme styles, keys,
+// store, author, protected tags, clock). Each screen is its own type in its
+// own file — library.go (with inventory.go), versions.go (with diffview.go),
+// editor.go (with editorfile.go for $EDITOR), welcome.go — and has a
+// concrete Update that returns its own type. Dialogs (dialog.go,
+// palette.go, help.go) sit on a stack above the screens.
+//
+// # Rules
+//
+//  1. No I/O in Update or View. Store calls, files and processes run in a
+//     tea.Cmd built with shared.do (or a plain closure); the closure gets
+//     copies of what it needs, never a model, and returns one typed message.
+//  2. Every asynchronous answer carries the id of the request it answers;
+//     the screen keeps the id of its latest request and drops other answers.
+//  3. A message belongs to one screen: it implements routedMsg and the root
+//     delivers it to that screen only. Messages are declared beside the
+//     screen that owns them. The root handles its own (dialogs, notices,
+//     screen switches, quit) and key presses.
+//  4. Keys go first to the top dialog, then to the global keys (ctrl+c,
+//     ctrl+p; and ?, q, 1-3 unless a text field has the focus), then to the
+//     active screen. Key bindings are data (key.Binding with help text); help
+//     (?) and the palette (ctrl+p) are generated from the same tables, so a
+//     key that is not in a table does not exist.
+//  5. Screens open dialogs by returning openDialog(d); a dialog answers with
+//     a message for the screen that opened it. Confirmations carry the
+//     action message itself, so "yes" runs the same code path as the key.
+//  6. Text from the store or a model is untrusted: draw it through sanitize
+//     (or oneLine), which strips escape sequences and control characters.
+//  7. Colours come from the theme only (themes.Styles); no screen builds a
+//     colour. NO_COLOR gives the monochrome theme, where focus is bold or
+//     reverse video.
+//  8. Every screen draws into exactly the w×h it is given; the root pads and
+//     cuts each view to size. Layouts must stay clean down to 60×20; below
+//     that the root shows a "terminal too small" notice.
+//  9. Views never mutate: anything a view needs sized (text areas, inputs)
+//     is sized in setSize/layout from Update.
+package ui

@@ -1,0 +1,366 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"whet/prompt"
+)
+
+func TestEditorNewPrompt(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	if h.m.active != screenWelcome {
+		t.Fatalf("an empty store shows %v; want the welcome screen", h.m.active)
+	}
+	h.key("n")
+	if h.m.active != screenEditor || !h.m.editor.isNew {
+		t.Fatal("n on the welcome screen did not open a new prompt")
+	}
+	if f := h.m.editor.focused(); f.kind != fieldMessage || f.index != 0 {
+		t.Fatalf("focus starts on %+v; want the system message", f)
+	}
+	h.typ("You answer in {{lang}}.")
+	h.key("tab")
+	h.typ("Translate: {{text}}")
+	h.mustSee("VARIABLES", "lang", "text", "● modified")
+	// Both variables lack sample values: lint says so.
+	if !hasLint(h.m.editor.lints, prompt.LintUnknownVar) {
+		t.Fatalf("lints = %v; want an unknown-var warning", h.m.editor.lints)
+	}
+	// tab through params (5) and labels to the first variable.
+	h.key("tab")
+	h.typ("0.2") // temperature
+	h.key("tab", "tab", "tab", "tab", "tab")
+	h.typ("purpose=translation team=loc")
+	h.key("tab")
+	h.typ("French")
+	h.key("tab")
+	h.typ("Hello")
+	if hasLint(h.m.editor.lints, prompt.LintUnknownVar) {
+		t.Fatalf("lints = %v after filling the samples", h.m.editor.lints)
+	}
+	h.key("ctrl+s")
+	h.mustSee("Name the new prompt", "letters, digits")
+	h.typ("bad name")
+	h.key("enter")
+	h.mustSee("invalid prompt name", "a name is 1-128 letters")
+	for range "bad name" {
+		h.key("backspace")
+	}
+	h.typ("loc/translate")
+	h.key("enter")
+	h.mustSee("Note for this version", "Creating loc/translate at version 1")
+	h.typ("first cut")
+	h.key("enter")
+	h.mustSee("saved loc/translate@1", "✓ saved")
+	if h.m.editor.dirty() || h.m.editor.isNew {
+		t.Fatal("the editor is still dirty or new after saving")
+	}
+	p, err := st.GetPrompt(ctx, "loc/translate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Labels["purpose"] != "translation" || p.Labels["team"] != "loc" || p.Defaults["lang"] != "French" || p.Defaults["text"] != "Hello" {
+		t.Fatalf("stored prompt: labels %v defaults %v", p.Labels, p.Defaults)
+	}
+	v, _ := st.Resolve(ctx, prompt.Ref{Name: "loc/translate"})
+	if v.Note != "first cut" || v.Author != "tester" || len(v.Messages) != 2 || v.Messages[1].Content != "Translate: {{text}}" ||
+		v.Params.Temperature == nil || *v.Params.Temperature != 0.2 {
+		t.Fatalf("stored version: %+v", v)
+	}
+	// The library now lists it, and leaving the welcome screen for good.
+	h.key("esc")
+	if h.m.active != screenLibrary {
+		t.Fatalf("after closing the editor: %v", h.m.active)
+	}
+	h.mustSee("loc/translate")
+}
+
+func hasLint(ls []prompt.Lint, code string) bool {
+	for _, l := range ls {
+		if l.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// editSupport opens the editor on support/reply@3.
+func editSupport(t *testing.T, w, hgt int) (*harness, func() []prompt.Version) {
+	t.Helper()
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, w, hgt)
+	h.key("G", "e")
+	if h.m.active != screenEditor || h.m.editor.name != "support/reply" {
+		t.Fatal("could not open the editor")
+	}
+	return h, func() []prompt.Version {
+		vs, err := st.Versions(context.Background(), "support/reply")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return vs
+	}
+}
+
+func TestEditorSaveVersion(t *testing.T) {
+	h, versions := editSupport(t, 120, 30)
+	// Focus starts on the user message.
+	if f := h.m.editor.focused(); f.kind != fieldMessage || f.index != 1 {
+		t.Fatalf("focus %+v; want the user message", f)
+	}
+	h.mustSee("support/reply · from v3", "✓ saved")
+	h.key("ctrl+s")
+	h.mustSee("no changes to save")
+	h.key("end") // textarea: end of line
+	h.typ(" Please.")
+	h.mustSee("● modified")
+	h.key("ctrl+s")
+	h.mustSee("Note for this version")
+	h.typ("ask politely")
+	h.key("enter")
+	vs := versions()
+	if len(vs) != 4 || vs[0].Note != "ask politely" || !strings.HasSuffix(vs[0].Messages[0].Content, "Please.") && !strings.Contains(vs[0].Messages[1].Content, "Please.") {
+		t.Fatalf("after save: %d versions, newest %+v", len(vs), vs[0])
+	}
+	h.mustSee("saved support/reply@4", "from v4")
+	// Typing and deleting the same text leaves nothing to save.
+	h.typ("x")
+	h.key("backspace")
+	if h.m.editor.dirty() {
+		t.Fatal("typing and deleting a character left the editor dirty")
+	}
+}
+
+func TestEditorLabelsOnlyMakesNoVersion(t *testing.T) {
+	h, versions := editSupport(t, 120, 30)
+	// Jump to the labels field: messages (2) + params (5).
+	h.key("tab", "tab", "tab", "tab", "tab", "tab")
+	if f := h.m.editor.focused(); f.kind != fieldLabels {
+		t.Fatalf("focus %+v; want labels", f)
+	}
+	h.key("end")
+	h.typ(" audience=customers")
+	h.key("ctrl+s")
+	h.typ("labels")
+	h.key("enter")
+	if n := len(versions()); n != 3 {
+		t.Fatalf("a labels-only change made version %d", n)
+	}
+	h.mustSee("no new version", "labels and sample values saved")
+	p, _ := h.m.sh.store.GetPrompt(context.Background(), "support/reply")
+	if p.Labels["audience"] != "customers" || p.Labels["tone"] != "friendly" {
+		t.Fatalf("labels = %v", p.Labels)
+	}
+}
+
+func TestEditorParamValidation(t *testing.T) {
+	h, versions := editSupport(t, 120, 30)
+	h.key("tab") // temperature
+	if f := h.m.editor.focused(); f.kind != fieldParam || f.index != 0 {
+		t.Fatalf("focus %+v; want temperature", f)
+	}
+	h.key("ctrl+u") // clear the field
+	h.typ("3")
+	h.mustSee("3 is out of range 0..2")
+	h.key("ctrl+s")
+	if len(h.m.dialogs) != 0 {
+		t.Fatal("ctrl+s with a bad param opened a dialog")
+	}
+	h.mustSee("param temperature: 3 is out of")
+	h.key("backspace")
+	h.typ("0.9")
+	if e := h.m.editor.paramErr[0]; e != "" {
+		t.Fatalf("temperature 0.9 still has an error: %s", e)
+	}
+	h.key("tab", "tab", "tab", "tab") // stop
+	h.typ(`["END","STOP"]`)
+	h.key("ctrl+s")
+	h.typ("hotter")
+	h.key("enter")
+	v := versions()[0]
+	if v.Number != 4 || *v.Params.Temperature != 0.9 || strings.Join(v.Params.Stop, "|") != "END|STOP" || *v.Params.MaxTokens != 400 {
+		t.Fatalf("saved params: %v", v.Params.Lines())
+	}
+}
+
+func TestEditorMessages(t *testing.T) {
+	h, versions := editSupport(t, 120, 30)
+	h.key("ctrl+n")
+	e := h.m.editor
+	if len(e.msgs) != 3 || e.msgs[2].role != prompt.RoleAssistant || e.focused().index != 2 {
+		t.Fatalf("ctrl+n after the user message: %d messages, third %q, focus %+v", len(e.msgs), e.msgs[2].role, e.focused())
+	}
+	h.typ("Sure.")
+	h.key("ctrl+r")
+	if got := h.m.editor.msgs[2].role; got != prompt.RoleSystem {
+		t.Fatalf("ctrl+r: role %q; want system (assistant → system)", got)
+	}
+	h.key("ctrl+r", "ctrl+r") // system → user → assistant
+	h.key("alt+up")
+	if h.m.editor.msgs[1].role != prompt.RoleAssistant || h.m.editor.focused().index != 1 {
+		t.Fatalf("alt+up did not move the message up: %q focus %+v", h.m.editor.msgs[1].role, h.m.editor.focused())
+	}
+	h.key("alt+down")
+	h.key("ctrl+x")
+	h.mustSee("Remove message 3?")
+	h.key("n")
+	if len(h.m.editor.msgs) != 3 {
+		t.Fatal("declining removed the message")
+	}
+	h.key("ctrl+x", "y")
+	if len(h.m.editor.msgs) != 2 || h.m.editor.dirty() {
+		t.Fatalf("after removing the added message: %d messages, dirty %v", len(h.m.editor.msgs), h.m.editor.dirty())
+	}
+	// An empty message goes without asking.
+	h.key("ctrl+n", "ctrl+x")
+	if len(h.m.editor.msgs) != 2 || len(h.m.dialogs) != 0 {
+		t.Fatalf("empty message removal asked or failed: %d", len(h.m.editor.msgs))
+	}
+	if n := len(versions()); n != 3 {
+		t.Fatalf("no save was asked for, yet there are %d versions", n)
+	}
+}
+
+func TestEditorUnsavedChangesAsk(t *testing.T) {
+	h, _ := editSupport(t, 120, 30)
+	h.typ("more")
+	h.key("esc")
+	h.mustSee("Close the editor?")
+	h.key("n")
+	if h.m.active != screenEditor || !h.m.editor.dirty() {
+		t.Fatal("declining closed the editor")
+	}
+	// Switching tabs keeps the edit; quitting asks.
+	h.send(tea.MouseClickMsg{X: h.m.tabRanges()[screenLibrary][0] + 1, Y: 0, Button: tea.MouseLeft})
+	if h.m.active != screenLibrary || !h.m.editor.dirty() {
+		t.Fatal("a tab click lost the edit")
+	}
+	h.key("q")
+	h.mustSee("Quit without saving?")
+	if h.quit {
+		t.Fatal("quit without asking")
+	}
+	h.key("n")
+	// Opening another prompt asks too.
+	h.key("g", "e")
+	h.mustSee("Discard unsaved changes?")
+	h.key("y")
+	if h.m.editor.name != "classify/intent" || h.m.editor.dirty() {
+		t.Fatalf("editor on %q dirty %v", h.m.editor.name, h.m.editor.dirty())
+	}
+	h.key("3") // to the editor tab
+	h.typ("x")
+	h.key("ctrl+c")
+	h.mustSee("Quit without saving?")
+	h.key("ctrl+c")
+	if !h.quit {
+		t.Fatal("a second ctrl+c did not quit")
+	}
+}
+
+func TestEditorExternalFile(t *testing.T) {
+	h, versions := editSupport(t, 120, 30)
+	t.Setenv("VISUAL", "true")
+	// ctrl+e writes the file and asks Bubble Tea to run the editor.
+	h.key("ctrl+e")
+	path := h.m.editor.extFile
+	if path == "" || h.execs != 1 {
+		t.Fatalf("ctrl+e: file %q, exec commands %d", path, h.execs)
+	}
+	t.Cleanup(func() { os.Remove(path) })
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := prompt.ParseFile(filepath.Base(path), data)
+	if err != nil || f.Name != "support/reply" || len(f.Messages) != 2 || f.Vars["customer"] != "Ana" {
+		t.Fatalf("the temp file: %+v, %v", f, err)
+	}
+	// The "editor" breaks the front matter: the error names file:line:col
+	// and enter offers to re-open it.
+	broken := strings.Replace(string(data), "labels:", "labels: [oops", 1)
+	if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.send(editorExitedMsg{path: path})
+	h.mustSee("The edited file has an error", filepath.Base(path)+":", "re-open")
+	h.key("enter")
+	if h.execs != 2 {
+		t.Fatalf("enter did not re-open the editor (exec commands %d)", h.execs)
+	}
+	// Now the "editor" fixes it and changes the user message.
+	fixed := strings.Replace(string(data), "{{ticket}}", "{{ticket}}\n\nReply in under 100 words.", 1)
+	if err := os.WriteFile(path, []byte(fixed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.send(editorExitedMsg{path: path})
+	h.mustSee("loaded the edited file", "● modified")
+	if got := h.m.editor.msgs[1].ta.Value(); !strings.HasSuffix(got, "Reply in under 100 words.") {
+		t.Fatalf("user message after the edit: %q", got)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatal("the temp file was not removed after a good edit")
+	}
+	h.key("ctrl+s")
+	h.typ("via $EDITOR")
+	h.key("enter")
+	if vs := versions(); len(vs) != 4 || vs[0].Note != "via $EDITOR" {
+		t.Fatalf("after saving the external edit: %d versions", len(vs))
+	}
+}
+
+func TestEditorArgv(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"VISUAL": "code --wait", "EDITOR": "nano"}, "code --wait F"},
+		{map[string]string{"EDITOR": "nano"}, "nano F"},
+		{map[string]string{}, "vi F"},
+	}
+	for _, tc := range tests {
+		if got := strings.Join(editorArgv(env(tc.env), "F"), " "); got != tc.want {
+			t.Errorf("editorArgv(%v) = %q; want %q", tc.env, got, tc.want)
+		}
+	}
+}
+
+func TestParseLabels(t *testing.T) {
+	l, err := parseLabels("purpose=support Tone=friendly")
+	if err != nil || l["purpose"] != "support" || l["tone"] != "friendly" {
+		t.Fatalf("space separated: %v %v", l, err)
+	}
+	l, err = parseLabels("audience=new customers, team=cx")
+	if err != nil || l["audience"] != "new customers" || l["team"] != "cx" {
+		t.Fatalf("comma separated: %v %v", l, err)
+	}
+	if _, err := parseLabels("oops"); err == nil || !strings.Contains(err.Error(), "key=value") {
+		t.Fatalf("a label without = gave %v", err)
+	}
+	if labelsText(prompt.Labels{"audience": "new customers", "team": "cx"}) != "audience=new customers, team=cx" {
+		t.Fatal("labelsText does not use commas when a value has a space")
+	}
+}
+
+func TestEditorClickFocusesMessage(t *testing.T) {
+	h, _ := editSupport(t, 120, 30)
+	// Row 0 of the content is the header; the system message starts at 1.
+	h.send(tea.MouseClickMsg{X: 10, Y: headerRows + 2, Button: tea.MouseLeft})
+	if f := h.m.editor.focused(); f.kind != fieldMessage || f.index != 0 {
+		t.Fatalf("a click on the system message focused %+v", f)
+	}
+	h.typ("Hi. ")
+	if got := h.m.editor.msgs[0].ta.Value(); !strings.HasPrefix(got, "Hi. You are") {
+		t.Fatalf("typing after the click went elsewhere: %q", got)
+	}
+}

@@ -1,0 +1,59 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// helpDialog shows every key of the active screen and the global keys,
+// generated from the key tables.
+type helpDialog struct {
+	title  string
+	screen keyTable
+	global []key.Binding
+}
+
+func newHelp(sh *shared, screen string, t keyTable, g globalKeys) *helpDialog {
+	return &helpDialog{title: "Keys · " + screen, screen: t, global: g.bindings()}
+}
+
+func (d *helpDialog) update(msg tea.Msg) (bool, tea.Cmd) {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch km.String() {
+		case "esc", "?", "q", "enter":
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (d *helpDialog) view(sh *shared, w, h int) string {
+	st := sh.styles()
+	dw := dialogWidth(w, 90)
+	inner := dw - st.Dialog.GetHorizontalFrameSize()
+	hm := help.New()
+	hm.Styles = st.Help
+	hm.ShowAll = true
+	hm.SetWidth(inner)
+	body := hm.FullHelpView(d.screen.groups)
+	if body == "" {
+		body = st.Muted.Render("this screen has no keys of its own")
+	}
+	body += "\n\n" + st.Header.Render("Everywhere") + "\n" + hm.FullHelpView(splitBindings(d.global, 4))
+	body += "\n\n" + st.Muted.Render("Mouse: click a tab or a row, wheel to scroll.")
+	return frameDialog(sh, d.title, body, "esc/? close", dw)
+}
+
+// splitBindings cuts bs into columns of at most n.
+func splitBindings(bs []key.Binding, n int) [][]key.Binding {
+	var out [][]key.Binding
+	for len(bs) > n {
+		out = append(out, bs[:n])
+		bs = bs[n:]
+	}
+	if len(bs) > 0 {
+		out = append(out, bs)
+	}
+	return out
+}

@@ -1,0 +1,188 @@
+package ui
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"whet/prompt"
+	"whet/store"
+)
+
+// inventoryRuns is how many recent runs the inventory reads to find each
+// prompt's last targets.
+const inventoryRuns = 1000
+
+// inventoryLoadedMsg carries, per prompt name, the targets of the newest run
+// that included it.
+type inventoryLoadedMsg struct {
+	id      int
+	targets map[string][]string
+	at      map[string]time.Time
+	err     error
+}
+
+func (inventoryLoadedMsg) target() screenID { return screenLibrary }
+
+// inventoryModel groups the library by team and owner and lists the targets
+// each prompt was last run on. It is part of the library screen (key i).
+type inventoryModel struct {
+	sh      *shared
+	w, h    int
+	prompts []prompt.Prompt
+	targets map[string][]string
+	at      map[string]time.Time
+	loaded  bool
+	err     string
+	req     int
+	off     int
+	nav     navKeys
+}
+
+func newInventory(sh *shared) inventoryModel { return inventoryModel{sh: sh, nav: newNavKeys()} }
+
+func (m inventoryModel) setSize(w, h int) inventoryModel {
+	m.w, m.h = w, h
+	return m
+}
+
+func (m inventoryModel) setPrompts(ps []prompt.Prompt) inventoryModel {
+	m.prompts = ps
+	return m
+}
+
+// open (re)loads the runs.
+func (m inventoryModel) open() (inventoryModel, tea.Cmd) {
+	m.req++
+	m.off = 0
+	id := m.req
+	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+		runs, err := st.ListRuns(ctx, store.RunFilter{Limit: inventoryRuns})
+		msg := inventoryLoadedMsg{id: id, targets: map[string][]string{}, at: map[string]time.Time{}, err: err}
+		for _, r := range runs { // newest first: the first seen is the last run
+			for _, v := range r.Run.Versions {
+				if _, seen := msg.targets[v.Prompt]; !seen {
+					msg.targets[v.Prompt] = append([]string(nil), r.Run.Targets...)
+					msg.at[v.Prompt] = r.Run.Created
+				}
+			}
+		}
+		return msg
+	})
+}
+
+func (m inventoryModel) Update(msg tea.Msg) (inventoryModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case inventoryLoadedMsg:
+		if msg.id != m.req {
+			return m, nil
+		}
+		m.loaded = true
+		m.err = ""
+		if msg.err != nil {
+			m.err = msg.err.Error()
+		}
+		m.targets, m.at = msg.targets, msg.at
+	case tea.KeyPressMsg:
+		lines := len(m.lines())
+		if off, ok := m.nav.move(msg, m.off, max(1, lines-m.h+1), m.h-1); ok {
+			m.off = off
+		}
+	}
+	return m, nil
+}
+
+func (m inventoryModel) scroll(b tea.MouseButton) inventoryModel {
+	switch b {
+	case tea.MouseWheelDown:
+		m.off = clamp(m.off+1, 0, max(0, len(m.lines())-m.h))
+	case tea.MouseWheelUp:
+		m.off = max(0, m.off-1)
+	}
+	return m
+}
+
+// lines renders the whole inventory; View shows a window of it.
+func (m inventoryModel) lines() []string {
+	st := m.sh.styles()
+	now := m.sh.now()
+	type group struct{ team, owner string }
+	groups := map[group][]prompt.Prompt{}
+	for _, p := range m.prompts {
+		g := group{team: p.Labels["team"], owner: p.Labels["owner"]}
+		groups[g] = append(groups[g], p)
+	}
+	keys := make([]group, 0, len(groups))
+	for g := range groups {
+		keys = append(keys, g)
+	}
+	// Named teams and owners first, alphabetically; "no team" last.
+	less := func(a, b string) bool {
+		if (a == "") != (b == "") {
+			return a != ""
+		}
+		return strings.ToLower(a) < strings.ToLower(b)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].team != keys[j].team {
+			return less(keys[i].team, keys[j].team)
+		}
+		return less(keys[i].owner, keys[j].owner)
+	})
+	nameW := 12
+	for _, p := range m.prompts {
+		nameW = max(nameW, len(p.Name))
+	}
+	nameW = min(nameW, max(12, m.w/3))
+	var out []string
+	if m.err != "" {
+		out = append(out, st.Error.Render("could not read runs: "+oneLine(m.err)))
+	} else if !m.loaded {
+		out = append(out, st.Muted.Render("reading runs…"))
+	}
+	lastTeam := "\x00"
+	for _, g := range keys {
+		if g.team != lastTeam {
+			if len(out) > 0 {
+				out = append(out, "")
+			}
+			team := g.team
+			if team == "" {
+				team = "no team"
+			}
+			out = append(out, st.Title.Render("team "+oneLine(team)))
+			lastTeam = g.team
+		}
+		owner := g.owner
+		if owner == "" {
+			owner = "no owner"
+		}
+		ps := groups[g]
+		out = append(out, "  "+st.Header.Render("owner "+oneLine(owner))+st.Muted.Render(" · "+itoa(len(ps))+" prompt(s)"))
+		for _, p := range ps {
+			targets := st.Muted.Render("never run")
+			if ts, ok := m.targets[p.Name]; ok {
+				targets = st.Base.Render(oneLine(strings.Join(ts, ", "))) + st.Muted.Render(" · "+ago(now, m.at[p.Name]))
+			}
+			line := "    " + pad(st.Base.Render(p.Name), nameW) + " " + st.Muted.Render(pad("v"+itoa(p.Latest), 4)) + " " + targets
+			out = append(out, trunc(line, m.w))
+		}
+	}
+	if len(m.prompts) == 0 {
+		out = append(out, st.Muted.Render("no prompts"))
+	}
+	return out
+}
+
+func (m inventoryModel) View() string {
+	lines := m.lines()
+	off := clamp(m.off, 0, max(0, len(lines)-m.h))
+	lines = lines[off:]
+	if len(lines) > m.h {
+		lines = lines[:m.h]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,266 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"whet/prompt"
+)
+
+func TestLibraryListsPrompts(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	if h.m.active != screenLibrary {
+		t.Fatalf("active screen = %v; want Library", h.m.active)
+	}
+	h.mustSee("classify/intent", "support/reply", "summarize/notes", "3 prompts",
+		"v3", "production,stag", // tags of support/reply, production first
+		"7h ago", "14h ago", "21h ago") // fixed times by name order
+	// The preview shows the selected (first) prompt's latest version.
+	h.mustSee("Classify the intent of:", "{{text}}")
+	if got := h.m.sh.promptCount; got != 3 {
+		t.Errorf("status prompt count = %d; want 3", got)
+	}
+}
+
+func TestLibraryKeys(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	tests := []struct {
+		name  string
+		keys  []string
+		typed string
+		check func(t *testing.T, h *harness)
+	}{
+		{"down selects the next prompt and previews it", []string{"j", "j"}, "", func(t *testing.T, h *harness) {
+			p, _ := h.m.library.selected()
+			if p.Name != "support/reply" {
+				t.Fatalf("selected %q", p.Name)
+			}
+			h.mustSee("Never promise refunds.", "{{customer}}")
+		}},
+		{"G goes to the bottom, g to the top", []string{"G"}, "", func(t *testing.T, h *harness) {
+			if p, _ := h.m.library.selected(); p.Name != "support/reply" {
+				t.Fatalf("after G selected %q", p.Name)
+			}
+			h.key("g")
+			if p, _ := h.m.library.selected(); p.Name != "classify/intent" {
+				t.Fatalf("after g selected %q", p.Name)
+			}
+		}},
+		{"slash filters fuzzily and esc clears", []string{"/"}, "sprep", func(t *testing.T, h *harness) {
+			if !h.m.capturesText() {
+				t.Fatal("the filter should take typed text")
+			}
+			h.mustSee("support/reply", "1 of 3")
+			h.mustNotSee("classify/intent")
+			h.key("esc")
+			h.mustSee("classify/intent", "3 prompts")
+			if h.m.capturesText() {
+				t.Fatal("esc should leave the filter")
+			}
+		}},
+		{"enter keeps the filter and returns to the list", []string{"/"}, "notes", func(t *testing.T, h *harness) {
+			h.key("enter")
+			if h.m.capturesText() {
+				t.Fatal("enter should leave the filter input")
+			}
+			h.mustSee("summarize/notes", "1 of 3")
+			// q now quits rather than typing.
+			h.key("q")
+			if !h.quit {
+				t.Fatal("q did not quit")
+			}
+		}},
+		{"typing q in the filter does not quit", []string{"/"}, "q", func(t *testing.T, h *harness) {
+			if h.quit {
+				t.Fatal("q in the filter quit the program")
+			}
+			h.mustSee("no prompt matches")
+		}},
+		{"filter matches label values", []string{"/"}, "insights", func(t *testing.T, h *harness) {
+			h.mustSee("classify/intent", "1 of 3")
+		}},
+		{"a paste filters too", []string{"/"}, "", func(t *testing.T, h *harness) {
+			h.send(tea.PasteMsg{Content: "notes"})
+			h.mustSee("summarize/notes", "1 of 3")
+		}},
+		{"enter opens the versions of the selected prompt", []string{"G", "enter"}, "", func(t *testing.T, h *harness) {
+			if h.m.active != screenVersions || h.m.versions.name != "support/reply" {
+				t.Fatalf("active %v, versions of %q", h.m.active, h.m.versions.name)
+			}
+			h.mustSee("support/reply · 3 versions", "policy guard", "warmer tone", "first draft")
+		}},
+		{"e opens the editor on the latest version", []string{"G", "e"}, "", func(t *testing.T, h *harness) {
+			if h.m.active != screenEditor || h.m.editor.name != "support/reply" || h.m.editor.baseVersion != 3 {
+				t.Fatalf("active %v editing %q v%d", h.m.active, h.m.editor.name, h.m.editor.baseVersion)
+			}
+		}},
+		{"n opens the editor on a new prompt", []string{"n"}, "", func(t *testing.T, h *harness) {
+			if h.m.active != screenEditor || !h.m.editor.isNew {
+				t.Fatalf("active %v new %v", h.m.active, h.m.editor.isNew)
+			}
+			h.mustSee("new prompt", "SYSTEM", "USER")
+		}},
+		{"i shows the inventory by team and owner", []string{"i"}, "", func(t *testing.T, h *harness) {
+			h.mustSee("Inventory", "team cx", "owner ana", "team insights", "owner bo", "never run")
+			h.key("i")
+			h.mustNotSee("Inventory")
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, fixedTimeStore{st}, 120, 30)
+			h.key(tc.keys...)
+			h.typ(tc.typed)
+			tc.check(t, h)
+		})
+	}
+}
+
+func TestLibraryFacets(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("f")
+	if len(h.m.dialogs) != 1 {
+		t.Fatal("f did not open the facet picker")
+	}
+	// The first facet is purpose; f cycles to tone, then team.
+	h.mustSee("Filter by label", "purpose", "classification", "support", "summary")
+	h.key("f", "f")
+	if k := h.m.dialogs[0].(*facetDialog).key(); k != "team" {
+		t.Fatalf("f twice shows the %q facet; want team", k)
+	}
+	h.mustSee("cx", "insights")
+	h.key("enter") // cx is the most used team
+	h.mustSee("team=cx", "support/reply", "summarize/notes", "2 of 3")
+	h.mustNotSee("classify/intent")
+	// The picker marks the active value; choosing it again turns it off.
+	h.key("f", "f", "f")
+	h.mustSee("team=cx", "✓ cx")
+	h.key("enter")
+	h.mustSee("3 prompts")
+	// F clears every filter.
+	h.key("f", "enter")
+	h.mustSee("1 of 3")
+	h.key("F")
+	h.mustSee("classify/intent", "3 prompts")
+}
+
+func TestLibraryTagAndArchive(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("G", "t") // support/reply
+	h.typ("canary")
+	h.key("enter")
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "support/reply", Tag: "canary"})
+	if err != nil || v.Number != 3 {
+		t.Fatalf("canary -> v%d, %v; want v3", v.Number, err)
+	}
+	h.mustSee("tagged support/reply@3 canary")
+
+	// Moving the protected tag asks first, then forces.
+	h.key("t")
+	h.typ("production")
+	h.key("enter")
+	h.mustSee("Move protected tag production?")
+	h.key("y")
+	v, _ = st.Resolve(ctx, prompt.Ref{Name: "support/reply", Tag: "production"})
+	if v.Number != 3 {
+		t.Fatalf("production -> v%d after forcing; want v3", v.Number)
+	}
+	h.mustSee("moved production of support/reply from v2 to v3")
+
+	// An invalid tag is refused in the dialog, stating the rule.
+	h.key("t")
+	h.typ("v9")
+	h.key("enter")
+	h.mustSee("invalid tag")
+	h.key("esc")
+
+	// Archive asks, then removes the prompt from the list.
+	h.key("a")
+	h.mustSee("Archive support/reply?")
+	h.key("n")
+	h.mustSee("support/reply")
+	h.key("a", "y")
+	h.mustSee("2 prompts", "archived support/reply")
+	for _, p := range h.m.library.all {
+		if p.Name == "support/reply" {
+			t.Fatal("the archived prompt is still listed")
+		}
+	}
+}
+
+func TestLibraryMouse(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	// Rows start under the tabs (2), the filter bar (1) and the header (1).
+	h.send(tea.MouseClickMsg{X: 5, Y: 2 + 1 + 1 + 2, Button: tea.MouseLeft})
+	if p, _ := h.m.library.selected(); p.Name != "support/reply" {
+		t.Fatalf("click on the third row selected %q", p.Name)
+	}
+	h.send(tea.MouseWheelMsg{X: 5, Y: 8, Button: tea.MouseWheelUp})
+	if p, _ := h.m.library.selected(); p.Name != "summarize/notes" {
+		t.Fatalf("wheel up selected %q", p.Name)
+	}
+	// A click on the Versions tab switches to it.
+	r := h.m.tabRanges()[screenVersions]
+	h.send(tea.MouseClickMsg{X: r[0] + 1, Y: 0, Button: tea.MouseLeft})
+	if h.m.active != screenVersions || h.m.versions.name != "summarize/notes" {
+		t.Fatalf("tab click: active %v versions of %q", h.m.active, h.m.versions.name)
+	}
+}
+
+func TestLibraryDropsStaleAnswers(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	// An answer to an old list request must not replace the list.
+	old := libraryLoadedMsg{id: h.m.library.listReq - 1, prompts: []prompt.Prompt{{Name: "stale/prompt"}}}
+	h.send(old)
+	h.mustNotSee("stale/prompt")
+	// A preview answer for another request is ignored too.
+	h.send(previewLoadedMsg{id: h.m.library.previewReq + 5, key: h.m.library.previewFor, rendered: "STALE PREVIEW"})
+	h.mustNotSee("STALE PREVIEW")
+}
+
+func TestSanitizeStripsControls(t *testing.T) {
+	in := "ok\x1b[31mred\x1b[0m\x07bell\x1b]0;title\x07\ttab\nnext\r\x9b"
+	got := sanitize(in)
+	if strings.ContainsAny(got, "\x1b\x07\r") || strings.ContainsRune(got, '\u009b') {
+		t.Fatalf("sanitize left controls: %q", got)
+	}
+	if got != "okredbell\ttab\nnext\n" {
+		t.Fatalf("sanitize = %q", got)
+	}
+	if sanitize("plain text\n") != "plain text\n" {
+		t.Fatal("sanitize changed plain text")
+	}
+}
+
+func TestPromptTextIsSanitisedOnScreen(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	_, err := st.CreatePrompt(ctx, storeNewPrompt("evil/prompt", "desc \x1b[2Jcleared"),
+		storeNewVersion("hello \x1b]52;c;aGk=\x07 world \x1b[31mred"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	raw := h.m.render()
+	for _, bad := range []string{"\x1b[2J", "\x1b]52", "\a"} {
+		if strings.Contains(raw, bad) {
+			t.Fatalf("screen holds %q from prompt text", bad)
+		}
+	}
+	h.mustSee("hello", "world", "red")
+}

@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"whet/prompt"
+	"whet/store"
+)
+
+// Store is what the TUI needs of the prompt store. *store.Store satisfies
+// it; every call runs inside a tea.Cmd, never in Update.
+type Store interface {
+	ListPrompts(ctx context.Context, o store.ListOptions) ([]prompt.Prompt, error)
+	GetPrompt(ctx context.Context, name string) (prompt.Prompt, error)
+	Resolve(ctx context.Context, ref prompt.Ref) (prompt.Version, error)
+	Versions(ctx context.Context, name string) ([]prompt.Version, error)
+	CreatePrompt(ctx context.Context, p store.NewPrompt, v store.NewVersion) (prompt.Version, error)
+	SaveVersion(ctx context.Context, name string, v store.NewVersion) (prompt.Version, bool, error)
+	SetTag(ctx context.Context, ref prompt.Ref, tag string, force bool, protected []string, author string) (prompt.Version, bool, error)
+	SetLabels(ctx context.Context, name string, set map[string]string, rm []string, author string) error
+	SetDefaults(ctx context.Context, name string, vars map[string]string, author string) error
+	Archive(ctx context.Context, name, author string) error
+	ListRuns(ctx context.Context, f store.RunFilter) ([]store.RunSummary, error)
+}
+
+// Store implements ui.Store.
+var _ Store = (*store.Store)(nil)
+
+// Deps is everything the TUI is given. Only Store is required.
+type Deps struct {
+	// Store is the open prompt store.
+	Store Store
+	// Author signs versions, tags and archives.
+	Author string
+	// ProtectedTags need a confirmation to move.
+	ProtectedTags []string
+	// Theme names a built-in theme (themes.Names); "" picks dark or light
+	// from the terminal's background colour.
+	Theme string
+	// DBPath is shown, shortened with ~, in the status bar.
+	DBPath string
+	// NoColor draws without colours (NO_COLOR). Run also honours a
+	// non-empty NO_COLOR environment variable.
+	NoColor bool
+	// Now is the clock used for "3h ago" times; nil means time.Now.
+	Now func() time.Time
+	// Home is the directory shown as ~ in paths; "" means os.UserHomeDir.
+	Home string
+}
+
+// Run starts the TUI on the terminal and blocks until the user quits or ctx
+// is cancelled. The alt screen and mouse are turned on by the root view.
+func Run(ctx context.Context, d Deps) error {
+	if os.Getenv("NO_COLOR") != "" {
+		d.NoColor = true
+	}
+	if d.Home == "" {
+		d.Home, _ = os.UserHomeDir()
+	}
+	m, err := newModel(ctx, d)
+	if err != nil {
+		return err
+	}
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	_, err = p.Run()
+	if err != nil && errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// New returns the root model for d, for tests and embedding: the caller
+// runs it with tea.NewProgram (or teatest). A theme name that does not exist
+// falls back to dark and shows the error in the status bar.
+func New(d Deps) tea.Model {
+	m, err := newModel(context.Background(), d)
+	if err != nil {
+		m.notice = newNotice(0, err.Error(), true)
+	}
+	return m
+}

@@ -1,0 +1,126 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"whet/themes"
+)
+
+// shared is the context every screen holds a pointer to: theme, keys,
+// store, author, clock and the terminal size. Only the root's Update writes
+// to it; commands never read it (they copy what they need first).
+type shared struct {
+	ctx       context.Context
+	store     Store
+	author    string
+	protected []string
+	dbPath    string
+	home      string
+	now       func() time.Time
+
+	theme      themes.Theme
+	themeFixed bool // the user named a theme; ignore the terminal's background
+	noColor    bool
+
+	keys globalKeys
+
+	// noticeTTL is how long a status-bar notice stays (0: until replaced);
+	// previewWait is how long the cursor must rest on a prompt before its
+	// preview loads. Tests set both to 0.
+	noticeTTL   time.Duration
+	previewWait time.Duration
+
+	width, height int // the whole terminal
+	promptCount   int
+	jobs          int // store writes in flight (saves, imports)
+}
+
+// styles is a short hand for the current theme's styles.
+func (s *shared) styles() *themes.Styles { return &s.theme.Styles }
+
+// previewDelay is the debounce of library previews.
+func (s *shared) previewDelay() time.Duration { return s.previewWait }
+
+// themeKey names the current theme for caches of rendered text.
+func (s *shared) themeKey() string {
+	if s.theme.Mono {
+		return s.theme.Name + "/mono"
+	}
+	return s.theme.Name
+}
+
+// isProtected reports whether tag needs a confirmation to move.
+func (s *shared) isProtected(tag string) bool {
+	for _, p := range s.protected {
+		if p == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// do wraps a store call as a command. The closure gets the program's
+// context and the store; it must not touch any model.
+func (s *shared) do(fn func(ctx context.Context, st Store) tea.Msg) tea.Cmd {
+	ctx, st := s.ctx, s.store
+	return func() tea.Msg { return fn(ctx, st) }
+}
+
+// shortPath renders p with the home directory as ~ and, when longer than
+// max, with the middle folders elided: ~/…/whet/whet.db.
+func shortPath(p, home string, max int) string {
+	if p == "" {
+		return "(no database)"
+	}
+	if home != "" {
+		home = filepath.Clean(home)
+		if p == home {
+			p = "~"
+		} else if strings.HasPrefix(p, home+string(filepath.Separator)) {
+			p = "~" + p[len(home):]
+		}
+	}
+	if max <= 0 || len([]rune(p)) <= max {
+		return p
+	}
+	parts := strings.Split(p, string(filepath.Separator))
+	// Keep the first part and as many trailing parts as fit.
+	for keep := len(parts) - 1; keep >= 1; keep-- {
+		cand := parts[0] + string(filepath.Separator) + "…" + string(filepath.Separator) + strings.Join(parts[len(parts)-keep:], string(filepath.Separator))
+		if keep < len(parts)-1 && len([]rune(cand)) <= max {
+			return cand
+		}
+	}
+	r := []rune(p)
+	if max < 2 {
+		return string(r[len(r)-max:])
+	}
+	return "…" + string(r[len(r)-max+1:])
+}
+
+// ago renders t relative to now: "just now", "5m ago", "3h ago", "2d ago",
+// then the date.
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return itoa(int(d/time.Minute)) + "m ago"
+	case d < 24*time.Hour:
+		return itoa(int(d/time.Hour)) + "h ago"
+	case d < 30*24*time.Hour:
+		return itoa(int(d/(24*time.Hour))) + "d ago"
+	case t.Year() == now.Year():
+		return t.Format("Jan 02")
+	}
+	return t.Format("2006-01-02")
+}
