@@ -78,7 +78,7 @@ func TestTmuxSmoke(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "whet-smoke")
-	build := exec.Command("go", "build", "-o", bin, "./internal/smokemain")
+	build := exec.Command("go", "build", "-o", bin, "whet") // the real binary
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the smoke binary: %v\n%s", err, out)
 	}
@@ -86,8 +86,8 @@ func TestTmuxSmoke(t *testing.T) {
 	exitFile := filepath.Join(dir, "exit")
 	name := fmt.Sprintf("whet-smoke-%d", os.Getpid())
 	s := tmuxSession{t: t, name: name}
-	script := fmt.Sprintf("WHET_DB=%q WHET_THEME=dark TERM=xterm-256color %q 2>%q; echo $? > %q",
-		db, bin, filepath.Join(dir, "stderr"), exitFile)
+	script := fmt.Sprintf("WHET_DB=%q WHET_CONFIG=%q USER=smoke TERM=xterm-256color %q --theme dark 2>%q; echo $? > %q",
+		db, filepath.Join(dir, "config.yaml"), bin, filepath.Join(dir, "stderr"), exitFile)
 	s.run("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "sh", "-c", script)
 	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", name).Run() })
 
