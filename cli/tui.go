@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"io"
+	"log"
+
 	"github.com/spf13/cobra"
 
 	"whet/themes"
@@ -29,6 +32,9 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	// Libraries that log (genai warns on the standard logger) must not draw
+	// over the alt screen.
+	log.SetOutput(io.Discard)
 	return ui.Run(a.ctx, ui.Deps{
 		Store:         st,
 		Author:        a.author(),
