@@ -1,0 +1,356 @@
+// Package promptfoo reads a promptfoo configuration (promptfooconfig.yaml,
+// in the shapes promptfoo documents) into whet's domain: prompts, targets,
+// hints for provider entries of whet's config, and one suite of cases and
+// checks. What whet cannot bring in is listed, by file and line, never
+// silently dropped. The package is pure: files are read through the
+// function the caller passes, nothing is stored, nothing is run.
+package promptfoo
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"whet/prompt"
+)
+
+// Result is what an import found.
+type Result struct {
+	// Prompts are the prompts to create: name, messages, params (from the
+	// providers' and the prompt's config) and sample variable values (the
+	// first case binding each variable).
+	Prompts []prompt.File
+	// Targets are whet target specs, one per usable provider, in order.
+	Targets []string
+	// Providers are endpoints the targets need that whet's config must
+	// define (an OpenAI-compatible apiBaseUrl), to be confirmed by the user.
+	Providers []ProviderHint
+	// Suite holds the tests as cases and defaultTest's asserts as
+	// suite-level checks. Suite.Prompt is set when there is one prompt.
+	Suite prompt.Suite
+	// Unsupported lists what was not imported (or not as it was), sorted by
+	// file and line.
+	Unsupported []Issue
+}
+
+// ProviderHint is a provider entry whet's config needs for a target: a
+// named endpoint of Type ("openai" for any OpenAI-compatible server, or
+// "anthropic") at BaseURL. APIKeyEnv names the environment variable of the
+// key when the config named one (apiKeyEnvar); keys themselves are never
+// imported.
+type ProviderHint struct {
+	Name      string
+	Type      string
+	BaseURL   string
+	APIKeyEnv string
+}
+
+// Issue is something whet could not bring in, where it is written.
+type Issue struct {
+	File string
+	Line int
+	What string
+}
+
+func (i Issue) String() string {
+	if i.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", i.File, i.Line, i.What)
+	}
+	return i.File + ": " + i.What
+}
+
+// maxCases bounds the cases array-valued vars may expand into.
+const maxCases = 10000
+
+// importer holds one import's state.
+type importer struct {
+	cfgFile string
+	dir     string
+	read    func(string) ([]byte, error)
+	base    string // the slug prompts and the suite are named after
+
+	res   Result
+	names map[string]bool // prompt names taken, lower case
+
+	// Params the providers agree on, applied to every prompt.
+	params prompt.Params
+	// promptParams are each prompt's own config, by index into res.Prompts.
+	promptParams map[int]prompt.Params
+	// grader is defaultTest.options.provider as a target, for model-graded
+	// checks that name none.
+	grader string
+}
+
+// Import reads the promptfoo config at path and the files it refers to
+// (file:// paths, relative to the config's directory), all through
+// readFile. It returns an error, naming the file and line, when the config
+// or a file it refers to cannot be read or parsed; anything readable that
+// whet does not support is reported in Result.Unsupported instead.
+func Import(path string, readFile func(string) ([]byte, error)) (Result, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("promptfoo config %s: %w", path, err)
+	}
+	im := &importer{
+		cfgFile:      path,
+		dir:          filepath.Dir(path),
+		read:         readFile,
+		base:         baseName(path),
+		names:        map[string]bool{},
+		promptParams: map[int]prompt.Params{},
+	}
+	var root node
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		root, err = parseJSON(path, data)
+	} else {
+		root, err = parseYAML(path, data)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if !root.isMap() {
+		return Result{}, &prompt.FileError{File: path, Line: root.line(), Msg: "a promptfoo config is a mapping with prompts, providers and tests"}
+	}
+	if err := im.run(root); err != nil {
+		return Result{}, err
+	}
+	sort.SliceStable(im.res.Unsupported, func(i, j int) bool {
+		a, b := im.res.Unsupported[i], im.res.Unsupported[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
+	return im.res, nil
+}
+
+// ignoredKeys are top-level keys about promptfoo's own output; they mean
+// nothing to whet and are skipped without an issue.
+var ignoredKeys = map[string]bool{
+	"outputPath": true, "sharing": true, "writeLatestResults": true, "tags": true, "metadata": true, "$schema": true,
+}
+
+func (im *importer) run(root node) error {
+	for _, k := range root.keys() {
+		switch k {
+		case "description", "prompts", "providers", "targets", "tests", "defaultTest":
+		case "scenarios":
+			n, _ := root.key(k)
+			im.issue(n, "scenarios are not imported: whet has no scenarios; import each scenario's tests as a suite of its own")
+		case "evaluateOptions":
+			n, _ := root.key(k)
+			im.issue(n, "evaluateOptions are not imported: give whet run --repeat / -j instead")
+		default:
+			if !ignoredKeys[k] {
+				n, _ := root.key(k)
+				im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
+			}
+		}
+	}
+	if n, ok := root.key("description"); ok {
+		im.res.Suite.Description = strings.TrimSpace(text(n.v))
+	}
+	im.res.Suite.Name = im.base
+
+	provs, ok := root.key("providers")
+	if t, tok := root.key("targets"); tok {
+		if ok {
+			im.issue(t, "both providers and targets are set: targets is ignored")
+		} else {
+			provs, ok = t, true
+		}
+	}
+	if ok {
+		if err := im.providers(provs); err != nil {
+			return err
+		}
+	}
+	prompts, ok := root.key("prompts")
+	if ok && prompts.v != nil {
+		if err := im.prompts(prompts); err != nil {
+			return err
+		}
+	} else {
+		// promptfoo's documented default: the test's {{prompt}} variable.
+		im.addPrompt(prompts, "prompt", "", []prompt.Message{{Role: prompt.RoleUser, Content: "{{prompt}}"}}, nil)
+	}
+	def := defaults{}
+	if n, ok := root.key("defaultTest"); ok {
+		var err error
+		if def, err = im.defaultTest(n); err != nil {
+			return err
+		}
+	}
+	tests, _ := root.key("tests")
+	if err := im.tests(tests, def); err != nil {
+		return err
+	}
+	im.finish()
+	return nil
+}
+
+// finish applies params to the prompts, gives each prompt the sample
+// values of its variables, and ties a lone prompt to the suite.
+func (im *importer) finish() {
+	for i := range im.res.Prompts {
+		f := &im.res.Prompts[i]
+		p := im.params.Clone()
+		if own, ok := im.promptParams[i]; ok {
+			mergeParams(&p, own)
+		}
+		f.Params = p
+		for _, v := range prompt.MessagesVariables(f.Messages) {
+			for _, c := range im.res.Suite.Cases {
+				if val, ok := c.Vars[v]; ok {
+					if f.Vars == nil {
+						f.Vars = map[string]string{}
+					}
+					f.Vars[v] = val
+					break
+				}
+			}
+		}
+	}
+	if im.grader != "" {
+		setGrader(im.res.Suite.Checks, im.grader)
+		for i := range im.res.Suite.Cases {
+			setGrader(im.res.Suite.Cases[i].Checks, im.grader)
+		}
+	}
+	if len(im.res.Prompts) == 1 {
+		im.res.Suite.Prompt = im.res.Prompts[0].Name
+	}
+}
+
+// setGrader gives model-graded checks without a grader this one.
+func setGrader(cs []prompt.Check, grader string) {
+	for i := range cs {
+		if gradedTypes[strings.TrimPrefix(cs[i].Type, "not-")] && cs[i].Provider == "" {
+			cs[i].Provider = grader
+		}
+	}
+}
+
+// issue records something not imported, located at n.
+func (im *importer) issue(n node, what string) {
+	file := n.file()
+	if file == "" {
+		file = im.cfgFile
+	}
+	im.res.Unsupported = append(im.res.Unsupported, Issue{File: file, Line: n.line(), What: what})
+}
+
+func (im *importer) issueAt(file string, line int, what string) {
+	im.res.Unsupported = append(im.res.Unsupported, Issue{File: file, Line: line, What: what})
+}
+
+// errAt is an error about the file at n.
+func errAt(n node, format string, args ...any) error {
+	return &prompt.FileError{File: n.file(), Line: n.line(), Msg: fmt.Sprintf(format, args...)}
+}
+
+// resolve turns a file:// path into the path readFile takes: relative
+// paths are relative to the config's directory, as promptfoo reads them.
+func (im *importer) resolve(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(im.dir, filepath.FromSlash(p))
+}
+
+// readRef reads the file a file:// reference at n names.
+func (im *importer) readRef(n node, what, ref string) (string, []byte, error) {
+	p := im.resolve(ref)
+	data, err := im.read(p)
+	if err != nil {
+		return p, nil, errAt(n, "%s file://%s: %v", what, ref, err)
+	}
+	return p, data, nil
+}
+
+var slugRe = regexp.MustCompile(`[^a-z0-9._-]+`)
+
+// slug makes s a name segment: lower case letters, digits, '.', '_', '-',
+// starting and ending with a letter or digit; "" when nothing is left.
+func slug(s string) string {
+	s = slugRe.ReplaceAllString(strings.ToLower(strings.TrimSpace(s)), "-")
+	s = strings.Trim(s, "-._")
+	if len(s) > 60 {
+		s = strings.Trim(s[:60], "-._")
+	}
+	return s
+}
+
+// baseName names the suite and the prompts' folder: the config's
+// directory for promptfooconfig.*, else the file's own name.
+func baseName(path string) string {
+	file := filepath.Base(path)
+	stem := strings.TrimSuffix(file, filepath.Ext(file))
+	name := stem
+	if strings.EqualFold(stem, "promptfooconfig") {
+		if abs, err := filepath.Abs(path); err == nil {
+			name = filepath.Base(filepath.Dir(abs))
+		}
+	}
+	if s := slug(name); s != "" {
+		return s
+	}
+	if s := slug(stem); s != "" {
+		return s
+	}
+	return "promptfoo"
+}
+
+// promptName returns a name under the base folder that no other imported
+// prompt has (ignoring case).
+func (im *importer) promptName(hint string) string {
+	seg := slug(hint)
+	if seg == "" {
+		seg = "prompt"
+	}
+	name := im.base + "/" + seg
+	for i := 2; im.names[strings.ToLower(name)] || prompt.ValidateName(name) != nil; i++ {
+		name = fmt.Sprintf("%s/%s-%d", im.base, seg, i)
+		if i > 10000 {
+			break
+		}
+	}
+	im.names[strings.ToLower(name)] = true
+	return name
+}
+
+// addPrompt adds a prompt named after hint; params are its own config.
+func (im *importer) addPrompt(at node, hint, label string, msgs []prompt.Message, own *prompt.Params) {
+	f := prompt.File{Name: im.promptName(hint), Description: label, Messages: prompt.NormalizeMessages(msgs)}
+	im.res.Prompts = append(im.res.Prompts, f)
+	if own != nil && !own.IsZero() {
+		im.promptParams[len(im.res.Prompts)-1] = *own
+	}
+}
+
+// mergeParams sets in p every parameter set in over.
+func mergeParams(p *prompt.Params, over prompt.Params) {
+	if over.Temperature != nil {
+		p.Temperature = over.Temperature
+	}
+	if over.TopP != nil {
+		p.TopP = over.TopP
+	}
+	if over.MaxTokens != nil {
+		p.MaxTokens = over.MaxTokens
+	}
+	if over.Seed != nil {
+		p.Seed = over.Seed
+	}
+	if over.Stop != nil {
+		p.Stop = append([]string(nil), over.Stop...)
+	}
+	for k, v := range over.Extra {
+		if p.Extra == nil {
+			p.Extra = map[string]any{}
+		}
+		p.Extra[k] = v
+	}
+}

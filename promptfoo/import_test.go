@@ -1,0 +1,591 @@
+package promptfoo
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"whet/prompt"
+)
+
+func user(s string) []prompt.Message { return []prompt.Message{{Role: prompt.RoleUser, Content: s}} }
+
+func fp(v float64) *float64 { return &v }
+func ip(v int) *int         { return &v }
+
+func params(temp float64, maxTokens int) prompt.Params {
+	p := prompt.Params{Temperature: fp(temp)}
+	if maxTokens > 0 {
+		p.MaxTokens = ip(maxTokens)
+	}
+	return p
+}
+
+// sameResult fails the test with both results as JSON when they differ.
+func sameResult(t *testing.T, got, want Result) {
+	t.Helper()
+	if reflect.DeepEqual(got, want) {
+		return
+	}
+	g, _ := json.MarshalIndent(got, "", "  ")
+	w, _ := json.MarshalIndent(want, "", "  ")
+	gl, wl := strings.Split(string(g), "\n"), strings.Split(string(w), "\n")
+	for i := 0; i < len(gl) || i < len(wl); i++ {
+		var a, b string
+		if i < len(gl) {
+			a = gl[i]
+		}
+		if i < len(wl) {
+			b = wl[i]
+		}
+		if a != b {
+			t.Fatalf("results differ at line %d of their JSON:\n got: %s\nwant: %s\n\ngot:\n%s", i+1, a, b, g)
+		}
+	}
+	t.Fatalf("results differ (in a way JSON does not show):\n%#v\n%#v", got, want)
+}
+
+func TestImportGettingStarted(t *testing.T) {
+	cfg := "testdata/getting-started/promptfooconfig.yaml"
+	got, err := Import(cfg, os.ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := map[string]string{"topic": "bananas"}
+	want := Result{
+		Prompts: []prompt.File{
+			{Name: "getting-started/prompt-1", Messages: user("Write a tweet about {{topic}}"), Vars: topic},
+			{Name: "getting-started/prompt-2", Messages: user("Write a concise, funny tweet about {{topic}}"), Vars: topic},
+		},
+		Targets: []string{"openai:gpt-4o-mini", "openai:gpt-4o"},
+		Suite: prompt.Suite{
+			Name:        "getting-started",
+			Description: "My eval",
+			Cases: []prompt.Case{
+				{Vars: map[string]string{"topic": "bananas"}},
+				{Vars: map[string]string{"topic": "avocado toast"}, Checks: []prompt.Check{{Type: "icontains", Value: "avocado"}}},
+				{Vars: map[string]string{"topic": "new york city"}, Checks: []prompt.Check{{Type: "llm-rubric", Value: "ensure that the output is funny"}}},
+			},
+		},
+		Unsupported: []Issue{
+			{cfg, 24, `test 2: assert 2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
+		},
+	}
+	sameResult(t, got, want)
+}
+
+func TestImportSupport(t *testing.T) {
+	cfg := "testdata/support/promptfooconfig.yaml"
+	csvFile := "testdata/support/tests.csv"
+	got, err := Import(cfg, os.ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample := map[string]string{"company": "Acme", "customer": "Bo", "question": "I want a refund"}
+	want := Result{
+		Prompts: []prompt.File{
+			{
+				Name: "support/friendly-reply", Description: "Friendly reply",
+				Messages: user("You are a support agent for {{company}}.\n\nCustomer {{customer}} asks: {{ question }}"),
+				Params:   params(0.2, 300), Vars: sample,
+			},
+			{
+				Name: "support/chat",
+				Messages: []prompt.Message{
+					{Role: "system", Content: "You are a support agent for {{ company }}. Be brief."},
+					{Role: "user", Content: "{{question}}"},
+				},
+				Params: params(0.2, 300), Vars: map[string]string{"company": "Acme", "question": "I want a refund"},
+			},
+		},
+		Targets:   []string{"ollama:llama3.2", "lm-studio:qwen2.5-7b-instruct", "echo"},
+		Providers: []ProviderHint{{Name: "lm-studio", Type: "openai", BaseURL: "http://localhost:1234/v1"}},
+		Suite: prompt.Suite{
+			Name:        "support",
+			Description: "Support replies",
+			Checks: []prompt.Check{
+				{Type: "not-icontains", Value: "as an ai"},
+				{Type: "llm-rubric", Value: "Is polite and offers a next step", Provider: "openai:gpt-4o"},
+			},
+			Cases: []prompt.Case{
+				{
+					Description: "refund request", Vars: sample,
+					Checks: []prompt.Check{{Type: "contains", Value: "refund"}},
+				},
+				{
+					Vars: map[string]string{"company": "Acme", "customer": "Ana", "question": "Where is my order?"},
+					Checks: []prompt.Check{
+						{Type: "icontains-any", Value: []any{"tracking", "shipped"}},
+						{Type: "similar", Value: "Your order is on its way", Threshold: fp(0.7)},
+					},
+				},
+				{
+					Vars:   map[string]string{"company": "Acme", "customer": "Cy", "question": "Hello"},
+					Checks: []prompt.Check{{Type: "equals", Value: "Hello there!"}},
+				},
+			},
+		},
+		Unsupported: []Issue{
+			{cfg, 6, `prompt 3 is not imported: it uses the Nunjucks expression {{ product | upper }} (whet templates have {{ variable }} only)`},
+			{cfg, 18, `provider openai:chat:qwen2.5-7b-instruct: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env`},
+			{cfg, 19, `provider "bedrock:anthropic.claude-3-haiku-20240307-v1:0" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{csvFile, 2, `row 1 ("refund request"): __expected2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
+		},
+	}
+	sameResult(t, got, want)
+
+	// The API key in the config is in no part of the result.
+	b, _ := json.Marshal(got)
+	if strings.Contains(string(b), "sk-not-a-real-key") {
+		t.Error("the config's apiKey leaked into the result")
+	}
+}
+
+func TestImportMixed(t *testing.T) {
+	dir := "testdata/mixed/"
+	cfg := dir + "promptfooconfig.yaml"
+	got, err := Import(cfg, os.ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	latency := prompt.Check{Type: "latency", Threshold: fp(5000)}
+	cost := prompt.Check{Type: "cost", Threshold: fp(0.01)}
+	sample := map[string]string{"language": "Spanish", "text": "Good morning"}
+	inline := func(lang string) prompt.Case {
+		return prompt.Case{
+			Description: "inline", Vars: map[string]string{"language": lang, "text": "Hello"},
+			Checks: []prompt.Check{{Type: "equals", Value: "Bonjour"}}, Threshold: fp(0.6),
+		}
+	}
+	want := Result{
+		Prompts: []prompt.File{
+			{Name: "mixed/translations-1", Description: "Translations", Messages: user("Translate to {{language}}: {{text}}"), Vars: sample},
+			{Name: "mixed/translations-2", Description: "Translations", Messages: user("Translate this into {{ language }}, formally:\n\n{{text}}"), Vars: sample},
+		},
+		Targets: []string{"anthropic:claude-sonnet-4-5", "gemini:gemini-2.5-flash", "ollama:llama3.2:3b"},
+		Suite: prompt.Suite{
+			Name: "mixed", Description: "Mixed shapes",
+			Checks:    []prompt.Check{latency, cost},
+			Threshold: fp(0.75),
+			Cases: []prompt.Case{
+				{
+					Description: "polite", Vars: sample,
+					Checks: []prompt.Check{
+						{Type: "icontains-all", Value: []any{"hola", "buenos"}, Weight: 2, Metric: "greeting"},
+						{Type: "llm-rubric", Value: "The reply greets the user in Spanish.", Provider: "ollama:llama3.2"},
+						{Type: "similar", Value: "Buenos días", Threshold: fp(0.8), Provider: "openai:text-embedding-3-small"},
+					},
+				},
+				{
+					Vars: map[string]string{"language": "Italian", "text": "Good morning"},
+					Checks: []prompt.Check{
+						{Type: "contains-json", Value: map[string]any{"type": "object", "required": []any{"translation"}}},
+						{Type: "word-count", Value: map[string]any{"min": float64(2), "max": float64(40)}},
+					},
+				},
+				{
+					Vars:   map[string]string{"language": "Dutch", "text": "Good morning"},
+					Checks: []prompt.Check{{Type: "not-starts-with", Value: "Sorry"}},
+				},
+				{Vars: map[string]string{"language": "Polish", "text": "A long text\nwith two lines"}},
+				inline("French"),
+				inline("German"),
+			},
+		},
+		Unsupported: []Issue{
+			{dir + "more.jsonl", 3, `test 4: assert 1: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
+			{cfg, 10, `providers set temperature differently (google:gemini-2.5-flash: 0.7, ollama:llama3.2:3b: 0.1): whet keeps params on the prompt, so temperature was not imported; set it on the prompt, or save one version per value`},
+			{cfg, 11, `provider google:gemini-2.5-flash: config.topK is not imported`},
+			{cfg, 15, `provider ollama:llama3.2:3b: prompts (["Translations"]) is not imported: whet runs every target on every prompt of a run`},
+			{cfg, 16, `provider "openai:embeddings:text-embedding-3-small" is not supported by whet (an embedding model is not a chat target): it is not among the targets`},
+			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{cfg, 32, `test 5 ("inline"): assert 2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
+			{cfg, 35, `test 5 ("inline"): metadata is not imported`},
+			{cfg, 38, `evaluateOptions are not imported: give whet run --repeat / -j instead`},
+			{dir + "prompts/vip.md", 2, `prompt "VIP" is not imported: it uses the Nunjucks tag {% if vip %} (whet templates have {{ variable }} only)`},
+			{dir + "tests.yaml", 11, `test 1 ("polite"): assert 2 (llm-rubric): only the provider's id is imported, not its options`},
+			{dir + "tests.yaml", 15, `test 1 ("polite"): assert 3: type "assert-set" is not supported by whet (whet has no assert sets; list their asserts one by one): not imported; the case keeps its other checks`},
+			{dir + "tests.yaml", 23, `test 1 ("polite"): assert 4 (similar): transform is not imported`},
+			{dir + "tests.yaml", 33, `test 2: assert 2 (word-count): weight 0 (shown but not scored) is imported as weight 1`},
+		},
+	}
+	sameResult(t, got, want)
+}
+
+// memFS is a readFile over a map; anything else is fs.ErrNotExist.
+func memFS(files map[string]string) func(string) ([]byte, error) {
+	return func(name string) ([]byte, error) {
+		if s, ok := files[name]; ok {
+			return []byte(s), nil
+		}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+}
+
+func TestImportSmallShapes(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		check func(t *testing.T, r Result)
+	}{
+		{
+			name: "no prompts: promptfoo's {{prompt}} passthrough; no tests: defaultTest's vars",
+			files: map[string]string{"p/promptfooconfig.yaml": `
+providers: [echo]
+defaultTest:
+  vars: {prompt: Hello}
+`},
+			check: func(t *testing.T, r Result) {
+				want := Result{
+					Prompts: []prompt.File{{Name: "p/prompt", Messages: user("{{prompt}}"), Vars: map[string]string{"prompt": "Hello"}}},
+					Targets: []string{"echo"},
+					Suite:   prompt.Suite{Name: "p", Prompt: "p/prompt", Cases: []prompt.Case{{Vars: map[string]string{"prompt": "Hello"}}}},
+				}
+				sameResult(t, r, want)
+			},
+		},
+		{
+			name: "provider forms: map of ids, single-key objects, apiHost, apiKeyEnvar, hint names",
+			files: map[string]string{
+				"evals.yaml": `
+prompts: ['[{"role": "system", "content": "Be {{tone}}"}, {"role": "user", "content": "{{q}}"}]']
+providers:
+  - openai:chat:gpt-4o-mini:
+      config: {apiHost: api.groq.example, apiKeyEnvar: GROQ_API_KEY, temperature: 0}
+  - id: openai:gpt-4o
+    label: openai
+    config: {apiBaseUrl: "http://127.0.0.1:8000/v1", stop: ["\n\n"]}
+  - id: anthropic:messages:claude-haiku-4-5
+    config: {apiBaseUrl: "http://127.0.0.1:9000", max_tokens: 100}
+  - id: openai:o3
+    config: {apiBaseUrl: "not a url"}
+  - file://more-providers.yaml
+tests:
+  - vars: {tone: terse, q: hi}
+`,
+				"more-providers.yaml": "- ollama:completion:phi4\n- id: openai:chat:gpt-4o\n  config: {apiBaseUrl: 'http://127.0.0.1:8000/v1', stop: [\"\\n\\n\"]}\n",
+			},
+			check: func(t *testing.T, r Result) {
+				wantTargets := []string{"api.groq.example:gpt-4o-mini", "openai-2:gpt-4o", "127.0.0.1-9000:claude-haiku-4-5", "ollama:phi4"}
+				if !reflect.DeepEqual(r.Targets, wantTargets) {
+					t.Errorf("targets = %q, want %q", r.Targets, wantTargets)
+				}
+				wantHints := []ProviderHint{
+					{Name: "api.groq.example", Type: "openai", BaseURL: "https://api.groq.example/v1", APIKeyEnv: "GROQ_API_KEY"},
+					{Name: "openai-2", Type: "openai", BaseURL: "http://127.0.0.1:8000/v1"},
+					{Name: "127.0.0.1-9000", Type: "anthropic", BaseURL: "http://127.0.0.1:9000"},
+				}
+				if !reflect.DeepEqual(r.Providers, wantHints) {
+					t.Errorf("hints = %+v, want %+v", r.Providers, wantHints)
+				}
+				if len(r.Prompts) != 1 || r.Prompts[0].Name != "evals/prompt-1" ||
+					!reflect.DeepEqual(r.Prompts[0].Messages, []prompt.Message{{Role: "system", Content: "Be {{tone}}"}, {Role: "user", Content: "{{q}}"}}) {
+					t.Errorf("inline chat prompt = %+v", r.Prompts)
+				}
+				// temperature (one provider), stop (two agreeing) and max_tokens
+				// (one) all apply.
+				p := r.Prompts[0].Params
+				if p.Temperature == nil || *p.Temperature != 0 || p.MaxTokens == nil || *p.MaxTokens != 100 || !reflect.DeepEqual(p.Stop, []string{"\n\n"}) {
+					t.Errorf("params = %+v", p)
+				}
+				wantIssues := []Issue{{"evals.yaml", 12, `provider openai:o3: apiBaseUrl "not a url" is not an http(s) URL: not imported`}}
+				if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+					t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
+				}
+			},
+		},
+		{
+			name: "CSV __expected forms, __threshold, __metric, other special columns",
+			files: map[string]string{
+				"c/promptfooconfig.yaml": "prompts: ['{{q}}']\nproviders: [echo]\ntests: file://t.csv\n",
+				"c/t.csv": "q,__expected,__expected2,__threshold,__metric,__prefix\n" +
+					"a,\"contains-all: x, y ,z\",not-regex:^\\d+$,0.5,acc,\n" +
+					"b,grade: is kind,is-json,,,Say:\n" +
+					"c,levenshtein(3):abc,rouge-n(0.5):abc,2,,\n",
+			},
+			check: func(t *testing.T, r Result) {
+				want := []prompt.Case{
+					{Vars: map[string]string{"q": "a"}, Threshold: fp(0.5), Checks: []prompt.Check{
+						{Type: "contains-all", Value: []any{"x", "y", "z"}, Metric: "acc"},
+						{Type: "not-regex", Value: `^\d+$`, Metric: "acc"},
+					}},
+					{Vars: map[string]string{"q": "b"}, Checks: []prompt.Check{{Type: "llm-rubric", Value: "is kind"}, {Type: "is-json"}}},
+					{Vars: map[string]string{"q": "c"}, Checks: []prompt.Check{{Type: "levenshtein", Value: "abc", Threshold: fp(3)}}},
+				}
+				if !reflect.DeepEqual(r.Suite.Cases, want) {
+					t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
+				}
+				wantIssues := []Issue{
+					{"c/t.csv", 3, `row 2: column __prefix is not imported`},
+					{"c/t.csv", 4, `row 3: threshold 2 is not a score in 0..1: not imported`},
+					{"c/t.csv", 4, `row 3: __expected2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
+				}
+				if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+					t.Errorf("issues =\n%+v\nwant\n%+v", r.Unsupported, wantIssues)
+				}
+			},
+		},
+		{
+			name: "unknown top-level keys and test sources are reported",
+			files: map[string]string{"x.yaml": `
+prompts: [hi]
+nunjucksFilters: {up: ./up.js}
+scenarios: []
+tests:
+  - huggingface://datasets/cais/mmlu
+  - file://gen.py:make
+  - file://cases/*.yaml
+`},
+			check: func(t *testing.T, r Result) {
+				var got []string
+				for _, is := range r.Unsupported {
+					got = append(got, is.String())
+				}
+				want := []string{
+					"x.yaml:3: nunjucksFilters is not imported: whet has no equivalent",
+					"x.yaml:4: scenarios are not imported: whet has no scenarios; import each scenario's tests as a suite of its own",
+					"x.yaml:6: tests huggingface://datasets/cais/mmlu are not imported: whet reads test files (file://…csv, .yaml, .json, .jsonl)",
+					"x.yaml:7: tests file://gen.py:make are not imported: whet reads .csv, .yaml, .json and .jsonl test files and runs no code",
+					"x.yaml:8: tests file://cases/*.yaml are not imported: whet takes no glob patterns; list the files",
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var cfg string
+			for name := range tc.files {
+				if strings.HasSuffix(name, "promptfooconfig.yaml") || name == "evals.yaml" || name == "x.yaml" {
+					cfg = name
+				}
+			}
+			r, err := Import(cfg, memFS(tc.files))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, r)
+		})
+	}
+}
+
+func TestImportErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"config missing", map[string]string{}, "promptfoo config c.yaml: open c.yaml: file does not exist"},
+		{"bad YAML", map[string]string{"c.yaml": "prompts: [\n  - a\n"}, "c.yaml:"},
+		{"not a mapping", map[string]string{"c.yaml": "- a\n"}, "c.yaml:1: a promptfoo config is a mapping"},
+		{"prompt file missing", map[string]string{"c.yaml": "prompts:\n  - file://nope.txt\n"}, "c.yaml:2: prompt file://nope.txt: open nope.txt: file does not exist"},
+		{"tests file missing", map[string]string{"c.yaml": "prompts: [a]\ntests: file://t.csv\n"}, "c.yaml:2: tests file://t.csv: open t.csv"},
+		{"CSV row", map[string]string{"c.yaml": "tests: file://t.csv\n", "t.csv": "a,b\n1,2\n3\n"}, "t.csv:3: row has 1 fields, the header has 2"},
+		{"tests YAML", map[string]string{"c.yaml": "tests: file://t.yaml\n", "t.yaml": "- vars: {a: [}\n"}, "t.yaml:1"},
+		{"JSONL", map[string]string{"c.yaml": "tests: file://t.jsonl\n", "t.jsonl": "{}\nnope\n"}, "t.jsonl:2: not a JSON test object"},
+		{"var file", map[string]string{"c.yaml": "tests:\n  - vars:\n      doc: file://doc.txt\n"}, "c.yaml:3: var doc file://doc.txt"},
+		{"too many cases", map[string]string{"c.yaml": "tests:\n  - vars:\n      a: [" + strings.Repeat("x,", 200) + "x]\n      b: [" + strings.Repeat("y,", 200) + "y]\n"}, "more than 10000 cases"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Import("c.yaml", memFS(tc.files))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestMapTarget(t *testing.T) {
+	tests := []struct {
+		id, target string
+		forCheck   bool
+	}{
+		{"openai:gpt-4o-mini", "openai:gpt-4o-mini", false},
+		{"openai:chat:gpt-4o-mini", "openai:gpt-4o-mini", false},
+		{"openai:chat:ft:gpt-4.1-mini:acme::abc", "openai:ft:gpt-4.1-mini:acme::abc", false},
+		{"openai:responses:gpt-5", "openai:gpt-5", false},
+		{"openai:chat", "", false},
+		{"openai:assistant:asst_1", "", false},
+		{"openai:embeddings:text-embedding-3-small", "", false},
+		{"openai:embeddings:text-embedding-3-small", "openai:text-embedding-3-small", true},
+		{"ollama:llama3.2", "ollama:llama3.2", false},
+		{"ollama:llama3.2:3b", "ollama:llama3.2:3b", false},
+		{"ollama:chat:llama3.2", "ollama:llama3.2", false},
+		{"ollama:chat:llama3.2:1b", "ollama:llama3.2:1b", false},
+		{"ollama:completion:phi4", "ollama:phi4", false},
+		{"ollama:embeddings:nomic-embed-text", "ollama:nomic-embed-text", true},
+		{"anthropic:messages:claude-sonnet-4-5", "anthropic:claude-sonnet-4-5", false},
+		{"anthropic:completion:claude-2", "", false},
+		{"google:gemini-2.5-flash", "gemini:gemini-2.5-flash", false},
+		{"echo", "echo", false},
+		{"bedrock:anthropic.claude-3-haiku-20240307-v1:0", "", false},
+		{"vertex:gemini-pro", "", false},
+		{"exec: python p.py", "", false},
+		{"python:provider.py", "", false},
+		{"https://example.com/api", "", false},
+		{"", "", false},
+	}
+	for _, tc := range tests {
+		got, _, _, why := mapTarget(tc.id, tc.forCheck)
+		if got != tc.target {
+			t.Errorf("mapTarget(%q, %v) = %q, want %q", tc.id, tc.forCheck, got, tc.target)
+		}
+		if got == "" && why == "" {
+			t.Errorf("mapTarget(%q) gives no reason", tc.id)
+		}
+	}
+}
+
+func TestAssertFromExpected(t *testing.T) {
+	tests := []struct {
+		in        string
+		typ       string
+		value     any
+		threshold *float64
+	}{
+		{"Paris", "equals", "Paris", nil},
+		{"Paris: the capital", "equals", "Paris: the capital", nil},
+		{"contains:Paris", "contains", "Paris", nil},
+		{"contains: Paris", "contains", "Paris", nil},
+		{"not-icontains: paris", "not-icontains", "paris", nil},
+		{"factuality:The capital is Paris", "factuality", "The capital is Paris", nil},
+		{"similar(0.8):Hello there", "similar", "Hello there", fp(0.8)},
+		{"similar:Hello there", "similar", "Hello there", fp(0.8)},
+		{"contains-any: <b>,</span>", "contains-any", []any{"<b>", "</span>"}, nil},
+		{"icontains-all:a , b", "icontains-all", []any{"a", "b"}, nil},
+		{"is-json", "is-json", nil, nil},
+		{"latency(1500)", "latency", nil, fp(1500)},
+		{"word-count: 12", "word-count", float64(12), nil},
+		{"javascript: output.length < 10", "javascript", "output.length < 10", nil},
+		{"fn:x", "javascript", "x", nil},
+		{"grade: is polite", "llm-rubric", "is polite", nil},
+		{"llm-rubric: is polite", "llm-rubric", "is polite", nil},
+		{"python: len(output) > 3", "python", "len(output) > 3", nil},
+		{"file://check.py:fn", "python", "check.py:fn", nil},
+		{"file://check.js", "javascript", "check.js", nil},
+		{"rouge-n(0.5):abc", "rouge-n", "abc", fp(0.5)},
+	}
+	for _, tc := range tests {
+		ra := assertFromExpected(tc.in)
+		if ra.typ != tc.typ || !reflect.DeepEqual(ra.value, tc.value) || !reflect.DeepEqual(ra.threshold, tc.threshold) {
+			th := "nil"
+			if ra.threshold != nil {
+				th = fmt.Sprint(*ra.threshold)
+			}
+			t.Errorf("%q -> %s %#v threshold %s; want %s %#v", tc.in, ra.typ, ra.value, th, tc.typ, tc.value)
+		}
+	}
+}
+
+// Prompts are named under the config's folder, uniquely; what parses
+// as a whet template is kept, Nunjucks beyond {{ var }} is reported.
+func TestPromptNamesAndTemplates(t *testing.T) {
+	files := map[string]string{
+		"My Evals/promptfooconfig.yaml": `
+prompts:
+  - file://a.txt
+  - id: file://b.txt
+    label: A
+  - raw: "Hi {{ name }} {# note #}"
+    label: with comment
+  - "{{ user.name }} \\{{ literal }}"
+  - "{{ name | trim }}"
+  - file://c.yaml
+`,
+		"My Evals/a.txt":  "one {{x}}\n---\ntwo {{x}}\n",
+		"My Evals/b.txt":  "three\n",
+		"My Evals/c.yaml": "- role: developer\n  content: hi\n",
+	}
+	r, err := Import("My Evals/promptfooconfig.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range r.Prompts {
+		names = append(names, p.Name+"="+p.Messages[0].Content)
+	}
+	want := []string{"my-evals/a-1=one {{x}}", "my-evals/a-2=two {{x}}", "my-evals/a=three", `my-evals/prompt-4={{ user.name }} \{{ literal }}`}
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("prompts = %q, want %q", names, want)
+	}
+	var issues []string
+	for _, is := range r.Unsupported {
+		issues = append(issues, is.String())
+	}
+	wantIssues := []string{
+		`My Evals/c.yaml:1: prompt c is not imported: message 1 has role "developer" (whet has system, user and assistant)`,
+		`My Evals/promptfooconfig.yaml:6: prompt "with comment" is not imported: it uses the Nunjucks tag {# note #} (whet templates have {{ variable }} only)`,
+		`My Evals/promptfooconfig.yaml:9: prompt 5 is not imported: it uses the Nunjucks expression {{ name | trim }} (whet templates have {{ variable }} only)`,
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))
+	}
+}
+
+// FuzzImport: any YAML config imports or fails with an error; it never
+// panics, and a result always names valid prompts and a valid suite.
+func FuzzImport(f *testing.F) {
+	for _, p := range []string{"testdata/getting-started/promptfooconfig.yaml", "testdata/support/promptfooconfig.yaml", "testdata/mixed/promptfooconfig.yaml"} {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(string(b))
+		}
+	}
+	f.Add("prompts: {a: b}\nproviders: {openai:x: {config: {temperature: 9}}}\ntests: [{vars: {a: [1, 2]}, assert: [{type: not-similar:cosine, value: {a: .inf}}]}]\n")
+	f.Add("defaultTest: {options: {provider: {id: 3}}, assert: [{type: 5, weight: -1}]}\ntests: {vars: x}\n")
+	f.Add("prompts: ['[{\"role\": \"user\", \"content\": [1]}]', '{{', '{% x']\ntargets: [{a: 1, b: 2}]\n")
+	notFound := func(name string) ([]byte, error) {
+		if name == "promptfooconfig.yaml" {
+			return nil, errors.New("unreachable")
+		}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		read := func(name string) ([]byte, error) {
+			if name == "cfg/promptfooconfig.yaml" {
+				return []byte(data), nil
+			}
+			return notFound(name)
+		}
+		r, err := Import("cfg/promptfooconfig.yaml", read)
+		if err != nil {
+			return
+		}
+		if err := prompt.ValidateName(r.Suite.Name); err != nil {
+			t.Fatalf("suite name %q: %v", r.Suite.Name, err)
+		}
+		for _, p := range r.Prompts {
+			if err := prompt.ValidateName(p.Name); err != nil {
+				t.Fatalf("prompt name %q: %v", p.Name, err)
+			}
+			if err := prompt.ValidateMessages(p.Messages); err != nil {
+				t.Fatalf("prompt %s: %v", p.Name, err)
+			}
+			if _, err := prompt.RenderMessages(p.Messages, map[string]string{}); err != nil {
+				var me *prompt.MissingVarsError
+				if !errors.As(err, &me) {
+					t.Fatalf("prompt %s does not parse as a template: %v", p.Name, err)
+				}
+			}
+		}
+		for _, is := range r.Unsupported {
+			if is.File == "" || is.Line < 1 || is.What == "" {
+				t.Fatalf("issue without a place or text: %+v", is)
+			}
+		}
+		if _, err := json.Marshal(r); err != nil {
+			t.Fatalf("result does not encode: %v", err)
+		}
+	})
+}

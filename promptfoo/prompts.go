@@ -1,0 +1,364 @@
+package promptfoo
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"whet/prompt"
+)
+
+// chatMessage is one message of promptfoo's chat format (OpenAI's).
+type chatMessage struct {
+	Role    string `json:"role"`
+	Content any    `json:"content"`
+}
+
+var (
+	codeFileRe   = regexp.MustCompile(`(?i)\.(js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
+	schemeRe     = regexp.MustCompile(`^[a-z][a-z0-9+.-]*://`)
+	exprRe       = regexp.MustCompile(`(?s)\{\{(.*?)\}\}`)
+	plainVarRe   = regexp.MustCompile(`^\s*[A-Za-z_][A-Za-z0-9_.-]*\s*$`)
+	nunjucksTags = regexp.MustCompile(`(?s)\{%.*?%\}|\{#.*?#\}|\{%|\{#`)
+	delimLineRe  = regexp.MustCompile(`(?m)^[ \t]*---[ \t]*$`)
+)
+
+// src says where a prompt's text is, to locate problems inside it: data
+// is the file's text when the prompt came from its own file.
+type src struct {
+	at   node
+	file string
+	data []byte
+}
+
+// locate finds construct in the source file; else the config position.
+func (s src) locate(construct string) (string, int) {
+	if s.data != nil {
+		if i := bytes.Index(s.data, []byte(construct)); i >= 0 {
+			return s.file, 1 + bytes.Count(s.data[:i], []byte("\n"))
+		}
+		return s.file, 1
+	}
+	return s.at.file(), s.at.line()
+}
+
+func (im *importer) prompts(n node) error {
+	switch v := n.v.(type) {
+	case string:
+		return im.promptRef(n, v, "", "prompt-1", nil)
+	case []any:
+		for i, it := range n.items() {
+			if err := im.promptItem(it, i); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		// The older form: {file://prompt.txt: label, …}.
+		for i, k := range n.keys() {
+			ln, _ := n.key(k)
+			if err := im.promptRef(ln, k, strings.TrimSpace(text(ln.v)), fmt.Sprintf("prompt-%d", i+1), nil); err != nil {
+				return err
+			}
+		}
+	default:
+		im.issue(n, fmt.Sprintf("prompts: %s is not a prompt", text(v)))
+	}
+	return nil
+}
+
+func (im *importer) promptItem(n node, i int) error {
+	hint := fmt.Sprintf("prompt-%d", i+1)
+	switch v := n.v.(type) {
+	case string:
+		return im.promptRef(n, v, "", hint, nil)
+	case map[string]any:
+		label := ""
+		if l, ok := n.key("label"); ok {
+			label = strings.TrimSpace(text(l.v))
+		}
+		who := "prompt " + strings.TrimPrefix(hint, "prompt-")
+		if label != "" {
+			who = fmt.Sprintf("prompt %q", label)
+		}
+		for _, k := range n.keys() {
+			switch k {
+			case "id", "raw", "label", "config":
+			default:
+				kn, _ := n.key(k)
+				im.issue(kn, fmt.Sprintf("%s: %s is not imported", who, k))
+			}
+		}
+		cfg, _ := n.key("config")
+		params := im.configParams(cfg, who)
+		if raw, ok := n.key("raw"); ok {
+			s, isStr := raw.str()
+			if !isStr {
+				im.issue(raw, who+": raw is not text: not imported")
+				return nil
+			}
+			return im.promptRef(raw, s, label, hint, params)
+		}
+		if id, ok := n.key("id"); ok {
+			return im.promptRef(id, text(id.v), label, hint, params)
+		}
+		im.issue(n, who+": neither raw nor id (a file://) is set: not imported")
+	default:
+		im.issue(n, fmt.Sprintf("prompts: %s is not a prompt", text(v)))
+	}
+	return nil
+}
+
+// promptRef imports s: a file:// reference or the prompt's text.
+func (im *importer) promptRef(n node, s, label, hint string, params *prompt.Params) error {
+	t := strings.TrimSpace(s)
+	if ref, ok := strings.CutPrefix(t, "file://"); ok {
+		return im.promptFile(n, ref, label, params)
+	}
+	if strings.HasPrefix(t, "exec:") || schemeRe.MatchString(t) {
+		im.issue(n, fmt.Sprintf("prompt %s is not imported: whet reads prompt text, not scripts or prompt services", t))
+		return nil
+	}
+	if label != "" {
+		hint = label
+	}
+	if strings.HasPrefix(t, "[") {
+		if msgs, err := chatFromJSON([]byte(t)); err == nil {
+			im.promptMessages(src{at: n}, label, hint, msgs, params)
+			return nil
+		}
+	}
+	im.promptMessages(src{at: n}, label, hint, []chatMessage{{Role: prompt.RoleUser, Content: s}}, params)
+	return nil
+}
+
+func (im *importer) promptFile(n node, ref, label string, params *prompt.Params) error {
+	ref = strings.TrimSpace(ref)
+	if strings.ContainsAny(ref, "*?[") {
+		im.issue(n, fmt.Sprintf("prompt file://%s is not imported: whet takes no glob patterns; list the files", ref))
+		return nil
+	}
+	if codeFileRe.MatchString(ref) {
+		im.issue(n, fmt.Sprintf("prompt file://%s is not imported: whet runs no code to build prompts", ref))
+		return nil
+	}
+	path, data, err := im.readRef(n, "prompt", ref)
+	if err != nil {
+		return err
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	ext := strings.ToLower(filepath.Ext(ref))
+	stem := strings.TrimSuffix(filepath.Base(ref), filepath.Ext(ref))
+	hint := stem
+	if label != "" {
+		hint = label
+	}
+	at := src{at: n, file: path, data: data}
+	switch ext {
+	case ".json":
+		msgs, err := chatFromJSON(data)
+		if err != nil {
+			im.issue(n, fmt.Sprintf("prompt file://%s is not imported: %v (Nunjucks-templated JSON is not supported)", ref, err))
+			return nil
+		}
+		im.promptMessages(at, label, hint, msgs, params)
+	case ".jsonl":
+		lines := strings.Split(string(data), "\n")
+		k := 0
+		for i, line := range lines {
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			k++
+			msgs, err := chatFromJSON([]byte(line))
+			if err != nil {
+				im.issueAt(path, i+1, fmt.Sprintf("prompt is not imported: %v", err))
+				continue
+			}
+			im.promptMessages(src{at: node{d: &doc{file: path, lines: map[string]int{"": i + 1}}}}, label, fmt.Sprintf("%s-%d", hint, k), msgs, params)
+		}
+	case ".yaml", ".yml":
+		y, err := parseYAML(path, data)
+		if err != nil {
+			return err
+		}
+		msgs, err := chatFromValue(y.v)
+		if err != nil {
+			im.issue(y, fmt.Sprintf("prompt file://%s is not imported: %v", ref, err))
+			return nil
+		}
+		im.promptMessages(at, label, hint, msgs, params)
+	case ".csv":
+		return im.promptsCSV(n, path, data, label, params)
+	case ".txt", ".j2", "":
+		pieces := splitPrompts(string(data))
+		for i, p := range pieces {
+			h := hint
+			if len(pieces) > 1 {
+				h = fmt.Sprintf("%s-%d", hint, i+1)
+			}
+			im.promptMessages(at, label, h, []chatMessage{{Role: prompt.RoleUser, Content: p}}, params)
+		}
+	default: // .md and other text
+		im.promptMessages(at, label, hint, []chatMessage{{Role: prompt.RoleUser, Content: string(data)}}, params)
+	}
+	return nil
+}
+
+// splitPrompts splits a text file into the prompts its "---" lines
+// separate, leaving out empty ones.
+func splitPrompts(s string) []string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var out []string
+	for _, p := range delimLineRe.Split(s, -1) {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return []string{s}
+	}
+	return out
+}
+
+// promptsCSV reads a CSV file of prompts: a header with a prompt column
+// and optionally a label column.
+func (im *importer) promptsCSV(n node, path string, data []byte, label string, params *prompt.Params) error {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return csvError(path, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	pc, ok := col["prompt"]
+	if !ok {
+		im.issueAt(path, 1, "prompts file has no prompt column: not imported")
+		return nil
+	}
+	lc, hasLabel := col["label"]
+	for k := 1; ; k++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return csvError(path, err)
+		}
+		line, _ := r.FieldPos(0)
+		if pc >= len(rec) || strings.TrimSpace(rec[pc]) == "" {
+			continue
+		}
+		l := label
+		if hasLabel && lc < len(rec) && strings.TrimSpace(rec[lc]) != "" {
+			l = strings.TrimSpace(rec[lc])
+		}
+		h := l
+		if h == "" {
+			h = fmt.Sprintf("%s-%d", strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), k)
+		}
+		at := src{at: node{d: &doc{file: path, lines: map[string]int{"": line}}}}
+		im.promptMessages(at, l, h, []chatMessage{{Role: prompt.RoleUser, Content: rec[pc]}}, params)
+	}
+	return nil
+}
+
+func chatFromJSON(data []byte) ([]chatMessage, error) {
+	var raw any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("not valid JSON: %v", err)
+	}
+	return chatFromValue(raw)
+}
+
+// chatFromValue reads a list of {role, content} messages.
+func chatFromValue(v any) ([]chatMessage, error) {
+	list, ok := v.([]any)
+	if !ok || len(list) == 0 {
+		return nil, fmt.Errorf("not a list of {role, content} messages")
+	}
+	out := make([]chatMessage, 0, len(list))
+	for i, it := range list {
+		m, ok := it.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("message %d is not a {role, content} object", i+1)
+		}
+		role, _ := m["role"].(string)
+		if strings.TrimSpace(role) == "" {
+			return nil, fmt.Errorf("message %d has no role", i+1)
+		}
+		out = append(out, chatMessage{Role: role, Content: m["content"]})
+	}
+	return out, nil
+}
+
+// promptMessages adds a prompt when whet can hold its messages.
+func (im *importer) promptMessages(s src, label, hint string, chat []chatMessage, params *prompt.Params) {
+	who := "prompt " + strings.TrimPrefix(hint, "prompt-")
+	if label != "" {
+		who = fmt.Sprintf("prompt %q", label)
+	}
+	msgs := make([]prompt.Message, 0, len(chat))
+	for i, m := range chat {
+		role := strings.ToLower(strings.TrimSpace(m.Role))
+		switch role {
+		case prompt.RoleSystem, prompt.RoleUser, prompt.RoleAssistant:
+		default:
+			file, line := s.locate(m.Role)
+			im.issueAt(file, line, fmt.Sprintf("%s is not imported: message %d has role %q (whet has system, user and assistant)", who, i+1, m.Role))
+			return
+		}
+		content, ok := m.Content.(string)
+		if !ok {
+			file, line := s.locate(`"content"`)
+			im.issueAt(file, line, fmt.Sprintf("%s is not imported: message %d's content is not text (images and parts are not supported)", who, i+1))
+			return
+		}
+		if what, construct := templateProblem(content); what != "" {
+			file, line := s.locate(construct)
+			im.issueAt(file, line, fmt.Sprintf("%s is not imported: %s", who, what))
+			return
+		}
+		msgs = append(msgs, prompt.Message{Role: role, Content: content})
+	}
+	im.addPrompt(s.at, hint, label, msgs, params)
+}
+
+// templateProblem says what in a Nunjucks template whet's templates
+// cannot express ({% %} tags, {# #} comments, filters and expressions),
+// and the construct itself; "" when the text is a whet template.
+func templateProblem(s string) (what, construct string) {
+	if loc := nunjucksTags.FindStringIndex(s); loc != nil {
+		c := s[loc[0]:loc[1]]
+		return fmt.Sprintf("it uses the Nunjucks tag %s (whet templates have {{ variable }} only)", shorten(c)), c
+	}
+	for _, m := range exprRe.FindAllStringSubmatchIndex(s, -1) {
+		start := m[0]
+		if start > 0 && s[start-1] == '\\' {
+			continue
+		}
+		if !plainVarRe.MatchString(s[m[2]:m[3]]) {
+			c := s[m[0]:m[1]]
+			return fmt.Sprintf("it uses the Nunjucks expression %s (whet templates have {{ variable }} only)", shorten(c)), c
+		}
+	}
+	if _, err := prompt.ParseTemplate(s); err != nil {
+		return "its template does not parse: " + err.Error(), ""
+	}
+	return "", ""
+}
+
+func shorten(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}

@@ -1,0 +1,353 @@
+package promptfoo
+
+import (
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"whet/prompt"
+)
+
+// paramKeys are the provider and prompt config keys whet keeps as params:
+// its own five and the common sampling options its providers pass through.
+var paramKeys = map[string]bool{
+	"temperature": true, "max_tokens": true, "top_p": true, "seed": true, "stop": true,
+	"frequency_penalty": true, "presence_penalty": true, "max_completion_tokens": true,
+	"top_k": true, "num_ctx": true, "num_predict": true, "repeat_penalty": true, "reasoning_effort": true,
+}
+
+// builtinNames are whet's built-in provider names; a hint never takes one.
+var builtinNames = map[string]bool{"ollama": true, "openai": true, "anthropic": true, "gemini": true, "echo": true}
+
+// providerParam is one provider's value of one param.
+type providerParam struct {
+	provider string
+	text     string
+	at       node
+}
+
+// providerState gathers what the providers say before it is applied.
+type providerState struct {
+	params map[string][]providerParam
+	order  []string // param keys in first-seen order
+}
+
+func (im *importer) providers(n node) error {
+	st := &providerState{params: map[string][]providerParam{}}
+	if err := im.providerList(n, st, 0); err != nil {
+		return err
+	}
+	for _, k := range st.order {
+		vals := st.params[k]
+		same := true
+		for _, v := range vals[1:] {
+			same = same && v.text == vals[0].text
+		}
+		if !same {
+			var parts []string
+			for _, v := range vals {
+				parts = append(parts, v.provider+": "+v.text)
+			}
+			im.issue(vals[0].at, fmt.Sprintf("providers set %s differently (%s): whet keeps params on the prompt, so %s was not imported; set it on the prompt, or save one version per value",
+				k, strings.Join(parts, ", "), k))
+			continue
+		}
+		if err := im.params.Set(k, vals[0].text); err != nil {
+			im.issue(vals[0].at, fmt.Sprintf("provider %s: config.%s not imported: %v", vals[0].provider, k, err))
+		}
+	}
+	return nil
+}
+
+// providerList reads the forms promptfoo takes: a string, a list of
+// strings and objects, a mapping of id to options, or a file:// file of
+// those.
+func (im *importer) providerList(n node, st *providerState, depth int) error {
+	switch v := n.v.(type) {
+	case nil:
+		return nil
+	case string:
+		return im.provider(n, st, depth)
+	case []any:
+		for _, it := range n.items() {
+			if err := im.provider(it, st, depth); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		if _, ok := v["id"]; ok {
+			return im.provider(n, st, depth)
+		}
+		for _, id := range n.keys() {
+			opts, _ := n.key(id)
+			im.providerSpec(opts, id, opts, st)
+		}
+	default:
+		im.issue(n, fmt.Sprintf("providers: %s is not a provider id or object", text(v)))
+	}
+	return nil
+}
+
+func (im *importer) provider(n node, st *providerState, depth int) error {
+	switch v := n.v.(type) {
+	case string:
+		id := strings.TrimSpace(v)
+		if ref, ok := strings.CutPrefix(id, "file://"); ok {
+			switch strings.ToLower(filepath.Ext(ref)) {
+			case ".yaml", ".yml", ".json":
+				if depth > 0 || strings.ContainsAny(ref, "*?[") {
+					im.issue(n, fmt.Sprintf("provider file %s is not imported: list its providers in the config", id))
+					return nil
+				}
+				p, data, err := im.readRef(n, "providers", ref)
+				if err != nil {
+					return err
+				}
+				var sub node
+				if strings.EqualFold(filepath.Ext(ref), ".json") {
+					sub, err = parseJSON(p, data)
+				} else {
+					sub, err = parseYAML(p, data)
+				}
+				if err != nil {
+					return err
+				}
+				return im.providerList(sub, st, depth+1)
+			}
+		}
+		im.providerSpec(n, id, node{}, st)
+	case map[string]any:
+		if idn, ok := n.key("id"); ok {
+			im.providerSpec(n, strings.TrimSpace(text(idn.v)), n, st)
+			return nil
+		}
+		if len(v) == 1 {
+			for _, id := range n.keys() {
+				opts, _ := n.key(id)
+				im.providerSpec(n, strings.TrimSpace(id), opts, st)
+			}
+			return nil
+		}
+		im.issue(n, "provider without an id: not imported")
+	default:
+		im.issue(n, fmt.Sprintf("providers: %s is not a provider id or object", text(v)))
+	}
+	return nil
+}
+
+// providerSpec imports provider id with its options (a mapping, or none).
+func (im *importer) providerSpec(at node, id string, opts node, st *providerState) {
+	label := ""
+	if l, ok := opts.key("label"); ok {
+		label = strings.TrimSpace(text(l.v))
+	}
+	for _, k := range opts.keys() {
+		kn, _ := opts.key(k)
+		switch k {
+		case "id", "label", "config":
+		case "prompts":
+			im.issue(kn, fmt.Sprintf("provider %s: prompts (%s) is not imported: whet runs every target on every prompt of a run", id, text(kn.v)))
+		default:
+			im.issue(kn, fmt.Sprintf("provider %s: %s is not imported", id, k))
+		}
+	}
+	target, typ, model, why := mapTarget(id, false)
+	if target == "" {
+		im.issue(at, fmt.Sprintf("provider %q is not supported by whet%s: it is not among the targets", id, why))
+		return
+	}
+	cfg, _ := opts.key("config")
+	if cfg.v != nil && !cfg.isMap() {
+		im.issue(cfg, fmt.Sprintf("provider %s: config is not a mapping: not imported", id))
+		cfg.v = nil
+	}
+	var baseURL, keyEnv string
+	var baseAt node
+	for _, k := range cfg.keys() {
+		kn, _ := cfg.key(k)
+		switch {
+		case paramKeys[k]:
+			if _, seen := st.params[k]; !seen {
+				st.order = append(st.order, k)
+			}
+			st.params[k] = append(st.params[k], providerParam{provider: id, text: paramText(kn.v), at: kn})
+		case k == "apiBaseUrl" && (typ == "openai" || typ == "anthropic"):
+			baseURL, baseAt = strings.TrimSpace(text(kn.v)), kn
+		case k == "apiHost" && typ == "openai":
+			if baseURL == "" {
+				baseURL, baseAt = "https://"+strings.Trim(strings.TrimSpace(text(kn.v)), "/")+"/v1", kn
+			}
+		case k == "apiKeyEnvar":
+			keyEnv = strings.TrimSpace(text(kn.v))
+		case k == "apiKey":
+			im.issue(kn, fmt.Sprintf("provider %s: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env", id))
+		default:
+			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported", id, k))
+		}
+	}
+	if baseURL != "" {
+		name, err := im.hint(typ, baseURL, keyEnv, label)
+		if err != nil {
+			im.issue(baseAt, fmt.Sprintf("provider %s: %v: not imported", id, err))
+			return
+		}
+		target = name + ":" + model
+	} else if keyEnv != "" {
+		im.issue(at, fmt.Sprintf("provider %s: apiKeyEnvar %s is not imported: set api_key_env of whet's %s provider", id, keyEnv, typ))
+	}
+	for _, t := range im.res.Targets {
+		if t == target {
+			return
+		}
+	}
+	im.res.Targets = append(im.res.Targets, target)
+}
+
+// hint returns the name of the provider entry for an endpoint, adding a
+// hint for it unless an equal one exists.
+func (im *importer) hint(typ, baseURL, keyEnv, label string) (string, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("apiBaseUrl %q is not an http(s) URL", baseURL)
+	}
+	for _, h := range im.res.Providers {
+		if h.Type == typ && h.BaseURL == baseURL && h.APIKeyEnv == keyEnv {
+			return h.Name, nil
+		}
+	}
+	seg := slug(label)
+	if seg == "" {
+		seg = slug(strings.ReplaceAll(u.Host, ":", "-"))
+	}
+	if seg == "" || !isAlnum(seg[0]) {
+		seg = "endpoint"
+	}
+	taken := func(n string) bool {
+		if builtinNames[n] {
+			return true
+		}
+		for _, h := range im.res.Providers {
+			if h.Name == n {
+				return true
+			}
+		}
+		return false
+	}
+	name := seg
+	for i := 2; taken(name); i++ {
+		name = fmt.Sprintf("%s-%d", seg, i)
+	}
+	im.res.Providers = append(im.res.Providers, ProviderHint{Name: name, Type: typ, BaseURL: baseURL, APIKeyEnv: keyEnv})
+	return name, nil
+}
+
+func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+
+// mapTarget maps a promptfoo provider id to a whet target spec, its
+// provider type and model. For a check's grader (forCheck), embedding
+// models are allowed too. An unmappable id gives target "" and a reason
+// (" (…)") or "".
+func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
+	id = strings.TrimSpace(id)
+	if id == "echo" {
+		return "echo", "echo", "echo", ""
+	}
+	prefix, rest, _ := strings.Cut(id, ":")
+	rest = strings.TrimSpace(rest)
+	sub, subModel, hasSub := strings.Cut(rest, ":")
+	noModel := " (it names no model)"
+	switch prefix {
+	case "openai":
+		switch sub {
+		case "chat", "completion", "responses":
+			if !hasSub || subModel == "" {
+				return "", "", "", noModel
+			}
+			return "openai:" + subModel, "openai", subModel, ""
+		case "embedding", "embeddings":
+			if forCheck && hasSub && subModel != "" {
+				return "openai:" + subModel, "openai", subModel, ""
+			}
+			return "", "", "", " (an embedding model is not a chat target)"
+		case "assistant", "moderation", "image", "realtime", "transcription", "tts", "speech", "video", "agents", "chatkit",
+			"codex", "codex-sdk", "codex-app-server", "codex-desktop":
+			return "", "", "", fmt.Sprintf(" (openai:%s is not a chat model)", sub)
+		}
+		if rest == "" {
+			return "", "", "", noModel
+		}
+		return "openai:" + rest, "openai", rest, ""
+	case "ollama":
+		switch sub {
+		case "chat", "completion":
+			if !hasSub || subModel == "" {
+				return "", "", "", noModel
+			}
+			return "ollama:" + subModel, "ollama", subModel, ""
+		case "embedding", "embeddings":
+			if forCheck && hasSub && subModel != "" {
+				return "ollama:" + subModel, "ollama", subModel, ""
+			}
+			return "", "", "", " (an embedding model is not a chat target)"
+		}
+		if rest == "" {
+			return "", "", "", noModel
+		}
+		return "ollama:" + rest, "ollama", rest, ""
+	case "anthropic":
+		switch sub {
+		case "messages":
+			if !hasSub || subModel == "" {
+				return "", "", "", noModel
+			}
+			return "anthropic:" + subModel, "anthropic", subModel, ""
+		case "completion":
+			return "", "", "", " (Anthropic's legacy completion API; use anthropic:messages:<model>)"
+		}
+		if rest == "" {
+			return "", "", "", noModel
+		}
+		return "anthropic:" + rest, "anthropic", rest, ""
+	case "google":
+		if sub == "embedding" || sub == "embeddings" || sub == "live" || sub == "image" || sub == "video" {
+			return "", "", "", fmt.Sprintf(" (google:%s is not a chat model)", sub)
+		}
+		if rest == "" {
+			return "", "", "", noModel
+		}
+		return "gemini:" + rest, "gemini", rest, ""
+	}
+	return "", "", "", " (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider)"
+}
+
+// paramText renders a config value as the text Params.Set takes.
+func paramText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return text(v)
+}
+
+// configParams reads a prompt's config: params whet keeps, issues for the rest.
+func (im *importer) configParams(cfg node, who string) *prompt.Params {
+	if cfg.v == nil {
+		return nil
+	}
+	if !cfg.isMap() {
+		im.issue(cfg, who+": config is not a mapping: not imported")
+		return nil
+	}
+	var p prompt.Params
+	for _, k := range cfg.keys() {
+		kn, _ := cfg.key(k)
+		if !paramKeys[k] {
+			im.issue(kn, fmt.Sprintf("%s: config.%s is not imported", who, k))
+			continue
+		}
+		if err := p.Set(k, paramText(kn.v)); err != nil {
+			im.issue(kn, fmt.Sprintf("%s: config.%s not imported: %v", who, k, err))
+		}
+	}
+	return &p
+}

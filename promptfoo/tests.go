@@ -1,0 +1,768 @@
+package promptfoo
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"whet/prompt"
+)
+
+// checkTypes are the assert types whet evaluates, by promptfoo's names;
+// each may also be negated with "not-".
+var checkTypes = map[string]bool{
+	"equals": true, "contains": true, "icontains": true,
+	"contains-any": true, "contains-all": true, "icontains-any": true, "icontains-all": true,
+	"starts-with": true, "regex": true, "is-json": true, "contains-json": true, "is-xml": true,
+	"levenshtein": true, "word-count": true, "latency": true, "cost": true, "finish-reason": true,
+	"similar": true, "llm-rubric": true, "model-graded-closedqa": true, "factuality": true,
+}
+
+// typeAliases are promptfoo names of types whet has under another name.
+var typeAliases = map[string]string{
+	"model-graded-factuality": "factuality",
+	"similar:cosine":          "similar",
+}
+
+// gradedTypes take a grader (defaultTest.options.provider).
+var gradedTypes = map[string]bool{"llm-rubric": true, "model-graded-closedqa": true, "factuality": true}
+
+// baseAssertTypes are promptfoo's assert types, as its CSV __expected
+// values name them ("type: value", "type(threshold): value").
+var baseAssertTypes = []string{
+	"answer-relevance", "bleu", "classifier", "contains", "contains-all", "contains-any", "contains-html",
+	"contains-json", "contains-sql", "contains-xml", "context-faithfulness", "context-recall",
+	"context-relevance", "conversation-relevance", "cost", "equals", "factuality", "finish-reason",
+	"g-eval", "gleu", "guardrails", "icontains", "icontains-all", "icontains-any", "is-html", "is-json",
+	"is-refusal", "is-sql", "is-valid-function-call", "is-valid-openai-function-call",
+	"is-valid-openai-tools-call", "is-xml", "javascript", "latency", "levenshtein", "llm-rubric", "pi",
+	"meteor", "model-graded-closedqa", "model-graded-factuality", "moderation", "perplexity",
+	"perplexity-score", "python", "regex", "rouge-n", "ruby", "similar", "similar:cosine", "similar:dot",
+	"similar:euclidean", "starts-with", "tool-call-f1", "trace-error-spans", "trace-span-count",
+	"trace-span-duration", "search-rubric", "webhook", "word-count",
+}
+
+var expectedRe = func() *regexp.Regexp {
+	types := append([]string(nil), baseAssertTypes...)
+	for i, t := range types {
+		types[i] = regexp.QuoteMeta(t)
+	}
+	return regexp.MustCompile(`^(not-)?(` + strings.Join(types, "|") + `)(?:\((\d+(?:\.\d+)?)\))?(?::([\s\S]*))?$`)
+}()
+
+// thresholdTypes take the "(threshold)" of an __expected value.
+var thresholdTypes = map[string]bool{
+	"answer-relevance": true, "classifier": true, "context-faithfulness": true, "context-recall": true,
+	"context-relevance": true, "cost": true, "latency": true, "levenshtein": true, "perplexity-score": true,
+	"perplexity": true, "rouge-n": true, "similar": true, "starts-with": true,
+}
+
+// defaultSimilarThreshold is promptfoo's pass mark of a similar check
+// written in a CSV without one.
+const defaultSimilarThreshold = 0.8
+
+// rawAssert is an assert as written, before mapping.
+type rawAssert struct {
+	typ       string
+	value     any
+	threshold *float64
+	weight    *float64
+	weightAt  node
+	metric    string
+	provider  any
+	extra     []extraKey // what whet does not import
+	at        node
+}
+
+// extraKey is an assert's key whet leaves out, and where it is.
+type extraKey struct {
+	what string
+	at   node
+}
+
+// defaults is what defaultTest gives every case.
+type defaults struct {
+	vars node
+}
+
+func (im *importer) defaultTest(n node) (defaults, error) {
+	var def defaults
+	if s, ok := n.str(); ok {
+		ref, isFile := strings.CutPrefix(strings.TrimSpace(s), "file://")
+		if !isFile {
+			im.issue(n, "defaultTest is neither a mapping nor a file:// path: not imported")
+			return def, nil
+		}
+		loaded, err := im.loadData(n, "defaultTest", ref)
+		if err != nil || loaded.v == nil {
+			return def, err
+		}
+		n = loaded
+	}
+	if !n.isMap() {
+		im.issue(n, "defaultTest is not a mapping: not imported")
+		return def, nil
+	}
+	for _, k := range n.keys() {
+		kn, _ := n.key(k)
+		switch k {
+		case "vars":
+			if kn.v != nil && !kn.isMap() {
+				im.issue(kn, "defaultTest: vars is not a mapping: not imported")
+				continue
+			}
+			def.vars = kn
+		case "assert":
+			checks, err := im.asserts(kn, "defaultTest", "the suite")
+			if err != nil {
+				return def, err
+			}
+			im.res.Suite.Checks = append(im.res.Suite.Checks, checks...)
+		case "threshold":
+			im.res.Suite.Threshold = im.mark(kn, "defaultTest")
+		case "options":
+			im.grader = im.options(kn, "defaultTest")
+		default:
+			im.issue(kn, fmt.Sprintf("defaultTest: %s is not imported", k))
+		}
+	}
+	return def, nil
+}
+
+// mark reads a pass mark in [0,1].
+func (im *importer) mark(n node, where string) *float64 {
+	f, ok := number(n.v)
+	if !ok || f < 0 || f > 1 {
+		im.issue(n, fmt.Sprintf("%s: threshold %s is not a score in 0..1: not imported", where, text(n.v)))
+		return nil
+	}
+	return &f
+}
+
+// options reads a test's options: the grader provider is kept (returned
+// as a target), the rest reported.
+func (im *importer) options(n node, where string) string {
+	if !n.isMap() {
+		im.issue(n, where+": options is not a mapping: not imported")
+		return ""
+	}
+	grader := ""
+	for _, k := range n.keys() {
+		kn, _ := n.key(k)
+		if k != "provider" {
+			im.issue(kn, fmt.Sprintf("%s: options.%s is not imported", where, k))
+			continue
+		}
+		id := providerID(kn)
+		t, _, _, why := mapTarget(id, true)
+		if t == "" {
+			im.issue(kn, fmt.Sprintf("%s: grader provider %q is not supported by whet%s: checks use whet's default judge", where, id, why))
+			continue
+		}
+		grader = t
+	}
+	return grader
+}
+
+// providerID reads a provider given as an id or as {id: …}.
+func providerID(n node) string {
+	if id, ok := n.key("id"); ok {
+		return strings.TrimSpace(text(id.v))
+	}
+	return strings.TrimSpace(text(n.v))
+}
+
+func (im *importer) tests(n node, def defaults) error {
+	counter := 0
+	switch v := n.v.(type) {
+	case nil:
+	case string:
+		if err := im.testSource(n, v, def, &counter); err != nil {
+			return err
+		}
+	case []any:
+		for _, it := range n.items() {
+			if s, ok := it.str(); ok {
+				if err := im.testSource(it, s, def, &counter); err != nil {
+					return err
+				}
+				continue
+			}
+			counter++
+			if err := im.testCase(it, fmt.Sprintf("test %d", counter), def); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		counter++
+		if err := im.testCase(n, fmt.Sprintf("test %d", counter), def); err != nil {
+			return err
+		}
+	default:
+		im.issue(n, fmt.Sprintf("tests: %s is not a test or file", text(v)))
+	}
+	if len(im.res.Suite.Cases) == 0 && def.vars.v != nil {
+		// promptfoo runs a config without tests once, with defaultTest's vars.
+		return im.addCases(def.vars, "defaultTest", "", nil, nil, "", defaults{})
+	}
+	return nil
+}
+
+// testSource imports a file:// test file; other sources are reported.
+func (im *importer) testSource(n node, s string, def defaults, counter *int) error {
+	s = strings.TrimSpace(s)
+	ref, ok := strings.CutPrefix(s, "file://")
+	if !ok {
+		im.issue(n, fmt.Sprintf("tests %s are not imported: whet reads test files (file://…csv, .yaml, .json, .jsonl)", s))
+		return nil
+	}
+	ext := strings.ToLower(filepath.Ext(ref))
+	if strings.ContainsAny(ref, "*?[") {
+		im.issue(n, fmt.Sprintf("tests file://%s are not imported: whet takes no glob patterns; list the files", ref))
+		return nil
+	}
+	switch ext {
+	case ".csv", ".tsv":
+		p, data, err := im.readRef(n, "tests", ref)
+		if err != nil {
+			return err
+		}
+		return im.testsCSV(p, data, def)
+	case ".jsonl":
+		p, data, err := im.readRef(n, "tests", ref)
+		if err != nil {
+			return err
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+		for line := 1; sc.Scan(); line++ {
+			if strings.TrimSpace(sc.Text()) == "" {
+				continue
+			}
+			var v any
+			if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+				return &prompt.FileError{File: p, Line: line, Msg: "not a JSON test object: " + err.Error()}
+			}
+			*counter++
+			tn := node{d: &doc{file: p, lines: map[string]int{"": line}}, v: v}
+			if err := im.testCase(tn, fmt.Sprintf("test %d", *counter), def); err != nil {
+				return err
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return &prompt.FileError{File: p, Msg: err.Error()}
+		}
+	case ".yaml", ".yml", ".json":
+		loaded, err := im.loadData(n, "tests", ref)
+		if err != nil {
+			return err
+		}
+		items := loaded.items()
+		if items == nil {
+			if loaded.isMap() {
+				items = []node{loaded}
+			} else if loaded.v != nil {
+				im.issue(loaded, fmt.Sprintf("tests file://%s is not a list of tests: not imported", ref))
+			}
+		}
+		for _, it := range items {
+			*counter++
+			if err := im.testCase(it, fmt.Sprintf("test %d", *counter), def); err != nil {
+				return err
+			}
+		}
+	default:
+		im.issue(n, fmt.Sprintf("tests file://%s are not imported: whet reads .csv, .yaml, .json and .jsonl test files and runs no code", ref))
+	}
+	return nil
+}
+
+// loadData reads and parses a YAML or JSON file a file:// reference names.
+func (im *importer) loadData(n node, what, ref string) (node, error) {
+	if strings.ContainsAny(ref, "*?[") {
+		im.issue(n, fmt.Sprintf("%s file://%s is not imported: whet takes no glob patterns", what, ref))
+		return node{}, nil
+	}
+	p, data, err := im.readRef(n, what, ref)
+	if err != nil {
+		return node{}, err
+	}
+	if strings.EqualFold(filepath.Ext(ref), ".json") {
+		return parseJSON(p, data)
+	}
+	return parseYAML(p, data)
+}
+
+// testCase imports one test: its description, vars, asserts, threshold
+// and grader.
+func (im *importer) testCase(n node, where string, def defaults) error {
+	if !n.isMap() {
+		im.issue(n, fmt.Sprintf("%s is not a test (a mapping with vars and assert): not imported", where))
+		return nil
+	}
+	desc := ""
+	if d, ok := n.key("description"); ok {
+		desc = strings.TrimSpace(text(d.v))
+		if desc != "" {
+			where = fmt.Sprintf("%s (%q)", where, shorten(desc))
+		}
+	}
+	var (
+		vars      node
+		checks    []prompt.Check
+		threshold *float64
+		grader    string
+		err       error
+	)
+	for _, k := range n.keys() {
+		kn, _ := n.key(k)
+		switch k {
+		case "description":
+		case "vars":
+			if kn.v != nil && !kn.isMap() {
+				im.issue(kn, fmt.Sprintf("%s: vars is not a mapping (vars files are not supported): not imported", where))
+				continue
+			}
+			vars = kn
+		case "assert":
+			if checks, err = im.asserts(kn, where, "the case"); err != nil {
+				return err
+			}
+		case "threshold":
+			threshold = im.mark(kn, where)
+		case "options":
+			grader = im.options(kn, where)
+		default:
+			im.issue(kn, fmt.Sprintf("%s: %s is not imported", where, k))
+		}
+	}
+	if grader != "" && hasGraded(im.res.Suite.Checks) {
+		on, _ := n.key("options")
+		im.issue(on, fmt.Sprintf("%s: options.provider applies to the case's own checks only: defaultTest's model-graded checks keep their grader", where))
+	}
+	return im.addCases(vars, where, desc, checks, threshold, grader, def)
+}
+
+func hasGraded(cs []prompt.Check) bool {
+	for _, c := range cs {
+		if gradedTypes[strings.TrimPrefix(c.Type, "not-")] && c.Provider == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// addCases adds the cases a test's vars expand into (defaultTest's vars
+// under the test's own; a list of strings is one case per element, as
+// promptfoo runs them).
+func (im *importer) addCases(vars node, where, desc string, checks []prompt.Check, threshold *float64, grader string, def defaults) error {
+	type varVals struct {
+		name string
+		vals []string
+	}
+	byName := map[string]node{}
+	for _, src := range []node{def.vars, vars} {
+		for _, k := range src.keys() {
+			byName[k], _ = src.key(k)
+		}
+	}
+	names := make([]string, 0, len(byName))
+	for k := range byName {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var all []varVals
+	total := 1
+	for _, name := range names {
+		vals, err := im.varValues(byName[name], name, where)
+		if err != nil {
+			return err
+		}
+		total *= len(vals)
+		if total > maxCases {
+			return errAt(byName[name], "%s: its list-valued vars make more than %d cases", where, maxCases)
+		}
+		all = append(all, varVals{name, vals})
+	}
+	if grader != "" {
+		setGrader(checks, grader)
+	}
+	combos := []map[string]string{{}}
+	for _, vv := range all {
+		next := make([]map[string]string, 0, len(combos)*len(vv.vals))
+		for _, c := range combos {
+			for _, v := range vv.vals {
+				m := make(map[string]string, len(c)+1)
+				for k, x := range c {
+					m[k] = x
+				}
+				m[vv.name] = v
+				next = append(next, m)
+			}
+		}
+		combos = next
+	}
+	for _, vars := range combos {
+		c := prompt.Case{Description: desc, Vars: vars, Threshold: threshold}
+		if len(checks) > 0 {
+			c.Checks = append([]prompt.Check(nil), checks...)
+		}
+		im.res.Suite.Cases = append(im.res.Suite.Cases, c)
+	}
+	return nil
+}
+
+// binaryExts are var files promptfoo loads as media or runs as code.
+var binaryExts = map[string]bool{
+	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".webp": true, ".bmp": true, ".pdf": true,
+	".mp3": true, ".wav": true, ".ogg": true, ".mp4": true, ".webm": true, ".mov": true,
+}
+
+// varValues is a variable's value or values as text.
+func (im *importer) varValues(n node, name, where string) ([]string, error) {
+	switch v := n.v.(type) {
+	case string:
+		ref, ok := strings.CutPrefix(strings.TrimSpace(v), "file://")
+		if !ok {
+			return []string{v}, nil
+		}
+		ext := strings.ToLower(filepath.Ext(ref))
+		if binaryExts[ext] || codeFileRe.MatchString(ref) || strings.ContainsAny(ref, "*?[") {
+			im.issue(n, fmt.Sprintf("%s: var %s = %s is kept as that text: whet loads no media, globs or code into vars", where, name, v))
+			return []string{v}, nil
+		}
+		_, data, err := im.readRef(n, "var "+name, ref)
+		if err != nil {
+			return nil, err
+		}
+		return []string{trimFinalNewline(string(data))}, nil
+	case []any:
+		if len(v) > 0 {
+			if _, ok := v[0].(string); ok {
+				out := make([]string, len(v))
+				for i, e := range v {
+					out[i] = text(e)
+				}
+				return out, nil
+			}
+		}
+	}
+	return []string{text(n.v)}, nil
+}
+
+// asserts imports a list of asserts; owner says who keeps the other
+// checks when one is left out ("the case", "the suite").
+func (im *importer) asserts(n node, where, owner string) ([]prompt.Check, error) {
+	if n.v == nil {
+		return nil, nil
+	}
+	items := n.items()
+	if items == nil {
+		im.issue(n, where+": assert is not a list: not imported")
+		return nil, nil
+	}
+	var out []prompt.Check
+	for i, it := range items {
+		w := fmt.Sprintf("%s: assert %d", where, i+1)
+		if !it.isMap() {
+			im.issue(it, w+" is not a mapping: not imported")
+			continue
+		}
+		ra := rawAssert{at: it}
+		for _, k := range it.keys() {
+			kn, _ := it.key(k)
+			switch k {
+			case "type":
+				ra.typ = strings.TrimSpace(text(kn.v))
+			case "value":
+				ra.value = kn.v
+			case "threshold":
+				if f, ok := number(kn.v); ok {
+					ra.threshold = &f
+				} else {
+					ra.extra = append(ra.extra, extraKey{"threshold " + text(kn.v) + " (not a number)", kn})
+				}
+			case "weight":
+				if f, ok := number(kn.v); ok {
+					ra.weight, ra.weightAt = &f, kn
+				} else {
+					ra.extra = append(ra.extra, extraKey{"weight " + text(kn.v) + " (not a number)", kn})
+				}
+			case "metric":
+				ra.metric = strings.TrimSpace(text(kn.v))
+			case "provider":
+				ra.provider = kn
+			default:
+				ra.extra = append(ra.extra, extraKey{k, kn})
+			}
+		}
+		c, ok, err := im.check(ra, w, owner)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// check maps an assert to a whet check; ok is false when it is left out
+// (and reported).
+func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool, error) {
+	t := ra.typ
+	if t == "" {
+		im.issue(ra.at, fmt.Sprintf("%s has no type: not imported; %s keeps its other checks", where, owner))
+		return prompt.Check{}, false, nil
+	}
+	neg := strings.HasPrefix(t, "not-")
+	base := strings.TrimPrefix(t, "not-")
+	if a, ok := typeAliases[base]; ok {
+		base = a
+	}
+	if !checkTypes[base] {
+		why := ""
+		switch base {
+		case "javascript", "python", "ruby", "webhook":
+			why = " (whet runs no code)"
+		case "assert-set":
+			why = " (whet has no assert sets; list their asserts one by one)"
+		}
+		im.issue(ra.at, fmt.Sprintf("%s: type %q is not supported by whet%s: not imported; %s keeps its other checks", where, t, why, owner))
+		return prompt.Check{}, false, nil
+	}
+	typ := base
+	if neg {
+		typ = "not-" + base
+	}
+	c := prompt.Check{Type: typ, Threshold: ra.threshold, Metric: ra.metric}
+	value := ra.value
+	if s, ok := value.(string); ok {
+		if ref, isFile := strings.CutPrefix(strings.TrimSpace(s), "file://"); isFile {
+			if codeFileRe.MatchString(ref) || strings.ContainsAny(ref, "*?[") {
+				im.issue(ra.at, fmt.Sprintf("%s (%s): value %s is code or a glob: not imported; %s keeps its other checks", where, typ, s, owner))
+				return prompt.Check{}, false, nil
+			}
+			switch strings.ToLower(filepath.Ext(ref)) {
+			case ".json", ".yaml", ".yml":
+				loaded, err := im.loadData(ra.at, "assert value", ref)
+				if err != nil {
+					return prompt.Check{}, false, err
+				}
+				value = loaded.v
+			default:
+				_, data, err := im.readRef(ra.at, "assert value", ref)
+				if err != nil {
+					return prompt.Check{}, false, err
+				}
+				value = trimFinalNewline(string(data))
+			}
+		}
+	}
+	c.Value = jsonShaped(value)
+	if ra.weight != nil {
+		switch w := *ra.weight; {
+		case w > 0:
+			c.Weight = w
+		case w == 0:
+			im.issue(ra.weightAt, fmt.Sprintf("%s (%s): weight 0 (shown but not scored) is imported as weight 1", where, typ))
+		default:
+			im.issue(ra.weightAt, fmt.Sprintf("%s (%s): weight %v is not imported (weights are > 0)", where, typ, w))
+		}
+	}
+	if pn, ok := ra.provider.(node); ok && pn.v != nil {
+		id := providerID(pn)
+		if target, _, _, why := mapTarget(id, true); target != "" {
+			c.Provider = target
+			if pn.isMap() && len(pn.keys()) > 1 {
+				im.issue(pn, fmt.Sprintf("%s (%s): only the provider's id is imported, not its options", where, typ))
+			}
+		} else {
+			im.issue(pn, fmt.Sprintf("%s (%s): grader provider %q is not supported by whet%s: the check uses whet's default judge", where, typ, id, why))
+		}
+	}
+	for _, k := range ra.extra {
+		im.issue(k.at, fmt.Sprintf("%s (%s): %s is not imported", where, typ, k.what))
+	}
+	return c, true, nil
+}
+
+// assertFromExpected reads an __expected value as promptfoo does: a
+// "type: value" or "type(threshold): value" prefix, the legacy
+// javascript:/fn:/eval:/grade:/python: forms, file:// scripts, else an
+// equals check of the whole text.
+func assertFromExpected(s string) rawAssert {
+	for _, p := range []string{"javascript:", "fn:", "eval:"} {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return rawAssert{typ: "javascript", value: strings.TrimSpace(rest)}
+		}
+	}
+	for _, p := range []string{"grade:", "llm-rubric:"} {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return rawAssert{typ: "llm-rubric", value: strings.TrimSpace(rest)}
+		}
+	}
+	if rest, ok := strings.CutPrefix(s, "python:"); ok {
+		return rawAssert{typ: "python", value: strings.TrimSpace(rest)}
+	}
+	if rest, ok := strings.CutPrefix(s, "file://"); ok && codeFileRe.MatchString(rest) {
+		typ := "javascript"
+		if strings.Contains(strings.ToLower(rest), ".py") {
+			typ = "python"
+		}
+		return rawAssert{typ: typ, value: rest}
+	}
+	m := expectedRe.FindStringSubmatch(s)
+	if m == nil {
+		return rawAssert{typ: "equals", value: s}
+	}
+	typ, value := m[2], strings.TrimSpace(m[4])
+	ra := rawAssert{typ: m[1] + typ, value: value}
+	switch typ {
+	case "contains-all", "contains-any", "icontains-all", "icontains-any":
+		parts := strings.Split(value, ",")
+		list := make([]any, len(parts))
+		for i, p := range parts {
+			list[i] = strings.TrimSpace(p)
+		}
+		ra.value = list
+	case "word-count":
+		if f, err := strconv.ParseFloat(value, 64); err == nil {
+			ra.value = f
+		}
+	}
+	if m[4] == "" && !strings.Contains(s, ":") {
+		ra.value = nil
+	}
+	if thresholdTypes[typ] || typ == "similar:cosine" {
+		if t, err := strconv.ParseFloat(m[3], 64); err == nil && t != 0 {
+			ra.threshold = &t
+		} else if typ == "similar" || typ == "similar:cosine" {
+			t := defaultSimilarThreshold
+			ra.threshold = &t
+		}
+	}
+	return ra
+}
+
+// testsCSV imports a CSV test file in promptfoo's layout: a header of
+// variable names, __expected… columns of asserts, __description,
+// __threshold and __metric; one test per row.
+func (im *importer) testsCSV(path string, data []byte, def defaults) error {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	if strings.EqualFold(filepath.Ext(path), ".tsv") || (bytes.Contains(first, []byte("\t")) && !bytes.Contains(first, []byte(","))) {
+		r.Comma = '\t'
+	}
+	header, err := r.Read()
+	if err == io.EOF {
+		return &prompt.FileError{File: path, Line: 1, Msg: "empty tests file: the first row names the variables"}
+	}
+	if err != nil {
+		return csvError(path, err)
+	}
+	for i := range header {
+		header[i] = strings.TrimSpace(header[i])
+	}
+	for row := 1; ; row++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return csvError(path, err)
+		}
+		line, _ := r.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			row--
+			continue
+		}
+		if len(rec) != len(header) {
+			return &prompt.FileError{File: path, Line: line, Msg: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(header))}
+		}
+		at := node{d: &doc{file: path, lines: map[string]int{"": line}}}
+		where := fmt.Sprintf("row %d", row)
+		vars := map[string]any{}
+		type colAssert struct {
+			col string
+			ra  rawAssert
+		}
+		var (
+			asserts   []colAssert
+			desc      string
+			metric    string
+			threshold *float64
+		)
+		for i, h := range header {
+			v := rec[i]
+			switch {
+			case strings.HasPrefix(h, "__expected"):
+				if strings.TrimSpace(v) != "" {
+					ra := assertFromExpected(v)
+					ra.at = at
+					asserts = append(asserts, colAssert{h, ra})
+				}
+			case h == "__description":
+				desc = strings.TrimSpace(v)
+			case h == "__metric":
+				metric = strings.TrimSpace(v)
+			case h == "__threshold":
+				if t := strings.TrimSpace(v); t != "" {
+					var num any = t
+					if f, err := strconv.ParseFloat(t, 64); err == nil {
+						num = f
+					}
+					threshold = im.mark(node{d: at.d, v: num}, where)
+				}
+			case h == "__prefix", h == "__suffix", h == "__providerOutput", strings.HasPrefix(h, "__metadata"), strings.HasPrefix(h, "__config:"):
+				if strings.TrimSpace(v) != "" {
+					im.issue(at, fmt.Sprintf("%s: column %s is not imported", where, h))
+				}
+			default:
+				vars[h] = v
+			}
+		}
+		if desc != "" {
+			where = fmt.Sprintf("%s (%q)", where, shorten(desc))
+		}
+		var checks []prompt.Check
+		for _, ca := range asserts {
+			ca.ra.metric = metric
+			c, ok, err := im.check(ca.ra, where+": "+ca.col, "the case")
+			if err != nil {
+				return err
+			}
+			if ok {
+				checks = append(checks, c)
+			}
+		}
+		if err := im.addCases(node{d: at.d, v: vars}, where, desc, checks, threshold, "", def); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// trimFinalNewline drops the newline that ends a text file.
+func trimFinalNewline(s string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r")
+}
+
+func csvError(path string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &prompt.FileError{File: path, Line: pe.Line, Col: pe.Column, Msg: pe.Err.Error()}
+	}
+	return &prompt.FileError{File: path, Msg: err.Error()}
+}
