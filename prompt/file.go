@@ -433,7 +433,7 @@ func FormatFile(f File) []byte {
 func writeVars(b *bytes.Buffer, indent string, vars map[string]string) {
 	for _, k := range SortedKeys(vars) {
 		v := vars[k]
-		if strings.Contains(v, "\n") && !strings.ContainsAny(v, "\r\t") && strings.TrimLeft(v, " \n") == v && !strings.HasSuffix(v, "\n") {
+		if blockSafe(v) {
 			b.WriteString(indent + yamlScalar(k) + ": |-\n")
 			for _, line := range strings.Split(v, "\n") {
 				if line == "" {
@@ -446,6 +446,22 @@ func writeVars(b *bytes.Buffer, indent string, vars map[string]string) {
 		}
 		b.WriteString(indent + yamlScalar(k) + ": " + yamlScalar(v) + "\n")
 	}
+}
+
+// blockSafe reports whether a multi-line value survives a YAML "|-" block
+// unchanged: no leading blank or indented first line, no trailing newline,
+// no tab or CR, and no line ending in a space (blocks keep them, but editors
+// and reviewers do not).
+func blockSafe(v string) bool {
+	if !strings.Contains(v, "\n") || strings.ContainsAny(v, "\r\t") || strings.TrimLeft(v, " \n") != v || strings.HasSuffix(v, "\n") {
+		return false
+	}
+	for _, line := range strings.Split(v, "\n") {
+		if strings.HasSuffix(line, " ") {
+			return false
+		}
+	}
+	return true
 }
 
 var plainScalarRe = regexp.MustCompile(`^[A-Za-z_/][A-Za-z0-9 _./()'-]*$`)

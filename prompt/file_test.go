@@ -173,3 +173,11 @@ func TestParsePrompty(t *testing.T) {
 		t.Fatalf("jinja err = %v", err)
 	}
 }
+
+func TestFormatVarsKeepTrailingSpaces(t *testing.T) {
+	f := File{Name: "a", Messages: []Message{{Role: "user", Content: "{{x}}"}}, Vars: map[string]string{"x": "a\nb ", "y": "c \nd"}}
+	g, err := ParseFile("a.md", FormatFile(f))
+	if err != nil || g.Vars["x"] != "a\nb " || g.Vars["y"] != "c \nd" {
+		t.Fatalf("vars %q, %v", g.Vars, err)
+	}
+}
