@@ -448,22 +448,6 @@ func writeVars(b *bytes.Buffer, indent string, vars map[string]string) {
 	}
 }
 
-// blockSafe reports whether a multi-line value survives a YAML "|-" block
-// unchanged: no leading blank or indented first line, no trailing newline,
-// no tab or CR, and no line ending in a space (blocks keep them, but editors
-// and reviewers do not).
-func blockSafe(v string) bool {
-	if !strings.Contains(v, "\n") || strings.ContainsAny(v, "\r\t") || strings.TrimLeft(v, " \n") != v || strings.HasSuffix(v, "\n") {
-		return false
-	}
-	for _, line := range strings.Split(v, "\n") {
-		if strings.HasSuffix(line, " ") {
-			return false
-		}
-	}
-	return true
-}
-
 var plainScalarRe = regexp.MustCompile(`^[A-Za-z_/][A-Za-z0-9 _./()'-]*$`)
 
 // yamlScalar writes s as a YAML scalar: plain when unambiguous, otherwise a
