@@ -19,6 +19,12 @@ type Config struct {
 	Aliases map[string]string `yaml:"aliases"`
 	// Targets are the default targets of `whet run` and the Arena picker.
 	Targets []string `yaml:"targets"`
+	// Judge is the target that grades llm-rubric, model-graded-closedqa and
+	// factuality checks (e.g. openai:gpt-4o-mini).
+	Judge string `yaml:"judge"`
+	// Embedder is the embedding target of similar checks (e.g.
+	// ollama:nomic-embed-text).
+	Embedder string `yaml:"embedder"`
 }
 
 // Provider is one named endpoint.

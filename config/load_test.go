@@ -391,3 +391,14 @@ func TestProblemString(t *testing.T) {
 		}
 	}
 }
+
+func TestJudgeAndEmbedder(t *testing.T) {
+	c, err := Parse("c.yaml", []byte("judge: openai:gpt-4o-mini\nembedder: ollama:nomic-embed-text\n"), func(string) string { return "" })
+	if err != nil || c.Judge != "openai:gpt-4o-mini" || c.Embedder != "ollama:nomic-embed-text" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	_, err = Parse("c.yaml", []byte("judge: nosuch:model\n"), func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "c.yaml:1:") || !strings.Contains(err.Error(), "judge") {
+		t.Fatalf("err = %v", err)
+	}
+}

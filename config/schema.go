@@ -15,7 +15,7 @@ import (
 
 // Keys of the file, in the order a reader meets them in the default file.
 func topFields() []string {
-	return []string{"author", "protected_tags", "theme", "targets", "aliases", "providers"}
+	return []string{"author", "protected_tags", "theme", "targets", "aliases", "providers", "judge", "embedder"}
 }
 
 func providerFields() []string {
@@ -76,6 +76,23 @@ func (d *decoder) config(n ast.Node, c *Config) {
 	}
 	if e, ok := byKey["targets"]; ok {
 		d.targets(e.value, c)
+	}
+	for _, k := range []string{"judge", "embedder"} {
+		e, ok := byKey[k]
+		if !ok {
+			continue
+		}
+		s, ok := d.str(e.value, e.key)
+		if !ok {
+			continue
+		}
+		if t, ok := d.target(s, c, false, tokenOf(e.value), e.key); ok {
+			if k == "judge" {
+				c.Judge = t
+			} else {
+				c.Embedder = t
+			}
+		}
 	}
 }
 
