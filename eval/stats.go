@@ -1,0 +1,477 @@
+package eval
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"whet/prompt"
+	"whet/report"
+)
+
+// Z95 is the standard normal quantile of a two-sided 95% interval.
+const Z95 = 1.959963984540054
+
+// Wilson is the Wilson score interval of a proportion, successes out of n,
+// for the normal quantile z (Z95 for 95%). It stays inside [0,1] and is
+// sound for small n and proportions near 0 or 1. With n = 0 it is [0,1]:
+// nothing is known.
+func Wilson(successes, n int, z float64) (lo, hi float64) {
+	if n <= 0 {
+		return 0, 1
+	}
+	nf := float64(n)
+	p := float64(successes) / nf
+	z2 := z * z
+	den := 1 + z2/nf
+	center := (p + z2/(2*nf)) / den
+	half := z / den * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf))
+	return max(0, center-half), min(1, center+half)
+}
+
+// MeanCI is the mean of xs and its confidence interval at level (0.95 for
+// 95%) from Student's t distribution with n−1 degrees of freedom:
+// mean ± t × s/√n. With one value the interval is unknown (lo and hi are
+// NaN); with none, all three are NaN.
+func MeanCI(xs []float64, level float64) (mean, lo, hi float64) {
+	n := len(xs)
+	if n == 0 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	mean, sd := stat.MeanStdDev(xs, nil)
+	if n == 1 {
+		return mean, math.NaN(), math.NaN()
+	}
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile((1 + level) / 2)
+	half := t * sd / math.Sqrt(float64(n))
+	return mean, mean - half, mean + half
+}
+
+// SignTest is the two-sided exact sign test's p-value for wins against
+// losses (ties left out): the probability, were each pair a fair coin toss,
+// of a split at least this uneven. 1 when there are no pairs.
+func SignTest(wins, losses int) float64 {
+	n := wins + losses
+	if n <= 0 || wins < 0 || losses < 0 {
+		return 1
+	}
+	k := min(wins, losses)
+	p := 2 * distuv.Binomial{N: float64(n), P: 0.5}.CDF(float64(k))
+	return min(1, p)
+}
+
+// grade is one result's verdict from its latest scores.
+type grade struct {
+	score   float64
+	scored  bool
+	pass    bool
+	hasPass bool
+}
+
+// gradeOf reads a result's verdict: its ScorerSuite score when it has one,
+// else the mean of its latest grades (report.ResultScore) and pass when every
+// grade with a verdict passes.
+func gradeOf(byScorer map[string]prompt.Score) grade {
+	if s, ok := byScorer[ScorerSuite]; ok {
+		g := grade{score: s.Value, scored: true}
+		if s.Pass != nil {
+			g.pass, g.hasPass = *s.Pass, true
+		}
+		return g
+	}
+	var g grade
+	g.score, g.scored = report.ResultScore(byScorer)
+	g.pass = true
+	for _, s := range byScorer {
+		if s.Pass != nil {
+			g.hasPass = true
+			g.pass = g.pass && *s.Pass
+		}
+	}
+	if !g.hasPass {
+		g.pass = false
+	}
+	return g
+}
+
+// Group is the statistics of one version on one target.
+type Group struct {
+	// Version is the version as the run saw it; only VersionID is set for a
+	// version the run does not list.
+	Version prompt.RunVersion
+	Target  string
+
+	N      int // results, one per cell
+	Errors int // results whose call failed
+
+	// Judged results carry a pass/fail verdict (see Aggregate); Passed of
+	// them passed. PassRate = Passed/Judged with its 95% Wilson interval;
+	// 0 in [0,1] when Judged = 0.
+	Judged, Passed           int
+	PassRate, PassLo, PassHi float64
+
+	// Scored results have a score. MeanScore is their mean, with a 95%
+	// t-interval clamped to [0,1] ([0,1] when Scored < 2).
+	Scored                      int
+	MeanScore, ScoreLo, ScoreHi float64
+
+	// Latency percentiles (nearest rank) over Measured results: successful
+	// and not served from the cache.
+	Measured int
+	P50, P95 time.Duration
+
+	TokensIn, TokensOut int
+	Cost                float64 // USD
+
+	// Repeats is the most results any case has here. With Repeats > 1,
+	// Identical is the mean over cases of the share of a case's outputs that
+	// equal its most common output, and PassK (pass^k) the share of cases
+	// with a verdict whose every repeat passed.
+	Repeats   int
+	Identical float64
+	PassK     float64
+}
+
+// Aggregate computes per version × target statistics of a run. Results are
+// reduced to one per cell first (report.CellResults). A result's verdict
+// and score are its ScorerSuite score (written by Scores) when it has one,
+// else the mean of its latest grades, passing when each grade that has a
+// verdict passes. Groups come in the run's order of versions, then of
+// targets; groups the run does not list follow, by version id and target.
+func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) []Group {
+	results = report.CellResults(results)
+	latest := report.LatestScores(scores)
+	type key struct {
+		v int64
+		t string
+	}
+	byKey := map[key][]prompt.Result{}
+	var keys []key
+	for _, r := range results {
+		k := key{r.VersionID, r.Target}
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], r)
+	}
+	rank := func(k key) (int, int) {
+		vi, ti := len(run.Versions), len(run.Targets)
+		for i, v := range run.Versions {
+			if v.VersionID == k.v {
+				vi = i
+				break
+			}
+		}
+		for i, t := range run.Targets {
+			if t == k.t {
+				ti = i
+				break
+			}
+		}
+		return vi, ti
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		av, at := rank(a)
+		bv, bt := rank(b)
+		return cmp.Or(cmp.Compare(av, bv), cmp.Compare(a.v, b.v), cmp.Compare(at, bt), cmp.Compare(a.t, b.t))
+	})
+	cons := Consistency(results, scores)
+	out := make([]Group, 0, len(keys))
+	for _, k := range keys {
+		g := Group{Version: prompt.RunVersion{VersionID: k.v}, Target: k.t}
+		for _, v := range run.Versions {
+			if v.VersionID == k.v {
+				g.Version = v
+			}
+		}
+		var vals []float64
+		var lat []time.Duration
+		for _, r := range byKey[k] {
+			g.N++
+			if !r.OK() {
+				g.Errors++
+			} else if !r.CacheHit {
+				g.Measured++
+				lat = append(lat, r.Latency)
+			}
+			g.TokensIn += r.TokensIn
+			g.TokensOut += r.TokensOut
+			g.Cost += r.Cost
+			gr := gradeOf(latest[r.ID])
+			if gr.hasPass {
+				g.Judged++
+				if gr.pass {
+					g.Passed++
+				}
+			}
+			if gr.scored {
+				vals = append(vals, gr.score)
+			}
+		}
+		if g.Judged > 0 {
+			g.PassRate = float64(g.Passed) / float64(g.Judged)
+		}
+		g.PassLo, g.PassHi = Wilson(g.Passed, g.Judged, Z95)
+		g.Scored = len(vals)
+		g.ScoreLo, g.ScoreHi = 0, 1
+		if g.Scored > 0 {
+			mean, lo, hi := MeanCI(vals, 0.95)
+			g.MeanScore = mean
+			if g.Scored > 1 {
+				g.ScoreLo, g.ScoreHi = max(0, lo), min(1, hi)
+			}
+		}
+		g.P50 = report.Percentile(lat, 50)
+		g.P95 = report.Percentile(lat, 95)
+
+		var cases, identicalCases, passAll, judgedCases int
+		var identical float64
+		for _, c := range cons {
+			if c.VersionID != k.v || c.Target != k.t {
+				continue
+			}
+			cases++
+			g.Repeats = max(g.Repeats, c.K)
+			if c.Outputs > 0 {
+				identicalCases++
+				identical += c.Identical
+			}
+			if c.Judged > 0 {
+				judgedCases++
+				if c.PassAll {
+					passAll++
+				}
+			}
+		}
+		if g.Repeats > 1 {
+			if identicalCases > 0 {
+				g.Identical = identical / float64(identicalCases)
+			}
+			if judgedCases > 0 {
+				g.PassK = float64(passAll) / float64(judgedCases)
+			}
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// CaseConsistency is how one case behaved over its repeats on one version
+// and target.
+type CaseConsistency struct {
+	VersionID int64
+	Target    string
+	Case      int
+	// K is the number of repeats with a result; Outputs of them succeeded.
+	K, Outputs int
+	// Distinct is the number of different successful outputs; Identical the
+	// share of them equal to the most common one (1 when all agree).
+	Distinct  int
+	Identical float64
+	// Judged repeats carry a verdict; Passed of them passed. PassAll is
+	// pass^k for this case: every one of the K repeats has a verdict and
+	// passed.
+	Judged, Passed int
+	PassAll        bool
+}
+
+// Consistency groups results (one per cell, see report.CellResults) by
+// version, target and case, and says how alike the repeats' outputs are and
+// whether they all pass. Outputs are compared exactly. Rows come by
+// version id, target and case.
+func Consistency(results []prompt.Result, scores []prompt.Score) []CaseConsistency {
+	results = report.CellResults(results)
+	latest := report.LatestScores(scores)
+	type key struct {
+		v int64
+		t string
+		c int
+	}
+	by := map[key][]prompt.Result{}
+	var keys []key
+	for _, r := range results {
+		k := key{r.VersionID, r.Target, r.Case}
+		if _, ok := by[k]; !ok {
+			keys = append(keys, k)
+		}
+		by[k] = append(by[k], r)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.v, b.v), cmp.Compare(a.t, b.t), cmp.Compare(a.c, b.c))
+	})
+	out := make([]CaseConsistency, 0, len(keys))
+	for _, k := range keys {
+		cc := CaseConsistency{VersionID: k.v, Target: k.t, Case: k.c}
+		counts := map[string]int{}
+		modal := 0
+		for _, r := range by[k] {
+			cc.K++
+			if r.OK() {
+				cc.Outputs++
+				counts[r.Output]++
+				modal = max(modal, counts[r.Output])
+			}
+			if g := gradeOf(latest[r.ID]); g.hasPass {
+				cc.Judged++
+				if g.pass {
+					cc.Passed++
+				}
+			}
+		}
+		cc.Distinct = len(counts)
+		if cc.Outputs > 0 {
+			cc.Identical = float64(modal) / float64(cc.Outputs)
+		}
+		cc.PassAll = cc.K > 0 && cc.Judged == cc.K && cc.Passed == cc.K
+		out = append(out, cc)
+	}
+	return out
+}
+
+// ABCase is one case of an A/B comparison: each side's score (the mean over
+// its scored repeats) and who won.
+type ABCase struct {
+	Case   int
+	A, B   float64
+	Scored bool // both sides have a score; otherwise the case is skipped
+	// Winner is +1 when B scored higher, −1 when A did, 0 for a tie.
+	Winner int
+}
+
+// ABResult compares B against A on the same cases.
+type ABResult struct {
+	LabelA, LabelB string
+	// Wins, Ties and Losses are counted from B's side: cases where B scored
+	// higher, the same, lower. Skipped cases lack a score on a side.
+	Wins, Ties, Losses, Skipped int
+	// WinRate is Wins/(Wins+Losses) with its 95% Wilson interval [Lo, Hi]:
+	// 0 in [0,1] when every scored case is a tie.
+	WinRate, Lo, Hi float64
+	// P is the two-sided exact sign test's p-value (SignTest).
+	P float64
+	// Sentence says it plainly: "B beats A on 31 of 40 cases (2 ties
+	// excluded), p = 0.00068", or "no significant difference: …" when
+	// p >= 0.05.
+	Sentence string
+	Cases    []ABCase
+}
+
+// Significance is the p-value below which CompareAB calls a difference
+// significant.
+const Significance = 0.05
+
+// CompareAB compares two sides' results on the same cases — two versions on
+// one target, or one version on two targets. Results are reduced to one per
+// cell; each side's case score is the mean of its scored repeats (a result's
+// score as Aggregate reads it). Scores equal within 1e-9 tie. labelA and
+// labelB name the sides in the sentence ("" = "A" and "B").
+func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB string) ABResult {
+	if labelA == "" {
+		labelA = "A"
+	}
+	if labelB == "" {
+		labelB = "B"
+	}
+	latest := report.LatestScores(scores)
+	perCase := func(rs []prompt.Result) map[int][]float64 {
+		m := map[int][]float64{}
+		for _, r := range report.CellResults(rs) {
+			if g := gradeOf(latest[r.ID]); g.scored {
+				m[r.Case] = append(m[r.Case], g.score)
+			} else if _, ok := m[r.Case]; !ok {
+				m[r.Case] = nil
+			}
+		}
+		return m
+	}
+	am, bm := perCase(a), perCase(b)
+	caseSet := map[int]bool{}
+	for c := range am {
+		caseSet[c] = true
+	}
+	for c := range bm {
+		caseSet[c] = true
+	}
+	cases := make([]int, 0, len(caseSet))
+	for c := range caseSet {
+		cases = append(cases, c)
+	}
+	slices.Sort(cases)
+	res := ABResult{LabelA: labelA, LabelB: labelB}
+	for _, c := range cases {
+		ac := ABCase{Case: c}
+		as, bs := am[c], bm[c]
+		if len(as) == 0 || len(bs) == 0 {
+			res.Skipped++
+			res.Cases = append(res.Cases, ac)
+			continue
+		}
+		ac.A, ac.B, ac.Scored = stat.Mean(as, nil), stat.Mean(bs, nil), true
+		switch d := ac.B - ac.A; {
+		case d > 1e-9:
+			ac.Winner = 1
+			res.Wins++
+		case d < -1e-9:
+			ac.Winner = -1
+			res.Losses++
+		default:
+			res.Ties++
+		}
+		res.Cases = append(res.Cases, ac)
+	}
+	decisive := res.Wins + res.Losses
+	if decisive > 0 {
+		res.WinRate = float64(res.Wins) / float64(decisive)
+	}
+	res.Lo, res.Hi = Wilson(res.Wins, decisive, Z95)
+	res.P = SignTest(res.Wins, res.Losses)
+	res.Sentence = abSentence(res)
+	return res
+}
+
+func abSentence(r ABResult) string {
+	n := r.Wins + r.Losses
+	if n == 0 {
+		if r.Ties > 0 {
+			return fmt.Sprintf("%s and %s tie on all %d %s", r.LabelA, r.LabelB, r.Ties, plural(r.Ties, "case", "cases"))
+		}
+		return fmt.Sprintf("no case has a score for both %s and %s", r.LabelA, r.LabelB)
+	}
+	ties := ""
+	if r.Ties > 0 {
+		ties = fmt.Sprintf(" (%d %s excluded)", r.Ties, plural(r.Ties, "tie", "ties"))
+	}
+	winner, loser, w := r.LabelB, r.LabelA, r.Wins
+	if r.Losses > r.Wins {
+		winner, loser, w = r.LabelA, r.LabelB, r.Losses
+	}
+	if r.P < Significance {
+		return fmt.Sprintf("%s beats %s on %d of %d %s%s, %s", winner, loser, w, n, plural(n, "case", "cases"), ties, formatP(r.P))
+	}
+	if r.Wins == r.Losses {
+		return fmt.Sprintf("no significant difference: %s and %s each win %d of %d %s%s, %s", r.LabelA, r.LabelB, w, n, plural(n, "case", "cases"), ties, formatP(r.P))
+	}
+	return fmt.Sprintf("no significant difference: %s wins %d of %d %s%s, %s", winner, w, n, plural(n, "case", "cases"), ties, formatP(r.P))
+}
+
+// formatP writes a p-value with two significant digits: "p = 0.00068",
+// "p = 0.21", "p = 1", "p < 0.0001".
+func formatP(p float64) string {
+	if p < 0.0001 {
+		return "p < 0.0001"
+	}
+	return "p = " + strconv.FormatFloat(p, 'g', 2, 64)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
