@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"whet/eval"
 	"whet/prompt"
 	"whet/report"
 	"whet/runner"
@@ -49,6 +50,8 @@ type runFlags struct {
 	resume       string
 	note         string
 	shadowPrices []string
+	suite        string
+	failUnder    float64
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -88,6 +91,8 @@ interrupted, 2 on usage errors.`,
 	fl.StringVar(&f.resume, "resume", "", "finish an interrupted run: run only its missing cells")
 	fl.StringVar(&f.note, "note", "", "note stored with the run")
 	fl.StringArrayVar(&f.shadowPrices, "shadow-price", nil, "also show what the run would cost on TARGET (repeatable)")
+	fl.StringVar(&f.suite, "suite", "", "run the cases of suite NAME and score every cell by its checks")
+	fl.Float64Var(&f.failUnder, "fail-under", 0, "with --suite: exit 1 when a version × target pass rate is below this (0..1)")
 	return cmd
 }
 
@@ -105,6 +110,15 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	}
 	if f.resume != "" && len(args) > 0 {
 		return usagef("--resume takes no REF: the run already names its versions")
+	}
+	if f.suite != "" && f.cases != "" {
+		return usagef("--suite and --cases both give cases: use one")
+	}
+	if f.failUnder < 0 || f.failUnder > 1 {
+		return usagef("--fail-under %v: a pass rate between 0 and 1 (e.g. 0.9)", f.failUnder)
+	}
+	if f.failUnder > 0 && f.suite == "" && f.resume == "" {
+		return usagef("--fail-under needs --suite NAME: the suite's checks decide what passes")
 	}
 	if f.resume == "" && len(args) == 0 {
 		return usagef("run takes at least one REF (e.g. whet run summary -m echo); see 'whet run --help'")
@@ -146,12 +160,35 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 
 	// The report is written even after ctrl+c: with a fresh context.
 	ctx := context.WithoutCancel(a.ctx)
+	scored := plan.Run.Suite != ""
+	if scored && status == prompt.RunDone {
+		if !f.quiet {
+			fmt.Fprintf(a.env.Stderr, "scoring %d cells with suite %s\n", plan.Run.Cells(), plan.Run.Suite)
+		}
+		if err := a.scoreRun(a.ctx, a.evaluator(reg, st), st, plan.Run, plan.Versions); err != nil {
+			return err
+		}
+	}
 	rr, err := a.runReport(ctx, st, plan.Run.ID)
 	if err != nil {
 		return err
 	}
-	if err := a.writeReport(rr, f.format, f.output); err != nil {
+	var groups []eval.Group
+	if scored {
+		groups = eval.Aggregate(rr.Results, rr.Scores, rr.Run)
+	}
+	if scored && (f.format == "md" || f.format == "markdown") {
+		err = a.writeTo(f.output, func(w io.Writer) error { return writeGateMarkdown(w, rr, groups, f.failUnder) })
+	} else {
+		err = a.writeReport(rr, f.format, f.output)
+	}
+	if err != nil {
 		return err
+	}
+	if scored && f.format == "table" {
+		for _, g := range groups {
+			fmt.Fprintf(a.env.Stdout, "%s × %s: pass %.1f%% [%.1f–%.1f%%] of %d, mean score %.3f\n", g.Version.Ref(), g.Target, 100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.Judged, g.MeanScore)
+		}
 	}
 	a.printShadow(reg, rr, f.shadowPrices)
 
@@ -172,6 +209,17 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if failed > 0 {
 		fmt.Fprintf(a.env.Stderr, "%d of %d cells failed (run %s)\n", failed, len(rr.Results), plan.Run.ID)
 		return silentError{code: 1}
+	}
+	if f.failUnder > 0 {
+		if failing := gateFailures(groups, f.failUnder); len(failing) > 0 {
+			for _, g := range failing {
+				fmt.Fprintf(a.env.Stderr, "gate: %s × %s pass rate %.1f%% is below %.1f%%\n", g.Version.Ref(), g.Target, 100*g.PassRate, 100*f.failUnder)
+			}
+			return silentError{code: 1}
+		}
+		if !f.quiet {
+			fmt.Fprintf(a.env.Stderr, "gate: every version × target passes %.1f%% or more\n", 100*f.failUnder)
+		}
 	}
 	if !f.quiet {
 		fmt.Fprintf(a.env.Stderr, "run %s: %d cells ok\n", plan.Run.ID, len(rr.Results))
@@ -262,7 +310,21 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 		return plan, err
 	}
 	var cases []prompt.Case
-	if f.cases != "" {
+	if f.suite != "" {
+		su, err := st.GetSuite(a.ctx, f.suite)
+		if err != nil {
+			return plan, err
+		}
+		if len(su.Cases) == 0 {
+			return plan, usagef("suite %s has no cases", su.Name)
+		}
+		run.Suite = su.Name
+		for _, c := range su.Cases {
+			c.Checks = eval.CaseChecks(su, c)
+			c.Threshold = eval.CaseThreshold(su, c)
+			cases = append(cases, c)
+		}
+	} else if f.cases != "" {
 		data, err := a.readInput(f.cases)
 		if err != nil {
 			return plan, err
@@ -348,6 +410,26 @@ func (a *app) runReport(ctx context.Context, st *store.Store, id string) (report
 		}
 	}
 	return report.RunReport{Run: run, Results: results, Scores: scores, Versions: versions, Generated: time.Now()}, nil
+}
+
+// writeTo writes to stdout, or to output when it is set.
+func (a *app) writeTo(output string, write func(io.Writer) error) error {
+	if output == "" {
+		return write(a.env.Stdout)
+	}
+	f, err := os.Create(output)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stderr, "report written to %s\n", output)
+	return nil
 }
 
 func (a *app) writeReport(rr report.RunReport, format, output string) error {

@@ -1,0 +1,217 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"whet/eval"
+	"whet/prompt"
+	"whet/report"
+	"whet/runner"
+	"whet/store"
+)
+
+// evaluator builds the grader: judge and embedder targets resolve through
+// the registry, judge verdicts are cached in the store.
+func (a *app) evaluator(reg *runner.Registry, st *store.Store) *eval.Evaluator {
+	cfg, _ := a.config()
+	return &eval.Evaluator{
+		JudgeTarget: cfg.Judge,
+		EmbedTarget: cfg.Embedder,
+		Cache:       st,
+		Judge: func(spec string) (eval.Chatter, string, error) {
+			t, err := reg.Resolve(spec)
+			if err != nil {
+				return nil, "", err
+			}
+			p, err := reg.Provider(t.Provider)
+			if err != nil {
+				return nil, "", err
+			}
+			return p, t.Model, nil
+		},
+		Embedder: func(spec string) (eval.Embedder, string, error) {
+			t, err := reg.Resolve(spec)
+			if err != nil {
+				return nil, "", err
+			}
+			pc, ok := reg.ProviderConfig(t.Provider)
+			if !ok {
+				return nil, "", fmt.Errorf("embedder %s: unknown provider %q", spec, t.Provider)
+			}
+			e, err := eval.NewEmbedder(pc)
+			return e, t.Model, err
+		},
+	}
+}
+
+// scoreRun grades every result of a run by its cases' checks and stores the
+// scores. Model-graded checks run a few at a time.
+func (a *app) scoreRun(ctx context.Context, ev *eval.Evaluator, st *store.Store, run prompt.Run, versions map[int64]prompt.Version) error {
+	results, err := st.Results(ctx, run.ID)
+	if err != nil {
+		return err
+	}
+	var (
+		mu     sync.Mutex
+		scores []prompt.Score
+		wg     sync.WaitGroup
+		sem    = make(chan struct{}, 4)
+		now    = time.Now()
+	)
+	for _, r := range results {
+		if r.Case < 0 || r.Case >= len(run.Cases) {
+			continue
+		}
+		c := run.Cases[r.Case]
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(r prompt.Result, c prompt.Case) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			var msgs []prompt.Message
+			if v, ok := versions[r.VersionID]; ok {
+				msgs, _ = prompt.RenderMessages(v.Messages, c.Vars)
+			}
+			cr := ev.EvaluatePrompt(ctx, c, msgs, c.Checks, c.Threshold, r)
+			ss := eval.Scores(cr, r.ID, "whet", now)
+			mu.Lock()
+			scores = append(scores, ss...)
+			mu.Unlock()
+		}(r, c)
+	}
+	wg.Wait()
+	if len(scores) == 0 {
+		return nil
+	}
+	return st.AddScores(ctx, scores)
+}
+
+// gate reports whether every version × target pass rate reaches failUnder.
+func gateFailures(groups []eval.Group, failUnder float64) []eval.Group {
+	var failing []eval.Group
+	for _, g := range groups {
+		if g.Judged == 0 || g.PassRate < failUnder {
+			failing = append(failing, g)
+		}
+	}
+	return failing
+}
+
+// writeGateMarkdown writes the CI summary of a scored run: pass/fail per
+// version × target with intervals, A vs B when there are two versions, and
+// the failing cases with their reasons. It is GitHub-flavoured Markdown, fit
+// for a pull request or $GITHUB_STEP_SUMMARY.
+func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, failUnder float64) error {
+	var b strings.Builder
+	failing := gateFailures(groups, failUnder)
+	verdict := "✅ pass"
+	if failUnder > 0 && len(failing) > 0 {
+		verdict = "❌ fail"
+	}
+	fmt.Fprintf(&b, "## whet: %s\n\n", mdCell(rr.Run.Suite))
+	fmt.Fprintf(&b, "Run `%s` · %d versions × %d targets × %d cases × %d repeats", rr.Run.ID, len(rr.Run.Versions), len(rr.Run.Targets), len(rr.Run.Cases), max(rr.Run.Repeat, 1))
+	if failUnder > 0 {
+		fmt.Fprintf(&b, " · gate: pass rate ≥ %.0f%% · **%s**", failUnder*100, verdict)
+	}
+	b.WriteString("\n\n| Version | Target | Graded | Pass rate | 95% CI | Mean score | Errors | p50 | p95 | Cost (USD) |")
+	if failUnder > 0 {
+		b.WriteString(" Gate |")
+	}
+	b.WriteString("\n| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+	if failUnder > 0 {
+		b.WriteString(" --- |")
+	}
+	b.WriteString("\n")
+	for _, g := range groups {
+		fmt.Fprintf(&b, "| `%s` | `%s` | %d | %.1f%% | %.1f–%.1f%% | %.3f | %d | %s | %s | %.4f |", g.Version.Ref(), mdCell(g.Target), g.Judged,
+			100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.MeanScore, g.Errors, fmtDur(g.P50), fmtDur(g.P95), g.Cost)
+		if failUnder > 0 {
+			mark := "✅"
+			if g.Judged == 0 || g.PassRate < failUnder {
+				mark = "❌"
+			}
+			b.WriteString(" " + mark + " |")
+		}
+		b.WriteString("\n")
+	}
+	if len(rr.Run.Versions) == 2 {
+		a, bb := rr.Run.Versions[0], rr.Run.Versions[1]
+		for _, t := range rr.Run.Targets {
+			ab := eval.CompareAB(resultsOf(rr.Results, a.VersionID, t), resultsOf(rr.Results, bb.VersionID, t), rr.Scores, a.Ref(), bb.Ref())
+			fmt.Fprintf(&b, "\n**%s on `%s`:** %s\n", "A/B", mdCell(t), mdCell(ab.Sentence))
+		}
+	}
+	fails := failingCases(rr)
+	if len(fails) > 0 {
+		b.WriteString("\n### Failing cases\n\n| Version | Target | Case | Repeat | Reason |\n| --- | --- | --- | ---: | --- |\n")
+		for i, f := range fails {
+			if i == 50 {
+				fmt.Fprintf(&b, "\n… and %d more (see `whet export %s`)\n", len(fails)-50, rr.Run.ID)
+				break
+			}
+			b.WriteString(f + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func resultsOf(rs []prompt.Result, versionID int64, target string) []prompt.Result {
+	var out []prompt.Result
+	for _, r := range rs {
+		if r.VersionID == versionID && r.Target == target {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// failingCases lists the results whose suite score failed, as table rows.
+func failingCases(rr report.RunReport) []string {
+	latest := map[int64]prompt.Score{}
+	for _, s := range rr.Scores {
+		if s.Scorer == eval.ScorerSuite {
+			if old, ok := latest[s.ResultID]; !ok || s.ID > old.ID {
+				latest[s.ResultID] = s
+			}
+		}
+	}
+	refs := map[int64]string{}
+	for _, v := range rr.Run.Versions {
+		refs[v.VersionID] = v.Ref()
+	}
+	var rows []string
+	for _, r := range report.CellResults(rr.Results) {
+		s, ok := latest[r.ID]
+		if !ok || s.Pass == nil || *s.Pass {
+			continue
+		}
+		reason := s.Reason
+		if reason == "" {
+			reason = r.Error
+		}
+		rows = append(rows, fmt.Sprintf("| `%s` | `%s` | %s | %d | %s |", refs[r.VersionID], mdCell(r.Target), mdCell(caseLabel(rr.Run, r.Case)), r.Repeat+1, mdCell(firstLine(reason))))
+	}
+	return rows
+}
+
+// mdCell makes text safe inside a Markdown table cell.
+func mdCell(s string) string {
+	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "'")
+	return r.Replace(s)
+}
+
+func fmtDur(d time.Duration) string {
+	if d == 0 {
+		return "—"
+	}
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}

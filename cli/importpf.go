@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"whet/eval"
+	"whet/prompt"
+	"whet/promptfoo"
+	"whet/store"
+)
+
+func init() { registerCmd((*app).importCmd) }
+
+func (a *app) importCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import from other tools (promptfoo)",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	var newVersion, replace, dryRun bool
+	pf := &cobra.Command{
+		Use:   "promptfoo CONFIG",
+		Short: "Import a promptfooconfig.yaml: prompts, providers as targets, tests as a suite",
+		Long: `Import a promptfoo config: its prompts become whet prompts, its providers
+targets, its tests (inline, file:// CSV/YAML, defaultTest) a suite with the
+same asserts as checks. Anything whet cannot bring in is listed by name and
+location; nothing is dropped silently. Then run it:
+
+  whet run PROMPT... --suite SUITE -m TARGET,...`,
+		Args: exactArgs(1, "CONFIG"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := promptfoo.Import(args[0], os.ReadFile)
+			if err != nil {
+				return err
+			}
+			for _, is := range res.Unsupported {
+				fmt.Fprintln(a.env.Stderr, "not imported: "+is.String())
+			}
+			if err := eval.ValidateSuite(res.Suite); err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			if dryRun {
+				a.printImportPlan(res)
+				return nil
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			var names []string
+			for _, f := range res.Prompts {
+				v, err := a.importPromptFile(st, f, newVersion)
+				if err != nil {
+					return err
+				}
+				names = append(names, v.Ref())
+			}
+			if len(res.Suite.Cases) > 0 {
+				if err := a.saveSuite(res.Suite, replace); err != nil {
+					return err
+				}
+			}
+			a.printImportPlan(res)
+			if len(res.Suite.Cases) > 0 && len(names) > 0 {
+				targets := strings.Join(res.Targets, ",")
+				if targets == "" {
+					targets = "echo"
+				}
+				fmt.Fprintf(a.env.Stdout, "\nrun it:\n  whet run %s --suite %s -m %s\n", strings.Join(names, " "), res.Suite.Name, targets)
+			}
+			if len(res.Unsupported) > 0 {
+				fmt.Fprintf(a.env.Stderr, "%d item(s) not imported (listed above)\n", len(res.Unsupported))
+			}
+			return nil
+		},
+	}
+	pf.Flags().BoolVar(&newVersion, "new-version", false, "save a prompt that exists with different content as a new version")
+	pf.Flags().BoolVar(&replace, "replace", false, "replace an existing suite of the same name")
+	pf.Flags().BoolVar(&dryRun, "dry-run", false, "show what would be imported, change nothing")
+	cmd.AddCommand(pf)
+	return cmd
+}
+
+func (a *app) printImportPlan(res promptfoo.Result) {
+	w := a.env.Stdout
+	for _, f := range res.Prompts {
+		fmt.Fprintf(w, "prompt  %s  (%d messages, variables: %s)\n", f.Name, len(f.Messages), strings.Join(prompt.MessagesVariables(f.Messages), ", "))
+	}
+	if len(res.Suite.Cases) > 0 {
+		fmt.Fprintf(w, "suite   %s  (%d cases, %d checks)\n", res.Suite.Name, len(res.Suite.Cases), countChecks(res.Suite))
+	}
+	for _, t := range res.Targets {
+		fmt.Fprintf(w, "target  %s\n", t)
+	}
+	for _, h := range res.Providers {
+		fmt.Fprintf(w, "\nadd this provider to your config (whet config check verifies it):\n  providers:\n    %s:\n      type: %s\n      base_url: %s\n", h.Name, h.Type, h.BaseURL)
+		if h.APIKeyEnv != "" {
+			fmt.Fprintf(w, "      api_key_env: %s\n", h.APIKeyEnv)
+		}
+	}
+}
+
+// importPromptFile creates a prompt from a file, or leaves an identical one
+// alone; different content needs newVersion.
+func (a *app) importPromptFile(st *store.Store, f prompt.File, newVersion bool) (prompt.Version, error) {
+	f.Messages = prompt.NormalizeMessages(f.Messages)
+	nv := store.NewVersion{Messages: f.Messages, Params: f.Params, Note: "imported from promptfoo", Author: a.author(), Action: "import"}
+	existing, err := st.GetPrompt(a.ctx, f.Name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		v, err := st.CreatePrompt(a.ctx, store.NewPrompt{Name: f.Name, Description: f.Description, Labels: f.Labels, Defaults: f.Vars}, nv)
+		if err == nil {
+			fmt.Fprintf(a.env.Stdout, "imported %s  %s\n", v.Ref(), prompt.ShortHash(v.Hash))
+		}
+		return v, err
+	case err != nil:
+		return prompt.Version{}, err
+	case existing.LatestHash == f.Content().Hash():
+		return st.Resolve(a.ctx, prompt.Ref{Name: existing.Name})
+	case !newVersion:
+		return prompt.Version{}, fmt.Errorf("prompt %q %w (latest @%d); re-run with --new-version to save the imported one as a new version", existing.Name, errExistsDifferent, existing.Latest)
+	}
+	v, _, err := st.SaveVersion(a.ctx, existing.Name, nv)
+	if err == nil {
+		fmt.Fprintf(a.env.Stdout, "imported %s  %s  (new version)\n", v.Ref(), prompt.ShortHash(v.Hash))
+	}
+	return v, err
+}

@@ -1,0 +1,315 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"whet/eval"
+	"whet/prompt"
+	"whet/store"
+)
+
+func init() { registerCmd((*app).suiteCmd) }
+
+func (a *app) suiteCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "suite",
+		Aliases: []string{"suites"},
+		Short:   "Suites: named sets of cases with checks, for scoring runs and gating CI",
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(a.suiteNewCmd(), a.suiteImportCmd(), a.suiteListCmd(), a.suiteShowCmd(), a.suiteExportCmd())
+	return cmd
+}
+
+// readSuiteSource reads a suite from a YAML suite file, or cases from a
+// CSV/JSONL/YAML case list (name from the flag or the file name).
+func (a *app) readSuiteSource(path, name string) (prompt.Suite, error) {
+	data, err := a.readInput(path)
+	if err != nil {
+		return prompt.Suite{}, err
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == ".yaml" || ext == ".yml" {
+		if su, err := prompt.ParseSuiteFileWith(path, data, validateCheck); err == nil {
+			if name != "" {
+				su.Name = name
+			}
+			return su, nil
+		} else if !looksLikeCaseList(data) {
+			return prompt.Suite{}, usageError{err}
+		}
+	}
+	cases, err := prompt.ParseCases(path, data)
+	if err != nil {
+		return prompt.Suite{}, usageError{err}
+	}
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	return prompt.Suite{Name: name, Cases: cases}, nil
+}
+
+// validateCheck checks one check for the suite-file parser, which names the
+// check and its position itself.
+func validateCheck(c prompt.Check) error {
+	err := eval.ValidateChecks([]prompt.Check{c})
+	var ce *eval.CheckError
+	if errors.As(err, &ce) {
+		return fmt.Errorf("%s: %s", ce.Field, ce.Msg)
+	}
+	return err
+}
+
+// looksLikeCaseList tells a YAML list of cases from a suite file.
+func looksLikeCaseList(data []byte) bool {
+	for _, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "#") || t == "---" {
+			continue
+		}
+		return strings.HasPrefix(t, "- ") || strings.HasPrefix(t, "cases:")
+	}
+	return false
+}
+
+func (a *app) suiteNewCmd() *cobra.Command {
+	var promptName, description, cases string
+	var threshold float64
+	cmd := &cobra.Command{
+		Use:     "new NAME [--cases FILE] [--prompt NAME] [--description D] [--threshold T]",
+		Short:   "Create a suite, optionally from a case file",
+		Example: "  whet suite new reply-quality --prompt support/reply --cases cases.csv --threshold 0.8",
+		Args:    exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			su := prompt.Suite{Name: args[0]}
+			if cases != "" {
+				src, err := a.readSuiteSource(cases, args[0])
+				if err != nil {
+					return err
+				}
+				su = src
+			}
+			if promptName != "" {
+				su.Prompt = promptName
+			}
+			if description != "" {
+				su.Description = description
+			}
+			if cmd.Flags().Changed("threshold") {
+				su.Threshold = &threshold
+			}
+			return a.saveSuite(su, false)
+		},
+	}
+	cmd.Flags().StringVar(&promptName, "prompt", "", "the prompt this suite belongs to")
+	cmd.Flags().StringVar(&description, "description", "", "what the suite checks")
+	cmd.Flags().StringVar(&cases, "cases", "", "cases: a suite .yaml, or a .csv/.jsonl/.yaml case list")
+	cmd.Flags().Float64Var(&threshold, "threshold", 0, "score in [0,1] a case must reach to pass")
+	return cmd
+}
+
+func (a *app) saveSuite(su prompt.Suite, replace bool) error {
+	if err := prompt.ValidateName(su.Name); err != nil {
+		return usagef("suite name: %v", err)
+	}
+	if err := eval.ValidateSuite(su); err != nil {
+		return usageError{err}
+	}
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	var saved prompt.Suite
+	if replace {
+		if _, gerr := st.GetSuite(a.ctx, su.Name); gerr == nil {
+			saved, err = st.ReplaceSuite(a.ctx, su, a.author())
+		} else {
+			saved, err = st.CreateSuite(a.ctx, su, a.author())
+		}
+	} else {
+		saved, err = st.CreateSuite(a.ctx, su, a.author())
+		if errors.Is(err, store.ErrExists) {
+			return fmt.Errorf("%w; use 'whet suite import --replace' to replace its cases", err)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stdout, "suite %s: %d cases, %d checks\n", saved.Name, len(saved.Cases), countChecks(saved))
+	return nil
+}
+
+func countChecks(su prompt.Suite) int {
+	n := len(su.Checks)
+	for _, c := range su.Cases {
+		n += len(c.Checks)
+	}
+	return n
+}
+
+func (a *app) suiteImportCmd() *cobra.Command {
+	var name, promptName string
+	var replace bool
+	cmd := &cobra.Command{
+		Use:   "import FILE [--name NAME] [--prompt NAME] [--replace]",
+		Short: "Import a suite (.yaml with checks) or a case list (.csv with __expected/__description, .jsonl, .yaml)",
+		Args:  exactArgs(1, "FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			su, err := a.readSuiteSource(args[0], name)
+			if err != nil {
+				return err
+			}
+			if promptName != "" {
+				su.Prompt = promptName
+			}
+			return a.saveSuite(su, replace)
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "suite name (default: the file's, or its name: field)")
+	cmd.Flags().StringVar(&promptName, "prompt", "", "the prompt this suite belongs to")
+	cmd.Flags().BoolVar(&replace, "replace", false, "replace the cases and checks of an existing suite")
+	return cmd
+}
+
+func (a *app) suiteListCmd() *cobra.Command {
+	var promptName string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List suites",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			list, err := st.ListSuites(a.ctx, promptName)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				type suiteJSON struct {
+					Name        string    `json:"name"`
+					Description string    `json:"description"`
+					Prompt      string    `json:"prompt"`
+					Cases       int       `json:"cases"`
+					Checks      int       `json:"checks"`
+					Updated     time.Time `json:"updated"`
+				}
+				out := make([]suiteJSON, len(list))
+				for i, s := range list {
+					out[i] = suiteJSON{s.Name, s.Description, s.Prompt, s.Cases, s.Checks, s.Updated.UTC()}
+				}
+				return writeJSON(a.env.Stdout, out)
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(a.env.Stderr, "no suites yet: 'whet suite import cases.csv --prompt NAME'")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.env.Stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "SUITE\tPROMPT\tCASES\tCHECKS\tUPDATED\tDESCRIPTION")
+			for _, s := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", s.Name, s.Prompt, s.Cases, s.Checks, s.Updated.Local().Format("2006-01-02 15:04"), s.Description)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&promptName, "prompt", "", "only suites of this prompt")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (a *app) suiteShowCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show NAME",
+		Short: "Show a suite's cases and checks (as its YAML file)",
+		Args:  exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			su, err := st.GetSuite(a.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.env.Stdout, struct {
+					Name        string         `json:"name"`
+					Description string         `json:"description"`
+					Prompt      string         `json:"prompt"`
+					Threshold   *float64       `json:"threshold"`
+					Checks      []prompt.Check `json:"checks"`
+					Cases       []prompt.Case  `json:"cases"`
+				}{su.Name, su.Description, su.Prompt, su.Threshold, nonNilChecks(su.Checks), su.Cases})
+			}
+			_, err = a.env.Stdout.Write(prompt.FormatSuiteFile(su))
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func nonNilChecks(c []prompt.Check) []prompt.Check {
+	if c == nil {
+		return []prompt.Check{}
+	}
+	return c
+}
+
+func (a *app) suiteExportCmd() *cobra.Command {
+	var format, output string
+	cmd := &cobra.Command{
+		Use:   "export NAME [--format yaml|csv|jsonl] [-o FILE]",
+		Short: "Export a suite: yaml keeps checks; csv and jsonl hold the cases only",
+		Args:  exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			su, err := st.GetSuite(a.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			var data []byte
+			switch format {
+			case "yaml", "yml":
+				data = prompt.FormatSuiteFile(su)
+			case "csv":
+				data = prompt.FormatCasesCSV(su.Cases)
+			case "jsonl":
+				data = prompt.FormatCasesJSONL(su.Cases)
+			default:
+				return usagef("--format %q: use yaml, csv or jsonl", format)
+			}
+			if format != "yaml" && format != "yml" && countChecks(su) > 0 {
+				fmt.Fprintf(a.env.Stderr, "note: %s holds cases only; the suite's %d checks are kept by --format yaml\n", format, countChecks(su))
+			}
+			if output == "" {
+				_, err = a.env.Stdout.Write(data)
+				return err
+			}
+			if err := os.WriteFile(output, data, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.env.Stderr, "wrote %s\n", output)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "yaml", "yaml, csv or jsonl")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE")
+	return cmd
+}
