@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"whet/runner"
 	"whet/themes"
 	"whet/ui"
 )
@@ -36,6 +37,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	// over the alt screen.
 	log.SetOutput(io.Discard)
 	return ui.Run(a.ctx, ui.Deps{
+		Targets:       runner.NewRegistry(cfg),
 		Store:         st,
 		Author:        a.author(),
 		ProtectedTags: a.protectedTags(),

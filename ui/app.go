@@ -22,10 +22,16 @@ const (
 	screenVersions
 	screenEditor
 	screenWelcome
+	screenArena
+	screenHistory // the run history, shown as "Runs"
+	screenResults
+	screenCompare
 )
 
 // tabs are the screens shown across the top, in order.
-func tabs() []screenID { return []screenID{screenLibrary, screenVersions, screenEditor} }
+func tabs() []screenID {
+	return []screenID{screenLibrary, screenVersions, screenEditor, screenArena, screenHistory, screenResults, screenCompare}
+}
 
 func (s screenID) String() string {
 	switch s {
@@ -37,6 +43,14 @@ func (s screenID) String() string {
 		return "Editor"
 	case screenWelcome:
 		return "Welcome"
+	case screenArena:
+		return "Arena"
+	case screenHistory:
+		return "Runs"
+	case screenResults:
+		return "Results"
+	case screenCompare:
+		return "Compare"
 	}
 	return "?"
 }
@@ -130,6 +144,10 @@ type Model struct {
 	versions versionsModel
 	editor   editorModel
 	welcome  welcomeModel
+	arena    arenaModel
+	history  historyModel
+	results  resultsModel
+	compare  compareModel
 }
 
 // newModel builds the root model. The only error is an unknown theme name.
@@ -173,6 +191,10 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 		versions: newVersions(sh),
 		editor:   newEditor(sh),
 		welcome:  newWelcome(sh),
+		arena:    newArena(sh, d.Targets),
+		history:  newHistory(sh),
+		results:  newResults(sh),
+		compare:  newCompare(sh),
 	}
 	m = m.resize()
 	return m, err
@@ -199,6 +221,10 @@ func (m Model) resize() Model {
 	m.versions = m.versions.setSize(w, h)
 	m.editor = m.editor.setSize(w, h)
 	m.welcome = m.welcome.setSize(w, h)
+	m.arena = m.arena.setSize(w, h)
+	m.history = m.history.setSize(w, h)
+	m.results = m.results.setSize(w, h)
+	m.compare = m.compare.setSize(w, h)
 	return m
 }
 
@@ -206,6 +232,9 @@ func (m Model) applyTheme() Model {
 	m.library = m.library.applyTheme()
 	m.editor = m.editor.applyTheme()
 	m.versions = m.versions.applyTheme()
+	m.arena = m.arena.applyTheme()
+	m.results = m.results.applyTheme()
+	m.compare = m.compare.applyTheme()
 	return m
 }
 
@@ -217,9 +246,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sh.width, m.sh.height = msg.Width, msg.Height
 		m = m.resize()
 		// The preview is rendered for a width: render it again.
-		var cmd tea.Cmd
+		var cmd, acmd tea.Cmd
 		m.library, cmd = m.library.previewSoon(m.sh.previewDelay())
-		return m, cmd
+		m.arena, acmd = m.arena.refresh()
+		return m, tea.Batch(cmd, acmd)
 	case tea.BackgroundColorMsg:
 		if m.sh.themeFixed {
 			return m, nil
@@ -233,9 +263,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.sh.theme = t
 		m = m.applyTheme()
-		var cmd tea.Cmd
+		var cmd, acmd tea.Cmd
 		m.library, cmd = m.library.previewSoon(0)
-		return m, cmd
+		m.arena, acmd = m.arena.refresh()
+		return m, tea.Batch(cmd, acmd)
 	case pushDialogMsg:
 		m.dialogs = append(m.dialogs, msg.d)
 		m.focus = focusDialog
@@ -291,6 +322,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, openDialog(newConfirm("Quit without saving?",
 				"The editor has unsaved changes to "+m.editor.title()+".\nQuit and lose them?", quitMsg{force: true}, nil))
 		}
+		if m.arena.running() {
+			if !msg.force {
+				return m, openDialog(newConfirm("Quit during a run?",
+					"The Arena is still running. Quit, cancel it and keep what finished?", quitMsg{force: true}, nil))
+			}
+			return m, m.arena.stopAndQuit()
+		}
 		return m, tea.Quit
 	case paletteRunMsg:
 		return m.runPalette(msg)
@@ -343,6 +381,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.focus == focusDialog {
 		return m.updateDialog(msg)
 	}
+	if m.active == screenArena && m.arena.claims(msg) {
+		return m.routeTo(screenArena, msg)
+	}
 	typing := m.capturesText()
 	switch {
 	case key.Matches(msg, g.Palette):
@@ -352,7 +393,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, g.Help):
 		return m, openDialog(newHelp(m.sh, m.active.String(), m.screenKeys(), g))
 	case key.Matches(msg, g.Quit):
-		if m.active == screenEditor || m.active == screenVersions {
+		if m.active == screenEditor || m.active == screenVersions || m.active == screenResults || m.active == screenCompare || m.active == screenHistory {
 			// q on a sub-screen goes back, as esc does.
 			break
 		}
@@ -363,6 +404,14 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.show(screenVersions)
 	case key.Matches(msg, g.Editor):
 		return m.show(screenEditor)
+	case key.Matches(msg, g.Arena):
+		return m.show(screenArena)
+	case key.Matches(msg, g.Runs):
+		return m.show(screenHistory)
+	case key.Matches(msg, g.Results):
+		return m.show(screenResults)
+	case key.Matches(msg, g.Compare):
+		return m.show(screenCompare)
 	}
 	return m.routeTo(m.active, msg)
 }
@@ -381,6 +430,14 @@ func (m Model) show(to screenID) (tea.Model, tea.Cmd) {
 			return m, cmd
 		}
 	}
+	if cmd := m.openRunScreen(to); cmd != nil {
+		return m, cmd
+	}
+	if to == screenArena && m.arena.empty() {
+		if p, ok := m.library.selected(); ok {
+			return m, emit(arenaOpenMsg{name: p.Name})
+		}
+	}
 	return m, nil
 }
 
@@ -392,6 +449,10 @@ func (m Model) capturesText() bool {
 		return m.library.capturesText()
 	case screenEditor:
 		return m.editor.capturesText()
+	case screenArena:
+		return m.arena.capturesText()
+	case screenResults:
+		return m.results.capturesText()
 	}
 	return false
 }
@@ -413,6 +474,14 @@ func (m Model) routeTo(s screenID, msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.editor, cmd = m.editor.Update(msg)
 	case screenWelcome:
 		m.welcome, cmd = m.welcome.Update(msg)
+	case screenArena:
+		m.arena, cmd = m.arena.Update(msg)
+	case screenHistory:
+		m.history, cmd = m.history.Update(msg)
+	case screenResults:
+		m.results, cmd = m.results.Update(msg)
+	case screenCompare:
+		m.compare, cmd = m.compare.Update(msg)
 	}
 	return m, cmd
 }
@@ -432,7 +501,15 @@ func (m Model) tabRanges() [][2]int {
 
 func (m Model) brand() string { return " whet  " }
 
-func (m Model) tabLabel(s screenID) string { return itoa(int(s)+1) + " " + s.String() }
+// tabLabel is a tab's number (its global key) and name.
+func (m Model) tabLabel(s screenID) string {
+	for i, t := range tabs() {
+		if t == s {
+			return itoa(i+1) + " " + s.String()
+		}
+	}
+	return s.String()
+}
 
 func (m Model) handleMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 	mouse := msg.Mouse()
@@ -475,6 +552,14 @@ func (m Model) screenKeys() keyTable {
 		return m.editor.keyTable()
 	case screenWelcome:
 		return m.welcome.keyTable()
+	case screenArena:
+		return m.arena.keyTable()
+	case screenHistory:
+		return m.history.keyTable()
+	case screenResults:
+		return m.results.keyTable()
+	case screenCompare:
+		return m.compare.keyTable()
 	}
 	return keyTable{}
 }
@@ -511,6 +596,14 @@ func (m Model) render() string {
 		body = m.editor.View()
 	case screenWelcome:
 		body = m.welcome.View()
+	case screenArena:
+		body = m.arena.View()
+	case screenHistory:
+		body = m.history.View()
+	case screenResults:
+		body = m.results.View()
+	case screenCompare:
+		body = m.compare.View()
 	}
 	body = fitLines(body, w, ch)
 	frame := m.tabsView() + "\n" + body + "\n" + m.statusView()

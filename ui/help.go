@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // helpDialog shows every key of the active screen and the global keys,
@@ -41,7 +44,21 @@ func (d *helpDialog) view(sh *shared, w, h int) string {
 		body = st.Muted.Render("this screen has no keys of its own")
 	}
 	body += "\n\n" + st.Header.Render("Everywhere") + "\n" + hm.FullHelpView(splitBindings(d.global, 4))
-	body += "\n\n" + st.Muted.Render("Mouse: click a tab or a row, wheel to scroll.")
+	mouse := "\n\n" + st.Muted.Render("Mouse: click a tab or a row, wheel to scroll.")
+	// The dialog fits the terminal: key columns that do not fit are cut
+	// (never wrapped), then the mouse hint goes, then the lines that do not
+	// fit.
+	lines := strings.Split(body, "\n")
+	for i, l := range lines {
+		lines[i] = trunc(l, inner)
+	}
+	body = strings.Join(lines, "\n")
+	room := h - lipgloss.Height(frameDialog(sh, d.title, "", "esc/? close", dw)) + 1
+	if len(lines)+2 <= room {
+		body += mouse
+	} else if len(lines) > room && room > 1 {
+		body = strings.Join(lines[:room-1], "\n") + "\n" + st.Muted.Render("… (a taller terminal shows every key)")
+	}
 	return frameDialog(sh, d.title, body, "esc/? close", dw)
 }
 

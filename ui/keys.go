@@ -18,6 +18,10 @@ type globalKeys struct {
 	Library  key.Binding
 	Versions key.Binding
 	Editor   key.Binding
+	Arena    key.Binding
+	Runs     key.Binding
+	Results  key.Binding
+	Compare  key.Binding
 }
 
 func newGlobalKeys() globalKeys {
@@ -29,12 +33,16 @@ func newGlobalKeys() globalKeys {
 		Library:  key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "library")),
 		Versions: key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "versions")),
 		Editor:   key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "editor")),
+		Arena:    key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "arena")),
+		Runs:     key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "runs")),
+		Results:  key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "results")),
+		Compare:  key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "compare")),
 	}
 }
 
 // bindings lists the global keys in help order.
 func (k globalKeys) bindings() []key.Binding {
-	return []key.Binding{k.Library, k.Versions, k.Editor, k.Palette, k.Help, k.Quit, k.Abort}
+	return []key.Binding{k.Library, k.Versions, k.Editor, k.Arena, k.Runs, k.Results, k.Compare, k.Palette, k.Help, k.Quit, k.Abort}
 }
 
 // keyTable is a screen's keys for help and the palette: named groups of

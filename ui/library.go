@@ -28,6 +28,9 @@ type libraryKeys struct {
 	Edit      key.Binding
 	Tag       key.Binding
 	Archive   key.Binding
+	Arena     key.Binding
+	Results   key.Binding
+	Runs      key.Binding
 	Inventory key.Binding
 	Reload    key.Binding
 	ScrollDn  key.Binding
@@ -48,6 +51,9 @@ func newLibraryKeys() libraryKeys {
 		Edit:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Tag:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tag latest")),
 		Archive:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "archive")),
+		Arena:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "run in arena")),
+		Results:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "latest results")),
+		Runs:      key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "runs")),
 		Inventory: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inventory")),
 		Reload:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
 		ScrollDn:  key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "scroll preview")),
@@ -454,7 +460,7 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 		m.previewOff = max(0, m.previewOff-1)
 		return m, nil
 	case !has:
-		if key.Matches(msg, k.Open, k.Edit, k.Tag, k.Archive) {
+		if key.Matches(msg, k.Open, k.Edit, k.Tag, k.Archive, k.Arena, k.Results, k.Runs) {
 			return m, notify("no prompt selected")
 		}
 		return m, nil
@@ -462,6 +468,12 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 		return m, m.openVersions()
 	case key.Matches(msg, k.Edit):
 		return m, emit(openEditorMsg{name: p.Name})
+	case key.Matches(msg, k.Arena):
+		return m, emit(arenaOpenMsg{name: p.Name})
+	case key.Matches(msg, k.Results):
+		return m, emit(resultsOpenMsg{prompt: p.Name})
+	case key.Matches(msg, k.Runs):
+		return m, emit(historyOpenMsg{prompt: p.Name})
 	case key.Matches(msg, k.Tag):
 		name := p.Name
 		return m, openDialog(newInput(m.sh, "Tag "+name+"@"+itoa(p.Latest),
@@ -713,10 +725,10 @@ func (m libraryModel) keyTable() keyTable {
 		}
 	}
 	return keyTable{
-		short: []key.Binding{k.Open, k.New, k.Edit, k.Filter, k.Facets},
+		short: []key.Binding{k.Open, k.New, k.Edit, k.Arena, k.Filter, k.Facets},
 		groups: [][]key.Binding{
 			k.nav.bindings(),
-			{k.Open, k.New, k.Edit, k.Tag, k.Archive},
+			{k.Open, k.New, k.Edit, k.Arena, k.Tag, k.Archive, k.Results, k.Runs},
 			{k.Filter, k.Facets, k.ClearAll, k.Inventory, k.Reload, k.ScrollDn, k.ScrollUp},
 		},
 	}

@@ -24,7 +24,7 @@ func (m Model) paletteActions() []paletteAction {
 	var out []paletteAction
 	g := m.sh.keys
 	for _, s := range tabs() {
-		out = append(out, paletteAction{title: "Go to " + s.String(), hint: itoa(int(s) + 1), run: paletteRunMsg{screen: s}})
+		out = append(out, paletteAction{title: "Go to " + s.String(), hint: strings.Fields(m.tabLabel(s))[0], run: paletteRunMsg{screen: s}})
 	}
 	nav := map[string]bool{}
 	for _, b := range newNavKeys().bindings() {
@@ -51,6 +51,10 @@ func (m Model) paletteActions() []paletteAction {
 	add(screenLibrary, m.library.keyTable())
 	add(screenVersions, m.versions.keyTable())
 	add(screenEditor, m.editor.keyTable())
+	add(screenArena, m.arena.keyTable())
+	add(screenHistory, m.history.keyTable())
+	add(screenResults, m.results.keyTable())
+	add(screenCompare, m.compare.keyTable())
 	if m.active == screenWelcome {
 		add(screenWelcome, m.welcome.keyTable())
 	}

@@ -26,6 +26,21 @@ type Store interface {
 	SetDefaults(ctx context.Context, name string, vars map[string]string, author string) error
 	Archive(ctx context.Context, name, author string) error
 	ListRuns(ctx context.Context, f store.RunFilter) ([]store.RunSummary, error)
+
+	// Runs, for the Arena: it creates a run and hands the store to the
+	// executor (runner.ResultStore), reads result ids and adds scores.
+	CreateRun(ctx context.Context, r *prompt.Run) error
+	SaveResults(ctx context.Context, rs []prompt.Result) error
+	FinishRun(ctx context.Context, id string, status prompt.RunStatus, at time.Time) error
+	Results(ctx context.Context, runID string) ([]prompt.Result, error)
+	CacheGet(ctx context.Context, key string) (prompt.Result, bool, error)
+	CachePut(ctx context.Context, key string, r prompt.Result) error
+	AddScores(ctx context.Context, ss []prompt.Score) error
+
+	// Reading runs back, for Results, Compare, Runs and the export dialog.
+	GetRun(ctx context.Context, id string) (prompt.Run, error)
+	Scores(ctx context.Context, runID string) ([]prompt.Score, error)
+	VersionByID(ctx context.Context, id int64) (prompt.Version, error)
 }
 
 // Store implements ui.Store.
@@ -51,6 +66,9 @@ type Deps struct {
 	Now func() time.Time
 	// Home is the directory shown as ~ in paths; "" means os.UserHomeDir.
 	Home string
+	// Targets is the target registry the Arena runs on (runner.NewRegistry);
+	// nil leaves the Arena without targets.
+	Targets ArenaTargets
 }
 
 // Run starts the TUI on the terminal and blocks until the user quits or ctx

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +182,106 @@ func TestTmuxSmoke(t *testing.T) {
 	p, _ := st.GetPrompt(context.Background(), "smoke/summary")
 	if p.Defaults["text"] != "The meeting moved to Friday." {
 		t.Fatalf("defaults = %v", p.Defaults)
+	}
+}
+
+// TestTmuxSmokeCompare drives Results, Compare and the export dialog in a
+// 120×32 tmux window: two versions of a prompt are run with the CLI (whet
+// run NAME@1 NAME@2 -m echo), then the TUI opens the prompt's latest run,
+// compares the versions, exports the comparison and the run as Markdown,
+// and the files on disk are checked against the CLI's export.
+func TestTmuxSmokeCompare(t *testing.T) {
+	if testing.Short() {
+		t.Skip("smoke test: builds a binary and drives tmux")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "whet-smoke")
+	if out, err := exec.Command("go", "build", "-o", bin, "whet").CombinedOutput(); err != nil {
+		t.Fatalf("building the smoke binary: %v\n%s", err, out)
+	}
+	env := append(os.Environ(), "WHET_DB="+filepath.Join(dir, "whet.db"), "WHET_CONFIG="+filepath.Join(dir, "config.yaml"), "USER=smoke")
+	whet := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Env, cmd.Dir = env, dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("whet %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	whet("prompt", "new", "smoke/cmp", "--system", "You are terse.", "--user", "Summarise: {{text}}", "--var", "text=The meeting moved to Friday.", "-m", "first")
+	whet("prompt", "edit", "smoke/cmp", "--system", "You are terse and kind. Use two sentences.", "-m", "kinder")
+	whet("run", "smoke/cmp@1", "smoke/cmp@2", "-m", "echo")
+	runID := strings.Fields(strings.Split(whet("runs"), "\n")[1])[0]
+
+	exitFile := filepath.Join(dir, "exit")
+	name := fmt.Sprintf("whet-smoke-cmp-%d", os.Getpid())
+	s := tmuxSession{t: t, name: name}
+	script := fmt.Sprintf("cd %q && WHET_DB=%q WHET_CONFIG=%q USER=smoke TERM=xterm-256color %q --theme dark 2>%q; echo $? > %q",
+		dir, filepath.Join(dir, "whet.db"), filepath.Join(dir, "config.yaml"), bin, filepath.Join(dir, "stderr"), exitFile)
+	s.run("new-session", "-d", "-s", name, "-x", "120", "-y", "32", "sh", "-c", script)
+	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", name).Run() })
+
+	s.waitFor("library", "smoke/cmp", "1 prompt")
+	s.keys("s") // the prompt's latest run
+	s.waitFor("results", "Results · smoke/cmp · run "+runID, "@1", "@2", "echo", "err 0% n=1")
+	s.keys("C")
+	s.waitFor("compare", "Compare  A smoke/cmp@1  vs  B smoke/cmp@2", "1 pair · 1 changed", "You are terse and kind.")
+	s.keys("p")
+	s.waitFor("prompt diff", "diff smoke/cmp v1 → v2")
+	s.keys("Escape")
+	s.waitFor("back to compare", "1 pair · 1 changed")
+	s.keys("x")
+	s.waitFor("export dialog", "Export comparison smoke/cmp@1 vs smoke/cmp@2", "whet-smoke-cmp-"+runID+"-compare.md", "lines of preview")
+	s.keys("Enter")
+	s.waitFor("compare written", "wrote Markdown")
+	s.keys("Escape")
+	s.waitFor("results again", "Results · smoke/cmp")
+	s.keys("x")
+	s.waitFor("run export dialog", "Export run "+runID, "whet-smoke-cmp-"+runID+".md", "lines of preview")
+	s.keys("Enter")
+	s.waitFor("run written", "wrote Markdown")
+	s.keys("1")
+	s.waitFor("library", "smoke/cmp", "NAME")
+	s.keys("q")
+
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(exitFile)
+		if err == nil && strings.TrimSpace(string(b)) != "" {
+			if code := strings.TrimSpace(string(b)); code != "0" {
+				stderr, _ := os.ReadFile(filepath.Join(dir, "stderr"))
+				t.Fatalf("whet exited with %s: %s", code, stderr)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("whet did not exit after q:\n%s", s.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	cmp, err := os.ReadFile(filepath.Join(dir, "whet-smoke-cmp-"+runID+"-compare.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# Compare", "smoke/cmp@1", "smoke/cmp@2", "You are terse and kind."} {
+		if !strings.Contains(string(cmp), want) {
+			t.Fatalf("the comparison export lacks %q:\n%s", want, cmp)
+		}
+	}
+	// The run export is the CLI's, but for the time it was generated.
+	tui, err := os.ReadFile(filepath.Join(dir, "whet-smoke-cmp-"+runID+".md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := whet("export", runID, "--format", "md")
+	generated := regexp.MustCompile(`(?m)^.*Generated.*$`)
+	if a, b := generated.ReplaceAllString(string(tui), ""), generated.ReplaceAllString(cli, ""); a != b || !strings.Contains(a, "smoke/cmp@2") {
+		t.Fatalf("the TUI's run export differs from whet export:\n--- tui\n%s\n--- cli\n%s", tui, cli)
 	}
 }

@@ -20,6 +20,7 @@ type versionsKeys struct {
 	Restore key.Binding
 	Tag     key.Binding
 	Edit    key.Binding
+	Arena   key.Binding
 	Back    key.Binding
 	Reload  key.Binding
 }
@@ -32,6 +33,7 @@ func newVersionsKeys() versionsKeys {
 		Restore: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restore as new")),
 		Tag:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "move tag here")),
 		Edit:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit from here")),
+		Arena:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "run in arena")),
 		Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
 		Reload:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
 	}
@@ -312,6 +314,8 @@ func (m versionsModel) updateKeys(msg tea.KeyPressMsg) (versionsModel, tea.Cmd) 
 			func(tag string) tea.Msg { return verTagMsg{number: n, tag: tag} }))
 	case key.Matches(msg, k.Edit):
 		return m, emit(openEditorMsg{name: m.name, version: v.Number})
+	case key.Matches(msg, k.Arena):
+		return m, emit(arenaOpenMsg{name: m.name, version: v.Number})
 	}
 	return m, nil
 }
@@ -344,7 +348,7 @@ func (m versionsModel) keyTable() keyTable {
 	}
 	return keyTable{
 		short:  []key.Binding{k.Mark, k.Prev, k.Restore, k.Tag, k.Back},
-		groups: [][]key.Binding{k.nav.bindings(), {k.Mark, k.Prev, k.Restore, k.Tag, k.Edit, k.Reload, k.Back}},
+		groups: [][]key.Binding{k.nav.bindings(), {k.Mark, k.Prev, k.Restore, k.Tag, k.Edit, k.Arena, k.Reload, k.Back}},
 	}
 }
 

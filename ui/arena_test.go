@@ -1,0 +1,486 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"math/rand"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"whet/prompt"
+	"whet/runner"
+	"whet/store"
+)
+
+// arenaHarness is a harness on the seeded library with a fake Ollama (one
+// model, fast) and echo:a, echo:b as the config's targets.
+func arenaHarness(t *testing.T, w, h int) (*harness, *store.Store) {
+	t.Helper()
+	st := openStore(t)
+	seed(t, st)
+	f := newFakeOllama(t, 0, -1)
+	hs := newHarness(t, fixedTimeStore{st}, w, h, withTargets(arenaRegistry(t, f.URL, "echo:a", "echo:b")))
+	hs.m.arena.newRunID = runIDs()
+	return hs, st
+}
+
+// lastRun is the newest arena run.
+func (h *harness) lastRun() arenaRun {
+	h.t.Helper()
+	if len(h.m.arena.runs) == 0 {
+		h.t.Fatal("no run was started")
+	}
+	return h.m.arena.runs[len(h.m.arena.runs)-1]
+}
+
+func (h *harness) notice() string { return h.m.notice.text }
+
+func TestArenaOpensFromLibraryAndVersions(t *testing.T) {
+	h, _ := arenaHarness(t, 120, 34)
+	h.key("G", "ctrl+r")
+	a := h.m.arena
+	if h.m.active != screenArena || a.name != "support/reply" || a.version.Number != 3 || a.pane != arenaPaneSetup {
+		t.Fatalf("active %v, arena on %q v%d pane %v", h.m.active, a.name, a.version.Number, a.pane)
+	}
+	if got := a.values(); !reflect.DeepEqual(got, map[string]string{"customer": "Ana", "ticket": "My order never arrived."}) {
+		t.Fatalf("variables prefilled with %v", got)
+	}
+	if !reflect.DeepEqual(a.picker.selected, []string{"echo:a", "echo:b"}) {
+		t.Fatalf("preselected %v, want the config's targets", a.picker.selected)
+	}
+	var labels []string
+	for _, it := range a.picker.items {
+		labels = append(labels, it.label+" "+it.detail)
+	}
+	want := []string{"echo:a default", "echo:b default", "ollama:slow:latest 1B Q4_0 · 1.0 GB", "echo returns the prompt"}
+	if !reflect.DeepEqual(labels, want) {
+		t.Fatalf("picker lists %q, want %q", labels, want)
+	}
+	h.mustSee("support/reply@3", "ollama:slow:latest", "PROMPT AS SENT", "Customer Ana wrote:", "[x] echo:a")
+
+	// From the versions screen, on the selected version.
+	h.key("2", "j", "ctrl+r")
+	if h.m.active != screenArena || h.m.arena.version.Number != 2 {
+		t.Fatalf("from versions: active %v, version %d", h.m.active, h.m.arena.version.Number)
+	}
+	h.mustSee("support/reply@2")
+}
+
+func TestArenaRunsEchoAndSavesTheRun(t *testing.T) {
+	h, st := arenaHarness(t, 120, 34)
+	h.key("G", "ctrl+r", "ctrl+r")
+	a := h.m.arena
+	if a.pane != arenaPaneColumns || len(a.cols) != 2 || a.running() {
+		t.Fatalf("pane %v, %d columns, running %v", a.pane, len(a.cols), a.running())
+	}
+	msgs, err := prompt.RenderMessages(a.version.Messages, a.values())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := runner.EchoText(msgs)
+	for _, c := range a.cols {
+		cell := c.cells[0]
+		if cell.state != cellDone || cell.text.String() != want || cell.result.Output != want {
+			t.Fatalf("%s: state %v text %q", c.spec, cell.state, cell.text.String())
+		}
+		if cell.id == 0 {
+			t.Fatalf("%s: the stored result id was not read back", c.spec)
+		}
+	}
+	h.mustSee("✓ echo:a", "✓ echo:b", "model a", "in 2", "run arena0000001 · done", "You are a friendly support agent")
+
+	ctx := context.Background()
+	run, err := st.GetRun(ctx, h.lastRun().id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Source != "arena" || run.Status != prompt.RunDone || !reflect.DeepEqual(run.Targets, []string{"echo:a", "echo:b"}) ||
+		len(run.Cases) != 1 || run.Cases[0].Vars["customer"] != "Ana" || run.Versions[0].Number != 3 {
+		t.Fatalf("stored run %+v", run)
+	}
+	rs, err := st.Results(ctx, run.ID)
+	if err != nil || len(rs) != 2 || rs[0].Output != want {
+		t.Fatalf("stored results %+v, %v", rs, err)
+	}
+}
+
+func TestArenaRatesAndNotes(t *testing.T) {
+	h, st := arenaHarness(t, 120, 34)
+	h.key("G", "ctrl+r", "ctrl+r")
+	ctx := context.Background()
+	runID := h.lastRun().id
+	rs, err := st.Results(ctx, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idOf := map[string]int64{}
+	for _, r := range rs {
+		idOf[r.Target] = r.ID
+	}
+
+	h.key("4") // a rating, not the Arena tab
+	if h.m.active != screenArena {
+		t.Fatalf("4 left the Arena for %v", h.m.active)
+	}
+	h.key("n")
+	h.typ("polite but long")
+	h.key("enter")
+	h.key("l", "2")
+	h.mustSee("★★★★☆ 4/5 polite but long", "★★☆☆☆ 2/5")
+	if !strings.Contains(h.notice(), "rated echo:b 2/5") {
+		t.Fatalf("notice %q", h.notice())
+	}
+	scores, err := st.Scores(ctx, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct {
+		id     int64
+		value  float64
+		reason string
+	}
+	var all []got
+	for _, s := range scores {
+		if s.Scorer != "human" || s.Author != "tester" {
+			t.Fatalf("score %+v", s)
+		}
+		all = append(all, got{s.ResultID, s.Value, s.Reason})
+	}
+	want := []got{{idOf["echo:a"], 0.75, ""}, {idOf["echo:a"], 0.75, "polite but long"}, {idOf["echo:b"], 0.25, ""}}
+	order := func(gs []got) {
+		sort.SliceStable(gs, func(i, j int) bool { return gs[i].id < gs[j].id })
+	}
+	order(all)
+	order(want)
+	if !reflect.DeepEqual(all, want) {
+		t.Fatalf("scores %+v, want %+v", all, want)
+	}
+}
+
+func TestArenaRepeatShowsConsistency(t *testing.T) {
+	h, st := arenaHarness(t, 120, 34)
+	h.key("G", "ctrl+r", "+", "+", "+", "-")
+	if h.m.arena.repeat != 3 {
+		t.Fatalf("repeat %d, want 3", h.m.arena.repeat)
+	}
+	h.key("ctrl+r")
+	c := h.m.arena.cols[0]
+	if len(c.cells) != 3 {
+		t.Fatalf("%d cells, want 3", len(c.cells))
+	}
+	if same, of := c.consistency(); same != 3 || of != 3 {
+		t.Fatalf("consistency %d/%d", same, of)
+	}
+	h.mustSee("✓ echo:a #1", "3/3 · same 100%")
+	h.key("]")
+	h.mustSee("✓ echo:a #2")
+	rs, err := st.Results(context.Background(), h.lastRun().id)
+	if err != nil || len(rs) != 6 {
+		t.Fatalf("%d results, %v; want 6", len(rs), err)
+	}
+	for i := 0; i < 30; i++ {
+		h.key("-")
+	}
+	if h.m.arena.repeat != 1 {
+		t.Fatalf("repeat %d after many -, want 1", h.m.arena.repeat)
+	}
+}
+
+func TestArenaRefusesAMissingVariable(t *testing.T) {
+	h, _ := arenaHarness(t, 120, 34)
+	h.key("G", "ctrl+r", "tab")
+	if !h.m.capturesText() {
+		t.Fatal("the variables form does not take text")
+	}
+	h.key("backspace", "backspace", "backspace") // customer was "Ana"
+	h.key("ctrl+r")
+	a := h.m.arena
+	if len(a.runs) != 0 || a.pane != arenaPaneSetup || a.focus != arenaFocusVars || a.varCursor != 0 {
+		t.Fatalf("runs %d pane %v focus %v cursor %d", len(a.runs), a.pane, a.focus, a.varCursor)
+	}
+	if !strings.Contains(h.notice(), "customer") {
+		t.Fatalf("notice %q does not name the variable", h.notice())
+	}
+	h.mustSee("customer=?")
+	h.typ("Bo")
+	h.key("ctrl+r")
+	if len(h.m.arena.runs) != 1 || h.m.arena.cols[0].cells[0].state != cellDone {
+		t.Fatal("the run did not happen once the variable was filled")
+	}
+	if got := h.m.arena.cols[0].cells[0].text.String(); !strings.Contains(got, "Customer Bo wrote") {
+		t.Fatalf("output %q", got)
+	}
+}
+
+func TestArenaPicker(t *testing.T) {
+	h, _ := arenaHarness(t, 120, 34)
+	h.key("G", "ctrl+r")
+	h.key("space") // echo:a off
+	if !reflect.DeepEqual(h.m.arena.picker.selected, []string{"echo:b"}) {
+		t.Fatalf("selected %v", h.m.arena.picker.selected)
+	}
+	h.key("/")
+	h.typ("slow")
+	h.key("enter", "space")
+	if !reflect.DeepEqual(h.m.arena.picker.selected, []string{"echo:b", "ollama:slow:latest"}) {
+		t.Fatalf("selected %v after filtering", h.m.arena.picker.selected)
+	}
+	h.key("/", "esc")
+	if len(h.m.arena.picker.rows) != len(h.m.arena.picker.items) {
+		t.Fatal("esc did not clear the filter")
+	}
+
+	// An unknown provider is refused in the dialog.
+	h.key("a")
+	h.typ("nope:x")
+	h.key("enter")
+	if len(h.m.dialogs) != 1 || !strings.Contains(h.screen(), "nope") {
+		t.Fatalf("the dialog accepted an unknown provider:\n%s", h.screen())
+	}
+	h.key("esc")
+	for _, s := range []string{"c", "d", "e", "f", "g", "h"} {
+		h.key("a")
+		h.typ("echo:" + s)
+		h.key("enter")
+	}
+	if n := len(h.m.arena.picker.selected); n != arenaMaxTargets {
+		t.Fatalf("%d selected, want %d", n, arenaMaxTargets)
+	}
+	h.key("a")
+	h.typ("echo:i")
+	h.key("enter")
+	if n := len(h.m.arena.picker.selected); n != arenaMaxTargets || !strings.Contains(h.notice(), "at most 8") {
+		t.Fatalf("%d selected, notice %q", n, h.notice())
+	}
+	h.mustSee("8 of max 8", "[x] echo:h", "[ ] echo:i")
+
+	// Eight columns at 120 wide: five are drawn, the focus scrolls.
+	h.key("ctrl+r")
+	a := h.m.arena
+	if len(a.cols) != 8 || a.columnsShown() != 5 {
+		t.Fatalf("%d columns, %d shown", len(a.cols), a.columnsShown())
+	}
+	h.mustSee("✓ echo:b", "◀ 0 · 3 ▶")
+	h.key("h") // wraps to the last column
+	if h.m.arena.colFocus != 7 || h.m.arena.colFirst != 3 {
+		t.Fatalf("focus %d first %d", h.m.arena.colFocus, h.m.arena.colFirst)
+	}
+	h.mustSee("✓ echo:h", "◀ 3 · 0 ▶")
+}
+
+func TestArenaCaseFromSuite(t *testing.T) {
+	h, st := arenaHarness(t, 120, 34)
+	_, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "tickets", Prompt: "support/reply", Cases: []prompt.Case{
+		{Name: "late", Vars: map[string]string{"customer": "Cy", "ticket": "Late again."}},
+		{Name: "broken", Vars: map[string]string{"customer": "Di", "ticket": "It broke."}},
+	}}, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.key("G", "ctrl+r", "c")
+	if len(h.m.dialogs) != 1 {
+		t.Fatalf("no case dialog:\n%s", h.screen())
+	}
+	h.mustSee("the prompt's defaults", "tickets / late", "tickets / broken")
+	h.key("j", "j", "enter")
+	a := h.m.arena
+	if got := a.values(); got["customer"] != "Di" || got["ticket"] != "It broke." || a.caseName != "tickets / broken" {
+		t.Fatalf("values %v case %q", got, a.caseName)
+	}
+	h.mustSee("case tickets / broken", "Customer Di wrote:")
+	h.key("ctrl+r")
+	run, err := st.GetRun(context.Background(), h.lastRun().id)
+	if err != nil || run.Cases[0].Name != "tickets / broken" || run.Cases[0].Vars["customer"] != "Di" {
+		t.Fatalf("run cases %+v, %v", run.Cases, err)
+	}
+}
+
+func TestArenaMarkdownRawCopyAndMouse(t *testing.T) {
+	st := openStore(t)
+	seedArenaDemo(t, st)
+	f := newFakeOllama(t, 0, -1)
+	h := newHarness(t, fixedTimeStore{st}, 120, 34, withTargets(arenaRegistry(t, f.URL, "echo:a", "echo:b")))
+	h.key("ctrl+r", "ctrl+r")
+	h.mustSee("• apple", "• pear", "Markdown.")
+	h.mustNotSee("- apple", "**Markdown**")
+	h.key("m")
+	h.mustSee("- apple", "**Markdown**")
+	h.key("m")
+	h.mustSee("• apple")
+
+	h.key("y")
+	if !strings.Contains(h.notice(), "copied") || !strings.Contains(h.notice(), "of echo:a") {
+		t.Fatalf("notice %q", h.notice())
+	}
+	// A click on the second column focuses it.
+	x := h.m.arena.colWidth(0) + 3
+	h.send(tea.MouseClickMsg{X: x, Y: headerRows + arenaTopRows + 4, Button: tea.MouseLeft})
+	if h.m.arena.colFocus != 1 {
+		t.Fatalf("focus %d after a click on the second column", h.m.arena.colFocus)
+	}
+	h.key("y")
+	if !strings.Contains(h.notice(), "of echo:b") {
+		t.Fatalf("notice %q", h.notice())
+	}
+}
+
+// arenaSynthetic opens the Arena on support/reply with echo:a and echo:b,
+// starts a run without executing it, and returns the Arena model and the
+// run's seq: tests then feed it events by hand.
+func arenaSynthetic(t *testing.T, w, h int) (arenaModel, int) {
+	t.Helper()
+	hs, _ := arenaHarness(t, w, h)
+	hs.key("G", "ctrl+r")
+	a, _ := hs.m.arena.runAll()
+	seq := a.nextSeq
+	a, _ = a.Update(arenaRunStartedMsg{seq: seq, id: "synthetic01"})
+	return a, seq
+}
+
+func feed(a arenaModel, msgs ...tea.Msg) arenaModel {
+	for _, m := range msgs {
+		a, _ = a.Update(m)
+	}
+	return a
+}
+
+func TestArenaRetryResetsColumnAndTextIsSanitised(t *testing.T) {
+	a, seq := arenaSynthetic(t, 120, 34)
+	key := prompt.CellKey{VersionID: a.version.ID, Target: "echo:a"}
+	ev := func(e runner.Event) tea.Msg { return arenaEventMsg{seq: seq, ev: e} }
+	a = feed(a, ev(runner.CellStarted{Key: key, Attempt: 1}), ev(runner.Delta{Key: key, Text: "first \x1b[31mred\x1b[0m\x1b]0;pwned\a try"}))
+	if a.cols[0].wrap.count() != 0 {
+		t.Fatal("text was wrapped before the frame tick")
+	}
+	a = feed(a, arenaFrameMsg{})
+	body := strings.Join(a.cols[0].wrap.lines(), "\n")
+	if body != "first red try" {
+		t.Fatalf("wrapped %q", body)
+	}
+	if strings.Contains(a.View(), "pwned") || strings.Contains(ansi.Strip(a.View()), "\x1b") {
+		t.Fatal("escape sequences from the output reached the screen")
+	}
+	a = feed(a, ev(runner.CellRetry{Key: key, Attempt: 2, Err: errors.New("503 busy")}), arenaFrameMsg{})
+	plain := ansi.Strip(a.View())
+	if strings.Contains(plain, "first red") || !strings.Contains(plain, "retry 2: 503 busy") {
+		t.Fatalf("after a retry:\n%s", plain)
+	}
+	a = feed(a, ev(runner.CellStarted{Key: key, Attempt: 2}), ev(runner.Delta{Key: key, Text: "second"}), ev(runner.Delta{Key: key, Text: " attempt"}), arenaFrameMsg{})
+	if got := strings.Join(a.cols[0].wrap.lines(), "\n"); got != "second attempt" {
+		t.Fatalf("after the second attempt: %q", got)
+	}
+	// Events of another run are dropped.
+	a = feed(a, arenaEventMsg{seq: seq + 7, ev: runner.Delta{Key: key, Text: " stale"}}, arenaFrameMsg{})
+	if got := a.cols[0].cells[0].text.String(); got != "second attempt" {
+		t.Fatalf("a stale event changed the text: %q", got)
+	}
+	res := prompt.Result{RunID: "synthetic01", VersionID: key.VersionID, Target: "echo:a", Output: "second attempt", FinishReason: "stop",
+		TTFT: 120 * time.Millisecond, Latency: 1500 * time.Millisecond, TokensIn: 10, TokensOut: 2, Model: "a"}
+	a = feed(a, ev(runner.CellDone{Result: res}), ev(runner.RunDone{RunID: "synthetic01", Status: prompt.RunInterrupted, Err: context.Canceled}), arenaFrameMsg{})
+	if a.running() || a.cols[0].cells[0].state != cellDone || a.cols[1].cells[0].state != cellCancelled {
+		t.Fatalf("running %v, states %v %v", a.running(), a.cols[0].cells[0].state, a.cols[1].cells[0].state)
+	}
+	plain = ansi.Strip(a.View())
+	for _, want := range []string{"✓ echo:a", "◼ echo:b", "cancelled", "ttft 120ms · 1.4 tok/s · 1.50s", "in 10 · out 2 · $0", "run synthetic01 · cancelled"} {
+		if !strings.Contains(plain, want) {
+			t.Fatalf("view lacks %q:\n%s", want, plain)
+		}
+	}
+}
+
+func TestArenaScrollFollowsAndStops(t *testing.T) {
+	a, seq := arenaSynthetic(t, 120, 34)
+	key := prompt.CellKey{VersionID: a.version.ID, Target: "echo:a"}
+	ev := func(e runner.Event) tea.Msg { return arenaEventMsg{seq: seq, ev: e} }
+	a = feed(a, ev(runner.CellStarted{Key: key, Attempt: 1}))
+	for i := 0; i < 100; i++ {
+		a = feed(a, ev(runner.Delta{Key: key, Text: "line " + itoa(i) + "\n"}))
+	}
+	a = feed(a, arenaFrameMsg{})
+	if !strings.Contains(a.View(), "line 99") || strings.Contains(a.View(), "line 0\n") {
+		t.Fatal("a streaming column does not follow its end")
+	}
+	a = feed(a, tea.MouseWheelMsg{X: 2, Y: arenaTopRows + 8, Button: tea.MouseWheelUp})
+	if a.cols[0].follow {
+		t.Fatal("scrolling up did not stop following")
+	}
+	if strings.Contains(a.View(), "line 0 ") {
+		t.Fatal("one wheel step showed the top")
+	}
+	a = feed(a, keyPress("g"))
+	if plain := ansi.Strip(a.View()); !strings.Contains(plain, "line 0 ") || strings.Contains(plain, "line 99") {
+		t.Fatalf("g did not go to the top:\n%s", plain)
+	}
+	a = feed(a, ev(runner.Delta{Key: key, Text: "line 100\n"}), arenaFrameMsg{})
+	if strings.Contains(a.View(), "line 100") {
+		t.Fatal("new text pulled a column the user scrolled up")
+	}
+	a = feed(a, keyPress("G"))
+	if !a.cols[0].follow || !strings.Contains(a.View(), "line 100") {
+		t.Fatal("G did not resume following")
+	}
+}
+
+// TestArenaWrapIncremental checks that wrapping text as it arrives, in any
+// chunks, gives the rows wrapping it at once gives.
+func TestArenaWrapIncremental(t *testing.T) {
+	text := strings.Repeat("The quick brown fox jumps over the lazy dog; supercalifragilisticexpialidocious words break. ", 12) +
+		"\n\nindented\n    code line here\n" + "日本語のテキストも折り返す。" + strings.Repeat("x", 90) + "  trailing   spaces  "
+	rng := rand.New(rand.NewSource(1))
+	for _, width := range []int{7, 16, 33, 80} {
+		whole := &arenaWrap{width: width}
+		whole.feed(text)
+		for _, r := range whole.lines() {
+			if textCells(r) > width {
+				t.Fatalf("width %d: row %q is %d cells", width, r, textCells(r))
+			}
+		}
+		for trial := 0; trial < 20; trial++ {
+			inc := &arenaWrap{width: width}
+			rest := text
+			for rest != "" {
+				n := 1 + rng.Intn(12)
+				for n < len(rest) && !utf8RuneStart(rest[n]) {
+					n++
+				}
+				n = min(n, len(rest))
+				inc.feed(rest[:n])
+				rest = rest[n:]
+			}
+			if !reflect.DeepEqual(inc.lines(), whole.lines()) {
+				t.Fatalf("width %d: incremental rows\n%q\ndiffer from\n%q", width, inc.lines(), whole.lines())
+			}
+		}
+	}
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+func TestArenaFitsEverySize(t *testing.T) {
+	flows := map[string][]string{
+		"empty":    {"4"},
+		"setup":    {"G", "ctrl+r"},
+		"vars":     {"G", "ctrl+r", "tab"},
+		"columns":  {"G", "ctrl+r", "ctrl+r"},
+		"repeats":  {"G", "ctrl+r", "+", "ctrl+r", "4", "l"},
+		"help":     {"G", "ctrl+r", "ctrl+r", "?"},
+		"addspec":  {"G", "ctrl+r", "a"},
+		"note":     {"G", "ctrl+r", "ctrl+r", "3", "n"},
+		"caseless": {"G", "ctrl+r", "c"},
+	}
+	for name, keys := range flows {
+		for _, sz := range [][2]int{{60, 20}, {80, 24}, {100, 30}, {140, 40}} {
+			t.Run(name+"_"+itoa(sz[0])+"x"+itoa(sz[1]), func(t *testing.T) {
+				h, _ := arenaHarness(t, sz[0], sz[1])
+				h.key(keys...)
+				assertFits(t, h.screen(), sz[0], sz[1])
+			})
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"whet/prompt"
+	"whet/report"
+	"whet/textutil"
+)
+
+func TestCompareVersionsFromResults(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 60)
+	h.openResults(fixtureRun)
+	h.key("C")
+	if h.m.active != screenCompare {
+		t.Fatalf("active = %v, want Compare", h.m.active)
+	}
+	h.mustSee("Compare", "A support/reply@1", "B support/reply@2", "on echo", "run "+fixtureRun,
+		"3 pairs · 2 changed",
+		"late  len 52→89 (+37) · score 1.00→1.00 (±0.00)",
+		"refund  len 28→45 (+17) · score 0.00→1.00 (+1.00)",
+		"thanks  len 20→20 (±0) · score 1.00→1.00 (±0.00)  identical",
+		"A/B no significant difference: support/reply@2 wins 1 of 1 case (2 ties excluded)")
+	// Both sides of a changed pair are drawn, word-diffed.
+	h.mustSee("Hello Bo, we can refund you.", "Hello Bo, we will look into a refund for you.")
+
+	// Changed only hides the identical pair.
+	h.key("c")
+	h.mustSee("changed only", "late", "refund")
+	h.mustNotSee("identical")
+	h.key("c")
+	h.mustSee("identical")
+
+	// The prompt diff is one key away.
+	h.key("p")
+	h.mustSee("diff support/reply v1 → v2", "Be brief and kind.")
+	h.key("esc")
+	h.mustSee("3 pairs · 2 changed")
+
+	// w swaps the sides.
+	h.key("w")
+	h.mustSee("A support/reply@2", "B support/reply@1", "late  len 89→52 (-37)")
+
+	// esc goes back to Results.
+	h.key("esc")
+	if h.m.active != screenResults {
+		t.Fatalf("esc from Compare went to %v", h.m.active)
+	}
+}
+
+// The word diff colours exactly the words one side lacks.
+func TestCompareHighlightsWords(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 160, 60)
+	h.openResults(fixtureRun)
+	h.key("C")
+	sty := h.m.sh.styles()
+	view := h.m.render()
+	if !strings.Contains(view, sty.DiffAdd.Render("we are so ")) {
+		t.Fatalf("B's added words are not in the diff-add style:\n%q", view)
+	}
+	if !strings.Contains(view, sty.DiffDel.Render("can ")) {
+		t.Fatalf("A's removed words are not in the diff-delete style:\n%q", view)
+	}
+	// Words both sides share are not marked.
+	if strings.Contains(view, sty.DiffAdd.Render("Hello")) || strings.Contains(view, sty.DiffDel.Render("Hello")) {
+		t.Fatal("a shared word is marked as changed")
+	}
+}
+
+func TestCompareTargetsAndSanitises(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 60)
+	h.openResults(fixtureRun)
+	// Choose the sides: @2 on echo against @2 on ollama. The pickers list
+	// version × target and start on the current side.
+	h.key("C")
+	h.key("b")
+	h.mustSee("Compare: choose side B", "support/reply@2 · ollama:llama3.2")
+	h.key("j", "enter") // B: @2 · echo → @2 · ollama
+	h.key("a")
+	h.key("j", "j", "enter") // A: @1 · echo → @2 · echo
+	h.mustSee("A echo", "B ollama:llama3.2", "of support/reply@2", "error: "+fixtureError)
+	if v := h.m.render(); strings.Contains(v, "\x1b]0;") || strings.Contains(v, "pwned\a") {
+		t.Fatal("an escape sequence in model output reached the screen")
+	}
+	// The prompt diff needs two versions.
+	h.key("p")
+	h.mustSee("both sides run the same version")
+}
+
+// A run with more than two versions asks for A and B.
+func TestComparePicksWhenMoreThanTwo(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	var rvs []prompt.RunVersion
+	for n := 1; n <= 3; n++ {
+		v, err := st.Resolve(ctx, prompt.Ref{Name: "support/reply", Number: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rvs = append(rvs, prompt.RunVersion{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash})
+	}
+	run := prompt.Run{ID: "rthreevers01", Created: testNow.Add(-time.Hour), Versions: rvs, Targets: []string{"echo"}, Repeat: 1}
+	if err := st.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	var rs []prompt.Result
+	for i, rv := range rvs {
+		rs = append(rs, prompt.Result{RunID: run.ID, VersionID: rv.VersionID, Target: "echo", Output: strings.Repeat("word ", i+1)})
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.send(compareOpenMsg{runID: run.ID, back: screenHistory})
+	h.mustSee("Compare: choose side A", "support/reply@3 · echo")
+	h.key("G", "enter") // A = @3
+	h.mustSee("Compare: choose side B")
+	h.key("g", "enter") // B = @1 (the cursor starts on the current B)
+	h.mustSee("A support/reply@3", "B support/reply@1", "len 15→5 (-10)")
+	// Choosing the same side for both is refused.
+	h.key("b")
+	h.key("G", "enter")
+	h.mustSee("A and B must differ")
+}
+
+func TestCompareOneSideOnly(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.send(compareOpenMsg{runID: fixtureOldRun, back: screenHistory})
+	h.mustSee("one version on one target: nothing to compare")
+}
+
+func TestAlignSides(t *testing.T) {
+	l := [][]string{{"a1", "a2"}, {"b1"}}
+	r := [][]string{{"A1"}, {"B1", "B2"}}
+	got := alignSides(l, r)
+	want := [][2]string{{"a1", "A1"}, {"a2", ""}, {"b1", "B1"}, {"", "B2"}}
+	if len(got) != len(want) {
+		t.Fatalf("rows = %q", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("row %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+	// Different line counts run down independently.
+	got = alignSides([][]string{{"x"}}, [][]string{{"y"}, {"z"}})
+	if len(got) != 2 || got[0] != [2]string{"x", "y"} || got[1] != [2]string{"", "z"} {
+		t.Fatalf("unaligned = %q", got)
+	}
+}
+
+// sideLines keeps every word of an output on its side, in order.
+func TestCompareSideLinesKeepText(t *testing.T) {
+	st := openStore(t)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	a := prompt.Result{Output: "one two three four five six seven eight nine ten eleven twelve"}
+	b := prompt.Result{Output: "one 2 three four five six seven eight nine ten eleven twelve thirteen"}
+	edits := textutil.WordDiff(a.Output, b.Output)
+	for _, side := range []struct {
+		r    prompt.Result
+		isA  bool
+		want string
+	}{{a, true, a.Output}, {b, false, b.Output}} {
+		var words []string
+		for _, g := range h.m.compare.sideLines(&side.r, edits, side.isA, 20) {
+			for _, l := range g {
+				if w := ansi.StringWidth(l); w > 20 {
+					t.Fatalf("line %q is %d wide", l, w)
+				}
+				words = append(words, strings.Fields(ansi.Strip(l))...)
+			}
+		}
+		if got := strings.Join(words, " "); got != side.want {
+			t.Fatalf("side text = %q, want %q", got, side.want)
+		}
+	}
+}
+
+// buildComparison is report.Compare over the run's sides, with the prompt
+// diff.
+func TestBuildComparison(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	rr, err := loadRunReport(context.Background(), st, fixtureRun, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, err := defaultSides(rr.Run, "ollama:llama3.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.target != "ollama:llama3.2" || b.target != a.target || a.versionID == b.versionID {
+		t.Fatalf("default sides %+v %+v", a, b)
+	}
+	c := buildComparison(rr, a, b)
+	want := report.Compare(report.SideOf(rr, a.versionID, a.target), report.SideOf(rr, b.versionID, b.target), rr.Run.Cases,
+		prompt.DiffVersions(rr.Versions[a.versionID], rr.Versions[b.versionID]), testNow)
+	if len(c.Pairs) != 3 || c.Diff == "" || c.Diff != want.Diff || c.A.Label != want.A.Label || len(c.Pairs) != len(want.Pairs) {
+		t.Fatalf("comparison %+v", c)
+	}
+}

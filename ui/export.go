@@ -1,0 +1,521 @@
+package ui
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/glamour/v2"
+	gstyles "charm.land/glamour/v2/styles"
+
+	"whet/report"
+)
+
+// exportFormat is a format the export dialog writes.
+type exportFormat int
+
+const (
+	exportMarkdown exportFormat = iota
+	exportJSON
+	exportCSV
+	exportFormats // the number of formats
+)
+
+func (f exportFormat) String() string {
+	switch f {
+	case exportJSON:
+		return "JSON"
+	case exportCSV:
+		return "CSV"
+	}
+	return "Markdown"
+}
+
+// ext is the file extension of the format, with its dot.
+func (f exportFormat) ext() string {
+	switch f {
+	case exportJSON:
+		return ".json"
+	case exportCSV:
+		return ".csv"
+	}
+	return ".md"
+}
+
+// exportSource is what the export dialog writes: a run's report or a
+// comparison (exactly one is set), and the names its default file is
+// called after.
+type exportSource struct {
+	run    *report.RunReport
+	cmp    *report.Comparison
+	prompt string
+	runID  string
+}
+
+// render writes the source in format f with the report package: the same
+// bytes `whet export` and `whet run --format` write for the same rows.
+func (s exportSource) render(f exportFormat) ([]byte, error) {
+	var b bytes.Buffer
+	var err error
+	switch {
+	case s.cmp != nil:
+		switch f {
+		case exportJSON:
+			err = report.CompareJSON(&b, *s.cmp)
+		case exportCSV:
+			err = report.CompareCSV(&b, *s.cmp)
+		default:
+			err = report.CompareMarkdown(&b, *s.cmp)
+		}
+	case s.run != nil:
+		switch f {
+		case exportJSON:
+			err = report.JSON(&b, *s.run)
+		case exportCSV:
+			err = report.CSV(&b, *s.run)
+		default:
+			err = report.Markdown(&b, *s.run)
+		}
+	default:
+		err = errors.New("nothing to export")
+	}
+	return b.Bytes(), err
+}
+
+// defaultPath is ./whet-<prompt>-<run><ext>, the prompt's slashes turned
+// into dashes; a comparison adds "-compare".
+func (s exportSource) defaultPath(f exportFormat) string {
+	name := strings.NewReplacer("/", "-", `\`, "-", " ", "-").Replace(s.prompt)
+	if name == "" {
+		name = "run"
+	}
+	base := "whet-" + name
+	if s.runID != "" {
+		base += "-" + s.runID
+	}
+	if s.cmp != nil {
+		base += "-compare"
+	}
+	return "." + string(filepath.Separator) + base + f.ext()
+}
+
+// exportKeys are the export dialog's keys. The path field has the focus
+// throughout, so no key here is a printable character.
+type exportKeys struct {
+	Format, FormatBack key.Binding
+	Write              key.Binding
+	Copy               key.Binding
+	Up, Down           key.Binding
+	PageUp, PageDown   key.Binding
+	Cancel             key.Binding
+}
+
+func newExportKeys() exportKeys {
+	return exportKeys{
+		Format:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "format")),
+		FormatBack: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous format")),
+		Write:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "write file")),
+		Copy:       key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "copy")),
+		Up:         key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "scroll up")),
+		Down:       key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}
+
+// Export dialog messages. They are not routed to a screen: the root hands
+// them to the top dialog, and each carries the dialog it answers so that an
+// answer reaching another dialog is dropped.
+type (
+	exportRenderedMsg struct {
+		d       *exportDialog
+		id      int
+		data    []byte
+		preview string
+		err     error
+	}
+	exportStatMsg struct {
+		d      *exportDialog
+		path   string
+		exists bool
+		err    error
+	}
+	// exportWriteMsg writes the file, replacing what is there.
+	exportWriteMsg struct {
+		d    *exportDialog
+		path string
+	}
+	// exportKeptMsg answers "no" to the overwrite question.
+	exportKeptMsg    struct{ d *exportDialog }
+	exportWrittenMsg struct {
+		d    *exportDialog
+		path string
+		n    int
+		err  error
+	}
+)
+
+// previewLimit is how much of an export the preview renders.
+const previewLimit = 64 << 10
+
+// exportDialog previews a run or a comparison as Markdown, JSON or CSV and
+// writes it to a file or copies it to the clipboard (OSC 52). The bytes
+// come from exportSource.render, so they equal the CLI's.
+type exportDialog struct {
+	sh   *shared
+	keys exportKeys
+	src  exportSource
+
+	format exportFormat
+	path   textinput.Model
+
+	req      int // the latest render request
+	data     []byte
+	rendered bool // data and the preview belong to the current format
+	preview  viewport.Model
+	err      string
+	status   string
+
+	// The size the layout was made for; a new terminal size re-renders.
+	w, h int
+}
+
+// newExportDialog opens the dialog on src in Markdown; the command it
+// returns renders the first preview.
+func newExportDialog(sh *shared, src exportSource) (*exportDialog, tea.Cmd) {
+	ti := textinput.New()
+	ti.Prompt = "path › "
+	ti.SetStyles(sh.styles().TextInput)
+	ti.SetValue(src.defaultPath(exportMarkdown))
+	ti.CursorEnd()
+	ti.Focus()
+	d := &exportDialog{sh: sh, keys: newExportKeys(), src: src, path: ti, preview: viewport.New()}
+	d.layout()
+	return d, d.render()
+}
+
+// openExport opens the export dialog on src.
+func openExport(sh *shared, src exportSource) tea.Cmd {
+	d, cmd := newExportDialog(sh, src)
+	return tea.Batch(openDialog(d), cmd)
+}
+
+// size is the dialog's width and its preview's inner size for the
+// terminal's size.
+func (d *exportDialog) size() (dw, pw, ph int) {
+	st := d.sh.styles()
+	dw = dialogWidth(d.sh.width, 120)
+	pw = max(10, dw-st.Dialog.GetHorizontalFrameSize())
+	// title, blank, format, path, status, rule, blank, hint + the frame.
+	ph = max(3, d.sh.height-2-8-st.Dialog.GetVerticalFrameSize())
+	return dw, pw, ph
+}
+
+// layout sizes the path field and the preview for the terminal.
+func (d *exportDialog) layout() {
+	_, pw, ph := d.size()
+	d.path.SetWidth(max(10, pw-len(d.path.Prompt)-1))
+	d.preview.SetWidth(pw)
+	d.preview.SetHeight(ph)
+	d.w, d.h = d.sh.width, d.sh.height
+}
+
+// render starts rendering the current format: its bytes and a preview
+// (Markdown through Glamour in the theme's style; JSON and CSV as they
+// are). It copies what it needs; the answer carries the request id.
+func (d *exportDialog) render() tea.Cmd {
+	d.req++
+	d.rendered = false
+	id, src, f := d.req, d.src, d.format
+	_, pw, _ := d.size()
+	style := d.sh.theme.Glamour
+	return func() tea.Msg {
+		data, err := src.render(f)
+		if err != nil {
+			return exportRenderedMsg{d: d, id: id, err: err}
+		}
+		return exportRenderedMsg{d: d, id: id, data: data, preview: exportPreview(data, f, style, pw)}
+	}
+}
+
+// exportPreview is what the preview pane shows of data: at most
+// previewLimit bytes, Markdown rendered with the Glamour style named style
+// at width, other formats sanitised. It is pure.
+func exportPreview(data []byte, f exportFormat, style string, width int) string {
+	text := string(data)
+	cut := len(text) > previewLimit
+	if cut {
+		text = text[:previewLimit]
+	}
+	out := sanitize(strings.ReplaceAll(text, "\t", "    "))
+	if f == exportMarkdown {
+		if md, err := renderReport(text, style, width); err == nil {
+			out = md
+		}
+	}
+	if cut {
+		out += "\n… the preview shows the first " + itoa(previewLimit>>10) + " KB"
+	}
+	return out
+}
+
+// renderReport renders report Markdown with a Glamour standard style at
+// width, without the document margin.
+func renderReport(md, style string, width int) (string, error) {
+	cfg, ok := gstyles.DefaultStyles[style]
+	if !ok {
+		return "", errors.New("glamour style " + style + " not found")
+	}
+	c := *cfg
+	zero := uint(0)
+	c.Document.Margin = &zero
+	r, err := glamour.NewTermRenderer(glamour.WithStyles(c), glamour.WithWordWrap(width))
+	if err != nil {
+		return "", err
+	}
+	out, err := r.Render(md)
+	if err != nil {
+		return "", err
+	}
+	return strings.Trim(trimLines(out), "\n"), nil
+}
+
+// setFormat switches to format f, changing the path's extension when the
+// path still ends in the old one.
+func (d *exportDialog) setFormat(f exportFormat) tea.Cmd {
+	old := d.format
+	d.format = (f + exportFormats) % exportFormats
+	p := d.path.Value()
+	if strings.HasSuffix(p, old.ext()) {
+		d.path.SetValue(strings.TrimSuffix(p, old.ext()) + d.format.ext())
+		d.path.CursorEnd()
+	}
+	d.err, d.status = "", ""
+	return d.render()
+}
+
+// target is the path to write, with a leading ~ for the home directory.
+func (d *exportDialog) target() string {
+	p := strings.TrimSpace(d.path.Value())
+	if home := d.sh.home; home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
+		p = filepath.Join(home, strings.TrimPrefix(p, "~"))
+	}
+	return p
+}
+
+func (d *exportDialog) update(msg tea.Msg) (bool, tea.Cmd) {
+	// The root does not forward window sizes to dialogs: catch up here.
+	var relayout tea.Cmd
+	if d.sh.width != d.w || d.sh.height != d.h {
+		d.layout()
+		if d.format == exportMarkdown {
+			relayout = d.render()
+		}
+	}
+	closed, cmd := d.handle(msg)
+	return closed, tea.Batch(relayout, cmd)
+}
+
+func (d *exportDialog) handle(msg tea.Msg) (bool, tea.Cmd) {
+	k := d.keys
+	switch msg := msg.(type) {
+	case exportRenderedMsg:
+		if msg.d != d || msg.id != d.req {
+			return false, nil
+		}
+		if msg.err != nil {
+			d.err = msg.err.Error()
+			return false, nil
+		}
+		d.data = msg.data
+		d.rendered = true
+		d.preview.SetContent(msg.preview)
+		d.preview.GotoTop()
+		return false, nil
+	case exportStatMsg:
+		if msg.d != d {
+			return false, nil
+		}
+		switch {
+		case msg.err != nil:
+			d.err = msg.err.Error()
+			return false, nil
+		case msg.exists:
+			return false, openDialog(newConfirm("Overwrite the file?",
+				oneLine(msg.path)+" exists. Replace it with this "+d.format.String()+" export?",
+				exportWriteMsg{d: d, path: msg.path}, exportKeptMsg{d: d}))
+		}
+		return false, d.write(msg.path)
+	case exportKeptMsg:
+		if msg.d == d {
+			d.status = "not written: the file is kept"
+		}
+		return false, nil
+	case exportWriteMsg:
+		if msg.d != d {
+			return false, nil
+		}
+		return false, d.write(msg.path)
+	case exportWrittenMsg:
+		if msg.d != d {
+			return false, nil
+		}
+		if msg.err != nil {
+			d.err = msg.err.Error()
+			d.status = ""
+			return false, nil
+		}
+		return true, notify("wrote " + d.format.String() + " (" + exportSizeText(msg.n) + ") to " + msg.path)
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelDown:
+			d.preview.ScrollDown(3)
+		case tea.MouseWheelUp:
+			d.preview.ScrollUp(3)
+		}
+		return false, nil
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Cancel):
+			return true, nil
+		case key.Matches(msg, k.Format):
+			return false, d.setFormat(d.format + 1)
+		case key.Matches(msg, k.FormatBack):
+			return false, d.setFormat(d.format - 1)
+		case key.Matches(msg, k.Up):
+			d.preview.ScrollUp(1)
+			return false, nil
+		case key.Matches(msg, k.Down):
+			d.preview.ScrollDown(1)
+			return false, nil
+		case key.Matches(msg, k.PageUp):
+			d.preview.PageUp()
+			return false, nil
+		case key.Matches(msg, k.PageDown):
+			d.preview.PageDown()
+			return false, nil
+		case key.Matches(msg, k.Copy):
+			if !d.rendered {
+				d.status = "still rendering; try again in a moment"
+				return false, nil
+			}
+			d.err = ""
+			d.status = "copied " + d.format.String() + " (" + exportSizeText(len(d.data)) + ") to the clipboard"
+			return false, tea.SetClipboard(string(d.data))
+		case key.Matches(msg, k.Write):
+			return false, d.stat()
+		}
+	}
+	before := d.path.Value()
+	var cmd tea.Cmd
+	d.path, cmd = d.path.Update(msg)
+	if d.path.Value() != before {
+		d.err, d.status = "", ""
+	}
+	return false, cmd
+}
+
+// stat checks the target before writing: an existing file asks first.
+func (d *exportDialog) stat() tea.Cmd {
+	p := d.target()
+	if p == "" {
+		d.err = "path: enter a file name"
+		return nil
+	}
+	if !d.rendered {
+		d.status = "still rendering; try again in a moment"
+		return nil
+	}
+	d.err, d.status = "", "writing…"
+	return func() tea.Msg {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && fi.IsDir():
+			return exportStatMsg{d: d, path: p, err: errors.New(p + " is a directory: name a file")}
+		case err == nil:
+			return exportStatMsg{d: d, path: p, exists: true}
+		case errors.Is(err, os.ErrNotExist):
+			return exportStatMsg{d: d, path: p}
+		}
+		return exportStatMsg{d: d, path: p, err: err}
+	}
+}
+
+// write writes the rendered bytes to p.
+func (d *exportDialog) write(p string) tea.Cmd {
+	data := d.data
+	return func() tea.Msg {
+		err := os.WriteFile(p, data, 0o644)
+		return exportWrittenMsg{d: d, path: p, n: len(data), err: err}
+	}
+}
+
+// sizeText is a byte count for people: 812 B, 12.4 KB, 3.1 MB.
+func exportSizeText(n int) string {
+	switch {
+	case n < 1000:
+		return itoa(n) + " B"
+	case n < 1000*1000:
+		return itoa(n/1000) + "." + itoa(n%1000/100) + " KB"
+	}
+	return itoa(n/1000000) + "." + itoa(n%1000000/100000) + " MB"
+}
+
+func (d *exportDialog) view(sh *shared, w, h int) string {
+	st := sh.styles()
+	dw, pw, _ := d.size()
+	what := "run " + d.src.runID
+	if d.src.cmp != nil {
+		what = "comparison " + d.src.cmp.A.Label + " vs " + d.src.cmp.B.Label
+	}
+	title := "Export " + oneLine(what)
+
+	var formats []string
+	for f := exportFormat(0); f < exportFormats; f++ {
+		if f == d.format {
+			formats = append(formats, st.RowSelected.Render(" "+f.String()+" "))
+		} else {
+			formats = append(formats, st.Muted.Render(" "+f.String()+" "))
+		}
+	}
+	lines := []string{st.InputLabel.Render("format ") + strings.Join(formats, " "), d.path.View()}
+	switch {
+	case d.err != "":
+		lines = append(lines, st.Error.Render(trunc(oneLine(d.err), pw)))
+	case d.status != "":
+		lines = append(lines, st.OK.Render(trunc(d.status, pw)))
+	case !d.rendered:
+		lines = append(lines, st.Muted.Render("rendering…"))
+	default:
+		info := exportSizeText(len(d.data)) + " · " + plural(d.preview.TotalLineCount(), "line") + " of preview"
+		if d.preview.TotalLineCount() > d.preview.Height() {
+			info += " · " + itoa(int(d.preview.ScrollPercent()*100+0.5)) + "%"
+		}
+		lines = append(lines, st.Muted.Render(trunc(info, pw)))
+	}
+	lines = append(lines, st.Subtle.Render(strings.Repeat("─", pw)))
+	lines = append(lines, fitLines(d.preview.View(), pw, d.preview.Height()))
+	k := d.keys
+	hint := st.Key.Render("tab") + st.KeyDesc.Render(" format  ") +
+		st.Key.Render("enter") + st.KeyDesc.Render(" write  ") +
+		st.Key.Render("ctrl+y") + st.KeyDesc.Render(" copy  ") +
+		st.Key.Render("↑↓ pgup/pgdn") + st.KeyDesc.Render(" scroll  ") +
+		st.Key.Render(k.Cancel.Help().Key) + st.KeyDesc.Render(" cancel")
+	lines = append(lines, "", trunc(hint, pw))
+	return frameExport(sh, title, strings.Join(lines, "\n"), dw)
+}
+
+// frameExport draws the dialog box without re-wrapping its lines (the
+// preview is laid out already).
+func frameExport(sh *shared, title, body string, w int) string {
+	st := sh.styles()
+	inner := w - st.Dialog.GetHorizontalFrameSize()
+	return st.Dialog.Width(w).Render(st.DialogTitle.Render(trunc(title, inner)) + "\n\n" + fitLines(body, inner, strings.Count(body, "\n")+1))
+}

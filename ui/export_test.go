@@ -1,0 +1,225 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"whet/report"
+)
+
+// topExport is the export dialog on top of the stack.
+func (h *harness) topExport() *exportDialog {
+	h.t.Helper()
+	if len(h.m.dialogs) == 0 {
+		h.t.Fatalf("no dialog is open:\n%s", h.screen())
+	}
+	d, ok := h.m.dialogs[len(h.m.dialogs)-1].(*exportDialog)
+	if !ok {
+		h.t.Fatalf("the top dialog is a %T:\n%s", h.m.dialogs[len(h.m.dialogs)-1], h.screen())
+	}
+	return d
+}
+
+// clearAndType replaces the text of the focused field.
+func (h *harness) clearAndType(s string) {
+	h.t.Helper()
+	h.key("ctrl+u")
+	h.typ(s)
+}
+
+// The dialog writes the bytes the CLI writes: report.Markdown, JSON and CSV
+// of the same RunReport.
+func TestExportRunIsTheReportsBytes(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	rr, err := loadRunReport(context.Background(), st, fixtureRun, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.openResults(fixtureRun)
+	h.key("x")
+	d := h.topExport()
+	h.mustSee("Export run "+fixtureRun, "Markdown", "path › ./whet-support-reply-"+fixtureRun+".md")
+	for i, tc := range []struct {
+		render func(*bytes.Buffer, report.RunReport) error
+		ext    string
+	}{
+		{func(b *bytes.Buffer, r report.RunReport) error { return report.Markdown(b, r) }, ".md"},
+		{func(b *bytes.Buffer, r report.RunReport) error { return report.JSON(b, r) }, ".json"},
+		{func(b *bytes.Buffer, r report.RunReport) error { return report.CSV(b, r) }, ".csv"},
+	} {
+		if i > 0 {
+			h.key("tab")
+		}
+		var want bytes.Buffer
+		if err := tc.render(&want, rr); err != nil {
+			t.Fatal(err)
+		}
+		if !d.rendered || !bytes.Equal(d.data, want.Bytes()) {
+			t.Fatalf("%s: the dialog's bytes differ from the report package's (%d vs %d bytes)", tc.ext, len(d.data), want.Len())
+		}
+		if got, wantPath := d.path.Value(), "./whet-support-reply-"+fixtureRun+tc.ext; got != wantPath {
+			t.Fatalf("path = %q, want %q", got, wantPath)
+		}
+	}
+	// The Markdown preview is rendered by Glamour: no # markers remain.
+	h.key("tab")
+	h.mustSee("rfixture0002", "• Status: done")
+	h.mustNotSee("# Run", "**Status:**")
+}
+
+func TestExportComparisonIsTheReportsBytes(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	rr, err := loadRunReport(context.Background(), st, fixtureRun, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.openResults(fixtureRun)
+	h.key("C", "x")
+	d := h.topExport()
+	h.mustSee("Export comparison support/reply@1 vs support/reply@2", "-compare.md")
+	a, b, err := defaultSides(rr.Run, "echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := report.CompareMarkdown(&want, buildComparison(rr, a, b)); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(d.data, want.Bytes()) {
+		t.Fatalf("the dialog's bytes differ from report.CompareMarkdown's:\n%s\n---\n%s", d.data, want.Bytes())
+	}
+}
+
+func TestExportWritesAndAsksBeforeOverwriting(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.openResults(fixtureRun)
+	path := filepath.Join(t.TempDir(), "report.md")
+
+	h.key("x")
+	want := h.topExport().data
+	h.clearAndType(path)
+	h.key("enter")
+	if len(h.m.dialogs) != 0 {
+		t.Fatalf("the dialog stayed open:\n%s", h.screen())
+	}
+	h.mustSee("wrote Markdown")
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("file: %v, %d bytes, want %d", err, len(got), len(want))
+	}
+
+	// The file exists now: the dialog asks, and "no" keeps it.
+	if err := os.WriteFile(path, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.key("x")
+	h.clearAndType(path)
+	h.key("enter")
+	h.mustSee("Overwrite the file?", "report.md exists. Replace it")
+	h.key("n")
+	h.mustSee("not written: the file is kept")
+	if got, _ := os.ReadFile(path); string(got) != "mine" {
+		t.Fatalf("the file was overwritten after no: %q", got)
+	}
+	h.key("enter")
+	h.key("y")
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, want) {
+		t.Fatalf("the file was not overwritten after yes: %q", got)
+	}
+
+	// A directory is refused.
+	h.key("x")
+	h.clearAndType(filepath.Dir(path))
+	h.key("enter")
+	h.mustSee("is a directory")
+	h.key("esc")
+	if len(h.m.dialogs) != 0 {
+		t.Fatal("esc did not close the dialog")
+	}
+}
+
+func TestExportCopiesToTheClipboard(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	rr, err := loadRunReport(context.Background(), st, fixtureRun, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	d, cmd := newExportDialog(h.m.sh, exportSource{run: &rr, prompt: "support/reply", runID: rr.Run.ID})
+	if _, c := d.update(cmd()); c != nil {
+		c()
+	}
+	closed, cmd := d.update(keyPress("ctrl+y"))
+	if closed || cmd == nil {
+		t.Fatal("ctrl+y gave no command")
+	}
+	msg := cmd()
+	if typ := fmt.Sprintf("%T", msg); typ != "tea.setClipboardMsg" {
+		t.Fatalf("ctrl+y sent %s, want tea.setClipboardMsg (OSC 52)", typ)
+	}
+	var want bytes.Buffer
+	if err := report.Markdown(&want, rr); err != nil {
+		t.Fatal(err)
+	}
+	if got := reflect.ValueOf(msg).String(); got != want.String() {
+		t.Fatalf("the clipboard got %d bytes, want the %d of report.Markdown", len(got), want.Len())
+	}
+	if d.status == "" {
+		t.Fatal("no confirmation that the text was copied")
+	}
+}
+
+func TestExportDefaultPath(t *testing.T) {
+	for _, tc := range []struct {
+		src  exportSource
+		f    exportFormat
+		want string
+	}{
+		{exportSource{prompt: "support/reply", runID: "abc123"}, exportMarkdown, "whet-support-reply-abc123.md"},
+		{exportSource{prompt: "a/b/c", runID: "r1"}, exportJSON, "whet-a-b-c-r1.json"},
+		{exportSource{prompt: "x", runID: "r1", cmp: &report.Comparison{}}, exportCSV, "whet-x-r1-compare.csv"},
+		{exportSource{runID: "r1"}, exportMarkdown, "whet-run-r1.md"},
+	} {
+		if got := tc.src.defaultPath(tc.f); got != "."+string(filepath.Separator)+tc.want {
+			t.Errorf("defaultPath = %q, want ./%s", got, tc.want)
+		}
+	}
+}
+
+// An answer meant for another dialog is dropped.
+func TestExportDropsOtherDialogsAnswers(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	rr, err := loadRunReport(context.Background(), st, fixtureRun, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	src := exportSource{run: &rr, prompt: "support/reply", runID: rr.Run.ID}
+	d1, _ := newExportDialog(h.m.sh, src)
+	d2, cmd2 := newExportDialog(h.m.sh, src)
+	msg := cmd2().(exportRenderedMsg)
+	msg.d = d1
+	if _, c := d2.update(msg); c != nil || d2.rendered {
+		t.Fatal("d2 took d1's rendering")
+	}
+	closed, _ := d2.update(exportWrittenMsg{d: d1, path: "x"})
+	if closed {
+		t.Fatal("d2 closed on d1's write")
+	}
+	_ = tea.Quit
+}

@@ -1,0 +1,513 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"whet/eval"
+	"whet/prompt"
+	"whet/report"
+	"whet/store"
+)
+
+// historyLimit is how many runs the Runs screen lists.
+const historyLimit = 100
+
+// historyKeys is the Runs screen's key table.
+type historyKeys struct {
+	nav     navKeys
+	Open    key.Binding
+	Compare key.Binding
+	Export  key.Binding
+	All     key.Binding
+	Reload  key.Binding
+	Back    key.Binding
+}
+
+func newHistoryKeys() historyKeys {
+	return historyKeys{
+		nav:     newNavKeys(),
+		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "results")),
+		Compare: key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "compare")),
+		Export:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
+		All:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all runs/this prompt")),
+		Reload:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
+		Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+	}
+}
+
+// historyRow is one run with the figures the list and the sparkline show,
+// counted over the results of the prompt's versions (every result when the
+// list is not for one prompt).
+type historyRow struct {
+	sum            store.RunSummary
+	n, errors      int
+	scored         int
+	meanScore      float64
+	judged, passed int
+}
+
+// metric is the run's mean score, else its success rate; -1 without results.
+func (r historyRow) metric(scored bool) float64 {
+	switch {
+	case scored && r.scored > 0:
+		return r.meanScore
+	case scored, r.n == 0:
+		return -1
+	}
+	return float64(r.n-r.errors) / float64(r.n)
+}
+
+// Runs messages.
+type (
+	// historyOpenMsg switches to Runs and lists the runs of prompt ("" =
+	// every run). keep leaves a list that already shows prompt as it is.
+	historyOpenMsg struct {
+		prompt string
+		keep   bool
+	}
+	historyLoadedMsg struct {
+		id     int
+		prompt string
+		rows   []historyRow
+		err    error
+	}
+	historyReportMsg struct {
+		id  int
+		rr  report.RunReport
+		err error
+	}
+)
+
+func (historyOpenMsg) target() screenID   { return screenHistory }
+func (historyLoadedMsg) target() screenID { return screenHistory }
+func (historyReportMsg) target() screenID { return screenHistory }
+
+// historyModel lists runs newest first (`whet runs`), for one prompt or
+// all, with a sparkline of the score over time: each run's mean score, or
+// its success rate when no run of the list is scored.
+type historyModel struct {
+	sh   *shared
+	keys historyKeys
+	w, h int
+
+	prompt  string // "" = every run
+	other   string // the prompt the a key toggles back to
+	req     int
+	loading bool
+	loaded  bool
+	err     string
+	rows    []historyRow
+	cursor  int
+	offset  int
+
+	exportReq int
+}
+
+func newHistory(sh *shared) historyModel { return historyModel{sh: sh, keys: newHistoryKeys()} }
+
+func (m historyModel) setSize(w, h int) historyModel {
+	m.w, m.h = w, h
+	return m.clamp()
+}
+
+// empty reports whether nothing was asked of the screen yet.
+func (m historyModel) empty() bool { return m.req == 0 }
+
+func (m historyModel) open(msg historyOpenMsg) (historyModel, tea.Cmd) {
+	if msg.keep && m.loaded && msg.prompt == m.prompt {
+		return m, nil
+	}
+	if msg.prompt != m.prompt {
+		m.cursor, m.offset = 0, 0
+		if msg.prompt != "" {
+			m.other = msg.prompt
+		}
+	}
+	m.prompt = msg.prompt
+	return m.reload()
+}
+
+func (m historyModel) reload() (historyModel, tea.Cmd) {
+	m.req++
+	m.loading = true
+	id, name := m.req, m.prompt
+	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+		rows, err := loadHistory(ctx, st, name)
+		return historyLoadedMsg{id: id, prompt: name, rows: rows, err: err}
+	})
+}
+
+// loadHistory lists the runs of name (all runs for "") with their figures.
+// It runs inside a command.
+func loadHistory(ctx context.Context, st Store, name string) ([]historyRow, error) {
+	runs, err := st.ListRuns(ctx, store.RunFilter{Prompt: name, Limit: historyLimit})
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]historyRow, 0, len(runs))
+	for _, sum := range runs {
+		row := historyRow{sum: sum}
+		results, err := st.Results(ctx, sum.Run.ID)
+		if err != nil {
+			return nil, err
+		}
+		scores, err := st.Scores(ctx, sum.Run.ID)
+		if err != nil {
+			return nil, err
+		}
+		mine := map[int64]bool{}
+		for _, v := range sum.Run.Versions {
+			if name == "" || v.Prompt == name {
+				mine[v.VersionID] = true
+			}
+		}
+		var keep []prompt.Result
+		for _, r := range results {
+			if mine[r.VersionID] {
+				keep = append(keep, r)
+			}
+		}
+		var total float64
+		for _, g := range eval.Aggregate(keep, scores, sum.Run) {
+			row.n += g.N
+			row.errors += g.Errors
+			row.scored += g.Scored
+			total += g.MeanScore * float64(g.Scored)
+			row.judged += g.Judged
+			row.passed += g.Passed
+		}
+		if row.scored > 0 {
+			row.meanScore = total / float64(row.scored)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// scored reports whether any listed run has a score: then the metric is
+// the mean score, else the success rate.
+func (m historyModel) scored() bool {
+	for _, r := range m.rows {
+		if r.scored > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (m historyModel) selected() (historyRow, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.rows) {
+		return historyRow{}, false
+	}
+	return m.rows[m.cursor], true
+}
+
+// Update handles the Runs screen's keys and messages.
+func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case historyOpenMsg:
+		m, cmd := m.open(msg)
+		return m, tea.Batch(cmd, emit(showScreenMsg{to: screenHistory}))
+	case historyLoadedMsg:
+		if msg.id != m.req {
+			return m, nil
+		}
+		m.loading, m.loaded = false, true
+		if msg.err != nil {
+			m.err = msg.err.Error()
+			return m, nil
+		}
+		m.err = ""
+		keep := ""
+		if r, ok := m.selected(); ok {
+			keep = r.sum.Run.ID
+		}
+		m.rows = msg.rows
+		for i, r := range m.rows {
+			if r.sum.Run.ID == keep {
+				m.cursor = i
+			}
+		}
+		return m.clamp(), nil
+	case historyReportMsg:
+		if msg.id != m.exportReq {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, notifyErr(msg.err)
+		}
+		rr := msg.rr
+		return m, openExport(m.sh, exportSource{run: &rr, prompt: runPrompt(rr.Run), runID: rr.Run.ID})
+	case tea.KeyPressMsg:
+		return m.updateKeys(msg)
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelDown:
+			m.cursor++
+		case tea.MouseWheelUp:
+			m.cursor--
+		}
+		return m.clamp(), nil
+	case tea.MouseClickMsg:
+		row := m.offset + msg.Y - historyTop
+		if msg.Button != tea.MouseLeft || msg.Y < historyTop || row < 0 || row >= len(m.rows) {
+			return m, nil
+		}
+		if row == m.cursor {
+			return m.updateKeys(keyPress("enter"))
+		}
+		m.cursor = row
+		return m.clamp(), nil
+	}
+	return m, nil
+}
+
+func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
+	k := m.keys
+	if c, ok := k.nav.move(msg, m.cursor, len(m.rows), m.listRows()-1); ok {
+		m.cursor = c
+		return m.clamp(), nil
+	}
+	switch {
+	case key.Matches(msg, k.Back):
+		return m, emit(showScreenMsg{to: screenLibrary})
+	case key.Matches(msg, k.Reload):
+		return m.reload()
+	case key.Matches(msg, k.All):
+		if m.prompt != "" {
+			return m.open(historyOpenMsg{prompt: ""})
+		}
+		if m.other == "" {
+			return m, notify("open Runs from a prompt (h in the Library) to list only its runs")
+		}
+		return m.open(historyOpenMsg{prompt: m.other})
+	}
+	r, ok := m.selected()
+	if !ok {
+		if key.Matches(msg, k.Open, k.Compare, k.Export) {
+			return m, notify("no run selected")
+		}
+		return m, nil
+	}
+	id := r.sum.Run.ID
+	switch {
+	case key.Matches(msg, k.Open):
+		return m, emit(resultsOpenMsg{runID: id})
+	case key.Matches(msg, k.Compare):
+		return m, emit(compareOpenMsg{runID: id, back: screenHistory})
+	case key.Matches(msg, k.Export):
+		m.exportReq++
+		req, now := m.exportReq, m.sh.now()
+		return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+			rr, err := loadRunReport(ctx, st, id, now)
+			return historyReportMsg{id: req, rr: rr, err: err}
+		})
+	}
+	return m, nil
+}
+
+// Layout: title, sparkline, header row, then the runs.
+const historyTop = 3
+
+func (m historyModel) listRows() int { return max(1, m.h-historyTop) }
+
+func (m historyModel) clamp() historyModel {
+	m.cursor = clamp(m.cursor, 0, len(m.rows)-1)
+	rows := m.listRows()
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+rows {
+		m.offset = m.cursor - rows + 1
+	}
+	m.offset = clamp(m.offset, 0, max(0, len(m.rows)-rows))
+	return m
+}
+
+func (m historyModel) keyTable() keyTable {
+	k := m.keys
+	return keyTable{
+		short:  []key.Binding{k.Open, k.Compare, k.Export, k.All, k.Back},
+		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.Compare, k.Export}, {k.All, k.Reload, k.Back}},
+	}
+}
+
+// View draws the Runs screen into its w×h area.
+func (m historyModel) View() string {
+	st := m.sh.styles()
+	scope := "all prompts"
+	if m.prompt != "" {
+		scope = m.prompt
+	}
+	title := st.Title.Render("Runs") + st.Muted.Render(" · ") + st.Base.Render(oneLine(scope))
+	switch {
+	case m.err != "":
+		return title + "\n" + st.Error.Render(trunc(oneLine(m.err), m.w))
+	case !m.loaded && m.loading:
+		return title + "\n" + st.Muted.Render("loading runs…")
+	case !m.loaded:
+		return title + "\n\n" + st.Muted.Render("  Choose a prompt in the Library and press h, or press a here for every run.")
+	}
+	title += st.Muted.Render(" · " + plural(len(m.rows), "run"))
+	if len(m.rows) == historyLimit {
+		title += st.Muted.Render(" (the latest " + itoa(historyLimit) + ")")
+	}
+	if len(m.rows) == 0 {
+		hint := "  No runs yet. Run a prompt in the Arena (4), or: whet run NAME -m echo"
+		if m.prompt != "" {
+			hint = "  " + m.prompt + " has no runs yet. Run it in the Arena (4), or: whet run " + m.prompt + " -m echo"
+		}
+		return title + "\n\n" + st.Muted.Render(trunc(oneLine(hint), m.w))
+	}
+	return trunc(title, m.w) + "\n" + m.sparkView() + "\n" + m.listView()
+}
+
+// sparkView draws the metric over time, oldest first.
+func (m historyModel) sparkView() string {
+	st := m.sh.styles()
+	scored := m.scored()
+	var values []float64
+	for i := len(m.rows) - 1; i >= 0; i-- {
+		values = append(values, m.rows[i].metric(scored))
+	}
+	label, what := "ok   ", "success rate per run"
+	if scored {
+		label, what = "score", "mean score per run"
+	}
+	room := max(8, m.w-40)
+	if len(values) > room {
+		values = values[len(values)-room:]
+	}
+	latest := ""
+	for i := len(values) - 1; i >= 0; i-- {
+		if values[i] >= 0 {
+			if scored {
+				latest = "latest " + scoreText(values[i])
+			} else {
+				latest = "latest " + pctText(values[i])
+			}
+			break
+		}
+	}
+	line := st.Header.Render(label+" ") + st.Variable.Render(sparkline(values)) + "  " +
+		st.Muted.Render(strings.TrimPrefix(latest+" · "+what+", oldest → newest", " · "))
+	return trunc(line, m.w)
+}
+
+// historyCols are the list's column widths for a width.
+type historyCols struct{ id, when, status, versions, targets, cells, fail, metric, cost int }
+
+func (m historyModel) cols() historyCols {
+	c := historyCols{id: 12, when: 9, status: 11, cells: 7, fail: 4, metric: 6, cost: 8}
+	fixed := 2 + c.id + c.when + c.status + c.cells + c.fail + c.metric + 7
+	if m.w < 100 {
+		c.status = 0
+		fixed -= 11
+	}
+	rest := m.w - fixed - c.cost - 1
+	if rest < 24 {
+		c.cost = 0
+		rest = m.w - fixed
+	}
+	c.versions = max(6, rest*2/5)
+	c.targets = max(6, rest-c.versions-1)
+	return c
+}
+
+func (m historyModel) listView() string {
+	st := m.sh.styles()
+	c := m.cols()
+	scored := m.scored()
+	metricHead := "OK"
+	if scored {
+		metricHead = "SCORE"
+	}
+	cell := func(s string, w int) string {
+		if w <= 0 {
+			return ""
+		}
+		return pad(s, w) + " "
+	}
+	right := func(s string, w int) string {
+		if w <= 0 {
+			return ""
+		}
+		if n := lipgloss.Width(s); n < w {
+			s = strings.Repeat(" ", w-n) + s
+		}
+		return trunc(s, w) + " "
+	}
+	head := "  " + cell("RUN", c.id) + cell("WHEN", c.when) + cell("STATUS", c.status) + cell("VERSIONS", c.versions) +
+		cell("TARGETS", c.targets) + right("CELLS", c.cells) + right("FAIL", c.fail) + right(metricHead, c.metric) + right("COST", c.cost)
+	lines := []string{st.Header.Render(pad(head, m.w))}
+	now := m.sh.now()
+	end := min(len(m.rows), m.offset+m.listRows())
+	for i := m.offset; i < end; i++ {
+		r := m.rows[i]
+		run := r.sum.Run
+		base := st.Row
+		if i == m.cursor {
+			base = st.RowSelected
+		}
+		marker := base.Render("  ")
+		if i == m.cursor {
+			marker = st.Cursor.Inherit(base).Render("▌ ")
+		}
+		metric := "—"
+		if v := r.metric(scored); v >= 0 {
+			if scored {
+				metric = scoreText(v)
+			} else {
+				metric = pctText(v)
+			}
+		}
+		mstyle := st.Muted
+		if v := r.metric(scored); v >= 0 {
+			switch {
+			case v >= 0.8:
+				mstyle = st.OK
+			case v >= 0.5:
+				mstyle = st.Warn
+			default:
+				mstyle = st.Error
+			}
+		}
+		status := string(run.Status)
+		sstyle := st.Muted
+		switch run.Status {
+		case prompt.RunRunning:
+			sstyle = st.Warn
+		case prompt.RunInterrupted:
+			sstyle = st.Error
+		}
+		fail := itoa(r.sum.Failed)
+		fstyle := st.Muted
+		if r.sum.Failed > 0 {
+			fstyle = st.Error
+		}
+		cost := ""
+		if c.cost > 0 {
+			cost = right(usdText(r.sum.Cost), c.cost)
+		}
+		row := marker +
+			base.Render(cell(run.ID, c.id)) +
+			st.Muted.Inherit(base).Render(cell(ago(now, run.Created), c.when)) +
+			sstyle.Inherit(base).Render(cell(status, c.status)) +
+			base.Render(cell(oneLine(runRefList(run, m.prompt)), c.versions)) +
+			st.Muted.Inherit(base).Render(cell(oneLine(strings.Join(run.Targets, ",")), c.targets)) +
+			base.Render(right(itoa(r.sum.Done)+"/"+itoa(r.sum.Cells), c.cells)) +
+			fstyle.Inherit(base).Render(right(fail, c.fail)) +
+			mstyle.Inherit(base).Render(right(metric, c.metric)) +
+			st.Muted.Inherit(base).Render(cost)
+		if gap := m.w - lipgloss.Width(row); gap > 0 {
+			row += base.Render(strings.Repeat(" ", gap))
+		}
+		lines = append(lines, trunc(row, m.w))
+	}
+	return strings.Join(lines, "\n")
+}

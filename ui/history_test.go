@@ -1,0 +1,100 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestHistoryListsRunsWithSparkline(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("G", "h") // the runs of support/reply
+	if h.m.active != screenHistory {
+		t.Fatalf("active = %v, want Runs", h.m.active)
+	}
+	// The old run passes 2 of 3 (0.67); the new one 9 of 12 (0.75). Both
+	// are drawn as the same block on the absolute 0..1 scale.
+	want := sparkline([]float64{2.0 / 3, 9.0 / 12})
+	h.mustSee("Runs · support/reply · 2 runs", "score "+want, "latest 0.75 · mean score per run, oldest → newest",
+		"RUN", "SCORE", fixtureRun, fixtureOldRun, "2h ago", "2d ago", "@1,@2", "echo,ollama:llama3.2", "12/12", "3/3", "0.75", "0.67")
+	// Newest first.
+	s := h.screen()
+	if strings.Index(s, fixtureRun) > strings.Index(s, fixtureOldRun) {
+		t.Fatalf("runs are not newest first:\n%s", s)
+	}
+
+	// enter opens the run in Results.
+	h.key("enter")
+	if h.m.active != screenResults || h.m.results.rr.Run.ID != fixtureRun {
+		t.Fatalf("enter: active %v, run %q", h.m.active, h.m.results.rr.Run.ID)
+	}
+	// esc comes back to the same list; C compares the selected run.
+	h.key("esc")
+	if h.m.active != screenHistory {
+		t.Fatalf("esc from Results went to %v", h.m.active)
+	}
+	h.key("C")
+	h.mustSee("A support/reply@1", "B support/reply@2")
+	h.key("esc")
+	// x exports it.
+	h.key("x")
+	d := h.topExport()
+	if d.src.run == nil || d.src.run.Run.ID != fixtureRun {
+		t.Fatalf("export source = %+v", d.src)
+	}
+	h.key("esc")
+	// j, then x: the older run.
+	h.key("j", "x")
+	if d := h.topExport(); d.src.run.Run.ID != fixtureOldRun {
+		t.Fatalf("export of the second row = %s", d.src.run.Run.ID)
+	}
+	h.key("esc")
+}
+
+func TestHistoryAllRunsAndEmpty(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.key("5") // the first prompt's runs: none
+	h.mustSee("has no runs yet")
+	h.key("a")
+	h.mustSee("Runs · all prompts · 0 runs", "No runs yet")
+	// a toggles back to the prompt.
+	h.key("a")
+	h.mustSee("has no runs yet")
+}
+
+func TestHistoryWithoutScoresUsesSuccessRate(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	rows, err := loadHistory(context.Background(), st, "support/reply")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 {
+		t.Fatalf("rows = %d", len(rows))
+	}
+	r := rows[0] // the newest: 12 results, 1 error
+	if r.n != 12 || r.errors != 1 || r.scored != 12 || r.judged != 12 || r.passed != 9 {
+		t.Fatalf("row = %+v", r)
+	}
+	if got := r.metric(true); got != 0.75 {
+		t.Fatalf("mean score = %v", got)
+	}
+	if got := r.metric(false); got != 11.0/12 {
+		t.Fatalf("success rate = %v", got)
+	}
+	// A run that is not of the prompt counts nothing.
+	rows, err = loadHistory(context.Background(), st, "classify/intent")
+	if err != nil || len(rows) != 0 {
+		t.Fatalf("classify/intent: %v, %d rows", err, len(rows))
+	}
+}
+
+func TestSparkline(t *testing.T) {
+	if got := sparkline([]float64{0, 0.5, 1, -1}); got != "▁▅█·" {
+		t.Fatalf("sparkline = %q", got)
+	}
+}

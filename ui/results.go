@@ -1,0 +1,1067 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"whet/eval"
+	"whet/prompt"
+	"whet/report"
+)
+
+// resultsKeys is the Results screen's key table.
+type resultsKeys struct {
+	nav         navKeys
+	Left, Right key.Binding
+	Open        key.Binding
+	Rows        key.Binding
+	Sort        key.Binding
+	Filter      key.Binding
+	Compare     key.Binding
+	Export      key.Binding
+	History     key.Binding
+	Reload      key.Binding
+	Back        key.Binding
+	// In a cell's detail.
+	NextResult, PrevResult key.Binding
+	// While filtering.
+	Accept, Cancel key.Binding
+}
+
+func newResultsKeys() resultsKeys {
+	return resultsKeys{
+		nav:        newNavKeys(),
+		Left:       key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "column left")),
+		Right:      key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "column right")),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
+		Rows:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rows: versions/cases")),
+		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter rows")),
+		Compare:    key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "compare")),
+		Export:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
+		History:    key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "runs of this prompt")),
+		Reload:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
+		Back:       key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		NextResult: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next result")),
+		PrevResult: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous result")),
+		Accept:     key.NewBinding(key.WithKeys("enter", "down", "up"), key.WithHelp("enter", "keep filter")),
+		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+	}
+}
+
+// Results messages.
+type (
+	// resultsOpenMsg switches to Results and shows a run: rr when the
+	// caller has it loaded, else runID, else the latest run of prompt. The
+	// screen switch follows the request, so that switching never starts a
+	// load of its own that could overtake this one.
+	resultsOpenMsg struct {
+		runID  string
+		prompt string
+		rr     *report.RunReport
+	}
+	resultsLoadedMsg struct {
+		id  int
+		rr  report.RunReport
+		err error
+	}
+)
+
+func (resultsOpenMsg) target() screenID   { return screenResults }
+func (resultsLoadedMsg) target() screenID { return screenResults }
+
+// resCol is a matrix column: a target, or in case rows of a run with
+// several versions, a version on a target.
+type resCol struct {
+	label     string
+	versionID int64 // 0: the row's version
+	target    string
+}
+
+// resRow is a matrix row: a version, or a case.
+type resRow struct {
+	label     string
+	versionID int64
+	caseIdx   int // -1 for version rows
+	cells     []eval.Group
+	has       []bool
+}
+
+// resSort orders the rows.
+type resSort int
+
+const (
+	sortRun  resSort = iota // the run's order
+	sortDesc                // the selected column, best first
+	sortAsc                 // the selected column, worst first
+)
+
+func (s resSort) String() string {
+	switch s {
+	case sortDesc:
+		return "column, best first"
+	case sortAsc:
+		return "column, worst first"
+	}
+	return "run order"
+}
+
+// resultsModel shows one run as a matrix: rows are versions (or cases),
+// columns targets; each cell is coloured by pass rate, mean score or error
+// rate and shows n. Enter opens a cell's results.
+type resultsModel struct {
+	sh   *shared
+	keys resultsKeys
+	w, h int
+
+	req     int
+	loading bool
+	err     string
+	loaded  bool
+	rr      report.RunReport
+	cells   []prompt.Result // one per cell
+	scores  map[int64]map[string]prompt.Score
+
+	byCase    bool
+	sort      resSort
+	filter    textinput.Model
+	filtering bool
+
+	cols   []resCol
+	rows   []resRow
+	vis    []int // indexes into rows, filtered and sorted
+	row    int   // index into vis
+	col    int
+	rowOff int
+	colOff int
+
+	// The cell detail.
+	drill      bool
+	drillTitle string
+	drillLines []string
+	drillStart []int // the first line of each result
+	drillOff   int
+}
+
+func newResults(sh *shared) resultsModel {
+	ti := textinput.New()
+	ti.Prompt = "/ "
+	ti.Placeholder = "filter rows"
+	ti.SetStyles(sh.styles().TextInput)
+	return resultsModel{sh: sh, keys: newResultsKeys(), filter: ti}
+}
+
+func (m resultsModel) setSize(w, h int) resultsModel {
+	m.w, m.h = w, h
+	m.filter.SetWidth(max(10, w/2))
+	if m.drill {
+		m = m.buildDrill()
+	}
+	return m.clamp()
+}
+
+func (m resultsModel) applyTheme() resultsModel {
+	m.filter.SetStyles(m.sh.styles().TextInput)
+	if m.drill {
+		m = m.buildDrill()
+	}
+	return m
+}
+
+// empty reports whether nothing was asked of the screen yet.
+func (m resultsModel) empty() bool { return m.req == 0 }
+
+func (m resultsModel) capturesText() bool { return m.filtering }
+
+// open shows a run; see resultsOpenMsg.
+func (m resultsModel) open(msg resultsOpenMsg) (resultsModel, tea.Cmd) {
+	m.req++
+	m.drill, m.filtering = false, false
+	if msg.rr != nil {
+		m.loading = false
+		return m.setReport(*msg.rr), nil
+	}
+	m.loading, m.err = true, ""
+	id, runID, name, now := m.req, msg.runID, msg.prompt, m.sh.now()
+	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+		if runID == "" {
+			var err error
+			runID, err = latestRunID(ctx, st, name)
+			if errors.Is(err, errNoRuns) {
+				return resultsLoadedMsg{id: id, err: errors.New(name + " has no runs yet: run it in the Arena (4) or with whet run " + name + " -m echo")}
+			}
+			if err != nil {
+				return resultsLoadedMsg{id: id, err: err}
+			}
+		}
+		rr, err := loadRunReport(ctx, st, runID, now)
+		return resultsLoadedMsg{id: id, rr: rr, err: err}
+	})
+}
+
+func (m resultsModel) reload() (resultsModel, tea.Cmd) {
+	if !m.loaded {
+		return m, nil
+	}
+	return m.open(resultsOpenMsg{runID: m.rr.Run.ID})
+}
+
+// setReport shows rr, keeping the cursor where the same run is reloaded.
+func (m resultsModel) setReport(rr report.RunReport) resultsModel {
+	same := m.loaded && m.rr.Run.ID == rr.Run.ID
+	m.rr = rr
+	m.loaded = true
+	m.err = ""
+	m.cells = report.CellResults(rr.Results)
+	m.scores = report.LatestScores(rr.Scores)
+	if !same {
+		m.row, m.col, m.rowOff, m.colOff = 0, 0, 0, 0
+		m.sort = sortRun
+		m.filter.SetValue("")
+	}
+	m = m.buildMatrix()
+	if m.drill {
+		m = m.buildDrill()
+	}
+	return m.clamp()
+}
+
+// Update handles the Results screen's keys and messages.
+func (m resultsModel) Update(msg tea.Msg) (resultsModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case resultsOpenMsg:
+		m, cmd := m.open(msg)
+		return m, tea.Batch(cmd, emit(showScreenMsg{to: screenResults}))
+	case resultsLoadedMsg:
+		if msg.id != m.req {
+			return m, nil
+		}
+		m.loading = false
+		if msg.err != nil {
+			m.err = msg.err.Error()
+			m.loaded = false
+			return m, nil
+		}
+		return m.setReport(msg.rr), nil
+	case tea.KeyPressMsg:
+		if m.filtering {
+			return m.updateFilter(msg)
+		}
+		return m.updateKeys(msg)
+	case tea.PasteMsg:
+		if m.filtering {
+			return m.updateFilter(msg)
+		}
+	case tea.MouseWheelMsg:
+		step := 0
+		switch msg.Button {
+		case tea.MouseWheelDown:
+			step = 1
+		case tea.MouseWheelUp:
+			step = -1
+		}
+		if m.drill {
+			m.drillOff = clamp(m.drillOff+3*step, 0, m.drillMax())
+			return m, nil
+		}
+		m.row += step
+		return m.clamp(), nil
+	case tea.MouseClickMsg:
+		if m.drill || msg.Button != tea.MouseLeft {
+			return m, nil
+		}
+		if r, c, ok := m.cellAt(msg.X, msg.Y); ok {
+			if r == m.row && c == m.col {
+				return m.openDrill(), nil
+			}
+			m.row, m.col = r, c
+			return m.clamp(), nil
+		}
+		return m, nil
+	}
+	if m.filtering {
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m resultsModel) updateFilter(msg tea.Msg) (resultsModel, tea.Cmd) {
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(km, m.keys.Cancel):
+			m.filter.SetValue("")
+			m.filter.Blur()
+			m.filtering = false
+			return m.refilter(), nil
+		case key.Matches(km, m.keys.Accept):
+			m.filter.Blur()
+			m.filtering = false
+			if km.String() != "enter" {
+				return m.updateKeys(km)
+			}
+			return m, nil
+		}
+	}
+	before := m.filter.Value()
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	if m.filter.Value() != before {
+		m.row = 0
+		m = m.refilter()
+	}
+	return m, cmd
+}
+
+func (m resultsModel) updateKeys(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
+	k := m.keys
+	if m.drill {
+		return m.updateDrill(msg)
+	}
+	if key.Matches(msg, k.Back) {
+		if m.filter.Value() != "" {
+			m.filter.SetValue("")
+			return m.refilter(), nil
+		}
+		name := ""
+		if m.loaded {
+			name = runPrompt(m.rr.Run)
+		}
+		return m, emit(historyOpenMsg{prompt: name, keep: true})
+	}
+	if !m.loaded {
+		if key.Matches(msg, k.Open, k.Compare, k.Export, k.Rows, k.Sort, k.Filter) {
+			return m, notify("no run open: choose one in Runs (enter), or press s on a prompt in the Library")
+		}
+		return m, nil
+	}
+	if r, ok := k.nav.move(msg, m.row, len(m.vis), m.matrixRows()-1); ok {
+		m.row = r
+		return m.clamp(), nil
+	}
+	switch {
+	case key.Matches(msg, k.Left):
+		m.col--
+		return m.resort().clamp(), nil
+	case key.Matches(msg, k.Right):
+		m.col++
+		return m.resort().clamp(), nil
+	case key.Matches(msg, k.Open):
+		return m.openDrill(), nil
+	case key.Matches(msg, k.Rows):
+		m.byCase = !m.byCase
+		m.row, m.col, m.rowOff, m.colOff = 0, 0, 0, 0
+		m.sort = sortRun
+		return m.buildMatrix().clamp(), nil
+	case key.Matches(msg, k.Sort):
+		m.sort = (m.sort + 1) % 3
+		return m.resort().clamp(), nil
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		return m, m.filter.Focus()
+	case key.Matches(msg, k.Reload):
+		return m.reload()
+	case key.Matches(msg, k.History):
+		return m, emit(historyOpenMsg{prompt: runPrompt(m.rr.Run)})
+	case key.Matches(msg, k.Compare):
+		rr := m.rr
+		target := ""
+		if m.col < len(m.cols) {
+			target = m.cols[m.col].target
+		}
+		return m, emit(compareOpenMsg{rr: &rr, onTarget: target, back: screenResults})
+	case key.Matches(msg, k.Export):
+		rr := m.rr
+		return m, openExport(m.sh, exportSource{run: &rr, prompt: runPrompt(rr.Run), runID: rr.Run.ID})
+	}
+	return m, nil
+}
+
+func (m resultsModel) updateDrill(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Back):
+		m.drill = false
+		return m, nil
+	case key.Matches(msg, k.NextResult):
+		for _, s := range m.drillStart {
+			if s > m.drillOff {
+				m.drillOff = min(s, m.drillMax())
+				break
+			}
+		}
+		return m, nil
+	case key.Matches(msg, k.PrevResult):
+		for i := len(m.drillStart) - 1; i >= 0; i-- {
+			if m.drillStart[i] < m.drillOff {
+				m.drillOff = m.drillStart[i]
+				break
+			}
+		}
+		return m, nil
+	case key.Matches(msg, k.Export):
+		rr := m.rr
+		return m, openExport(m.sh, exportSource{run: &rr, prompt: runPrompt(rr.Run), runID: rr.Run.ID})
+	}
+	if off, ok := k.nav.move(msg, m.drillOff, m.drillMax()+1, m.drillRows()-1); ok {
+		m.drillOff = off
+	}
+	return m, nil
+}
+
+// buildMatrix computes the rows and columns from the report.
+func (m resultsModel) buildMatrix() resultsModel {
+	run := m.rr.Run
+	targets := slices.Clone(run.Targets)
+	versions := slices.Clone(run.Versions)
+	seenT := map[string]bool{}
+	for _, t := range targets {
+		seenT[t] = true
+	}
+	seenV := map[int64]bool{}
+	for _, v := range versions {
+		seenV[v.VersionID] = true
+	}
+	maxCase := len(run.Cases) - 1
+	for _, r := range m.cells {
+		if !seenT[r.Target] {
+			seenT[r.Target] = true
+			targets = append(targets, r.Target)
+		}
+		if !seenV[r.VersionID] {
+			seenV[r.VersionID] = true
+			versions = append(versions, prompt.RunVersion{VersionID: r.VersionID})
+		}
+		maxCase = max(maxCase, r.Case)
+	}
+	name := runPrompt(run)
+	vlabel := func(v prompt.RunVersion) string {
+		switch {
+		case v.Prompt == "":
+			return "version #" + itoa(int(v.VersionID))
+		case v.Prompt == name:
+			return "@" + itoa(v.Number)
+		}
+		return v.Ref()
+	}
+	m.cols, m.rows = nil, nil
+	type gk struct {
+		v int64
+		t string
+	}
+	index := func(gs []eval.Group) map[gk]eval.Group {
+		out := map[gk]eval.Group{}
+		for _, g := range gs {
+			out[gk{g.Version.VersionID, g.Target}] = g
+		}
+		return out
+	}
+	if !m.byCase {
+		for _, t := range targets {
+			m.cols = append(m.cols, resCol{label: t, target: t})
+		}
+		groups := index(eval.Aggregate(m.cells, m.rr.Scores, run))
+		for _, v := range versions {
+			row := resRow{label: vlabel(v), versionID: v.VersionID, caseIdx: -1}
+			for _, c := range m.cols {
+				g, ok := groups[gk{v.VersionID, c.target}]
+				row.cells = append(row.cells, g)
+				row.has = append(row.has, ok)
+			}
+			m.rows = append(m.rows, row)
+		}
+	} else {
+		for _, v := range versions {
+			for _, t := range targets {
+				label := t
+				if len(versions) > 1 {
+					label = vlabel(v) + " · " + t
+				}
+				m.cols = append(m.cols, resCol{label: label, versionID: v.VersionID, target: t})
+			}
+		}
+		byCase := make([][]prompt.Result, maxCase+1)
+		for _, r := range m.cells {
+			if r.Case >= 0 {
+				byCase[r.Case] = append(byCase[r.Case], r)
+			}
+		}
+		for ci := range byCase {
+			groups := index(eval.Aggregate(byCase[ci], m.rr.Scores, run))
+			row := resRow{label: caseName(run, ci), caseIdx: ci}
+			for _, c := range m.cols {
+				g, ok := groups[gk{c.versionID, c.target}]
+				row.cells = append(row.cells, g)
+				row.has = append(row.has, ok)
+			}
+			m.rows = append(m.rows, row)
+		}
+	}
+	return m.refilter()
+}
+
+// refilter recomputes the visible rows from the filter, then sorts them.
+func (m resultsModel) refilter() resultsModel {
+	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
+	m.vis = m.vis[:0]
+	for i, r := range m.rows {
+		if q == "" || strings.Contains(strings.ToLower(r.label), q) {
+			m.vis = append(m.vis, i)
+		}
+	}
+	return m.resort().clamp()
+}
+
+// resort orders the visible rows by the sort mode, keeping the cursor on
+// the same row.
+func (m resultsModel) resort() resultsModel {
+	keep := -1
+	if m.row >= 0 && m.row < len(m.vis) {
+		keep = m.vis[m.row]
+	}
+	col := clamp(m.col, 0, len(m.cols)-1)
+	value := func(i int) float64 {
+		r := m.rows[i]
+		if col >= len(r.cells) || !r.has[col] {
+			return -1
+		}
+		_, v, _, _ := groupMetric(r.cells[col])
+		return v
+	}
+	slices.SortStableFunc(m.vis, func(a, b int) int {
+		switch m.sort {
+		case sortDesc:
+			va, vb := value(a), value(b)
+			if va != vb {
+				if va > vb {
+					return -1
+				}
+				return 1
+			}
+		case sortAsc:
+			va, vb := value(a), value(b)
+			// Rows without a value stay last.
+			if va != vb {
+				switch {
+				case va < 0:
+					return 1
+				case vb < 0:
+					return -1
+				case va < vb:
+					return -1
+				}
+				return 1
+			}
+		}
+		return a - b
+	})
+	for i, r := range m.vis {
+		if r == keep {
+			m.row = i
+		}
+	}
+	return m
+}
+
+// groupMetric reads how a group is measured: pass rate when some results
+// carry a verdict, else mean score when some are scored, else the share
+// without errors; with the value, its 95% interval.
+func groupMetric(g eval.Group) (metricKind, float64, float64, float64) {
+	switch {
+	case g.N == 0:
+		return metricNone, -1, 0, 0
+	case g.Judged > 0:
+		return metricPass, g.PassRate, g.PassLo, g.PassHi
+	case g.Scored > 0:
+		return metricScore, g.MeanScore, g.ScoreLo, g.ScoreHi
+	}
+	ok := g.N - g.Errors
+	lo, hi := eval.Wilson(ok, g.N, eval.Z95)
+	return metricOK, float64(ok) / float64(g.N), lo, hi
+}
+
+// cellText renders a group in at most w cells: the value, its interval
+// when there is room, and n.
+func cellText(g eval.Group, w int) string {
+	kind, v, lo, hi := groupMetric(g)
+	n := " n=" + itoa(g.N)
+	var val, ci string
+	switch kind {
+	case metricNone:
+		return "—"
+	case metricPass:
+		val = pctText(v)
+		ci = " [" + strings.TrimSuffix(pctText(lo), "%") + "–" + pctText(hi) + "]"
+	case metricScore:
+		val = scoreText(v)
+		ci = " [" + scoreText(lo) + "–" + scoreText(hi) + "]"
+	case metricOK:
+		val = "err " + pctText(1-v)
+		ci = ""
+	}
+	switch {
+	case len([]rune(val+ci+n)) <= w:
+		return val + ci + n
+	case len([]rune(val+n)) <= w:
+		return val + n
+	}
+	return val
+}
+
+// Layout: a title, a status line, a blank, the header row and the rows,
+// the legend at the bottom.
+const resultsTop = 4
+
+func (m resultsModel) matrixRows() int { return max(1, m.h-resultsTop-1) }
+
+func (m resultsModel) labelWidth() int {
+	longest := 8
+	for _, r := range m.rows {
+		longest = max(longest, lipgloss.Width(r.label))
+	}
+	return clamp(longest+2, 10, max(10, m.w/3))
+}
+
+func (m resultsModel) colWidth() int {
+	n := max(1, len(m.cols))
+	avail := m.w - m.labelWidth()
+	return clamp(avail/n, 16, 26)
+}
+
+// visibleCols is how many columns fit.
+func (m resultsModel) visibleCols() int {
+	return max(1, (m.w-m.labelWidth())/m.colWidth())
+}
+
+func (m resultsModel) clamp() resultsModel {
+	m.row = clamp(m.row, 0, len(m.vis)-1)
+	m.col = clamp(m.col, 0, len(m.cols)-1)
+	rows := m.matrixRows()
+	if m.row < m.rowOff {
+		m.rowOff = m.row
+	}
+	if m.row >= m.rowOff+rows {
+		m.rowOff = m.row - rows + 1
+	}
+	m.rowOff = clamp(m.rowOff, 0, max(0, len(m.vis)-rows))
+	vc := m.visibleCols()
+	if m.col < m.colOff {
+		m.colOff = m.col
+	}
+	if m.col >= m.colOff+vc {
+		m.colOff = m.col - vc + 1
+	}
+	m.colOff = clamp(m.colOff, 0, max(0, len(m.cols)-vc))
+	m.drillOff = clamp(m.drillOff, 0, m.drillMax())
+	return m
+}
+
+// cellAt maps a click to a (row, column) of the matrix.
+func (m resultsModel) cellAt(x, y int) (int, int, bool) {
+	r := m.rowOff + y - resultsTop
+	if y < resultsTop || r < 0 || r >= len(m.vis) {
+		return 0, 0, false
+	}
+	lw := m.labelWidth()
+	if x < lw {
+		return r, m.col, true
+	}
+	c := m.colOff + (x-lw)/m.colWidth()
+	if c >= len(m.cols) {
+		return 0, 0, false
+	}
+	return r, c, true
+}
+
+// selectedCell is the group under the cursor and the results it covers.
+func (m resultsModel) selectedCell() (resRow, resCol, []prompt.Result, bool) {
+	if m.row >= len(m.vis) || m.col >= len(m.cols) {
+		return resRow{}, resCol{}, nil, false
+	}
+	r, c := m.rows[m.vis[m.row]], m.cols[m.col]
+	var out []prompt.Result
+	for _, res := range m.cells {
+		v := c.versionID
+		if v == 0 {
+			v = r.versionID
+		}
+		if res.VersionID != v || res.Target != c.target {
+			continue
+		}
+		if r.caseIdx >= 0 && res.Case != r.caseIdx {
+			continue
+		}
+		out = append(out, res)
+	}
+	slices.SortFunc(out, func(a, b prompt.Result) int {
+		if a.Case != b.Case {
+			return a.Case - b.Case
+		}
+		return a.Repeat - b.Repeat
+	})
+	return r, c, out, true
+}
+
+func (m resultsModel) openDrill() resultsModel {
+	if _, _, res, ok := m.selectedCell(); !ok || len(res) == 0 {
+		return m
+	}
+	m.drill = true
+	m.drillOff = 0
+	return m.buildDrill()
+}
+
+func (m resultsModel) drillRows() int { return max(1, m.h-2) }
+func (m resultsModel) drillMax() int  { return max(0, len(m.drillLines)-m.drillRows()) }
+
+// buildDrill lays out every result of the selected cell: its case and
+// repeat, timing and tokens, output or error, and each score with its
+// scorer and reason.
+func (m resultsModel) buildDrill() resultsModel {
+	st := m.sh.styles()
+	r, c, results, ok := m.selectedCell()
+	if !ok {
+		m.drill = false
+		return m
+	}
+	run := m.rr.Run
+	vid := c.versionID
+	if vid == 0 {
+		vid = r.versionID
+	}
+	m.drillTitle = runVersionRef(run, vid) + " × " + c.target
+	if r.caseIdx >= 0 {
+		m.drillTitle += " · " + caseName(run, r.caseIdx)
+	}
+	m.drillTitle += " · " + plural(len(results), "result")
+	w := max(20, m.w)
+	wrap := lipgloss.NewStyle().Width(w - 2)
+	var lines []string
+	m.drillStart = m.drillStart[:0]
+	for _, res := range results {
+		m.drillStart = append(m.drillStart, len(lines))
+		head := caseName(run, res.Case)
+		if run.Repeat > 1 || res.Repeat > 0 {
+			head += " #" + itoa(res.Repeat+1)
+		}
+		scores := m.scores[res.ID]
+		mark := st.OK.Render("✓")
+		if !res.OK() {
+			mark = st.Error.Render("✗ error")
+		} else if s, ok := scores[eval.ScorerSuite]; ok && s.Pass != nil {
+			if *s.Pass {
+				mark = st.OK.Render("✓ pass")
+			} else {
+				mark = st.Error.Render("✗ fail")
+			}
+		}
+		meta := latencyText(res.Latency) + " · " + itoa(res.TokensIn) + "→" + itoa(res.TokensOut) + " tok"
+		if tps := res.TokensPerSecond(); tps > 0 && res.Latency-res.TTFT >= 10*time.Millisecond {
+			meta += " · " + itoa(int(tps+0.5)) + " tok/s"
+		}
+		if res.TTFT > 0 {
+			meta += " · ttft " + latencyText(res.TTFT)
+		}
+		if res.Cost > 0 {
+			meta += " · " + usdText(res.Cost)
+		}
+		if res.CacheHit {
+			meta += " · cached"
+		}
+		if res.FinishReason != "" && res.FinishReason != "stop" && res.Error == "" {
+			meta += " · " + oneLine(res.FinishReason)
+		}
+		lines = append(lines, trunc(mark+" "+st.Title.Render(oneLine(head))+"  "+st.Muted.Render(meta), w))
+		if res.Case >= 0 && res.Case < len(run.Cases) {
+			cs := run.Cases[res.Case]
+			if len(cs.Vars) > 0 {
+				var vs []string
+				for _, k := range prompt.SortedKeys(cs.Vars) {
+					vs = append(vs, k+"="+cs.Vars[k])
+				}
+				lines = append(lines, "  "+st.LabelKey.Render("vars ")+st.Muted.Render(trunc(oneLine(strings.Join(vs, " · ")), w-7)))
+			}
+			if cs.Expected != "" {
+				lines = append(lines, "  "+st.LabelKey.Render("expected ")+st.Muted.Render(trunc(oneLine(cs.Expected), w-11)))
+			}
+		}
+		if res.Error != "" {
+			for _, l := range strings.Split(wrap.Render(sanitize(res.Error)), "\n") {
+				lines = append(lines, "  "+st.Error.Render(strings.TrimRight(l, " ")))
+			}
+		}
+		if res.Output != "" || res.Error == "" {
+			text := sanitize(strings.ReplaceAll(res.Output, "\t", "    "))
+			if text == "" {
+				lines = append(lines, "  "+st.Muted.Render("(empty output)"))
+			}
+			for _, l := range strings.Split(text, "\n") {
+				if text == "" {
+					break
+				}
+				for _, wl := range strings.Split(wrap.Render(l), "\n") {
+					lines = append(lines, "  "+st.Base.Render(strings.TrimRight(wl, " ")))
+				}
+			}
+		}
+		for _, name := range scorerOrder(scores) {
+			s := scores[name]
+			verdict := ""
+			style := goodness(m.sh, s.Value)
+			if s.Pass != nil {
+				if *s.Pass {
+					verdict = " pass"
+					style = st.OK.Render
+				} else {
+					verdict = " fail"
+					style = st.Error.Render
+				}
+			}
+			line := "  " + st.LabelKey.Render(oneLine(name)) + " " + style(scoreText(s.Value)+verdict)
+			if s.Reason == "" {
+				lines = append(lines, trunc(line, w))
+				continue
+			}
+			// The reason wraps under the score, indented.
+			head := lipgloss.Width(line) + 3
+			if head > w/2 {
+				lines = append(lines, line)
+				for _, l := range strings.Split(lipgloss.NewStyle().Width(w-6).Render(oneLine(s.Reason)), "\n") {
+					lines = append(lines, "      "+st.Muted.Render(strings.TrimRight(l, " ")))
+				}
+				continue
+			}
+			for i, l := range strings.Split(lipgloss.NewStyle().Width(w-head).Render(oneLine(s.Reason)), "\n") {
+				l = strings.TrimRight(l, " ")
+				if i == 0 {
+					lines = append(lines, line+st.Muted.Render(" — "+l))
+				} else {
+					lines = append(lines, strings.Repeat(" ", head)+st.Muted.Render(l))
+				}
+			}
+		}
+		lines = append(lines, "")
+	}
+	m.drillLines = lines
+	m.drillOff = clamp(m.drillOff, 0, m.drillMax())
+	return m
+}
+
+// scorerOrder lists a result's scorers: the suite's aggregate first, then
+// by name.
+func scorerOrder(scores map[string]prompt.Score) []string {
+	names := prompt.SortedKeys(scores)
+	slices.SortStableFunc(names, func(a, b string) int {
+		switch {
+		case a == eval.ScorerSuite && b != eval.ScorerSuite:
+			return -1
+		case b == eval.ScorerSuite && a != eval.ScorerSuite:
+			return 1
+		}
+		return 0
+	})
+	return names
+}
+
+func (m resultsModel) keyTable() keyTable {
+	k := m.keys
+	switch {
+	case m.filtering:
+		return keyTable{short: []key.Binding{k.Accept, k.Cancel}, groups: [][]key.Binding{{k.Accept, k.Cancel}}}
+	case m.drill:
+		return keyTable{
+			short:  []key.Binding{k.NextResult, k.PrevResult, k.Export, k.Back},
+			groups: [][]key.Binding{k.nav.bindings(), {k.NextResult, k.PrevResult, k.Export, k.Back}},
+		}
+	}
+	return keyTable{
+		short: []key.Binding{k.Open, k.Compare, k.Export, k.Rows, k.Sort, k.Back},
+		groups: [][]key.Binding{
+			append(k.nav.bindings(), k.Left, k.Right),
+			{k.Open, k.Rows, k.Sort, k.Filter},
+			{k.Compare, k.Export, k.History, k.Reload, k.Back},
+		},
+	}
+}
+
+// View draws the Results screen into its w×h area.
+func (m resultsModel) View() string {
+	st := m.sh.styles()
+	switch {
+	case m.loading && !m.loaded:
+		return st.Title.Render("Results") + "\n" + st.Muted.Render("loading the run…")
+	case m.err != "":
+		return st.Title.Render("Results") + "\n" + st.Error.Render(trunc(oneLine(m.err), m.w))
+	case !m.loaded:
+		return st.Title.Render("Results") + "\n\n" +
+			st.Muted.Render("  No run open. Choose one in Runs (enter), or press s on a prompt in the Library.")
+	}
+	if m.drill {
+		head := st.Title.Render(trunc(oneLine(m.drillTitle), m.w))
+		end := min(len(m.drillLines), m.drillOff+m.drillRows())
+		pos := ""
+		if len(m.drillLines) > m.drillRows() {
+			pos = st.Muted.Render(itoa(m.drillOff+1) + "–" + itoa(end) + " of " + itoa(len(m.drillLines)) + " lines")
+		}
+		return head + "\n" + pos + "\n" + strings.Join(m.drillLines[m.drillOff:end], "\n")
+	}
+	return m.headerView() + "\n" + m.matrixView() + "\n" + m.legendView()
+}
+
+// headerView is the title, the run's status line and the filter/sort line.
+func (m resultsModel) headerView() string {
+	st := m.sh.styles()
+	run := m.rr.Run
+	name := runPrompt(run)
+	title := st.Title.Render("Results") + st.Muted.Render(" · ") + st.Base.Render(oneLine(name)) +
+		st.Muted.Render(" · run "+run.ID)
+	errs, cost := 0, 0.0
+	for _, r := range m.cells {
+		if !r.OK() {
+			errs++
+		}
+		cost += r.Cost
+	}
+	status := string(run.Status)
+	if status == "" {
+		status = "?"
+	}
+	info := status + " · " + ago(m.sh.now(), run.Created) + " · " + runRefList(run, name) + " on " +
+		strings.Join(run.Targets, ", ") + " · " + plural(max(1, len(run.Cases)), "case")
+	if run.Repeat > 1 {
+		info += " × " + itoa(run.Repeat)
+	}
+	info += " · " + itoa(len(m.cells)) + "/" + itoa(run.Cells()) + " cells"
+	if errs > 0 {
+		info += " · " + plural(errs, "error")
+	}
+	if cost > 0 {
+		info += " · " + usdText(cost)
+	}
+	var bar string
+	switch {
+	case m.filtering:
+		bar = m.filter.View()
+	case m.filter.Value() != "":
+		bar = st.Key.Render("/ ") + st.Base.Render(oneLine(m.filter.Value()))
+	default:
+		rows := "versions"
+		if m.byCase {
+			rows = "cases"
+		}
+		bar = st.Muted.Render("rows: " + rows + " · sort: " + m.sort.String())
+	}
+	shown := ""
+	if len(m.vis) != len(m.rows) {
+		shown = st.Muted.Render(itoa(len(m.vis)) + " of " + itoa(len(m.rows)) + " rows")
+	}
+	return trunc(title, m.w) + "\n" + st.Muted.Render(trunc(oneLine(info), m.w)) + "\n" +
+		pad(bar, m.w-lipgloss.Width(shown)) + shown
+}
+
+func (m resultsModel) matrixView() string {
+	st := m.sh.styles()
+	lw, cw, vc := m.labelWidth(), m.colWidth(), m.visibleCols()
+	endC := min(len(m.cols), m.colOff+vc)
+	head := pad(st.Header.Render(""), lw)
+	if m.colOff > 0 {
+		head = pad(st.Muted.Render("‹ more"), lw)
+	}
+	for c := m.colOff; c < endC; c++ {
+		label := oneLine(m.cols[c].label)
+		if c == m.col {
+			head += st.Title.Render(pad(" "+label, cw))
+		} else {
+			head += st.Header.Render(pad(" "+label, cw))
+		}
+	}
+	if endC < len(m.cols) {
+		head += st.Muted.Render(" more ›")
+	}
+	lines := []string{trunc(head, m.w)}
+	if len(m.vis) == 0 {
+		msg := "no results in this run yet"
+		if len(m.rows) > 0 {
+			msg = "no row matches; esc clears the filter"
+		}
+		lines = append(lines, st.Muted.Render("  "+msg))
+	}
+	end := min(len(m.vis), m.rowOff+m.matrixRows())
+	for i := m.rowOff; i < end; i++ {
+		r := m.rows[m.vis[i]]
+		sel := i == m.row
+		marker := "  "
+		label := st.Base.Render(pad(oneLine(r.label), lw-2))
+		if sel {
+			marker = st.Cursor.Render("▌ ")
+			label = st.Title.Render(pad(oneLine(r.label), lw-2))
+		}
+		line := marker + label
+		for c := m.colOff; c < endC; c++ {
+			line += m.cellView(r, c, cw, sel && c == m.col)
+		}
+		lines = append(lines, line)
+	}
+	return fitLines(strings.Join(lines, "\n"), m.w, m.matrixRows()+1)
+}
+
+// cellView draws one cell cw wide, coloured by its value.
+func (m resultsModel) cellView(r resRow, c, cw int, sel bool) string {
+	st := m.sh.styles()
+	if c >= len(r.cells) || !r.has[c] {
+		text := pad(" —", cw)
+		if sel {
+			return st.RowSelected.Render(text)
+		}
+		return st.Muted.Render(text)
+	}
+	g := r.cells[c]
+	_, v, _, _ := groupMetric(g)
+	text := pad(" "+cellText(g, cw-2), cw)
+	style := st.Error
+	switch {
+	case v >= 0.8:
+		style = st.OK
+	case v >= 0.5:
+		style = st.Warn
+	}
+	if sel {
+		return style.Inherit(st.RowSelected).Render(text)
+	}
+	return style.Render(text)
+}
+
+// legendView says what the cells show.
+func (m resultsModel) legendView() string {
+	st := m.sh.styles()
+	kinds := map[metricKind]bool{}
+	for _, r := range m.rows {
+		for i, g := range r.cells {
+			if r.has[i] {
+				k, _, _, _ := groupMetric(g)
+				kinds[k] = true
+			}
+		}
+	}
+	var parts []string
+	if kinds[metricPass] {
+		parts = append(parts, "% pass rate [95% Wilson]")
+	}
+	if kinds[metricScore] {
+		parts = append(parts, "0.00 mean score [95% CI]")
+	}
+	if kinds[metricOK] {
+		parts = append(parts, "err error rate (unscored)")
+	}
+	parts = append(parts, "n results")
+	return st.Muted.Render(trunc(strings.Join(parts, " · ")+" · "+st.OK.Render("≥0.8")+st.Muted.Render(" ")+st.Warn.Render("≥0.5")+st.Muted.Render(" ")+st.Error.Render("<0.5"), m.w))
+}

@@ -1,0 +1,263 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"whet/eval"
+	"whet/prompt"
+	"whet/store"
+)
+
+// The fixture runs: support/reply v1 and v2 on two targets over three
+// cases, scored, and an older run of v1 alone.
+const (
+	fixtureRun    = "rfixture0002"
+	fixtureOldRun = "rfixture0001"
+)
+
+// fixtureOutputs are the outputs by version number, target and case.
+var fixtureOutputs = map[int]map[string][]string{
+	1: {
+		"echo": {
+			"Hello Ana, sorry your order is late. It ships today.",
+			"Hello Bo, we can refund you.",
+			"You are welcome, Cy!",
+		},
+		"ollama:llama3.2": {
+			"Hello Ana, sorry your order is late. It ships today. Regards.",
+			"Hello Bo, we can refund you. Regards.",
+			"You are welcome, Cy! Regards.",
+		},
+	},
+	2: {
+		"echo": {
+			"Hello Ana, we are so sorry your order is late. It ships today with free express delivery.",
+			"Hello Bo, we will look into a refund for you.",
+			"You are welcome, Cy!",
+		},
+		"ollama:llama3.2": {
+			"Hello Ana, we are so sorry your order is late.\nIt ships today.",
+			"Hello Bo,\x1b]0;pwned\a we will look into it.",
+			"", // an error: see fixtureError
+		},
+	},
+}
+
+const fixtureError = "ollama: connection refused"
+
+// seedRuns fills st with the library of seed and the two fixture runs.
+func seedRuns(t testing.TB, st *store.Store) {
+	t.Helper()
+	seed(t, st)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ver := func(n int) prompt.RunVersion {
+		v, err := st.Resolve(ctx, prompt.Ref{Name: "support/reply", Number: n})
+		must(err)
+		return prompt.RunVersion{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash}
+	}
+	cases := []prompt.Case{
+		{Name: "late", Vars: map[string]string{"customer": "Ana", "ticket": "My order is late."}, Expected: "sorry"},
+		{Name: "refund", Vars: map[string]string{"customer": "Bo", "ticket": "I want a refund."}},
+		{Name: "thanks", Vars: map[string]string{"customer": "Cy", "ticket": "Thanks!"}},
+	}
+	addRun := func(id string, created time.Time, versions []prompt.RunVersion, targets []string) {
+		run := prompt.Run{ID: id, Created: created, Source: "cli", Versions: versions, Targets: targets, Cases: cases, Repeat: 1, Author: "tester"}
+		must(st.CreateRun(ctx, &run))
+		var rs []prompt.Result
+		for _, v := range versions {
+			for _, tg := range targets {
+				for ci := range cases {
+					out := fixtureOutputs[v.Number][tg][ci]
+					r := prompt.Result{RunID: id, VersionID: v.VersionID, Target: tg, Case: ci,
+						Output: out, FinishReason: "stop", Latency: time.Duration(800+100*ci) * time.Millisecond,
+						TTFT: 200 * time.Millisecond, TokensIn: 40, TokensOut: 20 + len(out)/5, Model: tg, Started: created}
+					if out == "" {
+						r.Error, r.FinishReason, r.TokensOut = fixtureError, "error", 0
+					}
+					rs = append(rs, r)
+				}
+			}
+		}
+		must(st.SaveResults(ctx, rs))
+		var scores []prompt.Score
+		for _, r := range rs {
+			pass := r.OK() && !strings.Contains(r.Output, "can refund")
+			value, reason := 0.0, "promises a refund"
+			if pass {
+				value, reason = 1, "1/1 checks passed"
+			}
+			if !r.OK() {
+				reason = "the call failed"
+			}
+			p := pass
+			scores = append(scores, prompt.Score{ResultID: r.ID, Scorer: eval.ScorerSuite, Value: value, Pass: &p, Reason: reason, Author: "tester", Created: created})
+			if r.OK() {
+				scores = append(scores, prompt.Score{ResultID: r.ID, Scorer: "check:not-icontains", Value: value, Pass: &p,
+					Reason: map[bool]string{true: `output does not contain "can refund"`, false: `output contains "can refund"`}[pass], Author: "tester", Created: created})
+			}
+		}
+		must(st.AddScores(ctx, scores))
+		must(st.FinishRun(ctx, id, prompt.RunDone, created.Add(time.Minute)))
+	}
+	addRun(fixtureOldRun, testNow.Add(-50*time.Hour), []prompt.RunVersion{ver(1)}, []string{"echo"})
+	addRun(fixtureRun, testNow.Add(-2*time.Hour), []prompt.RunVersion{ver(1), ver(2)}, []string{"echo", "ollama:llama3.2"})
+}
+
+// openResults shows a run on the Results screen.
+func (h *harness) openResults(runID string) {
+	h.t.Helper()
+	h.send(resultsOpenMsg{runID: runID})
+}
+
+// wilsonText is how the matrix prints k of n passing.
+func wilsonText(k, n int) string {
+	lo, hi := eval.Wilson(k, n, eval.Z95)
+	return pctText(float64(k)/float64(n)) + " [" + strings.TrimSuffix(pctText(lo), "%") + "–" + pctText(hi) + "] n=" + itoa(n)
+}
+
+func TestResultsMatrixFromLibrary(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.mustSee("support/reply")
+	h.key("G", "s") // support/reply is last; s opens its latest run
+	if h.m.active != screenResults {
+		t.Fatalf("active screen = %v, want Results", h.m.active)
+	}
+	h.mustSee("Results", "run "+fixtureRun, "@1,@2 on echo, ollama:llama3.2", "3 cases", "12/12 cells", "1 error",
+		"echo", "ollama:llama3.2", "@1", "@2",
+		wilsonText(2, 3), wilsonText(3, 3), "% pass rate [95% Wilson]")
+	// Rows are versions: @1 on ollama passes 2 of 3, @2 passes 2 of 3 (the
+	// error fails).
+	lines := strings.Split(h.screen(), "\n")
+	row := func(label string) string {
+		for _, l := range lines {
+			if strings.HasPrefix(strings.TrimLeft(l, " ▌"), label+" ") {
+				return l
+			}
+		}
+		t.Fatalf("no row %q in\n%s", label, h.screen())
+		return ""
+	}
+	if r := row("@1"); strings.Count(r, wilsonText(2, 3)) != 2 {
+		t.Fatalf("@1 row: %q", r)
+	}
+	if r := row("@2"); !strings.Contains(r, wilsonText(3, 3)) || !strings.Contains(r, wilsonText(2, 3)) {
+		t.Fatalf("@2 row: %q", r)
+	}
+}
+
+func TestResultsRowsSortFilter(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 140, 40)
+	h.openResults(fixtureRun)
+	h.key("r") // rows: cases; columns: version × target
+	h.mustSee("rows: cases", "late", "refund", "thanks", "@1 · echo", "@2 · ollama:llama3.2")
+	labels := func() string {
+		var out []string
+		for _, r := range h.m.results.vis {
+			out = append(out, h.m.results.rows[r].label)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := labels(); got != "late,refund,thanks" {
+		t.Fatalf("case rows = %s", got)
+	}
+	// Sort by the first column (@1 on echo), worst first: refund fails.
+	h.key("s", "s")
+	h.mustSee("sort: column, worst first")
+	if got := labels(); !strings.HasPrefix(got, "refund,") {
+		t.Fatalf("worst first = %s", got)
+	}
+	h.key("s")
+	if got := labels(); got != "late,refund,thanks" {
+		t.Fatalf("run order again = %s", got)
+	}
+	// Filter the rows.
+	h.key("/")
+	h.typ("than")
+	h.key("enter")
+	if got := labels(); got != "thanks" {
+		t.Fatalf("filtered = %s", got)
+	}
+	h.mustSee("1 of 3 rows")
+	h.key("esc")
+	if got := labels(); got != "late,refund,thanks" {
+		t.Fatalf("after esc = %s", got)
+	}
+}
+
+func TestResultsDrillShowsEveryResult(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.openResults(fixtureRun)
+	// @2 on ollama: the error, the escape sequence, the scores.
+	h.key("j", "l", "enter")
+	h.mustSee("support/reply@2 × ollama:llama3.2 · 3 results",
+		"late", "refund", "thanks", "✓ pass", "✗ error", fixtureError,
+		"Hello Bo, we will look into it.",
+		"suite 1.00 pass", "1/1 checks passed", "check:not-icontains", `output does not contain "can refund"`,
+		"vars customer=Ana · ticket=My order is late.", "expected sorry", "1.0s")
+	if v := h.m.render(); strings.Contains(v, "pwned\a") || strings.Contains(v, "\x1b]0;") {
+		t.Fatal("an escape sequence in model output reached the screen")
+	}
+	h.key("esc")
+	h.mustSee("rows: versions")
+	h.mustNotSee("3 results")
+}
+
+func TestResultsUnscoredShowErrorRate(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := prompt.Run{ID: "rnoscores001", Created: testNow.Add(-time.Hour), Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
+		Targets: []string{"echo"}, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}, {Vars: map[string]string{"text": "b"}}}, Repeat: 2}
+	if err := st.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	var rs []prompt.Result
+	for c := 0; c < 2; c++ {
+		for r := 0; r < 2; r++ {
+			res := prompt.Result{RunID: run.ID, VersionID: v.ID, Target: "echo", Case: c, Repeat: r, Output: "billing"}
+			if c == 1 && r == 1 {
+				res.Output, res.Error = "", "timeout"
+			}
+			rs = append(rs, res)
+		}
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.openResults(run.ID)
+	h.mustSee("err 25% n=4", "err error rate (unscored)")
+	h.key("r")
+	h.mustSee("case 1", "case 2", "err 0% n=2", "err 50% n=2")
+	h.key("j", "enter")
+	h.mustSee("case 2 #1", "case 2 #2", "timeout")
+}
+
+func TestResultsEmptyAndNoRuns(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.key("6") // Results with the first prompt selected: it has no runs
+	h.mustSee("has no runs yet")
+	h.key("x")
+	h.mustSee("no run open")
+}
