@@ -270,6 +270,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pushDialogMsg:
 		m.dialogs = append(m.dialogs, msg.d)
 		m.focus = focusDialog
+		// A dialog that loads something starts once it is on the stack,
+		// so that its answers cannot arrive before it does.
+		if o, ok := msg.d.(interface{ opened() tea.Cmd }); ok {
+			return m, o.opened()
+		}
 		return m, nil
 	case noticeMsg:
 		m.notice = newNotice(m.notice.seq+1, msg.text, msg.isErr)

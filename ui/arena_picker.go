@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -165,6 +166,8 @@ func (p arenaPicker) onLoaded(msg arenaTargetsMsg, targets ArenaTargets) arenaPi
 			p.items = append(p.items, arenaTarget{spec: s, label: s, detail: "added"})
 		}
 	}
+	// Unusable entries (a server that cannot be listed) go last.
+	sort.SliceStable(p.items, func(i, j int) bool { return p.items[i].spec != "" && p.items[j].spec == "" })
 	if !p.preselected {
 		p.preselected = true
 		if len(p.selected) == 0 {

@@ -397,19 +397,37 @@ func (m arenaModel) onEvent(msg arenaEventMsg) (arenaModel, tea.Cmd) {
 		if ev.Status == prompt.RunInterrupted {
 			run.cancelled = true
 		}
-		if ev.Err != nil && !errors.Is(ev.Err, context.Canceled) {
-			run.err = ev.Err.Error()
-			cmds = append(cmds, notifyErr(ev.Err))
-		}
+		var ok, failed, cancelled int
 		for i := range m.cols {
 			if m.cols[i].seq != msg.seq {
 				continue
 			}
 			for j := range m.cols[i].cells {
-				if cell := &m.cols[i].cells[j]; !cell.state.final() {
+				cell := &m.cols[i].cells[j]
+				if !cell.state.final() {
 					cell.state = cellCancelled
 				}
+				switch cell.state {
+				case cellDone:
+					ok++
+				case cellFailed:
+					failed++
+				case cellCancelled:
+					cancelled++
+				}
 			}
+		}
+		text := "run " + ev.RunID + " saved: " + plural(ok, "output")
+		if failed > 0 {
+			text += ", " + itoa(failed) + " failed"
+		}
+		if cancelled > 0 {
+			text += ", " + itoa(cancelled) + " cancelled (whet run --resume " + ev.RunID + " finishes it)"
+		}
+		cmds = append(cmds, notify(text))
+		if ev.Err != nil && !errors.Is(ev.Err, context.Canceled) {
+			run.err = ev.Err.Error()
+			cmds = append(cmds, notifyErr(ev.Err))
 		}
 		cmds = append(cmds, m.fetchIDs(msg.seq, ev.RunID))
 	}

@@ -213,3 +213,15 @@ func TestBuildComparison(t *testing.T) {
 		t.Fatalf("comparison %+v", c)
 	}
 }
+
+// C in Results compares the versions on the target under the cursor.
+func TestCompareUsesResultsColumn(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.openResults(fixtureRun)
+	h.key("l", "C")
+	h.mustSee("A support/reply@1", "B support/reply@2", "on ollama:llama3.2", "error: "+fixtureError)
+	h.key("esc", "r", "l", "l", "l", "C") // case rows: the fourth column is @2 · ollama
+	h.mustSee("on ollama:llama3.2")
+}

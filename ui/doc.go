@@ -7,9 +7,23 @@
 // the window size and the shared context (shared.go: theme styles, keys,
 // store, author, protected tags, clock). Each screen is its own type in its
 // own file — library.go (with inventory.go), versions.go (with diffview.go),
-// editor.go (with editorfile.go for $EDITOR), welcome.go — and has a
-// concrete Update that returns its own type. Dialogs (dialog.go,
-// palette.go, help.go) sit on a stack above the screens.
+// editor.go (with editorfile.go for $EDITOR), welcome.go, arena.go (with
+// arena_picker.go, arena_setup.go, arena_column.go, arena_stream.go),
+// history.go (the Runs tab), results.go (with results_data.go, the run
+// loader and formatting the run screens share) and compare.go (word diffs
+// from textutil.WordDiff) — and has a concrete Update that returns its own
+// type. Dialogs (dialog.go, palette.go, help.go, export.go) sit on a stack
+// above the screens; a dialog with an opened() tea.Cmd method starts its
+// work once the root has put it on the stack.
+//
+// # Streams
+//
+// Runs started in the Arena report through one pump (arena_stream.go): a
+// command that blocks on one receive from the run's runner.Broker
+// subscription and returns one message, issued again until RunDone. Text
+// is appended to a per-cell *strings.Builder in Update and wrapped only on
+// the 60 fps frame tick, for the columns whose text changed; views draw
+// the wrapped rows and never re-wrap.
 //
 // # Rules
 //

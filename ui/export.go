@@ -187,8 +187,8 @@ type exportDialog struct {
 	w, h int
 }
 
-// newExportDialog opens the dialog on src in Markdown; the command it
-// returns renders the first preview.
+// newExportDialog makes the dialog on src in Markdown; the command it
+// returns renders the first preview. openExport is how screens open it.
 func newExportDialog(sh *shared, src exportSource) (*exportDialog, tea.Cmd) {
 	ti := textinput.New()
 	ti.Prompt = "path › "
@@ -201,10 +201,19 @@ func newExportDialog(sh *shared, src exportSource) (*exportDialog, tea.Cmd) {
 	return d, d.render()
 }
 
-// openExport opens the export dialog on src.
+// openExport opens the export dialog on src. The first preview renders
+// once the dialog is on the stack (opened).
 func openExport(sh *shared, src exportSource) tea.Cmd {
-	d, cmd := newExportDialog(sh, src)
-	return tea.Batch(openDialog(d), cmd)
+	d, _ := newExportDialog(sh, src)
+	return openDialog(d)
+}
+
+// opened starts rendering when the root puts the dialog on the stack.
+func (d *exportDialog) opened() tea.Cmd {
+	if d.rendered {
+		return nil
+	}
+	return d.render()
 }
 
 // size is the dialog's width and its preview's inner size for the

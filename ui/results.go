@@ -938,7 +938,7 @@ func (m resultsModel) headerView() string {
 	info := status + " · " + ago(m.sh.now(), run.Created) + " · " + runRefList(run, name) + " on " +
 		strings.Join(run.Targets, ", ") + " · " + plural(max(1, len(run.Cases)), "case")
 	if run.Repeat > 1 {
-		info += " × " + itoa(run.Repeat)
+		info += " × " + plural(run.Repeat, "repeat")
 	}
 	info += " · " + itoa(len(m.cells)) + "/" + itoa(run.Cells()) + " cells"
 	if errs > 0 {
