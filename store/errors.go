@@ -75,7 +75,13 @@ func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 // promptNotFound builds the error for an unknown prompt name, suggesting
 // the nearest existing one.
 func promptNotFound(ctx context.Context, q querier, name string) error {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM prompts`)
+	return notFoundAmong(ctx, q, "prompt", `SELECT name FROM prompts`, name)
+}
+
+// notFoundAmong builds a *NotFoundError of kind for name, suggesting the
+// nearest of the names the query lists.
+func notFoundAmong(ctx context.Context, q querier, kind, query, name string) error {
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
 		return err
 	}
@@ -91,7 +97,7 @@ func promptNotFound(ctx context.Context, q querier, name string) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return &NotFoundError{Kind: "prompt", Name: name, Suggestion: nearest(name, names)}
+	return &NotFoundError{Kind: kind, Name: name, Suggestion: nearest(name, names)}
 }
 
 // nearest picks the candidate closest to s: the shortest one that s is a

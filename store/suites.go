@@ -434,23 +434,7 @@ func getSuite(ctx context.Context, q querier, name string) (prompt.Suite, error)
 // suiteNotFound builds the error for an unknown suite name, suggesting
 // the nearest existing one.
 func suiteNotFound(ctx context.Context, q querier, name string) error {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM suites`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return err
-		}
-		names = append(names, n)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return &NotFoundError{Kind: "suite", Name: name, Suggestion: nearest(name, names)}
+	return notFoundAmong(ctx, q, "suite", `SELECT name FROM suites`, name)
 }
 
 // ListSuites lists suites sorted by name (ignoring case): all of them when
