@@ -165,19 +165,24 @@ func (a *app) runsShowCmd() *cobra.Command {
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			st, err := a.store()
-			if err != nil {
-				return err
-			}
-			rr, err := a.runReport(a.ctx, st, args[0])
-			if err != nil {
-				return err
-			}
-			return a.writeReport(rr, format, "")
+			return a.exportRun(args[0], format, "")
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table, md, json or csv")
 	return cmd
+}
+
+// exportRun writes run id's report in format to output (stdout when empty).
+func (a *app) exportRun(id, format, output string) error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	rr, err := a.runReport(a.ctx, st, id)
+	if err != nil {
+		return err
+	}
+	return a.writeReport(rr, format, output)
 }
 
 func checkFormat(f string) error {
@@ -201,15 +206,7 @@ func (a *app) exportCmd() *cobra.Command {
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			st, err := a.store()
-			if err != nil {
-				return err
-			}
-			rr, err := a.runReport(a.ctx, st, args[0])
-			if err != nil {
-				return err
-			}
-			return a.writeReport(rr, format, output)
+			return a.exportRun(args[0], format, output)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "md", "md, json or csv")

@@ -97,10 +97,8 @@ interrupted, 2 on usage errors.`,
 }
 
 func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
-	switch f.format {
-	case "table", "md", "markdown", "json", "csv":
-	default:
-		return usagef("--format %q: use table, md, json or csv", f.format)
+	if err := checkFormat(f.format); err != nil {
+		return err
 	}
 	if f.repeat < 1 {
 		return usagef("--repeat must be at least 1")
