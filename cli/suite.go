@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -37,48 +35,14 @@ func (a *app) readSuiteSource(path, name string) (prompt.Suite, error) {
 	if err != nil {
 		return prompt.Suite{}, err
 	}
-	ext := strings.ToLower(filepath.Ext(path))
-	if ext == ".yaml" || ext == ".yml" {
-		if su, err := prompt.ParseSuiteFileWith(path, data, validateCheck); err == nil {
-			if name != "" {
-				su.Name = name
-			}
-			return su, nil
-		} else if !looksLikeCaseList(data) {
-			return prompt.Suite{}, usageError{err}
-		}
-	}
-	cases, err := prompt.ParseCases(path, data)
+	su, _, err := eval.ReadSuiteSource(path, data)
 	if err != nil {
 		return prompt.Suite{}, usageError{err}
 	}
-	if name == "" {
-		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if name != "" {
+		su.Name = name
 	}
-	return prompt.Suite{Name: name, Cases: cases}, nil
-}
-
-// validateCheck checks one check for the suite-file parser, which names the
-// check and its position itself.
-func validateCheck(c prompt.Check) error {
-	err := eval.ValidateChecks([]prompt.Check{c})
-	var ce *eval.CheckError
-	if errors.As(err, &ce) {
-		return fmt.Errorf("%s: %s", ce.Field, ce.Msg)
-	}
-	return err
-}
-
-// looksLikeCaseList tells a YAML list of cases from a suite file.
-func looksLikeCaseList(data []byte) bool {
-	for _, line := range strings.Split(string(data), "\n") {
-		t := strings.TrimSpace(line)
-		if t == "" || strings.HasPrefix(t, "#") || t == "---" {
-			continue
-		}
-		return strings.HasPrefix(t, "- ") || strings.HasPrefix(t, "cases:")
-	}
-	return false
+	return su, nil
 }
 
 func (a *app) suiteNewCmd() *cobra.Command {

@@ -2,13 +2,12 @@ package ui
 
 import (
 	"context"
-	"strings"
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"whet/themes"
 )
@@ -26,11 +25,12 @@ const (
 	screenHistory // the run history, shown as "Runs"
 	screenResults
 	screenCompare
+	screenSuites
 )
 
 // tabs are the screens shown across the top, in order.
 func tabs() []screenID {
-	return []screenID{screenLibrary, screenVersions, screenEditor, screenArena, screenHistory, screenResults, screenCompare}
+	return []screenID{screenLibrary, screenVersions, screenEditor, screenArena, screenHistory, screenResults, screenCompare, screenSuites}
 }
 
 func (s screenID) String() string {
@@ -51,6 +51,8 @@ func (s screenID) String() string {
 		return "Results"
 	case screenCompare:
 		return "Compare"
+	case screenSuites:
+		return "Suites"
 	}
 	return "?"
 }
@@ -140,6 +142,19 @@ type Model struct {
 	dialogs []dialog
 	notice  notice
 
+	// The screens sit behind a pointer: Bubble Tea passes the root by
+	// value, copying it (and boxing it in a tea.Model) on every message,
+	// and during a stream that is thousands of messages a second.
+	*screens
+}
+
+// screens holds every screen's model. Each keeps the value-type pattern (a
+// concrete Update returning its own type: m.arena, cmd = m.arena.Update(msg));
+// only the root holds them by pointer, so that copying the root costs a few
+// words instead of tens of kilobytes. Every copy of a Model shares one
+// screens, which is safe because Bubble Tea only ever uses the model the
+// latest Update returned; a new screen adds its field here, not in Model.
+type screens struct {
 	library  libraryModel
 	versions versionsModel
 	editor   editorModel
@@ -148,6 +163,7 @@ type Model struct {
 	history  historyModel
 	results  resultsModel
 	compare  compareModel
+	suites   suitesModel
 }
 
 // newModel builds the root model. The only error is an unknown theme name.
@@ -184,9 +200,7 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 	if sh.noColor {
 		sh.theme = themes.Monochrome(sh.theme)
 	}
-	m := Model{
-		sh:       sh,
-		active:   screenLibrary,
+	m := Model{sh: sh, active: screenLibrary, screens: &screens{
 		library:  newLibrary(sh),
 		versions: newVersions(sh),
 		editor:   newEditor(sh),
@@ -195,7 +209,8 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 		history:  newHistory(sh),
 		results:  newResults(sh),
 		compare:  newCompare(sh),
-	}
+		suites:   newSuites(sh),
+	}}
 	m = m.resize()
 	return m, err
 }
@@ -225,6 +240,7 @@ func (m Model) resize() Model {
 	m.history = m.history.setSize(w, h)
 	m.results = m.results.setSize(w, h)
 	m.compare = m.compare.setSize(w, h)
+	m.suites = m.suites.setSize(w, h)
 	return m
 }
 
@@ -235,6 +251,7 @@ func (m Model) applyTheme() Model {
 	m.arena = m.arena.applyTheme()
 	m.results = m.results.applyTheme()
 	m.compare = m.compare.applyTheme()
+	m.suites = m.suites.applyTheme()
 	return m
 }
 
@@ -249,7 +266,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd, acmd tea.Cmd
 		m.library, cmd = m.library.previewSoon(m.sh.previewDelay())
 		m.arena, acmd = m.arena.refresh()
-		return m, tea.Batch(cmd, acmd)
+		cmds := []tea.Cmd{cmd, acmd}
+		// Every dialog on the stack, not only the top one, lays itself
+		// out again now rather than on its next message.
+		for _, d := range m.dialogs {
+			if r, ok := d.(resizableDialog); ok {
+				cmds = append(cmds, r.resize(m.sh))
+			}
+		}
+		return m, tea.Batch(cmds...)
 	case tea.BackgroundColorMsg:
 		if m.sh.themeFixed {
 			return m, nil
@@ -323,6 +348,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(cmds...)
 	case quitMsg:
+		if !msg.force && m.suites.dirty() {
+			return m, openDialog(newConfirm("Quit without saving?",
+				"The Suites screen has unsaved changes to "+m.suites.title()+".\nQuit and lose them?", quitMsg{force: true}, nil))
+		}
 		if !msg.force && m.editor.dirty() {
 			return m, openDialog(newConfirm("Quit without saving?",
 				"The editor has unsaved changes to "+m.editor.title()+".\nQuit and lose them?", quitMsg{force: true}, nil))
@@ -339,6 +368,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.runPalette(msg)
 	case routedMsg:
 		return m.routeTo(msg.target(), msg)
+	case dialogMsg:
+		return m.updateDialogAt(msg.forDialog(), msg)
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
@@ -370,6 +401,27 @@ func (m Model) updateDialog(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// updateDialogAt sends msg to dialog d wherever it is on the stack (a
+// render it started may finish while another dialog is above it) and
+// removes d if it closes. An answer for a dialog no longer on the stack is
+// dropped.
+func (m Model) updateDialogAt(d dialog, msg tea.Msg) (tea.Model, tea.Cmd) {
+	for i, on := range m.dialogs {
+		if on != d {
+			continue
+		}
+		closed, cmd := d.update(msg)
+		if closed {
+			m.dialogs = slices.Delete(m.dialogs, i, i+1)
+			if len(m.dialogs) == 0 {
+				m.focus = focusScreen
+			}
+		}
+		return m, cmd
+	}
+	return m, nil
+}
+
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	g := m.sh.keys
 	if key.Matches(msg, g.Abort) {
@@ -397,6 +449,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		// Letters belong to the field being typed in.
 	case key.Matches(msg, g.Help):
 		return m, openDialog(newHelp(m.sh, m.active.String(), m.screenKeys(), g))
+	case m.active == screenSuites && m.suites.backsOnQ() && key.Matches(msg, g.Quit):
+		// q inside a suite goes back to the list, as esc does.
 	case key.Matches(msg, g.Quit):
 		if m.active == screenEditor || m.active == screenVersions || m.active == screenResults || m.active == screenCompare || m.active == screenHistory {
 			// q on a sub-screen goes back, as esc does.
@@ -417,6 +471,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.show(screenResults)
 	case key.Matches(msg, g.Compare):
 		return m.show(screenCompare)
+	case key.Matches(msg, g.Suites):
+		return m.show(screenSuites)
 	}
 	return m.routeTo(m.active, msg)
 }
@@ -436,6 +492,11 @@ func (m Model) show(to screenID) (tea.Model, tea.Cmd) {
 		}
 	}
 	if cmd := m.openRunScreen(to); cmd != nil {
+		return m, cmd
+	}
+	if to == screenSuites && m.suites.empty() {
+		var cmd tea.Cmd
+		m.suites, cmd = m.suites.openList("")
 		return m, cmd
 	}
 	if to == screenArena && m.arena.empty() {
@@ -458,6 +519,8 @@ func (m Model) capturesText() bool {
 		return m.arena.capturesText()
 	case screenResults:
 		return m.results.capturesText()
+	case screenSuites:
+		return m.suites.capturesText()
 	}
 	return false
 }
@@ -487,33 +550,10 @@ func (m Model) routeTo(s screenID, msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.results, cmd = m.results.Update(msg)
 	case screenCompare:
 		m.compare, cmd = m.compare.Update(msg)
+	case screenSuites:
+		m.suites, cmd = m.suites.Update(msg)
 	}
 	return m, cmd
-}
-
-// tabRanges returns the x ranges [from, to) of the tabs as drawn.
-func (m Model) tabRanges() [][2]int {
-	x := ansi.StringWidth(m.brand())
-	st := m.sh.styles()
-	out := make([][2]int, len(tabs()))
-	for i, s := range tabs() {
-		w := ansi.StringWidth(st.TabInactive.Render(m.tabLabel(s)))
-		out[i] = [2]int{x, x + w}
-		x += w
-	}
-	return out
-}
-
-func (m Model) brand() string { return " whet  " }
-
-// tabLabel is a tab's number (its global key) and name.
-func (m Model) tabLabel(s screenID) string {
-	for i, t := range tabs() {
-		if t == s {
-			return itoa(i+1) + " " + s.String()
-		}
-	}
-	return s.String()
 }
 
 func (m Model) handleMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
@@ -565,6 +605,8 @@ func (m Model) screenKeys() keyTable {
 		return m.results.keyTable()
 	case screenCompare:
 		return m.compare.keyTable()
+	case screenSuites:
+		return m.suites.keyTable()
 	}
 	return keyTable{}
 }
@@ -609,6 +651,8 @@ func (m Model) render() string {
 		body = m.results.View()
 	case screenCompare:
 		body = m.compare.View()
+	case screenSuites:
+		body = m.suites.View()
 	}
 	body = fitLines(body, w, ch)
 	frame := m.tabsView() + "\n" + body + "\n" + m.statusView()
@@ -622,25 +666,4 @@ func (m Model) render() string {
 		lipgloss.NewLayer(frame),
 		lipgloss.NewLayer(dlg).X(x).Y(y).Z(1),
 	).Render()
-}
-
-func (m Model) tabsView() string {
-	st := m.sh.styles()
-	var b strings.Builder
-	b.WriteString(st.Title.Render(m.brand()))
-	active := m.active
-	if active == screenWelcome {
-		active = screenLibrary
-	}
-	for _, s := range tabs() {
-		label := m.tabLabel(s)
-		if s == active {
-			b.WriteString(st.TabActive.Render(label))
-		} else {
-			b.WriteString(st.TabInactive.Render(label))
-		}
-	}
-	line := pad(b.String(), m.sh.width)
-	rule := st.TabBar.Render(strings.Repeat("─", m.sh.width))
-	return line + "\n" + rule
 }

@@ -109,6 +109,59 @@ func TestEveryScreenFitsEverySize(t *testing.T) {
 			})
 		}
 	}
+	// The tab bar, with each tab active in turn, at every width.
+	for _, sz := range sizes {
+		h := newHarness(t, fixedTimeStore{st}, sz[0], sz[1])
+		for _, s := range tabs() {
+			h.m.active = s
+			t.Run("tabbar_"+s.String()+"_"+itoa(sz[0])+"x"+itoa(sz[1]), func(t *testing.T) {
+				screen := h.screen()
+				assertFits(t, screen, sz[0], sz[1])
+				assertTabBar(t, h.m, screen)
+			})
+		}
+	}
+}
+
+// assertTabBar checks the tab bar of screen, drawn by m: one line exactly
+// as wide as the terminal over a full rule, the optional brand, then each
+// tab where tabRanges says (so clicks land on it) holding a whole label —
+// "N Name", "N Short" or a bare "N", the active tab always with a name —
+// and nothing after the last. From 100 columns every tab has its full name.
+func assertTabBar(t *testing.T, m Model, screen string) {
+	t.Helper()
+	w := m.sh.width
+	lines := strings.Split(screen, "\n")
+	bar, rule := []rune(lines[0]), lines[1]
+	if len(bar) != w || rule != strings.Repeat("─", w) {
+		t.Fatalf("tab bar %d cells (want %d) over rule %q:\n%s", len(bar), w, rule, screen)
+	}
+	rs := m.tabRanges()
+	if len(rs) != len(tabs()) {
+		t.Fatalf("%d tab ranges for %d tabs", len(rs), len(tabs()))
+	}
+	if b := strings.TrimSpace(string(bar[:rs[0][0]])); b != "" && b != "whet" {
+		t.Fatalf("before the tabs: %q", b)
+	}
+	for i, s := range tabs() {
+		if rs[i][1] > w {
+			t.Fatalf("tab %v ends at %d, past %d: %q", s, rs[i][1], w, string(bar))
+		}
+		got := strings.TrimSpace(string(bar[rs[i][0]:rs[i][1]]))
+		n := itoa(i + 1)
+		full, short := n+" "+s.String(), n+" "+s.short()
+		switch {
+		case w >= 100 && got != full:
+			t.Errorf("at %d columns tab %d shows %q; want %q", w, i+1, got, full)
+		case got != full && got != short && got != n:
+			t.Errorf("tab %d shows %q; want %q, %q or %q (bar %q)", i+1, got, full, short, n, string(bar))
+		case s == m.activeTab() && got == n:
+			t.Errorf("the active tab %v shows only its number (bar %q)", s, string(bar))
+		}
+	}
+	if rest := strings.TrimSpace(string(bar[rs[len(rs)-1][1]:])); rest != "" {
+		t.Fatalf("after the last tab: %q", rest)
+	}
 }
 
 func TestHelpIsGeneratedFromKeyTables(t *testing.T) {
@@ -268,3 +321,58 @@ func TestInventoryListsLastTargets(t *testing.T) {
 }
 
 func starterFS() fs.FS { return assets.FS() }
+
+// A new terminal size reaches every dialog on the stack at once (not on its
+// next message) and every screen, showing or not.
+func TestResizeReachesDialogsAndHiddenScreens(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 140, 40)
+	h.openResults(fixtureRun)
+	h.key("x")
+	exp := h.topExport()
+	if !exp.rendered {
+		t.Fatal("the export preview did not render")
+	}
+	in := newInput(h.m.sh, "Name", "", "", "", nil, func(string) tea.Msg { return nil })
+	h.send(pushDialogMsg{in})
+
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 30})
+	// The export dialog under the input is laid out for 80×30, and its
+	// Markdown preview rendered again for the new width.
+	_, pw, ph := exp.size()
+	if exp.w != 80 || exp.h != 30 || exp.preview.Width() != pw || exp.preview.Height() != ph {
+		t.Fatalf("export laid out for %d×%d, preview %d×%d; want 80×30, preview %d×%d",
+			exp.w, exp.h, exp.preview.Width(), exp.preview.Height(), pw, ph)
+	}
+	if want := exportPreview(exp.data, exportMarkdown, h.m.sh.theme.Glamour, pw); !exp.rendered || exp.preview.GetContent() != want {
+		t.Fatalf("the preview was not rendered again at width %d (rendered %v):\n%s", pw, exp.rendered, exp.preview.GetContent())
+	}
+	// The input on top fits its box on the new terminal.
+	if got, want := in.input.Width(), dialogWidth(80, 64)-h.m.sh.styles().Dialog.GetHorizontalFrameSize()-3; got != want {
+		t.Fatalf("input width %d; want %d", got, want)
+	}
+	// Every screen has the new content size, not only the one showing.
+	w, ch := h.m.contentSize()
+	sizes := map[string][2]int{
+		"library": {h.m.library.w, h.m.library.h}, "versions": {h.m.versions.w, h.m.versions.h},
+		"editor": {h.m.editor.w, h.m.editor.h}, "welcome": {h.m.welcome.w, h.m.welcome.h},
+		"arena": {h.m.arena.w, h.m.arena.h}, "runs": {h.m.history.w, h.m.history.h},
+		"results": {h.m.results.w, h.m.results.h}, "compare": {h.m.compare.w, h.m.compare.h},
+		"suites": {h.m.suites.w, h.m.suites.h},
+	}
+	for name, got := range sizes {
+		if got != [2]int{w, ch} {
+			t.Errorf("%s is sized %d×%d; want %d×%d", name, got[0], got[1], w, ch)
+		}
+	}
+	assertFits(t, h.screen(), 80, 30)
+	// Closing the input shows the export dialog as it is, already fitted.
+	h.key("esc")
+	if h.topExport() != exp {
+		t.Fatal("esc did not uncover the export dialog")
+	}
+	assertFits(t, h.screen(), 80, 30)
+	h.mustSee("Export run "+fixtureRun, "Status: done")
+	h.mustNotSee("rendering…")
+}

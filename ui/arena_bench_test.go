@@ -24,9 +24,10 @@ import (
 // text differs from what was sent.
 //
 // "root" sends every message through the root Model.Update, as the program
-// does; "screen" sends them to the Arena's own Update (the View is the
-// root's in both), which isolates the Arena's cost from the root's copy of
-// its value on every message. The frame budget is asserted for "screen".
+// does, and asserts the budget: no cycle over one frame. "screen" sends them
+// to the Arena's own Update (the View is the root's in both) and only
+// reports, to show what the routing costs on top. Cycles are wall-clock
+// time, so a machine busy with other work can push one over; re-run then.
 //
 //	go test ./ui -run '^$' -bench BenchmarkArenaStream -benchtime=1x
 func BenchmarkArenaStream(b *testing.B) {
@@ -154,11 +155,8 @@ func benchArenaStream(b *testing.B, viaRoot bool) {
 	mean := total / time.Duration(frames)
 	switch {
 	case viaRoot && maxCycle > 16*time.Millisecond:
-		b.Logf("slowest cycle %v (p99 %v, mean %v): over one frame; the root model is copied on every message", maxCycle, p99, mean)
-	case p99 > 16*time.Millisecond:
-		b.Errorf("cycles over one frame (16ms): p99 %v, slowest %v, mean %v", p99, maxCycle, mean)
+		b.Errorf("slowest Update+View cycle %v is over one frame (16ms) at 140×40 (p99 %v, mean %v)", maxCycle, p99, mean)
 	case maxCycle > 16*time.Millisecond:
-		// A few slow cycles are the machine (GC, another process), not the Arena.
 		b.Logf("slowest cycle %v over one frame (p99 %v, mean %v)", maxCycle, p99, mean)
 	}
 }

@@ -20,6 +20,19 @@ type dialog interface {
 	view(sh *shared, w, h int) string
 }
 
+// resizableDialog is a dialog with a layout sized for the terminal (text
+// fields, a preview). The root calls resize on every such dialog on the
+// stack when the terminal's size changes; sh holds the new size. Dialogs
+// that size everything in view need not implement it.
+type resizableDialog interface {
+	dialog
+	resize(sh *shared) tea.Cmd
+}
+
+// dialogMsg is an answer for one dialog (a render it started, say). The
+// root delivers it to that dialog even when another is on top of it.
+type dialogMsg interface{ forDialog() dialog }
+
 // emit returns a command that delivers msg.
 func emit(msg tea.Msg) tea.Cmd {
 	if msg == nil {
@@ -125,6 +138,18 @@ func newInput(sh *shared, title, body, placeholder, value string, validate func(
 	ti.SetWidth(dialogWidth(sh.width, 64) - sh.styles().Dialog.GetHorizontalFrameSize() - 3)
 	ti.Focus()
 	return &inputDialog{title: title, body: body, input: ti, validate: validate, submit: submit, keys: newDialogKeys()}
+}
+
+// resize fits the text field to the dialog's width on the new terminal.
+func (d *inputDialog) resize(sh *shared) tea.Cmd {
+	d.input.SetWidth(dialogWidth(sh.width, 64) - sh.styles().Dialog.GetHorizontalFrameSize() - 3)
+	return nil
+}
+
+// resize fits the filter field to the palette's width on the new terminal.
+func (d *paletteDialog) resize(sh *shared) tea.Cmd {
+	d.input.SetWidth(dialogWidth(sh.width, 64) - sh.styles().Dialog.GetHorizontalFrameSize() - 3)
+	return nil
 }
 
 func (d *inputDialog) update(msg tea.Msg) (bool, tea.Cmd) {

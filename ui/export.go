@@ -131,7 +131,8 @@ func newExportKeys() exportKeys {
 }
 
 // Export dialog messages. They are not routed to a screen: the root hands
-// them to the top dialog, and each carries the dialog it answers so that an
+// them to the top dialog (a rendered preview to its own dialog, wherever it
+// is on the stack), and each carries the dialog it answers so that an
 // answer reaching another dialog is dropped.
 type (
 	exportRenderedMsg struct {
@@ -161,6 +162,10 @@ type (
 		err  error
 	}
 )
+
+// forDialog sends a preview to its dialog even when another dialog (an
+// overwrite question) is above it, as after a resize.
+func (m exportRenderedMsg) forDialog() dialog { return m.d }
 
 // previewLimit is how much of an export the preview renders.
 const previewLimit = 64 << 10
@@ -319,20 +324,21 @@ func (d *exportDialog) target() string {
 	return p
 }
 
-func (d *exportDialog) update(msg tea.Msg) (bool, tea.Cmd) {
-	// The root does not forward window sizes to dialogs: catch up here.
-	var relayout tea.Cmd
-	if d.sh.width != d.w || d.sh.height != d.h {
-		d.layout()
-		if d.format == exportMarkdown {
-			relayout = d.render()
-		}
+// resize lays the dialog out for the terminal's new size (the root calls
+// it on every size change) and renders a Markdown preview again, since
+// Glamour wraps it to the width.
+func (d *exportDialog) resize(*shared) tea.Cmd {
+	if d.sh.width == d.w && d.sh.height == d.h {
+		return nil
 	}
-	closed, cmd := d.handle(msg)
-	return closed, tea.Batch(relayout, cmd)
+	d.layout()
+	if d.format == exportMarkdown {
+		return d.render()
+	}
+	return nil
 }
 
-func (d *exportDialog) handle(msg tea.Msg) (bool, tea.Cmd) {
+func (d *exportDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 	k := d.keys
 	switch msg := msg.(type) {
 	case exportRenderedMsg:

@@ -22,6 +22,7 @@ type globalKeys struct {
 	Runs     key.Binding
 	Results  key.Binding
 	Compare  key.Binding
+	Suites   key.Binding
 }
 
 func newGlobalKeys() globalKeys {
@@ -37,12 +38,13 @@ func newGlobalKeys() globalKeys {
 		Runs:     key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "runs")),
 		Results:  key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "results")),
 		Compare:  key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "compare")),
+		Suites:   key.NewBinding(key.WithKeys("8"), key.WithHelp("8", "suites")),
 	}
 }
 
 // bindings lists the global keys in help order.
 func (k globalKeys) bindings() []key.Binding {
-	return []key.Binding{k.Library, k.Versions, k.Editor, k.Arena, k.Runs, k.Results, k.Compare, k.Palette, k.Help, k.Quit, k.Abort}
+	return []key.Binding{k.Library, k.Versions, k.Editor, k.Arena, k.Runs, k.Results, k.Compare, k.Suites, k.Palette, k.Help, k.Quit, k.Abort}
 }
 
 // keyTable is a screen's keys for help and the palette: named groups of

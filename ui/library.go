@@ -31,6 +31,7 @@ type libraryKeys struct {
 	Arena     key.Binding
 	Results   key.Binding
 	Runs      key.Binding
+	Suites    key.Binding
 	Inventory key.Binding
 	Reload    key.Binding
 	ScrollDn  key.Binding
@@ -54,6 +55,7 @@ func newLibraryKeys() libraryKeys {
 		Arena:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "run in arena")),
 		Results:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "latest results")),
 		Runs:      key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "runs")),
+		Suites:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "suites")),
 		Inventory: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inventory")),
 		Reload:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
 		ScrollDn:  key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "scroll preview")),
@@ -460,7 +462,7 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 		m.previewOff = max(0, m.previewOff-1)
 		return m, nil
 	case !has:
-		if key.Matches(msg, k.Open, k.Edit, k.Tag, k.Archive, k.Arena, k.Results, k.Runs) {
+		if key.Matches(msg, k.Open, k.Edit, k.Tag, k.Archive, k.Arena, k.Results, k.Runs, k.Suites) {
 			return m, notify("no prompt selected")
 		}
 		return m, nil
@@ -474,6 +476,8 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 		return m, emit(resultsOpenMsg{prompt: p.Name})
 	case key.Matches(msg, k.Runs):
 		return m, emit(historyOpenMsg{prompt: p.Name})
+	case key.Matches(msg, k.Suites):
+		return m, emit(suitesOpenMsg{prompt: p.Name})
 	case key.Matches(msg, k.Tag):
 		name := p.Name
 		return m, openDialog(newInput(m.sh, "Tag "+name+"@"+itoa(p.Latest),
@@ -728,7 +732,7 @@ func (m libraryModel) keyTable() keyTable {
 		short: []key.Binding{k.Open, k.New, k.Edit, k.Arena, k.Filter, k.Facets},
 		groups: [][]key.Binding{
 			k.nav.bindings(),
-			{k.Open, k.New, k.Edit, k.Arena, k.Tag, k.Archive, k.Results, k.Runs},
+			{k.Open, k.New, k.Edit, k.Arena, k.Tag, k.Archive, k.Results, k.Runs, k.Suites},
 			{k.Filter, k.Facets, k.ClearAll, k.Inventory, k.Reload, k.ScrollDn, k.ScrollUp},
 		},
 	}

@@ -55,6 +55,7 @@ func (m Model) paletteActions() []paletteAction {
 	add(screenHistory, m.history.keyTable())
 	add(screenResults, m.results.keyTable())
 	add(screenCompare, m.compare.keyTable())
+	add(screenSuites, m.suites.keyTable())
 	if m.active == screenWelcome {
 		add(screenWelcome, m.welcome.keyTable())
 	}

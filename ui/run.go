@@ -41,6 +41,12 @@ type Store interface {
 	GetRun(ctx context.Context, id string) (prompt.Run, error)
 	Scores(ctx context.Context, runID string) ([]prompt.Score, error)
 	VersionByID(ctx context.Context, id int64) (prompt.Version, error)
+
+	// Suites, for the Suites screen.
+	ListSuites(ctx context.Context, promptName string) ([]store.SuiteSummary, error)
+	GetSuite(ctx context.Context, name string) (prompt.Suite, error)
+	CreateSuite(ctx context.Context, su prompt.Suite, author string) (prompt.Suite, error)
+	ReplaceSuite(ctx context.Context, su prompt.Suite, author string) (prompt.Suite, error)
 }
 
 // Store implements ui.Store.

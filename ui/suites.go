@@ -1,0 +1,885 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"whet/eval"
+	"whet/prompt"
+	"whet/store"
+)
+
+// suitesMode is what the Suites screen shows: the list of suites, one
+// suite's cases, or the form editing one case.
+type suitesMode int
+
+const (
+	suitesList suitesMode = iota
+	suitesCases
+	suitesForm
+)
+
+// suitesKeys is the Suites screen's key table; which bindings apply
+// depends on the mode (keyTable lists only those).
+type suitesKeys struct {
+	nav navKeys
+	// The list of suites.
+	Open   key.Binding
+	New    key.Binding
+	Import key.Binding
+	All    key.Binding
+	Reload key.Binding
+	// One suite's cases.
+	Add      key.Binding
+	Edit     key.Binding
+	Delete   key.Binding
+	MoveUp   key.Binding
+	MoveDown key.Binding
+	Save     key.Binding
+	Back     key.Binding
+	// The case form.
+	Next   key.Binding
+	Prev   key.Binding
+	Apply  key.Binding
+	Cancel key.Binding
+}
+
+func newSuitesKeys() suitesKeys {
+	return suitesKeys{
+		nav:      newNavKeys(),
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open suite")),
+		New:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new suite")),
+		Import:   key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import file")),
+		All:      key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "all suites/this prompt")),
+		Reload:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
+		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add case")),
+		Edit:     key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("e/enter", "edit case")),
+		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete case")),
+		MoveUp:   key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "move case up")),
+		MoveDown: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "move case down")),
+		Save:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save suite")),
+		Back:     key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back to suites")),
+		Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		Prev:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		Apply:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "keep case and save")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}
+
+// Suites messages.
+type (
+	// suitesOpenMsg switches to Suites and lists the suites of prompt ("" =
+	// every suite).
+	suitesOpenMsg   struct{ prompt string }
+	suitesListedMsg struct {
+		id     int
+		prompt string
+		list   []store.SuiteSummary
+		err    error
+	}
+	suiteLoadedMsg struct {
+		id    int
+		suite prompt.Suite
+		err   error
+	}
+	suiteSavedMsg struct {
+		id    int
+		suite prompt.Suite
+		err   error
+	}
+	// suiteImportedMsg is a file read for an import: a whole suite, or
+	// cases only (caseList). exists says a suite of that name is stored.
+	suiteImportedMsg struct {
+		id       int
+		path     string
+		suite    prompt.Suite
+		caseList bool
+		exists   bool
+		err      error
+	}
+	// Answers of the screen's dialogs.
+	suiteNewNameMsg   struct{ name string }
+	suiteNewMsg       struct{ name, prompt string }
+	suiteImportAskMsg struct{ path string }
+	suiteDeleteMsg    struct{ index int }
+	suiteLeaveMsg     struct{} // back to the list, dropping unsaved edits
+	suiteFormDropMsg  struct{} // close the case form, dropping its edits
+)
+
+func (suitesOpenMsg) target() screenID     { return screenSuites }
+func (suitesListedMsg) target() screenID   { return screenSuites }
+func (suiteLoadedMsg) target() screenID    { return screenSuites }
+func (suiteSavedMsg) target() screenID     { return screenSuites }
+func (suiteImportedMsg) target() screenID  { return screenSuites }
+func (suiteNewNameMsg) target() screenID   { return screenSuites }
+func (suiteNewMsg) target() screenID       { return screenSuites }
+func (suiteImportAskMsg) target() screenID { return screenSuites }
+func (suiteDeleteMsg) target() screenID    { return screenSuites }
+func (suiteLeaveMsg) target() screenID     { return screenSuites }
+func (suiteFormDropMsg) target() screenID  { return screenSuites }
+
+// suitesModel is the Suites tab: the suites (`whet suite list`), one
+// suite's cases as a table, and a form to add or edit a case. Edits stay in
+// a draft until ctrl+s saves it (ReplaceSuite, or CreateSuite for a new
+// suite); a failed save keeps the draft.
+type suitesModel struct {
+	sh   *shared
+	keys suitesKeys
+	w, h int
+	mode suitesMode
+
+	// The list.
+	scope   string // "" = every suite, else one prompt's
+	other   string // the prompt A toggles back to
+	req     int
+	loading bool
+	loaded  bool
+	err     string
+	list    []store.SuiteSummary
+	cursor  int
+	offset  int
+
+	// The open suite.
+	draft      prompt.Suite
+	isNew      bool // ctrl+s creates it
+	modified   bool
+	loadReq    int
+	loadingOne bool
+	saveReq    int
+	saving     bool
+	saveErr    string
+	importReq  int
+	caseCursor int
+	caseOffset int
+
+	form caseForm
+}
+
+func newSuites(sh *shared) suitesModel { return suitesModel{sh: sh, keys: newSuitesKeys()} }
+
+func (m suitesModel) setSize(w, h int) suitesModel {
+	m.w, m.h = w, h
+	m.form = m.form.setSize(m.sh, w, h)
+	return m.clamp()
+}
+
+func (m suitesModel) applyTheme() suitesModel {
+	m.form = m.form.applyTheme(m.sh)
+	return m
+}
+
+// empty reports whether nothing was asked of the screen yet.
+func (m suitesModel) empty() bool { return m.req == 0 }
+
+// dirty reports whether the open suite has edits that are not saved.
+func (m suitesModel) dirty() bool { return m.mode != suitesList && m.modified }
+
+// capturesText reports whether a form field takes typed text.
+func (m suitesModel) capturesText() bool { return m.mode == suitesForm }
+
+// backsOnQ reports whether q goes back (inside a suite) rather than quits.
+func (m suitesModel) backsOnQ() bool { return m.mode == suitesCases }
+
+// title names the open suite for questions about unsaved edits.
+func (m suitesModel) title() string { return "suite " + m.draft.Name }
+
+func (m suitesModel) reload() (suitesModel, tea.Cmd) {
+	m.req++
+	m.loading = true
+	id, scope := m.req, m.scope
+	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+		list, err := st.ListSuites(ctx, scope)
+		return suitesListedMsg{id: id, prompt: scope, list: list, err: err}
+	})
+}
+
+func (m suitesModel) openList(scope string) (suitesModel, tea.Cmd) {
+	if scope != m.scope {
+		m.cursor, m.offset = 0, 0
+		if scope != "" {
+			m.other = scope
+		}
+	}
+	m.scope = scope
+	return m.reload()
+}
+
+func (m suitesModel) load(name string) (suitesModel, tea.Cmd) {
+	m.loadReq++
+	m.loadingOne = true
+	id := m.loadReq
+	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+		su, err := st.GetSuite(ctx, name)
+		return suiteLoadedMsg{id: id, suite: su, err: err}
+	})
+}
+
+// openDraft shows su's cases as the draft being edited.
+func (m suitesModel) openDraft(su prompt.Suite, isNew, modified bool) suitesModel {
+	m.draft = su
+	m.isNew, m.modified = isNew, modified
+	m.mode = suitesCases
+	m.saveErr = ""
+	m.caseCursor, m.caseOffset = 0, 0
+	return m.clamp()
+}
+
+// Update handles the Suites screen's keys and messages.
+func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case suitesOpenMsg:
+		show := emit(showScreenMsg{to: screenSuites})
+		if m.dirty() {
+			// Keep the draft; the list behind it follows the prompt.
+			m.scope = msg.prompt
+			m, cmd := m.reload()
+			return m, tea.Batch(cmd, show, notify("the open suite has unsaved changes: save (ctrl+s) or leave it (esc) first"))
+		}
+		m.mode = suitesList
+		m, cmd := m.openList(msg.prompt)
+		return m, tea.Batch(cmd, show)
+	case suitesListedMsg:
+		if msg.id != m.req {
+			return m, nil
+		}
+		m.loading, m.loaded = false, true
+		if msg.err != nil {
+			m.err = msg.err.Error()
+			return m, nil
+		}
+		m.err = ""
+		keep := ""
+		if s, ok := m.selected(); ok {
+			keep = s.Name
+		}
+		m.list = msg.list
+		for i, s := range m.list {
+			if s.Name == keep {
+				m.cursor = i
+			}
+		}
+		return m.clamp(), nil
+	case suiteLoadedMsg:
+		if msg.id != m.loadReq {
+			return m, nil
+		}
+		m.loadingOne = false
+		if msg.err != nil {
+			return m, notifyErr(msg.err)
+		}
+		return m.openDraft(msg.suite, false, false), nil
+	case suiteSavedMsg:
+		if msg.id != m.saveReq {
+			return m, nil
+		}
+		m.saving = false
+		if msg.err != nil {
+			m.saveErr = saveErrText(msg.err, m.isNew)
+			return m, notifyErr(errors.New("suite " + m.draft.Name + " not saved"))
+		}
+		m.saveErr = ""
+		m.draft, m.isNew, m.modified = msg.suite, false, false
+		m = m.clamp()
+		m, cmd := m.reload()
+		return m, tea.Batch(cmd, notify("saved suite "+msg.suite.Name+": "+plural(len(msg.suite.Cases), "case")+", "+plural(suiteChecks(msg.suite), "check")))
+	case suiteImportedMsg:
+		if msg.id != m.importReq {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, openDialog(&messageDialog{title: "Import failed", body: msg.err.Error(), isError: true})
+		}
+		return m.imported(msg)
+	case suiteNewNameMsg:
+		name := msg.name
+		return m, openDialog(newInput(m.sh, "New suite "+name,
+			"The prompt it belongs to (optional; empty = a shared suite).", "support/reply", m.scope,
+			func(s string) error {
+				if s == "" {
+					return nil
+				}
+				return prompt.ValidateName(s)
+			},
+			func(p string) tea.Msg { return suiteNewMsg{name: name, prompt: p} }))
+	case suiteNewMsg:
+		m = m.openDraft(prompt.Suite{Name: msg.name, Prompt: msg.prompt}, true, true)
+		return m, notify("new suite " + msg.name + ": add cases with a, save with ctrl+s")
+	case suiteImportAskMsg:
+		return m.startImport(msg.path)
+	case suiteDeleteMsg:
+		if msg.index < 0 || msg.index >= len(m.draft.Cases) {
+			return m, nil
+		}
+		label := m.draft.Cases[msg.index].Label(msg.index)
+		m.draft.Cases = append(m.draft.Cases[:msg.index:msg.index], m.draft.Cases[msg.index+1:]...)
+		m.modified = true
+		return m.clamp(), notify("deleted " + oneLine(label) + " (not saved yet)")
+	case suiteLeaveMsg:
+		m.mode = suitesList
+		m.modified, m.isNew, m.saveErr = false, false, ""
+		return m, nil
+	case suiteFormDropMsg:
+		m.mode = suitesCases
+		return m, nil
+	case tea.KeyPressMsg:
+		switch m.mode {
+		case suitesForm:
+			return m.updateForm(msg)
+		case suitesCases:
+			return m.updateCases(msg)
+		}
+		return m.updateList(msg)
+	case tea.MouseWheelMsg:
+		d := 0
+		switch msg.Button {
+		case tea.MouseWheelDown:
+			d = 1
+		case tea.MouseWheelUp:
+			d = -1
+		}
+		switch m.mode {
+		case suitesList:
+			m.cursor += d
+		case suitesCases:
+			m.caseCursor += d
+		}
+		return m.clamp(), nil
+	case tea.PasteMsg:
+		if m.mode == suitesForm {
+			var cmd tea.Cmd
+			m.form, cmd = m.form.update(msg)
+			return m, cmd
+		}
+	}
+	if m.mode == suitesForm {
+		// Cursor blinks.
+		var cmd tea.Cmd
+		m.form, cmd = m.form.update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func saveErrText(err error, isNew bool) string {
+	if isNew && errors.Is(err, store.ErrExists) {
+		return err.Error() + "; rename this draft or import into the existing suite"
+	}
+	return err.Error()
+}
+
+func (m suitesModel) selected() (store.SuiteSummary, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.list) {
+		return store.SuiteSummary{}, false
+	}
+	return m.list[m.cursor], true
+}
+
+func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
+	k := m.keys
+	if c, ok := k.nav.move(msg, m.cursor, len(m.list), m.listRows()-1); ok {
+		m.cursor = c
+		return m.clamp(), nil
+	}
+	switch {
+	case key.Matches(msg, k.Reload):
+		return m.reload()
+	case key.Matches(msg, k.All):
+		if m.scope != "" {
+			return m.openList("")
+		}
+		if m.other == "" {
+			return m, notify("open Suites from a prompt (S in the Library) to list only its suites")
+		}
+		return m.openList(m.other)
+	case key.Matches(msg, k.New):
+		taken := map[string]bool{}
+		for _, s := range m.list {
+			taken[strings.ToLower(s.Name)] = true
+		}
+		return m, openDialog(newInput(m.sh, "New suite", "A name for the suite (like a prompt name: letters, digits, - _ . /).",
+			"reply-quality", "", func(s string) error {
+				if err := prompt.ValidateName(s); err != nil {
+					return err
+				}
+				if m.scope == "" && taken[strings.ToLower(s)] {
+					return fmt.Errorf("a suite named %q exists", s)
+				}
+				return nil
+			}, func(s string) tea.Msg { return suiteNewNameMsg{name: s} }))
+	case key.Matches(msg, k.Import):
+		return m, m.askImport()
+	case key.Matches(msg, k.Open):
+		s, ok := m.selected()
+		if !ok {
+			return m, notify("no suite selected")
+		}
+		return m.load(s.Name)
+	}
+	return m, nil
+}
+
+func (m suitesModel) askImport() tea.Cmd {
+	body := "A suite file (.yaml, with checks) or a case list (.csv with __expected/__description columns, .jsonl, .yaml)."
+	if m.mode == suitesCases {
+		body = "Add the cases of a file to " + m.draft.Name + ": a case list (.csv, .jsonl, .yaml) or a suite file (its cases and checks)."
+	}
+	return openDialog(newInput(m.sh, "Import", body, "cases.csv", "", func(s string) error {
+		if s == "" {
+			return errors.New("a file path is needed")
+		}
+		return nil
+	}, func(s string) tea.Msg { return suiteImportAskMsg{path: s} }))
+}
+
+// startImport reads and parses path in a command, with the same rules as
+// `whet suite import` (see readSuiteFile).
+func (m suitesModel) startImport(path string) (suitesModel, tea.Cmd) {
+	m.importReq++
+	id, home, checkExists := m.importReq, m.sh.home, m.mode == suitesList
+	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+		p := expandHome(path, home)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return suiteImportedMsg{id: id, path: path, err: err}
+		}
+		su, caseList, err := eval.ReadSuiteSource(path, data)
+		if err != nil {
+			return suiteImportedMsg{id: id, path: path, err: err}
+		}
+		exists := false
+		if checkExists {
+			if _, gerr := st.GetSuite(ctx, su.Name); gerr == nil {
+				exists = true
+			}
+		}
+		return suiteImportedMsg{id: id, path: path, suite: su, caseList: caseList, exists: exists}
+	})
+}
+
+func expandHome(p, home string) string {
+	if home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
+		return filepath.Join(home, p[1:])
+	}
+	return p
+}
+
+func (m suitesModel) imported(msg suiteImportedMsg) (suitesModel, tea.Cmd) {
+	su := msg.suite
+	if m.mode == suitesCases || m.mode == suitesForm {
+		m.mode = suitesCases
+		m.draft.Cases = append(m.draft.Cases, su.Cases...)
+		m.draft.Checks = append(m.draft.Checks, su.Checks...)
+		m.modified = true
+		m.caseCursor = len(m.draft.Cases) - 1
+		note := "added " + plural(len(su.Cases), "case")
+		if len(su.Checks) > 0 {
+			note += " and " + plural(len(su.Checks), "suite check")
+		}
+		return m.clamp(), notify(note + " from " + filepath.Base(msg.path) + " (not saved yet)")
+	}
+	if su.Prompt == "" {
+		su.Prompt = m.scope
+	}
+	m = m.openDraft(su, !msg.exists, true)
+	note := "imported " + plural(len(su.Cases), "case") + " as suite " + su.Name + ": ctrl+s saves"
+	if msg.exists {
+		note = "imported " + plural(len(su.Cases), "case") + ": ctrl+s replaces the stored suite " + su.Name
+	}
+	return m, notify(note)
+}
+
+func (m suitesModel) updateCases(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
+	k := m.keys
+	if c, ok := k.nav.move(msg, m.caseCursor, len(m.draft.Cases), m.caseRows()-1); ok {
+		m.caseCursor = c
+		return m.clamp(), nil
+	}
+	switch {
+	case key.Matches(msg, k.Back):
+		if m.modified {
+			return m, openDialog(newConfirm("Leave without saving?",
+				"Suite "+m.draft.Name+" has unsaved changes.\nGo back to the list and lose them?", suiteLeaveMsg{}, nil))
+		}
+		return m.Update(suiteLeaveMsg{})
+	case key.Matches(msg, k.Save):
+		return m.save()
+	case key.Matches(msg, k.Import):
+		return m, m.askImport()
+	case key.Matches(msg, k.Add):
+		var cmd tea.Cmd
+		m.form, cmd = newCaseForm(m.sh, -1, prompt.Case{}).setSize(m.sh, m.w, m.h).focusField(formName)
+		m.mode = suitesForm
+		return m, cmd
+	}
+	if m.caseCursor < 0 || m.caseCursor >= len(m.draft.Cases) {
+		if key.Matches(msg, k.Edit, k.Delete, k.MoveUp, k.MoveDown) {
+			return m, notify("no case selected: a adds one")
+		}
+		return m, nil
+	}
+	i := m.caseCursor
+	switch {
+	case key.Matches(msg, k.Edit):
+		var cmd tea.Cmd
+		m.form, cmd = newCaseForm(m.sh, i, m.draft.Cases[i]).setSize(m.sh, m.w, m.h).focusField(formName)
+		m.mode = suitesForm
+		return m, cmd
+	case key.Matches(msg, k.Delete):
+		return m, openDialog(newConfirm("Delete "+oneLine(m.draft.Cases[i].Label(i))+"?",
+			"It leaves the draft of "+m.draft.Name+"; the stored suite changes when you save (ctrl+s).", suiteDeleteMsg{index: i}, nil))
+	case key.Matches(msg, k.MoveUp):
+		if i > 0 {
+			m.draft.Cases = cloneCases(m.draft.Cases)
+			m.draft.Cases[i-1], m.draft.Cases[i] = m.draft.Cases[i], m.draft.Cases[i-1]
+			m.caseCursor--
+			m.modified = true
+		}
+		return m.clamp(), nil
+	case key.Matches(msg, k.MoveDown):
+		if i < len(m.draft.Cases)-1 {
+			m.draft.Cases = cloneCases(m.draft.Cases)
+			m.draft.Cases[i+1], m.draft.Cases[i] = m.draft.Cases[i], m.draft.Cases[i+1]
+			m.caseCursor++
+			m.modified = true
+		}
+		return m.clamp(), nil
+	}
+	return m, nil
+}
+
+// cloneCases copies the slice (not the cases), so that a model copy never
+// sees another's reordering.
+func cloneCases(cs []prompt.Case) []prompt.Case { return append([]prompt.Case(nil), cs...) }
+
+// save validates the draft and stores it in a command.
+func (m suitesModel) save() (suitesModel, tea.Cmd) {
+	if m.saving {
+		return m, notify("saving…")
+	}
+	su := m.draft
+	if err := prompt.ValidateName(su.Name); err != nil {
+		m.saveErr = "suite name: " + err.Error()
+		return m, nil
+	}
+	if err := eval.ValidateSuite(su); err != nil {
+		m.saveErr = err.Error()
+		return m, notifyErr(errors.New("suite " + su.Name + " not saved: fix the checks first"))
+	}
+	m.saveErr = ""
+	m.saving = true
+	m.saveReq++
+	id, isNew, author := m.saveReq, m.isNew, m.sh.author
+	su.Cases = cloneCases(su.Cases)
+	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+		var saved prompt.Suite
+		var err error
+		if isNew {
+			saved, err = st.CreateSuite(ctx, su, author)
+		} else {
+			saved, err = st.ReplaceSuite(ctx, su, author)
+		}
+		return suiteSavedMsg{id: id, suite: saved, err: err}
+	})
+}
+
+func (m suitesModel) updateForm(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Cancel):
+		if m.form.changed() {
+			return m, openDialog(newConfirm("Drop this case's edits?", "The form has changes that are not in the suite yet.", suiteFormDropMsg{}, nil))
+		}
+		m.mode = suitesCases
+		return m, nil
+	case key.Matches(msg, k.Apply):
+		c, err := m.form.result()
+		if err != nil {
+			m.form.err = err
+			return m, nil
+		}
+		m.draft.Cases = cloneCases(m.draft.Cases)
+		if m.form.index < 0 || m.form.index >= len(m.draft.Cases) {
+			m.draft.Cases = append(m.draft.Cases, c)
+			m.caseCursor = len(m.draft.Cases) - 1
+		} else {
+			m.draft.Cases[m.form.index] = c
+			m.caseCursor = m.form.index
+		}
+		m.modified = true
+		m.mode = suitesCases
+		m = m.clamp()
+		return m.save()
+	case key.Matches(msg, k.Next):
+		var cmd tea.Cmd
+		m.form, cmd = m.form.focusField(m.form.focus + 1)
+		return m, cmd
+	case key.Matches(msg, k.Prev):
+		var cmd tea.Cmd
+		m.form, cmd = m.form.focusField(m.form.focus - 1)
+		return m, cmd
+	}
+	var cmd tea.Cmd
+	m.form, cmd = m.form.update(msg)
+	return m, cmd
+}
+
+// Layout: the list has a title and a header row; a suite has a title, a
+// details line and a header row.
+const (
+	suitesListTop = 2
+	suitesCaseTop = 3
+)
+
+func (m suitesModel) listRows() int { return max(1, m.h-suitesListTop) }
+
+// caseRows is the number of case rows; a save error takes two rows.
+func (m suitesModel) caseRows() int {
+	n := m.h - suitesCaseTop
+	if m.saveErr != "" {
+		n -= 2
+	}
+	return max(1, n)
+}
+
+func (m suitesModel) clamp() suitesModel {
+	m.cursor, m.offset = clampScroll(m.cursor, m.offset, len(m.list), m.listRows())
+	m.caseCursor, m.caseOffset = clampScroll(m.caseCursor, m.caseOffset, len(m.draft.Cases), m.caseRows())
+	return m
+}
+
+// clampScroll keeps cursor in [0,n) and visible in a window of rows rows
+// starting at offset.
+func clampScroll(cursor, offset, n, rows int) (int, int) {
+	cursor = clamp(cursor, 0, n-1)
+	if cursor < offset {
+		offset = cursor
+	}
+	if cursor >= offset+rows {
+		offset = cursor - rows + 1
+	}
+	return cursor, clamp(offset, 0, max(0, n-rows))
+}
+
+func (m suitesModel) keyTable() keyTable {
+	k := m.keys
+	switch m.mode {
+	case suitesForm:
+		return keyTable{
+			short:  []key.Binding{k.Next, k.Apply, k.Cancel},
+			groups: [][]key.Binding{{k.Next, k.Prev}, {k.Apply, k.Cancel}},
+		}
+	case suitesCases:
+		return keyTable{
+			short:  []key.Binding{k.Add, k.Edit, k.Delete, k.Save, k.Back},
+			groups: [][]key.Binding{k.nav.bindings(), {k.Add, k.Edit, k.Delete, k.MoveUp, k.MoveDown}, {k.Save, k.Import, k.Back}},
+		}
+	}
+	return keyTable{
+		short:  []key.Binding{k.Open, k.New, k.Import, k.All},
+		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.New, k.Import}, {k.All, k.Reload}},
+	}
+}
+
+// suiteChecks counts a suite's checks, its own and its cases'.
+func suiteChecks(su prompt.Suite) int {
+	n := len(su.Checks)
+	for _, c := range su.Cases {
+		n += len(c.Checks)
+	}
+	return n
+}
+
+// View draws the Suites screen into its w×h area.
+func (m suitesModel) View() string {
+	switch m.mode {
+	case suitesForm:
+		return m.form.view(m.sh, m.formTitle(), m.w, m.h)
+	case suitesCases:
+		return m.casesView()
+	}
+	return m.listView()
+}
+
+func (m suitesModel) formTitle() string {
+	if m.form.index < 0 {
+		return m.draft.Name + " › new case " + itoa(len(m.draft.Cases)+1)
+	}
+	return m.draft.Name + " › case " + itoa(m.form.index+1)
+}
+
+// cell pads s to w cells plus a gap; right aligns it.
+func suitesCell(s string, w int, right bool) string {
+	if w <= 0 {
+		return ""
+	}
+	if right {
+		if n := lipgloss.Width(s); n < w {
+			s = strings.Repeat(" ", w-n) + s
+		}
+	}
+	return pad(s, w) + " "
+}
+
+func (m suitesModel) listView() string {
+	st := m.sh.styles()
+	scope := "all prompts"
+	if m.scope != "" {
+		scope = m.scope
+	}
+	title := st.Title.Render("Suites") + st.Muted.Render(" · ") + st.Base.Render(oneLine(scope))
+	switch {
+	case m.err != "":
+		return trunc(title, m.w) + "\n" + st.Error.Render(trunc(oneLine(m.err), m.w))
+	case !m.loaded:
+		return trunc(title, m.w) + "\n" + st.Muted.Render("loading suites…")
+	}
+	title += st.Muted.Render(" · " + plural(len(m.list), "suite"))
+	if len(m.list) == 0 {
+		hint := "  No suites yet. n creates one, i imports a file (or: whet suite import cases.csv --prompt NAME)."
+		return trunc(title, m.w) + "\n\n" + st.Muted.Render(trunc(hint, m.w))
+	}
+	cases, checks, updated := 6, 7, 9
+	rest := m.w - 2 - cases - checks - updated - 6
+	name := clamp(rest*2/5, 8, 32)
+	prom := clamp(rest-name, 0, 20)
+	desc := rest - name - prom - 1
+	if desc < 10 {
+		desc = 0
+	}
+	head := "  " + suitesCell("SUITE", name, false) + suitesCell("PROMPT", prom, false) + suitesCell("CASES", cases, true) +
+		suitesCell("CHECKS", checks, true) + suitesCell("UPDATED", updated, false) + suitesCell("DESCRIPTION", desc, false)
+	lines := []string{trunc(title, m.w), st.Header.Render(pad(head, m.w))}
+	now := m.sh.now()
+	end := min(len(m.list), m.offset+m.listRows())
+	for i := m.offset; i < end; i++ {
+		s := m.list[i]
+		base := st.Row
+		marker := base.Render("  ")
+		if i == m.cursor {
+			base = st.RowSelected
+			marker = st.Cursor.Inherit(base).Render("▌ ")
+		}
+		p := s.Prompt
+		if p == "" {
+			p = "(shared)"
+		}
+		row := marker + base.Render(suitesCell(oneLine(s.Name), name, false)) +
+			st.Muted.Inherit(base).Render(suitesCell(oneLine(p), prom, false)) +
+			base.Render(suitesCell(itoa(s.Cases), cases, true)) +
+			base.Render(suitesCell(itoa(s.Checks), checks, true)) +
+			st.Muted.Inherit(base).Render(suitesCell(ago(now, s.Updated), updated, false)) +
+			st.Muted.Inherit(base).Render(suitesCell(oneLine(s.Description), desc, false))
+		if gap := m.w - lipgloss.Width(row); gap > 0 {
+			row += base.Render(strings.Repeat(" ", gap))
+		}
+		lines = append(lines, trunc(row, m.w))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// varsSummary is "k=v, k=v" with keys sorted, on one line.
+func varsSummary(vars map[string]string) string {
+	keys := sortedVarNames(vars)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + vars[k]
+	}
+	return oneLine(strings.Join(parts, ", "))
+}
+
+func (m suitesModel) casesView() string {
+	st := m.sh.styles()
+	su := m.draft
+	title := st.Title.Render("Suites › ") + st.Title.Render(oneLine(su.Name))
+	state := " · " + plural(len(su.Cases), "case") + " · " + plural(suiteChecks(su), "check")
+	title += st.Muted.Render(state)
+	switch {
+	case m.saving:
+		title += st.Muted.Render(" · saving…")
+	case m.isNew:
+		title += st.Warn.Render(" · new, not saved")
+	case m.modified:
+		title += st.Warn.Render(" · modified")
+	}
+	p := su.Prompt
+	if p == "" {
+		p = "(shared)"
+	}
+	details := st.LabelKey.Render("prompt ") + st.Base.Render(oneLine(p))
+	if len(su.Checks) > 0 {
+		var types []string
+		for _, c := range su.Checks {
+			types = append(types, c.Type)
+		}
+		details += st.LabelKey.Render("  every case ") + st.Base.Render(oneLine(strings.Join(types, ", ")))
+	}
+	if su.Threshold != nil {
+		details += st.LabelKey.Render("  threshold ") + st.Base.Render(fmt.Sprintf("%g", *su.Threshold))
+	}
+	if su.Description != "" {
+		details += st.Muted.Render("  " + oneLine(su.Description))
+	}
+	lines := []string{trunc(title, m.w), trunc(details, m.w)}
+	num, checks := 4, 6
+	rest := m.w - 2 - num - checks - 5
+	name := clamp(rest/4, 8, 28)
+	vars := (rest - name) * 3 / 5
+	exp := rest - name - vars
+	head := "  " + suitesCell("#", num, true) + suitesCell("CASE", name, false) + suitesCell("VARIABLES", vars, false) +
+		suitesCell("EXPECTED", exp, false) + suitesCell("CHECKS", checks, true)
+	lines = append(lines, st.Header.Render(pad(head, m.w)))
+	if len(su.Cases) == 0 {
+		lines = append(lines, st.Muted.Render(trunc("  No cases yet. a adds one, i imports a case file.", m.w)))
+	}
+	end := min(len(su.Cases), m.caseOffset+m.caseRows())
+	for i := m.caseOffset; i < end; i++ {
+		c := su.Cases[i]
+		base := st.Row
+		marker := base.Render("  ")
+		if i == m.caseCursor {
+			base = st.RowSelected
+			marker = st.Cursor.Inherit(base).Render("▌ ")
+		}
+		caseName := base.Render(suitesCell(oneLine(c.Name), name, false))
+		if c.Name == "" {
+			caseName = st.Muted.Inherit(base).Render(suitesCell("("+oneLine(c.Label(i))+")", name, false))
+		}
+		expected := oneLine(c.Expected)
+		if expected == "" {
+			expected = "—"
+		}
+		row := marker + st.Muted.Inherit(base).Render(suitesCell(itoa(i+1), num, true)) +
+			caseName +
+			st.Variable.Inherit(base).Render(suitesCell(varsSummary(c.Vars), vars, false)) +
+			base.Render(suitesCell(expected, exp, false)) +
+			base.Render(suitesCell(itoa(len(c.Checks)), checks, true))
+		if gap := m.w - lipgloss.Width(row); gap > 0 {
+			row += base.Render(strings.Repeat(" ", gap))
+		}
+		lines = append(lines, trunc(row, m.w))
+	}
+	if m.saveErr != "" {
+		body := fitLines(strings.Join(lines, "\n"), m.w, m.h-2)
+		errLines := strings.Split(wrapLine(oneLine("not saved: "+m.saveErr), m.w), "\n")
+		if len(errLines) > 2 {
+			errLines = errLines[:2]
+			errLines[1] = trunc(errLines[1]+"…", m.w)
+		}
+		for len(errLines) < 2 {
+			errLines = append(errLines, "")
+		}
+		for i := range errLines {
+			errLines[i] = st.Error.Render(strings.TrimRight(errLines[i], " "))
+		}
+		return body + "\n" + strings.Join(errLines, "\n")
+	}
+	return strings.Join(lines, "\n")
+}

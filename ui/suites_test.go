@@ -1,0 +1,426 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"whet/prompt"
+	"whet/store"
+)
+
+// suitesTimeStore reports every suite as updated two hours before testNow.
+type suitesTimeStore struct{ fixedTimeStore }
+
+func (s suitesTimeStore) ListSuites(ctx context.Context, p string) ([]store.SuiteSummary, error) {
+	list, err := s.Store.ListSuites(ctx, p)
+	for i := range list {
+		list[i].Updated = testNow.Add(-2 * time.Hour)
+	}
+	return list, err
+}
+
+// seedSuite stores a suite of support/reply with three cases.
+func seedSuite(t testing.TB, st *store.Store) {
+	t.Helper()
+	_, err := st.CreateSuite(context.Background(), prompt.Suite{
+		Name: "reply-quality", Prompt: "support/reply", Description: "Kind replies, no refund promises",
+		Checks: []prompt.Check{{Type: "not-icontains", Value: "refund"}},
+		Cases: []prompt.Case{
+			{Name: "late", Vars: map[string]string{"customer": "Ana", "ticket": "My order never arrived."}, Expected: "We are sorry",
+				Checks: []prompt.Check{{Type: "icontains", Value: "sorry"}}},
+			{Name: "angry", Vars: map[string]string{"customer": "Bo", "ticket": "Third time!\x1b[31m"},
+				Checks: []prompt.Check{{Type: "icontains-any", Value: []any{"apolog", "sorry"}}, {Type: "word-count", Value: map[string]any{"max": 80.0}}}},
+			{Vars: map[string]string{"customer": "Cy", "ticket": "Where is my parcel?"}},
+		},
+	}, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func getSuite(t *testing.T, st *store.Store, name string) prompt.Suite {
+	t.Helper()
+	su, err := st.GetSuite(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return su
+}
+
+func caseNames(su prompt.Suite) []string {
+	var out []string
+	for _, c := range su.Cases {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+func TestSuitesCreateEditMoveDeleteSave(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 100, 30)
+	h.key("8")
+	h.mustSee("Suites · all prompts · 0 suites", "No suites yet")
+
+	// n: a name, then an optional prompt.
+	h.key("n")
+	h.typ("smoke")
+	h.key("enter")
+	h.typ("support/reply")
+	h.key("enter")
+	h.mustSee("Suites › smoke", "new, not saved", "prompt support/reply", "No cases yet")
+	if !h.m.suites.dirty() {
+		t.Fatal("a new suite is not dirty")
+	}
+
+	// a: the form; ctrl+s keeps the case and saves the suite (CreateSuite).
+	h.key("a")
+	h.typ("late")
+	h.key("tab", "tab")
+	h.typ("We are sorry")
+	h.key("tab")
+	h.typ("customer=Ana\nticket=Where\\nis it?")
+	h.key("tab")
+	h.typ("- {type: icontains, value: sorry}\n- {type: word-count, value: {max: 80}}")
+	h.key("ctrl+s")
+	h.mustSee("Suites › smoke · 1 case · 2 checks", "customer=Ana, ticket=Where is it?", "We are sorry")
+	h.mustNotSee("not saved", "modified")
+	su := getSuite(t, st, "smoke")
+	want := prompt.Case{Name: "late", Expected: "We are sorry", Vars: map[string]string{"customer": "Ana", "ticket": "Where\nis it?"},
+		Checks: []prompt.Check{{Type: "icontains", Value: "sorry"}, {Type: "word-count", Value: map[string]any{"max": 80.0}}}}
+	if su.Prompt != "support/reply" || len(su.Cases) != 1 || !reflect.DeepEqual(su.Cases[0], want) {
+		t.Fatalf("stored suite = %+v; want one case %+v", su, want)
+	}
+
+	// A second case, then K moves it above the first; ctrl+s replaces.
+	h.key("a")
+	h.typ("second")
+	h.key("tab", "tab", "tab")
+	h.typ("customer=Bo")
+	h.key("ctrl+s")
+	h.key("K")
+	h.mustSee("modified")
+	h.key("ctrl+s")
+	if got := caseNames(getSuite(t, st, "smoke")); !reflect.DeepEqual(got, []string{"second", "late"}) {
+		t.Fatalf("after K, cases = %v", got)
+	}
+	h.key("J", "ctrl+s")
+	if got := caseNames(getSuite(t, st, "smoke")); !reflect.DeepEqual(got, []string{"late", "second"}) {
+		t.Fatalf("after J, cases = %v", got)
+	}
+
+	// e edits the selected case; the form opens with its values, which
+	// round-trip unchanged except for what was typed.
+	h.key("g", "e")
+	h.mustSee("smoke › case 1", "ticket=Where\\nis it?", "- {type: word-count, value: {max: 80}}")
+	h.typ("-v2")
+	h.key("ctrl+s")
+	su = getSuite(t, st, "smoke")
+	want.Name = "late-v2"
+	if !reflect.DeepEqual(su.Cases[0], want) {
+		t.Fatalf("edited case = %+v; want %+v", su.Cases[0], want)
+	}
+
+	// d asks, then deletes from the draft; ctrl+s stores it.
+	h.key("j", "d")
+	h.mustSee("Delete second?")
+	h.key("y")
+	h.mustSee("1 case", "modified")
+	h.key("ctrl+s")
+	if got := caseNames(getSuite(t, st, "smoke")); !reflect.DeepEqual(got, []string{"late-v2"}) {
+		t.Fatalf("after delete, cases = %v", got)
+	}
+
+	// The list shows the saved suite.
+	h.key("esc")
+	h.mustSee("Suites · all prompts · 1 suite", "smoke", "support/reply")
+}
+
+func TestSuitesInvalidCheckIsShownAndNothingSaved(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	seedSuite(t, st)
+	before := getSuite(t, st, "reply-quality")
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 100, 30)
+	h.key("8", "enter")
+	h.mustSee("Suites › reply-quality · 3 cases · 4 checks")
+	h.key("a")
+	h.typ("bad")
+	h.key("tab", "tab", "tab", "tab")
+	h.typ("- {type: icontains, value: [1, 2]}")
+	h.key("ctrl+s")
+	h.mustSee("checks: line 1:", "icontains", "new case 4")
+	if h.m.suites.mode != suitesForm {
+		t.Fatal("an invalid check closed the form")
+	}
+	// An unknown type and a line that is not YAML are errors too, on
+	// their line.
+	h.key("enter")
+	h.typ("- {type: javascript}")
+	h.key("ctrl+s")
+	h.mustSee("checks: line")
+	// A var line without = names the vars field.
+	h.key("shift+tab")
+	h.typ("oops")
+	h.key("ctrl+s")
+	h.mustSee("vars: line 1:", "has no '='")
+	if got := getSuite(t, st, "reply-quality"); !reflect.DeepEqual(got.Cases, before.Cases) {
+		t.Fatalf("the store changed: %v", caseNames(got))
+	}
+	// esc asks before dropping the form's edits; the draft is unchanged.
+	h.key("esc")
+	h.mustSee("Drop this case's edits?")
+	h.key("y")
+	h.mustSee("Suites › reply-quality · 3 cases")
+	h.mustNotSee("modified")
+}
+
+func TestSuitesSaveErrorKeepsDraft(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 100, 30)
+	h.key("8", "n")
+	h.typ("orphan")
+	h.key("enter")
+	h.typ("no/such-prompt")
+	h.key("enter", "a")
+	h.typ("one")
+	h.key("ctrl+s")
+	h.mustSee("not saved:", "no/such-prompt", "new, not saved", "one")
+	if !h.m.suites.dirty() || len(h.m.suites.draft.Cases) != 1 {
+		t.Fatal("a failed save lost the draft")
+	}
+	// Leaving asks first; no keeps the draft.
+	h.key("esc")
+	h.mustSee("Leave without saving?")
+	h.key("n")
+	h.mustSee("Suites › orphan")
+	// Quitting asks too.
+	h.send(quitMsg{})
+	h.mustSee("Quit without saving?", "suite orphan")
+	h.key("n")
+	if h.quit {
+		t.Fatal("quit without asking")
+	}
+	h.key("q")
+	h.mustSee("Leave without saving?")
+	h.key("y")
+	h.mustSee("Suites · all prompts · 0 suites")
+}
+
+func TestSuitesImport(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "tickets.csv")
+	if err := os.WriteFile(csv, []byte("customer,ticket,__expected\nAna,Late order,sorry\nBo,\"Refund\nnow\",no refunds\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	yml := filepath.Join(dir, "quality.yaml")
+	if err := os.WriteFile(yml, []byte(`name: reply-quality
+prompt: support/reply
+checks:
+  - {type: not-icontains, value: refund}
+cases:
+  - name: late
+    vars: {customer: Ana}
+    checks:
+      - {type: icontains, value: sorry}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("name: bad\ncases:\n  - vars: {a: b}\n    checks:\n      - {type: javascript, value: x}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 100, 30)
+	h.key("8")
+
+	// A CSV case list becomes a new suite named after the file.
+	h.key("i")
+	h.typ(csv)
+	h.key("enter")
+	h.mustSee("Suites › tickets · 2 cases", "new, not saved", "customer=Bo, ticket=Refund now")
+	h.key("ctrl+s")
+	su := getSuite(t, st, "tickets")
+	if len(su.Cases) != 2 || su.Cases[1].Vars["ticket"] != "Refund\nnow" || su.Cases[1].Expected != "no refunds" {
+		t.Fatalf("imported CSV = %+v", su.Cases)
+	}
+
+	// In an open suite, i adds a file's cases (and its suite checks).
+	h.key("i")
+	h.typ(yml)
+	h.key("enter")
+	h.mustSee("tickets · 3 cases", "modified")
+	h.key("ctrl+s")
+	su = getSuite(t, st, "tickets")
+	if len(su.Cases) != 3 || su.Cases[2].Name != "late" || len(su.Checks) != 1 {
+		t.Fatalf("after adding the YAML: %d cases, %d suite checks", len(su.Cases), len(su.Checks))
+	}
+
+	// From the list, a YAML suite file keeps its name, prompt and checks.
+	h.key("esc", "i")
+	h.typ(yml)
+	h.key("enter")
+	h.mustSee("Suites › reply-quality · 1 case · 2 checks", "prompt support/reply", "every case not-icontains")
+	h.key("ctrl+s")
+	su = getSuite(t, st, "reply-quality")
+	if su.Prompt != "support/reply" || len(su.Checks) != 1 || su.Cases[0].Checks[0].Value != "sorry" {
+		t.Fatalf("imported suite = %+v", su)
+	}
+
+	// A bad check is reported with its file and line; nothing opens.
+	h.key("esc", "i")
+	h.typ(bad)
+	h.key("enter")
+	h.mustSee("Import failed", "bad.yaml:5", "javascript")
+	h.key("esc")
+	if h.m.suites.mode != suitesList {
+		t.Fatal("a failed import opened a draft")
+	}
+	if _, err := st.GetSuite(context.Background(), "bad"); err == nil {
+		t.Fatal("a failed import stored a suite")
+	}
+}
+
+func TestSuitesFromLibraryAndHelp(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	seedSuite(t, st)
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 120, 30)
+	// The library lists prompts by name: support/reply is last.
+	h.key("G", "S")
+	h.mustSee("Suites · support/reply · 1 suite", "reply-quality", "Kind replies")
+	h.key("A")
+	h.mustSee("Suites · all prompts")
+	h.key("A")
+	h.mustSee("Suites · support/reply")
+	h.key("?")
+	h.mustSee("Keys · Suites", "open suite", "new suite", "import file")
+	h.key("esc", "enter", "?")
+	h.mustSee("add case", "move case up", "save suite")
+	h.key("esc", "ctrl+p")
+	h.typ("add case")
+	h.mustSee("Suites: add case")
+	h.key("esc")
+	// Untrusted text is sanitised.
+	if strings.Contains(h.m.render(), "\x1b[31m") {
+		t.Fatal("a case's escape sequence reached the screen")
+	}
+}
+
+func TestSuitesFitEverySize(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	seedSuite(t, st)
+	flows := map[string][]string{
+		"list":  {"8"},
+		"cases": {"8", "enter"},
+		"form":  {"8", "enter", "j", "e"},
+		"error": {"8", "enter", "a", "tab", "tab", "tab", "tab", "x", "ctrl+s"},
+	}
+	for name, keys := range flows {
+		for _, sz := range [][2]int{{60, 20}, {80, 24}, {100, 30}, {140, 40}} {
+			h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, sz[0], sz[1])
+			h.key(keys...)
+			t.Run(name+"_"+itoa(sz[0])+"x"+itoa(sz[1]), func(t *testing.T) {
+				assertFits(t, h.screen(), sz[0], sz[1])
+				if name == "form" {
+					h.mustSee("checks", "icontains-any")
+				}
+				if name == "error" {
+					h.mustSee("checks: line 1")
+				}
+			})
+		}
+	}
+}
+
+func TestVarsAndChecksRoundTrip(t *testing.T) {
+	vars := map[string]string{"a": "x=y", "b": "two\nlines\tand \\n literal", "c": ""}
+	got, err := parseVars(formatVars(vars))
+	if err != nil || !reflect.DeepEqual(got, vars) {
+		t.Fatalf("vars round trip = %q, %v", got, err)
+	}
+	for _, bad := range []string{"novalue", "=x", "a=1\na=2", `a=x\q`, `a=x\`} {
+		if _, err := parseVars(bad); err == nil {
+			t.Errorf("parseVars(%q) gave no error", bad)
+		}
+	}
+	th := 0.7
+	checks := []prompt.Check{
+		{Type: "icontains", Value: "x: y"},
+		{Type: "icontains-any", Value: []any{"a", "b, c"}},
+		{Type: "similar", Value: "hello", Threshold: &th, Weight: 2},
+		{Type: "is-json", Value: map[string]any{"type": "object", "required": []any{"a"}}},
+		{Type: "llm-rubric", Value: "Is it kind?\nAnd short?"},
+	}
+	back, err := parseChecks(formatChecks(checks))
+	if err != nil || !reflect.DeepEqual(back, checks) {
+		t.Fatalf("checks round trip:\n%s\n= %+v, %v", formatChecks(checks), back, err)
+	}
+}
+
+// TestGoldenSuites draws the Suites list, a suite's cases and the case
+// form at two sizes in two themes, and compares the final View().Content
+// with testdata/TestGoldenSuites/*.golden (-update rewrites them).
+func TestGoldenSuites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("goldens run without -short")
+	}
+	type step struct {
+		keys []string
+		wait []string
+	}
+	start := step{nil, []string{"support/reply", "Classify the intent of"}}
+	scenarios := []struct {
+		name  string
+		steps []step
+	}{
+		{"suites", []step{start, {[]string{"8"}, []string{"reply-quality", "1 suite"}}}},
+		{"suite-cases", []step{start, {[]string{"8"}, []string{"1 suite"}}, {[]string{"enter"}, []string{"3 cases", "customer=Cy"}}, {[]string{"j"}, nil}}},
+		{"suite-form", []step{start, {[]string{"8"}, []string{"1 suite"}}, {[]string{"enter"}, []string{"3 cases"}}, {[]string{"j", "e"}, []string{"case 2", "icontains-any"}}}},
+	}
+	for _, sc := range scenarios {
+		for _, theme := range []string{"dark", "light"} {
+			for _, sz := range [][2]int{{80, 24}, {140, 40}} {
+				name := sc.name + "_" + theme + "_" + itoa(sz[0]) + "x" + itoa(sz[1])
+				t.Run(name, func(t *testing.T) {
+					st := openStore(t)
+					seed(t, st)
+					seedSuite(t, st)
+					m := New(Deps{Store: suitesTimeStore{fixedTimeStore{st}}, Author: "tester", ProtectedTags: []string{"production"},
+						Theme: theme, DBPath: "/home/u/.local/share/whet/whet.db", Home: "/home/u",
+						Now: func() time.Time { return testNow }}).(Model)
+					m.sh.previewWait = 0
+					m.sh.noticeTTL = 0
+					last := &atomic.Pointer[string]{}
+					tm := teatest.NewTestModel(t, spy{m, last},
+						teatest.WithInitialTermSize(sz[0], sz[1]),
+						teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.TrueColor)))
+					for _, s := range sc.steps {
+						for _, k := range s.keys {
+							tm.Send(keyPress(k))
+						}
+						waitView(t, last, s.wait...)
+					}
+					if err := tm.Quit(); err != nil {
+						t.Fatal(err)
+					}
+					fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(spy)
+					teatest.RequireEqualOutput(t, []byte(fm.View().Content))
+				})
+			}
+		}
+	}
+}
