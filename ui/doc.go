@@ -12,7 +12,8 @@
 // history.go (the Runs tab), results.go (with results_data.go, the run
 // loader and formatting the run screens share) and compare.go (word diffs
 // from textutil.WordDiff) — and has a concrete Update that returns its own
-// type. Dialogs (dialog.go, palette.go, help.go, export.go) sit on a stack
+// type. The root holds the screens behind one pointer (screens), so that
+// copying the root on every message stays cheap. Dialogs (dialog.go, palette.go, help.go, export.go) sit on a stack
 // above the screens; a dialog with an opened() tea.Cmd method starts its
 // work once the root has put it on the stack.
 //
@@ -51,7 +52,10 @@
 //     reverse video.
 //  8. Every screen draws into exactly the w×h it is given; the root pads and
 //     cuts each view to size. Layouts must stay clean down to 60×20; below
-//     that the root shows a "terminal too small" notice.
+//     that the root shows a "terminal too small" notice. The tab bar
+//     (tabbar.go) shortens its labels to fit, never wraps or cuts a word;
+//     a new screen gives screenID.short a compact name. A new size reaches
+//     every screen and every dialog on the stack (resizableDialog).
 //  9. Views never mutate: anything a view needs sized (text areas, inputs)
 //     is sized in setSize/layout from Update.
 package ui
