@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"whet/config"
@@ -234,8 +235,8 @@ func (p Plan) Cells() []prompt.CellKey {
 // without touching the store when the plan is invalid or, on resume, the
 // existing results cannot be read.
 //
-// Every goroutine Execute starts (one per cell in flight, and the writer)
-// has ended when it returns.
+// Every goroutine Execute starts (a worker per cell in flight, reused from
+// cell to cell, and the writer) has ended when it returns.
 func (e *Executor) Execute(ctx context.Context, plan Plan, sink Sink) (prompt.RunStatus, error) {
 	if err := plan.Validate(); err != nil {
 		return "", err
@@ -303,12 +304,37 @@ type execOutcome struct {
 	cacheKey string // where to cache result; "" for none
 }
 
+// execJob is a cell handed to a worker.
+type execJob struct {
+	queue *execQueue
+	cell  execCell
+}
+
 // schedule starts cells fairly — round robin over providers, each within its
 // limit and all within MaxParallel — hands finished results to w, publishes
 // CellDone, and returns how many cells did not finish. It stops starting
-// cells once ctx is done and returns when none is in flight.
+// cells once ctx is done and returns when none is in flight and every
+// worker has ended.
+//
+// Cells run on workers: a worker runs its first cell, reports the outcome,
+// then waits for the next cell; a cell goes to a waiting worker when there
+// is one, else to a new worker. Reusing goroutines keeps their grown stacks:
+// a new goroutine per cell spent a measurable share of the CPU growing its
+// stack through the HTTP client's call depth.
 func (e *Executor) schedule(ctx context.Context, st *execState, queues []*execQueue, w *resultWriter, sink Sink) (unfinished int) {
 	outcomes := make(chan execOutcome)
+	jobs := make(chan execJob)
+	var workers sync.WaitGroup
+	defer func() {
+		close(jobs)
+		workers.Wait()
+	}()
+	work := func(j execJob) {
+		defer workers.Done()
+		for ok := true; ok; j, ok = <-jobs {
+			outcomes <- e.runCell(ctx, st, j.queue, j.cell)
+		}
+	}
 	inflight, rr := 0, 0
 	done := ctx.Done()
 	pick := func() *execQueue {
@@ -332,7 +358,12 @@ func (e *Executor) schedule(ctx context.Context, st *execState, queues []*execQu
 				q.next++
 				q.inflight++
 				inflight++
-				go func() { outcomes <- e.runCell(ctx, st, q, c) }()
+				select {
+				case jobs <- execJob{queue: q, cell: c}:
+				default:
+					workers.Add(1)
+					go work(execJob{queue: q, cell: c})
+				}
 			}
 		}
 		if inflight == 0 {

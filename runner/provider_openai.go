@@ -1,18 +1,26 @@
 package runner
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/packages/ssestream"
+	"github.com/tidwall/gjson"
 
 	"whet/config"
 	"whet/prompt"
@@ -93,7 +101,10 @@ func (p *OpenAI) BaseURL() string { return provRedactURL(p.base) }
 // middleware that keeps ambient OpenAI credentials (OPENAI_API_KEY,
 // OPENAI_ORG_ID, OPENAI_PROJECT_ID, which the SDK reads) from reaching any
 // server but api.openai.com, and any Authorization at all when this provider
-// has no key. keyErr is the missing-key error, for a 401's message.
+// has no key. The middleware also hands the transport the request body as
+// an in-memory reader (the SDK wraps it in a type the transport does not
+// know), so that headers and body go out in one write instead of two.
+// keyErr is the missing-key error, for a 401's message.
 func (p *OpenAI) requestOptions() (opts []option.RequestOption, keyErr error, err error) {
 	key, kerr := APIKey(p.cfg)
 	if kerr != nil && !errors.Is(kerr, ErrNoKey) {
@@ -114,6 +125,11 @@ func (p *OpenAI) requestOptions() (opts []option.RequestOption, keyErr error, er
 			r.Header.Del("OpenAI-Organization")
 			r.Header.Del("OpenAI-Project")
 		}
+		if r.GetBody != nil && r.ContentLength > 0 {
+			if b, err := r.GetBody(); err == nil {
+				r.Body = b
+			}
+		}
 		return next(r)
 	}))
 	return opts, kerr, nil
@@ -130,51 +146,377 @@ func (p *OpenAI) requestOptions() (opts []option.RequestOption, keyErr error, er
 // OpenAI-compatible providers without one send no Authorization (local
 // servers need none). On error the Response
 // holds the text that arrived before it.
+//
+// The request goes through the SDK client (base URL, headers, key,
+// middleware, *openai.Error for HTTP errors) but its body is encoded here
+// and the event stream is read here into a minimal chunk type: the SDK's
+// reflective encoder and decoder cost more CPU than the HTTP exchange
+// itself against a fast local server.
 func (p *OpenAI) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	start := time.Now()
 	opts, keyErr, err := p.requestOptions()
 	if err != nil {
 		return Response{}, err
 	}
-	params := openai.ChatCompletionNewParams{
-		Model:         req.Model,
-		Messages:      openaiMessages(req.Messages),
-		StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)},
+	body, err := openaiRequestBody(req, p.official)
+	if err != nil {
+		return Response{}, fmt.Errorf("%s: encoding the request for model %q: %w", p.name, req.Model, err)
 	}
-	pr := req.Params
-	if pr.Temperature != nil {
-		params.Temperature = openai.Float(*pr.Temperature)
-	}
-	if pr.TopP != nil {
-		params.TopP = openai.Float(*pr.TopP)
-	}
-	if pr.Seed != nil {
-		params.Seed = openai.Int(*pr.Seed)
-	}
-	if pr.MaxTokens != nil {
-		if p.official {
-			params.MaxCompletionTokens = openai.Int(int64(*pr.MaxTokens))
-		} else {
-			params.MaxTokens = openai.Int(int64(*pr.MaxTokens))
-		}
-	}
-	if len(pr.Stop) > 0 {
-		params.Stop = openai.ChatCompletionNewParamsStopUnion{OfStringArray: append([]string(nil), pr.Stop...)}
-	}
-	for _, k := range prompt.SortedKeys(pr.Extra) {
-		opts = append(opts, option.WithJSONSet(k, pr.Extra[k]))
+	for _, k := range prompt.SortedKeys(req.Params.Extra) {
+		opts = append(opts, option.WithJSONSet(k, req.Params.Extra[k]))
 	}
 
 	cctx, capt := provWithCapture(ctx)
-	stream := p.client.Chat.Completions.NewStreaming(cctx, params, opts...)
-	defer stream.Close()
-	var (
-		resp     Response
-		text     strings.Builder
-		finished bool
-	)
-	for stream.Next() {
-		chunk := stream.Current()
+	var raw *http.Response
+	err = p.client.Post(cctx, "chat/completions", body, &raw, opts...)
+	if raw != nil && raw.Body != nil {
+		defer raw.Body.Close()
+	}
+	var resp Response
+	if err == nil {
+		err = openaiReadStream(raw, start, &resp, onDelta)
+	}
+	resp.Latency = time.Since(start)
+	if ctx.Err() != nil {
+		return resp, provCtxError(p.name, ctx)
+	}
+	if err != nil {
+		return resp, p.classify(err, req.Model, capt, keyErr)
+	}
+	if resp.FinishReason == "" {
+		_, _, readErr, _ := capt.snapshot()
+		return resp, provTruncated(p.name, readErr)
+	}
+	if resp.Model == "" {
+		resp.Model = req.Model
+	}
+	return resp, nil
+}
+
+// openaiBody is the Chat Completions request whet sends. Optional fields
+// are pointers so that an unset param is absent, not zero.
+type openaiBody struct {
+	Model               string           `json:"model"`
+	Messages            []openaiMessage  `json:"messages"`
+	Stream              bool             `json:"stream"`
+	StreamOptions       openaiStreamOpts `json:"stream_options"`
+	Temperature         *float64         `json:"temperature,omitempty"`
+	TopP                *float64         `json:"top_p,omitempty"`
+	Seed                *int64           `json:"seed,omitempty"`
+	MaxTokens           *int             `json:"max_tokens,omitempty"`
+	MaxCompletionTokens *int             `json:"max_completion_tokens,omitempty"`
+	Stop                []string         `json:"stop,omitempty"`
+}
+
+type openaiMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+type openaiStreamOpts struct {
+	IncludeUsage bool `json:"include_usage"`
+}
+
+// openaiRequestBody encodes req as a streaming Chat Completions request.
+// Roles system, assistant and developer are kept; every other role is sent
+// as user. official selects max_completion_tokens over max_tokens.
+func openaiRequestBody(req Request, official bool) ([]byte, error) {
+	b := openaiBody{
+		Model:         req.Model,
+		Messages:      make([]openaiMessage, len(req.Messages)),
+		Stream:        true,
+		StreamOptions: openaiStreamOpts{IncludeUsage: true},
+	}
+	for i, m := range req.Messages {
+		role := m.Role
+		switch role {
+		case prompt.RoleSystem, prompt.RoleAssistant, "developer":
+		default:
+			role = prompt.RoleUser
+		}
+		b.Messages[i] = openaiMessage{Role: role, Content: m.Content}
+	}
+	pr := req.Params
+	b.Temperature, b.TopP, b.Seed = pr.Temperature, pr.TopP, pr.Seed
+	if pr.MaxTokens != nil {
+		if official {
+			b.MaxCompletionTokens = pr.MaxTokens
+		} else {
+			b.MaxTokens = pr.MaxTokens
+		}
+	}
+	if len(pr.Stop) > 0 {
+		b.Stop = pr.Stop
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&b); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// openaiChunk is the part of a chat.completion.chunk event whet reads.
+type openaiChunk struct {
+	Model             string         `json:"model"`
+	SystemFingerprint string         `json:"system_fingerprint"`
+	Choices           []openaiChoice `json:"choices"`
+	Usage             *openaiUsage   `json:"usage"`
+	// Error is an error event's "error" member, as sent.
+	Error json.RawMessage `json:"error"`
+
+	usage openaiUsage // what Usage points to after a fast decode
+}
+
+type openaiChoice struct {
+	Index int `json:"index"`
+	Delta struct {
+		Content string `json:"content"`
+	} `json:"delta"`
+	FinishReason string `json:"finish_reason"`
+}
+
+type openaiUsage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+}
+
+// openaiDecodeChunk decodes one event into c, reusing c's storage. Events
+// of the expected shape take a fast path (gjson, one copy of the event, no
+// reflection); anything else — invalid JSON, a member of an unexpected
+// type — is decoded by encoding/json, whose *json.SyntaxError or
+// *json.UnmarshalTypeError is returned.
+func openaiDecodeChunk(event []byte, c *openaiChunk) error {
+	choices := c.Choices[:0]
+	*c = openaiChunk{}
+	if openaiFastChunk(event, c, choices) {
+		return nil
+	}
+	*c = openaiChunk{}
+	return json.Unmarshal(event, c)
+}
+
+// openaiFastChunk decodes event into c when it is a JSON object whose
+// members whet reads have the expected types; it reports false otherwise.
+func openaiFastChunk(event []byte, c *openaiChunk, choices []openaiChoice) bool {
+	if !gjson.ValidBytes(event) {
+		return false
+	}
+	root := gjson.ParseBytes(event)
+	if !root.IsObject() {
+		return false
+	}
+	ok := true
+	root.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "model":
+			c.Model, ok = openaiString(v)
+		case "system_fingerprint":
+			c.SystemFingerprint, ok = openaiString(v)
+		case "choices":
+			switch {
+			case v.Type == gjson.Null:
+			case v.IsArray():
+				choices = choices[:0] // a repeated member replaces, as in encoding/json
+				v.ForEach(func(_, ch gjson.Result) bool {
+					var choice openaiChoice
+					choice, ok = openaiFastChoice(ch)
+					choices = append(choices, choice)
+					return ok
+				})
+				c.Choices = choices
+			default:
+				ok = false
+			}
+		case "usage":
+			switch {
+			case v.Type == gjson.Null:
+			case v.IsObject():
+				v.ForEach(func(k, n gjson.Result) bool {
+					switch k.Str {
+					case "prompt_tokens":
+						c.usage.PromptTokens, ok = openaiInt(n)
+					case "completion_tokens":
+						c.usage.CompletionTokens, ok = openaiInt(n)
+					}
+					return ok
+				})
+				c.Usage = &c.usage
+			default:
+				ok = false
+			}
+		case "error":
+			c.Error = json.RawMessage(v.Raw)
+		}
+		return ok
+	})
+	return ok
+}
+
+func openaiFastChoice(ch gjson.Result) (out openaiChoice, ok bool) {
+	if !ch.IsObject() {
+		return out, false
+	}
+	ok = true
+	ch.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "index":
+			out.Index, ok = openaiInt(v)
+		case "finish_reason":
+			out.FinishReason, ok = openaiString(v)
+		case "delta":
+			switch {
+			case v.Type == gjson.Null:
+			case v.IsObject():
+				out.Delta.Content, ok = openaiString(v.Get("content"))
+			default:
+				ok = false
+			}
+		}
+		return ok
+	})
+	return out, ok
+}
+
+// openaiString is a JSON string's value; null or absent is "". Invalid
+// UTF-8 is replaced, as encoding/json does.
+func openaiString(v gjson.Result) (string, bool) {
+	switch v.Type {
+	case gjson.Null:
+		return "", true
+	case gjson.String:
+		if !utf8.ValidString(v.Str) {
+			return strings.ToValidUTF8(v.Str, "\uFFFD"), true
+		}
+		return v.Str, true
+	}
+	return "", false
+}
+
+// openaiInt is a JSON integer's value; null or absent is 0.
+func openaiInt(v gjson.Result) (int, bool) {
+	switch v.Type {
+	case gjson.Null:
+		return 0, true
+	case gjson.Number:
+		n, err := strconv.Atoi(v.Raw)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// openaiMaxEvent bounds one server-sent event line, as the SDK's decoder
+// does.
+const openaiMaxEvent = bufio.MaxScanTokenSize << 9
+
+// openaiStreamState is the reusable storage of one stream read: pooled, so
+// that a call does not allocate its read buffer and event buffer anew.
+type openaiStreamState struct {
+	br    *bufio.Reader
+	line  []byte // a line longer than br's buffer, assembled
+	data  []byte // the current event's data lines
+	chunk openaiChunk
+}
+
+var openaiStreamPool = sync.Pool{New: func() any {
+	return &openaiStreamState{br: bufio.NewReaderSize(nil, 4096)}
+}}
+
+// openaiKeep bounds the buffers a pooled state keeps between calls.
+const openaiKeep = 64 << 10
+
+func (st *openaiStreamState) release() {
+	st.br.Reset(nil)
+	if cap(st.line) > openaiKeep {
+		st.line = nil
+	}
+	if cap(st.data) > openaiKeep {
+		st.data = nil
+	}
+	st.line, st.data = st.line[:0], st.data[:0]
+	openaiStreamPool.Put(st)
+}
+
+// readLine returns the next line without its line ending (LF or CRLF),
+// valid until the next call; io.EOF after the last one. A line longer than
+// openaiMaxEvent is bufio.ErrTooLong.
+func (st *openaiStreamState) readLine() ([]byte, error) {
+	line, err := st.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		st.line = append(st.line[:0], line...)
+		for err == bufio.ErrBufferFull && len(st.line) <= openaiMaxEvent {
+			line, err = st.br.ReadSlice('\n')
+			st.line = append(st.line, line...)
+		}
+		if len(st.line) > openaiMaxEvent {
+			return nil, bufio.ErrTooLong
+		}
+		line = st.line
+	}
+	if err == io.EOF && len(line) > 0 {
+		err = nil // the last line, without a line ending
+	}
+	if err != nil {
+		return nil, err
+	}
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	return bytes.TrimSuffix(line, []byte("\r")), nil
+}
+
+// openaiReadStream reads a text/event-stream of chat.completion.chunk events
+// into resp until [DONE] or the end of the body, calling onDelta with each
+// piece of text of choice 0. Events are dispatched on a blank line, data
+// lines joined with "\n", comments and other fields ignored, as the SDK's
+// decoder does. An event with an "error" member ends the stream with an
+// *ssestream.StreamError; an event that is not JSON with a decode error.
+// resp.FinishReason stays empty when the stream ends without one.
+func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDelta func(string)) error {
+	if raw == nil || raw.Body == nil {
+		return nil
+	}
+	st := openaiStreamPool.Get().(*openaiStreamState)
+	defer st.release()
+	st.br.Reset(raw.Body)
+	var text strings.Builder
+	defer func() { resp.Text = text.String() }()
+	chunk := &st.chunk
+	for {
+		line, err := st.readLine()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if len(line) > 0 {
+			name, value, _ := bytes.Cut(line, []byte(":"))
+			if len(value) > 0 && value[0] == ' ' {
+				value = value[1:]
+			}
+			if string(name) == "data" {
+				st.data = append(st.data, value...)
+				st.data = append(st.data, '\n')
+			}
+			continue
+		}
+		if len(st.data) == 0 {
+			continue
+		}
+		event := st.data
+		st.data = st.data[:0]
+		if bytes.HasPrefix(event, []byte("[DONE]")) {
+			return nil
+		}
+		if err := openaiDecodeChunk(event, chunk); err != nil {
+			return err
+		}
+		if len(chunk.Error) > 0 && string(chunk.Error) != "null" {
+			return &ssestream.StreamError{
+				Message: "received error while streaming: " + openaiErrorText(chunk.Error),
+				Event:   ssestream.Event{Data: append([]byte(nil), event...)},
+			}
+		}
 		if chunk.Model != "" {
 			resp.Model = chunk.Model
 		}
@@ -194,30 +536,23 @@ func (p *OpenAI) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 			}
 			if ch.FinishReason != "" {
 				resp.FinishReason = ch.FinishReason
-				finished = true
 			}
 		}
-		if chunk.JSON.Usage.Valid() {
-			resp.TokensIn = int(chunk.Usage.PromptTokens)
-			resp.TokensOut = int(chunk.Usage.CompletionTokens)
+		if chunk.Usage != nil {
+			resp.TokensIn = chunk.Usage.PromptTokens
+			resp.TokensOut = chunk.Usage.CompletionTokens
 		}
 	}
-	resp.Text = text.String()
-	resp.Latency = time.Since(start)
-	if ctx.Err() != nil {
-		return resp, provCtxError(p.name, ctx)
+}
+
+// openaiErrorText is an error event's member as text: a JSON string
+// unquoted, anything else as sent.
+func openaiErrorText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
 	}
-	if err := stream.Err(); err != nil {
-		return resp, p.classify(err, req.Model, capt, keyErr)
-	}
-	if !finished {
-		_, _, readErr, _ := capt.snapshot()
-		return resp, provTruncated(p.name, readErr)
-	}
-	if resp.Model == "" {
-		resp.Model = req.Model
-	}
-	return resp, nil
+	return string(raw)
 }
 
 // ListModels implements ModelLister with GET /models, for servers that
@@ -288,23 +623,4 @@ func (p *OpenAI) classify(err error, model string, capt *provCapture, keyErr err
 		return provTruncated(p.name, readErr)
 	}
 	return &APIError{Provider: p.name, Err: err, Msg: provClip(err.Error(), 500)}
-}
-
-// openaiMessages converts the prompt's messages; unknown roles are sent as
-// user messages.
-func openaiMessages(msgs []prompt.Message) []openai.ChatCompletionMessageParamUnion {
-	out := make([]openai.ChatCompletionMessageParamUnion, 0, len(msgs))
-	for _, m := range msgs {
-		switch m.Role {
-		case prompt.RoleSystem:
-			out = append(out, openai.SystemMessage(m.Content))
-		case prompt.RoleAssistant:
-			out = append(out, openai.AssistantMessage(m.Content))
-		case "developer":
-			out = append(out, openai.DeveloperMessage(m.Content))
-		default:
-			out = append(out, openai.UserMessage(m.Content))
-		}
-	}
-	return out
 }

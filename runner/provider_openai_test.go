@@ -2,8 +2,12 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -164,6 +168,7 @@ func TestOpenAIKeys(t *testing.T) {
 	// Ambient OpenAI credentials never reach another server.
 	t.Setenv("OPENAI_API_KEY", "sk-ambient-must-not-leak")
 	t.Setenv("OPENAI_ORG_ID", "org-ambient")
+	t.Setenv("OPENAI_ADMIN_KEY", "sk-admin-ambient-must-not-leak")
 	t.Setenv("GROQ_API_KEY", "")
 
 	groq, err := NewOpenAI(config.Provider{Name: "groq", Type: "openai", BaseURL: srv.URL + "/openai/v1"})
@@ -237,10 +242,16 @@ func TestOpenAIListModels(t *testing.T) {
 	}
 }
 
-func TestOpenAIMessages(t *testing.T) {
-	msgs := openaiMessages([]prompt.Message{{Role: "developer", Content: "d"}, {Role: "tool", Content: "x"}})
-	if msgs[0].OfDeveloper == nil || msgs[1].OfUser == nil {
-		t.Fatalf("got %+v", msgs)
+func TestOpenAIRequestBody(t *testing.T) {
+	body, err := openaiRequestBody(Request{Model: "m", Messages: []prompt.Message{
+		{Role: "developer", Content: "d"}, {Role: "tool", Content: "x"}, {Role: "user", Content: "<b>&"},
+	}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"model":"m","messages":[{"role":"developer","content":"d"},{"role":"user","content":"x"},{"role":"user","content":"<b>&"}],"stream":true,"stream_options":{"include_usage":true}}`
+	if string(body) != want {
+		t.Fatalf("body\n%s\nwant\n%s", body, want)
 	}
 }
 
@@ -254,5 +265,119 @@ func TestOpenAINonJSONErrorBody(t *testing.T) {
 	ae := ptAPIError(t, err)
 	if ae.Status != 502 || !ae.Temporary {
 		t.Fatalf("got %v (status %d temporary %v)", err, ae.Status, ae.Temporary)
+	}
+}
+
+// BenchmarkOpenAIChat measures one streamed call (three text chunks, a
+// finish chunk and a usage chunk, as the bench server sends) against a
+// local server, from 8 goroutines: the provider's CPU and allocations per
+// call, server included.
+func BenchmarkOpenAIChat(b *testing.B) {
+	stream := ptOpenAIChunk("Hello", "") + ptOpenAIChunk(" from", "") + ptOpenAIChunk(" bench", "") + ptOpenAIChunk("", "stop") + ptOpenAIUsage + ptOpenAIDone
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", ptSSE)
+		_, _ = io.WriteString(w, stream)
+	}))
+	defer srv.Close()
+	b.Setenv("WHET_BENCH_KEY", "sk-bench")
+	p, err := NewOpenAI(config.Provider{Name: "bench", Type: "openai", BaseURL: srv.URL + "/v1", APIKeyEnv: "WHET_BENCH_KEY"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := Request{Model: "m", Messages: []prompt.Message{{Role: "user", Content: "case number 1"}}}
+	b.SetParallelism(4) // 4 × GOMAXPROCS goroutines
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := p.Chat(context.Background(), req, func(string) {})
+			if err != nil || resp.Text != "Hello from bench" {
+				b.Errorf("text %q err %v", resp.Text, err)
+				return
+			}
+		}
+	})
+}
+
+// TestOpenAIDecodeChunk checks that the fast chunk decoder agrees with
+// encoding/json on every event, well-formed or not.
+func TestOpenAIDecodeChunk(t *testing.T) {
+	events := []string{
+		strings.TrimSuffix(strings.TrimPrefix(ptOpenAIChunk("Hel", ""), "data: "), "\n\n"),
+		strings.TrimSuffix(strings.TrimPrefix(ptOpenAIUsage, "data: "), "\n\n"),
+		`{"model":"m","choices":[{"index":0,"delta":{"content":"a\"b\\c\n\u00e9\ud83d\ude00 <&>"},"finish_reason":null}]}`,
+		`{"choices":[{"index":1,"delta":{"content":"other"}},{"index":0,"delta":{"role":"assistant"},"finish_reason":"stop"}],"usage":null}`,
+		`{"choices":[{"index":0,"delta":null,"finish_reason":"length","logprobs":{"content":[1,2]}}],"system_fingerprint":null}`,
+		`{"choices":[],"usage":{"prompt_tokens":7,"completion_tokens":0,"prompt_tokens_details":{"cached_tokens":3}}}`,
+		`{"error":{"message":"overloaded","type":"server_error"}}`,
+		`{"error":"plain text"}`,
+		`{"error":null,"model":"m"}`,
+		`{"model":"caf` + "\xff" + `é"}`,
+		`{"choices":[{"index":0,"delta":{"content":"a"}}],"choices":[{"index":0,"delta":{"content":"b"}}]}`,
+		// the fallback: what encoding/json rejects is an error, as before
+		`{"choices":[{"index":0,"delta":{"content":"lo`,
+		`{"choices":[{"index":"0"}]}`,
+		`{"choices":{"index":0}}`,
+		`{"choices":[{"index":0,"delta":{"content":42}}]}`,
+		`{"usage":{"prompt_tokens":1.5}}`,
+		`{"model":7}`,
+		`[1,2]`,
+		`42`,
+		`{"model":"m"} trailing`,
+	}
+	for _, ev := range events {
+		var want openaiChunk
+		wantErr := json.Unmarshal([]byte(ev), &want)
+		got := openaiChunk{Choices: make([]openaiChoice, 3, 4)} // stale storage must not leak
+		err := openaiDecodeChunk([]byte(ev), &got)
+		if (err != nil) != (wantErr != nil) {
+			t.Errorf("%s: error %v, encoding/json says %v", ev, err, wantErr)
+			continue
+		}
+		if fast := openaiFastChunk([]byte(ev), &openaiChunk{}, nil); fast != (wantErr == nil) {
+			t.Errorf("%s: fast path taken %v, want %v", ev, fast, wantErr == nil)
+		}
+		if err != nil {
+			if !provIsDecode(err) {
+				t.Errorf("%s: error %v (%T) is not a decode error", ev, err, err)
+			}
+			continue
+		}
+		if (got.Usage == nil) != (want.Usage == nil) || got.Usage != nil && *got.Usage != *want.Usage {
+			t.Errorf("%s: usage %+v, want %+v", ev, got.Usage, want.Usage)
+		}
+		got.Usage, want.Usage = nil, nil
+		got.usage, want.usage = openaiUsage{}, openaiUsage{}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got  %+v (usage %+v)\n want %+v (usage %+v)", ev, got, got.Usage, want, want.Usage)
+		}
+	}
+}
+
+// TestOpenAIStreamLines covers events longer than the read buffer, CRLF
+// line endings, data split over several lines and a last line without a
+// line ending.
+func TestOpenAIStreamLines(t *testing.T) {
+	long := strings.Repeat("é", 6000) // 12 kB, three times the read buffer
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		crlf := strings.ReplaceAll(ptOpenAIChunk(long, ""), "\n", "\r\n")
+		split := "data: {\"choices\":[{\"index\":0,\r\ndata: \"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}]}\n\n"
+		ptStream(w, ptSSE, crlf, ": comment\r\n\r\n", split, "data: [DONE]")
+	})
+	resp, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Text != long+"!" || resp.FinishReason != "stop" {
+		t.Fatalf("text of %d bytes (want %d), finish %q", len(resp.Text), len(long)+1, resp.FinishReason)
+	}
+
+	// A line beyond the bound is an error, not a silent truncation.
+	srv2, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, "data: "+strings.Repeat("x", openaiMaxEvent+10))
+	})
+	if _, err := ptOpenAI(t, srv2.URL).Chat(context.Background(), Request{Model: "m"}, nil); err == nil || !strings.Contains(err.Error(), "too long") {
+		t.Fatalf("want a token too long error, got %v", err)
 	}
 }
