@@ -441,6 +441,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.active == screenArena && m.arena.claims(msg) {
 		return m.routeTo(screenArena, msg)
 	}
+	if m.active == screenResults && m.results.claims(msg) {
+		return m.routeTo(screenResults, msg)
+	}
 	typing := m.capturesText()
 	switch {
 	case key.Matches(msg, g.Palette):

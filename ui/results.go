@@ -32,6 +32,7 @@ type resultsKeys struct {
 	Back        key.Binding
 	// In a cell's detail.
 	NextResult, PrevResult key.Binding
+	Rate, Pass, Fail, Note key.Binding
 	// While filtering.
 	Accept, Cancel key.Binding
 }
@@ -52,6 +53,10 @@ func newResultsKeys() resultsKeys {
 		Back:       key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
 		NextResult: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next result")),
 		PrevResult: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous result")),
+		Rate:       key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "rate")),
+		Pass:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pass")),
+		Fail:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fail")),
+		Note:       key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "note")),
 		Accept:     key.NewBinding(key.WithKeys("enter", "down", "up"), key.WithHelp("enter", "keep filter")),
 		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 	}
@@ -73,10 +78,28 @@ type (
 		rr  report.RunReport
 		err error
 	}
+	// resultsNoteMsg is the note typed for a result's human score.
+	resultsNoteMsg struct {
+		runID    string
+		resultID int64
+		note     string
+	}
+	// resultsRatedMsg answers saving a human score: the run's scores read
+	// again after the save.
+	resultsRatedMsg struct {
+		id       int
+		runID    string
+		resultID int64
+		label    string
+		scores   []prompt.Score
+		err      error
+	}
 )
 
 func (resultsOpenMsg) target() screenID   { return screenResults }
 func (resultsLoadedMsg) target() screenID { return screenResults }
+func (resultsNoteMsg) target() screenID   { return screenResults }
+func (resultsRatedMsg) target() screenID  { return screenResults }
 
 // resCol is a matrix column: a target, or in case rows of a run with
 // several versions, a version on a target.
@@ -147,8 +170,12 @@ type resultsModel struct {
 	drill      bool
 	drillTitle string
 	drillLines []string
-	drillStart []int // the first line of each result
+	drillStart []int   // the first line of each result
+	drillIDs   []int64 // the stored id of each result
+	drillSel   int     // the selected result, which 1-5, p, f and m rate
 	drillOff   int
+
+	rateReq int // the latest human score saved
 }
 
 func newResults(sh *shared) resultsModel {
@@ -180,6 +207,12 @@ func (m resultsModel) applyTheme() resultsModel {
 func (m resultsModel) empty() bool { return m.req == 0 }
 
 func (m resultsModel) capturesText() bool { return m.filtering }
+
+// claims reports whether Results takes a key that is otherwise global: 1–5
+// rate the selected result in a cell's detail.
+func (m resultsModel) claims(msg tea.KeyPressMsg) bool {
+	return m.loaded && m.drill && !m.filtering && key.Matches(msg, m.keys.Rate)
+}
 
 // open shows a run; see resultsOpenMsg.
 func (m resultsModel) open(msg resultsOpenMsg) (resultsModel, tea.Cmd) {
@@ -251,6 +284,10 @@ func (m resultsModel) Update(msg tea.Msg) (resultsModel, tea.Cmd) {
 			return m, nil
 		}
 		return m.setReport(msg.rr), nil
+	case resultsNoteMsg:
+		return m.onNote(msg)
+	case resultsRatedMsg:
+		return m.onRated(msg)
 	case tea.KeyPressMsg:
 		if m.filtering {
 			return m.updateFilter(msg)
@@ -270,7 +307,7 @@ func (m resultsModel) Update(msg tea.Msg) (resultsModel, tea.Cmd) {
 		}
 		if m.drill {
 			m.drillOff = clamp(m.drillOff+3*step, 0, m.drillMax())
-			return m, nil
+			return m.followScroll(), nil
 		}
 		m.row += step
 		return m.clamp(), nil
@@ -393,29 +430,160 @@ func (m resultsModel) updateDrill(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
 		m.drill = false
 		return m, nil
 	case key.Matches(msg, k.NextResult):
-		for _, s := range m.drillStart {
-			if s > m.drillOff {
-				m.drillOff = min(s, m.drillMax())
-				break
-			}
-		}
-		return m, nil
+		return m.selectResult(m.drillSel + 1), nil
 	case key.Matches(msg, k.PrevResult):
-		for i := len(m.drillStart) - 1; i >= 0; i-- {
-			if m.drillStart[i] < m.drillOff {
-				m.drillOff = m.drillStart[i]
-				break
-			}
-		}
-		return m, nil
+		return m.selectResult(m.drillSel - 1), nil
+	case key.Matches(msg, k.Rate):
+		n := int(msg.Code - '0')
+		return m.rate(float64(n-1)/4, nil, itoa(n)+"/5")
+	case key.Matches(msg, k.Pass):
+		pass := true
+		return m.rate(1, &pass, "pass")
+	case key.Matches(msg, k.Fail):
+		pass := false
+		return m.rate(0, &pass, "fail")
+	case key.Matches(msg, k.Note):
+		return m.askNote()
 	case key.Matches(msg, k.Export):
 		rr := m.rr
 		return m, openExport(m.sh, exportSource{run: &rr, prompt: runPrompt(rr.Run), runID: rr.Run.ID})
 	}
 	if off, ok := k.nav.move(msg, m.drillOff, m.drillMax()+1, m.drillRows()-1); ok {
 		m.drillOff = off
+		m = m.followScroll()
 	}
 	return m, nil
+}
+
+// selectResult selects the i-th result of the detail and scrolls to it.
+func (m resultsModel) selectResult(i int) resultsModel {
+	if len(m.drillStart) == 0 {
+		return m
+	}
+	i = clamp(i, 0, len(m.drillStart)-1)
+	if i == m.drillSel {
+		return m
+	}
+	m.drillSel = i
+	m.drillOff = min(m.drillStart[i], m.drillMax())
+	return m.buildDrill()
+}
+
+// followScroll moves the selection to the result at the top of the view
+// when scrolling has taken the selected result out of sight.
+func (m resultsModel) followScroll() resultsModel {
+	if len(m.drillStart) == 0 || m.drillSel >= len(m.drillStart) {
+		return m
+	}
+	start, end := m.drillStart[m.drillSel], len(m.drillLines)
+	if m.drillSel+1 < len(m.drillStart) {
+		end = m.drillStart[m.drillSel+1]
+	}
+	if end > m.drillOff && start < m.drillOff+m.drillRows() {
+		return m
+	}
+	sel := 0
+	for i, s := range m.drillStart {
+		if s <= m.drillOff {
+			sel = i
+		}
+	}
+	if sel == m.drillSel {
+		return m
+	}
+	m.drillSel = sel
+	return m.buildDrill()
+}
+
+// humanScorer names the scores people give from the TUI.
+const humanScorer = "human"
+
+// rate saves a human score for the selected result, keeping the note of
+// its current human score; label says the rating in the notice.
+func (m resultsModel) rate(value float64, pass *bool, label string) (resultsModel, tea.Cmd) {
+	id, ok := m.selectedResultID()
+	if !ok {
+		return m, notify("no result selected")
+	}
+	note := m.scores[id][humanScorer].Reason
+	return m.saveScore(prompt.Score{ResultID: id, Scorer: humanScorer, Value: value, Pass: pass, Reason: note, Author: m.sh.author}, label)
+}
+
+// saveScore adds sc in a command and reads the run's scores again.
+func (m resultsModel) saveScore(sc prompt.Score, label string) (resultsModel, tea.Cmd) {
+	m.rateReq++
+	id, runID := m.rateReq, m.rr.Run.ID
+	return m, tea.Batch(emit(jobMsg{1}), m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+		msg := resultsRatedMsg{id: id, runID: runID, resultID: sc.ResultID, label: label}
+		if msg.err = st.AddScores(ctx, []prompt.Score{sc}); msg.err == nil {
+			msg.scores, msg.err = st.Scores(ctx, runID)
+		}
+		return msg
+	}))
+}
+
+// askNote opens a dialog for the note on the selected result's human score.
+func (m resultsModel) askNote() (resultsModel, tea.Cmd) {
+	id, ok := m.selectedResultID()
+	if !ok {
+		return m, notify("no result selected")
+	}
+	cur, ok := m.scores[id][humanScorer]
+	if !ok {
+		return m, notify("rate it first (1-5, p or f); the note goes with the rating")
+	}
+	runID := m.rr.Run.ID
+	return m, openDialog(newInput(m.sh, "Note on result "+itoa(int(id)),
+		"Why "+humanRating(cur)+"? It is saved with the rating.", "correct but too long", cur.Reason, nil,
+		func(s string) tea.Msg { return resultsNoteMsg{runID: runID, resultID: id, note: s} }))
+}
+
+// onNote saves the typed note with the result's current human score.
+func (m resultsModel) onNote(msg resultsNoteMsg) (resultsModel, tea.Cmd) {
+	if !m.loaded || msg.runID != m.rr.Run.ID {
+		return m, nil
+	}
+	cur, ok := m.scores[msg.resultID][humanScorer]
+	if !ok {
+		return m, notify("rate it first (1-5, p or f); the note goes with the rating")
+	}
+	sc := prompt.Score{ResultID: msg.resultID, Scorer: humanScorer, Value: cur.Value, Pass: cur.Pass,
+		Reason: strings.TrimSpace(msg.note), Author: m.sh.author}
+	return m.saveScore(sc, humanRating(cur)+" with a note")
+}
+
+// onRated shows the saved score: the notice, and the run's scores read again.
+func (m resultsModel) onRated(msg resultsRatedMsg) (resultsModel, tea.Cmd) {
+	done := emit(jobMsg{-1})
+	if msg.err != nil {
+		return m, tea.Batch(done, notifyErr(errors.New("rating result "+itoa(int(msg.resultID))+": "+msg.err.Error())))
+	}
+	notice := notify("rated result " + itoa(int(msg.resultID)) + ": " + msg.label)
+	if msg.id != m.rateReq || !m.loaded || msg.runID != m.rr.Run.ID {
+		return m, tea.Batch(done, notice)
+	}
+	rr := m.rr
+	rr.Scores = msg.scores
+	return m.setReport(rr), tea.Batch(done, notice)
+}
+
+// selectedResultID is the stored id of the detail's selected result.
+func (m resultsModel) selectedResultID() (int64, bool) {
+	if !m.drill || m.drillSel < 0 || m.drillSel >= len(m.drillIDs) || m.drillIDs[m.drillSel] == 0 {
+		return 0, false
+	}
+	return m.drillIDs[m.drillSel], true
+}
+
+// humanRating says a human score as it was given: pass, fail or n/5.
+func humanRating(s prompt.Score) string {
+	if s.Pass != nil {
+		if *s.Pass {
+			return "pass"
+		}
+		return "fail"
+	}
+	return itoa(int(s.Value*4+1.5)) + "/5"
 }
 
 // buildMatrix computes the rows and columns from the report.
@@ -716,7 +884,7 @@ func (m resultsModel) openDrill() resultsModel {
 		return m
 	}
 	m.drill = true
-	m.drillOff = 0
+	m.drillOff, m.drillSel = 0, 0
 	return m.buildDrill()
 }
 
@@ -747,8 +915,11 @@ func (m resultsModel) buildDrill() resultsModel {
 	wrap := lipgloss.NewStyle().Width(w - 2)
 	var lines []string
 	m.drillStart = m.drillStart[:0]
-	for _, res := range results {
+	m.drillIDs = m.drillIDs[:0]
+	m.drillSel = clamp(m.drillSel, 0, len(results)-1)
+	for i, res := range results {
 		m.drillStart = append(m.drillStart, len(lines))
+		m.drillIDs = append(m.drillIDs, res.ID)
 		head := caseName(run, res.Case)
 		if run.Repeat > 1 || res.Repeat > 0 {
 			head += " #" + itoa(res.Repeat+1)
@@ -780,7 +951,11 @@ func (m resultsModel) buildDrill() resultsModel {
 		if res.FinishReason != "" && res.FinishReason != "stop" && res.Error == "" {
 			meta += " · " + oneLine(res.FinishReason)
 		}
-		lines = append(lines, trunc(mark+" "+st.Title.Render(oneLine(head))+"  "+st.Muted.Render(meta), w))
+		cursor := "  "
+		if i == m.drillSel {
+			cursor = st.Cursor.Render("▌ ")
+		}
+		lines = append(lines, trunc(cursor+mark+" "+st.Title.Render(oneLine(head))+"  "+st.Muted.Render(meta), w))
 		if res.Case >= 0 && res.Case < len(run.Cases) {
 			cs := run.Cases[res.Case]
 			if len(cs.Vars) > 0 {
@@ -826,7 +1001,14 @@ func (m resultsModel) buildDrill() resultsModel {
 					style = st.Error.Render
 				}
 			}
-			line := "  " + st.LabelKey.Render(oneLine(name)) + " " + style(scoreText(s.Value)+verdict)
+			if name == humanScorer && s.Pass == nil {
+				verdict = " (" + humanRating(s) + ")"
+			}
+			by := ""
+			if name == humanScorer && s.Author != "" {
+				by = st.Muted.Render(" by " + oneLine(s.Author))
+			}
+			line := "  " + st.LabelKey.Render(oneLine(name)) + " " + style(scoreText(s.Value)+verdict) + by
 			if s.Reason == "" {
 				lines = append(lines, trunc(line, w))
 				continue
@@ -879,8 +1061,8 @@ func (m resultsModel) keyTable() keyTable {
 		return keyTable{short: []key.Binding{k.Accept, k.Cancel}, groups: [][]key.Binding{{k.Accept, k.Cancel}}}
 	case m.drill:
 		return keyTable{
-			short:  []key.Binding{k.NextResult, k.PrevResult, k.Export, k.Back},
-			groups: [][]key.Binding{k.nav.bindings(), {k.NextResult, k.PrevResult, k.Export, k.Back}},
+			short:  []key.Binding{k.NextResult, k.PrevResult, k.Rate, k.Pass, k.Fail, k.Note, k.Back, k.Export},
+			groups: [][]key.Binding{k.nav.bindings(), {k.NextResult, k.PrevResult, k.Export, k.Back}, {k.Rate, k.Pass, k.Fail, k.Note}},
 		}
 	}
 	return keyTable{

@@ -261,3 +261,86 @@ func TestResultsEmptyAndNoRuns(t *testing.T) {
 	h.key("x")
 	h.mustSee("no run open")
 }
+
+// humanScores reads the run's human scores of result id, oldest first.
+func humanScores(t *testing.T, st *store.Store, runID string, id int64) []prompt.Score {
+	t.Helper()
+	all, err := st.Scores(context.Background(), runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []prompt.Score
+	for _, s := range all {
+		if s.ResultID == id && s.Scorer == "human" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func TestResultsDrillRatesResults(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.openResults(fixtureRun)
+	h.key("j", "l", "enter") // @2 on ollama: late, refund, thanks (an error)
+	h.mustSee("3 results")
+	ids := append([]int64(nil), h.m.results.drillIDs...)
+	if len(ids) != 3 || ids[0] == 0 {
+		t.Fatalf("drill ids = %v", ids)
+	}
+
+	// A note before any rating is refused.
+	h.key("m")
+	h.mustSee("rate it first")
+	if got := humanScores(t, st, fixtureRun, ids[0]); len(got) != 0 {
+		t.Fatalf("a note alone saved %v", got)
+	}
+
+	// 4 rates the first result, and does not switch to the Arena.
+	h.key("4")
+	if h.m.active != screenResults {
+		t.Fatalf("4 switched to %v", h.m.active)
+	}
+	got := humanScores(t, st, fixtureRun, ids[0])
+	if len(got) != 1 || got[0].Value != 0.75 || got[0].Pass != nil || got[0].Author != "tester" {
+		t.Fatalf("after 4: %+v", got)
+	}
+	h.mustSee("rated result "+itoa(int(ids[0]))+": 4/5", "human 0.75 (4/5) by tester")
+
+	// m opens a note, saved as the reason with the same rating.
+	h.key("m")
+	h.mustSee("Why 4/5?")
+	h.typ("too long")
+	h.key("enter")
+	got = humanScores(t, st, fixtureRun, ids[0])
+	if len(got) != 2 || got[1].Value != 0.75 || got[1].Reason != "too long" || got[1].Author != "tester" {
+		t.Fatalf("after the note: %+v", got)
+	}
+	h.mustSee("human 0.75 (4/5) by tester — too long")
+
+	// n selects the next result; f fails it, p passes it.
+	h.key("n", "f")
+	got = humanScores(t, st, fixtureRun, ids[1])
+	if len(got) != 1 || got[0].Value != 0 || got[0].Pass == nil || *got[0].Pass {
+		t.Fatalf("after f: %+v", got)
+	}
+	h.mustSee("rated result "+itoa(int(ids[1]))+": fail", "human 0.00 fail by tester")
+	h.key("p")
+	got = humanScores(t, st, fixtureRun, ids[1])
+	if len(got) != 2 || got[1].Value != 1 || got[1].Pass == nil || !*got[1].Pass {
+		t.Fatalf("after p: %+v", got)
+	}
+	h.mustSee("human 1.00 pass by tester")
+	h.mustNotSee("human 0.00 fail")
+	// The first result kept its rating and note.
+	if got := humanScores(t, st, fixtureRun, ids[0]); len(got) != 2 {
+		t.Fatalf("first result now has %+v", got)
+	}
+
+	// Outside the detail, digits switch screens again.
+	h.key("esc", "1")
+	if h.m.active == screenResults {
+		t.Fatal("1 outside the detail did not switch screens")
+	}
+}
