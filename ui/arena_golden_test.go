@@ -54,7 +54,9 @@ func TestArenaGolden(t *testing.T) {
 		}},
 		{"arena-run", true, []step{
 			{nil, []string{"arena/demo"}, nil, nil},
-			{[]string{"ctrl+r"}, []string{"Targets", "PROMPT AS SENT"}, nil, nil},
+			// The target list loads asynchronously: wait for the configured
+			// targets to be picked before running.
+			{[]string{"ctrl+r"}, []string{"Targets", "PROMPT AS SENT", "on echo:a, echo:b"}, nil, nil},
 			{[]string{"ctrl+r"}, []string{"✓ echo:a", "✓ echo:b", "run arena0000001 · done", "saved: 2 outputs"}, map[string]int{"• apple": 2}, nil},
 			{[]string{"4"}, []string{"★★★★☆ 4/5", "rated echo:a 4/5"}, nil, []string{"job running"}},
 		}},

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 )
 
@@ -15,6 +17,8 @@ import (
 // compares the final View().Content with testdata/TestGoldenRuns/*.golden.
 // go test ./ui -run TestGoldenRuns -update rewrites them.
 func TestGoldenRuns(t *testing.T) {
+	// A wait part starting with "+" must show once more after the keys
+	// than before them (a label that also appears in the key hints).
 	type step struct {
 		keys []string
 		wait []string
@@ -30,7 +34,8 @@ func TestGoldenRuns(t *testing.T) {
 		{"results-cases", []step{start, results, {[]string{"r", "l"}, []string{"rows: cases", "thanks"}}}},
 		{"results-cell", []step{start, results, {[]string{"j", "l", "enter"}, []string{"support/reply@2 × ollama:llama3.2", fixtureError}}}},
 		{"compare", []step{start, results, {[]string{"C"}, []string{"3 pairs · 2 changed", "A/B"}}}},
-		{"compare-changed", []step{start, results, {[]string{"C", "c"}, []string{"3 pairs · 2 changed", "changed only"}}}},
+		// Compare loads asynchronously: c must reach it after the pairs did.
+		{"compare-changed", []step{start, results, {[]string{"C"}, []string{"3 pairs · 2 changed", "A/B"}}, {[]string{"c"}, []string{"+changed only"}}}},
 		{"export", []step{start, results, {[]string{"x"}, []string{"Export run " + fixtureRun, "lines of preview"}}}},
 		{"export-compare-json", []step{start, results, {[]string{"C"}, []string{"3 pairs"}}, {[]string{"x"}, []string{"-compare.md", "lines of preview"}}, {[]string{"tab"}, []string{"-compare.json", "lines of preview", `"schema"`}}}},
 	}
@@ -52,10 +57,25 @@ func TestGoldenRuns(t *testing.T) {
 						teatest.WithInitialTermSize(sz[0], sz[1]),
 						teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.TrueColor)))
 					for _, s := range sc.steps {
+						var plain, more []string
+						before := map[string]int{}
+						for _, w := range s.wait {
+							if part, ok := strings.CutPrefix(w, "+"); ok {
+								more = append(more, part)
+								if p := last.Load(); p != nil {
+									before[part] = strings.Count(ansi.Strip(*p), part)
+								}
+								continue
+							}
+							plain = append(plain, w)
+						}
 						for _, k := range s.keys {
 							tm.Send(keyPress(k))
 						}
-						waitView(t, last, s.wait...)
+						waitView(t, last, plain...)
+						for _, part := range more {
+							waitCount(t, last, part, before[part]+1)
+						}
 					}
 					if err := tm.Quit(); err != nil {
 						t.Fatal(err)
