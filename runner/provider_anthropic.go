@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -41,28 +40,11 @@ var _ Provider = (*Anthropic)(nil)
 // cfg's (see APIKey; ANTHROPIC_API_KEY by default); cfg.Headers are sent with
 // every request. It does not contact the server.
 func NewAnthropic(cfg config.Provider) (*Anthropic, error) {
-	name := cfg.Name
-	if name == "" {
-		name = "anthropic"
-	}
-	cfg.Name = name
-	if cfg.Type == "" {
-		cfg.Type = "anthropic"
-	}
-	raw := strings.TrimSpace(cfg.BaseURL)
-	if raw == "" {
-		raw = strings.TrimSpace(os.Getenv("ANTHROPIC_BASE_URL"))
-	}
-	if raw == "" {
-		raw = anthropicDefaultBase
-	}
-	base, err := provParseBaseURL(name, raw)
+	cfg, base, err := provDefaults(cfg, "anthropic", "ANTHROPIC_BASE_URL", anthropicDefaultBase)
 	if err != nil {
 		return nil, err
 	}
-	if !strings.HasSuffix(base.Path, "/") {
-		base.Path += "/"
-	}
+	name := cfg.Name
 	opts := []option.RequestOption{
 		option.WithoutEnvironmentDefaults(),
 		option.WithBaseURL(base.String()),

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,28 +51,11 @@ var (
 // is read by APIKey at every call; cfg.Headers are sent with every request.
 // It does not contact the server.
 func NewOpenAI(cfg config.Provider) (*OpenAI, error) {
-	name := cfg.Name
-	if name == "" {
-		name = "openai"
-	}
-	cfg.Name = name
-	if cfg.Type == "" {
-		cfg.Type = "openai"
-	}
-	raw := strings.TrimSpace(cfg.BaseURL)
-	if raw == "" {
-		raw = strings.TrimSpace(os.Getenv("OPENAI_BASE_URL"))
-	}
-	if raw == "" {
-		raw = openaiDefaultBase
-	}
-	base, err := provParseBaseURL(name, raw)
+	cfg, base, err := provDefaults(cfg, "openai", "OPENAI_BASE_URL", openaiDefaultBase)
 	if err != nil {
 		return nil, err
 	}
-	if !strings.HasSuffix(base.Path, "/") {
-		base.Path += "/"
-	}
+	name := cfg.Name
 	opts := []option.RequestOption{
 		option.WithBaseURL(base.String()),
 		option.WithMaxRetries(0),

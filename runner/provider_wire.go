@@ -15,11 +15,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"whet/config"
 )
 
 // provCapture is what the transport saw of one call. It is safe for
@@ -317,6 +320,33 @@ func provRedactURL(u *url.URL) string {
 
 // provParseBaseURL parses a configured base URL; a value without a scheme is
 // taken as http://host:port.
+// provDefaults fills a provider config's name and type from typ when unset
+// and resolves its base URL: cfg.BaseURL, else the env variable, else def;
+// the path ends with "/" so relative API paths join under it.
+func provDefaults(cfg config.Provider, typ, env, def string) (config.Provider, *url.URL, error) {
+	if cfg.Name == "" {
+		cfg.Name = typ
+	}
+	if cfg.Type == "" {
+		cfg.Type = typ
+	}
+	raw := strings.TrimSpace(cfg.BaseURL)
+	if raw == "" {
+		raw = strings.TrimSpace(os.Getenv(env))
+	}
+	if raw == "" {
+		raw = def
+	}
+	base, err := provParseBaseURL(cfg.Name, raw)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	return cfg, base, nil
+}
+
 func provParseBaseURL(provider, s string) (*url.URL, error) {
 	s = strings.TrimSpace(s)
 	if !strings.Contains(s, "://") {
