@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -152,7 +154,16 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	for _, v := range plan.Run.Versions {
 		progress.refs[v.VersionID] = v.Ref()
 	}
-	ex := runner.NewExecutor(reg, st, runner.Options{MaxParallel: f.parallel, Resume: f.resume != "", Cache: f.cache, NoCache: f.noCache})
+	// A new run's report is built from the results as they were saved
+	// rather than read back: at thousands of cells, reading them again was
+	// a large part of the run's time after its last call.
+	var saved []prompt.Result
+	opts := runner.Options{MaxParallel: f.parallel, Resume: f.resume != "", Cache: f.cache, NoCache: f.noCache}
+	if f.resume == "" {
+		saved = make([]prompt.Result, 0, plan.Run.Cells())
+		opts.Saved = func(rs []prompt.Result) { saved = append(saved, rs...) }
+	}
+	ex := runner.NewExecutor(reg, st, opts)
 	status, runErr := ex.Execute(a.ctx, plan, progress)
 	progress.finish()
 
@@ -167,7 +178,12 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 			return err
 		}
 	}
-	rr, err := a.runReport(ctx, st, plan.Run.ID)
+	var rr report.RunReport
+	if opts.Saved != nil {
+		rr, err = a.savedReport(ctx, st, plan.Run.ID, saved)
+	} else {
+		rr, err = a.runReport(ctx, st, plan.Run.ID)
+	}
 	if err != nil {
 		return err
 	}
@@ -389,13 +405,20 @@ func (a *app) resumePlan(st *store.Store, id string) (runner.Plan, error) {
 
 // runReport loads everything a report needs.
 func (a *app) runReport(ctx context.Context, st *store.Store, id string) (report.RunReport, error) {
+	return a.loadReport(ctx, st, id, true)
+}
+
+// loadReport loads a run's report, with its results when withResults.
+func (a *app) loadReport(ctx context.Context, st *store.Store, id string, withResults bool) (report.RunReport, error) {
 	run, err := st.GetRun(ctx, id)
 	if err != nil {
 		return report.RunReport{}, err
 	}
-	results, err := st.Results(ctx, run.ID)
-	if err != nil {
-		return report.RunReport{}, err
+	var results []prompt.Result
+	if withResults {
+		if results, err = st.Results(ctx, run.ID); err != nil {
+			return report.RunReport{}, err
+		}
 	}
 	scores, err := st.Scores(ctx, run.ID)
 	if err != nil {
@@ -408,6 +431,21 @@ func (a *app) runReport(ctx context.Context, st *store.Store, id string) (report
 		}
 	}
 	return report.RunReport{Run: run, Results: results, Scores: scores, Versions: versions, Generated: time.Now()}, nil
+}
+
+// savedReport is runReport with the run's results given, as the executor
+// saved them, in the order Store.Results reads them.
+func (a *app) savedReport(ctx context.Context, st *store.Store, id string, results []prompt.Result) (report.RunReport, error) {
+	rr, err := a.loadReport(ctx, st, id, false)
+	if err != nil {
+		return rr, err
+	}
+	slices.SortFunc(results, func(x, y prompt.Result) int {
+		return cmp.Or(cmp.Compare(x.VersionID, y.VersionID), strings.Compare(x.Target, y.Target),
+			cmp.Compare(x.Case, y.Case), cmp.Compare(x.Repeat, y.Repeat))
+	})
+	rr.Results = results
+	return rr, nil
 }
 
 // writeTo writes to stdout, or to output when it is set.

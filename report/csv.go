@@ -52,21 +52,28 @@ func CSV(w io.Writer, r RunReport) error {
 	if err := cw.Write(header); err != nil {
 		return err
 	}
+	// A case's vars and label are the same on every row of that case.
+	caseVars := make([]string, len(v.cases))
+	caseLabels := make([]string, len(v.cases))
+	row := make([]string, 0, len(header))
 	for _, res := range v.results {
 		rv := v.version(res.VersionID)
-		var vars prompt.Case
-		if res.Case >= 0 && res.Case < len(v.cases) {
-			vars = v.cases[res.Case]
+		vars, label := "{}", v.caseLabel(res.Case)
+		if c := res.Case; c >= 0 && c < len(v.cases) {
+			if caseLabels[c] == "" {
+				caseVars[c], caseLabels[c] = varsJSON(v.cases[c].Vars), label
+			}
+			vars = caseVars[c]
 		}
-		row := []string{
+		row = append(row[:0],
 			v.r.Run.ID, rv.Prompt, strconv.Itoa(rv.Number), rv.Hash, res.Target, res.Model, res.ModelDigest,
-			strconv.Itoa(res.Case), v.caseLabel(res.Case), strconv.Itoa(res.Repeat), varsJSON(vars.Vars),
+			strconv.Itoa(res.Case), label, strconv.Itoa(res.Repeat), vars,
 			textutil.Sanitize(res.Output), textutil.Sanitize(res.Error), res.FinishReason,
 			msCell(res.TTFT, false), msCell(res.Latency, true),
 			strconv.Itoa(res.TokensIn), strconv.Itoa(res.TokensOut), floatCell(res.TokensPerSecond(), 3),
 			strconv.FormatFloat(roundTo(res.Cost, 9), 'f', -1, 64), strconv.FormatBool(res.CacheHit),
-		}
-		latest := map[string]prompt.Score{}
+		)
+		var latest map[string]prompt.Score
 		if res.ID != 0 {
 			latest = v.latest[res.ID]
 		}

@@ -30,10 +30,10 @@ func JSON(w io.Writer, r RunReport) error {
 		GeneratedAt: jsonTime(r.Generated),
 		Run:         v.jsonRun(),
 		Summary:     []jsonSummary{},
-		Totals:      jsonSum(prompt.RunVersion{}, "", v.total),
+		Totals:      jsonSum(prompt.RunVersion{}, "", v.totals()),
 		Results:     []jsonResult{},
 	}
-	for _, s := range v.sums {
+	for _, s := range v.summaries() {
 		doc.Summary = append(doc.Summary, jsonSum(v.version(s.VersionID), s.Target, s))
 	}
 	for _, res := range v.results {

@@ -67,11 +67,11 @@ func (v *view) mdHeader(m *mdWriter) {
 		" × ", plural(len(v.cases), "case", "cases"), " × ", plural(v.repeat, "repeat", "repeats"), " = ", plural(v.planned(), "cell", "cells"))
 	res := plural(len(v.results), "result", "results")
 	var notes []string
-	if v.total.Errors > 0 {
-		notes = append(notes, plural(v.total.Errors, "error", "errors"))
+	if v.totals().Errors > 0 {
+		notes = append(notes, plural(v.totals().Errors, "error", "errors"))
 	}
-	if v.total.CacheHits > 0 {
-		notes = append(notes, plural(v.total.CacheHits, "cache hit", "cache hits"))
+	if v.totals().CacheHits > 0 {
+		notes = append(notes, plural(v.totals().CacheHits, "cache hit", "cache hits"))
 	}
 	if missing := v.planned() - len(v.results); missing > 0 {
 		notes = append(notes, fmtInt(missing)+" without a result")
@@ -155,7 +155,7 @@ func orDash(s string) string {
 
 func (v *view) mdSummary(m *mdWriter) {
 	m.para("## Summary")
-	if len(v.sums) == 0 {
+	if len(v.summaries()) == 0 {
 		m.para("No results.")
 		return
 	}
@@ -187,11 +187,11 @@ func (v *view) mdSummary(m *mdWriter) {
 	}
 	rows := func(f func(Summary) []string) [][]string {
 		var out [][]string
-		for _, s := range v.sums {
+		for _, s := range v.summaries() {
 			out = append(out, append([]string{mdCode(versionLabel(v.version(s.VersionID)), true), mdCode(s.Target, true)}, f(s)...))
 		}
-		if len(v.sums) > 1 {
-			out = append(out, append([]string{"**All**", ""}, f(v.total)...))
+		if len(v.summaries()) > 1 {
+			out = append(out, append([]string{"**All**", ""}, f(v.totals())...))
 		}
 		return out
 	}
@@ -324,7 +324,7 @@ func (v *view) mdOutputs(m *mdWriter, versionID int64, ci int) {
 	short := true
 	for _, t := range v.targets {
 		for rep := range v.repeat {
-			res, ok := v.cells[prompt.CellKey{VersionID: versionID, Target: t, Case: ci, Repeat: rep}]
+			res, ok := v.cell(prompt.CellKey{VersionID: versionID, Target: t, Case: ci, Repeat: rep})
 			if ok && (!isShort(res.Output) || !isShort(res.Error)) {
 				short = false
 			}
@@ -343,7 +343,7 @@ func (v *view) mdOutputs(m *mdWriter, versionID int64, ci int) {
 				label += fmt.Sprintf(" · repeat %d", rep+1)
 				name += fmt.Sprintf(" repeat %d", rep+1)
 			}
-			res, ok := v.cells[key]
+			res, ok := v.cell(key)
 			if !ok {
 				m.para(label, " · *no result*")
 				continue
@@ -395,7 +395,7 @@ func (v *view) mdOutputTable(m *mdWriter, versionID int64, ci int) {
 	scored := false
 	for _, t := range v.targets {
 		for rep := range v.repeat {
-			if res, ok := v.cells[prompt.CellKey{VersionID: versionID, Target: t, Case: ci, Repeat: rep}]; ok && len(v.scoresOf(res)) > 0 {
+			if res, ok := v.cell(prompt.CellKey{VersionID: versionID, Target: t, Case: ci, Repeat: rep}); ok && len(v.scoresOf(res)) > 0 {
 				scored = true
 			}
 		}
@@ -410,7 +410,7 @@ func (v *view) mdOutputTable(m *mdWriter, versionID int64, ci int) {
 		stats := []string{"*Stats" + suffix + "*"}
 		scores := []string{"*Scores" + suffix + "*"}
 		for _, t := range v.targets {
-			res, ok := v.cells[prompt.CellKey{VersionID: versionID, Target: t, Case: ci, Repeat: rep}]
+			res, ok := v.cell(prompt.CellKey{VersionID: versionID, Target: t, Case: ci, Repeat: rep})
 			if !ok {
 				out = append(out, "*no result*")
 				stats = append(stats, "")

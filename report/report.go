@@ -38,16 +38,21 @@ type view struct {
 	cases    []prompt.Case       // at least one; padded to cover results' case indexes
 	repeat   int                 // at least 1; covers results' repeat indexes
 	results  []prompt.Result     // one per cell, by version, target, case, repeat
-	cells    map[prompt.CellKey]prompt.Result
 	latest   map[int64]map[string]prompt.Score
-	scorers  []string  // distinct scorers of the results' scores, sorted
-	sums     []Summary // one per version × target seen in results, in display order
-	total    Summary   // over every result
+	scorers  []string // distinct scorers of the results' scores, sorted
+	vIdx     map[int64]int
+	tIdx     map[string]int
+
+	// Derived on first use (CSV needs none of them): see cell and stats.
+	cells   map[prompt.CellKey]prompt.Result
+	sums    []Summary // one per version × target seen in results, in display order
+	total   Summary   // over every result
+	derived bool
 }
 
 func newView(r RunReport) *view {
-	v := &view{r: r, cells: map[prompt.CellKey]prompt.Result{}}
-	results := CellResults(r.Results)
+	v := &view{r: r}
+	results := slices.Clone(r.Results)
 
 	vIdx := map[int64]int{}
 	for _, rv := range r.Run.Versions {
@@ -104,19 +109,33 @@ func newView(r RunReport) *view {
 			cmp.Compare(a.Case, b.Case),
 			cmp.Compare(a.Repeat, b.Repeat))
 	})
-	v.results = results
-	ids := map[int64]bool{}
+	// One result per cell, as CellResults keeps: the sort made a cell's
+	// results adjacent, in their given order.
+	kept := results[:0]
 	for _, res := range results {
-		v.cells[res.Key()] = res
-		if res.ID != 0 {
-			ids[res.ID] = true
+		if n := len(kept); n > 0 && kept[n-1].Key() == res.Key() {
+			if res.ID >= kept[n-1].ID {
+				kept[n-1] = res
+			}
+			continue
 		}
+		kept = append(kept, res)
 	}
+	results = kept
+	v.results, v.vIdx, v.tIdx = results, vIdx, tIdx
 
 	var scores []prompt.Score
-	for _, sc := range r.Scores {
-		if ids[sc.ResultID] {
-			scores = append(scores, sc)
+	if len(r.Scores) > 0 {
+		ids := make(map[int64]bool, len(results))
+		for _, res := range results {
+			if res.ID != 0 {
+				ids[res.ID] = true
+			}
+		}
+		for _, sc := range r.Scores {
+			if ids[sc.ResultID] {
+				scores = append(scores, sc)
+			}
 		}
 	}
 	v.latest = LatestScores(scores)
@@ -128,14 +147,51 @@ func newView(r RunReport) *view {
 		}
 	}
 	slices.Sort(v.scorers)
+	return v
+}
 
-	sums := Summarize(results, scores)
+// derive computes the cell index and the statistics, once.
+func (v *view) derive() {
+	if v.derived {
+		return
+	}
+	v.derived = true
+	v.cells = make(map[prompt.CellKey]prompt.Result, len(v.results))
+	for _, res := range v.results {
+		v.cells[res.Key()] = res
+	}
+	var scores []prompt.Score
+	for _, byScorer := range v.latest {
+		for _, sc := range byScorer {
+			scores = append(scores, sc)
+		}
+	}
+	sums := Summarize(v.results, scores)
 	slices.SortStableFunc(sums, func(a, b Summary) int {
-		return cmp.Or(cmp.Compare(vIdx[a.VersionID], vIdx[b.VersionID]), cmp.Compare(tIdx[a.Target], tIdx[b.Target]))
+		return cmp.Or(cmp.Compare(v.vIdx[a.VersionID], v.vIdx[b.VersionID]), cmp.Compare(v.tIdx[a.Target], v.tIdx[b.Target]))
 	})
 	v.sums = sums
-	v.total = summarize(results, v.latest)
-	return v
+	v.total = summarize(v.results, v.latest)
+}
+
+// cell returns the result of a cell, if the report has one.
+func (v *view) cell(k prompt.CellKey) (prompt.Result, bool) {
+	v.derive()
+	res, ok := v.cells[k]
+	return res, ok
+}
+
+// summaries returns the summary of each version × target seen in the
+// results, in display order.
+func (v *view) summaries() []Summary {
+	v.derive()
+	return v.sums
+}
+
+// totals returns the summary over every result.
+func (v *view) totals() Summary {
+	v.derive()
+	return v.total
 }
 
 // version returns the run's version with the given id.

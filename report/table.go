@@ -24,11 +24,11 @@ func Table(w io.Writer, r RunReport, width int) error {
 	v := newView(r)
 	var b strings.Builder
 	head := fmt.Sprintf("run %s · %s · %d/%d cells", oneLine(r.Run.ID), orUnknown(string(r.Run.Status)), len(v.results), v.planned())
-	if v.total.Errors > 0 {
-		head += " · " + plural(v.total.Errors, "error", "errors")
+	if v.totals().Errors > 0 {
+		head += " · " + plural(v.totals().Errors, "error", "errors")
 	}
-	if v.total.CacheHits > 0 {
-		head += " · " + plural(v.total.CacheHits, "cache hit", "cache hits")
+	if v.totals().CacheHits > 0 {
+		head += " · " + plural(v.totals().CacheHits, "cache hit", "cache hits")
 	}
 	b.WriteString(cut(head, width) + "\n")
 
@@ -61,11 +61,11 @@ func Table(w io.Writer, r RunReport, width int) error {
 		return cells
 	}
 	rows := [][]string{}
-	for _, s := range v.sums {
+	for _, s := range v.summaries() {
 		rows = append(rows, row(oneLine(versionLabel(v.version(s.VersionID))), oneLine(s.Target), s))
 	}
-	if len(v.sums) > 1 {
-		rows = append(rows, row("all", "", v.total))
+	if len(v.summaries()) > 1 {
+		rows = append(rows, row("all", "", v.totals()))
 	}
 	if len(rows) == 0 {
 		b.WriteString("no results\n")

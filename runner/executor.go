@@ -30,7 +30,7 @@ type Targets interface {
 // ResultSink records a run's results and its end. The store implements it.
 type ResultSink interface {
 	// SaveResults inserts results in one transaction; a result whose cell
-	// already has one is ignored.
+	// already has one is ignored. On success it sets each result's ID.
 	SaveResults(ctx context.Context, rs []prompt.Result) error
 	// FinishRun sets the run's final status and time.
 	FinishRun(ctx context.Context, id string, status prompt.RunStatus, at time.Time) error
@@ -87,6 +87,13 @@ type Options struct {
 	// 0 = DefaultBatchSize, DefaultFlushEvery.
 	BatchSize  int
 	FlushEvery time.Duration
+
+	// Saved, when set, is called after each batch of results is saved, with
+	// the batch as stored (IDs set, see ResultSink.SaveResults). It runs on
+	// the writer's goroutine, one call at a time, and the last call has
+	// returned when Execute returns. The slice is the callee's to keep: a
+	// caller can collect a run's results without reading them back.
+	Saved func([]prompt.Result)
 }
 
 func (o Options) withDefaults() Options {
@@ -263,6 +270,7 @@ func (e *Executor) Execute(ctx context.Context, plan Plan, sink Sink) (prompt.Ru
 	// Saving and finishing must survive the cancellation of ctx.
 	keep := context.WithoutCancel(ctx)
 	w := newResultWriter(keep, e.store, e.opts.BatchSize, e.opts.FlushEvery, e.timer)
+	w.saved = e.opts.Saved
 	unfinished := e.schedule(ctx, st, queues, w, sink)
 	saveErr := w.Close()
 

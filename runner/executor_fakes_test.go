@@ -131,7 +131,8 @@ func (t *execFakeTargets) Price(tg Target) (config.Price, bool) {
 }
 
 // execMemStore is an in-memory ResultStore with the store's semantics:
-// SaveResults ignores a result whose cell already has one.
+// SaveResults gives each result an ID and ignores a result whose cell
+// already has one.
 type execMemStore struct {
 	mu        sync.Mutex
 	results   map[string][]prompt.Result
@@ -141,6 +142,7 @@ type execMemStore struct {
 	cacheGets int
 	saveErr   error
 	saved     chan int // when set, receives each batch size
+	nextID    int64    // the last ID given to a saved result
 }
 
 var _ ResultStore = (*execMemStore)(nil)
@@ -160,6 +162,10 @@ func (s *execMemStore) SaveResults(_ context.Context, rs []prompt.Result) error 
 		return s.saveErr
 	}
 	s.batches = append(s.batches, len(rs))
+	for i := range rs {
+		s.nextID++
+		rs[i].ID = s.nextID
+	}
 	for _, r := range rs {
 		dup := false
 		for _, o := range s.results[r.RunID] {

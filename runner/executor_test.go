@@ -156,7 +156,7 @@ func TestExecuteRecordsResultsAndEvents(t *testing.T) {
 		if s, ok := ce[0].(CellStarted); !ok || s.Attempt != 1 {
 			t.Errorf("%v: first event %#v", k, ce[0])
 		}
-		if d, ok := ce[len(ce)-1].(CellDone); !ok || d.Result != r {
+		if d, ok := ce[len(ce)-1].(CellDone); !ok || d.Result != withID(r, 0) {
 			t.Errorf("%v: last event %#v, want CellDone with the saved result", k, ce[len(ce)-1])
 		}
 		var text strings.Builder
@@ -656,7 +656,8 @@ func TestExecuteSaveFailureInterruptsRun(t *testing.T) {
 	store.saveErr = errors.New("disk full")
 	p := execPlanOf("r", []prompt.Version{execVersion(1, "hi", prompt.Params{})}, []string{"hosted:m"}, execCases(2), 1)
 	rec := &execRecorder{}
-	status, err := NewExecutor(execTargets(prov), store, Options{}).Execute(context.Background(), p, rec)
+	saved := func([]prompt.Result) { t.Error("Saved called for a batch that was not saved") }
+	status, err := NewExecutor(execTargets(prov), store, Options{Saved: saved}).Execute(context.Background(), p, rec)
 	if status != prompt.RunInterrupted || err == nil || !strings.Contains(err.Error(), "2 result(s) not saved: disk full") {
 		t.Fatalf("Execute = %q, %v", status, err)
 	}
@@ -666,6 +667,36 @@ func TestExecuteSaveFailureInterruptsRun(t *testing.T) {
 	evs := rec.all()
 	if rd := evs[len(evs)-1].(RunDone); rd.Status != prompt.RunInterrupted || rd.Err == nil {
 		t.Errorf("RunDone = %+v", rd)
+	}
+}
+
+// withID is r with the given ID.
+func withID(r prompt.Result, id int64) prompt.Result {
+	r.ID = id
+	return r
+}
+
+func TestExecuteHandsSavedResultsToSaved(t *testing.T) {
+	prov := &execFakeProvider{name: "hosted"}
+	store := newExecMemStore()
+	p := execPlanOf("r", []prompt.Version{execVersion(1, "hi {{name}}", prompt.Params{})}, []string{"hosted:m1", "hosted:m2"}, execCases(5), 1)
+	var got []prompt.Result
+	calls := 0
+	opts := Options{BatchSize: 4, Saved: func(rs []prompt.Result) { calls++; got = append(got, rs...) }}
+	if status, err := NewExecutor(execTargets(prov), store, opts).Execute(context.Background(), p, nil); err != nil || status != prompt.RunDone {
+		t.Fatalf("Execute = %q, %v", status, err)
+	}
+	if calls != len(store.batches) || calls < 3 {
+		t.Errorf("Saved called %d times for %d batches (%v)", calls, len(store.batches), store.batches)
+	}
+	stored := store.byKey("r")
+	if len(got) != 10 || len(stored) != 10 {
+		t.Fatalf("Saved got %d results, the store has %d; want 10", len(got), len(stored))
+	}
+	for _, r := range got {
+		if r.ID == 0 || stored[r.Key()] != r {
+			t.Errorf("Saved got %+v, the store holds %+v", r, stored[r.Key()])
+		}
 	}
 }
 

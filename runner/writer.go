@@ -54,7 +54,9 @@ type resultWriter struct {
 	in   chan writerItem
 	done chan struct{}
 	err  error // first SaveResults failure; read after done
-	lost int   // results not saved because SaveResults failed
+
+	saved func([]prompt.Result) // nil, or called with each saved batch
+	lost  int                   // results not saved because SaveResults failed
 }
 
 // newResultWriter starts the writer. ctx bounds the store calls; pass one
@@ -146,6 +148,9 @@ func (w *resultWriter) flush(batch []writerItem) {
 		}
 		w.lost += len(rs)
 		return
+	}
+	if w.saved != nil {
+		w.saved(rs)
 	}
 	for _, it := range batch {
 		if it.cacheKey == "" {

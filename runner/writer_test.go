@@ -47,6 +47,31 @@ func TestWriterFlushesFullBatches(t *testing.T) {
 	}
 }
 
+func TestWriterHandsEachSavedBatchOver(t *testing.T) {
+	store := newExecMemStore()
+	w := newResultWriter(context.Background(), store, 4, time.Hour, newExecManualTimer().start)
+	var sizes []int
+	var ids []int64
+	w.saved = func(rs []prompt.Result) {
+		sizes = append(sizes, len(rs))
+		for _, r := range rs {
+			ids = append(ids, r.ID)
+		}
+	}
+	for i := range 10 {
+		w.Add(execResult(i), "")
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{4, 4, 2}; !slices.Equal(sizes, want) {
+		t.Errorf("saved batches = %v, want %v", sizes, want)
+	}
+	if want := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}; !slices.Equal(ids, want) {
+		t.Errorf("saved ids = %v, want the store's %v", ids, want)
+	}
+}
+
 func TestWriterFlushesOnTimer(t *testing.T) {
 	store := newExecMemStore()
 	store.saved = make(chan int, 4)

@@ -278,7 +278,9 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]RunSummary, error)
 // SaveResults records a batch of results in one transaction. A result for
 // a cell (run, version, target, case, repeat) already recorded is ignored:
 // results are immutable. On success rs[i].ID holds the stored row's id (the
-// earlier row's for an ignored duplicate); on failure nothing is recorded.
+// earlier row's for an ignored duplicate) and rs[i].Started is cut to the
+// millisecond, as stored, so that a new result in rs equals what Results
+// reads back; on failure nothing is recorded.
 func (s *Store) SaveResults(ctx context.Context, rs []prompt.Result) error {
 	ids := make([]int64, len(rs))
 	err := s.Update(ctx, func(tx *Tx) error {
@@ -289,10 +291,18 @@ func (s *Store) SaveResults(ctx context.Context, rs []prompt.Result) error {
 	if err != nil {
 		return err
 	}
+	setStored(rs, ids)
+	return nil
+}
+
+// setStored gives saved results their ids and their stored form.
+func setStored(rs []prompt.Result, ids []int64) {
 	for i := range rs {
 		rs[i].ID = ids[i]
+		if !rs[i].Started.IsZero() {
+			rs[i].Started = fromMS(ms(rs[i].Started))
+		}
 	}
-	return nil
 }
 
 // SaveResults is Store.SaveResults inside tx.
@@ -301,9 +311,7 @@ func (tx *Tx) SaveResults(ctx context.Context, rs []prompt.Result) error {
 	if err != nil {
 		return err
 	}
-	for i := range rs {
-		rs[i].ID = ids[i]
-	}
+	setStored(rs, ids)
 	return nil
 }
 

@@ -56,7 +56,9 @@ func TestRunsResultsScoresRoundTrip(t *testing.T) {
 		t.Errorf("GetRun(upper case) = %v, %v", got.ID, err)
 	}
 
-	started := time.UnixMilli(time.Now().UnixMilli())
+	// Saved with its sub-millisecond part and monotonic reading: SaveResults
+	// gives the results back in their stored form, equal to what Results reads.
+	started := time.Now()
 	results := []prompt.Result{
 		{RunID: run.ID, VersionID: a1.ID, Target: "echo", Case: 0, Repeat: 0, Output: "hi", FinishReason: "stop",
 			TTFT: 1234567 * time.Nanosecond, Latency: 3*time.Second + 17*time.Microsecond, TokensIn: 10, TokensOut: 2, Cost: 0.0012,
