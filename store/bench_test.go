@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"whet/prompt"
 )
@@ -103,4 +104,55 @@ func BenchmarkListPrompts10k(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkSaveResults saves 6,000 results (bench/'s run: 3 versions × 4
+// targets × 500 cases) in batches of 256, as the executor's writer does,
+// into a fresh run each op; ns/op divided by 6,000 is the cost of one row.
+func BenchmarkSaveResults(b *testing.B) {
+	ctx := context.Background()
+	s := openTemp(b)
+	var versions []prompt.Version
+	v, err := s.CreatePrompt(ctx, NewPrompt{Name: "bench"}, NewVersion{Messages: msgs("", "v1 {{text}}")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	versions = append(versions, v)
+	for i := 2; i <= 3; i++ {
+		v, _, err := s.SaveVersion(ctx, "bench", NewVersion{Messages: msgs("", fmt.Sprintf("v%d {{text}}", i))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		versions = append(versions, v)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		run := prompt.Run{Source: "bench", Targets: []string{"b1:m", "b2:m", "b3:m", "b4:m"}}
+		for _, v := range versions {
+			run.Versions = append(run.Versions, rv(v))
+		}
+		if err := s.CreateRun(ctx, &run); err != nil {
+			b.Fatal(err)
+		}
+		batch := make([]prompt.Result, 0, 256)
+		flush := func() {
+			if err := s.SaveResults(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+		for _, v := range versions {
+			for _, t := range run.Targets {
+				for c := range 500 {
+					batch = append(batch, prompt.Result{RunID: run.ID, VersionID: v.ID, Target: t, Case: c,
+						Output: "Hello from bench", FinishReason: "stop", TTFT: 800 * time.Microsecond, Latency: 1200 * time.Microsecond,
+						TokensIn: 5, TokensOut: 3, Model: "model-1", Started: time.Now()})
+					if len(batch) == cap(batch) {
+						flush()
+					}
+				}
+			}
+		}
+		flush()
+	}
 }

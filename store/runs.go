@@ -315,52 +315,121 @@ func (tx *Tx) SaveResults(ctx context.Context, rs []prompt.Result) error {
 	return nil
 }
 
+// resultsPerInsert is how many results one INSERT statement carries: a
+// multi-row insert costs the statement's fixed work (binding, the VDBE
+// program's start and end, database/sql) once for all of them. 17
+// parameters a row keep it far under SQLite's limit of 32,766.
+const resultsPerInsert = 32
+
+// insertResultsSQL is the INSERT of n results.
+func insertResultsSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO results (run_id, version_id, target, case_idx, repeat, output, error, finish_reason,
+		ttft_ms, latency_ms, tokens_in, tokens_out, cost, cache_hit, model, model_digest, started) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	b.WriteString(" ON CONFLICT (run_id, version_id, target, case_idx, repeat) DO NOTHING")
+	return b.String()
+}
+
+// fullInsertSQL is insertResultsSQL(resultsPerInsert), built once.
+var fullInsertSQL = insertResultsSQL(resultsPerInsert)
+
 func (tx *Tx) saveResults(ctx context.Context, rs []prompt.Result) ([]int64, error) {
 	ids := make([]int64, len(rs))
 	if len(rs) == 0 {
 		return ids, nil
 	}
-	// One prepared statement per batch: the executor's writer saves results
-	// in batches, and preparing per row dominated the cost of a save. Exec,
-	// not RETURNING: reading the id back through a result set cost twice
-	// the CPU of the insert itself; LastInsertId is the new row's id.
-	ins, err := tx.tx.PrepareContext(ctx, `
-		INSERT INTO results (run_id, version_id, target, case_idx, repeat, output, error, finish_reason,
-			ttft_ms, latency_ms, tokens_in, tokens_out, cost, cache_hit, model, model_digest, started)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (run_id, version_id, target, case_idx, repeat) DO NOTHING`)
-	if err != nil {
-		return nil, err
-	}
-	defer ins.Close()
-	for i, r := range rs {
-		var started any
-		if !r.Started.IsZero() {
-			started = ms(r.Started)
+	// One prepared statement per batch and per chunk size: the executor's
+	// writer saves results in batches, and preparing per row dominated the
+	// cost of a save. Exec, not RETURNING: reading ids back through a result
+	// set cost twice the CPU of the insert itself. The rows of one INSERT
+	// get consecutive rowids (each new rowid is one more than the largest,
+	// and the transaction holds the write lock), so when every row went in,
+	// LastInsertId gives them all; when some cell already had a result, the
+	// ids of that chunk are looked up.
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
 		}
-		res, err := ins.ExecContext(ctx,
-			r.RunID, r.VersionID, r.Target, r.Case, r.Repeat, r.Output, r.Error, r.FinishReason,
-			durMS(r.TTFT), durMS(r.Latency), r.TokensIn, r.TokensOut, r.Cost, boolInt(r.CacheHit),
-			r.Model, r.ModelDigest, started)
-		var n int64
+	}()
+	args := make([]any, 0, 17*resultsPerInsert)
+	for lo := 0; lo < len(rs); lo += resultsPerInsert {
+		chunk := rs[lo:min(lo+resultsPerInsert, len(rs))]
+		args = args[:0]
+		for _, r := range chunk {
+			args = resultArgs(args, r)
+		}
+		var (
+			res sql.Result
+			err error
+		)
+		if len(chunk) == resultsPerInsert {
+			if full == nil {
+				if full, err = tx.tx.PrepareContext(ctx, fullInsertSQL); err != nil {
+					return nil, err
+				}
+			}
+			res, err = full.ExecContext(ctx, args...)
+		} else {
+			res, err = tx.tx.ExecContext(ctx, insertResultsSQL(len(chunk)), args...)
+		}
+		var n, last int64
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
-		switch {
-		case err != nil:
-		case n == 0: // the cell has a result already
-			err = tx.tx.QueryRowContext(ctx,
-				`SELECT id FROM results WHERE run_id = ? AND version_id = ? AND target = ? AND case_idx = ? AND repeat = ?`,
-				r.RunID, r.VersionID, r.Target, r.Case, r.Repeat).Scan(&ids[i])
-		default:
-			ids[i], err = res.LastInsertId()
+		if err == nil && n == int64(len(chunk)) {
+			last, err = res.LastInsertId()
 		}
 		if err != nil {
-			return nil, fmt.Errorf("result of run %s, version id %d, target %s, case %d, repeat %d: %w",
-				r.RunID, r.VersionID, r.Target, r.Case, r.Repeat, err)
+			// Name the row at fault: the failed statement changed nothing,
+			// so try the chunk's rows one by one (the caller rolls back).
+			return nil, tx.badResult(ctx, chunk, err)
+		}
+		for i, r := range chunk {
+			if n == int64(len(chunk)) {
+				ids[lo+i] = last - int64(len(chunk)-1-i)
+				continue
+			}
+			// Some cell of the chunk had a result already: its earlier row stays.
+			err := tx.tx.QueryRowContext(ctx,
+				`SELECT id FROM results WHERE run_id = ? AND version_id = ? AND target = ? AND case_idx = ? AND repeat = ?`,
+				r.RunID, r.VersionID, r.Target, r.Case, r.Repeat).Scan(&ids[lo+i])
+			if err != nil {
+				return nil, fmt.Errorf("result of run %s, version id %d, target %s, case %d, repeat %d: %w",
+					r.RunID, r.VersionID, r.Target, r.Case, r.Repeat, err)
+			}
 		}
 	}
 	return ids, nil
+}
+
+// resultArgs appends r's columns, in insertResultsSQL's order, to args.
+func resultArgs(args []any, r prompt.Result) []any {
+	var started any
+	if !r.Started.IsZero() {
+		started = ms(r.Started)
+	}
+	return append(args, r.RunID, r.VersionID, r.Target, r.Case, r.Repeat, r.Output, r.Error, r.FinishReason,
+		durMS(r.TTFT), durMS(r.Latency), r.TokensIn, r.TokensOut, r.Cost, boolInt(r.CacheHit),
+		r.Model, r.ModelDigest, started)
+}
+
+// badResult finds which of rs cannot be inserted and says so; chunkErr is
+// the error of inserting them together, returned when each goes in alone.
+func (tx *Tx) badResult(ctx context.Context, rs []prompt.Result, chunkErr error) error {
+	for _, r := range rs {
+		if _, err := tx.tx.ExecContext(ctx, insertResultsSQL(1), resultArgs(nil, r)...); err != nil {
+			return fmt.Errorf("result of run %s, version id %d, target %s, case %d, repeat %d: %w",
+				r.RunID, r.VersionID, r.Target, r.Case, r.Repeat, err)
+		}
+	}
+	return chunkErr
 }
 
 const resultCols = `id, run_id, version_id, target, case_idx, repeat, output, error, finish_reason,

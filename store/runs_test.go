@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
@@ -300,5 +301,69 @@ func TestResponseCache(t *testing.T) {
 	}
 	if got, _, _ := s.CacheGet(ctx, "k"); got.Output != "replaced" {
 		t.Errorf("after replace: %q", got.Output)
+	}
+}
+
+func TestSaveResultsLargeBatches(t *testing.T) {
+	ctx := context.Background()
+	s, a1, _, _ := runFixture(t)
+	run := prompt.Run{Versions: []prompt.RunVersion{rv(a1)}, Targets: []string{"echo"}}
+	if err := s.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	batch := func(from, to int) []prompt.Result {
+		var rs []prompt.Result
+		for c := from; c < to; c++ {
+			rs = append(rs, prompt.Result{RunID: run.ID, VersionID: a1.ID, Target: "echo", Case: c, Output: fmt.Sprint("out ", c)})
+		}
+		return rs
+	}
+	// More rows than one INSERT carries: every row gets its own id.
+	first := batch(0, 3*resultsPerInsert+5)
+	if err := s.SaveResults(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[int64]int{}
+	for _, r := range first {
+		ids[r.ID] = r.Case
+	}
+	if len(ids) != len(first) || ids[0] != 0 {
+		t.Fatalf("%d distinct ids for %d results", len(ids), len(first))
+	}
+	// A batch whose chunks hold cells saved before: those keep their first
+	// row and id, the new cells get new ids.
+	second := batch(len(first)-3, len(first)+resultsPerInsert)
+	if err := s.SaveResults(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range second {
+		if c, seen := ids[r.ID]; seen && (c != r.Case || r.Case >= len(first)) {
+			t.Errorf("case %d got the id of case %d", r.Case, c)
+		} else if !seen && r.Case < len(first) {
+			t.Errorf("case %d, saved before, got a new id %d", r.Case, r.ID)
+		}
+		ids[r.ID] = r.Case
+	}
+	stored, err := s.Results(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != len(first)+resultsPerInsert {
+		t.Fatalf("%d results stored, want %d", len(stored), len(first)+resultsPerInsert)
+	}
+	for _, r := range stored {
+		if ids[r.ID] != r.Case || r.Output != fmt.Sprint("out ", r.Case) {
+			t.Errorf("stored %+v, id %d was given to case %d", r, r.ID, ids[r.ID])
+		}
+	}
+	// A bad row in the middle of a chunk: the error names it, nothing is saved.
+	bad := batch(1000, 1000+resultsPerInsert)
+	bad[7].VersionID = 99999
+	err = s.SaveResults(ctx, bad)
+	if err == nil || !strings.Contains(err.Error(), "version id 99999, target echo, case 1007") {
+		t.Errorf("bad batch: %v", err)
+	}
+	if rs, _ := s.Results(ctx, run.ID); len(rs) != len(stored) {
+		t.Errorf("a failed batch left %d results, want %d", len(rs), len(stored))
 	}
 }

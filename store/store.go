@@ -41,6 +41,10 @@ const busyTimeout = 10 * time.Second
 //   - synchronous(NORMAL): in WAL mode a crash of whet never corrupts the
 //     file and never loses a commit; only a power loss may roll back the
 //     last commits. FULL would fsync on every commit of every result batch.
+//   - temp_store(MEMORY): statement journals (which a multi-row INSERT
+//     needs, see saveResults) and temporary tables stay in memory; on disk
+//     the journal of a 32-row INSERT spilled to a temporary file, a write
+//     system call per page.
 //   - _txlock=immediate (writer only): BEGIN IMMEDIATE takes the write lock
 //     when a transaction starts, so two processes never both hold a read
 //     lock and deadlock upgrading it (an SQLITE_BUSY the busy timeout
@@ -53,6 +57,7 @@ func dsn(path string, writer bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if writer {
 		q.Set("_txlock", "immediate")
 	} else {
