@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"fmt"
@@ -450,44 +451,21 @@ func (a *app) savedReport(ctx context.Context, st *store.Store, id string, resul
 
 // writeTo writes to stdout, or to output when it is set.
 func (a *app) writeTo(output string, write func(io.Writer) error) error {
-	if output == "" {
-		return write(a.env.Stdout)
-	}
-	f, err := os.Create(output)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.env.Stderr, "report written to %s\n", output)
-	return nil
-}
-
-func (a *app) writeReport(rr report.RunReport, format, output string) error {
-	var w io.Writer = a.env.Stdout
+	var dst io.Writer = a.env.Stdout
 	var file *os.File
 	if output != "" {
 		var err error
 		if file, err = os.Create(output); err != nil {
 			return err
 		}
-		w = file
+		dst = file
 	}
-	var err error
-	switch format {
-	case "md", "markdown":
-		err = report.Markdown(w, rr)
-	case "json":
-		err = report.JSON(w, rr)
-	case "csv":
-		err = report.CSV(w, rr)
-	default:
-		err = report.Table(w, rr, terminalWidth(a.env.Stdout))
+	// Reports are written in many small pieces: buffered, a file of
+	// thousands of rows takes a few system calls instead of one per piece.
+	bw := bufio.NewWriterSize(dst, 64<<10)
+	err := write(bw)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
 	}
 	if file != nil {
 		if cerr := file.Close(); err == nil {
@@ -498,6 +476,21 @@ func (a *app) writeReport(rr report.RunReport, format, output string) error {
 		}
 	}
 	return err
+}
+
+func (a *app) writeReport(rr report.RunReport, format, output string) error {
+	return a.writeTo(output, func(w io.Writer) error {
+		switch format {
+		case "md", "markdown":
+			return report.Markdown(w, rr)
+		case "json":
+			return report.JSON(w, rr)
+		case "csv":
+			return report.CSV(w, rr)
+		default:
+			return report.Table(w, rr, terminalWidth(a.env.Stdout))
+		}
+	})
 }
 
 func (a *app) printShadow(reg *runner.Registry, rr report.RunReport, specs []string) {

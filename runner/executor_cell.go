@@ -3,14 +3,16 @@ package runner
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"whet/config"
 	"whet/prompt"
 )
 
-// execState is one execution's read-only view of its plan: targets resolved,
-// every (version, case) rendered once. Cell goroutines share it.
+// execState is one execution's view of its plan: targets resolved, every
+// (version, case) rendered once, by the first cell that needs it. Cell
+// goroutines share it.
 type execState struct {
 	run      prompt.Run
 	sink     Sink
@@ -32,10 +34,36 @@ type execTarget struct {
 	priced   bool
 }
 
-// execRender is a version rendered for a case; err fails the cells using it.
+// execRender is a version rendered for a case, once; err fails the cells
+// using it.
 type execRender struct {
+	once sync.Once
 	msgs []prompt.Message
 	err  error
+}
+
+// render returns version vi rendered for case c. Rendering waits for the
+// cells that need it instead of delaying the first call: at thousands of
+// cases, rendering them all up front was a noticeable part of the time
+// before the first call.
+func (st *execState) render(vi, c int) *execRender {
+	rd := &st.renders[vi][c]
+	rd.once.Do(func() {
+		var vars map[string]string
+		if c < len(st.run.Cases) {
+			vars = st.run.Cases[c].Vars
+		}
+		rd.msgs, rd.err = prompt.RenderMessages(st.versions[vi].Messages, vars)
+		if rd.err != nil {
+			rv := st.run.Versions[vi]
+			where := rv.Ref()
+			if c < len(st.run.Cases) {
+				where = fmt.Sprintf("%s for %s", rv.Ref(), st.run.Cases[c].Label(c))
+			}
+			rd.err = fmt.Errorf("rendering %s: %w", where, rd.err)
+		}
+	})
+	return rd
 }
 
 // execCell is one cell to run, with indexes into execState.
@@ -45,7 +73,8 @@ type execCell struct {
 	ver    int
 }
 
-// prepare resolves the plan's targets and renders each version for each case.
+// prepare resolves the plan's targets and makes room for each version's
+// rendering for each case (see render).
 func (e *Executor) prepare(plan Plan, sink Sink) *execState {
 	run := plan.Run
 	st := &execState{
@@ -58,23 +87,8 @@ func (e *Executor) prepare(plan Plan, sink Sink) *execState {
 		st.targets = append(st.targets, e.resolve(spec))
 	}
 	for _, rv := range run.Versions {
-		v := plan.Versions[rv.VersionID]
-		st.versions = append(st.versions, v)
-		rs := make([]execRender, plan.cases())
-		for c := range rs {
-			var vars map[string]string
-			where := rv.Ref()
-			if c < len(run.Cases) {
-				vars = run.Cases[c].Vars
-				where = fmt.Sprintf("%s for %s", rv.Ref(), run.Cases[c].Label(c))
-			}
-			msgs, err := prompt.RenderMessages(v.Messages, vars)
-			if err != nil {
-				err = fmt.Errorf("rendering %s: %w", where, err)
-			}
-			rs[c] = execRender{msgs: msgs, err: err}
-		}
-		st.renders = append(st.renders, rs)
+		st.versions = append(st.versions, plan.Versions[rv.VersionID])
+		st.renders = append(st.renders, make([]execRender, plan.cases()))
 	}
 	return st
 }
@@ -163,7 +177,7 @@ func (e *Executor) runCell(ctx context.Context, st *execState, q *execQueue, c e
 	if tg.err != nil {
 		return fail(tg.err)
 	}
-	rd := st.renders[c.ver][key.Case]
+	rd := st.render(c.ver, key.Case)
 	if rd.err != nil {
 		return fail(rd.err)
 	}
