@@ -81,9 +81,9 @@ func (p *OpenAI) BaseURL() string { return provRedactURL(p.base) }
 
 // requestOptions are the per-call options: the key read now, and a
 // middleware that keeps ambient OpenAI credentials (OPENAI_API_KEY,
-// OPENAI_ORG_ID, OPENAI_PROJECT_ID, which the SDK reads) from reaching any
-// server but api.openai.com, and any Authorization at all when this provider
-// has no key. The middleware also hands the transport the request body as
+// OPENAI_ORG_ID, OPENAI_PROJECT_ID, which the SDK reads) and the SDK's
+// telemetry headers from reaching any server but api.openai.com, and any
+// Authorization at all when this provider has no key. The middleware also hands the transport the request body as
 // an in-memory reader (the SDK wraps it in a type the transport does not
 // know), so that headers and body go out in one write instead of two.
 // keyErr is the missing-key error, for a 401's message.
@@ -106,6 +106,7 @@ func (p *OpenAI) requestOptions() (opts []option.RequestOption, keyErr error, er
 		if !official {
 			r.Header.Del("OpenAI-Organization")
 			r.Header.Del("OpenAI-Project")
+			openaiDropTelemetry(r.Header)
 		}
 		if r.GetBody != nil && r.ContentLength > 0 {
 			if b, err := r.GetBody(); err == nil {
@@ -115,6 +116,18 @@ func (p *OpenAI) requestOptions() (opts []option.RequestOption, keyErr error, er
 		return next(r)
 	}))
 	return opts, kerr, nil
+}
+
+// openaiDropTelemetry removes the SDK's X-Stainless-* headers (its
+// version, the OS, architecture and Go version, retry count and timeout):
+// they describe the machine to whichever server is configured, and each
+// costs the server a header to parse on every call.
+func openaiDropTelemetry(h http.Header) {
+	for k := range h {
+		if strings.HasPrefix(k, "X-Stainless-") {
+			delete(h, k)
+		}
+	}
 }
 
 // Chat implements Provider. Params: temperature, top_p, seed, stop, and

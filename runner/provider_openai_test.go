@@ -189,8 +189,18 @@ func TestOpenAIKeys(t *testing.T) {
 	if _, err := groq.Chat(context.Background(), Request{Model: "llama-3.1-8b-instant"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if h := seen.last(t, "/openai/v1/chat/completions").Header.Get("Authorization"); h != "Bearer gsk_groq" {
+	sent := seen.last(t, "/openai/v1/chat/completions").Header
+	if h := sent.Get("Authorization"); h != "Bearer gsk_groq" {
 		t.Fatalf("auth %q, want the key read at call time", h)
+	}
+	// Nor does the SDK's description of this machine.
+	for k := range sent {
+		if strings.HasPrefix(k, "X-Stainless-") {
+			t.Errorf("telemetry header %s: %q sent to another server than api.openai.com", k, sent.Get(k))
+		}
+	}
+	if sent.Get("User-Agent") == "" || sent.Get("Content-Type") != "application/json" {
+		t.Errorf("headers %v: want the User-Agent and Content-Type kept", sent)
 	}
 
 	// The provider named openai needs its key.
