@@ -367,3 +367,33 @@ func TestSaveResultsLargeBatches(t *testing.T) {
 		t.Errorf("a failed batch left %d results, want %d", len(rs), len(stored))
 	}
 }
+
+// A run's results are read through the unique index on (run_id, version_id,
+// target, case_idx, repeat), already in report order: no scan of other
+// runs' results and no sort, however many runs the library holds.
+func TestResultsQueryUsesTheCellIndex(t *testing.T) {
+	s := openTemp(t)
+	rows, err := s.r.Query(`EXPLAIN QUERY PLAN SELECT `+resultCols+` FROM results WHERE run_id = ?
+		ORDER BY version_id, target, case_idx, repeat`, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	got := strings.Join(plan, "; ")
+	if !strings.Contains(got, "USING INDEX sqlite_autoindex_results_1 (run_id=?)") || strings.Contains(got, "TEMP B-TREE") {
+		t.Errorf("query plan %q: want the cell index, no sort", got)
+	}
+	var n int
+	if err := s.r.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'results'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("results has %d indexes (%v), want only the cell index: each costs every saved result an insert", n, err)
+	}
+}
