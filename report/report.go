@@ -38,12 +38,13 @@ type view struct {
 	cases    []prompt.Case       // at least one; padded to cover results' case indexes
 	repeat   int                 // at least 1; covers results' repeat indexes
 	results  []prompt.Result     // one per cell, by version, target, case, repeat
+	scores   []prompt.Score      // those of results
 	latest   map[int64]map[string]prompt.Score
 	scorers  []string // distinct scorers of the results' scores, sorted
 	vIdx     map[int64]int
 	tIdx     map[string]int
 
-	// Derived on first use (CSV needs none of them): see cell and stats.
+	// Derived on first use by derive (CSV needs none of them).
 	cells   map[prompt.CellKey]prompt.Result
 	sums    []Summary // one per version × target seen in results, in display order
 	total   Summary   // over every result
@@ -138,7 +139,7 @@ func newView(r RunReport) *view {
 			}
 		}
 	}
-	v.latest = LatestScores(scores)
+	v.scores, v.latest = scores, LatestScores(scores)
 	seen := map[string]bool{}
 	for _, sc := range scores {
 		if !seen[sc.Scorer] {
@@ -160,13 +161,7 @@ func (v *view) derive() {
 	for _, res := range v.results {
 		v.cells[res.Key()] = res
 	}
-	var scores []prompt.Score
-	for _, byScorer := range v.latest {
-		for _, sc := range byScorer {
-			scores = append(scores, sc)
-		}
-	}
-	sums := Summarize(v.results, scores)
+	sums := Summarize(v.results, v.scores)
 	slices.SortStableFunc(sums, func(a, b Summary) int {
 		return cmp.Or(cmp.Compare(v.vIdx[a.VersionID], v.vIdx[b.VersionID]), cmp.Compare(v.tIdx[a.Target], v.tIdx[b.Target]))
 	})
