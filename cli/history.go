@@ -17,7 +17,7 @@ func (a *app) modelsCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "models",
-		Short: "List configured targets and the models of every reachable Ollama server",
+		Short: "List configured targets and the models of every reachable Ollama and OpenAI-compatible server",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reg, err := a.registry()
@@ -37,7 +37,11 @@ func (a *app) modelsCmd() *cobra.Command {
 					if name == "" {
 						name = t.Provider
 					}
-					issues = append(issues, fmt.Sprintf("%s: %s", name, t.Issue))
+					if strings.HasPrefix(t.Issue, name+":") { // the error names it already
+						issues = append(issues, t.Issue)
+					} else {
+						issues = append(issues, fmt.Sprintf("%s: %s", name, t.Issue))
+					}
 					continue
 				}
 				src := t.Source

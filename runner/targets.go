@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -475,9 +476,12 @@ func (r *Registry) Price(t Target) (config.Price, bool) {
 
 // ListTargets lists what can be run: the config's targets, its aliases and
 // each provider's configured models, then every model of every reachable
-// ollama-type provider. A provider that cannot be listed gives one entry
-// with Issue set (Model empty); an unresolvable spec gives an entry with
-// Issue set. Never fails as a whole. Each listing is bounded by 10s and ctx.
+// ollama-type and openai-type provider (Ollama's /api/tags, the
+// OpenAI-compatible GET /models: a local vLLM, llama.cpp or LM Studio
+// server shows what it serves). An openai-type provider that needs a key
+// and has none is skipped: it is not set up, not unreachable. A provider
+// that cannot be listed gives one entry with Issue set (Model empty); an
+// unresolvable spec gives an entry with Issue set. Never fails as a whole. Each listing is bounded by 10s and ctx.
 func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
 	var out []TargetInfo
 	index := map[string]int{} // alias|spec -> position
@@ -525,7 +529,7 @@ func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
 	}
 	for _, name := range names {
 		pc := r.providers[name]
-		if pc.Type != config.TypeOllama {
+		if pc.Type != config.TypeOllama && pc.Type != config.TypeOpenAI {
 			continue
 		}
 		issue := func(err error) {
@@ -543,6 +547,9 @@ func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
 		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		models, err := lister.ListModels(lctx)
 		cancel()
+		if errors.Is(err, ErrNoKey) {
+			continue
+		}
 		if err != nil {
 			issue(err)
 			continue

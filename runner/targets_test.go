@@ -211,11 +211,25 @@ func TestRegistryListTargets(t *testing.T) {
 	dead := ln.Addr().String()
 	ln.Close()
 
+	// An OpenAI-compatible server lists its models at GET /models.
+	groq, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if r.URL.Path != "/openai/v1/models" {
+			http.NotFound(w, r)
+			return
+		}
+		ptStream(w, "application/json", `{"object":"list","data":[{"id":"llama-3.1-8b-instant","object":"model","created":1,"owned_by":"Meta"},{"id":"qwen-qwq-32b","object":"model","created":2,"owned_by":"Alibaba"}]}`)
+	})
+	// The built-in openai provider without a key is not set up: skipped.
+	t.Setenv("OPENAI_API_KEY", "")
+	t.Setenv("OPENAI_BASE_URL", "")
+	t.Setenv("GROQ_KEY", "gsk_test")
+
 	cfg := config.Config{
 		Providers: map[string]config.Provider{
 			"ollama": {BaseURL: srv.URL, Models: []string{"llama3.2:3b"}},
 			"box":    {Type: "ollama", BaseURL: "http://" + dead},
-			"groq":   {Type: "openai", BaseURL: "https://api.groq.com/openai/v1", Models: []string{"llama-3.1-8b-instant"}},
+			"groq":   {Type: "openai", BaseURL: groq.URL + "/openai/v1", APIKeyEnv: "GROQ_KEY", Models: []string{"llama-3.1-8b-instant"}},
+			"vllm":   {Type: "openai", BaseURL: "http://" + dead + "/v1"},
 		},
 		Aliases: map[string]string{"fast": "groq:llama-3.1-8b-instant"},
 		Targets: []string{"fast", "echo", "bogus:x"},
@@ -242,12 +256,14 @@ func TestRegistryListTargets(t *testing.T) {
 		"models ollama:llama3.2:3b a80c4f",
 		"listed ollama:qwen2.5:latest 845dbd",
 		"listed ISSUE box",
+		"listed groq:qwen-qwq-32b",
+		"listed ISSUE vllm",
 	}, "\n")
 	if strings.Join(lines, "\n") != wantS {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), wantS)
 	}
 	for _, ti := range got {
-		if ti.Source == "listed" && ti.Issue != "" && !strings.Contains(ti.Issue, "is ollama running?") {
+		if ti.Source == "listed" && ti.Issue != "" && ti.Provider == "box" && !strings.Contains(ti.Issue, "is ollama running?") {
 			t.Fatalf("issue %q", ti.Issue)
 		}
 	}

@@ -24,8 +24,8 @@ import (
 // *runner.Registry implements it.
 type ArenaTargets interface {
 	runner.Targets
-	// ListTargets lists what can be run; it may contact local servers
-	// (Ollama), so the Arena calls it only inside a command.
+	// ListTargets lists what can be run; it contacts the Ollama and
+	// OpenAI-compatible servers, so the Arena calls it only inside a command.
 	ListTargets(ctx context.Context) []runner.TargetInfo
 }
 
