@@ -37,11 +37,7 @@ func (a *app) modelsCmd() *cobra.Command {
 					if name == "" {
 						name = t.Provider
 					}
-					if strings.HasPrefix(t.Issue, name+":") { // the error names it already
-						issues = append(issues, t.Issue)
-					} else {
-						issues = append(issues, fmt.Sprintf("%s: %s", name, t.Issue))
-					}
+					issues = append(issues, name+": "+t.Problem())
 					continue
 				}
 				src := t.Source

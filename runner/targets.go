@@ -54,6 +54,18 @@ type TargetInfo struct {
 	Issue string `json:"issue,omitempty"`
 }
 
+// Problem is Issue without a leading "NAME: " that repeats the entry's
+// alias, spec or provider (a provider's errors name it), for display beside
+// that name.
+func (ti TargetInfo) Problem() string {
+	for _, n := range []string{ti.Alias, ti.Spec, ti.Provider} {
+		if rest, ok := strings.CutPrefix(ti.Issue, n+": "); ok && n != "" {
+			return rest
+		}
+	}
+	return ti.Issue
+}
+
 // Registry resolves target specs against the configured providers and
 // aliases, and constructs each provider once, on first use. Its
 // configuration is fixed at NewRegistry. It is safe for concurrent use.

@@ -263,6 +263,9 @@ func TestRegistryListTargets(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), wantS)
 	}
 	for _, ti := range got {
+		if ti.Issue != "" && strings.HasPrefix(ti.Problem(), ti.Provider+": ") {
+			t.Errorf("Problem %q repeats the provider's name", ti.Problem())
+		}
 		if ti.Source == "listed" && ti.Issue != "" && ti.Provider == "box" && !strings.Contains(ti.Issue, "is ollama running?") {
 			t.Fatalf("issue %q", ti.Issue)
 		}

@@ -118,7 +118,7 @@ func (p arenaPicker) onLoaded(msg arenaTargetsMsg, targets ArenaTargets) arenaPi
 		switch {
 		case ti.Issue != "":
 			it.spec = ""
-			it.issue = oneLine(ti.Issue)
+			it.issue = oneLine(ti.Problem())
 			it.label = ti.Spec
 			if it.label == "" {
 				it.label = ti.Provider
