@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -124,6 +127,12 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if f.resume == "" && len(args) == 0 {
 		return usagef("run takes at least one REF (e.g. whet run summary -m echo); see 'whet run --help'")
 	}
+	if f.output != "" {
+		// Before any call is made (and paid for), not after.
+		if err := checkOutputDir(f.output); err != nil {
+			return usagef("-o %s: %v", f.output, err)
+		}
+	}
 	reg, err := a.registry()
 	if err != nil {
 		return err
@@ -198,7 +207,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		err = a.writeReport(rr, f.format, f.output)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("writing the report: %w (the run is saved: whet export %s --format %s -o FILE writes it again)", err, plan.Run.ID, exportFormat(f.format))
 	}
 	if scored && f.format == "table" {
 		for _, g := range groups {
@@ -447,6 +456,34 @@ func (a *app) savedReport(ctx context.Context, st *store.Store, id string, resul
 	})
 	rr.Results = results
 	return rr, nil
+}
+
+// checkOutputDir reports why a report could not be written to path: its
+// directory is missing or not a directory, or path is a directory.
+func checkOutputDir(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return errors.New("is a directory")
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist", dir)
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
+}
+
+// exportFormat is the whet export format that writes what a run's report
+// format wrote (export has no table).
+func exportFormat(format string) string {
+	if format == "table" || format == "" {
+		return "md"
+	}
+	return format
 }
 
 // writeTo writes to stdout, or to output when it is set.
