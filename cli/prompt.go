@@ -881,8 +881,11 @@ func (a *app) auditCmd() *cobra.Command {
 			fmt.Fprintln(tw, "WHEN\tWHO\tACTION\tPROMPT\tCHANGE")
 			for _, e := range entries {
 				change := e.After
-				if e.Before != "" {
+				switch {
+				case e.Before != "" && e.After != "":
 					change = e.Before + " -> " + e.After
+				case e.Before != "":
+					change = e.Before
 				}
 				if e.Detail != "" {
 					change = strings.TrimSpace(change + " " + e.Detail)

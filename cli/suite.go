@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -24,7 +25,8 @@ func (a *app) suiteCmd() *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(a.suiteNewCmd(), a.suiteImportCmd(), a.suiteListCmd(), a.suiteShowCmd(), a.suiteExportCmd())
+	cmd.AddCommand(a.suiteNewCmd(), a.suiteImportCmd(), a.suiteListCmd(), a.suiteShowCmd(), a.suiteExportCmd(),
+		a.suiteRenameCmd(), a.suiteDeleteCmd())
 	return cmd
 }
 
@@ -108,16 +110,8 @@ func (a *app) saveSuite(su prompt.Suite, replace bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.env.Stdout, "suite %s: %d cases, %d checks\n", saved.Name, len(saved.Cases), countChecks(saved))
+	fmt.Fprintf(a.env.Stdout, "suite %s: %d cases, %d checks\n", saved.Name, len(saved.Cases), saved.CheckCount())
 	return nil
-}
-
-func countChecks(su prompt.Suite) int {
-	n := len(su.Checks)
-	for _, c := range su.Cases {
-		n += len(c.Checks)
-	}
-	return n
 }
 
 func (a *app) suiteImportCmd() *cobra.Command {
@@ -259,8 +253,8 @@ func (a *app) suiteExportCmd() *cobra.Command {
 			default:
 				return usagef("--format %q: use yaml, csv or jsonl", format)
 			}
-			if format != "yaml" && format != "yml" && countChecks(su) > 0 {
-				fmt.Fprintf(a.env.Stderr, "note: %s holds cases only; the suite's %d checks are kept by --format yaml\n", format, countChecks(su))
+			if format != "yaml" && format != "yml" && su.CheckCount() > 0 {
+				fmt.Fprintf(a.env.Stderr, "note: %s holds cases only; the suite's %d checks are kept by --format yaml\n", format, su.CheckCount())
 			}
 			if output == "" {
 				_, err = a.env.Stdout.Write(data)
@@ -275,5 +269,65 @@ func (a *app) suiteExportCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "yaml", "yaml, csv or jsonl")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE")
+	return cmd
+}
+
+func (a *app) suiteRenameCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "rename NAME NEW_NAME",
+		Aliases: []string{"mv"},
+		Short:   "Rename a suite (runs made from it keep the name they were made with)",
+		Args:    exactArgs(2, "NAME NEW_NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := prompt.ValidateName(strings.TrimSpace(args[1])); err != nil {
+				return usagef("new suite name %q: %v", args[1], err)
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			old, err := st.GetSuite(a.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			su, err := st.RenameSuite(a.ctx, old.Name, args[1], a.author())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.env.Stdout, "renamed suite %s to %s\n", old.Name, su.Name)
+			return nil
+		},
+	}
+}
+
+func (a *app) suiteDeleteCmd() *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:     "delete NAME --yes",
+		Aliases: []string{"rm"},
+		Short:   "Delete a suite with its cases and checks (runs made from it keep their results)",
+		Example: "  whet suite export reply-quality -o reply-quality.yaml   # keep a copy\n  whet suite delete reply-quality --yes",
+		Args:    exactArgs(1, "NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			su, err := st.GetSuite(a.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if !yes {
+				return usagef("this deletes suite %s with %d cases and %d checks; run again with --yes to delete it (keep a copy first with 'whet suite export %s -o FILE')",
+					su.Name, len(su.Cases), su.CheckCount(), su.Name)
+			}
+			if _, err := st.DeleteSuite(a.ctx, su.Name, a.author()); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.env.Stdout, "deleted suite %s (%d cases, %d checks)\n", su.Name, len(su.Cases), su.CheckCount())
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
 	return cmd
 }

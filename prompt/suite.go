@@ -35,3 +35,12 @@ type Suite struct {
 	Created   time.Time
 	Updated   time.Time
 }
+
+// CheckCount is the number of the suite's checks: its own and its cases'.
+func (s Suite) CheckCount() int {
+	n := len(s.Checks)
+	for _, c := range s.Cases {
+		n += len(c.Checks)
+	}
+	return n
+}

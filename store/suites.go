@@ -102,16 +102,8 @@ func nullFloat(f *float64) any {
 	return *f
 }
 
-func countChecks(su prompt.Suite) int {
-	n := len(su.Checks)
-	for _, c := range su.Cases {
-		n += len(c.Checks)
-	}
-	return n
-}
-
 func suiteAuditValue(su prompt.Suite) string {
-	return fmt.Sprintf("suite %s: %d cases, %d checks", su.Name, len(su.Cases), countChecks(su))
+	return fmt.Sprintf("suite %s: %d cases, %d checks", su.Name, len(su.Cases), su.CheckCount())
 }
 
 // suitePrompt resolves the suite's prompt; the zero head for a shared suite.
@@ -142,15 +134,7 @@ func (tx *Tx) CreateSuite(ctx context.Context, su prompt.Suite, author string) (
 	if err := validateSuite(su); err != nil {
 		return prompt.Suite{}, err
 	}
-	var existing string
-	err := tx.tx.QueryRowContext(ctx, `SELECT name FROM suites WHERE name = ?`, su.Name).Scan(&existing)
-	switch {
-	case err == nil:
-		if existing == su.Name {
-			return prompt.Suite{}, wrap(ErrExists, "suite %q already exists", existing)
-		}
-		return prompt.Suite{}, wrap(ErrExists, "suite %q already exists as %q (names ignore case)", su.Name, existing)
-	case !errors.Is(err, sql.ErrNoRows):
+	if err := tx.suiteNameFree(ctx, su.Name, 0); err != nil {
 		return prompt.Suite{}, err
 	}
 	p, err := suitePrompt(ctx, tx.tx, su.Prompt)
@@ -175,6 +159,22 @@ func (tx *Tx) CreateSuite(ctx context.Context, su prompt.Suite, author string) (
 		return prompt.Suite{}, err
 	}
 	return getSuite(ctx, tx.tx, su.Name)
+}
+
+// suiteNameFree reports, as an error wrapping ErrExists, a suite other
+// than the one with id except that already has name (ignoring case).
+func (tx *Tx) suiteNameFree(ctx context.Context, name string, except int64) error {
+	var existing string
+	err := tx.tx.QueryRowContext(ctx, `SELECT name FROM suites WHERE name = ? AND id != ?`, name, except).Scan(&existing)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	case existing == name:
+		return wrap(ErrExists, "suite %q already exists", existing)
+	}
+	return wrap(ErrExists, "suite %q already exists as %q (names ignore case)", name, existing)
 }
 
 // insertSuiteBody writes the suite's checks and cases with theirs.
@@ -276,10 +276,8 @@ func (tx *Tx) ReplaceSuite(ctx context.Context, su prompt.Suite, author string) 
 	// The row goes to the prompt the suite now belongs to, else the one it
 	// belonged to, so each prompt's log shows its suites changing.
 	ap := p
-	if ap.id == 0 && old.Prompt != "" {
-		if h, err := lookupPrompt(ctx, tx.tx, old.Prompt); err == nil {
-			ap = h
-		}
+	if ap.id == 0 {
+		ap = tx.suiteAuditPrompt(ctx, old.Prompt)
 	}
 	if err := tx.audit(ctx, author, ActionSuite, ap, suiteAuditValue(old), suiteAuditValue(su), "replaced"); err != nil {
 		return prompt.Suite{}, err
@@ -474,4 +472,79 @@ func (s *Store) ListSuites(ctx context.Context, promptName string) ([]SuiteSumma
 		out = append(out, ss)
 	}
 	return out, rows.Err()
+}
+
+// RenameSuite gives the suite called from (ignoring case) the name to,
+// which must pass prompt.ValidateName and not be another suite's (else an
+// error wrapping ErrExists); a change of case alone is allowed. Runs made
+// from the suite keep the name they were made with and their own copy of
+// its cases. It writes an ActionSuite audit row ("renamed") and returns
+// the suite as GetSuite will. An unknown from gives a *NotFoundError.
+func (s *Store) RenameSuite(ctx context.Context, from, to, author string) (prompt.Suite, error) {
+	var out prompt.Suite
+	err := s.Update(ctx, func(tx *Tx) error {
+		old, err := getSuite(ctx, tx.tx, from)
+		if err != nil {
+			return err
+		}
+		to = strings.TrimSpace(to)
+		if err := prompt.ValidateName(to); err != nil {
+			return fmt.Errorf("invalid suite name %q: %s", to, prompt.NameRule)
+		}
+		if to == old.Name {
+			out = old
+			return nil
+		}
+		if err := tx.suiteNameFree(ctx, to, old.ID); err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE suites SET name = ?, updated = ? WHERE id = ?`, to, ms(tx.now), old.ID); err != nil {
+			return fmt.Errorf("suite %q: %w", old.Name, err)
+		}
+		renamed := old
+		renamed.Name = to
+		if err := tx.audit(ctx, author, ActionSuite, tx.suiteAuditPrompt(ctx, old.Prompt), suiteAuditValue(old), suiteAuditValue(renamed), "renamed"); err != nil {
+			return err
+		}
+		out, err = getSuite(ctx, tx.tx, to)
+		return err
+	})
+	return out, err
+}
+
+// DeleteSuite deletes the suite called name (ignoring case) with its
+// cases and checks, and returns what was deleted. Runs made from it keep
+// their own copy of its cases, so no result is lost; `whet suite export`
+// before deleting keeps the suite itself. It writes an ActionSuite audit
+// row ("deleted"). An unknown name gives a *NotFoundError.
+func (s *Store) DeleteSuite(ctx context.Context, name, author string) (prompt.Suite, error) {
+	var out prompt.Suite
+	err := s.Update(ctx, func(tx *Tx) error {
+		old, err := getSuite(ctx, tx.tx, name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM suites WHERE id = ?`, old.ID); err != nil {
+			return fmt.Errorf("suite %q: %w", old.Name, err)
+		}
+		if err := tx.audit(ctx, author, ActionSuite, tx.suiteAuditPrompt(ctx, old.Prompt), suiteAuditValue(old), "", "deleted"); err != nil {
+			return err
+		}
+		out = old
+		return nil
+	})
+	return out, err
+}
+
+// suiteAuditPrompt is the prompt a suite's audit row belongs to: the
+// suite's own, or none for a shared suite (or one whose prompt is gone).
+func (tx *Tx) suiteAuditPrompt(ctx context.Context, name string) promptHead {
+	if name == "" {
+		return promptHead{}
+	}
+	h, err := lookupPrompt(ctx, tx.tx, name)
+	if err != nil {
+		return promptHead{}
+	}
+	return h
 }

@@ -378,3 +378,123 @@ func TestSuitesMigrateFromSchema1(t *testing.T) {
 		t.Errorf("threshold after migration: %v", got.Threshold)
 	}
 }
+
+func TestSuiteRename(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	mustCreate(t, s, "support/reply", "hi")
+	first, err := s.CreateSuite(ctx, sampleSuite(), "ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateSuite(ctx, prompt.Suite{Name: "other"}, "ann"); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := s.RenameSuite(ctx, "REPLY-quality", " reply/v2 ", "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wantStored(first)
+	want.Name, want.Updated = "reply/v2", got.Updated
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("RenameSuite returned\n%+v\nwant\n%+v", got, want)
+	}
+	if _, err := s.GetSuite(ctx, "reply-quality"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the old name still resolves: %v", err)
+	}
+	audit, err := s.Audit(ctx, "support/reply", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := audit[0]; a.Action != ActionSuite || a.Who != "bob" || a.Detail != "renamed" ||
+		a.Before != "suite reply-quality: 3 cases, 7 checks" || a.After != "suite reply/v2: 3 cases, 7 checks" {
+		t.Errorf("audit row = %+v", a)
+	}
+
+	// A change of case alone is a rename; the same name is no change.
+	if got, err := s.RenameSuite(ctx, "reply/v2", "Reply/V2", "bob"); err != nil || got.Name != "Reply/V2" {
+		t.Errorf("case-only rename = %q, %v", got.Name, err)
+	}
+	n := len(mustAudit(t, s))
+	if _, err := s.RenameSuite(ctx, "reply/v2", "Reply/V2", "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if len(mustAudit(t, s)) != n {
+		t.Error("renaming a suite to its own name wrote an audit row")
+	}
+
+	// Refusals change nothing.
+	for _, tc := range []struct{ from, to, want string }{
+		{"reply/v2", "OTHER", `suite "OTHER" already exists as "other"`},
+		{"reply/v2", "bad name!", `invalid suite name "bad name!"`},
+		{"nope", "x", `suite "nope"`},
+	} {
+		_, err := s.RenameSuite(ctx, tc.from, tc.to, "bob")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("RenameSuite(%q, %q) = %v, want an error containing %q", tc.from, tc.to, err, tc.want)
+		}
+	}
+	if _, err := s.RenameSuite(ctx, "reply/v2", "other", "bob"); !errors.Is(err, ErrExists) {
+		t.Errorf("rename onto another suite: %v, want ErrExists", err)
+	}
+	if got, err := s.GetSuite(ctx, "reply/v2"); err != nil || got.Name != "Reply/V2" || len(got.Cases) != 3 {
+		t.Errorf("after refused renames: %+v, %v", got.Name, err)
+	}
+}
+
+func TestSuiteDelete(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	mustCreate(t, s, "support/reply", "hi")
+	first, err := s.CreateSuite(ctx, sampleSuite(), "ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateSuite(ctx, prompt.Suite{Name: "keep", Cases: []prompt.Case{{Name: "k"}}, Checks: []prompt.Check{{Type: "is-json"}}}, "ann"); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := s.DeleteSuite(ctx, "Reply-Quality", "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, first) {
+		t.Errorf("DeleteSuite returned\n%+v\nwant\n%+v", got, first)
+	}
+	if _, err := s.GetSuite(ctx, "reply-quality"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("deleted suite still resolves: %v", err)
+	}
+	// Its cases and checks are gone; the other suite's are not.
+	var cases, checks int
+	if err := s.r.QueryRow(`SELECT (SELECT COUNT(*) FROM suite_cases), (SELECT COUNT(*) FROM checks)`).Scan(&cases, &checks); err != nil {
+		t.Fatal(err)
+	}
+	if cases != 1 || checks != 1 {
+		t.Errorf("after delete: %d case rows, %d check rows; want 1 and 1", cases, checks)
+	}
+	audit, err := s.Audit(ctx, "support/reply", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := audit[0]; a.Action != ActionSuite || a.Who != "bob" || a.Detail != "deleted" ||
+		a.Before != "suite reply-quality: 3 cases, 7 checks" || a.After != "" {
+		t.Errorf("audit row = %+v", a)
+	}
+	if _, err := s.DeleteSuite(ctx, "reply-quality", "bob"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("deleting twice: %v, want ErrNotFound", err)
+	}
+	// The name is free again.
+	if _, err := s.CreateSuite(ctx, prompt.Suite{Name: "reply-quality"}, "ann"); err != nil {
+		t.Errorf("re-creating a deleted suite: %v", err)
+	}
+}
+
+func mustAudit(t *testing.T, s *Store) []AuditEntry {
+	t.Helper()
+	a, err := s.Audit(context.Background(), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

@@ -289,7 +289,7 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 		m.draft, m.isNew, m.modified = msg.suite, false, false
 		m = m.clamp()
 		m, cmd := m.reload()
-		return m, tea.Batch(cmd, notify("saved suite "+msg.suite.Name+": "+plural(len(msg.suite.Cases), "case")+", "+plural(suiteChecks(msg.suite), "check")))
+		return m, tea.Batch(cmd, notify("saved suite "+msg.suite.Name+": "+plural(len(msg.suite.Cases), "case")+", "+plural(msg.suite.CheckCount(), "check")))
 	case suiteImportedMsg:
 		if msg.id != m.importReq {
 			return m, nil
@@ -688,15 +688,6 @@ func (m suitesModel) keyTable() keyTable {
 	}
 }
 
-// suiteChecks counts a suite's checks, its own and its cases'.
-func suiteChecks(su prompt.Suite) int {
-	n := len(su.Checks)
-	for _, c := range su.Cases {
-		n += len(c.Checks)
-	}
-	return n
-}
-
 // View draws the Suites screen into its w×h area.
 func (m suitesModel) View() string {
 	switch m.mode {
@@ -799,7 +790,7 @@ func (m suitesModel) casesView() string {
 	st := m.sh.styles()
 	su := m.draft
 	title := st.Title.Render("Suites › ") + st.Title.Render(oneLine(su.Name))
-	state := " · " + plural(len(su.Cases), "case") + " · " + plural(suiteChecks(su), "check")
+	state := " · " + plural(len(su.Cases), "case") + " · " + plural(su.CheckCount(), "check")
 	title += st.Muted.Render(state)
 	switch {
 	case m.saving:
