@@ -47,6 +47,8 @@ type Store interface {
 	GetSuite(ctx context.Context, name string) (prompt.Suite, error)
 	CreateSuite(ctx context.Context, su prompt.Suite, author string) (prompt.Suite, error)
 	ReplaceSuite(ctx context.Context, su prompt.Suite, author string) (prompt.Suite, error)
+	RenameSuite(ctx context.Context, from, to, author string) (prompt.Suite, error)
+	DeleteSuite(ctx context.Context, name, author string) (prompt.Suite, error)
 }
 
 // Store implements ui.Store.

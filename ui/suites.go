@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -37,12 +38,15 @@ type suitesKeys struct {
 	Import key.Binding
 	All    key.Binding
 	Reload key.Binding
+	Rename key.Binding
+	Remove key.Binding
 	// One suite's cases.
 	Add      key.Binding
 	Edit     key.Binding
 	Delete   key.Binding
 	MoveUp   key.Binding
 	MoveDown key.Binding
+	Settings key.Binding
 	Save     key.Binding
 	Back     key.Binding
 	// The case form.
@@ -60,11 +64,14 @@ func newSuitesKeys() suitesKeys {
 		Import:   key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import file")),
 		All:      key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "all suites/this prompt")),
 		Reload:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
+		Rename:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename suite")),
+		Remove:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete suite")),
 		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add case")),
 		Edit:     key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("e/enter", "edit case")),
 		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete case")),
 		MoveUp:   key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "move case up")),
 		MoveDown: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "move case down")),
+		Settings: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "description/threshold")),
 		Save:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save suite")),
 		Back:     key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back to suites")),
 		Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
@@ -111,6 +118,17 @@ type (
 	suiteImportAskMsg struct{ path string }
 	suiteDeleteMsg    struct{ index int }
 	suiteLeaveMsg     struct{} // back to the list, dropping unsaved edits
+	suiteRenameMsg    struct{ from, to string }
+	suiteRemoveMsg    struct{ name string }
+	// suiteChangedMsg is a rename or delete done (note) or failed (err).
+	suiteChangedMsg struct {
+		note string
+		err  error
+	}
+	// suiteDescribeMsg and suiteThresholdMsg set the draft's description
+	// and pass mark ("" = none).
+	suiteDescribeMsg  struct{ text string }
+	suiteThresholdMsg struct{ text string }
 	suiteFormDropMsg  struct{} // close the case form, dropping its edits
 )
 
@@ -124,6 +142,11 @@ func (suiteNewMsg) target() screenID       { return screenSuites }
 func (suiteImportAskMsg) target() screenID { return screenSuites }
 func (suiteDeleteMsg) target() screenID    { return screenSuites }
 func (suiteLeaveMsg) target() screenID     { return screenSuites }
+func (suiteRenameMsg) target() screenID    { return screenSuites }
+func (suiteRemoveMsg) target() screenID    { return screenSuites }
+func (suiteChangedMsg) target() screenID   { return screenSuites }
+func (suiteDescribeMsg) target() screenID  { return screenSuites }
+func (suiteThresholdMsg) target() screenID { return screenSuites }
 func (suiteFormDropMsg) target() screenID  { return screenSuites }
 
 // suitesModel is the Suites tab: the suites (`whet suite list`), one
@@ -329,6 +352,36 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 	case suiteFormDropMsg:
 		m.mode = suitesCases
 		return m, nil
+	case suiteRenameMsg:
+		author := m.sh.author
+		return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+			su, err := st.RenameSuite(ctx, msg.from, msg.to, author)
+			return suiteChangedMsg{note: "renamed suite " + msg.from + " to " + su.Name, err: err}
+		})
+	case suiteRemoveMsg:
+		author := m.sh.author
+		return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+			su, err := st.DeleteSuite(ctx, msg.name, author)
+			return suiteChangedMsg{note: "deleted suite " + su.Name + " (" + plural(len(su.Cases), "case") + ", " + plural(su.CheckCount(), "check") + ")", err: err}
+		})
+	case suiteChangedMsg:
+		m, cmd := m.reload()
+		if msg.err != nil {
+			return m, tea.Batch(cmd, notifyErr(msg.err))
+		}
+		return m, tea.Batch(cmd, notify(msg.note))
+	case suiteDescribeMsg:
+		if msg.text != m.draft.Description {
+			m.draft.Description, m.modified = msg.text, true
+		}
+		return m, m.askThreshold()
+	case suiteThresholdMsg:
+		t, _ := parseThreshold(msg.text) // validated by the dialog
+		if !sameMark(t, m.draft.Threshold) {
+			m.draft.Threshold, m.modified = t, true
+			return m, notify("suite settings changed (not saved yet): ctrl+s saves")
+		}
+		return m, nil
 	case tea.KeyPressMsg:
 		switch m.mode {
 		case suitesForm:
@@ -416,14 +469,73 @@ func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 			}, func(s string) tea.Msg { return suiteNewNameMsg{name: s} }))
 	case key.Matches(msg, k.Import):
 		return m, m.askImport()
-	case key.Matches(msg, k.Open):
-		s, ok := m.selected()
-		if !ok {
+	}
+	s, ok := m.selected()
+	if !ok {
+		if key.Matches(msg, k.Open, k.Rename, k.Remove) {
 			return m, notify("no suite selected")
 		}
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.Open):
 		return m.load(s.Name)
+	case key.Matches(msg, k.Rename):
+		return m, openDialog(newInput(m.sh, "Rename suite "+s.Name,
+			"A new name. Runs made from the suite keep the name they were made with.", s.Name, s.Name,
+			func(name string) error {
+				if err := prompt.ValidateName(name); err != nil {
+					return err
+				}
+				for _, o := range m.list {
+					if o.Name != s.Name && strings.EqualFold(o.Name, name) {
+						return fmt.Errorf("a suite named %q exists", o.Name)
+					}
+				}
+				return nil
+			}, func(name string) tea.Msg { return suiteRenameMsg{from: s.Name, to: name} }))
+	case key.Matches(msg, k.Remove):
+		return m, openDialog(newConfirm("Delete suite "+s.Name+"?",
+			"Its "+plural(s.Cases, "case")+" and "+plural(s.Checks, "check")+" are deleted. Runs made from it keep their results.\n"+
+				"To keep a copy first: whet suite export "+s.Name+" -o FILE", suiteRemoveMsg{name: s.Name}, nil))
 	}
 	return m, nil
+}
+
+// askDescription starts the suite settings: its description, then its
+// threshold (askThreshold); both change the draft, saved with ctrl+s.
+func (m suitesModel) askDescription() tea.Cmd {
+	return openDialog(newInput(m.sh, "Suite "+m.draft.Name+" › description", "What the suite checks (optional).",
+		"replies are polite and on topic", m.draft.Description, nil,
+		func(s string) tea.Msg { return suiteDescribeMsg{text: s} }))
+}
+
+func (m suitesModel) askThreshold() tea.Cmd {
+	cur := ""
+	if m.draft.Threshold != nil {
+		cur = strconv.FormatFloat(*m.draft.Threshold, 'g', -1, 64)
+	}
+	return openDialog(newInput(m.sh, "Suite "+m.draft.Name+" › threshold",
+		"The score in 0..1 a case must reach to pass. Empty: every check must pass.", "0.8", cur,
+		func(s string) error { _, err := parseThreshold(s); return err },
+		func(s string) tea.Msg { return suiteThresholdMsg{text: s} }))
+}
+
+// parseThreshold reads a pass mark: "" is none, else a number in 0..1.
+func parseThreshold(s string) (*float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(f >= 0 && f <= 1) {
+		return nil, fmt.Errorf("%q is not a number from 0 to 1", s)
+	}
+	return &f, nil
+}
+
+func sameMark(a, b *float64) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
 }
 
 func (m suitesModel) askImport() tea.Cmd {
@@ -511,6 +623,8 @@ func (m suitesModel) updateCases(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 		return m.Update(suiteLeaveMsg{})
 	case key.Matches(msg, k.Save):
 		return m.save()
+	case key.Matches(msg, k.Settings):
+		return m, m.askDescription()
 	case key.Matches(msg, k.Import):
 		return m, m.askImport()
 	case key.Matches(msg, k.Add):
@@ -679,12 +793,12 @@ func (m suitesModel) keyTable() keyTable {
 	case suitesCases:
 		return keyTable{
 			short:  []key.Binding{k.Add, k.Edit, k.Delete, k.Save, k.Back},
-			groups: [][]key.Binding{k.nav.bindings(), {k.Add, k.Edit, k.Delete, k.MoveUp, k.MoveDown}, {k.Save, k.Import, k.Back}},
+			groups: [][]key.Binding{k.nav.bindings(), {k.Add, k.Edit, k.Delete, k.MoveUp, k.MoveDown}, {k.Settings, k.Save, k.Import, k.Back}},
 		}
 	}
 	return keyTable{
-		short:  []key.Binding{k.Open, k.New, k.Import, k.All},
-		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.New, k.Import}, {k.All, k.Reload}},
+		short:  []key.Binding{k.Open, k.New, k.Import, k.Rename, k.Remove},
+		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.New, k.Import}, {k.Rename, k.Remove}, {k.All, k.Reload}},
 	}
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -422,5 +423,85 @@ func TestGoldenSuites(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+func TestSuitesRenameDeleteAndSettings(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	seed(t, st)
+	seedSuite(t, st)
+	if _, err := st.CreateSuite(ctx, prompt.Suite{Name: "other"}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 100, 30)
+	h.key("8")
+	h.mustSee("Suites · all prompts · 2 suites", "reply-quality")
+
+	// r renames; a name another suite has (ignoring case) is refused in
+	// the dialog.
+	h.key("j", "r")
+	h.mustSee("Rename suite reply-quality")
+	h.key("ctrl+u")
+	h.typ("OTHER")
+	h.key("enter")
+	h.mustSee(`a suite named "other" exists`)
+	h.key("ctrl+u")
+	h.typ("tone")
+	h.key("enter")
+	h.mustSee("renamed suite reply-quality to tone")
+	h.mustSee("▌ tone", "support/reply")
+	if su := getSuite(t, st, "tone"); len(su.Cases) != 3 {
+		t.Fatalf("renamed suite = %+v", su)
+	}
+
+	// s edits the description, then the threshold, in the draft; ctrl+s
+	// stores them.
+	h.key("g")
+	h.mustSee("▌ other")
+	h.key("j", "enter")
+	h.mustSee("Suites › tone · 3 cases · 4 checks")
+	h.key("s")
+	h.mustSee("Suite tone › description")
+	h.key("ctrl+u")
+	h.typ("polite and short")
+	h.key("enter")
+	h.mustSee("Suite tone › threshold")
+	h.typ("1.5")
+	h.key("enter")
+	h.mustSee(`"1.5" is not a number from 0 to 1`)
+	h.key("ctrl+u")
+	h.typ("0.75")
+	h.key("enter")
+	h.mustSee("modified", "threshold 0.75", "polite and short")
+	h.key("ctrl+s")
+	h.mustNotSee("modified")
+	su := getSuite(t, st, "tone")
+	if su.Description != "polite and short" || su.Threshold == nil || *su.Threshold != 0.75 {
+		t.Fatalf("after settings: description %q, threshold %v", su.Description, su.Threshold)
+	}
+	// An empty threshold removes it; an unchanged one leaves the draft clean.
+	h.key("s", "enter", "ctrl+u", "enter")
+	h.mustSee("modified")
+	h.key("ctrl+s")
+	if su := getSuite(t, st, "tone"); su.Threshold != nil || su.Description != "polite and short" {
+		t.Fatalf("after clearing the threshold: %q, %v", su.Description, su.Threshold)
+	}
+	h.key("s", "enter", "enter")
+	h.mustNotSee("modified")
+
+	// d in the list deletes the selected suite after asking.
+	h.key("esc")
+	h.mustSee("▌ tone")
+	h.key("d")
+	h.mustSee("Delete suite tone?", "3 cases and 4 checks", "whet suite export tone")
+	h.key("n")
+	if _, err := st.GetSuite(ctx, "tone"); err != nil {
+		t.Fatalf("n deleted the suite: %v", err)
+	}
+	h.key("d", "y")
+	h.mustSee("deleted suite tone (3 cases, 4 checks)", "1 suite")
+	if _, err := st.GetSuite(ctx, "tone"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("after delete: %v", err)
 	}
 }
