@@ -544,7 +544,7 @@ func (m editorModel) Update(msg tea.Msg) (editorModel, tea.Cmd) {
 		return fresh, emit(showScreenMsg{to: screenLibrary})
 	case editorRemoveMsg:
 		return m.removeMessage(msg.index)
-	case editorFileReadyMsg, editorExitedMsg, editorFileParsedMsg, editorReopenMsg, editorDiscardFileMsg:
+	case extReadyMsg, extExitedMsg, extReopenMsg, extDiscardMsg, editorFileParsedMsg:
 		return m.updateExternal(msg)
 	case tea.KeyPressMsg:
 		if !m.active || m.loading {

@@ -291,7 +291,7 @@ func TestEditorExternalFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h.send(editorExitedMsg{path: path})
+	h.send(extExitedMsg{to: screenEditor, path: path})
 	h.mustSee("The edited file has an error", filepath.Base(path)+":", "re-open")
 	h.key("enter")
 	if h.execs != 2 {
@@ -302,7 +302,7 @@ func TestEditorExternalFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte(fixed), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	h.send(editorExitedMsg{path: path})
+	h.send(extExitedMsg{to: screenEditor, path: path})
 	h.mustSee("loaded the edited file", "● modified")
 	if got := h.m.editor.msgs[1].ta.Value(); !strings.HasSuffix(got, "Reply in under 100 words.") {
 		t.Fatalf("user message after the edit: %q", got)

@@ -12,34 +12,45 @@ import (
 	"whet/prompt"
 )
 
-// External editing (ctrl+e): the prompt is written to a temporary file in
-// whet's file format, $VISUAL (or $EDITOR, or vi) runs on it with the
-// terminal released, and the file is read back. A file that does not parse
-// is kept, and the user may open it again: nothing typed is lost.
+// External editing (ctrl+e): a screen writes what it edits to a
+// temporary file (startExternal), $VISUAL (or $EDITOR, or vi) runs on it
+// with the terminal released, and the screen reads the file back (its
+// parse command). A file that does not parse is kept, and the user may open
+// it again: nothing typed is lost. The messages carry the screen that
+// started the edit, which handles them with updateExt.
 type (
-	editorFileReadyMsg struct {
+	extReadyMsg struct {
+		to   screenID
 		path string
 		argv []string
 		err  error
 	}
-	editorExitedMsg struct {
+	extExitedMsg struct {
+		to   screenID
 		path string
 		err  error
 	}
+	extReopenMsg struct {
+		to   screenID
+		path string
+	}
+	extDiscardMsg struct {
+		to   screenID
+		path string
+	}
+
 	editorFileParsedMsg struct {
 		path string
 		file prompt.File
 		err  error
 	}
-	editorReopenMsg      struct{ path string }
-	editorDiscardFileMsg struct{ path string }
 )
 
-func (editorFileReadyMsg) target() screenID   { return screenEditor }
-func (editorExitedMsg) target() screenID      { return screenEditor }
-func (editorFileParsedMsg) target() screenID  { return screenEditor }
-func (editorReopenMsg) target() screenID      { return screenEditor }
-func (editorDiscardFileMsg) target() screenID { return screenEditor }
+func (m extReadyMsg) target() screenID       { return m.to }
+func (m extExitedMsg) target() screenID      { return m.to }
+func (m extReopenMsg) target() screenID      { return m.to }
+func (m extDiscardMsg) target() screenID     { return m.to }
+func (editorFileParsedMsg) target() screenID { return screenEditor }
 
 // editorArgv is the command line that edits path: $VISUAL, else $EDITOR,
 // else vi. The variable may hold arguments ("code --wait").
@@ -52,6 +63,68 @@ func editorArgv(getenv func(string) string, path string) []string {
 		ed = "vi"
 	}
 	return append(strings.Fields(ed), path)
+}
+
+// startExternal writes data to a new temporary file named like pattern
+// (os.CreateTemp) for screen to, which then gets an extReadyMsg.
+func startExternal(to screenID, pattern string, data []byte) tea.Cmd {
+	return func() tea.Msg {
+		f, err := os.CreateTemp("", pattern)
+		if err != nil {
+			return extReadyMsg{to: to, err: err}
+		}
+		_, werr := f.Write(data)
+		cerr := f.Close()
+		if err := errors.Join(werr, cerr); err != nil {
+			os.Remove(f.Name())
+			return extReadyMsg{to: to, err: err}
+		}
+		return extReadyMsg{to: to, path: f.Name(), argv: editorArgv(os.Getenv, f.Name())}
+	}
+}
+
+// execEditor runs the editor on path with the terminal released.
+func execEditor(to screenID, argv []string, path string) tea.Cmd {
+	c := exec.Command(argv[0], argv[1:]...)
+	return tea.ExecProcess(c, func(err error) tea.Msg { return extExitedMsg{to: to, path: path, err: err} })
+}
+
+// updateExt handles the steps every external edit shares: it runs the
+// editor (keeping the path in *file), reads the file back with parse when
+// the editor exits cleanly, re-opens it, or discards it.
+func updateExt(msg tea.Msg, file *string, parse func(path string) tea.Cmd) tea.Cmd {
+	switch msg := msg.(type) {
+	case extReadyMsg:
+		if msg.err != nil {
+			return notifyErr(errors.New("writing the temporary file: " + msg.err.Error()))
+		}
+		*file = msg.path
+		return execEditor(msg.to, msg.argv, msg.path)
+	case extReopenMsg:
+		return execEditor(msg.to, editorArgv(os.Getenv, msg.path), msg.path)
+	case extExitedMsg:
+		if msg.err != nil {
+			return notifyErr(errors.New("the editor failed: " + msg.err.Error() + " (the file is kept at " + msg.path + ")"))
+		}
+		return parse(msg.path)
+	case extDiscardMsg:
+		*file = ""
+		return tea.Batch(removeFile(msg.path), notify("external edits discarded"))
+	}
+	return nil
+}
+
+// extErrorDialog shows why an edited file did not parse; enter re-opens
+// it, esc discards it.
+func extErrorDialog(to screenID, path string, err error) tea.Cmd {
+	return openDialog(&messageDialog{
+		title:   "The edited file has an error",
+		body:    sanitize(err.Error()),
+		hint:    "enter re-open the file · esc discard these edits",
+		enter:   extReopenMsg{to: to, path: path},
+		esc:     extDiscardMsg{to: to, path: path},
+		isError: true,
+	})
 }
 
 // currentFile is the editor's content in the file format.
@@ -77,26 +150,7 @@ func (m editorModel) currentFile() prompt.File {
 }
 
 func (m editorModel) startExternal() (editorModel, tea.Cmd) {
-	data := prompt.FormatFile(m.currentFile())
-	return m, func() tea.Msg {
-		f, err := os.CreateTemp("", "whet-*.md")
-		if err != nil {
-			return editorFileReadyMsg{err: err}
-		}
-		_, werr := f.Write(data)
-		cerr := f.Close()
-		if err := errors.Join(werr, cerr); err != nil {
-			os.Remove(f.Name())
-			return editorFileReadyMsg{err: err}
-		}
-		return editorFileReadyMsg{path: f.Name(), argv: editorArgv(os.Getenv, f.Name())}
-	}
-}
-
-// execEditor runs the editor on path with the terminal released.
-func execEditor(argv []string, path string) tea.Cmd {
-	c := exec.Command(argv[0], argv[1:]...)
-	return tea.ExecProcess(c, func(err error) tea.Msg { return editorExitedMsg{path: path, err: err} })
+	return m, startExternal(screenEditor, "whet-*.md", prompt.FormatFile(m.currentFile()))
 }
 
 // readEditedFile reads and parses the edited file.
@@ -119,40 +173,17 @@ func removeFile(path string) tea.Cmd {
 }
 
 func (m editorModel) updateExternal(msg tea.Msg) (editorModel, tea.Cmd) {
-	switch msg := msg.(type) {
-	case editorFileReadyMsg:
-		if msg.err != nil {
-			return m, notifyErr(errors.New("writing the temporary file: " + msg.err.Error()))
-		}
-		m.extFile = msg.path
-		return m, execEditor(msg.argv, msg.path)
-	case editorReopenMsg:
-		return m, execEditor(editorArgv(os.Getenv, msg.path), msg.path)
-	case editorExitedMsg:
-		if msg.err != nil {
-			return m, tea.Batch(notifyErr(errors.New("the editor failed: " + msg.err.Error() + " (the file is kept at " + msg.path + ")")))
-		}
-		return m, readEditedFile(msg.path)
-	case editorDiscardFileMsg:
-		m.extFile = ""
-		return m, tea.Batch(removeFile(msg.path), notify("external edits discarded"))
-	case editorFileParsedMsg:
-		if msg.err != nil {
-			return m, openDialog(&messageDialog{
-				title:   "The edited file has an error",
-				body:    sanitize(msg.err.Error()),
-				hint:    "enter re-open the file · esc discard these edits",
-				enter:   editorReopenMsg{path: msg.path},
-				esc:     editorDiscardFileMsg{path: msg.path},
-				isError: true,
-			})
-		}
-		m.extFile = ""
-		var cmd tea.Cmd
-		m, cmd = m.applyFile(msg.file)
-		return m, tea.Batch(cmd, removeFile(msg.path))
+	parsed, ok := msg.(editorFileParsedMsg)
+	if !ok {
+		return m, updateExt(msg, &m.extFile, readEditedFile)
 	}
-	return m, nil
+	if parsed.err != nil {
+		return m, extErrorDialog(screenEditor, parsed.path, parsed.err)
+	}
+	m.extFile = ""
+	var cmd tea.Cmd
+	m, cmd = m.applyFile(parsed.file)
+	return m, tea.Batch(cmd, removeFile(parsed.path))
 }
 
 // applyFile loads an edited file into the fields. The name can be set only

@@ -47,6 +47,7 @@ type suitesKeys struct {
 	MoveUp   key.Binding
 	MoveDown key.Binding
 	Settings key.Binding
+	External key.Binding
 	Save     key.Binding
 	Back     key.Binding
 	// The case form.
@@ -72,6 +73,7 @@ func newSuitesKeys() suitesKeys {
 		MoveUp:   key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "move case up")),
 		MoveDown: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "move case down")),
 		Settings: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "description/threshold")),
+		External: key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "edit as YAML in $EDITOR")),
 		Save:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save suite")),
 		Back:     key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back to suites")),
 		Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
@@ -129,25 +131,32 @@ type (
 	// and pass mark ("" = none).
 	suiteDescribeMsg  struct{ text string }
 	suiteThresholdMsg struct{ text string }
-	suiteFormDropMsg  struct{} // close the case form, dropping its edits
+	// suiteFileParsedMsg is the suite file edited in $EDITOR, read back.
+	suiteFileParsedMsg struct {
+		path  string
+		suite prompt.Suite
+		err   error
+	}
+	suiteFormDropMsg struct{} // close the case form, dropping its edits
 )
 
-func (suitesOpenMsg) target() screenID     { return screenSuites }
-func (suitesListedMsg) target() screenID   { return screenSuites }
-func (suiteLoadedMsg) target() screenID    { return screenSuites }
-func (suiteSavedMsg) target() screenID     { return screenSuites }
-func (suiteImportedMsg) target() screenID  { return screenSuites }
-func (suiteNewNameMsg) target() screenID   { return screenSuites }
-func (suiteNewMsg) target() screenID       { return screenSuites }
-func (suiteImportAskMsg) target() screenID { return screenSuites }
-func (suiteDeleteMsg) target() screenID    { return screenSuites }
-func (suiteLeaveMsg) target() screenID     { return screenSuites }
-func (suiteRenameMsg) target() screenID    { return screenSuites }
-func (suiteRemoveMsg) target() screenID    { return screenSuites }
-func (suiteChangedMsg) target() screenID   { return screenSuites }
-func (suiteDescribeMsg) target() screenID  { return screenSuites }
-func (suiteThresholdMsg) target() screenID { return screenSuites }
-func (suiteFormDropMsg) target() screenID  { return screenSuites }
+func (suitesOpenMsg) target() screenID      { return screenSuites }
+func (suitesListedMsg) target() screenID    { return screenSuites }
+func (suiteLoadedMsg) target() screenID     { return screenSuites }
+func (suiteSavedMsg) target() screenID      { return screenSuites }
+func (suiteImportedMsg) target() screenID   { return screenSuites }
+func (suiteNewNameMsg) target() screenID    { return screenSuites }
+func (suiteNewMsg) target() screenID        { return screenSuites }
+func (suiteImportAskMsg) target() screenID  { return screenSuites }
+func (suiteDeleteMsg) target() screenID     { return screenSuites }
+func (suiteLeaveMsg) target() screenID      { return screenSuites }
+func (suiteRenameMsg) target() screenID     { return screenSuites }
+func (suiteRemoveMsg) target() screenID     { return screenSuites }
+func (suiteChangedMsg) target() screenID    { return screenSuites }
+func (suiteDescribeMsg) target() screenID   { return screenSuites }
+func (suiteThresholdMsg) target() screenID  { return screenSuites }
+func (suiteFileParsedMsg) target() screenID { return screenSuites }
+func (suiteFormDropMsg) target() screenID   { return screenSuites }
 
 // suitesModel is the Suites tab: the suites (`whet suite list`), one
 // suite's cases as a table, and a form to add or edit a case. Edits stay in
@@ -182,6 +191,7 @@ type suitesModel struct {
 	importReq  int
 	caseCursor int
 	caseOffset int
+	extFile    string // the suite file open in $EDITOR
 
 	form caseForm
 }
@@ -364,6 +374,15 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 			su, err := st.DeleteSuite(ctx, msg.name, author)
 			return suiteChangedMsg{note: "deleted suite " + su.Name + " (" + plural(len(su.Cases), "case") + ", " + plural(su.CheckCount(), "check") + ")", err: err}
 		})
+	case extReadyMsg, extExitedMsg, extReopenMsg, extDiscardMsg:
+		return m, updateExt(msg, &m.extFile, readSuiteFile)
+	case suiteFileParsedMsg:
+		if msg.err != nil {
+			return m, extErrorDialog(screenSuites, msg.path, msg.err)
+		}
+		m.extFile = ""
+		m, note := m.applySuiteFile(msg.suite)
+		return m, tea.Batch(removeFile(msg.path), notify(note))
 	case suiteChangedMsg:
 		m, cmd := m.reload()
 		if msg.err != nil {
@@ -521,6 +540,43 @@ func (m suitesModel) askThreshold() tea.Cmd {
 		func(s string) tea.Msg { return suiteThresholdMsg{text: s} }))
 }
 
+// readSuiteFile reads back a suite file edited in $EDITOR, with the
+// checks validated as `whet suite import` does.
+func readSuiteFile(path string) tea.Cmd {
+	return func() tea.Msg {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return suiteFileParsedMsg{path: path, err: err}
+		}
+		su, err := prompt.ParseSuiteFileWith(filepath.Base(path), data, eval.ValidateCheck)
+		if err == nil {
+			err = eval.ValidateSuite(su)
+		}
+		return suiteFileParsedMsg{path: path, suite: su, err: err}
+	}
+}
+
+// applySuiteFile puts an edited suite file into the draft: description,
+// prompt, threshold, checks and cases. The name changes only for a new
+// suite (r in the list renames a stored one).
+func (m suitesModel) applySuiteFile(su prompt.Suite) (suitesModel, string) {
+	note := "loaded the edited file"
+	d := m.draft
+	if su.Name != d.Name {
+		if m.isNew && prompt.ValidateName(su.Name) == nil {
+			d.Name = su.Name
+		} else {
+			note += "; the name stays " + d.Name + " (r in the list renames a suite)"
+		}
+	}
+	d.Description, d.Prompt, d.Threshold, d.Checks, d.Cases = su.Description, su.Prompt, su.Threshold, su.Checks, su.Cases
+	if string(prompt.FormatSuiteFile(d)) == string(prompt.FormatSuiteFile(m.draft)) {
+		return m, "no changes in the edited file"
+	}
+	m.draft, m.modified = d, true
+	return m.clamp(), note + " (not saved yet): ctrl+s saves"
+}
+
 // parseThreshold reads a pass mark: "" is none, else a number in 0..1.
 func parseThreshold(s string) (*float64, error) {
 	s = strings.TrimSpace(s)
@@ -625,6 +681,8 @@ func (m suitesModel) updateCases(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 		return m.save()
 	case key.Matches(msg, k.Settings):
 		return m, m.askDescription()
+	case key.Matches(msg, k.External):
+		return m, startExternal(screenSuites, "whet-suite-*.yaml", prompt.FormatSuiteFile(m.draft))
 	case key.Matches(msg, k.Import):
 		return m, m.askImport()
 	case key.Matches(msg, k.Add):
@@ -793,7 +851,7 @@ func (m suitesModel) keyTable() keyTable {
 	case suitesCases:
 		return keyTable{
 			short:  []key.Binding{k.Add, k.Edit, k.Delete, k.Save, k.Back},
-			groups: [][]key.Binding{k.nav.bindings(), {k.Add, k.Edit, k.Delete, k.MoveUp, k.MoveDown}, {k.Settings, k.Save, k.Import, k.Back}},
+			groups: [][]key.Binding{k.nav.bindings(), {k.Add, k.Edit, k.Delete, k.MoveUp, k.MoveDown}, {k.Settings, k.External, k.Save, k.Import, k.Back}},
 		}
 	}
 	return keyTable{

@@ -505,3 +505,78 @@ func TestSuitesRenameDeleteAndSettings(t *testing.T) {
 		t.Fatalf("after delete: %v", err)
 	}
 }
+
+func TestSuitesEditInExternalEditor(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	seedSuite(t, st)
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 100, 30)
+	t.Setenv("VISUAL", "true")
+	h.key("8", "enter")
+	h.mustSee("Suites › reply-quality · 3 cases · 4 checks")
+
+	// ctrl+e writes the draft as a suite file and runs the editor on it.
+	h.key("ctrl+e")
+	path := h.m.suites.extFile
+	if path == "" || h.execs != 1 {
+		t.Fatalf("ctrl+e: file %q, exec commands %d", path, h.execs)
+	}
+	t.Cleanup(func() { os.Remove(path) })
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "name: reply-quality") || !strings.Contains(string(data), "not-icontains") {
+		t.Fatalf("the temp file:\n%s", data)
+	}
+
+	// A broken check is an error naming the file's line; enter re-opens.
+	broken := strings.Replace(string(data), "type: not-icontains", "type: no-such-check", 1)
+	if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.send(extExitedMsg{to: screenSuites, path: path})
+	h.mustSee("The edited file has an error", filepath.Base(path)+":", "no-such-check")
+	h.key("enter")
+	if h.execs != 2 {
+		t.Fatalf("enter did not re-open the editor (exec commands %d)", h.execs)
+	}
+
+	// The fixed file changes the suite-level checks, the threshold and the
+	// name (which stays: a stored suite is renamed from the list).
+	fixed := strings.Replace(string(data), "type: not-icontains", "type: not-contains", 1)
+	fixed = strings.Replace(fixed, "name: reply-quality", "name: renamed\nthreshold: 0.6", 1)
+	if err := os.WriteFile(path, []byte(fixed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.send(extExitedMsg{to: screenSuites, path: path})
+	h.mustSee("loaded the edited file", "the name stays reply-quality", "modified", "every case not-contains", "threshold 0.6")
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatal("the temp file was not removed after a good edit")
+	}
+	h.key("ctrl+s")
+	su := getSuite(t, st, "reply-quality")
+	if len(su.Checks) != 1 || su.Checks[0].Type != "not-contains" || su.Threshold == nil || *su.Threshold != 0.6 || len(su.Cases) != 3 {
+		t.Fatalf("after the external edit: checks %+v, threshold %v, %d cases", su.Checks, su.Threshold, len(su.Cases))
+	}
+
+	// An edit that changes nothing leaves the draft clean; esc on an
+	// error discards the file.
+	h.key("ctrl+e")
+	path = h.m.suites.extFile
+	h.send(extExitedMsg{to: screenSuites, path: path})
+	h.mustSee("no changes in the edited file")
+	h.mustNotSee("modified")
+	h.key("ctrl+e")
+	path = h.m.suites.extFile
+	if err := os.WriteFile(path, []byte("name: [oops\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.send(extExitedMsg{to: screenSuites, path: path})
+	h.mustSee("The edited file has an error")
+	h.key("esc")
+	h.mustSee("external edits discarded")
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatal("the discarded file was not removed")
+	}
+}
