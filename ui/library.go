@@ -781,7 +781,7 @@ func (m libraryModel) barView() string {
 	case m.err != "":
 		right = st.Error.Render("error")
 	case len(m.rows) == len(m.all):
-		right = itoa(len(m.all)) + " prompts"
+		right = plural(len(m.all), "prompt")
 	default:
 		right = itoa(len(m.rows)) + " of " + itoa(len(m.all))
 	}
