@@ -146,10 +146,17 @@ func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
 // Retry-After: 0.
 func cmdFakeOpenAI(ts *testscript.TestScript, neg bool, args []string) {
 	fail := 0
-	for i := 0; i < len(args); i++ {
-		if args[i] == "-fail" {
-			i++
-			fmt.Sscan(args[i], &fail)
+	fingerprint, say := "fp_44709d6fcb", "openai says: "
+	for i := 0; i+1 < len(args); i += 2 {
+		switch args[i] {
+		case "-fail":
+			fmt.Sscan(args[i+1], &fail)
+		case "-fingerprint": // the system_fingerprint every chunk carries
+			fingerprint = args[i+1]
+		case "-say": // what each answer starts with, before the last user message
+			say = args[i+1]
+		default:
+			ts.Fatalf("fakeopenai: unknown flag %s", args[i])
 		}
 	}
 	calls := make(chan struct{}, 1)
@@ -195,7 +202,7 @@ func cmdFakeOpenAI(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 		model := req.Model + "-2024-07-18"
-		base := map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1732420000, "model": model, "system_fingerprint": "fp_44709d6fcb"}
+		base := map[string]any{"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1732420000, "model": model, "system_fingerprint": fingerprint}
 		with := func(extra map[string]any) map[string]any {
 			m := map[string]any{}
 			for k, v := range base {
@@ -206,7 +213,7 @@ func cmdFakeOpenAI(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			return m
 		}
-		parts := chunks("openai says: " + lastUser(req.Messages))
+		parts := chunks(say + lastUser(req.Messages))
 		for i, c := range parts {
 			delta := map[string]any{"content": c}
 			if i == 0 {

@@ -160,10 +160,6 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 			return err
 		}
 	}
-	progress := newProgress(a.env.Stderr, plan, f.quiet, isTerminal(a.env.Stderr))
-	for _, v := range plan.Run.Versions {
-		progress.refs[v.VersionID] = v.Ref()
-	}
 	// A new run's report is built from the results as they were saved
 	// rather than read back: at thousands of cells, reading them again was
 	// a large part of the run's time after its last call.
@@ -173,21 +169,14 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		saved = make([]prompt.Result, 0, plan.Run.Cells())
 		opts.Saved = func(rs []prompt.Result) { saved = append(saved, rs...) }
 	}
-	ex := runner.NewExecutor(reg, st, opts)
-	status, runErr := ex.Execute(a.ctx, plan, progress)
-	progress.finish()
+	status, runErr, err := a.execute(st, reg, plan, opts, f.quiet)
+	if err != nil {
+		return err
+	}
 
 	// The report is written even after ctrl+c: with a fresh context.
 	ctx := context.WithoutCancel(a.ctx)
 	scored := plan.Run.Suite != ""
-	if scored && status == prompt.RunDone {
-		if !f.quiet {
-			fmt.Fprintf(a.env.Stderr, "scoring %d cells with suite %s\n", plan.Run.Cells(), plan.Run.Suite)
-		}
-		if err := a.scoreRun(a.ctx, a.evaluator(reg, st), st, plan.Run, plan.Versions); err != nil {
-			return err
-		}
-	}
 	var rr report.RunReport
 	if opts.Saved != nil {
 		rr, err = a.savedReport(ctx, st, plan.Run.ID, saved)
@@ -249,6 +238,26 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		fmt.Fprintf(a.env.Stderr, "run %s: %d cells ok\n", plan.Run.ID, len(rr.Results))
 	}
 	return nil
+}
+
+// execute runs plan's cells with progress on stderr and, when the run has
+// a suite and finished, scores every cell by its checks. runErr is the
+// executor's; err a scoring failure.
+func (a *app) execute(st *store.Store, reg *runner.Registry, plan runner.Plan, opts runner.Options, quiet bool) (status prompt.RunStatus, runErr, err error) {
+	progress := newProgress(a.env.Stderr, plan, quiet, isTerminal(a.env.Stderr))
+	for _, v := range plan.Run.Versions {
+		progress.refs[v.VersionID] = v.Ref()
+	}
+	ex := runner.NewExecutor(reg, st, opts)
+	status, runErr = ex.Execute(a.ctx, plan, progress)
+	progress.finish()
+	if plan.Run.Suite != "" && status == prompt.RunDone {
+		if !quiet {
+			fmt.Fprintf(a.env.Stderr, "scoring %d cells with suite %s\n", plan.Run.Cells(), plan.Run.Suite)
+		}
+		err = a.scoreRun(a.ctx, a.evaluator(reg, st), st, plan.Run, plan.Versions)
+	}
+	return status, runErr, err
 }
 
 func versionRef(rr report.RunReport, id int64) string {
@@ -402,13 +411,9 @@ func (a *app) resumePlan(st *store.Store, id string) (runner.Plan, error) {
 	if run.Status == prompt.RunDone {
 		return runner.Plan{}, fmt.Errorf("run %s is already done: nothing to resume", run.ID)
 	}
-	plan := runner.Plan{Run: run, Versions: map[int64]prompt.Version{}}
-	for _, rv := range run.Versions {
-		v, err := st.VersionByID(a.ctx, rv.VersionID)
-		if err != nil {
-			return plan, err
-		}
-		plan.Versions[v.ID] = v
+	plan, err := a.planOf(st, run)
+	if err != nil {
+		return plan, err
 	}
 	return plan, plan.Validate()
 }

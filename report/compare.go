@@ -295,11 +295,14 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 	return m.writeTo(w)
 }
 
-// sideModel is the model identity a side's results report, "model digest",
-// several joined with ", ".
-func sideModel(s Side) string {
+// sideModel is the model identity a side's results report.
+func sideModel(s Side) string { return ModelIdentity(s.Results) }
+
+// ModelIdentity is the model identity results report, "model digest" (the
+// digest shortened), several joined with ", " in the order they appear.
+func ModelIdentity(results []prompt.Result) string {
 	var ids []string
-	for _, r := range s.Results {
+	for _, r := range results {
 		id := r.Model
 		if d := ShortDigest(r.ModelDigest); d != "" {
 			id += " " + d

@@ -1,0 +1,420 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"whet/eval"
+	"whet/prompt"
+	"whet/report"
+	"whet/runner"
+	"whet/store"
+	"whet/textutil"
+)
+
+func init() { registerCmd((*app).driftCmd) }
+
+type driftFlags struct {
+	against     string
+	parallel    int
+	format      string
+	output      string
+	quiet       bool
+	note        string
+	failOnDrift bool
+}
+
+func (a *app) driftCmd() *cobra.Command {
+	var f driftFlags
+	cmd := &cobra.Command{
+		Use:   "drift BASELINE_RUN_ID [--against RUN_ID]",
+		Short: "Re-run a baseline and show what moved: scores, errors, outputs, the model underneath",
+		Long: `Run a finished run's plan again — the same versions, targets, cases, repeats
+and suite checks, never from the cache — and set each version × target against
+the baseline: the model identity (resolved model, Ollama digest, OpenAI
+system_fingerprint) before and after, how many outputs are identical, mean
+scores and the sign test over the cases, errors and latency.
+
+A version × target has drifted when its model identity changed, when its case
+scores moved significantly (p < 0.05, either way), or when more cells failed.
+Outputs that differ do not count on their own: sampling varies them.
+
+--against RUN_ID compares two runs already made (of the same plan) without
+calling any model.
+
+Exit status: 0, or 1 when a cell of the re-run failed or the re-run was
+interrupted, or with --fail-on-drift when anything drifted; 2 on usage errors.`,
+		Example: `  whet drift 1m869te23xva
+  whet drift 1m869te23xva --format md -o drift.md --fail-on-drift
+  whet drift 1m869te23xva --against 1m86b0c2k4qz`,
+		Args: exactArgs(1, "BASELINE_RUN_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.drift(args[0], f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.against, "against", "", "compare with this run instead of running the plan again")
+	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
+	fl.StringVar(&f.format, "format", "table", "report format: table, md, json")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
+	fl.StringVar(&f.note, "note", "", "note stored with the re-run")
+	fl.BoolVar(&f.failOnDrift, "fail-on-drift", false, "exit 1 when any version × target drifted")
+	return cmd
+}
+
+func (a *app) drift(baseID string, f driftFlags) error {
+	switch f.format {
+	case "table", "md", "markdown", "json":
+	default:
+		return usagef("--format %q: use table, md or json", f.format)
+	}
+	if f.parallel < 0 {
+		return usagef("-j must be 0 (no global cap) or more")
+	}
+	if f.against != "" && (f.note != "" || f.parallel != 0) {
+		return usagef("--against compares two runs already made: --note and -j apply only to a re-run")
+	}
+	if f.output != "" {
+		if err := checkOutputDir(f.output); err != nil {
+			return usagef("-o %s: %v", f.output, err)
+		}
+	}
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	base, err := st.GetRun(a.ctx, baseID)
+	if err != nil {
+		return err
+	}
+	var rerun prompt.Run
+	cellsFailed := false
+	if f.against != "" {
+		if rerun, err = st.GetRun(a.ctx, f.against); err != nil {
+			return err
+		}
+		if err := samePlan(base, rerun); err != nil {
+			return usageError{err}
+		}
+	} else {
+		if base.Status == prompt.RunRunning {
+			return usagef("run %s is still running (or was killed): finish it first with whet run --resume %s", base.ID, base.ID)
+		}
+		reg, err := a.registry()
+		if err != nil {
+			return err
+		}
+		plan, err := a.planOf(st, driftRun(base, a.author(), f.note))
+		if err != nil {
+			return err
+		}
+		if err := st.CreateRun(a.ctx, &plan.Run); err != nil {
+			return err
+		}
+		if !f.quiet {
+			fmt.Fprintf(a.env.Stderr, "re-running run %s as %s: %d cells, cache off\n", base.ID, plan.Run.ID, plan.Run.Cells())
+		}
+		status, runErr, err := a.execute(st, reg, plan, runner.Options{MaxParallel: f.parallel, NoCache: true}, f.quiet)
+		if err != nil {
+			return err
+		}
+		if status == prompt.RunInterrupted {
+			fmt.Fprintf(a.env.Stderr, "interrupted: finish the re-run with 'whet run --resume %s', then compare with 'whet drift %s --against %s'\n", plan.Run.ID, base.ID, plan.Run.ID)
+			return silentError{code: 1}
+		}
+		if runErr != nil {
+			return runErr
+		}
+		rerun = plan.Run
+		cellsFailed = true // decided below, from the results
+	}
+
+	ctx := context.WithoutCancel(a.ctx)
+	before, err := a.runReport(ctx, st, base.ID)
+	if err != nil {
+		return err
+	}
+	after, err := a.runReport(ctx, st, rerun.ID)
+	if err != nil {
+		return err
+	}
+	if cellsFailed {
+		cellsFailed = false
+		for _, r := range after.Results {
+			if !r.OK() {
+				cellsFailed = true
+			}
+		}
+	}
+	d := driftReport{
+		Baseline:  before.Run,
+		Rerun:     after.Run,
+		Rows:      eval.Drift(before.Run, before.Results, after.Results, append(before.Scores, after.Scores...)),
+		Generated: time.Now(),
+	}
+	err = a.writeTo(f.output, func(w io.Writer) error {
+		switch f.format {
+		case "md", "markdown":
+			return d.markdown(w)
+		case "json":
+			return writeJSON(w, d.jsonDoc())
+		}
+		return d.table(w)
+	})
+	if err != nil {
+		return fmt.Errorf("writing the report: %w (both runs are saved: whet drift %s --against %s writes it again)", err, base.ID, rerun.ID)
+	}
+	drifted := d.drifted()
+	if !f.quiet {
+		fmt.Fprintf(a.env.Stderr, "drift: %d of %d version × target pairs moved (baseline %s, re-run %s)\n", drifted, len(d.Rows), base.ID, rerun.ID)
+	}
+	if cellsFailed || (f.failOnDrift && drifted > 0) {
+		return silentError{code: 1}
+	}
+	return nil
+}
+
+// driftRun is the baseline's plan as a new run: the same versions,
+// targets, cases (with their checks), repeats and suite, never cached.
+func driftRun(base prompt.Run, author, note string) prompt.Run {
+	n := "drift check of run " + base.ID
+	if note != "" {
+		n += ": " + note
+	}
+	return prompt.Run{
+		Source: "drift", Suite: base.Suite, Versions: base.Versions, Targets: base.Targets,
+		Cases: base.Cases, Repeat: base.Repeat, Author: author, Note: n, NoCache: true,
+	}
+}
+
+// planOf is a plan for run, with the content of each of its versions.
+func (a *app) planOf(st *store.Store, run prompt.Run) (runner.Plan, error) {
+	plan := runner.Plan{Run: run, Versions: map[int64]prompt.Version{}}
+	for _, rv := range run.Versions {
+		v, err := st.VersionByID(a.ctx, rv.VersionID)
+		if err != nil {
+			return plan, err
+		}
+		plan.Versions[v.ID] = v
+	}
+	return plan, nil
+}
+
+// samePlan refuses to compare runs whose cells do not correspond: other
+// cases or repeats, or no version × target in common.
+func samePlan(a, b prompt.Run) error {
+	if a.ID == b.ID {
+		return fmt.Errorf("--against %s is the baseline itself", b.ID)
+	}
+	if len(a.Cases) != len(b.Cases) {
+		return fmt.Errorf("runs %s and %s have different cases (%d and %d): their cells do not correspond", a.ID, b.ID, len(a.Cases), len(b.Cases))
+	}
+	for i := range a.Cases {
+		if !reflect.DeepEqual(nonNilVars(a.Cases[i].Vars), nonNilVars(b.Cases[i].Vars)) {
+			return fmt.Errorf("runs %s and %s differ in %s: its variables are not the same", a.ID, b.ID, a.Cases[i].Label(i))
+		}
+	}
+	if max(a.Repeat, 1) != max(b.Repeat, 1) {
+		return fmt.Errorf("runs %s and %s have different repeats (%d and %d)", a.ID, b.ID, max(a.Repeat, 1), max(b.Repeat, 1))
+	}
+	for _, v := range a.Versions {
+		for _, w := range b.Versions {
+			if v.VersionID != w.VersionID {
+				continue
+			}
+			for _, t := range a.Targets {
+				for _, u := range b.Targets {
+					if t == u {
+						return nil
+					}
+				}
+			}
+		}
+	}
+	return fmt.Errorf("runs %s and %s have no version × target in common", a.ID, b.ID)
+}
+
+// driftReport is what `whet drift` prints.
+type driftReport struct {
+	Baseline, Rerun prompt.Run
+	Rows            []eval.DriftRow
+	Generated       time.Time
+}
+
+func (d driftReport) drifted() int {
+	n := 0
+	for _, r := range d.Rows {
+		if r.Drifted() {
+			n++
+		}
+	}
+	return n
+}
+
+// score is a summary's mean score, "—" when nothing was scored.
+func driftScore(s report.Summary) string {
+	if s.Scored == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f", s.MeanScore)
+}
+
+func driftModel(before, after string) string {
+	switch {
+	case before == after:
+		return orDash(before)
+	case before == "" || after == "":
+		return orDash(before) + " → " + orDash(after)
+	}
+	return before + " → " + after
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func (d driftReport) table(w io.Writer) error {
+	fmt.Fprintf(w, "drift of run %s (%s) → re-run %s (%s)\n", d.Baseline.ID, d.Baseline.Created.Local().Format("2006-01-02 15:04"),
+		d.Rerun.ID, d.Rerun.Created.Local().Format("2006-01-02 15:04"))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tTARGET\tMODEL\tSAME OUTPUT\tSCORE\tB/T/W\tP\tERRORS\tP50\tDRIFT")
+	for _, r := range d.Rows {
+		verdict := "—"
+		if r.Drifted() {
+			verdict = "yes"
+		}
+		p := "—"
+		if r.AB.Wins+r.AB.Losses > 0 {
+			p = fmt.Sprintf("%.2g", r.AB.P)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s → %s\t%d/%d/%d\t%s\t%d → %d\t%s → %s\t%s\n",
+			r.Version.Ref(), textutil.Sanitize(r.Target), textutil.Sanitize(driftModel(r.ModelBefore, r.ModelAfter)),
+			r.Identical, r.Paired, driftScore(r.Before), driftScore(r.After), r.AB.Losses, r.AB.Ties, r.AB.Wins, p,
+			r.Before.Errors, r.After.Errors, fmtDur(r.Before.P50), fmtDur(r.After.P50), verdict)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range d.Rows {
+		for _, why := range r.Reasons {
+			fmt.Fprintf(w, "  %s × %s: %s\n", r.Version.Ref(), textutil.Sanitize(r.Target), textutil.Sanitize(why))
+		}
+	}
+	_, err := fmt.Fprintln(w, "B/T/W: cases the baseline wins, ties, and the re-run wins, by score")
+	return err
+}
+
+func (d driftReport) markdown(w io.Writer) error {
+	var b strings.Builder
+	verdict := "✅ no drift"
+	if n := d.drifted(); n > 0 {
+		verdict = fmt.Sprintf("⚠️ %d of %d drifted", n, len(d.Rows))
+	}
+	fmt.Fprintf(&b, "## whet drift: %s\n\n", verdict)
+	fmt.Fprintf(&b, "Baseline run `%s` (%s) · re-run `%s` (%s) · %s × %s × %s × %s\n\n",
+		d.Baseline.ID, d.Baseline.Created.UTC().Format(time.RFC3339), d.Rerun.ID, d.Rerun.Created.UTC().Format(time.RFC3339),
+		counted(len(d.Baseline.Versions), "version"), counted(len(d.Baseline.Targets), "target"),
+		counted(max(len(d.Baseline.Cases), 1), "case"), counted(max(d.Baseline.Repeat, 1), "repeat"))
+	b.WriteString("| Version | Target | Model | Same output | Mean score | Baseline / tie / re-run wins | p | Errors | p50 | Drift |\n")
+	b.WriteString("| --- | --- | --- | ---: | --- | ---: | ---: | --- | --- | --- |\n")
+	for _, r := range d.Rows {
+		mark := "—"
+		if r.Drifted() {
+			mark = "⚠️"
+		}
+		p := "—"
+		if r.AB.Wins+r.AB.Losses > 0 {
+			p = fmt.Sprintf("%.2g", r.AB.P)
+		}
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %d/%d | %s → %s | %d / %d / %d | %s | %d → %d | %s → %s | %s |\n",
+			mdCell(r.Version.Ref()), mdCell(r.Target), mdCell(driftModel(r.ModelBefore, r.ModelAfter)),
+			r.Identical, r.Paired, driftScore(r.Before), driftScore(r.After), r.AB.Losses, r.AB.Ties, r.AB.Wins, p,
+			r.Before.Errors, r.After.Errors, fmtDur(r.Before.P50), fmtDur(r.After.P50), mark)
+	}
+	if d.drifted() > 0 {
+		b.WriteString("\n### What moved\n\n")
+		for _, r := range d.Rows {
+			for _, why := range r.Reasons {
+				fmt.Fprintf(&b, "- `%s` × `%s`: %s\n", mdCell(r.Version.Ref()), mdCell(r.Target), mdCell(why))
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+type driftJSONRow struct {
+	Version      string   `json:"version"`
+	VersionID    int64    `json:"version_id"`
+	Target       string   `json:"target"`
+	ModelBefore  string   `json:"model_before"`
+	ModelAfter   string   `json:"model_after"`
+	ModelChanged bool     `json:"model_changed"`
+	Paired       int      `json:"paired_cells"`
+	Identical    int      `json:"identical_outputs"`
+	ScoreBefore  *float64 `json:"mean_score_before"`
+	ScoreAfter   *float64 `json:"mean_score_after"`
+	BaselineWins int      `json:"baseline_wins"`
+	Ties         int      `json:"ties"`
+	RerunWins    int      `json:"rerun_wins"`
+	P            *float64 `json:"p_value"`
+	ErrorsBefore int      `json:"errors_before"`
+	ErrorsAfter  int      `json:"errors_after"`
+	P50BeforeMS  float64  `json:"latency_p50_ms_before"`
+	P50AfterMS   float64  `json:"latency_p50_ms_after"`
+	Drifted      bool     `json:"drifted"`
+	Reasons      []string `json:"reasons"`
+}
+
+func (d driftReport) jsonDoc() any {
+	rows := make([]driftJSONRow, len(d.Rows))
+	for i, r := range d.Rows {
+		score := func(s report.Summary) *float64 {
+			if s.Scored == 0 {
+				return nil
+			}
+			return &s.MeanScore
+		}
+		var p *float64
+		if r.AB.Wins+r.AB.Losses > 0 {
+			p = &r.AB.P
+		}
+		rows[i] = driftJSONRow{
+			Version: r.Version.Ref(), VersionID: r.Version.VersionID, Target: r.Target,
+			ModelBefore: r.ModelBefore, ModelAfter: r.ModelAfter, ModelChanged: r.ModelChanged(),
+			Paired: r.Paired, Identical: r.Identical, ScoreBefore: score(r.Before), ScoreAfter: score(r.After),
+			BaselineWins: r.AB.Losses, Ties: r.AB.Ties, RerunWins: r.AB.Wins, P: p,
+			ErrorsBefore: r.Before.Errors, ErrorsAfter: r.After.Errors,
+			P50BeforeMS: ms(r.Before.P50), P50AfterMS: ms(r.After.P50),
+			Drifted: r.Drifted(), Reasons: append([]string{}, r.Reasons...),
+		}
+	}
+	return struct {
+		Baseline  string         `json:"baseline_run"`
+		Rerun     string         `json:"rerun"`
+		Generated time.Time      `json:"generated"`
+		Drifted   int            `json:"drifted"`
+		Rows      []driftJSONRow `json:"rows"`
+	}{d.Baseline.ID, d.Rerun.ID, d.Generated.UTC(), d.drifted(), rows}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// counted is "1 case", "3 cases".
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,121 @@
+package eval
+
+import (
+	"fmt"
+
+	"whet/prompt"
+	"whet/report"
+)
+
+// DriftRow is one version × target of a baseline run set against a later
+// run of the same plan (a re-run): what moved, and whether the model
+// underneath changed.
+type DriftRow struct {
+	Version prompt.RunVersion
+	Target  string
+	// Before and After summarise the baseline's and the re-run's results
+	// (one per cell) and scores.
+	Before, After report.Summary
+	// ModelBefore and ModelAfter are the model identities the results
+	// report (report.ModelIdentity): the resolved model and its digest or
+	// system fingerprint.
+	ModelBefore, ModelAfter string
+	// Paired counts the cells (case × repeat) with an output on both sides;
+	// Identical those whose outputs are the same, byte for byte.
+	Paired, Identical int
+	// AB compares the re-run's case scores (B) with the baseline's (A): its
+	// Losses are cases that score lower now.
+	AB ABResult
+	// Reasons says why the row counts as drifted; empty when it does not.
+	Reasons []string
+}
+
+// Drifted reports whether anything in the row moved enough to count.
+func (r DriftRow) Drifted() bool { return len(r.Reasons) > 0 }
+
+// ModelChanged reports whether both sides name a model and the names differ.
+func (r DriftRow) ModelChanged() bool {
+	return r.ModelBefore != "" && r.ModelAfter != "" && r.ModelBefore != r.ModelAfter
+}
+
+// Drift sets each version × target of plan (the baseline's versions and
+// targets) against its re-run. A row has drifted when the model identity
+// changed, when the case scores moved significantly in either direction
+// (the sign test of CompareAB, p < Significance), or when more cells failed
+// than before. Outputs that differ are counted (Identical) but are not
+// drift on their own: sampling at a temperature above 0 varies them.
+// scores may hold both runs' scores: they are matched by result id.
+func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) []DriftRow {
+	type key struct {
+		v int64
+		t string
+	}
+	split := func(rs []prompt.Result) map[key][]prompt.Result {
+		m := map[key][]prompt.Result{}
+		for _, r := range report.CellResults(rs) {
+			k := key{r.VersionID, r.Target}
+			m[k] = append(m[k], r)
+		}
+		return m
+	}
+	bm, am := split(base), split(rerun)
+	var rows []DriftRow
+	for _, v := range plan.Versions {
+		for _, t := range plan.Targets {
+			b, a := bm[key{v.VersionID, t}], am[key{v.VersionID, t}]
+			if len(b) == 0 && len(a) == 0 {
+				continue
+			}
+			rows = append(rows, driftRow(v, t, b, a, scores))
+		}
+	}
+	return rows
+}
+
+func driftRow(v prompt.RunVersion, target string, before, after []prompt.Result, scores []prompt.Score) DriftRow {
+	row := DriftRow{
+		Version:     v,
+		Target:      target,
+		Before:      summaryOf(before, scores),
+		After:       summaryOf(after, scores),
+		ModelBefore: report.ModelIdentity(before),
+		ModelAfter:  report.ModelIdentity(after),
+		AB:          CompareAB(before, after, scores, "the baseline", "the re-run"),
+	}
+	outputs := map[prompt.CellKey]string{}
+	for _, r := range before {
+		if r.OK() {
+			outputs[r.Key()] = r.Output
+		}
+	}
+	for _, r := range after {
+		if out, ok := outputs[r.Key()]; ok && r.OK() {
+			row.Paired++
+			if out == r.Output {
+				row.Identical++
+			}
+		}
+	}
+	if row.ModelChanged() {
+		row.Reasons = append(row.Reasons, fmt.Sprintf("model changed: %s → %s", row.ModelBefore, row.ModelAfter))
+	}
+	if ab := row.AB; ab.P < Significance && ab.Wins != ab.Losses {
+		dir := "rose"
+		if ab.Losses > ab.Wins {
+			dir = "fell"
+		}
+		row.Reasons = append(row.Reasons, "scores "+dir+": "+ab.Sentence)
+	}
+	if row.After.Errors > row.Before.Errors {
+		row.Reasons = append(row.Reasons, fmt.Sprintf("errors: %d → %d of %d cells", row.Before.Errors, row.After.Errors, row.After.Cells))
+	}
+	return row
+}
+
+// summaryOf summarises one group's results (the zero Summary for none).
+func summaryOf(results []prompt.Result, scores []prompt.Score) report.Summary {
+	if s := report.Summarize(results, scores); len(s) == 1 {
+		return s[0]
+	}
+	return report.Summary{}
+}

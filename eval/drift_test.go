@@ -1,0 +1,94 @@
+package eval
+
+import (
+	"strings"
+	"testing"
+
+	"whet/prompt"
+)
+
+func TestDrift(t *testing.T) {
+	v1 := prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}
+	v2 := prompt.RunVersion{VersionID: 2, Prompt: "p", Number: 2}
+	plan := prompt.Run{Versions: []prompt.RunVersion{v1, v2}, Targets: []string{"ollama:m", "openai:x"}}
+
+	var base, rerun []prompt.Result
+	var scores []prompt.Score
+	id := int64(0)
+	add := func(to *[]prompt.Result, v int64, target string, c int, out, model, digest, errText string, score float64) {
+		id++
+		*to = append(*to, prompt.Result{ID: id, VersionID: v, Target: target, Case: c, Output: out, Model: model, ModelDigest: digest, Error: errText})
+		scores = append(scores, suiteScore(id, score, score >= 0.5))
+	}
+	for c := range 12 {
+		// v1 on ollama:m: the weights changed under the same name and
+		// scores fell on 10 of 12 cases.
+		add(&base, 1, "ollama:m", c, "same", "m", "sha256:aaaaaaaaaaaaaaaa", "", 0.9)
+		after := 0.9
+		if c < 10 {
+			after = 0.2
+		}
+		add(&rerun, 1, "ollama:m", c, "other", "m", "sha256:bbbbbbbbbbbbbbbb", "", after)
+		// v1 on openai:x: nothing moved; outputs identical but for one.
+		out := "same"
+		if c == 0 {
+			out = "varied"
+		}
+		add(&base, 1, "openai:x", c, "same", "x-2025", "fp_1", "", 0.7)
+		add(&rerun, 1, "openai:x", c, out, "x-2025", "fp_1", "", 0.7)
+		// v2 on openai:x: two cells fail now that did not.
+		errText := ""
+		if c < 2 {
+			errText = "429 rate limited"
+		}
+		add(&base, 2, "openai:x", c, "ok", "x-2025", "fp_1", "", 1)
+		add(&rerun, 2, "openai:x", c, "ok", "x-2025", "fp_1", errText, 1)
+	}
+	rows := Drift(plan, base, rerun, scores)
+	if len(rows) != 3 {
+		t.Fatalf("%d rows, want 3 (v2 never ran on ollama:m): %+v", len(rows), rows)
+	}
+
+	r := rows[0]
+	if r.Version != v1 || r.Target != "ollama:m" || !r.Drifted() || !r.ModelChanged() {
+		t.Fatalf("row 0: %+v", r)
+	}
+	if r.ModelBefore != "m aaaaaaaaaaaa" || r.ModelAfter != "m bbbbbbbbbbbb" {
+		t.Errorf("model identities %q → %q", r.ModelBefore, r.ModelAfter)
+	}
+	if r.Paired != 12 || r.Identical != 0 || r.AB.Losses != 10 || r.AB.Ties != 2 {
+		t.Errorf("row 0 pairs %d identical %d, A/B %+v", r.Paired, r.Identical, r.AB)
+	}
+	want := []string{"model changed: m aaaaaaaaaaaa → m bbbbbbbbbbbb", "scores fell: the baseline beats the re-run on 10 of 10 cases (2 ties excluded), p = 0.002"}
+	if strings.Join(r.Reasons, "|") != strings.Join(want, "|") {
+		t.Errorf("reasons %q, want %q", r.Reasons, want)
+	}
+	if !near(r.Before.MeanScore, 0.9, 1e-9) || !near(r.After.MeanScore, (10*0.2+2*0.9)/12, 1e-9) {
+		t.Errorf("mean scores %v → %v", r.Before.MeanScore, r.After.MeanScore)
+	}
+
+	r = rows[1]
+	if r.Target != "openai:x" || r.Drifted() || r.ModelChanged() || r.Paired != 12 || r.Identical != 11 {
+		t.Errorf("row 1 (steady): %+v", r)
+	}
+
+	r = rows[2]
+	if r.Version != v2 || !r.Drifted() || r.Paired != 10 || r.Before.Errors != 0 || r.After.Errors != 2 {
+		t.Fatalf("row 2: %+v", r)
+	}
+	if got := strings.Join(r.Reasons, "|"); got != "errors: 0 → 2 of 12 cells" {
+		t.Errorf("row 2 reasons %q", got)
+	}
+
+	// Scores that rise significantly are drift too; one side without a
+	// model name is not a model change.
+	a, b, sc := abSides(9, 0, 0)
+	for i := range b {
+		b[i].Model = "new"
+	}
+	plan = prompt.Run{Versions: []prompt.RunVersion{{VersionID: 1}}, Targets: []string{"t"}}
+	rows = Drift(plan, a, b, sc)
+	if len(rows) != 1 || rows[0].ModelChanged() || len(rows[0].Reasons) != 1 || !strings.HasPrefix(rows[0].Reasons[0], "scores rose: the re-run beats the baseline on 9 of 9 cases") {
+		t.Errorf("rising scores: %+v", rows)
+	}
+}
