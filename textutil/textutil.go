@@ -13,10 +13,13 @@ import (
 // Sanitize makes untrusted text safe to draw in a terminal. It removes ANSI
 // escape sequences (CSI, OSC — hyperlinks and window titles included — DCS,
 // APC and the rest, via ansi.Strip), turns "\r\n" and a lone "\r" into "\n",
-// and drops every remaining C0 control character except "\n" and "\t", DEL
-// and the C1 controls U+0080–U+009F. Invalid UTF-8 is dropped. Printable
-// text, including wide and combining characters, is kept unchanged.
-// Sanitize is idempotent.
+// and drops every remaining C0 control character except "\n" and "\t", DEL,
+// the C1 controls U+0080–U+009F and the bidirectional embedding, override
+// and isolate controls U+202A–U+202E and U+2066–U+2069, which reorder the
+// text drawn after them and so can disguise it ("Trojan Source",
+// CVE-2021-42574); the implicit marks U+200E, U+200F and U+061C are kept.
+// Invalid UTF-8 is dropped. Printable text, including wide, combining and
+// right-to-left characters, is kept unchanged. Sanitize is idempotent.
 func Sanitize(s string) string {
 	if clean(s) {
 		return s
@@ -63,7 +66,16 @@ func clean(s string) bool {
 	return true
 }
 
-// isControl reports whether r is a C0 control, DEL or a C1 control.
+// isControl reports whether r is a C0 control, DEL, a C1 control or a
+// bidirectional embedding, override or isolate control.
 func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f
+	return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f || isBidiControl(r)
+}
+
+// isBidiControl reports whether r is one of the explicit directional
+// formatting characters of Unicode's bidirectional algorithm (UAX #9):
+// LRE, RLE, PDF, LRO, RLO (U+202A–U+202E) and LRI, RLI, FSI, PDI
+// (U+2066–U+2069).
+func isBidiControl(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
