@@ -38,7 +38,7 @@ func Sanitize(s string) string {
 			b.WriteByte('\n')
 		case r == '\n' || r == '\t':
 			b.WriteRune(r)
-		case isControl(r):
+		case IsControl(r):
 			// drop
 		default:
 			b.WriteRune(r)
@@ -57,7 +57,7 @@ func clean(s string) bool {
 		}
 		if c >= 0x80 {
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 || isControl(r) {
+			if r == utf8.RuneError && size == 1 || IsControl(r) {
 				return false
 			}
 			i += size - 1
@@ -66,9 +66,10 @@ func clean(s string) bool {
 	return true
 }
 
-// isControl reports whether r is a C0 control, DEL, a C1 control or a
-// bidirectional embedding, override or isolate control.
-func isControl(r rune) bool {
+// IsControl reports whether r is a C0 control ("\n" and "\t" included), DEL,
+// a C1 control or a bidirectional embedding, override or isolate control:
+// the characters Sanitize removes, "\n" and "\t" apart.
+func IsControl(r rune) bool {
 	return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f || isBidiControl(r)
 }
 

@@ -52,7 +52,7 @@ func FuzzSanitize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		got := Sanitize(s)
 		for _, r := range got {
-			if isControl(r) && r != '\n' && r != '\t' {
+			if IsControl(r) && r != '\n' && r != '\t' {
 				t.Fatalf("Sanitize(%q) = %q keeps control %U", s, got, r)
 			}
 			if r == 0x1b {
