@@ -143,13 +143,21 @@ func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
 // cmdFakeOpenAI starts an OpenAI-compatible server (SSE chat completions
 // with the usage chunk, /models) and sets OPENAI_BASE_URL and a dummy
 // OPENAI_API_KEY. Flag -fail N: answer the first N calls with 429 and
-// Retry-After: 0.
+// Retry-After: 0; -status S answers them with S instead, and -message M
+// puts M in their error body as the inside of a JSON string (so \u001b
+// there reaches whet as an ESC).
 func cmdFakeOpenAI(ts *testscript.TestScript, neg bool, args []string) {
-	fail := 0
-	for i := 0; i < len(args); i++ {
-		if args[i] == "-fail" {
-			i++
-			fmt.Sscan(args[i], &fail)
+	fail, status, message := 0, http.StatusTooManyRequests, "Rate limit reached"
+	for i := 0; i+1 < len(args); i += 2 {
+		switch args[i] {
+		case "-fail":
+			fmt.Sscan(args[i+1], &fail)
+		case "-status":
+			fmt.Sscan(args[i+1], &status)
+		case "-message":
+			message = args[i+1]
+		default:
+			ts.Fatalf("fakeopenai: unknown flag %s", args[i])
 		}
 	}
 	calls := make(chan struct{}, 1)
@@ -173,8 +181,8 @@ func cmdFakeOpenAI(ts *testscript.TestScript, neg bool, args []string) {
 		if k <= fail {
 			w.Header().Set("Retry-After", "0")
 			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusTooManyRequests)
-			fmt.Fprint(w, `{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}`)
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"error":{"message":"%s","type":"requests","code":"rate_limit_exceeded"}}`, message)
 			return
 		}
 		var req struct {

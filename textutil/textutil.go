@@ -47,6 +47,13 @@ func Sanitize(s string) string {
 	return b.String()
 }
 
+// OneLine is Sanitize(s) with every run of whitespace, newlines included,
+// folded to one space and none at either end: untrusted text for one line
+// of a terminal, such as an error message quoted in a progress line.
+func OneLine(s string) string {
+	return strings.Join(strings.Fields(Sanitize(s)), " ")
+}
+
 // clean reports whether s is valid UTF-8 holding no control character other
 // than "\n" and "\t": the common case, which Sanitize returns as is.
 func clean(s string) bool {

@@ -45,6 +45,21 @@ func TestSanitize(t *testing.T) {
 	}
 }
 
+func TestOneLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"plain", "plain"},
+		{"  a\n\tb  \r\n c ", "a b c"},
+		{"openai: HTTP 400: \x1b]52;c;ZXZpbA==\x07bad\rrequest\x1b[2K", "openai: HTTP 400: bad request"},
+		{"\u202eevil", "evil"},
+	}
+	for _, tt := range tests {
+		if got := OneLine(tt.in); got != tt.want {
+			t.Errorf("OneLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func FuzzSanitize(f *testing.F) {
 	for _, s := range []string{"a\x1b[31mb", "\x1b]8;;x\x1b\\y", "a\r\nb\rc", "\u009b\x9b\x00\x7f", "日本\t", "a\u202eb\u2069"} {
 		f.Add(s)
