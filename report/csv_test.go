@@ -79,3 +79,43 @@ func TestCompareCSVRoundTrip(t *testing.T) {
 		t.Errorf("case 1 row = %v", r)
 	}
 }
+
+// TestCSVHoldsNoControls checks that no text column passes a control
+// character through — the model and finish reason come from the server —
+// and that vars still decode to the values exactly.
+func TestCSVHoldsNoControls(t *testing.T) {
+	const bad = "x\x1b]0;pwned\x07\u009b2J\u202ey"
+	r := fixture()
+	r.Run.ID += bad
+	r.Run.Cases[0].Name = bad
+	r.Run.Cases[0].Vars["text"] = bad
+	for i := range r.Results {
+		r.Results[i].Model += bad
+		r.Results[i].ModelDigest += bad
+		r.Results[i].FinishReason += bad
+	}
+	c := Compare(SideOf(r, 11, tOllama), SideOf(r, 12, tOllama), r.Run.Cases, "", r.Generated)
+	docs := map[string][]byte{
+		"run":     render(t, func(b *bytes.Buffer) error { return CSV(b, r) }),
+		"compare": render(t, func(b *bytes.Buffer) error { return CompareCSV(b, c) }),
+	}
+	for name, b := range docs {
+		for i, c := range string(b) {
+			if c != '\n' && textutil.IsControl(c) {
+				t.Errorf("%s CSV: control character %U at byte %d", name, c, i)
+			}
+		}
+		rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil {
+			t.Fatalf("%s CSV does not parse: %v", name, err)
+		}
+		col := slices.Index(rows[0], "vars")
+		var vars map[string]string
+		if err := json.Unmarshal([]byte(rows[1][col]), &vars); err != nil || vars["text"] != bad {
+			t.Errorf("%s CSV: vars %q do not decode to the values (%v)", name, rows[1][col], err)
+		}
+		if col := slices.Index(rows[0], "case_name"); rows[1][col] != "x2Jy" {
+			t.Errorf("%s CSV: case_name = %q, want %q", name, rows[1][col], "x2Jy")
+		}
+	}
+}
