@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -116,6 +118,71 @@ func TestCSVHoldsNoControls(t *testing.T) {
 		}
 		if col := slices.Index(rows[0], "case_name"); rows[1][col] != "x2Jy" {
 			t.Errorf("%s CSV: case_name = %q, want %q", name, rows[1][col], "x2Jy")
+		}
+	}
+}
+
+// csvDocColumns reads the column names SCHEMA.md lists after "Columns:"
+// under the heading that starts with heading.
+func csvDocColumns(t *testing.T, heading string) []string {
+	t.Helper()
+	b, err := os.ReadFile("SCHEMA.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(b), "\n"+heading)
+	if !ok {
+		t.Fatalf("SCHEMA.md has no %q section", heading)
+	}
+	_, list, ok := strings.Cut(sec, "\nColumns:\n")
+	if !ok {
+		t.Fatalf("SCHEMA.md %q lists no columns", heading)
+	}
+	list, _, _ = strings.Cut(list, "\n\n")
+	var cols []string
+	for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(list, -1) {
+		cols = append(cols, m[1])
+	}
+	return cols
+}
+
+func TestCSVMatchesSchemaDoc(t *testing.T) {
+	if got := csvDocColumns(t, "### Cells"); !slices.Equal(got, csvColumns) {
+		t.Errorf("SCHEMA.md lists the cell columns\n%v\nCSV writes\n%v", got, csvColumns)
+	}
+	if got := csvDocColumns(t, "### Pairs"); !slices.Equal(got, compareColumns) {
+		t.Errorf("SCHEMA.md lists the pair columns\n%v\nCompareCSV writes\n%v", got, compareColumns)
+	}
+}
+
+// TestCSVFormatChoices pins what SCHEMA.md documents: no byte-order mark,
+// LF record ends (also inside fields), and cells that a spreadsheet would
+// take for formulas kept exactly, for the programs that read the data.
+func TestCSVFormatChoices(t *testing.T) {
+	r := fixture()
+	formulas := []string{"=HYPERLINK(\"http://evil.example\",\"x\")", "+1", "-5", "@SUM(A1)", "- item\n- item", "\tindented"}
+	for i, f := range formulas {
+		r.Results[i].Output = f
+	}
+	b := render(t, func(b *bytes.Buffer) error { return CSV(b, r) })
+	if bytes.HasPrefix(b, []byte("\uFEFF")) {
+		t.Error("CSV starts with a byte-order mark")
+	}
+	if bytes.Contains(b, []byte("\r")) {
+		t.Error("CSV holds a CR")
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(rows[0], "output")
+	var outputs []string
+	for _, row := range rows[1:] {
+		outputs = append(outputs, row[col])
+	}
+	for _, f := range formulas {
+		if !slices.Contains(outputs, f) {
+			t.Errorf("output %q is not kept as it is; outputs: %q", f, outputs)
 		}
 	}
 }
