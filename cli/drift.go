@@ -277,6 +277,15 @@ func driftModel(before, after string) string {
 	return before + " → " + after
 }
 
+// mdModel is driftModel for a Markdown table: the identities as code.
+func mdModel(before, after string) string {
+	code := func(s string) string { return orDash(report.MarkdownCode(s, true)) }
+	if before == after {
+		return code(before)
+	}
+	return code(before) + " → " + code(after)
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"
@@ -299,7 +308,7 @@ func (d driftReport) table(w io.Writer) error {
 			p = fmt.Sprintf("%.2g", r.AB.P)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s → %s\t%d/%d/%d\t%s\t%d → %d\t%s → %s\t%s\n",
-			r.Version.Ref(), textutil.Sanitize(r.Target), textutil.Sanitize(driftModel(r.ModelBefore, r.ModelAfter)),
+			r.Version.Ref(), textutil.OneLine(r.Target), textutil.OneLine(driftModel(r.ModelBefore, r.ModelAfter)),
 			r.Identical, r.Paired, driftScore(r.Before), driftScore(r.After), r.AB.Losses, r.AB.Ties, r.AB.Wins, p,
 			r.Before.Errors, r.After.Errors, fmtDur(r.Before.P50), fmtDur(r.After.P50), verdict)
 	}
@@ -308,7 +317,7 @@ func (d driftReport) table(w io.Writer) error {
 	}
 	for _, r := range d.Rows {
 		for _, why := range r.Reasons {
-			fmt.Fprintf(w, "  %s × %s: %s\n", r.Version.Ref(), textutil.Sanitize(r.Target), textutil.Sanitize(why))
+			fmt.Fprintf(w, "  %s × %s: %s\n", r.Version.Ref(), textutil.OneLine(r.Target), textutil.OneLine(why))
 		}
 	}
 	_, err := fmt.Fprintln(w, "B/T/W: cases the baseline wins, ties, and the re-run wins, by score")
@@ -322,8 +331,8 @@ func (d driftReport) markdown(w io.Writer) error {
 		verdict = fmt.Sprintf("⚠️ %d of %d drifted", n, len(d.Rows))
 	}
 	fmt.Fprintf(&b, "## whet drift: %s\n\n", verdict)
-	fmt.Fprintf(&b, "Baseline run `%s` (%s) · re-run `%s` (%s) · %s × %s × %s × %s\n\n",
-		d.Baseline.ID, d.Baseline.Created.UTC().Format(time.RFC3339), d.Rerun.ID, d.Rerun.Created.UTC().Format(time.RFC3339),
+	fmt.Fprintf(&b, "Baseline run %s (%s) · re-run %s (%s) · %s × %s × %s × %s\n\n",
+		report.MarkdownCode(d.Baseline.ID, false), d.Baseline.Created.UTC().Format(time.RFC3339), report.MarkdownCode(d.Rerun.ID, false), d.Rerun.Created.UTC().Format(time.RFC3339),
 		counted(len(d.Baseline.Versions), "version"), counted(len(d.Baseline.Targets), "target"),
 		counted(max(len(d.Baseline.Cases), 1), "case"), counted(max(d.Baseline.Repeat, 1), "repeat"))
 	b.WriteString("| Version | Target | Model | Same output | Mean score | Baseline / tie / re-run wins | p | Errors | p50 | Drift |\n")
@@ -337,8 +346,8 @@ func (d driftReport) markdown(w io.Writer) error {
 		if r.AB.Wins+r.AB.Losses > 0 {
 			p = fmt.Sprintf("%.2g", r.AB.P)
 		}
-		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %d/%d | %s → %s | %d / %d / %d | %s | %d → %d | %s → %s | %s |\n",
-			mdCell(r.Version.Ref()), mdCell(r.Target), mdCell(driftModel(r.ModelBefore, r.ModelAfter)),
+		fmt.Fprintf(&b, "| %s | %s | %s | %d/%d | %s → %s | %d / %d / %d | %s | %d → %d | %s → %s | %s |\n",
+			report.MarkdownCode(r.Version.Ref(), true), report.MarkdownCode(r.Target, true), mdModel(r.ModelBefore, r.ModelAfter),
 			r.Identical, r.Paired, driftScore(r.Before), driftScore(r.After), r.AB.Losses, r.AB.Ties, r.AB.Wins, p,
 			r.Before.Errors, r.After.Errors, fmtDur(r.Before.P50), fmtDur(r.After.P50), mark)
 	}
@@ -346,7 +355,7 @@ func (d driftReport) markdown(w io.Writer) error {
 		b.WriteString("\n### What moved\n\n")
 		for _, r := range d.Rows {
 			for _, why := range r.Reasons {
-				fmt.Fprintf(&b, "- `%s` × `%s`: %s\n", mdCell(r.Version.Ref()), mdCell(r.Target), mdCell(why))
+				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(why))
 			}
 		}
 	}

@@ -143,14 +143,21 @@ func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
 // cmdFakeOpenAI starts an OpenAI-compatible server (SSE chat completions
 // with the usage chunk, /models) and sets OPENAI_BASE_URL and a dummy
 // OPENAI_API_KEY. Flag -fail N: answer the first N calls with 429 and
-// Retry-After: 0.
+// Retry-After: 0; -status S answers them with S instead, and -message M
+// puts M in their error body as the inside of a JSON string (so \u001b
+// there reaches whet as an ESC). -fingerprint FP sets the
+// system_fingerprint; -say TEXT what each answer starts with.
 func cmdFakeOpenAI(ts *testscript.TestScript, neg bool, args []string) {
-	fail := 0
+	fail, status, message := 0, http.StatusTooManyRequests, "Rate limit reached"
 	fingerprint, say := "fp_44709d6fcb", "openai says: "
 	for i := 0; i+1 < len(args); i += 2 {
 		switch args[i] {
 		case "-fail":
 			fmt.Sscan(args[i+1], &fail)
+		case "-status":
+			fmt.Sscan(args[i+1], &status)
+		case "-message":
+			message = args[i+1]
 		case "-fingerprint": // the system_fingerprint every chunk carries
 			fingerprint = args[i+1]
 		case "-say": // what each answer starts with, before the last user message
@@ -180,8 +187,8 @@ func cmdFakeOpenAI(ts *testscript.TestScript, neg bool, args []string) {
 		if k <= fail {
 			w.Header().Set("Retry-After", "0")
 			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusTooManyRequests)
-			fmt.Fprint(w, `{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}`)
+			w.WriteHeader(status)
+			fmt.Fprintf(w, `{"error":{"message":"%s","type":"requests","code":"rate_limit_exceeded"}}`, message)
 			return
 		}
 		var req struct {

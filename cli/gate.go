@@ -13,6 +13,7 @@ import (
 	"whet/report"
 	"whet/runner"
 	"whet/store"
+	"whet/textutil"
 )
 
 // evaluator builds the grader: judge and embedder targets resolve through
@@ -113,8 +114,8 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	if failUnder > 0 && len(failing) > 0 {
 		verdict = "❌ fail"
 	}
-	fmt.Fprintf(&b, "## whet: %s\n\n", mdCell(rr.Run.Suite))
-	fmt.Fprintf(&b, "Run `%s` · %d versions × %d targets × %d cases × %d repeats", rr.Run.ID, len(rr.Run.Versions), len(rr.Run.Targets), len(rr.Run.Cases), max(rr.Run.Repeat, 1))
+	fmt.Fprintf(&b, "## whet: %s\n\n", report.MarkdownText(rr.Run.Suite))
+	fmt.Fprintf(&b, "Run %s · %d versions × %d targets × %d cases × %d repeats", report.MarkdownCode(rr.Run.ID, false), len(rr.Run.Versions), len(rr.Run.Targets), len(rr.Run.Cases), max(rr.Run.Repeat, 1))
 	if failUnder > 0 {
 		fmt.Fprintf(&b, " · gate: pass rate ≥ %.0f%% · **%s**", failUnder*100, verdict)
 	}
@@ -128,7 +129,7 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	}
 	b.WriteString("\n")
 	for _, g := range groups {
-		fmt.Fprintf(&b, "| `%s` | `%s` | %d | %.1f%% | %.1f–%.1f%% | %.3f | %d | %s | %s | %.4f |", g.Version.Ref(), mdCell(g.Target), g.Judged,
+		fmt.Fprintf(&b, "| %s | %s | %d | %.1f%% | %.1f–%.1f%% | %.3f | %d | %s | %s | %.4f |", report.MarkdownCode(g.Version.Ref(), true), report.MarkdownCode(g.Target, true), g.Judged,
 			100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.MeanScore, g.Errors, fmtDur(g.P50), fmtDur(g.P95), g.Cost)
 		if failUnder > 0 {
 			mark := "✅"
@@ -143,7 +144,7 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 		a, bb := rr.Run.Versions[0], rr.Run.Versions[1]
 		for _, t := range rr.Run.Targets {
 			ab := eval.CompareAB(resultsOf(rr.Results, a.VersionID, t), resultsOf(rr.Results, bb.VersionID, t), rr.Scores, a.Ref(), bb.Ref())
-			fmt.Fprintf(&b, "\n**%s on `%s`:** %s\n", "A/B", mdCell(t), mdCell(ab.Sentence))
+			fmt.Fprintf(&b, "\n**A/B on %s:** %s\n", report.MarkdownCode(t, false), report.MarkdownText(ab.Sentence))
 		}
 	}
 	fails := failingCases(rr)
@@ -151,7 +152,7 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 		b.WriteString("\n### Failing cases\n\n| Version | Target | Case | Repeat | Reason |\n| --- | --- | --- | ---: | --- |\n")
 		for i, f := range fails {
 			if i == 50 {
-				fmt.Fprintf(&b, "\n… and %d more (see `whet export %s`)\n", len(fails)-50, rr.Run.ID)
+				fmt.Fprintf(&b, "\n… and %d more (see %s)\n", len(fails)-50, report.MarkdownCode("whet export "+rr.Run.ID, false))
 				break
 			}
 			b.WriteString(f + "\n")
@@ -195,15 +196,10 @@ func failingCases(rr report.RunReport) []string {
 		if reason == "" {
 			reason = r.Error
 		}
-		rows = append(rows, fmt.Sprintf("| `%s` | `%s` | %s | %d | %s |", refs[r.VersionID], mdCell(r.Target), mdCell(caseLabel(rr.Run, r.Case)), r.Repeat+1, mdCell(firstLine(reason))))
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %d | %s |", report.MarkdownCode(refs[r.VersionID], true), report.MarkdownCode(r.Target, true),
+			report.MarkdownText(caseLabel(rr.Run, r.Case)), r.Repeat+1, report.MarkdownText(firstLine(textutil.Sanitize(reason)))))
 	}
 	return rows
-}
-
-// mdCell makes text safe inside a Markdown table cell.
-func mdCell(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "'")
-	return r.Replace(s)
 }
 
 func fmtDur(d time.Duration) string {

@@ -11,6 +11,7 @@ import (
 	"whet/config"
 	"whet/prompt"
 	"whet/store"
+	"whet/textutil"
 )
 
 func (a *app) modelsCmd() *cobra.Command {
@@ -50,7 +51,7 @@ func (a *app) modelsCmd() *cobra.Command {
 				return err
 			}
 			for _, is := range issues {
-				fmt.Fprintln(a.env.Stderr, "unavailable: "+is)
+				fmt.Fprintln(a.env.Stderr, "unavailable: "+textutil.OneLine(is))
 			}
 			return nil
 		},

@@ -23,6 +23,7 @@ import (
 	"whet/report"
 	"whet/runner"
 	"whet/store"
+	"whet/textutil"
 )
 
 func init() {
@@ -209,7 +210,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	for _, r := range rr.Results {
 		if !r.OK() {
 			failed++
-			fmt.Fprintf(a.env.Stderr, "failed: %s × %s × %s #%d: %s\n", versionRef(rr, r.VersionID), r.Target, caseLabel(rr.Run, r.Case), r.Repeat+1, r.Error)
+			fmt.Fprintf(a.env.Stderr, "failed: %s × %s × %s #%d: %s\n", versionRef(rr, r.VersionID), r.Target, textutil.OneLine(caseLabel(rr.Run, r.Case)), r.Repeat+1, textutil.OneLine(r.Error))
 		}
 	}
 	if status == prompt.RunInterrupted {
@@ -597,7 +598,7 @@ func (p *progress) Publish(e runner.Event) {
 		}
 	case runner.CellRetry:
 		if !p.tty {
-			fmt.Fprintf(p.w, "retry %s × %s case %d #%d (attempt %d in %s): %v\n", p.refs[e.Key.VersionID], e.Key.Target, e.Key.Case+1, e.Key.Repeat+1, e.Attempt, e.Wait.Round(time.Millisecond), e.Err)
+			fmt.Fprintf(p.w, "retry %s × %s case %d #%d (attempt %d in %s): %s\n", p.refs[e.Key.VersionID], e.Key.Target, e.Key.Case+1, e.Key.Repeat+1, e.Attempt, e.Wait.Round(time.Millisecond), textutil.OneLine(fmt.Sprint(e.Err)))
 		}
 	case runner.CellDone:
 		p.done++
@@ -609,7 +610,7 @@ func (p *progress) Publish(e runner.Event) {
 		if !p.tty {
 			status := "ok"
 			if !r.OK() {
-				status = "error: " + firstLine(r.Error)
+				status = "error: " + firstLine(textutil.Sanitize(r.Error))
 			} else if r.CacheHit {
 				status = "ok (cached)"
 			}

@@ -444,7 +444,8 @@ var compareColumns = []string{
 // case_name, repeat, vars (JSON), a_output, b_output, a_error, b_error,
 // a_length, b_length, length_delta, a_score, b_score, score_delta,
 // a_latency_ms, b_latency_ms, a_tokens_out, b_tokens_out. A missing side or
-// an unknown score leaves its cells empty; text is sanitised as in CSV.
+// an unknown score leaves its cells empty; text is sanitised, and vars
+// escaped, as in CSV.
 func CompareCSV(w io.Writer, c Comparison) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(compareColumns); err != nil {
@@ -483,7 +484,7 @@ func CompareCSV(w io.Writer, c Comparison) error {
 			delta = score(&d)
 		}
 		row := []string{
-			strconv.Itoa(p.Case), c.caseLabel(p.Case), strconv.Itoa(p.Repeat), varsJSON(vars),
+			strconv.Itoa(p.Case), textutil.Sanitize(c.caseLabel(p.Case)), strconv.Itoa(p.Repeat), varsJSON(vars),
 			text(p.A, output), text(p.B, output), text(p.A, errText), text(p.B, errText),
 			num(p.A, length), num(p.B, length), strconv.Itoa(p.LengthDelta()),
 			score(p.ScoreA), score(p.ScoreB), delta,

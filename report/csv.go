@@ -29,8 +29,11 @@ var csvColumns = []string{
 // case and repeat. case and repeat are 0-based indexes; case_name is the
 // case's label; vars is a JSON object; version is the version number and
 // hash the full content hash; durations are milliseconds and unknown values
-// (a TTFT or tok/s of 0) are empty. Output and error text pass through
-// textutil.Sanitize, since CSV is read in terminals and spreadsheets.
+// (a TTFT or tok/s of 0) are empty. Every text cell passes through
+// textutil.Sanitize, since CSV is read in terminals and spreadsheets: the
+// model and finish reason come from the server, names and variables from
+// files the user may not have written. vars is JSON with every control
+// character \u-escaped, so its values are kept exactly.
 func CSV(w io.Writer, r RunReport) error {
 	v := newView(r)
 	passCol := map[string]bool{}
@@ -43,9 +46,9 @@ func CSV(w io.Writer, r RunReport) error {
 	}
 	header := append([]string(nil), csvColumns...)
 	for _, s := range v.scorers {
-		header = append(header, "score:"+s)
+		header = append(header, "score:"+textutil.Sanitize(s))
 		if passCol[s] {
-			header = append(header, "pass:"+s)
+			header = append(header, "pass:"+textutil.Sanitize(s))
 		}
 	}
 	cw := csv.NewWriter(w)
@@ -66,9 +69,10 @@ func CSV(w io.Writer, r RunReport) error {
 			vars = caseVars[c]
 		}
 		row = append(row[:0],
-			v.r.Run.ID, rv.Prompt, strconv.Itoa(rv.Number), rv.Hash, res.Target, res.Model, res.ModelDigest,
-			strconv.Itoa(res.Case), label, strconv.Itoa(res.Repeat), vars,
-			textutil.Sanitize(res.Output), textutil.Sanitize(res.Error), res.FinishReason,
+			textutil.Sanitize(v.r.Run.ID), textutil.Sanitize(rv.Prompt), strconv.Itoa(rv.Number), textutil.Sanitize(rv.Hash),
+			textutil.Sanitize(res.Target), textutil.Sanitize(res.Model), textutil.Sanitize(res.ModelDigest),
+			strconv.Itoa(res.Case), textutil.Sanitize(label), strconv.Itoa(res.Repeat), vars,
+			textutil.Sanitize(res.Output), textutil.Sanitize(res.Error), textutil.Sanitize(res.FinishReason),
 			msCell(res.TTFT, false), msCell(res.Latency, true),
 			strconv.Itoa(res.TokensIn), strconv.Itoa(res.TokensOut), floatCell(res.TokensPerSecond(), 3),
 			strconv.FormatFloat(roundTo(res.Cost, 9), 'f', -1, 64), strconv.FormatBool(res.CacheHit),
@@ -101,7 +105,7 @@ func CSV(w io.Writer, r RunReport) error {
 }
 
 // varsJSON renders variables as a JSON object with sorted keys, HTML
-// characters unescaped.
+// characters unescaped and every control character \u-escaped.
 func varsJSON(vars map[string]string) string {
 	if vars == nil {
 		vars = map[string]string{}
@@ -112,7 +116,7 @@ func varsJSON(vars map[string]string) string {
 	if err := enc.Encode(vars); err != nil { // a map of strings always encodes
 		return "{}"
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return string(escapeControls([]byte(strings.TrimSuffix(b.String(), "\n"))))
 }
 
 // msCell renders d in milliseconds to the microsecond; a zero duration is

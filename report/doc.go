@@ -10,6 +10,7 @@
 // renderers and CSV pass them through textutil.Sanitize (terminal control
 // sequences removed); Markdown further escapes them so that no output can
 // break a table, close a fenced block or inject HTML. JSON keeps the text
-// exactly as recorded (encoding/json escapes control characters). The JSON
-// schema is documented in SCHEMA.md.
+// exactly as recorded, every control character in it (C1 and bidirectional
+// controls included) written as a \u escape. The JSON schema and the CSV
+// columns are documented in SCHEMA.md.
 package report

@@ -1,14 +1,18 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"whet/prompt"
+	"whet/textutil"
 )
 
 // RunSchema and CompareSchema name the JSON documents' formats; a change
@@ -21,8 +25,9 @@ const (
 // JSON writes the run as one indented JSON document in the whet.run/v1
 // schema (SCHEMA.md): snake_case keys, durations in milliseconds, times in
 // RFC 3339, every key always present (null where a value is unknown). Text
-// is kept exactly as recorded. Results are ordered by version, target, case
-// and repeat, one per cell.
+// is kept exactly as recorded, every control character in it \u-escaped so
+// the document is safe to print (see writeJSON). Results are ordered by
+// version, target, case and repeat, one per cell.
 func JSON(w io.Writer, r RunReport) error {
 	v := newView(r)
 	doc := jsonRunDoc{
@@ -42,11 +47,44 @@ func JSON(w io.Writer, r RunReport) error {
 	return writeJSON(w, doc)
 }
 
+// writeJSON writes doc as indented JSON in one write. Besides what
+// encoding/json escapes (C0 controls, U+2028, U+2029), it writes DEL, the C1
+// controls and the bidirectional controls (see textutil.IsControl) as \u
+// escapes: strings still decode to the text exactly as recorded, and the
+// document holds nothing a terminal would act on when printed.
 func writeJSON(w io.Writer, doc any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeControls(b.Bytes()))
+	return err
+}
+
+// escapeControls rewrites every non-ASCII control character in encoded JSON
+// as a \u escape. Such characters can only occur inside strings, where the
+// escape decodes to the same character.
+func escapeControls(js []byte) []byte {
+	var out []byte // nil until the first rewrite
+	done := 0      // js[:done] is in out
+	for i := 0; i < len(js); {
+		r, size := rune(js[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(js[i:])
+		}
+		if r >= 0x7f && textutil.IsControl(r) {
+			out = fmt.Appendf(append(out, js[done:i]...), `\u%04x`, r)
+			done = i + size
+		}
+		i += size
+	}
+	if out == nil {
+		return js
+	}
+	return append(out, js[done:]...)
 }
 
 type jsonRunDoc struct {

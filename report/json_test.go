@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"whet/textutil"
 )
 
 // schemaKeys reads SCHEMA.md: for each schema ("whet.run/v1", …) the keys
@@ -173,5 +175,54 @@ func TestJSONValues(t *testing.T) {
 	}
 	if s := doc.Summary[3]; s["errors"] != 1.0 || s["measured"] != 1.0 || s["mean_latency_ms"] != 900.0 {
 		t.Errorf("summary for summarize@2 on openai: %v", s)
+	}
+}
+
+// TestJSONEscapesTerminalControls checks that the documents hold no
+// character a terminal acts on, C1 and bidirectional controls included,
+// while the text still decodes exactly as recorded.
+func TestJSONEscapesTerminalControls(t *testing.T) {
+	const nasty = "a\x1b[31m\u009b31m\u009d0;title\u009c\x7f\u202eevil\u202c \u2066x\u2069 \u05e9\u200f 日本 🙂"
+	r := fixture()
+	r.Results[0].Output = nasty
+	r.Run.Cases[0].Vars["k\u202e"] = nasty
+	docs := map[string][]byte{
+		"run": render(t, func(b *bytes.Buffer) error { return JSON(b, r) }),
+		"compare": render(t, func(b *bytes.Buffer) error {
+			return CompareJSON(b, Compare(SideOf(r, 11, tOllama), SideOf(r, 12, tOllama), r.Run.Cases, "", r.Generated))
+		}),
+	}
+	for name, b := range docs {
+		for i, c := range string(b) {
+			if c != '\n' && textutil.IsControl(c) {
+				t.Errorf("%s: control character %U at byte %d", name, c, i)
+			}
+		}
+		if !bytes.Contains(b, []byte(`\u009b31m\u009d0;title\u009c\u007f\u202eevil\u202c \u2066x\u2069 `+"\u05e9\u200f 日本 🙂")) {
+			t.Errorf("%s: controls not written as \\u escapes, or other text changed:\n%s", name, b)
+		}
+		if !strings.Contains(string(b), `"k\u202e"`) {
+			t.Errorf("%s: a key's control is not escaped", name)
+		}
+	}
+	var doc struct {
+		Run struct {
+			Cases []struct {
+				Vars map[string]string `json:"vars"`
+			} `json:"cases"`
+		} `json:"run"`
+		Results []struct {
+			ID     int64  `json:"id"`
+			Output string `json:"output"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(docs["run"], &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Results[0].ID != 1 || doc.Results[0].Output != nasty || doc.Run.Cases[0].Vars["k\u202e"] != nasty {
+		t.Errorf("text does not decode as recorded: %q, vars %q", doc.Results[0].Output, doc.Run.Cases[0].Vars)
+	}
+	if got := escapeControls([]byte(`{"a":"plain"}`)); string(got) != `{"a":"plain"}` {
+		t.Errorf("escapeControls changed plain JSON: %s", got)
 	}
 }

@@ -218,3 +218,13 @@ func preview(s string, n int) string {
 	}
 	return string([]rune(s)[:n]) + "…"
 }
+
+// MarkdownText renders untrusted text as one line of inline GitHub-flavoured
+// Markdown that reads as the literal text in a paragraph, a list item, a
+// heading or a table cell; see mdText. For Markdown written outside this
+// package.
+func MarkdownText(s string) string { return mdText(s) }
+
+// MarkdownCode renders untrusted text as an inline code span, its pipes
+// escaped when inTable; "" for empty text. See mdCode.
+func MarkdownCode(s string, inTable bool) string { return mdCode(s, inTable) }

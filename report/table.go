@@ -193,9 +193,7 @@ func cut(s string, width int) string {
 }
 
 // oneLine sanitises s and folds its whitespace to single spaces.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(textutil.Sanitize(s)), " ")
-}
+func oneLine(s string) string { return textutil.OneLine(s) }
 
 func orUnknown(s string) string {
 	if s == "" {

@@ -13,10 +13,13 @@ import (
 // Sanitize makes untrusted text safe to draw in a terminal. It removes ANSI
 // escape sequences (CSI, OSC — hyperlinks and window titles included — DCS,
 // APC and the rest, via ansi.Strip), turns "\r\n" and a lone "\r" into "\n",
-// and drops every remaining C0 control character except "\n" and "\t", DEL
-// and the C1 controls U+0080–U+009F. Invalid UTF-8 is dropped. Printable
-// text, including wide and combining characters, is kept unchanged.
-// Sanitize is idempotent.
+// and drops every remaining C0 control character except "\n" and "\t", DEL,
+// the C1 controls U+0080–U+009F and the bidirectional embedding, override
+// and isolate controls U+202A–U+202E and U+2066–U+2069, which reorder the
+// text drawn after them and so can disguise it ("Trojan Source",
+// CVE-2021-42574); the implicit marks U+200E, U+200F and U+061C are kept.
+// Invalid UTF-8 is dropped. Printable text, including wide, combining and
+// right-to-left characters, is kept unchanged. Sanitize is idempotent.
 func Sanitize(s string) string {
 	if clean(s) {
 		return s
@@ -35,13 +38,20 @@ func Sanitize(s string) string {
 			b.WriteByte('\n')
 		case r == '\n' || r == '\t':
 			b.WriteRune(r)
-		case isControl(r):
+		case IsControl(r):
 			// drop
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// OneLine is Sanitize(s) with every run of whitespace, newlines included,
+// folded to one space and none at either end: untrusted text for one line
+// of a terminal, such as an error message quoted in a progress line.
+func OneLine(s string) string {
+	return strings.Join(strings.Fields(Sanitize(s)), " ")
 }
 
 // clean reports whether s is valid UTF-8 holding no control character other
@@ -54,7 +64,7 @@ func clean(s string) bool {
 		}
 		if c >= 0x80 {
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 || isControl(r) {
+			if r == utf8.RuneError && size == 1 || IsControl(r) {
 				return false
 			}
 			i += size - 1
@@ -63,7 +73,17 @@ func clean(s string) bool {
 	return true
 }
 
-// isControl reports whether r is a C0 control, DEL or a C1 control.
-func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f
+// IsControl reports whether r is a C0 control ("\n" and "\t" included), DEL,
+// a C1 control or a bidirectional embedding, override or isolate control:
+// the characters Sanitize removes, "\n" and "\t" apart.
+func IsControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f || isBidiControl(r)
+}
+
+// isBidiControl reports whether r is one of the explicit directional
+// formatting characters of Unicode's bidirectional algorithm (UAX #9):
+// LRE, RLE, PDF, LRO, RLO (U+202A–U+202E) and LRI, RLI, FSI, PDI
+// (U+2066–U+2069).
+func isBidiControl(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }

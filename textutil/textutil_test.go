@@ -27,6 +27,9 @@ func TestSanitize(t *testing.T) {
 		{"CRLF", "a\r\nb\r\n", "a\nb\n"},
 		{"lone CR", "50%\r100%", "50%\n100%"},
 		{"vertical tab and form feed", "a\vb\fc", "abc"},
+		{"bidi override", "access\u202e\u2066 // admin\u2069\u2066", "access // admin"},
+		{"every bidi embedding, override and isolate", "\u202aa\u202bb\u202cc\u202dd\u202ee\u2066f\u2067g\u2068h\u2069", "abcdefgh"},
+		{"right-to-left text and implicit marks kept", "\u05e9\u05dc\u05d5\u05dd \u200f(1)\u200e \u0645\u0631\u062d\u0628\u0627\u061c", "\u05e9\u05dc\u05d5\u05dd \u200f(1)\u200e \u0645\u0631\u062d\u0628\u0627\u061c"},
 		{"empty", "", ""},
 	}
 	for _, tt := range tests {
@@ -42,18 +45,36 @@ func TestSanitize(t *testing.T) {
 	}
 }
 
+func TestOneLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"plain", "plain"},
+		{"  a\n\tb  \r\n c ", "a b c"},
+		{"openai: HTTP 400: \x1b]52;c;ZXZpbA==\x07bad\rrequest\x1b[2K", "openai: HTTP 400: bad request"},
+		{"\u202eevil", "evil"},
+	}
+	for _, tt := range tests {
+		if got := OneLine(tt.in); got != tt.want {
+			t.Errorf("OneLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func FuzzSanitize(f *testing.F) {
-	for _, s := range []string{"a\x1b[31mb", "\x1b]8;;x\x1b\\y", "a\r\nb\rc", "\u009b\x9b\x00\x7f", "日本\t"} {
+	for _, s := range []string{"a\x1b[31mb", "\x1b]8;;x\x1b\\y", "a\r\nb\rc", "\u009b\x9b\x00\x7f", "日本\t", "a\u202eb\u2069"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got := Sanitize(s)
 		for _, r := range got {
-			if isControl(r) && r != '\n' && r != '\t' {
+			if IsControl(r) && r != '\n' && r != '\t' {
 				t.Fatalf("Sanitize(%q) = %q keeps control %U", s, got, r)
 			}
 			if r == 0x1b {
 				t.Fatalf("Sanitize(%q) = %q keeps ESC", s, got)
+			}
+			if r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+				t.Fatalf("Sanitize(%q) = %q keeps bidi control %U", s, got, r)
 			}
 		}
 		if Sanitize(got) != got {

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"bytes"
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	ghtml "github.com/yuin/goldmark/renderer/html"
+
+	"whet/eval"
+	"whet/prompt"
+	"whet/report"
+	"whet/textutil"
+)
+
+// TestGateMarkdownUntrustedText renders the CI summary of a run whose
+// failing case carries hostile text in its name and in the check's reason
+// (which quotes the model's output), and checks that the GitHub-flavoured
+// Markdown shows that text literally, in its own cells, with no control
+// character left and no HTML or emphasis injected.
+func TestGateMarkdownUntrustedText(t *testing.T) {
+	const (
+		caseName = "a | b *c*"
+		reason   = "wanted `x|y` \\| <img src=x onerror=alert(1)> **bold** [l](http://e.example) \x1b]52;c;ZXZpbA==\x07\u202eend\nsecond line"
+		target   = "openai:gpt|4o"
+	)
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	rr := report.RunReport{
+		Run: prompt.Run{ID: "r1", Suite: "tickets_*v2*", Versions: []prompt.RunVersion{rv}, Targets: []string{target},
+			Cases: []prompt.Case{{Name: caseName}}, Repeat: 1},
+		Results: []prompt.Result{{ID: 7, VersionID: 1, Target: target, Output: "x"}},
+		Scores:  []prompt.Score{{ID: 1, ResultID: 7, Scorer: eval.ScorerSuite, Pass: new(false), Reason: reason}},
+	}
+	groups := []eval.Group{{Version: rv, Target: target, N: 1, Judged: 1}}
+	var b bytes.Buffer
+	if err := writeGateMarkdown(&b, rr, groups, 0.9); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, r := range md {
+		if r != '\n' && textutil.IsControl(r) {
+			t.Fatalf("summary holds control character %U:\n%q", r, md)
+		}
+	}
+	var out bytes.Buffer
+	gm := goldmark.New(goldmark.WithExtensions(extension.Table), goldmark.WithRendererOptions(ghtml.WithUnsafe()))
+	if err := gm.Convert([]byte(md), &out); err != nil {
+		t.Fatal(err)
+	}
+	h := out.String()
+	for _, bad := range []string{"<img", "<strong>bold", "<em>", "<a "} {
+		if strings.Contains(h, bad) {
+			t.Errorf("rendered summary holds injected %s:\n%s", bad, h)
+		}
+	}
+	if !strings.Contains(h, "<h2>whet: tickets_*v2*</h2>") {
+		t.Errorf("suite name not shown literally:\n%s", h)
+	}
+	rows := regexp.MustCompile(`(?s)<tr>(.*?)</tr>`).FindAllStringSubmatch(h, -1)
+	cell := regexp.MustCompile(`(?s)<td[^>]*>(.*?)</td>`)
+	var failing []string
+	for _, r := range rows {
+		if cs := cell.FindAllStringSubmatch(r[1], -1); len(cs) == 5 {
+			for _, c := range cs {
+				failing = append(failing, c[1])
+			}
+		}
+	}
+	if len(failing) != 5 {
+		t.Fatalf("no failing-case row of 5 cells:\n%s", h)
+	}
+	want := []string{"<code>classify@2</code>", "<code>" + target + "</code>", caseName, "1",
+		"wanted `x|y` \\| <img src=x onerror=alert(1)> **bold** [l](http://e.example) end"}
+	for i, w := range want {
+		got := failing[i]
+		if strings.HasPrefix(w, "<code>") {
+			got = "<code>" + html.UnescapeString(strings.TrimSuffix(strings.TrimPrefix(got, "<code>"), "</code>")) + "</code>"
+		} else {
+			got = html.UnescapeString(got)
+		}
+		if got != w {
+			t.Errorf("failing row cell %d shows %q, want %q", i, got, w)
+		}
+	}
+}
