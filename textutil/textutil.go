@@ -24,7 +24,7 @@ func Sanitize(s string) string {
 	if clean(s) {
 		return s
 	}
-	s = ansi.Strip(s)
+	s = ansi.Strip(defuse(s))
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	var b strings.Builder
 	b.Grow(len(s))
@@ -45,6 +45,51 @@ func Sanitize(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// defuse drops the ESC of what a terminal parser would let swallow the
+// text after it: a control string (OSC, DCS, SOS, PM, APC) that is never
+// terminated, and an ESC before a control character or at the end. What
+// follows stays as plain text, so output cannot hide its own tail; a
+// complete sequence is left for ansi.Strip.
+func defuse(s string) string {
+	if !strings.Contains(s, "\x1b") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != 0x1b {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+1 >= len(s) || s[i+1] < 0x20 || s[i+1] == 0x7f {
+			continue // a lone ESC: drop it, keep what follows
+		}
+		switch s[i+1] {
+		case ']', 'P', 'X', '^', '_':
+			if !terminated(s[i+2:], s[i+1] == ']') {
+				i++ // drop ESC and the introducer; the rest is text
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// terminated reports whether a control string's body has its terminator
+// before any other ESC (which ends the string in a terminal): ST (ESC \ or
+// U+009C), or for an OSC also BEL.
+func terminated(body string, osc bool) bool {
+	region := body
+	if e := strings.IndexByte(body, 0x1b); e >= 0 {
+		if e+1 < len(body) && body[e+1] == '\\' {
+			return true
+		}
+		region = body[:e]
+	}
+	return osc && strings.IndexByte(region, 0x07) >= 0 || strings.Contains(region, "\u009c")
 }
 
 // OneLine is Sanitize(s) with every run of whitespace, newlines included,

@@ -31,6 +31,14 @@ func TestSanitize(t *testing.T) {
 		{"every bidi embedding, override and isolate", "\u202aa\u202bb\u202cc\u202dd\u202ee\u2066f\u2067g\u2068h\u2069", "abcdefgh"},
 		{"right-to-left text and implicit marks kept", "\u05e9\u05dc\u05d5\u05dd \u200f(1)\u200e \u0645\u0631\u062d\u0628\u0627\u061c", "\u05e9\u05dc\u05d5\u05dd \u200f(1)\u200e \u0645\u0631\u062d\u0628\u0627\u061c"},
 		{"empty", "", ""},
+		// An unterminated control string or a stray ESC does not swallow
+		// the text after it: only the ESC (and the introducer) go.
+		{"unterminated OSC keeps its tail", "keep \x1b]0;and the rest", "keep 0;and the rest"},
+		{"unterminated DCS keeps its tail", "keep \x1bPq and the rest", "keep q and the rest"},
+		{"unterminated APC keeps its tail", "keep \x1b_x and the rest", "keep x and the rest"},
+		{"OSC ended by C1 ST", "a\x1b]0;t\u009cb", "ab"},
+		{"ESC before a newline", "esc\x1b\nnext line", "esc\nnext line"},
+		{"terminated OSC after an unterminated one", "\x1b]x \x1b]0;t\x07y", "x y"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
