@@ -581,31 +581,36 @@ func (p *OpenAI) ListModels(ctx context.Context) ([]ModelInfo, error) {
 func (p *OpenAI) classify(err error, model string, capt *provCapture, keyErr error) error {
 	status, h, readErr, _ := capt.snapshot()
 	base := p.BaseURL()
+	var msg, code string
 	var ae *openai.Error
 	if errors.As(err, &ae) {
-		msg := ae.Message
+		status, msg, code = ae.StatusCode, ae.Message, ae.Code
 		if ae.Response != nil {
 			h = ae.Response.Header
 		}
-		switch {
-		case ae.StatusCode == 404 && model != "" && (ae.Code == "model_not_found" || strings.Contains(strings.ToLower(msg), "model")):
-			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
-		case ae.StatusCode == 401 && keyErr != nil:
-			msg = fmt.Sprintf("unauthorized: %v", keyErr)
-		case msg == "":
-			msg = http.StatusText(ae.StatusCode)
+	}
+	if status >= 400 && msg == "" {
+		// A body without OpenAI's {"error": {"message": …}}.
+		body := capt.errorBody()
+		msg = provBodyMessage(body)
+		if msg == "" && strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
+			msg = string(body)
 		}
-		return provStatusError(p.name, ae.StatusCode, h, provClip(msg, 500), err)
+	}
+	if status >= 400 {
+		switch {
+		case status == 404 && model != "" && (code == "model_not_found" || strings.Contains(strings.ToLower(msg), "model")):
+			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
+		case status == 401 && keyErr != nil:
+			msg = fmt.Sprintf("unauthorized: %v", keyErr)
+		}
+		return provStatusError(p.name, status, h, provClip(msg, 500), err)
 	}
 	var se *ssestream.StreamError
 	if errors.As(err, &se) {
 		// An {"error": …} event in a 200 stream.
 		return &APIError{Provider: p.name, Err: err, Msg: provClip(se.Message, 500),
 			Temporary: strings.Contains(se.Message, "server_error") || strings.Contains(se.Message, "overloaded")}
-	}
-	if status >= 400 {
-		// An error body the SDK could not decode.
-		return provStatusError(p.name, status, h, "", err)
 	}
 	if provIsDecode(err) {
 		return &APIError{Provider: p.name, Err: err,

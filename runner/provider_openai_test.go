@@ -278,6 +278,49 @@ func TestOpenAINonJSONErrorBody(t *testing.T) {
 	}
 }
 
+// TestOpenAIErrorBodyShapes checks that the server's message survives error
+// bodies that are not OpenAI's {"error": {...}}, as compatible servers send
+// them.
+func TestOpenAIErrorBodyShapes(t *testing.T) {
+	cases := []struct {
+		name, contentType, body string
+		status                  int
+		want                    []string
+	}{
+		// FastChat, SGLang, TensorRT-LLM and vLLM before its errors moved under "error".
+		{"flat object error", "application/json", `{"object":"error","message":"The model ` + "`nope`" + ` does not exist.","type":"NotFoundError","param":null,"code":404}`, 404,
+			[]string{`model "nope" not found on openai`, "does not exist"}},
+		// text-generation-inference.
+		{"error string", "application/json", `{"error":"Input validation error: temperature must be strictly positive","error_type":"validation"}`, 422,
+			[]string{"HTTP 422: Input validation error: temperature must be strictly positive"}},
+		{"FastAPI detail", "application/json", `{"detail":"Not authenticated"}`, 403, []string{"HTTP 403: Not authenticated"}},
+		{"plain text", "text/plain; charset=utf-8", "upstream connect error\n", 503, []string{"HTTP 503: upstream connect error"}},
+		{"html", "text/html", "<html><body>Bad Gateway</body></html>", 502, []string{"HTTP 502: Bad Gateway"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				w.Header().Set("Content-Type", c.contentType)
+				w.WriteHeader(c.status)
+				fmt.Fprint(w, c.body)
+			})
+			_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "nope"}, nil)
+			ae := ptAPIError(t, err)
+			if ae.Status != c.status || ae.Temporary != provTemporaryStatus(c.status) {
+				t.Fatalf("status %d temporary %v: %v", ae.Status, ae.Temporary, err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "<html>") {
+				t.Errorf("error %q repeats an HTML page", err)
+			}
+		})
+	}
+}
+
 // BenchmarkOpenAIChat measures one streamed call (three text chunks, a
 // finish chunk and a usage chunk, as the bench server sends) against a
 // local server, from 8 goroutines: the provider's CPU and allocations per
