@@ -68,7 +68,9 @@ func (p *Anthropic) BaseURL() string { return provRedactURL(p.base) }
 // merged into one turn so that turns alternate. max_tokens defaults to 4096;
 // temperature, top_p and stop (stop_sequences) map directly; seed has no
 // Anthropic equivalent and is not sent; Extra keys are set as top-level JSON
-// fields (top_k, …). Finish reasons are normalised: end_turn and
+// fields (top_k, cache_control, …). TokensIn counts every input token:
+// input_tokens plus the tokens written to and read from the prompt cache,
+// which input_tokens leaves out. Finish reasons are normalised: end_turn and
 // stop_sequence → stop, max_tokens → length, tool_use → tool_calls, refusal
 // → content_filter. On error the Response holds the text that arrived before
 // it.
@@ -118,8 +120,9 @@ func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string))
 			if ev.Message.Model != "" {
 				resp.Model = ev.Message.Model
 			}
-			resp.TokensIn = int(ev.Message.Usage.InputTokens)
-			if n := int(ev.Message.Usage.OutputTokens); n > resp.TokensOut {
+			u := ev.Message.Usage
+			resp.TokensIn = int(u.InputTokens + u.CacheCreationInputTokens + u.CacheReadInputTokens)
+			if n := int(u.OutputTokens); n > resp.TokensOut {
 				resp.TokensOut = n
 			}
 		case "content_block_delta":
@@ -137,9 +140,9 @@ func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string))
 			if n := int(ev.Usage.OutputTokens); n > 0 {
 				resp.TokensOut = n
 			}
-			if n := int(ev.Usage.InputTokens); n > 0 {
-				resp.TokensIn = n
-			}
+			// Cumulative counts; older servers send only output_tokens.
+			u := ev.Usage
+			resp.TokensIn = max(resp.TokensIn, int(u.InputTokens+u.CacheCreationInputTokens+u.CacheReadInputTokens))
 		case "message_stop":
 			stopped = true
 		}

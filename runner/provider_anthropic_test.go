@@ -111,6 +111,31 @@ func TestAnthropicChatStreams(t *testing.T) {
 	}
 }
 
+// TestAnthropicCacheTokens checks that tokens written to and read from the
+// prompt cache count as input: the API's input_tokens leaves them out.
+func TestAnthropicCacheTokens(t *testing.T) {
+	start := ptAnthropicEvent("message_start", `{"type":"message_start","message":{"id":"msg_01","type":"message","role":"assistant","content":[],"model":"m","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"cache_creation_input_tokens":1200,"cache_read_input_tokens":800,"output_tokens":1}}}`)
+	for name, delta := range map[string]string{
+		// Newer API versions repeat the cumulative input counts here.
+		"cumulative delta":  `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":3,"cache_creation_input_tokens":1200,"cache_read_input_tokens":800,"output_tokens":15}}`,
+		"output-only delta": `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, ptSSE, start, ptAnthropicText("ok"),
+					ptAnthropicEvent("message_delta", delta), ptAnthropicEvent("message_stop", `{"type":"message_stop"}`))
+			})
+			resp, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.TokensIn != 2003 || resp.TokensOut != 15 {
+				t.Fatalf("tokens in %d out %d, want 2003 and 15", resp.TokensIn, resp.TokensOut)
+			}
+		})
+	}
+}
+
 func TestAnthropicFaults(t *testing.T) {
 	ptFaults(t, ptWire{
 		contentType: ptSSE,
