@@ -65,15 +65,15 @@ func (p *Anthropic) BaseURL() string { return provRedactURL(p.base) }
 
 // Chat implements Provider. System messages go to the system parameter (one
 // text block each, in order); consecutive user or assistant messages are
-// merged into one turn so that turns alternate. max_tokens defaults to 4096;
-// temperature, top_p and stop (stop_sequences) map directly; seed has no
-// Anthropic equivalent and is not sent; Extra keys are set as top-level JSON
-// fields (top_k, cache_control, …). TokensIn counts every input token:
-// input_tokens plus the tokens written to and read from the prompt cache,
-// which input_tokens leaves out. Finish reasons are normalised: end_turn and
-// stop_sequence → stop, max_tokens → length, tool_use → tool_calls, refusal
-// → content_filter. On error the Response holds the text that arrived before
-// it.
+// merged into one turn so that turns alternate; empty messages are left out.
+// max_tokens defaults to 4096; temperature, top_p and stop (stop_sequences)
+// map directly; seed has no Anthropic equivalent and is not sent; Extra keys
+// are set as top-level JSON fields (top_k, cache_control, …). TokensIn counts
+// every input token: input_tokens plus the tokens written to and read from
+// the prompt cache, which input_tokens leaves out. Finish reasons are
+// normalised: end_turn and stop_sequence → stop, max_tokens → length,
+// tool_use → tool_calls, refusal → content_filter. On error the Response
+// holds the text that arrived before it.
 func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	start := time.Now()
 	key, err := APIKey(p.cfg)
@@ -231,11 +231,15 @@ func (p *Anthropic) classify(err error, model string, capt *provCapture) error {
 }
 
 // anthropicMessages splits system messages out and merges consecutive turns
-// of one role so that user and assistant alternate.
+// of one role so that user and assistant alternate. Messages of only
+// whitespace are left out: the API refuses an empty text block.
 func anthropicMessages(msgs []prompt.Message) ([]anthropic.TextBlockParam, []anthropic.MessageParam) {
 	var system []anthropic.TextBlockParam
 	var out []anthropic.MessageParam
 	for _, m := range msgs {
+		if strings.TrimSpace(m.Content) == "" {
+			continue
+		}
 		if m.Role == prompt.RoleSystem {
 			system = append(system, anthropic.TextBlockParam{Text: m.Content})
 			continue

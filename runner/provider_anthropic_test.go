@@ -136,6 +136,29 @@ func TestAnthropicCacheTokens(t *testing.T) {
 	}
 }
 
+// TestAnthropicSkipsEmptyMessages: the API refuses an empty text block
+// ("text content blocks must be non-empty"), so a message that renders to
+// nothing is left out instead of failing the call.
+func TestAnthropicSkipsEmptyMessages(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptAnthropicStart("m"), ptAnthropicText("ok"), ptAnthropicTail)
+	})
+	msgs := []prompt.Message{{Role: "system", Content: ""}, {Role: "user", Content: "hi"}, {Role: "assistant", Content: " \n"}, {Role: "user", Content: "again"}}
+	if _, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m", Messages: msgs}, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := seen.last(t, "/v1/messages").Body
+	if v, ok := b["system"]; ok {
+		t.Errorf("system = %v, want none", v)
+	}
+	if n := len(ptDig(b, "messages").([]any)); n != 1 {
+		t.Fatalf("%d messages, want one user turn: %v", n, b["messages"])
+	}
+	if ptDig(b, "messages", 0, "content", 0, "text") != "hi" || ptDig(b, "messages", 0, "content", 1, "text") != "again" {
+		t.Fatalf("messages %v", b["messages"])
+	}
+}
+
 func TestAnthropicFaults(t *testing.T) {
 	ptFaults(t, ptWire{
 		contentType: ptSSE,
