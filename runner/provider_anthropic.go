@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/anthropics/anthropic-sdk-go/option"
@@ -65,7 +66,8 @@ func (p *Anthropic) BaseURL() string { return provRedactURL(p.base) }
 
 // Chat implements Provider. System messages go to the system parameter (one
 // text block each, in order); consecutive user or assistant messages are
-// merged into one turn so that turns alternate; empty messages are left out.
+// merged into one turn so that turns alternate; empty messages are left out
+// and a final assistant message (a prefill) loses its trailing whitespace.
 // max_tokens defaults to 4096; temperature, top_p and stop (stop_sequences)
 // map directly; seed has no Anthropic equivalent and is not sent; Extra keys
 // are set as top-level JSON fields (top_k, cache_control, …). TokensIn counts
@@ -232,7 +234,9 @@ func (p *Anthropic) classify(err error, model string, capt *provCapture) error {
 
 // anthropicMessages splits system messages out and merges consecutive turns
 // of one role so that user and assistant alternate. Messages of only
-// whitespace are left out: the API refuses an empty text block.
+// whitespace are left out: the API refuses an empty text block. Trailing
+// whitespace is trimmed from a final assistant turn (a prefill), which the
+// API refuses too.
 func anthropicMessages(msgs []prompt.Message) ([]anthropic.TextBlockParam, []anthropic.MessageParam) {
 	var system []anthropic.TextBlockParam
 	var out []anthropic.MessageParam
@@ -254,6 +258,14 @@ func anthropicMessages(msgs []prompt.Message) ([]anthropic.TextBlockParam, []ant
 			continue
 		}
 		out = append(out, anthropic.MessageParam{Role: role, Content: []anthropic.ContentBlockParamUnion{block}})
+	}
+	// A final assistant turn is a prefill, which the API refuses when it
+	// ends in whitespace (a YAML block scalar ends in a newline).
+	if n := len(out); n > 0 && out[n-1].Role == anthropic.MessageParamRoleAssistant {
+		blocks := out[n-1].Content
+		if tb := blocks[len(blocks)-1].OfText; tb != nil {
+			tb.Text = strings.TrimRightFunc(tb.Text, unicode.IsSpace)
+		}
 	}
 	return system, out
 }

@@ -159,6 +159,26 @@ func TestAnthropicSkipsEmptyMessages(t *testing.T) {
 	}
 }
 
+// TestAnthropicPrefillTrailingWhitespace: the API refuses a final assistant
+// turn that ends in whitespace ("final assistant content cannot end with
+// trailing whitespace"); earlier turns are sent as written.
+func TestAnthropicPrefillTrailingWhitespace(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptAnthropicStart("m"), ptAnthropicText("ok"), ptAnthropicTail)
+	})
+	msgs := []prompt.Message{{Role: "user", Content: "hi"}, {Role: "assistant", Content: "hello\n"}, {Role: "user", Content: "list them"}, {Role: "assistant", Content: "1. \n"}}
+	if _, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m", Messages: msgs}, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := seen.last(t, "/v1/messages").Body
+	if v := ptDig(b, "messages", 1, "content", 0, "text"); v != "hello\n" {
+		t.Errorf("earlier assistant turn %q, want it unchanged", v)
+	}
+	if v := ptDig(b, "messages", 3, "content", 0, "text"); v != "1." {
+		t.Errorf("prefill %q, want %q", v, "1.")
+	}
+}
+
 func TestAnthropicFaults(t *testing.T) {
 	ptFaults(t, ptWire{
 		contentType: ptSSE,
