@@ -36,7 +36,7 @@ var _ Provider = (*Gemini)(nil)
 
 // NewGemini returns a Gemini provider. The endpoint is cfg.BaseURL, else the
 // SDK's (GOOGLE_GEMINI_BASE_URL, else Google's); the key is cfg's (see
-// APIKey; GEMINI_API_KEY, then GOOGLE_API_KEY, by default); cfg.Headers are
+// APIKey; GOOGLE_API_KEY, then GEMINI_API_KEY, by default); cfg.Headers are
 // sent with every request. It does not contact the server.
 func NewGemini(cfg config.Provider) (*Gemini, error) {
 	name := cfg.Name

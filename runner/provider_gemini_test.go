@@ -183,22 +183,23 @@ func TestGeminiKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err == nil || !strings.Contains(err.Error(), "GEMINI_API_KEY or GOOGLE_API_KEY") {
+	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err == nil || !strings.Contains(err.Error(), "GOOGLE_API_KEY or GEMINI_API_KEY") {
 		t.Fatalf("want an error naming both variables, got %v", err)
 	}
-	// GOOGLE_API_KEY is the fallback, read at call time; a changed key is used.
-	t.Setenv("GOOGLE_API_KEY", "google-key")
-	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if h := seen.last(t, ":streamGenerateContent").Header.Get("X-Goog-Api-Key"); h != "google-key" {
-		t.Fatalf("key %q", h)
-	}
+	// Keys are read at call time; a changed key is used, and GOOGLE_API_KEY
+	// wins when both are set.
 	t.Setenv("GEMINI_API_KEY", "gemini-key")
 	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if h := seen.last(t, ":streamGenerateContent").Header.Get("X-Goog-Api-Key"); h != "gemini-key" {
+		t.Fatalf("key %q", h)
+	}
+	t.Setenv("GOOGLE_API_KEY", "google-key")
+	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if h := seen.last(t, ":streamGenerateContent").Header.Get("X-Goog-Api-Key"); h != "google-key" {
 		t.Fatalf("key %q", h)
 	}
 }
