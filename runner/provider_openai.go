@@ -550,6 +550,18 @@ func openaiErrorText(raw json.RawMessage) string {
 	return string(raw)
 }
 
+// openaiTemporaryEvent reports whether an error event is worth a retry: its
+// type or code says server_error or overloaded (OpenAI, OpenRouter), or its
+// code is a temporary HTTP status (vLLM and OpenRouter send a number: 500,
+// 502, 429).
+func openaiTemporaryEvent(se *ssestream.StreamError) bool {
+	if strings.Contains(se.Message, "server_error") || strings.Contains(se.Message, "overloaded") {
+		return true
+	}
+	n, err := strconv.Atoi(gjson.GetBytes(se.Event.Data, "error.code").String())
+	return err == nil && provTemporaryStatus(n)
+}
+
 // ListModels implements ModelLister with GET /models, for servers that
 // support it.
 func (p *OpenAI) ListModels(ctx context.Context) ([]ModelInfo, error) {
@@ -610,7 +622,7 @@ func (p *OpenAI) classify(err error, model string, capt *provCapture, keyErr err
 	if errors.As(err, &se) {
 		// An {"error": …} event in a 200 stream.
 		return &APIError{Provider: p.name, Err: err, Msg: provClip(se.Message, 500),
-			Temporary: strings.Contains(se.Message, "server_error") || strings.Contains(se.Message, "overloaded")}
+			Temporary: openaiTemporaryEvent(se)}
 	}
 	if provIsDecode(err) {
 		return &APIError{Provider: p.name, Err: err,

@@ -147,13 +147,29 @@ func TestOpenAITruncatedStream(t *testing.T) {
 }
 
 func TestOpenAIErrorEventMidStream(t *testing.T) {
-	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
-		ptStream(w, ptSSE, ptOpenAIChunk("Hel", ""), `data: {"error":{"message":"The server had an error","type":"server_error"}}`+"\n\n")
-	})
-	_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
-	ae := ptAPIError(t, err)
-	if !ae.Temporary || !strings.Contains(err.Error(), "server had an error") {
-		t.Fatalf("err %v temporary %v", err, ae.Temporary)
+	cases := []struct {
+		name, event, want string
+		temporary         bool
+	}{
+		{"openai", `{"error":{"message":"The server had an error","type":"server_error"}}`, "server had an error", true},
+		// vLLM's streaming error: the HTTP status as a number.
+		{"vllm 500", `{"error":{"message":"EngineCore encountered an issue.","type":"InternalServerError","param":null,"code":500}}`, "EngineCore", true},
+		{"vllm 400", `{"error":{"message":"This model's maximum context length is 8192 tokens.","type":"BadRequestError","param":null,"code":400}}`, "maximum context length", false},
+		// OpenRouter: the error beside a choice finished with "error".
+		{"openrouter 502", `{"id":"gen-1","object":"chat.completion.chunk","model":"m","error":{"code":502,"message":"Provider returned error"},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}]}`, "Provider returned error", true},
+		{"string code", `{"error":{"message":"upstream timed out","code":"504"}}`, "upstream timed out", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, ptSSE, ptOpenAIChunk("Hel", ""), "data: "+c.event+"\n\n")
+			})
+			resp, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			ae := ptAPIError(t, err)
+			if ae.Temporary != c.temporary || !strings.Contains(err.Error(), c.want) || resp.Text != "Hel" {
+				t.Fatalf("err %v temporary %v text %q, want temporary %v", err, ae.Temporary, resp.Text, c.temporary)
+			}
+		})
 	}
 }
 
