@@ -169,6 +169,10 @@ func (p *OpenAI) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 	}
 	var resp Response
 	if err == nil {
+		if ae := p.jsonAnswer(raw); ae != nil {
+			resp.Latency = time.Since(start)
+			return resp, ae
+		}
 		err = openaiReadStream(raw, start, &resp, onDelta)
 	}
 	resp.Latency = time.Since(start)
@@ -186,6 +190,34 @@ func (p *OpenAI) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 		resp.Model = req.Model
 	}
 	return resp, nil
+}
+
+// jsonAnswer is the error of a successful response that is one JSON
+// document instead of an event stream: LM Studio answers a path it does not
+// serve with 200 and {"error":"Unexpected endpoint or method. …"}. It is nil
+// for anything else, and then leaves the body to be read as a stream (a
+// stream sent as application/json included).
+func (p *OpenAI) jsonAnswer(raw *http.Response) *APIError {
+	if raw == nil || raw.Body == nil {
+		return nil
+	}
+	const jsonType = "application/json"
+	if ct := raw.Header.Get("Content-Type"); len(ct) < len(jsonType) || !strings.EqualFold(ct[:len(jsonType)], jsonType) {
+		return nil
+	}
+	body, err := io.ReadAll(io.LimitReader(raw.Body, provMaxErrBody))
+	if err != nil || !json.Valid(body) {
+		raw.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), raw.Body), raw.Body}
+		return nil
+	}
+	msg := provBodyMessage(body)
+	if msg == "" {
+		msg = "the answer is a JSON document, not an event stream: " + provClip(string(body), 200)
+	}
+	return &APIError{Provider: p.name, Msg: fmt.Sprintf("%s (from %s)", provClip(msg, 500), p.BaseURL())}
 }
 
 // openaiBody is the Chat Completions request whet sends. Optional fields

@@ -337,6 +337,39 @@ func TestOpenAIErrorBodyShapes(t *testing.T) {
 	}
 }
 
+// TestOpenAIJSONInsteadOfStream: a 200 answer that is one JSON document is
+// the server's error (LM Studio answers a path it does not serve so), not a
+// stream cut short to be retried; a stream mislabelled as JSON still reads.
+func TestOpenAIJSONInsteadOfStream(t *testing.T) {
+	cases := []struct {
+		name, body, want string
+	}{
+		{"error", `{"error":"Unexpected endpoint or method. (POST /chat/completions)"}`, "Unexpected endpoint or method. (POST /chat/completions)"},
+		{"completion", `{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}`, "not an event stream"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, "application/json; charset=utf-8", c.body)
+			})
+			_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			ae := ptAPIError(t, err)
+			if ae.Temporary || !strings.Contains(err.Error(), c.want) || seen.count("/chat/completions") != 1 {
+				t.Fatalf("err %v temporary %v, want a permanent error containing %q", err, ae.Temporary, c.want)
+			}
+		})
+	}
+	t.Run("stream labelled json", func(t *testing.T) {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptStream(w, "application/json", ptOpenAIChunk("Hel", ""), ptOpenAIChunk("lo", "stop"), ptOpenAIDone)
+		})
+		resp, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+		if err != nil || resp.Text != "Hello" || resp.FinishReason != "stop" {
+			t.Fatalf("resp %+v err %v", resp, err)
+		}
+	})
+}
+
 // BenchmarkOpenAIChat measures one streamed call (three text chunks, a
 // finish chunk and a usage chunk, as the bench server sends) against a
 // local server, from 8 goroutines: the provider's CPU and allocations per
