@@ -72,7 +72,8 @@ type Options struct {
 	// BackoffBase and BackoffCap shape the exponential backoff between
 	// attempts: the wait before attempt n+1 is drawn uniformly from
 	// [0, min(cap, base·2^(n-1))) ("full jitter"), or is the server's
-	// Retry-After when that is longer. 0 = the defaults.
+	// Retry-After when that is longer; a Retry-After over 2 minutes ends
+	// the retries instead. 0 = the defaults.
 	BackoffBase, BackoffCap time.Duration
 	// Jitter draws a duration in [0, max); nil = uniformly at random.
 	Jitter func(max time.Duration) time.Duration

@@ -365,6 +365,27 @@ func TestExecuteGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
+func TestExecuteDoesNotWaitForALongRetryAfter(t *testing.T) {
+	// A 429 whose Retry-After is an hour away (a daily quota) fails the
+	// cell at once; one within the bound is waited for.
+	hour := &APIError{Provider: "hosted", Status: 429, Temporary: true, RetryAfter: time.Hour, Msg: "quota exceeded"}
+	minute := &APIError{Provider: "hosted", Status: 429, Temporary: true, RetryAfter: execMaxRetryAfter, Msg: "slow down"}
+	prov := &execFakeProvider{name: "hosted", chat: execFlaky(minute, hour, hour)}
+	store := newExecMemStore()
+	sleep, waits := execNoSleep()
+	p := execPlanOf("r", []prompt.Version{execVersion(1, "hi", prompt.Params{})}, []string{"hosted:m"}, nil, 1)
+	if _, err := NewExecutor(execTargets(prov), store, Options{Sleep: sleep}).Execute(context.Background(), p, nil); err != nil {
+		t.Fatal(err)
+	}
+	if prov.calls() != 2 || !slices.Equal(waits(), []time.Duration{execMaxRetryAfter}) {
+		t.Errorf("calls = %d, waits = %v; want 2 calls and one wait of %v", prov.calls(), waits(), execMaxRetryAfter)
+	}
+	r := store.byKey("r")[prompt.CellKey{VersionID: 1, Target: "hosted:m"}]
+	if !strings.Contains(r.Error, "quota exceeded") || !strings.Contains(r.Error, "asked to wait 1h0m0s") || !strings.Contains(r.Error, "after 2 attempts") {
+		t.Errorf("error = %q", r.Error)
+	}
+}
+
 func TestBackoff(t *testing.T) {
 	e := NewExecutor(nil, nil, Options{Jitter: func(d time.Duration) time.Duration { return d }})
 	for _, tc := range []struct {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,11 +26,12 @@ var ErrNoKey = errors.New("no API key")
 // APIKey returns the provider's API key, read now (never cached): the
 // trimmed stdout of cfg.APIKeyCmd run with `sh -c` (bounded by a timeout),
 // else the environment variable cfg.APIKeyEnv, else the default variable of
-// the provider (when api_key_env names the first of these, the others are
-// still tried):
+// the provider (when api_key_env names one of these, the others are still
+// tried):
 //
 //   - openai: OPENAI_API_KEY; anthropic: ANTHROPIC_API_KEY;
-//     gemini: GEMINI_API_KEY, then GOOGLE_API_KEY;
+//     gemini: GOOGLE_API_KEY, then GEMINI_API_KEY (Google's documented
+//     precedence when both are set, which its SDKs follow);
 //   - any other configured provider (groq of type openai, …): <NAME>_API_KEY,
 //     the upper-cased name with every character other than a letter or digit
 //     turned into '_' (GROQ_API_KEY). A provider never receives another
@@ -45,14 +47,14 @@ func APIKey(cfg config.Provider) (string, error) {
 	}
 	vars := KeyEnvVars(cfg)
 	if env := strings.TrimSpace(cfg.APIKeyEnv); env != "" {
-		if len(vars) == 0 || vars[0] != env {
+		if !slices.Contains(vars, env) {
 			if v := strings.TrimSpace(os.Getenv(env)); v != "" {
 				return v, nil
 			}
 			return "", fmt.Errorf("provider %s: %w: environment variable %s is not set (providers.%s.api_key_env)", name, ErrNoKey, env, name)
 		}
-		// api_key_env names the default variable (the config's built-in
-		// does): keep the default's fallbacks (GOOGLE_API_KEY for gemini).
+		// api_key_env names a default variable (the config's built-in
+		// does): keep the default's order and fallbacks (both of gemini's).
 	} else if len(vars) == 0 {
 		return "", nil
 	}
@@ -85,7 +87,7 @@ func KeyEnvVars(cfg config.Provider) []string {
 		case "anthropic":
 			return []string{"ANTHROPIC_API_KEY"}
 		case "gemini":
-			return []string{"GEMINI_API_KEY", "GOOGLE_API_KEY"}
+			return []string{"GOOGLE_API_KEY", "GEMINI_API_KEY"}
 		}
 	}
 	return []string{keyEnvName(name)}

@@ -28,10 +28,14 @@ func TestAPIKey(t *testing.T) {
 		{name: "openai default env", cfg: config.Provider{Name: "openai", Type: "openai"}, env: map[string]string{"OPENAI_API_KEY": " " + secret + "\n"}, want: secret},
 		{name: "openai missing", cfg: config.Provider{Name: "openai", Type: "openai"}, wantErr: "set OPENAI_API_KEY", noKey: true},
 		{name: "anthropic default", cfg: config.Provider{Name: "anthropic", Type: "anthropic"}, env: map[string]string{"ANTHROPIC_API_KEY": secret}, want: secret},
-		{name: "gemini first", cfg: config.Provider{Name: "gemini", Type: "gemini"}, env: map[string]string{"GEMINI_API_KEY": "g1", "GOOGLE_API_KEY": "g2"}, want: "g1"},
-		{name: "gemini google fallback", cfg: config.Provider{Name: "gemini", Type: "gemini"}, env: map[string]string{"GOOGLE_API_KEY": "g2"}, want: "g2"},
-		{name: "gemini config names default", cfg: config.Provider{Name: "gemini", Type: "gemini", APIKeyEnv: "GEMINI_API_KEY"}, env: map[string]string{"GOOGLE_API_KEY": "g2"}, want: "g2"},
-		{name: "gemini missing", cfg: config.Provider{Name: "gemini", Type: "gemini"}, wantErr: "GEMINI_API_KEY or GOOGLE_API_KEY", noKey: true},
+		// Google's docs: "if both are set, GOOGLE_API_KEY takes precedence".
+		{name: "gemini google wins", cfg: config.Provider{Name: "gemini", Type: "gemini"}, env: map[string]string{"GEMINI_API_KEY": "g1", "GOOGLE_API_KEY": "g2"}, want: "g2"},
+		{name: "gemini gemini alone", cfg: config.Provider{Name: "gemini", Type: "gemini"}, env: map[string]string{"GEMINI_API_KEY": "g1"}, want: "g1"},
+		{name: "gemini google alone", cfg: config.Provider{Name: "gemini", Type: "gemini"}, env: map[string]string{"GOOGLE_API_KEY": "g2"}, want: "g2"},
+		// The config's built-in names GEMINI_API_KEY: the same order applies.
+		{name: "gemini config names default", cfg: config.Provider{Name: "gemini", Type: "gemini", APIKeyEnv: "GEMINI_API_KEY"}, env: map[string]string{"GEMINI_API_KEY": "g1", "GOOGLE_API_KEY": "g2"}, want: "g2"},
+		{name: "gemini config names default, google alone", cfg: config.Provider{Name: "gemini", Type: "gemini", APIKeyEnv: "GEMINI_API_KEY"}, env: map[string]string{"GOOGLE_API_KEY": "g2"}, want: "g2"},
+		{name: "gemini missing", cfg: config.Provider{Name: "gemini", Type: "gemini"}, wantErr: "GOOGLE_API_KEY or GEMINI_API_KEY", noKey: true},
 		{name: "custom provider own variable", cfg: config.Provider{Name: "groq", Type: "openai"}, env: map[string]string{"GROQ_API_KEY": "gsk", "OPENAI_API_KEY": "not-this"}, want: "gsk"},
 		{name: "custom provider missing", cfg: config.Provider{Name: "my-proxy", Type: "anthropic"}, env: map[string]string{"ANTHROPIC_API_KEY": "not-this"}, wantErr: "MY_PROXY_API_KEY", noKey: true},
 		{name: "api_key_env", cfg: config.Provider{Name: "openai", Type: "openai", APIKeyEnv: "WHET_KEY"}, env: map[string]string{"WHET_KEY": secret, "OPENAI_API_KEY": "not-this"}, want: secret},
@@ -73,7 +77,7 @@ func TestKeyEnvVars(t *testing.T) {
 		want string
 	}{
 		"openai":      {config.Provider{Name: "openai", Type: "openai"}, "OPENAI_API_KEY"},
-		"gemini":      {config.Provider{Name: "gemini"}, "GEMINI_API_KEY GOOGLE_API_KEY"},
+		"gemini":      {config.Provider{Name: "gemini"}, "GOOGLE_API_KEY GEMINI_API_KEY"},
 		"custom":      {config.Provider{Name: "open.router-2", Type: "openai"}, "OPEN_ROUTER_2_API_KEY"},
 		"ollama-type": {config.Provider{Name: "box", Type: "ollama"}, ""},
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/anthropics/anthropic-sdk-go/option"
@@ -65,13 +66,16 @@ func (p *Anthropic) BaseURL() string { return provRedactURL(p.base) }
 
 // Chat implements Provider. System messages go to the system parameter (one
 // text block each, in order); consecutive user or assistant messages are
-// merged into one turn so that turns alternate. max_tokens defaults to 4096;
-// temperature, top_p and stop (stop_sequences) map directly; seed has no
-// Anthropic equivalent and is not sent; Extra keys are set as top-level JSON
-// fields (top_k, …). Finish reasons are normalised: end_turn and
-// stop_sequence → stop, max_tokens → length, tool_use → tool_calls, refusal
-// → content_filter. On error the Response holds the text that arrived before
-// it.
+// merged into one turn so that turns alternate; empty messages are left out
+// and a final assistant message (a prefill) loses its trailing whitespace.
+// max_tokens defaults to 4096; temperature, top_p and stop (stop_sequences)
+// map directly; seed has no Anthropic equivalent and is not sent; Extra keys
+// are set as top-level JSON fields (top_k, cache_control, …). TokensIn counts
+// every input token: input_tokens plus the tokens written to and read from
+// the prompt cache, which input_tokens leaves out. Finish reasons are
+// normalised: end_turn and stop_sequence → stop, max_tokens → length,
+// tool_use → tool_calls, refusal → content_filter. On error the Response
+// holds the text that arrived before it.
 func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	start := time.Now()
 	key, err := APIKey(p.cfg)
@@ -118,8 +122,9 @@ func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string))
 			if ev.Message.Model != "" {
 				resp.Model = ev.Message.Model
 			}
-			resp.TokensIn = int(ev.Message.Usage.InputTokens)
-			if n := int(ev.Message.Usage.OutputTokens); n > resp.TokensOut {
+			u := ev.Message.Usage
+			resp.TokensIn = int(u.InputTokens + u.CacheCreationInputTokens + u.CacheReadInputTokens)
+			if n := int(u.OutputTokens); n > resp.TokensOut {
 				resp.TokensOut = n
 			}
 		case "content_block_delta":
@@ -137,9 +142,9 @@ func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string))
 			if n := int(ev.Usage.OutputTokens); n > 0 {
 				resp.TokensOut = n
 			}
-			if n := int(ev.Usage.InputTokens); n > 0 {
-				resp.TokensIn = n
-			}
+			// Cumulative counts; older servers send only output_tokens.
+			u := ev.Usage
+			resp.TokensIn = max(resp.TokensIn, int(u.InputTokens+u.CacheCreationInputTokens+u.CacheReadInputTokens))
 		case "message_stop":
 			stopped = true
 		}
@@ -228,11 +233,17 @@ func (p *Anthropic) classify(err error, model string, capt *provCapture) error {
 }
 
 // anthropicMessages splits system messages out and merges consecutive turns
-// of one role so that user and assistant alternate.
+// of one role so that user and assistant alternate. Messages of only
+// whitespace are left out: the API refuses an empty text block. Trailing
+// whitespace is trimmed from a final assistant turn (a prefill), which the
+// API refuses too.
 func anthropicMessages(msgs []prompt.Message) ([]anthropic.TextBlockParam, []anthropic.MessageParam) {
 	var system []anthropic.TextBlockParam
 	var out []anthropic.MessageParam
 	for _, m := range msgs {
+		if strings.TrimSpace(m.Content) == "" {
+			continue
+		}
 		if m.Role == prompt.RoleSystem {
 			system = append(system, anthropic.TextBlockParam{Text: m.Content})
 			continue
@@ -247,6 +258,14 @@ func anthropicMessages(msgs []prompt.Message) ([]anthropic.TextBlockParam, []ant
 			continue
 		}
 		out = append(out, anthropic.MessageParam{Role: role, Content: []anthropic.ContentBlockParamUnion{block}})
+	}
+	// A final assistant turn is a prefill, which the API refuses when it
+	// ends in whitespace (a YAML block scalar ends in a newline).
+	if n := len(out); n > 0 && out[n-1].Role == anthropic.MessageParamRoleAssistant {
+		blocks := out[n-1].Content
+		if tb := blocks[len(blocks)-1].OfText; tb != nil {
+			tb.Text = strings.TrimRightFunc(tb.Text, unicode.IsSpace)
+		}
 	}
 	return system, out
 }

@@ -111,6 +111,74 @@ func TestAnthropicChatStreams(t *testing.T) {
 	}
 }
 
+// TestAnthropicCacheTokens checks that tokens written to and read from the
+// prompt cache count as input: the API's input_tokens leaves them out.
+func TestAnthropicCacheTokens(t *testing.T) {
+	start := ptAnthropicEvent("message_start", `{"type":"message_start","message":{"id":"msg_01","type":"message","role":"assistant","content":[],"model":"m","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"cache_creation_input_tokens":1200,"cache_read_input_tokens":800,"output_tokens":1}}}`)
+	for name, delta := range map[string]string{
+		// Newer API versions repeat the cumulative input counts here.
+		"cumulative delta":  `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":3,"cache_creation_input_tokens":1200,"cache_read_input_tokens":800,"output_tokens":15}}`,
+		"output-only delta": `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, ptSSE, start, ptAnthropicText("ok"),
+					ptAnthropicEvent("message_delta", delta), ptAnthropicEvent("message_stop", `{"type":"message_stop"}`))
+			})
+			resp, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.TokensIn != 2003 || resp.TokensOut != 15 {
+				t.Fatalf("tokens in %d out %d, want 2003 and 15", resp.TokensIn, resp.TokensOut)
+			}
+		})
+	}
+}
+
+// TestAnthropicSkipsEmptyMessages: the API refuses an empty text block
+// ("text content blocks must be non-empty"), so a message that renders to
+// nothing is left out instead of failing the call.
+func TestAnthropicSkipsEmptyMessages(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptAnthropicStart("m"), ptAnthropicText("ok"), ptAnthropicTail)
+	})
+	msgs := []prompt.Message{{Role: "system", Content: ""}, {Role: "user", Content: "hi"}, {Role: "assistant", Content: " \n"}, {Role: "user", Content: "again"}}
+	if _, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m", Messages: msgs}, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := seen.last(t, "/v1/messages").Body
+	if v, ok := b["system"]; ok {
+		t.Errorf("system = %v, want none", v)
+	}
+	if n := len(ptDig(b, "messages").([]any)); n != 1 {
+		t.Fatalf("%d messages, want one user turn: %v", n, b["messages"])
+	}
+	if ptDig(b, "messages", 0, "content", 0, "text") != "hi" || ptDig(b, "messages", 0, "content", 1, "text") != "again" {
+		t.Fatalf("messages %v", b["messages"])
+	}
+}
+
+// TestAnthropicPrefillTrailingWhitespace: the API refuses a final assistant
+// turn that ends in whitespace ("final assistant content cannot end with
+// trailing whitespace"); earlier turns are sent as written.
+func TestAnthropicPrefillTrailingWhitespace(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptAnthropicStart("m"), ptAnthropicText("ok"), ptAnthropicTail)
+	})
+	msgs := []prompt.Message{{Role: "user", Content: "hi"}, {Role: "assistant", Content: "hello\n"}, {Role: "user", Content: "list them"}, {Role: "assistant", Content: "1. \n"}}
+	if _, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m", Messages: msgs}, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := seen.last(t, "/v1/messages").Body
+	if v := ptDig(b, "messages", 1, "content", 0, "text"); v != "hello\n" {
+		t.Errorf("earlier assistant turn %q, want it unchanged", v)
+	}
+	if v := ptDig(b, "messages", 3, "content", 0, "text"); v != "1." {
+		t.Errorf("prefill %q, want %q", v, "1.")
+	}
+}
+
 func TestAnthropicFaults(t *testing.T) {
 	ptFaults(t, ptWire{
 		contentType: ptSSE,

@@ -36,7 +36,7 @@ var _ Provider = (*Gemini)(nil)
 
 // NewGemini returns a Gemini provider. The endpoint is cfg.BaseURL, else the
 // SDK's (GOOGLE_GEMINI_BASE_URL, else Google's); the key is cfg's (see
-// APIKey; GEMINI_API_KEY, then GOOGLE_API_KEY, by default); cfg.Headers are
+// APIKey; GOOGLE_API_KEY, then GEMINI_API_KEY, by default); cfg.Headers are
 // sent with every request. It does not contact the server.
 func NewGemini(cfg config.Provider) (*Gemini, error) {
 	name := cfg.Name
@@ -91,14 +91,15 @@ func (g *Gemini) genaiClient(ctx context.Context, key string) (*genai.Client, er
 }
 
 // Chat implements Provider. System messages become the system instruction;
-// assistant turns are sent with role "model". Params: temperature, top_p,
-// max_tokens (maxOutputTokens), seed, stop (stopSequences); Extra keys are
-// merged into generationConfig (use Gemini's names: topK, candidateCount, …).
-// TokensIn is promptTokenCount; TokensOut is candidatesTokenCount plus
-// thoughtsTokenCount (both are billed as output). Model is the
-// modelVersion the server reports. Finish reasons are normalised: STOP →
-// stop, MAX_TOKENS → length, SAFETY and other blocks → content_filter, others
-// lower-cased. On error the Response holds the text that arrived before it.
+// assistant turns are sent with role "model"; empty messages are left out.
+// Params: temperature, top_p, max_tokens (maxOutputTokens), seed, stop
+// (stopSequences); Extra keys are merged into generationConfig (use Gemini's
+// names: topK, candidateCount, …). TokensIn is promptTokenCount; TokensOut is
+// candidatesTokenCount plus thoughtsTokenCount (both are billed as output).
+// Model is the modelVersion the server reports. Finish reasons are
+// normalised: STOP → stop, MAX_TOKENS → length, SAFETY and other blocks →
+// content_filter, others lower-cased. On error the Response holds the text
+// that arrived before it.
 func (g *Gemini) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	start := time.Now()
 	key, err := APIKey(g.cfg)
@@ -279,11 +280,15 @@ func geminiRetryDelay(details []map[string]any) time.Duration {
 }
 
 // geminiContents splits system messages into the system instruction and
-// maps the other turns (assistant → "model").
+// maps the other turns (assistant → "model"). Messages of only whitespace
+// are left out: the API refuses an empty text part.
 func geminiContents(msgs []prompt.Message) (*genai.Content, []*genai.Content) {
 	var system *genai.Content
 	var out []*genai.Content
 	for _, m := range msgs {
+		if strings.TrimSpace(m.Content) == "" {
+			continue
+		}
 		if m.Role == prompt.RoleSystem {
 			if system == nil {
 				system = &genai.Content{}

@@ -101,6 +101,26 @@ func TestGeminiChatStreams(t *testing.T) {
 	}
 }
 
+// TestGeminiSkipsEmptyMessages: the API refuses an empty text part, so a
+// message that renders to nothing is left out instead of failing the call.
+func TestGeminiSkipsEmptyMessages(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptGeminiChunk("ok", "STOP", ""))
+	})
+	msgs := []prompt.Message{{Role: "system", Content: " "}, {Role: "user", Content: "hi"}, {Role: "assistant", Content: ""}, {Role: "user", Content: "again"}}
+	if _, err := ptGemini(t, srv.URL).Chat(context.Background(), Request{Model: "m", Messages: msgs}, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := seen.last(t, ":streamGenerateContent").Body
+	if v, ok := b["systemInstruction"]; ok {
+		t.Errorf("systemInstruction = %v, want none", v)
+	}
+	contents, _ := b["contents"].([]any)
+	if len(contents) != 2 || ptDig(b, "contents", 0, "parts", 0, "text") != "hi" || ptDig(b, "contents", 1, "parts", 0, "text") != "again" {
+		t.Fatalf("contents %v, want the two user turns", b["contents"])
+	}
+}
+
 func TestGeminiFaults(t *testing.T) {
 	ptFaults(t, ptWire{
 		contentType: ptSSE,
@@ -163,22 +183,23 @@ func TestGeminiKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err == nil || !strings.Contains(err.Error(), "GEMINI_API_KEY or GOOGLE_API_KEY") {
+	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err == nil || !strings.Contains(err.Error(), "GOOGLE_API_KEY or GEMINI_API_KEY") {
 		t.Fatalf("want an error naming both variables, got %v", err)
 	}
-	// GOOGLE_API_KEY is the fallback, read at call time; a changed key is used.
-	t.Setenv("GOOGLE_API_KEY", "google-key")
-	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if h := seen.last(t, ":streamGenerateContent").Header.Get("X-Goog-Api-Key"); h != "google-key" {
-		t.Fatalf("key %q", h)
-	}
+	// Keys are read at call time; a changed key is used, and GOOGLE_API_KEY
+	// wins when both are set.
 	t.Setenv("GEMINI_API_KEY", "gemini-key")
 	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if h := seen.last(t, ":streamGenerateContent").Header.Get("X-Goog-Api-Key"); h != "gemini-key" {
+		t.Fatalf("key %q", h)
+	}
+	t.Setenv("GOOGLE_API_KEY", "google-key")
+	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if h := seen.last(t, ":streamGenerateContent").Header.Get("X-Goog-Api-Key"); h != "google-key" {
 		t.Fatalf("key %q", h)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -15,6 +16,9 @@ import (
 	"whet/config"
 	"whet/prompt"
 )
+
+// ollamaDefaultPort is the port of an Ollama server given without a scheme.
+const ollamaDefaultPort = "11434"
 
 // Ollama is a Provider for an Ollama server, speaking its native API
 // (POST /api/chat streaming NDJSON, GET /api/tags). It is safe for
@@ -35,8 +39,10 @@ var (
 )
 
 // NewOllama returns an Ollama provider. The server is cfg.BaseURL, else
-// OLLAMA_HOST (as the ollama CLI reads it: "host:port" without a scheme means
-// http), else http://127.0.0.1:11434. It does not contact the server.
+// OLLAMA_HOST, else http://127.0.0.1:11434; both are read as the ollama CLI
+// reads OLLAMA_HOST: without a scheme, http and port 11434 ("gpu-box",
+// "0.0.0.0", ":11435" are gpu-box:11434, 0.0.0.0:11434, 127.0.0.1:11435).
+// It does not contact the server.
 func NewOllama(cfg config.Provider) (*Ollama, error) {
 	name := cfg.Name
 	if name == "" {
@@ -47,6 +53,12 @@ func NewOllama(cfg config.Provider) (*Ollama, error) {
 		u, err := provParseBaseURL(name, cfg.BaseURL)
 		if err != nil {
 			return nil, err
+		}
+		if !strings.Contains(cfg.BaseURL, "://") && u.Port() == "" {
+			u.Host = net.JoinHostPort(u.Hostname(), ollamaDefaultPort)
+		}
+		if u.Hostname() == "" {
+			u.Host = net.JoinHostPort("127.0.0.1", u.Port())
 		}
 		base = u
 	} else {

@@ -216,6 +216,12 @@ func TestOllamaBaseURL(t *testing.T) {
 	}{
 		{"config wins", "http://10.0.0.5:11434", "example.org:1234", "http://10.0.0.5:11434"},
 		{"config without scheme", "box:8080", "", "http://box:8080"},
+		// As OLLAMA_HOST: no scheme means port 11434, no host 127.0.0.1.
+		{"config host only", "gpu-box", "", "http://gpu-box:11434"},
+		{"config bind-all address", "0.0.0.0", "", "http://0.0.0.0:11434"},
+		{"config IPv6 host only", "[::1]", "", "http://[::1]:11434"},
+		{"config port only", ":11435", "", "http://127.0.0.1:11435"},
+		{"config scheme without port", "https://ollama.example.org/", "", "https://ollama.example.org/"},
 		{"env host:port", "", "127.0.0.1:5555", "http://127.0.0.1:5555"},
 		{"env with scheme", "", "https://ollama.example.org", "https://ollama.example.org:443"},
 		{"default", "", "", "http://127.0.0.1:11434"},

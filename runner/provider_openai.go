@@ -169,6 +169,10 @@ func (p *OpenAI) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 	}
 	var resp Response
 	if err == nil {
+		if ae := p.jsonAnswer(raw); ae != nil {
+			resp.Latency = time.Since(start)
+			return resp, ae
+		}
 		err = openaiReadStream(raw, start, &resp, onDelta)
 	}
 	resp.Latency = time.Since(start)
@@ -186,6 +190,34 @@ func (p *OpenAI) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 		resp.Model = req.Model
 	}
 	return resp, nil
+}
+
+// jsonAnswer is the error of a successful response that is one JSON
+// document instead of an event stream: LM Studio answers a path it does not
+// serve with 200 and {"error":"Unexpected endpoint or method. …"}. It is nil
+// for anything else, and then leaves the body to be read as a stream (a
+// stream sent as application/json included).
+func (p *OpenAI) jsonAnswer(raw *http.Response) *APIError {
+	if raw == nil || raw.Body == nil {
+		return nil
+	}
+	const jsonType = "application/json"
+	if ct := raw.Header.Get("Content-Type"); len(ct) < len(jsonType) || !strings.EqualFold(ct[:len(jsonType)], jsonType) {
+		return nil
+	}
+	body, err := io.ReadAll(io.LimitReader(raw.Body, provMaxErrBody))
+	if err != nil || !json.Valid(body) {
+		raw.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), raw.Body), raw.Body}
+		return nil
+	}
+	msg := provBodyMessage(body)
+	if msg == "" {
+		msg = "the answer is a JSON document, not an event stream: " + provClip(string(body), 200)
+	}
+	return &APIError{Provider: p.name, Msg: fmt.Sprintf("%s (from %s)", provClip(msg, 500), p.BaseURL())}
 }
 
 // openaiBody is the Chat Completions request whet sends. Optional fields
@@ -550,6 +582,18 @@ func openaiErrorText(raw json.RawMessage) string {
 	return string(raw)
 }
 
+// openaiTemporaryEvent reports whether an error event is worth a retry: its
+// type or code says server_error or overloaded (OpenAI, OpenRouter), or its
+// code is a temporary HTTP status (vLLM and OpenRouter send a number: 500,
+// 502, 429).
+func openaiTemporaryEvent(se *ssestream.StreamError) bool {
+	if strings.Contains(se.Message, "server_error") || strings.Contains(se.Message, "overloaded") {
+		return true
+	}
+	n, err := strconv.Atoi(gjson.GetBytes(se.Event.Data, "error.code").String())
+	return err == nil && provTemporaryStatus(n)
+}
+
 // ListModels implements ModelLister with GET /models, for servers that
 // support it.
 func (p *OpenAI) ListModels(ctx context.Context) ([]ModelInfo, error) {
@@ -581,31 +625,36 @@ func (p *OpenAI) ListModels(ctx context.Context) ([]ModelInfo, error) {
 func (p *OpenAI) classify(err error, model string, capt *provCapture, keyErr error) error {
 	status, h, readErr, _ := capt.snapshot()
 	base := p.BaseURL()
+	var msg, code string
 	var ae *openai.Error
 	if errors.As(err, &ae) {
-		msg := ae.Message
+		status, msg, code = ae.StatusCode, ae.Message, ae.Code
 		if ae.Response != nil {
 			h = ae.Response.Header
 		}
-		switch {
-		case ae.StatusCode == 404 && model != "" && (ae.Code == "model_not_found" || strings.Contains(strings.ToLower(msg), "model")):
-			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
-		case ae.StatusCode == 401 && keyErr != nil:
-			msg = fmt.Sprintf("unauthorized: %v", keyErr)
-		case msg == "":
-			msg = http.StatusText(ae.StatusCode)
+	}
+	if status >= 400 && msg == "" {
+		// A body without OpenAI's {"error": {"message": …}}.
+		body := capt.errorBody()
+		msg = provBodyMessage(body)
+		if msg == "" && strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
+			msg = string(body)
 		}
-		return provStatusError(p.name, ae.StatusCode, h, provClip(msg, 500), err)
+	}
+	if status >= 400 {
+		switch {
+		case status == 404 && model != "" && (code == "model_not_found" || strings.Contains(strings.ToLower(msg), "model")):
+			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
+		case status == 401 && keyErr != nil:
+			msg = fmt.Sprintf("unauthorized: %v", keyErr)
+		}
+		return provStatusError(p.name, status, h, provClip(msg, 500), err)
 	}
 	var se *ssestream.StreamError
 	if errors.As(err, &se) {
 		// An {"error": …} event in a 200 stream.
 		return &APIError{Provider: p.name, Err: err, Msg: provClip(se.Message, 500),
-			Temporary: strings.Contains(se.Message, "server_error") || strings.Contains(se.Message, "overloaded")}
-	}
-	if status >= 400 {
-		// An error body the SDK could not decode.
-		return provStatusError(p.name, status, h, "", err)
+			Temporary: openaiTemporaryEvent(se)}
 	}
 	if provIsDecode(err) {
 		return &APIError{Provider: p.name, Err: err,

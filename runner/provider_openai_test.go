@@ -147,13 +147,29 @@ func TestOpenAITruncatedStream(t *testing.T) {
 }
 
 func TestOpenAIErrorEventMidStream(t *testing.T) {
-	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
-		ptStream(w, ptSSE, ptOpenAIChunk("Hel", ""), `data: {"error":{"message":"The server had an error","type":"server_error"}}`+"\n\n")
-	})
-	_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
-	ae := ptAPIError(t, err)
-	if !ae.Temporary || !strings.Contains(err.Error(), "server had an error") {
-		t.Fatalf("err %v temporary %v", err, ae.Temporary)
+	cases := []struct {
+		name, event, want string
+		temporary         bool
+	}{
+		{"openai", `{"error":{"message":"The server had an error","type":"server_error"}}`, "server had an error", true},
+		// vLLM's streaming error: the HTTP status as a number.
+		{"vllm 500", `{"error":{"message":"EngineCore encountered an issue.","type":"InternalServerError","param":null,"code":500}}`, "EngineCore", true},
+		{"vllm 400", `{"error":{"message":"This model's maximum context length is 8192 tokens.","type":"BadRequestError","param":null,"code":400}}`, "maximum context length", false},
+		// OpenRouter: the error beside a choice finished with "error".
+		{"openrouter 502", `{"id":"gen-1","object":"chat.completion.chunk","model":"m","error":{"code":502,"message":"Provider returned error"},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}]}`, "Provider returned error", true},
+		{"string code", `{"error":{"message":"upstream timed out","code":"504"}}`, "upstream timed out", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, ptSSE, ptOpenAIChunk("Hel", ""), "data: "+c.event+"\n\n")
+			})
+			resp, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			ae := ptAPIError(t, err)
+			if ae.Temporary != c.temporary || !strings.Contains(err.Error(), c.want) || resp.Text != "Hel" {
+				t.Fatalf("err %v temporary %v text %q, want temporary %v", err, ae.Temporary, resp.Text, c.temporary)
+			}
+		})
 	}
 }
 
@@ -276,6 +292,82 @@ func TestOpenAINonJSONErrorBody(t *testing.T) {
 	if ae.Status != 502 || !ae.Temporary {
 		t.Fatalf("got %v (status %d temporary %v)", err, ae.Status, ae.Temporary)
 	}
+}
+
+// TestOpenAIErrorBodyShapes checks that the server's message survives error
+// bodies that are not OpenAI's {"error": {...}}, as compatible servers send
+// them.
+func TestOpenAIErrorBodyShapes(t *testing.T) {
+	cases := []struct {
+		name, contentType, body string
+		status                  int
+		want                    []string
+	}{
+		// FastChat, SGLang, TensorRT-LLM and vLLM before its errors moved under "error".
+		{"flat object error", "application/json", `{"object":"error","message":"The model ` + "`nope`" + ` does not exist.","type":"NotFoundError","param":null,"code":404}`, 404,
+			[]string{`model "nope" not found on openai`, "does not exist"}},
+		// text-generation-inference.
+		{"error string", "application/json", `{"error":"Input validation error: temperature must be strictly positive","error_type":"validation"}`, 422,
+			[]string{"HTTP 422: Input validation error: temperature must be strictly positive"}},
+		{"FastAPI detail", "application/json", `{"detail":"Not authenticated"}`, 403, []string{"HTTP 403: Not authenticated"}},
+		{"plain text", "text/plain; charset=utf-8", "upstream connect error\n", 503, []string{"HTTP 503: upstream connect error"}},
+		{"html", "text/html", "<html><body>Bad Gateway</body></html>", 502, []string{"HTTP 502: Bad Gateway"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				w.Header().Set("Content-Type", c.contentType)
+				w.WriteHeader(c.status)
+				fmt.Fprint(w, c.body)
+			})
+			_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "nope"}, nil)
+			ae := ptAPIError(t, err)
+			if ae.Status != c.status || ae.Temporary != provTemporaryStatus(c.status) {
+				t.Fatalf("status %d temporary %v: %v", ae.Status, ae.Temporary, err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "<html>") {
+				t.Errorf("error %q repeats an HTML page", err)
+			}
+		})
+	}
+}
+
+// TestOpenAIJSONInsteadOfStream: a 200 answer that is one JSON document is
+// the server's error (LM Studio answers a path it does not serve so), not a
+// stream cut short to be retried; a stream mislabelled as JSON still reads.
+func TestOpenAIJSONInsteadOfStream(t *testing.T) {
+	cases := []struct {
+		name, body, want string
+	}{
+		{"error", `{"error":"Unexpected endpoint or method. (POST /chat/completions)"}`, "Unexpected endpoint or method. (POST /chat/completions)"},
+		{"completion", `{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}`, "not an event stream"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, "application/json; charset=utf-8", c.body)
+			})
+			_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			ae := ptAPIError(t, err)
+			if ae.Temporary || !strings.Contains(err.Error(), c.want) || seen.count("/chat/completions") != 1 {
+				t.Fatalf("err %v temporary %v, want a permanent error containing %q", err, ae.Temporary, c.want)
+			}
+		})
+	}
+	t.Run("stream labelled json", func(t *testing.T) {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptStream(w, "application/json", ptOpenAIChunk("Hel", ""), ptOpenAIChunk("lo", "stop"), ptOpenAIDone)
+		})
+		resp, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+		if err != nil || resp.Text != "Hello" || resp.FinishReason != "stop" {
+			t.Fatalf("resp %+v err %v", resp, err)
+		}
+	})
 }
 
 // BenchmarkOpenAIChat measures one streamed call (three text chunks, a

@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tidwall/gjson"
+
 	"whet/config"
 )
 
@@ -33,6 +35,7 @@ type provCapture struct {
 	header  http.Header
 	readErr error  // first error reading the response body, other than io.EOF
 	badLine string // first NDJSON line that is not JSON (ndjson transports only)
+	errBody []byte // the start of an error response's body, as read
 }
 
 type provCaptureKey struct{}
@@ -64,6 +67,25 @@ func (c *provCapture) setBadLine(line string) {
 	if c.badLine == "" {
 		c.badLine = line
 	}
+}
+
+// provMaxErrBody bounds the part of an error response's body a capture keeps.
+const provMaxErrBody = 16 << 10
+
+func (c *provCapture) addErrBody(p []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if room := provMaxErrBody - len(c.errBody); room > 0 {
+		c.errBody = append(c.errBody, p[:min(len(p), room)]...)
+	}
+}
+
+// errorBody returns what was read of the body of an error response (status
+// 400 or more), up to provMaxErrBody bytes.
+func (c *provCapture) errorBody() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.errBody
 }
 
 // snapshot returns the recorded status, headers, read error and bad line.
@@ -98,7 +120,7 @@ func (t *provTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// the transport returned them, and a copy per call is measurable.
 	c.setResponse(resp.StatusCode, resp.Header)
 	if resp.Body != nil {
-		resp.Body = &provBody{rc: resp.Body, c: c, ndjson: t.ndjson}
+		resp.Body = &provBody{rc: resp.Body, c: c, ndjson: t.ndjson, errBody: resp.StatusCode >= 400}
 	}
 	return resp, nil
 }
@@ -120,19 +142,23 @@ func provHTTPClient(headers map[string]string, ndjson bool) *http.Client {
 // provMaxLine bounds the line the NDJSON checker buffers (Ollama's own limit).
 const provMaxLine = 8 << 20
 
-// provBody records body read errors, and for NDJSON the first line that is
-// not valid JSON.
+// provBody records body read errors, for NDJSON the first line that is
+// not valid JSON, and the start of an error response's body.
 type provBody struct {
-	rc     io.ReadCloser
-	c      *provCapture
-	ndjson bool
-	line   []byte
+	rc      io.ReadCloser
+	c       *provCapture
+	ndjson  bool
+	errBody bool
+	line    []byte
 }
 
 func (b *provBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	if b.ndjson && n > 0 {
 		b.scan(p[:n])
+	}
+	if b.errBody && n > 0 {
+		b.c.addErrBody(p[:n])
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		b.c.setReadErr(err)
@@ -206,6 +232,23 @@ func provRetryAfter(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// provBodyMessage is the message of an error response's JSON body in the
+// shapes servers send: {"error":{"message":…}} (OpenAI and most
+// compatible servers), {"error":"…"} (text-generation-inference, LM
+// Studio), {"object":"error","message":…} (FastChat, SGLang, older vLLM)
+// or {"detail":"…"} (FastAPI). "" when body is none of these.
+func provBodyMessage(body []byte) string {
+	if !json.Valid(body) {
+		return ""
+	}
+	for _, path := range []string{"error.message", "error", "message", "detail"} {
+		if v := gjson.GetBytes(body, path); v.Type == gjson.String && strings.TrimSpace(v.Str) != "" {
+			return v.Str
+		}
+	}
+	return ""
 }
 
 // provStatusError is the *APIError of an HTTP error response.

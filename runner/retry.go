@@ -24,6 +24,11 @@ func (e *execTimeoutError) Error() string {
 
 func (e *execTimeoutError) Unwrap() error { return e.err }
 
+// execMaxRetryAfter is the longest Retry-After the executor waits for. A
+// server asking for more (a quota that resets in an hour) ends the cell's
+// retries at once, as the OpenAI SDK does beyond the same bound.
+const execMaxRetryAfter = 2 * time.Minute
+
 // call makes the cell's calls: up to MaxAttempts while the error is
 // Retryable, waiting with backoff in between and publishing CellRetry then
 // CellStarted before each new attempt. finished is false when ctx was done
@@ -44,6 +49,10 @@ func (e *Executor) call(ctx context.Context, sink Sink, tg *execTarget, key prom
 		var te *execTimeoutError
 		retry, after := Retryable(err)
 		if errors.As(err, &te) || !retry {
+			return Response{}, execGaveUp(err, attempt), true
+		}
+		if after > execMaxRetryAfter {
+			err = fmt.Errorf("%w (the server asked to wait %v: too long to retry)", err, after.Round(time.Second))
 			return Response{}, execGaveUp(err, attempt), true
 		}
 		if attempt >= e.opts.MaxAttempts {
