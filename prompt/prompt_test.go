@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseRef(t *testing.T) {
@@ -232,5 +233,27 @@ func TestDiffVersions(t *testing.T) {
 	}
 	if DiffVersions(a, a) != "" {
 		t.Error("identical versions should diff empty")
+	}
+}
+
+func TestResultGenerationTime(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    Result
+		gen  time.Duration
+		tps  float64
+	}{
+		{"measured by the server", Result{TokensOut: 30, TTFT: 500 * time.Millisecond, Latency: 2 * time.Second, GenTime: time.Second}, time.Second, 30},
+		{"latency less TTFT", Result{TokensOut: 30, TTFT: 500 * time.Millisecond, Latency: 2 * time.Second}, 1500 * time.Millisecond, 20},
+		{"no TTFT: the whole latency", Result{TokensOut: 30, Latency: 2 * time.Second}, 2 * time.Second, 15},
+		{"nothing measured", Result{TokensOut: 30}, 0, 0},
+		{"no tokens", Result{TTFT: time.Millisecond, Latency: time.Second, GenTime: time.Second}, time.Second, 0},
+	} {
+		if got := tc.r.GenerationTime(); got != tc.gen {
+			t.Errorf("%s: GenerationTime = %v, want %v", tc.name, got, tc.gen)
+		}
+		if got := tc.r.TokensPerSecond(); got != tc.tps {
+			t.Errorf("%s: TokensPerSecond = %v, want %v", tc.name, got, tc.tps)
+		}
 	}
 }

@@ -100,10 +100,13 @@ type Result struct {
 	FinishReason string // stop, length, content_filter, cancelled, error …
 	TTFT         time.Duration
 	Latency      time.Duration
-	TokensIn     int
-	TokensOut    int
-	Cost         float64 // USD; 0 for local models or unknown prices
-	CacheHit     bool
+	// GenTime is the time the model spent generating the output as the
+	// provider measured it (Ollama's eval_duration); 0 when it gives none.
+	GenTime   time.Duration
+	TokensIn  int
+	TokensOut int
+	Cost      float64 // USD; 0 for local models or unknown prices
+	CacheHit  bool
 	// Model is the model as the provider resolved it (e.g. gpt-4o-mini-2024-07-18).
 	Model string
 	// ModelDigest is the provider's identity of the weights or serving stack:
@@ -120,10 +123,21 @@ func (r Result) Key() CellKey {
 // OK reports whether the cell completed without error.
 func (r Result) OK() bool { return r.Error == "" }
 
-// TokensPerSecond is output tokens over generation time (latency less TTFT);
-// 0 when unknown.
+// GenerationTime is the time the output took to generate: GenTime when the
+// provider measured it, else latency less TTFT; 0 when unknown.
+func (r Result) GenerationTime() time.Duration {
+	if r.GenTime > 0 {
+		return r.GenTime
+	}
+	if r.Latency > r.TTFT {
+		return r.Latency - r.TTFT
+	}
+	return 0
+}
+
+// TokensPerSecond is output tokens over GenerationTime; 0 when unknown.
 func (r Result) TokensPerSecond() float64 {
-	gen := r.Latency - r.TTFT
+	gen := r.GenerationTime()
 	if r.TokensOut == 0 || gen <= 0 {
 		return 0
 	}

@@ -183,6 +183,7 @@ type jsonResult struct {
 	FinishReason string      `json:"finish_reason"`
 	TTFTMS       *float64    `json:"ttft_ms"`
 	LatencyMS    float64     `json:"latency_ms"`
+	GenMS        *float64    `json:"gen_ms"`
 	TokensIn     int         `json:"tokens_in"`
 	TokensOut    int         `json:"tokens_out"`
 	TokPerSec    *float64    `json:"tok_per_s"`
@@ -290,7 +291,7 @@ func newJSONResult(res prompt.Result, version, caseName string, scores []prompt.
 		ID: res.ID, VersionID: res.VersionID, Version: version,
 		Target: res.Target, Case: res.Case, CaseName: caseName, Repeat: res.Repeat,
 		Output: res.Output, Error: res.Error, FinishReason: res.FinishReason,
-		TTFTMS: msOrNil(res.TTFT), LatencyMS: *ms(res.Latency),
+		TTFTMS: msOrNil(res.TTFT), LatencyMS: *ms(res.Latency), GenMS: msOrNil(res.GenTime),
 		TokensIn: res.TokensIn, TokensOut: res.TokensOut, TokPerSec: floatOrNil(res.TokensPerSecond(), 3),
 		CostUSD: roundTo(res.Cost, 9), CacheHit: res.CacheHit, Model: res.Model, ModelDigest: res.ModelDigest,
 		StartedAt: jsonTime(res.Started), Scores: []jsonScore{},

@@ -125,7 +125,7 @@ func summarize(results []prompt.Result, latest map[int64]map[string]prompt.Score
 			ttftSum += r.TTFT
 		}
 		if r.TokensPerSecond() > 0 {
-			genSum += r.Latency - r.TTFT
+			genSum += r.GenerationTime()
 			genTokens += r.TokensOut
 		}
 	}

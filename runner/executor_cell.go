@@ -205,6 +205,7 @@ func (e *Executor) runCell(ctx context.Context, st *execState, q *execQueue, c e
 	res.FinishReason = resp.FinishReason
 	res.TTFT = resp.TTFT
 	res.Latency = resp.Latency
+	res.GenTime = resp.GenTime
 	res.TokensIn = resp.TokensIn
 	res.TokensOut = resp.TokensOut
 	res.Model = resp.Model

@@ -24,6 +24,9 @@ type Response struct {
 	TokensOut    int
 	TTFT         time.Duration // time to the first non-empty delta
 	Latency      time.Duration // request start to the end of the stream
+	// GenTime is the generation time the server measured (Ollama's
+	// eval_duration); 0 when it reports none.
+	GenTime time.Duration
 	// Model is the model as the provider resolved it.
 	Model string
 	// ModelDigest identifies the weights or serving stack: the Ollama digest,

@@ -129,6 +129,7 @@ func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 			resp.FinishReason = r.DoneReason
 			resp.TokensIn = r.PromptEvalCount
 			resp.TokensOut = r.EvalCount
+			resp.GenTime = r.EvalDuration
 		}
 		return nil
 	})

@@ -56,6 +56,10 @@ func TestOllamaChatStreams(t *testing.T) {
 	if resp.TokensIn != 12 || resp.TokensOut != 3 || resp.FinishReason != "stop" || resp.Model != "llama3.2:3b" {
 		t.Fatalf("got %+v", resp)
 	}
+	// tok/s comes from the eval metrics: 3 tokens in eval_duration 1 s.
+	if resp.GenTime != time.Second {
+		t.Fatalf("generation time %v, want eval_duration 1s", resp.GenTime)
+	}
 	if resp.ModelDigest != "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72" {
 		t.Fatalf("digest %q", resp.ModelDigest)
 	}

@@ -317,7 +317,7 @@ func (tx *Tx) SaveResults(ctx context.Context, rs []prompt.Result) error {
 
 // resultsPerInsert is how many results one INSERT statement carries: a
 // multi-row insert costs the statement's fixed work (binding, the VDBE
-// program's start and end, database/sql) once for all of them. 17
+// program's start and end, database/sql) once for all of them. 18
 // parameters a row keep it far under SQLite's limit of 32,766.
 const resultsPerInsert = 32
 
@@ -325,12 +325,12 @@ const resultsPerInsert = 32
 func insertResultsSQL(n int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO results (run_id, version_id, target, case_idx, repeat, output, error, finish_reason,
-		ttft_ms, latency_ms, tokens_in, tokens_out, cost, cache_hit, model, model_digest, started) VALUES `)
+		ttft_ms, latency_ms, gen_ms, tokens_in, tokens_out, cost, cache_hit, model, model_digest, started) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
 	b.WriteString(" ON CONFLICT (run_id, version_id, target, case_idx, repeat) DO NOTHING")
 	return b.String()
@@ -358,7 +358,7 @@ func (tx *Tx) saveResults(ctx context.Context, rs []prompt.Result) ([]int64, err
 			full.Close()
 		}
 	}()
-	args := make([]any, 0, 17*resultsPerInsert)
+	args := make([]any, 0, 18*resultsPerInsert)
 	for lo := 0; lo < len(rs); lo += resultsPerInsert {
 		chunk := rs[lo:min(lo+resultsPerInsert, len(rs))]
 		args = args[:0]
@@ -416,7 +416,7 @@ func resultArgs(args []any, r prompt.Result) []any {
 		started = ms(r.Started)
 	}
 	return append(args, r.RunID, r.VersionID, r.Target, r.Case, r.Repeat, r.Output, r.Error, r.FinishReason,
-		durMS(r.TTFT), durMS(r.Latency), r.TokensIn, r.TokensOut, r.Cost, boolInt(r.CacheHit),
+		durMS(r.TTFT), durMS(r.Latency), durMS(r.GenTime), r.TokensIn, r.TokensOut, r.Cost, boolInt(r.CacheHit),
 		r.Model, r.ModelDigest, started)
 }
 
@@ -433,20 +433,20 @@ func (tx *Tx) badResult(ctx context.Context, rs []prompt.Result, chunkErr error)
 }
 
 const resultCols = `id, run_id, version_id, target, case_idx, repeat, output, error, finish_reason,
-	ttft_ms, latency_ms, tokens_in, tokens_out, cost, cache_hit, model, model_digest, started`
+	ttft_ms, latency_ms, gen_ms, tokens_in, tokens_out, cost, cache_hit, model, model_digest, started`
 
 func scanResult(sc scanner) (prompt.Result, error) {
 	var (
-		r         prompt.Result
-		ttft, lat float64
-		started   sql.NullInt64
+		r              prompt.Result
+		ttft, lat, gen float64
+		started        sql.NullInt64
 	)
 	err := sc.Scan(&r.ID, &r.RunID, &r.VersionID, &r.Target, &r.Case, &r.Repeat, &r.Output, &r.Error, &r.FinishReason,
-		&ttft, &lat, &r.TokensIn, &r.TokensOut, &r.Cost, &r.CacheHit, &r.Model, &r.ModelDigest, &started)
+		&ttft, &lat, &gen, &r.TokensIn, &r.TokensOut, &r.Cost, &r.CacheHit, &r.Model, &r.ModelDigest, &started)
 	if err != nil {
 		return r, err
 	}
-	r.TTFT, r.Latency = fromDurMS(ttft), fromDurMS(lat)
+	r.TTFT, r.Latency, r.GenTime = fromDurMS(ttft), fromDurMS(lat), fromDurMS(gen)
 	if started.Valid {
 		r.Started = fromMS(started.Int64)
 	}
@@ -559,24 +559,24 @@ func (s *Store) Scores(ctx context.Context, runID string) ([]prompt.Score, error
 }
 
 // CacheGet looks up a cached response. Only Output, FinishReason,
-// TokensIn, TokensOut, TTFT, Latency, Model and ModelDigest are meaningful;
+// TokensIn, TokensOut, TTFT, Latency, GenTime, Model and ModelDigest are meaningful;
 // CacheHit is true on a hit.
 func (s *Store) CacheGet(ctx context.Context, key string) (prompt.Result, bool, error) {
 	var (
-		r         prompt.Result
-		ttft, lat float64
+		r              prompt.Result
+		ttft, lat, gen float64
 	)
 	err := s.r.QueryRowContext(ctx, `
-		SELECT output, finish_reason, tokens_in, tokens_out, ttft_ms, latency_ms, model, model_digest
+		SELECT output, finish_reason, tokens_in, tokens_out, ttft_ms, latency_ms, gen_ms, model, model_digest
 		FROM response_cache WHERE key = ?`, key).
-		Scan(&r.Output, &r.FinishReason, &r.TokensIn, &r.TokensOut, &ttft, &lat, &r.Model, &r.ModelDigest)
+		Scan(&r.Output, &r.FinishReason, &r.TokensIn, &r.TokensOut, &ttft, &lat, &gen, &r.Model, &r.ModelDigest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return prompt.Result{}, false, nil
 	}
 	if err != nil {
 		return prompt.Result{}, false, fmt.Errorf("response cache: %w", err)
 	}
-	r.TTFT, r.Latency = fromDurMS(ttft), fromDurMS(lat)
+	r.TTFT, r.Latency, r.GenTime = fromDurMS(ttft), fromDurMS(lat), fromDurMS(gen)
 	r.CacheHit = true
 	return r, true, nil
 }
@@ -586,13 +586,13 @@ func (s *Store) CacheGet(ctx context.Context, key string) (prompt.Result, bool, 
 func (s *Store) CachePut(ctx context.Context, key string, r prompt.Result) error {
 	return s.Update(ctx, func(tx *Tx) error {
 		_, err := tx.tx.ExecContext(ctx, `
-			INSERT INTO response_cache (key, output, finish_reason, tokens_in, tokens_out, ttft_ms, latency_ms, model, model_digest, created)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO response_cache (key, output, finish_reason, tokens_in, tokens_out, ttft_ms, latency_ms, gen_ms, model, model_digest, created)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET output = excluded.output, finish_reason = excluded.finish_reason,
 				tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out, ttft_ms = excluded.ttft_ms,
-				latency_ms = excluded.latency_ms, model = excluded.model, model_digest = excluded.model_digest,
+				latency_ms = excluded.latency_ms, gen_ms = excluded.gen_ms, model = excluded.model, model_digest = excluded.model_digest,
 				created = excluded.created`,
-			key, r.Output, r.FinishReason, r.TokensIn, r.TokensOut, durMS(r.TTFT), durMS(r.Latency), r.Model, r.ModelDigest, ms(tx.now))
+			key, r.Output, r.FinishReason, r.TokensIn, r.TokensOut, durMS(r.TTFT), durMS(r.Latency), durMS(r.GenTime), r.Model, r.ModelDigest, ms(tx.now))
 		if err != nil {
 			return fmt.Errorf("response cache: %w", err)
 		}

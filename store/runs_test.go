@@ -62,7 +62,7 @@ func TestRunsResultsScoresRoundTrip(t *testing.T) {
 	started := time.Now()
 	results := []prompt.Result{
 		{RunID: run.ID, VersionID: a1.ID, Target: "echo", Case: 0, Repeat: 0, Output: "hi", FinishReason: "stop",
-			TTFT: 1234567 * time.Nanosecond, Latency: 3*time.Second + 17*time.Microsecond, TokensIn: 10, TokensOut: 2, Cost: 0.0012,
+			TTFT: 1234567 * time.Nanosecond, Latency: 3*time.Second + 17*time.Microsecond, GenTime: 2*time.Second + 500*time.Microsecond, TokensIn: 10, TokensOut: 2, Cost: 0.0012,
 			Model: "echo", ModelDigest: "d1", Started: started},
 		{RunID: run.ID, VersionID: a1.ID, Target: "echo", Case: 1, Repeat: 0, Error: "boom", FinishReason: "error", Cost: 0.5, CacheHit: true},
 		{RunID: run.ID, VersionID: a2.ID, Target: "echo", Case: 0, Repeat: 1, Output: "yo"},
@@ -281,7 +281,7 @@ func TestResponseCache(t *testing.T) {
 		t.Fatalf("empty cache: %v %v", ok, err)
 	}
 	put := prompt.Result{Output: "hello", FinishReason: "stop", TokensIn: 5, TokensOut: 1, TTFT: 40 * time.Millisecond,
-		Latency: 1500*time.Millisecond + 3*time.Nanosecond, Model: "llama3.2:latest", ModelDigest: "sha256:abc",
+		Latency: 1500*time.Millisecond + 3*time.Nanosecond, GenTime: 900 * time.Millisecond, Model: "llama3.2:latest", ModelDigest: "sha256:abc",
 		Cost: 9, RunID: "ignored"}
 	if err := s.CachePut(ctx, "k", put); err != nil {
 		t.Fatal(err)
@@ -291,7 +291,7 @@ func TestResponseCache(t *testing.T) {
 		t.Fatalf("CacheGet: %v %v", ok, err)
 	}
 	want := prompt.Result{Output: "hello", FinishReason: "stop", TokensIn: 5, TokensOut: 1, TTFT: 40 * time.Millisecond,
-		Latency: 1500*time.Millisecond + 3*time.Nanosecond, Model: "llama3.2:latest", ModelDigest: "sha256:abc", CacheHit: true}
+		Latency: 1500*time.Millisecond + 3*time.Nanosecond, GenTime: 900 * time.Millisecond, Model: "llama3.2:latest", ModelDigest: "sha256:abc", CacheHit: true}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("CacheGet:\n%+v\nwant\n%+v", got, want)
 	}
