@@ -81,6 +81,9 @@ type importer struct {
 	// grader is defaultTest.options.provider as a target, for model-graded
 	// checks that name none.
 	grader string
+	// validate, when set, vets each check; one it rejects is reported and
+	// left out.
+	validate func(prompt.Check) error
 }
 
 // Import reads the promptfoo config at path and the files it refers to
@@ -89,6 +92,14 @@ type importer struct {
 // or a file it refers to cannot be read or parsed; anything readable that
 // whet does not support is reported in Result.Unsupported instead.
 func Import(path string, readFile func(string) ([]byte, error)) (Result, error) {
+	return ImportWith(path, readFile, nil)
+}
+
+// ImportWith is Import that also passes every check to validate (when not
+// nil): a check whet could not run as written (a JavaScript regex, a cost
+// check without a threshold) is reported in Result.Unsupported and left
+// out, and the rest of the config is still imported.
+func ImportWith(path string, readFile func(string) ([]byte, error), validate func(prompt.Check) error) (Result, error) {
 	data, err := readFile(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("promptfoo config %s: %w", path, err)
@@ -100,6 +111,7 @@ func Import(path string, readFile func(string) ([]byte, error)) (Result, error) 
 		base:         baseName(path),
 		names:        map[string]bool{},
 		promptParams: map[int]prompt.Params{},
+		validate:     validate,
 	}
 	var root node
 	if strings.EqualFold(filepath.Ext(path), ".json") {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"whet/eval"
 	"whet/prompt"
 )
 
@@ -588,4 +589,58 @@ func FuzzImport(f *testing.F) {
 			t.Fatalf("result does not encode: %v", err)
 		}
 	})
+}
+
+// A check whet cannot run as written (a JavaScript-only regex, a Nunjucks
+// filter in its value, a cost metric without a threshold) is reported and
+// left out; the rest of the config still imports.
+func TestImportLeavesOutChecksWhetCannotRun(t *testing.T) {
+	files := map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+tests:
+  - vars: {q: hi, expected: Hello}
+    assert:
+      - type: icontains
+        value: "{{ expected | lower }}"
+      - type: regex
+        value: '\d{4}(?!\d)'
+      - type: cost
+        metric: spend
+        weight: 0
+      - type: contains
+        value: "{{expected}}"
+`}
+	r, err := ImportWith("c.yaml", memFS(files), eval.ValidateCheck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Check{{Type: "contains", Value: "{{expected}}"}}
+	if len(r.Suite.Cases) != 1 || !reflect.DeepEqual(r.Suite.Cases[0].Checks, want) {
+		t.Fatalf("cases = %+v, want one case with %+v", r.Suite.Cases, want)
+	}
+	if err := eval.ValidateSuite(r.Suite); err != nil {
+		t.Errorf("imported suite does not validate: %v", err)
+	}
+	var got []string
+	for _, is := range r.Unsupported {
+		got = append(got, is.String())
+	}
+	wantIssues := []string{
+		`c.yaml:6: test 1: assert 1 (icontains) is not imported: value: it uses the Nunjucks expression {{ expected | lower }} (whet templates have {{ variable }} only); the case keeps its other checks`,
+		`c.yaml:8: test 1: assert 2 (regex) is not imported: value: bad regex "\\d{4}(?!\\d)": error parsing regexp: invalid or unsupported Perl syntax: ` + "`(?!`" + ` (Go RE2 syntax: no lookaround or backreferences); the case keeps its other checks`,
+		`c.yaml:10: test 1: assert 3 (cost) is not imported: threshold: cost needs a threshold: the most USD the call may cost; the case keeps its other checks`,
+	}
+	if !reflect.DeepEqual(got, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantIssues, "\n"))
+	}
+
+	// Without a validator the Nunjucks value is still reported; the rest is
+	// imported as written (and the weight 0 of the kept cost check noted).
+	r, err = Import("c.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Suite.Cases[0].Checks) != 3 || len(r.Unsupported) != 2 || r.Unsupported[0].String() != wantIssues[0] {
+		t.Errorf("without a validator: checks %+v, issues %+v", r.Suite.Cases[0].Checks, r.Unsupported)
+	}
 }

@@ -569,14 +569,17 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 		}
 	}
 	c.Value = jsonShaped(value)
+	// What is said about a check that is kept waits until it is known to be.
+	var notes []extraKey
+	note := func(at node, what string) { notes = append(notes, extraKey{what, at}) }
 	if ra.weight != nil {
 		switch w := *ra.weight; {
 		case w > 0:
 			c.Weight = w
 		case w == 0:
-			im.issue(ra.weightAt, fmt.Sprintf("%s (%s): weight 0 (shown but not scored) is imported as weight 1", where, typ))
+			note(ra.weightAt, fmt.Sprintf("%s (%s): weight 0 (shown but not scored) is imported as weight 1", where, typ))
 		default:
-			im.issue(ra.weightAt, fmt.Sprintf("%s (%s): weight %v is not imported (weights are > 0)", where, typ, w))
+			note(ra.weightAt, fmt.Sprintf("%s (%s): weight %v is not imported (weights are > 0)", where, typ, w))
 		}
 	}
 	if pn, ok := ra.provider.(node); ok && pn.v != nil {
@@ -584,16 +587,59 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 		if target, _, _, why := mapTarget(id, true); target != "" {
 			c.Provider = target
 			if pn.isMap() && len(pn.keys()) > 1 {
-				im.issue(pn, fmt.Sprintf("%s (%s): only the provider's id is imported, not its options", where, typ))
+				note(pn, fmt.Sprintf("%s (%s): only the provider's id is imported, not its options", where, typ))
 			}
 		} else {
-			im.issue(pn, fmt.Sprintf("%s (%s): grader provider %q is not supported by whet%s: the check uses whet's default judge", where, typ, id, why))
+			note(pn, fmt.Sprintf("%s (%s): grader provider %q is not supported by whet%s: the check uses whet's default judge", where, typ, id, why))
 		}
+	}
+	if what, _ := valueTemplateProblem(c.Value); what != "" {
+		im.issue(ra.at, fmt.Sprintf("%s (%s) is not imported: value: %s; %s keeps its other checks", where, typ, what, owner))
+		return prompt.Check{}, false, nil
+	}
+	if im.validate != nil {
+		if err := im.validate(c); err != nil {
+			im.issue(ra.at, fmt.Sprintf("%s (%s) is not imported: %v; %s keeps its other checks", where, typ, err, owner))
+			return prompt.Check{}, false, nil
+		}
+	}
+	for _, n := range notes {
+		im.issue(n.at, n.what)
 	}
 	for _, k := range ra.extra {
 		im.issue(k.at, fmt.Sprintf("%s (%s): %s is not imported", where, typ, k.what))
 	}
 	return c, true, nil
+}
+
+// valueTemplateProblem is templateProblem of the first string in a check's
+// value (a string, or one in a list or mapping) that whet's templates
+// cannot express.
+func valueTemplateProblem(v any) (what, construct string) {
+	switch x := v.(type) {
+	case string:
+		if strings.Contains(x, "{{") || strings.Contains(x, "{%") || strings.Contains(x, "{#") {
+			return templateProblem(x)
+		}
+	case []any:
+		for _, e := range x {
+			if what, c := valueTemplateProblem(e); what != "" {
+				return what, c
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if what, c := valueTemplateProblem(x[k]); what != "" {
+				return what, c
+			}
+		}
+	}
+	return "", ""
 }
 
 // assertFromExpected reads an __expected value as promptfoo does: a
