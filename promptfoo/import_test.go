@@ -644,3 +644,50 @@ tests:
 		t.Errorf("without a validator: checks %+v, issues %+v", r.Suite.Cases[0].Checks, r.Unsupported)
 	}
 }
+
+// promptfoo reads prompts and tests written as paths without file:// as
+// files (prompts: [prompts.txt], tests: tests.csv), as its older docs and
+// many configs write them; prose that merely mentions a file stays text.
+func TestImportBarePaths(t *testing.T) {
+	files := map[string]string{
+		"b/promptfooconfig.yaml": `
+prompts: [prompts.txt, chat.json, 'Summarise notes.txt for {{name}}', gen.py:make]
+providers: [echo]
+tests: tests.csv
+`,
+		"b/prompts.txt": "Hello {{name}}\n---\nBye {{name}}\n",
+		"b/chat.json":   `[{"role": "system", "content": "Be brief"}, {"role": "user", "content": "{{name}}"}]`,
+		"b/tests.csv":   "name,__expected\nAda,contains: Ada\n",
+	}
+	r, err := Import("b/promptfooconfig.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range r.Prompts {
+		got = append(got, fmt.Sprintf("%s=%v", p.Name, p.Messages))
+	}
+	want := []string{
+		"b/prompts-1=[{user Hello {{name}}}]",
+		"b/prompts-2=[{user Bye {{name}}}]",
+		"b/chat=[{system Be brief} {user {{name}}}]",
+		"b/prompt-3=[{user Summarise notes.txt for {{name}}}]",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("prompts =\n%q\nwant\n%q", got, want)
+	}
+	wantCases := []prompt.Case{{Vars: map[string]string{"name": "Ada"}, Checks: []prompt.Check{{Type: "contains", Value: "Ada"}}}}
+	if !reflect.DeepEqual(r.Suite.Cases, wantCases) {
+		t.Errorf("cases = %+v, want %+v", r.Suite.Cases, wantCases)
+	}
+	wantIssues := []Issue{{"b/promptfooconfig.yaml", 2, "prompt file://gen.py:make is not imported: whet runs no code to build prompts"}}
+	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+		t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
+	}
+
+	// A bare path that names no file is an error, as a file:// one is.
+	delete(files, "b/tests.csv")
+	if _, err := Import("b/promptfooconfig.yaml", memFS(files)); err == nil || !strings.Contains(err.Error(), "promptfooconfig.yaml:4: tests file://tests.csv") {
+		t.Errorf("missing bare tests path: err = %v", err)
+	}
+}

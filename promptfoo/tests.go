@@ -221,6 +221,11 @@ func (im *importer) tests(n node, def defaults) error {
 func (im *importer) testSource(n node, s string, def defaults, counter *int) error {
 	s = strings.TrimSpace(s)
 	ref, ok := strings.CutPrefix(s, "file://")
+	if !ok && barePathRe.MatchString(s) {
+		// promptfoo reads a test source without a scheme as a file path
+		// (tests: tests.csv).
+		ref, ok = s, true
+	}
 	if !ok {
 		im.issue(n, fmt.Sprintf("tests %s are not imported: whet reads test files (file://…csv, .yaml, .json, .jsonl)", s))
 		return nil
