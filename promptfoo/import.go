@@ -78,9 +78,9 @@ type importer struct {
 	params prompt.Params
 	// promptParams are each prompt's own config, by index into res.Prompts.
 	promptParams map[int]prompt.Params
-	// grader is defaultTest.options.provider as a target, for model-graded
-	// checks that name none.
-	grader string
+	// grader is defaultTest.options.provider as targets, for model-graded
+	// and similar checks that name none.
+	grader graders
 	// validate, when set, vets each check; one it rejects is reported and
 	// left out.
 	validate func(prompt.Check) error
@@ -225,7 +225,7 @@ func (im *importer) finish() {
 			}
 		}
 	}
-	if im.grader != "" {
+	if im.grader != (graders{}) {
 		setGrader(im.res.Suite.Checks, im.grader)
 		for i := range im.res.Suite.Cases {
 			setGrader(im.res.Suite.Cases[i].Checks, im.grader)
@@ -236,11 +236,30 @@ func (im *importer) finish() {
 	}
 }
 
-// setGrader gives model-graded checks without a grader this one.
-func setGrader(cs []prompt.Check, grader string) {
+// graders are the targets options.provider names: text for the
+// model-graded checks, embedding for similar.
+type graders struct {
+	text, embedding string
+}
+
+// takes returns the grader g has for a check of type t ("" for none).
+func (g graders) takes(t string) string {
+	base := strings.TrimPrefix(t, "not-")
+	switch {
+	case gradedTypes[base]:
+		return g.text
+	case base == "similar":
+		return g.embedding
+	}
+	return ""
+}
+
+// setGrader gives model-graded and similar checks without a provider
+// g's grader for their kind.
+func setGrader(cs []prompt.Check, g graders) {
 	for i := range cs {
-		if gradedTypes[strings.TrimPrefix(cs[i].Type, "not-")] && cs[i].Provider == "" {
-			cs[i].Provider = grader
+		if cs[i].Provider == "" {
+			cs[i].Provider = g.takes(cs[i].Type)
 		}
 	}
 }

@@ -691,3 +691,52 @@ tests: tests.csv
 		t.Errorf("missing bare tests path: err = %v", err)
 	}
 }
+
+// options.provider takes promptfoo's documented forms: an id, {id, config},
+// or {text: …, embedding: …}; an embedding model grades similar checks,
+// never the model-graded ones.
+func TestImportGraderForms(t *testing.T) {
+	files := map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+defaultTest:
+  options:
+    provider:
+      text:
+        id: openai:gpt-4o
+      embedding:
+        id: openai:embedding:text-embedding-3-large
+  assert:
+    - {type: similar, value: hi}
+    - {type: llm-rubric, value: nice}
+tests:
+  - vars: {q: a}
+  - vars: {q: b}
+    options:
+      provider: ollama:embeddings:nomic-embed-text
+    assert:
+      - {type: not-similar, value: bye}
+      - {type: factuality, value: b is b}
+`}
+	r, err := Import("c.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSuite := []prompt.Check{
+		{Type: "similar", Value: "hi", Provider: "openai:text-embedding-3-large"},
+		{Type: "llm-rubric", Value: "nice", Provider: "openai:gpt-4o"},
+	}
+	if !reflect.DeepEqual(r.Suite.Checks, wantSuite) {
+		t.Errorf("suite checks = %+v, want %+v", r.Suite.Checks, wantSuite)
+	}
+	wantCase := []prompt.Check{
+		{Type: "not-similar", Value: "bye", Provider: "ollama:nomic-embed-text"},
+		{Type: "factuality", Value: "b is b", Provider: "openai:gpt-4o"},
+	}
+	if len(r.Suite.Cases) != 2 || r.Suite.Cases[0].Checks != nil || !reflect.DeepEqual(r.Suite.Cases[1].Checks, wantCase) {
+		t.Errorf("cases = %+v, want the second with %+v", r.Suite.Cases, wantCase)
+	}
+	wantIssues := []Issue{{"c.yaml", 16, "test 2: options.provider applies to the case's own checks only: defaultTest's model-graded checks keep their grader"}}
+	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+		t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
+	}
+}

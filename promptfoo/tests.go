@@ -149,28 +149,68 @@ func (im *importer) mark(n node, where string) *float64 {
 }
 
 // options reads a test's options: the grader provider is kept (returned
-// as a target), the rest reported.
-func (im *importer) options(n node, where string) string {
+// as targets), the rest reported.
+func (im *importer) options(n node, where string) graders {
+	var g graders
 	if !n.isMap() {
 		im.issue(n, where+": options is not a mapping: not imported")
-		return ""
+		return g
 	}
-	grader := ""
 	for _, k := range n.keys() {
 		kn, _ := n.key(k)
 		if k != "provider" {
 			im.issue(kn, fmt.Sprintf("%s: options.%s is not imported", where, k))
 			continue
 		}
-		id := providerID(kn)
-		t, _, _, why := mapTarget(id, true)
-		if t == "" {
-			im.issue(kn, fmt.Sprintf("%s: grader provider %q is not supported by whet%s: checks use whet's default judge", where, id, why))
+		_, hasID := kn.key("id")
+		text, hasText := kn.key("text")
+		emb, hasEmb := kn.key("embedding")
+		if !hasID && (hasText || hasEmb) {
+			// {text: provider, embedding: provider}, as promptfoo documents
+			// for graders of both kinds.
+			for _, sk := range kn.keys() {
+				if sk != "text" && sk != "embedding" {
+					sn, _ := kn.key(sk)
+					im.issue(sn, fmt.Sprintf("%s: options.provider.%s is not imported", where, sk))
+				}
+			}
+			if hasText {
+				g.text = im.graderTarget(text, where, "model-graded checks use whet's default judge")
+			}
+			if hasEmb {
+				g.embedding = im.graderTarget(emb, where, "similar checks use whet's default embedding target")
+			}
 			continue
 		}
-		grader = t
+		if isEmbeddingID(providerID(kn)) {
+			g.embedding = im.graderTarget(kn, where, "similar checks use whet's default embedding target")
+		} else {
+			g.text = im.graderTarget(kn, where, "model-graded checks use whet's default judge")
+		}
 	}
-	return grader
+	return g
+}
+
+// graderTarget maps a grader provider (an id or {id, …}) to a target, or
+// reports it and returns "".
+func (im *importer) graderTarget(n node, where, otherwise string) string {
+	id := providerID(n)
+	t, _, _, why := mapTarget(id, true)
+	if t == "" {
+		im.issue(n, fmt.Sprintf("%s: grader provider %q is not supported by whet%s: %s", where, id, why, otherwise))
+		return ""
+	}
+	if n.isMap() && len(n.keys()) > 1 {
+		im.issue(n, fmt.Sprintf("%s: grader provider %s: only its id is imported, not its options", where, id))
+	}
+	return t
+}
+
+// isEmbeddingID reports whether a provider id names an embedding model.
+func isEmbeddingID(id string) bool {
+	_, rest, _ := strings.Cut(strings.TrimSpace(id), ":")
+	sub, _, _ := strings.Cut(rest, ":")
+	return sub == "embedding" || sub == "embeddings"
 }
 
 // providerID reads a provider given as an id or as {id: …}.
@@ -212,7 +252,7 @@ func (im *importer) tests(n node, def defaults) error {
 	}
 	if len(im.res.Suite.Cases) == 0 && def.vars.v != nil {
 		// promptfoo runs a config without tests once, with defaultTest's vars.
-		return im.addCases(def.vars, "defaultTest", "", nil, nil, "", defaults{})
+		return im.addCases(def.vars, "defaultTest", "", nil, nil, graders{}, defaults{})
 	}
 	return nil
 }
@@ -325,7 +365,7 @@ func (im *importer) testCase(n node, where string, def defaults) error {
 		vars      node
 		checks    []prompt.Check
 		threshold *float64
-		grader    string
+		grader    graders
 		err       error
 	)
 	for _, k := range n.keys() {
@@ -350,16 +390,17 @@ func (im *importer) testCase(n node, where string, def defaults) error {
 			im.issue(kn, fmt.Sprintf("%s: %s is not imported", where, k))
 		}
 	}
-	if grader != "" && hasGraded(im.res.Suite.Checks) {
+	if grader != (graders{}) && hasGraded(im.res.Suite.Checks, grader) {
 		on, _ := n.key("options")
 		im.issue(on, fmt.Sprintf("%s: options.provider applies to the case's own checks only: defaultTest's model-graded checks keep their grader", where))
 	}
 	return im.addCases(vars, where, desc, checks, threshold, grader, def)
 }
 
-func hasGraded(cs []prompt.Check) bool {
+// hasGraded reports whether a check in cs would take a grader of g.
+func hasGraded(cs []prompt.Check, g graders) bool {
 	for _, c := range cs {
-		if gradedTypes[strings.TrimPrefix(c.Type, "not-")] && c.Provider == "" {
+		if c.Provider == "" && g.takes(c.Type) != "" {
 			return true
 		}
 	}
@@ -369,7 +410,7 @@ func hasGraded(cs []prompt.Check) bool {
 // addCases adds the cases a test's vars expand into (defaultTest's vars
 // under the test's own; a list of strings is one case per element, as
 // promptfoo runs them).
-func (im *importer) addCases(vars node, where, desc string, checks []prompt.Check, threshold *float64, grader string, def defaults) error {
+func (im *importer) addCases(vars node, where, desc string, checks []prompt.Check, threshold *float64, grader graders, def defaults) error {
 	type varVals struct {
 		name string
 		vals []string
@@ -398,9 +439,7 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		}
 		all = append(all, varVals{name, vals})
 	}
-	if grader != "" {
-		setGrader(checks, grader)
-	}
+	setGrader(checks, grader)
 	combos := []map[string]string{{}}
 	for _, vv := range all {
 		next := make([]map[string]string, 0, len(combos)*len(vv.vals))
@@ -798,7 +837,7 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 				checks = append(checks, c)
 			}
 		}
-		if err := im.addCases(node{d: at.d, v: vars}, where, desc, checks, threshold, "", def); err != nil {
+		if err := im.addCases(node{d: at.d, v: vars}, where, desc, checks, threshold, graders{}, def); err != nil {
 			return err
 		}
 	}
