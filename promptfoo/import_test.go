@@ -121,7 +121,7 @@ func TestImportSupport(t *testing.T) {
 				{
 					Vars: map[string]string{"company": "Acme", "customer": "Ana", "question": "Where is my order?"},
 					Checks: []prompt.Check{
-						{Type: "icontains-any", Value: []any{"tracking", "shipped"}},
+						{Type: "icontains-any", Value: "tracking, shipped"},
 						{Type: "similar", Value: "Your order is on its way", Threshold: fp(0.7)},
 					},
 				},
@@ -313,7 +313,7 @@ tests:
 			check: func(t *testing.T, r Result) {
 				want := []prompt.Case{
 					{Vars: map[string]string{"q": "a"}, Threshold: fp(0.5), Checks: []prompt.Check{
-						{Type: "contains-all", Value: []any{"x", "y", "z"}, Metric: "acc"},
+						{Type: "contains-all", Value: "x, y ,z", Metric: "acc"},
 						{Type: "not-regex", Value: `^\d+$`, Metric: "acc"},
 					}},
 					{Vars: map[string]string{"q": "b"}, Checks: []prompt.Check{{Type: "llm-rubric", Value: "is kind"}, {Type: "is-json"}}},
@@ -464,8 +464,8 @@ func TestAssertFromExpected(t *testing.T) {
 		{"factuality:The capital is Paris", "factuality", "The capital is Paris", nil},
 		{"similar(0.8):Hello there", "similar", "Hello there", fp(0.8)},
 		{"similar:Hello there", "similar", "Hello there", fp(0.8)},
-		{"contains-any: <b>,</span>", "contains-any", []any{"<b>", "</span>"}, nil},
-		{"icontains-all:a , b", "icontains-all", []any{"a", "b"}, nil},
+		{"contains-any: <b>,</span>", "contains-any", "<b>,</span>", nil},
+		{"icontains-all:a , b", "icontains-all", "a , b", nil},
 		{"is-json", "is-json", nil, nil},
 		{"latency(1500)", "latency", nil, fp(1500)},
 		{"word-count: 12", "word-count", float64(12), nil},
@@ -477,6 +477,15 @@ func TestAssertFromExpected(t *testing.T) {
 		{"file://check.py:fn", "python", "check.py:fn", nil},
 		{"file://check.js", "javascript", "check.js", nil},
 		{"rouge-n(0.5):abc", "rouge-n", "abc", fp(0.5)},
+		// promptfoo's CSV reader gives threshold types 0.75 when none is
+		// written: a levenshtein distance of 0, 0.75 ms, $0.75.
+		{"levenshtein:abc", "levenshtein", "abc", fp(0)},
+		{"levenshtein(2.5):abc", "levenshtein", "abc", fp(2)},
+		{"not-latency", "not-latency", nil, fp(0.75)},
+		{"similar(0):x", "similar", "x", fp(0)},
+		// starts-with takes the CSV threshold but never uses it.
+		{"starts-with:Yes", "starts-with", "Yes", nil},
+		{"starts-with(0.5):Yes", "starts-with", "Yes", nil},
 	}
 	for _, tc := range tests {
 		ra := assertFromExpected(tc.in)
@@ -736,6 +745,45 @@ tests:
 		t.Errorf("cases = %+v, want the second with %+v", r.Suite.Cases, wantCase)
 	}
 	wantIssues := []Issue{{"c.yaml", 16, "test 2: options.provider applies to the case's own checks only: defaultTest's model-graded checks keep their grader"}}
+	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+		t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
+	}
+}
+
+// A CSV's __expected cells are trimmed, __config:__expected<N>:threshold
+// sets the threshold of the row's Nth assert, and quoted items of a
+// contains-any list keep their commas, as promptfoo reads them.
+func TestImportCSVExpectedAsPromptfoo(t *testing.T) {
+	files := map[string]string{
+		"c.yaml": "prompts: ['{{q}}']\ntests: file://t.csv\n",
+		"t.csv": "q,__expected1,__expected2,__config:__expected2:threshold,__config:__expected:weight\n" +
+			"a, contains: x ,\"icontains-any: \"\"1,000\"\", in stock\",,\n" +
+			"b,levenshtein:abc,similar:yo,0.9,\n" +
+			"c,,similar:yo,0.6,2\n",
+	}
+	r, err := ImportWith("c.yaml", memFS(files), eval.ValidateCheck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Case{
+		{Vars: map[string]string{"q": "a"}, Checks: []prompt.Check{
+			{Type: "contains", Value: "x"},
+			{Type: "icontains-any", Value: `"1,000", in stock`},
+		}},
+		{Vars: map[string]string{"q": "b"}, Checks: []prompt.Check{
+			{Type: "levenshtein", Value: "abc", Threshold: fp(0)},
+			{Type: "similar", Value: "yo", Threshold: fp(0.9)},
+		}},
+		// The empty __expected1 pushes similar to the first assert, which
+		// __config:__expected2 no longer names.
+		{Vars: map[string]string{"q": "c"}, Checks: []prompt.Check{
+			{Type: "similar", Value: "yo", Threshold: fp(0.8)},
+		}},
+	}
+	if !reflect.DeepEqual(r.Suite.Cases, want) {
+		t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
+	}
+	wantIssues := []Issue{{"t.csv", 4, "row 3: column __config:__expected:weight is not imported: promptfoo takes __config:__expected:threshold or __config:__expected<N>:threshold"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
 	}

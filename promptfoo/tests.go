@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -719,12 +720,9 @@ func assertFromExpected(s string) rawAssert {
 	ra := rawAssert{typ: m[1] + typ, value: value}
 	switch typ {
 	case "contains-all", "contains-any", "icontains-all", "icontains-any":
-		parts := strings.Split(value, ",")
-		list := make([]any, len(parts))
-		for i, p := range parts {
-			list[i] = strings.TrimSpace(p)
-		}
-		ra.value = list
+		// Kept as the comma-separated text: the check splits it as promptfoo
+		// does, a double-quoted item holding commas.
+		ra.value = value
 	case "word-count":
 		if f, err := strconv.ParseFloat(value, 64); err == nil {
 			ra.value = f
@@ -733,15 +731,36 @@ func assertFromExpected(s string) rawAssert {
 	if m[4] == "" && !strings.Contains(s, ":") {
 		ra.value = nil
 	}
-	if thresholdTypes[typ] || typ == "similar:cosine" {
-		if t, err := strconv.ParseFloat(m[3], 64); err == nil && t != 0 {
-			ra.threshold = &t
-		} else if typ == "similar" || typ == "similar:cosine" {
-			t := defaultSimilarThreshold
-			ra.threshold = &t
+	if thresholdTypes[typ] {
+		// promptfoo gives these types the written threshold, else 0.75
+		// (similar 0.8).
+		t := defaultCSVThreshold
+		if typ == "similar" {
+			t = defaultSimilarThreshold
 		}
+		if f, err := strconv.ParseFloat(m[3], 64); err == nil {
+			t = f
+		}
+		ra.threshold = csvThreshold(typ, t)
 	}
 	return ra
+}
+
+// defaultCSVThreshold is the threshold promptfoo gives an __expected
+// assert of a threshold type written without one.
+const defaultCSVThreshold = 0.75
+
+// csvThreshold is a CSV assert's threshold as whet's check takes it: none
+// for starts-with (promptfoo ignores it), whole edits for levenshtein (a
+// distance d <= t exactly when d <= floor(t)).
+func csvThreshold(typ string, t float64) *float64 {
+	switch strings.TrimPrefix(typ, "not-") {
+	case "starts-with":
+		return nil
+	case "levenshtein":
+		t = math.Floor(t)
+	}
+	return &t
 }
 
 // testsCSV imports a CSV test file in promptfoo's layout: a header of
@@ -793,15 +812,20 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 			desc      string
 			metric    string
 			threshold *float64
+			configs   = map[int]float64{} // __config thresholds by assert index
 		)
 		for i, h := range header {
 			v := rec[i]
 			switch {
 			case strings.HasPrefix(h, "__expected"):
-				if strings.TrimSpace(v) != "" {
+				if v = strings.TrimSpace(v); v != "" {
 					ra := assertFromExpected(v)
 					ra.at = at
 					asserts = append(asserts, colAssert{h, ra})
+				}
+			case strings.HasPrefix(h, "__config:"):
+				if strings.TrimSpace(v) != "" {
+					im.csvConfig(at, where, h, v, configs)
 				}
 			case h == "__description":
 				desc = strings.TrimSpace(v)
@@ -815,7 +839,7 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 					}
 					threshold = im.mark(node{d: at.d, v: num}, where)
 				}
-			case h == "__prefix", h == "__suffix", h == "__providerOutput", strings.HasPrefix(h, "__metadata"), strings.HasPrefix(h, "__config:"):
+			case h == "__prefix", h == "__suffix", h == "__providerOutput", strings.HasPrefix(h, "__metadata"):
 				if strings.TrimSpace(v) != "" {
 					im.issue(at, fmt.Sprintf("%s: column %s is not imported", where, h))
 				}
@@ -827,8 +851,11 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 			where = fmt.Sprintf("%s (%q)", where, shorten(desc))
 		}
 		var checks []prompt.Check
-		for _, ca := range asserts {
+		for i, ca := range asserts {
 			ca.ra.metric = metric
+			if t, ok := configs[i]; ok {
+				ca.ra.threshold = csvThreshold(ca.ra.typ, t)
+			}
 			c, ok, err := im.check(ca.ra, where+": "+ca.col, "the case")
 			if err != nil {
 				return err
@@ -842,6 +869,30 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 		}
 	}
 	return nil
+}
+
+// csvConfig reads a __config:__expected:threshold or
+// __config:__expected<N>:threshold column: the threshold of the row's first
+// or Nth assert (counting the __expected cells that are not empty), as
+// promptfoo applies it.
+func (im *importer) csvConfig(at node, where, col, v string, configs map[int]float64) {
+	target, key, ok := strings.Cut(strings.TrimPrefix(col, "__config:"), ":")
+	index := -1
+	if target == "__expected" {
+		index = 0
+	} else if n, err := strconv.Atoi(strings.TrimPrefix(target, "__expected")); err == nil && n > 0 && strings.HasPrefix(target, "__expected") {
+		index = n - 1
+	}
+	if !ok || index < 0 || key != "threshold" {
+		im.issue(at, fmt.Sprintf("%s: column %s is not imported: promptfoo takes __config:__expected:threshold or __config:__expected<N>:threshold", where, col))
+		return
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		im.issue(at, fmt.Sprintf("%s: column %s: %q is not a number: not imported", where, col, v))
+		return
+	}
+	configs[index] = f
 }
 
 // trimFinalNewline drops the newline that ends a text file.
