@@ -35,7 +35,7 @@ location; nothing is dropped silently. Then run it:
   whet run PROMPT... --suite SUITE -m TARGET,...`,
 		Args: exactArgs(1, "CONFIG"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := promptfoo.Import(args[0], os.ReadFile)
+			res, err := promptfoo.ImportWith(args[0], os.ReadFile, eval.ValidateCheck)
 			if err != nil {
 				return err
 			}

@@ -648,7 +648,9 @@ func stringList(v any) ([]string, error) {
 	return nil, fmt.Errorf("got %s", shapeOf(v))
 }
 
-// splitCommaList splits "a, b, \"c, d\"" into [a b "c, d"].
+// splitCommaList splits "a, b, \"c, d\"" into [a b "c, d"]. Inside
+// double quotes a quote is written "" or \" and a backslash \\, as
+// promptfoo reads such lists.
 func splitCommaList(s string) ([]string, error) {
 	var out []string
 	var cur strings.Builder
@@ -670,6 +672,12 @@ func splitCommaList(s string) ([]string, error) {
 		case ch == '"' && !quoted && strings.TrimSpace(cur.String()) == "":
 			quoted, wasQuoted = true, true
 			cur.Reset()
+		case quoted && ch == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\'):
+			cur.WriteByte(s[i+1])
+			i++
+		case quoted && ch == '"' && i+1 < len(s) && s[i+1] == '"':
+			cur.WriteByte('"')
+			i++
 		case ch == '"' && quoted:
 			quoted = false
 		case ch == ',' && !quoted:

@@ -477,6 +477,9 @@ func TestSplitCommaList(t *testing.T) {
 		{" a , b ,, ", []string{"a", "b"}},
 		{`"a, b", c`, []string{"a, b", "c"}},
 		{`" padded ", x`, []string{" padded ", "x"}},
+		{`"say ""hi"", then go", x`, []string{`say "hi", then go`, "x"}},
+		{`"a \"b\", c\\d", e`, []string{`a "b", c\d`, "e"}},
+		{`say "hi", x`, []string{`say "hi"`, "x"}},
 	} {
 		got, err := splitCommaList(tc.in)
 		if err != nil || strings.Join(got, "|") != strings.Join(tc.want, "|") {

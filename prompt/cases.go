@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // Case files hold the cases of a run or suite, in one of three formats,
@@ -192,7 +194,7 @@ func parseCasesJSON(filename string, data []byte) ([]Case, error) {
 	if err := json.Unmarshal(data, &list); err != nil {
 		return nil, &FileError{File: filename, Msg: "expected a JSON array of case objects: " + err.Error()}
 	}
-	return casesFromList(filename, list)
+	return casesFromList(filename, list, nil)
 }
 
 func parseCasesYAML(filename string, data []byte) ([]Case, error) {
@@ -200,30 +202,43 @@ func parseCasesYAML(filename string, data []byte) ([]Case, error) {
 	if err := safeYAML(func() error { return yaml.Unmarshal(data, &raw) }); err != nil {
 		return nil, yamlErr(filename, 0, err)
 	}
+	var astFile *ast.File
+	if err := safeYAML(func() (err error) { astFile, err = parser.ParseBytes(data, 0); return err }); err != nil {
+		return nil, yamlErr(filename, 0, err)
+	}
+	root := "$"
 	if m, ok := raw.(map[string]any); ok {
-		raw = m["cases"]
+		raw, root = m["cases"], "$.cases"
 	}
 	items, ok := raw.([]any)
 	if !ok {
 		return nil, &FileError{File: filename, Line: 1, Msg: "expected a list of cases (or a 'cases:' list)"}
 	}
+	pos := func(i int) (int, int) { return suitePos(astFile, fmt.Sprintf("%s[%d]", root, i)) }
 	list := make([]map[string]any, len(items))
 	for i, it := range items {
 		m, ok := it.(map[string]any)
 		if !ok {
-			return nil, &FileError{File: filename, Msg: fmt.Sprintf("case %d is not a mapping", i+1)}
+			line, col := pos(i)
+			return nil, &FileError{File: filename, Line: line, Col: col, Msg: fmt.Sprintf("case %d is not a mapping", i+1)}
 		}
 		list[i] = m
 	}
-	return casesFromList(filename, list)
+	return casesFromList(filename, list, pos)
 }
 
-func casesFromList(filename string, list []map[string]any) ([]Case, error) {
+// casesFromList reads decoded case objects; pos, when not nil, locates
+// case i in the file.
+func casesFromList(filename string, list []map[string]any, pos func(i int) (line, col int)) ([]Case, error) {
 	var cases []Case
 	for i, obj := range list {
 		c, err := caseFromObject(obj)
 		if err != nil {
-			return nil, &FileError{File: filename, Msg: fmt.Sprintf("case %d: %v", i+1, err)}
+			fe := &FileError{File: filename, Msg: fmt.Sprintf("case %d: %v", i+1, err)}
+			if pos != nil {
+				fe.Line, fe.Col = pos(i)
+			}
+			return nil, fe
 		}
 		cases = append(cases, c)
 	}

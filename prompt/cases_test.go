@@ -32,6 +32,8 @@ func TestParseCases(t *testing.T) {
 		{"a.jsonl", "{\"q\":1}\nnot json\n", "a.jsonl:2: not a JSON object"},
 		{"a.jsonl", "{\"vars\":{},\"extra\":1}\n", "unknown field \"extra\""},
 		{"a.yaml", "q: [\n", "a.yaml:"},
+		{"a.yaml", "- q: a\n- just text\n", "a.yaml:2:3: case 2 is not a mapping"},
+		{"a.yaml", "cases:\n  - q: a\n  - vars: {q: b}\n    expect: x\n", `a.yaml:3:5: case 2: unknown field "expect"`},
 		{"a.txt", "", "unknown case file type"},
 	}
 	for _, b := range bad {

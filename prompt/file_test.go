@@ -174,6 +174,75 @@ func TestParsePrompty(t *testing.T) {
 	}
 }
 
+// The current Prompty runtime's names: model.options for parameters,
+// inputs with a sample (preferred to the default) or given as the sample
+// value itself or as a list, authors under metadata.
+func TestParsePromptyCurrentRuntime(t *testing.T) {
+	src := `---
+name: Support
+metadata:
+  authors: [Ana, Bo]
+model:
+  api: chat
+  connection:
+    type: azure_openai
+    azure_deployment: gpt-4o
+  options:
+    max_tokens: 99
+    temperature: 0.5
+inputs:
+  firstName:
+    type: string
+    sample: Jane
+    default: Bob
+  question: What is up?
+  tags:
+    type: array
+    default: [a, b]
+---
+system:
+Hi {{firstName}} ({{tags}})
+
+user:
+{{question}}
+`
+	f, err := ParsePrompty("s.prompty", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Params.MaxTokens == nil || *f.Params.MaxTokens != 99 || f.Params.Temperature == nil || *f.Params.Temperature != 0.5 {
+		t.Errorf("params = %+v", f.Params)
+	}
+	wantVars := map[string]string{"firstName": "Jane", "question": "What is up?", "tags": `["a","b"]`}
+	if !reflect.DeepEqual(f.Vars, wantVars) {
+		t.Errorf("vars = %q, want %q", f.Vars, wantVars)
+	}
+	if f.Labels["owner"] != "Ana, Bo" {
+		t.Errorf("labels = %v", f.Labels)
+	}
+
+	list := "---\nname: l\ninputs:\n  - name: q\n    type: string\n    sample: hey\n---\nuser:\n{{q}}\n"
+	f, err = ParsePrompty("l.prompty", []byte(list))
+	if err != nil || f.Vars["q"] != "hey" {
+		t.Errorf("inputs as a list: vars %v, err %v", f.Vars, err)
+	}
+}
+
+// Roles whet has no message for are refused at their line, not folded into
+// the message before them.
+func TestParsePromptyUnsupportedRoles(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{"system:\nHi\ntools:\n- name: x\nuser:\nhello\n", "t.prompty:6:1: tools messages are not supported"},
+		{"system:\nHi\n# Tool:\nx\n", "t.prompty:6:1: tool messages are not supported"},
+		{"system:\nHi\n![thread]\nuser:\nx\n", "t.prompty:6:1: ![thread] is not supported"},
+	} {
+		_, err := ParsePrompty("t.prompty", []byte("---\nname: t\n---\n"+tc.body))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want %q", tc.body, err, tc.want)
+		}
+	}
+}
+
 func TestFormatVarsKeepTrailingSpaces(t *testing.T) {
 	f := File{Name: "a", Messages: []Message{{Role: "user", Content: "{{x}}"}}, Vars: map[string]string{"x": "a\nb ", "y": "c \nd"}}
 	g, err := ParseFile("a.md", FormatFile(f))

@@ -19,7 +19,7 @@ type promptyFront struct {
 	Tags        []string       `yaml:"tags"`
 	Model       promptyModel   `yaml:"model"`
 	Sample      any            `yaml:"sample"`
-	Inputs      map[string]any `yaml:"inputs"`
+	Inputs      any            `yaml:"inputs"`
 	Outputs     map[string]any `yaml:"outputs"`
 	Template    any            `yaml:"template"`
 	Metadata    map[string]any `yaml:"metadata"`
@@ -29,21 +29,25 @@ type promptyFront struct {
 type promptyModel struct {
 	API           string         `yaml:"api"`
 	Configuration map[string]any `yaml:"configuration"`
+	Connection    map[string]any `yaml:"connection"`
 	Parameters    map[string]any `yaml:"parameters"`
-	Response      any            `yaml:"response"`
+	// Options is the current runtime's name for Parameters.
+	Options  map[string]any `yaml:"options"`
+	Response any            `yaml:"response"`
 }
 
 var (
-	promptyRoleRe  = regexp.MustCompile(`^\s*#?\s*(?i:(system|user|assistant|function))(\[[^\]]*\])?\s*:\s*$`)
+	promptyRoleRe  = regexp.MustCompile(`^\s*#?\s*(?i:(system|user|assistant|function|tools?))(\[[^\]]*\])?\s*:\s*$`)
 	promptyBlockRe = regexp.MustCompile(`\{%-?\s*(\w+)`)
 	promptyNameRe  = regexp.MustCompile(`[^A-Za-z0-9._/-]+`)
 )
 
 // ParsePrompty reads a .prompty file into a File. The prompt name is the
 // front matter's name made into a valid slug, else the file's base name.
-// Model parameters map onto Params (max_tokens, temperature, top_p, seed,
-// stop; others to Extra); a sample mapping (or inputs' defaults) becomes the
-// default case.
+// Model parameters (model.parameters, or model.options as the current
+// runtime names them) map onto Params (max_tokens, temperature, top_p,
+// seed, stop; others to Extra); a sample mapping, over the inputs' samples
+// and defaults, becomes the sample values.
 func ParsePrompty(filename string, data []byte) (File, error) {
 	front, body, bodyLine, err := splitFront(filename, data)
 	if err != nil {
@@ -66,31 +70,38 @@ func ParsePrompty(filename string, data []byte) (File, error) {
 		return File{}, &FileError{File: filename, Line: 2, Msg: "name: " + err.Error()}
 	}
 	f.Name = name
-	if len(pf.Authors) > 0 {
-		f.Labels = Labels{"owner": strings.Join(pf.Authors, ", ")}
-	}
-	for _, k := range SortedKeys(pf.Model.Parameters) {
-		text, err := paramText(pf.Model.Parameters[k])
-		if err == nil {
-			err = f.Params.Set(k, text)
-		}
-		if err != nil {
-			return File{}, &FileError{File: filename, Msg: "model.parameters: " + err.Error()}
-		}
-	}
-	vars := map[string]string{}
-	for k, in := range pf.Inputs {
-		if m, ok := in.(map[string]any); ok {
-			if d, ok := m["default"]; ok {
-				vars[k] = fmt.Sprint(d)
+	authors := pf.Authors
+	if len(authors) == 0 {
+		// The current runtime keeps authors under metadata.
+		if list, ok := pf.Metadata["authors"].([]any); ok {
+			for _, a := range list {
+				if s, ok := a.(string); ok {
+					authors = append(authors, s)
+				}
 			}
 		}
 	}
+	if len(authors) > 0 {
+		f.Labels = Labels{"owner": strings.Join(authors, ", ")}
+	}
+	for _, sec := range []struct {
+		name string
+		m    map[string]any
+	}{{"model.parameters", pf.Model.Parameters}, {"model.options", pf.Model.Options}} {
+		for _, k := range SortedKeys(sec.m) {
+			text, err := paramText(sec.m[k])
+			if err == nil {
+				err = f.Params.Set(k, text)
+			}
+			if err != nil {
+				return File{}, &FileError{File: filename, Msg: sec.name + ": " + err.Error()}
+			}
+		}
+	}
+	vars := promptyInputs(pf.Inputs)
 	if sample, ok := pf.Sample.(map[string]any); ok {
 		for k, v := range sample {
-			if s, ok := v.(string); ok {
-				vars[k] = s
-			} else if text, err := paramText(v); err == nil {
+			if text, err := paramText(v); err == nil {
 				vars[k] = text
 			}
 		}
@@ -104,6 +115,46 @@ func ParsePrompty(filename string, data []byte) (File, error) {
 	}
 	f.Messages = msgs
 	return f, nil
+}
+
+// promptyInputs returns the sample value of each input: its sample, else
+// its default. Inputs are a mapping of name to a property ({type, default,
+// sample, …}) or to the sample value itself, or a list of properties with
+// a name, as the Prompty runtime reads them.
+func promptyInputs(inputs any) map[string]string {
+	vars := map[string]string{}
+	set := func(name string, prop any) {
+		m, ok := prop.(map[string]any)
+		if !ok {
+			if text, err := paramText(prop); err == nil && prop != nil {
+				vars[name] = text
+			}
+			return
+		}
+		for _, k := range []string{"sample", "default"} {
+			if v, ok := m[k]; ok && v != nil {
+				if text, err := paramText(v); err == nil {
+					vars[name] = text
+					return
+				}
+			}
+		}
+	}
+	switch x := inputs.(type) {
+	case map[string]any:
+		for name, prop := range x {
+			set(name, prop)
+		}
+	case []any:
+		for _, it := range x {
+			if m, ok := it.(map[string]any); ok {
+				if name, ok := m["name"].(string); ok && name != "" {
+					set(name, m)
+				}
+			}
+		}
+	}
+	return vars
 }
 
 func parsePromptyBody(filename, body string, firstLine int) ([]Message, error) {
@@ -126,10 +177,13 @@ func parsePromptyBody(filename, body string, firstLine int) ([]Message, error) {
 		if m := promptyRoleRe.FindStringSubmatch(line); m != nil {
 			flush()
 			role = strings.ToLower(m[1])
-			if role == "function" {
-				return nil, &FileError{File: filename, Line: firstLine + i, Col: 1, Msg: "function messages are not supported; whet prompts hold system, user and assistant messages"}
+			if role != RoleSystem && role != RoleUser && role != RoleAssistant {
+				return nil, &FileError{File: filename, Line: firstLine + i, Col: 1, Msg: role + " messages are not supported; whet prompts hold system, user and assistant messages"}
 			}
 			continue
+		}
+		if strings.HasPrefix(strings.TrimSpace(line), "![thread]") {
+			return nil, &FileError{File: filename, Line: firstLine + i, Col: 1, Msg: "![thread] is not supported: whet prompts hold fixed system, user and assistant messages"}
 		}
 		if m := promptyBlockRe.FindStringSubmatchIndex(line); m != nil {
 			return nil, &FileError{File: filename, Line: firstLine + i, Col: m[0] + 1,

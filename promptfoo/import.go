@@ -78,9 +78,12 @@ type importer struct {
 	params prompt.Params
 	// promptParams are each prompt's own config, by index into res.Prompts.
 	promptParams map[int]prompt.Params
-	// grader is defaultTest.options.provider as a target, for model-graded
-	// checks that name none.
-	grader string
+	// grader is defaultTest.options.provider as targets, for model-graded
+	// and similar checks that name none.
+	grader graders
+	// validate, when set, vets each check; one it rejects is reported and
+	// left out.
+	validate func(prompt.Check) error
 }
 
 // Import reads the promptfoo config at path and the files it refers to
@@ -89,6 +92,14 @@ type importer struct {
 // or a file it refers to cannot be read or parsed; anything readable that
 // whet does not support is reported in Result.Unsupported instead.
 func Import(path string, readFile func(string) ([]byte, error)) (Result, error) {
+	return ImportWith(path, readFile, nil)
+}
+
+// ImportWith is Import that also passes every check to validate (when not
+// nil): a check whet could not run as written (a JavaScript regex, a cost
+// check without a threshold) is reported in Result.Unsupported and left
+// out, and the rest of the config is still imported.
+func ImportWith(path string, readFile func(string) ([]byte, error), validate func(prompt.Check) error) (Result, error) {
 	data, err := readFile(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("promptfoo config %s: %w", path, err)
@@ -100,6 +111,7 @@ func Import(path string, readFile func(string) ([]byte, error)) (Result, error) 
 		base:         baseName(path),
 		names:        map[string]bool{},
 		promptParams: map[int]prompt.Params{},
+		validate:     validate,
 	}
 	var root node
 	if strings.EqualFold(filepath.Ext(path), ".json") {
@@ -213,7 +225,7 @@ func (im *importer) finish() {
 			}
 		}
 	}
-	if im.grader != "" {
+	if im.grader != (graders{}) {
 		setGrader(im.res.Suite.Checks, im.grader)
 		for i := range im.res.Suite.Cases {
 			setGrader(im.res.Suite.Cases[i].Checks, im.grader)
@@ -224,11 +236,30 @@ func (im *importer) finish() {
 	}
 }
 
-// setGrader gives model-graded checks without a grader this one.
-func setGrader(cs []prompt.Check, grader string) {
+// graders are the targets options.provider names: text for the
+// model-graded checks, embedding for similar.
+type graders struct {
+	text, embedding string
+}
+
+// takes returns the grader g has for a check of type t ("" for none).
+func (g graders) takes(t string) string {
+	base := strings.TrimPrefix(t, "not-")
+	switch {
+	case gradedTypes[base]:
+		return g.text
+	case base == "similar":
+		return g.embedding
+	}
+	return ""
+}
+
+// setGrader gives model-graded and similar checks without a provider
+// g's grader for their kind.
+func setGrader(cs []prompt.Check, g graders) {
 	for i := range cs {
-		if gradedTypes[strings.TrimPrefix(cs[i].Type, "not-")] && cs[i].Provider == "" {
-			cs[i].Provider = grader
+		if cs[i].Provider == "" {
+			cs[i].Provider = g.takes(cs[i].Type)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"whet/eval"
 	"whet/prompt"
 )
 
@@ -120,7 +121,7 @@ func TestImportSupport(t *testing.T) {
 				{
 					Vars: map[string]string{"company": "Acme", "customer": "Ana", "question": "Where is my order?"},
 					Checks: []prompt.Check{
-						{Type: "icontains-any", Value: []any{"tracking", "shipped"}},
+						{Type: "icontains-any", Value: "tracking, shipped"},
 						{Type: "similar", Value: "Your order is on its way", Threshold: fp(0.7)},
 					},
 				},
@@ -312,7 +313,7 @@ tests:
 			check: func(t *testing.T, r Result) {
 				want := []prompt.Case{
 					{Vars: map[string]string{"q": "a"}, Threshold: fp(0.5), Checks: []prompt.Check{
-						{Type: "contains-all", Value: []any{"x", "y", "z"}, Metric: "acc"},
+						{Type: "contains-all", Value: "x, y ,z", Metric: "acc"},
 						{Type: "not-regex", Value: `^\d+$`, Metric: "acc"},
 					}},
 					{Vars: map[string]string{"q": "b"}, Checks: []prompt.Check{{Type: "llm-rubric", Value: "is kind"}, {Type: "is-json"}}},
@@ -463,8 +464,8 @@ func TestAssertFromExpected(t *testing.T) {
 		{"factuality:The capital is Paris", "factuality", "The capital is Paris", nil},
 		{"similar(0.8):Hello there", "similar", "Hello there", fp(0.8)},
 		{"similar:Hello there", "similar", "Hello there", fp(0.8)},
-		{"contains-any: <b>,</span>", "contains-any", []any{"<b>", "</span>"}, nil},
-		{"icontains-all:a , b", "icontains-all", []any{"a", "b"}, nil},
+		{"contains-any: <b>,</span>", "contains-any", "<b>,</span>", nil},
+		{"icontains-all:a , b", "icontains-all", "a , b", nil},
 		{"is-json", "is-json", nil, nil},
 		{"latency(1500)", "latency", nil, fp(1500)},
 		{"word-count: 12", "word-count", float64(12), nil},
@@ -476,6 +477,15 @@ func TestAssertFromExpected(t *testing.T) {
 		{"file://check.py:fn", "python", "check.py:fn", nil},
 		{"file://check.js", "javascript", "check.js", nil},
 		{"rouge-n(0.5):abc", "rouge-n", "abc", fp(0.5)},
+		// promptfoo's CSV reader gives threshold types 0.75 when none is
+		// written: a levenshtein distance of 0, 0.75 ms, $0.75.
+		{"levenshtein:abc", "levenshtein", "abc", fp(0)},
+		{"levenshtein(2.5):abc", "levenshtein", "abc", fp(2)},
+		{"not-latency", "not-latency", nil, fp(0.75)},
+		{"similar(0):x", "similar", "x", fp(0)},
+		// starts-with takes the CSV threshold but never uses it.
+		{"starts-with:Yes", "starts-with", "Yes", nil},
+		{"starts-with(0.5):Yes", "starts-with", "Yes", nil},
 	}
 	for _, tc := range tests {
 		ra := assertFromExpected(tc.in)
@@ -588,4 +598,193 @@ func FuzzImport(f *testing.F) {
 			t.Fatalf("result does not encode: %v", err)
 		}
 	})
+}
+
+// A check whet cannot run as written (a JavaScript-only regex, a Nunjucks
+// filter in its value, a cost metric without a threshold) is reported and
+// left out; the rest of the config still imports.
+func TestImportLeavesOutChecksWhetCannotRun(t *testing.T) {
+	files := map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+tests:
+  - vars: {q: hi, expected: Hello}
+    assert:
+      - type: icontains
+        value: "{{ expected | lower }}"
+      - type: regex
+        value: '\d{4}(?!\d)'
+      - type: cost
+        metric: spend
+        weight: 0
+      - type: contains
+        value: "{{expected}}"
+`}
+	r, err := ImportWith("c.yaml", memFS(files), eval.ValidateCheck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Check{{Type: "contains", Value: "{{expected}}"}}
+	if len(r.Suite.Cases) != 1 || !reflect.DeepEqual(r.Suite.Cases[0].Checks, want) {
+		t.Fatalf("cases = %+v, want one case with %+v", r.Suite.Cases, want)
+	}
+	if err := eval.ValidateSuite(r.Suite); err != nil {
+		t.Errorf("imported suite does not validate: %v", err)
+	}
+	var got []string
+	for _, is := range r.Unsupported {
+		got = append(got, is.String())
+	}
+	wantIssues := []string{
+		`c.yaml:6: test 1: assert 1 (icontains) is not imported: value: it uses the Nunjucks expression {{ expected | lower }} (whet templates have {{ variable }} only); the case keeps its other checks`,
+		`c.yaml:8: test 1: assert 2 (regex) is not imported: value: bad regex "\\d{4}(?!\\d)": error parsing regexp: invalid or unsupported Perl syntax: ` + "`(?!`" + ` (Go RE2 syntax: no lookaround or backreferences); the case keeps its other checks`,
+		`c.yaml:10: test 1: assert 3 (cost) is not imported: threshold: cost needs a threshold: the most USD the call may cost; the case keeps its other checks`,
+	}
+	if !reflect.DeepEqual(got, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantIssues, "\n"))
+	}
+
+	// Without a validator the Nunjucks value is still reported; the rest is
+	// imported as written (and the weight 0 of the kept cost check noted).
+	r, err = Import("c.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Suite.Cases[0].Checks) != 3 || len(r.Unsupported) != 2 || r.Unsupported[0].String() != wantIssues[0] {
+		t.Errorf("without a validator: checks %+v, issues %+v", r.Suite.Cases[0].Checks, r.Unsupported)
+	}
+}
+
+// promptfoo reads prompts and tests written as paths without file:// as
+// files (prompts: [prompts.txt], tests: tests.csv), as its older docs and
+// many configs write them; prose that merely mentions a file stays text.
+func TestImportBarePaths(t *testing.T) {
+	files := map[string]string{
+		"b/promptfooconfig.yaml": `
+prompts: [prompts.txt, chat.json, 'Summarise notes.txt for {{name}}', gen.py:make]
+providers: [echo]
+tests: tests.csv
+`,
+		"b/prompts.txt": "Hello {{name}}\n---\nBye {{name}}\n",
+		"b/chat.json":   `[{"role": "system", "content": "Be brief"}, {"role": "user", "content": "{{name}}"}]`,
+		"b/tests.csv":   "name,__expected\nAda,contains: Ada\n",
+	}
+	r, err := Import("b/promptfooconfig.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range r.Prompts {
+		got = append(got, fmt.Sprintf("%s=%v", p.Name, p.Messages))
+	}
+	want := []string{
+		"b/prompts-1=[{user Hello {{name}}}]",
+		"b/prompts-2=[{user Bye {{name}}}]",
+		"b/chat=[{system Be brief} {user {{name}}}]",
+		"b/prompt-3=[{user Summarise notes.txt for {{name}}}]",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("prompts =\n%q\nwant\n%q", got, want)
+	}
+	wantCases := []prompt.Case{{Vars: map[string]string{"name": "Ada"}, Checks: []prompt.Check{{Type: "contains", Value: "Ada"}}}}
+	if !reflect.DeepEqual(r.Suite.Cases, wantCases) {
+		t.Errorf("cases = %+v, want %+v", r.Suite.Cases, wantCases)
+	}
+	wantIssues := []Issue{{"b/promptfooconfig.yaml", 2, "prompt file://gen.py:make is not imported: whet runs no code to build prompts"}}
+	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+		t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
+	}
+
+	// A bare path that names no file is an error, as a file:// one is.
+	delete(files, "b/tests.csv")
+	if _, err := Import("b/promptfooconfig.yaml", memFS(files)); err == nil || !strings.Contains(err.Error(), "promptfooconfig.yaml:4: tests file://tests.csv") {
+		t.Errorf("missing bare tests path: err = %v", err)
+	}
+}
+
+// options.provider takes promptfoo's documented forms: an id, {id, config},
+// or {text: …, embedding: …}; an embedding model grades similar checks,
+// never the model-graded ones.
+func TestImportGraderForms(t *testing.T) {
+	files := map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+defaultTest:
+  options:
+    provider:
+      text:
+        id: openai:gpt-4o
+      embedding:
+        id: openai:embedding:text-embedding-3-large
+  assert:
+    - {type: similar, value: hi}
+    - {type: llm-rubric, value: nice}
+tests:
+  - vars: {q: a}
+  - vars: {q: b}
+    options:
+      provider: ollama:embeddings:nomic-embed-text
+    assert:
+      - {type: not-similar, value: bye}
+      - {type: factuality, value: b is b}
+`}
+	r, err := Import("c.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSuite := []prompt.Check{
+		{Type: "similar", Value: "hi", Provider: "openai:text-embedding-3-large"},
+		{Type: "llm-rubric", Value: "nice", Provider: "openai:gpt-4o"},
+	}
+	if !reflect.DeepEqual(r.Suite.Checks, wantSuite) {
+		t.Errorf("suite checks = %+v, want %+v", r.Suite.Checks, wantSuite)
+	}
+	wantCase := []prompt.Check{
+		{Type: "not-similar", Value: "bye", Provider: "ollama:nomic-embed-text"},
+		{Type: "factuality", Value: "b is b", Provider: "openai:gpt-4o"},
+	}
+	if len(r.Suite.Cases) != 2 || r.Suite.Cases[0].Checks != nil || !reflect.DeepEqual(r.Suite.Cases[1].Checks, wantCase) {
+		t.Errorf("cases = %+v, want the second with %+v", r.Suite.Cases, wantCase)
+	}
+	wantIssues := []Issue{{"c.yaml", 16, "test 2: options.provider applies to the case's own checks only: defaultTest's model-graded checks keep their grader"}}
+	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+		t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
+	}
+}
+
+// A CSV's __expected cells are trimmed, __config:__expected<N>:threshold
+// sets the threshold of the row's Nth assert, and quoted items of a
+// contains-any list keep their commas, as promptfoo reads them.
+func TestImportCSVExpectedAsPromptfoo(t *testing.T) {
+	files := map[string]string{
+		"c.yaml": "prompts: ['{{q}}']\ntests: file://t.csv\n",
+		"t.csv": "q,__expected1,__expected2,__config:__expected2:threshold,__config:__expected:weight\n" +
+			"a, contains: x ,\"icontains-any: \"\"1,000\"\", in stock\",,\n" +
+			"b,levenshtein:abc,similar:yo,0.9,\n" +
+			"c,,similar:yo,0.6,2\n",
+	}
+	r, err := ImportWith("c.yaml", memFS(files), eval.ValidateCheck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Case{
+		{Vars: map[string]string{"q": "a"}, Checks: []prompt.Check{
+			{Type: "contains", Value: "x"},
+			{Type: "icontains-any", Value: `"1,000", in stock`},
+		}},
+		{Vars: map[string]string{"q": "b"}, Checks: []prompt.Check{
+			{Type: "levenshtein", Value: "abc", Threshold: fp(0)},
+			{Type: "similar", Value: "yo", Threshold: fp(0.9)},
+		}},
+		// The empty __expected1 pushes similar to the first assert, which
+		// __config:__expected2 no longer names.
+		{Vars: map[string]string{"q": "c"}, Checks: []prompt.Check{
+			{Type: "similar", Value: "yo", Threshold: fp(0.8)},
+		}},
+	}
+	if !reflect.DeepEqual(r.Suite.Cases, want) {
+		t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
+	}
+	wantIssues := []Issue{{"t.csv", 4, "row 3: column __config:__expected:weight is not imported: promptfoo takes __config:__expected:threshold or __config:__expected<N>:threshold"}}
+	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+		t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
+	}
 }

@@ -26,6 +26,9 @@ var (
 	plainVarRe   = regexp.MustCompile(`^\s*[A-Za-z_][A-Za-z0-9_.-]*\s*$`)
 	nunjucksTags = regexp.MustCompile(`(?s)\{%.*?%\}|\{#.*?#\}|\{%|\{#`)
 	delimLineRe  = regexp.MustCompile(`(?m)^[ \t]*---[ \t]*$`)
+	// barePathRe is a prompt or test source written as a file path without
+	// file://: one word ending in a file type promptfoo loads.
+	barePathRe = regexp.MustCompile(`(?i)^[^\s{}]+\.(txt|md|j2|json|jsonl|ya?ml|csv|tsv|js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
 )
 
 // src says where a prompt's text is, to locate problems inside it: data
@@ -122,6 +125,11 @@ func (im *importer) promptRef(n node, s, label, hint string, params *prompt.Para
 	if strings.HasPrefix(t, "exec:") || schemeRe.MatchString(t) {
 		im.issue(n, fmt.Sprintf("prompt %s is not imported: whet reads prompt text, not scripts or prompt services", t))
 		return nil
+	}
+	if barePathRe.MatchString(t) {
+		// promptfoo reads a prompt that looks like a file path as that
+		// file, with or without file:// (prompts: [prompts.txt]).
+		return im.promptFile(n, t, label, params)
 	}
 	if label != "" {
 		hint = label

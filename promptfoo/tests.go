@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -149,28 +150,68 @@ func (im *importer) mark(n node, where string) *float64 {
 }
 
 // options reads a test's options: the grader provider is kept (returned
-// as a target), the rest reported.
-func (im *importer) options(n node, where string) string {
+// as targets), the rest reported.
+func (im *importer) options(n node, where string) graders {
+	var g graders
 	if !n.isMap() {
 		im.issue(n, where+": options is not a mapping: not imported")
-		return ""
+		return g
 	}
-	grader := ""
 	for _, k := range n.keys() {
 		kn, _ := n.key(k)
 		if k != "provider" {
 			im.issue(kn, fmt.Sprintf("%s: options.%s is not imported", where, k))
 			continue
 		}
-		id := providerID(kn)
-		t, _, _, why := mapTarget(id, true)
-		if t == "" {
-			im.issue(kn, fmt.Sprintf("%s: grader provider %q is not supported by whet%s: checks use whet's default judge", where, id, why))
+		_, hasID := kn.key("id")
+		text, hasText := kn.key("text")
+		emb, hasEmb := kn.key("embedding")
+		if !hasID && (hasText || hasEmb) {
+			// {text: provider, embedding: provider}, as promptfoo documents
+			// for graders of both kinds.
+			for _, sk := range kn.keys() {
+				if sk != "text" && sk != "embedding" {
+					sn, _ := kn.key(sk)
+					im.issue(sn, fmt.Sprintf("%s: options.provider.%s is not imported", where, sk))
+				}
+			}
+			if hasText {
+				g.text = im.graderTarget(text, where, "model-graded checks use whet's default judge")
+			}
+			if hasEmb {
+				g.embedding = im.graderTarget(emb, where, "similar checks use whet's default embedding target")
+			}
 			continue
 		}
-		grader = t
+		if isEmbeddingID(providerID(kn)) {
+			g.embedding = im.graderTarget(kn, where, "similar checks use whet's default embedding target")
+		} else {
+			g.text = im.graderTarget(kn, where, "model-graded checks use whet's default judge")
+		}
 	}
-	return grader
+	return g
+}
+
+// graderTarget maps a grader provider (an id or {id, …}) to a target, or
+// reports it and returns "".
+func (im *importer) graderTarget(n node, where, otherwise string) string {
+	id := providerID(n)
+	t, _, _, why := mapTarget(id, true)
+	if t == "" {
+		im.issue(n, fmt.Sprintf("%s: grader provider %q is not supported by whet%s: %s", where, id, why, otherwise))
+		return ""
+	}
+	if n.isMap() && len(n.keys()) > 1 {
+		im.issue(n, fmt.Sprintf("%s: grader provider %s: only its id is imported, not its options", where, id))
+	}
+	return t
+}
+
+// isEmbeddingID reports whether a provider id names an embedding model.
+func isEmbeddingID(id string) bool {
+	_, rest, _ := strings.Cut(strings.TrimSpace(id), ":")
+	sub, _, _ := strings.Cut(rest, ":")
+	return sub == "embedding" || sub == "embeddings"
 }
 
 // providerID reads a provider given as an id or as {id: …}.
@@ -212,7 +253,7 @@ func (im *importer) tests(n node, def defaults) error {
 	}
 	if len(im.res.Suite.Cases) == 0 && def.vars.v != nil {
 		// promptfoo runs a config without tests once, with defaultTest's vars.
-		return im.addCases(def.vars, "defaultTest", "", nil, nil, "", defaults{})
+		return im.addCases(def.vars, "defaultTest", "", nil, nil, graders{}, defaults{})
 	}
 	return nil
 }
@@ -221,6 +262,11 @@ func (im *importer) tests(n node, def defaults) error {
 func (im *importer) testSource(n node, s string, def defaults, counter *int) error {
 	s = strings.TrimSpace(s)
 	ref, ok := strings.CutPrefix(s, "file://")
+	if !ok && barePathRe.MatchString(s) {
+		// promptfoo reads a test source without a scheme as a file path
+		// (tests: tests.csv).
+		ref, ok = s, true
+	}
 	if !ok {
 		im.issue(n, fmt.Sprintf("tests %s are not imported: whet reads test files (file://…csv, .yaml, .json, .jsonl)", s))
 		return nil
@@ -320,7 +366,7 @@ func (im *importer) testCase(n node, where string, def defaults) error {
 		vars      node
 		checks    []prompt.Check
 		threshold *float64
-		grader    string
+		grader    graders
 		err       error
 	)
 	for _, k := range n.keys() {
@@ -345,16 +391,17 @@ func (im *importer) testCase(n node, where string, def defaults) error {
 			im.issue(kn, fmt.Sprintf("%s: %s is not imported", where, k))
 		}
 	}
-	if grader != "" && hasGraded(im.res.Suite.Checks) {
+	if grader != (graders{}) && hasGraded(im.res.Suite.Checks, grader) {
 		on, _ := n.key("options")
 		im.issue(on, fmt.Sprintf("%s: options.provider applies to the case's own checks only: defaultTest's model-graded checks keep their grader", where))
 	}
 	return im.addCases(vars, where, desc, checks, threshold, grader, def)
 }
 
-func hasGraded(cs []prompt.Check) bool {
+// hasGraded reports whether a check in cs would take a grader of g.
+func hasGraded(cs []prompt.Check, g graders) bool {
 	for _, c := range cs {
-		if gradedTypes[strings.TrimPrefix(c.Type, "not-")] && c.Provider == "" {
+		if c.Provider == "" && g.takes(c.Type) != "" {
 			return true
 		}
 	}
@@ -364,7 +411,7 @@ func hasGraded(cs []prompt.Check) bool {
 // addCases adds the cases a test's vars expand into (defaultTest's vars
 // under the test's own; a list of strings is one case per element, as
 // promptfoo runs them).
-func (im *importer) addCases(vars node, where, desc string, checks []prompt.Check, threshold *float64, grader string, def defaults) error {
+func (im *importer) addCases(vars node, where, desc string, checks []prompt.Check, threshold *float64, grader graders, def defaults) error {
 	type varVals struct {
 		name string
 		vals []string
@@ -393,9 +440,7 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		}
 		all = append(all, varVals{name, vals})
 	}
-	if grader != "" {
-		setGrader(checks, grader)
-	}
+	setGrader(checks, grader)
 	combos := []map[string]string{{}}
 	for _, vv := range all {
 		next := make([]map[string]string, 0, len(combos)*len(vv.vals))
@@ -569,14 +614,17 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 		}
 	}
 	c.Value = jsonShaped(value)
+	// What is said about a check that is kept waits until it is known to be.
+	var notes []extraKey
+	note := func(at node, what string) { notes = append(notes, extraKey{what, at}) }
 	if ra.weight != nil {
 		switch w := *ra.weight; {
 		case w > 0:
 			c.Weight = w
 		case w == 0:
-			im.issue(ra.weightAt, fmt.Sprintf("%s (%s): weight 0 (shown but not scored) is imported as weight 1", where, typ))
+			note(ra.weightAt, fmt.Sprintf("%s (%s): weight 0 (shown but not scored) is imported as weight 1", where, typ))
 		default:
-			im.issue(ra.weightAt, fmt.Sprintf("%s (%s): weight %v is not imported (weights are > 0)", where, typ, w))
+			note(ra.weightAt, fmt.Sprintf("%s (%s): weight %v is not imported (weights are > 0)", where, typ, w))
 		}
 	}
 	if pn, ok := ra.provider.(node); ok && pn.v != nil {
@@ -584,16 +632,59 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 		if target, _, _, why := mapTarget(id, true); target != "" {
 			c.Provider = target
 			if pn.isMap() && len(pn.keys()) > 1 {
-				im.issue(pn, fmt.Sprintf("%s (%s): only the provider's id is imported, not its options", where, typ))
+				note(pn, fmt.Sprintf("%s (%s): only the provider's id is imported, not its options", where, typ))
 			}
 		} else {
-			im.issue(pn, fmt.Sprintf("%s (%s): grader provider %q is not supported by whet%s: the check uses whet's default judge", where, typ, id, why))
+			note(pn, fmt.Sprintf("%s (%s): grader provider %q is not supported by whet%s: the check uses whet's default judge", where, typ, id, why))
 		}
+	}
+	if what, _ := valueTemplateProblem(c.Value); what != "" {
+		im.issue(ra.at, fmt.Sprintf("%s (%s) is not imported: value: %s; %s keeps its other checks", where, typ, what, owner))
+		return prompt.Check{}, false, nil
+	}
+	if im.validate != nil {
+		if err := im.validate(c); err != nil {
+			im.issue(ra.at, fmt.Sprintf("%s (%s) is not imported: %v; %s keeps its other checks", where, typ, err, owner))
+			return prompt.Check{}, false, nil
+		}
+	}
+	for _, n := range notes {
+		im.issue(n.at, n.what)
 	}
 	for _, k := range ra.extra {
 		im.issue(k.at, fmt.Sprintf("%s (%s): %s is not imported", where, typ, k.what))
 	}
 	return c, true, nil
+}
+
+// valueTemplateProblem is templateProblem of the first string in a check's
+// value (a string, or one in a list or mapping) that whet's templates
+// cannot express.
+func valueTemplateProblem(v any) (what, construct string) {
+	switch x := v.(type) {
+	case string:
+		if strings.Contains(x, "{{") || strings.Contains(x, "{%") || strings.Contains(x, "{#") {
+			return templateProblem(x)
+		}
+	case []any:
+		for _, e := range x {
+			if what, c := valueTemplateProblem(e); what != "" {
+				return what, c
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if what, c := valueTemplateProblem(x[k]); what != "" {
+				return what, c
+			}
+		}
+	}
+	return "", ""
 }
 
 // assertFromExpected reads an __expected value as promptfoo does: a
@@ -629,12 +720,9 @@ func assertFromExpected(s string) rawAssert {
 	ra := rawAssert{typ: m[1] + typ, value: value}
 	switch typ {
 	case "contains-all", "contains-any", "icontains-all", "icontains-any":
-		parts := strings.Split(value, ",")
-		list := make([]any, len(parts))
-		for i, p := range parts {
-			list[i] = strings.TrimSpace(p)
-		}
-		ra.value = list
+		// Kept as the comma-separated text: the check splits it as promptfoo
+		// does, a double-quoted item holding commas.
+		ra.value = value
 	case "word-count":
 		if f, err := strconv.ParseFloat(value, 64); err == nil {
 			ra.value = f
@@ -643,15 +731,36 @@ func assertFromExpected(s string) rawAssert {
 	if m[4] == "" && !strings.Contains(s, ":") {
 		ra.value = nil
 	}
-	if thresholdTypes[typ] || typ == "similar:cosine" {
-		if t, err := strconv.ParseFloat(m[3], 64); err == nil && t != 0 {
-			ra.threshold = &t
-		} else if typ == "similar" || typ == "similar:cosine" {
-			t := defaultSimilarThreshold
-			ra.threshold = &t
+	if thresholdTypes[typ] {
+		// promptfoo gives these types the written threshold, else 0.75
+		// (similar 0.8).
+		t := defaultCSVThreshold
+		if typ == "similar" {
+			t = defaultSimilarThreshold
 		}
+		if f, err := strconv.ParseFloat(m[3], 64); err == nil {
+			t = f
+		}
+		ra.threshold = csvThreshold(typ, t)
 	}
 	return ra
+}
+
+// defaultCSVThreshold is the threshold promptfoo gives an __expected
+// assert of a threshold type written without one.
+const defaultCSVThreshold = 0.75
+
+// csvThreshold is a CSV assert's threshold as whet's check takes it: none
+// for starts-with (promptfoo ignores it), whole edits for levenshtein (a
+// distance d <= t exactly when d <= floor(t)).
+func csvThreshold(typ string, t float64) *float64 {
+	switch strings.TrimPrefix(typ, "not-") {
+	case "starts-with":
+		return nil
+	case "levenshtein":
+		t = math.Floor(t)
+	}
+	return &t
 }
 
 // testsCSV imports a CSV test file in promptfoo's layout: a header of
@@ -703,15 +812,20 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 			desc      string
 			metric    string
 			threshold *float64
+			configs   = map[int]float64{} // __config thresholds by assert index
 		)
 		for i, h := range header {
 			v := rec[i]
 			switch {
 			case strings.HasPrefix(h, "__expected"):
-				if strings.TrimSpace(v) != "" {
+				if v = strings.TrimSpace(v); v != "" {
 					ra := assertFromExpected(v)
 					ra.at = at
 					asserts = append(asserts, colAssert{h, ra})
+				}
+			case strings.HasPrefix(h, "__config:"):
+				if strings.TrimSpace(v) != "" {
+					im.csvConfig(at, where, h, v, configs)
 				}
 			case h == "__description":
 				desc = strings.TrimSpace(v)
@@ -725,7 +839,7 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 					}
 					threshold = im.mark(node{d: at.d, v: num}, where)
 				}
-			case h == "__prefix", h == "__suffix", h == "__providerOutput", strings.HasPrefix(h, "__metadata"), strings.HasPrefix(h, "__config:"):
+			case h == "__prefix", h == "__suffix", h == "__providerOutput", strings.HasPrefix(h, "__metadata"):
 				if strings.TrimSpace(v) != "" {
 					im.issue(at, fmt.Sprintf("%s: column %s is not imported", where, h))
 				}
@@ -737,8 +851,11 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 			where = fmt.Sprintf("%s (%q)", where, shorten(desc))
 		}
 		var checks []prompt.Check
-		for _, ca := range asserts {
+		for i, ca := range asserts {
 			ca.ra.metric = metric
+			if t, ok := configs[i]; ok {
+				ca.ra.threshold = csvThreshold(ca.ra.typ, t)
+			}
 			c, ok, err := im.check(ca.ra, where+": "+ca.col, "the case")
 			if err != nil {
 				return err
@@ -747,11 +864,35 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 				checks = append(checks, c)
 			}
 		}
-		if err := im.addCases(node{d: at.d, v: vars}, where, desc, checks, threshold, "", def); err != nil {
+		if err := im.addCases(node{d: at.d, v: vars}, where, desc, checks, threshold, graders{}, def); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// csvConfig reads a __config:__expected:threshold or
+// __config:__expected<N>:threshold column: the threshold of the row's first
+// or Nth assert (counting the __expected cells that are not empty), as
+// promptfoo applies it.
+func (im *importer) csvConfig(at node, where, col, v string, configs map[int]float64) {
+	target, key, ok := strings.Cut(strings.TrimPrefix(col, "__config:"), ":")
+	index := -1
+	if target == "__expected" {
+		index = 0
+	} else if n, err := strconv.Atoi(strings.TrimPrefix(target, "__expected")); err == nil && n > 0 && strings.HasPrefix(target, "__expected") {
+		index = n - 1
+	}
+	if !ok || index < 0 || key != "threshold" {
+		im.issue(at, fmt.Sprintf("%s: column %s is not imported: promptfoo takes __config:__expected:threshold or __config:__expected<N>:threshold", where, col))
+		return
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		im.issue(at, fmt.Sprintf("%s: column %s: %q is not a number: not imported", where, col, v))
+		return
+	}
+	configs[index] = f
 }
 
 // trimFinalNewline drops the newline that ends a text file.
