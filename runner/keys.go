@@ -144,3 +144,35 @@ func keyFromCmd(name, cmd string) (string, error) {
 	}
 	return key, nil
 }
+
+// redacted stands for a key in an error text.
+const redacted = "[redacted]"
+
+// redactKey replaces the key in err's text with "[redacted]": a server
+// that echoes the key it was sent in an error body must not put it into a
+// result, an export or a log. An *APIError stays one (its Msg redacted), so
+// that retries still see its status. Keys shorter than 8 characters are
+// left alone: replacing them would mangle ordinary words.
+func redactKey(err error, key string) error {
+	if err == nil || len(key) < 8 || !strings.Contains(err.Error(), key) {
+		return err
+	}
+	if ae, ok := err.(*APIError); ok {
+		c := *ae
+		c.Msg = strings.ReplaceAll(c.Msg, key, redacted)
+		if c.Err != nil {
+			c.Err = redactedError{c.Err, key}
+		}
+		return &c
+	}
+	return redactedError{err, key}
+}
+
+// redactedError is an error whose text has a key replaced.
+type redactedError struct {
+	err error
+	key string
+}
+
+func (e redactedError) Error() string { return strings.ReplaceAll(e.err.Error(), e.key, redacted) }
+func (e redactedError) Unwrap() error { return e.err }

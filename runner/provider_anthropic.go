@@ -77,11 +77,16 @@ func (p *Anthropic) BaseURL() string { return provRedactURL(p.base) }
 // tool_use → tool_calls, refusal → content_filter. On error the Response
 // holds the text that arrived before it.
 func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
-	start := time.Now()
 	key, err := APIKey(p.cfg)
 	if err != nil {
 		return Response{}, err
 	}
+	resp, err := p.chat(ctx, req, onDelta, key)
+	return resp, redactKey(err, key)
+}
+
+func (p *Anthropic) chat(ctx context.Context, req Request, onDelta func(string), key string) (Response, error) {
+	start := time.Now()
 	system, msgs := anthropicMessages(req.Messages)
 	pr := req.Params
 	params := anthropic.MessageNewParams{

@@ -345,6 +345,24 @@ func ptFaults(t *testing.T, wire ptWire, newP func(t *testing.T, base string) Pr
 		}
 	})
 
+	if key != "" {
+		// A server that quotes the key it was sent (some proxies do) must
+		// not put it into the result: check above fails on the key.
+		t.Run("key echoed in an error body", func(t *testing.T) {
+			p := serve(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptError(w, 400, wire.errorBody(400, "bad request made with key "+key+" from a proxy"))
+			})
+			_, err, _ := ptChat(t, context.Background(), p, req, 10*time.Second)
+			check(t, err)
+			if !strings.Contains(err.Error(), "key [redacted] from a proxy") {
+				t.Fatalf("error %q: want the key replaced, the message kept", err)
+			}
+			if ae := ptAPIError(t, err); ae.Status != 400 {
+				t.Fatalf("status %d, want the 400 kept", ae.Status)
+			}
+		})
+	}
+
 	t.Run("unknown model", func(t *testing.T) {
 		p := serve(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 			wire.notFound(w)

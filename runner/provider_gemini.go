@@ -101,11 +101,16 @@ func (g *Gemini) genaiClient(ctx context.Context, key string) (*genai.Client, er
 // content_filter, others lower-cased. On error the Response holds the text
 // that arrived before it.
 func (g *Gemini) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
-	start := time.Now()
 	key, err := APIKey(g.cfg)
 	if err != nil {
 		return Response{}, err
 	}
+	resp, err := g.chat(ctx, req, onDelta, key)
+	return resp, redactKey(err, key)
+}
+
+func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), key string) (Response, error) {
+	start := time.Now()
 	client, err := g.genaiClient(ctx, key)
 	if err != nil {
 		return Response{}, err

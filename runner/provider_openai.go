@@ -87,8 +87,7 @@ func (p *OpenAI) BaseURL() string { return provRedactURL(p.base) }
 // an in-memory reader (the SDK wraps it in a type the transport does not
 // know), so that headers and body go out in one write instead of two.
 // keyErr is the missing-key error, for a 401's message.
-func (p *OpenAI) requestOptions() (opts []option.RequestOption, keyErr error, err error) {
-	key, kerr := APIKey(p.cfg)
+func (p *OpenAI) requestOptions(key string, kerr error) (opts []option.RequestOption, keyErr error, err error) {
 	if kerr != nil && !errors.Is(kerr, ErrNoKey) {
 		return nil, nil, kerr
 	}
@@ -148,8 +147,14 @@ func openaiDropTelemetry(h http.Header) {
 // reflective encoder and decoder cost more CPU than the HTTP exchange
 // itself against a fast local server.
 func (p *OpenAI) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+	key, kerr := APIKey(p.cfg)
+	resp, err := p.chat(ctx, req, onDelta, key, kerr)
+	return resp, redactKey(err, key)
+}
+
+func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), key string, kerr error) (Response, error) {
 	start := time.Now()
-	opts, keyErr, err := p.requestOptions()
+	opts, keyErr, err := p.requestOptions(key, kerr)
 	if err != nil {
 		return Response{}, err
 	}
@@ -597,7 +602,13 @@ func openaiTemporaryEvent(se *ssestream.StreamError) bool {
 // ListModels implements ModelLister with GET /models, for servers that
 // support it.
 func (p *OpenAI) ListModels(ctx context.Context) ([]ModelInfo, error) {
-	opts, keyErr, err := p.requestOptions()
+	key, kerr := APIKey(p.cfg)
+	models, err := p.listModels(ctx, key, kerr)
+	return models, redactKey(err, key)
+}
+
+func (p *OpenAI) listModels(ctx context.Context, key string, kerr error) ([]ModelInfo, error) {
+	opts, keyErr, err := p.requestOptions(key, kerr)
 	if err != nil {
 		return nil, err
 	}
