@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -191,7 +192,12 @@ func setRole(msgs []prompt.Message, role, text string) []prompt.Message {
 // parsePromptFile reads whet's format, or Prompty by extension.
 func parsePromptFile(name string, data []byte) (prompt.File, error) {
 	if strings.HasSuffix(strings.ToLower(name), ".prompty") {
-		return prompt.ParsePrompty(name, data)
+		return prompt.ParsePromptyWith(name, data, func(p string) ([]byte, error) {
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(filepath.Dir(name), p)
+			}
+			return os.ReadFile(p)
+		})
 	}
 	return prompt.ParseFile(name, data)
 }

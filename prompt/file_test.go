@@ -2,6 +2,7 @@ package prompt
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -248,5 +249,42 @@ func TestFormatVarsKeepTrailingSpaces(t *testing.T) {
 	g, err := ParseFile("a.md", FormatFile(f))
 	if err != nil || g.Vars["x"] != "a\nb " || g.Vars["y"] != "c \nd" {
 		t.Fatalf("vars %q, %v", g.Vars, err)
+	}
+}
+
+func TestParsePromptySampleFile(t *testing.T) {
+	src := func(sample string) []byte {
+		return []byte("---\nname: greet\ninputs:\n  name:\n    type: string\n    default: World\nsample: " + sample + "\n---\nuser:\nHello {{name}} from {{place}}\n")
+	}
+	files := map[string]string{
+		"sample.json": `{"name": "Ana", "place": "Lisbon"}`,
+		"list.yaml":   "- a\n- b\n",
+	}
+	read := func(p string) ([]byte, error) {
+		if s, ok := files[p]; ok {
+			return []byte(s), nil
+		}
+		return nil, fmt.Errorf("open %s: no such file or directory", p)
+	}
+	for _, sample := range []string{"sample.json", "${file:sample.json}"} {
+		f, err := ParsePromptyWith("greet.prompty", src(sample), read)
+		if err != nil {
+			t.Fatalf("sample %s: %v", sample, err)
+		}
+		if f.Vars["name"] != "Ana" || f.Vars["place"] != "Lisbon" {
+			t.Errorf("sample %s: vars %v; want the file's values over the input default", sample, f.Vars)
+		}
+	}
+	for _, tc := range []struct{ sample, want string }{
+		{"missing.json", "greet.prompty: sample: reading missing.json: open missing.json: no such file"},
+		{"list.yaml", "greet.prompty: sample: list.yaml is not a JSON or YAML mapping"},
+	} {
+		if _, err := ParsePromptyWith("greet.prompty", src(tc.sample), read); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("sample %s: error %v, want %q", tc.sample, err, tc.want)
+		}
+	}
+	// Without a reader the file is named, not silently dropped.
+	if _, err := ParsePrompty("greet.prompty", src("sample.json")); err == nil || !strings.Contains(err.Error(), "sample file sample.json cannot be read here") {
+		t.Errorf("ParsePrompty with a sample file: %v", err)
 	}
 }

@@ -47,8 +47,17 @@ var (
 // Model parameters (model.parameters, or model.options as the current
 // runtime names them) map onto Params (max_tokens, temperature, top_p,
 // seed, stop; others to Extra); a sample mapping, over the inputs' samples
-// and defaults, becomes the sample values.
+// and defaults, becomes the sample values. A sample given as a file
+// ("sample.json", "${file:sample.json}") is an error naming it: use
+// ParsePromptyWith to read it.
 func ParsePrompty(filename string, data []byte) (File, error) {
+	return ParsePromptyWith(filename, data, nil)
+}
+
+// ParsePromptyWith is ParsePrompty with read, which reads a file the front
+// matter names, its path relative to the .prompty file as written: a
+// sample given as a file of JSON or YAML.
+func ParsePromptyWith(filename string, data []byte, read func(path string) ([]byte, error)) (File, error) {
 	front, body, bodyLine, err := splitFront(filename, data)
 	if err != nil {
 		return File{}, err
@@ -99,6 +108,13 @@ func ParsePrompty(filename string, data []byte) (File, error) {
 		}
 	}
 	vars := promptyInputs(pf.Inputs)
+	if path, ok := pf.Sample.(string); ok && strings.TrimSpace(path) != "" {
+		sample, err := promptySampleFile(filename, path, read)
+		if err != nil {
+			return File{}, err
+		}
+		pf.Sample = sample
+	}
 	if sample, ok := pf.Sample.(map[string]any); ok {
 		for k, v := range sample {
 			if text, err := paramText(v); err == nil {
@@ -115,6 +131,28 @@ func ParsePrompty(filename string, data []byte) (File, error) {
 	}
 	f.Messages = msgs
 	return f, nil
+}
+
+// promptySampleFile reads a sample given as a path ("sample.json" or
+// "${file:sample.json}") into a mapping.
+func promptySampleFile(filename, path string, read func(string) ([]byte, error)) (map[string]any, error) {
+	path = strings.TrimSpace(path)
+	if strings.HasPrefix(path, "${file:") && strings.HasSuffix(path, "}") {
+		path = strings.TrimSpace(path[len("${file:") : len(path)-1])
+	}
+	fail := func(msg string) error { return &FileError{File: filename, Msg: "sample: " + msg} }
+	if read == nil {
+		return nil, fail(fmt.Sprintf("the sample file %s cannot be read here; give the sample values inline", path))
+	}
+	data, err := read(path)
+	if err != nil {
+		return nil, fail(fmt.Sprintf("reading %s: %v", path, err))
+	}
+	var sample map[string]any
+	if err := yamlUnmarshalLoose(string(data), &sample); err != nil {
+		return nil, fail(fmt.Sprintf("%s is not a JSON or YAML mapping of sample values: %v", path, err))
+	}
+	return sample, nil
 }
 
 // promptyInputs returns the sample value of each input: its sample, else
