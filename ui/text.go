@@ -18,11 +18,7 @@ func sanitize(s string) string { return textutil.Sanitize(s) }
 
 // oneLine sanitises s and folds it onto one line (for notes, descriptions
 // and previews in lists).
-func oneLine(s string) string {
-	s = sanitize(s)
-	s = strings.ReplaceAll(s, "\t", " ")
-	return strings.Join(strings.Fields(s), " ")
-}
+func oneLine(s string) string { return textutil.OneLine(s) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
