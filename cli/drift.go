@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"reflect"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -101,7 +100,7 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		if rerun, err = st.GetRun(a.ctx, f.against); err != nil {
 			return err
 		}
-		if err := samePlan(base, rerun); err != nil {
+		if err := eval.SamePlan(base, rerun); err != nil {
 			return usageError{err}
 		}
 	} else {
@@ -206,40 +205,6 @@ func (a *app) planOf(st *store.Store, run prompt.Run) (runner.Plan, error) {
 		plan.Versions[v.ID] = v
 	}
 	return plan, nil
-}
-
-// samePlan refuses to compare runs whose cells do not correspond: other
-// cases or repeats, or no version × target in common.
-func samePlan(a, b prompt.Run) error {
-	if a.ID == b.ID {
-		return fmt.Errorf("--against %s is the baseline itself", b.ID)
-	}
-	if len(a.Cases) != len(b.Cases) {
-		return fmt.Errorf("runs %s and %s have different cases (%d and %d): their cells do not correspond", a.ID, b.ID, len(a.Cases), len(b.Cases))
-	}
-	for i := range a.Cases {
-		if !reflect.DeepEqual(nonNilVars(a.Cases[i].Vars), nonNilVars(b.Cases[i].Vars)) {
-			return fmt.Errorf("runs %s and %s differ in %s: its variables are not the same", a.ID, b.ID, a.Cases[i].Label(i))
-		}
-	}
-	if max(a.Repeat, 1) != max(b.Repeat, 1) {
-		return fmt.Errorf("runs %s and %s have different repeats (%d and %d)", a.ID, b.ID, max(a.Repeat, 1), max(b.Repeat, 1))
-	}
-	for _, v := range a.Versions {
-		for _, w := range b.Versions {
-			if v.VersionID != w.VersionID {
-				continue
-			}
-			for _, t := range a.Targets {
-				for _, u := range b.Targets {
-					if t == u {
-						return nil
-					}
-				}
-			}
-		}
-	}
-	return fmt.Errorf("runs %s and %s have no version × target in common", a.ID, b.ID)
 }
 
 // driftReport is what `whet drift` prints.

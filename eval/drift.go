@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 
 	"whet/prompt"
 	"whet/report"
@@ -44,7 +45,8 @@ func (r DriftRow) ModelChanged() bool {
 // (the sign test of CompareAB, p < Significance), or when more cells failed
 // than before. Outputs that differ are counted (Identical) but are not
 // drift on their own: sampling at a temperature above 0 varies them.
-// scores may hold both runs' scores: they are matched by result id.
+// scores may hold both runs' scores: they are matched by result id. A
+// version × target without results in both runs has no row.
 func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) []DriftRow {
 	type key struct {
 		v int64
@@ -63,8 +65,8 @@ func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) 
 	for _, v := range plan.Versions {
 		for _, t := range plan.Targets {
 			b, a := bm[key{v.VersionID, t}], am[key{v.VersionID, t}]
-			if len(b) == 0 && len(a) == 0 {
-				continue
+			if len(b) == 0 || len(a) == 0 {
+				continue // not in both runs: nothing to set against
 			}
 			rows = append(rows, driftRow(v, t, b, a, scores))
 		}
@@ -118,4 +120,39 @@ func summaryOf(results []prompt.Result, scores []prompt.Score) report.Summary {
 		return s[0]
 	}
 	return report.Summary{}
+}
+
+// SamePlan says why runs a and b cannot be set against each other (Drift):
+// they are the same run, their cases or repeats differ, or they have no
+// version × target in common; nil when their cells correspond.
+func SamePlan(a, b prompt.Run) error {
+	if a.ID == b.ID {
+		return fmt.Errorf("run %s is the baseline itself", b.ID)
+	}
+	if len(a.Cases) != len(b.Cases) {
+		return fmt.Errorf("runs %s and %s have different cases (%d and %d): their cells do not correspond", a.ID, b.ID, len(a.Cases), len(b.Cases))
+	}
+	for i := range a.Cases {
+		if !maps.Equal(a.Cases[i].Vars, b.Cases[i].Vars) {
+			return fmt.Errorf("runs %s and %s differ in %s: its variables are not the same", a.ID, b.ID, a.Cases[i].Label(i))
+		}
+	}
+	if max(a.Repeat, 1) != max(b.Repeat, 1) {
+		return fmt.Errorf("runs %s and %s have different repeats (%d and %d)", a.ID, b.ID, max(a.Repeat, 1), max(b.Repeat, 1))
+	}
+	for _, v := range a.Versions {
+		for _, w := range b.Versions {
+			if v.VersionID != w.VersionID {
+				continue
+			}
+			for _, t := range a.Targets {
+				for _, u := range b.Targets {
+					if t == u {
+						return nil
+					}
+				}
+			}
+		}
+	}
+	return fmt.Errorf("runs %s and %s have no version × target in common", a.ID, b.ID)
 }

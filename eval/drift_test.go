@@ -44,9 +44,11 @@ func TestDrift(t *testing.T) {
 		add(&base, 2, "openai:x", c, "ok", "x-2025", "fp_1", "", 1)
 		add(&rerun, 2, "openai:x", c, "ok", "x-2025", "fp_1", errText, 1)
 	}
+	// v2 on ollama:m ran in the baseline only: nothing to set it against.
+	add(&base, 2, "ollama:m", 0, "lonely", "m", "sha256:aaaaaaaaaaaaaaaa", "", 1)
 	rows := Drift(plan, base, rerun, scores)
 	if len(rows) != 3 {
-		t.Fatalf("%d rows, want 3 (v2 never ran on ollama:m): %+v", len(rows), rows)
+		t.Fatalf("%d rows, want 3 (v2 on ollama:m is in one run only): %+v", len(rows), rows)
 	}
 
 	r := rows[0]
@@ -90,5 +92,34 @@ func TestDrift(t *testing.T) {
 	rows = Drift(plan, a, b, sc)
 	if len(rows) != 1 || rows[0].ModelChanged() || len(rows[0].Reasons) != 1 || !strings.HasPrefix(rows[0].Reasons[0], "scores rose: the re-run beats the baseline on 9 of 9 cases") {
 		t.Errorf("rising scores: %+v", rows)
+	}
+}
+
+func TestSamePlan(t *testing.T) {
+	v := []prompt.RunVersion{{VersionID: 1}}
+	base := prompt.Run{ID: "a", Versions: v, Targets: []string{"echo", "ollama:m"}, Repeat: 2,
+		Cases: []prompt.Case{{Vars: map[string]string{"x": "1"}}, {}}}
+	ok := base
+	ok.ID, ok.Targets, ok.Cases = "b", []string{"ollama:m"}, []prompt.Case{{Name: "renamed", Vars: map[string]string{"x": "1"}}, {Vars: map[string]string{}}}
+	if err := SamePlan(base, ok); err != nil {
+		t.Errorf("corresponding runs refused: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*prompt.Run)
+		want string
+	}{
+		{"itself", func(r *prompt.Run) { r.ID = "a" }, "run a is the baseline itself"},
+		{"case count", func(r *prompt.Run) { r.Cases = r.Cases[:1] }, "different cases (2 and 1)"},
+		{"case vars", func(r *prompt.Run) { r.Cases = []prompt.Case{{Vars: map[string]string{"x": "2"}}, {}} }, "differ in case 1"},
+		{"repeats", func(r *prompt.Run) { r.Repeat = 1 }, "different repeats (2 and 1)"},
+		{"no target in common", func(r *prompt.Run) { r.Targets = []string{"openai:x"} }, "no version × target in common"},
+		{"no version in common", func(r *prompt.Run) { r.Versions = []prompt.RunVersion{{VersionID: 2}} }, "no version × target in common"},
+	} {
+		b := ok
+		tc.edit(&b)
+		if err := SamePlan(base, b); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
 	}
 }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -23,6 +25,7 @@ type historyKeys struct {
 	Open    key.Binding
 	Compare key.Binding
 	Export  key.Binding
+	Drift   key.Binding
 	All     key.Binding
 	Reload  key.Binding
 	Back    key.Binding
@@ -34,6 +37,7 @@ func newHistoryKeys() historyKeys {
 		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "results")),
 		Compare: key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "compare")),
 		Export:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
+		Drift:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drift vs the previous run of its plan")),
 		All:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all runs/this prompt")),
 		Reload:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
 		Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
@@ -81,11 +85,19 @@ type (
 		rr  report.RunReport
 		err error
 	}
+	// historyDriftMsg is a run set against the previous run of its plan.
+	historyDriftMsg struct {
+		id          int
+		base, rerun prompt.Run
+		rows        []eval.DriftRow
+		err         error
+	}
 )
 
 func (historyOpenMsg) target() screenID   { return screenHistory }
 func (historyLoadedMsg) target() screenID { return screenHistory }
 func (historyReportMsg) target() screenID { return screenHistory }
+func (historyDriftMsg) target() screenID  { return screenHistory }
 
 // historyModel lists runs newest first (`whet runs`), for one prompt or
 // all, with a sparkline of the score over time: each run's mean score, or
@@ -106,6 +118,7 @@ type historyModel struct {
 	offset  int
 
 	exportReq int
+	driftReq  int
 }
 
 func newHistory(sh *shared) historyModel { return historyModel{sh: sh, keys: newHistoryKeys()} }
@@ -243,6 +256,18 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		}
 		rr := msg.rr
 		return m, openExport(m.sh, exportSource{run: &rr, prompt: runPrompt(rr.Run), runID: rr.Run.ID})
+	case historyDriftMsg:
+		if msg.id != m.driftReq {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, notifyErr(msg.err)
+		}
+		return m, openDialog(&messageDialog{
+			title: "Drift · " + msg.base.ID + " → " + msg.rerun.ID,
+			body:  driftText(msg.rows, max(4, m.sh.height-10)),
+			hint:  "esc close · in a shell: whet drift " + msg.base.ID + " --against " + msg.rerun.ID,
+		})
 	case tea.KeyPressMsg:
 		return m.updateKeys(msg)
 	case tea.MouseWheelMsg:
@@ -289,7 +314,7 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 	}
 	r, ok := m.selected()
 	if !ok {
-		if key.Matches(msg, k.Open, k.Compare, k.Export) {
+		if key.Matches(msg, k.Open, k.Compare, k.Export, k.Drift) {
 			return m, notify("no run selected")
 		}
 		return m, nil
@@ -300,6 +325,8 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 		return m, emit(resultsOpenMsg{runID: id})
 	case key.Matches(msg, k.Compare):
 		return m, emit(compareOpenMsg{runID: id, back: screenHistory})
+	case key.Matches(msg, k.Drift):
+		return m.drift()
 	case key.Matches(msg, k.Export):
 		m.exportReq++
 		req, now := m.exportReq, m.sh.now()
@@ -309,6 +336,88 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 		})
 	}
 	return m, nil
+}
+
+// drift sets the selected run against the newest earlier run of the same
+// plan in the list (its baseline), as `whet drift BASE --against RUN` does.
+func (m historyModel) drift() (historyModel, tea.Cmd) {
+	r, _ := m.selected()
+	var base *prompt.Run
+	for i := m.cursor + 1; i < len(m.rows); i++ {
+		if eval.SamePlan(m.rows[i].sum.Run, r.sum.Run) == nil {
+			base = &m.rows[i].sum.Run
+			break
+		}
+	}
+	if base == nil {
+		return m, notify("no earlier run of the same plan to compare with: whet drift " + r.sum.Run.ID + " re-runs this one")
+	}
+	m.driftReq++
+	req, now, baseID, rerunID := m.driftReq, m.sh.now(), base.ID, r.sum.Run.ID
+	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+		b, err := loadRunReport(ctx, st, baseID, now)
+		if err != nil {
+			return historyDriftMsg{id: req, err: err}
+		}
+		a, err := loadRunReport(ctx, st, rerunID, now)
+		if err != nil {
+			return historyDriftMsg{id: req, err: err}
+		}
+		rows := eval.Drift(b.Run, b.Results, a.Results, append(b.Scores, a.Scores...))
+		return historyDriftMsg{id: req, base: b.Run, rerun: a.Run, rows: rows}
+	})
+}
+
+// driftText lists drift rows for a dialog, those that drifted first, in at
+// most maxLines lines.
+func driftText(rows []eval.DriftRow, maxLines int) string {
+	ordered := append([]eval.DriftRow(nil), rows...)
+	slices.SortStableFunc(ordered, func(a, b eval.DriftRow) int {
+		switch {
+		case a.Drifted() == b.Drifted():
+			return 0
+		case a.Drifted():
+			return -1
+		}
+		return 1
+	})
+	score := func(s report.Summary) string {
+		if s.Scored == 0 {
+			return "—"
+		}
+		return strconv.FormatFloat(s.MeanScore, 'f', 2, 64)
+	}
+	model := func(r eval.DriftRow) string {
+		if r.ModelBefore == r.ModelAfter {
+			return oneLine(r.ModelBefore)
+		}
+		return oneLine(r.ModelBefore) + " → " + oneLine(r.ModelAfter)
+	}
+	drifted := 0
+	var lines []string
+	for _, r := range ordered {
+		head := r.Version.Ref() + " × " + oneLine(r.Target)
+		if r.Drifted() {
+			drifted++
+			head = "⚠ " + head + ": drifted"
+		} else {
+			head = "  " + head + ": steady"
+		}
+		block := []string{head,
+			"    model " + model(r),
+			"    same output " + itoa(r.Identical) + "/" + itoa(r.Paired) + " · score " + score(r.Before) + " → " + score(r.After) +
+				" · errors " + itoa(r.Before.Errors) + " → " + itoa(r.After.Errors)}
+		for _, why := range r.Reasons {
+			block = append(block, "    "+oneLine(why))
+		}
+		if len(lines)+len(block) > maxLines-1 {
+			lines = append(lines, "… and more: the command below shows them all")
+			break
+		}
+		lines = append(lines, block...)
+	}
+	summary := plural(drifted, "version × target pair") + " of " + itoa(len(rows)) + " drifted"
+	return summary + "\n\n" + strings.Join(lines, "\n")
 }
 
 // Layout: title, sparkline, header row, then the runs.
@@ -333,7 +442,7 @@ func (m historyModel) keyTable() keyTable {
 	k := m.keys
 	return keyTable{
 		short:  []key.Binding{k.Open, k.Compare, k.Export, k.All, k.Back},
-		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.Compare, k.Export}, {k.All, k.Reload, k.Back}},
+		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.Compare, k.Export, k.Drift}, {k.All, k.Reload, k.Back}},
 	}
 }
 

@@ -4,6 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"whet/prompt"
 )
 
 func TestHistoryListsRunsWithSparkline(t *testing.T) {
@@ -97,4 +100,51 @@ func TestSparkline(t *testing.T) {
 	if got := sparkline([]float64{0, 0.5, 1, -1}); got != "▁▅█·" {
 		t.Fatalf("sparkline = %q", got)
 	}
+}
+
+func TestHistoryDrift(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ctx := context.Background()
+	// A later run of the old run's plan whose model changed under it.
+	old, err := st.GetRun(ctx, fixtureOldRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := old
+	later.ID, later.Created = "", testNow.Add(-time.Hour)
+	if err := st.CreateRun(ctx, &later); err != nil {
+		t.Fatal(err)
+	}
+	before, err := st.Results(ctx, fixtureOldRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []prompt.Result
+	for _, r := range before {
+		r.ID, r.RunID, r.Model = 0, later.ID, "echo-2"
+		rs = append(rs, r)
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.key("G", "h")
+	h.mustSee("3 runs")
+	// The re-run (newest) is set against the latest earlier run whose
+	// cells correspond: the fixture's run shares support/reply@1 × echo
+	// with it, and there the model changed.
+	h.key("g", "D")
+	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "1 version × target pair of 1 drifted",
+		"⚠ support/reply@1 × echo: drifted", "model echo → echo-2", "model changed: echo → echo-2", "same output 3/3")
+	h.key("esc")
+	// The fixture's run against the old run: nothing moved.
+	h.key("j", "D")
+	h.mustSee("Drift · "+fixtureOldRun+" → "+fixtureRun, "0 version × target pairs of 1 drifted", "support/reply@1 × echo: steady")
+	h.mustNotSee("⚠")
+	h.key("esc")
+	// The oldest run has nothing before it.
+	h.key("G", "D")
+	h.mustSee("no earlier run of the same plan")
 }
