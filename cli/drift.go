@@ -232,6 +232,14 @@ func driftScore(s report.Summary) string {
 	return fmt.Sprintf("%.2f", s.MeanScore)
 }
 
+// driftP is the sign test's p-value, "—" when no case was decided.
+func driftP(r eval.DriftRow) string {
+	if r.AB.Wins+r.AB.Losses == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2g", r.AB.P)
+}
+
 func driftModel(before, after string) string {
 	switch {
 	case before == after:
@@ -268,13 +276,9 @@ func (d driftReport) table(w io.Writer) error {
 		if r.Drifted() {
 			verdict = "yes"
 		}
-		p := "—"
-		if r.AB.Wins+r.AB.Losses > 0 {
-			p = fmt.Sprintf("%.2g", r.AB.P)
-		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s → %s\t%d/%d/%d\t%s\t%d → %d\t%s → %s\t%s\n",
 			r.Version.Ref(), textutil.OneLine(r.Target), textutil.OneLine(driftModel(r.ModelBefore, r.ModelAfter)),
-			r.Identical, r.Paired, driftScore(r.Before), driftScore(r.After), r.AB.Losses, r.AB.Ties, r.AB.Wins, p,
+			r.Identical, r.Paired, driftScore(r.Before), driftScore(r.After), r.AB.Losses, r.AB.Ties, r.AB.Wins, driftP(r),
 			r.Before.Errors, r.After.Errors, fmtDur(r.Before.P50), fmtDur(r.After.P50), verdict)
 	}
 	if err := tw.Flush(); err != nil {
@@ -307,13 +311,9 @@ func (d driftReport) markdown(w io.Writer) error {
 		if r.Drifted() {
 			mark = "⚠️"
 		}
-		p := "—"
-		if r.AB.Wins+r.AB.Losses > 0 {
-			p = fmt.Sprintf("%.2g", r.AB.P)
-		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %d/%d | %s → %s | %d / %d / %d | %s | %d → %d | %s → %s | %s |\n",
 			report.MarkdownCode(r.Version.Ref(), true), report.MarkdownCode(r.Target, true), mdModel(r.ModelBefore, r.ModelAfter),
-			r.Identical, r.Paired, driftScore(r.Before), driftScore(r.After), r.AB.Losses, r.AB.Ties, r.AB.Wins, p,
+			r.Identical, r.Paired, driftScore(r.Before), driftScore(r.After), r.AB.Losses, r.AB.Ties, r.AB.Wins, driftP(r),
 			r.Before.Errors, r.After.Errors, fmtDur(r.Before.P50), fmtDur(r.After.P50), mark)
 	}
 	if d.drifted() > 0 {

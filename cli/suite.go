@@ -194,11 +194,7 @@ func (a *app) suiteShowCmd() *cobra.Command {
 		Short: "Show a suite's cases and checks (as its YAML file)",
 		Args:  exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store()
-			if err != nil {
-				return err
-			}
-			su, err := st.GetSuite(a.ctx, args[0])
+			_, su, err := a.suite(args[0])
 			if err != nil {
 				return err
 			}
@@ -234,11 +230,7 @@ func (a *app) suiteExportCmd() *cobra.Command {
 		Short: "Export a suite: yaml keeps checks; csv and jsonl hold the cases only",
 		Args:  exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store()
-			if err != nil {
-				return err
-			}
-			su, err := st.GetSuite(a.ctx, args[0])
+			_, su, err := a.suite(args[0])
 			if err != nil {
 				return err
 			}
@@ -272,6 +264,16 @@ func (a *app) suiteExportCmd() *cobra.Command {
 	return cmd
 }
 
+// suite opens the store and reads the suite called name.
+func (a *app) suite(name string) (*store.Store, prompt.Suite, error) {
+	st, err := a.store()
+	if err != nil {
+		return nil, prompt.Suite{}, err
+	}
+	su, err := st.GetSuite(a.ctx, name)
+	return st, su, err
+}
+
 func (a *app) suiteRenameCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:     "rename NAME NEW_NAME",
@@ -282,11 +284,7 @@ func (a *app) suiteRenameCmd() *cobra.Command {
 			if err := prompt.ValidateName(strings.TrimSpace(args[1])); err != nil {
 				return usagef("new suite name %q: %v", args[1], err)
 			}
-			st, err := a.store()
-			if err != nil {
-				return err
-			}
-			old, err := st.GetSuite(a.ctx, args[0])
+			st, old, err := a.suite(args[0])
 			if err != nil {
 				return err
 			}
@@ -309,11 +307,7 @@ func (a *app) suiteDeleteCmd() *cobra.Command {
 		Example: "  whet suite export reply-quality -o reply-quality.yaml   # keep a copy\n  whet suite delete reply-quality --yes",
 		Args:    exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store()
-			if err != nil {
-				return err
-			}
-			su, err := st.GetSuite(a.ctx, args[0])
+			st, su, err := a.suite(args[0])
 			if err != nil {
 				return err
 			}
