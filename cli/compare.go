@@ -1,0 +1,191 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"whet/eval"
+	"whet/prompt"
+	"whet/report"
+)
+
+func init() { registerCmd((*app).compareCmd) }
+
+func (a *app) compareCmd() *cobra.Command {
+	var format, output, target, version string
+	cmd := &cobra.Command{
+		Use:   "compare RUN_ID [A B] [--target T | --version REF] [--format md|json|csv] [-o FILE]",
+		Short: "Compare two versions, or two targets, of a run case by case (Markdown for a pull request, JSON, CSV)",
+		Long: `Set two sides of a run against each other, case by case: two versions on one
+target, or one version on two targets. A and B name the sides: versions of the
+run (summary@2, or @2) or targets of the run (ollama:llama3.2). Two versions
+are compared on --target (default: the run's first target); two targets for
+--version (default: the run's first version). Without A and B: the run's first
+two versions, else its first two targets, as the TUI's Compare opens.
+
+The Markdown holds both sides' summaries, the prompt diff between the
+versions and every case's outputs side by side; on stderr, the A/B sentence
+(wins, ties, losses and the sign test) when the run is scored.`,
+		Example: `  whet compare 1m869te23xva
+  whet compare 1m869te23xva summary@1 summary@2 --target ollama:llama3.2 -o compare.md
+  whet compare 1m869te23xva ollama:llama3.2 openai:gpt-4o-mini --format csv`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 && len(args) != 3 {
+				return usagef("compare takes RUN_ID, or RUN_ID A B (see 'whet compare --help')")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch format {
+			case "md", "markdown", "json", "csv":
+			default:
+				return usagef("--format %q: use md, json or csv", format)
+			}
+			if output != "" {
+				if err := checkOutputDir(output); err != nil {
+					return usagef("-o %s: %v", output, err)
+				}
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			rr, err := a.runReport(context.WithoutCancel(a.ctx), st, args[0])
+			if err != nil {
+				return err
+			}
+			sa, sb, err := compareSides(rr.Run, args[1:], version, target)
+			if err != nil {
+				return usageError{err}
+			}
+			c := report.Compare(report.SideOf(rr, sa.versionID, sa.target), report.SideOf(rr, sb.versionID, sb.target), rr.Run.Cases, "", rr.Generated)
+			va, okA := rr.Versions[sa.versionID]
+			vb, okB := rr.Versions[sb.versionID]
+			if sa.versionID != sb.versionID && okA && okB {
+				c.Diff = prompt.DiffVersions(va, vb)
+			}
+			err = a.writeTo(output, func(w io.Writer) error {
+				switch format {
+				case "json":
+					return report.CompareJSON(w, c)
+				case "csv":
+					return report.CompareCSV(w, c)
+				}
+				return report.CompareMarkdown(w, c)
+			})
+			if err != nil {
+				return err
+			}
+			if len(rr.Scores) > 0 {
+				ab := eval.CompareAB(c.A.Results, c.B.Results, rr.Scores, c.A.Label, c.B.Label)
+				fmt.Fprintf(a.env.Stderr, "A/B: %s\n", ab.Sentence)
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&format, "format", "md", "md, json or csv")
+	fl.StringVarP(&output, "output", "o", "", "write to FILE instead of stdout")
+	fl.StringVar(&target, "target", "", "the target two versions are compared on")
+	fl.StringVar(&version, "version", "", "the version two targets are compared for (e.g. summary@2 or @2)")
+	return cmd
+}
+
+// compareSide is one version × target of a run.
+type compareSide struct {
+	versionID int64
+	target    string
+}
+
+// compareSides resolves the sides to compare: specs (none, or two
+// versions, or two targets of run), with version or target fixing the
+// other half.
+func compareSides(run prompt.Run, specs []string, version, target string) (a, b compareSide, err error) {
+	if len(run.Versions) == 0 || len(run.Targets) == 0 {
+		return a, b, fmt.Errorf("run %s has no versions or targets to compare", run.ID)
+	}
+	v := run.Versions[0]
+	if version != "" {
+		if v, err = runVersion(run, version); err != nil {
+			return a, b, err
+		}
+	}
+	t := run.Targets[0]
+	if target != "" {
+		if t, err = runTarget(run, target); err != nil {
+			return a, b, err
+		}
+	}
+	if len(specs) == 0 {
+		switch {
+		case len(run.Versions) >= 2:
+			return compareSide{run.Versions[0].VersionID, t}, compareSide{run.Versions[1].VersionID, t}, nil
+		case len(run.Targets) >= 2:
+			return compareSide{v.VersionID, run.Targets[0]}, compareSide{v.VersionID, run.Targets[1]}, nil
+		}
+		return a, b, fmt.Errorf("run %s has one version on one target: nothing to compare", run.ID)
+	}
+	t1, errT1 := runTarget(run, specs[0])
+	t2, errT2 := runTarget(run, specs[1])
+	if errT1 == nil && errT2 == nil {
+		if target != "" {
+			return a, b, fmt.Errorf("%s and %s are targets: --target does not apply (use --version)", specs[0], specs[1])
+		}
+		return compareSide{v.VersionID, t1}, compareSide{v.VersionID, t2}, nil
+	}
+	v1, errV1 := runVersion(run, specs[0])
+	v2, errV2 := runVersion(run, specs[1])
+	if errV1 == nil && errV2 == nil {
+		if version != "" {
+			return a, b, fmt.Errorf("%s and %s are versions: --version does not apply (use --target)", specs[0], specs[1])
+		}
+		return compareSide{v1.VersionID, t}, compareSide{v2.VersionID, t}, nil
+	}
+	for i, s := range specs {
+		if ([]error{errT1, errT2}[i]) != nil && ([]error{errV1, errV2}[i]) != nil {
+			return a, b, fmt.Errorf("%q is neither a version nor a target of run %s (versions: %s; targets: %s)",
+				s, run.ID, runVersionRefs(run), strings.Join(run.Targets, ", "))
+		}
+	}
+	return a, b, fmt.Errorf("compare two versions or two targets, not %s with %s", specs[0], specs[1])
+}
+
+// runVersion finds a version of run by its ref (summary@2) or number (@2).
+func runVersion(run prompt.Run, ref string) (prompt.RunVersion, error) {
+	ref = strings.TrimSpace(ref)
+	var found []prompt.RunVersion
+	for _, v := range run.Versions {
+		if strings.EqualFold(v.Ref(), ref) || ref == "@"+strconv.Itoa(v.Number) {
+			found = append(found, v)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return prompt.RunVersion{}, fmt.Errorf("run %s has no version %q (it has %s)", run.ID, ref, runVersionRefs(run))
+	}
+	return prompt.RunVersion{}, fmt.Errorf("%q names several versions of run %s: write it as prompt@number (%s)", ref, run.ID, runVersionRefs(run))
+}
+
+func runTarget(run prompt.Run, spec string) (string, error) {
+	for _, t := range run.Targets {
+		if t == strings.TrimSpace(spec) {
+			return t, nil
+		}
+	}
+	return "", fmt.Errorf("run %s has no target %q (it has %s)", run.ID, spec, strings.Join(run.Targets, ", "))
+}
+
+func runVersionRefs(run prompt.Run) string {
+	refs := make([]string, len(run.Versions))
+	for i, v := range run.Versions {
+		refs[i] = v.Ref()
+	}
+	return strings.Join(refs, ", ")
+}
