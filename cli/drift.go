@@ -300,10 +300,9 @@ func (d driftReport) markdown(w io.Writer) error {
 		verdict = fmt.Sprintf("⚠️ %d of %d drifted", n, len(d.Rows))
 	}
 	fmt.Fprintf(&b, "## whet drift: %s\n\n", verdict)
-	fmt.Fprintf(&b, "Baseline run %s (%s) · re-run %s (%s) · %s × %s × %s × %s\n\n",
+	fmt.Fprintf(&b, "Baseline run %s (%s) · re-run %s (%s) · %s\n\n",
 		report.MarkdownCode(d.Baseline.ID, false), d.Baseline.Created.UTC().Format(time.RFC3339), report.MarkdownCode(d.Rerun.ID, false), d.Rerun.Created.UTC().Format(time.RFC3339),
-		counted(len(d.Baseline.Versions), "version"), counted(len(d.Baseline.Targets), "target"),
-		counted(max(len(d.Baseline.Cases), 1), "case"), counted(max(d.Baseline.Repeat, 1), "repeat"))
+		planShape(d.Baseline))
 	b.WriteString("| Version | Target | Model | Same output | Mean score | Baseline / tie / re-run wins | p | Errors | p50 | Drift |\n")
 	b.WriteString("| --- | --- | --- | ---: | --- | ---: | ---: | --- | --- | --- |\n")
 	for _, r := range d.Rows {
@@ -384,6 +383,12 @@ func (d driftReport) jsonDoc() any {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// planShape is "2 versions × 1 target × 20 cases × 3 repeats".
+func planShape(r prompt.Run) string {
+	return counted(len(r.Versions), "version") + " × " + counted(len(r.Targets), "target") + " × " +
+		counted(max(len(r.Cases), 1), "case") + " × " + counted(max(r.Repeat, 1), "repeat")
+}
 
 // counted is "1 case", "3 cases".
 func counted(n int, noun string) string {
