@@ -28,7 +28,7 @@ func (a *app) promptCmd() *cobra.Command {
 		},
 	}
 	cmd.AddCommand(a.promptNewCmd(), a.promptEditCmd(), a.promptListCmd(), a.promptShowCmd(), a.promptLogCmd(),
-		a.promptDiffCmd(), a.promptTagCmd(), a.promptLabelCmd(), a.promptArchiveCmd(), a.promptExportCmd(), a.promptImportCmd())
+		a.promptDiffCmd(), a.promptTagCmd(), a.promptLabelCmd(), a.promptArchiveCmd(), a.promptRenameCmd(), a.promptExportCmd(), a.promptImportCmd())
 	return cmd
 }
 
@@ -840,6 +840,36 @@ func (a *app) promptArchiveCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&undo, "undo", false, "unarchive")
 	return cmd
+}
+
+func (a *app) promptRenameCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "rename NAME NEW_NAME",
+		Aliases: []string{"mv"},
+		Short:   "Rename a prompt: its versions, tags, suites and runs follow it",
+		Long: `Rename a prompt. Its versions, tags, suites and run history follow it;
+refs to the old name (NAME@production in scripts, CI jobs) stop resolving,
+and reports of runs made before keep the refs they were made with.`,
+		Args: exactArgs(2, "NAME NEW_NAME"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := prompt.ValidateName(strings.TrimSpace(args[1])); err != nil {
+				return usagef("new prompt name %q: %v", args[1], err)
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			p, err := st.GetPrompt(a.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if err := st.RenamePrompt(a.ctx, p.Name, args[1], a.author()); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.env.Stdout, "renamed %s to %s\n", p.Name, strings.TrimSpace(args[1]))
+			return nil
+		},
+	}
 }
 
 func (a *app) auditCmd() *cobra.Command {

@@ -25,6 +25,7 @@ const (
 	ActionDefaults  = "defaults"  // the default variable values changed
 	ActionArchive   = "archive"   // the prompt archived
 	ActionUnarchive = "unarchive" // the prompt brought back
+	ActionRename    = "rename"    // the prompt renamed
 )
 
 // NewVersion is the content and provenance of a version to save.
@@ -771,6 +772,45 @@ func (tx *Tx) SetDescription(ctx context.Context, name, desc, author string) err
 		return err
 	}
 	return tx.audit(ctx, author, ActionDescribe, h, old, desc, "")
+}
+
+// RenamePrompt gives the prompt called from (ignoring case) the name to,
+// which must pass prompt.ValidateName and not be another prompt's (else an
+// error wrapping ErrExists); a change of case alone is allowed. Its
+// versions, tags, suites and runs follow it (they refer to it by id); a
+// run's report keeps the refs it was made with. The rename is audited,
+// "from" -> "to".
+func (s *Store) RenamePrompt(ctx context.Context, from, to, author string) error {
+	return s.Update(ctx, func(tx *Tx) error { return tx.RenamePrompt(ctx, from, to, author) })
+}
+
+// RenamePrompt is Store.RenamePrompt inside tx.
+func (tx *Tx) RenamePrompt(ctx context.Context, from, to, author string) error {
+	h, err := lookupPrompt(ctx, tx.tx, strings.TrimSpace(from))
+	if err != nil {
+		return err
+	}
+	to = strings.TrimSpace(to)
+	if err := prompt.ValidateName(to); err != nil {
+		return fmt.Errorf("invalid prompt name %q: %s", to, prompt.NameRule)
+	}
+	if to == h.name {
+		return nil
+	}
+	var existing string
+	err = tx.tx.QueryRowContext(ctx, `SELECT name FROM prompts WHERE name = ? AND id != ?`, to, h.id).Scan(&existing)
+	switch {
+	case err == nil:
+		return wrap(ErrExists, "prompt %q already exists", existing)
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE prompts SET name = ?, updated = ? WHERE id = ?`, to, ms(tx.now), h.id); err != nil {
+		return err
+	}
+	old := h.name
+	h.name = to
+	return tx.audit(ctx, author, ActionRename, h, old, to, "")
 }
 
 // SetDefaults replaces the prompt's default variable values (its sample

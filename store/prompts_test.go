@@ -503,3 +503,71 @@ func TestUpdateComposesOneTransaction(t *testing.T) {
 		t.Errorf("%d prompts after a committed Update, want 3", len(ps))
 	}
 }
+
+func TestRenamePrompt(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	v1 := mustCreate(t, s, "reply", "one")
+	mustSave(t, s, "reply", "two")
+	mustCreate(t, s, "other", "x")
+	if _, _, err := s.SetTag(ctx, prompt.Ref{Name: "reply", Number: 1}, "production", false, nil, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateSuite(ctx, prompt.Suite{Name: "reply-cases", Prompt: "reply"}, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	run := prompt.Run{Source: "cli", Versions: []prompt.RunVersion{{VersionID: v1.ID, Prompt: "reply", Number: 1, Hash: v1.Hash}}, Targets: []string{"echo"}, Repeat: 1}
+	if err := s.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := s.RenamePrompt(ctx, "REPLY", " support/reply ", "bob"); err != nil {
+		t.Fatal(err)
+	}
+	// Versions, tags, suites and runs follow the prompt.
+	v, err := s.Resolve(ctx, prompt.Ref{Name: "support/reply", Tag: "production"})
+	if err != nil || v.ID != v1.ID || v.Prompt != "support/reply" {
+		t.Fatalf("support/reply@production = %+v, %v", v, err)
+	}
+	if vs, err := s.Versions(ctx, "support/reply"); err != nil || len(vs) != 2 {
+		t.Fatalf("versions after rename: %d, %v", len(vs), err)
+	}
+	if su, err := s.GetSuite(ctx, "reply-cases"); err != nil || su.Prompt != "support/reply" {
+		t.Fatalf("suite after rename: %+v, %v", su, err)
+	}
+	if runs, err := s.ListRuns(ctx, RunFilter{Prompt: "support/reply"}); err != nil || len(runs) != 1 {
+		t.Fatalf("runs of the renamed prompt: %d, %v", len(runs), err)
+	}
+	if _, err := s.Resolve(ctx, prompt.Ref{Name: "reply"}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the old name still resolves: %v", err)
+	}
+	a, err := s.Audit(ctx, "support/reply", 1)
+	if err != nil || len(a) != 1 || a[0].Action != ActionRename || a[0].Before != "reply" || a[0].After != "support/reply" || a[0].Who != "bob" || a[0].Prompt != "support/reply" {
+		t.Fatalf("audit = %+v, %v", a, err)
+	}
+
+	// A change of case is a rename; the same name is none.
+	if err := s.RenamePrompt(ctx, "support/reply", "Support/Reply", "bob"); err != nil {
+		t.Fatal(err)
+	}
+	n, _ := s.Audit(ctx, "", 0)
+	if err := s.RenamePrompt(ctx, "support/reply", "Support/Reply", "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := s.Audit(ctx, "", 0); len(m) != len(n) {
+		t.Error("a rename to the same name was audited")
+	}
+	// Refusals change nothing.
+	if err := s.RenamePrompt(ctx, "support/reply", "OTHER", "bob"); !errors.Is(err, ErrExists) {
+		t.Errorf("rename onto another prompt: %v", err)
+	}
+	if err := s.RenamePrompt(ctx, "support/reply", "bad name!", "bob"); err == nil || !strings.Contains(err.Error(), `invalid prompt name "bad name!"`) {
+		t.Errorf("invalid name: %v", err)
+	}
+	if err := s.RenamePrompt(ctx, "nope", "x", "bob"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown prompt: %v", err)
+	}
+	if p, err := s.GetPrompt(ctx, "support/reply"); err != nil || p.Name != "Support/Reply" {
+		t.Errorf("after refused renames: %+v, %v", p.Name, err)
+	}
+}

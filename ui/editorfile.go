@@ -195,7 +195,7 @@ func (m editorModel) applyFile(f prompt.File) (editorModel, tea.Cmd) {
 			m.name = f.Name
 		}
 	} else if f.Name != m.name {
-		notes = append(notes, "renaming is not supported: the name stays "+m.name)
+		notes = append(notes, "the name stays "+m.name+" (whet prompt rename renames a prompt)")
 	}
 	m.description = f.Description
 	m.msgs = nil
