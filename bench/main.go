@@ -50,7 +50,16 @@ func main() {
 	cases := flag.Int("cases", 500, "cases")
 	conc := flag.Int("concurrency", 8, "concurrency per provider")
 	runs := flag.Int("runs", 3, "rounds (raw loop, then whet); the summary is their median")
+	rawClient := flag.String("raw-client", "", "internal: run the raw loop against this base URL and exit")
 	flag.Parse()
+	if *rawClient != "" {
+		// The raw loop as a process of its own, as whet runs: -raw-process.
+		if err := rawLoop(*rawClient, *versions**targets**cases, *conc**targets); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *runs < 1 || *versions < 1 || *targets < 1 || *cases < 1 || *conc < 1 {
 		fmt.Fprintln(os.Stderr, "bench: -runs, -versions, -targets, -cases and -concurrency must be at least 1")
 		os.Exit(2)
@@ -74,6 +83,7 @@ func (b *bench) calls() int { return b.versions * b.targets * b.cases }
 // round is one round's figures.
 type round struct {
 	rawRate, rawCPU          float64 // calls/s; µs of CPU per call, client and server
+	procRate, procPhase      float64 // the raw loop as its own process: calls/s start to exit, and over its calls
 	whetRate, whetCPU, rssMB float64 // calls/s; µs of CPU per call; MB
 	phaseRate, srvCPU        float64 // calls/s over the calls phase; µs of server CPU per call
 	// whet's run; from its start to the first call; from the last call to its exit
@@ -101,8 +111,8 @@ func (b *bench) run(runs int) error {
 			return err
 		}
 		rs = append(rs, r)
-		fmt.Printf("run %d       raw %6.0f calls/s (%3.0f µs CPU/call) | whet %6.0f calls/s (%4.1f%%) in %s = %s start + %s calls (%6.0f calls/s) + %s end; whet %3.0f µs CPU/call, server %3.0f µs CPU/call, peak RSS %.1f MB\n",
-			i, r.rawRate, r.rawCPU, r.whetRate, 100*r.whetRate/r.rawRate, ms(r.elapsed), ms(r.before), ms(r.elapsed-r.before-r.after), r.phaseRate, ms(r.after), r.whetCPU, r.srvCPU, r.rssMB)
+		fmt.Printf("run %d       raw %6.0f calls/s (%3.0f µs CPU/call), as a process %6.0f calls/s | whet %6.0f calls/s (%4.1f%%) in %s = %s start + %s calls (%6.0f calls/s) + %s end; whet %3.0f µs CPU/call, server %3.0f µs CPU/call, peak RSS %.1f MB\n",
+			i, r.rawRate, r.rawCPU, r.procRate, r.whetRate, 100*r.whetRate/r.rawRate, ms(r.elapsed), ms(r.before), ms(r.elapsed-r.before-r.after), r.phaseRate, ms(r.after), r.whetCPU, r.srvCPU, r.rssMB)
 	}
 	med := func(f func(round) float64) float64 {
 		v := make([]float64, len(rs))
@@ -123,6 +133,10 @@ func (b *bench) run(runs int) error {
 		med(func(r round) float64 { return r.phaseRate }), 100*med(func(r round) float64 { return r.phaseRate })/raw,
 		med(func(r round) float64 { return float64(r.before.Milliseconds()) }), med(func(r round) float64 { return float64(r.after.Milliseconds()) }))
 	fmt.Printf("CPU/call    whet %.0f µs, server %.0f µs\n", med(func(r round) float64 { return r.whetCPU }), med(func(r round) float64 { return r.srvCPU }))
+	proc := med(func(r round) float64 { return r.procRate })
+	procPhase := med(func(r round) float64 { return r.procPhase })
+	fmt.Printf("raw process %8.0f calls/s  (the same loop as a process of its own, start to exit): whet run is %.1f%% of it;\n", proc, 100*whet/proc)
+	fmt.Printf("            %8.0f calls/s  over its calls: whet's calls phase is %.1f%% of it\n", procPhase, 100*med(func(r round) float64 { return r.phaseRate })/procPhase)
 	return nil
 }
 
@@ -139,6 +153,24 @@ func (b *bench) round() (round, error) {
 	}
 	r.rawRate = float64(calls) / time.Since(rawStart).Seconds()
 	r.rawCPU = perCall(selfCPU()-cpu0, calls)
+
+	// 1b. the same loop as a process of its own, timed from its start to
+	// its exit as whet is: it pays what any client process pays (its start,
+	// and the kernel switching between it and the server's process).
+	self, err := os.Executable()
+	if err != nil {
+		return r, err
+	}
+	raw := exec.Command(self, "-raw-client", b.base, "-versions", fmt.Sprint(b.versions), "-targets", fmt.Sprint(b.targets),
+		"-cases", fmt.Sprint(b.cases), "-concurrency", fmt.Sprint(b.conc))
+	b.srv.reset()
+	procStart := time.Now()
+	if out, err := raw.CombinedOutput(); err != nil {
+		return r, fmt.Errorf("raw client process: %v\n%s", err, out)
+	}
+	r.procRate = float64(calls) / time.Since(procStart).Seconds()
+	_, first, last := b.srv.stats()
+	r.procPhase = float64(calls) / last.Sub(first).Seconds()
 
 	// 2. whet, headless.
 	dir, err := os.MkdirTemp("", "whet-bench-")
