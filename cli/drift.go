@@ -111,6 +111,11 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		if err != nil {
 			return err
 		}
+		for _, t := range base.Targets {
+			if _, err := reg.Resolve(t); err != nil {
+				return usagef("run %s used target %s, which cannot be used now: %v", base.ID, t, err)
+			}
+		}
 		plan, err := a.planOf(st, driftRun(base, a.author(), f.note))
 		if err != nil {
 			return err
