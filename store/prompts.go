@@ -183,15 +183,7 @@ func (tx *Tx) CreatePrompt(ctx context.Context, p NewPrompt, v NewVersion) (prom
 	if err := prompt.ValidateName(p.Name); err != nil {
 		return prompt.Version{}, err
 	}
-	var existing string
-	err := tx.tx.QueryRowContext(ctx, `SELECT name FROM prompts WHERE name = ?`, p.Name).Scan(&existing)
-	switch {
-	case err == nil:
-		if existing == p.Name {
-			return prompt.Version{}, wrap(ErrExists, "prompt %q already exists", existing)
-		}
-		return prompt.Version{}, wrap(ErrExists, "prompt %q already exists as %q (names ignore case)", p.Name, existing)
-	case !errors.Is(err, sql.ErrNoRows):
+	if err := tx.nameFree(ctx, "prompt", p.Name, 0); err != nil {
 		return prompt.Version{}, err
 	}
 	labels, err := normLabels(p.Labels)
@@ -797,12 +789,7 @@ func (tx *Tx) RenamePrompt(ctx context.Context, from, to, author string) error {
 	if to == h.name {
 		return nil
 	}
-	var existing string
-	err = tx.tx.QueryRowContext(ctx, `SELECT name FROM prompts WHERE name = ? AND id != ?`, to, h.id).Scan(&existing)
-	switch {
-	case err == nil:
-		return wrap(ErrExists, "prompt %q already exists", existing)
-	case !errors.Is(err, sql.ErrNoRows):
+	if err := tx.nameFree(ctx, "prompt", to, h.id); err != nil {
 		return err
 	}
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE prompts SET name = ?, updated = ? WHERE id = ?`, to, ms(tx.now), h.id); err != nil {

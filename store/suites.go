@@ -134,7 +134,7 @@ func (tx *Tx) CreateSuite(ctx context.Context, su prompt.Suite, author string) (
 	if err := validateSuite(su); err != nil {
 		return prompt.Suite{}, err
 	}
-	if err := tx.suiteNameFree(ctx, su.Name, 0); err != nil {
+	if err := tx.nameFree(ctx, "suite", su.Name, 0); err != nil {
 		return prompt.Suite{}, err
 	}
 	p, err := suitePrompt(ctx, tx.tx, su.Prompt)
@@ -161,20 +161,28 @@ func (tx *Tx) CreateSuite(ctx context.Context, su prompt.Suite, author string) (
 	return getSuite(ctx, tx.tx, su.Name)
 }
 
-// suiteNameFree reports, as an error wrapping ErrExists, a suite other
-// than the one with id except that already has name (ignoring case).
-func (tx *Tx) suiteNameFree(ctx context.Context, name string, except int64) error {
+// nameTakenSQL finds a prompt or suite by name (the columns ignore case),
+// other than the row with id ?.
+var nameTakenSQL = map[string]string{
+	"prompt": `SELECT name FROM prompts WHERE name = ? AND id != ?`,
+	"suite":  `SELECT name FROM suites WHERE name = ? AND id != ?`,
+}
+
+// nameFree reports, as an error wrapping ErrExists, a prompt or suite
+// (kind) other than the one with id except that already has name
+// (ignoring case).
+func (tx *Tx) nameFree(ctx context.Context, kind, name string, except int64) error {
 	var existing string
-	err := tx.tx.QueryRowContext(ctx, `SELECT name FROM suites WHERE name = ? AND id != ?`, name, except).Scan(&existing)
+	err := tx.tx.QueryRowContext(ctx, nameTakenSQL[kind], name, except).Scan(&existing)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil
 	case err != nil:
 		return err
 	case existing == name:
-		return wrap(ErrExists, "suite %q already exists", existing)
+		return wrap(ErrExists, "%s %q already exists", kind, existing)
 	}
-	return wrap(ErrExists, "suite %q already exists as %q (names ignore case)", name, existing)
+	return wrap(ErrExists, "%s %q already exists as %q (names ignore case)", kind, name, existing)
 }
 
 // insertSuiteBody writes the suite's checks and cases with theirs.
@@ -495,7 +503,7 @@ func (s *Store) RenameSuite(ctx context.Context, from, to, author string) (promp
 			out = old
 			return nil
 		}
-		if err := tx.suiteNameFree(ctx, to, old.ID); err != nil {
+		if err := tx.nameFree(ctx, "suite", to, old.ID); err != nil {
 			return err
 		}
 		if _, err := tx.tx.ExecContext(ctx, `UPDATE suites SET name = ?, updated = ? WHERE id = ?`, to, ms(tx.now), old.ID); err != nil {
