@@ -63,12 +63,7 @@ versions and every case's outputs side by side; on stderr, the A/B sentence
 			if err != nil {
 				return usageError{err}
 			}
-			c := report.Compare(report.SideOf(rr, sa.versionID, sa.target), report.SideOf(rr, sb.versionID, sb.target), rr.Run.Cases, "", rr.Generated)
-			va, okA := rr.Versions[sa.versionID]
-			vb, okB := rr.Versions[sb.versionID]
-			if sa.versionID != sb.versionID && okA && okB {
-				c.Diff = prompt.DiffVersions(va, vb)
-			}
+			c := report.CompareRun(rr, sa, sb)
 			err = a.writeTo(output, func(w io.Writer) error {
 				switch format {
 				case "json":
@@ -96,16 +91,10 @@ versions and every case's outputs side by side; on stderr, the A/B sentence
 	return cmd
 }
 
-// compareSide is one version × target of a run.
-type compareSide struct {
-	versionID int64
-	target    string
-}
-
 // compareSides resolves the sides to compare: specs (none, or two
 // versions, or two targets of run), with version or target fixing the
 // other half.
-func compareSides(run prompt.Run, specs []string, version, target string) (a, b compareSide, err error) {
+func compareSides(run prompt.Run, specs []string, version, target string) (a, b report.SideKey, err error) {
 	if len(run.Versions) == 0 || len(run.Targets) == 0 {
 		return a, b, fmt.Errorf("run %s has no versions or targets to compare", run.ID)
 	}
@@ -121,14 +110,14 @@ func compareSides(run prompt.Run, specs []string, version, target string) (a, b 
 			return a, b, err
 		}
 	}
+	if len(specs) == 0 && version == "" {
+		return report.DefaultSides(run, t)
+	}
 	if len(specs) == 0 {
-		switch {
-		case len(run.Versions) >= 2:
-			return compareSide{run.Versions[0].VersionID, t}, compareSide{run.Versions[1].VersionID, t}, nil
-		case len(run.Targets) >= 2:
-			return compareSide{v.VersionID, run.Targets[0]}, compareSide{v.VersionID, run.Targets[1]}, nil
+		if len(run.Targets) < 2 {
+			return a, b, fmt.Errorf("run %s has one target: nothing to compare for %s", run.ID, v.Ref())
 		}
-		return a, b, fmt.Errorf("run %s has one version on one target: nothing to compare", run.ID)
+		return report.SideKey{VersionID: v.VersionID, Target: run.Targets[0]}, report.SideKey{VersionID: v.VersionID, Target: run.Targets[1]}, nil
 	}
 	t1, errT1 := runTarget(run, specs[0])
 	t2, errT2 := runTarget(run, specs[1])
@@ -136,7 +125,7 @@ func compareSides(run prompt.Run, specs []string, version, target string) (a, b 
 		if target != "" {
 			return a, b, fmt.Errorf("%s and %s are targets: --target does not apply (use --version)", specs[0], specs[1])
 		}
-		return compareSide{v.VersionID, t1}, compareSide{v.VersionID, t2}, nil
+		return report.SideKey{VersionID: v.VersionID, Target: t1}, report.SideKey{VersionID: v.VersionID, Target: t2}, nil
 	}
 	v1, errV1 := runVersion(run, specs[0])
 	v2, errV2 := runVersion(run, specs[1])
@@ -144,7 +133,7 @@ func compareSides(run prompt.Run, specs []string, version, target string) (a, b 
 		if version != "" {
 			return a, b, fmt.Errorf("%s and %s are versions: --version does not apply (use --target)", specs[0], specs[1])
 		}
-		return compareSide{v1.VersionID, t}, compareSide{v2.VersionID, t}, nil
+		return report.SideKey{VersionID: v1.VersionID, Target: t}, report.SideKey{VersionID: v2.VersionID, Target: t}, nil
 	}
 	for i, s := range specs {
 		if ([]error{errT1, errT2}[i]) != nil && ([]error{errV1, errV2}[i]) != nil {

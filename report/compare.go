@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"encoding/csv"
+	"errors"
 	"io"
 	"slices"
 	"strconv"
@@ -52,6 +53,51 @@ func SideOf(r RunReport, versionID int64, target string) Side {
 		}
 	}
 	return s
+}
+
+// SideKey names one side of a run's comparison: a version on a target.
+type SideKey struct {
+	VersionID int64
+	Target    string
+}
+
+// DefaultSides picks what to compare in run when nothing is chosen: its
+// first two versions on target (the run's first target when target is not
+// one of its own), else its one version on its first two targets, target
+// first when given.
+func DefaultSides(run prompt.Run, target string) (a, b SideKey, err error) {
+	vs, ts := run.Versions, run.Targets
+	if len(vs) == 0 || len(ts) == 0 {
+		return a, b, errors.New("run " + run.ID + " has no versions or targets to compare")
+	}
+	t := ts[0]
+	if slices.Contains(ts, target) {
+		t = target
+	}
+	if len(vs) >= 2 {
+		return SideKey{vs[0].VersionID, t}, SideKey{vs[1].VersionID, t}, nil
+	}
+	if len(ts) >= 2 {
+		t2 := ts[0]
+		if t2 == t {
+			t2 = ts[1]
+		}
+		return SideKey{vs[0].VersionID, t}, SideKey{vs[0].VersionID, t2}, nil
+	}
+	return a, b, errors.New("run " + run.ID + " has one version on one target: nothing to compare. " +
+		"Run two versions (whet run NAME@1 NAME@2 -m echo) or two targets")
+}
+
+// CompareRun pairs side a against side b of rr, with the prompt diff when
+// the sides are two versions whose content rr holds.
+func CompareRun(rr RunReport, a, b SideKey) Comparison {
+	diff := ""
+	va, okA := rr.Versions[a.VersionID]
+	vb, okB := rr.Versions[b.VersionID]
+	if a.VersionID != b.VersionID && okA && okB {
+		diff = prompt.DiffVersions(va, vb)
+	}
+	return Compare(SideOf(rr, a.VersionID, a.Target), SideOf(rr, b.VersionID, b.Target), rr.Run.Cases, diff, rr.Generated)
 }
 
 // Pair is one cell (case × repeat) of a comparison, A against B.

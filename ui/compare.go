@@ -44,12 +44,6 @@ func newCompareKeys() compareKeys {
 	}
 }
 
-// cmpSide is one side of a comparison: a version on a target.
-type cmpSide struct {
-	versionID int64
-	target    string
-}
-
 // Compare messages.
 type (
 	// compareOpenMsg switches to Compare and compares two sides of a run: rr when the caller has it
@@ -77,7 +71,7 @@ type (
 	// comparePickMsg sets side 0 (A) or 1 (B); thenB asks for B next.
 	comparePickMsg struct {
 		side  int
-		to    cmpSide
+		to    report.SideKey
 		thenB bool
 	}
 )
@@ -104,7 +98,7 @@ type compareModel struct {
 	back    screenID
 	hint    string // the target asked for
 
-	a, b     cmpSide
+	a, b     report.SideKey
 	sides    bool // a and b are set
 	buildReq int
 	built    bool
@@ -170,7 +164,7 @@ func (m compareModel) setReport(rr report.RunReport) (compareModel, tea.Cmd) {
 	m.loading, m.loaded, m.err = false, true, ""
 	m.rr = rr
 	m.lines, m.starts, m.off = nil, nil, 0
-	a, b, err := defaultSides(rr.Run, m.hint)
+	a, b, err := report.DefaultSides(rr.Run, m.hint)
 	if err != nil {
 		m.err = err.Error()
 		m.loaded = false
@@ -184,33 +178,6 @@ func (m compareModel) setReport(rr report.RunReport) (compareModel, tea.Cmd) {
 	return m, cmd
 }
 
-// defaultSides picks what to compare: the first two versions on target
-// (or the first target), else the one version on its first two targets.
-func defaultSides(run prompt.Run, target string) (cmpSide, cmpSide, error) {
-	vs, ts := run.Versions, run.Targets
-	if len(vs) == 0 || len(ts) == 0 {
-		return cmpSide{}, cmpSide{}, errors.New("run " + run.ID + " has no versions or targets to compare")
-	}
-	t := ts[0]
-	for _, x := range ts {
-		if x == target {
-			t = x
-		}
-	}
-	if len(vs) >= 2 {
-		return cmpSide{vs[0].VersionID, t}, cmpSide{vs[1].VersionID, t}, nil
-	}
-	if len(ts) >= 2 {
-		t2 := ts[0]
-		if t2 == t {
-			t2 = ts[1]
-		}
-		return cmpSide{vs[0].VersionID, t}, cmpSide{vs[0].VersionID, t2}, nil
-	}
-	return cmpSide{}, cmpSide{}, errors.New("run " + run.ID + " has one version on one target: nothing to compare. " +
-		"Run two versions (whet run NAME@1 NAME@2 -m echo) or two targets")
-}
-
 // build computes the comparison, the A/B statistics and the word diffs in
 // a command.
 func (m compareModel) build() (compareModel, tea.Cmd) {
@@ -218,7 +185,7 @@ func (m compareModel) build() (compareModel, tea.Cmd) {
 	m.built = false
 	id, rr, a, b := m.buildReq, m.rr, m.a, m.b
 	return m, func() tea.Msg {
-		c := buildComparison(rr, a, b)
+		c := report.CompareRun(rr, a, b)
 		ab := eval.CompareAB(c.A.Results, c.B.Results, rr.Scores, c.A.Label, c.B.Label)
 		edits := make([][]textutil.WordEdit, len(c.Pairs))
 		for i, p := range c.Pairs {
@@ -228,20 +195,6 @@ func (m compareModel) build() (compareModel, tea.Cmd) {
 		}
 		return compareBuiltMsg{id: id, cmp: c, ab: ab, edits: edits}
 	}
-}
-
-// buildComparison pairs side a against side b of rr, with the prompt diff
-// when the sides are different versions whose content rr holds.
-func buildComparison(rr report.RunReport, a, b cmpSide) report.Comparison {
-	sa := report.SideOf(rr, a.versionID, a.target)
-	sb := report.SideOf(rr, b.versionID, b.target)
-	diff := ""
-	va, okA := rr.Versions[a.versionID]
-	vb, okB := rr.Versions[b.versionID]
-	if a.versionID != b.versionID && okA && okB {
-		diff = prompt.DiffVersions(va, vb)
-	}
-	return report.Compare(sa, sb, rr.Run.Cases, diff, rr.Generated)
 }
 
 // cleanOutput is model output made safe to draw, tabs expanded.
@@ -368,10 +321,10 @@ func (m compareModel) updateKeys(msg tea.KeyPressMsg) (compareModel, tea.Cmd) {
 		m.off = 0
 		return m.layout(), nil
 	case key.Matches(msg, k.PromptDiff):
-		va, okA := m.rr.Versions[m.a.versionID]
-		vb, okB := m.rr.Versions[m.b.versionID]
+		va, okA := m.rr.Versions[m.a.VersionID]
+		vb, okB := m.rr.Versions[m.b.VersionID]
 		switch {
-		case m.a.versionID == m.b.versionID:
+		case m.a.VersionID == m.b.VersionID:
 			return m, notify("both sides run the same version: the prompts do not differ")
 		case !okA || !okB:
 			return m, notify("the versions' content is not in the store")
@@ -404,7 +357,7 @@ func (m compareModel) picker(side int, thenB bool) tea.Cmd {
 	cursor := 0
 	for _, v := range run.Versions {
 		for _, t := range run.Targets {
-			s := cmpSide{v.VersionID, t}
+			s := report.SideKey{VersionID: v.VersionID, Target: t}
 			if s == cur {
 				cursor = len(cs)
 			}
@@ -653,10 +606,10 @@ func (m compareModel) View() string {
 // compared, the version when targets are.
 func (m compareModel) fixedText() string {
 	switch {
-	case m.a.target == m.b.target && m.a.versionID != m.b.versionID:
-		return "on " + m.a.target
-	case m.a.versionID == m.b.versionID && m.a.target != m.b.target:
-		return "of " + runVersionRef(m.rr.Run, m.a.versionID)
+	case m.a.Target == m.b.Target && m.a.VersionID != m.b.VersionID:
+		return "on " + m.a.Target
+	case m.a.VersionID == m.b.VersionID && m.a.Target != m.b.Target:
+		return "of " + runVersionRef(m.rr.Run, m.a.VersionID)
 	}
 	return ""
 }

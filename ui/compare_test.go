@@ -190,7 +190,7 @@ func TestCompareSideLinesKeepText(t *testing.T) {
 	}
 }
 
-// buildComparison is report.Compare over the run's sides, with the prompt
+// report.CompareRun is report.Compare over the run's sides, with the prompt
 // diff.
 func TestBuildComparison(t *testing.T) {
 	st := openStore(t)
@@ -199,16 +199,16 @@ func TestBuildComparison(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b, err := defaultSides(rr.Run, "ollama:llama3.2")
+	a, b, err := report.DefaultSides(rr.Run, "ollama:llama3.2")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.target != "ollama:llama3.2" || b.target != a.target || a.versionID == b.versionID {
+	if a.Target != "ollama:llama3.2" || b.Target != a.Target || a.VersionID == b.VersionID {
 		t.Fatalf("default sides %+v %+v", a, b)
 	}
-	c := buildComparison(rr, a, b)
-	want := report.Compare(report.SideOf(rr, a.versionID, a.target), report.SideOf(rr, b.versionID, b.target), rr.Run.Cases,
-		prompt.DiffVersions(rr.Versions[a.versionID], rr.Versions[b.versionID]), testNow)
+	c := report.CompareRun(rr, a, b)
+	want := report.Compare(report.SideOf(rr, a.VersionID, a.Target), report.SideOf(rr, b.VersionID, b.Target), rr.Run.Cases,
+		prompt.DiffVersions(rr.Versions[a.VersionID], rr.Versions[b.VersionID]), testNow)
 	if len(c.Pairs) != 3 || c.Diff == "" || c.Diff != want.Diff || c.A.Label != want.A.Label || len(c.Pairs) != len(want.Pairs) {
 		t.Fatalf("comparison %+v", c)
 	}

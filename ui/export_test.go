@@ -88,12 +88,12 @@ func TestExportComparisonIsTheReportsBytes(t *testing.T) {
 	h.key("C", "x")
 	d := h.topExport()
 	h.mustSee("Export comparison support/reply@1 vs support/reply@2", "-compare.md")
-	a, b, err := defaultSides(rr.Run, "echo")
+	a, b, err := report.DefaultSides(rr.Run, "echo")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var want bytes.Buffer
-	if err := report.CompareMarkdown(&want, buildComparison(rr, a, b)); err != nil {
+	if err := report.CompareMarkdown(&want, report.CompareRun(rr, a, b)); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(d.data, want.Bytes()) {
