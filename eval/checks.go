@@ -174,11 +174,22 @@ func ValidateSuite(s prompt.Suite) error {
 }
 
 // CaseChecks is the list a case is graded by: the suite's checks, then the
-// case's own.
+// case's own. A case with no checks of its own but an expected output gets
+// the implicit icontains of it (ExpectedCheck) after the suite's checks, so
+// that checks every case shares do not silence what one case expects.
 func CaseChecks(s prompt.Suite, c prompt.Case) []prompt.Check {
-	out := make([]prompt.Check, 0, len(s.Checks)+len(c.Checks))
+	out := make([]prompt.Check, 0, len(s.Checks)+len(c.Checks)+1)
 	out = append(out, s.Checks...)
+	if len(c.Checks) == 0 && c.Expected != "" {
+		return append(out, ExpectedCheck(c))
+	}
 	return append(out, c.Checks...)
+}
+
+// ExpectedCheck is the implicit check of a case's expected output: an
+// icontains of it, its "{{" literal (expected is data, not a template).
+func ExpectedCheck(c prompt.Case) prompt.Check {
+	return prompt.Check{Type: TypeIContains, Value: strings.ReplaceAll(c.Expected, "{{", `\{{`)}
 }
 
 // CaseThreshold is the threshold a case must meet: its own, else the

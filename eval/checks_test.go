@@ -508,4 +508,34 @@ func TestCaseChecksAndThreshold(t *testing.T) {
 	if CaseThreshold(prompt.Suite{}, prompt.Case{}) != nil {
 		t.Error("threshold out of nothing")
 	}
+
+	// A case with an expected output and no checks of its own is graded by
+	// it beside the suite's checks; one with its own checks is not.
+	exp := prompt.Case{Expected: "refund {{x}}"}
+	got = CaseChecks(s, exp)
+	if len(got) != 2 || got[0].Value != "a" || got[1].Type != TypeIContains || got[1].Value != `refund \{{x}}` {
+		t.Errorf("CaseChecks with expected = %+v", got)
+	}
+	exp.Checks = []prompt.Check{{Type: "contains", Value: "b"}}
+	if got = CaseChecks(s, exp); len(got) != 2 || got[1].Value != "b" {
+		t.Errorf("CaseChecks with expected and own checks = %+v", got)
+	}
+}
+
+func TestEvaluateExpectedBesideSuiteChecks(t *testing.T) {
+	s := prompt.Suite{Checks: []prompt.Check{{Type: "not-icontains", Value: "as an ai"}}}
+	c := prompt.Case{Name: "other", Expected: "Zed {{name}}", Vars: map[string]string{"name": "x"}}
+	e := &Evaluator{}
+	for _, tc := range []struct {
+		out  string
+		pass bool
+	}{{"hello there", false}, {"hi zed {{name}}!", true}} {
+		cr := e.Evaluate(context.Background(), c, CaseChecks(s, c), nil, prompt.Result{Output: tc.out})
+		if cr.Pass != tc.pass || len(cr.Outcomes) != 2 {
+			t.Fatalf("output %q: pass %v, %d outcomes: %+v", tc.out, cr.Pass, len(cr.Outcomes), cr)
+		}
+		if v := cr.Outcomes[1].Check.Value; v != "Zed {{name}}" {
+			t.Errorf("the implicit check shows %q, want the expected output as written", v)
+		}
+	}
 }

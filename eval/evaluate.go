@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -87,7 +88,8 @@ type CaseResult struct {
 //
 // A case with no checks but an expected output is graded by one implicit
 // icontains of that output (promptfoo treats expected as data only; this
-// is whet's convenience). A case with neither passes with no outcomes.
+// is whet's convenience; CaseChecks adds the same check beside a suite's
+// checks). A case with neither passes with no outcomes.
 // A result whose call failed fails with Err set and no outcomes.
 //
 // Model-graded checks call the judge; their question (the task the output
@@ -108,8 +110,7 @@ func (e *Evaluator) EvaluatePrompt(ctx context.Context, c prompt.Case, msgs []pr
 	}
 	index := func(i int) int { return i }
 	if len(checks) == 0 && c.Expected != "" {
-		// Expected is data: its "{{" are literal.
-		checks = []prompt.Check{{Type: TypeIContains, Value: strings.ReplaceAll(c.Expected, "{{", `\{{`)}}
+		checks = []prompt.Check{ExpectedCheck(c)}
 		cr.Implicit = true
 		index = func(int) int { return -1 }
 	}
@@ -136,7 +137,7 @@ func (e *Evaluator) EvaluatePrompt(ctx context.Context, c prompt.Case, msgs []pr
 	for i, chk := range checks {
 		o, w := e.run(ctx, label, vars, task, i, chk, r)
 		o.Index = index(i)
-		if cr.Implicit {
+		if c.Expected != "" && reflect.DeepEqual(chk, ExpectedCheck(c)) {
 			o.Check.Value = c.Expected // as written, not as escaped for rendering
 		}
 		cr.Outcomes = append(cr.Outcomes, o)
