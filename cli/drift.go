@@ -123,6 +123,11 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		if err := st.CreateRun(a.ctx, &plan.Run); err != nil {
 			return err
 		}
+		unlock, err := st.LockRun(plan.Run.ID)
+		if err != nil {
+			return err
+		}
+		defer unlock()
 		if !f.quiet {
 			fmt.Fprintf(a.env.Stderr, "re-running run %s as %s: %d cells, cache off\n", base.ID, plan.Run.ID, plan.Run.Cells())
 		}

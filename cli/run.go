@@ -161,6 +161,13 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 			return err
 		}
 	}
+	// Claim the run, so that a --resume of it from another process while
+	// this one executes it is refused instead of calling its cells twice.
+	unlock, err := st.LockRun(plan.Run.ID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	// A new run's report is built from the results as they were saved
 	// rather than read back: at thousands of cells, reading them again was
 	// a large part of the run's time after its last call.

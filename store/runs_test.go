@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -395,5 +396,37 @@ func TestResultsQueryUsesTheCellIndex(t *testing.T) {
 	var n int
 	if err := s.r.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'results'`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("results has %d indexes (%v), want only the cell index: each costs every saved result an insert", n, err)
+	}
+}
+
+func TestLockRun(t *testing.T) {
+	s := openTemp(t)
+	unlock, err := s.LockRun("r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second claim, from another connection to the same file, is refused.
+	other, err := Open(context.Background(), s.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.LockRun("r1"); !errors.Is(err, ErrRunBusy) || !strings.Contains(err.Error(), "run r1 is being executed by another whet process") {
+		t.Fatalf("second claim: %v", err)
+	}
+	// Another run is free; the first is free again once released.
+	u2, err := other.LockRun("r2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u2()
+	unlock()
+	u3, err := other.LockRun("r1")
+	if err != nil {
+		t.Fatalf("claim after release: %v", err)
+	}
+	u3()
+	if _, err := os.Stat(s.path + ".run-r1.lock"); !os.IsNotExist(err) {
+		t.Errorf("the lock file stays after release: %v", err)
 	}
 }
