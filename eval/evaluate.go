@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"whet/prompt"
+	"whet/report"
 	"whet/runner"
 )
 
@@ -411,7 +412,7 @@ func quoteList(list []string) string {
 }
 
 // ScorerSuite is the scorer of a case's aggregate grade (see Scores).
-const ScorerSuite = "suite"
+const ScorerSuite = report.ScorerSuite
 
 // Scores turns a case result into score records for result resultID:
 //

@@ -78,25 +78,9 @@ type grade struct {
 // else the mean of its latest grades (report.ResultScore) and pass when every
 // grade with a verdict passes.
 func gradeOf(byScorer map[string]prompt.Score) grade {
-	if s, ok := byScorer[ScorerSuite]; ok {
-		g := grade{score: s.Value, scored: true}
-		if s.Pass != nil {
-			g.pass, g.hasPass = *s.Pass, true
-		}
-		return g
-	}
 	var g grade
 	g.score, g.scored = report.ResultScore(byScorer)
-	g.pass = true
-	for _, s := range byScorer {
-		if s.Pass != nil {
-			g.hasPass = true
-			g.pass = g.pass && *s.Pass
-		}
-	}
-	if !g.hasPass {
-		g.pass = false
-	}
+	g.pass, g.hasPass = report.ResultVerdict(byScorer)
 	return g
 }
 

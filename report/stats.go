@@ -43,8 +43,7 @@ type Summary struct {
 	// Scored > 0.
 	Scored    int
 	MeanScore float64
-	// Passed and Failed count the latest (result, scorer) grades that carry
-	// a pass/fail verdict.
+	// Passed and Failed count the results with a verdict (ResultVerdict).
 	Passed int
 	Failed int
 }
@@ -103,15 +102,11 @@ func summarize(results []prompt.Result, latest map[int64]map[string]prompt.Score
 			s.Scored++
 			scoreSum += v
 		}
-		if r.ID != 0 {
-			for _, sc := range latest[r.ID] {
-				if sc.Pass != nil {
-					if *sc.Pass {
-						s.Passed++
-					} else {
-						s.Failed++
-					}
-				}
+		if pass, ok := ResultVerdict(latest[r.ID]); ok && r.ID != 0 {
+			if pass {
+				s.Passed++
+			} else {
+				s.Failed++
 			}
 		}
 		if !r.OK() || r.CacheHit {
@@ -184,17 +179,47 @@ func LatestScores(scores []prompt.Score) map[int64]map[string]prompt.Score {
 	return out
 }
 
-// ResultScore is one result's score: the mean value of its latest grades,
-// one per scorer (an element of LatestScores). ok is false when it has none.
+// ScorerSuite is the scorer of a case's aggregate grade under its suite:
+// the weighted score of its checks against the case's threshold.
+const ScorerSuite = "suite"
+
+// ResultScore is one result's score from its latest grades, one per scorer
+// (an element of LatestScores): its ScorerSuite grade when it has one
+// (which already weighs its checks), else the mean value of its grades
+// (judges, human ratings). ok is false when it has none. The pass rates
+// and A/B statistics read a result the same way.
 func ResultScore(byScorer map[string]prompt.Score) (score float64, ok bool) {
 	if len(byScorer) == 0 {
 		return 0, false
+	}
+	if s, ok := byScorer[ScorerSuite]; ok {
+		return s.Value, true
 	}
 	var sum float64
 	for _, k := range prompt.SortedKeys(byScorer) { // fixed order: a stable float sum
 		sum += byScorer[k].Value
 	}
 	return sum / float64(len(byScorer)), true
+}
+
+// ResultVerdict is one result's pass or fail from its latest grades: its
+// ScorerSuite grade's verdict when it has one, else pass when every grade
+// that carries a verdict passes. ok is false when no grade carries one.
+func ResultVerdict(byScorer map[string]prompt.Score) (pass, ok bool) {
+	if s, has := byScorer[ScorerSuite]; has {
+		if s.Pass == nil {
+			return false, false
+		}
+		return *s.Pass, true
+	}
+	pass = true
+	for _, s := range byScorer {
+		if s.Pass != nil {
+			ok = true
+			pass = pass && *s.Pass
+		}
+	}
+	return pass && ok, ok
 }
 
 // CellResults returns one result per cell (prompt.CellKey): where a cell has

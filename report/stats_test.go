@@ -171,3 +171,25 @@ func TestFormatting(t *testing.T) {
 		}
 	}
 }
+
+func TestResultScore(t *testing.T) {
+	pass, fail := true, false
+	if _, ok := ResultScore(nil); ok {
+		t.Error("a score out of no grades")
+	}
+	// Without a suite grade: the mean of the grades (judge, human).
+	got, ok := ResultScore(map[string]prompt.Score{
+		"judge:openai:gpt-4o": {Value: 0.5}, "human": {Value: 1, Pass: &pass},
+	})
+	if !ok || got != 0.75 {
+		t.Errorf("judge and human: %v, %v; want 0.75", got, ok)
+	}
+	// With one, the suite's weighted grade is the score: its checks are in
+	// it already (here a weight-2 check passed, a weight-1 one failed).
+	got, ok = ResultScore(map[string]prompt.Score{
+		ScorerSuite: {Value: 2.0 / 3, Pass: &fail}, "check:icontains": {Value: 1}, "check:regex": {Value: 0}, "human": {Value: 0},
+	})
+	if !ok || got != 2.0/3 {
+		t.Errorf("with a suite grade: %v, %v; want 2/3", got, ok)
+	}
+}
