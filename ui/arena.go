@@ -60,7 +60,8 @@ type arenaKeys struct {
 	Right   key.Binding
 	Cancel  key.Binding
 	Rerun   key.Binding
-	Rate    key.Binding
+	Rate    key.Binding // 1–5, after RateArm
+	RateArm key.Binding
 	Note    key.Binding
 	Copy    key.Binding
 	Raw     key.Binding
@@ -91,6 +92,7 @@ func newArenaKeys() arenaKeys {
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel run / setup")),
 		Rerun:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "re-run column")),
 		Rate:        key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "rate")),
+		RateArm:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v 1-5", "rate")),
 		Note:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note")),
 		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
 		Raw:         key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "markdown/raw")),
@@ -143,6 +145,9 @@ type arenaModel struct {
 	targets ArenaTargets
 	keys    arenaKeys
 	w, h    int
+	// rateArmed: v was pressed, so the next 1–5 rates the focused output
+	// (otherwise digits switch screens, as everywhere).
+	rateArmed bool
 
 	// The prompt and version to run.
 	name    string
@@ -219,9 +224,9 @@ func (m arenaModel) capturesText() bool {
 }
 
 // claims reports whether the Arena takes a key that is otherwise global:
-// 1–5 rate the focused output while the columns are shown.
+// 1–5 right after v rate the focused output while the columns are shown.
 func (m arenaModel) claims(msg tea.KeyPressMsg) bool {
-	return m.pane == arenaPaneColumns && len(m.cols) > 0 && key.Matches(msg, m.keys.Rate)
+	return m.rateArmed && m.pane == arenaPaneColumns && len(m.cols) > 0 && key.Matches(msg, m.keys.Rate)
 }
 
 // empty reports whether no prompt was chosen yet.
@@ -356,7 +361,12 @@ func (m arenaModel) Update(msg tea.Msg) (arenaModel, tea.Cmd) {
 	case arenaScoredMsg:
 		return m.onScored(msg)
 	case tea.KeyPressMsg:
+		armed := m.rateArmed
+		m.rateArmed = false // v arms the next key only
 		if m.pane == arenaPaneColumns {
+			if armed && !key.Matches(msg, m.keys.Rate) {
+				return m, notify("not rated: after v, press 1–5")
+			}
 			return m.updateColumns(msg)
 		}
 		return m.updateSetup(msg)
@@ -417,6 +427,9 @@ func (m arenaModel) updateColumns(msg tea.KeyPressMsg) (arenaModel, tea.Cmd) {
 		return m, tea.Batch(cmd, notify("markdown"))
 	case key.Matches(msg, k.Rerun):
 		return m.rerun(m.colFocus)
+	case key.Matches(msg, k.RateArm):
+		m.rateArmed = true
+		return m, notify("rate " + m.cols[m.colFocus].spec + ": press 1–5 (any other key cancels)")
 	case key.Matches(msg, k.Rate):
 		return m.rate(m.colFocus, m.cols[m.colFocus].spec, m.cols[m.colFocus].shown, int(msg.Code-'0'), "", false)
 	case key.Matches(msg, k.Note):
@@ -565,11 +578,11 @@ func (m arenaModel) keyTable() keyTable {
 	k := m.keys
 	if m.pane == arenaPaneColumns {
 		return keyTable{
-			short: []key.Binding{k.Run, k.Cancel, k.Right, k.Rate, k.Note, k.Rerun, k.Copy, k.Raw},
+			short: []key.Binding{k.Run, k.Cancel, k.Right, k.RateArm, k.Note, k.Rerun, k.Copy, k.Raw},
 			groups: [][]key.Binding{
 				{k.Run, k.Cancel, k.Rerun, k.More, k.Setup},
 				{k.Left, k.Right, k.nav.Up, k.nav.Down, k.nav.PageUp, k.nav.PageDown, k.nav.Top, k.nav.Bottom},
-				{k.Rate, k.Note, k.Copy, k.Raw, k.PrevRep, k.NextRep},
+				{k.RateArm, k.Note, k.Copy, k.Raw, k.PrevRep, k.NextRep},
 			},
 		}
 	}

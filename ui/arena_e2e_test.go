@@ -94,6 +94,7 @@ func TestArenaE2ECancelKeepsFinishedColumnAndRatingIsStored(t *testing.T) {
 	if v := viewText(last); !strings.Contains(v, "Slow and steady") {
 		t.Fatalf("the cancelled column lost its partial text:\n%s", v)
 	}
+	tm.Send(keyPress("v"))
 	tm.Send(keyPress("4")) // the focused column is echo's
 	waitView(t, last, "★★★★☆ 4/5", "rated echo 4/5")
 

@@ -58,7 +58,7 @@ func TestArenaGolden(t *testing.T) {
 			// targets to be picked before running.
 			{[]string{"ctrl+r"}, []string{"Targets", "PROMPT AS SENT", "on echo:a, echo:b"}, nil, nil},
 			{[]string{"ctrl+r"}, []string{"✓ echo:a", "✓ echo:b", "run arena0000001 · done", "saved: 2 outputs"}, map[string]int{"• apple": 2}, nil},
-			{[]string{"4"}, []string{"★★★★☆ 4/5", "rated echo:a 4/5"}, nil, []string{"job running"}},
+			{[]string{"v", "4"}, []string{"★★★★☆ 4/5", "rated echo:a 4/5"}, nil, []string{"job running"}},
 		}},
 	}
 	for _, sc := range scenarios {

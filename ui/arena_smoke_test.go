@@ -63,7 +63,7 @@ func TestTmuxSmokeArena(t *testing.T) {
 	s.waitFor("picked", "Targets 2 of max 8", "[x] ollama:slow:latest", "[x] echo")
 	s.keys("C-r")
 	s.waitFor("ran", "✓ ollama:slow:latest", "✓ echo", "one token at a time.", "Summarise: The meeting moved to Friday.", "· done")
-	s.keys("5") // the focused column is the Ollama model's
+	s.keys("v", "5") // the focused column is the Ollama model's
 	s.waitFor("rated", "★★★★★ 5/5", "rated ollama:slow:latest 5/5")
 	s.keys("q")
 

@@ -124,14 +124,14 @@ func TestArenaRatesAndNotes(t *testing.T) {
 		idOf[r.Target] = r.ID
 	}
 
-	h.key("4") // a rating, not the Arena tab
+	h.key("v", "4") // a rating, not the Arena tab
 	if h.m.active != screenArena {
-		t.Fatalf("4 left the Arena for %v", h.m.active)
+		t.Fatalf("v 4 left the Arena for %v", h.m.active)
 	}
 	h.key("n")
 	h.typ("polite but long")
 	h.key("enter")
-	h.key("l", "2")
+	h.key("l", "v", "2")
 	h.mustSee("★★★★☆ 4/5 polite but long", "★★☆☆☆ 2/5")
 	if !strings.Contains(h.notice(), "rated echo:b 2/5") {
 		t.Fatalf("notice %q", h.notice())
@@ -468,10 +468,10 @@ func TestArenaFitsEverySize(t *testing.T) {
 		"setup":    {"G", "ctrl+r"},
 		"vars":     {"G", "ctrl+r", "tab"},
 		"columns":  {"G", "ctrl+r", "ctrl+r"},
-		"repeats":  {"G", "ctrl+r", "+", "ctrl+r", "4", "l"},
+		"repeats":  {"G", "ctrl+r", "+", "ctrl+r", "v", "4", "l"},
 		"help":     {"G", "ctrl+r", "ctrl+r", "?"},
 		"addspec":  {"G", "ctrl+r", "a"},
-		"note":     {"G", "ctrl+r", "ctrl+r", "3", "n"},
+		"note":     {"G", "ctrl+r", "ctrl+r", "v", "3", "n"},
 		"caseless": {"G", "ctrl+r", "c"},
 	}
 	for name, keys := range flows {

@@ -32,7 +32,8 @@ type resultsKeys struct {
 	Back        key.Binding
 	// In a cell's detail.
 	NextResult, PrevResult key.Binding
-	Rate, Pass, Fail, Note key.Binding
+	Rate, Pass, Fail, Note key.Binding // Rate: 1–5, after RateArm
+	RateArm                key.Binding
 	// While filtering.
 	Accept, Cancel key.Binding
 }
@@ -54,6 +55,7 @@ func newResultsKeys() resultsKeys {
 		NextResult: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next result")),
 		PrevResult: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous result")),
 		Rate:       key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "rate")),
+		RateArm:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v 1-5", "rate")),
 		Pass:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pass")),
 		Fail:       key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fail")),
 		Note:       key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "note")),
@@ -144,6 +146,9 @@ type resultsModel struct {
 	sh   *shared
 	keys resultsKeys
 	w, h int
+	// rateArmed: v was pressed in a detail, so the next 1–5 rates the
+	// selected result (otherwise digits switch screens, as everywhere).
+	rateArmed bool
 
 	req     int
 	loading bool
@@ -209,9 +214,9 @@ func (m resultsModel) empty() bool { return m.req == 0 }
 func (m resultsModel) capturesText() bool { return m.filtering }
 
 // claims reports whether Results takes a key that is otherwise global: 1–5
-// rate the selected result in a cell's detail.
+// right after v rate the selected result in a cell's detail.
 func (m resultsModel) claims(msg tea.KeyPressMsg) bool {
-	return m.loaded && m.drill && !m.filtering && key.Matches(msg, m.keys.Rate)
+	return m.rateArmed && m.loaded && m.drill && !m.filtering && key.Matches(msg, m.keys.Rate)
 }
 
 // open shows a run; see resultsOpenMsg.
@@ -362,6 +367,11 @@ func (m resultsModel) updateFilter(msg tea.Msg) (resultsModel, tea.Cmd) {
 func (m resultsModel) updateKeys(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
 	k := m.keys
 	if m.drill {
+		armed := m.rateArmed
+		m.rateArmed = false // v arms the next key only
+		if armed && !key.Matches(msg, m.keys.Rate) {
+			return m, notify("not rated: after v, press 1–5")
+		}
 		return m.updateDrill(msg)
 	}
 	if key.Matches(msg, k.Back) {
@@ -433,6 +443,9 @@ func (m resultsModel) updateDrill(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
 		return m.selectResult(m.drillSel + 1), nil
 	case key.Matches(msg, k.PrevResult):
 		return m.selectResult(m.drillSel - 1), nil
+	case key.Matches(msg, k.RateArm):
+		m.rateArmed = true
+		return m, notify("rate this result: press 1–5 (any other key cancels)")
 	case key.Matches(msg, k.Rate):
 		n := int(msg.Code - '0')
 		return m.rate(float64(n-1)/4, nil, itoa(n)+"/5")
@@ -1061,8 +1074,8 @@ func (m resultsModel) keyTable() keyTable {
 		return keyTable{short: []key.Binding{k.Accept, k.Cancel}, groups: [][]key.Binding{{k.Accept, k.Cancel}}}
 	case m.drill:
 		return keyTable{
-			short:  []key.Binding{k.NextResult, k.PrevResult, k.Rate, k.Pass, k.Fail, k.Note, k.Back, k.Export},
-			groups: [][]key.Binding{k.nav.bindings(), {k.NextResult, k.PrevResult, k.Export, k.Back}, {k.Rate, k.Pass, k.Fail, k.Note}},
+			short:  []key.Binding{k.NextResult, k.PrevResult, k.RateArm, k.Pass, k.Fail, k.Note, k.Back, k.Export},
+			groups: [][]key.Binding{k.nav.bindings(), {k.NextResult, k.PrevResult, k.Export, k.Back}, {k.RateArm, k.Pass, k.Fail, k.Note}},
 		}
 	}
 	return keyTable{

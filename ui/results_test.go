@@ -297,10 +297,25 @@ func TestResultsDrillRatesResults(t *testing.T) {
 		t.Fatalf("a note alone saved %v", got)
 	}
 
-	// 4 rates the first result, and does not switch to the Arena.
+	// A digit alone switches screens, as everywhere; nothing is rated.
 	h.key("4")
+	if h.m.active != screenArena {
+		t.Fatalf("4 went to %v, want the Arena", h.m.active)
+	}
+	if got := humanScores(t, st, fixtureRun, ids[0]); len(got) != 0 {
+		t.Fatalf("a digit without v saved %v", got)
+	}
+	h.key("6")
+	// v then a key other than 1–5 rates nothing.
+	h.key("v", "x")
+	h.mustSee("not rated: after v, press 1–5")
+	if got := humanScores(t, st, fixtureRun, ids[0]); len(got) != 0 {
+		t.Fatalf("v x saved %v", got)
+	}
+	// v 4 rates the first result, and does not switch to the Arena.
+	h.key("v", "4")
 	if h.m.active != screenResults {
-		t.Fatalf("4 switched to %v", h.m.active)
+		t.Fatalf("v 4 switched to %v", h.m.active)
 	}
 	got := humanScores(t, st, fixtureRun, ids[0])
 	if len(got) != 1 || got[0].Value != 0.75 || got[0].Pass != nil || got[0].Author != "tester" {
