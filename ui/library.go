@@ -800,7 +800,7 @@ func (m libraryModel) cols(w int) libCols {
 	for _, r := range m.rows[m.offset:min(len(m.rows), m.offset+m.listRows())] {
 		p := m.all[r.idx]
 		longest = max(longest, len(p.Name))
-		tagsLongest = max(tagsLongest, len(tagsText(p.Tags)))
+		tagsLongest = max(tagsLongest, len(tagsText(p.Tags, p.Latest)))
 	}
 	c.name = clamp(longest, 12, max(12, w*2/5))
 	rest := w - c.name - c.ver - c.changed - 3
@@ -888,7 +888,7 @@ func (m libraryModel) rowView(p prompt.Prompt, matched []int, c libCols, w int, 
 	out := marker + nb.String() + base.Render(strings.Repeat(" ", max(0, c.name-lipgloss.Width(name)))) + sp
 	out += st.Muted.Inherit(base).Render(pad("v"+itoa(p.Latest), c.ver)) + sp
 	if c.tags > 0 {
-		out += st.Tag.Inherit(base).Render(pad(tagsText(p.Tags), c.tags)) + sp
+		out += st.Tag.Inherit(base).Render(pad(tagsText(p.Tags, p.Latest), c.tags)) + sp
 	}
 	if c.labels > 0 {
 		out += st.Label.Inherit(base).Render(pad(oneLine(labelValues(p.Labels)), c.labels)) + sp
@@ -901,9 +901,16 @@ func (m libraryModel) rowView(p prompt.Prompt, matched []int, c libCols, w int, 
 }
 
 // tagsText lists tag names, production first.
-func tagsText(tags map[string]int) string {
+// tagsText lists a prompt's tags, production first; a tag that is not on
+// the latest version names its version ("production@2").
+func tagsText(tags map[string]int, latest int) string {
 	names := prompt.SortedKeys(tags)
 	sort.SliceStable(names, func(i, j int) bool { return names[i] == "production" && names[j] != "production" })
+	for i, n := range names {
+		if tags[n] != latest {
+			names[i] = n + "@" + itoa(tags[n])
+		}
+	}
 	return strings.Join(names, ",")
 }
 
@@ -937,7 +944,7 @@ func (m libraryModel) previewView(w, h int) string {
 	var head []string
 	meta := st.Muted.Render(prompt.ShortHash(p.LatestHash) + " · " + ago(m.sh.now(), p.UpdatedAt))
 	if len(p.Tags) > 0 {
-		meta += "  " + st.Tag.Render(tagsText(p.Tags))
+		meta += "  " + st.Tag.Render(tagsText(p.Tags, p.Latest))
 	}
 	head = append(head, meta)
 	if p.Description != "" {

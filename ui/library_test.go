@@ -18,7 +18,7 @@ func TestLibraryListsPrompts(t *testing.T) {
 		t.Fatalf("active screen = %v; want Library", h.m.active)
 	}
 	h.mustSee("classify/intent", "support/reply", "summarize/notes", "3 prompts",
-		"v3", "production,stag", // tags of support/reply, production first
+		"v3", "production@2,stag", // tags of support/reply, production first
 		"7h ago", "14h ago", "21h ago") // fixed times by name order
 	// The preview shows the selected (first) prompt's latest version.
 	h.mustSee("Classify the intent of:", "{{text}}")
