@@ -82,6 +82,9 @@ type editorSnapshot struct {
 	hash     string
 	labels   string
 	defaults string
+	// invalid holds the text of params that do not parse: typed, so an
+	// edit, though not in the content yet.
+	invalid string
 }
 
 // msgField is one message being edited.
@@ -397,7 +400,13 @@ func (m editorModel) currentDefaults() map[string]string {
 }
 
 func (m editorModel) snapshot() editorSnapshot {
-	p, _ := m.currentParams()
+	p, errs := m.currentParams()
+	var invalid strings.Builder
+	for i, e := range errs {
+		if e != "" {
+			invalid.WriteString(prompt.ParamKeys[i] + "=" + m.params[i].Value() + "\n")
+		}
+	}
 	l, err := parseLabels(m.labels.Value())
 	ls := m.labels.Value()
 	if err == nil {
@@ -407,6 +416,7 @@ func (m editorModel) snapshot() editorSnapshot {
 		hash:     prompt.Content{Messages: m.currentMessages(), Params: p}.Hash(),
 		labels:   ls,
 		defaults: defaultsText(m.currentDefaults()),
+		invalid:  invalid.String(),
 	}
 }
 

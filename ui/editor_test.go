@@ -176,6 +176,10 @@ func TestEditorParamValidation(t *testing.T) {
 		t.Fatal("ctrl+s with a bad param opened a dialog")
 	}
 	h.mustSee("param temperature: 3 is out of")
+	// A value that does not parse is still an edit: leaving asks first.
+	if !h.m.editor.dirty() {
+		t.Fatal("an invalid param value left the draft unmodified")
+	}
 	h.key("backspace")
 	h.typ("0.9")
 	if e := h.m.editor.paramErr[0]; e != "" {
