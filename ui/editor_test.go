@@ -176,10 +176,6 @@ func TestEditorParamValidation(t *testing.T) {
 		t.Fatal("ctrl+s with a bad param opened a dialog")
 	}
 	h.mustSee("param temperature: 3 is out of")
-	// A value that does not parse is still an edit: leaving asks first.
-	if !h.m.editor.dirty() {
-		t.Fatal("an invalid param value left the draft unmodified")
-	}
 	h.key("backspace")
 	h.typ("0.9")
 	if e := h.m.editor.paramErr[0]; e != "" {
@@ -194,6 +190,21 @@ func TestEditorParamValidation(t *testing.T) {
 	if v.Number != 4 || *v.Params.Temperature != 0.9 || strings.Join(v.Params.Stop, "|") != "END|STOP" || *v.Params.MaxTokens != 400 {
 		t.Fatalf("saved params: %v", v.Params.Lines())
 	}
+}
+
+func TestEditorInvalidParamIsAnEdit(t *testing.T) {
+	h, _ := editSupport(t, 120, 30)
+	h.key("tab", "tab", "tab", "tab") // seed, empty in the saved version
+	if f := h.m.editor.focused(); f.kind != fieldParam || f.index != 3 {
+		t.Fatalf("focus %+v; want seed", f)
+	}
+	h.typ("abc")
+	// A value that does not parse is still an edit: leaving asks first.
+	if !h.m.editor.dirty() {
+		t.Fatal("an invalid param value left the draft unmodified")
+	}
+	h.key("esc")
+	h.mustSee("Discard the unsaved changes")
 }
 
 func TestEditorMessages(t *testing.T) {
