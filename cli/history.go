@@ -29,7 +29,7 @@ func (a *app) modelsCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(a.env.Stdout, infos)
 			}
-			tw := tabwriter.NewWriter(a.env.Stdout, 0, 0, 2, ' ', 0)
+			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "TARGET\tSOURCE\tSIZE\tFAMILY\tPARAMS\tQUANT\tDIGEST")
 			var issues []string
 			for _, t := range infos {
@@ -131,7 +131,7 @@ func (a *app) runsCmd() *cobra.Command {
 				fmt.Fprintln(a.env.Stderr, "no runs yet: try 'whet run NAME -m echo'")
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.env.Stdout, 0, 0, 2, ' ', 0)
+			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "RUN\tSTARTED\tSTATUS\tVERSIONS\tTARGETS\tCELLS\tFAILED\tCOST")
 			for _, s := range runs {
 				r := s.Run

@@ -1,11 +1,12 @@
 package cli
 
 import (
-	"encoding/json"
 	"io"
 	"time"
 
 	"whet/prompt"
+	"whet/report"
+	"whet/textutil"
 )
 
 // The JSON shapes below are whet's stable CLI output; the README documents
@@ -67,9 +68,17 @@ func toVersionJSON(v prompt.Version) versionJSON {
 	return j
 }
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+func writeJSON(w io.Writer, v any) error { return report.WriteJSON(w, v) }
+
+// termWriter sanitises what the human-readable listings write (prompt
+// text, labels, notes, names: anything a file or a server put there), so
+// that nothing in them acts on the terminal. Each Write is one whole field
+// or line (fmt, tabwriter), so no escape sequence is split between two.
+type termWriter struct{ w io.Writer }
+
+func (t termWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(t.w, textutil.Sanitize(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

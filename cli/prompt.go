@@ -455,7 +455,7 @@ func (a *app) promptListCmd() *cobra.Command {
 				}
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.env.Stdout, 0, 0, 2, ' ', 0)
+			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tLATEST\tTAGS\tLABELS\tUPDATED")
 			for _, p := range ps {
 				name := p.Name
@@ -528,7 +528,7 @@ func nonNilVars(m map[string]string) map[string]string {
 }
 
 func (a *app) printVersion(p prompt.Prompt, v prompt.Version) {
-	w := a.env.Stdout
+	w := termWriter{a.env.Stdout}
 	head := fmt.Sprintf("%s  %s", v.Ref(), prompt.ShortHash(v.Hash))
 	if len(v.Tags) > 0 {
 		head += "  [" + strings.Join(v.Tags, ", ") + "]"
@@ -613,7 +613,7 @@ func (a *app) promptLogCmd() *cobra.Command {
 				}
 				return writeJSON(a.env.Stdout, out)
 			}
-			tw := tabwriter.NewWriter(a.env.Stdout, 0, 0, 2, ' ', 0)
+			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "VERSION\tHASH\tSAVED\tAUTHOR\tTAGS\tNOTE")
 			for _, v := range vs {
 				fmt.Fprintf(tw, "@%d\t%s\t%s\t%s\t%s\t%s\n", v.Number, prompt.ShortHash(v.Hash), v.Created.Local().Format("2006-01-02 15:04"), v.Author, strings.Join(v.Tags, ","), firstLine(v.Note))
@@ -913,7 +913,7 @@ func (a *app) auditCmd() *cobra.Command {
 				}
 				return writeJSON(a.env.Stdout, out)
 			}
-			tw := tabwriter.NewWriter(a.env.Stdout, 0, 0, 2, ' ', 0)
+			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "WHEN\tWHO\tACTION\tPROMPT\tCHANGE")
 			for _, e := range entries {
 				change := e.After

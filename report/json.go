@@ -47,6 +47,9 @@ func JSON(w io.Writer, r RunReport) error {
 	return writeJSON(w, doc)
 }
 
+// WriteJSON is writeJSON, for JSON written outside this package.
+func WriteJSON(w io.Writer, doc any) error { return writeJSON(w, doc) }
+
 // writeJSON writes doc as indented JSON in one write. Besides what
 // encoding/json escapes (C0 controls, U+2028, U+2029), it writes DEL, the C1
 // controls and the bidirectional controls (see textutil.IsControl) as \u

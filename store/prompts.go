@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"whet/prompt"
+	"whet/textutil"
 )
 
 // Audit actions, as written to AuditEntry.Action.
@@ -87,6 +88,9 @@ func normLabels(in map[string]string) (prompt.Labels, error) {
 		v = strings.TrimSpace(v)
 		if v == "" {
 			return nil, fmt.Errorf("label %s has an empty value (remove a label instead of emptying it)", k)
+		}
+		if strings.ContainsFunc(v, textutil.IsControl) {
+			return nil, fmt.Errorf("label %s: the value %q holds a control character (an escape sequence, a newline, a tab …)", k, v)
 		}
 		out[k] = v
 	}
