@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -113,6 +114,20 @@ func (a *app) resolvePaths() (config.Paths, error) {
 	return p.WithFlags(a.cfgFlag, a.dbFlag), nil
 }
 
+// checkConfigFlag refuses a --config file that does not exist: a path
+// given on the command line is meant, and a typo must not silently run on
+// the built-in defaults. (Without the flag, a missing file means the
+// defaults; 'whet config init' creates the file.)
+func (a *app) checkConfigFlag(path string) error {
+	if a.cfgFlag == "" {
+		return nil
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return usagef("--config %s: no such file ('whet config init --config %s' writes one)", a.cfgFlag, a.cfgFlag)
+	}
+	return nil
+}
+
 // config loads the config file once.
 func (a *app) config() (config.Config, error) {
 	if a.cfg != nil {
@@ -123,6 +138,9 @@ func (a *app) config() (config.Config, error) {
 		return config.Config{}, err
 	}
 	a.paths = p
+	if err := a.checkConfigFlag(p.ConfigFile); err != nil {
+		return config.Config{}, err
+	}
 	c, err := config.Load(p.ConfigFile, a.env.Getenv)
 	if err != nil {
 		return c, err

@@ -249,6 +249,9 @@ func (a *app) configCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := a.checkConfigFlag(p.ConfigFile); err != nil {
+				return err
+			}
 			problems, err := config.Check(p.ConfigFile, a.env.Getenv)
 			if err != nil {
 				return err

@@ -83,11 +83,11 @@ targets:
 }
 
 func TestExpansionCannotInjectStructure(t *testing.T) {
-	c, err := Parse("c.yaml", []byte("theme: ${EVIL}\n"), env(map[string]string{"EVIL": "x\nproviders: {a: {type: echo}}"}))
+	c, err := Parse("c.yaml", []byte("author: ${EVIL}\n"), env(map[string]string{"EVIL": "x\nproviders: {a: {type: echo}}"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Theme != "x\nproviders: {a: {type: echo}}" || len(c.Providers) != 0 {
-		t.Errorf("theme %q providers %v", c.Theme, c.Providers)
+	if c.Author != "x\nproviders: {a: {type: echo}}" || len(c.Providers) != 0 {
+		t.Errorf("author %q providers %v", c.Author, c.Providers)
 	}
 }

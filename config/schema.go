@@ -9,6 +9,8 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
+
+	"whet/themes"
 )
 
 // This file is the schema: which keys exist where, and what each accepts.
@@ -62,7 +64,13 @@ func (d *decoder) config(n ast.Node, c *Config) {
 		c.Author = strings.TrimSpace(c.Author)
 	}
 	if e, ok := byKey["theme"]; ok {
-		c.Theme, _ = d.str(e.value, e.key)
+		if theme, ok := d.str(e.value, e.key); ok && strings.TrimSpace(theme) != "" {
+			if _, err := themes.Get(theme); err != nil {
+				d.addAt(tokenOf(e.value), e.key, "%v", err)
+			} else {
+				c.Theme = theme
+			}
+		}
 	}
 	if e, ok := byKey["protected_tags"]; ok {
 		c.ProtectedTags, _ = d.strs(e.value, e.key)
