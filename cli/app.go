@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -273,6 +274,10 @@ func (a *app) versionCmd() *cobra.Command {
 func Main(version string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// whet reports through its own output; a library's stray log lines
+	// (the Gemini SDK logs a broken stream it also returns as an error)
+	// would only land over the progress bar or the workbench's screen.
+	log.SetOutput(io.Discard)
 	// WHET_CPUPROFILE=FILE writes a CPU profile (for performance work).
 	if path := os.Getenv("WHET_CPUPROFILE"); path != "" {
 		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
