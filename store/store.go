@@ -261,6 +261,7 @@ func newerSchemaError(path string, theirs, ours int) error {
 // apply every step exactly once.
 func migrate(ctx context.Context, w *sql.DB, path string, ms []migration) error {
 	for _, m := range ms {
+		migrating := false
 		err := func() error {
 			tx, err := w.BeginTx(ctx, nil)
 			if err != nil {
@@ -277,6 +278,7 @@ func migrate(ctx context.Context, w *sql.DB, path string, ms []migration) error 
 			if v >= m.version {
 				return nil
 			}
+			migrating = true
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
@@ -289,10 +291,28 @@ func migrate(ctx context.Context, w *sql.DB, path string, ms []migration) error 
 			if errors.Is(err, ErrNewerSchema) {
 				return err
 			}
-			return fmt.Errorf("database %s: migrating to schema version %d: %w", path, m.version, err)
+			if !migrating {
+				return openError(path, err)
+			}
+			return fmt.Errorf("database %s: migrating to schema version %d: %w", path, m.version, openError(path, err))
 		}
 	}
 	return nil
+}
+
+// openError says in plain words why the database at path could not be
+// opened or written, for the failures SQLite names in codes: a file or
+// directory whet may not write, and a damaged file.
+func openError(path string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "readonly database") || strings.Contains(msg, "unable to open database file"):
+		return fmt.Errorf("database %s: cannot be written: whet needs to write the file and to create %s-wal and %s-shm beside it (check the permissions of the file and of %s): %w",
+			path, filepath.Base(path), filepath.Base(path), filepath.Dir(path), err)
+	case strings.Contains(msg, "malformed") || strings.Contains(msg, "not a database"):
+		return fmt.Errorf("database %s: the file is damaged or is not a whet database (it was not changed): %w", path, err)
+	}
+	return fmt.Errorf("database %s: %w", path, err)
 }
 
 // Close closes the database. The last connection to close checkpoints the
@@ -332,6 +352,9 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	defer sqlTx.Rollback()
 	if err := fn(&Tx{tx: sqlTx, now: time.Now()}); err != nil {
+		if strings.Contains(err.Error(), "readonly database") {
+			return openError(s.path, err)
+		}
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {

@@ -368,3 +368,24 @@ func TestOpenRefusesNewerSchemaInLiveLog(t *testing.T) {
 		t.Fatalf("error %v does not wrap ErrNewerSchema", err)
 	}
 }
+
+func TestOpenDamagedFileSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "whet.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.Truncate(path, 5000); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	_, err = Open(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), "the file is damaged or is not a whet database (it was not changed)") || strings.Contains(err.Error(), "migrating") {
+		t.Fatalf("Open of a truncated file: %v", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Error("the damaged file was changed")
+	}
+}
