@@ -110,6 +110,9 @@ func (f *contentFlags) apply(a *app, d *draft) error {
 		if err != nil {
 			return err
 		}
+		if err := prompt.ValidUTF8(string(data)); err != nil {
+			return usagef("%s: %v", f.file, err)
+		}
 		if strings.HasPrefix(strings.TrimPrefix(string(data), "\ufeff"), "---") {
 			pf, err := parsePromptFile(f.file, data)
 			if err != nil {
@@ -209,7 +212,10 @@ func checkTemplates(msgs []prompt.Message) error {
 			return usagef("message %d (%s): %v", i+1, m.Role, err)
 		}
 	}
-	return prompt.ValidateMessages(msgs)
+	if err := prompt.ValidateMessages(msgs); err != nil {
+		return usageError{err}
+	}
+	return nil
 }
 
 func (a *app) promptNewCmd() *cobra.Command {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -329,7 +330,9 @@ func NormalizeMessages(msgs []Message) []Message {
 	return out
 }
 
-// ValidateMessages checks roles and that there is at least one message.
+// ValidateMessages checks roles, that there is at least one message, and
+// that every message is valid UTF-8 (text a model can be sent, and that
+// exports and imports keep byte for byte).
 func ValidateMessages(msgs []Message) error {
 	if len(msgs) == 0 {
 		return errors.New("a prompt needs at least one message (e.g. --user TEXT)")
@@ -340,8 +343,33 @@ func ValidateMessages(msgs []Message) error {
 		default:
 			return fmt.Errorf("message %d: unknown role %q (system, user or assistant)", i+1, m.Role)
 		}
+		if err := ValidUTF8(m.Content); err != nil {
+			return fmt.Errorf("message %d (%s): %w", i+1, m.Role, err)
+		}
 	}
 	return nil
+}
+
+// ValidUTF8 reports where s stops being UTF-8: "line L, column C (byte
+// B): not UTF-8 text"; nil for valid text.
+func ValidUTF8(s string) error {
+	if utf8.ValidString(s) {
+		return nil
+	}
+	line, col := 1, 1
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return fmt.Errorf("line %d, column %d (byte %d): not UTF-8 text (save the file as UTF-8)", line, col, i+1)
+			}
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return errors.New("not UTF-8 text (save the file as UTF-8)")
 }
 
 // FormatFile writes f in the file format. Keys are written in a fixed order

@@ -257,3 +257,14 @@ func TestResultGenerationTime(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateMessagesUTF8(t *testing.T) {
+	msgs := []Message{{Role: RoleSystem, Content: "ok"}, {Role: RoleUser, Content: "line one\nab\xffc"}}
+	err := ValidateMessages(msgs)
+	if err == nil || err.Error() != "message 2 (user): line 2, column 3 (byte 12): not UTF-8 text (save the file as UTF-8)" {
+		t.Fatalf("ValidateMessages = %v", err)
+	}
+	if err := ValidateMessages([]Message{{Role: RoleUser, Content: "日本 🙂"}}); err != nil {
+		t.Fatalf("valid text refused: %v", err)
+	}
+}

@@ -110,6 +110,12 @@ func contentJSON(v NewVersion) (msgs, params string, err error) {
 	if m == nil {
 		m = []prompt.Message{}
 	}
+	for i, msg := range m {
+		// JSON would store invalid UTF-8 as U+FFFD: not the content hashed.
+		if err := prompt.ValidUTF8(msg.Content); err != nil {
+			return "", "", fmt.Errorf("message %d (%s): %w", i+1, msg.Role, err)
+		}
+	}
 	mb, err := json.Marshal(m)
 	if err != nil {
 		return "", "", err
