@@ -373,6 +373,7 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 		if cases, err = prompt.ParseCases(f.cases, data); err != nil {
 			return plan, usageError{err}
 		}
+		a.noteUnusedColumns(f.cases, cases, plan)
 	} else {
 		cases = []prompt.Case{{Vars: map[string]string{}}}
 	}
@@ -391,6 +392,36 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 	}
 	run.Cases = cases
 	return plan, checkPlanVariables(plan)
+}
+
+// noteUnusedColumns warns of case variables no version of the plan uses:
+// a misspelt column would otherwise leave its variable to the prompt's
+// sample value without a word.
+func (a *app) noteUnusedColumns(file string, cases []prompt.Case, plan runner.Plan) {
+	used := map[string]bool{}
+	var names []string
+	for _, rv := range plan.Run.Versions {
+		for _, n := range plan.Versions[rv.VersionID].Variables() {
+			if !used[n] {
+				used[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	unused := map[string]bool{}
+	for _, c := range cases {
+		for k := range c.Vars {
+			if !used[k] {
+				unused[k] = true
+			}
+		}
+	}
+	if len(unused) == 0 {
+		return
+	}
+	slices.Sort(names)
+	fmt.Fprintf(a.env.Stderr, "note: %s: %s not a variable of the prompt, so not used (its variables: %s)\n",
+		file, strings.Join(prompt.SortedKeys(unused), ", "), strings.Join(names, ", "))
 }
 
 // checkPlanVariables refuses a plan in which some case lacks a variable a

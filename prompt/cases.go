@@ -61,11 +61,16 @@ func parseCasesCSV(filename string, data []byte) ([]Case, error) {
 	if err != nil {
 		return nil, csvErr(filename, err)
 	}
+	seen := map[string]int{}
 	for i, h := range header {
 		header[i] = strings.TrimSpace(h)
 		if header[i] == "" {
 			return nil, &FileError{File: filename, Line: 1, Col: i + 1, Msg: fmt.Sprintf("column %d has no name in the header row", i+1)}
 		}
+		if j, dup := seen[header[i]]; dup {
+			return nil, &FileError{File: filename, Line: 1, Col: i + 1, Msg: fmt.Sprintf("column %d repeats the name %q of column %d", i+1, header[i], j+1)}
+		}
+		seen[header[i]] = i
 	}
 	var cases []Case
 	for {

@@ -26,6 +26,7 @@ func TestParseCases(t *testing.T) {
 	}
 	bad := []struct{ name, data, want string }{
 		{"a.csv", "q,r\n1,2\n3\n", "a.csv:3: row has 1 fields, the header has 2"},
+		{"a.csv", "ticket,ticket\na,b\n", `a.csv:1:2: column 2 repeats the name "ticket" of column 1`},
 		{"a.csv", "q,\n1,2\n", "a.csv:1:2: column 2 has no name"},
 		{"a.csv", "q\n", "no cases"},
 		{"a.csv", "q\n\"unterminated\n", "a.csv:2"},
