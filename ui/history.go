@@ -69,10 +69,12 @@ func (r historyRow) metric(scored bool) float64 {
 // Runs messages.
 type (
 	// historyOpenMsg switches to Runs and lists the runs of prompt ("" =
-	// every run). keep leaves a list that already shows prompt as it is.
+	// every run). keep keeps the selection of a list that already shows
+	// prompt, reading it again.
 	historyOpenMsg struct {
 		prompt string
 		keep   bool
+		shown  bool // the screen is shown already: only read the list again
 	}
 	historyLoadedMsg struct {
 		id     int
@@ -133,7 +135,9 @@ func (m historyModel) empty() bool { return m.req == 0 }
 
 func (m historyModel) open(msg historyOpenMsg) (historyModel, tea.Cmd) {
 	if msg.keep && m.loaded && msg.prompt == m.prompt {
-		return m, nil
+		// The same list, read again: runs made since (in the Arena, by
+		// another process) appear; the selection stays.
+		return m.reload()
 	}
 	if msg.prompt != m.prompt {
 		m.cursor, m.offset = 0, 0
@@ -225,6 +229,9 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case historyOpenMsg:
 		m, cmd := m.open(msg)
+		if msg.shown {
+			return m, cmd
+		}
 		return m, tea.Batch(cmd, emit(showScreenMsg{to: screenHistory}))
 	case historyLoadedMsg:
 		if msg.id != m.req {

@@ -148,3 +148,25 @@ func TestHistoryDrift(t *testing.T) {
 	h.key("G", "D")
 	h.mustSee("no earlier run of the same plan")
 }
+
+func TestHistoryShowsNewRunsWhenShownAgain(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ctx := context.Background()
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("G", "h")
+	h.mustSee("2 runs")
+	h.key("1")
+	// A run made meanwhile (by the Arena, or another whet).
+	old, err := st.GetRun(ctx, fixtureOldRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := old
+	later.ID, later.Created = "", testNow.Add(-time.Minute)
+	if err := st.CreateRun(ctx, &later); err != nil {
+		t.Fatal(err)
+	}
+	h.key("5")
+	h.mustSee("3 runs", later.ID)
+}

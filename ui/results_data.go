@@ -218,6 +218,9 @@ func (m Model) openRunScreen(to screenID) tea.Cmd {
 	switch {
 	case to == screenHistory && m.history.empty():
 		return emit(historyOpenMsg{prompt: name})
+	case to == screenHistory:
+		// Shown again: read the list again, so runs made since appear.
+		return emit(historyOpenMsg{prompt: m.history.prompt, keep: true, shown: true})
 	case to == screenResults && m.results.empty() && name != "":
 		return emit(resultsOpenMsg{prompt: name})
 	case to == screenCompare && m.compare.empty() && name != "":
