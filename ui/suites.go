@@ -115,8 +115,14 @@ type (
 		err      error
 	}
 	// Answers of the screen's dialogs.
-	suiteNewNameMsg   struct{ name string }
-	suiteNewMsg       struct{ name, prompt string }
+	suiteNewNameMsg struct{ name string }
+	suiteNewMsg     struct{ name, prompt string }
+	// suitePromptCheckedMsg answers whether a new suite's prompt exists
+	// (err set when it does not), before the draft opens.
+	suitePromptCheckedMsg struct {
+		name, prompt string
+		err          error
+	}
 	suiteImportAskMsg struct{ path string }
 	suiteDeleteMsg    struct{ index int }
 	suiteLeaveMsg     struct{} // back to the list, dropping unsaved edits
@@ -140,13 +146,16 @@ type (
 	suiteFormDropMsg struct{} // close the case form, dropping its edits
 )
 
-func (suitesOpenMsg) target() screenID      { return screenSuites }
-func (suitesListedMsg) target() screenID    { return screenSuites }
-func (suiteLoadedMsg) target() screenID     { return screenSuites }
-func (suiteSavedMsg) target() screenID      { return screenSuites }
-func (suiteImportedMsg) target() screenID   { return screenSuites }
-func (suiteNewNameMsg) target() screenID    { return screenSuites }
-func (suiteNewMsg) target() screenID        { return screenSuites }
+func (suitesOpenMsg) target() screenID    { return screenSuites }
+func (suitesListedMsg) target() screenID  { return screenSuites }
+func (suiteLoadedMsg) target() screenID   { return screenSuites }
+func (suiteSavedMsg) target() screenID    { return screenSuites }
+func (suiteImportedMsg) target() screenID { return screenSuites }
+func (suiteNewNameMsg) target() screenID  { return screenSuites }
+func (suiteNewMsg) target() screenID      { return screenSuites }
+func (suitePromptCheckedMsg) target() screenID {
+	return screenSuites
+}
 func (suiteImportAskMsg) target() screenID  { return screenSuites }
 func (suiteDeleteMsg) target() screenID     { return screenSuites }
 func (suiteLeaveMsg) target() screenID      { return screenSuites }
@@ -332,17 +341,24 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 		}
 		return m.imported(msg)
 	case suiteNewNameMsg:
-		name := msg.name
-		return m, openDialog(newInput(m.sh, "New suite "+name,
-			"The prompt it belongs to (optional; empty = a shared suite).", "support/reply", m.scope,
-			func(s string) error {
-				if s == "" {
-					return nil
-				}
-				return prompt.ValidateName(s)
-			},
-			func(p string) tea.Msg { return suiteNewMsg{name: name, prompt: p} }))
+		return m, m.askSuitePrompt(msg.name, m.scope, "")
 	case suiteNewMsg:
+		if msg.prompt == "" {
+			return m.Update(suitePromptCheckedMsg{name: msg.name})
+		}
+		name, p := msg.name, msg.prompt
+		return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+			pr, err := st.GetPrompt(ctx, p)
+			if err == nil {
+				p = pr.Name
+			}
+			return suitePromptCheckedMsg{name: name, prompt: p, err: err}
+		})
+	case suitePromptCheckedMsg:
+		if msg.err != nil {
+			// Ask again, with what was typed: no case is written yet.
+			return m, m.askSuitePrompt(msg.name, msg.prompt, msg.err.Error())
+		}
 		m = m.openDraft(prompt.Suite{Name: msg.name, Prompt: msg.prompt}, true, true)
 		return m, notify("new suite " + msg.name + ": add cases with a, save with ctrl+s")
 	case suiteImportAskMsg:
@@ -358,7 +374,7 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 	case suiteLeaveMsg:
 		m.mode = suitesList
 		m.modified, m.isNew, m.saveErr = false, false, ""
-		return m, nil
+		return m.reload()
 	case suiteFormDropMsg:
 		m.mode = suitesCases
 		return m, nil
@@ -438,6 +454,23 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 		return m, cmd
 	}
 	return m, nil
+}
+
+// askSuitePrompt asks which prompt a new suite belongs to; problem is why
+// the last answer was refused.
+func (m suitesModel) askSuitePrompt(name, value, problem string) tea.Cmd {
+	body := "The prompt it belongs to (optional; empty = a shared suite)."
+	if problem != "" {
+		body = problem + "\n" + body
+	}
+	return openDialog(newInput(m.sh, "New suite "+name, body, "support/reply", value,
+		func(s string) error {
+			if s == "" {
+				return nil
+			}
+			return prompt.ValidateName(s)
+		},
+		func(p string) tea.Msg { return suiteNewMsg{name: name, prompt: p} }))
 }
 
 func saveErrText(err error, isNew bool) string {

@@ -193,11 +193,24 @@ func TestSuitesSaveErrorKeepsDraft(t *testing.T) {
 	h.key("8", "n")
 	h.typ("orphan")
 	h.key("enter")
+	// An unknown prompt is refused before any case is typed, and asked
+	// again with what was typed.
 	h.typ("no/such-prompt")
-	h.key("enter", "a")
+	h.key("enter")
+	h.mustSee(`no prompt named "no/such-prompt"`, "› no/such-prompt")
+	h.key("ctrl+u")
+	h.typ("support/reply")
+	h.key("enter")
+	h.mustSee("Suites › orphan", "prompt support/reply")
+	// The name is taken meanwhile (another whet): the save fails and the
+	// draft stays.
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "orphan"}, "other"); err != nil {
+		t.Fatal(err)
+	}
+	h.key("a")
 	h.typ("one")
 	h.key("ctrl+s")
-	h.mustSee("not saved:", "no/such-prompt", "new, not saved", "one")
+	h.mustSee("not saved:", `suite "orphan" already exists`, "new, not saved", "one")
 	if !h.m.suites.dirty() || len(h.m.suites.draft.Cases) != 1 {
 		t.Fatal("a failed save lost the draft")
 	}
@@ -216,7 +229,7 @@ func TestSuitesSaveErrorKeepsDraft(t *testing.T) {
 	h.key("q")
 	h.mustSee("Leave without saving?")
 	h.key("y")
-	h.mustSee("Suites · all prompts · 0 suites")
+	h.mustSee("Suites · all prompts · 1 suite")
 }
 
 func TestSuitesImport(t *testing.T) {
