@@ -12,6 +12,7 @@ import (
 
 	"whet/prompt"
 	"whet/store"
+	"whet/textutil"
 )
 
 // editorKeys is the editor's key table. None of them is a key the text
@@ -139,9 +140,12 @@ type editorModel struct {
 	varInputs map[string]textinput.Model
 	lints     []prompt.Lint
 
-	focus    int // index into fields()
-	lastMsg  int // the message shown expanded while focus is elsewhere
-	extFile  string
+	focus   int // index into fields()
+	lastMsg int // the message shown expanded while focus is elsewhere
+	extFile string
+	// lossy: the loaded version holds control characters the fields
+	// cannot (see fill).
+	lossy    bool
 	loadErr  string
 	fromFile string // notice after an external edit
 }
@@ -282,7 +286,43 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 	}
 	// Defaults for variables no message uses are not shown, so they do not
 	// count as a change; compare against what the fields would save.
+	//
+	// Text fields cannot hold control characters (an escape sequence in an
+	// imported prompt): the fields then differ from the version before any
+	// edit. That is not an edit of the user's; fill reports it (lossy) so
+	// the screen can say that saving from here leaves them out.
+	if fields := m.snapshot(); fields.hash != m.saved.hash && m.onlyControlsDiffer(v.Messages) {
+		m.saved.hash = fields.hash
+		m.lossy = true
+	}
 	return m.layout()
+}
+
+// onlyControlsDiffer reports whether the fields hold msgs but for the
+// control characters a text field drops.
+func (m editorModel) onlyControlsDiffer(msgs []prompt.Message) bool {
+	shown := m.currentMessages()
+	norm := prompt.NormalizeMessages(msgs)
+	if len(shown) != len(norm) {
+		return false
+	}
+	for i := range norm {
+		if shown[i].Role != norm[i].Role || shown[i].Content != dropControls(norm[i].Content) {
+			return false
+		}
+	}
+	return true
+}
+
+// dropControls removes what a text field cannot hold: control characters
+// but newline and tab.
+func dropControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\n' && r != '\t' && textutil.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func (m editorModel) setParams(p prompt.Params) editorModel {
@@ -540,7 +580,11 @@ func (m editorModel) Update(msg tea.Msg) (editorModel, tea.Cmd) {
 			return m, notifyErr(msg.err)
 		}
 		m = m.fill(msg.prompt, msg.version)
-		return m, m.focusField(m.firstUserMessage())
+		cmd := m.focusField(m.firstUserMessage())
+		if m.lossy {
+			cmd = tea.Batch(cmd, notify("this version holds control characters the editor cannot show; a version saved from here leaves them out"))
+		}
+		return m, cmd
 	case editorNamedMsg:
 		m.name = msg.name
 		return m, m.askNote()

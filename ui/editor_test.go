@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"whet/prompt"
+	"whet/store"
 )
 
 func TestEditorNewPrompt(t *testing.T) {
@@ -377,5 +378,26 @@ func TestEditorClickFocusesMessage(t *testing.T) {
 	h.typ("Hi. ")
 	if got := h.m.editor.msgs[0].ta.Value(); !strings.HasPrefix(got, "Hi. You are") {
 		t.Fatalf("typing after the click went elsewhere: %q", got)
+	}
+}
+
+func TestEditorControlCharactersAreNotAnEdit(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, _, err := st.SaveVersion(context.Background(), "support/reply", store.NewVersion{
+		Messages: []prompt.Message{{Role: prompt.RoleUser, Content: "red \x1b[31mRED\x1b[0m and {{customer}}"}}, Author: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("G", "e")
+	h.mustSee("control characters the editor cannot show")
+	if h.m.editor.dirty() {
+		t.Fatal("opening a version with control characters marked the draft modified")
+	}
+	h.mustNotSee("● modified")
+	// An edit is still an edit.
+	h.typ("!")
+	if !h.m.editor.dirty() {
+		t.Fatal("an edit after opening did not mark the draft")
 	}
 }
