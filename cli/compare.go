@@ -63,6 +63,9 @@ versions and every case's outputs side by side; on stderr, the A/B sentence
 			if err != nil {
 				return usageError{err}
 			}
+			if sa == sb && len(args) == 3 {
+				return usagef("%s and %s are the same side of run %s: compare two versions or two targets", args[1], args[2], rr.Run.ID)
+			}
 			c := report.CompareRun(rr, sa, sb)
 			err = a.writeTo(output, func(w io.Writer) error {
 				switch format {

@@ -116,6 +116,9 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if f.resume != "" && len(args) > 0 {
 		return usagef("--resume takes no REF: the run already names its versions")
 	}
+	if f.cache && f.noCache {
+		return usagef("--cache and --no-cache contradict each other: use one")
+	}
 	if f.suite != "" && f.cases != "" {
 		return usagef("--suite and --cases both give cases: use one")
 	}
@@ -208,6 +211,10 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	}
 	if scored && f.format == "table" {
 		for _, g := range groups {
+			if g.Judged == 0 {
+				fmt.Fprintf(a.env.Stdout, "%s × %s: no cell scored\n", g.Version.Ref(), g.Target)
+				continue
+			}
 			fmt.Fprintf(a.env.Stdout, "%s × %s: pass %.1f%% [%.1f–%.1f%%] of %d, mean score %.3f\n", g.Version.Ref(), g.Target, 100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.Judged, g.MeanScore)
 		}
 	}
