@@ -180,6 +180,17 @@ func TestHelpIsGeneratedFromKeyTables(t *testing.T) {
 	// In the versions screen, help lists its keys.
 	h.key("G", "enter", "?")
 	h.mustSee("Keys · Versions", "mark/diff two", "restore as new", "move tag here")
+	h.key("esc")
+
+	// On a narrow terminal every key of every group is still listed: the
+	// groups that do not fit beside each other go below.
+	h.send(tea.WindowSizeMsg{Width: 60, Height: 40})
+	h.key("1", "?")
+	for _, g := range h.m.library.keyTable().groups {
+		for _, b := range g {
+			h.mustSee(b.Help().Desc)
+		}
+	}
 }
 
 func TestPalette(t *testing.T) {

@@ -38,12 +38,11 @@ func (d *helpDialog) view(sh *shared, w, h int) string {
 	hm := help.New()
 	hm.Styles = st.Help
 	hm.ShowAll = true
-	hm.SetWidth(inner)
-	body := hm.FullHelpView(d.screen.groups)
+	body := helpRows(hm, d.screen.groups, inner)
 	if body == "" {
 		body = st.Muted.Render("this screen has no keys of its own")
 	}
-	body += "\n\n" + st.Header.Render("Everywhere") + "\n" + hm.FullHelpView(splitBindings(d.global, 4))
+	body += "\n\n" + st.Header.Render("Everywhere") + "\n" + helpRows(hm, splitBindings(d.global, 4), inner)
 	mouse := "\n\n" + st.Muted.Render("Mouse: click a tab or a row, wheel to scroll.")
 	// The dialog fits the terminal: key columns that do not fit are cut
 	// (never wrapped), then the mouse hint goes, then the lines that do not
@@ -60,6 +59,27 @@ func (d *helpDialog) view(sh *shared, w, h int) string {
 		body = strings.Join(lines[:room-1], "\n") + "\n" + st.Muted.Render("… (a taller terminal shows every key)")
 	}
 	return frameDialog(sh, d.title, body, "esc/? close", dw)
+}
+
+// helpRows lays key groups out as columns, starting a new row of columns
+// where the next group would not fit in width, so that no key is cut off
+// on a narrow terminal.
+func helpRows(hm help.Model, groups [][]key.Binding, width int) string {
+	hm.SetWidth(0) // measure and draw whole columns; rows are cut below
+	var rows []string
+	var cur [][]key.Binding
+	for _, g := range groups {
+		next := append(append([][]key.Binding(nil), cur...), g)
+		if len(cur) > 0 && lipgloss.Width(hm.FullHelpView(next)) > width {
+			rows = append(rows, hm.FullHelpView(cur))
+			next = [][]key.Binding{g}
+		}
+		cur = next
+	}
+	if len(cur) > 0 {
+		rows = append(rows, hm.FullHelpView(cur))
+	}
+	return strings.Join(rows, "\n\n")
 }
 
 // splitBindings cuts bs into columns of at most n.

@@ -37,7 +37,7 @@ func newHistoryKeys() historyKeys {
 		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "results")),
 		Compare: key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "compare")),
 		Export:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
-		Drift:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drift vs the previous run of its plan")),
+		Drift:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drift vs the run before")),
 		All:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all runs/this prompt")),
 		Reload:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
 		Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
