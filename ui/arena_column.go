@@ -343,12 +343,13 @@ func timingLine(cell arenaCell, now time.Time) string {
 	return ""
 }
 
-// tokenLine is the tokens in and out and the cost.
+// tokenLine is the tokens in and out ("12→40 tok") and the cost.
 func tokenLine(cell arenaCell) string {
 	switch cell.state {
 	case cellDone, cellFailed:
 		r := cell.result
-		return "in " + itoa(r.TokensIn) + " · out " + itoa(r.TokensOut) + " · " + costText(r.Cost)
+		// Compact, so that the cost still shows in a narrow column.
+		return itoa(r.TokensIn) + "→" + itoa(r.TokensOut) + " tok · " + costText(r.Cost)
 	case cellRunning:
 		if n := cell.text.Len(); n > 0 {
 			return "out ~" + itoa(n/4) + " tok"
@@ -381,7 +382,7 @@ func (c arenaColumn) ratingLine(m arenaModel, cell arenaCell, focused bool) stri
 		return s
 	}
 	if cell.state == cellDone && focused {
-		return st.Muted.Render("1-5 rate · n note · y copy")
+		return st.Muted.Render("v rate · n note · y copy")
 	}
 	return ""
 }

@@ -65,7 +65,7 @@ func TestArenaE2EStreamsPartialTextToTheEnd(t *testing.T) {
 	}
 	f.release()
 	waitView(t, last, "✓ ollama:slow:latest", "one token at a time.", "model slow:latest · 5f1c0b7de2a9",
-		"in 12 · out 11 · $0", "run arena0000001 · done")
+		"12→11 tok · $0", "run arena0000001 · done")
 
 	ctx := context.Background()
 	run, err := st.GetRun(ctx, "arena0000001")

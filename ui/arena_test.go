@@ -93,7 +93,7 @@ func TestArenaRunsEchoAndSavesTheRun(t *testing.T) {
 			t.Fatalf("%s: the stored result id was not read back", c.spec)
 		}
 	}
-	h.mustSee("✓ echo:a", "✓ echo:b", "model a", "in 2", "run arena0000001 · done", "You are a friendly support agent")
+	h.mustSee("✓ echo:a", "✓ echo:b", "model a", "2→", "run arena0000001 · done", "You are a friendly support agent")
 
 	ctx := context.Background()
 	run, err := st.GetRun(ctx, h.lastRun().id)
@@ -387,7 +387,7 @@ func TestArenaRetryResetsColumnAndTextIsSanitised(t *testing.T) {
 		t.Fatalf("running %v, states %v %v", a.running(), a.cols[0].cells[0].state, a.cols[1].cells[0].state)
 	}
 	plain = ansi.Strip(a.View())
-	for _, want := range []string{"✓ echo:a", "◼ echo:b", "cancelled", "ttft 120ms · 1.4 tok/s · 1.50s", "in 10 · out 2 · $0", "run synthetic01 · cancelled"} {
+	for _, want := range []string{"✓ echo:a", "◼ echo:b", "cancelled", "ttft 120ms · 1.4 tok/s · 1.50s", "10→2 tok · $0", "run synthetic01 · cancelled"} {
 		if !strings.Contains(plain, want) {
 			t.Fatalf("view lacks %q:\n%s", want, plain)
 		}
