@@ -169,6 +169,7 @@ type arenaModel struct {
 	repeat    int
 
 	cols     []arenaColumn
+	colsOf   string // setupKey of the run the columns show
 	colFocus int
 	colFirst int // the first column drawn when they do not all fit
 	raw      bool
@@ -673,7 +674,21 @@ func (m arenaModel) runState() string {
 	case r.err != "":
 		return "run " + id + " · failed"
 	}
+	if m.colsOf != "" && m.colsOf != m.setupKey() {
+		return "run " + id + " · done · setup changed since: ctrl+r runs it"
+	}
 	return "run " + id + " · done"
+}
+
+// setupKey identifies what a run of the current setup would send: the
+// version, the variables and the repeat (targets have columns of their own).
+func (m arenaModel) setupKey() string {
+	var b strings.Builder
+	b.WriteString(m.version.Prompt + "@" + itoa(m.version.Number) + "×" + itoa(m.repeat))
+	for _, v := range m.vars {
+		b.WriteString("\x00" + v.name + "=" + v.input.Value())
+	}
+	return b.String()
 }
 
 // settingsView is the second line: targets, repeat, case and variables.

@@ -166,6 +166,7 @@ func (m arenaModel) runAll() (arenaModel, tea.Cmd) {
 		m.cols[i] = newArenaColumn(s, m.picker.info(s), seq, m.repeat)
 	}
 	m.colFocus, m.colFirst = 0, 0
+	m.colsOf = m.setupKey()
 	m.pane = arenaPaneColumns
 	m = m.clampColumns()
 	return m.start(seq, specs, false)

@@ -108,6 +108,12 @@ func TestArenaRunsEchoAndSavesTheRun(t *testing.T) {
 	if err != nil || len(rs) != 2 || rs[0].Output != want {
 		t.Fatalf("stored results %+v, %v", rs, err)
 	}
+
+	// Changing the setup leaves the columns of the last run, and says so.
+	h.mustNotSee("setup changed since")
+	h.key("s", "tab")
+	h.typ("x")
+	h.mustSee("setup changed since: ctrl+r runs it")
 }
 
 func TestArenaRatesAndNotes(t *testing.T) {
