@@ -177,7 +177,7 @@ func parseCasesJSONL(filename string, data []byte) ([]Case, error) {
 		}
 		var obj map[string]any
 		if err := json.Unmarshal([]byte(text), &obj); err != nil {
-			return nil, &FileError{File: filename, Line: line, Msg: "not a JSON object: " + err.Error()}
+			return nil, &FileError{File: filename, Line: line, Msg: "not a JSON object: " + plainTypeError(err.Error())}
 		}
 		c, err := caseFromObject(obj)
 		if err != nil {

@@ -136,11 +136,41 @@ func yamlErr(filename string, lineOffset int, err error) error {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		if tk := ye.GetToken(); tk != nil {
-			return &FileError{File: filename, Line: tk.Position.Line + lineOffset, Col: tk.Position.Column, Msg: ye.GetMessage()}
+			return &FileError{File: filename, Line: tk.Position.Line + lineOffset, Col: tk.Position.Column, Msg: plainTypeError(ye.GetMessage())}
 		}
-		return &FileError{File: filename, Msg: ye.GetMessage()}
+		return &FileError{File: filename, Msg: plainTypeError(ye.GetMessage())}
 	}
-	return &FileError{File: filename, Msg: err.Error()}
+	return &FileError{File: filename, Msg: plainTypeError(err.Error())}
+}
+
+// goTypeError matches the decoders' "cannot unmarshal X into Go struct
+// field T.F of type Y" (or "into Go value of type Y").
+var goTypeError = regexp.MustCompile(`(?:json: )?cannot unmarshal (.+?) into Go (?:struct field \S+|value) of type (\S+(?: \{\})?)`)
+
+// plainTypeError says a decoder's type mismatch in the file's words ("want
+// a number, found text") instead of Go's type names; other messages pass.
+func plainTypeError(msg string) string {
+	m := goTypeError.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	return strings.Replace(msg, m[0], "want "+plainType(m[2])+", found "+plainType(m[1]), 1)
+}
+
+func plainType(t string) string {
+	switch {
+	case t == "string":
+		return "text"
+	case t == "bool":
+		return "true or false"
+	case strings.HasPrefix(t, "[]") || t == "array":
+		return "a list"
+	case strings.HasPrefix(t, "map[") || t == "object":
+		return "a mapping"
+	case strings.Contains(t, "int") || strings.Contains(t, "float") || t == "number":
+		return "a number"
+	}
+	return t
 }
 
 // nodePos finds the position of a YAML path (e.g. "$.params.temperature")

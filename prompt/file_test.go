@@ -288,3 +288,21 @@ func TestParsePromptySampleFile(t *testing.T) {
 		t.Errorf("ParsePrompty with a sample file: %v", err)
 	}
 }
+
+func TestPlainTypeError(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"cannot unmarshal string into Go struct field suiteDoc.Cases of type float64", "want a number, found text"},
+		{"cannot unmarshal []interface {} into Go struct field fileFront.Vars of type string", "want text, found a list"},
+		{"json: cannot unmarshal array into Go value of type map[string]interface {}", "want a mapping, found a list"},
+		{"mapping value is not allowed in this context", "mapping value is not allowed in this context"},
+	} {
+		if got := plainTypeError(tc.in); got != tc.want {
+			t.Errorf("plainTypeError(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	// In a file: the position and the plain words.
+	_, err := ParseFile("f.md", []byte("---\nname: x\nvars: {x: [1, 2]}\n---\n## user\nhi {{x}}\n"))
+	if err == nil || !strings.Contains(err.Error(), "want text, found a list") || strings.Contains(err.Error(), "Go struct") {
+		t.Errorf("ParseFile: %v", err)
+	}
+}
