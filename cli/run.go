@@ -442,7 +442,7 @@ func checkPlanVariables(plan runner.Plan) error {
 				if len(plan.Run.Cases) > 1 {
 					where = " in " + c.Label(i)
 				}
-				return usagef("%s%s: %v", v.Ref(), where, err)
+				return usagef("%s%s: %v (give it with --var NAME=VALUE, a column of the case file, or a sample value of the prompt)", v.Ref(), where, err)
 			}
 		}
 	}

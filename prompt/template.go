@@ -40,7 +40,7 @@ func (e *MissingVarsError) Error() string {
 	if len(e.Names) > 1 {
 		noun = "variables"
 	}
-	return fmt.Sprintf("missing template %s: %s (pass --var NAME=VALUE)", noun, strings.Join(quoted, ", "))
+	return fmt.Sprintf("missing template %s: %s", noun, strings.Join(quoted, ", "))
 }
 
 func isNameStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

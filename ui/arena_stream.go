@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -139,7 +140,7 @@ func (m arenaModel) check() (arenaModel, error) {
 			}
 		}
 		m, _ = m.focusVar()
-		return m, err
+		return m, fmt.Errorf("%w: fill it in under Variables, or pick a case (c)", err)
 	}
 	return m, nil
 }
