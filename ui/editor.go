@@ -894,7 +894,8 @@ func (m editorModel) onSaved(msg editorSavedMsg) (editorModel, tea.Cmd) {
 func (m editorModel) keyTable() keyTable {
 	k := m.keys
 	if !m.active {
-		return keyTable{short: []key.Binding{key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new prompt"))}}
+		n := key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new prompt"))
+		return keyTable{short: []key.Binding{n}, groups: [][]key.Binding{{n}}}
 	}
 	return keyTable{
 		short: []key.Binding{k.Save, k.Next, k.External, k.AddMsg, k.Close},
