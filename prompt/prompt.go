@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -204,6 +205,9 @@ const TagRule = "a tag starts with a letter and holds letters, digits, '-', '_' 
 // ValidateTag checks a tag name. Tags that could be read as a version number
 // or a hash prefix are refused so that refs stay unambiguous.
 func ValidateTag(tag string) error {
+	if tag == "" {
+		return errors.New("type a tag name, such as production or staging")
+	}
 	if !tagRe.MatchString(tag) || len(tag) > 64 || versionSelRe.MatchString(tag) || isHashPrefix(tag) {
 		return fmt.Errorf("invalid tag %q: %s", tag, TagRule)
 	}
