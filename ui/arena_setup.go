@@ -64,14 +64,23 @@ func (m arenaModel) updateSetup(msg tea.KeyPressMsg) (arenaModel, tea.Cmd) {
 	}
 	if m.focus == arenaFocusVars && len(m.vars) > 0 {
 		switch s := msg.String(); {
-		case key.Matches(msg, k.NextField), s == "enter", s == "down":
+		case s == "down" || s == "up":
+			// Arrows move between the variables and stop at the ends, so
+			// that typing goes on in a field (tab leaves them).
+			if s == "down" {
+				m.varCursor = min(m.varCursor+1, len(m.vars)-1)
+			} else {
+				m.varCursor = max(m.varCursor-1, 0)
+			}
+			return m.focusVar()
+		case key.Matches(msg, k.NextField), s == "enter":
 			if m.varCursor >= len(m.vars)-1 {
 				m.focus = arenaFocusTargets
 			} else {
 				m.varCursor++
 			}
 			return m.focusVar()
-		case key.Matches(msg, k.PrevField), s == "up":
+		case key.Matches(msg, k.PrevField):
 			if m.varCursor == 0 {
 				m.focus = arenaFocusTargets
 			} else {

@@ -490,3 +490,25 @@ func TestArenaFitsEverySize(t *testing.T) {
 		}
 	}
 }
+
+func TestArenaArrowsStayInTheVariables(t *testing.T) {
+	h, _ := arenaHarness(t, 120, 34)
+	h.key("G", "ctrl+r", "tab")
+	a := h.m.arena
+	if a.focus != arenaFocusVars || len(a.vars) < 2 {
+		t.Fatalf("focus %v with %d variables", a.focus, len(a.vars))
+	}
+	h.key("down", "down", "down", "down")
+	if a := h.m.arena; a.focus != arenaFocusVars || a.varCursor != len(a.vars)-1 {
+		t.Fatalf("down at the last variable: focus %v cursor %d", a.focus, a.varCursor)
+	}
+	h.key("up", "up", "up", "up")
+	if a := h.m.arena; a.focus != arenaFocusVars || a.varCursor != 0 {
+		t.Fatalf("up at the first variable: focus %v cursor %d", a.focus, a.varCursor)
+	}
+	// tab still leaves them.
+	h.key("shift+tab")
+	if h.m.arena.focus == arenaFocusVars {
+		t.Fatal("shift+tab stayed in the variables")
+	}
+}
