@@ -486,7 +486,8 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 			func(tag string) tea.Msg { return libTagMsg{name: name, tag: tag} }))
 	case key.Matches(msg, k.Archive):
 		return m, openDialog(newConfirm("Archive "+p.Name+"?",
-			"It leaves the library; its "+itoa(p.Latest)+" version(s), tags and runs are kept.",
+			"It leaves the library; its "+itoa(p.Latest)+" version(s), tags and runs are kept.\n"+
+				"To bring it back: whet prompt archive --undo "+p.Name,
 			libArchiveMsg{name: p.Name}, nil))
 	}
 	return m, nil
