@@ -119,6 +119,13 @@ func (a *app) promptExportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// Every ref is resolved before a file is written: a bad one
+			// leaves no export half done.
+			type item struct {
+				p prompt.Prompt
+				v prompt.Version
+			}
+			var items []item
 			for _, s := range args {
 				ref, err := a.parseRef(s)
 				if err != nil {
@@ -132,6 +139,10 @@ func (a *app) promptExportCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				items = append(items, item{p, v})
+			}
+			for _, it := range items {
+				p, v := it.p, it.v
 				data := prompt.FormatFile(fileFor(p, v, true))
 				if dir == "" {
 					_, err = a.env.Stdout.Write(data)
