@@ -449,7 +449,8 @@ func resolveHash(ctx context.Context, q querier, h promptHead, prefix string) (p
 		return prompt.Version{}, err
 	}
 	if len(vs) == 0 {
-		return prompt.Version{}, versionNotFound(ctx, q, h, h.name+"@"+prefix)
+		return prompt.Version{}, &NotFoundError{Kind: "version", Name: h.name + "@" + prefix,
+			Hint: fmt.Sprintf("no version of %s has a content hash starting %s ('whet prompt log %s' lists them)", h.name, prefix, h.name)}
 	}
 	// Several versions may share one content (a restore); the newest of
 	// them stands for it.

@@ -202,7 +202,7 @@ func TestResolve(t *testing.T) {
 		{ref: "summary@9", wantErr: ErrNotFound, wantMsgs: []string{`no version "summary@9"`, "versions 1 to 6"}},
 		{ref: "summary@prod", wantErr: ErrNotFound, wantMsgs: []string{`no tag "summary@prod" (did you mean "summary@production"?)`}},
 		{ref: "summary@staging", wantErr: ErrNotFound, wantMsgs: []string{"has tags production"}},
-		{ref: "summary@abcdef0", wantErr: ErrNotFound, wantMsgs: []string{`no version "summary@abcdef0"`}},
+		{ref: "summary@abcdef0", wantErr: ErrNotFound, wantMsgs: []string{`no version "summary@abcdef0"`, "no version of summary has a content hash starting abcdef0"}},
 	} {
 		t.Run(tc.ref, func(t *testing.T) {
 			ref, err := prompt.ParseRef(tc.ref)
