@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"whet/prompt"
+	"whet/store"
 )
 
 func TestHistoryListsRunsWithSparkline(t *testing.T) {
@@ -107,15 +108,7 @@ func TestHistoryDrift(t *testing.T) {
 	seedRuns(t, st)
 	ctx := context.Background()
 	// A later run of the old run's plan whose model changed under it.
-	old, err := st.GetRun(ctx, fixtureOldRun)
-	if err != nil {
-		t.Fatal(err)
-	}
-	later := old
-	later.ID, later.Created = "", testNow.Add(-time.Hour)
-	if err := st.CreateRun(ctx, &later); err != nil {
-		t.Fatal(err)
-	}
+	later := rerunOf(t, st, fixtureOldRun, testNow.Add(-time.Hour))
 	before, err := st.Results(ctx, fixtureOldRun)
 	if err != nil {
 		t.Fatal(err)
@@ -152,21 +145,27 @@ func TestHistoryDrift(t *testing.T) {
 func TestHistoryShowsNewRunsWhenShownAgain(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
-	ctx := context.Background()
 	h := newHarness(t, fixedTimeStore{st}, 120, 30)
 	h.key("G", "h")
 	h.mustSee("2 runs")
 	h.key("1")
 	// A run made meanwhile (by the Arena, or another whet).
-	old, err := st.GetRun(ctx, fixtureOldRun)
+	later := rerunOf(t, st, fixtureOldRun, testNow.Add(-time.Minute))
+	h.key("5")
+	h.mustSee("3 runs", later.ID)
+}
+
+// rerunOf stores a new run of run id's plan, created at created, with no
+// results yet.
+func rerunOf(t *testing.T, st *store.Store, id string, created time.Time) prompt.Run {
+	t.Helper()
+	run, err := st.GetRun(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	later := old
-	later.ID, later.Created = "", testNow.Add(-time.Minute)
-	if err := st.CreateRun(ctx, &later); err != nil {
+	run.ID, run.Created = "", created
+	if err := st.CreateRun(context.Background(), &run); err != nil {
 		t.Fatal(err)
 	}
-	h.key("5")
-	h.mustSee("3 runs", later.ID)
+	return run
 }
