@@ -323,7 +323,10 @@ func timingLine(cell arenaCell, now time.Time) string {
 	switch cell.state {
 	case cellDone, cellFailed:
 		r := cell.result
-		parts := []string{"ttft " + arenaDur(r.TTFT)}
+		var parts []string
+		if r.TTFT > 0 {
+			parts = append(parts, "ttft "+arenaDur(r.TTFT))
+		}
 		// Below 50ms of generation the rate says more about the clock.
 		if tps := r.TokensPerSecond(); tps > 0 && r.Latency-r.TTFT >= 50*time.Millisecond {
 			parts = append(parts, fixed1(tps)+" tok/s")

@@ -512,3 +512,15 @@ func TestArenaArrowsStayInTheVariables(t *testing.T) {
 		t.Fatal("shift+tab stayed in the variables")
 	}
 }
+
+func TestTimingLine(t *testing.T) {
+	now := time.Now()
+	failed := arenaCell{state: cellFailed, result: prompt.Result{Latency: 300 * time.Millisecond, Error: "boom"}}
+	if got := timingLine(failed, now); strings.Contains(got, "ttft") || !strings.Contains(got, "300ms") {
+		t.Errorf("a failed call that never sent a token: %q", got)
+	}
+	done := arenaCell{state: cellDone, result: prompt.Result{TTFT: 120 * time.Millisecond, Latency: 1500 * time.Millisecond, TokensOut: 2}}
+	if got := timingLine(done, now); got != "ttft 120ms · 1.4 tok/s · 1.50s" {
+		t.Errorf("a finished call: %q", got)
+	}
+}
