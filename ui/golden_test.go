@@ -85,7 +85,7 @@ func TestGolden(t *testing.T) {
 			{nil, []string{"Classify the intent of"}},
 			{[]string{"G", "enter"}, []string{"policy guard"}},
 			{[]string{"d"}, []string{"marked v3"}},
-			{[]string{"j", "d"}, []string{"diff support/reply v2 → v3", "Never promise refunds.", "marked v3"}},
+			{[]string{"j", "d"}, []string{"diff support/reply v2 → v3", "Never promise refunds.", "diff of v2 and v3"}},
 		}},
 		{"diff-side", true, []step{
 			{nil, []string{"Classify the intent of"}},

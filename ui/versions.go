@@ -289,11 +289,12 @@ func (m versionsModel) updateKeys(msg tea.KeyPressMsg) (versionsModel, tea.Cmd) 
 			return m, notify("marked v" + itoa(v.Number) + ": press d on another version to diff")
 		case v.Number:
 			m.mark = 0
-			return m, nil
+			return m, notify("unmarked v" + itoa(v.Number))
 		}
 		a, _ := m.byNumber(m.mark)
 		m.mark = 0
-		return m.openDiff(a, v), nil
+		lo, hi := min(a.Number, v.Number), max(a.Number, v.Number)
+		return m.openDiff(a, v), notify("diff of v" + itoa(lo) + " and v" + itoa(hi))
 	case key.Matches(msg, k.Prev):
 		if m.cursor+1 >= len(m.versions) {
 			return m, notify("v" + itoa(v.Number) + " is the first version")
