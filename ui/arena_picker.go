@@ -407,8 +407,8 @@ func (p arenaPicker) view(w, h int, focused bool) string {
 		}
 		var row string
 		if it.spec == "" {
-			row = marker + st.Error.Inherit(base).Render("✗ ") + base.Render(pad(oneLine(it.label), labelW)) + base.Render(" ") +
-				st.Muted.Inherit(base).Render(it.issue)
+			row = marker + st.Error.Inherit(base).Render(" ✗  ") + base.Render(pad(oneLine(it.label), labelW)) + base.Render(" ") +
+				st.Muted.Inherit(base).Render(oneLine(it.issue))
 		} else {
 			box := "[ ] "
 			bst := st.Muted.Inherit(base)
