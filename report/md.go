@@ -20,6 +20,11 @@ const (
 	// into a <details> section.
 	foldChars = 400
 	foldLines = 8
+	// A text longer than keepChars characters shows only its beginning: a
+	// report is read in a pull request, where GitHub takes 65,536
+	// characters in a comment and 1 MiB in a job summary; the JSON and CSV
+	// exports keep every output whole.
+	keepChars = 20000
 )
 
 // mdText renders untrusted text as one line of inline Markdown that reads as
@@ -200,8 +205,31 @@ func (m *mdWriter) block(summary, s string) {
 		return
 	}
 	m.para("<details><summary>", htmlText(summary), " (", plural(chars, "character", "characters"), ", ", plural(lines, "line", "lines"), ")</summary>")
-	m.fenced("text", s)
+	if chars > keepChars {
+		m.fenced("text", headChars(textutil.Sanitize(s), keepChars))
+		m.para("*… the first ", plural(keepChars, "character", "characters"), " of ", fmtInt(chars),
+			"; the JSON and CSV exports hold the whole text.*")
+	} else {
+		m.fenced("text", s)
+	}
 	m.para("</details>")
+}
+
+// headChars is the first n characters of s, cut at the last line break
+// within them when there is one.
+func headChars(s string, n int) string {
+	i := 0
+	for k := range s {
+		if i == n {
+			s = s[:k]
+			break
+		}
+		i++
+	}
+	if j := strings.LastIndexByte(s, '\n'); j > len(s)/2 {
+		s = s[:j]
+	}
+	return s
 }
 
 // isShort reports whether text fits in a table cell.

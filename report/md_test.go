@@ -410,3 +410,33 @@ func TestMarkdownStructureRandom(t *testing.T) {
 		checkMarkdown(t, name+" compare", string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, c) })))
 	}
 }
+
+func TestLongOutputIsCut(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < 3*keepChars; i++ {
+		fmt.Fprintf(&b, "line %d of a long answer\n", i)
+	}
+	long := b.String()
+	var m mdWriter
+	m.block("out", long)
+	var out strings.Builder
+	if err := m.writeTo(&out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if len(got) > keepChars+500 || !strings.Contains(got, "the JSON and CSV exports hold the whole text") {
+		t.Fatalf("a %d-character output gave %d characters of Markdown:\n%s", len(long), len(got), got[len(got)-300:])
+	}
+	// Cut at a line break, inside a closed fence and a closed <details>.
+	if !strings.Contains(got, "of a long answer\n```") || !strings.HasSuffix(strings.TrimSpace(got), "</details>") {
+		t.Errorf("the cut output is not closed cleanly:\n%s", got[len(got)-300:])
+	}
+	// Short texts are whole.
+	m = mdWriter{}
+	m.block("out", "short")
+	out.Reset()
+	m.writeTo(&out)
+	if strings.Contains(out.String(), "exports hold") {
+		t.Error("a short output was cut")
+	}
+}
