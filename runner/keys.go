@@ -176,3 +176,26 @@ type redactedError struct {
 
 func (e redactedError) Error() string { return strings.ReplaceAll(e.err.Error(), e.key, redacted) }
 func (e redactedError) Unwrap() error { return e.err }
+
+// KeySource says where cfg's API key would come from, without running
+// api_key_cmd and without revealing any key: "api_key_cmd", "NAME set",
+// "NAME not set" (listing every variable tried), or "" for providers that
+// need none. ok is false only when no key can be found.
+func KeySource(cfg config.Provider) (source string, ok bool) {
+	if strings.TrimSpace(cfg.APIKeyCmd) != "" {
+		return "api_key_cmd", true
+	}
+	vars := KeyEnvVars(cfg)
+	if env := strings.TrimSpace(cfg.APIKeyEnv); env != "" && !slices.Contains(vars, env) {
+		vars = []string{env}
+	}
+	if len(vars) == 0 {
+		return "", true
+	}
+	for _, v := range vars {
+		if strings.TrimSpace(os.Getenv(v)) != "" {
+			return v + " set", true
+		}
+	}
+	return strings.Join(vars, " or ") + " not set", false
+}

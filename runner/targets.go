@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -570,6 +571,44 @@ func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
 			t := Target{Spec: name + ":" + m.Name, Provider: name, Model: m.Name, Type: pc.Type}
 			add(TargetInfo{Target: t, Source: "listed", Info: m})
 		}
+	}
+	return out
+}
+
+// ProviderStatus describes a configured provider for display. Building it
+// contacts nothing and runs no api_key_cmd.
+type ProviderStatus struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	BaseURL string `json:"base_url,omitempty"` // credentials and query removed
+	// Key says where the API key comes from (KeySource); KeyOK is false
+	// when none can be found.
+	Key         string        `json:"key,omitempty"`
+	KeyOK       bool          `json:"key_ok"`
+	Concurrency int           `json:"concurrency"` // 0 = unbounded
+	Timeout     time.Duration `json:"timeout"`
+	// Problem is why the provider cannot be built (a bad base URL, an
+	// unknown type), if it cannot.
+	Problem string `json:"problem,omitempty"`
+}
+
+// ProviderStatuses describes every provider, in ProviderNames order.
+func (r *Registry) ProviderStatuses() []ProviderStatus {
+	var out []ProviderStatus
+	for _, name := range r.ProviderNames() {
+		pc := r.providers[name]
+		ps := ProviderStatus{Name: name, Type: pc.Type, Concurrency: r.Concurrency(name), Timeout: r.Timeout(name)}
+		ps.Key, ps.KeyOK = KeySource(pc)
+		p, err := r.Provider(name)
+		if err != nil {
+			ps.Problem = err.Error()
+		} else if b, ok := p.(interface{ BaseURL() string }); ok {
+			ps.BaseURL = b.BaseURL()
+			if u, err := url.Parse(ps.BaseURL); err == nil {
+				ps.BaseURL = provRedactURL(u)
+			}
+		}
+		out = append(out, ps)
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -268,6 +269,53 @@ func TestRegistryListTargets(t *testing.T) {
 		}
 		if ti.Source == "listed" && ti.Issue != "" && ti.Provider == "box" && !strings.Contains(ti.Issue, "is ollama running?") {
 			t.Fatalf("issue %q", ti.Issue)
+		}
+	}
+}
+
+func TestRegistryProviderStatuses(t *testing.T) {
+	t.Setenv("GROQ_API_KEY", "gsk-secret")
+	t.Setenv("OPENAI_API_KEY", "")
+	t.Setenv("ANTHROPIC_API_KEY", "")
+	t.Setenv("GOOGLE_API_KEY", "")
+	t.Setenv("GEMINI_API_KEY", "g-secret")
+	t.Setenv("OLLAMA_HOST", "")
+	cfg := ptConfig()
+	cfg.Providers["box"] = config.Provider{Type: "ollama", BaseURL: "http://user:pw@box:11434/?token=t"}
+	cfg.Providers["vault"] = config.Provider{Type: "openai", BaseURL: "http://127.0.0.1:8000/v1", APIKeyCmd: "pass show vault"}
+	got := map[string]ProviderStatus{}
+	var order []string
+	for _, ps := range NewRegistry(cfg).ProviderStatuses() {
+		got[ps.Name] = ps
+		order = append(order, ps.Name)
+	}
+	if strings.Join(order[:5], ",") != "ollama,openai,anthropic,gemini,echo" {
+		t.Errorf("order = %v", order)
+	}
+	check := func(name string, want ProviderStatus) {
+		t.Helper()
+		g := got[name]
+		g.Timeout = 0
+		if g.Problem != "" && want.Problem != "" && strings.Contains(g.Problem, want.Problem) {
+			g.Problem = want.Problem
+		}
+		if g != want {
+			t.Errorf("%s:\n got %+v\nwant %+v", name, g, want)
+		}
+	}
+	check("groq", ProviderStatus{Name: "groq", Type: "openai", BaseURL: "https://api.groq.com/openai/v1/", Key: "GROQ_API_KEY set", KeyOK: true, Concurrency: 3})
+	check("openai", ProviderStatus{Name: "openai", Type: "openai", BaseURL: "https://api.openai.com/v1/", Key: "OPENAI_API_KEY not set", Concurrency: 8})
+	check("gemini", ProviderStatus{Name: "gemini", Type: "gemini", Key: "GEMINI_API_KEY set", KeyOK: true, Concurrency: 8})
+	check("box", ProviderStatus{Name: "box", Type: "ollama", BaseURL: "http://box:11434/", KeyOK: true, Concurrency: 1})
+	check("vault", ProviderStatus{Name: "vault", Type: "openai", BaseURL: "http://127.0.0.1:8000/v1/", Key: "api_key_cmd", KeyOK: true, Concurrency: 8})
+	check("mock", ProviderStatus{Name: "mock", Type: "echo", KeyOK: true})
+	check("weird", ProviderStatus{Name: "weird", Type: "telnet", KeyOK: false, Key: "WEIRD_API_KEY not set", Concurrency: 8, Problem: "telnet"})
+	if got["anthropic"].Key != "ANTHROPIC_API_KEY not set" || got["anthropic"].KeyOK {
+		t.Errorf("anthropic = %+v", got["anthropic"])
+	}
+	for _, ps := range got {
+		if s := fmt.Sprintf("%+v", ps); strings.Contains(s, "secret") || strings.Contains(s, "pw") || strings.Contains(s, "token") {
+			t.Errorf("status leaks a credential: %s", s)
 		}
 	}
 }

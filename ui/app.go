@@ -26,11 +26,12 @@ const (
 	screenResults
 	screenCompare
 	screenSuites
+	screenModels
 )
 
 // tabs are the screens shown across the top, in order.
 func tabs() []screenID {
-	return []screenID{screenLibrary, screenVersions, screenEditor, screenArena, screenHistory, screenResults, screenCompare, screenSuites}
+	return []screenID{screenLibrary, screenVersions, screenEditor, screenArena, screenHistory, screenResults, screenCompare, screenSuites, screenModels}
 }
 
 func (s screenID) String() string {
@@ -53,6 +54,8 @@ func (s screenID) String() string {
 		return "Compare"
 	case screenSuites:
 		return "Suites"
+	case screenModels:
+		return "Models"
 	}
 	return "?"
 }
@@ -164,6 +167,7 @@ type screens struct {
 	results  resultsModel
 	compare  compareModel
 	suites   suitesModel
+	models   modelsModel
 }
 
 // newModel builds the root model. The only error is an unknown theme name.
@@ -210,6 +214,7 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 		results:  newResults(sh),
 		compare:  newCompare(sh),
 		suites:   newSuites(sh),
+		models:   newModels(sh, d.Targets),
 	}}
 	m = m.resize()
 	return m, err
@@ -241,6 +246,7 @@ func (m Model) resize() Model {
 	m.results = m.results.setSize(w, h)
 	m.compare = m.compare.setSize(w, h)
 	m.suites = m.suites.setSize(w, h)
+	m.models = m.models.setSize(w, h)
 	return m
 }
 
@@ -455,7 +461,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case m.active == screenSuites && m.suites.backsOnQ() && key.Matches(msg, g.Quit):
 		// q inside a suite goes back to the list, as esc does.
 	case key.Matches(msg, g.Quit):
-		if m.active == screenEditor || m.active == screenVersions || m.active == screenResults || m.active == screenCompare || m.active == screenHistory {
+		if m.active == screenEditor || m.active == screenVersions || m.active == screenResults || m.active == screenCompare || m.active == screenHistory || m.active == screenModels {
 			// q on a sub-screen goes back, as esc does.
 			break
 		}
@@ -476,6 +482,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.show(screenCompare)
 	case key.Matches(msg, g.Suites):
 		return m.show(screenSuites)
+	case key.Matches(msg, g.Models):
+		return m.show(screenModels)
 	}
 	return m.routeTo(m.active, msg)
 }
@@ -500,6 +508,11 @@ func (m Model) show(to screenID) (tea.Model, tea.Cmd) {
 	if to == screenSuites && m.suites.empty() {
 		var cmd tea.Cmd
 		m.suites, cmd = m.suites.openList("")
+		return m, cmd
+	}
+	if to == screenModels && m.models.empty() {
+		var cmd tea.Cmd
+		m.models, cmd = m.models.load()
 		return m, cmd
 	}
 	if to == screenArena && m.arena.empty() {
@@ -555,6 +568,8 @@ func (m Model) routeTo(s screenID, msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.compare, cmd = m.compare.Update(msg)
 	case screenSuites:
 		m.suites, cmd = m.suites.Update(msg)
+	case screenModels:
+		m.models, cmd = m.models.Update(msg)
 	}
 	return m, cmd
 }
@@ -610,6 +625,8 @@ func (m Model) screenKeys() keyTable {
 		return m.compare.keyTable()
 	case screenSuites:
 		return m.suites.keyTable()
+	case screenModels:
+		return m.models.keyTable()
 	}
 	return keyTable{}
 }
@@ -656,6 +673,8 @@ func (m Model) render() string {
 		body = m.compare.View()
 	case screenSuites:
 		body = m.suites.View()
+	case screenModels:
+		body = m.models.View()
 	}
 	body = fitLines(body, w, ch)
 	frame := m.tabsView() + "\n" + body + "\n" + m.statusView()

@@ -10,8 +10,9 @@
 // editor.go (with editorfile.go for $EDITOR), welcome.go, arena.go (with
 // arena_picker.go, arena_setup.go, arena_column.go, arena_stream.go),
 // history.go (the Runs tab), results.go (with results_data.go, the run
-// loader and formatting the run screens share) and compare.go (word diffs
-// from textutil.WordDiff) — and has a concrete Update that returns its own
+// loader and formatting the run screens share), compare.go (word diffs
+// from textutil.WordDiff), suites.go and models.go (targets, providers and
+// the model identities runs recorded, store.ModelsSeen) — and has a concrete Update that returns its own
 // type. The root holds the screens behind one pointer (screens), so that
 // copying the root on every message stays cheap. Dialogs (dialog.go, palette.go, help.go, export.go) sit on a stack
 // above the screens; a dialog with an opened() tea.Cmd method starts its

@@ -23,6 +23,7 @@ type globalKeys struct {
 	Results  key.Binding
 	Compare  key.Binding
 	Suites   key.Binding
+	Models   key.Binding
 }
 
 func newGlobalKeys() globalKeys {
@@ -39,12 +40,13 @@ func newGlobalKeys() globalKeys {
 		Results:  key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "results")),
 		Compare:  key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "compare")),
 		Suites:   key.NewBinding(key.WithKeys("8"), key.WithHelp("8", "suites")),
+		Models:   key.NewBinding(key.WithKeys("9"), key.WithHelp("9", "models")),
 	}
 }
 
 // bindings lists the global keys in help order.
 func (k globalKeys) bindings() []key.Binding {
-	return []key.Binding{k.Library, k.Versions, k.Editor, k.Arena, k.Runs, k.Results, k.Compare, k.Suites, k.Palette, k.Help, k.Quit, k.Abort}
+	return []key.Binding{k.Library, k.Versions, k.Editor, k.Arena, k.Runs, k.Results, k.Compare, k.Suites, k.Models, k.Palette, k.Help, k.Quit, k.Abort}
 }
 
 // keyTable is a screen's keys for help and the palette: named groups of

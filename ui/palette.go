@@ -56,6 +56,7 @@ func (m Model) paletteActions() []paletteAction {
 	add(screenResults, m.results.keyTable())
 	add(screenCompare, m.compare.keyTable())
 	add(screenSuites, m.suites.keyTable())
+	add(screenModels, m.models.keyTable())
 	if m.active == screenWelcome {
 		add(screenWelcome, m.welcome.keyTable())
 	}

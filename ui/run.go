@@ -49,6 +49,9 @@ type Store interface {
 	ReplaceSuite(ctx context.Context, su prompt.Suite, author string) (prompt.Suite, error)
 	RenameSuite(ctx context.Context, from, to, author string) (prompt.Suite, error)
 	DeleteSuite(ctx context.Context, name, author string) (prompt.Suite, error)
+
+	// What earlier runs recorded of each target's model, for Models.
+	ModelsSeen(ctx context.Context) ([]store.ModelSeen, error)
 }
 
 // Store implements ui.Store.

@@ -42,6 +42,8 @@ func (s screenID) short() string {
 		return "Res"
 	case screenCompare:
 		return "Comp"
+	case screenModels:
+		return "Mod"
 	}
 	return s.String()
 }

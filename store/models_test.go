@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"whet/prompt"
+)
+
+func TestModelsSeen(t *testing.T) {
+	ctx := context.Background()
+	s, a1, a2, _ := runFixture(t)
+	if got, err := s.ModelsSeen(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("empty store: %v, %v", got, err)
+	}
+	newRun := func() string {
+		t.Helper()
+		r := prompt.Run{Source: "cli", Versions: []prompt.RunVersion{rv(a1), rv(a2)}, Targets: []string{"ollama:llama3.2", "openai:gpt-4o-mini"},
+			Cases: []prompt.Case{{Vars: map[string]string{"x": "1"}}, {Vars: map[string]string{"x": "2"}}}, Repeat: 1}
+		if err := s.CreateRun(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	t0 := time.UnixMilli(1_700_000_000_000)
+	run1, run2 := newRun(), newRun()
+	res := func(run string, v prompt.Version, target string, c int, model, digest string, at time.Time) prompt.Result {
+		return prompt.Result{RunID: run, VersionID: v.ID, Target: target, Case: c, Output: "ok", Model: model, ModelDigest: digest, Started: at}
+	}
+	batch := []prompt.Result{
+		// The first run: llama at digest aaa on both cases.
+		res(run1, a1, "ollama:llama3.2", 0, "llama3.2", "aaa", t0),
+		res(run1, a1, "ollama:llama3.2", 1, "llama3.2", "aaa", t0.Add(time.Second)),
+		res(run1, a1, "openai:gpt-4o-mini", 0, "gpt-4o-mini-2024-07-18", "fp_1", t0),
+	}
+	// Neither a failure, a cache hit nor a result without identity counts.
+	fail := res(run1, a2, "ollama:llama3.2", 0, "llama3.2", "zzz", t0.Add(time.Hour))
+	fail.Error, fail.Output = "boom", ""
+	hit := res(run1, a2, "ollama:llama3.2", 1, "llama3.2", "yyy", t0.Add(time.Hour))
+	hit.CacheHit = true
+	anon := res(run1, a2, "openai:gpt-4o-mini", 1, "", "", t0.Add(time.Hour))
+	batch = append(batch, fail, hit, anon,
+		// The second run: llama was pulled again (digest bbb); gpt unchanged.
+		res(run2, a1, "ollama:llama3.2", 0, "llama3.2", "bbb", t0.Add(time.Minute)),
+		res(run2, a1, "openai:gpt-4o-mini", 0, "gpt-4o-mini-2024-07-18", "fp_1", t0.Add(time.Minute)),
+	)
+	if err := s.SaveResults(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ModelsSeen(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Target != "ollama:llama3.2" || got[1].Target != "openai:gpt-4o-mini" {
+		t.Fatalf("ModelsSeen = %+v", got)
+	}
+	llama, gpt := got[0], got[1]
+	if llama.Current.Digest != "bbb" || llama.Current.RunID != run2 || !llama.Current.Last.Equal(t0.Add(time.Minute)) || llama.Current.Cells != 1 {
+		t.Errorf("llama current = %+v", llama.Current)
+	}
+	if !llama.Changed() || llama.Previous.Digest != "aaa" || llama.Previous.RunID != run1 || llama.Previous.Cells != 2 ||
+		!llama.Previous.Last.Equal(t0.Add(time.Second)) || llama.Cells != 3 {
+		t.Errorf("llama previous = %+v (cells %d)", llama.Previous, llama.Cells)
+	}
+	if gpt.Changed() || gpt.Current.Model != "gpt-4o-mini-2024-07-18" || gpt.Current.Digest != "fp_1" || gpt.Current.RunID != run2 || gpt.Cells != 2 {
+		t.Errorf("gpt = %+v", gpt)
+	}
+}

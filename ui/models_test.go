@@ -1,0 +1,159 @@
+package ui
+
+import (
+	"context"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"whet/config"
+	"whet/prompt"
+	"whet/runner"
+	"whet/store"
+)
+
+// modelsRegistry serves the fake Ollama, an OpenAI-compatible provider with
+// no key, an alias, and an Ollama that is not there.
+func modelsRegistry(t *testing.T, ollamaURL string) *runner.Registry {
+	t.Helper()
+	t.Setenv("OPENAI_API_KEY", "")
+	t.Setenv("LAB_API_KEY", "sk-lab-secret")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := "http://" + ln.Addr().String()
+	ln.Close()
+	yaml := "providers:\n" +
+		"  ollama:\n    type: ollama\n    base_url: " + ollamaURL + "\n" +
+		"  lab:\n    type: openai\n    base_url: http://127.0.0.1:1/v1\n    models: [lab-model]\n    prices:\n      lab-model: {input: 0.15, output: 0.6}\n" +
+		"  attic:\n    type: ollama\n    base_url: " + gone + "\n" +
+		"aliases:\n  quick: lab:lab-model\n"
+	cfg, err := config.Parse("models-test.yaml", []byte(yaml), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runner.NewRegistry(cfg)
+}
+
+// seedModelRuns records two runs of slow:latest, the second at an older
+// digest than the server lists now, and two of a target no one lists
+// whose system_fingerprint changed between them.
+func seedModelRuns(t *testing.T, st *store.Store) (first, second string) {
+	t.Helper()
+	ctx := context.Background()
+	v, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "greet"}, store.NewVersion{Messages: []prompt.Message{{Role: "user", Content: "hi"}}, Author: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i, digest := range []string{"sha256:1111111111111111aaaa", "sha256:2222222222222222bbbb"} {
+		r := prompt.Run{Source: "cli", Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash}},
+			Targets: []string{"ollama:slow:latest", "openai:gpt-old"}, Cases: []prompt.Case{{}}, Repeat: 1}
+		if err := st.CreateRun(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		at := testNow.Add(time.Duration(i-3) * time.Hour)
+		if err := st.SaveResults(ctx, []prompt.Result{
+			{RunID: r.ID, VersionID: v.ID, Target: "ollama:slow:latest", Output: "ok", Model: "slow:latest", ModelDigest: digest, Started: at},
+			{RunID: r.ID, VersionID: v.ID, Target: "openai:gpt-old", Output: "ok", Model: "gpt-old-0613", ModelDigest: "fp_" + itoa(9+i), Started: at},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	return ids[0], ids[1]
+}
+
+func TestModelsScreen(t *testing.T) {
+	st := openStore(t)
+	first, second := seedModelRuns(t, st)
+	ol := newFakeOllama(t, 0, -1)
+	h := newHarness(t, st, 120, 30, withTargets(modelsRegistry(t, ol.URL)))
+	h.key("9")
+	h.mustSee("Models · targets", "9 Models",
+		"quick → lab:lab-model", "lab:lab-model", "ollama:slow:latest", "1B Q4_0 · 1.0 GB", "5f1c0b7de2a9",
+		"openai:gpt-old", "runs", "gpt-old-0613",
+		"2 models changed")
+	scr := h.screen()
+	// The listed digest is not the one the last run recorded: warned.
+	line := lineWith(scr, "ollama:slow:latest")
+	if !strings.Contains(line, "⚠ new digest") {
+		t.Errorf("slow row does not warn:\n%s", line)
+	}
+	// An alias row shows what the server lists for its target.
+	yaml := "providers:\n  ollama:\n    base_url: " + ol.URL + "\naliases:\n  slow: ollama:slow:latest\n"
+	cfg, err := config.Parse("alias.yaml", []byte(yaml), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ha := newHarness(t, st, 120, 30, withTargets(runner.NewRegistry(cfg)))
+	ha.key("9")
+	if l := lineWith(ha.screen(), "slow → ollama:slow:latest"); !strings.Contains(l, "5f1c0b7de2a9") || !strings.Contains(l, "⚠ new digest") {
+		t.Errorf("alias row:\n%s", ha.screen())
+	}
+	// A provider that cannot be listed comes last, with its problem.
+	rows := strings.Split(scr, "\n")
+	attic := slices.IndexFunc(rows, func(s string) bool { return strings.Contains(s, "attic") })
+	old := slices.IndexFunc(rows, func(s string) bool { return strings.Contains(s, "openai:gpt-old") })
+	if attic < 0 || old < 0 || attic < old {
+		t.Errorf("attic row at %d, the run-only row at %d:\n%s", attic, old, scr)
+	}
+
+	// The details of the selection: its provider, its price, its runs.
+	for h.m.models.rows[h.m.models.cursor].spec != "ollama:slow:latest" {
+		h.key("j")
+	}
+	h.mustSee("provider ollama (ollama) at "+ol.URL, "free (a local model)", "family llama",
+		"last run "+second+" reported slow:latest @ 222222222222 · 1 result with it",
+		"⚠ the server now has slow:latest @ 5f1c0b7de2a9: whet drift "+second+" re-runs that run and shows what moved")
+	h.key("j")
+	h.mustSee("openai:gpt-old · provider openai (openai) at https://api.openai.com/v1/ · OPENAI_API_KEY not set",
+		"last run "+second+" reported gpt-old-0613 @ fp_10",
+		"⚠ "+first+" used gpt-old-0613 @ fp_9: whet drift "+first+" --against "+second+" shows what moved")
+	if l := lineWith(h.screen(), "openai:gpt-old"); !strings.Contains(l, "⚠ changed") {
+		t.Errorf("gpt-old row does not warn:\n%s", l)
+	}
+	h.key("g")
+	for h.m.models.rows[h.m.models.cursor].spec != "lab:lab-model" {
+		h.key("j")
+	}
+	h.mustSee("provider lab (openai) at http://127.0.0.1:1/v1/ · LAB_API_KEY set", "$0.15 in · $0.6 out per 1M tokens", "no run has used it yet")
+	h.mustNotSee("sk-lab-secret")
+
+	// enter picks the target in the Arena.
+	h.key("enter")
+	if h.m.active != screenArena || !slices.Contains(h.m.arena.picker.selected, "lab:lab-model") {
+		t.Fatalf("enter: active %v, picked %v", h.m.active, h.m.arena.picker.selected)
+	}
+
+	// An unusable row says why instead.
+	h.key("9")
+	for !strings.Contains(h.m.models.rows[h.m.models.cursor].label, "attic") {
+		h.key("j")
+	}
+	h.key("enter")
+	if h.m.active != screenModels {
+		t.Fatalf("enter on an unusable row left the screen")
+	}
+
+	// tab: the providers, their keys and limits.
+	h.key("tab")
+	h.mustSee("Models · providers", "PROVIDER", "OPENAI_API_KEY not set", "LAB_API_KEY set", "none needed",
+		"ollama (ollama) · "+ol.URL, "key: none needed", "at most 1 call at once · 5m00s per call")
+	h.mustNotSee("sk-lab-secret")
+	h.key("tab", "esc")
+	if h.m.active != screenLibrary {
+		t.Fatalf("esc: active %v", h.m.active)
+	}
+}
+
+func TestModelsWithoutRegistry(t *testing.T) {
+	h := newHarness(t, openStore(t), 80, 24)
+	h.key("9")
+	h.mustSee("No target registry")
+	h.key("enter", "R", "tab", "j")
+	h.mustSee("Models")
+}
