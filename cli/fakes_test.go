@@ -56,6 +56,7 @@ func chunks(s string) []string {
 func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
 	delay := time.Duration(0)
 	models := []string{"llama3.2:latest"}
+	digest := "a80c4f17acd5" // digests are this followed by the model's index
 	for i := 0; i < len(args); i++ {
 		switch args[i] {
 		case "-delay":
@@ -66,6 +67,9 @@ func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
 		case "-models":
 			i++
 			models = strings.Split(args[i], ",")
+		case "-digest":
+			i++
+			digest = args[i]
 		}
 	}
 	known := func(name string) (string, bool) {
@@ -95,7 +99,7 @@ func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
 		var list []model
 		for i, m := range models {
 			list = append(list, model{Name: m, Model: m, ModifiedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Size: 2019393189 + int64(i),
-				Digest: fmt.Sprintf("a80c4f17acd5%052d", i), Details: detail{Format: "gguf", Family: "llama", ParameterSize: "3.2B", QuantizationLevel: "Q4_K_M"}})
+				Digest: fmt.Sprintf("%s%0*d", digest, 64-len(digest), i), Details: detail{Format: "gguf", Family: "llama", ParameterSize: "3.2B", QuantizationLevel: "Q4_K_M"}})
 		}
 		json.NewEncoder(w).Encode(map[string]any{"models": list})
 	})

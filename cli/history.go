@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -10,6 +14,7 @@ import (
 
 	"whet/config"
 	"whet/prompt"
+	"whet/runner"
 	"whet/store"
 	"whet/textutil"
 )
@@ -19,20 +24,35 @@ func (a *app) modelsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "models",
 		Short: "List configured targets and the models of every reachable Ollama and OpenAI-compatible server",
-		Args:  cobra.NoArgs,
+		Long: `List configured targets, aliases and configured models, every model a reachable
+Ollama or OpenAI-compatible server lists, and the targets earlier runs used.
+
+Beside each target: the model identity its newest run recorded (the Ollama digest,
+the resolved model, OpenAI's system_fingerprint). A model that changed under its
+results is reported on stderr with the 'whet drift' command that shows what moved:
+a server that now lists another digest (the model was pulled again), or runs that
+recorded two identities.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reg, err := a.registry()
 			if err != nil {
 				return err
 			}
 			infos := reg.ListTargets(a.ctx)
+			seen, seenErr := a.modelsSeen()
+			entries := modelEntries(infos, seen)
 			if asJSON {
-				return writeJSON(a.env.Stdout, infos)
+				if seenErr != nil {
+					fmt.Fprintln(a.env.Stderr, "note: earlier runs not read: "+textutil.OneLine(seenErr.Error()))
+				}
+				return writeJSON(a.env.Stdout, entries)
 			}
 			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "TARGET\tSOURCE\tSIZE\tFAMILY\tPARAMS\tQUANT\tDIGEST")
-			var issues []string
-			for _, t := range infos {
+			fmt.Fprintln(tw, "TARGET\tSOURCE\tSIZE\tFAMILY\tPARAMS\tQUANT\tDIGEST\tLAST RUN")
+			var issues, drifts []string
+			reported := map[string]bool{}
+			for _, e := range entries {
+				t := e.TargetInfo
 				if t.Issue != "" {
 					name := t.Spec
 					if name == "" {
@@ -45,19 +65,169 @@ func (a *app) modelsCmd() *cobra.Command {
 				if t.Alias != "" {
 					src = "alias " + t.Alias
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Spec, src, humanSize(t.Info.Size), t.Info.Family, t.Info.ParameterSize, t.Info.Quantization, prompt.ShortHash(t.Info.Digest))
+				digest, last := e.Listed, ""
+				if e.LastRun != nil {
+					last = e.LastRun.RunID
+					if digest == "" {
+						digest = e.LastRun.Digest
+					}
+					first := !reported[t.Spec]
+					reported[t.Spec] = true
+					switch e.LastRun.Drift {
+					case store.DriftDigest:
+						last += " (new digest)"
+						if !first {
+							break
+						}
+						drifts = append(drifts, fmt.Sprintf("%s: the server now lists digest %s; run %s recorded %s: 'whet drift %s' re-runs that run and shows what moved",
+							t.Spec, prompt.ShortDigest(e.Listed), e.LastRun.RunID, prompt.ShortDigest(e.LastRun.Digest), e.LastRun.RunID))
+					case store.DriftIdentity:
+						last += " (changed)"
+						if !first {
+							break
+						}
+						p := e.LastRun.Previous
+						drifts = append(drifts, fmt.Sprintf("%s: run %s recorded %s, an earlier run %s recorded %s: 'whet drift %s --against %s' shows what moved",
+							t.Spec, e.LastRun.RunID, identity(e.LastRun.Model, e.LastRun.Digest), p.RunID, identity(p.Model, p.Digest), p.RunID, e.LastRun.RunID))
+					}
+				}
+				// Cells are made one line and free of control sequences before
+				// the tab writer measures them.
+				row := []string{t.Spec, src, humanSize(t.Info.Size), t.Info.Family, t.Info.ParameterSize, t.Info.Quantization, prompt.ShortDigest(digest), last}
+				for i := range row {
+					row[i] = strings.ReplaceAll(textutil.OneLine(row[i]), "\t", " ")
+				}
+				fmt.Fprintln(tw, strings.Join(row, "\t"))
 			}
 			if err := tw.Flush(); err != nil {
 				return err
 			}
+			for _, d := range drifts {
+				fmt.Fprintln(a.env.Stderr, "changed: "+textutil.OneLine(d))
+			}
 			for _, is := range issues {
 				fmt.Fprintln(a.env.Stderr, "unavailable: "+textutil.OneLine(is))
+			}
+			if seenErr != nil {
+				fmt.Fprintln(a.env.Stderr, "note: earlier runs not read: "+textutil.OneLine(seenErr.Error()))
 			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// modelEntry is one line of `whet models`: a listed target and what its
+// newest run recorded.
+type modelEntry struct {
+	runner.TargetInfo
+	LastRun *modelLastRun `json:"last_run,omitempty"`
+	// Listed is the digest the server lists for the target now (an alias
+	// has it from the listing of the target it names).
+	Listed string `json:"-"`
+}
+
+// modelLastRun is the identity a target's newest run recorded, and the one
+// before when it differs.
+type modelLastRun struct {
+	RunID    string            `json:"run_id"`
+	Model    string            `json:"model"`
+	Digest   string            `json:"digest"`
+	At       *time.Time        `json:"at,omitempty"`
+	Results  int               `json:"results"`
+	Drift    store.ModelDrift  `json:"drift,omitempty"`
+	Previous *modelPreviousRun `json:"previous,omitempty"`
+}
+
+type modelPreviousRun struct {
+	RunID  string `json:"run_id"`
+	Model  string `json:"model"`
+	Digest string `json:"digest"`
+}
+
+// modelsSeen reads what earlier runs recorded of each target, by spec; nil
+// (and no error) when there is no database yet: listing models creates none.
+func (a *app) modelsSeen() (map[string]store.ModelSeen, error) {
+	if a.st == nil {
+		if _, err := os.Stat(a.paths.Database); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+	}
+	st, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	list, err := st.ModelsSeen(a.ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]store.ModelSeen, len(list))
+	for _, m := range list {
+		out[m.Target] = m
+	}
+	return out, nil
+}
+
+// modelEntries joins a listing with what runs recorded; targets only runs
+// know come after the listed ones (source "runs"), unusable entries last.
+func modelEntries(infos []runner.TargetInfo, seen map[string]store.ModelSeen) []modelEntry {
+	listedDigest := map[string]string{}
+	for _, t := range infos {
+		if t.Info.Digest != "" {
+			listedDigest[t.Spec] = t.Info.Digest
+		}
+	}
+	last := func(t runner.Target) *modelLastRun {
+		m, ok := store.LatestSeen(seen, t.Specs())
+		if !ok {
+			return nil
+		}
+		lr := &modelLastRun{RunID: m.Current.RunID, Model: m.Current.Model, Digest: m.Current.Digest, Results: m.Current.Cells, Drift: m.Drift(listedDigest[t.Spec])}
+		if !m.Current.Last.IsZero() {
+			at := m.Current.Last.UTC()
+			lr.At = &at
+		}
+		if p := m.Previous; p != nil {
+			lr.Previous = &modelPreviousRun{RunID: p.RunID, Model: p.Model, Digest: p.Digest}
+		}
+		return lr
+	}
+	var out, broken []modelEntry
+	listed := map[string]bool{}
+	for _, t := range infos {
+		if t.Issue != "" {
+			broken = append(broken, modelEntry{TargetInfo: t})
+			continue
+		}
+		for _, s := range t.Specs() {
+			listed[s] = true
+		}
+		out = append(out, modelEntry{TargetInfo: t, LastRun: last(t.Target), Listed: listedDigest[t.Spec]})
+	}
+	var past []string
+	for spec := range seen {
+		if !listed[spec] {
+			past = append(past, spec)
+		}
+	}
+	sort.Strings(past)
+	for _, spec := range past {
+		t := runner.TargetInfo{Target: runner.Target{Spec: spec}, Source: "runs"}
+		if pt, err := runner.ParseTarget(spec); err == nil {
+			t.Target = pt
+		}
+		out = append(out, modelEntry{TargetInfo: t, LastRun: last(runner.Target{Spec: spec})})
+	}
+	return append(out, broken...)
+}
+
+// identity is "model @ digest" in short.
+func identity(model, digest string) string {
+	if digest == "" {
+		return model
+	}
+	return strings.TrimSpace(model + " @ " + prompt.ShortDigest(digest))
 }
 
 func humanSize(n int64) string {

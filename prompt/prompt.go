@@ -135,6 +135,15 @@ func ShortHash(h string) string {
 	return h
 }
 
+// ShortDigest is a model digest in short: its first 12 characters after an
+// algorithm prefix ("sha256:"), as `ollama list` shows it.
+func ShortDigest(d string) string {
+	if i := strings.IndexByte(d, ':'); i >= 0 {
+		d = d[i+1:]
+	}
+	return ShortHash(d)
+}
+
 // Version is one immutable save of a prompt.
 type Version struct {
 	ID       int64

@@ -39,6 +39,20 @@ type Target struct {
 // String returns the spec.
 func (t Target) String() string { return t.Spec }
 
+// Specs returns every spec that names t's model: its own, and for an
+// Ollama model tagged "latest" the same without the tag (Ollama runs
+// "llama3.2" as "llama3.2:latest", so results saved under either are of
+// the same model).
+func (t Target) Specs() []string {
+	out := []string{t.Spec}
+	if t.Type == config.TypeOllama {
+		if base, ok := strings.CutSuffix(t.Spec, ":latest"); ok && strings.Count(t.Model, ":") == 1 {
+			out = append(out, base)
+		}
+	}
+	return out
+}
+
 // TargetInfo is one entry of ListTargets.
 type TargetInfo struct {
 	Target

@@ -319,3 +319,21 @@ func TestRegistryProviderStatuses(t *testing.T) {
 		}
 	}
 }
+
+func TestTargetSpecs(t *testing.T) {
+	cases := map[string][]string{
+		"ollama:llama3.2:latest": {"ollama:llama3.2:latest", "ollama:llama3.2"},
+		"ollama:llama3.2:3b":     {"ollama:llama3.2:3b"},
+		"ollama:llama3.2":        {"ollama:llama3.2"},
+		"openai:gpt-4o:latest":   {"openai:gpt-4o:latest"},
+	}
+	for spec, want := range cases {
+		tg, err := ParseTarget(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tg.Specs(); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: Specs() = %v, want %v", spec, got, want)
+		}
+	}
+}

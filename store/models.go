@@ -36,6 +36,29 @@ type ModelSeen struct {
 // results.
 func (m ModelSeen) Changed() bool { return m.Previous != nil }
 
+// Drift says how the model under the target moved away from its results:
+// DriftDigest when the server now lists digest (non-empty) and the newest
+// result recorded another one (the model was pulled again), DriftIdentity
+// when the results recorded more than one identity, "" when neither.
+func (m ModelSeen) Drift(digest string) ModelDrift {
+	switch {
+	case digest != "" && m.Current.Digest != "" && digest != m.Current.Digest:
+		return DriftDigest
+	case m.Changed():
+		return DriftIdentity
+	}
+	return ""
+}
+
+// ModelDrift is how a target's model changed; see ModelSeen.Drift.
+type ModelDrift string
+
+// The ways a model changes under its results.
+const (
+	DriftDigest   ModelDrift = "digest"   // the server lists a new digest
+	DriftIdentity ModelDrift = "identity" // the results recorded two identities
+)
+
 // ModelsSeen lists, per target, the model identities its successful,
 // uncached results recorded (cached results repeat an older call's
 // identity; failed ones have none), sorted by target. Results
@@ -83,4 +106,17 @@ func (s *Store) ModelsSeen(ctx context.Context) ([]ModelSeen, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Target < out[j].Target })
 	return out, nil
+}
+
+// LatestSeen picks, among the entries of seen under specs (names of one
+// model), the one whose newest result is the newest.
+func LatestSeen(seen map[string]ModelSeen, specs []string) (ModelSeen, bool) {
+	var best ModelSeen
+	found := false
+	for _, s := range specs {
+		if m, ok := seen[s]; ok && (!found || m.Current.last > best.Current.last) {
+			best, found = m, true
+		}
+	}
+	return best, found
 }

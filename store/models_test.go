@@ -67,3 +67,27 @@ func TestModelsSeen(t *testing.T) {
 		t.Errorf("gpt = %+v", gpt)
 	}
 }
+
+func TestModelSeenDrift(t *testing.T) {
+	one := ModelSeen{Current: ModelIdentity{Model: "m", Digest: "aaa"}}
+	two := ModelSeen{Current: ModelIdentity{Model: "m", Digest: "bbb"}, Previous: &ModelIdentity{Model: "m", Digest: "aaa"}}
+	noDigest := ModelSeen{Current: ModelIdentity{Model: "gpt-4o-2024-08-06"}}
+	cases := []struct {
+		seen   ModelSeen
+		listed string
+		want   ModelDrift
+	}{
+		{one, "", ""},
+		{one, "aaa", ""},
+		{one, "ccc", DriftDigest},
+		{two, "bbb", DriftIdentity},
+		{two, "", DriftIdentity},
+		{two, "ccc", DriftDigest},
+		{noDigest, "ccc", ""}, // nothing recorded to compare with
+	}
+	for i, c := range cases {
+		if got := c.seen.Drift(c.listed); got != c.want {
+			t.Errorf("%d: Drift(%q) = %q, want %q", i, c.listed, got, c.want)
+		}
+	}
+}

@@ -263,14 +263,9 @@ func (c arenaColumn) identity(cell arenaCell) string {
 	return out
 }
 
-// shortDigest is the first 12 hex digits of a digest ("sha256:" dropped).
-func shortDigest(d string) string {
-	d = oneLine(d)
-	if i := strings.IndexByte(d, ':'); i >= 0 {
-		d = d[i+1:]
-	}
-	return prompt.ShortHash(d)
-}
+// shortDigest is the first 12 hex digits of a digest ("sha256:" dropped),
+// on one line.
+func shortDigest(d string) string { return prompt.ShortDigest(oneLine(d)) }
 
 // stateLine says where the shown cell stands, with the column's progress
 // over its repeats and how consistent their outputs were.

@@ -79,12 +79,13 @@ type modelsRow struct {
 // changed says why the model under this target is not the one its results
 // were made with, or ""; short is the same in two words, for the list.
 func (r modelsRow) changed() (why, short string) {
-	switch {
-	case r.seen == nil:
+	if r.seen == nil {
 		return "", ""
-	case r.info.Digest != "" && r.seen.Current.Digest != "" && r.info.Digest != r.seen.Current.Digest:
+	}
+	switch r.seen.Drift(r.info.Digest) {
+	case store.DriftDigest:
 		return "pulled again since its last run", "new digest"
-	case r.seen.Changed():
+	case store.DriftIdentity:
 		return "changed between runs", "changed"
 	}
 	return "", ""
@@ -147,9 +148,9 @@ func (m modelsModel) load() (modelsModel, tea.Cmd) {
 // target (an alias is its own row), unusable entries last, then targets
 // only earlier runs know.
 func modelsRows(infos []runner.TargetInfo, seen []store.ModelSeen) []modelsRow {
-	bySpec := map[string]*store.ModelSeen{}
-	for i := range seen {
-		bySpec[seen[i].Target] = &seen[i]
+	bySpec := map[string]store.ModelSeen{}
+	for _, m := range seen {
+		bySpec[m.Target] = m
 	}
 	var rows, broken []modelsRow
 	listed := map[string]bool{}
@@ -175,8 +176,12 @@ func modelsRows(infos []runner.TargetInfo, seen []store.ModelSeen) []modelsRow {
 			}
 			continue
 		}
-		r.seen = bySpec[ti.Spec]
-		listed[ti.Spec] = true
+		if m, ok := store.LatestSeen(bySpec, ti.Specs()); ok {
+			r.seen = &m
+		}
+		for _, s := range ti.Specs() {
+			listed[s] = true
+		}
 		index[key] = len(rows)
 		rows = append(rows, r)
 	}
@@ -531,7 +536,7 @@ func (m modelsModel) detailView() string {
 		add("last run "+cur.RunID+" reported "+identityText(cur)+" · "+plural(cur.Cells, "result")+" with it", st.Muted.Render)
 		switch why, _ := r.changed(); {
 		case why == "":
-		case r.seen.Previous == nil || r.info.Digest != "" && r.info.Digest != cur.Digest:
+		case r.seen.Drift(r.info.Digest) == store.DriftDigest:
 			now := store.ModelIdentity{Model: r.info.Name, Digest: r.info.Digest}
 			add("⚠ the server now has "+identityText(now)+": whet drift "+cur.RunID+" re-runs that run and shows what moved", st.Warn.Render)
 		default:
