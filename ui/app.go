@@ -102,6 +102,9 @@ type (
 	// promptsChangedMsg says the store changed: the library reloads, and
 	// so does the versions screen when it shows name.
 	promptsChangedMsg struct{ name string }
+	// promptRenamedMsg says prompt from is now called to: every screen that
+	// holds the old name takes the new one, then the lists reload.
+	promptRenamedMsg struct{ from, to string }
 	// quitMsg quits; force skips the unsaved-changes question.
 	quitMsg struct{ force bool }
 	// paletteRunMsg runs an action chosen in the palette: switch to a
@@ -347,6 +350,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, cmd)
 		}
 		return m, tea.Batch(cmds...)
+	case promptRenamedMsg:
+		m.versions = m.versions.renamed(msg.from, msg.to)
+		m.editor = m.editor.renamed(msg.from, msg.to)
+		m.arena = m.arena.renamed(msg.from, msg.to)
+		m.history = m.history.renamed(msg.from, msg.to)
+		m.suites = m.suites.renamed(msg.from, msg.to)
+		return m, emit(promptsChangedMsg{name: msg.to})
 	case quitMsg:
 		if !msg.force && m.suites.dirty() {
 			return m, openDialog(newConfirm("Quit without saving?",

@@ -149,6 +149,18 @@ func (m historyModel) open(msg historyOpenMsg) (historyModel, tea.Cmd) {
 	return m.reload()
 }
 
+// renamed follows a prompt's rename: a list of its runs lists them under
+// the new name (the runs keep the refs they were made with).
+func (m historyModel) renamed(from, to string) historyModel {
+	if m.prompt == from {
+		m.prompt = to
+	}
+	if m.other == from {
+		m.other = to
+	}
+	return m
+}
+
 func (m historyModel) reload() (historyModel, tea.Cmd) {
 	m.req++
 	m.loading = true
