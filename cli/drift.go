@@ -288,7 +288,7 @@ func (d driftReport) markdown(w io.Writer) error {
 	fmt.Fprintf(&b, "## whet drift: %s\n\n", verdict)
 	fmt.Fprintf(&b, "Baseline run %s (%s) · re-run %s (%s) · %s\n\n",
 		report.MarkdownCode(d.Baseline.ID, false), d.Baseline.Created.UTC().Format(time.RFC3339), report.MarkdownCode(d.Rerun.ID, false), d.Rerun.Created.UTC().Format(time.RFC3339),
-		planShape(d.Baseline))
+		report.PlanShape(d.Baseline))
 	b.WriteString("| Version | Target | Model | Same output | Mean score | Baseline / tie / re-run wins | p | Errors | p50 | Drift |\n")
 	b.WriteString("| --- | --- | --- | ---: | --- | ---: | ---: | --- | --- | --- |\n")
 	for _, r := range d.Rows {
@@ -369,17 +369,3 @@ func (d driftReport) jsonDoc() any {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// planShape is "2 versions × 1 target × 20 cases × 3 repeats".
-func planShape(r prompt.Run) string {
-	return counted(len(r.Versions), "version") + " × " + counted(len(r.Targets), "target") + " × " +
-		counted(max(len(r.Cases), 1), "case") + " × " + counted(max(r.Repeat, 1), "repeat")
-}
-
-// counted is "1 case", "3 cases".
-func counted(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}

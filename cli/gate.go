@@ -86,7 +86,7 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 		verdict = "❌ fail"
 	}
 	fmt.Fprintf(&b, "## whet: %s\n\n", report.MarkdownText(rr.Run.Suite))
-	fmt.Fprintf(&b, "Run %s · %s", report.MarkdownCode(rr.Run.ID, false), planShape(rr.Run))
+	fmt.Fprintf(&b, "Run %s · %s", report.MarkdownCode(rr.Run.ID, false), report.PlanShape(rr.Run))
 	if failUnder > 0 {
 		fmt.Fprintf(&b, " · gate: pass rate ≥ %.0f%% · **%s**", failUnder*100, verdict)
 	}
