@@ -209,7 +209,7 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 		editor:   newEditor(sh),
 		welcome:  newWelcome(sh),
 		arena:    newArena(sh, d.Targets),
-		history:  newHistory(sh),
+		history:  newHistory(sh, d.Targets, d.Evaluator),
 		results:  newResults(sh),
 		compare:  newCompare(sh),
 		suites:   newSuites(sh),
@@ -366,12 +366,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, openDialog(newConfirm("Quit without saving?",
 				"The editor has unsaved changes to "+m.editor.title()+".\nQuit and lose them?", quitMsg{force: true}, nil))
 		}
-		if m.arena.running() {
+		if m.arena.running() || m.history.rerunning() {
 			if !msg.force {
+				what := "The Arena is still running"
+				if !m.arena.running() {
+					what = "A drift re-run is still running"
+				}
 				return m, openDialog(newConfirm("Quit during a run?",
-					"The Arena is still running. Quit, cancel it and keep what finished?", quitMsg{force: true}, nil))
+					what+". Quit, cancel it and keep what finished?", quitMsg{force: true}, nil))
 			}
-			return m, m.arena.stopAndQuit()
+			return m, waitThenQuit(append(m.arena.stopRuns(), m.history.stopRerun()...))
 		}
 		return m, tea.Quit
 	case paletteRunMsg:
