@@ -374,8 +374,9 @@ func (m historyModel) onRerunDone(msg historyRerunDoneMsg) (historyModel, tea.Cm
 	cmds := []tea.Cmd{emit(jobMsg{-1}), reload}
 	o := msg.outcome
 	if o.status != prompt.RunDone {
-		text := "the drift re-run " + r.id + " stopped after " + itoa(r.done) + " of " + plural(r.cells, "cell") +
-			": whet run --resume " + r.id + " finishes it, then whet drift " + r.base.ID + " --against " + r.id + " compares"
+		// Resumed, it is a run of the baseline's plan made after it: D
+		// on it compares the two.
+		text := "drift re-run " + r.id + " stopped at " + itoa(r.done) + "/" + itoa(r.cells) + " cells: whet run --resume " + r.id + " finishes it"
 		if o.err != nil && !errors.Is(o.err, context.Canceled) {
 			return m, tea.Batch(append(cmds, notifyErr(errors.New(text+" ("+o.err.Error()+")")))...)
 		}
@@ -391,6 +392,13 @@ func (m historyModel) onRerunDone(msg historyRerunDoneMsg) (historyModel, tea.Cm
 	if msg.failed > 0 {
 		notes = append(notes, plural(msg.failed, "cell")+" of the re-run failed, the first with: "+msg.firstErr)
 	}
+	drifted := 0
+	for _, row := range msg.rows {
+		if row.Drifted() {
+			drifted++
+		}
+	}
 	m.driftReq++
-	return m, tea.Batch(append(cmds, m.driftDialog(msg.base, msg.rerun, msg.rows, notes))...)
+	return m, tea.Batch(append(cmds, m.driftDialog(msg.base, msg.rerun, msg.rows, notes),
+		notify("drift re-run "+r.id+" done: "+itoa(drifted)+" of "+plural(len(msg.rows), "version × target pair")+" drifted"))...)
 }

@@ -102,6 +102,9 @@ func TestHistoryDriftRerun(t *testing.T) {
 	h.mustSee("Drift · "+base.ID+" → "+re.ID, "0 version × target pairs of 1 drifted", "support/reply@3 × echo: steady",
 		"same output 3/3 · score 1.00 → 1.00 · errors 0 → 0", "whet drift "+base.ID+" --against "+re.ID)
 	h.mustNotSee("⚠")
+	if got := h.notice(); got != "drift re-run "+re.ID+" done: 0 of 1 version × target pair drifted" {
+		t.Errorf("notice = %q", got)
+	}
 	if h.m.sh.jobs != 0 || h.m.history.rerunning() {
 		t.Fatalf("after the re-run: %d jobs, rerunning %v", h.m.sh.jobs, h.m.history.rerunning())
 	}
@@ -212,8 +215,7 @@ func TestHistoryDriftRerunProgressAndStop(t *testing.T) {
 	h.mustSee("drift re-run of " + fixtureOldRun + ": stopping")
 	// Its end: interrupted.
 	h.send(historyRerunDoneMsg{seq: 1, outcome: rerunOutcome{status: prompt.RunInterrupted, err: context.Canceled}})
-	if got := h.notice(); got != "the drift re-run "+fixtureRun+" stopped after 2 of 12 cells: whet run --resume "+fixtureRun+
-		" finishes it, then whet drift "+fixtureOldRun+" --against "+fixtureRun+" compares" {
+	if got := h.notice(); got != "drift re-run "+fixtureRun+" stopped at 2/12 cells: whet run --resume "+fixtureRun+" finishes it" {
 		t.Fatalf("notice = %q", got)
 	}
 	h.mustNotSee("drift re-run of")
