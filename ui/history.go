@@ -419,7 +419,7 @@ func (m historyModel) drift() (historyModel, tea.Cmd) {
 		}
 	}
 	if base == nil {
-		if m.targets == nil || m.rerun.active {
+		if m.targets == nil {
 			return m, notify("no earlier run of the same plan to compare with: whet drift " + r.sum.Run.ID + " re-runs this one")
 		}
 		return m.askRerun(r, "No earlier run of the same plan to compare run "+r.sum.Run.ID+" with.")
