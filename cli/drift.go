@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,7 +15,6 @@ import (
 	"whet/prompt"
 	"whet/report"
 	"whet/runner"
-	"whet/store"
 	"whet/textutil"
 )
 
@@ -111,12 +111,14 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range base.Targets {
-			if _, err := reg.Resolve(t); err != nil {
-				return usagef("run %s used target %s, which cannot be used now: %v", base.ID, t, err)
+		if err := runner.CheckTargets(reg, base.Targets); err != nil {
+			var te *runner.TargetError
+			if errors.As(err, &te) {
+				return usagef("run %s used target %s, which cannot be used now: %v", base.ID, te.Spec, te.Err)
 			}
+			return err
 		}
-		plan, err := a.planOf(st, driftRun(base, a.author(), f.note))
+		plan, err := runner.PlanOf(a.ctx, st, runner.DriftRerun(base, a.author(), f.note))
 		if err != nil {
 			return err
 		}
@@ -189,32 +191,6 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		return silentError{code: 1}
 	}
 	return nil
-}
-
-// driftRun is the baseline's plan as a new run: the same versions,
-// targets, cases (with their checks), repeats and suite, never cached.
-func driftRun(base prompt.Run, author, note string) prompt.Run {
-	n := "drift check of run " + base.ID
-	if note != "" {
-		n += ": " + note
-	}
-	return prompt.Run{
-		Source: "drift", Suite: base.Suite, Versions: base.Versions, Targets: base.Targets,
-		Cases: base.Cases, Repeat: base.Repeat, Author: author, Note: n, NoCache: true,
-	}
-}
-
-// planOf is a plan for run, with the content of each of its versions.
-func (a *app) planOf(st *store.Store, run prompt.Run) (runner.Plan, error) {
-	plan := runner.Plan{Run: run, Versions: map[int64]prompt.Version{}}
-	for _, rv := range run.Versions {
-		v, err := st.VersionByID(a.ctx, rv.VersionID)
-		if err != nil {
-			return plan, err
-		}
-		plan.Versions[v.ID] = v
-	}
-	return plan, nil
 }
 
 // driftReport is what `whet drift` prints.
@@ -312,7 +288,7 @@ func (d driftReport) markdown(w io.Writer) error {
 	fmt.Fprintf(&b, "## whet drift: %s\n\n", verdict)
 	fmt.Fprintf(&b, "Baseline run %s (%s) · re-run %s (%s) · %s\n\n",
 		report.MarkdownCode(d.Baseline.ID, false), d.Baseline.Created.UTC().Format(time.RFC3339), report.MarkdownCode(d.Rerun.ID, false), d.Rerun.Created.UTC().Format(time.RFC3339),
-		planShape(d.Baseline))
+		report.PlanShape(d.Baseline))
 	b.WriteString("| Version | Target | Model | Same output | Mean score | Baseline / tie / re-run wins | p | Errors | p50 | Drift |\n")
 	b.WriteString("| --- | --- | --- | ---: | --- | ---: | ---: | --- | --- | --- |\n")
 	for _, r := range d.Rows {
@@ -393,17 +369,3 @@ func (d driftReport) jsonDoc() any {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// planShape is "2 versions × 1 target × 20 cases × 3 repeats".
-func planShape(r prompt.Run) string {
-	return counted(len(r.Versions), "version") + " × " + counted(len(r.Targets), "target") + " × " +
-		counted(max(len(r.Cases), 1), "case") + " × " + counted(max(r.Repeat, 1), "repeat")
-}
-
-// counted is "1 case", "3 cases".
-func counted(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}

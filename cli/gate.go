@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"whet/eval"
@@ -57,35 +56,7 @@ func (a *app) scoreRun(ctx context.Context, ev *eval.Evaluator, st *store.Store,
 	if err != nil {
 		return err
 	}
-	var (
-		mu     sync.Mutex
-		scores []prompt.Score
-		wg     sync.WaitGroup
-		sem    = make(chan struct{}, 4)
-		now    = time.Now()
-	)
-	for _, r := range results {
-		if r.Case < 0 || r.Case >= len(run.Cases) {
-			continue
-		}
-		c := run.Cases[r.Case]
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(r prompt.Result, c prompt.Case) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			var msgs []prompt.Message
-			if v, ok := versions[r.VersionID]; ok {
-				msgs, _ = prompt.RenderMessages(v.Messages, c.Vars)
-			}
-			cr := ev.EvaluatePrompt(ctx, c, msgs, c.Checks, c.Threshold, r)
-			ss := eval.Scores(cr, r.ID, "whet", now)
-			mu.Lock()
-			scores = append(scores, ss...)
-			mu.Unlock()
-		}(r, c)
-	}
-	wg.Wait()
+	scores := ev.ScoreRun(ctx, run, versions, results, "whet", time.Now())
 	if len(scores) == 0 {
 		return nil
 	}
@@ -115,7 +86,7 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 		verdict = "❌ fail"
 	}
 	fmt.Fprintf(&b, "## whet: %s\n\n", report.MarkdownText(rr.Run.Suite))
-	fmt.Fprintf(&b, "Run %s · %s", report.MarkdownCode(rr.Run.ID, false), planShape(rr.Run))
+	fmt.Fprintf(&b, "Run %s · %s", report.MarkdownCode(rr.Run.ID, false), report.PlanShape(rr.Run))
 	if failUnder > 0 {
 		fmt.Fprintf(&b, " · gate: pass rate ≥ %.0f%% · **%s**", failUnder*100, verdict)
 	}

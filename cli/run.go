@@ -457,7 +457,7 @@ func (a *app) resumePlan(st *store.Store, id string) (runner.Plan, error) {
 	if run.Status == prompt.RunDone {
 		return runner.Plan{}, fmt.Errorf("run %s is already done: nothing to resume", run.ID)
 	}
-	plan, err := a.planOf(st, run)
+	plan, err := runner.PlanOf(a.ctx, st, run)
 	if err != nil {
 		return plan, err
 	}

@@ -36,8 +36,10 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 	// Libraries that log (genai warns on the standard logger) must not draw
 	// over the alt screen.
 	log.SetOutput(io.Discard)
+	reg := runner.NewRegistry(cfg)
 	return ui.Run(a.ctx, ui.Deps{
-		Targets:       runner.NewRegistry(cfg),
+		Targets:       reg,
+		Evaluator:     a.evaluator(reg, st),
 		Store:         st,
 		Author:        a.author(),
 		ProtectedTags: a.protectedTags(),

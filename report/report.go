@@ -243,6 +243,19 @@ func versionLabel(rv prompt.RunVersion) string {
 	return rv.Ref()
 }
 
+// PlanShape is a run's plan in words: "2 versions × 1 target × 20 cases ×
+// 3 repeats" (a run without cases has one, without repeats one).
+func PlanShape(r prompt.Run) string {
+	counted := func(n int, noun string) string {
+		if n == 1 {
+			return "1 " + noun
+		}
+		return strconv.Itoa(n) + " " + noun + "s"
+	}
+	return counted(len(r.Versions), "version") + " × " + counted(len(r.Targets), "target") + " × " +
+		counted(max(len(r.Cases), 1), "case") + " × " + counted(max(r.Repeat, 1), "repeat")
+}
+
 // ShortDigest is the display form of a model digest or fingerprint: a
 // "sha256:" prefix is dropped and a long hex digest cut to 12 characters;
 // other identities (e.g. "fp_44709d6fcb") are kept, cut to 24 characters.

@@ -779,7 +779,8 @@ func (tx *Tx) SetDescription(ctx context.Context, name, desc, author string) err
 
 // RenamePrompt gives the prompt called from (ignoring case) the name to,
 // which must pass prompt.ValidateName and not be another prompt's (else an
-// error wrapping ErrExists); a change of case alone is allowed. Its
+// error wrapping ErrExists, which says so when that prompt is archived); a
+// change of case alone is allowed. An archived prompt may be renamed. Its
 // versions, tags, suites and runs follow it (they refer to it by id); a
 // run's report keeps the refs it was made with. The rename is audited,
 // "from" -> "to".
@@ -801,6 +802,10 @@ func (tx *Tx) RenamePrompt(ctx context.Context, from, to, author string) error {
 		return nil
 	}
 	if err := tx.nameFree(ctx, "prompt", to, h.id); err != nil {
+		if other, lerr := lookupPrompt(ctx, tx.tx, to); errors.Is(err, ErrExists) && lerr == nil && other.archived {
+			// Archived prompts are out of sight in lists: say where the name is.
+			return fmt.Errorf("%w: it is archived (unarchive it to see it, or rename it first)", err)
+		}
 		return err
 	}
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE prompts SET name = ?, updated = ? WHERE id = ?`, to, ms(tx.now), h.id); err != nil {

@@ -570,4 +570,19 @@ func TestRenamePrompt(t *testing.T) {
 	if p, err := s.GetPrompt(ctx, "support/reply"); err != nil || p.Name != "Support/Reply" {
 		t.Errorf("after refused renames: %+v, %v", p.Name, err)
 	}
+
+	// An archived prompt keeps its name, and the refusal says where it is;
+	// an archived prompt may itself be renamed.
+	if err := s.Archive(ctx, "other", "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RenamePrompt(ctx, "support/reply", "other", "bob"); !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), `prompt "other" already exists: it is archived`) {
+		t.Errorf("rename onto an archived prompt: %v", err)
+	}
+	if err := s.RenamePrompt(ctx, "other", "old/other", "bob"); err != nil {
+		t.Errorf("renaming an archived prompt: %v", err)
+	}
+	if p, err := s.GetPrompt(ctx, "old/other"); err != nil || !p.Archived {
+		t.Errorf("the renamed archived prompt: %+v, %v", p, err)
+	}
 }

@@ -105,6 +105,9 @@ type (
 	// promptsChangedMsg says the store changed: the library reloads, and
 	// so does the versions screen when it shows name.
 	promptsChangedMsg struct{ name string }
+	// promptRenamedMsg says prompt from is now called to: every screen that
+	// holds the old name takes the new one, then the lists reload.
+	promptRenamedMsg struct{ from, to string }
 	// quitMsg quits; force skips the unsaved-changes question.
 	quitMsg struct{ force bool }
 	// paletteRunMsg runs an action chosen in the palette: switch to a
@@ -210,7 +213,7 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 		editor:   newEditor(sh),
 		welcome:  newWelcome(sh),
 		arena:    newArena(sh, d.Targets),
-		history:  newHistory(sh),
+		history:  newHistory(sh, d.Targets, d.Evaluator),
 		results:  newResults(sh),
 		compare:  newCompare(sh),
 		suites:   newSuites(sh),
@@ -353,6 +356,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, cmd)
 		}
 		return m, tea.Batch(cmds...)
+	case promptRenamedMsg:
+		m.versions = m.versions.renamed(msg.from, msg.to)
+		m.editor = m.editor.renamed(msg.from, msg.to)
+		m.arena = m.arena.renamed(msg.from, msg.to)
+		m.history = m.history.renamed(msg.from, msg.to)
+		m.suites = m.suites.renamed(msg.from, msg.to)
+		return m, emit(promptsChangedMsg{name: msg.to})
 	case quitMsg:
 		if !msg.force && m.suites.dirty() {
 			return m, openDialog(newConfirm("Quit without saving?",
@@ -362,12 +372,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, openDialog(newConfirm("Quit without saving?",
 				"The editor has unsaved changes to "+m.editor.title()+".\nQuit and lose them?", quitMsg{force: true}, nil))
 		}
-		if m.arena.running() {
+		if m.arena.running() || m.history.rerunning() {
 			if !msg.force {
+				what := "The Arena is still running"
+				if !m.arena.running() {
+					what = "A drift re-run is still running"
+				}
 				return m, openDialog(newConfirm("Quit during a run?",
-					"The Arena is still running. Quit, cancel it and keep what finished?", quitMsg{force: true}, nil))
+					what+". Quit, cancel it and keep what finished?", quitMsg{force: true}, nil))
 			}
-			return m, m.arena.stopAndQuit()
+			return m, waitThenQuit(append(m.arena.stopRuns(), m.history.stopRerun()...))
 		}
 		return m, tea.Quit
 	case paletteRunMsg:

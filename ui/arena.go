@@ -233,6 +233,21 @@ func (m arenaModel) claims(msg tea.KeyPressMsg) bool {
 // empty reports whether no prompt was chosen yet.
 func (m arenaModel) empty() bool { return m.name == "" }
 
+// renamed follows a rename of the prompt in the Arena; columns of the
+// current setup stay current.
+func (m arenaModel) renamed(from, to string) arenaModel {
+	if m.name != from {
+		return m
+	}
+	current := m.colsOf != "" && m.colsOf == m.setupKey()
+	m.name = to
+	m.prompt.Name, m.version.Prompt = to, to
+	if current {
+		m.colsOf = m.setupKey()
+	}
+	return m
+}
+
 // open shows name's version (0 = latest) in the setup form, loading it,
 // and loads the targets the first time.
 func (m arenaModel) open(name string, version int) (arenaModel, tea.Cmd) {

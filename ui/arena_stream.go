@@ -501,9 +501,9 @@ func (m arenaModel) cancelAll() (arenaModel, tea.Cmd) {
 	return m, notify("cancelling: finished outputs are kept")
 }
 
-// stopAndQuit cancels every run and quits once their executors returned
-// (so that each run is marked interrupted in the store), or after 10s.
-func (m arenaModel) stopAndQuit() tea.Cmd {
+// stopRuns cancels every run and returns the channels closed once their
+// executors returned.
+func (m arenaModel) stopRuns() []chan struct{} {
 	var waits []chan struct{}
 	for _, r := range m.runs {
 		if r.active {
@@ -511,6 +511,12 @@ func (m arenaModel) stopAndQuit() tea.Cmd {
 			waits = append(waits, r.done)
 		}
 	}
+	return waits
+}
+
+// waitThenQuit quits once every channel of waits is closed (runs stopped
+// are then marked interrupted in the store), or after 10s.
+func waitThenQuit(waits []chan struct{}) tea.Cmd {
 	return func() tea.Msg {
 		limit := time.After(10 * time.Second)
 		for _, d := range waits {

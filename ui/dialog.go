@@ -117,6 +117,12 @@ func (d *confirmDialog) view(sh *shared, w, h int) string {
 
 // inputDialog asks for one line of text. validate runs on every change and
 // on submit; submit builds the answer message.
+//
+// A waiting dialog (waitForAnswer) stays open after submit, showing that it
+// works, until the screen answers it with an inputAnswerMsg: nil closes it,
+// an error is shown under the field for another try. That is how an error
+// only the store can find (a name another prompt has) appears where the
+// name was typed.
 type inputDialog struct {
 	title    string
 	body     string
@@ -126,7 +132,30 @@ type inputDialog struct {
 	cancel   tea.Msg
 	err      string
 	keys     dialogKeys
+
+	wait   bool // stay open after submit until answered
+	busy   bool // submitted; the answer is awaited
+	closed bool // off the stack: an answer now comes too late
 }
+
+// inputAnswerMsg answers a waiting inputDialog's submit: err nil closes it.
+type inputAnswerMsg struct {
+	d   *inputDialog
+	err error
+}
+
+func (m inputAnswerMsg) forDialog() dialog { return m.d }
+
+// waitForAnswer makes d stay open after submit until an inputAnswerMsg
+// arrives for it.
+func (d *inputDialog) waitForAnswer() *inputDialog {
+	d.wait = true
+	return d
+}
+
+// gone reports whether d left the stack (closed, cancelled), so that an
+// answer for it must be shown some other way.
+func (d *inputDialog) gone() bool { return d.closed }
 
 func newInput(sh *shared, title, body, placeholder, value string, validate func(string) error, submit func(string) tea.Msg) *inputDialog {
 	ti := textinput.New()
@@ -153,10 +182,28 @@ func (d *paletteDialog) resize(sh *shared) tea.Cmd {
 }
 
 func (d *inputDialog) update(msg tea.Msg) (bool, tea.Cmd) {
+	closing, cmd := d.handle(msg)
+	if closing {
+		d.closed = true
+	}
+	return closing, cmd
+}
+
+func (d *inputDialog) handle(msg tea.Msg) (bool, tea.Cmd) {
+	if a, ok := msg.(inputAnswerMsg); ok {
+		d.busy = false
+		if a.err == nil {
+			return true, nil
+		}
+		d.err = a.err.Error()
+		return false, nil
+	}
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(km, d.keys.Cancel):
 			return true, emit(d.cancel)
+		case d.busy:
+			return false, nil // the answer to the last submit is awaited
 		case key.Matches(km, d.keys.Submit):
 			v := strings.TrimSpace(d.input.Value())
 			if d.validate != nil {
@@ -165,8 +212,15 @@ func (d *inputDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 					return false, nil
 				}
 			}
+			if d.wait {
+				d.busy, d.err = true, ""
+				return false, emit(d.submit(v))
+			}
 			return true, emit(d.submit(v))
 		}
+	}
+	if d.busy {
+		return false, nil
 	}
 	var cmd tea.Cmd
 	d.input, cmd = d.input.Update(msg)
@@ -190,6 +244,9 @@ func (d *inputDialog) view(sh *shared, w, h int) string {
 		body += "\n" + st.Error.Render(d.err)
 	}
 	hint := "enter ok · esc cancel"
+	if d.busy {
+		hint = "working… · esc close"
+	}
 	return frameDialog(sh, d.title, body, hint, dw)
 }
 

@@ -9,10 +9,11 @@
 // own file — library.go (with inventory.go), versions.go (with diffview.go),
 // editor.go (with editorfile.go for $EDITOR), welcome.go, arena.go (with
 // arena_picker.go, arena_setup.go, arena_column.go, arena_stream.go),
-// history.go (the Runs tab), results.go (with results_data.go, the run
-// loader and formatting the run screens share), compare.go (word diffs
-// from textutil.WordDiff), suites.go and models.go (targets, providers and
-// the model identities runs recorded, store.ModelsSeen) — and has a concrete Update that returns its own
+// history.go (the Runs tab, with history_rerun.go for its drift re-runs),
+// results.go (with results_data.go, the run loader and formatting the run
+// screens share), compare.go (word diffs from textutil.WordDiff), suites.go
+// and models.go (targets, providers and the model identities runs
+// recorded, store.ModelsSeen) — and has a concrete Update that returns its own
 // type. The root holds the screens behind one pointer (screens), so that
 // copying the root on every message stays cheap. Dialogs (dialog.go, palette.go, help.go, export.go) sit on a stack
 // above the screens; a dialog with an opened() tea.Cmd method starts its
@@ -22,7 +23,9 @@
 //
 // Runs started in the Arena report through one pump (arena_stream.go): a
 // command that blocks on one receive from the run's runner.Broker
-// subscription and returns one message, issued again until RunDone. Text
+// subscription and returns one message, issued again until RunDone. A
+// drift re-run started in Runs (history_rerun.go) uses the same executor
+// and pump, without the text: its list counts the finished cells. Text
 // is appended to a per-cell *strings.Builder in Update and wrapped only on
 // the 60 fps frame tick, for the columns whose text changed; views draw
 // the wrapped rows and never re-wrap.

@@ -223,6 +223,15 @@ func (m editorModel) title() string {
 
 func (m editorModel) capturesText() bool { return m.active && !m.loading }
 
+// renamed follows a rename of the prompt being edited: its unsaved edits
+// are saved under the new name.
+func (m editorModel) renamed(from, to string) editorModel {
+	if m.active && !m.isNew && m.name == from {
+		m.name = to
+	}
+	return m
+}
+
 // open starts editing name at version (0 = latest), or a new prompt when
 // name is "".
 func (m editorModel) open(name string, version int) (editorModel, tea.Cmd) {

@@ -26,6 +26,7 @@ type historyKeys struct {
 	Compare key.Binding
 	Export  key.Binding
 	Drift   key.Binding
+	Rerun   key.Binding
 	All     key.Binding
 	Reload  key.Binding
 	Back    key.Binding
@@ -38,6 +39,7 @@ func newHistoryKeys() historyKeys {
 		Compare: key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "compare")),
 		Export:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
 		Drift:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drift vs the run before")),
+		Rerun:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "re-run, then drift")),
 		All:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all runs/this prompt")),
 		Reload:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
 		Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
@@ -105,9 +107,11 @@ func (historyDriftMsg) target() screenID  { return screenHistory }
 // all, with a sparkline of the score over time: each run's mean score, or
 // its success rate when no run of the list is scored.
 type historyModel struct {
-	sh   *shared
-	keys historyKeys
-	w, h int
+	sh      *shared
+	keys    historyKeys
+	w, h    int
+	targets ArenaTargets    // what drift re-runs run on; nil: none
+	grader  *eval.Evaluator // grades the re-runs of suite runs
 
 	prompt  string // "" = every run
 	other   string // the prompt the a key toggles back to
@@ -121,9 +125,23 @@ type historyModel struct {
 
 	exportReq int
 	driftReq  int
+
+	// The drift re-run (history_rerun.go).
+	askReq    int
+	nextSeq   int
+	rerun     historyRerun
+	selectRun string // the run the next list selects
 }
 
-func newHistory(sh *shared) historyModel { return historyModel{sh: sh, keys: newHistoryKeys()} }
+// newHistory returns the Runs screen; its drift re-runs run on targets
+// (nil: it cannot re-run) and are graded by grader (nil: only the checks
+// that need no model can pass).
+func newHistory(sh *shared, targets ArenaTargets, grader *eval.Evaluator) historyModel {
+	if grader == nil {
+		grader = &eval.Evaluator{}
+	}
+	return historyModel{sh: sh, keys: newHistoryKeys(), targets: targets, grader: grader}
+}
 
 func (m historyModel) setSize(w, h int) historyModel {
 	m.w, m.h = w, h
@@ -147,6 +165,18 @@ func (m historyModel) open(msg historyOpenMsg) (historyModel, tea.Cmd) {
 	}
 	m.prompt = msg.prompt
 	return m.reload()
+}
+
+// renamed follows a prompt's rename: a list of its runs lists them under
+// the new name (the runs keep the refs they were made with).
+func (m historyModel) renamed(from, to string) historyModel {
+	if m.prompt == from {
+		m.prompt = to
+	}
+	if m.other == from {
+		m.other = to
+	}
+	return m
 }
 
 func (m historyModel) reload() (historyModel, tea.Cmd) {
@@ -247,6 +277,9 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		if r, ok := m.selected(); ok {
 			keep = r.sum.Run.ID
 		}
+		if m.selectRun != "" {
+			keep, m.selectRun = m.selectRun, ""
+		}
 		m.rows = msg.rows
 		for i, r := range m.rows {
 			if r.sum.Run.ID == keep {
@@ -270,11 +303,32 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, notifyErr(msg.err)
 		}
-		return m, openDialog(&messageDialog{
-			title: "Drift · " + msg.base.ID + " → " + msg.rerun.ID,
-			body:  driftText(msg.rows, max(4, m.sh.height-10)),
-			hint:  "esc close · in a shell: whet drift " + msg.base.ID + " --against " + msg.rerun.ID,
-		})
+		return m, m.driftDialog(msg.base, msg.rerun, msg.rows, nil)
+	case historyRerunAskMsg:
+		if msg.id != m.askReq {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, notifyErr(msg.err)
+		}
+		d := newConfirm("Re-run "+msg.base.ID+" and check for drift?", rerunQuestion(msg.base, msg.cost, msg.why), historyRerunMsg{base: msg.base}, nil)
+		d.yesLabel, d.noLabel = "re-run", "cancel"
+		return m, openDialog(d)
+	case historyRerunMsg:
+		return m.startRerun(msg.base)
+	case historyRerunStartedMsg:
+		return m.onRerunStarted(msg)
+	case historyRerunEventMsg:
+		return m.onRerunEvent(msg)
+	case historyRerunDoneMsg:
+		return m.onRerunDone(msg)
+	case historyRerunStopMsg:
+		if msg.seq != m.rerun.seq || !m.rerun.active {
+			return m, nil
+		}
+		m.rerun.stopping = true
+		m.rerun.cancel()
+		return m, notify("stopping the drift re-run; what finished is kept")
 	case tea.KeyPressMsg:
 		return m.updateKeys(msg)
 	case tea.MouseWheelMsg:
@@ -319,9 +373,15 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 		}
 		return m.open(historyOpenMsg{prompt: m.other})
 	}
+	if key.Matches(msg, k.Rerun) && m.rerun.active {
+		r := m.rerun
+		return m, openDialog(newConfirm("Stop the drift re-run?",
+			"Run "+orNew(r.id)+" re-runs "+r.base.ID+" and is at "+r.progress()+". Stop it and keep what finished?\n"+
+				"whet run --resume "+orNew(r.id)+" finishes it later.", historyRerunStopMsg{seq: r.seq}, nil))
+	}
 	r, ok := m.selected()
 	if !ok {
-		if key.Matches(msg, k.Open, k.Compare, k.Export, k.Drift) {
+		if key.Matches(msg, k.Open, k.Compare, k.Export, k.Drift, k.Rerun) {
 			return m, notify("no run selected")
 		}
 		return m, nil
@@ -334,6 +394,8 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 		return m, emit(compareOpenMsg{runID: id, back: screenHistory})
 	case key.Matches(msg, k.Drift):
 		return m.drift()
+	case key.Matches(msg, k.Rerun):
+		return m.askRerun(r, "")
 	case key.Matches(msg, k.Export):
 		m.exportReq++
 		req, now := m.exportReq, m.sh.now()
@@ -357,7 +419,10 @@ func (m historyModel) drift() (historyModel, tea.Cmd) {
 		}
 	}
 	if base == nil {
-		return m, notify("no earlier run of the same plan to compare with: whet drift " + r.sum.Run.ID + " re-runs this one")
+		if m.targets == nil {
+			return m, notify("no earlier run of the same plan to compare with: whet drift " + r.sum.Run.ID + " re-runs this one")
+		}
+		return m.askRerun(r, "No earlier run of the same plan to compare run "+r.sum.Run.ID+" with.")
 	}
 	m.driftReq++
 	req, now, baseID, rerunID := m.driftReq, m.sh.now(), base.ID, r.sum.Run.ID
@@ -373,6 +438,34 @@ func (m historyModel) drift() (historyModel, tea.Cmd) {
 		rows := eval.Drift(b.Run, b.Results, a.Results, append(b.Scores, a.Scores...))
 		return historyDriftMsg{id: req, base: b.Run, rerun: a.Run, rows: rows}
 	})
+}
+
+// driftDialog shows rows, base set against rerun; notes (failed cells of a
+// re-run) go first.
+func (m historyModel) driftDialog(base, rerun prompt.Run, rows []eval.DriftRow, notes []string) tea.Cmd {
+	lines := max(4, m.sh.height-10)
+	head := ""
+	for _, n := range notes {
+		head += oneLine(n) + "\n"
+		lines--
+	}
+	if head != "" {
+		head += "\n"
+		lines--
+	}
+	return openDialog(&messageDialog{
+		title: "Drift · " + base.ID + " → " + rerun.ID,
+		body:  head + driftText(rows, max(4, lines)),
+		hint:  "esc close · whet drift " + base.ID + " --against " + rerun.ID,
+	})
+}
+
+// orNew is a run id, or "(new)" before the run was created.
+func orNew(id string) string {
+	if id == "" {
+		return "(new)"
+	}
+	return id
 }
 
 // driftText lists drift rows for a dialog, those that drifted first, in at
@@ -447,9 +540,12 @@ func (m historyModel) clamp() historyModel {
 
 func (m historyModel) keyTable() keyTable {
 	k := m.keys
+	if m.rerun.active {
+		k.Rerun.SetHelp("ctrl+r", "stop the drift re-run")
+	}
 	return keyTable{
 		short:  []key.Binding{k.Open, k.Compare, k.Export, k.All, k.Back},
-		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.Compare, k.Export, k.Drift}, {k.All, k.Reload, k.Back}},
+		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.Compare, k.Export, k.Drift, k.Rerun}, {k.All, k.Reload, k.Back}},
 	}
 }
 
@@ -472,6 +568,9 @@ func (m historyModel) View() string {
 	title += st.Muted.Render(" · " + plural(len(m.rows), "run"))
 	if len(m.rows) == historyLimit {
 		title += st.Muted.Render(" (the latest " + itoa(historyLimit) + ")")
+	}
+	if r := m.rerun; r.active {
+		title += st.Muted.Render(" · ") + st.Warn.Render("drift re-run of "+r.base.ID+": "+r.progress())
 	}
 	if len(m.rows) == 0 {
 		hint := "  No runs yet. Run a prompt in the Arena (4), or: whet run NAME -m echo"
@@ -601,9 +700,15 @@ func (m historyModel) listView() string {
 		case prompt.RunInterrupted:
 			sstyle = st.Error
 		}
-		fail := itoa(r.sum.Failed)
+		done, failed := r.sum.Done, r.sum.Failed
+		if j := m.rerun; j.active && j.id == run.ID {
+			// The list was read when the re-run began: its counts come
+			// from the events since.
+			done, failed = j.done, j.failed
+		}
+		fail := itoa(failed)
 		fstyle := st.Muted
-		if r.sum.Failed > 0 {
+		if failed > 0 {
 			fstyle = st.Error
 		}
 		cost := ""
@@ -616,7 +721,7 @@ func (m historyModel) listView() string {
 			sstyle.Inherit(base).Render(cell(status, c.status)) +
 			base.Render(cell(oneLine(runRefList(run, m.prompt)), c.versions)) +
 			st.Muted.Inherit(base).Render(cell(oneLine(strings.Join(run.Targets, ",")), c.targets)) +
-			base.Render(right(itoa(r.sum.Done)+"/"+itoa(r.sum.Cells), c.cells)) +
+			base.Render(right(itoa(done)+"/"+itoa(r.sum.Cells), c.cells)) +
 			fstyle.Inherit(base).Render(right(fail, c.fail)) +
 			mstyle.Inherit(base).Render(right(metric, c.metric)) +
 			st.Muted.Inherit(base).Render(cost)

@@ -27,6 +27,7 @@ type libraryKeys struct {
 	New       key.Binding
 	Edit      key.Binding
 	Tag       key.Binding
+	Rename    key.Binding
 	Archive   key.Binding
 	Arena     key.Binding
 	Results   key.Binding
@@ -51,6 +52,7 @@ func newLibraryKeys() libraryKeys {
 		New:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
 		Edit:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Tag:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tag latest")),
+		Rename:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename")),
 		Archive:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "archive")),
 		Arena:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "run in arena")),
 		Results:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "latest results")),
@@ -123,6 +125,17 @@ type (
 		name string
 		err  error
 	}
+	// libRenameMsg renames prompt from to to; d is the dialog that asked,
+	// which shows a refusal.
+	libRenameMsg struct {
+		d        *inputDialog
+		from, to string
+	}
+	libRenameDoneMsg struct {
+		d        *inputDialog
+		from, to string
+		err      error
+	}
 )
 
 func (libraryLoadedMsg) target() screenID  { return screenLibrary }
@@ -133,6 +146,8 @@ func (libTagMsg) target() screenID         { return screenLibrary }
 func (libTagDoneMsg) target() screenID     { return screenLibrary }
 func (libArchiveMsg) target() screenID     { return screenLibrary }
 func (libArchiveDoneMsg) target() screenID { return screenLibrary }
+func (libRenameMsg) target() screenID      { return screenLibrary }
+func (libRenameDoneMsg) target() screenID  { return screenLibrary }
 
 // libraryModel lists prompts with a fuzzy filter, facet filters by label,
 // a preview of the selected prompt's latest version and an inventory view.
@@ -150,6 +165,9 @@ type libraryModel struct {
 	loading bool
 	err     string
 	listReq int
+	// renamed is a prompt just renamed: the next list selects it, clearing
+	// the filters if they would hide it.
+	renamed string
 
 	focus  libFocus
 	filter textinput.Model
@@ -253,8 +271,14 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 		if keep != "" {
 			m.selectName(keep)
 		}
+		var cmd tea.Cmd
+		if m.renamed != "" {
+			m, cmd = m.selectRenamed()
+		}
 		m.inv = m.inv.setPrompts(m.all)
-		return m.previewSoon(0)
+		var pcmd tea.Cmd
+		m, pcmd = m.previewSoon(0)
+		return m, tea.Batch(cmd, pcmd)
 	case previewTickMsg:
 		if msg.id != m.previewReq {
 			return m, nil
@@ -319,6 +343,26 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 			return m, tea.Batch(emit(jobMsg{-1}), notifyErr(msg.err))
 		}
 		return m, tea.Batch(emit(jobMsg{-1}), notify("archived "+msg.name+" (its versions are kept)"), emit(promptsChangedMsg{name: msg.name}))
+	case libRenameMsg:
+		d, from, to, author := msg.d, msg.from, msg.to, m.sh.author
+		if to == from {
+			return m, tea.Batch(emit(inputAnswerMsg{d: d}), notify("the name stays "+from))
+		}
+		return m, tea.Batch(emit(jobMsg{1}), m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+			return libRenameDoneMsg{d: d, from: from, to: to, err: st.RenamePrompt(ctx, from, to, author)}
+		}))
+	case libRenameDoneMsg:
+		done := emit(jobMsg{-1})
+		if msg.err != nil {
+			if msg.d.gone() {
+				return m, tea.Batch(done, notifyErr(msg.err))
+			}
+			// The dialog stays, with the refusal under the name.
+			return m, tea.Batch(done, emit(inputAnswerMsg{d: msg.d, err: msg.err}))
+		}
+		m.renamed = msg.to
+		return m, tea.Batch(done, emit(inputAnswerMsg{d: msg.d}), notify("renamed "+msg.from+" to "+msg.to),
+			emit(promptRenamedMsg{from: msg.from, to: msg.to}))
 	case inventoryLoadedMsg:
 		var cmd tea.Cmd
 		m.inv, cmd = m.inv.Update(msg)
@@ -462,7 +506,7 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 		m.previewOff = max(0, m.previewOff-1)
 		return m, nil
 	case !has:
-		if key.Matches(msg, k.Open, k.Edit, k.Tag, k.Archive, k.Arena, k.Results, k.Runs, k.Suites) {
+		if key.Matches(msg, k.Open, k.Edit, k.Tag, k.Rename, k.Archive, k.Arena, k.Results, k.Runs, k.Suites) {
 			return m, notify("no prompt selected")
 		}
 		return m, nil
@@ -484,6 +528,8 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 			"Put a tag on the latest version (v"+itoa(p.Latest)+"). Existing tags: "+tagList(p.Tags),
 			"production", "", prompt.ValidateTag,
 			func(tag string) tea.Msg { return libTagMsg{name: name, tag: tag} }))
+	case key.Matches(msg, k.Rename):
+		return m, m.askRename(p)
 	case key.Matches(msg, k.Archive):
 		return m, openDialog(newConfirm("Archive "+p.Name+"?",
 			"It leaves the library; its "+itoa(p.Latest)+" version(s), tags and runs are kept.\n"+
@@ -491,6 +537,45 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 			libArchiveMsg{name: p.Name}, nil))
 	}
 	return m, nil
+}
+
+// askRename asks for p's new name, checked as `whet prompt rename` checks
+// it; the store's refusals (a name another prompt has) show in the dialog.
+func (m libraryModel) askRename(p prompt.Prompt) tea.Cmd {
+	from := p.Name
+	d := newInput(m.sh, "Rename "+from,
+		"Its versions, tags, suites and runs follow it. Refs to the old name ("+from+"@production in scripts, CI jobs) stop resolving; reports of earlier runs keep the refs they were made with.",
+		"team/purpose-name", from, prompt.ValidateName, nil).waitForAnswer()
+	d.submit = func(to string) tea.Msg { return libRenameMsg{d: d, from: from, to: to} }
+	return openDialog(d)
+}
+
+// selectRenamed selects the prompt just renamed, clearing the filter and
+// facets when they hide it.
+func (m libraryModel) selectRenamed() (libraryModel, tea.Cmd) {
+	name := m.renamed
+	m.renamed = ""
+	if !m.selectName(name) {
+		if !m.hasName(name) {
+			return m, nil // gone meanwhile (renamed again, archived elsewhere)
+		}
+		m.filter.SetValue("")
+		m.facets = map[string]string{}
+		m.refilter()
+		m.selectName(name)
+		return m, notify("renamed to " + name + "; cleared the filters, which hid it")
+	}
+	return m, nil
+}
+
+// hasName reports whether the list holds a prompt called name.
+func (m libraryModel) hasName(name string) bool {
+	for _, p := range m.all {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (m libraryModel) openVersions() tea.Cmd {
@@ -592,14 +677,17 @@ type facetSource []string
 func (s facetSource) String(i int) string { return s[i] }
 func (s facetSource) Len() int            { return len(s) }
 
-func (m *libraryModel) selectName(name string) {
+// selectName puts the cursor on the row of the prompt called name and
+// reports whether a row shows it.
+func (m *libraryModel) selectName(name string) bool {
 	for i, r := range m.rows {
 		if m.all[r.idx].Name == name {
 			m.cursor = i
 			*m = m.clampCursor()
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // previewSoon schedules loading the selected prompt's preview after delay,
@@ -733,7 +821,7 @@ func (m libraryModel) keyTable() keyTable {
 		short: []key.Binding{k.Open, k.New, k.Edit, k.Arena, k.Filter, k.Facets},
 		groups: [][]key.Binding{
 			k.nav.bindings(),
-			{k.Open, k.New, k.Edit, k.Arena, k.Tag, k.Archive, k.Results, k.Runs, k.Suites},
+			{k.Open, k.New, k.Edit, k.Arena, k.Tag, k.Rename, k.Archive, k.Results, k.Runs, k.Suites},
 			{k.Filter, k.Facets, k.ClearAll, k.Inventory, k.Reload, k.ScrollDn, k.ScrollUp},
 		},
 	}

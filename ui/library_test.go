@@ -264,3 +264,111 @@ func TestPromptTextIsSanitisedOnScreen(t *testing.T) {
 	}
 	h.mustSee("hello", "world", "red")
 }
+
+func TestLibraryRename(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	// Versions, the Editor, the Arena and Runs hold the prompt's name: they
+	// follow it.
+	h.key("G", "enter")
+	h.mustSee("support/reply")
+	h.key("esc", "e")
+	h.send(arenaOpenMsg{name: "support/reply"})
+	h.send(historyOpenMsg{prompt: "support/reply"})
+	h.key("1")
+	if h.m.editor.name != "support/reply" || h.m.arena.name != "support/reply" || h.m.history.prompt != "support/reply" {
+		t.Fatalf("before: editor %q, arena %q, runs %q", h.m.editor.name, h.m.arena.name, h.m.history.prompt)
+	}
+	h.key("r")
+	h.mustSee("Rename support/reply", "› support/reply", "Refs to the")
+
+	// A name the rules refuse, then one another prompt has (ignoring case):
+	// each refusal shows in the dialog, which stays for another try.
+	h.key("ctrl+u")
+	h.typ("bad name!")
+	h.key("enter")
+	h.mustSee("Rename support/reply", `invalid prompt name "bad name!"`)
+	inputErr := func() string {
+		t.Helper()
+		if len(h.m.dialogs) != 1 {
+			t.Fatalf("dialogs = %d", len(h.m.dialogs))
+		}
+		return h.m.dialogs[0].(*inputDialog).err
+	}
+	h.key("ctrl+u")
+	h.typ("Classify/Intent")
+	h.key("enter")
+	h.mustSee("Rename support/reply", `prompt "Classify/Intent" already exists as "classify/intent"`)
+	if got := inputErr(); got != `prompt "Classify/Intent" already exists as "classify/intent" (names ignore case)` {
+		t.Fatalf("refusal = %q", got)
+	}
+
+	h.key("ctrl+u")
+	h.typ("cx/reply")
+	h.key("enter")
+	if len(h.m.dialogs) != 0 {
+		t.Fatalf("the dialog stayed after the rename")
+	}
+	if got := h.notice(); got != "renamed support/reply to cx/reply" {
+		t.Errorf("notice = %q", got)
+	}
+	if p, _ := h.m.library.selected(); p.Name != "cx/reply" || p.Latest != 3 {
+		t.Errorf("selected after rename = %q v%d", p.Name, p.Latest)
+	}
+	h.mustSee("▌ cx/reply", "3 prompts")
+	if h.m.library.hasName("support/reply") {
+		t.Error("the old name is still listed")
+	}
+	if h.m.versions.name != "cx/reply" || h.m.editor.name != "cx/reply" || h.m.arena.name != "cx/reply" || h.m.history.prompt != "cx/reply" {
+		t.Errorf("after: versions %q, editor %q, arena %q, runs %q", h.m.versions.name, h.m.editor.name, h.m.arena.name, h.m.history.prompt)
+	}
+	a, err := st.Audit(ctx, "cx/reply", 1)
+	if err != nil || len(a) != 1 || a[0].Action != "rename" || a[0].Before != "support/reply" || a[0].Who != "tester" {
+		t.Errorf("audit = %+v, %v", a, err)
+	}
+
+	// The same name again changes nothing.
+	h.key("r", "enter")
+	if got := h.notice(); got != "the name stays cx/reply" || len(h.m.dialogs) != 0 {
+		t.Errorf("same name: notice %q, %d dialogs", got, len(h.m.dialogs))
+	}
+
+	// A filter that would hide the new name is cleared, so that the
+	// renamed prompt stays selected.
+	h.key("/")
+	h.typ("reply")
+	h.key("enter", "r", "ctrl+u")
+	h.typ("cx/answer")
+	h.key("enter")
+	h.mustSee("▌ cx/answer", "3 prompts")
+	if got := h.notice(); !strings.Contains(got, "cleared the filters") {
+		t.Errorf("notice = %q", got)
+	}
+
+	// An archived prompt keeps its name out of sight: the refusal says so.
+	if err := st.Archive(ctx, "summarize/notes", "t"); err != nil {
+		t.Fatal(err)
+	}
+	h.key("R")
+	h.mustSee("2 prompts")
+	h.key("r", "ctrl+u")
+	h.typ("summarize/notes")
+	h.key("enter")
+	if got := inputErr(); got != `prompt "summarize/notes" already exists: it is archived (unarchive it to see it, or rename it first)` {
+		t.Errorf("refusal = %q", got)
+	}
+	h.key("esc")
+	if len(h.m.dialogs) != 0 {
+		t.Fatal("esc did not close the dialog")
+	}
+
+	// r is in the help and the palette, like every action.
+	h.key("?")
+	h.mustSee("rename")
+	h.key("esc", "ctrl+p")
+	h.typ("library rename")
+	h.key("enter")
+	h.mustSee("Rename cx/answer", "› cx/answer")
+}

@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"whet/eval"
 	"whet/prompt"
 	"whet/store"
 )
@@ -25,6 +26,7 @@ type Store interface {
 	SetLabels(ctx context.Context, name string, set map[string]string, rm []string, author string) error
 	SetDefaults(ctx context.Context, name string, vars map[string]string, author string) error
 	Archive(ctx context.Context, name, author string) error
+	RenamePrompt(ctx context.Context, from, to, author string) error
 	ListRuns(ctx context.Context, f store.RunFilter) ([]store.RunSummary, error)
 
 	// Runs, for the Arena: it creates a run and hands the store to the
@@ -34,6 +36,9 @@ type Store interface {
 	FinishRun(ctx context.Context, id string, status prompt.RunStatus, at time.Time) error
 	Results(ctx context.Context, runID string) ([]prompt.Result, error)
 	CacheGet(ctx context.Context, key string) (prompt.Result, bool, error)
+	// LockRun claims a run's execution for this process (a drift re-run
+	// from Runs claims its new run, as `whet drift` does).
+	LockRun(id string) (unlock func(), err error)
 	CachePut(ctx context.Context, key string, r prompt.Result) error
 	AddScores(ctx context.Context, ss []prompt.Score) error
 
@@ -77,9 +82,13 @@ type Deps struct {
 	Now func() time.Time
 	// Home is the directory shown as ~ in paths; "" means os.UserHomeDir.
 	Home string
-	// Targets is the target registry the Arena runs on (runner.NewRegistry);
-	// nil leaves the Arena without targets.
+	// Targets is the target registry the Arena and the drift re-runs of
+	// Runs run on (runner.NewRegistry); nil leaves them without targets.
 	Targets ArenaTargets
+	// Evaluator grades the drift re-runs of suite runs by their checks
+	// (judge and embedder included), as `whet drift` does; nil grades only
+	// the checks that need no model (the others then fail).
+	Evaluator *eval.Evaluator
 }
 
 // Run starts the TUI on the terminal and blocks until the user quits or ctx

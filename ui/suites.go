@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -241,6 +242,27 @@ func (m suitesModel) reload() (suitesModel, tea.Cmd) {
 		list, err := st.ListSuites(ctx, scope)
 		return suitesListedMsg{id: id, prompt: scope, list: list, err: err}
 	})
+}
+
+// renamed follows a prompt's rename: the scope, the open suite's prompt
+// and the names the list shows.
+func (m suitesModel) renamed(from, to string) suitesModel {
+	if m.scope == from {
+		m.scope = to
+	}
+	if m.other == from {
+		m.other = to
+	}
+	if m.draft.Prompt == from {
+		m.draft.Prompt = to
+	}
+	m.list = slices.Clone(m.list)
+	for i := range m.list {
+		if m.list[i].Prompt == from {
+			m.list[i].Prompt = to
+		}
+	}
+	return m
 }
 
 func (m suitesModel) openList(scope string) (suitesModel, tea.Cmd) {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -113,6 +114,19 @@ func (m versionsModel) setSize(w, h int) versionsModel {
 func (m versionsModel) applyTheme() versionsModel { return m }
 
 // open shows name's versions, loading them.
+// renamed follows a rename of the prompt shown (the root reloads it).
+func (m versionsModel) renamed(from, to string) versionsModel {
+	if m.name != from {
+		return m
+	}
+	m.name = to
+	m.versions = slices.Clone(m.versions)
+	for i := range m.versions {
+		m.versions[i].Prompt = to
+	}
+	return m
+}
+
 func (m versionsModel) open(name string) (versionsModel, tea.Cmd) {
 	if name != m.name {
 		m.versions, m.cursor, m.offset, m.mark, m.loaded, m.err = nil, 0, 0, 0, false, ""

@@ -1,0 +1,72 @@
+package runner
+
+import (
+	"context"
+
+	"whet/prompt"
+)
+
+// VersionReader reads a prompt version's content by its id. The store
+// implements it.
+type VersionReader interface {
+	VersionByID(ctx context.Context, id int64) (prompt.Version, error)
+}
+
+// PlanOf is the plan that executes run, a run already recorded (to resume
+// it) or built from one (to repeat it): run with the content of each of its
+// versions, read through vr.
+func PlanOf(ctx context.Context, vr VersionReader, run prompt.Run) (Plan, error) {
+	plan := Plan{Run: run, Versions: make(map[int64]prompt.Version, len(run.Versions))}
+	for _, rv := range run.Versions {
+		v, err := vr.VersionByID(ctx, rv.VersionID)
+		if err != nil {
+			return plan, err
+		}
+		plan.Versions[v.ID] = v
+	}
+	return plan, nil
+}
+
+// DriftRerun is base's plan as a new run that checks it for drift (`whet
+// drift`, D in the TUI's Runs): the same versions, targets, cases (with
+// their checks), repeats and suite, never from the cache, from source
+// "drift", with a note naming base and then note when one is given. The
+// caller creates it in the store.
+func DriftRerun(base prompt.Run, author, note string) prompt.Run {
+	n := "drift check of run " + base.ID
+	if note != "" {
+		n += ": " + note
+	}
+	return prompt.Run{
+		Source: "drift", Suite: base.Suite, Versions: base.Versions, Targets: base.Targets,
+		Cases: base.Cases, Repeat: base.Repeat, Author: author, Note: n, NoCache: true,
+	}
+}
+
+// TargetError is a target spec that cannot be run now, and why.
+type TargetError struct {
+	Spec string
+	Err  error
+}
+
+func (e *TargetError) Error() string { return "target " + e.Spec + ": " + e.Err.Error() }
+
+func (e *TargetError) Unwrap() error { return e.Err }
+
+// CheckTargets reports the first of specs that cannot be run now, as a
+// *TargetError: the spec does not resolve (an alias or provider the config
+// no longer has) or its provider cannot be set up. It calls no model, and
+// an API key is only read when a call needs it, so a missing key still
+// shows up as failed cells.
+func CheckTargets(ts Targets, specs []string) error {
+	for _, s := range specs {
+		t, err := ts.Resolve(s)
+		if err == nil {
+			_, err = ts.Provider(t.Provider)
+		}
+		if err != nil {
+			return &TargetError{Spec: s, Err: err}
+		}
+	}
+	return nil
+}
