@@ -508,6 +508,9 @@ func driftText(rows []eval.DriftRow, maxLines int) string {
 			"    same output " + itoa(r.Identical) + "/" + itoa(r.Paired) + " · score " + score(r.Before) + " → " + score(r.After) +
 				" · errors " + itoa(r.Before.Errors) + " → " + itoa(r.After.Errors)}
 		for _, why := range r.Reasons {
+			if strings.HasPrefix(why, "model changed:") {
+				continue // the model line above says it
+			}
 			block = append(block, "    "+oneLine(why))
 		}
 		if len(lines)+len(block) > maxLines-1 {
