@@ -199,3 +199,35 @@ func KeySource(cfg config.Provider) (source string, ok bool) {
 	}
 	return strings.Join(vars, " or ") + " not set", false
 }
+
+// keyChecker is a provider that can tell, before any call, that it has no
+// API key it needs (reading environment variables only: an api_key_cmd is
+// taken to give one).
+type keyChecker interface {
+	MissingKey() error
+}
+
+// missingKey is the error APIKey would give cfg for want of a key, without
+// running its api_key_cmd; nil when a key is set or a command gives it.
+func missingKey(cfg config.Provider) error {
+	if _, ok := KeySource(cfg); ok {
+		return nil
+	}
+	_, err := APIKey(cfg)
+	return err
+}
+
+// MissingKey implements keyChecker: api.openai.com and the provider named
+// openai need a key; another OpenAI-compatible server may not.
+func (p *OpenAI) MissingKey() error {
+	if p.name != "openai" && !p.official {
+		return nil
+	}
+	return missingKey(p.cfg)
+}
+
+// MissingKey implements keyChecker.
+func (p *Anthropic) MissingKey() error { return missingKey(p.cfg) }
+
+// MissingKey implements keyChecker.
+func (g *Gemini) MissingKey() error { return missingKey(g.cfg) }

@@ -55,14 +55,18 @@ func (e *TargetError) Unwrap() error { return e.Err }
 
 // CheckTargets reports the first of specs that cannot be run now, as a
 // *TargetError: the spec does not resolve (an alias or provider the config
-// no longer has) or its provider cannot be set up. It calls no model, and
-// an API key is only read when a call needs it, so a missing key still
-// shows up as failed cells.
+// no longer has), its provider cannot be set up, or it needs an API key
+// and none is set (only environment variables are read: an api_key_cmd is
+// run by the calls, not here). It calls no model.
 func CheckTargets(ts Targets, specs []string) error {
 	for _, s := range specs {
 		t, err := ts.Resolve(s)
+		var p Provider
 		if err == nil {
-			_, err = ts.Provider(t.Provider)
+			p, err = ts.Provider(t.Provider)
+		}
+		if kc, ok := p.(keyChecker); ok && err == nil {
+			err = kc.MissingKey()
 		}
 		if err != nil {
 			return &TargetError{Spec: s, Err: err}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"whet/config"
 	"whet/prompt"
 )
 
@@ -65,5 +66,40 @@ func TestCheckTargets(t *testing.T) {
 	err = CheckTargets(ts, []string{"echo:a", "box:b"})
 	if !errors.As(err, &te) || te.Spec != "box:b" || !strings.Contains(err.Error(), "bad base_url") {
 		t.Fatalf("a provider that cannot be set up: %v", err)
+	}
+}
+
+func TestCheckTargetsKeys(t *testing.T) {
+	for _, k := range []string{"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY", "GEMINI_API_KEY", "LOCAL_API_KEY", "GROQ_API_KEY"} {
+		t.Setenv(k, "")
+	}
+	cfg, err := config.Parse("keys.yaml", []byte(`providers:
+  local: {type: openai, base_url: "http://127.0.0.1:8000/v1"}
+  groq: {type: openai, base_url: "https://api.groq.com/openai/v1", api_key_env: GROQ_API_KEY}
+  vault: {type: anthropic, api_key_cmd: "exit 1"}
+`), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := NewRegistry(cfg)
+	// A local OpenAI-compatible server may need no key; a command is not
+	// run before a call needs it.
+	if err := CheckTargets(reg, []string{"local:m", "echo", "ollama:llama3.2", "vault:claude"}); err != nil {
+		t.Fatalf("targets that need no key set now: %v", err)
+	}
+	for spec, want := range map[string]string{
+		"openai:gpt-4o-mini":      "set OPENAI_API_KEY",
+		"anthropic:claude-haiku":  "set ANTHROPIC_API_KEY",
+		"gemini:gemini-2.5-flash": "set GOOGLE_API_KEY or GEMINI_API_KEY",
+	} {
+		var te *TargetError
+		err := CheckTargets(reg, []string{"echo", spec})
+		if !errors.As(err, &te) || te.Spec != spec || !errors.Is(err, ErrNoKey) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v", spec, err)
+		}
+	}
+	t.Setenv("ANTHROPIC_API_KEY", "sk-ant-x")
+	if err := CheckTargets(reg, []string{"anthropic:claude-haiku"}); err != nil {
+		t.Errorf("with the key set: %v", err)
 	}
 }
