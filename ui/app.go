@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"whet/themes"
 )
@@ -215,14 +216,27 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 	return m, err
 }
 
-// Init loads the library and asks the terminal for its background colour
-// (unless a theme was named).
+// Init loads the library, has the renderer measure text as the layout does
+// (graphemeWidths) and asks the terminal for its background colour (unless
+// a theme was named).
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.library.fetch(0)}
+	cmds := []tea.Cmd{m.library.fetch(0), graphemeWidths}
 	if !m.sh.themeFixed {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
 	return tea.Batch(cmds...)
+}
+
+// graphemeWidths switches Bubble Tea's renderer to grapheme-cluster widths,
+// the measure every view is laid out with (see text.go), by handing the
+// program the answer a terminal gives when it supports Unicode core mode
+// (DEC mode 2027). Left alone, the renderer counts code points unless the
+// terminal answers so: a 👩‍💻, 👍🏽, 🇫🇷 or 1️⃣ then takes more cells in its
+// buffer than in the layout, and the row loses its last cells (a panel's
+// right border) off the edge. The program also turns mode 2027 on, which
+// terminals without it ignore, and off again on exit.
+func graphemeWidths() tea.Msg {
+	return tea.ModeReportMsg{Mode: ansi.ModeUnicodeCore, Value: ansi.ModeSet}
 }
 
 // contentSize is the area a screen draws into.

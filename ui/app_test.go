@@ -276,6 +276,9 @@ func TestShortPath(t *testing.T) {
 		{"/data/whet.db", "/home/u", 30, "/data/whet.db"},
 		{"/home/user2/whet.db", "/home/u", 0, "/home/user2/whet.db"},
 		{"", "/home/u", 10, "(no database)"},
+		// Cut between whole clusters, measured in cells.
+		{"/srv/👩‍💻👩‍💻👩‍💻👩‍💻👩‍💻.db", "/home/u", 8, "…👩‍💻👩‍💻.db"},
+		{"/srv/1️⃣2️⃣3️⃣4️⃣.db", "/home/u", 9, "…3️⃣4️⃣.db"},
 	}
 	for _, tc := range tests {
 		if got := shortPath(tc.p, tc.home, tc.max); got != tc.want {

@@ -232,7 +232,7 @@ func (m editorModel) sideView(h int) string {
 		label := st.InputLabel.Render(pad(k, sideLabelW))
 		lines = append(lines, marker(on)+label+" "+m.params[i].View())
 		if e := strings.TrimPrefix(m.paramErr[i], "param "+k+": "); e != "" {
-			for _, l := range strings.Split(lipgloss.NewStyle().Width(sw-4).Render(e), "\n") {
+			for _, l := range strings.Split(wrapLine(e, sw-4), "\n") {
 				lines = append(lines, "    "+st.Error.Render(strings.TrimRight(l, " ")))
 			}
 		}
@@ -244,7 +244,7 @@ func (m editorModel) sideView(h int) string {
 	}
 	lines = append(lines, marker(on)+m.labels.View())
 	if m.labelErr != "" {
-		for _, l := range strings.Split(lipgloss.NewStyle().Width(sw-4).Render(m.labelErr), "\n") {
+		for _, l := range strings.Split(wrapLine(m.labelErr, sw-4), "\n") {
 			lines = append(lines, "    "+st.Error.Render(strings.TrimRight(l, " ")))
 		}
 	}
@@ -301,7 +301,7 @@ func (m editorModel) lintLines(l prompt.Lint, w int) []string {
 		}
 		where += " "
 	}
-	text := lipgloss.NewStyle().Width(max(10, w-4)).Render(where + oneLine(l.Msg))
+	text := wrapLine(where+oneLine(l.Msg), max(10, w-4))
 	var out []string
 	for i, line := range strings.Split(text, "\n") {
 		line = strings.TrimRight(line, " ")

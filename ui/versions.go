@@ -487,7 +487,7 @@ func (m versionsModel) detailView(w, h int) string {
 	for _, msg := range v.Messages {
 		lines = append(lines, "", st.Role.Render(strings.ToUpper(sanitize(msg.Role))))
 		for _, l := range strings.Split(sanitize(msg.Content), "\n") {
-			for _, wl := range strings.Split(lipgloss.NewStyle().Width(w).Render(strings.ReplaceAll(l, "\t", "    ")), "\n") {
+			for _, wl := range strings.Split(wrapLine(strings.ReplaceAll(l, "\t", "    "), w), "\n") {
 				lines = append(lines, highlightVars(strings.TrimRight(wl, " "), st.Variable))
 			}
 		}
