@@ -230,7 +230,7 @@ func (m editorModel) sideView(h int) string {
 			focusLine = len(lines)
 		}
 		label := st.InputLabel.Render(pad(k, sideLabelW))
-		lines = append(lines, marker(on)+label+" "+m.params[i].View())
+		lines = append(lines, marker(on)+label+" "+inputView(m.params[i]))
 		if e := strings.TrimPrefix(m.paramErr[i], "param "+k+": "); e != "" {
 			for _, l := range strings.Split(wrapLine(e, sw-4), "\n") {
 				lines = append(lines, "    "+st.Error.Render(strings.TrimRight(l, " ")))
@@ -242,7 +242,7 @@ func (m editorModel) sideView(h int) string {
 	if on {
 		focusLine = len(lines)
 	}
-	lines = append(lines, marker(on)+m.labels.View())
+	lines = append(lines, marker(on)+inputView(m.labels))
 	if m.labelErr != "" {
 		for _, l := range strings.Split(wrapLine(m.labelErr, sw-4), "\n") {
 			lines = append(lines, "    "+st.Error.Render(strings.TrimRight(l, " ")))
@@ -258,7 +258,7 @@ func (m editorModel) sideView(h int) string {
 			focusLine = len(lines)
 		}
 		ti := m.varInputs[n]
-		lines = append(lines, marker(on)+st.Variable.Render(pad(n, sideLabelW))+" "+ti.View())
+		lines = append(lines, marker(on)+st.Variable.Render(pad(n, sideLabelW))+" "+inputView(ti))
 	}
 	lines = append(lines, "", st.PanelTitle.Render("LINT"))
 	if len(m.lints) == 0 {

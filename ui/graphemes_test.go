@@ -153,6 +153,7 @@ func TestWideGlyphsLineUp(t *testing.T) {
 		{"runs", []string{"5"}, "rglyphs00001"},
 		{"arena-setup", []string{"1", "ctrl+r"}, "PROMPT AS SENT"},
 		{"arena", []string{"ctrl+r"}, "done"},
+		{"editor", []string{"1", "e", "tab"}, "LABELS"},
 	}
 	for _, sz := range [][2]int{{80, 24}, {60, 20}, {160, 45}} {
 		t.Run(itoa(sz[0])+"x"+itoa(sz[1]), func(t *testing.T) {

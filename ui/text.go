@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -47,6 +48,24 @@ func trunc(s string, w int) string {
 func wrapLine(s string, w int) string {
 	p, back := protectClusters(s)
 	return back(lipgloss.NewStyle().Width(w).Render(p))
+}
+
+// inputView draws a one-line input in its width. A blurred input shows the
+// start of its value, ending in "…" when it does not fit (textinput's own
+// view shows a window of it, cut without a mark); a focused one is
+// textinput's view, whose window follows the cursor, cut to the width in
+// case textinput, which measures by code point, let a cluster run over.
+func inputView(ti textinput.Model) string {
+	w := ti.Width()
+	if ti.Focused() || ti.Value() == "" || w <= 0 || ti.EchoMode != textinput.EchoNormal {
+		v := ti.View()
+		if w > 0 {
+			v = trunc(v, ansi.StringWidth(ti.Prompt)+w+1) // +1: the cursor after the text
+		}
+		return v
+	}
+	st := ti.Styles().Blurred
+	return st.Prompt.Render(ti.Prompt) + st.Text.Render(pad(ti.Value(), w))
 }
 
 // asciiLedRe matches the clusters that start with an ASCII character and
