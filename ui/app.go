@@ -83,14 +83,19 @@ type routedMsg interface{ target() screenID }
 type (
 	// pushDialogMsg opens a dialog on top of the stack.
 	pushDialogMsg struct{ d dialog }
-	// noticeMsg shows text in the status bar for a few seconds.
+	// noticeMsg shows text in the status bar (see notice).
 	noticeMsg struct {
 		text  string
 		isErr bool
 	}
 	clearNoticeMsg struct{ seq int }
-	// showScreenMsg switches to a screen.
-	showScreenMsg struct{ to screenID }
+	// showScreenMsg switches to a screen, then shows notice there if set
+	// (a notice sent beside the switch could arrive before it and be
+	// cleared with the screen it was raised on).
+	showScreenMsg struct {
+		to     screenID
+		notice string
+	}
 	// openVersionsMsg shows the versions of a prompt.
 	openVersionsMsg struct{ name string }
 	// openEditorMsg opens the editor on a prompt's version (0 = latest), or
@@ -122,7 +127,11 @@ func notify(text string) tea.Cmd { return emit(noticeMsg{text: text}) }
 
 func notifyErr(err error) tea.Cmd { return emit(noticeMsg{text: err.Error(), isErr: true}) }
 
-// notice is the status bar's transient message.
+// notice is the status bar's transient message. A notice belongs to the
+// screen it was raised on: switching screens clears it, whatever did the
+// switching. An information notice also goes after shared.noticeTTL; an
+// error stays until the next key press or click, so that it cannot be
+// missed and does not outlive the moment it answers.
 type notice struct {
 	seq   int
 	text  string
@@ -269,9 +278,41 @@ func (m Model) applyTheme() Model {
 	return m
 }
 
-// Update routes one message: dialogs first, then the root's own messages
-// and global keys, then the screen that owns the message.
+// Update routes one message (see route) and applies the notice rules (see
+// notice).
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.MouseClickMsg:
+		if m.notice.isErr {
+			m = m.clearNotice()
+		}
+	}
+	was, seq := m.active, m.notice.seq
+	next, cmd := m.route(msg)
+	nm := next.(Model)
+	if tabOf(nm.active) != tabOf(was) && nm.notice.seq == seq {
+		nm = nm.clearNotice() // raised on the screen just left
+	}
+	return nm, cmd
+}
+
+func (m Model) clearNotice() Model {
+	m.notice = notice{seq: m.notice.seq}
+	return m
+}
+
+// tabOf is the tab a screen shows under: the welcome screen stands in for
+// the library.
+func tabOf(s screenID) screenID {
+	if s == screenWelcome {
+		return screenLibrary
+	}
+	return s
+}
+
+// route routes one message: dialogs first, then the root's own messages
+// and global keys, then the screen that owns the message.
+func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.sh.width, m.sh.height = msg.Width, msg.Height
@@ -316,22 +357,22 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case noticeMsg:
-		m.notice = newNotice(m.notice.seq+1, msg.text, msg.isErr)
-		seq := m.notice.seq
-		if m.sh.noticeTTL <= 0 {
-			return m, nil
-		}
-		return m, tea.Tick(m.sh.noticeTTL, func(time.Time) tea.Msg { return clearNoticeMsg{seq} })
+		return m.showNotice(msg)
 	case clearNoticeMsg:
 		if msg.seq == m.notice.seq {
-			m.notice = notice{seq: m.notice.seq}
+			m = m.clearNotice()
 		}
 		return m, nil
 	case jobMsg:
 		m.sh.jobs = max(0, m.sh.jobs+msg.delta)
 		return m, nil
 	case showScreenMsg:
-		return m.show(msg.to)
+		next, cmd := m.show(msg.to)
+		if msg.notice == "" {
+			return next, cmd
+		}
+		nm, ncmd := next.(Model).showNotice(noticeMsg{text: msg.notice})
+		return nm, tea.Batch(cmd, ncmd)
 	case openVersionsMsg:
 		var cmd tea.Cmd
 		m.versions, cmd = m.versions.open(msg.name)
@@ -400,6 +441,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateDialog(msg)
 	}
 	return m.routeTo(m.active, msg)
+}
+
+// showNotice puts a notice in the status bar, and for information starts
+// the timer that takes it away.
+func (m Model) showNotice(msg noticeMsg) (Model, tea.Cmd) {
+	m.notice = newNotice(m.notice.seq+1, msg.text, msg.isErr)
+	seq := m.notice.seq
+	if msg.isErr || m.sh.noticeTTL <= 0 {
+		return m, nil
+	}
+	return m, tea.Tick(m.sh.noticeTTL, func(time.Time) tea.Msg { return clearNoticeMsg{seq} })
 }
 
 // updateDialog sends msg to the top dialog and pops it when it closes.

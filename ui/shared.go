@@ -30,7 +30,8 @@ type shared struct {
 
 	keys globalKeys
 
-	// noticeTTL is how long a status-bar notice stays (0: until replaced);
+	// noticeTTL is how long an information notice stays (0: until replaced
+	// or the screen changes; see notice);
 	// previewWait is how long the cursor must rest on a prompt before its
 	// preview loads. Tests set both to 0.
 	noticeTTL   time.Duration

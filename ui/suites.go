@@ -283,7 +283,8 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 			// Keep the draft; the list behind it follows the prompt.
 			m.scope = msg.prompt
 			m, cmd := m.reload()
-			return m, tea.Batch(cmd, show, notify("the open suite has unsaved changes: save (ctrl+s) or leave it (esc) first"))
+			return m, tea.Batch(cmd, emit(showScreenMsg{to: screenSuites,
+				notice: "the open suite has unsaved changes: save (ctrl+s) or leave it (esc) first"}))
 		}
 		m.mode = suitesList
 		m, cmd := m.openList(msg.prompt)
