@@ -518,13 +518,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		// Letters belong to the field being typed in.
 	case key.Matches(msg, g.Help):
 		return m, openDialog(newHelp(m.sh, m.active.String(), m.screenKeys(), g))
-	case m.active == screenSuites && m.suites.backsOnQ() && key.Matches(msg, g.Quit):
-		// q inside a suite goes back to the list, as esc does.
 	case key.Matches(msg, g.Quit):
-		if m.active == screenEditor || m.active == screenVersions || m.active == screenResults || m.active == screenCompare || m.active == screenHistory {
-			// q on a sub-screen goes back, as esc does.
-			break
-		}
+		// q quits from every screen (esc is back); quitMsg asks first
+		// about unsaved edits and a run in progress.
 		return m, emit(quitMsg{})
 	case key.Matches(msg, g.Library):
 		return m.show(screenLibrary)

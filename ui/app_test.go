@@ -173,7 +173,7 @@ func TestHelpIsGeneratedFromKeyTables(t *testing.T) {
 	for _, b := range h.m.library.keyTable().groups[1] {
 		h.mustSee(b.Help().Desc)
 	}
-	h.mustSee("Keys · Library", "Everywhere", "commands", "quit now")
+	h.mustSee("Keys · Library", "Everywhere", "commands", "quit, also from a field")
 	h.key("esc")
 	if len(h.m.dialogs) != 0 {
 		t.Fatal("esc did not close the help")

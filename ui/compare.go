@@ -40,7 +40,7 @@ func newCompareKeys() compareKeys {
 		PickB:      key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "choose B")),
 		Swap:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "swap A/B")),
 		Export:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
-		Back:       key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }
 

@@ -40,7 +40,7 @@ func newHistoryKeys() historyKeys {
 		Drift:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drift vs the run before")),
 		All:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all runs/this prompt")),
 		Reload:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
-		Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }
 

@@ -51,7 +51,7 @@ func newResultsKeys() resultsKeys {
 		Export:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
 		History:    key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "runs of this prompt")),
 		Reload:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
-		Back:       key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		NextResult: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next result")),
 		PrevResult: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous result")),
 		Rate:       key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "rate")),

@@ -34,7 +34,7 @@ func newVersionsKeys() versionsKeys {
 		Tag:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "move tag here")),
 		Edit:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit from here")),
 		Arena:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "run in arena")),
-		Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Reload:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
 	}
 }
