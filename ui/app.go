@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"whet/themes"
 )
@@ -85,14 +86,19 @@ type routedMsg interface{ target() screenID }
 type (
 	// pushDialogMsg opens a dialog on top of the stack.
 	pushDialogMsg struct{ d dialog }
-	// noticeMsg shows text in the status bar for a few seconds.
+	// noticeMsg shows text in the status bar (see notice).
 	noticeMsg struct {
 		text  string
 		isErr bool
 	}
 	clearNoticeMsg struct{ seq int }
-	// showScreenMsg switches to a screen.
-	showScreenMsg struct{ to screenID }
+	// showScreenMsg switches to a screen, then shows notice there if set
+	// (a notice sent beside the switch could arrive before it and be
+	// cleared with the screen it was raised on).
+	showScreenMsg struct {
+		to     screenID
+		notice string
+	}
 	// openVersionsMsg shows the versions of a prompt.
 	openVersionsMsg struct{ name string }
 	// openEditorMsg opens the editor on a prompt's version (0 = latest), or
@@ -127,7 +133,11 @@ func notify(text string) tea.Cmd { return emit(noticeMsg{text: text}) }
 
 func notifyErr(err error) tea.Cmd { return emit(noticeMsg{text: err.Error(), isErr: true}) }
 
-// notice is the status bar's transient message.
+// notice is the status bar's transient message. A notice belongs to the
+// screen it was raised on: switching screens clears it, whatever did the
+// switching. An information notice also goes after shared.noticeTTL; an
+// error stays until the next key press or click, so that it cannot be
+// missed and does not outlive the moment it answers.
 type notice struct {
 	seq   int
 	text  string
@@ -223,14 +233,27 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 	return m, err
 }
 
-// Init loads the library and asks the terminal for its background colour
-// (unless a theme was named).
+// Init loads the library, has the renderer measure text as the layout does
+// (graphemeWidths) and asks the terminal for its background colour (unless
+// a theme was named).
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.library.fetch(0)}
+	cmds := []tea.Cmd{m.library.fetch(0), graphemeWidths}
 	if !m.sh.themeFixed {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
 	return tea.Batch(cmds...)
+}
+
+// graphemeWidths switches Bubble Tea's renderer to grapheme-cluster widths,
+// the measure every view is laid out with (see text.go), by handing the
+// program the answer a terminal gives when it supports Unicode core mode
+// (DEC mode 2027). Left alone, the renderer counts code points unless the
+// terminal answers so: a 👩‍💻, 👍🏽, 🇫🇷 or 1️⃣ then takes more cells in its
+// buffer than in the layout, and the row loses its last cells (a panel's
+// right border) off the edge. The program also turns mode 2027 on, which
+// terminals without it ignore, and off again on exit.
+func graphemeWidths() tea.Msg {
+	return tea.ModeReportMsg{Mode: ansi.ModeUnicodeCore, Value: ansi.ModeSet}
 }
 
 // contentSize is the area a screen draws into.
@@ -264,9 +287,41 @@ func (m Model) applyTheme() Model {
 	return m
 }
 
-// Update routes one message: dialogs first, then the root's own messages
-// and global keys, then the screen that owns the message.
+// Update routes one message (see route) and applies the notice rules (see
+// notice).
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.MouseClickMsg:
+		if m.notice.isErr {
+			m = m.clearNotice()
+		}
+	}
+	was, seq := m.active, m.notice.seq
+	next, cmd := m.route(msg)
+	nm := next.(Model)
+	if tabOf(nm.active) != tabOf(was) && nm.notice.seq == seq {
+		nm = nm.clearNotice() // raised on the screen just left
+	}
+	return nm, cmd
+}
+
+func (m Model) clearNotice() Model {
+	m.notice = notice{seq: m.notice.seq}
+	return m
+}
+
+// tabOf is the tab a screen shows under: the welcome screen stands in for
+// the library.
+func tabOf(s screenID) screenID {
+	if s == screenWelcome {
+		return screenLibrary
+	}
+	return s
+}
+
+// route routes one message: dialogs first, then the root's own messages
+// and global keys, then the screen that owns the message.
+func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.sh.width, m.sh.height = msg.Width, msg.Height
@@ -311,22 +366,22 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case noticeMsg:
-		m.notice = newNotice(m.notice.seq+1, msg.text, msg.isErr)
-		seq := m.notice.seq
-		if m.sh.noticeTTL <= 0 {
-			return m, nil
-		}
-		return m, tea.Tick(m.sh.noticeTTL, func(time.Time) tea.Msg { return clearNoticeMsg{seq} })
+		return m.showNotice(msg)
 	case clearNoticeMsg:
 		if msg.seq == m.notice.seq {
-			m.notice = notice{seq: m.notice.seq}
+			m = m.clearNotice()
 		}
 		return m, nil
 	case jobMsg:
 		m.sh.jobs = max(0, m.sh.jobs+msg.delta)
 		return m, nil
 	case showScreenMsg:
-		return m.show(msg.to)
+		next, cmd := m.show(msg.to)
+		if msg.notice == "" {
+			return next, cmd
+		}
+		nm, ncmd := next.(Model).showNotice(noticeMsg{text: msg.notice})
+		return nm, tea.Batch(cmd, ncmd)
 	case openVersionsMsg:
 		var cmd tea.Cmd
 		m.versions, cmd = m.versions.open(msg.name)
@@ -408,6 +463,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m.routeTo(m.active, msg)
 }
 
+// showNotice puts a notice in the status bar, and for information starts
+// the timer that takes it away.
+func (m Model) showNotice(msg noticeMsg) (Model, tea.Cmd) {
+	m.notice = newNotice(m.notice.seq+1, msg.text, msg.isErr)
+	seq := m.notice.seq
+	if msg.isErr || m.sh.noticeTTL <= 0 {
+		return m, nil
+	}
+	return m, tea.Tick(m.sh.noticeTTL, func(time.Time) tea.Msg { return clearNoticeMsg{seq} })
+}
+
 // updateDialog sends msg to the top dialog and pops it when it closes.
 func (m Model) updateDialog(msg tea.Msg) (tea.Model, tea.Cmd) {
 	top := m.dialogs[len(m.dialogs)-1]
@@ -472,13 +538,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		// Letters belong to the field being typed in.
 	case key.Matches(msg, g.Help):
 		return m, openDialog(newHelp(m.sh, m.active.String(), m.screenKeys(), g))
-	case m.active == screenSuites && m.suites.backsOnQ() && key.Matches(msg, g.Quit):
-		// q inside a suite goes back to the list, as esc does.
 	case key.Matches(msg, g.Quit):
-		if m.active == screenEditor || m.active == screenVersions || m.active == screenResults || m.active == screenCompare || m.active == screenHistory || m.active == screenModels {
-			// q on a sub-screen goes back, as esc does.
-			break
-		}
+		// q quits from every screen (esc is back); quitMsg asks first
+		// about unsaved edits and a run in progress.
 		return m, emit(quitMsg{})
 	case key.Matches(msg, g.Library):
 		return m.show(screenLibrary)

@@ -12,6 +12,7 @@ import (
 
 	"whet/assets"
 	"whet/prompt"
+	"whet/store"
 )
 
 func TestWelcomeLoadsStarterLibrary(t *testing.T) {
@@ -172,7 +173,7 @@ func TestHelpIsGeneratedFromKeyTables(t *testing.T) {
 	for _, b := range h.m.library.keyTable().groups[1] {
 		h.mustSee(b.Help().Desc)
 	}
-	h.mustSee("Keys · Library", "Everywhere", "commands", "quit now")
+	h.mustSee("Keys · Library", "Everywhere", "commands", "quit, also from a field")
 	h.key("esc")
 	if len(h.m.dialogs) != 0 {
 		t.Fatal("esc did not close the help")
@@ -276,6 +277,9 @@ func TestShortPath(t *testing.T) {
 		{"/data/whet.db", "/home/u", 30, "/data/whet.db"},
 		{"/home/user2/whet.db", "/home/u", 0, "/home/user2/whet.db"},
 		{"", "/home/u", 10, "(no database)"},
+		// Cut between whole clusters, measured in cells.
+		{"/srv/👩‍💻👩‍💻👩‍💻👩‍💻👩‍💻.db", "/home/u", 8, "…👩‍💻👩‍💻.db"},
+		{"/srv/1️⃣2️⃣3️⃣4️⃣.db", "/home/u", 9, "…3️⃣4️⃣.db"},
 	}
 	for _, tc := range tests {
 		if got := shortPath(tc.p, tc.home, tc.max); got != tc.want {
@@ -328,6 +332,72 @@ func TestInventoryListsLastTargets(t *testing.T) {
 	}
 	if l := lineWith(h.screen(), "classify/intent"); !strings.Contains(l, "never run") {
 		t.Fatalf("inventory line: %q", l)
+	}
+}
+
+// TestInventoryCutsOwnersAndKeepsColumns: long owner and team names, and
+// an owner label naming many people, are cut with "…" so that the prompt
+// count after them stays; the version and targets columns line up, and
+// nothing runs past the edge, at every size.
+func TestInventoryCutsOwnersAndKeepsColumns(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	long := "owner-with-a-quite-long-name@example-corporation.com"
+	many := "ana, bob, cy, dee, eve, fay, gus, hal, ivy, jon, kim, lou"
+	for i, p := range []struct{ name, team, owner string }{
+		{"ops/p1", "operations-and-reliability-engineering-group-of-the-company", long},
+		{"ops/p2", "operations-and-reliability-engineering-group-of-the-company", long},
+		{"ops/a-much-longer-prompt-name-than-the-column", "ops", many},
+		{"dev/coder", "🇫🇷paris", "ana👍🏽"},
+	} {
+		_, err := st.CreatePrompt(ctx, store.NewPrompt{Name: p.name, Labels: prompt.Labels{"team": p.team, "owner": p.owner}}, storeNewVersion("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			v, _ := st.Resolve(ctx, prompt.Ref{Name: p.name})
+			run := prompt.Run{Status: prompt.RunDone, Source: "cli", Targets: []string{"ollama:llama3.2", "openai:gpt-4o-mini", "anthropic:claude-sonnet-4-5"},
+				Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash}}, Repeat: 1, Author: "t"}
+			if err := st.CreateRun(ctx, &run); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, sz := range [][2]int{{60, 20}, {80, 24}, {160, 45}} {
+		h := newHarness(t, fixedTimeStore{st}, sz[0], sz[1])
+		h.key("i")
+		screen := h.screen()
+		assertFits(t, screen, sz[0], sz[1])
+		owners := 0
+		verCol := -1
+		for _, l := range strings.Split(screen, "\n") {
+			if strings.HasPrefix(l, "  owner ") {
+				owners++
+				if !strings.Contains(l, " · 1 prompt") && !strings.Contains(l, " · 2 prompts") {
+					t.Errorf("%dx%d: the owner line lost its count: %q", sz[0], sz[1], l)
+				}
+				full := strings.Contains(l, long) || strings.Contains(l, many) || strings.Contains(l, "ana👍🏽")
+				if !full && !strings.Contains(l, "… · ") {
+					t.Errorf("%dx%d: the owner is cut without an ellipsis: %q", sz[0], sz[1], l)
+				}
+			}
+			if strings.HasPrefix(l, "team ") && !strings.Contains(l, "operations-and-reliability-engineering-group-of-the-company") && strings.Contains(l, "operations") && !strings.HasSuffix(strings.TrimRight(l, " "), "…") {
+				t.Errorf("%dx%d: the team is cut without an ellipsis: %q", sz[0], sz[1], l)
+			}
+			if strings.HasPrefix(l, "    ") && strings.Contains(l, " v1 ") {
+				col := lipgloss.Width(l[:strings.Index(l, " v1 ")])
+				if verCol >= 0 && col != verCol {
+					t.Errorf("%dx%d: the version column moves: %q", sz[0], sz[1], l)
+				}
+				verCol = col
+			}
+			if strings.Contains(l, "ops/p1") && !strings.HasSuffix(strings.TrimRight(l, " "), " · just now") {
+				t.Errorf("%dx%d: the targets line lost its time: %q", sz[0], sz[1], l)
+			}
+		}
+		if owners < 3 {
+			t.Errorf("%dx%d: %d owner lines:\n%s", sz[0], sz[1], owners, screen)
+		}
 	}
 }
 

@@ -581,16 +581,17 @@ func textCells(s string) int {
 	return len(s)
 }
 
-// cutCells is the byte index at which s reaches width cells (at least one
-// rune, so that wrapping always advances).
+// cutCells is the byte index at which s reaches width cells, between two
+// grapheme clusters (at least one, so that wrapping always advances).
 func cutCells(s string, width int) int {
 	acc := 0
-	for i, r := range s {
-		rw := ansi.StringWidth(string(r))
-		if acc+rw > width && i > 0 {
+	for i := 0; i < len(s); {
+		cluster, cw := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
+		if acc+cw > width && i > 0 {
 			return i
 		}
-		acc += rw
+		acc += cw
+		i += len(cluster)
 	}
 	return len(s)
 }

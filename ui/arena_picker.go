@@ -390,7 +390,7 @@ func (p arenaPicker) view(w, h int, focused bool) string {
 	}
 	labelW := 8
 	for _, r := range p.rows {
-		labelW = max(labelW, len([]rune(p.items[r].label)))
+		labelW = max(labelW, lipgloss.Width(p.items[r].label))
 	}
 	labelW = min(labelW, max(8, (w-6)*3/5))
 	end := min(len(p.rows), p.offset+h-1)

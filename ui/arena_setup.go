@@ -317,7 +317,7 @@ func (m arenaModel) pickerRows() int {
 func (m arenaModel) varLabelWidth() int {
 	w := 4
 	for _, v := range m.vars {
-		w = max(w, len([]rune(v.name)))
+		w = max(w, lipgloss.Width(v.name))
 	}
 	return min(w, 16)
 }

@@ -40,7 +40,7 @@ func newCompareKeys() compareKeys {
 		PickB:      key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "choose B")),
 		Swap:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "swap A/B")),
 		Export:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
-		Back:       key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }
 
@@ -430,12 +430,11 @@ func (m compareModel) layout() compareModel {
 // lacks highlighted, or the error, or a placeholder.
 func (m compareModel) sideLines(r *prompt.Result, edits []textutil.WordEdit, isA bool, w int) [][]string {
 	st := m.sh.styles()
-	wrap := lipgloss.NewStyle().Width(w)
 	split := func(s string) [][]string {
 		var out [][]string
 		for _, src := range strings.Split(s, "\n") {
 			var group []string
-			for _, l := range strings.Split(wrap.Render(src), "\n") {
+			for _, l := range strings.Split(wrapLine(src, w), "\n") {
 				group = append(group, strings.TrimRight(l, " "))
 			}
 			out = append(out, group)
@@ -550,7 +549,7 @@ func (m compareModel) View() string {
 	title := st.Title.Render("Compare")
 	switch {
 	case m.err != "":
-		return title + "\n" + st.Error.Render(lipgloss.NewStyle().Width(m.w).Render(oneLine(m.err)))
+		return title + "\n" + st.Error.Render(wrapLine(oneLine(m.err), m.w))
 	case m.loading:
 		return title + "\n" + st.Muted.Render("loading the run…")
 	case !m.loaded:

@@ -6,7 +6,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 )
 
 // dialog is a modal layer on the root's dialog stack. While a dialog is on
@@ -74,11 +73,6 @@ func frameDialog(sh *shared, title, body, hint string, w int) string {
 		b.WriteString(st.KeyDesc.Render(trunc(hint, inner)))
 	}
 	return st.Dialog.Width(w).Render(strings.TrimRight(b.String(), "\n"))
-}
-
-// wrapLine wraps one line of plain or styled text to w cells.
-func wrapLine(s string, w int) string {
-	return lipgloss.NewStyle().Width(w).Render(s)
 }
 
 // confirmDialog asks a yes/no question. yes is delivered on y/enter, no

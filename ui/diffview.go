@@ -70,7 +70,7 @@ func newDiffKeys() diffKeys {
 	return diffKeys{
 		nav:    newNavKeys(),
 		Layout: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "side by side/unified")),
-		Back:   key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }
 

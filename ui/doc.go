@@ -42,8 +42,8 @@
 //     screen that owns them. The root handles its own (dialogs, notices,
 //     screen switches, quit) and key presses.
 //  4. Keys go first to the top dialog, then to the global keys (ctrl+c,
-//     ctrl+p; and ?, q, 1-3 unless a text field has the focus), then to the
-//     active screen. Key bindings are data (key.Binding with help text); help
+//     ctrl+p; and ?, q, 1-8 unless a text field has the focus), then to the
+//     active screen. q quits from every screen and esc goes back (keys.go). Key bindings are data (key.Binding with help text); help
 //     (?) and the palette (ctrl+p) are generated from the same tables, so a
 //     key that is not in a table does not exist.
 //  5. Screens open dialogs by returning openDialog(d); a dialog answers with

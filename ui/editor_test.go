@@ -401,3 +401,32 @@ func TestEditorControlCharactersAreNotAnEdit(t *testing.T) {
 		t.Fatal("an edit after opening did not mark the draft")
 	}
 }
+
+// TestEditorLongLabelsEndWithEllipsis: labels wider than their field show
+// their start and "…" while the field is not being edited, at every size.
+func TestEditorLongLabelsEndWithEllipsis(t *testing.T) {
+	for _, sz := range [][2]int{{160, 45}, {80, 24}, {60, 20}} {
+		st := openStore(t)
+		_, err := st.CreatePrompt(context.Background(), store.NewPrompt{
+			Name: "team/long", Labels: prompt.Labels{"team": "customer-experience-europe", "owner": "alexandra.konstantinopoulou",
+				"purpose": "support-escalation-triage", "audience": "enterprise-customers"},
+		}, storeNewVersion("Hi"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := newHarness(t, fixedTimeStore{st}, sz[0], sz[1])
+		h.key("e")
+		// Params come after the message: tab to the first, so that the
+		// side panel shows (narrow layouts show it only then).
+		h.key("tab")
+		var line string
+		for _, l := range strings.Split(h.screen(), "\n") {
+			if strings.Contains(l, "purpose=") {
+				line = strings.TrimRight(l, " ")
+			}
+		}
+		if !strings.HasSuffix(line, "…") || strings.Contains(line, "owner=alexandra.konstantinopoulou") {
+			t.Errorf("%dx%d: the labels line is not cut with an ellipsis: %q", sz[0], sz[1], line)
+		}
+	}
+}

@@ -230,9 +230,9 @@ func (m editorModel) sideView(h int) string {
 			focusLine = len(lines)
 		}
 		label := st.InputLabel.Render(pad(k, sideLabelW))
-		lines = append(lines, marker(on)+label+" "+m.params[i].View())
+		lines = append(lines, marker(on)+label+" "+inputView(m.params[i]))
 		if e := strings.TrimPrefix(m.paramErr[i], "param "+k+": "); e != "" {
-			for _, l := range strings.Split(lipgloss.NewStyle().Width(sw-4).Render(e), "\n") {
+			for _, l := range strings.Split(wrapLine(e, sw-4), "\n") {
 				lines = append(lines, "    "+st.Error.Render(strings.TrimRight(l, " ")))
 			}
 		}
@@ -242,9 +242,9 @@ func (m editorModel) sideView(h int) string {
 	if on {
 		focusLine = len(lines)
 	}
-	lines = append(lines, marker(on)+m.labels.View())
+	lines = append(lines, marker(on)+inputView(m.labels))
 	if m.labelErr != "" {
-		for _, l := range strings.Split(lipgloss.NewStyle().Width(sw-4).Render(m.labelErr), "\n") {
+		for _, l := range strings.Split(wrapLine(m.labelErr, sw-4), "\n") {
 			lines = append(lines, "    "+st.Error.Render(strings.TrimRight(l, " ")))
 		}
 	}
@@ -258,7 +258,7 @@ func (m editorModel) sideView(h int) string {
 			focusLine = len(lines)
 		}
 		ti := m.varInputs[n]
-		lines = append(lines, marker(on)+st.Variable.Render(pad(n, sideLabelW))+" "+ti.View())
+		lines = append(lines, marker(on)+st.Variable.Render(pad(n, sideLabelW))+" "+inputView(ti))
 	}
 	lines = append(lines, "", st.PanelTitle.Render("LINT"))
 	if len(m.lints) == 0 {
@@ -301,7 +301,7 @@ func (m editorModel) lintLines(l prompt.Lint, w int) []string {
 		}
 		where += " "
 	}
-	text := lipgloss.NewStyle().Width(max(10, w-4)).Render(where + oneLine(l.Msg))
+	text := wrapLine(where+oneLine(l.Msg), max(10, w-4))
 	var out []string
 	for i, line := range strings.Split(text, "\n") {
 		line = strings.TrimRight(line, " ")

@@ -43,20 +43,30 @@ func (d *helpDialog) view(sh *shared, w, h int) string {
 		body = st.Muted.Render("this screen has no keys of its own")
 	}
 	body += "\n\n" + st.Header.Render("Everywhere") + "\n" + helpRows(hm, splitBindings(d.global, 4), inner)
-	mouse := "\n\n" + st.Muted.Render("Mouse: click a tab or a row, wheel to scroll.")
+	notes := []string{
+		"In a text field q, ? and the digits type; ctrl+c still quits.",
+		"Mouse: click a tab or a row, wheel to scroll.",
+	}
 	// The dialog fits the terminal: key columns that do not fit are cut
-	// (never wrapped), then the mouse hint goes, then the lines that do not
-	// fit.
+	// (never wrapped), then the notes go (the mouse first), then the lines
+	// that do not fit.
 	lines := strings.Split(body, "\n")
 	for i, l := range lines {
 		lines[i] = trunc(l, inner)
 	}
 	body = strings.Join(lines, "\n")
 	room := h - lipgloss.Height(frameDialog(sh, d.title, "", "esc/? close", dw)) + 1
-	if len(lines)+2 <= room {
-		body += mouse
-	} else if len(lines) > room && room > 1 {
+	if len(lines) > room && room > 1 {
 		body = strings.Join(lines[:room-1], "\n") + "\n" + st.Muted.Render("… (a taller terminal shows every key)")
+	}
+	for i, n := range notes {
+		if len(lines)+i+2 > room {
+			break
+		}
+		if i == 0 {
+			body += "\n"
+		}
+		body += "\n" + st.Muted.Render(trunc(n, inner))
 	}
 	return frameDialog(sh, d.title, body, "esc/? close", dw)
 }

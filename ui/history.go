@@ -42,7 +42,7 @@ func newHistoryKeys() historyKeys {
 		Rerun:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "re-run, then drift")),
 		All:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all runs/this prompt")),
 		Reload:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
-		Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }
 

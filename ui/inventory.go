@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"whet/prompt"
 	"whet/store"
@@ -132,14 +133,18 @@ func (m inventoryModel) lines() []string {
 		}
 		return less(keys[i].owner, keys[j].owner)
 	})
-	nameW := 12
+	// Columns: the prompt's name, its latest version, the targets of its
+	// last run and when. Names, owners and teams are cut to fit with "…",
+	// never the counts or times after them.
+	nameW, verW := 12, 4
 	for _, p := range m.prompts {
-		nameW = max(nameW, len(p.Name))
+		nameW = max(nameW, ansi.StringWidth(p.Name))
+		verW = max(verW, len(itoa(p.Latest))+1)
 	}
 	nameW = min(nameW, max(12, m.w/3))
 	var out []string
 	if m.err != "" {
-		out = append(out, st.Error.Render("could not read runs: "+oneLine(m.err)))
+		out = append(out, st.Error.Render(trunc("could not read runs: "+oneLine(m.err), m.w)))
 	} else if !m.loaded {
 		out = append(out, st.Muted.Render("reading runs…"))
 	}
@@ -149,26 +154,30 @@ func (m inventoryModel) lines() []string {
 			if len(out) > 0 {
 				out = append(out, "")
 			}
-			team := g.team
+			team := oneLine(g.team)
 			if team == "" {
 				team = "no team"
 			}
-			out = append(out, st.Title.Render("team "+oneLine(team)))
+			out = append(out, st.Title.Render(trunc("team "+team, m.w)))
 			lastTeam = g.team
 		}
-		owner := g.owner
+		owner := oneLine(g.owner)
 		if owner == "" {
 			owner = "no owner"
 		}
 		ps := groups[g]
-		out = append(out, "  "+st.Header.Render("owner "+oneLine(owner))+st.Muted.Render(" · "+itoa(len(ps))+" prompt(s)"))
+		count := " · " + plural(len(ps), "prompt")
+		owner = trunc(owner, max(1, m.w-len("  owner ")-ansi.StringWidth(count)))
+		out = append(out, trunc("  "+st.Header.Render("owner "+owner)+st.Muted.Render(count), m.w))
 		for _, p := range ps {
+			head := "    " + pad(st.Base.Render(p.Name), nameW) + " " + st.Muted.Render(pad("v"+itoa(p.Latest), verW)) + " "
+			room := m.w - ansi.StringWidth(head)
 			targets := st.Muted.Render("never run")
 			if ts, ok := m.targets[p.Name]; ok {
-				targets = st.Base.Render(oneLine(strings.Join(ts, ", "))) + st.Muted.Render(" · "+ago(now, m.at[p.Name]))
+				when := " · " + ago(now, m.at[p.Name])
+				targets = st.Base.Render(trunc(oneLine(strings.Join(ts, ", ")), max(1, room-ansi.StringWidth(when)))) + st.Muted.Render(when)
 			}
-			line := "    " + pad(st.Base.Render(p.Name), nameW) + " " + st.Muted.Render(pad("v"+itoa(p.Latest), 4)) + " " + targets
-			out = append(out, trunc(line, m.w))
+			out = append(out, trunc(head+targets, m.w))
 		}
 	}
 	if len(m.prompts) == 0 {

@@ -9,7 +9,10 @@ import (
 )
 
 // globalKeys work on every screen. When a screen is taking text (a filter
-// or an editor field), only the ctrl bindings among them apply.
+// or an editor field), only the ctrl bindings among them apply. q quits
+// from every screen and esc goes back, never the other way round; both ask
+// first (quitMsg) when edits are unsaved or a run is going. In a dialog
+// without a text field, q closes it as esc does.
 type globalKeys struct {
 	Quit     key.Binding
 	Abort    key.Binding
@@ -28,8 +31,8 @@ type globalKeys struct {
 
 func newGlobalKeys() globalKeys {
 	return globalKeys{
-		Quit:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		Abort:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit now")),
+		Quit:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit (esc: back)")),
+		Abort:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit, also from a field")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Palette:  key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "commands")),
 		Library:  key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "library")),

@@ -47,7 +47,7 @@ func newModelsKeys() modelsKeys {
 		Arena:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "pick in the Arena")),
 		Switch: key.NewBinding(key.WithKeys("tab", "p"), key.WithHelp("tab/p", "targets/providers")),
 		Reload: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "list again")),
-		Back:   key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }
 

@@ -102,10 +102,12 @@ func renderMarkdown(md, style string, width int, varStyle lipgloss.Style) (strin
 	if err != nil {
 		return "", err
 	}
+	tokenized, back := protectClusters(tokenized)
 	out, err := r.Render(tokenized)
 	if err != nil {
 		return "", err
 	}
+	out = back(out)
 	for i := len(originals) - 1; i >= 0; i-- {
 		tok := fmt.Sprintf("zqv%dq", i)
 		tok += strings.Repeat("z", len(originals[i])-len(tok))

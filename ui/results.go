@@ -51,7 +51,7 @@ func newResultsKeys() resultsKeys {
 		Export:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export")),
 		History:    key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "runs of this prompt")),
 		Reload:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
-		Back:       key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		NextResult: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next result")),
 		PrevResult: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous result")),
 		Rate:       key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "rate")),
@@ -925,7 +925,6 @@ func (m resultsModel) buildDrill() resultsModel {
 	}
 	m.drillTitle += " · " + plural(len(results), "result")
 	w := max(20, m.w)
-	wrap := lipgloss.NewStyle().Width(w - 2)
 	var lines []string
 	m.drillStart = m.drillStart[:0]
 	m.drillIDs = m.drillIDs[:0]
@@ -983,7 +982,7 @@ func (m resultsModel) buildDrill() resultsModel {
 			}
 		}
 		if res.Error != "" {
-			for _, l := range strings.Split(wrap.Render(sanitize(res.Error)), "\n") {
+			for _, l := range strings.Split(wrapLine(sanitize(res.Error), w-2), "\n") {
 				lines = append(lines, "  "+st.Error.Render(strings.TrimRight(l, " ")))
 			}
 		}
@@ -996,7 +995,7 @@ func (m resultsModel) buildDrill() resultsModel {
 				if text == "" {
 					break
 				}
-				for _, wl := range strings.Split(wrap.Render(l), "\n") {
+				for _, wl := range strings.Split(wrapLine(l, w-2), "\n") {
 					lines = append(lines, "  "+st.Base.Render(strings.TrimRight(wl, " ")))
 				}
 			}
@@ -1030,12 +1029,12 @@ func (m resultsModel) buildDrill() resultsModel {
 			head := lipgloss.Width(line) + 3
 			if head > w/2 {
 				lines = append(lines, line)
-				for _, l := range strings.Split(lipgloss.NewStyle().Width(w-6).Render(oneLine(s.Reason)), "\n") {
+				for _, l := range strings.Split(wrapLine(oneLine(s.Reason), w-6), "\n") {
 					lines = append(lines, "      "+st.Muted.Render(strings.TrimRight(l, " ")))
 				}
 				continue
 			}
-			for i, l := range strings.Split(lipgloss.NewStyle().Width(w-head).Render(oneLine(s.Reason)), "\n") {
+			for i, l := range strings.Split(wrapLine(oneLine(s.Reason), w-head), "\n") {
 				l = strings.TrimRight(l, " ")
 				if i == 0 {
 					lines = append(lines, line+st.Muted.Render(" — "+l))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"whet/themes"
 )
@@ -29,7 +30,8 @@ type shared struct {
 
 	keys globalKeys
 
-	// noticeTTL is how long a status-bar notice stays (0: until replaced);
+	// noticeTTL is how long an information notice stays (0: until replaced
+	// or the screen changes; see notice);
 	// previewWait is how long the cursor must rest on a prompt before its
 	// preview loads. Tests set both to 0.
 	noticeTTL   time.Duration
@@ -85,22 +87,24 @@ func shortPath(p, home string, max int) string {
 			p = "~" + p[len(home):]
 		}
 	}
-	if max <= 0 || len([]rune(p)) <= max {
+	if max <= 0 || ansi.StringWidth(p) <= max {
 		return p
 	}
 	parts := strings.Split(p, string(filepath.Separator))
 	// Keep the first part and as many trailing parts as fit.
 	for keep := len(parts) - 1; keep >= 1; keep-- {
 		cand := parts[0] + string(filepath.Separator) + "…" + string(filepath.Separator) + strings.Join(parts[len(parts)-keep:], string(filepath.Separator))
-		if keep < len(parts)-1 && len([]rune(cand)) <= max {
+		if keep < len(parts)-1 && ansi.StringWidth(cand) <= max {
 			return cand
 		}
 	}
-	r := []rune(p)
-	if max < 2 {
-		return string(r[len(r)-max:])
+	// Keep the end: the whole clusters that fit after "…".
+	i := 0
+	for i < len(p) && ansi.StringWidth(p[i:]) > max-1 {
+		cluster, _ := ansi.FirstGraphemeCluster(p[i:], ansi.GraphemeWidth)
+		i += len(cluster)
 	}
-	return "…" + string(r[len(r)-max+1:])
+	return "…" + p[i:]
 }
 
 // ago renders t relative to now: "just now", "5m ago", "3h ago", "2d ago",

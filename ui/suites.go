@@ -76,7 +76,7 @@ func newSuitesKeys() suitesKeys {
 		Settings: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "description/threshold")),
 		External: key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "edit as YAML in $EDITOR")),
 		Save:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save suite")),
-		Back:     key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back to suites")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to suites")),
 		Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
 		Prev:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		Apply:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "keep case and save")),
@@ -228,9 +228,6 @@ func (m suitesModel) dirty() bool { return m.mode != suitesList && m.modified }
 // capturesText reports whether a form field takes typed text.
 func (m suitesModel) capturesText() bool { return m.mode == suitesForm }
 
-// backsOnQ reports whether q goes back (inside a suite) rather than quits.
-func (m suitesModel) backsOnQ() bool { return m.mode == suitesCases }
-
 // title names the open suite for questions about unsaved edits.
 func (m suitesModel) title() string { return "suite " + m.draft.Name }
 
@@ -305,7 +302,8 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 			// Keep the draft; the list behind it follows the prompt.
 			m.scope = msg.prompt
 			m, cmd := m.reload()
-			return m, tea.Batch(cmd, show, notify("the open suite has unsaved changes: save (ctrl+s) or leave it (esc) first"))
+			return m, tea.Batch(cmd, emit(showScreenMsg{to: screenSuites,
+				notice: "the open suite has unsaved changes: save (ctrl+s) or leave it (esc) first"}))
 		}
 		m.mode = suitesList
 		m, cmd := m.openList(msg.prompt)

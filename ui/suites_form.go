@@ -231,8 +231,8 @@ func (f caseForm) view(sh *shared, title string, w, h int) string {
 			lines = append(lines, trunc(prefix+l, w))
 		}
 	}
-	add(formName, f.name.View())
-	add(formDesc, f.desc.View())
+	add(formName, inputView(f.name))
+	add(formDesc, inputView(f.desc))
 	add(formExpected, f.expected.View())
 	add(formVars, f.vars.View())
 	add(formChecks, f.checks.View())

@@ -219,14 +219,14 @@ func TestSuitesSaveErrorKeepsDraft(t *testing.T) {
 	h.mustSee("Leave without saving?")
 	h.key("n")
 	h.mustSee("Suites › orphan")
-	// Quitting asks too.
-	h.send(quitMsg{})
+	// Quitting (q, as on every screen) asks too.
+	h.key("q")
 	h.mustSee("Quit without saving?", "suite orphan")
 	h.key("n")
 	if h.quit {
 		t.Fatal("quit without asking")
 	}
-	h.key("q")
+	h.key("esc")
 	h.mustSee("Leave without saving?")
 	h.key("y")
 	h.mustSee("Suites · all prompts · 1 suite")

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -22,6 +23,14 @@ func oneLine(s string) string { return textutil.OneLine(s) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// Text is measured in grapheme clusters everywhere (ansi.StringWidth, as
+// lipgloss does, and as the renderer is told to in Model.Init): a ZWJ
+// sequence (👩‍💻), a flag (🇫🇷), a skin-tone emoji (👍🏽) or a keycap (1️⃣)
+// is one glyph two cells wide, as modern terminals draw it. Measure with
+// ansi.StringWidth (or lipgloss.Width), cut with trunc, pad or fitLines,
+// wrap with wrapLine, step through text with ansi.FirstGraphemeCluster;
+// never with len or a count of runes.
+
 // trunc cuts s (which may hold ANSI styling) to at most w cells, ending in
 // "…" when cut.
 func trunc(s string, w int) string {
@@ -31,7 +40,72 @@ func trunc(s string, w int) string {
 	if ansi.StringWidth(s) <= w {
 		return s
 	}
-	return ansi.Truncate(s, w, "…")
+	p, back := protectClusters(s)
+	return back(ansi.Truncate(p, w, "…"))
+}
+
+// wrapLine wraps one line of plain or styled text to w cells.
+func wrapLine(s string, w int) string {
+	p, back := protectClusters(s)
+	return back(lipgloss.NewStyle().Width(w).Render(p))
+}
+
+// inputView draws a one-line input in its width. A blurred input shows the
+// start of its value, ending in "…" when it does not fit (textinput's own
+// view shows a window of it, cut without a mark); a focused one is
+// textinput's view, whose window follows the cursor, cut to the width in
+// case textinput, which measures by code point, let a cluster run over.
+func inputView(ti textinput.Model) string {
+	w := ti.Width()
+	if ti.Focused() || ti.Value() == "" || w <= 0 || ti.EchoMode != textinput.EchoNormal {
+		v := ti.View()
+		if w > 0 {
+			v = trunc(v, ansi.StringWidth(ti.Prompt)+w+1) // +1: the cursor after the text
+		}
+		return v
+	}
+	st := ti.Styles().Blurred
+	return st.Prompt.Render(ti.Prompt) + st.Text.Render(pad(ti.Value(), w))
+}
+
+// asciiLedRe matches the clusters that start with an ASCII character and
+// are two cells wide: a keycap (1️⃣ is "1", U+FE0F, U+20E3) or one of its
+// bases in emoji presentation. No other ASCII character has an emoji form,
+// and none of these ends an escape sequence.
+var asciiLedRe = regexp.MustCompile(`[0-9#*]\x{FE0F}\x{20E3}?`)
+
+// protectClusters works around ansi.Truncate and ansi.Wrap (which
+// lipgloss wraps with), which measure a cluster that starts with an ASCII
+// byte as that byte alone: one cell where ansi.StringWidth counts two, so
+// that a keycap is cut in half or the line comes out a cell too wide. It
+// replaces each such cluster in s with a stand-in, one code point two
+// cells wide that s does not hold, and returns the function that puts the
+// clusters back into a cut or wrapped s.
+func protectClusters(s string) (string, func(string) string) {
+	keep := func(s string) string { return s }
+	if !strings.Contains(s, "\uFE0F") {
+		return s, keep
+	}
+	found := asciiLedRe.FindAllString(s, -1)
+	if len(found) == 0 {
+		return s, keep
+	}
+	stand := map[string]string{}
+	var fwd, rev []string
+	next := rune(0x20000) // CJK Extension B: letters, two cells wide
+	for _, c := range found {
+		if _, ok := stand[c]; ok {
+			continue
+		}
+		for strings.ContainsRune(s, next) {
+			next++
+		}
+		stand[c] = string(next)
+		fwd = append(fwd, c, string(next))
+		rev = append(rev, string(next), c)
+		next++
+	}
+	return strings.NewReplacer(fwd...).Replace(s), strings.NewReplacer(rev...).Replace
 }
 
 // pad truncates or right-pads s to exactly w cells.

@@ -35,7 +35,7 @@ func newVersionsKeys() versionsKeys {
 		Tag:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "move tag here")),
 		Edit:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit from here")),
 		Arena:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "run in arena")),
-		Back:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Reload:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
 	}
 }
@@ -501,7 +501,7 @@ func (m versionsModel) detailView(w, h int) string {
 	for _, msg := range v.Messages {
 		lines = append(lines, "", st.Role.Render(strings.ToUpper(sanitize(msg.Role))))
 		for _, l := range strings.Split(sanitize(msg.Content), "\n") {
-			for _, wl := range strings.Split(lipgloss.NewStyle().Width(w).Render(strings.ReplaceAll(l, "\t", "    ")), "\n") {
+			for _, wl := range strings.Split(wrapLine(strings.ReplaceAll(l, "\t", "    "), w), "\n") {
 				lines = append(lines, highlightVars(strings.TrimRight(wl, " "), st.Variable))
 			}
 		}
