@@ -257,6 +257,7 @@ func TestSyntaxErrorHasPosition(t *testing.T) {
 		{"bad indentation", "providers:\n  a:\n    type: echo\n   b: 1\n", 4, 4},
 		{"unterminated quote", "theme: \"dark\n", 1, 8},
 		{"duplicate key", "theme: a\ntheme: b\n", 2, 1},
+		{"tab indent", "targets:\n\t- echo\n", 2, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,6 +269,9 @@ func TestSyntaxErrorHasPosition(t *testing.T) {
 			}
 			if want := fmt.Sprintf("c.yaml:%d:%d: syntax error: ", tt.line, tt.col); !strings.HasPrefix(err.Error(), want) {
 				t.Errorf("error %q does not start %q", err, want)
+			}
+			if strings.Contains(tt.src, "\t") && !strings.Contains(p.Msg, "a tab character: YAML indents with spaces") {
+				t.Errorf("a tab is not named as such: %q", p.Msg)
 			}
 		})
 	}

@@ -135,12 +135,24 @@ func splitFront(filename string, data []byte) (front, body string, bodyLine int,
 func yamlErr(filename string, lineOffset int, err error) error {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
-		if tk := ye.GetToken(); tk != nil {
-			return &FileError{File: filename, Line: tk.Position.Line + lineOffset, Col: tk.Position.Column, Msg: plainTypeError(ye.GetMessage())}
+		msg := plainTypeError(YAMLMessage(ye.GetMessage()))
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			return &FileError{File: filename, Line: tk.Position.Line + lineOffset, Col: tk.Position.Column, Msg: msg}
 		}
-		return &FileError{File: filename, Msg: plainTypeError(ye.GetMessage())}
+		return &FileError{File: filename, Msg: msg}
 	}
 	return &FileError{File: filename, Msg: plainTypeError(err.Error())}
+}
+
+// YAMLMessage says a YAML parser's message in a reader's words where the
+// parser's are cryptic: a tab, which YAML never allows for indentation, is
+// named as such instead of being quoted raw ("found character '	' that
+// cannot start any token"). Other messages are returned unchanged.
+func YAMLMessage(msg string) string {
+	if strings.Contains(msg, "found character '\t' that cannot start any token") {
+		return "a tab character: YAML indents with spaces, never tabs"
+	}
+	return msg
 }
 
 // goTypeError matches the decoders' "cannot unmarshal X into Go struct

@@ -50,10 +50,11 @@ func safeDecode(f func() error) (err error) {
 func yamlError(file string, err error) error {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
+		msg := prompt.YAMLMessage(ye.GetMessage())
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			return &prompt.FileError{File: file, Line: tk.Position.Line, Col: tk.Position.Column, Msg: ye.GetMessage()}
+			return &prompt.FileError{File: file, Line: tk.Position.Line, Col: tk.Position.Column, Msg: msg}
 		}
-		return &prompt.FileError{File: file, Msg: ye.GetMessage()}
+		return &prompt.FileError{File: file, Msg: msg}
 	}
 	return &prompt.FileError{File: file, Msg: err.Error()}
 }
