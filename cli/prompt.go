@@ -110,8 +110,8 @@ func (f *contentFlags) apply(a *app, d *draft) error {
 		if err != nil {
 			return err
 		}
-		if err := prompt.ValidUTF8(string(data)); err != nil {
-			return usagef("%s: %v", f.file, err)
+		if err := prompt.CheckText(f.file, data); err != nil {
+			return usageError{err}
 		}
 		if strings.HasPrefix(strings.TrimPrefix(string(data), "\ufeff"), "---") {
 			pf, err := parsePromptFile(f.file, data)

@@ -307,3 +307,32 @@ func TestPlainTypeError(t *testing.T) {
 		t.Errorf("ParseFile: %v", err)
 	}
 }
+
+func TestCheckText(t *testing.T) {
+	tests := []struct {
+		name, data, want string
+	}{
+		{"text", "a,b\nc,d\n", ""},
+		{"latin-1", "ok\n\xe9t\xe9", "x.csv:2:1: not UTF-8 text (byte 4): save the file as UTF-8"},
+		{"utf-16", "\xff\xfea\x00", "x.csv:1:1: not UTF-8 text (byte 1)"},
+		{"nul", "a\nbc\x00", "x.csv:2:3: a NUL byte (byte 5): not a text file"},
+	}
+	for _, tt := range tests {
+		err := CheckText("x.csv", []byte(tt.data))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: error %v for text", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: error = %v, want containing %q", tt.name, err, tt.want)
+		}
+	}
+	for _, parse := range []func() error{
+		func() error { _, err := ParseFile("x.md", []byte("---\nname: a\n---\n## user\n\x00")); return err },
+		func() error { _, err := ParseCases("x.csv", []byte("a\n\x00")); return err },
+		func() error { _, err := ParseSuiteFile("x.yaml", []byte("name: a\n\x00")); return err },
+	} {
+		if err := parse(); err == nil || !strings.Contains(err.Error(), "a NUL byte") {
+			t.Errorf("a parser accepted a NUL byte: %v", err)
+		}
+	}
+}

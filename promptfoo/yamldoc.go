@@ -63,6 +63,9 @@ func yamlError(file string, err error) error {
 // key and list item in it.
 func parseYAML(file string, data []byte) (node, error) {
 	d := &doc{file: file, lines: map[string]int{}}
+	if err := prompt.CheckText(file, data); err != nil {
+		return node{}, err
+	}
 	var f *ast.File
 	if err := safeDecode(func() (err error) { f, err = parser.ParseBytes(data, 0); return err }); err != nil {
 		return node{}, yamlError(file, err)
