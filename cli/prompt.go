@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -86,11 +88,31 @@ func parseLabels(items []string) (prompt.Labels, error) {
 	return out, nil
 }
 
+// readInput reads a file the user named (or stdin for "-"). A file that
+// cannot be read is a usage error that says why in plain words.
 func (a *app) readInput(path string) ([]byte, error) {
 	if path == "-" {
 		return io.ReadAll(a.env.Stdin)
 	}
-	return os.ReadFile(path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError{readError(path, err)}
+	}
+	return data, nil
+}
+
+// readError says why the file at path could not be read: missing, a
+// directory, or not readable by whet; other errors pass as they are.
+func readError(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s: no such file", path)
+	case errors.Is(err, syscall.EISDIR):
+		return fmt.Errorf("%s: is a directory, not a file", path)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%s: permission denied (whet cannot read it)", path)
+	}
+	return err
 }
 
 // draft is a prompt being assembled from flags or a file.

@@ -59,6 +59,20 @@ type runFlags struct {
 	shadowPrices []string
 	suite        string
 	failUnder    float64
+	// targetsSet: -m was given, even empty ("-m $TARGETS" with the
+	// variable unset), so the config's targets must not stand in.
+	targetsSet bool
+}
+
+// nonBlank is ss without its empty and all-space strings.
+func nonBlank(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -81,6 +95,19 @@ interrupted, 2 on usage errors.`,
   whet run summary@1 summary@2 -m ollama:llama3.2,openai:gpt-4o-mini --cases cases.csv --repeat 3 -o report.md --format md
   whet run --resume 01jc5m2x8k`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.targetsSet = cmd.Flags().Changed("model")
+			if f.resume != "" {
+				// A resumed run keeps the plan it was made with.
+				for _, name := range []string{"model", "var", "cases", "repeat", "suite", "note"} {
+					if fl := cmd.Flags().Lookup(name); fl.Changed {
+						flag := "--" + name
+						if fl.Shorthand != "" {
+							flag = "-" + fl.Shorthand + "/--" + name
+						}
+						return usagef("--resume runs the rest of run %s as it was planned: %s cannot change it (start a new run for another plan)", f.resume, flag)
+					}
+				}
+			}
 			return a.run(cmd, args, f)
 		},
 	}
@@ -325,6 +352,9 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 	}
 
 	specs := f.targets
+	if f.targetsSet && len(nonBlank(specs)) == 0 {
+		return plan, usagef("-m names no target: give one (e.g. -m echo, -m ollama:llama3.2), or leave -m out for the config's targets")
+	}
 	if len(specs) == 0 {
 		ts, err := reg.Targets()
 		if err != nil {
