@@ -201,11 +201,8 @@ func (a *app) exportCmd() *cobra.Command {
 		Short: "Export a run as Markdown (for a pull request), JSON or CSV",
 		Args:  exactArgs(1, "RUN_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format == "table" {
-				return usagef("--format: export writes md, json or csv")
-			}
-			if err := checkFormat(format); err != nil {
-				return err
+			if format == "table" || checkFormat(format) != nil {
+				return usagef("--format %q: export writes md, json or csv ('whet runs show RUN_ID' prints the table)", format)
 			}
 			return a.exportRun(args[0], format, output)
 		},
