@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -51,18 +52,23 @@ func (a *app) evaluator(reg *runner.Registry, st *store.Store) *eval.Evaluator {
 }
 
 // scoreRun grades every result of a run by its cases' checks and stores the
-// scores. Model-graded checks run a few at a time.
+// scores. Model-graded checks run a few at a time. A check that could give
+// no verdict (a judge that failed or answered badly, a latency a cached
+// result lacks) is said on stderr, once per distinct problem: it is
+// recorded as a failing score, and would otherwise show only as a low one.
 func (a *app) scoreRun(ctx context.Context, ev *eval.Evaluator, st *store.Store, run prompt.Run, versions map[int64]prompt.Version) error {
 	results, err := st.Results(ctx, run.ID)
 	if err != nil {
 		return err
 	}
 	var (
-		mu     sync.Mutex
-		scores []prompt.Score
-		wg     sync.WaitGroup
-		sem    = make(chan struct{}, 4)
-		now    = time.Now()
+		mu       sync.Mutex
+		scores   []prompt.Score
+		problems = map[string]int{}
+		order    []string
+		wg       sync.WaitGroup
+		sem      = make(chan struct{}, 4)
+		now      = time.Now()
 	)
 	for _, r := range results {
 		if r.Case < 0 || r.Case >= len(run.Cases) {
@@ -82,10 +88,31 @@ func (a *app) scoreRun(ctx context.Context, ev *eval.Evaluator, st *store.Store,
 			ss := eval.Scores(cr, r.ID, "whet", now)
 			mu.Lock()
 			scores = append(scores, ss...)
+			for _, o := range cr.Outcomes {
+				if o.Err != nil {
+					p := textutil.OneLine(o.Err.Error())
+					if problems[p] == 0 {
+						order = append(order, p)
+					}
+					problems[p]++
+				}
+			}
 			mu.Unlock()
 		}(r, c)
 	}
 	wg.Wait()
+	slices.Sort(order)
+	for i, p := range order {
+		if i == 5 {
+			fmt.Fprintf(a.env.Stderr, "check error: … and %d more kinds (every score's reason is in 'whet export %s --format json')\n", len(order)-5, run.ID)
+			break
+		}
+		times := ""
+		if n := problems[p]; n > 1 {
+			times = fmt.Sprintf(" (%d cells)", n)
+		}
+		fmt.Fprintf(a.env.Stderr, "check error: %s%s\n", p, times)
+	}
 	if len(scores) == 0 {
 		return nil
 	}

@@ -402,6 +402,9 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 			c.Threshold = eval.CaseThreshold(su, c)
 			cases = append(cases, c)
 		}
+		if err := a.checkGraders(reg, st, su.Name, cases); err != nil {
+			return plan, err
+		}
 	} else if f.cases != "" {
 		data, err := a.readInput(f.cases)
 		if err != nil {
@@ -429,6 +432,37 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 	}
 	run.Cases = cases
 	return plan, checkPlanVariables(plan)
+}
+
+// checkGraders refuses, before any call is made, a suite whose
+// model-graded checks have no judge or embedding model to grade them: the
+// run would be paid for and then fail every such check.
+func (a *app) checkGraders(reg *runner.Registry, st *store.Store, suite string, cases []prompt.Case) error {
+	ev := a.evaluator(reg, st)
+	var problems []string
+	seen := map[string]bool{}
+	for i, c := range cases {
+		err := ev.CheckTargets(c.Label(i), c.Checks)
+		if err == nil {
+			continue
+		}
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if !seen[line] {
+				seen[line] = true
+				problems = append(problems, line)
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	more := ""
+	if len(problems) > 5 {
+		more = fmt.Sprintf("\n  … and %d more", len(problems)-5)
+		problems = problems[:5]
+	}
+	return usagef("suite %s cannot be graded:\n  %s%s\n(set judge: and embedder: in the config, e.g. judge: openai:gpt-4o-mini, or a check's provider:)",
+		suite, strings.Join(problems, "\n  "), more)
 }
 
 // noteUnusedColumns warns of case variables no version of the plan uses:

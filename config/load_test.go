@@ -406,4 +406,20 @@ func TestJudgeAndEmbedder(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "c.yaml:1:") || !strings.Contains(err.Error(), "judge") {
 		t.Fatalf("err = %v", err)
 	}
+	// an alias names a judge as it names any target
+	c, err = Parse("c.yaml", []byte("aliases:\n  mini: openai:gpt-4o-mini\njudge: mini\nembedder: mini\n"), func(string) string { return "" })
+	if err != nil || c.Judge != "mini" || c.Embedder != "mini" {
+		t.Fatalf("alias judge: %+v %v", c, err)
+	}
+	// echo answers with its prompt: it cannot grade
+	for _, src := range []string{"judge: echo\n", "embedder: echo\n", "providers:\n  dry: {type: echo}\njudge: dry:x\n"} {
+		_, err = Parse("c.yaml", []byte(src), func(string) string { return "" })
+		if err == nil || !strings.Contains(err.Error(), "cannot grade") {
+			t.Errorf("%q: err = %v", src, err)
+		}
+	}
+	_, err = Parse("c.yaml", []byte("judge: mini\n"), func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), `want provider:model or an alias, found "mini"`) {
+		t.Errorf("unknown bare name: err = %v", err)
+	}
 }
