@@ -151,6 +151,12 @@ func (f *contentFlags) apply(a *app, d *draft) error {
 				d.vars[k] = v
 			}
 		} else {
+			if strings.TrimSpace(strings.TrimPrefix(string(data), "\ufeff")) == "" {
+				if f.file == "-" {
+					return usagef("--file -: stdin is empty: there is no text to use as the user message")
+				}
+				return usagef("%s: the file is empty: there is no text to use as the user message", f.file)
+			}
 			d.messages = setRole(d.messages, prompt.RoleUser, string(data))
 		}
 	}
@@ -258,7 +264,7 @@ func (a *app) promptNewCmd() *cobra.Command {
 			if err := f.apply(a, &d); err != nil {
 				return err
 			}
-			if len(d.messages) == 0 {
+			if allBlank(d.messages) {
 				return usagef("no content: give --user TEXT (and optionally --system TEXT), or --file FILE")
 			}
 			if err := checkTemplates(d.messages); err != nil {
@@ -280,6 +286,16 @@ func (a *app) promptNewCmd() *cobra.Command {
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// allBlank reports whether msgs hold no text at all.
+func allBlank(msgs []prompt.Message) bool {
+	for _, m := range msgs {
+		if strings.TrimSpace(m.Content) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // warnMissingSamples tells the user which variables have no sample value.
