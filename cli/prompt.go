@@ -329,6 +329,20 @@ func minArgs(n int, names string) cobra.PositionalArgs {
 	}
 }
 
+// promptName checks an argument that names a prompt (not a version):
+// "name@3" there is a usage error that says to drop the selector, rather
+// than a search for a prompt called "name@3".
+func promptName(cmd *cobra.Command, s string) (string, error) {
+	name, sel, ok := strings.Cut(s, "@")
+	if !ok {
+		return s, nil
+	}
+	if prompt.ValidateName(name) != nil {
+		return s, nil // not a ref either: the store says no such prompt
+	}
+	return "", usagef("%s takes a prompt NAME, not a version: use %q (without @%s)", cmd.CommandPath(), name, sel)
+}
+
 func (a *app) parseRef(s string) (prompt.Ref, error) {
 	r, err := prompt.ParseRef(s)
 	if err != nil {
@@ -356,7 +370,10 @@ be re-opened: nothing you typed is lost.`,
 			if err != nil {
 				return err
 			}
-			name := args[0]
+			name, err := promptName(cmd, args[0])
+			if err != nil {
+				return fmt.Errorf("%w; edit starts from the latest version (to save %s again as the latest: whet prompt export %s > FILE, then whet prompt import --new-version FILE)", err, args[0], args[0])
+			}
 			p, err := st.GetPrompt(a.ctx, name)
 			if err != nil {
 				return err
@@ -646,7 +663,11 @@ func (a *app) promptLogCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			vs, err := st.Versions(a.ctx, args[0])
+			name, err := promptName(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			vs, err := st.Versions(a.ctx, name)
 			if err != nil {
 				return err
 			}
@@ -825,6 +846,10 @@ func (a *app) promptLabelCmd() *cobra.Command {
 		Example: "  whet prompt label support/reply team=cx owner=ana --rm draft",
 		Args:    minArgs(1, "NAME and at least one KEY=VALUE or --rm KEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := promptName(cmd, args[0])
+			if err != nil {
+				return err
+			}
 			set, err := parseLabels(args[1:])
 			if err != nil {
 				return err
@@ -842,14 +867,23 @@ func (a *app) promptLabelCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := st.SetLabels(a.ctx, args[0], set, rm, a.author()); err != nil {
+			before, err := st.GetPrompt(a.ctx, name)
+			if err != nil {
 				return err
 			}
-			p, err := st.GetPrompt(a.ctx, args[0])
+			if err := st.SetLabels(a.ctx, before.Name, set, rm, a.author()); err != nil {
+				return err
+			}
+			p, err := st.GetPrompt(a.ctx, before.Name)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.env.Stdout, "%s: %s\n", p.Name, p.Labels.String())
+			for _, k := range rm {
+				if _, had := before.Labels[k]; !had && set[k] == "" {
+					fmt.Fprintf(a.env.Stderr, "note: %s had no label %s: nothing to remove\n", p.Name, k)
+				}
+			}
 			return nil
 		},
 	}
@@ -864,21 +898,37 @@ func (a *app) promptArchiveCmd() *cobra.Command {
 		Short: "Archive a prompt: hidden from lists, versions kept (--undo restores it)",
 		Args:  exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := promptName(cmd, args[0])
+			if err != nil {
+				return err
+			}
 			st, err := a.store()
 			if err != nil {
 				return err
 			}
-			if undo {
-				if err := st.Unarchive(a.ctx, args[0], a.author()); err != nil {
-					return err
-				}
-				fmt.Fprintf(a.env.Stdout, "restored %s\n", args[0])
-				return nil
-			}
-			if err := st.Archive(a.ctx, args[0], a.author()); err != nil {
+			p, err := st.GetPrompt(a.ctx, name)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "archived %s (its versions are kept; 'whet prompt archive --undo %s' restores it)\n", args[0], args[0])
+			switch {
+			case undo && !p.Archived:
+				fmt.Fprintf(a.env.Stdout, "%s is not archived: nothing to restore\n", p.Name)
+				return nil
+			case !undo && p.Archived:
+				fmt.Fprintf(a.env.Stdout, "%s is already archived ('whet prompt archive --undo %s' restores it)\n", p.Name, p.Name)
+				return nil
+			}
+			if undo {
+				if err := st.Unarchive(a.ctx, p.Name, a.author()); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.env.Stdout, "restored %s\n", p.Name)
+				return nil
+			}
+			if err := st.Archive(a.ctx, p.Name, a.author()); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.env.Stdout, "archived %s (its versions are kept; 'whet prompt archive --undo %s' restores it)\n", p.Name, p.Name)
 			return nil
 		},
 	}
@@ -896,6 +946,10 @@ refs to the old name (NAME@production in scripts, CI jobs) stop resolving,
 and reports of runs made before keep the refs they were made with.`,
 		Args: exactArgs(2, "NAME NEW_NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := promptName(cmd, args[0])
+			if err != nil {
+				return err
+			}
 			if err := prompt.ValidateName(strings.TrimSpace(args[1])); err != nil {
 				return usagef("new prompt name %q: %v", args[1], err)
 			}
@@ -903,9 +957,13 @@ and reports of runs made before keep the refs they were made with.`,
 			if err != nil {
 				return err
 			}
-			p, err := st.GetPrompt(a.ctx, args[0])
+			p, err := st.GetPrompt(a.ctx, name)
 			if err != nil {
 				return err
+			}
+			if p.Name == strings.TrimSpace(args[1]) {
+				fmt.Fprintf(a.env.Stdout, "%s is already named so: nothing to rename\n", p.Name)
+				return nil
 			}
 			if err := st.RenamePrompt(a.ctx, p.Name, args[1], a.author()); err != nil {
 				return err
@@ -935,7 +993,9 @@ func (a *app) auditCmd() *cobra.Command {
 			}
 			name := ""
 			if len(args) == 1 {
-				name = args[0]
+				if name, err = promptName(cmd, args[0]); err != nil {
+					return err
+				}
 			}
 			entries, err := st.Audit(a.ctx, name, limit)
 			if err != nil {
