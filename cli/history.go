@@ -85,6 +85,9 @@ func (a *app) runsCmd() *cobra.Command {
 		Short: "List runs, newest first ('whet runs show RUN_ID' for one)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if limit < 0 {
+				return usagef("--limit %d: give a number of runs, or 0 for all", limit)
+			}
 			st, err := a.store()
 			if err != nil {
 				return err
@@ -203,6 +206,11 @@ func (a *app) exportCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format == "table" || checkFormat(format) != nil {
 				return usagef("--format %q: export writes md, json or csv ('whet runs show RUN_ID' prints the table)", format)
+			}
+			if output != "" {
+				if err := checkOutputDir(output); err != nil {
+					return usagef("-o %s: %v", output, err)
+				}
 			}
 			return a.exportRun(args[0], format, output)
 		},

@@ -987,6 +987,9 @@ func (a *app) auditCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if limit < 0 {
+				return usagef("--limit %d: give a number of entries, or 0 for all", limit)
+			}
 			st, err := a.store()
 			if err != nil {
 				return err
