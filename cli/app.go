@@ -247,7 +247,7 @@ func (a *app) pathsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "paths",
 		Short: "Show where whet keeps its config and data",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := a.resolvePaths()
 			if err != nil {
@@ -272,7 +272,7 @@ func (a *app) versionCmd() *cobra.Command {
 database (--db, WHET_DB) and its schema version, read without opening or
 changing the file. A database written by a newer whet is said to be so: this
 whet refuses to open it.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintln(a.env.Stdout, a.versionLine())
 			p, err := a.resolvePaths()

@@ -19,7 +19,7 @@ func (a *app) modelsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "models",
 		Short: "List configured targets and the models of every reachable Ollama and OpenAI-compatible server",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reg, err := a.registry()
 			if err != nil {
@@ -83,7 +83,12 @@ func (a *app) runsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "runs",
 		Short: "List runs, newest first ('whet runs show RUN_ID' for one)",
-		Args:  cobra.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				return usagef("whet runs lists runs and takes no RUN_ID: 'whet runs show %s' shows one", args[0])
+			}
+			return noArgs(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if limit < 0 {
 				return usagef("--limit %d: give a number of runs, or 0 for all", limit)
@@ -231,7 +236,7 @@ func (a *app) configCmd() *cobra.Command {
 	initCmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a commented default config file",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := a.resolvePaths()
 			if err != nil {
@@ -248,7 +253,7 @@ func (a *app) configCmd() *cobra.Command {
 	checkCmd := &cobra.Command{
 		Use:   "check",
 		Short: "Validate the config file and report every problem with file:line",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := a.resolvePaths()
 			if err != nil {

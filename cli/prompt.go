@@ -320,6 +320,15 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 	}
 }
 
+// noArgs refuses arguments to a command that takes none, saying so
+// (cobra's NoArgs calls a stray word an unknown command).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments (got %q); see '%s --help'", cmd.CommandPath(), strings.Join(args, " "), cmd.CommandPath())
+	}
+	return nil
+}
+
 func minArgs(n int, names string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < n {
@@ -487,7 +496,7 @@ func (a *app) promptListCmd() *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List prompts, optionally filtered by labels",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			want, err := parseLabels(labels)
 			if err != nil {
