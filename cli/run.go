@@ -137,6 +137,9 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if f.repeat < 1 {
 		return usagef("--repeat must be at least 1")
 	}
+	if f.repeat > maxCells {
+		return usagef("--repeat %d: at most %d cells run at once", f.repeat, maxCells)
+	}
 	if f.parallel < 0 {
 		return usagef("-j must be 0 (no global cap) or more")
 	}
@@ -431,8 +434,16 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 		cases[i].Vars = vars
 	}
 	run.Cases = cases
+	if n := run.Cells(); n > maxCells {
+		return plan, usagef("the plan has %d cells (%d versions × %d targets × %d cases × %d repeats): at most %d run at once; split it into several runs",
+			n, len(run.Versions), len(run.Targets), len(run.Cases), run.Repeat, maxCells)
+	}
 	return plan, checkPlanVariables(plan)
 }
+
+// maxCells caps a run's plan: a typo in --repeat or a runaway case file
+// must not start (and bill) millions of calls, nor hold them all in memory.
+const maxCells = 1_000_000
 
 // checkGraders refuses, before any call is made, a suite whose
 // model-graded checks have no judge or embedding model to grade them: the
