@@ -93,7 +93,7 @@ Exit status: 0 when every cell completed, 1 when any failed or the run was
 interrupted, 2 on usage errors.`,
 		Example: `  whet run support/reply -m echo --var customer=Ana --var ticket="Where is my order?"
   whet run summary@1 summary@2 -m ollama:llama3.2,openai:gpt-4o-mini --cases cases.csv --repeat 3 -o report.md --format md
-  whet run --resume 01jc5m2x8k`,
+  whet run --resume 1m869te23xva`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.targetsSet = cmd.Flags().Changed("model")
 			if f.resume != "" {
