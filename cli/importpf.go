@@ -35,7 +35,14 @@ location; nothing is dropped silently. Then run it:
   whet run PROMPT... --suite SUITE -m TARGET,...`,
 		Args: exactArgs(1, "CONFIG"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := a.readInput(args[0]); err != nil {
+				return err
+			}
 			res, err := promptfoo.ImportWith(args[0], os.ReadFile, eval.ValidateCheck)
+			var fe *prompt.FileError
+			if errors.As(err, &fe) {
+				return usageError{err}
+			}
 			if err != nil {
 				return err
 			}
@@ -43,7 +50,7 @@ location; nothing is dropped silently. Then run it:
 				fmt.Fprintln(a.env.Stderr, "not imported: "+is.String())
 			}
 			if err := eval.ValidateSuite(res.Suite); err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
+				return usagef("%s: %w", args[0], err)
 			}
 			if dryRun {
 				a.printImportPlan(res)

@@ -138,7 +138,7 @@ func (f *contentFlags) apply(a *app, d *draft) error {
 		if strings.HasPrefix(strings.TrimPrefix(string(data), "\ufeff"), "---") {
 			pf, err := parsePromptFile(f.file, data)
 			if err != nil {
-				return err
+				return usageError{err}
 			}
 			d.messages, d.params = pf.Messages, pf.Params
 			if pf.Description != "" {
