@@ -13,6 +13,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -22,6 +23,7 @@ import (
 
 	"whet/config"
 	"whet/store"
+	"whet/textutil"
 )
 
 // Env is what a command reads from the outside world. Tests substitute it.
@@ -159,6 +161,11 @@ func (a *app) store() (*store.Store, error) {
 		return nil, err
 	}
 	st, err := store.Open(a.ctx, a.paths.Database)
+	var newer *store.NewerSchemaError
+	if errors.As(err, &newer) {
+		return nil, fmt.Errorf("database %s has schema version %d, but this whet knows schema version %d at most: it was written by a newer whet. Upgrade whet to open it, or give another database with --db or WHET_DB (the file was not changed)",
+			newer.Path, newer.Theirs, newer.Ours)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -217,6 +224,7 @@ Run whet with no arguments to open the workbench (TUI).`,
 			return a.runTUI(cmd)
 		},
 	}
+	root.SetVersionTemplate(a.versionLine() + "\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
@@ -239,7 +247,7 @@ func (a *app) pathsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "paths",
 		Short: "Show where whet keeps its config and data",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := a.resolvePaths()
 			if err != nil {
@@ -259,13 +267,57 @@ func (a *app) pathsCmd() *cobra.Command {
 func (a *app) versionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print whet's version and schema version",
-		Args:  cobra.NoArgs,
+		Short: "Print whet's version, the schema it writes and the database's schema",
+		Long: `Print whet's version and the database schema version it writes, then the
+database (--db, WHET_DB) and its schema version, read without opening or
+changing the file. A database written by a newer whet is said to be so: this
+whet refuses to open it.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(a.env.Stdout, "whet %s (database schema %d)\n", a.env.Version, store.SchemaVersion())
+			fmt.Fprintln(a.env.Stdout, a.versionLine())
+			p, err := a.resolvePaths()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(a.env.Stdout, databaseSchema(a.ctx, p.Database))
 			return nil
 		},
 	}
+}
+
+// versionLine is whet's version and the schema version it writes.
+func (a *app) versionLine() string {
+	return fmt.Sprintf("whet %s (database schema %d)", a.env.Version, store.SchemaVersion())
+}
+
+// databaseSchema says which schema the database file at path has, next to
+// the one this whet writes, and what follows from it: one line.
+func databaseSchema(ctx context.Context, path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	ours := store.SchemaVersion()
+	v, err := store.FileSchemaVersion(ctx, path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return textutil.OneLine(err.Error())
+	}
+	return "database " + path + ": " + schemaState(v, ours, err == nil)
+}
+
+// schemaState is databaseSchema's verdict on a file of schema version v
+// (exists false: no file yet) for a whet that writes schema ours.
+func schemaState(v, ours int, exists bool) string {
+	switch {
+	case !exists:
+		return fmt.Sprintf("not created yet (the first command that needs it creates it, with schema %d)", ours)
+	case v > ours:
+		return fmt.Sprintf("schema %d: newer than this whet (schema %d), which will not open or change it: upgrade whet to use it, or give another database with --db or WHET_DB", v, ours)
+	case v == 0:
+		return fmt.Sprintf("empty (the first command that needs it sets it up, with schema %d)", ours)
+	case v < ours:
+		return fmt.Sprintf("schema %d, older than this whet's: the next command that opens it upgrades it to schema %d (older whets then cannot open it)", v, ours)
+	}
+	return fmt.Sprintf("schema %d, up to date", v)
 }
 
 // Main runs whet as a process: os args, std streams, and SIGINT/SIGTERM

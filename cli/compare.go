@@ -101,6 +101,9 @@ func compareSides(run prompt.Run, specs []string, version, target string) (a, b 
 	if len(run.Versions) == 0 || len(run.Targets) == 0 {
 		return a, b, fmt.Errorf("run %s has no versions or targets to compare", run.ID)
 	}
+	if version != "" && target != "" {
+		return a, b, fmt.Errorf("--version and --target together fix both halves of a side, leaving nothing to compare: --target picks the target two versions are compared on, --version the version two targets are compared for")
+	}
 	v := run.Versions[0]
 	if version != "" {
 		if v, err = runVersion(run, version); err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"whet/store"
 )
 
 // scriptCmds are the custom testscript commands: local fake servers that
@@ -19,6 +22,7 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"fakeollama": cmdFakeOllama,
 	"fakeopenai": cmdFakeOpenAI,
 	"mdtables":   cmdMDTables,
+	"dbschema":   cmdDBSchema,
 }
 
 type chatMsg struct {
@@ -311,4 +315,27 @@ func cmdMDTables(ts *testscript.TestScript, neg bool, args []string) {
 	if len(problems) > 0 {
 		ts.Fatalf("malformed Markdown:\n%s", strings.Join(problems, "\n"))
 	}
+}
+
+// cmdDBSchema sets the schema version (PRAGMA user_version) of a database
+// file, as another whet would have left it: "dbschema FILE newer" sets
+// this build's schema version + 3, "dbschema FILE N" sets N.
+func cmdDBSchema(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: dbschema FILE newer|N")
+	}
+	v := store.SchemaVersion() + 3
+	if args[1] != "newer" {
+		_, err := fmt.Sscan(args[1], &v)
+		ts.Check(err)
+	}
+	db, err := sql.Open("sqlite", ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer db.Close()
+	_, err = db.Exec(fmt.Sprintf("PRAGMA user_version = %d", v))
+	ts.Check(err)
+	// Leave the file alone, as a closed whet leaves it: checkpointed, with
+	// no -wal or -shm beside it.
+	_, err = db.Exec("PRAGMA journal_mode = DELETE")
+	ts.Check(err)
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -115,6 +116,9 @@ func (a *app) promptExportCmd() *cobra.Command {
 			if dir == "" && len(args) > 1 {
 				return usagef("several refs need -o DIR (stdout holds one prompt)")
 			}
+			if fi, err := os.Stat(dir); dir != "" && err == nil && !fi.IsDir() {
+				return usagef("-o %s: is a file; -o names a directory to write NAME.md files into", dir)
+			}
 			st, err := a.store()
 			if err != nil {
 				return err
@@ -213,7 +217,7 @@ func collectPromptFiles(args []string) ([]string, error) {
 	for _, arg := range args {
 		info, err := os.Stat(arg)
 		if err != nil {
-			return nil, usageError{err}
+			return nil, usageError{readError(arg, err)}
 		}
 		if !info.IsDir() {
 			out = append(out, arg)
@@ -259,9 +263,10 @@ func hasFrontMatter(path string) bool {
 		return false
 	}
 	defer f.Close()
-	buf := make([]byte, 4)
-	n, _ := f.Read(buf)
-	return string(buf[:n]) == "---\n" || string(buf[:n]) == "---\r"
+	buf := make([]byte, 7)
+	n, _ := io.ReadFull(f, buf)
+	head := strings.TrimPrefix(string(buf[:n]), "\ufeff")
+	return strings.HasPrefix(head, "---\n") || strings.HasPrefix(head, "---\r")
 }
 
 var errExistsDifferent = errors.New("exists with different content")
@@ -269,7 +274,7 @@ var errExistsDifferent = errors.New("exists with different content")
 func (a *app) importFile(st *store.Store, path string, newVersion, force bool, note string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return readError(path, err)
 	}
 	f, err := parsePromptFile(path, data)
 	if err != nil {

@@ -50,13 +50,27 @@ func (a *app) evaluator(reg *runner.Registry, st *store.Store) *eval.Evaluator {
 }
 
 // scoreRun grades every result of a run by its cases' checks and stores the
-// scores. Model-graded checks run a few at a time.
+// scores. Model-graded checks run a few at a time. A check that could give
+// no verdict (a judge that failed or answered badly, a latency a cached
+// result lacks) is said on stderr, once per distinct problem: it is
+// recorded as a failing score, and would otherwise show only as a low one.
 func (a *app) scoreRun(ctx context.Context, ev *eval.Evaluator, st *store.Store, run prompt.Run, versions map[int64]prompt.Version) error {
 	results, err := st.Results(ctx, run.ID)
 	if err != nil {
 		return err
 	}
-	scores := ev.ScoreRun(ctx, run, versions, results, "whet", time.Now())
+	scores, problems := ev.ScoreRun(ctx, run, versions, results, "whet", time.Now())
+	for i, p := range problems {
+		if i == 5 {
+			fmt.Fprintf(a.env.Stderr, "check error: … and %d more kinds (every score's reason is in 'whet export %s --format json')\n", len(problems)-5, run.ID)
+			break
+		}
+		times := ""
+		if p.Cells > 1 {
+			times = fmt.Sprintf(" (%d cells)", p.Cells)
+		}
+		fmt.Fprintf(a.env.Stderr, "check error: %s%s\n", p.Text, times)
+	}
 	if len(scores) == 0 {
 		return nil
 	}

@@ -32,7 +32,7 @@ the resolved model, OpenAI's system_fingerprint). A model that changed under its
 results is reported on stderr with the 'whet drift' command that shows what moved:
 a server that now lists another digest (the model was pulled again), or runs that
 recorded two identities.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reg, err := a.registry()
 			if err != nil {
@@ -253,8 +253,16 @@ func (a *app) runsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "runs",
 		Short: "List runs, newest first ('whet runs show RUN_ID' for one)",
-		Args:  cobra.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				return usagef("whet runs lists runs and takes no RUN_ID: 'whet runs show %s' shows one", args[0])
+			}
+			return noArgs(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if limit < 0 {
+				return usagef("--limit %d: give a number of runs, or 0 for all", limit)
+			}
 			st, err := a.store()
 			if err != nil {
 				return err
@@ -371,11 +379,13 @@ func (a *app) exportCmd() *cobra.Command {
 		Short: "Export a run as Markdown (for a pull request), JSON or CSV",
 		Args:  exactArgs(1, "RUN_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format == "table" {
-				return usagef("--format: export writes md, json or csv")
+			if format == "table" || checkFormat(format) != nil {
+				return usagef("--format %q: export writes md, json or csv ('whet runs show RUN_ID' prints the table)", format)
 			}
-			if err := checkFormat(format); err != nil {
-				return err
+			if output != "" {
+				if err := checkOutputDir(output); err != nil {
+					return usagef("-o %s: %v", output, err)
+				}
 			}
 			return a.exportRun(args[0], format, output)
 		},
@@ -396,7 +406,7 @@ func (a *app) configCmd() *cobra.Command {
 	initCmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a commented default config file",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := a.resolvePaths()
 			if err != nil {
@@ -413,7 +423,7 @@ func (a *app) configCmd() *cobra.Command {
 	checkCmd := &cobra.Command{
 		Use:   "check",
 		Short: "Validate the config file and report every problem with file:line",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := a.resolvePaths()
 			if err != nil {

@@ -35,7 +35,14 @@ location; nothing is dropped silently. Then run it:
   whet run PROMPT... --suite SUITE -m TARGET,...`,
 		Args: exactArgs(1, "CONFIG"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := a.readInput(args[0]); err != nil {
+				return err
+			}
 			res, err := promptfoo.ImportWith(args[0], os.ReadFile, eval.ValidateCheck)
+			var fe *prompt.FileError
+			if errors.As(err, &fe) {
+				return usageError{err}
+			}
 			if err != nil {
 				return err
 			}
@@ -43,7 +50,7 @@ location; nothing is dropped silently. Then run it:
 				fmt.Fprintln(a.env.Stderr, "not imported: "+is.String())
 			}
 			if err := eval.ValidateSuite(res.Suite); err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
+				return usagef("%s: %w", args[0], err)
 			}
 			if dryRun {
 				a.printImportPlan(res)
@@ -51,6 +58,9 @@ location; nothing is dropped silently. Then run it:
 			}
 			st, err := a.store()
 			if err != nil {
+				return err
+			}
+			if err := a.checkPromptfooImport(st, res, newVersion, replace); err != nil {
 				return err
 			}
 			var names []string
@@ -104,6 +114,39 @@ func (a *app) printImportPlan(res promptfoo.Result) {
 			fmt.Fprintf(w, "      api_key_env: %s\n", h.APIKeyEnv)
 		}
 	}
+}
+
+// checkPromptfooImport refuses, before anything is written, an import
+// that would stop half-way: a prompt that exists with different content
+// (without newVersion), or a suite that exists (without replace).
+func (a *app) checkPromptfooImport(st *store.Store, res promptfoo.Result, newVersion, replace bool) error {
+	var problems []string
+	if !newVersion {
+		for _, f := range res.Prompts {
+			f.Messages = prompt.NormalizeMessages(f.Messages)
+			existing, err := st.GetPrompt(a.ctx, f.Name)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if existing.LatestHash != f.Content().Hash() {
+				problems = append(problems, fmt.Sprintf("prompt %q exists with different content (latest @%d): --new-version saves the imported one as a new version", existing.Name, existing.Latest))
+			}
+		}
+	}
+	if !replace && len(res.Suite.Cases) > 0 {
+		if _, err := st.GetSuite(a.ctx, res.Suite.Name); err == nil {
+			problems = append(problems, fmt.Sprintf("suite %q exists: --replace replaces its cases and checks", res.Suite.Name))
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("nothing imported:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return nil
 }
 
 // importPromptFile creates a prompt from a file, or leaves an identical one

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -86,11 +88,31 @@ func parseLabels(items []string) (prompt.Labels, error) {
 	return out, nil
 }
 
+// readInput reads a file the user named (or stdin for "-"). A file that
+// cannot be read is a usage error that says why in plain words.
 func (a *app) readInput(path string) ([]byte, error) {
 	if path == "-" {
 		return io.ReadAll(a.env.Stdin)
 	}
-	return os.ReadFile(path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError{readError(path, err)}
+	}
+	return data, nil
+}
+
+// readError says why the file at path could not be read: missing, a
+// directory, or not readable by whet; other errors pass as they are.
+func readError(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s: no such file", path)
+	case errors.Is(err, syscall.EISDIR):
+		return fmt.Errorf("%s: is a directory, not a file", path)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%s: permission denied (whet cannot read it)", path)
+	}
+	return err
 }
 
 // draft is a prompt being assembled from flags or a file.
@@ -110,13 +132,13 @@ func (f *contentFlags) apply(a *app, d *draft) error {
 		if err != nil {
 			return err
 		}
-		if err := prompt.ValidUTF8(string(data)); err != nil {
-			return usagef("%s: %v", f.file, err)
+		if err := prompt.CheckText(f.file, data); err != nil {
+			return usageError{err}
 		}
 		if strings.HasPrefix(strings.TrimPrefix(string(data), "\ufeff"), "---") {
 			pf, err := parsePromptFile(f.file, data)
 			if err != nil {
-				return err
+				return usageError{err}
 			}
 			d.messages, d.params = pf.Messages, pf.Params
 			if pf.Description != "" {
@@ -129,6 +151,12 @@ func (f *contentFlags) apply(a *app, d *draft) error {
 				d.vars[k] = v
 			}
 		} else {
+			if strings.TrimSpace(strings.TrimPrefix(string(data), "\ufeff")) == "" {
+				if f.file == "-" {
+					return usagef("--file -: stdin is empty: there is no text to use as the user message")
+				}
+				return usagef("%s: the file is empty: there is no text to use as the user message", f.file)
+			}
 			d.messages = setRole(d.messages, prompt.RoleUser, string(data))
 		}
 	}
@@ -236,7 +264,7 @@ func (a *app) promptNewCmd() *cobra.Command {
 			if err := f.apply(a, &d); err != nil {
 				return err
 			}
-			if len(d.messages) == 0 {
+			if allBlank(d.messages) {
 				return usagef("no content: give --user TEXT (and optionally --system TEXT), or --file FILE")
 			}
 			if err := checkTemplates(d.messages); err != nil {
@@ -258,6 +286,16 @@ func (a *app) promptNewCmd() *cobra.Command {
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// allBlank reports whether msgs hold no text at all.
+func allBlank(msgs []prompt.Message) bool {
+	for _, m := range msgs {
+		if strings.TrimSpace(m.Content) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // warnMissingSamples tells the user which variables have no sample value.
@@ -282,6 +320,15 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 	}
 }
 
+// noArgs refuses arguments to a command that takes none, saying so
+// (cobra's NoArgs calls a stray word an unknown command).
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments (got %q); see '%s --help'", cmd.CommandPath(), strings.Join(args, " "), cmd.CommandPath())
+	}
+	return nil
+}
+
 func minArgs(n int, names string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < n {
@@ -289,6 +336,20 @@ func minArgs(n int, names string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// promptName checks an argument that names a prompt (not a version):
+// "name@3" there is a usage error that says to drop the selector, rather
+// than a search for a prompt called "name@3".
+func promptName(cmd *cobra.Command, s string) (string, error) {
+	name, sel, ok := strings.Cut(s, "@")
+	if !ok {
+		return s, nil
+	}
+	if prompt.ValidateName(name) != nil {
+		return s, nil // not a ref either: the store says no such prompt
+	}
+	return "", usagef("%s takes a prompt NAME, not a version: use %q (without @%s)", cmd.CommandPath(), name, sel)
 }
 
 func (a *app) parseRef(s string) (prompt.Ref, error) {
@@ -318,7 +379,10 @@ be re-opened: nothing you typed is lost.`,
 			if err != nil {
 				return err
 			}
-			name := args[0]
+			name, err := promptName(cmd, args[0])
+			if err != nil {
+				return fmt.Errorf("%w; edit starts from the latest version (to save %s again as the latest: whet prompt export %s > FILE, then whet prompt import --new-version FILE)", err, args[0], args[0])
+			}
 			p, err := st.GetPrompt(a.ctx, name)
 			if err != nil {
 				return err
@@ -432,7 +496,7 @@ func (a *app) promptListCmd() *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List prompts, optionally filtered by labels",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			want, err := parseLabels(labels)
 			if err != nil {
@@ -608,7 +672,11 @@ func (a *app) promptLogCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			vs, err := st.Versions(a.ctx, args[0])
+			name, err := promptName(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			vs, err := st.Versions(a.ctx, name)
 			if err != nil {
 				return err
 			}
@@ -787,6 +855,10 @@ func (a *app) promptLabelCmd() *cobra.Command {
 		Example: "  whet prompt label support/reply team=cx owner=ana --rm draft",
 		Args:    minArgs(1, "NAME and at least one KEY=VALUE or --rm KEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := promptName(cmd, args[0])
+			if err != nil {
+				return err
+			}
 			set, err := parseLabels(args[1:])
 			if err != nil {
 				return err
@@ -804,14 +876,23 @@ func (a *app) promptLabelCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := st.SetLabels(a.ctx, args[0], set, rm, a.author()); err != nil {
+			before, err := st.GetPrompt(a.ctx, name)
+			if err != nil {
 				return err
 			}
-			p, err := st.GetPrompt(a.ctx, args[0])
+			if err := st.SetLabels(a.ctx, before.Name, set, rm, a.author()); err != nil {
+				return err
+			}
+			p, err := st.GetPrompt(a.ctx, before.Name)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.env.Stdout, "%s: %s\n", p.Name, p.Labels.String())
+			for _, k := range rm {
+				if _, had := before.Labels[k]; !had && set[k] == "" {
+					fmt.Fprintf(a.env.Stderr, "note: %s had no label %s: nothing to remove\n", p.Name, k)
+				}
+			}
 			return nil
 		},
 	}
@@ -826,21 +907,37 @@ func (a *app) promptArchiveCmd() *cobra.Command {
 		Short: "Archive a prompt: hidden from lists, versions kept (--undo restores it)",
 		Args:  exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := promptName(cmd, args[0])
+			if err != nil {
+				return err
+			}
 			st, err := a.store()
 			if err != nil {
 				return err
 			}
-			if undo {
-				if err := st.Unarchive(a.ctx, args[0], a.author()); err != nil {
-					return err
-				}
-				fmt.Fprintf(a.env.Stdout, "restored %s\n", args[0])
-				return nil
-			}
-			if err := st.Archive(a.ctx, args[0], a.author()); err != nil {
+			p, err := st.GetPrompt(a.ctx, name)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "archived %s (its versions are kept; 'whet prompt archive --undo %s' restores it)\n", args[0], args[0])
+			switch {
+			case undo && !p.Archived:
+				fmt.Fprintf(a.env.Stdout, "%s is not archived: nothing to restore\n", p.Name)
+				return nil
+			case !undo && p.Archived:
+				fmt.Fprintf(a.env.Stdout, "%s is already archived ('whet prompt archive --undo %s' restores it)\n", p.Name, p.Name)
+				return nil
+			}
+			if undo {
+				if err := st.Unarchive(a.ctx, p.Name, a.author()); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.env.Stdout, "restored %s\n", p.Name)
+				return nil
+			}
+			if err := st.Archive(a.ctx, p.Name, a.author()); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.env.Stdout, "archived %s (its versions are kept; 'whet prompt archive --undo %s' restores it)\n", p.Name, p.Name)
 			return nil
 		},
 	}
@@ -858,6 +955,10 @@ refs to the old name (NAME@production in scripts, CI jobs) stop resolving,
 and reports of runs made before keep the refs they were made with.`,
 		Args: exactArgs(2, "NAME NEW_NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := promptName(cmd, args[0])
+			if err != nil {
+				return err
+			}
 			if err := prompt.ValidateName(strings.TrimSpace(args[1])); err != nil {
 				return usagef("new prompt name %q: %v", args[1], err)
 			}
@@ -865,9 +966,13 @@ and reports of runs made before keep the refs they were made with.`,
 			if err != nil {
 				return err
 			}
-			p, err := st.GetPrompt(a.ctx, args[0])
+			p, err := st.GetPrompt(a.ctx, name)
 			if err != nil {
 				return err
+			}
+			if p.Name == strings.TrimSpace(args[1]) {
+				fmt.Fprintf(a.env.Stdout, "%s is already named so: nothing to rename\n", p.Name)
+				return nil
 			}
 			if err := st.RenamePrompt(a.ctx, p.Name, args[1], a.author()); err != nil {
 				return err
@@ -891,13 +996,18 @@ func (a *app) auditCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if limit < 0 {
+				return usagef("--limit %d: give a number of entries, or 0 for all", limit)
+			}
 			st, err := a.store()
 			if err != nil {
 				return err
 			}
 			name := ""
 			if len(args) == 1 {
-				name = args[0]
+				if name, err = promptName(cmd, args[0]); err != nil {
+					return err
+				}
 			}
 			entries, err := st.Audit(a.ctx, name, limit)
 			if err != nil {

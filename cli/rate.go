@@ -58,6 +58,6 @@ func (a *app) rateCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&note, "note", "m", "", "why")
+	cmd.Flags().StringVarP(&note, "note", "m", "", "why: a note kept with the score")
 	return cmd
 }

@@ -59,6 +59,20 @@ type runFlags struct {
 	shadowPrices []string
 	suite        string
 	failUnder    float64
+	// targetsSet: -m was given, even empty ("-m $TARGETS" with the
+	// variable unset), so the config's targets must not stand in.
+	targetsSet bool
+}
+
+// nonBlank is ss without its empty and all-space strings.
+func nonBlank(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -79,8 +93,21 @@ Exit status: 0 when every cell completed, 1 when any failed or the run was
 interrupted, 2 on usage errors.`,
 		Example: `  whet run support/reply -m echo --var customer=Ana --var ticket="Where is my order?"
   whet run summary@1 summary@2 -m ollama:llama3.2,openai:gpt-4o-mini --cases cases.csv --repeat 3 -o report.md --format md
-  whet run --resume 01jc5m2x8k`,
+  whet run --resume 1m869te23xva`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.targetsSet = cmd.Flags().Changed("model")
+			if f.resume != "" {
+				// A resumed run keeps the plan it was made with.
+				for _, name := range []string{"model", "var", "cases", "repeat", "suite", "note"} {
+					if fl := cmd.Flags().Lookup(name); fl.Changed {
+						flag := "--" + name
+						if fl.Shorthand != "" {
+							flag = "-" + fl.Shorthand + "/--" + name
+						}
+						return usagef("--resume runs the rest of run %s as it was planned: %s cannot change it (start a new run for another plan)", f.resume, flag)
+					}
+				}
+			}
 			return a.run(cmd, args, f)
 		},
 	}
@@ -109,6 +136,9 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	}
 	if f.repeat < 1 {
 		return usagef("--repeat must be at least 1")
+	}
+	if f.repeat > maxCells {
+		return usagef("--repeat %d: at most %d cells run at once", f.repeat, maxCells)
 	}
 	if f.parallel < 0 {
 		return usagef("-j must be 0 (no global cap) or more")
@@ -325,6 +355,9 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 	}
 
 	specs := f.targets
+	if f.targetsSet && len(nonBlank(specs)) == 0 {
+		return plan, usagef("-m names no target: give one (e.g. -m echo, -m ollama:llama3.2), or leave -m out for the config's targets")
+	}
 	if len(specs) == 0 {
 		ts, err := reg.Targets()
 		if err != nil {
@@ -372,6 +405,9 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 			c.Threshold = eval.CaseThreshold(su, c)
 			cases = append(cases, c)
 		}
+		if err := a.checkGraders(reg, st, su.Name, cases); err != nil {
+			return plan, err
+		}
 	} else if f.cases != "" {
 		data, err := a.readInput(f.cases)
 		if err != nil {
@@ -398,7 +434,46 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 		cases[i].Vars = vars
 	}
 	run.Cases = cases
+	if n := run.Cells(); n > maxCells {
+		return plan, usagef("the plan has %d cells (%d versions × %d targets × %d cases × %d repeats): at most %d run at once; split it into several runs",
+			n, len(run.Versions), len(run.Targets), len(run.Cases), run.Repeat, maxCells)
+	}
 	return plan, checkPlanVariables(plan)
+}
+
+// maxCells caps a run's plan: a typo in --repeat or a runaway case file
+// must not start (and bill) millions of calls, nor hold them all in memory.
+const maxCells = 1_000_000
+
+// checkGraders refuses, before any call is made, a suite whose
+// model-graded checks have no judge or embedding model to grade them: the
+// run would be paid for and then fail every such check.
+func (a *app) checkGraders(reg *runner.Registry, st *store.Store, suite string, cases []prompt.Case) error {
+	ev := a.evaluator(reg, st)
+	var problems []string
+	seen := map[string]bool{}
+	for i, c := range cases {
+		err := ev.CheckTargets(c.Label(i), c.Checks)
+		if err == nil {
+			continue
+		}
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if !seen[line] {
+				seen[line] = true
+				problems = append(problems, line)
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	more := ""
+	if len(problems) > 5 {
+		more = fmt.Sprintf("\n  … and %d more", len(problems)-5)
+		problems = problems[:5]
+	}
+	return usagef("suite %s cannot be graded:\n  %s%s\n(set judge: and embedder: in the config, e.g. judge: openai:gpt-4o-mini, or a check's provider:)",
+		suite, strings.Join(problems, "\n  "), more)
 }
 
 // noteUnusedColumns warns of case variables no version of the plan uses:

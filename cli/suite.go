@@ -83,9 +83,21 @@ func (a *app) suiteNewCmd() *cobra.Command {
 	return cmd
 }
 
+// validateSuiteName checks a suite name by the rule prompt names follow,
+// as a usage error that calls it a suite name.
+func validateSuiteName(name string) error {
+	if prompt.ValidateName(name) == nil {
+		return nil
+	}
+	if name == "" {
+		return usagef("empty suite name: %s", prompt.NameRule)
+	}
+	return usagef("invalid suite name %q: %s", name, prompt.NameRule)
+}
+
 func (a *app) saveSuite(su prompt.Suite, replace bool) error {
-	if err := prompt.ValidateName(su.Name); err != nil {
-		return usagef("suite name: %v", err)
+	if err := validateSuiteName(su.Name); err != nil {
+		return err
 	}
 	if err := eval.ValidateSuite(su); err != nil {
 		return usageError{err}
@@ -145,7 +157,7 @@ func (a *app) suiteListCmd() *cobra.Command {
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List suites",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.store()
 			if err != nil {
@@ -252,6 +264,9 @@ func (a *app) suiteExportCmd() *cobra.Command {
 				_, err = a.env.Stdout.Write(data)
 				return err
 			}
+			if err := checkOutputDir(output); err != nil {
+				return usagef("-o %s: %v", output, err)
+			}
 			if err := os.WriteFile(output, data, 0o644); err != nil {
 				return err
 			}
@@ -281,12 +296,16 @@ func (a *app) suiteRenameCmd() *cobra.Command {
 		Short:   "Rename a suite (runs made from it keep the name they were made with)",
 		Args:    exactArgs(2, "NAME NEW_NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := prompt.ValidateName(strings.TrimSpace(args[1])); err != nil {
-				return usagef("new suite name %q: %v", args[1], err)
+			if err := validateSuiteName(strings.TrimSpace(args[1])); err != nil {
+				return err
 			}
 			st, old, err := a.suite(args[0])
 			if err != nil {
 				return err
+			}
+			if old.Name == strings.TrimSpace(args[1]) {
+				fmt.Fprintf(a.env.Stdout, "suite %s is already named so: nothing to rename\n", old.Name)
+				return nil
 			}
 			su, err := st.RenameSuite(a.ctx, old.Name, args[1], a.author())
 			if err != nil {

@@ -13,6 +13,11 @@ import (
 
 // runTUI opens the workbench on the configured database.
 func (a *app) runTUI(cmd *cobra.Command) error {
+	if a.theme != "" {
+		if _, err := themes.Get(a.theme); err != nil {
+			return usagef("--theme: %v", err)
+		}
+	}
 	if !isTerminal(a.env.Stdout) {
 		return usagef("the workbench needs a terminal; see 'whet --help' for the commands")
 	}

@@ -12,6 +12,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"whet/prompt"
 )
 
 // Problem is one thing wrong with a config file, at a position in it.
@@ -165,7 +167,7 @@ func applyDefaults(c *Config, getenv func(string) string, tagsSet bool) {
 func (d *decoder) syntax(err error) {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
-		p := Problem{File: d.file, Msg: "syntax error: " + ye.GetMessage()}
+		p := Problem{File: d.file, Msg: "syntax error: " + prompt.YAMLMessage(ye.GetMessage())}
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 			p.Line, p.Col = tk.Position.Line, tk.Position.Column
 		}

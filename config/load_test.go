@@ -257,6 +257,7 @@ func TestSyntaxErrorHasPosition(t *testing.T) {
 		{"bad indentation", "providers:\n  a:\n    type: echo\n   b: 1\n", 4, 4},
 		{"unterminated quote", "theme: \"dark\n", 1, 8},
 		{"duplicate key", "theme: a\ntheme: b\n", 2, 1},
+		{"tab indent", "targets:\n\t- echo\n", 2, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,6 +269,9 @@ func TestSyntaxErrorHasPosition(t *testing.T) {
 			}
 			if want := fmt.Sprintf("c.yaml:%d:%d: syntax error: ", tt.line, tt.col); !strings.HasPrefix(err.Error(), want) {
 				t.Errorf("error %q does not start %q", err, want)
+			}
+			if strings.Contains(tt.src, "\t") && !strings.Contains(p.Msg, "a tab character: YAML indents with spaces") {
+				t.Errorf("a tab is not named as such: %q", p.Msg)
 			}
 		})
 	}
@@ -401,5 +405,21 @@ func TestJudgeAndEmbedder(t *testing.T) {
 	_, err = Parse("c.yaml", []byte("judge: nosuch:model\n"), func(string) string { return "" })
 	if err == nil || !strings.Contains(err.Error(), "c.yaml:1:") || !strings.Contains(err.Error(), "judge") {
 		t.Fatalf("err = %v", err)
+	}
+	// an alias names a judge as it names any target
+	c, err = Parse("c.yaml", []byte("aliases:\n  mini: openai:gpt-4o-mini\njudge: mini\nembedder: mini\n"), func(string) string { return "" })
+	if err != nil || c.Judge != "mini" || c.Embedder != "mini" {
+		t.Fatalf("alias judge: %+v %v", c, err)
+	}
+	// echo answers with its prompt: it cannot grade
+	for _, src := range []string{"judge: echo\n", "embedder: echo\n", "providers:\n  dry: {type: echo}\njudge: dry:x\n"} {
+		_, err = Parse("c.yaml", []byte(src), func(string) string { return "" })
+		if err == nil || !strings.Contains(err.Error(), "cannot grade") {
+			t.Errorf("%q: err = %v", src, err)
+		}
+	}
+	_, err = Parse("c.yaml", []byte("judge: mini\n"), func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), `want provider:model or an alias, found "mini"`) {
+		t.Errorf("unknown bare name: err = %v", err)
 	}
 }

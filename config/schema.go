@@ -94,7 +94,7 @@ func (d *decoder) config(n ast.Node, c *Config) {
 		if !ok {
 			continue
 		}
-		if t, ok := d.target(s, c, false, tokenOf(e.value), e.key); ok {
+		if t, ok := d.grader(s, c, tokenOf(e.value), e.key); ok {
 			if k == "judge" {
 				c.Judge = t
 			} else {
@@ -102,6 +102,26 @@ func (d *decoder) config(n ast.Node, c *Config) {
 			}
 		}
 	}
+}
+
+// grader decodes the judge or embedder target: provider:model or an alias
+// (resolved as a target is, when a check is graded), never an echo target,
+// which answers with the prompt it is sent and so cannot grade.
+func (d *decoder) grader(s string, c *Config, tk *token.Token, field string) (string, bool) {
+	name := strings.ToLower(strings.TrimSpace(s))
+	if d.aliasNames[name] {
+		return name, true
+	}
+	prov, _, hasModel := strings.Cut(name, ":")
+	if prov == TypeEcho || c.Providers[prov].Type == TypeEcho {
+		d.addAt(tk, field, "%q is an echo target, which answers with the prompt it is sent and so cannot grade: name a model (e.g. openai:gpt-4o-mini) or an alias", strings.TrimSpace(s))
+		return "", false
+	}
+	if !hasModel && name != "" {
+		d.addAt(tk, field, "want provider:model or an alias, found %q", strings.TrimSpace(s))
+		return "", false
+	}
+	return d.target(s, c, false, tk, field)
 }
 
 // providers decodes the providers mapping into c.Providers.

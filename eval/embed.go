@@ -16,6 +16,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 
 	"whet/config"
+	"whet/prompt"
 	"whet/runner"
 )
 
@@ -252,19 +253,9 @@ func Cosine(a, b []float64) (float64, error) {
 // similar runs the similar check: the best cosine similarity between the
 // output and any of the values, with the reason naming the closest value.
 func (e *Evaluator) similar(ctx context.Context, s *spec, output string) (float64, string, error) {
-	target := strings.TrimSpace(s.check.Provider)
-	if target == "" {
-		target = strings.TrimSpace(e.EmbedTarget)
-	}
-	if target == "" {
-		return 0, "", errf(s.check, s.index, "provider", "no embedding target: set the check's provider (e.g. ollama:nomic-embed-text) or the default embedding target")
-	}
-	if e.Embedder == nil {
-		return 0, "", errf(s.check, s.index, "provider", "no embedder is configured to resolve %q", target)
-	}
-	emb, model, err := e.Embedder(target)
+	target, emb, model, err := e.resolveEmbedder(s.check, s.index)
 	if err != nil {
-		return 0, "", errf(s.check, s.index, "provider", "embedding target %q: %v", target, err)
+		return 0, "", err
 	}
 	if strings.TrimSpace(output) == "" {
 		return 0, "output is empty", nil
@@ -289,6 +280,27 @@ func (e *Evaluator) similar(ctx context.Context, s *spec, output string) (float6
 	t := s.thresholdOr(defaultSimilar)
 	reason := fmt.Sprintf("cosine similarity %s to %s (threshold %s, %s)", fnum(best), quote(s.list[at]), fnum(t), target)
 	return best, reason, nil
+}
+
+// resolveEmbedder finds the embedding model of check c (at index i): its
+// provider, else the default embedding target. Its errors are *CheckError
+// on the provider field. It calls no model.
+func (e *Evaluator) resolveEmbedder(c prompt.Check, i int) (target string, emb Embedder, model string, err error) {
+	target = strings.TrimSpace(c.Provider)
+	if target == "" {
+		target = strings.TrimSpace(e.EmbedTarget)
+	}
+	if target == "" {
+		return "", nil, "", errf(c, i, "provider", "no embedding target: set the check's provider (e.g. ollama:nomic-embed-text) or the default embedding target")
+	}
+	if e.Embedder == nil {
+		return "", nil, "", errf(c, i, "provider", "no embedder is configured to resolve %q", target)
+	}
+	emb, model, err = e.Embedder(target)
+	if err != nil {
+		return "", nil, "", errf(c, i, "provider", "embedding target %q: %v", target, err)
+	}
+	return target, emb, model, nil
 }
 
 // headerTransport adds fixed headers to every request.

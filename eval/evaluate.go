@@ -155,6 +155,35 @@ func (e *Evaluator) EvaluatePrompt(ctx context.Context, c prompt.Case, msgs []pr
 	return cr
 }
 
+// CheckTargets reports, before anything is run, the model-graded checks
+// of the list (llm-rubric, model-graded-closedqa, factuality, similar) that
+// could not be graded: no judge or embedding target set, or one that does
+// not resolve. Each problem is a *CheckError on the provider field naming
+// caseLabel (when not empty), joined with errors.Join; nil when every such
+// check has its model. It calls no model and reads no file.
+func (e *Evaluator) CheckTargets(caseLabel string, checks []prompt.Check) error {
+	var errs []error
+	for i, c := range checks {
+		base, _ := splitType(c.Type)
+		var err error
+		switch k, _ := kindOf(base); {
+		case !NeedsModel(c):
+		case k == kindJudge:
+			_, _, _, err = e.resolveJudge(c, i)
+		case k == kindEmbed:
+			_, _, _, err = e.resolveEmbedder(c, i)
+		}
+		if err != nil {
+			var ce *CheckError
+			if errors.As(err, &ce) {
+				ce.Case = caseLabel
+			}
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // taskText is what the judge is told the output answers.
 func taskText(c prompt.Case, msgs []prompt.Message) string {
 	if len(msgs) == 1 {

@@ -176,19 +176,9 @@ func corrective(problem error) string {
 
 // judge asks the judge about one output. task is what the output answers.
 func (e *Evaluator) judge(ctx context.Context, s *spec, task, output string) (judgeVerdict, error) {
-	target := strings.TrimSpace(s.check.Provider)
-	if target == "" {
-		target = strings.TrimSpace(e.JudgeTarget)
-	}
-	if target == "" {
-		return judgeVerdict{}, errf(s.check, s.index, "provider", "no judge target: set the check's provider or the default judge target")
-	}
-	if e.Judge == nil {
-		return judgeVerdict{}, errf(s.check, s.index, "provider", "no judge is configured to resolve %q", target)
-	}
-	chat, model, err := e.Judge(target)
+	target, chat, model, err := e.resolveJudge(s.check, s.index)
 	if err != nil {
-		return judgeVerdict{}, errf(s.check, s.index, "provider", "judge %q: %v", target, err)
+		return judgeVerdict{}, err
 	}
 	f, err := e.loadTemplate(judgeTemplate(s.base))
 	if err != nil {
@@ -251,6 +241,32 @@ func (e *Evaluator) judge(ctx context.Context, s *spec, task, output string) (ju
 		}) // a cache that cannot store only costs a repeat call
 	}
 	return judgeVerdict{Verdict: v, target: target, identity: judgeIdentity(target, resp.Model, resp.ModelDigest)}, nil
+}
+
+// resolveJudge finds the judge of check c (at index i): its provider, else
+// the default judge target. Its errors are *CheckError on the provider
+// field. It calls no model.
+func (e *Evaluator) resolveJudge(c prompt.Check, i int) (target string, chat Chatter, model string, err error) {
+	target = strings.TrimSpace(c.Provider)
+	if target == "" {
+		target = strings.TrimSpace(e.JudgeTarget)
+	}
+	if target == "" {
+		return "", nil, "", errf(c, i, "provider", "no judge target: set the check's provider or the default judge target")
+	}
+	if e.Judge == nil {
+		return "", nil, "", errf(c, i, "provider", "no judge is configured to resolve %q", target)
+	}
+	chat, model, err = e.Judge(target)
+	if err != nil {
+		return "", nil, "", errf(c, i, "provider", "judge %q: %v", target, err)
+	}
+	if _, echo := chat.(*runner.Echo); echo {
+		// Its answer would be the judge's own prompt, whose examples
+		// parse as a verdict: every output would get the same grade.
+		return "", nil, "", errf(c, i, "provider", "judge %q: echo answers with the prompt it is sent, so it cannot grade; name a model (e.g. openai:gpt-4o-mini)", target)
+	}
+	return target, chat, model, nil
 }
 
 // judgeIdentity is "spec (model digest)", with what the provider reported.

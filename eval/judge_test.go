@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"whet/assets"
+	"whet/config"
 	"whet/prompt"
 	"whet/runner"
 )
@@ -328,5 +329,46 @@ func TestParseVerdict(t *testing.T) {
 		if _, err := ParseVerdict(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want error containing %q", tc.in, err, tc.want)
 		}
+	}
+}
+
+// TestCheckTargets finds, before any call, the model-graded checks that
+// have no model to grade them, and leaves the others alone.
+func TestCheckTargets(t *testing.T) {
+	f := &fakeJudge{}
+	checks := []prompt.Check{
+		{Type: "contains", Value: "x"},
+		{Type: "llm-rubric", Value: "polite"},
+		{Type: "not-factuality", Value: "Paris", Provider: "nosuch:model"},
+		{Type: "similar", Value: "hello"},
+	}
+	err := judgeEval(f).CheckTargets("refund", checks)
+	if err == nil {
+		t.Fatal("no problem found")
+	}
+	for _, want := range []string{
+		`case "refund": check 3 (not-factuality): provider: judge "nosuch:model": unknown target`,
+		`case "refund": check 4 (similar): provider: no embedding target`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "check 1") || strings.Contains(err.Error(), "check 2") {
+		t.Errorf("a check that can be graded is reported: %v", err)
+	}
+	if err := (&Evaluator{}).CheckTargets("", rubric("polite")); err == nil || !strings.Contains(err.Error(), "no judge target") {
+		t.Errorf("no judge: err = %v", err)
+	}
+	if f.calls() != 0 {
+		t.Errorf("CheckTargets called the judge %d times", f.calls())
+	}
+	echo, _ := runner.NewEcho(config.Provider{})
+	ev := &Evaluator{JudgeTarget: "echo", Judge: func(string) (Chatter, string, error) { return echo, "", nil }}
+	if err := ev.CheckTargets("", rubric("polite")); err == nil || !strings.Contains(err.Error(), "echo answers with the prompt it is sent") {
+		t.Errorf("echo judge: err = %v", err)
+	}
+	if res := ev.Evaluate(t.Context(), prompt.Case{}, rubric("polite"), nil, prompt.Result{Output: "hi"}); res.Pass || res.Err == nil {
+		t.Errorf("an echo judge graded: %+v", res)
 	}
 }

@@ -2,10 +2,13 @@ package eval
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"whet/prompt"
+	"whet/textutil"
 )
 
 // scoreRunParallel is how many results ScoreRun grades at once (each may
@@ -15,14 +18,17 @@ const scoreRunParallel = 4
 // ScoreRun grades the results of a run of a suite, each by its case's
 // checks and threshold (run.Cases carry them), giving the judge the prompt
 // as it was sent (rendered from versions, by version id), and returns the
-// scores to record, signed by author at now, in no particular order. A
-// result of no case of run is skipped. Several results are graded at once.
-func (e *Evaluator) ScoreRun(ctx context.Context, run prompt.Run, versions map[int64]prompt.Version, results []prompt.Result, author string, now time.Time) []prompt.Score {
+// scores to record, signed by author at now, in no particular order, and
+// the checks that gave no verdict (a judge that failed, a check it cannot
+// run), each kind once with the number of cells, sorted. A result of no
+// case of run is skipped. Several results are graded at once.
+func (e *Evaluator) ScoreRun(ctx context.Context, run prompt.Run, versions map[int64]prompt.Version, results []prompt.Result, author string, now time.Time) ([]prompt.Score, []CheckProblem) {
 	var (
-		mu     sync.Mutex
-		scores []prompt.Score
-		wg     sync.WaitGroup
-		sem    = make(chan struct{}, scoreRunParallel)
+		mu       sync.Mutex
+		scores   []prompt.Score
+		problems = map[string]int{}
+		wg       sync.WaitGroup
+		sem      = make(chan struct{}, scoreRunParallel)
 	)
 	for _, r := range results {
 		if r.Case < 0 || r.Case >= len(run.Cases) {
@@ -42,11 +48,28 @@ func (e *Evaluator) ScoreRun(ctx context.Context, run prompt.Run, versions map[i
 			ss := Scores(cr, r.ID, author, now)
 			mu.Lock()
 			scores = append(scores, ss...)
+			for _, o := range cr.Outcomes {
+				if o.Err != nil {
+					problems[textutil.OneLine(o.Err.Error())]++
+				}
+			}
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	return scores
+	out := make([]CheckProblem, 0, len(problems))
+	for text, n := range problems {
+		out = append(out, CheckProblem{Text: text, Cells: n})
+	}
+	slices.SortFunc(out, func(a, b CheckProblem) int { return strings.Compare(a.Text, b.Text) })
+	return scores, out
+}
+
+// CheckProblem is one kind of check that gave no verdict while a run was
+// scored, and in how many cells.
+type CheckProblem struct {
+	Text  string
+	Cells int
 }
 
 // ModelCalls is how many grading calls to a judge or an embedding model

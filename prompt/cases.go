@@ -38,6 +38,9 @@ const (
 
 // ParseCases reads a case file; the format comes from the extension.
 func ParseCases(filename string, data []byte) ([]Case, error) {
+	if err := CheckText(filename, data); err != nil {
+		return nil, err
+	}
 	switch strings.ToLower(filepath.Ext(filename)) {
 	case ".csv":
 		return parseCasesCSV(filename, data)

@@ -106,6 +106,9 @@ var escapedHeadingRe = regexp.MustCompile(`^\\##[ \t]+(?i:(system|user|assistant
 // splitFront splits "---\nYAML\n---\nbody". It returns the YAML, the body,
 // and the 1-based line on which the YAML starts.
 func splitFront(filename string, data []byte) (front, body string, bodyLine int, err error) {
+	if err := CheckText(filename, data); err != nil {
+		return "", "", 0, err
+	}
 	s := strings.ReplaceAll(string(data), "\r\n", "\n")
 	s = strings.TrimPrefix(s, "\ufeff")
 	if !strings.HasPrefix(s, "---\n") {
@@ -135,12 +138,24 @@ func splitFront(filename string, data []byte) (front, body string, bodyLine int,
 func yamlErr(filename string, lineOffset int, err error) error {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
-		if tk := ye.GetToken(); tk != nil {
-			return &FileError{File: filename, Line: tk.Position.Line + lineOffset, Col: tk.Position.Column, Msg: plainTypeError(ye.GetMessage())}
+		msg := plainTypeError(YAMLMessage(ye.GetMessage()))
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			return &FileError{File: filename, Line: tk.Position.Line + lineOffset, Col: tk.Position.Column, Msg: msg}
 		}
-		return &FileError{File: filename, Msg: plainTypeError(ye.GetMessage())}
+		return &FileError{File: filename, Msg: msg}
 	}
 	return &FileError{File: filename, Msg: plainTypeError(err.Error())}
+}
+
+// YAMLMessage says a YAML parser's message in a reader's words where the
+// parser's are cryptic: a tab, which YAML never allows for indentation, is
+// named as such instead of being quoted raw ("found character '	' that
+// cannot start any token"). Other messages are returned unchanged.
+func YAMLMessage(msg string) string {
+	if strings.Contains(msg, "found character '\t' that cannot start any token") {
+		return "a tab character: YAML indents with spaces, never tabs"
+	}
+	return msg
 }
 
 // goTypeError matches the decoders' "cannot unmarshal X into Go struct
@@ -383,15 +398,48 @@ func ValidateMessages(msgs []Message) error {
 // ValidUTF8 reports where s stops being UTF-8: "line L, column C (byte
 // B): not UTF-8 text"; nil for valid text.
 func ValidUTF8(s string) error {
-	if utf8.ValidString(s) {
+	line, col, at, ok := notText(s, false)
+	if ok {
 		return nil
 	}
-	line, col := 1, 1
+	if at == 0 {
+		return errors.New("not UTF-8 text (save the file as UTF-8)")
+	}
+	return fmt.Errorf("line %d, column %d (byte %d): not UTF-8 text (save the file as UTF-8)", line, col, at)
+}
+
+// CheckText refuses a file that is not text: bytes that are not UTF-8, or
+// a NUL byte (a binary file, an image, a UTF-16 export), as a *FileError at
+// the first such byte. Every file whet reads as text passes it first, so
+// that such a file is named for what it is rather than misparsed.
+func CheckText(filename string, data []byte) error {
+	line, col, at, ok := notText(string(data), true)
+	if ok {
+		return nil
+	}
+	msg := fmt.Sprintf("not UTF-8 text (byte %d): save the file as UTF-8", at)
+	if at > 0 && data[at-1] == 0 {
+		msg = fmt.Sprintf("a NUL byte (byte %d): not a text file", at)
+	}
+	return &FileError{File: filename, Line: line, Col: col, Msg: msg}
+}
+
+// notText finds the first byte of s that is not UTF-8 (or, with nul, a
+// NUL byte): its line, column and 1-based byte offset, ok false. at is 0
+// when s is invalid but no single byte could be named.
+func notText(s string, nul bool) (line, col, at int, ok bool) {
+	if utf8.ValidString(s) && (!nul || !strings.ContainsRune(s, 0)) {
+		return 0, 0, 0, true
+	}
+	line, col = 1, 1
 	for i, r := range s {
 		if r == utf8.RuneError {
 			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
-				return fmt.Errorf("line %d, column %d (byte %d): not UTF-8 text (save the file as UTF-8)", line, col, i+1)
+				return line, col, i + 1, false
 			}
+		}
+		if nul && r == 0 {
+			return line, col, i + 1, false
 		}
 		if r == '\n' {
 			line, col = line+1, 1
@@ -399,7 +447,7 @@ func ValidUTF8(s string) error {
 			col++
 		}
 	}
-	return errors.New("not UTF-8 text (save the file as UTF-8)")
+	return 0, 0, 0, false
 }
 
 // FormatFile writes f in the file format. Keys are written in a fixed order

@@ -107,6 +107,7 @@ func TestParseFileErrors(t *testing.T) {
 		{"bad name", "---\nname: bad name\n---\n## user\nhi\n", "x.md:2:7: name: invalid prompt name"},
 		{"yaml syntax", "---\nname: a\nlabels: [x\n---\n## user\nhi\n", "x.md:3:"},
 		{"unknown field", "---\nname: a\ncolour: red\n---\n## user\nhi\n", `x.md:3:1: unknown field "colour"`},
+		{"tab indent", "---\nname: a\nlabels:\n\tteam: cx\n---\n## user\nhi\n", "x.md:4:1: a tab character: YAML indents with spaces, never tabs"},
 		{"bad param", "---\nname: a\nparams:\n  temperature: hot\n---\n## user\nhi\n", "x.md:4:16: params: param temperature"},
 		{"bad tag", "---\nname: a\ntags: [v1]\n---\n## user\nhi\n", "x.md:3:8: tags: invalid tag"},
 		{"text before", "---\nname: a\n---\nstray\n## user\nhi\n", "x.md:4:1: text before the first message"},
@@ -304,5 +305,34 @@ func TestPlainTypeError(t *testing.T) {
 	_, err := ParseFile("f.md", []byte("---\nname: x\nvars: {x: [1, 2]}\n---\n## user\nhi {{x}}\n"))
 	if err == nil || !strings.Contains(err.Error(), "want text, found a list") || strings.Contains(err.Error(), "Go struct") {
 		t.Errorf("ParseFile: %v", err)
+	}
+}
+
+func TestCheckText(t *testing.T) {
+	tests := []struct {
+		name, data, want string
+	}{
+		{"text", "a,b\nc,d\n", ""},
+		{"latin-1", "ok\n\xe9t\xe9", "x.csv:2:1: not UTF-8 text (byte 4): save the file as UTF-8"},
+		{"utf-16", "\xff\xfea\x00", "x.csv:1:1: not UTF-8 text (byte 1)"},
+		{"nul", "a\nbc\x00", "x.csv:2:3: a NUL byte (byte 5): not a text file"},
+	}
+	for _, tt := range tests {
+		err := CheckText("x.csv", []byte(tt.data))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: error %v for text", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: error = %v, want containing %q", tt.name, err, tt.want)
+		}
+	}
+	for _, parse := range []func() error{
+		func() error { _, err := ParseFile("x.md", []byte("---\nname: a\n---\n## user\n\x00")); return err },
+		func() error { _, err := ParseCases("x.csv", []byte("a\n\x00")); return err },
+		func() error { _, err := ParseSuiteFile("x.yaml", []byte("name: a\n\x00")); return err },
+	} {
+		if err := parse(); err == nil || !strings.Contains(err.Error(), "a NUL byte") {
+			t.Errorf("a parser accepted a NUL byte: %v", err)
+		}
 	}
 }

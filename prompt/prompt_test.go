@@ -248,6 +248,8 @@ func TestResultGenerationTime(t *testing.T) {
 		{"no TTFT: the whole latency", Result{TokensOut: 30, Latency: 2 * time.Second}, 2 * time.Second, 15},
 		{"nothing measured", Result{TokensOut: 30}, 0, 0},
 		{"no tokens", Result{TTFT: time.Millisecond, Latency: time.Second, GenTime: time.Second}, time.Second, 0},
+		{"in one piece (echo): too short to rate", Result{TokensOut: 20, TTFT: 40 * time.Microsecond, Latency: 45 * time.Microsecond}, 5 * time.Microsecond, 0},
+		{"a millisecond is enough", Result{TokensOut: 2, TTFT: time.Millisecond, Latency: 2 * time.Millisecond}, time.Millisecond, 2000},
 	} {
 		if got := tc.r.GenerationTime(); got != tc.gen {
 			t.Errorf("%s: GenerationTime = %v, want %v", tc.name, got, tc.gen)

@@ -135,10 +135,13 @@ func (r Result) GenerationTime() time.Duration {
 	return 0
 }
 
-// TokensPerSecond is output tokens over GenerationTime; 0 when unknown.
+// TokensPerSecond is output tokens over GenerationTime; 0 when unknown. A
+// generation time under a millisecond is too short to measure a rate by
+// (the output arrived in one piece, as echo's does, or a one-token answer):
+// such a result has no rate rather than millions of tokens a second.
 func (r Result) TokensPerSecond() float64 {
 	gen := r.GenerationTime()
-	if r.TokensOut == 0 || gen <= 0 {
+	if r.TokensOut == 0 || gen < time.Millisecond {
 		return 0
 	}
 	return float64(r.TokensOut) / gen.Seconds()

@@ -79,6 +79,9 @@ func ParseSuiteFile(filename string, data []byte) (Suite, error) {
 // validate (when not nil), so that an unknown check type or a malformed
 // value is reported at its line in the file.
 func ParseSuiteFileWith(filename string, data []byte, validate func(Check) error) (Suite, error) {
+	if err := CheckText(filename, data); err != nil {
+		return Suite{}, err
+	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return Suite{}, &FileError{File: filename, Line: 1, Msg: "empty suite file: it needs at least a name"}

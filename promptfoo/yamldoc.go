@@ -50,10 +50,11 @@ func safeDecode(f func() error) (err error) {
 func yamlError(file string, err error) error {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
+		msg := prompt.YAMLMessage(ye.GetMessage())
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			return &prompt.FileError{File: file, Line: tk.Position.Line, Col: tk.Position.Column, Msg: ye.GetMessage()}
+			return &prompt.FileError{File: file, Line: tk.Position.Line, Col: tk.Position.Column, Msg: msg}
 		}
-		return &prompt.FileError{File: file, Msg: ye.GetMessage()}
+		return &prompt.FileError{File: file, Msg: msg}
 	}
 	return &prompt.FileError{File: file, Msg: err.Error()}
 }
@@ -62,6 +63,9 @@ func yamlError(file string, err error) error {
 // key and list item in it.
 func parseYAML(file string, data []byte) (node, error) {
 	d := &doc{file: file, lines: map[string]int{}}
+	if err := prompt.CheckText(file, data); err != nil {
+		return node{}, err
+	}
 	var f *ast.File
 	if err := safeDecode(func() (err error) { f, err = parser.ParseBytes(data, 0); return err }); err != nil {
 		return node{}, yamlError(file, err)

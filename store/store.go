@@ -193,17 +193,48 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // a non-empty log (another process has the file open, or one crashed), only
 // SQLite can read the newest header, through a read-only connection.
 func checkSchema(ctx context.Context, path string, known int) error {
-	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
-		return checkSchemaSQL(ctx, path, known)
-	}
-	v, err := headerUserVersion(path)
+	v, err := readSchema(ctx, path)
 	if err != nil {
-		return fmt.Errorf("database %s: %w", path, err)
+		return err
 	}
 	if v > known {
 		return newerSchemaError(path, v, known)
 	}
 	return nil
+}
+
+// FileSchemaVersion reads the schema version of the database file at path
+// without opening it as a Store: nothing is written to the file or beside
+// it, and a file newer than SchemaVersion is read, not refused. An empty
+// file is version 0. A missing file is an error wrapping fs.ErrNotExist;
+// a file that is not an SQLite database is an error saying so.
+func FileSchemaVersion(ctx context.Context, path string) (int, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return 0, fmt.Errorf("database %s: %w", path, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return 0, fmt.Errorf("database %s: %w", abs, err)
+	}
+	if fi.IsDir() {
+		return 0, fmt.Errorf("database %s: is a directory", abs)
+	}
+	return readSchema(ctx, abs)
+}
+
+// readSchema reads the schema version of the existing file at path: from
+// its header, or through SQLite when a non-empty write-ahead log may hold a
+// newer header (see checkSchema).
+func readSchema(ctx context.Context, path string) (int, error) {
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		return readSchemaSQL(ctx, path)
+	}
+	v, err := headerUserVersion(path)
+	if err != nil {
+		return 0, fmt.Errorf("database %s: %w", path, err)
+	}
+	return v, nil
 }
 
 // headerUserVersion reads PRAGMA user_version from the database header:
@@ -228,31 +259,41 @@ func headerUserVersion(path string) (int, error) {
 	return int(int32(binary.BigEndian.Uint32(hdr[60:64]))), nil
 }
 
-// checkSchemaSQL reads the schema version through a read-only connection
+// readSchemaSQL reads the schema version through a read-only connection
 // with no pragmas but the busy timeout.
-func checkSchemaSQL(ctx context.Context, path string, known int) error {
+func readSchemaSQL(ctx context.Context, path string) (int, error) {
 	q := url.Values{}
 	q.Set("mode", "ro")
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	db, err := sql.Open("sqlite", fileURI(path, q))
 	if err != nil {
-		return fmt.Errorf("database %s: %w", path, err)
+		return 0, fmt.Errorf("database %s: %w", path, err)
 	}
 	defer db.Close()
 	var v int
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return fmt.Errorf("database %s: reading its schema version: %w", path, err)
+		return 0, fmt.Errorf("database %s: reading its schema version: %w", path, err)
 	}
-	if v > known {
-		return newerSchemaError(path, v, known)
-	}
-	return nil
+	return v, nil
 }
 
+// NewerSchemaError is Open's refusal of a database written by a newer
+// whet. errors.Is(err, ErrNewerSchema) holds for it.
+type NewerSchemaError struct {
+	Path   string // the database file
+	Theirs int    // its schema version
+	Ours   int    // the schema version of this build
+}
+
+func (e *NewerSchemaError) Error() string {
+	return fmt.Sprintf("database %s has schema version %d, but this whet knows schema version %d at most: upgrade whet to open it (the file was not changed)",
+		e.Path, e.Theirs, e.Ours)
+}
+
+func (e *NewerSchemaError) Unwrap() error { return ErrNewerSchema }
+
 func newerSchemaError(path string, theirs, ours int) error {
-	return wrap(ErrNewerSchema,
-		"database %s has schema version %d, but this whet knows schema version %d at most: upgrade whet to open it (the file was not changed)",
-		path, theirs, ours)
+	return &NewerSchemaError{Path: path, Theirs: theirs, Ours: ours}
 }
 
 // migrate applies the migrations the file lacks, each in its own

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -203,6 +204,53 @@ func TestOpenRefusesNewerSchemaAndLeavesFileUntouched(t *testing.T) {
 	after := fileState(t, dir)
 	if fmt.Sprint(before) != fmt.Sprint(after) {
 		t.Errorf("files changed:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// TestFileSchemaVersion reads a file's schema, a newer whet's included,
+// without writing anything.
+func TestFileSchemaVersion(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "whet.db")
+	if _, err := FileSchemaVersion(ctx, path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing file: err = %v, want fs.ErrNotExist", err)
+	}
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if v, err := FileSchemaVersion(ctx, path); err != nil || v != SchemaVersion() {
+		t.Fatalf("FileSchemaVersion = %d, %v; want %d", v, err, SchemaVersion())
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion()+3)); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	before := fileState(t, dir)
+	if v, err := FileSchemaVersion(ctx, path); err != nil || v != SchemaVersion()+3 {
+		t.Fatalf("newer file: FileSchemaVersion = %d, %v; want %d", v, err, SchemaVersion()+3)
+	}
+	if after := fileState(t, dir); fmt.Sprint(before) != fmt.Sprint(after) {
+		t.Errorf("files changed:\nbefore %v\nafter  %v", before, after)
+	}
+	_, err = Open(ctx, path)
+	var newer *NewerSchemaError
+	if !errors.As(err, &newer) || newer.Theirs != SchemaVersion()+3 || newer.Ours != SchemaVersion() {
+		t.Fatalf("Open = %v, want a *NewerSchemaError of %d over %d", err, SchemaVersion()+3, SchemaVersion())
+	}
+	if _, err := FileSchemaVersion(ctx, dir); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("a directory: err = %v", err)
+	}
+	text := filepath.Join(dir, "notes.txt")
+	os.WriteFile(text, []byte(strings.Repeat("not a database\n", 20)), 0o644)
+	if _, err := FileSchemaVersion(ctx, text); err == nil || !strings.Contains(err.Error(), "not an SQLite database") {
+		t.Errorf("a text file: err = %v", err)
 	}
 }
 

@@ -272,7 +272,7 @@ func scoreRerun(ctx context.Context, st Store, grader *eval.Evaluator, plan runn
 	if err != nil {
 		return err
 	}
-	scores := grader.ScoreRun(ctx, plan.Run, plan.Versions, results, "whet", time.Now())
+	scores, _ := grader.ScoreRun(ctx, plan.Run, plan.Versions, results, "whet", time.Now())
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("stopped while grading: the re-run is saved unscored (%w)", err)
 	}

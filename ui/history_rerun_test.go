@@ -48,7 +48,8 @@ func suiteRunOnEcho(t *testing.T, st *store.Store, reg runner.Targets, targets .
 		t.Fatal(err)
 	}
 	var ev eval.Evaluator
-	if err := st.AddScores(ctx, ev.ScoreRun(ctx, run, plan.Versions, results, "whet", time.Now())); err != nil {
+	scores, _ := ev.ScoreRun(ctx, run, plan.Versions, results, "whet", time.Now())
+	if err := st.AddScores(ctx, scores); err != nil {
 		t.Fatal(err)
 	}
 	run, err = st.GetRun(ctx, run.ID)
