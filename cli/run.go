@@ -189,6 +189,12 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if err != nil {
 		return err
 	}
+	// A target whose provider cannot be set up, or that needs an API key
+	// no variable holds, would fail every one of its cells: say so now,
+	// before a run is created.
+	if err := runner.CheckTargets(reg, plan.Run.Targets); err != nil {
+		return err
+	}
 	if f.resume == "" {
 		if err := st.CreateRun(a.ctx, &plan.Run); err != nil {
 			return err
