@@ -549,3 +549,30 @@ func TestLabelsRoundTripRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestEditorSaveSelectsPromptInLibrary: after saving in the editor, the
+// library's cursor is on the prompt saved, so that closing the editor and
+// pressing 2 shows its versions.
+func TestEditorSaveSelectsPromptInLibrary(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("n")
+	h.typ("You are terse.")
+	h.key("tab")
+	h.typ("Summarise the alert.")
+	h.key("ctrl+s")
+	h.typ("oncall/alert")
+	h.key("enter")
+	h.typ("first")
+	h.key("enter")
+	h.mustSee("saved oncall/alert@1")
+	h.key("esc")
+	if p, ok := h.m.library.selected(); h.m.active != screenLibrary || !ok || p.Name != "oncall/alert" {
+		t.Fatalf("after closing the editor the library (%v) selects %q", h.m.active, p.Name)
+	}
+	h.key("2")
+	if h.m.active != screenVersions || h.m.versions.name != "oncall/alert" {
+		t.Fatalf("2 shows the versions of %q", h.m.versions.name)
+	}
+}
