@@ -524,3 +524,23 @@ func TestTimingLine(t *testing.T) {
 		t.Errorf("a finished call: %q", got)
 	}
 }
+
+// TestArenaPickerShowsWholeNames: at 80 columns the picker shows the whole
+// name of a model, which tells ollama:llama3.2:1b from :3b; the detail
+// beside it is cut first.
+func TestArenaPickerShowsWholeNames(t *testing.T) {
+	h := newHarness(t, openStore(t), 80, 24)
+	p := newArenaPicker(h.m.sh)
+	p.items = []arenaTarget{
+		{spec: "ollama:llama3.2:1b", label: "ollama:llama3.2:1b", detail: "1.2B Q8_0 · 1.3 GB"},
+		{spec: "ollama:llama3.2:3b", label: "ollama:llama3.2:3b", detail: "3.2B Q4_K_M · 2.0 GB"},
+		{spec: "echo", label: "echo", detail: "default"},
+	}
+	p.refilter()
+	view := ansi.Strip(p.view(32, 10, true))
+	for _, want := range []string{"ollama:llama3.2:1b 1.2B", "ollama:llama3.2:3b 3.2B", "echo"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the picker does not show %q:\n%s", want, view)
+		}
+	}
+}
