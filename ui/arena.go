@@ -445,7 +445,7 @@ func (m arenaModel) updateColumns(msg tea.KeyPressMsg) (arenaModel, tea.Cmd) {
 		return m.rerun(m.colFocus)
 	case key.Matches(msg, k.RateArm):
 		m.rateArmed = true
-		return m, notify("rate " + m.cols[m.colFocus].spec + ": press 1–5 (any other key cancels)")
+		return m, notify("press 1–5 to rate " + m.cols[m.colFocus].spec + " (any other key cancels)")
 	case key.Matches(msg, k.Rate):
 		return m.rate(m.colFocus, m.cols[m.colFocus].spec, m.cols[m.colFocus].shown, int(msg.Code-'0'), "", false)
 	case key.Matches(msg, k.Note):

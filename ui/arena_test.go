@@ -544,3 +544,17 @@ func TestArenaPickerShowsWholeNames(t *testing.T) {
 		}
 	}
 }
+
+// TestArenaRatePromptFitsAt80: after v, an 80-column status bar still shows
+// which keys rate, even with a long target name.
+func TestArenaRatePromptFitsAt80(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	f := newFakeOllama(t, 0, -1)
+	h := newHarness(t, fixedTimeStore{st}, 80, 24, withTargets(arenaRegistry(t, f.URL, "echo:a-rather-long-model-name", "echo:b")))
+	h.key("G", "ctrl+r", "ctrl+r", "v")
+	last := strings.Split(h.screen(), "\n")
+	if line := last[len(last)-1]; !strings.Contains(line, "press 1–5") {
+		t.Fatalf("the status bar does not say how to rate: %q", line)
+	}
+}
