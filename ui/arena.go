@@ -96,7 +96,7 @@ func newArenaKeys() arenaKeys {
 		Note:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note")),
 		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
 		Raw:         key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "markdown/raw")),
-		PrevRep:     key.NewBinding(key.WithKeys("["), key.WithHelp("[/]", "repeat shown")),
+		PrevRep:     key.NewBinding(key.WithKeys("["), key.WithHelp("[", "previous repeat")),
 		NextRep:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next repeat")),
 		Setup:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "setup")),
 		Accept:      key.NewBinding(key.WithKeys("enter", "down", "up"), key.WithHelp("enter", "keep filter")),

@@ -558,3 +558,13 @@ func TestArenaRatePromptFitsAt80(t *testing.T) {
 		t.Fatalf("the status bar does not say how to rate: %q", line)
 	}
 }
+
+// TestArenaHelpNamesRepeatKeys: the help lists [ and ] once each, by what
+// they do.
+func TestArenaHelpNamesRepeatKeys(t *testing.T) {
+	h, _ := arenaHarness(t, 120, 40)
+	h.key("G", "ctrl+r", "ctrl+r")
+	h.key("?")
+	h.mustSee("[     previous repeat", "]     next repeat")
+	h.mustNotSee("[/]")
+}
