@@ -580,12 +580,7 @@ func (m historyModel) View() string {
 		if m.prompt != "" {
 			hint = oneLine(m.prompt) + " has no runs yet. Run it in the Arena (4), or: whet run " + oneLine(m.prompt) + " -m echo. a lists every run."
 		}
-		// Wrapped, not cut: the command is the useful part.
-		lines := strings.Split(wrapLine(hint, max(8, m.w-2)), "\n")
-		for i, l := range lines {
-			lines[i] = "  " + st.Muted.Render(strings.TrimRight(l, " "))
-		}
-		return title + "\n\n" + strings.Join(lines, "\n")
+		return title + "\n\n" + hintLines(st.Muted, hint, m.w)
 	}
 	return trunc(title, m.w) + "\n" + m.sparkView() + "\n" + m.listView()
 }
