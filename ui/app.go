@@ -108,8 +108,8 @@ type (
 		version int
 		force   bool // discard unsaved edits without asking
 	}
-	// promptsChangedMsg says the store changed: the library reloads, and
-	// so does the versions screen when it shows name.
+	// promptsChangedMsg says the store changed: the library reloads and
+	// selects name, and the versions screen reloads when it shows name.
 	promptsChangedMsg struct{ name string }
 	// promptRenamedMsg says prompt from is now called to: every screen that
 	// holds the old name takes the new one, then the lists reload.
@@ -403,6 +403,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case promptsChangedMsg:
 		var lcmd tea.Cmd
+		m.library.follow = msg.name
 		m.library, lcmd = m.library.reload()
 		cmds := []tea.Cmd{lcmd}
 		if msg.name != "" && m.versions.name == msg.name {

@@ -199,7 +199,7 @@ func TestPalette(t *testing.T) {
 	seed(t, st)
 	h := newHarness(t, fixedTimeStore{st}, 120, 30)
 	h.key("G", "ctrl+p")
-	h.mustSee("Commands", "Go to Library", "Library: new")
+	h.mustSee("Commands", "Library: new")
 	h.typ("restore")
 	h.mustSee("Versions: restore as new")
 	h.mustNotSee("Go to Library")
@@ -456,4 +456,25 @@ func TestResizeReachesDialogsAndHiddenScreens(t *testing.T) {
 	assertFits(t, h.screen(), 80, 30)
 	h.mustSee("Export run "+fixtureRun, "Status: done")
 	h.mustNotSee("rendering…")
+}
+
+// TestPaletteListsActiveScreenFirst: the palette opens on the actions of
+// the screen in use, then the screens, then the other screens' actions.
+func TestPaletteListsActiveScreenFirst(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
+	h.key("G", "enter", "ctrl+p")
+	d, ok := h.m.dialogs[len(h.m.dialogs)-1].(*paletteDialog)
+	if !ok {
+		t.Fatal("ctrl+p did not open the palette")
+	}
+	if first := d.actions[d.matches[0]].title; !strings.HasPrefix(first, "Versions: ") {
+		t.Fatalf("on Versions the palette starts with %q", first)
+	}
+	h.mustSee("Versions: mark/diff two")
+	h.key("enter")
+	if h.m.active != screenVersions || h.m.versions.mark == 0 {
+		t.Fatalf("enter on the first action: active %v mark %d", h.m.active, h.m.versions.mark)
+	}
 }

@@ -96,7 +96,7 @@ func newArenaKeys() arenaKeys {
 		Note:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note")),
 		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
 		Raw:         key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "markdown/raw")),
-		PrevRep:     key.NewBinding(key.WithKeys("["), key.WithHelp("[/]", "repeat shown")),
+		PrevRep:     key.NewBinding(key.WithKeys("["), key.WithHelp("[", "previous repeat")),
 		NextRep:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next repeat")),
 		Setup:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "setup")),
 		Accept:      key.NewBinding(key.WithKeys("enter", "down", "up"), key.WithHelp("enter", "keep filter")),
@@ -445,7 +445,7 @@ func (m arenaModel) updateColumns(msg tea.KeyPressMsg) (arenaModel, tea.Cmd) {
 		return m.rerun(m.colFocus)
 	case key.Matches(msg, k.RateArm):
 		m.rateArmed = true
-		return m, notify("rate " + m.cols[m.colFocus].spec + ": press 1–5 (any other key cancels)")
+		return m, notify("press 1–5 to rate " + m.cols[m.colFocus].spec + " (any other key cancels)")
 	case key.Matches(msg, k.Rate):
 		return m.rate(m.colFocus, m.cols[m.colFocus].spec, m.cols[m.colFocus].shown, int(msg.Code-'0'), "", false)
 	case key.Matches(msg, k.Note):

@@ -392,7 +392,9 @@ func (p arenaPicker) view(w, h int, focused bool) string {
 	for _, r := range p.rows {
 		labelW = max(labelW, lipgloss.Width(p.items[r].label))
 	}
-	labelW = min(labelW, max(8, (w-6)*3/5))
+	// The name tells targets apart (ollama:llama3.2:1b and :3b); the
+	// detail gets what is left, at least a few columns.
+	labelW = min(labelW, max(8, w-7-6))
 	end := min(len(p.rows), p.offset+h-1)
 	for i := p.offset; i < end; i++ {
 		it := p.items[p.rows[i]]

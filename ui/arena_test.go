@@ -524,3 +524,47 @@ func TestTimingLine(t *testing.T) {
 		t.Errorf("a finished call: %q", got)
 	}
 }
+
+// TestArenaPickerShowsWholeNames: at 80 columns the picker shows the whole
+// name of a model, which tells ollama:llama3.2:1b from :3b; the detail
+// beside it is cut first.
+func TestArenaPickerShowsWholeNames(t *testing.T) {
+	h := newHarness(t, openStore(t), 80, 24)
+	p := newArenaPicker(h.m.sh)
+	p.items = []arenaTarget{
+		{spec: "ollama:llama3.2:1b", label: "ollama:llama3.2:1b", detail: "1.2B Q8_0 · 1.3 GB"},
+		{spec: "ollama:llama3.2:3b", label: "ollama:llama3.2:3b", detail: "3.2B Q4_K_M · 2.0 GB"},
+		{spec: "echo", label: "echo", detail: "default"},
+	}
+	p.refilter()
+	view := ansi.Strip(p.view(32, 10, true))
+	for _, want := range []string{"ollama:llama3.2:1b 1.2B", "ollama:llama3.2:3b 3.2B", "echo"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the picker does not show %q:\n%s", want, view)
+		}
+	}
+}
+
+// TestArenaRatePromptFitsAt80: after v, an 80-column status bar still shows
+// which keys rate, even with a long target name.
+func TestArenaRatePromptFitsAt80(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	f := newFakeOllama(t, 0, -1)
+	h := newHarness(t, fixedTimeStore{st}, 80, 24, withTargets(arenaRegistry(t, f.URL, "echo:a-rather-long-model-name", "echo:b")))
+	h.key("G", "ctrl+r", "ctrl+r", "v")
+	last := strings.Split(h.screen(), "\n")
+	if line := last[len(last)-1]; !strings.Contains(line, "press 1–5") {
+		t.Fatalf("the status bar does not say how to rate: %q", line)
+	}
+}
+
+// TestArenaHelpNamesRepeatKeys: the help lists [ and ] once each, by what
+// they do.
+func TestArenaHelpNamesRepeatKeys(t *testing.T) {
+	h, _ := arenaHarness(t, 120, 40)
+	h.key("G", "ctrl+r", "ctrl+r")
+	h.key("?")
+	h.mustSee("[     previous repeat", "]     next repeat")
+	h.mustNotSee("[/]")
+}

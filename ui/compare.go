@@ -147,7 +147,7 @@ func (m compareModel) open(msg compareOpenMsg) (compareModel, tea.Cmd) {
 			var err error
 			if runID, err = latestRunID(ctx, st, name); err != nil {
 				if errors.Is(err, errNoRuns) {
-					err = errors.New(name + " has no runs yet: run two of its versions, e.g. whet run " + name + "@1 " + name + "@2 -m echo")
+					err = errors.New(name + " has no runs yet: Compare sets two targets or two versions of a run side by side; run it on two targets in the Arena (4), or: whet run " + name + " -m echo,TARGET")
 				}
 				return compareLoadedMsg{id: id, err: err}
 			}

@@ -225,3 +225,21 @@ func TestCompareUsesResultsColumn(t *testing.T) {
 	h.key("esc", "r", "l", "l", "l", "C") // case rows: the fourth column is @2 · ollama
 	h.mustSee("on ollama:llama3.2")
 }
+
+// TestCompareTabTakesResultsRun: 7 compares the run the Results screen
+// shows, not the latest run of the prompt selected in the Library; a prompt
+// without runs says how to make one Compare can use.
+func TestCompareTabTakesResultsRun(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
+	h.key("7") // the first prompt in the Library has no runs
+	h.mustSee("has no runs yet", "two targets in the Arena (4)")
+
+	h = newHarness(t, fixedTimeStore{st}, 80, 24)
+	h.openResults(fixtureRun)
+	h.key("7")
+	if h.m.active != screenCompare || h.m.compare.rr.Run.ID != fixtureRun {
+		t.Fatalf("7 from Results shows %v, run %q", h.m.active, h.m.compare.rr.Run.ID)
+	}
+}

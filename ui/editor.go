@@ -3,7 +3,9 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
@@ -361,34 +363,35 @@ func paramTexts(p prompt.Params) map[string]string {
 }
 
 // labelsText renders labels as "k=v k=v", or comma-separated when a value
-// holds a space.
+// holds a space. A value holding a comma or a double quote, or the only
+// value when it holds a space, is written in double quotes with \" and \\
+// escaped, so that parseLabels reads back every value the store accepts.
 func labelsText(l prompt.Labels) string {
 	sep := " "
 	for _, v := range l {
-		if strings.ContainsAny(v, " \t") {
+		if strings.ContainsFunc(v, unicode.IsSpace) {
 			sep = ", "
 		}
 	}
 	var parts []string
 	for _, k := range l.Keys() {
-		parts = append(parts, k+"="+l[k])
+		v := l[k]
+		if strings.ContainsAny(v, `,"`) || len(l) == 1 && strings.ContainsFunc(v, unicode.IsSpace) {
+			v = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
+		}
+		parts = append(parts, k+"="+v)
 	}
 	return strings.Join(parts, sep)
 }
 
 // parseLabels reads the labels field: k=v pairs separated by commas, or by
-// spaces when there is no comma.
+// spaces when there is no comma. A value in double quotes may hold commas
+// and spaces; inside it \" is a quote and \\ a backslash.
 func parseLabels(s string) (prompt.Labels, error) {
 	out := prompt.Labels{}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return out, nil
-	}
-	var parts []string
-	if strings.Contains(s, ",") {
-		parts = strings.Split(s, ",")
-	} else {
-		parts = strings.Fields(s)
+	parts, sawComma := splitLabels(s, func(r rune) bool { return r == ',' })
+	if !sawComma {
+		parts, _ = splitLabels(s, unicode.IsSpace)
 	}
 	for _, p := range parts {
 		p = strings.TrimSpace(p)
@@ -399,9 +402,94 @@ func parseLabels(s string) (prompt.Labels, error) {
 		if err != nil {
 			return nil, err
 		}
+		if strings.HasPrefix(v, `"`) {
+			if v, err = unquoteLabel(v); err != nil {
+				return nil, fmt.Errorf("malformed label %q: %w", p, err)
+			}
+			if v = strings.TrimSpace(v); v == "" {
+				return nil, fmt.Errorf("malformed label %q: the value is empty", p)
+			}
+		}
 		out[k] = v
 	}
 	return out, nil
+}
+
+// splitLabels cuts s at the runes isSep reports, but not inside a value in
+// double quotes: one whose quote comes right after "key=". It reports
+// whether it cut anywhere.
+func splitLabels(s string, isSep func(rune) bool) (parts []string, cut bool) {
+	const (
+		plain = iota
+		valStart
+		inQuote
+		inEscape
+	)
+	state := plain
+	var b, word strings.Builder
+	for _, r := range s {
+		switch state {
+		case inQuote:
+			switch r {
+			case '\\':
+				state = inEscape
+			case '"':
+				state = plain
+			}
+			b.WriteRune(r)
+			continue
+		case inEscape:
+			state = inQuote
+			b.WriteRune(r)
+			continue
+		}
+		if isSep(r) {
+			parts = append(parts, b.String())
+			b.Reset()
+			word.Reset()
+			cut, state = true, plain
+			continue
+		}
+		b.WriteRune(r)
+		switch {
+		case state == valStart && r == '"':
+			state = inQuote
+		case state == valStart && unicode.IsSpace(r):
+		case r == '=' && prompt.ValidateLabelKey(word.String()) == nil:
+			state = valStart
+			word.Reset()
+		case unicode.IsSpace(r):
+			state = plain
+			word.Reset()
+		default:
+			state = plain
+			word.WriteRune(r)
+		}
+	}
+	return append(parts, b.String()), cut
+}
+
+// unquoteLabel reads a label value written in double quotes.
+func unquoteLabel(q string) (string, error) {
+	var b strings.Builder
+	esc := false
+	for i, r := range q[1:] {
+		switch {
+		case esc:
+			b.WriteRune(r)
+			esc = false
+		case r == '\\':
+			esc = true
+		case r == '"':
+			if rest := strings.TrimSpace(q[1+i+1:]); rest != "" {
+				return "", fmt.Errorf("%q follows the closing quote (quote the whole value)", rest)
+			}
+			return b.String(), nil
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return "", errors.New(`the quoted value has no closing "`)
 }
 
 func defaultsText(d map[string]string) string {

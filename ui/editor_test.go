@@ -430,3 +430,149 @@ func TestEditorLongLabelsEndWithEllipsis(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelsRoundTrip: every label value the store accepts reads back
+// unchanged from the labels field, and a quoted value can be typed.
+func TestLabelsRoundTrip(t *testing.T) {
+	for _, l := range []prompt.Labels{
+		{"owner": "ana, bob"},
+		{"owner": "ana,bob", "team": "cx"},
+		{"owner": "ana, bob", "audience": "new customers"},
+		{"note": `say "hi", then go`, "team": "cx"},
+		{"note": `"quoted"`},
+		{"path": `C:\dir, other\`},
+		{"expr": "a=b, c=d"},
+		{"x": `a"b`, "y": `back\slash`},
+		{"owner": "ana", "team": "cx"},
+		{"audience": "new customers"},
+	} {
+		text := labelsText(l)
+		got, err := parseLabels(text)
+		if err != nil || len(got) != len(l) {
+			t.Errorf("%v → %q → %v, %v", l, text, got, err)
+			continue
+		}
+		for k, v := range l {
+			if got[k] != v {
+				t.Errorf("%v → %q → %s=%q", l, text, k, got[k])
+			}
+		}
+	}
+	l, err := parseLabels(`owner="ana, bob" team=cx`)
+	if err != nil || l["owner"] != "ana, bob" || l["team"] != "cx" {
+		t.Fatalf("a typed quoted value among spaces: %v %v", l, err)
+	}
+	if _, err := parseLabels(`owner="ana, bob`); err == nil || !strings.Contains(err.Error(), "no closing") {
+		t.Fatalf("an unclosed quote gave %v", err)
+	}
+	if _, err := parseLabels(`owner="ana" bob, team=cx`); err == nil || !strings.Contains(err.Error(), "follows the closing quote") {
+		t.Fatalf("text after a closing quote gave %v", err)
+	}
+	if _, err := parseLabels(`owner=""`); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Fatalf("an empty quoted value gave %v", err)
+	}
+}
+
+// TestEditorCommaLabelIsNotAChange: a label value holding a comma opens
+// unmodified and saves back unchanged.
+func TestEditorCommaLabelIsNotAChange(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	if err := st.SetLabels(ctx, "support/reply", map[string]string{"owner": "ana, bob"}, nil, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("G", "e")
+	if h.m.active != screenEditor || h.m.editor.name != "support/reply" {
+		t.Fatal("could not open the editor")
+	}
+	if h.m.editor.dirty() || h.m.editor.labelErr != "" {
+		t.Fatalf("the editor opens modified (label error %q)", h.m.editor.labelErr)
+	}
+	if v := h.m.editor.labels.Value(); !strings.HasSuffix(v, `owner="ana, bob"`) {
+		t.Fatalf("the labels field holds %q", v)
+	}
+	h.mustSee("✓ saved")
+	h.key("tab", "tab", "tab", "tab", "tab", "tab", "end")
+	h.typ(", audience=night shift")
+	h.key("ctrl+s")
+	h.typ("labels")
+	h.key("enter")
+	h.mustSee("labels and sample values saved")
+	p, _ := st.GetPrompt(ctx, "support/reply")
+	if p.Labels["owner"] != "ana, bob" || p.Labels["audience"] != "night shift" {
+		t.Fatalf("labels = %v", p.Labels)
+	}
+}
+
+func TestParseLabelsQuotedAfterPlain(t *testing.T) {
+	l, err := parseLabels(`team=cx owner="ana, bob"`)
+	if err != nil || l["owner"] != "ana, bob" || l["team"] != "cx" {
+		t.Fatalf("a quoted value after a plain one: %v %v", l, err)
+	}
+	l, err = parseLabels(`audience=new customers, owner="ana, bob", note=say "hi"`)
+	if err != nil || l["owner"] != "ana, bob" || l["audience"] != "new customers" || l["note"] != `say "hi"` {
+		t.Fatalf("comma separated with a quoted value: %v %v", l, err)
+	}
+}
+
+// TestLabelsRoundTripRandom: values built from the characters that matter
+// to the labels field read back unchanged.
+func TestLabelsRoundTripRandom(t *testing.T) {
+	alphabet := []rune("ab ,=\"\\=x\u00a0")
+	seed := uint32(1)
+	next := func(n int) int {
+		seed = seed*1664525 + 1013904223
+		return int(seed>>16) % n
+	}
+	for range 3000 {
+		l := prompt.Labels{}
+		for _, k := range []string{"a", "owner", "note"}[:1+next(3)] {
+			var b strings.Builder
+			for range 1 + next(8) {
+				b.WriteRune(alphabet[next(len(alphabet))])
+			}
+			if v := strings.TrimSpace(b.String()); v != "" {
+				l[k] = v
+			}
+		}
+		text := labelsText(l)
+		got, err := parseLabels(text)
+		if err != nil || len(got) != len(l) {
+			t.Fatalf("%q → %q → %q, %v", l, text, got, err)
+		}
+		for k, v := range l {
+			if got[k] != v {
+				t.Fatalf("%q → %q → %s=%q", l, text, k, got[k])
+			}
+		}
+	}
+}
+
+// TestEditorSaveSelectsPromptInLibrary: after saving in the editor, the
+// library's cursor is on the prompt saved, so that closing the editor and
+// pressing 2 shows its versions.
+func TestEditorSaveSelectsPromptInLibrary(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("n")
+	h.typ("You are terse.")
+	h.key("tab")
+	h.typ("Summarise the alert.")
+	h.key("ctrl+s")
+	h.typ("oncall/alert")
+	h.key("enter")
+	h.typ("first")
+	h.key("enter")
+	h.mustSee("saved oncall/alert@1")
+	h.key("esc")
+	if p, ok := h.m.library.selected(); h.m.active != screenLibrary || !ok || p.Name != "oncall/alert" {
+		t.Fatalf("after closing the editor the library (%v) selects %q", h.m.active, p.Name)
+	}
+	h.key("2")
+	if h.m.active != screenVersions || h.m.versions.name != "oncall/alert" {
+		t.Fatalf("2 shows the versions of %q", h.m.versions.name)
+	}
+}

@@ -576,11 +576,11 @@ func (m historyModel) View() string {
 		title += st.Muted.Render(" · ") + st.Warn.Render("drift re-run of "+r.base.ID+": "+r.progress())
 	}
 	if len(m.rows) == 0 {
-		hint := "  No runs yet. Run a prompt in the Arena (4), or: whet run NAME -m echo"
+		hint := "No runs yet. Run a prompt in the Arena (4), or: whet run NAME -m echo"
 		if m.prompt != "" {
-			hint = "  " + m.prompt + " has no runs yet. Run it in the Arena (4), or: whet run " + m.prompt + " -m echo"
+			hint = oneLine(m.prompt) + " has no runs yet. Run it in the Arena (4), or: whet run " + oneLine(m.prompt) + " -m echo. a lists every run."
 		}
-		return title + "\n\n" + st.Muted.Render(trunc(oneLine(hint), m.w))
+		return title + "\n\n" + hintLines(st.Muted, hint, m.w)
 	}
 	return trunc(title, m.w) + "\n" + m.sparkView() + "\n" + m.listView()
 }

@@ -60,9 +60,10 @@ func TestHistoryListsRunsWithSparkline(t *testing.T) {
 func TestHistoryAllRunsAndEmpty(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
-	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
 	h.key("5") // the first prompt's runs: none
-	h.mustSee("has no runs yet")
+	// At 80 columns the hint wraps: the command is whole.
+	h.mustSee("has no runs yet", "-m echo. a lists every run.")
 	h.key("a")
 	h.mustSee("Runs · all prompts · 0 runs", "No runs yet")
 	// a toggles back to the prompt.

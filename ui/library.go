@@ -168,6 +168,9 @@ type libraryModel struct {
 	// renamed is a prompt just renamed: the next list selects it, clearing
 	// the filters if they would hide it.
 	renamed string
+	// follow is a prompt just saved elsewhere (the editor, a restore): the
+	// next list selects it when the filters show it.
+	follow string
 
 	focus  libFocus
 	filter textinput.Model
@@ -268,9 +271,10 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 		m.sh.promptCount = len(m.all)
 		m.search = nil // built on first use of the filter
 		m.refilter()
-		if keep != "" {
+		if m.follow == "" || !m.selectName(m.follow) {
 			m.selectName(keep)
 		}
+		m.follow = ""
 		var cmd tea.Cmd
 		if m.renamed != "" {
 			m, cmd = m.selectRenamed()

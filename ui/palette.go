@@ -19,13 +19,11 @@ type paletteAction struct {
 
 // paletteActions lists every action: each screen's keys (taken from the
 // key tables, so the palette never drifts from them), the screens
-// themselves, the themes, help and quit.
+// themselves, the themes, help and quit. The active screen's actions come
+// first.
 func (m Model) paletteActions() []paletteAction {
 	var out []paletteAction
 	g := m.sh.keys
-	for _, s := range tabs() {
-		out = append(out, paletteAction{title: "Go to " + s.String(), hint: strings.Fields(m.tabLabel(s))[0], run: paletteRunMsg{screen: s}})
-	}
 	nav := map[string]bool{}
 	for _, b := range newNavKeys().bindings() {
 		for _, k := range b.Keys() {
@@ -48,17 +46,35 @@ func (m Model) paletteActions() []paletteAction {
 			}
 		}
 	}
-	add(screenLibrary, m.library.keyTable())
-	add(screenVersions, m.versions.keyTable())
-	add(screenEditor, m.editor.keyTable())
-	add(screenArena, m.arena.keyTable())
-	add(screenHistory, m.history.keyTable())
-	add(screenResults, m.results.keyTable())
-	add(screenCompare, m.compare.keyTable())
-	add(screenSuites, m.suites.keyTable())
-	add(screenModels, m.models.keyTable())
+	screens := []struct {
+		id    screenID
+		table keyTable
+	}{
+		{screenLibrary, m.library.keyTable()},
+		{screenVersions, m.versions.keyTable()},
+		{screenEditor, m.editor.keyTable()},
+		{screenArena, m.arena.keyTable()},
+		{screenHistory, m.history.keyTable()},
+		{screenResults, m.results.keyTable()},
+		{screenCompare, m.compare.keyTable()},
+		{screenSuites, m.suites.keyTable()},
+		{screenModels, m.models.keyTable()},
+	}
 	if m.active == screenWelcome {
 		add(screenWelcome, m.welcome.keyTable())
+	}
+	for _, s := range screens {
+		if s.id == m.active {
+			add(s.id, s.table)
+		}
+	}
+	for _, s := range tabs() {
+		out = append(out, paletteAction{title: "Go to " + s.String(), hint: strings.Fields(m.tabLabel(s))[0], run: paletteRunMsg{screen: s}})
+	}
+	for _, s := range screens {
+		if s.id != m.active {
+			add(s.id, s.table)
+		}
 	}
 	out = append(out, paletteAction{title: "Show help", hint: g.Help.Help().Key, run: paletteRunMsg{global: "help"}})
 	for _, n := range themes.Names() {

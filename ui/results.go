@@ -445,7 +445,7 @@ func (m resultsModel) updateDrill(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
 		return m.selectResult(m.drillSel - 1), nil
 	case key.Matches(msg, k.RateArm):
 		m.rateArmed = true
-		return m, notify("rate this result: press 1–5 (any other key cancels)")
+		return m, notify("press 1–5 to rate this result (any other key cancels)")
 	case key.Matches(msg, k.Rate):
 		n := int(msg.Code - '0')
 		return m.rate(float64(n-1)/4, nil, itoa(n)+"/5")

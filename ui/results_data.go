@@ -208,7 +208,8 @@ func sparkline(values []float64) string {
 
 // openRunScreen is what switching to the Runs, Results or Compare tab
 // loads when that screen shows nothing yet: the runs of the prompt selected
-// in the Library (every run when none is), or its latest run. It is nil for
+// in the Library (every run when none is), or its latest run; Compare
+// takes the run the Results screen shows, when it shows one. It is nil for
 // other screens and for a screen that already shows something.
 func (m Model) openRunScreen(to screenID) tea.Cmd {
 	name := ""
@@ -223,6 +224,9 @@ func (m Model) openRunScreen(to screenID) tea.Cmd {
 		return emit(historyOpenMsg{prompt: m.history.prompt, keep: true, shown: true})
 	case to == screenResults && m.results.empty() && name != "":
 		return emit(resultsOpenMsg{prompt: name})
+	case to == screenCompare && m.compare.empty() && m.results.loaded:
+		// The run on the Results screen, rather than the Library's prompt.
+		return emit(compareOpenMsg{runID: m.results.rr.Run.ID, back: screenResults})
 	case to == screenCompare && m.compare.empty() && name != "":
 		return emit(compareOpenMsg{prompt: name, back: screenHistory})
 	}

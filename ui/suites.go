@@ -959,8 +959,8 @@ func (m suitesModel) listView() string {
 	}
 	title += st.Muted.Render(" · " + plural(len(m.list), "suite"))
 	if len(m.list) == 0 {
-		hint := "  No suites yet. n creates one, i imports a file (or: whet suite import cases.csv --prompt NAME)."
-		return trunc(title, m.w) + "\n\n" + st.Muted.Render(trunc(hint, m.w))
+		hint := "No suites yet. n creates one, i imports a file (or: whet suite import cases.csv --prompt NAME)."
+		return trunc(title, m.w) + "\n\n" + hintLines(st.Muted, hint, m.w)
 	}
 	cases, checks, updated := 6, 7, 9
 	rest := m.w - 2 - cases - checks - updated - 6

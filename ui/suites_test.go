@@ -593,3 +593,13 @@ func TestSuitesEditInExternalEditor(t *testing.T) {
 		t.Fatal("the discarded file was not removed")
 	}
 }
+
+// TestSuitesEmptyHintWrapsAt80: the empty list's hint wraps, so the import
+// command shows whole at 80 columns.
+func TestSuitesEmptyHintWrapsAt80(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 80, 24)
+	h.key("8")
+	h.mustSee("No suites yet", "--prompt NAME).")
+}

@@ -50,6 +50,16 @@ func wrapLine(s string, w int) string {
 	return back(lipgloss.NewStyle().Width(w).Render(p))
 }
 
+// hintLines wraps a hint to w cells, each line indented by two and drawn
+// in style: a hint that holds a command is wrapped, never cut.
+func hintLines(style lipgloss.Style, s string, w int) string {
+	lines := strings.Split(wrapLine(oneLine(s), max(8, w-2)), "\n")
+	for i, l := range lines {
+		lines[i] = "  " + style.Render(strings.TrimRight(l, " "))
+	}
+	return strings.Join(lines, "\n")
+}
+
 // inputView draws a one-line input in its width. A blurred input shows the
 // start of its value, ending in "…" when it does not fit (textinput's own
 // view shows a window of it, cut without a mark); a focused one is
