@@ -93,7 +93,7 @@ recorded two identities.`,
 				}
 				// Cells are made one line and free of control sequences before
 				// the tab writer measures them.
-				row := []string{t.Spec, src, humanSize(t.Info.Size), t.Info.Family, t.Info.ParameterSize, t.Info.Quantization, prompt.ShortDigest(digest), last}
+				row := []string{t.Spec, src, textutil.HumanBytes(t.Info.Size), t.Info.Family, t.Info.ParameterSize, t.Info.Quantization, prompt.ShortDigest(digest), last}
 				for i := range row {
 					row[i] = strings.ReplaceAll(textutil.OneLine(row[i]), "\t", " ")
 				}
@@ -230,21 +230,6 @@ func identity(model, digest string) string {
 	return strings.TrimSpace(model + " @ " + prompt.ShortDigest(digest))
 }
 
-func humanSize(n int64) string {
-	if n <= 0 {
-		return ""
-	}
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
-}
 
 func (a *app) runsCmd() *cobra.Command {
 	var asJSON bool

@@ -4,6 +4,7 @@
 package textutil
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -131,4 +132,22 @@ func IsControl(r rune) bool {
 // (U+2066–U+2069).
 func isBidiControl(r rune) bool {
 	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+}
+
+// HumanBytes renders a byte count in decimal units with one decimal, as
+// `ollama list` sizes models: "2.0 GB", "397.8 MB"; "" for 0 or less.
+func HumanBytes(n int64) string {
+	if n <= 0 {
+		return ""
+	}
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }

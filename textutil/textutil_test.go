@@ -90,3 +90,11 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+func TestHumanBytes(t *testing.T) {
+	for n, want := range map[int64]string{0: "", -1: "", 999: "999 B", 1000: "1.0 kB", 397821319: "397.8 MB", 2019393189: "2.0 GB", 1 << 30: "1.1 GB"} {
+		if got := HumanBytes(n); got != want {
+			t.Errorf("HumanBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/sahilm/fuzzy"
 
 	"whet/runner"
+	"whet/textutil"
 )
 
 // Picker messages.
@@ -189,21 +190,12 @@ func modelDetail(mi runner.ModelInfo) string {
 		parts = append(parts, strings.TrimSpace(mi.ParameterSize+" "+mi.Quantization))
 	}
 	if mi.Size > 0 {
-		parts = append(parts, sizeText(mi.Size))
+		parts = append(parts, textutil.HumanBytes(mi.Size))
 	}
 	if len(parts) == 0 {
 		return "listed"
 	}
 	return strings.Join(parts, " · ")
-}
-
-// sizeText renders a byte count as "2.0 GB", "512 MB".
-func sizeText(n int64) string {
-	const gb, mb = 1 << 30, 1 << 20
-	if n >= gb {
-		return fixed1(float64(n)/gb) + " GB"
-	}
-	return itoa(int(n/mb)) + " MB"
 }
 
 // fixed1 renders f with one decimal.

@@ -58,7 +58,7 @@ func TestArenaOpensFromLibraryAndVersions(t *testing.T) {
 	for _, it := range a.picker.items {
 		labels = append(labels, it.label+" "+it.detail)
 	}
-	want := []string{"echo:a default", "echo:b default", "ollama:slow:latest 1B Q4_0 · 1.0 GB", "echo returns the prompt"}
+	want := []string{"echo:a default", "echo:b default", "ollama:slow:latest 1B Q4_0 · 1.1 GB", "echo returns the prompt"}
 	if !reflect.DeepEqual(labels, want) {
 		t.Fatalf("picker lists %q, want %q", labels, want)
 	}

@@ -74,7 +74,7 @@ func TestModelsScreen(t *testing.T) {
 	h := newHarness(t, st, 120, 30, withTargets(modelsRegistry(t, ol.URL)))
 	h.key("9")
 	h.mustSee("Models · targets", "9 Models",
-		"quick → lab:lab-model", "lab:lab-model", "ollama:slow:latest", "1B Q4_0 · 1.0 GB", "5f1c0b7de2a9",
+		"quick → lab:lab-model", "lab:lab-model", "ollama:slow:latest", "1B Q4_0 · 1.1 GB", "5f1c0b7de2a9",
 		"openai:gpt-old", "runs", "gpt-old-0613",
 		"2 models changed")
 	scr := h.screen()
