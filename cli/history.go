@@ -230,7 +230,6 @@ func identity(model, digest string) string {
 	return strings.TrimSpace(model + " @ " + prompt.ShortDigest(digest))
 }
 
-
 func (a *app) runsCmd() *cobra.Command {
 	var asJSON bool
 	var promptName string
