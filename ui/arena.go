@@ -91,8 +91,8 @@ func newArenaKeys() arenaKeys {
 		Right:       key.NewBinding(key.WithKeys("l", "right", "tab"), key.WithHelp("l/tab", "next column")),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel run / setup")),
 		Rerun:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "re-run column")),
-		Rate:        key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "rate")),
-		RateArm:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v 1-5", "rate")),
+		Rate:        key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1–5", "rate")),
+		RateArm:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v 1–5", "rate")),
 		Note:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "note")),
 		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
 		Raw:         key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "markdown/raw")),
@@ -663,7 +663,7 @@ func (m arenaModel) titleView() string {
 func (m arenaModel) runState() string {
 	if len(m.runs) == 0 {
 		if len(m.cols) == 0 && m.name != "" {
-			return "ctrl+r runs"
+			return "ctrl+r run"
 		}
 		return ""
 	}
