@@ -321,22 +321,9 @@ func (m modelsModel) listRows() int { return max(1, m.h-modelsTop-modelsDetailRo
 
 func (m modelsModel) clamp() modelsModel {
 	rows := m.listRows()
-	m.cursor, m.offset = clampList(m.cursor, m.offset, len(m.rows), rows)
-	m.pcursor, m.poffset = clampList(m.pcursor, m.poffset, len(m.providers), rows)
+	m.cursor, m.offset = clampScroll(m.cursor, m.offset, len(m.rows), rows)
+	m.pcursor, m.poffset = clampScroll(m.pcursor, m.poffset, len(m.providers), rows)
 	return m
-}
-
-// clampList keeps a cursor within n rows and its row within the page of
-// rows that starts at offset.
-func clampList(cursor, offset, n, rows int) (int, int) {
-	cursor = clamp(cursor, 0, n-1)
-	if cursor < offset {
-		offset = cursor
-	}
-	if cursor >= offset+rows {
-		offset = cursor - rows + 1
-	}
-	return cursor, clamp(offset, 0, max(0, n-rows))
 }
 
 func (m modelsModel) keyTable() keyTable {
