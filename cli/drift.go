@@ -105,7 +105,7 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		}
 	} else {
 		if base.Status == prompt.RunRunning {
-			return usagef("run %s is still running (or was killed): finish it first with whet run --resume %s", base.ID, base.ID)
+			return usagef("run %s is still running in another whet process: check it for drift once it has finished", base.ID)
 		}
 		reg, err := a.registry()
 		if err != nil {
@@ -128,10 +128,7 @@ func (a *app) drift(baseID string, f driftFlags) error {
 				return err
 			}
 		}
-		if err := st.CreateRun(a.ctx, &plan.Run); err != nil {
-			return err
-		}
-		unlock, err := st.LockRun(plan.Run.ID)
+		unlock, err := st.StartRun(a.ctx, &plan.Run)
 		if err != nil {
 			return err
 		}

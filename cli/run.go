@@ -195,14 +195,15 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if err := runner.CheckTargets(reg, plan.Run.Targets); err != nil {
 		return err
 	}
-	if f.resume == "" {
-		if err := st.CreateRun(a.ctx, &plan.Run); err != nil {
-			return err
-		}
-	}
 	// Claim the run, so that a --resume of it from another process while
-	// this one executes it is refused instead of calling its cells twice.
-	unlock, err := st.LockRun(plan.Run.ID)
+	// this one executes it is refused instead of calling its cells twice,
+	// and so that readers can tell it from a run whose process was killed.
+	var unlock func()
+	if f.resume == "" {
+		unlock, err = st.StartRun(a.ctx, &plan.Run)
+	} else {
+		unlock, err = st.LockRun(plan.Run.ID)
+	}
 	if err != nil {
 		return err
 	}

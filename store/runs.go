@@ -189,8 +189,15 @@ func scanRun(sc scanner, extra ...any) (prompt.Run, error) {
 // GetRun returns the run with the given id, or with the only id that
 // starts with it (at least 4 characters). A prefix shared by several runs
 // gives an error wrapping ErrAmbiguous that lists them.
+//
+// A run recorded as running that no process executes any more (killed,
+// crashed) reads as interrupted, as ListRuns shows it.
 func (s *Store) GetRun(ctx context.Context, id string) (prompt.Run, error) {
-	return getRun(ctx, s.r, id)
+	r, err := getRun(ctx, s.r, id)
+	if err == nil {
+		s.settle(&r)
+	}
+	return r, err
 }
 
 func getRun(ctx context.Context, q querier, id string) (prompt.Run, error) {
@@ -235,7 +242,10 @@ func getRun(ctx context.Context, q querier, id string) (prompt.Run, error) {
 	return prompt.Run{}, wrap(ErrAmbiguous, "run id prefix %q is ambiguous: it matches %s; give more characters", id, strings.Join(ids, ", "))
 }
 
-// ListRuns lists runs newest first with their progress.
+// ListRuns lists runs newest first with their progress. A run recorded as
+// running that no process executes any more (it was killed or crashed
+// before it could record how it ended) is listed as interrupted: its
+// finished cells are kept and `whet run --resume` runs the rest.
 func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]RunSummary, error) {
 	query := `SELECT ` + runCols + `,
 		(SELECT COUNT(*) FROM results x WHERE x.run_id = r.id),
@@ -268,6 +278,7 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]RunSummary, error)
 		if err != nil {
 			return nil, err
 		}
+		s.settle(&r)
 		sum.Run = r
 		sum.Cells = r.Cells()
 		out = append(out, sum)

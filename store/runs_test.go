@@ -41,9 +41,11 @@ func TestRunsResultsScoresRoundTrip(t *testing.T) {
 		ForceCache: false,
 		Status:     prompt.RunDone, // ignored: a new run is running
 	}
-	if err := s.CreateRun(ctx, &run); err != nil {
+	unlock, err := s.StartRun(ctx, &run)
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer unlock()
 	if len(run.ID) != 12 || strings.ToLower(run.ID) != run.ID || run.Status != prompt.RunRunning || run.Created.IsZero() {
 		t.Fatalf("created run %+v", run)
 	}
@@ -428,5 +430,83 @@ func TestLockRun(t *testing.T) {
 	u3()
 	if _, err := os.Stat(s.path + ".run-r1.lock"); !os.IsNotExist(err) {
 		t.Errorf("the lock file stays after release: %v", err)
+	}
+}
+
+func TestRunWithoutProcessReadsInterrupted(t *testing.T) {
+	ctx := context.Background()
+	s, a1, _, _ := runFixture(t)
+	status := func(st *Store, id string) (prompt.RunStatus, prompt.RunStatus) {
+		t.Helper()
+		got, err := st.GetRun(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs, err := st.ListRuns(ctx, RunFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			if r.Run.ID == id {
+				return got.Status, r.Run.Status
+			}
+		}
+		t.Fatalf("run %s not listed", id)
+		return "", ""
+	}
+	other, err := Open(ctx, s.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+
+	// Started by this process: running, for it and for any other reader.
+	run := prompt.Run{Source: "cli", Versions: []prompt.RunVersion{rv(a1)}, Targets: []string{"echo"}, Repeat: 1}
+	unlock, err := s.StartRun(ctx, &run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, l := status(other, run.ID); g != prompt.RunRunning || l != prompt.RunRunning {
+		t.Fatalf("while held: GetRun %s, ListRuns %s", g, l)
+	}
+	if _, err := other.LockRun(run.ID); !errors.Is(err, ErrRunBusy) {
+		t.Fatalf("a second claim of a started run: %v", err)
+	}
+	// Released without a status recorded, as a killed process leaves it:
+	// interrupted, and still so in the database until it is resumed.
+	unlock()
+	if g, l := status(other, run.ID); g != prompt.RunInterrupted || l != prompt.RunInterrupted {
+		t.Fatalf("after release: GetRun %s, ListRuns %s", g, l)
+	}
+	// A kill -9 leaves the lock file behind, unlocked.
+	if err := os.WriteFile(s.path+".run-"+run.ID+".lock", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if g, l := status(s, run.ID); g != prompt.RunInterrupted || l != prompt.RunInterrupted {
+		t.Fatalf("with a stale lock file: GetRun %s, ListRuns %s", g, l)
+	}
+	// A resume claims it again: running once more.
+	u2, err := s.LockRun(run.ID)
+	if err != nil {
+		t.Fatalf("resume claim: %v", err)
+	}
+	if g, _ := status(other, run.ID); g != prompt.RunRunning {
+		t.Fatalf("resumed: GetRun %s", g)
+	}
+	if err := s.FinishRun(ctx, run.ID, prompt.RunDone, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	u2()
+	if g, l := status(other, run.ID); g != prompt.RunDone || l != prompt.RunDone {
+		t.Fatalf("finished: GetRun %s, ListRuns %s", g, l)
+	}
+
+	// A given id already used is refused, and leaves no claim behind.
+	dup := prompt.Run{ID: run.ID, Source: "cli", Versions: []prompt.RunVersion{rv(a1)}, Targets: []string{"echo"}, Repeat: 1}
+	if _, err := s.StartRun(ctx, &dup); !errors.Is(err, ErrExists) {
+		t.Fatalf("StartRun with a used id: %v", err)
+	}
+	if _, err := os.Stat(s.path + ".run-" + run.ID + ".lock"); !os.IsNotExist(err) {
+		t.Errorf("a refused start leaves its lock file: %v", err)
 	}
 }

@@ -63,6 +63,10 @@ func TestArenaE2EStreamsPartialTextToTheEnd(t *testing.T) {
 	if v := viewText(last); strings.Contains(v, "one token at a time.") || strings.Contains(v, "✓ ollama") {
 		t.Fatalf("the Ollama column finished before the stream did:\n%s", v)
 	}
+	// The Arena claims its run: any reader sees it running, not killed.
+	if run, err := st.GetRun(context.Background(), "arena0000001"); err != nil || run.Status != prompt.RunRunning {
+		t.Fatalf("mid-run: %+v, %v", run, err)
+	}
 	f.release()
 	waitView(t, last, "✓ ollama:slow:latest", "one token at a time.", "model slow:latest · 5f1c0b7de2a9",
 		"12→11 tok · $0", "run arena0000001 · done")

@@ -217,7 +217,8 @@ func (m arenaModel) start(seq int, specs []string, noCache bool) (arenaModel, te
 	m.runs = append(m.runs, arenaRun{seq: seq, cancel: cancel, done: done, specs: specs, active: true})
 	st, targets, life := m.sh.store, m.targets, m.sh.ctx
 	startCmd := func() tea.Msg {
-		if err := st.CreateRun(life, &plan.Run); err != nil {
+		unlock, err := st.StartRun(life, &plan.Run)
+		if err != nil {
 			cancel()
 			close(done)
 			return arenaRunStartedMsg{seq: seq, err: err}
@@ -228,6 +229,7 @@ func (m arenaModel) start(seq int, specs []string, noCache bool) (arenaModel, te
 		events := b.Subscribe(life)
 		go func() {
 			defer close(done)
+			defer unlock()
 			defer b.Close()
 			sawDone := false
 			sink := runner.SinkFunc(func(e runner.Event) {

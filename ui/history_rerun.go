@@ -133,7 +133,7 @@ func (m historyModel) askRerun(row historyRow, why string) (historyModel, tea.Cm
 // rerunnable says why base cannot be re-run now, as `whet drift` does.
 func rerunnable(base prompt.Run, targets runner.Targets) error {
 	if base.Status == prompt.RunRunning {
-		return fmt.Errorf("run %s is still running (or was killed): finish it first with whet run --resume %s", base.ID, base.ID)
+		return fmt.Errorf("run %s is still running in another whet process: re-run it once it has finished", base.ID)
 	}
 	var te *runner.TargetError
 	if err := runner.CheckTargets(targets, base.Targets); errors.As(err, &te) {
@@ -216,13 +216,8 @@ func (m historyModel) startRerun(base prompt.Run) (historyModel, tea.Cmd) {
 		if err != nil {
 			return fail(err)
 		}
-		if err := st.CreateRun(life, &plan.Run); err != nil {
-			return fail(err)
-		}
-		unlock, err := st.LockRun(plan.Run.ID)
+		unlock, err := st.StartRun(life, &plan.Run)
 		if err != nil {
-			// Not left "running": nothing of it ran.
-			_ = st.FinishRun(context.WithoutCancel(life), plan.Run.ID, prompt.RunInterrupted, time.Now())
 			return fail(err)
 		}
 		b := runner.NewBroker(64)

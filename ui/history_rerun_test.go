@@ -135,8 +135,8 @@ func TestHistoryDriftRerun(t *testing.T) {
 // busyStore cannot claim any run: another process holds it.
 type busyStore struct{ fixedTimeStore }
 
-func (busyStore) LockRun(id string) (func(), error) {
-	return nil, fmt.Errorf("run %s is being executed by another whet process: %w", id, store.ErrRunBusy)
+func (busyStore) StartRun(_ context.Context, r *prompt.Run) (func(), error) {
+	return nil, fmt.Errorf("run %s is being executed by another whet process: %w", r.ID, store.ErrRunBusy)
 }
 
 func TestHistoryDriftRerunRefusals(t *testing.T) {
@@ -161,28 +161,30 @@ func TestHistoryDriftRerunRefusals(t *testing.T) {
 		t.Fatal("a dialog opened for a run that cannot be re-run")
 	}
 
-	// A run still running (or killed) is not re-run.
+	// A run still running is not re-run.
 	running := prompt.Run{Source: "cli", Versions: gone.Versions, Targets: []string{"echo"}, Repeat: 1}
-	if err := st.CreateRun(ctx, &running); err != nil {
+	unlock, err := st.StartRun(ctx, &running)
+	if err != nil {
 		t.Fatal(err)
 	}
 	h.key("R", "g", "ctrl+r")
-	if got := h.notice(); got != "run "+running.ID+" is still running (or was killed): finish it first with whet run --resume "+running.ID {
+	if got := h.notice(); got != "run "+running.ID+" is still running in another whet process: re-run it once it has finished" {
 		t.Fatalf("notice = %q", got)
 	}
 
-	// A run another process holds: the notice says so, and the new run is
-	// not left "running".
+	// A run another process holds: the notice says so, and no new run is
+	// left behind.
 	if err := st.FinishRun(ctx, running.ID, prompt.RunDone, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	unlock()
 	b := newHarness(t, busyStore{fixedTimeStore{st}}, 120, 40, withTargets(reg))
 	b.key("G", "h", "R", "g", "ctrl+r", "y")
 	if got := b.notice(); !strings.Contains(got, "the drift re-run could not start") || !strings.Contains(got, "another whet process") {
 		t.Fatalf("notice = %q", got)
 	}
 	runs, err := st.ListRuns(ctx, store.RunFilter{})
-	if err != nil || len(runs) != 3 || runs[0].Run.Status != prompt.RunInterrupted || b.m.sh.jobs != 0 || b.m.history.rerunning() {
+	if err != nil || len(runs) != 2 || runs[0].Run.ID != running.ID || b.m.sh.jobs != 0 || b.m.history.rerunning() {
 		t.Fatalf("after a busy claim: %d runs, newest %+v, %d jobs, %v", len(runs), runs[0].Run, b.m.sh.jobs, err)
 	}
 }

@@ -29,16 +29,15 @@ type Store interface {
 	RenamePrompt(ctx context.Context, from, to, author string) error
 	ListRuns(ctx context.Context, f store.RunFilter) ([]store.RunSummary, error)
 
-	// Runs, for the Arena: it creates a run and hands the store to the
-	// executor (runner.ResultStore), reads result ids and adds scores.
-	CreateRun(ctx context.Context, r *prompt.Run) error
+	// Runs, for the Arena: it starts a run (recorded and claimed for this
+	// process, so that no reader takes it for a killed one) and hands the
+	// store to the executor (runner.ResultStore), reads result ids and
+	// adds scores.
+	StartRun(ctx context.Context, r *prompt.Run) (unlock func(), err error)
 	SaveResults(ctx context.Context, rs []prompt.Result) error
 	FinishRun(ctx context.Context, id string, status prompt.RunStatus, at time.Time) error
 	Results(ctx context.Context, runID string) ([]prompt.Result, error)
 	CacheGet(ctx context.Context, key string) (prompt.Result, bool, error)
-	// LockRun claims a run's execution for this process (a drift re-run
-	// from Runs claims its new run, as `whet drift` does).
-	LockRun(id string) (unlock func(), err error)
 	CachePut(ctx context.Context, key string, r prompt.Result) error
 	AddScores(ctx context.Context, ss []prompt.Score) error
 
