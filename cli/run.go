@@ -407,11 +407,7 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 			return plan, usagef("suite %s has no cases", su.Name)
 		}
 		run.Suite = su.Name
-		for _, c := range su.Cases {
-			c.Checks = eval.CaseChecks(su, c)
-			c.Threshold = eval.CaseThreshold(su, c)
-			cases = append(cases, c)
-		}
+		cases = eval.SuiteCases(su)
 		if err := a.checkGraders(reg, st, su.Name, cases); err != nil {
 			return plan, err
 		}
@@ -428,17 +424,7 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 		cases = []prompt.Case{{Vars: map[string]string{}}}
 	}
 	for i := range cases {
-		vars := map[string]string{}
-		for k, v := range defaults {
-			vars[k] = v
-		}
-		for k, v := range cases[i].Vars {
-			vars[k] = v
-		}
-		for k, v := range overrides {
-			vars[k] = v
-		}
-		cases[i].Vars = vars
+		cases[i].Vars = prompt.MergeVars(defaults, cases[i].Vars, overrides)
 	}
 	run.Cases = cases
 	if n := run.Cells(); n > maxCells {
@@ -453,34 +439,12 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 const maxCells = 1_000_000
 
 // checkGraders refuses, before any call is made, a suite whose
-// model-graded checks have no judge or embedding model to grade them: the
-// run would be paid for and then fail every such check.
+// model-graded checks could not be graded (eval.Evaluator.CheckSuite).
 func (a *app) checkGraders(reg *runner.Registry, st *store.Store, suite string, cases []prompt.Case) error {
-	ev := a.evaluator(reg, st)
-	var problems []string
-	seen := map[string]bool{}
-	for i, c := range cases {
-		err := ev.CheckTargets(c.Label(i), c.Checks)
-		if err == nil {
-			continue
-		}
-		for _, line := range strings.Split(err.Error(), "\n") {
-			if !seen[line] {
-				seen[line] = true
-				problems = append(problems, line)
-			}
-		}
+	if err := a.evaluator(reg, st).CheckSuite(suite, cases); err != nil {
+		return usageError{err}
 	}
-	if len(problems) == 0 {
-		return nil
-	}
-	more := ""
-	if len(problems) > 5 {
-		more = fmt.Sprintf("\n  … and %d more", len(problems)-5)
-		problems = problems[:5]
-	}
-	return usagef("suite %s cannot be graded:\n  %s%s\n(set judge: and embedder: in the config, e.g. judge: openai:gpt-4o-mini, or a check's provider:)",
-		suite, strings.Join(problems, "\n  "), more)
+	return nil
 }
 
 // noteUnusedColumns warns of case variables no version of the plan uses:
@@ -516,17 +480,8 @@ func (a *app) noteUnusedColumns(file string, cases []prompt.Case, plan runner.Pl
 // checkPlanVariables refuses a plan in which some case lacks a variable a
 // version needs: a usage error before any call is made.
 func checkPlanVariables(plan runner.Plan) error {
-	for _, rv := range plan.Run.Versions {
-		v := plan.Versions[rv.VersionID]
-		for i, c := range plan.Run.Cases {
-			if _, err := prompt.RenderMessages(v.Messages, c.Vars); err != nil {
-				where := ""
-				if len(plan.Run.Cases) > 1 {
-					where = " in " + c.Label(i)
-				}
-				return usagef("%s%s: %v (give it with --var NAME=VALUE, a column of the case file, or a sample value of the prompt)", v.Ref(), where, err)
-			}
-		}
+	if err := plan.CheckVariables(); err != nil {
+		return usagef("%v (give it with --var NAME=VALUE, a column of the case file, or a sample value of the prompt)", err)
 	}
 	return nil
 }

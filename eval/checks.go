@@ -186,6 +186,19 @@ func CaseChecks(s prompt.Suite, c prompt.Case) []prompt.Check {
 	return append(out, c.Checks...)
 }
 
+// SuiteCases are the cases a run of suite s carries: each with the checks
+// it is graded by (CaseChecks) and its threshold (CaseThreshold), so that
+// the run grades the same way however the suite changes later.
+func SuiteCases(s prompt.Suite) []prompt.Case {
+	cases := make([]prompt.Case, 0, len(s.Cases))
+	for _, c := range s.Cases {
+		c.Checks = CaseChecks(s, c)
+		c.Threshold = CaseThreshold(s, c)
+		cases = append(cases, c)
+	}
+	return cases
+}
+
 // ExpectedCheck is the implicit check of a case's expected output: an
 // icontains of it, its "{{" literal (expected is data, not a template).
 func ExpectedCheck(c prompt.Case) prompt.Check {

@@ -184,6 +184,37 @@ func (e *Evaluator) CheckTargets(caseLabel string, checks []prompt.Check) error 
 	return errors.Join(errs...)
 }
 
+// CheckSuite reports, before anything is run, the model-graded checks of
+// suite's cases that could not be graded (CheckTargets over every case),
+// each distinct problem once and at most five of them, with what to set in
+// the config; nil when every check can give a verdict.
+func (e *Evaluator) CheckSuite(suite string, cases []prompt.Case) error {
+	var problems []string
+	seen := map[string]bool{}
+	for i, c := range cases {
+		err := e.CheckTargets(c.Label(i), c.Checks)
+		if err == nil {
+			continue
+		}
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if !seen[line] {
+				seen[line] = true
+				problems = append(problems, line)
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	more := ""
+	if len(problems) > 5 {
+		more = fmt.Sprintf("\n  … and %d more", len(problems)-5)
+		problems = problems[:5]
+	}
+	return fmt.Errorf("suite %s cannot be graded:\n  %s%s\n(set judge: and embedder: in the config, e.g. judge: openai:gpt-4o-mini, or a check's provider:)",
+		suite, strings.Join(problems, "\n  "), more)
+}
+
 // taskText is what the judge is told the output answers.
 func taskText(c prompt.Case, msgs []prompt.Message) string {
 	if len(msgs) == 1 {

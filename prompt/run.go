@@ -36,6 +36,19 @@ func (c Case) Label(index int) string {
 	return fmt.Sprintf("case %d", index+1)
 }
 
+// MergeVars is a case's variables for a run: layers in order, a later
+// layer's value replacing an earlier one's (e.g. the prompt's sample
+// values, then the case's, then values given for the whole run).
+func MergeVars(layers ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, l := range layers {
+		for k, v := range l {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // RunVersion is a version taking part in a run, as the run saw it.
 type RunVersion struct {
 	VersionID int64  `json:"version_id"`

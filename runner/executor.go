@@ -168,6 +168,28 @@ type Plan struct {
 	Versions map[int64]prompt.Version
 }
 
+// CheckVariables reports the first version and case of the plan whose
+// messages cannot be rendered (a variable no case value nor sample gives),
+// naming both, before any call is made.
+func (p Plan) CheckVariables() error {
+	for _, rv := range p.Run.Versions {
+		v, ok := p.Versions[rv.VersionID]
+		if !ok {
+			continue
+		}
+		for i, c := range p.Run.Cases {
+			if _, err := prompt.RenderMessages(v.Messages, c.Vars); err != nil {
+				where := ""
+				if len(p.Run.Cases) > 1 {
+					where = " in " + c.Label(i)
+				}
+				return fmt.Errorf("%s%s: %w", v.Ref(), where, err)
+			}
+		}
+	}
+	return nil
+}
+
 // Validate checks that the plan can be executed: a run ID, at least one
 // version and one target, no duplicates, and the content of every version.
 func (p Plan) Validate() error {

@@ -432,7 +432,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if !msg.force {
 				what := "The Arena is still running"
 				if !m.arena.running() {
-					what = "A drift re-run is still running"
+					what = "A " + m.history.rerun.what() + " is still running"
 				}
 				return m, openDialog(newConfirm("Quit during a run?",
 					what+". Quit, cancel it and keep what finished?", quitMsg{force: true}, nil))
@@ -442,6 +442,9 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case paletteRunMsg:
 		return m.runPalette(msg)
+	case suiteRunMsg:
+		// The Runs screen runs it, offering the Arena's picked targets.
+		return m.routeTo(screenHistory, historySuiteRunMsg{suite: msg.suite, prompt: msg.prompt, targets: slices.Clone(m.arena.picker.selected)})
 	case routedMsg:
 		return m.routeTo(msg.target(), msg)
 	case dialogMsg:

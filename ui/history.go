@@ -13,6 +13,7 @@ import (
 	"whet/eval"
 	"whet/prompt"
 	"whet/report"
+	"whet/runner"
 	"whet/store"
 )
 
@@ -110,7 +111,7 @@ type historyModel struct {
 	sh      *shared
 	keys    historyKeys
 	w, h    int
-	targets ArenaTargets    // what drift re-runs run on; nil: none
+	targets ArenaTargets    // what drift re-runs and suite runs run on; nil: none
 	grader  *eval.Evaluator // grades the re-runs of suite runs
 
 	prompt  string // "" = every run
@@ -126,7 +127,7 @@ type historyModel struct {
 	exportReq int
 	driftReq  int
 
-	// The drift re-run (history_rerun.go).
+	// The drift re-run or suite run (history_rerun.go, history_suite.go).
 	askReq    int
 	nextSeq   int
 	rerun     historyRerun
@@ -256,6 +257,9 @@ func (m historyModel) selected() (historyRow, bool) {
 
 // Update handles the Runs screen's keys and messages.
 func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
+	if m, cmd, ok := m.updateSuiteRun(msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case historyOpenMsg:
 		m, cmd := m.open(msg)
@@ -315,7 +319,7 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		d.yesLabel, d.noLabel = "re-run", "cancel"
 		return m, openDialog(d)
 	case historyRerunMsg:
-		return m.startRerun(msg.base)
+		return m.startRerun(runner.DriftRerun(msg.base, m.sh.author, ""), msg.base, rerunDrift, runner.Options{NoCache: true})
 	case historyRerunStartedMsg:
 		return m.onRerunStarted(msg)
 	case historyRerunEventMsg:
@@ -328,7 +332,7 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		}
 		m.rerun.stopping = true
 		m.rerun.cancel()
-		return m, notify("stopping the drift re-run; what finished is kept")
+		return m, notify("stopping the " + m.rerun.what() + "; what finished is kept")
 	case tea.KeyPressMsg:
 		return m.updateKeys(msg)
 	case tea.MouseWheelMsg:
@@ -375,8 +379,12 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 	}
 	if key.Matches(msg, k.Rerun) && m.rerun.active {
 		r := m.rerun
-		return m, openDialog(newConfirm("Stop the drift re-run?",
-			"Run "+orNew(r.id)+" re-runs "+r.base.ID+" and is at "+r.progress()+". Stop it and keep what finished?\n"+
+		does := "re-runs " + r.base.ID
+		if r.kind == rerunSuite {
+			does = "runs suite " + oneLine(r.suite)
+		}
+		return m, openDialog(newConfirm("Stop the "+r.what()+"?",
+			"Run "+orNew(r.id)+" "+does+" and is at "+r.progress()+". Stop it and keep what finished?\n"+
 				"whet run --resume "+orNew(r.id)+" finishes it later.", historyRerunStopMsg{seq: r.seq}, nil))
 	}
 	r, ok := m.selected()
@@ -544,7 +552,7 @@ func (m historyModel) clamp() historyModel {
 func (m historyModel) keyTable() keyTable {
 	k := m.keys
 	if m.rerun.active {
-		k.Rerun.SetHelp("ctrl+r", "stop the drift re-run")
+		k.Rerun.SetHelp("ctrl+r", "stop the "+m.rerun.what())
 	}
 	return keyTable{
 		short:  []key.Binding{k.Open, k.Compare, k.Export, k.All, k.Back},
@@ -573,7 +581,11 @@ func (m historyModel) View() string {
 		title += st.Muted.Render(" (the latest " + itoa(historyLimit) + ")")
 	}
 	if r := m.rerun; r.active {
-		title += st.Muted.Render(" · ") + st.Warn.Render("drift re-run of "+r.base.ID+": "+r.progress())
+		what := "drift re-run of " + r.base.ID
+		if r.kind == rerunSuite {
+			what = "suite " + oneLine(r.suite)
+		}
+		title += st.Muted.Render(" · ") + st.Warn.Render(what+": "+r.progress())
 	}
 	if len(m.rows) == 0 {
 		hint := "No runs yet. Run a prompt in the Arena (4), or: whet run NAME -m echo"

@@ -20,14 +20,25 @@ import (
 // the drift dialog sets it against the run it repeats. It asks first (it
 // calls models, which may cost money), runs in the background through the
 // same executor and pump as the Arena's runs, and shows its progress in the
-// list. One re-run at a time.
+// list. One re-run at a time. A suite run from the Suites screen
+// (history_suite.go) runs in the same slot, the same way.
+
+// rerunKind is what a background run is for.
+type rerunKind int
+
+const (
+	rerunDrift rerunKind = iota // a drift re-run of base
+	rerunSuite                  // a suite run, graded, then shown
+)
 
 // historyRerun is the re-run in flight, if active.
 type historyRerun struct {
 	seq      int
 	active   bool
-	base     prompt.Run
-	id       string // the new run's id, once created
+	kind     rerunKind
+	base     prompt.Run // the run a drift re-run repeats
+	suite    string     // the suite grading the run, if any
+	id       string     // the new run's id, once created
 	cells    int
 	done     int
 	failed   int
@@ -75,15 +86,17 @@ type (
 		finish  func(rerunOutcome) tea.Msg
 	}
 	// historyRerunDoneMsg is a re-run's end with, when it finished, its
-	// drift against the baseline.
+	// drift against the baseline (a drift re-run) or its figures per
+	// version × target (a suite run).
 	historyRerunDoneMsg struct {
 		seq         int
 		outcome     rerunOutcome
 		base, rerun prompt.Run
 		rows        []eval.DriftRow
+		groups      []eval.Group
 		failed      int
 		firstErr    string
-		err         error // reading the two runs back failed
+		err         error // reading the runs back failed
 	}
 	// historyRerunStopMsg stops re-run seq (the question's yes).
 	historyRerunStopMsg struct{ seq int }
@@ -96,8 +109,21 @@ func (historyRerunEventMsg) target() screenID   { return screenHistory }
 func (historyRerunDoneMsg) target() screenID    { return screenHistory }
 func (historyRerunStopMsg) target() screenID    { return screenHistory }
 
-// rerunning reports whether a drift re-run is in flight.
+// rerunning reports whether a drift re-run or a suite run is in flight.
 func (m historyModel) rerunning() bool { return m.rerun.active }
+
+// what names the background run: "drift re-run" or "suite run".
+func (r historyRerun) what() string {
+	if r.kind == rerunSuite {
+		return "suite run"
+	}
+	return "drift re-run"
+}
+
+// busy is the notice for a second background run asked while r runs.
+func (r historyRerun) busy() tea.Cmd {
+	return notify("a " + r.what() + " is in progress (" + r.progress() + "): ctrl+r in Runs stops it")
+}
 
 // stopRerun cancels the re-run in flight and returns the channel closed
 // once it has returned (none when none runs).
@@ -114,7 +140,7 @@ func (m historyModel) stopRerun() []chan struct{} {
 // question.
 func (m historyModel) askRerun(row historyRow, why string) (historyModel, tea.Cmd) {
 	if m.rerun.active {
-		return m, notify("a drift re-run is in progress (" + m.rerun.progress() + "): ctrl+r stops it")
+		return m, m.rerun.busy()
 	}
 	if m.targets == nil {
 		return m, notify("no targets are configured here: whet drift " + row.sum.Run.ID + " re-runs it in a shell")
@@ -193,18 +219,18 @@ func (r historyRerun) progress() string {
 	return itoa(r.done) + "/" + itoa(r.cells) + " cells"
 }
 
-// startRerun creates the re-run and runs the executor, both in a command;
-// the events come back through the pump.
-func (m historyModel) startRerun(base prompt.Run) (historyModel, tea.Cmd) {
+// startRerun creates run (a drift re-run of base, or a suite run, as kind
+// says) and runs the executor with opts, both in a command; the events come
+// back through the pump.
+func (m historyModel) startRerun(run, base prompt.Run, kind rerunKind, opts runner.Options) (historyModel, tea.Cmd) {
 	if m.rerun.active {
-		return m, notify("a drift re-run is in progress (" + m.rerun.progress() + "): ctrl+r stops it")
+		return m, m.rerun.busy()
 	}
-	run := runner.DriftRerun(base, m.sh.author, "")
 	m.nextSeq++
 	seq := m.nextSeq
 	ctx, cancel := context.WithCancel(m.sh.ctx)
 	finished := make(chan struct{})
-	m.rerun = historyRerun{seq: seq, active: true, base: base, cells: run.Cells(), cancel: cancel, finished: finished}
+	m.rerun = historyRerun{seq: seq, active: true, kind: kind, base: base, suite: run.Suite, cells: run.Cells(), cancel: cancel, finished: finished}
 	st, targets, grader, life := m.sh.store, m.targets, m.grader, m.sh.ctx
 	start := func() tea.Msg {
 		fail := func(err error) tea.Msg {
@@ -240,7 +266,7 @@ func (m historyModel) startRerun(base prompt.Run) (historyModel, tea.Cmd) {
 				b.Publish(e)
 			})
 			var o rerunOutcome
-			o.status, o.err = runner.NewExecutor(targets, st, runner.Options{NoCache: true}).Execute(ctx, plan, sink)
+			o.status, o.err = runner.NewExecutor(targets, st, opts).Execute(ctx, plan, sink)
 			if !sawDone {
 				// Execute refused the plan: close the run record too.
 				o.status = prompt.RunInterrupted
@@ -296,33 +322,39 @@ func (m historyModel) onRerunStarted(msg historyRerunStartedMsg) (historyModel, 
 		return m, nil
 	}
 	if msg.err != nil {
+		what := m.rerun.what()
 		m.rerun = historyRerun{seq: m.rerun.seq}
-		return m, tea.Batch(emit(jobMsg{-1}), notifyErr(fmt.Errorf("the drift re-run could not start: %w", msg.err)))
+		return m, tea.Batch(emit(jobMsg{-1}), notifyErr(fmt.Errorf("the %s could not start: %w", what, msg.err)))
 	}
 	m.rerun.id = msg.run.ID
 	m.selectRun = msg.run.ID
-	seq, baseID, rerunID, now := msg.seq, m.rerun.base.ID, msg.run.ID, m.sh.now()
+	seq, kind, baseID, rerunID, now := msg.seq, m.rerun.kind, m.rerun.base.ID, msg.run.ID, m.sh.now()
 	st, life := m.sh.store, m.sh.ctx
 	finish := func(o rerunOutcome) tea.Msg {
 		done := historyRerunDoneMsg{seq: seq, outcome: o}
 		if o.status != prompt.RunDone {
 			return done
 		}
-		// Both runs are read back whatever happened to the program's
-		// context: the re-run is saved and its figures are wanted.
+		// The runs are read back whatever happened to the program's
+		// context: the new run is saved and its figures are wanted.
 		ctx := context.WithoutCancel(life)
-		b, err := loadRunReport(ctx, st, baseID, now)
-		if err != nil {
-			done.err = err
-			return done
-		}
 		a, err := loadRunReport(ctx, st, rerunID, now)
 		if err != nil {
 			done.err = err
 			return done
 		}
-		done.base, done.rerun = b.Run, a.Run
-		done.rows = eval.Drift(b.Run, b.Results, a.Results, append(b.Scores, a.Scores...))
+		done.rerun = a.Run
+		if kind == rerunSuite {
+			done.groups = eval.Aggregate(a.Results, a.Scores, a.Run)
+		} else {
+			b, err := loadRunReport(ctx, st, baseID, now)
+			if err != nil {
+				done.err = err
+				return done
+			}
+			done.base = b.Run
+			done.rows = eval.Drift(b.Run, b.Results, a.Results, append(b.Scores, a.Scores...))
+		}
 		for _, r := range a.Results {
 			if !r.OK() {
 				if done.failed == 0 {
@@ -335,8 +367,11 @@ func (m historyModel) onRerunStarted(msg historyRerunStartedMsg) (historyModel, 
 	}
 	var cmd tea.Cmd
 	m, cmd = m.reload()
-	return m, tea.Batch(cmd, notify("re-running run "+baseID+" as "+rerunID+": "+plural(m.rerun.cells, "cell")+", cache off"),
-		rerunPump(seq, msg.events, msg.outcome, finish))
+	text := "re-running run " + baseID + " as " + rerunID + ": " + plural(m.rerun.cells, "cell") + ", cache off"
+	if kind == rerunSuite {
+		text = "running suite " + oneLine(m.rerun.suite) + " as run " + rerunID + ": " + plural(m.rerun.cells, "cell")
+	}
+	return m, tea.Batch(cmd, notify(text), rerunPump(seq, msg.events, msg.outcome, finish))
 }
 
 func (m historyModel) onRerunEvent(msg historyRerunEventMsg) (historyModel, tea.Cmd) {
@@ -353,7 +388,7 @@ func (m historyModel) onRerunEvent(msg historyRerunEventMsg) (historyModel, tea.
 			m.rerun.failed++
 		}
 	case runner.RunDone:
-		m.rerun.scoring = ev.Status == prompt.RunDone && m.rerun.base.Suite != ""
+		m.rerun.scoring = ev.Status == prompt.RunDone && m.rerun.suite != ""
 	}
 	return m, next
 }
@@ -371,14 +406,17 @@ func (m historyModel) onRerunDone(msg historyRerunDoneMsg) (historyModel, tea.Cm
 	if o.status != prompt.RunDone {
 		// Resumed, it is a run of the baseline's plan made after it: D
 		// on it compares the two.
-		text := "drift re-run " + r.id + " stopped at " + itoa(r.done) + "/" + itoa(r.cells) + " cells: whet run --resume " + r.id + " finishes it"
+		text := r.what() + " " + r.id + " stopped at " + itoa(r.done) + "/" + itoa(r.cells) + " cells: whet run --resume " + r.id + " finishes it"
 		if o.err != nil && !errors.Is(o.err, context.Canceled) {
 			return m, tea.Batch(append(cmds, notifyErr(errors.New(text+" ("+o.err.Error()+")")))...)
 		}
 		return m, tea.Batch(append(cmds, notify(text))...)
 	}
 	if msg.err != nil {
-		return m, tea.Batch(append(cmds, notifyErr(fmt.Errorf("the drift re-run %s finished, but reading it back failed: %w", r.id, msg.err)))...)
+		return m, tea.Batch(append(cmds, notifyErr(fmt.Errorf("the %s %s finished, but reading it back failed: %w", r.what(), r.id, msg.err)))...)
+	}
+	if r.kind == rerunSuite {
+		return m, tea.Batch(append(cmds, suiteRunDone(r, msg))...)
 	}
 	var notes []string
 	if o.scoreErr != nil {

@@ -41,6 +41,7 @@ type suitesKeys struct {
 	Reload key.Binding
 	Rename key.Binding
 	Remove key.Binding
+	Run    key.Binding // here and in one suite's cases
 	// One suite's cases.
 	Add      key.Binding
 	Edit     key.Binding
@@ -68,6 +69,7 @@ func newSuitesKeys() suitesKeys {
 		Reload:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
 		Rename:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename suite")),
 		Remove:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete suite")),
+		Run:      key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "run suite")),
 		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add case")),
 		Edit:     key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("e/enter", "edit case")),
 		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete case")),
@@ -544,7 +546,7 @@ func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 	}
 	s, ok := m.selected()
 	if !ok {
-		if key.Matches(msg, k.Open, k.Rename, k.Remove) {
+		if key.Matches(msg, k.Open, k.Rename, k.Remove, k.Run) {
 			return m, notify("no suite selected")
 		}
 		return m, nil
@@ -552,6 +554,8 @@ func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Open):
 		return m.load(s.Name)
+	case key.Matches(msg, k.Run):
+		return m, emit(suiteRunMsg{suite: s.Name, prompt: s.Prompt})
 	case key.Matches(msg, k.Rename):
 		return m, openDialog(newInput(m.sh, "Rename suite "+s.Name,
 			"A new name. Runs made from the suite keep the name they were made with.", s.Name, s.Name,
@@ -732,6 +736,11 @@ func (m suitesModel) updateCases(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 		return m.Update(suiteLeaveMsg{})
 	case key.Matches(msg, k.Save):
 		return m.save()
+	case key.Matches(msg, k.Run):
+		if m.isNew || m.modified {
+			return m, notify("save the suite first (ctrl+s): a run uses the suite as saved")
+		}
+		return m, emit(suiteRunMsg{suite: m.draft.Name, prompt: m.draft.Prompt})
 	case key.Matches(msg, k.Settings):
 		return m, m.askDescription()
 	case key.Matches(msg, k.External):
@@ -903,13 +912,13 @@ func (m suitesModel) keyTable() keyTable {
 		}
 	case suitesCases:
 		return keyTable{
-			short:  []key.Binding{k.Add, k.Edit, k.Delete, k.Save, k.Back},
-			groups: [][]key.Binding{k.nav.bindings(), {k.Add, k.Edit, k.Delete, k.MoveUp, k.MoveDown}, {k.Settings, k.External, k.Save, k.Import, k.Back}},
+			short:  []key.Binding{k.Add, k.Edit, k.Delete, k.Save, k.Run, k.Back},
+			groups: [][]key.Binding{k.nav.bindings(), {k.Add, k.Edit, k.Delete, k.MoveUp, k.MoveDown}, {k.Settings, k.External, k.Save, k.Import, k.Back}, {k.Run}},
 		}
 	}
 	return keyTable{
-		short:  []key.Binding{k.Open, k.New, k.Import, k.Rename, k.Remove},
-		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.New, k.Import}, {k.Rename, k.Remove}, {k.All, k.Reload}},
+		short:  []key.Binding{k.Open, k.Run, k.New, k.Import, k.Rename, k.Remove},
+		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.Run, k.New, k.Import}, {k.Rename, k.Remove}, {k.All, k.Reload}},
 	}
 }
 
