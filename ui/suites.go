@@ -100,6 +100,7 @@ type (
 	suiteLoadedMsg struct {
 		id    int
 		suite prompt.Suite
+		vars  []string // the variables of its prompt's latest version
 		err   error
 	}
 	suiteSavedMsg struct {
@@ -124,6 +125,7 @@ type (
 	// (err set when it does not), before the draft opens.
 	suitePromptCheckedMsg struct {
 		name, prompt string
+		vars         []string // the variables of its latest version
 		err          error
 	}
 	suiteImportAskMsg struct{ path string }
@@ -203,7 +205,8 @@ type suitesModel struct {
 	importReq  int
 	caseCursor int
 	caseOffset int
-	extFile    string // the suite file open in $EDITOR
+	extFile    string   // the suite file open in $EDITOR
+	promptVars []string // the variables of the draft's prompt, for the case form
 
 	form caseForm
 }
@@ -281,8 +284,31 @@ func (m suitesModel) load(name string) (suitesModel, tea.Cmd) {
 	id := m.loadReq
 	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
 		su, err := st.GetSuite(ctx, name)
-		return suiteLoadedMsg{id: id, suite: su, err: err}
+		msg := suiteLoadedMsg{id: id, suite: su, err: err}
+		if err == nil && su.Prompt != "" {
+			msg.vars = latestVars(ctx, st, su.Prompt)
+		}
+		return msg
 	})
+}
+
+// latestVars lists the variables of name's latest version; none when it
+// cannot be read (the case form then only lacks its hint).
+func latestVars(ctx context.Context, st Store, name string) []string {
+	v, err := st.Resolve(ctx, prompt.Ref{Name: name})
+	if err != nil {
+		return nil
+	}
+	return v.Variables()
+}
+
+// varsHint is the case form's hint for its variables: those the draft's
+// prompt takes, when known.
+func (m suitesModel) varsHint() string {
+	if len(m.promptVars) == 0 || m.draft.Prompt == "" {
+		return "name=value, one a line"
+	}
+	return "name=value, one a line; " + m.draft.Prompt + " takes " + strings.Join(m.promptVars, ", ") + " (unset: its sample values)"
 }
 
 // openDraft shows su's cases as the draft being edited.
@@ -339,6 +365,7 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, notifyErr(msg.err)
 		}
+		m.promptVars = msg.vars
 		return m.openDraft(msg.suite, false, false), nil
 	case suiteSavedMsg:
 		if msg.id != m.saveReq {
@@ -371,16 +398,19 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 		name, p := msg.name, msg.prompt
 		return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
 			pr, err := st.GetPrompt(ctx, p)
+			var vars []string
 			if err == nil {
 				p = pr.Name
+				vars = latestVars(ctx, st, p)
 			}
-			return suitePromptCheckedMsg{name: name, prompt: p, err: err}
+			return suitePromptCheckedMsg{name: name, prompt: p, vars: vars, err: err}
 		})
 	case suitePromptCheckedMsg:
 		if msg.err != nil {
 			// Ask again, with what was typed: no case is written yet.
 			return m, m.askSuitePrompt(msg.name, msg.prompt, msg.err.Error())
 		}
+		m.promptVars = msg.vars
 		m = m.openDraft(prompt.Suite{Name: msg.name, Prompt: msg.prompt}, true, true)
 		return m, notify("new suite " + msg.name + ": add cases with a, save with ctrl+s")
 	case suiteImportAskMsg:
@@ -713,6 +743,7 @@ func (m suitesModel) imported(msg suiteImportedMsg) (suitesModel, tea.Cmd) {
 	if su.Prompt == "" {
 		su.Prompt = m.scope
 	}
+	m.promptVars = nil // not read for an import
 	m = m.openDraft(su, !msg.exists, true)
 	note := "imported " + plural(len(su.Cases), "case") + " as suite " + su.Name + ": ctrl+s saves"
 	if msg.exists {
@@ -749,7 +780,7 @@ func (m suitesModel) updateCases(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 		return m, m.askImport()
 	case key.Matches(msg, k.Add):
 		var cmd tea.Cmd
-		m.form, cmd = newCaseForm(m.sh, -1, prompt.Case{}).setSize(m.sh, m.w, m.h).focusField(formName)
+		m.form, cmd = newCaseForm(m.sh, -1, prompt.Case{}, m.varsHint()).setSize(m.sh, m.w, m.h).focusField(formName)
 		m.mode = suitesForm
 		return m, cmd
 	}
@@ -763,7 +794,7 @@ func (m suitesModel) updateCases(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Edit):
 		var cmd tea.Cmd
-		m.form, cmd = newCaseForm(m.sh, i, m.draft.Cases[i]).setSize(m.sh, m.w, m.h).focusField(formName)
+		m.form, cmd = newCaseForm(m.sh, i, m.draft.Cases[i], m.varsHint()).setSize(m.sh, m.w, m.h).focusField(formName)
 		m.mode = suitesForm
 		return m, cmd
 	case key.Matches(msg, k.Delete):

@@ -55,7 +55,9 @@ type caseForm struct {
 
 const formLabelWidth = 13
 
-func newCaseForm(sh *shared, index int, c prompt.Case) caseForm {
+// newCaseForm edits case c (index -1: a new case); varsHint stands in the
+// empty variables field.
+func newCaseForm(sh *shared, index int, c prompt.Case, varsHint string) caseForm {
 	st := sh.styles()
 	ti := func(v, placeholder string) textinput.Model {
 		t := textinput.New()
@@ -86,7 +88,7 @@ func newCaseForm(sh *shared, index int, c prompt.Case) caseForm {
 		name:     ti(c.Name, "optional, e.g. late-order"),
 		desc:     ti(c.Description, "optional"),
 		expected: ta(c.Expected, "the reference answer (optional)"),
-		vars:     ta(formatVars(c.Vars), "name=value, one a line"),
+		vars:     ta(formatVars(c.Vars), varsHint),
 		checks:   ta(formatChecks(c.Checks), "- {type: icontains, value: refund}"),
 	}
 	f.start = f.values()

@@ -84,8 +84,10 @@ func TestSuitesCreateEditMoveDeleteSave(t *testing.T) {
 		t.Fatal("a new suite is not dirty")
 	}
 
-	// a: the form; ctrl+s keeps the case and saves the suite (CreateSuite).
+	// a: the form, which names the prompt's variables; ctrl+s keeps the
+	// case and saves the suite (CreateSuite).
 	h.key("a")
+	h.mustSee("support/reply takes customer, ticket (unset: its sample")
 	h.typ("late")
 	h.key("tab", "tab")
 	h.typ("We are sorry")
@@ -156,6 +158,7 @@ func TestSuitesInvalidCheckIsShownAndNothingSaved(t *testing.T) {
 	h.key("8", "enter")
 	h.mustSee("Suites › reply-quality · 3 cases · 4 checks")
 	h.key("a")
+	h.mustSee("support/reply takes customer, ticket") // read with the suite
 	h.typ("bad")
 	h.key("tab", "tab", "tab", "tab")
 	h.typ("- {type: icontains, value: [1, 2]}")
