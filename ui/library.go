@@ -29,6 +29,7 @@ type libraryKeys struct {
 	Tag       key.Binding
 	Rename    key.Binding
 	Archive   key.Binding
+	Archived  key.Binding
 	Arena     key.Binding
 	Results   key.Binding
 	Runs      key.Binding
@@ -53,7 +54,8 @@ func newLibraryKeys() libraryKeys {
 		Edit:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Tag:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tag latest")),
 		Rename:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename")),
-		Archive:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "archive")),
+		Archive:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "archive/bring back")),
+		Archived:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "show/hide archived")),
 		Arena:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "run in arena")),
 		Results:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "latest results")),
 		Runs:      key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "runs")),
@@ -120,9 +122,14 @@ type (
 		force     bool
 		err       error
 	}
-	libArchiveMsg     struct{ name string }
+	// libArchiveMsg archives a prompt, or brings an archived one back.
+	libArchiveMsg struct {
+		name string
+		undo bool
+	}
 	libArchiveDoneMsg struct {
 		name string
+		undo bool
 		err  error
 	}
 	// libRenameMsg renames prompt from to to; d is the dialog that asked,
@@ -187,6 +194,9 @@ type libraryModel struct {
 
 	inventory bool
 	inv       inventoryModel
+	// archived lists archived prompts too (A), marked, so that one can be
+	// renamed or brought back.
+	archived bool
 }
 
 func newLibrary(sh *shared) libraryModel {
@@ -243,8 +253,9 @@ func (m libraryModel) reload() (libraryModel, tea.Cmd) {
 
 // fetch lists the prompts, answering request id. Init uses id 0.
 func (m libraryModel) fetch(id int) tea.Cmd {
+	archived := m.archived
 	return m.sh.do(func(ctx context.Context, st Store) tea.Msg {
-		ps, err := st.ListPrompts(ctx, store.ListOptions{})
+		ps, err := st.ListPrompts(ctx, store.ListOptions{IncludeArchived: archived})
 		return libraryLoadedMsg{id: id, prompts: ps, err: err}
 	})
 }
@@ -338,15 +349,22 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 		return m, tea.Batch(emit(jobMsg{-1}), tagDone(msg.name, msg.tag, msg.number, from, msg.prev, msg.hadPrev, msg.err,
 			libTagMsg{name: msg.name, tag: msg.tag, force: true}))
 	case libArchiveMsg:
-		name, author := msg.name, m.sh.author
+		name, undo, author := msg.name, msg.undo, m.sh.author
 		return m, tea.Batch(emit(jobMsg{1}), m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+			if undo {
+				return libArchiveDoneMsg{name: name, undo: true, err: st.Unarchive(ctx, name, author)}
+			}
 			return libArchiveDoneMsg{name: name, err: st.Archive(ctx, name, author)}
 		}))
 	case libArchiveDoneMsg:
 		if msg.err != nil {
 			return m, tea.Batch(emit(jobMsg{-1}), notifyErr(msg.err))
 		}
-		return m, tea.Batch(emit(jobMsg{-1}), notify("archived "+msg.name+" (its versions are kept)"), emit(promptsChangedMsg{name: msg.name}))
+		text := "archived " + msg.name + " (its versions are kept)"
+		if msg.undo {
+			text = "brought " + msg.name + " back to the library"
+		}
+		return m, tea.Batch(emit(jobMsg{-1}), notify(text), emit(promptsChangedMsg{name: msg.name}))
 	case libRenameMsg:
 		d, from, to, author := msg.d, msg.from, msg.to, m.sh.author
 		if to == from {
@@ -503,6 +521,13 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 		var cmd tea.Cmd
 		m.inv, cmd = m.inv.open()
 		return m, cmd
+	case key.Matches(msg, k.Archived):
+		m.archived = !m.archived
+		m, cmd := m.reload()
+		if m.archived {
+			return m, tea.Batch(cmd, notify("archived prompts are listed, marked archived: a brings one back, r renames it; A hides them"))
+		}
+		return m, tea.Batch(cmd, notify("archived prompts are hidden"))
 	case key.Matches(msg, k.ScrollDn):
 		m.previewOff++
 		return m, nil
@@ -516,6 +541,10 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.Open):
 		return m, m.openVersions()
+	case p.Archived && key.Matches(msg, k.Archive):
+		return m, emit(libArchiveMsg{name: p.Name, undo: true})
+	case p.Archived && key.Matches(msg, k.Edit, k.Tag, k.Arena):
+		return m, notify(p.Name + " is archived: a brings it back to the library first")
 	case key.Matches(msg, k.Edit):
 		return m, emit(openEditorMsg{name: p.Name})
 	case key.Matches(msg, k.Arena):
@@ -537,7 +566,7 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 	case key.Matches(msg, k.Archive):
 		return m, openDialog(newConfirm("Archive "+p.Name+"?",
 			"It leaves the library; its "+itoa(p.Latest)+" version(s), tags and runs are kept.\n"+
-				"To bring it back: whet prompt archive --undo "+p.Name,
+				"To bring it back: A lists archived prompts, a on it (or: whet prompt archive --undo "+p.Name+")",
 			libArchiveMsg{name: p.Name}, nil))
 	}
 	return m, nil
@@ -826,7 +855,7 @@ func (m libraryModel) keyTable() keyTable {
 		groups: [][]key.Binding{
 			k.nav.bindings(),
 			{k.Open, k.New, k.Edit, k.Arena, k.Tag, k.Rename, k.Archive, k.Results, k.Runs, k.Suites},
-			{k.Filter, k.Facets, k.ClearAll, k.Inventory, k.Reload, k.ScrollDn, k.ScrollUp},
+			{k.Filter, k.Facets, k.ClearAll, k.Archived, k.Inventory, k.Reload, k.ScrollDn, k.ScrollUp},
 		},
 	}
 }
@@ -878,6 +907,15 @@ func (m libraryModel) barView() string {
 	default:
 		right = itoa(len(m.rows)) + " of " + itoa(len(m.all))
 	}
+	if m.archived && m.loaded && m.err == "" {
+		n := 0
+		for _, p := range m.all {
+			if p.Archived {
+				n++
+			}
+		}
+		right += " · " + itoa(n) + " archived"
+	}
 	right = st.Muted.Render(right)
 	gap := m.w - lipgloss.Width(right)
 	return pad(left, gap) + right
@@ -893,7 +931,11 @@ func (m libraryModel) cols(w int) libCols {
 	for _, r := range m.rows[m.offset:min(len(m.rows), m.offset+m.listRows())] {
 		p := m.all[r.idx]
 		longest = max(longest, len(p.Name))
-		tagsLongest = max(tagsLongest, len(tagsText(p.Tags, p.Latest)))
+		tags := tagsText(p.Tags, p.Latest)
+		if p.Archived {
+			tags = "archived"
+		}
+		tagsLongest = max(tagsLongest, len(tags))
 	}
 	c.name = clamp(longest, 12, max(12, w*2/5))
 	rest := w - c.name - c.ver - c.changed - 3
@@ -952,6 +994,10 @@ func (m libraryModel) rowView(p prompt.Prompt, matched []int, c libCols, w int, 
 	name := trunc(p.Name, c.name)
 	var nb strings.Builder
 	hit := st.Variable.Inherit(base)
+	plain := base
+	if p.Archived {
+		plain = st.Muted.Inherit(base)
+	}
 	mi, runStart, runHit := 0, 0, false
 	for bi := range name {
 		for mi < len(matched) && matched[mi] < bi {
@@ -962,7 +1008,7 @@ func (m libraryModel) rowView(p prompt.Prompt, matched []int, c libCols, w int, 
 			if runHit {
 				nb.WriteString(hit.Render(name[runStart:bi]))
 			} else {
-				nb.WriteString(base.Render(name[runStart:bi]))
+				nb.WriteString(plain.Render(name[runStart:bi]))
 			}
 			runStart = bi
 		}
@@ -971,7 +1017,7 @@ func (m libraryModel) rowView(p prompt.Prompt, matched []int, c libCols, w int, 
 	if runHit {
 		nb.WriteString(hit.Render(name[runStart:]))
 	} else {
-		nb.WriteString(base.Render(name[runStart:]))
+		nb.WriteString(plain.Render(name[runStart:]))
 	}
 	sp := base.Render(" ")
 	marker := base.Render("  ")
@@ -981,7 +1027,11 @@ func (m libraryModel) rowView(p prompt.Prompt, matched []int, c libCols, w int, 
 	out := marker + nb.String() + base.Render(strings.Repeat(" ", max(0, c.name-lipgloss.Width(name)))) + sp
 	out += st.Muted.Inherit(base).Render(pad("v"+itoa(p.Latest), c.ver)) + sp
 	if c.tags > 0 {
-		out += st.Tag.Inherit(base).Render(pad(tagsText(p.Tags, p.Latest), c.tags)) + sp
+		if p.Archived {
+			out += st.Warn.Inherit(base).Render(pad("archived", c.tags)) + sp
+		} else {
+			out += st.Tag.Inherit(base).Render(pad(tagsText(p.Tags, p.Latest), c.tags)) + sp
+		}
 	}
 	if c.labels > 0 {
 		out += st.Label.Inherit(base).Render(pad(oneLine(labelValues(p.Labels)), c.labels)) + sp

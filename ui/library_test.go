@@ -197,6 +197,30 @@ func TestLibraryTagAndArchive(t *testing.T) {
 			t.Fatal("the archived prompt is still listed")
 		}
 	}
+
+	// A lists archived prompts too, marked; they cannot be edited until a
+	// brings them back.
+	h.key("A")
+	h.mustSee("3 prompts · 1 archived", "archived prompts are listed")
+	h.key("G")
+	if p, _ := h.m.library.selected(); p.Name != "support/reply" || !p.Archived {
+		t.Fatalf("selected %+v, want the archived support/reply", p)
+	}
+	if !strings.Contains(h.screen(), "support/reply") || !strings.Contains(h.screen(), "v3   archived support") {
+		t.Fatalf("the archived row is not marked:\n%s", h.screen())
+	}
+	h.key("e")
+	if got := h.notice(); got != "support/reply is archived: a brings it back to the library first" || h.m.active != screenLibrary {
+		t.Fatalf("e on an archived prompt: notice %q, screen %v", got, h.m.active)
+	}
+	h.key("a")
+	if p, err := st.GetPrompt(ctx, "support/reply"); err != nil || p.Archived {
+		t.Fatalf("after a on the archived prompt: %+v, %v", p, err)
+	}
+	h.mustSee("brought support/reply back to the library", "3 prompts · 0 archived")
+	h.key("A")
+	h.mustSee("3 prompts", "archived prompts are hidden")
+	h.mustNotSee("· 0 archived")
 }
 
 func TestLibraryMouse(t *testing.T) {

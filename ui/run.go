@@ -26,6 +26,7 @@ type Store interface {
 	SetLabels(ctx context.Context, name string, set map[string]string, rm []string, author string) error
 	SetDefaults(ctx context.Context, name string, vars map[string]string, author string) error
 	Archive(ctx context.Context, name, author string) error
+	Unarchive(ctx context.Context, name, author string) error
 	RenamePrompt(ctx context.Context, from, to, author string) error
 	ListRuns(ctx context.Context, f store.RunFilter) ([]store.RunSummary, error)
 
