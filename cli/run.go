@@ -89,10 +89,13 @@ anthropic:claude-sonnet-4-5, gemini:gemini-2.5-flash, echo) or aliases from the
 config. ctrl+c stops every call, keeps what finished and marks the run
 interrupted: 'whet run --resume RUN_ID' runs only the missing cells.
 
+With --suite NAME and no REF, the latest version of the suite's prompt runs.
+
 Exit status: 0 when every cell completed, 1 when any failed or the run was
 interrupted, 2 on usage errors.`,
 		Example: `  whet run support/reply -m echo --var customer=Ana --var ticket="Where is my order?"
   whet run summary@1 summary@2 -m ollama:llama3.2,openai:gpt-4o-mini --cases cases.csv --repeat 3 -o report.md --format md
+  whet run --suite tickets -m ollama:llama3.2 --fail-under 0.9
   whet run --resume 1m869te23xva`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.targetsSet = cmd.Flags().Changed("model")
@@ -158,7 +161,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if f.failUnder > 0 && f.suite == "" && f.resume == "" {
 		return usagef("--fail-under needs --suite NAME: the suite's checks decide what passes")
 	}
-	if f.resume == "" && len(args) == 0 {
+	if f.resume == "" && len(args) == 0 && f.suite == "" {
 		return usagef("run takes at least one REF (e.g. whet run summary -m echo); see 'whet run --help'")
 	}
 	if f.output != "" {
@@ -179,6 +182,17 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		if _, err := reg.Resolve(sp); err != nil {
 			return usagef("--shadow-price: %v", err)
 		}
+	}
+	if f.resume == "" && len(args) == 0 {
+		// --suite alone runs the latest version of the suite's prompt.
+		su, err := st.GetSuite(a.ctx, f.suite)
+		if err != nil {
+			return err
+		}
+		if su.Prompt == "" {
+			return usagef("suite %s belongs to no prompt: name the versions to run (e.g. whet run NAME@production --suite %s)", su.Name, su.Name)
+		}
+		args = []string{su.Prompt}
 	}
 	var plan runner.Plan
 	if f.resume != "" {
