@@ -97,9 +97,11 @@ func (g *Gemini) genaiClient(ctx context.Context, key string) (*genai.Client, er
 // names: topK, candidateCount, …). TokensIn is promptTokenCount; TokensOut is
 // candidatesTokenCount plus thoughtsTokenCount (both are billed as output).
 // Model is the modelVersion the server reports. Finish reasons are
-// normalised: STOP → stop, MAX_TOKENS → length, SAFETY and other blocks →
-// content_filter, others lower-cased. On error the Response holds the text
-// that arrived before it.
+// normalised: STOP → stop, MAX_TOKENS → length, SAFETY and other blocks of
+// the answer → content_filter, others lower-cased. A prompt the API blocks
+// outright (promptFeedback.blockReason, no candidates) is an error naming
+// the reason, not retried. On error the Response holds the text that
+// arrived before it.
 func (g *Gemini) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	key, err := APIKey(g.cfg)
 	if err != nil {
@@ -128,6 +130,7 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 		text      strings.Builder
 		finished  bool
 		streamErr error
+		blocked   *genai.GenerateContentResponsePromptFeedback
 	)
 	for chunk, err := range client.Models.GenerateContentStream(cctx, req.Model, contents, gcfg) {
 		if err != nil {
@@ -141,9 +144,8 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 			resp.TokensIn = int(u.PromptTokenCount)
 			resp.TokensOut = int(u.CandidatesTokenCount) + int(u.ThoughtsTokenCount)
 		}
-		if pf := chunk.PromptFeedback; pf != nil && pf.BlockReason != "" {
-			resp.FinishReason = "content_filter"
-			finished = true
+		if pf := chunk.PromptFeedback; pf != nil && pf.BlockReason != "" && pf.BlockReason != genai.BlockedReasonUnspecified {
+			blocked = pf
 		}
 		if len(chunk.Candidates) == 0 || chunk.Candidates[0] == nil {
 			continue
@@ -174,6 +176,9 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 	if streamErr != nil {
 		return resp, g.classify(streamErr, req.Model, capt)
 	}
+	if blocked != nil {
+		return resp, geminiBlocked(g.name, blocked)
+	}
 	if !finished {
 		_, _, readErr, _ := capt.snapshot()
 		return resp, provTruncated(g.name, readErr)
@@ -182,6 +187,17 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 		resp.Model = req.Model
 	}
 	return resp, nil
+}
+
+// geminiBlocked is the error of a prompt the API refused to answer
+// (promptFeedback.blockReason, no candidates): permanent, since the same
+// prompt is blocked again.
+func geminiBlocked(provider string, pf *genai.GenerateContentResponsePromptFeedback) *APIError {
+	msg := fmt.Sprintf("the prompt was blocked (%s): no answer was generated", pf.BlockReason)
+	if m := strings.TrimSpace(pf.BlockReasonMessage); m != "" {
+		msg += ": " + provClip(m, 300)
+	}
+	return &APIError{Provider: provider, Msg: msg}
 }
 
 // config maps Params to a GenerateContentConfig.
@@ -249,6 +265,12 @@ func (g *Gemini) classify(err error, model string, capt *provCapture) error {
 			e.RetryAfter = geminiRetryDelay(ae.Details)
 			return e
 		}
+		if q := geminiDailyQuota(ae.Details); code == 429 && q != "" {
+			// The RetryInfo beside it asks for seconds, but a daily quota
+			// does not come back until it resets: retrying only waits.
+			return &APIError{Provider: g.name, Status: code, Err: err,
+				Msg: provClip(msg, 500) + " (daily quota " + q + " exhausted: not retried)"}
+		}
 		e := provStatusError(g.name, code, h, provClip(msg, 500), err)
 		if e.RetryAfter == 0 {
 			e.RetryAfter = geminiRetryDelay(ae.Details)
@@ -282,6 +304,25 @@ func geminiRetryDelay(details []map[string]any) time.Duration {
 		}
 	}
 	return 0
+}
+
+// geminiDailyQuota returns the quotaId of a per-day quota that
+// google.rpc.QuotaFailure in an error's details says was exceeded
+// (GenerateRequestsPerDayPerProjectPerModel-FreeTier); "" when none.
+func geminiDailyQuota(details []map[string]any) string {
+	for _, d := range details {
+		if t, _ := d["@type"].(string); !strings.HasSuffix(t, "google.rpc.QuotaFailure") {
+			continue
+		}
+		vs, _ := d["violations"].([]any)
+		for _, v := range vs {
+			vm, _ := v.(map[string]any)
+			if id, _ := vm["quotaId"].(string); strings.Contains(id, "PerDay") {
+				return id
+			}
+		}
+	}
+	return ""
 }
 
 // geminiContents splits system messages into the system instruction and

@@ -144,6 +144,40 @@ func TestGeminiRetryInfo(t *testing.T) {
 	}
 }
 
+// TestGeminiDailyQuota: a 429 whose QuotaFailure names a per-day quota is
+// not retried, although a RetryInfo of seconds travels beside it; a
+// per-minute quota is retried after the delay asked for.
+func TestGeminiDailyQuota(t *testing.T) {
+	body := func(quotaID string) string {
+		return `{"error":{"code":429,"message":"You exceeded your current quota, please check your plan and billing details.","status":"RESOURCE_EXHAUSTED","details":[` +
+			`{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaMetric":"generativelanguage.googleapis.com/generate_content_free_tier_requests","quotaId":"` + quotaID + `","quotaDimensions":{"location":"global","model":"gemini-2.5-flash"},"quotaValue":"20"}]},` +
+			`{"@type":"type.googleapis.com/google.rpc.Help","links":[{"description":"Learn more about Gemini API quotas","url":"https://ai.google.dev/gemini-api/docs/rate-limits"}]},` +
+			`{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"38s"}]}}`
+	}
+	for _, c := range []struct {
+		quota     string
+		temporary bool
+		after     time.Duration
+	}{
+		{"GenerateRequestsPerDayPerProjectPerModel-FreeTier", false, 0},
+		{"GenerateRequestsPerMinutePerProjectPerModel-FreeTier", true, 38 * time.Second},
+	} {
+		t.Run(c.quota, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptError(w, 429, body(c.quota))
+			})
+			_, err := ptGemini(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			ae := ptAPIError(t, err)
+			if retry, after := Retryable(err); ae.Status != 429 || retry != c.temporary || after != c.after {
+				t.Fatalf("got %v: status %d retryable %v after %v, want 429 %v %v", err, ae.Status, retry, after, c.temporary, c.after)
+			}
+			if !c.temporary && !strings.Contains(err.Error(), "daily quota "+c.quota+" exhausted") {
+				t.Fatalf("error %q does not name the daily quota", err)
+			}
+		})
+	}
+}
+
 func TestGeminiErrorMidStream(t *testing.T) {
 	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 		ptStream(w, ptSSE, ptGeminiChunk("Hel", "", ""), "data: "+ptGeminiErr(503, "The model is overloaded.")+"\r\n\r\n")
@@ -167,8 +201,10 @@ func TestGeminiTruncatedAndBlocked(t *testing.T) {
 	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); !ptAPIError(t, err).Temporary {
 		t.Fatalf("a stream without a finish reason: %v", err)
 	}
+	// A blocked prompt has no candidates: an error naming the reason, not an
+	// empty answer, and not retried (the same prompt is blocked again).
 	resp, err := p.Chat(context.Background(), Request{Model: "blocked"}, nil)
-	if err != nil || resp.FinishReason != "content_filter" || resp.TokensIn != 4 {
+	if ae := ptAPIError(t, err); ae.Temporary || !strings.Contains(err.Error(), "prompt was blocked (SAFETY)") || resp.Text != "" {
 		t.Fatalf("blocked prompt: %+v %v", resp, err)
 	}
 }
