@@ -73,8 +73,9 @@ func (p *Anthropic) BaseURL() string { return provRedactURL(p.base) }
 // are set as top-level JSON fields (top_k, cache_control, …). TokensIn counts
 // every input token: input_tokens plus the tokens written to and read from
 // the prompt cache, which input_tokens leaves out. Finish reasons are
-// normalised: end_turn and stop_sequence → stop, max_tokens → length,
-// tool_use → tool_calls, refusal → content_filter. On error the Response
+// normalised: end_turn and stop_sequence → stop, max_tokens and
+// model_context_window_exceeded → length, tool_use → tool_calls, refusal →
+// content_filter; others (pause_turn) are kept as sent. On error the Response
 // holds the text that arrived before it.
 func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	key, err := APIKey(p.cfg)
@@ -178,8 +179,16 @@ type anthropicErrorBody struct {
 	Error struct {
 		Type    string `json:"type"`
 		Message string `json:"message"`
+		Details struct {
+			ErrorCode string `json:"error_code"`
+		} `json:"details"`
 	} `json:"error"`
 }
+
+// anthropicSpendLimit is the error_code of a 429 that is no rate limit: the
+// organisation reached its tier's monthly spend cap, and usage stays paused
+// until the next month (or a higher tier).
+const anthropicSpendLimit = "enforced_spend_limit_reached"
 
 // anthropicTemporaryType reports whether an error type is worth a retry.
 func anthropicTemporaryType(t string) bool {
@@ -219,6 +228,10 @@ func (p *Anthropic) classify(err error, model string, capt *provCapture) error {
 		}
 		e := provStatusError(p.name, ae.StatusCode, h, provClip(msg, 500), err)
 		e.Temporary = e.Temporary || anthropicTemporaryType(etype)
+		if body.Error.Details.ErrorCode == anthropicSpendLimit {
+			e.Temporary, e.RetryAfter = false, 0
+			e.Msg += " (" + anthropicSpendLimit + ": not retried)"
+		}
 		return e
 	}
 	if provIsDecode(err) {
@@ -275,10 +288,12 @@ func anthropicMessages(msgs []prompt.Message) ([]anthropic.TextBlockParam, []ant
 	return system, out
 }
 
-// anthropicFinish normalises a stop_reason to whet's finish reasons.
+// anthropicFinish normalises a stop_reason to whet's finish reasons. Others
+// are kept as sent: pause_turn (a long turn with server tools paused, the
+// answer incomplete) must not read as a finished answer.
 func anthropicFinish(r string) string {
 	switch r {
-	case "end_turn", "stop_sequence", "pause_turn":
+	case "end_turn", "stop_sequence":
 		return "stop"
 	case "max_tokens", "model_context_window_exceeded":
 		return "length"

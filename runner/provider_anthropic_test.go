@@ -226,6 +226,19 @@ func TestAnthropicOverloaded529(t *testing.T) {
 	}
 }
 
+// TestAnthropicSpendLimit: a 429 whose error_code says the organisation's
+// monthly spend cap is reached is no rate limit and is not retried.
+func TestAnthropicSpendLimit(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 429, `{"type":"error","error":{"type":"rate_limit_error","message":"You have reached your API usage limits: your organization has crossed its monthly API usage threshold.","details":{"error_code":"enforced_spend_limit_reached"}},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}`)
+	})
+	_, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	ae := ptAPIError(t, err)
+	if retry, _ := Retryable(err); ae.Status != 429 || retry || !strings.Contains(err.Error(), "monthly API usage threshold") {
+		t.Fatalf("got %v (retryable %v), want a permanent 429 with the server's message", err, retry)
+	}
+}
+
 func TestAnthropicTruncated(t *testing.T) {
 	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 		ptStream(w, ptSSE, ptAnthropicStart("m"), ptAnthropicText("Hel"))
@@ -248,7 +261,7 @@ func TestAnthropicMissingKey(t *testing.T) {
 }
 
 func TestAnthropicFinish(t *testing.T) {
-	for in, want := range map[string]string{"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls", "refusal": "content_filter", "new_reason": "new_reason"} {
+	for in, want := range map[string]string{"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls", "refusal": "content_filter", "model_context_window_exceeded": "length", "pause_turn": "pause_turn", "new_reason": "new_reason"} {
 		if got := anthropicFinish(in); got != want {
 			t.Errorf("anthropicFinish(%q) = %q, want %q", in, got, want)
 		}
