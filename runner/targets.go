@@ -473,7 +473,8 @@ func (r *Registry) providerConf(name string) (config.Provider, bool) {
 // cost nothing; otherwise the provider's configured prices, then the
 // built-in catalogue (the section named after the provider, then the one of
 // its type), each by exact model then by a dated or versioned variant of a
-// listed model (gpt-4o-mini-2024-07-18 → gpt-4o-mini). false when unknown.
+// listed model (gpt-4o-mini-2024-07-18 → gpt-4o-mini); a Gemini model is
+// looked up without its "models/" prefix. false when unknown.
 func (r *Registry) Price(t Target) (config.Price, bool) {
 	typ := t.Type
 	pc, ok := r.providerConf(t.Provider)
@@ -483,8 +484,14 @@ func (r *Registry) Price(t Target) (config.Price, bool) {
 	if typ == config.TypeOllama || typ == config.TypeEcho {
 		return config.Price{}, true
 	}
+	model := t.Model
+	if typ == config.TypeGemini {
+		// The Gemini API takes "models/gemini-2.5-flash" as well as the
+		// bare name; the catalogue lists bare names.
+		model = strings.TrimPrefix(model, "models/")
+	}
 	if ok {
-		if p, found := costLookup(pc.Prices, t.Model); found {
+		if p, found := costLookup(pc.Prices, model); found {
 			return p, true
 		}
 	}
@@ -492,11 +499,11 @@ func (r *Registry) Price(t Target) (config.Price, bool) {
 	if r.pricesErr != nil {
 		return config.Price{}, false
 	}
-	if p, found := r.prices.Lookup(t.Provider, t.Model); found {
+	if p, found := r.prices.Lookup(t.Provider, model); found {
 		return p, true
 	}
 	if typ != t.Provider {
-		return r.prices.Lookup(typ, t.Model)
+		return r.prices.Lookup(typ, model)
 	}
 	return config.Price{}, false
 }
