@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -22,10 +23,10 @@ import (
 // automatic stream continuation are off: the executor retries. It is safe for
 // concurrent use.
 type Gemini struct {
-	name    string
-	cfg     config.Provider
-	baseURL string // "" = the SDK's default (GOOGLE_GEMINI_BASE_URL or Google's)
-	http    *http.Client
+	name string
+	cfg  config.Provider
+	base *url.URL
+	http *http.Client
 
 	mu     sync.Mutex
 	key    string // the key client was made with
@@ -34,38 +35,26 @@ type Gemini struct {
 
 var _ Provider = (*Gemini)(nil)
 
-// NewGemini returns a Gemini provider. The endpoint is cfg.BaseURL, else the
-// SDK's (GOOGLE_GEMINI_BASE_URL, else Google's); the key is cfg's (see
+// geminiDefaultBase is the Gemini API's endpoint, the SDK's default.
+const geminiDefaultBase = "https://generativelanguage.googleapis.com/"
+
+// NewGemini returns a Gemini provider. The endpoint is cfg.BaseURL, else
+// GOOGLE_GEMINI_BASE_URL (as in Google's SDKs), else Google's; the key is cfg's (see
 // APIKey; GOOGLE_API_KEY, then GEMINI_API_KEY, by default); cfg.Headers are
 // sent with every request. It does not contact the server.
 func NewGemini(cfg config.Provider) (*Gemini, error) {
-	name := cfg.Name
-	if name == "" {
-		name = "gemini"
+	cfg, base, err := provDefaults(cfg, "gemini", "GOOGLE_GEMINI_BASE_URL", geminiDefaultBase)
+	if err != nil {
+		return nil, err
 	}
-	cfg.Name = name
-	if cfg.Type == "" {
-		cfg.Type = "gemini"
-	}
-	g := &Gemini{name: name, cfg: cfg, http: provHTTPClient(cfg.Headers, false)}
-	if strings.TrimSpace(cfg.BaseURL) != "" {
-		u, err := provParseBaseURL(name, cfg.BaseURL)
-		if err != nil {
-			return nil, err
-		}
-		if !strings.HasSuffix(u.Path, "/") {
-			u.Path += "/"
-		}
-		g.baseURL = u.String()
-	}
-	return g, nil
+	return &Gemini{name: cfg.Name, cfg: cfg, http: provHTTPClient(cfg.Headers, false), base: base}, nil
 }
 
 // Name implements Provider.
 func (g *Gemini) Name() string { return g.name }
 
-// BaseURL is the configured endpoint; empty means the SDK's default.
-func (g *Gemini) BaseURL() string { return g.baseURL }
+// BaseURL is the endpoint this provider talks to.
+func (g *Gemini) BaseURL() string { return provRedactURL(g.base) }
 
 // genaiClient returns a client for key, reusing the last one made with the
 // same key (making one reads no file and opens no connection).
@@ -79,7 +68,7 @@ func (g *Gemini) genaiClient(ctx context.Context, key string) (*genai.Client, er
 		APIKey:      key,
 		Backend:     genai.BackendGeminiAPI,
 		HTTPClient:  g.http,
-		HTTPOptions: genai.HTTPOptions{BaseURL: g.baseURL},
+		HTTPOptions: genai.HTTPOptions{BaseURL: g.base.String()},
 	})
 	if err != nil {
 		// The SDK's message prints its whole config, key included: never
@@ -241,10 +230,7 @@ func (g *Gemini) config(req Request) (*genai.GenerateContentConfig, error) {
 // classify turns an SDK error into *APIError.
 func (g *Gemini) classify(err error, model string, capt *provCapture) error {
 	status, h, readErr, _ := capt.snapshot()
-	base := g.baseURL
-	if base == "" {
-		base = "the Gemini API"
-	}
+	base := g.BaseURL()
 	var ae genai.APIError
 	if errors.As(err, &ae) {
 		code := ae.Code

@@ -240,6 +240,34 @@ func TestGeminiKeys(t *testing.T) {
 	}
 }
 
+// TestGeminiBaseURLEnv: GOOGLE_GEMINI_BASE_URL, which Google's SDKs
+// honour, is where the calls go when the config names no base_url, and
+// what the provider reports and its errors name.
+func TestGeminiBaseURLEnv(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 404, ptGeminiErr(404, "models/nope is not found for API version v1beta"))
+	})
+	t.Setenv("GEMINI_API_KEY", ptGeminiKey)
+	t.Setenv("GOOGLE_API_KEY", "")
+	t.Setenv("GOOGLE_GEMINI_BASE_URL", srv.URL)
+	p, err := NewGemini(config.Provider{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.BaseURL() != srv.URL+"/" {
+		t.Fatalf("BaseURL %q, want %q", p.BaseURL(), srv.URL+"/")
+	}
+	_, err = p.Chat(context.Background(), Request{Model: "nope"}, nil)
+	if seen.count(":streamGenerateContent") != 1 || !strings.Contains(fmt.Sprint(err), srv.URL) {
+		t.Fatalf("%d calls to the fake, error %v: want one, naming %s", seen.count(":streamGenerateContent"), err, srv.URL)
+	}
+
+	t.Setenv("GOOGLE_GEMINI_BASE_URL", "")
+	if p, _ := NewGemini(config.Provider{}); p.BaseURL() != geminiDefaultBase {
+		t.Fatalf("default BaseURL %q", p.BaseURL())
+	}
+}
+
 func TestGeminiSeedRange(t *testing.T) {
 	p := ptGemini(t, "http://127.0.0.1:9")
 	seed := int64(1) << 40
