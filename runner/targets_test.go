@@ -279,6 +279,7 @@ func TestRegistryProviderStatuses(t *testing.T) {
 	t.Setenv("ANTHROPIC_API_KEY", "")
 	t.Setenv("GOOGLE_API_KEY", "")
 	t.Setenv("GEMINI_API_KEY", "g-secret")
+	t.Setenv("GOOGLE_GEMINI_BASE_URL", "")
 	t.Setenv("OLLAMA_HOST", "")
 	cfg := ptConfig()
 	cfg.Providers["box"] = config.Provider{Type: "ollama", BaseURL: "http://user:pw@box:11434/?token=t"}
@@ -305,7 +306,7 @@ func TestRegistryProviderStatuses(t *testing.T) {
 	}
 	check("groq", ProviderStatus{Name: "groq", Type: "openai", BaseURL: "https://api.groq.com/openai/v1/", Key: "GROQ_API_KEY set", KeyOK: true, Concurrency: 3})
 	check("openai", ProviderStatus{Name: "openai", Type: "openai", BaseURL: "https://api.openai.com/v1/", Key: "OPENAI_API_KEY not set", Concurrency: 8})
-	check("gemini", ProviderStatus{Name: "gemini", Type: "gemini", Key: "GEMINI_API_KEY set", KeyOK: true, Concurrency: 8})
+	check("gemini", ProviderStatus{Name: "gemini", Type: "gemini", BaseURL: "https://generativelanguage.googleapis.com/", Key: "GEMINI_API_KEY set", KeyOK: true, Concurrency: 8})
 	check("box", ProviderStatus{Name: "box", Type: "ollama", BaseURL: "http://box:11434/", KeyOK: true, Concurrency: 1})
 	check("vault", ProviderStatus{Name: "vault", Type: "openai", BaseURL: "http://127.0.0.1:8000/v1/", Key: "api_key_cmd", KeyOK: true, Concurrency: 8})
 	check("mock", ProviderStatus{Name: "mock", Type: "echo", KeyOK: true})
