@@ -227,7 +227,9 @@ func (p *Anthropic) classify(err error, model string, capt *provCapture) error {
 			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, body.Error.Message)
 		}
 		e := provStatusError(p.name, ae.StatusCode, h, provClip(msg, 500), err)
-		e.Temporary = e.Temporary || anthropicTemporaryType(etype)
+		if _, said := provShouldRetry(h); !said {
+			e.Temporary = e.Temporary || anthropicTemporaryType(etype)
+		}
 		if body.Error.Details.ErrorCode == anthropicSpendLimit {
 			e.Temporary, e.RetryAfter = false, 0
 			e.Msg += " (" + anthropicSpendLimit + ": not retried)"

@@ -239,6 +239,38 @@ func TestAnthropicSpendLimit(t *testing.T) {
 	}
 }
 
+// TestAnthropicShouldRetryHeader: x-should-retry, which the SDK lets
+// override the status, decides whether a failed call is retried.
+func TestAnthropicShouldRetryHeader(t *testing.T) {
+	for _, c := range []struct {
+		status int
+		header string
+		retry  bool
+	}{
+		{429, "false", false},
+		{529, "false", false},
+		{409, "true", true},
+		{409, "", false},
+	} {
+		t.Run(fmt.Sprintf("%d %q", c.status, c.header), func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				body := ptAnthropicErr(c.status, "no")
+				if c.status == 409 {
+					body = `{"type":"error","error":{"type":"conflict_error","message":"no"}}`
+				}
+				if c.header != "" {
+					w.Header().Set("X-Should-Retry", c.header)
+				}
+				ptError(w, c.status, body)
+			})
+			_, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			if retry, _ := Retryable(err); ptAPIError(t, err).Status != c.status || retry != c.retry {
+				t.Fatalf("got %v (retryable %v), want status %d retryable %v", err, retry, c.status, c.retry)
+			}
+		})
+	}
+}
+
 func TestAnthropicTruncated(t *testing.T) {
 	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 		ptStream(w, ptSSE, ptAnthropicStart("m"), ptAnthropicText("Hel"))
