@@ -34,7 +34,10 @@ type Anthropic struct {
 	client anthropic.Client
 }
 
-var _ Provider = (*Anthropic)(nil)
+var (
+	_ Provider    = (*Anthropic)(nil)
+	_ ModelLister = (*Anthropic)(nil)
+)
 
 // NewAnthropic returns an Anthropic provider. The endpoint is cfg.BaseURL,
 // else ANTHROPIC_BASE_URL, else https://api.anthropic.com/; the key is
@@ -305,4 +308,36 @@ func anthropicFinish(r string) string {
 		return "content_filter"
 	}
 	return r
+}
+
+// ListModels implements ModelLister with GET /v1/models: the active and
+// deprecated models the key can use (retired ones are left out by the API).
+func (p *Anthropic) ListModels(ctx context.Context) ([]ModelInfo, error) {
+	key, err := APIKey(p.cfg)
+	if err != nil {
+		return nil, err
+	}
+	models, err := p.listModels(ctx, key)
+	return models, redactKey(err, key)
+}
+
+func (p *Anthropic) listModels(ctx context.Context, key string) ([]ModelInfo, error) {
+	cctx, capt := provWithCapture(ctx)
+	pager := p.client.Models.ListAutoPaging(cctx, anthropic.ModelListParams{Limit: anthropic.Int(1000)}, option.WithAPIKey(key))
+	var out []ModelInfo
+	for pager.Next() {
+		m := pager.Current()
+		info := ModelInfo{Name: m.ID}
+		if !m.CreatedAt.IsZero() && m.CreatedAt.Unix() > 0 {
+			info.Modified = m.CreatedAt.UTC()
+		}
+		out = append(out, info)
+	}
+	if ctx.Err() != nil {
+		return nil, provCtxError(p.name, ctx)
+	}
+	if err := pager.Err(); err != nil {
+		return nil, p.classify(err, "", capt)
+	}
+	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,7 +34,10 @@ type Gemini struct {
 	client *genai.Client
 }
 
-var _ Provider = (*Gemini)(nil)
+var (
+	_ Provider    = (*Gemini)(nil)
+	_ ModelLister = (*Gemini)(nil)
+)
 
 // geminiDefaultBase is the Gemini API's endpoint, the SDK's default.
 const geminiDefaultBase = "https://generativelanguage.googleapis.com/"
@@ -350,4 +354,40 @@ func geminiFinish(fr genai.FinishReason) string {
 		return "content_filter"
 	}
 	return strings.ToLower(string(fr))
+}
+
+// ListModels implements ModelLister with the API's models list: the models
+// that support generateContent, named without the "models/" prefix.
+func (g *Gemini) ListModels(ctx context.Context) ([]ModelInfo, error) {
+	key, err := APIKey(g.cfg)
+	if err != nil {
+		return nil, err
+	}
+	models, err := g.listModels(ctx, key)
+	return models, redactKey(err, key)
+}
+
+func (g *Gemini) listModels(ctx context.Context, key string) ([]ModelInfo, error) {
+	client, err := g.genaiClient(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	cctx, capt := provWithCapture(ctx)
+	var out []ModelInfo
+	for m, err := range client.Models.All(cctx) {
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, provCtxError(g.name, ctx)
+			}
+			return nil, g.classify(err, "", capt)
+		}
+		if m == nil || !slices.Contains(m.SupportedActions, "generateContent") {
+			continue
+		}
+		out = append(out, ModelInfo{Name: strings.TrimPrefix(m.Name, "models/")})
+	}
+	if ctx.Err() != nil {
+		return nil, provCtxError(g.name, ctx)
+	}
+	return out, nil
 }

@@ -510,10 +510,10 @@ func (r *Registry) Price(t Target) (config.Price, bool) {
 
 // ListTargets lists what can be run: the config's targets, its aliases and
 // each provider's configured models, then every model of every reachable
-// ollama-type and openai-type provider (Ollama's /api/tags, the
-// OpenAI-compatible GET /models: a local vLLM, llama.cpp or LM Studio
-// server shows what it serves). An openai-type provider that needs a key
-// and has none is skipped: it is not set up, not unreachable. A provider
+// provider that can list them (Ollama's /api/tags, the OpenAI-compatible
+// GET /models: a local vLLM, llama.cpp or LM Studio server shows what it
+// serves; Anthropic's and Gemini's model lists). A provider that needs a
+// key and has none is skipped: it is not set up, not unreachable. A provider
 // that cannot be listed gives one entry with Issue set (Model empty); an
 // unresolvable spec gives an entry with Issue set. Never fails as a whole. Each listing is bounded by 10s and ctx.
 func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
@@ -563,7 +563,9 @@ func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
 	}
 	for _, name := range names {
 		pc := r.providers[name]
-		if pc.Type != config.TypeOllama && pc.Type != config.TypeOpenAI {
+		switch pc.Type {
+		case config.TypeOllama, config.TypeOpenAI, config.TypeAnthropic, config.TypeGemini:
+		default:
 			continue
 		}
 		issue := func(err error) {
