@@ -611,7 +611,7 @@ func (m modelsModel) providersView() string {
 
 func providerURL(p runner.ProviderStatus) string {
 	if p.BaseURL == "" {
-		return "the SDK's default endpoint"
+		return "none" // echo answers in process
 	}
 	return p.BaseURL
 }
