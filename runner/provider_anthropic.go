@@ -71,15 +71,21 @@ func (p *Anthropic) BaseURL() string { return provRedactURL(p.base) }
 // text block each, in order); consecutive user or assistant messages are
 // merged into one turn so that turns alternate; empty messages are left out
 // and a final assistant message (a prefill) loses its trailing whitespace.
-// max_tokens defaults to 4096; temperature, top_p and stop (stop_sequences)
-// map directly; seed has no Anthropic equivalent and is not sent; Extra keys
-// are set as top-level JSON fields (top_k, cache_control, …). TokensIn counts
-// every input token: input_tokens plus the tokens written to and read from
-// the prompt cache, which input_tokens leaves out. Finish reasons are
-// normalised: end_turn and stop_sequence → stop, max_tokens and
-// model_context_window_exceeded → length, tool_use → tool_calls, refusal →
-// content_filter; others (pause_turn) are kept as sent. On error the Response
-// holds the text that arrived before it.
+// max_tokens defaults to 4096, or to a thinking budget (Extra thinking:
+// {type: enabled, budget_tokens: N}) plus 4096 when that is larger, since
+// the API requires max_tokens above the budget; temperature (the API takes
+// 0–1 and refuses more with a 400 that is passed on), top_p and stop
+// (stop_sequences) map directly; seed has no Anthropic equivalent and is
+// not sent; Extra keys are set as top-level JSON fields (top_k, thinking,
+// …). Text is the text blocks only: thinking is left out, though its tokens
+// are output tokens and counted (and priced) as such. TokensIn counts every
+// input token: input_tokens plus the tokens written to and read from the
+// prompt cache, which input_tokens leaves out. Model is the model
+// message_start names. Finish reasons are normalised: end_turn and
+// stop_sequence → stop, max_tokens and model_context_window_exceeded →
+// length, tool_use → tool_calls, refusal → content_filter; others
+// (pause_turn) are kept as sent. On error the Response holds the text that
+// arrived before it.
 func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	key, err := APIKey(p.cfg)
 	if err != nil {
@@ -101,6 +107,10 @@ func (p *Anthropic) chat(ctx context.Context, req Request, onDelta func(string),
 	}
 	if pr.MaxTokens != nil {
 		params.MaxTokens = int64(*pr.MaxTokens)
+	} else if b := anthropicThinkingBudget(pr.Extra); b >= params.MaxTokens {
+		// The API refuses a thinking budget that is not below max_tokens:
+		// the default leaves the answer its 4096 tokens beside it.
+		params.MaxTokens = b + anthropicDefaultMaxTokens
 	}
 	if pr.Temperature != nil {
 		params.Temperature = anthropic.Float(*pr.Temperature)
@@ -174,6 +184,23 @@ func (p *Anthropic) chat(ctx context.Context, req Request, onDelta func(string),
 		resp.Model = req.Model
 	}
 	return resp, nil
+}
+
+// anthropicThinkingBudget is the budget_tokens of an Extra "thinking"
+// object ({"type": "enabled", "budget_tokens": N}); 0 when there is none.
+func anthropicThinkingBudget(extra map[string]any) int64 {
+	th, _ := extra["thinking"].(map[string]any)
+	switch n := th["budget_tokens"].(type) {
+	case float64:
+		return int64(n)
+	case int:
+		return int64(n)
+	case int64:
+		return n
+	case uint64:
+		return int64(min(n, 1<<62))
+	}
+	return 0
 }
 
 // anthropicErrorBody is the JSON of an error response or an error event.

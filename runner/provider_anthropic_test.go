@@ -136,6 +136,48 @@ func TestAnthropicCacheTokens(t *testing.T) {
 	}
 }
 
+// TestAnthropicThinking: with a thinking budget and no max_tokens, the
+// default leaves room for the answer beside the budget (the API refuses a
+// budget not below max_tokens); the thinking that streams back is not part
+// of the answer, though its tokens are output tokens.
+func TestAnthropicThinking(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptAnthropicStart("m"),
+			ptAnthropicEvent("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}`),
+			ptAnthropicEvent("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me think."}}`),
+			ptAnthropicEvent("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCgIYAhIM"}}`),
+			ptAnthropicEvent("content_block_stop", `{"type":"content_block_stop","index":0}`),
+			ptAnthropicEvent("content_block_start", `{"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}`),
+			ptAnthropicEvent("content_block_delta", `{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"42"}}`),
+			ptAnthropicTail)
+	})
+	p := ptAnthropic(t, srv.URL)
+	for _, c := range []struct {
+		budget any
+		max    *int
+		want   float64
+	}{
+		{float64(10000), nil, 14096},
+		{uint64(2000), nil, 4096},
+		{float64(10000), ptInt(16000), 16000},
+	} {
+		req := Request{Model: "m", Messages: ptMessages(), Params: prompt.Params{MaxTokens: c.max,
+			Extra: map[string]any{"thinking": map[string]any{"type": "enabled", "budget_tokens": c.budget}}}}
+		resp, err, deltas := ptChat(t, context.Background(), p, req, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Text != "42" || strings.Join(deltas, "") != "42" || resp.TokensOut != 15 {
+			t.Fatalf("text %q deltas %q tokens out %d: want only the answer, 15 tokens", resp.Text, deltas, resp.TokensOut)
+		}
+		if v := ptDig(seen.last(t, "/v1/messages").Body, "max_tokens"); v != c.want {
+			t.Errorf("budget %v max %v: max_tokens %v, want %v", c.budget, c.max, v, c.want)
+		}
+	}
+}
+
+func ptInt(n int) *int { return &n }
+
 // TestAnthropicSkipsEmptyMessages: the API refuses an empty text block
 // ("text content blocks must be non-empty"), so a message that renders to
 // nothing is left out instead of failing the call.
