@@ -53,6 +53,8 @@ var extra = map[string][]struct {
 		{"claude-3-haiku", price{0.25, 1.25}},
 	},
 	"gemini": {
+		// Listed in catwalk's vertexai section only, at the same price.
+		{"gemini-3.1-pro-preview", price{2, 12}},
 		{"gemini-2.5-flash-lite", price{0.10, 0.40}},
 		{"gemini-2.0-flash", price{0.10, 0.40}},
 		{"gemini-2.0-flash-lite", price{0.075, 0.30}},
