@@ -84,7 +84,9 @@ func (g *Gemini) genaiClient(ctx context.Context, key string) (*genai.Client, er
 }
 
 // Chat implements Provider. System messages become the system instruction;
-// assistant turns are sent with role "model"; empty messages are left out.
+// assistant turns are sent with role "model"; consecutive turns of one role
+// are merged into one (several parts) so that turns alternate; empty
+// messages are left out.
 // Params: temperature, top_p, max_tokens (maxOutputTokens), seed, stop
 // (stopSequences); Extra keys are merged into generationConfig (use Gemini's
 // names: topK, candidateCount, …). TokensIn is promptTokenCount; TokensOut is
@@ -316,8 +318,10 @@ func geminiDailyQuota(details []map[string]any) string {
 }
 
 // geminiContents splits system messages into the system instruction and
-// maps the other turns (assistant → "model"). Messages of only whitespace
-// are left out: the API refuses an empty text part.
+// maps the other turns (assistant → "model"), merging consecutive turns of
+// one role into one content of several parts: the API refuses turns that do
+// not alternate. Messages of only whitespace are left out: the API refuses
+// an empty text part.
 func geminiContents(msgs []prompt.Message) (*genai.Content, []*genai.Content) {
 	var system *genai.Content
 	var out []*genai.Content
@@ -335,6 +339,10 @@ func geminiContents(msgs []prompt.Message) (*genai.Content, []*genai.Content) {
 		role := genai.RoleUser
 		if m.Role == prompt.RoleAssistant {
 			role = genai.RoleModel
+		}
+		if n := len(out); n > 0 && out[n-1].Role == role {
+			out[n-1].Parts = append(out[n-1].Parts, genai.NewPartFromText(m.Content))
+			continue
 		}
 		out = append(out, genai.NewContentFromText(m.Content, genai.Role(role)))
 	}

@@ -102,7 +102,9 @@ func TestGeminiChatStreams(t *testing.T) {
 }
 
 // TestGeminiSkipsEmptyMessages: the API refuses an empty text part, so a
-// message that renders to nothing is left out instead of failing the call.
+// message that renders to nothing is left out instead of failing the call;
+// the turns around it, now of one role in a row, become one turn (the API
+// refuses turns that do not alternate).
 func TestGeminiSkipsEmptyMessages(t *testing.T) {
 	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 		ptStream(w, ptSSE, ptGeminiChunk("ok", "STOP", ""))
@@ -116,8 +118,9 @@ func TestGeminiSkipsEmptyMessages(t *testing.T) {
 		t.Errorf("systemInstruction = %v, want none", v)
 	}
 	contents, _ := b["contents"].([]any)
-	if len(contents) != 2 || ptDig(b, "contents", 0, "parts", 0, "text") != "hi" || ptDig(b, "contents", 1, "parts", 0, "text") != "again" {
-		t.Fatalf("contents %v, want the two user turns", b["contents"])
+	if len(contents) != 1 || ptDig(b, "contents", 0, "role") != "user" ||
+		ptDig(b, "contents", 0, "parts", 0, "text") != "hi" || ptDig(b, "contents", 0, "parts", 1, "text") != "again" {
+		t.Fatalf("contents %v, want one user turn of two parts", b["contents"])
 	}
 }
 
