@@ -23,9 +23,10 @@ func (a *app) modelsCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "models",
-		Short: "List configured targets and the models of every reachable Ollama and OpenAI-compatible server",
+		Short: "List configured targets and the models every reachable provider serves",
 		Long: `List configured targets, aliases and configured models, every model a reachable
-Ollama or OpenAI-compatible server lists, and the targets earlier runs used.
+Ollama or OpenAI-compatible server lists (and Anthropic and Gemini, when their
+key is set), and the targets earlier runs used.
 
 Beside each target: the model identity its newest run recorded (the Ollama digest,
 the resolved model, OpenAI's system_fingerprint). A model that changed under its

@@ -98,6 +98,8 @@ func TestRegistryPrice(t *testing.T) {
 		{"proxy:my-finetune", 0, 0, false},
 		{"anthropic:claude-haiku-4-5-20251001", 1, 5, true},
 		{"gemini:gemini-2.5-flash", 0.3, 2.5, true},
+		{"gemini:models/gemini-2.5-flash", 0.3, 2.5, true}, // the API's resource name
+		{"gemini:gemini-3.1-pro-preview", 2, 12, true},
 		{"ollama:llama3.2:3b", 0, 0, true},
 		{"box:qwen2.5", 0, 0, true},
 		{"echo", 0, 0, true},

@@ -34,7 +34,10 @@ type Anthropic struct {
 	client anthropic.Client
 }
 
-var _ Provider = (*Anthropic)(nil)
+var (
+	_ Provider    = (*Anthropic)(nil)
+	_ ModelLister = (*Anthropic)(nil)
+)
 
 // NewAnthropic returns an Anthropic provider. The endpoint is cfg.BaseURL,
 // else ANTHROPIC_BASE_URL, else https://api.anthropic.com/; the key is
@@ -68,14 +71,21 @@ func (p *Anthropic) BaseURL() string { return provRedactURL(p.base) }
 // text block each, in order); consecutive user or assistant messages are
 // merged into one turn so that turns alternate; empty messages are left out
 // and a final assistant message (a prefill) loses its trailing whitespace.
-// max_tokens defaults to 4096; temperature, top_p and stop (stop_sequences)
-// map directly; seed has no Anthropic equivalent and is not sent; Extra keys
-// are set as top-level JSON fields (top_k, cache_control, …). TokensIn counts
-// every input token: input_tokens plus the tokens written to and read from
-// the prompt cache, which input_tokens leaves out. Finish reasons are
-// normalised: end_turn and stop_sequence → stop, max_tokens → length,
-// tool_use → tool_calls, refusal → content_filter. On error the Response
-// holds the text that arrived before it.
+// max_tokens defaults to 4096, or to a thinking budget (Extra thinking:
+// {type: enabled, budget_tokens: N}) plus 4096 when that is larger, since
+// the API requires max_tokens above the budget; temperature (the API takes
+// 0–1 and refuses more with a 400 that is passed on), top_p and stop
+// (stop_sequences) map directly; seed has no Anthropic equivalent and is
+// not sent; Extra keys are set as top-level JSON fields (top_k, thinking,
+// …). Text is the text blocks only: thinking is left out, though its tokens
+// are output tokens and counted (and priced) as such. TokensIn counts every
+// input token: input_tokens plus the tokens written to and read from the
+// prompt cache, which input_tokens leaves out. Model is the model
+// message_start names. Finish reasons are normalised: end_turn and
+// stop_sequence → stop, max_tokens and model_context_window_exceeded →
+// length, tool_use → tool_calls, refusal → content_filter; others
+// (pause_turn) are kept as sent. On error the Response holds the text that
+// arrived before it.
 func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	key, err := APIKey(p.cfg)
 	if err != nil {
@@ -97,6 +107,10 @@ func (p *Anthropic) chat(ctx context.Context, req Request, onDelta func(string),
 	}
 	if pr.MaxTokens != nil {
 		params.MaxTokens = int64(*pr.MaxTokens)
+	} else if b := anthropicThinkingBudget(pr.Extra); b >= params.MaxTokens {
+		// The API refuses a thinking budget that is not below max_tokens:
+		// the default leaves the answer its 4096 tokens beside it.
+		params.MaxTokens = b + anthropicDefaultMaxTokens
 	}
 	if pr.Temperature != nil {
 		params.Temperature = anthropic.Float(*pr.Temperature)
@@ -172,14 +186,39 @@ func (p *Anthropic) chat(ctx context.Context, req Request, onDelta func(string),
 	return resp, nil
 }
 
+// anthropicThinkingBudget is the budget_tokens of an Extra "thinking"
+// object ({"type": "enabled", "budget_tokens": N}); 0 when there is none.
+func anthropicThinkingBudget(extra map[string]any) int64 {
+	th, _ := extra["thinking"].(map[string]any)
+	switch n := th["budget_tokens"].(type) {
+	case float64:
+		return int64(n)
+	case int:
+		return int64(n)
+	case int64:
+		return n
+	case uint64:
+		return int64(min(n, 1<<62))
+	}
+	return 0
+}
+
 // anthropicErrorBody is the JSON of an error response or an error event.
 type anthropicErrorBody struct {
 	Type  string `json:"type"`
 	Error struct {
 		Type    string `json:"type"`
 		Message string `json:"message"`
+		Details struct {
+			ErrorCode string `json:"error_code"`
+		} `json:"details"`
 	} `json:"error"`
 }
+
+// anthropicSpendLimit is the error_code of a 429 that is no rate limit: the
+// organisation reached its tier's monthly spend cap, and usage stays paused
+// until the next month (or a higher tier).
+const anthropicSpendLimit = "enforced_spend_limit_reached"
 
 // anthropicTemporaryType reports whether an error type is worth a retry.
 func anthropicTemporaryType(t string) bool {
@@ -218,7 +257,13 @@ func (p *Anthropic) classify(err error, model string, capt *provCapture) error {
 			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, body.Error.Message)
 		}
 		e := provStatusError(p.name, ae.StatusCode, h, provClip(msg, 500), err)
-		e.Temporary = e.Temporary || anthropicTemporaryType(etype)
+		if _, said := provShouldRetry(h); !said {
+			e.Temporary = e.Temporary || anthropicTemporaryType(etype)
+		}
+		if body.Error.Details.ErrorCode == anthropicSpendLimit {
+			e.Temporary, e.RetryAfter = false, 0
+			e.Msg += " (" + anthropicSpendLimit + ": not retried)"
+		}
 		return e
 	}
 	if provIsDecode(err) {
@@ -275,10 +320,12 @@ func anthropicMessages(msgs []prompt.Message) ([]anthropic.TextBlockParam, []ant
 	return system, out
 }
 
-// anthropicFinish normalises a stop_reason to whet's finish reasons.
+// anthropicFinish normalises a stop_reason to whet's finish reasons. Others
+// are kept as sent: pause_turn (a long turn with server tools paused, the
+// answer incomplete) must not read as a finished answer.
 func anthropicFinish(r string) string {
 	switch r {
-	case "end_turn", "stop_sequence", "pause_turn":
+	case "end_turn", "stop_sequence":
 		return "stop"
 	case "max_tokens", "model_context_window_exceeded":
 		return "length"
@@ -288,4 +335,36 @@ func anthropicFinish(r string) string {
 		return "content_filter"
 	}
 	return r
+}
+
+// ListModels implements ModelLister with GET /v1/models: the active and
+// deprecated models the key can use (retired ones are left out by the API).
+func (p *Anthropic) ListModels(ctx context.Context) ([]ModelInfo, error) {
+	key, err := APIKey(p.cfg)
+	if err != nil {
+		return nil, err
+	}
+	models, err := p.listModels(ctx, key)
+	return models, redactKey(err, key)
+}
+
+func (p *Anthropic) listModels(ctx context.Context, key string) ([]ModelInfo, error) {
+	cctx, capt := provWithCapture(ctx)
+	pager := p.client.Models.ListAutoPaging(cctx, anthropic.ModelListParams{Limit: anthropic.Int(1000)}, option.WithAPIKey(key))
+	var out []ModelInfo
+	for pager.Next() {
+		m := pager.Current()
+		info := ModelInfo{Name: m.ID}
+		if !m.CreatedAt.IsZero() && m.CreatedAt.Unix() > 0 {
+			info.Modified = m.CreatedAt.UTC()
+		}
+		out = append(out, info)
+	}
+	if ctx.Err() != nil {
+		return nil, provCtxError(p.name, ctx)
+	}
+	if err := pager.Err(); err != nil {
+		return nil, p.classify(err, "", capt)
+	}
+	return out, nil
 }

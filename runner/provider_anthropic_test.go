@@ -136,6 +136,48 @@ func TestAnthropicCacheTokens(t *testing.T) {
 	}
 }
 
+// TestAnthropicThinking: with a thinking budget and no max_tokens, the
+// default leaves room for the answer beside the budget (the API refuses a
+// budget not below max_tokens); the thinking that streams back is not part
+// of the answer, though its tokens are output tokens.
+func TestAnthropicThinking(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptAnthropicStart("m"),
+			ptAnthropicEvent("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}`),
+			ptAnthropicEvent("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me think."}}`),
+			ptAnthropicEvent("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCgIYAhIM"}}`),
+			ptAnthropicEvent("content_block_stop", `{"type":"content_block_stop","index":0}`),
+			ptAnthropicEvent("content_block_start", `{"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}`),
+			ptAnthropicEvent("content_block_delta", `{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"42"}}`),
+			ptAnthropicTail)
+	})
+	p := ptAnthropic(t, srv.URL)
+	for _, c := range []struct {
+		budget any
+		max    *int
+		want   float64
+	}{
+		{float64(10000), nil, 14096},
+		{uint64(2000), nil, 4096},
+		{float64(10000), ptInt(16000), 16000},
+	} {
+		req := Request{Model: "m", Messages: ptMessages(), Params: prompt.Params{MaxTokens: c.max,
+			Extra: map[string]any{"thinking": map[string]any{"type": "enabled", "budget_tokens": c.budget}}}}
+		resp, err, deltas := ptChat(t, context.Background(), p, req, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Text != "42" || strings.Join(deltas, "") != "42" || resp.TokensOut != 15 {
+			t.Fatalf("text %q deltas %q tokens out %d: want only the answer, 15 tokens", resp.Text, deltas, resp.TokensOut)
+		}
+		if v := ptDig(seen.last(t, "/v1/messages").Body, "max_tokens"); v != c.want {
+			t.Errorf("budget %v max %v: max_tokens %v, want %v", c.budget, c.max, v, c.want)
+		}
+	}
+}
+
+func ptInt(n int) *int { return &n }
+
 // TestAnthropicSkipsEmptyMessages: the API refuses an empty text block
 // ("text content blocks must be non-empty"), so a message that renders to
 // nothing is left out instead of failing the call.
@@ -226,6 +268,51 @@ func TestAnthropicOverloaded529(t *testing.T) {
 	}
 }
 
+// TestAnthropicSpendLimit: a 429 whose error_code says the organisation's
+// monthly spend cap is reached is no rate limit and is not retried.
+func TestAnthropicSpendLimit(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 429, `{"type":"error","error":{"type":"rate_limit_error","message":"You have reached your API usage limits: your organization has crossed its monthly API usage threshold.","details":{"error_code":"enforced_spend_limit_reached"}},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}`)
+	})
+	_, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	ae := ptAPIError(t, err)
+	if retry, _ := Retryable(err); ae.Status != 429 || retry || !strings.Contains(err.Error(), "monthly API usage threshold") {
+		t.Fatalf("got %v (retryable %v), want a permanent 429 with the server's message", err, retry)
+	}
+}
+
+// TestAnthropicShouldRetryHeader: x-should-retry, which the SDK lets
+// override the status, decides whether a failed call is retried.
+func TestAnthropicShouldRetryHeader(t *testing.T) {
+	for _, c := range []struct {
+		status int
+		header string
+		retry  bool
+	}{
+		{429, "false", false},
+		{529, "false", false},
+		{409, "true", true},
+		{409, "", false},
+	} {
+		t.Run(fmt.Sprintf("%d %q", c.status, c.header), func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				body := ptAnthropicErr(c.status, "no")
+				if c.status == 409 {
+					body = `{"type":"error","error":{"type":"conflict_error","message":"no"}}`
+				}
+				if c.header != "" {
+					w.Header().Set("X-Should-Retry", c.header)
+				}
+				ptError(w, c.status, body)
+			})
+			_, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			if retry, _ := Retryable(err); ptAPIError(t, err).Status != c.status || retry != c.retry {
+				t.Fatalf("got %v (retryable %v), want status %d retryable %v", err, retry, c.status, c.retry)
+			}
+		})
+	}
+}
+
 func TestAnthropicTruncated(t *testing.T) {
 	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 		ptStream(w, ptSSE, ptAnthropicStart("m"), ptAnthropicText("Hel"))
@@ -248,7 +335,7 @@ func TestAnthropicMissingKey(t *testing.T) {
 }
 
 func TestAnthropicFinish(t *testing.T) {
-	for in, want := range map[string]string{"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls", "refusal": "content_filter", "new_reason": "new_reason"} {
+	for in, want := range map[string]string{"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls", "refusal": "content_filter", "model_context_window_exceeded": "length", "pause_turn": "pause_turn", "new_reason": "new_reason"} {
 		if got := anthropicFinish(in); got != want {
 			t.Errorf("anthropicFinish(%q) = %q, want %q", in, got, want)
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,50 +24,41 @@ import (
 // automatic stream continuation are off: the executor retries. It is safe for
 // concurrent use.
 type Gemini struct {
-	name    string
-	cfg     config.Provider
-	baseURL string // "" = the SDK's default (GOOGLE_GEMINI_BASE_URL or Google's)
-	http    *http.Client
+	name string
+	cfg  config.Provider
+	base *url.URL
+	http *http.Client
 
 	mu     sync.Mutex
 	key    string // the key client was made with
 	client *genai.Client
 }
 
-var _ Provider = (*Gemini)(nil)
+var (
+	_ Provider    = (*Gemini)(nil)
+	_ ModelLister = (*Gemini)(nil)
+)
 
-// NewGemini returns a Gemini provider. The endpoint is cfg.BaseURL, else the
-// SDK's (GOOGLE_GEMINI_BASE_URL, else Google's); the key is cfg's (see
+// geminiDefaultBase is the Gemini API's endpoint, the SDK's default.
+const geminiDefaultBase = "https://generativelanguage.googleapis.com/"
+
+// NewGemini returns a Gemini provider. The endpoint is cfg.BaseURL, else
+// GOOGLE_GEMINI_BASE_URL (as in Google's SDKs), else Google's; the key is cfg's (see
 // APIKey; GOOGLE_API_KEY, then GEMINI_API_KEY, by default); cfg.Headers are
 // sent with every request. It does not contact the server.
 func NewGemini(cfg config.Provider) (*Gemini, error) {
-	name := cfg.Name
-	if name == "" {
-		name = "gemini"
+	cfg, base, err := provDefaults(cfg, "gemini", "GOOGLE_GEMINI_BASE_URL", geminiDefaultBase)
+	if err != nil {
+		return nil, err
 	}
-	cfg.Name = name
-	if cfg.Type == "" {
-		cfg.Type = "gemini"
-	}
-	g := &Gemini{name: name, cfg: cfg, http: provHTTPClient(cfg.Headers, false)}
-	if strings.TrimSpace(cfg.BaseURL) != "" {
-		u, err := provParseBaseURL(name, cfg.BaseURL)
-		if err != nil {
-			return nil, err
-		}
-		if !strings.HasSuffix(u.Path, "/") {
-			u.Path += "/"
-		}
-		g.baseURL = u.String()
-	}
-	return g, nil
+	return &Gemini{name: cfg.Name, cfg: cfg, http: provHTTPClient(cfg.Headers, false), base: base}, nil
 }
 
 // Name implements Provider.
 func (g *Gemini) Name() string { return g.name }
 
-// BaseURL is the configured endpoint; empty means the SDK's default.
-func (g *Gemini) BaseURL() string { return g.baseURL }
+// BaseURL is the endpoint this provider talks to.
+func (g *Gemini) BaseURL() string { return provRedactURL(g.base) }
 
 // genaiClient returns a client for key, reusing the last one made with the
 // same key (making one reads no file and opens no connection).
@@ -79,7 +72,7 @@ func (g *Gemini) genaiClient(ctx context.Context, key string) (*genai.Client, er
 		APIKey:      key,
 		Backend:     genai.BackendGeminiAPI,
 		HTTPClient:  g.http,
-		HTTPOptions: genai.HTTPOptions{BaseURL: g.baseURL},
+		HTTPOptions: genai.HTTPOptions{BaseURL: g.base.String()},
 	})
 	if err != nil {
 		// The SDK's message prints its whole config, key included: never
@@ -91,15 +84,19 @@ func (g *Gemini) genaiClient(ctx context.Context, key string) (*genai.Client, er
 }
 
 // Chat implements Provider. System messages become the system instruction;
-// assistant turns are sent with role "model"; empty messages are left out.
+// assistant turns are sent with role "model"; consecutive turns of one role
+// are merged into one (several parts) so that turns alternate; empty
+// messages are left out.
 // Params: temperature, top_p, max_tokens (maxOutputTokens), seed, stop
 // (stopSequences); Extra keys are merged into generationConfig (use Gemini's
 // names: topK, candidateCount, …). TokensIn is promptTokenCount; TokensOut is
 // candidatesTokenCount plus thoughtsTokenCount (both are billed as output).
 // Model is the modelVersion the server reports. Finish reasons are
-// normalised: STOP → stop, MAX_TOKENS → length, SAFETY and other blocks →
-// content_filter, others lower-cased. On error the Response holds the text
-// that arrived before it.
+// normalised: STOP → stop, MAX_TOKENS → length, SAFETY and other blocks of
+// the answer → content_filter, others lower-cased. A prompt the API blocks
+// outright (promptFeedback.blockReason, no candidates) is an error naming
+// the reason, not retried. On error the Response holds the text that
+// arrived before it.
 func (g *Gemini) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	key, err := APIKey(g.cfg)
 	if err != nil {
@@ -128,6 +125,7 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 		text      strings.Builder
 		finished  bool
 		streamErr error
+		blocked   *genai.GenerateContentResponsePromptFeedback
 	)
 	for chunk, err := range client.Models.GenerateContentStream(cctx, req.Model, contents, gcfg) {
 		if err != nil {
@@ -141,9 +139,8 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 			resp.TokensIn = int(u.PromptTokenCount)
 			resp.TokensOut = int(u.CandidatesTokenCount) + int(u.ThoughtsTokenCount)
 		}
-		if pf := chunk.PromptFeedback; pf != nil && pf.BlockReason != "" {
-			resp.FinishReason = "content_filter"
-			finished = true
+		if pf := chunk.PromptFeedback; pf != nil && pf.BlockReason != "" && pf.BlockReason != genai.BlockedReasonUnspecified {
+			blocked = pf
 		}
 		if len(chunk.Candidates) == 0 || chunk.Candidates[0] == nil {
 			continue
@@ -174,6 +171,9 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 	if streamErr != nil {
 		return resp, g.classify(streamErr, req.Model, capt)
 	}
+	if blocked != nil {
+		return resp, geminiBlocked(g.name, blocked)
+	}
 	if !finished {
 		_, _, readErr, _ := capt.snapshot()
 		return resp, provTruncated(g.name, readErr)
@@ -182,6 +182,17 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 		resp.Model = req.Model
 	}
 	return resp, nil
+}
+
+// geminiBlocked is the error of a prompt the API refused to answer
+// (promptFeedback.blockReason, no candidates): permanent, since the same
+// prompt is blocked again.
+func geminiBlocked(provider string, pf *genai.GenerateContentResponsePromptFeedback) *APIError {
+	msg := fmt.Sprintf("the prompt was blocked (%s): no answer was generated", pf.BlockReason)
+	if m := strings.TrimSpace(pf.BlockReasonMessage); m != "" {
+		msg += ": " + provClip(m, 300)
+	}
+	return &APIError{Provider: provider, Msg: msg}
 }
 
 // config maps Params to a GenerateContentConfig.
@@ -225,10 +236,7 @@ func (g *Gemini) config(req Request) (*genai.GenerateContentConfig, error) {
 // classify turns an SDK error into *APIError.
 func (g *Gemini) classify(err error, model string, capt *provCapture) error {
 	status, h, readErr, _ := capt.snapshot()
-	base := g.baseURL
-	if base == "" {
-		base = "the Gemini API"
-	}
+	base := g.BaseURL()
 	var ae genai.APIError
 	if errors.As(err, &ae) {
 		code := ae.Code
@@ -248,6 +256,12 @@ func (g *Gemini) classify(err error, model string, capt *provCapture) error {
 				Temporary: provTemporaryStatus(code) || ae.Status == "UNAVAILABLE" || ae.Status == "RESOURCE_EXHAUSTED"}
 			e.RetryAfter = geminiRetryDelay(ae.Details)
 			return e
+		}
+		if q := geminiDailyQuota(ae.Details); code == 429 && q != "" {
+			// The RetryInfo beside it asks for seconds, but a daily quota
+			// does not come back until it resets: retrying only waits.
+			return &APIError{Provider: g.name, Status: code, Err: err,
+				Msg: provClip(msg, 500) + " (daily quota " + q + " exhausted: not retried)"}
 		}
 		e := provStatusError(g.name, code, h, provClip(msg, 500), err)
 		if e.RetryAfter == 0 {
@@ -284,9 +298,30 @@ func geminiRetryDelay(details []map[string]any) time.Duration {
 	return 0
 }
 
+// geminiDailyQuota returns the quotaId of a per-day quota that
+// google.rpc.QuotaFailure in an error's details says was exceeded
+// (GenerateRequestsPerDayPerProjectPerModel-FreeTier); "" when none.
+func geminiDailyQuota(details []map[string]any) string {
+	for _, d := range details {
+		if t, _ := d["@type"].(string); !strings.HasSuffix(t, "google.rpc.QuotaFailure") {
+			continue
+		}
+		vs, _ := d["violations"].([]any)
+		for _, v := range vs {
+			vm, _ := v.(map[string]any)
+			if id, _ := vm["quotaId"].(string); strings.Contains(id, "PerDay") {
+				return id
+			}
+		}
+	}
+	return ""
+}
+
 // geminiContents splits system messages into the system instruction and
-// maps the other turns (assistant → "model"). Messages of only whitespace
-// are left out: the API refuses an empty text part.
+// maps the other turns (assistant → "model"), merging consecutive turns of
+// one role into one content of several parts: the API refuses turns that do
+// not alternate. Messages of only whitespace are left out: the API refuses
+// an empty text part.
 func geminiContents(msgs []prompt.Message) (*genai.Content, []*genai.Content) {
 	var system *genai.Content
 	var out []*genai.Content
@@ -304,6 +339,10 @@ func geminiContents(msgs []prompt.Message) (*genai.Content, []*genai.Content) {
 		role := genai.RoleUser
 		if m.Role == prompt.RoleAssistant {
 			role = genai.RoleModel
+		}
+		if n := len(out); n > 0 && out[n-1].Role == role {
+			out[n-1].Parts = append(out[n-1].Parts, genai.NewPartFromText(m.Content))
+			continue
 		}
 		out = append(out, genai.NewContentFromText(m.Content, genai.Role(role)))
 	}
@@ -323,4 +362,40 @@ func geminiFinish(fr genai.FinishReason) string {
 		return "content_filter"
 	}
 	return strings.ToLower(string(fr))
+}
+
+// ListModels implements ModelLister with the API's models list: the models
+// that support generateContent, named without the "models/" prefix.
+func (g *Gemini) ListModels(ctx context.Context) ([]ModelInfo, error) {
+	key, err := APIKey(g.cfg)
+	if err != nil {
+		return nil, err
+	}
+	models, err := g.listModels(ctx, key)
+	return models, redactKey(err, key)
+}
+
+func (g *Gemini) listModels(ctx context.Context, key string) ([]ModelInfo, error) {
+	client, err := g.genaiClient(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	cctx, capt := provWithCapture(ctx)
+	var out []ModelInfo
+	for m, err := range client.Models.All(cctx) {
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, provCtxError(g.name, ctx)
+			}
+			return nil, g.classify(err, "", capt)
+		}
+		if m == nil || !slices.Contains(m.SupportedActions, "generateContent") {
+			continue
+		}
+		out = append(out, ModelInfo{Name: strings.TrimPrefix(m.Name, "models/")})
+	}
+	if ctx.Err() != nil {
+		return nil, provCtxError(g.name, ctx)
+	}
+	return out, nil
 }

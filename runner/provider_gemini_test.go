@@ -102,7 +102,9 @@ func TestGeminiChatStreams(t *testing.T) {
 }
 
 // TestGeminiSkipsEmptyMessages: the API refuses an empty text part, so a
-// message that renders to nothing is left out instead of failing the call.
+// message that renders to nothing is left out instead of failing the call;
+// the turns around it, now of one role in a row, become one turn (the API
+// refuses turns that do not alternate).
 func TestGeminiSkipsEmptyMessages(t *testing.T) {
 	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 		ptStream(w, ptSSE, ptGeminiChunk("ok", "STOP", ""))
@@ -116,8 +118,9 @@ func TestGeminiSkipsEmptyMessages(t *testing.T) {
 		t.Errorf("systemInstruction = %v, want none", v)
 	}
 	contents, _ := b["contents"].([]any)
-	if len(contents) != 2 || ptDig(b, "contents", 0, "parts", 0, "text") != "hi" || ptDig(b, "contents", 1, "parts", 0, "text") != "again" {
-		t.Fatalf("contents %v, want the two user turns", b["contents"])
+	if len(contents) != 1 || ptDig(b, "contents", 0, "role") != "user" ||
+		ptDig(b, "contents", 0, "parts", 0, "text") != "hi" || ptDig(b, "contents", 0, "parts", 1, "text") != "again" {
+		t.Fatalf("contents %v, want one user turn of two parts", b["contents"])
 	}
 }
 
@@ -144,6 +147,40 @@ func TestGeminiRetryInfo(t *testing.T) {
 	}
 }
 
+// TestGeminiDailyQuota: a 429 whose QuotaFailure names a per-day quota is
+// not retried, although a RetryInfo of seconds travels beside it; a
+// per-minute quota is retried after the delay asked for.
+func TestGeminiDailyQuota(t *testing.T) {
+	body := func(quotaID string) string {
+		return `{"error":{"code":429,"message":"You exceeded your current quota, please check your plan and billing details.","status":"RESOURCE_EXHAUSTED","details":[` +
+			`{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaMetric":"generativelanguage.googleapis.com/generate_content_free_tier_requests","quotaId":"` + quotaID + `","quotaDimensions":{"location":"global","model":"gemini-2.5-flash"},"quotaValue":"20"}]},` +
+			`{"@type":"type.googleapis.com/google.rpc.Help","links":[{"description":"Learn more about Gemini API quotas","url":"https://ai.google.dev/gemini-api/docs/rate-limits"}]},` +
+			`{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"38s"}]}}`
+	}
+	for _, c := range []struct {
+		quota     string
+		temporary bool
+		after     time.Duration
+	}{
+		{"GenerateRequestsPerDayPerProjectPerModel-FreeTier", false, 0},
+		{"GenerateRequestsPerMinutePerProjectPerModel-FreeTier", true, 38 * time.Second},
+	} {
+		t.Run(c.quota, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptError(w, 429, body(c.quota))
+			})
+			_, err := ptGemini(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			ae := ptAPIError(t, err)
+			if retry, after := Retryable(err); ae.Status != 429 || retry != c.temporary || after != c.after {
+				t.Fatalf("got %v: status %d retryable %v after %v, want 429 %v %v", err, ae.Status, retry, after, c.temporary, c.after)
+			}
+			if !c.temporary && !strings.Contains(err.Error(), "daily quota "+c.quota+" exhausted") {
+				t.Fatalf("error %q does not name the daily quota", err)
+			}
+		})
+	}
+}
+
 func TestGeminiErrorMidStream(t *testing.T) {
 	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 		ptStream(w, ptSSE, ptGeminiChunk("Hel", "", ""), "data: "+ptGeminiErr(503, "The model is overloaded.")+"\r\n\r\n")
@@ -167,8 +204,10 @@ func TestGeminiTruncatedAndBlocked(t *testing.T) {
 	if _, err := p.Chat(context.Background(), Request{Model: "m"}, nil); !ptAPIError(t, err).Temporary {
 		t.Fatalf("a stream without a finish reason: %v", err)
 	}
+	// A blocked prompt has no candidates: an error naming the reason, not an
+	// empty answer, and not retried (the same prompt is blocked again).
 	resp, err := p.Chat(context.Background(), Request{Model: "blocked"}, nil)
-	if err != nil || resp.FinishReason != "content_filter" || resp.TokensIn != 4 {
+	if ae := ptAPIError(t, err); ae.Temporary || !strings.Contains(err.Error(), "prompt was blocked (SAFETY)") || resp.Text != "" {
 		t.Fatalf("blocked prompt: %+v %v", resp, err)
 	}
 }
@@ -201,6 +240,34 @@ func TestGeminiKeys(t *testing.T) {
 	}
 	if h := seen.last(t, ":streamGenerateContent").Header.Get("X-Goog-Api-Key"); h != "google-key" {
 		t.Fatalf("key %q", h)
+	}
+}
+
+// TestGeminiBaseURLEnv: GOOGLE_GEMINI_BASE_URL, which Google's SDKs
+// honour, is where the calls go when the config names no base_url, and
+// what the provider reports and its errors name.
+func TestGeminiBaseURLEnv(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 404, ptGeminiErr(404, "models/nope is not found for API version v1beta"))
+	})
+	t.Setenv("GEMINI_API_KEY", ptGeminiKey)
+	t.Setenv("GOOGLE_API_KEY", "")
+	t.Setenv("GOOGLE_GEMINI_BASE_URL", srv.URL)
+	p, err := NewGemini(config.Provider{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.BaseURL() != srv.URL+"/" {
+		t.Fatalf("BaseURL %q, want %q", p.BaseURL(), srv.URL+"/")
+	}
+	_, err = p.Chat(context.Background(), Request{Model: "nope"}, nil)
+	if seen.count(":streamGenerateContent") != 1 || !strings.Contains(fmt.Sprint(err), srv.URL) {
+		t.Fatalf("%d calls to the fake, error %v: want one, naming %s", seen.count(":streamGenerateContent"), err, srv.URL)
+	}
+
+	t.Setenv("GOOGLE_GEMINI_BASE_URL", "")
+	if p, _ := NewGemini(config.Provider{}); p.BaseURL() != geminiDefaultBase {
+		t.Fatalf("default BaseURL %q", p.BaseURL())
 	}
 }
 

@@ -75,6 +75,18 @@ func TestLiveAnthropic(t *testing.T) {
 		t.Fatal(err)
 	}
 	ptLive(t, "ANTHROPIC_API_KEY", p, "claude-haiku-4-5")
+	ptLiveModels(t, p)
+}
+
+// ptLiveModels checks that a live provider lists some models.
+func ptLiveModels(t *testing.T, l ModelLister) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	models, err := l.ListModels(ctx)
+	if err != nil || len(models) == 0 {
+		t.Fatalf("ListModels: %d models, %v", len(models), err)
+	}
 }
 
 func TestLiveGemini(t *testing.T) {
@@ -83,4 +95,5 @@ func TestLiveGemini(t *testing.T) {
 		t.Fatal(err)
 	}
 	ptLive(t, "GEMINI_API_KEY", p, "gemini-2.5-flash-lite")
+	ptLiveModels(t, p)
 }

@@ -251,16 +251,34 @@ func provBodyMessage(body []byte) string {
 	return ""
 }
 
-// provStatusError is the *APIError of an HTTP error response.
+// provShouldRetry reads x-should-retry, with which Anthropic's and
+// OpenAI's servers say whether a failed call is worth repeating (their SDKs
+// let it override the status); ok is false when the header is absent.
+func provShouldRetry(h http.Header) (retry, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(h.Get("X-Should-Retry"))) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}
+
+// provStatusError is the *APIError of an HTTP error response: temporary by
+// its status (provTemporaryStatus) unless x-should-retry says otherwise.
 func provStatusError(provider string, status int, h http.Header, msg string, cause error) *APIError {
 	if msg == "" {
 		msg = http.StatusText(status)
+	}
+	temporary := provTemporaryStatus(status)
+	if retry, ok := provShouldRetry(h); ok {
+		temporary = retry
 	}
 	return &APIError{
 		Provider:   provider,
 		Status:     status,
 		RetryAfter: provRetryAfter(h, time.Now()),
-		Temporary:  provTemporaryStatus(status),
+		Temporary:  temporary,
 		Msg:        msg,
 		Err:        cause,
 	}

@@ -473,7 +473,8 @@ func (r *Registry) providerConf(name string) (config.Provider, bool) {
 // cost nothing; otherwise the provider's configured prices, then the
 // built-in catalogue (the section named after the provider, then the one of
 // its type), each by exact model then by a dated or versioned variant of a
-// listed model (gpt-4o-mini-2024-07-18 → gpt-4o-mini). false when unknown.
+// listed model (gpt-4o-mini-2024-07-18 → gpt-4o-mini); a Gemini model is
+// looked up without its "models/" prefix. false when unknown.
 func (r *Registry) Price(t Target) (config.Price, bool) {
 	typ := t.Type
 	pc, ok := r.providerConf(t.Provider)
@@ -483,8 +484,14 @@ func (r *Registry) Price(t Target) (config.Price, bool) {
 	if typ == config.TypeOllama || typ == config.TypeEcho {
 		return config.Price{}, true
 	}
+	model := t.Model
+	if typ == config.TypeGemini {
+		// The Gemini API takes "models/gemini-2.5-flash" as well as the
+		// bare name; the catalogue lists bare names.
+		model = strings.TrimPrefix(model, "models/")
+	}
 	if ok {
-		if p, found := costLookup(pc.Prices, t.Model); found {
+		if p, found := costLookup(pc.Prices, model); found {
 			return p, true
 		}
 	}
@@ -492,21 +499,21 @@ func (r *Registry) Price(t Target) (config.Price, bool) {
 	if r.pricesErr != nil {
 		return config.Price{}, false
 	}
-	if p, found := r.prices.Lookup(t.Provider, t.Model); found {
+	if p, found := r.prices.Lookup(t.Provider, model); found {
 		return p, true
 	}
 	if typ != t.Provider {
-		return r.prices.Lookup(typ, t.Model)
+		return r.prices.Lookup(typ, model)
 	}
 	return config.Price{}, false
 }
 
 // ListTargets lists what can be run: the config's targets, its aliases and
 // each provider's configured models, then every model of every reachable
-// ollama-type and openai-type provider (Ollama's /api/tags, the
-// OpenAI-compatible GET /models: a local vLLM, llama.cpp or LM Studio
-// server shows what it serves). An openai-type provider that needs a key
-// and has none is skipped: it is not set up, not unreachable. A provider
+// provider that can list them (Ollama's /api/tags, the OpenAI-compatible
+// GET /models: a local vLLM, llama.cpp or LM Studio server shows what it
+// serves; Anthropic's and Gemini's model lists). A provider that needs a
+// key and has none is skipped: it is not set up, not unreachable. A provider
 // that cannot be listed gives one entry with Issue set (Model empty); an
 // unresolvable spec gives an entry with Issue set. Never fails as a whole. Each listing is bounded by 10s and ctx.
 func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
@@ -556,7 +563,9 @@ func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
 	}
 	for _, name := range names {
 		pc := r.providers[name]
-		if pc.Type != config.TypeOllama && pc.Type != config.TypeOpenAI {
+		switch pc.Type {
+		case config.TypeOllama, config.TypeOpenAI, config.TypeAnthropic, config.TypeGemini:
+		default:
 			continue
 		}
 		issue := func(err error) {

@@ -220,10 +220,29 @@ func TestRegistryListTargets(t *testing.T) {
 		}
 		ptStream(w, "application/json", `{"object":"list","data":[{"id":"llama-3.1-8b-instant","object":"model","created":1,"owned_by":"Meta"},{"id":"qwen-qwq-32b","object":"model","created":2,"owned_by":"Alibaba"}]}`)
 	})
-	// The built-in openai provider without a key is not set up: skipped.
-	t.Setenv("OPENAI_API_KEY", "")
-	t.Setenv("OPENAI_BASE_URL", "")
+	// Anthropic lists at GET /v1/models, Gemini at GET /v1beta/models
+	// (only the models that support generateContent are runnable).
+	claude, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if r.URL.Path != "/v1/models" || r.Header.Get("X-Api-Key") != "ant_test" {
+			ptError(w, 404, `{"type":"error","error":{"type":"not_found_error","message":"no"}}`)
+			return
+		}
+		ptStream(w, "application/json", `{"data":[{"type":"model","id":"claude-sonnet-4-5-20250929","display_name":"Claude Sonnet 4.5","created_at":"2025-09-29T00:00:00Z"}],"has_more":false,"first_id":"claude-sonnet-4-5-20250929","last_id":"claude-sonnet-4-5-20250929"}`)
+	})
+	gem, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if r.URL.Path != "/v1beta/models" || r.Header.Get("X-Goog-Api-Key") != "gem_test" {
+			ptError(w, 404, ptGeminiErr(404, "no"))
+			return
+		}
+		ptStream(w, "application/json", `{"models":[{"name":"models/gemini-2.5-flash","version":"001","displayName":"Gemini 2.5 Flash","supportedGenerationMethods":["generateContent","countTokens","createCachedContent","batchGenerateContent"]},{"name":"models/text-embedding-004","version":"004","displayName":"Text Embedding 004","supportedGenerationMethods":["embedContent"]}]}`)
+	})
+	// The built-in providers without a key are not set up: skipped.
+	for _, v := range []string{"OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"} {
+		t.Setenv(v, "")
+	}
 	t.Setenv("GROQ_KEY", "gsk_test")
+	t.Setenv("CLAUDE_KEY", "ant_test")
+	t.Setenv("GEM_KEY", "gem_test")
 
 	cfg := config.Config{
 		Providers: map[string]config.Provider{
@@ -231,6 +250,8 @@ func TestRegistryListTargets(t *testing.T) {
 			"box":    {Type: "ollama", BaseURL: "http://" + dead},
 			"groq":   {Type: "openai", BaseURL: groq.URL + "/openai/v1", APIKeyEnv: "GROQ_KEY", Models: []string{"llama-3.1-8b-instant"}},
 			"vllm":   {Type: "openai", BaseURL: "http://" + dead + "/v1"},
+			"claude": {Type: "anthropic", BaseURL: claude.URL, APIKeyEnv: "CLAUDE_KEY"},
+			"gem":    {Type: "gemini", BaseURL: gem.URL, APIKeyEnv: "GEM_KEY"},
 		},
 		Aliases: map[string]string{"fast": "groq:llama-3.1-8b-instant"},
 		Targets: []string{"fast", "echo", "bogus:x"},
@@ -257,6 +278,8 @@ func TestRegistryListTargets(t *testing.T) {
 		"models ollama:llama3.2:3b a80c4f",
 		"listed ollama:qwen2.5:latest 845dbd",
 		"listed ISSUE box",
+		"listed claude:claude-sonnet-4-5-20250929",
+		"listed gem:gemini-2.5-flash",
 		"listed groq:qwen-qwq-32b",
 		"listed ISSUE vllm",
 	}, "\n")
@@ -279,6 +302,7 @@ func TestRegistryProviderStatuses(t *testing.T) {
 	t.Setenv("ANTHROPIC_API_KEY", "")
 	t.Setenv("GOOGLE_API_KEY", "")
 	t.Setenv("GEMINI_API_KEY", "g-secret")
+	t.Setenv("GOOGLE_GEMINI_BASE_URL", "")
 	t.Setenv("OLLAMA_HOST", "")
 	cfg := ptConfig()
 	cfg.Providers["box"] = config.Provider{Type: "ollama", BaseURL: "http://user:pw@box:11434/?token=t"}
@@ -305,7 +329,7 @@ func TestRegistryProviderStatuses(t *testing.T) {
 	}
 	check("groq", ProviderStatus{Name: "groq", Type: "openai", BaseURL: "https://api.groq.com/openai/v1/", Key: "GROQ_API_KEY set", KeyOK: true, Concurrency: 3})
 	check("openai", ProviderStatus{Name: "openai", Type: "openai", BaseURL: "https://api.openai.com/v1/", Key: "OPENAI_API_KEY not set", Concurrency: 8})
-	check("gemini", ProviderStatus{Name: "gemini", Type: "gemini", Key: "GEMINI_API_KEY set", KeyOK: true, Concurrency: 8})
+	check("gemini", ProviderStatus{Name: "gemini", Type: "gemini", BaseURL: "https://generativelanguage.googleapis.com/", Key: "GEMINI_API_KEY set", KeyOK: true, Concurrency: 8})
 	check("box", ProviderStatus{Name: "box", Type: "ollama", BaseURL: "http://box:11434/", KeyOK: true, Concurrency: 1})
 	check("vault", ProviderStatus{Name: "vault", Type: "openai", BaseURL: "http://127.0.0.1:8000/v1/", Key: "api_key_cmd", KeyOK: true, Concurrency: 8})
 	check("mock", ProviderStatus{Name: "mock", Type: "echo", KeyOK: true})

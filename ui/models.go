@@ -17,8 +17,8 @@ import (
 
 // The Models screen lists what whet can run: every target of the registry
 // (the config's targets, aliases, configured models, every model a
-// reachable Ollama or OpenAI-compatible server lists), the targets earlier
-// runs used, and the providers behind them. Beside each target it shows the
+// reachable Ollama, OpenAI-compatible, Anthropic or Gemini provider lists),
+// the targets earlier runs used, and the providers behind them. Beside each target it shows the
 // model identity the store last recorded for it (the Ollama digest, the
 // resolved model, OpenAI's system_fingerprint), and warns when the model
 // changed under the results: a listed digest that differs from the one the
@@ -611,7 +611,7 @@ func (m modelsModel) providersView() string {
 
 func providerURL(p runner.ProviderStatus) string {
 	if p.BaseURL == "" {
-		return "the SDK's default endpoint"
+		return "none" // echo answers in process
 	}
 	return p.BaseURL
 }

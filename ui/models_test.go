@@ -142,7 +142,8 @@ func TestModelsScreen(t *testing.T) {
 	// tab: the providers, their keys and limits.
 	h.key("tab")
 	h.mustSee("Models · providers", "PROVIDER", "OPENAI_API_KEY not set", "LAB_API_KEY set", "none needed",
-		"ollama (ollama) · "+ol.URL, "key: none needed", "at most 1 call at once · 5m00s per call")
+		"ollama (ollama) · "+ol.URL, "key: none needed", "at most 1 call at once · 5m00s per call",
+		"gemini       gemini    https://generativelanguage.googleapis.com/", "echo         echo      none ")
 	h.mustNotSee("sk-lab-secret")
 	h.key("tab", "esc")
 	if h.m.active != screenLibrary {

@@ -11,7 +11,8 @@
 //
 // Models the catalogue lacks but people still run (older ones, Groq's
 // Llama models) follow each section's catalogue entries, marked as such:
-// their figures come from the vendors' pricing pages and are unverified.
+// their figures come from the vendors' pricing pages, and the line before
+// them says when they were checked (checked), or that they were not.
 package main
 
 import (
@@ -52,6 +53,8 @@ var extra = map[string][]struct {
 		{"claude-3-haiku", price{0.25, 1.25}},
 	},
 	"gemini": {
+		// Listed in catwalk's vertexai section only, at the same price.
+		{"gemini-3.1-pro-preview", price{2, 12}},
 		{"gemini-2.5-flash-lite", price{0.10, 0.40}},
 		{"gemini-2.0-flash", price{0.10, 0.40}},
 		{"gemini-2.0-flash-lite", price{0.075, 0.30}},
@@ -62,6 +65,14 @@ var extra = map[string][]struct {
 		{"openai/gpt-oss-20b", price{0.10, 0.50}},
 		{"openai/gpt-oss-120b", price{0.15, 0.75}},
 	},
+}
+
+// checked says, by section, where and when the extras were last checked;
+// a section without an entry has extras marked unverified.
+var checked = map[string]string{
+	"openai":    "checked 2026-11-24 against price lists that quote openai.com/api/pricing",
+	"anthropic": "checked 2026-11-24 against docs.anthropic.com/en/docs/about-claude/pricing",
+	"gemini":    "checked 2026-11-24 against price lists that quote ai.google.dev/pricing; the 2.0 models were shut down on 2026-06-01",
 }
 
 // dated is a model id ending in a snapshot date (claude-opus-4-5-20251101):
@@ -123,7 +134,7 @@ func render(w io.Writer, version string, providers []catwalk.Provider) error {
 # catalogue Charm maintains for Crush (github.com/charmbracelet/catwalk).
 # Each section's entries up to its "not in catwalk" line are that
 # catalogue's; the few after it are models it lacks, from the vendors'
-# pricing pages, unverified. Prices
+# pricing pages (each such line says whether and when they were checked). Prices
 # change, and tiered prices (long prompts, batch, cached input, priority)
 # are not modelled: check before relying on a cost. Override any figure per
 # provider and model in the config file:
@@ -179,7 +190,11 @@ func render(w io.Writer, version string, providers []catwalk.Provider) error {
 			writeEntry(w, n, prices[n], width)
 		}
 		if len(extras) > 0 {
-			fmt.Fprintf(w, "  # not in catwalk %s: from the vendor's pricing page, unverified\n", version)
+			note := "unverified"
+			if c, ok := checked[sec]; ok {
+				note = c
+			}
+			fmt.Fprintf(w, "  # not in catwalk %s: from the vendor's pricing page, %s\n", version, note)
 			for _, n := range extras {
 				writeEntry(w, n, prices[n], width)
 			}

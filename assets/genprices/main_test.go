@@ -54,7 +54,7 @@ func TestRender(t *testing.T) {
 		"claude-opus-4: {input: 15, output: 75}",
 		"claude-opus-4-0: {input: 15, output: 75}",
 		"claude-3-haiku: {input: 0.3, output: 1.2}",
-		"# not in catwalk v0.52.1: from the vendor's pricing page, unverified claude-3-7-sonnet:",
+		"# not in catwalk v0.52.1: from the vendor's pricing page, checked 2026-11-24 against docs.anthropic.com/en/docs/about-claude/pricing claude-3-7-sonnet:",
 	} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("missing %q in\n%s", want, out)
