@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -39,30 +40,20 @@ var (
 )
 
 // NewOllama returns an Ollama provider. The server is cfg.BaseURL, else
-// OLLAMA_HOST, else http://127.0.0.1:11434; both are read as the ollama CLI
-// reads OLLAMA_HOST: without a scheme, http and port 11434 ("gpu-box",
-// "0.0.0.0", ":11435" are gpu-box:11434, 0.0.0.0:11434, 127.0.0.1:11435).
-// It does not contact the server.
+// OLLAMA_HOST, else http://127.0.0.1:11434, each read as the ollama CLI reads
+// OLLAMA_HOST (see ollamaParseHost). It does not contact the server.
 func NewOllama(cfg config.Provider) (*Ollama, error) {
 	name := cfg.Name
 	if name == "" {
 		name = "ollama"
 	}
-	var base *url.URL
-	if strings.TrimSpace(cfg.BaseURL) != "" {
-		u, err := provParseBaseURL(name, cfg.BaseURL)
-		if err != nil {
-			return nil, err
-		}
-		if !strings.Contains(cfg.BaseURL, "://") && u.Port() == "" {
-			u.Host = net.JoinHostPort(u.Hostname(), ollamaDefaultPort)
-		}
-		if u.Hostname() == "" {
-			u.Host = net.JoinHostPort("127.0.0.1", u.Port())
-		}
-		base = u
-	} else {
-		base = envconfig.Host()
+	raw, where := cfg.BaseURL, fmt.Sprintf("provider %s: base_url", name)
+	if strings.TrimSpace(raw) == "" {
+		raw, where = envconfig.Var("OLLAMA_HOST"), "OLLAMA_HOST"
+	}
+	base, err := ollamaParseHost(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	return &Ollama{
 		name:      name,
@@ -255,6 +246,85 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 	}
 	// A {"error": "..."} line in a 200 stream: the server failed mid-answer.
 	return &APIError{Provider: o.name, Err: err, Msg: provClip(err.Error(), 500)}
+}
+
+// ollamaParseHost reads s as the ollama CLI reads OLLAMA_HOST
+// (envconfig.Host): without a scheme it is http on port 11434 ("gpu-box",
+// "0.0.0.0", "::1", "[::1]:8080", ":11435", "gpu-box/ollama"), except that
+// "ollama.com" alone is https://ollama.com:443; with http:// or https:// the
+// port defaults to 80 or 443, and a path, user info and query are kept (a
+// proxy in front of Ollama may want them). Unlike the CLI, which falls back
+// to a default silently, it refuses another scheme or a bad port; and a
+// missing host is 127.0.0.1 (the CLI leaves it empty, which Go dials as the
+// local host). "" is http://127.0.0.1:11434. Errors do not repeat s, which
+// may hold a password.
+func ollamaParseHost(s string) (*url.URL, error) {
+	s = strings.Trim(strings.TrimSpace(s), "\"'")
+	if strings.Contains(s, "://") {
+		u, err := url.Parse(s)
+		if err != nil {
+			return nil, errors.New("not a URL")
+		}
+		var defPort string
+		switch u.Scheme {
+		case "http":
+			defPort = "80"
+		case "https":
+			defPort = "443"
+		default:
+			return nil, fmt.Errorf("scheme %q is not http or https", u.Scheme)
+		}
+		if u.Hostname() == "" {
+			return nil, errors.New("no host")
+		}
+		port := u.Port()
+		if port == "" {
+			port = defPort
+		}
+		if err := ollamaCheckPort(port); err != nil {
+			return nil, err
+		}
+		u.Host = net.JoinHostPort(u.Hostname(), port)
+		return u, nil
+	}
+	if s == "ollama.com" {
+		s = "https://ollama.com:443"
+		return url.Parse(s)
+	}
+	hostport, path, _ := strings.Cut(s, "/")
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host, port = hostport, ollamaDefaultPort
+		if ip := net.ParseIP(strings.Trim(hostport, "[]")); ip != nil {
+			host = ip.String()
+		}
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	if err := ollamaCheckPort(port); err != nil {
+		return nil, err
+	}
+	u, err := url.Parse("http://" + net.JoinHostPort(host, port) + "/" + path)
+	if err != nil || u.Hostname() == "" || u.User != nil {
+		return nil, errors.New("not a host[:port] (with a scheme, a URL)")
+	}
+	if path == "" {
+		u.Path = ""
+	}
+	return u, nil
+}
+
+func ollamaCheckPort(port string) error {
+	n, err := strconv.Atoi(port)
+	switch {
+	case err != nil:
+		// Not quoted: in "user:pw@host" the "port" is a password.
+		return errors.New("the port is not a number")
+	case n < 1 || n > 65535:
+		return fmt.Errorf("port %d is not from 1 to 65535", n)
+	}
+	return nil
 }
 
 // ollamaMessages converts the prompt's messages; roles pass unchanged.

@@ -225,7 +225,15 @@ func TestOllamaBaseURL(t *testing.T) {
 		{"config bind-all address", "0.0.0.0", "", "http://0.0.0.0:11434"},
 		{"config IPv6 host only", "[::1]", "", "http://[::1]:11434"},
 		{"config port only", ":11435", "", "http://127.0.0.1:11435"},
-		{"config scheme without port", "https://ollama.example.org/", "", "https://ollama.example.org/"},
+		{"config scheme without port", "https://ollama.example.org/", "", "https://ollama.example.org:443/"},
+		{"config http without port", "http://box", "", "http://box:80"},
+		{"config path kept", "box/ollama", "", "http://box:11434/ollama"},
+		// Bare IPv6 addresses and ollama.com, as the ollama CLI reads them.
+		{"config IPv6 without brackets", "::1", "", "http://[::1]:11434"},
+		{"config IPv6 global", "2001:db8::7", "", "http://[2001:db8::7]:11434"},
+		{"config ollama.com", "ollama.com", "", "https://ollama.com:443"},
+		{"env port only", "", ":11435", "http://127.0.0.1:11435"},
+		{"env quoted", "", `"gpu-box"`, "http://gpu-box:11434"},
 		{"env host:port", "", "127.0.0.1:5555", "http://127.0.0.1:5555"},
 		{"env with scheme", "", "https://ollama.example.org", "https://ollama.example.org:443"},
 		{"default", "", "", "http://127.0.0.1:11434"},
@@ -244,6 +252,14 @@ func TestOllamaBaseURL(t *testing.T) {
 	}
 	if _, err := NewOllama(config.Provider{Name: "box", BaseURL: "ftp://x"}); err == nil || !strings.Contains(err.Error(), "box") {
 		t.Fatalf("want an error naming the provider, got %v", err)
+	}
+	// A bad port is an error saying where, not a silent default.
+	if _, err := NewOllama(config.Provider{Name: "box", BaseURL: "gpu:99999"}); err == nil || !strings.Contains(err.Error(), "base_url") || !strings.Contains(err.Error(), "99999") {
+		t.Fatalf("want an error naming base_url and the port, got %v", err)
+	}
+	t.Setenv("OLLAMA_HOST", "user:secret@gpu")
+	if _, err := NewOllama(config.Provider{}); err == nil || !strings.Contains(err.Error(), "OLLAMA_HOST") || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("want an error naming OLLAMA_HOST without the password, got %v", err)
 	}
 }
 
