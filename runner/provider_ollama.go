@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -72,8 +73,9 @@ func (o *Ollama) BaseURL() string { return provRedactURL(o.base) }
 
 // Chat implements Provider. Params map to Ollama options: temperature,
 // top_p, num_predict (max_tokens), seed, stop; every Extra key is passed
-// through as an option (num_ctx, top_k, …) except "think" (true, false or
-// low/medium/high), which is the request's think field. The answer's text is
+// through as an option (num_ctx, top_k, …; Ollama ignores a name it does
+// not know) except "think" (true, false or low/medium/high) and "format"
+// ("json" or a JSON schema), which are the request's fields of those names. The answer's text is
 // the message content; thinking is not part of it. TokensIn/Out are
 // prompt_eval_count/eval_count; ModelDigest is the model's digest from
 // /api/tags, looked up once per model. On error the Response holds the text
@@ -94,6 +96,13 @@ func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 		default:
 			return Response{}, fmt.Errorf("%s: param think: %v is neither true/false nor low/medium/high", o.name, v)
 		}
+	}
+	if v, ok := req.Params.Extra["format"]; ok {
+		f, err := ollamaFormat(v)
+		if err != nil {
+			return Response{}, fmt.Errorf("%s: param format: %w", o.name, err)
+		}
+		creq.Format = f
 	}
 	if o.keepAlive != 0 {
 		creq.KeepAlive = &api.Duration{Duration: o.keepAlive}
@@ -224,10 +233,19 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 			return &APIError{Provider: o.name, Status: 404, Err: err,
 				Msg: fmt.Sprintf("model %q not found on ollama at %s: run 'ollama pull %s'", model, base, model)}
 		}
-		return provStatusError(o.name, se.StatusCode, h, provClip(se.ErrorMessage, 500), err)
+		msg := se.ErrorMessage
+		if strings.HasPrefix(strings.TrimSpace(msg), "<") {
+			// The first line of a proxy's HTML page ("<html>"): the
+			// client keeps no more of a body that is not JSON.
+			msg = ""
+		}
+		if se.StatusCode == 401 {
+			// A proxy's 401: its body is not Ollama's JSON.
+			return &APIError{Provider: o.name, Status: 401, Err: err, Msg: ollamaUnauthorized(base, msg)}
+		}
+		return provStatusError(o.name, se.StatusCode, h, provClip(msg, 500), err)
 	case errors.As(err, &ae):
-		return &APIError{Provider: o.name, Status: ae.StatusCode, Err: err,
-			Msg: fmt.Sprintf("unauthorized at %s (signed-in access needs `ollama signin`)", base)}
+		return &APIError{Provider: o.name, Status: ae.StatusCode, Err: err, Msg: ollamaUnauthorized(base, "")}
 	case badLine != "":
 		return &APIError{Provider: o.name, Err: err,
 			Msg: fmt.Sprintf("malformed stream line from %s: %q", base, badLine)}
@@ -327,6 +345,35 @@ func ollamaCheckPort(port string) error {
 	return nil
 }
 
+// ollamaUnauthorized is the message of a 401: what the server said, if
+// anything, and the two ways out.
+func ollamaUnauthorized(base, msg string) string {
+	if msg = provClip(msg, 300); msg == "" {
+		msg = "unauthorized"
+	}
+	return fmt.Sprintf("%s at %s: for ollama.com and cloud models run 'ollama signin'; for a proxy in front of ollama, set the provider's headers", msg, base)
+}
+
+// ollamaFormat is the request's format field for a format param: "json",
+// or a JSON schema given as an object (or as the text of one).
+func ollamaFormat(v any) (json.RawMessage, error) {
+	if s, ok := v.(string); ok {
+		s = strings.TrimSpace(s)
+		if strings.HasPrefix(s, "{") {
+			if !json.Valid([]byte(s)) {
+				return nil, errors.New("not a valid JSON schema")
+			}
+			return json.RawMessage(s), nil
+		}
+		if s != "json" {
+			return nil, fmt.Errorf("%q is neither json nor a JSON schema", s)
+		}
+	} else if _, ok := v.(map[string]any); !ok {
+		return nil, fmt.Errorf("%v is neither json nor a JSON schema", v)
+	}
+	return json.Marshal(v)
+}
+
 // ollamaMessages converts the prompt's messages; roles pass unchanged.
 func ollamaMessages(msgs []prompt.Message) []api.Message {
 	out := make([]api.Message, 0, len(msgs))
@@ -337,7 +384,7 @@ func ollamaMessages(msgs []prompt.Message) []api.Message {
 }
 
 // ollamaOptions maps Params to Ollama's options map; nil when no param is
-// set. Extra keys but "think" are copied last, so an explicit Extra option
+// set. Extra keys but "think" and "format" are copied last, so an explicit Extra option
 // wins.
 func ollamaOptions(p prompt.Params) map[string]any {
 	opts := map[string]any{}
@@ -357,7 +404,7 @@ func ollamaOptions(p prompt.Params) map[string]any {
 		opts["stop"] = append([]string(nil), p.Stop...)
 	}
 	for k, v := range p.Extra {
-		if k != "think" {
+		if k != "think" && k != "format" {
 			opts[k] = v
 		}
 	}

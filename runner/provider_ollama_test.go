@@ -6,11 +6,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"whet/config"
+	"whet/prompt"
 )
 
 const ptOllamaNDJSON = "application/x-ndjson"
@@ -277,5 +279,65 @@ func TestOllamaHeaders(t *testing.T) {
 	}
 	if h := seen.last(t, "/api/tags").Header.Get("X-Team"); h != "prompts" {
 		t.Fatalf("header %q", h)
+	}
+}
+
+// TestOllamaFormat: a format param is the request's format field, which
+// Ollama honours, not an option, which it would ignore.
+func TestOllamaFormat(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptOllamaNDJSON, ptOllamaLine("x", "{}"), ptOllamaDone)
+	})
+	p := ptOllama(t, srv.URL)
+	schema := map[string]any{"type": "object", "properties": map[string]any{"age": map[string]any{"type": "integer"}}}
+	for _, c := range []struct {
+		format any
+		want   any
+	}{
+		{"json", "json"},
+		{schema, schema},
+		{`{"type":"object"}`, map[string]any{"type": "object"}},
+	} {
+		req := Request{Model: "x", Params: prompt.Params{Extra: map[string]any{"format": c.format, "top_k": float64(20)}}}
+		if _, err := p.Chat(context.Background(), req, nil); err != nil {
+			t.Fatal(err)
+		}
+		b := seen.last(t, "/api/chat").Body
+		if got := ptDig(b, "format"); !reflect.DeepEqual(got, c.want) || ptDig(b, "options", "format") != nil || ptDig(b, "options", "top_k") != float64(20) {
+			t.Errorf("format %v: body format %v, options %v", c.format, got, ptDig(b, "options"))
+		}
+	}
+	for _, bad := range []any{"yaml", 3.0, `{"type":`} {
+		req := Request{Model: "x", Params: prompt.Params{Extra: map[string]any{"format": bad}}}
+		if _, err := p.Chat(context.Background(), req, nil); err == nil || !strings.Contains(err.Error(), "param format") {
+			t.Errorf("format %v: %v, want an error naming the param", bad, err)
+		}
+	}
+}
+
+// TestOllamaProxyErrors: a reverse proxy in front of Ollama answers with
+// HTML, which must not become the message, and a 401 says what to do.
+func TestOllamaProxyErrors(t *testing.T) {
+	cases := []struct {
+		status      int
+		contentType string
+		body        string
+		want        string
+	}{
+		{502, "text/html", "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body></body></html>\r\n", "HTTP 502: Bad Gateway"},
+		{401, "text/html", "<html>\r\n<head><title>401 Authorization Required</title></head></html>\r\n", "set the provider's headers"},
+		{401, "application/json", `{"error":"unauthorized","signin_url":"https://ollama.com/connect?name=box&key=abc"}`, "ollama signin"},
+	}
+	for _, c := range cases {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			w.Header().Set("Content-Type", c.contentType)
+			w.WriteHeader(c.status)
+			fmt.Fprint(w, c.body)
+		})
+		_, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "x"}, nil)
+		ae := ptAPIError(t, err)
+		if ae.Status != c.status || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "<html>") {
+			t.Errorf("%d %s: got %v (status %d), want %q", c.status, c.contentType, err, ae.Status, c.want)
+		}
 	}
 }
