@@ -305,6 +305,9 @@ type openaiChoice struct {
 	Index int `json:"index"`
 	Delta struct {
 		Content string `json:"content"`
+		// Refusal is the text of a refusal (OpenAI's structured outputs),
+		// sent instead of content.
+		Refusal string `json:"refusal"`
 	} `json:"delta"`
 	FinishReason string `json:"finish_reason"`
 }
@@ -402,6 +405,9 @@ func openaiFastChoice(ch gjson.Result) (out openaiChoice, ok bool) {
 			case v.Type == gjson.Null:
 			case v.IsObject():
 				out.Delta.Content, ok = openaiString(v.Get("content"))
+				if ok {
+					out.Delta.Refusal, ok = openaiString(v.Get("refusal"))
+				}
 			default:
 				ok = false
 			}
@@ -498,7 +504,9 @@ func (st *openaiStreamState) readLine() ([]byte, error) {
 
 // openaiReadStream reads a text/event-stream of chat.completion.chunk events
 // into resp until [DONE] or the end of the body, calling onDelta with each
-// piece of text of choice 0. Events are dispatched on a blank line, data
+// piece of text of choice 0. A refusal's text is the answer's text, and the
+// finish reason "stop" of a refusal is content_filter (as for Anthropic's
+// refusal); reasoning fields (reasoning_content, reasoning) are not read. Events are dispatched on a blank line, data
 // lines joined with "\n", comments and other fields ignored, as the SDK's
 // decoder does. An event with an "error" member ends the stream with an
 // *ssestream.StreamError; an event that is not JSON with a decode error.
@@ -511,7 +519,13 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 	defer st.release()
 	st.br.Reset(raw.Body)
 	var text strings.Builder
-	defer func() { resp.Text = text.String() }()
+	refused := false
+	defer func() {
+		resp.Text = text.String()
+		if refused && resp.FinishReason == "stop" {
+			resp.FinishReason = "content_filter"
+		}
+	}()
 	chunk := &st.chunk
 	for {
 		line, err := st.readLine()
@@ -559,12 +573,18 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 			if ch.Index != 0 {
 				continue
 			}
-			if c := ch.Delta.Content; c != "" {
+			for _, c := range [2]string{ch.Delta.Content, ch.Delta.Refusal} {
+				if c == "" {
+					continue
+				}
 				if resp.TTFT == 0 {
 					resp.TTFT = time.Since(start)
 				}
 				text.WriteString(c)
 				provDelta(onDelta, c)
+			}
+			if ch.Delta.Refusal != "" {
+				refused = true
 			}
 			if ch.FinishReason != "" {
 				resp.FinishReason = ch.FinishReason

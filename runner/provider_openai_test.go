@@ -414,6 +414,8 @@ func TestOpenAIDecodeChunk(t *testing.T) {
 		`{"choices":[],"usage":{"prompt_tokens":7,"completion_tokens":0,"prompt_tokens_details":{"cached_tokens":3}}}`,
 		`{"error":{"message":"overloaded","type":"server_error"}}`,
 		`{"error":"plain text"}`,
+		`{"choices":[{"index":0,"delta":{"content":null,"refusal":"I can't"}}]}`,
+		`{"choices":[{"index":0,"delta":{"refusal":7}}]}`,
 		`{"error":null,"model":"m"}`,
 		`{"model":"caf` + "\xff" + `é"}`,
 		`{"choices":[{"index":0,"delta":{"content":"a"}}],"choices":[{"index":0,"delta":{"content":"b"}}]}`,
@@ -481,5 +483,49 @@ func TestOpenAIStreamLines(t *testing.T) {
 	})
 	if _, err := ptOpenAI(t, srv2.URL).Chat(context.Background(), Request{Model: "m"}, nil); err == nil || !strings.Contains(err.Error(), "too long") {
 		t.Fatalf("want a token too long error, got %v", err)
+	}
+}
+
+// TestOpenAIRefusalAndReasoning: a refusal's text is the answer, marked
+// content_filter; the reasoning of DeepSeek and vLLM (reasoning_content) and
+// of OpenRouter (reasoning) never joins the answer.
+func TestOpenAIRefusalAndReasoning(t *testing.T) {
+	ev := func(delta, finish string) string {
+		return `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":` + delta + `,"finish_reason":` + finish + `}]}` + "\n\n"
+	}
+	cases := []struct {
+		name, finish, text string
+		events             []string
+	}{
+		{"refusal", "content_filter", "I'm sorry, I can't help with that.", []string{
+			ev(`{"role":"assistant","content":null,"refusal":""}`, "null"),
+			ev(`{"refusal":"I'm sorry, "}`, "null"),
+			ev(`{"refusal":"I can't help with that."}`, "null"),
+			ev(`{}`, `"stop"`),
+		}},
+		{"deepseek reasoning_content", "stop", "42", []string{
+			ev(`{"role":"assistant","content":null,"reasoning_content":"Six times seven"}`, "null"),
+			ev(`{"content":null,"reasoning_content":" is 42."}`, "null"),
+			ev(`{"content":"42","reasoning_content":null}`, "null"),
+			ev(`{"content":""}`, `"stop"`),
+		}},
+		{"openrouter reasoning", "length", "4", []string{
+			ev(`{"role":"assistant","content":"","reasoning":"2+2","reasoning_details":[{"type":"reasoning.text","text":"2+2"}]}`, "null"),
+			ev(`{"content":"4","reasoning":null}`, `"length"`),
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, ptSSE, append(c.events, ptOpenAIDone)...)
+			})
+			resp, err, deltas := ptChat(t, context.Background(), ptOpenAI(t, srv.URL), Request{Model: "m"}, 10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Text != c.text || strings.Join(deltas, "") != c.text || resp.FinishReason != c.finish {
+				t.Fatalf("text %q deltas %q finish %q, want %q and %q", resp.Text, deltas, resp.FinishReason, c.text, c.finish)
+			}
+		})
 	}
 }
