@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -30,8 +31,9 @@ const openaiDefaultBase = "https://api.openai.com/v1/"
 
 // OpenAI is a Provider for the OpenAI Chat Completions API and every server
 // that speaks it (Groq, OpenRouter, vLLM, llama.cpp, LM Studio, Ollama's /v1,
-// …). It streams with stream_options.include_usage. The SDK's own retries
-// are off: the executor retries. It is safe for concurrent use.
+// …). It streams with stream_options.include_usage, unless the server
+// refused that once (then without it, and tokens are what the server reports
+// unasked). The SDK's own retries are off: the executor retries. It is safe for concurrent use.
 type OpenAI struct {
 	name   string
 	cfg    config.Provider
@@ -39,6 +41,8 @@ type OpenAI struct {
 	client openai.Client
 	// official is true for api.openai.com, which wants max_completion_tokens.
 	official bool
+	// noUsage is set once the server refused stream_options.
+	noUsage atomic.Bool
 }
 
 var (
@@ -158,17 +162,33 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 	if err != nil {
 		return Response{}, err
 	}
-	body, err := openaiRequestBody(req, p.official)
-	if err != nil {
-		return Response{}, fmt.Errorf("%s: encoding the request for model %q: %w", p.name, req.Model, err)
-	}
 	for _, k := range prompt.SortedKeys(req.Params.Extra) {
 		opts = append(opts, option.WithJSONSet(k, req.Params.Extra[k]))
 	}
-
-	cctx, capt := provWithCapture(ctx)
-	var raw *http.Response
-	err = p.client.Post(cctx, "chat/completions", body, &raw, opts...)
+	usage := !p.noUsage.Load()
+	post := func() (*http.Response, *provCapture, error) {
+		body, err := openaiRequestBody(req, p.official, usage)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: encoding the request for model %q: %w", p.name, req.Model, err)
+		}
+		cctx, capt := provWithCapture(ctx)
+		var raw *http.Response
+		err = p.client.Post(cctx, "chat/completions", body, &raw, opts...)
+		return raw, capt, err
+	}
+	raw, capt, err := post()
+	if capt == nil {
+		return Response{}, err
+	}
+	if err != nil && usage && openaiRejectsUsage(err, capt.errorBody()) {
+		// Mistral, Azure's older API versions, some gateways and older
+		// Groq refuse stream_options (400 or 422 naming it): ask again
+		// without it, and from now on. Tokens are then what the server
+		// reports unasked (usage in the last chunk), else 0.
+		p.noUsage.Store(true)
+		usage, start = false, time.Now()
+		raw, capt, err = post()
+	}
 	if raw != nil && raw.Body != nil {
 		defer raw.Body.Close()
 	}
@@ -228,16 +248,16 @@ func (p *OpenAI) jsonAnswer(raw *http.Response) *APIError {
 // openaiBody is the Chat Completions request whet sends. Optional fields
 // are pointers so that an unset param is absent, not zero.
 type openaiBody struct {
-	Model               string           `json:"model"`
-	Messages            []openaiMessage  `json:"messages"`
-	Stream              bool             `json:"stream"`
-	StreamOptions       openaiStreamOpts `json:"stream_options"`
-	Temperature         *float64         `json:"temperature,omitempty"`
-	TopP                *float64         `json:"top_p,omitempty"`
-	Seed                *int64           `json:"seed,omitempty"`
-	MaxTokens           *int             `json:"max_tokens,omitempty"`
-	MaxCompletionTokens *int             `json:"max_completion_tokens,omitempty"`
-	Stop                []string         `json:"stop,omitempty"`
+	Model               string            `json:"model"`
+	Messages            []openaiMessage   `json:"messages"`
+	Stream              bool              `json:"stream"`
+	StreamOptions       *openaiStreamOpts `json:"stream_options,omitempty"`
+	Temperature         *float64          `json:"temperature,omitempty"`
+	TopP                *float64          `json:"top_p,omitempty"`
+	Seed                *int64            `json:"seed,omitempty"`
+	MaxTokens           *int              `json:"max_tokens,omitempty"`
+	MaxCompletionTokens *int              `json:"max_completion_tokens,omitempty"`
+	Stop                []string          `json:"stop,omitempty"`
 }
 
 type openaiMessage struct {
@@ -251,13 +271,16 @@ type openaiStreamOpts struct {
 
 // openaiRequestBody encodes req as a streaming Chat Completions request.
 // Roles system, assistant and developer are kept; every other role is sent
-// as user. official selects max_completion_tokens over max_tokens.
-func openaiRequestBody(req Request, official bool) ([]byte, error) {
+// as user. official selects max_completion_tokens over max_tokens; usage
+// asks for the usage chunk (stream_options.include_usage).
+func openaiRequestBody(req Request, official, usage bool) ([]byte, error) {
 	b := openaiBody{
-		Model:         req.Model,
-		Messages:      make([]openaiMessage, len(req.Messages)),
-		Stream:        true,
-		StreamOptions: openaiStreamOpts{IncludeUsage: true},
+		Model:    req.Model,
+		Messages: make([]openaiMessage, len(req.Messages)),
+		Stream:   true,
+	}
+	if usage {
+		b.StreamOptions = &openaiStreamOpts{IncludeUsage: true}
 	}
 	for i, m := range req.Messages {
 		role := m.Role
@@ -287,6 +310,18 @@ func openaiRequestBody(req Request, official bool) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// openaiRejectsUsage reports whether err is a server's refusal of
+// stream_options: a 400 or 422 whose body names it ("property
+// 'stream_options' is unsupported", "Unrecognized request argument
+// supplied: stream_options", a validation error at stream_options).
+func openaiRejectsUsage(err error, body []byte) bool {
+	var ae *openai.Error
+	if !errors.As(err, &ae) || (ae.StatusCode != 400 && ae.StatusCode != 422) {
+		return false
+	}
+	return bytes.Contains(body, []byte("stream_options")) || bytes.Contains(body, []byte("include_usage"))
 }
 
 // openaiChunk is the part of a chat.completion.chunk event whet reads.

@@ -271,13 +271,17 @@ func TestOpenAIListModels(t *testing.T) {
 func TestOpenAIRequestBody(t *testing.T) {
 	body, err := openaiRequestBody(Request{Model: "m", Messages: []prompt.Message{
 		{Role: "developer", Content: "d"}, {Role: "tool", Content: "x"}, {Role: "user", Content: "<b>&"},
-	}}, false)
+	}}, false, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `{"model":"m","messages":[{"role":"developer","content":"d"},{"role":"user","content":"x"},{"role":"user","content":"<b>&"}],"stream":true,"stream_options":{"include_usage":true}}`
 	if string(body) != want {
 		t.Fatalf("body\n%s\nwant\n%s", body, want)
+	}
+	body, _ = openaiRequestBody(Request{Model: "m"}, false, false)
+	if want := `{"model":"m","messages":[],"stream":true}`; string(body) != want {
+		t.Fatalf("body without usage\n%s\nwant\n%s", body, want)
 	}
 }
 
@@ -310,6 +314,11 @@ func TestOpenAIErrorBodyShapes(t *testing.T) {
 		{"error string", "application/json", `{"error":"Input validation error: temperature must be strictly positive","error_type":"validation"}`, 422,
 			[]string{"HTTP 422: Input validation error: temperature must be strictly positive"}},
 		{"FastAPI detail", "application/json", `{"detail":"Not authenticated"}`, 403, []string{"HTTP 403: Not authenticated"}},
+		// FastAPI's validation errors, bare and as Mistral nests them.
+		{"FastAPI validation", "application/json", `{"detail":[{"type":"missing","loc":["body","messages"],"msg":"Field required","input":{}}]}`, 422,
+			[]string{"HTTP 422: messages: Field required"}},
+		{"mistral validation", "application/json", `{"object":"error","message":{"detail":[{"type":"extra_forbidden","loc":["body","top_kk"],"msg":"Extra inputs are not permitted","input":5}]},"type":"invalid_request_error","param":null,"code":null}`, 422,
+			[]string{"HTTP 422: top_kk: Extra inputs are not permitted"}},
 		{"plain text", "text/plain; charset=utf-8", "upstream connect error\n", 503, []string{"HTTP 503: upstream connect error"}},
 		{"html", "text/html", "<html><body>Bad Gateway</body></html>", 502, []string{"HTTP 502: Bad Gateway"}},
 	}
@@ -527,5 +536,59 @@ func TestOpenAIRefusalAndReasoning(t *testing.T) {
 				t.Fatalf("text %q deltas %q finish %q, want %q and %q", resp.Text, deltas, resp.FinishReason, c.text, c.finish)
 			}
 		})
+	}
+}
+
+// TestOpenAIStreamOptionsRefused: servers that refuse stream_options get the
+// request again without it, once; the provider then stops sending it.
+func TestOpenAIStreamOptionsRefused(t *testing.T) {
+	cases := []struct {
+		name, body string
+		status     int
+	}{
+		// Mistral's API.
+		{"mistral", `{"object":"error","message":{"detail":[{"type":"extra_forbidden","loc":["body","stream_options","include_usage"],"msg":"Extra inputs are not permitted","input":true}]},"type":"invalid_request_error","param":null,"code":null}`, 422},
+		// Groq in 2024.
+		{"groq", `{"error":{"message":"property 'stream_options' is unsupported, did you mean 'stream'?","type":"invalid_request_error"}}` + "\n", 400},
+		// Azure OpenAI before api-version 2024-09-01-preview.
+		{"azure", `{"error":{"message":"Unrecognized request argument supplied: stream_options","type":"invalid_request_error","param":null,"code":null}}`, 400},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var seen *ptSeen
+			srv, s := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				if ptDig(seen.last(t, "/chat/completions").Body, "stream_options") != nil {
+					ptError(w, c.status, c.body)
+					return
+				}
+				// Mistral sends the usage in its last chunk unasked.
+				ptStream(w, ptSSE, ptOpenAIChunk("Hi", ""),
+					`data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}`+"\n\n",
+					ptOpenAIDone)
+			})
+			seen = s
+			p := ptOpenAI(t, srv.URL)
+			for i := 0; i < 2; i++ {
+				resp, err := p.Chat(context.Background(), Request{Model: "m"}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if resp.Text != "Hi" || resp.TokensIn != 5 || resp.TokensOut != 1 {
+					t.Fatalf("got %+v", resp)
+				}
+			}
+			if n := seen.count("/chat/completions"); n != 3 {
+				t.Fatalf("%d requests, want 3: one refused, then none", n)
+			}
+		})
+	}
+
+	// Any other 400 is the caller's error, not retried.
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 400, ptOpenAIErr(400, "temperature must be at most 2"))
+	})
+	_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	if ae := ptAPIError(t, err); ae.Status != 400 || seen.count("/chat/completions") != 1 {
+		t.Fatalf("err %v after %d requests, want one 400", err, seen.count("/chat/completions"))
 	}
 }

@@ -237,8 +237,10 @@ func provRetryAfter(h http.Header, now time.Time) time.Duration {
 // provBodyMessage is the message of an error response's JSON body in the
 // shapes servers send: {"error":{"message":…}} (OpenAI and most
 // compatible servers), {"error":"…"} (text-generation-inference, LM
-// Studio), {"object":"error","message":…} (FastChat, SGLang, older vLLM)
-// or {"detail":"…"} (FastAPI). "" when body is none of these.
+// Studio), {"object":"error","message":…} (FastChat, SGLang, older vLLM),
+// {"detail":"…"} (FastAPI), and a FastAPI validation error's list
+// {"detail":[{"loc":[…],"msg":…}]}, bare or as the message (Mistral's
+// 422). "" when body is none of these.
 func provBodyMessage(body []byte) string {
 	if !json.Valid(body) {
 		return ""
@@ -248,7 +250,41 @@ func provBodyMessage(body []byte) string {
 			return v.Str
 		}
 	}
+	for _, path := range []string{"detail", "message.detail", "error.message.detail", "error.detail"} {
+		if s := provValidationText(gjson.GetBytes(body, path)); s != "" {
+			return s
+		}
+	}
 	return ""
+}
+
+// provValidationText renders a FastAPI (pydantic) validation error list as
+// "loc: msg; …", the location without its leading "body". "" when v is not
+// such a list.
+func provValidationText(v gjson.Result) string {
+	if !v.IsArray() {
+		return ""
+	}
+	var parts []string
+	for _, e := range v.Array() {
+		msg := e.Get("msg")
+		if msg.Type != gjson.String {
+			continue
+		}
+		var loc []string
+		for i, l := range e.Get("loc").Array() {
+			if i == 0 && l.Str == "body" {
+				continue
+			}
+			loc = append(loc, l.String())
+		}
+		if len(loc) > 0 {
+			parts = append(parts, strings.Join(loc, ".")+": "+msg.Str)
+		} else {
+			parts = append(parts, msg.Str)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // provStatusError is the *APIError of an HTTP error response.
