@@ -51,7 +51,8 @@ var (
 )
 
 // NewOpenAI returns an OpenAI-compatible provider. The endpoint is
-// cfg.BaseURL, else OPENAI_BASE_URL, else https://api.openai.com/v1/; the key
+// cfg.BaseURL, else OPENAI_BASE_URL, else https://api.openai.com/v1/ (a
+// trailing /chat/completions is dropped: the API's root is meant); the key
 // is read by APIKey at every call; cfg.Headers are sent with every request.
 // It does not contact the server.
 func NewOpenAI(cfg config.Provider) (*OpenAI, error) {
@@ -59,6 +60,8 @@ func NewOpenAI(cfg config.Provider) (*OpenAI, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The endpoint's URL pasted as the base URL: the API's root is meant.
+	base.Path = strings.TrimSuffix(base.Path, "chat/completions/")
 	name := cfg.Name
 	opts := []option.RequestOption{
 		option.WithBaseURL(base.String()),
@@ -205,7 +208,7 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 		return resp, provCtxError(p.name, ctx)
 	}
 	if err != nil {
-		return resp, p.classify(err, req.Model, capt, keyErr)
+		return resp, p.classify(err, req.Model, "chat/completions", capt, keyErr)
 	}
 	if resp.FinishReason == "" {
 		_, _, readErr, _ := capt.snapshot()
@@ -241,8 +244,31 @@ func (p *OpenAI) jsonAnswer(raw *http.Response) *APIError {
 	msg := provBodyMessage(body)
 	if msg == "" {
 		msg = "the answer is a JSON document, not an event stream: " + provClip(string(body), 200)
+		return &APIError{Provider: p.name, Msg: fmt.Sprintf("%s (from %s)", msg, p.BaseURL())}
 	}
-	return &APIError{Provider: p.name, Msg: fmt.Sprintf("%s (from %s)", provClip(msg, 500), p.BaseURL())}
+	// LM Studio's answer to a path it does not serve.
+	return &APIError{Provider: p.name, Msg: p.notServed(msg, "chat/completions")}
+}
+
+// notServed is the message of a server that has no endpoint (a path of the
+// API under the base URL): its own message, the URL asked for, and a hint
+// at /v1 when the base URL has none (vLLM, LM Studio, Ollama and OpenAI serve
+// the API under /v1 only).
+func (p *OpenAI) notServed(msg, endpoint string) string {
+	if msg = provClip(msg, 300); msg == "" {
+		msg = http.StatusText(http.StatusNotFound)
+	}
+	method := "POST"
+	if endpoint == "models" {
+		method = "GET"
+	}
+	msg = fmt.Sprintf("%s (%s %s%s)", msg, method, p.BaseURL(), endpoint)
+	if !strings.Contains(p.base.Path, "/v1") {
+		msg += ": check base_url; most servers want it to end in /v1"
+	} else if endpoint == "models" {
+		msg += ": the server may not list its models; name them under models: in the config"
+	}
+	return msg
 }
 
 // openaiBody is the Chat Completions request whet sends. Optional fields
@@ -682,13 +708,13 @@ func (p *OpenAI) listModels(ctx context.Context, key string, kerr error) ([]Mode
 		return nil, provCtxError(p.name, ctx)
 	}
 	if err := pager.Err(); err != nil {
-		return nil, p.classify(err, "", capt, keyErr)
+		return nil, p.classify(err, "", "models", capt, keyErr)
 	}
 	return out, nil
 }
 
 // classify turns an SDK error into *APIError.
-func (p *OpenAI) classify(err error, model string, capt *provCapture, keyErr error) error {
+func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, keyErr error) error {
 	status, h, readErr, _ := capt.snapshot()
 	base := p.BaseURL()
 	var msg, code string
@@ -711,8 +737,14 @@ func (p *OpenAI) classify(err error, model string, capt *provCapture, keyErr err
 		switch {
 		case status == 404 && model != "" && (code == "model_not_found" || strings.Contains(strings.ToLower(msg), "model")):
 			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
+		case status == 404:
+			msg = p.notServed(msg, endpoint)
 		case status == 401 && keyErr != nil:
 			msg = fmt.Sprintf("unauthorized: %v", keyErr)
+		case status == 401:
+			if src, _ := KeySource(p.cfg); src != "" {
+				msg = fmt.Sprintf("%s (the key from %s was refused)", provClip(msg, 300), strings.TrimSuffix(src, " set"))
+			}
 		}
 		return provStatusError(p.name, status, h, provClip(msg, 500), err)
 	}

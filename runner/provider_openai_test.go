@@ -592,3 +592,58 @@ func TestOpenAIStreamOptionsRefused(t *testing.T) {
 		t.Fatalf("err %v after %d requests, want one 400", err, seen.count("/chat/completions"))
 	}
 }
+
+// TestOpenAIEndpointErrors: a base URL that misses the API's root, a server
+// that does not list its models, and a refused key each say what to do.
+func TestOpenAIEndpointErrors(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		switch {
+		case r.Header.Get("Authorization") == "Bearer bad":
+			ptError(w, 401, `{"error":{"message":"Invalid API Key","type":"invalid_request_error","code":"invalid_api_key"}}`)
+		case !strings.HasPrefix(r.URL.Path, "/v1/"):
+			ptError(w, 404, `{"detail":"Not Found"}`) // vLLM (FastAPI) at a path it does not serve
+		case r.URL.Path == "/v1/models":
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(404)
+			fmt.Fprint(w, "404 page not found")
+		default:
+			ptStream(w, ptSSE, ptOpenAIChunk("ok", "stop"), ptOpenAIDone)
+		}
+	})
+	t.Setenv("LOCAL_API_KEY", "")
+	newP := func(base string) *OpenAI {
+		p, err := NewOpenAI(config.Provider{Name: "local", Type: "openai", BaseURL: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	_, err := newP(srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	ae := ptAPIError(t, err)
+	for _, want := range []string{"Not Found", "POST " + srv.URL + "/chat/completions", "end in /v1"} {
+		if ae.Status != 404 || !strings.Contains(err.Error(), want) {
+			t.Errorf("no /v1: %v does not say %q", err, want)
+		}
+	}
+
+	_, err = newP(srv.URL + "/v1").ListModels(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "GET "+srv.URL+"/v1/models") || !strings.Contains(err.Error(), "models: in the config") {
+		t.Errorf("listing: %v", err)
+	}
+
+	// The endpoint's own URL pasted as base_url.
+	p := newP(srv.URL + "/v1/chat/completions")
+	if p.BaseURL() != srv.URL+"/v1/" {
+		t.Errorf("base %q, want the API's root", p.BaseURL())
+	}
+	if resp, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err != nil || resp.Text != "ok" {
+		t.Errorf("chat with the endpoint as base_url: %+v %v", resp, err)
+	}
+
+	t.Setenv("LOCAL_API_KEY", "bad")
+	_, err = newP(srv.URL + "/v1").Chat(context.Background(), Request{Model: "m"}, nil)
+	if ae := ptAPIError(t, err); ae.Status != 401 || !strings.Contains(err.Error(), "Invalid API Key (the key from LOCAL_API_KEY was refused)") {
+		t.Errorf("401: %v", err)
+	}
+}
