@@ -642,7 +642,7 @@ func TestOpenAIEndpointErrors(t *testing.T) {
 	}
 
 	t.Setenv("LOCAL_API_KEY", "bad")
-	_, err = newP(srv.URL + "/v1").Chat(context.Background(), Request{Model: "m"}, nil)
+	_, err = newP(srv.URL+"/v1").Chat(context.Background(), Request{Model: "m"}, nil)
 	if ae := ptAPIError(t, err); ae.Status != 401 || !strings.Contains(err.Error(), "Invalid API Key (the key from LOCAL_API_KEY was refused)") {
 		t.Errorf("401: %v", err)
 	}
