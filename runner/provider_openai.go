@@ -681,7 +681,7 @@ func openaiTemporaryEvent(se *ssestream.StreamError) bool {
 }
 
 // ListModels implements ModelLister with GET /models, for servers that
-// support it.
+// support it (see openaiModelList for the shapes read).
 func (p *OpenAI) ListModels(ctx context.Context) ([]ModelInfo, error) {
 	key, kerr := APIKey(p.cfg)
 	models, err := p.listModels(ctx, key, kerr)
@@ -694,23 +694,60 @@ func (p *OpenAI) listModels(ctx context.Context, key string, kerr error) ([]Mode
 		return nil, err
 	}
 	cctx, capt := provWithCapture(ctx)
-	pager := p.client.Models.ListAutoPaging(cctx, opts...)
-	var out []ModelInfo
-	for pager.Next() {
-		m := pager.Current()
-		info := ModelInfo{Name: m.ID}
-		if m.Created > 0 {
-			info.Modified = time.Unix(m.Created, 0).UTC()
-		}
-		out = append(out, info)
+	var raw *http.Response
+	err = p.client.Get(cctx, "models", nil, &raw, opts...)
+	var body []byte
+	if err == nil && raw != nil && raw.Body != nil {
+		defer raw.Body.Close()
+		body, err = io.ReadAll(io.LimitReader(raw.Body, openaiMaxModelList))
 	}
 	if ctx.Err() != nil {
 		return nil, provCtxError(p.name, ctx)
 	}
-	if err := pager.Err(); err != nil {
+	if err != nil {
 		return nil, p.classify(err, "", "models", capt, keyErr)
 	}
+	out, ok := openaiModelList(body)
+	if !ok {
+		return nil, &APIError{Provider: p.name,
+			Msg: fmt.Sprintf("the answer of GET %smodels is not a model list: %q", p.BaseURL(), provClip(string(body), 120))}
+	}
 	return out, nil
+}
+
+// openaiMaxModelList bounds the model list read (OpenRouter's, with every
+// model's description and prices, is a few MB).
+const openaiMaxModelList = 64 << 20
+
+// openaiModelList reads a model list as compatible servers send it:
+// {"object":"list","data":[{"id":…,"created":…},…]} (OpenAI, vLLM,
+// llama.cpp, LM Studio, Ollama's /v1, OpenRouter, Groq) or a bare array of
+// the same objects (Together). created may be absent, 0 or a float. ok is
+// false when body is neither.
+func openaiModelList(body []byte) (out []ModelInfo, ok bool) {
+	if !gjson.ValidBytes(body) {
+		return nil, false
+	}
+	list := gjson.ParseBytes(body)
+	if list.IsObject() {
+		list = list.Get("data")
+	}
+	if !list.IsArray() {
+		return nil, false
+	}
+	out = []ModelInfo{}
+	for _, m := range list.Array() {
+		id := m.Get("id")
+		if id.Type != gjson.String || strings.TrimSpace(id.Str) == "" {
+			continue
+		}
+		info := ModelInfo{Name: id.Str}
+		if c := m.Get("created"); c.Type == gjson.Number && c.Num > 0 {
+			info.Modified = time.Unix(int64(c.Num), 0).UTC()
+		}
+		out = append(out, info)
+	}
+	return out, true
 }
 
 // classify turns an SDK error into *APIError.

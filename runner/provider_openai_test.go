@@ -647,3 +647,49 @@ func TestOpenAIEndpointErrors(t *testing.T) {
 		t.Errorf("401: %v", err)
 	}
 }
+
+// TestOpenAIModelListShapes: the model lists compatible servers send.
+func TestOpenAIModelListShapes(t *testing.T) {
+	cases := []struct {
+		name, body string
+		want       []string
+	}{
+		// Together: a bare array.
+		{"together", `[{"id":"meta-llama/Llama-3.3-70B-Instruct-Turbo","object":"model","created":1733443200,"type":"chat","display_name":"Llama 3.3 70B","pricing":{"input":0.88,"output":0.88}}]`,
+			[]string{"meta-llama/Llama-3.3-70B-Instruct-Turbo"}},
+		// llama.cpp server: Ollama-style "models" beside OpenAI's "data".
+		{"llama.cpp", `{"models":[{"name":"qwen.gguf","model":"qwen.gguf"}],"object":"list","data":[{"id":"qwen.gguf","object":"model","created":1735787045,"owned_by":"llamacpp","meta":{"n_params":7615616512}}]}`,
+			[]string{"qwen.gguf"}},
+		// LM Studio: no created.
+		{"lm studio", `{"data":[{"id":"qwen2.5-7b-instruct","object":"model","owned_by":"organization_owner"},{"id":"text-embedding-nomic-embed-text-v1.5","object":"model","owned_by":"organization_owner"}],"object":"list"}`,
+			[]string{"qwen2.5-7b-instruct", "text-embedding-nomic-embed-text-v1.5"}},
+		{"empty", `{"object":"list","data":[]}`, []string{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, "application/json", c.body)
+			})
+			models, err := ptOpenAI(t, srv.URL).ListModels(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []string{}
+			for _, m := range models {
+				got = append(got, m.Name)
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+
+	// A web page where the API was expected.
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, "text/html", "<!doctype html><html><title>Open WebUI</title></html>")
+	})
+	_, err := ptOpenAI(t, srv.URL).ListModels(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "not a model list") || strings.Contains(err.Error(), "stream") {
+		t.Fatalf("got %v, want an error saying the answer is not a model list", err)
+	}
+}
