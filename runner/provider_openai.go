@@ -612,6 +612,9 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 		}
 		event := st.data
 		st.data = st.data[:0]
+		if len(bytes.TrimSpace(event)) == 0 {
+			continue // "data:" alone, a keep-alive
+		}
 		if bytes.HasPrefix(event, []byte("[DONE]")) {
 			return nil
 		}
@@ -783,7 +786,12 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 				msg = fmt.Sprintf("%s (the key from %s was refused)", provClip(msg, 300), strings.TrimSuffix(src, " set"))
 			}
 		}
-		return provStatusError(p.name, status, h, provClip(msg, 500), err)
+		ae := provStatusError(p.name, status, h, provClip(msg, 500), err)
+		if status == 429 && code == "insufficient_quota" {
+			// OpenAI's "You exceeded your current quota": no retry helps.
+			ae.Temporary, ae.RetryAfter = false, 0
+		}
+		return ae
 	}
 	var se *ssestream.StreamError
 	if errors.As(err, &se) {

@@ -469,14 +469,14 @@ func TestOpenAIDecodeChunk(t *testing.T) {
 }
 
 // TestOpenAIStreamLines covers events longer than the read buffer, CRLF
-// line endings, data split over several lines and a last line without a
-// line ending.
+// line endings, data split over several lines, an event without data and a
+// last line without a line ending.
 func TestOpenAIStreamLines(t *testing.T) {
 	long := strings.Repeat("é", 6000) // 12 kB, three times the read buffer
 	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 		crlf := strings.ReplaceAll(ptOpenAIChunk(long, ""), "\n", "\r\n")
 		split := "data: {\"choices\":[{\"index\":0,\r\ndata: \"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}]}\n\n"
-		ptStream(w, ptSSE, crlf, ": comment\r\n\r\n", split, "data: [DONE]")
+		ptStream(w, ptSSE, crlf, ": comment\r\n\r\n", "event: ping\ndata:\n\n", split, "data: [DONE]")
 	})
 	resp, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
 	if err != nil {
@@ -691,5 +691,21 @@ func TestOpenAIModelListShapes(t *testing.T) {
 	_, err := ptOpenAI(t, srv.URL).ListModels(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "not a model list") || strings.Contains(err.Error(), "stream") {
 		t.Fatalf("got %v, want an error saying the answer is not a model list", err)
+	}
+}
+
+// TestOpenAIQuotaExhausted: OpenAI's 429 insufficient_quota is not a rate
+// limit: retrying cannot help.
+func TestOpenAIQuotaExhausted(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 429, `{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}`, "Retry-After", "20")
+	})
+	_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	ae := ptAPIError(t, err)
+	if ae.Status != 429 || ae.Temporary || !strings.Contains(err.Error(), "exceeded your current quota") {
+		t.Fatalf("got %v (temporary %v), want a permanent 429 with the server's message", err, ae.Temporary)
+	}
+	if ok, _ := Retryable(err); ok {
+		t.Fatal("Retryable says retry")
 	}
 }
