@@ -651,7 +651,7 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 				refused = true
 			}
 			if ch.FinishReason != "" {
-				resp.FinishReason = ch.FinishReason
+				resp.FinishReason = openaiFinish(ch.FinishReason)
 			}
 		}
 		if chunk.Usage != nil {
@@ -659,6 +659,16 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 			resp.TokensOut = chunk.Usage.CompletionTokens
 		}
 	}
+}
+
+// openaiFinish normalises a finish reason: text-generation-inference's
+// eos_token and stop_sequence are stop, as OpenAI names them; others pass.
+func openaiFinish(r string) string {
+	switch r {
+	case "eos_token", "stop_sequence":
+		return "stop"
+	}
+	return r
 }
 
 // openaiErrorText is an error event's member as text: a JSON string

@@ -497,7 +497,8 @@ func TestOpenAIStreamLines(t *testing.T) {
 
 // TestOpenAIRefusalAndReasoning: a refusal's text is the answer, marked
 // content_filter; the reasoning of DeepSeek and vLLM (reasoning_content) and
-// of OpenRouter (reasoning) never joins the answer.
+// of OpenRouter (reasoning) never joins the answer; finish reasons are
+// OpenAI's names.
 func TestOpenAIRefusalAndReasoning(t *testing.T) {
 	ev := func(delta, finish string) string {
 		return `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":` + delta + `,"finish_reason":` + finish + `}]}` + "\n\n"
@@ -518,6 +519,9 @@ func TestOpenAIRefusalAndReasoning(t *testing.T) {
 			ev(`{"content":"42","reasoning_content":null}`, "null"),
 			ev(`{"content":""}`, `"stop"`),
 		}},
+		// text-generation-inference names its finish reasons otherwise.
+		{"tgi eos_token", "stop", "ok", []string{ev(`{"role":"assistant","content":"ok"}`, "null"), ev(`{"content":""}`, `"eos_token"`)}},
+		{"tgi stop_sequence", "stop", "ok", []string{ev(`{"role":"assistant","content":"ok"}`, `"stop_sequence"`)}},
 		{"openrouter reasoning", "length", "4", []string{
 			ev(`{"role":"assistant","content":"","reasoning":"2+2","reasoning_details":[{"type":"reasoning.text","text":"2+2"}]}`, "null"),
 			ev(`{"content":"4","reasoning":null}`, `"length"`),
