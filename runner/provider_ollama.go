@@ -40,9 +40,10 @@ var (
 	_ ModelLister = (*Ollama)(nil)
 )
 
-// NewOllama returns an Ollama provider. The server is cfg.BaseURL, else
-// OLLAMA_HOST, else http://127.0.0.1:11434, each read as the ollama CLI reads
-// OLLAMA_HOST (see ollamaParseHost). It does not contact the server.
+// NewOllama returns an Ollama provider. The server is cfg.BaseURL (which
+// the config requires to be an http(s) URL), else OLLAMA_HOST, else
+// http://127.0.0.1:11434, each read as the ollama CLI reads OLLAMA_HOST (see
+// ollamaParseHost). It does not contact the server.
 func NewOllama(cfg config.Provider) (*Ollama, error) {
 	name := cfg.Name
 	if name == "" {
