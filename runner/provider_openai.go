@@ -672,13 +672,29 @@ func openaiFinish(r string) string {
 }
 
 // openaiErrorText is an error event's member as text: a JSON string
-// unquoted, anything else as sent.
+// unquoted; an object's message, followed by its type and code when it has
+// them ("Provider returned error (code 502)"); anything else as sent.
 func openaiErrorText(raw json.RawMessage) string {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
-	return string(raw)
+	e := gjson.ParseBytes(raw)
+	msg := e.Get("message")
+	if !e.IsObject() || msg.Type != gjson.String || strings.TrimSpace(msg.Str) == "" {
+		return string(raw)
+	}
+	var about []string
+	if t := e.Get("type").String(); t != "" {
+		about = append(about, t)
+	}
+	if c := e.Get("code").String(); c != "" {
+		about = append(about, "code "+c)
+	}
+	if len(about) == 0 {
+		return msg.Str
+	}
+	return fmt.Sprintf("%s (%s)", msg.Str, strings.Join(about, ", "))
 }
 
 // openaiTemporaryEvent reports whether an error event is worth a retry: its

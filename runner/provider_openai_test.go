@@ -169,6 +169,9 @@ func TestOpenAIErrorEventMidStream(t *testing.T) {
 			if ae.Temporary != c.temporary || !strings.Contains(err.Error(), c.want) || resp.Text != "Hel" {
 				t.Fatalf("err %v temporary %v text %q, want temporary %v", err, ae.Temporary, resp.Text, c.temporary)
 			}
+			if strings.Contains(err.Error(), `"message"`) {
+				t.Fatalf("err %v repeats the event's JSON, not its message", err)
+			}
 		})
 	}
 }
