@@ -221,8 +221,9 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 }
 
 // jsonAnswer is the error of a successful response that is one JSON
-// document instead of an event stream: LM Studio answers a path it does not
-// serve with 200 and {"error":"Unexpected endpoint or method. …"}. It is nil
+// document instead of an event stream (LM Studio answers a path it does not
+// serve with 200 and {"error":"Unexpected endpoint or method. …"}), or an
+// HTML page. It is nil
 // for anything else, and then leaves the body to be read as a stream (a
 // stream sent as application/json included).
 func (p *OpenAI) jsonAnswer(raw *http.Response) *APIError {
@@ -230,7 +231,13 @@ func (p *OpenAI) jsonAnswer(raw *http.Response) *APIError {
 		return nil
 	}
 	const jsonType = "application/json"
-	if ct := raw.Header.Get("Content-Type"); len(ct) < len(jsonType) || !strings.EqualFold(ct[:len(jsonType)], jsonType) {
+	ct := strings.ToLower(raw.Header.Get("Content-Type"))
+	if strings.HasPrefix(ct, "text/html") {
+		// A web app's page (a UI at the base URL, a login wall), which a
+		// stream reader would take for a stream cut short and retry.
+		return &APIError{Provider: p.name, Msg: p.notServed("the answer is a web page, not an event stream", "chat/completions")}
+	}
+	if !strings.HasPrefix(ct, jsonType) {
 		return nil
 	}
 	body, err := io.ReadAll(io.LimitReader(raw.Body, provMaxErrBody))

@@ -350,8 +350,8 @@ func TestOpenAIErrorBodyShapes(t *testing.T) {
 }
 
 // TestOpenAIJSONInsteadOfStream: a 200 answer that is one JSON document is
-// the server's error (LM Studio answers a path it does not serve so), not a
-// stream cut short to be retried; a stream mislabelled as JSON still reads.
+// the server's error (LM Studio answers a path it does not serve so), and a
+// web page is not a stream either: neither is a stream cut short to be retried; a stream mislabelled as JSON still reads.
 func TestOpenAIJSONInsteadOfStream(t *testing.T) {
 	cases := []struct {
 		name, body, want string
@@ -371,6 +371,16 @@ func TestOpenAIJSONInsteadOfStream(t *testing.T) {
 			}
 		})
 	}
+	t.Run("web page", func(t *testing.T) {
+		srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptStream(w, "text/html; charset=utf-8", "<!doctype html><html><head><title>Open WebUI</title></head></html>")
+		})
+		_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+		ae := ptAPIError(t, err)
+		if ae.Temporary || !strings.Contains(err.Error(), "web page") || seen.count("/chat/completions") != 1 {
+			t.Fatalf("err %v temporary %v, want a permanent error saying the answer is a web page", err, ae.Temporary)
+		}
+	})
 	t.Run("stream labelled json", func(t *testing.T) {
 		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 			ptStream(w, "application/json", ptOpenAIChunk("Hel", ""), ptOpenAIChunk("lo", "stop"), ptOpenAIDone)
