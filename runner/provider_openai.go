@@ -43,6 +43,9 @@ type OpenAI struct {
 	official bool
 	// noUsage is set once the server refused stream_options.
 	noUsage atomic.Bool
+	// wantsMCT holds the models (string keys) the server asked to be sent
+	// max_completion_tokens instead of max_tokens.
+	wantsMCT sync.Map
 }
 
 var (
@@ -139,8 +142,10 @@ func openaiDropTelemetry(h http.Header) {
 // Chat implements Provider. Params: temperature, top_p, seed, stop, and
 // max_tokens, sent as max_completion_tokens to api.openai.com (its newer
 // models refuse max_tokens) and as max_tokens to every other server (most
-// compatible servers know only that); set the other field explicitly with an
-// Extra param when a server needs it. Extra keys are set as top-level JSON
+// compatible servers know only that) until the server refuses it for a model
+// in favour of max_completion_tokens (a reasoning model on Azure or behind a
+// gateway): the call is then made again so, and so are that model's later
+// calls. Set either field explicitly with an Extra param when a server needs it. Extra keys are set as top-level JSON
 // fields (sjson paths: "a.b" sets a nested field). Model is the model the
 // server reports; ModelDigest its system_fingerprint. A key is required for
 // the provider named "openai" and for api.openai.com; other
@@ -169,8 +174,10 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 		opts = append(opts, option.WithJSONSet(k, req.Params.Extra[k]))
 	}
 	usage := !p.noUsage.Load()
+	_, mct := p.wantsMCT.Load(req.Model)
+	mct = mct || p.official
 	post := func() (*http.Response, *provCapture, error) {
-		body, err := openaiRequestBody(req, p.official, usage)
+		body, err := openaiRequestBody(req, mct, usage)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: encoding the request for model %q: %w", p.name, req.Model, err)
 		}
@@ -183,13 +190,31 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 	if capt == nil {
 		return Response{}, err
 	}
-	if err != nil && usage && openaiRejectsUsage(err, capt.errorBody()) {
-		// Mistral, Azure's older API versions, some gateways and older
-		// Groq refuse stream_options (400 or 422 naming it): ask again
-		// without it, and from now on. Tokens are then what the server
-		// reports unasked (usage in the last chunk), else 0.
-		p.noUsage.Store(true)
-		usage, start = false, time.Now()
+	for range 2 {
+		retry := true
+		switch {
+		case err != nil && usage && openaiRejectsUsage(err, capt.errorBody()):
+			// Mistral, Azure's older API versions, some gateways and
+			// older Groq refuse stream_options (400 or 422 naming it):
+			// ask again without it, and from now on. Tokens are then
+			// what the server reports unasked (usage in the last
+			// chunk), else 0.
+			p.noUsage.Store(true)
+			usage = false
+		case err != nil && !mct && req.Params.MaxTokens != nil && openaiRejectsMaxTokens(err, capt.errorBody()):
+			// A reasoning model (o-series, gpt-5) behind another host
+			// than api.openai.com (Azure, a gateway): "Unsupported
+			// parameter: 'max_tokens' … Use 'max_completion_tokens'
+			// instead." Ask again so, and from now on for this model.
+			p.wantsMCT.Store(req.Model, true)
+			mct = true
+		default:
+			retry = false
+		}
+		if !retry {
+			break
+		}
+		start = time.Now()
 		raw, capt, err = post()
 	}
 	if raw != nil && raw.Body != nil {
@@ -304,9 +329,9 @@ type openaiStreamOpts struct {
 
 // openaiRequestBody encodes req as a streaming Chat Completions request.
 // Roles system, assistant and developer are kept; every other role is sent
-// as user. official selects max_completion_tokens over max_tokens; usage
+// as user. mct selects max_completion_tokens over max_tokens; usage
 // asks for the usage chunk (stream_options.include_usage).
-func openaiRequestBody(req Request, official, usage bool) ([]byte, error) {
+func openaiRequestBody(req Request, mct, usage bool) ([]byte, error) {
 	b := openaiBody{
 		Model:    req.Model,
 		Messages: make([]openaiMessage, len(req.Messages)),
@@ -327,7 +352,7 @@ func openaiRequestBody(req Request, official, usage bool) ([]byte, error) {
 	pr := req.Params
 	b.Temperature, b.TopP, b.Seed = pr.Temperature, pr.TopP, pr.Seed
 	if pr.MaxTokens != nil {
-		if official {
+		if mct {
 			b.MaxCompletionTokens = pr.MaxTokens
 		} else {
 			b.MaxTokens = pr.MaxTokens
@@ -355,6 +380,18 @@ func openaiRejectsUsage(err error, body []byte) bool {
 		return false
 	}
 	return bytes.Contains(body, []byte("stream_options")) || bytes.Contains(body, []byte("include_usage"))
+}
+
+// openaiRejectsMaxTokens reports whether err is a server's refusal of
+// max_tokens in favour of max_completion_tokens: a 400 whose body names
+// both.
+func openaiRejectsMaxTokens(err error, body []byte) bool {
+	var ae *openai.Error
+	if !errors.As(err, &ae) || ae.StatusCode != 400 {
+		return false
+	}
+	return bytes.Contains(body, []byte("max_completion_tokens")) && bytes.Contains(body, []byte("'max_tokens'")) ||
+		bytes.Contains(body, []byte(`"param":"max_tokens"`)) && bytes.Contains(body, []byte("max_completion_tokens"))
 }
 
 // openaiChunk is the part of a chat.completion.chunk event whet reads.

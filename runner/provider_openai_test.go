@@ -726,3 +726,38 @@ func TestOpenAIQuotaExhausted(t *testing.T) {
 		t.Fatal("Retryable says retry")
 	}
 }
+
+// TestOpenAIMaxCompletionTokensRefusal: a reasoning model served elsewhere
+// than api.openai.com (Azure) refuses max_tokens; the call is made again
+// with max_completion_tokens, and that model's next calls start so.
+func TestOpenAIMaxCompletionTokensRefusal(t *testing.T) {
+	var seen *ptSeen
+	srv, s := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		b := seen.last(t, "/chat/completions").Body
+		if ptDig(b, "model") == "o4-mini" && ptDig(b, "max_tokens") != nil {
+			ptError(w, 400, `{"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.","type":"invalid_request_error","param":"max_tokens","code":"unsupported_parameter"}}`)
+			return
+		}
+		ptStream(w, ptSSE, ptOpenAIChunk("ok", "stop"), ptOpenAIDone)
+	})
+	seen = s
+	p := ptOpenAI(t, srv.URL)
+	max := 50
+	for _, model := range []string{"o4-mini", "o4-mini", "gpt-4o"} {
+		resp, err := p.Chat(context.Background(), Request{Model: model, Params: prompt.Params{MaxTokens: &max}}, nil)
+		if err != nil || resp.Text != "ok" {
+			t.Fatalf("%s: %+v %v", model, resp, err)
+		}
+		b := seen.last(t, "/chat/completions").Body
+		key := "max_completion_tokens"
+		if model == "gpt-4o" {
+			key = "max_tokens" // another model keeps what the server knows
+		}
+		if ptDig(b, key) != float64(50) {
+			t.Fatalf("%s: body %v, want %s 50", model, b, key)
+		}
+	}
+	if n := seen.count("/chat/completions"); n != 4 {
+		t.Fatalf("%d requests, want 4: one refused, then none", n)
+	}
+}
