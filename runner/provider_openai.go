@@ -855,6 +855,9 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 			if src, _ := KeySource(p.cfg); src != "" {
 				msg = fmt.Sprintf("%s (the key from %s was refused)", provClip(msg, 300), strings.TrimSuffix(src, " set"))
 			}
+		case status == 403 && msg == "":
+			// A gateway's bare refusal: say where to look.
+			msg = fmt.Sprintf("%s by %s: check the provider's key and headers", http.StatusText(403), base)
 		}
 		ae := provStatusError(p.name, status, h, provClip(msg, 500), err)
 		if status == 429 && code == "insufficient_quota" {

@@ -324,6 +324,7 @@ func TestOpenAIErrorBodyShapes(t *testing.T) {
 			[]string{"HTTP 422: top_kk: Extra inputs are not permitted"}},
 		{"plain text", "text/plain; charset=utf-8", "upstream connect error\n", 503, []string{"HTTP 503: upstream connect error"}},
 		{"html", "text/html", "<html><body>Bad Gateway</body></html>", 502, []string{"HTTP 502: Bad Gateway"}},
+		{"bare 403", "text/html", "<html><body><h1>403 Forbidden</h1></body></html>", 403, []string{"HTTP 403: Forbidden by http://", "check the provider's key and headers"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
