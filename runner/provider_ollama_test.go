@@ -341,3 +341,27 @@ func TestOllamaProxyErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestOllamaThinkingIsNotTheAnswer: a thinking model's message.thinking
+// (sent before the content, by default since Ollama 0.9) never joins the
+// answer or its deltas; its tokens count in eval_count.
+func TestOllamaThinkingIsNotTheAnswer(t *testing.T) {
+	think := func(s string) string {
+		return fmt.Sprintf(`{"model":"qwen3:8b","created_at":"2025-06-01T00:00:00Z","message":{"role":"assistant","content":"","thinking":%q},"done":false}`+"\n", s)
+	}
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if r.URL.Path != "/api/chat" {
+			ptStream(w, "application/json", `{"models":[]}`)
+			return
+		}
+		ptStream(w, ptOllamaNDJSON, think("The user wants"), think(" a greeting."), ptOllamaLine("qwen3:8b", "Hi!"),
+			`{"model":"qwen3:8b","created_at":"2025-06-01T00:00:01Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":9,"eval_count":14,"eval_duration":700000000}`+"\n")
+	})
+	resp, err, deltas := ptChat(t, context.Background(), ptOllama(t, srv.URL), Request{Model: "qwen3:8b"}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Text != "Hi!" || strings.Join(deltas, "|") != "Hi!" || resp.TokensOut != 14 {
+		t.Fatalf("text %q deltas %q tokens out %d", resp.Text, deltas, resp.TokensOut)
+	}
+}
