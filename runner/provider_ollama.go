@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,9 +30,15 @@ const ollamaDefaultPort = "11434"
 // concurrent use.
 type Ollama struct {
 	name      string
+	cfg       config.Provider
 	base      *url.URL
 	client    *api.Client
 	keepAlive time.Duration
+	// keyed is the client of calls made with an API key: on ollama.com its
+	// base is an alias the transport maps back, so that the api client does
+	// not sign the request with the local ollama install's key first (which
+	// fails where there is none).
+	keyed *api.Client
 
 	mu      sync.Mutex
 	digests map[string]string // requested model -> digest ("" = looked up, not listed)
@@ -49,6 +58,10 @@ func NewOllama(cfg config.Provider) (*Ollama, error) {
 	if name == "" {
 		name = "ollama"
 	}
+	cfg.Name = name
+	if cfg.Type == "" {
+		cfg.Type = config.TypeOllama
+	}
 	raw, where := cfg.BaseURL, fmt.Sprintf("provider %s: base_url", name)
 	if strings.TrimSpace(raw) == "" {
 		raw, where = envconfig.Var("OLLAMA_HOST"), "OLLAMA_HOST"
@@ -57,13 +70,52 @@ func NewOllama(cfg config.Provider) (*Ollama, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
+	return newOllama(name, cfg, base, provHTTPClient(cfg.Headers, true)), nil
+}
+
+// newOllama builds the provider on hc, whose transport is a *provTransport.
+func newOllama(name string, cfg config.Provider, base *url.URL, hc *http.Client) *Ollama {
+	keyedBase := base
+	if base.Hostname() == "ollama.com" {
+		u := *base
+		u.Host = ollamaCloudAlias
+		keyedBase = &u
+		tr := hc.Transport.(*provTransport)
+		tr.alias, tr.host = ollamaCloudAlias, base.Host
+	}
 	return &Ollama{
 		name:      name,
+		cfg:       cfg,
 		base:      base,
-		client:    api.NewClient(base, provHTTPClient(cfg.Headers, true)),
+		client:    api.NewClient(base, hc),
+		keyed:     api.NewClient(keyedBase, hc),
 		keepAlive: cfg.KeepAlive,
 		digests:   map[string]string{},
-	}, nil
+	}
+}
+
+// ollamaCloudAlias stands for ollama.com in the keyed client's base URL; it
+// never leaves the transport.
+const ollamaCloudAlias = "ollama-com.whet.invalid"
+
+// keyFor returns the context and client of one call: with the API key of
+// api_key_env or api_key_cmd, else, for ollama.com, OLLAMA_API_KEY (as
+// Ollama's cloud API documents), sent as a bearer token; without a key, as
+// the ollama CLI does (a local server needs none; ollama.com then takes
+// the signature of a signed-in install). A local server never receives
+// OLLAMA_API_KEY.
+func (o *Ollama) keyFor(ctx context.Context) (context.Context, *api.Client, string, error) {
+	key, err := APIKey(o.cfg)
+	if err != nil {
+		return ctx, nil, "", err
+	}
+	if key == "" && o.base.Hostname() == "ollama.com" {
+		key = strings.TrimSpace(os.Getenv("OLLAMA_API_KEY"))
+	}
+	if key == "" {
+		return ctx, o.client, "", nil
+	}
+	return provWithBearer(ctx, key), o.keyed, key, nil
 }
 
 // Name implements Provider.
@@ -82,6 +134,16 @@ func (o *Ollama) BaseURL() string { return provRedactURL(o.base) }
 // /api/tags, looked up once per model. On error the Response holds the text
 // that arrived before it.
 func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+	kctx, client, key, err := o.keyFor(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	resp, err := o.chat(ctx, kctx, client, req, onDelta)
+	return resp, redactKey(err, key)
+}
+
+// chat is Chat with the call's client and keyed context kctx (ctx's child).
+func (o *Ollama) chat(ctx, kctx context.Context, client *api.Client, req Request, onDelta func(string)) (Response, error) {
 	start := time.Now()
 	stream := true
 	creq := &api.ChatRequest{
@@ -108,13 +170,13 @@ func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 	if o.keepAlive != 0 {
 		creq.KeepAlive = &api.Duration{Duration: o.keepAlive}
 	}
-	cctx, capt := provWithCapture(ctx)
+	cctx, capt := provWithCapture(kctx)
 	var (
 		resp Response
 		text strings.Builder
 		done bool
 	)
-	err := o.client.Chat(cctx, creq, func(r api.ChatResponse) error {
+	err := client.Chat(cctx, creq, func(r api.ChatResponse) error {
 		if r.Model != "" {
 			resp.Model = r.Model
 		}
@@ -154,19 +216,23 @@ func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 	if resp.Model == "" {
 		resp.Model = req.Model
 	}
-	resp.ModelDigest = o.digest(ctx, req.Model)
+	resp.ModelDigest = o.digest(kctx, client, req.Model)
 	return resp, nil
 }
 
 // ListModels implements ModelLister from GET /api/tags.
 func (o *Ollama) ListModels(ctx context.Context) ([]ModelInfo, error) {
-	cctx, capt := provWithCapture(ctx)
-	lr, err := o.client.List(cctx)
+	kctx, client, key, err := o.keyFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cctx, capt := provWithCapture(kctx)
+	lr, err := client.List(cctx)
 	if ctx.Err() != nil {
 		return nil, provCtxError(o.name, ctx)
 	}
 	if err != nil {
-		return nil, o.classify(err, "", capt)
+		return nil, redactKey(o.classify(err, "", capt), key)
 	}
 	out := make([]ModelInfo, 0, len(lr.Models))
 	for _, m := range lr.Models {
@@ -187,14 +253,14 @@ func (o *Ollama) ListModels(ctx context.Context) ([]ModelInfo, error) {
 // digest returns the digest of model, listing the server's models the first
 // time a model is asked for. A failed listing leaves it empty (and is tried
 // again next call).
-func (o *Ollama) digest(ctx context.Context, model string) string {
+func (o *Ollama) digest(ctx context.Context, client *api.Client, model string) string {
 	o.mu.Lock()
 	d, ok := o.digests[model]
 	o.mu.Unlock()
 	if ok {
 		return d
 	}
-	lr, err := o.client.List(ctx)
+	lr, err := client.List(ctx)
 	if err != nil {
 		return ""
 	}
@@ -256,6 +322,11 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 	case provIsRefused(err):
 		return &APIError{Provider: o.name, Err: err,
 			Msg: fmt.Sprintf("cannot connect to %s: is ollama running? (ollama serve)", base)}
+	case errors.Is(err, fs.ErrNotExist) && o.base.Hostname() == "ollama.com":
+		// The api client signs calls to ollama.com with the key of a
+		// local install, and there is none.
+		return &APIError{Provider: o.name, Err: err,
+			Msg: fmt.Sprintf("%s needs an API key: set OLLAMA_API_KEY (or sign in a local install with 'ollama signin')", base)}
 	}
 	if te := provTransportError(o.name, base, err); te != nil {
 		return te
@@ -352,7 +423,7 @@ func ollamaUnauthorized(base, msg string) string {
 	if msg = provClip(msg, 300); msg == "" {
 		msg = "unauthorized"
 	}
-	return fmt.Sprintf("%s at %s: for ollama.com and cloud models run 'ollama signin'; for a proxy in front of ollama, set the provider's headers", msg, base)
+	return fmt.Sprintf("%s at %s: for ollama.com set OLLAMA_API_KEY, for cloud models through a local server run 'ollama signin'; for a proxy in front of ollama, give the provider api_key_env or api_key_cmd", msg, base)
 }
 
 // ollamaFormat is the request's format field for a format param: "json",

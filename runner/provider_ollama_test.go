@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -325,7 +326,7 @@ func TestOllamaProxyErrors(t *testing.T) {
 		want        string
 	}{
 		{502, "text/html", "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body></body></html>\r\n", "HTTP 502: Bad Gateway"},
-		{401, "text/html", "<html>\r\n<head><title>401 Authorization Required</title></head></html>\r\n", "set the provider's headers"},
+		{401, "text/html", "<html>\r\n<head><title>401 Authorization Required</title></head></html>\r\n", "give the provider api_key_env or api_key_cmd"},
 		{401, "application/json", `{"error":"unauthorized","signin_url":"https://ollama.com/connect?name=box&key=abc"}`, "ollama signin"},
 	}
 	for _, c := range cases {
@@ -365,3 +366,76 @@ func TestOllamaThinkingIsNotTheAnswer(t *testing.T) {
 		t.Fatalf("text %q deltas %q tokens out %d", resp.Text, deltas, resp.TokensOut)
 	}
 }
+
+// TestOllamaKeys: a proxy's token from api_key_env is a bearer token on every
+// call; ollama.com's OLLAMA_API_KEY goes to ollama.com only, without the
+// local install's signature the api client would otherwise need.
+func TestOllamaKeys(t *testing.T) {
+	t.Setenv("OLLAMA_API_KEY", "ollama-cloud-key")
+	t.Setenv("PROXY_TOKEN", "proxy-secret")
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if r.URL.Path == "/api/tags" {
+			ptStream(w, "application/json", ptOllamaTags)
+			return
+		}
+		ptError(w, 400, `{"error":"bad request with proxy-secret echoed"}`)
+	})
+
+	// A local server never receives OLLAMA_API_KEY.
+	local := ptOllama(t, srv.URL)
+	if _, err := local.ListModels(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if h := seen.last(t, "/api/tags").Header.Get("Authorization"); h != "" {
+		t.Fatalf("local server got Authorization %q", h)
+	}
+
+	proxied, err := NewOllama(config.Provider{Name: "gpu", Type: "ollama", BaseURL: srv.URL, APIKeyEnv: "PROXY_TOKEN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := proxied.ListModels(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if h := seen.last(t, "/api/tags").Header.Get("Authorization"); h != "Bearer proxy-secret" {
+		t.Fatalf("Authorization %q, want the proxy's token", h)
+	}
+	_, err = proxied.Chat(context.Background(), Request{Model: "x"}, nil)
+	if err == nil || strings.Contains(err.Error(), "proxy-secret") || !strings.Contains(err.Error(), "[redacted]") {
+		t.Fatalf("error %v: want the echoed key redacted", err)
+	}
+	t.Setenv("PROXY_TOKEN", "")
+	if _, err := proxied.ListModels(context.Background()); err == nil || !strings.Contains(err.Error(), "PROXY_TOKEN") {
+		t.Fatalf("missing key: %v", err)
+	}
+
+	// ollama.com: no signing key in this HOME, so the api client's own
+	// signature would fail; the request goes to ollama.com with the key.
+	t.Setenv("HOME", t.TempDir())
+	base, err := ollamaParseHost("ollama.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got *http.Request
+	rt := ptRoundTrip(func(r *http.Request) *http.Response {
+		got = r
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"models":[]}`)), Request: r}
+	})
+	cloud := newOllama("cloud", config.Provider{Name: "cloud", Type: "ollama"}, base, &http.Client{Transport: &provTransport{base: rt, ndjson: true}})
+	if _, err := cloud.ListModels(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.URL.String() != "https://ollama.com:443/api/tags" || got.Header.Get("Authorization") != "Bearer ollama-cloud-key" {
+		t.Fatalf("request %v, Authorization %q", got.URL, got.Header.Get("Authorization"))
+	}
+	// Without the key nor a signed-in install: say what to set.
+	t.Setenv("OLLAMA_API_KEY", "")
+	if _, err := cloud.ListModels(context.Background()); err == nil || !strings.Contains(err.Error(), "set OLLAMA_API_KEY") {
+		t.Fatalf("no key: %v", err)
+	}
+}
+
+type ptRoundTrip func(*http.Request) *http.Response
+
+func (f ptRoundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r), nil }

@@ -102,13 +102,32 @@ type provTransport struct {
 	headers map[string]string
 	// ndjson makes the body wrapper check that each line is JSON.
 	ndjson bool
+	// alias, when set, is a host the transport sends to host instead (see
+	// Ollama's keyed client).
+	alias, host string
+}
+
+type provBearerKey struct{}
+
+// provWithBearer returns a context whose HTTP calls through a provTransport
+// carry "Authorization: Bearer key" (for clients that cannot set a header
+// per call).
+func provWithBearer(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, provBearerKey{}, key)
 }
 
 func (t *provTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if len(t.headers) > 0 {
+	key, _ := req.Context().Value(provBearerKey{}).(string)
+	if len(t.headers) > 0 || key != "" || (t.alias != "" && req.URL.Host == t.alias) {
 		req = req.Clone(req.Context())
 		for k, v := range t.headers {
 			req.Header.Set(k, v)
+		}
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		if t.alias != "" && req.URL.Host == t.alias {
+			req.URL.Host, req.Host = t.host, ""
 		}
 	}
 	resp, err := t.base.RoundTrip(req)
