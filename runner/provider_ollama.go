@@ -296,9 +296,15 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 	var ae api.AuthorizationError
 	switch {
 	case errors.As(err, &se):
-		if se.StatusCode == 404 && strings.Contains(se.ErrorMessage, "not found") && model != "" {
+		if se.StatusCode == 404 && strings.Contains(se.ErrorMessage, "model") && model != "" {
 			return &APIError{Provider: o.name, Status: 404, Err: err,
 				Msg: fmt.Sprintf("model %q not found on ollama at %s: run 'ollama pull %s'", model, base, model)}
+		}
+		if se.StatusCode == 404 {
+			// No such route: "404 page not found" from Ollama's router,
+			// or another server altogether.
+			return &APIError{Provider: o.name, Status: 404, Err: err,
+				Msg: fmt.Sprintf("%s has no Ollama API (%s): base_url must be the server's root; an OpenAI-compatible /v1 is a provider of type openai", base, provClip(se.ErrorMessage, 100))}
 		}
 		msg := se.ErrorMessage
 		if strings.HasPrefix(strings.TrimSpace(msg), "<") {

@@ -439,3 +439,18 @@ func TestOllamaKeys(t *testing.T) {
 type ptRoundTrip func(*http.Request) *http.Response
 
 func (f ptRoundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r), nil }
+
+// TestOllamaWrongPath: base_url ending in /v1 (Ollama's OpenAI-compatible
+// API) reaches no Ollama route; the 404 is not an unknown model.
+func TestOllamaWrongPath(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(404)
+		fmt.Fprint(w, "404 page not found")
+	})
+	_, err := ptOllama(t, srv.URL+"/v1").Chat(context.Background(), Request{Model: "llama3.2"}, nil)
+	ae := ptAPIError(t, err)
+	if ae.Status != 404 || strings.Contains(err.Error(), "ollama pull") || !strings.Contains(err.Error(), "type openai") {
+		t.Fatalf("got %v", err)
+	}
+}
