@@ -215,7 +215,9 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 			break
 		}
 		start = time.Now()
-		raw, capt, err = post()
+		if raw, capt, err = post(); capt == nil {
+			return Response{}, err
+		}
 	}
 	if raw != nil && raw.Body != nil {
 		defer raw.Body.Close()
