@@ -128,11 +128,11 @@ func (o *Ollama) BaseURL() string { return provRedactURL(o.base) }
 // top_p, num_predict (max_tokens), seed, stop; every Extra key is passed
 // through as an option (num_ctx, top_k, …; Ollama ignores a name it does
 // not know) except "think" (true, false or low/medium/high) and "format"
-// ("json" or a JSON schema), which are the request's fields of those names. The answer's text is
-// the message content; thinking is not part of it. TokensIn/Out are
-// prompt_eval_count/eval_count; ModelDigest is the model's digest from
-// /api/tags, looked up once per model. On error the Response holds the text
-// that arrived before it.
+// ("json" or a JSON schema), which are the request's fields of those
+// names. The answer's text is the message content; thinking is not part of
+// it. TokensIn/Out are prompt_eval_count/eval_count; ModelDigest is the
+// model's digest from /api/tags, looked up once per model. On error the
+// Response holds the text that arrived before it.
 func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	kctx, client, key, err := o.keyFor(ctx)
 	if err != nil {
