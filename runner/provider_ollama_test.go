@@ -404,9 +404,20 @@ func TestOllamaKeys(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "proxy-secret") || !strings.Contains(err.Error(), "[redacted]") {
 		t.Fatalf("error %v: want the echoed key redacted", err)
 	}
+	if err := proxied.MissingKey(); err != nil {
+		t.Fatalf("MissingKey with the token set: %v", err)
+	}
 	t.Setenv("PROXY_TOKEN", "")
 	if _, err := proxied.ListModels(context.Background()); err == nil || !strings.Contains(err.Error(), "PROXY_TOKEN") {
 		t.Fatalf("missing key: %v", err)
+	}
+	// Refused before a run is made, as for hosted providers; a local
+	// server without a key source needs none.
+	if err := proxied.MissingKey(); err == nil || !strings.Contains(err.Error(), "PROXY_TOKEN") {
+		t.Fatalf("MissingKey: %v", err)
+	}
+	if err := local.MissingKey(); err != nil {
+		t.Fatalf("local MissingKey: %v", err)
 	}
 
 	// ollama.com: no signing key in this HOME, so the api client's own
