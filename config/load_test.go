@@ -423,3 +423,21 @@ func TestJudgeAndEmbedder(t *testing.T) {
 		t.Errorf("unknown bare name: err = %v", err)
 	}
 }
+
+// TestKeepAliveZero: to Ollama keep_alive 0 means unload after the call,
+// which here would reload the model for every cell; it is refused, not
+// silently taken as unset.
+func TestKeepAliveZero(t *testing.T) {
+	for _, v := range []string{"0", `"0s"`, "0m"} {
+		path := writeFile(t, "providers:\n  ollama:\n    keep_alive: "+v+"\n")
+		_, err := Load(path, env(nil))
+		probs := problemsOf(t, err)
+		if len(probs) != 1 || !strings.Contains(probs[0].String(), "keep_alive 0 would unload the model") {
+			t.Errorf("keep_alive %s: %v", v, probs)
+		}
+	}
+	path := writeFile(t, "providers:\n  ollama:\n    keep_alive:\n")
+	if _, err := Load(path, env(nil)); err != nil {
+		t.Errorf("keep_alive left empty: %v", err)
+	}
+}

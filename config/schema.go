@@ -223,6 +223,11 @@ func (d *decoder) provider(name string, pe entry, field string) Provider {
 		case "keep_alive":
 			if v, ok := d.duration(e.value, f); ok {
 				p.KeepAlive, keepTk = v, e.keyTk
+				if _, null := e.value.(*ast.NullNode); v == 0 && !null {
+					// To Ollama, 0 means unload after the call: every cell
+					// would load the model again. Zero here means unset.
+					d.addAt(tokenOf(e.value), f, "keep_alive 0 would unload the model after every call; leave it out for Ollama's default (5m), or give a duration (-1s: forever)")
+				}
 			}
 		case "models":
 			p.Models, _ = d.strs(e.value, f)

@@ -226,6 +226,15 @@ func (p *OpenAI) MissingKey() error {
 	return missingKey(p.cfg)
 }
 
+// MissingKey implements keyChecker: an ollama provider needs a key only
+// when it names where one comes from (a proxy's token).
+func (o *Ollama) MissingKey() error {
+	if strings.TrimSpace(o.cfg.APIKeyEnv) == "" && strings.TrimSpace(o.cfg.APIKeyCmd) == "" {
+		return nil
+	}
+	return missingKey(o.cfg)
+}
+
 // MissingKey implements keyChecker.
 func (p *Anthropic) MissingKey() error { return missingKey(p.cfg) }
 

@@ -2,10 +2,15 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"net/http"
 	"net/url"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,9 +30,15 @@ const ollamaDefaultPort = "11434"
 // concurrent use.
 type Ollama struct {
 	name      string
+	cfg       config.Provider
 	base      *url.URL
 	client    *api.Client
 	keepAlive time.Duration
+	// keyed is the client of calls made with an API key: on ollama.com its
+	// base is an alias the transport maps back, so that the api client does
+	// not sign the request with the local ollama install's key first (which
+	// fails where there is none).
+	keyed *api.Client
 
 	mu      sync.Mutex
 	digests map[string]string // requested model -> digest ("" = looked up, not listed)
@@ -38,39 +49,73 @@ var (
 	_ ModelLister = (*Ollama)(nil)
 )
 
-// NewOllama returns an Ollama provider. The server is cfg.BaseURL, else
-// OLLAMA_HOST, else http://127.0.0.1:11434; both are read as the ollama CLI
-// reads OLLAMA_HOST: without a scheme, http and port 11434 ("gpu-box",
-// "0.0.0.0", ":11435" are gpu-box:11434, 0.0.0.0:11434, 127.0.0.1:11435).
-// It does not contact the server.
+// NewOllama returns an Ollama provider. The server is cfg.BaseURL (which
+// the config requires to be an http(s) URL), else OLLAMA_HOST, else
+// http://127.0.0.1:11434, each read as the ollama CLI reads OLLAMA_HOST (see
+// ollamaParseHost). It does not contact the server.
 func NewOllama(cfg config.Provider) (*Ollama, error) {
 	name := cfg.Name
 	if name == "" {
 		name = "ollama"
 	}
-	var base *url.URL
-	if strings.TrimSpace(cfg.BaseURL) != "" {
-		u, err := provParseBaseURL(name, cfg.BaseURL)
-		if err != nil {
-			return nil, err
-		}
-		if !strings.Contains(cfg.BaseURL, "://") && u.Port() == "" {
-			u.Host = net.JoinHostPort(u.Hostname(), ollamaDefaultPort)
-		}
-		if u.Hostname() == "" {
-			u.Host = net.JoinHostPort("127.0.0.1", u.Port())
-		}
-		base = u
-	} else {
-		base = envconfig.Host()
+	cfg.Name = name
+	if cfg.Type == "" {
+		cfg.Type = config.TypeOllama
+	}
+	raw, where := cfg.BaseURL, fmt.Sprintf("provider %s: base_url", name)
+	if strings.TrimSpace(raw) == "" {
+		raw, where = envconfig.Var("OLLAMA_HOST"), "OLLAMA_HOST"
+	}
+	base, err := ollamaParseHost(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	return newOllama(name, cfg, base, provHTTPClient(cfg.Headers, true)), nil
+}
+
+// newOllama builds the provider on hc, whose transport is a *provTransport.
+func newOllama(name string, cfg config.Provider, base *url.URL, hc *http.Client) *Ollama {
+	keyedBase := base
+	if base.Hostname() == "ollama.com" {
+		u := *base
+		u.Host = ollamaCloudAlias
+		keyedBase = &u
+		tr := hc.Transport.(*provTransport)
+		tr.alias, tr.host = ollamaCloudAlias, base.Host
 	}
 	return &Ollama{
 		name:      name,
+		cfg:       cfg,
 		base:      base,
-		client:    api.NewClient(base, provHTTPClient(cfg.Headers, true)),
+		client:    api.NewClient(base, hc),
+		keyed:     api.NewClient(keyedBase, hc),
 		keepAlive: cfg.KeepAlive,
 		digests:   map[string]string{},
-	}, nil
+	}
+}
+
+// ollamaCloudAlias stands for ollama.com in the keyed client's base URL; it
+// never leaves the transport.
+const ollamaCloudAlias = "ollama-com.whet.invalid"
+
+// keyFor returns the context and client of one call: with the API key of
+// api_key_env or api_key_cmd, else, for ollama.com, OLLAMA_API_KEY (as
+// Ollama's cloud API documents), sent as a bearer token; without a key, as
+// the ollama CLI does (a local server needs none; ollama.com then takes
+// the signature of a signed-in install). A local server never receives
+// OLLAMA_API_KEY.
+func (o *Ollama) keyFor(ctx context.Context) (context.Context, *api.Client, string, error) {
+	key, err := APIKey(o.cfg)
+	if err != nil {
+		return ctx, nil, "", err
+	}
+	if key == "" && o.base.Hostname() == "ollama.com" {
+		key = strings.TrimSpace(os.Getenv("OLLAMA_API_KEY"))
+	}
+	if key == "" {
+		return ctx, o.client, "", nil
+	}
+	return provWithBearer(ctx, key), o.keyed, key, nil
 }
 
 // Name implements Provider.
@@ -81,13 +126,24 @@ func (o *Ollama) BaseURL() string { return provRedactURL(o.base) }
 
 // Chat implements Provider. Params map to Ollama options: temperature,
 // top_p, num_predict (max_tokens), seed, stop; every Extra key is passed
-// through as an option (num_ctx, top_k, …) except "think" (true, false or
-// low/medium/high), which is the request's think field. The answer's text is
-// the message content; thinking is not part of it. TokensIn/Out are
-// prompt_eval_count/eval_count; ModelDigest is the model's digest from
-// /api/tags, looked up once per model. On error the Response holds the text
-// that arrived before it.
+// through as an option (num_ctx, top_k, …; Ollama ignores a name it does
+// not know) except "think" (true, false or low/medium/high) and "format"
+// ("json" or a JSON schema), which are the request's fields of those
+// names. The answer's text is the message content; thinking is not part of
+// it. TokensIn/Out are prompt_eval_count/eval_count; ModelDigest is the
+// model's digest from /api/tags, looked up once per model. On error the
+// Response holds the text that arrived before it.
 func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+	kctx, client, key, err := o.keyFor(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	resp, err := o.chat(ctx, kctx, client, req, onDelta)
+	return resp, redactKey(err, key)
+}
+
+// chat is Chat with the call's client and keyed context kctx (ctx's child).
+func (o *Ollama) chat(ctx, kctx context.Context, client *api.Client, req Request, onDelta func(string)) (Response, error) {
 	start := time.Now()
 	stream := true
 	creq := &api.ChatRequest{
@@ -104,16 +160,23 @@ func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 			return Response{}, fmt.Errorf("%s: param think: %v is neither true/false nor low/medium/high", o.name, v)
 		}
 	}
+	if v, ok := req.Params.Extra["format"]; ok {
+		f, err := ollamaFormat(v)
+		if err != nil {
+			return Response{}, fmt.Errorf("%s: param format: %w", o.name, err)
+		}
+		creq.Format = f
+	}
 	if o.keepAlive != 0 {
 		creq.KeepAlive = &api.Duration{Duration: o.keepAlive}
 	}
-	cctx, capt := provWithCapture(ctx)
+	cctx, capt := provWithCapture(kctx)
 	var (
 		resp Response
 		text strings.Builder
 		done bool
 	)
-	err := o.client.Chat(cctx, creq, func(r api.ChatResponse) error {
+	err := client.Chat(cctx, creq, func(r api.ChatResponse) error {
 		if r.Model != "" {
 			resp.Model = r.Model
 		}
@@ -153,19 +216,23 @@ func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 	if resp.Model == "" {
 		resp.Model = req.Model
 	}
-	resp.ModelDigest = o.digest(ctx, req.Model)
+	resp.ModelDigest = o.digest(kctx, client, req.Model)
 	return resp, nil
 }
 
 // ListModels implements ModelLister from GET /api/tags.
 func (o *Ollama) ListModels(ctx context.Context) ([]ModelInfo, error) {
-	cctx, capt := provWithCapture(ctx)
-	lr, err := o.client.List(cctx)
+	kctx, client, key, err := o.keyFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cctx, capt := provWithCapture(kctx)
+	lr, err := client.List(cctx)
 	if ctx.Err() != nil {
 		return nil, provCtxError(o.name, ctx)
 	}
 	if err != nil {
-		return nil, o.classify(err, "", capt)
+		return nil, redactKey(o.classify(err, "", capt), key)
 	}
 	out := make([]ModelInfo, 0, len(lr.Models))
 	for _, m := range lr.Models {
@@ -186,14 +253,14 @@ func (o *Ollama) ListModels(ctx context.Context) ([]ModelInfo, error) {
 // digest returns the digest of model, listing the server's models the first
 // time a model is asked for. A failed listing leaves it empty (and is tried
 // again next call).
-func (o *Ollama) digest(ctx context.Context, model string) string {
+func (o *Ollama) digest(ctx context.Context, client *api.Client, model string) string {
 	o.mu.Lock()
 	d, ok := o.digests[model]
 	o.mu.Unlock()
 	if ok {
 		return d
 	}
-	lr, err := o.client.List(ctx)
+	lr, err := client.List(ctx)
 	if err != nil {
 		return ""
 	}
@@ -229,14 +296,29 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 	var ae api.AuthorizationError
 	switch {
 	case errors.As(err, &se):
-		if se.StatusCode == 404 && strings.Contains(se.ErrorMessage, "not found") && model != "" {
+		if se.StatusCode == 404 && strings.Contains(se.ErrorMessage, "model") && model != "" {
 			return &APIError{Provider: o.name, Status: 404, Err: err,
 				Msg: fmt.Sprintf("model %q not found on ollama at %s: run 'ollama pull %s'", model, base, model)}
 		}
-		return provStatusError(o.name, se.StatusCode, h, provClip(se.ErrorMessage, 500), err)
+		if se.StatusCode == 404 {
+			// No such route: "404 page not found" from Ollama's router,
+			// or another server altogether.
+			return &APIError{Provider: o.name, Status: 404, Err: err,
+				Msg: fmt.Sprintf("%s has no Ollama API (%s): base_url must be the server's root; an OpenAI-compatible /v1 is a provider of type openai", base, provClip(se.ErrorMessage, 100))}
+		}
+		msg := se.ErrorMessage
+		if strings.HasPrefix(strings.TrimSpace(msg), "<") {
+			// The first line of a proxy's HTML page ("<html>"): the
+			// client keeps no more of a body that is not JSON.
+			msg = ""
+		}
+		if se.StatusCode == 401 {
+			// A proxy's 401: its body is not Ollama's JSON.
+			return &APIError{Provider: o.name, Status: 401, Err: err, Msg: ollamaUnauthorized(base, msg)}
+		}
+		return provStatusError(o.name, se.StatusCode, h, provClip(msg, 500), err)
 	case errors.As(err, &ae):
-		return &APIError{Provider: o.name, Status: ae.StatusCode, Err: err,
-			Msg: fmt.Sprintf("unauthorized at %s (signed-in access needs `ollama signin`)", base)}
+		return &APIError{Provider: o.name, Status: ae.StatusCode, Err: err, Msg: ollamaUnauthorized(base, "")}
 	case badLine != "":
 		return &APIError{Provider: o.name, Err: err,
 			Msg: fmt.Sprintf("malformed stream line from %s: %q", base, badLine)}
@@ -246,6 +328,11 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 	case provIsRefused(err):
 		return &APIError{Provider: o.name, Err: err,
 			Msg: fmt.Sprintf("cannot connect to %s: is ollama running? (ollama serve)", base)}
+	case errors.Is(err, fs.ErrNotExist) && o.base.Hostname() == "ollama.com":
+		// The api client signs calls to ollama.com with the key of a
+		// local install, and there is none.
+		return &APIError{Provider: o.name, Err: err,
+			Msg: fmt.Sprintf("%s needs an API key: set OLLAMA_API_KEY (or sign in a local install with 'ollama signin')", base)}
 	}
 	if te := provTransportError(o.name, base, err); te != nil {
 		return te
@@ -255,6 +342,114 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 	}
 	// A {"error": "..."} line in a 200 stream: the server failed mid-answer.
 	return &APIError{Provider: o.name, Err: err, Msg: provClip(err.Error(), 500)}
+}
+
+// ollamaParseHost reads s as the ollama CLI reads OLLAMA_HOST
+// (envconfig.Host): without a scheme it is http on port 11434 ("gpu-box",
+// "0.0.0.0", "::1", "[::1]:8080", ":11435", "gpu-box/ollama"), except that
+// "ollama.com" alone is https://ollama.com:443; with http:// or https:// the
+// port defaults to 80 or 443, and a path, user info and query are kept (a
+// proxy in front of Ollama may want them). Unlike the CLI, which falls back
+// to a default silently, it refuses another scheme or a bad port; and a
+// missing host is 127.0.0.1 (the CLI leaves it empty, which Go dials as the
+// local host). "" is http://127.0.0.1:11434. Errors do not repeat s, which
+// may hold a password.
+func ollamaParseHost(s string) (*url.URL, error) {
+	s = strings.Trim(strings.TrimSpace(s), "\"'")
+	if strings.Contains(s, "://") {
+		u, err := url.Parse(s)
+		if err != nil {
+			return nil, errors.New("not a URL")
+		}
+		var defPort string
+		switch u.Scheme {
+		case "http":
+			defPort = "80"
+		case "https":
+			defPort = "443"
+		default:
+			return nil, fmt.Errorf("scheme %q is not http or https", u.Scheme)
+		}
+		if u.Hostname() == "" {
+			return nil, errors.New("no host")
+		}
+		port := u.Port()
+		if port == "" {
+			port = defPort
+		}
+		if err := ollamaCheckPort(port); err != nil {
+			return nil, err
+		}
+		u.Host = net.JoinHostPort(u.Hostname(), port)
+		return u, nil
+	}
+	if s == "ollama.com" {
+		s = "https://ollama.com:443"
+		return url.Parse(s)
+	}
+	hostport, path, _ := strings.Cut(s, "/")
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host, port = hostport, ollamaDefaultPort
+		if ip := net.ParseIP(strings.Trim(hostport, "[]")); ip != nil {
+			host = ip.String()
+		}
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	if err := ollamaCheckPort(port); err != nil {
+		return nil, err
+	}
+	u, err := url.Parse("http://" + net.JoinHostPort(host, port) + "/" + path)
+	if err != nil || u.Hostname() == "" || u.User != nil {
+		return nil, errors.New("not a host[:port] (with a scheme, a URL)")
+	}
+	if path == "" {
+		u.Path = ""
+	}
+	return u, nil
+}
+
+func ollamaCheckPort(port string) error {
+	n, err := strconv.Atoi(port)
+	switch {
+	case err != nil:
+		// Not quoted: in "user:pw@host" the "port" is a password.
+		return errors.New("the port is not a number")
+	case n < 1 || n > 65535:
+		return fmt.Errorf("port %d is not from 1 to 65535", n)
+	}
+	return nil
+}
+
+// ollamaUnauthorized is the message of a 401: what the server said, if
+// anything, and the two ways out.
+func ollamaUnauthorized(base, msg string) string {
+	if msg = provClip(msg, 300); msg == "" {
+		msg = "unauthorized"
+	}
+	return fmt.Sprintf("%s at %s: for ollama.com set OLLAMA_API_KEY, for cloud models through a local server run 'ollama signin'; for a proxy in front of ollama, give the provider api_key_env or api_key_cmd", msg, base)
+}
+
+// ollamaFormat is the request's format field for a format param: "json",
+// or a JSON schema given as an object (or as the text of one).
+func ollamaFormat(v any) (json.RawMessage, error) {
+	if s, ok := v.(string); ok {
+		s = strings.TrimSpace(s)
+		if strings.HasPrefix(s, "{") {
+			if !json.Valid([]byte(s)) {
+				return nil, errors.New("not a valid JSON schema")
+			}
+			return json.RawMessage(s), nil
+		}
+		if s != "json" {
+			return nil, fmt.Errorf("%q is neither json nor a JSON schema", s)
+		}
+	} else if _, ok := v.(map[string]any); !ok {
+		return nil, fmt.Errorf("%v is neither json nor a JSON schema", v)
+	}
+	return json.Marshal(v)
 }
 
 // ollamaMessages converts the prompt's messages; roles pass unchanged.
@@ -267,7 +462,7 @@ func ollamaMessages(msgs []prompt.Message) []api.Message {
 }
 
 // ollamaOptions maps Params to Ollama's options map; nil when no param is
-// set. Extra keys but "think" are copied last, so an explicit Extra option
+// set. Extra keys but "think" and "format" are copied last, so an explicit Extra option
 // wins.
 func ollamaOptions(p prompt.Params) map[string]any {
 	opts := map[string]any{}
@@ -287,7 +482,7 @@ func ollamaOptions(p prompt.Params) map[string]any {
 		opts["stop"] = append([]string(nil), p.Stop...)
 	}
 	for k, v := range p.Extra {
-		if k != "think" {
+		if k != "think" && k != "format" {
 			opts[k] = v
 		}
 	}

@@ -3,14 +3,17 @@ package runner
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"whet/config"
+	"whet/prompt"
 )
 
 const ptOllamaNDJSON = "application/x-ndjson"
@@ -225,7 +228,15 @@ func TestOllamaBaseURL(t *testing.T) {
 		{"config bind-all address", "0.0.0.0", "", "http://0.0.0.0:11434"},
 		{"config IPv6 host only", "[::1]", "", "http://[::1]:11434"},
 		{"config port only", ":11435", "", "http://127.0.0.1:11435"},
-		{"config scheme without port", "https://ollama.example.org/", "", "https://ollama.example.org/"},
+		{"config scheme without port", "https://ollama.example.org/", "", "https://ollama.example.org:443/"},
+		{"config http without port", "http://box", "", "http://box:80"},
+		{"config path kept", "box/ollama", "", "http://box:11434/ollama"},
+		// Bare IPv6 addresses and ollama.com, as the ollama CLI reads them.
+		{"config IPv6 without brackets", "::1", "", "http://[::1]:11434"},
+		{"config IPv6 global", "2001:db8::7", "", "http://[2001:db8::7]:11434"},
+		{"config ollama.com", "ollama.com", "", "https://ollama.com:443"},
+		{"env port only", "", ":11435", "http://127.0.0.1:11435"},
+		{"env quoted", "", `"gpu-box"`, "http://gpu-box:11434"},
 		{"env host:port", "", "127.0.0.1:5555", "http://127.0.0.1:5555"},
 		{"env with scheme", "", "https://ollama.example.org", "https://ollama.example.org:443"},
 		{"default", "", "", "http://127.0.0.1:11434"},
@@ -245,6 +256,14 @@ func TestOllamaBaseURL(t *testing.T) {
 	if _, err := NewOllama(config.Provider{Name: "box", BaseURL: "ftp://x"}); err == nil || !strings.Contains(err.Error(), "box") {
 		t.Fatalf("want an error naming the provider, got %v", err)
 	}
+	// A bad port is an error saying where, not a silent default.
+	if _, err := NewOllama(config.Provider{Name: "box", BaseURL: "gpu:99999"}); err == nil || !strings.Contains(err.Error(), "base_url") || !strings.Contains(err.Error(), "99999") {
+		t.Fatalf("want an error naming base_url and the port, got %v", err)
+	}
+	t.Setenv("OLLAMA_HOST", "user:secret@gpu")
+	if _, err := NewOllama(config.Provider{}); err == nil || !strings.Contains(err.Error(), "OLLAMA_HOST") || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("want an error naming OLLAMA_HOST without the password, got %v", err)
+	}
 }
 
 func TestOllamaHeaders(t *testing.T) {
@@ -261,5 +280,188 @@ func TestOllamaHeaders(t *testing.T) {
 	}
 	if h := seen.last(t, "/api/tags").Header.Get("X-Team"); h != "prompts" {
 		t.Fatalf("header %q", h)
+	}
+}
+
+// TestOllamaFormat: a format param is the request's format field, which
+// Ollama honours, not an option, which it would ignore.
+func TestOllamaFormat(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptOllamaNDJSON, ptOllamaLine("x", "{}"), ptOllamaDone)
+	})
+	p := ptOllama(t, srv.URL)
+	schema := map[string]any{"type": "object", "properties": map[string]any{"age": map[string]any{"type": "integer"}}}
+	for _, c := range []struct {
+		format any
+		want   any
+	}{
+		{"json", "json"},
+		{schema, schema},
+		{`{"type":"object"}`, map[string]any{"type": "object"}},
+	} {
+		req := Request{Model: "x", Params: prompt.Params{Extra: map[string]any{"format": c.format, "top_k": float64(20)}}}
+		if _, err := p.Chat(context.Background(), req, nil); err != nil {
+			t.Fatal(err)
+		}
+		b := seen.last(t, "/api/chat").Body
+		if got := ptDig(b, "format"); !reflect.DeepEqual(got, c.want) || ptDig(b, "options", "format") != nil || ptDig(b, "options", "top_k") != float64(20) {
+			t.Errorf("format %v: body format %v, options %v", c.format, got, ptDig(b, "options"))
+		}
+	}
+	for _, bad := range []any{"yaml", 3.0, `{"type":`} {
+		req := Request{Model: "x", Params: prompt.Params{Extra: map[string]any{"format": bad}}}
+		if _, err := p.Chat(context.Background(), req, nil); err == nil || !strings.Contains(err.Error(), "param format") {
+			t.Errorf("format %v: %v, want an error naming the param", bad, err)
+		}
+	}
+}
+
+// TestOllamaProxyErrors: a reverse proxy in front of Ollama answers with
+// HTML, which must not become the message, and a 401 says what to do.
+func TestOllamaProxyErrors(t *testing.T) {
+	cases := []struct {
+		status      int
+		contentType string
+		body        string
+		want        string
+	}{
+		{502, "text/html", "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body></body></html>\r\n", "HTTP 502: Bad Gateway"},
+		{401, "text/html", "<html>\r\n<head><title>401 Authorization Required</title></head></html>\r\n", "give the provider api_key_env or api_key_cmd"},
+		{401, "application/json", `{"error":"unauthorized","signin_url":"https://ollama.com/connect?name=box&key=abc"}`, "ollama signin"},
+	}
+	for _, c := range cases {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			w.Header().Set("Content-Type", c.contentType)
+			w.WriteHeader(c.status)
+			fmt.Fprint(w, c.body)
+		})
+		_, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "x"}, nil)
+		ae := ptAPIError(t, err)
+		if ae.Status != c.status || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "<html>") {
+			t.Errorf("%d %s: got %v (status %d), want %q", c.status, c.contentType, err, ae.Status, c.want)
+		}
+	}
+}
+
+// TestOllamaThinkingIsNotTheAnswer: a thinking model's message.thinking
+// (sent before the content, by default since Ollama 0.9) never joins the
+// answer or its deltas; its tokens count in eval_count.
+func TestOllamaThinkingIsNotTheAnswer(t *testing.T) {
+	think := func(s string) string {
+		return fmt.Sprintf(`{"model":"qwen3:8b","created_at":"2025-06-01T00:00:00Z","message":{"role":"assistant","content":"","thinking":%q},"done":false}`+"\n", s)
+	}
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if r.URL.Path != "/api/chat" {
+			ptStream(w, "application/json", `{"models":[]}`)
+			return
+		}
+		ptStream(w, ptOllamaNDJSON, think("The user wants"), think(" a greeting."), ptOllamaLine("qwen3:8b", "Hi!"),
+			`{"model":"qwen3:8b","created_at":"2025-06-01T00:00:01Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":9,"eval_count":14,"eval_duration":700000000}`+"\n")
+	})
+	resp, err, deltas := ptChat(t, context.Background(), ptOllama(t, srv.URL), Request{Model: "qwen3:8b"}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Text != "Hi!" || strings.Join(deltas, "|") != "Hi!" || resp.TokensOut != 14 {
+		t.Fatalf("text %q deltas %q tokens out %d", resp.Text, deltas, resp.TokensOut)
+	}
+}
+
+// TestOllamaKeys: a proxy's token from api_key_env is a bearer token on every
+// call; ollama.com's OLLAMA_API_KEY goes to ollama.com only, without the
+// local install's signature the api client would otherwise need.
+func TestOllamaKeys(t *testing.T) {
+	t.Setenv("OLLAMA_API_KEY", "ollama-cloud-key")
+	t.Setenv("PROXY_TOKEN", "proxy-secret")
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if r.URL.Path == "/api/tags" {
+			ptStream(w, "application/json", ptOllamaTags)
+			return
+		}
+		ptError(w, 400, `{"error":"bad request with proxy-secret echoed"}`)
+	})
+
+	// A local server never receives OLLAMA_API_KEY.
+	local := ptOllama(t, srv.URL)
+	if _, err := local.ListModels(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if h := seen.last(t, "/api/tags").Header.Get("Authorization"); h != "" {
+		t.Fatalf("local server got Authorization %q", h)
+	}
+
+	proxied, err := NewOllama(config.Provider{Name: "gpu", Type: "ollama", BaseURL: srv.URL, APIKeyEnv: "PROXY_TOKEN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := proxied.ListModels(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if h := seen.last(t, "/api/tags").Header.Get("Authorization"); h != "Bearer proxy-secret" {
+		t.Fatalf("Authorization %q, want the proxy's token", h)
+	}
+	_, err = proxied.Chat(context.Background(), Request{Model: "x"}, nil)
+	if err == nil || strings.Contains(err.Error(), "proxy-secret") || !strings.Contains(err.Error(), "[redacted]") {
+		t.Fatalf("error %v: want the echoed key redacted", err)
+	}
+	if err := proxied.MissingKey(); err != nil {
+		t.Fatalf("MissingKey with the token set: %v", err)
+	}
+	t.Setenv("PROXY_TOKEN", "")
+	if _, err := proxied.ListModels(context.Background()); err == nil || !strings.Contains(err.Error(), "PROXY_TOKEN") {
+		t.Fatalf("missing key: %v", err)
+	}
+	// Refused before a run is made, as for hosted providers; a local
+	// server without a key source needs none.
+	if err := proxied.MissingKey(); err == nil || !strings.Contains(err.Error(), "PROXY_TOKEN") {
+		t.Fatalf("MissingKey: %v", err)
+	}
+	if err := local.MissingKey(); err != nil {
+		t.Fatalf("local MissingKey: %v", err)
+	}
+
+	// ollama.com: no signing key in this HOME, so the api client's own
+	// signature would fail; the request goes to ollama.com with the key.
+	t.Setenv("HOME", t.TempDir())
+	base, err := ollamaParseHost("ollama.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got *http.Request
+	rt := ptRoundTrip(func(r *http.Request) *http.Response {
+		got = r
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"models":[]}`)), Request: r}
+	})
+	cloud := newOllama("cloud", config.Provider{Name: "cloud", Type: "ollama"}, base, &http.Client{Transport: &provTransport{base: rt, ndjson: true}})
+	if _, err := cloud.ListModels(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.URL.String() != "https://ollama.com:443/api/tags" || got.Header.Get("Authorization") != "Bearer ollama-cloud-key" {
+		t.Fatalf("request %v, Authorization %q", got.URL, got.Header.Get("Authorization"))
+	}
+	// Without the key nor a signed-in install: say what to set.
+	t.Setenv("OLLAMA_API_KEY", "")
+	if _, err := cloud.ListModels(context.Background()); err == nil || !strings.Contains(err.Error(), "set OLLAMA_API_KEY") {
+		t.Fatalf("no key: %v", err)
+	}
+}
+
+type ptRoundTrip func(*http.Request) *http.Response
+
+func (f ptRoundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r), nil }
+
+// TestOllamaWrongPath: base_url ending in /v1 (Ollama's OpenAI-compatible
+// API) reaches no Ollama route; the 404 is not an unknown model.
+func TestOllamaWrongPath(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(404)
+		fmt.Fprint(w, "404 page not found")
+	})
+	_, err := ptOllama(t, srv.URL+"/v1").Chat(context.Background(), Request{Model: "llama3.2"}, nil)
+	ae := ptAPIError(t, err)
+	if ae.Status != 404 || strings.Contains(err.Error(), "ollama pull") || !strings.Contains(err.Error(), "type openai") {
+		t.Fatalf("got %v", err)
 	}
 }

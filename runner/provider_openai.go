@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -30,8 +31,9 @@ const openaiDefaultBase = "https://api.openai.com/v1/"
 
 // OpenAI is a Provider for the OpenAI Chat Completions API and every server
 // that speaks it (Groq, OpenRouter, vLLM, llama.cpp, LM Studio, Ollama's /v1,
-// …). It streams with stream_options.include_usage. The SDK's own retries
-// are off: the executor retries. It is safe for concurrent use.
+// …). It streams with stream_options.include_usage, unless the server
+// refused that once (then without it, and tokens are what the server reports
+// unasked). The SDK's own retries are off: the executor retries. It is safe for concurrent use.
 type OpenAI struct {
 	name   string
 	cfg    config.Provider
@@ -39,6 +41,11 @@ type OpenAI struct {
 	client openai.Client
 	// official is true for api.openai.com, which wants max_completion_tokens.
 	official bool
+	// noUsage is set once the server refused stream_options.
+	noUsage atomic.Bool
+	// wantsMCT holds the models (string keys) the server asked to be sent
+	// max_completion_tokens instead of max_tokens.
+	wantsMCT sync.Map
 }
 
 var (
@@ -47,7 +54,8 @@ var (
 )
 
 // NewOpenAI returns an OpenAI-compatible provider. The endpoint is
-// cfg.BaseURL, else OPENAI_BASE_URL, else https://api.openai.com/v1/; the key
+// cfg.BaseURL, else OPENAI_BASE_URL, else https://api.openai.com/v1/ (a
+// trailing /chat/completions is dropped: the API's root is meant); the key
 // is read by APIKey at every call; cfg.Headers are sent with every request.
 // It does not contact the server.
 func NewOpenAI(cfg config.Provider) (*OpenAI, error) {
@@ -55,6 +63,8 @@ func NewOpenAI(cfg config.Provider) (*OpenAI, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The endpoint's URL pasted as the base URL: the API's root is meant.
+	base.Path = strings.TrimSuffix(base.Path, "chat/completions/")
 	name := cfg.Name
 	opts := []option.RequestOption{
 		option.WithBaseURL(base.String()),
@@ -132,8 +142,10 @@ func openaiDropTelemetry(h http.Header) {
 // Chat implements Provider. Params: temperature, top_p, seed, stop, and
 // max_tokens, sent as max_completion_tokens to api.openai.com (its newer
 // models refuse max_tokens) and as max_tokens to every other server (most
-// compatible servers know only that); set the other field explicitly with an
-// Extra param when a server needs it. Extra keys are set as top-level JSON
+// compatible servers know only that) until the server refuses it for a model
+// in favour of max_completion_tokens (a reasoning model on Azure or behind a
+// gateway): the call is then made again so, and so are that model's later
+// calls. Set either field explicitly with an Extra param when a server needs it. Extra keys are set as top-level JSON
 // fields (sjson paths: "a.b" sets a nested field). Model is the model the
 // server reports; ModelDigest its system_fingerprint. A key is required for
 // the provider named "openai" and for api.openai.com; other
@@ -158,17 +170,55 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 	if err != nil {
 		return Response{}, err
 	}
-	body, err := openaiRequestBody(req, p.official)
-	if err != nil {
-		return Response{}, fmt.Errorf("%s: encoding the request for model %q: %w", p.name, req.Model, err)
-	}
 	for _, k := range prompt.SortedKeys(req.Params.Extra) {
 		opts = append(opts, option.WithJSONSet(k, req.Params.Extra[k]))
 	}
-
-	cctx, capt := provWithCapture(ctx)
-	var raw *http.Response
-	err = p.client.Post(cctx, "chat/completions", body, &raw, opts...)
+	usage := !p.noUsage.Load()
+	_, mct := p.wantsMCT.Load(req.Model)
+	mct = mct || p.official
+	post := func() (*http.Response, *provCapture, error) {
+		body, err := openaiRequestBody(req, mct, usage)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: encoding the request for model %q: %w", p.name, req.Model, err)
+		}
+		cctx, capt := provWithCapture(ctx)
+		var raw *http.Response
+		err = p.client.Post(cctx, "chat/completions", body, &raw, opts...)
+		return raw, capt, err
+	}
+	raw, capt, err := post()
+	if capt == nil {
+		return Response{}, err
+	}
+	for range 2 {
+		retry := true
+		switch {
+		case err != nil && usage && openaiRejectsUsage(err, capt.errorBody()):
+			// Mistral, Azure's older API versions, some gateways and
+			// older Groq refuse stream_options (400 or 422 naming it):
+			// ask again without it, and from now on. Tokens are then
+			// what the server reports unasked (usage in the last
+			// chunk), else 0.
+			p.noUsage.Store(true)
+			usage = false
+		case err != nil && !mct && req.Params.MaxTokens != nil && openaiRejectsMaxTokens(err, capt.errorBody()):
+			// A reasoning model (o-series, gpt-5) behind another host
+			// than api.openai.com (Azure, a gateway): "Unsupported
+			// parameter: 'max_tokens' … Use 'max_completion_tokens'
+			// instead." Ask again so, and from now on for this model.
+			p.wantsMCT.Store(req.Model, true)
+			mct = true
+		default:
+			retry = false
+		}
+		if !retry {
+			break
+		}
+		start = time.Now()
+		if raw, capt, err = post(); capt == nil {
+			return Response{}, err
+		}
+	}
 	if raw != nil && raw.Body != nil {
 		defer raw.Body.Close()
 	}
@@ -185,7 +235,7 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 		return resp, provCtxError(p.name, ctx)
 	}
 	if err != nil {
-		return resp, p.classify(err, req.Model, capt, keyErr)
+		return resp, p.classify(err, req.Model, "chat/completions", capt, keyErr)
 	}
 	if resp.FinishReason == "" {
 		_, _, readErr, _ := capt.snapshot()
@@ -198,8 +248,9 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 }
 
 // jsonAnswer is the error of a successful response that is one JSON
-// document instead of an event stream: LM Studio answers a path it does not
-// serve with 200 and {"error":"Unexpected endpoint or method. …"}. It is nil
+// document instead of an event stream (LM Studio answers a path it does not
+// serve with 200 and {"error":"Unexpected endpoint or method. …"}), or an
+// HTML page. It is nil
 // for anything else, and then leaves the body to be read as a stream (a
 // stream sent as application/json included).
 func (p *OpenAI) jsonAnswer(raw *http.Response) *APIError {
@@ -207,7 +258,13 @@ func (p *OpenAI) jsonAnswer(raw *http.Response) *APIError {
 		return nil
 	}
 	const jsonType = "application/json"
-	if ct := raw.Header.Get("Content-Type"); len(ct) < len(jsonType) || !strings.EqualFold(ct[:len(jsonType)], jsonType) {
+	ct := strings.ToLower(raw.Header.Get("Content-Type"))
+	if strings.HasPrefix(ct, "text/html") {
+		// A web app's page (a UI at the base URL, a login wall), which a
+		// stream reader would take for a stream cut short and retry.
+		return &APIError{Provider: p.name, Msg: p.notServed("the answer is a web page, not an event stream", "chat/completions")}
+	}
+	if !strings.HasPrefix(ct, jsonType) {
 		return nil
 	}
 	body, err := io.ReadAll(io.LimitReader(raw.Body, provMaxErrBody))
@@ -221,23 +278,46 @@ func (p *OpenAI) jsonAnswer(raw *http.Response) *APIError {
 	msg := provBodyMessage(body)
 	if msg == "" {
 		msg = "the answer is a JSON document, not an event stream: " + provClip(string(body), 200)
+		return &APIError{Provider: p.name, Msg: fmt.Sprintf("%s (from %s)", msg, p.BaseURL())}
 	}
-	return &APIError{Provider: p.name, Msg: fmt.Sprintf("%s (from %s)", provClip(msg, 500), p.BaseURL())}
+	// LM Studio's answer to a path it does not serve.
+	return &APIError{Provider: p.name, Msg: p.notServed(msg, "chat/completions")}
+}
+
+// notServed is the message of a server that has no endpoint (a path of the
+// API under the base URL): its own message, the URL asked for, and a hint
+// at /v1 when the base URL has none (vLLM, LM Studio, Ollama and OpenAI serve
+// the API under /v1 only).
+func (p *OpenAI) notServed(msg, endpoint string) string {
+	if msg = provClip(msg, 300); msg == "" {
+		msg = http.StatusText(http.StatusNotFound)
+	}
+	method := "POST"
+	if endpoint == "models" {
+		method = "GET"
+	}
+	msg = fmt.Sprintf("%s (%s %s%s)", msg, method, p.BaseURL(), endpoint)
+	if !strings.Contains(p.base.Path, "/v1") {
+		msg += ": check base_url; most servers want it to end in /v1"
+	} else if endpoint == "models" {
+		msg += ": the server may not list its models; name them under models: in the config"
+	}
+	return msg
 }
 
 // openaiBody is the Chat Completions request whet sends. Optional fields
 // are pointers so that an unset param is absent, not zero.
 type openaiBody struct {
-	Model               string           `json:"model"`
-	Messages            []openaiMessage  `json:"messages"`
-	Stream              bool             `json:"stream"`
-	StreamOptions       openaiStreamOpts `json:"stream_options"`
-	Temperature         *float64         `json:"temperature,omitempty"`
-	TopP                *float64         `json:"top_p,omitempty"`
-	Seed                *int64           `json:"seed,omitempty"`
-	MaxTokens           *int             `json:"max_tokens,omitempty"`
-	MaxCompletionTokens *int             `json:"max_completion_tokens,omitempty"`
-	Stop                []string         `json:"stop,omitempty"`
+	Model               string            `json:"model"`
+	Messages            []openaiMessage   `json:"messages"`
+	Stream              bool              `json:"stream"`
+	StreamOptions       *openaiStreamOpts `json:"stream_options,omitempty"`
+	Temperature         *float64          `json:"temperature,omitempty"`
+	TopP                *float64          `json:"top_p,omitempty"`
+	Seed                *int64            `json:"seed,omitempty"`
+	MaxTokens           *int              `json:"max_tokens,omitempty"`
+	MaxCompletionTokens *int              `json:"max_completion_tokens,omitempty"`
+	Stop                []string          `json:"stop,omitempty"`
 }
 
 type openaiMessage struct {
@@ -251,13 +331,16 @@ type openaiStreamOpts struct {
 
 // openaiRequestBody encodes req as a streaming Chat Completions request.
 // Roles system, assistant and developer are kept; every other role is sent
-// as user. official selects max_completion_tokens over max_tokens.
-func openaiRequestBody(req Request, official bool) ([]byte, error) {
+// as user. mct selects max_completion_tokens over max_tokens; usage
+// asks for the usage chunk (stream_options.include_usage).
+func openaiRequestBody(req Request, mct, usage bool) ([]byte, error) {
 	b := openaiBody{
-		Model:         req.Model,
-		Messages:      make([]openaiMessage, len(req.Messages)),
-		Stream:        true,
-		StreamOptions: openaiStreamOpts{IncludeUsage: true},
+		Model:    req.Model,
+		Messages: make([]openaiMessage, len(req.Messages)),
+		Stream:   true,
+	}
+	if usage {
+		b.StreamOptions = &openaiStreamOpts{IncludeUsage: true}
 	}
 	for i, m := range req.Messages {
 		role := m.Role
@@ -271,7 +354,7 @@ func openaiRequestBody(req Request, official bool) ([]byte, error) {
 	pr := req.Params
 	b.Temperature, b.TopP, b.Seed = pr.Temperature, pr.TopP, pr.Seed
 	if pr.MaxTokens != nil {
-		if official {
+		if mct {
 			b.MaxCompletionTokens = pr.MaxTokens
 		} else {
 			b.MaxTokens = pr.MaxTokens
@@ -287,6 +370,30 @@ func openaiRequestBody(req Request, official bool) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// openaiRejectsUsage reports whether err is a server's refusal of
+// stream_options: a 400 or 422 whose body names it ("property
+// 'stream_options' is unsupported", "Unrecognized request argument
+// supplied: stream_options", a validation error at stream_options).
+func openaiRejectsUsage(err error, body []byte) bool {
+	var ae *openai.Error
+	if !errors.As(err, &ae) || (ae.StatusCode != 400 && ae.StatusCode != 422) {
+		return false
+	}
+	return bytes.Contains(body, []byte("stream_options")) || bytes.Contains(body, []byte("include_usage"))
+}
+
+// openaiRejectsMaxTokens reports whether err is a server's refusal of
+// max_tokens in favour of max_completion_tokens: a 400 whose body names
+// both.
+func openaiRejectsMaxTokens(err error, body []byte) bool {
+	var ae *openai.Error
+	if !errors.As(err, &ae) || ae.StatusCode != 400 {
+		return false
+	}
+	return bytes.Contains(body, []byte("max_completion_tokens")) && bytes.Contains(body, []byte("'max_tokens'")) ||
+		bytes.Contains(body, []byte(`"param":"max_tokens"`)) && bytes.Contains(body, []byte("max_completion_tokens"))
 }
 
 // openaiChunk is the part of a chat.completion.chunk event whet reads.
@@ -305,6 +412,9 @@ type openaiChoice struct {
 	Index int `json:"index"`
 	Delta struct {
 		Content string `json:"content"`
+		// Refusal is the text of a refusal (OpenAI's structured outputs),
+		// sent instead of content.
+		Refusal string `json:"refusal"`
 	} `json:"delta"`
 	FinishReason string `json:"finish_reason"`
 }
@@ -402,6 +512,9 @@ func openaiFastChoice(ch gjson.Result) (out openaiChoice, ok bool) {
 			case v.Type == gjson.Null:
 			case v.IsObject():
 				out.Delta.Content, ok = openaiString(v.Get("content"))
+				if ok {
+					out.Delta.Refusal, ok = openaiString(v.Get("refusal"))
+				}
 			default:
 				ok = false
 			}
@@ -498,7 +611,9 @@ func (st *openaiStreamState) readLine() ([]byte, error) {
 
 // openaiReadStream reads a text/event-stream of chat.completion.chunk events
 // into resp until [DONE] or the end of the body, calling onDelta with each
-// piece of text of choice 0. Events are dispatched on a blank line, data
+// piece of text of choice 0. A refusal's text is the answer's text, and the
+// finish reason "stop" of a refusal is content_filter (as for Anthropic's
+// refusal); reasoning fields (reasoning_content, reasoning) are not read. Events are dispatched on a blank line, data
 // lines joined with "\n", comments and other fields ignored, as the SDK's
 // decoder does. An event with an "error" member ends the stream with an
 // *ssestream.StreamError; an event that is not JSON with a decode error.
@@ -511,7 +626,13 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 	defer st.release()
 	st.br.Reset(raw.Body)
 	var text strings.Builder
-	defer func() { resp.Text = text.String() }()
+	refused := false
+	defer func() {
+		resp.Text = text.String()
+		if refused && resp.FinishReason == "stop" {
+			resp.FinishReason = "content_filter"
+		}
+	}()
 	chunk := &st.chunk
 	for {
 		line, err := st.readLine()
@@ -537,6 +658,9 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 		}
 		event := st.data
 		st.data = st.data[:0]
+		if len(bytes.TrimSpace(event)) == 0 {
+			continue // "data:" alone, a keep-alive
+		}
 		if bytes.HasPrefix(event, []byte("[DONE]")) {
 			return nil
 		}
@@ -559,15 +683,21 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 			if ch.Index != 0 {
 				continue
 			}
-			if c := ch.Delta.Content; c != "" {
+			for _, c := range [2]string{ch.Delta.Content, ch.Delta.Refusal} {
+				if c == "" {
+					continue
+				}
 				if resp.TTFT == 0 {
 					resp.TTFT = time.Since(start)
 				}
 				text.WriteString(c)
 				provDelta(onDelta, c)
 			}
+			if ch.Delta.Refusal != "" {
+				refused = true
+			}
 			if ch.FinishReason != "" {
-				resp.FinishReason = ch.FinishReason
+				resp.FinishReason = openaiFinish(ch.FinishReason)
 			}
 		}
 		if chunk.Usage != nil {
@@ -577,14 +707,40 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 	}
 }
 
+// openaiFinish normalises a finish reason: text-generation-inference's
+// eos_token and stop_sequence are stop, as OpenAI names them; others pass.
+func openaiFinish(r string) string {
+	switch r {
+	case "eos_token", "stop_sequence":
+		return "stop"
+	}
+	return r
+}
+
 // openaiErrorText is an error event's member as text: a JSON string
-// unquoted, anything else as sent.
+// unquoted; an object's message, followed by its type and code when it has
+// them ("Provider returned error (code 502)"); anything else as sent.
 func openaiErrorText(raw json.RawMessage) string {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
-	return string(raw)
+	e := gjson.ParseBytes(raw)
+	msg := e.Get("message")
+	if !e.IsObject() || msg.Type != gjson.String || strings.TrimSpace(msg.Str) == "" {
+		return string(raw)
+	}
+	var about []string
+	if t := e.Get("type").String(); t != "" {
+		about = append(about, t)
+	}
+	if c := e.Get("code").String(); c != "" {
+		about = append(about, "code "+c)
+	}
+	if len(about) == 0 {
+		return msg.Str
+	}
+	return fmt.Sprintf("%s (%s)", msg.Str, strings.Join(about, ", "))
 }
 
 // openaiTemporaryEvent reports whether an error event is worth a retry: its
@@ -600,7 +756,7 @@ func openaiTemporaryEvent(se *ssestream.StreamError) bool {
 }
 
 // ListModels implements ModelLister with GET /models, for servers that
-// support it.
+// support it (see openaiModelList for the shapes read).
 func (p *OpenAI) ListModels(ctx context.Context) ([]ModelInfo, error) {
 	key, kerr := APIKey(p.cfg)
 	models, err := p.listModels(ctx, key, kerr)
@@ -613,27 +769,64 @@ func (p *OpenAI) listModels(ctx context.Context, key string, kerr error) ([]Mode
 		return nil, err
 	}
 	cctx, capt := provWithCapture(ctx)
-	pager := p.client.Models.ListAutoPaging(cctx, opts...)
-	var out []ModelInfo
-	for pager.Next() {
-		m := pager.Current()
-		info := ModelInfo{Name: m.ID}
-		if m.Created > 0 {
-			info.Modified = time.Unix(m.Created, 0).UTC()
-		}
-		out = append(out, info)
+	var raw *http.Response
+	err = p.client.Get(cctx, "models", nil, &raw, opts...)
+	var body []byte
+	if err == nil && raw != nil && raw.Body != nil {
+		defer raw.Body.Close()
+		body, err = io.ReadAll(io.LimitReader(raw.Body, openaiMaxModelList))
 	}
 	if ctx.Err() != nil {
 		return nil, provCtxError(p.name, ctx)
 	}
-	if err := pager.Err(); err != nil {
-		return nil, p.classify(err, "", capt, keyErr)
+	if err != nil {
+		return nil, p.classify(err, "", "models", capt, keyErr)
+	}
+	out, ok := openaiModelList(body)
+	if !ok {
+		return nil, &APIError{Provider: p.name,
+			Msg: fmt.Sprintf("the answer of GET %smodels is not a model list: %q", p.BaseURL(), provClip(string(body), 120))}
 	}
 	return out, nil
 }
 
+// openaiMaxModelList bounds the model list read (OpenRouter's, with every
+// model's description and prices, is a few MB).
+const openaiMaxModelList = 64 << 20
+
+// openaiModelList reads a model list as compatible servers send it:
+// {"object":"list","data":[{"id":…,"created":…},…]} (OpenAI, vLLM,
+// llama.cpp, LM Studio, Ollama's /v1, OpenRouter, Groq) or a bare array of
+// the same objects (Together). created may be absent, 0 or a float. ok is
+// false when body is neither.
+func openaiModelList(body []byte) (out []ModelInfo, ok bool) {
+	if !gjson.ValidBytes(body) {
+		return nil, false
+	}
+	list := gjson.ParseBytes(body)
+	if list.IsObject() {
+		list = list.Get("data")
+	}
+	if !list.IsArray() {
+		return nil, false
+	}
+	out = []ModelInfo{}
+	for _, m := range list.Array() {
+		id := m.Get("id")
+		if id.Type != gjson.String || strings.TrimSpace(id.Str) == "" {
+			continue
+		}
+		info := ModelInfo{Name: id.Str}
+		if c := m.Get("created"); c.Type == gjson.Number && c.Num > 0 {
+			info.Modified = time.Unix(int64(c.Num), 0).UTC()
+		}
+		out = append(out, info)
+	}
+	return out, true
+}
+
 // classify turns an SDK error into *APIError.
-func (p *OpenAI) classify(err error, model string, capt *provCapture, keyErr error) error {
+func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, keyErr error) error {
 	status, h, readErr, _ := capt.snapshot()
 	base := p.BaseURL()
 	var msg, code string
@@ -656,10 +849,24 @@ func (p *OpenAI) classify(err error, model string, capt *provCapture, keyErr err
 		switch {
 		case status == 404 && model != "" && (code == "model_not_found" || strings.Contains(strings.ToLower(msg), "model")):
 			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
+		case status == 404:
+			msg = p.notServed(msg, endpoint)
 		case status == 401 && keyErr != nil:
 			msg = fmt.Sprintf("unauthorized: %v", keyErr)
+		case status == 401:
+			if src, _ := KeySource(p.cfg); src != "" {
+				msg = fmt.Sprintf("%s (the key from %s was refused)", provClip(msg, 300), strings.TrimSuffix(src, " set"))
+			}
+		case status == 403 && msg == "":
+			// A gateway's bare refusal: say where to look.
+			msg = fmt.Sprintf("%s by %s: check the provider's key and headers", http.StatusText(403), base)
 		}
-		return provStatusError(p.name, status, h, provClip(msg, 500), err)
+		ae := provStatusError(p.name, status, h, provClip(msg, 500), err)
+		if status == 429 && code == "insufficient_quota" {
+			// OpenAI's "You exceeded your current quota": no retry helps.
+			ae.Temporary, ae.RetryAfter = false, 0
+		}
+		return ae
 	}
 	var se *ssestream.StreamError
 	if errors.As(err, &se) {

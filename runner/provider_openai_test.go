@@ -169,6 +169,9 @@ func TestOpenAIErrorEventMidStream(t *testing.T) {
 			if ae.Temporary != c.temporary || !strings.Contains(err.Error(), c.want) || resp.Text != "Hel" {
 				t.Fatalf("err %v temporary %v text %q, want temporary %v", err, ae.Temporary, resp.Text, c.temporary)
 			}
+			if strings.Contains(err.Error(), `"message"`) {
+				t.Fatalf("err %v repeats the event's JSON, not its message", err)
+			}
 		})
 	}
 }
@@ -271,13 +274,17 @@ func TestOpenAIListModels(t *testing.T) {
 func TestOpenAIRequestBody(t *testing.T) {
 	body, err := openaiRequestBody(Request{Model: "m", Messages: []prompt.Message{
 		{Role: "developer", Content: "d"}, {Role: "tool", Content: "x"}, {Role: "user", Content: "<b>&"},
-	}}, false)
+	}}, false, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `{"model":"m","messages":[{"role":"developer","content":"d"},{"role":"user","content":"x"},{"role":"user","content":"<b>&"}],"stream":true,"stream_options":{"include_usage":true}}`
 	if string(body) != want {
 		t.Fatalf("body\n%s\nwant\n%s", body, want)
+	}
+	body, _ = openaiRequestBody(Request{Model: "m"}, false, false)
+	if want := `{"model":"m","messages":[],"stream":true}`; string(body) != want {
+		t.Fatalf("body without usage\n%s\nwant\n%s", body, want)
 	}
 }
 
@@ -310,8 +317,14 @@ func TestOpenAIErrorBodyShapes(t *testing.T) {
 		{"error string", "application/json", `{"error":"Input validation error: temperature must be strictly positive","error_type":"validation"}`, 422,
 			[]string{"HTTP 422: Input validation error: temperature must be strictly positive"}},
 		{"FastAPI detail", "application/json", `{"detail":"Not authenticated"}`, 403, []string{"HTTP 403: Not authenticated"}},
+		// FastAPI's validation errors, bare and as Mistral nests them.
+		{"FastAPI validation", "application/json", `{"detail":[{"type":"missing","loc":["body","messages"],"msg":"Field required","input":{}}]}`, 422,
+			[]string{"HTTP 422: messages: Field required"}},
+		{"mistral validation", "application/json", `{"object":"error","message":{"detail":[{"type":"extra_forbidden","loc":["body","top_kk"],"msg":"Extra inputs are not permitted","input":5}]},"type":"invalid_request_error","param":null,"code":null}`, 422,
+			[]string{"HTTP 422: top_kk: Extra inputs are not permitted"}},
 		{"plain text", "text/plain; charset=utf-8", "upstream connect error\n", 503, []string{"HTTP 503: upstream connect error"}},
 		{"html", "text/html", "<html><body>Bad Gateway</body></html>", 502, []string{"HTTP 502: Bad Gateway"}},
+		{"bare 403", "text/html", "<html><body><h1>403 Forbidden</h1></body></html>", 403, []string{"HTTP 403: Forbidden by http://", "check the provider's key and headers"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -338,8 +351,8 @@ func TestOpenAIErrorBodyShapes(t *testing.T) {
 }
 
 // TestOpenAIJSONInsteadOfStream: a 200 answer that is one JSON document is
-// the server's error (LM Studio answers a path it does not serve so), not a
-// stream cut short to be retried; a stream mislabelled as JSON still reads.
+// the server's error (LM Studio answers a path it does not serve so), and a
+// web page is not a stream either: neither is a stream cut short to be retried; a stream mislabelled as JSON still reads.
 func TestOpenAIJSONInsteadOfStream(t *testing.T) {
 	cases := []struct {
 		name, body, want string
@@ -359,6 +372,16 @@ func TestOpenAIJSONInsteadOfStream(t *testing.T) {
 			}
 		})
 	}
+	t.Run("web page", func(t *testing.T) {
+		srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptStream(w, "text/html; charset=utf-8", "<!doctype html><html><head><title>Open WebUI</title></head></html>")
+		})
+		_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+		ae := ptAPIError(t, err)
+		if ae.Temporary || !strings.Contains(err.Error(), "web page") || seen.count("/chat/completions") != 1 {
+			t.Fatalf("err %v temporary %v, want a permanent error saying the answer is a web page", err, ae.Temporary)
+		}
+	})
 	t.Run("stream labelled json", func(t *testing.T) {
 		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 			ptStream(w, "application/json", ptOpenAIChunk("Hel", ""), ptOpenAIChunk("lo", "stop"), ptOpenAIDone)
@@ -414,6 +437,8 @@ func TestOpenAIDecodeChunk(t *testing.T) {
 		`{"choices":[],"usage":{"prompt_tokens":7,"completion_tokens":0,"prompt_tokens_details":{"cached_tokens":3}}}`,
 		`{"error":{"message":"overloaded","type":"server_error"}}`,
 		`{"error":"plain text"}`,
+		`{"choices":[{"index":0,"delta":{"content":null,"refusal":"I can't"}}]}`,
+		`{"choices":[{"index":0,"delta":{"refusal":7}}]}`,
 		`{"error":null,"model":"m"}`,
 		`{"model":"caf` + "\xff" + `é"}`,
 		`{"choices":[{"index":0,"delta":{"content":"a"}}],"choices":[{"index":0,"delta":{"content":"b"}}]}`,
@@ -458,14 +483,14 @@ func TestOpenAIDecodeChunk(t *testing.T) {
 }
 
 // TestOpenAIStreamLines covers events longer than the read buffer, CRLF
-// line endings, data split over several lines and a last line without a
-// line ending.
+// line endings, data split over several lines, an event without data and a
+// last line without a line ending.
 func TestOpenAIStreamLines(t *testing.T) {
 	long := strings.Repeat("é", 6000) // 12 kB, three times the read buffer
 	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 		crlf := strings.ReplaceAll(ptOpenAIChunk(long, ""), "\n", "\r\n")
 		split := "data: {\"choices\":[{\"index\":0,\r\ndata: \"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}]}\n\n"
-		ptStream(w, ptSSE, crlf, ": comment\r\n\r\n", split, "data: [DONE]")
+		ptStream(w, ptSSE, crlf, ": comment\r\n\r\n", "event: ping\ndata:\n\n", split, "data: [DONE]")
 	})
 	resp, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
 	if err != nil {
@@ -481,5 +506,259 @@ func TestOpenAIStreamLines(t *testing.T) {
 	})
 	if _, err := ptOpenAI(t, srv2.URL).Chat(context.Background(), Request{Model: "m"}, nil); err == nil || !strings.Contains(err.Error(), "too long") {
 		t.Fatalf("want a token too long error, got %v", err)
+	}
+}
+
+// TestOpenAIRefusalAndReasoning: a refusal's text is the answer, marked
+// content_filter; the reasoning of DeepSeek and vLLM (reasoning_content) and
+// of OpenRouter (reasoning) never joins the answer; finish reasons are
+// OpenAI's names.
+func TestOpenAIRefusalAndReasoning(t *testing.T) {
+	ev := func(delta, finish string) string {
+		return `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":` + delta + `,"finish_reason":` + finish + `}]}` + "\n\n"
+	}
+	cases := []struct {
+		name, finish, text string
+		events             []string
+	}{
+		{"refusal", "content_filter", "I'm sorry, I can't help with that.", []string{
+			ev(`{"role":"assistant","content":null,"refusal":""}`, "null"),
+			ev(`{"refusal":"I'm sorry, "}`, "null"),
+			ev(`{"refusal":"I can't help with that."}`, "null"),
+			ev(`{}`, `"stop"`),
+		}},
+		{"deepseek reasoning_content", "stop", "42", []string{
+			ev(`{"role":"assistant","content":null,"reasoning_content":"Six times seven"}`, "null"),
+			ev(`{"content":null,"reasoning_content":" is 42."}`, "null"),
+			ev(`{"content":"42","reasoning_content":null}`, "null"),
+			ev(`{"content":""}`, `"stop"`),
+		}},
+		// text-generation-inference names its finish reasons otherwise.
+		{"tgi eos_token", "stop", "ok", []string{ev(`{"role":"assistant","content":"ok"}`, "null"), ev(`{"content":""}`, `"eos_token"`)}},
+		{"tgi stop_sequence", "stop", "ok", []string{ev(`{"role":"assistant","content":"ok"}`, `"stop_sequence"`)}},
+		{"openrouter reasoning", "length", "4", []string{
+			ev(`{"role":"assistant","content":"","reasoning":"2+2","reasoning_details":[{"type":"reasoning.text","text":"2+2"}]}`, "null"),
+			ev(`{"content":"4","reasoning":null}`, `"length"`),
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, ptSSE, append(c.events, ptOpenAIDone)...)
+			})
+			resp, err, deltas := ptChat(t, context.Background(), ptOpenAI(t, srv.URL), Request{Model: "m"}, 10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Text != c.text || strings.Join(deltas, "") != c.text || resp.FinishReason != c.finish {
+				t.Fatalf("text %q deltas %q finish %q, want %q and %q", resp.Text, deltas, resp.FinishReason, c.text, c.finish)
+			}
+		})
+	}
+}
+
+// TestOpenAIStreamOptionsRefused: servers that refuse stream_options get the
+// request again without it, once; the provider then stops sending it.
+func TestOpenAIStreamOptionsRefused(t *testing.T) {
+	cases := []struct {
+		name, body string
+		status     int
+	}{
+		// Mistral's API.
+		{"mistral", `{"object":"error","message":{"detail":[{"type":"extra_forbidden","loc":["body","stream_options","include_usage"],"msg":"Extra inputs are not permitted","input":true}]},"type":"invalid_request_error","param":null,"code":null}`, 422},
+		// Groq in 2024.
+		{"groq", `{"error":{"message":"property 'stream_options' is unsupported, did you mean 'stream'?","type":"invalid_request_error"}}` + "\n", 400},
+		// Azure OpenAI before api-version 2024-09-01-preview.
+		{"azure", `{"error":{"message":"Unrecognized request argument supplied: stream_options","type":"invalid_request_error","param":null,"code":null}}`, 400},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var seen *ptSeen
+			srv, s := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				if ptDig(seen.last(t, "/chat/completions").Body, "stream_options") != nil {
+					ptError(w, c.status, c.body)
+					return
+				}
+				// Mistral sends the usage in its last chunk unasked.
+				ptStream(w, ptSSE, ptOpenAIChunk("Hi", ""),
+					`data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}`+"\n\n",
+					ptOpenAIDone)
+			})
+			seen = s
+			p := ptOpenAI(t, srv.URL)
+			for i := 0; i < 2; i++ {
+				resp, err := p.Chat(context.Background(), Request{Model: "m"}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if resp.Text != "Hi" || resp.TokensIn != 5 || resp.TokensOut != 1 {
+					t.Fatalf("got %+v", resp)
+				}
+			}
+			if n := seen.count("/chat/completions"); n != 3 {
+				t.Fatalf("%d requests, want 3: one refused, then none", n)
+			}
+		})
+	}
+
+	// Any other 400 is the caller's error, not retried.
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 400, ptOpenAIErr(400, "temperature must be at most 2"))
+	})
+	_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	if ae := ptAPIError(t, err); ae.Status != 400 || seen.count("/chat/completions") != 1 {
+		t.Fatalf("err %v after %d requests, want one 400", err, seen.count("/chat/completions"))
+	}
+}
+
+// TestOpenAIEndpointErrors: a base URL that misses the API's root, a server
+// that does not list its models, and a refused key each say what to do.
+func TestOpenAIEndpointErrors(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		switch {
+		case r.Header.Get("Authorization") == "Bearer bad":
+			ptError(w, 401, `{"error":{"message":"Invalid API Key","type":"invalid_request_error","code":"invalid_api_key"}}`)
+		case !strings.HasPrefix(r.URL.Path, "/v1/"):
+			ptError(w, 404, `{"detail":"Not Found"}`) // vLLM (FastAPI) at a path it does not serve
+		case r.URL.Path == "/v1/models":
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(404)
+			fmt.Fprint(w, "404 page not found")
+		default:
+			ptStream(w, ptSSE, ptOpenAIChunk("ok", "stop"), ptOpenAIDone)
+		}
+	})
+	t.Setenv("LOCAL_API_KEY", "")
+	newP := func(base string) *OpenAI {
+		p, err := NewOpenAI(config.Provider{Name: "local", Type: "openai", BaseURL: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	_, err := newP(srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	ae := ptAPIError(t, err)
+	for _, want := range []string{"Not Found", "POST " + srv.URL + "/chat/completions", "end in /v1"} {
+		if ae.Status != 404 || !strings.Contains(err.Error(), want) {
+			t.Errorf("no /v1: %v does not say %q", err, want)
+		}
+	}
+
+	_, err = newP(srv.URL + "/v1").ListModels(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "GET "+srv.URL+"/v1/models") || !strings.Contains(err.Error(), "models: in the config") {
+		t.Errorf("listing: %v", err)
+	}
+
+	// The endpoint's own URL pasted as base_url.
+	p := newP(srv.URL + "/v1/chat/completions")
+	if p.BaseURL() != srv.URL+"/v1/" {
+		t.Errorf("base %q, want the API's root", p.BaseURL())
+	}
+	if resp, err := p.Chat(context.Background(), Request{Model: "m"}, nil); err != nil || resp.Text != "ok" {
+		t.Errorf("chat with the endpoint as base_url: %+v %v", resp, err)
+	}
+
+	t.Setenv("LOCAL_API_KEY", "bad")
+	_, err = newP(srv.URL+"/v1").Chat(context.Background(), Request{Model: "m"}, nil)
+	if ae := ptAPIError(t, err); ae.Status != 401 || !strings.Contains(err.Error(), "Invalid API Key (the key from LOCAL_API_KEY was refused)") {
+		t.Errorf("401: %v", err)
+	}
+}
+
+// TestOpenAIModelListShapes: the model lists compatible servers send.
+func TestOpenAIModelListShapes(t *testing.T) {
+	cases := []struct {
+		name, body string
+		want       []string
+	}{
+		// Together: a bare array.
+		{"together", `[{"id":"meta-llama/Llama-3.3-70B-Instruct-Turbo","object":"model","created":1733443200,"type":"chat","display_name":"Llama 3.3 70B","pricing":{"input":0.88,"output":0.88}}]`,
+			[]string{"meta-llama/Llama-3.3-70B-Instruct-Turbo"}},
+		// llama.cpp server: Ollama-style "models" beside OpenAI's "data".
+		{"llama.cpp", `{"models":[{"name":"qwen.gguf","model":"qwen.gguf"}],"object":"list","data":[{"id":"qwen.gguf","object":"model","created":1735787045,"owned_by":"llamacpp","meta":{"n_params":7615616512}}]}`,
+			[]string{"qwen.gguf"}},
+		// LM Studio: no created.
+		{"lm studio", `{"data":[{"id":"qwen2.5-7b-instruct","object":"model","owned_by":"organization_owner"},{"id":"text-embedding-nomic-embed-text-v1.5","object":"model","owned_by":"organization_owner"}],"object":"list"}`,
+			[]string{"qwen2.5-7b-instruct", "text-embedding-nomic-embed-text-v1.5"}},
+		{"empty", `{"object":"list","data":[]}`, []string{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, "application/json", c.body)
+			})
+			models, err := ptOpenAI(t, srv.URL).ListModels(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []string{}
+			for _, m := range models {
+				got = append(got, m.Name)
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+
+	// A web page where the API was expected.
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, "text/html", "<!doctype html><html><title>Open WebUI</title></html>")
+	})
+	_, err := ptOpenAI(t, srv.URL).ListModels(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "not a model list") || strings.Contains(err.Error(), "stream") {
+		t.Fatalf("got %v, want an error saying the answer is not a model list", err)
+	}
+}
+
+// TestOpenAIQuotaExhausted: OpenAI's 429 insufficient_quota is not a rate
+// limit: retrying cannot help.
+func TestOpenAIQuotaExhausted(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 429, `{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}`, "Retry-After", "20")
+	})
+	_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	ae := ptAPIError(t, err)
+	if ae.Status != 429 || ae.Temporary || !strings.Contains(err.Error(), "exceeded your current quota") {
+		t.Fatalf("got %v (temporary %v), want a permanent 429 with the server's message", err, ae.Temporary)
+	}
+	if ok, _ := Retryable(err); ok {
+		t.Fatal("Retryable says retry")
+	}
+}
+
+// TestOpenAIMaxCompletionTokensRefusal: a reasoning model served elsewhere
+// than api.openai.com (Azure) refuses max_tokens; the call is made again
+// with max_completion_tokens, and that model's next calls start so.
+func TestOpenAIMaxCompletionTokensRefusal(t *testing.T) {
+	var seen *ptSeen
+	srv, s := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		b := seen.last(t, "/chat/completions").Body
+		if ptDig(b, "model") == "o4-mini" && ptDig(b, "max_tokens") != nil {
+			ptError(w, 400, `{"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.","type":"invalid_request_error","param":"max_tokens","code":"unsupported_parameter"}}`)
+			return
+		}
+		ptStream(w, ptSSE, ptOpenAIChunk("ok", "stop"), ptOpenAIDone)
+	})
+	seen = s
+	p := ptOpenAI(t, srv.URL)
+	max := 50
+	for _, model := range []string{"o4-mini", "o4-mini", "gpt-4o"} {
+		resp, err := p.Chat(context.Background(), Request{Model: model, Params: prompt.Params{MaxTokens: &max}}, nil)
+		if err != nil || resp.Text != "ok" {
+			t.Fatalf("%s: %+v %v", model, resp, err)
+		}
+		b := seen.last(t, "/chat/completions").Body
+		key := "max_completion_tokens"
+		if model == "gpt-4o" {
+			key = "max_tokens" // another model keeps what the server knows
+		}
+		if ptDig(b, key) != float64(50) {
+			t.Fatalf("%s: body %v, want %s 50", model, b, key)
+		}
+	}
+	if n := seen.count("/chat/completions"); n != 4 {
+		t.Fatalf("%d requests, want 4: one refused, then none", n)
 	}
 }

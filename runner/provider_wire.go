@@ -102,13 +102,32 @@ type provTransport struct {
 	headers map[string]string
 	// ndjson makes the body wrapper check that each line is JSON.
 	ndjson bool
+	// alias, when set, is a host the transport sends to host instead (see
+	// Ollama's keyed client).
+	alias, host string
+}
+
+type provBearerKey struct{}
+
+// provWithBearer returns a context whose HTTP calls through a provTransport
+// carry "Authorization: Bearer key" (for clients that cannot set a header
+// per call).
+func provWithBearer(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, provBearerKey{}, key)
 }
 
 func (t *provTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if len(t.headers) > 0 {
+	key, _ := req.Context().Value(provBearerKey{}).(string)
+	if len(t.headers) > 0 || key != "" || (t.alias != "" && req.URL.Host == t.alias) {
 		req = req.Clone(req.Context())
 		for k, v := range t.headers {
 			req.Header.Set(k, v)
+		}
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		if t.alias != "" && req.URL.Host == t.alias {
+			req.URL.Host, req.Host = t.host, ""
 		}
 	}
 	resp, err := t.base.RoundTrip(req)
@@ -237,8 +256,10 @@ func provRetryAfter(h http.Header, now time.Time) time.Duration {
 // provBodyMessage is the message of an error response's JSON body in the
 // shapes servers send: {"error":{"message":…}} (OpenAI and most
 // compatible servers), {"error":"…"} (text-generation-inference, LM
-// Studio), {"object":"error","message":…} (FastChat, SGLang, older vLLM)
-// or {"detail":"…"} (FastAPI). "" when body is none of these.
+// Studio), {"object":"error","message":…} (FastChat, SGLang, older vLLM),
+// {"detail":"…"} (FastAPI), and a FastAPI validation error's list
+// {"detail":[{"loc":[…],"msg":…}]}, bare or as the message (Mistral's
+// 422). "" when body is none of these.
 func provBodyMessage(body []byte) string {
 	if !json.Valid(body) {
 		return ""
@@ -246,6 +267,11 @@ func provBodyMessage(body []byte) string {
 	for _, path := range []string{"error.message", "error", "message", "detail"} {
 		if v := gjson.GetBytes(body, path); v.Type == gjson.String && strings.TrimSpace(v.Str) != "" {
 			return v.Str
+		}
+	}
+	for _, path := range []string{"detail", "message.detail", "error.message.detail", "error.detail"} {
+		if s := provValidationText(gjson.GetBytes(body, path)); s != "" {
+			return s
 		}
 	}
 	return ""
@@ -262,6 +288,35 @@ func provShouldRetry(h http.Header) (retry, ok bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// provValidationText renders a FastAPI (pydantic) validation error list as
+// "loc: msg; …", the location without its leading "body". "" when v is not
+// such a list.
+func provValidationText(v gjson.Result) string {
+	if !v.IsArray() {
+		return ""
+	}
+	var parts []string
+	for _, e := range v.Array() {
+		msg := e.Get("msg")
+		if msg.Type != gjson.String {
+			continue
+		}
+		var loc []string
+		for i, l := range e.Get("loc").Array() {
+			if i == 0 && l.Str == "body" {
+				continue
+			}
+			loc = append(loc, l.String())
+		}
+		if len(loc) > 0 {
+			parts = append(parts, strings.Join(loc, ".")+": "+msg.Str)
+		} else {
+			parts = append(parts, msg.Str)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // provStatusError is the *APIError of an HTTP error response: temporary by
