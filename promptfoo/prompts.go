@@ -20,12 +20,9 @@ type chatMessage struct {
 }
 
 var (
-	codeFileRe   = regexp.MustCompile(`(?i)\.(js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
-	schemeRe     = regexp.MustCompile(`^[a-z][a-z0-9+.-]*://`)
-	exprRe       = regexp.MustCompile(`(?s)\{\{(.*?)\}\}`)
-	plainVarRe   = regexp.MustCompile(`^\s*[A-Za-z_][A-Za-z0-9_.-]*\s*$`)
-	nunjucksTags = regexp.MustCompile(`(?s)\{%.*?%\}|\{#.*?#\}|\{%|\{#`)
-	delimLineRe  = regexp.MustCompile(`(?m)^[ \t]*---[ \t]*$`)
+	codeFileRe  = regexp.MustCompile(`(?i)\.(js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
+	schemeRe    = regexp.MustCompile(`^[a-z][a-z0-9+.-]*://`)
+	delimLineRe = regexp.MustCompile(`(?m)^[ \t]*---[ \t]*$`)
 	// barePathRe is a prompt or test source written as a file path without
 	// file://: one word ending in a file type promptfoo loads.
 	barePathRe = regexp.MustCompile(`(?i)^[^\s{}]+\.(txt|md|j2|json|jsonl|ya?ml|csv|tsv|js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
@@ -343,19 +340,12 @@ func (im *importer) promptMessages(s src, label, hint string, chat []chatMessage
 // cannot express ({% %} tags, {# #} comments, filters and expressions),
 // and the construct itself; "" when the text is a whet template.
 func templateProblem(s string) (what, construct string) {
-	if loc := nunjucksTags.FindStringIndex(s); loc != nil {
-		c := s[loc[0]:loc[1]]
-		return fmt.Sprintf("it uses the Nunjucks tag %s (whet templates have {{ variable }} only)", shorten(c)), c
-	}
-	for _, m := range exprRe.FindAllStringSubmatchIndex(s, -1) {
-		start := m[0]
-		if start > 0 && s[start-1] == '\\' {
-			continue
+	if off, c := prompt.ForeignSyntax(s); off >= 0 {
+		kind := "tag"
+		if strings.HasPrefix(c, "{{") {
+			kind = "expression"
 		}
-		if !plainVarRe.MatchString(s[m[2]:m[3]]) {
-			c := s[m[0]:m[1]]
-			return fmt.Sprintf("it uses the Nunjucks expression %s (whet templates have {{ variable }} only)", shorten(c)), c
-		}
+		return fmt.Sprintf("it uses the Nunjucks %s %s (whet templates have {{ variable }} only)", kind, shorten(c)), c
 	}
 	if _, err := prompt.ParseTemplate(s); err != nil {
 		return "its template does not parse: " + err.Error(), ""
