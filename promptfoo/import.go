@@ -147,10 +147,7 @@ var ignoredKeys = map[string]bool{
 func (im *importer) run(root node) error {
 	for _, k := range root.keys() {
 		switch k {
-		case "description", "prompts", "providers", "targets", "tests", "defaultTest":
-		case "scenarios":
-			n, _ := root.key(k)
-			im.issue(n, "scenarios are not imported: whet has no scenarios; import each scenario's tests as a suite of its own")
+		case "description", "prompts", "providers", "targets", "tests", "defaultTest", "scenarios":
 		case "evaluateOptions":
 			n, _ := root.key(k)
 			im.issue(n, "evaluateOptions are not imported: give whet run --repeat / -j instead")
@@ -198,6 +195,18 @@ func (im *importer) run(root node) error {
 	tests, _ := root.key("tests")
 	if err := im.tests(tests, def); err != nil {
 		return err
+	}
+	scenarios, hasScenarios := root.key("scenarios")
+	if hasScenarios {
+		if err := im.scenarios(scenarios, def, 0); err != nil {
+			return err
+		}
+	}
+	if len(im.res.Suite.Cases) == 0 && def.vars.v != nil && !hasScenarios {
+		// promptfoo runs a config without tests once, with defaultTest's vars.
+		if err := im.addCases(def.vars, "defaultTest", "", nil, nil, graders{}, defaults{}); err != nil {
+			return err
+		}
 	}
 	im.finish()
 	return nil

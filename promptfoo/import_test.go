@@ -350,7 +350,6 @@ tests:
 				}
 				want := []string{
 					"x.yaml:3: nunjucksFilters is not imported: whet has no equivalent",
-					"x.yaml:4: scenarios are not imported: whet has no scenarios; import each scenario's tests as a suite of its own",
 					"x.yaml:6: tests huggingface://datasets/cais/mmlu are not imported: whet reads test files (file://…csv, .yaml, .json, .jsonl)",
 					"x.yaml:7: tests file://gen.py:make are not imported: whet reads .csv, .yaml, .json and .jsonl test files and runs no code",
 					"x.yaml:8: tests file://cases/*.yaml are not imported: whet takes no glob patterns; list the files",
@@ -786,5 +785,73 @@ func TestImportCSVExpectedAsPromptfoo(t *testing.T) {
 	wantIssues := []Issue{{"t.csv", 4, "row 3: column __config:__expected:weight is not imported: promptfoo takes __config:__expected:threshold or __config:__expected<N>:threshold"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
+	}
+}
+
+// promptfoo's own scenarios example: each test runs once per config entry,
+// the entry's vars beside the test's.
+func TestImportScenarios(t *testing.T) {
+	cfg := "testdata/translations/promptfooconfig-scenarios.yaml"
+	got, err := Import(cfg, os.ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Unsupported) != 0 {
+		t.Errorf("issues %v", got.Unsupported)
+	}
+	if len(got.Suite.Cases) != 9 {
+		t.Fatalf("%d cases, want 3 languages × 3 tests", len(got.Suite.Cases))
+	}
+	c := got.Suite.Cases[4] // French, Good morning
+	wantVars := map[string]string{"language": "French", "input": "Good morning", "expectedHelloWorld": "Bonjour le monde",
+		"expectedGoodMorning": "Bonjour", "expectedHowAreYou": "Comment ça va?"}
+	wantChecks := []prompt.Check{{Type: "similar", Value: "{{expectedGoodMorning}}", Threshold: fp(0.9)}}
+	if c.Description != "Translated Good Morning" || !reflect.DeepEqual(c.Vars, wantVars) || !reflect.DeepEqual(c.Checks, wantChecks) {
+		t.Errorf("case 5 = %+v", c)
+	}
+
+	files := map[string]string{
+		"x.yaml": `
+prompts: ["{{a}} {{b}}"]
+defaultTest:
+  vars: {a: default, b: default}
+tests:
+  - vars: {a: plain}
+scenarios:
+  - config:
+      - vars: {a: one}
+        assert: [{type: contains, value: one}]
+        description: first
+      - vars: {a: [two, three]}
+  - file://more.yaml
+  - config:
+      - $values: file://matrix.yaml
+    tests: [{vars: {b: x}}]
+`,
+		"more.yaml": `
+- description: from a file
+  config: [{vars: {a: four}}]
+  tests:
+    - vars: {b: mine}
+      assert: [{type: icontains, value: b}]
+`,
+	}
+	got, err = Import("x.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Case{
+		{Vars: map[string]string{"a": "plain", "b": "default"}},
+		{Description: "first", Vars: map[string]string{"a": "one", "b": "default"}, Checks: []prompt.Check{{Type: "contains", Value: "one"}}},
+		{Vars: map[string]string{"a": "two", "b": "default"}},
+		{Vars: map[string]string{"a": "three", "b": "default"}},
+		{Vars: map[string]string{"a": "four", "b": "mine"}, Checks: []prompt.Check{{Type: "icontains", Value: "b"}}},
+	}
+	if !reflect.DeepEqual(got.Suite.Cases, want) {
+		t.Errorf("cases =\n%+v\nwant\n%+v", got.Suite.Cases, want)
+	}
+	wantIssues := []Issue{{"x.yaml", 15, "scenario 3, config 1: $values file://matrix.yaml is not imported: list the config entries inline"}}
+	if !reflect.DeepEqual(got.Unsupported, wantIssues) {
+		t.Errorf("issues = %v", got.Unsupported)
 	}
 }

@@ -90,9 +90,15 @@ type extraKey struct {
 	at   node
 }
 
-// defaults is what defaultTest gives every case.
+// defaults is what defaultTest gives every case, and what a scenario's
+// config entry gives each of the scenario's tests.
 type defaults struct {
 	vars node
+	// The scenario config entry's vars (over defaultTest's), asserts
+	// (before the test's own) and description (when the test has none).
+	scenarioVars   node
+	scenarioChecks []prompt.Check
+	scenarioDesc   string
 }
 
 func (im *importer) defaultTest(n node) (defaults, error) {
@@ -251,10 +257,6 @@ func (im *importer) tests(n node, def defaults) error {
 	default:
 		im.issue(n, fmt.Sprintf("tests: %s is not a test or file", text(v)))
 	}
-	if len(im.res.Suite.Cases) == 0 && def.vars.v != nil {
-		// promptfoo runs a config without tests once, with defaultTest's vars.
-		return im.addCases(def.vars, "defaultTest", "", nil, nil, graders{}, defaults{})
-	}
 	return nil
 }
 
@@ -391,6 +393,12 @@ func (im *importer) testCase(n node, where string, def defaults) error {
 			im.issue(kn, fmt.Sprintf("%s: %s is not imported", where, k))
 		}
 	}
+	if len(def.scenarioChecks) > 0 {
+		checks = append(append([]prompt.Check(nil), def.scenarioChecks...), checks...)
+	}
+	if desc == "" {
+		desc = def.scenarioDesc
+	}
 	if grader != (graders{}) && hasGraded(im.res.Suite.Checks, grader) {
 		on, _ := n.key("options")
 		im.issue(on, fmt.Sprintf("%s: options.provider applies to the case's own checks only: defaultTest's model-graded checks keep their grader", where))
@@ -417,7 +425,7 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		vals []string
 	}
 	byName := map[string]node{}
-	for _, src := range []node{def.vars, vars} {
+	for _, src := range []node{def.vars, def.scenarioVars, vars} {
 		for _, k := range src.keys() {
 			byName[k], _ = src.key(k)
 		}
@@ -906,4 +914,129 @@ func csvError(path string, err error) error {
 		return &prompt.FileError{File: path, Line: pe.Line, Col: pe.Column, Msg: pe.Err.Error()}
 	}
 	return &prompt.FileError{File: path, Msg: err.Error()}
+}
+
+// maxScenarioDepth bounds scenario files naming scenario files.
+const maxScenarioDepth = 4
+
+// scenarios imports promptfoo's scenarios: each test of a scenario once
+// per entry of its config, the entry's vars under the test's (over
+// defaultTest's) and its asserts before the test's, as promptfoo expands
+// them. A scenario without tests is one case per config entry. Scenarios
+// may be listed inline or in file:// YAML or JSON files.
+func (im *importer) scenarios(n node, def defaults, depth int) error {
+	var items []node
+	switch {
+	case n.v == nil:
+		return nil
+	case n.items() != nil:
+		items = n.items()
+	case n.isMap():
+		items = []node{n}
+	default:
+		if _, ok := n.str(); !ok {
+			im.issue(n, "scenarios is not a list of scenarios: not imported")
+			return nil
+		}
+		items = []node{n}
+	}
+	for i, sc := range items {
+		if s, ok := sc.str(); ok {
+			ref, isFile := strings.CutPrefix(strings.TrimSpace(s), "file://")
+			ext := strings.ToLower(filepath.Ext(ref))
+			if !isFile || (ext != ".yaml" && ext != ".yml" && ext != ".json") || depth >= maxScenarioDepth {
+				im.issue(sc, fmt.Sprintf("scenarios %s are not imported: whet reads scenarios inline or from file:// YAML and JSON files", s))
+				continue
+			}
+			loaded, err := im.loadData(sc, "scenarios", ref)
+			if err != nil {
+				return err
+			}
+			if err := im.scenarios(loaded, def, depth+1); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := im.scenario(sc, fmt.Sprintf("scenario %d", i+1), def); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (im *importer) scenario(n node, where string, def defaults) error {
+	if !n.isMap() {
+		im.issue(n, where+" is not a mapping with config and tests: not imported")
+		return nil
+	}
+	for _, k := range n.keys() {
+		switch k {
+		case "config", "tests", "description":
+		default:
+			kn, _ := n.key(k)
+			im.issue(kn, fmt.Sprintf("%s: %s is not imported", where, k))
+		}
+	}
+	cfg, _ := n.key("config")
+	entries := cfg.items()
+	if entries == nil {
+		im.issue(n, where+" has no config list of vars: not imported")
+		return nil
+	}
+	tests, _ := n.key("tests")
+	testItems := tests.items()
+	if tests.v != nil && testItems == nil {
+		im.issue(tests, where+": tests is not a list of tests: not imported")
+		return nil
+	}
+	for ci, entry := range entries {
+		w := fmt.Sprintf("%s, config %d", where, ci+1)
+		if !entry.isMap() {
+			im.issue(entry, w+" is not a mapping of vars and asserts: not imported")
+			continue
+		}
+		d := def
+		d.scenarioVars, d.scenarioChecks, d.scenarioDesc = node{}, nil, ""
+		skip := false
+		for _, k := range entry.keys() {
+			kn, _ := entry.key(k)
+			switch k {
+			case "vars":
+				if kn.v != nil && !kn.isMap() {
+					im.issue(kn, w+": vars is not a mapping: not imported")
+					skip = true
+					continue
+				}
+				d.scenarioVars = kn
+			case "assert":
+				checks, err := im.asserts(kn, w, "the case")
+				if err != nil {
+					return err
+				}
+				d.scenarioChecks = checks
+			case "description":
+				d.scenarioDesc = strings.TrimSpace(text(kn.v))
+			case "$values", "$expand":
+				im.issue(kn, fmt.Sprintf("%s: %s %s is not imported: list the config entries inline", w, k, text(kn.v)))
+				skip = true
+			default:
+				im.issue(kn, fmt.Sprintf("%s: %s is not imported", w, k))
+			}
+		}
+		if skip {
+			continue
+		}
+		if len(testItems) == 0 {
+			if err := im.addCases(node{}, w, d.scenarioDesc, d.scenarioChecks, nil, graders{}, d); err != nil {
+				return err
+			}
+			continue
+		}
+		for ti, t := range testItems {
+			if err := im.testCase(t, fmt.Sprintf("%s, test %d", w, ti+1), d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
