@@ -855,3 +855,63 @@ scenarios:
 		t.Errorf("issues = %v", got.Unsupported)
 	}
 }
+
+// Prompt files as promptfoo reads them by extension: a .j2 template is one
+// prompt even with a "---" line, a .prompty file is read as whet's Prompty
+// import reads it (its parameters under the entry's config), and scripts
+// promptfoo would run are refused.
+func TestImportPromptFileKinds(t *testing.T) {
+	legacy, err := os.ReadFile("../prompt/testdata/prompty/legacy-basic.prompty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	threaded, err := os.ReadFile("../prompt/testdata/prompty/threaded.prompty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"k/promptfooconfig.yaml": `
+prompts:
+  - file://note.j2
+  - id: file://legacy.prompty
+    config: {temperature: 0.1}
+  - file://threaded.prompty
+  - ./gen.sh
+providers: [echo]
+`,
+		"k/note.j2":          "Notes on {{topic}}\n---\nEnd\n",
+		"k/legacy.prompty":   string(legacy),
+		"k/threaded.prompty": string(threaded),
+	}
+	r, err := Import("k/promptfooconfig.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Prompts) != 2 {
+		t.Fatalf("prompts = %+v", r.Prompts)
+	}
+	if got := r.Prompts[0]; got.Name != "k/note" || got.Messages[0].Content != "Notes on {{topic}}\n---\nEnd" {
+		t.Errorf("j2 prompt = %+v", got)
+	}
+	p := r.Prompts[1]
+	if p.Name != "k/legacy-prompt" || len(p.Messages) != 2 || p.Messages[0].Role != prompt.RoleSystem || p.Messages[1].Content != "{{question}}" {
+		t.Errorf("prompty prompt = %+v", p)
+	}
+	if p.Params.Temperature == nil || *p.Params.Temperature != 0.1 || p.Params.MaxTokens == nil || *p.Params.MaxTokens != 500 {
+		t.Errorf("prompty params = %+v, want the file's max_tokens under the entry's temperature", p.Params)
+	}
+	if p.Vars["question"] != "What is the meaning of life?" {
+		t.Errorf("prompty vars = %v", p.Vars)
+	}
+	var issues []string
+	for _, is := range r.Unsupported {
+		issues = append(issues, is.String())
+	}
+	want := []string{
+		"k/promptfooconfig.yaml:6: prompt k/threaded.prompty is not imported: k/threaded.prompty:13: input conversation is a thread (a conversation history spliced in as messages): whet prompts hold fixed system, user and assistant messages; write the turns out, or drop the input",
+		"k/promptfooconfig.yaml:7: prompt file://./gen.sh is not imported: whet runs no code to build prompts",
+	}
+	if !reflect.DeepEqual(issues, want) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -20,12 +20,14 @@ type chatMessage struct {
 }
 
 var (
-	codeFileRe  = regexp.MustCompile(`(?i)\.(js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
+	codeFileRe = regexp.MustCompile(`(?i)\.(js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
+	// execFileRe is a prompt file promptfoo runs as a program.
+	execFileRe  = regexp.MustCompile(`(?i)\.(sh|bash|exe|bat|cmd|ps1|pl)$`)
 	schemeRe    = regexp.MustCompile(`^[a-z][a-z0-9+.-]*://`)
 	delimLineRe = regexp.MustCompile(`(?m)^[ \t]*---[ \t]*$`)
 	// barePathRe is a prompt or test source written as a file path without
 	// file://: one word ending in a file type promptfoo loads.
-	barePathRe = regexp.MustCompile(`(?i)^[^\s{}]+\.(txt|md|j2|json|jsonl|ya?ml|csv|tsv|js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
+	barePathRe = regexp.MustCompile(`(?i)^[^\s{}]+\.(txt|md|j2|prompty|json|jsonl|ya?ml|csv|tsv|js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb|sh|bash|exe|bat|cmd|ps1|pl)(:[\w.]+)?$`)
 )
 
 // src says where a prompt's text is, to locate problems inside it: data
@@ -147,7 +149,7 @@ func (im *importer) promptFile(n node, ref, label string, params *prompt.Params)
 		im.issue(n, fmt.Sprintf("prompt file://%s is not imported: whet takes no glob patterns; list the files", ref))
 		return nil
 	}
-	if codeFileRe.MatchString(ref) {
+	if codeFileRe.MatchString(ref) || execFileRe.MatchString(ref) {
 		im.issue(n, fmt.Sprintf("prompt file://%s is not imported: whet runs no code to build prompts", ref))
 		return nil
 	}
@@ -199,7 +201,9 @@ func (im *importer) promptFile(n node, ref, label string, params *prompt.Params)
 		im.promptMessages(at, label, hint, msgs, params)
 	case ".csv":
 		return im.promptsCSV(n, path, data, label, params)
-	case ".txt", ".j2", "":
+	case ".prompty":
+		im.promptyFile(n, path, data, label, params)
+	case ".txt", "":
 		pieces := splitPrompts(string(data))
 		for i, p := range pieces {
 			h := hint
@@ -208,10 +212,49 @@ func (im *importer) promptFile(n node, ref, label string, params *prompt.Params)
 			}
 			im.promptMessages(at, label, h, []chatMessage{{Role: prompt.RoleUser, Content: p}}, params)
 		}
-	default: // .md and other text
+	default: // .md, .j2 and other text: one prompt, as promptfoo reads them
 		im.promptMessages(at, label, hint, []chatMessage{{Role: prompt.RoleUser, Content: string(data)}}, params)
 	}
 	return nil
+}
+
+// promptyFile imports a .prompty prompt as whet's Prompty import reads it:
+// its messages, its model parameters under the entry's config, and its
+// sample values. A file whet's Prompty import refuses is reported.
+func (im *importer) promptyFile(n node, path string, data []byte, label string, params *prompt.Params) {
+	f, err := prompt.ParsePromptyWith(path, data, func(p string) ([]byte, error) {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(path), p)
+		}
+		return im.read(p)
+	})
+	if err != nil {
+		im.issue(n, fmt.Sprintf("prompt %s is not imported: %v", path, err))
+		return
+	}
+	own := f.Params.Clone()
+	if params != nil {
+		mergeParams(&own, *params)
+	}
+	hint := f.Name
+	if label != "" {
+		hint = label
+	}
+	chat := make([]chatMessage, len(f.Messages))
+	for i, m := range f.Messages {
+		chat[i] = chatMessage{Role: m.Role, Content: m.Content}
+	}
+	before := len(im.res.Prompts)
+	im.promptMessages(src{at: n, file: path, data: data}, label, hint, chat, &own)
+	if len(im.res.Prompts) > before {
+		p := &im.res.Prompts[before]
+		if p.Description == "" {
+			p.Description = f.Description
+		}
+		if len(f.Vars) > 0 {
+			p.Vars = f.Vars
+		}
+	}
 }
 
 // splitPrompts splits a text file into the prompts its "---" lines
