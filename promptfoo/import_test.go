@@ -352,7 +352,7 @@ tests:
 					"x.yaml:3: nunjucksFilters is not imported: whet has no equivalent",
 					"x.yaml:6: tests huggingface://datasets/cais/mmlu are not imported: whet reads test files (file://…csv, .yaml, .json, .jsonl)",
 					"x.yaml:7: tests file://gen.py:make are not imported: whet reads .csv, .yaml, .json and .jsonl test files and runs no code",
-					"x.yaml:8: tests file://cases/*.yaml are not imported: whet takes no glob patterns; list the files",
+					"x.yaml:8: tests file://cases/*.yaml: not imported: globs are not read here; list the files",
 				}
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -913,5 +913,88 @@ providers: [echo]
 	}
 	if !reflect.DeepEqual(issues, want) {
 		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// memGlob lists the files of a memFS map a pattern matches.
+func memGlob(files map[string]string) func(string) ([]string, error) {
+	return func(pattern string) ([]string, error) {
+		var out []string
+		for name := range files {
+			if GlobMatch(pattern, name) {
+				out = append(out, name)
+			}
+		}
+		return out, nil
+	}
+}
+
+func TestGlobMatch(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"p/*.txt", "p/a.txt", true},
+		{"p/*.txt", "p/sub/a.txt", false},
+		{"p/**/*.txt", "p/a.txt", true},
+		{"p/**/*.txt", "p/x/y/a.txt", true},
+		{"p/**", "p/x/a.txt", true},
+		{"p/?.txt", "p/ab.txt", false},
+		{"p/[ab].txt", "p/b.txt", true},
+	} {
+		if got := GlobMatch(tc.pattern, tc.name); got != tc.want {
+			t.Errorf("GlobMatch(%q, %q) = %v", tc.pattern, tc.name, got)
+		}
+	}
+}
+
+// file:// globs import every file they match, in lexical order, as
+// promptfoo does: prompts (a label naming each by its path), tests, vars
+// (a case per file) and scenarios.
+func TestImportGlobs(t *testing.T) {
+	files := map[string]string{
+		"g/promptfooconfig.yaml": `
+prompts:
+  - id: file://prompts/*.txt
+    label: P
+  - file://prompts/**/*.md
+  - file://none/*.txt
+tests:
+  - file://tests/*.yaml
+  - vars:
+      doc: file://docs/*.txt
+scenarios: [file://scenarios/*.yaml]
+`,
+		"g/prompts/b.txt":     "B {{doc}}",
+		"g/prompts/a.txt":     "A {{doc}}",
+		"g/prompts/deep/c.md": "C {{doc}}",
+		"g/tests/1.yaml":      "- vars: {doc: one}",
+		"g/tests/2.yaml":      "- vars: {doc: two}",
+		"g/docs/x.txt":        "x\n",
+		"g/docs/y.txt":        "y\n",
+		"g/scenarios/s.yaml":  "config: [{vars: {doc: s}}]",
+	}
+	r, err := ImportOptions("g/promptfooconfig.yaml", memFS(files), Options{Glob: memGlob(files)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range r.Prompts {
+		got = append(got, p.Name+" "+p.Description+" "+p.Messages[0].Content)
+	}
+	want := []string{"g/p-prompts-a.txt P: prompts/a.txt A {{doc}}", "g/p-prompts-b.txt P: prompts/b.txt B {{doc}}", "g/c  C {{doc}}"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("prompts =\n%q\nwant\n%q", got, want)
+	}
+	var docs []string
+	for _, c := range r.Suite.Cases {
+		docs = append(docs, c.Vars["doc"])
+	}
+	if want := []string{"one", "two", "x", "y", "s"}; !reflect.DeepEqual(docs, want) {
+		t.Errorf("cases' doc = %q, want %q", docs, want)
+	}
+	wantIssues := []Issue{{"g/promptfooconfig.yaml", 6, "prompts file://none/*.txt matches no file: nothing imported"}}
+	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+		t.Errorf("issues = %v", r.Unsupported)
 	}
 }

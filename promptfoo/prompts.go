@@ -145,8 +145,19 @@ func (im *importer) promptRef(n node, s, label, hint string, params *prompt.Para
 
 func (im *importer) promptFile(n node, ref, label string, params *prompt.Params) error {
 	ref = strings.TrimSpace(ref)
-	if strings.ContainsAny(ref, "*?[") {
-		im.issue(n, fmt.Sprintf("prompt file://%s is not imported: whet takes no glob patterns; list the files", ref))
+	if isGlob(ref) {
+		// promptfoo imports every file the pattern matches, a label
+		// given to the pattern naming each by its path.
+		refs, _ := im.expand(n, "prompts", ref)
+		for _, r := range refs {
+			l := label
+			if l != "" {
+				l += ": " + r
+			}
+			if err := im.promptFile(n, r, l, params); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	if codeFileRe.MatchString(ref) || execFileRe.MatchString(ref) {

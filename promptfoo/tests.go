@@ -274,8 +274,13 @@ func (im *importer) testSource(n node, s string, def defaults, counter *int) err
 		return nil
 	}
 	ext := strings.ToLower(filepath.Ext(ref))
-	if strings.ContainsAny(ref, "*?[") {
-		im.issue(n, fmt.Sprintf("tests file://%s are not imported: whet takes no glob patterns; list the files", ref))
+	if isGlob(ref) {
+		refs, _ := im.expand(n, "tests", ref)
+		for _, r := range refs {
+			if err := im.testSource(n, "file://"+r, def, counter); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	switch ext {
@@ -489,9 +494,25 @@ func (im *importer) varValues(n node, name, where string) ([]string, error) {
 			return []string{v}, nil
 		}
 		ext := strings.ToLower(filepath.Ext(ref))
-		if binaryExts[ext] || codeFileRe.MatchString(ref) || strings.ContainsAny(ref, "*?[") {
+		if binaryExts[ext] || codeFileRe.MatchString(ref) || (isGlob(ref) && im.glob == nil) {
 			im.issue(n, fmt.Sprintf("%s: var %s = %s is kept as that text: whet loads no media, globs or code into vars", where, name, v))
 			return []string{v}, nil
+		}
+		if isGlob(ref) {
+			// promptfoo runs the test once per file the pattern matches.
+			refs, ok := im.expand(n, where+": var "+name, ref)
+			if !ok {
+				return []string{v}, nil
+			}
+			var out []string
+			for _, r := range refs {
+				vals, err := im.varValues(node{d: n.d, path: n.path, v: "file://" + r}, name, where)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, vals...)
+			}
+			return out, nil
 		}
 		_, data, err := im.readRef(n, "var "+name, ref)
 		if err != nil {
@@ -943,6 +964,15 @@ func (im *importer) scenarios(n node, def defaults, depth int) error {
 	for i, sc := range items {
 		if s, ok := sc.str(); ok {
 			ref, isFile := strings.CutPrefix(strings.TrimSpace(s), "file://")
+			if isFile && isGlob(ref) && depth < maxScenarioDepth {
+				refs, _ := im.expand(sc, "scenarios", ref)
+				for _, r := range refs {
+					if err := im.scenarios(node{d: sc.d, path: sc.path, v: "file://" + r}, def, depth+1); err != nil {
+						return err
+					}
+				}
+				continue
+			}
 			ext := strings.ToLower(filepath.Ext(ref))
 			if !isFile || (ext != ".yaml" && ext != ".yml" && ext != ".json") || depth >= maxScenarioDepth {
 				im.issue(sc, fmt.Sprintf("scenarios %s are not imported: whet reads scenarios inline or from file:// YAML and JSON files", s))
