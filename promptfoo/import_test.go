@@ -212,7 +212,7 @@ func TestImportMixed(t *testing.T) {
 			{dir + "prompts/vip.md", 2, `prompt "VIP" is not imported: it uses the Nunjucks tag {% if vip %} (whet templates have {{ variable }} only)`},
 			{dir + "tests.yaml", 11, `test 1 ("polite"): assert 2 (llm-rubric): only the provider's id is imported, not its options`},
 			{dir + "tests.yaml", 15, `test 1 ("polite"): assert 3: type "assert-set" is not supported by whet (whet has no assert sets; list their asserts one by one): not imported; the case keeps its other checks`},
-			{dir + "tests.yaml", 23, `test 1 ("polite"): assert 4 (similar): transform is not imported`},
+			{dir + "tests.yaml", 23, `test 1 ("polite"): assert 4 (similar): transform is not imported (whet runs no JavaScript): the check grades the output as the model gave it`},
 			{dir + "tests.yaml", 33, `test 2: assert 2 (word-count): weight 0 (shown but not scored) is imported as weight 1`},
 		},
 	}
@@ -996,5 +996,26 @@ scenarios: [file://scenarios/*.yaml]
 	wantIssues := []Issue{{"g/promptfooconfig.yaml", 6, "prompts file://none/*.txt matches no file: nothing imported"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// A transform is JavaScript: it is reported with what that means for the
+// checks, which are kept.
+func TestImportTransformReported(t *testing.T) {
+	files := map[string]string{"t.yaml": `
+prompts: ['{{q}}']
+tests:
+  - vars: {q: hi}
+    options:
+      transform: output.toUpperCase()
+    assert: [{type: contains, value: HI}]
+`}
+	r, err := Import("t.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Issue{{"t.yaml", 6, "test 1: options.transform is not imported (whet runs no JavaScript): the checks grade the output as the model gave it"}}
+	if !reflect.DeepEqual(r.Unsupported, want) || len(r.Suite.Cases[0].Checks) != 1 {
+		t.Errorf("issues %v, cases %+v", r.Unsupported, r.Suite.Cases)
 	}
 }
