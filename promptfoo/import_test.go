@@ -1019,3 +1019,37 @@ tests:
 		t.Errorf("issues %v, cases %+v", r.Unsupported, r.Suite.Cases)
 	}
 }
+
+// Var files load as promptfoo loads them: text trimmed, YAML as compact
+// JSON in document order, and each file:// element of a list.
+func TestImportVarFiles(t *testing.T) {
+	files := map[string]string{
+		"v.yaml": `
+prompts: ['{{doc}} {{rules}}']
+tests:
+  - vars:
+      doc: [file://a.txt, file://b.txt, plain]
+      rules: file://rules.yaml
+`,
+		"a.txt":      "\n  alpha  \n\n",
+		"b.txt":      "beta\n",
+		"rules.yaml": "beta:\n  - 1\n  - two\nalpha:\n  nested: true\n",
+	}
+	r, err := Import("v.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := `{"beta":[1,"two"],"alpha":{"nested":true}}`
+	want := []prompt.Case{
+		{Vars: map[string]string{"doc": "alpha", "rules": rules}},
+		{Vars: map[string]string{"doc": "beta", "rules": rules}},
+		{Vars: map[string]string{"doc": "plain", "rules": rules}},
+	}
+	if !reflect.DeepEqual(r.Suite.Cases, want) {
+		t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
+	}
+	files["rules.yaml"] = "a: [1,\n"
+	if _, err := Import("v.yaml", memFS(files)); err == nil || !strings.Contains(err.Error(), "rules.yaml") {
+		t.Errorf("bad YAML var file: err = %v", err)
+	}
+}

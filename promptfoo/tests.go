@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/goccy/go-yaml"
+
 	"whet/prompt"
 )
 
@@ -518,17 +520,39 @@ func (im *importer) varValues(n node, name, where string) ([]string, error) {
 			}
 			return out, nil
 		}
-		_, data, err := im.readRef(n, "var "+name, ref)
+		p, data, err := im.readRef(n, "var "+name, ref)
 		if err != nil {
 			return nil, err
 		}
-		return []string{trimFinalNewline(string(data))}, nil
+		if ext == ".yaml" || ext == ".yml" {
+			// promptfoo gives a YAML file's value as compact JSON.
+			j, err := yaml.YAMLToJSON(data)
+			var buf bytes.Buffer
+			if err == nil {
+				err = json.Compact(&buf, j)
+			}
+			if err != nil {
+				return nil, &prompt.FileError{File: p, Msg: "var " + name + ": " + prompt.YAMLMessage(err.Error())}
+			}
+			return []string{buf.String()}, nil
+		}
+		// promptfoo trims a text file's value.
+		return []string{strings.TrimSpace(string(data))}, nil
 	case []any:
 		if len(v) > 0 {
 			if _, ok := v[0].(string); ok {
-				out := make([]string, len(v))
-				for i, e := range v {
-					out[i] = text(e)
+				// One case per element; an element may be a file:// too.
+				var out []string
+				for _, e := range v {
+					if _, isStr := e.(string); !isStr {
+						out = append(out, text(e))
+						continue
+					}
+					vals, err := im.varValues(node{d: n.d, path: n.path, v: e}, name, where)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, vals...)
 				}
 				return out, nil
 			}
