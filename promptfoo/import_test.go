@@ -499,7 +499,8 @@ func TestAssertFromExpected(t *testing.T) {
 }
 
 // Prompts are named under the config's folder, uniquely; what parses
-// as a whet template is kept, Nunjucks beyond {{ var }} is reported.
+// as a whet template is kept, a Nunjucks comment (which renders as
+// nothing) left out, Nunjucks beyond {{ var }} reported.
 func TestPromptNamesAndTemplates(t *testing.T) {
 	files := map[string]string{
 		"My Evals/promptfooconfig.yaml": `
@@ -525,7 +526,7 @@ prompts:
 	for _, p := range r.Prompts {
 		names = append(names, p.Name+"="+p.Messages[0].Content)
 	}
-	want := []string{"my-evals/a-1=one {{x}}", "my-evals/a-2=two {{x}}", "my-evals/a=three", `my-evals/prompt-4={{ user.name }} \{{ literal }}`}
+	want := []string{"my-evals/a-1=one {{x}}", "my-evals/a-2=two {{x}}", "my-evals/a=three", "my-evals/with-comment=Hi {{ name }} ", `my-evals/prompt-4={{ user.name }} \{{ literal }}`}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("prompts = %q, want %q", names, want)
 	}
@@ -535,7 +536,6 @@ prompts:
 	}
 	wantIssues := []string{
 		`My Evals/c.yaml:1: prompt c is not imported: message 1 has role "developer" (whet has system, user and assistant)`,
-		`My Evals/promptfooconfig.yaml:6: prompt "with comment" is not imported: it uses the Nunjucks tag {# note #} (whet templates have {{ variable }} only)`,
 		`My Evals/promptfooconfig.yaml:9: prompt 5 is not imported: it uses the Nunjucks expression {{ name | trim }} (whet templates have {{ variable }} only)`,
 	}
 	if !reflect.DeepEqual(issues, wantIssues) {

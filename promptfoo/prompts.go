@@ -20,7 +20,8 @@ type chatMessage struct {
 }
 
 var (
-	codeFileRe = regexp.MustCompile(`(?i)\.(js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
+	codeFileRe        = regexp.MustCompile(`(?i)\.(js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
+	nunjucksCommentRe = regexp.MustCompile(`(?s)\{#.*?#\}`)
 	// execFileRe is a prompt file promptfoo runs as a program.
 	execFileRe  = regexp.MustCompile(`(?i)\.(sh|bash|exe|bat|cmd|ps1|pl)$`)
 	schemeRe    = regexp.MustCompile(`^[a-z][a-z0-9+.-]*://`)
@@ -380,6 +381,8 @@ func (im *importer) promptMessages(s src, label, hint string, chat []chatMessage
 			im.issueAt(file, line, fmt.Sprintf("%s is not imported: message %d's content is not text (images and parts are not supported)", who, i+1))
 			return
 		}
+		// A Nunjucks comment renders as nothing.
+		content = nunjucksCommentRe.ReplaceAllString(content, "")
 		if what, construct := templateProblem(content); what != "" {
 			file, line := s.locate(construct)
 			im.issueAt(file, line, fmt.Sprintf("%s is not imported: %s", who, what))
