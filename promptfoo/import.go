@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"whet/prompt"
@@ -88,6 +89,9 @@ type importer struct {
 	validate func(prompt.Check) error
 	// glob lists the files a pattern matches; nil when globs are refused.
 	glob func(string) ([]string, error)
+	// root is the config; refTops are its top-level keys a $ref named.
+	root    node
+	refTops map[string]bool
 }
 
 // Options are an import's optional capabilities.
@@ -149,6 +153,7 @@ func ImportOptions(path string, readFile func(string) ([]byte, error), opts Opti
 	if !root.isMap() {
 		return Result{}, &prompt.FileError{File: path, Line: root.line(), Msg: "a promptfoo config is a mapping with prompts, providers and tests"}
 	}
+	im.root = root
 	if err := im.run(root); err != nil {
 		return Result{}, err
 	}
@@ -169,6 +174,7 @@ var ignoredKeys = map[string]bool{
 }
 
 func (im *importer) run(root node) error {
+	var unknown []string
 	for _, k := range root.keys() {
 		switch k {
 		case "description", "prompts", "providers", "targets", "tests", "defaultTest", "scenarios":
@@ -177,8 +183,7 @@ func (im *importer) run(root node) error {
 			im.issue(n, "evaluateOptions are not imported: give whet run --repeat / -j instead")
 		default:
 			if !ignoredKeys[k] {
-				n, _ := root.key(k)
-				im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
+				unknown = append(unknown, k)
 			}
 		}
 	}
@@ -232,8 +237,66 @@ func (im *importer) run(root node) error {
 			return err
 		}
 	}
+	for _, k := range unknown {
+		// A key a $ref took things from (assertionTemplates) was imported
+		// where it was used.
+		if !im.refTops[k] {
+			n, _ := root.key(k)
+			im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
+		}
+	}
 	im.finish()
 	return nil
+}
+
+// maxRefHops bounds a chain of $refs.
+const maxRefHops = 10
+
+// deref resolves a local JSON reference, {$ref: "#/path/to/x"}, to the
+// node of the config it names, as promptfoo dereferences its config (its
+// assertionTemplates). Other nodes are returned as they are; ok is false,
+// and the reason reported, when the reference cannot be resolved.
+func (im *importer) deref(n node, where string) (node, bool) {
+	for hop := 0; ; hop++ {
+		m, isMap := n.v.(map[string]any)
+		ref, has := m["$ref"].(string)
+		if !isMap || !has {
+			return n, true
+		}
+		fail := func(why string) (node, bool) {
+			im.issue(n, fmt.Sprintf("%s: $ref %s is not imported: %s", where, ref, why))
+			return n, false
+		}
+		switch {
+		case hop >= maxRefHops:
+			return fail("too many references in a row")
+		case !strings.HasPrefix(ref, "#/"):
+			return fail("whet resolves references within the config (#/…) only")
+		case n.d != im.root.d:
+			return fail("whet resolves references in the config file only")
+		}
+		cur := im.root
+		for i, seg := range strings.Split(ref[2:], "/") {
+			seg = strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")
+			if i == 0 {
+				if im.refTops == nil {
+					im.refTops = map[string]bool{}
+				}
+				im.refTops[seg] = true
+			}
+			if c, ok := cur.key(seg); ok {
+				cur = c
+				continue
+			}
+			items := cur.items()
+			idx, err := strconv.Atoi(seg)
+			if err != nil || idx < 0 || idx >= len(items) {
+				return fail("the config has nothing there")
+			}
+			cur = items[idx]
+		}
+		n = cur
+	}
 }
 
 // finish applies params to the prompts, gives each prompt the sample

@@ -1053,3 +1053,59 @@ tests:
 		t.Errorf("bad YAML var file: err = %v", err)
 	}
 }
+
+// promptfoo's simple-test example: its $ref to an assertion template is
+// resolved, and the template bank is not reported.
+func TestImportSimpleTestExample(t *testing.T) {
+	cfg := "testdata/simple-test/promptfooconfig.yaml"
+	r, err := Import(cfg, os.ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := r.Suite.Cases[4]
+	want := []prompt.Check{{Type: "llm-rubric", Value: "Is spoken like a pirate"}, {Type: "icontains", Value: "arrr"}}
+	if !reflect.DeepEqual(last.Checks, want) {
+		t.Errorf("checks = %+v, want %+v", last.Checks, want)
+	}
+	if r.Suite.Cases[0].Vars["body"] != "Yes" {
+		t.Errorf("body = %q: YAML 1.2 reads Yes as text, as promptfoo does", r.Suite.Cases[0].Vars["body"])
+	}
+	var issues []string
+	for _, is := range r.Unsupported {
+		issues = append(issues, is.String())
+	}
+	wantIssues := []string{
+		cfg + `:33: test 4 ("Check for semantic similarity"): assert 1: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`,
+		cfg + `:35: test 4 ("Check for semantic similarity"): assert 2: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`,
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))
+	}
+
+	files := map[string]string{
+		"r.yaml": `
+prompts: ['{{q}}']
+templates:
+  - {type: contains, value: a}
+tests:
+  - vars: {q: x}
+    assert:
+      - $ref: '#/templates/0'
+      - $ref: '#/nowhere/x'
+      - $ref: 'other.yaml#/x'
+`}
+	r, err = Import("r.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []prompt.Check{{Type: "contains", Value: "a"}}; !reflect.DeepEqual(r.Suite.Cases[0].Checks, want) {
+		t.Errorf("checks = %+v", r.Suite.Cases[0].Checks)
+	}
+	wantRefIssues := []Issue{
+		{"r.yaml", 9, "test 1: assert 2: $ref #/nowhere/x is not imported: the config has nothing there"},
+		{"r.yaml", 10, "test 1: assert 3: $ref other.yaml#/x is not imported: whet resolves references within the config (#/…) only"},
+	}
+	if !reflect.DeepEqual(r.Unsupported, wantRefIssues) {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}

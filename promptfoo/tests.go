@@ -364,6 +364,10 @@ func (im *importer) loadData(n node, what, ref string) (node, error) {
 // testCase imports one test: its description, vars, asserts, threshold
 // and grader.
 func (im *importer) testCase(n node, where string, def defaults) error {
+	n, ok := im.deref(n, where)
+	if !ok {
+		return nil
+	}
 	if !n.isMap() {
 		im.issue(n, fmt.Sprintf("%s is not a test (a mapping with vars and assert): not imported", where))
 		return nil
@@ -575,6 +579,10 @@ func (im *importer) asserts(n node, where, owner string) ([]prompt.Check, error)
 	var out []prompt.Check
 	for i, it := range items {
 		w := fmt.Sprintf("%s: assert %d", where, i+1)
+		it, ok := im.deref(it, w)
+		if !ok {
+			continue
+		}
 		if !it.isMap() {
 			im.issue(it, w+" is not a mapping: not imported")
 			continue
