@@ -342,6 +342,8 @@ tests:
   - huggingface://datasets/cais/mmlu
   - file://gen.py:make
   - file://cases/*.yaml
+  - path: file://generate_tests.py:create_tests
+    config: {dataset: validation}
 `},
 			check: func(t *testing.T, r Result) {
 				var got []string
@@ -353,6 +355,7 @@ tests:
 					"x.yaml:6: tests huggingface://datasets/cais/mmlu are not imported: whet reads test files (file://…csv, .yaml, .json, .jsonl)",
 					"x.yaml:7: tests file://gen.py:make are not imported: whet reads .csv, .yaml, .json and .jsonl test files and runs no code",
 					"x.yaml:8: tests file://cases/*.yaml: not imported: globs are not read here; list the files",
+					"x.yaml:9: tests file://generate_tests.py:create_tests are not imported: whet runs no code to generate tests",
 				}
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -250,6 +250,13 @@ func (im *importer) tests(n node, def defaults) error {
 				}
 				continue
 			}
+			if pn, ok := it.key("path"); ok {
+				// {path: file://gen.py:make, config: …}: a test generator.
+				if _, isTest := it.key("vars"); !isTest {
+					im.issue(pn, fmt.Sprintf("tests %s are not imported: whet runs no code to generate tests", text(pn.v)))
+					continue
+				}
+			}
 			counter++
 			if err := im.testCase(it, fmt.Sprintf("test %d", counter), def); err != nil {
 				return err
