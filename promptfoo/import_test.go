@@ -133,6 +133,7 @@ func TestImportSupport(t *testing.T) {
 		},
 		Unsupported: []Issue{
 			{cfg, 6, `prompt 3 is not imported: it uses the Nunjucks expression {{ product | upper }} (whet templates have {{ variable }} only)`},
+			{cfg, 17, `provider openai:chat:qwen2.5-7b-instruct sets max_tokens 300 and ollama:chat:llama3.2 do not: whet keeps params on the prompt, so every target gets max_tokens 300`},
 			{cfg, 18, `provider openai:chat:qwen2.5-7b-instruct: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env`},
 			{cfg, 19, `provider "bedrock:anthropic.claude-3-haiku-20240307-v1:0" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
 			{csvFile, 2, `row 1 ("refund request"): __expected2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
@@ -290,12 +291,18 @@ tests:
 					t.Errorf("inline chat prompt = %+v", r.Prompts)
 				}
 				// temperature (one provider), stop (two agreeing) and max_tokens
-				// (one) all apply.
+				// (one) all apply, and what the other providers now get too is
+				// reported.
 				p := r.Prompts[0].Params
 				if p.Temperature == nil || *p.Temperature != 0 || p.MaxTokens == nil || *p.MaxTokens != 100 || !reflect.DeepEqual(p.Stop, []string{"\n\n"}) {
 					t.Errorf("params = %+v", p)
 				}
-				wantIssues := []Issue{{"evals.yaml", 12, `provider openai:o3: apiBaseUrl "not a url" is not an http(s) URL: not imported`}}
+				wantIssues := []Issue{
+					{"evals.yaml", 5, `provider openai:chat:gpt-4o-mini sets temperature 0 and openai:gpt-4o, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4, openai:chat:gpt-4o do not: whet keeps params on the prompt, so every target gets temperature 0`},
+					{"evals.yaml", 8, `provider openai:gpt-4o sets stop ["\n\n"] and openai:chat:gpt-4o-mini, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4 do not: whet keeps params on the prompt, so every target gets stop ["\n\n"]`},
+					{"evals.yaml", 10, `provider anthropic:messages:claude-haiku-4-5 sets max_tokens 100 and openai:chat:gpt-4o-mini, openai:gpt-4o, ollama:completion:phi4, openai:chat:gpt-4o do not: whet keeps params on the prompt, so every target gets max_tokens 100`},
+					{"evals.yaml", 12, `provider openai:o3: apiBaseUrl "not a url" is not an http(s) URL: not imported`},
+				}
 				if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 					t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
 				}
