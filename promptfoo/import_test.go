@@ -564,6 +564,7 @@ func FuzzImport(f *testing.F) {
 	f.Add("prompts: {a: b}\nproviders: {openai:x: {config: {temperature: 9}}}\ntests: [{vars: {a: [1, 2]}, assert: [{type: not-similar:cosine, value: {a: .inf}}]}]\n")
 	f.Add("defaultTest: {options: {provider: {id: 3}}, assert: [{type: 5, weight: -1}]}\ntests: {vars: x}\n")
 	f.Add("prompts: ['[{\"role\": \"user\", \"content\": [1]}]', '{{', '{% x']\ntargets: [{a: 1, b: 2}]\n")
+	f.Add("t: {a: {$ref: '#/t/a'}}\nscenarios: [{config: [{vars: {a: [1]}, $values: x}], tests: [{$ref: '#/t'}, {vars: {b: file://x/*.txt}}]}, file://s/*.yaml]\n")
 	notFound := func(name string) ([]byte, error) {
 		if name == "promptfooconfig.yaml" {
 			return nil, errors.New("unreachable")
