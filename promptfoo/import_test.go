@@ -1120,3 +1120,24 @@ tests:
 		t.Errorf("issues = %v", r.Unsupported)
 	}
 }
+
+// A similar check whose embedding provider whet cannot call falls back to
+// the default embedding target, and says so.
+func TestImportUnsupportedEmbeddingProvider(t *testing.T) {
+	files := map[string]string{"e.yaml": `
+prompts: ['{{q}}']
+tests:
+  - vars: {q: hi}
+    assert:
+      - type: similar
+        value: hello
+        provider: huggingface:sentence-similarity:sentence-transformers/all-MiniLM-L6-v2
+`}
+	r, err := Import("e.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Unsupported) != 1 || !strings.HasSuffix(r.Unsupported[0].What, "the check uses whet's default embedding target") {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}

@@ -707,7 +707,11 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 				note(pn, fmt.Sprintf("%s (%s): only the provider's id is imported, not its options", where, typ))
 			}
 		} else {
-			note(pn, fmt.Sprintf("%s (%s): grader provider %q is not supported by whet%s: the check uses whet's default judge", where, typ, id, why))
+			fallback := "whet's default judge"
+			if base == "similar" {
+				fallback = "whet's default embedding target"
+			}
+			note(pn, fmt.Sprintf("%s (%s): grader provider %q is not supported by whet%s: the check uses %s", where, typ, id, why, fallback))
 		}
 	}
 	if what, _ := valueTemplateProblem(c.Value); what != "" {
