@@ -163,7 +163,18 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 	if len(vars) > 0 {
 		f.Vars = vars
 	}
-	msgs, err := parsePromptyBody(filename, body, bodyLine, format == "mustache")
+	api := ""
+	for _, k := range []string{"apiType", "api"} {
+		if a, ok := model[k].(string); ok && a != "" {
+			api = strings.ToLower(strings.TrimSpace(a))
+			break
+		}
+	}
+	switch api {
+	case "embedding", "image":
+		return File{}, &FileError{File: filename, Line: frontLine(front, promptyAPIKey(model)), Msg: fmt.Sprintf("model api %s: whet prompts are chat prompts; an %s prompt is not imported", api, api)}
+	}
+	msgs, err := parsePromptyBody(filename, body, bodyLine, format == "mustache", api == "completion")
 	if err != nil {
 		return File{}, err
 	}
@@ -343,7 +354,20 @@ func promptyInputs(inputs any) map[string]string {
 	return vars
 }
 
-func parsePromptyBody(filename, body string, firstLine int, mustache bool) ([]Message, error) {
+// promptyAPIKey is the text of the model's api line, to locate it.
+func promptyAPIKey(model map[string]any) string {
+	for _, k := range []string{"apiType", "api"} {
+		if _, ok := model[k]; ok {
+			return k + ":"
+		}
+	}
+	return "api"
+}
+
+// parsePromptyBody splits the body into messages at its role lines; a
+// completion prompt (completion) has no roles: the whole body is one user
+// message, as the runtime sends it as the prompt text.
+func parsePromptyBody(filename, body string, firstLine int, mustache, completion bool) ([]Message, error) {
 	lines := strings.Split(body, "\n")
 	var msgs []Message
 	role := ""
@@ -362,7 +386,10 @@ func parsePromptyBody(filename, body string, firstLine int, mustache bool) ([]Me
 		content := trimBlankLines(raw)
 		if role != "" || content != "" {
 			r := role
-			if r == "" {
+			switch {
+			case completion:
+				r = RoleUser
+			case r == "":
 				r = RoleSystem // text before any role line is the system prompt
 			}
 			msgs = append(msgs, Message{Role: r, Content: content})
@@ -371,7 +398,7 @@ func parsePromptyBody(filename, body string, firstLine int, mustache bool) ([]Me
 		return nil
 	}
 	for i, line := range lines {
-		if m := promptyRoleRe.FindStringSubmatch(line); m != nil {
+		if m := promptyRoleRe.FindStringSubmatch(line); m != nil && !completion {
 			if err := flush(); err != nil {
 				return nil, err
 			}

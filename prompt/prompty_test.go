@@ -34,6 +34,7 @@ func TestParsePromptyRealFiles(t *testing.T) {
 			vars: map[string]string{"firstName": "Jane", "lastName": "Doe", "question": "What is the meaning of life?", "table": "customers", "top_n": "5"}},
 		{file: "threaded.prompty", wantErr: "threaded.prompty:13: input conversation is a thread"},
 		{file: "chat.prompty", wantErr: "chat.prompty:33:1: Jinja control block {% for %} is not supported"},
+		{file: "embedding.prompty", wantErr: "embedding.prompty:11: model api embedding: whet prompts are chat prompts"},
 	} {
 		data, err := os.ReadFile(filepath.Join("testdata", "prompty", tc.file))
 		if err != nil {
@@ -124,5 +125,16 @@ func TestParsePromptyInputSchemaFile(t *testing.T) {
 	f, err := ParsePromptyWith("s.prompty", src, read)
 	if err != nil || f.Vars["q"] != "why?" {
 		t.Errorf("vars %v, err %v", f.Vars, err)
+	}
+}
+
+// A completion prompt has no roles: the runtime sends the whole body as
+// the prompt text, so it is one user message, role-like lines included.
+func TestParsePromptyCompletion(t *testing.T) {
+	src := "---\nname: c\nmodel:\n  api: completion\n---\nsystem:\nWrite about {{x}}\n"
+	f, err := ParsePrompty("c.prompty", []byte(src))
+	want := []Message{{Role: RoleUser, Content: "system:\nWrite about {{x}}"}}
+	if err != nil || !reflect.DeepEqual(f.Messages, want) {
+		t.Errorf("messages %+v, err %v; want %+v", f.Messages, err, want)
 	}
 }
