@@ -275,6 +275,12 @@ func (im *importer) deref(n node, where string) (node, bool) {
 		case n.d != im.root.d:
 			return fail("whet resolves references in the config file only")
 		}
+		for _, k := range n.keys() {
+			if k != "$ref" {
+				kn, _ := n.key(k)
+				im.issue(kn, fmt.Sprintf("%s: %s beside $ref %s is not imported: the reference is taken as it is", where, k, ref))
+			}
+		}
 		cur := im.root
 		for i, seg := range strings.Split(ref[2:], "/") {
 			seg = strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")

@@ -1102,6 +1102,7 @@ tests:
   - vars: {q: x}
     assert:
       - $ref: '#/templates/0'
+        weight: 3
       - $ref: '#/nowhere/x'
       - $ref: 'other.yaml#/x'
 `}
@@ -1113,8 +1114,9 @@ tests:
 		t.Errorf("checks = %+v", r.Suite.Cases[0].Checks)
 	}
 	wantRefIssues := []Issue{
-		{"r.yaml", 9, "test 1: assert 2: $ref #/nowhere/x is not imported: the config has nothing there"},
-		{"r.yaml", 10, "test 1: assert 3: $ref other.yaml#/x is not imported: whet resolves references within the config (#/…) only"},
+		{"r.yaml", 9, "test 1: assert 1: weight beside $ref #/templates/0 is not imported: the reference is taken as it is"},
+		{"r.yaml", 10, "test 1: assert 2: $ref #/nowhere/x is not imported: the config has nothing there"},
+		{"r.yaml", 11, "test 1: assert 3: $ref other.yaml#/x is not imported: whet resolves references within the config (#/…) only"},
 	}
 	if !reflect.DeepEqual(r.Unsupported, wantRefIssues) {
 		t.Errorf("issues = %v", r.Unsupported)
