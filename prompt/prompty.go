@@ -62,10 +62,11 @@ var (
 // ParsePrompty reads a .prompty file into a File. The prompt name is the
 // front matter's name made into a valid slug, else the file's base name.
 // Model parameters (model.parameters, or model.options as the current
-// runtime names them) map onto Params (max_tokens, temperature, top_p,
-// seed, stop; others to Extra); a sample mapping, over the inputs' samples
-// and defaults, becomes the sample values. A sample given as a file
-// ("sample.json", "${file:sample.json}") is an error naming it: use
+// runtime names them, maxOutputTokens for max_tokens and so on) map onto
+// Params (max_tokens, temperature, top_p, seed, stop; others to Extra); a
+// sample mapping, over the inputs' (or inputSchema's) examples, samples and
+// defaults, becomes the sample values. A sample or inputSchema given as a
+// file ("sample.json", "${file:sample.json}") is an error naming it: use
 // ParsePromptyWith to read it.
 func ParsePrompty(filename string, data []byte) (File, error) {
 	return ParsePromptyWith(filename, data, nil)
