@@ -1143,3 +1143,28 @@ tests:
 		t.Errorf("issues = %v", r.Unsupported)
 	}
 }
+
+// A chat written inline in the prompts list is a prompt, as promptfoo
+// serialises it to the JSON chat it sends.
+func TestImportInlineChat(t *testing.T) {
+	files := map[string]string{"c.yaml": `
+prompts:
+  - - role: system
+      content: Be brief
+    - role: user
+      content: '{{q}}'
+  - [1, 2]
+`}
+	r, err := Import("c.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Message{{Role: "system", Content: "Be brief"}, {Role: "user", Content: "{{q}}"}}
+	if len(r.Prompts) != 1 || !reflect.DeepEqual(r.Prompts[0].Messages, want) {
+		t.Errorf("prompts = %+v", r.Prompts)
+	}
+	wantIssues := []Issue{{"c.yaml", 7, "prompt 2 is not imported: message 1 is not a {role, content} object"}}
+	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}

@@ -110,6 +110,15 @@ func (im *importer) promptItem(n node, i int) error {
 			return im.promptRef(id, text(id.v), label, hint, params)
 		}
 		im.issue(n, who+": neither raw nor id (a file://) is set: not imported")
+	case []any:
+		// A chat written inline, a list of {role, content}: promptfoo sends
+		// it as the JSON chat it serialises to.
+		msgs, err := chatFromValue(v)
+		if err != nil {
+			im.issue(n, fmt.Sprintf("prompt %d is not imported: %v", i+1, err))
+			return nil
+		}
+		im.promptMessages(src{at: n}, "", hint, msgs, nil)
 	default:
 		im.issue(n, fmt.Sprintf("prompts: %s is not a prompt", text(v)))
 	}
