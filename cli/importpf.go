@@ -3,7 +3,9 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -28,8 +30,8 @@ func (a *app) importCmd() *cobra.Command {
 		Use:   "promptfoo CONFIG",
 		Short: "Import a promptfooconfig.yaml: prompts, providers as targets, tests as a suite",
 		Long: `Import a promptfoo config: its prompts become whet prompts, its providers
-targets, its tests (inline, file:// CSV/YAML, defaultTest) a suite with the
-same asserts as checks. Anything whet cannot bring in is listed by name and
+targets, its tests (inline, file:// CSV/YAML/JSON and globs of them,
+defaultTest, scenarios) a suite with the same asserts as checks. Anything whet cannot bring in is listed by name and
 location; nothing is dropped silently. Then run it:
 
   whet run PROMPT... --suite SUITE -m TARGET,...`,
@@ -38,7 +40,7 @@ location; nothing is dropped silently. Then run it:
 			if _, err := a.readInput(args[0]); err != nil {
 				return err
 			}
-			res, err := promptfoo.ImportWith(args[0], os.ReadFile, eval.ValidateCheck)
+			res, err := promptfoo.ImportOptions(args[0], os.ReadFile, promptfoo.Options{Validate: eval.ValidateCheck, Glob: globFiles})
 			var fe *prompt.FileError
 			if errors.As(err, &fe) {
 				return usageError{err}
@@ -174,4 +176,44 @@ func (a *app) importPromptFile(st *store.Store, f prompt.File, newVersion bool) 
 		fmt.Fprintf(a.env.Stdout, "imported %s  %s  (new version)\n", v.Ref(), prompt.ShortHash(v.Hash))
 	}
 	return v, err
+}
+
+// maxGlobWalk bounds the entries a glob walks through.
+const maxGlobWalk = 200000
+
+// globFiles lists the regular files a promptfoo glob matches
+// (promptfoo.GlobMatch), walking from its longest leading directory
+// without glob characters.
+func globFiles(pattern string) ([]string, error) {
+	pattern = filepath.ToSlash(filepath.Clean(pattern))
+	segs := strings.Split(pattern, "/")
+	i := 0
+	for i < len(segs)-1 && !strings.ContainsAny(segs[i], "*?[") {
+		i++
+	}
+	root := strings.Join(segs[:i], "/")
+	switch {
+	case root == "" && strings.HasPrefix(pattern, "/"):
+		root = "/"
+	case root == "":
+		root = "."
+	}
+	var out []string
+	seen := 0
+	err := filepath.WalkDir(filepath.FromSlash(root), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == filepath.FromSlash(root) {
+				return fs.SkipAll // no such directory: no matches
+			}
+			return nil
+		}
+		if seen++; seen > maxGlobWalk {
+			return fmt.Errorf("the glob walks more than %d files and folders under %s", maxGlobWalk, root)
+		}
+		if d.Type().IsRegular() && promptfoo.GlobMatch(pattern, filepath.ToSlash(p)) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
 }

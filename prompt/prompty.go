@@ -1,6 +1,7 @@
 package prompt
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -8,8 +9,18 @@ import (
 
 // Prompty files (Microsoft's .prompty format) are YAML front matter followed
 // by a body whose role lines ("system:", "user:", "assistant:", optionally
-// "# user:" or "user[key=value]:") start each message. The body is Jinja2;
-// whet reads its {{variable}} substitutions and refuses control blocks.
+// "# user:" or "user[key=value]:") start each message. The body is Jinja2
+// or Mustache; whet reads its {{variable}} substitutions and refuses, at
+// their line, the constructs it cannot reproduce: control blocks, comments,
+// filters and expressions, Mustache sections, thread inputs.
+//
+// Both generations of the front matter are read: the first (model.api,
+// model.configuration, model.parameters with snake_case names, inputs,
+// sample, authors) and the current one (model as a mapping or just the
+// model id, model.options with camelCase names such as maxOutputTokens,
+// inputSchema.properties with default or example values, metadata.authors,
+// template.format.kind). The model and its connection are not imported:
+// whet targets are chosen when running.
 
 type promptyFront struct {
 	Name        string         `yaml:"name"`
@@ -17,38 +28,45 @@ type promptyFront struct {
 	Version     any            `yaml:"version"`
 	Authors     []string       `yaml:"authors"`
 	Tags        []string       `yaml:"tags"`
-	Model       promptyModel   `yaml:"model"`
+	Model       any            `yaml:"model"` // a mapping, or the model id alone
 	Sample      any            `yaml:"sample"`
 	Inputs      any            `yaml:"inputs"`
+	InputSchema any            `yaml:"inputSchema"`
 	Outputs     map[string]any `yaml:"outputs"`
 	Template    any            `yaml:"template"`
 	Metadata    map[string]any `yaml:"metadata"`
 	Base        string         `yaml:"base"`
 }
 
-type promptyModel struct {
-	API           string         `yaml:"api"`
-	Configuration map[string]any `yaml:"configuration"`
-	Connection    map[string]any `yaml:"connection"`
-	Parameters    map[string]any `yaml:"parameters"`
-	// Options is the current runtime's name for Parameters.
-	Options  map[string]any `yaml:"options"`
-	Response any            `yaml:"response"`
+// promptyOptions maps the current runtime's model.options names onto
+// whet's params; a name not listed is kept as it is written.
+var promptyOptions = map[string]string{
+	"maxOutputTokens":  "max_tokens",
+	"topP":             "top_p",
+	"topK":             "top_k",
+	"frequencyPenalty": "frequency_penalty",
+	"presencePenalty":  "presence_penalty",
+	"stopSequences":    "stop",
 }
 
 var (
-	promptyRoleRe  = regexp.MustCompile(`^\s*#?\s*(?i:(system|user|assistant|function|tools?))(\[[^\]]*\])?\s*:\s*$`)
-	promptyBlockRe = regexp.MustCompile(`\{%-?\s*(\w+)`)
-	promptyNameRe  = regexp.MustCompile(`[^A-Za-z0-9._/-]+`)
+	promptyRoleRe          = regexp.MustCompile(`^\s*#?\s*(?i:(system|user|assistant|function|tools?))(\[[^\]]*\])?\s*:\s*$`)
+	promptyBlockRe         = regexp.MustCompile(`\{%-?\s*(\w+)`)
+	promptyNameRe          = regexp.MustCompile(`[^A-Za-z0-9._/-]+`)
+	promptyJinjaComment    = regexp.MustCompile(`\{#.*?#\}`)
+	promptyMustacheComment = regexp.MustCompile(`\{\{!.*?\}\}`)
+	// promptyThreadRe finds a thread input's kind in the front matter.
+	promptyThreadRe = regexp.MustCompile(`(?i)\b(kind|type)\s*:\s*["']?thread\b`)
 )
 
 // ParsePrompty reads a .prompty file into a File. The prompt name is the
 // front matter's name made into a valid slug, else the file's base name.
 // Model parameters (model.parameters, or model.options as the current
-// runtime names them) map onto Params (max_tokens, temperature, top_p,
-// seed, stop; others to Extra); a sample mapping, over the inputs' samples
-// and defaults, becomes the sample values. A sample given as a file
-// ("sample.json", "${file:sample.json}") is an error naming it: use
+// runtime names them, maxOutputTokens for max_tokens and so on) map onto
+// Params (max_tokens, temperature, top_p, seed, stop; others to Extra); a
+// sample mapping, over the inputs' (or inputSchema's) examples, samples and
+// defaults, becomes the sample values. A sample or inputSchema given as a
+// file ("sample.json", "${file:sample.json}") is an error naming it: use
 // ParsePromptyWith to read it.
 func ParsePrompty(filename string, data []byte) (File, error) {
 	return ParsePromptyWith(filename, data, nil)
@@ -93,23 +111,44 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 	if len(authors) > 0 {
 		f.Labels = Labels{"owner": strings.Join(authors, ", ")}
 	}
-	for _, sec := range []struct {
-		name string
-		m    map[string]any
-	}{{"model.parameters", pf.Model.Parameters}, {"model.options", pf.Model.Options}} {
-		for _, k := range SortedKeys(sec.m) {
-			text, err := paramText(sec.m[k])
-			if err == nil {
-				err = f.Params.Set(k, text)
-			}
-			if err != nil {
-				return File{}, &FileError{File: filename, Msg: sec.name + ": " + err.Error()}
-			}
+	model, _ := pf.Model.(map[string]any)
+	for _, sec := range []string{"parameters", "options"} {
+		if err := promptyParams(filename, front, "model."+sec, model[sec], &f.Params); err != nil {
+			return File{}, err
 		}
 	}
+	format, err := promptyTemplateFormat(filename, front, pf.Template)
+	if err != nil {
+		return File{}, err
+	}
 	vars := promptyInputs(pf.Inputs)
+	schema := pf.InputSchema
+	if path, ok := schema.(string); ok && strings.TrimSpace(path) != "" {
+		m, err := promptyFileRef(filename, "inputSchema", path, read)
+		if err != nil {
+			return File{}, err
+		}
+		schema = m
+	}
+	schemaProps := any(nil)
+	if m, ok := schema.(map[string]any); ok {
+		schemaProps = m["properties"]
+		for k, v := range promptyInputs(schemaProps) {
+			vars[k] = v
+		}
+	}
+	for _, inputs := range []any{pf.Inputs, schemaProps} {
+		if name := promptyThreadInput(inputs); name != "" {
+			line := 0
+			if loc := promptyThreadRe.FindStringIndex(front); loc != nil {
+				line = 2 + strings.Count(front[:loc[0]], "\n")
+			}
+			return File{}, &FileError{File: filename, Line: line, Msg: fmt.Sprintf(
+				"input %s is a thread (a conversation history spliced in as messages): whet prompts hold fixed system, user and assistant messages; write the turns out, or drop the input", name)}
+		}
+	}
 	if path, ok := pf.Sample.(string); ok && strings.TrimSpace(path) != "" {
-		sample, err := promptySampleFile(filename, path, read)
+		sample, err := promptyFileRef(filename, "sample", path, read)
 		if err != nil {
 			return File{}, err
 		}
@@ -125,7 +164,18 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 	if len(vars) > 0 {
 		f.Vars = vars
 	}
-	msgs, err := parsePromptyBody(filename, body, bodyLine)
+	api := ""
+	for _, k := range []string{"apiType", "api"} {
+		if a, ok := model[k].(string); ok && a != "" {
+			api = strings.ToLower(strings.TrimSpace(a))
+			break
+		}
+	}
+	switch api {
+	case "embedding", "image":
+		return File{}, &FileError{File: filename, Line: frontLine(front, promptyAPIKey(model)), Msg: fmt.Sprintf("model api %s: whet prompts are chat prompts; an %s prompt is not imported", api, api)}
+	}
+	msgs, err := parsePromptyBody(filename, body, bodyLine, format == "mustache", api == "completion")
 	if err != nil {
 		return File{}, err
 	}
@@ -133,26 +183,136 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 	return f, nil
 }
 
-// promptySampleFile reads a sample given as a path ("sample.json" or
-// "${file:sample.json}") into a mapping.
-func promptySampleFile(filename, path string, read func(string) ([]byte, error)) (map[string]any, error) {
+// promptyParams sets p from model.parameters or model.options (sec): the
+// current runtime's camelCase names become whet's (maxOutputTokens is
+// max_tokens), additionalProperties are spread, and allowMultipleToolCalls,
+// which only matters with tools, is left out.
+func promptyParams(filename, front, sec string, v any, p *Params) error {
+	if v == nil {
+		return nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return &FileError{File: filename, Line: frontLine(front, sec[len("model."):]+":"), Msg: sec + " is not a mapping of parameters"}
+	}
+	for _, k := range SortedKeys(m) {
+		switch k {
+		case "allowMultipleToolCalls":
+			continue
+		case "additionalProperties":
+			if err := promptyParams(filename, front, sec+".additionalProperties", m[k], p); err != nil {
+				return err
+			}
+			continue
+		}
+		key := k
+		if name, ok := promptyOptions[k]; ok {
+			key = name
+		}
+		text, err := paramText(m[k])
+		if err == nil {
+			err = p.Set(key, text)
+		}
+		if err != nil {
+			return &FileError{File: filename, Line: frontLine(front, k+":"), Msg: sec + ": " + err.Error()}
+		}
+	}
+	return nil
+}
+
+// promptyTemplateFormat returns the template format, "jinja2" or
+// "mustache", refusing any other: "template: jinja2", or template.format (a
+// name or {kind}), or the older template.type.
+func promptyTemplateFormat(filename, front string, t any) (string, error) {
+	kind := ""
+	switch x := t.(type) {
+	case string:
+		kind = x
+	case map[string]any:
+		format := x["format"]
+		if format == nil {
+			format = x["type"]
+		}
+		switch y := format.(type) {
+		case string:
+			kind = y
+		case map[string]any:
+			kind, _ = y["kind"].(string)
+		}
+	}
+	switch k := strings.ToLower(strings.TrimSpace(kind)); k {
+	case "", "jinja2", "jinja":
+		return "jinja2", nil
+	case "mustache":
+		return k, nil
+	}
+	return "", &FileError{File: filename, Line: frontLine(front, kind), Msg: fmt.Sprintf("template format %q is not supported: whet reads Jinja2 and Mustache prompts", kind)}
+}
+
+// promptyThreadInput names the first input of kind (or type) thread.
+func promptyThreadInput(inputs any) string {
+	isThread := func(prop any) bool {
+		m, ok := prop.(map[string]any)
+		if !ok {
+			return false
+		}
+		for _, k := range []string{"kind", "type"} {
+			if s, ok := m[k].(string); ok && strings.EqualFold(strings.TrimSpace(s), "thread") {
+				return true
+			}
+		}
+		return false
+	}
+	switch x := inputs.(type) {
+	case map[string]any:
+		for _, name := range SortedKeys(x) {
+			if isThread(x[name]) {
+				return name
+			}
+		}
+	case []any:
+		for _, it := range x {
+			if m, ok := it.(map[string]any); ok && isThread(m) {
+				name, _ := m["name"].(string)
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// frontLine is the file line of the first front matter line holding s;
+// 0 when none does.
+func frontLine(front, s string) int {
+	for i, line := range strings.Split(front, "\n") {
+		if strings.Contains(line, s) {
+			return i + 2
+		}
+	}
+	return 0
+}
+
+// promptyFileRef reads the file a front matter field (sample, inputSchema)
+// names instead of giving its mapping inline: "sample.json" or
+// "${file:sample.json}".
+func promptyFileRef(filename, field, path string, read func(string) ([]byte, error)) (map[string]any, error) {
 	path = strings.TrimSpace(path)
 	if strings.HasPrefix(path, "${file:") && strings.HasSuffix(path, "}") {
 		path = strings.TrimSpace(path[len("${file:") : len(path)-1])
 	}
-	fail := func(msg string) error { return &FileError{File: filename, Msg: "sample: " + msg} }
+	fail := func(msg string) error { return &FileError{File: filename, Msg: field + ": " + msg} }
 	if read == nil {
-		return nil, fail(fmt.Sprintf("the sample file %s cannot be read here; give the sample values inline", path))
+		return nil, fail(fmt.Sprintf("the %s file %s cannot be read here; give the %s inline", field, path, field))
 	}
 	data, err := read(path)
 	if err != nil {
 		return nil, fail(fmt.Sprintf("reading %s: %v", path, err))
 	}
-	var sample map[string]any
-	if err := yamlUnmarshalLoose(string(data), &sample); err != nil {
-		return nil, fail(fmt.Sprintf("%s is not a JSON or YAML mapping of sample values: %v", path, err))
+	var m map[string]any
+	if err := yamlUnmarshalLoose(string(data), &m); err != nil {
+		return nil, fail(fmt.Sprintf("%s is not a JSON or YAML mapping: %v", path, err))
 	}
-	return sample, nil
+	return m, nil
 }
 
 // promptyInputs returns the sample value of each input: its sample, else
@@ -169,7 +329,7 @@ func promptyInputs(inputs any) map[string]string {
 			}
 			return
 		}
-		for _, k := range []string{"sample", "default"} {
+		for _, k := range []string{"example", "sample", "default"} {
 			if v, ok := m[k]; ok && v != nil {
 				if text, err := paramText(v); err == nil {
 					vars[name] = text
@@ -183,7 +343,7 @@ func promptyInputs(inputs any) map[string]string {
 		for name, prop := range x {
 			set(name, prop)
 		}
-	case []any:
+	case []any: // the runtime's list of properties, each with its name
 		for _, it := range x {
 			if m, ok := it.(map[string]any); ok {
 				if name, ok := m["name"].(string); ok && name != "" {
@@ -195,25 +355,55 @@ func promptyInputs(inputs any) map[string]string {
 	return vars
 }
 
-func parsePromptyBody(filename, body string, firstLine int) ([]Message, error) {
+// promptyAPIKey is the text of the model's api line, to locate it.
+func promptyAPIKey(model map[string]any) string {
+	for _, k := range []string{"apiType", "api"} {
+		if _, ok := model[k]; ok {
+			return k + ":"
+		}
+	}
+	return "api"
+}
+
+// parsePromptyBody splits the body into messages at its role lines; a
+// completion prompt (completion) has no roles: the whole body is one user
+// message, as the runtime sends it as the prompt text.
+func parsePromptyBody(filename, body string, firstLine int, mustache, completion bool) ([]Message, error) {
 	lines := strings.Split(body, "\n")
 	var msgs []Message
 	role := ""
 	var buf []string
-	flush := func() {
-		content := trimBlankLines(strings.Join(buf, "\n"))
+	bufLine := firstLine // the file line of buf's first line
+	flush := func() error {
+		raw := strings.Join(buf, "\n")
+		if _, err := ParseTemplate(raw); err != nil {
+			fe := &FileError{File: filename, Line: bufLine, Msg: err.Error()}
+			var se *SyntaxError
+			if errors.As(err, &se) {
+				fe.Line, fe.Col, fe.Msg = bufLine+se.Line-1, se.Col, se.Msg
+			}
+			return fe
+		}
+		content := trimBlankLines(raw)
 		if role != "" || content != "" {
 			r := role
-			if r == "" {
+			switch {
+			case completion:
+				r = RoleUser
+			case r == "":
 				r = RoleSystem // text before any role line is the system prompt
 			}
 			msgs = append(msgs, Message{Role: r, Content: content})
 		}
 		buf = buf[:0]
+		return nil
 	}
 	for i, line := range lines {
-		if m := promptyRoleRe.FindStringSubmatch(line); m != nil {
-			flush()
+		if m := promptyRoleRe.FindStringSubmatch(line); m != nil && !completion {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			bufLine = firstLine + i + 1
 			role = strings.ToLower(m[1])
 			if role != RoleSystem && role != RoleUser && role != RoleAssistant {
 				return nil, &FileError{File: filename, Line: firstLine + i, Col: 1, Msg: role + " messages are not supported; whet prompts hold system, user and assistant messages"}
@@ -223,20 +413,49 @@ func parsePromptyBody(filename, body string, firstLine int) ([]Message, error) {
 		if strings.HasPrefix(strings.TrimSpace(line), "![thread]") {
 			return nil, &FileError{File: filename, Line: firstLine + i, Col: 1, Msg: "![thread] is not supported: whet prompts hold fixed system, user and assistant messages"}
 		}
-		if m := promptyBlockRe.FindStringSubmatchIndex(line); m != nil {
-			return nil, &FileError{File: filename, Line: firstLine + i, Col: m[0] + 1,
-				Msg: fmt.Sprintf("Jinja control block {%% %s %%} is not supported: whet templates substitute {{variable}} only", line[m[2]:m[3]])}
+		// A comment renders as nothing: it is left out, with its line
+		// when it is all the line holds.
+		commentRe := promptyJinjaComment
+		if mustache {
+			commentRe = promptyMustacheComment
+		}
+		if stripped := commentRe.ReplaceAllString(line, ""); stripped != line {
+			if strings.TrimSpace(stripped) == "" {
+				continue
+			}
+			line = stripped
+		}
+		if off, c := ForeignSyntax(line); off >= 0 {
+			return nil, &FileError{File: filename, Line: firstLine + i, Col: off + 1, Msg: promptyForeign(c)}
 		}
 		buf = append(buf, line)
 	}
-	flush()
+	if err := flush(); err != nil {
+		return nil, err
+	}
 	if len(msgs) == 0 {
 		return nil, &FileError{File: filename, Line: firstLine, Msg: "no messages: the body needs 'system:' and/or 'user:' sections"}
 	}
-	for i, m := range msgs {
-		if _, err := ParseTemplate(m.Content); err != nil {
-			return nil, &FileError{File: filename, Msg: fmt.Sprintf("message %d (%s): %v", i+1, m.Role, err)}
-		}
-	}
 	return msgs, nil
+}
+
+// promptyForeign says why a construct ForeignSyntax found is refused.
+func promptyForeign(c string) string {
+	const only = "whet templates substitute {{variable}} only"
+	short := strings.Join(strings.Fields(c), " ")
+	if len(short) > 60 {
+		short = short[:57] + "..."
+	}
+	switch {
+	case strings.HasPrefix(c, "{%"):
+		if m := promptyBlockRe.FindStringSubmatch(c); m != nil {
+			return fmt.Sprintf("Jinja control block {%% %s %%} is not supported: %s", m[1], only)
+		}
+		return fmt.Sprintf("Jinja control block %s is not supported: %s", short, only)
+	case strings.HasPrefix(c, "{#"):
+		return fmt.Sprintf("Jinja comment %s is not supported: it would be sent as text; delete it", short)
+	case len(c) > 2 && strings.ContainsRune("!#^/>{&", rune(c[2])):
+		return fmt.Sprintf("Mustache tag %s (a section, comment, partial or unescaped variable) is not supported: %s", short, only)
+	}
+	return fmt.Sprintf("Jinja expression %s (a filter, an expression or whitespace control) is not supported: %s", short, only)
 }

@@ -2,6 +2,7 @@ package prompt
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -194,4 +195,37 @@ func SortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+var (
+	foreignTagRe  = regexp.MustCompile(`(?s)\{%.*?%\}|\{#.*?#\}|\{%|\{#`)
+	foreignExprRe = regexp.MustCompile(`(?s)\{\{(.*?)\}\}`)
+	plainNameRe   = regexp.MustCompile(`^[ \t]*[A-Za-z_][A-Za-z0-9_.-]*[ \t]*$`)
+)
+
+// ForeignSyntax finds the first construct of another template language
+// (Jinja2, Nunjucks, Mustache) in s that whet's templates do not have: a
+// {% tag %}, a {# comment #}, or a {{ … }} holding more than a variable
+// name (a filter, an expression, whitespace control, a Mustache section,
+// comment or partial). It returns the construct's byte offset and text, or
+// -1 and "" when s has none. An escaped \{{ is not a construct. Importers
+// use it to refuse such text with a message naming the construct, rather
+// than keep it as literal text or fail on a bare syntax error.
+func ForeignSyntax(s string) (offset int, construct string) {
+	offset = -1
+	if loc := foreignTagRe.FindStringIndex(s); loc != nil {
+		offset, construct = loc[0], s[loc[0]:loc[1]]
+	}
+	for _, m := range foreignExprRe.FindAllStringSubmatchIndex(s, -1) {
+		if offset >= 0 && m[0] > offset {
+			break
+		}
+		if m[0] > 0 && s[m[0]-1] == '\\' {
+			continue
+		}
+		if !plainNameRe.MatchString(s[m[2]:m[3]]) {
+			return m[0], s[m[0]:m[1]]
+		}
+	}
+	return offset, construct
 }

@@ -2,15 +2,18 @@
 // in the shapes promptfoo documents) into whet's domain: prompts, targets,
 // hints for provider entries of whet's config, and one suite of cases and
 // checks. What whet cannot bring in is listed, by file and line, never
-// silently dropped. The package is pure: files are read through the
-// function the caller passes, nothing is stored, nothing is run.
+// silently dropped. The package is pure: files are read (and globs
+// listed) through the functions the caller passes, nothing is stored,
+// nothing is run.
 package promptfoo
 
 import (
 	"fmt"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"whet/prompt"
@@ -84,6 +87,24 @@ type importer struct {
 	// validate, when set, vets each check; one it rejects is reported and
 	// left out.
 	validate func(prompt.Check) error
+	// glob lists the files a pattern matches; nil when globs are refused.
+	glob func(string) ([]string, error)
+	// root is the config; refTops are its top-level keys a $ref named.
+	root    node
+	refTops map[string]bool
+}
+
+// Options are an import's optional capabilities.
+type Options struct {
+	// Validate, when set, vets each check: a check whet could not run as
+	// written (a JavaScript regex, a cost check without a threshold) is
+	// reported in Result.Unsupported and left out.
+	Validate func(prompt.Check) error
+	// Glob, when set, lists the files a pattern matches, as paths readFile
+	// takes, with promptfoo's glob syntax (GlobMatch). It lets file://
+	// globs of prompts, tests, vars and scenarios import every file they
+	// match, in lexical order; without it such globs are reported.
+	Glob func(pattern string) ([]string, error)
 }
 
 // Import reads the promptfoo config at path and the files it refers to
@@ -100,6 +121,12 @@ func Import(path string, readFile func(string) ([]byte, error)) (Result, error) 
 // check without a threshold) is reported in Result.Unsupported and left
 // out, and the rest of the config is still imported.
 func ImportWith(path string, readFile func(string) ([]byte, error), validate func(prompt.Check) error) (Result, error) {
+	return ImportOptions(path, readFile, Options{Validate: validate})
+}
+
+// ImportOptions is Import with opts.
+func ImportOptions(path string, readFile func(string) ([]byte, error), opts Options) (Result, error) {
+	validate := opts.Validate
 	data, err := readFile(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("promptfoo config %s: %w", path, err)
@@ -112,6 +139,7 @@ func ImportWith(path string, readFile func(string) ([]byte, error), validate fun
 		names:        map[string]bool{},
 		promptParams: map[int]prompt.Params{},
 		validate:     validate,
+		glob:         opts.Glob,
 	}
 	var root node
 	if strings.EqualFold(filepath.Ext(path), ".json") {
@@ -125,6 +153,7 @@ func ImportWith(path string, readFile func(string) ([]byte, error), validate fun
 	if !root.isMap() {
 		return Result{}, &prompt.FileError{File: path, Line: root.line(), Msg: "a promptfoo config is a mapping with prompts, providers and tests"}
 	}
+	im.root = root
 	if err := im.run(root); err != nil {
 		return Result{}, err
 	}
@@ -145,19 +174,16 @@ var ignoredKeys = map[string]bool{
 }
 
 func (im *importer) run(root node) error {
+	var unknown []string
 	for _, k := range root.keys() {
 		switch k {
-		case "description", "prompts", "providers", "targets", "tests", "defaultTest":
-		case "scenarios":
-			n, _ := root.key(k)
-			im.issue(n, "scenarios are not imported: whet has no scenarios; import each scenario's tests as a suite of its own")
+		case "description", "prompts", "providers", "targets", "tests", "defaultTest", "scenarios":
 		case "evaluateOptions":
 			n, _ := root.key(k)
 			im.issue(n, "evaluateOptions are not imported: give whet run --repeat / -j instead")
 		default:
 			if !ignoredKeys[k] {
-				n, _ := root.key(k)
-				im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
+				unknown = append(unknown, k)
 			}
 		}
 	}
@@ -199,8 +225,84 @@ func (im *importer) run(root node) error {
 	if err := im.tests(tests, def); err != nil {
 		return err
 	}
+	scenarios, hasScenarios := root.key("scenarios")
+	if hasScenarios {
+		if err := im.scenarios(scenarios, def, 0); err != nil {
+			return err
+		}
+	}
+	if len(im.res.Suite.Cases) == 0 && def.vars.v != nil && !hasScenarios {
+		// promptfoo runs a config without tests once, with defaultTest's vars.
+		if err := im.addCases(def.vars, "defaultTest", "", nil, nil, graders{}, defaults{}); err != nil {
+			return err
+		}
+	}
+	for _, k := range unknown {
+		// A key a $ref took things from (assertionTemplates) was imported
+		// where it was used.
+		if !im.refTops[k] {
+			n, _ := root.key(k)
+			im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
+		}
+	}
 	im.finish()
 	return nil
+}
+
+// maxRefHops bounds a chain of $refs.
+const maxRefHops = 10
+
+// deref resolves a local JSON reference, {$ref: "#/path/to/x"}, to the
+// node of the config it names, as promptfoo dereferences its config (its
+// assertionTemplates). Other nodes are returned as they are; ok is false,
+// and the reason reported, when the reference cannot be resolved.
+func (im *importer) deref(n node, where string) (node, bool) {
+	for hop := 0; ; hop++ {
+		m, isMap := n.v.(map[string]any)
+		ref, has := m["$ref"].(string)
+		if !isMap || !has {
+			return n, true
+		}
+		fail := func(why string) (node, bool) {
+			im.issue(n, fmt.Sprintf("%s: $ref %s is not imported: %s", where, ref, why))
+			return n, false
+		}
+		switch {
+		case hop >= maxRefHops:
+			return fail("too many references in a row")
+		case !strings.HasPrefix(ref, "#/"):
+			return fail("whet resolves references within the config (#/…) only")
+		case n.d != im.root.d:
+			return fail("whet resolves references in the config file only")
+		}
+		for _, k := range n.keys() {
+			if k != "$ref" {
+				kn, _ := n.key(k)
+				im.issue(kn, fmt.Sprintf("%s: %s beside $ref %s is not imported: the reference is taken as it is", where, k, ref))
+			}
+		}
+		cur := im.root
+		for i, seg := range strings.Split(ref[2:], "/") {
+			seg = strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")
+			if i == 0 {
+				if im.refTops == nil {
+					im.refTops = map[string]bool{}
+				}
+				im.refTops[seg] = true
+			}
+			if c, ok := cur.key(seg); ok {
+				cur = c
+				continue
+			}
+			items := cur.items()
+			idx, err := strconv.Atoi(seg)
+			if err != nil || idx < 0 || idx >= len(items) {
+				return fail("the config has nothing there")
+			}
+			cur = items[idx]
+		}
+		n = cur
+	}
 }
 
 // finish applies params to the prompts, gives each prompt the sample
@@ -299,6 +401,63 @@ func (im *importer) readRef(n node, what, ref string) (string, []byte, error) {
 		return p, nil, errAt(n, "%s file://%s: %v", what, ref, err)
 	}
 	return p, data, nil
+}
+
+// isGlob reports whether a file:// reference is a glob pattern.
+func isGlob(ref string) bool { return strings.ContainsAny(ref, "*?[") }
+
+// expand returns the references a glob reference at n matches, relative
+// to the config's directory as readRef takes them, sorted; ok is false
+// (and the reason reported) when there are none to import.
+func (im *importer) expand(n node, what, ref string) (refs []string, ok bool) {
+	if im.glob == nil {
+		im.issue(n, fmt.Sprintf("%s file://%s: not imported: globs are not read here; list the files", what, ref))
+		return nil, false
+	}
+	paths, err := im.glob(im.resolve(ref))
+	if err != nil {
+		im.issue(n, fmt.Sprintf("%s file://%s: not imported: %v", what, ref, err))
+		return nil, false
+	}
+	for _, p := range paths {
+		r := p
+		if !filepath.IsAbs(ref) {
+			if rel, err := filepath.Rel(im.dir, p); err == nil {
+				r = filepath.ToSlash(rel)
+			}
+		}
+		if isGlob(r) {
+			im.issue(n, fmt.Sprintf("%s file://%s: %s is not imported: its name holds glob characters", what, ref, r))
+			continue
+		}
+		refs = append(refs, r)
+	}
+	sort.Strings(refs)
+	if len(refs) == 0 && len(paths) == 0 {
+		im.issue(n, fmt.Sprintf("%s file://%s matches no file: nothing imported", what, ref))
+	}
+	return refs, len(refs) > 0
+}
+
+// GlobMatch reports whether name matches a glob pattern as promptfoo
+// writes them: path.Match per '/'-separated segment, and a "**" segment
+// for any number of directories. {a,b} alternatives are not supported.
+func GlobMatch(pattern, name string) bool {
+	return globSegments(strings.Split(filepath.ToSlash(pattern), "/"), strings.Split(filepath.ToSlash(name), "/"))
+}
+
+func globSegments(pat, name []string) bool {
+	if len(pat) == 0 {
+		return len(name) == 0
+	}
+	if pat[0] == "**" {
+		return globSegments(pat[1:], name) || (len(name) > 0 && globSegments(pat, name[1:]))
+	}
+	if len(name) == 0 {
+		return false
+	}
+	ok, err := path.Match(pat[0], name[0])
+	return ok && err == nil && globSegments(pat[1:], name[1:])
 }
 
 var slugRe = regexp.MustCompile(`[^a-z0-9._-]+`)

@@ -133,6 +133,7 @@ func TestImportSupport(t *testing.T) {
 		},
 		Unsupported: []Issue{
 			{cfg, 6, `prompt 3 is not imported: it uses the Nunjucks expression {{ product | upper }} (whet templates have {{ variable }} only)`},
+			{cfg, 17, `provider openai:chat:qwen2.5-7b-instruct sets max_tokens 300 and ollama:chat:llama3.2 do not: whet keeps params on the prompt, so every target gets max_tokens 300`},
 			{cfg, 18, `provider openai:chat:qwen2.5-7b-instruct: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env`},
 			{cfg, 19, `provider "bedrock:anthropic.claude-3-haiku-20240307-v1:0" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
 			{csvFile, 2, `row 1 ("refund request"): __expected2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
@@ -212,7 +213,7 @@ func TestImportMixed(t *testing.T) {
 			{dir + "prompts/vip.md", 2, `prompt "VIP" is not imported: it uses the Nunjucks tag {% if vip %} (whet templates have {{ variable }} only)`},
 			{dir + "tests.yaml", 11, `test 1 ("polite"): assert 2 (llm-rubric): only the provider's id is imported, not its options`},
 			{dir + "tests.yaml", 15, `test 1 ("polite"): assert 3: type "assert-set" is not supported by whet (whet has no assert sets; list their asserts one by one): not imported; the case keeps its other checks`},
-			{dir + "tests.yaml", 23, `test 1 ("polite"): assert 4 (similar): transform is not imported`},
+			{dir + "tests.yaml", 23, `test 1 ("polite"): assert 4 (similar): transform is not imported (whet runs no JavaScript): the check grades the output as the model gave it`},
 			{dir + "tests.yaml", 33, `test 2: assert 2 (word-count): weight 0 (shown but not scored) is imported as weight 1`},
 		},
 	}
@@ -290,12 +291,18 @@ tests:
 					t.Errorf("inline chat prompt = %+v", r.Prompts)
 				}
 				// temperature (one provider), stop (two agreeing) and max_tokens
-				// (one) all apply.
+				// (one) all apply, and what the other providers now get too is
+				// reported.
 				p := r.Prompts[0].Params
 				if p.Temperature == nil || *p.Temperature != 0 || p.MaxTokens == nil || *p.MaxTokens != 100 || !reflect.DeepEqual(p.Stop, []string{"\n\n"}) {
 					t.Errorf("params = %+v", p)
 				}
-				wantIssues := []Issue{{"evals.yaml", 12, `provider openai:o3: apiBaseUrl "not a url" is not an http(s) URL: not imported`}}
+				wantIssues := []Issue{
+					{"evals.yaml", 5, `provider openai:chat:gpt-4o-mini sets temperature 0 and openai:gpt-4o, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4, openai:chat:gpt-4o do not: whet keeps params on the prompt, so every target gets temperature 0`},
+					{"evals.yaml", 8, `provider openai:gpt-4o sets stop ["\n\n"] and openai:chat:gpt-4o-mini, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4 do not: whet keeps params on the prompt, so every target gets stop ["\n\n"]`},
+					{"evals.yaml", 10, `provider anthropic:messages:claude-haiku-4-5 sets max_tokens 100 and openai:chat:gpt-4o-mini, openai:gpt-4o, ollama:completion:phi4, openai:chat:gpt-4o do not: whet keeps params on the prompt, so every target gets max_tokens 100`},
+					{"evals.yaml", 12, `provider openai:o3: apiBaseUrl "not a url" is not an http(s) URL: not imported`},
+				}
 				if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 					t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
 				}
@@ -342,6 +349,8 @@ tests:
   - huggingface://datasets/cais/mmlu
   - file://gen.py:make
   - file://cases/*.yaml
+  - path: file://generate_tests.py:create_tests
+    config: {dataset: validation}
 `},
 			check: func(t *testing.T, r Result) {
 				var got []string
@@ -350,10 +359,10 @@ tests:
 				}
 				want := []string{
 					"x.yaml:3: nunjucksFilters is not imported: whet has no equivalent",
-					"x.yaml:4: scenarios are not imported: whet has no scenarios; import each scenario's tests as a suite of its own",
 					"x.yaml:6: tests huggingface://datasets/cais/mmlu are not imported: whet reads test files (file://…csv, .yaml, .json, .jsonl)",
 					"x.yaml:7: tests file://gen.py:make are not imported: whet reads .csv, .yaml, .json and .jsonl test files and runs no code",
-					"x.yaml:8: tests file://cases/*.yaml are not imported: whet takes no glob patterns; list the files",
+					"x.yaml:8: tests file://cases/*.yaml: not imported: globs are not read here; list the files",
+					"x.yaml:9: tests file://generate_tests.py:create_tests are not imported: whet runs no code to generate tests",
 				}
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -500,7 +509,8 @@ func TestAssertFromExpected(t *testing.T) {
 }
 
 // Prompts are named under the config's folder, uniquely; what parses
-// as a whet template is kept, Nunjucks beyond {{ var }} is reported.
+// as a whet template is kept, a Nunjucks comment (which renders as
+// nothing) left out, Nunjucks beyond {{ var }} reported.
 func TestPromptNamesAndTemplates(t *testing.T) {
 	files := map[string]string{
 		"My Evals/promptfooconfig.yaml": `
@@ -526,7 +536,7 @@ prompts:
 	for _, p := range r.Prompts {
 		names = append(names, p.Name+"="+p.Messages[0].Content)
 	}
-	want := []string{"my-evals/a-1=one {{x}}", "my-evals/a-2=two {{x}}", "my-evals/a=three", `my-evals/prompt-4={{ user.name }} \{{ literal }}`}
+	want := []string{"my-evals/a-1=one {{x}}", "my-evals/a-2=two {{x}}", "my-evals/a=three", "my-evals/with-comment=Hi {{ name }} ", `my-evals/prompt-4={{ user.name }} \{{ literal }}`}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("prompts = %q, want %q", names, want)
 	}
@@ -536,7 +546,6 @@ prompts:
 	}
 	wantIssues := []string{
 		`My Evals/c.yaml:1: prompt c is not imported: message 1 has role "developer" (whet has system, user and assistant)`,
-		`My Evals/promptfooconfig.yaml:6: prompt "with comment" is not imported: it uses the Nunjucks tag {# note #} (whet templates have {{ variable }} only)`,
 		`My Evals/promptfooconfig.yaml:9: prompt 5 is not imported: it uses the Nunjucks expression {{ name | trim }} (whet templates have {{ variable }} only)`,
 	}
 	if !reflect.DeepEqual(issues, wantIssues) {
@@ -555,6 +564,7 @@ func FuzzImport(f *testing.F) {
 	f.Add("prompts: {a: b}\nproviders: {openai:x: {config: {temperature: 9}}}\ntests: [{vars: {a: [1, 2]}, assert: [{type: not-similar:cosine, value: {a: .inf}}]}]\n")
 	f.Add("defaultTest: {options: {provider: {id: 3}}, assert: [{type: 5, weight: -1}]}\ntests: {vars: x}\n")
 	f.Add("prompts: ['[{\"role\": \"user\", \"content\": [1]}]', '{{', '{% x']\ntargets: [{a: 1, b: 2}]\n")
+	f.Add("t: {a: {$ref: '#/t/a'}}\nscenarios: [{config: [{vars: {a: [1]}, $values: x}], tests: [{$ref: '#/t'}, {vars: {b: file://x/*.txt}}]}, file://s/*.yaml]\n")
 	notFound := func(name string) ([]byte, error) {
 		if name == "promptfooconfig.yaml" {
 			return nil, errors.New("unreachable")
@@ -786,5 +796,375 @@ func TestImportCSVExpectedAsPromptfoo(t *testing.T) {
 	wantIssues := []Issue{{"t.csv", 4, "row 3: column __config:__expected:weight is not imported: promptfoo takes __config:__expected:threshold or __config:__expected<N>:threshold"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
+	}
+}
+
+// promptfoo's own scenarios example: each test runs once per config entry,
+// the entry's vars beside the test's.
+func TestImportScenarios(t *testing.T) {
+	cfg := "testdata/translations/promptfooconfig-scenarios.yaml"
+	got, err := Import(cfg, os.ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Unsupported) != 0 {
+		t.Errorf("issues %v", got.Unsupported)
+	}
+	if len(got.Suite.Cases) != 9 {
+		t.Fatalf("%d cases, want 3 languages × 3 tests", len(got.Suite.Cases))
+	}
+	c := got.Suite.Cases[4] // French, Good morning
+	wantVars := map[string]string{"language": "French", "input": "Good morning", "expectedHelloWorld": "Bonjour le monde",
+		"expectedGoodMorning": "Bonjour", "expectedHowAreYou": "Comment ça va?"}
+	wantChecks := []prompt.Check{{Type: "similar", Value: "{{expectedGoodMorning}}", Threshold: fp(0.9)}}
+	if c.Description != "Translated Good Morning" || !reflect.DeepEqual(c.Vars, wantVars) || !reflect.DeepEqual(c.Checks, wantChecks) {
+		t.Errorf("case 5 = %+v", c)
+	}
+
+	files := map[string]string{
+		"x.yaml": `
+prompts: ["{{a}} {{b}}"]
+defaultTest:
+  vars: {a: default, b: default}
+tests:
+  - vars: {a: plain}
+scenarios:
+  - config:
+      - vars: {a: one}
+        assert: [{type: contains, value: one}]
+        description: first
+      - vars: {a: [two, three]}
+  - file://more.yaml
+  - config:
+      - $values: file://matrix.yaml
+    tests: [{vars: {b: x}}]
+`,
+		"more.yaml": `
+- description: from a file
+  config: [{vars: {a: four}}]
+  tests:
+    - vars: {b: mine}
+      assert: [{type: icontains, value: b}]
+`,
+	}
+	got, err = Import("x.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Case{
+		{Vars: map[string]string{"a": "plain", "b": "default"}},
+		{Description: "first", Vars: map[string]string{"a": "one", "b": "default"}, Checks: []prompt.Check{{Type: "contains", Value: "one"}}},
+		{Vars: map[string]string{"a": "two", "b": "default"}},
+		{Vars: map[string]string{"a": "three", "b": "default"}},
+		{Vars: map[string]string{"a": "four", "b": "mine"}, Checks: []prompt.Check{{Type: "icontains", Value: "b"}}},
+	}
+	if !reflect.DeepEqual(got.Suite.Cases, want) {
+		t.Errorf("cases =\n%+v\nwant\n%+v", got.Suite.Cases, want)
+	}
+	wantIssues := []Issue{{"x.yaml", 15, "scenario 3, config 1: $values file://matrix.yaml is not imported: list the config entries inline"}}
+	if !reflect.DeepEqual(got.Unsupported, wantIssues) {
+		t.Errorf("issues = %v", got.Unsupported)
+	}
+}
+
+// Prompt files as promptfoo reads them by extension: a .j2 template is one
+// prompt even with a "---" line, a .prompty file is read as whet's Prompty
+// import reads it (its parameters under the entry's config), and scripts
+// promptfoo would run are refused.
+func TestImportPromptFileKinds(t *testing.T) {
+	legacy, err := os.ReadFile("../prompt/testdata/prompty/legacy-basic.prompty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	threaded, err := os.ReadFile("../prompt/testdata/prompty/threaded.prompty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"k/promptfooconfig.yaml": `
+prompts:
+  - file://note.j2
+  - id: file://legacy.prompty
+    config: {temperature: 0.1}
+  - file://threaded.prompty
+  - ./gen.sh
+providers: [echo]
+`,
+		"k/note.j2":          "Notes on {{topic}}\n---\nEnd\n",
+		"k/legacy.prompty":   string(legacy),
+		"k/threaded.prompty": string(threaded),
+	}
+	r, err := Import("k/promptfooconfig.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Prompts) != 2 {
+		t.Fatalf("prompts = %+v", r.Prompts)
+	}
+	if got := r.Prompts[0]; got.Name != "k/note" || got.Messages[0].Content != "Notes on {{topic}}\n---\nEnd" {
+		t.Errorf("j2 prompt = %+v", got)
+	}
+	p := r.Prompts[1]
+	if p.Name != "k/legacy-prompt" || len(p.Messages) != 2 || p.Messages[0].Role != prompt.RoleSystem || p.Messages[1].Content != "{{question}}" {
+		t.Errorf("prompty prompt = %+v", p)
+	}
+	if p.Params.Temperature == nil || *p.Params.Temperature != 0.1 || p.Params.MaxTokens == nil || *p.Params.MaxTokens != 500 {
+		t.Errorf("prompty params = %+v, want the file's max_tokens under the entry's temperature", p.Params)
+	}
+	if p.Vars["question"] != "What is the meaning of life?" {
+		t.Errorf("prompty vars = %v", p.Vars)
+	}
+	var issues []string
+	for _, is := range r.Unsupported {
+		issues = append(issues, is.String())
+	}
+	want := []string{
+		"k/promptfooconfig.yaml:6: prompt k/threaded.prompty is not imported: k/threaded.prompty:13: input conversation is a thread (a conversation history spliced in as messages): whet prompts hold fixed system, user and assistant messages; write the turns out, or drop the input",
+		"k/promptfooconfig.yaml:7: prompt file://./gen.sh is not imported: whet runs no code to build prompts",
+	}
+	if !reflect.DeepEqual(issues, want) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// memGlob lists the files of a memFS map a pattern matches.
+func memGlob(files map[string]string) func(string) ([]string, error) {
+	return func(pattern string) ([]string, error) {
+		var out []string
+		for name := range files {
+			if GlobMatch(pattern, name) {
+				out = append(out, name)
+			}
+		}
+		return out, nil
+	}
+}
+
+func TestGlobMatch(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"p/*.txt", "p/a.txt", true},
+		{"p/*.txt", "p/sub/a.txt", false},
+		{"p/**/*.txt", "p/a.txt", true},
+		{"p/**/*.txt", "p/x/y/a.txt", true},
+		{"p/**", "p/x/a.txt", true},
+		{"p/?.txt", "p/ab.txt", false},
+		{"p/[ab].txt", "p/b.txt", true},
+	} {
+		if got := GlobMatch(tc.pattern, tc.name); got != tc.want {
+			t.Errorf("GlobMatch(%q, %q) = %v", tc.pattern, tc.name, got)
+		}
+	}
+}
+
+// file:// globs import every file they match, in lexical order, as
+// promptfoo does: prompts (a label naming each by its path), tests, vars
+// (a case per file) and scenarios.
+func TestImportGlobs(t *testing.T) {
+	files := map[string]string{
+		"g/promptfooconfig.yaml": `
+prompts:
+  - id: file://prompts/*.txt
+    label: P
+  - file://prompts/**/*.md
+  - file://none/*.txt
+tests:
+  - file://tests/*.yaml
+  - vars:
+      doc: file://docs/*.txt
+scenarios: [file://scenarios/*.yaml]
+`,
+		"g/prompts/b.txt":     "B {{doc}}",
+		"g/prompts/a.txt":     "A {{doc}}",
+		"g/prompts/deep/c.md": "C {{doc}}",
+		"g/tests/1.yaml":      "- vars: {doc: one}",
+		"g/tests/2.yaml":      "- vars: {doc: two}",
+		"g/docs/x.txt":        "x\n",
+		"g/docs/y.txt":        "y\n",
+		"g/scenarios/s.yaml":  "config: [{vars: {doc: s}}]",
+	}
+	r, err := ImportOptions("g/promptfooconfig.yaml", memFS(files), Options{Glob: memGlob(files)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range r.Prompts {
+		got = append(got, p.Name+" "+p.Description+" "+p.Messages[0].Content)
+	}
+	want := []string{"g/p-prompts-a.txt P: prompts/a.txt A {{doc}}", "g/p-prompts-b.txt P: prompts/b.txt B {{doc}}", "g/c  C {{doc}}"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("prompts =\n%q\nwant\n%q", got, want)
+	}
+	var docs []string
+	for _, c := range r.Suite.Cases {
+		docs = append(docs, c.Vars["doc"])
+	}
+	if want := []string{"one", "two", "x", "y", "s"}; !reflect.DeepEqual(docs, want) {
+		t.Errorf("cases' doc = %q, want %q", docs, want)
+	}
+	wantIssues := []Issue{{"g/promptfooconfig.yaml", 6, "prompts file://none/*.txt matches no file: nothing imported"}}
+	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// A transform is JavaScript: it is reported with what that means for the
+// checks, which are kept.
+func TestImportTransformReported(t *testing.T) {
+	files := map[string]string{"t.yaml": `
+prompts: ['{{q}}']
+tests:
+  - vars: {q: hi}
+    options:
+      transform: output.toUpperCase()
+    assert: [{type: contains, value: HI}]
+`}
+	r, err := Import("t.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Issue{{"t.yaml", 6, "test 1: options.transform is not imported (whet runs no JavaScript): the checks grade the output as the model gave it"}}
+	if !reflect.DeepEqual(r.Unsupported, want) || len(r.Suite.Cases[0].Checks) != 1 {
+		t.Errorf("issues %v, cases %+v", r.Unsupported, r.Suite.Cases)
+	}
+}
+
+// Var files load as promptfoo loads them: text trimmed, YAML as compact
+// JSON in document order, and each file:// element of a list.
+func TestImportVarFiles(t *testing.T) {
+	files := map[string]string{
+		"v.yaml": `
+prompts: ['{{doc}} {{rules}}']
+tests:
+  - vars:
+      doc: [file://a.txt, file://b.txt, plain]
+      rules: file://rules.yaml
+`,
+		"a.txt":      "\n  alpha  \n\n",
+		"b.txt":      "beta\n",
+		"rules.yaml": "beta:\n  - 1\n  - two\nalpha:\n  nested: true\n",
+	}
+	r, err := Import("v.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := `{"beta":[1,"two"],"alpha":{"nested":true}}`
+	want := []prompt.Case{
+		{Vars: map[string]string{"doc": "alpha", "rules": rules}},
+		{Vars: map[string]string{"doc": "beta", "rules": rules}},
+		{Vars: map[string]string{"doc": "plain", "rules": rules}},
+	}
+	if !reflect.DeepEqual(r.Suite.Cases, want) {
+		t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
+	}
+	files["rules.yaml"] = "a: [1,\n"
+	if _, err := Import("v.yaml", memFS(files)); err == nil || !strings.Contains(err.Error(), "rules.yaml") {
+		t.Errorf("bad YAML var file: err = %v", err)
+	}
+}
+
+// promptfoo's simple-test example: its $ref to an assertion template is
+// resolved, and the template bank is not reported.
+func TestImportSimpleTestExample(t *testing.T) {
+	cfg := "testdata/simple-test/promptfooconfig.yaml"
+	r, err := Import(cfg, os.ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := r.Suite.Cases[4]
+	want := []prompt.Check{{Type: "llm-rubric", Value: "Is spoken like a pirate"}, {Type: "icontains", Value: "arrr"}}
+	if !reflect.DeepEqual(last.Checks, want) {
+		t.Errorf("checks = %+v, want %+v", last.Checks, want)
+	}
+	if r.Suite.Cases[0].Vars["body"] != "Yes" {
+		t.Errorf("body = %q: YAML 1.2 reads Yes as text, as promptfoo does", r.Suite.Cases[0].Vars["body"])
+	}
+	var issues []string
+	for _, is := range r.Unsupported {
+		issues = append(issues, is.String())
+	}
+	wantIssues := []string{
+		cfg + `:33: test 4 ("Check for semantic similarity"): assert 1: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`,
+		cfg + `:35: test 4 ("Check for semantic similarity"): assert 2: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`,
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))
+	}
+
+	files := map[string]string{
+		"r.yaml": `
+prompts: ['{{q}}']
+templates:
+  - {type: contains, value: a}
+tests:
+  - vars: {q: x}
+    assert:
+      - $ref: '#/templates/0'
+        weight: 3
+      - $ref: '#/nowhere/x'
+      - $ref: 'other.yaml#/x'
+`}
+	r, err = Import("r.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []prompt.Check{{Type: "contains", Value: "a"}}; !reflect.DeepEqual(r.Suite.Cases[0].Checks, want) {
+		t.Errorf("checks = %+v", r.Suite.Cases[0].Checks)
+	}
+	wantRefIssues := []Issue{
+		{"r.yaml", 9, "test 1: assert 1: weight beside $ref #/templates/0 is not imported: the reference is taken as it is"},
+		{"r.yaml", 10, "test 1: assert 2: $ref #/nowhere/x is not imported: the config has nothing there"},
+		{"r.yaml", 11, "test 1: assert 3: $ref other.yaml#/x is not imported: whet resolves references within the config (#/…) only"},
+	}
+	if !reflect.DeepEqual(r.Unsupported, wantRefIssues) {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// A similar check whose embedding provider whet cannot call falls back to
+// the default embedding target, and says so.
+func TestImportUnsupportedEmbeddingProvider(t *testing.T) {
+	files := map[string]string{"e.yaml": `
+prompts: ['{{q}}']
+tests:
+  - vars: {q: hi}
+    assert:
+      - type: similar
+        value: hello
+        provider: huggingface:sentence-similarity:sentence-transformers/all-MiniLM-L6-v2
+`}
+	r, err := Import("e.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Unsupported) != 1 || !strings.HasSuffix(r.Unsupported[0].What, "the check uses whet's default embedding target") {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// A chat written inline in the prompts list is a prompt, as promptfoo
+// serialises it to the JSON chat it sends.
+func TestImportInlineChat(t *testing.T) {
+	files := map[string]string{"c.yaml": `
+prompts:
+  - - role: system
+      content: Be brief
+    - role: user
+      content: '{{q}}'
+  - [1, 2]
+`}
+	r, err := Import("c.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Message{{Role: "system", Content: "Be brief"}, {Role: "user", Content: "{{q}}"}}
+	if len(r.Prompts) != 1 || !reflect.DeepEqual(r.Prompts[0].Messages, want) {
+		t.Errorf("prompts = %+v", r.Prompts)
+	}
+	wantIssues := []Issue{{"c.yaml", 7, "prompt 2 is not imported: message 1 is not a {role, content} object"}}
+	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+		t.Errorf("issues = %v", r.Unsupported)
 	}
 }

@@ -20,15 +20,15 @@ type chatMessage struct {
 }
 
 var (
-	codeFileRe   = regexp.MustCompile(`(?i)\.(js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
-	schemeRe     = regexp.MustCompile(`^[a-z][a-z0-9+.-]*://`)
-	exprRe       = regexp.MustCompile(`(?s)\{\{(.*?)\}\}`)
-	plainVarRe   = regexp.MustCompile(`^\s*[A-Za-z_][A-Za-z0-9_.-]*\s*$`)
-	nunjucksTags = regexp.MustCompile(`(?s)\{%.*?%\}|\{#.*?#\}|\{%|\{#`)
-	delimLineRe  = regexp.MustCompile(`(?m)^[ \t]*---[ \t]*$`)
+	codeFileRe        = regexp.MustCompile(`(?i)\.(js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
+	nunjucksCommentRe = regexp.MustCompile(`(?s)\{#.*?#\}`)
+	// execFileRe is a prompt file promptfoo runs as a program.
+	execFileRe  = regexp.MustCompile(`(?i)\.(sh|bash|exe|bat|cmd|ps1|pl)$`)
+	schemeRe    = regexp.MustCompile(`^[a-z][a-z0-9+.-]*://`)
+	delimLineRe = regexp.MustCompile(`(?m)^[ \t]*---[ \t]*$`)
 	// barePathRe is a prompt or test source written as a file path without
 	// file://: one word ending in a file type promptfoo loads.
-	barePathRe = regexp.MustCompile(`(?i)^[^\s{}]+\.(txt|md|j2|json|jsonl|ya?ml|csv|tsv|js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
+	barePathRe = regexp.MustCompile(`(?i)^[^\s{}]+\.(txt|md|j2|prompty|json|jsonl|ya?ml|csv|tsv|js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb|sh|bash|exe|bat|cmd|ps1|pl)(:[\w.]+)?$`)
 )
 
 // src says where a prompt's text is, to locate problems inside it: data
@@ -110,6 +110,15 @@ func (im *importer) promptItem(n node, i int) error {
 			return im.promptRef(id, text(id.v), label, hint, params)
 		}
 		im.issue(n, who+": neither raw nor id (a file://) is set: not imported")
+	case []any:
+		// A chat written inline, a list of {role, content}: promptfoo sends
+		// it as the JSON chat it serialises to.
+		msgs, err := chatFromValue(v)
+		if err != nil {
+			im.issue(n, fmt.Sprintf("prompt %d is not imported: %v", i+1, err))
+			return nil
+		}
+		im.promptMessages(src{at: n}, "", hint, msgs, nil)
 	default:
 		im.issue(n, fmt.Sprintf("prompts: %s is not a prompt", text(v)))
 	}
@@ -146,11 +155,22 @@ func (im *importer) promptRef(n node, s, label, hint string, params *prompt.Para
 
 func (im *importer) promptFile(n node, ref, label string, params *prompt.Params) error {
 	ref = strings.TrimSpace(ref)
-	if strings.ContainsAny(ref, "*?[") {
-		im.issue(n, fmt.Sprintf("prompt file://%s is not imported: whet takes no glob patterns; list the files", ref))
+	if isGlob(ref) {
+		// promptfoo imports every file the pattern matches, a label
+		// given to the pattern naming each by its path.
+		refs, _ := im.expand(n, "prompts", ref)
+		for _, r := range refs {
+			l := label
+			if l != "" {
+				l += ": " + r
+			}
+			if err := im.promptFile(n, r, l, params); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
-	if codeFileRe.MatchString(ref) {
+	if codeFileRe.MatchString(ref) || execFileRe.MatchString(ref) {
 		im.issue(n, fmt.Sprintf("prompt file://%s is not imported: whet runs no code to build prompts", ref))
 		return nil
 	}
@@ -202,7 +222,9 @@ func (im *importer) promptFile(n node, ref, label string, params *prompt.Params)
 		im.promptMessages(at, label, hint, msgs, params)
 	case ".csv":
 		return im.promptsCSV(n, path, data, label, params)
-	case ".txt", ".j2", "":
+	case ".prompty":
+		im.promptyFile(n, path, data, label, params)
+	case ".txt", "":
 		pieces := splitPrompts(string(data))
 		for i, p := range pieces {
 			h := hint
@@ -211,10 +233,49 @@ func (im *importer) promptFile(n node, ref, label string, params *prompt.Params)
 			}
 			im.promptMessages(at, label, h, []chatMessage{{Role: prompt.RoleUser, Content: p}}, params)
 		}
-	default: // .md and other text
+	default: // .md, .j2 and other text: one prompt, as promptfoo reads them
 		im.promptMessages(at, label, hint, []chatMessage{{Role: prompt.RoleUser, Content: string(data)}}, params)
 	}
 	return nil
+}
+
+// promptyFile imports a .prompty prompt as whet's Prompty import reads it:
+// its messages, its model parameters under the entry's config, and its
+// sample values. A file whet's Prompty import refuses is reported.
+func (im *importer) promptyFile(n node, path string, data []byte, label string, params *prompt.Params) {
+	f, err := prompt.ParsePromptyWith(path, data, func(p string) ([]byte, error) {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(path), p)
+		}
+		return im.read(p)
+	})
+	if err != nil {
+		im.issue(n, fmt.Sprintf("prompt %s is not imported: %v", path, err))
+		return
+	}
+	own := f.Params.Clone()
+	if params != nil {
+		mergeParams(&own, *params)
+	}
+	hint := f.Name
+	if label != "" {
+		hint = label
+	}
+	chat := make([]chatMessage, len(f.Messages))
+	for i, m := range f.Messages {
+		chat[i] = chatMessage{Role: m.Role, Content: m.Content}
+	}
+	before := len(im.res.Prompts)
+	im.promptMessages(src{at: n, file: path, data: data}, label, hint, chat, &own)
+	if len(im.res.Prompts) > before {
+		p := &im.res.Prompts[before]
+		if p.Description == "" {
+			p.Description = f.Description
+		}
+		if len(f.Vars) > 0 {
+			p.Vars = f.Vars
+		}
+	}
 }
 
 // splitPrompts splits a text file into the prompts its "---" lines
@@ -329,6 +390,8 @@ func (im *importer) promptMessages(s src, label, hint string, chat []chatMessage
 			im.issueAt(file, line, fmt.Sprintf("%s is not imported: message %d's content is not text (images and parts are not supported)", who, i+1))
 			return
 		}
+		// A Nunjucks comment renders as nothing.
+		content = nunjucksCommentRe.ReplaceAllString(content, "")
 		if what, construct := templateProblem(content); what != "" {
 			file, line := s.locate(construct)
 			im.issueAt(file, line, fmt.Sprintf("%s is not imported: %s", who, what))
@@ -343,19 +406,12 @@ func (im *importer) promptMessages(s src, label, hint string, chat []chatMessage
 // cannot express ({% %} tags, {# #} comments, filters and expressions),
 // and the construct itself; "" when the text is a whet template.
 func templateProblem(s string) (what, construct string) {
-	if loc := nunjucksTags.FindStringIndex(s); loc != nil {
-		c := s[loc[0]:loc[1]]
-		return fmt.Sprintf("it uses the Nunjucks tag %s (whet templates have {{ variable }} only)", shorten(c)), c
-	}
-	for _, m := range exprRe.FindAllStringSubmatchIndex(s, -1) {
-		start := m[0]
-		if start > 0 && s[start-1] == '\\' {
-			continue
+	if off, c := prompt.ForeignSyntax(s); off >= 0 {
+		kind := "tag"
+		if strings.HasPrefix(c, "{{") {
+			kind = "expression"
 		}
-		if !plainVarRe.MatchString(s[m[2]:m[3]]) {
-			c := s[m[0]:m[1]]
-			return fmt.Sprintf("it uses the Nunjucks expression %s (whet templates have {{ variable }} only)", shorten(c)), c
-		}
+		return fmt.Sprintf("it uses the Nunjucks %s %s (whet templates have {{ variable }} only)", kind, shorten(c)), c
 	}
 	if _, err := prompt.ParseTemplate(s); err != nil {
 		return "its template does not parse: " + err.Error(), ""

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"whet/prompt"
@@ -31,6 +32,8 @@ type providerParam struct {
 type providerState struct {
 	params map[string][]providerParam
 	order  []string // param keys in first-seen order
+	// providers are the ids of the providers imported as targets.
+	providers []string
 }
 
 func (im *importer) providers(n node) error {
@@ -55,6 +58,21 @@ func (im *importer) providers(n node) error {
 		}
 		if err := im.params.Set(k, vals[0].text); err != nil {
 			im.issue(vals[0].at, fmt.Sprintf("provider %s: config.%s not imported: %v", vals[0].provider, k, err))
+			continue
+		}
+		if len(vals) < len(st.providers) {
+			var others []string
+			for _, id := range st.providers {
+				set := false
+				for _, v := range vals {
+					set = set || v.provider == id
+				}
+				if !set {
+					others = append(others, id)
+				}
+			}
+			im.issue(vals[0].at, fmt.Sprintf("provider %s sets %s %s and %s do not: whet keeps params on the prompt, so every target gets %s %s",
+				vals[0].provider, k, vals[0].text, strings.Join(others, ", "), k, vals[0].text))
 		}
 	}
 	return nil
@@ -196,6 +214,9 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 	} else if keyEnv != "" {
 		im.issue(at, fmt.Sprintf("provider %s: apiKeyEnvar %s is not imported: set api_key_env of whet's %s provider", id, keyEnv, typ))
 	}
+	if typ != "echo" && !slices.Contains(st.providers, id) { // echo takes no params
+		st.providers = append(st.providers, id)
+	}
 	for _, t := range im.res.Targets {
 		if t == target {
 			return
@@ -309,6 +330,8 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 			return "", "", "", noModel
 		}
 		return "anthropic:" + rest, "anthropic", rest, ""
+	case "vertex":
+		return "", "", "", " (Vertex AI authenticates with Google Cloud; whet calls the Gemini API: google:<model> with a Gemini API key serves the same Gemini models)"
 	case "google":
 		if sub == "embedding" || sub == "embeddings" || sub == "live" || sub == "image" || sub == "video" {
 			return "", "", "", fmt.Sprintf(" (google:%s is not a chat model)", sub)

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/goccy/go-yaml"
+
 	"whet/prompt"
 )
 
@@ -90,9 +92,15 @@ type extraKey struct {
 	at   node
 }
 
-// defaults is what defaultTest gives every case.
+// defaults is what defaultTest gives every case, and what a scenario's
+// config entry gives each of the scenario's tests.
 type defaults struct {
 	vars node
+	// The scenario config entry's vars (over defaultTest's), asserts
+	// (before the test's own) and description (when the test has none).
+	scenarioVars   node
+	scenarioChecks []prompt.Check
+	scenarioDesc   string
 }
 
 func (im *importer) defaultTest(n node) (defaults, error) {
@@ -159,6 +167,10 @@ func (im *importer) options(n node, where string) graders {
 	}
 	for _, k := range n.keys() {
 		kn, _ := n.key(k)
+		if k == "transform" {
+			im.issue(kn, where+": options.transform is not imported (whet runs no JavaScript): the checks grade the output as the model gave it")
+			continue
+		}
 		if k != "provider" {
 			im.issue(kn, fmt.Sprintf("%s: options.%s is not imported", where, k))
 			continue
@@ -238,6 +250,13 @@ func (im *importer) tests(n node, def defaults) error {
 				}
 				continue
 			}
+			if pn, ok := it.key("path"); ok {
+				// {path: file://gen.py:make, config: …}: a test generator.
+				if _, isTest := it.key("vars"); !isTest {
+					im.issue(pn, fmt.Sprintf("tests %s are not imported: whet runs no code to generate tests", text(pn.v)))
+					continue
+				}
+			}
 			counter++
 			if err := im.testCase(it, fmt.Sprintf("test %d", counter), def); err != nil {
 				return err
@@ -250,10 +269,6 @@ func (im *importer) tests(n node, def defaults) error {
 		}
 	default:
 		im.issue(n, fmt.Sprintf("tests: %s is not a test or file", text(v)))
-	}
-	if len(im.res.Suite.Cases) == 0 && def.vars.v != nil {
-		// promptfoo runs a config without tests once, with defaultTest's vars.
-		return im.addCases(def.vars, "defaultTest", "", nil, nil, graders{}, defaults{})
 	}
 	return nil
 }
@@ -272,8 +287,13 @@ func (im *importer) testSource(n node, s string, def defaults, counter *int) err
 		return nil
 	}
 	ext := strings.ToLower(filepath.Ext(ref))
-	if strings.ContainsAny(ref, "*?[") {
-		im.issue(n, fmt.Sprintf("tests file://%s are not imported: whet takes no glob patterns; list the files", ref))
+	if isGlob(ref) {
+		refs, _ := im.expand(n, "tests", ref)
+		for _, r := range refs {
+			if err := im.testSource(n, "file://"+r, def, counter); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	switch ext {
@@ -351,6 +371,10 @@ func (im *importer) loadData(n node, what, ref string) (node, error) {
 // testCase imports one test: its description, vars, asserts, threshold
 // and grader.
 func (im *importer) testCase(n node, where string, def defaults) error {
+	n, ok := im.deref(n, where)
+	if !ok {
+		return nil
+	}
 	if !n.isMap() {
 		im.issue(n, fmt.Sprintf("%s is not a test (a mapping with vars and assert): not imported", where))
 		return nil
@@ -391,6 +415,12 @@ func (im *importer) testCase(n node, where string, def defaults) error {
 			im.issue(kn, fmt.Sprintf("%s: %s is not imported", where, k))
 		}
 	}
+	if len(def.scenarioChecks) > 0 {
+		checks = append(append([]prompt.Check(nil), def.scenarioChecks...), checks...)
+	}
+	if desc == "" {
+		desc = def.scenarioDesc
+	}
 	if grader != (graders{}) && hasGraded(im.res.Suite.Checks, grader) {
 		on, _ := n.key("options")
 		im.issue(on, fmt.Sprintf("%s: options.provider applies to the case's own checks only: defaultTest's model-graded checks keep their grader", where))
@@ -417,7 +447,7 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		vals []string
 	}
 	byName := map[string]node{}
-	for _, src := range []node{def.vars, vars} {
+	for _, src := range []node{def.vars, def.scenarioVars, vars} {
 		for _, k := range src.keys() {
 			byName[k], _ = src.key(k)
 		}
@@ -481,21 +511,59 @@ func (im *importer) varValues(n node, name, where string) ([]string, error) {
 			return []string{v}, nil
 		}
 		ext := strings.ToLower(filepath.Ext(ref))
-		if binaryExts[ext] || codeFileRe.MatchString(ref) || strings.ContainsAny(ref, "*?[") {
+		if binaryExts[ext] || codeFileRe.MatchString(ref) || (isGlob(ref) && im.glob == nil) {
 			im.issue(n, fmt.Sprintf("%s: var %s = %s is kept as that text: whet loads no media, globs or code into vars", where, name, v))
 			return []string{v}, nil
 		}
-		_, data, err := im.readRef(n, "var "+name, ref)
+		if isGlob(ref) {
+			// promptfoo runs the test once per file the pattern matches.
+			refs, ok := im.expand(n, where+": var "+name, ref)
+			if !ok {
+				return []string{v}, nil
+			}
+			var out []string
+			for _, r := range refs {
+				vals, err := im.varValues(node{d: n.d, path: n.path, v: "file://" + r}, name, where)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, vals...)
+			}
+			return out, nil
+		}
+		p, data, err := im.readRef(n, "var "+name, ref)
 		if err != nil {
 			return nil, err
 		}
-		return []string{trimFinalNewline(string(data))}, nil
+		if ext == ".yaml" || ext == ".yml" {
+			// promptfoo gives a YAML file's value as compact JSON.
+			j, err := yaml.YAMLToJSON(data)
+			var buf bytes.Buffer
+			if err == nil {
+				err = json.Compact(&buf, j)
+			}
+			if err != nil {
+				return nil, &prompt.FileError{File: p, Msg: "var " + name + ": " + prompt.YAMLMessage(err.Error())}
+			}
+			return []string{buf.String()}, nil
+		}
+		// promptfoo trims a text file's value.
+		return []string{strings.TrimSpace(string(data))}, nil
 	case []any:
 		if len(v) > 0 {
 			if _, ok := v[0].(string); ok {
-				out := make([]string, len(v))
-				for i, e := range v {
-					out[i] = text(e)
+				// One case per element; an element may be a file:// too.
+				var out []string
+				for _, e := range v {
+					if _, isStr := e.(string); !isStr {
+						out = append(out, text(e))
+						continue
+					}
+					vals, err := im.varValues(node{d: n.d, path: n.path, v: e}, name, where)
+					if err != nil {
+						return nil, err
+					}
+					out = append(out, vals...)
 				}
 				return out, nil
 			}
@@ -518,6 +586,10 @@ func (im *importer) asserts(n node, where, owner string) ([]prompt.Check, error)
 	var out []prompt.Check
 	for i, it := range items {
 		w := fmt.Sprintf("%s: assert %d", where, i+1)
+		it, ok := im.deref(it, w)
+		if !ok {
+			continue
+		}
 		if !it.isMap() {
 			im.issue(it, w+" is not a mapping: not imported")
 			continue
@@ -635,7 +707,11 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 				note(pn, fmt.Sprintf("%s (%s): only the provider's id is imported, not its options", where, typ))
 			}
 		} else {
-			note(pn, fmt.Sprintf("%s (%s): grader provider %q is not supported by whet%s: the check uses whet's default judge", where, typ, id, why))
+			fallback := "whet's default judge"
+			if base == "similar" {
+				fallback = "whet's default embedding target"
+			}
+			note(pn, fmt.Sprintf("%s (%s): grader provider %q is not supported by whet%s: the check uses %s", where, typ, id, why, fallback))
 		}
 	}
 	if what, _ := valueTemplateProblem(c.Value); what != "" {
@@ -652,7 +728,11 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 		im.issue(n.at, n.what)
 	}
 	for _, k := range ra.extra {
-		im.issue(k.at, fmt.Sprintf("%s (%s): %s is not imported", where, typ, k.what))
+		what := k.what + " is not imported"
+		if k.what == "transform" {
+			what = "transform is not imported (whet runs no JavaScript): the check grades the output as the model gave it"
+		}
+		im.issue(k.at, fmt.Sprintf("%s (%s): %s", where, typ, what))
 	}
 	return c, true, nil
 }
@@ -906,4 +986,138 @@ func csvError(path string, err error) error {
 		return &prompt.FileError{File: path, Line: pe.Line, Col: pe.Column, Msg: pe.Err.Error()}
 	}
 	return &prompt.FileError{File: path, Msg: err.Error()}
+}
+
+// maxScenarioDepth bounds scenario files naming scenario files.
+const maxScenarioDepth = 4
+
+// scenarios imports promptfoo's scenarios: each test of a scenario once
+// per entry of its config, the entry's vars under the test's (over
+// defaultTest's) and its asserts before the test's, as promptfoo expands
+// them. A scenario without tests is one case per config entry. Scenarios
+// may be listed inline or in file:// YAML or JSON files.
+func (im *importer) scenarios(n node, def defaults, depth int) error {
+	var items []node
+	switch {
+	case n.v == nil:
+		return nil
+	case n.items() != nil:
+		items = n.items()
+	case n.isMap():
+		items = []node{n}
+	default:
+		if _, ok := n.str(); !ok {
+			im.issue(n, "scenarios is not a list of scenarios: not imported")
+			return nil
+		}
+		items = []node{n}
+	}
+	for i, sc := range items {
+		if s, ok := sc.str(); ok {
+			ref, isFile := strings.CutPrefix(strings.TrimSpace(s), "file://")
+			if isFile && isGlob(ref) && depth < maxScenarioDepth {
+				refs, _ := im.expand(sc, "scenarios", ref)
+				for _, r := range refs {
+					if err := im.scenarios(node{d: sc.d, path: sc.path, v: "file://" + r}, def, depth+1); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			ext := strings.ToLower(filepath.Ext(ref))
+			if !isFile || (ext != ".yaml" && ext != ".yml" && ext != ".json") || depth >= maxScenarioDepth {
+				im.issue(sc, fmt.Sprintf("scenarios %s are not imported: whet reads scenarios inline or from file:// YAML and JSON files", s))
+				continue
+			}
+			loaded, err := im.loadData(sc, "scenarios", ref)
+			if err != nil {
+				return err
+			}
+			if err := im.scenarios(loaded, def, depth+1); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := im.scenario(sc, fmt.Sprintf("scenario %d", i+1), def); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (im *importer) scenario(n node, where string, def defaults) error {
+	if !n.isMap() {
+		im.issue(n, where+" is not a mapping with config and tests: not imported")
+		return nil
+	}
+	for _, k := range n.keys() {
+		switch k {
+		case "config", "tests", "description":
+		default:
+			kn, _ := n.key(k)
+			im.issue(kn, fmt.Sprintf("%s: %s is not imported", where, k))
+		}
+	}
+	cfg, _ := n.key("config")
+	entries := cfg.items()
+	if entries == nil {
+		im.issue(n, where+" has no config list of vars: not imported")
+		return nil
+	}
+	tests, _ := n.key("tests")
+	testItems := tests.items()
+	if tests.v != nil && testItems == nil {
+		im.issue(tests, where+": tests is not a list of tests: not imported")
+		return nil
+	}
+	for ci, entry := range entries {
+		w := fmt.Sprintf("%s, config %d", where, ci+1)
+		if !entry.isMap() {
+			im.issue(entry, w+" is not a mapping of vars and asserts: not imported")
+			continue
+		}
+		d := def
+		d.scenarioVars, d.scenarioChecks, d.scenarioDesc = node{}, nil, ""
+		skip := false
+		for _, k := range entry.keys() {
+			kn, _ := entry.key(k)
+			switch k {
+			case "vars":
+				if kn.v != nil && !kn.isMap() {
+					im.issue(kn, w+": vars is not a mapping: not imported")
+					skip = true
+					continue
+				}
+				d.scenarioVars = kn
+			case "assert":
+				checks, err := im.asserts(kn, w, "the case")
+				if err != nil {
+					return err
+				}
+				d.scenarioChecks = checks
+			case "description":
+				d.scenarioDesc = strings.TrimSpace(text(kn.v))
+			case "$values", "$expand":
+				im.issue(kn, fmt.Sprintf("%s: %s %s is not imported: list the config entries inline", w, k, text(kn.v)))
+				skip = true
+			default:
+				im.issue(kn, fmt.Sprintf("%s: %s is not imported", w, k))
+			}
+		}
+		if skip {
+			continue
+		}
+		if len(testItems) == 0 {
+			if err := im.addCases(node{}, w, d.scenarioDesc, d.scenarioChecks, nil, graders{}, d); err != nil {
+				return err
+			}
+			continue
+		}
+		for ti, t := range testItems {
+			if err := im.testCase(t, fmt.Sprintf("%s, test %d", w, ti+1), d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -1,0 +1,140 @@
+package prompt
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Prompty files from Microsoft's repository, of both generations of the
+// format: each imports with its params and sample values, or is refused
+// at the line of what whet cannot reproduce.
+func TestParsePromptyRealFiles(t *testing.T) {
+	f64 := func(f float64) *float64 { return &f }
+	n := func(i int) *int { return &i }
+	for _, tc := range []struct {
+		file    string
+		name    string
+		params  Params
+		vars    map[string]string
+		msgs    int
+		wantErr string
+	}{
+		{file: "v2-basic.prompty", name: "basic-prompt", msgs: 2,
+			params: Params{Temperature: f64(0.7), MaxTokens: n(1000)},
+			vars:   map[string]string{"firstName": "Jane", "lastName": "Doe", "question": "What is the meaning of life?"}},
+		{file: "legacy-basic.prompty", name: "legacy-prompt", msgs: 2,
+			params: Params{Temperature: f64(0.7), TopP: f64(0.9), MaxTokens: n(500), Stop: []string{"\n"},
+				Extra: map[string]any{"frequency_penalty": 0.5, "presence_penalty": 0.3}},
+			vars: map[string]string{"firstName": "Jane", "lastName": "Doe", "question": "What is the meaning of life?"}},
+		{file: "model-string.prompty", name: "model-string", msgs: 2},
+		{file: "basic-mustache.prompty", name: "basic-prompt", msgs: 2,
+			vars: map[string]string{"firstName": "Jane", "lastName": "Doe", "question": "What is the meaning of life?", "table": "customers", "top_n": "5"}},
+		{file: "threaded.prompty", wantErr: "threaded.prompty:13: input conversation is a thread"},
+		{file: "chat.prompty", wantErr: "chat.prompty:33:1: Jinja control block {% for %} is not supported"},
+		{file: "embedding.prompty", wantErr: "embedding.prompty:11: model api embedding: whet prompts are chat prompts"},
+	} {
+		data, err := os.ReadFile(filepath.Join("testdata", "prompty", tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := ParsePrompty(tc.file, data)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s: err = %v, want %q", tc.file, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.file, err)
+			continue
+		}
+		if f.Name != tc.name || len(f.Messages) != tc.msgs {
+			t.Errorf("%s: name %q, %d messages", tc.file, f.Name, len(f.Messages))
+		}
+		if !reflect.DeepEqual(f.Params, tc.params) {
+			t.Errorf("%s: params %+v, want %+v", tc.file, f.Params, tc.params)
+		}
+		if len(tc.vars) > 0 && !reflect.DeepEqual(f.Vars, tc.vars) {
+			t.Errorf("%s: vars %q, want %q", tc.file, f.Vars, tc.vars)
+		}
+	}
+}
+
+// A Mustache comment renders as nothing, so it is left out (with its line
+// when it stands alone) rather than sent as text.
+func TestParsePromptyComments(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"---\nname: c\n---\nuser:\nHi {# greet #}{{name}}\n{# alone #}\nBye\n", "Hi {{name}}\nBye"},
+		{"---\nname: c\ntemplate: mustache\n---\nuser:\nHi {{! greet }}{{name}}\n{{! alone }}\nBye\n", "Hi {{name}}\nBye"},
+	} {
+		f, err := ParsePrompty("c.prompty", []byte(tc.src))
+		if err != nil || f.Messages[0].Content != tc.want {
+			t.Errorf("%q: %q, %v; want %q", tc.src, f.Messages, err, tc.want)
+		}
+	}
+}
+
+// Template syntax whet cannot reproduce is refused at its line and column,
+// naming the construct.
+func TestParsePromptyForeignSyntax(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{"user:\nHi {{ name | upper }}\n", "t.prompty:5:4: Jinja expression {{ name | upper }} (a filter"},
+		{"user:\nHi {{- name }}\n", "t.prompty:5:4: Jinja expression {{- name }}"},
+		{"system:\nx\nuser:\n{{#items}}{{.}}{{/items}}\n", "t.prompty:7:1: Mustache tag {{#items}}"},
+		{"user:\nHi {{ name }}, {# multi\nline #}\n", "t.prompty:5:16: Jinja comment {#"},
+		{"user:\nHi\n\n{{question\n}}\n", "t.prompty:7:1: unclosed {{"},
+	} {
+		_, err := ParsePrompty("t.prompty", []byte("---\nname: t\n---\n"+tc.body))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want %q", tc.body, err, tc.want)
+		}
+	}
+}
+
+// The current runtime's model.options names are whet's params under their
+// own names; a template format whet cannot read is refused.
+func TestParsePromptyOptionsAndFormat(t *testing.T) {
+	src := "---\nname: o\nmodel:\n  id: gpt-4o\n  options:\n    maxOutputTokens: 50\n    topP: 0.5\n    topK: 3\n    stopSequences: [END]\n    allowMultipleToolCalls: true\n    additionalProperties:\n      logprobs: true\n---\nuser:\nhi\n"
+	f, err := ParsePrompty("o.prompty", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, half := 50, 0.5
+	want := Params{MaxTokens: &one, TopP: &half, Stop: []string{"END"}, Extra: map[string]any{"top_k": 3.0, "logprobs": true}}
+	if !reflect.DeepEqual(f.Params, want) {
+		t.Errorf("params %+v, want %+v", f.Params, want)
+	}
+	_, err = ParsePrompty("h.prompty", []byte("---\nname: h\ntemplate:\n  format:\n    kind: handlebars\n---\nuser:\nhi\n"))
+	if err == nil || !strings.Contains(err.Error(), `h.prompty:5: template format "handlebars" is not supported`) {
+		t.Errorf("handlebars: %v", err)
+	}
+}
+
+// inputSchema may be given as a file, as the runtime resolves ${file:…}.
+func TestParsePromptyInputSchemaFile(t *testing.T) {
+	src := []byte("---\nname: s\ninputSchema: ${file:schema.json}\n---\nuser:\n{{q}}\n")
+	read := func(p string) ([]byte, error) {
+		if p != "schema.json" {
+			t.Fatalf("read %q", p)
+		}
+		return []byte(`{"properties": {"q": {"kind": "string", "example": "why?"}}}`), nil
+	}
+	f, err := ParsePromptyWith("s.prompty", src, read)
+	if err != nil || f.Vars["q"] != "why?" {
+		t.Errorf("vars %v, err %v", f.Vars, err)
+	}
+}
+
+// A completion prompt has no roles: the runtime sends the whole body as
+// the prompt text, so it is one user message, role-like lines included.
+func TestParsePromptyCompletion(t *testing.T) {
+	src := "---\nname: c\nmodel:\n  api: completion\n---\nsystem:\nWrite about {{x}}\n"
+	f, err := ParsePrompty("c.prompty", []byte(src))
+	want := []Message{{Role: RoleUser, Content: "system:\nWrite about {{x}}"}}
+	if err != nil || !reflect.DeepEqual(f.Messages, want) {
+		t.Errorf("messages %+v, err %v; want %+v", f.Messages, err, want)
+	}
+}
