@@ -34,6 +34,12 @@ const (
 // characters that could start emphasis, code, links, strikethrough, math or
 // a table column (\ ` * _ [ ] ~ | # $) are backslash-escaped, and a leading
 // list or heading marker is escaped.
+//
+// URLs stay text, not links: the colon of "://" and the dot of "www." are
+// escaped. GFM's extended autolinks (cmark-gfm, which GitHub renders with)
+// are matched on the raw source, escapes included, so a link such as
+// "http://x.example/a_b#c" would otherwise show as "http://x.example/a\_b\#c";
+// a link from a model's output is not one to click on either.
 func mdText(s string) string {
 	s = strings.TrimSpace(textutil.Sanitize(s))
 	var b strings.Builder
@@ -59,8 +65,16 @@ func mdText(s string) string {
 			}
 			b.WriteRune(c)
 		case '.', ')':
-			// "1. x" or "1) x" at the start would begin an ordered list.
-			if i > 0 && i <= 9 && isDigits(s[:i]) && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\t' || s[i+1] == '\n') {
+			// "1. x" or "1) x" at the start would begin an ordered list;
+			// "www." would begin an autolink.
+			if i > 0 && i <= 9 && isDigits(s[:i]) && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\t' || s[i+1] == '\n') ||
+				c == '.' && i >= 3 && strings.EqualFold(s[i-3:i], "www") {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(c)
+		case ':':
+			// "http://" would begin an autolink.
+			if strings.HasPrefix(s[i+1:], "//") {
 				b.WriteByte('\\')
 			}
 			b.WriteRune(c)

@@ -43,6 +43,7 @@ func corpus() []string {
 		"---", "===", "***", "line one\nline two", "trailing\n", "  indented", "    code?", "$x$ and $$y$$",
 		"~~strike~~", "a\x1b[31mred\x1b[0m", "tab\there", "pipe at end |", "| pipe at start", "`", "``", " ` ",
 		"<br>", "</td></tr></table>", "<!-- comment -->", "http://example.com", "emoji :smile:",
+		"see www.example.com/a_b#c", "HTTPS://x.example/a_b~c*d", "(ftp://f.example/x_y)", "WWW.x.example", "a://b",
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 400 {
@@ -52,12 +53,12 @@ func corpus() []string {
 }
 
 // toHTML renders Markdown as GitHub would, near enough: CommonMark with GFM
-// tables and strikethrough, raw HTML passed through.
+// tables, strikethrough and autolinks, raw HTML passed through.
 func toHTML(t *testing.T, md string) string {
 	t.Helper()
 	var b bytes.Buffer
 	gm := goldmark.New(
-		goldmark.WithExtensions(extension.Table, extension.Strikethrough),
+		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify),
 		goldmark.WithRendererOptions(ghtml.WithUnsafe()),
 	)
 	if err := gm.Convert([]byte(md), &b); err != nil {
@@ -209,6 +210,10 @@ func TestMDTextExamples(t *testing.T) {
 		{"costs $5", `costs \$5`},
 		{"  padded\n", "padded"},
 		{"red\x1b[31m!", "red!"},
+		// URLs are not autolinked: cmark-gfm would keep the escapes
+		// inside the link, showing "a\_b".
+		{"http://x.example/a_b", `http\://x.example/a\_b`},
+		{"www.x.example", `www\.x.example`},
 	}
 	for _, tt := range tests {
 		if got := mdText(tt.in); got != tt.want {
