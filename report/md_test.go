@@ -207,12 +207,14 @@ func TestMDTextExamples(t *testing.T) {
 		{"- item", `\- item`},
 		{"1. one", `1\. one`},
 		{"3.14", "3.14"},
-		{"costs $5", `costs \$5`},
+		{"costs $5", "costs &dollar;5"},
+		{"~5 min", "&#126;5 min"},
+		{"== x", "&equals;= x"},
 		{"  padded\n", "padded"},
 		{"red\x1b[31m!", "red!"},
 		// URLs are not autolinked: cmark-gfm would keep the escapes
-		// inside the link, showing "a\_b".
-		{"http://x.example/a_b", `http\://x.example/a\_b`},
+		// inside the link, showing "a\_b"; Glamour would show "\:".
+		{"http://x.example/a_b", `http&colon;//x.example/a\_b`},
 		{"www.x.example", `www\.x.example`},
 	}
 	for _, tt := range tests {
