@@ -449,5 +449,5 @@ func FormatCasesJSONL(cases []Case) []byte {
 		// Encoding a struct of strings and a string map cannot fail.
 		_ = enc.Encode(line{Name: c.Name, Description: c.Description, Vars: vars, Expected: c.Expected})
 	}
-	return b.Bytes()
+	return textutil.EscapeControls(b.Bytes())
 }

@@ -231,6 +231,10 @@ func TestFormatCasesRoundTrip(t *testing.T) {
 	if got, want := string(FormatCasesJSONL(cases[1:2])), `{"vars":{"customer":"","ticket":"x,y"}}`+"\n"; got != want {
 		t.Errorf("FormatCasesJSONL = %q, want %q", got, want)
 	}
+	// JSON lines escape every control, as whet's JSON exports do.
+	if got, want := string(FormatCasesJSONL([]Case{{Vars: map[string]string{"q": "a\x1b\u009b\u202eb"}}})), `{"vars":{"q":"a\u001b\u009b\u202eb"}}`+"\n"; got != want {
+		t.Errorf("FormatCasesJSONL = %q, want %q", got, want)
+	}
 }
 
 // Rows that would be one empty field (which ParseCases skips as blank
