@@ -55,6 +55,9 @@ type caseForm struct {
 
 const formLabelWidth = 13
 
+// newCaseForm opens the form on case c. The fields show its text sanitised,
+// as every view does (a field would keep an escape sequence's body and a
+// bidi override), so saving the case saves it so.
 func newCaseForm(sh *shared, index int, c prompt.Case) caseForm {
 	st := sh.styles()
 	ti := func(v, placeholder string) textinput.Model {
@@ -62,7 +65,7 @@ func newCaseForm(sh *shared, index int, c prompt.Case) caseForm {
 		t.Prompt = ""
 		t.Placeholder = placeholder
 		t.SetStyles(st.TextInput)
-		t.SetValue(v)
+		t.SetValue(sanitize(v))
 		t.CursorEnd()
 		return t
 	}
@@ -76,7 +79,7 @@ func newCaseForm(sh *shared, index int, c prompt.Case) caseForm {
 		t.KeyMap.LineNext.SetKeys("down")
 		t.KeyMap.LinePrevious.SetKeys("up")
 		t.SetStyles(st.TextArea)
-		t.SetValue(v)
+		t.SetValue(sanitize(v))
 		t.MoveToBegin()
 		return t
 	}
@@ -86,12 +89,22 @@ func newCaseForm(sh *shared, index int, c prompt.Case) caseForm {
 		name:     ti(c.Name, "optional, e.g. late-order"),
 		desc:     ti(c.Description, "optional"),
 		expected: ta(c.Expected, "the reference answer (optional)"),
-		vars:     ta(formatVars(c.Vars), "name=value, one a line"),
+		vars:     ta(formatVars(sanitizeVars(c.Vars)), "name=value, one a line"),
 		checks:   ta(formatChecks(c.Checks), "- {type: icontains, value: refund}"),
 	}
 	f.start = f.values()
 	f.ready = true
 	return f
+}
+
+// sanitizeVars is vars with every value sanitised (before formatVars
+// escapes the backslash that ends an escape sequence).
+func sanitizeVars(vars map[string]string) map[string]string {
+	out := make(map[string]string, len(vars))
+	for k, v := range vars {
+		out[sanitize(k)] = sanitize(v)
+	}
+	return out
 }
 
 func (f caseForm) values() [formFields]string {

@@ -603,3 +603,23 @@ func TestSuitesEmptyHintWrapsAt80(t *testing.T) {
 	h.key("8")
 	h.mustSee("No suites yet", "--prompt NAME).")
 }
+
+// The case form shows a case's text as every view does: an escape
+// sequence goes whole (a field alone would keep its body) and a bidi
+// override goes.
+func TestSuiteCaseFormShowsTextSanitised(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	const evil = "\x1b]8;;http://e.example\x1b\\link\x1b]8;;\x1b\\ \u202eend"
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "evil", Prompt: "support/reply", Cases: []prompt.Case{
+		{Name: "n " + evil, Description: "d " + evil, Expected: "e " + evil, Vars: map[string]string{"customer": "v " + evil}},
+	}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 120, 30)
+	h.key("8", "enter", "enter")
+	h.mustSee("evil › case 1", "n link end", "d link end", "e link end", "customer=v link end")
+	if v := h.m.render(); strings.ContainsRune(v, '\u202e') || strings.Contains(v, "]8;;") {
+		t.Fatalf("the case form draws the case's controls:\n%s", h.screen())
+	}
+}
