@@ -604,14 +604,14 @@ func TestSuitesEmptyHintWrapsAt80(t *testing.T) {
 	h.mustSee("No suites yet", "--prompt NAME).")
 }
 
-// The case form shows a case's text as every view does: an escape
-// sequence goes whole (a field alone would keep its body) and a bidi
-// override goes.
+// The case form and the description dialog show a suite's text as every
+// view does: an escape sequence goes whole (a field alone would keep its
+// body) and a bidi override goes.
 func TestSuiteCaseFormShowsTextSanitised(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
 	const evil = "\x1b]8;;http://e.example\x1b\\link\x1b]8;;\x1b\\ \u202eend"
-	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "evil", Prompt: "support/reply", Cases: []prompt.Case{
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "evil", Prompt: "support/reply", Description: "s " + evil, Cases: []prompt.Case{
 		{Name: "n " + evil, Description: "d " + evil, Expected: "e " + evil, Vars: map[string]string{"customer": "v " + evil}},
 	}}, "t"); err != nil {
 		t.Fatal(err)
@@ -621,5 +621,11 @@ func TestSuiteCaseFormShowsTextSanitised(t *testing.T) {
 	h.mustSee("evil › case 1", "n link end", "d link end", "e link end", "customer=v link end")
 	if v := h.m.render(); strings.ContainsRune(v, '\u202e') || strings.Contains(v, "]8;;") {
 		t.Fatalf("the case form draws the case's controls:\n%s", h.screen())
+	}
+	// So does the dialog that edits the suite's description.
+	h.key("esc", "s")
+	h.mustSee("evil › description", "s link end")
+	if v := h.m.render(); strings.ContainsRune(v, '\u202e') || strings.Contains(v, "]8;;") {
+		t.Fatalf("the description dialog draws the suite's controls:\n%s", h.screen())
 	}
 }
