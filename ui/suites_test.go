@@ -254,7 +254,8 @@ cases:
 		t.Fatal(err)
 	}
 	bad := filepath.Join(dir, "bad.yaml")
-	if err := os.WriteFile(bad, []byte("name: bad\ncases:\n  - vars: {a: b}\n    checks:\n      - {type: javascript, value: x}\n"), 0o644); err != nil {
+	// The error quotes the check type, terminal controls and all.
+	if err := os.WriteFile(bad, []byte("name: bad\ncases:\n  - vars: {a: b}\n    checks:\n      - {type: \"javascript\\e]0;pwned\\a\\u202e\", value: x}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 100, 30)
@@ -298,6 +299,9 @@ cases:
 	h.typ(bad)
 	h.key("enter")
 	h.mustSee("Import failed", "bad.yaml:5", "javascript")
+	if v := h.m.render(); strings.Contains(v, "\x1b]") || strings.ContainsAny(v, "\a\u202e") {
+		t.Fatalf("the import error draws the file's controls:\n%s", h.screen())
+	}
 	h.key("esc")
 	if h.m.suites.mode != suitesList {
 		t.Fatal("a failed import opened a draft")
