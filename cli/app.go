@@ -83,7 +83,9 @@ func Execute(ctx context.Context, args []string, env Env) int {
 	if errors.As(err, &se) {
 		return se.code
 	}
-	fmt.Fprintln(env.Stderr, "whet: "+err.Error())
+	// An error may quote a file or a server (a check type, a regex, a
+	// response body): what would act on the terminal goes.
+	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
 		return 2

@@ -17,6 +17,7 @@ import (
 
 	"whet/prompt"
 	"whet/store"
+	"whet/textutil"
 )
 
 // fileFor builds the file form of a version with its prompt's metadata.
@@ -93,7 +94,7 @@ func (a *app) editInEditor(p prompt.Prompt, latest prompt.Version, note string) 
 			os.Remove(path)
 			return nil
 		}
-		fmt.Fprintf(a.env.Stderr, "whet: %v\n", perr)
+		fmt.Fprintf(a.env.Stderr, "whet: %s\n", textutil.Sanitize(perr.Error()))
 		fmt.Fprint(a.env.Stderr, "Re-open the editor to fix it? [Y/n] ")
 		answer, rerr := in.ReadString('\n')
 		answer = strings.ToLower(strings.TrimSpace(answer))
@@ -193,7 +194,8 @@ to the imported version (protected tags that would move need --force).`,
 			failed := 0
 			for _, path := range files {
 				if err := a.importFile(st, path, newVersion, force, note); err != nil {
-					fmt.Fprintf(a.env.Stderr, "whet: import %s: %v\n", path, err)
+					// The error may quote the file: no terminal controls.
+					fmt.Fprintf(a.env.Stderr, "whet: import %s: %s\n", path, textutil.Sanitize(err.Error()))
 					failed++
 				}
 			}

@@ -17,6 +17,7 @@ import (
 
 	"whet/prompt"
 	"whet/store"
+	"whet/textutil"
 )
 
 func (a *app) promptCmd() *cobra.Command {
@@ -744,7 +745,9 @@ func (a *app) promptDiffCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d := prompt.DiffVersions(old, b)
+			// The diff is for reading: the messages' terminal controls go,
+			// as in prompt show (prompt export keeps them).
+			d := textutil.Sanitize(prompt.DiffVersions(old, b))
 			if d == "" {
 				fmt.Fprintf(a.env.Stdout, "%s and %s are identical\n", old.Ref(), b.Ref())
 				return nil

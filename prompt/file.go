@@ -13,6 +13,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"whet/textutil"
 )
 
 // File is a prompt in whet's file format: Markdown with YAML front matter
@@ -568,7 +570,7 @@ func yamlScalar(s string) string {
 		return s
 	}
 	b, _ := json.Marshal(s)
-	return string(b)
+	return string(textutil.EscapeControls(b))
 }
 
 // yamlUnmarshalLoose decodes YAML allowing unknown fields (for foreign

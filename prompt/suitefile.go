@@ -11,6 +11,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"whet/textutil"
 )
 
 // A suite file is YAML: the suite's name (ValidateName rules), an optional
@@ -346,7 +348,7 @@ func blockSafe(s string) bool {
 			return false
 		}
 		for _, r := range line {
-			if r < 0x20 || r == 0x7f || r == '\ufeff' || r == 0x85 || r == 0x2028 || r == 0x2029 {
+			if textutil.IsControl(r) || r == '\ufeff' || r == 0x2028 || r == 0x2029 {
 				return false
 			}
 		}
@@ -361,7 +363,7 @@ func compactJSON(v any) string {
 	if err := enc.Encode(v); err != nil {
 		return "null"
 	}
-	return strings.TrimSuffix(buf.String(), "\n")
+	return strings.TrimSuffix(string(textutil.EscapeControls(buf.Bytes())), "\n")
 }
 
 // FormatCasesCSV writes cases as a CSV case file that ParseCases reads
@@ -447,5 +449,5 @@ func FormatCasesJSONL(cases []Case) []byte {
 		// Encoding a struct of strings and a string map cannot fail.
 		_ = enc.Encode(line{Name: c.Name, Description: c.Description, Vars: vars, Expected: c.Expected})
 	}
-	return b.Bytes()
+	return textutil.EscapeControls(b.Bytes())
 }

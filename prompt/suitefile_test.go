@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"whet/textutil"
 )
 
 const exampleSuiteFile = `name: reply-quality
@@ -229,6 +231,10 @@ func TestFormatCasesRoundTrip(t *testing.T) {
 	if got, want := string(FormatCasesJSONL(cases[1:2])), `{"vars":{"customer":"","ticket":"x,y"}}`+"\n"; got != want {
 		t.Errorf("FormatCasesJSONL = %q, want %q", got, want)
 	}
+	// JSON lines escape every control, as whet's JSON exports do.
+	if got, want := string(FormatCasesJSONL([]Case{{Vars: map[string]string{"q": "a\x1b\u009b\u202eb"}}})), `{"vars":{"q":"a\u001b\u009b\u202eb"}}`+"\n"; got != want {
+		t.Errorf("FormatCasesJSONL = %q, want %q", got, want)
+	}
 }
 
 // Rows that would be one empty field (which ParseCases skips as blank
@@ -281,4 +287,35 @@ func FuzzParseSuiteFile(f *testing.F) {
 			t.Fatalf("round trip changed the suite:\n%#v\n%#v\nfile:\n%s", su, back, out)
 		}
 	})
+}
+
+// TestFormatSuiteFileEscapesControls checks that a suite file, which
+// whet suite show prints, holds no character a terminal acts on (the C0
+// controls, DEL, C1 and bidirectional controls are escaped in double
+// quotes), and still reads back to the same suite.
+func TestFormatSuiteFileEscapesControls(t *testing.T) {
+	const evil = "a\x1b]52;c;ZXZpbA==\x07b\u009b31m\u0085c\u202ed\x7f"
+	su := Suite{
+		Name:        "x",
+		Description: "line one " + evil + "\nline two",
+		Checks:      []Check{{Type: "contains-any", Value: []any{evil, "ok"}}},
+		Cases: []Case{{
+			Name:     evil,
+			Vars:     map[string]string{"multi": evil + "\n" + evil, evil: "key"},
+			Expected: evil,
+		}},
+	}
+	out := FormatSuiteFile(su)
+	for _, r := range string(out) {
+		if r != '\n' && textutil.IsControl(r) {
+			t.Errorf("suite file holds %U:\n%s", r, out)
+		}
+	}
+	back, err := ParseSuiteFile("t.yaml", out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !reflect.DeepEqual(back, su) {
+		t.Errorf("round trip =\n%#v\nwant\n%#v\nfile:\n%s", back, su, out)
+	}
 }

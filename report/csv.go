@@ -116,7 +116,7 @@ func varsJSON(vars map[string]string) string {
 	if err := enc.Encode(vars); err != nil { // a map of strings always encodes
 		return "{}"
 	}
-	return string(escapeControls([]byte(strings.TrimSuffix(b.String(), "\n"))))
+	return string(textutil.EscapeControls([]byte(strings.TrimSuffix(b.String(), "\n"))))
 }
 
 // msCell renders d in milliseconds to the microsecond; a zero duration is

@@ -7,6 +7,8 @@ import (
 
 	"charm.land/glamour/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"whet/textutil"
 )
 
 // TestGlamourRenders renders the run and comparison documents the way the
@@ -61,4 +63,29 @@ func hasRow(s, a, b string) bool {
 		}
 	}
 	return false
+}
+
+// TestGlamourTextIsLiteral renders mdText of every corpus string in a list
+// item with Glamour, as the TUI previews a report, and checks that it reads
+// as the text itself: Glamour undoes only some backslash escapes, so what
+// it would show with a stray backslash is written as an entity.
+func TestGlamourTextIsLiteral(t *testing.T) {
+	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle("notty"), glamour.WithWordWrap(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range corpus() {
+		want := textutil.OneLine(s) // Glamour drops <br> and folds spaces
+		if want == "" {
+			continue
+		}
+		out, err := r.Render("- " + mdText(s) + "\n")
+		if err != nil {
+			t.Fatalf("mdText(%q): %v", s, err)
+		}
+		got := strings.Join(strings.Fields(strings.TrimPrefix(strings.TrimSpace(ansi.Strip(out)), "•")), " ")
+		if got != want {
+			t.Errorf("mdText(%q) = %q reads %q in Glamour, want %q", s, mdText(s), got, want)
+		}
+	}
 }

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"whet/prompt"
 	"whet/textutil"
@@ -63,31 +61,8 @@ func writeJSON(w io.Writer, doc any) error {
 	if err := enc.Encode(doc); err != nil {
 		return err
 	}
-	_, err := w.Write(escapeControls(b.Bytes()))
+	_, err := w.Write(textutil.EscapeControls(b.Bytes()))
 	return err
-}
-
-// escapeControls rewrites every non-ASCII control character in encoded JSON
-// as a \u escape. Such characters can only occur inside strings, where the
-// escape decodes to the same character.
-func escapeControls(js []byte) []byte {
-	var out []byte // nil until the first rewrite
-	done := 0      // js[:done] is in out
-	for i := 0; i < len(js); {
-		r, size := rune(js[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRune(js[i:])
-		}
-		if r >= 0x7f && textutil.IsControl(r) {
-			out = fmt.Appendf(append(out, js[done:i]...), `\u%04x`, r)
-			done = i + size
-		}
-		i += size
-	}
-	if out == nil {
-		return js
-	}
-	return append(out, js[done:]...)
 }
 
 type jsonRunDoc struct {

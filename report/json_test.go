@@ -222,7 +222,7 @@ func TestJSONEscapesTerminalControls(t *testing.T) {
 	if doc.Results[0].ID != 1 || doc.Results[0].Output != nasty || doc.Run.Cases[0].Vars["k\u202e"] != nasty {
 		t.Errorf("text does not decode as recorded: %q, vars %q", doc.Results[0].Output, doc.Run.Cases[0].Vars)
 	}
-	if got := escapeControls([]byte(`{"a":"plain"}`)); string(got) != `{"a":"plain"}` {
+	if got := textutil.EscapeControls([]byte(`{"a":"plain"}`)); string(got) != `{"a":"plain"}` {
 		t.Errorf("escapeControls changed plain JSON: %s", got)
 	}
 }

@@ -29,11 +29,21 @@ const (
 
 // mdText renders untrusted text as one line of inline Markdown that reads as
 // the literal text wherever it is put — a paragraph, a list item, a heading
-// or a table cell: terminal controls are stripped, surrounding space is
-// trimmed, newlines become <br>, HTML's <, > and & become entities, the
-// characters that could start emphasis, code, links, strikethrough, math or
-// a table column (\ ` * _ [ ] ~ | # $) are backslash-escaped, and a leading
-// list or heading marker is escaped.
+// or a table cell — on GitHub and in Glamour: terminal controls are
+// stripped, surrounding space is trimmed, newlines become <br>, HTML's <, >
+// and & become entities, the characters that could start emphasis, code,
+// links or a table column (\ ` * _ [ ] | #) are backslash-escaped, a leading
+// list or heading marker is escaped, and $ (GitHub's math) and ~
+// (strikethrough) become the entities &dollar; and &#126;, which every
+// renderer shows as the character but none reads as syntax — Glamour undoes
+// only some backslash escapes and would show "\$".
+//
+// URLs stay text, not links: the colon of "://" becomes &colon; and the dot
+// of "www." is escaped. GFM's extended autolinks (cmark-gfm, which GitHub
+// renders with) are matched on the raw source, escapes included, so a link
+// such as "http://x.example/a_b#c" would otherwise show as
+// "http://x.example/a\_b\#c"; a link from a model's output is not one to
+// click on either.
 func mdText(s string) string {
 	s = strings.TrimSpace(textutil.Sanitize(s))
 	var b strings.Builder
@@ -50,20 +60,39 @@ func mdText(s string) string {
 			b.WriteString("&gt;")
 		case '&':
 			b.WriteString("&amp;")
-		case '\\', '`', '*', '_', '[', ']', '~', '|', '#', '$':
+		case '\\', '`', '*', '_', '[', ']', '|', '#':
 			b.WriteByte('\\')
 			b.WriteRune(c)
-		case '-', '+', '=':
+		case '$':
+			b.WriteString("&dollar;")
+		case '~':
+			b.WriteString("&#126;")
+		case '-', '+':
 			if i == 0 {
 				b.WriteByte('\\')
 			}
 			b.WriteRune(c)
+		case '=':
+			if i == 0 {
+				b.WriteString("&equals;")
+			} else {
+				b.WriteRune(c)
+			}
 		case '.', ')':
-			// "1. x" or "1) x" at the start would begin an ordered list.
-			if i > 0 && i <= 9 && isDigits(s[:i]) && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\t' || s[i+1] == '\n') {
+			// "1. x" or "1) x" at the start would begin an ordered list;
+			// "www." would begin an autolink.
+			if i > 0 && i <= 9 && isDigits(s[:i]) && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\t' || s[i+1] == '\n') ||
+				c == '.' && i >= 3 && strings.EqualFold(s[i-3:i], "www") {
 				b.WriteByte('\\')
 			}
 			b.WriteRune(c)
+		case ':':
+			// "http://" would begin an autolink.
+			if strings.HasPrefix(s[i+1:], "//") {
+				b.WriteString("&colon;")
+			} else {
+				b.WriteRune(c)
+			}
 		default:
 			b.WriteRune(c)
 		}

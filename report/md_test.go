@@ -2,9 +2,11 @@ package report
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"html"
 	"math/rand/v2"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -43,6 +45,7 @@ func corpus() []string {
 		"---", "===", "***", "line one\nline two", "trailing\n", "  indented", "    code?", "$x$ and $$y$$",
 		"~~strike~~", "a\x1b[31mred\x1b[0m", "tab\there", "pipe at end |", "| pipe at start", "`", "``", " ` ",
 		"<br>", "</td></tr></table>", "<!-- comment -->", "http://example.com", "emoji :smile:",
+		"see www.example.com/a_b#c", "HTTPS://x.example/a_b~c*d", "(ftp://f.example/x_y)", "WWW.x.example", "a://b",
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 400 {
@@ -52,12 +55,12 @@ func corpus() []string {
 }
 
 // toHTML renders Markdown as GitHub would, near enough: CommonMark with GFM
-// tables and strikethrough, raw HTML passed through.
+// tables, strikethrough and autolinks, raw HTML passed through.
 func toHTML(t *testing.T, md string) string {
 	t.Helper()
 	var b bytes.Buffer
 	gm := goldmark.New(
-		goldmark.WithExtensions(extension.Table, extension.Strikethrough),
+		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify),
 		goldmark.WithRendererOptions(ghtml.WithUnsafe()),
 	)
 	if err := gm.Convert([]byte(md), &b); err != nil {
@@ -206,9 +209,15 @@ func TestMDTextExamples(t *testing.T) {
 		{"- item", `\- item`},
 		{"1. one", `1\. one`},
 		{"3.14", "3.14"},
-		{"costs $5", `costs \$5`},
+		{"costs $5", "costs &dollar;5"},
+		{"~5 min", "&#126;5 min"},
+		{"== x", "&equals;= x"},
 		{"  padded\n", "padded"},
 		{"red\x1b[31m!", "red!"},
+		// URLs are not autolinked: cmark-gfm would keep the escapes
+		// inside the link, showing "a\_b"; Glamour would show "\:".
+		{"http://x.example/a_b", `http&colon;//x.example/a\_b`},
+		{"www.x.example", `www\.x.example`},
 	}
 	for _, tt := range tests {
 		if got := mdText(tt.in); got != tt.want {
@@ -438,5 +447,115 @@ func TestLongOutputIsCut(t *testing.T) {
 	m.writeTo(&out)
 	if strings.Contains(out.String(), "exports hold") {
 		t.Error("a short output was cut")
+	}
+}
+
+// cmarkGFM runs cmark-gfm, the renderer GitHub uses, with GitHub's
+// extensions and raw HTML kept, on md; args pick the output. It skips the
+// test when cmark-gfm is not installed (.ci/run installs it).
+func cmarkGFM(t *testing.T, md string, args ...string) string {
+	t.Helper()
+	bin, err := exec.LookPath("cmark-gfm")
+	if err != nil {
+		t.Skip("cmark-gfm is not installed")
+	}
+	cmd := exec.Command(bin, append([]string{"-e", "table", "-e", "strikethrough", "-e", "autolink", "--unsafe"}, args...)...)
+	cmd.Stdin = strings.NewReader(md)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("cmark-gfm: %v", err)
+	}
+	return string(out)
+}
+
+// cmNode is a node of cmark-gfm's XML output.
+type cmNode struct {
+	XMLName xml.Name
+	Pos     string   `xml:"sourcepos,attr"`
+	Text    string   `xml:",chardata"`
+	Nodes   []cmNode `xml:",any"`
+}
+
+// span parses a sourcepos "l1:c1-l2:c2".
+func (n cmNode) span() (line, from, to int, ok bool) {
+	var l2 int
+	_, err := fmt.Sscanf(n.Pos, "%d:%d-%d:%d", &line, &from, &l2, &to)
+	return line, from, to, err == nil
+}
+
+var ownHTML = regexp.MustCompile(`^(<br>|</details>\n?|<details><summary>[^<>]*</summary>\n?)$`)
+
+// checkCmark parses a generated document as GitHub does and checks what
+// goldmark cannot vouch for: the only raw HTML is whet's own (<br>,
+// <details>, <summary>), nothing became a link, and every table row has
+// exactly the header's cells — cmark-gfm silently drops extra cells and
+// pads missing ones, so the last cell must end at the row's closing pipe.
+func checkCmark(t *testing.T, name, md string) {
+	t.Helper()
+	var doc cmNode
+	if err := xml.Unmarshal([]byte(cmarkGFM(t, md, "--sourcepos", "-t", "xml")), &doc); err != nil {
+		t.Fatalf("%s: cmark-gfm XML: %v", name, err)
+	}
+	var walk func(n cmNode)
+	walk = func(n cmNode) {
+		switch n.XMLName.Local {
+		case "html_block", "html_inline":
+			if !ownHTML.MatchString(n.Text) {
+				t.Errorf("%s: GitHub reads raw HTML %q", name, n.Text)
+			}
+		case "link", "image":
+			t.Errorf("%s: GitHub makes a link of line %s", name, n.Pos)
+		case "table":
+			width := len(n.Nodes[0].Nodes)
+			for _, row := range n.Nodes {
+				line, _, end, _ := row.span()
+				last := row.Nodes[len(row.Nodes)-1]
+				_, _, lastEnd, ok := last.span()
+				if len(row.Nodes) != width || !ok || lastEnd != end-1 {
+					t.Errorf("%s:%d: GitHub reads this table row with other cells than its header's %d", name, line, width)
+				}
+			}
+		}
+		for _, c := range n.Nodes {
+			walk(c)
+		}
+	}
+	walk(doc)
+}
+
+// TestMarkdownOnGitHub checks the documents, and mdText in a table cell,
+// with cmark-gfm: goldmark, which the other tests use, differs from it in
+// places (GitHub's autolinks keep backslash escapes, for one).
+func TestMarkdownOnGitHub(t *testing.T) {
+	checkCmark(t, "run.md", string(render(t, func(b *bytes.Buffer) error { return Markdown(b, fixture()) })))
+	checkCmark(t, "compare.md", string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, fixtureComparison()) })))
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range 20 {
+		r := fixture()
+		r.Run.Note = randomText(rng)
+		r.Run.Cases[0].Name = randomText(rng)
+		r.Run.Cases[0].Vars[randomText(rng)] = randomText(rng)
+		for j := range r.Results {
+			r.Results[j].Output = randomText(rng)
+			r.Results[j].Error = randomText(rng)
+		}
+		checkCmark(t, fmt.Sprintf("random %d", i), string(render(t, func(b *bytes.Buffer) error { return Markdown(b, r) })))
+	}
+
+	texts := corpus()
+	var md strings.Builder
+	md.WriteString("| h | x |\n| --- | --- |\n")
+	for _, s := range texts {
+		md.WriteString("| " + mdText(s) + " | end |\n")
+	}
+	rows := regexp.MustCompile(`(?s)<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*</tr>`).FindAllStringSubmatch(cmarkGFM(t, md.String()), -1)
+	if len(rows) != len(texts) {
+		t.Fatalf("GitHub reads %d rows of %d", len(rows), len(texts))
+	}
+	for i, s := range texts {
+		got := strings.ReplaceAll(rows[i][1], "<br />", "<br>")
+		if strings.Contains(strings.ReplaceAll(got, "<br>", ""), "<") || textOf(got) != plainOf(s) || rows[i][2] != "end" {
+			t.Errorf("mdText(%q) = %q reads %q on GitHub, want %q", s, mdText(s), textOf(got), plainOf(s))
+		}
 	}
 }

@@ -134,6 +134,32 @@ func isBidiControl(r rune) bool {
 	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
 
+// EscapeControls rewrites every DEL, C1 and bidirectional control (see
+// IsControl) in JSON-encoded text as a \u escape; encoding/json already
+// escapes the C0 controls. Such characters can only occur inside strings,
+// where the escape decodes to the same character, so the JSON still holds
+// the text exactly and nothing in it acts on a terminal when printed. YAML
+// double-quoted scalars read the same escapes.
+func EscapeControls(js []byte) []byte {
+	var out []byte // nil until the first rewrite
+	done := 0      // js[:done] is in out
+	for i := 0; i < len(js); {
+		r, size := rune(js[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(js[i:])
+		}
+		if r >= 0x7f && IsControl(r) {
+			out = fmt.Appendf(append(out, js[done:i]...), `\u%04x`, r)
+			done = i + size
+		}
+		i += size
+	}
+	if out == nil {
+		return js
+	}
+	return append(out, js[done:]...)
+}
+
 // HumanBytes renders a byte count in decimal units with one decimal, as
 // `ollama list` sizes models: "2.0 GB", "397.8 MB"; "" for 0 or less.
 func HumanBytes(n int64) string {

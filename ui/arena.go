@@ -311,7 +311,7 @@ func (m arenaModel) onLoaded(msg arenaLoadedMsg) (arenaModel, tea.Cmd) {
 		if !ok {
 			val = m.prompt.Defaults[n]
 		}
-		ti.SetValue(val)
+		ti.SetValue(sanitize(val))
 		ti.CursorEnd()
 		m.vars = append(m.vars, arenaVar{name: n, input: ti})
 	}

@@ -237,7 +237,7 @@ func (m arenaModel) applyCase(msg arenaCaseMsg) arenaModel {
 			val, ok = m.prompt.Defaults[v.name], true
 		}
 		if ok {
-			vars[i].input.SetValue(val)
+			vars[i].input.SetValue(sanitize(val))
 			vars[i].input.CursorEnd()
 		}
 	}

@@ -568,3 +568,20 @@ func TestArenaHelpNamesRepeatKeys(t *testing.T) {
 	h.mustSee("[     previous repeat", "]     next repeat")
 	h.mustNotSee("[/]")
 }
+
+// A sample value holding an escape sequence or a bidi override shows in
+// its variable field sanitised, as the prompt preview shows it.
+func TestArenaVariablesAreSanitised(t *testing.T) {
+	h, st := arenaHarness(t, 120, 34)
+	if _, err := st.CreatePrompt(context.Background(), store.NewPrompt{Name: "evil/vars",
+		Defaults: map[string]string{"x": "v \x1b]8;;http://e.example\x1b\\link\x1b]8;;\x1b\\ \u202eend"}}, storeNewVersion("say {{x}}")); err != nil {
+		t.Fatal(err)
+	}
+	h.send(arenaOpenMsg{name: "evil/vars"})
+	if got := h.m.arena.values()["x"]; got != "v link end" {
+		t.Fatalf("variable field holds %q", got)
+	}
+	if v := h.m.render(); strings.ContainsRune(v, '\u202e') || strings.Contains(v, "]8;;") {
+		t.Fatalf("the Arena draws a sample value's controls:\n%s", h.screen())
+	}
+}

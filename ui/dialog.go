@@ -155,7 +155,7 @@ func newInput(sh *shared, title, body, placeholder, value string, validate func(
 	ti := textinput.New()
 	ti.Prompt = "› "
 	ti.Placeholder = placeholder
-	ti.SetValue(value)
+	ti.SetValue(sanitize(value)) // a field would keep an escape sequence's body, a bidi override
 	ti.CursorEnd()
 	ti.SetStyles(sh.styles().TextInput)
 	ti.SetWidth(dialogWidth(sh.width, 64) - sh.styles().Dialog.GetHorizontalFrameSize() - 3)

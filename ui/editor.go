@@ -14,7 +14,6 @@ import (
 
 	"whet/prompt"
 	"whet/store"
-	"whet/textutil"
 )
 
 // editorKeys is the editor's key table. None of them is a key the text
@@ -145,9 +144,9 @@ type editorModel struct {
 	focus   int // index into fields()
 	lastMsg int // the message shown expanded while focus is elsewhere
 	extFile string
-	// lossy: the loaded version holds control characters the fields
-	// cannot (see fill).
-	lossy    bool
+	// lossy says what of the loaded version the fields cannot hold
+	// (control characters, tabs; see fill); "" when nothing.
+	lossy    string
 	loadErr  string
 	fromFile string // notice after an external edit
 }
@@ -191,7 +190,9 @@ func (m editorModel) newTextarea(content string) textarea.Model {
 	ta.KeyMap.LineEnd.SetKeys("end")
 	ta.KeyMap.DeleteCharacterForward.SetKeys("delete")
 	ta.SetStyles(m.sh.styles().TextArea)
-	ta.SetValue(content)
+	// The field would keep the body of an escape sequence as text and a
+	// bidirectional override as is: sanitise as every other view does.
+	ta.SetValue(sanitize(content))
 	ta.MoveToBegin()
 	return ta
 }
@@ -285,7 +286,7 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 	m.varInputs = map[string]textinput.Model{}
 	for k, val := range p.Defaults {
 		ti := m.newVarInput()
-		ti.SetValue(val)
+		ti.SetValue(sanitize(val))
 		ti.CursorStart()
 		m.varInputs[k] = ti
 	}
@@ -299,18 +300,36 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 	// count as a change; compare against what the fields would save.
 	//
 	// Text fields cannot hold control characters (an escape sequence in an
-	// imported prompt): the fields then differ from the version before any
-	// edit. That is not an edit of the user's; fill reports it (lossy) so
-	// the screen can say that saving from here leaves them out.
+	// imported prompt; the fields show the text sanitised, as every view
+	// does) and hold a tab as spaces: the fields then differ from the
+	// version before any edit. That is not an edit of the user's; fill
+	// reports it (lossy) so the screen can say what saving from here does.
 	if fields := m.snapshot(); fields.hash != m.saved.hash && m.onlyControlsDiffer(v.Messages) {
 		m.saved.hash = fields.hash
-		m.lossy = true
+		m.lossy = lossyNote(v.Messages)
 	}
 	return m.layout()
 }
 
-// onlyControlsDiffer reports whether the fields hold msgs but for the
-// control characters a text field drops.
+// lossyNote says what a version saved from the fields loses of msgs.
+func lossyNote(msgs []prompt.Message) string {
+	var ctl, tab bool
+	for _, m := range msgs {
+		ctl = ctl || sanitize(m.Content) != m.Content
+		tab = tab || strings.Contains(m.Content, "\t")
+	}
+	switch {
+	case ctl && tab:
+		return "control characters left out, tabs shown as spaces: a version saved from here is saved so"
+	case tab:
+		return "tabs shown as spaces: a version saved from here has spaces"
+	default:
+		return "this version holds control characters the editor cannot show; a version saved from here leaves them out"
+	}
+}
+
+// onlyControlsDiffer reports whether the fields hold msgs as a text field
+// shows them: sanitised, tabs as spaces.
 func (m editorModel) onlyControlsDiffer(msgs []prompt.Message) bool {
 	shown := m.currentMessages()
 	norm := prompt.NormalizeMessages(msgs)
@@ -318,22 +337,11 @@ func (m editorModel) onlyControlsDiffer(msgs []prompt.Message) bool {
 		return false
 	}
 	for i := range norm {
-		if shown[i].Role != norm[i].Role || shown[i].Content != dropControls(norm[i].Content) {
+		if shown[i].Role != norm[i].Role || shown[i].Content != m.newTextarea(norm[i].Content).Value() {
 			return false
 		}
 	}
 	return true
-}
-
-// dropControls removes what a text field cannot hold: control characters
-// but newline and tab.
-func dropControls(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r != '\n' && r != '\t' && textutil.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
 }
 
 func (m editorModel) setParams(p prompt.Params) editorModel {
@@ -678,8 +686,8 @@ func (m editorModel) Update(msg tea.Msg) (editorModel, tea.Cmd) {
 		}
 		m = m.fill(msg.prompt, msg.version)
 		cmd := m.focusField(m.firstUserMessage())
-		if m.lossy {
-			cmd = tea.Batch(cmd, notify("this version holds control characters the editor cannot show; a version saved from here leaves them out"))
+		if m.lossy != "" {
+			cmd = tea.Batch(cmd, notify(m.lossy))
 		}
 		return m, cmd
 	case editorNamedMsg:

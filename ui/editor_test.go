@@ -385,12 +385,18 @@ func TestEditorControlCharactersAreNotAnEdit(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
 	if _, _, err := st.SaveVersion(context.Background(), "support/reply", store.NewVersion{
-		Messages: []prompt.Message{{Role: prompt.RoleUser, Content: "red \x1b[31mRED\x1b[0m and {{customer}}"}}, Author: "t"}); err != nil {
+		Messages: []prompt.Message{{Role: prompt.RoleUser, Content: "red \x1b[31mRED\x1b[0m and {{customer}} \x1b]8;;http://e.example\x1b\\link\x1b]8;;\x1b\\ \u202eevil"}}, Author: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	h := newHarness(t, fixedTimeStore{st}, 120, 30)
 	h.key("G", "e")
 	h.mustSee("control characters the editor cannot show")
+	// The field shows the text as every other view does: whole escape
+	// sequences go, not just their ESC, and so does a bidi override.
+	h.mustSee("red RED and {{customer}} link evil")
+	if v := h.m.render(); strings.ContainsRune(v, '\u202e') || strings.Contains(v, "]8;;") {
+		t.Fatalf("the editor draws the message's controls:\n%s", h.screen())
+	}
 	if h.m.editor.dirty() {
 		t.Fatal("opening a version with control characters marked the draft modified")
 	}
@@ -400,6 +406,22 @@ func TestEditorControlCharactersAreNotAnEdit(t *testing.T) {
 	if !h.m.editor.dirty() {
 		t.Fatal("an edit after opening did not mark the draft")
 	}
+}
+
+// A tab, which a text field holds as spaces, is not an edit either.
+func TestEditorTabsAreNotAnEdit(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, _, err := st.SaveVersion(context.Background(), "support/reply", store.NewVersion{
+		Messages: []prompt.Message{{Role: prompt.RoleUser, Content: "col\tcol {{customer}}"}}, Author: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("G", "e")
+	if h.m.editor.dirty() {
+		t.Fatal("opening a version with a tab marked the draft modified")
+	}
+	h.mustSee("tabs shown as spaces: a version saved from here has spaces")
 }
 
 // TestEditorLongLabelsEndWithEllipsis: labels wider than their field show

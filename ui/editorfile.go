@@ -218,7 +218,7 @@ func (m editorModel) applyFile(f prompt.File) (editorModel, tea.Cmd) {
 		if !ok {
 			ti = m.newVarInput()
 		}
-		ti.SetValue(v)
+		ti.SetValue(sanitize(v))
 		ti.CursorStart()
 		m.varInputs[k] = ti
 	}

@@ -386,7 +386,7 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 			return m, nil
 		}
 		if msg.err != nil {
-			return m, openDialog(&messageDialog{title: "Import failed", body: msg.err.Error(), isError: true})
+			return m, openDialog(&messageDialog{title: "Import failed", body: sanitize(msg.err.Error()), isError: true})
 		}
 		return m.imported(msg)
 	case suiteNewNameMsg:

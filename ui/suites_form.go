@@ -55,8 +55,10 @@ type caseForm struct {
 
 const formLabelWidth = 13
 
-// newCaseForm edits case c (index -1: a new case); varsHint stands in the
-// empty variables field.
+// newCaseForm opens the form on case c (index -1: a new case); varsHint
+// stands in the empty variables field. The fields show its text sanitised,
+// as every view does (a field would keep an escape sequence's body and a
+// bidi override), so saving the case saves it so.
 func newCaseForm(sh *shared, index int, c prompt.Case, varsHint string) caseForm {
 	st := sh.styles()
 	ti := func(v, placeholder string) textinput.Model {
@@ -64,7 +66,7 @@ func newCaseForm(sh *shared, index int, c prompt.Case, varsHint string) caseForm
 		t.Prompt = ""
 		t.Placeholder = placeholder
 		t.SetStyles(st.TextInput)
-		t.SetValue(v)
+		t.SetValue(sanitize(v))
 		t.CursorEnd()
 		return t
 	}
@@ -78,7 +80,7 @@ func newCaseForm(sh *shared, index int, c prompt.Case, varsHint string) caseForm
 		t.KeyMap.LineNext.SetKeys("down")
 		t.KeyMap.LinePrevious.SetKeys("up")
 		t.SetStyles(st.TextArea)
-		t.SetValue(v)
+		t.SetValue(sanitize(v))
 		t.MoveToBegin()
 		return t
 	}
@@ -88,12 +90,22 @@ func newCaseForm(sh *shared, index int, c prompt.Case, varsHint string) caseForm
 		name:     ti(c.Name, "optional, e.g. late-order"),
 		desc:     ti(c.Description, "optional"),
 		expected: ta(c.Expected, "the reference answer (optional)"),
-		vars:     ta(formatVars(c.Vars), varsHint),
+		vars:     ta(formatVars(sanitizeVars(c.Vars)), varsHint),
 		checks:   ta(formatChecks(c.Checks), "- {type: icontains, value: refund}"),
 	}
 	f.start = f.values()
 	f.ready = true
 	return f
+}
+
+// sanitizeVars is vars with every value sanitised (before formatVars
+// escapes the backslash that ends an escape sequence).
+func sanitizeVars(vars map[string]string) map[string]string {
+	out := make(map[string]string, len(vars))
+	for k, v := range vars {
+		out[sanitize(k)] = sanitize(v)
+	}
+	return out
 }
 
 func (f caseForm) values() [formFields]string {

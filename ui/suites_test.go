@@ -257,7 +257,8 @@ cases:
 		t.Fatal(err)
 	}
 	bad := filepath.Join(dir, "bad.yaml")
-	if err := os.WriteFile(bad, []byte("name: bad\ncases:\n  - vars: {a: b}\n    checks:\n      - {type: javascript, value: x}\n"), 0o644); err != nil {
+	// The error quotes the check type, terminal controls and all.
+	if err := os.WriteFile(bad, []byte("name: bad\ncases:\n  - vars: {a: b}\n    checks:\n      - {type: \"javascript\\e]0;pwned\\a\\u202e\", value: x}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 100, 30)
@@ -301,6 +302,9 @@ cases:
 	h.typ(bad)
 	h.key("enter")
 	h.mustSee("Import failed", "bad.yaml:5", "javascript")
+	if v := h.m.render(); strings.Contains(v, "\x1b]") || strings.ContainsAny(v, "\a\u202e") {
+		t.Fatalf("the import error draws the file's controls:\n%s", h.screen())
+	}
 	h.key("esc")
 	if h.m.suites.mode != suitesList {
 		t.Fatal("a failed import opened a draft")
@@ -605,4 +609,30 @@ func TestSuitesEmptyHintWrapsAt80(t *testing.T) {
 	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 80, 24)
 	h.key("8")
 	h.mustSee("No suites yet", "--prompt NAME).")
+}
+
+// The case form and the description dialog show a suite's text as every
+// view does: an escape sequence goes whole (a field alone would keep its
+// body) and a bidi override goes.
+func TestSuiteCaseFormShowsTextSanitised(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	const evil = "\x1b]8;;http://e.example\x1b\\link\x1b]8;;\x1b\\ \u202eend"
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "evil", Prompt: "support/reply", Description: "s " + evil, Cases: []prompt.Case{
+		{Name: "n " + evil, Description: "d " + evil, Expected: "e " + evil, Vars: map[string]string{"customer": "v " + evil}},
+	}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 120, 30)
+	h.key("8", "enter", "enter")
+	h.mustSee("evil › case 1", "n link end", "d link end", "e link end", "customer=v link end")
+	if v := h.m.render(); strings.ContainsRune(v, '\u202e') || strings.Contains(v, "]8;;") {
+		t.Fatalf("the case form draws the case's controls:\n%s", h.screen())
+	}
+	// So does the dialog that edits the suite's description.
+	h.key("esc", "s")
+	h.mustSee("evil › description", "s link end")
+	if v := h.m.render(); strings.ContainsRune(v, '\u202e') || strings.Contains(v, "]8;;") {
+		t.Fatalf("the description dialog draws the suite's controls:\n%s", h.screen())
+	}
 }
