@@ -48,7 +48,17 @@ const (
 	LintSystemNotFirst     = "system-not-first"    // info: a system message after other turns
 	LintEmptyStop          = "empty-stop"          // warning: an empty stop sequence
 	LintTemperatureTopP    = "temperature-top-p"   // info: both temperature and top_p set
+	LintUnscopedOption     = "unscoped-option"     // warning: an Ollama-only option every provider is sent
 )
+
+// ollamaOnlyOptions are Ollama's model options no hosted API takes: sent
+// unscoped, they make OpenAI, Anthropic and Gemini refuse the call.
+var ollamaOnlyOptions = map[string]bool{
+	"num_ctx": true, "num_predict": true, "num_keep": true, "num_batch": true, "num_gpu": true, "main_gpu": true,
+	"num_thread": true, "repeat_last_n": true, "repeat_penalty": true, "mirostat": true, "mirostat_tau": true,
+	"mirostat_eta": true, "tfs_z": true, "typical_p": true, "min_p": true, "penalize_newline": true,
+	"use_mmap": true, "use_mlock": true, "numa": true, "low_vram": true, "vocab_only": true,
+}
 
 // Thresholds of the long-prompt lint, over all messages together.
 const (
@@ -221,6 +231,12 @@ func LintVersion(msgs []Message, params Params, vars map[string]string) []Lint {
 		if s == "" {
 			add(Lint{Message: -1, Severity: SeverityWarning, Code: LintEmptyStop,
 				Msg: fmt.Sprintf("stop sequence %d is empty; providers reject it or stop at once", n+1)})
+		}
+	}
+	for _, k := range SortedKeys(params.Extra) {
+		if ollamaOnlyOptions[k] {
+			add(Lint{Message: -1, Severity: SeverityWarning, Code: LintUnscopedOption,
+				Msg: fmt.Sprintf("param %s is an Ollama option that hosted providers refuse: name it ollama.%s so that only Ollama targets are sent it", k, k)})
 		}
 	}
 	if params.Temperature != nil && params.TopP != nil {

@@ -411,6 +411,8 @@ func TestLintParams(t *testing.T) {
 		{"temperature only", Params{Temperature: &temp}, nil},
 		{"both", Params{Temperature: &temp, TopP: &topP}, []string{LintTemperatureTopP}},
 		{"empty stop", Params{Stop: []string{"END", ""}}, []string{LintEmptyStop}},
+		{"ollama option", Params{Extra: map[string]any{"num_ctx": 8192.0, "top_k": 20.0}}, []string{LintUnscopedOption}},
+		{"scoped ollama option", Params{Extra: map[string]any{"ollama.num_ctx": 8192.0}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

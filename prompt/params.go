@@ -10,6 +10,59 @@ import (
 // ParamKeys are the well-known parameters; anything else goes to Extra.
 var ParamKeys = []string{"temperature", "top_p", "max_tokens", "seed", "stop"}
 
+// ProviderKinds are the provider types an Extra key may be scoped to, as
+// in "ollama.num_ctx": only providers of that type receive it (For).
+var ProviderKinds = []string{"ollama", "openai", "anthropic", "gemini", "echo"}
+
+// scopeOf splits an Extra key scoped to a provider type ("ollama.num_ctx")
+// into the type and the key; ok is false for an unscoped key.
+func scopeOf(key string) (kind, name string, ok bool) {
+	kind, name, ok = strings.Cut(key, ".")
+	if !ok || name == "" {
+		return "", "", false
+	}
+	for _, k := range ProviderKinds {
+		if kind == k {
+			return kind, name, true
+		}
+	}
+	return "", "", false
+}
+
+// For is what a provider of type kind is sent: Extra keys scoped to another
+// type ("ollama.num_ctx" for a Gemini target) are left out, and keys scoped
+// to kind lose their scope, replacing an unscoped key of that name. So one
+// prompt can carry each provider's own options and still run on all of
+// them. p is not changed.
+func (p Params) For(kind string) Params {
+	scoped := false
+	for k := range p.Extra {
+		if _, _, ok := scopeOf(k); ok {
+			scoped = true
+			break
+		}
+	}
+	if !scoped {
+		return p
+	}
+	extra := make(map[string]any, len(p.Extra))
+	for k, v := range p.Extra {
+		if _, _, ok := scopeOf(k); !ok {
+			extra[k] = v
+		}
+	}
+	for k, v := range p.Extra {
+		if sk, name, ok := scopeOf(k); ok && sk == kind {
+			extra[name] = v
+		}
+	}
+	if len(extra) == 0 {
+		extra = nil
+	}
+	p.Extra = extra
+	return p
+}
+
 // Set sets one parameter from its text form, as given by --param k=v or a
 // form field. Known keys are type-checked; "stop" takes one stop sequence per
 // call (repeat it for several) or a JSON array; other keys go to Extra, parsed

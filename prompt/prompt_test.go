@@ -270,3 +270,26 @@ func TestValidateMessagesUTF8(t *testing.T) {
 		t.Fatalf("valid text refused: %v", err)
 	}
 }
+
+func TestParamsFor(t *testing.T) {
+	p := Params{Extra: map[string]any{"top_k": 40.0, "ollama.num_ctx": 8192.0, "ollama.top_k": 20.0, "gemini.topK": 3.0, "x.y": "kept"}}
+	got := p.For("ollama")
+	want := map[string]any{"top_k": 20.0, "num_ctx": 8192.0, "x.y": "kept"}
+	if !reflect.DeepEqual(got.Extra, want) {
+		t.Errorf("For(ollama).Extra = %v, want %v", got.Extra, want)
+	}
+	if got := p.For("anthropic").Extra; !reflect.DeepEqual(got, map[string]any{"top_k": 40.0, "x.y": "kept"}) {
+		t.Errorf("For(anthropic).Extra = %v", got)
+	}
+	if len(p.Extra) != 5 || p.Extra["ollama.num_ctx"] != 8192.0 {
+		t.Errorf("For changed p: %v", p.Extra)
+	}
+	if got := (Params{Extra: map[string]any{"gemini.topK": 3.0}}).For("openai"); got.Extra != nil {
+		t.Errorf("only another type's keys: Extra = %v, want nil", got.Extra)
+	}
+	// No scoped key: the same params, nothing copied.
+	plain := Params{Extra: map[string]any{"top_k": 1.0}}
+	if got := plain.For("gemini"); reflect.ValueOf(got.Extra).Pointer() != reflect.ValueOf(plain.Extra).Pointer() {
+		t.Error("For copied params without scoped keys")
+	}
+}

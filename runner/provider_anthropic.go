@@ -87,6 +87,7 @@ func (p *Anthropic) BaseURL() string { return provRedactURL(p.base) }
 // (pause_turn) are kept as sent. On error the Response holds the text that
 // arrived before it.
 func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+	req.Params = req.Params.For(config.TypeAnthropic) // params scoped to other providers stay out
 	key, err := APIKey(p.cfg)
 	if err != nil {
 		return Response{}, err

@@ -51,6 +51,7 @@ func EchoText(msgs []prompt.Message) string {
 
 // Chat implements Provider.
 func (e *Echo) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+	req.Params = req.Params.For(config.TypeEcho) // params scoped to other providers stay out
 	start := time.Now()
 	delay, err := echoDelay(req.Params)
 	if err != nil {

@@ -98,6 +98,7 @@ func (g *Gemini) genaiClient(ctx context.Context, key string) (*genai.Client, er
 // the reason, not retried. On error the Response holds the text that
 // arrived before it.
 func (g *Gemini) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+	req.Params = req.Params.For(config.TypeGemini) // params scoped to other providers stay out
 	key, err := APIKey(g.cfg)
 	if err != nil {
 		return Response{}, err

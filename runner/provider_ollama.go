@@ -134,6 +134,7 @@ func (o *Ollama) BaseURL() string { return provRedactURL(o.base) }
 // model's digest from /api/tags, looked up once per model. On error the
 // Response holds the text that arrived before it.
 func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+	req.Params = req.Params.For(config.TypeOllama) // params scoped to other providers stay out
 	kctx, client, key, err := o.keyFor(ctx)
 	if err != nil {
 		return Response{}, err

@@ -299,12 +299,14 @@ func TestOllamaFormat(t *testing.T) {
 		{schema, schema},
 		{`{"type":"object"}`, map[string]any{"type": "object"}},
 	} {
-		req := Request{Model: "x", Params: prompt.Params{Extra: map[string]any{"format": c.format, "top_k": float64(20)}}}
+		req := Request{Model: "x", Params: prompt.Params{Extra: map[string]any{"format": c.format, "top_k": float64(20),
+			"ollama.num_ctx": float64(8192), "gemini.topK": float64(3)}}}
 		if _, err := p.Chat(context.Background(), req, nil); err != nil {
 			t.Fatal(err)
 		}
 		b := seen.last(t, "/api/chat").Body
-		if got := ptDig(b, "format"); !reflect.DeepEqual(got, c.want) || ptDig(b, "options", "format") != nil || ptDig(b, "options", "top_k") != float64(20) {
+		if got := ptDig(b, "format"); !reflect.DeepEqual(got, c.want) || ptDig(b, "options", "format") != nil || ptDig(b, "options", "top_k") != float64(20) ||
+			ptDig(b, "options", "num_ctx") != float64(8192) || ptDig(b, "options", "topK") != nil || ptDig(b, "options", "gemini.topK") != nil {
 			t.Errorf("format %v: body format %v, options %v", c.format, got, ptDig(b, "options"))
 		}
 	}

@@ -159,6 +159,7 @@ func openaiDropTelemetry(h http.Header) {
 // reflective encoder and decoder cost more CPU than the HTTP exchange
 // itself against a fast local server.
 func (p *OpenAI) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+	req.Params = req.Params.For(config.TypeOpenAI) // params scoped to other providers stay out
 	key, kerr := APIKey(p.cfg)
 	resp, err := p.chat(ctx, req, onDelta, key, kerr)
 	return resp, redactKey(err, key)

@@ -61,7 +61,8 @@ func TestOpenAIChatStreams(t *testing.T) {
 	})
 	p := ptOpenAI(t, srv.URL)
 	req := Request{Model: "gpt-4o-mini", Messages: ptMessages(), Params: ptParams()}
-	req.Params.Extra = map[string]any{"presence_penalty": 0.5, "reasoning_effort": "low"}
+	// Keys scoped to a provider type reach only that type, unscoped.
+	req.Params.Extra = map[string]any{"presence_penalty": 0.5, "reasoning_effort": "low", "ollama.num_ctx": 8192.0, "openai.logprobs": true}
 	resp, err, deltas := ptChat(t, context.Background(), p, req, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +104,10 @@ func TestOpenAIChatStreams(t *testing.T) {
 		{[]any{"max_completion_tokens"}, nil},
 		{[]any{"presence_penalty"}, 0.5},
 		{[]any{"reasoning_effort"}, "low"},
+		{[]any{"logprobs"}, true},
+		{[]any{"openai.logprobs"}, nil},
+		{[]any{"num_ctx"}, nil},
+		{[]any{"ollama.num_ctx"}, nil},
 	}
 	for _, c := range checks {
 		if v := ptDig(r.Body, c.path...); v != c.want {
