@@ -598,3 +598,25 @@ func TestEditorSaveSelectsPromptInLibrary(t *testing.T) {
 		t.Fatalf("2 shows the versions of %q", h.m.versions.name)
 	}
 }
+
+func TestEditorShowsAndKeepsOtherParams(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	v := storeNewVersion("Hi {{name}}")
+	v.Params.Extra = map[string]any{"ollama.num_ctx": 8192.0, "format": map[string]any{"type": "object"}}
+	if _, err := st.CreatePrompt(ctx, storeNewPrompt("extra", ""), v); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("e")
+	h.mustSee("extra · from v1", "ollama.num_ctx 8192", `format       {"type":"object"}`, "others: ctrl+e edits them")
+	// A change elsewhere saves them unchanged.
+	h.key("tab")
+	h.typ("0.5")
+	h.key("ctrl+s")
+	h.typ("warmer\n")
+	got, err := st.Resolve(ctx, prompt.Ref{Name: "extra"})
+	if err != nil || got.Number != 2 || *got.Params.Temperature != 0.5 || got.Params.Extra["ollama.num_ctx"] != 8192.0 || got.Params.Extra["format"] == nil {
+		t.Fatalf("saved v%d params %v, %v", got.Number, got.Params.Lines(), err)
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"strings"
 
 	"charm.land/bubbles/v2/textinput"
@@ -236,6 +237,22 @@ func (m editorModel) sideView(h int) string {
 				lines = append(lines, "    "+st.Error.Render(strings.TrimRight(l, " ")))
 			}
 		}
+	}
+	// Other params (provider options, scoped ones) are kept as loaded and
+	// shown here; the whole file in $EDITOR edits them.
+	if extra := m.baseParams.Extra; len(extra) > 0 {
+		for _, k := range prompt.SortedKeys(extra) {
+			v := extra[k]
+			text, ok := v.(string)
+			if !ok {
+				b, _ := json.Marshal(v)
+				text = string(b)
+			}
+			label := trunc(oneLine(k), max(sideLabelW, sw-12))
+			label = pad(label, max(sideLabelW, lipgloss.Width(label)))
+			lines = append(lines, "  "+st.InputLabel.Render(label)+" "+st.Muted.Render(trunc(oneLine(text), max(1, sw-3-lipgloss.Width(label)))))
+		}
+		lines = append(lines, st.Muted.Render(trunc("  others: ctrl+e edits them", sw)))
 	}
 	lines = append(lines, "", st.PanelTitle.Render("LABELS")+st.Muted.Render("  k=v k=v"))
 	on := f.kind == fieldLabels
