@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -788,7 +789,29 @@ func (p *OpenAI) listModels(ctx context.Context, key string, kerr error) ([]Mode
 		return nil, &APIError{Provider: p.name,
 			Msg: fmt.Sprintf("the answer of GET %smodels is not a model list: %q", p.BaseURL(), provClip(string(body), 120))}
 	}
+	if p.official {
+		out = slices.DeleteFunc(out, func(m ModelInfo) bool { return !openaiChatModel(m.Name) })
+	}
 	return out, nil
+}
+
+// openaiNotChat are the name parts of api.openai.com's models that Chat
+// Completions does not serve (embeddings, speech, images, video,
+// moderation, the realtime API, legacy completions): its model list holds
+// them all, and a target picked from them would fail every call.
+var openaiNotChat = []string{"embedding", "tts", "whisper", "transcribe", "dall-e", "gpt-image", "sora",
+	"moderation", "realtime", "babbage", "davinci"}
+
+// openaiChatModel reports whether an api.openai.com model id names a model
+// Chat Completions can be asked (see openaiNotChat).
+func openaiChatModel(id string) bool {
+	id = strings.ToLower(id)
+	for _, part := range openaiNotChat {
+		if strings.Contains(id, part) {
+			return false
+		}
+	}
+	return true
 }
 
 // openaiMaxModelList bounds the model list read (OpenRouter's, with every

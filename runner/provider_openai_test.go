@@ -276,6 +276,36 @@ func TestOpenAIListModels(t *testing.T) {
 	}
 }
 
+func TestOpenAIListModelsOfficialKeepsChatModels(t *testing.T) {
+	// api.openai.com lists every model it has; only chat models are targets.
+	ids := []string{"gpt-4o-mini", "text-embedding-3-small", "tts-1-hd", "whisper-1", "gpt-4o-mini-transcribe", "dall-e-3",
+		"gpt-image-1", "sora-2", "omni-moderation-latest", "gpt-4o-realtime-preview", "babbage-002", "davinci-002", "o3-mini", "gpt-5"}
+	var data []string
+	for _, id := range ids {
+		data = append(data, `{"id":"`+id+`","object":"model","created":1,"owned_by":"system"}`)
+	}
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, "application/json", `{"object":"list","data":[`+strings.Join(data, ",")+`]}`)
+	})
+	p := ptOpenAI(t, srv.URL)
+	all, err := p.ListModels(context.Background())
+	if err != nil || len(all) != len(ids) {
+		t.Fatalf("a compatible server's list is kept whole: %d models, %v", len(all), err)
+	}
+	p.official = true
+	models, err := p.ListModels(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range models {
+		got = append(got, m.Name)
+	}
+	if strings.Join(got, ",") != "gpt-4o-mini,o3-mini,gpt-5" {
+		t.Fatalf("official list = %v", got)
+	}
+}
+
 func TestOpenAIRequestBody(t *testing.T) {
 	body, err := openaiRequestBody(Request{Model: "m", Messages: []prompt.Message{
 		{Role: "developer", Content: "d"}, {Role: "tool", Content: "x"}, {Role: "user", Content: "<b>&"},
