@@ -27,6 +27,8 @@ type ArenaTargets interface {
 	// ListTargets lists what can be run; it contacts the Ollama and
 	// OpenAI-compatible servers, so the Arena calls it only inside a command.
 	ListTargets(ctx context.Context) []runner.TargetInfo
+	// Targets are the config's default targets (no server is asked).
+	Targets() ([]runner.Target, error)
 }
 
 // ArenaTargets implements ui.ArenaTargets.

@@ -106,13 +106,9 @@ func (m historyModel) askSuiteRefs(msg historySuiteRunMsg) (historyModel, tea.Cm
 func (m historyModel) askSuiteTargets(msg historySuiteRefsMsg) tea.Cmd {
 	offer := msg.targets
 	if len(offer) == 0 {
-		if d, ok := m.targets.(interface {
-			Targets() ([]runner.Target, error)
-		}); ok {
-			ts, _ := d.Targets()
-			for _, t := range ts {
-				offer = append(offer, t.Spec)
-			}
+		ts, _ := m.targets.Targets()
+		for _, t := range ts {
+			offer = append(offer, t.Spec)
 		}
 	}
 	targets := m.targets

@@ -148,3 +148,20 @@ func TestSuitesRunRefusals(t *testing.T) {
 		t.Fatalf("notice = %q, %d dialogs", got, len(h.m.dialogs))
 	}
 }
+
+func TestSuitesRunOffersTargets(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	seedNamesSuite(t, st)
+	url := newFakeOllama(t, 0, -1).URL
+	// No target picked in the Arena: the config's targets are offered.
+	h := newHarness(t, fixedTimeStore{st}, 120, 40, withTargets(arenaRegistry(t, url, "echo")))
+	h.key("8", "ctrl+r", "enter")
+	h.mustSee("Run suite names · targets", "› echo")
+	// Targets picked in the Arena come first.
+	h = newHarness(t, fixedTimeStore{st}, 120, 40, withTargets(arenaRegistry(t, url, "echo")))
+	h.m.arena.picker.selected = []string{"ollama:slow:latest"}
+	h.key("8", "ctrl+r", "enter")
+	h.mustSee("› ollama:slow:latest")
+	h.mustNotSee("› echo")
+}
