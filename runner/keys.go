@@ -197,7 +197,32 @@ func KeySource(cfg config.Provider) (source string, ok bool) {
 			return v + " set", true
 		}
 	}
+	if anthropicAuthToken(cfg) != "" {
+		return anthropicAuthTokenEnv + " set (a bearer token)", true
+	}
 	return strings.Join(vars, " or ") + " not set", false
+}
+
+// anthropicAuthTokenEnv holds the bearer token a gateway in front of
+// Anthropic's API takes instead of an API key, as Anthropic's SDKs and
+// tools read it.
+const anthropicAuthTokenEnv = "ANTHROPIC_AUTH_TOKEN"
+
+// anthropicAuthToken is the bearer token for cfg: ANTHROPIC_AUTH_TOKEN,
+// for an anthropic provider keyed by the default ANTHROPIC_API_KEY while
+// that is unset; "" otherwise (a key of its own always wins).
+func anthropicAuthToken(cfg config.Provider) string {
+	vars := KeyEnvVars(cfg)
+	if strings.TrimSpace(cfg.APIKeyCmd) != "" || len(vars) != 1 || vars[0] != "ANTHROPIC_API_KEY" {
+		return ""
+	}
+	if env := strings.TrimSpace(cfg.APIKeyEnv); env != "" && env != vars[0] {
+		return ""
+	}
+	if strings.TrimSpace(os.Getenv(vars[0])) != "" {
+		return ""
+	}
+	return strings.TrimSpace(os.Getenv(anthropicAuthTokenEnv))
 }
 
 // keyChecker is a provider that can tell, before any call, that it has no

@@ -88,15 +88,28 @@ func (p *Anthropic) BaseURL() string { return provRedactURL(p.base) }
 // arrived before it.
 func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	req.Params = req.Params.For(config.TypeAnthropic) // params scoped to other providers stay out
-	key, err := APIKey(p.cfg)
+	key, auth, err := p.auth()
 	if err != nil {
 		return Response{}, err
 	}
-	resp, err := p.chat(ctx, req, onDelta, key)
+	resp, err := p.chat(ctx, req, onDelta, auth)
 	return resp, redactKey(err, key)
 }
 
-func (p *Anthropic) chat(ctx context.Context, req Request, onDelta func(string), key string) (Response, error) {
+// auth is the credential of a call: the API key as x-api-key, or, with no
+// key set, ANTHROPIC_AUTH_TOKEN as a bearer token (anthropicAuthToken).
+func (p *Anthropic) auth() (secret string, opt option.RequestOption, err error) {
+	key, err := APIKey(p.cfg)
+	if err != nil {
+		if tok := anthropicAuthToken(p.cfg); tok != "" {
+			return tok, option.WithAuthToken(tok), nil
+		}
+		return "", nil, err
+	}
+	return key, option.WithAPIKey(key), nil
+}
+
+func (p *Anthropic) chat(ctx context.Context, req Request, onDelta func(string), auth option.RequestOption) (Response, error) {
 	start := time.Now()
 	system, msgs := anthropicMessages(req.Messages)
 	pr := req.Params
@@ -122,7 +135,7 @@ func (p *Anthropic) chat(ctx context.Context, req Request, onDelta func(string),
 	if len(pr.Stop) > 0 {
 		params.StopSequences = append([]string(nil), pr.Stop...)
 	}
-	opts := []option.RequestOption{option.WithAPIKey(key)}
+	opts := []option.RequestOption{auth}
 	for _, k := range prompt.SortedKeys(pr.Extra) {
 		opts = append(opts, option.WithJSONSet(k, pr.Extra[k]))
 	}
@@ -341,17 +354,17 @@ func anthropicFinish(r string) string {
 // ListModels implements ModelLister with GET /v1/models: the active and
 // deprecated models the key can use (retired ones are left out by the API).
 func (p *Anthropic) ListModels(ctx context.Context) ([]ModelInfo, error) {
-	key, err := APIKey(p.cfg)
+	key, auth, err := p.auth()
 	if err != nil {
 		return nil, err
 	}
-	models, err := p.listModels(ctx, key)
+	models, err := p.listModels(ctx, auth)
 	return models, redactKey(err, key)
 }
 
-func (p *Anthropic) listModels(ctx context.Context, key string) ([]ModelInfo, error) {
+func (p *Anthropic) listModels(ctx context.Context, auth option.RequestOption) ([]ModelInfo, error) {
 	cctx, capt := provWithCapture(ctx)
-	pager := p.client.Models.ListAutoPaging(cctx, anthropic.ModelListParams{Limit: anthropic.Int(1000)}, option.WithAPIKey(key))
+	pager := p.client.Models.ListAutoPaging(cctx, anthropic.ModelListParams{Limit: anthropic.Int(1000)}, auth)
 	var out []ModelInfo
 	for pager.Next() {
 		m := pager.Current()

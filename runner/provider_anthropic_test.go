@@ -341,3 +341,45 @@ func TestAnthropicFinish(t *testing.T) {
 		}
 	}
 }
+
+func TestAnthropicAuthTokenWithoutKey(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptAnthropicStart("claude-sonnet-4-5-20250929"), ptAnthropicText("Hi"), ptAnthropicTail)
+	})
+	p := ptAnthropic(t, srv.URL)
+	t.Setenv("ANTHROPIC_API_KEY", "")
+	t.Setenv("ANTHROPIC_AUTH_TOKEN", "gateway-token-123")
+	// A gateway's bearer token stands in for the key: before the run, in
+	// the providers' listing and on the wire.
+	if err := p.MissingKey(); err != nil {
+		t.Fatalf("MissingKey with ANTHROPIC_AUTH_TOKEN set: %v", err)
+	}
+	if src, ok := KeySource(p.cfg); !ok || src != "ANTHROPIC_AUTH_TOKEN set (a bearer token)" {
+		t.Fatalf("KeySource = %q, %v", src, ok)
+	}
+	if _, err, _ := ptChat(t, context.Background(), p, Request{Model: "claude-sonnet-4-5", Messages: ptMessages()}, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	r := seen.last(t, "/v1/messages")
+	if r.Header.Get("Authorization") != "Bearer gateway-token-123" || r.Header.Get("X-Api-Key") != "" {
+		t.Fatalf("authorization %q x-api-key %q", r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"))
+	}
+	// A key, when set, wins; the token is never sent beside it.
+	t.Setenv("ANTHROPIC_API_KEY", ptAnthropicKey)
+	if _, err, _ := ptChat(t, context.Background(), p, Request{Model: "claude-sonnet-4-5", Messages: ptMessages()}, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if r := seen.last(t, "/v1/messages"); r.Header.Get("X-Api-Key") != ptAnthropicKey || r.Header.Get("Authorization") != "" {
+		t.Fatalf("with a key: authorization %q x-api-key %q", r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"))
+	}
+	// A provider keyed by a variable of its own does not take the token.
+	t.Setenv("ANTHROPIC_API_KEY", "")
+	own, err := NewAnthropic(config.Provider{Name: "claude", Type: "anthropic", BaseURL: srv.URL, APIKeyEnv: "CLAUDE_KEY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CLAUDE_KEY", "")
+	if err := own.MissingKey(); err == nil || !strings.Contains(err.Error(), "CLAUDE_KEY") {
+		t.Fatalf("MissingKey of a provider with its own variable: %v", err)
+	}
+}
