@@ -3,6 +3,7 @@ package prompt
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -31,7 +32,8 @@ func scopeOf(key string) (kind, name string, ok bool) {
 
 // For is what a provider of type kind is sent: Extra keys scoped to another
 // type ("ollama.num_ctx" for a Gemini target) are left out, and keys scoped
-// to kind lose their scope, replacing an unscoped key of that name. So one
+// to kind lose their scope, replacing an unscoped param of that name (a
+// well-known one, such as "anthropic.max_tokens", sets that param). So one
 // prompt can carry each provider's own options and still run on all of
 // them. p is not changed.
 func (p Params) For(kind string) Params {
@@ -45,21 +47,40 @@ func (p Params) For(kind string) Params {
 	if !scoped {
 		return p
 	}
-	extra := make(map[string]any, len(p.Extra))
-	for k, v := range p.Extra {
+	orig := p.Extra
+	p.Extra = make(map[string]any, len(orig))
+	for k, v := range orig {
 		if _, _, ok := scopeOf(k); !ok {
-			extra[k] = v
+			p.Extra[k] = v
 		}
 	}
-	for k, v := range p.Extra {
-		if sk, name, ok := scopeOf(k); ok && sk == kind {
-			extra[name] = v
+	for _, k := range SortedKeys(orig) {
+		sk, name, ok := scopeOf(k)
+		if !ok || sk != kind {
+			continue
+		}
+		if !slices.Contains(ParamKeys, name) {
+			p.Extra[name] = orig[k]
+			continue
+		}
+		// Checked when it was set; one that no longer reads as its
+		// param (a hand-edited file) is left out rather than sent raw.
+		b, err := json.Marshal(orig[k])
+		text := string(b)
+		if s, ok := orig[k].(string); ok {
+			text = s
+		}
+		if err == nil {
+			next := p
+			next.Unset(name)
+			if next.Set(name, text) == nil {
+				p = next
+			}
 		}
 	}
-	if len(extra) == 0 {
-		extra = nil
+	if len(p.Extra) == 0 {
+		p.Extra = nil
 	}
-	p.Extra = extra
 	return p
 }
 
@@ -125,10 +146,54 @@ func (p *Params) Set(key, value string) error {
 		if err := json.Unmarshal([]byte(value), &v); err != nil {
 			v = value
 		}
+		if _, name, ok := scopeOf(key); ok && slices.Contains(ParamKeys, name) {
+			// A well-known param for one kind of provider ("anthropic.max_tokens")
+			// is checked as the param is, and reaches that provider as it (For).
+			var typed Params
+			if name == "stop" {
+				typed.Stop = stopList(p.Extra[key])
+			}
+			if err := typed.Set(name, value); err != nil {
+				return fmt.Errorf("param %s: %s", key, strings.TrimPrefix(err.Error(), "param "+name+": "))
+			}
+			v = typed.value(name)
+		}
 		if p.Extra == nil {
 			p.Extra = map[string]any{}
 		}
 		p.Extra[key] = v
+	}
+	return nil
+}
+
+// value is the value of well-known param name, as JSON would hold it.
+func (p Params) value(name string) any {
+	switch name {
+	case "temperature":
+		return *p.Temperature
+	case "top_p":
+		return *p.TopP
+	case "max_tokens":
+		return *p.MaxTokens
+	case "seed":
+		return *p.Seed
+	}
+	return p.Stop
+}
+
+// stopList reads stop sequences kept in Extra: a list, or nothing.
+func stopList(v any) []string {
+	switch v := v.(type) {
+	case []string:
+		return slices.Clone(v)
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, s := range v {
+			if s, ok := s.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
 	}
 	return nil
 }

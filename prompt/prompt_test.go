@@ -1,6 +1,7 @@
 package prompt
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -291,5 +292,41 @@ func TestParamsFor(t *testing.T) {
 	plain := Params{Extra: map[string]any{"top_k": 1.0}}
 	if got := plain.For("gemini"); reflect.ValueOf(got.Extra).Pointer() != reflect.ValueOf(plain.Extra).Pointer() {
 		t.Error("For copied params without scoped keys")
+	}
+}
+
+func TestParamsScopedWellKnown(t *testing.T) {
+	var p Params
+	for _, kv := range []string{"max_tokens=400", "anthropic.max_tokens=100", "anthropic.stop=END", "anthropic.stop=STOP", "openai.temperature=0.1"} {
+		if err := p.ParseParam(kv); err != nil {
+			t.Fatalf("%s: %v", kv, err)
+		}
+	}
+	// Checked as the param is, at once.
+	if err := p.ParseParam("anthropic.max_tokens=lots"); err == nil || err.Error() != `param anthropic.max_tokens: "lots" is not a positive integer` {
+		t.Fatalf("a bad scoped max_tokens: %v", err)
+	}
+	a := p.For("anthropic")
+	if *a.MaxTokens != 100 || strings.Join(a.Stop, "|") != "END|STOP" || a.Temperature != nil || a.Extra != nil {
+		t.Fatalf("For(anthropic) = %v", a.Lines())
+	}
+	o := p.For("openai")
+	if *o.MaxTokens != 400 || *o.Temperature != 0.1 || o.Stop != nil || o.Extra != nil {
+		t.Fatalf("For(openai) = %v", o.Lines())
+	}
+	if *p.MaxTokens != 400 || p.Temperature != nil || p.Stop != nil || len(p.Extra) != 3 {
+		t.Fatalf("For changed p: %v", p.Lines())
+	}
+	// As read back from JSON (numbers as float64, lists as []any).
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Params
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := back.For("anthropic"); *got.MaxTokens != 100 || strings.Join(got.Stop, "|") != "END|STOP" {
+		t.Fatalf("For(anthropic) after JSON = %v", got.Lines())
 	}
 }
