@@ -27,6 +27,13 @@ func params(temp float64, maxTokens int) prompt.Params {
 	return p
 }
 
+// openaiMax is p with max_tokens n for OpenAI-type providers only, as an
+// import sets a param only the OpenAI-type providers give.
+func openaiMax(p prompt.Params, n int) prompt.Params {
+	p.Extra = map[string]any{"openai.max_tokens": n}
+	return p
+}
+
 // sameResult fails the test with both results as JSON when they differ.
 func sameResult(t *testing.T, got, want Result) {
 	t.Helper()
@@ -93,7 +100,7 @@ func TestImportSupport(t *testing.T) {
 			{
 				Name: "support/friendly-reply", Description: "Friendly reply",
 				Messages: user("You are a support agent for {{company}}.\n\nCustomer {{customer}} asks: {{ question }}"),
-				Params:   params(0.2, 300), Vars: sample,
+				Params:   openaiMax(params(0.2, 0), 300), Vars: sample,
 			},
 			{
 				Name: "support/chat",
@@ -101,7 +108,7 @@ func TestImportSupport(t *testing.T) {
 					{Role: "system", Content: "You are a support agent for {{ company }}. Be brief."},
 					{Role: "user", Content: "{{question}}"},
 				},
-				Params: params(0.2, 300), Vars: map[string]string{"company": "Acme", "question": "I want a refund"},
+				Params: openaiMax(params(0.2, 0), 300), Vars: map[string]string{"company": "Acme", "question": "I want a refund"},
 			},
 		},
 		Targets:   []string{"ollama:llama3.2", "lm-studio:qwen2.5-7b-instruct", "echo"},
@@ -133,7 +140,6 @@ func TestImportSupport(t *testing.T) {
 		},
 		Unsupported: []Issue{
 			{cfg, 6, `prompt 3 is not imported: it uses the Nunjucks expression {{ product | upper }} (whet templates have {{ variable }} only)`},
-			{cfg, 17, `provider openai:chat:qwen2.5-7b-instruct sets max_tokens 300 and ollama:chat:llama3.2 do not: whet keeps params on the prompt, so every target gets max_tokens 300`},
 			{cfg, 18, `provider openai:chat:qwen2.5-7b-instruct: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env`},
 			{cfg, 19, `provider "bedrock:anthropic.claude-3-haiku-20240307-v1:0" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
 			{csvFile, 2, `row 1 ("refund request"): __expected2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
@@ -164,10 +170,13 @@ func TestImportMixed(t *testing.T) {
 			Checks: []prompt.Check{{Type: "equals", Value: "Bonjour"}}, Threshold: fp(0.6),
 		}
 	}
+	// Gemini and Ollama set temperature differently, Anthropic not at
+	// all: each kind of provider gets its own.
+	perKind := prompt.Params{Extra: map[string]any{"gemini.temperature": 0.7, "ollama.temperature": 0.1}}
 	want := Result{
 		Prompts: []prompt.File{
-			{Name: "mixed/translations-1", Description: "Translations", Messages: user("Translate to {{language}}: {{text}}"), Vars: sample},
-			{Name: "mixed/translations-2", Description: "Translations", Messages: user("Translate this into {{ language }}, formally:\n\n{{text}}"), Vars: sample},
+			{Name: "mixed/translations-1", Description: "Translations", Messages: user("Translate to {{language}}: {{text}}"), Vars: sample, Params: perKind},
+			{Name: "mixed/translations-2", Description: "Translations", Messages: user("Translate this into {{ language }}, formally:\n\n{{text}}"), Vars: sample, Params: perKind},
 		},
 		Targets: []string{"anthropic:claude-sonnet-4-5", "gemini:gemini-2.5-flash", "ollama:llama3.2:3b"},
 		Suite: prompt.Suite{
@@ -201,7 +210,6 @@ func TestImportMixed(t *testing.T) {
 		},
 		Unsupported: []Issue{
 			{dir + "more.jsonl", 3, `test 4: assert 1: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
-			{cfg, 10, `providers set temperature differently (google:gemini-2.5-flash: 0.7, ollama:llama3.2:3b: 0.1): whet keeps params on the prompt, so temperature was not imported; set it on the prompt, or save one version per value`},
 			{cfg, 11, `provider google:gemini-2.5-flash: config.topK is not imported`},
 			{cfg, 15, `provider ollama:llama3.2:3b: prompts (["Translations"]) is not imported: whet runs every target on every prompt of a run`},
 			{cfg, 16, `provider "openai:embeddings:text-embedding-3-small" is not supported by whet (an embedding model is not a chat target): it is not among the targets`},
@@ -290,17 +298,18 @@ tests:
 					!reflect.DeepEqual(r.Prompts[0].Messages, []prompt.Message{{Role: "system", Content: "Be {{tone}}"}, {Role: "user", Content: "{{q}}"}}) {
 					t.Errorf("inline chat prompt = %+v", r.Prompts)
 				}
-				// temperature (one provider), stop (two agreeing) and max_tokens
-				// (one) all apply, and what the other providers now get too is
-				// reported.
+				// temperature (one provider) and stop (two agreeing) apply to
+				// every target, which is reported, since other OpenAI-type
+				// providers do not set them; max_tokens, set by the only
+				// Anthropic provider, goes to Anthropic providers only.
 				p := r.Prompts[0].Params
-				if p.Temperature == nil || *p.Temperature != 0 || p.MaxTokens == nil || *p.MaxTokens != 100 || !reflect.DeepEqual(p.Stop, []string{"\n\n"}) {
+				if p.Temperature == nil || *p.Temperature != 0 || p.MaxTokens != nil || !reflect.DeepEqual(p.Stop, []string{"\n\n"}) ||
+					!reflect.DeepEqual(p.Extra, map[string]any{"anthropic.max_tokens": 100}) {
 					t.Errorf("params = %+v", p)
 				}
 				wantIssues := []Issue{
 					{"evals.yaml", 5, `provider openai:chat:gpt-4o-mini sets temperature 0 and openai:gpt-4o, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4, openai:chat:gpt-4o do not: whet keeps params on the prompt, so every target gets temperature 0`},
 					{"evals.yaml", 8, `provider openai:gpt-4o sets stop ["\n\n"] and openai:chat:gpt-4o-mini, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4 do not: whet keeps params on the prompt, so every target gets stop ["\n\n"]`},
-					{"evals.yaml", 10, `provider anthropic:messages:claude-haiku-4-5 sets max_tokens 100 and openai:chat:gpt-4o-mini, openai:gpt-4o, ollama:completion:phi4, openai:chat:gpt-4o do not: whet keeps params on the prompt, so every target gets max_tokens 100`},
 					{"evals.yaml", 12, `provider openai:o3: apiBaseUrl "not a url" is not an http(s) URL: not imported`},
 				}
 				if !reflect.DeepEqual(r.Unsupported, wantIssues) {

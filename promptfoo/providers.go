@@ -32,12 +32,14 @@ type providerParam struct {
 type providerState struct {
 	params map[string][]providerParam
 	order  []string // param keys in first-seen order
-	// providers are the ids of the providers imported as targets.
+	// providers are the ids of the providers imported as targets, kinds
+	// their whet provider types.
 	providers []string
+	kinds     map[string]string
 }
 
 func (im *importer) providers(n node) error {
-	st := &providerState{params: map[string][]providerParam{}}
+	st := &providerState{params: map[string][]providerParam{}, kinds: map[string]string{}}
 	if err := im.providerList(n, st, 0); err != nil {
 		return err
 	}
@@ -46,6 +48,9 @@ func (im *importer) providers(n node) error {
 		same := true
 		for _, v := range vals[1:] {
 			same = same && v.text == vals[0].text
+		}
+		if (!same || len(vals) < len(st.providers)) && im.scopedParam(k, vals, st) {
+			continue
 		}
 		if !same {
 			var parts []string
@@ -76,6 +81,44 @@ func (im *importer) providers(n node) error {
 		}
 	}
 	return nil
+}
+
+// scopedParam sets param k for each kind of provider that gives it, as
+// "kind.k" (prompt.Params.For: only that kind of provider is sent it), when
+// the providers differ on k only from one kind to another: every provider
+// of a kind gives it with one value, or none does. It reports whether it
+// did; otherwise the params stay as they were.
+func (im *importer) scopedParam(k string, vals []providerParam, st *providerState) bool {
+	byKind := map[string][]providerParam{}
+	for _, v := range vals {
+		kind, ok := st.kinds[v.provider]
+		if !ok {
+			return false
+		}
+		byKind[kind] = append(byKind[kind], v)
+	}
+	count := map[string]int{}
+	for _, id := range st.providers {
+		count[st.kinds[id]]++
+	}
+	for kind, vs := range byKind {
+		if len(vs) != count[kind] {
+			return false
+		}
+		for _, v := range vs[1:] {
+			if v.text != vs[0].text {
+				return false
+			}
+		}
+	}
+	next := im.params.Clone()
+	for _, kind := range prompt.SortedKeys(byKind) {
+		if err := next.Set(kind+"."+k, byKind[kind][0].text); err != nil {
+			return false
+		}
+	}
+	im.params = next
+	return true
 }
 
 // providerList reads the forms promptfoo takes: a string, a list of
@@ -216,6 +259,7 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 	}
 	if typ != "echo" && !slices.Contains(st.providers, id) { // echo takes no params
 		st.providers = append(st.providers, id)
+		st.kinds[id] = typ
 	}
 	for _, t := range im.res.Targets {
 		if t == target {
