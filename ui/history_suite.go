@@ -212,7 +212,21 @@ func suiteRunQuestion(run prompt.Run) string {
 	}
 	body := "This runs " + oneLine(joinList(refs)) + " on the cases of suite " + oneLine(run.Suite) + ": " +
 		report.PlanShape(run) + " = " + plural(run.Cells(), "model call") + " on " + oneLine(joinList(run.Targets)) +
-		". The suite's checks grade every output"
+		"."
+	unchecked := 0
+	for _, c := range run.Cases {
+		if len(c.Checks) == 0 {
+			unchecked++
+		}
+	}
+	switch {
+	case unchecked == len(run.Cases):
+		body += " The suite has no checks and no expected outputs yet, so no output gets a verdict and there is no pass rate (add checks first: e on a case in Suites, ctrl+e for checks of the whole suite)"
+	case unchecked > 0:
+		body += " The suite's checks grade every output, but " + itoa(unchecked) + " of its " + plural(len(run.Cases), "case") + " have no check and get no verdict"
+	default:
+		body += " The suite's checks grade every output"
+	}
 	if n := eval.ModelCalls(run); n > 0 {
 		body += ", with up to " + plural(n, "more call") + " to a judge or embedding model"
 	}
@@ -237,7 +251,7 @@ func suiteRunDone(r historyRerun, msg historyRerunDoneMsg) tea.Cmd {
 	}
 	text := "suite run " + r.id + " done: "
 	if judged == 0 {
-		text += "no cell got a verdict"
+		text += "no cell got a verdict (the suite has no checks)"
 	} else {
 		text += itoa(passed) + "/" + itoa(judged) + " passed (" + pctText(float64(passed)/float64(judged)) + ")"
 	}

@@ -148,3 +148,29 @@ func TestSuitesRunRefusals(t *testing.T) {
 		t.Fatalf("notice = %q, %d dialogs", got, len(h.m.dialogs))
 	}
 }
+
+// A suite without checks is not said to grade anything: the question
+// says no output gets a verdict, and so does the notice once it ran.
+func TestSuitesRunWithoutChecksSaysSo(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	su := prompt.Suite{Name: "bare", Prompt: "support/reply", Cases: []prompt.Case{{Name: "one", Vars: map[string]string{"customer": "Ana"}}}}
+	if _, err := st.CreateSuite(context.Background(), su, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 40, withTargets(arenaRegistry(t, newFakeOllama(t, 0, -1).URL)))
+	h.key("8")
+	h.mustSee("bare")
+	h.key("ctrl+r")
+	h.typ("\n")
+	h.typ("echo\n")
+	h.mustSee("Run suite bare?")
+	body := h.topConfirm().body
+	if strings.Contains(body, "checks grade every output") || !strings.Contains(body, "no output gets a verdict") {
+		t.Fatalf("question claims checks: %s", body)
+	}
+	h.key("y")
+	if n := h.notice(); !strings.Contains(n, "no cell got a verdict (the suite has no checks)") {
+		t.Fatalf("notice: %q", n)
+	}
+}
