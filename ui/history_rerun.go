@@ -179,7 +179,9 @@ func rerunQuestion(base prompt.Run, cost float64, why string) string {
 	}
 	body += "This runs run " + base.ID + "'s plan again, never from the cache: " + report.PlanShape(base) +
 		" = " + plural(calls, "model call") + " on " + oneLine(joinList(base.Targets)) + "."
-	if base.Suite != "" {
+	if base.Suite != "" && uncheckedCases(base) == len(base.Cases) {
+		body += " Its suite " + oneLine(base.Suite) + " had no checks, so no output gets a verdict."
+	} else if base.Suite != "" {
 		body += " Its suite " + oneLine(base.Suite) + " grades the outputs"
 		if n := eval.ModelCalls(base); n > 0 {
 			body += ", with up to " + plural(n, "more call") + " to a judge or embedding model"

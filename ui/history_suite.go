@@ -213,12 +213,7 @@ func suiteRunQuestion(run prompt.Run) string {
 	body := "This runs " + oneLine(joinList(refs)) + " on the cases of suite " + oneLine(run.Suite) + ": " +
 		report.PlanShape(run) + " = " + plural(run.Cells(), "model call") + " on " + oneLine(joinList(run.Targets)) +
 		"."
-	unchecked := 0
-	for _, c := range run.Cases {
-		if len(c.Checks) == 0 {
-			unchecked++
-		}
-	}
+	unchecked := uncheckedCases(run)
 	switch {
 	case unchecked == len(run.Cases):
 		body += " The suite has no checks and no expected outputs yet, so no output gets a verdict and there is no pass rate (add checks first: e on a case in Suites, ctrl+e for checks of the whole suite)"
@@ -232,6 +227,17 @@ func suiteRunQuestion(run prompt.Run) string {
 	}
 	return body + ".\nHosted models bill these calls (at temperature 0 an answer cached from an identical call is reused). " +
 		"Runs shows its progress, then its pass rate."
+}
+
+// uncheckedCases counts the run's cases without a check: no verdict.
+func uncheckedCases(run prompt.Run) int {
+	n := 0
+	for _, c := range run.Cases {
+		if len(c.Checks) == 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // suiteRunDone is the notice of a graded suite run: how many graded cells
