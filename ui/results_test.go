@@ -292,7 +292,7 @@ func TestResultsDrillRatesResults(t *testing.T) {
 
 	// A note before any rating is refused.
 	h.key("m")
-	h.mustSee("rate it first")
+	h.mustSee("rate it first (v then 1–5, p or f)")
 	if got := humanScores(t, st, fixtureRun, ids[0]); len(got) != 0 {
 		t.Fatalf("a note alone saved %v", got)
 	}
