@@ -1094,10 +1094,10 @@ func (m resultsModel) View() string {
 	case m.loading && !m.loaded:
 		return st.Title.Render("Results") + "\n" + st.Muted.Render("loading the run…")
 	case m.err != "":
-		return st.Title.Render("Results") + "\n" + st.Error.Render(trunc(oneLine(m.err), m.w))
+		return st.Title.Render("Results") + "\n" + hintLines(st.Error, m.err, m.w)
 	case !m.loaded:
 		return st.Title.Render("Results") + "\n\n" +
-			st.Muted.Render("  No run open. Choose one in Runs (enter), or press s on a prompt in the Library.")
+			hintLines(st.Muted, "No run open. Choose one in Runs (enter), or press s on a prompt in the Library.", m.w)
 	}
 	if m.drill {
 		head := st.Title.Render(trunc(oneLine(m.drillTitle), m.w))
