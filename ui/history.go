@@ -570,7 +570,7 @@ func (m historyModel) View() string {
 	title := st.Title.Render("Runs") + st.Muted.Render(" · ") + st.Base.Render(oneLine(scope))
 	switch {
 	case m.err != "":
-		return title + "\n" + st.Error.Render(trunc(oneLine(m.err), m.w))
+		return title + "\n" + hintLines(st.Error, m.err, m.w)
 	case !m.loaded && m.loading:
 		return title + "\n" + st.Muted.Render("loading runs…")
 	case !m.loaded:

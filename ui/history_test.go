@@ -191,3 +191,21 @@ func TestHistoryInterruptedReadsSoAt80Columns(t *testing.T) {
 	h.mustSee(fixtureRun, "12/12")
 	h.mustNotSee("interrupted")
 }
+
+// A load error on Runs, Versions or Suites wraps at 60 columns, so its
+// cause shows.
+func TestLoadErrorsWrap(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 60, 20)
+	const e = "could not read the runs: database is locked (another whet process is writing; try again)"
+	h.key("5")
+	h.m.history.err = e
+	h.mustSee("could not read the runs", "try again)")
+	h.key("2")
+	h.m.versions.err = e
+	h.mustSee("could not read the runs", "try again)")
+	h.key("8")
+	h.m.suites.err = e
+	h.mustSee("could not read the runs", "try again)")
+}

@@ -993,7 +993,7 @@ func (m suitesModel) listView() string {
 	title := st.Title.Render("Suites") + st.Muted.Render(" · ") + st.Base.Render(oneLine(scope))
 	switch {
 	case m.err != "":
-		return trunc(title, m.w) + "\n" + st.Error.Render(trunc(oneLine(m.err), m.w))
+		return trunc(title, m.w) + "\n" + hintLines(st.Error, m.err, m.w)
 	case !m.loaded:
 		return trunc(title, m.w) + "\n" + st.Muted.Render("loading suites…")
 	}
