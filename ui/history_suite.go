@@ -257,12 +257,19 @@ func suiteRunDone(r historyRerun, msg historyRerunDoneMsg) tea.Cmd {
 	}
 	text := "suite run " + r.id + " done: "
 	if judged == 0 {
-		text += "no cell got a verdict (the suite has no checks)"
+		text += "no cell got a verdict"
+		if r.unchecked {
+			text += " (the suite has no checks)"
+		}
 	} else {
 		text += itoa(passed) + "/" + itoa(judged) + " passed (" + pctText(float64(passed)/float64(judged)) + ")"
 	}
 	if msg.failed > 0 {
-		text += "; " + plural(msg.failed, "call") + " failed, the first with: " + msg.firstErr
+		if msg.failed == 1 {
+			text += "; 1 call failed: " + msg.firstErr
+		} else {
+			text += "; " + itoa(msg.failed) + " calls failed, first: " + msg.firstErr
+		}
 	}
 	if len(msg.groups) > 1 && weakest != nil {
 		text += "; lowest " + weakest.Version.Ref() + " on " + weakest.Target + " " + pctText(weakest.PassRate)

@@ -174,3 +174,22 @@ func TestSuitesRunWithoutChecksSaysSo(t *testing.T) {
 		t.Fatalf("notice: %q", n)
 	}
 }
+
+// A failed call's cause comes early in the suite run's notice, so that
+// it shows in an 80-column status bar; a suite with checks whose every
+// call failed is not said to have none.
+func TestSuiteRunDoneSaysTheFailureEarly(t *testing.T) {
+	r := historyRerun{id: "1m873cxyv2s5"}
+	for _, c := range []struct {
+		failed int
+		want   string
+	}{
+		{1, "suite run 1m873cxyv2s5 done: no cell got a verdict; 1 call failed: down: connection refused"},
+		{2, "suite run 1m873cxyv2s5 done: no cell got a verdict; 2 calls failed, first: down: connection refused"},
+	} {
+		msg := suiteRunDone(r, historyRerunDoneMsg{failed: c.failed, firstErr: "down: connection refused"})()
+		if n, ok := msg.(noticeMsg); !ok || n.text != c.want || !n.isErr {
+			t.Fatalf("notice %+v, want %q", msg, c.want)
+		}
+	}
+}
