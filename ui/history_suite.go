@@ -216,7 +216,7 @@ func suiteRunQuestion(run prompt.Run) string {
 	unchecked := uncheckedCases(run)
 	switch {
 	case unchecked == len(run.Cases):
-		body += " The suite has no checks and no expected outputs yet, so no output gets a verdict and there is no pass rate (add checks first: e on a case in Suites, ctrl+e for checks of the whole suite)"
+		body += " The suite has no checks and no expected outputs yet, so no output gets a verdict, only a failed call does (fail): add checks first (e on a case in Suites, ctrl+e for checks of the whole suite)"
 	case unchecked > 0:
 		body += " The suite's checks grade every output, but " + itoa(unchecked) + " of its " + plural(len(run.Cases), "case") + " have no check and get no verdict"
 	default:
