@@ -85,7 +85,7 @@ func DefaultSides(run prompt.Run, target string) (a, b SideKey, err error) {
 		return SideKey{vs[0].VersionID, t}, SideKey{vs[0].VersionID, t2}, nil
 	}
 	return a, b, errors.New("run " + run.ID + " has one version on one target: nothing to compare. " +
-		"Run two versions (whet run NAME@1 NAME@2 -m echo) or two targets")
+		"Run two versions (whet run NAME@1 NAME@2 -m echo) or two targets (whet run NAME -m echo,TARGET)")
 }
 
 // CompareRun pairs side a against side b of rr, with the prompt diff when

@@ -192,6 +192,23 @@ func TestHelpIsGeneratedFromKeyTables(t *testing.T) {
 			h.mustSee(b.Help().Desc)
 		}
 	}
+	h.key("esc")
+
+	// On a short one the keys that do not fit scroll into view.
+	h.send(tea.WindowSizeMsg{Width: 60, Height: 20})
+	h.key("?")
+	h.mustSee("more lines: ↓/j scrolls")
+	h.mustNotSee("quit (esc: back)")
+	h.key("G")
+	h.mustSee("quit (esc: back)", "(the end: ↑/k scrolls back)")
+	h.key("k", "g")
+	h.mustSee("more lines: ↓/j scrolls")
+	h.mustNotSee("quit (esc: back)")
+	for range 40 {
+		h.key("j")
+	}
+	h.key("k")
+	h.mustSee("quit (esc: back)", "1 more line: ↓/j scrolls")
 }
 
 func TestPalette(t *testing.T) {

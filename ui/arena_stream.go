@@ -591,7 +591,7 @@ func (m arenaModel) rate(col int, spec string, cellIdx int, rating int, note str
 	}
 	if isNote {
 		if cell.rating == 0 {
-			return m, notify("rate it 1-5 first; the note goes with the rating")
+			return m, notify("rate it first (v, then 1–5); the note goes with the rating")
 		}
 		cell.note = note
 		rating = cell.rating
@@ -666,7 +666,7 @@ func (m arenaModel) askNote(col int) (arenaModel, tea.Cmd) {
 		return m, notify("only a finished output takes a note")
 	}
 	if cell.rating == 0 {
-		return m, notify("rate it 1-5 first; the note goes with the rating")
+		return m, notify("rate it first (v, then 1–5); the note goes with the rating")
 	}
 	spec, shown := c.spec, c.shown
 	return m, openDialog(newInput(m.sh, "Note on "+oneLine(spec)+"'s output",

@@ -130,6 +130,12 @@ func TestArenaRatesAndNotes(t *testing.T) {
 		idOf[r.Target] = r.ID
 	}
 
+	// A note before a rating says how to rate: v, then a digit (a bare
+	// digit switches screens).
+	h.key("n")
+	if n := h.notice(); !strings.Contains(n, "rate it first (v, then 1–5)") {
+		t.Fatalf("note before a rating: %q", n)
+	}
 	h.key("v", "4") // a rating, not the Arena tab
 	if h.m.active != screenArena {
 		t.Fatalf("v 4 left the Arena for %v", h.m.active)

@@ -140,7 +140,7 @@ func TestCompareOneSideOnly(t *testing.T) {
 	seedRuns(t, st)
 	h := newHarness(t, fixedTimeStore{st}, 100, 30)
 	h.send(compareOpenMsg{runID: fixtureOldRun, back: screenHistory})
-	h.mustSee("one version on one target: nothing to compare")
+	h.mustSee("one version on one target: nothing to compare", "or two targets (whet run NAME -m echo,TARGET)")
 }
 
 func TestAlignSides(t *testing.T) {

@@ -609,7 +609,8 @@ func TestEditorShowsAndKeepsOtherParams(t *testing.T) {
 	}
 	h := newHarness(t, fixedTimeStore{st}, 120, 30)
 	h.key("e")
-	h.mustSee("extra · from v1", "ollama.num_ctx 8192", `format       {"type":"object"}`, "others: ctrl+e edits them")
+	// Their values line up past the longest name.
+	h.mustSee("extra · from v1", "ollama.num_ctx 8192", `format         {"type":"object"}`, "others: ctrl+e edits them")
 	// A change elsewhere saves them unchanged.
 	h.key("tab")
 	h.typ("0.5")

@@ -241,6 +241,12 @@ func (m editorModel) sideView(h int) string {
 	// Other params (provider options, scoped ones) are kept as loaded and
 	// shown here; the whole file in $EDITOR edits them.
 	if extra := m.baseParams.Extra; len(extra) > 0 {
+		// Their values line up with each other's, past the longest name
+		// that fits.
+		labelW := sideLabelW
+		for k := range extra {
+			labelW = max(labelW, lipgloss.Width(trunc(oneLine(k), max(sideLabelW, sw-12))))
+		}
 		for _, k := range prompt.SortedKeys(extra) {
 			v := extra[k]
 			text, ok := v.(string)
@@ -248,8 +254,7 @@ func (m editorModel) sideView(h int) string {
 				b, _ := json.Marshal(v)
 				text = string(b)
 			}
-			label := trunc(oneLine(k), max(sideLabelW, sw-12))
-			label = pad(label, max(sideLabelW, lipgloss.Width(label)))
+			label := pad(trunc(oneLine(k), max(sideLabelW, sw-12)), labelW)
 			lines = append(lines, "  "+st.InputLabel.Render(label)+" "+st.Muted.Render(trunc(oneLine(text), max(1, sw-3-lipgloss.Width(label)))))
 		}
 		lines = append(lines, st.Muted.Render(trunc("  others: ctrl+e edits them", sw)))

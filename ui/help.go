@@ -15,6 +15,9 @@ type helpDialog struct {
 	title  string
 	screen keyTable
 	global []key.Binding
+	// offset is the first line shown when the keys do not fit the
+	// terminal; maxOffset is the last view's bound for it.
+	offset, maxOffset int
 }
 
 func newHelp(sh *shared, screen string, t keyTable, g globalKeys) *helpDialog {
@@ -26,7 +29,20 @@ func (d *helpDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 		switch km.String() {
 		case "esc", "?", "q", "enter":
 			return true, nil
+		case "down", "j":
+			d.offset++
+		case "up", "k":
+			d.offset--
+		case "pgdown", "space", "f":
+			d.offset += 10
+		case "pgup", "b":
+			d.offset -= 10
+		case "g", "home":
+			d.offset = 0
+		case "G", "end":
+			d.offset = d.maxOffset
 		}
+		d.offset = clamp(d.offset, 0, d.maxOffset)
 	}
 	return false, nil
 }
@@ -49,15 +65,22 @@ func (d *helpDialog) view(sh *shared, w, h int) string {
 	}
 	// The dialog fits the terminal: key columns that do not fit are cut
 	// (never wrapped), then the notes go (the mouse first), then the lines
-	// that do not fit.
+	// that do not fit scroll, with a line saying so.
 	lines := strings.Split(body, "\n")
 	for i, l := range lines {
 		lines[i] = trunc(l, inner)
 	}
 	body = strings.Join(lines, "\n")
 	room := h - lipgloss.Height(frameDialog(sh, d.title, "", "esc/? close", dw)) + 1
+	d.maxOffset = 0
 	if len(lines) > room && room > 1 {
-		body = strings.Join(lines[:room-1], "\n") + "\n" + st.Muted.Render("… (a taller terminal shows every key)")
+		d.maxOffset = len(lines) - (room - 1)
+		off := clamp(d.offset, 0, d.maxOffset)
+		more := "… " + plural(d.maxOffset-off, "more line") + ": ↓/j scrolls"
+		if off == d.maxOffset {
+			more = "(the end: ↑/k scrolls back)"
+		}
+		body = strings.Join(lines[off:off+room-1], "\n") + "\n" + st.Muted.Render(trunc(more, inner))
 	}
 	for i, n := range notes {
 		if len(lines)+i+2 > room {

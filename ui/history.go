@@ -570,7 +570,7 @@ func (m historyModel) View() string {
 	title := st.Title.Render("Runs") + st.Muted.Render(" · ") + st.Base.Render(oneLine(scope))
 	switch {
 	case m.err != "":
-		return title + "\n" + st.Error.Render(trunc(oneLine(m.err), m.w))
+		return title + "\n" + hintLines(st.Error, m.err, m.w)
 	case !m.loaded && m.loading:
 		return title + "\n" + st.Muted.Render("loading runs…")
 	case !m.loaded:
@@ -635,14 +635,17 @@ type historyCols struct{ id, when, status, versions, targets, cells, fail, metri
 func (m historyModel) cols() historyCols {
 	c := historyCols{id: 12, when: 9, status: 11, cells: 7, fail: 4, metric: 6, cost: 8}
 	fixed := 2 + c.id + c.when + c.status + c.cells + c.fail + c.metric + 7
-	if m.w < 100 {
-		c.status = 0
-		fixed -= 11
-	}
+	// Narrow, the cost goes first, then the status (a run not done then
+	// has its cells in the status's colour): an interrupted run must read
+	// so at 80 columns.
 	rest := m.w - fixed - c.cost - 1
 	if rest < 24 {
 		c.cost = 0
 		rest = m.w - fixed
+	}
+	if rest < 16 {
+		c.status = 0
+		rest += 11
 	}
 	c.versions = max(6, rest*2/5)
 	c.targets = max(6, rest-c.versions-1)
@@ -715,6 +718,10 @@ func (m historyModel) listView() string {
 		case prompt.RunInterrupted:
 			sstyle = st.Error
 		}
+		cstyle := lipgloss.NewStyle()
+		if c.status == 0 && run.Status != prompt.RunDone {
+			cstyle = sstyle
+		}
 		done, failed := r.sum.Done, r.sum.Failed
 		if j := m.rerun; j.active && j.id == run.ID {
 			// The list was read when the re-run began: its counts come
@@ -736,7 +743,7 @@ func (m historyModel) listView() string {
 			sstyle.Inherit(base).Render(cell(status, c.status)) +
 			base.Render(cell(oneLine(runRefList(run, m.prompt)), c.versions)) +
 			st.Muted.Inherit(base).Render(cell(oneLine(strings.Join(run.Targets, ",")), c.targets)) +
-			base.Render(right(itoa(done)+"/"+itoa(r.sum.Cells), c.cells)) +
+			cstyle.Inherit(base).Render(right(itoa(done)+"/"+itoa(r.sum.Cells), c.cells)) +
 			fstyle.Inherit(base).Render(right(fail, c.fail)) +
 			mstyle.Inherit(base).Render(right(metric, c.metric)) +
 			st.Muted.Inherit(base).Render(cost)

@@ -33,19 +33,22 @@ const (
 
 // historyRerun is the re-run in flight, if active.
 type historyRerun struct {
-	seq      int
-	active   bool
-	kind     rerunKind
-	base     prompt.Run // the run a drift re-run repeats
-	suite    string     // the suite grading the run, if any
-	id       string     // the new run's id, once created
-	cells    int
-	done     int
-	failed   int
-	scoring  bool // every cell ran; the suite's checks are grading them
-	stopping bool
-	cancel   context.CancelFunc
-	finished chan struct{} // closed when the re-run's goroutine returned
+	seq    int
+	active bool
+	kind   rerunKind
+	base   prompt.Run // the run a drift re-run repeats
+	suite  string     // the suite grading the run, if any
+	// unchecked: no case of the suite has a check, so no cell can get
+	// a verdict.
+	unchecked bool
+	id        string // the new run's id, once created
+	cells     int
+	done      int
+	failed    int
+	scoring   bool // every cell ran; the suite's checks are grading them
+	stopping  bool
+	cancel    context.CancelFunc
+	finished  chan struct{} // closed when the re-run's goroutine returned
 }
 
 // rerunOutcome is how a re-run's goroutine ended.
@@ -179,7 +182,9 @@ func rerunQuestion(base prompt.Run, cost float64, why string) string {
 	}
 	body += "This runs run " + base.ID + "'s plan again, never from the cache: " + report.PlanShape(base) +
 		" = " + plural(calls, "model call") + " on " + oneLine(joinList(base.Targets)) + "."
-	if base.Suite != "" {
+	if base.Suite != "" && uncheckedCases(base) == len(base.Cases) {
+		body += " Its suite " + oneLine(base.Suite) + " had no checks, so no output gets a verdict."
+	} else if base.Suite != "" {
 		body += " Its suite " + oneLine(base.Suite) + " grades the outputs"
 		if n := eval.ModelCalls(base); n > 0 {
 			body += ", with up to " + plural(n, "more call") + " to a judge or embedding model"
@@ -230,7 +235,8 @@ func (m historyModel) startRerun(run, base prompt.Run, kind rerunKind, opts runn
 	seq := m.nextSeq
 	ctx, cancel := context.WithCancel(m.sh.ctx)
 	finished := make(chan struct{})
-	m.rerun = historyRerun{seq: seq, active: true, kind: kind, base: base, suite: run.Suite, cells: run.Cells(), cancel: cancel, finished: finished}
+	m.rerun = historyRerun{seq: seq, active: true, kind: kind, base: base, suite: run.Suite, cells: run.Cells(), cancel: cancel, finished: finished,
+		unchecked: run.Suite != "" && uncheckedCases(run) == len(run.Cases)}
 	st, targets, grader, life := m.sh.store, m.targets, m.grader, m.sh.ctx
 	start := func() tea.Msg {
 		fail := func(err error) tea.Msg {

@@ -270,3 +270,18 @@ func (h *harness) topConfirm() *confirmDialog {
 	}
 	return d
 }
+
+// A re-run of a suite run whose cases had no check does not claim its
+// suite grades the outputs.
+func TestRerunQuestionSuiteWithoutChecks(t *testing.T) {
+	base := prompt.Run{ID: "r1", Suite: "bare", Repeat: 1, Targets: []string{"echo"},
+		Versions: []prompt.RunVersion{{Prompt: "p", Number: 1}}, Cases: []prompt.Case{{Name: "one"}}}
+	got := rerunQuestion(base, 0, "")
+	if strings.Contains(got, "grades the outputs") || !strings.Contains(got, "Its suite bare had no checks, so no output gets a verdict.") {
+		t.Fatalf("question: %s", got)
+	}
+	base.Cases[0].Checks = []prompt.Check{{Type: "icontains", Value: "x"}}
+	if got := rerunQuestion(base, 0, ""); !strings.Contains(got, "Its suite bare grades the outputs.") {
+		t.Fatalf("question with a check: %s", got)
+	}
+}

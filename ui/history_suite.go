@@ -208,12 +208,32 @@ func suiteRunQuestion(run prompt.Run) string {
 	}
 	body := "This runs " + oneLine(joinList(refs)) + " on the cases of suite " + oneLine(run.Suite) + ": " +
 		report.PlanShape(run) + " = " + plural(run.Cells(), "model call") + " on " + oneLine(joinList(run.Targets)) +
-		". The suite's checks grade every output"
+		"."
+	unchecked := uncheckedCases(run)
+	switch {
+	case unchecked == len(run.Cases):
+		body += " The suite has no checks and no expected outputs yet, so no output gets a verdict, only a failed call does (fail): add checks first (e on a case in Suites, ctrl+e for checks of the whole suite)"
+	case unchecked > 0:
+		body += " The suite's checks grade every output, but " + itoa(unchecked) + " of its " + plural(len(run.Cases), "case") + " have no check and get no verdict"
+	default:
+		body += " The suite's checks grade every output"
+	}
 	if n := eval.ModelCalls(run); n > 0 {
 		body += ", with up to " + plural(n, "more call") + " to a judge or embedding model"
 	}
 	return body + ".\nHosted models bill these calls (at temperature 0 an answer cached from an identical call is reused). " +
 		"Runs shows its progress, then its pass rate."
+}
+
+// uncheckedCases counts the run's cases without a check: no verdict.
+func uncheckedCases(run prompt.Run) int {
+	n := 0
+	for _, c := range run.Cases {
+		if len(c.Checks) == 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // suiteRunDone is the notice of a graded suite run: how many graded cells
@@ -234,11 +254,18 @@ func suiteRunDone(r historyRerun, msg historyRerunDoneMsg) tea.Cmd {
 	text := "suite run " + r.id + " done: "
 	if judged == 0 {
 		text += "no cell got a verdict"
+		if r.unchecked {
+			text += " (the suite has no checks)"
+		}
 	} else {
 		text += itoa(passed) + "/" + itoa(judged) + " passed (" + pctText(float64(passed)/float64(judged)) + ")"
 	}
 	if msg.failed > 0 {
-		text += "; " + plural(msg.failed, "call") + " failed, the first with: " + msg.firstErr
+		if msg.failed == 1 {
+			text += "; 1 call failed: " + msg.firstErr
+		} else {
+			text += "; " + itoa(msg.failed) + " calls failed, first: " + msg.firstErr
+		}
 	}
 	if len(msg.groups) > 1 && weakest != nil {
 		text += "; lowest " + weakest.Version.Ref() + " on " + weakest.Target + " " + pctText(weakest.PassRate)

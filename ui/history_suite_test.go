@@ -165,3 +165,48 @@ func TestSuitesRunOffersTargets(t *testing.T) {
 	h.mustSee("› ollama:slow:latest")
 	h.mustNotSee("› echo")
 }
+
+// A suite without checks is not said to grade anything: the question
+// says no output gets a verdict, and so does the notice once it ran.
+func TestSuitesRunWithoutChecksSaysSo(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	su := prompt.Suite{Name: "bare", Prompt: "support/reply", Cases: []prompt.Case{{Name: "one", Vars: map[string]string{"customer": "Ana"}}}}
+	if _, err := st.CreateSuite(context.Background(), su, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 40, withTargets(arenaRegistry(t, newFakeOllama(t, 0, -1).URL)))
+	h.key("8")
+	h.mustSee("bare")
+	h.key("ctrl+r")
+	h.typ("\n")
+	h.typ("echo\n")
+	h.mustSee("Run suite bare?")
+	body := h.topConfirm().body
+	if strings.Contains(body, "checks grade every output") || !strings.Contains(body, "no output gets a verdict") {
+		t.Fatalf("question claims checks: %s", body)
+	}
+	h.key("y")
+	if n := h.notice(); !strings.Contains(n, "no cell got a verdict (the suite has no checks)") {
+		t.Fatalf("notice: %q", n)
+	}
+}
+
+// A failed call's cause comes early in the suite run's notice, so that
+// it shows in an 80-column status bar; a suite with checks whose every
+// call failed is not said to have none.
+func TestSuiteRunDoneSaysTheFailureEarly(t *testing.T) {
+	r := historyRerun{id: "1m873cxyv2s5"}
+	for _, c := range []struct {
+		failed int
+		want   string
+	}{
+		{1, "suite run 1m873cxyv2s5 done: no cell got a verdict; 1 call failed: down: connection refused"},
+		{2, "suite run 1m873cxyv2s5 done: no cell got a verdict; 2 calls failed, first: down: connection refused"},
+	} {
+		msg := suiteRunDone(r, historyRerunDoneMsg{failed: c.failed, firstErr: "down: connection refused"})()
+		if n, ok := msg.(noticeMsg); !ok || n.text != c.want || !n.isErr {
+			t.Fatalf("notice %+v, want %q", msg, c.want)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"whet/prompt"
 	"whet/store"
 )
@@ -171,4 +173,39 @@ func rerunOf(t *testing.T, st *store.Store, id string, created time.Time) prompt
 		t.Fatal(err)
 	}
 	return run
+}
+
+// At 80 columns the list drops the cost before the status, so a run
+// whose process died reads "interrupted"; narrower still, its cells take
+// the status's colour.
+func TestHistoryInterruptedReadsSoAt80Columns(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	if err := st.FinishRun(context.Background(), fixtureRun, prompt.RunInterrupted, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
+	h.key("G", "h")
+	h.mustSee("STATUS", "interrupted", "done", fixtureRun, "12/12")
+	h.send(tea.WindowSizeMsg{Width: 60, Height: 20})
+	h.mustSee(fixtureRun, "12/12")
+	h.mustNotSee("interrupted")
+}
+
+// A load error on Runs, Versions or Suites wraps at 60 columns, so its
+// cause shows.
+func TestLoadErrorsWrap(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 60, 20)
+	const e = "could not read the runs: database is locked (another whet process is writing; try again)"
+	h.key("5")
+	h.m.history.err = e
+	h.mustSee("could not read the runs", "try again)")
+	h.key("2")
+	h.m.versions.err = e
+	h.mustSee("could not read the runs", "try again)")
+	h.key("8")
+	h.m.suites.err = e
+	h.mustSee("could not read the runs", "try again)")
 }

@@ -565,7 +565,7 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 		return m, m.askRename(p)
 	case key.Matches(msg, k.Archive):
 		return m, openDialog(newConfirm("Archive "+p.Name+"?",
-			"It leaves the library; its "+itoa(p.Latest)+" version(s), tags and runs are kept.\n"+
+			"It leaves the library; its "+plural(p.Latest, "version")+", tags and runs are kept.\n"+
 				"To bring it back: A lists archived prompts, a on it (or: whet prompt archive --undo "+p.Name+")",
 			libArchiveMsg{name: p.Name}, nil))
 	}

@@ -188,6 +188,9 @@ func TestLibraryTagAndArchive(t *testing.T) {
 	// Archive asks, then removes the prompt from the list.
 	h.key("a")
 	h.mustSee("Archive support/reply?")
+	if body := h.topConfirm().body; strings.Contains(body, "(s)") || !strings.Contains(body, "its 3 versions, tags") {
+		t.Fatalf("archive question: %s", body)
+	}
 	h.key("n")
 	h.mustSee("support/reply")
 	h.key("a", "y")

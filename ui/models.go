@@ -430,10 +430,13 @@ func (m modelsModel) targetsView() string {
 			if r.label != r.spec {
 				label += " → " + r.spec
 			}
+			// The model the last run reported says more than "listed",
+			// what a hosted model without a size or quantisation shows.
 			model := ""
 			if r.info.Name != "" {
 				model = modelDetail(r.info)
-			} else if r.seen != nil && r.seen.Current.Model != "" {
+			}
+			if (model == "" || model == "listed") && r.seen != nil && r.seen.Current.Model != "" {
 				model = r.seen.Current.Model
 			}
 			digest := r.info.Digest

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -157,4 +159,41 @@ func TestModelsWithoutRegistry(t *testing.T) {
 	h.mustSee("No target registry")
 	h.key("enter", "R", "tab", "j")
 	h.mustSee("Models")
+}
+
+// A hosted model, listed with no size or quantisation, shows the model
+// its last run reported rather than the bare word "listed".
+func TestModelsHostedRowShowsTheReportedModel(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	v, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "greet"}, store.NewVersion{Messages: []prompt.Message{{Role: "user", Content: "hi"}}, Author: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := prompt.Run{Source: "cli", Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash}},
+		Targets: []string{"lab:lab-model"}, Cases: []prompt.Case{{}}, Repeat: 1}
+	if err := st.CreateRun(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveResults(ctx, []prompt.Result{{RunID: r.ID, VersionID: v.ID, Target: "lab:lab-model", Output: "ok",
+		Model: "lab-model-2025", ModelDigest: "fp_1", Started: testNow}}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"object":"list","data":[{"id":"lab-model","object":"model"},{"id":"lab-other","object":"model"}]}`))
+	}))
+	t.Cleanup(srv.Close)
+	cfg, err := config.Parse("hosted.yaml", []byte("providers:\n  lab:\n    type: openai\n    base_url: "+srv.URL+"/v1\n"), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, st, 120, 30, withTargets(runner.NewRegistry(cfg)))
+	h.key("9")
+	h.mustSee("lab:lab-model", "lab:lab-other")
+	if l := lineWith(h.screen(), "lab:lab-model"); !strings.Contains(l, "lab-model-2025") || strings.Contains(l, "listed  listed") {
+		t.Fatalf("lab row:\n%s", h.screen())
+	}
+	if l := lineWith(h.screen(), "lab:lab-other"); !strings.Contains(l, "listed") {
+		t.Fatalf("a listed model never run:\n%s", h.screen())
+	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -116,4 +117,29 @@ func TestNoticeLifetimes(t *testing.T) {
 	h.send(noticeMsg{text: "archived x"})
 	h.key("j", "k")
 	h.mustSee("archived x")
+}
+
+// TestLongNoticeTakesTheWholeStatusBar: a notice too long for the room
+// beside the database and the count hides them, so that an error's
+// cause shows at 80 columns; a short one leaves them.
+func TestLongNoticeTakesTheWholeStatusBar(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
+	long := "suite run r1 done; 2 calls failed, the first with: connection refused by the server"
+	h.send(noticeMsg{text: long, isErr: true})
+	last := lastLine(h.screen())
+	if !strings.Contains(last, "connection refused") || strings.Contains(last, "prompts") {
+		t.Fatalf("status bar: %q", last)
+	}
+	h.key("j")
+	h.send(noticeMsg{text: "saved"})
+	if last := lastLine(h.screen()); !strings.Contains(last, "saved") || !strings.Contains(last, "3 prompts") {
+		t.Fatalf("status bar: %q", last)
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
 }

@@ -543,7 +543,7 @@ func (m resultsModel) askNote() (resultsModel, tea.Cmd) {
 	}
 	cur, ok := m.scores[id][humanScorer]
 	if !ok {
-		return m, notify("rate it first (1-5, p or f); the note goes with the rating")
+		return m, notify("rate it first (v then 1–5, p or f); the note goes with the rating")
 	}
 	runID := m.rr.Run.ID
 	return m, openDialog(newInput(m.sh, "Note on result "+itoa(int(id)),
@@ -558,7 +558,7 @@ func (m resultsModel) onNote(msg resultsNoteMsg) (resultsModel, tea.Cmd) {
 	}
 	cur, ok := m.scores[msg.resultID][humanScorer]
 	if !ok {
-		return m, notify("rate it first (1-5, p or f); the note goes with the rating")
+		return m, notify("rate it first (v then 1–5, p or f); the note goes with the rating")
 	}
 	sc := prompt.Score{ResultID: msg.resultID, Scorer: humanScorer, Value: cur.Value, Pass: cur.Pass,
 		Reason: strings.TrimSpace(msg.note), Author: m.sh.author}
@@ -1094,10 +1094,10 @@ func (m resultsModel) View() string {
 	case m.loading && !m.loaded:
 		return st.Title.Render("Results") + "\n" + st.Muted.Render("loading the run…")
 	case m.err != "":
-		return st.Title.Render("Results") + "\n" + st.Error.Render(trunc(oneLine(m.err), m.w))
+		return st.Title.Render("Results") + "\n" + hintLines(st.Error, m.err, m.w)
 	case !m.loaded:
 		return st.Title.Render("Results") + "\n\n" +
-			st.Muted.Render("  No run open. Choose one in Runs (enter), or press s on a prompt in the Library.")
+			hintLines(st.Muted, "No run open. Choose one in Runs (enter), or press s on a prompt in the Library.", m.w)
 	}
 	if m.drill {
 		head := st.Title.Render(trunc(oneLine(m.drillTitle), m.w))

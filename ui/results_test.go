@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"whet/eval"
 	"whet/prompt"
 	"whet/store"
@@ -292,7 +294,7 @@ func TestResultsDrillRatesResults(t *testing.T) {
 
 	// A note before any rating is refused.
 	h.key("m")
-	h.mustSee("rate it first")
+	h.mustSee("rate it first (v then 1–5, p or f)")
 	if got := humanScores(t, st, fixtureRun, ids[0]); len(got) != 0 {
 		t.Fatalf("a note alone saved %v", got)
 	}
@@ -358,4 +360,17 @@ func TestResultsDrillRatesResults(t *testing.T) {
 	if h.m.active == screenResults {
 		t.Fatal("1 outside the detail did not switch screens")
 	}
+}
+
+// With no run open, Results says where to find one in full at 80
+// columns: the hint wraps rather than being cut.
+func TestResultsEmptyHintWrapsAt80Columns(t *testing.T) {
+	st := openStore(t)
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
+	h.key("6")
+	h.mustSee("No run open.", "press s on a prompt in the", "Library.")
+	// A load error wraps too.
+	h.send(tea.WindowSizeMsg{Width: 60, Height: 20})
+	h.m.results.err = "could not read run r1: database is locked (another whet process is writing; try again)"
+	h.mustSee("could not read run r1", "try again)")
 }

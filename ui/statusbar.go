@@ -8,7 +8,8 @@ import (
 )
 
 // statusView is the bottom line: the database, the prompt count, jobs in
-// flight, and either the current notice or the key hints.
+// flight, and either the current notice or the key hints. A notice too
+// long for its room hides the database and the count while it shows.
 func (m Model) statusView() string {
 	st := m.sh.styles()
 	w := m.sh.width
@@ -33,6 +34,15 @@ func (m Model) statusView() string {
 
 	var right string
 	room := w - ansi.StringWidth(left) - 1
+	if n := ansi.StringWidth(m.notice.text); n > room {
+		// A notice that does not fit takes the database's and the
+		// count's room: it says what just happened, they can wait.
+		left = seg(" ")
+		if m.sh.jobs > 0 {
+			left += st.StatusInfo.Render(jobs) + seg(" │ ")
+		}
+		room = w - ansi.StringWidth(left) - 1
+	}
 	if m.notice.text != "" {
 		if m.notice.isErr {
 			right = st.StatusError.Render(trunc(m.notice.text, room))

@@ -563,7 +563,7 @@ func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 		}
 		return m, openDialog(newInput(m.sh, "New suite", "A name for the suite (like a prompt name: letters, digits, - _ . /).",
 			"reply-quality", "", func(s string) error {
-				if err := prompt.ValidateName(s); err != nil {
+				if err := checkSuiteName(s); err != nil {
 					return err
 				}
 				if m.scope == "" && taken[strings.ToLower(s)] {
@@ -590,7 +590,7 @@ func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 		return m, openDialog(newInput(m.sh, "Rename suite "+s.Name,
 			"A new name. Runs made from the suite keep the name they were made with.", s.Name, s.Name,
 			func(name string) error {
-				if err := prompt.ValidateName(name); err != nil {
+				if err := checkSuiteName(name); err != nil {
 					return err
 				}
 				for _, o := range m.list {
@@ -993,7 +993,7 @@ func (m suitesModel) listView() string {
 	title := st.Title.Render("Suites") + st.Muted.Render(" · ") + st.Base.Render(oneLine(scope))
 	switch {
 	case m.err != "":
-		return trunc(title, m.w) + "\n" + st.Error.Render(trunc(oneLine(m.err), m.w))
+		return trunc(title, m.w) + "\n" + hintLines(st.Error, m.err, m.w)
 	case !m.loaded:
 		return trunc(title, m.w) + "\n" + st.Muted.Render("loading suites…")
 	}
@@ -1138,4 +1138,16 @@ func (m suitesModel) casesView() string {
 		return body + "\n" + strings.Join(errLines, "\n")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// checkSuiteName checks a suite name typed in a dialog: the rule is the
+// prompts', but the error speaks of a suite.
+func checkSuiteName(name string) error {
+	if name == "" {
+		return errors.New("type a name for the suite, e.g. reply-quality")
+	}
+	if prompt.ValidateName(name) != nil {
+		return fmt.Errorf("invalid suite name %q: %s", name, prompt.NameRule)
+	}
+	return nil
 }

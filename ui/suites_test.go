@@ -636,3 +636,16 @@ func TestSuiteCaseFormShowsTextSanitised(t *testing.T) {
 		t.Fatalf("the description dialog draws the suite's controls:\n%s", h.screen())
 	}
 }
+
+// A suite's name dialog speaks of a suite, not a prompt, when the name
+// is missing or wrong.
+func TestSuitesNewNameErrorsSpeakOfASuite(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, st, 100, 30)
+	h.key("8", "n", "enter")
+	h.mustSee("type a name for the suite")
+	h.mustNotSee("empty prompt name")
+	h.typ("bad name\n")
+	h.mustSee(`invalid suite name "bad name"`)
+}

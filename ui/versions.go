@@ -409,7 +409,7 @@ func (m versionsModel) View() string {
 		title += "  " + st.RowMarked.Render("◆ v"+itoa(m.mark)+" marked — d on another to diff")
 	}
 	if m.err != "" {
-		return title + "\n" + st.Error.Render(trunc(m.err, m.w))
+		return title + "\n" + hintLines(st.Error, m.err, m.w)
 	}
 	if !m.loaded {
 		return title + "\n" + st.Muted.Render("loading…")
