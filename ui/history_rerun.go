@@ -196,6 +196,9 @@ func rerunQuestion(base prompt.Run, cost float64, why string) string {
 		body += " (run " + base.ID + " cost " + usdText(cost) + ")"
 	}
 	body += ". Then the drift dialog sets the new run against " + base.ID + "."
+	if base.Status == prompt.RunInterrupted {
+		body += "\nRun " + base.ID + " was interrupted before all its cells ran: to finish it instead, whet run --resume " + base.ID + "."
+	}
 	return body
 }
 

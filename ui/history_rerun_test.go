@@ -281,7 +281,12 @@ func TestRerunQuestionSuiteWithoutChecks(t *testing.T) {
 		t.Fatalf("question: %s", got)
 	}
 	base.Cases[0].Checks = []prompt.Check{{Type: "icontains", Value: "x"}}
-	if got := rerunQuestion(base, 0, ""); !strings.Contains(got, "Its suite bare grades the outputs.") {
+	if got := rerunQuestion(base, 0, ""); !strings.Contains(got, "Its suite bare grades the outputs.") || strings.Contains(got, "resume") {
 		t.Fatalf("question with a check: %s", got)
+	}
+	// An interrupted run can be finished instead of re-run whole.
+	base.Status = prompt.RunInterrupted
+	if got := rerunQuestion(base, 0, ""); !strings.HasSuffix(got, "\nRun r1 was interrupted before all its cells ran: to finish it instead, whet run --resume r1.") {
+		t.Fatalf("question for an interrupted run: %s", got)
 	}
 }
