@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,6 +90,23 @@ func gateFailures(groups []eval.Group, failUnder float64) []eval.Group {
 	return failing
 }
 
+// gateLine says why a version × target fails the gate: its pass rate, over
+// how many graded cells and with what interval, and how far below the bar
+// it is; or that no cell was graded.
+func gateLine(g eval.Group, failUnder float64) string {
+	if g.Judged == 0 {
+		return fmt.Sprintf("gate: %s × %s: no cell was graded, so it cannot reach %s", g.Version.Ref(), g.Target, pctText(failUnder))
+	}
+	return fmt.Sprintf("gate: %s × %s pass rate %.1f%% (%d of %d graded cells, 95%% CI %.1f–%.1f%%) is %.1f points below %s",
+		g.Version.Ref(), g.Target, 100*g.PassRate, g.Passed, g.Judged, 100*g.PassLo, 100*g.PassHi, 100*(failUnder-g.PassRate), pctText(failUnder))
+}
+
+// pctText writes a rate in [0,1] as a percentage with no more decimals
+// than it has (to a hundredth of a point): 0.9 → "90%", 0.925 → "92.5%".
+func pctText(r float64) string {
+	return strconv.FormatFloat(math.Round(r*1e4)/1e2, 'f', -1, 64) + "%"
+}
+
 // writeGateMarkdown writes the CI summary of a scored run: pass/fail per
 // version × target with intervals, A vs B when there are two versions, and
 // the failing cases with their reasons. It is GitHub-flavoured Markdown, fit
@@ -102,7 +121,7 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	fmt.Fprintf(&b, "## whet: %s\n\n", report.MarkdownText(rr.Run.Suite))
 	fmt.Fprintf(&b, "Run %s · %s", report.MarkdownCode(rr.Run.ID, false), report.PlanShape(rr.Run))
 	if failUnder > 0 {
-		fmt.Fprintf(&b, " · gate: pass rate ≥ %.0f%% · **%s**", failUnder*100, verdict)
+		fmt.Fprintf(&b, " · gate: pass rate ≥ %s · **%s**", pctText(failUnder), verdict)
 	}
 	b.WriteString("\n\n| Version | Target | Graded | Pass rate | 95% CI | Mean score | Errors | p50 | p95 | Cost (USD) |")
 	if failUnder > 0 {
