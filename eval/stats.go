@@ -419,6 +419,16 @@ func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB strin
 	return res
 }
 
+// Stats is r for a report (report.Comparison's AB): nil when no case has
+// a score on both sides.
+func (r ABResult) Stats() *report.ABStats {
+	if r.Wins+r.Ties+r.Losses == 0 {
+		return nil
+	}
+	return &report.ABStats{Wins: r.Wins, Ties: r.Ties, Losses: r.Losses, Skipped: r.Skipped,
+		WinRate: r.WinRate, Lo: r.Lo, Hi: r.Hi, P: r.P, Sentence: r.Sentence}
+}
+
 func abSentence(r ABResult) string {
 	n := r.Wins + r.Losses
 	if n == 0 {
