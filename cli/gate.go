@@ -90,6 +90,19 @@ func gateFailures(groups []eval.Group, failUnder float64) []eval.Group {
 	return failing
 }
 
+// writePassLines writes each version × target's pass rate with its
+// interval and n, and its mean score, under the table of a suite's run
+// (whet run and whet runs show alike).
+func writePassLines(w io.Writer, groups []eval.Group) {
+	for _, g := range groups {
+		if g.Judged == 0 {
+			fmt.Fprintf(w, "%s × %s: no cell scored\n", g.Version.Ref(), g.Target)
+			continue
+		}
+		fmt.Fprintf(w, "%s × %s: pass %.1f%% [%.1f–%.1f%%] of %d, mean score %.3f\n", g.Version.Ref(), g.Target, 100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.Judged, g.MeanScore)
+	}
+}
+
 // gateLine says why a version × target fails the gate: its pass rate, over
 // how many graded cells and with what interval, and how far below the bar
 // it is; or that no cell was graded.

@@ -261,13 +261,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		return fmt.Errorf("writing the report: %w (the run is saved: whet export %s --format %s -o FILE writes it again)", err, plan.Run.ID, exportFormat(f.format))
 	}
 	if scored && f.format == "table" {
-		for _, g := range groups {
-			if g.Judged == 0 {
-				fmt.Fprintf(a.env.Stdout, "%s × %s: no cell scored\n", g.Version.Ref(), g.Target)
-				continue
-			}
-			fmt.Fprintf(a.env.Stdout, "%s × %s: pass %.1f%% [%.1f–%.1f%%] of %d, mean score %.3f\n", g.Version.Ref(), g.Target, 100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.Judged, g.MeanScore)
-		}
+		writePassLines(a.env.Stdout, groups)
 	}
 	a.printShadow(reg, rr, f.shadowPrices)
 
