@@ -175,19 +175,9 @@ func latencyText(d time.Duration) string {
 	return itoa(tenths/10) + "." + itoa(tenths%10) + "s"
 }
 
-// usdText renders a cost in USD.
-func usdText(c float64) string {
-	if c == 0 {
-		return "$0"
-	}
-	// Four significant decimals are enough for model calls.
-	n := int(c*10000 + 0.5)
-	frac := itoa(n % 10000)
-	for len(frac) < 4 {
-		frac = "0" + frac
-	}
-	return "$" + itoa(n/10000) + "." + frac
-}
+// usdText renders a cost in USD as the Arena does (costText): a cost too
+// small for four decimals reads "<$0.0001", never "$0.0000".
+func usdText(c float64) string { return costText(c) }
 
 // sparkline draws values in [0,1] as block characters on an absolute scale
 // (so drift shows as drift); a negative value is a gap.

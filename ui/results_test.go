@@ -419,3 +419,12 @@ func TestResultsNCountsGradedResults(t *testing.T) {
 	h.mustSee(wilsonText(1, 2), "0.75 [0.13–1.00] n=3")
 	h.mustNotSee("n=6")
 }
+
+// A call that cost something never reads as free.
+func TestUSDTextNeverShowsACostAsZero(t *testing.T) {
+	for c, want := range map[float64]string{0: "$0", 0.000017: "<$0.0001", 0.00123: "$0.0012", 1.5: "$1.5000"} {
+		if got := usdText(c); got != want {
+			t.Errorf("usdText(%v) = %q, want %q", c, got, want)
+		}
+	}
+}
