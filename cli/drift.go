@@ -230,7 +230,7 @@ func driftScore(s report.Summary) string {
 	if s.Scored == 0 {
 		return "—"
 	}
-	return fmt.Sprintf("%.2f", s.MeanScore)
+	return report.ScoreText(s.MeanScore)
 }
 
 // driftP is the sign test's p-value, "—" when no case was decided.

@@ -121,22 +121,8 @@ func goodness(sh *shared, v float64) func(...string) string {
 // pct renders a share in [0,1] as a whole percentage.
 func pctText(v float64) string { return itoa(int(v*100+0.5)) + "%" }
 
-// score2 renders a score with two decimals.
-func scoreText(v float64) string {
-	n := int(v*100 + 0.5)
-	if v < 0 {
-		n = int(v*100 - 0.5)
-	}
-	sign := ""
-	if n < 0 {
-		sign, n = "-", -n
-	}
-	frac := itoa(n % 100)
-	if len(frac) < 2 {
-		frac = "0" + frac
-	}
-	return sign + itoa(n/100) + "." + frac
-}
+// scoreText renders a score with two decimals, as the reports do.
+func scoreText(v float64) string { return report.ScoreText(v) }
 
 // signed renders a delta with its sign: +12, -3, ±0.
 func deltaText(n int) string {
