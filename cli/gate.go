@@ -99,8 +99,22 @@ func writePassLines(w io.Writer, groups []eval.Group) {
 			fmt.Fprintf(w, "%s × %s: no cell scored\n", g.Version.Ref(), g.Target)
 			continue
 		}
-		fmt.Fprintf(w, "%s × %s: pass %.1f%% [%.1f–%.1f%%] of %d, mean score %.3f\n", g.Version.Ref(), g.Target, 100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.Judged, g.MeanScore)
+		fmt.Fprintf(w, "%s × %s: pass %.1f%% [%.1f–%.1f%%] of %d, mean score %.3f%s\n", g.Version.Ref(), g.Target, 100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.Judged, g.MeanScore, repeatsText(g))
 	}
+}
+
+// repeatsText says, for a group with repeats, how alike a case's repeats
+// are and pass^k: "; over 3 repeats: 90% identical outputs, every repeat
+// passed in 7 of 10 cases (pass^3)"; "" without repeats.
+func repeatsText(g eval.Group) string {
+	if g.Repeats < 2 {
+		return ""
+	}
+	s := fmt.Sprintf("; over %d repeats: %.0f%% identical outputs", g.Repeats, 100*g.Identical)
+	if g.JudgedCases > 0 {
+		s += fmt.Sprintf(", every repeat passed in %d of %d cases (pass^%d)", g.PassAllCases, g.JudgedCases, g.Repeats)
+	}
+	return s
 }
 
 // gateLine says why a version × target fails the gate: its pass rate, over
@@ -136,18 +150,38 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	if failUnder > 0 {
 		fmt.Fprintf(&b, " · gate: pass rate ≥ %s · **%s**", pctText(failUnder), verdict)
 	}
-	b.WriteString("\n\n| Version | Target | Graded | Pass rate | 95% CI | Mean score | Errors | p50 | p95 | Cost (USD) |")
+	repeats := 0
+	for _, g := range groups {
+		repeats = max(repeats, g.Repeats)
+	}
+	b.WriteString("\n\n| Version | Target | Graded | Pass rate | 95% CI | Mean score |")
+	if repeats > 1 {
+		fmt.Fprintf(&b, " All %d repeats passed |", repeats)
+	}
+	b.WriteString(" Errors | p50 | p95 | Cost (USD) |")
 	if failUnder > 0 {
 		b.WriteString(" Gate |")
 	}
-	b.WriteString("\n| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+	b.WriteString("\n| --- | --- | ---: | ---: | --- | ---: |")
+	if repeats > 1 {
+		b.WriteString(" ---: |")
+	}
+	b.WriteString(" ---: | ---: | ---: | ---: |")
 	if failUnder > 0 {
 		b.WriteString(" --- |")
 	}
 	b.WriteString("\n")
 	for _, g := range groups {
-		fmt.Fprintf(&b, "| %s | %s | %d | %.1f%% | %.1f–%.1f%% | %.3f | %d | %s | %s | %.4f |", report.MarkdownCode(g.Version.Ref(), true), report.MarkdownCode(g.Target, true), g.Judged,
-			100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.MeanScore, g.Errors, fmtDur(g.P50), fmtDur(g.P95), g.Cost)
+		fmt.Fprintf(&b, "| %s | %s | %d | %.1f%% | %.1f–%.1f%% | %.3f |", report.MarkdownCode(g.Version.Ref(), true), report.MarkdownCode(g.Target, true), g.Judged,
+			100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.MeanScore)
+		if repeats > 1 {
+			if g.Repeats > 1 && g.JudgedCases > 0 {
+				fmt.Fprintf(&b, " %d of %d cases |", g.PassAllCases, g.JudgedCases)
+			} else {
+				b.WriteString(" — |")
+			}
+		}
+		fmt.Fprintf(&b, " %d | %s | %s | %s |", g.Errors, fmtDur(g.P50), fmtDur(g.P95), report.CostText(g.Cost))
 		if failUnder > 0 {
 			mark := "✅"
 			if g.Judged == 0 || g.PassRate < failUnder {

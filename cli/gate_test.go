@@ -95,13 +95,17 @@ func TestGateMarkdownBarAsGiven(t *testing.T) {
 	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
 	rr := report.RunReport{Run: prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}}
 	lo, hi := eval.Wilson(924, 1000, eval.Z95)
-	groups := []eval.Group{{Version: rv, Target: "echo", N: 1000, Judged: 1000, Passed: 924, PassRate: 0.924, PassLo: lo, PassHi: hi}}
+	groups := []eval.Group{{Version: rv, Target: "echo", N: 1000, Judged: 1000, Passed: 924, PassRate: 0.924, PassLo: lo, PassHi: hi, Cost: 0.000017}}
 	var b bytes.Buffer
 	if err := writeGateMarkdown(&b, rr, groups, 0.925); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "gate: pass rate ≥ 92.5% · **❌ fail**") {
 		t.Errorf("summary does not state the bar as given:\n%s", b.String())
+	}
+	// The cost as every report writes it, not rounded to nothing.
+	if !strings.Contains(b.String(), " | 0.000017 | ❌ |") {
+		t.Errorf("summary does not give the cost to the millionth:\n%s", b.String())
 	}
 	if got := gateLine(groups[0], 0.925); got != "gate: classify@2 × echo pass rate 92.4% (924 of 1000 graded cells, 95% CI 90.6–93.9%) is 0.1 points below 92.5%" {
 		t.Errorf("gate line: %s", got)

@@ -116,10 +116,12 @@ type Group struct {
 	// Repeats is the most results any case has here. With Repeats > 1,
 	// Identical is the mean over cases of the share of a case's outputs that
 	// equal its most common output, and PassK (pass^k) the share of cases
-	// with a verdict whose every repeat passed.
-	Repeats   int
-	Identical float64
-	PassK     float64
+	// with a verdict whose every repeat passed: PassAllCases of
+	// JudgedCases.
+	Repeats                   int
+	Identical                 float64
+	PassK                     float64
+	JudgedCases, PassAllCases int
 }
 
 // Aggregate computes per version × target statistics of a run. Results are
@@ -240,6 +242,7 @@ func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) [
 			if judgedCases > 0 {
 				g.PassK = float64(passAll) / float64(judgedCases)
 			}
+			g.JudgedCases, g.PassAllCases = judgedCases, passAll
 		}
 		out = append(out, g)
 	}

@@ -284,7 +284,7 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 			return fmtDur(s.MeanLatency)
 		}),
 		row("Tokens out", func(_ Side, s Summary) string { return fmtInt(s.TokensOut) }),
-		row("Cost (USD)", func(_ Side, s Summary) string { return fmtCost(s.Cost) }),
+		row("Cost (USD)", func(_ Side, s Summary) string { return CostText(s.Cost) }),
 		row("Mean score", func(_ Side, s Summary) string {
 			if s.Scored == 0 {
 				return "—"

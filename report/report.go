@@ -315,8 +315,9 @@ func fmtInt(n int) string {
 	return b.String()
 }
 
-// fmtCost renders a USD amount rounded to a millionth, without trailing zeros.
-func fmtCost(c float64) string {
+// CostText renders a USD amount rounded to a millionth, without trailing
+// zeros, as every report writes it.
+func CostText(c float64) string {
 	return strconv.FormatFloat(roundTo(c, 6), 'f', -1, 64)
 }
 

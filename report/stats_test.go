@@ -166,8 +166,8 @@ func TestFormatting(t *testing.T) {
 	}
 	costs := map[float64]string{0: "0", 0.0000141: "0.000014", 1.5: "1.5", 0.00000049: "0"}
 	for c, want := range costs {
-		if got := fmtCost(c); got != want {
-			t.Errorf("fmtCost(%v) = %q, want %q", c, got, want)
+		if got := CostText(c); got != want {
+			t.Errorf("CostText(%v) = %q, want %q", c, got, want)
 		}
 	}
 }

@@ -51,7 +51,7 @@ func Table(w io.Writer, r RunReport, width int) error {
 		} else {
 			cells = append(cells, "-", "-", "-")
 		}
-		cells = append(cells, dashIf(durOrDash(s.MeanTTFT)), dashIf(rateOrDash(s.TokPerSec)), fmtInt(s.TokensIn), fmtInt(s.TokensOut), "$"+fmtCost(s.Cost), fmtInt(s.CacheHits))
+		cells = append(cells, dashIf(durOrDash(s.MeanTTFT)), dashIf(rateOrDash(s.TokPerSec)), fmtInt(s.TokensIn), fmtInt(s.TokensOut), "$"+CostText(s.Cost), fmtInt(s.CacheHits))
 		if len(v.scorers) > 0 {
 			switch {
 			case s.Scored > 0 && s.Scored < s.Cells:
