@@ -172,8 +172,14 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	}
 	b.WriteString("\n")
 	for _, g := range groups {
-		fmt.Fprintf(&b, "| %s | %s | %d | %.1f%% | %.1f–%.1f%% | %.3f |", report.MarkdownCode(g.Version.Ref(), true), report.MarkdownCode(g.Target, true), g.Judged,
-			100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.MeanScore)
+		rate, ci, mean := "—", "—", "—" // nothing graded: no figure, rather than 0%
+		if g.Judged > 0 {
+			rate, ci = fmt.Sprintf("%.1f%%", 100*g.PassRate), fmt.Sprintf("%.1f–%.1f%%", 100*g.PassLo, 100*g.PassHi)
+		}
+		if g.Scored > 0 {
+			mean = fmt.Sprintf("%.3f", g.MeanScore)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s |", report.MarkdownCode(g.Version.Ref(), true), report.MarkdownCode(g.Target, true), g.Judged, rate, ci, mean)
 		if repeats > 1 {
 			if g.Repeats > 1 && g.JudgedCases > 0 {
 				fmt.Fprintf(&b, " %d of %d cases |", g.PassAllCases, g.JudgedCases)

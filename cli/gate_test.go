@@ -111,3 +111,17 @@ func TestGateMarkdownBarAsGiven(t *testing.T) {
 		t.Errorf("gate line: %s", got)
 	}
 }
+
+// A version × target with nothing graded shows no pass rate rather than 0%.
+func TestGateMarkdownNothingGraded(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	rr := report.RunReport{Run: prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}}
+	groups := []eval.Group{{Version: rv, Target: "echo", N: 3, PassLo: 0, PassHi: 1}}
+	var b bytes.Buffer
+	if err := writeGateMarkdown(&b, rr, groups, 0.9); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "| `classify@2` | `echo` | 0 | — | — | — | 0 |") {
+		t.Errorf("nothing graded reads as a figure:\n%s", b.String())
+	}
+}
