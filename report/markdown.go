@@ -205,7 +205,7 @@ func (v *view) mdSummary(m *mdWriter) {
 	m.table(header, align, rows(usage))
 	note := "Latency, TTFT and tok/s cover the cells that succeeded without a cache hit; p50 and p95 are nearest-rank percentiles."
 	if scored {
-		note += " Score is the mean over scored cells (count in brackets) of each cell's mean latest grade."
+		note += " Score is the mean over scored cells (count in brackets) of each cell's score: its suite grade when it has one, else the mean of its latest grades; Pass / fail counts the cells with a verdict."
 	}
 	m.para("*", note, "*")
 }
