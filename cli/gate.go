@@ -259,9 +259,14 @@ func failingCases(rr report.RunReport) []string {
 	return rows
 }
 
+// fmtDur writes a latency as the reports do: "—" for none, "<1 ms" for a
+// call quicker than a millisecond (echo), never "0 ms".
 func fmtDur(d time.Duration) string {
 	if d == 0 {
 		return "—"
+	}
+	if d < time.Millisecond {
+		return "<1 ms"
 	}
 	if d < time.Second {
 		return fmt.Sprintf("%d ms", d.Milliseconds())

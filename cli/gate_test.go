@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -123,5 +124,13 @@ func TestGateMarkdownNothingGraded(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "| `classify@2` | `echo` | 0 | — | — | — | 0 |") {
 		t.Errorf("nothing graded reads as a figure:\n%s", b.String())
+	}
+}
+
+func TestFmtDurNeverZero(t *testing.T) {
+	for d, want := range map[time.Duration]string{0: "—", 2 * time.Microsecond: "<1 ms", 105 * time.Millisecond: "105 ms", 1500 * time.Millisecond: "1.50 s"} {
+		if got := fmtDur(d); got != want {
+			t.Errorf("fmtDur(%v) = %q, want %q", d, got, want)
+		}
 	}
 }
