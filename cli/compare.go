@@ -28,9 +28,10 @@ are compared on --target (default: the run's first target); two targets for
 --version (default: the run's first version). Without A and B: the run's first
 two versions, else its first two targets, as the TUI's Compare opens.
 
-The Markdown holds both sides' summaries, the prompt diff between the
-versions and every case's outputs side by side; on stderr, the A/B sentence
-(wins, ties, losses and the sign test) when the run is scored.`,
+The Markdown holds both sides' summaries, the A/B statistics when the run is
+scored (wins, ties, losses, the win rate with its interval and the sign
+test; the JSON's "ab"), the prompt diff between the versions and every
+case's outputs side by side; on stderr, the A/B sentence.`,
 		Example: `  whet compare 1m869te23xva
   whet compare 1m869te23xva summary@1 summary@2 --target ollama:llama3.2 -o compare.md
   whet compare 1m869te23xva ollama:llama3.2 openai:gpt-4o-mini --format csv`,
@@ -67,6 +68,8 @@ versions and every case's outputs side by side; on stderr, the A/B sentence
 				return usagef("%s and %s are the same side of run %s: compare two versions or two targets", args[1], args[2], rr.Run.ID)
 			}
 			c := report.CompareRun(rr, sa, sb)
+			ab := eval.CompareAB(c.A.Results, c.B.Results, rr.Scores, c.A.Label, c.B.Label)
+			c.AB = ab.Stats()
 			err = a.writeTo(output, func(w io.Writer) error {
 				switch format {
 				case "json":
@@ -80,7 +83,6 @@ versions and every case's outputs side by side; on stderr, the A/B sentence
 				return err
 			}
 			if len(rr.Scores) > 0 {
-				ab := eval.CompareAB(c.A.Results, c.B.Results, rr.Scores, c.A.Label, c.B.Label)
 				fmt.Fprintf(a.env.Stderr, "A/B: %s\n", ab.Sentence)
 			}
 			return nil

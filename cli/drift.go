@@ -160,13 +160,14 @@ func (a *app) drift(baseID string, f driftFlags) error {
 	if err != nil {
 		return err
 	}
+	failedCells := 0
 	if cellsFailed {
-		cellsFailed = false
-		for _, r := range after.Results {
+		for _, r := range report.CellResults(after.Results) {
 			if !r.OK() {
-				cellsFailed = true
+				failedCells++
 			}
 		}
+		cellsFailed = failedCells > 0
 	}
 	d := driftReport{
 		Baseline:  before.Run,
@@ -189,6 +190,17 @@ func (a *app) drift(baseID string, f driftFlags) error {
 	drifted := d.drifted()
 	if !f.quiet {
 		fmt.Fprintf(a.env.Stderr, "drift: %d of %d version × target pairs moved (baseline %s, re-run %s)\n", drifted, len(d.Rows), base.ID, rerun.ID)
+	}
+	if cellsFailed {
+		// Said even with --quiet: it is why the exit status is 1.
+		baseFailed := 0
+		for _, r := range report.CellResults(before.Results) {
+			if !r.OK() {
+				baseFailed++
+			}
+		}
+		fmt.Fprintf(a.env.Stderr, "%d of %d cells of the re-run failed (the baseline had %d): exit status 1; 'whet export %s' lists them\n",
+			failedCells, len(report.CellResults(after.Results)), baseFailed, rerun.ID)
 	}
 	if cellsFailed || (f.failOnDrift && drifted > 0) {
 		return silentError{code: 1}
@@ -218,7 +230,7 @@ func driftScore(s report.Summary) string {
 	if s.Scored == 0 {
 		return "—"
 	}
-	return fmt.Sprintf("%.2f", s.MeanScore)
+	return report.ScoreText(s.MeanScore)
 }
 
 // driftP is the sign test's p-value, "—" when no case was decided.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,6 +90,50 @@ func gateFailures(groups []eval.Group, failUnder float64) []eval.Group {
 	return failing
 }
 
+// writePassLines writes each version × target's pass rate with its
+// interval and n, and its mean score, under the table of a suite's run
+// (whet run and whet runs show alike).
+func writePassLines(w io.Writer, groups []eval.Group) {
+	for _, g := range groups {
+		if g.Judged == 0 {
+			fmt.Fprintf(w, "%s × %s: no cell scored\n", g.Version.Ref(), g.Target)
+			continue
+		}
+		fmt.Fprintf(w, "%s × %s: pass %.1f%% [%.1f–%.1f%%] of %d, mean score %.3f%s\n", g.Version.Ref(), g.Target, 100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.Judged, g.MeanScore, repeatsText(g))
+	}
+}
+
+// repeatsText says, for a group with repeats, how alike a case's repeats
+// are and pass^k: "; over 3 repeats: 90% identical outputs, every repeat
+// passed in 7 of 10 cases (pass^3)"; "" without repeats.
+func repeatsText(g eval.Group) string {
+	if g.Repeats < 2 {
+		return ""
+	}
+	s := fmt.Sprintf("; over %d repeats: %.0f%% identical outputs", g.Repeats, 100*g.Identical)
+	if g.JudgedCases > 0 {
+		s += fmt.Sprintf(", every repeat passed in %d of %d cases (pass^%d)", g.PassAllCases, g.JudgedCases, g.Repeats)
+	}
+	return s
+}
+
+// gateLine says why a version × target fails the gate: its pass rate, over
+// how many graded cells and with what interval, and how far below the bar
+// it is; or that no cell was graded.
+func gateLine(g eval.Group, failUnder float64) string {
+	if g.Judged == 0 {
+		return fmt.Sprintf("gate: %s × %s: no cell was graded, so it cannot reach %s", g.Version.Ref(), g.Target, pctText(failUnder))
+	}
+	return fmt.Sprintf("gate: %s × %s pass rate %.1f%% (%d of %d graded cells, 95%% CI %.1f–%.1f%%) is %.1f points below %s",
+		g.Version.Ref(), g.Target, 100*g.PassRate, g.Passed, g.Judged, 100*g.PassLo, 100*g.PassHi, 100*(failUnder-g.PassRate), pctText(failUnder))
+}
+
+// pctText writes a rate in [0,1] as a percentage with no more decimals
+// than it has (to a hundredth of a point): 0.9 → "90%", 0.925 → "92.5%".
+func pctText(r float64) string {
+	return strconv.FormatFloat(math.Round(r*1e4)/1e2, 'f', -1, 64) + "%"
+}
+
 // writeGateMarkdown writes the CI summary of a scored run: pass/fail per
 // version × target with intervals, A vs B when there are two versions, and
 // the failing cases with their reasons. It is GitHub-flavoured Markdown, fit
@@ -102,20 +148,46 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	fmt.Fprintf(&b, "## whet: %s\n\n", report.MarkdownText(rr.Run.Suite))
 	fmt.Fprintf(&b, "Run %s · %s", report.MarkdownCode(rr.Run.ID, false), report.PlanShape(rr.Run))
 	if failUnder > 0 {
-		fmt.Fprintf(&b, " · gate: pass rate ≥ %.0f%% · **%s**", failUnder*100, verdict)
+		fmt.Fprintf(&b, " · gate: pass rate ≥ %s · **%s**", pctText(failUnder), verdict)
 	}
-	b.WriteString("\n\n| Version | Target | Graded | Pass rate | 95% CI | Mean score | Errors | p50 | p95 | Cost (USD) |")
+	repeats := 0
+	for _, g := range groups {
+		repeats = max(repeats, g.Repeats)
+	}
+	b.WriteString("\n\n| Version | Target | Graded | Pass rate | 95% CI | Mean score |")
+	if repeats > 1 {
+		fmt.Fprintf(&b, " All %d repeats passed |", repeats)
+	}
+	b.WriteString(" Errors | p50 | p95 | Cost (USD) |")
 	if failUnder > 0 {
 		b.WriteString(" Gate |")
 	}
-	b.WriteString("\n| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+	b.WriteString("\n| --- | --- | ---: | ---: | --- | ---: |")
+	if repeats > 1 {
+		b.WriteString(" ---: |")
+	}
+	b.WriteString(" ---: | ---: | ---: | ---: |")
 	if failUnder > 0 {
 		b.WriteString(" --- |")
 	}
 	b.WriteString("\n")
 	for _, g := range groups {
-		fmt.Fprintf(&b, "| %s | %s | %d | %.1f%% | %.1f–%.1f%% | %.3f | %d | %s | %s | %.4f |", report.MarkdownCode(g.Version.Ref(), true), report.MarkdownCode(g.Target, true), g.Judged,
-			100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.MeanScore, g.Errors, fmtDur(g.P50), fmtDur(g.P95), g.Cost)
+		rate, ci, mean := "—", "—", "—" // nothing graded: no figure, rather than 0%
+		if g.Judged > 0 {
+			rate, ci = fmt.Sprintf("%.1f%%", 100*g.PassRate), fmt.Sprintf("%.1f–%.1f%%", 100*g.PassLo, 100*g.PassHi)
+		}
+		if g.Scored > 0 {
+			mean = fmt.Sprintf("%.3f", g.MeanScore)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s |", report.MarkdownCode(g.Version.Ref(), true), report.MarkdownCode(g.Target, true), g.Judged, rate, ci, mean)
+		if repeats > 1 {
+			if g.Repeats > 1 && g.JudgedCases > 0 {
+				fmt.Fprintf(&b, " %d of %d cases |", g.PassAllCases, g.JudgedCases)
+			} else {
+				b.WriteString(" — |")
+			}
+		}
+		fmt.Fprintf(&b, " %d | %s | %s | %s |", g.Errors, fmtDur(g.P50), fmtDur(g.P95), report.CostText(g.Cost))
 		if failUnder > 0 {
 			mark := "✅"
 			if g.Judged == 0 || g.PassRate < failUnder {
@@ -187,9 +259,14 @@ func failingCases(rr report.RunReport) []string {
 	return rows
 }
 
+// fmtDur writes a latency as the reports do: "—" for none, "<1 ms" for a
+// call quicker than a millisecond (echo), never "0 ms".
 func fmtDur(d time.Duration) string {
 	if d == 0 {
 		return "—"
+	}
+	if d < time.Millisecond {
+		return "<1 ms"
 	}
 	if d < time.Second {
 		return fmt.Sprintf("%d ms", d.Milliseconds())

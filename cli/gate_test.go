@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -84,6 +85,52 @@ func TestGateMarkdownUntrustedText(t *testing.T) {
 		}
 		if got != w {
 			t.Errorf("failing row cell %d shows %q, want %q", i, got, w)
+		}
+	}
+}
+
+// The gate's bar is written as given, not rounded to a whole percent: a
+// pass rate of 92.4% fails a bar of 0.925, and the summary must not say
+// the bar was 92%.
+func TestGateMarkdownBarAsGiven(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	rr := report.RunReport{Run: prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}}
+	lo, hi := eval.Wilson(924, 1000, eval.Z95)
+	groups := []eval.Group{{Version: rv, Target: "echo", N: 1000, Judged: 1000, Passed: 924, PassRate: 0.924, PassLo: lo, PassHi: hi, Cost: 0.000017}}
+	var b bytes.Buffer
+	if err := writeGateMarkdown(&b, rr, groups, 0.925); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "gate: pass rate ≥ 92.5% · **❌ fail**") {
+		t.Errorf("summary does not state the bar as given:\n%s", b.String())
+	}
+	// The cost as every report writes it, not rounded to nothing.
+	if !strings.Contains(b.String(), " | 0.000017 | ❌ |") {
+		t.Errorf("summary does not give the cost to the millionth:\n%s", b.String())
+	}
+	if got := gateLine(groups[0], 0.925); got != "gate: classify@2 × echo pass rate 92.4% (924 of 1000 graded cells, 95% CI 90.6–93.9%) is 0.1 points below 92.5%" {
+		t.Errorf("gate line: %s", got)
+	}
+}
+
+// A version × target with nothing graded shows no pass rate rather than 0%.
+func TestGateMarkdownNothingGraded(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	rr := report.RunReport{Run: prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}}
+	groups := []eval.Group{{Version: rv, Target: "echo", N: 3, PassLo: 0, PassHi: 1}}
+	var b bytes.Buffer
+	if err := writeGateMarkdown(&b, rr, groups, 0.9); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "| `classify@2` | `echo` | 0 | — | — | — | 0 |") {
+		t.Errorf("nothing graded reads as a figure:\n%s", b.String())
+	}
+}
+
+func TestFmtDurNeverZero(t *testing.T) {
+	for d, want := range map[time.Duration]string{0: "—", 2 * time.Microsecond: "<1 ms", 105 * time.Millisecond: "105 ms", 1500 * time.Millisecond: "1.50 s"} {
+		if got := fmtDur(d); got != want {
+			t.Errorf("fmtDur(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"whet/config"
+	"whet/eval"
 	"whet/prompt"
 	"whet/runner"
 	"whet/store"
@@ -329,7 +330,26 @@ func (a *app) runsShowCmd() *cobra.Command {
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			return a.exportRun(args[0], format, "")
+			if format != "table" {
+				return a.exportRun(args[0], format, "")
+			}
+			// The table, and under it for a suite's run the pass rates
+			// whet run printed.
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			rr, err := a.runReport(a.ctx, st, args[0])
+			if err != nil {
+				return err
+			}
+			if err := a.writeReport(rr, format, ""); err != nil {
+				return err
+			}
+			if rr.Run.Suite != "" {
+				writePassLines(a.env.Stdout, eval.Aggregate(rr.Results, rr.Scores, rr.Run))
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table, md, json or csv")

@@ -261,13 +261,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		return fmt.Errorf("writing the report: %w (the run is saved: whet export %s --format %s -o FILE writes it again)", err, plan.Run.ID, exportFormat(f.format))
 	}
 	if scored && f.format == "table" {
-		for _, g := range groups {
-			if g.Judged == 0 {
-				fmt.Fprintf(a.env.Stdout, "%s × %s: no cell scored\n", g.Version.Ref(), g.Target)
-				continue
-			}
-			fmt.Fprintf(a.env.Stdout, "%s × %s: pass %.1f%% [%.1f–%.1f%%] of %d, mean score %.3f\n", g.Version.Ref(), g.Target, 100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.Judged, g.MeanScore)
-		}
+		writePassLines(a.env.Stdout, groups)
 	}
 	a.printShadow(reg, rr, f.shadowPrices)
 
@@ -285,20 +279,25 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if runErr != nil {
 		return runErr
 	}
+	// The gate's verdict is said even when cells failed: a failed call is a
+	// failing case, and CI wants to know which version × target fell short.
+	gateFailed := false
+	if f.failUnder > 0 && scored && status == prompt.RunDone {
+		if failing := gateFailures(groups, f.failUnder); len(failing) > 0 {
+			for _, g := range failing {
+				fmt.Fprintln(a.env.Stderr, gateLine(g, f.failUnder))
+			}
+			gateFailed = true
+		} else if !f.quiet {
+			fmt.Fprintf(a.env.Stderr, "gate: every version × target passes %s or more\n", pctText(f.failUnder))
+		}
+	}
 	if failed > 0 {
 		fmt.Fprintf(a.env.Stderr, "%d of %d cells failed (run %s)\n", failed, len(rr.Results), plan.Run.ID)
 		return silentError{code: 1}
 	}
-	if f.failUnder > 0 {
-		if failing := gateFailures(groups, f.failUnder); len(failing) > 0 {
-			for _, g := range failing {
-				fmt.Fprintf(a.env.Stderr, "gate: %s × %s pass rate %.1f%% is below %.1f%%\n", g.Version.Ref(), g.Target, 100*g.PassRate, 100*f.failUnder)
-			}
-			return silentError{code: 1}
-		}
-		if !f.quiet {
-			fmt.Fprintf(a.env.Stderr, "gate: every version × target passes %.1f%% or more\n", 100*f.failUnder)
-		}
+	if gateFailed {
+		return silentError{code: 1}
 	}
 	if !f.quiet {
 		fmt.Fprintf(a.env.Stderr, "run %s: %d cells ok\n", plan.Run.ID, len(rr.Results))

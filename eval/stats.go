@@ -116,10 +116,12 @@ type Group struct {
 	// Repeats is the most results any case has here. With Repeats > 1,
 	// Identical is the mean over cases of the share of a case's outputs that
 	// equal its most common output, and PassK (pass^k) the share of cases
-	// with a verdict whose every repeat passed.
-	Repeats   int
-	Identical float64
-	PassK     float64
+	// with a verdict whose every repeat passed: PassAllCases of
+	// JudgedCases.
+	Repeats                   int
+	Identical                 float64
+	PassK                     float64
+	JudgedCases, PassAllCases int
 }
 
 // Aggregate computes per version × target statistics of a run. Results are
@@ -240,6 +242,7 @@ func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) [
 			if judgedCases > 0 {
 				g.PassK = float64(passAll) / float64(judgedCases)
 			}
+			g.JudgedCases, g.PassAllCases = judgedCases, passAll
 		}
 		out = append(out, g)
 	}
@@ -417,6 +420,16 @@ func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB strin
 	res.P = SignTest(res.Wins, res.Losses)
 	res.Sentence = abSentence(res)
 	return res
+}
+
+// Stats is r for a report (report.Comparison's AB): nil when no case has
+// a score on both sides.
+func (r ABResult) Stats() *report.ABStats {
+	if r.Wins+r.Ties+r.Losses == 0 {
+		return nil
+	}
+	return &report.ABStats{Wins: r.Wins, Ties: r.Ties, Losses: r.Losses, Skipped: r.Skipped,
+		WinRate: r.WinRate, Lo: r.Lo, Hi: r.Hi, P: r.P, Sentence: r.Sentence}
 }
 
 func abSentence(r ABResult) string {

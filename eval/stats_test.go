@@ -278,3 +278,14 @@ func TestCompareAB(t *testing.T) {
 		t.Errorf("sentence %q", r.Sentence)
 	}
 }
+
+func TestABResultStats(t *testing.T) {
+	if s := (ABResult{Skipped: 3}).Stats(); s != nil {
+		t.Errorf("no case scored on both sides: Stats = %+v, want nil", s)
+	}
+	r := ABResult{Wins: 3, Ties: 1, Losses: 1, Skipped: 2, WinRate: 0.75, Lo: 0.3, Hi: 0.95, P: 0.625, Sentence: "s"}
+	s := r.Stats()
+	if s == nil || s.Wins != 3 || s.Ties != 1 || s.Losses != 1 || s.Skipped != 2 || s.WinRate != 0.75 || s.Lo != 0.3 || s.Hi != 0.95 || s.P != 0.625 || s.Sentence != "s" {
+		t.Errorf("Stats = %+v", s)
+	}
+}

@@ -146,6 +146,26 @@ type Comparison struct {
 	// none to show.
 	Diff      string
 	Generated time.Time
+	// AB is the A/B statistics over the cases, which the caller computes
+	// (eval.CompareAB; report cannot, as eval builds on it); nil when not
+	// computed or when no case has a score on both sides.
+	AB *ABStats
+}
+
+// ABStats is an A/B comparison's figures. Each case scored on both sides
+// counts once, by its mean score over its repeats; the counts are from B's
+// side.
+type ABStats struct {
+	// Wins, Ties and Losses are the cases where B scored higher, the same,
+	// lower; Skipped cases lack a score on a side.
+	Wins, Ties, Losses, Skipped int
+	// WinRate is Wins/(Wins+Losses) with its 95% Wilson interval [Lo, Hi];
+	// meaningless when Wins+Losses = 0.
+	WinRate, Lo, Hi float64
+	// P is the two-sided exact sign test's p-value (ties left out).
+	P float64
+	// Sentence says it plainly ("B beats A on 31 of 40 cases, p = 0.00068").
+	Sentence string
 }
 
 // Compare pairs the sides' results by case and repeat. cases label the
@@ -264,15 +284,29 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 			return fmtDur(s.MeanLatency)
 		}),
 		row("Tokens out", func(_ Side, s Summary) string { return fmtInt(s.TokensOut) }),
-		row("Cost (USD)", func(_ Side, s Summary) string { return fmtCost(s.Cost) }),
+		row("Cost (USD)", func(_ Side, s Summary) string { return CostText(s.Cost) }),
 		row("Mean score", func(_ Side, s Summary) string {
 			if s.Scored == 0 {
 				return "—"
 			}
-			return fmtScore(s.MeanScore)
+			return fmtScore(s.MeanScore) + " (" + fmtInt(s.Scored) + ")"
 		}),
 	}
 	m.table([]string{"", mdCode(c.A.Label, true), mdCode(c.B.Label, true)}, "lrr", rows)
+	m.para("*Mean score is over the scored cells (count in brackets).*")
+	if ab := c.AB; ab != nil {
+		m.para("**A/B:** ", mdText(ab.Sentence))
+		line := "Each case scored on both sides counts once, by its mean score over its repeats: " + mdCode(c.B.Label, false) +
+			" wins " + fmtInt(ab.Wins) + ", ties " + fmtInt(ab.Ties) + " and loses " + fmtInt(ab.Losses)
+		if ab.Skipped > 0 {
+			line += " (" + plural(ab.Skipped, "case", "cases") + " unscored on a side left out)"
+		}
+		if ab.Wins+ab.Losses > 0 {
+			line += "; win rate " + fmtRate(100*ab.WinRate) + "% (95% CI " + fmtRate(100*ab.Lo) + "–" + fmtRate(100*ab.Hi) +
+				"%); two-sided exact sign test p = " + strconv.FormatFloat(ab.P, 'g', 2, 64)
+		}
+		m.para(line + ".")
+	}
 
 	if c.Diff != "" {
 		m.para("## Prompt diff")
@@ -387,7 +421,20 @@ type jsonCompareDoc struct {
 	A           jsonSide   `json:"a"`
 	B           jsonSide   `json:"b"`
 	Diff        string     `json:"diff"`
+	AB          *jsonAB    `json:"ab"`
 	Pairs       []jsonPair `json:"pairs"`
+}
+
+type jsonAB struct {
+	Wins      int      `json:"wins"`
+	Ties      int      `json:"ties"`
+	Losses    int      `json:"losses"`
+	Skipped   int      `json:"skipped"`
+	WinRate   *float64 `json:"win_rate"`
+	WinRateLo *float64 `json:"win_rate_lo"`
+	WinRateHi *float64 `json:"win_rate_hi"`
+	P         float64  `json:"p_value"`
+	Sentence  string   `json:"sentence"`
 }
 
 type jsonSide struct {
@@ -423,6 +470,12 @@ func CompareJSON(w io.Writer, c Comparison) error {
 	doc := jsonCompareDoc{
 		Schema: CompareSchema, GeneratedAt: jsonTime(c.Generated),
 		A: jsonSideOf(c.A), B: jsonSideOf(c.B), Diff: c.Diff, Pairs: []jsonPair{},
+	}
+	if ab := c.AB; ab != nil {
+		doc.AB = &jsonAB{Wins: ab.Wins, Ties: ab.Ties, Losses: ab.Losses, Skipped: ab.Skipped, P: roundTo(ab.P, 6), Sentence: ab.Sentence}
+		if ab.Wins+ab.Losses > 0 {
+			doc.AB.WinRate, doc.AB.WinRateLo, doc.AB.WinRateHi = roundPtr(&ab.WinRate), roundPtr(&ab.Lo), roundPtr(&ab.Hi)
+		}
 	}
 	la, lb := LatestScores(c.A.Scores), LatestScores(c.B.Scores)
 	for _, p := range c.Pairs {

@@ -127,7 +127,11 @@ func fixtureComparison() Comparison {
 	a := SideOf(r, 11, tOpenAI)
 	b := SideOf(r, 12, tOpenAI)
 	diff := "--- summarize@1\n+++ summarize@2\n@@ -1 +1 @@\n-You summarise text in {{lang}}.\n+You summarise text in {{lang}}. Use ``` fences.\n"
-	return Compare(a, b, r.Run.Cases, diff, r.Generated)
+	c := Compare(a, b, r.Run.Cases, diff, r.Generated)
+	// As eval.CompareAB would give it for two decided cases, one each way.
+	c.AB = &ABStats{Wins: 1, Losses: 1, WinRate: 0.5, Lo: 0.094531, Hi: 0.905469, P: 1,
+		Sentence: "no significant difference: summarize@1 and summarize@2 each win 1 of 2 cases, p = 1"}
+	return c
 }
 
 // golden compares got with testdata/name, rewriting it under -update.

@@ -172,7 +172,7 @@ func (v *view) mdSummary(m *mdWriter) {
 		return append(cells, durOrDash(s.MeanTTFT), rateOrDash(s.TokPerSec))
 	}
 	usage := func(s Summary) []string {
-		cells := []string{fmtInt(s.TokensIn), fmtInt(s.TokensOut), fmtCost(s.Cost), fmtInt(s.CacheHits)}
+		cells := []string{fmtInt(s.TokensIn), fmtInt(s.TokensOut), CostText(s.Cost), fmtInt(s.CacheHits)}
 		if scored {
 			score, pf := "—", "—"
 			if s.Scored > 0 {
@@ -205,7 +205,7 @@ func (v *view) mdSummary(m *mdWriter) {
 	m.table(header, align, rows(usage))
 	note := "Latency, TTFT and tok/s cover the cells that succeeded without a cache hit; p50 and p95 are nearest-rank percentiles."
 	if scored {
-		note += " Score is the mean over scored cells (count in brackets) of each cell's mean latest grade."
+		note += " Score is the mean over scored cells (count in brackets) of each cell's score: its suite grade when it has one, else the mean of its latest grades; Pass / fail counts the cells with a verdict."
 	}
 	m.para("*", note, "*")
 }
@@ -463,7 +463,7 @@ func statsLine(res prompt.Result) string {
 		parts = append(parts, fmtRate(tps)+" tok/s")
 	}
 	if res.Cost > 0 {
-		parts = append(parts, "USD "+fmtCost(res.Cost))
+		parts = append(parts, "USD "+CostText(res.Cost))
 	}
 	if res.FinishReason != "" {
 		parts = append(parts, res.FinishReason)

@@ -315,12 +315,24 @@ func fmtInt(n int) string {
 	return b.String()
 }
 
-// fmtCost renders a USD amount rounded to a millionth, without trailing zeros.
-func fmtCost(c float64) string {
+// CostText renders a USD amount rounded to a millionth, without trailing
+// zeros, as every report writes it.
+func CostText(c float64) string {
 	return strconv.FormatFloat(roundTo(c, 6), 'f', -1, 64)
 }
 
-func fmtScore(s float64) string { return strconv.FormatFloat(s, 'f', 2, 64) }
+func fmtScore(s float64) string { return ScoreText(s) }
+
+// ScoreText writes a score (or a score delta) with two decimals, rounding
+// half away from zero (0.625 → "0.63"), so that every report and screen
+// shows a figure alike; never "-0.00".
+func ScoreText(s float64) string {
+	r := roundTo(s, 2)
+	if r == 0 {
+		r = 0 // not -0
+	}
+	return strconv.FormatFloat(r, 'f', 2, 64)
+}
 
 func fmtRate(r float64) string { return strconv.FormatFloat(r, 'f', 1, 64) }
 

@@ -166,8 +166,8 @@ func TestFormatting(t *testing.T) {
 	}
 	costs := map[float64]string{0: "0", 0.0000141: "0.000014", 1.5: "1.5", 0.00000049: "0"}
 	for c, want := range costs {
-		if got := fmtCost(c); got != want {
-			t.Errorf("fmtCost(%v) = %q, want %q", c, got, want)
+		if got := CostText(c); got != want {
+			t.Errorf("CostText(%v) = %q, want %q", c, got, want)
 		}
 	}
 }
@@ -191,5 +191,15 @@ func TestResultScore(t *testing.T) {
 	})
 	if !ok || got != 2.0/3 {
 		t.Errorf("with a suite grade: %v, %v; want 2/3", got, ok)
+	}
+}
+
+// Scores round half away from zero everywhere: 0.625 (the mean of two
+// human ratings, 3/5 and 4/5) is 0.63 on the Runs screen and in every report.
+func TestScoreTextRoundsHalfAwayFromZero(t *testing.T) {
+	for v, want := range map[float64]string{0.625: "0.63", 0.375: "0.38", -0.625: "-0.63", 0.124: "0.12", -0.001: "0.00", 1: "1.00"} {
+		if got := ScoreText(v); got != want {
+			t.Errorf("ScoreText(%v) = %q, want %q", v, got, want)
+		}
 	}
 }

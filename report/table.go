@@ -17,7 +17,8 @@ const maxTableErrors = 10
 // Table writes a plain-text summary of the run for a terminal (`--format
 // table`): a heading line, one aligned row per version × target (numbers
 // right-aligned, no colour), a totals row when there are several, then the
-// errors, one line each. width is the terminal's width in cells; when the
+// errors, one line each. SCORE is the mean score of the scored results,
+// with their number in brackets when some results have no score. width is the terminal's width in cells; when the
 // table is wider, the least important columns are dropped and then the
 // version and target names are cut with "…". width ≤ 0 means no limit.
 func Table(w io.Writer, r RunReport, width int) error {
@@ -35,13 +36,13 @@ func Table(w io.Writer, r RunReport, width int) error {
 	cols := []tcol{
 		{name: "VERSION", prio: 0}, {name: "TARGET", prio: 0},
 		{name: "CELLS", right: true, prio: 1}, {name: "ERR", right: true, prio: 1},
-		{name: "MEAN", right: true, prio: 2}, {name: "P50", right: true, prio: 8}, {name: "P95", right: true, prio: 4},
+		{name: "MEAN", right: true, prio: 3}, {name: "P50", right: true, prio: 8}, {name: "P95", right: true, prio: 4},
 		{name: "TTFT", right: true, prio: 9}, {name: "TOK/S", right: true, prio: 6},
 		{name: "IN", right: true, prio: 10}, {name: "OUT", right: true, prio: 7},
 		{name: "COST", right: true, prio: 5}, {name: "CACHE", right: true, prio: 11},
 	}
 	if len(v.scorers) > 0 {
-		cols = append(cols, tcol{name: "SCORE", right: true, prio: 3})
+		cols = append(cols, tcol{name: "SCORE", right: true, prio: 2})
 	}
 	row := func(version, target string, s Summary) []string {
 		cells := []string{version, target, fmtInt(s.Cells), fmtInt(s.Errors)}
@@ -50,11 +51,15 @@ func Table(w io.Writer, r RunReport, width int) error {
 		} else {
 			cells = append(cells, "-", "-", "-")
 		}
-		cells = append(cells, dashIf(durOrDash(s.MeanTTFT)), dashIf(rateOrDash(s.TokPerSec)), fmtInt(s.TokensIn), fmtInt(s.TokensOut), "$"+fmtCost(s.Cost), fmtInt(s.CacheHits))
+		cells = append(cells, dashIf(durOrDash(s.MeanTTFT)), dashIf(rateOrDash(s.TokPerSec)), fmtInt(s.TokensIn), fmtInt(s.TokensOut), "$"+CostText(s.Cost), fmtInt(s.CacheHits))
 		if len(v.scorers) > 0 {
-			if s.Scored > 0 {
+			switch {
+			case s.Scored > 0 && s.Scored < s.Cells:
+				// The mean is over fewer results than CELLS: say how many.
+				cells = append(cells, fmtScore(s.MeanScore)+" ("+fmtInt(s.Scored)+")")
+			case s.Scored > 0:
 				cells = append(cells, fmtScore(s.MeanScore))
-			} else {
+			default:
 				cells = append(cells, "-")
 			}
 		}

@@ -187,6 +187,7 @@ func (m compareModel) build() (compareModel, tea.Cmd) {
 	return m, func() tea.Msg {
 		c := report.CompareRun(rr, a, b)
 		ab := eval.CompareAB(c.A.Results, c.B.Results, rr.Scores, c.A.Label, c.B.Label)
+		c.AB = ab.Stats() // exported with the comparison
 		edits := make([][]textutil.WordEdit, len(c.Pairs))
 		for i, p := range c.Pairs {
 			if p.A != nil && p.B != nil && p.A.OK() && p.B.OK() {

@@ -11,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"whet/eval"
 	"whet/report"
 )
 
@@ -92,12 +93,18 @@ func TestExportComparisonIsTheReportsBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As whet compare writes it: with the A/B statistics the screen shows.
+	c := report.CompareRun(rr, a, b)
+	c.AB = eval.CompareAB(c.A.Results, c.B.Results, rr.Scores, c.A.Label, c.B.Label).Stats()
 	var want bytes.Buffer
-	if err := report.CompareMarkdown(&want, report.CompareRun(rr, a, b)); err != nil {
+	if err := report.CompareMarkdown(&want, c); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(d.data, want.Bytes()) {
 		t.Fatalf("the dialog's bytes differ from report.CompareMarkdown's:\n%s\n---\n%s", d.data, want.Bytes())
+	}
+	if !bytes.Contains(d.data, []byte("**A/B:** ")) {
+		t.Fatalf("the exported comparison lacks the A/B statistics:\n%s", d.data)
 	}
 }
 

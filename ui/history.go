@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -493,7 +492,7 @@ func driftText(rows []eval.DriftRow, maxLines int) string {
 		if s.Scored == 0 {
 			return "—"
 		}
-		return strconv.FormatFloat(s.MeanScore, 'f', 2, 64)
+		return scoreText(s.MeanScore)
 	}
 	model := func(r eval.DriftRow) string {
 		if r.ModelBefore == r.ModelAfter {

@@ -8,7 +8,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"whet/eval"
 	"whet/prompt"
+	"whet/report"
 	"whet/store"
 )
 
@@ -208,4 +210,15 @@ func TestLoadErrorsWrap(t *testing.T) {
 	h.key("8")
 	h.m.suites.err = e
 	h.mustSee("could not read the runs", "try again)")
+}
+
+// The drift dialog writes a mean score as whet drift and every report do.
+func TestDriftTextScoreAsReports(t *testing.T) {
+	rows := []eval.DriftRow{{
+		Version: prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}, Target: "echo",
+		Before: report.Summary{Scored: 8, MeanScore: 0.625}, After: report.Summary{Scored: 8, MeanScore: 0.875},
+	}}
+	if got := driftText(rows, 20); !strings.Contains(got, "score 0.63 → 0.88") {
+		t.Errorf("drift text: %s", got)
+	}
 }

@@ -771,20 +771,23 @@ func groupMetric(g eval.Group) (metricKind, float64, float64, float64) {
 }
 
 // cellText renders a group in at most w cells: the value, its interval
-// when there is room, and n.
+// when there is room, and n, the results the value is over (those with a
+// verdict for a pass rate, those scored for a mean score).
 func cellText(g eval.Group, w int) string {
 	kind, v, lo, hi := groupMetric(g)
-	n := " n=" + itoa(g.N)
 	var val, ci string
+	n := " n=" + itoa(g.N)
 	switch kind {
 	case metricNone:
 		return "—"
 	case metricPass:
 		val = pctText(v)
 		ci = " [" + strings.TrimSuffix(pctText(lo), "%") + "–" + pctText(hi) + "]"
+		n = " n=" + itoa(g.Judged)
 	case metricScore:
 		val = scoreText(v)
 		ci = " [" + scoreText(lo) + "–" + scoreText(hi) + "]"
+		n = " n=" + itoa(g.Scored)
 	case metricOK:
 		val = "err " + pctText(1-v)
 		ci = ""

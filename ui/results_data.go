@@ -121,22 +121,8 @@ func goodness(sh *shared, v float64) func(...string) string {
 // pct renders a share in [0,1] as a whole percentage.
 func pctText(v float64) string { return itoa(int(v*100+0.5)) + "%" }
 
-// score2 renders a score with two decimals.
-func scoreText(v float64) string {
-	n := int(v*100 + 0.5)
-	if v < 0 {
-		n = int(v*100 - 0.5)
-	}
-	sign := ""
-	if n < 0 {
-		sign, n = "-", -n
-	}
-	frac := itoa(n % 100)
-	if len(frac) < 2 {
-		frac = "0" + frac
-	}
-	return sign + itoa(n/100) + "." + frac
-}
+// scoreText renders a score with two decimals, as the reports do.
+func scoreText(v float64) string { return report.ScoreText(v) }
 
 // signed renders a delta with its sign: +12, -3, ±0.
 func deltaText(n int) string {
@@ -175,19 +161,9 @@ func latencyText(d time.Duration) string {
 	return itoa(tenths/10) + "." + itoa(tenths%10) + "s"
 }
 
-// usdText renders a cost in USD.
-func usdText(c float64) string {
-	if c == 0 {
-		return "$0"
-	}
-	// Four significant decimals are enough for model calls.
-	n := int(c*10000 + 0.5)
-	frac := itoa(n % 10000)
-	for len(frac) < 4 {
-		frac = "0" + frac
-	}
-	return "$" + itoa(n/10000) + "." + frac
-}
+// usdText renders a cost in USD as the Arena does (costText): a cost too
+// small for four decimals reads "<$0.0001", never "$0.0000".
+func usdText(c float64) string { return costText(c) }
 
 // sparkline draws values in [0,1] as block characters on an absolute scale
 // (so drift shows as drift); a negative value is a gap.

@@ -374,3 +374,57 @@ func TestResultsEmptyHintWrapsAt80Columns(t *testing.T) {
 	h.m.results.err = "could not read run r1: database is locked (another whet process is writing; try again)"
 	h.mustSee("could not read run r1", "try again)")
 }
+
+// A figure's n is the results it is over: those with a verdict for a pass
+// rate, those scored for a mean score, not every result of the cell.
+func TestResultsNCountsGradedResults(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := prompt.Run{ID: "rhumanonly01", Created: testNow.Add(-time.Hour), Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
+		Targets: []string{"echo", "ollama:llama3.2"}, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}, {Vars: map[string]string{"text": "b"}}}, Repeat: 3}
+	if err := st.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	var rs []prompt.Result
+	for _, tg := range run.Targets {
+		for c := 0; c < 2; c++ {
+			for r := 0; r < 3; r++ {
+				rs = append(rs, prompt.Result{RunID: run.ID, VersionID: v.ID, Target: tg, Case: c, Repeat: r, Output: "billing"})
+			}
+		}
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	yes, no := true, false
+	// echo: two of its six results rated pass/fail (one passes); llama:
+	// three of its six rated 1–5, no verdict.
+	scores := []prompt.Score{
+		{ResultID: rs[0].ID, Scorer: "human", Value: 1, Pass: &yes, Created: testNow},
+		{ResultID: rs[1].ID, Scorer: "human", Value: 0, Pass: &no, Created: testNow},
+		{ResultID: rs[6].ID, Scorer: "human", Value: 1, Created: testNow},
+		{ResultID: rs[7].ID, Scorer: "human", Value: 0.5, Created: testNow},
+		{ResultID: rs[8].ID, Scorer: "human", Value: 0.75, Created: testNow},
+	}
+	if err := st.AddScores(ctx, scores); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.openResults(run.ID)
+	h.mustSee(wilsonText(1, 2), "0.75 [0.13–1.00] n=3")
+	h.mustNotSee("n=6")
+}
+
+// A call that cost something never reads as free.
+func TestUSDTextNeverShowsACostAsZero(t *testing.T) {
+	for c, want := range map[float64]string{0: "$0", 0.000017: "<$0.0001", 0.00123: "$0.0012", 1.5: "$1.5000"} {
+		if got := usdText(c); got != want {
+			t.Errorf("usdText(%v) = %q, want %q", c, got, want)
+		}
+	}
+}
