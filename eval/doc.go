@@ -78,7 +78,7 @@
 // Wilson gives a proportion's score interval, MeanCI a mean's t-interval,
 // SignTest the exact two-sided sign test. Aggregate sums a run up per
 // version × target (pass rate with its Wilson interval, mean score with its
-// t-interval, latency percentiles, tokens, cost, repeat consistency and
+// t-interval, both cluster-robust over cases when cases have repeats, latency percentiles, tokens, cost, repeat consistency and
 // pass^k); CompareAB sets two sides against each other case by case (wins,
 // ties, losses, win rate with its interval, the sign test's p-value and a
 // plain sentence); Consistency says how alike a case's repeats are.

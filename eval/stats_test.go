@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/gonum/stat"
+
 	"whet/prompt"
 )
 
@@ -148,13 +150,17 @@ func TestAggregate(t *testing.T) {
 	if !near(g.PassRate, 4.0/6, 1e-12) {
 		t.Errorf("pass rate %v", g.PassRate)
 	}
-	if lo, hi := Wilson(4, 6, Z95); g.PassLo != lo || g.PassHi != hi {
-		t.Errorf("pass interval [%v, %v]", g.PassLo, g.PassHi)
+	// Two cases of three repeats: case 0 passes 3 of 3, case 1 1 of 3. The
+	// repeats of a case move together, so the interval is the one of two
+	// cases, not of six independent results.
+	if lo, hi := wilsonP(4.0/6, 2, Z95); !near(g.PassLo, lo, 1e-12) || !near(g.PassHi, hi, 1e-12) {
+		t.Errorf("pass interval [%v, %v], want the Wilson interval over 2 cases [%v, %v]", g.PassLo, g.PassHi, lo, hi)
 	}
-	vals := []float64{1, 1, 0.8, 0.5, 1, 0}
-	m, lo, hi := MeanCI(vals, 0.95)
-	if g.Scored != 6 || !near(g.MeanScore, m, 1e-12) || g.ScoreLo != math.Max(0, lo) || g.ScoreHi != math.Min(1, hi) {
-		t.Errorf("score %v [%v, %v], want %v [%v, %v]", g.MeanScore, g.ScoreLo, g.ScoreHi, m, lo, hi)
+	// Scores: case means 0.933 and 0.5 over 1 degree of freedom: the
+	// interval spans [0,1].
+	m := stat.Mean([]float64{1, 1, 0.8, 0.5, 1, 0}, nil)
+	if g.Scored != 6 || !near(g.MeanScore, m, 1e-12) || g.ScoreLo != 0 || g.ScoreHi != 1 {
+		t.Errorf("score %v [%v, %v], want %v [0, 1]", g.MeanScore, g.ScoreLo, g.ScoreHi, m)
 	}
 	// Measured: not errored, not cached → 100, 200, 300, 400 ms.
 	if g.Measured != 4 || g.P50 != 200*ms || g.P95 != 400*ms {
@@ -287,5 +293,72 @@ func TestABResultStats(t *testing.T) {
 	s := r.Stats()
 	if s == nil || s.Wins != 3 || s.Ties != 1 || s.Losses != 1 || s.Skipped != 2 || s.WinRate != 0.75 || s.Lo != 0.3 || s.Hi != 0.95 || s.P != 0.625 || s.Sentence != "s" {
 		t.Errorf("Stats = %+v", s)
+	}
+}
+
+// TestAggregateRepeatsAreNotIndependent: the intervals of a pass rate and
+// of a mean score count cases, not repeats, when the repeats of each case
+// agree; repeats that vary as independent draws count in full; with one
+// result per case nothing changes.
+func TestAggregateRepeatsAreNotIndependent(t *testing.T) {
+	build := func(cases, repeats int, pass func(c, r int) bool, score func(c, r int) float64) Group {
+		var results []prompt.Result
+		var scores []prompt.Score
+		id := int64(0)
+		for c := range cases {
+			for r := range repeats {
+				id++
+				results = append(results, prompt.Result{ID: id, VersionID: 1, Target: "t", Case: c, Repeat: r, Output: "x"})
+				scores = append(scores, suiteScore(id, score(c, r), pass(c, r)))
+			}
+		}
+		return Aggregate(results, scores, prompt.Run{})[0]
+	}
+	caseScore := func(c, _ int) float64 { return float64(c%5) / 4 }
+	first6 := func(c, _ int) bool { return c < 6 }
+
+	// 10 cases, 3 identical repeats each, 6 cases pass: 18 of 30 results,
+	// but the evidence of 6 of 10 cases.
+	g := build(10, 3, first6, caseScore)
+	if g.Passed != 18 || g.Judged != 30 {
+		t.Fatalf("counts %d/%d", g.Passed, g.Judged)
+	}
+	lo, hi := Wilson(6, 10, Z95)
+	if !near(g.PassLo, lo, 1e-12) || !near(g.PassHi, hi, 1e-12) {
+		t.Errorf("identical repeats: pass interval [%v, %v], want that of 6 of 10 cases [%v, %v]", g.PassLo, g.PassHi, lo, hi)
+	}
+	var means []float64
+	for c := range 10 {
+		means = append(means, caseScore(c, 0))
+	}
+	_, mlo, mhi := MeanCI(means, 0.95)
+	if !near(g.ScoreLo, max(0, mlo), 1e-12) || !near(g.ScoreHi, min(1, mhi), 1e-12) {
+		t.Errorf("identical repeats: score interval [%v, %v], want the cases' [%v, %v]", g.ScoreLo, g.ScoreHi, mlo, mhi)
+	}
+
+	// Every case passes 2 of its 3 repeats: the repeats differ within each
+	// case and not at all between cases, as independent draws would, and
+	// all 30 count.
+	g = build(10, 3, func(_, r int) bool { return r < 2 }, caseScore)
+	lo, hi = Wilson(20, 30, Z95)
+	if !near(g.PassLo, lo, 1e-12) || !near(g.PassHi, hi, 1e-12) {
+		t.Errorf("varying repeats: pass interval [%v, %v], want [%v, %v]", g.PassLo, g.PassHi, lo, hi)
+	}
+
+	// All pass: the repeats cannot show how alike they are; the cases count.
+	g = build(10, 3, func(int, int) bool { return true }, caseScore)
+	lo, hi = Wilson(10, 10, Z95)
+	if !near(g.PassLo, lo, 1e-12) || g.PassHi != hi {
+		t.Errorf("all pass: pass interval [%v, %v], want [%v, %v]", g.PassLo, g.PassHi, lo, hi)
+	}
+
+	// One result per case: the plain Wilson and t intervals.
+	g = build(10, 1, first6, caseScore)
+	lo, hi = Wilson(6, 10, Z95)
+	if g.PassLo != lo || g.PassHi != hi {
+		t.Errorf("no repeats: pass interval [%v, %v], want [%v, %v]", g.PassLo, g.PassHi, lo, hi)
+	}
+	if !near(g.ScoreLo, max(0, mlo), 1e-12) || !near(g.ScoreHi, min(1, mhi), 1e-12) {
+		t.Errorf("no repeats: score interval [%v, %v], want [%v, %v]", g.ScoreLo, g.ScoreHi, mlo, mhi)
 	}
 }

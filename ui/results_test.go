@@ -416,7 +416,7 @@ func TestResultsNCountsGradedResults(t *testing.T) {
 	}
 	h := newHarness(t, fixedTimeStore{st}, 100, 30)
 	h.openResults(run.ID)
-	h.mustSee(wilsonText(1, 2), "0.75 [0.13–1.00] n=3")
+	h.mustSee(wilsonText(1, 2), "0.75 [0.00–1.00] n=3") // three ratings of one case
 	h.mustNotSee("n=6")
 }
 
