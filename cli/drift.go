@@ -290,8 +290,18 @@ func (d driftReport) table(w io.Writer) error {
 			fmt.Fprintf(w, "  %s × %s: %s\n", r.Version.Ref(), textutil.OneLine(r.Target), textutil.OneLine(why))
 		}
 	}
-	_, err := fmt.Fprintln(w, "B/T/W: cases the baseline wins, ties, and the re-run wins, by score")
+	_, err := fmt.Fprintln(w, "B/T/W: cases the baseline wins, ties, and the re-run wins, by score"+d.pNote())
 	return err
+}
+
+// pNote says how P decides drift when several pairs were tested.
+func (d driftReport) pNote() string {
+	for _, r := range d.Rows {
+		if r.Tested > 1 {
+			return fmt.Sprintf("; P: the sign test's p-value; a pair's scores moved when its P, adjusted for the %d pairs tested (Holm), is below %g", r.Tested, eval.Significance)
+		}
+	}
+	return ""
 }
 
 func (d driftReport) markdown(w io.Writer) error {
@@ -315,6 +325,9 @@ func (d driftReport) markdown(w io.Writer) error {
 			report.MarkdownCode(r.Version.Ref(), true), report.MarkdownCode(r.Target, true), mdModel(r.ModelBefore, r.ModelAfter),
 			r.Identical, r.Paired, driftScore(r.Before), driftScore(r.After), r.AB.Losses, r.AB.Ties, r.AB.Wins, driftP(r),
 			r.Before.Errors, r.After.Errors, fmtDur(r.Before.P50), fmtDur(r.After.P50), mark)
+	}
+	if note := d.pNote(); note != "" {
+		b.WriteString("\n" + strings.TrimPrefix(note, "; ") + ".\n")
 	}
 	if d.drifted() > 0 {
 		b.WriteString("\n### What moved\n\n")
@@ -343,6 +356,8 @@ type driftJSONRow struct {
 	Ties         int      `json:"ties"`
 	RerunWins    int      `json:"rerun_wins"`
 	P            *float64 `json:"p_value"`
+	PAdjusted    *float64 `json:"p_value_adjusted"`
+	Tested       int      `json:"pairs_tested"`
 	ErrorsBefore int      `json:"errors_before"`
 	ErrorsAfter  int      `json:"errors_after"`
 	P50BeforeMS  float64  `json:"latency_p50_ms_before"`
@@ -360,15 +375,15 @@ func (d driftReport) jsonDoc() any {
 			}
 			return &s.MeanScore
 		}
-		var p *float64
+		var p, padj *float64
 		if r.AB.Wins+r.AB.Losses > 0 {
-			p = &r.AB.P
+			p, padj = &r.AB.P, &r.AdjustedP
 		}
 		rows[i] = driftJSONRow{
 			Version: r.Version.Ref(), VersionID: r.Version.VersionID, Target: r.Target,
 			ModelBefore: r.ModelBefore, ModelAfter: r.ModelAfter, ModelChanged: r.ModelChanged(),
 			Paired: r.Paired, Identical: r.Identical, ScoreBefore: score(r.Before), ScoreAfter: score(r.After),
-			BaselineWins: r.AB.Losses, Ties: r.AB.Ties, RerunWins: r.AB.Wins, P: p,
+			BaselineWins: r.AB.Losses, Ties: r.AB.Ties, RerunWins: r.AB.Wins, P: p, PAdjusted: padj, Tested: r.Tested,
 			ErrorsBefore: r.Before.Errors, ErrorsAfter: r.After.Errors,
 			P50BeforeMS: ms(r.Before.P50), P50AfterMS: ms(r.After.P50),
 			Drifted: r.Drifted(), Reasons: append([]string{}, r.Reasons...),

@@ -1,8 +1,10 @@
 package eval
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
+	"slices"
 
 	"whet/prompt"
 	"whet/report"
@@ -27,6 +29,13 @@ type DriftRow struct {
 	// AB compares the re-run's case scores (B) with the baseline's (A): its
 	// Losses are cases that score lower now.
 	AB ABResult
+	// AdjustedP is AB.P adjusted by Holm's method for the rows tested
+	// together (those with a decided case); Tested is how many that is.
+	// With one row tested it is AB.P. A row's scores moved when AdjustedP
+	// is below Significance: testing six pairs at 0.05 each would call one
+	// in four unchanged runs drifted.
+	AdjustedP float64
+	Tested    int
 	// Reasons says why the row counts as drifted; empty when it does not.
 	Reasons []string
 }
@@ -42,7 +51,8 @@ func (r DriftRow) ModelChanged() bool {
 // Drift sets each version × target of plan (the baseline's versions and
 // targets) against its re-run. A row has drifted when the model identity
 // changed, when the case scores moved significantly in either direction
-// (the sign test of CompareAB, p < Significance), or when more cells failed
+// (the sign test of CompareAB, its p Holm-adjusted over the rows below
+// Significance), or when more cells failed
 // than before. Outputs that differ are counted (Identical) but are not
 // drift on their own: sampling at a temperature above 0 varies them.
 // scores may hold both runs' scores: they are matched by result id. A
@@ -71,7 +81,53 @@ func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) 
 			rows = append(rows, driftRow(v, t, b, a, scores))
 		}
 	}
+	holm(rows)
+	for i := range rows {
+		rows[i].Reasons = rows[i].reasons()
+	}
 	return rows
+}
+
+// holm sets each row's AdjustedP: Holm's step-down adjustment of the sign
+// tests' p-values over the rows with a decided case (the rest keep p = 1).
+func holm(rows []DriftRow) {
+	var tested []int
+	for i := range rows {
+		rows[i].AdjustedP = rows[i].AB.P
+		if rows[i].AB.Wins+rows[i].AB.Losses > 0 {
+			tested = append(tested, i)
+		}
+	}
+	slices.SortStableFunc(tested, func(a, b int) int { return cmp.Compare(rows[a].AB.P, rows[b].AB.P) })
+	m, running := len(tested), 0.0
+	for k, i := range tested {
+		running = max(running, min(1, float64(m-k)*rows[i].AB.P))
+		rows[i].AdjustedP, rows[i].Tested = running, m
+	}
+}
+
+// reasons says why the row counts as drifted, in the order model, scores,
+// errors.
+func (r DriftRow) reasons() []string {
+	var out []string
+	if r.ModelChanged() {
+		out = append(out, fmt.Sprintf("model changed: %s → %s", r.ModelBefore, r.ModelAfter))
+	}
+	if ab := r.AB; r.AdjustedP < Significance && ab.Wins != ab.Losses {
+		dir := "rose"
+		if ab.Losses > ab.Wins {
+			dir = "fell"
+		}
+		why := "scores " + dir + ": " + ab.Sentence
+		if r.Tested > 1 {
+			why += fmt.Sprintf(" (%s adjusted for %d pairs tested)", formatP(r.AdjustedP), r.Tested)
+		}
+		out = append(out, why)
+	}
+	if r.After.Errors > r.Before.Errors {
+		out = append(out, fmt.Sprintf("errors: %d → %d of %d cells", r.Before.Errors, r.After.Errors, r.After.Cells))
+	}
+	return out
 }
 
 func driftRow(v prompt.RunVersion, target string, before, after []prompt.Result, scores []prompt.Score) DriftRow {
@@ -97,19 +153,6 @@ func driftRow(v prompt.RunVersion, target string, before, after []prompt.Result,
 				row.Identical++
 			}
 		}
-	}
-	if row.ModelChanged() {
-		row.Reasons = append(row.Reasons, fmt.Sprintf("model changed: %s → %s", row.ModelBefore, row.ModelAfter))
-	}
-	if ab := row.AB; ab.P < Significance && ab.Wins != ab.Losses {
-		dir := "rose"
-		if ab.Losses > ab.Wins {
-			dir = "fell"
-		}
-		row.Reasons = append(row.Reasons, "scores "+dir+": "+ab.Sentence)
-	}
-	if row.After.Errors > row.Before.Errors {
-		row.Reasons = append(row.Reasons, fmt.Sprintf("errors: %d → %d of %d cells", row.Before.Errors, row.After.Errors, row.After.Cells))
 	}
 	return row
 }

@@ -123,3 +123,62 @@ func TestSamePlan(t *testing.T) {
 		}
 	}
 }
+
+// TestDriftAdjustsForManyPairs: a sign test at p = 0.031 on one of six
+// version × target pairs is what chance gives one unchanged run in four; a
+// row's scores count as moved only when its p, Holm-adjusted over the pairs
+// tested, stays below 0.05. Alone, the same pair has moved.
+func TestDriftAdjustsForManyPairs(t *testing.T) {
+	var plan prompt.Run
+	var base, rerun []prompt.Result
+	var scores []prompt.Score
+	id := int64(0)
+	add := func(to *[]prompt.Result, v int64, target string, c int, score float64) {
+		id++
+		*to = append(*to, prompt.Result{ID: id, VersionID: v, Target: target, Case: c, Output: "x"})
+		scores = append(scores, suiteScore(id, score, score >= 0.5))
+	}
+	for v := int64(1); v <= 2; v++ {
+		plan.Versions = append(plan.Versions, prompt.RunVersion{VersionID: v, Prompt: "p", Number: int(v)})
+	}
+	plan.Targets = []string{"a", "b", "c"}
+	for _, v := range plan.Versions {
+		for ti, tg := range plan.Targets {
+			for c := range 6 {
+				add(&base, v.VersionID, tg, c, 0.5)
+				after := 0.5
+				switch {
+				case v.VersionID == 1 && ti == 0:
+					after = 0.9 // the re-run wins all 6 cases: p = 0.031
+				case c == 0:
+					after = 0.9 // one win, one loss: p = 1
+				case c == 1:
+					after = 0.1
+				}
+				add(&rerun, v.VersionID, tg, c, after)
+			}
+		}
+	}
+	rows := Drift(plan, base, rerun, scores)
+	if len(rows) != 6 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	r := rows[0]
+	if !near(r.AB.P, 0.03125, 1e-12) || r.Tested != 6 || !near(r.AdjustedP, 6*0.03125, 1e-12) || r.Drifted() {
+		t.Errorf("one of six pairs at p = 0.031: p %v adjusted %v over %d, drifted %v %q", r.AB.P, r.AdjustedP, r.Tested, r.Drifted(), r.Reasons)
+	}
+	for _, r := range rows[1:] {
+		if r.Tested != 6 || r.AdjustedP != 1 || r.Drifted() {
+			t.Errorf("%s × %s: adjusted %v over %d, drifted %v", r.Version.Ref(), r.Target, r.AdjustedP, r.Tested, r.Drifted())
+		}
+	}
+
+	plan.Versions, plan.Targets = plan.Versions[:1], plan.Targets[:1]
+	rows = Drift(plan, base, rerun, scores)
+	if len(rows) != 1 || rows[0].Tested != 1 || rows[0].AdjustedP != rows[0].AB.P || !rows[0].Drifted() {
+		t.Fatalf("the pair alone: %+v", rows)
+	}
+	if want := "scores rose: the re-run beats the baseline on 6 of 6 cases, p = 0.031"; strings.Join(rows[0].Reasons, "|") != want {
+		t.Errorf("reasons %q, want %q", rows[0].Reasons, want)
+	}
+}
