@@ -191,16 +191,26 @@ to the imported version (protected tags that would move need --force).`,
 			if err != nil {
 				return err
 			}
-			failed := 0
+			failed, untagged := 0, 0
 			for _, path := range files {
 				if err := a.importFile(st, path, newVersion, force, note); err != nil {
 					// The error may quote the file: no terminal controls.
 					fmt.Fprintf(a.env.Stderr, "whet: import %s: %s\n", path, textutil.Sanitize(err.Error()))
-					failed++
+					var te tagError
+					if errors.As(err, &te) {
+						untagged++
+					} else {
+						failed++
+					}
 				}
 			}
 			if failed > 0 {
 				fmt.Fprintf(a.env.Stderr, "%d of %d file(s) not imported\n", failed, len(files))
+			}
+			if untagged > 0 {
+				fmt.Fprintf(a.env.Stderr, "%d of %d file(s) imported without all their tags\n", untagged, len(files))
+			}
+			if failed+untagged > 0 {
 				return silentError{code: 1}
 			}
 			return nil
@@ -329,11 +339,17 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 	}
 	for _, tag := range f.Tags {
 		if _, _, err := st.SetTag(a.ctx, prompt.Ref{Name: v.Prompt, Number: v.Number}, tag, force, a.protectedTags(), author); err != nil {
-			return fmt.Errorf("tag %s: %w", tag, err)
+			return tagError{fmt.Errorf("%s is saved, but not tagged %s: %w", v.Ref(), tag, err)}
 		}
 	}
 	return nil
 }
+
+// tagError is an import whose version is saved but one of the file's tags
+// could not be applied: the summary must not call the file not imported.
+type tagError struct{ error }
+
+func (e tagError) Unwrap() error { return e.error }
 
 // registerCmd adds a top-level command from another file.
 func registerCmd(fn func(a *app) *cobra.Command) { extraCommands = append(extraCommands, fn) }
