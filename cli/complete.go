@@ -101,9 +101,10 @@ func (a *app) complete(k completion, toComplete string) ([]cobra.Completion, cob
 		if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
 			head, toComplete = toComplete[:i+1], toComplete[i+1:]
 		}
+		chosen := strings.Split(head, ",")
 		var out []cobra.Completion
 		for _, t := range a.completionTargets() {
-			if strings.HasPrefix(t, toComplete) {
+			if strings.HasPrefix(t, toComplete) && !slices.Contains(chosen, t) {
 				out = append(out, head+t)
 			}
 		}
