@@ -237,6 +237,7 @@ Run whet with no arguments to open the workbench (TUI).`,
 	for _, add := range extraCommands {
 		root.AddCommand(add(a))
 	}
+	a.addCompletions(root)
 	return root
 }
 

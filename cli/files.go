@@ -3,10 +3,12 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,7 +150,11 @@ func (a *app) promptExportCmd() *cobra.Command {
 			}
 			for _, it := range items {
 				p, v := it.p, it.v
-				data := prompt.FormatFile(fileFor(p, v, true))
+				f := fileFor(p, v, true)
+				if f.Cases, err = promptCases(a.ctx, st, p.Name); err != nil {
+					return err
+				}
+				data := prompt.FormatFile(f)
 				if dir == "" {
 					_, err = a.env.Stdout.Write(data)
 					return err
@@ -191,16 +197,26 @@ to the imported version (protected tags that would move need --force).`,
 			if err != nil {
 				return err
 			}
-			failed := 0
+			failed, untagged := 0, 0
 			for _, path := range files {
 				if err := a.importFile(st, path, newVersion, force, note); err != nil {
 					// The error may quote the file: no terminal controls.
 					fmt.Fprintf(a.env.Stderr, "whet: import %s: %s\n", path, textutil.Sanitize(err.Error()))
-					failed++
+					var te tagError
+					if errors.As(err, &te) {
+						untagged++
+					} else {
+						failed++
+					}
 				}
 			}
 			if failed > 0 {
 				fmt.Fprintf(a.env.Stderr, "%d of %d file(s) not imported\n", failed, len(files))
+			}
+			if untagged > 0 {
+				fmt.Fprintf(a.env.Stderr, "%d of %d file(s) imported without all their tags\n", untagged, len(files))
+			}
+			if failed+untagged > 0 {
 				return silentError{code: 1}
 			}
 			return nil
@@ -327,13 +343,80 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 			}
 		}
 	}
+	if err := a.importFileCases(st, path, v.Prompt, f.Cases, author); err != nil {
+		return err
+	}
 	for _, tag := range f.Tags {
 		if _, _, err := st.SetTag(a.ctx, prompt.Ref{Name: v.Prompt, Number: v.Number}, tag, force, a.protectedTags(), author); err != nil {
-			return fmt.Errorf("tag %s: %w", tag, err)
+			return tagError{fmt.Errorf("%s is saved, but not tagged %s: %w", v.Ref(), tag, err)}
 		}
 	}
 	return nil
 }
+
+// A prompt file's cases are kept as a suite of the prompt's name that
+// belongs to the prompt: import creates it, export writes its cases back
+// (its checks, which the file format has no place for, stay in the suite).
+
+// promptCases are the cases of the suite named like the prompt and
+// belonging to it, or none.
+func promptCases(ctx context.Context, st *store.Store, name string) ([]prompt.Case, error) {
+	su, err := st.GetSuite(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil || !strings.EqualFold(su.Prompt, name) {
+		return nil, err
+	}
+	return su.Cases, nil
+}
+
+// importFileCases keeps the cases of the file at path as the suite named
+// like the prompt. A suite of that name is left as it is: a note says so
+// when its cases differ from the file's.
+func (a *app) importFileCases(st *store.Store, path, name string, cases []prompt.Case, author string) error {
+	if len(cases) == 0 {
+		return nil
+	}
+	su, err := st.CreateSuite(a.ctx, prompt.Suite{Name: name, Prompt: name, Cases: cases}, author)
+	if err == nil {
+		fmt.Fprintf(a.env.Stdout, "suite %s: %d cases from %s\n", su.Name, len(su.Cases), filepath.Base(path))
+		return nil
+	}
+	if !errors.Is(err, store.ErrExists) {
+		return fmt.Errorf("its cases: %w", err)
+	}
+	old, err := promptCases(a.ctx, st, name)
+	if err != nil {
+		return err
+	}
+	if !sameCases(old, cases) {
+		fmt.Fprintf(a.env.Stderr, "note: %s: suite %s exists, so the file's %d cases were not imported ('whet suite show %s' has its cases)\n",
+			path, name, len(cases), name)
+	}
+	return nil
+}
+
+// sameCases reports whether two case lists hold the same names, variables,
+// expected outputs and descriptions, in order.
+func sameCases(a, b []prompt.Case) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.Name != y.Name || x.Description != y.Description || x.Expected != y.Expected || !maps.Equal(x.Vars, y.Vars) {
+			return false
+		}
+	}
+	return true
+}
+
+// tagError is an import whose version is saved but one of the file's tags
+// could not be applied: the summary must not call the file not imported.
+type tagError struct{ error }
+
+func (e tagError) Unwrap() error { return e.error }
 
 // registerCmd adds a top-level command from another file.
 func registerCmd(fn func(a *app) *cobra.Command) { extraCommands = append(extraCommands, fn) }

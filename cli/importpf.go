@@ -31,8 +31,9 @@ func (a *app) importCmd() *cobra.Command {
 		Short: "Import a promptfooconfig.yaml: prompts, providers as targets, tests as a suite",
 		Long: `Import a promptfoo config: its prompts become whet prompts, its providers
 targets, its tests (inline, file:// CSV/YAML/JSON and globs of them,
-defaultTest, scenarios) a suite with the same asserts as checks. Anything whet cannot bring in is listed by name and
-location; nothing is dropped silently. Then run it:
+defaultTest, scenarios) a suite with the same asserts as checks. Anything whet
+cannot bring in is listed by name and location; nothing is dropped silently.
+It ends with the command that runs what it imported:
 
   whet run PROMPT... --suite SUITE -m TARGET,...`,
 		Args: exactArgs(1, "CONFIG"),

@@ -20,6 +20,10 @@ func (a *app) rateCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rate RESULT_ID RATING",
 		Short: "Rate one result: 1-5, or pass/fail, with an optional note (a human score)",
+		Long: `Rate one result: 1-5, or pass/fail, with an optional note (a human score).
+
+RESULT_ID is the "id" of a result in 'whet export RUN_ID --format json'; the
+TUI's Results screen rates results in place.`,
 		Example: `  whet rate 1234 4 --note "correct, a little long"
   whet rate 1234 fail --note "invented a refund policy"`,
 		Args: exactArgs(2, "RESULT_ID and RATING (1-5, pass or fail)"),

@@ -32,6 +32,14 @@ func TestWelcomeLoadsStarterLibrary(t *testing.T) {
 	if p.Labels["team"] != "cx" || p.Defaults["company"] != "Acme Home" || p.Latest != 1 {
 		t.Fatalf("imported support/reply: labels %v defaults %v latest %d", p.Labels, p.Defaults, p.Latest)
 	}
+	// Each prompt's cases become its suite, ready for the Arena and Suites.
+	su, err := st.GetSuite(ctx, "classify/ticket-intent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if su.Prompt != "classify/ticket-intent" || len(su.Cases) != 3 || su.Cases[0].Name != "refund" || su.Cases[0].Expected != "refund" {
+		t.Fatalf("the starter's cases of classify/ticket-intent: prompt %q, cases %+v", su.Prompt, su.Cases)
+	}
 	// Importing again skips what exists.
 	msg := importStarter(ctx, st, starterFS(), "tester")
 	if msg.err != nil || len(msg.imported) != 0 || len(msg.skipped) != 10 {

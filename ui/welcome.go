@@ -165,6 +165,14 @@ func importStarter(ctx context.Context, st Store, fsys fs.FS, author string) sta
 				errs = append(errs, fmt.Errorf("%s: tag %s: %w", name, tag, err))
 			}
 		}
+		// The file's cases become the prompt's suite, as whet prompt
+		// import keeps them.
+		if len(f.Cases) > 0 {
+			su := prompt.Suite{Name: ver.Prompt, Prompt: ver.Prompt, Cases: f.Cases}
+			if _, err := st.CreateSuite(ctx, su, author); err != nil && !errors.Is(err, store.ErrExists) {
+				errs = append(errs, fmt.Errorf("%s: cases: %w", name, err))
+			}
+		}
 		out.imported = append(out.imported, f.Name)
 	}
 	out.err = errors.Join(errs...)
