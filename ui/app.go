@@ -525,6 +525,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, emit(quitMsg{})
 	}
+	if key.Matches(msg, g.Suspend) {
+		// The terminal's raw mode turns ctrl+z into a key: suspend as a
+		// shell job would; the screen is drawn again on fg.
+		return m, tea.Suspend
+	}
 	if m.focus == focusDialog {
 		return m.updateDialog(msg)
 	}

@@ -495,3 +495,28 @@ func TestPaletteListsActiveScreenFirst(t *testing.T) {
 		t.Fatalf("enter on the first action: active %v mark %d", h.m.active, h.m.versions.mark)
 	}
 }
+
+// TestCtrlZSuspends: raw mode turns ctrl+z into a key, so the program
+// must ask Bubble Tea to suspend, from a screen, a text field and a dialog.
+func TestCtrlZSuspends(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	suspends := func(where string) {
+		t.Helper()
+		_, cmd := h.m.Update(keyPress("ctrl+z"))
+		if cmd == nil {
+			t.Fatalf("%s: ctrl+z does nothing", where)
+		}
+		if _, ok := cmd().(tea.SuspendMsg); !ok {
+			t.Fatalf("%s: ctrl+z does not suspend", where)
+		}
+	}
+	suspends("library")
+	h.key("/")
+	suspends("library filter")
+	h.key("esc", "ctrl+p")
+	suspends("palette")
+	h.key("esc", "?")
+	suspends("help")
+}
