@@ -454,6 +454,10 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
 		return m.handleMouse(msg.(tea.MouseMsg))
 	case tea.PasteMsg:
+		// A paste is text from elsewhere: a Windows line end ("\r\n")
+		// would make two, escape sequences and bidi overrides must not
+		// reach a field.
+		msg.Content = sanitize(msg.Content)
 		if len(m.dialogs) > 0 {
 			return m.updateDialog(msg)
 		}

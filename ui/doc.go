@@ -51,6 +51,7 @@
 //     action message itself, so "yes" runs the same code path as the key.
 //  6. Text from the store or a model is untrusted: draw it through sanitize
 //     (or oneLine), which strips escape sequences and control characters.
+//     The root sanitises every paste before a field sees it.
 //  7. Colours come from the theme only (themes.Styles); no screen builds a
 //     colour. NO_COLOR (and TERM=dumb, see terminalSetup) gives the
 //     monochrome theme, where focus is bold or reverse video.
