@@ -657,8 +657,9 @@ func (m arenaModel) titleView() string {
 		}
 	}
 	right := st.Muted.Render(m.runState())
-	gap := m.w - lipgloss.Width(right)
-	return pad(left, gap) + right
+	// A space always parts the two, also when left is cut.
+	gap := m.w - lipgloss.Width(right) - 1
+	return pad(left, gap) + " " + right
 }
 
 // runState sums up the runs: "run <id> · running 3/8", "done", "cancelled".

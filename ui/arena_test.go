@@ -591,3 +591,18 @@ func TestArenaVariablesAreSanitised(t *testing.T) {
 		t.Fatalf("the Arena draws a sample value's controls:\n%s", h.screen())
 	}
 }
+
+// TestArenaTitleKeepsAGap: a title cut to make room for the run's state
+// still has a space before it.
+func TestArenaTitleKeepsAGap(t *testing.T) {
+	h, _ := arenaHarness(t, 120, 34)
+	h.key("G", "ctrl+r", "ctrl+r")
+	a := h.m.arena
+	for w := 40; w <= 70; w++ {
+		a.w = w
+		line := ansi.Strip(a.titleView())
+		if !strings.Contains(line, " run arena0000001 · done") || ansi.StringWidth(line) != w {
+			t.Fatalf("width %d: title %q (%d cells)", w, line, ansi.StringWidth(line))
+		}
+	}
+}

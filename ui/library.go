@@ -917,8 +917,9 @@ func (m libraryModel) barView() string {
 		right += " · " + itoa(n) + " archived"
 	}
 	right = st.Muted.Render(right)
-	gap := m.w - lipgloss.Width(right)
-	return pad(left, gap) + right
+	// A space always parts the two, also when left is cut.
+	gap := m.w - lipgloss.Width(right) - 1
+	return pad(left, gap) + " " + right
 }
 
 // column widths of the list for a list w cells wide.
