@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 
 	"whet/themes"
@@ -239,7 +240,11 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.library.fetch(0), graphemeWidths}
 	if !m.sh.themeFixed {
-		cmds = append(cmds, tea.RequestBackgroundColor)
+		// The background colour, then the primary device attributes,
+		// which every terminal answers, in order: an answer to the second
+		// with none to the first before it means the terminal does not
+		// say (see uv.PrimaryDeviceAttributesEvent in Update).
+		cmds = append(cmds, tea.Raw(ansi.RequestBackgroundColor+ansi.RequestPrimaryDeviceAttributes))
 	}
 	return tea.Batch(cmds...)
 }
@@ -343,6 +348,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.sh.themeFixed {
 			return m, nil
 		}
+		m.sh.bgKnown = true
 		t := themes.ForBackground(msg.IsDark())
 		if m.sh.noColor {
 			t = themes.Monochrome(t)
@@ -356,6 +362,21 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.library, cmd = m.library.previewSoon(0)
 		m.arena, acmd = m.arena.refresh()
 		return m, tea.Batch(cmd, acmd)
+	case uv.PrimaryDeviceAttributesEvent:
+		// The terminal did not report its background (tmux 3.3 and older,
+		// screen, mosh): the dark theme's light text could be invisible and
+		// the light theme's dark text too, so draw in monochrome, in the
+		// terminal's own colours, until a theme is named. A late report
+		// still picks dark or light.
+		if m.sh.themeFixed || m.sh.bgKnown || m.sh.theme.Mono {
+			return m, nil
+		}
+		m.sh.theme = themes.Monochrome(m.sh.theme)
+		m = m.applyTheme()
+		var cmd, acmd tea.Cmd
+		m.library, cmd = m.library.previewSoon(0)
+		m.arena, acmd = m.arena.refresh()
+		return m, tea.Batch(cmd, acmd, notify("no colours: the terminal does not tell its background (ctrl+p Theme, or --theme)"))
 	case pushDialogMsg:
 		m.dialogs = append(m.dialogs, msg.d)
 		m.focus = focusDialog

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	uv "github.com/charmbracelet/ultraviolet"
 
 	"whet/assets"
 	"whet/prompt"
@@ -519,4 +520,40 @@ func TestCtrlZSuspends(t *testing.T) {
 	suspends("palette")
 	h.key("esc", "?")
 	suspends("help")
+}
+
+// TestUnknownBackgroundIsMonochrome: a terminal that answers the device
+// attributes query but not the background colour query (tmux 3.3, screen)
+// gets no colours, since neither theme's text is sure to be legible; a
+// background reported later, or a named theme, still wins.
+func TestUnknownBackgroundIsMonochrome(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30, func(d *Deps) { d.Theme = "" })
+	h.send(uv.PrimaryDeviceAttributesEvent{1, 2})
+	if !h.m.sh.theme.Mono {
+		t.Fatalf("no background reported: theme %q mono %v", h.m.sh.theme.Name, h.m.sh.theme.Mono)
+	}
+	h.mustSee("no colours: the terminal does not tell its background")
+	if strings.Contains(h.m.render(), "\x1b[38;") {
+		t.Fatal("a colour is drawn although the background is unknown")
+	}
+	h.send(tea.BackgroundColorMsg{Color: color.White})
+	if h.m.sh.theme.Name != "light" || h.m.sh.theme.Mono {
+		t.Fatalf("a late white background gives %q mono %v", h.m.sh.theme.Name, h.m.sh.theme.Mono)
+	}
+
+	// A terminal that reports its background keeps its colours.
+	h = newHarness(t, fixedTimeStore{st}, 100, 30, func(d *Deps) { d.Theme = "" })
+	h.send(tea.BackgroundColorMsg{Color: color.Black})
+	h.send(uv.PrimaryDeviceAttributesEvent{1, 2})
+	if h.m.sh.theme.Name != "dark" || h.m.sh.theme.Mono {
+		t.Fatalf("reported background: theme %q mono %v", h.m.sh.theme.Name, h.m.sh.theme.Mono)
+	}
+	// So does a named theme.
+	h = newHarness(t, fixedTimeStore{st}, 100, 30, func(d *Deps) { d.Theme = "dracula" })
+	h.send(uv.PrimaryDeviceAttributesEvent{1, 2})
+	if h.m.sh.theme.Name != "dracula" || h.m.sh.theme.Mono {
+		t.Fatalf("named theme: %q mono %v", h.m.sh.theme.Name, h.m.sh.theme.Mono)
+	}
 }

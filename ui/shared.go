@@ -26,6 +26,7 @@ type shared struct {
 
 	theme      themes.Theme
 	themeFixed bool // the user named a theme; ignore the terminal's background
+	bgKnown    bool // the terminal reported its background colour
 	noColor    bool
 
 	keys globalKeys
