@@ -196,6 +196,17 @@ func Monochrome(t Theme) Theme {
 	return t
 }
 
+// FewColours returns t for a terminal of 16 colours. There the selected
+// row's background (Palette.Subtle) falls to the terminal's own black or
+// white, the colour of its background, and vanishes, so the selection is
+// drawn in reverse video, as in Monochrome.
+func FewColours(t Theme) Theme {
+	if !t.Mono {
+		t.Styles.RowSelected = lipgloss.NewStyle().Bold(true).Reverse(true)
+	}
+	return t
+}
+
 // orNone maps a nil colour to "no colour".
 func orNone(c color.Color) color.Color {
 	if c == nil {

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 
@@ -215,9 +216,7 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 	if d.Theme == "" || err != nil {
 		sh.theme = themes.ForBackground(true)
 	}
-	if sh.noColor {
-		sh.theme = themes.Monochrome(sh.theme)
-	}
+	sh.theme = sh.fit(sh.theme)
 	m := Model{sh: sh, active: screenLibrary, screens: &screens{
 		library:  newLibrary(sh),
 		versions: newVersions(sh),
@@ -349,10 +348,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.sh.bgKnown = true
-		t := themes.ForBackground(msg.IsDark())
-		if m.sh.noColor {
-			t = themes.Monochrome(t)
-		}
+		t := m.sh.fit(themes.ForBackground(msg.IsDark()))
 		if t.Name == m.sh.theme.Name && t.Mono == m.sh.theme.Mono {
 			return m, nil
 		}
@@ -362,6 +358,14 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.library, cmd = m.library.previewSoon(0)
 		m.arena, acmd = m.arena.refresh()
 		return m, tea.Batch(cmd, acmd)
+	case tea.ColorProfileMsg:
+		// Sent once, at startup.
+		if msg.Profile == colorprofile.ANSI && !m.sh.fewColours {
+			m.sh.fewColours = true
+			m.sh.theme = m.sh.fit(m.sh.theme)
+			m = m.applyTheme()
+		}
+		return m, nil
 	case uv.PrimaryDeviceAttributesEvent:
 		// The terminal did not report its background (tmux 3.3 and older,
 		// screen, mosh): the dark theme's light text could be invisible and
@@ -371,7 +375,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.sh.themeFixed || m.sh.bgKnown || m.sh.theme.Mono {
 			return m, nil
 		}
-		m.sh.theme = themes.Monochrome(m.sh.theme)
+		m.sh.theme = m.sh.fit(themes.Monochrome(m.sh.theme))
 		m = m.applyTheme()
 		var cmd, acmd tea.Cmd
 		m.library, cmd = m.library.previewSoon(0)

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	uv "github.com/charmbracelet/ultraviolet"
 
 	"whet/assets"
@@ -555,5 +556,41 @@ func TestUnknownBackgroundIsMonochrome(t *testing.T) {
 	h.send(uv.PrimaryDeviceAttributesEvent{1, 2})
 	if h.m.sh.theme.Name != "dracula" || h.m.sh.theme.Mono {
 		t.Fatalf("named theme: %q mono %v", h.m.sh.theme.Name, h.m.sh.theme.Mono)
+	}
+}
+
+// TestSixteenColoursSelectInReverse: in 16 colours the selected row's
+// background falls to the terminal's own black (or white) and vanishes, so
+// the palette's selection, which has no marker, is drawn in reverse video;
+// a theme picked later keeps it.
+func TestSixteenColoursSelectInReverse(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.send(tea.ColorProfileMsg{Profile: colorprofile.ANSI})
+	reverse := func(where string) {
+		t.Helper()
+		if !h.m.sh.styles().RowSelected.GetReverse() {
+			t.Fatalf("%s: the selected row is not in reverse video", where)
+		}
+		h.key("ctrl+p")
+		if !strings.Contains(h.m.render(), "\x1b[1;7m") && !strings.Contains(h.m.render(), "\x1b[7;1m") {
+			t.Fatalf("%s: no reverse video in the palette", where)
+		}
+		h.key("esc")
+	}
+	reverse("dark")
+	h.send(paletteRunMsg{global: "theme:light"})
+	reverse("light from the palette")
+
+	h = newHarness(t, fixedTimeStore{st}, 100, 30, func(d *Deps) { d.Theme = "" })
+	h.send(tea.ColorProfileMsg{Profile: colorprofile.ANSI})
+	h.send(tea.BackgroundColorMsg{Color: color.White})
+	reverse("light from the background")
+
+	h = newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.send(tea.ColorProfileMsg{Profile: colorprofile.ANSI256})
+	if h.m.sh.styles().RowSelected.GetReverse() {
+		t.Fatal("256 colours: the selected row is in reverse video; want its background")
 	}
 }

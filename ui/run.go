@@ -112,7 +112,8 @@ func Run(ctx context.Context, d Deps) error {
 }
 
 // terminalSetup adapts d and the program to the terminal the environment
-// names. A non-empty NO_COLOR gives the monochrome theme. A TERM that names
+// names. A non-empty NO_COLOR gives the monochrome theme. The Linux console
+// gets the dark theme unless one is named. A TERM that names
 // no terminal type ("dumb", or none) makes Bubble Tea strip every style,
 // reverse video and bold included, which would leave the selection in the
 // tab bar, the palette and dialogs invisible: such a terminal is drawn as
@@ -124,6 +125,11 @@ func terminalSetup(d Deps, getenv func(string) string) (Deps, []tea.ProgramOptio
 		d.NoColor = true
 	}
 	var opts []tea.ProgramOption
+	if getenv("TERM") == "linux" && d.Theme == "" {
+		// The Linux console does not report its background, which is
+		// black.
+		d.Theme = "dark"
+	}
 	if t := getenv("TERM"); t == "" || t == "dumb" {
 		d.NoColor = true
 		opts = append(opts, tea.WithColorProfile(colorprofile.ASCII))

@@ -49,3 +49,20 @@ func TestDumbTerminalKeepsReverseVideo(t *testing.T) {
 		})
 	}
 }
+
+// TestLinuxConsoleIsDark: the Linux console does not report its
+// background, which is black, so it gets the dark theme, not monochrome.
+func TestLinuxConsoleIsDark(t *testing.T) {
+	env := map[string]string{"TERM": "linux"}
+	getenv := func(k string) string { return env[k] }
+	if d, _ := terminalSetup(Deps{}, getenv); d.Theme != "dark" || d.NoColor {
+		t.Fatalf("TERM=linux: theme %q no colour %v", d.Theme, d.NoColor)
+	}
+	if d, _ := terminalSetup(Deps{Theme: "light"}, getenv); d.Theme != "light" {
+		t.Fatalf("TERM=linux replaced the named theme with %q", d.Theme)
+	}
+	env["TERM"] = "xterm-256color"
+	if d, _ := terminalSetup(Deps{}, getenv); d.Theme != "" {
+		t.Fatalf("TERM=xterm-256color: theme %q; want it picked from the background", d.Theme)
+	}
+}
