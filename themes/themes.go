@@ -264,8 +264,10 @@ func Expand(p Palette, dark, mono bool) Styles {
 	s.Warn = fg(orNone(p.Warn))
 	s.Error = fg(orNone(p.Error)).Bold(true)
 
-	s.DiffAdd = fg(orNone(p.DiffAdd))
-	s.DiffDel = fg(orNone(p.DiffDel))
+	// Not by colour alone (red and green are the pair most often confused):
+	// added text is bold, removed text struck through, in every theme.
+	s.DiffAdd = fg(orNone(p.DiffAdd)).Bold(true)
+	s.DiffDel = fg(orNone(p.DiffDel)).Strikethrough(true)
 	s.DiffHunk = fg(primary).Faint(!mono)
 	s.DiffContext = fg(text)
 	s.DiffGutter = fg(muted)
@@ -329,8 +331,6 @@ func Expand(p Palette, dark, mono bool) Styles {
 		s.StatusAccent = lipgloss.NewStyle().Reverse(true)
 		s.PanelFocused = s.PanelFocused.Border(lipgloss.ThickBorder())
 		s.Variable = lipgloss.NewStyle().Bold(true).Underline(true)
-		s.DiffAdd = lipgloss.NewStyle().Bold(true)
-		s.DiffDel = lipgloss.NewStyle().Strikethrough(true)
 	}
 	return s
 }

@@ -118,6 +118,27 @@ func protectClusters(s string) (string, func(string) string) {
 	return strings.NewReplacer(fwd...).Replace(s), strings.NewReplacer(rev...).Replace
 }
 
+// styled renders one line s in st. Lip Gloss draws underlined or
+// struck-through text one code point at a time (to leave spaces out), with
+// escape sequences between the code points of a cluster: 👩‍💻 comes out as
+// 👩, U+200D and 💻, measured (and drawn by some terminals) as three
+// glyphs. styled draws those two attributes around the whole of s instead,
+// spaces included.
+func styled(st lipgloss.Style, s string) string {
+	u, x := st.GetUnderline(), st.GetStrikethrough()
+	if !u && !x || s == "" {
+		return st.Render(s)
+	}
+	var a ansi.Style
+	if u {
+		a = a.Underline(true)
+	}
+	if x {
+		a = a.Strikethrough(true)
+	}
+	return a.String() + st.Underline(false).Strikethrough(false).Render(s) + ansi.ResetStyle
+}
+
 // pad truncates or right-pads s to exactly w cells.
 func pad(s string, w int) string {
 	if w <= 0 {
