@@ -1257,5 +1257,10 @@ func (m resultsModel) legendView() string {
 		parts = append(parts, "err error rate (unscored)")
 	}
 	parts = append(parts, "n results")
-	return st.Muted.Render(trunc(strings.Join(parts, " · ")+" · "+st.OK.Render("≥0.8")+st.Muted.Render(" ")+st.Warn.Render("≥0.5")+st.Muted.Render(" ")+st.Error.Render("<0.5"), m.w))
+	legend := strings.Join(parts, " · ")
+	if !m.sh.theme.Mono {
+		// The colours' key; without colours it would say nothing.
+		legend += " · " + st.OK.Render("≥0.8") + st.Muted.Render(" ") + st.Warn.Render("≥0.5") + st.Muted.Render(" ") + st.Error.Render("<0.5")
+	}
+	return st.Muted.Render(trunc(legend, m.w))
 }
