@@ -649,3 +649,33 @@ func TestSuitesNewNameErrorsSpeakOfASuite(t *testing.T) {
 	h.typ("bad name\n")
 	h.mustSee(`invalid suite name "bad name"`)
 }
+
+// TestSuitesClickSelects: a click selects the suite, or the case, under
+// the pointer, as on the other lists.
+func TestSuitesClickSelects(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	seedSuite(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "second", Prompt: "support/reply", Cases: []prompt.Case{{Name: "one"}}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 120, 30)
+	h.key("8")
+	click := func(row int) {
+		h.send(tea.MouseClickMsg{X: 10, Y: headerRows + row, Button: tea.MouseLeft})
+	}
+	click(suitesListTop + 1)
+	if h.m.suites.cursor != 1 {
+		t.Fatalf("a click on the second suite selects row %d", h.m.suites.cursor)
+	}
+	click(suitesListTop + 5) // below the list
+	if h.m.suites.cursor != 1 {
+		t.Fatalf("a click below the list moves the selection to %d", h.m.suites.cursor)
+	}
+	h.key("k", "enter")
+	h.mustSee("late", "angry")
+	click(suitesCaseTop + 2)
+	if h.m.suites.caseCursor != 2 {
+		t.Fatalf("a click on the third case selects case %d", h.m.suites.caseCursor)
+	}
+}
