@@ -478,7 +478,20 @@ func (m arenaModel) updateColumns(msg tea.KeyPressMsg) (arenaModel, tea.Cmd) {
 
 // click focuses the column under the pointer.
 func (m arenaModel) click(msg tea.MouseClickMsg) (arenaModel, tea.Cmd) {
-	if m.pane != arenaPaneColumns || msg.Button != tea.MouseLeft {
+	if msg.Button != tea.MouseLeft {
+		return m, nil
+	}
+	if m.pane == arenaPaneSetup {
+		// A click on a target selects it (and focuses the picker).
+		if i, ok := m.pickerRowAt(msg.X, msg.Y); ok && !m.picker.filtering {
+			m.focus = arenaFocusTargets
+			m.picker.cursor = i
+			m.picker = m.picker.clamp()
+			return m.focusVar()
+		}
+		return m, nil
+	}
+	if m.pane != arenaPaneColumns {
 		return m, nil
 	}
 	if i, ok := m.columnAt(msg.X, msg.Y); ok {
