@@ -202,7 +202,7 @@ func (m arenaModel) setSize(w, h int) arenaModel {
 	lw, _, rw, _ := m.setupRects()
 	m.picker = m.picker.setSize(lw, m.pickerRows())
 	for i := range m.vars {
-		m.vars[i].input.SetWidth(max(4, rw-m.varLabelWidth()-2))
+		sizeInput(&m.vars[i].input, max(4, rw-m.varLabelWidth()-2))
 	}
 	m = m.clampColumns()
 	return m.rewrapAll()

@@ -217,7 +217,7 @@ func newLibrary(sh *shared) libraryModel {
 
 func (m libraryModel) setSize(w, h int) libraryModel {
 	m.w, m.h = w, h
-	m.filter.SetWidth(max(10, w/2))
+	sizeInput(&m.filter, max(10, w/2))
 	m.inv = m.inv.setSize(w, h-1)
 	m = m.clampCursor()
 	return m

@@ -193,7 +193,7 @@ func newResults(sh *shared) resultsModel {
 
 func (m resultsModel) setSize(w, h int) resultsModel {
 	m.w, m.h = w, h
-	m.filter.SetWidth(max(10, w/2))
+	sizeInput(&m.filter, max(10, w/2))
 	if m.drill {
 		m = m.buildDrill()
 	}
