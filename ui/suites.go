@@ -1128,7 +1128,7 @@ func (m suitesModel) casesView() string {
 		}
 		row := marker + st.Muted.Inherit(base).Render(suitesCell(itoa(i+1), num, true)) +
 			caseName +
-			st.Variable.Inherit(base).Render(suitesCell(varsSummary(c.Vars), vars, false)) +
+			styled(st.Variable.Inherit(base), suitesCell(varsSummary(c.Vars), vars, false)) +
 			base.Render(suitesCell(expected, exp, false)) +
 			base.Render(suitesCell(itoa(len(c.Checks)), checks, true))
 		if gap := m.w - lipgloss.Width(row); gap > 0 {

@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"whet/prompt"
@@ -678,4 +679,28 @@ func TestSuitesClickSelects(t *testing.T) {
 	if h.m.suites.caseCursor != 2 {
 		t.Fatalf("a click on the third case selects case %d", h.m.suites.caseCursor)
 	}
+}
+
+// TestSuitesMonochromeKeepsEmojiWhole: without colours the variables are
+// underlined; an emoji cluster in them must keep its width, or the row
+// loses its last column.
+func TestSuitesMonochromeKeepsEmojiWhole(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "emoji", Prompt: "support/reply",
+		Cases: []prompt.Case{{Name: "coder", Vars: map[string]string{"customer": "👩‍💻 Ana 👍🏽", "ticket": "x"}}}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 100, 30, func(d *Deps) { d.NoColor = true })
+	h.key("8", "enter")
+	for _, l := range strings.Split(h.m.render(), "\n") {
+		if !strings.Contains(l, "coder") {
+			continue
+		}
+		if w := ansi.StringWidth(l); w != 100 || !strings.HasSuffix(strings.TrimRight(ansi.Strip(l), " "), "0") {
+			t.Fatalf("the case row is %d cells wide, want 100, and ends %q", w, ansi.Strip(l))
+		}
+		return
+	}
+	t.Fatalf("no case row in\n%s", h.screen())
 }

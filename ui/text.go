@@ -123,10 +123,12 @@ func protectClusters(s string) (string, func(string) string) {
 // escape sequences between the code points of a cluster: 👩‍💻 comes out as
 // 👩, U+200D and 💻, measured (and drawn by some terminals) as three
 // glyphs. styled draws those two attributes around the whole of s instead,
-// spaces included.
+// spaces between words included; trailing spaces (a cell's padding) get
+// the rest of st only.
 func styled(st lipgloss.Style, s string) string {
 	u, x := st.GetUnderline(), st.GetStrikethrough()
-	if !u && !x || s == "" {
+	text := strings.TrimRight(s, " ")
+	if !u && !x || text == "" {
 		return st.Render(s)
 	}
 	var a ansi.Style
@@ -136,7 +138,12 @@ func styled(st lipgloss.Style, s string) string {
 	if x {
 		a = a.Strikethrough(true)
 	}
-	return a.String() + st.Underline(false).Strikethrough(false).Render(s) + ansi.ResetStyle
+	rest := st.Underline(false).Strikethrough(false)
+	out := a.String() + rest.Render(text) + ansi.ResetStyle
+	if tail := s[len(text):]; tail != "" {
+		out += rest.Render(tail)
+	}
+	return out
 }
 
 // pad truncates or right-pads s to exactly w cells.
