@@ -196,6 +196,17 @@ func Monochrome(t Theme) Theme {
 	return t
 }
 
+// FewColours returns t for a terminal of 16 colours. There the selected
+// row's background (Palette.Subtle) falls to the terminal's own black or
+// white, the colour of its background, and vanishes, so the selection is
+// drawn in reverse video, as in Monochrome.
+func FewColours(t Theme) Theme {
+	if !t.Mono {
+		t.Styles.RowSelected = lipgloss.NewStyle().Bold(true).Reverse(true)
+	}
+	return t
+}
+
 // orNone maps a nil colour to "no colour".
 func orNone(c color.Color) color.Color {
 	if c == nil {
@@ -253,8 +264,10 @@ func Expand(p Palette, dark, mono bool) Styles {
 	s.Warn = fg(orNone(p.Warn))
 	s.Error = fg(orNone(p.Error)).Bold(true)
 
-	s.DiffAdd = fg(orNone(p.DiffAdd))
-	s.DiffDel = fg(orNone(p.DiffDel))
+	// Not by colour alone (red and green are the pair most often confused):
+	// added text is bold, removed text struck through, in every theme.
+	s.DiffAdd = fg(orNone(p.DiffAdd)).Bold(true)
+	s.DiffDel = fg(orNone(p.DiffDel)).Strikethrough(true)
 	s.DiffHunk = fg(primary).Faint(!mono)
 	s.DiffContext = fg(text)
 	s.DiffGutter = fg(muted)
@@ -318,8 +331,6 @@ func Expand(p Palette, dark, mono bool) Styles {
 		s.StatusAccent = lipgloss.NewStyle().Reverse(true)
 		s.PanelFocused = s.PanelFocused.Border(lipgloss.ThickBorder())
 		s.Variable = lipgloss.NewStyle().Bold(true).Underline(true)
-		s.DiffAdd = lipgloss.NewStyle().Bold(true)
-		s.DiffDel = lipgloss.NewStyle().Strikethrough(true)
 	}
 	return s
 }

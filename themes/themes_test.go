@@ -116,3 +116,18 @@ func hasColourSGR(s string) bool {
 	}
 	return false
 }
+
+// TestDiffsNotByColourAlone: in every theme, monochrome or not, added text
+// is bold and removed text struck through, so a reader who cannot tell red
+// from green still sees what changed.
+func TestDiffsNotByColourAlone(t *testing.T) {
+	for _, name := range Names() {
+		th, _ := Get(name)
+		for _, t2 := range []Theme{th, Monochrome(th), FewColours(th)} {
+			if !t2.Styles.DiffAdd.GetBold() || !t2.Styles.DiffDel.GetStrikethrough() {
+				t.Errorf("%s (mono %v): added bold %v, removed struck through %v", name, t2.Mono,
+					t2.Styles.DiffAdd.GetBold(), t2.Styles.DiffDel.GetStrikethrough())
+			}
+		}
+	}
+}

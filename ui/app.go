@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 
 	"whet/themes"
@@ -214,9 +216,7 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 	if d.Theme == "" || err != nil {
 		sh.theme = themes.ForBackground(true)
 	}
-	if sh.noColor {
-		sh.theme = themes.Monochrome(sh.theme)
-	}
+	sh.theme = sh.fit(sh.theme)
 	m := Model{sh: sh, active: screenLibrary, screens: &screens{
 		library:  newLibrary(sh),
 		versions: newVersions(sh),
@@ -239,7 +239,11 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.library.fetch(0), graphemeWidths}
 	if !m.sh.themeFixed {
-		cmds = append(cmds, tea.RequestBackgroundColor)
+		// The background colour, then the primary device attributes,
+		// which every terminal answers, in order: an answer to the second
+		// with none to the first before it means the terminal does not
+		// say (see uv.PrimaryDeviceAttributesEvent in Update).
+		cmds = append(cmds, tea.Raw(ansi.RequestBackgroundColor+ansi.RequestPrimaryDeviceAttributes))
 	}
 	return tea.Batch(cmds...)
 }
@@ -343,10 +347,8 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.sh.themeFixed {
 			return m, nil
 		}
-		t := themes.ForBackground(msg.IsDark())
-		if m.sh.noColor {
-			t = themes.Monochrome(t)
-		}
+		m.sh.bgKnown = true
+		t := m.sh.fit(themes.ForBackground(msg.IsDark()))
 		if t.Name == m.sh.theme.Name && t.Mono == m.sh.theme.Mono {
 			return m, nil
 		}
@@ -356,6 +358,29 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.library, cmd = m.library.previewSoon(0)
 		m.arena, acmd = m.arena.refresh()
 		return m, tea.Batch(cmd, acmd)
+	case tea.ColorProfileMsg:
+		// Sent once, at startup.
+		if msg.Profile == colorprofile.ANSI && !m.sh.fewColours {
+			m.sh.fewColours = true
+			m.sh.theme = m.sh.fit(m.sh.theme)
+			m = m.applyTheme()
+		}
+		return m, nil
+	case uv.PrimaryDeviceAttributesEvent:
+		// The terminal did not report its background (tmux 3.3 and older,
+		// screen, mosh): the dark theme's light text could be invisible and
+		// the light theme's dark text too, so draw in monochrome, in the
+		// terminal's own colours, until a theme is named. A late report
+		// still picks dark or light.
+		if m.sh.themeFixed || m.sh.bgKnown || m.sh.theme.Mono {
+			return m, nil
+		}
+		m.sh.theme = m.sh.fit(themes.Monochrome(m.sh.theme))
+		m = m.applyTheme()
+		var cmd, acmd tea.Cmd
+		m.library, cmd = m.library.previewSoon(0)
+		m.arena, acmd = m.arena.refresh()
+		return m, tea.Batch(cmd, acmd, notify("no colours: the terminal does not tell its background (ctrl+p Theme, or --theme)"))
 	case pushDialogMsg:
 		m.dialogs = append(m.dialogs, msg.d)
 		m.focus = focusDialog
@@ -454,6 +479,10 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
 		return m.handleMouse(msg.(tea.MouseMsg))
 	case tea.PasteMsg:
+		// A paste is text from elsewhere: a Windows line end ("\r\n")
+		// would make two, escape sequences and bidi overrides must not
+		// reach a field.
+		msg.Content = sanitize(msg.Content)
 		if len(m.dialogs) > 0 {
 			return m.updateDialog(msg)
 		}
@@ -524,6 +553,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, emit(quitMsg{})
+	}
+	if key.Matches(msg, g.Suspend) {
+		// The terminal's raw mode turns ctrl+z into a key: suspend as a
+		// shell job would; the screen is drawn again on fg.
+		return m, tea.Suspend
 	}
 	if m.focus == focusDialog {
 		return m.updateDialog(msg)

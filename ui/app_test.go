@@ -9,6 +9,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	uv "github.com/charmbracelet/ultraviolet"
 
 	"whet/assets"
 	"whet/prompt"
@@ -501,5 +503,102 @@ func TestPaletteListsActiveScreenFirst(t *testing.T) {
 	h.key("enter")
 	if h.m.active != screenVersions || h.m.versions.mark == 0 {
 		t.Fatalf("enter on the first action: active %v mark %d", h.m.active, h.m.versions.mark)
+	}
+}
+
+// TestCtrlZSuspends: raw mode turns ctrl+z into a key, so the program
+// must ask Bubble Tea to suspend, from a screen, a text field and a dialog.
+func TestCtrlZSuspends(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	suspends := func(where string) {
+		t.Helper()
+		_, cmd := h.m.Update(keyPress("ctrl+z"))
+		if cmd == nil {
+			t.Fatalf("%s: ctrl+z does nothing", where)
+		}
+		if _, ok := cmd().(tea.SuspendMsg); !ok {
+			t.Fatalf("%s: ctrl+z does not suspend", where)
+		}
+	}
+	suspends("library")
+	h.key("/")
+	suspends("library filter")
+	h.key("esc", "ctrl+p")
+	suspends("palette")
+	h.key("esc", "?")
+	suspends("help")
+}
+
+// TestUnknownBackgroundIsMonochrome: a terminal that answers the device
+// attributes query but not the background colour query (tmux 3.3, screen)
+// gets no colours, since neither theme's text is sure to be legible; a
+// background reported later, or a named theme, still wins.
+func TestUnknownBackgroundIsMonochrome(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30, func(d *Deps) { d.Theme = "" })
+	h.send(uv.PrimaryDeviceAttributesEvent{1, 2})
+	if !h.m.sh.theme.Mono {
+		t.Fatalf("no background reported: theme %q mono %v", h.m.sh.theme.Name, h.m.sh.theme.Mono)
+	}
+	h.mustSee("no colours: the terminal does not tell its background")
+	if strings.Contains(h.m.render(), "\x1b[38;") {
+		t.Fatal("a colour is drawn although the background is unknown")
+	}
+	h.send(tea.BackgroundColorMsg{Color: color.White})
+	if h.m.sh.theme.Name != "light" || h.m.sh.theme.Mono {
+		t.Fatalf("a late white background gives %q mono %v", h.m.sh.theme.Name, h.m.sh.theme.Mono)
+	}
+
+	// A terminal that reports its background keeps its colours.
+	h = newHarness(t, fixedTimeStore{st}, 100, 30, func(d *Deps) { d.Theme = "" })
+	h.send(tea.BackgroundColorMsg{Color: color.Black})
+	h.send(uv.PrimaryDeviceAttributesEvent{1, 2})
+	if h.m.sh.theme.Name != "dark" || h.m.sh.theme.Mono {
+		t.Fatalf("reported background: theme %q mono %v", h.m.sh.theme.Name, h.m.sh.theme.Mono)
+	}
+	// So does a named theme.
+	h = newHarness(t, fixedTimeStore{st}, 100, 30, func(d *Deps) { d.Theme = "dracula" })
+	h.send(uv.PrimaryDeviceAttributesEvent{1, 2})
+	if h.m.sh.theme.Name != "dracula" || h.m.sh.theme.Mono {
+		t.Fatalf("named theme: %q mono %v", h.m.sh.theme.Name, h.m.sh.theme.Mono)
+	}
+}
+
+// TestSixteenColoursSelectInReverse: in 16 colours the selected row's
+// background falls to the terminal's own black (or white) and vanishes, so
+// the palette's selection, which has no marker, is drawn in reverse video;
+// a theme picked later keeps it.
+func TestSixteenColoursSelectInReverse(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.send(tea.ColorProfileMsg{Profile: colorprofile.ANSI})
+	reverse := func(where string) {
+		t.Helper()
+		if !h.m.sh.styles().RowSelected.GetReverse() {
+			t.Fatalf("%s: the selected row is not in reverse video", where)
+		}
+		h.key("ctrl+p")
+		if !strings.Contains(h.m.render(), "\x1b[1;7m") && !strings.Contains(h.m.render(), "\x1b[7;1m") {
+			t.Fatalf("%s: no reverse video in the palette", where)
+		}
+		h.key("esc")
+	}
+	reverse("dark")
+	h.send(paletteRunMsg{global: "theme:light"})
+	reverse("light from the palette")
+
+	h = newHarness(t, fixedTimeStore{st}, 100, 30, func(d *Deps) { d.Theme = "" })
+	h.send(tea.ColorProfileMsg{Profile: colorprofile.ANSI})
+	h.send(tea.BackgroundColorMsg{Color: color.White})
+	reverse("light from the background")
+
+	h = newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.send(tea.ColorProfileMsg{Profile: colorprofile.ANSI256})
+	if h.m.sh.styles().RowSelected.GetReverse() {
+		t.Fatal("256 colours: the selected row is in reverse video; want its background")
 	}
 }

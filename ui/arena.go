@@ -202,7 +202,7 @@ func (m arenaModel) setSize(w, h int) arenaModel {
 	lw, _, rw, _ := m.setupRects()
 	m.picker = m.picker.setSize(lw, m.pickerRows())
 	for i := range m.vars {
-		m.vars[i].input.SetWidth(max(4, rw-m.varLabelWidth()-2))
+		sizeInput(&m.vars[i].input, max(4, rw-m.varLabelWidth()-2))
 	}
 	m = m.clampColumns()
 	return m.rewrapAll()
@@ -478,7 +478,20 @@ func (m arenaModel) updateColumns(msg tea.KeyPressMsg) (arenaModel, tea.Cmd) {
 
 // click focuses the column under the pointer.
 func (m arenaModel) click(msg tea.MouseClickMsg) (arenaModel, tea.Cmd) {
-	if m.pane != arenaPaneColumns || msg.Button != tea.MouseLeft {
+	if msg.Button != tea.MouseLeft {
+		return m, nil
+	}
+	if m.pane == arenaPaneSetup {
+		// A click on a target selects it (and focuses the picker).
+		if i, ok := m.pickerRowAt(msg.X, msg.Y); ok && !m.picker.filtering {
+			m.focus = arenaFocusTargets
+			m.picker.cursor = i
+			m.picker = m.picker.clamp()
+			return m.focusVar()
+		}
+		return m, nil
+	}
+	if m.pane != arenaPaneColumns {
 		return m, nil
 	}
 	if i, ok := m.columnAt(msg.X, msg.Y); ok {
@@ -657,8 +670,9 @@ func (m arenaModel) titleView() string {
 		}
 	}
 	right := st.Muted.Render(m.runState())
-	gap := m.w - lipgloss.Width(right)
-	return pad(left, gap) + right
+	// A space always parts the two, also when left is cut.
+	gap := m.w - lipgloss.Width(right) - 1
+	return pad(left, gap) + " " + right
 }
 
 // runState sums up the runs: "run <id> · running 3/8", "done", "cancelled".

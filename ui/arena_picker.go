@@ -81,7 +81,7 @@ func (p arenaPicker) withFilter(fn func(*textinput.Model)) arenaPicker {
 
 func (p arenaPicker) setSize(w, h int) arenaPicker {
 	p.w, p.h = w, h
-	p = p.withFilter(func(f *textinput.Model) { f.SetWidth(max(8, w-4)) })
+	p = p.withFilter(func(f *textinput.Model) { sizeInput(f, max(8, w-4)) })
 	return p.clamp()
 }
 

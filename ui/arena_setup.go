@@ -307,6 +307,25 @@ func (m arenaModel) setupRects() (lw, lh, rw, rh int) {
 	return lw, h, m.w - lw - 1, h
 }
 
+// pickerRowAt is the picker row (an index into picker.rows) drawn at x, y.
+// The panel's frame comes first, then the picker's hint line, then the
+// line view adds when the list is loading, failed or filtered empty.
+func (m arenaModel) pickerRowAt(x, y int) (int, bool) {
+	st := m.sh.styles()
+	lw, lh, _, _ := m.setupRects()
+	p := m.picker
+	top := arenaTopRows + st.Panel.GetBorderTopSize() + 1
+	if p.loading && len(p.items) == 0 || p.err != "" || len(p.rows) == 0 && len(p.items) > 0 {
+		top++
+	}
+	left, right := st.Panel.GetBorderLeftSize(), lw-st.Panel.GetBorderRightSize()
+	if x < left || x >= right || y < top || y >= arenaTopRows+lh-st.Panel.GetBorderBottomSize() {
+		return 0, false
+	}
+	i := p.offset + y - top
+	return i, i < len(p.rows) && i < p.offset+m.pickerRows()-1
+}
+
 // pickerRows is the picker's height inside its panel.
 func (m arenaModel) pickerRows() int {
 	_, lh, _, _ := m.setupRects()

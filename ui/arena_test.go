@@ -591,3 +591,49 @@ func TestArenaVariablesAreSanitised(t *testing.T) {
 		t.Fatalf("the Arena draws a sample value's controls:\n%s", h.screen())
 	}
 }
+
+// TestArenaTitleKeepsAGap: a title cut to make room for the run's state
+// still has a space before it.
+func TestArenaTitleKeepsAGap(t *testing.T) {
+	h, _ := arenaHarness(t, 120, 34)
+	h.key("G", "ctrl+r", "ctrl+r")
+	a := h.m.arena
+	for w := 40; w <= 70; w++ {
+		a.w = w
+		line := ansi.Strip(a.titleView())
+		if !strings.Contains(line, " run arena0000001 · done") || ansi.StringWidth(line) != w {
+			t.Fatalf("width %d: title %q (%d cells)", w, line, ansi.StringWidth(line))
+		}
+	}
+}
+
+// TestArenaClickPicksTargetRow: a click on a target's row in the setup
+// selects it, wherever the row is drawn.
+func TestArenaClickPicksTargetRow(t *testing.T) {
+	for _, size := range [][2]int{{120, 34}, {60, 20}} {
+		h, _ := arenaHarness(t, size[0], size[1])
+		h.key("G", "ctrl+r", "tab") // the focus goes to the variables
+		lines := strings.Split(h.screen(), "\n")
+		y := -1
+		for i, l := range lines {
+			if strings.Contains(l, "ollama:sl") {
+				y = i
+			}
+		}
+		if y < 0 {
+			t.Fatalf("%v: no ollama row in\n%s", size, h.screen())
+		}
+		h.send(tea.MouseClickMsg{X: 5, Y: y, Button: tea.MouseLeft})
+		if a := h.m.arena; a.focus != arenaFocusTargets || a.picker.items[a.picker.rows[a.picker.cursor]].spec != "ollama:slow:latest" {
+			t.Fatalf("%v: after a click on the ollama row the focus is %v on %q", size, a.focus, a.picker.items[a.picker.rows[a.picker.cursor]].spec)
+		}
+		if !strings.Contains(strings.Split(h.screen(), "\n")[y], "▌") {
+			t.Fatalf("%v: the clicked row is not drawn selected:\n%s", size, h.screen())
+		}
+		// A click on the hint line above the rows selects nothing.
+		h.send(tea.MouseClickMsg{X: 5, Y: headerRows + arenaTopRows + 1, Button: tea.MouseLeft})
+		if a := h.m.arena; a.picker.items[a.picker.rows[a.picker.cursor]].spec != "ollama:slow:latest" {
+			t.Fatalf("%v: a click on the hint line moved the selection", size)
+		}
+	}
+}

@@ -516,7 +516,7 @@ func styleLines(st lipgloss.Style, s string) string {
 	parts := strings.Split(s, "\n")
 	for i, p := range parts {
 		if p != "" {
-			parts[i] = st.Render(p)
+			parts[i] = styled(st, p)
 		}
 	}
 	return strings.Join(parts, "\n")
@@ -559,7 +559,7 @@ func (m compareModel) View() string {
 		return title + "\n" + st.Muted.Render("comparing…")
 	}
 	c := m.cmp
-	head := title + "  " + st.DiffDel.Render("A") + " " + st.Base.Render(oneLine(c.A.Label)) +
+	head := title + "  " + styled(st.DiffDel, "A") + " " + st.Base.Render(oneLine(c.A.Label)) +
 		st.Muted.Render("  vs  ") + st.DiffAdd.Render("B") + " " + st.Base.Render(oneLine(c.B.Label)) +
 		st.Muted.Render("  "+m.fixedText()+" · run "+m.rr.Run.ID)
 

@@ -64,14 +64,14 @@ func TestCompareHighlightsWords(t *testing.T) {
 	h.key("C")
 	sty := h.m.sh.styles()
 	view := h.m.render()
-	if !strings.Contains(view, sty.DiffAdd.Render("we are so ")) {
+	if !strings.Contains(view, styled(sty.DiffAdd, "we are so ")) {
 		t.Fatalf("B's added words are not in the diff-add style:\n%q", view)
 	}
-	if !strings.Contains(view, sty.DiffDel.Render("can ")) {
+	if !strings.Contains(view, styled(sty.DiffDel, "can ")) {
 		t.Fatalf("A's removed words are not in the diff-delete style:\n%q", view)
 	}
 	// Words both sides share are not marked.
-	if strings.Contains(view, sty.DiffAdd.Render("Hello")) || strings.Contains(view, sty.DiffDel.Render("Hello")) {
+	if strings.Contains(view, styled(sty.DiffAdd, "Hello")) || strings.Contains(view, styled(sty.DiffDel, "Hello")) {
 		t.Fatal("a shared word is marked as changed")
 	}
 }

@@ -165,13 +165,13 @@ func newInput(sh *shared, title, body, placeholder, value string, validate func(
 
 // resize fits the text field to the dialog's width on the new terminal.
 func (d *inputDialog) resize(sh *shared) tea.Cmd {
-	d.input.SetWidth(dialogWidth(sh.width, 64) - sh.styles().Dialog.GetHorizontalFrameSize() - 3)
+	sizeInput(&d.input, dialogWidth(sh.width, 64)-sh.styles().Dialog.GetHorizontalFrameSize()-3)
 	return nil
 }
 
 // resize fits the filter field to the palette's width on the new terminal.
 func (d *paletteDialog) resize(sh *shared) tea.Cmd {
-	d.input.SetWidth(dialogWidth(sh.width, 64) - sh.styles().Dialog.GetHorizontalFrameSize() - 3)
+	sizeInput(&d.input, dialogWidth(sh.width, 64)-sh.styles().Dialog.GetHorizontalFrameSize()-3)
 	return nil
 }
 

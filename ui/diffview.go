@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"whet/prompt"
 )
@@ -142,7 +143,7 @@ func (m diffModel) View() string {
 		layout = "side by side"
 	}
 	head := st.Title.Render("diff "+m.a.Prompt) + " " +
-		st.DiffDel.Render("v"+itoa(m.a.Number)) + st.Muted.Render(" → ") + st.DiffAdd.Render("v"+itoa(m.b.Number)) +
+		styled(st.DiffDel, "v"+itoa(m.a.Number)) + st.Muted.Render(" → ") + styled(st.DiffAdd, "v"+itoa(m.b.Number)) +
 		st.Muted.Render("  "+layout+" · "+itoa(m.adds())+" added, "+itoa(m.dels())+" removed")
 	sub := st.Muted.Render(trunc(oneLine("v"+itoa(m.a.Number)+" "+prompt.ShortHash(m.a.Hash)+" "+m.a.Note), m.w/2-1))
 	sub = pad(sub, m.w/2) + st.Muted.Render(trunc(oneLine("v"+itoa(m.b.Number)+" "+prompt.ShortHash(m.b.Hash)+" "+m.b.Note), m.w-m.w/2))
@@ -205,7 +206,7 @@ func (m diffModel) unifiedView() []string {
 		}
 		gutter := st.DiffGutter.Render(lineNo(l.old) + " " + lineNo(l.new) + " ")
 		text := sanitize(strings.ReplaceAll(l.text, "\t", "    "))
-		out = append(out, gutter+m.styleFor(l.kind).Render(trunc(string(l.kind)+" "+text, m.w-10)))
+		out = append(out, gutter+styled(m.styleFor(l.kind), trunc(string(l.kind)+" "+text, m.w-10)))
 	}
 	return out
 }
@@ -272,7 +273,8 @@ func (m diffModel) sideView() []string {
 		if l.kind != ' ' {
 			mark = string(l.kind) // + or -, for terminals without colour
 		}
-		return st.DiffGutter.Render(lineNo(n)) + m.styleFor(l.kind).Render(mark+pad(text, half-5))
+		text = trunc(text, half-5)
+		return st.DiffGutter.Render(lineNo(n)) + styled(m.styleFor(l.kind), mark+text) + pad("", half-5-ansi.StringWidth(text))
 	}
 	var out []string
 	for _, r := range rows[m.off:end] {

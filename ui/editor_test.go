@@ -621,3 +621,21 @@ func TestEditorShowsAndKeepsOtherParams(t *testing.T) {
 		t.Fatalf("saved v%d params %v, %v", got.Number, got.Params.Lines(), err)
 	}
 }
+
+// TestEditorPasteIsCleaned pastes what terminals really send: Windows line
+// ends, a tab, escape sequences and a bidi override.
+func TestEditorPasteIsCleaned(t *testing.T) {
+	st := openStore(t)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("n")
+	h.send(tea.PasteMsg{Content: "one\r\ntwo\x1b[31m red\x1b[0m\x1b]0;title\a\r\n\tthree\u202eevil"})
+	want := "one\ntwo red\n    threeevil"
+	if got := h.m.editor.msgs[0].ta.Value(); got != want {
+		t.Fatalf("pasted message = %q; want %q", got, want)
+	}
+	h.key("tab", "tab", "tab", "tab", "tab", "tab", "tab") // params, then labels
+	h.send(tea.PasteMsg{Content: "team=cx\r\nowner=ana"})
+	if got := h.m.editor.labels.Value(); got != "team=cx owner=ana" {
+		t.Fatalf("pasted labels = %q", got)
+	}
+}

@@ -235,7 +235,7 @@ func (d *exportDialog) size() (dw, pw, ph int) {
 // layout sizes the path field and the preview for the terminal.
 func (d *exportDialog) layout() {
 	_, pw, ph := d.size()
-	d.path.SetWidth(max(10, pw-len(d.path.Prompt)-1))
+	sizeInput(&d.path, max(10, pw-len(d.path.Prompt)-1))
 	d.preview.SetWidth(pw)
 	d.preview.SetHeight(ph)
 	d.w, d.h = d.sh.width, d.sh.height

@@ -230,3 +230,17 @@ func TestExportDropsOtherDialogsAnswers(t *testing.T) {
 	}
 	_ = tea.Quit
 }
+
+// TestExportPathShowsWholeAfterGrowing: a text field scrolled to fit a
+// narrow terminal shows its whole value again once the terminal grows.
+func TestExportPathShowsWholeAfterGrowing(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.openResults(fixtureRun)
+	h.key("x")
+	h.send(tea.WindowSizeMsg{Width: 30, Height: 10})
+	h.key("tab") // JSON: the path's end is shown in the narrow field
+	h.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	h.mustSee("path › ./whet-support-reply-" + fixtureRun + ".json")
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
@@ -245,5 +246,18 @@ func TestTruncAndWrapKeepClusters(t *testing.T) {
 	}
 	if got := trunc(s, 8); got != "ab 1️⃣2️⃣…" {
 		t.Errorf("trunc(8) = %q", got)
+	}
+}
+
+// TestStyledKeepsClusters: struck-through or underlined text (removed text
+// in a diff, in every theme) keeps each emoji cluster whole, and so its
+// width.
+func TestStyledKeepsClusters(t *testing.T) {
+	s := "code 👩‍💻 for 🏳️‍🌈 #️⃣ x"
+	for _, st := range []lipgloss.Style{lipgloss.NewStyle().Strikethrough(true), lipgloss.NewStyle().Underline(true).Foreground(lipgloss.Color("#ff0000"))} {
+		out := styled(st, s)
+		if ansi.Strip(out) != s || ansi.StringWidth(out) != ansi.StringWidth(s) {
+			t.Errorf("styled(%q) = %q: %d cells, want %d", s, out, ansi.StringWidth(out), ansi.StringWidth(s))
+		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 type globalKeys struct {
 	Quit     key.Binding
 	Abort    key.Binding
+	Suspend  key.Binding
 	Help     key.Binding
 	Palette  key.Binding
 	Library  key.Binding
@@ -33,6 +34,7 @@ func newGlobalKeys() globalKeys {
 	return globalKeys{
 		Quit:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit (esc: back)")),
 		Abort:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit, also from a field")),
+		Suspend:  key.NewBinding(key.WithKeys("ctrl+z"), key.WithHelp("ctrl+z", "suspend (fg resumes)")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Palette:  key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "commands")),
 		Library:  key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "library")),
@@ -49,7 +51,7 @@ func newGlobalKeys() globalKeys {
 
 // bindings lists the global keys in help order.
 func (k globalKeys) bindings() []key.Binding {
-	return []key.Binding{k.Library, k.Versions, k.Editor, k.Arena, k.Runs, k.Results, k.Compare, k.Suites, k.Models, k.Palette, k.Help, k.Quit, k.Abort}
+	return []key.Binding{k.Library, k.Versions, k.Editor, k.Arena, k.Runs, k.Results, k.Compare, k.Suites, k.Models, k.Palette, k.Help, k.Quit, k.Abort, k.Suspend}
 }
 
 // keyTable is a screen's keys for help and the palette: named groups of

@@ -217,7 +217,7 @@ func newLibrary(sh *shared) libraryModel {
 
 func (m libraryModel) setSize(w, h int) libraryModel {
 	m.w, m.h = w, h
-	m.filter.SetWidth(max(10, w/2))
+	sizeInput(&m.filter, max(10, w/2))
 	m.inv = m.inv.setSize(w, h-1)
 	m = m.clampCursor()
 	return m
@@ -917,8 +917,9 @@ func (m libraryModel) barView() string {
 		right += " · " + itoa(n) + " archived"
 	}
 	right = st.Muted.Render(right)
-	gap := m.w - lipgloss.Width(right)
-	return pad(left, gap) + right
+	// A space always parts the two, also when left is cut.
+	gap := m.w - lipgloss.Width(right) - 1
+	return pad(left, gap) + " " + right
 }
 
 // column widths of the list for a list w cells wide.

@@ -96,9 +96,7 @@ func (m Model) runPalette(msg paletteRunMsg) (tea.Model, tea.Cmd) {
 		if err != nil {
 			return m, notifyErr(err)
 		}
-		if m.sh.noColor {
-			t = themes.Monochrome(t)
-		}
+		t = m.sh.fit(t)
 		m.sh.theme = t
 		m.sh.themeFixed = true
 		m = m.applyTheme()

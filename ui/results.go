@@ -193,7 +193,7 @@ func newResults(sh *shared) resultsModel {
 
 func (m resultsModel) setSize(w, h int) resultsModel {
 	m.w, m.h = w, h
-	m.filter.SetWidth(max(10, w/2))
+	sizeInput(&m.filter, max(10, w/2))
 	if m.drill {
 		m = m.buildDrill()
 	}
@@ -1260,5 +1260,10 @@ func (m resultsModel) legendView() string {
 		parts = append(parts, "err error rate (unscored)")
 	}
 	parts = append(parts, "n results")
-	return st.Muted.Render(trunc(strings.Join(parts, " · ")+" · "+st.OK.Render("≥0.8")+st.Muted.Render(" ")+st.Warn.Render("≥0.5")+st.Muted.Render(" ")+st.Error.Render("<0.5"), m.w))
+	legend := strings.Join(parts, " · ")
+	if !m.sh.theme.Mono {
+		// The colours' key; without colours it would say nothing.
+		legend += " · " + st.OK.Render("≥0.8") + st.Muted.Render(" ") + st.Warn.Render("≥0.5") + st.Muted.Render(" ") + st.Error.Render("<0.5")
+	}
+	return st.Muted.Render(trunc(legend, m.w))
 }

@@ -428,3 +428,18 @@ func TestUSDTextNeverShowsACostAsZero(t *testing.T) {
 		}
 	}
 }
+
+// TestResultsLegendWithoutColours: the key of the cells' colours is left
+// out when there are no colours to explain.
+func TestResultsLegendWithoutColours(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	for _, mono := range []bool{false, true} {
+		h := newHarness(t, fixedTimeStore{st}, 120, 30, func(d *Deps) { d.NoColor = mono })
+		h.key("G", "s")
+		h.mustSee("% pass rate [95% Wilson]")
+		if got := strings.Contains(h.screen(), "≥0.8 ≥0.5 <0.5"); got == mono {
+			t.Errorf("no colours %v: colour key shown %v", mono, got)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"whet/eval"
 	"whet/prompt"
@@ -94,22 +95,46 @@ type Deps struct {
 // Run starts the TUI on the terminal and blocks until the user quits or ctx
 // is cancelled. The alt screen and mouse are turned on by the root view.
 func Run(ctx context.Context, d Deps) error {
-	if os.Getenv("NO_COLOR") != "" {
-		d.NoColor = true
-	}
 	if d.Home == "" {
 		d.Home, _ = os.UserHomeDir()
 	}
+	d, opts := terminalSetup(d, os.Getenv)
 	m, err := newModel(ctx, d)
 	if err != nil {
 		return err
 	}
-	p := tea.NewProgram(m, tea.WithContext(ctx))
+	p := tea.NewProgram(m, append(opts, tea.WithContext(ctx))...)
 	_, err = p.Run()
 	if err != nil && errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err()
 	}
 	return err
+}
+
+// terminalSetup adapts d and the program to the terminal the environment
+// names. A non-empty NO_COLOR gives the monochrome theme. The Linux console
+// gets the dark theme unless one is named. A TERM that names
+// no terminal type ("dumb", or none) makes Bubble Tea strip every style,
+// reverse video and bold included, which would leave the selection in the
+// tab bar, the palette and dialogs invisible: such a terminal is drawn as
+// NO_COLOR is, without colours but with reverse video and bold (the screen
+// is drawn with cursor movements anyway, which a terminal that cannot show
+// reverse video could not follow either).
+func terminalSetup(d Deps, getenv func(string) string) (Deps, []tea.ProgramOption) {
+	if getenv("NO_COLOR") != "" {
+		d.NoColor = true
+	}
+	var opts []tea.ProgramOption
+	if getenv("TERM") == "linux" && d.Theme == "" {
+		// The Linux console does not report its background, which is
+		// black.
+		d.Theme = "dark"
+	}
+	if t := getenv("TERM"); t == "" || t == "dumb" {
+		d.NoColor = true
+		opts = append(opts, tea.WithColorProfile(colorprofile.ASCII))
+	}
+	return d, opts
 }
 
 // New returns the root model for d, for tests and embedding: the caller

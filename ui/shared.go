@@ -26,6 +26,8 @@ type shared struct {
 
 	theme      themes.Theme
 	themeFixed bool // the user named a theme; ignore the terminal's background
+	bgKnown    bool // the terminal reported its background colour
+	fewColours bool // the terminal shows 16 colours (themes.FewColours)
 	noColor    bool
 
 	keys globalKeys
@@ -40,6 +42,18 @@ type shared struct {
 	width, height int // the whole terminal
 	promptCount   int
 	jobs          int // store writes in flight (saves, imports)
+}
+
+// fit adapts theme t to the terminal: monochrome for NO_COLOR, reverse
+// video for the selection in 16 colours.
+func (s *shared) fit(t themes.Theme) themes.Theme {
+	if s.noColor {
+		t = themes.Monochrome(t)
+	}
+	if s.fewColours {
+		t = themes.FewColours(t)
+	}
+	return t
 }
 
 // styles is a short hand for the current theme's styles.

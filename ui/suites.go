@@ -492,6 +492,20 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 			m.caseCursor += d
 		}
 		return m.clamp(), nil
+	case tea.MouseClickMsg:
+		// A click selects the suite or the case under the pointer.
+		switch {
+		case msg.Button != tea.MouseLeft:
+		case m.mode == suitesList && m.loaded && msg.Y >= suitesListTop:
+			if row := m.offset + msg.Y - suitesListTop; row < min(len(m.list), m.offset+m.listRows()) {
+				m.cursor = row
+			}
+		case m.mode == suitesCases && msg.Y >= suitesCaseTop:
+			if row := m.caseOffset + msg.Y - suitesCaseTop; row < min(len(m.draft.Cases), m.caseOffset+m.caseRows()) {
+				m.caseCursor = row
+			}
+		}
+		return m.clamp(), nil
 	case tea.PasteMsg:
 		if m.mode == suitesForm {
 			var cmd tea.Cmd
@@ -1114,7 +1128,7 @@ func (m suitesModel) casesView() string {
 		}
 		row := marker + st.Muted.Inherit(base).Render(suitesCell(itoa(i+1), num, true)) +
 			caseName +
-			st.Variable.Inherit(base).Render(suitesCell(varsSummary(c.Vars), vars, false)) +
+			styled(st.Variable.Inherit(base), suitesCell(varsSummary(c.Vars), vars, false)) +
 			base.Render(suitesCell(expected, exp, false)) +
 			base.Render(suitesCell(itoa(len(c.Checks)), checks, true))
 		if gap := m.w - lipgloss.Width(row); gap > 0 {

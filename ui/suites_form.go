@@ -144,8 +144,8 @@ func (f caseForm) setSize(sh *shared, w, h int) caseForm {
 		return f
 	}
 	iw := max(10, w-formLabelWidth-1)
-	f.name.SetWidth(iw - 1)
-	f.desc.SetWidth(iw - 1)
+	sizeInput(&f.name, iw-1)
+	sizeInput(&f.desc, iw-1)
 	e, v, c := f.heights()
 	f.expected.SetWidth(iw)
 	f.expected.SetHeight(e)

@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"whet/prompt"
@@ -648,4 +649,58 @@ func TestSuitesNewNameErrorsSpeakOfASuite(t *testing.T) {
 	h.mustNotSee("empty prompt name")
 	h.typ("bad name\n")
 	h.mustSee(`invalid suite name "bad name"`)
+}
+
+// TestSuitesClickSelects: a click selects the suite, or the case, under
+// the pointer, as on the other lists.
+func TestSuitesClickSelects(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	seedSuite(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "second", Prompt: "support/reply", Cases: []prompt.Case{{Name: "one"}}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 120, 30)
+	h.key("8")
+	click := func(row int) {
+		h.send(tea.MouseClickMsg{X: 10, Y: headerRows + row, Button: tea.MouseLeft})
+	}
+	click(suitesListTop + 1)
+	if h.m.suites.cursor != 1 {
+		t.Fatalf("a click on the second suite selects row %d", h.m.suites.cursor)
+	}
+	click(suitesListTop + 5) // below the list
+	if h.m.suites.cursor != 1 {
+		t.Fatalf("a click below the list moves the selection to %d", h.m.suites.cursor)
+	}
+	h.key("k", "enter")
+	h.mustSee("late", "angry")
+	click(suitesCaseTop + 2)
+	if h.m.suites.caseCursor != 2 {
+		t.Fatalf("a click on the third case selects case %d", h.m.suites.caseCursor)
+	}
+}
+
+// TestSuitesMonochromeKeepsEmojiWhole: without colours the variables are
+// underlined; an emoji cluster in them must keep its width, or the row
+// loses its last column.
+func TestSuitesMonochromeKeepsEmojiWhole(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "emoji", Prompt: "support/reply",
+		Cases: []prompt.Case{{Name: "coder", Vars: map[string]string{"customer": "👩‍💻 Ana 👍🏽", "ticket": "x"}}}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 100, 30, func(d *Deps) { d.NoColor = true })
+	h.key("8", "enter")
+	for _, l := range strings.Split(h.m.render(), "\n") {
+		if !strings.Contains(l, "coder") {
+			continue
+		}
+		if w := ansi.StringWidth(l); w != 100 || !strings.HasSuffix(strings.TrimRight(ansi.Strip(l), " "), "0") {
+			t.Fatalf("the case row is %d cells wide, want 100, and ends %q", w, ansi.Strip(l))
+		}
+		return
+	}
+	t.Fatalf("no case row in\n%s", h.screen())
 }

@@ -118,6 +118,34 @@ func protectClusters(s string) (string, func(string) string) {
 	return strings.NewReplacer(fwd...).Replace(s), strings.NewReplacer(rev...).Replace
 }
 
+// styled renders one line s in st. Lip Gloss draws underlined or
+// struck-through text one code point at a time (to leave spaces out), with
+// escape sequences between the code points of a cluster: 👩‍💻 comes out as
+// 👩, U+200D and 💻, measured (and drawn by some terminals) as three
+// glyphs. styled draws those two attributes around the whole of s instead,
+// spaces between words included; trailing spaces (a cell's padding) get
+// the rest of st only.
+func styled(st lipgloss.Style, s string) string {
+	u, x := st.GetUnderline(), st.GetStrikethrough()
+	text := strings.TrimRight(s, " ")
+	if !u && !x || text == "" {
+		return st.Render(s)
+	}
+	var a ansi.Style
+	if u {
+		a = a.Underline(true)
+	}
+	if x {
+		a = a.Strikethrough(true)
+	}
+	rest := st.Underline(false).Strikethrough(false)
+	out := a.String() + rest.Render(text) + ansi.ResetStyle
+	if tail := s[len(text):]; tail != "" {
+		out += rest.Render(tail)
+	}
+	return out
+}
+
 // pad truncates or right-pads s to exactly w cells.
 func pad(s string, w int) string {
 	if w <= 0 {
