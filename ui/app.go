@@ -368,19 +368,13 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case uv.PrimaryDeviceAttributesEvent:
 		// The terminal did not report its background (tmux 3.3 and older,
-		// screen, mosh): the dark theme's light text could be invisible and
-		// the light theme's dark text too, so draw in monochrome, in the
-		// terminal's own colours, until a theme is named. A late report
-		// still picks dark or light.
+		// screen, mosh). Most terminals are dark, so the dark theme stays,
+		// and the notice says how to change it should its light text be
+		// hard to read. A late report still picks dark or light.
 		if m.sh.themeFixed || m.sh.bgKnown || m.sh.theme.Mono {
 			return m, nil
 		}
-		m.sh.theme = m.sh.fit(themes.Monochrome(m.sh.theme))
-		m = m.applyTheme()
-		var cmd, acmd tea.Cmd
-		m.library, cmd = m.library.previewSoon(0)
-		m.arena, acmd = m.arena.refresh()
-		return m, tea.Batch(cmd, acmd, notify("no colours: the terminal does not tell its background (ctrl+p Theme, or --theme)"))
+		return m, notify("the terminal does not tell its background: dark theme (ctrl+p Theme, or --theme light)")
 	case pushDialogMsg:
 		m.dialogs = append(m.dialogs, msg.d)
 		m.focus = focusDialog

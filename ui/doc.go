@@ -54,8 +54,9 @@
 //     The root sanitises every paste before a field sees it.
 //  7. Colours come from the theme only (themes.Styles); no screen builds a
 //     colour. NO_COLOR (and TERM=dumb, see terminalSetup) gives the
-//     monochrome theme, where focus is bold or reverse video; so does a
-//     terminal that does not report its background. In 16 colours the
+//     monochrome theme, where focus is bold or reverse video; a terminal
+//     that does not report its background keeps the dark theme, with a
+//     notice saying how to pick another. In 16 colours the
 //     selected row is reverse video too (shared.fit).
 //  8. Every screen draws into exactly the w×h it is given; the root pads and
 //     cuts each view to size. Layouts must stay clean down to 60×20; below
