@@ -26,6 +26,7 @@ import (
 //     "name": …, "description": …, "expected": …} or a flat object of
 //     variables (with the same __ columns). Blank lines are skipped.
 //   - .yaml / .yml: a list of such objects, or {cases: [...]}.
+//   - .json: an array of such objects.
 //
 // Values that are not strings (numbers, booleans) become their JSON text.
 // Errors name the file and the line.
@@ -178,9 +179,13 @@ func parseCasesJSONL(filename string, data []byte) ([]Case, error) {
 		if text == "" {
 			continue
 		}
-		var obj map[string]any
-		if err := json.Unmarshal([]byte(text), &obj); err != nil {
-			return nil, &FileError{File: filename, Line: line, Msg: "not a JSON object: " + plainTypeError(err.Error())}
+		var v any
+		if err := json.Unmarshal([]byte(text), &v); err != nil {
+			return nil, &FileError{File: filename, Line: line, Msg: "invalid JSON: " + err.Error()}
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, &FileError{File: filename, Line: line, Msg: "not a JSON object: found " + jsonKind(v)}
 		}
 		c, err := caseFromObject(obj)
 		if err != nil {
@@ -198,11 +203,23 @@ func parseCasesJSONL(filename string, data []byte) ([]Case, error) {
 }
 
 func parseCasesJSON(filename string, data []byte) ([]Case, error) {
-	var list []map[string]any
-	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, &FileError{File: filename, Msg: "expected a JSON array of case objects: " + err.Error()}
+	var raw any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		fe := &FileError{File: filename, Msg: "invalid JSON: " + err.Error()}
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			fe.Line = 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+		}
+		return nil, fe
 	}
-	return casesFromList(filename, list, nil)
+	items, ok := raw.([]any)
+	if !ok {
+		return nil, &FileError{File: filename, Line: 1, Msg: "expected a JSON array of case objects, found " + jsonKind(raw)}
+	}
+	// JSON is YAML: its parse locates each case for the messages below.
+	var astFile *ast.File
+	_ = safeYAML(func() (err error) { astFile, err = parser.ParseBytes(data, 0); return err })
+	return casesFromItems(filename, items, func(i int) (int, int) { return suitePos(astFile, fmt.Sprintf("$[%d]", i)) })
 }
 
 func parseCasesYAML(filename string, data []byte) ([]Case, error) {
@@ -222,17 +239,39 @@ func parseCasesYAML(filename string, data []byte) ([]Case, error) {
 	if !ok {
 		return nil, &FileError{File: filename, Line: 1, Msg: "expected a list of cases (or a 'cases:' list)"}
 	}
-	pos := func(i int) (int, int) { return suitePos(astFile, fmt.Sprintf("%s[%d]", root, i)) }
+	return casesFromItems(filename, items, func(i int) (int, int) { return suitePos(astFile, fmt.Sprintf("%s[%d]", root, i)) })
+}
+
+// casesFromItems reads a decoded list of cases, each of which must be a
+// mapping; pos locates item i in the file.
+func casesFromItems(filename string, items []any, pos func(i int) (line, col int)) ([]Case, error) {
 	list := make([]map[string]any, len(items))
 	for i, it := range items {
 		m, ok := it.(map[string]any)
 		if !ok {
 			line, col := pos(i)
-			return nil, &FileError{File: filename, Line: line, Col: col, Msg: fmt.Sprintf("case %d is not a mapping", i+1)}
+			return nil, &FileError{File: filename, Line: line, Col: col, Msg: fmt.Sprintf("case %d is not a mapping: found %s", i+1, jsonKind(it))}
 		}
 		list[i] = m
 	}
 	return casesFromList(filename, list, pos)
+}
+
+// jsonKind names the kind of a decoded JSON or YAML value in a reader's words.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "text"
+	case bool:
+		return "true or false"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	}
+	return "a number"
 }
 
 // casesFromList reads decoded case objects; pos, when not nil, locates
