@@ -428,6 +428,10 @@ func (a *app) configCmd() *cobra.Command {
 				fmt.Fprintf(a.env.Stderr, "%d problem(s) in %s\n", len(problems), p.ConfigFile)
 				return silentError{code: 1}
 			}
+			if _, err := os.Stat(p.ConfigFile); errors.Is(err, fs.ErrNotExist) {
+				fmt.Fprintf(a.env.Stdout, "%s: no such file, so the built-in defaults apply ('whet config init' writes it)\n", p.ConfigFile)
+				return nil
+			}
 			fmt.Fprintf(a.env.Stdout, "%s: ok\n", p.ConfigFile)
 			return nil
 		},
