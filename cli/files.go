@@ -192,8 +192,18 @@ to the imported version (protected tags that would move need --force).`,
 				return err
 			}
 			failed := 0
-			for _, path := range files {
-				if err := a.importFile(st, path, newVersion, force, note); err != nil {
+			for i, path := range files {
+				err := a.ctx.Err()
+				if err == nil {
+					err = a.importFile(st, path, newVersion, force, note)
+				}
+				if err != nil && a.ctx.Err() != nil {
+					// Each file is saved whole or not at all: what is
+					// imported stays, and a second import leaves it unchanged.
+					fmt.Fprintf(a.env.Stderr, "interrupted: %d of %d file(s) not imported yet; the same 'whet prompt import' again imports the rest (files already imported are left unchanged)\n", len(files)-i, len(files))
+					return silentError{code: 1}
+				}
+				if err != nil {
 					// The error may quote the file: no terminal controls.
 					fmt.Fprintf(a.env.Stderr, "whet: import %s: %s\n", path, textutil.Sanitize(err.Error()))
 					failed++

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPromptImportInterrupted: ctrl+c during an import stops it with one
+// line saying how to finish, not an error per remaining file.
+func TestPromptImportInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	files := filepath.Join(dir, "prompts")
+	if err := os.Mkdir(files, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		body := fmt.Sprintf("---\nname: p%d\n---\n## user\nhi %d\n", i, i)
+		if err := os.WriteFile(filepath.Join(files, fmt.Sprintf("p%d.md", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// ctrl+c as soon as the first file is reported imported.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	getenv := func(k string) string {
+		switch k {
+		case "WHET_DB":
+			return filepath.Join(dir, "whet.db")
+		case "WHET_CONFIG":
+			return filepath.Join(dir, "config.yaml")
+		case "HOME":
+			return dir
+		}
+		return ""
+	}
+	var out, errb bytes.Buffer
+	stdout := writerFunc(func(p []byte) (int, error) { cancel(); return out.Write(p) })
+	code := Execute(ctx, []string{"prompt", "import", files}, Env{Stdin: strings.NewReader(""), Stdout: stdout, Stderr: &errb, Getenv: getenv, Version: "test"})
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if got := out.String(); !strings.HasPrefix(got, "imported p0@1") || strings.Count(got, "\n") != 1 {
+		t.Errorf("stdout:\n%s", got)
+	}
+	if got := errb.String(); got != "interrupted: 4 of 5 file(s) not imported yet; the same 'whet prompt import' again imports the rest (files already imported are left unchanged)\n" {
+		t.Errorf("stderr:\n%s", got)
+	}
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
