@@ -200,14 +200,60 @@ func checkSchema(ctx context.Context, path string, known int) error {
 	if v > known {
 		return newerSchemaError(path, v, known)
 	}
+	if v == 0 {
+		return checkNotForeign(ctx, path)
+	}
 	return nil
+}
+
+// checkNotForeign refuses an SQLite file of schema version 0 that already
+// holds tables: whet's first migration sets the version in the same
+// transaction that creates its tables, so such a file belongs to another
+// program (a mistyped --db), and migrating it would add whet's tables to it.
+func checkNotForeign(ctx context.Context, path string) error {
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return nil
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	db, err := sql.Open("sqlite", fileURI(path, q))
+	if err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name LIMIT 4`)
+	if err != nil {
+		return openError(path, err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return openError(path, err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return openError(path, err)
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	if len(names) == 4 {
+		names[3] = "…"
+	}
+	return fmt.Errorf("database %s: an SQLite database of another program (tables %s), not whet's: give whet a file of its own with --db or WHET_DB (the file was not changed)",
+		path, strings.Join(names, ", "))
 }
 
 // FileSchemaVersion reads the schema version of the database file at path
 // without opening it as a Store: nothing is written to the file or beside
 // it, and a file newer than SchemaVersion is read, not refused. An empty
 // file is version 0. A missing file is an error wrapping fs.ErrNotExist;
-// a file that is not an SQLite database is an error saying so.
+// a file that is not an SQLite database, or is another program's, is an
+// error saying so.
 func FileSchemaVersion(ctx context.Context, path string) (int, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -220,7 +266,11 @@ func FileSchemaVersion(ctx context.Context, path string) (int, error) {
 	if fi.IsDir() {
 		return 0, fmt.Errorf("database %s: is a directory", abs)
 	}
-	return readSchema(ctx, abs)
+	v, err := readSchema(ctx, abs)
+	if err == nil && v == 0 {
+		err = checkNotForeign(ctx, abs)
+	}
+	return v, err
 }
 
 // readSchema reads the schema version of the existing file at path: from

@@ -437,3 +437,46 @@ func TestOpenDamagedFileSaysSo(t *testing.T) {
 		t.Error("the damaged file was changed")
 	}
 }
+
+// TestOpenRefusesAnotherProgramsDatabase: an SQLite file of schema
+// version 0 that already has tables is not whet's (a mistyped --db);
+// whet's tables are not added to it and it is left as it was.
+func TestOpenRefusesAnotherProgramsDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "places.sqlite")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("CREATE TABLE contacts(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO contacts(name) VALUES ('ann')"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	before := fileState(t, dir)
+	s, err := Open(ctx, path)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open accepted another program's database")
+	}
+	want := "an SQLite database of another program (tables contacts), not whet's"
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("Open: %v, want %q", err, want)
+	}
+	if _, err := FileSchemaVersion(ctx, path); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("FileSchemaVersion: %v, want %q", err, want)
+	}
+	if after := fileState(t, dir); fmt.Sprint(before) != fmt.Sprint(after) {
+		t.Errorf("files changed:\nbefore %v\nafter  %v", before, after)
+	}
+	// An empty SQLite file (no tables yet) is still set up.
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, empty)
+	if err != nil {
+		t.Fatalf("empty file: %v", err)
+	}
+	s.Close()
+}
