@@ -351,6 +351,18 @@ func newerSchemaError(path string, theirs, ours int) error {
 // inside each transaction, so two processes opening a new file at once
 // apply every step exactly once.
 func migrate(ctx context.Context, w *sql.DB, path string, ms []migration) error {
+	// An up-to-date file needs no write lock: reading its version first
+	// lets a command open it while another process holds that lock.
+	var cur int
+	if err := w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
+		return openError(path, err)
+	}
+	if cur > len(ms) {
+		return newerSchemaError(path, cur, len(ms))
+	}
+	if cur == len(ms) {
+		return nil
+	}
 	for _, m := range ms {
 		migrating := false
 		err := func() error {
@@ -402,6 +414,8 @@ func openError(path string, err error) error {
 			path, filepath.Base(path), filepath.Base(path), filepath.Dir(path), err)
 	case strings.Contains(msg, "malformed") || strings.Contains(msg, "not a database"):
 		return fmt.Errorf("database %s: the file is damaged or is not a whet database (it was not changed): %w", path, err)
+	case strings.Contains(msg, "database is locked"):
+		return fmt.Errorf("database %s: another process is writing to it and kept it locked for over %s; nothing was changed: try again when it is done: %w", path, busyTimeout, err)
 	}
 	return fmt.Errorf("database %s: %w", path, err)
 }
@@ -439,6 +453,9 @@ type Tx struct {
 func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
+		if strings.Contains(err.Error(), "database is locked") {
+			return openError(s.path, err)
+		}
 		return fmt.Errorf("database %s: beginning a write: %w", s.path, err)
 	}
 	defer sqlTx.Rollback()

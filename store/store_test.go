@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"whet/prompt"
 )
@@ -479,4 +480,51 @@ func TestOpenRefusesAnotherProgramsDatabase(t *testing.T) {
 		t.Fatalf("empty file: %v", err)
 	}
 	s.Close()
+}
+
+// TestOpenWhileAnotherProcessWrites: opening an up-to-date database and
+// reading it does not wait for another connection's write lock, and a
+// write that cannot get the lock says so in words.
+func TestOpenWhileAnotherProcessWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "whet.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, "summary", "hello")
+	s.Close()
+
+	raw, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "ROLLBACK")
+
+	start := time.Now()
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open while another connection holds the write lock: %v", err)
+	}
+	defer s.Close()
+	if d := time.Since(start); d > busyTimeout/2 {
+		t.Errorf("Open waited %s for the write lock", d)
+	}
+	if ps, err := s.ListPrompts(ctx, ListOptions{}); err != nil || len(ps) != 1 {
+		t.Errorf("ListPrompts = %d prompts, %v", len(ps), err)
+	}
+
+	msg := openError(path, errors.New("database is locked (5) (SQLITE_BUSY)")).Error()
+	if !strings.Contains(msg, "another process is writing to it and kept it locked for over 10s; nothing was changed: try again when it is done") {
+		t.Errorf("locked: %s", msg)
+	}
 }
