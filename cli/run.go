@@ -279,6 +279,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		}
 	}
 	if status == prompt.RunInterrupted {
+		a.printInterruptCause(runErr)
 		fmt.Fprintf(a.env.Stderr, "interrupted: %d of %d cells finished; run the rest with: whet run --resume %s\n", len(rr.Results), plan.Run.Cells(), plan.Run.ID)
 		return silentError{code: 1}
 	}
@@ -324,6 +325,15 @@ func (a *app) execute(st *store.Store, reg *runner.Registry, plan runner.Plan, o
 		err = a.scoreRun(a.ctx, a.evaluator(reg, st), st, plan.Run, plan.Versions)
 	}
 	return status, runErr, err
+}
+
+// printInterruptCause says why a run stopped when it was not ctrl+c: its
+// results could not be saved (the database locked for too long, a full
+// disk).
+func (a *app) printInterruptCause(runErr error) {
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		fmt.Fprintln(a.env.Stderr, "whet: "+textutil.Sanitize(runErr.Error()))
+	}
 }
 
 func versionRef(rr report.RunReport, id int64) string {
