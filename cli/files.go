@@ -107,6 +107,7 @@ func (a *app) editInEditor(p prompt.Prompt, latest prompt.Version, note string) 
 
 func (a *app) promptExportCmd() *cobra.Command {
 	var dir string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "export REF... [-o DIR]",
 		Short: "Write versions as prompt files (Markdown + YAML front matter), to stdout or DIR",
@@ -146,6 +147,21 @@ func (a *app) promptExportCmd() *cobra.Command {
 				}
 				items = append(items, item{p, v})
 			}
+			if dir != "" && !force {
+				// A file whose prompt is not saved in whet (an edit not
+				// imported yet) is not overwritten; nothing is written then.
+				var unsaved []string
+				for _, it := range items {
+					path := filepath.Join(dir, filepath.FromSlash(it.p.Name)+".md")
+					if !a.savedInWhet(st, path, it.p.Name) {
+						unsaved = append(unsaved, path)
+					}
+				}
+				if len(unsaved) > 0 {
+					return fmt.Errorf("%s: holds a prompt not saved in whet (an edit not imported yet?), so nothing was exported: import it first (whet prompt import --new-version %s) or add --force to overwrite it",
+						strings.Join(unsaved, ", "), strings.Join(unsaved, " "))
+				}
+			}
 			for _, it := range items {
 				p, v := it.p, it.v
 				data := prompt.FormatFile(fileFor(p, v, true))
@@ -166,7 +182,33 @@ func (a *app) promptExportCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&dir, "output", "o", "", "directory to write NAME.md files into (folders for names with '/')")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite files whose prompt is not saved in whet")
 	return cmd
+}
+
+// savedInWhet reports whether overwriting the file at path loses nothing:
+// it does not exist, or it is a prompt file whose messages and params are
+// a version of prompt name (or of the prompt the file names) in st.
+func (a *app) savedInWhet(st *store.Store, path, name string) bool {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	f, err := parsePromptFile(path, data)
+	if err != nil {
+		return false
+	}
+	f.Messages = prompt.NormalizeMessages(f.Messages)
+	hash := f.Content().Hash()
+	for _, n := range []string{name, f.Name} {
+		if _, err := st.Resolve(a.ctx, prompt.Ref{Name: n, Hash: hash}); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *app) promptImportCmd() *cobra.Command {
