@@ -1,7 +1,6 @@
 package prompt
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -171,11 +170,11 @@ func caseValue(v any) string {
 }
 
 func parseCasesJSONL(filename string, data []byte) ([]Case, error) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 	var cases []Case
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
+	line := 0
+	for raw := range bytes.Lines(data) {
+		line++
+		text := strings.TrimSpace(string(raw))
 		if text == "" {
 			continue
 		}
@@ -192,9 +191,6 @@ func parseCasesJSONL(filename string, data []byte) ([]Case, error) {
 			return nil, &FileError{File: filename, Line: line, Msg: err.Error()}
 		}
 		cases = append(cases, c)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, &FileError{File: filename, Msg: err.Error()}
 	}
 	if len(cases) == 0 {
 		return nil, &FileError{File: filename, Msg: "no cases: one JSON object per line"}

@@ -19,6 +19,11 @@ func TestParseCases(t *testing.T) {
 	if err != nil || len(cs) != 2 || cs[0].Vars["n"] != "3" || cs[0].Name != "first" || cs[1].Vars["q"] != "b" {
 		t.Fatalf("jsonl: %+v %v", cs, err)
 	}
+	long := strings.Repeat("x", 17<<20)
+	cs, err = ParseCases("c.jsonl", []byte("{\"q\":\"a\"}\r\n{\"q\":\""+long+"\"}\n"))
+	if err != nil || len(cs) != 2 || cs[0].Vars["q"] != "a" || cs[1].Vars["q"] != long {
+		t.Fatalf("jsonl with a long line: %d cases, %v", len(cs), err)
+	}
 	y := "cases:\n  - vars: {q: a}\n    expected: x\n  - q: b\n"
 	cs, err = ParseCases("c.yaml", []byte(y))
 	if err != nil || len(cs) != 2 || cs[0].Expected != "x" || cs[1].Vars["q"] != "b" {

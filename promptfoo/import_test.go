@@ -1177,3 +1177,19 @@ prompts:
 		t.Errorf("issues = %v", r.Unsupported)
 	}
 }
+
+// TestImportJSONLLongLine: a JSONL test of any length is read, as a case
+// file's is (no line length limit).
+func TestImportJSONLLongLine(t *testing.T) {
+	long := strings.Repeat("x", 17<<20)
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml":  "prompts: ['Echo {{q}}']\ntests: file://t.jsonl\n",
+		"t.jsonl": "{\"vars\": {\"q\": \"a\"}}\r\n\n{\"vars\": {\"q\": \"" + long + "\"}}\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Suite.Cases) != 2 || r.Suite.Cases[0].Vars["q"] != "a" || r.Suite.Cases[1].Vars["q"] != long {
+		t.Errorf("%d cases", len(r.Suite.Cases))
+	}
+}
