@@ -125,6 +125,11 @@ func Check(path string, getenv func(string) string) ([]Problem, error) {
 func decode(name string, data []byte, getenv func(string) string) (Config, []Problem) {
 	d := &decoder{file: name, getenv: getenv}
 	var c Config
+	var fe *prompt.FileError
+	if errors.As(prompt.CheckText(name, data), &fe) {
+		d.problems = append(d.problems, Problem{File: name, Line: fe.Line, Col: fe.Col, Msg: fe.Msg})
+		return c, d.problems
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		d.syntax(err)
