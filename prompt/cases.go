@@ -51,7 +51,7 @@ func ParseCases(filename string, data []byte) ([]Case, error) {
 	case ".json":
 		return parseCasesJSON(filename, data)
 	}
-	return nil, &FileError{File: filename, Msg: "unknown case file type: use .csv (header row of variable names), .jsonl or .yaml"}
+	return nil, &FileError{File: filename, Msg: "unknown case file type: use .csv (header row of variable names), .jsonl, .yaml or .json"}
 }
 
 func parseCasesCSV(filename string, data []byte) ([]Case, error) {
