@@ -83,6 +83,12 @@ func Execute(ctx context.Context, args []string, env Env) int {
 	if errors.As(err, &se) {
 		return se.code
 	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// ctrl+c or SIGTERM stopped a command in the middle: each store
+		// write is one transaction, so what was saved stays whole.
+		fmt.Fprintln(env.Stderr, "whet: interrupted")
+		return 1
+	}
 	// An error may quote a file or a server (a check type, a regex, a
 	// response body): what would act on the terminal goes.
 	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(err.Error()))

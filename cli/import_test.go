@@ -55,3 +55,25 @@ func TestPromptImportInterrupted(t *testing.T) {
 type writerFunc func(p []byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestInterruptedCommand: a command stopped by ctrl+c says so, not Go's
+// "context canceled".
+func TestInterruptedCommand(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	getenv := func(k string) string {
+		switch k {
+		case "WHET_DB":
+			return filepath.Join(dir, "whet.db")
+		case "WHET_CONFIG":
+			return filepath.Join(dir, "config.yaml")
+		}
+		return ""
+	}
+	var out, errb bytes.Buffer
+	code := Execute(ctx, []string{"prompt", "new", "a", "--user", "hi"}, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: getenv, Version: "test"})
+	if code != 1 || errb.String() != "whet: interrupted\n" {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
