@@ -82,7 +82,7 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		return usagef("--against compares two runs already made: --note and -j apply only to a re-run")
 	}
 	if f.output != "" {
-		if err := checkOutputDir(f.output); err != nil {
+		if err := a.checkOutputDir(f.output); err != nil {
 			return usagef("-o %s: %v", f.output, err)
 		}
 	}

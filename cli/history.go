@@ -368,7 +368,7 @@ func (a *app) exportCmd() *cobra.Command {
 				return usagef("--format %q: export writes md, json or csv ('whet runs show RUN_ID' prints the table)", format)
 			}
 			if output != "" {
-				if err := checkOutputDir(output); err != nil {
+				if err := a.checkOutputDir(output); err != nil {
 					return usagef("-o %s: %v", output, err)
 				}
 			}

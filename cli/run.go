@@ -166,7 +166,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	}
 	if f.output != "" {
 		// Before any call is made (and paid for), not after.
-		if err := checkOutputDir(f.output); err != nil {
+		if err := a.checkOutputDir(f.output, f.cases); err != nil {
 			return usagef("-o %s: %v", f.output, err)
 		}
 	}
@@ -571,8 +571,10 @@ func (a *app) savedReport(ctx context.Context, st *store.Store, id string, resul
 }
 
 // checkOutputDir reports why a report could not be written to path: its
-// directory is missing or not a directory, or path is a directory.
-func checkOutputDir(path string) error {
+// directory is missing or not a directory, path is a directory, or path is
+// a file whet reads, which the report would destroy: the database (with its
+// -wal and -shm), the config file, or one of the command's inputs.
+func (a *app) checkOutputDir(path string, inputs ...string) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return errors.New("is a directory")
 	}
@@ -586,7 +588,35 @@ func checkOutputDir(path string) error {
 	case !fi.IsDir():
 		return fmt.Errorf("%s is not a directory", dir)
 	}
+	if p, err := a.resolvePaths(); err == nil {
+		for _, db := range []string{p.Database, p.Database + "-wal", p.Database + "-shm"} {
+			if samePath(path, db) {
+				return fmt.Errorf("is whet's database (%s): the report would destroy it", p.Database)
+			}
+		}
+		if samePath(path, p.ConfigFile) {
+			return errors.New("is whet's config file: the report would overwrite it")
+		}
+	}
+	for _, in := range inputs {
+		if in != "" && samePath(path, in) {
+			return errors.New("is a file this command reads: the report would overwrite it")
+		}
+	}
 	return nil
+}
+
+// samePath reports whether a and b name one file: the same file when both
+// exist (links included), else the same absolute path.
+func samePath(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(fa, fb)
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
 }
 
 // exportFormat is the whet export format that writes what a run's report
