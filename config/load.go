@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -130,6 +131,7 @@ func decode(name string, data []byte, getenv func(string) string) (Config, []Pro
 		d.problems = append(d.problems, Problem{File: name, Line: fe.Line, Col: fe.Col, Msg: fe.Msg})
 		return c, d.problems
 	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // as a Windows editor saves UTF-8
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		d.syntax(err)

@@ -145,6 +145,7 @@ func TestDefaultsAndEmptyFiles(t *testing.T) {
 		{"null tags", "protected_tags:\n", []string{"production"}, "ada"},
 		{"no protected tags", "protected_tags: []\n", []string{}, "ada"},
 		{"author set", "author: Grace\n", []string{"production"}, "Grace"},
+		{"byte-order mark", "\ufeffauthor: Grace\n", []string{"production"}, "Grace"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

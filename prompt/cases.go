@@ -41,6 +41,7 @@ func ParseCases(filename string, data []byte) ([]Case, error) {
 	if err := CheckText(filename, data); err != nil {
 		return nil, err
 	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // as a Windows editor saves UTF-8
 	switch strings.ToLower(filepath.Ext(filename)) {
 	case ".csv":
 		return parseCasesCSV(filename, data)
@@ -55,7 +56,7 @@ func ParseCases(filename string, data []byte) ([]Case, error) {
 }
 
 func parseCasesCSV(filename string, data []byte) ([]Case, error) {
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err == io.EOF {

@@ -19,6 +19,13 @@ func TestParseCases(t *testing.T) {
 	if err != nil || len(cs) != 2 || cs[0].Vars["n"] != "3" || cs[0].Name != "first" || cs[1].Vars["q"] != "b" {
 		t.Fatalf("jsonl: %+v %v", cs, err)
 	}
+	// a byte-order mark, as a Windows editor saves UTF-8, is not content
+	for name, data := range map[string]string{"b.jsonl": "{\"q\":\"a\"}\n", "b.json": "[{\"q\":\"a\"}]", "b.yaml": "- q: a\n", "b.csv": "q\na\n"} {
+		cs, err := ParseCases(name, []byte("\ufeff"+data))
+		if err != nil || len(cs) != 1 || cs[0].Vars["q"] != "a" {
+			t.Errorf("%s with a BOM: %+v, %v", name, cs, err)
+		}
+	}
 	long := strings.Repeat("x", 17<<20)
 	cs, err = ParseCases("c.jsonl", []byte("{\"q\":\"a\"}\r\n{\"q\":\""+long+"\"}\n"))
 	if err != nil || len(cs) != 2 || cs[0].Vars["q"] != "a" || cs[1].Vars["q"] != long {

@@ -1179,12 +1179,13 @@ prompts:
 }
 
 // TestImportJSONLLongLine: a JSONL test of any length is read, as a case
-// file's is (no line length limit).
+// file's is (no line length limit), and a byte-order mark (as a Windows
+// editor saves UTF-8) is not content.
 func TestImportJSONLLongLine(t *testing.T) {
 	long := strings.Repeat("x", 17<<20)
 	r, err := Import("c.yaml", memFS(map[string]string{
-		"c.yaml":  "prompts: ['Echo {{q}}']\ntests: file://t.jsonl\n",
-		"t.jsonl": "{\"vars\": {\"q\": \"a\"}}\r\n\n{\"vars\": {\"q\": \"" + long + "\"}}\n",
+		"c.yaml":  "\ufeffprompts: ['Echo {{q}}']\ntests: file://t.jsonl\n",
+		"t.jsonl": "\ufeff{\"vars\": {\"q\": \"a\"}}\r\n\n{\"vars\": {\"q\": \"" + long + "\"}}\n",
 	}))
 	if err != nil {
 		t.Fatal(err)

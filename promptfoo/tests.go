@@ -308,7 +308,7 @@ func (im *importer) testSource(n node, s string, def defaults, counter *int) err
 			return err
 		}
 		line := 0
-		for text := range bytes.Lines(data) {
+		for text := range bytes.Lines(bytes.TrimPrefix(data, []byte("\ufeff"))) {
 			line++
 			if len(bytes.TrimSpace(text)) == 0 {
 				continue
