@@ -220,12 +220,15 @@ func parseCasesJSON(filename string, data []byte) ([]Case, error) {
 }
 
 func parseCasesYAML(filename string, data []byte) ([]Case, error) {
-	var raw any
-	if err := safeYAML(func() error { return yaml.Unmarshal(data, &raw) }); err != nil {
-		return nil, yamlErr(filename, 0, err)
-	}
 	var astFile *ast.File
 	if err := safeYAML(func() (err error) { astFile, err = parser.ParseBytes(data, 0); return err }); err != nil {
+		return nil, yamlErr(filename, 0, err)
+	}
+	if err := CheckYAMLExpansion(filename, astFile, 0); err != nil {
+		return nil, err
+	}
+	var raw any
+	if err := safeYAML(func() error { return yaml.Unmarshal(data, &raw) }); err != nil {
 		return nil, yamlErr(filename, 0, err)
 	}
 	root := "$"

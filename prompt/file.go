@@ -299,6 +299,9 @@ func decodeFront(filename, front string, lineOffset int) (fileFront, *ast.File, 
 	if err != nil {
 		return ff, nil, yamlErr(filename, lineOffset, err)
 	}
+	if err := CheckYAMLExpansion(filename, astFile, lineOffset); err != nil {
+		return ff, nil, err
+	}
 	if err := safeYAML(func() error { return yaml.UnmarshalWithOptions([]byte(front), &ff, yaml.DisallowUnknownField()) }); err != nil {
 		return ff, nil, yamlErr(filename, lineOffset, err)
 	}
@@ -603,5 +606,12 @@ func yamlScalar(s string) string {
 // yamlUnmarshalLoose decodes YAML allowing unknown fields (for foreign
 // formats whose schema grows).
 func yamlUnmarshalLoose(src string, v any) error {
+	var f *ast.File
+	if safeYAML(func() (err error) { f, err = parser.ParseBytes([]byte(src), 0); return err }) == nil {
+		var fe *FileError
+		if errors.As(CheckYAMLExpansion("", f, 0), &fe) {
+			return errors.New(fe.Msg)
+		}
+	}
 	return safeYAML(func() error { return yaml.Unmarshal([]byte(src), v) })
 }

@@ -72,6 +72,9 @@ func parseYAML(file string, data []byte) (node, error) {
 	if err := safeDecode(func() (err error) { f, err = parser.ParseBytes(data, 0); return err }); err != nil {
 		return node{}, yamlError(file, err)
 	}
+	if err := prompt.CheckYAMLExpansion(file, f, 0); err != nil {
+		return node{}, err
+	}
 	var v any
 	if err := safeDecode(func() error { return yaml.Unmarshal(data, &v) }); err != nil {
 		return node{}, yamlError(file, err)
