@@ -345,12 +345,18 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 	nv := store.NewVersion{Messages: f.Messages, Params: f.Params, Note: note, Author: author, Action: "import"}
 	var v prompt.Version
 	existing, err := st.GetPrompt(a.ctx, f.Name)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	created := false
+	if errors.Is(err, store.ErrNotFound) {
 		v, err = st.CreatePrompt(a.ctx, store.NewPrompt{Name: f.Name, Description: f.Description, Labels: f.Labels, Defaults: f.Vars}, nv)
-		if err != nil {
-			return err
+		created = err == nil
+		if errors.Is(err, store.ErrExists) {
+			// Another process (a second import of the same files) created
+			// it since the lookup: go on as if it had been there.
+			existing, err = st.GetPrompt(a.ctx, f.Name)
 		}
+	}
+	switch {
+	case created:
 		fmt.Fprintf(a.env.Stdout, "imported %s  %s  (new prompt)\n", v.Ref(), prompt.ShortHash(v.Hash))
 	case err != nil:
 		return err

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -75,5 +76,47 @@ func TestInterruptedCommand(t *testing.T) {
 	code := Execute(ctx, []string{"prompt", "new", "a", "--user", "hi"}, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: getenv, Version: "test"})
 	if code != 1 || errb.String() != "whet: interrupted\n" {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestPromptImportConcurrent: imports of the same files running at once
+// (two CI jobs, the TUI and a script) all succeed; a prompt another
+// process created meanwhile is "unchanged", not "already exists".
+func TestPromptImportConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	files := filepath.Join(dir, "prompts")
+	if err := os.Mkdir(files, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 150 {
+		body := fmt.Sprintf("---\nname: p%03d\n---\n## user\nhi %d\n", i, i)
+		if err := os.WriteFile(filepath.Join(files, fmt.Sprintf("p%03d.md", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	getenv := func(k string) string {
+		switch k {
+		case "WHET_DB":
+			return filepath.Join(dir, "whet.db")
+		case "WHET_CONFIG":
+			return filepath.Join(dir, "config.yaml")
+		}
+		return ""
+	}
+	const n = 4
+	errs := make([]bytes.Buffer, n)
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			var out bytes.Buffer
+			codes[i] = Execute(context.Background(), []string{"prompt", "import", files}, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errs[i], Getenv: getenv, Version: "test"})
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		if codes[i] != 0 {
+			t.Errorf("import %d: exit %d:\n%s", i, codes[i], errs[i].String())
+		}
 	}
 }
