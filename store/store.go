@@ -222,7 +222,10 @@ func checkNotForeign(ctx context.Context, path string) error {
 		return fmt.Errorf("database %s: %w", path, err)
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name LIMIT 4`)
+	// One statement, one snapshot: another whet creating its tables in
+	// this file commits them together with a version above 0.
+	rows, err := db.QueryContext(ctx, `SELECT name, (SELECT user_version FROM pragma_user_version)
+		FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name LIMIT 4`)
 	if err != nil {
 		return openError(path, err)
 	}
@@ -230,8 +233,12 @@ func checkNotForeign(ctx context.Context, path string) error {
 	var names []string
 	for rows.Next() {
 		var n string
-		if err := rows.Scan(&n); err != nil {
+		var v int
+		if err := rows.Scan(&n, &v); err != nil {
 			return openError(path, err)
+		}
+		if v != 0 {
+			return nil
 		}
 		names = append(names, n)
 	}
@@ -352,16 +359,17 @@ func newerSchemaError(path string, theirs, ours int) error {
 // apply every step exactly once.
 func migrate(ctx context.Context, w *sql.DB, path string, ms []migration) error {
 	// An up-to-date file needs no write lock: reading its version first
-	// lets a command open it while another process holds that lock.
+	// lets a command open it while another process holds that lock. When
+	// this read fails (a new file another process is setting up answers
+	// SQLITE_BUSY at once), the transactions below read it again, waiting.
 	var cur int
-	if err := w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
-		return openError(path, err)
-	}
-	if cur > len(ms) {
-		return newerSchemaError(path, cur, len(ms))
-	}
-	if cur == len(ms) {
-		return nil
+	if err := w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err == nil {
+		if cur > len(ms) {
+			return newerSchemaError(path, cur, len(ms))
+		}
+		if cur == len(ms) {
+			return nil
+		}
 	}
 	for _, m := range ms {
 		migrating := false

@@ -528,3 +528,34 @@ func TestOpenWhileAnotherProcessWrites(t *testing.T) {
 		t.Errorf("locked: %s", msg)
 	}
 }
+
+// TestOpenNewFileFromManyAtOnce: several whets opening a new file at once
+// all succeed; one that read version 0 from the header just before another
+// committed whet's tables does not take the file for another program's
+// (checkNotForeign reads the version again with the tables).
+func TestOpenNewFileFromManyAtOnce(t *testing.T) {
+	s := openTemp(t)
+	if err := checkNotForeign(context.Background(), s.Path()); err != nil {
+		t.Fatalf("checkNotForeign on whet's own database: %v", err)
+	}
+	for round := range 20 {
+		path := filepath.Join(t.TempDir(), "whet.db")
+		var wg sync.WaitGroup
+		errs := make([]error, 6)
+		for i := range errs {
+			wg.Go(func() {
+				s, err := Open(context.Background(), path)
+				if err == nil {
+					s.Close()
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, opener %d: %v", round, i, err)
+			}
+		}
+	}
+}
