@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -83,6 +84,12 @@ func Execute(ctx context.Context, args []string, env Env) int {
 	if errors.As(err, &se) {
 		return se.code
 	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// ctrl+c or SIGTERM stopped a command in the middle: each store
+		// write is one transaction, so what was saved stays whole.
+		fmt.Fprintln(env.Stderr, "whet: interrupted")
+		return 1
+	}
 	// An error may quote a file or a server (a check type, a regex, a
 	// response body): what would act on the terminal goes.
 	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(err.Error()))
@@ -91,6 +98,28 @@ func Execute(ctx context.Context, args []string, env Env) int {
 		return 2
 	}
 	return 1
+}
+
+// strconvError matches the parse error pflag quotes for a flag value of
+// the wrong kind: strconv.ParseInt: parsing "x": invalid syntax.
+var strconvError = regexp.MustCompile(`strconv\.Parse(Int|Uint|Float|Bool): parsing "(?:[^"\\]|\\.)*": (invalid syntax|value out of range)`)
+
+// plainFlagError says what a flag wants in words ("want a whole number")
+// where pflag quotes strconv.
+func plainFlagError(msg string) string {
+	return strconvError.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := strconvError.FindStringSubmatch(m)
+		if sub[2] == "value out of range" {
+			return "the number is too large"
+		}
+		switch sub[1] {
+		case "Int", "Uint":
+			return "want a whole number"
+		case "Float":
+			return "want a number"
+		}
+		return "want true or false"
+	})
 }
 
 // isCobraUsage recognises cobra's own argument and command errors.
@@ -228,7 +257,7 @@ Run whet with no arguments to open the workbench (TUI).`,
 	}
 	root.SetVersionTemplate(a.versionLine() + "\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+		return usageError{fmt.Errorf("%s (see '%s --help')", plainFlagError(err.Error()), c.CommandPath())}
 	})
 	root.PersistentFlags().StringVar(&a.dbFlag, "db", "", "database file (env WHET_DB)")
 	root.PersistentFlags().StringVar(&a.cfgFlag, "config", "", "config file (env WHET_CONFIG)")

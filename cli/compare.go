@@ -48,7 +48,7 @@ case's outputs side by side; on stderr, the A/B sentence.`,
 				return usagef("--format %q: use md, json or csv", format)
 			}
 			if output != "" {
-				if err := checkOutputDir(output); err != nil {
+				if err := a.checkOutputDir(output); err != nil {
 					return usagef("-o %s: %v", output, err)
 				}
 			}

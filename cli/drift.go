@@ -82,7 +82,7 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		return usagef("--against compares two runs already made: --note and -j apply only to a re-run")
 	}
 	if f.output != "" {
-		if err := checkOutputDir(f.output); err != nil {
+		if err := a.checkOutputDir(f.output); err != nil {
 			return usagef("-o %s: %v", f.output, err)
 		}
 	}
@@ -141,6 +141,7 @@ func (a *app) drift(baseID string, f driftFlags) error {
 			return err
 		}
 		if status == prompt.RunInterrupted {
+			a.printInterruptCause(runErr)
 			fmt.Fprintf(a.env.Stderr, "interrupted: finish the re-run with 'whet run --resume %s', then compare with 'whet drift %s --against %s'\n", plan.Run.ID, base.ID, plan.Run.ID)
 			return silentError{code: 1}
 		}

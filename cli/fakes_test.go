@@ -23,6 +23,7 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"fakeopenai": cmdFakeOpenAI,
 	"mdtables":   cmdMDTables,
 	"dbschema":   cmdDBSchema,
+	"dbexec":     cmdDBExec,
 }
 
 type chatMsg struct {
@@ -337,5 +338,18 @@ func cmdDBSchema(ts *testscript.TestScript, neg bool, args []string) {
 	// Leave the file alone, as a closed whet leaves it: checkpointed, with
 	// no -wal or -shm beside it.
 	_, err = db.Exec("PRAGMA journal_mode = DELETE")
+	ts.Check(err)
+}
+
+// cmdDBExec runs one SQL statement on a database file, as another program
+// would (a trigger that makes whet's writes fail, for instance).
+func cmdDBExec(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: dbexec FILE SQL")
+	}
+	db, err := sql.Open("sqlite", ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer db.Close()
+	_, err = db.Exec(args[1])
 	ts.Check(err)
 }

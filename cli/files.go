@@ -109,6 +109,7 @@ func (a *app) editInEditor(p prompt.Prompt, latest prompt.Version, note string) 
 
 func (a *app) promptExportCmd() *cobra.Command {
 	var dir string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "export REF... [-o DIR]",
 		Short: "Write versions as prompt files (Markdown + YAML front matter), to stdout or DIR",
@@ -148,6 +149,21 @@ func (a *app) promptExportCmd() *cobra.Command {
 				}
 				items = append(items, item{p, v})
 			}
+			if dir != "" && !force {
+				// A file whose prompt is not saved in whet (an edit not
+				// imported yet) is not overwritten; nothing is written then.
+				var unsaved []string
+				for _, it := range items {
+					path := filepath.Join(dir, filepath.FromSlash(it.p.Name)+".md")
+					if !a.savedInWhet(st, path, it.p.Name) {
+						unsaved = append(unsaved, path)
+					}
+				}
+				if len(unsaved) > 0 {
+					return fmt.Errorf("%s: holds a prompt not saved in whet (an edit not imported yet?), so nothing was exported: import it first (whet prompt import --new-version %s) or add --force to overwrite it",
+						strings.Join(unsaved, ", "), strings.Join(unsaved, " "))
+				}
+			}
 			for _, it := range items {
 				p, v := it.p, it.v
 				f := fileFor(p, v, true)
@@ -172,7 +188,33 @@ func (a *app) promptExportCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&dir, "output", "o", "", "directory to write NAME.md files into (folders for names with '/')")
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite files whose prompt is not saved in whet")
 	return cmd
+}
+
+// savedInWhet reports whether overwriting the file at path loses nothing:
+// it does not exist, or it is a prompt file whose messages and params are
+// a version of prompt name (or of the prompt the file names) in st.
+func (a *app) savedInWhet(st *store.Store, path, name string) bool {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	f, err := parsePromptFile(path, data)
+	if err != nil {
+		return false
+	}
+	f.Messages = prompt.NormalizeMessages(f.Messages)
+	hash := f.Content().Hash()
+	for _, n := range []string{name, f.Name} {
+		if _, err := st.Resolve(a.ctx, prompt.Ref{Name: n, Hash: hash}); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *app) promptImportCmd() *cobra.Command {
@@ -198,8 +240,18 @@ to the imported version (protected tags that would move need --force).`,
 				return err
 			}
 			failed, untagged := 0, 0
-			for _, path := range files {
-				if err := a.importFile(st, path, newVersion, force, note); err != nil {
+			for i, path := range files {
+				err := a.ctx.Err()
+				if err == nil {
+					err = a.importFile(st, path, newVersion, force, note)
+				}
+				if err != nil && a.ctx.Err() != nil {
+					// Each file is saved whole or not at all: what is
+					// imported stays, and a second import leaves it unchanged.
+					fmt.Fprintf(a.env.Stderr, "interrupted: %d of %d file(s) not imported yet; the same 'whet prompt import' again imports the rest (files already imported are left unchanged)\n", len(files)-i, len(files))
+					return silentError{code: 1}
+				}
+				if err != nil {
 					// The error may quote the file: no terminal controls.
 					fmt.Fprintf(a.env.Stderr, "whet: import %s: %s\n", path, textutil.Sanitize(err.Error()))
 					var te tagError
@@ -309,12 +361,18 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 	nv := store.NewVersion{Messages: f.Messages, Params: f.Params, Note: note, Author: author, Action: "import"}
 	var v prompt.Version
 	existing, err := st.GetPrompt(a.ctx, f.Name)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	created := false
+	if errors.Is(err, store.ErrNotFound) {
 		v, err = st.CreatePrompt(a.ctx, store.NewPrompt{Name: f.Name, Description: f.Description, Labels: f.Labels, Defaults: f.Vars}, nv)
-		if err != nil {
-			return err
+		created = err == nil
+		if errors.Is(err, store.ErrExists) {
+			// Another process (a second import of the same files) created
+			// it since the lookup: go on as if it had been there.
+			existing, err = st.GetPrompt(a.ctx, f.Name)
 		}
+	}
+	switch {
+	case created:
 		fmt.Fprintf(a.env.Stdout, "imported %s  %s  (new prompt)\n", v.Ref(), prompt.ShortHash(v.Hash))
 	case err != nil:
 		return err

@@ -388,7 +388,7 @@ func (a *app) exportCmd() *cobra.Command {
 				return usagef("--format %q: export writes md, json or csv ('whet runs show RUN_ID' prints the table)", format)
 			}
 			if output != "" {
-				if err := checkOutputDir(output); err != nil {
+				if err := a.checkOutputDir(output); err != nil {
 					return usagef("-o %s: %v", output, err)
 				}
 			}
@@ -447,6 +447,10 @@ func (a *app) configCmd() *cobra.Command {
 			if len(problems) > 0 {
 				fmt.Fprintf(a.env.Stderr, "%d problem(s) in %s\n", len(problems), p.ConfigFile)
 				return silentError{code: 1}
+			}
+			if _, err := os.Stat(p.ConfigFile); errors.Is(err, fs.ErrNotExist) {
+				fmt.Fprintf(a.env.Stdout, "%s: no such file, so the built-in defaults apply ('whet config init' writes it)\n", p.ConfigFile)
+				return nil
 			}
 			fmt.Fprintf(a.env.Stdout, "%s: ok\n", p.ConfigFile)
 			return nil

@@ -117,7 +117,7 @@ interrupted, 2 on usage errors.`,
 	fl := cmd.Flags()
 	fl.StringSliceVarP(&f.targets, "model", "m", nil, "targets, comma-separated or repeated (default: the config's targets)")
 	fl.StringArrayVar(&f.vars, "var", nil, "variable NAME=VALUE for every case (repeatable)")
-	fl.StringVar(&f.cases, "cases", "", "case file: .csv (header row of variable names), .jsonl or .yaml")
+	fl.StringVar(&f.cases, "cases", "", "case file: .csv (header row of variable names), .jsonl, .yaml or .json")
 	fl.IntVarP(&f.repeat, "repeat", "n", 1, "run each cell N times")
 	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
 	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, csv")
@@ -166,7 +166,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	}
 	if f.output != "" {
 		// Before any call is made (and paid for), not after.
-		if err := checkOutputDir(f.output); err != nil {
+		if err := a.checkOutputDir(f.output, f.cases); err != nil {
 			return usagef("-o %s: %v", f.output, err)
 		}
 	}
@@ -273,6 +273,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		}
 	}
 	if status == prompt.RunInterrupted {
+		a.printInterruptCause(runErr)
 		fmt.Fprintf(a.env.Stderr, "interrupted: %d of %d cells finished; run the rest with: whet run --resume %s\n", len(rr.Results), plan.Run.Cells(), plan.Run.ID)
 		return silentError{code: 1}
 	}
@@ -323,6 +324,15 @@ func (a *app) execute(st *store.Store, reg *runner.Registry, plan runner.Plan, o
 		err = a.scoreRun(a.ctx, a.evaluator(reg, st), st, plan.Run, plan.Versions)
 	}
 	return status, runErr, err
+}
+
+// printInterruptCause says why a run stopped when it was not ctrl+c: its
+// results could not be saved (the database locked for too long, a full
+// disk).
+func (a *app) printInterruptCause(runErr error) {
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		fmt.Fprintln(a.env.Stderr, "whet: "+textutil.Sanitize(runErr.Error()))
+	}
 }
 
 func versionRef(rr report.RunReport, id int64) string {
@@ -560,8 +570,10 @@ func (a *app) savedReport(ctx context.Context, st *store.Store, id string, resul
 }
 
 // checkOutputDir reports why a report could not be written to path: its
-// directory is missing or not a directory, or path is a directory.
-func checkOutputDir(path string) error {
+// directory is missing or not a directory, path is a directory, or path is
+// a file whet reads, which the report would destroy: the database (with its
+// -wal and -shm), the config file, or one of the command's inputs.
+func (a *app) checkOutputDir(path string, inputs ...string) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return errors.New("is a directory")
 	}
@@ -575,7 +587,35 @@ func checkOutputDir(path string) error {
 	case !fi.IsDir():
 		return fmt.Errorf("%s is not a directory", dir)
 	}
+	if p, err := a.resolvePaths(); err == nil {
+		for _, db := range []string{p.Database, p.Database + "-wal", p.Database + "-shm"} {
+			if samePath(path, db) {
+				return fmt.Errorf("is whet's database (%s): the report would destroy it", p.Database)
+			}
+		}
+		if samePath(path, p.ConfigFile) {
+			return errors.New("is whet's config file: the report would overwrite it")
+		}
+	}
+	for _, in := range inputs {
+		if in != "" && samePath(path, in) {
+			return errors.New("is a file this command reads: the report would overwrite it")
+		}
+	}
 	return nil
+}
+
+// samePath reports whether a and b name one file: the same file when both
+// exist (links included), else the same absolute path.
+func samePath(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(fa, fb)
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
 }
 
 // exportFormat is the whet export format that writes what a run's report

@@ -264,7 +264,7 @@ func (a *app) suiteExportCmd() *cobra.Command {
 				_, err = a.env.Stdout.Write(data)
 				return err
 			}
-			if err := checkOutputDir(output); err != nil {
+			if err := a.checkOutputDir(output); err != nil {
 				return usagef("-o %s: %v", output, err)
 			}
 			if err := os.WriteFile(output, data, 0o644); err != nil {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -125,6 +126,12 @@ func Check(path string, getenv func(string) string) ([]Problem, error) {
 func decode(name string, data []byte, getenv func(string) string) (Config, []Problem) {
 	d := &decoder{file: name, getenv: getenv}
 	var c Config
+	var fe *prompt.FileError
+	if errors.As(prompt.CheckText(name, data), &fe) {
+		d.problems = append(d.problems, Problem{File: name, Line: fe.Line, Col: fe.Col, Msg: fe.Msg})
+		return c, d.problems
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // as a Windows editor saves UTF-8
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		d.syntax(err)

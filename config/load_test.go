@@ -145,6 +145,7 @@ func TestDefaultsAndEmptyFiles(t *testing.T) {
 		{"null tags", "protected_tags:\n", []string{"production"}, "ada"},
 		{"no protected tags", "protected_tags: []\n", []string{}, "ada"},
 		{"author set", "author: Grace\n", []string{"production"}, "Grace"},
+		{"byte-order mark", "\ufeffauthor: Grace\n", []string{"production"}, "Grace"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -291,6 +292,7 @@ func TestShapeProblems(t *testing.T) {
 		{"concurrency is a string", "providers:\n  ollama:\n    concurrency: many\n", "c.yaml:3:18: providers.ollama.concurrency: want a whole number, found a string"},
 		{"timeout without unit", "providers:\n  ollama:\n    timeout: 30\n", `c.yaml:3:14: providers.ollama.timeout: want a duration with a unit, like "30s"`},
 		{"price is a string", "providers:\n  openai:\n    prices:\n      m: {input: cheap}\n", "c.yaml:4:18: providers.openai.prices.m.input: want a number, found a string"},
+		{"not UTF-8", "theme: dark\nauthor: Ren\xe9\n", "c.yaml:2:12: not UTF-8 text (byte 24): save the file as UTF-8"},
 		{"two documents", "theme: dark\n---\ntheme: light\n", "c.yaml:3:6: want one YAML document, found 2"},
 		{"unknown theme", "theme: purple\n", `c.yaml:1:8: theme: unknown theme "purple": choose one of dark, dracula, high-contrast, light`},
 		{"bad provider name", "providers:\n  \"my groq\":\n    type: echo\n", `c.yaml:2:3: providers.my groq: provider name "my groq" may hold only letters, digits, '.', '_' and '-', and must start with a letter or digit`},

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/parser"
 
 	"whet/prompt"
 )
@@ -750,6 +751,12 @@ func xmlRequired(v any) ([]string, error) {
 
 // parseSchemaText reads a schema written as a string: JSON or YAML.
 func parseSchemaText(s string) (any, error) {
+	if f, err := parser.ParseBytes([]byte(s), 0); err == nil {
+		var fe *prompt.FileError
+		if errors.As(prompt.CheckYAMLExpansion("", f, 0), &fe) {
+			return nil, errors.New(fe.Msg)
+		}
+	}
 	var v any
 	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
 		first, _, _ := strings.Cut(strings.TrimSpace(err.Error()), "\n")

@@ -226,6 +226,7 @@ func TestBadConfigurations(t *testing.T) {
 		{"is-json bad schema", prompt.Check{Type: "is-json", Value: map[string]any{"type": "nonsense"}}, "value", "JSON Schema", true},
 		{"is-json schema number", prompt.Check{Type: "is-json", Value: 5}, "value", "object or a boolean", true},
 		{"contains-json bad schema text", prompt.Check{Type: "contains-json", Value: "type: [unclosed"}, "value", "JSON Schema", true},
+		{"is-json schema text alias bomb", prompt.Check{Type: "is-json", Value: "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n"}, "value", "expand to more than 1000000 values", true},
 		{"is-json schema external ref", prompt.Check{Type: "is-json", Value: map[string]any{"$ref": "file:///etc/passwd"}}, "value", "JSON Schema", true},
 		{"is-xml number", prompt.Check{Type: "is-xml", Value: 5}, "value", "got a number", true},
 		{"is-xml unknown key", prompt.Check{Type: "is-xml", Value: map[string]any{"elements": []any{"a"}}}, "value", "unknown key", true},

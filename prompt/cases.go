@@ -1,7 +1,6 @@
 package prompt
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -26,6 +25,7 @@ import (
 //     "name": …, "description": …, "expected": …} or a flat object of
 //     variables (with the same __ columns). Blank lines are skipped.
 //   - .yaml / .yml: a list of such objects, or {cases: [...]}.
+//   - .json: an array of such objects.
 //
 // Values that are not strings (numbers, booleans) become their JSON text.
 // Errors name the file and the line.
@@ -41,6 +41,7 @@ func ParseCases(filename string, data []byte) ([]Case, error) {
 	if err := CheckText(filename, data); err != nil {
 		return nil, err
 	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // as a Windows editor saves UTF-8
 	switch strings.ToLower(filepath.Ext(filename)) {
 	case ".csv":
 		return parseCasesCSV(filename, data)
@@ -51,11 +52,11 @@ func ParseCases(filename string, data []byte) ([]Case, error) {
 	case ".json":
 		return parseCasesJSON(filename, data)
 	}
-	return nil, &FileError{File: filename, Msg: "unknown case file type: use .csv (header row of variable names), .jsonl or .yaml"}
+	return nil, &FileError{File: filename, Msg: "unknown case file type: use .csv (header row of variable names), .jsonl, .yaml or .json"}
 }
 
 func parseCasesCSV(filename string, data []byte) ([]Case, error) {
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err == io.EOF {
@@ -170,26 +171,27 @@ func caseValue(v any) string {
 }
 
 func parseCasesJSONL(filename string, data []byte) ([]Case, error) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 	var cases []Case
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
+	line := 0
+	for raw := range bytes.Lines(data) {
+		line++
+		text := strings.TrimSpace(string(raw))
 		if text == "" {
 			continue
 		}
-		var obj map[string]any
-		if err := json.Unmarshal([]byte(text), &obj); err != nil {
-			return nil, &FileError{File: filename, Line: line, Msg: "not a JSON object: " + plainTypeError(err.Error())}
+		var v any
+		if err := json.Unmarshal([]byte(text), &v); err != nil {
+			return nil, &FileError{File: filename, Line: line, Msg: "invalid JSON: " + err.Error()}
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, &FileError{File: filename, Line: line, Msg: "not a JSON object: found " + jsonKind(v)}
 		}
 		c, err := caseFromObject(obj)
 		if err != nil {
 			return nil, &FileError{File: filename, Line: line, Msg: err.Error()}
 		}
 		cases = append(cases, c)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, &FileError{File: filename, Msg: err.Error()}
 	}
 	if len(cases) == 0 {
 		return nil, &FileError{File: filename, Msg: "no cases: one JSON object per line"}
@@ -198,20 +200,35 @@ func parseCasesJSONL(filename string, data []byte) ([]Case, error) {
 }
 
 func parseCasesJSON(filename string, data []byte) ([]Case, error) {
-	var list []map[string]any
-	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, &FileError{File: filename, Msg: "expected a JSON array of case objects: " + err.Error()}
+	var raw any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		fe := &FileError{File: filename, Msg: "invalid JSON: " + err.Error()}
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			fe.Line = 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+		}
+		return nil, fe
 	}
-	return casesFromList(filename, list, nil)
+	items, ok := raw.([]any)
+	if !ok {
+		return nil, &FileError{File: filename, Line: 1, Msg: "expected a JSON array of case objects, found " + jsonKind(raw)}
+	}
+	// JSON is YAML: its parse locates each case for the messages below.
+	var astFile *ast.File
+	_ = safeYAML(func() (err error) { astFile, err = parser.ParseBytes(data, 0); return err })
+	return casesFromItems(filename, items, func(i int) (int, int) { return suitePos(astFile, fmt.Sprintf("$[%d]", i)) })
 }
 
 func parseCasesYAML(filename string, data []byte) ([]Case, error) {
-	var raw any
-	if err := safeYAML(func() error { return yaml.Unmarshal(data, &raw) }); err != nil {
-		return nil, yamlErr(filename, 0, err)
-	}
 	var astFile *ast.File
 	if err := safeYAML(func() (err error) { astFile, err = parser.ParseBytes(data, 0); return err }); err != nil {
+		return nil, yamlErr(filename, 0, err)
+	}
+	if err := CheckYAMLExpansion(filename, astFile, 0); err != nil {
+		return nil, err
+	}
+	var raw any
+	if err := safeYAML(func() error { return yaml.Unmarshal(data, &raw) }); err != nil {
 		return nil, yamlErr(filename, 0, err)
 	}
 	root := "$"
@@ -222,17 +239,39 @@ func parseCasesYAML(filename string, data []byte) ([]Case, error) {
 	if !ok {
 		return nil, &FileError{File: filename, Line: 1, Msg: "expected a list of cases (or a 'cases:' list)"}
 	}
-	pos := func(i int) (int, int) { return suitePos(astFile, fmt.Sprintf("%s[%d]", root, i)) }
+	return casesFromItems(filename, items, func(i int) (int, int) { return suitePos(astFile, fmt.Sprintf("%s[%d]", root, i)) })
+}
+
+// casesFromItems reads a decoded list of cases, each of which must be a
+// mapping; pos locates item i in the file.
+func casesFromItems(filename string, items []any, pos func(i int) (line, col int)) ([]Case, error) {
 	list := make([]map[string]any, len(items))
 	for i, it := range items {
 		m, ok := it.(map[string]any)
 		if !ok {
 			line, col := pos(i)
-			return nil, &FileError{File: filename, Line: line, Col: col, Msg: fmt.Sprintf("case %d is not a mapping", i+1)}
+			return nil, &FileError{File: filename, Line: line, Col: col, Msg: fmt.Sprintf("case %d is not a mapping: found %s", i+1, jsonKind(it))}
 		}
 		list[i] = m
 	}
 	return casesFromList(filename, list, pos)
+}
+
+// jsonKind names the kind of a decoded JSON or YAML value in a reader's words.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "text"
+	case bool:
+		return "true or false"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	}
+	return "a number"
 }
 
 // casesFromList reads decoded case objects; pos, when not nil, locates

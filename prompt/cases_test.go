@@ -19,6 +19,18 @@ func TestParseCases(t *testing.T) {
 	if err != nil || len(cs) != 2 || cs[0].Vars["n"] != "3" || cs[0].Name != "first" || cs[1].Vars["q"] != "b" {
 		t.Fatalf("jsonl: %+v %v", cs, err)
 	}
+	// a byte-order mark, as a Windows editor saves UTF-8, is not content
+	for name, data := range map[string]string{"b.jsonl": "{\"q\":\"a\"}\n", "b.json": "[{\"q\":\"a\"}]", "b.yaml": "- q: a\n", "b.csv": "q\na\n"} {
+		cs, err := ParseCases(name, []byte("\ufeff"+data))
+		if err != nil || len(cs) != 1 || cs[0].Vars["q"] != "a" {
+			t.Errorf("%s with a BOM: %+v, %v", name, cs, err)
+		}
+	}
+	long := strings.Repeat("x", 17<<20)
+	cs, err = ParseCases("c.jsonl", []byte("{\"q\":\"a\"}\r\n{\"q\":\""+long+"\"}\n"))
+	if err != nil || len(cs) != 2 || cs[0].Vars["q"] != "a" || cs[1].Vars["q"] != long {
+		t.Fatalf("jsonl with a long line: %d cases, %v", len(cs), err)
+	}
 	y := "cases:\n  - vars: {q: a}\n    expected: x\n  - q: b\n"
 	cs, err = ParseCases("c.yaml", []byte(y))
 	if err != nil || len(cs) != 2 || cs[0].Expected != "x" || cs[1].Vars["q"] != "b" {
@@ -30,7 +42,13 @@ func TestParseCases(t *testing.T) {
 		{"a.csv", "q,\n1,2\n", "a.csv:1:2: column 2 has no name"},
 		{"a.csv", "q\n", "no cases"},
 		{"a.csv", "q\n\"unterminated\n", "a.csv:2"},
-		{"a.jsonl", "{\"q\":1}\nnot json\n", "a.jsonl:2: not a JSON object"},
+		{"a.jsonl", "{\"q\":1}\nnot json\n", "a.jsonl:2: invalid JSON"},
+		{"a.jsonl", "{\"q\":1}\nnull\n", "a.jsonl:2: not a JSON object: found null"},
+		{"a.jsonl", "{\"q\":1}\n[1]\n", "a.jsonl:2: not a JSON object: found a list"},
+		{"a.json", "[{\"q\":1},\n{\"q\":}]\n", "a.json:2: invalid JSON"},
+		{"a.json", "{\"q\":1}\n", "a.json:1: expected a JSON array of case objects, found a mapping"},
+		{"a.json", "[{\"q\":1},\n null]\n", "a.json:2:2: case 2 is not a mapping: found null"},
+		{"a.json", "[{\"q\":1},\n {\"vars\":{},\"x\":1}]\n", `a.json:2:3: case 2: unknown field "x"`},
 		{"a.jsonl", "{\"vars\":{},\"extra\":1}\n", "unknown field \"extra\""},
 		{"a.yaml", "q: [\n", "a.yaml:"},
 		{"a.yaml", "- q: a\n- just text\n", "a.yaml:2:3: case 2 is not a mapping"},

@@ -152,12 +152,39 @@ func yamlErr(filename string, lineOffset int, err error) error {
 // YAMLMessage says a YAML parser's message in a reader's words where the
 // parser's are cryptic: a tab, which YAML never allows for indentation, is
 // named as such instead of being quoted raw ("found character '	' that
-// cannot start any token"). Other messages are returned unchanged.
+// cannot start any token"), and a value of the wrong shape says what was
+// wanted and found in the words of the other messages ("want a list, found
+// a mapping", not "mapping was used where sequence is expected"). Other
+// messages are returned unchanged.
 func YAMLMessage(msg string) string {
 	if strings.Contains(msg, "found character '\t' that cannot start any token") {
 		return "a tab character: YAML indents with spaces, never tabs"
 	}
+	if m := yamlNodeTypeError.FindStringSubmatch(msg); m != nil {
+		return strings.Replace(msg, m[0], "want "+yamlNodeName(m[2])+", found "+yamlNodeName(m[1]), 1)
+	}
 	return msg
+}
+
+// yamlNodeTypeError matches go-yaml's "X was used where Y is expected".
+var yamlNodeTypeError = regexp.MustCompile(`(\w+) was used where (\w+) is expected`)
+
+func yamlNodeName(t string) string {
+	switch t {
+	case "mapping":
+		return "a mapping"
+	case "sequence":
+		return "a list"
+	case "null":
+		return "nothing"
+	case "int", "float", "inf", "nan":
+		return "a number"
+	case "boolean":
+		return "true or false"
+	case "string", "scalar":
+		return "text"
+	}
+	return t
 }
 
 // goTypeError matches the decoders' "cannot unmarshal X into Go struct
@@ -271,6 +298,9 @@ func decodeFront(filename, front string, lineOffset int) (fileFront, *ast.File, 
 	astFile, err := parser.ParseBytes([]byte(front), 0)
 	if err != nil {
 		return ff, nil, yamlErr(filename, lineOffset, err)
+	}
+	if err := CheckYAMLExpansion(filename, astFile, lineOffset); err != nil {
+		return ff, nil, err
 	}
 	if err := safeYAML(func() error { return yaml.UnmarshalWithOptions([]byte(front), &ff, yaml.DisallowUnknownField()) }); err != nil {
 		return ff, nil, yamlErr(filename, lineOffset, err)
@@ -576,5 +606,12 @@ func yamlScalar(s string) string {
 // yamlUnmarshalLoose decodes YAML allowing unknown fields (for foreign
 // formats whose schema grows).
 func yamlUnmarshalLoose(src string, v any) error {
+	var f *ast.File
+	if safeYAML(func() (err error) { f, err = parser.ParseBytes([]byte(src), 0); return err }) == nil {
+		var fe *FileError
+		if errors.As(CheckYAMLExpansion("", f, 0), &fe) {
+			return errors.New(fe.Msg)
+		}
+	}
 	return safeYAML(func() error { return yaml.Unmarshal([]byte(src), v) })
 }

@@ -108,6 +108,7 @@ func TestParseFileErrors(t *testing.T) {
 		{"yaml syntax", "---\nname: a\nlabels: [x\n---\n## user\nhi\n", "x.md:3:"},
 		{"unknown field", "---\nname: a\ncolour: red\n---\n## user\nhi\n", `x.md:3:1: unknown field "colour"`},
 		{"tab indent", "---\nname: a\nlabels:\n\tteam: cx\n---\n## user\nhi\n", "x.md:4:1: a tab character: YAML indents with spaces, never tabs"},
+		{"labels a list", "---\nname: a\nlabels:\n  - team\n---\n## user\nhi\n", "x.md:4:3: want a mapping, found a list"},
 		{"bad param", "---\nname: a\nparams:\n  temperature: hot\n---\n## user\nhi\n", "x.md:4:16: params: param temperature"},
 		{"bad tag", "---\nname: a\ntags: [v1]\n---\n## user\nhi\n", "x.md:3:8: tags: invalid tag"},
 		{"text before", "---\nname: a\n---\nstray\n## user\nhi\n", "x.md:4:1: text before the first message"},

@@ -92,6 +92,9 @@ func ParseSuiteFileWith(filename string, data []byte, validate func(Check) error
 	if err := safeYAML(func() (err error) { astFile, err = parser.ParseBytes(data, 0); return err }); err != nil {
 		return Suite{}, yamlErr(filename, 0, err)
 	}
+	if err := CheckYAMLExpansion(filename, astFile, 0); err != nil {
+		return Suite{}, err
+	}
 	var doc suiteDoc
 	if err := safeYAML(func() error { return yaml.UnmarshalWithOptions(data, &doc, yaml.DisallowUnknownField()) }); err != nil {
 		return Suite{}, yamlErr(filename, 0, err)

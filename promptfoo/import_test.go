@@ -411,6 +411,7 @@ func TestImportErrors(t *testing.T) {
 		{"tests YAML", map[string]string{"c.yaml": "tests: file://t.yaml\n", "t.yaml": "- vars: {a: [}\n"}, "t.yaml:1"},
 		{"JSONL", map[string]string{"c.yaml": "tests: file://t.jsonl\n", "t.jsonl": "{}\nnope\n"}, "t.jsonl:2: not a JSON test object"},
 		{"var file", map[string]string{"c.yaml": "tests:\n  - vars:\n      doc: file://doc.txt\n"}, "c.yaml:3: var doc file://doc.txt"},
+		{"alias bomb", map[string]string{"c.yaml": "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n"}, "c.yaml:7:8: the aliases (*f) expand to more than 1000000 values"},
 		{"too many cases", map[string]string{"c.yaml": "tests:\n  - vars:\n      a: [" + strings.Repeat("x,", 200) + "x]\n      b: [" + strings.Repeat("y,", 200) + "y]\n"}, "more than 10000 cases"},
 	}
 	for _, tc := range tests {
@@ -1175,5 +1176,22 @@ prompts:
 	wantIssues := []Issue{{"c.yaml", 7, "prompt 2 is not imported: message 1 is not a {role, content} object"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// TestImportJSONLLongLine: a JSONL test of any length is read, as a case
+// file's is (no line length limit), and a byte-order mark (as a Windows
+// editor saves UTF-8) is not content.
+func TestImportJSONLLongLine(t *testing.T) {
+	long := strings.Repeat("x", 17<<20)
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml":  "\ufeffprompts: ['Echo {{q}}']\ntests: file://t.jsonl\n",
+		"t.jsonl": "\ufeff{\"vars\": {\"q\": \"a\"}}\r\n\n{\"vars\": {\"q\": \"" + long + "\"}}\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Suite.Cases) != 2 || r.Suite.Cases[0].Vars["q"] != "a" || r.Suite.Cases[1].Vars["q"] != long {
+		t.Errorf("%d cases", len(r.Suite.Cases))
 	}
 }

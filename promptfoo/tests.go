@@ -1,7 +1,6 @@
 package promptfoo
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -308,14 +307,14 @@ func (im *importer) testSource(n node, s string, def defaults, counter *int) err
 		if err != nil {
 			return err
 		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-		for line := 1; sc.Scan(); line++ {
-			if strings.TrimSpace(sc.Text()) == "" {
+		line := 0
+		for text := range bytes.Lines(bytes.TrimPrefix(data, []byte("\ufeff"))) {
+			line++
+			if len(bytes.TrimSpace(text)) == 0 {
 				continue
 			}
 			var v any
-			if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			if err := json.Unmarshal(text, &v); err != nil {
 				return &prompt.FileError{File: p, Line: line, Msg: "not a JSON test object: " + err.Error()}
 			}
 			*counter++
@@ -323,9 +322,6 @@ func (im *importer) testSource(n node, s string, def defaults, counter *int) err
 			if err := im.testCase(tn, fmt.Sprintf("test %d", *counter), def); err != nil {
 				return err
 			}
-		}
-		if err := sc.Err(); err != nil {
-			return &prompt.FileError{File: p, Msg: err.Error()}
 		}
 	case ".yaml", ".yml", ".json":
 		loaded, err := im.loadData(n, "tests", ref)

@@ -1,6 +1,7 @@
 package promptfoo
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,9 +67,13 @@ func parseYAML(file string, data []byte) (node, error) {
 	if err := prompt.CheckText(file, data); err != nil {
 		return node{}, err
 	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	var f *ast.File
 	if err := safeDecode(func() (err error) { f, err = parser.ParseBytes(data, 0); return err }); err != nil {
 		return node{}, yamlError(file, err)
+	}
+	if err := prompt.CheckYAMLExpansion(file, f, 0); err != nil {
+		return node{}, err
 	}
 	var v any
 	if err := safeDecode(func() error { return yaml.Unmarshal(data, &v) }); err != nil {
@@ -84,6 +89,7 @@ func parseYAML(file string, data []byte) (node, error) {
 // escapes), taking lines from a YAML reading of the same text when it
 // has one.
 func parseJSON(file string, data []byte) (node, error) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
 		msg := err.Error()

@@ -255,7 +255,8 @@ func (p Plan) Cells() []prompt.CellKey {
 // the cells' events and finally RunDone to sink (nil discards them). Results
 // are saved in batches by a writer goroutine as cells finish; the run is then
 // marked done, or interrupted if ctx was cancelled before every cell
-// finished or results could not be saved.
+// finished or results could not be saved. The first batch that cannot be
+// saved stops the run as cancelling ctx would: no further call is made.
 //
 // Cancelling ctx stops every call in flight; a cell that did not finish is
 // not recorded, so a resume runs it; finished cells are kept. Execute then
@@ -294,7 +295,12 @@ func (e *Executor) Execute(ctx context.Context, plan Plan, sink Sink) (prompt.Ru
 	keep := context.WithoutCancel(ctx)
 	w := newResultWriter(keep, e.store, e.opts.BatchSize, e.opts.FlushEvery, e.timer)
 	w.saved = e.opts.Saved
-	unfinished := e.schedule(ctx, st, queues, w, sink)
+	// Results that cannot be saved (a full disk, a database locked too
+	// long) stop the run: every further call would be paid for and lost.
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	w.failed = stopRun
+	unfinished := e.schedule(runCtx, st, queues, w, sink)
 	saveErr := w.Close()
 
 	status, runErr := prompt.RunDone, error(nil)

@@ -691,6 +691,31 @@ func TestExecuteSaveFailureInterruptsRun(t *testing.T) {
 	}
 }
 
+// TestExecuteSaveFailureStopsCalls: once a batch cannot be saved, no
+// further call is made (each would be paid for and lost).
+func TestExecuteSaveFailureStopsCalls(t *testing.T) {
+	prov := &execFakeProvider{name: "hosted", chat: func(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+		select {
+		case <-time.After(2 * time.Millisecond):
+		case <-ctx.Done():
+			return Response{}, ctx.Err()
+		}
+		return execEcho(req, onDelta), nil
+	}}
+	store := newExecMemStore()
+	store.saveErr = errors.New("disk full")
+	p := execPlanOf("r", []prompt.Version{execVersion(1, "hi", prompt.Params{})}, []string{"hosted:m"}, execCases(1), 400)
+	targets := execTargets(prov)
+	targets.limits = map[string]int{"hosted": 1}
+	status, err := NewExecutor(targets, store, Options{BatchSize: 2}).Execute(context.Background(), p, nil)
+	if status != prompt.RunInterrupted || err == nil || !strings.Contains(err.Error(), "not saved: disk full") {
+		t.Fatalf("Execute = %q, %v", status, err)
+	}
+	if n := prov.calls(); n > 20 {
+		t.Errorf("%d of 400 calls made after saving failed", n)
+	}
+}
+
 // withID is r with the given ID.
 func withID(r prompt.Result, id int64) prompt.Result {
 	r.ID = id

@@ -220,6 +220,9 @@ func (r *Registry) resolve(spec string, seen []string) (Target, error) {
 		}
 		return Target{Spec: name, Provider: name, Model: "echo", Type: config.TypeEcho}, nil
 	}
+	if !known && strings.TrimSpace(prefix) == "" {
+		return Target{}, fmt.Errorf("target %q has no provider before ':': write provider:model (e.g. ollama:llama3.2)%s", s, r.knownList())
+	}
 	if !known {
 		return Target{}, fmt.Errorf("unknown provider %q in target %q%s; for an Ollama model tag write ollama:%s%s",
 			prefix, s, r.didYouMean(prefix), s, r.knownList())

@@ -50,6 +50,7 @@ func TestParseTarget(t *testing.T) {
 		{in: "gpt-4o", wantErr: []string{`unknown target "gpt-4o"`, "provider:model"}},
 		{in: "openai", wantErr: []string{`names provider "openai" but no model`, "openai:<model>", "openai:gpt-4o-mini"}},
 		{in: "ollama:", wantErr: []string{"no model", "ollama:llama3.2"}},
+		{in: ":gpt-4o", wantErr: []string{`target ":gpt-4o" has no provider before ':'`, "known providers: ollama, openai"}},
 		{in: "  ", wantErr: []string{"empty target"}},
 	}
 	for _, c := range cases {

@@ -55,8 +55,9 @@ type resultWriter struct {
 	done chan struct{}
 	err  error // first SaveResults failure; read after done
 
-	saved func([]prompt.Result) // nil, or called with each saved batch
-	lost  int                   // results not saved because SaveResults failed
+	saved  func([]prompt.Result) // nil, or called with each saved batch
+	failed func()                // nil, or called once, at the first failure to save
+	lost   int                   // results not saved because SaveResults failed
 }
 
 // newResultWriter starts the writer. ctx bounds the store calls; pass one
@@ -145,6 +146,9 @@ func (w *resultWriter) flush(batch []writerItem) {
 	if err := w.store.SaveResults(w.ctx, rs); err != nil {
 		if w.err == nil {
 			w.err = err
+			if w.failed != nil {
+				w.failed()
+			}
 		}
 		w.lost += len(rs)
 		return

@@ -26,7 +26,9 @@
 //   - Migrations are embedded SQL files (migrations/NNNN_name.sql) run in
 //     order, each in one transaction that also sets PRAGMA user_version. A
 //     file whose user_version is higher than the migrations this build knows
-//     is refused with ErrNewerSchema before anything is written to it.
+//     is refused with ErrNewerSchema before anything is written to it, and
+//     so is an SQLite file of version 0 that already holds tables (another
+//     program's database).
 //   - Times are stored as INTEGER unix milliseconds, durations as REAL
 //     milliseconds, structured values as JSON text.
 //

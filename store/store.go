@@ -200,14 +200,67 @@ func checkSchema(ctx context.Context, path string, known int) error {
 	if v > known {
 		return newerSchemaError(path, v, known)
 	}
+	if v == 0 {
+		return checkNotForeign(ctx, path)
+	}
 	return nil
+}
+
+// checkNotForeign refuses an SQLite file of schema version 0 that already
+// holds tables: whet's first migration sets the version in the same
+// transaction that creates its tables, so such a file belongs to another
+// program (a mistyped --db), and migrating it would add whet's tables to it.
+func checkNotForeign(ctx context.Context, path string) error {
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return nil
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	db, err := sql.Open("sqlite", fileURI(path, q))
+	if err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	defer db.Close()
+	// One statement, one snapshot: another whet creating its tables in
+	// this file commits them together with a version above 0.
+	rows, err := db.QueryContext(ctx, `SELECT name, (SELECT user_version FROM pragma_user_version)
+		FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name LIMIT 4`)
+	if err != nil {
+		return openError(path, err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		var v int
+		if err := rows.Scan(&n, &v); err != nil {
+			return openError(path, err)
+		}
+		if v != 0 {
+			return nil
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return openError(path, err)
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	if len(names) == 4 {
+		names[3] = "…"
+	}
+	return fmt.Errorf("database %s: an SQLite database of another program (tables %s), not whet's: give whet a file of its own with --db or WHET_DB (the file was not changed)",
+		path, strings.Join(names, ", "))
 }
 
 // FileSchemaVersion reads the schema version of the database file at path
 // without opening it as a Store: nothing is written to the file or beside
 // it, and a file newer than SchemaVersion is read, not refused. An empty
 // file is version 0. A missing file is an error wrapping fs.ErrNotExist;
-// a file that is not an SQLite database is an error saying so.
+// a file that is not an SQLite database, or is another program's, is an
+// error saying so.
 func FileSchemaVersion(ctx context.Context, path string) (int, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -220,7 +273,11 @@ func FileSchemaVersion(ctx context.Context, path string) (int, error) {
 	if fi.IsDir() {
 		return 0, fmt.Errorf("database %s: is a directory", abs)
 	}
-	return readSchema(ctx, abs)
+	v, err := readSchema(ctx, abs)
+	if err == nil && v == 0 {
+		err = checkNotForeign(ctx, abs)
+	}
+	return v, err
 }
 
 // readSchema reads the schema version of the existing file at path: from
@@ -301,6 +358,19 @@ func newerSchemaError(path string, theirs, ours int) error {
 // inside each transaction, so two processes opening a new file at once
 // apply every step exactly once.
 func migrate(ctx context.Context, w *sql.DB, path string, ms []migration) error {
+	// An up-to-date file needs no write lock: reading its version first
+	// lets a command open it while another process holds that lock. When
+	// this read fails (a new file another process is setting up answers
+	// SQLITE_BUSY at once), the transactions below read it again, waiting.
+	var cur int
+	if err := w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err == nil {
+		if cur > len(ms) {
+			return newerSchemaError(path, cur, len(ms))
+		}
+		if cur == len(ms) {
+			return nil
+		}
+	}
 	for _, m := range ms {
 		migrating := false
 		err := func() error {
@@ -352,6 +422,8 @@ func openError(path string, err error) error {
 			path, filepath.Base(path), filepath.Base(path), filepath.Dir(path), err)
 	case strings.Contains(msg, "malformed") || strings.Contains(msg, "not a database"):
 		return fmt.Errorf("database %s: the file is damaged or is not a whet database (it was not changed): %w", path, err)
+	case strings.Contains(msg, "database is locked"):
+		return fmt.Errorf("database %s: another process is writing to it and kept it locked for over %s; nothing was changed: try again when it is done: %w", path, busyTimeout, err)
 	}
 	return fmt.Errorf("database %s: %w", path, err)
 }
@@ -389,6 +461,9 @@ type Tx struct {
 func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
+		if strings.Contains(err.Error(), "database is locked") {
+			return openError(s.path, err)
+		}
 		return fmt.Errorf("database %s: beginning a write: %w", s.path, err)
 	}
 	defer sqlTx.Rollback()

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"whet/prompt"
 )
@@ -435,5 +436,126 @@ func TestOpenDamagedFileSaysSo(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(path); string(after) != string(before) {
 		t.Error("the damaged file was changed")
+	}
+}
+
+// TestOpenRefusesAnotherProgramsDatabase: an SQLite file of schema
+// version 0 that already has tables is not whet's (a mistyped --db);
+// whet's tables are not added to it and it is left as it was.
+func TestOpenRefusesAnotherProgramsDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "places.sqlite")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("CREATE TABLE contacts(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO contacts(name) VALUES ('ann')"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	before := fileState(t, dir)
+	s, err := Open(ctx, path)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open accepted another program's database")
+	}
+	want := "an SQLite database of another program (tables contacts), not whet's"
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("Open: %v, want %q", err, want)
+	}
+	if _, err := FileSchemaVersion(ctx, path); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("FileSchemaVersion: %v, want %q", err, want)
+	}
+	if after := fileState(t, dir); fmt.Sprint(before) != fmt.Sprint(after) {
+		t.Errorf("files changed:\nbefore %v\nafter  %v", before, after)
+	}
+	// An empty SQLite file (no tables yet) is still set up.
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, empty)
+	if err != nil {
+		t.Fatalf("empty file: %v", err)
+	}
+	s.Close()
+}
+
+// TestOpenWhileAnotherProcessWrites: opening an up-to-date database and
+// reading it does not wait for another connection's write lock, and a
+// write that cannot get the lock says so in words.
+func TestOpenWhileAnotherProcessWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "whet.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, "summary", "hello")
+	s.Close()
+
+	raw, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "ROLLBACK")
+
+	start := time.Now()
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open while another connection holds the write lock: %v", err)
+	}
+	defer s.Close()
+	if d := time.Since(start); d > busyTimeout/2 {
+		t.Errorf("Open waited %s for the write lock", d)
+	}
+	if ps, err := s.ListPrompts(ctx, ListOptions{}); err != nil || len(ps) != 1 {
+		t.Errorf("ListPrompts = %d prompts, %v", len(ps), err)
+	}
+
+	msg := openError(path, errors.New("database is locked (5) (SQLITE_BUSY)")).Error()
+	if !strings.Contains(msg, "another process is writing to it and kept it locked for over 10s; nothing was changed: try again when it is done") {
+		t.Errorf("locked: %s", msg)
+	}
+}
+
+// TestOpenNewFileFromManyAtOnce: several whets opening a new file at once
+// all succeed; one that read version 0 from the header just before another
+// committed whet's tables does not take the file for another program's
+// (checkNotForeign reads the version again with the tables).
+func TestOpenNewFileFromManyAtOnce(t *testing.T) {
+	s := openTemp(t)
+	if err := checkNotForeign(context.Background(), s.Path()); err != nil {
+		t.Fatalf("checkNotForeign on whet's own database: %v", err)
+	}
+	for round := range 20 {
+		path := filepath.Join(t.TempDir(), "whet.db")
+		var wg sync.WaitGroup
+		errs := make([]error, 6)
+		for i := range errs {
+			wg.Go(func() {
+				s, err := Open(context.Background(), path)
+				if err == nil {
+					s.Close()
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, opener %d: %v", round, i, err)
+			}
+		}
 	}
 }
