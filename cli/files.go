@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"whet/outfile"
 	"whet/prompt"
 	"whet/store"
 	"whet/textutil"
@@ -179,7 +180,7 @@ func (a *app) promptExportCmd() *cobra.Command {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					return err
 				}
-				if err := os.WriteFile(path, data, 0o644); err != nil {
+				if err := outfile.WriteFile(path, data); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.env.Stdout, "%s  %s -> %s\n", v.Ref(), prompt.ShortHash(v.Hash), path)

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"whet/eval"
+	"whet/outfile"
 	"whet/prompt"
 	"whet/report"
 	"whet/runner"
@@ -627,31 +628,22 @@ func exportFormat(format string) string {
 	return format
 }
 
-// writeTo writes to stdout, or to output when it is set.
+// writeTo writes to stdout, or to output when it is set: whole or not at
+// all (outfile.Write), so a failure part-way keeps the file there before.
 func (a *app) writeTo(output string, write func(io.Writer) error) error {
-	var dst io.Writer = a.env.Stdout
-	var file *os.File
 	if output != "" {
-		var err error
-		if file, err = os.Create(output); err != nil {
+		if err := outfile.Write(output, write); err != nil {
 			return err
 		}
-		dst = file
+		fmt.Fprintf(a.env.Stderr, "report written to %s\n", output)
+		return nil
 	}
-	// Reports are written in many small pieces: buffered, a file of
+	// Reports are written in many small pieces: buffered, a report of
 	// thousands of rows takes a few system calls instead of one per piece.
-	bw := bufio.NewWriterSize(dst, 64<<10)
+	bw := bufio.NewWriterSize(a.env.Stdout, 64<<10)
 	err := write(bw)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
-	}
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			fmt.Fprintf(a.env.Stderr, "report written to %s\n", output)
-		}
 	}
 	return err
 }

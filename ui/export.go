@@ -14,6 +14,7 @@ import (
 	"charm.land/glamour/v2"
 	gstyles "charm.land/glamour/v2/styles"
 
+	"whet/outfile"
 	"whet/report"
 )
 
@@ -463,11 +464,12 @@ func (d *exportDialog) stat() tea.Cmd {
 	}
 }
 
-// write writes the rendered bytes to p.
+// write writes the rendered bytes to p, whole or not at all: a failure
+// part-way (a full disk) keeps the file there before.
 func (d *exportDialog) write(p string) tea.Cmd {
 	data := d.data
 	return func() tea.Msg {
-		err := os.WriteFile(p, data, 0o644)
+		err := outfile.WriteFile(p, data)
 		return exportWrittenMsg{d: d, path: p, n: len(data), err: err}
 	}
 }
