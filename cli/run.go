@@ -589,34 +589,16 @@ func (a *app) checkOutputDir(path string, inputs ...string) error {
 		return fmt.Errorf("%s is not a directory", dir)
 	}
 	if p, err := a.resolvePaths(); err == nil {
-		for _, db := range []string{p.Database, p.Database + "-wal", p.Database + "-shm"} {
-			if samePath(path, db) {
-				return fmt.Errorf("is whet's database (%s): the report would destroy it", p.Database)
-			}
-		}
-		if samePath(path, p.ConfigFile) {
-			return errors.New("is whet's config file: the report would overwrite it")
+		if err := outfile.CheckOwn(path, p.Database, p.ConfigFile); err != nil {
+			return err
 		}
 	}
 	for _, in := range inputs {
-		if in != "" && samePath(path, in) {
+		if in != "" && outfile.SamePath(path, in) {
 			return errors.New("is a file this command reads: the report would overwrite it")
 		}
 	}
 	return nil
-}
-
-// samePath reports whether a and b name one file: the same file when both
-// exist (links included), else the same absolute path.
-func samePath(a, b string) bool {
-	fa, errA := os.Stat(a)
-	fb, errB := os.Stat(b)
-	if errA == nil && errB == nil {
-		return os.SameFile(fa, fb)
-	}
-	absA, errA := filepath.Abs(a)
-	absB, errB := filepath.Abs(b)
-	return errA == nil && errB == nil && absA == absB
 }
 
 // exportFormat is the whet export format that writes what a run's report

@@ -160,3 +160,35 @@ func unwrapPath(err error) error {
 	}
 	return err
 }
+
+// CheckOwn reports why path must not be written: it names whet's database
+// db (or its -wal or -shm file), which writing would destroy, or its
+// config file config. Links are followed; an empty db or config is
+// skipped. The error is worded to follow the path ("-o whet.db: is
+// whet's database …").
+func CheckOwn(path, db, config string) error {
+	if db != "" {
+		for _, f := range []string{db, db + "-wal", db + "-shm"} {
+			if SamePath(path, f) {
+				return fmt.Errorf("is whet's database (%s): the report would destroy it", db)
+			}
+		}
+	}
+	if config != "" && SamePath(path, config) {
+		return errors.New("is whet's config file: the report would overwrite it")
+	}
+	return nil
+}
+
+// SamePath reports whether a and b name one file: the same file when both
+// exist (links included), else the same absolute path.
+func SamePath(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(fa, fb)
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
+}

@@ -150,3 +150,31 @@ func TestWriteDevice(t *testing.T) {
 		t.Fatalf("%s is now a regular file (%v)", os.DevNull, err)
 	}
 }
+
+func TestCheckOwn(t *testing.T) {
+	dir := t.TempDir()
+	db, cfg := filepath.Join(dir, "whet.db"), filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(db, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(db, filepath.Join(dir, "link.db")); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{db, "database"},
+		{db + "-wal", "database"},
+		{db + "-shm", "database"},
+		{filepath.Join(dir, "link.db"), "database"},
+		{cfg, "config file"},
+		{filepath.Join(dir, "sub", "..", "config.yaml"), "config file"},
+		{filepath.Join(dir, "report.md"), ""},
+	} {
+		err := CheckOwn(tc.path, db, cfg)
+		if (err == nil) != (tc.want == "") || err != nil && !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("CheckOwn(%s) = %v, want %q", tc.path, err, tc.want)
+		}
+	}
+	if err := CheckOwn(db, "", ""); err != nil {
+		t.Errorf("with no database or config named: %v", err)
+	}
+}

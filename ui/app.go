@@ -193,6 +193,7 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 		author:    d.Author,
 		protected: append([]string(nil), d.ProtectedTags...),
 		dbPath:    d.DBPath,
+		cfgPath:   d.ConfigPath,
 		home:      d.Home,
 		now:       d.Now,
 		noColor:   d.NoColor,

@@ -282,3 +282,35 @@ func TestExportReplacesTheFileWhole(t *testing.T) {
 		t.Errorf("directory holds %d files, want report.md and old.md", len(des))
 	}
 }
+
+// TestExportRefusesWhetsOwnFiles: as the CLI's -o, the dialog refuses to
+// write over the database (and its -wal and -shm) or the config file.
+func TestExportRefusesWhetsOwnFiles(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	dir := t.TempDir()
+	db, cfg := filepath.Join(dir, "whet.db"), filepath.Join(dir, "config.yaml")
+	h := newHarness(t, fixedTimeStore{st}, 160, 40, func(d *Deps) { d.DBPath, d.ConfigPath = db, cfg })
+	h.openResults(fixtureRun)
+	for _, tc := range []struct{ path, want string }{
+		{db, "is whet's database"},
+		{db + "-wal", "is whet's database"},
+		{db + "-shm", "is whet's database"},
+		{cfg, "is whet's config file"},
+		// Another name for the same file is the same file.
+		{filepath.Join(dir, ".", "config.yaml"), "is whet's config file"},
+	} {
+		if err := os.WriteFile(tc.path, []byte("precious"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h.key("x")
+		h.clearAndType(tc.path)
+		h.key("enter")
+		h.mustSee(tc.want)
+		h.mustNotSee("Overwrite the file?")
+		if got, _ := os.ReadFile(tc.path); string(got) != "precious" {
+			t.Errorf("%s was written over", tc.path)
+		}
+		h.key("esc")
+	}
+}

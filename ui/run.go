@@ -74,8 +74,11 @@ type Deps struct {
 	// Theme names a built-in theme (themes.Names); "" picks dark or light
 	// from the terminal's background colour.
 	Theme string
-	// DBPath is shown, shortened with ~, in the status bar.
-	DBPath string
+	// DBPath is shown, shortened with ~, in the status bar. The export
+	// dialog refuses to write over it (and its -wal and -shm), as it does
+	// over ConfigPath, the config file.
+	DBPath     string
+	ConfigPath string
 	// NoColor draws without colours (NO_COLOR). Run also honours a
 	// non-empty NO_COLOR environment variable.
 	NoColor bool
