@@ -28,7 +28,7 @@ type Store interface {
 	SetDefaults(ctx context.Context, name string, vars map[string]string, author string) error
 	Archive(ctx context.Context, name, author string) error
 	Unarchive(ctx context.Context, name, author string) error
-	RenamePrompt(ctx context.Context, from, to, author string) error
+	RenamePrompt(ctx context.Context, from, to, author string) (store.PromptRenamed, error)
 	ListRuns(ctx context.Context, f store.RunFilter) ([]store.RunSummary, error)
 
 	// Runs, for the Arena: it starts a run (recorded and claimed for this
