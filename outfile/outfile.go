@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -32,8 +33,9 @@ import (
 // umask, as os.Create gives. A symbolic link is followed: the file it
 // points to is replaced and the link stays. A hard link to the old file
 // keeps the old content. A path that exists and is not a regular file (a
-// device such as /dev/null or /dev/stdout, a named pipe) is written in
-// place, since there is no file to replace.
+// device such as /dev/null, a named pipe) or is named under /dev
+// (/dev/stdout redirected to a file) is written in place, since there is
+// no file of its own to replace.
 func Write(path string, write func(io.Writer) error) error {
 	target := path
 	if real, err := filepath.EvalSymlinks(path); err == nil {
@@ -41,7 +43,7 @@ func Write(path string, write func(io.Writer) error) error {
 	}
 	fi, err := os.Stat(target)
 	switch {
-	case err == nil && !fi.Mode().IsRegular():
+	case err == nil && (!fi.Mode().IsRegular() || isDev(path)):
 		return writeInPlace(path, target, write)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return err
@@ -96,6 +98,14 @@ func WriteFile(path string, data []byte) error {
 		_, err := w.Write(data)
 		return err
 	})
+}
+
+// isDev reports whether path names a file under /dev, such as /dev/stdout
+// or /dev/fd/3: a name for an open file, even when that is a regular file
+// (stdout redirected to one), which is written, not replaced.
+func isDev(path string) bool {
+	abs, err := filepath.Abs(path)
+	return err == nil && strings.HasPrefix(abs, "/dev/")
 }
 
 // writeInPlace writes to target, which exists and is not a regular file.

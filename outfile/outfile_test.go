@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -176,5 +177,37 @@ func TestCheckOwn(t *testing.T) {
 	}
 	if err := CheckOwn(db, "", ""); err != nil {
 		t.Errorf("with no database or config named: %v", err)
+	}
+}
+
+// TestWriteDevFd: a file named under /dev (/dev/stdout redirected to a
+// file, here /dev/fd/N) is written in place: the open file gets the bytes,
+// it is not replaced by another.
+func TestWriteDevFd(t *testing.T) {
+	if _, err := os.Stat("/dev/fd/0"); err != nil {
+		t.Skip("no /dev/fd:", err)
+	}
+	path := filepath.Join(t.TempDir(), "out.md")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := WriteFile("/dev/fd/"+strconv.Itoa(int(f.Fd())), []byte("report")); err != nil {
+		t.Fatal(err)
+	}
+	open, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	named, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(open, named) {
+		t.Error("the open file was replaced by another")
+	}
+	if got := read(t, path); got != "report" {
+		t.Errorf("out.md holds %q", got)
 	}
 }
