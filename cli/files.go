@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"whet/outfile"
 	"whet/prompt"
 	"whet/store"
 	"whet/textutil"
@@ -179,7 +180,7 @@ func (a *app) promptExportCmd() *cobra.Command {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					return err
 				}
-				if err := os.WriteFile(path, data, 0o644); err != nil {
+				if err := outfile.WriteFile(path, data); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.env.Stdout, "%s  %s -> %s\n", v.Ref(), prompt.ShortHash(v.Hash), path)
@@ -252,8 +253,7 @@ to the imported version (protected tags that would move need --force).`,
 					return silentError{code: 1}
 				}
 				if err != nil {
-					// The error may quote the file: no terminal controls.
-					fmt.Fprintf(a.env.Stderr, "whet: import %s: %s\n", path, textutil.Sanitize(err.Error()))
+					fmt.Fprintln(a.env.Stderr, importErrorLine(path, err))
 					var te tagError
 					if errors.As(err, &te) {
 						untagged++
@@ -278,6 +278,18 @@ to the imported version (protected tags that would move need --force).`,
 	cmd.Flags().BoolVar(&force, "force", false, "move protected tags named in the files")
 	cmd.Flags().StringVarP(&note, "note", "m", "", "note for imported versions (default: imported from FILE)")
 	return cmd
+}
+
+// importErrorLine is the line saying why the file at path was not
+// imported: "whet: import PATH: …", or "whet: import PATH:LINE:COL: …"
+// when the error names the file itself (a parse error), so that the file
+// is named once. The error may quote the file: no terminal controls.
+func importErrorLine(path string, err error) string {
+	path, msg := textutil.Sanitize(path), textutil.Sanitize(err.Error())
+	if !strings.HasPrefix(msg, path+":") {
+		msg = path + ": " + msg
+	}
+	return "whet: import " + msg
 }
 
 // collectPromptFiles expands folders; explicit files are kept whatever their

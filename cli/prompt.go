@@ -955,7 +955,11 @@ func (a *app) promptRenameCmd() *cobra.Command {
 		Short:   "Rename a prompt: its versions, tags, suites and runs follow it",
 		Long: `Rename a prompt. Its versions, tags, suites and run history follow it;
 refs to the old name (NAME@production in scripts, CI jobs) stop resolving,
-and reports of runs made before keep the refs they were made with.`,
+and reports of runs made before keep the refs they were made with.
+
+The prompt's own suite (named like it: its prompt file's cases) takes the
+new name too, unless a suite of that name exists; then both keep their
+names and a note says so.`,
 		Args: exactArgs(2, "NAME NEW_NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, err := promptName(cmd, args[0])
@@ -977,10 +981,18 @@ and reports of runs made before keep the refs they were made with.`,
 				fmt.Fprintf(a.env.Stdout, "%s is already named so: nothing to rename\n", p.Name)
 				return nil
 			}
-			if err := st.RenamePrompt(a.ctx, p.Name, args[1], a.author()); err != nil {
+			to := strings.TrimSpace(args[1])
+			done, err := st.RenamePrompt(a.ctx, p.Name, to, a.author())
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "renamed %s to %s\n", p.Name, strings.TrimSpace(args[1]))
+			fmt.Fprintf(a.env.Stdout, "renamed %s to %s\n", p.Name, to)
+			switch {
+			case done.SuiteRenamed:
+				fmt.Fprintf(a.env.Stdout, "renamed its suite %s to %s\n", p.Name, to)
+			case done.SuiteKept:
+				fmt.Fprintf(a.env.Stderr, "note: a suite named %s exists, so the prompt's suite keeps the name %s (whet suite rename renames either)\n", to, p.Name)
+			}
 			return nil
 		},
 	}

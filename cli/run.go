@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"whet/eval"
+	"whet/outfile"
 	"whet/prompt"
 	"whet/report"
 	"whet/runner"
@@ -588,34 +589,16 @@ func (a *app) checkOutputDir(path string, inputs ...string) error {
 		return fmt.Errorf("%s is not a directory", dir)
 	}
 	if p, err := a.resolvePaths(); err == nil {
-		for _, db := range []string{p.Database, p.Database + "-wal", p.Database + "-shm"} {
-			if samePath(path, db) {
-				return fmt.Errorf("is whet's database (%s): the report would destroy it", p.Database)
-			}
-		}
-		if samePath(path, p.ConfigFile) {
-			return errors.New("is whet's config file: the report would overwrite it")
+		if err := outfile.CheckOwn(path, p.Database, p.ConfigFile); err != nil {
+			return err
 		}
 	}
 	for _, in := range inputs {
-		if in != "" && samePath(path, in) {
+		if in != "" && outfile.SamePath(path, in) {
 			return errors.New("is a file this command reads: the report would overwrite it")
 		}
 	}
 	return nil
-}
-
-// samePath reports whether a and b name one file: the same file when both
-// exist (links included), else the same absolute path.
-func samePath(a, b string) bool {
-	fa, errA := os.Stat(a)
-	fb, errB := os.Stat(b)
-	if errA == nil && errB == nil {
-		return os.SameFile(fa, fb)
-	}
-	absA, errA := filepath.Abs(a)
-	absB, errB := filepath.Abs(b)
-	return errA == nil && errB == nil && absA == absB
 }
 
 // exportFormat is the whet export format that writes what a run's report
@@ -627,31 +610,22 @@ func exportFormat(format string) string {
 	return format
 }
 
-// writeTo writes to stdout, or to output when it is set.
+// writeTo writes to stdout, or to output when it is set: whole or not at
+// all (outfile.Write), so a failure part-way keeps the file there before.
 func (a *app) writeTo(output string, write func(io.Writer) error) error {
-	var dst io.Writer = a.env.Stdout
-	var file *os.File
 	if output != "" {
-		var err error
-		if file, err = os.Create(output); err != nil {
+		if err := outfile.Write(output, write); err != nil {
 			return err
 		}
-		dst = file
+		fmt.Fprintf(a.env.Stderr, "report written to %s\n", output)
+		return nil
 	}
-	// Reports are written in many small pieces: buffered, a file of
+	// Reports are written in many small pieces: buffered, a report of
 	// thousands of rows takes a few system calls instead of one per piece.
-	bw := bufio.NewWriterSize(dst, 64<<10)
+	bw := bufio.NewWriterSize(a.env.Stdout, 64<<10)
 	err := write(bw)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
-	}
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			fmt.Fprintf(a.env.Stderr, "report written to %s\n", output)
-		}
 	}
 	return err
 }

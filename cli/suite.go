@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"whet/eval"
+	"whet/outfile"
 	"whet/prompt"
 	"whet/store"
 )
@@ -267,7 +267,7 @@ func (a *app) suiteExportCmd() *cobra.Command {
 			if err := a.checkOutputDir(output); err != nil {
 				return usagef("-o %s: %v", output, err)
 			}
-			if err := os.WriteFile(output, data, 0o644); err != nil {
+			if err := outfile.WriteFile(output, data); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.env.Stderr, "wrote %s\n", output)

@@ -50,6 +50,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		ProtectedTags: a.protectedTags(),
 		Theme:         theme,
 		DBPath:        a.paths.Database,
+		ConfigPath:    a.paths.ConfigFile,
 		NoColor:       a.env.Getenv("NO_COLOR") != "",
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"whet/assets"
+	"whet/outfile"
 )
 
 // defaultFileName is the shipped config under assets/files.
@@ -24,9 +25,10 @@ func DefaultFile() []byte {
 	return b
 }
 
-// Init writes [DefaultFile] to path with mode 0644, creating its directory.
-// An existing file is left alone unless force is set. The file is written
-// to a temporary name and renamed, so a failure never leaves half a file.
+// Init writes [DefaultFile] to path, creating its directory. An existing
+// file is left alone unless force is set; replaced, it keeps its mode, and
+// a new one gets 0666 less the umask (0644 usually). The file is written
+// whole or not at all (outfile.WriteFile).
 func Init(path string, force bool) error {
 	if path == "" {
 		return errors.New("config init: no path given")
@@ -48,22 +50,7 @@ func Init(path string, force bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("config init: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".config-*.yaml")
-	if err != nil {
-		return fmt.Errorf("config init: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("config init: write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("config init: write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("config init: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := outfile.WriteFile(path, data); err != nil {
 		return fmt.Errorf("config init: %w", err)
 	}
 	return nil

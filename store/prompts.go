@@ -784,36 +784,81 @@ func (tx *Tx) SetDescription(ctx context.Context, name, desc, author string) err
 // versions, tags, suites and runs follow it (they refer to it by id); a
 // run's report keeps the refs it was made with. The rename is audited,
 // "from" -> "to".
-func (s *Store) RenamePrompt(ctx context.Context, from, to, author string) error {
-	return s.Update(ctx, func(tx *Tx) error { return tx.RenamePrompt(ctx, from, to, author) })
+//
+// The prompt's own suite — the one named like the prompt and belonging to
+// it, which holds its prompt file's cases — takes the new name too, in the
+// same transaction (audited as a suite rename), so that the prompt's file
+// keeps its cases; when another suite has the new name already, it is kept
+// under the old one. PromptRenamed says which.
+func (s *Store) RenamePrompt(ctx context.Context, from, to, author string) (PromptRenamed, error) {
+	var out PromptRenamed
+	err := s.Update(ctx, func(tx *Tx) (err error) {
+		out, err = tx.RenamePrompt(ctx, from, to, author)
+		return err
+	})
+	return out, err
+}
+
+// PromptRenamed is what RenamePrompt did with the prompt's own suite (the
+// suite named like the prompt that belongs to it). Both are false when the
+// prompt has no such suite.
+type PromptRenamed struct {
+	// SuiteRenamed: the suite took the prompt's new name.
+	SuiteRenamed bool
+	// SuiteKept: another suite has the new name, so the prompt's suite
+	// keeps the old one.
+	SuiteKept bool
 }
 
 // RenamePrompt is Store.RenamePrompt inside tx.
-func (tx *Tx) RenamePrompt(ctx context.Context, from, to, author string) error {
+func (tx *Tx) RenamePrompt(ctx context.Context, from, to, author string) (PromptRenamed, error) {
+	var out PromptRenamed
 	h, err := lookupPrompt(ctx, tx.tx, strings.TrimSpace(from))
 	if err != nil {
-		return err
+		return out, err
 	}
 	to = strings.TrimSpace(to)
 	if err := prompt.ValidateName(to); err != nil {
-		return fmt.Errorf("invalid prompt name %q: %s", to, prompt.NameRule)
+		return out, fmt.Errorf("invalid prompt name %q: %s", to, prompt.NameRule)
 	}
 	if to == h.name {
-		return nil
+		return out, nil
 	}
 	if err := tx.nameFree(ctx, "prompt", to, h.id); err != nil {
 		if other, lerr := lookupPrompt(ctx, tx.tx, to); errors.Is(err, ErrExists) && lerr == nil && other.archived {
 			// Archived prompts are out of sight in lists: say where the name is.
-			return fmt.Errorf("%w: it is archived (unarchive it to see it, or rename it first)", err)
+			return out, fmt.Errorf("%w: it is archived (unarchive it to see it, or rename it first)", err)
 		}
-		return err
+		return out, err
+	}
+	// The prompt's own suite is renamed first, while its audit row can
+	// still find the prompt by its old name.
+	// (A suite of that name that is shared or another prompt's stays.)
+	su, err := getSuite(ctx, tx.tx, h.name)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return out, err
+	case su.Prompt == h.name:
+		err := tx.nameFree(ctx, "suite", to, su.ID)
+		switch {
+		case errors.Is(err, ErrExists):
+			out.SuiteKept = true
+		case err != nil:
+			return out, err
+		default:
+			if _, err := tx.RenameSuite(ctx, su.Name, to, author); err != nil {
+				return out, fmt.Errorf("its suite %s: %w", su.Name, err)
+			}
+			out.SuiteRenamed = true
+		}
 	}
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE prompts SET name = ?, updated = ? WHERE id = ?`, to, ms(tx.now), h.id); err != nil {
-		return err
+		return out, err
 	}
 	old := h.name
 	h.name = to
-	return tx.audit(ctx, author, ActionRename, h, old, to, "")
+	return out, tx.audit(ctx, author, ActionRename, h, old, to, "")
 }
 
 // SetDefaults replaces the prompt's default variable values (its sample

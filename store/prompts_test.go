@@ -521,7 +521,7 @@ func TestRenamePrompt(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := s.RenamePrompt(ctx, "REPLY", " support/reply ", "bob"); err != nil {
+	if _, err := s.RenamePrompt(ctx, "REPLY", " support/reply ", "bob"); err != nil {
 		t.Fatal(err)
 	}
 	// Versions, tags, suites and runs follow the prompt.
@@ -547,24 +547,24 @@ func TestRenamePrompt(t *testing.T) {
 	}
 
 	// A change of case is a rename; the same name is none.
-	if err := s.RenamePrompt(ctx, "support/reply", "Support/Reply", "bob"); err != nil {
+	if _, err := s.RenamePrompt(ctx, "support/reply", "Support/Reply", "bob"); err != nil {
 		t.Fatal(err)
 	}
 	n, _ := s.Audit(ctx, "", 0)
-	if err := s.RenamePrompt(ctx, "support/reply", "Support/Reply", "bob"); err != nil {
+	if _, err := s.RenamePrompt(ctx, "support/reply", "Support/Reply", "bob"); err != nil {
 		t.Fatal(err)
 	}
 	if m, _ := s.Audit(ctx, "", 0); len(m) != len(n) {
 		t.Error("a rename to the same name was audited")
 	}
 	// Refusals change nothing.
-	if err := s.RenamePrompt(ctx, "support/reply", "OTHER", "bob"); !errors.Is(err, ErrExists) {
+	if _, err := s.RenamePrompt(ctx, "support/reply", "OTHER", "bob"); !errors.Is(err, ErrExists) {
 		t.Errorf("rename onto another prompt: %v", err)
 	}
-	if err := s.RenamePrompt(ctx, "support/reply", "bad name!", "bob"); err == nil || !strings.Contains(err.Error(), `invalid prompt name "bad name!"`) {
+	if _, err := s.RenamePrompt(ctx, "support/reply", "bad name!", "bob"); err == nil || !strings.Contains(err.Error(), `invalid prompt name "bad name!"`) {
 		t.Errorf("invalid name: %v", err)
 	}
-	if err := s.RenamePrompt(ctx, "nope", "x", "bob"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.RenamePrompt(ctx, "nope", "x", "bob"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown prompt: %v", err)
 	}
 	if p, err := s.GetPrompt(ctx, "support/reply"); err != nil || p.Name != "Support/Reply" {
@@ -576,13 +576,89 @@ func TestRenamePrompt(t *testing.T) {
 	if err := s.Archive(ctx, "other", "bob"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RenamePrompt(ctx, "support/reply", "other", "bob"); !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), `prompt "other" already exists: it is archived`) {
+	if _, err := s.RenamePrompt(ctx, "support/reply", "other", "bob"); !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), `prompt "other" already exists: it is archived`) {
 		t.Errorf("rename onto an archived prompt: %v", err)
 	}
-	if err := s.RenamePrompt(ctx, "other", "old/other", "bob"); err != nil {
+	if _, err := s.RenamePrompt(ctx, "other", "old/other", "bob"); err != nil {
 		t.Errorf("renaming an archived prompt: %v", err)
 	}
 	if p, err := s.GetPrompt(ctx, "old/other"); err != nil || !p.Archived {
 		t.Errorf("the renamed archived prompt: %+v, %v", p, err)
+	}
+}
+
+// TestRenamePromptTakesItsSuite: the suite named like the prompt and
+// belonging to it (its prompt file's cases) takes the new name in the same
+// rename; a suite already named so keeps its name, and so does the
+// prompt's; a suite of the old name that is shared or another prompt's
+// stays as it is.
+func TestRenamePromptTakesItsSuite(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	for _, n := range []string{"reply", "greet", "plain", "mine"} {
+		mustCreate(t, s, n, "x")
+	}
+	cases := []prompt.Case{{Name: "refund", Vars: map[string]string{"ticket": "refund"}}}
+	for _, su := range []prompt.Suite{
+		{Name: "reply", Prompt: "reply", Cases: cases},
+		{Name: "greet", Prompt: "greet", Cases: cases},
+		{Name: "hello", Cases: cases}, // shared, in the way of greet's
+		{Name: "plain", Cases: cases}, // shared, named like a prompt
+		{Name: "mine", Prompt: "reply", Cases: cases},
+	} {
+		if _, err := s.CreateSuite(ctx, su, "ann"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	got, err := s.RenamePrompt(ctx, "reply", "support/reply", "bob")
+	if err != nil || !got.SuiteRenamed || got.SuiteKept {
+		t.Fatalf("rename reply: %+v, %v", got, err)
+	}
+	su, err := s.GetSuite(ctx, "support/reply")
+	if err != nil || su.Prompt != "support/reply" || len(su.Cases) != 1 {
+		t.Fatalf("the prompt's suite after the rename: %+v, %v", su, err)
+	}
+	if _, err := s.GetSuite(ctx, "reply"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a suite is still named reply: %v", err)
+	}
+	a, err := s.Audit(ctx, "support/reply", 0)
+	if err != nil || len(a) < 2 || a[0].Action != ActionRename || a[1].Action != ActionSuite || a[1].Detail != "renamed" {
+		t.Errorf("audit = %+v, %v", a, err)
+	}
+	// A case change renames the suite too.
+	if got, err := s.RenamePrompt(ctx, "support/reply", "Support/Reply", "bob"); err != nil || !got.SuiteRenamed {
+		t.Fatalf("case change: %+v, %v", got, err)
+	}
+	if su, err := s.GetSuite(ctx, "support/reply"); err != nil || su.Name != "Support/Reply" {
+		t.Errorf("suite after a case change: %q, %v", su.Name, err)
+	}
+
+	// A suite named like the new name exists: both suites keep their names.
+	got, err = s.RenamePrompt(ctx, "greet", "hello", "bob")
+	if err != nil || got.SuiteRenamed || !got.SuiteKept {
+		t.Fatalf("rename greet: %+v, %v", got, err)
+	}
+	if su, err := s.GetSuite(ctx, "greet"); err != nil || su.Prompt != "hello" {
+		t.Errorf("greet's suite: %+v, %v", su, err)
+	}
+	if su, err := s.GetSuite(ctx, "hello"); err != nil || su.Prompt != "" {
+		t.Errorf("the shared suite hello: %+v, %v", su, err)
+	}
+
+	// A shared suite named like the prompt is not the prompt's.
+	got, err = s.RenamePrompt(ctx, "plain", "plain2", "bob")
+	if err != nil || got.SuiteRenamed || got.SuiteKept {
+		t.Fatalf("rename plain: %+v, %v", got, err)
+	}
+	if _, err := s.GetSuite(ctx, "plain"); err != nil {
+		t.Errorf("the shared suite plain: %v", err)
+	}
+	// Another prompt's suite of that name neither.
+	if got, err = s.RenamePrompt(ctx, "mine", "mine2", "bob"); err != nil || got.SuiteRenamed || got.SuiteKept {
+		t.Fatalf("rename mine: %+v, %v", got, err)
+	}
+	if su, err := s.GetSuite(ctx, "mine"); err != nil || su.Prompt != "Support/Reply" {
+		t.Errorf("the suite mine: %+v, %v", su, err)
 	}
 }

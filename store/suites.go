@@ -490,34 +490,38 @@ func (s *Store) ListSuites(ctx context.Context, promptName string) ([]SuiteSumma
 // the suite as GetSuite will. An unknown from gives a *NotFoundError.
 func (s *Store) RenameSuite(ctx context.Context, from, to, author string) (prompt.Suite, error) {
 	var out prompt.Suite
-	err := s.Update(ctx, func(tx *Tx) error {
-		old, err := getSuite(ctx, tx.tx, from)
-		if err != nil {
-			return err
-		}
-		to = strings.TrimSpace(to)
-		if err := prompt.ValidateName(to); err != nil {
-			return fmt.Errorf("invalid suite name %q: %s", to, prompt.NameRule)
-		}
-		if to == old.Name {
-			out = old
-			return nil
-		}
-		if err := tx.nameFree(ctx, "suite", to, old.ID); err != nil {
-			return err
-		}
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE suites SET name = ?, updated = ? WHERE id = ?`, to, ms(tx.now), old.ID); err != nil {
-			return fmt.Errorf("suite %q: %w", old.Name, err)
-		}
-		renamed := old
-		renamed.Name = to
-		if err := tx.audit(ctx, author, ActionSuite, tx.suiteAuditPrompt(ctx, old.Prompt), suiteAuditValue(old), suiteAuditValue(renamed), "renamed"); err != nil {
-			return err
-		}
-		out, err = getSuite(ctx, tx.tx, to)
+	err := s.Update(ctx, func(tx *Tx) (err error) {
+		out, err = tx.RenameSuite(ctx, from, to, author)
 		return err
 	})
 	return out, err
+}
+
+// RenameSuite is Store.RenameSuite inside tx.
+func (tx *Tx) RenameSuite(ctx context.Context, from, to, author string) (prompt.Suite, error) {
+	old, err := getSuite(ctx, tx.tx, from)
+	if err != nil {
+		return prompt.Suite{}, err
+	}
+	to = strings.TrimSpace(to)
+	if err := prompt.ValidateName(to); err != nil {
+		return prompt.Suite{}, fmt.Errorf("invalid suite name %q: %s", to, prompt.NameRule)
+	}
+	if to == old.Name {
+		return old, nil
+	}
+	if err := tx.nameFree(ctx, "suite", to, old.ID); err != nil {
+		return prompt.Suite{}, err
+	}
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE suites SET name = ?, updated = ? WHERE id = ?`, to, ms(tx.now), old.ID); err != nil {
+		return prompt.Suite{}, fmt.Errorf("suite %q: %w", old.Name, err)
+	}
+	renamed := old
+	renamed.Name = to
+	if err := tx.audit(ctx, author, ActionSuite, tx.suiteAuditPrompt(ctx, old.Prompt), suiteAuditValue(old), suiteAuditValue(renamed), "renamed"); err != nil {
+		return prompt.Suite{}, err
+	}
+	return getSuite(ctx, tx.tx, to)
 }
 
 // DeleteSuite deletes the suite called name (ignoring case) with its

@@ -114,8 +114,12 @@ type (
 	// selects name, and the versions screen reloads when it shows name.
 	promptsChangedMsg struct{ name string }
 	// promptRenamedMsg says prompt from is now called to: every screen that
-	// holds the old name takes the new one, then the lists reload.
-	promptRenamedMsg struct{ from, to string }
+	// holds the old name takes the new one, then the lists reload. suite
+	// says the prompt's own suite, named from, is now called to as well.
+	promptRenamedMsg struct {
+		from, to string
+		suite    bool
+	}
 	// quitMsg quits; force skips the unsaved-changes question.
 	quitMsg struct{ force bool }
 	// paletteRunMsg runs an action chosen in the palette: switch to a
@@ -193,6 +197,7 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 		author:    d.Author,
 		protected: append([]string(nil), d.ProtectedTags...),
 		dbPath:    d.DBPath,
+		cfgPath:   d.ConfigPath,
 		home:      d.Home,
 		now:       d.Now,
 		noColor:   d.NoColor,
@@ -436,7 +441,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.editor = m.editor.renamed(msg.from, msg.to)
 		m.arena = m.arena.renamed(msg.from, msg.to)
 		m.history = m.history.renamed(msg.from, msg.to)
-		m.suites = m.suites.renamed(msg.from, msg.to)
+		m.suites = m.suites.renamed(msg.from, msg.to, msg.suite)
 		return m, emit(promptsChangedMsg{name: msg.to})
 	case quitMsg:
 		if !msg.force && m.suites.dirty() {

@@ -14,6 +14,7 @@ import (
 	"charm.land/glamour/v2"
 	gstyles "charm.land/glamour/v2/styles"
 
+	"whet/outfile"
 	"whet/report"
 )
 
@@ -437,7 +438,9 @@ func (d *exportDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 	return false, cmd
 }
 
-// stat checks the target before writing: an existing file asks first.
+// stat checks the target before writing: whet's database and config file
+// are refused (outfile.CheckOwn, as the CLI's -o refuses them), a directory
+// too, and an existing file asks first.
 func (d *exportDialog) stat() tea.Cmd {
 	p := d.target()
 	if p == "" {
@@ -449,7 +452,11 @@ func (d *exportDialog) stat() tea.Cmd {
 		return nil
 	}
 	d.err, d.status = "", "writing…"
+	db, cfg := d.sh.dbPath, d.sh.cfgPath
 	return func() tea.Msg {
+		if err := outfile.CheckOwn(p, db, cfg); err != nil {
+			return exportStatMsg{d: d, path: p, err: errors.New(p + " " + err.Error())}
+		}
 		fi, err := os.Stat(p)
 		switch {
 		case err == nil && fi.IsDir():
@@ -463,11 +470,12 @@ func (d *exportDialog) stat() tea.Cmd {
 	}
 }
 
-// write writes the rendered bytes to p.
+// write writes the rendered bytes to p, whole or not at all: a failure
+// part-way (a full disk) keeps the file there before.
 func (d *exportDialog) write(p string) tea.Cmd {
 	data := d.data
 	return func() tea.Msg {
-		err := os.WriteFile(p, data, 0o644)
+		err := outfile.WriteFile(p, data)
 		return exportWrittenMsg{d: d, path: p, n: len(data), err: err}
 	}
 }

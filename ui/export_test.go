@@ -244,3 +244,73 @@ func TestExportPathShowsWholeAfterGrowing(t *testing.T) {
 	h.send(tea.WindowSizeMsg{Width: 120, Height: 40})
 	h.mustSee("path › ./whet-support-reply-" + fixtureRun + ".json")
 }
+
+// TestExportReplacesTheFileWhole: the export is written beside the file
+// and renamed over it, so the old file is never half overwritten: a hard
+// link to it keeps the old bytes, its mode is kept, and no temporary file
+// is left.
+func TestExportReplacesTheFileWhole(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.openResults(fixtureRun)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.md")
+	if err := os.WriteFile(path, []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(path, filepath.Join(dir, "old.md")); err != nil {
+		t.Skip("no hard links:", err)
+	}
+	h.key("x")
+	want := h.topExport().data
+	h.clearAndType(path)
+	h.key("enter")
+	h.mustSee("Overwrite the file?")
+	h.key("y")
+	h.mustSee("wrote Markdown")
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, want) {
+		t.Fatalf("report.md holds %q", got)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "old.md")); string(got) != "mine" {
+		t.Errorf("the old file was written over in place: it holds %d bytes", len(got))
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode: %v %v, want 0600 as before", fi.Mode().Perm(), err)
+	}
+	if des, _ := os.ReadDir(dir); len(des) != 2 {
+		t.Errorf("directory holds %d files, want report.md and old.md", len(des))
+	}
+}
+
+// TestExportRefusesWhetsOwnFiles: as the CLI's -o, the dialog refuses to
+// write over the database (and its -wal and -shm) or the config file.
+func TestExportRefusesWhetsOwnFiles(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	dir := t.TempDir()
+	db, cfg := filepath.Join(dir, "whet.db"), filepath.Join(dir, "config.yaml")
+	h := newHarness(t, fixedTimeStore{st}, 160, 40, func(d *Deps) { d.DBPath, d.ConfigPath = db, cfg })
+	h.openResults(fixtureRun)
+	for _, tc := range []struct{ path, want string }{
+		{db, "is whet's database"},
+		{db + "-wal", "is whet's database"},
+		{db + "-shm", "is whet's database"},
+		{cfg, "is whet's config file"},
+		// Another name for the same file is the same file.
+		{filepath.Join(dir, ".", "config.yaml"), "is whet's config file"},
+	} {
+		if err := os.WriteFile(tc.path, []byte("precious"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h.key("x")
+		h.clearAndType(tc.path)
+		h.key("enter")
+		h.mustSee(tc.want)
+		h.mustNotSee("Overwrite the file?")
+		if got, _ := os.ReadFile(tc.path); string(got) != "precious" {
+			t.Errorf("%s was written over", tc.path)
+		}
+		h.key("esc")
+	}
+}

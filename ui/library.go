@@ -141,6 +141,7 @@ type (
 	libRenameDoneMsg struct {
 		d        *inputDialog
 		from, to string
+		done     store.PromptRenamed
 		err      error
 	}
 )
@@ -371,7 +372,8 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 			return m, tea.Batch(emit(inputAnswerMsg{d: d}), notify("the name stays "+from))
 		}
 		return m, tea.Batch(emit(jobMsg{1}), m.sh.do(func(ctx context.Context, st Store) tea.Msg {
-			return libRenameDoneMsg{d: d, from: from, to: to, err: st.RenamePrompt(ctx, from, to, author)}
+			done, err := st.RenamePrompt(ctx, from, to, author)
+			return libRenameDoneMsg{d: d, from: from, to: to, done: done, err: err}
 		}))
 	case libRenameDoneMsg:
 		done := emit(jobMsg{-1})
@@ -383,8 +385,15 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 			return m, tea.Batch(done, emit(inputAnswerMsg{d: msg.d, err: msg.err}))
 		}
 		m.renamed = msg.to
-		return m, tea.Batch(done, emit(inputAnswerMsg{d: msg.d}), notify("renamed "+msg.from+" to "+msg.to),
-			emit(promptRenamedMsg{from: msg.from, to: msg.to}))
+		text := "renamed " + msg.from + " to " + msg.to
+		switch {
+		case msg.done.SuiteRenamed:
+			text += ", and its suite"
+		case msg.done.SuiteKept:
+			text += "; its suite keeps the name " + msg.from + ": a suite named " + msg.to + " exists"
+		}
+		return m, tea.Batch(done, emit(inputAnswerMsg{d: msg.d}), notify(text),
+			emit(promptRenamedMsg{from: msg.from, to: msg.to, suite: msg.done.SuiteRenamed}))
 	case inventoryLoadedMsg:
 		var cmd tea.Cmd
 		m.inv, cmd = m.inv.Update(msg)

@@ -399,3 +399,52 @@ func TestLibraryRename(t *testing.T) {
 	h.key("enter")
 	h.mustSee("Rename cx/answer", "› cx/answer")
 }
+
+// TestLibraryRenameTakesThePromptsSuite: r renames the prompt's own suite
+// (named like it: its prompt file's cases) with it, open in Suites too;
+// when a suite has the new name, the notice says the prompt's keeps its
+// own.
+func TestLibraryRenameTakesThePromptsSuite(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	seed(t, st)
+	cases := []prompt.Case{{Name: "refund", Vars: map[string]string{"ticket": "refund"}}}
+	for _, su := range []prompt.Suite{{Name: "support/reply", Prompt: "support/reply", Cases: cases}, {Name: "taken"}} {
+		if _, err := st.CreateSuite(ctx, su, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	// The suite is open in Suites.
+	h.key("8")
+	h.mustSee("support/reply")
+	h.key("enter")
+	if h.m.suites.draft.Name != "support/reply" {
+		t.Fatalf("open suite = %q", h.m.suites.draft.Name)
+	}
+	h.key("1", "G", "r", "ctrl+u")
+	h.typ("cx/reply")
+	h.key("enter")
+	if got := h.notice(); got != "renamed support/reply to cx/reply, and its suite" {
+		t.Errorf("notice = %q", got)
+	}
+	if su, err := st.GetSuite(ctx, "cx/reply"); err != nil || su.Prompt != "cx/reply" || len(su.Cases) != 1 {
+		t.Fatalf("suite cx/reply = %+v, %v", su, err)
+	}
+	if d := h.m.suites.draft; d.Name != "cx/reply" || d.Prompt != "cx/reply" {
+		t.Errorf("the open suite is %q of %q", d.Name, d.Prompt)
+	}
+
+	h.key("r", "ctrl+u")
+	h.typ("taken")
+	h.key("enter")
+	if got := h.notice(); got != "renamed cx/reply to taken; its suite keeps the name cx/reply: a suite named taken exists" {
+		t.Errorf("notice = %q", got)
+	}
+	if su, err := st.GetSuite(ctx, "cx/reply"); err != nil || su.Prompt != "taken" {
+		t.Errorf("suite cx/reply = %+v, %v", su, err)
+	}
+	if d := h.m.suites.draft; d.Name != "cx/reply" || d.Prompt != "taken" {
+		t.Errorf("the open suite is %q of %q", d.Name, d.Prompt)
+	}
+}

@@ -28,7 +28,7 @@ type Store interface {
 	SetDefaults(ctx context.Context, name string, vars map[string]string, author string) error
 	Archive(ctx context.Context, name, author string) error
 	Unarchive(ctx context.Context, name, author string) error
-	RenamePrompt(ctx context.Context, from, to, author string) error
+	RenamePrompt(ctx context.Context, from, to, author string) (store.PromptRenamed, error)
 	ListRuns(ctx context.Context, f store.RunFilter) ([]store.RunSummary, error)
 
 	// Runs, for the Arena: it starts a run (recorded and claimed for this
@@ -74,8 +74,11 @@ type Deps struct {
 	// Theme names a built-in theme (themes.Names); "" picks dark or light
 	// from the terminal's background colour.
 	Theme string
-	// DBPath is shown, shortened with ~, in the status bar.
-	DBPath string
+	// DBPath is shown, shortened with ~, in the status bar. The export
+	// dialog refuses to write over it (and its -wal and -shm), as it does
+	// over ConfigPath, the config file.
+	DBPath     string
+	ConfigPath string
 	// NoColor draws without colours (NO_COLOR). Run also honours a
 	// non-empty NO_COLOR environment variable.
 	NoColor bool

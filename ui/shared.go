@@ -21,6 +21,7 @@ type shared struct {
 	author    string
 	protected []string
 	dbPath    string
+	cfgPath   string
 	home      string
 	now       func() time.Time
 

@@ -247,8 +247,12 @@ func (m suitesModel) reload() (suitesModel, tea.Cmd) {
 }
 
 // renamed follows a prompt's rename: the scope, the open suite's prompt
-// and the names the list shows.
-func (m suitesModel) renamed(from, to string) suitesModel {
+// and the names the list shows; with suite, the prompt's own suite (named
+// from) took the name to as well, open or listed.
+func (m suitesModel) renamed(from, to string, suite bool) suitesModel {
+	if suite && m.draft.Name == from && m.draft.Prompt == from {
+		m.draft.Name = to
+	}
 	if m.scope == from {
 		m.scope = to
 	}
@@ -260,6 +264,9 @@ func (m suitesModel) renamed(from, to string) suitesModel {
 	}
 	m.list = slices.Clone(m.list)
 	for i := range m.list {
+		if suite && m.list[i].Name == from && m.list[i].Prompt == from {
+			m.list[i].Name = to
+		}
 		if m.list[i].Prompt == from {
 			m.list[i].Prompt = to
 		}
