@@ -95,7 +95,7 @@ func TestGateMarkdownUntrustedText(t *testing.T) {
 func TestGateMarkdownBarAsGiven(t *testing.T) {
 	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
 	rr := report.RunReport{Run: prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}}
-	lo, hi := eval.Wilson(924, 1000, eval.Z95)
+	lo, hi := report.Wilson(924, 1000, report.Z95)
 	groups := []eval.Group{{Version: rv, Target: "echo", N: 1000, Judged: 1000, Passed: 924, PassRate: 0.924, PassLo: lo, PassHi: hi, Cost: 0.000017}}
 	var b bytes.Buffer
 	if err := writeGateMarkdown(&b, rr, groups, 0.925); err != nil {

@@ -266,7 +266,7 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 	m.para("- **Generated:** ", c.Generated.Format(time.RFC3339))
 
 	la, lb := LatestScores(c.A.Scores), LatestScores(c.B.Scores)
-	sa, sb := summarize(c.A.Results, la), summarize(c.B.Results, lb)
+	sa, sb := summarizeGroup(c.A.Results, la), summarizeGroup(c.B.Results, lb)
 	row := func(name string, f func(Side, Summary) string) []string {
 		return []string{"**" + name + "**", f(c.A, sa), f(c.B, sb)}
 	}
@@ -519,7 +519,7 @@ func jsonSideOf(s Side) jsonSide {
 		Label: s.Label, VersionID: s.Version.VersionID, Version: versionLabel(s.Version),
 		Hash: s.Version.Hash, ShortHash: prompt.ShortHash(s.Version.Hash), Target: s.Target,
 		Models:  []jsonModel{},
-		Summary: jsonSum(s.Version, s.Target, summarize(s.Results, LatestScores(s.Scores))),
+		Summary: jsonSum(s.Version, s.Target, summarizeGroup(s.Results, LatestScores(s.Scores))),
 	}
 	for _, r := range s.Results {
 		m := jsonModel{r.Model, r.ModelDigest}

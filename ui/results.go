@@ -766,7 +766,7 @@ func groupMetric(g eval.Group) (metricKind, float64, float64, float64) {
 		return metricScore, g.MeanScore, g.ScoreLo, g.ScoreHi
 	}
 	ok := g.N - g.Errors
-	lo, hi := eval.Wilson(ok, g.N, eval.Z95)
+	lo, hi := report.Wilson(ok, g.N, report.Z95)
 	return metricOK, float64(ok) / float64(g.N), lo, hi
 }
 

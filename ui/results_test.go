@@ -10,6 +10,7 @@ import (
 
 	"whet/eval"
 	"whet/prompt"
+	"whet/report"
 	"whet/store"
 )
 
@@ -122,7 +123,7 @@ func (h *harness) openResults(runID string) {
 
 // wilsonText is how the matrix prints k of n passing.
 func wilsonText(k, n int) string {
-	lo, hi := eval.Wilson(k, n, eval.Z95)
+	lo, hi := report.Wilson(k, n, report.Z95)
 	return pctText(float64(k)/float64(n)) + " [" + strings.TrimSuffix(pctText(lo), "%") + "–" + pctText(hi) + "] n=" + itoa(n)
 }
 
