@@ -3,6 +3,7 @@ package eval
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/big"
 	"strings"
@@ -378,5 +379,30 @@ func TestReportJSONIntervalsAreAggregates(t *testing.T) {
 		if v, ok := doc.Totals[key]; !ok || v != nil {
 			t.Errorf("totals: %s = %v (present %v), want null", key, v, ok)
 		}
+	}
+}
+
+// The run report's Markdown summary gives each version × target's pass
+// rate with Aggregate's interval over cases.
+func TestReportMarkdownIntervalsAreAggregates(t *testing.T) {
+	run := prompt.Run{ID: "r", Versions: []prompt.RunVersion{{VersionID: 1, Prompt: "p", Number: 1}}, Targets: []string{"echo"}, Repeat: 3}
+	var results []prompt.Result
+	var scores []prompt.Score
+	for c := range 10 {
+		for r := range 3 {
+			id := int64(len(results) + 1)
+			results = append(results, prompt.Result{ID: id, VersionID: 1, Target: "echo", Case: c, Repeat: r, Output: "x"})
+			scores = append(scores, suiteScore(id, float64(c%5)/4, c < 6))
+		}
+	}
+	g := Aggregate(results, scores, run)[0]
+	var b bytes.Buffer
+	if err := report.Markdown(&b, report.RunReport{Run: run, Results: results, Scores: scores}); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("| 18 / 12 | 60.0%% [%.1f–%.1f%%] |", 100*g.PassLo, 100*g.PassHi)
+	score := fmt.Sprintf("| %s [%s–%s] (30) |", report.ScoreText(g.MeanScore), report.ScoreText(g.ScoreLo), report.ScoreText(g.ScoreHi))
+	if !strings.Contains(b.String(), want) || !strings.Contains(b.String(), score) {
+		t.Errorf("Markdown summary lacks the screens' intervals %q and %q:\n%s", want, score, b.String())
 	}
 }
