@@ -544,7 +544,8 @@ var compareColumns = []string{
 // a_length, b_length, length_delta, a_score, b_score, score_delta,
 // a_latency_ms, b_latency_ms, a_tokens_out, b_tokens_out. A missing side or
 // an unknown score leaves its cells empty; text is sanitised, and vars
-// escaped, as in CSV.
+// escaped, as in CSV. It has no summary row: the A/B statistics are in the
+// Markdown and the JSON only, so that every row is a pair.
 func CompareCSV(w io.Writer, c Comparison) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(compareColumns); err != nil {
