@@ -31,7 +31,9 @@ two versions, else its first two targets, as the TUI's Compare opens.
 The Markdown holds both sides' summaries, the A/B statistics when the run is
 scored (wins, ties, losses, the win rate with its interval and the sign
 test; the JSON's "ab"), the prompt diff between the versions and every
-case's outputs side by side; on stderr, the A/B sentence.`,
+case's outputs side by side; on stderr, the A/B sentence. The CSV is one
+row per pair and nothing else: the A/B statistics are in the Markdown and
+the JSON (report/SCHEMA.md says which format carries what).`,
 		Example: `  whet compare 1m869te23xva
   whet compare 1m869te23xva summary@1 summary@2 --target ollama:llama3.2 -o compare.md
   whet compare 1m869te23xva ollama:llama3.2 openai:gpt-4o-mini --format csv`,

@@ -295,12 +295,11 @@ func (d driftReport) table(w io.Writer) error {
 	return err
 }
 
-// pNote says how P decides drift when several pairs were tested.
+// pNote says how P decides drift when several pairs were tested, in the
+// words of the TUI's drift dialog (eval.HolmNote).
 func (d driftReport) pNote() string {
-	for _, r := range d.Rows {
-		if r.Tested > 1 {
-			return fmt.Sprintf("; P: the sign test's p-value; a pair's scores moved when its P, adjusted for the %d pairs tested (Holm), is below %g", r.Tested, eval.Significance)
-		}
+	if note := eval.HolmNote(d.Rows); note != "" {
+		return "; P: the sign test's p-value, unadjusted; " + note
 	}
 	return ""
 }

@@ -99,8 +99,23 @@ func writePassLines(w io.Writer, groups []eval.Group) {
 			fmt.Fprintf(w, "%s × %s: no cell scored\n", g.Version.Ref(), g.Target)
 			continue
 		}
-		fmt.Fprintf(w, "%s × %s: pass %.1f%% [%.1f–%.1f%%] of %d, mean score %.3f%s\n", g.Version.Ref(), g.Target, 100*g.PassRate, 100*g.PassLo, 100*g.PassHi, g.Judged, g.MeanScore, repeatsText(g))
+		fmt.Fprintf(w, "%s × %s: pass %s, mean score %.3f%s\n", g.Version.Ref(), g.Target, passText(g), g.MeanScore, repeatsText(g))
 	}
+}
+
+// passText writes a group's pass rate with what it is over and its 95%
+// interval, which is over cases: "66.7% (12 of 18 graded cells, 95% CI
+// 30.0–90.3% over 6 cases)"; without repeats a cell is a case and the
+// cases go unsaid.
+func passText(g eval.Group) string {
+	over := ""
+	if g.Repeats > 1 && g.JudgedCases > 0 {
+		over = fmt.Sprintf(" over %d cases", g.JudgedCases)
+		if g.JudgedCases == 1 {
+			over = " over 1 case"
+		}
+	}
+	return fmt.Sprintf("%.1f%% (%d of %d graded cells, 95%% CI %.1f–%.1f%%%s)", 100*g.PassRate, g.Passed, g.Judged, 100*g.PassLo, 100*g.PassHi, over)
 }
 
 // repeatsText says, for a group with repeats, how alike a case's repeats
@@ -124,8 +139,8 @@ func gateLine(g eval.Group, failUnder float64) string {
 	if g.Judged == 0 {
 		return fmt.Sprintf("gate: %s × %s: no cell was graded, so it cannot reach %s", g.Version.Ref(), g.Target, pctText(failUnder))
 	}
-	return fmt.Sprintf("gate: %s × %s pass rate %.1f%% (%d of %d graded cells, 95%% CI %.1f–%.1f%%) is %.1f points below %s",
-		g.Version.Ref(), g.Target, 100*g.PassRate, g.Passed, g.Judged, 100*g.PassLo, 100*g.PassHi, 100*(failUnder-g.PassRate), pctText(failUnder))
+	return fmt.Sprintf("gate: %s × %s pass rate %s is %.1f points below %s",
+		g.Version.Ref(), g.Target, passText(g), 100*(failUnder-g.PassRate), pctText(failUnder))
 }
 
 // pctText writes a rate in [0,1] as a percentage with no more decimals
@@ -196,6 +211,9 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 			b.WriteString(" " + mark + " |")
 		}
 		b.WriteString("\n")
+	}
+	if repeats > 1 {
+		b.WriteString("\n*The 95% CI is over cases: repeats of a case that always agree count as one case, repeats that vary as independent draws would count in full.*\n")
 	}
 	if len(rr.Run.Versions) == 2 {
 		a, bb := rr.Run.Versions[0], rr.Run.Versions[1]

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"html"
 	"regexp"
 	"strings"
@@ -95,7 +96,7 @@ func TestGateMarkdownUntrustedText(t *testing.T) {
 func TestGateMarkdownBarAsGiven(t *testing.T) {
 	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
 	rr := report.RunReport{Run: prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}}
-	lo, hi := eval.Wilson(924, 1000, eval.Z95)
+	lo, hi := report.Wilson(924, 1000, report.Z95)
 	groups := []eval.Group{{Version: rv, Target: "echo", N: 1000, Judged: 1000, Passed: 924, PassRate: 0.924, PassLo: lo, PassHi: hi, Cost: 0.000017}}
 	var b bytes.Buffer
 	if err := writeGateMarkdown(&b, rr, groups, 0.925); err != nil {
@@ -132,5 +133,43 @@ func TestFmtDurNeverZero(t *testing.T) {
 		if got := fmtDur(d); got != want {
 			t.Errorf("fmtDur(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// With repeats, the pass lines, the gate line and the gate's summary give
+// the interval Aggregate computes over cases, and say that it is over
+// cases: 10 cases × 3 identical repeats, 6 cases passing, is the interval
+// of 6 of 10.
+func TestPassIntervalsOverCases(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	run := prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 3}
+	var results []prompt.Result
+	var scores []prompt.Score
+	for c := range 10 {
+		for r := range 3 {
+			id := int64(len(results) + 1)
+			pass := c < 6
+			results = append(results, prompt.Result{ID: id, VersionID: 1, Target: "echo", Case: c, Repeat: r, Output: "x"})
+			scores = append(scores, prompt.Score{ID: id, ResultID: id, Scorer: eval.ScorerSuite, Value: map[bool]float64{true: 1}[pass], Pass: &pass})
+		}
+	}
+	groups := eval.Aggregate(results, scores, run)
+	lo, hi := report.Wilson(6, 10, report.Z95)
+	want := fmt.Sprintf("60.0%% (18 of 30 graded cells, 95%% CI %.1f–%.1f%% over 10 cases)", 100*lo, 100*hi)
+
+	var b bytes.Buffer
+	writePassLines(&b, groups)
+	if !strings.Contains(b.String(), "classify@2 × echo: pass "+want+", mean score 0.600") {
+		t.Errorf("pass line: %s\nwant the pass rate %s", b.String(), want)
+	}
+	if got := gateLine(groups[0], 0.9); got != "gate: classify@2 × echo pass rate "+want+" is 30.0 points below 90%" {
+		t.Errorf("gate line: %s\nwant the pass rate %s", got, want)
+	}
+	b.Reset()
+	if err := writeGateMarkdown(&b, report.RunReport{Run: run, Results: results, Scores: scores}, groups, 0.9); err != nil {
+		t.Fatal(err)
+	}
+	if md := b.String(); !strings.Contains(md, fmt.Sprintf("| 60.0%% | %.1f–%.1f%% |", 100*lo, 100*hi)) || !strings.Contains(md, "The 95% CI is over cases") {
+		t.Errorf("summary lacks the interval over cases:\n%s", md)
 	}
 }

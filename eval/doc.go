@@ -75,11 +75,11 @@
 //
 // # Statistics
 //
-// Wilson gives a proportion's score interval, MeanCI a mean's t-interval,
-// SignTest the exact two-sided sign test. Aggregate sums a run up per
+// SignTest is the exact two-sided sign test. Aggregate sums a run up per
 // version × target (pass rate with its Wilson interval, mean score with its
-// t-interval, both cluster-robust over cases when cases have repeats, latency percentiles, tokens, cost, repeat consistency and
-// pass^k); CompareAB sets two sides against each other case by case (wins,
+// t-interval, both cluster-robust over cases when cases have repeats:
+// report.PassInterval and report.ScoreInterval, which the reports use too;
+// latency percentiles, tokens, cost, repeat consistency and pass^k); CompareAB sets two sides against each other case by case (wins,
 // ties, losses, win rate with its interval, the sign test's p-value and a
 // plain sentence); Consistency says how alike a case's repeats are.
 package eval

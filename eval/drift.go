@@ -106,6 +106,19 @@ func holm(rows []DriftRow) {
 	}
 }
 
+// HolmNote says how rows read their sign tests when several pairs were
+// tested: "a pair's scores moved when its sign test's p-value, adjusted for
+// the 4 pairs tested (Holm), is below 0.05"; "" when at most one was, and
+// p is read as it is. `whet drift` and the TUI's drift dialog both say it.
+func HolmNote(rows []DriftRow) string {
+	for _, r := range rows {
+		if r.Tested > 1 {
+			return fmt.Sprintf("a pair's scores moved when its sign test's p-value, adjusted for the %d pairs tested (Holm), is below %g", r.Tested, Significance)
+		}
+	}
+	return ""
+}
+
 // reasons says why the row counts as drifted, in the order model, scores,
 // errors.
 func (r DriftRow) reasons() []string {

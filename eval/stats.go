@@ -15,51 +15,6 @@ import (
 	"whet/report"
 )
 
-// Z95 is the standard normal quantile of a two-sided 95% interval.
-const Z95 = 1.959963984540054
-
-// Wilson is the Wilson score interval of a proportion, successes out of n,
-// for the normal quantile z (Z95 for 95%). It stays inside [0,1] and is
-// sound for small n and proportions near 0 or 1. With n = 0 it is [0,1]:
-// nothing is known.
-func Wilson(successes, n int, z float64) (lo, hi float64) {
-	if n <= 0 {
-		return 0, 1
-	}
-	return wilsonP(float64(successes)/float64(n), float64(n), z)
-}
-
-// wilsonP is the Wilson interval of proportion p over a sample size nf that
-// need not be whole (an effective sample size, see clusteredPass).
-func wilsonP(p, nf, z float64) (lo, hi float64) {
-	if nf <= 0 {
-		return 0, 1
-	}
-	z2 := z * z
-	den := 1 + z2/nf
-	center := (p + z2/(2*nf)) / den
-	half := z / den * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf))
-	return max(0, center-half), min(1, center+half)
-}
-
-// MeanCI is the mean of xs and its confidence interval at level (0.95 for
-// 95%) from Student's t distribution with n−1 degrees of freedom:
-// mean ± t × s/√n. With one value the interval is unknown (lo and hi are
-// NaN); with none, all three are NaN.
-func MeanCI(xs []float64, level float64) (mean, lo, hi float64) {
-	n := len(xs)
-	if n == 0 {
-		return math.NaN(), math.NaN(), math.NaN()
-	}
-	mean, sd := stat.MeanStdDev(xs, nil)
-	if n == 1 {
-		return mean, math.NaN(), math.NaN()
-	}
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile((1 + level) / 2)
-	half := t * sd / math.Sqrt(float64(n))
-	return mean, mean - half, mean + half
-}
-
 // SignTest is the two-sided exact sign test's p-value for wins against
 // losses (ties left out): the probability, were each pair a fair coin toss,
 // of a split at least this uneven. 1 when there are no pairs.
@@ -104,12 +59,12 @@ type Group struct {
 	// Judged results carry a pass/fail verdict (see Aggregate); Passed of
 	// them passed. PassRate = Passed/Judged with its 95% Wilson interval,
 	// over cases rather than results when cases have repeats
-	// (clusteredPass); 0 in [0,1] when Judged = 0.
+	// (report.PassInterval); 0 in [0,1] when Judged = 0.
 	Judged, Passed           int
 	PassRate, PassLo, PassHi float64
 
 	// Scored results have a score. MeanScore is their mean, with a 95%
-	// t-interval from the spread between cases (clusteredMeanCI) clamped
+	// t-interval from the spread between cases (report.ScoreInterval) clamped
 	// to [0,1] ([0,1] with fewer than two scored cases).
 	Scored                      int
 	MeanScore, ScoreLo, ScoreHi float64
@@ -219,13 +174,13 @@ func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) [
 		if g.Judged > 0 {
 			g.PassRate = float64(g.Passed) / float64(g.Judged)
 		}
-		g.PassLo, g.PassHi = clusteredPass(passByCase, g.Passed, g.Judged)
+		g.PassLo, g.PassHi = report.PassInterval(passByCase)
 		g.Scored = len(vals)
 		g.ScoreLo, g.ScoreHi = 0, 1
 		if g.Scored > 0 {
 			g.MeanScore = stat.Mean(vals, nil)
-			if lo, hi := clusteredMeanCI(scoreByCase, g.MeanScore, 0.95); !math.IsNaN(lo) {
-				g.ScoreLo, g.ScoreHi = max(0, lo), min(1, hi)
+			if lo, hi := report.ScoreInterval(scoreByCase, g.MeanScore); !math.IsNaN(lo) {
+				g.ScoreLo, g.ScoreHi = lo, hi
 			}
 		}
 		g.P50 = report.Percentile(lat, 50)
@@ -262,70 +217,6 @@ func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) [
 		out = append(out, g)
 	}
 	return out
-}
-
-// clusteredPass is the 95% interval of a pass rate, passed of judged,
-// whose results come in cases (case → judged, passed). Repeats of one case
-// are not independent samples: a model that answers a case the same way
-// three times has told us about one case, not three. With one result per
-// case it is the Wilson interval. With repeats it is the Wilson interval
-// over an effective sample size, judged divided by the design effect
-// that the cluster-robust variance of the rate measures, kept between the
-// number of cases (repeats that always agree) and judged (repeats that
-// vary as independent draws would). When every result passes, or every one
-// fails, the repeats cannot show how alike they are and the cases count.
-func clusteredPass(byCase map[int][2]int, passed, judged int) (lo, hi float64) {
-	cases, repeats := 0, false
-	for _, c := range byCase {
-		if c[0] > 0 {
-			cases++
-			repeats = repeats || c[0] > 1
-		}
-	}
-	if !repeats || judged <= 0 {
-		return Wilson(passed, judged, Z95)
-	}
-	n := float64(judged)
-	p := float64(passed) / n
-	neff := float64(cases)
-	if p > 0 && p < 1 {
-		var ss float64
-		for _, c := range byCase {
-			d := float64(c[1]) - p*float64(c[0])
-			ss += d * d
-		}
-		v := float64(cases) / float64(max(cases-1, 1)) * ss / (n * n)
-		neff = n
-		if v > 0 {
-			neff = min(n, max(float64(cases), p*(1-p)/v))
-		}
-	}
-	return wilsonP(p, neff, Z95)
-}
-
-// clusteredMeanCI is the 95% (level) interval of mean, the mean of every
-// scored result, from the cluster-robust standard error over cases (case
-// → its scored repeats) and Student's t with cases−1 degrees of freedom.
-// With one result per case it is MeanCI's t-interval; with repeats that
-// always agree it is the t-interval of the cases' means. NaN bounds with
-// fewer than two cases: the spread between cases is unknown.
-func clusteredMeanCI(byCase map[int][]float64, mean, level float64) (lo, hi float64) {
-	cases, n := len(byCase), 0
-	if cases < 2 {
-		return math.NaN(), math.NaN()
-	}
-	var ss float64
-	for _, xs := range byCase {
-		var d float64
-		for _, x := range xs {
-			d += x - mean
-		}
-		ss += d * d
-		n += len(xs)
-	}
-	se := math.Sqrt(float64(cases) / float64(cases-1) * ss / float64(n*n))
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(cases - 1)}.Quantile((1 + level) / 2)
-	return mean - t*se, mean + t*se
 }
 
 // CaseConsistency is how one case behaved over its repeats on one version
@@ -495,7 +386,7 @@ func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB strin
 	if decisive > 0 {
 		res.WinRate = float64(res.Wins) / float64(decisive)
 	}
-	res.Lo, res.Hi = Wilson(res.Wins, decisive, Z95)
+	res.Lo, res.Hi = report.Wilson(res.Wins, decisive, report.Z95)
 	res.P = SignTest(res.Wins, res.Losses)
 	res.Sentence = abSentence(res)
 	return res

@@ -1,6 +1,9 @@
 package eval
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"math"
 	"math/big"
 	"strings"
@@ -10,32 +13,8 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"whet/prompt"
+	"whet/report"
 )
-
-func TestWilson(t *testing.T) {
-	for _, tc := range []struct {
-		k, n   int
-		lo, hi float64
-	}{
-		// 81 of 263 at 95% (z = 1.96): [0.2553, 0.3662], the worked example
-		// of Wilson's interval in the literature.
-		{81, 263, 0.2553, 0.3662},
-		// 0 of 10: the upper bound is z²/(n+z²) = 3.8416/13.8416.
-		{0, 10, 0, 0.2775},
-		{10, 10, 0.7225, 1},
-		// 5 of 10: symmetric about 0.5, half-width
-		// (1.96/1.38416)·sqrt(0.025+0.0096) = 0.2634.
-		{5, 10, 0.2366, 0.7634},
-	} {
-		lo, hi := Wilson(tc.k, tc.n, 1.96)
-		if !near(lo, tc.lo, 5e-5) || !near(hi, tc.hi, 5e-5) {
-			t.Errorf("Wilson(%d, %d) = [%.4f, %.4f], want [%.4f, %.4f]", tc.k, tc.n, lo, hi, tc.lo, tc.hi)
-		}
-	}
-	if lo, hi := Wilson(0, 0, Z95); lo != 0 || hi != 1 {
-		t.Errorf("n = 0: [%v, %v]", lo, hi)
-	}
-}
 
 // exactSignTest computes the two-sided sign test with exact rationals:
 // 2 · Σ_{i≤k} C(n,i) / 2^n, capped at 1.
@@ -79,26 +58,14 @@ func TestSignTest(t *testing.T) {
 	}
 }
 
-func TestMeanCI(t *testing.T) {
-	// 1..5: mean 3, s = sqrt(2.5), t(0.975, 4) = 2.776445 →
-	// 3 ± 2.776445 · 1.581139/2.236068 = 3 ± 1.963243.
-	m, lo, hi := MeanCI([]float64{1, 2, 3, 4, 5}, 0.95)
-	if m != 3 || !near(lo, 1.036757, 1e-6) || !near(hi, 4.963243, 1e-6) {
-		t.Errorf("MeanCI(1..5) = %v [%v, %v]", m, lo, hi)
-	}
-	// 90%: t(0.95, 9) = 1.833113; xs with mean 0.5, s = sqrt(10/36).
-	xs := []float64{0, 0, 0, 0, 0, 1, 1, 1, 1, 1}
-	s := math.Sqrt(2.5 / 9)
-	m, lo, hi = MeanCI(xs, 0.90)
-	if m != 0.5 || !near(hi-m, 1.833113*s/math.Sqrt(10), 1e-6) || !near(m-lo, hi-m, 1e-12) {
-		t.Errorf("MeanCI 90%% = %v [%v, %v]", m, lo, hi)
-	}
-	if m, lo, hi := MeanCI([]float64{0.7}, 0.95); m != 0.7 || !math.IsNaN(lo) || !math.IsNaN(hi) {
-		t.Errorf("one value: %v [%v, %v]", m, lo, hi)
-	}
-	if m, _, _ := MeanCI(nil, 0.95); !math.IsNaN(m) {
-		t.Errorf("no values: %v", m)
-	}
+// wilsonOver is the 95% Wilson interval of proportion p over a sample of
+// n, which need not be whole.
+func wilsonOver(p, n float64) (lo, hi float64) {
+	z := report.Z95
+	den := 1 + z*z/n
+	c := (p + z*z/(2*n)) / den
+	h := z / den * math.Sqrt(p*(1-p)/n+z*z/(4*n*n))
+	return c - h, c + h
 }
 
 func boolp(b bool) *bool { return &b }
@@ -153,7 +120,7 @@ func TestAggregate(t *testing.T) {
 	// Two cases of three repeats: case 0 passes 3 of 3, case 1 1 of 3. The
 	// repeats of a case move together, so the interval is the one of two
 	// cases, not of six independent results.
-	if lo, hi := wilsonP(4.0/6, 2, Z95); !near(g.PassLo, lo, 1e-12) || !near(g.PassHi, hi, 1e-12) {
+	if lo, hi := wilsonOver(4.0/6, 2); !near(g.PassLo, lo, 1e-12) || !near(g.PassHi, hi, 1e-12) {
 		t.Errorf("pass interval [%v, %v], want the Wilson interval over 2 cases [%v, %v]", g.PassLo, g.PassHi, lo, hi)
 	}
 	// Scores: case means 0.933 and 0.5 over 1 degree of freedom: the
@@ -248,7 +215,7 @@ func TestCompareAB(t *testing.T) {
 	if !near(r.P, 0.00067955, 1e-8) || !near(r.WinRate, 31.0/40, 1e-12) {
 		t.Errorf("p %v win rate %v", r.P, r.WinRate)
 	}
-	if lo, hi := Wilson(31, 40, Z95); r.Lo != lo || r.Hi != hi {
+	if lo, hi := report.Wilson(31, 40, report.Z95); r.Lo != lo || r.Hi != hi {
 		t.Errorf("interval [%v, %v]", r.Lo, r.Hi)
 	}
 	if want := "B beats A on 31 of 40 cases (2 ties excluded), p = 0.00068"; r.Sentence != want {
@@ -323,7 +290,7 @@ func TestAggregateRepeatsAreNotIndependent(t *testing.T) {
 	if g.Passed != 18 || g.Judged != 30 {
 		t.Fatalf("counts %d/%d", g.Passed, g.Judged)
 	}
-	lo, hi := Wilson(6, 10, Z95)
+	lo, hi := report.Wilson(6, 10, report.Z95)
 	if !near(g.PassLo, lo, 1e-12) || !near(g.PassHi, hi, 1e-12) {
 		t.Errorf("identical repeats: pass interval [%v, %v], want that of 6 of 10 cases [%v, %v]", g.PassLo, g.PassHi, lo, hi)
 	}
@@ -331,7 +298,7 @@ func TestAggregateRepeatsAreNotIndependent(t *testing.T) {
 	for c := range 10 {
 		means = append(means, caseScore(c, 0))
 	}
-	_, mlo, mhi := MeanCI(means, 0.95)
+	_, mlo, mhi := report.MeanCI(means, 0.95)
 	if !near(g.ScoreLo, max(0, mlo), 1e-12) || !near(g.ScoreHi, min(1, mhi), 1e-12) {
 		t.Errorf("identical repeats: score interval [%v, %v], want the cases' [%v, %v]", g.ScoreLo, g.ScoreHi, mlo, mhi)
 	}
@@ -340,25 +307,102 @@ func TestAggregateRepeatsAreNotIndependent(t *testing.T) {
 	// case and not at all between cases, as independent draws would, and
 	// all 30 count.
 	g = build(10, 3, func(_, r int) bool { return r < 2 }, caseScore)
-	lo, hi = Wilson(20, 30, Z95)
+	lo, hi = report.Wilson(20, 30, report.Z95)
 	if !near(g.PassLo, lo, 1e-12) || !near(g.PassHi, hi, 1e-12) {
 		t.Errorf("varying repeats: pass interval [%v, %v], want [%v, %v]", g.PassLo, g.PassHi, lo, hi)
 	}
 
 	// All pass: the repeats cannot show how alike they are; the cases count.
 	g = build(10, 3, func(int, int) bool { return true }, caseScore)
-	lo, hi = Wilson(10, 10, Z95)
+	lo, hi = report.Wilson(10, 10, report.Z95)
 	if !near(g.PassLo, lo, 1e-12) || g.PassHi != hi {
 		t.Errorf("all pass: pass interval [%v, %v], want [%v, %v]", g.PassLo, g.PassHi, lo, hi)
 	}
 
 	// One result per case: the plain Wilson and t intervals.
 	g = build(10, 1, first6, caseScore)
-	lo, hi = Wilson(6, 10, Z95)
+	lo, hi = report.Wilson(6, 10, report.Z95)
 	if g.PassLo != lo || g.PassHi != hi {
 		t.Errorf("no repeats: pass interval [%v, %v], want [%v, %v]", g.PassLo, g.PassHi, lo, hi)
 	}
 	if !near(g.ScoreLo, max(0, mlo), 1e-12) || !near(g.ScoreHi, min(1, mhi), 1e-12) {
 		t.Errorf("no repeats: score interval [%v, %v], want [%v, %v]", g.ScoreLo, g.ScoreHi, mlo, mhi)
+	}
+}
+
+// The run report's JSON gives each version × target's pass rate and mean
+// score with the very intervals Aggregate gives the screens, over cases;
+// the totals, which pool versions, have none.
+func TestReportJSONIntervalsAreAggregates(t *testing.T) {
+	run := prompt.Run{ID: "r", Versions: []prompt.RunVersion{{VersionID: 1, Prompt: "p", Number: 1}, {VersionID: 2, Prompt: "p", Number: 2}},
+		Targets: []string{"echo:x"}, Repeat: 3}
+	var results []prompt.Result
+	var scores []prompt.Score
+	id := int64(0)
+	for v := int64(1); v <= 2; v++ {
+		for c := range 8 {
+			for r := range 3 {
+				id++
+				results = append(results, prompt.Result{ID: id, VersionID: v, Target: "echo:x", Case: c, Repeat: r, Output: "x"})
+				pass := c < 5 || int(v) == 2 && c == 6 && r == 0
+				scores = append(scores, suiteScore(id, float64((c+int(v)*r)%4)/3, pass))
+			}
+		}
+	}
+	var b bytes.Buffer
+	if err := report.JSON(&b, report.RunReport{Run: run, Results: results, Scores: scores}); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Summary []map[string]any `json:"summary"`
+		Totals  map[string]any   `json:"totals"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	groups := Aggregate(results, scores, run)
+	if len(doc.Summary) != len(groups) {
+		t.Fatalf("%d summaries, %d groups", len(doc.Summary), len(groups))
+	}
+	for i, g := range groups {
+		s := doc.Summary[i]
+		for key, want := range map[string]float64{
+			"pass_rate": g.PassRate, "pass_rate_lo": g.PassLo, "pass_rate_hi": g.PassHi,
+			"mean_score": g.MeanScore, "mean_score_lo": g.ScoreLo, "mean_score_hi": g.ScoreHi,
+		} {
+			if got, ok := s[key].(float64); !ok || !near(got, want, 1e-6) {
+				t.Errorf("%s × %s: %s = %v, the screens show %v", g.Version.Ref(), g.Target, key, s[key], want)
+			}
+		}
+	}
+	for _, key := range []string{"pass_rate_lo", "pass_rate_hi", "mean_score_lo", "mean_score_hi"} {
+		if v, ok := doc.Totals[key]; !ok || v != nil {
+			t.Errorf("totals: %s = %v (present %v), want null", key, v, ok)
+		}
+	}
+}
+
+// The run report's Markdown summary gives each version × target's pass
+// rate with Aggregate's interval over cases.
+func TestReportMarkdownIntervalsAreAggregates(t *testing.T) {
+	run := prompt.Run{ID: "r", Versions: []prompt.RunVersion{{VersionID: 1, Prompt: "p", Number: 1}}, Targets: []string{"echo"}, Repeat: 3}
+	var results []prompt.Result
+	var scores []prompt.Score
+	for c := range 10 {
+		for r := range 3 {
+			id := int64(len(results) + 1)
+			results = append(results, prompt.Result{ID: id, VersionID: 1, Target: "echo", Case: c, Repeat: r, Output: "x"})
+			scores = append(scores, suiteScore(id, float64(c%5)/4, c < 6))
+		}
+	}
+	g := Aggregate(results, scores, run)[0]
+	var b bytes.Buffer
+	if err := report.Markdown(&b, report.RunReport{Run: run, Results: results, Scores: scores}); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("| 18 / 12 | 60.0%% [%.1f–%.1f%%] |", 100*g.PassLo, 100*g.PassHi)
+	score := fmt.Sprintf("| %s [%s–%s] (30) |", report.ScoreText(g.MeanScore), report.ScoreText(g.ScoreLo), report.ScoreText(g.ScoreHi))
+	if !strings.Contains(b.String(), want) || !strings.Contains(b.String(), score) {
+		t.Errorf("Markdown summary lacks the screens' intervals %q and %q:\n%s", want, score, b.String())
 	}
 }

@@ -266,7 +266,7 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 	m.para("- **Generated:** ", c.Generated.Format(time.RFC3339))
 
 	la, lb := LatestScores(c.A.Scores), LatestScores(c.B.Scores)
-	sa, sb := summarize(c.A.Results, la), summarize(c.B.Results, lb)
+	sa, sb := summarizeGroup(c.A.Results, la), summarizeGroup(c.B.Results, lb)
 	row := func(name string, f func(Side, Summary) string) []string {
 		return []string{"**" + name + "**", f(c.A, sa), f(c.B, sb)}
 	}
@@ -519,7 +519,7 @@ func jsonSideOf(s Side) jsonSide {
 		Label: s.Label, VersionID: s.Version.VersionID, Version: versionLabel(s.Version),
 		Hash: s.Version.Hash, ShortHash: prompt.ShortHash(s.Version.Hash), Target: s.Target,
 		Models:  []jsonModel{},
-		Summary: jsonSum(s.Version, s.Target, summarize(s.Results, LatestScores(s.Scores))),
+		Summary: jsonSum(s.Version, s.Target, summarizeGroup(s.Results, LatestScores(s.Scores))),
 	}
 	for _, r := range s.Results {
 		m := jsonModel{r.Model, r.ModelDigest}
@@ -544,7 +544,8 @@ var compareColumns = []string{
 // a_length, b_length, length_delta, a_score, b_score, score_delta,
 // a_latency_ms, b_latency_ms, a_tokens_out, b_tokens_out. A missing side or
 // an unknown score leaves its cells empty; text is sanitised, and vars
-// escaped, as in CSV.
+// escaped, as in CSV. It has no summary row: the A/B statistics are in the
+// Markdown and the JSON only, so that every row is a pair.
 func CompareCSV(w io.Writer, c Comparison) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(compareColumns); err != nil {

@@ -2,6 +2,9 @@ package report
 
 import (
 	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +85,42 @@ func TestMarkdownRepeatsWithoutCases(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
+	}
+}
+
+// The A/B statistics are in the Markdown and the JSON of a comparison, and
+// the CSV holds one row per pair and nothing else, as SCHEMA.md's table of
+// what each format carries says.
+func TestCompareFormatsCarryAB(t *testing.T) {
+	c := fixtureComparison()
+	md := string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, c) }))
+	if !strings.Contains(md, "**A/B:**") || !strings.Contains(md, "win rate 50.0% (95% CI 9.5–90.5%)") {
+		t.Errorf("Markdown lacks the A/B statistics:\n%s", md)
+	}
+	var doc struct {
+		AB *struct {
+			Lo *float64 `json:"win_rate_lo"`
+			P  float64  `json:"p_value"`
+		} `json:"ab"`
+	}
+	if err := json.Unmarshal(render(t, func(b *bytes.Buffer) error { return CompareJSON(b, c) }), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.AB == nil || doc.AB.Lo == nil || doc.AB.P != 1 {
+		t.Errorf("JSON lacks the A/B statistics: %+v", doc.AB)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(render(t, func(b *bytes.Buffer) error { return CompareCSV(b, c) }))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(c.Pairs)+1 {
+		t.Errorf("CSV has %d rows for %d pairs: a row that is not a pair", len(rows), len(c.Pairs))
+	}
+	schema, err := os.ReadFile("SCHEMA.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(schema), "## What each format carries") || !strings.Contains(string(schema), "| A/B statistics") {
+		t.Error("SCHEMA.md does not say which formats carry the A/B statistics")
 	}
 }

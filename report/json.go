@@ -144,8 +144,13 @@ type jsonSummary struct {
 	CostUSD       float64  `json:"cost_usd"`
 	Scored        int      `json:"scored"`
 	MeanScore     *float64 `json:"mean_score"`
+	MeanScoreLo   *float64 `json:"mean_score_lo"`
+	MeanScoreHi   *float64 `json:"mean_score_hi"`
 	Passed        int      `json:"passed"`
 	Failed        int      `json:"failed"`
+	PassRate      *float64 `json:"pass_rate"`
+	PassRateLo    *float64 `json:"pass_rate_lo"`
+	PassRateHi    *float64 `json:"pass_rate_hi"`
 }
 
 type jsonResult struct {
@@ -252,10 +257,23 @@ func jsonSum(rv prompt.RunVersion, target string, s Summary) jsonSummary {
 		out.MeanLatencyMS, out.P50LatencyMS, out.P95LatencyMS = ms(s.MeanLatency), ms(s.P50), ms(s.P95)
 	}
 	if s.Scored > 0 {
-		m := roundTo(s.MeanScore, 6)
-		out.MeanScore = &m
+		out.MeanScore = roundOrNil(s.MeanScore)
+		out.MeanScoreLo, out.MeanScoreHi = roundOrNil(s.ScoreLo), roundOrNil(s.ScoreHi)
+	}
+	if rate, ok := s.PassRate(); ok {
+		out.PassRate = roundOrNil(rate)
+		out.PassRateLo, out.PassRateHi = roundOrNil(s.PassLo), roundOrNil(s.PassHi)
 	}
 	return out
+}
+
+// roundOrNil is f to 6 decimals; nil for NaN (unknown).
+func roundOrNil(f float64) *float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil
+	}
+	r := roundTo(f, 6)
+	return &r
 }
 
 func (v *view) jsonResult(res prompt.Result) jsonResult {

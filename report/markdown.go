@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -174,14 +175,16 @@ func (v *view) mdSummary(m *mdWriter) {
 	usage := func(s Summary) []string {
 		cells := []string{fmtInt(s.TokensIn), fmtInt(s.TokensOut), CostText(s.Cost), fmtInt(s.CacheHits)}
 		if scored {
-			score, pf := "—", "—"
+			score, pf, rate := "—", "—", "—"
 			if s.Scored > 0 {
-				score = fmtScore(s.MeanScore) + " (" + fmtInt(s.Scored) + ")"
+				score = fmtScore(s.MeanScore) + mdInterval(s.ScoreLo, s.ScoreHi, fmtScore, "") + " (" + fmtInt(s.Scored) + ")"
 			}
-			if s.Passed+s.Failed > 0 {
+			if r, ok := s.PassRate(); ok {
 				pf = fmtInt(s.Passed) + " / " + fmtInt(s.Failed)
+				pct := func(f float64) string { return fmtRate(100 * f) }
+				rate = pct(r) + "%" + mdInterval(s.PassLo, s.PassHi, pct, "%")
 			}
-			cells = append(cells, score, pf)
+			cells = append(cells, score, pf, rate)
 		}
 		return cells
 	}
@@ -199,15 +202,25 @@ func (v *view) mdSummary(m *mdWriter) {
 	header := []string{"Version", "Target", "Tokens in", "Tokens out", "Cost (USD)", "Cache hits"}
 	align := "llrrrr"
 	if scored {
-		header = append(header, "Score", "Pass / fail")
-		align += "rr"
+		header = append(header, "Score", "Pass / fail", "Pass rate")
+		align += "rrr"
 	}
 	m.table(header, align, rows(usage))
 	note := "Latency, TTFT and tok/s cover the cells that succeeded without a cache hit; p50 and p95 are nearest-rank percentiles."
 	if scored {
-		note += " Score is the mean over scored cells (count in brackets) of each cell's score: its suite grade when it has one, else the mean of its latest grades; Pass / fail counts the cells with a verdict."
+		note += " Score is the mean over scored cells (count in brackets) of each cell's score: its suite grade when it has one, else the mean of its latest grades; Pass / fail counts the cells with a verdict." +
+			" Square brackets hold 95% intervals over cases, not cells: repeats of a case that always agree count once."
 	}
 	m.para("*", note, "*")
+}
+
+// mdInterval is " [lo–hi]" in f's format followed by unit, or "" when
+// the interval is unknown (NaN bounds, see Summary).
+func mdInterval(lo, hi float64, f func(float64) string, unit string) string {
+	if math.IsNaN(lo) || math.IsNaN(hi) {
+		return ""
+	}
+	return " [" + f(lo) + "–" + f(hi) + unit + "]"
 }
 
 func durOrDash(d time.Duration) string {

@@ -46,6 +46,23 @@ type Summary struct {
 	// Passed and Failed count the results with a verdict (ResultVerdict).
 	Passed int
 	Failed int
+
+	// PassLo and PassHi bound the pass rate, Passed/(Passed+Failed), and
+	// ScoreLo and ScoreHi the mean score, at 95% over cases (PassInterval,
+	// ScoreInterval: the intervals every screen shows). They are NaN when
+	// unknown: no verdict, fewer than two scored cases, or a summary that
+	// pools versions or targets (the totals).
+	PassLo, PassHi   float64
+	ScoreLo, ScoreHi float64
+}
+
+// PassRate is Passed/(Passed+Failed); ok is false when no result has a
+// verdict.
+func (s Summary) PassRate() (rate float64, ok bool) {
+	if n := s.Passed + s.Failed; n > 0 {
+		return float64(s.Passed) / float64(n), true
+	}
+	return 0, false
 }
 
 // Summarize groups results by version × target and aggregates each group,
@@ -73,11 +90,48 @@ func Summarize(results []prompt.Result, scores []prompt.Score) []Summary {
 	latest := LatestScores(scores)
 	out := make([]Summary, 0, len(keys))
 	for _, k := range keys {
-		s := summarize(groups[k], latest)
+		s := summarizeGroup(groups[k], latest)
 		s.VersionID, s.Target = k.v, k.t
 		out = append(out, s)
 	}
 	return out
+}
+
+// summarizeGroup is summarize for the results of one version on one
+// target, with the intervals of its pass rate and mean score.
+func summarizeGroup(results []prompt.Result, latest map[int64]map[string]prompt.Score) Summary {
+	s := summarize(results, latest)
+	s.PassLo, s.PassHi, s.ScoreLo, s.ScoreHi = intervals(results, latest, s.MeanScore)
+	return s
+}
+
+// intervals are the 95% intervals of one version × target's pass rate and
+// mean score (mean), over its cases; NaN where unknown.
+func intervals(results []prompt.Result, latest map[int64]map[string]prompt.Score, mean float64) (passLo, passHi, scoreLo, scoreHi float64) {
+	passByCase := map[int][2]int{}     // case → judged, passed
+	scoreByCase := map[int][]float64{} // case → its scored repeats
+	for _, r := range results {
+		if r.ID == 0 {
+			continue
+		}
+		if pass, ok := ResultVerdict(latest[r.ID]); ok {
+			c := passByCase[r.Case]
+			c[0]++
+			if pass {
+				c[1]++
+			}
+			passByCase[r.Case] = c
+		}
+		if v, ok := ResultScore(latest[r.ID]); ok {
+			scoreByCase[r.Case] = append(scoreByCase[r.Case], v)
+		}
+	}
+	passLo, passHi = math.NaN(), math.NaN()
+	if len(passByCase) > 0 {
+		passLo, passHi = PassInterval(passByCase)
+	}
+	scoreLo, scoreHi = ScoreInterval(scoreByCase, mean)
+	return passLo, passHi, scoreLo, scoreHi
 }
 
 // summarize aggregates one group of results.
@@ -138,6 +192,7 @@ func summarize(results []prompt.Result, latest map[int64]map[string]prompt.Score
 	if s.Scored > 0 {
 		s.MeanScore = scoreSum / float64(s.Scored)
 	}
+	s.PassLo, s.PassHi, s.ScoreLo, s.ScoreHi = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	return s
 }
 

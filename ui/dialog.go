@@ -58,6 +58,7 @@ func newDialogKeys() dialogKeys {
 func dialogWidth(w, want int) int { return clamp(want, 20, w-4) }
 
 // frameDialog draws title, body lines and a hint line in the dialog style.
+// A body line too long for the dialog wraps under its own indentation.
 func frameDialog(sh *shared, title, body, hint string, w int) string {
 	st := sh.styles()
 	inner := w - st.Dialog.GetHorizontalFrameSize()
@@ -65,7 +66,7 @@ func frameDialog(sh *shared, title, body, hint string, w int) string {
 	b.WriteString(st.DialogTitle.Render(trunc(title, inner)))
 	b.WriteString("\n\n")
 	for _, l := range strings.Split(body, "\n") {
-		b.WriteString(wrapLine(l, inner))
+		b.WriteString(wrapIndented(l, inner))
 		b.WriteString("\n")
 	}
 	if hint != "" {

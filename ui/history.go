@@ -460,9 +460,10 @@ func (m historyModel) driftDialog(base, rerun prompt.Run, rows []eval.DriftRow, 
 		head += "\n"
 		lines--
 	}
+	inner := dialogWidth(m.sh.width, 70) - m.sh.styles().Dialog.GetHorizontalFrameSize()
 	return openDialog(&messageDialog{
 		title: "Drift · " + base.ID + " → " + rerun.ID,
-		body:  head + driftText(rows, max(4, lines)),
+		body:  head + driftText(rows, max(4, lines), inner),
 		hint:  "esc close · whet drift " + base.ID + " --against " + rerun.ID,
 	})
 }
@@ -476,8 +477,11 @@ func orNew(id string) string {
 }
 
 // driftText lists drift rows for a dialog, those that drifted first, in at
-// most maxLines lines.
-func driftText(rows []eval.DriftRow, maxLines int) string {
+// most maxLines lines of w cells (a line that runs on counts as the lines
+// it wraps to, under its indentation: see frameDialog). When several pairs
+// were tested it says, as `whet drift` does, that their p-values are
+// Holm-adjusted.
+func driftText(rows []eval.DriftRow, maxLines, w int) string {
 	ordered := append([]eval.DriftRow(nil), rows...)
 	slices.SortStableFunc(ordered, func(a, b eval.DriftRow) int {
 		switch {
@@ -500,12 +504,22 @@ func driftText(rows []eval.DriftRow, maxLines int) string {
 		}
 		return oneLine(r.ModelBefore) + " → " + oneLine(r.ModelAfter)
 	}
-	drifted := 0
+	height := func(block []string) int {
+		n := 0
+		for _, l := range block {
+			n += strings.Count(wrapIndented(l, w), "\n") + 1
+		}
+		return n
+	}
+	summary := plural(countDrifted(rows), "version × target pair") + " of " + itoa(len(rows)) + " drifted"
+	if note := eval.HolmNote(rows); note != "" {
+		summary += "; " + note
+	}
+	used := height([]string{summary}) - 1 // the budget is for the rows; a note that runs on takes from it
 	var lines []string
 	for _, r := range ordered {
 		head := r.Version.Ref() + " × " + oneLine(r.Target)
 		if r.Drifted() {
-			drifted++
 			head = "⚠ " + head + ": drifted"
 		} else {
 			head = "  " + head + ": steady"
@@ -520,14 +534,25 @@ func driftText(rows []eval.DriftRow, maxLines int) string {
 			}
 			block = append(block, "    "+oneLine(why))
 		}
-		if len(lines)+len(block) > maxLines-1 {
+		if used+height(block) > maxLines-1 {
 			lines = append(lines, "… and more: the command below shows them all")
 			break
 		}
+		used += height(block)
 		lines = append(lines, block...)
 	}
-	summary := plural(drifted, "version × target pair") + " of " + itoa(len(rows)) + " drifted"
 	return summary + "\n\n" + strings.Join(lines, "\n")
+}
+
+// countDrifted is how many rows drifted.
+func countDrifted(rows []eval.DriftRow) int {
+	n := 0
+	for _, r := range rows {
+		if r.Drifted() {
+			n++
+		}
+	}
+	return n
 }
 
 // Layout: title, sparkline, header row, then the runs.

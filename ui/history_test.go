@@ -218,7 +218,46 @@ func TestDriftTextScoreAsReports(t *testing.T) {
 		Version: prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}, Target: "echo",
 		Before: report.Summary{Scored: 8, MeanScore: 0.625}, After: report.Summary{Scored: 8, MeanScore: 0.875},
 	}}
-	if got := driftText(rows, 20); !strings.Contains(got, "score 0.63 → 0.88") {
+	if got := driftText(rows, 20, 66); !strings.Contains(got, "score 0.63 → 0.88") {
 		t.Errorf("drift text: %s", got)
 	}
+}
+
+// In the drift dialog a reason too long for a line runs on under its own
+// text, not at the dialog's edge, and with several pairs tested the dialog
+// says, in the words of whet drift, that their p-values are Holm-adjusted.
+func TestDriftDialogReasonsWrapIndented(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.key("5")
+	v := prompt.RunVersion{VersionID: 1, Prompt: "support/reply", Number: 3}
+	reason := "scores fell: the baseline beats the re-run on 9 of 9 cases, p = 0.0039 (p = 0.0078 adjusted for 2 pairs tested)"
+	rows := []eval.DriftRow{
+		{Version: v, Target: "echo", Tested: 2, AdjustedP: 0.0078, Reasons: []string{reason}},
+		{Version: v, Target: "ollama:llama3.2", Tested: 2, AdjustedP: 1},
+	}
+	h.send(historyDriftMsg{id: h.m.history.driftReq, base: prompt.Run{ID: "rbase0000001"}, rerun: prompt.Run{ID: "rrerun000001"}, rows: rows})
+	h.mustSee("Drift · rbase0000001 → rrerun000001", "adjusted for the 2 pairs tested (Holm),", "is below 0.05")
+	lines := strings.Split(h.screen(), "\n")
+	for i, l := range lines {
+		at := strings.Index(l, "scores fell:")
+		if at < 0 {
+			continue
+		}
+		if i+1 == len(lines) {
+			t.Fatalf("the reason is the last line:\n%s", h.screen())
+		}
+		// The continuation is the reason's, in the same column.
+		col := len([]rune(l[:at]))
+		next := []rune(lines[i+1])
+		if col >= len(next) || strings.TrimSpace(string(next[col-4:col])) != "" || next[col] == ' ' {
+			t.Errorf("the reason runs on out of its column %d:\n%s\n%s", col, l, lines[i+1])
+		}
+		if !strings.Contains(strings.Join(lines[i:i+3], " "), "tested)") {
+			t.Errorf("the reason is cut:\n%s", strings.Join(lines[i:i+3], "\n"))
+		}
+		return
+	}
+	t.Fatalf("no reason on the screen:\n%s", h.screen())
 }

@@ -755,7 +755,9 @@ func (m resultsModel) resort() resultsModel {
 
 // groupMetric reads how a group is measured: pass rate when some results
 // carry a verdict, else mean score when some are scored, else the share
-// without errors; with the value, its 95% interval.
+// without errors; with the value, its 95% interval over cases as
+// Aggregate computes it (the one `whet runs show` and the reports give;
+// [0,1] for the share without errors, shown without one).
 func groupMetric(g eval.Group) (metricKind, float64, float64, float64) {
 	switch {
 	case g.N == 0:
@@ -765,9 +767,8 @@ func groupMetric(g eval.Group) (metricKind, float64, float64, float64) {
 	case g.Scored > 0:
 		return metricScore, g.MeanScore, g.ScoreLo, g.ScoreHi
 	}
-	ok := g.N - g.Errors
-	lo, hi := eval.Wilson(ok, g.N, eval.Z95)
-	return metricOK, float64(ok) / float64(g.N), lo, hi
+	// The share without errors is shown without an interval (cellText).
+	return metricOK, float64(g.N-g.Errors) / float64(g.N), 0, 1
 }
 
 // cellText renders a group in at most w cells: the value, its interval
@@ -1251,10 +1252,10 @@ func (m resultsModel) legendView() string {
 	}
 	var parts []string
 	if kinds[metricPass] {
-		parts = append(parts, "% pass rate [95% Wilson]")
+		parts = append(parts, "% pass rate [95% CI over cases]")
 	}
 	if kinds[metricScore] {
-		parts = append(parts, "0.00 mean score [95% CI]")
+		parts = append(parts, "0.00 mean score [95% CI over cases]")
 	}
 	if kinds[metricOK] {
 		parts = append(parts, "err error rate (unscored)")

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 
 	"whet/eval"
 	"whet/prompt"
+	"whet/report"
 	"whet/store"
 )
 
@@ -122,7 +125,7 @@ func (h *harness) openResults(runID string) {
 
 // wilsonText is how the matrix prints k of n passing.
 func wilsonText(k, n int) string {
-	lo, hi := eval.Wilson(k, n, eval.Z95)
+	lo, hi := report.Wilson(k, n, report.Z95)
 	return pctText(float64(k)/float64(n)) + " [" + strings.TrimSuffix(pctText(lo), "%") + "–" + pctText(hi) + "] n=" + itoa(n)
 }
 
@@ -137,7 +140,7 @@ func TestResultsMatrixFromLibrary(t *testing.T) {
 	}
 	h.mustSee("Results", "run "+fixtureRun, "@1,@2 on echo, ollama:llama3.2", "3 cases", "12/12 cells", "1 error",
 		"echo", "ollama:llama3.2", "@1", "@2",
-		wilsonText(2, 3), wilsonText(3, 3), "% pass rate [95% Wilson]")
+		wilsonText(2, 3), wilsonText(3, 3), "% pass rate [95% CI over cases]")
 	// Rows are versions: @1 on ollama passes 2 of 3, @2 passes 2 of 3 (the
 	// error fails).
 	lines := strings.Split(h.screen(), "\n")
@@ -437,9 +440,71 @@ func TestResultsLegendWithoutColours(t *testing.T) {
 	for _, mono := range []bool{false, true} {
 		h := newHarness(t, fixedTimeStore{st}, 120, 30, func(d *Deps) { d.NoColor = mono })
 		h.key("G", "s")
-		h.mustSee("% pass rate [95% Wilson]")
+		h.mustSee("% pass rate [95% CI over cases]")
 		if got := strings.Contains(h.screen(), "≥0.8 ≥0.5 <0.5"); got == mono {
 			t.Errorf("no colours %v: colour key shown %v", mono, got)
 		}
+	}
+}
+
+// With repeats, a cell shows the pass rate's interval over cases, the one
+// `whet runs show` and the JSON report give: 5 cases × 3 identical
+// repeats, 3 cases passing, is the interval of 3 of 5, not of 9 of 15.
+func TestResultsIntervalOverCasesAsTheReport(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := prompt.Run{ID: "rrepeats0001", Created: testNow.Add(-time.Hour), Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
+		Targets: []string{"echo"}, Cases: make([]prompt.Case, 5), Repeat: 3}
+	if err := st.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	var rs []prompt.Result
+	for c := range 5 {
+		for r := range 3 {
+			rs = append(rs, prompt.Result{RunID: run.ID, VersionID: v.ID, Target: "echo", Case: c, Repeat: r, Output: "billing"})
+		}
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	var scores []prompt.Score
+	for i, r := range rs {
+		pass := r.Case < 3
+		scores = append(scores, prompt.Score{ResultID: r.ID, Scorer: report.ScorerSuite, Value: map[bool]float64{true: 1}[pass], Pass: &pass, Created: testNow.Add(time.Duration(i))})
+	}
+	if err := st.AddScores(ctx, scores); err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := report.Wilson(3, 5, report.Z95)
+	cell := pctText(0.6) + " [" + strings.TrimSuffix(pctText(lo), "%") + "–" + pctText(hi) + "] n=15"
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.openResults(run.ID)
+	h.mustSee(cell, "% pass rate [95% CI over cases]")
+
+	rr, err := loadRunReport(ctx, st, run.ID, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := report.JSON(&b, rr); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Summary []struct {
+			Lo *float64 `json:"pass_rate_lo"`
+			Hi *float64 `json:"pass_rate_hi"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(b.String()), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Summary) != 1 || doc.Summary[0].Lo == nil || doc.Summary[0].Hi == nil ||
+		math.Abs(*doc.Summary[0].Lo-lo) > 1e-6 || math.Abs(*doc.Summary[0].Hi-hi) > 1e-6 {
+		t.Errorf("the JSON report's interval is not the screen's [%v, %v]:\n%s", lo, hi, b.String())
 	}
 }

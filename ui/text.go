@@ -50,6 +50,23 @@ func wrapLine(s string, w int) string {
 	return back(lipgloss.NewStyle().Width(w).Render(p))
 }
 
+// wrapIndented wraps one line like wrapLine, each continuation line
+// starting with the line's own leading spaces, so that an indented item
+// stays indented under itself when it runs on. A line indented by half
+// the width or more wraps as wrapLine does.
+func wrapIndented(s string, w int) string {
+	rest := strings.TrimLeft(s, " ")
+	ind := len(s) - len(rest)
+	if ind == 0 || rest == "" || ind >= w/2 {
+		return wrapLine(s, w)
+	}
+	lines := strings.Split(wrapLine(rest, w-ind), "\n")
+	for i, l := range lines {
+		lines[i] = strings.Repeat(" ", ind) + l
+	}
+	return strings.Join(lines, "\n")
+}
+
 // hintLines wraps a hint to w cells, each line indented by two and drawn
 // in style: a hint that holds a command is wrapped, never cut.
 func hintLines(style lipgloss.Style, s string, w int) string {

@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"whet/eval"
+	"whet/prompt"
+)
+
+// whet drift's table and Markdown say how the sign tests were adjusted in
+// the words of the TUI's drift dialog (eval.HolmNote), and say nothing of
+// it when one pair was tested.
+func TestDriftHolmNoteAsTheDialog(t *testing.T) {
+	v := prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}
+	rows := []eval.DriftRow{
+		{Version: v, Target: "a", Tested: 3, AdjustedP: 0.2},
+		{Version: v, Target: "b", Tested: 3, AdjustedP: 0.3},
+	}
+	note := eval.HolmNote(rows)
+	if !strings.Contains(note, "adjusted for the 3 pairs tested (Holm)") {
+		t.Fatalf("note: %q", note)
+	}
+	d := driftReport{Rows: rows}
+	var b bytes.Buffer
+	if err := d.table(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "P: the sign test's p-value, unadjusted; "+note+"\n") {
+		t.Errorf("table does not say %q:\n%s", note, b.String())
+	}
+	b.Reset()
+	if err := d.markdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), note) {
+		t.Errorf("Markdown does not say %q:\n%s", note, b.String())
+	}
+	rows[0].Tested, rows[1].Tested = 1, 0
+	if eval.HolmNote(rows) != "" {
+		t.Errorf("one pair tested: %q", eval.HolmNote(rows))
+	}
+}

@@ -1,0 +1,55 @@
+package report
+
+import (
+	"math"
+	"testing"
+)
+
+func near(a, b, tol float64) bool { return a-b <= tol && b-a <= tol }
+
+func TestWilson(t *testing.T) {
+	for _, tc := range []struct {
+		k, n   int
+		lo, hi float64
+	}{
+		// 81 of 263 at 95% (z = 1.96): [0.2553, 0.3662], the worked example
+		// of Wilson's interval in the literature.
+		{81, 263, 0.2553, 0.3662},
+		// 0 of 10: the upper bound is z²/(n+z²) = 3.8416/13.8416.
+		{0, 10, 0, 0.2775},
+		{10, 10, 0.7225, 1},
+		// 5 of 10: symmetric about 0.5, half-width
+		// (1.96/1.38416)·sqrt(0.025+0.0096) = 0.2634.
+		{5, 10, 0.2366, 0.7634},
+	} {
+		lo, hi := Wilson(tc.k, tc.n, 1.96)
+		if !near(lo, tc.lo, 5e-5) || !near(hi, tc.hi, 5e-5) {
+			t.Errorf("Wilson(%d, %d) = [%.4f, %.4f], want [%.4f, %.4f]", tc.k, tc.n, lo, hi, tc.lo, tc.hi)
+		}
+	}
+	if lo, hi := Wilson(0, 0, Z95); lo != 0 || hi != 1 {
+		t.Errorf("n = 0: [%v, %v]", lo, hi)
+	}
+}
+
+func TestMeanCI(t *testing.T) {
+	// 1..5: mean 3, s = sqrt(2.5), t(0.975, 4) = 2.776445 →
+	// 3 ± 2.776445 · 1.581139/2.236068 = 3 ± 1.963243.
+	m, lo, hi := MeanCI([]float64{1, 2, 3, 4, 5}, 0.95)
+	if m != 3 || !near(lo, 1.036757, 1e-6) || !near(hi, 4.963243, 1e-6) {
+		t.Errorf("MeanCI(1..5) = %v [%v, %v]", m, lo, hi)
+	}
+	// 90%: t(0.95, 9) = 1.833113; xs with mean 0.5, s = sqrt(10/36).
+	xs := []float64{0, 0, 0, 0, 0, 1, 1, 1, 1, 1}
+	s := math.Sqrt(2.5 / 9)
+	m, lo, hi = MeanCI(xs, 0.90)
+	if m != 0.5 || !near(hi-m, 1.833113*s/math.Sqrt(10), 1e-6) || !near(m-lo, hi-m, 1e-12) {
+		t.Errorf("MeanCI 90%% = %v [%v, %v]", m, lo, hi)
+	}
+	if m, lo, hi := MeanCI([]float64{0.7}, 0.95); m != 0.7 || !math.IsNaN(lo) || !math.IsNaN(hi) {
+		t.Errorf("one value: %v [%v, %v]", m, lo, hi)
+	}
+	if m, _, _ := MeanCI(nil, 0.95); !math.IsNaN(m) {
+		t.Errorf("no values: %v", m)
+	}
+}
