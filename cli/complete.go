@@ -14,7 +14,8 @@ import (
 
 // Shell completion ('whet completion bash|zsh|fish|powershell') completes
 // what the library holds: prompt names and refs (name@tag, name@N), run
-// ids, suite names and targets. It reads the database only when it exists
+// ids, suite names and targets (compare's A and B: the run's versions and
+// targets). It reads the database only when it exists
 // with this whet's schema: pressing tab never creates or upgrades one.
 
 // completion is what an argument or flag completes to.
@@ -27,6 +28,7 @@ const (
 	compRun               // a run id
 	compSuite             // a suite name
 	compTarget            // targets, comma-separated
+	compSide              // a version or a target of the run named by the first argument
 )
 
 // argCompletion names, per command path, what each positional argument
@@ -46,7 +48,7 @@ var argCompletion = map[string][]completion{
 	"whet runs show":      {compRun, compNone},
 	"whet export":         {compRun, compNone},
 	"whet drift":          {compRun, compNone},
-	"whet compare":        {compRun, compNone},
+	"whet compare":        {compRun, compSide, compSide, compNone},
 	"whet suite show":     {compSuite, compNone},
 	"whet suite export":   {compSuite, compNone},
 	"whet suite rename":   {compSuite, compNone},
@@ -74,6 +76,9 @@ func (a *app) addCompletions(root *cobra.Command) {
 		if kinds, ok := argCompletion[path]; ok {
 			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 				k := kinds[min(len(args), len(kinds)-1)]
+				if k == compSide {
+					return a.completeSide(args, toComplete)
+				}
 				return a.complete(k, toComplete)
 			}
 		}
@@ -187,6 +192,43 @@ func (a *app) completeRefs(st *store.Store, toComplete string, refs bool) ([]cob
 		}
 	}
 	return out, noFiles
+}
+
+// completeSide completes compare's A and B: the versions and targets of
+// the run args[0] names; for B, those of A's kind other than A.
+func (a *app) completeSide(args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	const noFiles = cobra.ShellCompDirectiveNoFileComp
+	st := a.completionStore()
+	if st == nil || len(args) == 0 {
+		return nil, noFiles
+	}
+	run, err := st.GetRun(a.ctx, args[0])
+	if err != nil {
+		return nil, noFiles
+	}
+	versions, targets := true, true
+	chosen := ""
+	if len(args) > 1 {
+		chosen = args[1]
+		_, err := runTarget(run, chosen)
+		versions, targets = err != nil, err == nil
+	}
+	var out []cobra.Completion
+	if versions {
+		for _, v := range run.Versions {
+			if !strings.EqualFold(v.Ref(), chosen) {
+				out = append(out, cobra.CompletionWithDesc(v.Ref(), "version"))
+			}
+		}
+	}
+	if targets {
+		for _, t := range run.Targets {
+			if t != chosen {
+				out = append(out, cobra.CompletionWithDesc(t, "target"))
+			}
+		}
+	}
+	return filterPrefix(out, toComplete), noFiles
 }
 
 // filterPrefix keeps the completions whose value starts with prefix.

@@ -95,7 +95,13 @@ func (a *app) editInEditor(p prompt.Prompt, latest prompt.Version, note string) 
 				return fmt.Errorf("%v (your file is kept at %s)", err, path)
 			}
 			os.Remove(path)
-			return nil
+			// The editor shows no cases (they are the prompt's suite's), but
+			// cases typed in are kept as import keeps a file's.
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			return a.importFileCases(st, "your edit", p.Name, f.Cases, a.author())
 		}
 		fmt.Fprintf(a.env.Stderr, "whet: %s\n", textutil.Sanitize(perr.Error()))
 		fmt.Fprint(a.env.Stderr, "Re-open the editor to fix it? [Y/n] ")
@@ -443,7 +449,8 @@ func promptCases(ctx context.Context, st *store.Store, name string) ([]prompt.Ca
 
 // importFileCases keeps the cases of the file at path as the suite named
 // like the prompt. A suite of that name is left as it is: a note says so
-// when its cases differ from the file's.
+// when its cases differ from the file's. prompt new/edit keep the cases of
+// their --file, and of an $EDITOR edit, the same way.
 func (a *app) importFileCases(st *store.Store, path, name string, cases []prompt.Case, author string) error {
 	if len(cases) == 0 {
 		return nil

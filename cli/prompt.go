@@ -102,6 +102,14 @@ func (a *app) readInput(path string) ([]byte, error) {
 	return data, nil
 }
 
+// inputName names a file the user gave for messages: "-" is stdin.
+func inputName(path string) string {
+	if path == "-" {
+		return "stdin"
+	}
+	return path
+}
+
 // readError says why the file at path could not be read: missing, a
 // directory, or not readable by whet; other errors pass as they are.
 func readError(path string, err error) error {
@@ -124,6 +132,7 @@ type draft struct {
 	messages    []prompt.Message
 	params      prompt.Params
 	tags        []string
+	cases       []prompt.Case // a prompt file's cases: kept as the prompt's suite, as import does
 }
 
 // apply layers the content flags over d.
@@ -141,7 +150,7 @@ func (f *contentFlags) apply(a *app, d *draft) error {
 			if err != nil {
 				return usageError{err}
 			}
-			d.messages, d.params = pf.Messages, pf.Params
+			d.messages, d.params, d.cases = pf.Messages, pf.Params, pf.Cases
 			if pf.Description != "" {
 				d.description = pf.Description
 			}
@@ -282,7 +291,7 @@ func (a *app) promptNewCmd() *cobra.Command {
 			}
 			fmt.Fprintf(a.env.Stdout, "created %s  %s\n", v.Ref(), prompt.ShortHash(v.Hash))
 			a.warnMissingSamples(v.Messages, d.vars)
-			return nil
+			return a.importFileCases(st, inputName(f.file), v.Prompt, d.cases, a.author())
 		},
 	}
 	f.register(cmd)
@@ -373,7 +382,11 @@ system message, --user the last user message, --file all messages and params,
 --param and --label merge. With no content flag, the prompt opens in
 $VISUAL or $EDITOR in whet's file format; saving and quitting the editor saves
 a new version if anything changed. A file that does not parse is kept and can
-be re-opened: nothing you typed is lost.`,
+be re-opened: nothing you typed is lost.
+
+The editor shows no cases: they are the prompt's suite's (whet suite). A
+file's cases (--file, or typed into the editor) are kept as import keeps
+them: as the suite named like the prompt when there is none, else a note.`,
 		Args: exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.store()
@@ -403,7 +416,10 @@ be re-opened: nothing you typed is lost.`,
 			if err := checkTemplates(d.messages); err != nil {
 				return err
 			}
-			return a.saveDraft(p, latest, d, f.note, "")
+			if err := a.saveDraft(p, latest, d, f.note, ""); err != nil {
+				return err
+			}
+			return a.importFileCases(st, inputName(f.file), p.Name, d.cases, a.author())
 		},
 	}
 	f.register(cmd)

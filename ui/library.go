@@ -1000,7 +1000,8 @@ func (m libraryModel) rowView(p prompt.Prompt, matched []int, c libCols, w int, 
 	if sel {
 		base = st.RowSelected
 	}
-	// Name with matched characters highlighted, styled in runs.
+	// Name with matched characters highlighted, styled in runs (underlined
+	// without colours: styled draws a run's underline in one piece).
 	name := trunc(p.Name, c.name)
 	var nb strings.Builder
 	hit := st.Variable.Inherit(base)
@@ -1016,7 +1017,7 @@ func (m libraryModel) rowView(p prompt.Prompt, matched []int, c libCols, w int, 
 		isHit := mi < len(matched) && matched[mi] == bi
 		if bi > 0 && isHit != runHit {
 			if runHit {
-				nb.WriteString(hit.Render(name[runStart:bi]))
+				nb.WriteString(styled(hit, name[runStart:bi]))
 			} else {
 				nb.WriteString(plain.Render(name[runStart:bi]))
 			}
@@ -1025,7 +1026,7 @@ func (m libraryModel) rowView(p prompt.Prompt, matched []int, c libCols, w int, 
 		runHit = isHit
 	}
 	if runHit {
-		nb.WriteString(hit.Render(name[runStart:]))
+		nb.WriteString(styled(hit, name[runStart:]))
 	} else {
 		nb.WriteString(plain.Render(name[runStart:]))
 	}

@@ -406,7 +406,7 @@ func (m versionsModel) View() string {
 	}
 	title := st.Title.Render(m.name) + st.Muted.Render(" · "+plural(len(m.versions), "version"))
 	if m.mark != 0 {
-		title += "  " + st.RowMarked.Render("◆ v"+itoa(m.mark)+" marked — d on another to diff")
+		title += "  " + styled(st.RowMarked, "◆ v"+itoa(m.mark)+" marked — d on another to diff")
 	}
 	if m.err != "" {
 		return title + "\n" + hintLines(st.Error, m.err, m.w)
@@ -450,7 +450,7 @@ func (m versionsModel) listView(w, h int) string {
 		marker := base.Render("  ")
 		switch {
 		case v.Number == m.mark:
-			marker = st.RowMarked.Inherit(base).Render("◆ ")
+			marker = styled(st.RowMarked.Inherit(base), "◆ ")
 		case i == m.cursor:
 			marker = st.Cursor.Inherit(base).Render("▌ ")
 		}

@@ -174,3 +174,31 @@ func lineWith(screen, s string) string {
 	}
 	return ""
 }
+
+// TestMonochromeUnderlineInOnePiece: without colours the Library filter's
+// matches and the mark of a version picked for a diff are underlined. Lip
+// Gloss underlines one code point at a time (splitting emoji clusters, and
+// leaving a marked row's space without its reverse video); they are drawn
+// in one piece instead.
+func TestMonochromeUnderlineInOnePiece(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30, func(d *Deps) { d.NoColor = true })
+	h.key("/")
+	h.typ("summ")
+	if out := h.m.render(); !strings.Contains(out, "summ") || !strings.Contains(out, "\x1b[4m") {
+		t.Fatalf("the match summ is not underlined in one piece:\n%q", out)
+	}
+	h.key("esc", "esc", "G", "enter")
+	if h.m.active != screenVersions {
+		t.Fatal("enter did not open the versions")
+	}
+	h.key("d")
+	out := h.m.render()
+	if !strings.Contains(out, "◆ v3 marked — d on another to diff") {
+		t.Fatalf("the mark's title is not drawn in one piece:\n%q", out)
+	}
+	if strings.Contains(out, "\x1b[4m \x1b[m") {
+		t.Fatalf("the marked row's space is drawn underlined only, without the row's style:\n%q", out)
+	}
+}
