@@ -457,7 +457,11 @@ func (a *app) importFileCases(st *store.Store, path, name string, cases []prompt
 	}
 	su, err := st.CreateSuite(a.ctx, prompt.Suite{Name: name, Prompt: name, Cases: cases}, author)
 	if err == nil {
-		fmt.Fprintf(a.env.Stdout, "suite %s: %d cases from %s\n", su.Name, len(su.Cases), filepath.Base(path))
+		noun := "cases"
+		if len(su.Cases) == 1 {
+			noun = "case"
+		}
+		fmt.Fprintf(a.env.Stdout, "suite %s: %d %s from %s\n", su.Name, len(su.Cases), noun, filepath.Base(path))
 		return nil
 	}
 	if !errors.Is(err, store.ErrExists) {
