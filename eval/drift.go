@@ -196,19 +196,24 @@ func SamePlan(a, b prompt.Run) error {
 	if max(a.Repeat, 1) != max(b.Repeat, 1) {
 		return fmt.Errorf("runs %s and %s have different repeats (%d and %d)", a.ID, b.ID, max(a.Repeat, 1), max(b.Repeat, 1))
 	}
-	for _, v := range a.Versions {
-		for _, w := range b.Versions {
-			if v.VersionID != w.VersionID {
-				continue
-			}
-			for _, t := range a.Targets {
-				for _, u := range b.Targets {
-					if t == u {
-						return nil
-					}
-				}
-			}
-		}
+	if CommonPairs(a, b) > 0 {
+		return nil
 	}
 	return fmt.Errorf("runs %s and %s have no version × target in common", a.ID, b.ID)
+}
+
+// CommonPairs counts the version × target pairs both runs planned.
+func CommonPairs(a, b prompt.Run) int {
+	versions, targets := 0, 0
+	for _, v := range a.Versions {
+		if slices.ContainsFunc(b.Versions, func(w prompt.RunVersion) bool { return w.VersionID == v.VersionID }) {
+			versions++
+		}
+	}
+	for _, t := range a.Targets {
+		if slices.Contains(b.Targets, t) {
+			targets++
+		}
+	}
+	return versions * targets
 }

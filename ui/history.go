@@ -414,15 +414,21 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 	return m, nil
 }
 
-// drift sets the selected run against the newest earlier run of the same
-// plan in the list (its baseline), as `whet drift BASE --against RUN` does.
+// drift sets the selected run against an earlier run of the same plan in
+// the list (its baseline), as `whet drift BASE --against RUN` does: the one
+// sharing the most version × target pairs with it, the newest of those, so
+// that a one-pair run made in between does not stand in for the full plan.
 func (m historyModel) drift() (historyModel, tea.Cmd) {
 	r, _ := m.selected()
 	var base *prompt.Run
+	best := 0
 	for i := m.cursor + 1; i < len(m.rows); i++ {
-		if eval.SamePlan(m.rows[i].sum.Run, r.sum.Run) == nil {
-			base = &m.rows[i].sum.Run
-			break
+		run := &m.rows[i].sum.Run
+		if eval.SamePlan(*run, r.sum.Run) != nil {
+			continue
+		}
+		if n := eval.CommonPairs(*run, r.sum.Run); n > best {
+			base, best = run, n
 		}
 	}
 	if base == nil {

@@ -149,6 +149,33 @@ func TestHistoryDrift(t *testing.T) {
 	h.mustSee("no earlier run of the same plan")
 }
 
+// A re-run of the full plan is set against the last run of that plan, not
+// against a one-pair run made in between that shares a pair with it.
+func TestHistoryDriftPrefersTheFullPlan(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ctx := context.Background()
+	rerunOf(t, st, fixtureOldRun, testNow.Add(-90*time.Minute)) // support/reply@1 × echo only
+	later := rerunOf(t, st, fixtureRun, testNow.Add(-time.Hour))
+	before, err := st.Results(ctx, fixtureRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []prompt.Result
+	for _, r := range before {
+		r.ID, r.RunID = 0, later.ID
+		rs = append(rs, r)
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.key("G", "h")
+	h.mustSee("4 runs")
+	h.key("g", "D")
+	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 version × target pairs of 4 drifted")
+}
+
 func TestHistoryShowsNewRunsWhenShownAgain(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
