@@ -379,7 +379,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.sh.themeFixed || m.sh.bgKnown || m.sh.theme.Mono {
 			return m, nil
 		}
-		return m, notify("the terminal does not tell its background: dark theme (ctrl+p Theme, or --theme light)")
+		return m, notify("background unknown: dark theme (ctrl+p Theme, or theme: in the config)")
 	case pushDialogMsg:
 		m.dialogs = append(m.dialogs, msg.d)
 		m.focus = focusDialog

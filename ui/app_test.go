@@ -544,7 +544,7 @@ func TestUnknownBackgroundKeepsDarkTheme(t *testing.T) {
 	if h.m.sh.theme.Name != "dark" || h.m.sh.theme.Mono {
 		t.Fatalf("no background reported: theme %q mono %v", h.m.sh.theme.Name, h.m.sh.theme.Mono)
 	}
-	h.mustSee("the terminal does not tell its background: dark theme")
+	h.mustSee("background unknown: dark theme (ctrl+p Theme, or theme: in the config)")
 	h.send(tea.BackgroundColorMsg{Color: color.White})
 	if h.m.sh.theme.Name != "light" || h.m.sh.theme.Mono {
 		t.Fatalf("a late white background gives %q mono %v", h.m.sh.theme.Name, h.m.sh.theme.Mono)
