@@ -15,16 +15,7 @@ import (
 // line saying how to finish, not an error per remaining file.
 func TestPromptImportInterrupted(t *testing.T) {
 	dir := t.TempDir()
-	files := filepath.Join(dir, "prompts")
-	if err := os.Mkdir(files, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 5 {
-		body := fmt.Sprintf("---\nname: p%d\n---\n## user\nhi %d\n", i, i)
-		if err := os.WriteFile(filepath.Join(files, fmt.Sprintf("p%d.md", i)), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	files := writePromptFiles(t, dir, 5)
 	// ctrl+c as soon as the first file is reported imported.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -45,7 +36,7 @@ func TestPromptImportInterrupted(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
-	if got := out.String(); !strings.HasPrefix(got, "imported p0@1") || strings.Count(got, "\n") != 1 {
+	if got := out.String(); !strings.HasPrefix(got, "imported p000@1") || strings.Count(got, "\n") != 1 {
 		t.Errorf("stdout:\n%s", got)
 	}
 	if got := errb.String(); got != "interrupted: 4 of 5 file(s) not imported yet; the same 'whet prompt import' again imports the rest (files already imported are left unchanged)\n" {
@@ -84,16 +75,7 @@ func TestInterruptedCommand(t *testing.T) {
 // process created meanwhile is "unchanged", not "already exists".
 func TestPromptImportConcurrent(t *testing.T) {
 	dir := t.TempDir()
-	files := filepath.Join(dir, "prompts")
-	if err := os.Mkdir(files, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 150 {
-		body := fmt.Sprintf("---\nname: p%03d\n---\n## user\nhi %d\n", i, i)
-		if err := os.WriteFile(filepath.Join(files, fmt.Sprintf("p%03d.md", i)), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	files := writePromptFiles(t, dir, 150)
 	getenv := func(k string) string {
 		switch k {
 		case "WHET_DB":
@@ -119,4 +101,21 @@ func TestPromptImportConcurrent(t *testing.T) {
 			t.Errorf("import %d: exit %d:\n%s", i, codes[i], errs[i].String())
 		}
 	}
+}
+
+// writePromptFiles writes n prompt files p000.md… (prompts p000…) into
+// dir/prompts and returns that folder.
+func writePromptFiles(t *testing.T, dir string, n int) string {
+	t.Helper()
+	files := filepath.Join(dir, "prompts")
+	if err := os.Mkdir(files, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		body := fmt.Sprintf("---\nname: p%03d\n---\n## user\nhi %d\n", i, i)
+		if err := os.WriteFile(filepath.Join(files, fmt.Sprintf("p%03d.md", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
 }
