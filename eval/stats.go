@@ -65,7 +65,8 @@ type Group struct {
 
 	// Scored results have a score. MeanScore is their mean, with a 95%
 	// t-interval from the spread between cases (report.ScoreInterval) clamped
-	// to [0,1] ([0,1] with fewer than two scored cases).
+	// to [0,1], or the Wilson interval of the mean when the scores are all
+	// equal; [0,1] with fewer than two scored cases.
 	Scored                      int
 	MeanScore, ScoreLo, ScoreHi float64
 

@@ -103,6 +103,13 @@ func PassInterval(byCase map[int][2]int) (lo, hi float64) {
 // repeats that always agree it is the t-interval of the cases' means. NaN
 // bounds with fewer than two cases: the spread between cases is unknown.
 //
+// When every scored result has the same score the sample shows no spread,
+// and a t-interval would be the single point [x, x], claiming a certainty
+// that ten equal scores do not give. A score in [0,1] with mean x varies at
+// most as a pass/fail verdict with pass rate x does, so the interval is then
+// the Wilson interval of x over the cases: ten scores of 1 give [0.72, 1],
+// as ten passes do.
+//
 // Every interval of a run's mean score comes from here.
 func ScoreInterval(byCase map[int][]float64, mean float64) (lo, hi float64) {
 	cases, n := len(byCase), 0
@@ -110,13 +117,21 @@ func ScoreInterval(byCase map[int][]float64, mean float64) (lo, hi float64) {
 		return math.NaN(), math.NaN()
 	}
 	var ss float64
+	spread, first := false, math.NaN()
 	for _, xs := range byCase {
 		var d float64
 		for _, x := range xs {
 			d += x - mean
+			if math.IsNaN(first) {
+				first = x
+			}
+			spread = spread || x != first
 		}
 		ss += d * d
 		n += len(xs)
+	}
+	if !spread {
+		return wilsonP(min(1, max(0, mean)), float64(cases), Z95)
 	}
 	se := math.Sqrt(float64(cases) / float64(cases-1) * ss / float64(n*n))
 	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(cases - 1)}.Quantile(0.975)

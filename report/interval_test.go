@@ -53,3 +53,35 @@ func TestMeanCI(t *testing.T) {
 		t.Errorf("no values: %v", m)
 	}
 }
+
+func TestScoreIntervalWithoutSpread(t *testing.T) {
+	// Ten cases all scored 1 (two of them twice): no spread to measure, so
+	// the interval is the Wilson interval of ten passes, not [1, 1].
+	byCase := map[int][]float64{}
+	for c := range 10 {
+		byCase[c] = []float64{1}
+	}
+	byCase[3] = append(byCase[3], 1)
+	byCase[7] = append(byCase[7], 1)
+	wlo, whi := Wilson(10, 10, Z95)
+	if lo, hi := ScoreInterval(byCase, 1); !near(lo, wlo, 1e-12) || !near(hi, whi, 1e-12) || lo > 0.73 {
+		t.Errorf("ten scores of 1: [%v, %v], want Wilson(10/10) [%v, %v]", lo, hi, wlo, whi)
+	}
+	// Equal scores inside (0,1), whose mean is not exactly representable:
+	// still the Wilson interval around that mean over the cases.
+	byCase = map[int][]float64{0: {0.1, 0.1, 0.1}, 1: {0.1}, 2: {0.1}}
+	mean := (0.1 + 0.1 + 0.1 + 0.1 + 0.1) / 5
+	wlo, whi = wilsonP(mean, 3, Z95)
+	if lo, hi := ScoreInterval(byCase, mean); !near(lo, wlo, 1e-12) || !near(hi, whi, 1e-12) || hi-lo < 0.3 {
+		t.Errorf("equal scores 0.1: [%v, %v], want [%v, %v]", lo, hi, wlo, whi)
+	}
+	// Any spread at all: the t-interval over cases as before.
+	byCase = map[int][]float64{0: {1}, 1: {1}, 2: {0.5}}
+	_, mlo, mhi := MeanCI([]float64{1, 1, 0.5}, 0.95)
+	if lo, hi := ScoreInterval(byCase, 2.5/3); !near(lo, max(0, mlo), 1e-12) || !near(hi, min(1, mhi), 1e-12) {
+		t.Errorf("with spread: [%v, %v], want [%v, %v]", lo, hi, max(0, mlo), min(1, mhi))
+	}
+	if lo, hi := ScoreInterval(map[int][]float64{0: {1, 1}}, 1); !math.IsNaN(lo) || !math.IsNaN(hi) {
+		t.Errorf("one case: [%v, %v], want unknown", lo, hi)
+	}
+}
