@@ -285,15 +285,19 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 		}),
 		row("Tokens out", func(_ Side, s Summary) string { return fmtInt(s.TokensOut) }),
 		row("Cost (USD)", func(_ Side, s Summary) string { return CostText(s.Cost) }),
-		row("Mean score", func(_ Side, s Summary) string {
-			if s.Scored == 0 {
-				return "—"
-			}
-			return fmtScore(s.MeanScore) + " (" + fmtInt(s.Scored) + ")"
-		}),
+		row("Mean score", func(_ Side, s Summary) string { return mdScoreCell(s) }),
+	}
+	note := "*Mean score is over the scored cells (count in brackets)"
+	_, passA := sa.PassRate()
+	_, passB := sb.PassRate()
+	if passA || passB {
+		rows = append(rows, row("Pass rate", func(_ Side, s Summary) string { return mdPassRateCell(s) }))
+	}
+	if sa.Scored > 0 || sb.Scored > 0 {
+		note += "; square brackets hold 95% intervals over cases, not cells"
 	}
 	m.table([]string{"", mdCode(c.A.Label, true), mdCode(c.B.Label, true)}, "lrr", rows)
-	m.para("*Mean score is over the scored cells (count in brackets).*")
+	m.para(note + ".*")
 	if ab := c.AB; ab != nil {
 		m.para("**A/B:** ", mdText(ab.Sentence))
 		line := "Each case scored on both sides counts once, by its mean score over its repeats: " + mdCode(c.B.Label, false) +

@@ -124,3 +124,35 @@ func TestCompareFormatsCarryAB(t *testing.T) {
 		t.Error("SCHEMA.md does not say which formats carry the A/B statistics")
 	}
 }
+
+// The comparison's summary shows each side's mean score and pass rate with
+// the same 95% intervals over cases as the run's summary.
+func TestCompareMarkdownIntervals(t *testing.T) {
+	side := func(label string, vid int64, scores []float64) Side {
+		s := Side{Label: label, Version: prompt.RunVersion{VersionID: vid}, Target: "echo"}
+		for i, v := range scores {
+			id := vid*100 + int64(i)
+			s.Results = append(s.Results, prompt.Result{ID: id, VersionID: vid, Target: "echo", Case: i, Output: "x", Latency: time.Millisecond})
+			pass := v >= 0.5
+			s.Scores = append(s.Scores, prompt.Score{ResultID: id, Scorer: "check:contains", Value: v, Pass: &pass})
+		}
+		return s
+	}
+	cases := []prompt.Case{{Name: "a"}, {Name: "b"}, {Name: "c"}, {Name: "d"}}
+	c := Compare(side("A", 1, []float64{1, 0, 1, 1}), side("B", 2, []float64{1, 1, 1, 1}), cases, "", t0)
+	md := string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, c) }))
+	checkMarkdown(t, "compare intervals", md)
+	sa := summarizeGroup(c.A.Results, LatestScores(c.A.Scores))
+	sb := summarizeGroup(c.B.Results, LatestScores(c.B.Scores))
+	want := "| **Mean score** | " + fmtScore(sa.MeanScore) + " [" + fmtScore(sa.ScoreLo) + "–" + fmtScore(sa.ScoreHi) + "] (4) | " +
+		fmtScore(sb.MeanScore) + " [" + fmtScore(sb.ScoreLo) + "–" + fmtScore(sb.ScoreHi) + "] (4) |"
+	if !strings.Contains(md, want) {
+		t.Errorf("Markdown lacks %q:\n%s", want, md)
+	}
+	if !strings.Contains(md, "| **Pass rate** | 75.0% [") || !strings.Contains(md, "| 100.0% [") {
+		t.Errorf("Markdown lacks the pass rates with intervals:\n%s", md)
+	}
+	if sb.ScoreHi != 1 || sb.ScoreLo >= 1 {
+		t.Errorf("four scores of 1: interval [%v, %v], want below 1 to 1", sb.ScoreLo, sb.ScoreHi)
+	}
+}

@@ -175,16 +175,11 @@ func (v *view) mdSummary(m *mdWriter) {
 	usage := func(s Summary) []string {
 		cells := []string{fmtInt(s.TokensIn), fmtInt(s.TokensOut), CostText(s.Cost), fmtInt(s.CacheHits)}
 		if scored {
-			score, pf, rate := "—", "—", "—"
-			if s.Scored > 0 {
-				score = fmtScore(s.MeanScore) + mdInterval(s.ScoreLo, s.ScoreHi, fmtScore, "") + " (" + fmtInt(s.Scored) + ")"
-			}
-			if r, ok := s.PassRate(); ok {
+			pf := "—"
+			if _, ok := s.PassRate(); ok {
 				pf = fmtInt(s.Passed) + " / " + fmtInt(s.Failed)
-				pct := func(f float64) string { return fmtRate(100 * f) }
-				rate = pct(r) + "%" + mdInterval(s.PassLo, s.PassHi, pct, "%")
 			}
-			cells = append(cells, score, pf, rate)
+			cells = append(cells, mdScoreCell(s), pf, mdPassRateCell(s))
 		}
 		return cells
 	}
@@ -212,6 +207,26 @@ func (v *view) mdSummary(m *mdWriter) {
 			" Square brackets hold 95% intervals over cases, not cells: repeats of a case that always agree count once."
 	}
 	m.para("*", note, "*")
+}
+
+// mdScoreCell is a summary's mean score with its interval and the number
+// of scored cells, "0.82 [0.71–0.93] (40)", or "—" when nothing is scored.
+func mdScoreCell(s Summary) string {
+	if s.Scored == 0 {
+		return "—"
+	}
+	return fmtScore(s.MeanScore) + mdInterval(s.ScoreLo, s.ScoreHi, fmtScore, "") + " (" + fmtInt(s.Scored) + ")"
+}
+
+// mdPassRateCell is a summary's pass rate with its interval,
+// "75% [51–90%]", or "—" when no cell has a verdict.
+func mdPassRateCell(s Summary) string {
+	r, ok := s.PassRate()
+	if !ok {
+		return "—"
+	}
+	pct := func(f float64) string { return fmtRate(100 * f) }
+	return pct(r) + "%" + mdInterval(s.PassLo, s.PassHi, pct, "%")
 }
 
 // mdInterval is " [lo–hi]" in f's format followed by unit, or "" when
