@@ -156,6 +156,17 @@ func (a *app) promptExportCmd() *cobra.Command {
 				}
 				items = append(items, item{p, v})
 			}
+			if dir != "" {
+				// Not even --force writes over whet's own database or config.
+				if paths, err := a.resolvePaths(); err == nil {
+					for _, it := range items {
+						path := filepath.Join(dir, filepath.FromSlash(it.p.Name)+".md")
+						if err := outfile.CheckOwn(path, paths.Database, paths.ConfigFile); err != nil {
+							return fmt.Errorf("%s: %w, so nothing was exported", path, err)
+						}
+					}
+				}
+			}
 			if dir != "" && !force {
 				// A file whose prompt is not saved in whet (an edit not
 				// imported yet) is not overwritten; nothing is written then.

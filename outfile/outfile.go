@@ -180,12 +180,12 @@ func CheckOwn(path, db, config string) error {
 	if db != "" {
 		for _, f := range []string{db, db + "-wal", db + "-shm"} {
 			if SamePath(path, f) {
-				return fmt.Errorf("is whet's database (%s): the report would destroy it", db)
+				return fmt.Errorf("is whet's database (%s): writing there would destroy it", db)
 			}
 		}
 	}
 	if config != "" && SamePath(path, config) {
-		return errors.New("is whet's config file: the report would overwrite it")
+		return errors.New("is whet's config file: writing there would overwrite it")
 	}
 	return nil
 }
