@@ -113,6 +113,9 @@ func (a *app) printImportPlan(res promptfoo.Result) {
 	}
 	for _, h := range res.Providers {
 		fmt.Fprintf(w, "\nadd this provider to your config (whet config check verifies it):\n  providers:\n    %s:\n      type: %s\n      base_url: %s\n", h.Name, h.Type, h.BaseURL)
+		if h.APIVersion != "" {
+			fmt.Fprintf(w, "      api_version: %s\n", h.APIVersion)
+		}
 		if h.APIKeyEnv != "" {
 			fmt.Fprintf(w, "      api_key_env: %s\n", h.APIKeyEnv)
 		}

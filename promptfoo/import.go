@@ -39,8 +39,8 @@ type Result struct {
 }
 
 // ProviderHint is a provider entry whet's config needs for a target: a
-// named endpoint of Type ("openai" for any OpenAI-compatible server, or
-// "anthropic") at BaseURL. APIKeyEnv names the environment variable of the
+// named endpoint of Type ("openai" for any OpenAI-compatible server,
+// "anthropic", or "azure" for Azure OpenAI) at BaseURL. APIKeyEnv names the environment variable of the
 // key when the config named one (apiKeyEnvar); keys themselves are never
 // imported.
 type ProviderHint struct {
@@ -48,6 +48,8 @@ type ProviderHint struct {
 	Type      string
 	BaseURL   string
 	APIKeyEnv string
+	// APIVersion is an azure provider's api_version.
+	APIVersion string
 }
 
 // Issue is something whet could not bring in, where it is written.
@@ -76,6 +78,9 @@ type importer struct {
 
 	res   Result
 	names map[string]bool // prompt names taken, lower case
+	// azureEnvNoted is set once the Azure endpoint from the environment
+	// has been reported.
+	azureEnvNoted bool
 
 	// Params the providers agree on, applied to every prompt.
 	params prompt.Params

@@ -141,7 +141,7 @@ func TestImportSupport(t *testing.T) {
 		Unsupported: []Issue{
 			{cfg, 6, `prompt 3 is not imported: it uses the Nunjucks expression {{ product | upper }} (whet templates have {{ variable }} only)`},
 			{cfg, 18, `provider openai:chat:qwen2.5-7b-instruct: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env`},
-			{cfg, 19, `provider "bedrock:anthropic.claude-3-haiku-20240307-v1:0" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{cfg, 19, `provider "bedrock:anthropic.claude-3-haiku-20240307-v1:0" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
 			{csvFile, 2, `row 1 ("refund request"): __expected2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
 		},
 	}
@@ -213,8 +213,8 @@ func TestImportMixed(t *testing.T) {
 			{cfg, 11, `provider google:gemini-2.5-flash: config.topK is not imported`},
 			{cfg, 15, `provider ollama:llama3.2:3b: prompts (["Translations"]) is not imported: whet runs every target on every prompt of a run`},
 			{cfg, 16, `provider "openai:embeddings:text-embedding-3-small" is not supported by whet (an embedding model is not a chat target): it is not among the targets`},
-			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
-			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
 			{cfg, 32, `test 5 ("inline"): assert 2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
 			{cfg, 35, `test 5 ("inline"): metadata is not imported`},
 			{cfg, 38, `evaluateOptions are not imported: give whet run --repeat / -j instead`},
@@ -452,6 +452,19 @@ func TestMapTarget(t *testing.T) {
 		{"echo", "echo", false},
 		{"bedrock:anthropic.claude-3-haiku-20240307-v1:0", "", false},
 		{"vertex:gemini-pro", "", false},
+		{"openrouter:anthropic/claude-3.5-sonnet", "openrouter:anthropic/claude-3.5-sonnet", false},
+		{"groq:llama-3.3-70b-versatile", "groq:llama-3.3-70b-versatile", false},
+		{"togetherai:meta-llama/Llama-3-8b-chat-hf", "togetherai:meta-llama/Llama-3-8b-chat-hf", false},
+		{"togetherai:chat:meta-llama/Llama-3-8b-chat-hf", "togetherai:meta-llama/Llama-3-8b-chat-hf", false},
+		{"togetherai:completion:x", "", false},
+		{"mistral:embedding:mistral-embed", "", false},
+		{"groq:", "", false},
+		{"azure:chat:gpt4o-prod", "azure:gpt4o-prod", false},
+		{"azureopenai:chat:gpt4o-prod", "azure:gpt4o-prod", false},
+		{"azure:responses:gpt5", "azure:gpt5", false},
+		{"azure:chat", "", false},
+		{"azure:assistant:asst_1", "", false},
+		{"azure:embedding:ada", "", true},
 		{"exec: python p.py", "", false},
 		{"python:provider.py", "", false},
 		{"https://example.com/api", "", false},
@@ -1193,5 +1206,73 @@ func TestImportJSONLLongLine(t *testing.T) {
 	}
 	if len(r.Suite.Cases) != 2 || r.Suite.Cases[0].Vars["q"] != "a" || r.Suite.Cases[1].Vars["q"] != long {
 		t.Errorf("%d cases", len(r.Suite.Cases))
+	}
+}
+
+// OpenAI-compatible vendors become provider entries with promptfoo's
+// endpoint and key variable; Azure deployments an azure entry with the
+// config's host and api-version; graders get the same entries.
+func TestImportVendorsAndAzure(t *testing.T) {
+	files := map[string]string{"evals.yaml": `
+prompts: ['{{q}}']
+providers:
+  - openrouter:meta-llama/llama-3.1-8b-instruct:free
+  - id: groq:llama-3.3-70b-versatile
+    config: {apiBaseUrl: https://example.com/v1, temperature: 0.2}
+  - togetherai:chat:meta-llama/Llama-3-8b-chat-hf
+  - deepseek:deepseek-chat
+  - perplexity:sonar
+  - id: mistral:mistral-small-latest
+    config: {apiKeyEnvar: MY_MISTRAL_KEY}
+  - id: azure:chat:gpt4o-prod
+    config: {apiHost: 'https://my-res.openai.azure.com/', apiVersion: 2024-10-21, azureClientId: abc}
+  - azureopenai:chat:gpt4o-mini
+  - togetherai:embedding:bge
+tests:
+  - vars: {q: hi}
+    assert:
+      - type: llm-rubric
+        value: is polite
+        provider: groq:llama-3.1-8b-instant
+`}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTargets := []string{"openrouter:meta-llama/llama-3.1-8b-instruct:free", "groq:llama-3.3-70b-versatile",
+		"togetherai:meta-llama/Llama-3-8b-chat-hf", "deepseek:deepseek-chat", "perplexity:sonar",
+		"mistral:mistral-small-latest", "azure:gpt4o-prod", "azure-2:gpt4o-mini"}
+	if !reflect.DeepEqual(r.Targets, wantTargets) {
+		t.Errorf("targets = %q, want %q", r.Targets, wantTargets)
+	}
+	wantHints := []ProviderHint{
+		{Name: "openrouter", Type: "openai", BaseURL: "https://openrouter.ai/api/v1", APIKeyEnv: "OPENROUTER_API_KEY"},
+		{Name: "groq", Type: "openai", BaseURL: "https://api.groq.com/openai/v1", APIKeyEnv: "GROQ_API_KEY"},
+		{Name: "togetherai", Type: "openai", BaseURL: "https://api.together.xyz/v1", APIKeyEnv: "TOGETHER_API_KEY"},
+		{Name: "deepseek", Type: "openai", BaseURL: "https://api.deepseek.com/v1", APIKeyEnv: "DEEPSEEK_API_KEY"},
+		{Name: "perplexity", Type: "openai", BaseURL: "https://api.perplexity.ai", APIKeyEnv: "PERPLEXITY_API_KEY"},
+		{Name: "mistral", Type: "openai", BaseURL: "https://api.mistral.ai/v1", APIKeyEnv: "MY_MISTRAL_KEY"},
+		{Name: "azure", Type: "azure", BaseURL: "https://my-res.openai.azure.com", APIKeyEnv: "AZURE_API_KEY", APIVersion: "2024-10-21"},
+		{Name: "azure-2", Type: "azure", BaseURL: "https://${AZURE_API_HOST}", APIKeyEnv: "AZURE_API_KEY", APIVersion: "2024-12-01-preview"},
+	}
+	if !reflect.DeepEqual(r.Providers, wantHints) {
+		t.Errorf("hints =\n%+v\nwant\n%+v", r.Providers, wantHints)
+	}
+	if c := r.Suite.Cases[0].Checks; len(c) != 1 || c[0].Provider != "groq:llama-3.1-8b-instant" {
+		t.Errorf("grader = %+v", c)
+	}
+	var issues []string
+	for _, i := range r.Unsupported {
+		issues = append(issues, i.String())
+	}
+	wantIssues := []string{
+		"evals.yaml:6: provider groq:llama-3.3-70b-versatile: config.apiBaseUrl is not imported: promptfoo's groq provider ignores it and calls https://api.groq.com/openai/v1 with GROQ_API_KEY, as whet will",
+		"evals.yaml:6: provider groq:llama-3.3-70b-versatile sets temperature 0.2 and openrouter:meta-llama/llama-3.1-8b-instruct:free, togetherai:chat:meta-llama/Llama-3-8b-chat-hf, deepseek:deepseek-chat, perplexity:sonar, mistral:mistral-small-latest, azure:chat:gpt4o-prod, azureopenai:chat:gpt4o-mini do not: whet keeps params on the prompt, so every target gets temperature 0.2",
+		"evals.yaml:13: provider azure:chat:gpt4o-prod: config.azureClientId is not imported: whet sends Azure an API key (api_key_env) or an Entra ID token (api_key_cmd: az account get-access-token --resource https://cognitiveservices.azure.com --query accessToken -o tsv)",
+		"evals.yaml:14: provider azureopenai:chat:gpt4o-mini: its config names no apiHost or apiBaseUrl, so promptfoo read the endpoint from the environment: the azure provider's base_url is https://${AZURE_API_HOST} (whet expands it when it reads its config); edit it if you set AZURE_OPENAI_API_HOST or AZURE_API_BASE_URL instead",
+		`evals.yaml:15: provider "togetherai:embedding:bge" is not supported by whet (an embedding model is not a chat target): it is not among the targets`,
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))
 	}
 }
