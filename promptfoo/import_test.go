@@ -1276,3 +1276,45 @@ tests:
 		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))
 	}
 }
+
+// max_completion_tokens is whet's max_tokens, which whet sends under the
+// name each server wants: providers setting one or the other agree, and no
+// max_completion_tokens goes to servers that refuse it.
+func TestImportMaxCompletionTokens(t *testing.T) {
+	files := map[string]string{"evals.yaml": `
+prompts:
+  - raw: '{{q}}'
+    config: {max_completion_tokens: 50}
+  - '{{q}} again'
+providers:
+  - id: groq:llama-3.3-70b-versatile
+    config: {max_completion_tokens: 200}
+  - id: mistral:mistral-small-latest
+    config: {max_tokens: 200}
+tests:
+  - vars: {q: hi}
+`}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Unsupported) != 0 {
+		t.Errorf("issues = %+v", r.Unsupported)
+	}
+	if len(r.Prompts) != 2 {
+		t.Fatalf("prompts = %+v", r.Prompts)
+	}
+	for i, want := range []int{50, 200} {
+		p := r.Prompts[i].Params
+		if p.MaxTokens == nil || *p.MaxTokens != want || len(p.Extra) != 0 {
+			t.Errorf("prompt %d params = %+v, want max_tokens %d only", i, p, want)
+		}
+	}
+	files["evals.yaml"] = "prompts: ['{{q}}']\nproviders:\n  - id: openai:o3\n    config: {max_tokens: 100, max_completion_tokens: 400}\ntests:\n  - vars: {q: hi}\n"
+	if r, err = Import("evals.yaml", memFS(files)); err != nil {
+		t.Fatal(err)
+	}
+	if p := r.Prompts[0].Params; p.MaxTokens == nil || *p.MaxTokens != 100 || fmt.Sprint(p.Extra) != "map[max_completion_tokens:400]" {
+		t.Errorf("both set: params = %+v", p)
+	}
+}

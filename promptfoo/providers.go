@@ -231,10 +231,11 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		kn, _ := cfg.key(k)
 		switch {
 		case paramKeys[k]:
-			if _, seen := st.params[k]; !seen {
-				st.order = append(st.order, k)
+			pk := paramKey(cfg, k)
+			if _, seen := st.params[pk]; !seen {
+				st.order = append(st.order, pk)
 			}
-			st.params[k] = append(st.params[k], providerParam{provider: id, text: paramText(kn.v), at: kn})
+			st.params[pk] = append(st.params[pk], providerParam{provider: id, text: paramText(kn.v), at: kn})
 		case isVendor && !vendor.override && (k == "apiBaseUrl" || k == "apiHost" || k == "apiKeyEnvar"):
 			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: promptfoo's %s provider ignores it and calls %s with %s, as whet will",
 				id, k, vendor.name, vendor.base, vendor.keyEnv))
@@ -577,9 +578,23 @@ func (im *importer) configParams(cfg node, who string) *prompt.Params {
 			im.issue(kn, fmt.Sprintf("%s: config.%s is not imported", who, k))
 			continue
 		}
-		if err := p.Set(k, paramText(kn.v)); err != nil {
+		if err := p.Set(paramKey(cfg, k), paramText(kn.v)); err != nil {
 			im.issue(kn, fmt.Sprintf("%s: config.%s not imported: %v", who, k, err))
 		}
 	}
 	return &p
+}
+
+// paramKey is the whet param a config key of cfg sets: max_completion_tokens
+// is max_tokens, which whet sends as max_completion_tokens to the servers
+// that want it (api.openai.com, a reasoning model elsewhere) and as its own
+// name to the others (Mistral and Anthropic refuse max_completion_tokens),
+// unless cfg sets max_tokens too.
+func paramKey(cfg node, k string) string {
+	if k == "max_completion_tokens" {
+		if _, both := cfg.key("max_tokens"); !both {
+			return "max_tokens"
+		}
+	}
+	return k
 }
