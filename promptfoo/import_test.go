@@ -1318,3 +1318,25 @@ tests:
 		t.Errorf("both set: params = %+v", p)
 	}
 }
+
+// A mapping of provider ids keeps the file's order, as promptfoo runs them.
+func TestImportProviderMapOrder(t *testing.T) {
+	files := map[string]string{"evals.yaml": `
+prompts: ['{{q}}']
+providers:
+  openai:gpt-4o-mini: {}
+  anthropic:messages:claude-haiku-4-5: {}
+  google:gemini-2.5-flash: {}
+  echo: {}
+tests:
+  - vars: {q: hi}
+`}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"openai:gpt-4o-mini", "anthropic:claude-haiku-4-5", "gemini:gemini-2.5-flash", "echo"}
+	if !reflect.DeepEqual(r.Targets, want) {
+		t.Errorf("targets = %q, want %q", r.Targets, want)
+	}
+}
