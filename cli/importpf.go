@@ -85,7 +85,14 @@ It ends with the command that runs what it imported:
 				if targets == "" {
 					targets = "echo"
 				}
-				fmt.Fprintf(a.env.Stdout, "\nrun it:\n  whet run %s --suite %s -m %s\n", strings.Join(names, " "), res.Suite.Name, targets)
+				opts := ""
+				if res.Repeat > 1 {
+					opts += fmt.Sprintf(" --repeat %d", res.Repeat)
+				}
+				if res.Jobs > 0 {
+					opts += fmt.Sprintf(" -j %d", res.Jobs)
+				}
+				fmt.Fprintf(a.env.Stdout, "\nrun it:\n  whet run %s --suite %s -m %s%s\n", strings.Join(names, " "), res.Suite.Name, targets, opts)
 			}
 			if len(res.Unsupported) > 0 {
 				fmt.Fprintf(a.env.Stderr, "%d item(s) not imported (listed above)\n", len(res.Unsupported))

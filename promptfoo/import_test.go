@@ -217,13 +217,15 @@ func TestImportMixed(t *testing.T) {
 			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
 			{cfg, 32, `test 5 ("inline"): assert 2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
 			{cfg, 35, `test 5 ("inline"): metadata is not imported`},
-			{cfg, 38, `evaluateOptions are not imported: give whet run --repeat / -j instead`},
+			{cfg, 41, `evaluateOptions.delay is not imported: whet has no equivalent`},
 			{dir + "prompts/vip.md", 2, `prompt "VIP" is not imported: it uses the Nunjucks tag {% if vip %} (whet templates have {{ variable }} only)`},
 			{dir + "tests.yaml", 11, `test 1 ("polite"): assert 2 (llm-rubric): only the provider's id is imported, not its options`},
 			{dir + "tests.yaml", 15, `test 1 ("polite"): assert 3: type "assert-set" is not supported by whet (whet has no assert sets; list their asserts one by one): not imported; the case keeps its other checks`},
 			{dir + "tests.yaml", 23, `test 1 ("polite"): assert 4 (similar): transform is not imported (whet runs no JavaScript): the check grades the output as the model gave it`},
 			{dir + "tests.yaml", 33, `test 2: assert 2 (word-count): weight 0 (shown but not scored) is imported as weight 1`},
 		},
+		Repeat: 3,
+		Jobs:   4,
 	}
 	sameResult(t, got, want)
 }
@@ -1338,5 +1340,22 @@ tests:
 	want := []string{"openai:gpt-4o-mini", "anthropic:claude-haiku-4-5", "gemini:gemini-2.5-flash", "echo"}
 	if !reflect.DeepEqual(r.Targets, want) {
 		t.Errorf("targets = %q, want %q", r.Targets, want)
+	}
+}
+
+// evaluateOptions' repeat and maxConcurrency must be whole numbers to be
+// taken for whet run's --repeat and -j.
+func TestImportEvaluateOptionsValues(t *testing.T) {
+	files := map[string]string{"evals.yaml": "prompts: ['{{q}}']\nproviders: [echo]\nevaluateOptions:\n  repeat: two\n  maxConcurrency: 0\n  showProgressBar: false\ntests:\n  - vars: {q: hi}\n"}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Issue{
+		{"evals.yaml", 4, "evaluateOptions.repeat two is not imported: want a whole number from 1 to 10000 (whet run --repeat)"},
+		{"evals.yaml", 5, "evaluateOptions.maxConcurrency 0 is not imported: want a whole number from 1 to 10000 (whet run -j)"},
+	}
+	if r.Repeat != 0 || r.Jobs != 0 || !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("repeat %d, jobs %d, issues %+v", r.Repeat, r.Jobs, r.Unsupported)
 	}
 }
