@@ -1359,3 +1359,26 @@ func TestImportEvaluateOptionsValues(t *testing.T) {
 		t.Errorf("repeat %d, jobs %d, issues %+v", r.Repeat, r.Jobs, r.Unsupported)
 	}
 }
+
+// {{ var | safe }} is {{ var }}: promptfoo renders with autoescape off, so
+// the filter changes nothing; a config's own safe filter is another matter.
+func TestImportSafeFilter(t *testing.T) {
+	files := map[string]string{"evals.yaml": "prompts:\n  - 'Context: {{ context | safe }} Q: {{question|safe}} {{ a | safe | trim }}'\n  - 'Context: {{ context | safe }}'\nproviders: [echo]\ntests:\n  - vars: {context: c, question: q}\n"}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Prompts) != 1 || r.Prompts[0].Messages[0].Content != "Context: {{ context }}" {
+		t.Errorf("prompts = %+v", r.Prompts)
+	}
+	if len(r.Unsupported) != 1 || !strings.Contains(r.Unsupported[0].What, "{{ a | safe | trim }}") {
+		t.Errorf("issues = %+v", r.Unsupported)
+	}
+	files["evals.yaml"] = "nunjucksFilters: {safe: ./safe.js}\n" + files["evals.yaml"]
+	if r, err = Import("evals.yaml", memFS(files)); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Prompts) != 0 {
+		t.Errorf("with a custom safe filter: prompts = %+v", r.Prompts)
+	}
+}
