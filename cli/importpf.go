@@ -85,7 +85,14 @@ It ends with the command that runs what it imported:
 				if targets == "" {
 					targets = "echo"
 				}
-				fmt.Fprintf(a.env.Stdout, "\nrun it:\n  whet run %s --suite %s -m %s\n", strings.Join(names, " "), res.Suite.Name, targets)
+				opts := ""
+				if res.Repeat > 1 {
+					opts += fmt.Sprintf(" --repeat %d", res.Repeat)
+				}
+				if res.Jobs > 0 {
+					opts += fmt.Sprintf(" -j %d", res.Jobs)
+				}
+				fmt.Fprintf(a.env.Stdout, "\nrun it:\n  whet run %s --suite %s -m %s%s\n", strings.Join(names, " "), res.Suite.Name, targets, opts)
 			}
 			if len(res.Unsupported) > 0 {
 				fmt.Fprintf(a.env.Stderr, "%d item(s) not imported (listed above)\n", len(res.Unsupported))
@@ -113,6 +120,9 @@ func (a *app) printImportPlan(res promptfoo.Result) {
 	}
 	for _, h := range res.Providers {
 		fmt.Fprintf(w, "\nadd this provider to your config (whet config check verifies it):\n  providers:\n    %s:\n      type: %s\n      base_url: %s\n", h.Name, h.Type, h.BaseURL)
+		if h.APIVersion != "" {
+			fmt.Fprintf(w, "      api_version: %s\n", h.APIVersion)
+		}
 		if h.APIKeyEnv != "" {
 			fmt.Fprintf(w, "      api_key_env: %s\n", h.APIKeyEnv)
 		}

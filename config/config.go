@@ -31,9 +31,14 @@ type Config struct {
 type Provider struct {
 	Name string `yaml:"-"`
 	// Type is ollama, openai (any OpenAI-compatible server), anthropic,
-	// gemini or echo.
-	Type    string `yaml:"type"`
+	// gemini, echo or azure (Azure OpenAI).
+	Type string `yaml:"type"`
+	// BaseURL is the API's root; for azure the resource's endpoint
+	// (https://NAME.openai.azure.com).
 	BaseURL string `yaml:"base_url"`
+	// APIVersion is Azure OpenAI's api-version query parameter (azure
+	// only, and required there).
+	APIVersion string `yaml:"api_version"`
 	// APIKeyEnv names the environment variable holding the key.
 	APIKeyEnv string `yaml:"api_key_env"`
 	// APIKeyCmd is a shell command whose trimmed stdout is the key

@@ -207,7 +207,7 @@ func TestEveryProblemInOnePass(t *testing.T) {
 		msg       string
 	}{
 		{2, 1, "colour", `unknown field "colour"`},
-		{5, 11, "providers.groq.type", `unknown provider type "grok" (want ollama, openai, anthropic, gemini or echo)`},
+		{5, 11, "providers.groq.type", `unknown provider type "grok" (want ollama, openai, anthropic, gemini, echo or azure)`},
 		{9, 18, "providers.Local.concurrency", "must be 0 (the default) or more"},
 		{10, 14, "providers.Local.timeout", `want a duration like "30s" or "5m", found "soon"`},
 		{11, 3, "providers.local", `duplicate provider name "local": names ignore case, and "Local" is at line 7`},
@@ -297,6 +297,9 @@ func TestShapeProblems(t *testing.T) {
 		{"unknown theme", "theme: purple\n", `c.yaml:1:8: theme: unknown theme "purple": choose one of dark, dracula, high-contrast, light`},
 		{"bad provider name", "providers:\n  \"my groq\":\n    type: echo\n", `c.yaml:2:3: providers.my groq: provider name "my groq" may hold only letters, digits, '.', '_' and '-', and must start with a letter or digit`},
 		{"custom openai without base_url", "providers:\n  mine:\n    type: openai\n    api_key_env: MINE_KEY\n", "c.yaml:2:3: providers.mine.base_url: base_url is required for an OpenAI-compatible provider other than the built-in openai"},
+		{"azure without base_url", "providers:\n  azure:\n    type: azure\n    api_version: 2024-10-21\n", "c.yaml:2:3: providers.azure.base_url: base_url is required for an azure provider: the resource's endpoint (https://NAME.openai.azure.com)"},
+		{"azure without api_version", "providers:\n  azure:\n    type: azure\n    base_url: https://r.openai.azure.com\n", "c.yaml:2:3: providers.azure.api_version: api_version is required for an azure provider (e.g. 2024-10-21)"},
+		{"api_version off azure", "providers:\n  groq:\n    type: openai\n    base_url: https://api.groq.com/openai/v1\n    api_version: v1\n", "c.yaml:5:5: providers.groq.api_version: api_version applies only to azure providers, and this one is openai"},
 		{"base_url without host", "providers:\n  openai:\n    base_url: http:///v1\n", "c.yaml:3:15: providers.openai.base_url: the URL has no host"},
 		{"duplicate alias", "aliases:\n  fast: echo\n  FAST: echo\n", `c.yaml:3:3: aliases.FAST: duplicate alias "FAST": names ignore case, and "fast" is at line 2`},
 		{"alias named like a provider", "aliases:\n  OpenAI: openai:gpt-4o\n", `c.yaml:2:3: aliases.OpenAI: alias "OpenAI" has the name of a provider; pick another name`},
@@ -441,5 +444,17 @@ func TestKeepAliveZero(t *testing.T) {
 	path := writeFile(t, "providers:\n  ollama:\n    keep_alive:\n")
 	if _, err := Load(path, env(nil)); err != nil {
 		t.Errorf("keep_alive left empty: %v", err)
+	}
+}
+
+// An azure provider reads its api_version, a date written bare included.
+func TestAzureProvider(t *testing.T) {
+	c, err := Parse("c.yaml", []byte("providers:\n  azure:\n    type: azure\n    base_url: https://r.openai.azure.com\n    api_version: 2024-10-21\n    api_key_env: AZURE_API_KEY\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := c.Provider("azure")
+	if !ok || p.Type != TypeAzure || p.APIVersion != "2024-10-21" || p.BaseURL != "https://r.openai.azure.com" || p.APIKeyEnv != "AZURE_API_KEY" {
+		t.Errorf("provider %+v", p)
 	}
 }

@@ -14,10 +14,20 @@ const (
 	TypeAnthropic = "anthropic"
 	TypeGemini    = "gemini"
 	TypeEcho      = "echo"
+	// TypeAzure is Azure OpenAI: Chat Completions of a deployment (the
+	// target's model) under base_url, with api_version and the api-key
+	// header. No provider of this type is built in.
+	TypeAzure = "azure"
 )
 
 // Types lists the valid provider types.
 func Types() []string {
+	return []string{TypeOllama, TypeOpenAI, TypeAnthropic, TypeGemini, TypeEcho, TypeAzure}
+}
+
+// BuiltinNames lists the providers that exist without any config, in
+// display order; each is named after its type.
+func BuiltinNames() []string {
 	return []string{TypeOllama, TypeOpenAI, TypeAnthropic, TypeGemini, TypeEcho}
 }
 

@@ -21,7 +21,7 @@ func topFields() []string {
 }
 
 func providerFields() []string {
-	return []string{"type", "base_url", "api_key_env", "api_key_cmd", "headers", "concurrency", "timeout", "keep_alive", "models", "prices"}
+	return []string{"type", "base_url", "api_version", "api_key_env", "api_key_cmd", "headers", "concurrency", "timeout", "keep_alive", "models", "prices"}
 }
 
 func priceFields() []string { return []string{"input", "output"} }
@@ -160,7 +160,7 @@ func (d *decoder) provider(name string, pe entry, field string) Provider {
 		return p
 	}
 	typeOK, urlSet := true, false
-	var keepTk, envTk, cmdTk *token.Token
+	var keepTk, envTk, cmdTk, versionTk *token.Token
 	for _, e := range entries {
 		f := join(field, e.key)
 		tk := tokenOf(e.value)
@@ -187,6 +187,10 @@ func (d *decoder) provider(name string, pe entry, field string) Provider {
 				} else {
 					p.BaseURL = s
 				}
+			}
+		case "api_version":
+			if s, ok := d.str(e.value, f); ok {
+				p.APIVersion, versionTk = strings.TrimSpace(s), e.keyTk
 			}
 		case "api_key_env":
 			s, ok := d.str(e.value, f)
@@ -247,6 +251,15 @@ func (d *decoder) provider(name string, pe entry, field string) Provider {
 	}
 	if typ == TypeOpenAI && name != TypeOpenAI && !urlSet {
 		d.addAt(pe.keyTk, join(field, "base_url"), "base_url is required for an OpenAI-compatible provider other than the built-in openai")
+	}
+	if typ == TypeAzure && !urlSet {
+		d.addAt(pe.keyTk, join(field, "base_url"), "base_url is required for an azure provider: the resource's endpoint (https://NAME.openai.azure.com)")
+	}
+	if typ == TypeAzure && p.APIVersion == "" {
+		d.addAt(pe.keyTk, join(field, "api_version"), "api_version is required for an azure provider (e.g. 2024-10-21)")
+	}
+	if versionTk != nil && typ != "" && typ != TypeAzure {
+		d.addAt(versionTk, join(field, "api_version"), "api_version applies only to azure providers, and this one is %s", typ)
 	}
 	if keepTk != nil && typ != "" && typ != TypeOllama {
 		d.addAt(keepTk, join(field, "keep_alive"), "keep_alive applies only to ollama providers, and this one is %s", typ)

@@ -36,11 +36,14 @@ type Result struct {
 	// Unsupported lists what was not imported (or not as it was), sorted by
 	// file and line.
 	Unsupported []Issue
+	// Repeat and Jobs are evaluateOptions.repeat and maxConcurrency, for
+	// whet run's --repeat and -j; 0 when not set.
+	Repeat, Jobs int
 }
 
 // ProviderHint is a provider entry whet's config needs for a target: a
-// named endpoint of Type ("openai" for any OpenAI-compatible server, or
-// "anthropic") at BaseURL. APIKeyEnv names the environment variable of the
+// named endpoint of Type ("openai" for any OpenAI-compatible server,
+// "anthropic", or "azure" for Azure OpenAI) at BaseURL. APIKeyEnv names the environment variable of the
 // key when the config named one (apiKeyEnvar); keys themselves are never
 // imported.
 type ProviderHint struct {
@@ -48,6 +51,8 @@ type ProviderHint struct {
 	Type      string
 	BaseURL   string
 	APIKeyEnv string
+	// APIVersion is an azure provider's api_version.
+	APIVersion string
 }
 
 // Issue is something whet could not bring in, where it is written.
@@ -76,6 +81,9 @@ type importer struct {
 
 	res   Result
 	names map[string]bool // prompt names taken, lower case
+	// azureEnvNoted is set once the Azure endpoint from the environment
+	// has been reported.
+	azureEnvNoted bool
 
 	// Params the providers agree on, applied to every prompt.
 	params prompt.Params
@@ -180,7 +188,7 @@ func (im *importer) run(root node) error {
 		case "description", "prompts", "providers", "targets", "tests", "defaultTest", "scenarios":
 		case "evaluateOptions":
 			n, _ := root.key(k)
-			im.issue(n, "evaluateOptions are not imported: give whet run --repeat / -j instead")
+			im.evaluateOptions(n)
 		default:
 			if !ignoredKeys[k] {
 				unknown = append(unknown, k)
@@ -542,5 +550,37 @@ func mergeParams(p *prompt.Params, over prompt.Params) {
 			p.Extra = map[string]any{}
 		}
 		p.Extra[k] = v
+	}
+}
+
+// evaluateOptions reads repeat and maxConcurrency (whet run's --repeat and
+// -j, in the run line) and reports the other options.
+func (im *importer) evaluateOptions(n node) {
+	if !n.isMap() {
+		im.issue(n, "evaluateOptions is not a mapping: not imported")
+		return
+	}
+	for _, k := range n.keys() {
+		kn, _ := n.key(k)
+		dst, flag := &im.res.Repeat, "--repeat"
+		switch k {
+		case "repeat":
+		case "maxConcurrency":
+			dst, flag = &im.res.Jobs, "-j"
+		case "showProgressBar":
+			continue
+		default:
+			im.issue(kn, fmt.Sprintf("evaluateOptions.%s is not imported: whet has no equivalent", k))
+			continue
+		}
+		v, ok := kn.v.(uint64)
+		if i, isInt := kn.v.(int64); isInt && i > 0 {
+			v, ok = uint64(i), true
+		}
+		if !ok || v == 0 || v > 10000 {
+			im.issue(kn, fmt.Sprintf("evaluateOptions.%s %s is not imported: want a whole number from 1 to 10000 (whet run %s)", k, text(kn.v), flag))
+			continue
+		}
+		*dst = int(v)
 	}
 }

@@ -141,7 +141,7 @@ func TestImportSupport(t *testing.T) {
 		Unsupported: []Issue{
 			{cfg, 6, `prompt 3 is not imported: it uses the Nunjucks expression {{ product | upper }} (whet templates have {{ variable }} only)`},
 			{cfg, 18, `provider openai:chat:qwen2.5-7b-instruct: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env`},
-			{cfg, 19, `provider "bedrock:anthropic.claude-3-haiku-20240307-v1:0" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{cfg, 19, `provider "bedrock:anthropic.claude-3-haiku-20240307-v1:0" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
 			{csvFile, 2, `row 1 ("refund request"): __expected2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
 		},
 	}
@@ -213,17 +213,19 @@ func TestImportMixed(t *testing.T) {
 			{cfg, 11, `provider google:gemini-2.5-flash: config.topK is not imported`},
 			{cfg, 15, `provider ollama:llama3.2:3b: prompts (["Translations"]) is not imported: whet runs every target on every prompt of a run`},
 			{cfg, 16, `provider "openai:embeddings:text-embedding-3-small" is not supported by whet (an embedding model is not a chat target): it is not among the targets`},
-			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
-			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
 			{cfg, 32, `test 5 ("inline"): assert 2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
 			{cfg, 35, `test 5 ("inline"): metadata is not imported`},
-			{cfg, 38, `evaluateOptions are not imported: give whet run --repeat / -j instead`},
+			{cfg, 41, `evaluateOptions.delay is not imported: whet has no equivalent`},
 			{dir + "prompts/vip.md", 2, `prompt "VIP" is not imported: it uses the Nunjucks tag {% if vip %} (whet templates have {{ variable }} only)`},
 			{dir + "tests.yaml", 11, `test 1 ("polite"): assert 2 (llm-rubric): only the provider's id is imported, not its options`},
 			{dir + "tests.yaml", 15, `test 1 ("polite"): assert 3: type "assert-set" is not supported by whet (whet has no assert sets; list their asserts one by one): not imported; the case keeps its other checks`},
 			{dir + "tests.yaml", 23, `test 1 ("polite"): assert 4 (similar): transform is not imported (whet runs no JavaScript): the check grades the output as the model gave it`},
 			{dir + "tests.yaml", 33, `test 2: assert 2 (word-count): weight 0 (shown but not scored) is imported as weight 1`},
 		},
+		Repeat: 3,
+		Jobs:   4,
 	}
 	sameResult(t, got, want)
 }
@@ -452,6 +454,19 @@ func TestMapTarget(t *testing.T) {
 		{"echo", "echo", false},
 		{"bedrock:anthropic.claude-3-haiku-20240307-v1:0", "", false},
 		{"vertex:gemini-pro", "", false},
+		{"openrouter:anthropic/claude-3.5-sonnet", "openrouter:anthropic/claude-3.5-sonnet", false},
+		{"groq:llama-3.3-70b-versatile", "groq:llama-3.3-70b-versatile", false},
+		{"togetherai:meta-llama/Llama-3-8b-chat-hf", "togetherai:meta-llama/Llama-3-8b-chat-hf", false},
+		{"togetherai:chat:meta-llama/Llama-3-8b-chat-hf", "togetherai:meta-llama/Llama-3-8b-chat-hf", false},
+		{"togetherai:completion:x", "", false},
+		{"mistral:embedding:mistral-embed", "", false},
+		{"groq:", "", false},
+		{"azure:chat:gpt4o-prod", "azure:gpt4o-prod", false},
+		{"azureopenai:chat:gpt4o-prod", "azure:gpt4o-prod", false},
+		{"azure:responses:gpt5", "azure:gpt5", false},
+		{"azure:chat", "", false},
+		{"azure:assistant:asst_1", "", false},
+		{"azure:embedding:ada", "", true},
 		{"exec: python p.py", "", false},
 		{"python:provider.py", "", false},
 		{"https://example.com/api", "", false},
@@ -1193,5 +1208,177 @@ func TestImportJSONLLongLine(t *testing.T) {
 	}
 	if len(r.Suite.Cases) != 2 || r.Suite.Cases[0].Vars["q"] != "a" || r.Suite.Cases[1].Vars["q"] != long {
 		t.Errorf("%d cases", len(r.Suite.Cases))
+	}
+}
+
+// OpenAI-compatible vendors become provider entries with promptfoo's
+// endpoint and key variable; Azure deployments an azure entry with the
+// config's host and api-version; graders get the same entries.
+func TestImportVendorsAndAzure(t *testing.T) {
+	files := map[string]string{"evals.yaml": `
+prompts: ['{{q}}']
+providers:
+  - openrouter:meta-llama/llama-3.1-8b-instruct:free
+  - id: groq:llama-3.3-70b-versatile
+    config: {apiBaseUrl: https://example.com/v1, temperature: 0.2}
+  - togetherai:chat:meta-llama/Llama-3-8b-chat-hf
+  - deepseek:deepseek-chat
+  - perplexity:sonar
+  - id: mistral:mistral-small-latest
+    config: {apiKeyEnvar: MY_MISTRAL_KEY}
+  - id: azure:chat:gpt4o-prod
+    config: {apiHost: 'https://my-res.openai.azure.com/', apiVersion: 2024-10-21, azureClientId: abc}
+  - azureopenai:chat:gpt4o-mini
+  - togetherai:embedding:bge
+tests:
+  - vars: {q: hi}
+    assert:
+      - type: llm-rubric
+        value: is polite
+        provider: groq:llama-3.1-8b-instant
+`}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTargets := []string{"openrouter:meta-llama/llama-3.1-8b-instruct:free", "groq:llama-3.3-70b-versatile",
+		"togetherai:meta-llama/Llama-3-8b-chat-hf", "deepseek:deepseek-chat", "perplexity:sonar",
+		"mistral:mistral-small-latest", "azure:gpt4o-prod", "azure-2:gpt4o-mini"}
+	if !reflect.DeepEqual(r.Targets, wantTargets) {
+		t.Errorf("targets = %q, want %q", r.Targets, wantTargets)
+	}
+	wantHints := []ProviderHint{
+		{Name: "openrouter", Type: "openai", BaseURL: "https://openrouter.ai/api/v1", APIKeyEnv: "OPENROUTER_API_KEY"},
+		{Name: "groq", Type: "openai", BaseURL: "https://api.groq.com/openai/v1", APIKeyEnv: "GROQ_API_KEY"},
+		{Name: "togetherai", Type: "openai", BaseURL: "https://api.together.xyz/v1", APIKeyEnv: "TOGETHER_API_KEY"},
+		{Name: "deepseek", Type: "openai", BaseURL: "https://api.deepseek.com/v1", APIKeyEnv: "DEEPSEEK_API_KEY"},
+		{Name: "perplexity", Type: "openai", BaseURL: "https://api.perplexity.ai", APIKeyEnv: "PERPLEXITY_API_KEY"},
+		{Name: "mistral", Type: "openai", BaseURL: "https://api.mistral.ai/v1", APIKeyEnv: "MY_MISTRAL_KEY"},
+		{Name: "azure", Type: "azure", BaseURL: "https://my-res.openai.azure.com", APIKeyEnv: "AZURE_API_KEY", APIVersion: "2024-10-21"},
+		{Name: "azure-2", Type: "azure", BaseURL: "https://${AZURE_API_HOST}", APIKeyEnv: "AZURE_API_KEY", APIVersion: "2024-12-01-preview"},
+	}
+	if !reflect.DeepEqual(r.Providers, wantHints) {
+		t.Errorf("hints =\n%+v\nwant\n%+v", r.Providers, wantHints)
+	}
+	if c := r.Suite.Cases[0].Checks; len(c) != 1 || c[0].Provider != "groq:llama-3.1-8b-instant" {
+		t.Errorf("grader = %+v", c)
+	}
+	var issues []string
+	for _, i := range r.Unsupported {
+		issues = append(issues, i.String())
+	}
+	wantIssues := []string{
+		"evals.yaml:6: provider groq:llama-3.3-70b-versatile: config.apiBaseUrl is not imported: promptfoo's groq provider ignores it and calls https://api.groq.com/openai/v1 with GROQ_API_KEY, as whet will",
+		"evals.yaml:6: provider groq:llama-3.3-70b-versatile sets temperature 0.2 and openrouter:meta-llama/llama-3.1-8b-instruct:free, togetherai:chat:meta-llama/Llama-3-8b-chat-hf, deepseek:deepseek-chat, perplexity:sonar, mistral:mistral-small-latest, azure:chat:gpt4o-prod, azureopenai:chat:gpt4o-mini do not: whet keeps params on the prompt, so every target gets temperature 0.2",
+		"evals.yaml:13: provider azure:chat:gpt4o-prod: config.azureClientId is not imported: whet sends Azure an API key (api_key_env) or an Entra ID token (api_key_cmd: az account get-access-token --resource https://cognitiveservices.azure.com --query accessToken -o tsv)",
+		"evals.yaml:14: provider azureopenai:chat:gpt4o-mini: its config names no apiHost or apiBaseUrl, so promptfoo read the endpoint from the environment: the azure provider's base_url is https://${AZURE_API_HOST} (whet expands it when it reads its config); edit it if you set AZURE_OPENAI_API_HOST or AZURE_API_BASE_URL instead",
+		`evals.yaml:15: provider "togetherai:embedding:bge" is not supported by whet (an embedding model is not a chat target): it is not among the targets`,
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))
+	}
+}
+
+// max_completion_tokens is whet's max_tokens, which whet sends under the
+// name each server wants: providers setting one or the other agree, and no
+// max_completion_tokens goes to servers that refuse it.
+func TestImportMaxCompletionTokens(t *testing.T) {
+	files := map[string]string{"evals.yaml": `
+prompts:
+  - raw: '{{q}}'
+    config: {max_completion_tokens: 50}
+  - '{{q}} again'
+providers:
+  - id: groq:llama-3.3-70b-versatile
+    config: {max_completion_tokens: 200}
+  - id: mistral:mistral-small-latest
+    config: {max_tokens: 200}
+tests:
+  - vars: {q: hi}
+`}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Unsupported) != 0 {
+		t.Errorf("issues = %+v", r.Unsupported)
+	}
+	if len(r.Prompts) != 2 {
+		t.Fatalf("prompts = %+v", r.Prompts)
+	}
+	for i, want := range []int{50, 200} {
+		p := r.Prompts[i].Params
+		if p.MaxTokens == nil || *p.MaxTokens != want || len(p.Extra) != 0 {
+			t.Errorf("prompt %d params = %+v, want max_tokens %d only", i, p, want)
+		}
+	}
+	files["evals.yaml"] = "prompts: ['{{q}}']\nproviders:\n  - id: openai:o3\n    config: {max_tokens: 100, max_completion_tokens: 400}\ntests:\n  - vars: {q: hi}\n"
+	if r, err = Import("evals.yaml", memFS(files)); err != nil {
+		t.Fatal(err)
+	}
+	if p := r.Prompts[0].Params; p.MaxTokens == nil || *p.MaxTokens != 100 || fmt.Sprint(p.Extra) != "map[max_completion_tokens:400]" {
+		t.Errorf("both set: params = %+v", p)
+	}
+}
+
+// A mapping of provider ids keeps the file's order, as promptfoo runs them.
+func TestImportProviderMapOrder(t *testing.T) {
+	files := map[string]string{"evals.yaml": `
+prompts: ['{{q}}']
+providers:
+  openai:gpt-4o-mini: {}
+  anthropic:messages:claude-haiku-4-5: {}
+  google:gemini-2.5-flash: {}
+  echo: {}
+tests:
+  - vars: {q: hi}
+`}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"openai:gpt-4o-mini", "anthropic:claude-haiku-4-5", "gemini:gemini-2.5-flash", "echo"}
+	if !reflect.DeepEqual(r.Targets, want) {
+		t.Errorf("targets = %q, want %q", r.Targets, want)
+	}
+}
+
+// evaluateOptions' repeat and maxConcurrency must be whole numbers to be
+// taken for whet run's --repeat and -j.
+func TestImportEvaluateOptionsValues(t *testing.T) {
+	files := map[string]string{"evals.yaml": "prompts: ['{{q}}']\nproviders: [echo]\nevaluateOptions:\n  repeat: two\n  maxConcurrency: 0\n  showProgressBar: false\ntests:\n  - vars: {q: hi}\n"}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Issue{
+		{"evals.yaml", 4, "evaluateOptions.repeat two is not imported: want a whole number from 1 to 10000 (whet run --repeat)"},
+		{"evals.yaml", 5, "evaluateOptions.maxConcurrency 0 is not imported: want a whole number from 1 to 10000 (whet run -j)"},
+	}
+	if r.Repeat != 0 || r.Jobs != 0 || !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("repeat %d, jobs %d, issues %+v", r.Repeat, r.Jobs, r.Unsupported)
+	}
+}
+
+// {{ var | safe }} is {{ var }}: promptfoo renders with autoescape off, so
+// the filter changes nothing; a config's own safe filter is another matter.
+func TestImportSafeFilter(t *testing.T) {
+	files := map[string]string{"evals.yaml": "prompts:\n  - 'Context: {{ context | safe }} Q: {{question|safe}} {{ a | safe | trim }}'\n  - 'Context: {{ context | safe }}'\nproviders: [echo]\ntests:\n  - vars: {context: c, question: q}\n"}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Prompts) != 1 || r.Prompts[0].Messages[0].Content != "Context: {{ context }}" {
+		t.Errorf("prompts = %+v", r.Prompts)
+	}
+	if len(r.Unsupported) != 1 || !strings.Contains(r.Unsupported[0].What, "{{ a | safe | trim }}") {
+		t.Errorf("issues = %+v", r.Unsupported)
+	}
+	files["evals.yaml"] = "nunjucksFilters: {safe: ./safe.js}\n" + files["evals.yaml"]
+	if r, err = Import("evals.yaml", memFS(files)); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Prompts) != 0 {
+		t.Errorf("with a custom safe filter: prompts = %+v", r.Prompts)
 	}
 }

@@ -22,6 +22,9 @@ type chatMessage struct {
 var (
 	codeFileRe        = regexp.MustCompile(`(?i)\.(js|cjs|mjs|ts|mts|cts|jsx|tsx|py|rb)(:[\w.]+)?$`)
 	nunjucksCommentRe = regexp.MustCompile(`(?s)\{#.*?#\}`)
+	// safeFilterRe is a variable through Nunjucks' safe filter, which
+	// changes nothing where promptfoo renders (autoescape is off).
+	safeFilterRe = regexp.MustCompile(`\{\{([ \t]*[A-Za-z_][A-Za-z0-9_.-]*[ \t]*)\|[ \t]*safe[ \t]*\}\}`)
 	// execFileRe is a prompt file promptfoo runs as a program.
 	execFileRe  = regexp.MustCompile(`(?i)\.(sh|bash|exe|bat|cmd|ps1|pl)$`)
 	schemeRe    = regexp.MustCompile(`^[a-z][a-z0-9+.-]*://`)
@@ -390,8 +393,12 @@ func (im *importer) promptMessages(s src, label, hint string, chat []chatMessage
 			im.issueAt(file, line, fmt.Sprintf("%s is not imported: message %d's content is not text (images and parts are not supported)", who, i+1))
 			return
 		}
-		// A Nunjucks comment renders as nothing.
+		// A Nunjucks comment renders as nothing; {{ var | safe }} as
+		// {{ var }}, unless the config defines its own safe filter.
 		content = nunjucksCommentRe.ReplaceAllString(content, "")
+		if filters, _ := im.root.key("nunjucksFilters"); !filters.isMap() || !hasKey(filters, "safe") {
+			content = safeFilterRe.ReplaceAllString(content, "{{${1}}}")
+		}
 		if what, construct := templateProblem(content); what != "" {
 			file, line := s.locate(construct)
 			im.issueAt(file, line, fmt.Sprintf("%s is not imported: %s", who, what))
@@ -425,4 +432,9 @@ func shorten(s string) string {
 		s = s[:57] + "..."
 	}
 	return s
+}
+
+func hasKey(n node, k string) bool {
+	_, ok := n.key(k)
+	return ok
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"whet/config"
 	"whet/prompt"
 )
 
@@ -218,48 +219,87 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		im.issue(at, fmt.Sprintf("provider %q is not supported by whet%s: it is not among the targets", id, why))
 		return
 	}
+	vendor, isVendor := vendorOf(id)
 	cfg, _ := opts.key("config")
 	if cfg.v != nil && !cfg.isMap() {
 		im.issue(cfg, fmt.Sprintf("provider %s: config is not a mapping: not imported", id))
 		cfg.v = nil
 	}
-	var baseURL, keyEnv string
+	var baseURL, keyEnv, apiVersion string
 	var baseAt node
 	for _, k := range cfg.keys() {
 		kn, _ := cfg.key(k)
 		switch {
 		case paramKeys[k]:
-			if _, seen := st.params[k]; !seen {
-				st.order = append(st.order, k)
+			pk := paramKey(cfg, k)
+			if _, seen := st.params[pk]; !seen {
+				st.order = append(st.order, pk)
 			}
-			st.params[k] = append(st.params[k], providerParam{provider: id, text: paramText(kn.v), at: kn})
-		case k == "apiBaseUrl" && (typ == "openai" || typ == "anthropic"):
+			st.params[pk] = append(st.params[pk], providerParam{provider: id, text: paramText(kn.v), at: kn})
+		case isVendor && !vendor.override && (k == "apiBaseUrl" || k == "apiHost" || k == "apiKeyEnvar"):
+			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: promptfoo's %s provider ignores it and calls %s with %s, as whet will",
+				id, k, vendor.name, vendor.base, vendor.keyEnv))
+		case k == "apiBaseUrl" && (typ == "openai" || typ == "anthropic" || typ == config.TypeAzure):
 			baseURL, baseAt = strings.TrimSpace(text(kn.v)), kn
-		case k == "apiHost" && typ == "openai":
+		case k == "apiHost" && (typ == "openai" || typ == config.TypeAzure):
 			if baseURL == "" {
-				baseURL, baseAt = "https://"+strings.Trim(strings.TrimSpace(text(kn.v)), "/")+"/v1", kn
+				host := strings.Trim(strings.TrimSpace(text(kn.v)), "/")
+				host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
+				baseURL, baseAt = "https://"+host, kn
+				if typ == "openai" {
+					baseURL += "/v1"
+				}
 			}
+		case k == "apiVersion" && typ == config.TypeAzure:
+			apiVersion = strings.TrimSpace(text(kn.v))
 		case k == "apiKeyEnvar":
 			keyEnv = strings.TrimSpace(text(kn.v))
 		case k == "apiKey":
 			im.issue(kn, fmt.Sprintf("provider %s: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env", id))
+		case typ == config.TypeAzure && strings.HasPrefix(k, "azure"):
+			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: whet sends Azure an API key (api_key_env) or an Entra ID token (api_key_cmd: az account get-access-token --resource https://cognitiveservices.azure.com --query accessToken -o tsv)", id, k))
 		default:
 			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported", id, k))
 		}
 	}
-	if baseURL != "" {
-		name, err := im.hint(typ, baseURL, keyEnv, label)
+	switch {
+	case typ == config.TypeAzure:
+		name, err := im.azureHint(at, id, baseURL, keyEnv, apiVersion)
 		if err != nil {
 			im.issue(baseAt, fmt.Sprintf("provider %s: %v: not imported", id, err))
 			return
 		}
 		target = name + ":" + model
-	} else if keyEnv != "" {
+	case isVendor:
+		if baseURL == "" {
+			baseURL = vendor.base
+		}
+		if keyEnv == "" {
+			keyEnv = vendor.keyEnv
+		}
+		hintName := vendor.name
+		if baseURL != vendor.base {
+			hintName = label
+		}
+		name, err := im.hint(typ, baseURL, keyEnv, "", hintName)
+		if err != nil {
+			im.issue(baseAt, fmt.Sprintf("provider %s: %v: not imported", id, err))
+			return
+		}
+		target = name + ":" + model
+	case baseURL != "":
+		name, err := im.hint(typ, baseURL, keyEnv, "", label)
+		if err != nil {
+			im.issue(baseAt, fmt.Sprintf("provider %s: %v: not imported", id, err))
+			return
+		}
+		target = name + ":" + model
+	case keyEnv != "":
 		im.issue(at, fmt.Sprintf("provider %s: apiKeyEnvar %s is not imported: set api_key_env of whet's %s provider", id, keyEnv, typ))
 	}
 	if typ != "echo" && !slices.Contains(st.providers, id) { // echo takes no params
 		st.providers = append(st.providers, id)
-		st.kinds[id] = typ
+		st.kinds[id] = paramKind(typ)
 	}
 	for _, t := range im.res.Targets {
 		if t == target {
@@ -269,15 +309,58 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 	im.res.Targets = append(im.res.Targets, target)
 }
 
+// paramKind is the kind of provider whose scoped params a provider type
+// takes (prompt.Params.For): an azure provider speaks OpenAI's API.
+func paramKind(typ string) string {
+	if typ == config.TypeAzure {
+		return config.TypeOpenAI
+	}
+	return typ
+}
+
+// azureEnvHost is the base URL proposed for an Azure provider whose config
+// names no endpoint: promptfoo then reads AZURE_API_HOST (among others),
+// and whet's config expands the variable when it is read.
+const azureEnvHost = "https://${AZURE_API_HOST}"
+
+// azureDefaultAPIVersion is the api-version promptfoo's Azure provider
+// sends when its config sets none.
+const azureDefaultAPIVersion = "2024-12-01-preview"
+
+// azureHint returns the name of the azure provider entry for an Azure
+// endpoint (baseURL, else AZURE_API_HOST's, which is reported) with the
+// key variable (default AZURE_API_KEY) and api-version (default
+// promptfoo's).
+func (im *importer) azureHint(at node, id, baseURL, keyEnv, apiVersion string) (string, error) {
+	if keyEnv == "" {
+		keyEnv = "AZURE_API_KEY"
+	}
+	if apiVersion == "" {
+		apiVersion = azureDefaultAPIVersion
+	}
+	if baseURL == "" {
+		baseURL = azureEnvHost
+		if !im.azureEnvNoted {
+			im.azureEnvNoted = true
+			im.issue(at, fmt.Sprintf("provider %s: its config names no apiHost or apiBaseUrl, so promptfoo read the endpoint from the environment: the azure provider's base_url is %s (whet expands it when it reads its config); edit it if you set AZURE_OPENAI_API_HOST or AZURE_API_BASE_URL instead", id, azureEnvHost))
+		}
+	}
+	return im.hint(config.TypeAzure, baseURL, keyEnv, apiVersion, "azure")
+}
+
 // hint returns the name of the provider entry for an endpoint, adding a
-// hint for it unless an equal one exists.
-func (im *importer) hint(typ, baseURL, keyEnv, label string) (string, error) {
+// hint for it unless an equal one exists. The entry is named label (as a
+// slug), else after the URL's host.
+func (im *importer) hint(typ, baseURL, keyEnv, apiVersion, label string) (string, error) {
 	u, err := url.Parse(baseURL)
+	if baseURL == azureEnvHost {
+		u, err = &url.URL{Scheme: "https", Host: "azure"}, nil
+	}
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("apiBaseUrl %q is not an http(s) URL", baseURL)
 	}
 	for _, h := range im.res.Providers {
-		if h.Type == typ && h.BaseURL == baseURL && h.APIKeyEnv == keyEnv {
+		if h.Type == typ && h.BaseURL == baseURL && h.APIKeyEnv == keyEnv && h.APIVersion == apiVersion {
 			return h.Name, nil
 		}
 	}
@@ -303,8 +386,59 @@ func (im *importer) hint(typ, baseURL, keyEnv, label string) (string, error) {
 	for i := 2; taken(name); i++ {
 		name = fmt.Sprintf("%s-%d", seg, i)
 	}
-	im.res.Providers = append(im.res.Providers, ProviderHint{Name: name, Type: typ, BaseURL: baseURL, APIKeyEnv: keyEnv})
+	im.res.Providers = append(im.res.Providers, ProviderHint{Name: name, Type: typ, BaseURL: baseURL, APIKeyEnv: keyEnv, APIVersion: apiVersion})
 	return name, nil
+}
+
+// compatVendor is a promptfoo provider of an OpenAI-compatible service:
+// the endpoint and key variable promptfoo calls it with.
+type compatVendor struct {
+	name, base, keyEnv string
+	// override is true when promptfoo honours config.apiBaseUrl, apiHost
+	// and apiKeyEnvar for it; otherwise it always calls base with keyEnv.
+	override bool
+}
+
+// compatVendors are the OpenAI-compatible providers of promptfoo whet
+// imports, keyed by their id's prefix, as promptfoo's providers define
+// them.
+var compatVendors = map[string]compatVendor{
+	"openrouter": {"openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", true},
+	"groq":       {"groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY", false},
+	"deepseek":   {"deepseek", "https://api.deepseek.com/v1", "DEEPSEEK_API_KEY", false},
+	"togetherai": {"togetherai", "https://api.together.xyz/v1", "TOGETHER_API_KEY", false},
+	"perplexity": {"perplexity", "https://api.perplexity.ai", "PERPLEXITY_API_KEY", false},
+	"mistral":    {"mistral", "https://api.mistral.ai/v1", "MISTRAL_API_KEY", true},
+}
+
+// vendorOf returns the OpenAI-compatible vendor of a provider id.
+func vendorOf(id string) (compatVendor, bool) {
+	prefix, _, _ := strings.Cut(strings.TrimSpace(id), ":")
+	v, ok := compatVendors[prefix]
+	return v, ok
+}
+
+// checkTarget maps a grader's provider id to a target, adding the provider
+// entry an OpenAI-compatible vendor or Azure needs (with promptfoo's
+// defaults: only the id of a grader is imported).
+func (im *importer) checkTarget(at node, id string) (target, why string) {
+	target, typ, model, why := mapTarget(id, true)
+	if target == "" {
+		return "", why
+	}
+	var name string
+	var err error
+	if typ == config.TypeAzure {
+		name, err = im.azureHint(at, id, "", "", "")
+	} else if v, ok := vendorOf(id); ok {
+		name, err = im.hint(typ, v.base, v.keyEnv, "", v.name)
+	} else {
+		return target, ""
+	}
+	if err != nil {
+		return "", " (" + err.Error() + ")"
+	}
+	return name + ":" + model, ""
 }
 
 func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
@@ -374,6 +508,21 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 			return "", "", "", noModel
 		}
 		return "anthropic:" + rest, "anthropic", rest, ""
+	case "azure", "azureopenai":
+		switch sub {
+		case "chat", "responses":
+			// A deployment serving the Responses API serves Chat
+			// Completions too.
+			if !hasSub || subModel == "" {
+				return "", "", "", noModel
+			}
+			return "azure:" + subModel, config.TypeAzure, subModel, ""
+		case "completion":
+			return "", "", "", " (a legacy completion deployment is not a chat target)"
+		case "embedding", "embeddings":
+			return "", "", "", " (whet embeds through Ollama or OpenAI, not an Azure deployment)"
+		}
+		return "", "", "", fmt.Sprintf(" (%s:%s is not a chat deployment; whet imports %s:chat:<deployment>)", prefix, sub, prefix)
 	case "vertex":
 		return "", "", "", " (Vertex AI authenticates with Google Cloud; whet calls the Gemini API: google:<model> with a Gemini API key serves the same Gemini models)"
 	case "google":
@@ -385,7 +534,24 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 		}
 		return "gemini:" + rest, "gemini", rest, ""
 	}
-	return "", "", "", " (whet calls Ollama, OpenAI, Anthropic, Gemini and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider)"
+	if _, ok := compatVendors[prefix]; ok {
+		model := rest
+		switch sub {
+		case "embedding", "embeddings":
+			return "", "", "", " (an embedding model is not a chat target)"
+		case "completion":
+			return "", "", "", " (a legacy completion model is not a chat target)"
+		case "chat":
+			if prefix == "togetherai" {
+				model = subModel
+			}
+		}
+		if model == "" {
+			return "", "", "", noModel
+		}
+		return prefix + ":" + model, config.TypeOpenAI, model, ""
+	}
+	return "", "", "", " (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider)"
 }
 
 // paramText renders a config value as the text Params.Set takes.
@@ -412,9 +578,23 @@ func (im *importer) configParams(cfg node, who string) *prompt.Params {
 			im.issue(kn, fmt.Sprintf("%s: config.%s is not imported", who, k))
 			continue
 		}
-		if err := p.Set(k, paramText(kn.v)); err != nil {
+		if err := p.Set(paramKey(cfg, k), paramText(kn.v)); err != nil {
 			im.issue(kn, fmt.Sprintf("%s: config.%s not imported: %v", who, k, err))
 		}
 	}
 	return &p
+}
+
+// paramKey is the whet param a config key of cfg sets: max_completion_tokens
+// is max_tokens, which whet sends as max_completion_tokens to the servers
+// that want it (api.openai.com, a reasoning model elsewhere) and as its own
+// name to the others (Mistral and Anthropic refuse max_completion_tokens),
+// unless cfg sets max_tokens too.
+func paramKey(cfg node, k string) string {
+	if k == "max_completion_tokens" {
+		if _, both := cfg.key("max_tokens"); !both {
+			return "max_tokens"
+		}
+	}
+	return k
 }

@@ -207,7 +207,7 @@ func (im *importer) options(n node, where string) graders {
 // reports it and returns "".
 func (im *importer) graderTarget(n node, where, otherwise string) string {
 	id := providerID(n)
-	t, _, _, why := mapTarget(id, true)
+	t, why := im.checkTarget(n, id)
 	if t == "" {
 		im.issue(n, fmt.Sprintf("%s: grader provider %q is not supported by whet%s: %s", where, id, why, otherwise))
 		return ""
@@ -697,7 +697,7 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 	}
 	if pn, ok := ra.provider.(node); ok && pn.v != nil {
 		id := providerID(pn)
-		if target, _, _, why := mapTarget(id, true); target != "" {
+		if target, why := im.checkTarget(pn, id); target != "" {
 			c.Provider = target
 			if pn.isMap() && len(pn.keys()) > 1 {
 				note(pn, fmt.Sprintf("%s (%s): only the provider's id is imported, not its options", where, typ))

@@ -229,7 +229,9 @@ func (n node) key(k string) (node, bool) {
 	return c, ok
 }
 
-// keys lists a mapping's keys, sorted.
+// keys lists a mapping's keys in the order the file writes them (by line;
+// keys on one line, as in a flow mapping, sorted), so that a mapping of
+// providers or prompts keeps the order promptfoo runs them in.
 func (n node) keys() []string {
 	m, _ := n.v.(map[string]any)
 	out := make([]string, 0, len(m))
@@ -237,6 +239,10 @@ func (n node) keys() []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	if n.d != nil {
+		line := func(k string) int { return n.d.lines[n.path+pathSep+k] }
+		sort.SliceStable(out, func(i, j int) bool { return line(out[i]) < line(out[j]) })
+	}
 	return out
 }
 

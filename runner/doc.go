@@ -42,4 +42,12 @@
 //     or a single JSON document where a stream was expected is a permanent
 //     error, not a truncated stream.
 //   - model lists: {"data": […]} or a bare array (Together).
+//
+// Azure OpenAI (type azure) is the same provider in another mode: the
+// target's model names a deployment, called at
+// {base_url}/openai/deployments/{deployment}/chat/completions with
+// api-version in the query; the key goes in the api-key header, or as a
+// bearer token when it is an Entra ID token (a JWT); the Authorization the
+// SDK would fill from OPENAI_API_KEY is always removed; a 404 names the
+// deployment; Azure lists no deployments, so ListModels says to name them.
 package runner

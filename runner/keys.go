@@ -31,7 +31,8 @@ var ErrNoKey = errors.New("no API key")
 //
 //   - openai: OPENAI_API_KEY; anthropic: ANTHROPIC_API_KEY;
 //     gemini: GOOGLE_API_KEY, then GEMINI_API_KEY (Google's documented
-//     precedence when both are set, which its SDKs follow);
+//     precedence when both are set, which its SDKs follow); a provider
+//     named azure of type azure: AZURE_API_KEY, then AZURE_OPENAI_API_KEY;
 //   - any other configured provider (groq of type openai, …): <NAME>_API_KEY,
 //     the upper-cased name with every character other than a letter or digit
 //     turned into '_' (GROQ_API_KEY). A provider never receives another
@@ -88,6 +89,8 @@ func KeyEnvVars(cfg config.Provider) []string {
 			return []string{"ANTHROPIC_API_KEY"}
 		case "gemini":
 			return []string{"GOOGLE_API_KEY", "GEMINI_API_KEY"}
+		case "azure":
+			return []string{"AZURE_API_KEY", "AZURE_OPENAI_API_KEY"}
 		}
 	}
 	return []string{keyEnvName(name)}

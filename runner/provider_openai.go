@@ -42,6 +42,11 @@ type OpenAI struct {
 	client openai.Client
 	// official is true for api.openai.com, which wants max_completion_tokens.
 	official bool
+	// azure is true for an azure-type provider: base is the resource's
+	// endpoint, the model names a deployment, apiVersion goes in the query
+	// and the key in the api-key header (see Chat).
+	azure      bool
+	apiVersion string
 	// noUsage is set once the server refused stream_options.
 	noUsage atomic.Bool
 	// wantsMCT holds the models (string keys) the server asked to be sent
@@ -60,12 +65,28 @@ var (
 // is read by APIKey at every call; cfg.Headers are sent with every request.
 // It does not contact the server.
 func NewOpenAI(cfg config.Provider) (*OpenAI, error) {
+	azure := cfg.Type == config.TypeAzure
+	if azure && strings.TrimSpace(cfg.BaseURL) == "" {
+		return nil, fmt.Errorf("provider %s: an azure provider needs base_url, the resource's endpoint (https://NAME.openai.azure.com)", cfg.Name)
+	}
+	if azure && strings.TrimSpace(cfg.APIVersion) == "" {
+		return nil, fmt.Errorf("provider %s: an azure provider needs api_version (e.g. 2024-10-21)", cfg.Name)
+	}
 	cfg, base, err := provDefaults(cfg, "openai", "OPENAI_BASE_URL", openaiDefaultBase)
 	if err != nil {
 		return nil, err
 	}
 	// The endpoint's URL pasted as the base URL: the API's root is meant.
 	base.Path = strings.TrimSuffix(base.Path, "chat/completions/")
+	if azure {
+		// The resource's endpoint, with or without Azure's /openai/ (or a
+		// deployment's URL pasted whole): the requests go under /openai/.
+		if i := strings.Index(base.Path, "/openai/"); i >= 0 {
+			base.Path = base.Path[:i+1]
+		}
+		base.Path += "openai/"
+		base.RawQuery = ""
+	}
 	name := cfg.Name
 	opts := []option.RequestOption{
 		option.WithBaseURL(base.String()),
@@ -76,11 +97,13 @@ func NewOpenAI(cfg config.Provider) (*OpenAI, error) {
 		opts = append(opts, option.WithHeader(k, v))
 	}
 	return &OpenAI{
-		name:     name,
-		cfg:      cfg,
-		base:     base,
-		client:   openai.NewClient(opts...),
-		official: strings.EqualFold(base.Hostname(), "api.openai.com"),
+		name:       name,
+		cfg:        cfg,
+		base:       base,
+		client:     openai.NewClient(opts...),
+		official:   !azure && strings.EqualFold(base.Hostname(), "api.openai.com"),
+		azure:      azure,
+		apiVersion: strings.TrimSpace(cfg.APIVersion),
 	}, nil
 }
 
@@ -102,16 +125,20 @@ func (p *OpenAI) requestOptions(key string, kerr error) (opts []option.RequestOp
 	if kerr != nil && !errors.Is(kerr, ErrNoKey) {
 		return nil, nil, kerr
 	}
-	if kerr != nil && (p.name == "openai" || p.official) {
+	if kerr != nil && (p.name == "openai" || p.official || p.azure) {
 		return nil, nil, kerr
 	}
-	if key != "" {
+	if key != "" && !p.azure {
 		opts = append(opts, option.WithAPIKey(key))
 	}
-	official := p.official
+	official, azure := p.official, p.azure
 	opts = append(opts, option.WithMiddleware(func(r *http.Request, next option.MiddlewareNext) (*http.Response, error) {
-		if key == "" {
+		if key == "" || azure {
+			// The SDK's own Authorization carries OPENAI_API_KEY.
 			r.Header.Del("Authorization")
+		}
+		if azure {
+			azureAuth(r.Header, key)
 		}
 		if !official {
 			r.Header.Del("OpenAI-Organization")
@@ -126,6 +153,34 @@ func (p *OpenAI) requestOptions(key string, kerr error) (opts []option.RequestOp
 		return next(r)
 	}))
 	return opts, kerr, nil
+}
+
+// azureAuth sets Azure OpenAI's credential: an Entra ID access token (a
+// JWT, as `az account get-access-token` prints it) as a bearer token, any
+// other key (a resource key) in the api-key header.
+func azureAuth(h http.Header, key string) {
+	if azureIsJWT(key) {
+		h.Set("Authorization", "Bearer "+key)
+		return
+	}
+	h.Set("Api-Key", key)
+}
+
+// azureIsJWT reports whether key has a JWT's shape: three base64url
+// parts, the first a JSON object ("eyJ" encodes `{"`). Azure resource keys
+// are hex or base62 without dots.
+func azureIsJWT(key string) bool {
+	return strings.HasPrefix(key, "eyJ") && strings.Count(key, ".") == 2
+}
+
+// chatPath is the endpoint of a chat call under the base URL, with the
+// options it needs: Azure's deployment path and api-version.
+func (p *OpenAI) chatPath(model string) (string, []option.RequestOption) {
+	if !p.azure {
+		return "chat/completions", nil
+	}
+	return "deployments/" + url.PathEscape(model) + "/chat/completions",
+		[]option.RequestOption{option.WithQuery("api-version", p.apiVersion)}
 }
 
 // openaiDropTelemetry removes the SDK's X-Stainless-* headers (its
@@ -175,6 +230,8 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 	for _, k := range prompt.SortedKeys(req.Params.Extra) {
 		opts = append(opts, option.WithJSONSet(k, req.Params.Extra[k]))
 	}
+	path, pathOpts := p.chatPath(req.Model)
+	opts = append(opts, pathOpts...)
 	usage := !p.noUsage.Load()
 	_, mct := p.wantsMCT.Load(req.Model)
 	mct = mct || p.official
@@ -185,7 +242,7 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 		}
 		cctx, capt := provWithCapture(ctx)
 		var raw *http.Response
-		err = p.client.Post(cctx, "chat/completions", body, &raw, opts...)
+		err = p.client.Post(cctx, path, body, &raw, opts...)
 		return raw, capt, err
 	}
 	raw, capt, err := post()
@@ -237,7 +294,7 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 		return resp, provCtxError(p.name, ctx)
 	}
 	if err != nil {
-		return resp, p.classify(err, req.Model, "chat/completions", capt, keyErr)
+		return resp, p.classify(err, req.Model, path, capt, keyErr)
 	}
 	if resp.FinishReason == "" {
 		_, _, readErr, _ := capt.snapshot()
@@ -766,6 +823,12 @@ func (p *OpenAI) ListModels(ctx context.Context) ([]ModelInfo, error) {
 }
 
 func (p *OpenAI) listModels(ctx context.Context, key string, kerr error) ([]ModelInfo, error) {
+	if p.azure {
+		// Azure's /models lists the models the resource could deploy, not
+		// its deployments, which are the targets.
+		return nil, &APIError{Provider: p.name,
+			Msg: "Azure OpenAI does not list a resource's deployments: name them under models: in the config"}
+	}
 	opts, keyErr, err := p.requestOptions(key, kerr)
 	if err != nil {
 		return nil, err
@@ -871,6 +934,8 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 	}
 	if status >= 400 {
 		switch {
+		case status == 404 && p.azure && model != "":
+			msg = fmt.Sprintf("deployment %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
 		case status == 404 && model != "" && (code == "model_not_found" || strings.Contains(strings.ToLower(msg), "model")):
 			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
 		case status == 404:

@@ -15,7 +15,7 @@ import (
 
 // BuiltinProviders returns the providers that exist without any config, in
 // display order; each is named after its type.
-func BuiltinProviders() []string { return config.Types() }
+func BuiltinProviders() []string { return config.BuiltinNames() }
 
 func targetKnownType(t string) bool {
 	for _, k := range config.Types() {
@@ -260,11 +260,11 @@ func (r *Registry) lookupProvider(s string) (string, bool) {
 func (r *Registry) checkType(pc config.Provider) error {
 	if pc.Type == "" {
 		return fmt.Errorf("provider %q has no type: set providers.%s.type to one of %s%s",
-			pc.Name, pc.Name, strings.Join(BuiltinProviders(), ", "), r.cfgWhere())
+			pc.Name, pc.Name, strings.Join(config.Types(), ", "), r.cfgWhere())
 	}
 	if !targetKnownType(pc.Type) {
 		return fmt.Errorf("provider %q has unknown type %q: providers.%s.type must be one of %s%s",
-			pc.Name, pc.Type, pc.Name, strings.Join(BuiltinProviders(), ", "), r.cfgWhere())
+			pc.Name, pc.Type, pc.Name, strings.Join(config.Types(), ", "), r.cfgWhere())
 	}
 	return nil
 }
@@ -431,7 +431,7 @@ func targetNewProvider(pc config.Provider) (Provider, error) {
 	switch pc.Type {
 	case config.TypeOllama:
 		return NewOllama(pc)
-	case config.TypeOpenAI:
+	case config.TypeOpenAI, config.TypeAzure:
 		return NewOpenAI(pc)
 	case config.TypeAnthropic:
 		return NewAnthropic(pc)

@@ -89,7 +89,7 @@ func TestRegistryResolve(t *testing.T) {
 		{in: "mock", want: Target{"mock", "mock", "echo", "echo"}},
 		{in: "ollama:llama3.2", want: Target{"ollama:llama3.2", "ollama", "llama3.2", "ollama"}},
 		{in: "groq", wantErr: "groq:llama-3.1-8b-instant"},
-		{in: "weird:x", wantErr: `unknown type "telnet": providers.weird.type must be one of ollama, openai, anthropic, gemini, echo (in whet.yaml)`},
+		{in: "weird:x", wantErr: `unknown type "telnet": providers.weird.type must be one of ollama, openai, anthropic, gemini, echo, azure (in whet.yaml)`},
 		{in: "fats", wantErr: `did you mean "fast"?`},
 		{in: "nope:x", wantErr: "aliases: fast, local"},
 	}
