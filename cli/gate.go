@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,14 @@ func (a *app) evaluator(reg *runner.Registry, st *store.Store) *eval.Evaluator {
 				return nil, "", err
 			}
 			return p, t.Model, nil
+		},
+		Priced: func(spec string) bool {
+			t, err := reg.Resolve(spec)
+			if err != nil {
+				return false
+			}
+			_, ok := reg.Price(t)
+			return ok
 		},
 		Embedder: func(spec string) (eval.Embedder, string, error) {
 			t, err := reg.Resolve(spec)
@@ -202,7 +211,11 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 				b.WriteString(" — |")
 			}
 		}
-		fmt.Fprintf(&b, " %d | %s | %s | %s |", g.Errors, fmtDur(g.P50), fmtDur(g.P95), report.CostText(g.Cost))
+		cost := report.CostText(g.Cost)
+		if slices.Contains(rr.Unpriced, g.Target) {
+			cost = "— (no price known)"
+		}
+		fmt.Fprintf(&b, " %d | %s | %s | %s |", g.Errors, fmtDur(g.P50), fmtDur(g.P95), cost)
 		if failUnder > 0 {
 			mark := "✅"
 			if g.Judged == 0 || g.PassRate < failUnder {

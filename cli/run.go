@@ -552,7 +552,28 @@ func (a *app) loadReport(ctx context.Context, st *store.Store, id string, withRe
 			versions[v.ID] = v
 		}
 	}
-	return report.RunReport{Run: run, Results: results, Scores: scores, Versions: versions, Generated: time.Now()}, nil
+	return report.RunReport{Run: run, Results: results, Scores: scores, Versions: versions, Generated: time.Now(), Unpriced: a.unpriced(run.Targets)}, nil
+}
+
+// unpriced are the targets whose price the config and the catalogue do
+// not know (report.RunReport.Unpriced); none when the config cannot be
+// read.
+func (a *app) unpriced(targets []string) []string {
+	reg, err := a.registry()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, spec := range targets {
+		t, err := reg.Resolve(spec)
+		if err != nil {
+			continue
+		}
+		if _, ok := reg.Price(t); !ok {
+			out = append(out, spec)
+		}
+	}
+	return out
 }
 
 // savedReport is runReport with the run's results given, as the executor

@@ -176,8 +176,9 @@ func TestChecksIndeterminateAreErrors(t *testing.T) {
 	}{
 		{"latency of a cached result", prompt.Check{Type: "latency", Threshold: fp(1000)}, prompt.Result{Output: "x", CacheHit: true}, "cache"},
 		{"no finish reason", prompt.Check{Type: "finish-reason", Value: "stop"}, prompt.Result{Output: "x"}, "no finish reason"},
+		{"cost of an unpriced target", prompt.Check{Type: "cost", Threshold: fp(0.01)}, prompt.Result{Output: "x", Target: "openrouter:some/model"}, "no price is known for openrouter:some/model"},
 	}
-	e := &Evaluator{}
+	e := &Evaluator{Priced: func(t string) bool { return t != "openrouter:some/model" }}
 	for _, row := range rows {
 		for _, typ := range []string{row.check.Type, "not-" + row.check.Type} {
 			c := row.check
@@ -537,6 +538,22 @@ func TestEvaluateExpectedBesideSuiteChecks(t *testing.T) {
 		}
 		if v := cr.Outcomes[1].Check.Value; v != "Zed {{name}}" {
 			t.Errorf("the implicit check shows %q, want the expected output as written", v)
+		}
+	}
+}
+
+// A cost check passes on a free call of a priced target (a local model, a
+// cache hit) and on a call whose cost was recorded, whatever Priced says now.
+func TestCostCheckOfPricedCalls(t *testing.T) {
+	e := &Evaluator{Priced: func(t string) bool { return t == "ollama:llama3" }}
+	c := []prompt.Check{{Type: "cost", Threshold: fp(0.01)}}
+	for _, r := range []prompt.Result{
+		{Output: "x", Target: "ollama:llama3"},
+		{Output: "x", Target: "openrouter:m", CacheHit: true},
+		{Output: "x", Target: "openrouter:m", Cost: 0.002},
+	} {
+		if o := e.Evaluate(context.Background(), prompt.Case{}, c, nil, r).Outcomes[0]; !o.Pass || o.Err != nil {
+			t.Errorf("%+v: pass %v, err %v; want a pass", r, o.Pass, o.Err)
 		}
 	}
 }

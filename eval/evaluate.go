@@ -38,6 +38,11 @@ type Evaluator struct {
 	// "model-graded-closedqa", "factuality") in whet's prompt file format;
 	// nil reads the shipped ones (assets/files/judge/<name>.md).
 	ReadTemplate func(name string) ([]byte, error)
+	// Priced reports whether a target's price is known. A result of a
+	// target without one was recorded at cost 0, which a cost check must
+	// not read as free: the check is then an error. nil: every target is
+	// priced.
+	Priced func(target string) bool
 }
 
 // Outcome is one check's verdict on one result.
@@ -264,6 +269,9 @@ func (e *Evaluator) run(ctx context.Context, label string, vars map[string]strin
 	var score float64
 	switch s.kind {
 	case kindLocal:
+		if s.base == TypeCost && r.Cost == 0 && !r.CacheHit && e.Priced != nil && !e.Priced(r.Target) {
+			return fail(fmt.Errorf("no price is known for %s, so the call's cost is unknown, not 0 (set prices for the model under its provider in the config)", r.Target))
+		}
 		var reason string
 		pass, reason, err = s.local(r)
 		if err != nil {

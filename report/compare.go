@@ -25,11 +25,14 @@ type Side struct {
 	// Target, one per cell.
 	Results []prompt.Result
 	Scores  []prompt.Score
+	// Unpriced is set when the target's price is unknown
+	// (RunReport.Unpriced): its cost shows as unknown, not $0.
+	Unpriced bool
 }
 
 // SideOf picks one version × target out of a run report.
 func SideOf(r RunReport, versionID int64, target string) Side {
-	s := Side{Version: prompt.RunVersion{VersionID: versionID}, Target: target}
+	s := Side{Version: prompt.RunVersion{VersionID: versionID}, Target: target, Unpriced: slices.Contains(r.Unpriced, target)}
 	for _, rv := range r.Run.Versions {
 		if rv.VersionID == versionID {
 			s.Version = rv
@@ -284,7 +287,12 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 			return fmtDur(s.MeanLatency)
 		}),
 		row("Tokens out", func(_ Side, s Summary) string { return fmtInt(s.TokensOut) }),
-		row("Cost (USD)", func(_ Side, s Summary) string { return CostText(s.Cost) }),
+		row("Cost (USD)", func(side Side, s Summary) string {
+			if side.Unpriced {
+				return "— (no price known)"
+			}
+			return CostText(s.Cost)
+		}),
 		row("Mean score", func(_ Side, s Summary) string { return mdScoreCell(s) }),
 	}
 	note := "*Mean score is over the scored cells (count in brackets)"
@@ -525,6 +533,7 @@ func jsonSideOf(s Side) jsonSide {
 		Models:  []jsonModel{},
 		Summary: jsonSum(s.Version, s.Target, summarizeGroup(s.Results, LatestScores(s.Scores))),
 	}
+	out.Summary.Unpriced = s.Unpriced
 	for _, r := range s.Results {
 		m := jsonModel{r.Model, r.ModelDigest}
 		if m != (jsonModel{}) && !slices.Contains(out.Models, m) {

@@ -33,11 +33,11 @@ func JSON(w io.Writer, r RunReport) error {
 		GeneratedAt: jsonTime(r.Generated),
 		Run:         v.jsonRun(),
 		Summary:     []jsonSummary{},
-		Totals:      jsonSum(prompt.RunVersion{}, "", v.totals()),
+		Totals:      v.jsonSum(prompt.RunVersion{}, "", v.totals()),
 		Results:     []jsonResult{},
 	}
 	for _, s := range v.summaries() {
-		doc.Summary = append(doc.Summary, jsonSum(v.version(s.VersionID), s.Target, s))
+		doc.Summary = append(doc.Summary, v.jsonSum(v.version(s.VersionID), s.Target, s))
 	}
 	for _, res := range v.results {
 		doc.Results = append(doc.Results, v.jsonResult(res))
@@ -142,6 +142,7 @@ type jsonSummary struct {
 	TokensOut     int      `json:"tokens_out"`
 	TokPerSec     *float64 `json:"tok_per_s"`
 	CostUSD       float64  `json:"cost_usd"`
+	Unpriced      bool     `json:"unpriced"`
 	Scored        int      `json:"scored"`
 	MeanScore     *float64 `json:"mean_score"`
 	MeanScoreLo   *float64 `json:"mean_score_lo"`
@@ -237,6 +238,14 @@ func (v *view) jsonRun() jsonRun {
 			Index: i, Name: c.Name, Label: c.Label(i), Description: c.Description, Vars: vars, Expected: c.Expected,
 		})
 	}
+	return out
+}
+
+// jsonSum is jsonSum marking a summary whose cost misses calls of
+// targets without a known price.
+func (v *view) jsonSum(rv prompt.RunVersion, target string, s Summary) jsonSummary {
+	out := jsonSum(rv, target, s)
+	out.Unpriced = v.costPartial(s)
 	return out
 }
 

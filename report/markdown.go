@@ -173,7 +173,7 @@ func (v *view) mdSummary(m *mdWriter) {
 		return append(cells, durOrDash(s.MeanTTFT), rateOrDash(s.TokPerSec))
 	}
 	usage := func(s Summary) []string {
-		cells := []string{fmtInt(s.TokensIn), fmtInt(s.TokensOut), CostText(s.Cost), fmtInt(s.CacheHits)}
+		cells := []string{fmtInt(s.TokensIn), fmtInt(s.TokensOut), orDash(v.costText(s)), fmtInt(s.CacheHits)}
 		if scored {
 			pf := "—"
 			if _, ok := s.PassRate(); ok {
@@ -206,7 +206,10 @@ func (v *view) mdSummary(m *mdWriter) {
 		note += " Score is the mean over scored cells (count in brackets) of each cell's score: its suite grade when it has one, else the mean of its latest grades; Pass / fail counts the cells with a verdict." +
 			" Square brackets hold 95% intervals over cases, not cells: repeats of a case that always agree count once."
 	}
-	m.para("*", note, "*")
+	if u := v.unpricedNote(); u != "" {
+		note += " Cost: " + u + "."
+	}
+	m.para("*", mdText(note), "*")
 }
 
 // mdScoreCell is a summary's mean score with its interval and the number

@@ -27,6 +27,11 @@ type RunReport struct {
 	Versions map[int64]prompt.Version
 	// Generated is the report's timestamp; renderers never read the clock.
 	Generated time.Time
+	// Unpriced names the targets whose price whet did not know (hosted
+	// models with no price in the config or the catalogue). Their calls were
+	// recorded at cost 0, so their cost shows as unknown, not as $0, and a
+	// total that includes them as a lower bound.
+	Unpriced []string
 }
 
 // view is a RunReport resolved once for every renderer: the plan's axes in
@@ -357,4 +362,52 @@ func textStats(s string) (chars, lines int) {
 		return 0, 0
 	}
 	return utf8.RuneCountInString(s), strings.Count(s, "\n") + 1
+}
+
+// unpriced reports whether target's price is unknown (RunReport.Unpriced).
+func (v *view) unpriced(target string) bool {
+	return slices.Contains(v.r.Unpriced, target)
+}
+
+// unpricedTargets are the report's targets whose price is unknown, in
+// display order.
+func (v *view) unpricedTargets() []string {
+	var out []string
+	for _, t := range v.targets {
+		if v.unpriced(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// costText is a summary's cost as CostText has it, "" when its target's
+// price is unknown, and prefixed "≥ " for the totals (an empty Target) when
+// some target's price is unknown.
+func (v *view) costText(s Summary) string {
+	switch {
+	case s.Target != "" && v.unpriced(s.Target):
+		return ""
+	case v.costPartial(s):
+		return "≥ " + CostText(s.Cost)
+	}
+	return CostText(s.Cost)
+}
+
+// costPartial reports whether a summary's cost misses calls of targets
+// without a known price: one such target's, or totals over one.
+func (v *view) costPartial(s Summary) bool {
+	if s.Target != "" {
+		return v.unpriced(s.Target)
+	}
+	return len(v.unpricedTargets()) > 0
+}
+
+// unpricedNote says which targets' cost is not counted, or "".
+func (v *view) unpricedNote() string {
+	ts := v.unpricedTargets()
+	if len(ts) == 0 {
+		return ""
+	}
+	return "no price is known for " + strings.Join(ts, ", ") + ": their cost is not counted (set prices under the provider in the config)"
 }

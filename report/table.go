@@ -51,7 +51,7 @@ func Table(w io.Writer, r RunReport, width int) error {
 		} else {
 			cells = append(cells, "-", "-", "-")
 		}
-		cells = append(cells, dashIf(durOrDash(s.MeanTTFT)), dashIf(rateOrDash(s.TokPerSec)), fmtInt(s.TokensIn), fmtInt(s.TokensOut), "$"+CostText(s.Cost), fmtInt(s.CacheHits))
+		cells = append(cells, dashIf(durOrDash(s.MeanTTFT)), dashIf(rateOrDash(s.TokPerSec)), fmtInt(s.TokensIn), fmtInt(s.TokensOut), tableCost(v.costText(s)), fmtInt(s.CacheHits))
 		if len(v.scorers) > 0 {
 			switch {
 			case s.Scored > 0 && s.Scored < s.Cells:
@@ -76,6 +76,10 @@ func Table(w io.Writer, r RunReport, width int) error {
 		b.WriteString("no results\n")
 	} else {
 		writeTable(&b, cols, rows, width)
+	}
+
+	if note := v.unpricedNote(); note != "" && len(rows) > 0 {
+		b.WriteString(cut(oneLine(note), width) + "\n")
 	}
 
 	var errs []string
@@ -213,4 +217,16 @@ func dashIf(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// tableCost is a cost cell of the terminal table: "$0.0012", "≥ $0.0012"
+// for a total missing some targets' cost, "-" when unknown.
+func tableCost(text string) string {
+	switch {
+	case text == "":
+		return "-"
+	case strings.HasPrefix(text, "≥ "):
+		return "≥$" + strings.TrimPrefix(text, "≥ ")
+	}
+	return "$" + text
 }
