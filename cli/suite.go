@@ -116,7 +116,19 @@ func (a *app) saveSuite(su prompt.Suite, replace bool) error {
 	} else {
 		saved, err = st.CreateSuite(a.ctx, su, a.author())
 		if errors.Is(err, store.ErrExists) {
-			return fmt.Errorf("%w; use 'whet suite import --replace' to replace its cases", err)
+			// The same file imported again (a CI job on a database it
+			// keeps) changes nothing, as a prompt file's does.
+			if old, gerr := st.GetSuite(a.ctx, su.Name); gerr == nil {
+				cand := su
+				if strings.EqualFold(cand.Prompt, old.Prompt) {
+					cand.Prompt = old.Prompt
+				}
+				if same, serr := store.SameSuite(old, cand); serr == nil && same && old.Name == su.Name {
+					fmt.Fprintf(a.env.Stdout, "suite %s: unchanged, %d cases, %d checks\n", old.Name, len(old.Cases), old.CheckCount())
+					return nil
+				}
+			}
+			return fmt.Errorf("%w with other cases or checks; use 'whet suite import --replace' to replace them", err)
 		}
 	}
 	if err != nil {
