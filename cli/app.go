@@ -1,7 +1,8 @@
 // Package cli is whet's command line: thin cobra commands that parse flags,
 // call the store, runner and report packages, and print. Every listing has
 // --json with the stable fields documented in the README. Exit codes: 0 ok,
-// 1 failure, 2 usage error.
+// 1 failure, 2 usage error (a bad flag or argument, or a prompt, ref,
+// suite or run named that does not exist).
 package cli
 
 import (
@@ -95,6 +96,12 @@ func Execute(ctx context.Context, args []string, env Env) int {
 	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
+		return 2
+	}
+	// A prompt, ref, suite or run named on the command line that does
+	// not exist is a usage error too: a CI job with a typo in a name must
+	// not read as a gate that failed.
+	if errors.Is(err, store.ErrNotFound) {
 		return 2
 	}
 	return 1
