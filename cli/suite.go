@@ -106,28 +106,25 @@ func (a *app) saveSuite(su prompt.Suite, replace bool) error {
 	if err != nil {
 		return err
 	}
-	var saved prompt.Suite
-	if replace {
-		if _, gerr := st.GetSuite(a.ctx, su.Name); gerr == nil {
-			saved, err = st.ReplaceSuite(a.ctx, su, a.author())
-		} else {
-			saved, err = st.CreateSuite(a.ctx, su, a.author())
+	// The same file imported again (a CI job on a database it keeps)
+	// changes nothing, as a prompt file's does, with or without --replace.
+	old, gerr := st.GetSuite(a.ctx, su.Name)
+	if gerr == nil {
+		cand := su
+		if strings.EqualFold(cand.Prompt, old.Prompt) {
+			cand.Prompt = old.Prompt
 		}
+		if same, serr := store.SameSuite(old, cand); serr == nil && same && old.Name == su.Name {
+			fmt.Fprintf(a.env.Stdout, "suite %s: unchanged, %d cases, %d checks\n", old.Name, len(old.Cases), old.CheckCount())
+			return nil
+		}
+	}
+	var saved prompt.Suite
+	if replace && gerr == nil {
+		saved, err = st.ReplaceSuite(a.ctx, su, a.author())
 	} else {
 		saved, err = st.CreateSuite(a.ctx, su, a.author())
 		if errors.Is(err, store.ErrExists) {
-			// The same file imported again (a CI job on a database it
-			// keeps) changes nothing, as a prompt file's does.
-			if old, gerr := st.GetSuite(a.ctx, su.Name); gerr == nil {
-				cand := su
-				if strings.EqualFold(cand.Prompt, old.Prompt) {
-					cand.Prompt = old.Prompt
-				}
-				if same, serr := store.SameSuite(old, cand); serr == nil && same && old.Name == su.Name {
-					fmt.Fprintf(a.env.Stdout, "suite %s: unchanged, %d cases, %d checks\n", old.Name, len(old.Cases), old.CheckCount())
-					return nil
-				}
-			}
 			return fmt.Errorf("%w with other cases or checks; use 'whet suite import --replace' to replace them", err)
 		}
 	}
