@@ -170,11 +170,23 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		}
 		cellsFailed = failedCells > 0
 	}
+	cached := 0
+	for _, r := range report.CellResults(before.Results) {
+		if r.CacheHit {
+			cached++
+		}
+	}
+	if cached > 0 {
+		// Said even with --quiet: it can make the verdict.
+		fmt.Fprintf(a.env.Stderr, "note: %d of %d cells of baseline run %s came from the response cache: their model identity and outputs are from when they were cached, not from that run (make a baseline with 'whet run --no-cache')\n",
+			cached, len(report.CellResults(before.Results)), base.ID)
+	}
 	d := driftReport{
-		Baseline:  before.Run,
-		Rerun:     after.Run,
-		Rows:      eval.Drift(before.Run, before.Results, after.Results, append(before.Scores, after.Scores...)),
-		Generated: time.Now(),
+		Baseline:       before.Run,
+		CachedBaseline: cached,
+		Rerun:          after.Run,
+		Rows:           eval.Drift(before.Run, before.Results, after.Results, append(before.Scores, after.Scores...)),
+		Generated:      time.Now(),
 	}
 	err = a.writeTo(f.output, func(w io.Writer) error {
 		switch f.format {
@@ -215,8 +227,10 @@ func (a *app) drift(baseID string, f driftFlags) error {
 // driftReport is what `whet drift` prints.
 type driftReport struct {
 	Baseline, Rerun prompt.Run
-	Rows            []eval.DriftRow
-	Generated       time.Time
+	// CachedBaseline counts the baseline's cells answered from the cache.
+	CachedBaseline int
+	Rows           []eval.DriftRow
+	Generated      time.Time
 }
 
 func (d driftReport) drifted() int {
@@ -348,6 +362,9 @@ func (d driftReport) markdown(w io.Writer) error {
 	}
 	if note := d.pNote(); note != "" {
 		b.WriteString("\n" + strings.TrimPrefix(note, "; ") + ".\n")
+	}
+	if d.CachedBaseline > 0 {
+		fmt.Fprintf(&b, "\n%d cells of the baseline came from the response cache: their model and outputs are from when they were cached.\n", d.CachedBaseline)
 	}
 	if d.drifted() > 0 {
 		b.WriteString("\n### What moved\n\n")
