@@ -247,10 +247,13 @@ to the imported version (protected tags that would move need --force).`,
 				return err
 			}
 			failed, untagged := 0, 0
+			dup := sharedNames(files)
 			for i, path := range files {
 				err := a.ctx.Err()
 				if err == nil {
-					err = a.importFile(st, path, newVersion, force, note)
+					if err = dup[path]; err == nil {
+						err = a.importFile(st, path, newVersion, force, note)
+					}
 				}
 				if err != nil && a.ctx.Err() != nil {
 					// Each file is saved whole or not at all: what is
@@ -284,6 +287,48 @@ to the imported version (protected tags that would move need --force).`,
 	cmd.Flags().BoolVar(&force, "force", false, "move protected tags named in the files")
 	cmd.Flags().StringVarP(&note, "note", "m", "", "note for imported versions (default: imported from FILE)")
 	return cmd
+}
+
+// sharedNames finds the files that name the same prompt (ignoring case)
+// as another of files: each gets an error naming the others, and none of
+// them is imported. Imported in turn, they would each become the latest
+// version, and every import after it a new version again. Files that
+// cannot be read or parsed are left to the import to report.
+func sharedNames(files []string) map[string]error {
+	byName := map[string][]string{}
+	var order []string
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		f, err := parsePromptFile(path, data)
+		if err != nil || f.Name == "" {
+			continue
+		}
+		key := strings.ToLower(f.Name)
+		if _, ok := byName[key]; !ok {
+			order = append(order, key)
+		}
+		byName[key] = append(byName[key], path)
+	}
+	out := map[string]error{}
+	for _, key := range order {
+		paths := byName[key]
+		if len(paths) < 2 {
+			continue
+		}
+		for _, path := range paths {
+			var others []string
+			for _, o := range paths {
+				if o != path {
+					others = append(others, o)
+				}
+			}
+			out[path] = fmt.Errorf("names the same prompt as %s (names ignore case): none of them is imported; keep one file per prompt", strings.Join(others, ", "))
+		}
+	}
+	return out
 }
 
 // importErrorLine is the line saying why the file at path was not
