@@ -93,7 +93,7 @@ func Execute(ctx context.Context, args []string, env Env) int {
 	}
 	// An error may quote a file or a server (a check type, a regex, a
 	// response body): what would act on the terminal goes.
-	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(err.Error()))
+	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(err.Error()+a.noConfigHint(err)))
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
 		return 2
@@ -105,6 +105,21 @@ func Execute(ctx context.Context, args []string, env Env) int {
 		return 2
 	}
 	return 1
+}
+
+// noConfigHint says, after an error about a target or provider whet does
+// not know, that no config file was read: a mistyped WHET_CONFIG (or a CI
+// step run from another directory) reads as the built-in defaults, and
+// the providers and aliases of the file meant are then unknown.
+func (a *app) noConfigHint(err error) string {
+	if a.cfg == nil || a.cfg.Path != "" {
+		return ""
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "unknown target") && !strings.Contains(msg, "unknown provider") {
+		return ""
+	}
+	return fmt.Sprintf(" (no config file at %s was read: only the built-in providers are known)", a.paths.ConfigFile)
 }
 
 // strconvError matches the parse error pflag quotes for a flag value of
