@@ -640,7 +640,11 @@ func (a *app) writeReport(rr report.RunReport, format, output string) error {
 		case "csv":
 			return report.CSV(w, rr)
 		default:
-			return report.Table(w, rr, terminalWidth(a.env.Stdout))
+			width := 0 // -o FILE: no terminal to fit
+			if output == "" {
+				width = terminalWidth(a.env.Stdout)
+			}
+			return report.Table(w, rr, width)
 		}
 	})
 }
