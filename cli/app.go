@@ -122,6 +122,14 @@ func (a *app) noConfigHint(err error) string {
 	return fmt.Sprintf(" (no config file at %s was read: only the built-in providers are known)", a.paths.ConfigFile)
 }
 
+// count is n and its noun, plural unless n is 1: "1 case", "3 cases".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // strconvError matches the parse error pflag quotes for a flag value of
 // the wrong kind: strconv.ParseInt: parsing "x": invalid syntax.
 var strconvError = regexp.MustCompile(`strconv\.Parse(Int|Uint|Float|Bool): parsing "(?:[^"\\]|\\.)*": (invalid syntax|value out of range)`)

@@ -517,8 +517,12 @@ func (a *app) importFileCases(st *store.Store, path, name string, cases []prompt
 		return err
 	}
 	if !sameCases(old, cases) {
-		fmt.Fprintf(a.env.Stderr, "note: %s: suite %s exists, so the file's %d cases were not imported ('whet suite show %s' has its cases)\n",
-			path, name, len(cases), name)
+		were := "were"
+		if len(cases) == 1 {
+			were = "was"
+		}
+		fmt.Fprintf(a.env.Stderr, "note: %s: suite %s exists, so the file's %s %s not imported ('whet suite show %s' has its cases)\n",
+			path, name, count(len(cases), "case"), were, name)
 	}
 	return nil
 }

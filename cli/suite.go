@@ -115,7 +115,7 @@ func (a *app) saveSuite(su prompt.Suite, replace bool) error {
 			cand.Prompt = old.Prompt
 		}
 		if same, serr := store.SameSuite(old, cand); serr == nil && same && old.Name == su.Name {
-			fmt.Fprintf(a.env.Stdout, "suite %s: unchanged, %d cases, %d checks\n", old.Name, len(old.Cases), old.CheckCount())
+			fmt.Fprintf(a.env.Stdout, "suite %s: unchanged, %s, %s\n", old.Name, count(len(old.Cases), "case"), count(old.CheckCount(), "check"))
 			return nil
 		}
 	}
@@ -131,7 +131,7 @@ func (a *app) saveSuite(su prompt.Suite, replace bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.env.Stdout, "suite %s: %d cases, %d checks\n", saved.Name, len(saved.Cases), saved.CheckCount())
+	fmt.Fprintf(a.env.Stdout, "suite %s: %s, %s\n", saved.Name, count(len(saved.Cases), "case"), count(saved.CheckCount(), "check"))
 	return nil
 }
 
@@ -346,7 +346,7 @@ func (a *app) suiteDeleteCmd() *cobra.Command {
 			if _, err := st.DeleteSuite(a.ctx, su.Name, a.author()); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "deleted suite %s (%d cases, %d checks)\n", su.Name, len(su.Cases), su.CheckCount())
+			fmt.Fprintf(a.env.Stdout, "deleted suite %s (%s, %s)\n", su.Name, count(len(su.Cases), "case"), count(su.CheckCount(), "check"))
 			return nil
 		},
 	}
