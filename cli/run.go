@@ -435,6 +435,9 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 		if err := a.checkGraders(reg, st, su.Name, cases); err != nil {
 			return plan, err
 		}
+		// A misspelt variable in a suite file would otherwise run every
+		// case on the prompt's sample value, quietly.
+		a.noteUnusedColumns("suite "+su.Name, cases, plan)
 	} else if f.cases != "" {
 		data, err := a.readInput(f.cases)
 		if err != nil {
