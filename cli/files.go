@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -310,7 +311,9 @@ func sharedNames(files []string) map[string]error {
 		if _, ok := byName[key]; !ok {
 			order = append(order, key)
 		}
-		byName[key] = append(byName[key], path)
+		if !slices.Contains(byName[key], path) { // a file named twice is one file
+			byName[key] = append(byName[key], path)
+		}
 	}
 	out := map[string]error{}
 	for _, key := range order {
