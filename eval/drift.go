@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 
 	"whet/prompt"
@@ -169,21 +168,10 @@ func (r DriftRow) notes() []string {
 		p += fmt.Sprintf(" (%s adjusted for %d pairs tested)", formatP(r.AdjustedP), r.Tested)
 	}
 	note := fmt.Sprintf("scores %s on %d of %d decided cases, %s: not significant", dir, more, decided, p)
-	if need := signTestCases(max(r.Tested, 1)); decided < need {
+	if need := report.SignTestCases(r.Tested); decided < need {
 		note += fmt.Sprintf("; %d decided cases can never reach p < %g, the sign test needs %d (add cases: repeats of a case count once)", decided, Significance, need)
 	}
 	return []string{note}
-}
-
-// signTestCases is the fewest decided cases with which the two-sided sign
-// test, its p multiplied by tested (Holm's first step), can fall below
-// Significance: every case going one way gives p = 2 × 0.5^n.
-func signTestCases(tested int) int {
-	n := 1
-	for float64(tested)*2*math.Pow(0.5, float64(n)) >= Significance {
-		n++
-	}
-	return n
 }
 
 func driftRow(v prompt.RunVersion, target string, before, after []prompt.Result, scores []prompt.Score) DriftRow {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"whet/prompt"
+	"whet/report"
 )
 
 func TestDrift(t *testing.T) {
@@ -212,7 +213,7 @@ func TestDriftNotesScoresThatMovedTooFewToCount(t *testing.T) {
 			t.Errorf("%v: notes %q", sides, rows[0].Notes)
 		}
 	}
-	if n := signTestCases(6); n != 8 {
+	if n := report.SignTestCases(6); n != 8 {
 		t.Errorf("six pairs tested: the sign test needs %d cases, want 8", n)
 	}
 }
