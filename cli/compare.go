@@ -25,10 +25,10 @@ func (a *app) compareCmd() *cobra.Command {
 		Long: `Set two sides of a run against each other, case by case: two versions on one
 target, or one version on two targets. A and B name the sides: versions of the
 run (summary@2, or @2, or a ref that names one: summary@production) or
-targets of the run (ollama:llama3.2). Two versions
-are compared on --target (default: the run's first target); two targets for
---version (default: the run's first version). Without A and B: the run's first
-two versions, else its first two targets, as the TUI's Compare opens.
+targets of the run (ollama:llama3.2). Two versions are compared on --target
+(default: the run's first target); two targets for --version (default: the
+run's first version). Without A and B: the run's first two versions, else
+its first two targets, as the TUI's Compare opens.
 
 The Markdown holds both sides' summaries, the A/B statistics when the run is
 scored (wins, ties, losses, the win rate with its interval and the sign
