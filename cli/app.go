@@ -1,7 +1,8 @@
 // Package cli is whet's command line: thin cobra commands that parse flags,
 // call the store, runner and report packages, and print. Every listing has
 // --json with the stable fields documented in the README. Exit codes: 0 ok,
-// 1 failure, 2 usage error.
+// 1 failure, 2 usage error (a bad flag or argument, or a prompt, ref,
+// suite or run named that does not exist).
 package cli
 
 import (
@@ -92,12 +93,41 @@ func Execute(ctx context.Context, args []string, env Env) int {
 	}
 	// An error may quote a file or a server (a check type, a regex, a
 	// response body): what would act on the terminal goes.
-	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(err.Error()))
+	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(err.Error()+a.noConfigHint(err)))
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
 		return 2
 	}
+	// A prompt, ref, suite or run named on the command line that does
+	// not exist is a usage error too: a CI job with a typo in a name must
+	// not read as a gate that failed.
+	if errors.Is(err, store.ErrNotFound) {
+		return 2
+	}
 	return 1
+}
+
+// noConfigHint says, after an error about a target or provider whet does
+// not know, that no config file was read: a mistyped WHET_CONFIG (or a CI
+// step run from another directory) reads as the built-in defaults, and
+// the providers and aliases of the file meant are then unknown.
+func (a *app) noConfigHint(err error) string {
+	if a.cfg == nil || a.cfg.Path != "" {
+		return ""
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "unknown target") && !strings.Contains(msg, "unknown provider") {
+		return ""
+	}
+	return fmt.Sprintf(" (no config file at %s was read: only the built-in providers are known)", a.paths.ConfigFile)
+}
+
+// count is n and its noun, plural unless n is 1: "1 case", "3 cases".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // strconvError matches the parse error pflag quotes for a flag value of

@@ -12,6 +12,7 @@ import (
 	"whet/eval"
 	"whet/prompt"
 	"whet/report"
+	"whet/store"
 )
 
 func init() { registerCmd((*app).compareCmd) }
@@ -23,10 +24,11 @@ func (a *app) compareCmd() *cobra.Command {
 		Short: "Compare two versions, or two targets, of a run case by case (Markdown for a pull request, JSON, CSV)",
 		Long: `Set two sides of a run against each other, case by case: two versions on one
 target, or one version on two targets. A and B name the sides: versions of the
-run (summary@2, or @2) or targets of the run (ollama:llama3.2). Two versions
-are compared on --target (default: the run's first target); two targets for
---version (default: the run's first version). Without A and B: the run's first
-two versions, else its first two targets, as the TUI's Compare opens.
+run (summary@2, or @2, or a ref that names one: summary@production) or
+targets of the run (ollama:llama3.2). Two versions are compared on --target
+(default: the run's first target); two targets for --version (default: the
+run's first version). Without A and B: the run's first two versions, else
+its first two targets, as the TUI's Compare opens.
 
 The Markdown holds both sides' summaries, the A/B statistics when the run is
 scored (wins, ties, losses, the win rate with its interval and the sign
@@ -62,7 +64,14 @@ the JSON (report/SCHEMA.md says which format carries what).`,
 			if err != nil {
 				return err
 			}
-			sa, sb, err := compareSides(rr.Run, args[1:], version, target)
+			specs := make([]string, len(args)-1)
+			for i, s := range args[1:] {
+				specs[i] = a.runVersionSpec(st, rr.Run, s)
+			}
+			if version != "" {
+				version = a.runVersionSpec(st, rr.Run, version)
+			}
+			sa, sb, err := compareSides(rr.Run, specs, version, target)
 			if err != nil {
 				return usageError{err}
 			}
@@ -152,6 +161,35 @@ func compareSides(run prompt.Run, specs []string, version, target string) (a, b 
 		}
 	}
 	return a, b, fmt.Errorf("compare two versions or two targets, not %s with %s", specs[0], specs[1])
+}
+
+// runVersionSpec turns a ref the run does not name as written (a tag,
+// such as support/reply@production, a hash prefix, or a bare name for the
+// latest version) into the ref of the run's version it resolves to, so
+// that a CI script can compare by the refs it ran. Anything else (a
+// target, a ref the run has, a ref that resolves to no version of the
+// run) is returned as given, for compareSides to judge.
+func (a *app) runVersionSpec(st *store.Store, run prompt.Run, spec string) string {
+	if _, err := runTarget(run, spec); err == nil {
+		return spec
+	}
+	if _, err := runVersion(run, spec); err == nil {
+		return spec
+	}
+	ref, err := prompt.ParseRef(spec)
+	if err != nil {
+		return spec
+	}
+	v, err := st.Resolve(a.ctx, ref)
+	if err != nil {
+		return spec
+	}
+	for _, rv := range run.Versions {
+		if rv.VersionID == v.ID {
+			return rv.Ref()
+		}
+	}
+	return spec
 }
 
 // runVersion finds a version of run by its ref (summary@2) or number (@2).

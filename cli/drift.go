@@ -170,11 +170,23 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		}
 		cellsFailed = failedCells > 0
 	}
+	cached := 0
+	for _, r := range report.CellResults(before.Results) {
+		if r.CacheHit {
+			cached++
+		}
+	}
+	if cached > 0 {
+		// Said even with --quiet: it can make the verdict.
+		fmt.Fprintf(a.env.Stderr, "note: %d of %d cells of baseline run %s came from the response cache: their model identity and outputs are from when they were cached, not from that run (make a baseline with 'whet run --no-cache')\n",
+			cached, len(report.CellResults(before.Results)), base.ID)
+	}
 	d := driftReport{
-		Baseline:  before.Run,
-		Rerun:     after.Run,
-		Rows:      eval.Drift(before.Run, before.Results, after.Results, append(before.Scores, after.Scores...)),
-		Generated: time.Now(),
+		Baseline:       before.Run,
+		CachedBaseline: cached,
+		Rerun:          after.Run,
+		Rows:           eval.Drift(before.Run, before.Results, after.Results, append(before.Scores, after.Scores...)),
+		Generated:      time.Now(),
 	}
 	err = a.writeTo(f.output, func(w io.Writer) error {
 		switch f.format {
@@ -191,6 +203,9 @@ func (a *app) drift(baseID string, f driftFlags) error {
 	drifted := d.drifted()
 	if !f.quiet {
 		fmt.Fprintf(a.env.Stderr, "drift: %d of %d version × target pairs moved (baseline %s, re-run %s)\n", drifted, len(d.Rows), base.ID, rerun.ID)
+		if n := d.noted(); n > 0 {
+			fmt.Fprintf(a.env.Stderr, "drift: the scores of %d of %d pairs moved, not significantly: the report says how\n", n, len(d.Rows))
+		}
 	}
 	if cellsFailed {
 		// Said even with --quiet: it is why the exit status is 1.
@@ -212,14 +227,27 @@ func (a *app) drift(baseID string, f driftFlags) error {
 // driftReport is what `whet drift` prints.
 type driftReport struct {
 	Baseline, Rerun prompt.Run
-	Rows            []eval.DriftRow
-	Generated       time.Time
+	// CachedBaseline counts the baseline's cells answered from the cache.
+	CachedBaseline int
+	Rows           []eval.DriftRow
+	Generated      time.Time
 }
 
 func (d driftReport) drifted() int {
 	n := 0
 	for _, r := range d.Rows {
 		if r.Drifted() {
+			n++
+		}
+	}
+	return n
+}
+
+// noted counts the rows whose scores moved without counting as drift.
+func (d driftReport) noted() int {
+	n := 0
+	for _, r := range d.Rows {
+		if len(r.Notes) > 0 {
 			n++
 		}
 	}
@@ -290,6 +318,9 @@ func (d driftReport) table(w io.Writer) error {
 		for _, why := range r.Reasons {
 			fmt.Fprintf(w, "  %s × %s: %s\n", r.Version.Ref(), textutil.OneLine(r.Target), textutil.OneLine(why))
 		}
+		for _, note := range r.Notes {
+			fmt.Fprintf(w, "  %s × %s: not drift: %s\n", r.Version.Ref(), textutil.OneLine(r.Target), textutil.OneLine(note))
+		}
 	}
 	_, err := fmt.Fprintln(w, "B/T/W: cases the baseline wins, ties, and the re-run wins, by score"+d.pNote())
 	return err
@@ -307,6 +338,9 @@ func (d driftReport) pNote() string {
 func (d driftReport) markdown(w io.Writer) error {
 	var b strings.Builder
 	verdict := "✅ no drift"
+	if d.noted() > 0 {
+		verdict = "✅ no drift, but scores moved (not significantly)"
+	}
 	if n := d.drifted(); n > 0 {
 		verdict = fmt.Sprintf("⚠️ %d of %d drifted", n, len(d.Rows))
 	}
@@ -329,11 +363,22 @@ func (d driftReport) markdown(w io.Writer) error {
 	if note := d.pNote(); note != "" {
 		b.WriteString("\n" + strings.TrimPrefix(note, "; ") + ".\n")
 	}
+	if d.CachedBaseline > 0 {
+		fmt.Fprintf(&b, "\n%d cells of the baseline came from the response cache: their model and outputs are from when they were cached.\n", d.CachedBaseline)
+	}
 	if d.drifted() > 0 {
 		b.WriteString("\n### What moved\n\n")
 		for _, r := range d.Rows {
 			for _, why := range r.Reasons {
 				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(why))
+			}
+		}
+	}
+	if d.noted() > 0 {
+		b.WriteString("\n### Moved, not significantly\n\n")
+		for _, r := range d.Rows {
+			for _, note := range r.Notes {
+				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(note))
 			}
 		}
 	}
@@ -364,6 +409,7 @@ type driftJSONRow struct {
 	P50AfterMS   float64  `json:"latency_p50_ms_after"`
 	Drifted      bool     `json:"drifted"`
 	Reasons      []string `json:"reasons"`
+	Notes        []string `json:"notes"`
 }
 
 func (d driftReport) jsonDoc() any {
@@ -386,7 +432,7 @@ func (d driftReport) jsonDoc() any {
 			BaselineWins: r.AB.Losses, Ties: r.AB.Ties, RerunWins: r.AB.Wins, P: p, PAdjusted: padj, Tested: r.Tested,
 			ErrorsBefore: r.Before.Errors, ErrorsAfter: r.After.Errors,
 			P50BeforeMS: ms(r.Before.P50), P50AfterMS: ms(r.After.P50),
-			Drifted: r.Drifted(), Reasons: append([]string{}, r.Reasons...),
+			Drifted: r.Drifted(), Reasons: append([]string{}, r.Reasons...), Notes: append([]string{}, r.Notes...),
 		}
 	}
 	return struct {

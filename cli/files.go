@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -243,9 +244,12 @@ func (a *app) promptImportCmd() *cobra.Command {
 		Short: "Import prompt files (.md in whet's format, .prompty) or folders of them",
 		Long: `Import prompt files or folders (searched recursively for *.md and *.prompty).
 
-A new name creates the prompt. A name that exists with identical content is
-left alone. A name that exists with different content is refused unless
---new-version saves the file as a new version. Tags in the file are applied
+A new name creates the prompt. A name that exists with identical content
+gets no new version. A name that exists with different content is refused
+unless --new-version saves the file as a new version. In both cases the
+prompt takes the file's labels (those it leaves out are kept), description
+and sample values, and a line says which changed. Files that name the same
+prompt are all refused. Tags in the file are applied
 to the imported version (protected tags that would move need --force).`,
 		Args: minArgs(1, "at least one PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -258,10 +262,13 @@ to the imported version (protected tags that would move need --force).`,
 				return err
 			}
 			failed, untagged := 0, 0
+			dup := sharedNames(files)
 			for i, path := range files {
 				err := a.ctx.Err()
 				if err == nil {
-					err = a.importFile(st, path, newVersion, force, note)
+					if err = dup[path]; err == nil {
+						err = a.importFile(st, path, newVersion, force, note)
+					}
 				}
 				if err != nil && a.ctx.Err() != nil {
 					// Each file is saved whole or not at all: what is
@@ -295,6 +302,50 @@ to the imported version (protected tags that would move need --force).`,
 	cmd.Flags().BoolVar(&force, "force", false, "move protected tags named in the files")
 	cmd.Flags().StringVarP(&note, "note", "m", "", "note for imported versions (default: imported from FILE)")
 	return cmd
+}
+
+// sharedNames finds the files that name the same prompt (ignoring case)
+// as another of files: each gets an error naming the others, and none of
+// them is imported. Imported in turn, they would each become the latest
+// version, and every import after it a new version again. Files that
+// cannot be read or parsed are left to the import to report.
+func sharedNames(files []string) map[string]error {
+	byName := map[string][]string{}
+	var order []string
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		f, err := parsePromptFile(path, data)
+		if err != nil || f.Name == "" {
+			continue
+		}
+		key := strings.ToLower(f.Name)
+		if _, ok := byName[key]; !ok {
+			order = append(order, key)
+		}
+		if !slices.Contains(byName[key], path) { // a file named twice is one file
+			byName[key] = append(byName[key], path)
+		}
+	}
+	out := map[string]error{}
+	for _, key := range order {
+		paths := byName[key]
+		if len(paths) < 2 {
+			continue
+		}
+		for _, path := range paths {
+			var others []string
+			for _, o := range paths {
+				if o != path {
+					others = append(others, o)
+				}
+			}
+			out[path] = fmt.Errorf("names the same prompt as %s (names ignore case): none of them is imported; keep one file per prompt", strings.Join(others, ", "))
+		}
+	}
+	return out
 }
 
 // importErrorLine is the line saying why the file at path was not
@@ -411,6 +462,9 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 			return err
 		}
 		fmt.Fprintf(a.env.Stdout, "unchanged %s  %s\n", v.Ref(), prompt.ShortHash(v.Hash))
+		if err := a.importMeta(st, existing, f, author); err != nil {
+			return err
+		}
 	case !newVersion:
 		return fmt.Errorf("prompt %q %w (latest @%d %s, file %s); re-run with --new-version to save it as a new version",
 			existing.Name, errExistsDifferent, existing.Latest, prompt.ShortHash(existing.LatestHash), prompt.ShortHash(f.Content().Hash()))
@@ -423,11 +477,8 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 		if created {
 			fmt.Fprintf(a.env.Stdout, "imported %s  %s  (new version)\n", v.Ref(), prompt.ShortHash(v.Hash))
 		}
-		set, rm := labelChanges(existing.Labels, f.Labels)
-		if len(set) > 0 || (len(rm) > 0 && f.Labels != nil) {
-			if err := st.SetLabels(a.ctx, existing.Name, set, nil, author); err != nil {
-				return err
-			}
+		if err := a.importMeta(st, existing, f, author); err != nil {
+			return err
 		}
 	}
 	if err := a.importFileCases(st, path, v.Prompt, f.Cases, author); err != nil {
@@ -437,6 +488,37 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 		if _, _, err := st.SetTag(a.ctx, prompt.Ref{Name: v.Prompt, Number: v.Number}, tag, force, a.protectedTags(), author); err != nil {
 			return tagError{fmt.Errorf("%s is saved, but not tagged %s: %w", v.Ref(), tag, err)}
 		}
+	}
+	return nil
+}
+
+// importMeta gives an existing prompt what its file says beside the
+// content, which is not versioned: the labels the file sets (labels it
+// leaves out are kept), its description and its sample values when it has
+// them. A repository's files are the truth a CI job imports again and
+// again; a line says what changed.
+func (a *app) importMeta(st *store.Store, existing prompt.Prompt, f prompt.File, author string) error {
+	var changed []string
+	if set, _ := labelChanges(existing.Labels, f.Labels); len(set) > 0 {
+		if err := st.SetLabels(a.ctx, existing.Name, set, nil, author); err != nil {
+			return err
+		}
+		changed = append(changed, "labels "+strings.Join(prompt.SortedKeys(set), ", "))
+	}
+	if f.Description != "" && f.Description != existing.Description {
+		if err := st.SetDescription(a.ctx, existing.Name, f.Description, author); err != nil {
+			return err
+		}
+		changed = append(changed, "description")
+	}
+	if len(f.Vars) > 0 && !sameVars(existing.Defaults, f.Vars) {
+		if err := st.SetDefaults(a.ctx, existing.Name, f.Vars, author); err != nil {
+			return err
+		}
+		changed = append(changed, "sample values")
+	}
+	if len(changed) > 0 {
+		fmt.Fprintf(a.env.Stdout, "updated %s: %s\n", existing.Name, strings.Join(changed, "; "))
 	}
 	return nil
 }
@@ -483,8 +565,12 @@ func (a *app) importFileCases(st *store.Store, path, name string, cases []prompt
 		return err
 	}
 	if !sameCases(old, cases) {
-		fmt.Fprintf(a.env.Stderr, "note: %s: suite %s exists, so the file's %d cases were not imported ('whet suite show %s' has its cases)\n",
-			path, name, len(cases), name)
+		were := "were"
+		if len(cases) == 1 {
+			were = "was"
+		}
+		fmt.Fprintf(a.env.Stderr, "note: %s: suite %s exists, so the file's %s %s not imported ('whet suite show %s' has its cases)\n",
+			path, name, count(len(cases), "case"), were, name)
 	}
 	return nil
 }

@@ -232,7 +232,11 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 		a, bb := rr.Run.Versions[0], rr.Run.Versions[1]
 		for _, t := range rr.Run.Targets {
 			ab := eval.CompareAB(resultsOf(rr.Results, a.VersionID, t), resultsOf(rr.Results, bb.VersionID, t), rr.Scores, a.Ref(), bb.Ref())
-			fmt.Fprintf(&b, "\n**A/B on %s:** %s\n", report.MarkdownCode(t, false), report.MarkdownText(ab.Sentence))
+			sentence := ab.Sentence
+			if why := report.TooFewCases(ab.Wins+ab.Losses, 1); why != "" && ab.P >= eval.Significance {
+				sentence += " (" + why + ")"
+			}
+			fmt.Fprintf(&b, "\n**A/B on %s:** %s\n", report.MarkdownCode(t, false), report.MarkdownText(sentence))
 		}
 	}
 	fails := failingCases(rr)

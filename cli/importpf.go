@@ -113,7 +113,7 @@ func (a *app) printImportPlan(res promptfoo.Result) {
 		fmt.Fprintf(w, "prompt  %s  (%d messages, variables: %s)\n", f.Name, len(f.Messages), strings.Join(prompt.MessagesVariables(f.Messages), ", "))
 	}
 	if len(res.Suite.Cases) > 0 {
-		fmt.Fprintf(w, "suite   %s  (%d cases, %d checks)\n", res.Suite.Name, len(res.Suite.Cases), res.Suite.CheckCount())
+		fmt.Fprintf(w, "suite   %s  (%s, %s)\n", res.Suite.Name, count(len(res.Suite.Cases), "case"), count(res.Suite.CheckCount(), "check"))
 	}
 	for _, t := range res.Targets {
 		fmt.Fprintf(w, "target  %s\n", t)

@@ -435,6 +435,9 @@ func (a *app) newPlan(st *store.Store, reg *runner.Registry, refs []string, f ru
 		if err := a.checkGraders(reg, st, su.Name, cases); err != nil {
 			return plan, err
 		}
+		// A misspelt variable in a suite file would otherwise run every
+		// case on the prompt's sample value, quietly.
+		a.noteUnusedColumns("suite "+su.Name, cases, plan)
 	} else if f.cases != "" {
 		data, err := a.readInput(f.cases)
 		if err != nil {
@@ -661,7 +664,11 @@ func (a *app) writeReport(rr report.RunReport, format, output string) error {
 		case "csv":
 			return report.CSV(w, rr)
 		default:
-			return report.Table(w, rr, terminalWidth(a.env.Stdout))
+			width := 0 // -o FILE: no terminal to fit
+			if output == "" {
+				width = terminalWidth(a.env.Stdout)
+			}
+			return report.Table(w, rr, width)
 		}
 	})
 }
@@ -700,12 +707,13 @@ type progress struct {
 	skipped int
 	perTgt  map[string]int
 	refs    map[int64]string
+	run     prompt.Run // for the cases' names
 	last    time.Time
 	drawn   bool
 }
 
 func newProgress(w io.Writer, plan runner.Plan, quiet, tty bool) *progress {
-	return &progress{w: w, tty: tty, quiet: quiet, total: plan.Run.Cells(), start: time.Now(), perTgt: map[string]int{}, refs: map[int64]string{}}
+	return &progress{w: w, tty: tty, quiet: quiet, total: plan.Run.Cells(), start: time.Now(), perTgt: map[string]int{}, refs: map[int64]string{}, run: plan.Run}
 }
 
 // Publish implements runner.Sink.
@@ -728,7 +736,7 @@ func (p *progress) Publish(e runner.Event) {
 		}
 	case runner.CellRetry:
 		if !p.tty {
-			fmt.Fprintf(p.w, "retry %s × %s case %d #%d (attempt %d in %s): %s\n", p.refs[e.Key.VersionID], e.Key.Target, e.Key.Case+1, e.Key.Repeat+1, e.Attempt, e.Wait.Round(time.Millisecond), textutil.OneLine(fmt.Sprint(e.Err)))
+			fmt.Fprintf(p.w, "retry %s × %s × %s #%d (attempt %d in %s): %s\n", p.refs[e.Key.VersionID], e.Key.Target, textutil.OneLine(caseLabel(p.run, e.Key.Case)), e.Key.Repeat+1, e.Attempt, e.Wait.Round(time.Millisecond), textutil.OneLine(fmt.Sprint(e.Err)))
 		}
 	case runner.CellDone:
 		p.done++
@@ -744,7 +752,7 @@ func (p *progress) Publish(e runner.Event) {
 			} else if r.CacheHit {
 				status = "ok (cached)"
 			}
-			fmt.Fprintf(p.w, "[%d/%d] %s × %s case %d #%d %dms %s\n", p.done, p.total, p.refs[r.VersionID], r.Target, r.Case+1, r.Repeat+1, r.Latency.Milliseconds(), status)
+			fmt.Fprintf(p.w, "[%d/%d] %s × %s × %s #%d %dms %s\n", p.done, p.total, p.refs[r.VersionID], r.Target, textutil.OneLine(caseLabel(p.run, r.Case)), r.Repeat+1, r.Latency.Milliseconds(), status)
 			return
 		}
 		if time.Since(p.last) > 50*time.Millisecond || p.done == p.total {

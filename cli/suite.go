@@ -106,23 +106,32 @@ func (a *app) saveSuite(su prompt.Suite, replace bool) error {
 	if err != nil {
 		return err
 	}
-	var saved prompt.Suite
-	if replace {
-		if _, gerr := st.GetSuite(a.ctx, su.Name); gerr == nil {
-			saved, err = st.ReplaceSuite(a.ctx, su, a.author())
-		} else {
-			saved, err = st.CreateSuite(a.ctx, su, a.author())
+	// The same file imported again (a CI job on a database it keeps)
+	// changes nothing, as a prompt file's does, with or without --replace.
+	old, gerr := st.GetSuite(a.ctx, su.Name)
+	if gerr == nil {
+		cand := su
+		if strings.EqualFold(cand.Prompt, old.Prompt) {
+			cand.Prompt = old.Prompt
 		}
+		if same, serr := store.SameSuite(old, cand); serr == nil && same && old.Name == su.Name {
+			fmt.Fprintf(a.env.Stdout, "suite %s: unchanged, %s, %s\n", old.Name, count(len(old.Cases), "case"), count(old.CheckCount(), "check"))
+			return nil
+		}
+	}
+	var saved prompt.Suite
+	if replace && gerr == nil {
+		saved, err = st.ReplaceSuite(a.ctx, su, a.author())
 	} else {
 		saved, err = st.CreateSuite(a.ctx, su, a.author())
 		if errors.Is(err, store.ErrExists) {
-			return fmt.Errorf("%w; use 'whet suite import --replace' to replace its cases", err)
+			return fmt.Errorf("%w with other cases or checks; use 'whet suite import --replace' to replace them", err)
 		}
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.env.Stdout, "suite %s: %d cases, %d checks\n", saved.Name, len(saved.Cases), saved.CheckCount())
+	fmt.Fprintf(a.env.Stdout, "suite %s: %s, %s\n", saved.Name, count(len(saved.Cases), "case"), count(saved.CheckCount(), "check"))
 	return nil
 }
 
@@ -337,7 +346,7 @@ func (a *app) suiteDeleteCmd() *cobra.Command {
 			if _, err := st.DeleteSuite(a.ctx, su.Name, a.author()); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "deleted suite %s (%d cases, %d checks)\n", su.Name, len(su.Cases), su.CheckCount())
+			fmt.Fprintf(a.env.Stdout, "deleted suite %s (%s, %s)\n", su.Name, count(len(su.Cases), "case"), count(su.CheckCount(), "check"))
 			return nil
 		},
 	}

@@ -38,6 +38,13 @@ type DriftRow struct {
 	Tested    int
 	// Reasons says why the row counts as drifted; empty when it does not.
 	Reasons []string
+	// Notes says what moved without counting as drift: case scores that
+	// moved one way but not significantly, and, when too few cases were
+	// decided for the sign test ever to reach Significance, how many it
+	// needs. A report that says "no drift" shows them, so that scores
+	// falling on every one of a small suite's cases are not read as
+	// nothing.
+	Notes []string
 }
 
 // Drifted reports whether anything in the row moved enough to count.
@@ -84,6 +91,7 @@ func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) 
 	holm(rows)
 	for i := range rows {
 		rows[i].Reasons = rows[i].reasons()
+		rows[i].Notes = rows[i].notes()
 	}
 	return rows
 }
@@ -141,6 +149,29 @@ func (r DriftRow) reasons() []string {
 		out = append(out, fmt.Sprintf("errors: %d → %d of %d cells", r.Before.Errors, r.After.Errors, r.After.Cells))
 	}
 	return out
+}
+
+// notes says how the case scores moved when they did not move enough to
+// count (reasons).
+func (r DriftRow) notes() []string {
+	ab := r.AB
+	if ab.Wins == ab.Losses || r.AdjustedP < Significance {
+		return nil
+	}
+	dir, more := "rose", ab.Wins
+	if ab.Losses > ab.Wins {
+		dir, more = "fell", ab.Losses
+	}
+	decided := ab.Wins + ab.Losses
+	p := formatP(r.AB.P)
+	if r.Tested > 1 {
+		p += fmt.Sprintf(" (%s adjusted for %d pairs tested)", formatP(r.AdjustedP), r.Tested)
+	}
+	note := fmt.Sprintf("scores %s on %d of %d decided cases, %s: not significant", dir, more, decided, p)
+	if need := report.SignTestCases(r.Tested); decided < need {
+		note += fmt.Sprintf("; %d decided cases can never reach p < %g, the sign test needs %d (add cases: repeats of a case count once)", decided, Significance, need)
+	}
+	return []string{note}
 }
 
 func driftRow(v prompt.RunVersion, target string, before, after []prompt.Result, scores []prompt.Score) DriftRow {

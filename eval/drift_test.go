@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"whet/prompt"
+	"whet/report"
 )
 
 func TestDrift(t *testing.T) {
@@ -180,5 +181,39 @@ func TestDriftAdjustsForManyPairs(t *testing.T) {
 	}
 	if want := "scores rose: the re-run beats the baseline on 6 of 6 cases, p = 0.031"; strings.Join(rows[0].Reasons, "|") != want {
 		t.Errorf("reasons %q, want %q", rows[0].Reasons, want)
+	}
+}
+
+// TestDriftNotesScoresThatMovedTooFewToCount: scores that fell on every
+// case of a four-case suite cannot be significant (p = 0.13 at best), so
+// they are not drift; the row says so rather than nothing, and how many
+// cases the sign test needs.
+func TestDriftNotesScoresThatMovedTooFewToCount(t *testing.T) {
+	a, b, sc := abSides(0, 4, 0)
+	plan := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 1}}, Targets: []string{"t"}}
+	rows := Drift(plan, a, b, sc)
+	if len(rows) != 1 || rows[0].Drifted() {
+		t.Fatalf("four falling cases: %+v", rows)
+	}
+	want := "scores fell on 4 of 4 decided cases, p = 0.13: not significant; 4 decided cases can never reach p < 0.05, the sign test needs 6 (add cases: repeats of a case count once)"
+	if got := strings.Join(rows[0].Notes, "|"); got != want {
+		t.Errorf("notes %q\nwant  %q", got, want)
+	}
+
+	// Enough cases but no significance: the note has no advice.
+	a, b, sc = abSides(5, 4, 0)
+	rows = Drift(plan, a, b, sc)
+	if want := "scores rose on 5 of 9 decided cases, p = 1: not significant"; strings.Join(rows[0].Notes, "|") != want {
+		t.Errorf("notes %q, want %q", rows[0].Notes, want)
+	}
+	// Drift, and ties, have no note.
+	for _, sides := range [][3]int{{9, 0, 0}, {0, 0, 3}, {2, 2, 0}} {
+		a, b, sc = abSides(sides[0], sides[1], sides[2])
+		if rows = Drift(plan, a, b, sc); len(rows[0].Notes) != 0 {
+			t.Errorf("%v: notes %q", sides, rows[0].Notes)
+		}
+	}
+	if n := report.SignTestCases(6); n != 8 {
+		t.Errorf("six pairs tested: the sign test needs %d cases, want 8", n)
 	}
 }

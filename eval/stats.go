@@ -406,8 +406,11 @@ func (r ABResult) Stats() *report.ABStats {
 func abSentence(r ABResult) string {
 	n := r.Wins + r.Losses
 	if n == 0 {
+		if r.Ties == 1 {
+			return fmt.Sprintf("%s and %s tie on the one case", r.LabelA, r.LabelB)
+		}
 		if r.Ties > 0 {
-			return fmt.Sprintf("%s and %s tie on all %d %s", r.LabelA, r.LabelB, r.Ties, plural(r.Ties, "case", "cases"))
+			return fmt.Sprintf("%s and %s tie on all %d cases", r.LabelA, r.LabelB, r.Ties)
 		}
 		return fmt.Sprintf("no case has a score for both %s and %s", r.LabelA, r.LabelB)
 	}

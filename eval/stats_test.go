@@ -238,6 +238,10 @@ func TestCompareAB(t *testing.T) {
 	if r = CompareAB(a, b, sc, "", ""); r.Sentence != "A and B tie on all 3 cases" || r.P != 1 {
 		t.Errorf("all ties: %+v", r)
 	}
+	a, b, sc = abSides(0, 0, 1)
+	if r = CompareAB(a, b, sc, "", ""); r.Sentence != "A and B tie on the one case" {
+		t.Errorf("one tie: %q", r.Sentence)
+	}
 
 	// Repeats are averaged per case; a side without a score skips the case.
 	a = []prompt.Result{{ID: 1, Case: 0, Repeat: 0}, {ID: 2, Case: 0, Repeat: 1}, {ID: 3, Case: 1}}

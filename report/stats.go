@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -294,4 +295,29 @@ func CellResults(results []prompt.Result) []prompt.Result {
 		}
 	}
 	return out
+}
+
+// SignTestCases is the fewest decided cases (wins plus losses) with which
+// the two-sided exact sign test, its p multiplied by tested (Holm's first
+// step; 1 for a single test), can fall below 0.05: every case going one
+// way gives p = 2 × 0.5^n. Five cases or fewer can never show a
+// significant difference on their own.
+func SignTestCases(tested int) int {
+	n := 1
+	for float64(max(tested, 1))*2*math.Pow(0.5, float64(n)) >= 0.05 {
+		n++
+	}
+	return n
+}
+
+// TooFewCases says, for a sign test over decided cases that found no
+// significant difference, that it could not have found one: "4 decided
+// cases cannot reach p < 0.05: the sign test needs 6". "" when there were
+// enough, or none.
+func TooFewCases(decided, tested int) string {
+	need := SignTestCases(tested)
+	if decided == 0 || decided >= need {
+		return ""
+	}
+	return fmt.Sprintf("%s cannot reach p < 0.05: the sign test needs %d", plural(decided, "decided case", "decided cases"), need)
 }

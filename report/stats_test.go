@@ -203,3 +203,23 @@ func TestScoreTextRoundsHalfAwayFromZero(t *testing.T) {
 		}
 	}
 }
+
+// A sign test over five decided cases or fewer can never find a
+// significant difference: reports say so rather than leave "no
+// significant difference" to be read as evidence.
+func TestTooFewCases(t *testing.T) {
+	for _, tc := range []struct {
+		decided, tested int
+		want            string
+	}{
+		{0, 1, ""},
+		{1, 1, "1 decided case cannot reach p < 0.05: the sign test needs 6"},
+		{5, 1, "5 decided cases cannot reach p < 0.05: the sign test needs 6"},
+		{6, 1, ""},
+		{6, 6, "6 decided cases cannot reach p < 0.05: the sign test needs 8"},
+	} {
+		if got := TooFewCases(tc.decided, tc.tested); got != tc.want {
+			t.Errorf("TooFewCases(%d, %d) = %q, want %q", tc.decided, tc.tested, got, tc.want)
+		}
+	}
+}

@@ -293,6 +293,11 @@ func (tx *Tx) ReplaceSuite(ctx context.Context, su prompt.Suite, author string) 
 	return getSuite(ctx, tx.tx, su.Name)
 }
 
+// SameSuite reports whether su holds what the stored suite old holds, as
+// ReplaceSuite compares them (its Prompt as stored: the prompt's exact
+// name): importing su again would change nothing.
+func SameSuite(old, su prompt.Suite) (bool, error) { return sameSuite(old, su) }
+
 // sameSuite compares what ReplaceSuite would write, as stored: values that
 // differ only by their Go type (int vs float64, []string vs []any) are
 // the same once encoded.

@@ -540,6 +540,9 @@ func driftText(rows []eval.DriftRow, maxLines, w int) string {
 			}
 			block = append(block, "    "+oneLine(why))
 		}
+		for _, note := range r.Notes {
+			block = append(block, "    not drift: "+oneLine(note))
+		}
 		if used+height(block) > maxLines-1 {
 			lines = append(lines, "… and more: the command below shows them all")
 			break

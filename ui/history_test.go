@@ -250,6 +250,19 @@ func TestDriftTextScoreAsReports(t *testing.T) {
 	}
 }
 
+// The drift dialog shows scores that moved without counting as drift, as
+// whet drift does, so that a small suite whose every case got worse does
+// not read as steady and nothing more.
+func TestDriftTextNotes(t *testing.T) {
+	rows := []eval.DriftRow{{
+		Version: prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}, Target: "echo",
+		Notes: []string{"scores fell on 4 of 4 decided cases, p = 0.13: not significant"},
+	}}
+	if got := driftText(rows, 20, 100); !strings.Contains(got, "not drift: scores fell on 4 of 4 decided cases, p = 0.13: not significant") {
+		t.Errorf("drift text: %s", got)
+	}
+}
+
 // In the drift dialog a reason too long for a line runs on under its own
 // text, not at the dialog's edge, and with several pairs tested the dialog
 // says, in the words of whet drift, that their p-values are Holm-adjusted.
