@@ -282,9 +282,19 @@ func ParseFile(filename string, data []byte) (File, error) {
 	for _, c := range ff.Cases {
 		f.Cases = append(f.Cases, Case{Name: c.Name, Description: c.Description, Vars: c.Vars, Expected: c.Expected})
 	}
-	msgs, err := parseSections(filename, body, bodyLine)
+	msgs, starts, err := parseSections(filename, body, bodyLine)
 	if err != nil {
 		return File{}, err
+	}
+	// A template error names the file's line, not the message's.
+	for i, m := range msgs {
+		if _, err := ParseTemplate(m.Content); err != nil {
+			var se *SyntaxError
+			if errors.As(err, &se) {
+				return File{}, &FileError{File: filename, Line: starts[i] + se.Line - 1, Col: se.Col, Msg: se.Msg}
+			}
+			return File{}, &FileError{File: filename, Line: starts[i], Msg: err.Error()}
+		}
 	}
 	f.Messages = msgs
 	return f, nil
@@ -334,17 +344,19 @@ func paramText(v any) (string, error) {
 	return string(b), nil
 }
 
-func parseSections(filename, body string, firstLine int) ([]Message, error) {
+func parseSections(filename, body string, firstLine int) (msgs []Message, starts []int, err error) {
 	lines := strings.Split(body, "\n")
-	var msgs []Message
 	var cur *Message
 	var buf []string
+	start := 0 // the file line of the current message's first non-blank line
 	flush := func() {
 		if cur != nil {
 			cur.Content = trimBlankLines(strings.Join(buf, "\n"))
 			msgs = append(msgs, *cur)
+			starts = append(starts, start)
 		}
 		buf = buf[:0]
+		start = 0
 	}
 	for i, line := range lines {
 		if m := headingRe.FindStringSubmatch(line); m != nil {
@@ -352,9 +364,12 @@ func parseSections(filename, body string, firstLine int) ([]Message, error) {
 			cur = &Message{Role: strings.ToLower(m[1])}
 			continue
 		}
+		if cur != nil && start == 0 && strings.TrimSpace(line) != "" {
+			start = firstLine + i
+		}
 		if cur == nil {
 			if strings.TrimSpace(line) != "" {
-				return nil, &FileError{File: filename, Line: firstLine + i, Col: 1,
+				return nil, nil, &FileError{File: filename, Line: firstLine + i, Col: 1,
 					Msg: "text before the first message: start each message with a line '## system', '## user' or '## assistant'"}
 			}
 			continue
@@ -366,9 +381,9 @@ func parseSections(filename, body string, firstLine int) ([]Message, error) {
 	}
 	flush()
 	if len(msgs) == 0 {
-		return nil, &FileError{File: filename, Line: firstLine, Msg: "no messages: add a '## user' section (and optionally '## system')"}
+		return nil, nil, &FileError{File: filename, Line: firstLine, Msg: "no messages: add a '## user' section (and optionally '## system')"}
 	}
-	return msgs, nil
+	return msgs, starts, nil
 }
 
 func trimBlankLines(s string) string {

@@ -337,3 +337,17 @@ func TestCheckText(t *testing.T) {
 		}
 	}
 }
+
+// A template error in a prompt file names the file's line and column, not
+// the position inside its message.
+func TestParseFileTemplateErrorLine(t *testing.T) {
+	data := "---\nname: bad\n---\n\n## system\n\nok\n\n## user\n\n\nHello {{customer}},\nsee {{ name\nmore\n"
+	_, err := ParseFile("bad.md", []byte(data))
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Line != 13 || fe.Col != 5 || !strings.Contains(fe.Msg, "unclosed {{") {
+		t.Fatalf("err = %v, want bad.md:13:5: unclosed {{", err)
+	}
+	if !strings.HasPrefix(err.Error(), "bad.md:13:5: unclosed {{") {
+		t.Errorf("err = %q", err)
+	}
+}
