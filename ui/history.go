@@ -417,14 +417,16 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 // drift sets the selected run against an earlier run of the same plan in
 // the list (its baseline), as `whet drift BASE --against RUN` does: the one
 // sharing the most version × target pairs with it, the newest of those, so
-// that a one-pair run made in between does not stand in for the full plan.
+// that a one-pair run made in between does not stand in for the full plan;
+// a run with no finished cell is skipped.
 func (m historyModel) drift() (historyModel, tea.Cmd) {
 	r, _ := m.selected()
 	var base *prompt.Run
 	best := 0
 	for i := m.cursor + 1; i < len(m.rows); i++ {
 		run := &m.rows[i].sum.Run
-		if eval.SamePlan(*run, r.sum.Run) != nil {
+		// A run cancelled before any cell finished has nothing to compare.
+		if m.rows[i].sum.Done == 0 || eval.SamePlan(*run, r.sum.Run) != nil {
 			continue
 		}
 		if n := eval.CommonPairs(*run, r.sum.Run); n > best {

@@ -176,6 +176,35 @@ func TestHistoryDriftPrefersTheFullPlan(t *testing.T) {
 	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 version × target pairs of 4 drifted")
 }
 
+// A run cancelled before any cell finished (an Arena run stopped with
+// esc) has nothing to set a re-run against: drift skips it for the run
+// of the same plan before it.
+func TestHistoryDriftSkipsARunWithNoResults(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ctx := context.Background()
+	empty := rerunOf(t, st, fixtureRun, testNow.Add(-90*time.Minute))
+	later := rerunOf(t, st, fixtureRun, testNow.Add(-time.Hour))
+	before, err := st.Results(ctx, fixtureRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []prompt.Result
+	for _, r := range before {
+		r.ID, r.RunID = 0, later.ID
+		rs = append(rs, r)
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.key("G", "h")
+	h.mustSee("4 runs")
+	h.key("g", "D")
+	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 version × target pairs of 4 drifted")
+	h.mustNotSee(empty.ID + " →")
+}
+
 func TestHistoryShowsNewRunsWhenShownAgain(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
