@@ -67,6 +67,38 @@ func TestVersionsDiff(t *testing.T) {
 	h.mustSee("- Be brief.", "+ Be brief and kind.", "+ max_tokens: 400", "3 added, 2 removed")
 }
 
+// A prompt message is often one long paragraph: its diff wraps, so that a
+// change at its end is seen at 80 columns, unified and side by side, and
+// the wrapped rows scroll.
+func TestVersionsDiffWrapsLongLines(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	long := "You are a friendly support agent for Acme. Read the ticket, find the order, and answer in the customer's language"
+	for i, end := range []string{"in two sentences.", "in at most three short sentences, never more."} {
+		content := long + " " + end
+		for n := 1; i == 1 && n <= 20; n++ {
+			content += "\nadded rule " + itoa(n)
+		}
+		_, _, err := st.SaveVersion(context.Background(), "support/reply", store.NewVersion{
+			Messages: []prompt.Message{{Role: "system", Content: content}},
+			Note:     "long " + itoa(i), Author: "ana",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := openVersions(t, st, 80, 24)
+	h.key("p") // v5 against v4
+	h.mustSee("diff support/reply v4 → v5", "unified", "in at most three short", "sentences, never more.", "in two sentences.")
+	h.mustNotSee("added rule 20")
+	h.key("G")
+	h.mustSee("added rule 20")
+	h.key("g", "s")
+	h.mustSee("side by side", "never more.", "in two")
+	h.key("G")
+	h.mustSee("added rule 20")
+}
+
 func TestVersionsMarkTwiceUnmarks(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
