@@ -203,7 +203,7 @@ type libraryModel struct {
 func newLibrary(sh *shared) libraryModel {
 	ti := textinput.New()
 	ti.Prompt = "/ "
-	ti.Placeholder = "fuzzy filter by name or label"
+	ti.Placeholder = "fuzzy filter by name or label; owner=ana matches a label"
 	ti.SetStyles(sh.styles().TextInput)
 	return libraryModel{
 		sh:      sh,
@@ -690,7 +690,16 @@ func (m *libraryModel) refilter() {
 			keep = append(keep, i)
 		}
 	}
-	q := strings.Join(strings.Fields(m.filter.Value()), "")
+	terms, q := filterTerms(m.filter.Value())
+	if len(terms) > 0 {
+		kept := keep[:0]
+		for _, i := range keep {
+			if labelsMatch(m.all[i].Labels, terms) {
+				kept = append(kept, i)
+			}
+		}
+		keep = kept
+	}
 	m.rows = m.rows[:0]
 	if q == "" {
 		for _, i := range keep {
@@ -712,6 +721,40 @@ func (m *libraryModel) refilter() {
 		}
 	}
 	*m = m.clampCursor()
+}
+
+// filterTerms splits the filter text into its label terms ("owner=ana",
+// as the preview and `whet prompt list --label` write a label) and the
+// rest, joined for the fuzzy match.
+func filterTerms(text string) (terms [][2]string, fuzzyText string) {
+	var rest []string
+	for _, f := range strings.Fields(text) {
+		if k, v, ok := strings.Cut(f, "="); ok && k != "" {
+			terms = append(terms, [2]string{k, v})
+			continue
+		}
+		rest = append(rest, f)
+	}
+	return terms, strings.Join(rest, "")
+}
+
+// labelsMatch reports whether l has every term's label with a value that
+// starts with the term's (case aside), so that the list narrows as the
+// value is typed.
+func labelsMatch(l prompt.Labels, terms [][2]string) bool {
+	for _, t := range terms {
+		found := false
+		for k, v := range l {
+			if strings.EqualFold(k, t[0]) && strings.HasPrefix(strings.ToLower(v), strings.ToLower(t[1])) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 type facetSource []string
