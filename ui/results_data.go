@@ -205,6 +205,9 @@ func (m Model) openRunScreen(to screenID) tea.Cmd {
 		return emit(compareOpenMsg{runID: m.results.rr.Run.ID, back: screenResults})
 	case to == screenCompare && m.compare.empty() && name != "":
 		return emit(compareOpenMsg{prompt: name, back: screenHistory})
+	case to == screenCompare:
+		// Shown again: read the run again, so ratings made since count.
+		return emit(compareRefreshMsg{})
 	}
 	return nil
 }
