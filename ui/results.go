@@ -75,10 +75,14 @@ type (
 		prompt string
 		rr     *report.RunReport
 	}
-	resultsLoadedMsg struct {
-		id  int
-		rr  report.RunReport
-		err error
+	// resultsRefreshMsg reads the run on screen again (Results shown
+	// again: ratings made since in the Arena or Compare change its scores).
+	resultsRefreshMsg struct{}
+	resultsLoadedMsg  struct {
+		id      int
+		rr      report.RunReport
+		err     error
+		refresh bool // keep the detail open
 	}
 	// resultsNoteMsg is the note typed for a result's human score.
 	resultsNoteMsg struct {
@@ -98,10 +102,11 @@ type (
 	}
 )
 
-func (resultsOpenMsg) target() screenID   { return screenResults }
-func (resultsLoadedMsg) target() screenID { return screenResults }
-func (resultsNoteMsg) target() screenID   { return screenResults }
-func (resultsRatedMsg) target() screenID  { return screenResults }
+func (resultsOpenMsg) target() screenID    { return screenResults }
+func (resultsRefreshMsg) target() screenID { return screenResults }
+func (resultsLoadedMsg) target() screenID  { return screenResults }
+func (resultsNoteMsg) target() screenID    { return screenResults }
+func (resultsRatedMsg) target() screenID   { return screenResults }
 
 // resCol is a matrix column: a target, or in case rows of a run with
 // several versions, a version on a target.
@@ -252,6 +257,20 @@ func (m resultsModel) reload() (resultsModel, tea.Cmd) {
 	return m.open(resultsOpenMsg{runID: m.rr.Run.ID})
 }
 
+// refresh reads the run on screen again, keeping the cursor, the sort, the
+// filter and the open detail; the run on screen stays until it is read.
+func (m resultsModel) refresh() (resultsModel, tea.Cmd) {
+	if !m.loaded || m.loading {
+		return m, nil
+	}
+	m.req++
+	id, runID, now := m.req, m.rr.Run.ID, m.sh.now()
+	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+		rr, err := loadRunReport(ctx, st, runID, now)
+		return resultsLoadedMsg{id: id, rr: rr, err: err, refresh: true}
+	})
+}
+
 // setReport shows rr, keeping the cursor where the same run is reloaded.
 func (m resultsModel) setReport(rr report.RunReport) resultsModel {
 	same := m.loaded && m.rr.Run.ID == rr.Run.ID
@@ -278,9 +297,14 @@ func (m resultsModel) Update(msg tea.Msg) (resultsModel, tea.Cmd) {
 	case resultsOpenMsg:
 		m, cmd := m.open(msg)
 		return m, tea.Batch(cmd, emit(showScreenMsg{to: screenResults}))
+	case resultsRefreshMsg:
+		return m.refresh()
 	case resultsLoadedMsg:
 		if msg.id != m.req {
 			return m, nil
+		}
+		if msg.refresh && msg.err != nil {
+			return m, notifyErr(msg.err)
 		}
 		m.loading = false
 		if msg.err != nil {

@@ -200,6 +200,9 @@ func (m Model) openRunScreen(to screenID) tea.Cmd {
 		return emit(historyOpenMsg{prompt: m.history.prompt, keep: true, shown: true})
 	case to == screenResults && m.results.empty() && name != "":
 		return emit(resultsOpenMsg{prompt: name})
+	case to == screenResults:
+		// Shown again: read the run again, so ratings made since count.
+		return emit(resultsRefreshMsg{})
 	case to == screenCompare && m.compare.empty() && m.results.loaded:
 		// The run on the Results screen, rather than the Library's prompt.
 		return emit(compareOpenMsg{runID: m.results.rr.Run.ID, back: screenResults})

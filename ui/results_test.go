@@ -508,3 +508,33 @@ func TestResultsIntervalOverCasesAsTheReport(t *testing.T) {
 		t.Errorf("the JSON report's interval is not the screen's [%v, %v]:\n%s", lo, hi, b.String())
 	}
 }
+
+// Results shown again reads its run again: a rating made since (in the
+// Arena, which rates the same run's results, or another whet) shows, and
+// the rows, the cursor and an open detail stay.
+func TestResultsShownAgainReadsRatingsMadeSince(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ctx := context.Background()
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.openResults(fixtureOldRun)
+	h.key("r", "j", "enter")
+	h.mustSee("refund")
+	h.mustNotSee("human")
+	rs, err := st.Results(ctx, fixtureOldRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Case == 1 {
+			if err := st.AddScores(ctx, []prompt.Score{{ResultID: r.ID, Scorer: humanScorer, Value: 0.75, Author: "ana", Created: testNow}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	h.key("1", "6")
+	if !h.m.results.drill || h.m.results.row != 1 {
+		t.Fatalf("after 1, 6: detail %v, row %d", h.m.results.drill, h.m.results.row)
+	}
+	h.mustSee("human 0.75 (4/5) by ana")
+}
