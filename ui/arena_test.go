@@ -637,3 +637,15 @@ func TestArenaClickPicksTargetRow(t *testing.T) {
 		}
 	}
 }
+
+// A cancelled Arena run's notice keeps the command that finishes it whole
+// in an 80-column status bar (78 cells of room without the database).
+func TestRunSavedTextFitsAt80Columns(t *testing.T) {
+	if got := runSavedText("1m87epkrjcwy", 3, 0, 0); got != "run 1m87epkrjcwy saved: 3 outputs" {
+		t.Fatalf("done: %q", got)
+	}
+	got := runSavedText("1m87epkrjcwy", 12, 2, 18)
+	if !strings.HasSuffix(got, "whet run --resume 1m87epkrjcwy") || ansi.StringWidth(got) > 78 {
+		t.Fatalf("cancelled: %q (%d cells)", got, ansi.StringWidth(got))
+	}
+}
