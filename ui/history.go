@@ -421,6 +421,13 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 // a run with no finished cell is skipped.
 func (m historyModel) drift() (historyModel, tea.Cmd) {
 	r, _ := m.selected()
+	if r.sum.Done == 0 {
+		text := "run " + r.sum.Run.ID + " has no finished cell to compare"
+		if r.sum.Run.Status == prompt.RunInterrupted {
+			text += ": whet run --resume " + r.sum.Run.ID + " finishes it"
+		}
+		return m, notify(text)
+	}
 	var base *prompt.Run
 	best := 0
 	for i := m.cursor + 1; i < len(m.rows); i++ {

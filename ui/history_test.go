@@ -203,6 +203,12 @@ func TestHistoryDriftSkipsARunWithNoResults(t *testing.T) {
 	h.key("g", "D")
 	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 version × target pairs of 4 drifted")
 	h.mustNotSee(empty.ID + " →")
+	// D on the empty run itself says why there is nothing to show.
+	h.key("esc", "j", "D")
+	if got := h.notice(); !strings.HasPrefix(got, "run "+empty.ID+" has no finished cell to compare") {
+		t.Fatalf("D on a run with no finished cell: %q", got)
+	}
+	h.mustNotSee("Drift ·")
 }
 
 func TestHistoryShowsNewRunsWhenShownAgain(t *testing.T) {
