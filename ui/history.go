@@ -513,11 +513,19 @@ func driftText(rows []eval.DriftRow, maxLines, w int) string {
 		}
 		return scoreText(s.MeanScore)
 	}
+	// model is as `whet drift` writes it: a side that recorded no model
+	// (every call failed) is a dash.
 	model := func(r eval.DriftRow) string {
-		if r.ModelBefore == r.ModelAfter {
-			return oneLine(r.ModelBefore)
+		orDash := func(s string) string {
+			if s == "" {
+				return "—"
+			}
+			return oneLine(s)
 		}
-		return oneLine(r.ModelBefore) + " → " + oneLine(r.ModelAfter)
+		if r.ModelBefore == r.ModelAfter {
+			return orDash(r.ModelBefore)
+		}
+		return orDash(r.ModelBefore) + " → " + orDash(r.ModelAfter)
 	}
 	height := func(block []string) int {
 		n := 0

@@ -285,6 +285,18 @@ func TestDriftTextScoreAsReports(t *testing.T) {
 	}
 }
 
+// A side whose calls all failed recorded no model: the dialog writes a
+// dash there, as whet drift does, not an arrow to nothing.
+func TestDriftTextModelOfAFailedSide(t *testing.T) {
+	rows := []eval.DriftRow{{
+		Version: prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}, Target: "fake:flaky",
+		ModelBefore: "flaky-2026-01", After: report.Summary{Errors: 1},
+	}}
+	if got := driftText(rows, 20, 66); !strings.Contains(got, "model flaky-2026-01 → —\n") {
+		t.Errorf("drift text: %s", got)
+	}
+}
+
 // In the drift dialog a reason too long for a line runs on under its own
 // text, not at the dialog's edge, and with several pairs tested the dialog
 // says, in the words of whet drift, that their p-values are Holm-adjusted.
