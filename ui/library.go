@@ -1097,7 +1097,6 @@ func (m libraryModel) rowView(p prompt.Prompt, matched []int, c libCols, w int, 
 	return out
 }
 
-// tagsText lists tag names, production first.
 // tagsText lists a prompt's tags, production first; a tag that is not on
 // the latest version names its version ("production@2").
 func tagsText(tags map[string]int, latest int) string {
@@ -1139,7 +1138,7 @@ func (m libraryModel) previewView(w, h int) string {
 		return ""
 	}
 	var head []string
-	meta := st.Muted.Render(prompt.ShortHash(p.LatestHash) + " · " + ago(m.sh.now(), p.UpdatedAt))
+	meta := st.Muted.Render(prompt.ShortHash(p.LatestHash) + " · changed " + ago(m.sh.now(), p.UpdatedAt))
 	if len(p.Tags) > 0 {
 		meta += "  " + st.Tag.Render(tagsText(p.Tags, p.Latest))
 	}
