@@ -233,7 +233,7 @@ func (c arenaColumn) view(m arenaModel, focused bool, w, h int) string {
 	head = append(head, trunc(c.stateLine(m, cell, now, inner), inner))
 	head = append(head, st.Muted.Render(trunc(timingLine(cell, now, inner), inner)))
 	head = append(head, st.Muted.Render(trunc(tokenLine(cell), inner)))
-	head = append(head, trunc(c.ratingLine(m, cell, focused), inner))
+	head = append(head, trunc(c.ratingLine(m, cell, focused, inner), inner))
 	head = append(head, st.Subtle.Render(strings.Repeat("─", max(0, inner))))
 
 	rows := max(1, h-style.GetVerticalFrameSize()-len(head))
@@ -382,7 +382,7 @@ func costText(c float64) string {
 }
 
 // ratingLine shows the rating and note, or how to rate.
-func (c arenaColumn) ratingLine(m arenaModel, cell arenaCell, focused bool) string {
+func (c arenaColumn) ratingLine(m arenaModel, cell arenaCell, focused bool, w int) string {
 	st := m.sh.styles()
 	if cell.rating > 0 {
 		s := st.Tag.Render(strings.Repeat("★", cell.rating)+strings.Repeat("☆", 5-cell.rating)) + st.Muted.Render(" "+itoa(cell.rating)+"/5")
@@ -392,7 +392,13 @@ func (c arenaColumn) ratingLine(m arenaModel, cell arenaCell, focused bool) stri
 		return s
 	}
 	if cell.state == cellDone && focused {
-		return st.Muted.Render("v rate · n note · y copy")
+		// Tighter in a narrow column, so that y copy is not cut.
+		for _, hint := range []string{"v rate · n note · y copy", "v rate  n note  y copy", "v rate n note y copy"} {
+			if ansi.StringWidth(hint) <= w {
+				return st.Muted.Render(hint)
+			}
+		}
+		return st.Muted.Render("v rate · n note")
 	}
 	return ""
 }

@@ -662,3 +662,16 @@ func TestRunSavedTextFitsAt80Columns(t *testing.T) {
 		t.Fatalf("cancelled: %q (%d cells)", got, ansi.StringWidth(got))
 	}
 }
+
+// The focused column's rating hint tightens rather than cutting "y copy"
+// in a narrow column (three targets at 80 columns leave 22 cells).
+func TestArenaRatingHintFitsANarrowColumn(t *testing.T) {
+	h, _ := arenaHarness(t, 120, 34)
+	h.key("G", "ctrl+r", "ctrl+r")
+	c := h.m.arena.cols[0]
+	for w, want := range map[int]string{40: "v rate · n note · y copy", 22: "v rate  n note  y copy", 15: "v rate · n note"} {
+		if got := ansi.Strip(c.ratingLine(h.m.arena, c.cells[0], true, w)); got != want {
+			t.Errorf("at %d cells: %q, want %q", w, got, want)
+		}
+	}
+}
