@@ -35,6 +35,7 @@ type libraryKeys struct {
 	Runs      key.Binding
 	Suites    key.Binding
 	Inventory key.Binding
+	InvClose  key.Binding // in the inventory: back to the list
 	Reload    key.Binding
 	ScrollDn  key.Binding
 	ScrollUp  key.Binding
@@ -61,6 +62,7 @@ func newLibraryKeys() libraryKeys {
 		Runs:      key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "runs")),
 		Suites:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "suites")),
 		Inventory: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inventory")),
+		InvClose:  key.NewBinding(key.WithKeys("i", "esc"), key.WithHelp("i/esc", "back to the list")),
 		Reload:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
 		ScrollDn:  key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "scroll preview")),
 		ScrollUp:  key.NewBinding(key.WithKeys("K", "shift+up"), key.WithHelp("K", "scroll preview up")),
@@ -488,7 +490,7 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 	k := m.keys
 	if m.inventory {
 		switch {
-		case key.Matches(msg, k.Inventory), msg.String() == "esc":
+		case key.Matches(msg, k.InvClose):
 			m.inventory = false
 			return m, nil
 		}
@@ -898,8 +900,8 @@ func (m libraryModel) keyTable() keyTable {
 	}
 	if m.inventory {
 		return keyTable{
-			short:  []key.Binding{k.Inventory, k.nav.Down},
-			groups: [][]key.Binding{{k.Inventory}, m.keys.nav.bindings()},
+			short:  []key.Binding{k.InvClose, k.nav.Down},
+			groups: [][]key.Binding{{k.InvClose}, m.keys.nav.bindings()},
 		}
 	}
 	return keyTable{

@@ -120,7 +120,12 @@ func TestLibraryKeys(t *testing.T) {
 		}},
 		{"i shows the inventory by team and owner", []string{"i"}, "", func(t *testing.T, h *harness) {
 			h.mustSee("Inventory", "team cx", "owner ana", "team insights", "owner bo", "never run")
+			// The status bar says what i does here: it closes the view.
+			h.mustSee("i/esc back to the list")
+			h.mustNotSee("i inventory")
 			h.key("i")
+			h.mustNotSee("Inventory")
+			h.key("i", "esc")
 			h.mustNotSee("Inventory")
 		}},
 	}
