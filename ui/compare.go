@@ -567,6 +567,11 @@ func (m compareModel) keyTable() keyTable {
 			groups: [][]key.Binding{{dk.Layout, dk.Back}, dk.nav.bindings()},
 		}
 	}
+	if !m.loaded || !m.sides {
+		// Nothing compared (an error, a run with one side, nothing open):
+		// only esc does something.
+		return keyTable{short: []key.Binding{k.Back}, groups: [][]key.Binding{{k.Back}}}
+	}
 	return keyTable{
 		short: []key.Binding{k.Changed, k.PromptDiff, k.Export, k.NextPair, k.PickA, k.PickB, k.Back},
 		groups: [][]key.Binding{

@@ -142,6 +142,9 @@ func TestCompareOneSideOnly(t *testing.T) {
 	h := newHarness(t, fixedTimeStore{st}, 100, 30)
 	h.send(compareOpenMsg{runID: fixtureOldRun, back: screenHistory})
 	h.mustSee("one version on one target: nothing to compare", "or two targets (whet run NAME -m echo,TARGET)")
+	// The status bar offers no key that has nothing to act on.
+	h.mustSee("esc back")
+	h.mustNotSee("c changed only", "x export")
 }
 
 func TestAlignSides(t *testing.T) {
