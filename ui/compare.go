@@ -102,6 +102,7 @@ type compareModel struct {
 	rr      report.RunReport
 	back    screenID
 	hint    string // the target asked for
+	asked   string // the prompt whose latest run was last asked for
 
 	a, b     report.SideKey
 	sides    bool // a and b are set
@@ -137,8 +138,16 @@ func (m compareModel) applyTheme() compareModel { return m.layout() }
 // empty reports whether nothing was asked of the screen yet.
 func (m compareModel) empty() bool { return m.req == 0 }
 
+// failedFor reports whether the screen shows why another prompt's latest
+// run could not be compared (it has none yet): shown again with name
+// selected, it tries name's.
+func (m compareModel) failedFor(name string) bool {
+	return !m.empty() && !m.loading && !m.loaded && m.asked != "" && name != m.asked
+}
+
 func (m compareModel) open(msg compareOpenMsg) (compareModel, tea.Cmd) {
 	m.req++
+	m.asked = msg.prompt
 	m.back = msg.back
 	m.hint = msg.onTarget
 	m.showDiff = false

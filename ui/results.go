@@ -159,6 +159,7 @@ type resultsModel struct {
 	loading bool
 	err     string
 	loaded  bool
+	asked   string // the prompt whose latest run was last asked for
 	rr      report.RunReport
 	cells   []prompt.Result // one per cell
 	scores  map[int64]map[string]prompt.Score
@@ -216,6 +217,13 @@ func (m resultsModel) applyTheme() resultsModel {
 // empty reports whether nothing was asked of the screen yet.
 func (m resultsModel) empty() bool { return m.req == 0 }
 
+// failedFor reports whether the screen shows why another prompt's latest
+// run could not be shown (it has none yet): shown again with name
+// selected, it tries name's.
+func (m resultsModel) failedFor(name string) bool {
+	return !m.empty() && !m.loading && !m.loaded && m.asked != "" && name != m.asked
+}
+
 func (m resultsModel) capturesText() bool { return m.filtering }
 
 // claims reports whether Results takes a key that is otherwise global: 1–5
@@ -227,6 +235,7 @@ func (m resultsModel) claims(msg tea.KeyPressMsg) bool {
 // open shows a run; see resultsOpenMsg.
 func (m resultsModel) open(msg resultsOpenMsg) (resultsModel, tea.Cmd) {
 	m.req++
+	m.asked = msg.prompt
 	m.drill, m.filtering = false, false
 	if msg.rr != nil {
 		m.loading = false
@@ -1104,6 +1113,9 @@ func (m resultsModel) keyTable() keyTable {
 			short:  []key.Binding{k.NextResult, k.PrevResult, k.RateArm, k.Pass, k.Fail, k.Note, k.Back, k.Export},
 			groups: [][]key.Binding{k.nav.bindings(), {k.NextResult, k.PrevResult, k.Export, k.Back}, {k.RateArm, k.Pass, k.Fail, k.Note}},
 		}
+	case !m.loaded:
+		// No run shown: only the way to the runs and back do something.
+		return keyTable{short: []key.Binding{k.History, k.Back}, groups: [][]key.Binding{{k.History, k.Back}}}
 	}
 	return keyTable{
 		short: []key.Binding{k.Open, k.Compare, k.Export, k.Rows, k.Sort, k.Back},

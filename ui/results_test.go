@@ -263,8 +263,27 @@ func TestResultsEmptyAndNoRuns(t *testing.T) {
 	h := newHarness(t, fixedTimeStore{st}, 100, 30)
 	h.key("6") // Results with the first prompt selected: it has no runs
 	h.mustSee("has no runs yet")
+	h.mustNotSee("enter detail")
 	h.key("x")
 	h.mustSee("no run open")
+}
+
+// Results and Compare that could show nothing for one prompt (no runs
+// yet) try again for the prompt selected when shown again, rather than
+// keeping the old prompt's message.
+func TestResultsAndCompareFollowTheLibraryAfterNoRuns(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.key("6")
+	h.mustSee("classify/intent has no runs yet")
+	h.key("7")
+	h.mustSee("classify/intent has no runs yet")
+	h.key("1", "G") // support/reply has runs
+	h.key("6")
+	h.mustSee("Results · support/reply · run " + fixtureRun)
+	h.key("1", "7")
+	h.mustSee("Compare", "A support/reply@1", "B support/reply@2", "run "+fixtureRun)
 }
 
 // humanScores reads the run's human scores of result id, oldest first.
