@@ -127,6 +127,10 @@ func TestVersionsRestore(t *testing.T) {
 		t.Fatalf("after restore: %d versions, newest note %q author %q, hash equal v1: %v", len(vs), vs[0].Note, vs[0].Author, vs[0].Hash == vs[3].Hash)
 	}
 	h.mustSee("restored v1 as support/reply@4", "4 versions")
+	// The cursor is on the new version, ready for t to tag it.
+	if v, _ := h.m.versions.selected(); v.Number != 4 {
+		t.Fatalf("after the restore the cursor is on v%d", v.Number)
+	}
 	if h.m.sh.jobs != 0 {
 		t.Fatalf("%d jobs still counted after the restore", h.m.sh.jobs)
 	}
@@ -136,6 +140,30 @@ func TestVersionsRestore(t *testing.T) {
 	if vs, _ := st.Versions(ctx, "support/reply"); len(vs) != 4 {
 		t.Fatalf("a second identical restore made version %d", len(vs))
 	}
+}
+
+// A version saved in the Editor while Versions shows an older one: back
+// on Versions the cursor is on the new version, so t tags what was saved.
+func TestVersionsSelectsAVersionSavedSince(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := openVersions(t, st, 120, 30)
+	h.key("j", "e") // edit from v2
+	if h.m.active != screenEditor {
+		t.Fatalf("e opened %v", h.m.active)
+	}
+	h.typ(" Thank them.")
+	h.key("ctrl+s")
+	h.typ("thanks")
+	h.key("enter")
+	h.mustSee("saved support/reply@4")
+	h.key("esc", "2")
+	h.mustSee("4 versions")
+	if v, _ := h.m.versions.selected(); v.Number != 4 {
+		t.Fatalf("back on Versions the cursor is on v%d", v.Number)
+	}
+	h.key("t")
+	h.mustSee("Move a tag to support/reply@4")
 }
 
 func TestVersionsTag(t *testing.T) {
