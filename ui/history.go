@@ -422,9 +422,10 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 func (m historyModel) drift() (historyModel, tea.Cmd) {
 	r, _ := m.selected()
 	if r.sum.Done == 0 {
+		// Whole at 80 columns, the command too.
 		text := "run " + r.sum.Run.ID + " has no finished cell to compare"
 		if r.sum.Run.Status == prompt.RunInterrupted {
-			text += ": whet run --resume " + r.sum.Run.ID + " finishes it"
+			text = "nothing finished to compare: whet run --resume " + r.sum.Run.ID + " finishes the run"
 		}
 		return m, notify(text)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"whet/eval"
 	"whet/prompt"
@@ -205,7 +206,8 @@ func TestHistoryDriftSkipsARunWithNoResults(t *testing.T) {
 	h.mustNotSee(empty.ID + " →")
 	// D on the empty run itself says why there is nothing to show.
 	h.key("esc", "j", "D")
-	if got := h.notice(); !strings.HasPrefix(got, "run "+empty.ID+" has no finished cell to compare") {
+	want := "nothing finished to compare: whet run --resume " + empty.ID + " finishes the run"
+	if got := h.notice(); got != want || ansi.StringWidth(got) > 78 {
 		t.Fatalf("D on a run with no finished cell: %q", got)
 	}
 	h.mustNotSee("Drift ·")
