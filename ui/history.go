@@ -664,10 +664,19 @@ func (m historyModel) sparkView() string {
 	latest := ""
 	for i := len(values) - 1; i >= 0; i-- {
 		if values[i] >= 0 {
+			// The newest runs may have no figure (not scored, nothing
+			// finished): then it is the last figure, not the latest run's.
+			word := "latest "
+			if i < len(values)-1 {
+				word = "last "
+				if scored {
+					word = "last scored "
+				}
+			}
 			if scored {
-				latest = "latest " + scoreText(values[i])
+				latest = word + scoreText(values[i])
 			} else {
-				latest = "latest " + pctText(values[i])
+				latest = word + pctText(values[i])
 			}
 			break
 		}

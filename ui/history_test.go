@@ -213,6 +213,18 @@ func TestHistoryDriftSkipsARunWithNoResults(t *testing.T) {
 	h.mustNotSee("Drift ·")
 }
 
+// A newest run with no score (an Arena run nobody rated yet) does not
+// take the score of the run before as "latest".
+func TestHistorySparklineSaysLastScored(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	rerunOf(t, st, fixtureRun, testNow.Add(-time.Hour))
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("G", "h")
+	h.mustSee("3 runs", "last scored 0.75 · mean score per run")
+	h.mustNotSee("latest 0.75")
+}
+
 func TestHistoryShowsNewRunsWhenShownAgain(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
