@@ -230,10 +230,10 @@ func (c arenaColumn) view(m arenaModel, focused bool, w, h int) string {
 
 	head := make([]string, 0, arenaHeadRows+1)
 	head = append(head, st.Muted.Render(trunc(c.identity(cell), inner)))
-	head = append(head, trunc(c.stateLine(m, cell, now), inner))
-	head = append(head, st.Muted.Render(trunc(timingLine(cell, now), inner)))
+	head = append(head, trunc(c.stateLine(m, cell, now, inner), inner))
+	head = append(head, st.Muted.Render(trunc(timingLine(cell, now, inner), inner)))
 	head = append(head, st.Muted.Render(trunc(tokenLine(cell), inner)))
-	head = append(head, trunc(c.ratingLine(m, cell, focused), inner))
+	head = append(head, trunc(c.ratingLine(m, cell, focused, inner), inner))
 	head = append(head, st.Subtle.Render(strings.Repeat("─", max(0, inner))))
 
 	rows := max(1, h-style.GetVerticalFrameSize()-len(head))
@@ -269,7 +269,7 @@ func shortDigest(d string) string { return prompt.ShortDigest(oneLine(d)) }
 
 // stateLine says where the shown cell stands, with the column's progress
 // over its repeats and how consistent their outputs were.
-func (c arenaColumn) stateLine(m arenaModel, cell arenaCell, now time.Time) string {
+func (c arenaColumn) stateLine(m arenaModel, cell arenaCell, now time.Time, w int) string {
 	st := m.sh.styles()
 	var s string
 	switch cell.state {
@@ -304,17 +304,26 @@ func (c arenaColumn) stateLine(m arenaModel, cell arenaCell, now time.Time) stri
 				done++
 			}
 		}
-		s += st.Muted.Render(" · " + itoa(done) + "/" + itoa(n))
+		rest := st.Muted.Render(" · " + itoa(done) + "/" + itoa(n))
 		if same, of := c.consistency(); of > 1 {
-			s += st.Muted.Render(" · same ") + st.Bold.Render(itoa(same*100/of)+"%")
+			rest += st.Muted.Render(" · same ") + st.Bold.Render(itoa(same*100/of)+"%")
 		}
+		// The repeats' progress and consistency matter more than the
+		// usual finish reason: a column too narrow for both drops "stop".
+		if cell.state == cellDone && cell.result.FinishReason == "stop" && !cell.result.CacheHit &&
+			ansi.StringWidth(s+rest) > w {
+			s = st.OK.Render("✓")
+		}
+		s += rest
 	}
 	return s
 }
 
 // timingLine is the time to the first token, the speed and the latency;
-// while streaming, estimates from the text so far.
-func timingLine(cell arenaCell, now time.Time) string {
+// while streaming, estimates from the text so far. A finished call's line
+// too wide for w cells drops the time to the first token, then the
+// speed, so that a narrow column still shows the latency whole.
+func timingLine(cell arenaCell, now time.Time, w int) string {
 	switch cell.state {
 	case cellDone, cellFailed:
 		r := cell.result
@@ -327,6 +336,9 @@ func timingLine(cell arenaCell, now time.Time) string {
 			parts = append(parts, fixed1(tps)+" tok/s")
 		}
 		parts = append(parts, arenaDur(r.Latency))
+		for len(parts) > 1 && ansi.StringWidth(strings.Join(parts, " · ")) > w {
+			parts = parts[1:]
+		}
 		return strings.Join(parts, " · ")
 	case cellRunning:
 		if cell.first.IsZero() {
@@ -370,7 +382,7 @@ func costText(c float64) string {
 }
 
 // ratingLine shows the rating and note, or how to rate.
-func (c arenaColumn) ratingLine(m arenaModel, cell arenaCell, focused bool) string {
+func (c arenaColumn) ratingLine(m arenaModel, cell arenaCell, focused bool, w int) string {
 	st := m.sh.styles()
 	if cell.rating > 0 {
 		s := st.Tag.Render(strings.Repeat("★", cell.rating)+strings.Repeat("☆", 5-cell.rating)) + st.Muted.Render(" "+itoa(cell.rating)+"/5")
@@ -380,7 +392,13 @@ func (c arenaColumn) ratingLine(m arenaModel, cell arenaCell, focused bool) stri
 		return s
 	}
 	if cell.state == cellDone && focused {
-		return st.Muted.Render("v rate · n note · y copy")
+		// Tighter in a narrow column, so that y copy is not cut.
+		for _, hint := range []string{"v rate · n note · y copy", "v rate  n note  y copy", "v rate n note y copy"} {
+			if ansi.StringWidth(hint) <= w {
+				return st.Muted.Render(hint)
+			}
+		}
+		return st.Muted.Render("v rate · n note")
 	}
 	return ""
 }

@@ -421,14 +421,7 @@ func (m arenaModel) onEvent(msg arenaEventMsg) (arenaModel, tea.Cmd) {
 				}
 			}
 		}
-		text := "run " + ev.RunID + " saved: " + plural(ok, "output")
-		if failed > 0 {
-			text += ", " + itoa(failed) + " failed"
-		}
-		if cancelled > 0 {
-			text += ", " + itoa(cancelled) + " cancelled (whet run --resume " + ev.RunID + " finishes it)"
-		}
-		cmds = append(cmds, notify(text))
+		cmds = append(cmds, notify(runSavedText(ev.RunID, ok, failed, cancelled)))
 		if ev.Err != nil && !errors.Is(ev.Err, context.Canceled) {
 			run.err = ev.Err.Error()
 			cmds = append(cmds, notifyErr(ev.Err))
@@ -682,4 +675,18 @@ func (m arenaModel) copyOutput(col int) (arenaModel, tea.Cmd) {
 		return m, notify("nothing to copy yet")
 	}
 	return m, tea.Batch(tea.SetClipboard(text), notify("copied "+plural(len([]rune(text)), "character")+" of "+oneLine(c.spec)))
+}
+
+// runSavedText is the notice of an Arena run that ended: what it saved,
+// and for a cancelled run the command that finishes it, whole in the
+// status bar at 80 columns (the run's id is in the Arena's header too).
+func runSavedText(runID string, ok, failed, cancelled int) string {
+	counts := plural(ok, "output")
+	if failed > 0 {
+		counts += ", " + itoa(failed) + " failed"
+	}
+	if cancelled == 0 {
+		return "run " + runID + " saved: " + counts
+	}
+	return "saved " + counts + ", " + itoa(cancelled) + " cancelled: whet run --resume " + runID
 }

@@ -189,7 +189,12 @@ func TestArenaRepeatShowsConsistency(t *testing.T) {
 	if same, of := c.consistency(); same != 3 || of != 3 {
 		t.Fatalf("consistency %d/%d", same, of)
 	}
-	h.mustSee("✓ echo:a #1", "3/3 · same 100%")
+	h.mustSee("✓ echo:a #1", "✓ stop · 3/3 · same 100%")
+	// A column too narrow for it all (three targets at 80 columns) keeps
+	// the consistency whole: "stop" goes.
+	if got := ansi.Strip(c.stateLine(h.m.arena, c.cells[0], time.Now(), 22)); got != "✓ · 3/3 · same 100%" {
+		t.Fatalf("state line at 22 cells: %q", got)
+	}
 	h.key("]")
 	h.mustSee("✓ echo:a #2")
 	rs, err := st.Results(context.Background(), h.lastRun().id)
@@ -522,12 +527,20 @@ func TestArenaArrowsStayInTheVariables(t *testing.T) {
 func TestTimingLine(t *testing.T) {
 	now := time.Now()
 	failed := arenaCell{state: cellFailed, result: prompt.Result{Latency: 300 * time.Millisecond, Error: "boom"}}
-	if got := timingLine(failed, now); strings.Contains(got, "ttft") || !strings.Contains(got, "300ms") {
+	if got := timingLine(failed, now, 40); strings.Contains(got, "ttft") || !strings.Contains(got, "300ms") {
 		t.Errorf("a failed call that never sent a token: %q", got)
 	}
 	done := arenaCell{state: cellDone, result: prompt.Result{TTFT: 120 * time.Millisecond, Latency: 1500 * time.Millisecond, TokensOut: 2}}
-	if got := timingLine(done, now); got != "ttft 120ms · 1.4 tok/s · 1.50s" {
+	if got := timingLine(done, now, 40); got != "ttft 120ms · 1.4 tok/s · 1.50s" {
 		t.Errorf("a finished call: %q", got)
+	}
+	// A narrow column keeps the latency whole: the time to the first
+	// token goes first, then the speed.
+	if got := timingLine(done, now, 22); got != "1.4 tok/s · 1.50s" {
+		t.Errorf("at 22 cells: %q", got)
+	}
+	if got := timingLine(done, now, 12); got != "1.50s" {
+		t.Errorf("at 12 cells: %q", got)
 	}
 }
 
@@ -634,6 +647,31 @@ func TestArenaClickPicksTargetRow(t *testing.T) {
 		h.send(tea.MouseClickMsg{X: 5, Y: headerRows + arenaTopRows + 1, Button: tea.MouseLeft})
 		if a := h.m.arena; a.picker.items[a.picker.rows[a.picker.cursor]].spec != "ollama:slow:latest" {
 			t.Fatalf("%v: a click on the hint line moved the selection", size)
+		}
+	}
+}
+
+// A cancelled Arena run's notice keeps the command that finishes it whole
+// in an 80-column status bar (78 cells of room without the database).
+func TestRunSavedTextFitsAt80Columns(t *testing.T) {
+	if got := runSavedText("1m87epkrjcwy", 3, 0, 0); got != "run 1m87epkrjcwy saved: 3 outputs" {
+		t.Fatalf("done: %q", got)
+	}
+	got := runSavedText("1m87epkrjcwy", 12, 2, 18)
+	if !strings.HasSuffix(got, "whet run --resume 1m87epkrjcwy") || ansi.StringWidth(got) > 78 {
+		t.Fatalf("cancelled: %q (%d cells)", got, ansi.StringWidth(got))
+	}
+}
+
+// The focused column's rating hint tightens rather than cutting "y copy"
+// in a narrow column (three targets at 80 columns leave 22 cells).
+func TestArenaRatingHintFitsANarrowColumn(t *testing.T) {
+	h, _ := arenaHarness(t, 120, 34)
+	h.key("G", "ctrl+r", "ctrl+r")
+	c := h.m.arena.cols[0]
+	for w, want := range map[int]string{40: "v rate · n note · y copy", 22: "v rate  n note  y copy", 15: "v rate · n note"} {
+		if got := ansi.Strip(c.ratingLine(h.m.arena, c.cells[0], true, w)); got != want {
+			t.Errorf("at %d cells: %q, want %q", w, got, want)
 		}
 	}
 }

@@ -57,10 +57,14 @@ type (
 		onTarget string
 		back     screenID
 	}
-	compareLoadedMsg struct {
-		id  int
-		rr  report.RunReport
-		err error
+	// compareRefreshMsg reads the run on screen again (Compare shown
+	// again: ratings made since change its scores).
+	compareRefreshMsg struct{}
+	compareLoadedMsg  struct {
+		id      int
+		rr      report.RunReport
+		err     error
+		refresh bool // keep A, B, the filter and the scroll
 	}
 	compareBuiltMsg struct {
 		id    int
@@ -76,10 +80,11 @@ type (
 	}
 )
 
-func (compareOpenMsg) target() screenID   { return screenCompare }
-func (compareLoadedMsg) target() screenID { return screenCompare }
-func (compareBuiltMsg) target() screenID  { return screenCompare }
-func (comparePickMsg) target() screenID   { return screenCompare }
+func (compareOpenMsg) target() screenID    { return screenCompare }
+func (compareRefreshMsg) target() screenID { return screenCompare }
+func (compareLoadedMsg) target() screenID  { return screenCompare }
+func (compareBuiltMsg) target() screenID   { return screenCompare }
+func (comparePickMsg) target() screenID    { return screenCompare }
 
 // compareModel sets two sides of a run case by case — two versions on a
 // target, or a version on two targets — with word-level diff highlighting,
@@ -97,11 +102,13 @@ type compareModel struct {
 	rr      report.RunReport
 	back    screenID
 	hint    string // the target asked for
+	asked   string // the prompt whose latest run was last asked for
 
 	a, b     report.SideKey
 	sides    bool // a and b are set
 	buildReq int
 	built    bool
+	keepOff  bool // the build under way keeps the scroll (a refresh)
 	cmp      report.Comparison
 	ab       eval.ABResult
 	edits    [][]textutil.WordEdit
@@ -131,8 +138,16 @@ func (m compareModel) applyTheme() compareModel { return m.layout() }
 // empty reports whether nothing was asked of the screen yet.
 func (m compareModel) empty() bool { return m.req == 0 }
 
+// failedFor reports whether the screen shows why another prompt's latest
+// run could not be compared (it has none yet): shown again with name
+// selected, it tries name's.
+func (m compareModel) failedFor(name string) bool {
+	return !m.empty() && !m.loading && !m.loaded && m.asked != "" && name != m.asked
+}
+
 func (m compareModel) open(msg compareOpenMsg) (compareModel, tea.Cmd) {
 	m.req++
+	m.asked = msg.prompt
 	m.back = msg.back
 	m.hint = msg.onTarget
 	m.showDiff = false
@@ -154,6 +169,21 @@ func (m compareModel) open(msg compareOpenMsg) (compareModel, tea.Cmd) {
 		}
 		rr, err := loadRunReport(ctx, st, runID, now)
 		return compareLoadedMsg{id: id, rr: rr, err: err}
+	})
+}
+
+// refresh reads the run on screen again, as ratings made since it was
+// read change its scores; A, B, the changed-only filter, the prompt diff
+// and the scroll stay.
+func (m compareModel) refresh() (compareModel, tea.Cmd) {
+	if !m.loaded || m.loading || !m.sides {
+		return m, nil
+	}
+	m.req++
+	id, runID, now := m.req, m.rr.Run.ID, m.sh.now()
+	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+		rr, err := loadRunReport(ctx, st, runID, now)
+		return compareLoadedMsg{id: id, rr: rr, err: err, refresh: true}
 	})
 }
 
@@ -216,9 +246,21 @@ func (m compareModel) Update(msg tea.Msg) (compareModel, tea.Cmd) {
 	case compareOpenMsg:
 		m, cmd := m.open(msg)
 		return m, tea.Batch(cmd, emit(showScreenMsg{to: screenCompare}))
+	case compareRefreshMsg:
+		return m.refresh()
 	case compareLoadedMsg:
 		if msg.id != m.req {
 			return m, nil
+		}
+		if msg.refresh {
+			if msg.err != nil {
+				return m, notifyErr(msg.err)
+			}
+			m.rr = msg.rr
+			m, cmd := m.build()
+			// The comparison on screen stays until the new one is built.
+			m.built, m.keepOff = true, true
+			return m, cmd
 		}
 		m.loading = false
 		if msg.err != nil {
@@ -237,7 +279,10 @@ func (m compareModel) Update(msg tea.Msg) (compareModel, tea.Cmd) {
 		for i, p := range m.cmp.Pairs {
 			m.changed[i] = pairChanged(p)
 		}
-		m.off = 0
+		if !m.keepOff {
+			m.off = 0
+		}
+		m.keepOff = false
 		return m.layout(), nil
 	case comparePickMsg:
 		other := m.b
@@ -530,6 +575,11 @@ func (m compareModel) keyTable() keyTable {
 			short:  []key.Binding{dk.Layout, dk.Back, dk.nav.Down},
 			groups: [][]key.Binding{{dk.Layout, dk.Back}, dk.nav.bindings()},
 		}
+	}
+	if !m.loaded || !m.sides {
+		// Nothing compared (an error, a run with one side, nothing open):
+		// only esc does something.
+		return keyTable{short: []key.Binding{k.Back}, groups: [][]key.Binding{{k.Back}}}
 	}
 	return keyTable{
 		short: []key.Binding{k.Changed, k.PromptDiff, k.Export, k.NextPair, k.PickA, k.PickB, k.Back},

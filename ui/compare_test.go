@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"whet/eval"
 	"whet/prompt"
 	"whet/report"
 	"whet/textutil"
@@ -141,6 +142,9 @@ func TestCompareOneSideOnly(t *testing.T) {
 	h := newHarness(t, fixedTimeStore{st}, 100, 30)
 	h.send(compareOpenMsg{runID: fixtureOldRun, back: screenHistory})
 	h.mustSee("one version on one target: nothing to compare", "or two targets (whet run NAME -m echo,TARGET)")
+	// The status bar offers no key that has nothing to act on.
+	h.mustSee("esc back")
+	h.mustNotSee("c changed only", "x export")
 }
 
 func TestAlignSides(t *testing.T) {
@@ -242,4 +246,34 @@ func TestCompareTabTakesResultsRun(t *testing.T) {
 	if h.m.active != screenCompare || h.m.compare.rr.Run.ID != fixtureRun {
 		t.Fatalf("7 from Results shows %v, run %q", h.m.active, h.m.compare.rr.Run.ID)
 	}
+}
+
+// Compare shown again reads its run again: a rating made since (in
+// Results, the Arena or another whet) counts in the scores and the A/B
+// statistics, and A, B and the scroll stay as they were.
+func TestCompareShownAgainReadsRatingsMadeSince(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ctx := context.Background()
+	h := newHarness(t, fixedTimeStore{st}, 120, 60)
+	h.openResults(fixtureRun)
+	h.key("C", "w")
+	h.mustSee("A support/reply@2", "thanks  len 20→20 (±0) · score 1.00→1.00 (±0.00)  identical")
+	rs, err := st.Results(ctx, fixtureRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Case == 2 && r.Target == "echo" && r.VersionID == h.m.compare.cmp.A.Results[0].VersionID {
+			// A later grade of the case under its suite (a re-grade).
+			fail := false
+			if err := st.AddScores(ctx, []prompt.Score{{ResultID: r.ID, Scorer: eval.ScorerSuite, Value: 0, Pass: &fail, Author: "ana", Created: testNow}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	h.key("1", "7")
+	h.mustSee("A support/reply@2", "B support/reply@1",
+		"thanks  len 20→20 (±0) · score 0.00→1.00 (+1.00)  identical",
+		"each win 1 of 2 cases (1 tie excluded)")
 }

@@ -103,11 +103,34 @@ func (m diffModel) setSize(w, h int) diffModel {
 // bodyRows is the number of diff lines visible under the header.
 func (m diffModel) bodyRows() int { return max(1, m.h-2) }
 
-func (m diffModel) rowCount() int {
-	if m.sideBySide {
-		return len(pairRows(m.lines))
+// rowCount is the number of screen rows the diff takes: a line longer
+// than its room wraps onto rows of its own.
+func (m diffModel) rowCount() int { return len(m.bodyLines()) }
+
+// bodyLines is every row of the diff in the current layout, long lines
+// wrapped, so that a change at the end of a long line is seen.
+func (m diffModel) bodyLines() []string {
+	if m.sh == nil || m.w <= 0 {
+		return nil // not shown yet
 	}
-	return len(m.lines)
+	if m.sideBySide {
+		return m.sideView()
+	}
+	return m.unifiedView()
+}
+
+// wrapText is the rows a diff line's text takes at w cells (one at least),
+// its control sequences removed and tabs expanded.
+func wrapText(s string, w int) []string {
+	s = sanitize(strings.ReplaceAll(s, "\t", "    "))
+	if w < 1 || ansi.StringWidth(s) <= w {
+		return []string{trunc(s, max(w, 1))}
+	}
+	rows := strings.Split(wrapLine(s, w), "\n")
+	for i, r := range rows {
+		rows[i] = strings.TrimRight(r, " ")
+	}
+	return rows
 }
 
 func (m diffModel) maxOff() int { return max(0, m.rowCount()-m.bodyRows()) }
@@ -150,10 +173,9 @@ func (m diffModel) View() string {
 	var body []string
 	if len(m.lines) == 0 {
 		body = []string{st.Muted.Render("no differences: the two versions have the same content")}
-	} else if m.sideBySide {
-		body = m.sideView()
 	} else {
-		body = m.unifiedView()
+		all := m.bodyLines()
+		body = all[min(m.off, len(all)):min(len(all), m.off+m.bodyRows())]
 	}
 	return head + "\n" + sub + "\n" + strings.Join(body, "\n")
 }
@@ -197,16 +219,19 @@ func (m diffModel) styleFor(kind byte) lipgloss.Style {
 
 func (m diffModel) unifiedView() []string {
 	st := m.sh.styles()
-	end := min(len(m.lines), m.off+m.bodyRows())
 	var out []string
-	for _, l := range m.lines[m.off:end] {
+	for _, l := range m.lines {
 		if l.kind == '@' {
 			out = append(out, st.DiffHunk.Render(trunc(l.text, m.w)))
 			continue
 		}
 		gutter := st.DiffGutter.Render(lineNo(l.old) + " " + lineNo(l.new) + " ")
-		text := sanitize(strings.ReplaceAll(l.text, "\t", "    "))
-		out = append(out, gutter+styled(m.styleFor(l.kind), trunc(string(l.kind)+" "+text, m.w-10)))
+		for i, text := range wrapText(l.text, m.w-12) {
+			if i > 0 {
+				gutter = st.DiffGutter.Render(strings.Repeat(" ", 10))
+			}
+			out = append(out, gutter+styled(m.styleFor(l.kind), string(l.kind)+" "+text))
+		}
 	}
 	return out
 }
@@ -257,32 +282,47 @@ func pairRows(lines []diffLine) []sideRow {
 
 func (m diffModel) sideView() []string {
 	st := m.sh.styles()
-	rows := pairRows(m.lines)
-	end := min(len(rows), m.off+m.bodyRows())
 	half := (m.w - 1) / 2
-	side := func(l *diffLine, isLeft bool) string {
+	// side is the rows of one side of a row: line number, mark, text.
+	side := func(l *diffLine, isLeft bool) []string {
 		if l == nil {
-			return st.DiffGutter.Render(pad("", half))
+			return nil
 		}
 		n := l.new
 		if isLeft {
 			n = l.old
 		}
-		text := sanitize(strings.ReplaceAll(l.text, "\t", "    "))
 		mark := " "
 		if l.kind != ' ' {
 			mark = string(l.kind) // + or -, for terminals without colour
 		}
-		text = trunc(text, half-5)
-		return st.DiffGutter.Render(lineNo(n)) + styled(m.styleFor(l.kind), mark+text) + pad("", half-5-ansi.StringWidth(text))
+		var out []string
+		for i, text := range wrapText(l.text, half-5) {
+			if i > 0 {
+				n = 0
+			}
+			out = append(out, st.DiffGutter.Render(lineNo(n))+styled(m.styleFor(l.kind), mark+text)+pad("", half-5-ansi.StringWidth(text)))
+		}
+		return out
 	}
+	blank := st.DiffGutter.Render(pad("", half))
 	var out []string
-	for _, r := range rows[m.off:end] {
+	for _, r := range pairRows(m.lines) {
 		if r.hunk != "" {
 			out = append(out, st.DiffHunk.Render(trunc(r.hunk, m.w)))
 			continue
 		}
-		out = append(out, side(r.left, true)+st.Subtle.Render("│")+side(r.right, false))
+		left, right := side(r.left, true), side(r.right, false)
+		for i := range max(len(left), len(right)) {
+			l, rt := blank, blank
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				rt = right[i]
+			}
+			out = append(out, l+st.Subtle.Render("│")+rt)
+		}
 	}
 	return out
 }

@@ -509,9 +509,17 @@ func (d *exportDialog) view(sh *shared, w, h int) string {
 		}
 	}
 	lines := []string{st.InputLabel.Render("format ") + strings.Join(formats, " "), d.path.View()}
+	previewRows := d.preview.Height()
 	switch {
 	case d.err != "":
-		lines = append(lines, st.Error.Render(trunc(oneLine(d.err), pw)))
+		// An error (a refused path names what it would overwrite) wraps,
+		// taking the preview's rows, so that its reason shows whole.
+		errLines := strings.Split(wrapLine(oneLine(d.err), pw), "\n")
+		errLines = errLines[:min(len(errLines), max(1, previewRows-1))]
+		for _, l := range errLines {
+			lines = append(lines, st.Error.Render(strings.TrimRight(l, " ")))
+		}
+		previewRows -= len(errLines) - 1
 	case d.status != "":
 		lines = append(lines, st.OK.Render(trunc(d.status, pw)))
 	case !d.rendered:
@@ -524,7 +532,7 @@ func (d *exportDialog) view(sh *shared, w, h int) string {
 		lines = append(lines, st.Muted.Render(trunc(info, pw)))
 	}
 	lines = append(lines, st.Subtle.Render(strings.Repeat("─", pw)))
-	lines = append(lines, fitLines(d.preview.View(), pw, d.preview.Height()))
+	lines = append(lines, fitLines(d.preview.View(), pw, previewRows))
 	k := d.keys
 	hint := st.Key.Render("tab") + st.KeyDesc.Render(" format  ") +
 		st.Key.Render("enter") + st.KeyDesc.Render(" write  ") +

@@ -314,3 +314,19 @@ func TestExportRefusesWhetsOwnFiles(t *testing.T) {
 		h.key("esc")
 	}
 }
+
+// At 80 columns a refused path's reason wraps in the dialog rather than
+// being cut: the user reads why nothing was written.
+func TestExportErrorWrapsAt80Columns(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "a-rather-long-directory-name", "whet.db")
+	h := newHarness(t, fixedTimeStore{st}, 80, 24, func(d *Deps) { d.DBPath = db })
+	h.openResults(fixtureRun)
+	h.key("x")
+	h.clearAndType(db)
+	h.key("enter")
+	h.mustSee("is whet's database", "would destroy it")
+	assertFits(t, h.screen(), 80, 24)
+}

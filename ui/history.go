@@ -417,14 +417,24 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 // drift sets the selected run against an earlier run of the same plan in
 // the list (its baseline), as `whet drift BASE --against RUN` does: the one
 // sharing the most version × target pairs with it, the newest of those, so
-// that a one-pair run made in between does not stand in for the full plan.
+// that a one-pair run made in between does not stand in for the full plan;
+// a run with no finished cell is skipped.
 func (m historyModel) drift() (historyModel, tea.Cmd) {
 	r, _ := m.selected()
+	if r.sum.Done == 0 {
+		// Whole at 80 columns, the command too.
+		text := "run " + r.sum.Run.ID + " has no finished cell to compare"
+		if r.sum.Run.Status == prompt.RunInterrupted {
+			text = "nothing finished to compare: whet run --resume " + r.sum.Run.ID + " finishes the run"
+		}
+		return m, notify(text)
+	}
 	var base *prompt.Run
 	best := 0
 	for i := m.cursor + 1; i < len(m.rows); i++ {
 		run := &m.rows[i].sum.Run
-		if eval.SamePlan(*run, r.sum.Run) != nil {
+		// A run cancelled before any cell finished has nothing to compare.
+		if m.rows[i].sum.Done == 0 || eval.SamePlan(*run, r.sum.Run) != nil {
 			continue
 		}
 		if n := eval.CommonPairs(*run, r.sum.Run); n > best {
@@ -504,11 +514,19 @@ func driftText(rows []eval.DriftRow, maxLines, w int) string {
 		}
 		return scoreText(s.MeanScore)
 	}
+	// model is as `whet drift` writes it: a side that recorded no model
+	// (every call failed) is a dash.
 	model := func(r eval.DriftRow) string {
-		if r.ModelBefore == r.ModelAfter {
-			return oneLine(r.ModelBefore)
+		orDash := func(s string) string {
+			if s == "" {
+				return "—"
+			}
+			return oneLine(s)
 		}
-		return oneLine(r.ModelBefore) + " → " + oneLine(r.ModelAfter)
+		if r.ModelBefore == r.ModelAfter {
+			return orDash(r.ModelBefore)
+		}
+		return orDash(r.ModelBefore) + " → " + orDash(r.ModelAfter)
 	}
 	height := func(block []string) int {
 		n := 0
@@ -649,10 +667,19 @@ func (m historyModel) sparkView() string {
 	latest := ""
 	for i := len(values) - 1; i >= 0; i-- {
 		if values[i] >= 0 {
+			// The newest runs may have no figure (not scored, nothing
+			// finished): then it is the last figure, not the latest run's.
+			word := "latest "
+			if i < len(values)-1 {
+				word = "last "
+				if scored {
+					word = "last scored "
+				}
+			}
 			if scored {
-				latest = "latest " + scoreText(values[i])
+				latest = word + scoreText(values[i])
 			} else {
-				latest = "latest " + pctText(values[i])
+				latest = word + pctText(values[i])
 			}
 			break
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"whet/eval"
 	"whet/prompt"
@@ -176,6 +177,54 @@ func TestHistoryDriftPrefersTheFullPlan(t *testing.T) {
 	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 version × target pairs of 4 drifted")
 }
 
+// A run cancelled before any cell finished (an Arena run stopped with
+// esc) has nothing to set a re-run against: drift skips it for the run
+// of the same plan before it.
+func TestHistoryDriftSkipsARunWithNoResults(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ctx := context.Background()
+	empty := rerunOf(t, st, fixtureRun, testNow.Add(-90*time.Minute))
+	later := rerunOf(t, st, fixtureRun, testNow.Add(-time.Hour))
+	before, err := st.Results(ctx, fixtureRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []prompt.Result
+	for _, r := range before {
+		r.ID, r.RunID = 0, later.ID
+		rs = append(rs, r)
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.key("G", "h")
+	h.mustSee("4 runs")
+	h.key("g", "D")
+	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 version × target pairs of 4 drifted")
+	h.mustNotSee(empty.ID + " →")
+	// D on the empty run itself says why there is nothing to show.
+	h.key("esc", "j", "D")
+	want := "nothing finished to compare: whet run --resume " + empty.ID + " finishes the run"
+	if got := h.notice(); got != want || ansi.StringWidth(got) > 78 {
+		t.Fatalf("D on a run with no finished cell: %q", got)
+	}
+	h.mustNotSee("Drift ·")
+}
+
+// A newest run with no score (an Arena run nobody rated yet) does not
+// take the score of the run before as "latest".
+func TestHistorySparklineSaysLastScored(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	rerunOf(t, st, fixtureRun, testNow.Add(-time.Hour))
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("G", "h")
+	h.mustSee("3 runs", "last scored 0.75 · mean score per run")
+	h.mustNotSee("latest 0.75")
+}
+
 func TestHistoryShowsNewRunsWhenShownAgain(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
@@ -259,6 +308,18 @@ func TestDriftTextNotes(t *testing.T) {
 		Notes: []string{"scores fell on 4 of 4 decided cases, p = 0.13: not significant"},
 	}}
 	if got := driftText(rows, 20, 100); !strings.Contains(got, "not drift: scores fell on 4 of 4 decided cases, p = 0.13: not significant") {
+		t.Errorf("drift text: %s", got)
+	}
+}
+
+// A side whose calls all failed recorded no model: the dialog writes a
+// dash there, as whet drift does, not an arrow to nothing.
+func TestDriftTextModelOfAFailedSide(t *testing.T) {
+	rows := []eval.DriftRow{{
+		Version: prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}, Target: "fake:flaky",
+		ModelBefore: "flaky-2026-01", After: report.Summary{Errors: 1},
+	}}
+	if got := driftText(rows, 20, 66); !strings.Contains(got, "model flaky-2026-01 → —\n") {
 		t.Errorf("drift text: %s", got)
 	}
 }

@@ -35,6 +35,7 @@ type libraryKeys struct {
 	Runs      key.Binding
 	Suites    key.Binding
 	Inventory key.Binding
+	InvClose  key.Binding // in the inventory: back to the list
 	Reload    key.Binding
 	ScrollDn  key.Binding
 	ScrollUp  key.Binding
@@ -61,6 +62,7 @@ func newLibraryKeys() libraryKeys {
 		Runs:      key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "runs")),
 		Suites:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "suites")),
 		Inventory: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "inventory")),
+		InvClose:  key.NewBinding(key.WithKeys("i", "esc"), key.WithHelp("i/esc", "back to the list")),
 		Reload:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reload")),
 		ScrollDn:  key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "scroll preview")),
 		ScrollUp:  key.NewBinding(key.WithKeys("K", "shift+up"), key.WithHelp("K", "scroll preview up")),
@@ -203,7 +205,7 @@ type libraryModel struct {
 func newLibrary(sh *shared) libraryModel {
 	ti := textinput.New()
 	ti.Prompt = "/ "
-	ti.Placeholder = "fuzzy filter by name or label"
+	ti.Placeholder = "fuzzy filter by name or label; owner=ana matches a label"
 	ti.SetStyles(sh.styles().TextInput)
 	return libraryModel{
 		sh:      sh,
@@ -488,7 +490,7 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 	k := m.keys
 	if m.inventory {
 		switch {
-		case key.Matches(msg, k.Inventory), msg.String() == "esc":
+		case key.Matches(msg, k.InvClose):
 			m.inventory = false
 			return m, nil
 		}
@@ -690,7 +692,16 @@ func (m *libraryModel) refilter() {
 			keep = append(keep, i)
 		}
 	}
-	q := strings.Join(strings.Fields(m.filter.Value()), "")
+	terms, q := filterTerms(m.filter.Value())
+	if len(terms) > 0 {
+		kept := keep[:0]
+		for _, i := range keep {
+			if labelsMatch(m.all[i].Labels, terms) {
+				kept = append(kept, i)
+			}
+		}
+		keep = kept
+	}
 	m.rows = m.rows[:0]
 	if q == "" {
 		for _, i := range keep {
@@ -712,6 +723,40 @@ func (m *libraryModel) refilter() {
 		}
 	}
 	*m = m.clampCursor()
+}
+
+// filterTerms splits the filter text into its label terms ("owner=ana",
+// as the preview and `whet prompt list --label` write a label) and the
+// rest, joined for the fuzzy match.
+func filterTerms(text string) (terms [][2]string, fuzzyText string) {
+	var rest []string
+	for _, f := range strings.Fields(text) {
+		if k, v, ok := strings.Cut(f, "="); ok && k != "" {
+			terms = append(terms, [2]string{k, v})
+			continue
+		}
+		rest = append(rest, f)
+	}
+	return terms, strings.Join(rest, "")
+}
+
+// labelsMatch reports whether l has every term's label with a value that
+// starts with the term's (case aside), so that the list narrows as the
+// value is typed.
+func labelsMatch(l prompt.Labels, terms [][2]string) bool {
+	for _, t := range terms {
+		found := false
+		for k, v := range l {
+			if strings.EqualFold(k, t[0]) && strings.HasPrefix(strings.ToLower(v), strings.ToLower(t[1])) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 type facetSource []string
@@ -855,8 +900,8 @@ func (m libraryModel) keyTable() keyTable {
 	}
 	if m.inventory {
 		return keyTable{
-			short:  []key.Binding{k.Inventory, k.nav.Down},
-			groups: [][]key.Binding{{k.Inventory}, m.keys.nav.bindings()},
+			short:  []key.Binding{k.InvClose, k.nav.Down},
+			groups: [][]key.Binding{{k.InvClose}, m.keys.nav.bindings()},
 		}
 	}
 	return keyTable{
@@ -1054,7 +1099,6 @@ func (m libraryModel) rowView(p prompt.Prompt, matched []int, c libCols, w int, 
 	return out
 }
 
-// tagsText lists tag names, production first.
 // tagsText lists a prompt's tags, production first; a tag that is not on
 // the latest version names its version ("production@2").
 func tagsText(tags map[string]int, latest int) string {
@@ -1096,7 +1140,7 @@ func (m libraryModel) previewView(w, h int) string {
 		return ""
 	}
 	var head []string
-	meta := st.Muted.Render(prompt.ShortHash(p.LatestHash) + " · " + ago(m.sh.now(), p.UpdatedAt))
+	meta := st.Muted.Render(prompt.ShortHash(p.LatestHash) + " · changed " + ago(m.sh.now(), p.UpdatedAt))
 	if len(p.Tags) > 0 {
 		meta += "  " + st.Tag.Render(tagsText(p.Tags, p.Latest))
 	}

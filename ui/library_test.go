@@ -64,6 +64,18 @@ func TestLibraryKeys(t *testing.T) {
 				t.Fatal("esc should leave the filter")
 			}
 		}},
+		{"a key=value term filters by label, the rest fuzzily", []string{"/"}, "Owner=B", func(t *testing.T, h *harness) {
+			h.mustSee("classify/intent", "1 of 3")
+			h.mustNotSee("support/reply", "summarize/notes")
+			h.typ(" team=c")
+			h.mustSee("no prompt matches")
+			for range len("Owner=B team=c") {
+				h.key("backspace")
+			}
+			h.typ("team=cx notes")
+			h.mustSee("summarize/notes", "1 of 3")
+			h.mustNotSee("support/reply")
+		}},
 		{"enter keeps the filter and returns to the list", []string{"/"}, "notes", func(t *testing.T, h *harness) {
 			h.key("enter")
 			if h.m.capturesText() {
@@ -108,7 +120,12 @@ func TestLibraryKeys(t *testing.T) {
 		}},
 		{"i shows the inventory by team and owner", []string{"i"}, "", func(t *testing.T, h *harness) {
 			h.mustSee("Inventory", "team cx", "owner ana", "team insights", "owner bo", "never run")
+			// The status bar says what i does here: it closes the view.
+			h.mustSee("i/esc back to the list")
+			h.mustNotSee("i inventory")
 			h.key("i")
+			h.mustNotSee("Inventory")
+			h.key("i", "esc")
 			h.mustNotSee("Inventory")
 		}},
 	}

@@ -75,10 +75,14 @@ type (
 		prompt string
 		rr     *report.RunReport
 	}
-	resultsLoadedMsg struct {
-		id  int
-		rr  report.RunReport
-		err error
+	// resultsRefreshMsg reads the run on screen again (Results shown
+	// again: ratings made since in the Arena or Compare change its scores).
+	resultsRefreshMsg struct{}
+	resultsLoadedMsg  struct {
+		id      int
+		rr      report.RunReport
+		err     error
+		refresh bool // keep the detail open
 	}
 	// resultsNoteMsg is the note typed for a result's human score.
 	resultsNoteMsg struct {
@@ -98,10 +102,11 @@ type (
 	}
 )
 
-func (resultsOpenMsg) target() screenID   { return screenResults }
-func (resultsLoadedMsg) target() screenID { return screenResults }
-func (resultsNoteMsg) target() screenID   { return screenResults }
-func (resultsRatedMsg) target() screenID  { return screenResults }
+func (resultsOpenMsg) target() screenID    { return screenResults }
+func (resultsRefreshMsg) target() screenID { return screenResults }
+func (resultsLoadedMsg) target() screenID  { return screenResults }
+func (resultsNoteMsg) target() screenID    { return screenResults }
+func (resultsRatedMsg) target() screenID   { return screenResults }
 
 // resCol is a matrix column: a target, or in case rows of a run with
 // several versions, a version on a target.
@@ -154,6 +159,7 @@ type resultsModel struct {
 	loading bool
 	err     string
 	loaded  bool
+	asked   string // the prompt whose latest run was last asked for
 	rr      report.RunReport
 	cells   []prompt.Result // one per cell
 	scores  map[int64]map[string]prompt.Score
@@ -211,6 +217,13 @@ func (m resultsModel) applyTheme() resultsModel {
 // empty reports whether nothing was asked of the screen yet.
 func (m resultsModel) empty() bool { return m.req == 0 }
 
+// failedFor reports whether the screen shows why another prompt's latest
+// run could not be shown (it has none yet): shown again with name
+// selected, it tries name's.
+func (m resultsModel) failedFor(name string) bool {
+	return !m.empty() && !m.loading && !m.loaded && m.asked != "" && name != m.asked
+}
+
 func (m resultsModel) capturesText() bool { return m.filtering }
 
 // claims reports whether Results takes a key that is otherwise global: 1–5
@@ -222,6 +235,7 @@ func (m resultsModel) claims(msg tea.KeyPressMsg) bool {
 // open shows a run; see resultsOpenMsg.
 func (m resultsModel) open(msg resultsOpenMsg) (resultsModel, tea.Cmd) {
 	m.req++
+	m.asked = msg.prompt
 	m.drill, m.filtering = false, false
 	if msg.rr != nil {
 		m.loading = false
@@ -252,6 +266,20 @@ func (m resultsModel) reload() (resultsModel, tea.Cmd) {
 	return m.open(resultsOpenMsg{runID: m.rr.Run.ID})
 }
 
+// refresh reads the run on screen again, keeping the cursor, the sort, the
+// filter and the open detail; the run on screen stays until it is read.
+func (m resultsModel) refresh() (resultsModel, tea.Cmd) {
+	if !m.loaded || m.loading {
+		return m, nil
+	}
+	m.req++
+	id, runID, now := m.req, m.rr.Run.ID, m.sh.now()
+	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
+		rr, err := loadRunReport(ctx, st, runID, now)
+		return resultsLoadedMsg{id: id, rr: rr, err: err, refresh: true}
+	})
+}
+
 // setReport shows rr, keeping the cursor where the same run is reloaded.
 func (m resultsModel) setReport(rr report.RunReport) resultsModel {
 	same := m.loaded && m.rr.Run.ID == rr.Run.ID
@@ -278,9 +306,14 @@ func (m resultsModel) Update(msg tea.Msg) (resultsModel, tea.Cmd) {
 	case resultsOpenMsg:
 		m, cmd := m.open(msg)
 		return m, tea.Batch(cmd, emit(showScreenMsg{to: screenResults}))
+	case resultsRefreshMsg:
+		return m.refresh()
 	case resultsLoadedMsg:
 		if msg.id != m.req {
 			return m, nil
+		}
+		if msg.refresh && msg.err != nil {
+			return m, notifyErr(msg.err)
 		}
 		m.loading = false
 		if msg.err != nil {
@@ -1080,6 +1113,9 @@ func (m resultsModel) keyTable() keyTable {
 			short:  []key.Binding{k.NextResult, k.PrevResult, k.RateArm, k.Pass, k.Fail, k.Note, k.Back, k.Export},
 			groups: [][]key.Binding{k.nav.bindings(), {k.NextResult, k.PrevResult, k.Export, k.Back}, {k.RateArm, k.Pass, k.Fail, k.Note}},
 		}
+	case !m.loaded:
+		// No run shown: only the way to the runs and back do something.
+		return keyTable{short: []key.Binding{k.History, k.Back}, groups: [][]key.Binding{{k.History, k.Back}}}
 	}
 	return keyTable{
 		short: []key.Binding{k.Open, k.Compare, k.Export, k.Rows, k.Sort, k.Back},

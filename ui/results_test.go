@@ -263,8 +263,27 @@ func TestResultsEmptyAndNoRuns(t *testing.T) {
 	h := newHarness(t, fixedTimeStore{st}, 100, 30)
 	h.key("6") // Results with the first prompt selected: it has no runs
 	h.mustSee("has no runs yet")
+	h.mustNotSee("enter detail")
 	h.key("x")
 	h.mustSee("no run open")
+}
+
+// Results and Compare that could show nothing for one prompt (no runs
+// yet) try again for the prompt selected when shown again, rather than
+// keeping the old prompt's message.
+func TestResultsAndCompareFollowTheLibraryAfterNoRuns(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.key("6")
+	h.mustSee("classify/intent has no runs yet")
+	h.key("7")
+	h.mustSee("classify/intent has no runs yet")
+	h.key("1", "G") // support/reply has runs
+	h.key("6")
+	h.mustSee("Results · support/reply · run " + fixtureRun)
+	h.key("1", "7")
+	h.mustSee("Compare", "A support/reply@1", "B support/reply@2", "run "+fixtureRun)
 }
 
 // humanScores reads the run's human scores of result id, oldest first.
@@ -507,4 +526,34 @@ func TestResultsIntervalOverCasesAsTheReport(t *testing.T) {
 		math.Abs(*doc.Summary[0].Lo-lo) > 1e-6 || math.Abs(*doc.Summary[0].Hi-hi) > 1e-6 {
 		t.Errorf("the JSON report's interval is not the screen's [%v, %v]:\n%s", lo, hi, b.String())
 	}
+}
+
+// Results shown again reads its run again: a rating made since (in the
+// Arena, which rates the same run's results, or another whet) shows, and
+// the rows, the cursor and an open detail stay.
+func TestResultsShownAgainReadsRatingsMadeSince(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ctx := context.Background()
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.openResults(fixtureOldRun)
+	h.key("r", "j", "enter")
+	h.mustSee("refund")
+	h.mustNotSee("human")
+	rs, err := st.Results(ctx, fixtureOldRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Case == 1 {
+			if err := st.AddScores(ctx, []prompt.Score{{ResultID: r.ID, Scorer: humanScorer, Value: 0.75, Author: "ana", Created: testNow}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	h.key("1", "6")
+	if !h.m.results.drill || h.m.results.row != 1 {
+		t.Fatalf("after 1, 6: detail %v, row %d", h.m.results.drill, h.m.results.row)
+	}
+	h.mustSee("human 0.75 (4/5) by ana")
 }

@@ -968,8 +968,12 @@ func (m suitesModel) keyTable() keyTable {
 			groups: [][]key.Binding{k.nav.bindings(), {k.Add, k.Edit, k.Delete, k.MoveUp, k.MoveDown}, {k.Settings, k.External, k.Save, k.Import, k.Back}, {k.Run}},
 		}
 	}
+	short := []key.Binding{k.Open, k.Run, k.New, k.Import, k.Rename, k.Remove}
+	if m.loaded && len(m.list) == 0 {
+		short = []key.Binding{k.New, k.Import} // nothing to open, run, rename or delete
+	}
 	return keyTable{
-		short:  []key.Binding{k.Open, k.Run, k.New, k.Import, k.Rename, k.Remove},
+		short:  short,
 		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.Run, k.New, k.Import}, {k.Rename, k.Remove}, {k.All, k.Reload}},
 	}
 }

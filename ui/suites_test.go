@@ -610,6 +610,9 @@ func TestSuitesEmptyHintWrapsAt80(t *testing.T) {
 	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 80, 24)
 	h.key("8")
 	h.mustSee("No suites yet", "--prompt NAME).")
+	// The status bar offers what can be done with no suite.
+	h.mustSee("n new")
+	h.mustNotSee("enter open suite")
 }
 
 // The case form and the description dialog show a suite's text as every

@@ -179,6 +179,11 @@ func (m versionsModel) Update(msg tea.Msg) (versionsModel, tea.Cmd) {
 		if v, ok := m.selected(); ok {
 			keep = v.Number
 		}
+		// A version saved since (in the Editor, by a restore, by another
+		// whet) is what one acts on next: the cursor goes to it.
+		if len(m.versions) > 0 && len(msg.versions) > 0 && msg.versions[0].Number > m.versions[0].Number {
+			keep = msg.versions[0].Number
+		}
 		m.versions = msg.versions
 		for i, v := range m.versions {
 			if v.Number == keep {

@@ -67,6 +67,38 @@ func TestVersionsDiff(t *testing.T) {
 	h.mustSee("- Be brief.", "+ Be brief and kind.", "+ max_tokens: 400", "3 added, 2 removed")
 }
 
+// A prompt message is often one long paragraph: its diff wraps, so that a
+// change at its end is seen at 80 columns, unified and side by side, and
+// the wrapped rows scroll.
+func TestVersionsDiffWrapsLongLines(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	long := "You are a friendly support agent for Acme. Read the ticket, find the order, and answer in the customer's language"
+	for i, end := range []string{"in two sentences.", "in at most three short sentences, never more."} {
+		content := long + " " + end
+		for n := 1; i == 1 && n <= 20; n++ {
+			content += "\nadded rule " + itoa(n)
+		}
+		_, _, err := st.SaveVersion(context.Background(), "support/reply", store.NewVersion{
+			Messages: []prompt.Message{{Role: "system", Content: content}},
+			Note:     "long " + itoa(i), Author: "ana",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := openVersions(t, st, 80, 24)
+	h.key("p") // v5 against v4
+	h.mustSee("diff support/reply v4 → v5", "unified", "in at most three short", "sentences, never more.", "in two sentences.")
+	h.mustNotSee("added rule 20")
+	h.key("G")
+	h.mustSee("added rule 20")
+	h.key("g", "s")
+	h.mustSee("side by side", "never more.", "in two")
+	h.key("G")
+	h.mustSee("added rule 20")
+}
+
 func TestVersionsMarkTwiceUnmarks(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
@@ -95,6 +127,10 @@ func TestVersionsRestore(t *testing.T) {
 		t.Fatalf("after restore: %d versions, newest note %q author %q, hash equal v1: %v", len(vs), vs[0].Note, vs[0].Author, vs[0].Hash == vs[3].Hash)
 	}
 	h.mustSee("restored v1 as support/reply@4", "4 versions")
+	// The cursor is on the new version, ready for t to tag it.
+	if v, _ := h.m.versions.selected(); v.Number != 4 {
+		t.Fatalf("after the restore the cursor is on v%d", v.Number)
+	}
 	if h.m.sh.jobs != 0 {
 		t.Fatalf("%d jobs still counted after the restore", h.m.sh.jobs)
 	}
@@ -104,6 +140,30 @@ func TestVersionsRestore(t *testing.T) {
 	if vs, _ := st.Versions(ctx, "support/reply"); len(vs) != 4 {
 		t.Fatalf("a second identical restore made version %d", len(vs))
 	}
+}
+
+// A version saved in the Editor while Versions shows an older one: back
+// on Versions the cursor is on the new version, so t tags what was saved.
+func TestVersionsSelectsAVersionSavedSince(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := openVersions(t, st, 120, 30)
+	h.key("j", "e") // edit from v2
+	if h.m.active != screenEditor {
+		t.Fatalf("e opened %v", h.m.active)
+	}
+	h.typ(" Thank them.")
+	h.key("ctrl+s")
+	h.typ("thanks")
+	h.key("enter")
+	h.mustSee("saved support/reply@4")
+	h.key("esc", "2")
+	h.mustSee("4 versions")
+	if v, _ := h.m.versions.selected(); v.Number != 4 {
+		t.Fatalf("back on Versions the cursor is on v%d", v.Number)
+	}
+	h.key("t")
+	h.mustSee("Move a tag to support/reply@4")
 }
 
 func TestVersionsTag(t *testing.T) {
