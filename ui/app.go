@@ -129,7 +129,8 @@ type (
 		key    string
 		global string // a root action instead: "theme:<name>", "help", "quit"
 	}
-	// jobMsg adjusts the count of store writes in flight.
+	// jobMsg adjusts the count of store writes in flight: +1 when one
+	// starts, −1 when it ends, in whichever order they arrive.
 	jobMsg struct{ delta int }
 )
 
@@ -397,7 +398,10 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case jobMsg:
-		m.sh.jobs = max(0, m.sh.jobs+msg.delta)
+		// Not clamped at 0: a write's start (+1) and its end (−1) are
+		// commands of one batch and may arrive in either order; the sum
+		// is right whichever comes first, and only a positive count shows.
+		m.sh.jobs += msg.delta
 		return m, nil
 	case showScreenMsg:
 		next, cmd := m.show(msg.to)

@@ -600,3 +600,17 @@ func TestSixteenColoursSelectInReverse(t *testing.T) {
 		t.Fatal("256 colours: the selected row is in reverse video; want its background")
 	}
 }
+
+// A write's end can reach the model before its start (both are commands of
+// one batch): the status bar must not be left saying a job is running.
+func TestJobCountInEitherOrder(t *testing.T) {
+	h := newHarness(t, fixedTimeStore{openStore(t)}, 100, 30)
+	h.send(jobMsg{-1})
+	h.mustNotSee("job running")
+	h.send(jobMsg{1})
+	h.mustNotSee("job running")
+	h.send(jobMsg{1})
+	h.mustSee("1 job running")
+	h.send(jobMsg{-1})
+	h.mustNotSee("job running")
+}
