@@ -40,7 +40,7 @@ func (a *app) evaluator(reg *runner.Registry, st *store.Store) *eval.Evaluator {
 		Priced: func(spec string) bool {
 			t, err := reg.Resolve(spec)
 			if err != nil {
-				return false
+				return false // no longer configured: its price is not known either
 			}
 			_, ok := reg.Price(t)
 			return ok

@@ -566,17 +566,7 @@ func (a *app) unpriced(targets []string) []string {
 	if err != nil {
 		return nil
 	}
-	var out []string
-	for _, spec := range targets {
-		t, err := reg.Resolve(spec)
-		if err != nil {
-			continue
-		}
-		if _, ok := reg.Price(t); !ok {
-			out = append(out, spec)
-		}
-	}
-	return out
+	return runner.Unpriced(reg, targets)
 }
 
 // savedReport is runReport with the run's results given, as the executor

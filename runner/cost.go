@@ -86,3 +86,25 @@ func costLookup(prices map[string]config.Price, model string) (config.Price, boo
 func Cost(p config.Price, in, out int) float64 {
 	return (float64(in)*p.Input + float64(out)*p.Output) / 1e6
 }
+
+// Unpriced lists the specs among specs whose price ts does not know: hosted
+// models with no price in the config or the catalogue, whose calls are
+// recorded at cost 0 though they are not free. A spec that no longer
+// resolves is left out (its recorded cost is all that is known). nil ts:
+// none.
+func Unpriced(ts Targets, specs []string) []string {
+	if ts == nil {
+		return nil
+	}
+	var out []string
+	for _, spec := range specs {
+		t, err := ts.Resolve(spec)
+		if err != nil {
+			continue
+		}
+		if _, ok := ts.Price(t); !ok {
+			out = append(out, spec)
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -113,6 +114,20 @@ func TestRegistryPrice(t *testing.T) {
 		if ok != c.priced || p.Input != c.in || p.Output != c.out {
 			t.Errorf("Price(%s) = %+v %v, want {%v %v} %v", c.spec, p, ok, c.in, c.out, c.priced)
 		}
+	}
+	var specs, want []string
+	for _, c := range cases {
+		specs = append(specs, c.spec)
+		if !c.priced {
+			want = append(want, c.spec)
+		}
+	}
+	specs = append(specs, "nosuch:model") // no longer resolves: left out
+	if got := Unpriced(r, specs); !slices.Equal(got, want) {
+		t.Errorf("Unpriced = %v, want %v", got, want)
+	}
+	if got := Unpriced(nil, specs); got != nil {
+		t.Errorf("Unpriced(nil) = %v", got)
 	}
 }
 
