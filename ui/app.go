@@ -201,6 +201,7 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 		cfgPath:   d.ConfigPath,
 		home:      d.Home,
 		now:       d.Now,
+		targets:   d.Targets,
 		noColor:   d.NoColor,
 		keys:      newGlobalKeys(),
 		width:     80,

@@ -71,6 +71,9 @@ type arenaColumn struct {
 	wrap   *arenaWrap
 	md     arenaMarkdown
 	mdReq  int
+	// unpriced: the target's price is unknown, so its cost is not $0 but
+	// unknown (runner.Unpriced).
+	unpriced bool
 }
 
 // arenaMarkdownKey identifies a rendering of a finished output.
@@ -232,7 +235,7 @@ func (c arenaColumn) view(m arenaModel, focused bool, w, h int) string {
 	head = append(head, st.Muted.Render(trunc(c.identity(cell), inner)))
 	head = append(head, trunc(c.stateLine(m, cell, now, inner), inner))
 	head = append(head, st.Muted.Render(trunc(timingLine(cell, now, inner), inner)))
-	head = append(head, st.Muted.Render(trunc(tokenLine(cell), inner)))
+	head = append(head, st.Muted.Render(trunc(tokenLine(cell, c.unpriced), inner)))
 	head = append(head, trunc(c.ratingLine(m, cell, focused, inner), inner))
 	head = append(head, st.Subtle.Render(strings.Repeat("─", max(0, inner))))
 
@@ -353,13 +356,18 @@ func timingLine(cell arenaCell, now time.Time, w int) string {
 	return ""
 }
 
-// tokenLine is the tokens in and out ("12→40 tok") and the cost.
-func tokenLine(cell arenaCell) string {
+// tokenLine is the tokens in and out ("12→40 tok") and the cost, "no
+// price" for a target whose price is unknown (unpriced).
+func tokenLine(cell arenaCell, unpriced bool) string {
 	switch cell.state {
 	case cellDone, cellFailed:
 		r := cell.result
+		cost := costText(r.Cost)
+		if unpriced && r.Cost == 0 && !r.CacheHit {
+			cost = "no price"
+		}
 		// Compact, so that the cost still shows in a narrow column.
-		return itoa(r.TokensIn) + "→" + itoa(r.TokensOut) + " tok · " + costText(r.Cost)
+		return itoa(r.TokensIn) + "→" + itoa(r.TokensOut) + " tok · " + cost
 	case cellRunning:
 		if n := cell.text.Len(); n > 0 {
 			return "out ~" + itoa(n/4) + " tok"

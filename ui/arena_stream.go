@@ -165,6 +165,7 @@ func (m arenaModel) runAll() (arenaModel, tea.Cmd) {
 	m.cols = make([]arenaColumn, len(specs))
 	for i, s := range specs {
 		m.cols[i] = newArenaColumn(s, m.picker.info(s), seq, m.repeat)
+		m.cols[i].unpriced = len(runner.Unpriced(m.targets, []string{s})) > 0
 	}
 	m.colFocus, m.colFirst = 0, 0
 	m.colsOf = m.setupKey()
@@ -188,6 +189,7 @@ func (m arenaModel) rerun(i int) (arenaModel, tea.Cmd) {
 	m.nextSeq++
 	seq := m.nextSeq
 	m.cols[i] = newArenaColumn(c.spec, c.info, seq, m.repeat)
+	m.cols[i].unpriced = c.unpriced
 	return m.start(seq, []string{c.spec}, true)
 }
 

@@ -12,6 +12,7 @@ import (
 	"whet/eval"
 	"whet/prompt"
 	"whet/report"
+	"whet/runner"
 	"whet/textutil"
 )
 
@@ -252,6 +253,7 @@ func (m compareModel) Update(msg tea.Msg) (compareModel, tea.Cmd) {
 		if msg.id != m.req {
 			return m, nil
 		}
+		msg.rr.Unpriced = runner.Unpriced(m.sh.targets, msg.rr.Run.Targets)
 		if msg.refresh {
 			if msg.err != nil {
 				return m, notifyErr(msg.err)

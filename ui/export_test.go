@@ -11,8 +11,11 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"whet/config"
 	"whet/eval"
+	"whet/prompt"
 	"whet/report"
+	"whet/runner"
 )
 
 // topExport is the export dialog on top of the stack.
@@ -329,4 +332,44 @@ func TestExportErrorWrapsAt80Columns(t *testing.T) {
 	h.key("enter")
 	h.mustSee("is whet's database", "would destroy it")
 	assertFits(t, h.screen(), 80, 24)
+}
+
+// unpricedTargets is a registry that knows no price for one target.
+type unpricedTargets struct {
+	*runner.Registry
+	spec string
+}
+
+func (u unpricedTargets) Price(t runner.Target) (config.Price, bool) {
+	if t.Spec == u.spec {
+		return config.Price{}, false
+	}
+	return u.Registry.Price(t)
+}
+
+// A run's export from the TUI says, as the CLI's does, which target's cost
+// is unknown rather than $0; so does the Arena column of such a target.
+func TestExportSaysWhichCostIsUnknown(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ts := unpricedTargets{arenaRegistry(t, "http://127.0.0.1:1"), "ollama:llama3.2"}
+	h := newHarness(t, fixedTimeStore{st}, 120, 40, func(d *Deps) { d.Targets = ts })
+	h.openResults(fixtureRun)
+	h.key("x")
+	d := h.topExport()
+	if !bytes.Contains(d.data, []byte("no price is known for ollama:llama3.2")) {
+		t.Errorf("the Markdown export does not say the target's cost is unknown:\n%s", d.data)
+	}
+	h.key("tab")
+	if !bytes.Contains(d.data, []byte(`"unpriced": true`)) {
+		t.Errorf("the JSON export does not mark the unpriced target")
+	}
+
+	done := arenaCell{state: cellDone, result: prompt.Result{TokensIn: 12, TokensOut: 40}}
+	if got := tokenLine(done, true); got != "12→40 tok · no price" {
+		t.Errorf("unpriced column: %q", got)
+	}
+	if got := tokenLine(done, false); got != "12→40 tok · $0" {
+		t.Errorf("free column: %q", got)
+	}
 }

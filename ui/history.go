@@ -298,6 +298,7 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 			return m, notifyErr(msg.err)
 		}
 		rr := msg.rr
+		rr.Unpriced = runner.Unpriced(m.sh.targets, rr.Run.Targets)
 		return m, openExport(m.sh, exportSource{run: &rr, prompt: runPrompt(rr.Run), runID: rr.Run.ID})
 	case historyDriftMsg:
 		if msg.id != m.driftReq {

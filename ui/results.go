@@ -15,6 +15,7 @@ import (
 	"whet/eval"
 	"whet/prompt"
 	"whet/report"
+	"whet/runner"
 )
 
 // resultsKeys is the Results screen's key table.
@@ -321,6 +322,7 @@ func (m resultsModel) Update(msg tea.Msg) (resultsModel, tea.Cmd) {
 			m.loaded = false
 			return m, nil
 		}
+		msg.rr.Unpriced = runner.Unpriced(m.sh.targets, msg.rr.Run.Targets)
 		return m.setReport(msg.rr), nil
 	case resultsNoteMsg:
 		return m.onNote(msg)

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"whet/runner"
 	"whet/themes"
 )
 
@@ -24,6 +25,9 @@ type shared struct {
 	cfgPath   string
 	home      string
 	now       func() time.Time
+	// targets resolve the targets runs name, to tell which have a known
+	// price (runner.Unpriced); nil: none is known to lack one.
+	targets runner.Targets
 
 	theme      themes.Theme
 	themeFixed bool // the user named a theme; ignore the terminal's background
