@@ -423,7 +423,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 				what = msg.name
 			}
 			msg.force = true
-			return m, openDialog(newConfirm("Discard unsaved changes?",
+			return m, openDialog(newDestructiveConfirm("Discard unsaved changes?",
 				"The editor has unsaved changes to "+m.editor.title()+".\nOpen "+what+" and discard them?", msg, nil))
 		}
 		var cmd tea.Cmd
@@ -450,11 +450,11 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, emit(promptsChangedMsg{name: msg.to})
 	case quitMsg:
 		if !msg.force && m.suites.dirty() {
-			return m, openDialog(newConfirm("Quit without saving?",
+			return m, openDialog(newDestructiveConfirm("Quit without saving?",
 				"The Suites screen has unsaved changes to "+m.suites.title()+".\nQuit and lose them?", quitMsg{force: true}, nil))
 		}
 		if !msg.force && m.editor.dirty() {
-			return m, openDialog(newConfirm("Quit without saving?",
+			return m, openDialog(newDestructiveConfirm("Quit without saving?",
 				"The editor has unsaved changes to "+m.editor.title()+".\nQuit and lose them?", quitMsg{force: true}, nil))
 		}
 		if m.arena.running() || m.history.rerunning() {

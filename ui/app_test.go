@@ -11,10 +11,12 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
 
 	"whet/assets"
 	"whet/prompt"
 	"whet/store"
+	"whet/themes"
 )
 
 func TestWelcomeLoadsStarterLibrary(t *testing.T) {
@@ -613,4 +615,32 @@ func TestJobCountInEitherOrder(t *testing.T) {
 	h.mustSee("1 job running")
 	h.send(jobMsg{-1})
 	h.mustNotSee("job running")
+}
+
+// A question before something that loses work takes only y for yes: an
+// enter pressed out of habit keeps everything. Other questions take enter.
+func TestDestructiveConfirmNeedsY(t *testing.T) {
+	type yes struct{}
+	theme, err := themes.Get("dark")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := &shared{theme: theme}
+	d := newDestructiveConfirm("Delete suite s?", "Its cases go.", yes{}, nil)
+	if closed, cmd := d.update(keyPress("enter")); closed || cmd != nil {
+		t.Error("enter answered a destructive question")
+	}
+	if view := ansi.Strip(d.view(sh, 80, 24)); !strings.Contains(view, "y yes  n/esc no") {
+		t.Errorf("hint:\n%s", view)
+	}
+	closed, cmd := d.update(keyPress("y"))
+	if !closed || cmd == nil {
+		t.Fatal("y did not answer yes")
+	}
+	if _, ok := cmd().(yes); !ok {
+		t.Error("y did not deliver the yes message")
+	}
+	if closed, _ := newConfirm("Run suite s?", "", yes{}, nil).update(keyPress("enter")); !closed {
+		t.Error("enter no longer answers an ordinary question")
+	}
 }

@@ -76,8 +76,8 @@ func frameDialog(sh *shared, title, body, hint string, w int) string {
 	return st.Dialog.Width(w).Render(strings.TrimRight(b.String(), "\n"))
 }
 
-// confirmDialog asks a yes/no question. yes is delivered on y/enter, no
-// (which may be nil) on n/esc.
+// confirmDialog asks a yes/no question. yes is delivered on y/enter (only
+// y when destructive), no (which may be nil) on n/esc.
 type confirmDialog struct {
 	title, body string
 	yesLabel    string
@@ -88,6 +88,15 @@ type confirmDialog struct {
 
 func newConfirm(title, body string, yes, no tea.Msg) *confirmDialog {
 	return &confirmDialog{title: title, body: body, yes: yes, no: no, keys: newDialogKeys(), yesLabel: "yes", noLabel: "no"}
+}
+
+// newDestructiveConfirm asks before something that loses work or data
+// (unsaved edits, a suite, a file): only y says yes, so that an enter
+// pressed out of habit, or meant for the screen behind, keeps everything.
+func newDestructiveConfirm(title, body string, yes, no tea.Msg) *confirmDialog {
+	d := newConfirm(title, body, yes, no)
+	d.keys.Yes = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes"))
+	return d
 }
 
 func (d *confirmDialog) update(msg tea.Msg) (bool, tea.Cmd) {
@@ -106,7 +115,7 @@ func (d *confirmDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 
 func (d *confirmDialog) view(sh *shared, w, h int) string {
 	st := sh.styles()
-	hint := st.Key.Render("y/enter") + st.KeyDesc.Render(" "+d.yesLabel+"  ") + st.Key.Render("n/esc") + st.KeyDesc.Render(" "+d.noLabel)
+	hint := st.Key.Render(d.keys.Yes.Help().Key) + st.KeyDesc.Render(" "+d.yesLabel+"  ") + st.Key.Render("n/esc") + st.KeyDesc.Render(" "+d.noLabel)
 	return frameDialog(sh, d.title, d.body+"\n\n"+hint, "", dialogWidth(w, 60))
 }
 

@@ -749,7 +749,7 @@ func (m editorModel) updateKeys(msg tea.KeyPressMsg) (editorModel, tea.Cmd) {
 		return m.startExternal()
 	case key.Matches(msg, k.Close):
 		if m.dirty() {
-			return m, openDialog(newConfirm("Close the editor?", "Discard the unsaved changes to "+m.title()+"?", editorCloseMsg{}, nil))
+			return m, openDialog(newDestructiveConfirm("Close the editor?", "Discard the unsaved changes to "+m.title()+"?", editorCloseMsg{}, nil))
 		}
 		return m, emit(editorCloseMsg{})
 	case key.Matches(msg, k.Next):
@@ -771,7 +771,7 @@ func (m editorModel) updateKeys(msg tea.KeyPressMsg) (editorModel, tea.Cmd) {
 			if strings.TrimSpace(m.msgs[f.index].ta.Value()) == "" {
 				return m.removeMessage(f.index)
 			}
-			return m, openDialog(newConfirm("Remove message "+itoa(f.index+1)+"?",
+			return m, openDialog(newDestructiveConfirm("Remove message "+itoa(f.index+1)+"?",
 				"Remove the "+m.msgs[f.index].role+" message and its text?", editorRemoveMsg{index: f.index}, nil))
 		case key.Matches(msg, k.MoveUp):
 			return m.moveMessage(f.index, -1)

@@ -364,7 +364,7 @@ func (d *exportDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 			d.err = msg.err.Error()
 			return false, nil
 		case msg.exists:
-			return false, openDialog(newConfirm("Overwrite the file?",
+			return false, openDialog(newDestructiveConfirm("Overwrite the file?",
 				oneLine(msg.path)+" exists. Replace it with this "+d.format.String()+" export?",
 				exportWriteMsg{d: d, path: msg.path}, exportKeptMsg{d: d}))
 		}

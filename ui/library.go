@@ -575,7 +575,7 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 	case key.Matches(msg, k.Rename):
 		return m, m.askRename(p)
 	case key.Matches(msg, k.Archive):
-		return m, openDialog(newConfirm("Archive "+p.Name+"?",
+		return m, openDialog(newDestructiveConfirm("Archive "+p.Name+"?",
 			"It leaves the library; its "+plural(p.Latest, "version")+", tags and runs are kept.\n"+
 				"To bring it back: A lists archived prompts, a on it (or: whet prompt archive --undo "+p.Name+")",
 			libArchiveMsg{name: p.Name}, nil))
@@ -641,7 +641,7 @@ func tagDone(name, tag string, number, was int, prev prompt.Version, hadPrev boo
 		if was > 0 {
 			from = " from v" + itoa(was)
 		}
-		return openDialog(newConfirm("Move protected tag "+tag+"?",
+		return openDialog(newDestructiveConfirm("Move protected tag "+tag+"?",
 			tag+" is protected. Move it"+from+" to "+name+"@"+itoa(number)+" anyway?", force, nil))
 	}
 	if err != nil {

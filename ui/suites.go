@@ -622,7 +622,7 @@ func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 				return nil
 			}, func(name string) tea.Msg { return suiteRenameMsg{from: s.Name, to: name} }))
 	case key.Matches(msg, k.Remove):
-		return m, openDialog(newConfirm("Delete suite "+s.Name+"?",
+		return m, openDialog(newDestructiveConfirm("Delete suite "+s.Name+"?",
 			"Its "+plural(s.Cases, "case")+" and "+plural(s.Checks, "check")+" are deleted. Runs made from it keep their results.\n"+
 				"To keep a copy first: whet suite export "+s.Name+" -o FILE", suiteRemoveMsg{name: s.Name}, nil))
 	}
@@ -782,7 +782,7 @@ func (m suitesModel) updateCases(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Back):
 		if m.modified {
-			return m, openDialog(newConfirm("Leave without saving?",
+			return m, openDialog(newDestructiveConfirm("Leave without saving?",
 				"Suite "+m.draft.Name+" has unsaved changes.\nGo back to the list and lose them?", suiteLeaveMsg{}, nil))
 		}
 		return m.Update(suiteLeaveMsg{})
@@ -819,7 +819,7 @@ func (m suitesModel) updateCases(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 		m.mode = suitesForm
 		return m, cmd
 	case key.Matches(msg, k.Delete):
-		return m, openDialog(newConfirm("Delete "+oneLine(m.draft.Cases[i].Label(i))+"?",
+		return m, openDialog(newDestructiveConfirm("Delete "+oneLine(m.draft.Cases[i].Label(i))+"?",
 			"It leaves the draft of "+m.draft.Name+"; the stored suite changes when you save (ctrl+s).", suiteDeleteMsg{index: i}, nil))
 	case key.Matches(msg, k.MoveUp):
 		if i > 0 {
@@ -881,7 +881,7 @@ func (m suitesModel) updateForm(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Cancel):
 		if m.form.changed() {
-			return m, openDialog(newConfirm("Drop this case's edits?", "The form has changes that are not in the suite yet.", suiteFormDropMsg{}, nil))
+			return m, openDialog(newDestructiveConfirm("Drop this case's edits?", "The form has changes that are not in the suite yet.", suiteFormDropMsg{}, nil))
 		}
 		m.mode = suitesCases
 		return m, nil
