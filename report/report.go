@@ -409,5 +409,9 @@ func (v *view) unpricedNote() string {
 	if len(ts) == 0 {
 		return ""
 	}
-	return "no price is known for " + strings.Join(ts, ", ") + ": their cost is not counted (set prices under the provider in the config)"
+	whose := "its"
+	if len(ts) > 1 {
+		whose = "their"
+	}
+	return "no price is known for " + strings.Join(ts, ", ") + ": " + whose + " cost is not counted (set prices under the provider in the config)"
 }

@@ -25,7 +25,7 @@ func TestUnpricedTargetCost(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(table, "no price is known for "+tOpenAI+": their cost is not counted") {
+	if !strings.Contains(table, "no price is known for "+tOpenAI+": its cost is not counted") {
 		t.Errorf("table does not say which target is unpriced:\n%s", table)
 	}
 	md := string(render(t, func(b *bytes.Buffer) error { return Markdown(b, r) }))
