@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -1090,7 +1091,7 @@ func (m libraryModel) rowView(p prompt.Prompt, matched []int, c libCols, w int, 
 		}
 	}
 	if c.labels > 0 {
-		out += st.Label.Inherit(base).Render(pad(oneLine(labelValues(p.Labels)), c.labels)) + sp
+		out += st.Label.Inherit(base).Render(pad(labelValues(p.Labels, c.labels), c.labels)) + sp
 	}
 	out += st.Muted.Inherit(base).Render(pad(ago(now, p.UpdatedAt), c.changed))
 	if gap := w - lipgloss.Width(out); gap > 0 {
@@ -1112,13 +1113,50 @@ func tagsText(tags map[string]int, latest int) string {
 	return strings.Join(names, ",")
 }
 
-// labelValues is "purpose/tone/…" values in taxonomy order, for the list.
-func labelValues(l prompt.Labels) string {
-	var parts []string
-	for _, k := range l.Keys() {
-		parts = append(parts, l[k])
+// labelValues is the labels' values in taxonomy order, "support ·
+// friendly · cx · ana", for a list column w cells wide (w ≤ 0: no limit).
+// When they do not fit, the values that say least about who a prompt
+// belongs to go first (audience, tone, other keys, purpose, team), so that
+// the owner stays in view as long as anything does.
+func labelValues(l prompt.Labels, w int) string {
+	keys := l.Keys()
+	text := func() string {
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			parts = append(parts, oneLine(l[k]))
+		}
+		return strings.Join(parts, " · ")
 	}
-	return strings.Join(parts, " · ")
+	for _, drop := range labelDropOrder(keys) {
+		if w <= 0 || lipgloss.Width(text()) <= w || len(keys) == 1 {
+			break
+		}
+		keys = slices.DeleteFunc(keys, func(k string) bool { return k == drop })
+	}
+	return text()
+}
+
+// labelDropOrder is the order labelValues drops keys in to fit.
+func labelDropOrder(keys []string) []string {
+	first := []string{"audience", "tone"}
+	last := []string{"purpose", "team", "owner"}
+	var out []string
+	for _, k := range first {
+		if slices.Contains(keys, k) {
+			out = append(out, k)
+		}
+	}
+	for _, k := range keys {
+		if !slices.Contains(first, k) && !slices.Contains(last, k) {
+			out = append(out, k)
+		}
+	}
+	for _, k := range last {
+		if slices.Contains(keys, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func (m libraryModel) previewTitle() string {

@@ -465,3 +465,27 @@ func TestLibraryRenameTakesThePromptsSuite(t *testing.T) {
 		t.Errorf("the open suite is %q of %q", d.Name, d.Prompt)
 	}
 }
+
+// The list's labels column drops audience and tone before it cuts the
+// owner off: who a prompt belongs to stays in view.
+func TestLabelValuesKeepTheOwner(t *testing.T) {
+	l := prompt.Labels{"purpose": "support", "tone": "friendly", "audience": "customers", "team": "cx", "owner": "ana"}
+	for _, c := range []struct {
+		w    int
+		want string
+	}{
+		{0, "support · friendly · customers · cx · ana"},
+		{60, "support · friendly · customers · cx · ana"},
+		{30, "support · friendly · cx · ana"},
+		{20, "support · cx · ana"},
+		{9, "cx · ana"},
+		{3, "ana"},
+	} {
+		if got := labelValues(l, c.w); got != c.want {
+			t.Errorf("labelValues(%d) = %q, want %q", c.w, got, c.want)
+		}
+	}
+	if got := labelValues(prompt.Labels{"purpose": "support", "region": "eu", "owner": "bo"}, 12); got != "support · bo" {
+		t.Errorf("other keys go before purpose: %q", got)
+	}
+}
