@@ -155,21 +155,9 @@ func TestHistoryDrift(t *testing.T) {
 func TestHistoryDriftPrefersTheFullPlan(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
-	ctx := context.Background()
 	rerunOf(t, st, fixtureOldRun, testNow.Add(-90*time.Minute)) // support/reply@1 × echo only
 	later := rerunOf(t, st, fixtureRun, testNow.Add(-time.Hour))
-	before, err := st.Results(ctx, fixtureRun)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rs []prompt.Result
-	for _, r := range before {
-		r.ID, r.RunID = 0, later.ID
-		rs = append(rs, r)
-	}
-	if err := st.SaveResults(ctx, rs); err != nil {
-		t.Fatal(err)
-	}
+	copyResults(t, st, fixtureRun, later.ID)
 	h := newHarness(t, fixedTimeStore{st}, 120, 40)
 	h.key("G", "h")
 	h.mustSee("4 runs")
@@ -183,21 +171,9 @@ func TestHistoryDriftPrefersTheFullPlan(t *testing.T) {
 func TestHistoryDriftSkipsARunWithNoResults(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
-	ctx := context.Background()
 	empty := rerunOf(t, st, fixtureRun, testNow.Add(-90*time.Minute))
 	later := rerunOf(t, st, fixtureRun, testNow.Add(-time.Hour))
-	before, err := st.Results(ctx, fixtureRun)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rs []prompt.Result
-	for _, r := range before {
-		r.ID, r.RunID = 0, later.ID
-		rs = append(rs, r)
-	}
-	if err := st.SaveResults(ctx, rs); err != nil {
-		t.Fatal(err)
-	}
+	copyResults(t, st, fixtureRun, later.ID)
 	h := newHarness(t, fixedTimeStore{st}, 120, 40)
 	h.key("G", "h")
 	h.mustSee("4 runs")
@@ -361,4 +337,22 @@ func TestDriftDialogReasonsWrapIndented(t *testing.T) {
 		return
 	}
 	t.Fatalf("no reason on the screen:\n%s", h.screen())
+}
+
+// copyResults saves run from's results again as run to's.
+func copyResults(t *testing.T, st *store.Store, from, to string) {
+	t.Helper()
+	ctx := context.Background()
+	before, err := st.Results(ctx, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []prompt.Result
+	for _, r := range before {
+		r.ID, r.RunID = 0, to
+		rs = append(rs, r)
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
 }
