@@ -203,7 +203,12 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 		if g.Scored > 0 {
 			mean = fmt.Sprintf("%.3f", g.MeanScore)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s |", report.MarkdownCode(g.Version.Ref(), true), report.MarkdownCode(g.Target, true), g.Judged, rate, ci, mean)
+		version := report.MarkdownCode(g.Version.Ref(), true)
+		if tags := rr.Versions[g.Version.VersionID].Tags; len(tags) > 0 {
+			// Which side is production, for a reviewer of the PR.
+			version += " (" + report.MarkdownText(strings.Join(tags, ", ")) + ")"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s |", version, report.MarkdownCode(g.Target, true), g.Judged, rate, ci, mean)
 		if repeats > 1 {
 			if g.Repeats > 1 && g.JudgedCases > 0 {
 				fmt.Fprintf(&b, " %d of %d cases |", g.PassAllCases, g.JudgedCases)

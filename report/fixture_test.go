@@ -107,7 +107,7 @@ func fixture() RunReport {
 	}
 	versions := map[int64]prompt.Version{
 		11: {
-			ID: 11, Prompt: "summarize", Number: 1, Hash: hash1, Note: "first | draft",
+			ID: 11, Prompt: "summarize", Number: 1, Hash: hash1, Note: "first | draft", Tags: []string{"production", "a|b"},
 			Messages: []prompt.Message{
 				{Role: prompt.RoleSystem, Content: "You summarise text in {{lang}}."},
 				{Role: prompt.RoleUser, Content: "Summarise:\n```\n{{text}}\n```"},

@@ -99,18 +99,23 @@ func (v *view) mdPrompts(m *mdWriter) {
 		if hash == "" && ok {
 			hash = ver.Hash
 		}
-		var note, params string
+		var note, params, tags string
 		if ok {
 			note = mdText(ver.Note)
+			var ts []string
+			for _, t := range ver.Tags {
+				ts = append(ts, mdCode(t, true))
+			}
+			tags = orDash(strings.Join(ts, " "))
 			var ps []string
 			for _, l := range ver.Params.Lines() {
 				ps = append(ps, mdCode(l, true))
 			}
 			params = strings.Join(ps, " ")
 		}
-		rows = append(rows, []string{mdCode(versionLabel(rv), true), mdCode(prompt.ShortHash(hash), true), params, note})
+		rows = append(rows, []string{mdCode(versionLabel(rv), true), mdCode(prompt.ShortHash(hash), true), tags, params, note})
 	}
-	m.table([]string{"Version", "Hash", "Params", "Note"}, "", rows)
+	m.table([]string{"Version", "Hash", "Tags now", "Params", "Note"}, "", rows)
 	for _, rv := range v.versions {
 		ver, ok := v.r.Versions[rv.VersionID]
 		if !ok || len(ver.Messages) == 0 {
