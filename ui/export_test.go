@@ -355,6 +355,7 @@ func TestExportSaysWhichCostIsUnknown(t *testing.T) {
 	ts := unpricedTargets{arenaRegistry(t, "http://127.0.0.1:1"), "ollama:llama3.2"}
 	h := newHarness(t, fixedTimeStore{st}, 120, 40, func(d *Deps) { d.Targets = ts })
 	h.openResults(fixtureRun)
+	h.mustSee("12/12 cells · 1 error · cost unknown")
 	h.key("x")
 	d := h.topExport()
 	if !bytes.Contains(d.data, []byte("no price is known for ollama:llama3.2")) {

@@ -1180,7 +1180,12 @@ func (m resultsModel) headerView() string {
 	if errs > 0 {
 		info += " · " + plural(errs, "error")
 	}
-	if cost > 0 {
+	switch {
+	case len(m.rr.Unpriced) > 0 && cost > 0:
+		info += " · ≥" + usdText(cost) // some target's price is unknown
+	case len(m.rr.Unpriced) > 0:
+		info += " · cost unknown"
+	case cost > 0:
 		info += " · " + usdText(cost)
 	}
 	var bar string
