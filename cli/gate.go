@@ -88,15 +88,55 @@ func (a *app) scoreRun(ctx context.Context, ev *eval.Evaluator, st *store.Store,
 	return st.AddScores(ctx, scores)
 }
 
-// gate reports whether every version × target pass rate reaches failUnder.
-func gateFailures(groups []eval.Group, failUnder float64) []eval.Group {
+// gateFailures are the version × target groups the gate judges (those of
+// the gated versions; every one when gated is nil) whose pass rate is below
+// failUnder, or that nothing graded.
+func gateFailures(groups []eval.Group, failUnder float64, gated map[int64]bool) []eval.Group {
 	var failing []eval.Group
 	for _, g := range groups {
-		if g.Judged == 0 || g.PassRate < failUnder {
+		if gates(gated, g) && (g.Judged == 0 || g.PassRate < failUnder) {
 			failing = append(failing, g)
 		}
 	}
 	return failing
+}
+
+// gates reports whether the gate judges g: every group when gated is nil.
+func gates(gated map[int64]bool, g eval.Group) bool {
+	return gated == nil || gated[g.Version.VersionID]
+}
+
+// gatedVersions resolves --gate refs to the ids of the run's versions they
+// name; nil without refs (the gate judges every version). A ref that names
+// no version of the run is a usage error, said before any call is made.
+func (a *app) gatedVersions(st *store.Store, run prompt.Run, refs []string) (map[int64]bool, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	gated := map[int64]bool{}
+	for _, s := range refs {
+		ref, err := a.parseRef(s)
+		if err != nil {
+			return nil, usagef("--gate %s: %v", s, err)
+		}
+		v, err := st.Resolve(a.ctx, ref)
+		if err != nil {
+			return nil, usagef("--gate %s: %v", s, err)
+		}
+		found := false
+		for _, rv := range run.Versions {
+			found = found || rv.VersionID == v.ID
+		}
+		if !found {
+			var names []string
+			for _, rv := range run.Versions {
+				names = append(names, rv.Ref())
+			}
+			return nil, usagef("--gate %s: %s is not a version of this run (it runs %s)", s, v.Ref(), strings.Join(names, ", "))
+		}
+		gated[v.ID] = true
+	}
+	return gated, nil
 }
 
 // writePassLines writes each version × target's pass rate with its
@@ -161,10 +201,12 @@ func pctText(r float64) string {
 // writeGateMarkdown writes the CI summary of a scored run: pass/fail per
 // version × target with intervals, A vs B when there are two versions, and
 // the failing cases with their reasons. It is GitHub-flavoured Markdown, fit
-// for a pull request or $GITHUB_STEP_SUMMARY.
-func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, failUnder float64) error {
+// for a pull request or $GITHUB_STEP_SUMMARY. Only the gated versions'
+// groups (every one when gated is nil) are judged; the others show
+// "not gated".
+func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, failUnder float64, gated map[int64]bool) error {
 	var b strings.Builder
-	failing := gateFailures(groups, failUnder)
+	failing := gateFailures(groups, failUnder, gated)
 	verdict := "✅ pass"
 	if failUnder > 0 && len(failing) > 0 {
 		verdict = "❌ fail"
@@ -172,7 +214,17 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	fmt.Fprintf(&b, "## whet: %s\n\n", report.MarkdownText(rr.Run.Suite))
 	fmt.Fprintf(&b, "Run %s · %s", report.MarkdownCode(rr.Run.ID, false), report.PlanShape(rr.Run))
 	if failUnder > 0 {
-		fmt.Fprintf(&b, " · gate: pass rate ≥ %s · **%s**", pctText(failUnder), verdict)
+		on := ""
+		if gated != nil {
+			var refs []string
+			for _, rv := range rr.Run.Versions {
+				if gated[rv.VersionID] {
+					refs = append(refs, report.MarkdownCode(rv.Ref(), false))
+				}
+			}
+			on = " on " + strings.Join(refs, ", ")
+		}
+		fmt.Fprintf(&b, " · gate: pass rate ≥ %s%s · **%s**", pctText(failUnder), on, verdict)
 	}
 	repeats := 0
 	for _, g := range groups {
@@ -223,7 +275,10 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 		fmt.Fprintf(&b, " %d | %s | %s | %s |", g.Errors, fmtDur(g.P50), fmtDur(g.P95), cost)
 		if failUnder > 0 {
 			mark := "✅"
-			if g.Judged == 0 || g.PassRate < failUnder {
+			switch {
+			case !gates(gated, g):
+				mark = "— (not gated)"
+			case g.Judged == 0 || g.PassRate < failUnder:
 				mark = "❌"
 			}
 			b.WriteString(" " + mark + " |")

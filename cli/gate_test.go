@@ -39,7 +39,7 @@ func TestGateMarkdownUntrustedText(t *testing.T) {
 	}
 	groups := []eval.Group{{Version: rv, Target: target, N: 1, Judged: 1}}
 	var b bytes.Buffer
-	if err := writeGateMarkdown(&b, rr, groups, 0.9); err != nil {
+	if err := writeGateMarkdown(&b, rr, groups, 0.9, nil); err != nil {
 		t.Fatal(err)
 	}
 	md := b.String()
@@ -99,7 +99,7 @@ func TestGateMarkdownBarAsGiven(t *testing.T) {
 	lo, hi := report.Wilson(924, 1000, report.Z95)
 	groups := []eval.Group{{Version: rv, Target: "echo", N: 1000, Judged: 1000, Passed: 924, PassRate: 0.924, PassLo: lo, PassHi: hi, Cost: 0.000017}}
 	var b bytes.Buffer
-	if err := writeGateMarkdown(&b, rr, groups, 0.925); err != nil {
+	if err := writeGateMarkdown(&b, rr, groups, 0.925, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "gate: pass rate ≥ 92.5% · **❌ fail**") {
@@ -120,7 +120,7 @@ func TestGateMarkdownNothingGraded(t *testing.T) {
 	rr := report.RunReport{Run: prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}}
 	groups := []eval.Group{{Version: rv, Target: "echo", N: 3, PassLo: 0, PassHi: 1}}
 	var b bytes.Buffer
-	if err := writeGateMarkdown(&b, rr, groups, 0.9); err != nil {
+	if err := writeGateMarkdown(&b, rr, groups, 0.9, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "| `classify@2` | `echo` | 0 | — | — | — | 0 |") {
@@ -166,7 +166,7 @@ func TestPassIntervalsOverCases(t *testing.T) {
 		t.Errorf("gate line: %s\nwant the pass rate %s", got, want)
 	}
 	b.Reset()
-	if err := writeGateMarkdown(&b, report.RunReport{Run: run, Results: results, Scores: scores}, groups, 0.9); err != nil {
+	if err := writeGateMarkdown(&b, report.RunReport{Run: run, Results: results, Scores: scores}, groups, 0.9, nil); err != nil {
 		t.Fatal(err)
 	}
 	if md := b.String(); !strings.Contains(md, fmt.Sprintf("| 60.0%% | %.1f–%.1f%% |", 100*lo, 100*hi)) || !strings.Contains(md, "The 95% CI is over cases") {

@@ -60,6 +60,7 @@ type runFlags struct {
 	shadowPrices []string
 	suite        string
 	failUnder    float64
+	gate         []string // versions the gate judges; none: every one
 	// targetsSet: -m was given, even empty ("-m $TARGETS" with the
 	// variable unset), so the config's targets must not stand in.
 	targetsSet bool
@@ -131,6 +132,7 @@ interrupted, 2 on usage errors.`,
 	fl.StringArrayVar(&f.shadowPrices, "shadow-price", nil, "also show what the run would cost on TARGET (repeatable)")
 	fl.StringVar(&f.suite, "suite", "", "run the cases of suite NAME and score every cell by its checks")
 	fl.Float64Var(&f.failUnder, "fail-under", 0, "with --suite: exit 1 when a version × target pass rate is below this (0..1)")
+	fl.StringArrayVar(&f.gate, "gate", nil, "with --fail-under: judge only version REF (repeatable); the others are shown beside it, not judged")
 	return cmd
 }
 
@@ -158,6 +160,9 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	}
 	if f.failUnder < 0 || f.failUnder > 1 {
 		return usagef("--fail-under %v: a pass rate between 0 and 1 (e.g. 0.9)", f.failUnder)
+	}
+	if len(f.gate) > 0 && f.failUnder == 0 {
+		return usagef("--gate needs --fail-under: it names the versions the pass rate is asked of")
 	}
 	if f.failUnder > 0 && f.suite == "" && f.resume == "" {
 		return usagef("--fail-under needs --suite NAME: the suite's checks decide what passes")
@@ -210,6 +215,10 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if err := runner.CheckTargets(reg, plan.Run.Targets); err != nil {
 		return err
 	}
+	gated, err := a.gatedVersions(st, plan.Run, f.gate)
+	if err != nil {
+		return err
+	}
 	// Claim the run, so that a --resume of it from another process while
 	// this one executes it is refused instead of calling its cells twice,
 	// and so that readers can tell it from a run whose process was killed.
@@ -254,7 +263,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		groups = eval.Aggregate(rr.Results, rr.Scores, rr.Run)
 	}
 	if scored && (f.format == "md" || f.format == "markdown") {
-		err = a.writeTo(f.output, func(w io.Writer) error { return writeGateMarkdown(w, rr, groups, f.failUnder) })
+		err = a.writeTo(f.output, func(w io.Writer) error { return writeGateMarkdown(w, rr, groups, f.failUnder, gated) })
 	} else {
 		err = a.writeReport(rr, f.format, f.output)
 	}
@@ -285,13 +294,17 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	// failing case, and CI wants to know which version × target fell short.
 	gateFailed := false
 	if f.failUnder > 0 && scored && status == prompt.RunDone {
-		if failing := gateFailures(groups, f.failUnder); len(failing) > 0 {
+		if failing := gateFailures(groups, f.failUnder, gated); len(failing) > 0 {
 			for _, g := range failing {
 				fmt.Fprintln(a.env.Stderr, gateLine(g, f.failUnder))
 			}
 			gateFailed = true
 		} else if !f.quiet {
-			fmt.Fprintf(a.env.Stderr, "gate: every version × target passes %s or more\n", pctText(f.failUnder))
+			which := "every version × target"
+			if gated != nil {
+				which = "every gated version × target"
+			}
+			fmt.Fprintf(a.env.Stderr, "gate: %s passes %s or more\n", which, pctText(f.failUnder))
 		}
 	}
 	if failed > 0 {
