@@ -58,7 +58,7 @@ var argCompletion = map[string][]completion{
 // flagCompletion names, per command path and flag, what the flag's value
 // completes to.
 var flagCompletion = map[string]map[string]completion{
-	"whet run":          {"model": compTarget, "suite": compSuite, "resume": compRun, "shadow-price": compTarget},
+	"whet run":          {"model": compTarget, "suite": compSuite, "resume": compRun, "shadow-price": compTarget, "gate": compRef},
 	"whet drift":        {"against": compRun},
 	"whet compare":      {"version": compRef, "target": compTarget},
 	"whet runs":         {"prompt": compName},
