@@ -55,6 +55,9 @@ type historyRow struct {
 	scored         int
 	meanScore      float64
 	judged, passed int
+	// unpriced: a target of the run has no known price, so its cost is a
+	// lower bound (runner.Unpriced).
+	unpriced bool
 }
 
 // metric is the run's mean score, else its success rate; -1 without results.
@@ -276,6 +279,9 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 			return m, nil
 		}
 		m.err = ""
+		for i := range msg.rows {
+			msg.rows[i].unpriced = len(runner.Unpriced(m.targets, msg.rows[i].sum.Run.Targets)) > 0
+		}
 		keep := ""
 		if r, ok := m.selected(); ok {
 			keep = r.sum.Run.ID
@@ -795,7 +801,13 @@ func (m historyModel) listView() string {
 			fstyle = st.Error
 		}
 		cost := ""
-		if c.cost > 0 {
+		switch {
+		case c.cost == 0:
+		case r.unpriced && r.sum.Cost > 0:
+			cost = right("≥"+usdText(r.sum.Cost), c.cost)
+		case r.unpriced:
+			cost = right("?", c.cost)
+		default:
 			cost = right(usdText(r.sum.Cost), c.cost)
 		}
 		row := marker +

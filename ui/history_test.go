@@ -356,3 +356,26 @@ func copyResults(t *testing.T, st *store.Store, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// A run on a target without a known price shows its cost as a lower bound,
+// or "?" when nothing priced was spent, not as free.
+func TestHistoryCostOfUnpricedRun(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ts := unpricedTargets{arenaRegistry(t, "http://127.0.0.1:1"), "ollama:llama3.2"}
+	h := newHarness(t, fixedTimeStore{st}, 160, 40, func(d *Deps) { d.Targets = ts })
+	h.key("G", "h")
+	h.mustSee("COST")
+	for _, line := range strings.Split(h.screen(), "\n") {
+		switch {
+		case strings.Contains(line, fixtureRun) && !strings.Contains(line, "Runs"):
+			if !strings.Contains(line, "≥$") && !strings.Contains(line, " ? ") {
+				t.Errorf("the run on the unpriced target reads as priced: %q", line)
+			}
+		case strings.Contains(line, fixtureOldRun):
+			if strings.Contains(line, "≥") || strings.Contains(line, " ? ") {
+				t.Errorf("the echo-only run is marked unpriced: %q", line)
+			}
+		}
+	}
+}
