@@ -108,7 +108,8 @@ type (
 	openEditorMsg struct {
 		name    string
 		version int
-		force   bool // discard unsaved edits without asking
+		force   bool     // discard unsaved edits without asking
+		back    screenID // where closing the editor returns (the Library by default)
 	}
 	// promptsChangedMsg says the store changed: the library reloads and
 	// selects name, and the versions screen reloads when it shows name.
@@ -428,6 +429,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		m.editor, cmd = m.editor.open(msg.name, msg.version)
+		m.editor.back = msg.back
 		m.active = screenEditor
 		return m, cmd
 	case promptsChangedMsg:

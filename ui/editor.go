@@ -118,7 +118,8 @@ type editorModel struct {
 	keys editorKeys
 	w, h int
 
-	active  bool // a prompt is open
+	active  bool     // a prompt is open
+	back    screenID // where closing returns: the screen that opened it
 	loading bool
 	req     int
 	saving  bool
@@ -700,7 +701,7 @@ func (m editorModel) Update(msg tea.Msg) (editorModel, tea.Cmd) {
 	case editorCloseMsg:
 		fresh := newEditor(m.sh)
 		fresh.w, fresh.h, fresh.req = m.w, m.h, m.req+1
-		return fresh, emit(showScreenMsg{to: screenLibrary})
+		return fresh, emit(showScreenMsg{to: m.back})
 	case editorRemoveMsg:
 		return m.removeMessage(msg.index)
 	case extReadyMsg, extExitedMsg, extReopenMsg, extDiscardMsg, editorFileParsedMsg:
@@ -708,7 +709,7 @@ func (m editorModel) Update(msg tea.Msg) (editorModel, tea.Cmd) {
 	case tea.KeyPressMsg:
 		if !m.active || m.loading {
 			if key.Matches(msg, m.keys.Close) {
-				return m, emit(showScreenMsg{to: screenLibrary})
+				return m, emit(showScreenMsg{to: m.back})
 			}
 			if msg.String() == "n" {
 				return m, emit(openEditorMsg{})

@@ -333,7 +333,7 @@ func (m versionsModel) updateKeys(msg tea.KeyPressMsg) (versionsModel, tea.Cmd) 
 			"production", "", prompt.ValidateTag,
 			func(tag string) tea.Msg { return verTagMsg{number: n, tag: tag} }))
 	case key.Matches(msg, k.Edit):
-		return m, emit(openEditorMsg{name: m.name, version: v.Number})
+		return m, emit(openEditorMsg{name: m.name, version: v.Number, back: screenVersions})
 	case key.Matches(msg, k.Arena):
 		return m, emit(arenaOpenMsg{name: m.name, version: v.Number})
 	}

@@ -262,3 +262,27 @@ func TestMonochromeUnderlineInOnePiece(t *testing.T) {
 		t.Fatalf("the marked row's space is drawn underlined only, without the row's style:\n%q", out)
 	}
 }
+
+// An editor opened from Versions goes back there when closed, and one
+// opened from the Library goes back to the Library.
+func TestEditorClosesToWhereItWasOpened(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := openVersions(t, st, 120, 30)
+	h.key("e")
+	if h.m.active != screenEditor {
+		t.Fatalf("e on Versions shows %v, not the editor", h.m.active)
+	}
+	h.key("esc")
+	if h.m.active != screenVersions || h.m.versions.name != "support/reply" {
+		t.Errorf("closing the editor shows %v, not Versions of support/reply", h.m.active)
+	}
+	h.key("1", "e")
+	if h.m.active != screenEditor {
+		t.Fatalf("e on the Library shows %v, not the editor", h.m.active)
+	}
+	h.key("esc")
+	if h.m.active != screenLibrary {
+		t.Errorf("closing the editor shows %v, not the Library", h.m.active)
+	}
+}
