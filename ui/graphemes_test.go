@@ -261,3 +261,31 @@ func TestStyledKeepsClusters(t *testing.T) {
 		}
 	}
 }
+
+// A wrapped line breaks at spaces, not inside a hyphenated ref, so that a
+// ref in a dialog can be read and copied whole; a word wider than the line
+// is still cut, and the hyphens come back as typed.
+func TestWrapLineKeepsHyphenatedRefsWhole(t *testing.T) {
+	got := wrapLine("Tag to eval/p010-draft@2 now", 18)
+	if !strings.Contains(got, "eval/p010-draft@2") || strings.Contains(got, "\u2011") {
+		t.Errorf("the ref was cut or its hyphen changed:\n%s", got)
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if w := ansi.StringWidth(l); w > 18 {
+			t.Errorf("line %q is %d cells wide", l, w)
+		}
+	}
+	long := wrapLine("a-very-long-hyphenated-name-that-does-not-fit", 12)
+	for _, l := range strings.Split(long, "\n") {
+		if w := ansi.StringWidth(l); w > 12 {
+			t.Errorf("long word line %q is %d cells wide", l, w)
+		}
+	}
+	var joined strings.Builder
+	for _, l := range strings.Split(long, "\n") {
+		joined.WriteString(strings.TrimRight(l, " "))
+	}
+	if joined.String() != "a-very-long-hyphenated-name-that-does-not-fit" {
+		t.Errorf("the long word lost text: %q", long)
+	}
+}

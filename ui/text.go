@@ -47,8 +47,24 @@ func trunc(s string, w int) string {
 // wrapLine wraps one line of plain or styled text to w cells.
 func wrapLine(s string, w int) string {
 	p, back := protectClusters(s)
-	return back(lipgloss.NewStyle().Width(w).Render(p))
+	// Lip Gloss breaks lines at every hyphen; whet's names and refs hold
+	// them (support/reply-v2@3), and a ref cut in two cannot be copied.
+	// Hyphens stand in as non-breaking ones, one cell wide too, while the
+	// text wraps at spaces (a word longer than w is still cut).
+	hyphens := strings.Contains(p, "-") && !strings.Contains(p, nbHyphen)
+	if hyphens {
+		p = strings.ReplaceAll(p, "-", nbHyphen)
+	}
+	out := lipgloss.NewStyle().Width(w).Render(p)
+	if hyphens {
+		out = strings.ReplaceAll(out, nbHyphen, "-")
+	}
+	return back(out)
 }
+
+// nbHyphen is U+2011 NON-BREAKING HYPHEN, which wrapLine puts in place of
+// "-" while it wraps.
+const nbHyphen = "\u2011"
 
 // wrapIndented wraps one line like wrapLine, each continuation line
 // starting with the line's own leading spaces, so that an indented item
