@@ -19,17 +19,7 @@ func TestPromptImportInterrupted(t *testing.T) {
 	// ctrl+c as soon as the first file is reported imported.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	getenv := func(k string) string {
-		switch k {
-		case "WHET_DB":
-			return filepath.Join(dir, "whet.db")
-		case "WHET_CONFIG":
-			return filepath.Join(dir, "config.yaml")
-		case "HOME":
-			return dir
-		}
-		return ""
-	}
+	getenv := dirEnv(dir)
 	var out, errb bytes.Buffer
 	stdout := writerFunc(func(p []byte) (int, error) { cancel(); return out.Write(p) })
 	code := Execute(ctx, []string{"prompt", "import", files}, Env{Stdin: strings.NewReader(""), Stdout: stdout, Stderr: &errb, Getenv: getenv, Version: "test"})
@@ -54,15 +44,7 @@ func TestInterruptedCommand(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	getenv := func(k string) string {
-		switch k {
-		case "WHET_DB":
-			return filepath.Join(dir, "whet.db")
-		case "WHET_CONFIG":
-			return filepath.Join(dir, "config.yaml")
-		}
-		return ""
-	}
+	getenv := dirEnv(dir)
 	var out, errb bytes.Buffer
 	code := Execute(ctx, []string{"prompt", "new", "a", "--user", "hi"}, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: getenv, Version: "test"})
 	if code != 1 || errb.String() != "whet: interrupted\n" {
@@ -76,15 +58,7 @@ func TestInterruptedCommand(t *testing.T) {
 func TestPromptImportConcurrent(t *testing.T) {
 	dir := t.TempDir()
 	files := writePromptFiles(t, dir, 150)
-	getenv := func(k string) string {
-		switch k {
-		case "WHET_DB":
-			return filepath.Join(dir, "whet.db")
-		case "WHET_CONFIG":
-			return filepath.Join(dir, "config.yaml")
-		}
-		return ""
-	}
+	getenv := dirEnv(dir)
 	const n = 4
 	errs := make([]bytes.Buffer, n)
 	codes := make([]int, n)
@@ -118,4 +92,19 @@ func writePromptFiles(t *testing.T, dir string, n int) string {
 		}
 	}
 	return files
+}
+
+// dirEnv is an environment whose database, config and home are in dir.
+func dirEnv(dir string) func(string) string {
+	return func(k string) string {
+		switch k {
+		case "WHET_DB":
+			return filepath.Join(dir, "whet.db")
+		case "WHET_CONFIG":
+			return filepath.Join(dir, "config.yaml")
+		case "HOME":
+			return dir
+		}
+		return ""
+	}
 }
