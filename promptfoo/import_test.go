@@ -461,6 +461,17 @@ func TestMapTarget(t *testing.T) {
 		{"togetherai:completion:x", "", false},
 		{"mistral:embedding:mistral-embed", "", false},
 		{"groq:", "", false},
+		{"xai:grok-4", "xai:grok-4", false},
+		{"xai:responses:grok-4.3", "xai:grok-4.3", false},
+		{"xai:image:grok-2-image", "", false},
+		{"xai:voice:grok-voice", "", false},
+		{"fireworks:accounts/fireworks/models/llama-v3p1-8b-instruct", "fireworks:accounts/fireworks/models/llama-v3p1-8b-instruct", false},
+		{"cerebras:gpt-oss-120b", "cerebras:gpt-oss-120b", false},
+		{"localai:chat:llama3", "localai:llama3", false},
+		{"localai:chat:llama3:8b", "localai:llama3", false},
+		{"localai:mistral", "localai:mistral", false},
+		{"localai:completion:x", "", false},
+		{"localai:embeddings:x", "", false},
 		{"azure:chat:gpt4o-prod", "azure:gpt4o-prod", false},
 		{"azureopenai:chat:gpt4o-prod", "azure:gpt4o-prod", false},
 		{"azure:responses:gpt5", "azure:gpt5", false},
@@ -1273,6 +1284,60 @@ tests:
 		"evals.yaml:13: provider azure:chat:gpt4o-prod: config.azureClientId is not imported: whet sends Azure an API key (api_key_env) or an Entra ID token (api_key_cmd: az account get-access-token --resource https://cognitiveservices.azure.com --query accessToken -o tsv)",
 		"evals.yaml:14: provider azureopenai:chat:gpt4o-mini: its config names no apiHost or apiBaseUrl, so promptfoo read the endpoint from the environment: the azure provider's base_url is https://${AZURE_API_HOST} (whet expands it when it reads its config); edit it if you set AZURE_OPENAI_API_HOST or AZURE_API_BASE_URL instead",
 		`evals.yaml:15: provider "togetherai:embedding:bge" is not supported by whet (an embedding model is not a chat target): it is not among the targets`,
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))
+	}
+}
+
+// xAI, Fireworks, Cerebras and LocalAI import with the endpoints and key
+// variables promptfoo's providers call them with: xAI's region picks its
+// regional endpoint, and LocalAI (no key) notes the variable promptfoo
+// would have read.
+func TestImportMoreVendors(t *testing.T) {
+	files := map[string]string{"evals.yaml": `
+prompts: ['{{q}}']
+providers:
+  - xai:grok-4
+  - id: xai:grok-4.3
+    config: {region: eu-west-1, apiBaseUrl: https://example.com/v1}
+  - fireworks:accounts/fireworks/models/llama-v3p1-8b-instruct
+  - id: cerebras:gpt-oss-120b
+    config: {apiBaseUrl: https://cerebras.internal.example/v1}
+  - localai:chat:llama3
+  - id: localai:mistral
+    config: {apiBaseUrl: http://127.0.0.1:9090/v1}
+tests:
+  - vars: {q: hi}
+`}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTargets := []string{"xai:grok-4", "xai-eu-west-1:grok-4.3",
+		"fireworks:accounts/fireworks/models/llama-v3p1-8b-instruct", "cerebras.internal.example:gpt-oss-120b",
+		"localai:llama3", "127.0.0.1-9090:mistral"}
+	if !reflect.DeepEqual(r.Targets, wantTargets) {
+		t.Errorf("targets = %q, want %q", r.Targets, wantTargets)
+	}
+	wantHints := []ProviderHint{
+		{Name: "xai", Type: "openai", BaseURL: "https://api.x.ai/v1", APIKeyEnv: "XAI_API_KEY"},
+		{Name: "xai-eu-west-1", Type: "openai", BaseURL: "https://eu-west-1.api.x.ai/v1", APIKeyEnv: "XAI_API_KEY"},
+		{Name: "fireworks", Type: "openai", BaseURL: "https://api.fireworks.ai/inference/v1", APIKeyEnv: "FIREWORKS_API_KEY"},
+		{Name: "cerebras.internal.example", Type: "openai", BaseURL: "https://cerebras.internal.example/v1", APIKeyEnv: "CEREBRAS_API_KEY"},
+		{Name: "localai", Type: "openai", BaseURL: "http://localhost:8080/v1"},
+		{Name: "127.0.0.1-9090", Type: "openai", BaseURL: "http://127.0.0.1:9090/v1"},
+	}
+	if !reflect.DeepEqual(r.Providers, wantHints) {
+		t.Errorf("hints =\n%+v\nwant\n%+v", r.Providers, wantHints)
+	}
+	var issues []string
+	for _, i := range r.Unsupported {
+		issues = append(issues, i.String())
+	}
+	wantIssues := []string{
+		"evals.yaml:6: provider xai:grok-4.3: config.apiBaseUrl is not imported: promptfoo's xai provider ignores it and calls https://api.x.ai/v1 (https://REGION.api.x.ai/v1 given config.region) with XAI_API_KEY, as whet will",
+		"evals.yaml:10: provider localai:chat:llama3: its config names no apiBaseUrl, so promptfoo called $LOCALAI_BASE_URL when set, else http://localhost:8080/v1: the localai provider's base_url is http://localhost:8080/v1; edit it if you set LOCALAI_BASE_URL",
 	}
 	if !reflect.DeepEqual(issues, wantIssues) {
 		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))

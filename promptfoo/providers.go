@@ -236,9 +236,24 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 				st.order = append(st.order, pk)
 			}
 			st.params[pk] = append(st.params[pk], providerParam{provider: id, text: paramText(kn.v), at: kn})
+		case isVendor && vendor.name == "xai" && k == "region":
+			// promptfoo's xai provider calls the region's endpoint.
+			region := strings.TrimSpace(text(kn.v))
+			if region == "" || strings.ContainsAny(region, "/:?#@ ") {
+				im.issue(kn, fmt.Sprintf("provider %s: config.region %q is not a region: not imported", id, region))
+				continue
+			}
+			baseURL, baseAt = "https://"+region+".api.x.ai/v1", kn
+			if label == "" {
+				label = "xai-" + region
+			}
 		case isVendor && !vendor.override && (k == "apiBaseUrl" || k == "apiHost" || k == "apiKeyEnvar"):
+			base := vendor.base
+			if vendor.name == "xai" {
+				base += " (https://REGION.api.x.ai/v1 given config.region)"
+			}
 			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: promptfoo's %s provider ignores it and calls %s with %s, as whet will",
-				id, k, vendor.name, vendor.base, vendor.keyEnv))
+				id, k, vendor.name, base, vendor.keyEnv))
 		case k == "apiBaseUrl" && (typ == "openai" || typ == "anthropic" || typ == config.TypeAzure):
 			baseURL, baseAt = strings.TrimSpace(text(kn.v)), kn
 		case k == "apiHost" && (typ == "openai" || typ == config.TypeAzure):
@@ -273,6 +288,9 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 	case isVendor:
 		if baseURL == "" {
 			baseURL = vendor.base
+			if vendor.name == "localai" {
+				im.issue(at, fmt.Sprintf("provider %s: its config names no apiBaseUrl, so promptfoo called $LOCALAI_BASE_URL when set, else %s: the localai provider's base_url is %s; edit it if you set LOCALAI_BASE_URL", id, localAIBase, localAIBase))
+			}
 		}
 		if keyEnv == "" {
 			keyEnv = vendor.keyEnv
@@ -409,7 +427,17 @@ var compatVendors = map[string]compatVendor{
 	"togetherai": {"togetherai", "https://api.together.xyz/v1", "TOGETHER_API_KEY", false},
 	"perplexity": {"perplexity", "https://api.perplexity.ai", "PERPLEXITY_API_KEY", false},
 	"mistral":    {"mistral", "https://api.mistral.ai/v1", "MISTRAL_API_KEY", true},
+	"xai":        {"xai", "https://api.x.ai/v1", "XAI_API_KEY", false},
+	"fireworks":  {"fireworks", "https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY", false},
+	"cerebras":   {"cerebras", "https://api.cerebras.ai/v1", "CEREBRAS_API_KEY", true},
+	// LocalAI takes no key; promptfoo calls config.apiBaseUrl, else
+	// $LOCALAI_BASE_URL, else this.
+	"localai": {"localai", localAIBase, "", true},
 }
+
+// localAIBase is the endpoint promptfoo's localai provider calls when
+// neither its config nor LOCALAI_BASE_URL names one.
+const localAIBase = "http://localhost:8080/v1"
 
 // vendorOf returns the OpenAI-compatible vendor of a provider id.
 func vendorOf(id string) (compatVendor, bool) {
@@ -536,6 +564,18 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 	}
 	if _, ok := compatVendors[prefix]; ok {
 		model := rest
+		switch {
+		case prefix == "xai" && (sub == "image" || sub == "video" || sub == "voice"):
+			return "", "", "", fmt.Sprintf(" (xai:%s is not a chat model)", sub)
+		case prefix == "xai" && sub == "responses":
+			// The Agent Tools endpoint's models serve Chat Completions too.
+			model = subModel
+		case prefix == "localai" && sub == "chat":
+			// promptfoo calls the segment after chat: only.
+			model, _, _ = strings.Cut(subModel, ":")
+		case prefix == "localai" && sub != "completion" && sub != "embedding" && sub != "embeddings":
+			model = sub
+		}
 		switch sub {
 		case "embedding", "embeddings":
 			return "", "", "", " (an embedding model is not a chat target)"
