@@ -118,14 +118,30 @@ func (a *app) printImportPlan(res promptfoo.Result) {
 	for _, t := range res.Targets {
 		fmt.Fprintf(w, "target  %s\n", t)
 	}
+	// One providers: block, so that it pastes as valid YAML; entries the
+	// config already has, with the same type and endpoint, are named only.
+	cfg, _ := a.config()
+	var have []string
+	header := false
 	for _, h := range res.Providers {
-		fmt.Fprintf(w, "\nadd this provider to your config (whet config check verifies it):\n  providers:\n    %s:\n      type: %s\n      base_url: %s\n", h.Name, h.Type, h.BaseURL)
+		if p, ok := cfg.Providers[h.Name]; ok && p.Type == h.Type && strings.TrimRight(p.BaseURL, "/") == strings.TrimRight(h.BaseURL, "/") {
+			have = append(have, h.Name)
+			continue
+		}
+		if !header {
+			header = true
+			fmt.Fprintf(w, "\nadd to your config (whet config check verifies it):\n  providers:\n")
+		}
+		fmt.Fprintf(w, "    %s:\n      type: %s\n      base_url: %s\n", h.Name, h.Type, h.BaseURL)
 		if h.APIVersion != "" {
 			fmt.Fprintf(w, "      api_version: %s\n", h.APIVersion)
 		}
 		if h.APIKeyEnv != "" {
 			fmt.Fprintf(w, "      api_key_env: %s\n", h.APIKeyEnv)
 		}
+	}
+	if len(have) > 0 {
+		fmt.Fprintf(w, "\nalready in your config: %s\n", strings.Join(have, ", "))
 	}
 }
 
