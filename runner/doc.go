@@ -42,6 +42,9 @@
 //     or a single JSON document where a stream was expected is a permanent
 //     error, not a truncated stream.
 //   - model lists: {"data": […]} or a bare array (Together).
+//   - output tokens: completion_tokens, plus reasoning_tokens when the
+//     server counts them apart (xAI: total_tokens = prompt + completion +
+//     reasoning), since both bill reasoning as output.
 //
 // Azure OpenAI (type azure) is the same provider in another mode: the
 // target's model names a deployment, called at

@@ -481,6 +481,47 @@ type openaiChoice struct {
 type openaiUsage struct {
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
+	// TotalTokens and Details only refine the output count: a value of
+	// an unexpected shape there is ignored, not an error.
+	TotalTokens lenientInt    `json:"total_tokens"`
+	Details     openaiDetails `json:"completion_tokens_details"`
+}
+
+type openaiDetails struct {
+	ReasoningTokens lenientInt `json:"reasoning_tokens"`
+}
+
+func (d *openaiDetails) UnmarshalJSON(b []byte) error {
+	var v struct {
+		ReasoningTokens lenientInt `json:"reasoning_tokens"`
+	}
+	if json.Unmarshal(b, &v) == nil {
+		d.ReasoningTokens = v.ReasoningTokens
+	}
+	return nil
+}
+
+// lenientInt is a JSON integer, or 0 when the value is anything else.
+type lenientInt int
+
+func (n *lenientInt) UnmarshalJSON(b []byte) error {
+	var v int
+	if json.Unmarshal(b, &v) == nil {
+		*n = lenientInt(v)
+	}
+	return nil
+}
+
+// outputTokens is the number of billed output tokens. OpenAI counts a
+// reasoning model's reasoning inside completion_tokens; xAI's Chat
+// Completions leave it out (total_tokens = prompt + completion + reasoning)
+// and bill it as output too, so it is added when the total says so.
+func (u *openaiUsage) outputTokens() int {
+	r := int(u.Details.ReasoningTokens)
+	if r > 0 && int(u.TotalTokens) == u.PromptTokens+u.CompletionTokens+r {
+		return u.CompletionTokens + r
+	}
+	return u.CompletionTokens
 }
 
 // openaiDecodeChunk decodes one event into c, reusing c's storage. Events
@@ -540,6 +581,12 @@ func openaiFastChunk(event []byte, c *openaiChunk, choices []openaiChoice) bool 
 						c.usage.PromptTokens, ok = openaiInt(n)
 					case "completion_tokens":
 						c.usage.CompletionTokens, ok = openaiInt(n)
+					case "total_tokens":
+						t, _ := openaiInt(n)
+						c.usage.TotalTokens = lenientInt(t)
+					case "completion_tokens_details":
+						r, _ := openaiInt(n.Get("reasoning_tokens"))
+						c.usage.Details.ReasoningTokens = lenientInt(r)
 					}
 					return ok
 				})
@@ -761,7 +808,7 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 		}
 		if chunk.Usage != nil {
 			resp.TokensIn = chunk.Usage.PromptTokens
-			resp.TokensOut = chunk.Usage.CompletionTokens
+			resp.TokensOut = chunk.Usage.outputTokens()
 		}
 	}
 }

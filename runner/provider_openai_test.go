@@ -592,6 +592,64 @@ func TestOpenAIRefusalAndReasoning(t *testing.T) {
 	}
 }
 
+// TestOpenAIReasoningTokens: output tokens are completion_tokens when the
+// reasoning is counted inside them (OpenAI: total = prompt + completion),
+// and completion plus reasoning when the server counts it apart (xAI:
+// total = prompt + completion + reasoning), as both bill it as output.
+func TestOpenAIReasoningTokens(t *testing.T) {
+	cases := []struct {
+		name, usage string
+		out         int
+	}{
+		{"openai", `{"prompt_tokens":20,"completion_tokens":150,"total_tokens":170,"completion_tokens_details":{"reasoning_tokens":128}}`, 150},
+		{"xai", `{"prompt_tokens":20,"completion_tokens":22,"total_tokens":170,"completion_tokens_details":{"reasoning_tokens":128}}`, 150},
+		{"no details", `{"prompt_tokens":20,"completion_tokens":22,"total_tokens":42}`, 22},
+		{"null details", `{"prompt_tokens":20,"completion_tokens":22,"total_tokens":42,"completion_tokens_details":null}`, 22},
+		{"no total", `{"prompt_tokens":20,"completion_tokens":22,"completion_tokens_details":{"reasoning_tokens":128}}`, 22},
+		// Odd shapes there refine nothing and break nothing.
+		{"odd details", `{"prompt_tokens":20,"completion_tokens":22,"total_tokens":"42","completion_tokens_details":[1]}`, 22},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, ptSSE,
+					`data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}`+"\n\n",
+					`data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[],"usage":`+c.usage+`}`+"\n\n",
+					ptOpenAIDone)
+			})
+			resp, err, _ := ptChat(t, context.Background(), ptOpenAI(t, srv.URL), Request{Model: "m"}, 10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.TokensIn != 20 || resp.TokensOut != c.out {
+				t.Fatalf("tokens in %d out %d, want 20 and %d", resp.TokensIn, resp.TokensOut, c.out)
+			}
+		})
+	}
+}
+
+// TestOpenAIUsageSlowPath: encoding/json, which decodes the events the
+// fast path declines, is as lenient with total_tokens and
+// completion_tokens_details.
+func TestOpenAIUsageSlowPath(t *testing.T) {
+	for _, u := range []string{
+		`{"prompt_tokens":20,"completion_tokens":22,"total_tokens":"42","completion_tokens_details":[1]}`,
+		`{"prompt_tokens":20,"completion_tokens":22,"total_tokens":170.5,"completion_tokens_details":{"reasoning_tokens":"x"}}`,
+	} {
+		var c openaiChunk
+		if err := json.Unmarshal([]byte(`{"usage":`+u+`}`), &c); err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		if c.Usage == nil || c.Usage.PromptTokens != 20 || c.Usage.outputTokens() != 22 {
+			t.Fatalf("%s: usage %+v", u, c.Usage)
+		}
+	}
+	var c openaiChunk
+	if err := json.Unmarshal([]byte(`{"usage":{"prompt_tokens":20,"completion_tokens":22,"total_tokens":170,"completion_tokens_details":{"reasoning_tokens":128}}}`), &c); err != nil || c.Usage.outputTokens() != 150 {
+		t.Fatalf("xAI usage: %v %+v", err, c.Usage)
+	}
+}
+
 // TestOpenAIStreamOptionsRefused: servers that refuse stream_options get the
 // request again without it, once; the provider then stops sending it.
 func TestOpenAIStreamOptionsRefused(t *testing.T) {
