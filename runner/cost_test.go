@@ -84,6 +84,10 @@ func TestRegistryPrice(t *testing.T) {
 		"groq":   {Type: "openai", BaseURL: "https://api.groq.com/openai/v1"},
 		"proxy":  {Type: "openai", BaseURL: "https://proxy.example.org/v1"},
 		"box":    {Type: "ollama"},
+		"lms":    {Type: "openai", BaseURL: "http://localhost:1234/v1"},
+		"vllm":   {Type: "openai", BaseURL: "http://127.0.0.1:8000/v1"},
+		"llama6": {Type: "openai", BaseURL: "http://[::1]:8080/v1"},
+		"lan":    {Type: "openai", BaseURL: "http://192.168.1.20:8000/v1"},
 	}})
 	cases := []struct {
 		spec   string
@@ -104,6 +108,13 @@ func TestRegistryPrice(t *testing.T) {
 		{"ollama:llama3.2:3b", 0, 0, true},
 		{"box:qwen2.5", 0, 0, true},
 		{"echo", 0, 0, true},
+		// A server on this machine runs a local model, free unless the
+		// catalogue knows the model (a local proxy to a hosted one).
+		{"lms:qwen2.5-7b-instruct", 0, 0, true},
+		{"vllm:meta-llama/Llama-3.1-8B-Instruct", 0, 0, true},
+		{"llama6:gemma-3-4b", 0, 0, true},
+		{"vllm:gpt-4.1-mini", 0.4, 1.6, true},
+		{"lan:qwen2.5-7b-instruct", 0, 0, false}, // another machine may bill
 	}
 	for _, c := range cases {
 		tg, err := r.Resolve(c.spec)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -477,7 +478,9 @@ func (r *Registry) providerConf(name string) (config.Provider, bool) {
 // built-in catalogue (the section named after the provider, then the one of
 // its type), each by exact model then by a dated or versioned variant of a
 // listed model (gpt-4o-mini-2024-07-18 → gpt-4o-mini); a Gemini model is
-// looked up without its "models/" prefix. false when unknown.
+// looked up without its "models/" prefix; a model found nowhere on a
+// server of this machine (a base_url on localhost or a loopback address)
+// costs nothing. false when unknown.
 func (r *Registry) Price(t Target) (config.Price, bool) {
 	typ := t.Type
 	pc, ok := r.providerConf(t.Provider)
@@ -506,9 +509,32 @@ func (r *Registry) Price(t Target) (config.Price, bool) {
 		return p, true
 	}
 	if typ != t.Provider {
-		return r.prices.Lookup(typ, model)
+		if p, found := r.prices.Lookup(typ, model); found {
+			return p, true
+		}
+	}
+	if ok && loopbackURL(pc.BaseURL) {
+		// A server on this machine (llama.cpp, vLLM, LM Studio, LocalAI)
+		// runs a local model: free, as Ollama is. A local proxy to a
+		// hosted model was priced by the catalogue above.
+		return config.Price{}, true
 	}
 	return config.Price{}, false
+}
+
+// loopbackURL reports whether raw is an http(s) URL of this machine:
+// localhost or a loopback address.
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	h := strings.ToLower(u.Hostname())
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // ListTargets lists what can be run: the config's targets, its aliases and
