@@ -90,14 +90,14 @@ func ParseSuiteFileWith(filename string, data []byte, validate func(Check) error
 	}
 	var astFile *ast.File
 	if err := safeYAML(func() (err error) { astFile, err = parser.ParseBytes(data, 0); return err }); err != nil {
-		return Suite{}, yamlErr(filename, 0, err)
+		return Suite{}, yamlErr(filename, string(data), 0, err)
 	}
 	if err := CheckYAMLExpansion(filename, astFile, 0); err != nil {
 		return Suite{}, err
 	}
 	var doc suiteDoc
 	if err := safeYAML(func() error { return yaml.UnmarshalWithOptions(data, &doc, yaml.DisallowUnknownField()) }); err != nil {
-		return Suite{}, yamlErr(filename, 0, err)
+		return Suite{}, yamlErr(filename, string(data), 0, err)
 	}
 	fail := func(path, msg string) error {
 		line, col := suitePos(astFile, path)
