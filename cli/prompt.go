@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"whet/prompt"
+	"whet/report"
 	"whet/store"
 	"whet/textutil"
 )
@@ -507,17 +509,56 @@ func sameVars(a, b map[string]string) bool {
 }
 
 func (a *app) promptListCmd() *cobra.Command {
-	var labels []string
+	var labels, without []string
 	var all, asJSON bool
+	var format string
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List prompts, optionally filtered by labels",
-		Args:    noArgs,
+		Long: `List prompts, optionally filtered by labels.
+
+--label KEY=VALUE keeps the prompts with that label, --no-label KEY those
+without it (--no-label owner: the prompts nobody owns). --format md writes
+an inventory to paste into a wiki or a pull request: one table per team,
+with each prompt's owner, latest version, tags, labels and description.`,
+		Example: `  whet prompt list --label team=support
+  whet prompt list --no-label owner
+  whet prompt list --format md > INVENTORY.md`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			want, err := parseLabels(labels)
-			if err != nil {
-				return err
+			if asJSON {
+				if cmd.Flags().Changed("format") && format != "json" {
+					return usagef("--json and --format %s: give one of them", format)
+				}
+				format = "json"
+			}
+			switch format {
+			case "table", "md", "markdown", "json":
+			default:
+				return usagef("--format %q: use table, md or json", format)
+			}
+			want := prompt.Labels{}
+			for _, it := range labels {
+				k, v, err := prompt.ParseLabel(it)
+				if err != nil {
+					if k, v, ok := strings.Cut(it, "="); ok && strings.TrimSpace(v) == "" && prompt.ValidateLabelKey(strings.TrimSpace(k)) == nil {
+						return usagef("--label %s: the value is empty; --no-label %s lists the prompts without it", it, strings.TrimSpace(k))
+					}
+					return usageError{err}
+				}
+				want[k] = v
+			}
+			missing := make([]string, 0, len(without))
+			for _, k := range without {
+				k = strings.ToLower(strings.TrimSpace(k))
+				if err := prompt.ValidateLabelKey(k); err != nil {
+					return usagef("--no-label %s: %v", k, err)
+				}
+				if _, ok := want[k]; ok {
+					return usagef("--label %s=… and --no-label %s: no prompt can match both", k, k)
+				}
+				missing = append(missing, k)
 			}
 			st, err := a.store()
 			if err != nil {
@@ -527,15 +568,26 @@ func (a *app) promptListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
+			ps = slices.DeleteFunc(ps, func(p prompt.Prompt) bool {
+				for _, k := range missing {
+					if strings.TrimSpace(p.Labels[k]) != "" {
+						return true
+					}
+				}
+				return false
+			})
+			switch format {
+			case "json":
 				out := make([]promptJSON, len(ps))
 				for i, p := range ps {
 					out[i] = toPromptJSON(p)
 				}
 				return writeJSON(a.env.Stdout, out)
+			case "md", "markdown":
+				return report.Inventory(a.env.Stdout, ps)
 			}
 			if len(ps) == 0 {
-				if len(want) > 0 {
+				if len(want)+len(missing) > 0 {
 					fmt.Fprintln(a.env.Stderr, "no prompt has those labels")
 				} else {
 					fmt.Fprintln(a.env.Stderr, "no prompts yet: create one with 'whet prompt new NAME --user TEXT' or import files with 'whet prompt import DIR'")
@@ -555,8 +607,10 @@ func (a *app) promptListCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringArrayVarP(&labels, "label", "l", nil, "only prompts with label KEY=VALUE (repeatable; all must match)")
+	cmd.Flags().StringArrayVar(&without, "no-label", nil, "only prompts without label KEY (repeatable)")
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "include archived prompts")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&format, "format", "table", "table, md (an inventory by team for a wiki) or json")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (as --format json)")
 	return cmd
 }
 
