@@ -239,6 +239,7 @@ func (a *app) savedInWhet(st *store.Store, path, name string) bool {
 func (a *app) promptImportCmd() *cobra.Command {
 	var newVersion, force bool
 	var note string
+	var labels []string
 	cmd := &cobra.Command{
 		Use:   "import PATH...",
 		Short: "Import prompt files (.md in whet's format, .prompty) or folders of them",
@@ -250,9 +251,19 @@ unless --new-version saves the file as a new version. In both cases the
 prompt takes the file's labels (those it leaves out are kept), description
 and sample values, and a line says which changed. Files that name the same
 prompt are all refused. Tags in the file are applied
-to the imported version (protected tags that would move need --force).`,
+to the imported version (protected tags that would move need --force).
+
+--label KEY=VALUE labels every imported prompt whose file does not set
+KEY, as if the file did: a folder per team imports with its team, and
+Prompty files, which have no labels but their authors, get theirs.`,
+		Example: `  whet prompt import prompts/
+  whet prompt import prompts/support --label team=support`,
 		Args: minArgs(1, "at least one PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defaults, err := parseLabels(labels)
+			if err != nil {
+				return err
+			}
 			files, err := collectPromptFiles(args)
 			if err != nil {
 				return err
@@ -267,7 +278,7 @@ to the imported version (protected tags that would move need --force).`,
 				err := a.ctx.Err()
 				if err == nil {
 					if err = dup[path]; err == nil {
-						err = a.importFile(st, path, newVersion, force, note)
+						err = a.importFile(st, path, defaults, newVersion, force, note)
 					}
 				}
 				if err != nil && a.ctx.Err() != nil {
@@ -301,6 +312,7 @@ to the imported version (protected tags that would move need --force).`,
 	cmd.Flags().BoolVar(&newVersion, "new-version", false, "save a file whose prompt exists with different content as a new version")
 	cmd.Flags().BoolVar(&force, "force", false, "move protected tags named in the files")
 	cmd.Flags().StringVarP(&note, "note", "m", "", "note for imported versions (default: imported from FILE)")
+	cmd.Flags().StringArrayVarP(&labels, "label", "l", nil, "label KEY=VALUE for the imported prompts whose file does not set KEY (repeatable)")
 	return cmd
 }
 
@@ -421,7 +433,9 @@ func hasFrontMatter(path string) bool {
 
 var errExistsDifferent = errors.New("exists with different content")
 
-func (a *app) importFile(st *store.Store, path string, newVersion, force bool, note string) error {
+// importFile imports the prompt file at path; defaults are labels for a
+// prompt whose file does not set them.
+func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, newVersion, force bool, note string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return readError(path, err)
@@ -429,6 +443,14 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 	f, err := parsePromptFile(path, data)
 	if err != nil {
 		return err
+	}
+	for k, v := range defaults {
+		if strings.TrimSpace(f.Labels[k]) == "" {
+			if f.Labels == nil {
+				f.Labels = prompt.Labels{}
+			}
+			f.Labels[k] = v
+		}
 	}
 	f.Messages = prompt.NormalizeMessages(f.Messages)
 	if err := checkTemplates(f.Messages); err != nil {

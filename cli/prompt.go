@@ -934,6 +934,11 @@ func (a *app) promptLabelCmd() *cobra.Command {
 			}
 			set, err := parseLabels(args[1:])
 			if err != nil {
+				for _, it := range args[1:] {
+					if k, v, ok := strings.Cut(it, "="); ok && strings.TrimSpace(v) == "" && prompt.ValidateLabelKey(strings.TrimSpace(k)) == nil {
+						return usagef("malformed label %q: the value is empty (remove a label with --rm %s)", it, strings.TrimSpace(k))
+					}
+				}
 				return err
 			}
 			if len(set) == 0 && len(rm) == 0 {

@@ -235,7 +235,7 @@ func ParseLabel(s string) (key, value string, err error) {
 	}
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return "", "", fmt.Errorf("malformed label %q: the value is empty (remove a label with --rm %s)", s, k)
+		return "", "", fmt.Errorf("malformed label %q: the value is empty", s)
 	}
 	return strings.ToLower(k), v, nil
 }
