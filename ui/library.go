@@ -325,7 +325,7 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 	case facetMsg:
 		if msg.clear {
 			m.facets = map[string]string{}
-		} else if m.facets[msg.key] == msg.value {
+		} else if v, ok := m.facets[msg.key]; ok && v == msg.value {
 			delete(m.facets, msg.key)
 		} else {
 			m.facets[msg.key] = msg.value
@@ -946,7 +946,7 @@ func (m libraryModel) barView() string {
 		left = st.Muted.Render("/ filter  f facets")
 	}
 	for _, k := range prompt.SortedKeys(m.facets) {
-		left += "  " + st.Tag.Render(oneLine(k+"="+m.facets[k]))
+		left += "  " + st.Tag.Render(oneLine(facetText(k, m.facets[k])))
 	}
 	if m.inventory {
 		left = st.Title.Render("Inventory") + st.Muted.Render(" · by team and owner · last run targets")

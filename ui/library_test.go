@@ -167,6 +167,21 @@ func TestLibraryFacets(t *testing.T) {
 	h.mustSee("1 of 3")
 	h.key("F")
 	h.mustSee("classify/intent", "3 prompts")
+
+	// Each facet ends with the prompts that lack the label: summarize/notes
+	// has no tone.
+	h.key("f", "f")
+	h.mustSee("(no tone)")
+	h.key("j", "j", "enter")
+	h.mustSee("no tone", "summarize/notes", "1 of 3")
+	h.mustNotSee("support/reply", "classify/intent")
+	// Only the chosen value is marked, and choosing it again turns it off.
+	h.key("f")
+	h.mustNotSee("✓")
+	h.key("f")
+	h.mustSee("✓ (no tone)")
+	h.key("j", "j", "enter")
+	h.mustSee("3 prompts")
 }
 
 func TestLibraryTagAndArchive(t *testing.T) {
