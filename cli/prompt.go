@@ -1068,6 +1068,9 @@ names and a note says so.`,
 			case done.SuiteKept:
 				fmt.Fprintf(a.env.Stderr, "note: a suite named %s exists, so the prompt's suite keeps the name %s (whet suite rename renames either)\n", to, p.Name)
 			}
+			if team, newTeam, stale := prompt.StaleTeam(p.Labels, p.Name, to); stale {
+				fmt.Fprintf(a.env.Stderr, "note: its label team=%s named the folder it left; 'whet prompt label %s team=%s' moves it to that team\n", team, to, newTeam)
+			}
 			return nil
 		},
 	}

@@ -247,3 +247,18 @@ func ValidateLabelKey(k string) error {
 	}
 	return nil
 }
+
+// StaleTeam reports a team label left behind by a rename that moved a
+// prompt from one top folder to another ("legal/nda" to "sales/nda"): the
+// prompt's team label named its old folder (ignoring case), so it now
+// says the wrong team. newTeam is the new top folder. Labels are not
+// changed by a rename; this is for saying so.
+func StaleTeam(labels Labels, oldName, newName string) (team, newTeam string, stale bool) {
+	oldDir, _, okOld := strings.Cut(oldName, "/")
+	newDir, _, okNew := strings.Cut(newName, "/")
+	team = labels["team"]
+	if !okOld || !okNew || team == "" || strings.EqualFold(oldDir, newDir) || !strings.EqualFold(team, oldDir) {
+		return team, "", false
+	}
+	return team, newDir, true
+}

@@ -395,6 +395,14 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 		case msg.done.SuiteKept:
 			text += "; its suite keeps the name " + msg.from + ": a suite named " + msg.to + " exists"
 		}
+		for _, p := range m.all {
+			if p.Name == msg.from {
+				if team, _, stale := prompt.StaleTeam(p.Labels, msg.from, msg.to); stale {
+					text += "; its label is still team=" + team
+				}
+				break
+			}
+		}
 		return m, tea.Batch(done, emit(inputAnswerMsg{d: msg.d}), notify(text),
 			emit(promptRenamedMsg{from: msg.from, to: msg.to, suite: msg.done.SuiteRenamed}))
 	case inventoryLoadedMsg:

@@ -504,3 +504,21 @@ func TestLabelValuesKeepTheOwner(t *testing.T) {
 		t.Errorf("other keys go before purpose: %q", got)
 	}
 }
+
+// A rename to another top folder says when the team label named the
+// folder the prompt left: labels do not follow a rename.
+func TestLibraryRenameSaysTheTeamLabelStays(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	seed(t, st)
+	if err := st.SetLabels(ctx, "classify/intent", prompt.Labels{"team": "classify"}, nil, "ana"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("r", "ctrl+u")
+	h.typ("triage/intent")
+	h.key("enter")
+	if got, want := h.notice(), "renamed classify/intent to triage/intent; its label is still team=classify"; got != want {
+		t.Errorf("notice = %q, want %q", got, want)
+	}
+}
