@@ -121,6 +121,17 @@ func (a *app) promptExportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export REF... [-o DIR]",
 		Short: "Write versions as prompt files (Markdown + YAML front matter), to stdout or DIR",
+		Long: `Write versions as prompt files: one REF to stdout, several into DIR as
+DIR/NAME.md (folders for names with '/').
+
+A prompt whose file DIR already holds (found as import finds files) is
+written to that file, wherever it is: exporting into the folder the prompts
+were imported from updates their files rather than adding copies. A
+.prompty file gets the version's messages as its body and keeps its front
+matter (model, connection, inputs) as it is; a version whose params, sample
+values, description or owner differ from that front matter is refused, and
+nothing is written. A file whose prompt is not a version in whet (an edit
+not imported yet) is not overwritten unless --force.`,
 		Example: `  whet prompt export support/reply@production
   whet prompt export summary translate -o prompts/`,
 		Args: minArgs(1, "at least one REF"),
@@ -157,11 +168,22 @@ func (a *app) promptExportCmd() *cobra.Command {
 				}
 				items = append(items, item{p, v})
 			}
+			// A prompt whose file DIR already holds (found as import finds
+			// files) is written there, so that exporting into the folder
+			// it was imported from updates its file instead of adding a
+			// second one beside it.
+			held := heldPromptFiles(dir)
+			pathFor := func(name string) string {
+				if path, ok := held[strings.ToLower(name)]; ok {
+					return path
+				}
+				return filepath.Join(dir, filepath.FromSlash(name)+".md")
+			}
 			if dir != "" {
 				// Not even --force writes over whet's own database or config.
 				if paths, err := a.resolvePaths(); err == nil {
 					for _, it := range items {
-						path := filepath.Join(dir, filepath.FromSlash(it.p.Name)+".md")
+						path := pathFor(it.p.Name)
 						if err := outfile.CheckOwn(path, paths.Database, paths.ConfigFile); err != nil {
 							return fmt.Errorf("%s: %w, so nothing was exported", path, err)
 						}
@@ -173,7 +195,7 @@ func (a *app) promptExportCmd() *cobra.Command {
 				// imported yet) is not overwritten; nothing is written then.
 				var unsaved []string
 				for _, it := range items {
-					path := filepath.Join(dir, filepath.FromSlash(it.p.Name)+".md")
+					path := pathFor(it.p.Name)
 					if !a.savedInWhet(st, path, it.p.Name) {
 						unsaved = append(unsaved, path)
 					}
@@ -183,30 +205,50 @@ func (a *app) promptExportCmd() *cobra.Command {
 						strings.Join(unsaved, ", "), strings.Join(unsaved, " "))
 				}
 			}
+			// Every file's bytes are made before one is written: a prompt
+			// its Prompty file cannot hold leaves no export half done.
+			type out struct {
+				path string
+				data []byte
+			}
+			var outs []out
 			for _, it := range items {
 				p, v := it.p, it.v
 				f := fileFor(p, v, true)
 				if f.Cases, err = promptCases(a.ctx, st, p.Name); err != nil {
 					return err
 				}
-				data := prompt.FormatFile(f)
 				if dir == "" {
-					_, err = a.env.Stdout.Write(data)
+					_, err = a.env.Stdout.Write(prompt.FormatFile(f))
 					return err
 				}
-				path := filepath.Join(dir, filepath.FromSlash(p.Name)+".md")
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				path := pathFor(p.Name)
+				data := prompt.FormatFile(f)
+				if strings.HasSuffix(strings.ToLower(path), ".prompty") {
+					old, err := os.ReadFile(path)
+					if err != nil {
+						return err
+					}
+					if data, err = prompt.UpdatePrompty(path, old, f, promptyReader(path)); err != nil {
+						return fmt.Errorf("%s not exported, nor any other: %w", v.Ref(), err)
+					}
+				}
+				outs = append(outs, out{path, data})
+			}
+			for i, o := range outs {
+				v := items[i].v
+				if err := os.MkdirAll(filepath.Dir(o.path), 0o755); err != nil {
 					return err
 				}
-				if err := outfile.WriteFile(path, data); err != nil {
+				if err := outfile.WriteFile(o.path, o.data); err != nil {
 					return err
 				}
-				fmt.Fprintf(a.env.Stdout, "%s  %s -> %s\n", v.Ref(), prompt.ShortHash(v.Hash), path)
+				fmt.Fprintf(a.env.Stdout, "%s  %s -> %s\n", v.Ref(), prompt.ShortHash(v.Hash), o.path)
 			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&dir, "output", "o", "", "directory to write NAME.md files into (folders for names with '/')")
+	cmd.Flags().StringVarP(&dir, "output", "o", "", "directory to write NAME.md files into (folders for names with '/'; a prompt whose file DIR holds is written to that file)")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite files whose prompt is not saved in whet")
 	return cmd
 }
@@ -370,6 +412,44 @@ func importErrorLine(path string, err error) string {
 		msg = path + ": " + msg
 	}
 	return "whet: import " + msg
+}
+
+// heldPromptFiles maps each prompt name (lower case) to the file in dir
+// that holds it, found and read as import finds and reads them; a name two
+// files hold, and files that cannot be read, are left out. No dir, or a
+// folder with no prompt files, gives none.
+func heldPromptFiles(dir string) map[string]string {
+	held := map[string]string{}
+	if dir == "" {
+		return held
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return held
+	}
+	files, err := collectPromptFiles([]string{dir})
+	if err != nil {
+		return held
+	}
+	twice := map[string]bool{}
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		f, err := parsePromptFile(path, data)
+		if err != nil || f.Name == "" {
+			continue
+		}
+		key := strings.ToLower(f.Name)
+		if _, ok := held[key]; ok {
+			twice[key] = true
+		}
+		held[key] = path
+	}
+	for key := range twice {
+		delete(held, key)
+	}
+	return held
 }
 
 // collectPromptFiles expands folders; explicit files are kept whatever their

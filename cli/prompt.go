@@ -235,14 +235,20 @@ func setRole(msgs []prompt.Message, role, text string) []prompt.Message {
 // parsePromptFile reads whet's format, or Prompty by extension.
 func parsePromptFile(name string, data []byte) (prompt.File, error) {
 	if strings.HasSuffix(strings.ToLower(name), ".prompty") {
-		return prompt.ParsePromptyWith(name, data, func(p string) ([]byte, error) {
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(filepath.Dir(name), p)
-			}
-			return os.ReadFile(p)
-		})
+		return prompt.ParsePromptyWith(name, data, promptyReader(name))
 	}
 	return prompt.ParseFile(name, data)
+}
+
+// promptyReader reads the files a Prompty file at name refers to (a
+// sample file), relative to its folder.
+func promptyReader(name string) func(string) ([]byte, error) {
+	return func(p string) ([]byte, error) {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(name), p)
+		}
+		return os.ReadFile(p)
+	}
 }
 
 // checkTemplates reports template syntax errors before anything is saved.
