@@ -622,9 +622,9 @@ func FormatFile(f File) []byte {
 func writeVars(b *bytes.Buffer, indent string, vars map[string]string) {
 	for _, k := range SortedKeys(vars) {
 		v := vars[k]
-		if blockSafe(v) {
-			b.WriteString(indent + yamlScalar(k) + ": |-\n")
-			for _, line := range strings.Split(v, "\n") {
+		if ind, body, ok := blockStyle(v); ok {
+			b.WriteString(indent + yamlScalar(k) + ": " + ind + "\n")
+			for _, line := range strings.Split(body, "\n") {
 				if line == "" {
 					b.WriteString("\n")
 				} else {

@@ -355,3 +355,28 @@ func TestParseFileTemplateErrorLine(t *testing.T) {
 		t.Errorf("err = %q", err)
 	}
 }
+
+// A multi-line sample value ending in one newline, as a "|" block in a
+// YAML file gives it, is written back as such a block, not as a quoted
+// string with \n in it; values a block would change stay quoted.
+func TestFormatVarsBlockWithFinalNewline(t *testing.T) {
+	vars := map[string]string{
+		"a": "line one\nline two 東京\n",
+		"b": "one line\n",
+		"c": "two\n\n",
+		"d": "  lead\nx\n",
+		"e": "tail \n",
+		"f": "no final newline\nsecond",
+	}
+	f := File{Name: "a", Messages: []Message{{Role: "user", Content: "{{a}}"}}, Vars: vars}
+	out := string(FormatFile(f))
+	for _, want := range []string{"  a: |\n    line one\n    line two 東京\n", "  b: |\n    one line\n", "  c: \"two\\n\\n\"\n", "  d: \"  lead\\nx\\n\"\n", "  e: \"tail \\n\"\n", "  f: |-\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	g, err := ParseFile("a.md", []byte(out))
+	if err != nil || !reflect.DeepEqual(g.Vars, vars) {
+		t.Fatalf("vars back %q, %v\n%s", g.Vars, err, out)
+	}
+}

@@ -139,7 +139,7 @@ func TestFormatSuiteFileTrickyStrings(t *testing.T) {
 			{Type: "cost", Threshold: f64(0.002)},
 		},
 		Cases: []Case{
-			{Name: "null", Description: "- dash", Vars: map[string]string{"key with space": "v", "": "empty key", "n": "null"}, Expected: "line\r\nwindows"},
+			{Name: "null", Description: "- dash", Vars: map[string]string{"key with space": "v", "": "empty key", "n": "null", "ticket": "Hi,\nmy order\n", "two": "a\n\n"}, Expected: "line\r\nwindows"},
 			{Vars: map[string]string{}},
 		},
 	}
