@@ -120,6 +120,9 @@ func TestLibraryKeys(t *testing.T) {
 		}},
 		{"i shows the inventory by team and owner", []string{"i"}, "", func(t *testing.T, h *harness) {
 			h.mustSee("Inventory", "team cx", "owner ana", "team insights", "owner bo", "never run")
+			// What is live beside the latest version: the protected tags.
+			h.mustSee("support/reply   v3   production@2 never run")
+			h.mustNotSee("staging@3")
 			// The status bar says what i does here: it closes the view.
 			h.mustSee("i/esc back to the list")
 			h.mustNotSee("i inventory")
