@@ -568,9 +568,14 @@ func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, n
 			return err
 		}
 	case !newVersion:
-		return fmt.Errorf("prompt %q %w (latest @%d %s, file %s); re-run with --new-version to save it as a new version",
-			existing.Name, errExistsDifferent, existing.Latest, prompt.ShortHash(existing.LatestHash), prompt.ShortHash(f.Content().Hash()))
+		older := ""
+		if n := a.olderVersion(st, existing.Name, f); n > 0 {
+			older = fmt.Sprintf(": the content of @%d, an older version", n)
+		}
+		return fmt.Errorf("prompt %q %w (latest @%d %s, file %s%s); re-run with --new-version to save it as a new version",
+			existing.Name, errExistsDifferent, existing.Latest, prompt.ShortHash(existing.LatestHash), prompt.ShortHash(f.Content().Hash()), older)
 	default:
+		older := a.olderVersion(st, existing.Name, f)
 		var created bool
 		v, created, err = st.SaveVersion(a.ctx, existing.Name, nv)
 		if err != nil {
@@ -578,6 +583,16 @@ func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, n
 		}
 		if created {
 			fmt.Fprintf(a.env.Stdout, "imported %s  %s  (new version)\n", v.Ref(), prompt.ShortHash(v.Hash))
+			if older > 0 {
+				// A file exported before the latest version was saved
+				// brings the older content back; a revert in git does too.
+				undone := fmt.Sprintf("@%d", older+1)
+				if older+1 < v.Number-1 {
+					undone += fmt.Sprintf("..@%d", v.Number-1)
+				}
+				fmt.Fprintf(a.env.Stderr, "note: %s has the content of @%d, so it undoes %s (as a file exported before them does); 'whet prompt diff %s@%d %s' shows what it undid\n",
+					v.Ref(), older, undone, v.Prompt, v.Number-1, v.Ref())
+			}
 		}
 		if err := a.importMeta(st, existing, f, author); err != nil {
 			return err
@@ -592,6 +607,20 @@ func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, n
 		}
 	}
 	return nil
+}
+
+// olderVersion is the number of the version of prompt name, other than
+// the latest, whose content the file holds; 0 when none.
+func (a *app) olderVersion(st *store.Store, name string, f prompt.File) int {
+	v, err := st.Resolve(a.ctx, prompt.Ref{Name: name, Hash: f.Content().Hash()})
+	if err != nil {
+		return 0
+	}
+	latest, err := st.Resolve(a.ctx, prompt.Ref{Name: name})
+	if err != nil || latest.Number == v.Number {
+		return 0
+	}
+	return v.Number
 }
 
 // importMeta gives an existing prompt what its file says beside the
