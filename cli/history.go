@@ -7,7 +7,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -49,7 +48,7 @@ recorded two identities.`,
 				}
 				return writeJSON(a.env.Stdout, entries)
 			}
-			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
+			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "TARGET\tSOURCE\tSIZE\tFAMILY\tPARAMS\tQUANT\tDIGEST\tLAST RUN")
 			var issues, drifts []string
 			reported := map[string]bool{}
@@ -295,7 +294,7 @@ func (a *app) runsCmd() *cobra.Command {
 				fmt.Fprintln(a.env.Stderr, "no runs yet: try 'whet run NAME -m echo'")
 				return nil
 			}
-			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
+			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "RUN\tSTARTED\tSTATUS\tVERSIONS\tTARGETS\tCELLS\tFAILED\tCOST")
 			for _, s := range runs {
 				r := s.Run

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -600,7 +599,7 @@ with each prompt's owner, latest version, tags, labels and description.`,
 				}
 				return nil
 			}
-			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
+			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "NAME\tLATEST\tTAGS\tLABELS\tUPDATED")
 			for _, p := range ps {
 				name := p.Name
@@ -764,7 +763,7 @@ func (a *app) promptLogCmd() *cobra.Command {
 				}
 				return writeJSON(a.env.Stdout, out)
 			}
-			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
+			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "VERSION\tHASH\tSAVED\tAUTHOR\tTAGS\tNOTE")
 			for _, v := range vs {
 				fmt.Fprintf(tw, "@%d\t%s\t%s\t%s\t%s\t%s\n", v.Number, prompt.ShortHash(v.Hash), v.Created.Local().Format("2006-01-02 15:04"), v.Author, strings.Join(v.Tags, ","), firstLine(v.Note))
@@ -1128,7 +1127,7 @@ func (a *app) auditCmd() *cobra.Command {
 				}
 				return writeJSON(a.env.Stdout, out)
 			}
-			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
+			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "WHEN\tWHO\tACTION\tPROMPT\tCHANGE")
 			for _, e := range entries {
 				change := e.After
