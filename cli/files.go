@@ -315,12 +315,13 @@ Prompty files, which have no labels but their authors, get theirs.`,
 				return err
 			}
 			failed, untagged := 0, 0
+			var tally importTally
 			dup := sharedNames(files)
 			for i, path := range files {
 				err := a.ctx.Err()
 				if err == nil {
 					if err = dup[path]; err == nil {
-						err = a.importFile(st, path, defaults, newVersion, force, note)
+						err = a.importFile(st, path, defaults, newVersion, force, note, &tally)
 					}
 				}
 				if err != nil && a.ctx.Err() != nil {
@@ -338,6 +339,9 @@ Prompty files, which have no labels but their authors, get theirs.`,
 						failed++
 					}
 				}
+			}
+			if len(files) > 1 {
+				fmt.Fprintln(a.env.Stdout, tally.String())
 			}
 			if failed > 0 {
 				fmt.Fprintf(a.env.Stderr, "%d of %d file(s) not imported\n", failed, len(files))
@@ -513,9 +517,26 @@ func hasFrontMatter(path string) bool {
 
 var errExistsDifferent = errors.New("exists with different content")
 
+// importTally counts what an import did, for its last line: with a folder
+// of a hundred prompts, what changed does not show among the lines of
+// what did not.
+type importTally struct{ created, versioned, unchanged int }
+
+func (t importTally) String() string {
+	return fmt.Sprintf("%d new %s, %d new %s, %d unchanged",
+		t.created, pluralWord(t.created, "prompt", "prompts"), t.versioned, pluralWord(t.versioned, "version", "versions"), t.unchanged)
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // importFile imports the prompt file at path; defaults are labels for a
 // prompt whose file does not set them.
-func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, newVersion, force bool, note string) error {
+func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, newVersion, force bool, note string, tally *importTally) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return readError(path, err)
@@ -556,6 +577,7 @@ func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, n
 	switch {
 	case created:
 		fmt.Fprintf(a.env.Stdout, "imported %s  %s  (new prompt)\n", v.Ref(), prompt.ShortHash(v.Hash))
+		tally.created++
 	case err != nil:
 		return err
 	case existing.LatestHash == f.Content().Hash():
@@ -564,6 +586,7 @@ func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, n
 			return err
 		}
 		fmt.Fprintf(a.env.Stdout, "unchanged %s  %s\n", v.Ref(), prompt.ShortHash(v.Hash))
+		tally.unchanged++
 		if err := a.importMeta(st, existing, f, author); err != nil {
 			return err
 		}
@@ -583,6 +606,7 @@ func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, n
 		}
 		if created {
 			fmt.Fprintf(a.env.Stdout, "imported %s  %s  (new version)\n", v.Ref(), prompt.ShortHash(v.Hash))
+			tally.versioned++
 			if older > 0 {
 				// A file exported before the latest version was saved
 				// brings the older content back; a revert in git does too.
