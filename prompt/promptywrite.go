@@ -93,6 +93,10 @@ func UpdatePrompty(filename string, data []byte, f File, read func(path string) 
 		}
 	}
 	out := []byte(b.String())
+	if strings.Contains(string(data), "\r\n") {
+		// A file saved with Windows line ends keeps them.
+		out = []byte(strings.ReplaceAll(b.String(), "\n", "\r\n"))
+	}
 	back, err := ParsePromptyWith(filename, out, read)
 	if err != nil {
 		return nil, fmt.Errorf("%s: Prompty would not read the messages as they are: %w", filename, err)

@@ -113,3 +113,19 @@ func TestUpdatePromptyCompletion(t *testing.T) {
 		t.Errorf("two messages in a completion prompt: %v", err)
 	}
 }
+
+func TestUpdatePromptyKeepsWindowsLineEnds(t *testing.T) {
+	src := strings.ReplaceAll(promptySource, "\n", "\r\n")
+	f, err := ParsePrompty("basic.prompty", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Messages[1].Content = "Q: {{question}}"
+	out, err := UpdatePrompty("basic.prompty", []byte(src), f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Replace(src, "user:\r\n{{question}}", "user:\r\nQ: {{question}}", 1); string(out) != want {
+		t.Errorf("got %q\nwant %q", out, want)
+	}
+}
