@@ -224,6 +224,11 @@ not imported yet) is not overwritten unless --force.`,
 				}
 				path := pathFor(p.Name)
 				data := prompt.FormatFile(f)
+				if old, err := os.ReadFile(path); err == nil && bytes.Contains(old, []byte("\r\n")) {
+					// A file saved with Windows line ends keeps them, so
+					// its diff shows the change, not every line.
+					data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+				}
 				if strings.HasSuffix(strings.ToLower(path), ".prompty") {
 					old, err := os.ReadFile(path)
 					if err != nil {
