@@ -822,7 +822,7 @@ func (a *app) promptDiffCmd() *cobra.Command {
 			}
 			// The diff is for reading: the messages' terminal controls go,
 			// as in prompt show (prompt export keeps them).
-			d := textutil.Sanitize(prompt.DiffVersions(old, b))
+			d := textutil.Sanitize(prompt.DiffVersionsWith(old, b, prompt.DiffLabelDated))
 			if d == "" {
 				fmt.Fprintf(a.env.Stdout, "%s and %s are identical\n", old.Ref(), b.Ref())
 				return nil
