@@ -532,6 +532,15 @@ func (t importTally) String() string {
 		t.created, pluralWord(t.created, "prompt", "prompts"), t.versioned, pluralWord(t.versioned, "version", "versions"), t.unchanged)
 }
 
+// newest says how many of the newest items a limited list shows: "the
+// newest run", "the newest 50 runs".
+func newest(n int, one, many string) string {
+	if n == 1 {
+		return "the newest " + one
+	}
+	return fmt.Sprintf("the newest %d %s", n, many)
+}
+
 func pluralWord(n int, one, many string) string {
 	if n == 1 {
 		return one

@@ -252,9 +252,17 @@ func (a *app) runsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			runs, err := st.ListRuns(a.ctx, store.RunFilter{Prompt: promptName, Limit: limit})
+			fetch := limit
+			if limit > 0 {
+				fetch = limit + 1 // one more tells whether some were left out
+			}
+			runs, err := st.ListRuns(a.ctx, store.RunFilter{Prompt: promptName, Limit: fetch})
 			if err != nil {
 				return err
+			}
+			if limit > 0 && len(runs) > limit {
+				runs = runs[:limit]
+				fmt.Fprintf(a.env.Stderr, "note: %s; older ones are left out (--limit 0 shows all)\n", newest(limit, "run", "runs"))
 			}
 			if asJSON {
 				type runJSON struct {

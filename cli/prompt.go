@@ -1107,9 +1107,17 @@ func (a *app) auditCmd() *cobra.Command {
 					return err
 				}
 			}
-			entries, err := st.Audit(a.ctx, name, limit)
+			fetch := limit
+			if limit > 0 {
+				fetch = limit + 1 // one more tells whether some were left out
+			}
+			entries, err := st.Audit(a.ctx, name, fetch)
 			if err != nil {
 				return err
+			}
+			if limit > 0 && len(entries) > limit {
+				entries = entries[:limit]
+				fmt.Fprintf(a.env.Stderr, "note: %s; older ones are left out (--limit 0 shows all)\n", newest(limit, "entry", "entries"))
 			}
 			if asJSON {
 				type entryJSON struct {
