@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,4 +58,25 @@ func TestInventoryOrderAndCells(t *testing.T) {
 			t.Errorf("long description not cut: %q", line)
 		}
 	}
+}
+
+// The inventory reads on GitHub as written, whatever names, labels and
+// descriptions hold: no raw HTML, no links, every row the header's cells.
+func TestInventoryOnGitHub(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var ps []prompt.Prompt
+	for i := range 20 {
+		ps = append(ps, prompt.Prompt{
+			Name:        "team/p" + strconv.Itoa(i),
+			Description: randomText(rng),
+			Labels:      prompt.Labels{"team": randomText(rng), "owner": randomText(rng), "purpose": randomText(rng)},
+			Latest:      1,
+			Tags:        map[string]int{"production": 1},
+		})
+	}
+	var b bytes.Buffer
+	if err := Inventory(&b, ps); err != nil {
+		t.Fatal(err)
+	}
+	checkCmark(t, "inventory.md", b.String())
 }
