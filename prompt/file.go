@@ -196,6 +196,11 @@ func YAMLMessage(msg string) string {
 	if strings.Contains(msg, "found character '\t' that cannot start any token") {
 		return "a tab character: YAML indents with spaces, never tabs"
 	}
+	if msg == "mapping value is not allowed in this context" {
+		// goccy points at the value: it holds ": " or swallowed the next,
+		// over-indented line.
+		return msg + ": quote the value if it holds ': ', or indent the line after it no more than its key"
+	}
 	if m := yamlNodeTypeError.FindStringSubmatch(msg); m != nil {
 		return strings.Replace(msg, m[0], "want "+yamlNodeName(m[2])+", found "+yamlNodeName(m[1]), 1)
 	}
