@@ -128,9 +128,9 @@ A prompt whose file DIR already holds (found as import finds files) is
 written to that file, wherever it is: exporting into the folder the prompts
 were imported from updates their files rather than adding copies. A
 .prompty file gets the version's messages as its body and keeps its front
-matter (model, connection, inputs) as it is; a version whose params, sample
-values, description or owner differ from that front matter is refused, and
-nothing is written. A file whose prompt is not a version in whet (an edit
+matter (model, connection, inputs) as it is; a version whose params, or
+sample values, description or owner where the file has them, differ from
+what the front matter says is refused, and nothing is written. A file whose prompt is not a version in whet (an edit
 not imported yet) is not overwritten unless --force.`,
 		Example: `  whet prompt export support/reply@production
   whet prompt export summary translate -o prompts/`,

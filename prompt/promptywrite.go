@@ -12,11 +12,12 @@ import (
 // as the file has them. read reads a file the front matter names, as for
 // ParsePromptyWith.
 //
-// Only the body is written, so the front matter must already say what f
-// says beside its messages: the same params (model.parameters or
-// model.options), sample values, description and owner (authors). When
-// one differs the file is not written and the error names each, to change
-// in the file by hand. A file is never written that Prompty would read
+// Only the body is written, so the front matter must not say otherwise
+// than f beside its messages: the same params (model.parameters or
+// model.options), and, where the file has them, the same sample values,
+// description and owner (authors); what the file leaves out stays in whet
+// alone. When one differs the file is not written and the error names
+// each, to change in the file by hand. A file is never written that Prompty would read
 // otherwise than f: the result is parsed again, and messages that do not
 // come back as they are (a line such as "user:" inside a message, Jinja
 // syntax, a literal "\{{") are an error naming the message.
@@ -29,13 +30,16 @@ func UpdatePrompty(filename string, data []byte, f File, read func(path string) 
 	if (Content{Params: old.Params}).Hash() != (Content{Params: f.Params}).Hash() {
 		differ = append(differ, "params (model.parameters)")
 	}
-	if !sameStrings(old.Vars, f.Vars) {
+	// What the file leaves out whet keeps (an owner given in whet to a
+	// file with no authors): importing the file again changes none of it.
+	// What the file says otherwise, importing it would undo.
+	if len(old.Vars) > 0 && !sameStrings(old.Vars, f.Vars) {
 		differ = append(differ, "sample values (sample, inputs)")
 	}
-	if strings.TrimSpace(old.Description) != strings.TrimSpace(f.Description) {
+	if d := strings.TrimSpace(old.Description); d != "" && d != strings.TrimSpace(f.Description) {
 		differ = append(differ, "description")
 	}
-	if strings.TrimSpace(old.Labels["owner"]) != strings.TrimSpace(f.Labels["owner"]) {
+	if o := strings.TrimSpace(old.Labels["owner"]); o != "" && o != strings.TrimSpace(f.Labels["owner"]) {
 		differ = append(differ, "owner (authors)")
 	}
 	if len(differ) > 0 {

@@ -129,3 +129,21 @@ func TestUpdatePromptyKeepsWindowsLineEnds(t *testing.T) {
 		t.Errorf("got %q\nwant %q", out, want)
 	}
 }
+
+// What the file does not say (an owner or a description given in whet to
+// a file with no authors or description) does not stop the write.
+func TestUpdatePromptyKeepsWhatTheFileLeavesOut(t *testing.T) {
+	src := "---\nname: bare\n---\nuser:\nHi {{x}}\n"
+	f, err := ParsePrompty("bare.prompty", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Labels = Labels{"owner": "ana", "team": "cx"}
+	f.Description = "Says hi"
+	f.Vars = map[string]string{"x": "Bo"}
+	f.Messages = []Message{{Role: RoleUser, Content: "Hello {{x}}"}}
+	out, err := UpdatePrompty("bare.prompty", []byte(src), f, nil)
+	if err != nil || string(out) != "---\nname: bare\n---\nuser:\nHello {{x}}\n" {
+		t.Errorf("got %q, %v", out, err)
+	}
+}
