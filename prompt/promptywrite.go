@@ -43,9 +43,13 @@ func UpdatePrompty(filename string, data []byte, f File, read func(path string) 
 		differ = append(differ, "owner (authors)")
 	}
 	if len(differ) > 0 {
+		verb, them := "differ", "them"
+		if len(differ) == 1 && !strings.HasPrefix(differ[0], "params") && !strings.HasPrefix(differ[0], "sample") {
+			verb, them = "differs", "it"
+		}
 		return nil, &FileError{File: filename, Msg: fmt.Sprintf(
-			"its %s differ from the version's: whet writes a Prompty file's messages only, so change them in the file's front matter (or export to another directory, in whet's format)",
-			strings.Join(differ, ", "))}
+			"its %s %s from the version's: whet writes a Prompty file's messages only, so change %s in the file's front matter (or export to another directory, in whet's format)",
+			strings.Join(differ, ", "), verb, them)}
 	}
 	front, _, bodyLine, err := splitFront(filename, data)
 	if err != nil {

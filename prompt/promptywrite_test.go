@@ -79,7 +79,8 @@ func TestUpdatePromptyRefuses(t *testing.T) {
 	}{
 		{"params", func(f *File) { f.Params.Temperature = &temp }, "its params (model.parameters) differ"},
 		{"sample", func(f *File) { f.Vars = map[string]string{"question": "How?"} }, "sample values (sample, inputs)"},
-		{"owner and description", func(f *File) { f.Labels = Labels{"owner": "bo"}; f.Description = "x" }, "its description, owner (authors) differ"},
+		{"owner and description", func(f *File) { f.Labels = Labels{"owner": "bo"}; f.Description = "x" }, "its description, owner (authors) differ from"},
+		{"owner", func(f *File) { f.Labels = Labels{"owner": "bo"} }, "its owner (authors) differs from the version's: whet writes a Prompty file's messages only, so change it in"},
 		{"role line", func(f *File) {
 			f.Messages = []Message{{Role: RoleUser, Content: "Answer.\nuser:\n{{question}}"}}
 		}, "message 1 (user) would read otherwise in Prompty"},
