@@ -163,8 +163,13 @@ func yamlPathAt(src string, line, col int) string {
 		return ""
 	}
 	found := &yamlPathFinder{line: line, col: col}
-	for _, doc := range f.Docs {
-		ast.Walk(found, doc)
+	if safeYAML(func() error { // a node of a malformed document may lack its token
+		for _, doc := range f.Docs {
+			ast.Walk(found, doc)
+		}
+		return nil
+	}) != nil {
+		return ""
 	}
 	return strings.TrimPrefix(strings.TrimPrefix(found.path, "$"), ".")
 }
