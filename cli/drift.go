@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -299,7 +298,7 @@ func orDash(s string) string {
 func (d driftReport) table(w io.Writer) error {
 	fmt.Fprintf(w, "drift of run %s (%s) → re-run %s (%s)\n", d.Baseline.ID, d.Baseline.Created.Local().Format("2006-01-02 15:04"),
 		d.Rerun.ID, d.Rerun.Created.Local().Format("2006-01-02 15:04"))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := newTableWriter(w)
 	fmt.Fprintln(tw, "VERSION\tTARGET\tMODEL\tSAME OUTPUT\tSCORE\tB/T/W\tP\tERRORS\tP50\tDRIFT")
 	for _, r := range d.Rows {
 		verdict := "—"

@@ -121,6 +121,17 @@ func (a *app) promptExportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export REF... [-o DIR]",
 		Short: "Write versions as prompt files (Markdown + YAML front matter), to stdout or DIR",
+		Long: `Write versions as prompt files: one REF to stdout, several into DIR as
+DIR/NAME.md (folders for names with '/').
+
+A prompt whose file DIR already holds (found as import finds files) is
+written to that file, wherever it is: exporting into the folder the prompts
+were imported from updates their files rather than adding copies. A
+.prompty file gets the version's messages as its body and keeps its front
+matter (model, connection, inputs) as it is; a version whose params, or
+sample values, description or owner where the file has them, differ from
+what the front matter says is refused, and nothing is written. A file whose prompt is not a version in whet (an edit
+not imported yet) is not overwritten unless --force.`,
 		Example: `  whet prompt export support/reply@production
   whet prompt export summary translate -o prompts/`,
 		Args: minArgs(1, "at least one REF"),
@@ -157,11 +168,22 @@ func (a *app) promptExportCmd() *cobra.Command {
 				}
 				items = append(items, item{p, v})
 			}
+			// A prompt whose file DIR already holds (found as import finds
+			// files) is written there, so that exporting into the folder
+			// it was imported from updates its file instead of adding a
+			// second one beside it.
+			held := heldPromptFiles(dir)
+			pathFor := func(name string) string {
+				if path, ok := held[strings.ToLower(name)]; ok {
+					return path
+				}
+				return filepath.Join(dir, filepath.FromSlash(name)+".md")
+			}
 			if dir != "" {
 				// Not even --force writes over whet's own database or config.
 				if paths, err := a.resolvePaths(); err == nil {
 					for _, it := range items {
-						path := filepath.Join(dir, filepath.FromSlash(it.p.Name)+".md")
+						path := pathFor(it.p.Name)
 						if err := outfile.CheckOwn(path, paths.Database, paths.ConfigFile); err != nil {
 							return fmt.Errorf("%s: %w, so nothing was exported", path, err)
 						}
@@ -173,7 +195,7 @@ func (a *app) promptExportCmd() *cobra.Command {
 				// imported yet) is not overwritten; nothing is written then.
 				var unsaved []string
 				for _, it := range items {
-					path := filepath.Join(dir, filepath.FromSlash(it.p.Name)+".md")
+					path := pathFor(it.p.Name)
 					if !a.savedInWhet(st, path, it.p.Name) {
 						unsaved = append(unsaved, path)
 					}
@@ -183,30 +205,55 @@ func (a *app) promptExportCmd() *cobra.Command {
 						strings.Join(unsaved, ", "), strings.Join(unsaved, " "))
 				}
 			}
+			// Every file's bytes are made before one is written: a prompt
+			// its Prompty file cannot hold leaves no export half done.
+			type out struct {
+				path string
+				data []byte
+			}
+			var outs []out
 			for _, it := range items {
 				p, v := it.p, it.v
 				f := fileFor(p, v, true)
 				if f.Cases, err = promptCases(a.ctx, st, p.Name); err != nil {
 					return err
 				}
-				data := prompt.FormatFile(f)
 				if dir == "" {
-					_, err = a.env.Stdout.Write(data)
+					_, err = a.env.Stdout.Write(prompt.FormatFile(f))
 					return err
 				}
-				path := filepath.Join(dir, filepath.FromSlash(p.Name)+".md")
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				path := pathFor(p.Name)
+				data := prompt.FormatFile(f)
+				if old, err := os.ReadFile(path); err == nil && bytes.Contains(old, []byte("\r\n")) {
+					// A file saved with Windows line ends keeps them, so
+					// its diff shows the change, not every line.
+					data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+				}
+				if strings.HasSuffix(strings.ToLower(path), ".prompty") {
+					old, err := os.ReadFile(path)
+					if err != nil {
+						return err
+					}
+					if data, err = prompt.UpdatePrompty(path, old, f, promptyReader(path)); err != nil {
+						return fmt.Errorf("%s not exported, nor any other: %w", v.Ref(), err)
+					}
+				}
+				outs = append(outs, out{path, data})
+			}
+			for i, o := range outs {
+				v := items[i].v
+				if err := os.MkdirAll(filepath.Dir(o.path), 0o755); err != nil {
 					return err
 				}
-				if err := outfile.WriteFile(path, data); err != nil {
+				if err := outfile.WriteFile(o.path, o.data); err != nil {
 					return err
 				}
-				fmt.Fprintf(a.env.Stdout, "%s  %s -> %s\n", v.Ref(), prompt.ShortHash(v.Hash), path)
+				fmt.Fprintf(a.env.Stdout, "%s  %s -> %s\n", v.Ref(), prompt.ShortHash(v.Hash), o.path)
 			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&dir, "output", "o", "", "directory to write NAME.md files into (folders for names with '/')")
+	cmd.Flags().StringVarP(&dir, "output", "o", "", "directory to write NAME.md files into (folders for names with '/'; a prompt whose file DIR holds is written to that file)")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite files whose prompt is not saved in whet")
 	return cmd
 }
@@ -239,6 +286,7 @@ func (a *app) savedInWhet(st *store.Store, path, name string) bool {
 func (a *app) promptImportCmd() *cobra.Command {
 	var newVersion, force bool
 	var note string
+	var labels []string
 	cmd := &cobra.Command{
 		Use:   "import PATH...",
 		Short: "Import prompt files (.md in whet's format, .prompty) or folders of them",
@@ -250,9 +298,19 @@ unless --new-version saves the file as a new version. In both cases the
 prompt takes the file's labels (those it leaves out are kept), description
 and sample values, and a line says which changed. Files that name the same
 prompt are all refused. Tags in the file are applied
-to the imported version (protected tags that would move need --force).`,
+to the imported version (protected tags that would move need --force).
+
+--label KEY=VALUE labels every imported prompt whose file does not set
+KEY, as if the file did: a folder per team imports with its team, and
+Prompty files, which have no labels but their authors, get theirs.`,
+		Example: `  whet prompt import prompts/
+  whet prompt import prompts/support --label team=support`,
 		Args: minArgs(1, "at least one PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defaults, err := parseLabels(labels)
+			if err != nil {
+				return err
+			}
 			files, err := collectPromptFiles(args)
 			if err != nil {
 				return err
@@ -262,12 +320,13 @@ to the imported version (protected tags that would move need --force).`,
 				return err
 			}
 			failed, untagged := 0, 0
+			var tally importTally
 			dup := sharedNames(files)
 			for i, path := range files {
 				err := a.ctx.Err()
 				if err == nil {
 					if err = dup[path]; err == nil {
-						err = a.importFile(st, path, newVersion, force, note)
+						err = a.importFile(st, path, defaults, newVersion, force, note, &tally)
 					}
 				}
 				if err != nil && a.ctx.Err() != nil {
@@ -286,6 +345,9 @@ to the imported version (protected tags that would move need --force).`,
 					}
 				}
 			}
+			if len(files) > 1 {
+				fmt.Fprintln(a.env.Stdout, tally.String())
+			}
 			if failed > 0 {
 				fmt.Fprintf(a.env.Stderr, "%d of %d file(s) not imported\n", failed, len(files))
 			}
@@ -301,6 +363,7 @@ to the imported version (protected tags that would move need --force).`,
 	cmd.Flags().BoolVar(&newVersion, "new-version", false, "save a file whose prompt exists with different content as a new version")
 	cmd.Flags().BoolVar(&force, "force", false, "move protected tags named in the files")
 	cmd.Flags().StringVarP(&note, "note", "m", "", "note for imported versions (default: imported from FILE)")
+	cmd.Flags().StringArrayVarP(&labels, "label", "l", nil, "label KEY=VALUE for the imported prompts whose file does not set KEY (repeatable)")
 	return cmd
 }
 
@@ -358,6 +421,44 @@ func importErrorLine(path string, err error) string {
 		msg = path + ": " + msg
 	}
 	return "whet: import " + msg
+}
+
+// heldPromptFiles maps each prompt name (lower case) to the file in dir
+// that holds it, found and read as import finds and reads them; a name two
+// files hold, and files that cannot be read, are left out. No dir, or a
+// folder with no prompt files, gives none.
+func heldPromptFiles(dir string) map[string]string {
+	held := map[string]string{}
+	if dir == "" {
+		return held
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return held
+	}
+	files, err := collectPromptFiles([]string{dir})
+	if err != nil {
+		return held
+	}
+	twice := map[string]bool{}
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		f, err := parsePromptFile(path, data)
+		if err != nil || f.Name == "" {
+			continue
+		}
+		key := strings.ToLower(f.Name)
+		if _, ok := held[key]; ok {
+			twice[key] = true
+		}
+		held[key] = path
+	}
+	for key := range twice {
+		delete(held, key)
+	}
+	return held
 }
 
 // collectPromptFiles expands folders; explicit files are kept whatever their
@@ -421,7 +522,35 @@ func hasFrontMatter(path string) bool {
 
 var errExistsDifferent = errors.New("exists with different content")
 
-func (a *app) importFile(st *store.Store, path string, newVersion, force bool, note string) error {
+// importTally counts what an import did, for its last line: with a folder
+// of a hundred prompts, what changed does not show among the lines of
+// what did not.
+type importTally struct{ created, versioned, unchanged int }
+
+func (t importTally) String() string {
+	return fmt.Sprintf("%d new %s, %d new %s, %d unchanged",
+		t.created, pluralWord(t.created, "prompt", "prompts"), t.versioned, pluralWord(t.versioned, "version", "versions"), t.unchanged)
+}
+
+// newest says how many of the newest items a limited list shows: "the
+// newest run", "the newest 50 runs".
+func newest(n int, one, many string) string {
+	if n == 1 {
+		return "the newest " + one
+	}
+	return fmt.Sprintf("the newest %d %s", n, many)
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// importFile imports the prompt file at path; defaults are labels for a
+// prompt whose file does not set them.
+func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, newVersion, force bool, note string, tally *importTally) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return readError(path, err)
@@ -429,6 +558,14 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 	f, err := parsePromptFile(path, data)
 	if err != nil {
 		return err
+	}
+	for k, v := range defaults {
+		if strings.TrimSpace(f.Labels[k]) == "" {
+			if f.Labels == nil {
+				f.Labels = prompt.Labels{}
+			}
+			f.Labels[k] = v
+		}
 	}
 	f.Messages = prompt.NormalizeMessages(f.Messages)
 	if err := checkTemplates(f.Messages); err != nil {
@@ -454,6 +591,7 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 	switch {
 	case created:
 		fmt.Fprintf(a.env.Stdout, "imported %s  %s  (new prompt)\n", v.Ref(), prompt.ShortHash(v.Hash))
+		tally.created++
 	case err != nil:
 		return err
 	case existing.LatestHash == f.Content().Hash():
@@ -462,13 +600,19 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 			return err
 		}
 		fmt.Fprintf(a.env.Stdout, "unchanged %s  %s\n", v.Ref(), prompt.ShortHash(v.Hash))
+		tally.unchanged++
 		if err := a.importMeta(st, existing, f, author); err != nil {
 			return err
 		}
 	case !newVersion:
-		return fmt.Errorf("prompt %q %w (latest @%d %s, file %s); re-run with --new-version to save it as a new version",
-			existing.Name, errExistsDifferent, existing.Latest, prompt.ShortHash(existing.LatestHash), prompt.ShortHash(f.Content().Hash()))
+		older := ""
+		if n := a.olderVersion(st, existing.Name, f); n > 0 {
+			older = fmt.Sprintf(": the content of @%d, an older version", n)
+		}
+		return fmt.Errorf("prompt %q %w (latest @%d %s, file %s%s); re-run with --new-version to save it as a new version",
+			existing.Name, errExistsDifferent, existing.Latest, prompt.ShortHash(existing.LatestHash), prompt.ShortHash(f.Content().Hash()), older)
 	default:
+		older := a.olderVersion(st, existing.Name, f)
 		var created bool
 		v, created, err = st.SaveVersion(a.ctx, existing.Name, nv)
 		if err != nil {
@@ -476,6 +620,17 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 		}
 		if created {
 			fmt.Fprintf(a.env.Stdout, "imported %s  %s  (new version)\n", v.Ref(), prompt.ShortHash(v.Hash))
+			tally.versioned++
+			if older > 0 {
+				// A file exported before the latest version was saved
+				// brings the older content back; a revert in git does too.
+				undone := fmt.Sprintf("@%d", older+1)
+				if older+1 < v.Number-1 {
+					undone += fmt.Sprintf("..@%d", v.Number-1)
+				}
+				fmt.Fprintf(a.env.Stderr, "note: %s has the content of @%d, so it undoes %s (as a file exported before them does); 'whet prompt diff %s@%d %s' shows what it undid\n",
+					v.Ref(), older, undone, v.Prompt, v.Number-1, v.Ref())
+			}
 		}
 		if err := a.importMeta(st, existing, f, author); err != nil {
 			return err
@@ -490,6 +645,20 @@ func (a *app) importFile(st *store.Store, path string, newVersion, force bool, n
 		}
 	}
 	return nil
+}
+
+// olderVersion is the number of the version of prompt name, other than
+// the latest, whose content the file holds; 0 when none.
+func (a *app) olderVersion(st *store.Store, name string, f prompt.File) int {
+	v, err := st.Resolve(a.ctx, prompt.Ref{Name: name, Hash: f.Content().Hash()})
+	if err != nil {
+		return 0
+	}
+	latest, err := st.Resolve(a.ctx, prompt.Ref{Name: name})
+	if err != nil || latest.Number == v.Number {
+		return 0
+	}
+	return v.Number
 }
 
 // importMeta gives an existing prompt what its file says beside the

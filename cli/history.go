@@ -7,7 +7,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -49,7 +48,7 @@ recorded two identities.`,
 				}
 				return writeJSON(a.env.Stdout, entries)
 			}
-			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
+			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "TARGET\tSOURCE\tSIZE\tFAMILY\tPARAMS\tQUANT\tDIGEST\tLAST RUN")
 			var issues, drifts []string
 			reported := map[string]bool{}
@@ -253,9 +252,17 @@ func (a *app) runsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			runs, err := st.ListRuns(a.ctx, store.RunFilter{Prompt: promptName, Limit: limit})
+			fetch := limit
+			if limit > 0 {
+				fetch = limit + 1 // one more tells whether some were left out
+			}
+			runs, err := st.ListRuns(a.ctx, store.RunFilter{Prompt: promptName, Limit: fetch})
 			if err != nil {
 				return err
+			}
+			if limit > 0 && len(runs) > limit {
+				runs = runs[:limit]
+				fmt.Fprintf(a.env.Stderr, "note: %s; older ones are left out (--limit 0 shows all)\n", newest(limit, "run", "runs"))
 			}
 			if asJSON {
 				type runJSON struct {
@@ -295,7 +302,7 @@ func (a *app) runsCmd() *cobra.Command {
 				fmt.Fprintln(a.env.Stderr, "no runs yet: try 'whet run NAME -m echo'")
 				return nil
 			}
-			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
+			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "RUN\tSTARTED\tSTATUS\tVERSIONS\tTARGETS\tCELLS\tFAILED\tCOST")
 			for _, s := range runs {
 				r := s.Run

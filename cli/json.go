@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"io"
+	"strings"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"whet/prompt"
 	"whet/report"
@@ -81,4 +85,56 @@ func (t termWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// tableWriter lays out tab-separated lines as text/tabwriter does (cells
+// padded to their column's width plus two spaces, the text after a line's
+// last tab as it is), measuring each cell as a terminal draws it: 東京 and
+// 👩‍💻 take two columns each, so a name or a label in them keeps the
+// columns after it in line. Every cell is stripped of terminal controls.
+// Nothing is written until Flush.
+type tableWriter struct {
+	w   io.Writer
+	buf bytes.Buffer
+}
+
+func newTableWriter(w io.Writer) *tableWriter { return &tableWriter{w: w} }
+
+func (t *tableWriter) Write(p []byte) (int, error) { return t.buf.Write(p) }
+
+// Flush writes the table.
+func (t *tableWriter) Flush() error {
+	text := t.buf.String()
+	t.buf.Reset()
+	lines := strings.SplitAfter(text, "\n")
+	rows := make([][]string, len(lines))
+	var widths []int
+	for i, line := range lines {
+		cells := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
+		for j := range cells {
+			cells[j] = textutil.Sanitize(cells[j])
+			if j == len(cells)-1 {
+				break // the text after the last tab is not a column
+			}
+			if j == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[j] = max(widths[j], ansi.StringWidth(cells[j]))
+		}
+		rows[i] = cells
+	}
+	var out strings.Builder
+	for i, cells := range rows {
+		for j, c := range cells {
+			out.WriteString(c)
+			if j < len(cells)-1 {
+				out.WriteString(strings.Repeat(" ", widths[j]-ansi.StringWidth(c)+2))
+			}
+		}
+		if strings.HasSuffix(lines[i], "\n") {
+			out.WriteByte('\n')
+		}
+	}
+	_, err := io.WriteString(t.w, out.String())
+	return err
 }

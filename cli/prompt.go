@@ -7,15 +7,16 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"whet/prompt"
+	"whet/report"
 	"whet/store"
 	"whet/textutil"
 )
@@ -233,14 +234,20 @@ func setRole(msgs []prompt.Message, role, text string) []prompt.Message {
 // parsePromptFile reads whet's format, or Prompty by extension.
 func parsePromptFile(name string, data []byte) (prompt.File, error) {
 	if strings.HasSuffix(strings.ToLower(name), ".prompty") {
-		return prompt.ParsePromptyWith(name, data, func(p string) ([]byte, error) {
-			if !filepath.IsAbs(p) {
-				p = filepath.Join(filepath.Dir(name), p)
-			}
-			return os.ReadFile(p)
-		})
+		return prompt.ParsePromptyWith(name, data, promptyReader(name))
 	}
 	return prompt.ParseFile(name, data)
+}
+
+// promptyReader reads the files a Prompty file at name refers to (a
+// sample file), relative to its folder.
+func promptyReader(name string) func(string) ([]byte, error) {
+	return func(p string) ([]byte, error) {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(name), p)
+		}
+		return os.ReadFile(p)
+	}
 }
 
 // checkTemplates reports template syntax errors before anything is saved.
@@ -507,17 +514,56 @@ func sameVars(a, b map[string]string) bool {
 }
 
 func (a *app) promptListCmd() *cobra.Command {
-	var labels []string
+	var labels, without []string
 	var all, asJSON bool
+	var format string
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List prompts, optionally filtered by labels",
-		Args:    noArgs,
+		Long: `List prompts, optionally filtered by labels.
+
+--label KEY=VALUE keeps the prompts with that label, --no-label KEY those
+without it (--no-label owner: the prompts nobody owns). --format md writes
+an inventory to paste into a wiki or a pull request: one table per team,
+with each prompt's owner, latest version, tags, labels and description.`,
+		Example: `  whet prompt list --label team=support
+  whet prompt list --no-label owner
+  whet prompt list --format md > INVENTORY.md`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			want, err := parseLabels(labels)
-			if err != nil {
-				return err
+			if asJSON {
+				if cmd.Flags().Changed("format") && format != "json" {
+					return usagef("--json and --format %s: give one of them", format)
+				}
+				format = "json"
+			}
+			switch format {
+			case "table", "md", "markdown", "json":
+			default:
+				return usagef("--format %q: use table, md or json", format)
+			}
+			want := prompt.Labels{}
+			for _, it := range labels {
+				k, v, err := prompt.ParseLabel(it)
+				if err != nil {
+					if k, v, ok := strings.Cut(it, "="); ok && strings.TrimSpace(v) == "" && prompt.ValidateLabelKey(strings.TrimSpace(k)) == nil {
+						return usagef("--label %s: the value is empty; --no-label %s lists the prompts without it", it, strings.TrimSpace(k))
+					}
+					return usageError{err}
+				}
+				want[k] = v
+			}
+			missing := make([]string, 0, len(without))
+			for _, k := range without {
+				k = strings.ToLower(strings.TrimSpace(k))
+				if err := prompt.ValidateLabelKey(k); err != nil {
+					return usagef("--no-label %s: %v", k, err)
+				}
+				if _, ok := want[k]; ok {
+					return usagef("--label %s=… and --no-label %s: no prompt can match both", k, k)
+				}
+				missing = append(missing, k)
 			}
 			st, err := a.store()
 			if err != nil {
@@ -527,22 +573,33 @@ func (a *app) promptListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
+			ps = slices.DeleteFunc(ps, func(p prompt.Prompt) bool {
+				for _, k := range missing {
+					if strings.TrimSpace(p.Labels[k]) != "" {
+						return true
+					}
+				}
+				return false
+			})
+			switch format {
+			case "json":
 				out := make([]promptJSON, len(ps))
 				for i, p := range ps {
 					out[i] = toPromptJSON(p)
 				}
 				return writeJSON(a.env.Stdout, out)
+			case "md", "markdown":
+				return report.Inventory(a.env.Stdout, ps)
 			}
 			if len(ps) == 0 {
-				if len(want) > 0 {
+				if len(want)+len(missing) > 0 {
 					fmt.Fprintln(a.env.Stderr, "no prompt has those labels")
 				} else {
 					fmt.Fprintln(a.env.Stderr, "no prompts yet: create one with 'whet prompt new NAME --user TEXT' or import files with 'whet prompt import DIR'")
 				}
 				return nil
 			}
-			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
+			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "NAME\tLATEST\tTAGS\tLABELS\tUPDATED")
 			for _, p := range ps {
 				name := p.Name
@@ -555,8 +612,10 @@ func (a *app) promptListCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringArrayVarP(&labels, "label", "l", nil, "only prompts with label KEY=VALUE (repeatable; all must match)")
+	cmd.Flags().StringArrayVar(&without, "no-label", nil, "only prompts without label KEY (repeatable)")
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "include archived prompts")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&format, "format", "table", "table, md (an inventory by team for a wiki) or json")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (as --format json)")
 	return cmd
 }
 
@@ -704,7 +763,7 @@ func (a *app) promptLogCmd() *cobra.Command {
 				}
 				return writeJSON(a.env.Stdout, out)
 			}
-			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
+			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "VERSION\tHASH\tSAVED\tAUTHOR\tTAGS\tNOTE")
 			for _, v := range vs {
 				fmt.Fprintf(tw, "@%d\t%s\t%s\t%s\t%s\t%s\n", v.Number, prompt.ShortHash(v.Hash), v.Created.Local().Format("2006-01-02 15:04"), v.Author, strings.Join(v.Tags, ","), firstLine(v.Note))
@@ -763,7 +822,7 @@ func (a *app) promptDiffCmd() *cobra.Command {
 			}
 			// The diff is for reading: the messages' terminal controls go,
 			// as in prompt show (prompt export keeps them).
-			d := textutil.Sanitize(prompt.DiffVersions(old, b))
+			d := textutil.Sanitize(prompt.DiffVersionsWith(old, b, prompt.DiffLabelDated))
 			if d == "" {
 				fmt.Fprintf(a.env.Stdout, "%s and %s are identical\n", old.Ref(), b.Ref())
 				return nil
@@ -880,6 +939,11 @@ func (a *app) promptLabelCmd() *cobra.Command {
 			}
 			set, err := parseLabels(args[1:])
 			if err != nil {
+				for _, it := range args[1:] {
+					if k, v, ok := strings.Cut(it, "="); ok && strings.TrimSpace(v) == "" && prompt.ValidateLabelKey(strings.TrimSpace(k)) == nil {
+						return usagef("malformed label %q: the value is empty (remove a label with --rm %s)", it, strings.TrimSpace(k))
+					}
+				}
 				return err
 			}
 			if len(set) == 0 && len(rm) == 0 {
@@ -1009,6 +1073,9 @@ names and a note says so.`,
 			case done.SuiteKept:
 				fmt.Fprintf(a.env.Stderr, "note: a suite named %s exists, so the prompt's suite keeps the name %s (whet suite rename renames either)\n", to, p.Name)
 			}
+			if team, newTeam, stale := prompt.StaleTeam(p.Labels, p.Name, to); stale {
+				fmt.Fprintf(a.env.Stderr, "note: its label team=%s named the folder it left; 'whet prompt label %s team=%s' moves it to that team\n", team, to, newTeam)
+			}
 			return nil
 		},
 	}
@@ -1040,9 +1107,17 @@ func (a *app) auditCmd() *cobra.Command {
 					return err
 				}
 			}
-			entries, err := st.Audit(a.ctx, name, limit)
+			fetch := limit
+			if limit > 0 {
+				fetch = limit + 1 // one more tells whether some were left out
+			}
+			entries, err := st.Audit(a.ctx, name, fetch)
 			if err != nil {
 				return err
+			}
+			if limit > 0 && len(entries) > limit {
+				entries = entries[:limit]
+				fmt.Fprintf(a.env.Stderr, "note: %s; older ones are left out (--limit 0 shows all)\n", newest(limit, "entry", "entries"))
 			}
 			if asJSON {
 				type entryJSON struct {
@@ -1060,7 +1135,7 @@ func (a *app) auditCmd() *cobra.Command {
 				}
 				return writeJSON(a.env.Stdout, out)
 			}
-			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
+			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "WHEN\tWHO\tACTION\tPROMPT\tCHANGE")
 			for _, e := range entries {
 				change := e.After

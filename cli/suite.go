@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -195,7 +194,7 @@ func (a *app) suiteListCmd() *cobra.Command {
 				fmt.Fprintln(a.env.Stderr, "no suites yet: 'whet suite import cases.csv --prompt NAME'")
 				return nil
 			}
-			tw := tabwriter.NewWriter(termWriter{a.env.Stdout}, 0, 0, 2, ' ', 0)
+			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "SUITE\tPROMPT\tCASES\tCHECKS\tUPDATED\tDESCRIPTION")
 			for _, s := range list {
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", s.Name, s.Prompt, s.Cases, s.Checks, s.Updated.Local().Format("2006-01-02 15:04"), s.Description)

@@ -222,14 +222,14 @@ func parseCasesJSON(filename string, data []byte) ([]Case, error) {
 func parseCasesYAML(filename string, data []byte) ([]Case, error) {
 	var astFile *ast.File
 	if err := safeYAML(func() (err error) { astFile, err = parser.ParseBytes(data, 0); return err }); err != nil {
-		return nil, yamlErr(filename, 0, err)
+		return nil, yamlErr(filename, string(data), 0, err)
 	}
 	if err := CheckYAMLExpansion(filename, astFile, 0); err != nil {
 		return nil, err
 	}
 	var raw any
 	if err := safeYAML(func() error { return yaml.Unmarshal(data, &raw) }); err != nil {
-		return nil, yamlErr(filename, 0, err)
+		return nil, yamlErr(filename, string(data), 0, err)
 	}
 	root := "$"
 	if m, ok := raw.(map[string]any); ok {

@@ -30,7 +30,23 @@ func DiffText(v Version) string {
 // DiffVersions is the unified diff of a's and b's messages and params, with
 // refs (name@N hash) as the file labels. It is empty when they are identical.
 func DiffVersions(a, b Version) string {
-	return udiff.Unified(diffLabel(a), diffLabel(b), DiffText(a), DiffText(b))
+	return DiffVersionsWith(a, b, diffLabel)
+}
+
+// DiffVersionsWith is DiffVersions with the file labels label gives.
+func DiffVersionsWith(a, b Version, label func(Version) string) string {
+	return udiff.Unified(label(a), label(b), DiffText(a), DiffText(b))
+}
+
+// DiffLabelDated labels a version in a diff with its ref and hash, and,
+// after a tab as unified diffs put a file's time, when and by whom it was
+// saved: "support/reply@2 1f2e3d4c5b6a\t2026-03-04 10:15 by ana".
+func DiffLabelDated(v Version) string {
+	label := diffLabel(v) + "\t" + v.Created.Local().Format("2006-01-02 15:04")
+	if v.Author != "" {
+		label += " by " + v.Author
+	}
+	return label
 }
 
 func diffLabel(v Version) string {

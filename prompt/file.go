@@ -135,18 +135,59 @@ func splitFront(filename string, data []byte) (front, body string, bodyLine int,
 	return front, body, bodyLine, nil
 }
 
-// yamlErr turns a goccy error into a FileError with file:line:col, the
-// line shifted by the front matter's offset in the file.
-func yamlErr(filename string, lineOffset int, err error) error {
+// yamlErr turns a goccy error on src into a FileError with file:line:col,
+// the line shifted by the front matter's offset in the file. A value of the
+// wrong type is named by its field, as in "labels.team: want text, found a
+// list", so a reader need not work out which key the position points into.
+func yamlErr(filename, src string, lineOffset int, err error) error {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		msg := plainTypeError(YAMLMessage(ye.GetMessage()))
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			if path := yamlPathAt(src, tk.Position.Line, tk.Position.Column); path != "" && strings.HasPrefix(msg, "want ") {
+				msg = path + ": " + msg
+			}
 			return &FileError{File: filename, Line: tk.Position.Line + lineOffset, Col: tk.Position.Column, Msg: msg}
 		}
 		return &FileError{File: filename, Msg: msg}
 	}
 	return &FileError{File: filename, Msg: plainTypeError(err.Error())}
+}
+
+// yamlPathAt is the path of the YAML node at line:col of src, the way a
+// reader names a field ("labels.team", "cases[0].vars.q"); "" for the
+// document itself or when src does not parse.
+func yamlPathAt(src string, line, col int) string {
+	var f *ast.File
+	if safeYAML(func() (err error) { f, err = parser.ParseBytes([]byte(src), 0); return err }) != nil || f == nil {
+		return ""
+	}
+	found := &yamlPathFinder{line: line, col: col}
+	if safeYAML(func() error { // a node of a malformed document may lack its token
+		for _, doc := range f.Docs {
+			ast.Walk(found, doc)
+		}
+		return nil
+	}) != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.TrimPrefix(found.path, "$"), ".")
+}
+
+type yamlPathFinder struct {
+	line, col int
+	path      string
+}
+
+func (v *yamlPathFinder) Visit(n ast.Node) ast.Visitor {
+	if v.path != "" {
+		return nil
+	}
+	if tk := n.GetToken(); tk != nil && tk.Position != nil && tk.Position.Line == v.line && tk.Position.Column == v.col {
+		v.path = n.GetPath()
+		return nil
+	}
+	return v
 }
 
 // YAMLMessage says a YAML parser's message in a reader's words where the
@@ -159,6 +200,11 @@ func yamlErr(filename string, lineOffset int, err error) error {
 func YAMLMessage(msg string) string {
 	if strings.Contains(msg, "found character '\t' that cannot start any token") {
 		return "a tab character: YAML indents with spaces, never tabs"
+	}
+	if msg == "mapping value is not allowed in this context" {
+		// goccy points at the value: it holds ": " or swallowed the next,
+		// over-indented line.
+		return msg + ": quote the value if it holds ': ', or indent the line after it no more than its key"
 	}
 	if m := yamlNodeTypeError.FindStringSubmatch(msg); m != nil {
 		return strings.Replace(msg, m[0], "want "+yamlNodeName(m[2])+", found "+yamlNodeName(m[1]), 1)
@@ -307,13 +353,13 @@ func decodeFront(filename, front string, lineOffset int) (fileFront, *ast.File, 
 	}
 	astFile, err := parser.ParseBytes([]byte(front), 0)
 	if err != nil {
-		return ff, nil, yamlErr(filename, lineOffset, err)
+		return ff, nil, yamlErr(filename, front, lineOffset, err)
 	}
 	if err := CheckYAMLExpansion(filename, astFile, lineOffset); err != nil {
 		return ff, nil, err
 	}
 	if err := safeYAML(func() error { return yaml.UnmarshalWithOptions([]byte(front), &ff, yaml.DisallowUnknownField()) }); err != nil {
-		return ff, nil, yamlErr(filename, lineOffset, err)
+		return ff, nil, yamlErr(filename, front, lineOffset, err)
 	}
 	return ff, astFile, nil
 }
@@ -586,9 +632,9 @@ func FormatFile(f File) []byte {
 func writeVars(b *bytes.Buffer, indent string, vars map[string]string) {
 	for _, k := range SortedKeys(vars) {
 		v := vars[k]
-		if blockSafe(v) {
-			b.WriteString(indent + yamlScalar(k) + ": |-\n")
-			for _, line := range strings.Split(v, "\n") {
+		if ind, body, ok := blockStyle(v); ok {
+			b.WriteString(indent + yamlScalar(k) + ": " + ind + "\n")
+			for _, line := range strings.Split(body, "\n") {
 				if line == "" {
 					b.WriteString("\n")
 				} else {

@@ -108,7 +108,13 @@ func TestParseFileErrors(t *testing.T) {
 		{"yaml syntax", "---\nname: a\nlabels: [x\n---\n## user\nhi\n", "x.md:3:"},
 		{"unknown field", "---\nname: a\ncolour: red\n---\n## user\nhi\n", `x.md:3:1: unknown field "colour"`},
 		{"tab indent", "---\nname: a\nlabels:\n\tteam: cx\n---\n## user\nhi\n", "x.md:4:1: a tab character: YAML indents with spaces, never tabs"},
-		{"labels a list", "---\nname: a\nlabels:\n  - team\n---\n## user\nhi\n", "x.md:4:3: want a mapping, found a list"},
+		{"labels a list", "---\nname: a\nlabels:\n  - team\n---\n## user\nhi\n", "x.md:4:3: labels: want a mapping, found a list"},
+		{"label a list", "---\nname: a\nlabels:\n  team: [cx, ops]\n---\n## user\nhi\n", "x.md:4:9: labels.team: want text, found a list"},
+		{"var a mapping", "---\nname: a\nvars:\n  q: {a: 1}\n---\n## user\nhi {{q}}\n", "x.md:4:6: vars.q: want text, found a mapping"},
+		{"case var a list", "---\nname: a\ncases:\n  - name: c\n    vars:\n      q: [1]\n---\n## user\nhi {{q}}\n", "x.md:6:10: cases[0].vars.q: want text, found a list"},
+		{"colon in a value", "---\nname: a\ndescription: Note: read this\n---\n## user\nhi\n", "x.md:3:14: mapping value is not allowed in this context: quote the value if it holds ': ', or indent the line after it no more than its key"},
+		{"over-indented key", "---\nname: a\nlabels:\n  team: cx\n   owner: ana\n---\n## user\nhi\n", "x.md:4:9: mapping value is not allowed in this context: quote the value"},
+		{"version text", "---\nname: a\nversion: three\n---\n## user\nhi\n", "x.md:3:10: version: want a number, found text"},
 		{"bad param", "---\nname: a\nparams:\n  temperature: hot\n---\n## user\nhi\n", "x.md:4:16: params: param temperature"},
 		{"bad tag", "---\nname: a\ntags: [v1]\n---\n## user\nhi\n", "x.md:3:8: tags: invalid tag"},
 		{"text before", "---\nname: a\n---\nstray\n## user\nhi\n", "x.md:4:1: text before the first message"},
@@ -296,7 +302,7 @@ func TestPlainTypeError(t *testing.T) {
 		{"cannot unmarshal string into Go struct field suiteDoc.Cases of type float64", "want a number, found text"},
 		{"cannot unmarshal []interface {} into Go struct field fileFront.Vars of type string", "want text, found a list"},
 		{"json: cannot unmarshal array into Go value of type map[string]interface {}", "want a mapping, found a list"},
-		{"mapping value is not allowed in this context", "mapping value is not allowed in this context"},
+		{"some other message", "some other message"},
 	} {
 		if got := plainTypeError(tc.in); got != tc.want {
 			t.Errorf("plainTypeError(%q) = %q, want %q", tc.in, got, tc.want)
@@ -349,5 +355,30 @@ func TestParseFileTemplateErrorLine(t *testing.T) {
 	}
 	if !strings.HasPrefix(err.Error(), "bad.md:13:5: unclosed {{") {
 		t.Errorf("err = %q", err)
+	}
+}
+
+// A multi-line sample value ending in one newline, as a "|" block in a
+// YAML file gives it, is written back as such a block, not as a quoted
+// string with \n in it; values a block would change stay quoted.
+func TestFormatVarsBlockWithFinalNewline(t *testing.T) {
+	vars := map[string]string{
+		"a": "line one\nline two 東京\n",
+		"b": "one line\n",
+		"c": "two\n\n",
+		"d": "  lead\nx\n",
+		"e": "tail \n",
+		"f": "no final newline\nsecond",
+	}
+	f := File{Name: "a", Messages: []Message{{Role: "user", Content: "{{a}}"}}, Vars: vars}
+	out := string(FormatFile(f))
+	for _, want := range []string{"  a: |\n    line one\n    line two 東京\n", "  b: |\n    one line\n", "  c: \"two\\n\\n\"\n", "  d: \"  lead\\nx\\n\"\n", "  e: \"tail \\n\"\n", "  f: |-\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	g, err := ParseFile("a.md", []byte(out))
+	if err != nil || !reflect.DeepEqual(g.Vars, vars) {
+		t.Fatalf("vars back %q, %v\n%s", g.Vars, err, out)
 	}
 }

@@ -97,6 +97,38 @@ func FuzzParsePrompty(f *testing.F) {
 	})
 }
 
+// FuzzUpdatePrompty: writing a Prompty file's own messages back into it
+// never panics, and what it writes reads back as the same version with
+// the same front matter.
+func FuzzUpdatePrompty(f *testing.F) {
+	f.Add(samplePrompty, "Be brief.\nuser: not a role")
+	f.Add("---\nname: x\n---\nuser:\n{{q}}\n", "{{q}} and \\{{literal}}")
+	f.Add("---\r\nname: x\r\nmodel: {api: completion}\r\n---\r\n{{q}}\r\n", "{% if q %}")
+	f.Fuzz(func(t *testing.T, src, content string) {
+		pf, err := ParsePrompty("f.prompty", []byte(src))
+		if err != nil {
+			return
+		}
+		pf.Messages[len(pf.Messages)-1].Content = content
+		out, err := UpdatePrompty("f.prompty", []byte(src), pf, nil)
+		if err != nil {
+			return
+		}
+		back, err := ParsePrompty("f.prompty", out)
+		if err != nil {
+			t.Fatalf("wrote a file it cannot read: %v\n%q", err, out)
+		}
+		if back.Content().Hash() != (File{Messages: NormalizeMessages(pf.Messages), Params: pf.Params}).Content().Hash() {
+			t.Fatalf("wrote another version:\n%q\nmessages %q, want %q", out, back.Messages, pf.Messages)
+		}
+		front, _, _, _ := splitFront("f.prompty", []byte(src))
+		front2, _, _, _ := splitFront("f.prompty", out)
+		if front != front2 {
+			t.Fatalf("front matter changed: %q -> %q", front, front2)
+		}
+	})
+}
+
 // FuzzParseCases: the case importers never panic, and accepted cases always
 // have a vars map.
 func FuzzParseCases(f *testing.F) {

@@ -235,7 +235,7 @@ func ParseLabel(s string) (key, value string, err error) {
 	}
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return "", "", fmt.Errorf("malformed label %q: the value is empty (remove a label with --rm %s)", s, k)
+		return "", "", fmt.Errorf("malformed label %q: the value is empty", s)
 	}
 	return strings.ToLower(k), v, nil
 }
@@ -246,4 +246,19 @@ func ValidateLabelKey(k string) error {
 		return fmt.Errorf("invalid label key %q: %s", k, LabelRule)
 	}
 	return nil
+}
+
+// StaleTeam reports a team label left behind by a rename that moved a
+// prompt from one top folder to another ("legal/nda" to "sales/nda"): the
+// prompt's team label named its old folder (ignoring case), so it now
+// says the wrong team. newTeam is the new top folder. Labels are not
+// changed by a rename; this is for saying so.
+func StaleTeam(labels Labels, oldName, newName string) (team, newTeam string, stale bool) {
+	oldDir, _, okOld := strings.Cut(oldName, "/")
+	newDir, _, okNew := strings.Cut(newName, "/")
+	team = labels["team"]
+	if !okOld || !okNew || team == "" || strings.EqualFold(oldDir, newDir) || !strings.EqualFold(team, oldDir) {
+		return team, "", false
+	}
+	return team, newDir, true
 }

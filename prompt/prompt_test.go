@@ -330,3 +330,24 @@ func TestParamsScopedWellKnown(t *testing.T) {
 		t.Fatalf("For(anthropic) after JSON = %v", got.Lines())
 	}
 }
+
+func TestStaleTeam(t *testing.T) {
+	for _, tc := range []struct {
+		labels   Labels
+		from, to string
+		newTeam  string
+		stale    bool
+	}{
+		{Labels{"team": "legal"}, "legal/nda", "sales/nda", "sales", true},
+		{Labels{"team": "Legal"}, "legal/nda", "Sales/x/nda", "Sales", true},
+		{Labels{"team": "legal"}, "legal/nda", "legal/contracts/nda", "", false}, // same folder
+		{Labels{"team": "cx"}, "legal/nda", "sales/nda", "", false},              // the label is not the folder
+		{Labels{}, "legal/nda", "sales/nda", "", false},
+		{Labels{"team": "legal"}, "legal/nda", "nda", "", false}, // no folder to name a team
+	} {
+		_, newTeam, stale := StaleTeam(tc.labels, tc.from, tc.to)
+		if newTeam != tc.newTeam || stale != tc.stale {
+			t.Errorf("StaleTeam(%v, %s, %s) = %q, %v; want %q, %v", tc.labels, tc.from, tc.to, newTeam, stale, tc.newTeam, tc.stale)
+		}
+	}
+}

@@ -83,7 +83,7 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 	var pf promptyFront
 	if strings.TrimSpace(front) != "" {
 		if err := yamlUnmarshalLoose(front, &pf); err != nil {
-			return File{}, yamlErr(filename, 1, err)
+			return File{}, yamlErr(filename, front, 1, err)
 		}
 	}
 	f := File{Description: strings.TrimSpace(pf.Description)}

@@ -138,3 +138,12 @@ func TestParsePromptyCompletion(t *testing.T) {
 		t.Errorf("messages %+v, err %v; want %+v", f.Messages, err, want)
 	}
 }
+
+// A front matter value of the wrong shape is named by its field.
+func TestParsePromptyTypeErrorNamesField(t *testing.T) {
+	src := "---\nname: greet\nauthors:\n  - ana\n  - {name: bo}\n---\nuser:\nhi\n"
+	_, err := ParsePrompty("greet.prompty", []byte(src))
+	if err == nil || !strings.Contains(err.Error(), "greet.prompty:5:5: authors[1]: want text, found a mapping") {
+		t.Errorf("error %v, want the file, line and field authors[1]", err)
+	}
+}

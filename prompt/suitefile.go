@@ -90,14 +90,14 @@ func ParseSuiteFileWith(filename string, data []byte, validate func(Check) error
 	}
 	var astFile *ast.File
 	if err := safeYAML(func() (err error) { astFile, err = parser.ParseBytes(data, 0); return err }); err != nil {
-		return Suite{}, yamlErr(filename, 0, err)
+		return Suite{}, yamlErr(filename, string(data), 0, err)
 	}
 	if err := CheckYAMLExpansion(filename, astFile, 0); err != nil {
 		return Suite{}, err
 	}
 	var doc suiteDoc
 	if err := safeYAML(func() error { return yaml.UnmarshalWithOptions(data, &doc, yaml.DisallowUnknownField()) }); err != nil {
-		return Suite{}, yamlErr(filename, 0, err)
+		return Suite{}, yamlErr(filename, string(data), 0, err)
 	}
 	fail := func(path, msg string) error {
 		line, col := suitePos(astFile, path)
@@ -326,9 +326,9 @@ func writeYAMLValueAt(b *bytes.Buffer, prefix, indent, key string, v any) {
 		b.WriteString(prefix + key + ": " + compactJSON(v) + "\n")
 		return
 	}
-	if blockSafe(s) {
-		b.WriteString(prefix + key + ": |-\n")
-		for _, line := range strings.Split(s, "\n") {
+	if ind, body, ok := blockStyle(s); ok {
+		b.WriteString(prefix + key + ": " + ind + "\n")
+		for _, line := range strings.Split(body, "\n") {
 			if line == "" {
 				b.WriteString("\n")
 			} else {
@@ -338,6 +338,20 @@ func writeYAMLValueAt(b *bytes.Buffer, prefix, indent, key string, v any) {
 		return
 	}
 	b.WriteString(prefix + key + ": " + yamlScalar(s) + "\n")
+}
+
+// blockStyle says how s is written as a literal block, when it can be:
+// "|-" and s itself when blockSafe, or "|" and s without its one final
+// newline (as a YAML file usually writes a multi-line value), so that an
+// exported sample or case reads line by line in a review.
+func blockStyle(s string) (indicator, body string, ok bool) {
+	if blockSafe(s) {
+		return "|-", s, true
+	}
+	if body, cut := strings.CutSuffix(s, "\n"); cut && body != "" && !strings.HasSuffix(body, "\n") && blockSafe(body+"\n.") { // "." stands for a last line: blockSafe wants several
+		return "|", body, true
+	}
+	return "", "", false
 }
 
 // blockSafe reports whether s reads back unchanged from a "|-" literal

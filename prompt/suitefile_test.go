@@ -139,7 +139,7 @@ func TestFormatSuiteFileTrickyStrings(t *testing.T) {
 			{Type: "cost", Threshold: f64(0.002)},
 		},
 		Cases: []Case{
-			{Name: "null", Description: "- dash", Vars: map[string]string{"key with space": "v", "": "empty key", "n": "null"}, Expected: "line\r\nwindows"},
+			{Name: "null", Description: "- dash", Vars: map[string]string{"key with space": "v", "": "empty key", "n": "null", "ticket": "Hi,\nmy order\n", "two": "a\n\n"}, Expected: "line\r\nwindows"},
 			{Vars: map[string]string{}},
 		},
 	}
@@ -167,8 +167,8 @@ func TestParseSuiteFileErrors(t *testing.T) {
 		{"syntax", "name: a\ncases: [\n", "s.yaml:2"},
 		{"not a mapping", "- a\n- b\n", "s.yaml:1"},
 		{"threshold type", "name: a\nthreshold: high\n", "s.yaml:2"},
-		{"cases a mapping", "name: a\ncases:\n  vars: {q: x}\n", "s.yaml:3:7: want a list, found a mapping"},
-		{"checks a mapping", "name: a\ncases:\n  - vars: {q: x}\n    checks: {type: equals}\n", "s.yaml:4:13: want a list, found a mapping"},
+		{"cases a mapping", "name: a\ncases:\n  vars: {q: x}\n", "s.yaml:3:7: cases: want a list, found a mapping"},
+		{"checks a mapping", "name: a\ncases:\n  - vars: {q: x}\n    checks: {type: equals}\n", "s.yaml:4:13: cases[0].checks: want a list, found a mapping"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,6 +12,8 @@ import (
 // facetDialog picks label filters for the library, one label key (facet)
 // at a time: f or tab cycles the facet (purpose, tone, audience, team,
 // owner, then any other key in use), j/k choose a value, enter toggles it.
+// Each facet ends with the prompts that lack its label ("(no owner)"),
+// the empty value, which such a prompt matches.
 type facetDialog struct {
 	keys    []string
 	values  map[string][]facetValue
@@ -59,8 +61,26 @@ func newFacetDialog(ps []prompt.Prompt, active map[string]string) *facetDialog {
 			}
 			return strings.ToLower(a.value) < strings.ToLower(b.value)
 		})
+		// Last, the prompts without the label ("no owner"): the empty
+		// value, which a prompt lacking the key matches.
+		n := len(ps)
+		for _, c := range vs {
+			n -= c
+		}
+		if n > 0 {
+			d.values[k] = append(d.values[k], facetValue{value: "", count: n})
+		}
 	}
 	return d
+}
+
+// facetText is how a facet filter reads: key=value, or "no KEY" for the
+// prompts without the label.
+func facetText(k, v string) string {
+	if v == "" {
+		return "no " + k
+	}
+	return k + "=" + v
 }
 
 func isTaxonomy(k string) bool {
@@ -129,7 +149,7 @@ func (d *facetDialog) view(sh *shared, w, h int) string {
 	for i, k := range d.keys {
 		label := k
 		if v, ok := d.active[k]; ok {
-			label += "=" + oneLine(v)
+			label = oneLine(facetText(k, v))
 		}
 		if i == d.current {
 			tabs = append(tabs, st.TabActive.Render(label))
@@ -144,14 +164,18 @@ func (d *facetDialog) view(sh *shared, w, h int) string {
 	for i := off; i < len(vals) && i < off+rows; i++ {
 		v := vals[i]
 		mark := "  "
-		if strings.EqualFold(d.active[d.key()], v.value) {
+		if a, ok := d.active[d.key()]; ok && strings.EqualFold(a, v.value) {
 			mark = "✓ "
 		}
-		text := pad(mark+oneLine(v.value), inner-6) + pad(itoa(v.count), 6)
+		value := oneLine(v.value)
+		if v.value == "" {
+			value = "(no " + d.key() + ")"
+		}
+		text := pad(mark+value, inner-6) + pad(itoa(v.count), 6)
 		if i == d.cursor {
 			lines = append(lines, st.RowSelected.Render(pad(text, inner)))
 		} else {
-			lines = append(lines, st.Base.Render(pad(mark+oneLine(v.value), inner-6))+st.Muted.Render(pad(itoa(v.count), 6)))
+			lines = append(lines, st.Base.Render(pad(mark+value, inner-6))+st.Muted.Render(pad(itoa(v.count), 6)))
 		}
 	}
 	if len(d.keys) == 0 {

@@ -133,8 +133,8 @@ func (m inventoryModel) lines() []string {
 		}
 		return less(keys[i].owner, keys[j].owner)
 	})
-	// Columns: the prompt's name, its latest version, the targets of its
-	// last run and when. Names, owners and teams are cut to fit with "…",
+	// Columns: the prompt's name, its latest version, its protected tags
+	// (production@N), the targets of its last run and when. Names, owners and teams are cut to fit with "…",
 	// never the counts or times after them.
 	nameW, verW := 12, 4
 	for _, p := range m.prompts {
@@ -142,6 +142,22 @@ func (m inventoryModel) lines() []string {
 		verW = max(verW, len(itoa(p.Latest))+1)
 	}
 	nameW = min(nameW, max(12, m.w/3))
+	// The protected tags (production) and the version each points at: what
+	// is live, beside the latest version. No column when no prompt has one.
+	tagsOf := func(p prompt.Prompt) string {
+		var parts []string
+		for _, t := range m.sh.protected {
+			if n, ok := p.Tags[t]; ok {
+				parts = append(parts, t+"@"+itoa(n))
+			}
+		}
+		return oneLine(strings.Join(parts, " "))
+	}
+	tagW := 0
+	for _, p := range m.prompts {
+		tagW = max(tagW, ansi.StringWidth(tagsOf(p)))
+	}
+	tagW = min(tagW, max(10, m.w/5))
 	var out []string
 	if m.err != "" {
 		out = append(out, st.Error.Render(trunc("could not read runs: "+oneLine(m.err), m.w)))
@@ -171,6 +187,9 @@ func (m inventoryModel) lines() []string {
 		out = append(out, trunc("  "+st.Header.Render("owner "+owner)+st.Muted.Render(count), m.w))
 		for _, p := range ps {
 			head := "    " + pad(st.Base.Render(p.Name), nameW) + " " + st.Muted.Render(pad("v"+itoa(p.Latest), verW)) + " "
+			if tagW > 0 {
+				head += pad(st.Tag.Render(trunc(tagsOf(p), tagW)), tagW) + " "
+			}
 			room := m.w - ansi.StringWidth(head)
 			targets := st.Muted.Render("never run")
 			if ts, ok := m.targets[p.Name]; ok {

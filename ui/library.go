@@ -325,7 +325,7 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 	case facetMsg:
 		if msg.clear {
 			m.facets = map[string]string{}
-		} else if m.facets[msg.key] == msg.value {
+		} else if v, ok := m.facets[msg.key]; ok && v == msg.value {
 			delete(m.facets, msg.key)
 		} else {
 			m.facets[msg.key] = msg.value
@@ -394,6 +394,14 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 			text += ", and its suite"
 		case msg.done.SuiteKept:
 			text += "; its suite keeps the name " + msg.from + ": a suite named " + msg.to + " exists"
+		}
+		for _, p := range m.all {
+			if p.Name == msg.from {
+				if team, _, stale := prompt.StaleTeam(p.Labels, msg.from, msg.to); stale {
+					text += "; its label is still team=" + team
+				}
+				break
+			}
 		}
 		return m, tea.Batch(done, emit(inputAnswerMsg{d: msg.d}), notify(text),
 			emit(promptRenamedMsg{from: msg.from, to: msg.to, suite: msg.done.SuiteRenamed}))
@@ -946,7 +954,7 @@ func (m libraryModel) barView() string {
 		left = st.Muted.Render("/ filter  f facets")
 	}
 	for _, k := range prompt.SortedKeys(m.facets) {
-		left += "  " + st.Tag.Render(oneLine(k+"="+m.facets[k]))
+		left += "  " + st.Tag.Render(oneLine(facetText(k, m.facets[k])))
 	}
 	if m.inventory {
 		left = st.Title.Render("Inventory") + st.Muted.Render(" · by team and owner · last run targets")

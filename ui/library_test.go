@@ -120,6 +120,9 @@ func TestLibraryKeys(t *testing.T) {
 		}},
 		{"i shows the inventory by team and owner", []string{"i"}, "", func(t *testing.T, h *harness) {
 			h.mustSee("Inventory", "team cx", "owner ana", "team insights", "owner bo", "never run")
+			// What is live beside the latest version: the protected tags.
+			h.mustSee("support/reply   v3   production@2 never run")
+			h.mustNotSee("staging@3")
 			// The status bar says what i does here: it closes the view.
 			h.mustSee("i/esc back to the list")
 			h.mustNotSee("i inventory")
@@ -167,6 +170,21 @@ func TestLibraryFacets(t *testing.T) {
 	h.mustSee("1 of 3")
 	h.key("F")
 	h.mustSee("classify/intent", "3 prompts")
+
+	// Each facet ends with the prompts that lack the label: summarize/notes
+	// has no tone.
+	h.key("f", "f")
+	h.mustSee("(no tone)")
+	h.key("j", "j", "enter")
+	h.mustSee("no tone", "summarize/notes", "1 of 3")
+	h.mustNotSee("support/reply", "classify/intent")
+	// Only the chosen value is marked, and choosing it again turns it off.
+	h.key("f")
+	h.mustNotSee("✓")
+	h.key("f")
+	h.mustSee("✓ (no tone)")
+	h.key("j", "j", "enter")
+	h.mustSee("3 prompts")
 }
 
 func TestLibraryTagAndArchive(t *testing.T) {
@@ -487,5 +505,23 @@ func TestLabelValuesKeepTheOwner(t *testing.T) {
 	}
 	if got := labelValues(prompt.Labels{"purpose": "support", "region": "eu", "owner": "bo"}, 12); got != "support · bo" {
 		t.Errorf("other keys go before purpose: %q", got)
+	}
+}
+
+// A rename to another top folder says when the team label named the
+// folder the prompt left: labels do not follow a rename.
+func TestLibraryRenameSaysTheTeamLabelStays(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	seed(t, st)
+	if err := st.SetLabels(ctx, "classify/intent", prompt.Labels{"team": "classify"}, nil, "ana"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("r", "ctrl+u")
+	h.typ("triage/intent")
+	h.key("enter")
+	if got, want := h.notice(), "renamed classify/intent to triage/intent; its label is still team=classify"; got != want {
+		t.Errorf("notice = %q, want %q", got, want)
 	}
 }
