@@ -48,8 +48,9 @@ Outputs that differ do not count on their own: sampling varies them.
 --against RUN_ID compares two runs already made (of the same plan) without
 calling any model.
 
-Exit status: 0, or 1 when a cell of the re-run failed or the re-run was
-interrupted, or with --fail-on-drift when anything drifted; 2 on usage errors.`,
+Exit status: 0; 1 when a cell of the re-run failed or the re-run was
+interrupted (whether or not anything drifted); 3 with --fail-on-drift when
+the re-run finished and anything drifted; 2 on usage errors.`,
 		Example: `  whet drift 1m869te23xva
   whet drift 1m869te23xva --format md -o drift.md --fail-on-drift
   whet drift 1m869te23xva --against 1m86b0c2k4qz`,
@@ -65,7 +66,7 @@ interrupted, or with --fail-on-drift when anything drifted; 2 on usage errors.`,
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 	fl.StringVar(&f.note, "note", "", "note stored with the re-run")
-	fl.BoolVar(&f.failOnDrift, "fail-on-drift", false, "exit 1 when any version × target drifted")
+	fl.BoolVar(&f.failOnDrift, "fail-on-drift", false, "exit 3 when any version × target drifted (1 stays for failed cells)")
 	return cmd
 }
 
@@ -218,11 +219,23 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		fmt.Fprintf(a.env.Stderr, "%d of %d cells of the re-run failed (the baseline had %d): exit status 1; 'whet export %s' lists them\n",
 			failedCells, len(report.CellResults(after.Results)), baseFailed, rerun.ID)
 	}
-	if cellsFailed || (f.failOnDrift && drifted > 0) {
+	if cellsFailed {
 		return silentError{code: 1}
+	}
+	if f.failOnDrift && drifted > 0 {
+		// Its own status, so that a scheduled job tells a model that moved
+		// from a server that was down (1) without reading the report.
+		if f.quiet {
+			fmt.Fprintf(a.env.Stderr, "drift: %d of %d version × target pairs moved: exit status %d\n", drifted, len(d.Rows), exitDrift)
+		}
+		return silentError{code: exitDrift}
 	}
 	return nil
 }
+
+// exitDrift is the exit status of `whet drift --fail-on-drift` when the
+// re-run finished and something drifted; 1 stays for a re-run that failed.
+const exitDrift = 3
 
 // driftReport is what `whet drift` prints.
 type driftReport struct {
