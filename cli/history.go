@@ -308,7 +308,7 @@ func (a *app) runsCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&promptName, "prompt", "", "only runs of this prompt")
 	cmd.Flags().IntVarP(&limit, "limit", "n", 50, "at most N runs (0 = all)")
-	cmd.AddCommand(a.runsShowCmd())
+	cmd.AddCommand(a.runsShowCmd(), a.runsPruneCmd())
 	return cmd
 }
 
