@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,5 +231,26 @@ func TestBackupIsAWholeDatabaseWithTheWALsCommits(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(filepath.Dir(dst), ".*.tmp"))
 	if len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func TestDiskFullSaysSo(t *testing.T) {
+	ctx := context.Background()
+	s, a1, _, _ := runFixture(t)
+	// SQLite answers SQLITE_FULL once the file may not grow, as on a full disk.
+	var pages int
+	if err := s.w.QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+2)); err != nil {
+		t.Fatal(err)
+	}
+	run := prompt.Run{Source: "cli", Versions: []prompt.RunVersion{rv(a1)}, Targets: []string{"echo"}, Repeat: 1}
+	var err error
+	for i := 0; i < 50 && err == nil; i++ {
+		err = s.CreateRun(ctx, &prompt.Run{Source: "cli", Note: strings.Repeat("n", 4000), Versions: run.Versions, Targets: run.Targets, Repeat: 1})
+	}
+	if err == nil || !strings.Contains(err.Error(), "the disk is full: nothing of this write was saved; free space on ") {
+		t.Errorf("a write to a full database: %v", err)
 	}
 }
