@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"whet/prompt"
 	"whet/report"
@@ -50,9 +51,22 @@ type DriftRow struct {
 // Drifted reports whether anything in the row moved enough to count.
 func (r DriftRow) Drifted() bool { return len(r.Reasons) > 0 }
 
-// ModelChanged reports whether both sides name a model and the names differ.
+// ModelChanged reports whether both sides name a model and the re-run
+// reported one the baseline did not. A server that answers from several
+// backends (OpenAI's system_fingerprint varies from call to call) reports
+// them in any order, and a re-run that met only some of them has not
+// changed model.
 func (r DriftRow) ModelChanged() bool {
-	return r.ModelBefore != "" && r.ModelAfter != "" && r.ModelBefore != r.ModelAfter
+	if r.ModelBefore == "" || r.ModelAfter == "" {
+		return false
+	}
+	before := strings.Split(r.ModelBefore, ", ")
+	for _, id := range strings.Split(r.ModelAfter, ", ") {
+		if !slices.Contains(before, id) {
+			return true
+		}
+	}
+	return false
 }
 
 // Drift sets each version × target of plan (the baseline's versions and
