@@ -171,6 +171,18 @@ func redactKey(err error, key string) error {
 	return redactedError{err, key}
 }
 
+// redactSecrets is redactKey of the key and of every value of the
+// provider's headers: a header may carry a token (a gateway's, a proxy's),
+// expanded from ${VAR}, and a server that echoes it must not put it into a
+// result either.
+func redactSecrets(err error, cfg config.Provider, key string) error {
+	err = redactKey(err, key)
+	for _, v := range cfg.Headers {
+		err = redactKey(err, strings.TrimSpace(v))
+	}
+	return err
+}
+
 // redactedError is an error whose text has a key replaced.
 type redactedError struct {
 	err error

@@ -156,7 +156,7 @@ func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 		return Response{}, err
 	}
 	resp, err := o.chat(ctx, kctx, client, req, onDelta)
-	return resp, redactKey(err, key)
+	return resp, redactSecrets(err, o.cfg, key)
 }
 
 // chat is Chat with the call's client and keyed context kctx (ctx's child).
@@ -249,7 +249,7 @@ func (o *Ollama) ListModels(ctx context.Context) ([]ModelInfo, error) {
 		return nil, provCtxError(o.name, ctx)
 	}
 	if err != nil {
-		return nil, redactKey(o.classify(err, "", capt), key)
+		return nil, redactSecrets(o.classify(err, "", capt), o.cfg, key)
 	}
 	out := make([]ModelInfo, 0, len(lr.Models))
 	for _, m := range lr.Models {
