@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"whet/prompt"
@@ -14,24 +13,6 @@ import (
 // ActionPrune is the audit action of runs deleted by PruneRuns; its detail
 // says how many, from before when.
 const ActionPrune = "prune"
-
-// DriftNotePrefix begins the note of every run that checks another for
-// drift (runner.DriftRerun), followed by that baseline's id. PruneRuns
-// keeps the baseline of every run it keeps by it.
-const DriftNotePrefix = "drift check of run "
-
-// DriftBaseline is the id of the run a drift re-run was checked against,
-// read from its note, or "" for a run that is not one.
-func DriftBaseline(r prompt.Run) string {
-	if r.Source != "drift" || !strings.HasPrefix(r.Note, DriftNotePrefix) {
-		return ""
-	}
-	id := strings.TrimPrefix(r.Note, DriftNotePrefix)
-	if i := strings.IndexAny(id, ": "); i >= 0 {
-		id = id[:i]
-	}
-	return id
-}
 
 // PruneOptions chooses the runs PruneRuns deletes: those created before
 // Before, except the ones it keeps.
@@ -126,7 +107,7 @@ func (s *Store) PruneRuns(ctx context.Context, opt PruneOptions) (PruneReport, e
 	for len(queue) > 0 {
 		id := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
-		base := DriftBaseline(byID[id].Run)
+		base := byID[id].Run.DriftBaseline()
 		if base == "" {
 			continue
 		}

@@ -55,11 +55,11 @@ func TestPruneRunsKeepsBaselinesHumanScoresAndNewRuns(t *testing.T) {
 	// A baseline of 90 days ago that tonight's drift run was checked against,
 	// itself a drift run of an older one: both stay.
 	root := pruneRun(t, s, a1, now.Add(-95*day), "cli", "first baseline", "check:contains")
-	base := pruneRun(t, s, a1, now.Add(-90*day), "drift", DriftNotePrefix+root.ID, "check:contains")
-	oldDrift := pruneRun(t, s, a1, now.Add(-80*day), "drift", DriftNotePrefix+base.ID+": nightly", "check:contains")
+	base := pruneRun(t, s, a1, now.Add(-90*day), "drift", prompt.DriftNotePrefix+root.ID, "check:contains")
+	oldDrift := pruneRun(t, s, a1, now.Add(-80*day), "drift", prompt.DriftNotePrefix+base.ID+": nightly", "check:contains")
 	rated := pruneRun(t, s, a1, now.Add(-70*day), "arena", "", "human")
 	asked := pruneRun(t, s, a1, now.Add(-60*day), "cli", "", "check:contains")
-	tonight := pruneRun(t, s, a1, now.Add(-time.Hour), "drift", DriftNotePrefix+base.ID+": nightly", "check:contains")
+	tonight := pruneRun(t, s, a1, now.Add(-time.Hour), "drift", prompt.DriftNotePrefix+base.ID+": nightly", "check:contains")
 	recent := pruneRun(t, s, a1, now.Add(-2*day), "cli", "", "check:contains")
 
 	cut := now.Add(-30 * day)
