@@ -171,7 +171,9 @@ func (a *app) backupCmd() *cobra.Command {
 while other whet processes go on reading and writing it. Copying whet.db
 itself while whet runs can miss the commits still in its -wal file. The copy
 is compacted, and written under a temporary name and renamed, so FILE holds a
-whole database or nothing. Restore it by pointing --db or WHET_DB at it, or
+whole database or nothing. The database is copied as it is, never upgraded:
+after installing a newer whet, 'whet backup' before anything else keeps the
+schema the older whet can open. Restore it by pointing --db or WHET_DB at it, or
 by moving it over whet.db while no whet runs (remove whet.db-wal and
 whet.db-shm with it).`,
 		Example: `  whet backup ~/backups/whet-$(date +%F).db`,
@@ -184,21 +186,26 @@ whet.db-shm with it).`,
 			if _, err := os.Lstat(path); err == nil && !force {
 				return usagef("%s already exists: give another file, or --force to replace it", path)
 			}
-			st, err := a.store()
+			p, err := a.resolvePaths()
 			if err != nil {
 				return err
 			}
-			if same, _ := samePath(path, st.Path()); same {
+			db, err := filepath.Abs(p.Database)
+			if err != nil {
+				return err
+			}
+			if same, _ := samePath(path, db); same {
 				return usagef("%s is the database itself: give another file", path)
 			}
-			if err := st.Backup(a.ctx, path, force); err != nil {
+			// Not a.store(): that would migrate the file first.
+			if err := store.BackupFile(a.ctx, db, path, force); err != nil {
 				return err
 			}
 			fi, err := os.Stat(path)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "backed up %s to %s (%s)\n", st.Path(), path, textutil.HumanBytes(fi.Size()))
+			fmt.Fprintf(a.env.Stdout, "backed up %s to %s (%s)\n", db, path, textutil.HumanBytes(fi.Size()))
 			return nil
 		},
 	}

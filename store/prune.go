@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -256,18 +258,28 @@ func (s *Store) fileSize(ctx context.Context) (int64, error) {
 	return pages * size, nil
 }
 
-// Backup writes a consistent copy of the whole database to path (VACUUM
-// INTO): what was committed when it began, the part still in the WAL
-// included, while other processes go on reading and writing. Copying the
-// file itself while whet runs can miss the WAL's commits or catch a page
-// half written. The copy is written beside path under a temporary name and
-// renamed into place, so path holds a whole database or nothing; an
-// existing path is refused unless force.
-func (s *Store) Backup(ctx context.Context, path string, force bool) error {
-	if _, err := os.Lstat(path); err == nil && !force {
-		return fmt.Errorf("backup: %s already exists: give another file, or --force to replace it", path)
+// BackupFile writes a consistent copy of the whet database at src to dst
+// (VACUUM INTO): what was committed when it began, the part still in the
+// WAL included, while other processes go on reading and writing. Copying
+// the file itself while whet runs can miss the WAL's commits or catch a
+// page half written. src is read as it is, never migrated: a backup taken
+// after upgrading whet, before anything else, keeps the schema of the
+// whet before (and a newer whet's database can be backed up too). The
+// copy is written beside dst under a temporary name and renamed into
+// place, so dst holds a whole database or nothing; an existing dst is
+// refused unless force.
+func BackupFile(ctx context.Context, src, dst string, force bool) error {
+	abs, err := filepath.Abs(src)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", src, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if _, err := FileSchemaVersion(ctx, abs); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(dst); err == nil && !force {
+		return fmt.Errorf("backup: %s already exists: give another file, or --force to replace it", dst)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -275,10 +287,18 @@ func (s *Store) Backup(ctx context.Context, path string, force bool) error {
 	tmp.Close()
 	os.Remove(tmpPath) // VACUUM INTO refuses a file that exists
 	defer os.Remove(tmpPath)
-	if _, err := s.w.ExecContext(ctx, `VACUUM INTO ?`, tmpPath); err != nil {
-		return fmt.Errorf("backup of %s: %w", s.path, err)
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	db, err := sql.Open("sqlite", fileURI(abs, q))
+	if err != nil {
+		return fmt.Errorf("database %s: %w", abs, err)
 	}
-	if err := os.Rename(tmpPath, path); err != nil {
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmpPath); err != nil {
+		return openError(abs, fmt.Errorf("backup: %w", err))
+	}
+	if err := os.Rename(tmpPath, dst); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil

@@ -208,7 +208,7 @@ func TestBackupIsAWholeDatabaseWithTheWALsCommits(t *testing.T) {
 		t.Fatalf("no WAL to test with: %v", err)
 	}
 	dst := filepath.Join(t.TempDir(), "backup.db")
-	if err := s.Backup(ctx, dst, false); err != nil {
+	if err := BackupFile(ctx, s.path, dst, false); err != nil {
 		t.Fatal(err)
 	}
 	b, err := Open(ctx, dst)
@@ -222,11 +222,25 @@ func TestBackupIsAWholeDatabaseWithTheWALsCommits(t *testing.T) {
 	if v, err := FileSchemaVersion(ctx, dst); err != nil || v != SchemaVersion() {
 		t.Errorf("backup schema %d, %v; want %d", v, err, SchemaVersion())
 	}
-	if err := s.Backup(ctx, dst, false); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if err := BackupFile(ctx, s.path, dst, false); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("backup over an existing file: %v", err)
 	}
-	if err := s.Backup(ctx, dst, true); err != nil {
+	if err := BackupFile(ctx, s.path, dst, true); err != nil {
 		t.Errorf("backup --force: %v", err)
+	}
+	// A database of an older or a newer schema is copied as it is, not
+	// migrated nor refused.
+	if _, err := s.w.Exec(`PRAGMA user_version = 99`); err != nil {
+		t.Fatal(err)
+	}
+	if err := BackupFile(ctx, s.path, dst, true); err != nil {
+		t.Errorf("backup of a newer schema: %v", err)
+	}
+	if v, err := FileSchemaVersion(ctx, dst); err != nil || v != 99 {
+		t.Errorf("backup of a newer schema has schema %d, %v", v, err)
+	}
+	if err := BackupFile(ctx, filepath.Join(t.TempDir(), "none.db"), dst, true); err == nil {
+		t.Error("backup of a missing database: no error")
 	}
 	left, _ := filepath.Glob(filepath.Join(filepath.Dir(dst), ".*.tmp"))
 	if len(left) != 0 {
