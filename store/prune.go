@@ -146,6 +146,15 @@ func (s *Store) PruneRuns(ctx context.Context, opt PruneOptions) (PruneReport, e
 		return rep, nil
 	}
 	err = s.Update(ctx, func(tx *Tx) error {
+		// Under the write lock, nothing more starts: keep what started
+		// since the listing needs — a run resumed, a drift check begun
+		// against an old baseline.
+		if err := tx.keepStartedSince(ctx, s, &rep, byID); err != nil {
+			return err
+		}
+		if len(rep.Deleted) == 0 {
+			return nil
+		}
 		n, err := tx.pruneRuns(ctx, rep.Deleted)
 		if err != nil {
 			return err
@@ -160,6 +169,47 @@ func (s *Store) PruneRuns(ctx context.Context, opt PruneOptions) (PruneReport, e
 		return tx.audit(ctx, opt.Author, ActionPrune, promptHead{}, "", "", detail)
 	})
 	return rep, err
+}
+
+// keepStartedSince moves from rep.Deleted to rep.Kept the runs another
+// process began executing after PruneRuns listed them (resumed), and the
+// baselines of drift checks recorded since (known lists the runs it saw).
+func (tx *Tx) keepStartedSince(ctx context.Context, s *Store, rep *PruneReport, known map[string]RunSummary) error {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id, source, note FROM runs`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	baselines := map[string]bool{}
+	for rows.Next() {
+		var r prompt.Run
+		if err := rows.Scan(&r.ID, &r.Source, &r.Note); err != nil {
+			return err
+		}
+		if _, seen := known[r.ID]; !seen {
+			if b := r.DriftBaseline(); b != "" {
+				baselines[b] = true
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	still := rep.Deleted[:0]
+	for _, sum := range rep.Deleted {
+		switch {
+		case baselines[sum.Run.ID]:
+			rep.Kept = append(rep.Kept, KeptRun{Run: sum.Run, Reason: KeptBaseline})
+		case haveLocks && s.lockPath(sum.Run.ID) != "" && s.runHeld(sum.Run.ID):
+			rep.Kept = append(rep.Kept, KeptRun{Run: sum.Run, Reason: KeptRunning})
+		default:
+			still = append(still, sum)
+			continue
+		}
+		rep.Results -= sum.Done
+	}
+	rep.Deleted = still
+	return nil
 }
 
 // noDeleteTriggers are the triggers that make results and scores

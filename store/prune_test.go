@@ -268,3 +268,50 @@ func TestDiskFullSaysSo(t *testing.T) {
 		t.Errorf("a write to a full database: %v", err)
 	}
 }
+
+// What starts between PruneRuns' listing and its transaction is kept: a
+// run resumed by another process, the baseline of a drift check begun.
+func TestPruneRunsKeepsWhatStartedSinceTheListing(t *testing.T) {
+	if !haveLocks {
+		t.Skip("no advisory locks here: a resumed run cannot be told")
+	}
+	ctx := context.Background()
+	s, a1, _, _ := runFixture(t)
+	old := time.Now().Add(-100 * 24 * time.Hour)
+	base := pruneRun(t, s, a1, old, "cli", "", "check:contains")
+	resumed := pruneRun(t, s, a1, old.Add(time.Hour), "cli", "", "check:contains")
+	gone := pruneRun(t, s, a1, old.Add(2*time.Hour), "cli", "", "check:contains")
+	all, err := s.ListRuns(ctx, RunFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]RunSummary{}
+	rep := PruneReport{}
+	for _, sum := range all {
+		known[sum.Run.ID] = sum
+		rep.Deleted = append(rep.Deleted, sum)
+		rep.Results += sum.Done
+	}
+	// Since the listing: a drift check of base began, and resumed is
+	// being executed again.
+	pruneRun(t, s, a1, time.Now(), "drift", prompt.DriftNotePrefix+base.ID, "check:contains")
+	unlock, err := s.LockRun(resumed.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	err = s.Update(ctx, func(tx *Tx) error { return tx.keepStartedSince(ctx, s, &rep, known) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Deleted) != 1 || rep.Deleted[0].Run.ID != gone.ID || rep.Results != 2 {
+		t.Errorf("deleted %+v (%d results), want only %s", rep.Deleted, rep.Results, gone.ID)
+	}
+	why := map[string]string{}
+	for _, k := range rep.Kept {
+		why[k.Run.ID] = k.Reason
+	}
+	if why[base.ID] != KeptBaseline || why[resumed.ID] != KeptRunning {
+		t.Errorf("kept %v", why)
+	}
+}
