@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -334,9 +336,67 @@ func (d driftReport) table(w io.Writer) error {
 		for _, note := range r.Notes {
 			fmt.Fprintf(w, "  %s × %s: not drift: %s\n", r.Version.Ref(), textutil.OneLine(r.Target), textutil.OneLine(note))
 		}
+		if line := d.movedCases(r); line != "" && (r.Drifted() || len(r.Notes) > 0) {
+			fmt.Fprintf(w, "  %s × %s: %s\n", r.Version.Ref(), textutil.OneLine(r.Target), textutil.OneLine(line))
+		}
 	}
 	_, err := fmt.Fprintln(w, "B/T/W: cases the baseline wins, ties, and the re-run wins, by score"+d.pNote())
 	return err
+}
+
+// movedCaseNames is how many cases movedCases names before it counts the
+// rest.
+const movedCaseNames = 5
+
+// movedCases names the cases whose score fell and rose from the baseline
+// to the re-run, the largest moves first, "" when none moved: what to look
+// at first.
+func (d driftReport) movedCases(r eval.DriftRow) string {
+	var fell, rose []eval.ABCase
+	for _, c := range r.AB.Cases {
+		switch {
+		case !c.Scored || c.Winner == 0:
+		case c.Winner < 0:
+			fell = append(fell, c)
+		default:
+			rose = append(rose, c)
+		}
+	}
+	// The largest moves first; the plan's order among equal ones.
+	slices.SortStableFunc(fell, func(a, b eval.ABCase) int { return cmp.Compare(a.B-a.A, b.B-b.A) })
+	slices.SortStableFunc(rose, func(a, b eval.ABCase) int { return cmp.Compare(b.B-b.A, a.B-a.A) })
+	list := func(verb string, cases []eval.ABCase) string {
+		if len(cases) == 0 {
+			return ""
+		}
+		var cs []string
+		for _, c := range cases[:min(len(cases), movedCaseNames)] {
+			cs = append(cs, fmt.Sprintf("%s (%s → %s)", d.caseLabel(c.Case), report.ScoreText(c.A), report.ScoreText(c.B)))
+		}
+		out := verb + " on " + strings.Join(cs, ", ")
+		if len(cases) > movedCaseNames {
+			out += fmt.Sprintf(" and %d more (--format json lists each)", len(cases)-movedCaseNames)
+		}
+		return out
+	}
+	parts := []string{}
+	for _, p := range []string{list("fell", fell), list("rose", rose)} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "scores " + strings.Join(parts, "; ")
+}
+
+// caseLabel is the baseline plan's name of case i.
+func (d driftReport) caseLabel(i int) string {
+	if i >= 0 && i < len(d.Baseline.Cases) {
+		return d.Baseline.Cases[i].Label(i)
+	}
+	return fmt.Sprintf("case %d", i+1)
 }
 
 // pNote says how P decides drift when several pairs were tested, in the
@@ -385,6 +445,9 @@ func (d driftReport) markdown(w io.Writer) error {
 			for _, why := range r.Reasons {
 				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(why))
 			}
+			if line := d.movedCases(r); line != "" && r.Drifted() {
+				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(line))
+			}
 		}
 	}
 	if d.noted() > 0 {
@@ -392,6 +455,9 @@ func (d driftReport) markdown(w io.Writer) error {
 		for _, r := range d.Rows {
 			for _, note := range r.Notes {
 				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(note))
+			}
+			if line := d.movedCases(r); line != "" && !r.Drifted() && len(r.Notes) > 0 {
+				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(line))
 			}
 		}
 	}
@@ -423,6 +489,16 @@ type driftJSONRow struct {
 	Drifted      bool     `json:"drifted"`
 	Reasons      []string `json:"reasons"`
 	Notes        []string `json:"notes"`
+	// Cases are the cases whose score moved, in plan order.
+	Cases []driftJSONCase `json:"cases_moved"`
+}
+
+// driftJSONCase is one case whose score moved between the two runs.
+type driftJSONCase struct {
+	Case        int     `json:"case"` // 1-based, as in the plan
+	Name        string  `json:"name"`
+	ScoreBefore float64 `json:"score_before"`
+	ScoreAfter  float64 `json:"score_after"`
 }
 
 func (d driftReport) jsonDoc() any {
@@ -446,6 +522,12 @@ func (d driftReport) jsonDoc() any {
 			ErrorsBefore: r.Before.Errors, ErrorsAfter: r.After.Errors,
 			P50BeforeMS: ms(r.Before.P50), P50AfterMS: ms(r.After.P50),
 			Drifted: r.Drifted(), Reasons: append([]string{}, r.Reasons...), Notes: append([]string{}, r.Notes...),
+			Cases: []driftJSONCase{},
+		}
+		for _, c := range r.AB.Cases {
+			if c.Scored && c.Winner != 0 {
+				rows[i].Cases = append(rows[i].Cases, driftJSONCase{Case: c.Case + 1, Name: d.caseLabel(c.Case), ScoreBefore: c.A, ScoreAfter: c.B})
+			}
 		}
 	}
 	return struct {
