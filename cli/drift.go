@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -336,7 +334,7 @@ func (d driftReport) table(w io.Writer) error {
 		for _, note := range r.Notes {
 			fmt.Fprintf(w, "  %s × %s: not drift: %s\n", r.Version.Ref(), textutil.OneLine(r.Target), textutil.OneLine(note))
 		}
-		if line := d.movedCases(r); line != "" && (r.Drifted() || len(r.Notes) > 0) {
+		if line := r.MovedCases(d.Baseline, movedCaseNames, " (--format json lists each)"); line != "" && (r.Drifted() || len(r.Notes) > 0) {
 			fmt.Fprintf(w, "  %s × %s: %s\n", r.Version.Ref(), textutil.OneLine(r.Target), textutil.OneLine(line))
 		}
 	}
@@ -347,57 +345,6 @@ func (d driftReport) table(w io.Writer) error {
 // movedCaseNames is how many cases movedCases names before it counts the
 // rest.
 const movedCaseNames = 5
-
-// movedCases names the cases whose score fell and rose from the baseline
-// to the re-run, the largest moves first, "" when none moved: what to look
-// at first.
-func (d driftReport) movedCases(r eval.DriftRow) string {
-	var fell, rose []eval.ABCase
-	for _, c := range r.AB.Cases {
-		switch {
-		case !c.Scored || c.Winner == 0:
-		case c.Winner < 0:
-			fell = append(fell, c)
-		default:
-			rose = append(rose, c)
-		}
-	}
-	// The largest moves first; the plan's order among equal ones.
-	slices.SortStableFunc(fell, func(a, b eval.ABCase) int { return cmp.Compare(a.B-a.A, b.B-b.A) })
-	slices.SortStableFunc(rose, func(a, b eval.ABCase) int { return cmp.Compare(b.B-b.A, a.B-a.A) })
-	list := func(verb string, cases []eval.ABCase) string {
-		if len(cases) == 0 {
-			return ""
-		}
-		var cs []string
-		for _, c := range cases[:min(len(cases), movedCaseNames)] {
-			cs = append(cs, fmt.Sprintf("%s (%s → %s)", d.caseLabel(c.Case), report.ScoreText(c.A), report.ScoreText(c.B)))
-		}
-		out := verb + " on " + strings.Join(cs, ", ")
-		if len(cases) > movedCaseNames {
-			out += fmt.Sprintf(" and %d more (--format json lists each)", len(cases)-movedCaseNames)
-		}
-		return out
-	}
-	parts := []string{}
-	for _, p := range []string{list("fell", fell), list("rose", rose)} {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "scores " + strings.Join(parts, "; ")
-}
-
-// caseLabel is the baseline plan's name of case i.
-func (d driftReport) caseLabel(i int) string {
-	if i >= 0 && i < len(d.Baseline.Cases) {
-		return d.Baseline.Cases[i].Label(i)
-	}
-	return fmt.Sprintf("case %d", i+1)
-}
 
 // pNote says how P decides drift when several pairs were tested, in the
 // words of the TUI's drift dialog (eval.HolmNote).
@@ -445,7 +392,7 @@ func (d driftReport) markdown(w io.Writer) error {
 			for _, why := range r.Reasons {
 				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(why))
 			}
-			if line := d.movedCases(r); line != "" && r.Drifted() {
+			if line := r.MovedCases(d.Baseline, movedCaseNames, " (--format json lists each)"); line != "" && r.Drifted() {
 				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(line))
 			}
 		}
@@ -456,7 +403,7 @@ func (d driftReport) markdown(w io.Writer) error {
 			for _, note := range r.Notes {
 				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(note))
 			}
-			if line := d.movedCases(r); line != "" && !r.Drifted() && len(r.Notes) > 0 {
+			if line := r.MovedCases(d.Baseline, movedCaseNames, " (--format json lists each)"); line != "" && !r.Drifted() && len(r.Notes) > 0 {
 				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(line))
 			}
 		}
@@ -526,7 +473,7 @@ func (d driftReport) jsonDoc() any {
 		}
 		for _, c := range r.AB.Cases {
 			if c.Scored && c.Winner != 0 {
-				rows[i].Cases = append(rows[i].Cases, driftJSONCase{Case: c.Case + 1, Name: d.caseLabel(c.Case), ScoreBefore: c.A, ScoreAfter: c.B})
+				rows[i].Cases = append(rows[i].Cases, driftJSONCase{Case: c.Case + 1, Name: eval.CaseLabel(d.Baseline, c.Case), ScoreBefore: c.A, ScoreAfter: c.B})
 			}
 		}
 	}

@@ -69,6 +69,58 @@ func (r DriftRow) ModelChanged() bool {
 	return false
 }
 
+// MovedCases names the cases of plan whose score fell and rose from the
+// baseline to the re-run, the largest moves first, at most n of each
+// before it counts the rest, followed by more: "scores fell on refund
+// (1.00 → 0.00), … and 3 more" + more; "" when no case moved.
+func (r DriftRow) MovedCases(plan prompt.Run, n int, more string) string {
+	var fell, rose []ABCase
+	for _, c := range r.AB.Cases {
+		switch {
+		case !c.Scored || c.Winner == 0:
+		case c.Winner < 0:
+			fell = append(fell, c)
+		default:
+			rose = append(rose, c)
+		}
+	}
+	// The largest moves first; the plan's order among equal ones.
+	slices.SortStableFunc(fell, func(a, b ABCase) int { return cmp.Compare(a.B-a.A, b.B-b.A) })
+	slices.SortStableFunc(rose, func(a, b ABCase) int { return cmp.Compare(b.B-b.A, a.B-a.A) })
+	list := func(verb string, cases []ABCase) string {
+		if len(cases) == 0 {
+			return ""
+		}
+		var cs []string
+		for _, c := range cases[:min(len(cases), n)] {
+			cs = append(cs, fmt.Sprintf("%s (%s → %s)", CaseLabel(plan, c.Case), report.ScoreText(c.A), report.ScoreText(c.B)))
+		}
+		out := verb + " on " + strings.Join(cs, ", ")
+		if len(cases) > n {
+			out += fmt.Sprintf(" and %d more", len(cases)-n) + more
+		}
+		return out
+	}
+	var parts []string
+	for _, p := range []string{list("fell", fell), list("rose", rose)} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "scores " + strings.Join(parts, "; ")
+}
+
+// CaseLabel is plan's name of case i ("case N" when it has none).
+func CaseLabel(plan prompt.Run, i int) string {
+	if i >= 0 && i < len(plan.Cases) {
+		return plan.Cases[i].Label(i)
+	}
+	return fmt.Sprintf("case %d", i+1)
+}
+
 // Drift sets each version × target of plan (the baseline's versions and
 // targets) against its re-run. A row has drifted when the model identity
 // changed, when the case scores moved significantly in either direction
