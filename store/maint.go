@@ -3,10 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"whet/prompt"
@@ -337,19 +340,57 @@ func BackupFile(ctx context.Context, src, dst string, force bool) error {
 	tmp.Close()
 	os.Remove(tmpPath) // VACUUM INTO refuses a file that exists
 	defer os.Remove(tmpPath)
-	q := url.Values{}
-	q.Set("mode", "ro")
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
-	db, err := sql.Open("sqlite", fileURI(abs, q))
-	if err != nil {
-		return fmt.Errorf("database %s: %w", abs, err)
+	err = vacuumInto(ctx, abs, tmpPath, false)
+	if err != nil && cannotOpenHere(err) && walEmpty(abs) {
+		// A read-only place (a snapshot, a read-only mount) where the
+		// -shm file cannot be made: with no WAL to read, nothing can
+		// change the file under the copy, and SQLite may read it as
+		// immutable.
+		os.Remove(tmpPath)
+		err = vacuumInto(ctx, abs, tmpPath, true)
 	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmpPath); err != nil {
+	if err != nil {
+		if cannotOpenHere(err) {
+			return fmt.Errorf("backup of %s: it cannot be read where it is: SQLite needs to create %s-shm beside it, or to find no %s-wal (%w)",
+				abs, filepath.Base(abs), filepath.Base(abs), err)
+		}
 		return openError(abs, fmt.Errorf("backup: %w", err))
 	}
 	if err := os.Rename(tmpPath, dst); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil
+}
+
+// vacuumInto copies the database at src to dst, a file that must not
+// exist, reading src read-only (immutable: without locks or a -shm file,
+// for a file nothing can change).
+func vacuumInto(ctx context.Context, src, dst string, immutable bool) error {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	if immutable {
+		q.Set("immutable", "1")
+	}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	db, err := sql.Open("sqlite", fileURI(src, q))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `VACUUM INTO ?`, dst)
+	return err
+}
+
+// cannotOpenHere reports whether err is SQLite's refusal to open a file
+// where it cannot make its -shm file (a read-only directory or mount).
+func cannotOpenHere(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "unable to open database file") || strings.Contains(msg, "readonly database")
+}
+
+// walEmpty reports whether the database at path has no write-ahead log
+// holding commits.
+func walEmpty(path string) bool {
+	fi, err := os.Stat(path + "-wal")
+	return errors.Is(err, fs.ErrNotExist) || (err == nil && fi.Size() == 0)
 }

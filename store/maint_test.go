@@ -315,3 +315,37 @@ func TestPruneRunsKeepsWhatStartedSinceTheListing(t *testing.T) {
 		t.Errorf("kept %v", why)
 	}
 }
+
+// A database on a read-only mount or snapshot, where SQLite cannot make
+// its -shm file, is backed up all the same when no WAL holds commits.
+func TestBackupFromAReadOnlyDirectory(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes to a read-only directory anyway")
+	}
+	ctx := context.Background()
+	s, a1, _, _ := runFixture(t)
+	run := pruneRun(t, s, a1, time.Now(), "cli", "", "check:contains")
+	if err := s.Close(); err != nil { // checkpoints: no WAL is left
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(s.path)
+	for _, f := range []string{"-wal", "-shm"} {
+		os.Remove(s.path + f)
+	}
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	dst := filepath.Join(t.TempDir(), "copy.db")
+	if err := BackupFile(ctx, s.path, dst, false); err != nil {
+		t.Fatalf("backup from a read-only directory: %v", err)
+	}
+	b, err := Open(ctx, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if rs, err := b.Results(ctx, run.ID); err != nil || len(rs) != 2 {
+		t.Errorf("backup: %d results, %v", len(rs), err)
+	}
+}
