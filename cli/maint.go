@@ -56,7 +56,7 @@ exits 2. Back the database up first ('whet backup FILE').`,
 	fl.StringVar(&f.olderThan, "older-than", "", "delete runs older than AGE: 90d, 12w, 36h")
 	fl.StringVar(&f.before, "before", "", "delete runs created before DATE (YYYY-MM-DD, local time, or RFC 3339)")
 	fl.StringArrayVar(&f.keep, "keep", nil, "keep this run whatever its age (repeatable)")
-	fl.BoolVarP(&f.dryRun, "dry-run", "n", false, "say what would be deleted; delete nothing")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "say what would be deleted; delete nothing")
 	fl.BoolVarP(&f.yes, "yes", "y", false, "delete without asking")
 	fl.BoolVar(&f.noVacuum, "no-vacuum", false, "do not compact the file afterwards (the space is reused by later runs)")
 	return cmd
@@ -138,7 +138,11 @@ func (a *app) prune(f pruneFlags) error {
 		tw.Flush()
 	}
 	if len(rep.Deleted) == 0 {
-		fmt.Fprintf(a.env.Stdout, "no run to delete: none was created before %s but those kept\n", when)
+		if len(rep.Kept) > 0 {
+			fmt.Fprintf(a.env.Stdout, "no run to delete: those created before %s are kept\n", when)
+		} else {
+			fmt.Fprintf(a.env.Stdout, "no run to delete: none was created before %s\n", when)
+		}
 		return nil
 	}
 	what := fmt.Sprintf("%s created before %s (%s, %s)", count(len(rep.Deleted), "run"), when, count(rep.Results, "result"), count(rep.Scores, "score"))
