@@ -59,8 +59,9 @@ type ollamaDigest struct {
 const ollamaDigestTTL = 30 * time.Second
 
 var (
-	_ Provider    = (*Ollama)(nil)
-	_ ModelLister = (*Ollama)(nil)
+	_ Provider      = (*Ollama)(nil)
+	_ ModelLister   = (*Ollama)(nil)
+	_ DigestChecker = (*Ollama)(nil)
 )
 
 // NewOllama returns an Ollama provider. The server is cfg.BaseURL (which
@@ -235,6 +236,17 @@ func (o *Ollama) chat(ctx, kctx context.Context, client *api.Client, req Request
 	}
 	resp.ModelDigest = o.digest(kctx, client, req.Model)
 	return resp, nil
+}
+
+// CurrentDigest implements DigestChecker: the digest the server lists for
+// model now (looked up again once ollamaDigestTTL old), "" when it cannot
+// be asked or does not list it.
+func (o *Ollama) CurrentDigest(ctx context.Context, model string) string {
+	kctx, client, _, err := o.keyFor(ctx)
+	if err != nil {
+		return ""
+	}
+	return o.digest(kctx, client, model)
 }
 
 // ListModels implements ModelLister from GET /api/tags.
