@@ -58,6 +58,9 @@ type ollamaDigest struct {
 // the next lookup on, so a drift check made from it sees the change.
 const ollamaDigestTTL = 30 * time.Second
 
+// ollamaDigestWait bounds the listing CurrentDigest waits for.
+const ollamaDigestWait = 2 * time.Second
+
 var (
 	_ Provider      = (*Ollama)(nil)
 	_ ModelLister   = (*Ollama)(nil)
@@ -242,6 +245,10 @@ func (o *Ollama) chat(ctx, kctx context.Context, client *api.Client, req Request
 // model now (looked up again once ollamaDigestTTL old), "" when it cannot
 // be asked or does not list it.
 func (o *Ollama) CurrentDigest(ctx context.Context, model string) string {
+	// A server that does not answer soon leaves the cache to answer: a
+	// cached run works offline.
+	ctx, cancel := context.WithTimeout(ctx, ollamaDigestWait)
+	defer cancel()
 	kctx, client, _, err := o.keyFor(ctx)
 	if err != nil {
 		return ""
