@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -70,6 +71,9 @@ func parseAge(s string) (time.Duration, error) {
 			v, err := strconv.Atoi(n)
 			if err != nil || v < 0 {
 				return 0, fmt.Errorf("%q is not a number of %s", n, map[string]string{"d": "days", "w": "weeks"}[unit])
+			}
+			if int64(v) > math.MaxInt64/int64(d) {
+				return 0, fmt.Errorf("%q is too long ago", s)
 			}
 			return time.Duration(v) * d, nil
 		}
@@ -160,7 +164,7 @@ func (a *app) prune(f pruneFlags) error {
 	}
 	before, after, err := st.Vacuum(a.ctx)
 	if err != nil {
-		return fmt.Errorf("the runs are deleted, but compacting the file failed (the space is reused by later runs; 'whet runs prune' again retries): %w", err)
+		return fmt.Errorf("the runs are deleted, but compacting the file failed (the space is reused by later runs): %w", err)
 	}
 	fmt.Fprintf(a.env.Stdout, "database %s: %s → %s\n", st.Path(), textutil.HumanBytes(before), textutil.HumanBytes(after))
 	return nil
