@@ -60,6 +60,7 @@ var argCompletion = map[string][]completion{
 var flagCompletion = map[string]map[string]completion{
 	"whet run":          {"model": compTarget, "suite": compSuite, "resume": compRun, "shadow-price": compTarget, "gate": compRef},
 	"whet drift":        {"against": compRun},
+	"whet runs prune":   {"keep": compRun},
 	"whet compare":      {"version": compRef, "target": compTarget},
 	"whet runs":         {"prompt": compName},
 	"whet suite new":    {"prompt": compName},

@@ -47,8 +47,9 @@ Outputs that differ do not count on their own: sampling varies them.
 --against RUN_ID compares two runs already made (of the same plan) without
 calling any model.
 
-Exit status: 0, or 1 when a cell of the re-run failed or the re-run was
-interrupted, or with --fail-on-drift when anything drifted; 2 on usage errors.`,
+Exit status: 0; 1 when a cell of the re-run failed or the re-run was
+interrupted (whether or not anything drifted); 3 with --fail-on-drift when
+the re-run finished and anything drifted; 2 on usage errors.`,
 		Example: `  whet drift 1m869te23xva
   whet drift 1m869te23xva --format md -o drift.md --fail-on-drift
   whet drift 1m869te23xva --against 1m86b0c2k4qz`,
@@ -64,7 +65,7 @@ interrupted, or with --fail-on-drift when anything drifted; 2 on usage errors.`,
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 	fl.StringVar(&f.note, "note", "", "note stored with the re-run")
-	fl.BoolVar(&f.failOnDrift, "fail-on-drift", false, "exit 1 when any version × target drifted")
+	fl.BoolVar(&f.failOnDrift, "fail-on-drift", false, "exit 3 when any version × target drifted (1 stays for failed cells)")
 	return cmd
 }
 
@@ -217,11 +218,23 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		fmt.Fprintf(a.env.Stderr, "%d of %d cells of the re-run failed (the baseline had %d): exit status 1; 'whet export %s' lists them\n",
 			failedCells, len(report.CellResults(after.Results)), baseFailed, rerun.ID)
 	}
-	if cellsFailed || (f.failOnDrift && drifted > 0) {
+	if cellsFailed {
 		return silentError{code: 1}
+	}
+	if f.failOnDrift && drifted > 0 {
+		// Its own status, so that a scheduled job tells a model that moved
+		// from a server that was down (1) without reading the report.
+		if f.quiet {
+			fmt.Fprintf(a.env.Stderr, "drift: %d of %d version × target pairs moved: exit status %d\n", drifted, len(d.Rows), exitDrift)
+		}
+		return silentError{code: exitDrift}
 	}
 	return nil
 }
+
+// exitDrift is the exit status of `whet drift --fail-on-drift` when the
+// re-run finished and something drifted; 1 stays for a re-run that failed.
+const exitDrift = 3
 
 // driftReport is what `whet drift` prints.
 type driftReport struct {
@@ -320,10 +333,17 @@ func (d driftReport) table(w io.Writer) error {
 		for _, note := range r.Notes {
 			fmt.Fprintf(w, "  %s × %s: not drift: %s\n", r.Version.Ref(), textutil.OneLine(r.Target), textutil.OneLine(note))
 		}
+		if line := r.MovedCases(d.Baseline, movedCaseNames, " (--format json lists each)"); line != "" && (r.Drifted() || len(r.Notes) > 0) {
+			fmt.Fprintf(w, "  %s × %s: %s\n", r.Version.Ref(), textutil.OneLine(r.Target), textutil.OneLine(line))
+		}
 	}
 	_, err := fmt.Fprintln(w, "B/T/W: cases the baseline wins, ties, and the re-run wins, by score"+d.pNote())
 	return err
 }
+
+// movedCaseNames is how many cases movedCases names before it counts the
+// rest.
+const movedCaseNames = 5
 
 // pNote says how P decides drift when several pairs were tested, in the
 // words of the TUI's drift dialog (eval.HolmNote).
@@ -371,6 +391,9 @@ func (d driftReport) markdown(w io.Writer) error {
 			for _, why := range r.Reasons {
 				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(why))
 			}
+			if line := r.MovedCases(d.Baseline, movedCaseNames, " (--format json lists each)"); line != "" && r.Drifted() {
+				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(line))
+			}
 		}
 	}
 	if d.noted() > 0 {
@@ -378,6 +401,9 @@ func (d driftReport) markdown(w io.Writer) error {
 		for _, r := range d.Rows {
 			for _, note := range r.Notes {
 				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(note))
+			}
+			if line := r.MovedCases(d.Baseline, movedCaseNames, " (--format json lists each)"); line != "" && !r.Drifted() && len(r.Notes) > 0 {
+				fmt.Fprintf(&b, "- %s × %s: %s\n", report.MarkdownCode(r.Version.Ref(), false), report.MarkdownCode(r.Target, false), report.MarkdownText(line))
 			}
 		}
 	}
@@ -409,6 +435,16 @@ type driftJSONRow struct {
 	Drifted      bool     `json:"drifted"`
 	Reasons      []string `json:"reasons"`
 	Notes        []string `json:"notes"`
+	// Cases are the cases whose score moved, in plan order.
+	Cases []driftJSONCase `json:"cases_moved"`
+}
+
+// driftJSONCase is one case whose score moved between the two runs.
+type driftJSONCase struct {
+	Case        int     `json:"case"` // 1-based, as in the plan
+	Name        string  `json:"name"`
+	ScoreBefore float64 `json:"score_before"`
+	ScoreAfter  float64 `json:"score_after"`
 }
 
 func (d driftReport) jsonDoc() any {
@@ -432,6 +468,12 @@ func (d driftReport) jsonDoc() any {
 			ErrorsBefore: r.Before.Errors, ErrorsAfter: r.After.Errors,
 			P50BeforeMS: ms(r.Before.P50), P50AfterMS: ms(r.After.P50),
 			Drifted: r.Drifted(), Reasons: append([]string{}, r.Reasons...), Notes: append([]string{}, r.Notes...),
+			Cases: []driftJSONCase{},
+		}
+		for _, c := range r.AB.Cases {
+			if c.Scored && c.Winner != 0 {
+				rows[i].Cases = append(rows[i].Cases, driftJSONCase{Case: c.Case + 1, Name: eval.CaseLabel(d.Baseline, c.Case), ScoreBefore: c.A, ScoreAfter: c.B})
+			}
 		}
 	}
 	return struct {

@@ -281,12 +281,13 @@ func (a *app) runsCmd() *cobra.Command {
 					Cost     float64    `json:"cost_usd"`
 					Author   string     `json:"author"`
 					Note     string     `json:"note"`
+					Baseline string     `json:"baseline"`
 				}
 				out := make([]runJSON, 0, len(runs))
 				for _, s := range runs {
 					r := s.Run
 					j := runJSON{ID: r.ID, Created: r.Created.UTC(), Status: string(r.Status), Source: r.Source, Versions: runRefs(r),
-						Targets: r.Targets, Cases: len(r.Cases), Repeat: r.Repeat, Cells: s.Cells, Done: s.Done, Failed: s.Failed, Cost: s.Cost, Author: r.Author, Note: r.Note}
+						Targets: r.Targets, Cases: len(r.Cases), Repeat: r.Repeat, Cells: s.Cells, Done: s.Done, Failed: s.Failed, Cost: s.Cost, Author: r.Author, Note: r.Note, Baseline: r.DriftBaseline()}
 					if j.Targets == nil {
 						j.Targets = []string{}
 					}
@@ -315,7 +316,7 @@ func (a *app) runsCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().StringVar(&promptName, "prompt", "", "only runs of this prompt")
 	cmd.Flags().IntVarP(&limit, "limit", "n", 50, "at most N runs (0 = all)")
-	cmd.AddCommand(a.runsShowCmd())
+	cmd.AddCommand(a.runsShowCmd(), a.runsPruneCmd())
 	return cmd
 }
 

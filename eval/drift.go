@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"whet/prompt"
 	"whet/report"
@@ -50,9 +51,74 @@ type DriftRow struct {
 // Drifted reports whether anything in the row moved enough to count.
 func (r DriftRow) Drifted() bool { return len(r.Reasons) > 0 }
 
-// ModelChanged reports whether both sides name a model and the names differ.
+// ModelChanged reports whether both sides name a model and the re-run
+// reported one the baseline did not. A server that answers from several
+// backends (OpenAI's system_fingerprint varies from call to call) reports
+// them in any order, and a re-run that met only some of them has not
+// changed model.
 func (r DriftRow) ModelChanged() bool {
-	return r.ModelBefore != "" && r.ModelAfter != "" && r.ModelBefore != r.ModelAfter
+	if r.ModelBefore == "" || r.ModelAfter == "" {
+		return false
+	}
+	before := strings.Split(r.ModelBefore, ", ")
+	for _, id := range strings.Split(r.ModelAfter, ", ") {
+		if !slices.Contains(before, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// MovedCases names the cases of plan whose score fell and rose from the
+// baseline to the re-run, the largest moves first, at most n of each
+// before it counts the rest, followed by more: "scores fell on refund
+// (1.00 → 0.00), … and 3 more" + more; "" when no case moved.
+func (r DriftRow) MovedCases(plan prompt.Run, n int, more string) string {
+	var fell, rose []ABCase
+	for _, c := range r.AB.Cases {
+		switch {
+		case !c.Scored || c.Winner == 0:
+		case c.Winner < 0:
+			fell = append(fell, c)
+		default:
+			rose = append(rose, c)
+		}
+	}
+	// The largest moves first; the plan's order among equal ones.
+	slices.SortStableFunc(fell, func(a, b ABCase) int { return cmp.Compare(a.B-a.A, b.B-b.A) })
+	slices.SortStableFunc(rose, func(a, b ABCase) int { return cmp.Compare(b.B-b.A, a.B-a.A) })
+	list := func(verb string, cases []ABCase) string {
+		if len(cases) == 0 {
+			return ""
+		}
+		var cs []string
+		for _, c := range cases[:min(len(cases), n)] {
+			cs = append(cs, fmt.Sprintf("%s (%s → %s)", CaseLabel(plan, c.Case), report.ScoreText(c.A), report.ScoreText(c.B)))
+		}
+		out := verb + " on " + strings.Join(cs, ", ")
+		if len(cases) > n {
+			out += fmt.Sprintf(" and %d more", len(cases)-n) + more
+		}
+		return out
+	}
+	var parts []string
+	for _, p := range []string{list("fell", fell), list("rose", rose)} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "scores " + strings.Join(parts, "; ")
+}
+
+// CaseLabel is plan's name of case i ("case N" when it has none).
+func CaseLabel(plan prompt.Run, i int) string {
+	if i >= 0 && i < len(plan.Cases) {
+		return plan.Cases[i].Label(i)
+	}
+	return fmt.Sprintf("case %d", i+1)
 }
 
 // Drift sets each version × target of plan (the baseline's versions and

@@ -217,3 +217,42 @@ func TestDriftNotesScoresThatMovedTooFewToCount(t *testing.T) {
 		t.Errorf("six pairs tested: the sign test needs %d cases, want 8", n)
 	}
 }
+
+// A server that answers from several backends reports another system
+// fingerprint from call to call: the same set in another order, or only
+// some of them, is not a model change; a fingerprint the baseline never
+// reported is.
+func TestDriftModelIdentityOfAFleet(t *testing.T) {
+	v := prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}
+	plan := prompt.Run{Versions: []prompt.RunVersion{v}, Targets: []string{"openai:x"}}
+	run := func(fps ...string) []prompt.Result {
+		var rs []prompt.Result
+		for c, fp := range fps {
+			rs = append(rs, prompt.Result{ID: int64(c + 1), VersionID: 1, Target: "openai:x", Case: c, Output: "same", Model: "x-2025", ModelDigest: fp})
+		}
+		return rs
+	}
+	for _, tc := range []struct {
+		name          string
+		before, after []string
+		changed       bool
+	}{
+		{"same set, other order", []string{"fp_b", "fp_a", "fp_b"}, []string{"fp_a", "fp_b", "fp_a"}, false},
+		{"fewer of the same", []string{"fp_a", "fp_b", "fp_a"}, []string{"fp_b", "fp_b", "fp_b"}, false},
+		{"a new one beside the old", []string{"fp_a", "fp_a", "fp_a"}, []string{"fp_a", "fp_c", "fp_a"}, true},
+		{"all new", []string{"fp_a", "fp_b", "fp_a"}, []string{"fp_c", "fp_c", "fp_c"}, true},
+	} {
+		rows := Drift(plan, run(tc.before...), run(tc.after...), nil)
+		if len(rows) != 1 {
+			t.Fatalf("%s: %d rows", tc.name, len(rows))
+		}
+		r := rows[0]
+		if r.ModelChanged() != tc.changed || r.Drifted() != tc.changed {
+			t.Errorf("%s: %q → %q: model changed %v, drifted %v (%v), want %v", tc.name, r.ModelBefore, r.ModelAfter, r.ModelChanged(), r.Drifted(), r.Reasons, tc.changed)
+		}
+	}
+	rows := Drift(plan, run("fp_b", "fp_a"), run("fp_a", "fp_b"), nil)
+	if rows[0].ModelBefore != "x-2025 fp_a, x-2025 fp_b" || rows[0].ModelAfter != rows[0].ModelBefore {
+		t.Errorf("identities of the same set read %q and %q, want both sorted alike", rows[0].ModelBefore, rows[0].ModelAfter)
+	}
+}

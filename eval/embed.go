@@ -53,9 +53,10 @@ func NewEmbedder(cfg config.Provider) (Embedder, error) {
 // OllamaEmbedder embeds with an Ollama server's /api/embed. It is safe for
 // concurrent use.
 type OllamaEmbedder struct {
-	name   string
-	base   *url.URL
-	client *api.Client
+	name    string
+	base    *url.URL
+	client  *api.Client
+	headers map[string]string
 }
 
 var _ Embedder = (*OllamaEmbedder)(nil)
@@ -76,11 +77,17 @@ func NewOllamaEmbedder(name, baseURL string, headers map[string]string) (*Ollama
 		base = u
 	}
 	hc := &http.Client{Transport: headerTransport{headers: headers}}
-	return &OllamaEmbedder{name: name, base: base, client: api.NewClient(base, hc)}, nil
+	return &OllamaEmbedder{name: name, base: base, client: api.NewClient(base, hc), headers: headers}, nil
 }
 
-// Embed implements Embedder.
+// Embed implements Embedder. A header's value a server echoes in its error
+// is redacted (runner.RedactSecrets).
 func (o *OllamaEmbedder) Embed(ctx context.Context, model string, texts []string) ([][]float64, error) {
+	vecs, err := o.embed(ctx, model, texts)
+	return vecs, runner.RedactSecrets(err, "", o.headers)
+}
+
+func (o *OllamaEmbedder) embed(ctx context.Context, model string, texts []string) ([][]float64, error) {
 	if len(texts) == 0 {
 		return nil, nil
 	}
@@ -122,6 +129,7 @@ type OpenAIEmbedder struct {
 	client   openai.Client
 	key      func() (string, error)
 	official bool
+	headers  map[string]string
 }
 
 var _ Embedder = (*OpenAIEmbedder)(nil)
@@ -161,11 +169,20 @@ func NewOpenAIEmbedder(name, baseURL string, key func() (string, error), headers
 		client:   openai.NewClient(opts...),
 		key:      key,
 		official: strings.EqualFold(base.Hostname(), "api.openai.com"),
+		headers:  headers,
 	}, nil
 }
 
-// Embed implements Embedder.
+// Embed implements Embedder. The key or a header's value a server echoes in
+// its error is redacted (runner.RedactSecrets).
 func (o *OpenAIEmbedder) Embed(ctx context.Context, model string, texts []string) ([][]float64, error) {
+	var key string
+	vecs, err := o.embed(ctx, model, texts, &key)
+	return vecs, runner.RedactSecrets(err, key, o.headers)
+}
+
+// embed is Embed; it sets *keyOut to the key it sent.
+func (o *OpenAIEmbedder) embed(ctx context.Context, model string, texts []string, keyOut *string) ([][]float64, error) {
 	if len(texts) == 0 {
 		return nil, nil
 	}
@@ -175,6 +192,7 @@ func (o *OpenAIEmbedder) Embed(ctx context.Context, model string, texts []string
 		switch {
 		case err == nil:
 			key = k
+			*keyOut = k
 		case !errors.Is(err, runner.ErrNoKey) || o.official || o.name == "openai":
 			return nil, err
 		}

@@ -258,3 +258,42 @@ func TestNewEmbedderUnsupported(t *testing.T) {
 		t.Error("ftp base URL accepted")
 	}
 }
+
+// A server that echoes the key or a header's token in its error must not
+// put it into a score's reason, an export or a log.
+func TestEmbedderErrorsRedactSecrets(t *testing.T) {
+	const token, key = "gw-token-0123456789", "sk-embed-key-abcdef"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		msg := "refused token " + r.Header.Get("X-Gateway-Token") + " and " + r.Header.Get("Authorization")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(400)
+		if strings.HasPrefix(r.URL.Path, "https://rp2.alfred511.top/hf/api/") {
+			fmt.Fprintf(w, `{"error":%q}`, msg)
+			return
+		}
+		fmt.Fprintf(w, `{"error":{"message":%q,"type":"invalid_request_error"}}`, msg)
+	}))
+	defer srv.Close()
+	headers := map[string]string{"X-Gateway-Token": token}
+	ol, err := NewOllamaEmbedder("gw", srv.URL, headers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oa, err := NewOpenAIEmbedder("gw", srv.URL+"/v1", func() (string, error) { return key, nil }, headers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, e := range map[string]Embedder{"ollama": ol, "openai": oa} {
+		_, err := e.Embed(context.Background(), "m", []string{"hi"})
+		if err == nil {
+			t.Fatalf("%s: no error", name)
+		}
+		if strings.Contains(err.Error(), token) || strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "refused token [redacted]") {
+			t.Errorf("%s: error %q: want the token and key redacted", name, err)
+		}
+		var ae *runner.APIError
+		if !errors.As(err, &ae) || ae.Status != 400 {
+			t.Errorf("%s: error %v: want the APIError with status 400 kept", name, err)
+		}
+	}
+}

@@ -351,3 +351,18 @@ func TestStaleTeam(t *testing.T) {
 		}
 	}
 }
+
+func TestRunDriftBaseline(t *testing.T) {
+	for _, tc := range []struct {
+		source, note, want string
+	}{
+		{"drift", DriftNotePrefix + "1m869te23xva", "1m869te23xva"},
+		{"drift", DriftNotePrefix + "1m869te23xva: nightly", "1m869te23xva"},
+		{"cli", DriftNotePrefix + "1m869te23xva", ""},
+		{"drift", "by hand", ""},
+	} {
+		if got := (Run{Source: tc.source, Note: tc.note}).DriftBaseline(); got != tc.want {
+			t.Errorf("source %s note %q: baseline %q, want %q", tc.source, tc.note, got, tc.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package prompt
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -76,6 +77,24 @@ type Run struct {
 	Note       string
 	NoCache    bool
 	ForceCache bool
+}
+
+// DriftNotePrefix begins the note of every run that checks another for
+// drift, followed by that baseline's id (and ": " and the user's note, when
+// one was given).
+const DriftNotePrefix = "drift check of run "
+
+// DriftBaseline is the id of the run r was checked against for drift, read
+// from its note, or "" when r is not a drift check.
+func (r Run) DriftBaseline() string {
+	if r.Source != "drift" || !strings.HasPrefix(r.Note, DriftNotePrefix) {
+		return ""
+	}
+	id := strings.TrimPrefix(r.Note, DriftNotePrefix)
+	if i := strings.IndexAny(id, ": "); i >= 0 {
+		id = id[:i]
+	}
+	return id
 }
 
 // Cells is the plan's size.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -394,7 +395,9 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 func sideModel(s Side) string { return ModelIdentity(s.Results) }
 
 // ModelIdentity is the model identity results report, "model digest" (the
-// digest shortened), several joined with ", " in the order they appear.
+// digest shortened), several joined with ", " in sorted order, so that two
+// runs served by the same backends read the same whichever answered first
+// (OpenAI's system_fingerprint varies between calls of one run).
 func ModelIdentity(results []prompt.Result) string {
 	var ids []string
 	for _, r := range results {
@@ -406,14 +409,8 @@ func ModelIdentity(results []prompt.Result) string {
 			ids = append(ids, id)
 		}
 	}
-	out := ""
-	for i, id := range ids {
-		if i > 0 {
-			out += ", "
-		}
-		out += id
-	}
-	return out
+	slices.Sort(ids)
+	return strings.Join(ids, ", ")
 }
 
 func signedInt(n int) string {

@@ -81,3 +81,24 @@ func execCacheHit(cached prompt.Result, runID string, key prompt.CellKey, starte
 		Started:      started,
 	}
 }
+
+// DigestChecker is a Provider that can say which digest its server serves
+// a model at now, before any call (Ollama lists it). An answer cached at
+// another digest is from weights the server no longer has: after `ollama
+// pull` of the same name, it is stale.
+type DigestChecker interface {
+	CurrentDigest(ctx context.Context, model string) string
+}
+
+// execCacheStale reports whether cached, an answer of model, is from a
+// digest p no longer serves. Unknown on either side (an entry from before
+// digests were recorded, a server that cannot be asked) is not stale: the
+// cache then answers as it always did.
+func execCacheStale(ctx context.Context, p Provider, model string, cached prompt.Result) bool {
+	dc, ok := p.(DigestChecker)
+	if !ok || cached.ModelDigest == "" {
+		return false
+	}
+	now := dc.CurrentDigest(ctx, model)
+	return now != "" && now != cached.ModelDigest
+}

@@ -187,7 +187,7 @@ func (e *Executor) runCell(ctx context.Context, st *execState, q *execQueue, c e
 	if execUseCache(params, st.force, st.noCache) {
 		cacheKey = CacheKey(tg.target.Provider+":"+tg.target.Model, rd.msgs, params, key.Repeat)
 		// A failing cache read is a miss: the call still answers.
-		if cached, ok, err := e.store.CacheGet(ctx, cacheKey); err == nil && ok {
+		if cached, ok, err := e.store.CacheGet(ctx, cacheKey); err == nil && ok && !execCacheStale(ctx, tg.provider, tg.target.Model, cached) {
 			out.result = execCacheHit(cached, st.run.ID, key, started)
 			return out
 		}

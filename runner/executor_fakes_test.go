@@ -46,12 +46,23 @@ type execFakeProvider struct {
 	chat   func(ctx context.Context, req Request, onDelta func(string)) (Response, error)
 	global *execGauge
 
+	// digest, when set, is the digest the server serves now (CurrentDigest).
+	digest func() string
+
 	gauge execGauge
 	mu    sync.Mutex
 	reqs  []Request
 }
 
 func (p *execFakeProvider) Name() string { return p.name }
+
+// CurrentDigest implements DigestChecker: "" (unknown) unless digest is set.
+func (p *execFakeProvider) CurrentDigest(context.Context, string) string {
+	if p.digest == nil {
+		return ""
+	}
+	return p.digest()
+}
 
 func (p *execFakeProvider) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	p.gauge.enter()

@@ -795,3 +795,43 @@ func TestExecuteSlowSubscriberGetsEveryCellDone(t *testing.T) {
 		t.Errorf("%d deltas delivered: a slow subscriber should get them coalesced", deltas)
 	}
 }
+
+// An Ollama model pulled again under its name serves other weights: an
+// answer cached at the old digest is not served for it, and the new
+// answer is cached at the new digest.
+func TestExecuteCacheMissesAfterTheModelChangedDigest(t *testing.T) {
+	var mu sync.Mutex
+	digest := "sha256:old"
+	now := func() string { mu.Lock(); defer mu.Unlock(); return digest }
+	prov := &execFakeProvider{name: "ollama", digest: now}
+	prov.chat = func(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+		r := execEcho(req, onDelta)
+		r.ModelDigest = now()
+		return r, nil
+	}
+	targets := execTargets(prov)
+	store := newExecMemStore()
+	run := func(id string) prompt.Result {
+		t.Helper()
+		p := execPlanOf(id, []prompt.Version{execVersion(1, "hi {{name}}", execTemp(0))}, []string{"ollama:m"}, execCases(1), 1)
+		if _, err := NewExecutor(targets, store, Options{}).Execute(context.Background(), p, nil); err != nil {
+			t.Fatal(err)
+		}
+		return store.byKey(id)[prompt.CellKey{VersionID: 1, Target: "ollama:m", Case: 0, Repeat: 0}]
+	}
+	if r := run("r1"); r.CacheHit || r.ModelDigest != "sha256:old" {
+		t.Fatalf("first run: %+v", r)
+	}
+	if r := run("r2"); !r.CacheHit || prov.calls() != 1 {
+		t.Fatalf("same digest: hit %v after %d calls, want a hit after 1", r.CacheHit, prov.calls())
+	}
+	mu.Lock()
+	digest = "sha256:new" // ollama pull m
+	mu.Unlock()
+	if r := run("r3"); r.CacheHit || r.ModelDigest != "sha256:new" || prov.calls() != 2 {
+		t.Fatalf("new digest: %+v after %d calls, want a fresh answer at sha256:new", r, prov.calls())
+	}
+	if r := run("r4"); !r.CacheHit || r.ModelDigest != "sha256:new" || prov.calls() != 2 {
+		t.Fatalf("after the new digest was cached: hit %v digest %s after %d calls", r.CacheHit, r.ModelDigest, prov.calls())
+	}
+}

@@ -171,6 +171,26 @@ func redactKey(err error, key string) error {
 	return redactedError{err, key}
 }
 
+// redactSecrets is redactKey of the key and of every value of the
+// provider's headers: a header may carry a token (a gateway's, a proxy's),
+// expanded from ${VAR}, and a server that echoes it must not put it into a
+// result either.
+func redactSecrets(err error, cfg config.Provider, key string) error {
+	return RedactSecrets(err, key, cfg.Headers)
+}
+
+// RedactSecrets replaces the API key and every header value (of 8
+// characters or more) in err's text with "[redacted]", for callers outside
+// this package that speak to a provider's server themselves (embeddings).
+// An *APIError stays one.
+func RedactSecrets(err error, key string, headers map[string]string) error {
+	err = redactKey(err, key)
+	for _, v := range headers {
+		err = redactKey(err, strings.TrimSpace(v))
+	}
+	return err
+}
+
 // redactedError is an error whose text has a key replaced.
 type redactedError struct {
 	err error

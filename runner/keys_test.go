@@ -1,11 +1,15 @@
 package runner
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
 	"whet/config"
+	"whet/prompt"
 )
 
 func TestAPIKey(t *testing.T) {
@@ -85,5 +89,53 @@ func TestKeyEnvVars(t *testing.T) {
 		if got := strings.Join(KeyEnvVars(c.cfg), " "); got != c.want {
 			t.Errorf("%s: got %q, want %q", name, got, c.want)
 		}
+	}
+}
+
+// A header may carry a token (a gateway's, expanded from ${VAR}); a server
+// that echoes it in an error body must not put it into a result, an export
+// or a log, whichever the provider.
+func TestHeaderValuesAreRedactedFromErrors(t *testing.T) {
+	const secret = "gw-token-0123456789"
+	headers := map[string]string{"X-Gateway-Token": secret, "X-Title": "whet"}
+	t.Setenv("WHET_TEST_KEY", "sk-test-key-abcdef")
+	for _, tc := range []struct {
+		name string
+		body func(msg string) string
+		newP func(base string) (Provider, error)
+	}{
+		{"openai", func(m string) string { return ptOpenAIErr(400, m) }, func(base string) (Provider, error) {
+			return NewOpenAI(config.Provider{Name: "gw", Type: "openai", BaseURL: base + "/v1", APIKeyEnv: "WHET_TEST_KEY", Headers: headers})
+		}},
+		{"anthropic", func(m string) string { return ptAnthropicErr(400, m) }, func(base string) (Provider, error) {
+			return NewAnthropic(config.Provider{Name: "gw", Type: "anthropic", BaseURL: base, APIKeyEnv: "WHET_TEST_KEY", Headers: headers})
+		}},
+		{"gemini", func(m string) string { return ptGeminiErr(400, m) }, func(base string) (Provider, error) {
+			return NewGemini(config.Provider{Name: "gw", Type: "gemini", BaseURL: base, APIKeyEnv: "WHET_TEST_KEY", Headers: headers})
+		}},
+		{"ollama", func(m string) string { return fmt.Sprintf(`{"error":%q}`, m) }, func(base string) (Provider, error) {
+			return NewOllama(config.Provider{Name: "gw", Type: "ollama", BaseURL: base, Headers: headers})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptError(w, 400, tc.body("gateway refused token "+r.Header.Get("X-Gateway-Token")+" for whet"))
+			})
+			p, err := tc.newP(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = p.Chat(context.Background(), Request{Model: "m1", Messages: []prompt.Message{{Role: "user", Content: "hi"}}}, nil)
+			if err == nil {
+				t.Fatal("Chat succeeded, want an error")
+			}
+			if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "refused token [redacted] for whet") {
+				t.Errorf("error %q: want the header's value replaced, the message kept", err)
+			}
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.Status != 400 {
+				t.Errorf("error %v: want the APIError with status 400 kept", err)
+			}
+		})
 	}
 }

@@ -93,7 +93,7 @@ func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string))
 		return Response{}, err
 	}
 	resp, err := p.chat(ctx, req, onDelta, auth)
-	return resp, redactKey(err, key)
+	return resp, redactSecrets(err, p.cfg, key)
 }
 
 // auth is the credential of a call: the API key as x-api-key, or, with no
@@ -359,7 +359,7 @@ func (p *Anthropic) ListModels(ctx context.Context) ([]ModelInfo, error) {
 		return nil, err
 	}
 	models, err := p.listModels(ctx, auth)
-	return models, redactKey(err, key)
+	return models, redactSecrets(err, p.cfg, key)
 }
 
 func (p *Anthropic) listModels(ctx context.Context, auth option.RequestOption) ([]ModelInfo, error) {

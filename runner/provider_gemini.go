@@ -104,7 +104,7 @@ func (g *Gemini) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 		return Response{}, err
 	}
 	resp, err := g.chat(ctx, req, onDelta, key)
-	return resp, redactKey(err, key)
+	return resp, redactSecrets(err, g.cfg, key)
 }
 
 func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), key string) (Response, error) {
@@ -373,7 +373,7 @@ func (g *Gemini) ListModels(ctx context.Context) ([]ModelInfo, error) {
 		return nil, err
 	}
 	models, err := g.listModels(ctx, key)
-	return models, redactKey(err, key)
+	return models, redactSecrets(err, g.cfg, key)
 }
 
 func (g *Gemini) listModels(ctx context.Context, key string) ([]ModelInfo, error) {

@@ -41,12 +41,30 @@ type Ollama struct {
 	keyed *api.Client
 
 	mu      sync.Mutex
-	digests map[string]string // requested model -> digest ("" = looked up, not listed)
+	digests map[string]ollamaDigest // requested model -> digest
+	now     func() time.Time        // the clock of digest lookups (tests set it)
 }
 
+// ollamaDigest is a model's digest as the server listed it at a time; ""
+// when the model was not listed.
+type ollamaDigest struct {
+	digest string
+	at     time.Time
+}
+
+// ollamaDigestTTL is how long a listed digest is taken as the model's: a
+// model pulled again under its name (a new digest) while whet runs — the
+// workbench stays open for days — is recorded with its new digest from
+// the next lookup on, so a drift check made from it sees the change.
+const ollamaDigestTTL = 30 * time.Second
+
+// ollamaDigestWait bounds the listing CurrentDigest waits for.
+const ollamaDigestWait = 2 * time.Second
+
 var (
-	_ Provider    = (*Ollama)(nil)
-	_ ModelLister = (*Ollama)(nil)
+	_ Provider      = (*Ollama)(nil)
+	_ ModelLister   = (*Ollama)(nil)
+	_ DigestChecker = (*Ollama)(nil)
 )
 
 // NewOllama returns an Ollama provider. The server is cfg.BaseURL (which
@@ -90,7 +108,8 @@ func newOllama(name string, cfg config.Provider, base *url.URL, hc *http.Client)
 		client:    api.NewClient(base, hc),
 		keyed:     api.NewClient(keyedBase, hc),
 		keepAlive: cfg.KeepAlive,
-		digests:   map[string]string{},
+		digests:   map[string]ollamaDigest{},
+		now:       time.Now,
 	}
 }
 
@@ -131,8 +150,9 @@ func (o *Ollama) BaseURL() string { return provRedactURL(o.base) }
 // ("json" or a JSON schema), which are the request's fields of those
 // names. The answer's text is the message content; thinking is not part of
 // it. TokensIn/Out are prompt_eval_count/eval_count; ModelDigest is the
-// model's digest from /api/tags, looked up once per model. On error the
-// Response holds the text that arrived before it.
+// model's digest from /api/tags, looked up again once older than
+// ollamaDigestTTL. On error the Response holds the text that arrived
+// before it.
 func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
 	req.Params = req.Params.For(config.TypeOllama) // params scoped to other providers stay out
 	kctx, client, key, err := o.keyFor(ctx)
@@ -140,7 +160,7 @@ func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 		return Response{}, err
 	}
 	resp, err := o.chat(ctx, kctx, client, req, onDelta)
-	return resp, redactKey(err, key)
+	return resp, redactSecrets(err, o.cfg, key)
 }
 
 // chat is Chat with the call's client and keyed context kctx (ctx's child).
@@ -221,6 +241,21 @@ func (o *Ollama) chat(ctx, kctx context.Context, client *api.Client, req Request
 	return resp, nil
 }
 
+// CurrentDigest implements DigestChecker: the digest the server lists for
+// model now (looked up again once ollamaDigestTTL old), "" when it cannot
+// be asked or does not list it.
+func (o *Ollama) CurrentDigest(ctx context.Context, model string) string {
+	// A server that does not answer soon leaves the cache to answer: a
+	// cached run works offline.
+	ctx, cancel := context.WithTimeout(ctx, ollamaDigestWait)
+	defer cancel()
+	kctx, client, _, err := o.keyFor(ctx)
+	if err != nil {
+		return ""
+	}
+	return o.digest(kctx, client, model)
+}
+
 // ListModels implements ModelLister from GET /api/tags.
 func (o *Ollama) ListModels(ctx context.Context) ([]ModelInfo, error) {
 	kctx, client, key, err := o.keyFor(ctx)
@@ -233,7 +268,7 @@ func (o *Ollama) ListModels(ctx context.Context) ([]ModelInfo, error) {
 		return nil, provCtxError(o.name, ctx)
 	}
 	if err != nil {
-		return nil, redactKey(o.classify(err, "", capt), key)
+		return nil, redactSecrets(o.classify(err, "", capt), o.cfg, key)
 	}
 	out := make([]ModelInfo, 0, len(lr.Models))
 	for _, m := range lr.Models {
@@ -251,15 +286,16 @@ func (o *Ollama) ListModels(ctx context.Context) ([]ModelInfo, error) {
 	return out, nil
 }
 
-// digest returns the digest of model, listing the server's models the first
-// time a model is asked for. A failed listing leaves it empty (and is tried
-// again next call).
+// digest returns the digest of model, listing the server's models when it
+// was not listed in the last ollamaDigestTTL. A failed listing leaves it
+// empty (and is tried again next call).
 func (o *Ollama) digest(ctx context.Context, client *api.Client, model string) string {
 	o.mu.Lock()
 	d, ok := o.digests[model]
+	now := o.now()
 	o.mu.Unlock()
-	if ok {
-		return d
+	if ok && now.Sub(d.at) < ollamaDigestTTL {
+		return d.digest
 	}
 	lr, err := client.List(ctx)
 	if err != nil {
@@ -268,10 +304,11 @@ func (o *Ollama) digest(ctx context.Context, client *api.Client, model string) s
 	o.rememberDigests(lr.Models)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if _, ok := o.digests[model]; !ok {
-		o.digests[model] = ""
+	if d, ok := o.digests[model]; !ok || d.at.Before(now) {
+		// Not listed (any more): known to have none, for a while.
+		o.digests[model] = ollamaDigest{at: o.now()}
 	}
-	return o.digests[model]
+	return o.digests[model].digest
 }
 
 // rememberDigests records the digest of every listed model under its name,
@@ -279,10 +316,11 @@ func (o *Ollama) digest(ctx context.Context, client *api.Client, model string) s
 func (o *Ollama) rememberDigests(models []api.ListModelResponse) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	at := o.now()
 	for _, m := range models {
 		for _, n := range []string{m.Name, m.Model, strings.TrimSuffix(m.Name, ":latest")} {
 			if n != "" {
-				o.digests[n] = m.Digest
+				o.digests[n] = ollamaDigest{digest: m.Digest, at: at}
 			}
 		}
 	}

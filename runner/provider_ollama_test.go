@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -465,5 +466,48 @@ func TestOllamaWrongPath(t *testing.T) {
 	ae := ptAPIError(t, err)
 	if ae.Status != 404 || strings.Contains(err.Error(), "ollama pull") || !strings.Contains(err.Error(), "type openai") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A model pulled again under its name while whet runs (the workbench stays
+// open for days) is recorded with its new digest once the last listing is
+// older than ollamaDigestTTL; within it, the listing is reused.
+func TestOllamaDigestFollowsAModelPulledAgain(t *testing.T) {
+	var mu sync.Mutex
+	digest := "aaaa"
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if r.URL.Path == "/api/chat" {
+			ptStream(w, ptOllamaNDJSON, ptOllamaLine("llama3.2:3b", "ok"), ptOllamaDone)
+			return
+		}
+		mu.Lock()
+		d := digest
+		mu.Unlock()
+		ptStream(w, "application/json", `{"models":[{"name":"llama3.2:3b","model":"llama3.2:3b","digest":"`+d+`"}]}`)
+	})
+	p := ptOllama(t, srv.URL)
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p.now = func() time.Time { return clock }
+	chat := func() string {
+		t.Helper()
+		resp, err := p.Chat(context.Background(), Request{Model: "llama3.2:3b"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.ModelDigest
+	}
+	if d := chat(); d != "aaaa" {
+		t.Fatalf("first digest %q", d)
+	}
+	mu.Lock()
+	digest = "bbbb" // ollama pull llama3.2:3b
+	mu.Unlock()
+	clock = clock.Add(ollamaDigestTTL / 2)
+	if d := chat(); d != "aaaa" || seen.count("/api/tags") != 1 {
+		t.Errorf("within the TTL: digest %q after %d listings, want aaaa after 1", d, seen.count("/api/tags"))
+	}
+	clock = clock.Add(ollamaDigestTTL)
+	if d := chat(); d != "bbbb" || seen.count("/api/tags") != 2 {
+		t.Errorf("after the TTL: digest %q after %d listings, want bbbb after 2", d, seen.count("/api/tags"))
 	}
 }

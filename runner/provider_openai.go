@@ -218,7 +218,7 @@ func (p *OpenAI) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 	req.Params = req.Params.For(config.TypeOpenAI) // params scoped to other providers stay out
 	key, kerr := APIKey(p.cfg)
 	resp, err := p.chat(ctx, req, onDelta, key, kerr)
-	return resp, redactKey(err, key)
+	return resp, redactSecrets(err, p.cfg, key)
 }
 
 func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), key string, kerr error) (Response, error) {
@@ -866,7 +866,7 @@ func openaiTemporaryEvent(se *ssestream.StreamError) bool {
 func (p *OpenAI) ListModels(ctx context.Context) ([]ModelInfo, error) {
 	key, kerr := APIKey(p.cfg)
 	models, err := p.listModels(ctx, key, kerr)
-	return models, redactKey(err, key)
+	return models, redactSecrets(err, p.cfg, key)
 }
 
 func (p *OpenAI) listModels(ctx context.Context, key string, kerr error) ([]ModelInfo, error) {

@@ -33,7 +33,7 @@ func PlanOf(ctx context.Context, vr VersionReader, run prompt.Run) (Plan, error)
 // "drift", with a note naming base and then note when one is given. The
 // caller creates it in the store.
 func DriftRerun(base prompt.Run, author, note string) prompt.Run {
-	n := "drift check of run " + base.ID
+	n := prompt.DriftNotePrefix + base.ID
 	if note != "" {
 		n += ": " + note
 	}

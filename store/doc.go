@@ -6,7 +6,10 @@
 //
 //   - Versions, results, scores, tag history and the audit log are written
 //     once and never updated or deleted; triggers in the schema refuse it.
-//     Prompts are archived, never deleted. Tags move by appending rows; a
+//     The one exception is PruneRuns, asked by the user: it deletes whole
+//     old runs with their results and scores, lifting the two triggers that
+//     refuse it for its own transaction only (drift baselines of the runs it
+//     keeps stay). Prompts are archived, never deleted. Tags move by appending rows; a
 //     tag's current version is its newest row. Only a run's status and
 //     finished time, a prompt's description, labels, defaults and archived
 //     flag, and cache entries ever change.

@@ -26,10 +26,13 @@ type ModelIdentity struct {
 // changed identity (a new digest after `ollama pull`, a new
 // system_fingerprint) is what makes old results stop being comparable.
 type ModelSeen struct {
-	Target   string
-	Current  ModelIdentity
-	Previous *ModelIdentity // nil when every result reported Current
-	Cells    int            // successful, uncached results of the target
+	Target  string
+	Current ModelIdentity
+	// Previous is the newest identity recorded before Current's run and not
+	// by it; nil when there is none (every result reported Current, or
+	// only Current's run recorded others: a server with several backends).
+	Previous *ModelIdentity
+	Cells    int // successful, uncached results of the target
 }
 
 // Changed reports whether the target's identity changed between its
@@ -98,9 +101,16 @@ func (s *Store) ModelsSeen(ctx context.Context) ([]ModelSeen, error) {
 		for _, id := range ids {
 			ms.Cells += id.Cells
 		}
-		if len(ids) > 1 {
-			prev := ids[1]
-			ms.Previous = &prev
+		// The identity before: the newest one that the newest result's
+		// run did not itself record. One run answered from two backends
+		// (OpenAI's system_fingerprint varies from call to call) has not
+		// changed model under itself.
+		for _, id := range ids[1:] {
+			if id.RunID != ms.Current.RunID {
+				prev := id
+				ms.Previous = &prev
+				break
+			}
 		}
 		out = append(out, ms)
 	}

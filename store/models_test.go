@@ -91,3 +91,49 @@ func TestModelSeenDrift(t *testing.T) {
 		}
 	}
 }
+
+// A server that answers one run from several backends (OpenAI's
+// system_fingerprint varies from call to call) has not changed model under
+// it; an identity of an earlier run that the newest run did not record has.
+func TestModelsSeenFleetInOneRun(t *testing.T) {
+	ctx := context.Background()
+	s, a1, _, _ := runFixture(t)
+	newRun := func() string {
+		t.Helper()
+		r := prompt.Run{Source: "cli", Versions: []prompt.RunVersion{rv(a1)}, Targets: []string{"openai:x"},
+			Cases: []prompt.Case{{Vars: map[string]string{"x": "1"}}, {Vars: map[string]string{"x": "2"}}, {Vars: map[string]string{"x": "3"}}}, Repeat: 1}
+		if err := s.CreateRun(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	save := func(run string, fps ...string) {
+		t.Helper()
+		var rs []prompt.Result
+		for c, fp := range fps {
+			rs = append(rs, prompt.Result{RunID: run, VersionID: a1.ID, Target: "openai:x", Case: c, Output: "ok", Model: "x", ModelDigest: fp})
+		}
+		if err := s.SaveResults(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := func() ModelSeen {
+		t.Helper()
+		got, err := s.ModelsSeen(ctx)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("ModelsSeen = %+v, %v", got, err)
+		}
+		return got[0]
+	}
+	run1 := newRun()
+	save(run1, "fp_a", "fp_b", "fp_a")
+	if m := seen(); m.Changed() || m.Drift("") != "" {
+		t.Errorf("one run served by two backends: changed, previous %+v", m.Previous)
+	}
+	run2 := newRun()
+	save(run2, "fp_c", "fp_c", "fp_c")
+	m := seen()
+	if !m.Changed() || m.Previous.RunID != run1 || m.Current.RunID != run2 || m.Current.Digest != "fp_c" {
+		t.Errorf("a new backend in a later run: %+v, previous %+v", m.Current, m.Previous)
+	}
+}

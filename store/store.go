@@ -424,6 +424,8 @@ func openError(path string, err error) error {
 		return fmt.Errorf("database %s: the file is damaged or is not a whet database (it was not changed): %w", path, err)
 	case strings.Contains(msg, "database is locked"):
 		return fmt.Errorf("database %s: another process is writing to it and kept it locked for over %s; nothing was changed: try again when it is done: %w", path, busyTimeout, err)
+	case strings.Contains(msg, "database or disk is full"):
+		return fmt.Errorf("database %s: the disk is full: nothing of this write was saved; free space on %s and try again ('whet runs prune' deletes old runs once the database can be written): %w", path, filepath.Dir(path), err)
 	}
 	return fmt.Errorf("database %s: %w", path, err)
 }
@@ -468,12 +470,15 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	defer sqlTx.Rollback()
 	if err := fn(&Tx{tx: sqlTx, now: time.Now()}); err != nil {
-		if strings.Contains(err.Error(), "readonly database") {
+		if msg := err.Error(); strings.Contains(msg, "readonly database") || strings.Contains(msg, "database or disk is full") {
 			return openError(s.path, err)
 		}
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
+		if strings.Contains(err.Error(), "database or disk is full") {
+			return openError(s.path, err)
+		}
 		return fmt.Errorf("database %s: committing: %w", s.path, err)
 	}
 	return nil

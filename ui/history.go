@@ -486,7 +486,7 @@ func (m historyModel) driftDialog(base, rerun prompt.Run, rows []eval.DriftRow, 
 	inner := dialogWidth(m.sh.width, 70) - m.sh.styles().Dialog.GetHorizontalFrameSize()
 	return openDialog(&messageDialog{
 		title: "Drift · " + base.ID + " → " + rerun.ID,
-		body:  head + driftText(rows, max(4, lines), inner),
+		body:  head + driftText(base, rows, max(4, lines), inner),
 		hint:  "esc close · whet drift " + base.ID + " --against " + rerun.ID,
 	})
 }
@@ -499,12 +499,13 @@ func orNew(id string) string {
 	return id
 }
 
-// driftText lists drift rows for a dialog, those that drifted first, in at
+// driftText lists drift rows for a dialog (base is the baseline, whose plan
+// names the cases that moved), those that drifted first, in at
 // most maxLines lines of w cells (a line that runs on counts as the lines
 // it wraps to, under its indentation: see frameDialog). When several pairs
 // were tested it says, as `whet drift` does, that their p-values are
 // Holm-adjusted.
-func driftText(rows []eval.DriftRow, maxLines, w int) string {
+func driftText(base prompt.Run, rows []eval.DriftRow, maxLines, w int) string {
 	ordered := append([]eval.DriftRow(nil), rows...)
 	slices.SortStableFunc(ordered, func(a, b eval.DriftRow) int {
 		switch {
@@ -567,6 +568,9 @@ func driftText(rows []eval.DriftRow, maxLines, w int) string {
 		}
 		for _, note := range r.Notes {
 			block = append(block, "    not drift: "+oneLine(note))
+		}
+		if moved := r.MovedCases(base, 3, ""); moved != "" && (r.Drifted() || len(r.Notes) > 0) {
+			block = append(block, "    "+oneLine(moved))
 		}
 		if used+height(block) > maxLines-1 {
 			lines = append(lines, "… and more: the command below shows them all")

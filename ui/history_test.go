@@ -270,7 +270,7 @@ func TestDriftTextScoreAsReports(t *testing.T) {
 		Version: prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}, Target: "echo",
 		Before: report.Summary{Scored: 8, MeanScore: 0.625}, After: report.Summary{Scored: 8, MeanScore: 0.875},
 	}}
-	if got := driftText(rows, 20, 66); !strings.Contains(got, "score 0.63 → 0.88") {
+	if got := driftText(prompt.Run{}, rows, 20, 66); !strings.Contains(got, "score 0.63 → 0.88") {
 		t.Errorf("drift text: %s", got)
 	}
 }
@@ -283,7 +283,7 @@ func TestDriftTextNotes(t *testing.T) {
 		Version: prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}, Target: "echo",
 		Notes: []string{"scores fell on 4 of 4 decided cases, p = 0.13: not significant"},
 	}}
-	if got := driftText(rows, 20, 100); !strings.Contains(got, "not drift: scores fell on 4 of 4 decided cases, p = 0.13: not significant") {
+	if got := driftText(prompt.Run{}, rows, 20, 100); !strings.Contains(got, "not drift: scores fell on 4 of 4 decided cases, p = 0.13: not significant") {
 		t.Errorf("drift text: %s", got)
 	}
 }
@@ -295,7 +295,7 @@ func TestDriftTextModelOfAFailedSide(t *testing.T) {
 		Version: prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}, Target: "fake:flaky",
 		ModelBefore: "flaky-2026-01", After: report.Summary{Errors: 1},
 	}}
-	if got := driftText(rows, 20, 66); !strings.Contains(got, "model flaky-2026-01 → —\n") {
+	if got := driftText(prompt.Run{}, rows, 20, 66); !strings.Contains(got, "model flaky-2026-01 → —\n") {
 		t.Errorf("drift text: %s", got)
 	}
 }
@@ -377,5 +377,27 @@ func TestHistoryCostOfUnpricedRun(t *testing.T) {
 				t.Errorf("the echo-only run is marked unpriced: %q", line)
 			}
 		}
+	}
+}
+
+// The drift dialog names the cases whose score moved, the largest drops
+// first, by the baseline plan's names, as whet drift does.
+func TestDriftTextNamesTheCasesThatMoved(t *testing.T) {
+	plan := prompt.Run{Cases: []prompt.Case{{Name: "refund"}, {Name: "late parcel"}, {}, {}, {}}}
+	rows := []eval.DriftRow{{
+		Version: prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}, Target: "echo",
+		Reasons: []string{"scores fell: the baseline beats the re-run on 4 of 5 cases"},
+		AB: eval.ABResult{Cases: []eval.ABCase{
+			{Case: 0, A: 1, B: 0.5, Scored: true, Winner: -1},
+			{Case: 1, A: 1, B: 0, Scored: true, Winner: -1},
+			{Case: 2, A: 1, B: 0.9, Scored: true, Winner: -1},
+			{Case: 3, A: 1, B: 0.8, Scored: true, Winner: -1},
+			{Case: 4, A: 0.5, B: 1, Scored: true, Winner: 1},
+		}},
+	}}
+	got := driftText(plan, rows, 20, 200)
+	if !strings.Contains(got, "    scores fell on late parcel (1.00 → 0.00), refund (1.00 → 0.50), case 4 (1.00 → 0.80) and 1 more; rose on case 5 (0.50 → 1.00)\n") &&
+		!strings.HasSuffix(got, "    scores fell on late parcel (1.00 → 0.00), refund (1.00 → 0.50), case 4 (1.00 → 0.80) and 1 more; rose on case 5 (0.50 → 1.00)") {
+		t.Errorf("drift text: %s", got)
 	}
 }
