@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/stat"
@@ -308,6 +309,12 @@ type ABResult struct {
 	// Wins, Ties and Losses are counted from B's side: cases where B scored
 	// higher, the same, lower. Skipped cases lack a score on a side.
 	Wins, Ties, Losses, Skipped int
+	// FailedA and FailedB are the calls of each side that failed: they have
+	// no answer to compare, so they are left out of the case means rather
+	// than counted as a score of 0 (a suite scores them 0), which would set
+	// the sides' luck with the network against each other. A case whose
+	// every repeat failed on a side is Skipped.
+	FailedA, FailedB int
 	// WinRate is Wins/(Wins+Losses) with its 95% Wilson interval [Lo, Hi]:
 	// 0 in [0,1] when every scored case is a tie.
 	WinRate, Lo, Hi float64
@@ -327,7 +334,8 @@ const Significance = 0.05
 // CompareAB compares two sides' results on the same cases — two versions on
 // one target, or one version on two targets. Results are reduced to one per
 // cell; each side's case score is the mean of its scored repeats (a result's
-// score as Aggregate reads it). Scores equal within 1e-9 tie. labelA and
+// score as Aggregate reads it) whose call succeeded: failed calls are
+// counted (FailedA, FailedB) and left out. Scores equal within 1e-9 tie. labelA and
 // labelB name the sides in the sentence ("" = "A" and "B").
 func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB string) ABResult {
 	if labelA == "" {
@@ -337,10 +345,15 @@ func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB strin
 		labelB = "B"
 	}
 	latest := report.LatestScores(scores)
-	perCase := func(rs []prompt.Result) map[int][]float64 {
+	perCase := func(rs []prompt.Result, failed *int) map[int][]float64 {
 		m := map[int][]float64{}
 		for _, r := range report.CellResults(rs) {
-			if g := gradeOf(latest[r.ID]); g.scored {
+			if !r.OK() {
+				*failed++
+				if _, ok := m[r.Case]; !ok {
+					m[r.Case] = nil
+				}
+			} else if g := gradeOf(latest[r.ID]); g.scored {
 				m[r.Case] = append(m[r.Case], g.score)
 			} else if _, ok := m[r.Case]; !ok {
 				m[r.Case] = nil
@@ -348,7 +361,8 @@ func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB strin
 		}
 		return m
 	}
-	am, bm := perCase(a), perCase(b)
+	res := ABResult{LabelA: labelA, LabelB: labelB}
+	am, bm := perCase(a, &res.FailedA), perCase(b, &res.FailedB)
 	caseSet := map[int]bool{}
 	for c := range am {
 		caseSet[c] = true
@@ -361,7 +375,6 @@ func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB strin
 		cases = append(cases, c)
 	}
 	slices.Sort(cases)
-	res := ABResult{LabelA: labelA, LabelB: labelB}
 	for _, c := range cases {
 		ac := ABCase{Case: c}
 		as, bs := am[c], bm[c]
@@ -400,10 +413,27 @@ func (r ABResult) Stats() *report.ABStats {
 		return nil
 	}
 	return &report.ABStats{Wins: r.Wins, Ties: r.Ties, Losses: r.Losses, Skipped: r.Skipped,
-		WinRate: r.WinRate, Lo: r.Lo, Hi: r.Hi, P: r.P, Sentence: r.Sentence}
+		FailedA: r.FailedA, FailedB: r.FailedB, WinRate: r.WinRate, Lo: r.Lo, Hi: r.Hi, P: r.P, Sentence: r.Sentence}
 }
 
+// abSentence says r plainly, and what it leaves out: the failed calls, and
+// the cases without a score on a side.
 func abSentence(r ABResult) string {
+	s := abVerdict(r)
+	var out []string
+	if f := r.FailedA + r.FailedB; f > 0 {
+		out = append(out, fmt.Sprintf("%d failed %s", f, plural(f, "call", "calls")))
+	}
+	if r.Skipped > 0 && r.Wins+r.Ties+r.Losses > 0 {
+		out = append(out, fmt.Sprintf("%d %s unscored on a side", r.Skipped, plural(r.Skipped, "case", "cases")))
+	}
+	if len(out) > 0 {
+		s += "; " + strings.Join(out, " and ") + " left out"
+	}
+	return s
+}
+
+func abVerdict(r ABResult) string {
 	n := r.Wins + r.Losses
 	if n == 0 {
 		if r.Ties == 1 {

@@ -256,6 +256,36 @@ func TestCompareAB(t *testing.T) {
 	}
 }
 
+// TestCompareABLeavesFailedCallsOut: a failed call has no answer to
+// compare. A suite scores it 0, but the A/B statistics leave it out of its
+// case's mean, count it, and say so, so that a side's network errors do not
+// read as a worse prompt.
+func TestCompareABLeavesFailedCallsOut(t *testing.T) {
+	failed := func(id int64, c, rep int) prompt.Result {
+		return prompt.Result{ID: id, Case: c, Repeat: rep, Error: "HTTP 400", FinishReason: "error"}
+	}
+	a := []prompt.Result{{ID: 1, Case: 0, Repeat: 0}, failed(2, 0, 1), {ID: 3, Case: 1}, failed(7, 2, 0)}
+	b := []prompt.Result{{ID: 4, Case: 0, Repeat: 0}, {ID: 5, Case: 0, Repeat: 1}, {ID: 6, Case: 1}, {ID: 8, Case: 2}}
+	sc := []prompt.Score{suiteScore(1, 0.9, true), suiteScore(2, 0, false), suiteScore(3, 0.5, false),
+		suiteScore(4, 0.8, true), suiteScore(5, 0.8, true), suiteScore(6, 0.7, true), suiteScore(7, 0, false), suiteScore(8, 1, true)}
+	r := CompareAB(a, b, sc, "v1", "v2")
+	// Case 0: A's mean is 0.9 over its one answer, not 0.45 with the failure as 0: A wins.
+	if !near(r.Cases[0].A, 0.9, 1e-12) || r.Cases[0].Winner != -1 {
+		t.Errorf("case 0: %+v", r.Cases[0])
+	}
+	// Case 2: A's only call failed: unscored on a side, not a loss for A.
+	if r.Cases[2].Scored || r.Skipped != 1 || r.FailedA != 2 || r.FailedB != 0 || r.Wins != 1 || r.Losses != 1 {
+		t.Errorf("%+v", r)
+	}
+	want := "no significant difference: v1 and v2 each win 1 of 2 cases, p = 1; 2 failed calls and 1 case unscored on a side left out"
+	if r.Sentence != want {
+		t.Errorf("sentence %q, want %q", r.Sentence, want)
+	}
+	if s := r.Stats(); s.FailedA != 2 || s.FailedB != 0 {
+		t.Errorf("Stats = %+v", s)
+	}
+}
+
 func TestABResultStats(t *testing.T) {
 	if s := (ABResult{Skipped: 3}).Stats(); s != nil {
 		t.Errorf("no case scored on both sides: Stats = %+v, want nil", s)

@@ -125,6 +125,31 @@ func TestCompareFormatsCarryAB(t *testing.T) {
 	}
 }
 
+// Failed calls the A/B statistics left out are said in the Markdown, with
+// each side's count, and in the JSON.
+func TestCompareABSaysFailedCallsLeftOut(t *testing.T) {
+	c := fixtureComparison()
+	c.AB.FailedA, c.AB.FailedB = 3, 1
+	md := string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, c) }))
+	checkMarkdown(t, "compare failed calls", md)
+	want := "by its mean score over its repeats whose call succeeded (4 failed calls left out, 3 of `summarize@1`'s and 1 of `summarize@2`'s: they have no answer to compare): `summarize@2` wins 1"
+	if !strings.Contains(md, want) {
+		t.Errorf("Markdown lacks %q:\n%s", want, md)
+	}
+	var doc struct {
+		AB struct {
+			FailedA int `json:"failed_a"`
+			FailedB int `json:"failed_b"`
+		} `json:"ab"`
+	}
+	if err := json.Unmarshal(render(t, func(b *bytes.Buffer) error { return CompareJSON(b, c) }), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.AB.FailedA != 3 || doc.AB.FailedB != 1 {
+		t.Errorf("JSON ab %+v", doc.AB)
+	}
+}
+
 // The comparison's summary shows each side's mean score and pass rate with
 // the same 95% intervals over cases as the run's summary.
 func TestCompareMarkdownIntervals(t *testing.T) {
