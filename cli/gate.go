@@ -155,7 +155,9 @@ func writePassLines(w io.Writer, groups []eval.Group) {
 // passText writes a group's pass rate with what it is over and its 95%
 // interval, which is over cases: "66.7% (12 of 18 graded cells, 95% CI
 // 30.0–90.3% over 6 cases)"; without repeats a cell is a case and the
-// cases go unsaid.
+// cases go unsaid. Failed calls among the graded cells are said ("counting
+// 2 failed calls as fails"): a suite grades them as fails, and a reader
+// should not take them for wrong answers.
 func passText(g eval.Group) string {
 	over := ""
 	if g.Repeats > 1 && g.JudgedCases > 0 {
@@ -164,7 +166,14 @@ func passText(g eval.Group) string {
 			over = " over 1 case"
 		}
 	}
-	return fmt.Sprintf("%.1f%% (%d of %d graded cells, 95%% CI %.1f–%.1f%%%s)", 100*g.PassRate, g.Passed, g.Judged, 100*g.PassLo, 100*g.PassHi, over)
+	failed := ""
+	if g.FailedJudged > 0 {
+		failed = fmt.Sprintf(", counting %d failed calls as fails", g.FailedJudged)
+		if g.FailedJudged == 1 {
+			failed = ", counting 1 failed call as a fail"
+		}
+	}
+	return fmt.Sprintf("%.1f%% (%d of %d graded cells%s, 95%% CI %.1f–%.1f%%%s)", 100*g.PassRate, g.Passed, g.Judged, failed, 100*g.PassLo, 100*g.PassHi, over)
 }
 
 // repeatsText says, for a group with repeats, how alike a case's repeats
@@ -287,6 +296,17 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	}
 	if repeats > 1 {
 		b.WriteString("\n*The 95% CI is over cases: repeats of a case that always agree count as one case, repeats that vary as independent draws would count in full.*\n")
+	}
+	failedCalls := 0
+	for _, g := range groups {
+		failedCalls += g.FailedJudged
+	}
+	if failedCalls > 0 {
+		ab := ""
+		if len(rr.Run.Versions) == 2 {
+			ab = ", but the A/B statistics leave failed calls out: they have no answer to compare"
+		}
+		fmt.Fprintf(&b, "\n*A failed call is a failing cell here (%d of the graded cells; see Errors)%s.*\n", failedCalls, ab)
 	}
 	if len(rr.Run.Versions) == 2 {
 		a, bb := rr.Run.Versions[0], rr.Run.Versions[1]

@@ -173,3 +173,41 @@ func TestPassIntervalsOverCases(t *testing.T) {
 		t.Errorf("summary lacks the interval over cases:\n%s", md)
 	}
 }
+
+// A failed call graded as a fail is said in the pass line, the gate line
+// and the gate's summary: it fails the gate, but is not a wrong answer.
+func TestPassTextSaysFailedCalls(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	run := prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}
+	var results []prompt.Result
+	var scores []prompt.Score
+	for c := range 4 {
+		id := int64(c + 1)
+		r := prompt.Result{ID: id, VersionID: 1, Target: "echo", Case: c, Output: "x"}
+		pass := c > 0
+		if c < 2 {
+			r.Output, r.Error, r.FinishReason, pass = "", "HTTP 500", "error", false
+		}
+		results = append(results, r)
+		scores = append(scores, prompt.Score{ID: id, ResultID: id, Scorer: eval.ScorerSuite, Value: map[bool]float64{true: 1}[pass], Pass: &pass})
+	}
+	groups := eval.Aggregate(results, scores, run)
+	if groups[0].FailedJudged != 2 || groups[0].Judged != 4 {
+		t.Fatalf("group %+v", groups[0])
+	}
+	if got := passText(groups[0]); !strings.HasPrefix(got, "50.0% (2 of 4 graded cells, counting 2 failed calls as fails, 95% CI ") {
+		t.Errorf("pass text %q", got)
+	}
+	groups[0].FailedJudged = 1
+	if got := passText(groups[0]); !strings.Contains(got, ", counting 1 failed call as a fail, 95% CI ") {
+		t.Errorf("pass text %q", got)
+	}
+	groups[0].FailedJudged = 2
+	var b bytes.Buffer
+	if err := writeGateMarkdown(&b, report.RunReport{Run: run, Results: results, Scores: scores}, groups, 0.9, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "*A failed call is a failing cell here (2 of the graded cells; see Errors).*"; !strings.Contains(b.String(), want) {
+		t.Errorf("summary lacks %q:\n%s", want, b.String())
+	}
+}

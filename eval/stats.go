@@ -63,6 +63,9 @@ type Group struct {
 	// (report.PassInterval); 0 in [0,1] when Judged = 0.
 	Judged, Passed           int
 	PassRate, PassLo, PassHi float64
+	// FailedJudged of the Judged results are calls that failed: a suite
+	// grades each 0 and a fail, so they count in PassRate and MeanScore.
+	FailedJudged int
 
 	// Scored results have a score. MeanScore is their mean, with a 95%
 	// t-interval from the spread between cases (report.ScoreInterval) clamped
@@ -160,6 +163,9 @@ func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) [
 			gr := gradeOf(latest[r.ID])
 			if gr.hasPass {
 				g.Judged++
+				if !r.OK() {
+					g.FailedJudged++
+				}
 				c := passByCase[r.Case]
 				c[0]++
 				if gr.pass {
@@ -416,49 +422,56 @@ func (r ABResult) Stats() *report.ABStats {
 		FailedA: r.FailedA, FailedB: r.FailedB, WinRate: r.WinRate, Lo: r.Lo, Hi: r.Hi, P: r.P, Sentence: r.Sentence}
 }
 
-// abSentence says r plainly, and what it leaves out: the failed calls, and
-// the cases without a score on a side.
+// abSentence says r plainly, with what it leaves out in brackets: ties,
+// failed calls, cases without a score on a side.
 func abSentence(r ABResult) string {
-	s := abVerdict(r)
 	var out []string
 	if f := r.FailedA + r.FailedB; f > 0 {
 		out = append(out, fmt.Sprintf("%d failed %s", f, plural(f, "call", "calls")))
 	}
-	if r.Skipped > 0 && r.Wins+r.Ties+r.Losses > 0 {
+	if r.Skipped > 0 {
 		out = append(out, fmt.Sprintf("%d %s unscored on a side", r.Skipped, plural(r.Skipped, "case", "cases")))
 	}
+	left := ""
 	if len(out) > 0 {
-		s += "; " + strings.Join(out, " and ") + " left out"
+		left = strings.Join(out, " and ") + " left out"
 	}
-	return s
-}
-
-func abVerdict(r ABResult) string {
 	n := r.Wins + r.Losses
 	if n == 0 {
-		if r.Ties == 1 {
-			return fmt.Sprintf("%s and %s tie on the one case", r.LabelA, r.LabelB)
+		s := fmt.Sprintf("no case has a score for both %s and %s", r.LabelA, r.LabelB)
+		switch {
+		case r.Ties == 1:
+			s = fmt.Sprintf("%s and %s tie on the one case", r.LabelA, r.LabelB)
+		case r.Ties > 0:
+			s = fmt.Sprintf("%s and %s tie on all %d cases", r.LabelA, r.LabelB, r.Ties)
 		}
-		if r.Ties > 0 {
-			return fmt.Sprintf("%s and %s tie on all %d cases", r.LabelA, r.LabelB, r.Ties)
+		if left != "" {
+			s += " (" + left + ")"
 		}
-		return fmt.Sprintf("no case has a score for both %s and %s", r.LabelA, r.LabelB)
+		return s
 	}
-	ties := ""
+	var brackets []string
 	if r.Ties > 0 {
-		ties = fmt.Sprintf(" (%d %s excluded)", r.Ties, plural(r.Ties, "tie", "ties"))
+		brackets = append(brackets, fmt.Sprintf("%d %s excluded", r.Ties, plural(r.Ties, "tie", "ties")))
+	}
+	if left != "" {
+		brackets = append(brackets, left)
+	}
+	ex := ""
+	if len(brackets) > 0 {
+		ex = " (" + strings.Join(brackets, "; ") + ")"
 	}
 	winner, loser, w := r.LabelB, r.LabelA, r.Wins
 	if r.Losses > r.Wins {
 		winner, loser, w = r.LabelA, r.LabelB, r.Losses
 	}
 	if r.P < Significance {
-		return fmt.Sprintf("%s beats %s on %d of %d %s%s, %s", winner, loser, w, n, plural(n, "case", "cases"), ties, formatP(r.P))
+		return fmt.Sprintf("%s beats %s on %d of %d %s%s, %s", winner, loser, w, n, plural(n, "case", "cases"), ex, formatP(r.P))
 	}
 	if r.Wins == r.Losses {
-		return fmt.Sprintf("no significant difference: %s and %s each win %d of %d %s%s, %s", r.LabelA, r.LabelB, w, n, plural(n, "case", "cases"), ties, formatP(r.P))
+		return fmt.Sprintf("no significant difference: %s and %s each win %d of %d %s%s, %s", r.LabelA, r.LabelB, w, n, plural(n, "case", "cases"), ex, formatP(r.P))
 	}
-	return fmt.Sprintf("no significant difference: %s wins %d of %d %s%s, %s", winner, w, n, plural(n, "case", "cases"), ties, formatP(r.P))
+	return fmt.Sprintf("no significant difference: %s wins %d of %d %s%s, %s", winner, w, n, plural(n, "case", "cases"), ex, formatP(r.P))
 }
 
 // formatP writes a p-value with two significant digits: "p = 0.00068",

@@ -251,7 +251,7 @@ func TestCompareAB(t *testing.T) {
 	if r.Wins != 1 || r.Skipped != 1 || !near(r.Cases[0].A, 0.5, 1e-12) || !near(r.Cases[0].B, 0.6, 1e-12) || r.Cases[1].Scored {
 		t.Errorf("repeats: %+v", r)
 	}
-	if !strings.HasPrefix(r.Sentence, "no significant difference: B wins 1 of 1 case, p = 1") {
+	if r.Sentence != "no significant difference: B wins 1 of 1 case (1 case unscored on a side left out), p = 1" {
 		t.Errorf("sentence %q", r.Sentence)
 	}
 }
@@ -277,7 +277,7 @@ func TestCompareABLeavesFailedCallsOut(t *testing.T) {
 	if r.Cases[2].Scored || r.Skipped != 1 || r.FailedA != 2 || r.FailedB != 0 || r.Wins != 1 || r.Losses != 1 {
 		t.Errorf("%+v", r)
 	}
-	want := "no significant difference: v1 and v2 each win 1 of 2 cases, p = 1; 2 failed calls and 1 case unscored on a side left out"
+	want := "no significant difference: v1 and v2 each win 1 of 2 cases (2 failed calls and 1 case unscored on a side left out), p = 1"
 	if r.Sentence != want {
 		t.Errorf("sentence %q, want %q", r.Sentence, want)
 	}

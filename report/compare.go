@@ -307,6 +307,13 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 	if sa.Scored > 0 || sb.Scored > 0 {
 		note += "; square brackets hold 95% intervals over cases, not cells"
 	}
+	if sa.FailedGraded > 0 || sb.FailedGraded > 0 {
+		note += "; failed calls count in the mean score and the pass rate (" + fmtInt(sa.FailedGraded) + " and " + fmtInt(sb.FailedGraded) +
+			" here): a suite grades a failed call 0 and a fail"
+		if c.AB != nil {
+			note += ", but the A/B statistics leave them out"
+		}
+	}
 	m.table([]string{"", mdCode(c.A.Label, true), mdCode(c.B.Label, true)}, "lrr", rows)
 	m.para(note + ".*")
 	if ab := c.AB; ab != nil {

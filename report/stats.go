@@ -47,6 +47,10 @@ type Summary struct {
 	// Passed and Failed count the results with a verdict (ResultVerdict).
 	Passed int
 	Failed int
+	// FailedGraded counts the results whose call failed but that have a
+	// score or a verdict: a suite grades a failed call 0 and a fail, so it
+	// counts in MeanScore and Failed, and the reports say so.
+	FailedGraded int
 
 	// PassLo and PassHi bound the pass rate, Passed/(Passed+Failed), and
 	// ScoreLo and ScoreHi the mean score, at 95% over cases (PassInterval,
@@ -152,6 +156,11 @@ func summarize(results []prompt.Result, latest map[int64]map[string]prompt.Score
 		}
 		if !r.OK() {
 			s.Errors++
+			_, scored := ResultScore(latest[r.ID])
+			_, judged := ResultVerdict(latest[r.ID])
+			if r.ID != 0 && (scored || judged) {
+				s.FailedGraded++
+			}
 		}
 		if v, ok := ResultScore(latest[r.ID]); ok && r.ID != 0 {
 			s.Scored++
