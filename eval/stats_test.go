@@ -103,8 +103,6 @@ func TestAggregate(t *testing.T) {
 	// Version 3 on ollama:a: one result, superseded by a re-run (higher ID).
 	add(3, "ollama:a", 0, 0, "old", 900*ms, false, 0)
 	add(3, "ollama:a", 0, 0, "new", 50*ms, true, 1)
-	// A later human grade does not replace the suite verdict.
-	scores = append(scores, prompt.Score{ResultID: 1, Scorer: "human", Value: 0, Pass: boolp(false), Created: time.Unix(99, 0)})
 
 	groups := Aggregate(results, scores, run)
 	if len(groups) != 2 || groups[0].Version.VersionID != 7 || groups[1].Version.VersionID != 3 || groups[0].Version.Number != 2 {
@@ -155,8 +153,42 @@ func TestAggregateWithoutSuiteScores(t *testing.T) {
 		{ResultID: 2, Scorer: "check:contains", Value: 0, Pass: boolp(false)},
 	}
 	g := Aggregate(results, scores, prompt.Run{})[0]
-	if g.Judged != 2 || g.Passed != 1 || g.Scored != 2 || g.MeanScore != (0.75+0)/2 {
+	// Result 1's score is the person's 0.5, not its mean with the check's 1;
+	// a 1–5 rating has no verdict, so the check's pass stands.
+	if g.Judged != 2 || g.Passed != 1 || g.Scored != 2 || g.MeanScore != (0.5+0)/2 {
 		t.Errorf("%+v", g)
+	}
+}
+
+// A person's rating overrides the machines' grades of a result, in every
+// statistic: its value replaces the suite's score, and a pass or fail the
+// suite's verdict, so that rating outputs after a suite run changes the
+// pass rate, the mean score and the A/B statistics. A 1–5 rating leaves
+// the suite's verdict as it was.
+func TestHumanRatingOverridesSuite(t *testing.T) {
+	run := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 1}, {VersionID: 2}}, Targets: []string{"t"}}
+	var results []prompt.Result
+	var scores []prompt.Score
+	for v := int64(1); v <= 2; v++ {
+		for c := range 4 {
+			id := v*10 + int64(c)
+			results = append(results, prompt.Result{ID: id, VersionID: v, Target: "t", Case: c, Output: "x"})
+			scores = append(scores, suiteScore(id, 1, true)) // the checks pass everything
+		}
+	}
+	human := func(id int64, v float64, pass *bool) {
+		scores = append(scores, prompt.Score{ResultID: id, Scorer: report.ScorerHuman, Value: v, Pass: pass, Created: time.Unix(99, 0)})
+	}
+	human(10, 0, boolp(false)) // a person fails v1's case 0
+	human(11, 0.25, nil)       // and rates v1's case 1 a 2 of 5
+	groups := Aggregate(results, scores, run)
+	g := groups[0]
+	if g.Judged != 4 || g.Passed != 3 || !near(g.MeanScore, (0+0.25+1+1)/4, 1e-12) {
+		t.Errorf("v1: passed %d of %d, mean %v; want 3 of 4 and %v", g.Passed, g.Judged, g.MeanScore, (0+0.25+1+1)/4)
+	}
+	ab := CompareAB(results[:4], results[4:], scores, "v1", "v2")
+	if ab.Wins != 2 || ab.Ties != 2 {
+		t.Errorf("A/B %+v: the ratings of v1 should make v2 win two cases", ab)
 	}
 }
 

@@ -208,7 +208,7 @@ func (v *view) mdSummary(m *mdWriter) {
 	m.table(header, align, rows(usage))
 	note := "Latency, TTFT and tok/s cover the cells that succeeded without a cache hit; p50 and p95 are nearest-rank percentiles."
 	if scored {
-		note += " Score is the mean over scored cells (count in brackets) of each cell's score: its suite grade when it has one, else the mean of its latest grades; Pass / fail counts the cells with a verdict." +
+		note += " Score is the mean over scored cells (count in brackets) of each cell's score: a person's rating when it has one, else its suite grade, else the mean of its latest grades; Pass / fail counts the cells with a verdict." +
 			" Square brackets hold 95% intervals over cases, not cells: repeats of a case that always agree count once."
 		if f := v.totals().FailedGraded; f > 0 {
 			note += " " + failedGradedNote(f)

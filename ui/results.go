@@ -544,7 +544,7 @@ func (m resultsModel) followScroll() resultsModel {
 }
 
 // humanScorer names the scores people give from the TUI.
-const humanScorer = "human"
+const humanScorer = report.ScorerHuman
 
 // rate saves a human score for the selected result, keeping the note of
 // its current human score; label says the rating in the notice.
