@@ -828,7 +828,13 @@ func cellText(g eval.Group, w int) string {
 		val = "err " + pctText(1-v)
 		ci = ""
 	}
+	failed := ""
+	if g.FailedJudged > 0 && kind != metricOK {
+		failed = " ✗" + itoa(g.FailedJudged) // failed calls graded as fails
+	}
 	switch {
+	case failed != "" && len([]rune(val+ci+n+failed)) <= w:
+		return val + ci + n + failed
 	case len([]rune(val+ci+n)) <= w:
 		return val + ci + n
 	case len([]rune(val+n)) <= w:
@@ -1285,11 +1291,13 @@ func (m resultsModel) cellView(r resRow, c, cw int, sel bool) string {
 func (m resultsModel) legendView() string {
 	st := m.sh.styles()
 	kinds := map[metricKind]bool{}
+	failed := false
 	for _, r := range m.rows {
 		for i, g := range r.cells {
 			if r.has[i] {
 				k, _, _, _ := groupMetric(g)
 				kinds[k] = true
+				failed = failed || (g.FailedJudged > 0 && k != metricOK)
 			}
 		}
 	}
@@ -1304,6 +1312,9 @@ func (m resultsModel) legendView() string {
 		parts = append(parts, "err error rate (unscored)")
 	}
 	parts = append(parts, "n results")
+	if failed {
+		parts = append(parts, "✗ failed calls") // graded as fails, among the n
+	}
 	legend := strings.Join(parts, " · ")
 	if !m.sh.theme.Mono {
 		// The colours' key; without colours it would say nothing.

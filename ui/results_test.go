@@ -557,3 +557,49 @@ func TestResultsShownAgainReadsRatingsMadeSince(t *testing.T) {
 	}
 	h.mustSee("human 0.75 (4/5) by ana")
 }
+
+// A cell whose pass rate counts failed calls as fails says how many (✗2),
+// and the legend says what ✗ is, at 80 columns with the colours' key.
+func TestResultsCellSaysFailedCallsCounted(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := prompt.Run{ID: "rfailedcalls", Created: testNow.Add(-time.Hour), Suite: "s", Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
+		Targets: []string{"echo", "ollama:llama3.2"}, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}, {Vars: map[string]string{"text": "b"}}}, Repeat: 2}
+	if err := st.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	var rs []prompt.Result
+	for _, tg := range run.Targets {
+		for c := range 2 {
+			for r := range 2 {
+				res := prompt.Result{RunID: run.ID, VersionID: v.ID, Target: tg, Case: c, Repeat: r, Output: "billing"}
+				if tg == "echo" && r == 1 {
+					res.Output, res.Error, res.FinishReason = "", "HTTP 500", "error"
+				}
+				rs = append(rs, res)
+			}
+		}
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	var scores []prompt.Score
+	for _, r := range rs {
+		pass := r.OK()
+		scores = append(scores, prompt.Score{ResultID: r.ID, Scorer: eval.ScorerSuite, Value: map[bool]float64{true: 1}[pass], Pass: &pass, Created: testNow})
+	}
+	if err := st.AddScores(ctx, scores); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
+	h.openResults(run.ID)
+	h.mustSee("n=4 ✗2", "n results · ✗ failed calls · ≥0.8 ≥0.5 <0.5")
+	if strings.Count(h.screen(), "✗") != 2 {
+		t.Errorf("the target without failed calls is marked:\n%s", h.screen())
+	}
+}
