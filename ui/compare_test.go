@@ -277,3 +277,23 @@ func TestCompareShownAgainReadsRatingsMadeSince(t *testing.T) {
 		"thanks  len 20→20 (±0) · score 0.00→1.00 (+1.00)  identical",
 		"each win 1 of 2 cases (1 tie excluded)")
 }
+
+// An A/B sentence too long for the screen keeps its p-value: what it leaves
+// out in brackets moves after it, where a cut takes it instead.
+func TestComparePValueSurvivesANarrowScreen(t *testing.T) {
+	s := "classify@2 beats classify@1 on 25 of 36 cases (4 ties excluded; 11 failed calls left out), p = 0.029"
+	if got := pValueFirst(s, 200); got != s {
+		t.Errorf("a sentence that fits changed: %q", got)
+	}
+	want := "classify@2 beats classify@1 on 25 of 36 cases, p = 0.029 (4 ties excluded; 11 failed calls left out)"
+	got := pValueFirst(s, 76)
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if cut := trunc(got, 76); !strings.Contains(cut, "p = 0.029") {
+		t.Errorf("cut at 76 cells: %q", cut)
+	}
+	if s := "no case has a score for both A and B"; pValueFirst(s, 10) != s {
+		t.Error("a sentence with no p-value changed")
+	}
+}
