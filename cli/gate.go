@@ -309,15 +309,7 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 		fmt.Fprintf(&b, "\n*A failed call is a failing cell here (%d of the graded cells; see Errors)%s.*\n", failedCalls, ab)
 	}
 	if len(rr.Run.Versions) == 2 {
-		a, bb := rr.Run.Versions[0], rr.Run.Versions[1]
-		for _, t := range rr.Run.Targets {
-			ab := eval.CompareAB(resultsOf(rr.Results, a.VersionID, t), resultsOf(rr.Results, bb.VersionID, t), rr.Scores, a.Ref(), bb.Ref())
-			sentence := ab.Sentence
-			if why := report.TooFewCases(ab.Wins+ab.Losses, 1); why != "" && ab.P >= eval.Significance {
-				sentence += " (" + why + ")"
-			}
-			fmt.Fprintf(&b, "\n**A/B on %s:** %s\n", report.MarkdownCode(t, false), report.MarkdownText(sentence))
-		}
+		writeGateAB(&b, rr)
 	}
 	fails := failingCases(rr)
 	if len(fails) > 0 {
@@ -332,6 +324,36 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeGateAB writes the A/B statistics of a run's two versions on each
+// target. With several targets, each sign test's p-value is also given
+// adjusted for the targets tested (Holm, as whet drift does), and a
+// difference that is significant only unadjusted is said to be so.
+func writeGateAB(b *strings.Builder, rr report.RunReport) {
+	a, bb := rr.Run.Versions[0], rr.Run.Versions[1]
+	abs := make([]eval.ABResult, len(rr.Run.Targets))
+	for i, t := range rr.Run.Targets {
+		abs[i] = eval.CompareAB(resultsOf(rr.Results, a.VersionID, t), resultsOf(rr.Results, bb.VersionID, t), rr.Scores, a.Ref(), bb.Ref())
+	}
+	adjusted, tested := eval.HolmAdjust(abs)
+	for i, t := range rr.Run.Targets {
+		ab := abs[i]
+		sentence := ab.Sentence
+		if why := report.TooFewCases(ab.Wins+ab.Losses, tested); why != "" && adjusted[i] >= eval.Significance {
+			sentence += " (" + why + ")"
+		}
+		if tested > 1 && ab.Wins+ab.Losses > 0 {
+			sentence += "; adjusted for the " + strconv.Itoa(tested) + " targets (Holm), " + eval.FormatP(adjusted[i])
+			if ab.P < eval.Significance && adjusted[i] >= eval.Significance {
+				sentence += ", not significant"
+			}
+		}
+		fmt.Fprintf(b, "\n**A/B on %s:** %s\n", report.MarkdownCode(t, false), report.MarkdownText(sentence))
+	}
+	if tested > 1 {
+		fmt.Fprintf(b, "\n*%d sign tests made together: a difference is significant when its p-value adjusted for them (Holm's method) is below %g, so that one of them is not found by luck.*\n", tested, eval.Significance)
+	}
 }
 
 func resultsOf(rs []prompt.Result, versionID int64, target string) []prompt.Result {

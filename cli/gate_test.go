@@ -211,3 +211,56 @@ func TestPassTextSaysFailedCalls(t *testing.T) {
 		t.Errorf("summary lacks %q:\n%s", want, b.String())
 	}
 }
+
+// With several targets the gate's summary gives each A/B sign test's
+// p-value adjusted for the targets tested (Holm), and says a difference
+// significant only unadjusted is not.
+func TestGateABAdjustsForTargets(t *testing.T) {
+	v1 := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 1}
+	v2 := prompt.RunVersion{VersionID: 2, Prompt: "classify", Number: 2}
+	run := prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{v1, v2}, Targets: []string{"a", "b"}, Repeat: 1}
+	var results []prompt.Result
+	var scores []prompt.Score
+	add := func(v int64, target string, c int, score float64) {
+		id := int64(len(results) + 1)
+		results = append(results, prompt.Result{ID: id, VersionID: v, Target: target, Case: c, Output: "x"})
+		pass := score >= 0.5
+		scores = append(scores, prompt.Score{ID: id, ResultID: id, Scorer: eval.ScorerSuite, Value: score, Pass: &pass})
+	}
+	// On a, v2 wins 7 of 7 cases (p = 0.016); on b, 6 of 6 (p = 0.031):
+	// both hold once adjusted.
+	for c := range 7 {
+		add(1, "a", c, 0.2)
+		add(2, "a", c, 0.9)
+	}
+	for c := range 6 {
+		add(1, "b", c, 0.2)
+		add(2, "b", c, 0.9)
+	}
+	var b strings.Builder
+	writeGateAB(&b, report.RunReport{Run: run, Results: results, Scores: scores})
+	md := b.String()
+	for _, want := range []string{
+		"classify@2 beats classify@1 on 7 of 7 cases, p = 0.016; adjusted for the 2 targets (Holm), p = 0.031\n",
+		"classify@2 beats classify@1 on 6 of 6 cases, p = 0.031; adjusted for the 2 targets (Holm), p = 0.031\n",
+		"*2 sign tests made together: a difference is significant when its p-value adjusted for them (Holm's method) is below 0.05",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary lacks %q:\n%s", want, md)
+		}
+	}
+	// Two targets of 6 of 6 each: p = 0.031 alone, 0.0625 adjusted, which
+	// six cases can never get under 0.05 together.
+	b.Reset()
+	writeGateAB(&b, report.RunReport{Run: run, Results: results[2:], Scores: scores[2:]})
+	if want := "on 6 of 6 cases, p = 0.031 (6 decided cases cannot reach p &lt; 0.05: the sign test needs 7); adjusted for the 2 targets (Holm), p = 0.063, not significant\n"; strings.Count(b.String(), want) != 2 {
+		t.Errorf("summary lacks twice %q:\n%s", want, b.String())
+	}
+	// One target: no adjustment to speak of.
+	run.Targets = []string{"a"}
+	b.Reset()
+	writeGateAB(&b, report.RunReport{Run: run, Results: results[:14], Scores: scores[:14]})
+	if strings.Contains(b.String(), "Holm") {
+		t.Errorf("one target adjusted:\n%s", b.String())
+	}
+}

@@ -466,17 +466,17 @@ func abSentence(r ABResult) string {
 		winner, loser, w = r.LabelA, r.LabelB, r.Losses
 	}
 	if r.P < Significance {
-		return fmt.Sprintf("%s beats %s on %d of %d %s%s, %s", winner, loser, w, n, plural(n, "case", "cases"), ex, formatP(r.P))
+		return fmt.Sprintf("%s beats %s on %d of %d %s%s, %s", winner, loser, w, n, plural(n, "case", "cases"), ex, FormatP(r.P))
 	}
 	if r.Wins == r.Losses {
-		return fmt.Sprintf("no significant difference: %s and %s each win %d of %d %s%s, %s", r.LabelA, r.LabelB, w, n, plural(n, "case", "cases"), ex, formatP(r.P))
+		return fmt.Sprintf("no significant difference: %s and %s each win %d of %d %s%s, %s", r.LabelA, r.LabelB, w, n, plural(n, "case", "cases"), ex, FormatP(r.P))
 	}
-	return fmt.Sprintf("no significant difference: %s wins %d of %d %s%s, %s", winner, w, n, plural(n, "case", "cases"), ex, formatP(r.P))
+	return fmt.Sprintf("no significant difference: %s wins %d of %d %s%s, %s", winner, w, n, plural(n, "case", "cases"), ex, FormatP(r.P))
 }
 
-// formatP writes a p-value with two significant digits: "p = 0.00068",
+// FormatP writes a p-value with two significant digits: "p = 0.00068",
 // "p = 0.21", "p = 1", "p < 0.0001".
-func formatP(p float64) string {
+func FormatP(p float64) string {
 	if p < 0.0001 {
 		return "p < 0.0001"
 	}

@@ -472,3 +472,21 @@ func TestReportMarkdownIntervalsAreAggregates(t *testing.T) {
 		t.Errorf("Markdown summary lacks the screens' intervals %q and %q:\n%s", want, score, b.String())
 	}
 }
+
+// HolmAdjust steps down over the tested comparisons, smallest p first,
+// keeping the adjusted p-values in order; an untested one keeps its p and
+// does not count.
+func TestHolmAdjust(t *testing.T) {
+	abs := []ABResult{{Wins: 5, Losses: 1, P: 0.035}, {Ties: 4, P: 1}, {Wins: 9, P: 0.0052}, {Wins: 8, P: 0.0015}}
+	adj, m := HolmAdjust(abs)
+	want := []float64{0.035, 1, 0.0104, 0.0045}
+	if m != 3 {
+		t.Errorf("tested %d, want 3", m)
+	}
+	for i := range want {
+		if !near(adj[i], want[i], 1e-12) {
+			t.Errorf("adjusted %v, want %v", adj, want)
+			break
+		}
+	}
+}
