@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -1065,6 +1066,10 @@ func (m resultsModel) buildDrill() resultsModel {
 			if name == humanScorer && s.Author != "" {
 				by = st.Muted.Render(" by " + oneLine(s.Author))
 			}
+			if _, suite := scores[eval.ScorerSuite]; name == humanScorer && suite {
+				// The statistics read the rating, not the suite's grade.
+				by += st.Muted.Render(" · overrides suite")
+			}
 			line := "  " + st.LabelKey.Render(oneLine(name)) + " " + style(scoreText(s.Value)+verdict) + by
 			if s.Reason == "" {
 				lines = append(lines, trunc(line, w))
@@ -1098,16 +1103,17 @@ func (m resultsModel) buildDrill() resultsModel {
 // scorerOrder lists a result's scorers: the suite's aggregate first, then
 // by name.
 func scorerOrder(scores map[string]prompt.Score) []string {
-	names := prompt.SortedKeys(scores)
-	slices.SortStableFunc(names, func(a, b string) int {
-		switch {
-		case a == eval.ScorerSuite && b != eval.ScorerSuite:
-			return -1
-		case b == eval.ScorerSuite && a != eval.ScorerSuite:
+	rank := func(name string) int {
+		switch name {
+		case humanScorer: // a person's rating overrides the rest
+			return 0
+		case eval.ScorerSuite:
 			return 1
 		}
-		return 0
-	})
+		return 2
+	}
+	names := prompt.SortedKeys(scores)
+	slices.SortStableFunc(names, func(a, b string) int { return cmp.Compare(rank(a), rank(b)) })
 	return names
 }
 
