@@ -646,7 +646,13 @@ func (m compareModel) View() string {
 		if m.ab.P < eval.Significance {
 			style = st.Warn
 		}
-		line3 = st.Header.Render("A/B ") + style.Render(pValueFirst(oneLine(m.ab.Sentence), m.w-4))
+		sentence := oneLine(m.ab.Sentence)
+		if d := m.ab.Wins + m.ab.Losses; report.TooFewCases(d, 1) != "" && m.ab.P >= eval.Significance {
+			// "No significant difference" is no evidence then (the
+			// Markdown says it in full).
+			sentence += " (" + itoa(d) + " decided: p < 0.05 needs " + itoa(report.SignTestCases(1)) + ")"
+		}
+		line3 = st.Header.Render("A/B ") + style.Render(pValueFirst(sentence, m.w-4))
 	} else {
 		line3 = st.Muted.Render("A/B: no scored cases on both sides (attach a suite with checks to compare scores)")
 	}

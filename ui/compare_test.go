@@ -255,7 +255,7 @@ func TestCompareShownAgainReadsRatingsMadeSince(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
 	ctx := context.Background()
-	h := newHarness(t, fixedTimeStore{st}, 120, 60)
+	h := newHarness(t, fixedTimeStore{st}, 160, 60)
 	h.openResults(fixtureRun)
 	h.key("C", "w")
 	h.mustSee("A support/reply@2", "thanks  len 20→20 (±0) · score 1.00→1.00 (±0.00)  identical")
@@ -275,7 +275,7 @@ func TestCompareShownAgainReadsRatingsMadeSince(t *testing.T) {
 	h.key("1", "7")
 	h.mustSee("A support/reply@2", "B support/reply@1",
 		"thanks  len 20→20 (±0) · score 0.00→1.00 (+1.00)  identical",
-		"each win 1 of 2 cases (1 tie excluded)")
+		"each win 1 of 2 cases (1 tie excluded), p = 1 (2 decided: p < 0.05 needs 6)")
 }
 
 // An A/B sentence too long for the screen keeps its p-value: what it leaves
