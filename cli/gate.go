@@ -326,19 +326,22 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	return err
 }
 
-// writeGateAB writes the A/B statistics of a run's two versions on each
-// target. With several targets, each sign test's p-value is also given
-// adjusted for the targets tested (Holm, as whet drift does), and a
-// difference that is significant only unadjusted is said to be so.
-func writeGateAB(b *strings.Builder, rr report.RunReport) {
+// abOnTargets is the A/B statistics of a run's two versions on each of its
+// targets, each a sentence: with several targets, each sign test's p-value
+// is also given adjusted for the targets tested (Holm, as whet drift does),
+// and a difference that is significant only unadjusted is said to be so.
+// tested is how many were tested; nil unless the run has two versions.
+func abOnTargets(rr report.RunReport) (sentences []string, tested int) {
+	if len(rr.Run.Versions) != 2 {
+		return nil, 0
+	}
 	a, bb := rr.Run.Versions[0], rr.Run.Versions[1]
 	abs := make([]eval.ABResult, len(rr.Run.Targets))
 	for i, t := range rr.Run.Targets {
 		abs[i] = eval.CompareAB(resultsOf(rr.Results, a.VersionID, t), resultsOf(rr.Results, bb.VersionID, t), rr.Scores, a.Ref(), bb.Ref())
 	}
 	adjusted, tested := eval.HolmAdjust(abs)
-	for i, t := range rr.Run.Targets {
-		ab := abs[i]
+	for i, ab := range abs {
 		sentence := ab.Sentence
 		if why := report.TooFewCases(ab.Wins+ab.Losses, tested); why != "" && adjusted[i] >= eval.Significance {
 			sentence += " (" + why + ")"
@@ -349,10 +352,36 @@ func writeGateAB(b *strings.Builder, rr report.RunReport) {
 				sentence += ", not significant"
 			}
 		}
-		fmt.Fprintf(b, "\n**A/B on %s:** %s\n", report.MarkdownCode(t, false), report.MarkdownText(sentence))
+		sentences = append(sentences, sentence)
+	}
+	return sentences, tested
+}
+
+// holmNote says how the A/B lines of several targets read their p-values.
+func holmNote(tested int) string {
+	return fmt.Sprintf("%d sign tests made together: a difference is significant when its p-value adjusted for them (Holm's method) is below %g, so that one of them is not found by luck.", tested, eval.Significance)
+}
+
+// writeGateAB writes abOnTargets as Markdown, for the gate's summary.
+func writeGateAB(b *strings.Builder, rr report.RunReport) {
+	sentences, tested := abOnTargets(rr)
+	for i, s := range sentences {
+		fmt.Fprintf(b, "\n**A/B on %s:** %s\n", report.MarkdownCode(rr.Run.Targets[i], false), report.MarkdownText(s))
 	}
 	if tested > 1 {
-		fmt.Fprintf(b, "\n*%d sign tests made together: a difference is significant when its p-value adjusted for them (Holm's method) is below %g, so that one of them is not found by luck.*\n", tested, eval.Significance)
+		b.WriteString("\n*" + report.MarkdownText(holmNote(tested)) + "*\n")
+	}
+}
+
+// writeABLines writes abOnTargets under the pass lines of a run of two
+// versions (whet run --suite and whet runs show alike).
+func writeABLines(w io.Writer, rr report.RunReport) {
+	sentences, tested := abOnTargets(rr)
+	for i, s := range sentences {
+		fmt.Fprintf(w, "A/B on %s: %s\n", textutil.OneLine(rr.Run.Targets[i]), s)
+	}
+	if tested > 1 {
+		fmt.Fprintln(w, holmNote(tested))
 	}
 }
 
