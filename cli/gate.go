@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -395,32 +396,35 @@ func resultsOf(rs []prompt.Result, versionID int64, target string) []prompt.Resu
 	return out
 }
 
-// failingCases lists the results whose suite score failed, as table rows.
+// failingCases lists the results that failed, as table rows: their
+// verdict as every statistic reads it (report.ResultVerdict: a person's
+// pass or fail over the suite's), with the suite's reason whole (a judge's
+// reason may span lines, and the checks that failed after it are part of
+// it) or the person's note.
 func failingCases(rr report.RunReport) []string {
-	latest := map[int64]prompt.Score{}
-	for _, s := range rr.Scores {
-		if s.Scorer == eval.ScorerSuite {
-			if old, ok := latest[s.ResultID]; !ok || s.ID > old.ID {
-				latest[s.ResultID] = s
-			}
-		}
-	}
+	latest := report.LatestScores(rr.Scores)
 	refs := map[int64]string{}
 	for _, v := range rr.Run.Versions {
 		refs[v.VersionID] = v.Ref()
 	}
 	var rows []string
 	for _, r := range report.CellResults(rr.Results) {
-		s, ok := latest[r.ID]
-		if !ok || s.Pass == nil || *s.Pass {
+		grades := latest[r.ID]
+		if pass, ok := report.ResultVerdict(grades); !ok || pass {
 			continue
 		}
-		reason := s.Reason
+		reason := grades[eval.ScorerSuite].Reason
+		if h, ok := grades[report.ScorerHuman]; ok && h.Pass != nil {
+			reason = "rated fail by " + cmp.Or(h.Author, "a person")
+			if h.Reason != "" {
+				reason += ": " + h.Reason
+			}
+		}
 		if reason == "" {
 			reason = r.Error
 		}
 		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %d | %s |", report.MarkdownCode(refs[r.VersionID], true), report.MarkdownCode(r.Target, true),
-			report.MarkdownText(caseLabel(rr.Run, r.Case)), r.Repeat+1, report.MarkdownText(firstLine(textutil.Sanitize(reason)))))
+			report.MarkdownText(caseLabel(rr.Run, r.Case)), r.Repeat+1, report.MarkdownText(textutil.OneLine(reason))))
 	}
 	return rows
 }

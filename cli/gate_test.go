@@ -76,7 +76,7 @@ func TestGateMarkdownUntrustedText(t *testing.T) {
 		t.Fatalf("no failing-case row of 5 cells:\n%s", h)
 	}
 	want := []string{"<code>classify@2</code>", "<code>" + target + "</code>", caseName, "1",
-		"wanted `x|y` \\| <img src=x onerror=alert(1)> **bold** [l](http://e.example) end"}
+		"wanted `x|y` \\| <img src=x onerror=alert(1)> **bold** [l](http://e.example) end second line"} // the reason whole
 	for i, w := range want {
 		got := failing[i]
 		if strings.HasPrefix(w, "<code>") {
@@ -262,5 +262,35 @@ func TestGateABAdjustsForTargets(t *testing.T) {
 	writeGateAB(&b, report.RunReport{Run: run, Results: results[:14], Scores: scores[:14]})
 	if strings.Contains(b.String(), "Holm") {
 		t.Errorf("one target adjusted:\n%s", b.String())
+	}
+}
+
+// The failing cases of the gate's summary are the results that fail as
+// every statistic reads them: a person's pass takes a result off the list,
+// a person's fail puts one on it with their note; and a suite's reason is
+// given whole, so a check failing after a judge's two-line reason shows.
+func TestFailingCasesReadVerdictsAsTheStatistics(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	run := prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1,
+		Cases: []prompt.Case{{Name: "a"}, {Name: "b"}, {Name: "c"}}}
+	yes, no := true, false
+	rr := report.RunReport{Run: run, Results: []prompt.Result{
+		{ID: 1, VersionID: 1, Target: "echo", Case: 0, Output: "x"},
+		{ID: 2, VersionID: 1, Target: "echo", Case: 1, Output: "x"},
+		{ID: 3, VersionID: 1, Target: "echo", Case: 2, Output: "x"},
+	}, Scores: []prompt.Score{
+		{ID: 1, ResultID: 1, Scorer: eval.ScorerSuite, Pass: &no, Reason: "Failed: llm-rubric: too | long.\nSecond line; is-json: not JSON"},
+		{ID: 2, ResultID: 2, Scorer: eval.ScorerSuite, Value: 0, Pass: &no, Reason: "Failed: contains"},
+		{ID: 3, ResultID: 2, Scorer: report.ScorerHuman, Value: 1, Pass: &yes, Author: "ana"},
+		{ID: 4, ResultID: 3, Scorer: eval.ScorerSuite, Value: 1, Pass: &yes},
+		{ID: 5, ResultID: 3, Scorer: report.ScorerHuman, Value: 0, Pass: &no, Author: "ana", Reason: "invented a refund"},
+	}}
+	rows := failingCases(rr)
+	want := []string{
+		"| `classify@2` | `echo` | a | 1 | Failed: llm-rubric: too \\| long. Second line; is-json: not JSON |",
+		"| `classify@2` | `echo` | c | 1 | rated fail by ana: invented a refund |",
+	}
+	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
 	}
 }
