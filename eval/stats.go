@@ -37,9 +37,9 @@ type grade struct {
 	hasPass bool
 }
 
-// gradeOf reads a result's verdict: its ScorerSuite score when it has one,
-// else the mean of its latest grades (report.ResultScore) and pass when every
-// grade with a verdict passes.
+// gradeOf reads a result's score and verdict as every statistic does
+// (report.ResultScore, report.ResultVerdict): a person's rating over its
+// ScorerSuite grade, over the mean of its latest grades.
 func gradeOf(byScorer map[string]prompt.Score) grade {
 	var g grade
 	g.score, g.scored = report.ResultScore(byScorer)
@@ -95,9 +95,9 @@ type Group struct {
 
 // Aggregate computes per version × target statistics of a run. Results are
 // reduced to one per cell first (report.CellResults). A result's verdict
-// and score are its ScorerSuite score (written by Scores) when it has one,
-// else the mean of its latest grades, passing when each grade that has a
-// verdict passes. Groups come in the run's order of versions, then of
+// and score are a person's rating when it has one (report.ScorerHuman),
+// else its ScorerSuite score (written by Scores), else the mean of its
+// latest grades, passing when each grade that has a verdict passes. Groups come in the run's order of versions, then of
 // targets; groups the run does not list follow, by version id and target.
 func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) []Group {
 	results = report.CellResults(results)

@@ -627,7 +627,7 @@ func TestResultsRatingOverridesSuiteGrade(t *testing.T) {
 	h.openResults(run.ID)
 	h.mustSee("100% [34–100%] n=4") // ollama: every cell passed
 	h.key("l", "enter", "f")
-	h.mustSee("human 0.00 fail by tester · overrides suite")
+	h.mustSee("human 0.00 fail by tester · overrides suite", "✗ fail")
 	scr := h.screen()
 	if strings.Index(scr, "human 0.00") > strings.Index(scr, "suite 1.00 pass") {
 		t.Errorf("the rating is not shown first:\n%s", scr)
