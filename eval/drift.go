@@ -62,7 +62,8 @@ func (r DriftRow) ModelChanged() bool {
 // Significance), or when more cells failed
 // than before. Outputs that differ are counted (Identical) but are not
 // drift on their own: sampling at a temperature above 0 varies them.
-// scores may hold both runs' scores: they are matched by result id. A
+// scores may hold both runs' scores: they are matched by result id; people's
+// ratings (report.ScorerHuman) are left out, as a re-run has none. A
 // version × target without results in both runs has no row.
 func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) []DriftRow {
 	type key struct {
@@ -78,6 +79,10 @@ func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) 
 		return m
 	}
 	bm, am := split(base), split(rerun)
+	// Machines against machines: a person's rating of the baseline (which
+	// every other statistic reads over the suite's grade) has no
+	// counterpart in a re-run, and would read as drift.
+	scores = slices.DeleteFunc(slices.Clone(scores), func(s prompt.Score) bool { return s.Scorer == report.ScorerHuman })
 	var rows []DriftRow
 	for _, v := range plan.Versions {
 		for _, t := range plan.Targets {
