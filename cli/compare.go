@@ -94,7 +94,11 @@ the JSON (report/SCHEMA.md says which format carries what).`,
 				return err
 			}
 			if len(rr.Scores) > 0 {
-				fmt.Fprintf(a.env.Stderr, "A/B: %s\n", ab.Sentence)
+				sentence := ab.Sentence
+				if why := report.TooFewCases(ab.Wins+ab.Losses, 1); why != "" && ab.P >= eval.Significance {
+					sentence += " (" + why + ")" // as the Markdown says it
+				}
+				fmt.Fprintf(a.env.Stderr, "A/B: %s\n", sentence)
 			}
 			return nil
 		},

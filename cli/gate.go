@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -155,7 +156,9 @@ func writePassLines(w io.Writer, groups []eval.Group) {
 // passText writes a group's pass rate with what it is over and its 95%
 // interval, which is over cases: "66.7% (12 of 18 graded cells, 95% CI
 // 30.0–90.3% over 6 cases)"; without repeats a cell is a case and the
-// cases go unsaid.
+// cases go unsaid. Failed calls among the graded cells are said ("counting
+// 2 failed calls as fails"): a suite grades them as fails, and a reader
+// should not take them for wrong answers.
 func passText(g eval.Group) string {
 	over := ""
 	if g.Repeats > 1 && g.JudgedCases > 0 {
@@ -164,7 +167,14 @@ func passText(g eval.Group) string {
 			over = " over 1 case"
 		}
 	}
-	return fmt.Sprintf("%.1f%% (%d of %d graded cells, 95%% CI %.1f–%.1f%%%s)", 100*g.PassRate, g.Passed, g.Judged, 100*g.PassLo, 100*g.PassHi, over)
+	failed := ""
+	if g.FailedJudged > 0 {
+		failed = fmt.Sprintf(", counting %d failed calls as fails", g.FailedJudged)
+		if g.FailedJudged == 1 {
+			failed = ", counting 1 failed call as a fail"
+		}
+	}
+	return fmt.Sprintf("%.1f%% (%d of %d graded cells%s, 95%% CI %.1f–%.1f%%%s)", 100*g.PassRate, g.Passed, g.Judged, failed, 100*g.PassLo, 100*g.PassHi, over)
 }
 
 // repeatsText says, for a group with repeats, how alike a case's repeats
@@ -288,16 +298,19 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	if repeats > 1 {
 		b.WriteString("\n*The 95% CI is over cases: repeats of a case that always agree count as one case, repeats that vary as independent draws would count in full.*\n")
 	}
-	if len(rr.Run.Versions) == 2 {
-		a, bb := rr.Run.Versions[0], rr.Run.Versions[1]
-		for _, t := range rr.Run.Targets {
-			ab := eval.CompareAB(resultsOf(rr.Results, a.VersionID, t), resultsOf(rr.Results, bb.VersionID, t), rr.Scores, a.Ref(), bb.Ref())
-			sentence := ab.Sentence
-			if why := report.TooFewCases(ab.Wins+ab.Losses, 1); why != "" && ab.P >= eval.Significance {
-				sentence += " (" + why + ")"
-			}
-			fmt.Fprintf(&b, "\n**A/B on %s:** %s\n", report.MarkdownCode(t, false), report.MarkdownText(sentence))
+	failedCalls := 0
+	for _, g := range groups {
+		failedCalls += g.FailedJudged
+	}
+	if failedCalls > 0 {
+		ab := ""
+		if len(rr.Run.Versions) == 2 {
+			ab = ", but the A/B statistics leave failed calls out: they have no answer to compare"
 		}
+		fmt.Fprintf(&b, "\n*A failed call is a failing cell here (%d of the graded cells; see Errors)%s.*\n", failedCalls, ab)
+	}
+	if len(rr.Run.Versions) == 2 {
+		writeGateAB(&b, rr)
 	}
 	fails := failingCases(rr)
 	if len(fails) > 0 {
@@ -314,6 +327,65 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	return err
 }
 
+// abOnTargets is the A/B statistics of a run's two versions on each of its
+// targets, each a sentence: with several targets, each sign test's p-value
+// is also given adjusted for the targets tested (Holm, as whet drift does),
+// and a difference that is significant only unadjusted is said to be so.
+// tested is how many were tested; nil unless the run has two versions.
+func abOnTargets(rr report.RunReport) (sentences []string, tested int) {
+	if len(rr.Run.Versions) != 2 {
+		return nil, 0
+	}
+	a, bb := rr.Run.Versions[0], rr.Run.Versions[1]
+	abs := make([]eval.ABResult, len(rr.Run.Targets))
+	for i, t := range rr.Run.Targets {
+		abs[i] = eval.CompareAB(resultsOf(rr.Results, a.VersionID, t), resultsOf(rr.Results, bb.VersionID, t), rr.Scores, a.Ref(), bb.Ref())
+	}
+	adjusted, tested := eval.HolmAdjust(abs)
+	for i, ab := range abs {
+		sentence := ab.Sentence
+		if why := report.TooFewCases(ab.Wins+ab.Losses, tested); why != "" && adjusted[i] >= eval.Significance {
+			sentence += " (" + why + ")"
+		}
+		if tested > 1 && ab.Wins+ab.Losses > 0 {
+			sentence += "; adjusted for the " + strconv.Itoa(tested) + " targets (Holm), " + eval.FormatP(adjusted[i])
+			if ab.P < eval.Significance && adjusted[i] >= eval.Significance {
+				sentence += ", not significant"
+			}
+		}
+		sentences = append(sentences, sentence)
+	}
+	return sentences, tested
+}
+
+// holmNote says how the A/B lines of several targets read their p-values.
+func holmNote(tested int) string {
+	return fmt.Sprintf("%d sign tests made together: a difference is significant when its p-value adjusted for them (Holm's method) is below %g, so that one of them is not found by luck.", tested, eval.Significance)
+}
+
+// writeGateAB writes abOnTargets as Markdown, for the gate's summary.
+func writeGateAB(b *strings.Builder, rr report.RunReport) {
+	sentences, tested := abOnTargets(rr)
+	for i, s := range sentences {
+		fmt.Fprintf(b, "\n**A/B on %s:** %s\n", report.MarkdownCode(rr.Run.Targets[i], false), report.MarkdownText(s))
+	}
+	if tested > 1 {
+		b.WriteString("\n*" + report.MarkdownText(holmNote(tested)) + "*\n")
+	}
+}
+
+// writeABLines writes abOnTargets under the pass lines of a run of two
+// versions (whet run --suite and whet runs show alike).
+func writeABLines(w io.Writer, rr report.RunReport) {
+	sentences, tested := abOnTargets(rr)
+	for i, s := range sentences {
+		fmt.Fprintf(w, "A/B on %s: %s\n", textutil.OneLine(rr.Run.Targets[i]), s)
+	}
+	if tested > 1 {
+		fmt.Fprintln(w, holmNote(tested))
+	}
+}
+
 func resultsOf(rs []prompt.Result, versionID int64, target string) []prompt.Result {
 	var out []prompt.Result
 	for _, r := range rs {
@@ -324,32 +396,35 @@ func resultsOf(rs []prompt.Result, versionID int64, target string) []prompt.Resu
 	return out
 }
 
-// failingCases lists the results whose suite score failed, as table rows.
+// failingCases lists the results that failed, as table rows: their
+// verdict as every statistic reads it (report.ResultVerdict: a person's
+// pass or fail over the suite's), with the suite's reason whole (a judge's
+// reason may span lines, and the checks that failed after it are part of
+// it) or the person's note.
 func failingCases(rr report.RunReport) []string {
-	latest := map[int64]prompt.Score{}
-	for _, s := range rr.Scores {
-		if s.Scorer == eval.ScorerSuite {
-			if old, ok := latest[s.ResultID]; !ok || s.ID > old.ID {
-				latest[s.ResultID] = s
-			}
-		}
-	}
+	latest := report.LatestScores(rr.Scores)
 	refs := map[int64]string{}
 	for _, v := range rr.Run.Versions {
 		refs[v.VersionID] = v.Ref()
 	}
 	var rows []string
 	for _, r := range report.CellResults(rr.Results) {
-		s, ok := latest[r.ID]
-		if !ok || s.Pass == nil || *s.Pass {
+		grades := latest[r.ID]
+		if pass, ok := report.ResultVerdict(grades); !ok || pass {
 			continue
 		}
-		reason := s.Reason
+		reason := grades[eval.ScorerSuite].Reason
+		if h, ok := grades[report.ScorerHuman]; ok && h.Pass != nil {
+			reason = "rated fail by " + cmp.Or(h.Author, "a person")
+			if h.Reason != "" {
+				reason += ": " + h.Reason
+			}
+		}
 		if reason == "" {
 			reason = r.Error
 		}
 		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %d | %s |", report.MarkdownCode(refs[r.VersionID], true), report.MarkdownCode(r.Target, true),
-			report.MarkdownText(caseLabel(rr.Run, r.Case)), r.Repeat+1, report.MarkdownText(firstLine(textutil.Sanitize(reason)))))
+			report.MarkdownText(caseLabel(rr.Run, r.Case)), r.Repeat+1, report.MarkdownText(textutil.OneLine(reason))))
 	}
 	return rows
 }

@@ -76,7 +76,7 @@ func TestGateMarkdownUntrustedText(t *testing.T) {
 		t.Fatalf("no failing-case row of 5 cells:\n%s", h)
 	}
 	want := []string{"<code>classify@2</code>", "<code>" + target + "</code>", caseName, "1",
-		"wanted `x|y` \\| <img src=x onerror=alert(1)> **bold** [l](http://e.example) end"}
+		"wanted `x|y` \\| <img src=x onerror=alert(1)> **bold** [l](http://e.example) end second line"} // the reason whole
 	for i, w := range want {
 		got := failing[i]
 		if strings.HasPrefix(w, "<code>") {
@@ -171,5 +171,126 @@ func TestPassIntervalsOverCases(t *testing.T) {
 	}
 	if md := b.String(); !strings.Contains(md, fmt.Sprintf("| 60.0%% | %.1f–%.1f%% |", 100*lo, 100*hi)) || !strings.Contains(md, "The 95% CI is over cases") {
 		t.Errorf("summary lacks the interval over cases:\n%s", md)
+	}
+}
+
+// A failed call graded as a fail is said in the pass line, the gate line
+// and the gate's summary: it fails the gate, but is not a wrong answer.
+func TestPassTextSaysFailedCalls(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	run := prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}
+	var results []prompt.Result
+	var scores []prompt.Score
+	for c := range 4 {
+		id := int64(c + 1)
+		r := prompt.Result{ID: id, VersionID: 1, Target: "echo", Case: c, Output: "x"}
+		pass := c > 0
+		if c < 2 {
+			r.Output, r.Error, r.FinishReason, pass = "", "HTTP 500", "error", false
+		}
+		results = append(results, r)
+		scores = append(scores, prompt.Score{ID: id, ResultID: id, Scorer: eval.ScorerSuite, Value: map[bool]float64{true: 1}[pass], Pass: &pass})
+	}
+	groups := eval.Aggregate(results, scores, run)
+	if groups[0].FailedJudged != 2 || groups[0].Judged != 4 {
+		t.Fatalf("group %+v", groups[0])
+	}
+	if got := passText(groups[0]); !strings.HasPrefix(got, "50.0% (2 of 4 graded cells, counting 2 failed calls as fails, 95% CI ") {
+		t.Errorf("pass text %q", got)
+	}
+	groups[0].FailedJudged = 1
+	if got := passText(groups[0]); !strings.Contains(got, ", counting 1 failed call as a fail, 95% CI ") {
+		t.Errorf("pass text %q", got)
+	}
+	groups[0].FailedJudged = 2
+	var b bytes.Buffer
+	if err := writeGateMarkdown(&b, report.RunReport{Run: run, Results: results, Scores: scores}, groups, 0.9, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "*A failed call is a failing cell here (2 of the graded cells; see Errors).*"; !strings.Contains(b.String(), want) {
+		t.Errorf("summary lacks %q:\n%s", want, b.String())
+	}
+}
+
+// With several targets the gate's summary gives each A/B sign test's
+// p-value adjusted for the targets tested (Holm), and says a difference
+// significant only unadjusted is not.
+func TestGateABAdjustsForTargets(t *testing.T) {
+	v1 := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 1}
+	v2 := prompt.RunVersion{VersionID: 2, Prompt: "classify", Number: 2}
+	run := prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{v1, v2}, Targets: []string{"a", "b"}, Repeat: 1}
+	var results []prompt.Result
+	var scores []prompt.Score
+	add := func(v int64, target string, c int, score float64) {
+		id := int64(len(results) + 1)
+		results = append(results, prompt.Result{ID: id, VersionID: v, Target: target, Case: c, Output: "x"})
+		pass := score >= 0.5
+		scores = append(scores, prompt.Score{ID: id, ResultID: id, Scorer: eval.ScorerSuite, Value: score, Pass: &pass})
+	}
+	// On a, v2 wins 7 of 7 cases (p = 0.016); on b, 6 of 6 (p = 0.031):
+	// both hold once adjusted.
+	for c := range 7 {
+		add(1, "a", c, 0.2)
+		add(2, "a", c, 0.9)
+	}
+	for c := range 6 {
+		add(1, "b", c, 0.2)
+		add(2, "b", c, 0.9)
+	}
+	var b strings.Builder
+	writeGateAB(&b, report.RunReport{Run: run, Results: results, Scores: scores})
+	md := b.String()
+	for _, want := range []string{
+		"classify@2 beats classify@1 on 7 of 7 cases, p = 0.016; adjusted for the 2 targets (Holm), p = 0.031\n",
+		"classify@2 beats classify@1 on 6 of 6 cases, p = 0.031; adjusted for the 2 targets (Holm), p = 0.031\n",
+		"*2 sign tests made together: a difference is significant when its p-value adjusted for them (Holm's method) is below 0.05",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary lacks %q:\n%s", want, md)
+		}
+	}
+	// Two targets of 6 of 6 each: p = 0.031 alone, 0.0625 adjusted, which
+	// six cases can never get under 0.05 together.
+	b.Reset()
+	writeGateAB(&b, report.RunReport{Run: run, Results: results[2:], Scores: scores[2:]})
+	if want := "on 6 of 6 cases, p = 0.031 (6 decided cases cannot reach p &lt; 0.05: the sign test needs 7); adjusted for the 2 targets (Holm), p = 0.063, not significant\n"; strings.Count(b.String(), want) != 2 {
+		t.Errorf("summary lacks twice %q:\n%s", want, b.String())
+	}
+	// One target: no adjustment to speak of.
+	run.Targets = []string{"a"}
+	b.Reset()
+	writeGateAB(&b, report.RunReport{Run: run, Results: results[:14], Scores: scores[:14]})
+	if strings.Contains(b.String(), "Holm") {
+		t.Errorf("one target adjusted:\n%s", b.String())
+	}
+}
+
+// The failing cases of the gate's summary are the results that fail as
+// every statistic reads them: a person's pass takes a result off the list,
+// a person's fail puts one on it with their note; and a suite's reason is
+// given whole, so a check failing after a judge's two-line reason shows.
+func TestFailingCasesReadVerdictsAsTheStatistics(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	run := prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1,
+		Cases: []prompt.Case{{Name: "a"}, {Name: "b"}, {Name: "c"}}}
+	yes, no := true, false
+	rr := report.RunReport{Run: run, Results: []prompt.Result{
+		{ID: 1, VersionID: 1, Target: "echo", Case: 0, Output: "x"},
+		{ID: 2, VersionID: 1, Target: "echo", Case: 1, Output: "x"},
+		{ID: 3, VersionID: 1, Target: "echo", Case: 2, Output: "x"},
+	}, Scores: []prompt.Score{
+		{ID: 1, ResultID: 1, Scorer: eval.ScorerSuite, Pass: &no, Reason: "Failed: llm-rubric: too | long.\nSecond line; is-json: not JSON"},
+		{ID: 2, ResultID: 2, Scorer: eval.ScorerSuite, Value: 0, Pass: &no, Reason: "Failed: contains"},
+		{ID: 3, ResultID: 2, Scorer: report.ScorerHuman, Value: 1, Pass: &yes, Author: "ana"},
+		{ID: 4, ResultID: 3, Scorer: eval.ScorerSuite, Value: 1, Pass: &yes},
+		{ID: 5, ResultID: 3, Scorer: report.ScorerHuman, Value: 0, Pass: &no, Author: "ana", Reason: "invented a refund"},
+	}}
+	rows := failingCases(rr)
+	want := []string{
+		"| `classify@2` | `echo` | a | 1 | Failed: llm-rubric: too \\| long. Second line; is-json: not JSON |",
+		"| `classify@2` | `echo` | c | 1 | rated fail by ana: invented a refund |",
+	}
+	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
 	}
 }

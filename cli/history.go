@@ -356,6 +356,7 @@ func (a *app) runsShowCmd() *cobra.Command {
 			}
 			if rr.Run.Suite != "" {
 				writePassLines(a.env.Stdout, eval.Aggregate(rr.Results, rr.Scores, rr.Run))
+				writeABLines(a.env.Stdout, rr)
 			}
 			return nil
 		},

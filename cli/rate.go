@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"whet/prompt"
+	"whet/report"
 )
 
 func init() { registerCmd((*app).rateCmd) }
@@ -59,6 +60,16 @@ TUI's Results screen rates results in place.`,
 				return err
 			}
 			fmt.Fprintf(a.env.Stdout, "rated result %d (%s, run %s): %s\n", id, res.Target, res.RunID, args[1])
+			// Say what the rating replaces in the statistics.
+			if scores, err := st.Scores(a.ctx, res.RunID); err == nil {
+				if g, ok := report.LatestScores(scores)[id][report.ScorerSuite]; ok {
+					verdict := ""
+					if g.Pass != nil && sc.Pass == nil {
+						verdict = " (its " + map[bool]string{true: "pass", false: "fail"}[*g.Pass] + " stands: a 1-5 rating has no verdict)"
+					}
+					fmt.Fprintf(a.env.Stdout, "it overrides the suite's grade %s in every statistic%s\n", report.ScoreText(g.Value), verdict)
+				}
+			}
 			return nil
 		},
 	}

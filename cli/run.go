@@ -272,6 +272,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	}
 	if scored && f.format == "table" {
 		writePassLines(a.env.Stdout, groups)
+		writeABLines(a.env.Stdout, rr)
 	}
 	a.printShadow(reg, rr, f.shadowPrices)
 

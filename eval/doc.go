@@ -81,5 +81,12 @@
 // report.PassInterval and report.ScoreInterval, which the reports use too;
 // latency percentiles, tokens, cost, repeat consistency and pass^k); CompareAB sets two sides against each other case by case (wins,
 // ties, losses, win rate with its interval, the sign test's p-value and a
-// plain sentence); Consistency says how alike a case's repeats are.
+// plain sentence), leaving failed calls out of the case means, as they
+// have no answer to compare; HolmAdjust adjusts several such tests made
+// together; Consistency says how alike a case's repeats are.
+//
+// A result's score and verdict are read one way everywhere
+// (report.ResultScore, report.ResultVerdict): a person's rating overrides
+// the suite's grade, which a suite gives a failed call as 0 and a fail.
+// Drift leaves ratings out, as a re-run has none.
 package eval

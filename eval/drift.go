@@ -128,7 +128,8 @@ func CaseLabel(plan prompt.Run, i int) string {
 // Significance), or when more cells failed
 // than before. Outputs that differ are counted (Identical) but are not
 // drift on their own: sampling at a temperature above 0 varies them.
-// scores may hold both runs' scores: they are matched by result id. A
+// scores may hold both runs' scores: they are matched by result id; people's
+// ratings (report.ScorerHuman) are left out, as a re-run has none. A
 // version × target without results in both runs has no row.
 func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) []DriftRow {
 	type key struct {
@@ -144,6 +145,10 @@ func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) 
 		return m
 	}
 	bm, am := split(base), split(rerun)
+	// Machines against machines: a person's rating of the baseline (which
+	// every other statistic reads over the suite's grade) has no
+	// counterpart in a re-run, and would read as drift.
+	scores = slices.DeleteFunc(slices.Clone(scores), func(s prompt.Score) bool { return s.Scorer == report.ScorerHuman })
 	var rows []DriftRow
 	for _, v := range plan.Versions {
 		for _, t := range plan.Targets {
@@ -165,19 +170,41 @@ func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) 
 // holm sets each row's AdjustedP: Holm's step-down adjustment of the sign
 // tests' p-values over the rows with a decided case (the rest keep p = 1).
 func holm(rows []DriftRow) {
-	var tested []int
+	abs := make([]ABResult, len(rows))
+	for i, r := range rows {
+		abs[i] = r.AB
+	}
+	adj, m := HolmAdjust(abs)
 	for i := range rows {
-		rows[i].AdjustedP = rows[i].AB.P
+		rows[i].AdjustedP = adj[i]
 		if rows[i].AB.Wins+rows[i].AB.Losses > 0 {
-			tested = append(tested, i)
+			rows[i].Tested = m
 		}
 	}
-	slices.SortStableFunc(tested, func(a, b int) int { return cmp.Compare(rows[a].AB.P, rows[b].AB.P) })
-	m, running := len(tested), 0.0
-	for k, i := range tested {
-		running = max(running, min(1, float64(m-k)*rows[i].AB.P))
-		rows[i].AdjustedP, rows[i].Tested = running, m
+}
+
+// HolmAdjust adjusts the sign tests of several A/B comparisons made
+// together by Holm's step-down method, which keeps the chance of calling
+// any one of them significant by luck below the level (six pairs each
+// tested at 0.05 alone would flag one in four). Only comparisons with a
+// decided case are tested; the others keep their p. It returns the
+// adjusted p-values, in the order of abs, and how many were tested.
+func HolmAdjust(abs []ABResult) (adjusted []float64, tested int) {
+	adjusted = make([]float64, len(abs))
+	var idx []int
+	for i, ab := range abs {
+		adjusted[i] = ab.P
+		if ab.Wins+ab.Losses > 0 {
+			idx = append(idx, i)
+		}
 	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(abs[a].P, abs[b].P) })
+	m, running := len(idx), 0.0
+	for k, i := range idx {
+		running = max(running, min(1, float64(m-k)*abs[i].P))
+		adjusted[i] = running
+	}
+	return adjusted, m
 }
 
 // HolmNote says how rows read their sign tests when several pairs were
@@ -207,7 +234,7 @@ func (r DriftRow) reasons() []string {
 		}
 		why := "scores " + dir + ": " + ab.Sentence
 		if r.Tested > 1 {
-			why += fmt.Sprintf(" (%s adjusted for %d pairs tested)", formatP(r.AdjustedP), r.Tested)
+			why += fmt.Sprintf(" (%s adjusted for %d pairs tested)", FormatP(r.AdjustedP), r.Tested)
 		}
 		out = append(out, why)
 	}
@@ -229,9 +256,9 @@ func (r DriftRow) notes() []string {
 		dir, more = "fell", ab.Losses
 	}
 	decided := ab.Wins + ab.Losses
-	p := formatP(r.AB.P)
+	p := FormatP(r.AB.P)
 	if r.Tested > 1 {
-		p += fmt.Sprintf(" (%s adjusted for %d pairs tested)", formatP(r.AdjustedP), r.Tested)
+		p += fmt.Sprintf(" (%s adjusted for %d pairs tested)", FormatP(r.AdjustedP), r.Tested)
 	}
 	note := fmt.Sprintf("scores %s on %d of %d decided cases, %s: not significant", dir, more, decided, p)
 	if need := report.SignTestCases(r.Tested); decided < need {

@@ -256,3 +256,22 @@ func TestDriftModelIdentityOfAFleet(t *testing.T) {
 		t.Errorf("identities of the same set read %q and %q, want both sorted alike", rows[0].ModelBefore, rows[0].ModelAfter)
 	}
 }
+
+// A person's rating of the baseline is not drift: the re-run has none,
+// and drift sets the suite's grades against each other.
+func TestDriftLeavesRatingsOut(t *testing.T) {
+	plan := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 1}}, Targets: []string{"t"}}
+	var base, rerun []prompt.Result
+	var scores []prompt.Score
+	for c := range 8 {
+		b, a := int64(100+c), int64(200+c)
+		base = append(base, prompt.Result{ID: b, VersionID: 1, Target: "t", Case: c, Output: "x"})
+		rerun = append(rerun, prompt.Result{ID: a, VersionID: 1, Target: "t", Case: c, Output: "x"})
+		scores = append(scores, suiteScore(b, 1, true), suiteScore(a, 1, true),
+			prompt.Score{ResultID: b, Scorer: report.ScorerHuman, Value: 0, Pass: boolp(false)})
+	}
+	rows := Drift(plan, base, rerun, scores)
+	if len(rows) != 1 || rows[0].Drifted() || rows[0].AB.Ties != 8 {
+		t.Errorf("%+v", rows)
+	}
+}

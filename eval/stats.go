@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/stat"
@@ -36,9 +37,9 @@ type grade struct {
 	hasPass bool
 }
 
-// gradeOf reads a result's verdict: its ScorerSuite score when it has one,
-// else the mean of its latest grades (report.ResultScore) and pass when every
-// grade with a verdict passes.
+// gradeOf reads a result's score and verdict as every statistic does
+// (report.ResultScore, report.ResultVerdict): a person's rating over its
+// ScorerSuite grade, over the mean of its latest grades.
 func gradeOf(byScorer map[string]prompt.Score) grade {
 	var g grade
 	g.score, g.scored = report.ResultScore(byScorer)
@@ -62,6 +63,9 @@ type Group struct {
 	// (report.PassInterval); 0 in [0,1] when Judged = 0.
 	Judged, Passed           int
 	PassRate, PassLo, PassHi float64
+	// FailedJudged of the Judged results are calls that failed: a suite
+	// grades each 0 and a fail, so they count in PassRate and MeanScore.
+	FailedJudged int
 
 	// Scored results have a score. MeanScore is their mean, with a 95%
 	// t-interval from the spread between cases (report.ScoreInterval) clamped
@@ -91,9 +95,9 @@ type Group struct {
 
 // Aggregate computes per version × target statistics of a run. Results are
 // reduced to one per cell first (report.CellResults). A result's verdict
-// and score are its ScorerSuite score (written by Scores) when it has one,
-// else the mean of its latest grades, passing when each grade that has a
-// verdict passes. Groups come in the run's order of versions, then of
+// and score are a person's rating when it has one (report.ScorerHuman),
+// else its ScorerSuite score (written by Scores), else the mean of its
+// latest grades, passing when each grade that has a verdict passes. Groups come in the run's order of versions, then of
 // targets; groups the run does not list follow, by version id and target.
 func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) []Group {
 	results = report.CellResults(results)
@@ -159,6 +163,9 @@ func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) [
 			gr := gradeOf(latest[r.ID])
 			if gr.hasPass {
 				g.Judged++
+				if !r.OK() {
+					g.FailedJudged++
+				}
 				c := passByCase[r.Case]
 				c[0]++
 				if gr.pass {
@@ -308,6 +315,12 @@ type ABResult struct {
 	// Wins, Ties and Losses are counted from B's side: cases where B scored
 	// higher, the same, lower. Skipped cases lack a score on a side.
 	Wins, Ties, Losses, Skipped int
+	// FailedA and FailedB are the calls of each side that failed: they have
+	// no answer to compare, so they are left out of the case means rather
+	// than counted as a score of 0 (a suite scores them 0), which would set
+	// the sides' luck with the network against each other. A case whose
+	// every repeat failed on a side is Skipped.
+	FailedA, FailedB int
 	// WinRate is Wins/(Wins+Losses) with its 95% Wilson interval [Lo, Hi]:
 	// 0 in [0,1] when every scored case is a tie.
 	WinRate, Lo, Hi float64
@@ -327,7 +340,8 @@ const Significance = 0.05
 // CompareAB compares two sides' results on the same cases — two versions on
 // one target, or one version on two targets. Results are reduced to one per
 // cell; each side's case score is the mean of its scored repeats (a result's
-// score as Aggregate reads it). Scores equal within 1e-9 tie. labelA and
+// score as Aggregate reads it) whose call succeeded: failed calls are
+// counted (FailedA, FailedB) and left out. Scores equal within 1e-9 tie. labelA and
 // labelB name the sides in the sentence ("" = "A" and "B").
 func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB string) ABResult {
 	if labelA == "" {
@@ -337,10 +351,15 @@ func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB strin
 		labelB = "B"
 	}
 	latest := report.LatestScores(scores)
-	perCase := func(rs []prompt.Result) map[int][]float64 {
+	perCase := func(rs []prompt.Result, failed *int) map[int][]float64 {
 		m := map[int][]float64{}
 		for _, r := range report.CellResults(rs) {
-			if g := gradeOf(latest[r.ID]); g.scored {
+			if !r.OK() {
+				*failed++
+				if _, ok := m[r.Case]; !ok {
+					m[r.Case] = nil
+				}
+			} else if g := gradeOf(latest[r.ID]); g.scored {
 				m[r.Case] = append(m[r.Case], g.score)
 			} else if _, ok := m[r.Case]; !ok {
 				m[r.Case] = nil
@@ -348,7 +367,8 @@ func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB strin
 		}
 		return m
 	}
-	am, bm := perCase(a), perCase(b)
+	res := ABResult{LabelA: labelA, LabelB: labelB}
+	am, bm := perCase(a, &res.FailedA), perCase(b, &res.FailedB)
 	caseSet := map[int]bool{}
 	for c := range am {
 		caseSet[c] = true
@@ -361,7 +381,6 @@ func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB strin
 		cases = append(cases, c)
 	}
 	slices.Sort(cases)
-	res := ABResult{LabelA: labelA, LabelB: labelB}
 	for _, c := range cases {
 		ac := ABCase{Case: c}
 		as, bs := am[c], bm[c]
@@ -400,40 +419,64 @@ func (r ABResult) Stats() *report.ABStats {
 		return nil
 	}
 	return &report.ABStats{Wins: r.Wins, Ties: r.Ties, Losses: r.Losses, Skipped: r.Skipped,
-		WinRate: r.WinRate, Lo: r.Lo, Hi: r.Hi, P: r.P, Sentence: r.Sentence}
+		FailedA: r.FailedA, FailedB: r.FailedB, WinRate: r.WinRate, Lo: r.Lo, Hi: r.Hi, P: r.P, Sentence: r.Sentence}
 }
 
+// abSentence says r plainly, with what it leaves out in brackets: ties,
+// failed calls, cases without a score on a side.
 func abSentence(r ABResult) string {
+	var out []string
+	if f := r.FailedA + r.FailedB; f > 0 {
+		out = append(out, fmt.Sprintf("%d failed %s", f, plural(f, "call", "calls")))
+	}
+	if r.Skipped > 0 {
+		out = append(out, fmt.Sprintf("%d %s unscored on a side", r.Skipped, plural(r.Skipped, "case", "cases")))
+	}
+	left := ""
+	if len(out) > 0 {
+		left = strings.Join(out, " and ") + " left out"
+	}
 	n := r.Wins + r.Losses
 	if n == 0 {
-		if r.Ties == 1 {
-			return fmt.Sprintf("%s and %s tie on the one case", r.LabelA, r.LabelB)
+		s := fmt.Sprintf("no case has a score for both %s and %s", r.LabelA, r.LabelB)
+		switch {
+		case r.Ties == 1:
+			s = fmt.Sprintf("%s and %s tie on the one case", r.LabelA, r.LabelB)
+		case r.Ties > 0:
+			s = fmt.Sprintf("%s and %s tie on all %d cases", r.LabelA, r.LabelB, r.Ties)
 		}
-		if r.Ties > 0 {
-			return fmt.Sprintf("%s and %s tie on all %d cases", r.LabelA, r.LabelB, r.Ties)
+		if left != "" {
+			s += " (" + left + ")"
 		}
-		return fmt.Sprintf("no case has a score for both %s and %s", r.LabelA, r.LabelB)
+		return s
 	}
-	ties := ""
+	var brackets []string
 	if r.Ties > 0 {
-		ties = fmt.Sprintf(" (%d %s excluded)", r.Ties, plural(r.Ties, "tie", "ties"))
+		brackets = append(brackets, fmt.Sprintf("%d %s excluded", r.Ties, plural(r.Ties, "tie", "ties")))
+	}
+	if left != "" {
+		brackets = append(brackets, left)
+	}
+	ex := ""
+	if len(brackets) > 0 {
+		ex = " (" + strings.Join(brackets, "; ") + ")"
 	}
 	winner, loser, w := r.LabelB, r.LabelA, r.Wins
 	if r.Losses > r.Wins {
 		winner, loser, w = r.LabelA, r.LabelB, r.Losses
 	}
 	if r.P < Significance {
-		return fmt.Sprintf("%s beats %s on %d of %d %s%s, %s", winner, loser, w, n, plural(n, "case", "cases"), ties, formatP(r.P))
+		return fmt.Sprintf("%s beats %s on %d of %d %s%s, %s", winner, loser, w, n, plural(n, "case", "cases"), ex, FormatP(r.P))
 	}
 	if r.Wins == r.Losses {
-		return fmt.Sprintf("no significant difference: %s and %s each win %d of %d %s%s, %s", r.LabelA, r.LabelB, w, n, plural(n, "case", "cases"), ties, formatP(r.P))
+		return fmt.Sprintf("no significant difference: %s and %s each win %d of %d %s%s, %s", r.LabelA, r.LabelB, w, n, plural(n, "case", "cases"), ex, FormatP(r.P))
 	}
-	return fmt.Sprintf("no significant difference: %s wins %d of %d %s%s, %s", winner, w, n, plural(n, "case", "cases"), ties, formatP(r.P))
+	return fmt.Sprintf("no significant difference: %s wins %d of %d %s%s, %s", winner, w, n, plural(n, "case", "cases"), ex, FormatP(r.P))
 }
 
-// formatP writes a p-value with two significant digits: "p = 0.00068",
+// FormatP writes a p-value with two significant digits: "p = 0.00068",
 // "p = 0.21", "p = 1", "p < 0.0001".
-func formatP(p float64) string {
+func FormatP(p float64) string {
 	if p < 0.0001 {
 		return "p < 0.0001"
 	}

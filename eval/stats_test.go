@@ -103,8 +103,6 @@ func TestAggregate(t *testing.T) {
 	// Version 3 on ollama:a: one result, superseded by a re-run (higher ID).
 	add(3, "ollama:a", 0, 0, "old", 900*ms, false, 0)
 	add(3, "ollama:a", 0, 0, "new", 50*ms, true, 1)
-	// A later human grade does not replace the suite verdict.
-	scores = append(scores, prompt.Score{ResultID: 1, Scorer: "human", Value: 0, Pass: boolp(false), Created: time.Unix(99, 0)})
 
 	groups := Aggregate(results, scores, run)
 	if len(groups) != 2 || groups[0].Version.VersionID != 7 || groups[1].Version.VersionID != 3 || groups[0].Version.Number != 2 {
@@ -155,8 +153,42 @@ func TestAggregateWithoutSuiteScores(t *testing.T) {
 		{ResultID: 2, Scorer: "check:contains", Value: 0, Pass: boolp(false)},
 	}
 	g := Aggregate(results, scores, prompt.Run{})[0]
-	if g.Judged != 2 || g.Passed != 1 || g.Scored != 2 || g.MeanScore != (0.75+0)/2 {
+	// Result 1's score is the person's 0.5, not its mean with the check's 1;
+	// a 1–5 rating has no verdict, so the check's pass stands.
+	if g.Judged != 2 || g.Passed != 1 || g.Scored != 2 || g.MeanScore != (0.5+0)/2 {
 		t.Errorf("%+v", g)
+	}
+}
+
+// A person's rating overrides the machines' grades of a result, in every
+// statistic: its value replaces the suite's score, and a pass or fail the
+// suite's verdict, so that rating outputs after a suite run changes the
+// pass rate, the mean score and the A/B statistics. A 1–5 rating leaves
+// the suite's verdict as it was.
+func TestHumanRatingOverridesSuite(t *testing.T) {
+	run := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 1}, {VersionID: 2}}, Targets: []string{"t"}}
+	var results []prompt.Result
+	var scores []prompt.Score
+	for v := int64(1); v <= 2; v++ {
+		for c := range 4 {
+			id := v*10 + int64(c)
+			results = append(results, prompt.Result{ID: id, VersionID: v, Target: "t", Case: c, Output: "x"})
+			scores = append(scores, suiteScore(id, 1, true)) // the checks pass everything
+		}
+	}
+	human := func(id int64, v float64, pass *bool) {
+		scores = append(scores, prompt.Score{ResultID: id, Scorer: report.ScorerHuman, Value: v, Pass: pass, Created: time.Unix(99, 0)})
+	}
+	human(10, 0, boolp(false)) // a person fails v1's case 0
+	human(11, 0.25, nil)       // and rates v1's case 1 a 2 of 5
+	groups := Aggregate(results, scores, run)
+	g := groups[0]
+	if g.Judged != 4 || g.Passed != 3 || !near(g.MeanScore, (0+0.25+1+1)/4, 1e-12) {
+		t.Errorf("v1: passed %d of %d, mean %v; want 3 of 4 and %v", g.Passed, g.Judged, g.MeanScore, (0+0.25+1+1)/4)
+	}
+	ab := CompareAB(results[:4], results[4:], scores, "v1", "v2")
+	if ab.Wins != 2 || ab.Ties != 2 {
+		t.Errorf("A/B %+v: the ratings of v1 should make v2 win two cases", ab)
 	}
 }
 
@@ -251,8 +283,38 @@ func TestCompareAB(t *testing.T) {
 	if r.Wins != 1 || r.Skipped != 1 || !near(r.Cases[0].A, 0.5, 1e-12) || !near(r.Cases[0].B, 0.6, 1e-12) || r.Cases[1].Scored {
 		t.Errorf("repeats: %+v", r)
 	}
-	if !strings.HasPrefix(r.Sentence, "no significant difference: B wins 1 of 1 case, p = 1") {
+	if r.Sentence != "no significant difference: B wins 1 of 1 case (1 case unscored on a side left out), p = 1" {
 		t.Errorf("sentence %q", r.Sentence)
+	}
+}
+
+// TestCompareABLeavesFailedCallsOut: a failed call has no answer to
+// compare. A suite scores it 0, but the A/B statistics leave it out of its
+// case's mean, count it, and say so, so that a side's network errors do not
+// read as a worse prompt.
+func TestCompareABLeavesFailedCallsOut(t *testing.T) {
+	failed := func(id int64, c, rep int) prompt.Result {
+		return prompt.Result{ID: id, Case: c, Repeat: rep, Error: "HTTP 400", FinishReason: "error"}
+	}
+	a := []prompt.Result{{ID: 1, Case: 0, Repeat: 0}, failed(2, 0, 1), {ID: 3, Case: 1}, failed(7, 2, 0)}
+	b := []prompt.Result{{ID: 4, Case: 0, Repeat: 0}, {ID: 5, Case: 0, Repeat: 1}, {ID: 6, Case: 1}, {ID: 8, Case: 2}}
+	sc := []prompt.Score{suiteScore(1, 0.9, true), suiteScore(2, 0, false), suiteScore(3, 0.5, false),
+		suiteScore(4, 0.8, true), suiteScore(5, 0.8, true), suiteScore(6, 0.7, true), suiteScore(7, 0, false), suiteScore(8, 1, true)}
+	r := CompareAB(a, b, sc, "v1", "v2")
+	// Case 0: A's mean is 0.9 over its one answer, not 0.45 with the failure as 0: A wins.
+	if !near(r.Cases[0].A, 0.9, 1e-12) || r.Cases[0].Winner != -1 {
+		t.Errorf("case 0: %+v", r.Cases[0])
+	}
+	// Case 2: A's only call failed: unscored on a side, not a loss for A.
+	if r.Cases[2].Scored || r.Skipped != 1 || r.FailedA != 2 || r.FailedB != 0 || r.Wins != 1 || r.Losses != 1 {
+		t.Errorf("%+v", r)
+	}
+	want := "no significant difference: v1 and v2 each win 1 of 2 cases (2 failed calls and 1 case unscored on a side left out), p = 1"
+	if r.Sentence != want {
+		t.Errorf("sentence %q, want %q", r.Sentence, want)
+	}
+	if s := r.Stats(); s.FailedA != 2 || s.FailedB != 0 {
+		t.Errorf("Stats = %+v", s)
 	}
 }
 
@@ -408,5 +470,23 @@ func TestReportMarkdownIntervalsAreAggregates(t *testing.T) {
 	score := fmt.Sprintf("| %s [%s–%s] (30) |", report.ScoreText(g.MeanScore), report.ScoreText(g.ScoreLo), report.ScoreText(g.ScoreHi))
 	if !strings.Contains(b.String(), want) || !strings.Contains(b.String(), score) {
 		t.Errorf("Markdown summary lacks the screens' intervals %q and %q:\n%s", want, score, b.String())
+	}
+}
+
+// HolmAdjust steps down over the tested comparisons, smallest p first,
+// keeping the adjusted p-values in order; an untested one keeps its p and
+// does not count.
+func TestHolmAdjust(t *testing.T) {
+	abs := []ABResult{{Wins: 5, Losses: 1, P: 0.035}, {Ties: 4, P: 1}, {Wins: 9, P: 0.0052}, {Wins: 8, P: 0.0015}}
+	adj, m := HolmAdjust(abs)
+	want := []float64{0.035, 1, 0.0104, 0.0045}
+	if m != 3 {
+		t.Errorf("tested %d, want 3", m)
+	}
+	for i := range want {
+		if !near(adj[i], want[i], 1e-12) {
+			t.Errorf("adjusted %v, want %v", adj, want)
+			break
+		}
 	}
 }

@@ -163,6 +163,9 @@ type ABStats struct {
 	// Wins, Ties and Losses are the cases where B scored higher, the same,
 	// lower; Skipped cases lack a score on a side.
 	Wins, Ties, Losses, Skipped int
+	// FailedA and FailedB are each side's failed calls, left out of the
+	// case means: they have no answer to compare.
+	FailedA, FailedB int
 	// WinRate is Wins/(Wins+Losses) with its 95% Wilson interval [Lo, Hi];
 	// meaningless when Wins+Losses = 0.
 	WinRate, Lo, Hi float64
@@ -305,12 +308,23 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 	if sa.Scored > 0 || sb.Scored > 0 {
 		note += "; square brackets hold 95% intervals over cases, not cells"
 	}
+	if sa.FailedGraded > 0 || sb.FailedGraded > 0 {
+		note += "; failed calls count in the mean score and the pass rate (" + fmtInt(sa.FailedGraded) + " and " + fmtInt(sb.FailedGraded) +
+			" here): a suite grades a failed call 0 and a fail"
+		if c.AB != nil {
+			note += ", but the A/B statistics leave them out"
+		}
+	}
 	m.table([]string{"", mdCode(c.A.Label, true), mdCode(c.B.Label, true)}, "lrr", rows)
 	m.para(note + ".*")
 	if ab := c.AB; ab != nil {
 		m.para("**A/B:** ", mdText(ab.Sentence))
-		line := "Each case scored on both sides counts once, by its mean score over its repeats: " + mdCode(c.B.Label, false) +
-			" wins " + fmtInt(ab.Wins) + ", ties " + fmtInt(ab.Ties) + " and loses " + fmtInt(ab.Losses)
+		line := "Each case scored on both sides counts once, by its mean score over its repeats"
+		if f := ab.FailedA + ab.FailedB; f > 0 {
+			line += " whose call succeeded (" + plural(f, "failed call", "failed calls") + " left out, " +
+				fmtInt(ab.FailedA) + " of " + mdCode(c.A.Label, false) + "'s and " + fmtInt(ab.FailedB) + " of " + mdCode(c.B.Label, false) + "'s: they have no answer to compare)"
+		}
+		line += ": " + mdCode(c.B.Label, false) + " wins " + fmtInt(ab.Wins) + ", ties " + fmtInt(ab.Ties) + " and loses " + fmtInt(ab.Losses)
 		if ab.Skipped > 0 {
 			line += " (" + plural(ab.Skipped, "case", "cases") + " unscored on a side left out)"
 		}
@@ -442,6 +456,8 @@ type jsonAB struct {
 	Ties      int      `json:"ties"`
 	Losses    int      `json:"losses"`
 	Skipped   int      `json:"skipped"`
+	FailedA   int      `json:"failed_a"`
+	FailedB   int      `json:"failed_b"`
 	WinRate   *float64 `json:"win_rate"`
 	WinRateLo *float64 `json:"win_rate_lo"`
 	WinRateHi *float64 `json:"win_rate_hi"`
@@ -484,7 +500,7 @@ func CompareJSON(w io.Writer, c Comparison) error {
 		A: jsonSideOf(c.A), B: jsonSideOf(c.B), Diff: c.Diff, Pairs: []jsonPair{},
 	}
 	if ab := c.AB; ab != nil {
-		doc.AB = &jsonAB{Wins: ab.Wins, Ties: ab.Ties, Losses: ab.Losses, Skipped: ab.Skipped, P: roundTo(ab.P, 6), Sentence: ab.Sentence}
+		doc.AB = &jsonAB{Wins: ab.Wins, Ties: ab.Ties, Losses: ab.Losses, Skipped: ab.Skipped, FailedA: ab.FailedA, FailedB: ab.FailedB, P: roundTo(ab.P, 6), Sentence: ab.Sentence}
 		if ab.Wins+ab.Losses > 0 {
 			doc.AB.WinRate, doc.AB.WinRateLo, doc.AB.WinRateHi = roundPtr(&ab.WinRate), roundPtr(&ab.Lo), roundPtr(&ab.Hi)
 		}

@@ -125,6 +125,31 @@ func TestCompareFormatsCarryAB(t *testing.T) {
 	}
 }
 
+// Failed calls the A/B statistics left out are said in the Markdown, with
+// each side's count, and in the JSON.
+func TestCompareABSaysFailedCallsLeftOut(t *testing.T) {
+	c := fixtureComparison()
+	c.AB.FailedA, c.AB.FailedB = 3, 1
+	md := string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, c) }))
+	checkMarkdown(t, "compare failed calls", md)
+	want := "by its mean score over its repeats whose call succeeded (4 failed calls left out, 3 of `summarize@1`'s and 1 of `summarize@2`'s: they have no answer to compare): `summarize@2` wins 1"
+	if !strings.Contains(md, want) {
+		t.Errorf("Markdown lacks %q:\n%s", want, md)
+	}
+	var doc struct {
+		AB struct {
+			FailedA int `json:"failed_a"`
+			FailedB int `json:"failed_b"`
+		} `json:"ab"`
+	}
+	if err := json.Unmarshal(render(t, func(b *bytes.Buffer) error { return CompareJSON(b, c) }), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.AB.FailedA != 3 || doc.AB.FailedB != 1 {
+		t.Errorf("JSON ab %+v", doc.AB)
+	}
+}
+
 // The comparison's summary shows each side's mean score and pass rate with
 // the same 95% intervals over cases as the run's summary.
 func TestCompareMarkdownIntervals(t *testing.T) {
@@ -154,5 +179,51 @@ func TestCompareMarkdownIntervals(t *testing.T) {
 	}
 	if sb.ScoreHi != 1 || sb.ScoreLo >= 1 {
 		t.Errorf("four scores of 1: interval [%v, %v], want below 1 to 1", sb.ScoreLo, sb.ScoreHi)
+	}
+}
+
+// Failed calls that a suite graded 0 and a fail are said under the run's
+// summary and the comparison's, with how many there are: they count in the
+// mean score and the pass rate, and a reader should not take them for wrong
+// answers.
+func TestMarkdownSaysFailedCallsCount(t *testing.T) {
+	side := func(label string, vid int64, failed int) Side {
+		s := Side{Label: label, Version: prompt.RunVersion{VersionID: vid}, Target: "echo"}
+		for i := range 4 {
+			id := vid*100 + int64(i)
+			r := prompt.Result{ID: id, VersionID: vid, Target: "echo", Case: i, Output: "x", Latency: time.Millisecond}
+			v, pass := 1.0, true
+			if i < failed {
+				r.Output, r.Error, r.FinishReason, v, pass = "", "HTTP 500", "error", 0, false
+			}
+			s.Results = append(s.Results, r)
+			s.Scores = append(s.Scores, prompt.Score{ResultID: id, Scorer: "suite", Value: v, Pass: &pass})
+		}
+		return s
+	}
+	cases := []prompt.Case{{Name: "a"}, {Name: "b"}, {Name: "c"}, {Name: "d"}}
+	c := Compare(side("A", 1, 2), side("B", 2, 1), cases, "", t0)
+	c.AB = &ABStats{Ties: 2, FailedA: 2, FailedB: 1, P: 1, Sentence: "A and B tie on all 2 cases (3 failed calls left out)"}
+	md := string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, c) }))
+	checkMarkdown(t, "compare failed graded", md)
+	if want := "failed calls count in the mean score and the pass rate (2 and 1 here): a suite grades a failed call 0 and a fail, but the A/B statistics leave them out.*"; !strings.Contains(md, want) {
+		t.Errorf("comparison lacks %q:\n%s", want, md)
+	}
+
+	r := fixture()
+	var results []prompt.Result
+	var scores []prompt.Score
+	for _, s := range []Side{side("A", 11, 2), side("B", 12, 1)} {
+		results = append(results, s.Results...)
+		scores = append(scores, s.Scores...)
+	}
+	r.Results, r.Scores = results, scores
+	md = string(render(t, func(b *bytes.Buffer) error { return Markdown(b, r) }))
+	if want := "Failed calls count in Score and Pass / fail (3 here): a suite grades a failed call 0 and a fail."; !strings.Contains(md, want) {
+		t.Errorf("run report lacks %q:\n%s", want, md)
+	}
+	r.Results, r.Scores = side("A", 11, 0).Results, side("A", 11, 0).Scores
+	if md := string(render(t, func(b *bytes.Buffer) error { return Markdown(b, r) })); strings.Contains(md, "Failed calls count") {
+		t.Error("a run without failed calls says they count")
 	}
 }

@@ -164,8 +164,8 @@ func TestJSONValues(t *testing.T) {
 	if _, ok := byID[8]; ok {
 		t.Error("superseded result 8 is exported")
 	}
-	if r := byID[1]; r["latency_ms"] != 800.0 || r["ttft_ms"] != 100.0 || r["score"] != 0.875 {
-		t.Errorf("result 1: latency %v ttft %v score %v, want 800, 100, 0.875", r["latency_ms"], r["ttft_ms"], r["score"])
+	if r := byID[1]; r["latency_ms"] != 800.0 || r["ttft_ms"] != 100.0 || r["score"] != 0.75 {
+		t.Errorf("result 1: latency %v ttft %v score %v, want 800, 100, 0.75 (the person's rating)", r["latency_ms"], r["ttft_ms"], r["score"])
 	}
 	if r := byID[5]; r["cache_hit"] != true || r["ttft_ms"] != nil || r["tok_per_s"] != nil {
 		t.Errorf("cache hit: %v", r)

@@ -208,13 +208,22 @@ func (v *view) mdSummary(m *mdWriter) {
 	m.table(header, align, rows(usage))
 	note := "Latency, TTFT and tok/s cover the cells that succeeded without a cache hit; p50 and p95 are nearest-rank percentiles."
 	if scored {
-		note += " Score is the mean over scored cells (count in brackets) of each cell's score: its suite grade when it has one, else the mean of its latest grades; Pass / fail counts the cells with a verdict." +
+		note += " Score is the mean over scored cells (count in brackets) of each cell's score: a person's rating when it has one, else its suite grade, else the mean of its latest grades; Pass / fail counts the cells with a verdict." +
 			" Square brackets hold 95% intervals over cases, not cells: repeats of a case that always agree count once."
+		if f := v.totals().FailedGraded; f > 0 {
+			note += " " + failedGradedNote(f)
+		}
 	}
 	if u := v.unpricedNote(); u != "" {
 		note += " Cost: " + u + "."
 	}
 	m.para("*", mdText(note), "*")
+}
+
+// failedGradedNote says that n failed calls count in a summary's score and
+// pass rate, as a suite grades them.
+func failedGradedNote(n int) string {
+	return "Failed calls count in Score and Pass / fail (" + fmtInt(n) + " here): a suite grades a failed call 0 and a fail."
 }
 
 // mdScoreCell is a summary's mean score with its interval and the number

@@ -47,6 +47,10 @@ type Summary struct {
 	// Passed and Failed count the results with a verdict (ResultVerdict).
 	Passed int
 	Failed int
+	// FailedGraded counts the results whose call failed but that have a
+	// score or a verdict: a suite grades a failed call 0 and a fail, so it
+	// counts in MeanScore and Failed, and the reports say so.
+	FailedGraded int
 
 	// PassLo and PassHi bound the pass rate, Passed/(Passed+Failed), and
 	// ScoreLo and ScoreHi the mean score, at 95% over cases (PassInterval,
@@ -152,6 +156,11 @@ func summarize(results []prompt.Result, latest map[int64]map[string]prompt.Score
 		}
 		if !r.OK() {
 			s.Errors++
+			_, scored := ResultScore(latest[r.ID])
+			_, judged := ResultVerdict(latest[r.ID])
+			if r.ID != 0 && (scored || judged) {
+				s.FailedGraded++
+			}
 		}
 		if v, ok := ResultScore(latest[r.ID]); ok && r.ID != 0 {
 			s.Scored++
@@ -239,14 +248,22 @@ func LatestScores(scores []prompt.Score) map[int64]map[string]prompt.Score {
 // the weighted score of its checks against the case's threshold.
 const ScorerSuite = "suite"
 
+// ScorerHuman is the scorer of the grades people give (whet rate, the
+// TUI's ratings).
+const ScorerHuman = "human"
+
 // ResultScore is one result's score from its latest grades, one per scorer
-// (an element of LatestScores): its ScorerSuite grade when it has one
-// (which already weighs its checks), else the mean value of its grades
-// (judges, human ratings). ok is false when it has none. The pass rates
-// and A/B statistics read a result the same way.
+// (an element of LatestScores): a person's rating (ScorerHuman) when it has
+// one, which overrides what the machines said, as promptfoo's manual rating
+// does; else its ScorerSuite grade (which already weighs its checks); else
+// the mean value of its grades (judges). ok is false when it has none. The
+// pass rates and A/B statistics read a result the same way.
 func ResultScore(byScorer map[string]prompt.Score) (score float64, ok bool) {
 	if len(byScorer) == 0 {
 		return 0, false
+	}
+	if s, ok := byScorer[ScorerHuman]; ok {
+		return s.Value, true
 	}
 	if s, ok := byScorer[ScorerSuite]; ok {
 		return s.Value, true
@@ -258,10 +275,15 @@ func ResultScore(byScorer map[string]prompt.Score) (score float64, ok bool) {
 	return sum / float64(len(byScorer)), true
 }
 
-// ResultVerdict is one result's pass or fail from its latest grades: its
-// ScorerSuite grade's verdict when it has one, else pass when every grade
-// that carries a verdict passes. ok is false when no grade carries one.
+// ResultVerdict is one result's pass or fail from its latest grades: a
+// person's pass or fail when they gave one (a 1–5 rating carries none);
+// else its ScorerSuite grade's verdict when it has one; else pass when
+// every grade that carries a verdict passes. ok is false when no grade
+// carries one.
 func ResultVerdict(byScorer map[string]prompt.Score) (pass, ok bool) {
+	if s, has := byScorer[ScorerHuman]; has && s.Pass != nil {
+		return *s.Pass, true
+	}
 	if s, has := byScorer[ScorerSuite]; has {
 		if s.Pass == nil {
 			return false, false

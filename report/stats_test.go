@@ -100,9 +100,10 @@ func TestSummarize(t *testing.T) {
 	if s.TokensIn != 50 || s.TokensOut != 150 || s.Cost != 2 {
 		t.Errorf("totals in %d out %d cost %v, want 50 150 2", s.TokensIn, s.TokensOut, s.Cost)
 	}
-	// Result 2: mean(check 1, human 0.5) = 0.75; result 3: check 1.
-	if s.Scored != 2 || s.MeanScore != 0.875 || s.Passed != 2 || s.Failed != 0 {
-		t.Errorf("scores: scored %d mean %v passed %d failed %d, want 2 0.875 2 0", s.Scored, s.MeanScore, s.Passed, s.Failed)
+	// Result 2: the person's latest 0.5 overrides the check's 1 (its pass
+	// stands: a 1–5 rating has no verdict); result 3: check 1.
+	if s.Scored != 2 || s.MeanScore != 0.75 || s.Passed != 2 || s.Failed != 0 {
+		t.Errorf("scores: scored %d mean %v passed %d failed %d, want 2 0.75 2 0", s.Scored, s.MeanScore, s.Passed, s.Failed)
 	}
 	if b := sums[1]; b.Scored != 0 || b.Measured != 1 || b.TokPerSec != 0 || b.MeanTTFT != 0 {
 		t.Errorf("group b = %+v", b)
@@ -177,20 +178,36 @@ func TestResultScore(t *testing.T) {
 	if _, ok := ResultScore(nil); ok {
 		t.Error("a score out of no grades")
 	}
-	// Without a suite grade: the mean of the grades (judge, human).
+	// Without a suite grade or a rating: the mean of the grades (judges).
 	got, ok := ResultScore(map[string]prompt.Score{
-		"judge:openai:gpt-4o": {Value: 0.5}, "human": {Value: 1, Pass: &pass},
+		"judge:openai:gpt-4o": {Value: 0.5}, "judge:ollama:qwen3": {Value: 1, Pass: &pass},
 	})
 	if !ok || got != 0.75 {
-		t.Errorf("judge and human: %v, %v; want 0.75", got, ok)
+		t.Errorf("two judges: %v, %v; want 0.75", got, ok)
 	}
 	// With one, the suite's weighted grade is the score: its checks are in
 	// it already (here a weight-2 check passed, a weight-1 one failed).
-	got, ok = ResultScore(map[string]prompt.Score{
-		ScorerSuite: {Value: 2.0 / 3, Pass: &fail}, "check:icontains": {Value: 1}, "check:regex": {Value: 0}, "human": {Value: 0},
-	})
-	if !ok || got != 2.0/3 {
+	suite := map[string]prompt.Score{
+		ScorerSuite: {Value: 2.0 / 3, Pass: &fail}, "check:icontains": {Value: 1}, "check:regex": {Value: 0},
+	}
+	if got, ok = ResultScore(suite); !ok || got != 2.0/3 {
 		t.Errorf("with a suite grade: %v, %v; want 2/3", got, ok)
+	}
+	// A person's rating overrides both; a 1–5 rating (no verdict) leaves the
+	// suite's verdict, a pass or fail replaces it.
+	suite[ScorerHuman] = prompt.Score{Value: 0.75}
+	if got, ok = ResultScore(suite); !ok || got != 0.75 {
+		t.Errorf("rated 4 of 5: %v, %v; want 0.75", got, ok)
+	}
+	if p, ok := ResultVerdict(suite); !ok || p {
+		t.Errorf("rated 4 of 5: verdict %v, %v; want the suite's fail", p, ok)
+	}
+	suite[ScorerHuman] = prompt.Score{Value: 1, Pass: &pass}
+	if p, ok := ResultVerdict(suite); !ok || !p {
+		t.Errorf("rated pass: verdict %v, %v; want pass", p, ok)
+	}
+	if got, _ = ResultScore(map[string]prompt.Score{"judge:x": {Value: 1}, ScorerHuman: {Value: 0}}); got != 0 {
+		t.Errorf("judge and human: %v, want the person's 0", got)
 	}
 }
 

@@ -646,12 +646,37 @@ func (m compareModel) View() string {
 		if m.ab.P < eval.Significance {
 			style = st.Warn
 		}
-		line3 = st.Header.Render("A/B ") + style.Render(oneLine(m.ab.Sentence))
+		sentence := oneLine(m.ab.Sentence)
+		if d := m.ab.Wins + m.ab.Losses; report.TooFewCases(d, 1) != "" && m.ab.P >= eval.Significance {
+			// "No significant difference" is no evidence then (the
+			// Markdown says it in full).
+			sentence += " (" + itoa(d) + " decided: p < 0.05 needs " + itoa(report.SignTestCases(1)) + ")"
+		}
+		line3 = st.Header.Render("A/B ") + style.Render(pValueFirst(sentence, m.w-4))
 	} else {
 		line3 = st.Muted.Render("A/B: no scored cases on both sides (attach a suite with checks to compare scores)")
 	}
 	end := min(len(m.lines), m.off+m.bodyRows())
 	return trunc(head, m.w) + "\n" + trunc(line2, m.w) + "\n" + trunc(line3, m.w) + "\n" + strings.Join(m.lines[m.off:end], "\n")
+}
+
+// pValueFirst fits an A/B sentence into w cells by moving what it leaves
+// out in brackets ("(2 ties excluded; 11 failed calls left out)") after the
+// p-value, so that a cut takes those and never the p-value: "B beats A on
+// 27 of 40 cases, p = 0.038 (11 failed calls left out)".
+func pValueFirst(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	i := strings.LastIndex(s, "), p ")
+	if i < 0 {
+		return s
+	}
+	j := strings.LastIndex(s[:i], " (")
+	if j < 0 {
+		return s
+	}
+	return s[:j] + s[i+1:] + s[j:i+1]
 }
 
 // fixedText says what both sides share: the target when versions are

@@ -255,7 +255,7 @@ func TestCompareShownAgainReadsRatingsMadeSince(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
 	ctx := context.Background()
-	h := newHarness(t, fixedTimeStore{st}, 120, 60)
+	h := newHarness(t, fixedTimeStore{st}, 160, 60)
 	h.openResults(fixtureRun)
 	h.key("C", "w")
 	h.mustSee("A support/reply@2", "thanks  len 20→20 (±0) · score 1.00→1.00 (±0.00)  identical")
@@ -275,5 +275,25 @@ func TestCompareShownAgainReadsRatingsMadeSince(t *testing.T) {
 	h.key("1", "7")
 	h.mustSee("A support/reply@2", "B support/reply@1",
 		"thanks  len 20→20 (±0) · score 0.00→1.00 (+1.00)  identical",
-		"each win 1 of 2 cases (1 tie excluded)")
+		"each win 1 of 2 cases (1 tie excluded), p = 1 (2 decided: p < 0.05 needs 6)")
+}
+
+// An A/B sentence too long for the screen keeps its p-value: what it leaves
+// out in brackets moves after it, where a cut takes it instead.
+func TestComparePValueSurvivesANarrowScreen(t *testing.T) {
+	s := "classify@2 beats classify@1 on 25 of 36 cases (4 ties excluded; 11 failed calls left out), p = 0.029"
+	if got := pValueFirst(s, 200); got != s {
+		t.Errorf("a sentence that fits changed: %q", got)
+	}
+	want := "classify@2 beats classify@1 on 25 of 36 cases, p = 0.029 (4 ties excluded; 11 failed calls left out)"
+	got := pValueFirst(s, 76)
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if cut := trunc(got, 76); !strings.Contains(cut, "p = 0.029") {
+		t.Errorf("cut at 76 cells: %q", cut)
+	}
+	if s := "no case has a score for both A and B"; pValueFirst(s, 10) != s {
+		t.Error("a sentence with no p-value changed")
+	}
 }

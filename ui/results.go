@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -544,7 +545,7 @@ func (m resultsModel) followScroll() resultsModel {
 }
 
 // humanScorer names the scores people give from the TUI.
-const humanScorer = "human"
+const humanScorer = report.ScorerHuman
 
 // rate saves a human score for the selected result, keeping the note of
 // its current human score; label says the rating in the notice.
@@ -828,7 +829,13 @@ func cellText(g eval.Group, w int) string {
 		val = "err " + pctText(1-v)
 		ci = ""
 	}
+	failed := ""
+	if g.FailedJudged > 0 && kind != metricOK {
+		failed = " ✗" + itoa(g.FailedJudged) // failed calls graded as fails
+	}
 	switch {
+	case failed != "" && len([]rune(val+ci+n+failed)) <= w:
+		return val + ci + n + failed
 	case len([]rune(val+ci+n)) <= w:
 		return val + ci + n
 	case len([]rune(val+n)) <= w:
@@ -979,8 +986,8 @@ func (m resultsModel) buildDrill() resultsModel {
 		mark := st.OK.Render("✓")
 		if !res.OK() {
 			mark = st.Error.Render("✗ error")
-		} else if s, ok := scores[eval.ScorerSuite]; ok && s.Pass != nil {
-			if *s.Pass {
+		} else if pass, ok := report.ResultVerdict(scores); ok { // a person's over the suite's
+			if pass {
 				mark = st.OK.Render("✓ pass")
 			} else {
 				mark = st.Error.Render("✗ fail")
@@ -1059,6 +1066,10 @@ func (m resultsModel) buildDrill() resultsModel {
 			if name == humanScorer && s.Author != "" {
 				by = st.Muted.Render(" by " + oneLine(s.Author))
 			}
+			if _, suite := scores[eval.ScorerSuite]; name == humanScorer && suite {
+				// The statistics read the rating, not the suite's grade.
+				by += st.Muted.Render(" · overrides suite")
+			}
 			line := "  " + st.LabelKey.Render(oneLine(name)) + " " + style(scoreText(s.Value)+verdict) + by
 			if s.Reason == "" {
 				lines = append(lines, trunc(line, w))
@@ -1092,16 +1103,17 @@ func (m resultsModel) buildDrill() resultsModel {
 // scorerOrder lists a result's scorers: the suite's aggregate first, then
 // by name.
 func scorerOrder(scores map[string]prompt.Score) []string {
-	names := prompt.SortedKeys(scores)
-	slices.SortStableFunc(names, func(a, b string) int {
-		switch {
-		case a == eval.ScorerSuite && b != eval.ScorerSuite:
-			return -1
-		case b == eval.ScorerSuite && a != eval.ScorerSuite:
+	rank := func(name string) int {
+		switch name {
+		case humanScorer: // a person's rating overrides the rest
+			return 0
+		case eval.ScorerSuite:
 			return 1
 		}
-		return 0
-	})
+		return 2
+	}
+	names := prompt.SortedKeys(scores)
+	slices.SortStableFunc(names, func(a, b string) int { return cmp.Compare(rank(a), rank(b)) })
 	return names
 }
 
@@ -1285,11 +1297,13 @@ func (m resultsModel) cellView(r resRow, c, cw int, sel bool) string {
 func (m resultsModel) legendView() string {
 	st := m.sh.styles()
 	kinds := map[metricKind]bool{}
+	failed := false
 	for _, r := range m.rows {
 		for i, g := range r.cells {
 			if r.has[i] {
 				k, _, _, _ := groupMetric(g)
 				kinds[k] = true
+				failed = failed || (g.FailedJudged > 0 && k != metricOK)
 			}
 		}
 	}
@@ -1304,6 +1318,9 @@ func (m resultsModel) legendView() string {
 		parts = append(parts, "err error rate (unscored)")
 	}
 	parts = append(parts, "n results")
+	if failed {
+		parts = append(parts, "✗ failed calls") // graded as fails, among the n
+	}
 	legend := strings.Join(parts, " · ")
 	if !m.sh.theme.Mono {
 		// The colours' key; without colours it would say nothing.

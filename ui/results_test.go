@@ -356,7 +356,7 @@ func TestResultsDrillRatesResults(t *testing.T) {
 	if len(got) != 2 || got[1].Value != 0.75 || got[1].Reason != "too long" || got[1].Author != "tester" {
 		t.Fatalf("after the note: %+v", got)
 	}
-	h.mustSee("human 0.75 (4/5) by tester — too long")
+	h.mustSee("human 0.75 (4/5) by tester · overrides suite — too long")
 
 	// n selects the next result; f fails it, p passes it.
 	h.key("n", "f")
@@ -556,4 +556,83 @@ func TestResultsShownAgainReadsRatingsMadeSince(t *testing.T) {
 		t.Fatalf("after 1, 6: detail %v, row %d", h.m.results.drill, h.m.results.row)
 	}
 	h.mustSee("human 0.75 (4/5) by ana")
+}
+
+// seedSuiteRun saves a graded suite run of classify/intent on echo and
+// ollama:llama3.2, 2 cases × 2 repeats; on echo the second repeat of each
+// case is a failed call, graded 0 and a fail as a suite grades it.
+func seedSuiteRun(t *testing.T, st interface {
+	Store
+	CreateRun(context.Context, *prompt.Run) error
+}) (prompt.Run, []prompt.Result) {
+	t.Helper()
+	ctx := context.Background()
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := prompt.Run{ID: "rfailedcalls", Created: testNow.Add(-time.Hour), Suite: "s", Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
+		Targets: []string{"echo", "ollama:llama3.2"}, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}, {Vars: map[string]string{"text": "b"}}}, Repeat: 2}
+	if err := st.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	var rs []prompt.Result
+	for _, tg := range run.Targets {
+		for c := range 2 {
+			for r := range 2 {
+				res := prompt.Result{RunID: run.ID, VersionID: v.ID, Target: tg, Case: c, Repeat: r, Output: "billing"}
+				if tg == "echo" && r == 1 {
+					res.Output, res.Error, res.FinishReason = "", "HTTP 500", "error"
+				}
+				rs = append(rs, res)
+			}
+		}
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	var scores []prompt.Score
+	for _, r := range rs {
+		pass := r.OK()
+		scores = append(scores, prompt.Score{ResultID: r.ID, Scorer: eval.ScorerSuite, Value: map[bool]float64{true: 1}[pass], Pass: &pass, Created: testNow})
+	}
+	if err := st.AddScores(ctx, scores); err != nil {
+		t.Fatal(err)
+	}
+	return run, rs
+}
+
+// A cell whose pass rate counts failed calls as fails says how many (✗2),
+// and the legend says what ✗ is, at 80 columns with the colours' key.
+func TestResultsCellSaysFailedCallsCounted(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	run, _ := seedSuiteRun(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
+	h.openResults(run.ID)
+	h.mustSee("n=4 ✗2", "n results · ✗ failed calls · ≥0.8 ≥0.5 <0.5")
+	if strings.Count(h.screen(), "✗") != 2 {
+		t.Errorf("the target without failed calls is marked:\n%s", h.screen())
+	}
+}
+
+// A person's fail on a result the suite passed counts in the cell's pass
+// rate, and the detail shows the rating first, saying it overrides the
+// suite's grade.
+func TestResultsRatingOverridesSuiteGrade(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	run, _ := seedSuiteRun(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.openResults(run.ID)
+	h.mustSee("100% [34–100%] n=4") // ollama: every cell passed
+	h.key("l", "enter", "f")
+	h.mustSee("human 0.00 fail by tester · overrides suite", "✗ fail")
+	scr := h.screen()
+	if strings.Index(scr, "human 0.00") > strings.Index(scr, "suite 1.00 pass") {
+		t.Errorf("the rating is not shown first:\n%s", scr)
+	}
+	h.key("esc")
+	h.mustSee("75% [")
+	h.mustNotSee("100% [34–100%]")
 }
