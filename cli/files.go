@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"maps"
 	"os"
 	"os/exec"
@@ -375,16 +376,7 @@ Prompty files, which have no labels but their authors, get theirs.`,
 func sharedNames(files []string) map[string]error {
 	byName := map[string][]string{}
 	var order []string
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			continue
-		}
-		f, err := parsePromptFile(path, data)
-		if err != nil || f.Name == "" {
-			continue
-		}
-		key := strings.ToLower(f.Name)
+	for path, key := range promptFileNames(files) {
 		if _, ok := byName[key]; !ok {
 			order = append(order, key)
 		}
@@ -409,6 +401,27 @@ func sharedNames(files []string) map[string]error {
 		}
 	}
 	return out
+}
+
+// promptFileNames yields, in order, each of files with the name of the
+// prompt it holds in lower case (names ignore case); files that cannot be
+// read or parsed, or name no prompt, are skipped.
+func promptFileNames(files []string) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for _, path := range files {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				continue
+			}
+			f, err := parsePromptFile(path, data)
+			if err != nil || f.Name == "" {
+				continue
+			}
+			if !yield(path, strings.ToLower(f.Name)) {
+				return
+			}
+		}
+	}
 }
 
 // importErrorLine is the line saying why the file at path was not
@@ -440,16 +453,7 @@ func heldPromptFiles(dir string) map[string]string {
 		return held
 	}
 	twice := map[string]bool{}
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			continue
-		}
-		f, err := parsePromptFile(path, data)
-		if err != nil || f.Name == "" {
-			continue
-		}
-		key := strings.ToLower(f.Name)
+	for path, key := range promptFileNames(files) {
 		if _, ok := held[key]; ok {
 			twice[key] = true
 		}
@@ -680,7 +684,7 @@ func (a *app) importMeta(st *store.Store, existing prompt.Prompt, f prompt.File,
 		}
 		changed = append(changed, "description")
 	}
-	if len(f.Vars) > 0 && !sameVars(existing.Defaults, f.Vars) {
+	if len(f.Vars) > 0 && !maps.Equal(existing.Defaults, f.Vars) {
 		if err := st.SetDefaults(a.ctx, existing.Name, f.Vars, author); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -468,7 +469,7 @@ func (a *app) saveDraft(p prompt.Prompt, latest prompt.Version, d draft, note, a
 			return err
 		}
 	}
-	if !sameVars(p.Defaults, d.vars) {
+	if !maps.Equal(p.Defaults, d.vars) {
 		if err := st.SetDefaults(a.ctx, p.Name, d.vars, author); err != nil {
 			return err
 		}
@@ -499,18 +500,6 @@ func labelChanges(old, new prompt.Labels) (set map[string]string, rm []string) {
 	}
 	sort.Strings(rm)
 	return set, rm
-}
-
-func sameVars(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 func (a *app) promptListCmd() *cobra.Command {

@@ -2,6 +2,7 @@ package prompt
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -33,7 +34,7 @@ func UpdatePrompty(filename string, data []byte, f File, read func(path string) 
 	// What the file leaves out whet keeps (an owner given in whet to a
 	// file with no authors): importing the file again changes none of it.
 	// What the file says otherwise, importing it would undo.
-	if len(old.Vars) > 0 && !sameStrings(old.Vars, f.Vars) {
+	if len(old.Vars) > 0 && !maps.Equal(old.Vars, f.Vars) {
 		differ = append(differ, "sample values (sample, inputs)")
 	}
 	if d := strings.TrimSpace(old.Description); d != "" && d != strings.TrimSpace(f.Description) {
@@ -120,18 +121,4 @@ func UpdatePrompty(filename string, data []byte, f File, read func(path string) 
 		return nil, &FileError{File: filename, Msg: "Prompty would read more messages than the version has: it is not written"}
 	}
 	return out, nil
-}
-
-// sameStrings reports whether two maps hold the same pairs, nil and empty
-// alike.
-func sameStrings(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
