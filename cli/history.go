@@ -163,7 +163,7 @@ func (a *app) modelsSeen() (map[string]store.ModelSeen, error) {
 			return nil, nil
 		}
 	}
-	st, err := a.store()
+	st, err := a.readStore()
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +260,7 @@ func (a *app) runsCmd() *cobra.Command {
 			if limit < 0 {
 				return usagef("--limit %d: give a number of runs, or 0 for all", limit)
 			}
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -355,7 +355,7 @@ func (a *app) runsShowCmd() *cobra.Command {
 			}
 			// The table, and under it for a suite's run the pass rates
 			// whet run printed.
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -379,7 +379,7 @@ func (a *app) runsShowCmd() *cobra.Command {
 
 // exportRun writes run id's report in format to output (stdout when empty).
 func (a *app) exportRun(id, format, output string) error {
-	st, err := a.store()
+	st, err := a.readStore()
 	if err != nil {
 		return err
 	}

@@ -565,7 +565,7 @@ with each prompt's owner, latest version, tags, labels and description.`,
 				}
 				missing = append(missing, k)
 			}
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -639,7 +639,7 @@ func (a *app) promptShowCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -744,7 +744,7 @@ func (a *app) promptLogCmd() *cobra.Command {
 		Short: "List a prompt's versions, newest first",
 		Args:  exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -795,7 +795,7 @@ func (a *app) promptDiffCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -1097,7 +1097,7 @@ func (a *app) auditCmd() *cobra.Command {
 			if limit < 0 {
 				return usagef("--limit %d: give a number of entries, or 0 for all", limit)
 			}
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}

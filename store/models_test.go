@@ -195,7 +195,7 @@ func TestModelsSeenChangeIsBetweenTheLastTwoRuns(t *testing.T) {
 	}
 	run6 := run(t0.Add(120*time.Hour), "ccc", "ddd", "ccc")
 	m = seen()
-	if !m.Changed() || m.Previous.Digest != "ccc" || m.Current.Digest != "ddd" || m.Current.RunID != run6 || !m.Since.Equal(t0.Add(120*time.Hour + time.Second)) {
+	if !m.Changed() || m.Previous.Digest != "ccc" || m.Current.Digest != "ddd" || m.Current.RunID != run6 || !m.Since.Equal(t0.Add(120*time.Hour+time.Second)) {
 		t.Errorf("a backend the run before never met: %+v since %v, previous %+v", m.Current, m.Since, m.Previous)
 	}
 }
