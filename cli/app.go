@@ -215,23 +215,61 @@ func (a *app) config() (config.Config, error) {
 
 // store opens the database once.
 func (a *app) store() (*store.Store, error) {
-	if a.st != nil {
+	if a.st != nil && !a.st.ReadOnly() {
 		return a.st, nil
 	}
 	if _, err := a.config(); err != nil {
 		return nil, err
 	}
 	st, err := store.Open(a.ctx, a.paths.Database)
-	var newer *store.NewerSchemaError
-	if errors.As(err, &newer) {
-		return nil, fmt.Errorf("database %s has schema version %d, but this whet knows schema version %d at most: it was written by a newer whet. Upgrade whet to open it, or give another database with --db or WHET_DB (the file was not changed)",
-			newer.Path, newer.Theirs, newer.Ours)
-	}
 	if err != nil {
-		return nil, err
+		return nil, storeError(err)
+	}
+	if a.st != nil {
+		a.st.Close()
 	}
 	a.st = st
 	return st, nil
+}
+
+// readStore opens the database for a command that only reads it: read-only
+// (store.ReadOnly), so that a database on a read-only mount, or a file the
+// user may not write, can be read, and nothing is written to it. A file
+// that does not exist yet, or of an older schema, is opened as store opens
+// it (created, migrated) where it can be written; an older one that cannot
+// be written is an error saying to open it writable once.
+func (a *app) readStore() (*store.Store, error) {
+	if a.st != nil {
+		return a.st, nil
+	}
+	if _, err := a.config(); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(a.ctx, a.paths.Database, store.ReadOnly())
+	switch {
+	case err == nil:
+		a.st = st
+		return st, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return a.store()
+	case errors.Is(err, store.ErrNeedsMigration):
+		w, werr := a.store()
+		if errors.Is(werr, store.ErrNotWritable) {
+			return nil, fmt.Errorf("%w, and it cannot be written here: run any whet command on it once where it can be written (or on a copy), then it reads anywhere (the file was not changed)", err)
+		}
+		return w, werr
+	}
+	return nil, storeError(err)
+}
+
+// storeError is a failed store.Open's error, in the words of the CLI.
+func storeError(err error) error {
+	var newer *store.NewerSchemaError
+	if errors.As(err, &newer) {
+		return fmt.Errorf("database %s has schema version %d, but this whet knows schema version %d at most: it was written by a newer whet. Upgrade whet to open it, or give another database with --db or WHET_DB (the file was not changed)",
+			newer.Path, newer.Theirs, newer.Ours)
+	}
+	return err
 }
 
 // author signs changes: config author, else $USER, else "unknown".

@@ -56,7 +56,7 @@ the JSON (report/SCHEMA.md says which format carries what).`,
 					return usagef("-o %s: %v", output, err)
 				}
 			}
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}

@@ -255,7 +255,7 @@ func (a *app) completionStore() *store.Store {
 	if v, err := store.FileSchemaVersion(a.ctx, p.Database); err != nil || v != store.SchemaVersion() {
 		return nil
 	}
-	st, err := a.store()
+	st, err := a.readStore()
 	if err != nil {
 		return nil
 	}

@@ -86,7 +86,13 @@ func (a *app) drift(baseID string, f driftFlags) error {
 			return usagef("-o %s: %v", f.output, err)
 		}
 	}
-	st, err := a.store()
+	// --against only reads two runs made already: it works on a database
+	// that cannot be written.
+	open := a.store
+	if f.against != "" {
+		open = a.readStore
+	}
+	st, err := open()
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -24,6 +26,7 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"mdtables":   cmdMDTables,
 	"dbschema":   cmdDBSchema,
 	"dbexec":     cmdDBExec,
+	"readonly":   cmdReadOnly,
 }
 
 type chatMsg struct {
@@ -352,4 +355,84 @@ func cmdDBExec(ts *testscript.TestScript, neg bool, args []string) {
 	defer db.Close()
 	_, err = db.Exec(args[1])
 	ts.Check(err)
+}
+
+// cmdReadOnly makes a directory and the files in it impossible to write,
+// create or delete, as a read-only mount or another user's files are, until
+// the script ends: "readonly DIR". Permissions do it for a normal user,
+// `chattr +i` for root, whom permissions do not stop. Scripts check the
+// condition [canreadonly] first (see lockDown).
+func cmdReadOnly(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: readonly DIR")
+	}
+	undo, err := lockDown(ts.MkAbs(args[0]))
+	ts.Defer(undo)
+	ts.Check(err)
+}
+
+// lockDown makes dir and its files read-only for this process (see
+// cmdReadOnly); undo, never nil, gives them back.
+func lockDown(dir string) (undo func(), err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return func() {}, err
+	}
+	paths := []string{}
+	for _, e := range entries {
+		paths = append(paths, filepath.Join(dir, e.Name()))
+	}
+	paths = append(paths, dir)
+	undo = func() {
+		for _, p := range paths {
+			exec.Command("chattr", "-i", p).Run()
+			os.Chmod(p, 0o755)
+		}
+	}
+	for _, p := range paths {
+		mode := os.FileMode(0o444)
+		if p == dir {
+			mode = 0o555
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			return undo, err
+		}
+	}
+	writable := func() bool {
+		probe := filepath.Join(dir, ".probe")
+		f, err := os.Create(probe)
+		if err != nil {
+			return false
+		}
+		f.Close()
+		os.Remove(probe)
+		return true
+	}
+	if !writable() {
+		return undo, nil
+	}
+	for _, p := range paths {
+		if out, err := exec.Command("chattr", "+i", p).CombinedOutput(); err != nil {
+			return undo, fmt.Errorf("cannot make %s read-only: permissions do not stop this user (root) and chattr +i failed: %v %s", p, err, out)
+		}
+	}
+	if writable() {
+		return undo, fmt.Errorf("cannot make %s read-only: it can still be written after chmod and chattr +i", dir)
+	}
+	return undo, nil
+}
+
+// scriptCondition answers [canreadonly]: whether lockDown works here.
+func scriptCondition(cond string) (bool, error) {
+	if cond != "canreadonly" {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	dir, err := os.MkdirTemp("", "whet-readonly")
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(dir)
+	undo, err := lockDown(dir)
+	undo()
+	return err == nil, nil
 }

@@ -143,7 +143,7 @@ not imported yet) is not overwritten unless --force.`,
 			if fi, err := os.Stat(dir); dir != "" && err == nil && !fi.IsDir() {
 				return usagef("-o %s: is a file; -o names a directory to write NAME.md files into", dir)
 			}
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}

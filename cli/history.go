@@ -31,8 +31,9 @@ key is set), and the targets earlier runs used.
 Beside each target: the model identity its newest run recorded (the Ollama digest,
 the resolved model, OpenAI's system_fingerprint). A model that changed under its
 results is reported on stderr with the 'whet drift' command that shows what moved:
-a server that now lists another digest (the model was pulled again), or runs that
-recorded two identities.`,
+a server that now lists another digest (the model was pulled again), or a newest
+run that recorded an identity the run of the target before it did not (with the
+day it changed; a later run on the same model clears it).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reg, err := a.registry()
@@ -88,8 +89,12 @@ recorded two identities.`,
 							break
 						}
 						p := e.LastRun.Previous
-						drifts = append(drifts, fmt.Sprintf("%s: run %s recorded %s, an earlier run %s recorded %s: 'whet drift %s --against %s' shows what moved",
-							t.Spec, e.LastRun.RunID, identity(e.LastRun.Model, e.LastRun.Digest), p.RunID, identity(p.Model, p.Digest), p.RunID, e.LastRun.RunID))
+						since := ""
+						if e.LastRun.ChangedAt != nil {
+							since = " on " + e.LastRun.ChangedAt.Local().Format(time.DateOnly)
+						}
+						drifts = append(drifts, fmt.Sprintf("%s: run %s recorded %s%s, the run before it (%s) recorded %s: 'whet drift %s --against %s' shows what moved",
+							t.Spec, e.LastRun.RunID, identity(e.LastRun.Model, e.LastRun.Digest), since, p.RunID, identity(p.Model, p.Digest), p.RunID, e.LastRun.RunID))
 					}
 				}
 				// Cells are made one line and free of control sequences before
@@ -139,6 +144,9 @@ type modelLastRun struct {
 	Results  int               `json:"results"`
 	Drift    store.ModelDrift  `json:"drift,omitempty"`
 	Previous *modelPreviousRun `json:"previous,omitempty"`
+	// ChangedAt is when the newest run first recorded an identity the run
+	// before it did not (store.ModelSeen.Since).
+	ChangedAt *time.Time `json:"changed_at,omitempty"`
 }
 
 type modelPreviousRun struct {
@@ -155,7 +163,7 @@ func (a *app) modelsSeen() (map[string]store.ModelSeen, error) {
 			return nil, nil
 		}
 	}
-	st, err := a.store()
+	st, err := a.readStore()
 	if err != nil {
 		return nil, err
 	}
@@ -191,6 +199,10 @@ func modelEntries(infos []runner.TargetInfo, seen map[string]store.ModelSeen) []
 		}
 		if p := m.Previous; p != nil {
 			lr.Previous = &modelPreviousRun{RunID: p.RunID, Model: p.Model, Digest: p.Digest}
+			if !m.Since.IsZero() {
+				at := m.Since.UTC()
+				lr.ChangedAt = &at
+			}
 		}
 		return lr
 	}
@@ -248,7 +260,7 @@ func (a *app) runsCmd() *cobra.Command {
 			if limit < 0 {
 				return usagef("--limit %d: give a number of runs, or 0 for all", limit)
 			}
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -343,7 +355,7 @@ func (a *app) runsShowCmd() *cobra.Command {
 			}
 			// The table, and under it for a suite's run the pass rates
 			// whet run printed.
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -367,7 +379,7 @@ func (a *app) runsShowCmd() *cobra.Command {
 
 // exportRun writes run id's report in format to output (stdout when empty).
 func (a *app) exportRun(id, format, output string) error {
-	st, err := a.store()
+	st, err := a.readStore()
 	if err != nil {
 		return err
 	}

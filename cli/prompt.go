@@ -554,7 +554,7 @@ with each prompt's owner, latest version, tags, labels and description.`,
 				}
 				missing = append(missing, k)
 			}
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -628,7 +628,7 @@ func (a *app) promptShowCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -733,7 +733,7 @@ func (a *app) promptLogCmd() *cobra.Command {
 		Short: "List a prompt's versions, newest first",
 		Args:  exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -784,7 +784,7 @@ func (a *app) promptDiffCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -1086,7 +1086,7 @@ func (a *app) auditCmd() *cobra.Command {
 			if limit < 0 {
 				return usagef("--limit %d: give a number of entries, or 0 for all", limit)
 			}
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}

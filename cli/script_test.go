@@ -23,6 +23,7 @@ func TestScripts(t *testing.T) {
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
 		Cmds:                scriptCmds,
+		Condition:           scriptCondition,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("WHET_DB", filepath.Join(e.WorkDir, "whet.db"))
 			e.Setenv("WHET_CONFIG", filepath.Join(e.WorkDir, "config.yaml"))

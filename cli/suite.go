@@ -167,7 +167,7 @@ func (a *app) suiteListCmd() *cobra.Command {
 		Short:   "List suites",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store()
+			st, err := a.readStore()
 			if err != nil {
 				return err
 			}
@@ -214,7 +214,7 @@ func (a *app) suiteShowCmd() *cobra.Command {
 		Short: "Show a suite's cases and checks (as its YAML file)",
 		Args:  exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, su, err := a.suite(args[0])
+			_, su, err := a.suite(args[0], false)
 			if err != nil {
 				return err
 			}
@@ -250,7 +250,7 @@ func (a *app) suiteExportCmd() *cobra.Command {
 		Short: "Export a suite: yaml keeps checks; csv and jsonl hold the cases only",
 		Args:  exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, su, err := a.suite(args[0])
+			_, su, err := a.suite(args[0], false)
 			if err != nil {
 				return err
 			}
@@ -287,9 +287,14 @@ func (a *app) suiteExportCmd() *cobra.Command {
 	return cmd
 }
 
-// suite opens the store and reads the suite called name.
-func (a *app) suite(name string) (*store.Store, prompt.Suite, error) {
-	st, err := a.store()
+// suite opens the store, read-only unless write, and reads the suite
+// called name.
+func (a *app) suite(name string, write bool) (*store.Store, prompt.Suite, error) {
+	open := a.readStore
+	if write {
+		open = a.store
+	}
+	st, err := open()
 	if err != nil {
 		return nil, prompt.Suite{}, err
 	}
@@ -307,7 +312,7 @@ func (a *app) suiteRenameCmd() *cobra.Command {
 			if err := validateSuiteName(strings.TrimSpace(args[1])); err != nil {
 				return err
 			}
-			st, old, err := a.suite(args[0])
+			st, old, err := a.suite(args[0], true)
 			if err != nil {
 				return err
 			}
@@ -334,7 +339,7 @@ func (a *app) suiteDeleteCmd() *cobra.Command {
 		Example: "  whet suite export reply-quality -o reply-quality.yaml   # keep a copy\n  whet suite delete reply-quality --yes",
 		Args:    exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, su, err := a.suite(args[0])
+			st, su, err := a.suite(args[0], true)
 			if err != nil {
 				return err
 			}

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"errors"
 	"io"
 	"log"
 
 	"github.com/spf13/cobra"
 
 	"whet/runner"
+	"whet/store"
 	"whet/themes"
 	"whet/ui"
 )
@@ -35,6 +37,11 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		}
 	}
 	st, err := a.store()
+	if errors.Is(err, store.ErrNotWritable) {
+		// A database the user may not write is browsed read-only: the
+		// status bar says so, and writes are refused with a notice.
+		st, err = a.readStore()
+	}
 	if err != nil {
 		return err
 	}
@@ -50,6 +57,7 @@ func (a *app) runTUI(cmd *cobra.Command) error {
 		ProtectedTags: a.protectedTags(),
 		Theme:         theme,
 		DBPath:        a.paths.Database,
+		ReadOnly:      st.ReadOnly(),
 		ConfigPath:    a.paths.ConfigFile,
 		NoColor:       a.env.Getenv("NO_COLOR") != "",
 	})

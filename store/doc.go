@@ -32,6 +32,11 @@
 //     is refused with ErrNewerSchema before anything is written to it, and
 //     so is an SQLite file of version 0 that already holds tables (another
 //     program's database).
+//   - Open with the ReadOnly option opens an existing, up-to-date file
+//     read-only (mode=ro, or immutable=1 where no -shm file can be created
+//     and no -wal holds commits), for commands that only read: it never
+//     creates, migrates or writes the file, and its Store refuses writes
+//     with ErrReadOnly.
 //   - Times are stored as INTEGER unix milliseconds, durations as REAL
 //     milliseconds, structured values as JSON text.
 //

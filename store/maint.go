@@ -283,6 +283,9 @@ func (s *Store) runsWithScorer(ctx context.Context, scorer string) (map[string]b
 // size before and after. It needs about the database's size free on disk
 // while it works, and waits (busy timeout) for other processes' writes.
 func (s *Store) Vacuum(ctx context.Context) (before, after int64, err error) {
+	if s.readOnly {
+		return 0, 0, fmt.Errorf("database %s: %w", s.path, ErrReadOnly)
+	}
 	before, err = s.fileSize(ctx)
 	if err != nil {
 		return 0, 0, err

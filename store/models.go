@@ -22,21 +22,38 @@ type ModelIdentity struct {
 }
 
 // ModelSeen is what the store has recorded of one target: the identity its
-// newest result reported and, when that differs, the one before it. A
-// changed identity (a new digest after `ollama pull`, a new
-// system_fingerprint) is what makes old results stop being comparable.
+// newest run reported and, when that run reported one the run of the target
+// before it did not, the identity that run reported. A changed identity (a
+// new digest after `ollama pull`, a new system_fingerprint) is what makes
+// old results stop being comparable.
+//
+// Identities are compared per run, as sets, the way eval.DriftRow's
+// ModelChanged compares a baseline with its re-run: a server that answers
+// from several backends (OpenAI's system_fingerprint varies from call to
+// call) has not changed model when a run meets only some of the backends
+// the run before it met, in any order. And only the newest run is set
+// against the one before it: once a second run has recorded the new
+// identity, the target is no longer reported changed, however many runs
+// of the old model are kept.
 type ModelSeen struct {
-	Target  string
+	Target string
+	// Current is the identity of the newest run's newest result or, when
+	// that run changed model, its newest identity the run before did not
+	// record.
 	Current ModelIdentity
-	// Previous is the newest identity recorded before Current's run and not
-	// by it; nil when there is none (every result reported Current, or
-	// only Current's run recorded others: a server with several backends).
+	// Previous is the newest identity the run before recorded and the
+	// newest run did not (or, when the newest run only added one, the run
+	// before's newest); nil when the model did not change.
 	Previous *ModelIdentity
-	Cells    int // successful, uncached results of the target
+	// Since is when the model changed: the start of the newest run's first
+	// result with an identity the run before did not record (zero when the
+	// model did not change or no start was recorded).
+	Since time.Time
+	Cells int // successful, uncached results of the target
 }
 
-// Changed reports whether the target's identity changed between its
-// results.
+// Changed reports whether the target's newest run recorded a model
+// identity that the run of the target before it did not.
 func (m ModelSeen) Changed() bool { return m.Previous != nil }
 
 // Drift says how the model under the target moved away from its results:
@@ -64,53 +81,99 @@ const (
 
 // ModelsSeen lists, per target, the model identities its successful,
 // uncached results recorded (cached results repeat an older call's
-// identity; failed ones have none), sorted by target. Results
-// that recorded neither a model nor a digest do not count as an identity.
+// identity; failed ones have none), sorted by target, and whether its
+// newest run changed model (see ModelSeen). Results that recorded neither
+// a model nor a digest do not count as an identity.
 func (s *Store) ModelsSeen(ctx context.Context) ([]ModelSeen, error) {
-	// One pass over results: SQLite takes a bare column of a MAX()
-	// aggregate from the row that holds the maximum.
-	rows, err := s.r.QueryContext(ctx, `SELECT target, model, model_digest, MAX(id), run_id, started, COUNT(*)
+	// One row per target, run and identity; runs are ordered by their
+	// newest result.
+	rows, err := s.r.QueryContext(ctx, `SELECT target, run_id, model, model_digest, MAX(id), MIN(started), MAX(started), COUNT(*)
 		FROM results WHERE error = '' AND cache_hit = 0 AND (model != '' OR model_digest != '')
-		GROUP BY target, model, model_digest`)
+		GROUP BY target, run_id, model, model_digest`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	by := map[string][]ModelIdentity{}
+	type seenRun struct {
+		last int64 // the run's newest result id
+		ids  []ModelIdentity
+		// first is, per identity, the start of its first result in the run.
+		first map[[2]string]*int64
+	}
+	by := map[string]map[string]*seenRun{}
 	for rows.Next() {
 		var (
-			target  string
-			id      ModelIdentity
-			started *int64
+			target        string
+			id            ModelIdentity
+			first, latest *int64
 		)
-		if err := rows.Scan(&target, &id.Model, &id.Digest, &id.last, &id.RunID, &started, &id.Cells); err != nil {
+		if err := rows.Scan(&target, &id.RunID, &id.Model, &id.Digest, &id.last, &first, &latest, &id.Cells); err != nil {
 			return nil, err
 		}
-		if started != nil {
-			id.Last = fromMS(*started)
+		if latest != nil {
+			id.Last = fromMS(*latest)
 		}
-		by[target] = append(by[target], id)
+		if by[target] == nil {
+			by[target] = map[string]*seenRun{}
+		}
+		r := by[target][id.RunID]
+		if r == nil {
+			r = &seenRun{first: map[[2]string]*int64{}}
+			by[target][id.RunID] = r
+		}
+		r.last = max(r.last, id.last)
+		r.ids = append(r.ids, id)
+		r.first[[2]string{id.Model, id.Digest}] = first
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	key := func(id ModelIdentity) [2]string { return [2]string{id.Model, id.Digest} }
 	out := make([]ModelSeen, 0, len(by))
-	for target, ids := range by {
-		sort.Slice(ids, func(i, j int) bool { return ids[i].last > ids[j].last })
-		ms := ModelSeen{Target: target, Current: ids[0]}
-		for _, id := range ids {
-			ms.Cells += id.Cells
-		}
-		// The identity before: the newest one that the newest result's
-		// run did not itself record. One run answered from two backends
-		// (OpenAI's system_fingerprint varies from call to call) has not
-		// changed model under itself.
-		for _, id := range ids[1:] {
-			if id.RunID != ms.Current.RunID {
-				prev := id
-				ms.Previous = &prev
-				break
+	for target, runs := range by {
+		list := make([]*seenRun, 0, len(runs))
+		cells := map[[2]string]int{} // per identity, over every run
+		for _, r := range runs {
+			sort.Slice(r.ids, func(i, j int) bool { return r.ids[i].last > r.ids[j].last })
+			for _, id := range r.ids {
+				cells[key(id)] += id.Cells
 			}
+			list = append(list, r)
+		}
+		sort.Slice(list, func(i, j int) bool { return list[i].last > list[j].last })
+		newest := list[0]
+		ms := ModelSeen{Target: target, Current: newest.ids[0]}
+		if len(list) > 1 {
+			before := list[1]
+			var added []ModelIdentity
+			for _, id := range newest.ids {
+				if _, ok := before.first[key(id)]; !ok {
+					added = append(added, id)
+				}
+			}
+			if len(added) > 0 {
+				ms.Current = added[0]
+				prev := before.ids[0]
+				for _, id := range before.ids {
+					if _, ok := newest.first[key(id)]; !ok {
+						prev = id
+						break
+					}
+				}
+				ms.Previous = &prev
+				for _, id := range added {
+					if f := newest.first[key(id)]; f != nil && (ms.Since.IsZero() || fromMS(*f).Before(ms.Since)) {
+						ms.Since = fromMS(*f)
+					}
+				}
+			}
+		}
+		ms.Current.Cells = cells[key(ms.Current)]
+		if ms.Previous != nil {
+			ms.Previous.Cells = cells[key(*ms.Previous)]
+		}
+		for _, n := range cells {
+			ms.Cells += n
 		}
 		out = append(out, ms)
 	}

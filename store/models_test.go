@@ -137,3 +137,65 @@ func TestModelsSeenFleetInOneRun(t *testing.T) {
 		t.Errorf("a new backend in a later run: %+v, previous %+v", m.Current, m.Previous)
 	}
 }
+
+// A model that changed once is reported changed while the newest run is
+// the first with the new identity, from that run's date, and no longer once
+// a later run recorded the same identity again: old runs kept for months
+// do not keep a target flagged.
+func TestModelsSeenChangeIsBetweenTheLastTwoRuns(t *testing.T) {
+	ctx := context.Background()
+	s, a1, _, _ := runFixture(t)
+	t0 := time.UnixMilli(1_700_000_000_000)
+	run := func(at time.Time, fps ...string) string {
+		t.Helper()
+		r := prompt.Run{Source: "cli", Versions: []prompt.RunVersion{rv(a1)}, Targets: []string{"openai:x"},
+			Cases: []prompt.Case{{Vars: map[string]string{"x": "1"}}, {Vars: map[string]string{"x": "2"}}, {Vars: map[string]string{"x": "3"}}}, Repeat: 1}
+		if err := s.CreateRun(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		var rs []prompt.Result
+		for c, fp := range fps {
+			rs = append(rs, prompt.Result{RunID: r.ID, VersionID: a1.ID, Target: "openai:x", Case: c, Output: "ok", Model: "x", ModelDigest: fp, Started: at.Add(time.Duration(c) * time.Second)})
+		}
+		if err := s.SaveResults(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	seen := func() ModelSeen {
+		t.Helper()
+		got, err := s.ModelsSeen(ctx)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("ModelsSeen = %+v, %v", got, err)
+		}
+		return got[0]
+	}
+	run1 := run(t0, "aaa", "aaa")
+	if m := seen(); m.Changed() || !m.Since.IsZero() {
+		t.Errorf("one run: changed since %v, previous %+v", m.Since, m.Previous)
+	}
+	run2 := run(t0.Add(24*time.Hour), "bbb", "bbb")
+	m := seen()
+	if !m.Changed() || m.Previous.RunID != run1 || m.Previous.Digest != "aaa" || m.Current.RunID != run2 || !m.Since.Equal(t0.Add(24*time.Hour)) {
+		t.Errorf("pulled again before the newest run: %+v since %v, previous %+v", m.Current, m.Since, m.Previous)
+	}
+	if m.Drift("") != DriftIdentity {
+		t.Errorf("Drift = %q", m.Drift(""))
+	}
+	run(t0.Add(48*time.Hour), "bbb", "bbb")
+	if m := seen(); m.Changed() || m.Drift("") != "" || m.Current.Digest != "bbb" || m.Current.Cells != 4 {
+		t.Errorf("a second run on the new model: changed since %v, previous %+v, current %+v", m.Since, m.Previous, m.Current)
+	}
+	// A fleet: the newest run met only some of the backends the run before
+	// it met, in another order; then one it had never met.
+	run(t0.Add(72*time.Hour), "bbb", "ccc", "bbb")
+	run(t0.Add(96*time.Hour), "ccc")
+	if m := seen(); m.Changed() {
+		t.Errorf("a run that met fewer backends of the same fleet: changed, previous %+v", m.Previous)
+	}
+	run6 := run(t0.Add(120*time.Hour), "ccc", "ddd", "ccc")
+	m = seen()
+	if !m.Changed() || m.Previous.Digest != "ccc" || m.Current.Digest != "ddd" || m.Current.RunID != run6 || !m.Since.Equal(t0.Add(120*time.Hour+time.Second)) {
+		t.Errorf("a backend the run before never met: %+v since %v, previous %+v", m.Current, m.Since, m.Previous)
+	}
+}

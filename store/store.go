@@ -79,10 +79,41 @@ func fileURI(path string, q url.Values) string {
 // Store is an open whet database. It is safe for concurrent use by several
 // goroutines, and several processes may open the same file.
 type Store struct {
-	path string
-	w    *sql.DB // the one writer connection
-	r    *sql.DB // a pool of query-only readers
+	path     string
+	w        *sql.DB // the one writer connection (the readers when readOnly)
+	r        *sql.DB // a pool of query-only readers
+	readOnly bool
 }
+
+// Option changes how Open opens a database.
+type Option func(*openOptions)
+
+type openOptions struct{ readOnly bool }
+
+// ReadOnly makes Open open an existing database for reading only, for a
+// command that never writes: SQLite opens the file read-only (mode=ro, or
+// immutable=1 where no -shm file can be created beside it and no
+// write-ahead log holds commits), so a file on a read-only mount, or one
+// the user may not write, can be read. Nothing is ever written to the file:
+// a missing file is an error wrapping fs.ErrNotExist, and a file of an
+// older schema, which would need migrating, one wrapping ErrNeedsMigration.
+// Update and Vacuum of such a Store fail with an error wrapping
+// ErrReadOnly.
+func ReadOnly() Option { return func(o *openOptions) { o.readOnly = true } }
+
+// ErrNeedsMigration is returned by a ReadOnly Open for a database of an
+// older schema: only a writable Open migrates it.
+var ErrNeedsMigration = errors.New("the database needs migrating to this whet's schema, which a read-only open never does")
+
+// ErrReadOnly is returned by the writes of a Store opened ReadOnly.
+var ErrReadOnly = errors.New("opened read-only: nothing was written")
+
+// ErrNotWritable is wrapped by the errors of a writable Open, and of
+// writes, that fail because the file or its directory cannot be written.
+var ErrNotWritable = errors.New("cannot be written")
+
+// ReadOnly reports whether the Store was opened ReadOnly.
+func (s *Store) ReadOnly() bool { return s.readOnly }
 
 // ErrNewerSchema is returned by Open for a database written by a newer whet.
 var ErrNewerSchema = errors.New("database schema is newer than this whet")
@@ -136,7 +167,11 @@ func SchemaVersion() int {
 // directories if needed, and migrates it to SchemaVersion. A database whose
 // schema version is higher than SchemaVersion is refused with an error
 // wrapping ErrNewerSchema, and nothing is written to it.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if path == "" {
 		return nil, errors.New("store: no database path given")
 	}
@@ -147,6 +182,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	ms, err := migrations()
 	if err != nil {
 		return nil, err
+	}
+	if o.readOnly {
+		return openReadOnly(ctx, abs, len(ms))
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("database %s: creating its directory: %w", abs, err)
@@ -184,6 +222,86 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("database %s: %w", abs, err)
 	}
 	return &Store{path: abs, w: w, r: r}, nil
+}
+
+// openReadOnly opens the existing, up-to-date database at path for reading
+// only; see ReadOnly.
+func openReadOnly(ctx context.Context, path string, known int) (*Store, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("database %s: is a directory", path)
+	}
+	v, err := readSchema(ctx, path)
+	if err != nil {
+		if cannotOpenHere(err) {
+			return nil, unreadableHere(path, err)
+		}
+		return nil, err
+	}
+	switch {
+	case v > known:
+		return nil, newerSchemaError(path, v, known)
+	case v == 0:
+		if err := checkNotForeign(ctx, path); err != nil {
+			return nil, err
+		}
+	}
+	if v < known {
+		return nil, fmt.Errorf("database %s has schema version %d and this whet reads version %d: %w", path, v, known, ErrNeedsMigration)
+	}
+	r, err := openReaders(ctx, path, false)
+	if err != nil && cannotOpenHere(err) && walEmpty(path) {
+		// A read-only directory or mount, where the -shm file cannot be
+		// made: with no write-ahead log to read, nothing can change the
+		// file under whet (nothing may write it), and SQLite may read it
+		// as immutable, without locks.
+		r, err = openReaders(ctx, path, true)
+	}
+	if err != nil {
+		if cannotOpenHere(err) {
+			return nil, unreadableHere(path, err)
+		}
+		return nil, openError(path, err)
+	}
+	return &Store{path: path, w: r, r: r, readOnly: true}, nil
+}
+
+// openReaders opens a pool of read-only connections to path and reads
+// from it once, so that a file SQLite cannot open fails here.
+func openReaders(ctx context.Context, path string, immutable bool) (*sql.DB, error) {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	if immutable {
+		q.Set("immutable", "1")
+	}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", "query_only(1)")
+	r, err := sql.Open("sqlite", fileURI(path, q))
+	if err != nil {
+		return nil, err
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	var n int
+	if err := r.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// unreadableHere says why a database cannot even be read where it is: its
+// write-ahead log holds commits, and SQLite cannot create the -shm file it
+// needs to read them.
+func unreadableHere(path string, err error) error {
+	base := filepath.Base(path)
+	return fmt.Errorf("database %s: cannot be read where it is: %s-wal beside it holds commits, and SQLite needs to create %s-shm to read them (check the permissions of %s, or open it once where it can be written, or copy %s with its -wal somewhere writable): %w",
+		path, base, base, filepath.Dir(path), base, err)
 }
 
 // checkSchema reads the schema version of an existing file without
@@ -418,8 +536,8 @@ func openError(path string, err error) error {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "readonly database") || strings.Contains(msg, "unable to open database file"):
-		return fmt.Errorf("database %s: cannot be written: whet needs to write the file and to create %s-wal and %s-shm beside it (check the permissions of the file and of %s): %w",
-			path, filepath.Base(path), filepath.Base(path), filepath.Dir(path), err)
+		return fmt.Errorf("database %s: %w: whet needs to write the file and to create %s-wal and %s-shm beside it (check the permissions of the file and of %s): %w",
+			path, ErrNotWritable, filepath.Base(path), filepath.Base(path), filepath.Dir(path), err)
 	case strings.Contains(msg, "malformed") || strings.Contains(msg, "not a database"):
 		return fmt.Errorf("database %s: the file is damaged or is not a whet database (it was not changed): %w", path, err)
 	case strings.Contains(msg, "database is locked"):
@@ -433,6 +551,9 @@ func openError(path string, err error) error {
 // Close closes the database. The last connection to close checkpoints the
 // write-ahead log into the file.
 func (s *Store) Close() error {
+	if s.readOnly {
+		return s.r.Close()
+	}
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -461,6 +582,9 @@ type Tx struct {
 // writer connection that tx holds, and its read methods do not see tx's
 // writes.
 func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	if s.readOnly {
+		return fmt.Errorf("database %s: %w", s.path, ErrReadOnly)
+	}
 	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		if strings.Contains(err.Error(), "database is locked") {

@@ -199,6 +199,7 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 		author:    d.Author,
 		protected: append([]string(nil), d.ProtectedTags...),
 		dbPath:    d.DBPath,
+		readOnly:  d.ReadOnly,
 		cfgPath:   d.ConfigPath,
 		home:      d.Home,
 		now:       d.Now,

@@ -22,8 +22,8 @@ import (
 // model identity the store last recorded for it (the Ollama digest, the
 // resolved model, OpenAI's system_fingerprint), and warns when the model
 // changed under the results: a listed digest that differs from the one the
-// last run recorded (the model was pulled again), or results that recorded
-// two identities. Old results of a changed model are not comparable with
+// last run recorded (the model was pulled again), or a newest run that
+// recorded an identity the run before it did not (store.ModelSeen). Old results of a changed model are not comparable with
 // new ones; `whet drift` re-runs a baseline.
 
 // modelsProviders is the optional part of the registry the Models screen

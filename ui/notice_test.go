@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"whet/store"
 )
 
 // TestNoticeBelongsToItsScreen: a notice raised on one screen goes when
@@ -142,4 +146,32 @@ func TestLongNoticeTakesTheWholeStatusBar(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestReadOnlyDatabaseSaysSo: a database opened read-only (one the user may
+// not write) is marked in the status bar, and a write is refused with a
+// notice saying why.
+func TestReadOnlyDatabaseSaysSo(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "whet.db")
+	w, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed(t, w)
+	w.Close()
+	st, err := store.Open(ctx, path, store.ReadOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h := newHarness(t, fixedTimeStore{st}, 100, 24, func(d *Deps) { d.ReadOnly = true })
+	if last := lastLine(h.screen()); !strings.Contains(last, "read-only") || !strings.Contains(last, "3 prompts") {
+		t.Fatalf("status bar: %q", last)
+	}
+	h.key("a", "y")
+	h.mustSee("read-only")
+	if last := lastLine(h.screen()); !strings.Contains(last, "opened read-only") {
+		t.Fatalf("status bar after a write: %q", last)
+	}
 }

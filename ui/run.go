@@ -79,6 +79,10 @@ type Deps struct {
 	// over ConfigPath, the config file.
 	DBPath     string
 	ConfigPath string
+	// ReadOnly says Store was opened read-only (store.ReadOnly: a database
+	// the user may not write): the status bar says so, and every write
+	// fails with a notice naming store.ErrReadOnly.
+	ReadOnly bool
 	// NoColor draws without colours (NO_COLOR). Run also honours a
 	// non-empty NO_COLOR environment variable.
 	NoColor bool

@@ -22,6 +22,7 @@ type shared struct {
 	author    string
 	protected []string
 	dbPath    string
+	readOnly  bool // the store was opened read-only (Deps.ReadOnly)
 	cfgPath   string
 	home      string
 	now       func() time.Time

@@ -7,7 +7,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// statusView is the bottom line: the database, the prompt count, jobs in
+// statusView is the bottom line: the database (marked read-only when it
+// was opened so), the prompt count, jobs in
 // flight, and either the current notice or the key hints. A notice too
 // long for its room hides the database and the count while it shows.
 func (m Model) statusView() string {
@@ -26,8 +27,11 @@ func (m Model) statusView() string {
 		jobs = itoa(m.sh.jobs) + " jobs running"
 	}
 	pathMax := clamp(w/3, 12, 48)
-	left := seg(" ") + st.StatusAccent.Render(shortPath(m.sh.dbPath, m.sh.home, pathMax)) +
-		seg(" │ "+count+" │ ")
+	left := seg(" ") + st.StatusAccent.Render(shortPath(m.sh.dbPath, m.sh.home, pathMax))
+	if m.sh.readOnly {
+		left += seg(" ") + st.StatusError.Render("read-only")
+	}
+	left += seg(" │ " + count + " │ ")
 	if m.sh.jobs > 0 {
 		left += st.StatusInfo.Render(jobs) + seg(" │ ")
 	}
