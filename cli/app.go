@@ -232,34 +232,32 @@ func (a *app) store() (*store.Store, error) {
 	return st, nil
 }
 
-// readStore opens the database for a command that only reads it: read-only
+// readStore opens the database for a command that only reads it: as store
+// opens it (created, migrated) where it can be written, else read-only
 // (store.ReadOnly), so that a database on a read-only mount, or a file the
-// user may not write, can be read, and nothing is written to it. A file
-// that does not exist yet, or of an older schema, is opened as store opens
-// it (created, migrated) where it can be written; an older one that cannot
-// be written is an error saying to open it writable once.
+// user may not write, can be read, and nothing is written to it. Opening
+// writable first leaves no -wal or -shm file beside a database that can be
+// written (a read-only connection cannot remove them). An older schema that
+// cannot be written is an error saying to open it writable once.
 func (a *app) readStore() (*store.Store, error) {
 	if a.st != nil {
 		return a.st, nil
 	}
-	if _, err := a.config(); err != nil {
-		return nil, err
+	st, err := a.store()
+	if err == nil || !errors.Is(err, store.ErrNotWritable) {
+		return st, err
 	}
-	st, err := store.Open(a.ctx, a.paths.Database, store.ReadOnly())
+	ro, rerr := store.Open(a.ctx, a.paths.Database, store.ReadOnly())
 	switch {
-	case err == nil:
-		a.st = st
-		return st, nil
-	case errors.Is(err, fs.ErrNotExist):
-		return a.store()
-	case errors.Is(err, store.ErrNeedsMigration):
-		w, werr := a.store()
-		if errors.Is(werr, store.ErrNotWritable) {
-			return nil, fmt.Errorf("%w, and it cannot be written here: run any whet command on it once where it can be written (or on a copy), then it reads anywhere (the file was not changed)", err)
-		}
-		return w, werr
+	case rerr == nil:
+		a.st = ro
+		return ro, nil
+	case errors.Is(rerr, fs.ErrNotExist):
+		return nil, err
+	case errors.Is(rerr, store.ErrNeedsMigration):
+		return nil, fmt.Errorf("%w, and it cannot be written here: run any whet command on it once where it can be written (or on a copy), then it reads anywhere (the file was not changed)", rerr)
 	}
-	return nil, storeError(err)
+	return nil, storeError(rerr)
 }
 
 // storeError is a failed store.Open's error, in the words of the CLI.
