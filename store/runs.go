@@ -467,10 +467,21 @@ func scanResult(sc scanner) (prompt.Result, error) {
 // Results lists a run's results ordered by version id, target, case and
 // repeat. An unknown run id gives a *NotFoundError.
 func (s *Store) Results(ctx context.Context, runID string) ([]prompt.Result, error) {
+	return s.results(ctx, runID, resultCols)
+}
+
+// ResultsBrief is Results with only each result's cell (ID, RunID,
+// VersionID, Target, Case, Repeat) and Error set: what the Runs list
+// counts (eval.Total), at a fraction of the cost of whole results.
+func (s *Store) ResultsBrief(ctx context.Context, runID string) ([]prompt.Result, error) {
+	return s.results(ctx, runID, "id, run_id, version_id, target, case_idx, repeat, error")
+}
+
+func (s *Store) results(ctx context.Context, runID, cols string) ([]prompt.Result, error) {
 	if err := runExists(ctx, s.r, runID); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+resultCols+` FROM results WHERE run_id = ?
+	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+` FROM results WHERE run_id = ?
 		ORDER BY version_id, target, case_idx, repeat`, runID)
 	if err != nil {
 		return nil, err
@@ -478,7 +489,12 @@ func (s *Store) Results(ctx context.Context, runID string) ([]prompt.Result, err
 	defer rows.Close()
 	var out []prompt.Result
 	for rows.Next() {
-		r, err := scanResult(rows)
+		var r prompt.Result
+		if cols == resultCols {
+			r, err = scanResult(rows)
+		} else {
+			err = rows.Scan(&r.ID, &r.RunID, &r.VersionID, &r.Target, &r.Case, &r.Repeat, &r.Error)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -540,11 +556,21 @@ func (tx *Tx) AddScores(ctx context.Context, ss []prompt.Score) error {
 // Scores lists the scores of a run's results, ordered by result id, then
 // oldest first.
 func (s *Store) Scores(ctx context.Context, runID string) ([]prompt.Score, error) {
+	return s.scores(ctx, runID, "s.reason, s.author")
+}
+
+// ScoresBrief is Scores with every Reason and Author left empty: what the
+// Runs list counts (eval.Total).
+func (s *Store) ScoresBrief(ctx context.Context, runID string) ([]prompt.Score, error) {
+	return s.scores(ctx, runID, "'', ''")
+}
+
+func (s *Store) scores(ctx context.Context, runID, reasonAuthor string) ([]prompt.Score, error) {
 	if err := runExists(ctx, s.r, runID); err != nil {
 		return nil, err
 	}
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT s.id, s.result_id, s.scorer, s.value, s.pass, s.reason, s.author, s.created
+		SELECT s.id, s.result_id, s.scorer, s.value, s.pass, `+reasonAuthor+`, s.created
 		FROM scores s JOIN results r ON r.id = s.result_id
 		WHERE r.run_id = ? ORDER BY s.result_id, s.id`, runID)
 	if err != nil {

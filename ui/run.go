@@ -46,6 +46,9 @@ type Store interface {
 	// Reading runs back, for Results, Compare, Runs and the export dialog.
 	GetRun(ctx context.Context, id string) (prompt.Run, error)
 	Scores(ctx context.Context, runID string) ([]prompt.Score, error)
+	// Without the outputs and the grades' reasons, for the Runs list.
+	ResultsBrief(ctx context.Context, runID string) ([]prompt.Result, error)
+	ScoresBrief(ctx context.Context, runID string) ([]prompt.Score, error)
 	VersionByID(ctx context.Context, id int64) (prompt.Version, error)
 
 	// Suites, for the Suites screen.
