@@ -464,18 +464,32 @@ func scanResult(sc scanner) (prompt.Result, error) {
 	return r, nil
 }
 
+// resultColsBrief is resultCols with an empty output.
+const resultColsBrief = `id, run_id, version_id, target, case_idx, repeat, '', error, finish_reason,
+	ttft_ms, latency_ms, gen_ms, tokens_in, tokens_out, cost, cache_hit, model, model_digest, started`
+
 // Results lists a run's results ordered by version id, target, case and
 // repeat. An unknown run id gives a *NotFoundError.
 func (s *Store) Results(ctx context.Context, runID string) ([]prompt.Result, error) {
 	return s.results(ctx, runID, resultCols)
 }
 
-// ResultsBrief is Results with only each result's cell (ID, RunID,
+// ResultsBrief is Results with every Output left empty: for what does not
+// show the text (a run's summary table), at a fraction of
+// the cost on runs with long outputs.
+func (s *Store) ResultsBrief(ctx context.Context, runID string) ([]prompt.Result, error) {
+	return s.results(ctx, runID, resultColsBrief)
+}
+
+// ResultCells is Results with only each result's cell (ID, RunID,
 // VersionID, Target, Case, Repeat) and Error set: what the Runs list
 // counts (eval.Total), at a fraction of the cost of whole results.
-func (s *Store) ResultsBrief(ctx context.Context, runID string) ([]prompt.Result, error) {
-	return s.results(ctx, runID, "id, run_id, version_id, target, case_idx, repeat, error")
+func (s *Store) ResultCells(ctx context.Context, runID string) ([]prompt.Result, error) {
+	return s.results(ctx, runID, resultColsCell)
 }
+
+// resultColsCell are the columns ResultCells reads.
+const resultColsCell = "id, run_id, version_id, target, case_idx, repeat, error"
 
 func (s *Store) results(ctx context.Context, runID, cols string) ([]prompt.Result, error) {
 	if err := runExists(ctx, s.r, runID); err != nil {
@@ -490,10 +504,10 @@ func (s *Store) results(ctx context.Context, runID, cols string) ([]prompt.Resul
 	var out []prompt.Result
 	for rows.Next() {
 		var r prompt.Result
-		if cols == resultCols {
-			r, err = scanResult(rows)
-		} else {
+		if cols == resultColsCell {
 			err = rows.Scan(&r.ID, &r.RunID, &r.VersionID, &r.Target, &r.Case, &r.Repeat, &r.Error)
+		} else {
+			r, err = scanResult(rows)
 		}
 		if err != nil {
 			return nil, err

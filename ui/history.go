@@ -202,7 +202,7 @@ func loadHistory(ctx context.Context, st Store, name string) ([]historyRow, erro
 	rows := make([]historyRow, 0, len(runs))
 	for _, sum := range runs {
 		row := historyRow{sum: sum}
-		results, err := st.ResultsBrief(ctx, sum.Run.ID)
+		results, err := st.ResultCells(ctx, sum.Run.ID)
 		if err != nil {
 			return nil, err
 		}
