@@ -359,7 +359,7 @@ func (a *app) runsShowCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rr, err := a.runReport(a.ctx, st, args[0])
+			rr, err := a.runSummary(a.ctx, st, args[0])
 			if err != nil {
 				return err
 			}

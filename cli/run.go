@@ -544,18 +544,26 @@ func (a *app) resumePlan(st *store.Store, id string) (runner.Plan, error) {
 
 // runReport loads everything a report needs.
 func (a *app) runReport(ctx context.Context, st *store.Store, id string) (report.RunReport, error) {
-	return a.loadReport(ctx, st, id, true)
+	return a.loadReport(ctx, st, id, st.Results)
 }
 
-// loadReport loads a run's report, with its results when withResults.
-func (a *app) loadReport(ctx context.Context, st *store.Store, id string, withResults bool) (report.RunReport, error) {
+// runSummary is runReport with every result's Output left empty
+// (store.ResultsBrief): enough for the summary table, the pass rates and
+// the A/B lines, which show no output, and much cheaper on a long run.
+func (a *app) runSummary(ctx context.Context, st *store.Store, id string) (report.RunReport, error) {
+	return a.loadReport(ctx, st, id, st.ResultsBrief)
+}
+
+// loadReport loads a run's report, with its results read by read (nil:
+// none).
+func (a *app) loadReport(ctx context.Context, st *store.Store, id string, read func(context.Context, string) ([]prompt.Result, error)) (report.RunReport, error) {
 	run, err := st.GetRun(ctx, id)
 	if err != nil {
 		return report.RunReport{}, err
 	}
 	var results []prompt.Result
-	if withResults {
-		if results, err = st.Results(ctx, run.ID); err != nil {
+	if read != nil {
+		if results, err = read(ctx, run.ID); err != nil {
 			return report.RunReport{}, err
 		}
 	}
@@ -586,7 +594,7 @@ func (a *app) unpriced(targets []string) []string {
 // savedReport is runReport with the run's results given, as the executor
 // saved them, in the order Store.Results reads them.
 func (a *app) savedReport(ctx context.Context, st *store.Store, id string, results []prompt.Result) (report.RunReport, error) {
-	rr, err := a.loadReport(ctx, st, id, false)
+	rr, err := a.loadReport(ctx, st, id, nil)
 	if err != nil {
 		return rr, err
 	}

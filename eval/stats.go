@@ -102,40 +102,16 @@ type Group struct {
 func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) []Group {
 	results = report.CellResults(results)
 	latest := report.LatestScores(scores)
-	type key struct {
-		v int64
-		t string
-	}
-	byKey := map[key][]prompt.Result{}
-	var keys []key
+	byKey := map[groupKey][]prompt.Result{}
+	var keys []groupKey
 	for _, r := range results {
-		k := key{r.VersionID, r.Target}
+		k := groupKey{r.VersionID, r.Target}
 		if _, ok := byKey[k]; !ok {
 			keys = append(keys, k)
 		}
 		byKey[k] = append(byKey[k], r)
 	}
-	rank := func(k key) (int, int) {
-		vi, ti := len(run.Versions), len(run.Targets)
-		for i, v := range run.Versions {
-			if v.VersionID == k.v {
-				vi = i
-				break
-			}
-		}
-		for i, t := range run.Targets {
-			if t == k.t {
-				ti = i
-				break
-			}
-		}
-		return vi, ti
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		av, at := rank(a)
-		bv, bt := rank(b)
-		return cmp.Or(cmp.Compare(av, bv), cmp.Compare(a.v, b.v), cmp.Compare(at, bt), cmp.Compare(a.t, b.t))
-	})
+	sortGroups(keys, run)
 	cons := Consistency(results, scores)
 	out := make([]Group, 0, len(keys))
 	for _, k := range keys {
@@ -225,6 +201,39 @@ func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) [
 		out = append(out, g)
 	}
 	return out
+}
+
+// groupKey is one version × target group of Aggregate.
+type groupKey struct {
+	v int64
+	t string
+}
+
+// sortGroups puts keys in Aggregate's order: the run's order of versions,
+// then of targets; versions and targets the run does not list follow, by
+// version id and target.
+func sortGroups(keys []groupKey, run prompt.Run) {
+	rank := func(k groupKey) (int, int) {
+		vi, ti := len(run.Versions), len(run.Targets)
+		for i, v := range run.Versions {
+			if v.VersionID == k.v {
+				vi = i
+				break
+			}
+		}
+		for i, t := range run.Targets {
+			if t == k.t {
+				ti = i
+				break
+			}
+		}
+		return vi, ti
+	}
+	slices.SortFunc(keys, func(a, b groupKey) int {
+		av, at := rank(a)
+		bv, bt := rank(b)
+		return cmp.Or(cmp.Compare(av, bv), cmp.Compare(a.v, b.v), cmp.Compare(at, bt), cmp.Compare(a.t, b.t))
+	})
 }
 
 // CaseConsistency is how one case behaved over its repeats on one version

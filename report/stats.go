@@ -237,11 +237,18 @@ func LatestScores(scores []prompt.Score) map[int64]map[string]prompt.Score {
 			out[sc.ResultID] = m
 		}
 		old, ok := m[sc.Scorer]
-		if !ok || sc.Created.After(old.Created) || sc.Created.Equal(old.Created) && sc.ID > old.ID {
+		if !ok || Newer(sc, old) {
 			m[sc.Scorer] = sc
 		}
 	}
 	return out
+}
+
+// Newer reports whether score a replaces b as the latest of its scorer
+// (LatestScores): it was created later, or at the same time with a higher
+// ID.
+func Newer(a, b prompt.Score) bool {
+	return a.Created.After(b.Created) || a.Created.Equal(b.Created) && a.ID > b.ID
 }
 
 // ScorerSuite is the scorer of a case's aggregate grade under its suite:

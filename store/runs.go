@@ -464,13 +464,38 @@ func scanResult(sc scanner) (prompt.Result, error) {
 	return r, nil
 }
 
+// resultColsBrief is resultCols with an empty output.
+const resultColsBrief = `id, run_id, version_id, target, case_idx, repeat, '', error, finish_reason,
+	ttft_ms, latency_ms, gen_ms, tokens_in, tokens_out, cost, cache_hit, model, model_digest, started`
+
 // Results lists a run's results ordered by version id, target, case and
 // repeat. An unknown run id gives a *NotFoundError.
 func (s *Store) Results(ctx context.Context, runID string) ([]prompt.Result, error) {
+	return s.results(ctx, runID, resultCols)
+}
+
+// ResultsBrief is Results with every Output left empty: for what does not
+// show the text (a run's summary table), at a fraction of
+// the cost on runs with long outputs.
+func (s *Store) ResultsBrief(ctx context.Context, runID string) ([]prompt.Result, error) {
+	return s.results(ctx, runID, resultColsBrief)
+}
+
+// ResultCells is Results with only each result's cell (ID, RunID,
+// VersionID, Target, Case, Repeat) and Error set: what the Runs list
+// counts (eval.Total), at a fraction of the cost of whole results.
+func (s *Store) ResultCells(ctx context.Context, runID string) ([]prompt.Result, error) {
+	return s.results(ctx, runID, resultColsCell)
+}
+
+// resultColsCell are the columns ResultCells reads.
+const resultColsCell = "id, run_id, version_id, target, case_idx, repeat, error"
+
+func (s *Store) results(ctx context.Context, runID, cols string) ([]prompt.Result, error) {
 	if err := runExists(ctx, s.r, runID); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+resultCols+` FROM results WHERE run_id = ?
+	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+` FROM results WHERE run_id = ?
 		ORDER BY version_id, target, case_idx, repeat`, runID)
 	if err != nil {
 		return nil, err
@@ -478,7 +503,12 @@ func (s *Store) Results(ctx context.Context, runID string) ([]prompt.Result, err
 	defer rows.Close()
 	var out []prompt.Result
 	for rows.Next() {
-		r, err := scanResult(rows)
+		var r prompt.Result
+		if cols == resultColsCell {
+			err = rows.Scan(&r.ID, &r.RunID, &r.VersionID, &r.Target, &r.Case, &r.Repeat, &r.Error)
+		} else {
+			r, err = scanResult(rows)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -540,11 +570,21 @@ func (tx *Tx) AddScores(ctx context.Context, ss []prompt.Score) error {
 // Scores lists the scores of a run's results, ordered by result id, then
 // oldest first.
 func (s *Store) Scores(ctx context.Context, runID string) ([]prompt.Score, error) {
+	return s.scores(ctx, runID, "s.reason, s.author")
+}
+
+// ScoresBrief is Scores with every Reason and Author left empty: what the
+// Runs list counts (eval.Total).
+func (s *Store) ScoresBrief(ctx context.Context, runID string) ([]prompt.Score, error) {
+	return s.scores(ctx, runID, "'', ''")
+}
+
+func (s *Store) scores(ctx context.Context, runID, reasonAuthor string) ([]prompt.Score, error) {
 	if err := runExists(ctx, s.r, runID); err != nil {
 		return nil, err
 	}
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT s.id, s.result_id, s.scorer, s.value, s.pass, s.reason, s.author, s.created
+		SELECT s.id, s.result_id, s.scorer, s.value, s.pass, `+reasonAuthor+`, s.created
 		FROM scores s JOIN results r ON r.id = s.result_id
 		WHERE r.run_id = ? ORDER BY s.result_id, s.id`, runID)
 	if err != nil {

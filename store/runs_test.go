@@ -144,6 +144,46 @@ func TestRunsResultsScoresRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(gotScores, scores) {
 		t.Errorf("Scores:\n%+v\nwant\n%+v", gotScores, scores)
 	}
+	// The brief forms leave out the texts.
+	brief, err := s.ResultsBrief(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantBrief []prompt.Result
+	for _, r := range stored {
+		r.Output = ""
+		wantBrief = append(wantBrief, r)
+	}
+	if !reflect.DeepEqual(brief, wantBrief) {
+		t.Errorf("ResultsBrief:\n%+v\nwant\n%+v", brief, wantBrief)
+	}
+	cells, err := s.ResultCells(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantCells []prompt.Result
+	for _, r := range stored {
+		wantCells = append(wantCells, prompt.Result{ID: r.ID, RunID: r.RunID, VersionID: r.VersionID, Target: r.Target,
+			Case: r.Case, Repeat: r.Repeat, Error: r.Error})
+	}
+	if !reflect.DeepEqual(cells, wantCells) {
+		t.Errorf("ResultCells:\n%+v\nwant\n%+v", cells, wantCells)
+	}
+	briefScores, err := s.ScoresBrief(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantScores []prompt.Score
+	for _, sc := range scores {
+		sc.Reason, sc.Author = "", ""
+		wantScores = append(wantScores, sc)
+	}
+	if !reflect.DeepEqual(briefScores, wantScores) {
+		t.Errorf("ScoresBrief:\n%+v\nwant\n%+v", briefScores, wantScores)
+	}
+	if _, err := s.ResultCells(ctx, "nope"); !errors.As(err, new(*NotFoundError)) {
+		t.Errorf("ResultCells(unknown run) = %v", err)
+	}
 	for _, bad := range []prompt.Score{
 		{ResultID: results[0].ID, Scorer: "x", Value: 1.5},
 		{ResultID: results[0].ID, Scorer: "", Value: 1},

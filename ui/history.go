@@ -202,11 +202,11 @@ func loadHistory(ctx context.Context, st Store, name string) ([]historyRow, erro
 	rows := make([]historyRow, 0, len(runs))
 	for _, sum := range runs {
 		row := historyRow{sum: sum}
-		results, err := st.Results(ctx, sum.Run.ID)
+		results, err := st.ResultCells(ctx, sum.Run.ID)
 		if err != nil {
 			return nil, err
 		}
-		scores, err := st.Scores(ctx, sum.Run.ID)
+		scores, err := st.ScoresBrief(ctx, sum.Run.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -216,24 +216,10 @@ func loadHistory(ctx context.Context, st Store, name string) ([]historyRow, erro
 				mine[v.VersionID] = true
 			}
 		}
-		var keep []prompt.Result
-		for _, r := range results {
-			if mine[r.VersionID] {
-				keep = append(keep, r)
-			}
-		}
-		var total float64
-		for _, g := range eval.Aggregate(keep, scores, sum.Run) {
-			row.n += g.N
-			row.errors += g.Errors
-			row.scored += g.Scored
-			total += g.MeanScore * float64(g.Scored)
-			row.judged += g.Judged
-			row.passed += g.Passed
-		}
-		if row.scored > 0 {
-			row.meanScore = total / float64(row.scored)
-		}
+		keep := slices.DeleteFunc(results, func(r prompt.Result) bool { return !mine[r.VersionID] })
+		t := eval.Total(keep, scores, sum.Run)
+		row.n, row.errors, row.scored, row.meanScore = t.N, t.Errors, t.Scored, t.MeanScore
+		row.judged, row.passed = t.Judged, t.Passed
 		rows = append(rows, row)
 	}
 	return rows, nil

@@ -46,6 +46,9 @@ type Store interface {
 	// Reading runs back, for Results, Compare, Runs and the export dialog.
 	GetRun(ctx context.Context, id string) (prompt.Run, error)
 	Scores(ctx context.Context, runID string) ([]prompt.Score, error)
+	// Runs' cells and grades without their texts, for the Runs list.
+	ResultCells(ctx context.Context, runID string) ([]prompt.Result, error)
+	ScoresBrief(ctx context.Context, runID string) ([]prompt.Score, error)
 	VersionByID(ctx context.Context, id int64) (prompt.Version, error)
 
 	// Suites, for the Suites screen.
