@@ -222,6 +222,26 @@ func TestMarkdownSaysFailedCallsCount(t *testing.T) {
 	if want := "Failed calls count in Score and Pass / fail (3 here): a suite grades a failed call 0 and a fail."; !strings.Contains(md, want) {
 		t.Errorf("run report lacks %q:\n%s", want, md)
 	}
+	var doc struct {
+		Summary []struct {
+			Target      *string `json:"target"`
+			Failed      int     `json:"failed"`
+			FailedCalls int     `json:"failed_calls_graded"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal(render(t, func(b *bytes.Buffer) error { return JSON(b, r) }), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var graded, failed int
+	for _, s := range doc.Summary {
+		if s.Target != nil { // the version × target rows, not the totals
+			graded += s.FailedCalls
+			failed += s.Failed
+		}
+	}
+	if graded != 3 || failed != 3 {
+		t.Errorf("JSON summary: failed_calls_graded %d and failed %d over the rows, want 3 and 3", graded, failed)
+	}
 	r.Results, r.Scores = side("A", 11, 0).Results, side("A", 11, 0).Scores
 	if md := string(render(t, func(b *bytes.Buffer) error { return Markdown(b, r) })); strings.Contains(md, "Failed calls count") {
 		t.Error("a run without failed calls says they count")

@@ -149,6 +149,7 @@ type jsonSummary struct {
 	MeanScoreHi   *float64 `json:"mean_score_hi"`
 	Passed        int      `json:"passed"`
 	Failed        int      `json:"failed"`
+	FailedCalls   int      `json:"failed_calls_graded"`
 	PassRate      *float64 `json:"pass_rate"`
 	PassRateLo    *float64 `json:"pass_rate_lo"`
 	PassRateHi    *float64 `json:"pass_rate_hi"`
@@ -256,7 +257,7 @@ func jsonSum(rv prompt.RunVersion, target string, s Summary) jsonSummary {
 		Cells: s.Cells, Errors: s.Errors, CacheHits: s.CacheHits, Measured: s.Measured,
 		MeanTTFTMS: msOrNil(s.MeanTTFT), TokensIn: s.TokensIn, TokensOut: s.TokensOut,
 		TokPerSec: floatOrNil(s.TokPerSec, 3), CostUSD: roundTo(s.Cost, 9),
-		Scored: s.Scored, Passed: s.Passed, Failed: s.Failed,
+		Scored: s.Scored, Passed: s.Passed, Failed: s.Failed, FailedCalls: s.FailedGraded,
 	}
 	if target != "" {
 		id, label := rv.VersionID, versionLabel(rv)
