@@ -14,16 +14,16 @@ import (
 	"whet/store"
 )
 
-// bench10k returns a store with 10,000 prompts of 10 versions each. The
-// file is built once (in one write transaction) and kept in the system temp
-// directory, keyed by schema version, for later benchmark runs.
-func bench10k(b *testing.B) *store.Store {
+// benchStore returns the benchmark store file (named after name and the
+// schema version) in the system temp directory, built by fill the first
+// time and kept for later benchmark runs.
+func benchStore(b *testing.B, name string, fill func(context.Context, *store.Store) error) *store.Store {
 	b.Helper()
 	dir := filepath.Join(os.TempDir(), "whet-bench")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.Fatal(err)
 	}
-	path := filepath.Join(dir, fmt.Sprintf("ui-10k-schema%d.db", store.SchemaVersion()))
+	path := filepath.Join(dir, fmt.Sprintf("ui-%s-schema%d.db", name, store.SchemaVersion()))
 	ctx := context.Background()
 	if _, err := os.Stat(path); err != nil {
 		tmp := path + ".building"
@@ -33,37 +33,7 @@ func bench10k(b *testing.B) *store.Store {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		teams := []string{"cx", "growth", "insights", "platform", "risk"}
-		purposes := []string{"support", "classification", "summary", "extraction", "rewrite"}
-		err = st.Update(ctx, func(tx *store.Tx) error {
-			for i := 0; i < 10000; i++ {
-				name := fmt.Sprintf("%s/prompt-%05d", teams[i%len(teams)], i)
-				_, err := tx.CreatePrompt(ctx, store.NewPrompt{
-					Name: name, Description: "benchmark prompt " + name,
-					Labels: prompt.Labels{"team": teams[i%len(teams)], "purpose": purposes[(i/5)%len(purposes)], "owner": fmt.Sprintf("owner%d", i%37)},
-				}, store.NewVersion{Messages: []prompt.Message{
-					{Role: "system", Content: "You are helpful."},
-					{Role: "user", Content: fmt.Sprintf("Task %d: {{input}}", i)},
-				}, Author: "bench", Note: "v1"})
-				if err != nil {
-					return err
-				}
-				for v := 2; v <= 10; v++ {
-					if _, _, err := tx.SaveVersion(ctx, name, store.NewVersion{Messages: []prompt.Message{
-						{Role: "system", Content: fmt.Sprintf("You are helpful (rev %d).", v)},
-						{Role: "user", Content: fmt.Sprintf("Task %d: {{input}}", i)},
-					}, Author: "bench", Note: fmt.Sprintf("v%d", v)}); err != nil {
-						return err
-					}
-				}
-				if i%10 == 0 {
-					if _, _, err := tx.SetTag(ctx, prompt.Ref{Name: name, Number: 9}, "production", false, nil, "bench"); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
+		err = fill(ctx, st)
 		st.Close()
 		if err != nil {
 			b.Fatal(err)
@@ -71,7 +41,7 @@ func bench10k(b *testing.B) *store.Store {
 		if err := os.Rename(tmp, path); err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("built the 10k fixture in %v", time.Since(start))
+		b.Logf("built the %s fixture in %v", name, time.Since(start))
 	}
 	st, err := store.Open(ctx, path)
 	if err != nil {
@@ -79,6 +49,46 @@ func bench10k(b *testing.B) *store.Store {
 	}
 	b.Cleanup(func() { st.Close() })
 	return st
+}
+
+// bench10k returns a store with 10,000 prompts of 10 versions each, built
+// in one write transaction.
+func bench10k(b *testing.B) *store.Store {
+	return benchStore(b, "10k", fill10k)
+}
+
+func fill10k(ctx context.Context, st *store.Store) error {
+	teams := []string{"cx", "growth", "insights", "platform", "risk"}
+	purposes := []string{"support", "classification", "summary", "extraction", "rewrite"}
+	return st.Update(ctx, func(tx *store.Tx) error {
+		for i := 0; i < 10000; i++ {
+			name := fmt.Sprintf("%s/prompt-%05d", teams[i%len(teams)], i)
+			_, err := tx.CreatePrompt(ctx, store.NewPrompt{
+				Name: name, Description: "benchmark prompt " + name,
+				Labels: prompt.Labels{"team": teams[i%len(teams)], "purpose": purposes[(i/5)%len(purposes)], "owner": fmt.Sprintf("owner%d", i%37)},
+			}, store.NewVersion{Messages: []prompt.Message{
+				{Role: "system", Content: "You are helpful."},
+				{Role: "user", Content: fmt.Sprintf("Task %d: {{input}}", i)},
+			}, Author: "bench", Note: "v1"})
+			if err != nil {
+				return err
+			}
+			for v := 2; v <= 10; v++ {
+				if _, _, err := tx.SaveVersion(ctx, name, store.NewVersion{Messages: []prompt.Message{
+					{Role: "system", Content: fmt.Sprintf("You are helpful (rev %d).", v)},
+					{Role: "user", Content: fmt.Sprintf("Task %d: {{input}}", i)},
+				}, Author: "bench", Note: fmt.Sprintf("v%d", v)}); err != nil {
+					return err
+				}
+			}
+			if i%10 == 0 {
+				if _, _, err := tx.SetTag(ctx, prompt.Ref{Name: name, Number: 9}, "production", false, nil, "bench"); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 func benchDeps(st Store) Deps {

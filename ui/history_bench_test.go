@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,40 +17,9 @@ import (
 // outputs of about 400 characters (one call in 20 failed), every cell
 // graded by a check and by its suite (whose reasons are a sentence long),
 // one in 25 rated by a person. About 53,000 results and 108,000 scores.
-// The file is built once and kept in the system temp directory, keyed by
-// schema version.
+// The file is built once and kept (benchStore).
 func benchRuns(b *testing.B) *store.Store {
-	b.Helper()
-	dir := filepath.Join(os.TempDir(), "whet-bench")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	path := filepath.Join(dir, fmt.Sprintf("ui-runs120-schema%d.db", store.SchemaVersion()))
-	ctx := context.Background()
-	if _, err := os.Stat(path); err != nil {
-		tmp := path + ".building"
-		os.Remove(tmp)
-		st, err := store.Open(ctx, tmp)
-		if err != nil {
-			b.Fatal(err)
-		}
-		start := time.Now()
-		if err := fillRuns(ctx, st); err != nil {
-			st.Close()
-			b.Fatal(err)
-		}
-		st.Close()
-		if err := os.Rename(tmp, path); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("built the runs fixture in %v", time.Since(start))
-	}
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	return st
+	return benchStore(b, "runs120", fillRuns)
 }
 
 func fillRuns(ctx context.Context, st *store.Store) error {
