@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"whet/textutil"
 )
 
 // Roles a message may have.
@@ -136,12 +138,18 @@ func ShortHash(h string) string {
 }
 
 // ShortDigest is a model digest in short: its first 12 characters after an
-// algorithm prefix ("sha256:"), as `ollama list` shows it.
+// algorithm prefix ("sha256:"), as `ollama list` shows it. A digest is what
+// a server says: it is made one line free of control sequences before it is
+// cut, so that no cut leaves part of a sequence to draw.
 func ShortDigest(d string) string {
+	d = textutil.OneLine(d)
 	if i := strings.IndexByte(d, ':'); i >= 0 {
 		d = d[i+1:]
 	}
-	return ShortHash(d)
+	if r := []rune(d); len(r) > 12 {
+		return string(r[:12])
+	}
+	return d
 }
 
 // Version is one immutable save of a prompt.

@@ -366,3 +366,20 @@ func TestRunDriftBaseline(t *testing.T) {
 		}
 	}
 }
+
+// A digest is what a server says: its short form never carries part of a
+// control sequence or a line break, and is cut by characters, not bytes.
+func TestShortDigest(t *testing.T) {
+	for in, want := range map[string]string{
+		"sha256:a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72": "a80c4f17acd5",
+		"fp_44709d6fcb":                          "fp_44709d6fc",
+		"":                                       "",
+		"sha256:\x1b[31mdeadbeef\x1b[0mcafe0000": "deadbeefcafe",
+		"\x1b]8;;https://evil.example\x07ab\ncd": "ab cd",
+		"ééééééééééééé":                          "éééééééééééé",
+	} {
+		if got := ShortDigest(in); got != want {
+			t.Errorf("ShortDigest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
