@@ -55,7 +55,7 @@ exits 2. Back the database up first ('whet backup FILE').`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.olderThan, "older-than", "", "delete runs older than AGE: 90d, 12w, 36h")
-	fl.StringVar(&f.before, "before", "", "delete runs created before DATE (YYYY-MM-DD, local time, or RFC 3339)")
+	fl.StringVar(&f.before, "before", "", "delete runs created before DATE (YYYY-MM-DD or YYYY-MM-DD HH:MM, local time, or RFC 3339)")
 	fl.StringArrayVar(&f.keep, "keep", nil, "keep this run whatever its age (repeatable)")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "say what would be deleted; delete nothing")
 	fl.BoolVarP(&f.yes, "yes", "y", false, "delete without asking")
@@ -88,16 +88,20 @@ func parseAge(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// parseDate reads --before: a day (local midnight) or an RFC 3339 time.
+// parseDate reads --before: a day (local midnight), a local time of day on
+// it (YYYY-MM-DD HH:MM[:SS], with a space or a T, as whet runs shows
+// times), or an RFC 3339 time.
 func parseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
-		return t, nil
+	for _, layout := range []string{time.DateOnly, "2006-01-02 15:04", time.DateTime, "2006-01-02T15:04", "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date: give YYYY-MM-DD or an RFC 3339 time", s)
+	return time.Time{}, fmt.Errorf("%q is not a date: give YYYY-MM-DD, YYYY-MM-DD HH:MM (local time) or an RFC 3339 time", s)
 }
 
 func (a *app) prune(f pruneFlags) error {
