@@ -373,7 +373,7 @@ func (a *app) runsShowCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "table", "table, md, json or csv")
+	cmd.Flags().StringVar(&format, "format", "table", "table, md, json, csv or junit")
 	return cmd
 }
 
@@ -392,21 +392,21 @@ func (a *app) exportRun(id, format, output string) error {
 
 func checkFormat(f string) error {
 	switch f {
-	case "table", "md", "markdown", "json", "csv":
+	case "table", "md", "markdown", "json", "csv", "junit":
 		return nil
 	}
-	return usagef("--format %q: use table, md, json or csv", f)
+	return usagef("--format %q: use table, md, json, csv or junit", f)
 }
 
 func (a *app) exportCmd() *cobra.Command {
 	var format, output string
 	cmd := &cobra.Command{
-		Use:   "export RUN_ID [--format md|json|csv] [-o FILE]",
-		Short: "Export a run as Markdown (for a pull request), JSON or CSV",
+		Use:   "export RUN_ID [--format md|json|csv|junit] [-o FILE]",
+		Short: "Export a run as Markdown (for a pull request), JSON, CSV or JUnit XML",
 		Args:  exactArgs(1, "RUN_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format == "table" || checkFormat(format) != nil {
-				return usagef("--format %q: export writes md, json or csv ('whet runs show RUN_ID' prints the table)", format)
+				return usagef("--format %q: export writes md, json, csv or junit ('whet runs show RUN_ID' prints the table)", format)
 			}
 			if output != "" {
 				if err := a.checkOutputDir(output); err != nil {
@@ -416,7 +416,7 @@ func (a *app) exportCmd() *cobra.Command {
 			return a.exportRun(args[0], format, output)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "md", "md, json or csv")
+	cmd.Flags().StringVar(&format, "format", "md", "md, json, csv or junit")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE instead of stdout")
 	return cmd
 }

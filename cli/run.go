@@ -122,7 +122,7 @@ interrupted, 2 on usage errors.`,
 	fl.StringVar(&f.cases, "cases", "", "case file: .csv (header row of variable names), .jsonl, .yaml or .json")
 	fl.IntVarP(&f.repeat, "repeat", "n", 1, "run each cell N times")
 	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
-	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, csv")
+	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, csv, junit (JUnit XML for CI test reports)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout")
 	fl.BoolVar(&f.noCache, "no-cache", false, "never use the response cache")
 	fl.BoolVar(&f.cache, "cache", false, "use the response cache even when temperature is not 0")
@@ -675,6 +675,8 @@ func (a *app) writeReport(rr report.RunReport, format, output string) error {
 			return report.JSON(w, rr)
 		case "csv":
 			return report.CSV(w, rr)
+		case "junit":
+			return report.JUnit(w, rr)
 		default:
 			width := 0 // -o FILE: no terminal to fit
 			if output == "" {

@@ -1,5 +1,6 @@
 // Package report renders runs and comparisons as Markdown, JSON, CSV and a
-// plain terminal table, and computes the summary statistics they show.
+// plain terminal table, runs also as JUnit XML for CI systems' test
+// reports, and computes the summary statistics they show.
 //
 // Every renderer is a pure function of plain data (a RunReport or a
 // Comparison): it never reads a store, the clock or the environment, so the
