@@ -21,8 +21,10 @@ import (
 // <error> (its message the provider's error), a cell whose verdict is
 // fail (ResultVerdict: a person's pass or fail first, else the suite's) a
 // <failure> listing each failing grade and its reason, a cell the run did
-// not reach (interrupted, or still running) <skipped>. A cell with no
-// verdict (a run without checks) passes when its call completed. The
+// not reach (interrupted, or still running) <skipped>, as is a cell of a
+// suite's run that has no grade yet (the suite grades a run once all its
+// cells ran). A cell with no verdict (a run without checks) passes when
+// its call completed. The
 // output is the test case's <system-out>; time is the call's latency in
 // seconds.
 //
@@ -168,6 +170,19 @@ func (v *view) junitSuite(rv prompt.RunVersion, target string) junitSuite {
 					tc.kind = junitName(res.FinishReason)
 				}
 				s.errors++
+			case v.r.Run.Suite != "" && len(v.latest[res.ID]) == 0:
+				// A suite's run is graded once every cell has run: a cell
+				// without a grade has not passed its checks.
+				tc.outcome = "skipped"
+				switch v.r.Run.Status {
+				case prompt.RunRunning:
+					tc.message = "not graded yet: the run is still running"
+				case prompt.RunDone:
+					tc.message = "not graded: the suite recorded no grade for this cell"
+				default:
+					tc.message = "not graded: the run stopped before its checks ran; whet run --resume " + junitName(v.r.Run.ID) + " finishes and grades it"
+				}
+				s.skipped++
 			default:
 				if msg, body, failed := v.junitFailure(res); failed {
 					tc.outcome, tc.message, tc.kind, tc.body = "failure", msg, "check", body

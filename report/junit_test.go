@@ -90,8 +90,8 @@ func TestJUnitGolden(t *testing.T) {
 
 func TestJUnitOutcomes(t *testing.T) {
 	doc, out := parseJUnit(t, fixture())
-	if doc.Name != "whet run r-20250102-abc" || doc.Tests != 8 || doc.Failures != 1 || doc.Errors != 1 || doc.Skipped != 0 {
-		t.Errorf("totals = %q tests %d failures %d errors %d skipped %d, want the run's 8 cells, 1 failing check, 1 failed call",
+	if doc.Name != "whet run r-20250102-abc" || doc.Tests != 8 || doc.Failures != 1 || doc.Errors != 1 || doc.Skipped != 3 {
+		t.Errorf("totals = %q tests %d failures %d errors %d skipped %d, want the run's 8 cells, 1 failing check, 1 failed call, 3 ungraded",
 			doc.Name, doc.Tests, doc.Failures, doc.Errors, doc.Skipped)
 	}
 	var names []string
@@ -128,13 +128,18 @@ func TestJUnitOutcomes(t *testing.T) {
 		t.Errorf("passing cell: %+v", c)
 	}
 	// Result 3's output is sanitised: no escape sequence reaches a CI log.
+	// The suite's run has no grade for it: it has not passed its checks.
 	c = doc.testcase(t, "summarize@1 × ollama:llama3.2", "case 2")
+	if c.Skipped == nil || c.Skipped.Message != "not graded: the suite recorded no grade for this cell" {
+		t.Errorf("ungraded cell of a suite's run: %+v", c.Skipped)
+	}
 	if strings.ContainsAny(c.SystemOut, "\x1b\a") || !strings.Contains(c.SystemOut, "<script>alert(1)</script>") {
 		t.Errorf("system-out = %q", c.SystemOut)
 	}
 	// The superseded attempt (result 8) is not reported; the re-run (9) is.
+	// Its judge's grade gives no verdict: it passes.
 	c = doc.testcase(t, "summarize@2 × openai:gpt-4o-mini", "case 2")
-	if c.Error != nil || c.SystemOut != "1. first\n2. second" {
+	if c.Error != nil || c.Skipped != nil || c.Failure != nil || c.SystemOut != "1. first\n2. second" {
 		t.Errorf("re-run cell: %+v", c)
 	}
 	if bytes.Contains(out, []byte("stale output")) {
@@ -147,15 +152,25 @@ func TestJUnitInterruptedRunSkipsMissingCells(t *testing.T) {
 	r.Run.Status = prompt.RunInterrupted
 	r.Run.Repeat = 2 // every cell's second repeat was never run
 	doc, _ := parseJUnit(t, r)
-	if doc.Tests != 16 || doc.Skipped != 8 {
-		t.Fatalf("tests %d skipped %d, want 16 and 8", doc.Tests, doc.Skipped)
+	if doc.Tests != 16 || doc.Skipped != 11 {
+		t.Fatalf("tests %d skipped %d, want 16 and 8 not run + 3 not graded", doc.Tests, doc.Skipped)
 	}
 	c := doc.testcase(t, "summarize@1 × ollama:llama3.2", "case 2 (repeat 2)")
 	if c.Skipped == nil || c.Skipped.Message != "not run: the run was interrupted; whet run --resume r-20250102-abc runs it" || c.Time != "0.000" {
 		t.Errorf("missing cell: %+v", c)
 	}
-	if c := doc.testcase(t, "summarize@1 × ollama:llama3.2", "case 2 (repeat 1)"); c.Skipped != nil {
-		t.Errorf("a cell that ran is skipped: %+v", c)
+	if c := doc.testcase(t, "summarize@1 × ollama:llama3.2", "pipes & <html> (repeat 1)"); c.Skipped != nil {
+		t.Errorf("a graded cell that ran is skipped: %+v", c)
+	}
+	c = doc.testcase(t, "summarize@1 × ollama:llama3.2", "case 2 (repeat 1)")
+	if c.Skipped == nil || c.Skipped.Message != "not graded: the run stopped before its checks ran; whet run --resume r-20250102-abc finishes and grades it" {
+		t.Errorf("a cell that ran but was not graded: %+v", c.Skipped)
+	}
+	// Without a suite, a completed cell with no grade passes.
+	r.Run.Suite = ""
+	doc, _ = parseJUnit(t, r)
+	if c := doc.testcase(t, "summarize@1 × ollama:llama3.2", "case 2 (repeat 1)"); c.Skipped != nil || c.Failure != nil {
+		t.Errorf("a completed cell of a run without checks: %+v", c)
 	}
 }
 
