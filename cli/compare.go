@@ -46,6 +46,7 @@ the JSON (report/SCHEMA.md says which format carries what).`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			format = outputFormat(cmd, format, output, "md", "json", "csv")
 			switch format {
 			case "md", "markdown", "json", "csv":
 			default:
@@ -104,7 +105,7 @@ the JSON (report/SCHEMA.md says which format carries what).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", "md", "md, json or csv")
+	fl.StringVar(&format, "format", "md", "md, json or csv (default: -o FILE's extension, else md)")
 	fl.StringVarP(&output, "output", "o", "", "write to FILE instead of stdout")
 	fl.StringVar(&target, "target", "", "the target two versions are compared on")
 	fl.StringVar(&version, "version", "", "the version two targets are compared for (e.g. summary@2 or @2)")

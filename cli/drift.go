@@ -55,13 +55,14 @@ the re-run finished and anything drifted; 2 on usage errors.`,
   whet drift 1m869te23xva --against 1m86b0c2k4qz`,
 		Args: exactArgs(1, "BASELINE_RUN_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.format = outputFormat(cmd, f.format, f.output, "table", "md", "json")
 			return a.drift(args[0], f)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.against, "against", "", "compare with this run instead of running the plan again")
 	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
-	fl.StringVar(&f.format, "format", "table", "report format: table, md, json")
+	fl.StringVar(&f.format, "format", "table", "report format: table, md, json (default: -o FILE's extension, else table)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 	fl.StringVar(&f.note, "note", "", "note stored with the re-run")

@@ -771,3 +771,25 @@ func (e tagError) Unwrap() error { return e.error }
 
 // registerCmd adds a top-level command from another file.
 func registerCmd(fn func(a *app) *cobra.Command) { extraCommands = append(extraCommands, fn) }
+
+// extFormats are the formats a file's extension names, for outputFormat.
+var extFormats = map[string]string{
+	".md": "md", ".markdown": "md", ".json": "json", ".csv": "csv", ".xml": "junit",
+	".jsonl": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".txt": "table",
+}
+
+// outputFormat is the format a command writes: the one --format names, or,
+// when --format was not given and -o names a file whose extension means
+// one of the formats the command writes (report.md, results.json,
+// whet.junit.xml), that one; else the flag's default. A report written
+// to report.md is thus Markdown without --format md, as a reader of the
+// file would expect.
+func outputFormat(cmd *cobra.Command, format, output string, writes ...string) string {
+	if output == "" || cmd.Flags().Changed("format") {
+		return format
+	}
+	if f, ok := extFormats[strings.ToLower(filepath.Ext(output))]; ok && slices.Contains(writes, f) {
+		return f
+	}
+	return format
+}

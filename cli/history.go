@@ -405,6 +405,7 @@ func (a *app) exportCmd() *cobra.Command {
 		Short: "Export a run as Markdown (for a pull request), JSON, CSV or JUnit XML",
 		Args:  exactArgs(1, "RUN_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			format = outputFormat(cmd, format, output, "md", "json", "csv", "junit")
 			if format == "table" || checkFormat(format) != nil {
 				return usagef("--format %q: export writes md, json, csv or junit ('whet runs show RUN_ID' prints the table)", format)
 			}
@@ -416,7 +417,7 @@ func (a *app) exportCmd() *cobra.Command {
 			return a.exportRun(args[0], format, output)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "md", "md, json, csv or junit")
+	cmd.Flags().StringVar(&format, "format", "md", "md, json, csv or junit (JUnit XML) (default: -o FILE's extension, else md)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE instead of stdout")
 	return cmd
 }

@@ -122,7 +122,7 @@ interrupted, 2 on usage errors.`,
 	fl.StringVar(&f.cases, "cases", "", "case file: .csv (header row of variable names), .jsonl, .yaml or .json")
 	fl.IntVarP(&f.repeat, "repeat", "n", 1, "run each cell N times")
 	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
-	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, csv, junit (JUnit XML for CI test reports)")
+	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, csv, junit (JUnit XML for CI test reports) (default: -o FILE's extension, else table)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout")
 	fl.BoolVar(&f.noCache, "no-cache", false, "never use the response cache")
 	fl.BoolVar(&f.cache, "cache", false, "use the response cache even when temperature is not 0")
@@ -137,6 +137,7 @@ interrupted, 2 on usage errors.`,
 }
 
 func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
+	f.format = outputFormat(cmd, f.format, f.output, "table", "md", "json", "csv", "junit")
 	if err := checkFormat(f.format); err != nil {
 		return err
 	}

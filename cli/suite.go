@@ -254,6 +254,7 @@ func (a *app) suiteExportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			format = outputFormat(cmd, format, output, "yaml", "csv", "jsonl")
 			var data []byte
 			switch format {
 			case "yaml", "yml":
@@ -282,7 +283,7 @@ func (a *app) suiteExportCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "yaml", "yaml, csv or jsonl")
+	cmd.Flags().StringVar(&format, "format", "yaml", "yaml, csv or jsonl (default: -o FILE's extension, else yaml)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE")
 	return cmd
 }
