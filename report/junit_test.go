@@ -13,20 +13,10 @@ import (
 
 // junitDoc is the JUnit XML a CI system reads, parsed back.
 type junitDoc struct {
-	XMLName  xml.Name `xml:"testsuites"`
-	Name     string   `xml:"name,attr"`
-	Tests    int      `xml:"tests,attr"`
-	Failures int      `xml:"failures,attr"`
-	Errors   int      `xml:"errors,attr"`
-	Skipped  int      `xml:"skipped,attr"`
-	Time     string   `xml:"time,attr"`
-	Suites   []struct {
-		Name       string `xml:"name,attr"`
-		Tests      int    `xml:"tests,attr"`
-		Failures   int    `xml:"failures,attr"`
-		Errors     int    `xml:"errors,attr"`
-		Skipped    int    `xml:"skipped,attr"`
-		Time       string `xml:"time,attr"`
+	XMLName xml.Name `xml:"testsuites"`
+	junitCounts
+	Suites []struct {
+		junitCounts
 		Timestamp  string `xml:"timestamp,attr"`
 		Properties []struct {
 			Name  string `xml:"name,attr"`
@@ -34,6 +24,16 @@ type junitDoc struct {
 		} `xml:"properties>property"`
 		Cases []junitTestCase `xml:"testcase"`
 	} `xml:"testsuite"`
+}
+
+// junitCounts are the attributes <testsuites> and <testsuite> share.
+type junitCounts struct {
+	Name     string `xml:"name,attr"`
+	Tests    int    `xml:"tests,attr"`
+	Failures int    `xml:"failures,attr"`
+	Errors   int    `xml:"errors,attr"`
+	Skipped  int    `xml:"skipped,attr"`
+	Time     string `xml:"time,attr"`
 }
 
 type junitTestCase struct {
