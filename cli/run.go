@@ -51,7 +51,7 @@ type runFlags struct {
 	repeat       int
 	parallel     int
 	format       string
-	output       string
+	outputs      []string
 	noCache      bool
 	cache        bool
 	quiet        bool
@@ -98,6 +98,7 @@ interrupted, 2 on usage errors.`,
 		Example: `  whet run support/reply -m echo --var customer=Ana --var ticket="Where is my order?"
   whet run summary@1 summary@2 -m ollama:llama3.2,openai:gpt-4o-mini --cases cases.csv --repeat 3 -o report.md --format md
   whet run --suite tickets -m ollama:llama3.2 --fail-under 0.9
+  whet run --suite tickets -m openai:gpt-4o-mini --fail-under 0.9 -o whet.junit.xml -o summary.md
   whet run --resume 1m869te23xva`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.targetsSet = cmd.Flags().Changed("model")
@@ -123,7 +124,7 @@ interrupted, 2 on usage errors.`,
 	fl.IntVarP(&f.repeat, "repeat", "n", 1, "run each cell N times")
 	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
 	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, csv, junit (JUnit XML for CI test reports) (default: -o FILE's extension, else table)")
-	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout")
+	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "write the report to FILE instead of stdout; repeat it to write several formats at once, each named by its file's extension")
 	fl.BoolVar(&f.noCache, "no-cache", false, "never use the response cache")
 	fl.BoolVar(&f.cache, "cache", false, "use the response cache even when temperature is not 0")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
@@ -137,8 +138,8 @@ interrupted, 2 on usage errors.`,
 }
 
 func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
-	f.format = outputFormat(cmd, f.format, f.output, "table", "md", "json", "csv", "junit")
-	if err := checkFormat(f.format); err != nil {
+	outs, err := runOutputs(cmd, f.format, f.outputs)
+	if err != nil {
 		return err
 	}
 	if f.repeat < 1 {
@@ -171,10 +172,13 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if f.resume == "" && len(args) == 0 && f.suite == "" {
 		return usagef("run takes at least one REF (e.g. whet run summary -m echo); see 'whet run --help'")
 	}
-	if f.output != "" {
+	for _, o := range outs {
 		// Before any call is made (and paid for), not after.
-		if err := a.checkOutputDir(f.output, f.cases); err != nil {
-			return usagef("-o %s: %v", f.output, err)
+		if o.path == "" {
+			continue
+		}
+		if err := a.checkOutputDir(o.path, f.cases); err != nil {
+			return usagef("-o %s: %v", o.path, err)
 		}
 	}
 	reg, err := a.registry()
@@ -263,15 +267,19 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if scored {
 		groups = eval.Aggregate(rr.Results, rr.Scores, rr.Run)
 	}
-	if scored && (f.format == "md" || f.format == "markdown") {
-		err = a.writeTo(f.output, func(w io.Writer) error { return writeGateMarkdown(w, rr, groups, f.failUnder, gated) })
-	} else {
-		err = a.writeReport(rr, f.format, f.output)
+	table := false
+	for _, o := range outs {
+		if scored && (o.format == "md" || o.format == "markdown") {
+			err = a.writeTo(o.path, func(w io.Writer) error { return writeGateMarkdown(w, rr, groups, f.failUnder, gated) })
+		} else {
+			err = a.writeReport(rr, o.format, o.path)
+		}
+		if err != nil {
+			return fmt.Errorf("writing the report: %w (the run is saved: whet export %s --format %s -o FILE writes it again)", err, plan.Run.ID, exportFormat(o.format))
+		}
+		table = table || o.format == "table"
 	}
-	if err != nil {
-		return fmt.Errorf("writing the report: %w (the run is saved: whet export %s --format %s -o FILE writes it again)", err, plan.Run.ID, exportFormat(f.format))
-	}
-	if scored && f.format == "table" {
+	if scored && table {
 		writePassLines(a.env.Stdout, groups)
 		writeABLines(a.env.Stdout, rr)
 	}
@@ -636,6 +644,50 @@ func (a *app) checkOutputDir(path string, inputs ...string) error {
 		}
 	}
 	return nil
+}
+
+// reportOut is one report a run writes: to path (stdout when empty) in
+// format.
+type reportOut struct{ path, format string }
+
+// runOutputs resolves where whet run writes its report: to stdout or one
+// -o FILE in --format's format (or the file's, see outputFormat), or to
+// several -o files, each in the format its extension names (--format
+// serving those whose extension names none), so that one run writes, say,
+// the JUnit XML for the CI system and the Markdown for the pull request.
+func runOutputs(cmd *cobra.Command, format string, paths []string) ([]reportOut, error) {
+	formats := []string{"table", "md", "json", "csv", "junit"}
+	if len(paths) <= 1 {
+		o := reportOut{format: format}
+		if len(paths) == 1 {
+			o.path = paths[0]
+		}
+		o.format = outputFormat(cmd, format, o.path, formats...)
+		return []reportOut{o}, checkFormat(o.format)
+	}
+	if err := checkFormat(format); err != nil {
+		return nil, err
+	}
+	outs := make([]reportOut, 0, len(paths))
+	for _, p := range paths {
+		if p == "" {
+			return nil, usagef("-o: give a file name")
+		}
+		for _, o := range outs {
+			if outfile.SamePath(o.path, p) {
+				return nil, usagef("-o %s: given twice", p)
+			}
+		}
+		f, ok := extFormats[strings.ToLower(filepath.Ext(p))]
+		if !ok || !slices.Contains(formats, f) {
+			if !cmd.Flags().Changed("format") {
+				return nil, usagef("-o %s: with several -o files, each one's extension names its format (.md, .json, .csv, .xml for JUnit, .txt for the table), or --format names it for those without one", p)
+			}
+			f = format
+		}
+		outs = append(outs, reportOut{p, f})
+	}
+	return outs, nil
 }
 
 // exportFormat is the whet export format that writes what a run's report
