@@ -29,61 +29,112 @@ import (
 // seconds.
 //
 // Model output and error text are untrusted: they pass through
-// textutil.Sanitize (CI logs are read in terminals too), and characters
-// XML 1.0 cannot hold are replaced by U+FFFD by encoding/xml, so every
-// output gives a well-formed document.
+// textutil.Sanitize (CI logs are read in terminals too), and WriteJUnit
+// replaces the characters XML 1.0 cannot hold, so every output gives a
+// well-formed document.
 func JUnit(w io.Writer, r RunReport) error {
 	v := newView(r)
 	v.derive()
-	var suites []junitSuite
-	var total junitSuite
+	doc := JUnitSuites{Name: "whet run " + junitName(r.Run.ID)}
 	for _, rv := range v.versions {
 		for _, target := range v.targets {
-			s := v.junitSuite(rv, target)
-			total.tests += s.tests
-			total.failures += s.failures
-			total.errors += s.errors
-			total.skipped += s.skipped
-			total.seconds += s.seconds
-			suites = append(suites, s)
+			doc.Suites = append(doc.Suites, v.junitSuite(rv, target))
 		}
 	}
+	return WriteJUnit(w, doc)
+}
+
+// JUnitSuites is a JUnit XML document (<testsuites>), as WriteJUnit
+// writes it: the run's report (JUnit) and whet drift's are built as one.
+type JUnitSuites struct {
+	Name   string
+	Suites []JUnitSuite
+}
+
+// JUnitSuite is a <testsuite>. Timestamp is xs:dateTime without a zone
+// (UTC); Properties are name, value pairs.
+type JUnitSuite struct {
+	Name, Timestamp string
+	Properties      [][2]string
+	Cases           []JUnitCase
+}
+
+// JUnitCase is a <testcase>. Outcome is "" (passed), "failure", "error" or
+// "skipped", with its message, type and body (Type and Body may be empty);
+// Output is its <system-out>, Seconds its time.
+type JUnitCase struct {
+	Name, Classname     string
+	Seconds             float64
+	Outcome             string
+	Message, Type, Body string
+	Output              string
+}
+
+// junitCounts are the count attributes of a suite or of the document:
+// tests, failures, errors, skipped and time (the sum of the cases'),
+// each with its leading space.
+func junitCounts(suites ...JUnitSuite) string {
+	var tests, failures, errors, skipped int
+	var seconds float64
+	for _, s := range suites {
+		for _, c := range s.Cases {
+			tests++
+			seconds += c.Seconds
+			switch c.Outcome {
+			case "failure":
+				failures++
+			case "error":
+				errors++
+			case "skipped":
+				skipped++
+			}
+		}
+	}
+	return fmt.Sprintf(` tests="%d" failures="%d" errors="%d" skipped="%d" time="%s"`,
+		tests, failures, errors, skipped, junitSeconds(seconds))
+}
+
+// WriteJUnit writes doc as JUnit XML in the Ant/Surefire dialect CI
+// systems read, its counts derived from its cases. Every name and text is
+// escaped here: a character XML 1.0 cannot hold, even as a reference,
+// becomes U+FFFD. Callers sanitise untrusted text (textutil) first.
+func WriteJUnit(w io.Writer, doc JUnitSuites) error {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	fmt.Fprintf(&b, "<testsuites name=\"%s\"%s>\n", xmlAttr("whet run "+junitName(r.Run.ID)), total.counts())
-	for _, s := range suites {
-		fmt.Fprintf(&b, "  <testsuite name=\"%s\"%s", xmlAttr(s.name), s.counts())
-		if s.timestamp != "" {
-			fmt.Fprintf(&b, " timestamp=\"%s\"", s.timestamp)
+	fmt.Fprintf(&b, "<testsuites name=\"%s\"%s>\n", xmlAttr(doc.Name), junitCounts(doc.Suites...))
+	for _, s := range doc.Suites {
+		fmt.Fprintf(&b, "  <testsuite name=\"%s\"%s", xmlAttr(s.Name), junitCounts(s))
+		if s.Timestamp != "" {
+			fmt.Fprintf(&b, " timestamp=\"%s\"", xmlAttr(s.Timestamp))
 		}
 		b.WriteString(">\n")
-		if len(s.properties) > 0 {
+		if len(s.Properties) > 0 {
 			b.WriteString("    <properties>\n")
-			for _, p := range s.properties {
+			for _, p := range s.Properties {
 				fmt.Fprintf(&b, "      <property name=\"%s\" value=\"%s\"/>\n", xmlAttr(p[0]), xmlAttr(p[1]))
 			}
 			b.WriteString("    </properties>\n")
 		}
-		for _, tc := range s.cases {
-			fmt.Fprintf(&b, "    <testcase name=\"%s\" classname=\"%s\" time=\"%s\"", xmlAttr(tc.name), xmlAttr(s.name), junitSeconds(tc.seconds))
-			if tc.outcome == "" && tc.output == "" {
+		for _, tc := range s.Cases {
+			fmt.Fprintf(&b, "    <testcase name=\"%s\" classname=\"%s\" time=\"%s\"", xmlAttr(tc.Name), xmlAttr(tc.Classname), junitSeconds(tc.Seconds))
+			if tc.Outcome == "" && tc.Output == "" {
 				b.WriteString("/>\n")
 				continue
 			}
 			b.WriteString(">\n")
-			if tc.outcome != "" {
-				fmt.Fprintf(&b, "      <%s message=\"%s\"", tc.outcome, xmlAttr(tc.message))
-				if tc.kind != "" {
-					fmt.Fprintf(&b, " type=\"%s\"", xmlAttr(tc.kind))
+			if tc.Outcome != "" {
+				fmt.Fprintf(&b, "      <%s message=\"%s\"", tc.Outcome, xmlAttr(tc.Message))
+				if tc.Type != "" {
+					fmt.Fprintf(&b, " type=\"%s\"", xmlAttr(tc.Type))
 				}
-				if tc.body == "" {
+				if tc.Body == "" {
 					b.WriteString("/>\n")
 				} else {
-					fmt.Fprintf(&b, ">%s</%s>\n", xmlText(tc.body), tc.outcome)
+					fmt.Fprintf(&b, ">%s</%s>\n", xmlText(tc.Body), tc.Outcome)
 				}
 			}
-			if tc.output != "" {
-				fmt.Fprintf(&b, "      <system-out>%s</system-out>\n", xmlText(tc.output))
+			if tc.Output != "" {
+				fmt.Fprintf(&b, "      <system-out>%s</system-out>\n", xmlText(tc.Output))
 			}
 			b.WriteString("    </testcase>\n")
 		}
@@ -94,42 +145,18 @@ func JUnit(w io.Writer, r RunReport) error {
 	return err
 }
 
-// junitSuite is a <testsuite>: one version × target.
-type junitSuite struct {
-	name, timestamp                  string
-	properties                       [][2]string
-	cases                            []junitCase
-	tests, failures, errors, skipped int
-	seconds                          float64
-}
-
-// counts are the suite's count attributes, each with its leading space.
-func (s junitSuite) counts() string {
-	return fmt.Sprintf(` tests="%d" failures="%d" errors="%d" skipped="%d" time="%s"`,
-		s.tests, s.failures, s.errors, s.skipped, junitSeconds(s.seconds))
-}
-
-// junitCase is a <testcase>: one cell. outcome is "" (passed), "failure",
-// "error" or "skipped", with its message, type and body.
-type junitCase struct {
-	name                         string
-	seconds                      float64
-	outcome, message, kind, body string
-	output                       string
-}
-
 // junitSuite is one version × target: its properties and a test case per
 // cell of the plan, those without a result skipped.
-func (v *view) junitSuite(rv prompt.RunVersion, target string) junitSuite {
-	s := junitSuite{name: junitName(versionLabel(rv)) + " × " + junitName(target)}
+func (v *view) junitSuite(rv prompt.RunVersion, target string) JUnitSuite {
+	s := JUnitSuite{Name: junitName(versionLabel(rv)) + " × " + junitName(target)}
 	if !v.r.Run.Created.IsZero() {
 		// The schema's xs:dateTime without a zone: UTC, as the run id's
 		// timestamp is.
-		s.timestamp = v.r.Run.Created.UTC().Format("2006-01-02T15:04:05")
+		s.Timestamp = v.r.Run.Created.UTC().Format("2006-01-02T15:04:05")
 	}
 	prop := func(k, val string) {
 		if val != "" {
-			s.properties = append(s.properties, [2]string{k, junitName(val)})
+			s.Properties = append(s.Properties, [2]string{k, junitName(val)})
 		}
 	}
 	prop("run", v.r.Run.ID)
@@ -149,52 +176,46 @@ func (v *view) junitSuite(rv prompt.RunVersion, target string) junitSuite {
 	names := v.junitCaseNames()
 	for ci := range v.cases {
 		for rep := 0; rep < v.repeat; rep++ {
-			tc := junitCase{name: names[ci]}
+			tc := JUnitCase{Name: names[ci], Classname: s.Name}
 			if v.repeat > 1 {
-				tc.name += fmt.Sprintf(" (repeat %d)", rep+1)
+				tc.Name += fmt.Sprintf(" (repeat %d)", rep+1)
 			}
-			s.tests++
 			res, ok := v.cell(prompt.CellKey{VersionID: rv.VersionID, Target: target, Case: ci, Repeat: rep})
 			switch {
 			case !ok:
-				tc.outcome = "skipped"
-				tc.message = "not run: the run was interrupted; whet run --resume " + junitName(v.r.Run.ID) + " runs it"
+				tc.Outcome = "skipped"
+				tc.Message = "not run: the run was interrupted; whet run --resume " + junitName(v.r.Run.ID) + " runs it"
 				if v.r.Run.Status == prompt.RunRunning {
-					tc.message = "not run yet: the run is still running"
+					tc.Message = "not run yet: the run is still running"
 				}
-				s.skipped++
 			case !res.OK():
 				msg := textutil.Sanitize(res.Error)
-				tc.outcome, tc.message, tc.kind, tc.body = "error", textutil.OneLine(msg), "call failed", msg
+				tc.Outcome, tc.Message, tc.Type, tc.Body = "error", textutil.OneLine(msg), "call failed", msg
 				if res.FinishReason != "" && res.FinishReason != "error" {
-					tc.kind = junitName(res.FinishReason)
+					tc.Type = junitName(res.FinishReason)
 				}
-				s.errors++
 			case v.r.Run.Suite != "" && len(v.latest[res.ID]) == 0:
 				// A suite's run is graded once every cell has run: a cell
 				// without a grade has not passed its checks.
-				tc.outcome = "skipped"
+				tc.Outcome = "skipped"
 				switch v.r.Run.Status {
 				case prompt.RunRunning:
-					tc.message = "not graded yet: the run is still running"
+					tc.Message = "not graded yet: the run is still running"
 				case prompt.RunDone:
-					tc.message = "not graded: the suite recorded no grade for this cell"
+					tc.Message = "not graded: the suite recorded no grade for this cell"
 				default:
-					tc.message = "not graded: the run stopped before its checks ran; whet run --resume " + junitName(v.r.Run.ID) + " finishes and grades it"
+					tc.Message = "not graded: the run stopped before its checks ran; whet run --resume " + junitName(v.r.Run.ID) + " finishes and grades it"
 				}
-				s.skipped++
 			default:
 				if msg, body, failed := v.junitFailure(res); failed {
-					tc.outcome, tc.message, tc.kind, tc.body = "failure", msg, "check", body
-					s.failures++
+					tc.Outcome, tc.Message, tc.Type, tc.Body = "failure", msg, "check", body
 				}
 			}
 			if ok {
-				tc.seconds = res.Latency.Seconds()
-				tc.output = textutil.Sanitize(res.Output)
-				s.seconds += tc.seconds
+				tc.Seconds = res.Latency.Seconds()
+				tc.Output = textutil.Sanitize(res.Output)
 			}
-			s.cases = append(s.cases, tc)
+			s.Cases = append(s.Cases, tc)
 		}
 	}
 	return s

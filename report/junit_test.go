@@ -14,9 +14,9 @@ import (
 // junitDoc is the JUnit XML a CI system reads, parsed back.
 type junitDoc struct {
 	XMLName xml.Name `xml:"testsuites"`
-	junitCounts
+	junitAttrs
 	Suites []struct {
-		junitCounts
+		junitAttrs
 		Timestamp  string `xml:"timestamp,attr"`
 		Properties []struct {
 			Name  string `xml:"name,attr"`
@@ -26,8 +26,8 @@ type junitDoc struct {
 	} `xml:"testsuite"`
 }
 
-// junitCounts are the attributes <testsuites> and <testsuite> share.
-type junitCounts struct {
+// junitAttrs are the attributes <testsuites> and <testsuite> share.
+type junitAttrs struct {
 	Name     string `xml:"name,attr"`
 	Tests    int    `xml:"tests,attr"`
 	Failures int    `xml:"failures,attr"`
