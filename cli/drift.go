@@ -55,14 +55,14 @@ the re-run finished and anything drifted; 2 on usage errors.`,
   whet drift 1m869te23xva --against 1m86b0c2k4qz`,
 		Args: exactArgs(1, "BASELINE_RUN_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f.format = outputFormat(cmd, f.format, f.output, "table", "md", "json")
+			f.format = outputFormat(cmd, f.format, f.output, "table", "md", "json", "junit")
 			return a.drift(args[0], f)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.against, "against", "", "compare with this run instead of running the plan again")
 	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
-	fl.StringVar(&f.format, "format", "table", "report format: table, md, json (default: -o FILE's extension, else table)")
+	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, junit (JUnit XML: a test case per version × target, failing when it drifted) (default: -o FILE's extension, else table)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 	fl.StringVar(&f.note, "note", "", "note stored with the re-run")
@@ -72,9 +72,9 @@ the re-run finished and anything drifted; 2 on usage errors.`,
 
 func (a *app) drift(baseID string, f driftFlags) error {
 	switch f.format {
-	case "table", "md", "markdown", "json":
+	case "table", "md", "markdown", "json", "junit":
 	default:
-		return usagef("--format %q: use table, md or json", f.format)
+		return usagef("--format %q: use table, md, json or junit", f.format)
 	}
 	if f.parallel < 0 {
 		return usagef("-j must be 0 (no global cap) or more")
@@ -201,6 +201,8 @@ func (a *app) drift(baseID string, f driftFlags) error {
 			return d.markdown(w)
 		case "json":
 			return writeJSON(w, d.jsonDoc())
+		case "junit":
+			return report.WriteJUnit(w, d.junit())
 		}
 		return d.table(w)
 	})
@@ -416,6 +418,62 @@ func (d driftReport) markdown(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// junit is the drift report as JUnit XML for a CI system: one test case
+// per version × target, a failure when it drifted (its reasons, and the
+// cases that moved), an error when cells of the re-run failed (drift
+// cannot be read from calls that did not answer), and what it compared in
+// its output: the models, the outputs alike, the scores, and what moved
+// without counting as drift.
+func (d driftReport) junit() report.JUnitSuites {
+	suite := report.JUnitSuite{
+		Name:      "whet drift of run " + textutil.OneLine(d.Baseline.ID),
+		Timestamp: d.Rerun.Created.UTC().Format("2006-01-02T15:04:05"),
+		Properties: [][2]string{
+			{"baseline", textutil.OneLine(d.Baseline.ID)},
+			{"rerun", textutil.OneLine(d.Rerun.ID)},
+			{"plan", report.PlanShape(d.Baseline)},
+		},
+	}
+	for _, r := range d.Rows {
+		name := textutil.OneLine(r.Version.Ref()) + " × " + textutil.OneLine(r.Target)
+		// Its time: the re-run's calls, as the mean latency over those measured.
+		tc := report.JUnitCase{Name: name, Classname: suite.Name, Seconds: r.After.MeanLatency.Seconds() * float64(r.After.Measured)}
+		moved := r.MovedCases(d.Baseline, movedCaseNames, "")
+		out := []string{
+			"model: " + textutil.OneLine(driftModel(r.ModelBefore, r.ModelAfter)),
+			fmt.Sprintf("same output: %d of %d cells", r.Identical, r.Paired),
+			fmt.Sprintf("mean score: %s → %s; cases the baseline wins / ties / the re-run wins: %d / %d / %d, p = %s", driftScore(r.Before), driftScore(r.After), r.AB.Losses, r.AB.Ties, r.AB.Wins, driftP(r)),
+			fmt.Sprintf("errors: %d → %d; p50 latency %s → %s", r.Before.Errors, r.After.Errors, fmtDur(r.Before.P50), fmtDur(r.After.P50)),
+		}
+		for _, note := range r.Notes {
+			out = append(out, "not drift: "+textutil.OneLine(note))
+		}
+		switch {
+		case r.After.Errors > 0:
+			tc.Outcome, tc.Type = "error", "call failed"
+			tc.Message = fmt.Sprintf("%d of %d cells of the re-run failed (the baseline had %d); whet export %s lists them",
+				r.After.Errors, r.After.Cells, r.Before.Errors, textutil.OneLine(d.Rerun.ID))
+		case r.Drifted():
+			tc.Outcome, tc.Type = "failure", "drift"
+			reasons := make([]string, len(r.Reasons))
+			for i, why := range r.Reasons {
+				reasons[i] = textutil.OneLine(why)
+			}
+			tc.Message = strings.Join(reasons, "; ")
+			if moved != "" {
+				reasons = append(reasons, textutil.OneLine(moved))
+			}
+			tc.Body = strings.Join(reasons, "\n")
+		}
+		if moved != "" && tc.Outcome != "failure" {
+			out = append(out, textutil.OneLine(moved))
+		}
+		tc.Output = strings.Join(out, "\n")
+		suite.Cases = append(suite.Cases, tc)
+	}
+	return report.JUnitSuites{Name: suite.Name, Suites: []report.JUnitSuite{suite}}
 }
 
 type driftJSONRow struct {
