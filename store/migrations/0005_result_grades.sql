@@ -2,8 +2,10 @@
 -- every score nor every result's row.
 --
 -- results_failed holds only the failed calls: a run's failures are counted
--- from it without reading every result's row (their outputs).
-CREATE INDEX results_failed ON results (run_id, version_id, target) WHERE error != '';
+-- from it without reading every result's row (their outputs). It holds
+-- the error too, so that the count reads no row at all: SQLite reads a
+-- column that a query's WHERE names from the row unless the index holds it.
+CREATE INDEX results_failed ON results (run_id, version_id, target, error) WHERE error != '';
 
 -- results_cost holds the calls that cost something, in the order of the
 -- results' cells, so that a run's cost is summed from it in the same order
