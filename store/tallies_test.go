@@ -107,6 +107,8 @@ func TestRunTalliesFollowEveryScore(t *testing.T) {
 						r := prompt.Result{RunID: run.ID, VersionID: v.VersionID, Target: tg, Case: c, Repeat: rep, Output: "out"}
 						if rng.IntN(5) == 0 {
 							r.Output, r.Error = "", "connection refused"
+						} else if rng.IntN(2) == 0 {
+							r.Cost = rng.Float64() / 1000
 						}
 						all = append(all, r)
 					}
@@ -166,6 +168,23 @@ func TestRunTalliesFollowEveryScore(t *testing.T) {
 	}
 	if len(got["nosuchrun"]) != 0 {
 		t.Errorf("an unknown run has tallies %+v", got["nosuchrun"])
+	}
+	// ListRuns counts the failed and sums the costly calls from their own
+	// indexes: the same figures as from every result, the cost to the bit.
+	sums, err := s.ListRuns(ctx, RunFilter{})
+	if err != nil || len(sums) != len(runs) {
+		t.Fatalf("ListRuns: %d runs, %v", len(sums), err)
+	}
+	for _, sum := range sums {
+		var done, failed int
+		var cost float64
+		err := s.r.QueryRow(`SELECT COUNT(*), COUNT(CASE WHEN error != '' THEN 1 END), TOTAL(cost) FROM results WHERE run_id = ?`, sum.Run.ID).Scan(&done, &failed, &cost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Done != done || sum.Failed != failed || sum.Cost != cost {
+			t.Errorf("run %s: ListRuns done %d, failed %d, cost %v; every result: %d, %d, %v", sum.Run.ID, sum.Done, sum.Failed, sum.Cost, done, failed, cost)
+		}
 	}
 }
 
