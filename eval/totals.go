@@ -3,6 +3,7 @@ package eval
 import (
 	"cmp"
 	"slices"
+	"unsafe"
 
 	"gonum.org/v1/gonum/stat"
 
@@ -48,46 +49,86 @@ func Total(results []prompt.Result, scores []prompt.Score, run prompt.Run) Total
 		results = report.CellResults(results)
 	}
 	grades := latestGrades(scores)
-	type tally struct {
-		n, errors, judged, passed int
-		vals                      []float64
-	}
-	byKey := map[groupKey]*tally{}
-	var keys []groupKey
+	byKey := map[groupKey]int{}
+	var tallies []Tally
 	for _, r := range results {
 		k := groupKey{r.VersionID, r.Target}
-		t := byKey[k]
-		if t == nil {
-			t = &tally{}
-			byKey[k] = t
-			keys = append(keys, k)
+		i, ok := byKey[k]
+		if !ok {
+			i = len(tallies)
+			byKey[k] = i
+			tallies = append(tallies, Tally{VersionID: r.VersionID, Target: r.Target})
 		}
-		t.n++
+		t := &tallies[i]
+		t.N++
 		if !r.OK() {
-			t.errors++
+			t.Errors++
 		}
 		gr := grades[r.ID]
 		if gr.hasPass {
-			t.judged++
+			t.Judged++
 			if gr.pass {
-				t.passed++
+				t.Passed++
 			}
 		}
 		if gr.scored {
-			t.vals = append(t.vals, gr.score)
+			t.Scores = append(t.Scores, gr.score)
 		}
+	}
+	return TotalTallies(tallies, run)
+}
+
+// Tally is what the results of one version on one target count, as Total
+// reads them: N results (one per cell), Errors of them failed calls,
+// Judged with a verdict (Passed of them passed), and the Scores of the
+// scored ones in the order of their cells (case, then repeat), each read
+// as report.ResultScore reads it.
+type Tally struct {
+	VersionID      int64
+	Target         string
+	N, Errors      int
+	Judged, Passed int
+	Scores         []float64
+}
+
+// TotalTallies is Total of a run whose results are already counted by
+// version × target (one Tally each, in any order): the store keeps what
+// it needs (store.RunTallies), so that a list of runs reads neither their
+// results nor their scores.
+func TotalTallies(tallies []Tally, run prompt.Run) Totals {
+	keys := make([]groupKey, len(tallies))
+	at := make(map[groupKey]*Tally, len(tallies))
+	for i := range tallies {
+		keys[i] = groupKey{tallies[i].VersionID, tallies[i].Target}
+		at[keys[i]] = &tallies[i]
 	}
 	sortGroups(keys, run)
 	groups := make([]Group, 0, len(keys))
 	for _, k := range keys {
-		t := byKey[k]
-		g := Group{N: t.n, Errors: t.errors, Judged: t.judged, Passed: t.passed, Scored: len(t.vals)}
+		t := at[k]
+		g := Group{N: t.N, Errors: t.Errors, Judged: t.Judged, Passed: t.Passed, Scored: len(t.Scores)}
 		if g.Scored > 0 {
-			g.MeanScore = stat.Mean(t.vals, nil)
+			g.MeanScore = stat.Mean(aligned(t.Scores), nil)
 		}
 		groups = append(groups, g)
 	}
 	return TotalOf(groups)
+}
+
+// aligned returns xs, or a copy of it that starts on 16 bytes. gonum's
+// sum adds two numbers at a time from a 16-byte boundary, after the first
+// number when xs starts off it, so the last bit of a mean depends on where
+// its numbers lie. Slices grown by append, as Aggregate grows them, start
+// on 16 bytes once they hold two numbers; one allocated for exactly three
+// may not. An even capacity of at least two is a multiple of 16 bytes, and
+// such allocations start on 16 bytes.
+func aligned(xs []float64) []float64 {
+	if len(xs) < 2 || uintptr(unsafe.Pointer(&xs[0]))%16 == 0 {
+		return xs
+	}
+	out := make([]float64, len(xs), len(xs)+len(xs)%2)
+	copy(out, xs)
+	return out
 }
 
 // cellsSorted reports whether results come in strictly increasing cell

@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+	"unsafe"
+
+	"gonum.org/v1/gonum/stat"
 
 	"whet/prompt"
 	"whet/report"
@@ -90,5 +93,47 @@ func TestTotalCounts(t *testing.T) {
 	want := Totals{N: 3, Errors: 1, Judged: 3, Passed: 1, Scored: 3, MeanScore: 0.5}
 	if got != want {
 		t.Fatalf("Total = %+v, want %+v", got, want)
+	}
+}
+
+// TestTotalTalliesWhereverScoresLie: the mean of a group's scores does not
+// depend on where in memory its Scores lie (gonum sums two numbers at a
+// time from a 16-byte boundary): TotalTallies of scores that start off
+// one gives what Total gives.
+func TestTotalTalliesWhereverScoresLie(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	run := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 1, Prompt: "p", Number: 1}}, Targets: []string{"a:m"}}
+	differ := 0
+	for trial := range 500 {
+		n := 2 + rng.IntN(9)
+		var results []prompt.Result
+		var scores []prompt.Score
+		buf := make([]float64, n+1)
+		off := buf[1:]
+		if uintptr(unsafe.Pointer(&buf[0]))%16 != 0 {
+			off = buf[:n]
+		}
+		for c := range n {
+			results = append(results, prompt.Result{ID: int64(c + 1), VersionID: 1, Target: "a:m", Case: c})
+			v := rng.Float64()
+			scores = append(scores, prompt.Score{ID: int64(c + 1), ResultID: int64(c + 1), Scorer: ScorerSuite, Value: v})
+			off[c] = v
+		}
+		if uintptr(unsafe.Pointer(&off[0]))%16 == 0 {
+			t.Fatal("the scores lie on 16 bytes")
+		}
+		aligned := make([]float64, n, n+n%2)
+		copy(aligned, off)
+		if stat.Mean(off, nil) != stat.Mean(aligned, nil) {
+			differ++
+		}
+		want := Total(results, scores, run)
+		got := TotalTallies([]Tally{{VersionID: 1, Target: "a:m", N: n, Scores: off}}, run)
+		if got != want {
+			t.Fatalf("trial %d: TotalTallies = %+v, Total = %+v", trial, got, want)
+		}
+	}
+	if differ == 0 {
+		t.Error("no mean depended on where its numbers lie: the test shows nothing")
 	}
 }

@@ -156,3 +156,46 @@ func BenchmarkSaveResults(b *testing.B) {
 		flush()
 	}
 }
+
+// BenchmarkAddScores grades a run of 3,000 results as a suite run does:
+// a check and the suite's grade for each, 6,000 scores per op in batches
+// of 256.
+func BenchmarkAddScores(b *testing.B) {
+	ctx := context.Background()
+	s := openTemp(b)
+	v, err := s.CreatePrompt(ctx, NewPrompt{Name: "bench"}, NewVersion{Messages: msgs("", "v1 {{text}}")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		run := prompt.Run{Source: "bench", Versions: []prompt.RunVersion{rv(v)}, Targets: []string{"b1:m", "b2:m", "b3:m"}}
+		if err := s.CreateRun(ctx, &run); err != nil {
+			b.Fatal(err)
+		}
+		var rs []prompt.Result
+		for _, t := range run.Targets {
+			for c := range 1000 {
+				rs = append(rs, prompt.Result{RunID: run.ID, VersionID: v.ID, Target: t, Case: c, Output: "Hello from bench"})
+			}
+		}
+		if err := s.SaveResults(ctx, rs); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		batch := make([]prompt.Score, 0, 256)
+		for i, r := range rs {
+			pass := i%3 != 0
+			batch = append(batch,
+				prompt.Score{ResultID: r.ID, Scorer: "check:contains", Value: 1, Pass: &pass, Reason: "found it"},
+				prompt.Score{ResultID: r.ID, Scorer: "suite", Value: 0.75, Pass: &pass, Reason: "1 of 1 checks passed"})
+			if len(batch) >= 255 || i == len(rs)-1 {
+				if err := s.AddScores(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+				batch = batch[:0]
+			}
+		}
+	}
+}

@@ -7,16 +7,23 @@
 //   - Versions, results, scores, tag history and the audit log are written
 //     once and never updated or deleted; triggers in the schema refuse it.
 //     The one exception is PruneRuns, asked by the user: it deletes whole
-//     old runs with their results and scores, lifting the two triggers that
+//     old runs with their results, scores and grades, lifting the two triggers that
 //     refuse it for its own transaction only (drift baselines of the runs it
 //     keeps stay). Prompts are archived, never deleted. Tags move by appending rows; a
 //     tag's current version is its newest row. Only a run's status and
 //     finished time, a prompt's description, labels, defaults and archived
 //     flag, and cache entries ever change.
-//   - Two things are derived, and kept only by triggers in the same
+//   - Three things are derived, and kept only by triggers in the same
 //     transaction: prompts.latest/latest_hash (the newest version) and
 //     tag_heads (each tag's newest history row), so listing 10,000 prompts
-//     reads neither versions nor tag history.
+//     reads neither versions nor tag history; and result_grades, each
+//     graded result's grade (a person's rating over the suite's grade,
+//     from the latest score of each scorer; the view result_grade says how),
+//     graded again by every new score, so that the Runs list counts a run
+//     (RunTallies) without reading its results or scores. PruneRuns
+//     deletes a run's grades with it. The failed and the costly calls have
+//     partial indexes of their own (results_failed, results_cost), which
+//     cost a successful free call nothing when it is saved.
 //   - Saving content identical to a prompt's latest version makes no version.
 //   - Every change to a prompt writes an audit row: who, when, the action,
 //     the prompt, and before/after references.

@@ -219,8 +219,8 @@ func (tx *Tx) keepStartedSince(ctx context.Context, s *Store, rep *PruneReport, 
 // immutable, which pruneRuns lifts for its transaction.
 var noDeleteTriggers = []string{"results_no_delete", "scores_no_delete"}
 
-// pruneRuns deletes runs with their results and scores and returns how
-// many scores went. The runs must not be running.
+// pruneRuns deletes runs with their results, scores and the grades kept
+// of them (result_grades), and returns how many scores went. The runs must not be running.
 func (tx *Tx) pruneRuns(ctx context.Context, runs []RunSummary) (int, error) {
 	saved := make([]string, 0, len(noDeleteTriggers))
 	for _, name := range noDeleteTriggers {
@@ -243,6 +243,7 @@ func (tx *Tx) pruneRuns(ctx context.Context, runs []RunSummary) (int, error) {
 		n, _ := res.RowsAffected()
 		scores += int(n)
 		for _, q := range []string{
+			`DELETE FROM result_grades WHERE run_id = ?`,
 			`DELETE FROM results WHERE run_id = ?`,
 			`DELETE FROM run_versions WHERE run_id = ?`,
 			`DELETE FROM runs WHERE id = ?`,

@@ -247,25 +247,32 @@ func getRun(ctx context.Context, q querier, id string) (prompt.Run, error) {
 // before it could record how it ended) is listed as interrupted: its
 // finished cells are kept and `whet run --resume` runs the rest.
 func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]RunSummary, error) {
-	query := `SELECT ` + runCols + `,
-		(SELECT COUNT(*) FROM results x WHERE x.run_id = r.id),
-		(SELECT COUNT(*) FROM results x WHERE x.run_id = r.id AND x.error != ''),
-		(SELECT TOTAL(x.cost) FROM results x WHERE x.run_id = r.id)
-		FROM runs r`
+	// The runs are chosen first, so that only those listed have their
+	// results counted and their plans carried. The failed and the costly
+	// calls are counted from their own indexes (results_failed,
+	// results_cost); a call that cost nothing adds nothing to the cost,
+	// which is summed in the order of the cells either way.
+	pick := `SELECT id FROM runs`
 	var args []any
 	if f.Prompt != "" {
 		h, err := lookupPrompt(ctx, s.r, f.Prompt)
 		if err != nil {
 			return nil, err
 		}
-		query += ` WHERE r.id IN (SELECT rv.run_id FROM run_versions rv JOIN versions v ON v.id = rv.version_id WHERE v.prompt_id = ?)`
+		pick += ` WHERE id IN (SELECT rv.run_id FROM run_versions rv JOIN versions v ON v.id = rv.version_id WHERE v.prompt_id = ?)`
 		args = append(args, h.id)
 	}
-	query += ` ORDER BY r.created DESC, r.id DESC`
+	pick += ` ORDER BY created DESC, id DESC`
 	if f.Limit > 0 {
-		query += ` LIMIT ?`
+		pick += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
+	query := `SELECT ` + runCols + `,
+		(SELECT COUNT(*) FROM results x WHERE x.run_id = r.id),
+		(SELECT COUNT(*) FROM results x WHERE x.run_id = r.id AND x.error != ''),
+		(SELECT TOTAL(x.cost) FROM results x WHERE x.run_id = r.id AND x.cost != 0)
+		FROM runs r WHERE r.id IN (` + pick + `)
+		ORDER BY r.created DESC, r.id DESC`
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -538,8 +545,20 @@ func (s *Store) AddScores(ctx context.Context, ss []prompt.Score) error {
 	return nil
 }
 
-// AddScores is Store.AddScores inside tx.
+// AddScores is Store.AddScores inside tx. The insert is prepared once for
+// the batch: preparing it compiles the trigger that grades the result
+// again (scores_grade), which costs more than the insert itself.
 func (tx *Tx) AddScores(ctx context.Context, ss []prompt.Score) error {
+	if len(ss) == 0 {
+		return nil
+	}
+	ins, err := tx.tx.PrepareContext(ctx, `
+			INSERT INTO scores (result_id, scorer, value, pass, reason, author, created)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
 	for i := range ss {
 		sc := &ss[i]
 		if sc.Scorer == "" {
@@ -556,10 +575,7 @@ func (tx *Tx) AddScores(ctx context.Context, ss []prompt.Score) error {
 		if sc.Pass != nil {
 			pass = boolInt(*sc.Pass)
 		}
-		err := tx.tx.QueryRowContext(ctx, `
-			INSERT INTO scores (result_id, scorer, value, pass, reason, author, created)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			sc.ResultID, sc.Scorer, sc.Value, pass, sc.Reason, sc.Author, ms(sc.Created)).Scan(&sc.ID)
+		err := ins.QueryRowContext(ctx, sc.ResultID, sc.Scorer, sc.Value, pass, sc.Reason, sc.Author, ms(sc.Created)).Scan(&sc.ID)
 		if err != nil {
 			return fmt.Errorf("score of result %d by %s: %w", sc.ResultID, sc.Scorer, err)
 		}

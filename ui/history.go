@@ -193,36 +193,74 @@ func (m historyModel) reload() (historyModel, tea.Cmd) {
 }
 
 // loadHistory lists the runs of name (all runs for "") with their figures.
-// It runs inside a command.
+// It runs inside a command. The figures come from what the store keeps
+// of each run (store.RunTallies); a run with a result scored by several
+// grades and neither a person's rating nor a suite grade is counted from
+// its results and scores instead (eval.Total), as the store leaves that
+// mean to Go.
 func loadHistory(ctx context.Context, st Store, name string) ([]historyRow, error) {
 	runs, err := st.ListRuns(ctx, store.RunFilter{Prompt: name, Limit: historyLimit})
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]string, len(runs))
+	for i, sum := range runs {
+		ids[i] = sum.Run.ID
+	}
+	tallies, err := st.RunTallies(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]historyRow, 0, len(runs))
 	for _, sum := range runs {
-		row := historyRow{sum: sum}
-		results, err := st.ResultCells(ctx, sum.Run.ID)
-		if err != nil {
-			return nil, err
-		}
-		scores, err := st.ScoresBrief(ctx, sum.Run.ID)
-		if err != nil {
-			return nil, err
-		}
 		mine := map[int64]bool{}
 		for _, v := range sum.Run.Versions {
 			if name == "" || v.Prompt == name {
 				mine[v.VersionID] = true
 			}
 		}
-		keep := slices.DeleteFunc(results, func(r prompt.Result) bool { return !mine[r.VersionID] })
-		t := eval.Total(keep, scores, sum.Run)
+		t, err := runTotal(ctx, st, sum.Run, mine, tallies[sum.Run.ID])
+		if err != nil {
+			return nil, err
+		}
+		row := historyRow{sum: sum}
 		row.n, row.errors, row.scored, row.meanScore = t.N, t.Errors, t.Scored, t.MeanScore
 		row.judged, row.passed = t.Judged, t.Passed
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// runTotal is eval.Total of run's results of the versions in mine, from
+// the run's tallies where they suffice.
+func runTotal(ctx context.Context, st Store, run prompt.Run, mine map[int64]bool, tallies []store.Tally) (eval.Totals, error) {
+	ts := make([]eval.Tally, 0, len(tallies))
+	for _, t := range tallies {
+		if !mine[t.VersionID] {
+			continue
+		}
+		if t.Mixed > 0 {
+			return runTotalSlow(ctx, st, run, mine)
+		}
+		ts = append(ts, eval.Tally{VersionID: t.VersionID, Target: t.Target, N: t.N, Errors: t.Errors,
+			Judged: t.Judged, Passed: t.Passed, Scores: t.Scores})
+	}
+	return eval.TotalTallies(ts, run), nil
+}
+
+// runTotalSlow is eval.Total of run's results of the versions in mine,
+// read from its results and scores.
+func runTotalSlow(ctx context.Context, st Store, run prompt.Run, mine map[int64]bool) (eval.Totals, error) {
+	results, err := st.ResultCells(ctx, run.ID)
+	if err != nil {
+		return eval.Totals{}, err
+	}
+	scores, err := st.ScoresBrief(ctx, run.ID)
+	if err != nil {
+		return eval.Totals{}, err
+	}
+	keep := slices.DeleteFunc(results, func(r prompt.Result) bool { return !mine[r.VersionID] })
+	return eval.Total(keep, scores, run), nil
 }
 
 // scored reports whether any listed run has a score: then the metric is

@@ -46,7 +46,9 @@ type Store interface {
 	// Reading runs back, for Results, Compare, Runs and the export dialog.
 	GetRun(ctx context.Context, id string) (prompt.Run, error)
 	Scores(ctx context.Context, runID string) ([]prompt.Score, error)
-	// Runs' cells and grades without their texts, for the Runs list.
+	// What the Runs list counts of runs (store.RunTallies), and their cells
+	// and grades without their texts where a tally needs the scores.
+	RunTallies(ctx context.Context, runIDs []string) (map[string][]store.Tally, error)
 	ResultCells(ctx context.Context, runID string) ([]prompt.Result, error)
 	ScoresBrief(ctx context.Context, runID string) ([]prompt.Score, error)
 	VersionByID(ctx context.Context, id int64) (prompt.Version, error)
