@@ -40,18 +40,39 @@ type Target struct {
 // String returns the spec.
 func (t Target) String() string { return t.Spec }
 
-// Specs returns every spec that names t's model: its own, and for an
-// Ollama model tagged "latest" the same without the tag (Ollama runs
-// "llama3.2" as "llama3.2:latest", so results saved under either are of
-// the same model).
-func (t Target) Specs() []string {
-	out := []string{t.Spec}
-	if t.Type == config.TypeOllama {
-		if base, ok := strings.CutSuffix(t.Spec, ":latest"); ok && strings.Count(t.Model, ":") == 1 {
-			out = append(out, base)
-		}
+// ollamaModel is an Ollama model's canonical name: without a ":latest" tag
+// ("llama3.2:latest" -> "llama3.2"), which Ollama supplies when a name has
+// none, so that both names are one target. A name whose last path element
+// has another tag, or no name before the tag, is kept as it is.
+func ollamaModel(model string) string {
+	i := strings.LastIndexByte(model, ':')
+	if i <= 0 || !strings.EqualFold(model[i+1:], "latest") {
+		return model
 	}
-	return out
+	base := model[:i]
+	if strings.Contains(base[strings.LastIndexByte(base, '/')+1:], ":") || strings.HasSuffix(base, "/") {
+		return model
+	}
+	return base
+}
+
+// Canonical returns the canonical form of a resolved spec as Resolve
+// writes it: an Ollama provider's model without a ":latest" tag
+// ("ollama:llama3.2:latest" -> "ollama:llama3.2"). Any other spec, and a
+// spec of a provider not configured, is returned as it is; aliases are not
+// followed (saved results hold specs). The store reads the targets of
+// earlier runs through it, so that runs saved under either name of one
+// model are one target's history.
+func (r *Registry) Canonical(spec string) string {
+	prefix, model, ok := strings.Cut(spec, ":")
+	if !ok {
+		return spec
+	}
+	name, known := r.lookupProvider(prefix)
+	if !known || r.providers[name].Type != config.TypeOllama {
+		return spec
+	}
+	return name + ":" + ollamaModel(model)
 }
 
 // TargetInfo is one entry of ListTargets.
@@ -181,8 +202,9 @@ func targetIsBuiltin(name string) bool {
 // Resolve turns a spec into a Target. A spec is an alias name, a provider
 // name followed by ':' and the model ("ollama:llama3.2:3b": the split is at
 // the first ':' and only when what precedes it is a known provider), or an
-// echo-type provider's name alone. Errors say what was expected and list the
-// known providers and aliases.
+// echo-type provider's name alone. An Ollama model's ":latest" tag is
+// dropped ("ollama:llama3.2:latest" is "ollama:llama3.2", see Canonical).
+// Errors say what was expected and list the known providers and aliases.
 func (r *Registry) Resolve(spec string) (Target, error) {
 	return r.resolve(spec, nil)
 }
@@ -235,6 +257,9 @@ func (r *Registry) resolve(spec string, seen []string) (Target, error) {
 	model = strings.TrimSpace(model)
 	if model == "" {
 		return Target{}, fmt.Errorf("target %q has no model after %q: write %s:<model>%s", s, prefix+":", name, r.modelExamples(pc))
+	}
+	if pc.Type == config.TypeOllama {
+		model = ollamaModel(model)
 	}
 	spec = name + ":" + model
 	if pc.Type == config.TypeEcho && model == "echo" {
@@ -620,7 +645,11 @@ func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
 			continue
 		}
 		for _, m := range models {
-			t := Target{Spec: name + ":" + m.Name, Provider: name, Model: m.Name, Type: pc.Type}
+			model := m.Name
+			if pc.Type == config.TypeOllama {
+				model = ollamaModel(model)
+			}
+			t := Target{Spec: name + ":" + model, Provider: name, Model: model, Type: pc.Type}
 			add(TargetInfo{Target: t, Source: "listed", Info: m})
 		}
 	}
