@@ -500,8 +500,11 @@ func (r *Registry) providerConf(name string) (config.Provider, bool) {
 
 // Price returns the price of a target, USD per 1M tokens: ollama and echo
 // cost nothing; otherwise the provider's configured prices, then the
-// built-in catalogue (the section named after the provider, then the one of
-// its type), each by exact model then by a dated or versioned variant of a
+// built-in catalogue: the section named after the provider, then the one
+// of the API it calls (its base_url's host: a provider of any name calling
+// api.groq.com is priced as groq, one calling eu-west-1.api.x.ai as xai;
+// costSection), then the one of its type unless its host is another
+// vendor's; each by exact model then by a dated or versioned variant of a
 // listed model (gpt-4o-mini-2024-07-18 → gpt-4o-mini); a Gemini model is
 // looked up without its "models/" prefix; a model found nowhere on a
 // server of this machine (a base_url on localhost or a loopback address)
@@ -533,18 +536,40 @@ func (r *Registry) Price(t Target) (config.Price, bool) {
 	if p, found := r.prices.Lookup(t.Provider, model); found {
 		return p, true
 	}
-	if typ != t.Provider {
+	base := ""
+	if ok {
+		base = r.baseURL(pc)
+	}
+	host, hostKnown := costSection(base)
+	if hostKnown && host != t.Provider {
+		if p, found := r.prices.Lookup(host, model); found {
+			return p, true
+		}
+	}
+	if typ != t.Provider && (!hostKnown || host == typ) {
 		if p, found := r.prices.Lookup(typ, model); found {
 			return p, true
 		}
 	}
-	if ok && loopbackURL(pc.BaseURL) {
+	if loopbackURL(base) {
 		// A server on this machine (llama.cpp, vLLM, LM Studio, LocalAI)
 		// runs a local model: free, as Ollama is. A local proxy to a
 		// hosted model was priced by the catalogue above.
 		return config.Price{}, true
 	}
 	return config.Price{}, false
+}
+
+// baseURL is the URL provider pc calls: its provider's (which applies the
+// vendor's default and variables such as OPENAI_BASE_URL), else pc's
+// base_url. Building the provider contacts nothing.
+func (r *Registry) baseURL(pc config.Provider) string {
+	if p, err := r.Provider(pc.Name); err == nil {
+		if b, ok := p.(interface{ BaseURL() string }); ok {
+			return b.BaseURL()
+		}
+	}
+	return pc.BaseURL
 }
 
 // loopbackURL reports whether raw is an http(s) URL of this machine:
