@@ -1,0 +1,80 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"whet/config"
+)
+
+// Local OpenAI-compatible servers as they answer: llama.cpp's llama-server,
+// vLLM, LM Studio and Ollama's /v1, their bodies as their sources write them.
+
+func ptLocal(t *testing.T, name, base string) *OpenAI {
+	t.Helper()
+	t.Setenv(strings.ToUpper(name)+"_API_KEY", "")
+	p, err := NewOpenAI(config.Provider{Name: name, Type: "openai", BaseURL: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// ptLlamaCppStream is llama-server's stream of a chat completion asked
+// with stream_options.include_usage (keys sorted, as nlohmann::json
+// writes them): the role, two pieces, the finish, then the usage chunk,
+// which carries the timings. Without include_usage the timings ride on
+// the finish chunk and there is no usage.
+func ptLlamaCppStream(usage bool) []string {
+	const head = `"created":1764020000,"id":"chatcmpl-Yb3cZ","model":"qwen2.5-7b-instruct-q4_k_m.gguf","object":"chat.completion.chunk","system_fingerprint":"b7150-8fd45c4e"`
+	const timings = `"timings":{"cache_n":4,"predicted_ms":250.5,"predicted_n":5,"predicted_per_second":19.96,"predicted_per_token_ms":50.1,"prompt_ms":80.2,"prompt_n":14,"prompt_per_second":174.56,"prompt_per_token_ms":5.73}`
+	out := []string{
+		`data: {"choices":[{"delta":{"content":null,"role":"assistant"},"finish_reason":null,"index":0}],` + head + "}\n\n",
+		`data: {"choices":[{"delta":{"content":"Hello"},"finish_reason":null,"index":0}],` + head + "}\n\n",
+		`data: {"choices":[{"delta":{"content":" there"},"finish_reason":null,"index":0}],` + head + "}\n\n",
+	}
+	if usage {
+		out = append(out,
+			`data: {"choices":[{"delta":{},"finish_reason":"stop","index":0}],`+head+"}\n\n",
+			`data: {"choices":[],`+head+`,`+timings+`,"usage":{"completion_tokens":5,"prompt_tokens":18,"total_tokens":23}}`+"\n\n")
+	} else {
+		out = append(out, `data: {"choices":[{"delta":{},"finish_reason":"stop","index":0}],`+head+`,`+timings+"}\n\n")
+	}
+	return append(out, "data: [DONE]\n\n")
+}
+
+// TestLlamaCppTimings: the generation time llama-server measured
+// (timings.predicted_ms) is recorded as the generation time, so tok/s is
+// the server's; its counts stand in for a missing usage.
+func TestLlamaCppTimings(t *testing.T) {
+	for _, usage := range []bool{true, false} {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptStream(w, "text/event-stream", ptLlamaCppStream(usage)...)
+		})
+		resp, err := ptLocal(t, "llamacpp", srv.URL+"/v1").Chat(context.Background(), Request{Model: "qwen", Messages: ptMessages()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Text != "Hello there" || resp.FinishReason != "stop" || resp.Model != "qwen2.5-7b-instruct-q4_k_m.gguf" {
+			t.Errorf("usage %v: %+v", usage, resp)
+		}
+		// With usage its prompt_tokens (18 = 14 evaluated + 4 cached).
+		if resp.TokensIn != 18 || resp.TokensOut != 5 {
+			t.Errorf("usage %v: tokens %d→%d, want 18→5", usage, resp.TokensIn, resp.TokensOut)
+		}
+		if resp.GenTime != 250500*time.Microsecond {
+			t.Errorf("usage %v: generation time %v, want predicted_ms 250.5ms", usage, resp.GenTime)
+		}
+	}
+	// encoding/json reads them as the fast path does; a value of another
+	// type is 0.
+	var c openaiChunk
+	if err := json.Unmarshal([]byte(`{"timings":{"predicted_ms":12.5,"predicted_n":3,"prompt_n":"x"}}`), &c); err != nil || c.Timings == nil ||
+		*c.Timings != (openaiTimings{PredictedMS: 12.5, PredictedN: 3}) {
+		t.Errorf("decoded %+v, %v", c.Timings, err)
+	}
+}
