@@ -78,3 +78,53 @@ func TestLlamaCppTimings(t *testing.T) {
 		t.Errorf("decoded %+v, %v", c.Timings, err)
 	}
 }
+
+// TestLocalServerErrors: what each server answers when it cannot serve
+// the call, and that whet's error says what to do.
+func TestLocalServerErrors(t *testing.T) {
+	cases := []struct {
+		name, server string
+		status       int
+		body         string
+		want         []string
+		temporary    bool
+	}{
+		{"llama.cpp loading", "llamacpp", 503, `{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}`,
+			[]string{"still loading its model (Loading model)", "GET /health", "run again"}, true},
+		{"lm studio no model loaded", "lmstudio", 404, `{"error":{"message":"No models loaded. Please load a model in the developer page or use the 'lms load' command.","type":"invalid_request_error","param":"model","code":null}}`,
+			[]string{`no model is loaded on lmstudio at`, "load qwen", "lms load", "just-in-time"}, false},
+		{"ollama v1 not pulled", "ollama11434", 404, `{"error":{"message":"model \"qwen\" not found, try pulling it first","type":"api_error","param":null,"code":null}}`,
+			[]string{`model "qwen" not found on ollama11434`, "(ollama pull qwen)"}, false},
+		{"vllm unknown model", "vllm", 404, `{"error":{"message":"The model ` + "`qwen`" + ` does not exist.","type":"NotFoundError","param":"model","code":404}}`,
+			[]string{`model "qwen" not found on vllm`, "does not exist", "'whet models' lists what it serves"}, false},
+	}
+	for _, c := range cases {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(c.status)
+			_, _ = w.Write([]byte(c.body))
+		})
+		_, err := ptLocal(t, c.server, srv.URL+"/v1").Chat(context.Background(), Request{Model: "qwen", Messages: ptMessages()}, nil)
+		ae := ptAPIError(t, err)
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %v\ndoes not say %q", c.name, err, w)
+			}
+		}
+		if ae.Status != c.status || ae.Temporary != c.temporary {
+			t.Errorf("%s: status %d temporary %v, want %d %v", c.name, ae.Status, ae.Temporary, c.status, c.temporary)
+		}
+	}
+}
+
+// TestLocalServerNotRunning: a refused connection to this machine asks
+// whether the server runs, on that port.
+func TestLocalServerNotRunning(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {})
+	base := srv.URL + "/v1"
+	srv.Close()
+	_, err := ptLocal(t, "lab", base).Chat(context.Background(), Request{Model: "m"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "connection refused: is the server running, on this port?") {
+		t.Errorf("refused: %v", err)
+	}
+}

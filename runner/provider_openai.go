@@ -1027,11 +1027,27 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 		}
 	}
 	if status >= 400 {
+		lower := strings.ToLower(msg)
 		switch {
+		case model != "" && strings.Contains(lower, "no models loaded"):
+			// LM Studio with no model loaded (and just-in-time loading
+			// off): 404 {"error":{"message":"No models loaded. Please
+			// load a model in the developer page or use the 'lms load'
+			// command.", …}}.
+			msg = fmt.Sprintf("no model is loaded on %s at %s: load %s (lms load, or LM Studio's Developer page), or turn on just-in-time model loading: %s",
+				p.name, base, model, provClip(msg, 300))
+		case status == 503 && strings.Contains(lower, "loading model"):
+			// llama-server while it loads its model: 503
+			// {"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}.
+			msg = fmt.Sprintf("%s at %s is still loading its model (%s): wait until it is ready (llama-server's GET /health answers 200) and run again",
+				p.name, base, provClip(msg, 100))
+		case status == 404 && model != "" && strings.Contains(lower, "try pulling it"):
+			// Ollama's /v1: model "x" not found, try pulling it first.
+			msg = fmt.Sprintf("model %q not found on %s at %s: %s (ollama pull %s)", model, p.name, base, provClip(msg, 300), model)
 		case status == 404 && p.azure && model != "":
 			msg = fmt.Sprintf("deployment %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
-		case status == 404 && model != "" && (code == "model_not_found" || strings.Contains(strings.ToLower(msg), "model")):
-			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
+		case status == 404 && model != "" && (code == "model_not_found" || strings.Contains(lower, "model")):
+			msg = fmt.Sprintf("model %q not found on %s at %s: %s ('whet models' lists what it serves)", model, p.name, base, provClip(msg, 300))
 		case status == 404:
 			msg = p.notServed(msg, endpoint)
 		case status == 401 && keyErr != nil:
@@ -1062,6 +1078,9 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 			Msg: fmt.Sprintf("malformed stream event from %s: %v", base, err)}
 	}
 	if te := provTransportError(p.name, base, err); te != nil {
+		if provIsRefused(err) && loopbackURL(base) {
+			te.Msg += ": is the server running, on this port? (by default llama-server listens on 8080, vLLM on 8000, LM Studio on 1234, Ollama on 11434)"
+		}
 		return te
 	}
 	if readErr != nil {
