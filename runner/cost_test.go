@@ -88,6 +88,7 @@ func TestRegistryPrice(t *testing.T) {
 		"vllm":   {Type: "openai", BaseURL: "http://127.0.0.1:8000/v1"},
 		"llama6": {Type: "openai", BaseURL: "http://[::1]:8080/v1"},
 		"lan":    {Type: "openai", BaseURL: "http://192.168.1.20:8000/v1"},
+		"any":    {Type: "openai", BaseURL: "http://0.0.0.0:8000/v1"},
 		// Named otherwise, priced by the API they call.
 		"xai-eu-west-1": {Type: "openai", BaseURL: "https://eu-west-1.api.x.ai/v1"},
 		"fast":          {Type: "openai", BaseURL: "https://API.groq.com/openai/v1/"},
@@ -116,6 +117,7 @@ func TestRegistryPrice(t *testing.T) {
 		{"lms:qwen2.5-7b-instruct", 0, 0, true},
 		{"vllm:meta-llama/Llama-3.1-8B-Instruct", 0, 0, true},
 		{"llama6:gemma-3-4b", 0, 0, true},
+		{"any:Qwen/Qwen2.5-7B-Instruct", 0, 0, true}, // as vLLM prints its address
 		{"vllm:gpt-4.1-mini", 0.4, 1.6, true},
 		{"lan:qwen2.5-7b-instruct", 0, 0, false}, // another machine may bill
 		{"xai-eu-west-1:grok-4.3", 1.25, 2.5, true},

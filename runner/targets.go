@@ -573,7 +573,7 @@ func (r *Registry) baseURL(pc config.Provider) string {
 }
 
 // loopbackURL reports whether raw is an http(s) URL of this machine:
-// localhost or a loopback address.
+// localhost, a loopback address or the unspecified address.
 func loopbackURL(raw string) bool {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
@@ -584,7 +584,10 @@ func loopbackURL(raw string) bool {
 		return true
 	}
 	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	// 0.0.0.0 (and ::) is where vLLM and llama-server say they listen
+	// ("Uvicorn running on http://0.0.0.0:8000"); connecting to it reaches
+	// this machine.
+	return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
 }
 
 // ListTargets lists what can be run: the config's targets, its aliases and
