@@ -184,16 +184,16 @@ func TestPriceSectionsHaveHosts(t *testing.T) {
 	}
 }
 
-// TestPriceFollowsOPENAIBaseURL: the built-in openai provider pointed at a
-// server of this machine by OPENAI_BASE_URL runs local models, free.
+// TestPriceFollowsOPENAIBaseURL: the built-in openai provider pointed at
+// another vendor's API by OPENAI_BASE_URL is priced as that vendor.
 func TestPriceFollowsOPENAIBaseURL(t *testing.T) {
-	t.Setenv("OPENAI_BASE_URL", "http://localhost:1234/v1")
+	t.Setenv("OPENAI_BASE_URL", "https://api.groq.com/openai/v1")
 	r := NewRegistry(config.Config{})
-	tg, err := r.Resolve("openai:qwen2.5-7b-instruct")
+	tg, err := r.Resolve("openai:llama-3.1-8b-instant")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, ok := r.Price(tg); !ok || p != (config.Price{}) {
-		t.Errorf("Price = %+v %v, want free", p, ok)
+	if p, ok := r.Price(tg); !ok || p != (config.Price{Input: 0.05, Output: 0.08}) {
+		t.Errorf("Price = %+v %v, want Groq's", p, ok)
 	}
 }

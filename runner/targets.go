@@ -507,8 +507,8 @@ func (r *Registry) providerConf(name string) (config.Provider, bool) {
 // vendor's; each by exact model then by a dated or versioned variant of a
 // listed model (gpt-4o-mini-2024-07-18 → gpt-4o-mini); a Gemini model is
 // looked up without its "models/" prefix; a model found nowhere on a
-// server of this machine (a base_url on localhost or a loopback address)
-// costs nothing. false when unknown.
+// server of this machine (a configured base_url on localhost or a
+// loopback address) costs nothing. false when unknown.
 func (r *Registry) Price(t Target) (config.Price, bool) {
 	typ := t.Type
 	pc, ok := r.providerConf(t.Provider)
@@ -551,10 +551,13 @@ func (r *Registry) Price(t Target) (config.Price, bool) {
 			return p, true
 		}
 	}
-	if loopbackURL(base) {
+	if ok && loopbackURL(pc.BaseURL) {
 		// A server on this machine (llama.cpp, vLLM, LM Studio, LocalAI)
 		// runs a local model: free, as Ollama is. A local proxy to a
-		// hosted model was priced by the catalogue above.
+		// hosted model was priced by the catalogue above. Only a
+		// configured base_url counts: OPENAI_BASE_URL or
+		// ANTHROPIC_BASE_URL on localhost is as often a proxy to a
+		// hosted API (LiteLLM, a gateway) as a local server.
 		return config.Price{}, true
 	}
 	return config.Price{}, false
