@@ -128,3 +128,31 @@ func TestLocalServerNotRunning(t *testing.T) {
 		t.Errorf("refused: %v", err)
 	}
 }
+
+// TestVLLMContinuousUsage: vLLM asked for continuous_usage_stats (an
+// openai.stream_options param) sends the running usage with every chunk,
+// then the usage chunk; the counts are the last ones.
+func TestVLLMContinuousUsage(t *testing.T) {
+	const head = `"id":"chatcmpl-b1c2","object":"chat.completion.chunk","created":1764020000,"model":"Qwen/Qwen2.5-7B-Instruct"`
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, "text/event-stream; charset=utf-8",
+			`data: {`+head+`,"choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"usage":{"prompt_tokens":21,"total_tokens":21,"completion_tokens":0}}`+"\n\n",
+			`data: {`+head+`,"choices":[{"index":0,"delta":{"content":"Hi"},"logprobs":null,"finish_reason":null}],"usage":{"prompt_tokens":21,"total_tokens":22,"completion_tokens":1}}`+"\n\n",
+			`data: {`+head+`,"choices":[{"index":0,"delta":{"content":"!"},"logprobs":null,"finish_reason":"stop","stop_reason":null}],"usage":{"prompt_tokens":21,"total_tokens":23,"completion_tokens":2}}`+"\n\n",
+			`data: {`+head+`,"choices":[],"usage":{"prompt_tokens":21,"total_tokens":23,"completion_tokens":2}}`+"\n\n",
+			"data: [DONE]\n\n")
+	})
+	req := Request{Model: "Qwen/Qwen2.5-7B-Instruct", Messages: ptMessages()}
+	req.Params.Extra = map[string]any{"openai.stream_options": map[string]any{"include_usage": true, "continuous_usage_stats": true}}
+	resp, err := ptLocal(t, "vllm", srv.URL+"/v1").Chat(context.Background(), req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Text != "Hi!" || resp.TokensIn != 21 || resp.TokensOut != 2 || resp.FinishReason != "stop" {
+		t.Errorf("got %+v", resp)
+	}
+	so, _ := seen.last(t, "/v1/chat/completions").Body["stream_options"].(map[string]any)
+	if so["continuous_usage_stats"] != true || so["include_usage"] != true {
+		t.Errorf("stream_options sent: %v", so)
+	}
+}
