@@ -218,10 +218,11 @@ func (a *app) store() (*store.Store, error) {
 	if a.st != nil && !a.st.ReadOnly() {
 		return a.st, nil
 	}
-	if _, err := a.config(); err != nil {
+	reg, err := a.registry()
+	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(a.ctx, a.paths.Database)
+	st, err := store.Open(a.ctx, a.paths.Database, store.CanonicalTargets(reg.Canonical))
 	if err != nil {
 		return nil, storeError(err)
 	}
@@ -247,7 +248,11 @@ func (a *app) readStore() (*store.Store, error) {
 	if err == nil || !errors.Is(err, store.ErrNotWritable) {
 		return st, err
 	}
-	ro, rerr := store.Open(a.ctx, a.paths.Database, store.ReadOnly())
+	reg, regErr := a.registry()
+	if regErr != nil {
+		return nil, regErr
+	}
+	ro, rerr := store.Open(a.ctx, a.paths.Database, store.ReadOnly(), store.CanonicalTargets(reg.Canonical))
 	switch {
 	case rerr == nil:
 		a.st = ro

@@ -67,8 +67,9 @@ the JSON (report/SCHEMA.md says which format carries what).`,
 			}
 			specs := make([]string, len(args)-1)
 			for i, s := range args[1:] {
-				specs[i] = a.runVersionSpec(st, rr.Run, s)
+				specs[i] = a.runVersionSpec(st, rr.Run, a.runTargetSpec(rr.Run, s))
 			}
+			target = a.runTargetSpec(rr.Run, target)
 			if version != "" {
 				version = a.runVersionSpec(st, rr.Run, version)
 			}
@@ -193,6 +194,23 @@ func (a *app) runVersionSpec(st *store.Store, run prompt.Run, spec string) strin
 		if rv.VersionID == v.ID {
 			return rv.Ref()
 		}
+	}
+	return spec
+}
+
+// runTargetSpec turns another name of one of run's targets
+// (ollama:llama3.2:latest for ollama:llama3.2) into the run's name for it;
+// anything else is returned as given.
+func (a *app) runTargetSpec(run prompt.Run, spec string) string {
+	if _, err := runTarget(run, spec); err == nil || spec == "" {
+		return spec
+	}
+	reg, err := a.registry()
+	if err != nil {
+		return spec
+	}
+	if t, err := runTarget(run, reg.Canonical(strings.TrimSpace(spec))); err == nil {
+		return t
 	}
 	return spec
 }

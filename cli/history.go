@@ -188,7 +188,7 @@ func modelEntries(infos []runner.TargetInfo, seen map[string]store.ModelSeen) []
 		}
 	}
 	last := func(t runner.Target) *modelLastRun {
-		m, ok := store.LatestSeen(seen, t.Specs())
+		m, ok := seen[t.Spec]
 		if !ok {
 			return nil
 		}
@@ -213,9 +213,7 @@ func modelEntries(infos []runner.TargetInfo, seen map[string]store.ModelSeen) []
 			broken = append(broken, modelEntry{TargetInfo: t})
 			continue
 		}
-		for _, s := range t.Specs() {
-			listed[s] = true
-		}
+		listed[t.Spec] = true
 		out = append(out, modelEntry{TargetInfo: t, LastRun: last(t.Target), Listed: listedDigest[t.Spec]})
 	}
 	var past []string

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -79,6 +80,39 @@ func costLookup(prices map[string]config.Price, model string) (config.Price, boo
 		return config.Price{}, false
 	}
 	return prices[best], true
+}
+
+// costSection returns the catalogue section of the API at base URL raw,
+// by its host or a subdomain of it (a regional endpoint such as
+// eu-west-1.api.x.ai), and whether the host is one it knows.
+func costSection(raw string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", false
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	for _, h := range costHosts() {
+		if host == h.host || strings.HasSuffix(host, "."+h.host) {
+			return h.section, true
+		}
+	}
+	return "", false
+}
+
+// costHosts are the API hosts of the catalogue's sections.
+func costHosts() []struct{ host, section string } {
+	return []struct{ host, section string }{
+		{"api.openai.com", "openai"},
+		{"api.anthropic.com", "anthropic"},
+		{"generativelanguage.googleapis.com", "gemini"},
+		{"api.groq.com", "groq"},
+		{"api.deepseek.com", "deepseek"},
+		{"api.x.ai", "xai"},
+		{"api.cerebras.ai", "cerebras"},
+		{"api.fireworks.ai", "fireworks"},
+		{"api.moonshot.ai", "moonshot"},
+		{"api.moonshot.cn", "moonshot"},
+	}
 }
 
 // Cost is the price of a call in USD: in and out tokens at p's per-million

@@ -88,6 +88,10 @@ func TestRegistryPrice(t *testing.T) {
 		"vllm":   {Type: "openai", BaseURL: "http://127.0.0.1:8000/v1"},
 		"llama6": {Type: "openai", BaseURL: "http://[::1]:8080/v1"},
 		"lan":    {Type: "openai", BaseURL: "http://192.168.1.20:8000/v1"},
+		"any":    {Type: "openai", BaseURL: "http://0.0.0.0:8000/v1"},
+		// Named otherwise, priced by the API they call.
+		"xai-eu-west-1": {Type: "openai", BaseURL: "https://eu-west-1.api.x.ai/v1"},
+		"fast":          {Type: "openai", BaseURL: "https://API.groq.com/openai/v1/"},
 	}})
 	cases := []struct {
 		spec   string
@@ -113,8 +117,13 @@ func TestRegistryPrice(t *testing.T) {
 		{"lms:qwen2.5-7b-instruct", 0, 0, true},
 		{"vllm:meta-llama/Llama-3.1-8B-Instruct", 0, 0, true},
 		{"llama6:gemma-3-4b", 0, 0, true},
+		{"any:Qwen/Qwen2.5-7B-Instruct", 0, 0, true}, // as vLLM prints its address
 		{"vllm:gpt-4.1-mini", 0.4, 1.6, true},
 		{"lan:qwen2.5-7b-instruct", 0, 0, false}, // another machine may bill
+		{"xai-eu-west-1:grok-4.3", 1.25, 2.5, true},
+		{"fast:llama-3.1-8b-instant", 0.05, 0.08, true},
+		// Groq's model of that name is not OpenAI's: no openai price.
+		{"fast:gpt-4.1-mini", 0, 0, false},
 	}
 	for _, c := range cases {
 		tg, err := r.Resolve(c.spec)
@@ -149,5 +158,42 @@ func TestCost(t *testing.T) {
 	}
 	if Cost(config.Price{}, 1e6, 1e6) != 0 {
 		t.Fatal("free model costs something")
+	}
+}
+
+// TestPriceSectionsHaveHosts: every section of the shipped catalogue that
+// is not a built-in type is found by its API's host, so a provider of any
+// name calling it is priced.
+func TestPriceSectionsHaveHosts(t *testing.T) {
+	c, err := LoadPriceCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, h := range costHosts() {
+		sec, ok := costSection("https://" + h.host + "/v1")
+		if !ok || sec != h.section {
+			t.Errorf("%s: section %q %v", h.host, sec, ok)
+		}
+		known[sec] = true
+	}
+	for sec := range c {
+		if !known[sec] {
+			t.Errorf("catalogue section %s has no API host in costHosts", sec)
+		}
+	}
+}
+
+// TestPriceFollowsOPENAIBaseURL: the built-in openai provider pointed at
+// another vendor's API by OPENAI_BASE_URL is priced as that vendor.
+func TestPriceFollowsOPENAIBaseURL(t *testing.T) {
+	t.Setenv("OPENAI_BASE_URL", "https://api.groq.com/openai/v1")
+	r := NewRegistry(config.Config{})
+	tg, err := r.Resolve("openai:llama-3.1-8b-instant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := r.Price(tg); !ok || p != (config.Price{Input: 0.05, Output: 0.08}) {
+		t.Errorf("Price = %+v %v, want Groq's", p, ok)
 	}
 }

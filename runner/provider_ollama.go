@@ -237,6 +237,9 @@ func (o *Ollama) chat(ctx, kctx context.Context, client *api.Client, req Request
 	if resp.Model == "" {
 		resp.Model = req.Model
 	}
+	// Ollama reports the name it was sent: "llama3.2" and
+	// "llama3.2:latest" are one model, recorded as one identity.
+	resp.Model = ollamaModel(resp.Model)
 	resp.ModelDigest = o.digest(kctx, client, req.Model)
 	return resp, nil
 }

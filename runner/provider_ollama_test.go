@@ -511,3 +511,29 @@ func TestOllamaDigestFollowsAModelPulledAgain(t *testing.T) {
 		t.Errorf("after the TTL: digest %q after %d listings, want bbbb after 2", d, seen.count("/api/tags"))
 	}
 }
+
+// TestOllamaLatestIsRecordedWithoutTag: Ollama reports the name it was
+// sent, so a model run as "qwen2.5" and as "qwen2.5:latest" records one
+// identity, with the digest /api/tags lists under "qwen2.5:latest".
+func TestOllamaLatestIsRecordedWithoutTag(t *testing.T) {
+	for _, name := range []string{"qwen2.5", "qwen2.5:latest"} {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			switch r.URL.Path {
+			case "/api/chat":
+				done := strings.Replace(ptOllamaDone, "llama3.2:3b", name, 1)
+				ptStream(w, ptOllamaNDJSON, ptOllamaLine(name, "hi"), done)
+			case "/api/tags":
+				ptStream(w, "application/json", ptOllamaTags)
+			default:
+				http.NotFound(w, r)
+			}
+		})
+		resp, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: name, Messages: ptMessages()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Model != "qwen2.5" || !strings.HasPrefix(resp.ModelDigest, "845dbda0ea48") {
+			t.Errorf("%s: model %q digest %q, want qwen2.5 and 845dbda0ea48…", name, resp.Model, resp.ModelDigest)
+		}
+	}
+}

@@ -461,10 +461,36 @@ type openaiChunk struct {
 	SystemFingerprint string         `json:"system_fingerprint"`
 	Choices           []openaiChoice `json:"choices"`
 	Usage             *openaiUsage   `json:"usage"`
+	// Timings is llama.cpp server's measure of the call, sent with its
+	// last chunk.
+	Timings *openaiTimings `json:"timings"`
 	// Error is an error event's "error" member, as sent.
 	Error json.RawMessage `json:"error"`
 
-	usage openaiUsage // what Usage points to after a fast decode
+	usage   openaiUsage   // what Usage points to after a fast decode
+	timings openaiTimings // what Timings points to after a fast decode
+}
+
+// openaiTimings is the part of llama.cpp server's "timings" whet reads:
+// prompt tokens evaluated (prompt_n) and taken from its cache (cache_n),
+// tokens generated (predicted_n) and the time generating them took
+// (predicted_ms). A value of another type is read as 0.
+type openaiTimings struct {
+	CacheN      lenientInt   `json:"cache_n"`
+	PromptN     lenientInt   `json:"prompt_n"`
+	PredictedN  lenientInt   `json:"predicted_n"`
+	PredictedMS lenientFloat `json:"predicted_ms"`
+}
+
+// lenientFloat is a JSON number, or 0 when the value is anything else.
+type lenientFloat float64
+
+func (n *lenientFloat) UnmarshalJSON(b []byte) error {
+	var v float64
+	if json.Unmarshal(b, &v) == nil {
+		*n = lenientFloat(v)
+	}
+	return nil
 }
 
 type openaiChoice struct {
@@ -593,6 +619,16 @@ func openaiFastChunk(event []byte, c *openaiChunk, choices []openaiChoice) bool 
 				c.Usage = &c.usage
 			default:
 				ok = false
+			}
+		case "timings":
+			if v.IsObject() {
+				c.timings = openaiTimings{
+					CacheN:      lenientInt(v.Get("cache_n").Int()),
+					PromptN:     lenientInt(v.Get("prompt_n").Int()),
+					PredictedN:  lenientInt(v.Get("predicted_n").Int()),
+					PredictedMS: lenientFloat(v.Get("predicted_ms").Float()),
+				}
+				c.Timings = &c.timings
 			}
 		case "error":
 			c.Error = json.RawMessage(v.Raw)
@@ -732,7 +768,7 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 	defer st.release()
 	st.br.Reset(raw.Body)
 	var text strings.Builder
-	refused := false
+	refused, sawUsage := false, false
 	defer func() {
 		resp.Text = text.String()
 		if refused && resp.FinishReason == "stop" {
@@ -809,6 +845,17 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 		if chunk.Usage != nil {
 			resp.TokensIn = chunk.Usage.PromptTokens
 			resp.TokensOut = chunk.Usage.outputTokens()
+			sawUsage = true
+		}
+		if t := chunk.Timings; t != nil {
+			// llama.cpp server: the generation time it measured (tok/s
+			// as for Ollama's eval metrics), and its token counts when it
+			// sent no usage.
+			resp.GenTime = time.Duration(float64(t.PredictedMS) * float64(time.Millisecond))
+			if !sawUsage {
+				resp.TokensIn = int(t.PromptN + t.CacheN)
+				resp.TokensOut = int(t.PredictedN)
+			}
 		}
 	}
 }
@@ -980,11 +1027,27 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 		}
 	}
 	if status >= 400 {
+		lower := strings.ToLower(msg)
 		switch {
+		case model != "" && strings.Contains(lower, "no models loaded"):
+			// LM Studio with no model loaded (and just-in-time loading
+			// off): 404 {"error":{"message":"No models loaded. Please
+			// load a model in the developer page or use the 'lms load'
+			// command.", …}}.
+			msg = fmt.Sprintf("no model is loaded on %s at %s: load %s (lms load, or LM Studio's Developer page), or turn on just-in-time model loading: %s",
+				p.name, base, model, provClip(msg, 300))
+		case status == 503 && strings.Contains(lower, "loading model"):
+			// llama-server while it loads its model: 503
+			// {"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}.
+			msg = fmt.Sprintf("%s at %s is still loading its model (%s): wait until it is ready (llama-server's GET /health answers 200) and run again",
+				p.name, base, provClip(msg, 100))
+		case status == 404 && model != "" && strings.Contains(lower, "try pulling it"):
+			// Ollama's /v1: model "x" not found, try pulling it first.
+			msg = fmt.Sprintf("model %q not found on %s at %s: %s (ollama pull %s)", model, p.name, base, provClip(msg, 300), model)
 		case status == 404 && p.azure && model != "":
 			msg = fmt.Sprintf("deployment %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
-		case status == 404 && model != "" && (code == "model_not_found" || strings.Contains(strings.ToLower(msg), "model")):
-			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
+		case status == 404 && model != "" && (code == "model_not_found" || strings.Contains(lower, "model")):
+			msg = fmt.Sprintf("model %q not found on %s at %s: %s ('whet models' lists what it serves)", model, p.name, base, provClip(msg, 300))
 		case status == 404:
 			msg = p.notServed(msg, endpoint)
 		case status == 401 && keyErr != nil:
@@ -1015,6 +1078,9 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 			Msg: fmt.Sprintf("malformed stream event from %s: %v", base, err)}
 	}
 	if te := provTransportError(p.name, base, err); te != nil {
+		if provIsRefused(err) && loopbackURL(base) {
+			te.Msg += ": is the server running, on this port? (by default llama-server listens on 8080, vLLM on 8000, LM Studio on 1234, Ollama on 11434)"
+		}
 		return te
 	}
 	if readErr != nil {

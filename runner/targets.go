@@ -40,18 +40,39 @@ type Target struct {
 // String returns the spec.
 func (t Target) String() string { return t.Spec }
 
-// Specs returns every spec that names t's model: its own, and for an
-// Ollama model tagged "latest" the same without the tag (Ollama runs
-// "llama3.2" as "llama3.2:latest", so results saved under either are of
-// the same model).
-func (t Target) Specs() []string {
-	out := []string{t.Spec}
-	if t.Type == config.TypeOllama {
-		if base, ok := strings.CutSuffix(t.Spec, ":latest"); ok && strings.Count(t.Model, ":") == 1 {
-			out = append(out, base)
-		}
+// ollamaModel is an Ollama model's canonical name: without a ":latest" tag
+// ("llama3.2:latest" -> "llama3.2"), which Ollama supplies when a name has
+// none, so that both names are one target. A name whose last path element
+// has another tag, or no name before the tag, is kept as it is.
+func ollamaModel(model string) string {
+	i := strings.LastIndexByte(model, ':')
+	if i <= 0 || !strings.EqualFold(model[i+1:], "latest") {
+		return model
 	}
-	return out
+	base := model[:i]
+	if strings.Contains(base[strings.LastIndexByte(base, '/')+1:], ":") || strings.HasSuffix(base, "/") {
+		return model
+	}
+	return base
+}
+
+// Canonical returns the canonical form of a resolved spec as Resolve
+// writes it: an Ollama provider's model without a ":latest" tag
+// ("ollama:llama3.2:latest" -> "ollama:llama3.2"). Any other spec, and a
+// spec of a provider not configured, is returned as it is; aliases are not
+// followed (saved results hold specs). The store reads the targets of
+// earlier runs through it, so that runs saved under either name of one
+// model are one target's history.
+func (r *Registry) Canonical(spec string) string {
+	prefix, model, ok := strings.Cut(spec, ":")
+	if !ok {
+		return spec
+	}
+	name, known := r.lookupProvider(prefix)
+	if !known || r.providers[name].Type != config.TypeOllama {
+		return spec
+	}
+	return name + ":" + ollamaModel(model)
 }
 
 // TargetInfo is one entry of ListTargets.
@@ -181,8 +202,9 @@ func targetIsBuiltin(name string) bool {
 // Resolve turns a spec into a Target. A spec is an alias name, a provider
 // name followed by ':' and the model ("ollama:llama3.2:3b": the split is at
 // the first ':' and only when what precedes it is a known provider), or an
-// echo-type provider's name alone. Errors say what was expected and list the
-// known providers and aliases.
+// echo-type provider's name alone. An Ollama model's ":latest" tag is
+// dropped ("ollama:llama3.2:latest" is "ollama:llama3.2", see Canonical).
+// Errors say what was expected and list the known providers and aliases.
 func (r *Registry) Resolve(spec string) (Target, error) {
 	return r.resolve(spec, nil)
 }
@@ -235,6 +257,9 @@ func (r *Registry) resolve(spec string, seen []string) (Target, error) {
 	model = strings.TrimSpace(model)
 	if model == "" {
 		return Target{}, fmt.Errorf("target %q has no model after %q: write %s:<model>%s", s, prefix+":", name, r.modelExamples(pc))
+	}
+	if pc.Type == config.TypeOllama {
+		model = ollamaModel(model)
 	}
 	spec = name + ":" + model
 	if pc.Type == config.TypeEcho && model == "echo" {
@@ -475,12 +500,15 @@ func (r *Registry) providerConf(name string) (config.Provider, bool) {
 
 // Price returns the price of a target, USD per 1M tokens: ollama and echo
 // cost nothing; otherwise the provider's configured prices, then the
-// built-in catalogue (the section named after the provider, then the one of
-// its type), each by exact model then by a dated or versioned variant of a
+// built-in catalogue: the section named after the provider, then the one
+// of the API it calls (its base_url's host: a provider of any name calling
+// api.groq.com is priced as groq, one calling eu-west-1.api.x.ai as xai;
+// costSection), then the one of its type unless its host is another
+// vendor's; each by exact model then by a dated or versioned variant of a
 // listed model (gpt-4o-mini-2024-07-18 → gpt-4o-mini); a Gemini model is
 // looked up without its "models/" prefix; a model found nowhere on a
-// server of this machine (a base_url on localhost or a loopback address)
-// costs nothing. false when unknown.
+// server of this machine (a configured base_url on localhost or a
+// loopback address) costs nothing. false when unknown.
 func (r *Registry) Price(t Target) (config.Price, bool) {
 	typ := t.Type
 	pc, ok := r.providerConf(t.Provider)
@@ -508,7 +536,17 @@ func (r *Registry) Price(t Target) (config.Price, bool) {
 	if p, found := r.prices.Lookup(t.Provider, model); found {
 		return p, true
 	}
-	if typ != t.Provider {
+	base := ""
+	if ok {
+		base = r.baseURL(pc)
+	}
+	host, hostKnown := costSection(base)
+	if hostKnown && host != t.Provider {
+		if p, found := r.prices.Lookup(host, model); found {
+			return p, true
+		}
+	}
+	if typ != t.Provider && (!hostKnown || host == typ) {
 		if p, found := r.prices.Lookup(typ, model); found {
 			return p, true
 		}
@@ -516,14 +554,29 @@ func (r *Registry) Price(t Target) (config.Price, bool) {
 	if ok && loopbackURL(pc.BaseURL) {
 		// A server on this machine (llama.cpp, vLLM, LM Studio, LocalAI)
 		// runs a local model: free, as Ollama is. A local proxy to a
-		// hosted model was priced by the catalogue above.
+		// hosted model was priced by the catalogue above. Only a
+		// configured base_url counts: OPENAI_BASE_URL or
+		// ANTHROPIC_BASE_URL on localhost is as often a proxy to a
+		// hosted API (LiteLLM, a gateway) as a local server.
 		return config.Price{}, true
 	}
 	return config.Price{}, false
 }
 
+// baseURL is the URL provider pc calls: its provider's (which applies the
+// vendor's default and variables such as OPENAI_BASE_URL), else pc's
+// base_url. Building the provider contacts nothing.
+func (r *Registry) baseURL(pc config.Provider) string {
+	if p, err := r.Provider(pc.Name); err == nil {
+		if b, ok := p.(interface{ BaseURL() string }); ok {
+			return b.BaseURL()
+		}
+	}
+	return pc.BaseURL
+}
+
 // loopbackURL reports whether raw is an http(s) URL of this machine:
-// localhost or a loopback address.
+// localhost, a loopback address or the unspecified address.
 func loopbackURL(raw string) bool {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
@@ -534,7 +587,10 @@ func loopbackURL(raw string) bool {
 		return true
 	}
 	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	// 0.0.0.0 (and ::) is where vLLM and llama-server say they listen
+	// ("Uvicorn running on http://0.0.0.0:8000"); connecting to it reaches
+	// this machine.
+	return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
 }
 
 // ListTargets lists what can be run: the config's targets, its aliases and
@@ -620,7 +676,11 @@ func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
 			continue
 		}
 		for _, m := range models {
-			t := Target{Spec: name + ":" + m.Name, Provider: name, Model: m.Name, Type: pc.Type}
+			model := m.Name
+			if pc.Type == config.TypeOllama {
+				model = ollamaModel(model)
+			}
+			t := Target{Spec: name + ":" + model, Provider: name, Model: model, Type: pc.Type}
 			add(TargetInfo{Target: t, Source: "listed", Info: m})
 		}
 	}

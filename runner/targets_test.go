@@ -277,7 +277,7 @@ func TestRegistryListTargets(t *testing.T) {
 		"config bogus:x ISSUE",
 		"alias fast groq:llama-3.1-8b-instant",
 		"models ollama:llama3.2:3b a80c4f",
-		"listed ollama:qwen2.5:latest 845dbd",
+		"listed ollama:qwen2.5 845dbd",
 		"listed ISSUE box",
 		"listed claude:claude-sonnet-4-5-20250929",
 		"listed gem:gemini-2.5-flash",
@@ -345,20 +345,37 @@ func TestRegistryProviderStatuses(t *testing.T) {
 	}
 }
 
-func TestTargetSpecs(t *testing.T) {
-	cases := map[string][]string{
-		"ollama:llama3.2:latest": {"ollama:llama3.2:latest", "ollama:llama3.2"},
-		"ollama:llama3.2:3b":     {"ollama:llama3.2:3b"},
-		"ollama:llama3.2":        {"ollama:llama3.2"},
-		"openai:gpt-4o:latest":   {"openai:gpt-4o:latest"},
+func TestOllamaLatestIsOneTarget(t *testing.T) {
+	reg := NewRegistry(config.Config{Providers: map[string]config.Provider{
+		"gpu": {Type: "ollama", BaseURL: "http://gpu:11434"},
+	}})
+	resolve := map[string]string{
+		"ollama:llama3.2:latest":                 "ollama:llama3.2",
+		"ollama:llama3.2:LATEST":                 "ollama:llama3.2",
+		"ollama:llama3.2":                        "ollama:llama3.2",
+		"ollama:llama3.2:3b":                     "ollama:llama3.2:3b",
+		"gpu:qwen3:latest":                       "gpu:qwen3",
+		"ollama:hf.co/bartowski/x-GGUF:latest":   "ollama:hf.co/bartowski/x-GGUF",
+		"ollama:registry:5000/team/model:latest": "ollama:registry:5000/team/model",
+		"ollama:registry:5000/team/model":        "ollama:registry:5000/team/model",
+		"openai:gpt-4o:latest":                   "openai:gpt-4o:latest",
 	}
-	for spec, want := range cases {
-		tg, err := ParseTarget(spec)
+	for spec, want := range resolve {
+		tg, err := reg.Resolve(spec)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := tg.Specs(); strings.Join(got, ",") != strings.Join(want, ",") {
-			t.Errorf("%s: Specs() = %v, want %v", spec, got, want)
+		if tg.Spec != want || tg.Provider+":"+tg.Model != want {
+			t.Errorf("Resolve(%s) = %+v, want spec and model %s", spec, tg, want)
+		}
+		if got := reg.Canonical(spec); got != want {
+			t.Errorf("Canonical(%s) = %s, want %s", spec, got, want)
+		}
+	}
+	// What cannot be resolved now is kept as saved.
+	for _, spec := range []string{"gone:m:latest", "echo", "", "ollama"} {
+		if got := reg.Canonical(spec); got != spec {
+			t.Errorf("Canonical(%q) = %q, want it unchanged", spec, got)
 		}
 	}
 }

@@ -83,7 +83,9 @@ const (
 // uncached results recorded (cached results repeat an older call's
 // identity; failed ones have none), sorted by target, and whether its
 // newest run changed model (see ModelSeen). Results that recorded neither
-// a model nor a digest do not count as an identity.
+// a model nor a digest do not count as an identity. Targets are read
+// through CanonicalTargets: one model's runs under either of its names are
+// one entry.
 func (s *Store) ModelsSeen(ctx context.Context) ([]ModelSeen, error) {
 	// One row per target, run and identity; runs are ordered by their
 	// newest result.
@@ -113,6 +115,10 @@ func (s *Store) ModelsSeen(ctx context.Context) ([]ModelSeen, error) {
 		if latest != nil {
 			id.Last = fromMS(*latest)
 		}
+		if s.canon != nil {
+			id.Model = canonModel(s.canon, target, id.Model)
+			target = s.canon(target)
+		}
 		if by[target] == nil {
 			by[target] = map[string]*seenRun{}
 		}
@@ -122,8 +128,24 @@ func (s *Store) ModelsSeen(ctx context.Context) ([]ModelSeen, error) {
 			by[target][id.RunID] = r
 		}
 		r.last = max(r.last, id.last)
+		k := [2]string{id.Model, id.Digest}
+		if f, dup := r.first[k]; dup {
+			// One run ran the model under both of its names.
+			for i := range r.ids {
+				if p := &r.ids[i]; p.Model == id.Model && p.Digest == id.Digest {
+					p.Cells += id.Cells
+					if id.last > p.last {
+						p.last, p.Last = id.last, id.Last
+					}
+				}
+			}
+			if f == nil || (first != nil && *first < *f) {
+				r.first[k] = first
+			}
+			continue
+		}
 		r.ids = append(r.ids, id)
-		r.first[[2]string{id.Model, id.Digest}] = first
+		r.first[k] = first
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -179,17 +201,4 @@ func (s *Store) ModelsSeen(ctx context.Context) ([]ModelSeen, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Target < out[j].Target })
 	return out, nil
-}
-
-// LatestSeen picks, among the entries of seen under specs (names of one
-// model), the one whose newest result is the newest.
-func LatestSeen(seen map[string]ModelSeen, specs []string) (ModelSeen, bool) {
-	var best ModelSeen
-	found := false
-	for _, s := range specs {
-		if m, ok := seen[s]; ok && (!found || m.Current.last > best.Current.last) {
-			best, found = m, true
-		}
-	}
-	return best, found
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -196,6 +197,7 @@ func (s *Store) GetRun(ctx context.Context, id string) (prompt.Run, error) {
 	r, err := getRun(ctx, s.r, id)
 	if err == nil {
 		s.settle(&r)
+		s.canonRun(&r)
 	}
 	return r, err
 }
@@ -286,6 +288,7 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]RunSummary, error)
 			return nil, err
 		}
 		s.settle(&r)
+		s.canonRun(&r)
 		sum.Run = r
 		sum.Cells = r.Cells()
 		out = append(out, sum)
@@ -499,7 +502,8 @@ func (s *Store) ResultCells(ctx context.Context, runID string) ([]prompt.Result,
 const resultColsCell = "id, run_id, version_id, target, case_idx, repeat, error"
 
 func (s *Store) results(ctx context.Context, runID, cols string) ([]prompt.Result, error) {
-	if err := runExists(ctx, s.r, runID); err != nil {
+	canon, err := s.resultCanon(ctx, runID)
+	if err != nil {
 		return nil, err
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+` FROM results WHERE run_id = ?
@@ -519,7 +523,20 @@ func (s *Store) results(ctx context.Context, runID, cols string) ([]prompt.Resul
 		if err != nil {
 			return nil, err
 		}
+		if canon != nil {
+			canonResult(canon, &r)
+		}
 		out = append(out, r)
+	}
+	if canon != nil {
+		// In the order the query gives with the targets as read.
+		sort.SliceStable(out, func(i, j int) bool {
+			a, b := out[i], out[j]
+			if a.VersionID != b.VersionID {
+				return a.VersionID < b.VersionID
+			}
+			return a.Target < b.Target
+		})
 	}
 	return out, rows.Err()
 }
@@ -673,6 +690,13 @@ func (s *Store) ResultByID(ctx context.Context, id int64) (prompt.Result, error)
 	r, err := scanResult(s.r.QueryRowContext(ctx, `SELECT `+resultCols+` FROM results WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, &NotFoundError{Kind: "result", Name: strconv.FormatInt(id, 10), Hint: "result ids are in 'whet export RUN --format json' and the TUI's Results screen"}
+	}
+	if err != nil {
+		return r, err
+	}
+	canon, err := s.resultCanon(ctx, r.RunID)
+	if canon != nil {
+		canonResult(canon, &r)
 	}
 	return r, err
 }

@@ -83,12 +83,16 @@ type Store struct {
 	w        *sql.DB // the one writer connection (the readers when readOnly)
 	r        *sql.DB // a pool of query-only readers
 	readOnly bool
+	canon    func(string) string // CanonicalTargets; nil = targets as saved
 }
 
 // Option changes how Open opens a database.
 type Option func(*openOptions)
 
-type openOptions struct{ readOnly bool }
+type openOptions struct {
+	readOnly bool
+	canon    func(string) string
+}
 
 // ReadOnly makes Open open an existing database for reading only, for a
 // command that never writes: SQLite opens the file read-only (mode=ro, or
@@ -100,6 +104,17 @@ type openOptions struct{ readOnly bool }
 // Update and Vacuum of such a Store fail with an error wrapping
 // ErrReadOnly.
 func ReadOnly() Option { return func(o *openOptions) { o.readOnly = true } }
+
+// CanonicalTargets makes the Store read every saved target spec (of a
+// result, a run's plan, ModelsSeen) through canon, so that the names one
+// model was saved under are one target: Ollama's "llama3.2" and
+// "llama3.2:latest" (runner's Registry.Canonical). The model name a result
+// recorded is read through canon too (as "provider:model"), since Ollama
+// reports the name it was sent. Nothing saved is changed. A run whose plan holds two specs canon makes one (both names
+// run side by side) keeps its specs as saved, so that its cells stay apart.
+func CanonicalTargets(canon func(string) string) Option {
+	return func(o *openOptions) { o.canon = canon }
+}
 
 // ErrNeedsMigration is returned by a ReadOnly Open for a database of an
 // older schema: only a writable Open migrates it.
@@ -184,7 +199,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	if o.readOnly {
-		return openReadOnly(ctx, abs, len(ms))
+		st, err := openReadOnly(ctx, abs, len(ms))
+		if st != nil {
+			st.canon = o.canon
+		}
+		return st, err
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("database %s: creating its directory: %w", abs, err)
@@ -221,7 +240,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("database %s: %w", abs, err)
 	}
-	return &Store{path: abs, w: w, r: r}, nil
+	return &Store{path: abs, w: w, r: r, canon: o.canon}, nil
 }
 
 // openReadOnly opens the existing, up-to-date database at path for reading

@@ -21,7 +21,7 @@ func arenaProgram(t *testing.T, f *fakeOllama) (*teatest.TestModel, *atomic.Poin
 	t.Helper()
 	st := openStore(t)
 	seed(t, st)
-	m := New(Deps{Store: st, Targets: arenaRegistry(t, f.URL, "echo", "ollama:slow:latest"), Author: "tester",
+	m := New(Deps{Store: st, Targets: arenaRegistry(t, f.URL, "echo", "ollama:slow"), Author: "tester",
 		Theme: "dark", DBPath: "/home/u/whet.db", Home: "/home/u", Now: time.Now}).(Model)
 	m.sh.noticeTTL, m.sh.previewWait = 0, 0
 	m.arena.newRunID = runIDs()
@@ -31,7 +31,7 @@ func arenaProgram(t *testing.T, f *fakeOllama) (*teatest.TestModel, *atomic.Poin
 	waitView(t, last, "support/reply", "Classify the intent of")
 	tm.Send(keyPress("G"))
 	tm.Send(keyPress("ctrl+r"))
-	waitView(t, last, "Targets", "[x] echo", "[x] ollama:slow:latest", "PROMPT AS SENT")
+	waitView(t, last, "Targets", "[x] echo", "[x] ollama:slow", "PROMPT AS SENT")
 	return tm, last, st
 }
 
@@ -68,7 +68,7 @@ func TestArenaE2EStreamsPartialTextToTheEnd(t *testing.T) {
 		t.Fatalf("mid-run: %+v, %v", run, err)
 	}
 	f.release()
-	waitView(t, last, "✓ ollama:slow:latest", "one token at a time.", "model slow:latest · 5f1c0b7de2a9",
+	waitView(t, last, "✓ ollama:slow", "one token at a time.", "model slow · 5f1c0b7de2a9",
 		"12→11 tok · $0", "run arena0000001 · done")
 
 	ctx := context.Background()
@@ -81,7 +81,7 @@ func TestArenaE2EStreamsPartialTextToTheEnd(t *testing.T) {
 		t.Fatalf("results %+v, %v", rs, err)
 	}
 	for _, r := range rs {
-		if r.Target == "ollama:slow:latest" && (r.Output != fakeOllamaAnswer || r.ModelDigest != fakeOllamaDigest) {
+		if r.Target == "ollama:slow" && (r.Output != fakeOllamaAnswer || r.ModelDigest != fakeOllamaDigest) {
 			t.Fatalf("ollama result %+v", r)
 		}
 	}
@@ -94,7 +94,7 @@ func TestArenaE2ECancelKeepsFinishedColumnAndRatingIsStored(t *testing.T) {
 	waitHeld(t, f)
 	waitView(t, last, "✓ echo", "Slow and steady", "streaming")
 	tm.Send(keyPress("esc"))
-	waitView(t, last, "◼ ollama:slow:latest", "cancelled", "✓ echo", "run arena0000001 · cancelled")
+	waitView(t, last, "◼ ollama:slow", "cancelled", "✓ echo", "run arena0000001 · cancelled")
 	if v := viewText(last); !strings.Contains(v, "Slow and steady") {
 		t.Fatalf("the cancelled column lost its partial text:\n%s", v)
 	}

@@ -55,16 +55,16 @@ func TestTmuxSmokeArena(t *testing.T) {
 
 	s.waitFor("library", "smoke/arena", "1 prompt")
 	s.keys("C-r")
-	s.waitFor("arena setup", "Arena", "smoke/arena@1", "Targets 0 of max 8", "ollama:slow:latest", "PROMPT AS SENT")
+	s.waitFor("arena setup", "Arena", "smoke/arena@1", "Targets 0 of max 8", "ollama:slow", "PROMPT AS SENT")
 	s.keys("Space") // the Ollama model, listed first
 	s.keys("j")
 	s.keys("j")
 	s.keys("Space") // echo
-	s.waitFor("picked", "Targets 2 of max 8", "[x] ollama:slow:latest", "[x] echo")
+	s.waitFor("picked", "Targets 2 of max 8", "[x] ollama:slow", "[x] echo")
 	s.keys("C-r")
-	s.waitFor("ran", "✓ ollama:slow:latest", "✓ echo", "one token at a time.", "Summarise: The meeting moved to Friday.", "· done")
+	s.waitFor("ran", "✓ ollama:slow", "✓ echo", "one token at a time.", "Summarise: The meeting moved to Friday.", "· done")
 	s.keys("v", "5") // the focused column is the Ollama model's
-	s.waitFor("rated", "★★★★★ 5/5", "rated ollama:slow:latest 5/5")
+	s.waitFor("rated", "★★★★★ 5/5", "rated ollama:slow 5/5")
 	s.keys("q")
 
 	deadline := time.Now().Add(10 * time.Second)
@@ -103,7 +103,7 @@ func TestTmuxSmokeArena(t *testing.T) {
 		t.Fatalf("scores %+v, %v", scores, err)
 	}
 	for _, r := range rs {
-		if r.ID == scores[0].ResultID && (r.Target != "ollama:slow:latest" || r.Output != fakeOllamaAnswer) {
+		if r.ID == scores[0].ResultID && (r.Target != "ollama:slow" || r.Output != fakeOllamaAnswer) {
 			t.Fatalf("the score is on %s (%q)", r.Target, r.Output)
 		}
 	}

@@ -58,11 +58,11 @@ func TestArenaOpensFromLibraryAndVersions(t *testing.T) {
 	for _, it := range a.picker.items {
 		labels = append(labels, it.label+" "+it.detail)
 	}
-	want := []string{"echo:a default", "echo:b default", "ollama:slow:latest 1B Q4_0 · 1.1 GB", "echo returns the prompt"}
+	want := []string{"echo:a default", "echo:b default", "ollama:slow 1B Q4_0 · 1.1 GB", "echo returns the prompt"}
 	if !reflect.DeepEqual(labels, want) {
 		t.Fatalf("picker lists %q, want %q", labels, want)
 	}
-	h.mustSee("support/reply@3", "ollama:slow:latest", "PROMPT AS SENT", "Customer Ana wrote:", "[x] echo:a")
+	h.mustSee("support/reply@3", "ollama:slow", "PROMPT AS SENT", "Customer Ana wrote:", "[x] echo:a")
 
 	// From the versions screen, on the selected version.
 	h.key("2", "j", "ctrl+r")
@@ -245,7 +245,7 @@ func TestArenaPicker(t *testing.T) {
 	h.key("/")
 	h.typ("slow")
 	h.key("enter", "space")
-	if !reflect.DeepEqual(h.m.arena.picker.selected, []string{"echo:b", "ollama:slow:latest"}) {
+	if !reflect.DeepEqual(h.m.arena.picker.selected, []string{"echo:b", "ollama:slow"}) {
 		t.Fatalf("selected %v after filtering", h.m.arena.picker.selected)
 	}
 	h.key("/", "esc")
@@ -637,7 +637,7 @@ func TestArenaClickPicksTargetRow(t *testing.T) {
 			t.Fatalf("%v: no ollama row in\n%s", size, h.screen())
 		}
 		h.send(tea.MouseClickMsg{X: 5, Y: y, Button: tea.MouseLeft})
-		if a := h.m.arena; a.focus != arenaFocusTargets || a.picker.items[a.picker.rows[a.picker.cursor]].spec != "ollama:slow:latest" {
+		if a := h.m.arena; a.focus != arenaFocusTargets || a.picker.items[a.picker.rows[a.picker.cursor]].spec != "ollama:slow" {
 			t.Fatalf("%v: after a click on the ollama row the focus is %v on %q", size, a.focus, a.picker.items[a.picker.rows[a.picker.cursor]].spec)
 		}
 		if !strings.Contains(strings.Split(h.screen(), "\n")[y], "▌") {
@@ -645,7 +645,7 @@ func TestArenaClickPicksTargetRow(t *testing.T) {
 		}
 		// A click on the hint line above the rows selects nothing.
 		h.send(tea.MouseClickMsg{X: 5, Y: headerRows + arenaTopRows + 1, Button: tea.MouseLeft})
-		if a := h.m.arena; a.picker.items[a.picker.rows[a.picker.cursor]].spec != "ollama:slow:latest" {
+		if a := h.m.arena; a.picker.items[a.picker.rows[a.picker.cursor]].spec != "ollama:slow" {
 			t.Fatalf("%v: a click on the hint line moved the selection", size)
 		}
 	}

@@ -51,9 +51,9 @@ func (s fixedTimeStore) Resolve(ctx context.Context, ref prompt.Ref) (prompt.Ver
 }
 
 // openStore opens a fresh store in a temp dir.
-func openStore(t testing.TB) *store.Store {
+func openStore(t testing.TB, opts ...store.Option) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "whet.db"))
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "whet.db"), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -160,9 +160,9 @@ func TestSuitesRunOffersTargets(t *testing.T) {
 	h.mustSee("Run suite names · targets", "› echo")
 	// Targets picked in the Arena come first.
 	h = newHarness(t, fixedTimeStore{st}, 120, 40, withTargets(arenaRegistry(t, url, "echo")))
-	h.m.arena.picker.selected = []string{"ollama:slow:latest"}
+	h.m.arena.picker.selected = []string{"ollama:slow"}
 	h.key("8", "ctrl+r", "enter")
-	h.mustSee("› ollama:slow:latest")
+	h.mustSee("› ollama:slow")
 	h.mustNotSee("› echo")
 }
 

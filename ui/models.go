@@ -176,12 +176,10 @@ func modelsRows(infos []runner.TargetInfo, seen []store.ModelSeen) []modelsRow {
 			}
 			continue
 		}
-		if m, ok := store.LatestSeen(bySpec, ti.Specs()); ok {
+		if m, ok := bySpec[ti.Spec]; ok {
 			r.seen = &m
 		}
-		for _, s := range ti.Specs() {
-			listed[s] = true
-		}
+		listed[ti.Spec] = true
 		index[key] = len(rows)
 		rows = append(rows, r)
 	}

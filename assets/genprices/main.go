@@ -143,7 +143,9 @@ func render(w io.Writer, version string, providers []catwalk.Provider) error {
 #       prices:
 #         gpt-4o: {input: 2.50, output: 10.00}
 #
-# Sections are provider names or types. A model is found by its exact name,
+# Sections are provider names or types; a provider of another name is
+# priced by the section of the API host it calls (runner's costHosts: a new
+# section needs its host there). A model is found by its exact name,
 # else as a dated or versioned variant of a listed name
 # (gpt-4o-mini-2024-07-18 -> gpt-4o-mini). Ollama and echo cost nothing.
 `, version, date)
