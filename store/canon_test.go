@@ -93,6 +93,20 @@ func TestCanonicalTargets(t *testing.T) {
 				t.Errorf("ListRuns: %s has targets %v", older, r.Run.Targets)
 			}
 		}
+		// The Runs list's tallies name the targets as the plans do.
+		tallies, err := s.RunTallies(ctx, []string{older, newer, both})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id, want := range map[string]string{older: "echo,ollama:llama3.2", newer: "ollama:llama3.2", both: "ollama:llama3.2,ollama:llama3.2:latest"} {
+			var got []string
+			for _, tl := range tallies[id] {
+				got = append(got, tl.Target)
+			}
+			if strings.Join(got, ",") != want {
+				t.Errorf("RunTallies(%s) targets = %v, want %s", id, got, want)
+			}
+		}
 		seen, err := s.ModelsSeen(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -148,9 +148,27 @@ func (s *Store) RunTallies(ctx context.Context, runIDs []string) (map[string][]T
 		out[k.run] = append(out[k.run], *at[k])
 	}
 	for _, ts := range out {
+		s.canonTallies(ts)
 		sortTallies(ts)
 	}
 	return out, tx.Commit()
+}
+
+// canonTallies reads a run's tally targets through the store's canon, as
+// ListRuns reads its plan's (runCanon): unless two of them would become
+// one, a run that ran both names.
+func (s *Store) canonTallies(ts []Tally) {
+	targets := make([]string, len(ts))
+	for i, t := range ts {
+		targets[i] = t.Target
+	}
+	canon := s.runCanon(targets)
+	if canon == nil {
+		return
+	}
+	for i := range ts {
+		ts[i].Target = canon(ts[i].Target)
+	}
 }
 
 // sortTallies orders a run's tallies by version id, then target.
