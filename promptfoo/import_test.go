@@ -1447,3 +1447,50 @@ func TestImportSafeFilter(t *testing.T) {
 		t.Errorf("with a custom safe filter: prompts = %+v", r.Prompts)
 	}
 }
+
+// A prompt written as text that is a chat, a JSON list of messages or a
+// YAML one, is sent by promptfoo's chat providers as those messages, in a
+// .txt file's part (promptfoo's config-separate-test-configs example), a
+// whole .txt file (a tutoring config's "- role: system" prompt), a .md
+// file or inline; text in brackets stays text, and a chat whet cannot read
+// before its variables are filled in is reported, not imported as text.
+func TestImportTextThatIsAChat(t *testing.T) {
+	files := map[string]string{
+		"c/promptfooconfig.yaml": `
+prompts:
+  - file://prompts.txt
+  - prompts/tutor.txt
+  - file://chat.md
+  - '[INST] {{q}} [/INST]'
+  - file://broken.txt
+providers: [openai:gpt-4o-mini]
+`,
+		"c/prompts.txt":       "Generate a list of creative {{content_type}} about {{topic}}.\n---\n[{\n  \"role\": \"system\",\n  \"content\": \"{{system_message}}\"\n}, {\n  \"role\": \"user\",\n  \"content\": \"Suggest a {{content_type}} on the topic of {{topic}}\"\n}]\n",
+		"c/prompts/tutor.txt": "- role: system\n  content: |\n    You are a teaching assistant.\n\n- role: user\n  content: '{{ question }}'",
+		"c/chat.md":           "- role: system\n  content: Be brief\n- role: assistant\n  content: Hi\n- role: user\n  content: \"{{q}}\"\n",
+		"c/broken.txt":        "Intro\n---\n[{\"role\": \"user\", \"content\": {{ msgs | dump }}}]\n",
+	}
+	r, err := Import("c/promptfooconfig.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]prompt.Message{}
+	for _, p := range r.Prompts {
+		got[p.Name] = p.Messages
+	}
+	want := map[string][]prompt.Message{
+		"c/prompts-1": user("Generate a list of creative {{content_type}} about {{topic}}."),
+		"c/prompts-2": {{Role: "system", Content: "{{system_message}}"}, {Role: "user", Content: "Suggest a {{content_type}} on the topic of {{topic}}"}},
+		"c/tutor":     {{Role: "system", Content: "You are a teaching assistant."}, {Role: "user", Content: "{{ question }}"}},
+		"c/chat":      {{Role: "system", Content: "Be brief"}, {Role: "assistant", Content: "Hi"}, {Role: "user", Content: "{{q}}"}},
+		"c/prompt-4":  user("[INST] {{q}} [/INST]"),
+		"c/broken-1":  user("Intro"),
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("prompts =\n%v\nwant\n%v", got, want)
+	}
+	if len(r.Unsupported) != 1 || r.Unsupported[0].File != "c/broken.txt" || r.Unsupported[0].Line != 3 ||
+		!strings.Contains(r.Unsupported[0].What, "prompt broken-2 is not imported: it is written as a chat") {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
