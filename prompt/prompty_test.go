@@ -147,3 +147,39 @@ func TestParsePromptyTypeErrorNamesField(t *testing.T) {
 		t.Errorf("error %v, want the file, line and field authors[1]", err)
 	}
 }
+
+// A model parameter given as a file (${file:schema.json}, as Prompty's
+// structured output example gives response_format) is the file's value;
+// one read from the environment, and tools, which whet never sends, are
+// refused at their line.
+func TestParsePromptyParamFiles(t *testing.T) {
+	dir := filepath.Join("testdata", "prompty")
+	read := func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, p)) }
+	data, err := os.ReadFile(filepath.Join(dir, "structured-output.prompty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ParsePromptyWith("structured-output.prompty", data, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rf, _ := f.Params.Extra["response_format"].(map[string]any)
+	if rf["type"] != "json_schema" || rf["json_schema"].(map[string]any)["name"] != "calendar_event" {
+		t.Errorf("response_format = %#v, want the schema file's value", f.Params.Extra["response_format"])
+	}
+	if _, err := ParsePrompty("structured-output.prompty", data); err == nil || !strings.Contains(err.Error(), "structured-output.prompty:13: model.parameters.response_format: the file structured_output_schema.json cannot be read here") {
+		t.Errorf("without a reader: %v", err)
+	}
+
+	data, err = os.ReadFile(filepath.Join(dir, "funcfile.prompty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParsePromptyWith("funcfile.prompty", data, read); err == nil || !strings.Contains(err.Error(), "funcfile.prompty:12: model.parameters.tools: whet sends no tools") {
+		t.Errorf("tools: %v", err)
+	}
+	src := "---\nname: e\nmodel:\n  parameters:\n    max_tokens: ${env:MAX_TOKENS}\n---\nuser:\nhi\n"
+	if _, err := ParsePromptyWith("e.prompty", []byte(src), read); err == nil || !strings.Contains(err.Error(), "e.prompty:5: model.parameters.max_tokens: ${env:MAX_TOKENS} is read from the environment") {
+		t.Errorf("env: %v", err)
+	}
+}
