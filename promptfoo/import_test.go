@@ -172,7 +172,7 @@ func TestImportMixed(t *testing.T) {
 	}
 	// Gemini and Ollama set temperature differently, Anthropic not at
 	// all: each kind of provider gets its own.
-	perKind := prompt.Params{Extra: map[string]any{"gemini.temperature": 0.7, "ollama.temperature": 0.1}}
+	perKind := prompt.Params{Extra: map[string]any{"gemini.temperature": 0.7, "gemini.top_k": float64(40), "ollama.temperature": 0.1}}
 	want := Result{
 		Prompts: []prompt.File{
 			{Name: "mixed/translations-1", Description: "Translations", Messages: user("Translate to {{language}}: {{text}}"), Vars: sample, Params: perKind},
@@ -210,7 +210,6 @@ func TestImportMixed(t *testing.T) {
 		},
 		Unsupported: []Issue{
 			{dir + "more.jsonl", 3, `test 4: assert 1: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
-			{cfg, 11, `provider google:gemini-2.5-flash: config.topK is not imported`},
 			{cfg, 15, `provider ollama:llama3.2:3b: prompts (["Translations"]) is not imported: whet runs every target on every prompt of a run`},
 			{cfg, 16, `provider "openai:embeddings:text-embedding-3-small" is not supported by whet (an embedding model is not a chat target): it is not among the targets`},
 			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
@@ -1491,6 +1490,48 @@ providers: [openai:gpt-4o-mini]
 	}
 	if len(r.Unsupported) != 1 || r.Unsupported[0].File != "c/broken.txt" || r.Unsupported[0].Line != 3 ||
 		!strings.Contains(r.Unsupported[0].What, "prompt broken-2 is not imported: it is written as a chat") {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// promptfoo's google provider takes Gemini's names (maxOutputTokens, topP,
+// topK, stopSequences), in its config or its generationConfig, as
+// promptfoo's google-aistudio-gemini example writes them; they are whet's
+// params, scoped to Gemini when other kinds of provider give others. An
+// Anthropic provider's extended thinking is Anthropic's alone.
+func TestImportVendorParamNames(t *testing.T) {
+	files := map[string]string{"g.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: google:gemini-2.5-pro
+    config:
+      maxOutputTokens: 8192
+      topK: 40
+      generationConfig:
+        temperature: 0.7
+        stopSequences: [END]
+        thinkingConfig: {thinkingBudget: 1024}
+  - id: anthropic:messages:claude-sonnet-4-5
+    config:
+      max_tokens: 8192
+      thinking: {type: enabled, budget_tokens: 4096}
+`}
+	r, err := Import("g.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Prompts[0].Params
+	want := map[string]any{
+		"gemini.top_k": 40, "gemini.temperature": 0.7, "gemini.stop": []any{"END"},
+		"anthropic.thinking": map[string]any{"type": "enabled", "budget_tokens": 4096},
+	}
+	gotJSON, _ := json.Marshal(p.Extra)
+	wantJSON, _ := json.Marshal(want)
+	if string(gotJSON) != string(wantJSON) || p.Temperature != nil || p.MaxTokens == nil || *p.MaxTokens != 8192 {
+		t.Errorf("params = %+v %s\nwant extra %s", p, gotJSON, wantJSON)
+	}
+	wantIssues := []Issue{{"g.yaml", 11, "provider google:gemini-2.5-pro: config.generationConfig.thinkingConfig is not imported"}}
+	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %v", r.Unsupported)
 	}
 }

@@ -19,6 +19,13 @@ var paramKeys = map[string]bool{
 	"top_k": true, "num_ctx": true, "num_predict": true, "repeat_penalty": true, "reasoning_effort": true,
 }
 
+// geminiParams are the names promptfoo's google provider takes, in its
+// config or its generationConfig, for whet's params.
+var geminiParams = map[string]string{
+	"maxOutputTokens": "max_tokens", "topP": "top_p", "topK": "top_k", "stopSequences": "stop",
+	"presencePenalty": "presence_penalty", "frequencyPenalty": "frequency_penalty",
+}
+
 // builtinNames are whet's built-in provider names; a hint never takes one.
 var builtinNames = map[string]bool{"ollama": true, "openai": true, "anthropic": true, "gemini": true, "echo": true}
 
@@ -227,15 +234,37 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 	}
 	var baseURL, keyEnv, apiVersion string
 	var baseAt node
+	addParam := func(pk string, kn node) {
+		if _, seen := st.params[pk]; !seen {
+			st.order = append(st.order, pk)
+		}
+		st.params[pk] = append(st.params[pk], providerParam{provider: id, text: paramText(kn.v), at: kn})
+	}
 	for _, k := range cfg.keys() {
 		kn, _ := cfg.key(k)
 		switch {
 		case paramKeys[k]:
-			pk := paramKey(cfg, k)
-			if _, seen := st.params[pk]; !seen {
-				st.order = append(st.order, pk)
+			addParam(paramKey(cfg, k), kn)
+		case typ == config.TypeGemini && geminiParams[k] != "":
+			addParam(geminiParams[k], kn)
+		case typ == config.TypeGemini && k == "generationConfig" && kn.isMap():
+			// promptfoo's google provider sends these as Gemini's
+			// generationConfig, as whet's gemini provider sends its params.
+			for _, g := range kn.keys() {
+				gn, _ := kn.key(g)
+				switch {
+				case geminiParams[g] != "":
+					addParam(geminiParams[g], gn)
+				case paramKeys[g]:
+					addParam(g, gn)
+				default:
+					im.issue(gn, fmt.Sprintf("provider %s: config.generationConfig.%s is not imported", id, g))
+				}
 			}
-			st.params[pk] = append(st.params[pk], providerParam{provider: id, text: paramText(kn.v), at: kn})
+		case typ == config.TypeAnthropic && k == "thinking":
+			// Extended thinking: whet's anthropic provider sends it as it
+			// is, with a max_tokens above its budget.
+			addParam(k, kn)
 		case isVendor && vendor.name == "xai" && k == "region":
 			// promptfoo's xai provider calls the region's endpoint.
 			region := strings.TrimSpace(text(kn.v))
