@@ -1535,3 +1535,29 @@ providers:
 		t.Errorf("issues = %v", r.Unsupported)
 	}
 }
+
+// An is-json assert whose value is false (as a chatbot config writes it)
+// is promptfoo's plain JSON check, not the JSON Schema false that rejects
+// every value; true, which promptfoo refuses, is reported.
+func TestImportIsJSONBooleanValue(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+tests:
+  - vars: {q: a}
+    assert:
+      - type: is-json
+        value: false
+      - type: not-contains-json
+        value: true
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Check{{Type: "is-json"}}
+	if !reflect.DeepEqual(r.Suite.Cases[0].Checks, want) {
+		t.Errorf("checks = %#v", r.Suite.Cases[0].Checks)
+	}
+	if len(r.Unsupported) != 1 || r.Unsupported[0].Line != 8 || !strings.Contains(r.Unsupported[0].What, "value true is not a JSON Schema") {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}

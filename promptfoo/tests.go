@@ -681,6 +681,16 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 			}
 		}
 	}
+	if b, isBool := value.(bool); isBool && (base == "is-json" || base == "contains-json") {
+		// promptfoo validates against a schema only when the value is
+		// truthy, and refuses true: false is the plain check, where
+		// whet would read it as the schema that rejects every value.
+		if b {
+			im.issue(ra.at, fmt.Sprintf("%s (%s) is not imported: value true is not a JSON Schema (promptfoo refuses it); %s keeps its other checks", where, typ, owner))
+			return prompt.Check{}, false, nil
+		}
+		value = nil
+	}
 	c.Value = jsonShaped(value)
 	// What is said about a check that is kept waits until it is known to be.
 	var notes []extraKey
