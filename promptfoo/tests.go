@@ -465,6 +465,9 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 			return errAt(byName[name], "%s: its list-valued vars make more than %d cases", where, maxCases)
 		}
 		all = append(all, varVals{name, vals})
+		for _, ref := range im.fieldRefs(name, byName[name].v) {
+			all = append(all, varVals{ref[0], []string{ref[1]}})
+		}
 	}
 	setGrader(checks, grader)
 	combos := []map[string]string{{}}
@@ -490,6 +493,53 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		im.res.Suite.Cases = append(im.res.Suite.Cases, c)
 	}
 	return nil
+}
+
+// fieldRefs are the fields of a var given as a mapping that the prompts
+// read ({{user.name}}, as Nunjucks reads an object's field): each name
+// with the field's text, a list's items joined with commas as Nunjucks
+// prints them. whet's templates take user.name as one variable's name,
+// so each is a var of its own next to the mapping's JSON.
+func (im *importer) fieldRefs(name string, v any) [][2]string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	var out [][2]string
+	seen := map[string]bool{}
+	for _, p := range im.res.Prompts {
+		for _, ref := range prompt.MessagesVariables(p.Messages) {
+			path, ok := strings.CutPrefix(ref, name+".")
+			if !ok || seen[ref] {
+				continue
+			}
+			seen[ref] = true
+			var cur any = m
+			for _, part := range strings.Split(path, ".") {
+				mm, isMap := cur.(map[string]any)
+				if !isMap {
+					cur = nil
+					break
+				}
+				cur = mm[part]
+			}
+			switch x := cur.(type) {
+			case nil, map[string]any:
+				// Missing, or an object Nunjucks prints as [object Object]:
+				// the run names the variable as missing.
+			case []any:
+				items := make([]string, len(x))
+				for i, e := range x {
+					items[i] = text(e)
+				}
+				out = append(out, [2]string{ref, strings.Join(items, ",")})
+			default:
+				out = append(out, [2]string{ref, text(x)})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
 }
 
 // binaryExts are var files promptfoo loads as media or runs as code.
