@@ -1591,3 +1591,36 @@ tests:
 		t.Errorf("vars = %v\nwant %v", got, want)
 	}
 }
+
+// An OpenAI provider's response_format (JSON mode, as a ticket summarizer's
+// config sets it, or a schema read from a file://) is a param whet's
+// OpenAI-type providers send as it is, the OpenAI kind's alone when other
+// kinds run too.
+func TestImportResponseFormat(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: openai:chat:gpt-4o-mini
+    config:
+      response_format:
+        type: json_object
+  - id: openai:gpt-4.1
+    config:
+      response_format: file://format.json
+  - anthropic:messages:claude-sonnet-4-5
+`,
+		"format.json": `{"type": "json_object"}`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Prompts[0].Params
+	rf, _ := p.Extra["openai.response_format"].(map[string]any)
+	if rf["type"] != "json_object" || len(p.Extra) != 1 {
+		t.Errorf("params = %+v", p)
+	}
+	if len(r.Unsupported) != 0 {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}

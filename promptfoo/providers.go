@@ -261,6 +261,21 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 					im.issue(gn, fmt.Sprintf("provider %s: config.generationConfig.%s is not imported", id, g))
 				}
 			}
+		case (typ == config.TypeOpenAI || typ == config.TypeAzure) && k == "response_format":
+			// JSON mode or structured output: whet's OpenAI-type providers
+			// send it as it is. promptfoo reads a file:// value's JSON.
+			if ref, ok := strings.CutPrefix(strings.TrimSpace(text(kn.v)), "file://"); ok && !kn.isMap() {
+				loaded, err := im.loadData(kn, "provider "+id+": config.response_format", ref)
+				if err != nil {
+					im.issue(kn, fmt.Sprintf("provider %s: config.response_format is not imported: %v", id, err))
+					continue
+				}
+				if loaded.v == nil {
+					continue
+				}
+				kn = node{d: kn.d, path: kn.path, v: loaded.v}
+			}
+			addParam(k, kn)
 		case typ == config.TypeAnthropic && k == "thinking":
 			// Extended thinking: whet's anthropic provider sends it as it
 			// is, with a max_tokens above its budget.
