@@ -76,7 +76,7 @@ func ParsePrompty(filename string, data []byte) (File, error) {
 // matter names, its path relative to the .prompty file as written: a
 // sample given as a file of JSON or YAML.
 func ParsePromptyWith(filename string, data []byte, read func(path string) ([]byte, error)) (File, error) {
-	front, body, bodyLine, err := splitFront(filename, data)
+	front, body, bodyLine, err := splitPromptyFront(filename, data)
 	if err != nil {
 		return File{}, err
 	}
@@ -181,6 +181,21 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 	}
 	f.Messages = msgs
 	return f, nil
+}
+
+// splitPromptyFront is splitFront for a Prompty file, whose front matter
+// may be left out: the current runtime loads a file that is only a body
+// (its name then the file's, its text one system message unless role lines
+// divide it).
+func splitPromptyFront(filename string, data []byte) (front, body string, bodyLine int, err error) {
+	s := strings.TrimPrefix(strings.ReplaceAll(string(data), "\r\n", "\n"), "\ufeff")
+	if s == "---" || strings.HasPrefix(s, "---\n") {
+		return splitFront(filename, data)
+	}
+	if err := CheckText(filename, data); err != nil {
+		return "", "", 0, err
+	}
+	return "", s, 1, nil
 }
 
 // promptyParams sets p from model.parameters or model.options (sec): the

@@ -183,3 +183,30 @@ func TestParsePromptyParamFiles(t *testing.T) {
 		t.Errorf("env: %v", err)
 	}
 }
+
+// A Prompty file may be only a body, without front matter, as the current
+// runtime loads it (body-only.prompty is microsoft/prompty's
+// runtime/python/prompty/tests/prompts/shorthand_body_only.prompty, MIT):
+// its name is the file's, its text one system message, or the messages
+// its role lines divide; exporting into it writes role lines and reads back.
+func TestParsePromptyBodyOnly(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "prompty", "body-only.prompty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ParsePrompty("prompts/body-only.prompty", data)
+	want := []Message{{Role: RoleSystem, Content: "You are a helpful assistant that answers questions concisely."}}
+	if err != nil || f.Name != "body-only" || !reflect.DeepEqual(f.Messages, want) {
+		t.Fatalf("file %+v, err %v", f, err)
+	}
+	f, err = ParsePrompty("chat.prompty", []byte("# chat.prompty\n\nBe brief.\n\nuser:\n{{q}}\n"))
+	want = []Message{{Role: RoleSystem, Content: "# chat.prompty\n\nBe brief."}, {Role: RoleUser, Content: "{{q}}"}}
+	if err != nil || !reflect.DeepEqual(f.Messages, want) {
+		t.Fatalf("messages %+v, err %v", f.Messages, err)
+	}
+	f.Messages[1].Content = "{{q}}, briefly"
+	out, err := UpdatePrompty("chat.prompty", []byte("# chat.prompty\n\nBe brief.\n\nuser:\n{{q}}\n"), f, nil)
+	if err != nil || string(out) != "system:\n# chat.prompty\n\nBe brief.\n\nuser:\n{{q}}, briefly\n" {
+		t.Errorf("update = %q, %v", out, err)
+	}
+}
