@@ -1624,3 +1624,48 @@ providers:
 		t.Errorf("issues = %v", r.Unsupported)
 	}
 }
+
+// A threshold on an assert that passes or fails outright (contains,
+// starts-with, as promptfoo's own contains handler never reads it) leaves
+// the check as promptfoo grades it, without the threshold, and says so;
+// in a CSV, __config:__expected:threshold on such an assert too.
+func TestImportThresholdOnPassFailAssert(t *testing.T) {
+	r, err := ImportWith("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+prompts: ['{{q}}']
+tests:
+  - vars: {q: a}
+    assert:
+      - type: contains
+        value: x
+        threshold: 0.5
+      - type: similar
+        value: y
+        threshold: 2
+  - file://t.csv
+`,
+		"t.csv": "q,__expected,__config:__expected:threshold\nb,icontains:z,0.7\n",
+	}), eval.ValidateCheck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Case{
+		{Vars: map[string]string{"q": "a"}, Checks: []prompt.Check{{Type: "contains", Value: "x"}}},
+		{Vars: map[string]string{"q": "b"}, Checks: []prompt.Check{{Type: "icontains", Value: "z"}}},
+	}
+	if !reflect.DeepEqual(r.Suite.Cases, want) {
+		t.Errorf("cases = %+v", r.Suite.Cases)
+	}
+	var issues []string
+	for _, is := range r.Unsupported {
+		issues = append(issues, is.String())
+	}
+	wantIssues := []string{
+		"c.yaml:6: test 1: assert 1 (contains): threshold 0.5 is not imported: promptfoo ignores it, as contains passes or fails outright",
+		"c.yaml:9: test 1: assert 2 (similar) is not imported: threshold: 2 is not a cosine similarity in [-1,1]; the case keeps its other checks",
+		"t.csv:2: row 1: __expected (icontains): threshold 0.7 is not imported: promptfoo ignores it, as icontains passes or fails outright",
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s", strings.Join(issues, "\n"))
+	}
+}

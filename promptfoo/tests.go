@@ -775,7 +775,19 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 		return prompt.Check{}, false, nil
 	}
 	if im.validate != nil {
-		if err := im.validate(c); err != nil {
+		err := im.validate(c)
+		if err != nil && c.Threshold != nil && strings.Contains(err.Error(), "takes no threshold") {
+			// promptfoo grades a pass/fail assert (contains, equals,
+			// regex, …) without looking at its threshold: the check is
+			// kept, without it.
+			nt := c
+			nt.Threshold = nil
+			if im.validate(nt) == nil {
+				note(ra.at, fmt.Sprintf("%s (%s): threshold %v is not imported: promptfoo ignores it, as %s passes or fails outright", where, typ, *c.Threshold, typ))
+				c, err = nt, nil
+			}
+		}
+		if err != nil {
 			im.issue(ra.at, fmt.Sprintf("%s (%s) is not imported: %v; %s keeps its other checks", where, typ, err, owner))
 			return prompt.Check{}, false, nil
 		}
