@@ -248,6 +248,11 @@ func promptyParams(filename, front, sec string, v any, read func(string) ([]byte
 		if name, ok := promptyOptions[k]; ok {
 			key = name
 		}
+		if key == "response_format" {
+			// OpenAI's (and Azure OpenAI's) alone: another kind of
+			// target refuses it.
+			key = "openai." + key
+		}
 		text, err := paramText(val)
 		if err == nil {
 			err = p.Set(key, text)

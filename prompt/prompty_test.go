@@ -149,7 +149,8 @@ func TestParsePromptyTypeErrorNamesField(t *testing.T) {
 }
 
 // A model parameter given as a file (${file:schema.json}, as Prompty's
-// structured output example gives response_format) is the file's value;
+// structured output example gives response_format) is the file's value,
+// response_format OpenAI's alone (another kind of target refuses it);
 // one read from the environment, and tools, which whet never sends, are
 // refused at their line.
 func TestParsePromptyParamFiles(t *testing.T) {
@@ -163,9 +164,9 @@ func TestParsePromptyParamFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rf, _ := f.Params.Extra["response_format"].(map[string]any)
-	if rf["type"] != "json_schema" || rf["json_schema"].(map[string]any)["name"] != "calendar_event" {
-		t.Errorf("response_format = %#v, want the schema file's value", f.Params.Extra["response_format"])
+	rf, _ := f.Params.Extra["openai.response_format"].(map[string]any)
+	if rf["type"] != "json_schema" || rf["json_schema"].(map[string]any)["name"] != "calendar_event" || len(f.Params.Extra) != 1 {
+		t.Errorf("params = %#v, want the schema file's value as OpenAI's response_format", f.Params.Extra)
 	}
 	if _, err := ParsePrompty("structured-output.prompty", data); err == nil || !strings.Contains(err.Error(), "structured-output.prompty:13: model.parameters.response_format: the file structured_output_schema.json cannot be read here") {
 		t.Errorf("without a reader: %v", err)

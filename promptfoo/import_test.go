@@ -1669,3 +1669,43 @@ tests:
 		t.Errorf("issues =\n%s", strings.Join(issues, "\n"))
 	}
 }
+
+// A param only one kind of provider understands (response_format,
+// thinking) stays that kind's even when the config has no other kind, so
+// a target of another kind chosen when running is not sent it; when only
+// some providers of the kind set it, the rest of the kind get it, and
+// that is reported.
+func TestImportVendorParamsStayScoped(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: openai:gpt-4o-mini
+    config:
+      response_format: {type: json_object}
+  - openai:gpt-4.1
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.Prompts[0].Params; len(p.Extra) != 1 || p.Extra["openai.response_format"] == nil {
+		t.Errorf("params = %+v", p)
+	}
+	want := []Issue{{"c.yaml", 6, `provider openai:gpt-4o-mini sets openai.response_format {"type":"json_object"} and openai:gpt-4.1 do not: whet keeps params on the prompt, so every openai target gets openai.response_format {"type":"json_object"}`}}
+	if !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+	r, err = Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: anthropic:messages:claude-sonnet-4-5
+    config:
+      max_tokens: 8192
+      thinking: {type: enabled, budget_tokens: 4096}
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.Prompts[0].Params; len(p.Extra) != 1 || p.Extra["anthropic.thinking"] == nil || len(r.Unsupported) != 0 {
+		t.Errorf("params = %+v, issues %v", p, r.Unsupported)
+	}
+}

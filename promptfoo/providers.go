@@ -57,7 +57,8 @@ func (im *importer) providers(n node) error {
 		for _, v := range vals[1:] {
 			same = same && v.text == vals[0].text
 		}
-		if (!same || len(vals) < len(st.providers)) && im.scopedParam(k, vals, st) {
+		kind, _, scoped := strings.Cut(k, ".")
+		if !scoped && (!same || len(vals) < len(st.providers)) && im.scopedParam(k, vals, st) {
 			continue
 		}
 		if !same {
@@ -76,6 +77,10 @@ func (im *importer) providers(n node) error {
 		if len(vals) < len(st.providers) {
 			var others []string
 			for _, id := range st.providers {
+				if scoped && paramKind(st.kinds[id]) != kind {
+					// A param only one kind of provider is sent.
+					continue
+				}
 				set := false
 				for _, v := range vals {
 					set = set || v.provider == id
@@ -84,8 +89,14 @@ func (im *importer) providers(n node) error {
 					others = append(others, id)
 				}
 			}
-			im.issue(vals[0].at, fmt.Sprintf("provider %s sets %s %s and %s do not: whet keeps params on the prompt, so every target gets %s %s",
-				vals[0].provider, k, vals[0].text, strings.Join(others, ", "), k, vals[0].text))
+			every := "every target"
+			if scoped {
+				every = "every " + kind + " target"
+			}
+			if len(others) > 0 {
+				im.issue(vals[0].at, fmt.Sprintf("provider %s sets %s %s and %s do not: whet keeps params on the prompt, so %s gets %s %s",
+					vals[0].provider, k, vals[0].text, strings.Join(others, ", "), every, k, vals[0].text))
+			}
 		}
 	}
 	return nil
@@ -263,7 +274,9 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 			}
 		case (typ == config.TypeOpenAI || typ == config.TypeAzure) && k == "response_format":
 			// JSON mode or structured output: whet's OpenAI-type providers
-			// send it as it is. promptfoo reads a file:// value's JSON.
+			// send it as it is, and only they (another kind of target
+			// chosen later would refuse it). promptfoo reads a file://
+			// value's JSON.
 			if ref, ok := strings.CutPrefix(strings.TrimSpace(text(kn.v)), "file://"); ok && !kn.isMap() {
 				loaded, err := im.loadData(kn, "provider "+id+": config.response_format", ref)
 				if err != nil {
@@ -275,11 +288,11 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 				}
 				kn = node{d: kn.d, path: kn.path, v: loaded.v}
 			}
-			addParam(k, kn)
+			addParam(config.TypeOpenAI+"."+k, kn)
 		case typ == config.TypeAnthropic && k == "thinking":
 			// Extended thinking: whet's anthropic provider sends it as it
 			// is, with a max_tokens above its budget.
-			addParam(k, kn)
+			addParam(config.TypeAnthropic+"."+k, kn)
 		case isVendor && vendor.name == "xai" && k == "region":
 			// promptfoo's xai provider calls the region's endpoint.
 			region := strings.TrimSpace(text(kn.v))
