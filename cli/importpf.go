@@ -110,7 +110,11 @@ It ends with the command that runs what it imported:
 func (a *app) printImportPlan(res promptfoo.Result) {
 	w := a.env.Stdout
 	for _, f := range res.Prompts {
-		fmt.Fprintf(w, "prompt  %s  (%d messages, variables: %s)\n", f.Name, len(f.Messages), strings.Join(prompt.MessagesVariables(f.Messages), ", "))
+		vars := "no variables"
+		if names := prompt.MessagesVariables(f.Messages); len(names) > 0 {
+			vars = "variables: " + strings.Join(names, ", ")
+		}
+		fmt.Fprintf(w, "prompt  %s  (%s, %s)\n", f.Name, count(len(f.Messages), "message"), vars)
 	}
 	if len(res.Suite.Cases) > 0 {
 		fmt.Fprintf(w, "suite   %s  (%s, %s)\n", res.Suite.Name, count(len(res.Suite.Cases), "case"), count(res.Suite.CheckCount(), "check"))

@@ -660,8 +660,13 @@ func yamlScalar(s string) string {
 	if plainScalarRe.MatchString(s) && !strings.HasSuffix(s, " ") && !strings.Contains(s, " #") && !strings.Contains(s, ": ") {
 		return s
 	}
-	b, _ := json.Marshal(s)
-	return string(textutil.EscapeControls(b))
+	// Not json.Marshal: it writes <, > and & as \u003c…, which YAML reads
+	// back but a reader of the file cannot (a value holding <context>).
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return string(textutil.EscapeControls(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
 }
 
 // yamlUnmarshalLoose decodes YAML allowing unknown fields (for foreign

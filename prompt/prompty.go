@@ -76,7 +76,7 @@ func ParsePrompty(filename string, data []byte) (File, error) {
 // matter names, its path relative to the .prompty file as written: a
 // sample given as a file of JSON or YAML.
 func ParsePromptyWith(filename string, data []byte, read func(path string) ([]byte, error)) (File, error) {
-	front, body, bodyLine, err := splitFront(filename, data)
+	front, body, bodyLine, err := splitPromptyFront(filename, data)
 	if err != nil {
 		return File{}, err
 	}
@@ -113,7 +113,7 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 	}
 	model, _ := pf.Model.(map[string]any)
 	for _, sec := range []string{"parameters", "options"} {
-		if err := promptyParams(filename, front, "model."+sec, model[sec], &f.Params); err != nil {
+		if err := promptyParams(filename, front, "model."+sec, model[sec], read, &f.Params); err != nil {
 			return File{}, err
 		}
 	}
@@ -183,11 +183,29 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 	return f, nil
 }
 
+// splitPromptyFront is splitFront for a Prompty file, whose front matter
+// may be left out: the current runtime loads a file that is only a body
+// (its name then the file's, its text one system message unless role lines
+// divide it).
+func splitPromptyFront(filename string, data []byte) (front, body string, bodyLine int, err error) {
+	s := strings.TrimPrefix(strings.ReplaceAll(string(data), "\r\n", "\n"), "\ufeff")
+	if s == "---" || strings.HasPrefix(s, "---\n") {
+		return splitFront(filename, data)
+	}
+	if err := CheckText(filename, data); err != nil {
+		return "", "", 0, err
+	}
+	return "", s, 1, nil
+}
+
 // promptyParams sets p from model.parameters or model.options (sec): the
 // current runtime's camelCase names become whet's (maxOutputTokens is
 // max_tokens), additionalProperties are spread, and allowMultipleToolCalls,
-// which only matters with tools, is left out.
-func promptyParams(filename, front, sec string, v any, p *Params) error {
+// which only matters with tools, is left out. A value given as a file
+// ("${file:schema.json}") is the file's JSON or YAML value, read with read;
+// tools, and a value read from the environment ("${env:NAME}"), are
+// refused at their line.
+func promptyParams(filename, front, sec string, v any, read func(string) ([]byte, error), p *Params) error {
 	if v == nil {
 		return nil
 	}
@@ -200,16 +218,42 @@ func promptyParams(filename, front, sec string, v any, p *Params) error {
 		case "allowMultipleToolCalls":
 			continue
 		case "additionalProperties":
-			if err := promptyParams(filename, front, sec+".additionalProperties", m[k], p); err != nil {
+			if err := promptyParams(filename, front, sec+".additionalProperties", m[k], read, p); err != nil {
 				return err
 			}
 			continue
+		}
+		fail := func(msg string) error {
+			return &FileError{File: filename, Line: frontLine(front, k+":"), Msg: sec + "." + k + ": " + msg}
+		}
+		if promptyToolParams[k] {
+			return fail("whet sends no tools: a run sends the prompt's messages and params and shows the answer, and calls no functions; remove it to import the prompt")
+		}
+		val := m[k]
+		if ref, ok := val.(string); ok {
+			// Prompty replaces ${file:path} with the file's JSON or
+			// YAML value and ${env:NAME} with the variable.
+			ref = strings.TrimSpace(ref)
+			if path, ok := strings.CutPrefix(ref, "${file:"); ok && strings.HasSuffix(path, "}") {
+				v, err := promptyFileValue(strings.TrimSpace(strings.TrimSuffix(path, "}")), read)
+				if err != nil {
+					return fail(err.Error())
+				}
+				val = v
+			} else if strings.HasPrefix(ref, "${env:") && strings.HasSuffix(ref, "}") {
+				return fail(fmt.Sprintf("%s is read from the environment when Prompty runs; whet keeps a prompt's params as values: write the value", ref))
+			}
 		}
 		key := k
 		if name, ok := promptyOptions[k]; ok {
 			key = name
 		}
-		text, err := paramText(m[k])
+		if key == "response_format" {
+			// OpenAI's (and Azure OpenAI's) alone: another kind of
+			// target refuses it.
+			key = "openai." + key
+		}
+		text, err := paramText(val)
 		if err == nil {
 			err = p.Set(key, text)
 		}
@@ -313,6 +357,26 @@ func promptyFileRef(filename, field, path string, read func(string) ([]byte, err
 		return nil, fail(fmt.Sprintf("%s is not a JSON or YAML mapping: %v", path, err))
 	}
 	return m, nil
+}
+
+// promptyToolParams are the model parameters that offer the model tools.
+var promptyToolParams = map[string]bool{"tools": true, "tool_choice": true, "functions": true, "function_call": true, "parallel_tool_calls": true}
+
+// promptyFileValue reads a parameter given as a file ("${file:schema.json}"):
+// its JSON or YAML value.
+func promptyFileValue(path string, read func(string) ([]byte, error)) (any, error) {
+	if read == nil {
+		return nil, fmt.Errorf("the file %s cannot be read here; give the value inline", path)
+	}
+	data, err := read(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", path, err)
+	}
+	var v any
+	if err := yamlUnmarshalLoose(string(data), &v); err != nil {
+		return nil, fmt.Errorf("%s is not JSON or YAML: %v", path, err)
+	}
+	return v, nil
 }
 
 // promptyInputs returns the sample value of each input: its sample, else

@@ -147,3 +147,67 @@ func TestParsePromptyTypeErrorNamesField(t *testing.T) {
 		t.Errorf("error %v, want the file, line and field authors[1]", err)
 	}
 }
+
+// A model parameter given as a file (${file:schema.json}, as Prompty's
+// structured output example gives response_format) is the file's value,
+// response_format OpenAI's alone (another kind of target refuses it);
+// one read from the environment, and tools, which whet never sends, are
+// refused at their line.
+func TestParsePromptyParamFiles(t *testing.T) {
+	dir := filepath.Join("testdata", "prompty")
+	read := func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, p)) }
+	data, err := os.ReadFile(filepath.Join(dir, "structured-output.prompty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ParsePromptyWith("structured-output.prompty", data, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rf, _ := f.Params.Extra["openai.response_format"].(map[string]any)
+	if rf["type"] != "json_schema" || rf["json_schema"].(map[string]any)["name"] != "calendar_event" || len(f.Params.Extra) != 1 {
+		t.Errorf("params = %#v, want the schema file's value as OpenAI's response_format", f.Params.Extra)
+	}
+	if _, err := ParsePrompty("structured-output.prompty", data); err == nil || !strings.Contains(err.Error(), "structured-output.prompty:13: model.parameters.response_format: the file structured_output_schema.json cannot be read here") {
+		t.Errorf("without a reader: %v", err)
+	}
+
+	data, err = os.ReadFile(filepath.Join(dir, "funcfile.prompty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParsePromptyWith("funcfile.prompty", data, read); err == nil || !strings.Contains(err.Error(), "funcfile.prompty:12: model.parameters.tools: whet sends no tools") {
+		t.Errorf("tools: %v", err)
+	}
+	src := "---\nname: e\nmodel:\n  parameters:\n    max_tokens: ${env:MAX_TOKENS}\n---\nuser:\nhi\n"
+	if _, err := ParsePromptyWith("e.prompty", []byte(src), read); err == nil || !strings.Contains(err.Error(), "e.prompty:5: model.parameters.max_tokens: ${env:MAX_TOKENS} is read from the environment") {
+		t.Errorf("env: %v", err)
+	}
+}
+
+// A Prompty file may be only a body, without front matter, as the current
+// runtime loads it (body-only.prompty is microsoft/prompty's
+// runtime/python/prompty/tests/prompts/shorthand_body_only.prompty, MIT):
+// its name is the file's, its text one system message, or the messages
+// its role lines divide; exporting into it writes role lines and reads back.
+func TestParsePromptyBodyOnly(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "prompty", "body-only.prompty"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ParsePrompty("prompts/body-only.prompty", data)
+	want := []Message{{Role: RoleSystem, Content: "You are a helpful assistant that answers questions concisely."}}
+	if err != nil || f.Name != "body-only" || !reflect.DeepEqual(f.Messages, want) {
+		t.Fatalf("file %+v, err %v", f, err)
+	}
+	f, err = ParsePrompty("chat.prompty", []byte("# chat.prompty\n\nBe brief.\n\nuser:\n{{q}}\n"))
+	want = []Message{{Role: RoleSystem, Content: "# chat.prompty\n\nBe brief."}, {Role: RoleUser, Content: "{{q}}"}}
+	if err != nil || !reflect.DeepEqual(f.Messages, want) {
+		t.Fatalf("messages %+v, err %v", f.Messages, err)
+	}
+	f.Messages[1].Content = "{{q}}, briefly"
+	out, err := UpdatePrompty("chat.prompty", []byte("# chat.prompty\n\nBe brief.\n\nuser:\n{{q}}\n"), f, nil)
+	if err != nil || string(out) != "system:\n# chat.prompty\n\nBe brief.\n\nuser:\n{{q}}, briefly\n" {
+		t.Errorf("update = %q, %v", out, err)
+	}
+}

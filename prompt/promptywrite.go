@@ -52,7 +52,7 @@ func UpdatePrompty(filename string, data []byte, f File, read func(path string) 
 			"its %s %s from the version's: whet writes a Prompty file's messages only, so change %s in the file's front matter (or export to another directory, in whet's format)",
 			strings.Join(differ, ", "), verb, them)}
 	}
-	front, _, bodyLine, err := splitFront(filename, data)
+	front, _, bodyLine, err := splitPromptyFront(filename, data)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func UpdatePrompty(filename string, data []byte, f File, read func(path string) 
 	for _, l := range lines[:min(bodyLine-1, len(lines))] {
 		b.WriteString(l)
 	}
-	if !strings.HasSuffix(b.String(), "\n") {
+	if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
 		b.WriteString("\n")
 	}
 	if completion {

@@ -153,6 +153,24 @@ func TestFormatSuiteFileTrickyStrings(t *testing.T) {
 	}
 }
 
+// A value holding <, > or & (a prompt injection test, an XML-tagged
+// context) is written as it reads, not as \u003c…, and reads back.
+func TestFormatSuiteFileKeepsAngleBrackets(t *testing.T) {
+	su := Suite{
+		Name:        "x",
+		Description: "Prompt Injection & Tool-Calling Security Tests",
+		Cases:       []Case{{Vars: map[string]string{"context": "<doc>a & b</doc>"}}},
+	}
+	out := string(FormatSuiteFile(su))
+	if strings.Contains(out, `\u00`) || !strings.Contains(out, `"<doc>a & b</doc>"`) || !strings.Contains(out, `"Prompt Injection & Tool-Calling Security Tests"`) {
+		t.Errorf("file:\n%s", out)
+	}
+	back, err := ParseSuiteFile("t.yaml", []byte(out))
+	if err != nil || !reflect.DeepEqual(back, su) {
+		t.Errorf("round trip = %#v, %v", back, err)
+	}
+}
+
 func TestParseSuiteFileErrors(t *testing.T) {
 	tests := []struct{ name, data, want string }{
 		{"empty", "  \n", "s.yaml:1: empty suite file"},

@@ -172,7 +172,7 @@ func TestImportMixed(t *testing.T) {
 	}
 	// Gemini and Ollama set temperature differently, Anthropic not at
 	// all: each kind of provider gets its own.
-	perKind := prompt.Params{Extra: map[string]any{"gemini.temperature": 0.7, "ollama.temperature": 0.1}}
+	perKind := prompt.Params{Extra: map[string]any{"gemini.temperature": 0.7, "gemini.top_k": float64(40), "ollama.temperature": 0.1}}
 	want := Result{
 		Prompts: []prompt.File{
 			{Name: "mixed/translations-1", Description: "Translations", Messages: user("Translate to {{language}}: {{text}}"), Vars: sample, Params: perKind},
@@ -210,7 +210,6 @@ func TestImportMixed(t *testing.T) {
 		},
 		Unsupported: []Issue{
 			{dir + "more.jsonl", 3, `test 4: assert 1: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
-			{cfg, 11, `provider google:gemini-2.5-flash: config.topK is not imported`},
 			{cfg, 15, `provider ollama:llama3.2:3b: prompts (["Translations"]) is not imported: whet runs every target on every prompt of a run`},
 			{cfg, 16, `provider "openai:embeddings:text-embedding-3-small" is not supported by whet (an embedding model is not a chat target): it is not among the targets`},
 			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
@@ -1445,5 +1444,268 @@ func TestImportSafeFilter(t *testing.T) {
 	}
 	if len(r.Prompts) != 0 {
 		t.Errorf("with a custom safe filter: prompts = %+v", r.Prompts)
+	}
+}
+
+// A prompt written as text that is a chat, a JSON list of messages or a
+// YAML one, is sent by promptfoo's chat providers as those messages, in a
+// .txt file's part (promptfoo's config-separate-test-configs example), a
+// whole .txt file (a tutoring config's "- role: system" prompt), a .md
+// file or inline; text in brackets stays text, and a chat whet cannot read
+// before its variables are filled in is reported, not imported as text.
+func TestImportTextThatIsAChat(t *testing.T) {
+	files := map[string]string{
+		"c/promptfooconfig.yaml": `
+prompts:
+  - file://prompts.txt
+  - prompts/tutor.txt
+  - file://chat.md
+  - '[INST] {{q}} [/INST]'
+  - file://broken.txt
+providers: [openai:gpt-4o-mini]
+`,
+		"c/prompts.txt":       "Generate a list of creative {{content_type}} about {{topic}}.\n---\n[{\n  \"role\": \"system\",\n  \"content\": \"{{system_message}}\"\n}, {\n  \"role\": \"user\",\n  \"content\": \"Suggest a {{content_type}} on the topic of {{topic}}\"\n}]\n",
+		"c/prompts/tutor.txt": "- role: system\n  content: |\n    You are a teaching assistant.\n\n- role: user\n  content: '{{ question }}'",
+		"c/chat.md":           "- role: system\n  content: Be brief\n- role: assistant\n  content: Hi\n- role: user\n  content: \"{{q}}\"\n",
+		"c/broken.txt":        "Intro\n---\n[{\"role\": \"user\", \"content\": {{ msgs | dump }}}]\n",
+	}
+	r, err := Import("c/promptfooconfig.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]prompt.Message{}
+	for _, p := range r.Prompts {
+		got[p.Name] = p.Messages
+	}
+	want := map[string][]prompt.Message{
+		"c/prompts-1": user("Generate a list of creative {{content_type}} about {{topic}}."),
+		"c/prompts-2": {{Role: "system", Content: "{{system_message}}"}, {Role: "user", Content: "Suggest a {{content_type}} on the topic of {{topic}}"}},
+		"c/tutor":     {{Role: "system", Content: "You are a teaching assistant."}, {Role: "user", Content: "{{ question }}"}},
+		"c/chat":      {{Role: "system", Content: "Be brief"}, {Role: "assistant", Content: "Hi"}, {Role: "user", Content: "{{q}}"}},
+		"c/prompt-4":  user("[INST] {{q}} [/INST]"),
+		"c/broken-1":  user("Intro"),
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("prompts =\n%v\nwant\n%v", got, want)
+	}
+	if len(r.Unsupported) != 1 || r.Unsupported[0].File != "c/broken.txt" || r.Unsupported[0].Line != 3 ||
+		!strings.Contains(r.Unsupported[0].What, "prompt broken-2 is not imported: it is written as a chat") {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// promptfoo's google provider takes Gemini's names (maxOutputTokens, topP,
+// topK, stopSequences), in its config or its generationConfig, as
+// promptfoo's google-aistudio-gemini example writes them; they are whet's
+// params, scoped to Gemini when other kinds of provider give others. An
+// Anthropic provider's extended thinking is Anthropic's alone.
+func TestImportVendorParamNames(t *testing.T) {
+	files := map[string]string{"g.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: google:gemini-2.5-pro
+    config:
+      maxOutputTokens: 8192
+      topK: 40
+      generationConfig:
+        temperature: 0.7
+        stopSequences: [END]
+        thinkingConfig: {thinkingBudget: 1024}
+  - id: anthropic:messages:claude-sonnet-4-5
+    config:
+      max_tokens: 8192
+      thinking: {type: enabled, budget_tokens: 4096}
+`}
+	r, err := Import("g.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Prompts[0].Params
+	want := map[string]any{
+		"gemini.top_k": 40, "gemini.temperature": 0.7, "gemini.stop": []any{"END"},
+		"anthropic.thinking": map[string]any{"type": "enabled", "budget_tokens": 4096},
+	}
+	gotJSON, _ := json.Marshal(p.Extra)
+	wantJSON, _ := json.Marshal(want)
+	if string(gotJSON) != string(wantJSON) || p.Temperature != nil || p.MaxTokens == nil || *p.MaxTokens != 8192 {
+		t.Errorf("params = %+v %s\nwant extra %s", p, gotJSON, wantJSON)
+	}
+	wantIssues := []Issue{{"g.yaml", 11, "provider google:gemini-2.5-pro: config.generationConfig.thinkingConfig is not imported"}}
+	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// An is-json assert whose value is false (as a chatbot config writes it)
+// is promptfoo's plain JSON check, not the JSON Schema false that rejects
+// every value; true, which promptfoo refuses, is reported.
+func TestImportIsJSONBooleanValue(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+tests:
+  - vars: {q: a}
+    assert:
+      - type: is-json
+        value: false
+      - type: not-contains-json
+        value: true
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Check{{Type: "is-json"}}
+	if !reflect.DeepEqual(r.Suite.Cases[0].Checks, want) {
+		t.Errorf("checks = %#v", r.Suite.Cases[0].Checks)
+	}
+	if len(r.Unsupported) != 1 || r.Unsupported[0].Line != 8 || !strings.Contains(r.Unsupported[0].What, "value true is not a JSON Schema") {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// A var given as a mapping whose fields the prompt reads ({{user.name}},
+// as Nunjucks reads an object) gives each field read a var of its own;
+// the mapping stays the JSON it was.
+func TestImportObjectVarFields(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['Suggest for {{user_profile.name}} ({{user_profile.interests}}, {{user_profile.address.city}}) after {{recent.type}} {{user_profile.missing}}']
+tests:
+  - vars:
+      user_profile:
+        name: John Doe
+        interests: [reading, gaming]
+        address: {city: Oslo}
+      recent: {type: reading, details: {title: Gatsby}}
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"user_profile":              `{"address":{"city":"Oslo"},"interests":["reading","gaming"],"name":"John Doe"}`,
+		"user_profile.name":         "John Doe",
+		"user_profile.interests":    "reading,gaming",
+		"user_profile.address.city": "Oslo",
+		"recent":                    `{"details":{"title":"Gatsby"},"type":"reading"}`,
+		"recent.type":               "reading",
+	}
+	if got := r.Suite.Cases[0].Vars; !reflect.DeepEqual(got, want) {
+		t.Errorf("vars = %v\nwant %v", got, want)
+	}
+}
+
+// An OpenAI provider's response_format (JSON mode, as a ticket summarizer's
+// config sets it, or a schema read from a file://) is a param whet's
+// OpenAI-type providers send as it is, the OpenAI kind's alone when other
+// kinds run too.
+func TestImportResponseFormat(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: openai:chat:gpt-4o-mini
+    config:
+      response_format:
+        type: json_object
+  - id: openai:gpt-4.1
+    config:
+      response_format: file://format.json
+  - anthropic:messages:claude-sonnet-4-5
+`,
+		"format.json": `{"type": "json_object"}`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Prompts[0].Params
+	rf, _ := p.Extra["openai.response_format"].(map[string]any)
+	if rf["type"] != "json_object" || len(p.Extra) != 1 {
+		t.Errorf("params = %+v", p)
+	}
+	if len(r.Unsupported) != 0 {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// A threshold on an assert that passes or fails outright (contains,
+// starts-with, as promptfoo's own contains handler never reads it) leaves
+// the check as promptfoo grades it, without the threshold, and says so;
+// in a CSV, __config:__expected:threshold on such an assert too.
+func TestImportThresholdOnPassFailAssert(t *testing.T) {
+	r, err := ImportWith("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+prompts: ['{{q}}']
+tests:
+  - vars: {q: a}
+    assert:
+      - type: contains
+        value: x
+        threshold: 0.5
+      - type: similar
+        value: y
+        threshold: 2
+  - file://t.csv
+`,
+		"t.csv": "q,__expected,__config:__expected:threshold\nb,icontains:z,0.7\n",
+	}), eval.ValidateCheck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Case{
+		{Vars: map[string]string{"q": "a"}, Checks: []prompt.Check{{Type: "contains", Value: "x"}}},
+		{Vars: map[string]string{"q": "b"}, Checks: []prompt.Check{{Type: "icontains", Value: "z"}}},
+	}
+	if !reflect.DeepEqual(r.Suite.Cases, want) {
+		t.Errorf("cases = %+v", r.Suite.Cases)
+	}
+	var issues []string
+	for _, is := range r.Unsupported {
+		issues = append(issues, is.String())
+	}
+	wantIssues := []string{
+		"c.yaml:6: test 1: assert 1 (contains): threshold 0.5 is not imported: promptfoo ignores it, as contains passes or fails outright",
+		"c.yaml:9: test 1: assert 2 (similar) is not imported: threshold: 2 is not a cosine similarity in [-1,1]; the case keeps its other checks",
+		"t.csv:2: row 1: __expected (icontains): threshold 0.7 is not imported: promptfoo ignores it, as icontains passes or fails outright",
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s", strings.Join(issues, "\n"))
+	}
+}
+
+// A param only one kind of provider understands (response_format,
+// thinking) stays that kind's even when the config has no other kind, so
+// a target of another kind chosen when running is not sent it; when only
+// some providers of the kind set it, the rest of the kind get it, and
+// that is reported.
+func TestImportVendorParamsStayScoped(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: openai:gpt-4o-mini
+    config:
+      response_format: {type: json_object}
+  - openai:gpt-4.1
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.Prompts[0].Params; len(p.Extra) != 1 || p.Extra["openai.response_format"] == nil {
+		t.Errorf("params = %+v", p)
+	}
+	want := []Issue{{"c.yaml", 6, `provider openai:gpt-4o-mini sets openai.response_format {"type":"json_object"} and openai:gpt-4.1 do not: whet keeps params on the prompt, so every openai target gets openai.response_format {"type":"json_object"}`}}
+	if !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+	r, err = Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: anthropic:messages:claude-sonnet-4-5
+    config:
+      max_tokens: 8192
+      thinking: {type: enabled, budget_tokens: 4096}
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.Prompts[0].Params; len(p.Extra) != 1 || p.Extra["anthropic.thinking"] == nil || len(r.Unsupported) != 0 {
+		t.Errorf("params = %+v, issues %v", p, r.Unsupported)
 	}
 }

@@ -146,14 +146,54 @@ func (im *importer) promptRef(n node, s, label, hint string, params *prompt.Para
 	if label != "" {
 		hint = label
 	}
-	if strings.HasPrefix(t, "[") {
-		if msgs, err := chatFromJSON([]byte(t)); err == nil {
-			im.promptMessages(src{at: n}, label, hint, msgs, params)
-			return nil
+	im.textPrompt(src{at: n}, label, hint, s, params)
+	return nil
+}
+
+// textPrompt adds a prompt written as text: one user message, unless the
+// text is a chat. promptfoo's chat providers send a prompt that parses as
+// a JSON list of messages, or a YAML one ("- role: system"), as those
+// messages, wherever it was written (inline, a .txt file's part, a .md or
+// .j2 file), so whet imports it as them. Text that starts like a chat but
+// does not read as one before its variables are filled in is reported.
+func (im *importer) textPrompt(at src, label, hint, text string, params *prompt.Params) {
+	t := strings.TrimSpace(text)
+	var msgs []chatMessage
+	var err error
+	switch {
+	case strings.HasPrefix(t, "- role:"):
+		var y node
+		if y, err = parseYAML(at.file, []byte(t)); err == nil {
+			msgs, err = chatFromValue(y.v)
+		}
+	case strings.HasPrefix(t, "["):
+		msgs, err = chatFromJSON([]byte(t))
+		if err != nil && !strings.Contains(t, `"role"`) {
+			// Text in brackets ("[INST] …"), not a chat.
+			msgs, err = nil, nil
 		}
 	}
-	im.promptMessages(src{at: n}, label, hint, []chatMessage{{Role: prompt.RoleUser, Content: s}}, params)
-	return nil
+	if err != nil {
+		who := "prompt " + strings.TrimPrefix(hint, "prompt-")
+		if label != "" {
+			who = fmt.Sprintf("prompt %q", label)
+		}
+		file, line := at.locate(firstLine(t))
+		im.issueAt(file, line, fmt.Sprintf("%s is not imported: it is written as a chat (promptfoo sends it as messages), but whet cannot read it as one before its variables are filled in: %v", who, err))
+		return
+	}
+	if msgs == nil {
+		msgs = []chatMessage{{Role: prompt.RoleUser, Content: text}}
+	}
+	im.promptMessages(at, label, hint, msgs, params)
+}
+
+// firstLine is s up to its first line end.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 func (im *importer) promptFile(n node, ref, label string, params *prompt.Params) error {
@@ -234,10 +274,10 @@ func (im *importer) promptFile(n node, ref, label string, params *prompt.Params)
 			if len(pieces) > 1 {
 				h = fmt.Sprintf("%s-%d", hint, i+1)
 			}
-			im.promptMessages(at, label, h, []chatMessage{{Role: prompt.RoleUser, Content: p}}, params)
+			im.textPrompt(at, label, h, p, params)
 		}
 	default: // .md, .j2 and other text: one prompt, as promptfoo reads them
-		im.promptMessages(at, label, hint, []chatMessage{{Role: prompt.RoleUser, Content: string(data)}}, params)
+		im.textPrompt(at, label, hint, string(data), params)
 	}
 	return nil
 }

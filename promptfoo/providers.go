@@ -19,6 +19,13 @@ var paramKeys = map[string]bool{
 	"top_k": true, "num_ctx": true, "num_predict": true, "repeat_penalty": true, "reasoning_effort": true,
 }
 
+// geminiParams are the names promptfoo's google provider takes, in its
+// config or its generationConfig, for whet's params.
+var geminiParams = map[string]string{
+	"maxOutputTokens": "max_tokens", "topP": "top_p", "topK": "top_k", "stopSequences": "stop",
+	"presencePenalty": "presence_penalty", "frequencyPenalty": "frequency_penalty",
+}
+
 // builtinNames are whet's built-in provider names; a hint never takes one.
 var builtinNames = map[string]bool{"ollama": true, "openai": true, "anthropic": true, "gemini": true, "echo": true}
 
@@ -50,7 +57,8 @@ func (im *importer) providers(n node) error {
 		for _, v := range vals[1:] {
 			same = same && v.text == vals[0].text
 		}
-		if (!same || len(vals) < len(st.providers)) && im.scopedParam(k, vals, st) {
+		kind, _, scoped := strings.Cut(k, ".")
+		if !scoped && (!same || len(vals) < len(st.providers)) && im.scopedParam(k, vals, st) {
 			continue
 		}
 		if !same {
@@ -69,6 +77,10 @@ func (im *importer) providers(n node) error {
 		if len(vals) < len(st.providers) {
 			var others []string
 			for _, id := range st.providers {
+				if scoped && paramKind(st.kinds[id]) != kind {
+					// A param only one kind of provider is sent.
+					continue
+				}
 				set := false
 				for _, v := range vals {
 					set = set || v.provider == id
@@ -77,8 +89,14 @@ func (im *importer) providers(n node) error {
 					others = append(others, id)
 				}
 			}
-			im.issue(vals[0].at, fmt.Sprintf("provider %s sets %s %s and %s do not: whet keeps params on the prompt, so every target gets %s %s",
-				vals[0].provider, k, vals[0].text, strings.Join(others, ", "), k, vals[0].text))
+			every := "every target"
+			if scoped {
+				every = "every " + kind + " target"
+			}
+			if len(others) > 0 {
+				im.issue(vals[0].at, fmt.Sprintf("provider %s sets %s %s and %s do not: whet keeps params on the prompt, so %s gets %s %s",
+					vals[0].provider, k, vals[0].text, strings.Join(others, ", "), every, k, vals[0].text))
+			}
 		}
 	}
 	return nil
@@ -227,15 +245,54 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 	}
 	var baseURL, keyEnv, apiVersion string
 	var baseAt node
+	addParam := func(pk string, kn node) {
+		if _, seen := st.params[pk]; !seen {
+			st.order = append(st.order, pk)
+		}
+		st.params[pk] = append(st.params[pk], providerParam{provider: id, text: paramText(kn.v), at: kn})
+	}
 	for _, k := range cfg.keys() {
 		kn, _ := cfg.key(k)
 		switch {
 		case paramKeys[k]:
-			pk := paramKey(cfg, k)
-			if _, seen := st.params[pk]; !seen {
-				st.order = append(st.order, pk)
+			addParam(paramKey(cfg, k), kn)
+		case typ == config.TypeGemini && geminiParams[k] != "":
+			addParam(geminiParams[k], kn)
+		case typ == config.TypeGemini && k == "generationConfig" && kn.isMap():
+			// promptfoo's google provider sends these as Gemini's
+			// generationConfig, as whet's gemini provider sends its params.
+			for _, g := range kn.keys() {
+				gn, _ := kn.key(g)
+				switch {
+				case geminiParams[g] != "":
+					addParam(geminiParams[g], gn)
+				case paramKeys[g]:
+					addParam(g, gn)
+				default:
+					im.issue(gn, fmt.Sprintf("provider %s: config.generationConfig.%s is not imported", id, g))
+				}
 			}
-			st.params[pk] = append(st.params[pk], providerParam{provider: id, text: paramText(kn.v), at: kn})
+		case (typ == config.TypeOpenAI || typ == config.TypeAzure) && k == "response_format":
+			// JSON mode or structured output: whet's OpenAI-type providers
+			// send it as it is, and only they (another kind of target
+			// chosen later would refuse it). promptfoo reads a file://
+			// value's JSON.
+			if ref, ok := strings.CutPrefix(strings.TrimSpace(text(kn.v)), "file://"); ok && !kn.isMap() {
+				loaded, err := im.loadData(kn, "provider "+id+": config.response_format", ref)
+				if err != nil {
+					im.issue(kn, fmt.Sprintf("provider %s: config.response_format is not imported: %v", id, err))
+					continue
+				}
+				if loaded.v == nil {
+					continue
+				}
+				kn = node{d: kn.d, path: kn.path, v: loaded.v}
+			}
+			addParam(config.TypeOpenAI+"."+k, kn)
+		case typ == config.TypeAnthropic && k == "thinking":
+			// Extended thinking: whet's anthropic provider sends it as it
+			// is, with a max_tokens above its budget.
+			addParam(config.TypeAnthropic+"."+k, kn)
 		case isVendor && vendor.name == "xai" && k == "region":
 			// promptfoo's xai provider calls the region's endpoint.
 			region := strings.TrimSpace(text(kn.v))

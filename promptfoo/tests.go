@@ -465,6 +465,9 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 			return errAt(byName[name], "%s: its list-valued vars make more than %d cases", where, maxCases)
 		}
 		all = append(all, varVals{name, vals})
+		for _, ref := range im.fieldRefs(name, byName[name].v) {
+			all = append(all, varVals{ref[0], []string{ref[1]}})
+		}
 	}
 	setGrader(checks, grader)
 	combos := []map[string]string{{}}
@@ -490,6 +493,53 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		im.res.Suite.Cases = append(im.res.Suite.Cases, c)
 	}
 	return nil
+}
+
+// fieldRefs are the fields of a var given as a mapping that the prompts
+// read ({{user.name}}, as Nunjucks reads an object's field): each name
+// with the field's text, a list's items joined with commas as Nunjucks
+// prints them. whet's templates take user.name as one variable's name,
+// so each is a var of its own next to the mapping's JSON.
+func (im *importer) fieldRefs(name string, v any) [][2]string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	var out [][2]string
+	seen := map[string]bool{}
+	for _, p := range im.res.Prompts {
+		for _, ref := range prompt.MessagesVariables(p.Messages) {
+			path, ok := strings.CutPrefix(ref, name+".")
+			if !ok || seen[ref] {
+				continue
+			}
+			seen[ref] = true
+			var cur any = m
+			for _, part := range strings.Split(path, ".") {
+				mm, isMap := cur.(map[string]any)
+				if !isMap {
+					cur = nil
+					break
+				}
+				cur = mm[part]
+			}
+			switch x := cur.(type) {
+			case nil, map[string]any:
+				// Missing, or an object Nunjucks prints as [object Object]:
+				// the run names the variable as missing.
+			case []any:
+				items := make([]string, len(x))
+				for i, e := range x {
+					items[i] = text(e)
+				}
+				out = append(out, [2]string{ref, strings.Join(items, ",")})
+			default:
+				out = append(out, [2]string{ref, text(x)})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
 }
 
 // binaryExts are var files promptfoo loads as media or runs as code.
@@ -681,6 +731,16 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 			}
 		}
 	}
+	if b, isBool := value.(bool); isBool && (base == "is-json" || base == "contains-json") {
+		// promptfoo validates against a schema only when the value is
+		// truthy, and refuses true: false is the plain check, where
+		// whet would read it as the schema that rejects every value.
+		if b {
+			im.issue(ra.at, fmt.Sprintf("%s (%s) is not imported: value true is not a JSON Schema (promptfoo refuses it); %s keeps its other checks", where, typ, owner))
+			return prompt.Check{}, false, nil
+		}
+		value = nil
+	}
 	c.Value = jsonShaped(value)
 	// What is said about a check that is kept waits until it is known to be.
 	var notes []extraKey
@@ -715,7 +775,19 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 		return prompt.Check{}, false, nil
 	}
 	if im.validate != nil {
-		if err := im.validate(c); err != nil {
+		err := im.validate(c)
+		if err != nil && c.Threshold != nil && strings.Contains(err.Error(), "takes no threshold") {
+			// promptfoo grades a pass/fail assert (contains, equals,
+			// regex, …) without looking at its threshold: the check is
+			// kept, without it.
+			nt := c
+			nt.Threshold = nil
+			if im.validate(nt) == nil {
+				note(ra.at, fmt.Sprintf("%s (%s): threshold %v is not imported: promptfoo ignores it, as %s passes or fails outright", where, typ, *c.Threshold, typ))
+				c, err = nt, nil
+			}
+		}
+		if err != nil {
 			im.issue(ra.at, fmt.Sprintf("%s (%s) is not imported: %v; %s keeps its other checks", where, typ, err, owner))
 			return prompt.Check{}, false, nil
 		}
