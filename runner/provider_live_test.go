@@ -1,10 +1,15 @@
 package runner
 
 // Tests against real endpoints, each skipped unless its variable is set:
-// OLLAMA_HOST (and WHET_LIVE_OLLAMA_MODEL, default llama3.2), OPENAI_API_KEY,
-// ANTHROPIC_API_KEY, GEMINI_API_KEY. They send one tiny prompt each.
+// OLLAMA_HOST, OPENAI_API_KEY (with OPENAI_BASE_URL for another
+// OpenAI-compatible server), ANTHROPIC_API_KEY, GEMINI_API_KEY. They send
+// one tiny prompt each, to WHET_LIVE_OLLAMA_MODEL, WHET_LIVE_OPENAI_MODEL,
+// … when set, else to a small model of the provider's (Ollama: llama3.2
+// when pulled, else the first model it lists that is not for embeddings;
+// another OpenAI-compatible server: the first model it lists).
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"strings"
@@ -50,15 +55,31 @@ func TestLiveOllama(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if os.Getenv("OLLAMA_HOST") == "" {
+		t.Skip("OLLAMA_HOST is not set")
+	}
+	models := ptLiveModels(t, p)
 	model := os.Getenv("WHET_LIVE_OLLAMA_MODEL")
+	for _, m := range models {
+		if model != "" {
+			break
+		}
+		if strings.HasPrefix(m.Name, "llama3.2:") {
+			model = m.Name
+		}
+	}
+	for _, m := range models {
+		if model != "" {
+			break
+		}
+		if !strings.Contains(m.Name, "embed") && !strings.Contains(m.Family, "bert") {
+			model = m.Name
+		}
+	}
 	if model == "" {
-		model = "llama3.2"
+		t.Skip("the Ollama server has no chat model: ollama pull llama3.2, or set WHET_LIVE_OLLAMA_MODEL")
 	}
 	ptLive(t, "OLLAMA_HOST", p, model)
-	models, err := p.ListModels(context.Background())
-	if err != nil || len(models) == 0 {
-		t.Fatalf("ListModels: %d models, %v", len(models), err)
-	}
 }
 
 func TestLiveOpenAI(t *testing.T) {
@@ -66,7 +87,12 @@ func TestLiveOpenAI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ptLive(t, "OPENAI_API_KEY", p, "gpt-4o-mini")
+	model := cmp.Or(os.Getenv("WHET_LIVE_OPENAI_MODEL"), "gpt-4o-mini")
+	if os.Getenv("OPENAI_API_KEY") != "" && os.Getenv("WHET_LIVE_OPENAI_MODEL") == "" && !strings.Contains(os.Getenv("OPENAI_BASE_URL"), "api.openai.com") && os.Getenv("OPENAI_BASE_URL") != "" {
+		// Another OpenAI-compatible server: one of the models it serves.
+		model = ptLiveModels(t, p)[0].Name
+	}
+	ptLive(t, "OPENAI_API_KEY", p, model)
 }
 
 func TestLiveAnthropic(t *testing.T) {
@@ -74,12 +100,13 @@ func TestLiveAnthropic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ptLive(t, "ANTHROPIC_API_KEY", p, "claude-haiku-4-5")
+	ptLive(t, "ANTHROPIC_API_KEY", p, cmp.Or(os.Getenv("WHET_LIVE_ANTHROPIC_MODEL"), "claude-haiku-4-5"))
 	ptLiveModels(t, p)
 }
 
-// ptLiveModels checks that a live provider lists some models.
-func ptLiveModels(t *testing.T, l ModelLister) {
+// ptLiveModels checks that a live provider lists some models, and
+// returns them.
+func ptLiveModels(t *testing.T, l ModelLister) []ModelInfo {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -87,6 +114,7 @@ func ptLiveModels(t *testing.T, l ModelLister) {
 	if err != nil || len(models) == 0 {
 		t.Fatalf("ListModels: %d models, %v", len(models), err)
 	}
+	return models
 }
 
 func TestLiveGemini(t *testing.T) {
@@ -94,6 +122,6 @@ func TestLiveGemini(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ptLive(t, "GEMINI_API_KEY", p, "gemini-2.5-flash-lite")
+	ptLive(t, "GEMINI_API_KEY", p, cmp.Or(os.Getenv("WHET_LIVE_GEMINI_MODEL"), "gemini-2.5-flash-lite"))
 	ptLiveModels(t, p)
 }
