@@ -288,3 +288,29 @@ func (p *Anthropic) MissingKey() error { return missingKey(p.cfg) }
 
 // MissingKey implements keyChecker.
 func (g *Gemini) MissingKey() error { return missingKey(g.cfg) }
+
+// ProviderEnvVar reports whether the environment variable name can change
+// what a provider calls or with which credentials: a key or token
+// (…_API_KEY, …_AUTH_TOKEN), an endpoint (…_BASE_URL, OLLAMA_HOST), any
+// variable of the providers' own families (OPENAI_, ANTHROPIC_, GEMINI_,
+// GOOGLE_, OLLAMA_, AZURE_, which their SDKs read too), or a proxy. The
+// test suites clear these, so that a developer's keys and servers neither
+// receive test traffic nor change what the tests see.
+func ProviderEnvVar(name string) bool {
+	up := strings.ToUpper(name)
+	for _, p := range []string{"OPENAI_", "ANTHROPIC_", "GEMINI_", "GOOGLE_", "OLLAMA_", "AZURE_"} {
+		if strings.HasPrefix(up, p) {
+			return true
+		}
+	}
+	for _, s := range []string{"_API_KEY", "_AUTH_TOKEN", "_BASE_URL"} {
+		if strings.HasSuffix(up, s) {
+			return true
+		}
+	}
+	switch up {
+	case "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY":
+		return true
+	}
+	return false
+}

@@ -51,6 +51,7 @@ func ptLive(t *testing.T, envVar string, p Provider, model string) {
 }
 
 func TestLiveOllama(t *testing.T) {
+	useLiveEnv(t)
 	p, err := NewOllama(config.Provider{})
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +84,7 @@ func TestLiveOllama(t *testing.T) {
 }
 
 func TestLiveOpenAI(t *testing.T) {
+	useLiveEnv(t)
 	p, err := NewOpenAI(config.Provider{})
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +98,7 @@ func TestLiveOpenAI(t *testing.T) {
 }
 
 func TestLiveAnthropic(t *testing.T) {
+	useLiveEnv(t)
 	p, err := NewAnthropic(config.Provider{})
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +121,7 @@ func ptLiveModels(t *testing.T, l ModelLister) []ModelInfo {
 }
 
 func TestLiveGemini(t *testing.T) {
+	useLiveEnv(t)
 	p, err := NewGemini(config.Provider{})
 	if err != nil {
 		t.Fatal(err)

@@ -2,16 +2,21 @@ package ui
 
 import (
 	"os"
+	"strings"
 	"testing"
+
+	"whet/runner"
 )
 
-// TestMain keeps the tests off the hosted APIs: a registry lists the models
-// of every provider whose key is set, so the developer's keys and
-// endpoints are cleared for the whole package.
+// TestMain keeps the tests off the developer's providers: a registry lists
+// the models of every provider whose key is set and of the Ollama server
+// OLLAMA_HOST names, so every key, endpoint and proxy variable
+// (runner.ProviderEnvVar) is cleared for the whole package.
 func TestMain(m *testing.M) {
-	for _, k := range []string{"OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
-		"GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"} {
-		os.Unsetenv(k)
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); runner.ProviderEnvVar(k) {
+			os.Unsetenv(k)
+		}
 	}
 	os.Exit(m.Run())
 }
