@@ -439,7 +439,7 @@ func abSentence(r ABResult) string {
 		out = append(out, fmt.Sprintf("%d failed %s", f, plural(f, "call", "calls")))
 	}
 	if r.Skipped > 0 {
-		out = append(out, fmt.Sprintf("%d %s unscored on a side", r.Skipped, plural(r.Skipped, "case", "cases")))
+		out = append(out, fmt.Sprintf("%d %s with no score on one side", r.Skipped, plural(r.Skipped, "case", "cases")))
 	}
 	left := ""
 	if len(out) > 0 {

@@ -283,7 +283,7 @@ func TestCompareAB(t *testing.T) {
 	if r.Wins != 1 || r.Skipped != 1 || !near(r.Cases[0].A, 0.5, 1e-12) || !near(r.Cases[0].B, 0.6, 1e-12) || r.Cases[1].Scored {
 		t.Errorf("repeats: %+v", r)
 	}
-	if r.Sentence != "no significant difference: B wins 1 of 1 case (1 case unscored on a side left out), p = 1" {
+	if r.Sentence != "no significant difference: B wins 1 of 1 case (1 case with no score on one side left out), p = 1" {
 		t.Errorf("sentence %q", r.Sentence)
 	}
 }
@@ -309,7 +309,7 @@ func TestCompareABLeavesFailedCallsOut(t *testing.T) {
 	if r.Cases[2].Scored || r.Skipped != 1 || r.FailedA != 2 || r.FailedB != 0 || r.Wins != 1 || r.Losses != 1 {
 		t.Errorf("%+v", r)
 	}
-	want := "no significant difference: v1 and v2 each win 1 of 2 cases (2 failed calls and 1 case unscored on a side left out), p = 1"
+	want := "no significant difference: v1 and v2 each win 1 of 2 cases (2 failed calls and 1 case with no score on one side left out), p = 1"
 	if r.Sentence != want {
 		t.Errorf("sentence %q, want %q", r.Sentence, want)
 	}

@@ -326,7 +326,7 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 		}
 		line += ": " + mdCode(c.B.Label, false) + " wins " + fmtInt(ab.Wins) + ", ties " + fmtInt(ab.Ties) + " and loses " + fmtInt(ab.Losses)
 		if ab.Skipped > 0 {
-			line += " (" + plural(ab.Skipped, "case", "cases") + " unscored on a side left out)"
+			line += " (" + plural(ab.Skipped, "case", "cases") + " with no score on one side left out)"
 		}
 		if ab.Wins+ab.Losses > 0 {
 			line += "; win rate " + fmtRate(100*ab.WinRate) + "% (95% CI " + fmtRate(100*ab.Lo) + "–" + fmtRate(100*ab.Hi) +
