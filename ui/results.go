@@ -1016,6 +1016,11 @@ func (m resultsModel) buildDrill() resultsModel {
 		lines = append(lines, trunc(cursor+mark+" "+st.Title.Render(oneLine(head))+"  "+st.Muted.Render(meta), w))
 		if res.Case >= 0 && res.Case < len(run.Cases) {
 			cs := run.Cases[res.Case]
+			if cs.Description != "" {
+				// What the case is about: the name a case imported from
+				// promptfoo has, whose tests have a description but none.
+				lines = append(lines, "  "+st.LabelKey.Render("description ")+st.Muted.Render(trunc(oneLine(cs.Description), w-14)))
+			}
 			if len(cs.Vars) > 0 {
 				var vs []string
 				for _, k := range prompt.SortedKeys(cs.Vars) {
