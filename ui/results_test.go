@@ -672,3 +672,33 @@ func TestResultsDrillShowsCaseDescription(t *testing.T) {
 		t.Fatal("an escape sequence in a case's description reached the screen")
 	}
 }
+
+// enter on a cell an interrupted run never reached says so, and how to
+// run it, rather than doing nothing.
+func TestResultsEmptyCellSaysWhy(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := prompt.Run{ID: "rinterrupt01", Created: testNow.Add(-time.Hour), Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
+		Targets: []string{"echo", "ollama:llama3.2"}, Repeat: 1, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}}}
+	if err := st.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveResults(ctx, []prompt.Result{{RunID: run.ID, VersionID: v.ID, Target: "echo", Output: "billing"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishRun(ctx, run.ID, prompt.RunInterrupted, testNow.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.openResults(run.ID)
+	h.key("l", "enter")
+	h.mustSee("not run yet: run rinterrupt01 was interrupted (whet run --resume rinterrupt01)")
+	h.mustNotSee("0 results")
+	h.key("h", "enter")
+	h.mustSee("classify/intent@1 × echo · 1 result")
+}
