@@ -1078,7 +1078,7 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 			Msg: fmt.Sprintf("malformed stream event from %s: %v", base, err)}
 	}
 	if te := provTransportError(p.name, base, err); te != nil {
-		if provIsRefused(err) && loopbackURL(base) {
+		if provIsRefused(err) && LoopbackURL(base) {
 			te.Msg += ": is the server running, on this port? (by default llama-server listens on 8080, vLLM on 8000, LM Studio on 1234, Ollama on 11434)"
 		}
 		return te

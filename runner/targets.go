@@ -551,7 +551,7 @@ func (r *Registry) Price(t Target) (config.Price, bool) {
 			return p, true
 		}
 	}
-	if ok && loopbackURL(pc.BaseURL) {
+	if ok && LoopbackURL(pc.BaseURL) {
 		// A server on this machine (llama.cpp, vLLM, LM Studio, LocalAI)
 		// runs a local model: free, as Ollama is. A local proxy to a
 		// hosted model was priced by the catalogue above. Only a
@@ -575,9 +575,9 @@ func (r *Registry) baseURL(pc config.Provider) string {
 	return pc.BaseURL
 }
 
-// loopbackURL reports whether raw is an http(s) URL of this machine:
+// LoopbackURL reports whether raw is an http(s) URL of this machine:
 // localhost, a loopback address or the unspecified address.
-func loopbackURL(raw string) bool {
+func LoopbackURL(raw string) bool {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return false

@@ -14,6 +14,7 @@ import (
 	"whet/report"
 	"whet/runner"
 	"whet/store"
+	"whet/themes"
 )
 
 // historyLimit is how many runs the Runs screen lists.
@@ -268,6 +269,17 @@ func runTotalSlow(ctx context.Context, st Store, run prompt.Run, mine map[int64]
 func (m historyModel) scored() bool {
 	for _, r := range m.rows {
 		if r.scored > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// judged reports whether any listed run has a result with a verdict (a
+// suite's, or a person's pass or fail): then the list shows pass rates.
+func (m historyModel) judged() bool {
+	for _, r := range m.rows {
+		if r.judged > 0 {
 			return true
 		}
 	}
@@ -725,15 +737,19 @@ func (m historyModel) sparkView() string {
 }
 
 // historyCols are the list's column widths for a width.
-type historyCols struct{ id, when, status, versions, targets, cells, fail, metric, cost int }
+type historyCols struct{ id, when, status, versions, targets, cells, fail, pass, metric, cost int }
 
 func (m historyModel) cols() historyCols {
 	c := historyCols{id: 12, when: 9, status: 11, cells: 7, fail: 4, metric: 6, cost: 8}
 	fixed := 2 + c.id + c.when + c.status + c.cells + c.fail + c.metric + 7
-	// Narrow, the cost goes first, then the status (a run not done then
-	// has its cells in the status's colour): an interrupted run must read
-	// so at 80 columns.
+	// Narrow, the pass rate goes first (the score stays), then the cost,
+	// then the status (a run not done then has its cells in the status's
+	// colour): an interrupted run must read so at 80 columns.
 	rest := m.w - fixed - c.cost - 1
+	if m.judged() && rest-7 >= 40 {
+		c.pass = 6
+		rest -= 7
+	}
 	if rest < 24 {
 		c.cost = 0
 		rest = m.w - fixed
@@ -771,7 +787,7 @@ func (m historyModel) listView() string {
 		return trunc(s, w) + " "
 	}
 	head := "  " + cell("RUN", c.id) + cell("WHEN", c.when) + cell("STATUS", c.status) + cell("VERSIONS", c.versions) +
-		cell("TARGETS", c.targets) + right("CELLS", c.cells) + right("FAIL", c.fail) + right(metricHead, c.metric) + right("COST", c.cost)
+		cell("TARGETS", c.targets) + right("CELLS", c.cells) + right("FAIL", c.fail) + right("PASS", c.pass) + right(metricHead, c.metric) + right("COST", c.cost)
 	lines := []string{st.Header.Render(pad(head, m.w))}
 	now := m.sh.now()
 	end := min(len(m.rows), m.offset+m.listRows())
@@ -796,14 +812,7 @@ func (m historyModel) listView() string {
 		}
 		mstyle := st.Muted
 		if v := r.metric(scored); v >= 0 {
-			switch {
-			case v >= 0.8:
-				mstyle = st.OK
-			case v >= 0.5:
-				mstyle = st.Warn
-			default:
-				mstyle = st.Error
-			}
+			mstyle = goodnessStyle(st, v)
 		}
 		status := string(run.Status)
 		sstyle := st.Muted
@@ -828,6 +837,20 @@ func (m historyModel) listView() string {
 		if failed > 0 {
 			fstyle = st.Error
 		}
+		pass, pstyle := "", st.Muted
+		if c.pass > 0 {
+			// The pass rate as Results and the gate count it: of the
+			// results with a verdict, failed calls among them as fails.
+			pass = right("—", c.pass)
+			if r.judged > 0 {
+				v := float64(r.passed) / float64(r.judged)
+				pass, pstyle = right(pctText(v), c.pass), goodnessStyle(st, v)
+			}
+		}
+		passCell := ""
+		if pass != "" {
+			passCell = pstyle.Inherit(base).Render(pass)
+		}
 		cost := ""
 		switch {
 		case c.cost == 0:
@@ -846,6 +869,7 @@ func (m historyModel) listView() string {
 			st.Muted.Inherit(base).Render(cell(oneLine(strings.Join(run.Targets, ",")), c.targets)) +
 			cstyle.Inherit(base).Render(right(itoa(done)+"/"+itoa(r.sum.Cells), c.cells)) +
 			fstyle.Inherit(base).Render(right(fail, c.fail)) +
+			passCell +
 			mstyle.Inherit(base).Render(right(metric, c.metric)) +
 			st.Muted.Inherit(base).Render(cost)
 		if gap := m.w - lipgloss.Width(row); gap > 0 {
@@ -854,4 +878,16 @@ func (m historyModel) listView() string {
 		lines = append(lines, trunc(row, m.w))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// goodnessStyle colours a figure in [0,1] where higher is better, as the
+// Results cells are: ok from 0.8, warn from 0.5, error below.
+func goodnessStyle(st *themes.Styles, v float64) lipgloss.Style {
+	switch {
+	case v >= 0.8:
+		return st.OK
+	case v >= 0.5:
+		return st.Warn
+	}
+	return st.Error
 }

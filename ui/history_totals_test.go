@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,4 +155,41 @@ func TestRunsListEqualsAggregate(t *testing.T) {
 	if fallback == 0 || fast == 0 {
 		t.Errorf("rows counted from scores: %d, from tallies: %d; want both", fallback, fast)
 	}
+}
+
+// With room, the Runs list shows each run's pass rate beside its mean
+// score, as Results and the gate count it, and a person's fail rating
+// moves it when the list is shown again.
+func TestRunsListShowsPassRate(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ctx := context.Background()
+	h := newHarness(t, fixedTimeStore{st}, 140, 30)
+	h.send(historyOpenMsg{prompt: "support/reply"})
+	if l := lineWith(h.screen(), fixtureRun); !strings.Contains(l, "75%") || !strings.Contains(l, "0.75") {
+		t.Fatalf("run row without its pass rate 75%% (9 of 12):\n%s", h.screen())
+	}
+	h.mustSee("PASS", "SCORE")
+	results, err := st.ResultCells(ctx, fixtureRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail := false
+	for _, r := range results {
+		if r.OK() && !strings.Contains(r.Output, "can refund") { // a pass
+			if err := st.AddScores(ctx, []prompt.Score{{ResultID: r.ID, Scorer: report.ScorerHuman, Value: 0, Pass: &fail, Author: "ana", Created: testNow}}); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	h.send(historyOpenMsg{prompt: "support/reply", keep: true})
+	if l := lineWith(h.screen(), fixtureRun); !strings.Contains(l, "67%") {
+		t.Fatalf("a fail rating does not move the pass rate to 67%% (8 of 12):\n%s", l)
+	}
+	// At 80 columns the score stays and the pass rate goes.
+	h80 := newHarness(t, fixedTimeStore{st}, 80, 24)
+	h80.send(historyOpenMsg{prompt: "support/reply"})
+	h80.mustSee("SCORE")
+	h80.mustNotSee("PASS")
 }

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"whet/config"
 	"whet/runner"
 	"whet/store"
 )
@@ -490,8 +491,10 @@ func (m modelsModel) detailView() string {
 		return strings.Join(lines, "\n")
 	}
 	prov := "provider " + t.Provider
+	var ps runner.ProviderStatus
 	for _, p := range m.providers {
 		if p.Name == t.Provider {
+			ps = p
 			prov += " (" + p.Type + ")"
 			if p.BaseURL != "" {
 				prov += " at " + p.BaseURL
@@ -505,7 +508,7 @@ func (m modelsModel) detailView() string {
 	price := "price unknown: cost is not counted (set providers." + t.Provider + ".prices in the config)"
 	if pr, ok := m.targets.Price(t); ok {
 		if pr.Input == 0 && pr.Output == 0 {
-			price = "free (a local model)"
+			price = freeText(t, ps)
 		} else {
 			price = "$" + trimFloat(pr.Input) + " in · $" + trimFloat(pr.Output) + " out per 1M tokens"
 		}
@@ -636,4 +639,24 @@ func (m modelsModel) selectedProvider() (runner.ProviderStatus, bool) {
 		return runner.ProviderStatus{}, false
 	}
 	return m.providers[m.pcursor], true
+}
+
+// freeText says why target t, priced at 0, costs nothing: echo calls no
+// model; Ollama, and a server on this machine, run a local model; any
+// other target is free because the config prices it so (a free tier), and
+// is not called local.
+func freeText(t runner.Target, p runner.ProviderStatus) string {
+	typ := t.Type
+	if typ == "" {
+		typ = p.Type
+	}
+	switch {
+	case typ == config.TypeEcho:
+		return "free (echo calls no model)"
+	case typ == config.TypeOllama:
+		return "free (a local model)"
+	case runner.LoopbackURL(p.BaseURL):
+		return "free (a local model: its server is on this machine)"
+	}
+	return "free (priced 0 in the config)"
 }

@@ -203,3 +203,36 @@ func TestModelsHostedRowShowsTheReportedModel(t *testing.T) {
 		t.Fatalf("a listed model never run:\n%s", h.screen())
 	}
 }
+
+// A target priced at 0 says why it is free: echo calls no model, a server
+// on this machine runs a local model, and a hosted model the config prices
+// at 0 (a free tier) is not called local.
+func TestModelsFreeSaysWhy(t *testing.T) {
+	t.Setenv("CLOUD_KEY", "")
+	yaml := "targets: [echo]\nproviders:\n" +
+		"  cloud:\n    type: openai\n    base_url: https://api.cloud.example/v1\n    api_key_env: CLOUD_KEY\n    models: [free-tier]\n    prices:\n      free-tier: {input: 0, output: 0}\n" +
+		"  box:\n    type: openai\n    base_url: http://127.0.0.1:1/v1\n    models: [qwen-local]\n"
+	cfg, err := config.Parse("free.yaml", []byte(yaml), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, openStore(t), 120, 30, withTargets(runner.NewRegistry(cfg)))
+	h.key("9")
+	for spec, want := range map[string]string{
+		"echo":            "free (echo calls no model)",
+		"box:qwen-local":  "free (a local model: its server is on this machine)",
+		"cloud:free-tier": "free (priced 0 in the config)",
+	} {
+		h.key("g")
+		for i := 0; h.m.models.rows[h.m.models.cursor].spec != spec; i++ {
+			if i > len(h.m.models.rows) {
+				t.Fatalf("no row for %s:\n%s", spec, h.screen())
+			}
+			h.key("j")
+		}
+		h.mustSee(want)
+		if spec != "box:qwen-local" {
+			h.mustNotSee("a local model")
+		}
+	}
+}

@@ -358,7 +358,7 @@ func (m resultsModel) Update(msg tea.Msg) (resultsModel, tea.Cmd) {
 		}
 		if r, c, ok := m.cellAt(msg.X, msg.Y); ok {
 			if r == m.row && c == m.col {
-				return m.openDrill(), nil
+				return m.openDrill()
 			}
 			m.row, m.col = r, c
 			return m.clamp(), nil
@@ -439,7 +439,7 @@ func (m resultsModel) updateKeys(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
 		m.col++
 		return m.resort().clamp(), nil
 	case key.Matches(msg, k.Open):
-		return m.openDrill(), nil
+		return m.openDrill()
 	case key.Matches(msg, k.Rows):
 		m.byCase = !m.byCase
 		m.row, m.col, m.rowOff, m.colOff = 0, 0, 0, 0
@@ -938,13 +938,26 @@ func (m resultsModel) selectedCell() (resRow, resCol, []prompt.Result, bool) {
 	return r, c, out, true
 }
 
-func (m resultsModel) openDrill() resultsModel {
-	if _, _, res, ok := m.selectedCell(); !ok || len(res) == 0 {
-		return m
+// openDrill shows every result of the selected cell; a cell without one
+// says why rather than doing nothing.
+func (m resultsModel) openDrill() (resultsModel, tea.Cmd) {
+	_, _, res, ok := m.selectedCell()
+	if !ok {
+		return m, nil
+	}
+	if len(res) == 0 {
+		run := m.rr.Run
+		switch run.Status {
+		case prompt.RunInterrupted:
+			return m, notify("not run yet: run " + run.ID + " was interrupted (whet run --resume " + run.ID + ")")
+		case prompt.RunRunning:
+			return m, notify("no result here yet: run " + run.ID + " is still running")
+		}
+		return m, notify("no result here")
 	}
 	m.drill = true
 	m.drillOff, m.drillSel = 0, 0
-	return m.buildDrill()
+	return m.buildDrill(), nil
 }
 
 func (m resultsModel) drillRows() int { return max(1, m.h-2) }
@@ -1016,6 +1029,11 @@ func (m resultsModel) buildDrill() resultsModel {
 		lines = append(lines, trunc(cursor+mark+" "+st.Title.Render(oneLine(head))+"  "+st.Muted.Render(meta), w))
 		if res.Case >= 0 && res.Case < len(run.Cases) {
 			cs := run.Cases[res.Case]
+			if cs.Description != "" {
+				// What the case is about: the name a case imported from
+				// promptfoo has, whose tests have a description but none.
+				lines = append(lines, "  "+st.LabelKey.Render("description ")+st.Muted.Render(trunc(oneLine(cs.Description), w-14)))
+			}
 			if len(cs.Vars) > 0 {
 				var vs []string
 				for _, k := range prompt.SortedKeys(cs.Vars) {

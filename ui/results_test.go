@@ -636,3 +636,69 @@ func TestResultsRatingOverridesSuiteGrade(t *testing.T) {
 	h.mustSee("75% [")
 	h.mustNotSee("100% [34–100%]")
 }
+
+// A case imported from promptfoo has a description and no name: the
+// Results detail says what it is about beside its number.
+func TestResultsDrillShowsCaseDescription(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := prompt.Run{ID: "rdescribed01", Created: testNow.Add(-time.Hour), Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
+		Targets: []string{"echo"}, Repeat: 1, Cases: []prompt.Case{
+			{Description: "refund\x1b[31m asked twice", Vars: map[string]string{"text": "a"}},
+			{Vars: map[string]string{"text": "b"}},
+		}}
+	if err := st.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveResults(ctx, []prompt.Result{
+		{RunID: run.ID, VersionID: v.ID, Target: "echo", Case: 0, Output: "billing"},
+		{RunID: run.ID, VersionID: v.ID, Target: "echo", Case: 1, Output: "other"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.openResults(run.ID)
+	h.key("enter")
+	h.mustSee("case 1", "description refund asked twice", "case 2")
+	if n := strings.Count(h.m.render(), "description "); n != 1 {
+		t.Fatalf("%d description lines, want 1 (case 2 has none)", n)
+	}
+	if strings.Contains(h.m.render(), "\x1b[31m asked") {
+		t.Fatal("an escape sequence in a case's description reached the screen")
+	}
+}
+
+// enter on a cell an interrupted run never reached says so, and how to
+// run it, rather than doing nothing.
+func TestResultsEmptyCellSaysWhy(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := prompt.Run{ID: "rinterrupt01", Created: testNow.Add(-time.Hour), Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
+		Targets: []string{"echo", "ollama:llama3.2"}, Repeat: 1, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}}}
+	if err := st.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveResults(ctx, []prompt.Result{{RunID: run.ID, VersionID: v.ID, Target: "echo", Output: "billing"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishRun(ctx, run.ID, prompt.RunInterrupted, testNow.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.openResults(run.ID)
+	h.key("l", "enter")
+	h.mustSee("not run yet: run rinterrupt01 was interrupted (whet run --resume rinterrupt01)")
+	h.mustNotSee("0 results")
+	h.key("h", "enter")
+	h.mustSee("classify/intent@1 × echo · 1 result")
+}

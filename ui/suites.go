@@ -1130,7 +1130,12 @@ func (m suitesModel) casesView() string {
 			marker = st.Cursor.Inherit(base).Render("▌ ")
 		}
 		caseName := base.Render(suitesCell(oneLine(c.Name), name, false))
-		if c.Name == "" {
+		switch {
+		case c.Name == "" && c.Description != "":
+			// A promptfoo test imports with its description and no
+			// name: the description says which case it is.
+			caseName = st.Muted.Inherit(base).Render(suitesCell(oneLine(c.Description), name, false))
+		case c.Name == "":
 			caseName = st.Muted.Inherit(base).Render(suitesCell("("+oneLine(c.Label(i))+")", name, false))
 		}
 		expected := oneLine(c.Expected)

@@ -707,3 +707,20 @@ func TestSuitesMonochromeKeepsEmojiWhole(t *testing.T) {
 	}
 	t.Fatalf("no case row in\n%s", h.screen())
 }
+
+// A case with a description and no name (every promptfoo test imports so)
+// shows its description in the case list, not "(case N)".
+func TestSuitesCaseWithoutNameShowsDescription(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "pf", Prompt: "support/reply", Cases: []prompt.Case{
+		{Description: "refund asked\x1b[31m twice", Vars: map[string]string{"ticket": "a"}},
+		{Vars: map[string]string{"ticket": "b"}},
+	}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 120, 30)
+	h.key("8", "enter")
+	h.mustSee("refund asked twice", "(case 2)")
+	h.mustNotSee("(case 1)")
+}
