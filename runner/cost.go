@@ -121,6 +121,27 @@ func Cost(p config.Price, in, out int) float64 {
 	return (float64(in)*p.Input + float64(out)*p.Output) / 1e6
 }
 
+// Billed reports whether calling any of specs may cost money: a target
+// priced above 0, or one whose price ts does not know (a hosted model not
+// in the catalogue). Ollama, echo and the local servers' models cost
+// nothing. A spec that does not resolve counts as billed, as does any with
+// a nil ts: nothing says it is free.
+func Billed(ts Targets, specs []string) bool {
+	if ts == nil {
+		return len(specs) > 0
+	}
+	for _, spec := range specs {
+		t, err := ts.Resolve(spec)
+		if err != nil {
+			return true
+		}
+		if p, ok := ts.Price(t); !ok || p.Input > 0 || p.Output > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Unpriced lists the specs among specs whose price ts does not know: hosted
 // models with no price in the config or the catalogue, whose calls are
 // recorded at cost 0 though they are not free. A spec that no longer

@@ -149,6 +149,24 @@ func TestRegistryPrice(t *testing.T) {
 	if got := Unpriced(nil, specs); got != nil {
 		t.Errorf("Unpriced(nil) = %v", got)
 	}
+	// Billed: any target priced above 0, or unpriced, or unknown.
+	for _, c := range []struct {
+		specs []string
+		want  bool
+	}{
+		{[]string{"ollama:llama3.2:3b", "echo", "lms:qwen2.5-7b-instruct", "box:qwen2.5"}, false},
+		{[]string{"echo", "openai:gpt-4o"}, true},
+		{[]string{"echo", "proxy:my-finetune"}, true}, // unpriced: not known to be free
+		{[]string{"echo", "nosuch:model"}, true},
+		{nil, false},
+	} {
+		if got := Billed(r, c.specs); got != c.want {
+			t.Errorf("Billed(%v) = %v, want %v", c.specs, got, c.want)
+		}
+	}
+	if !Billed(nil, []string{"echo"}) {
+		t.Error("Billed(nil registry) says free: nothing says it is")
+	}
 }
 
 func TestCost(t *testing.T) {

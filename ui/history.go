@@ -357,7 +357,7 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, notifyErr(msg.err)
 		}
-		d := newConfirm("Re-run "+msg.base.ID+" and check for drift?", rerunQuestion(msg.base, msg.cost, msg.why), historyRerunMsg{base: msg.base}, nil)
+		d := newConfirm("Re-run "+msg.base.ID+" and check for drift?", rerunQuestion(msg.base, msg.cost, msg.why, runner.Billed(m.targets, msg.base.Targets)), historyRerunMsg{base: msg.base}, nil)
 		d.yesLabel, d.noLabel = "re-run", "cancel"
 		return m, openDialog(d)
 	case historyRerunMsg:

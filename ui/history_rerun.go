@@ -173,8 +173,9 @@ func rerunnable(base prompt.Run, targets runner.Targets) error {
 	return nil
 }
 
-// rerunQuestion is the confirmation's text: what runs, how many calls.
-func rerunQuestion(base prompt.Run, cost float64, why string) string {
+// rerunQuestion is the confirmation's text: what runs, how many calls,
+// and whether they are billed (billed: runner.Billed of its targets).
+func rerunQuestion(base prompt.Run, cost float64, why string, billed bool) string {
 	calls := base.Cells()
 	body := ""
 	if why != "" {
@@ -191,9 +192,13 @@ func rerunQuestion(base prompt.Run, cost float64, why string) string {
 		}
 		body += "."
 	}
-	body += "\nHosted models bill these calls"
-	if cost > 0 {
-		body += " (run " + base.ID + " cost " + usdText(cost) + ")"
+	if billed {
+		body += "\nHosted models bill these calls"
+		if cost > 0 {
+			body += " (run " + base.ID + " cost " + usdText(cost) + ")"
+		}
+	} else {
+		body += "\nThese targets are local or echo: the calls cost nothing"
 	}
 	body += ". Then the drift dialog sets the new run against " + base.ID + "."
 	if base.Status == prompt.RunInterrupted {

@@ -75,7 +75,7 @@ func TestHistoryDriftRerun(t *testing.T) {
 	h.mustSee("Re-run "+base.ID+" and check for drift?", "y/enter re-run", "n/esc cancel")
 	if got, want := h.topConfirm().body, "No earlier run of the same plan to compare run "+base.ID+" with.\n\n"+
 		"This runs run "+base.ID+"'s plan again, never from the cache: 1 version × 1 target × 3 cases × 1 repeat = 3 model calls on echo. "+
-		"Its suite names grades the outputs.\nHosted models bill these calls. Then the drift dialog sets the new run against "+base.ID+"."; got != want {
+		"Its suite names grades the outputs.\nThese targets are local or echo: the calls cost nothing. Then the drift dialog sets the new run against "+base.ID+"."; got != want {
 		t.Fatalf("question:\n%s\nwant\n%s", got, want)
 	}
 	h.key("n")
@@ -276,17 +276,27 @@ func (h *harness) topConfirm() *confirmDialog {
 func TestRerunQuestionSuiteWithoutChecks(t *testing.T) {
 	base := prompt.Run{ID: "r1", Suite: "bare", Repeat: 1, Targets: []string{"echo"},
 		Versions: []prompt.RunVersion{{Prompt: "p", Number: 1}}, Cases: []prompt.Case{{Name: "one"}}}
-	got := rerunQuestion(base, 0, "")
+	got := rerunQuestion(base, 0, "", true)
 	if strings.Contains(got, "grades the outputs") || !strings.Contains(got, "Its suite bare had no checks, so no output gets a verdict.") {
 		t.Fatalf("question: %s", got)
 	}
 	base.Cases[0].Checks = []prompt.Check{{Type: "icontains", Value: "x"}}
-	if got := rerunQuestion(base, 0, ""); !strings.Contains(got, "Its suite bare grades the outputs.") || strings.Contains(got, "resume") {
+	if got := rerunQuestion(base, 0, "", true); !strings.Contains(got, "Its suite bare grades the outputs.") || strings.Contains(got, "resume") {
 		t.Fatalf("question with a check: %s", got)
 	}
 	// An interrupted run can be finished instead of re-run whole.
 	base.Status = prompt.RunInterrupted
-	if got := rerunQuestion(base, 0, ""); !strings.HasSuffix(got, "\nRun r1 was interrupted before all its cells ran: to finish it instead, whet run --resume r1.") {
+	if got := rerunQuestion(base, 0, "", true); !strings.HasSuffix(got, "\nRun r1 was interrupted before all its cells ran: to finish it instead, whet run --resume r1.") {
 		t.Fatalf("question for an interrupted run: %s", got)
+	}
+	// Only billed targets are said to bill.
+	if got := rerunQuestion(base, 0, "", false); strings.Contains(got, "bill") || !strings.Contains(got, "These targets are local or echo: the calls cost nothing.") {
+		t.Fatalf("question for free targets: %s", got)
+	}
+	if got := suiteRunQuestion(base, false); strings.Contains(got, "bill") || !strings.Contains(got, "These targets are local or echo: the calls cost nothing") {
+		t.Fatalf("suite question for free targets: %s", got)
+	}
+	if got := suiteRunQuestion(base, true); !strings.Contains(got, "Hosted models bill these calls") {
+		t.Fatalf("suite question for billed targets: %s", got)
 	}
 }

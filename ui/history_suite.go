@@ -75,7 +75,7 @@ func (m historyModel) updateSuiteRun(msg tea.Msg) (historyModel, tea.Cmd, bool) 
 		if msg.err != nil {
 			return m, notifyErr(msg.err), true
 		}
-		d := newConfirm("Run suite "+oneLine(msg.run.Suite)+"?", suiteRunQuestion(msg.run), historySuiteStartMsg{run: msg.run}, nil)
+		d := newConfirm("Run suite "+oneLine(msg.run.Suite)+"?", suiteRunQuestion(msg.run, runner.Billed(m.targets, msg.run.Targets)), historySuiteStartMsg{run: msg.run}, nil)
 		d.yesLabel, d.noLabel = "run", "cancel"
 		return m, openDialog(d), true
 	case historySuiteStartMsg:
@@ -200,8 +200,9 @@ func planSuiteRun(ctx context.Context, st Store, targets runner.Targets, grader 
 	return plan.Run, nil
 }
 
-// suiteRunQuestion is the confirmation's text: what runs, how many calls.
-func suiteRunQuestion(run prompt.Run) string {
+// suiteRunQuestion is the confirmation's text: what runs, how many calls,
+// and whether they are billed (billed: runner.Billed of its targets).
+func suiteRunQuestion(run prompt.Run, billed bool) string {
 	refs := make([]string, len(run.Versions))
 	for i, v := range run.Versions {
 		refs[i] = v.Ref()
@@ -221,7 +222,11 @@ func suiteRunQuestion(run prompt.Run) string {
 	if n := eval.ModelCalls(run); n > 0 {
 		body += ", with up to " + plural(n, "more call") + " to a judge or embedding model"
 	}
-	return body + ".\nHosted models bill these calls (at temperature 0 an answer cached from an identical call is reused). " +
+	bill := "These targets are local or echo: the calls cost nothing"
+	if billed {
+		bill = "Hosted models bill these calls"
+	}
+	return body + ".\n" + bill + " (at temperature 0 an answer cached from an identical call is reused). " +
 		"Runs shows its progress, then its pass rate."
 }
 

@@ -61,7 +61,7 @@ func TestSuitesRunASuiteOnModels(t *testing.T) {
 	h.mustSee("Run suite names?", "y/enter run", "n/esc cancel")
 	if got, want := h.topConfirm().body, "This runs support/reply@1 and support/reply@3 on the cases of suite names: "+
 		"2 versions × 1 target × 4 cases × 1 repeat = 8 model calls on echo. The suite's checks grade every output.\n"+
-		"Hosted models bill these calls (at temperature 0 an answer cached from an identical call is reused). "+
+		"These targets are local or echo: the calls cost nothing (at temperature 0 an answer cached from an identical call is reused). "+
 		"Runs shows its progress, then its pass rate."; got != want {
 		t.Fatalf("question:\n%s\nwant\n%s", got, want)
 	}
