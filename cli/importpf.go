@@ -52,6 +52,18 @@ It ends with the command that runs what it imported:
 			for _, is := range res.Unsupported {
 				fmt.Fprintln(a.env.Stderr, "not imported: "+is.String())
 			}
+			// Targets as whet names them (ollama:x:latest is ollama:x), once.
+			if reg, err := a.registry(); err == nil {
+				seen := map[string]bool{}
+				var targets []string
+				for _, t := range res.Targets {
+					if c := reg.Canonical(t); !seen[c] {
+						seen[c] = true
+						targets = append(targets, c)
+					}
+				}
+				res.Targets = targets
+			}
 			if err := eval.ValidateSuite(res.Suite); err != nil {
 				return usagef("%s: %w", args[0], err)
 			}
