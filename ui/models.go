@@ -438,6 +438,9 @@ func (m modelsModel) targetsView() string {
 			if (model == "" || model == "listed") && r.seen != nil && r.seen.Current.Model != "" {
 				model = r.seen.Current.Model
 			}
+			if model == "listed" {
+				model = "" // FROM says so already
+			}
 			digest := r.info.Digest
 			if digest == "" && r.seen != nil {
 				digest = r.seen.Current.Digest
