@@ -226,15 +226,8 @@ func TestResultsUnscoredShowErrorRate(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
 	ctx := context.Background()
-	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := prompt.Run{ID: "rnoscores001", Created: testNow.Add(-time.Hour), Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
-		Targets: []string{"echo"}, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}, {Vars: map[string]string{"text": "b"}}}, Repeat: 2}
-	if err := st.CreateRun(ctx, &run); err != nil {
-		t.Fatal(err)
-	}
+	run, v := classifyRun(t, st, prompt.Run{ID: "rnoscores001",
+		Targets: []string{"echo"}, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}, {Vars: map[string]string{"text": "b"}}}, Repeat: 2})
 	var rs []prompt.Result
 	for c := 0; c < 2; c++ {
 		for r := 0; r < 2; r++ {
@@ -403,15 +396,8 @@ func TestResultsNCountsGradedResults(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
 	ctx := context.Background()
-	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := prompt.Run{ID: "rhumanonly01", Created: testNow.Add(-time.Hour), Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
-		Targets: []string{"echo", "ollama:llama3.2"}, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}, {Vars: map[string]string{"text": "b"}}}, Repeat: 3}
-	if err := st.CreateRun(ctx, &run); err != nil {
-		t.Fatal(err)
-	}
+	run, v := classifyRun(t, st, prompt.Run{ID: "rhumanonly01",
+		Targets: []string{"echo", "ollama:llama3.2"}, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}, {Vars: map[string]string{"text": "b"}}}, Repeat: 3})
 	var rs []prompt.Result
 	for _, tg := range run.Targets {
 		for c := 0; c < 2; c++ {
@@ -473,15 +459,8 @@ func TestResultsIntervalOverCasesAsTheReport(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
 	ctx := context.Background()
-	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := prompt.Run{ID: "rrepeats0001", Created: testNow.Add(-time.Hour), Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
-		Targets: []string{"echo"}, Cases: make([]prompt.Case, 5), Repeat: 3}
-	if err := st.CreateRun(ctx, &run); err != nil {
-		t.Fatal(err)
-	}
+	run, v := classifyRun(t, st, prompt.Run{ID: "rrepeats0001",
+		Targets: []string{"echo"}, Cases: make([]prompt.Case, 5), Repeat: 3})
 	var rs []prompt.Result
 	for c := range 5 {
 		for r := range 3 {
@@ -558,6 +537,25 @@ func TestResultsShownAgainReadsRatingsMadeSince(t *testing.T) {
 	h.mustSee("human 0.75 (4/5) by ana")
 }
 
+// classifyRun creates run of the seed's classify/intent@1 (its Versions
+// set, created an hour before testNow) and returns it with the version.
+func classifyRun(t *testing.T, st interface {
+	Store
+	CreateRun(context.Context, *prompt.Run) error
+}, run prompt.Run) (prompt.Run, prompt.Version) {
+	t.Helper()
+	v, err := st.Resolve(context.Background(), prompt.Ref{Name: "classify/intent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.Created = testNow.Add(-time.Hour)
+	run.Versions = []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}}
+	if err := st.CreateRun(context.Background(), &run); err != nil {
+		t.Fatal(err)
+	}
+	return run, v
+}
+
 // seedSuiteRun saves a graded suite run of classify/intent on echo and
 // ollama:llama3.2, 2 cases × 2 repeats; on echo the second repeat of each
 // case is a failed call, graded 0 and a fail as a suite grades it.
@@ -567,15 +565,8 @@ func seedSuiteRun(t *testing.T, st interface {
 }) (prompt.Run, []prompt.Result) {
 	t.Helper()
 	ctx := context.Background()
-	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := prompt.Run{ID: "rfailedcalls", Created: testNow.Add(-time.Hour), Suite: "s", Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
-		Targets: []string{"echo", "ollama:llama3.2"}, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}, {Vars: map[string]string{"text": "b"}}}, Repeat: 2}
-	if err := st.CreateRun(ctx, &run); err != nil {
-		t.Fatal(err)
-	}
+	run, v := classifyRun(t, st, prompt.Run{ID: "rfailedcalls", Suite: "s",
+		Targets: []string{"echo", "ollama:llama3.2"}, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}, {Vars: map[string]string{"text": "b"}}}, Repeat: 2})
 	var rs []prompt.Result
 	for _, tg := range run.Targets {
 		for c := range 2 {
@@ -643,18 +634,11 @@ func TestResultsDrillShowsCaseDescription(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
 	ctx := context.Background()
-	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := prompt.Run{ID: "rdescribed01", Created: testNow.Add(-time.Hour), Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
+	run, v := classifyRun(t, st, prompt.Run{ID: "rdescribed01",
 		Targets: []string{"echo"}, Repeat: 1, Cases: []prompt.Case{
 			{Description: "refund\x1b[31m asked twice", Vars: map[string]string{"text": "a"}},
 			{Vars: map[string]string{"text": "b"}},
-		}}
-	if err := st.CreateRun(ctx, &run); err != nil {
-		t.Fatal(err)
-	}
+		}})
 	if err := st.SaveResults(ctx, []prompt.Result{
 		{RunID: run.ID, VersionID: v.ID, Target: "echo", Case: 0, Output: "billing"},
 		{RunID: run.ID, VersionID: v.ID, Target: "echo", Case: 1, Output: "other"},
@@ -679,15 +663,8 @@ func TestResultsEmptyCellSaysWhy(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
 	ctx := context.Background()
-	v, err := st.Resolve(ctx, prompt.Ref{Name: "classify/intent"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := prompt.Run{ID: "rinterrupt01", Created: testNow.Add(-time.Hour), Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: 1, Hash: v.Hash}},
-		Targets: []string{"echo", "ollama:llama3.2"}, Repeat: 1, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}}}
-	if err := st.CreateRun(ctx, &run); err != nil {
-		t.Fatal(err)
-	}
+	run, v := classifyRun(t, st, prompt.Run{ID: "rinterrupt01",
+		Targets: []string{"echo", "ollama:llama3.2"}, Repeat: 1, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}}})
 	if err := st.SaveResults(ctx, []prompt.Result{{RunID: run.ID, VersionID: v.ID, Target: "echo", Output: "billing"}}); err != nil {
 		t.Fatal(err)
 	}
