@@ -73,7 +73,7 @@ the JSON (report/SCHEMA.md says which format carries what).`,
 			if version != "" {
 				version = a.runVersionSpec(st, rr.Run, version)
 			}
-			sa, sb, err := compareSides(rr.Run, specs, version, target)
+			sa, sb, err := compareSides(rr.Run, rr.Results, specs, version, target)
 			if err != nil {
 				return usageError{err}
 			}
@@ -116,7 +116,7 @@ the JSON (report/SCHEMA.md says which format carries what).`,
 // compareSides resolves the sides to compare: specs (none, or two
 // versions, or two targets of run), with version or target fixing the
 // other half.
-func compareSides(run prompt.Run, specs []string, version, target string) (a, b report.SideKey, err error) {
+func compareSides(run prompt.Run, results []prompt.Result, specs []string, version, target string) (a, b report.SideKey, err error) {
 	if len(run.Versions) == 0 || len(run.Targets) == 0 {
 		return a, b, fmt.Errorf("run %s has no versions or targets to compare", run.ID)
 	}
@@ -136,7 +136,10 @@ func compareSides(run prompt.Run, specs []string, version, target string) (a, b 
 		}
 	}
 	if len(specs) == 0 && version == "" {
-		return report.DefaultSides(run, t)
+		if target == "" {
+			t = "" // the first target with results of both sides
+		}
+		return report.DefaultSides(run, results, t)
 	}
 	if len(specs) == 0 {
 		if len(run.Targets) < 2 {

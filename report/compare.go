@@ -66,27 +66,41 @@ type SideKey struct {
 }
 
 // DefaultSides picks what to compare in run when nothing is chosen: its
-// first two versions on target (the run's first target when target is not
-// one of its own), else its one version on its first two targets, target
-// first when given.
-func DefaultSides(run prompt.Run, target string) (a, b SideKey, err error) {
+// first two versions on target, else its one version on its first two
+// targets, target first when given. When target is not one of the run's
+// own, the targets are the first that have results of both sides among
+// results (an interrupted run may have none on its first target), else
+// the run's first.
+func DefaultSides(run prompt.Run, results []prompt.Result, target string) (a, b SideKey, err error) {
 	vs, ts := run.Versions, run.Targets
 	if len(vs) == 0 || len(ts) == 0 {
 		return a, b, errors.New("run " + run.ID + " has no versions or targets to compare")
 	}
-	t := ts[0]
-	if slices.Contains(ts, target) {
-		t = target
+	has := map[SideKey]bool{}
+	for _, r := range results {
+		has[SideKey{r.VersionID, r.Target}] = true
 	}
+	chosen := slices.Contains(ts, target)
 	if len(vs) >= 2 {
+		t := ts[0]
+		if chosen {
+			t = target
+		} else if i := slices.IndexFunc(ts, func(t string) bool { return has[SideKey{vs[0].VersionID, t}] && has[SideKey{vs[1].VersionID, t}] }); i >= 0 {
+			t = ts[i]
+		}
 		return SideKey{vs[0].VersionID, t}, SideKey{vs[1].VersionID, t}, nil
 	}
 	if len(ts) >= 2 {
-		t2 := ts[0]
-		if t2 == t {
-			t2 = ts[1]
+		order := ts
+		if chosen {
+			order = append([]string{target}, slices.DeleteFunc(slices.Clone(ts), func(t string) bool { return t == target })...)
+		} else {
+			// Targets with results first, in the run's order.
+			with := slices.DeleteFunc(slices.Clone(ts), func(t string) bool { return !has[SideKey{vs[0].VersionID, t}] })
+			without := slices.DeleteFunc(slices.Clone(ts), func(t string) bool { return has[SideKey{vs[0].VersionID, t}] })
+			order = append(with, without...)
 		}
-		return SideKey{vs[0].VersionID, t}, SideKey{vs[0].VersionID, t2}, nil
+		return SideKey{vs[0].VersionID, order[0]}, SideKey{vs[0].VersionID, order[1]}, nil
 	}
 	return a, b, errors.New("run " + run.ID + " has one version on one target: nothing to compare. " +
 		"Run two versions (whet run NAME@1 NAME@2 -m echo) or two targets (whet run NAME -m echo,TARGET)")

@@ -247,3 +247,31 @@ func TestMarkdownSaysFailedCallsCount(t *testing.T) {
 		t.Error("a run without failed calls says they count")
 	}
 }
+
+// DefaultSides picks targets that have results when none is chosen: an
+// interrupted run may have none on its first target.
+func TestDefaultSidesPreferTargetsWithResults(t *testing.T) {
+	two := prompt.Run{ID: "r", Versions: []prompt.RunVersion{{VersionID: 1}, {VersionID: 2}}, Targets: []string{"ollama:x", "echo"}}
+	onEcho := []prompt.Result{{VersionID: 1, Target: "echo"}, {VersionID: 2, Target: "echo"}, {VersionID: 1, Target: "ollama:x"}}
+	one := prompt.Run{ID: "r", Versions: []prompt.RunVersion{{VersionID: 1}}, Targets: []string{"a", "b", "c"}}
+	onBC := []prompt.Result{{VersionID: 1, Target: "c"}, {VersionID: 1, Target: "b"}}
+	for _, c := range []struct {
+		name    string
+		run     prompt.Run
+		results []prompt.Result
+		target  string
+		a, b    SideKey
+	}{
+		{"two versions, both on echo only", two, onEcho, "", SideKey{1, "echo"}, SideKey{2, "echo"}},
+		{"two versions, a target chosen", two, onEcho, "ollama:x", SideKey{1, "ollama:x"}, SideKey{2, "ollama:x"}},
+		{"two versions, no results", two, nil, "", SideKey{1, "ollama:x"}, SideKey{2, "ollama:x"}},
+		{"one version, results on b and c", one, onBC, "", SideKey{1, "b"}, SideKey{1, "c"}},
+		{"one version, c chosen", one, onBC, "c", SideKey{1, "c"}, SideKey{1, "a"}},
+		{"one version, no results", one, nil, "", SideKey{1, "a"}, SideKey{1, "b"}},
+	} {
+		a, b, err := DefaultSides(c.run, c.results, c.target)
+		if err != nil || a != c.a || b != c.b {
+			t.Errorf("%s: %v %v %v, want %v %v", c.name, a, b, err, c.a, c.b)
+		}
+	}
+}

@@ -195,7 +195,7 @@ func (m compareModel) setReport(rr report.RunReport) (compareModel, tea.Cmd) {
 	m.loading, m.loaded, m.err = false, true, ""
 	m.rr = rr
 	m.lines, m.starts, m.off = nil, nil, 0
-	a, b, err := report.DefaultSides(rr.Run, m.hint)
+	a, b, err := report.DefaultSides(rr.Run, rr.Results, m.hint)
 	if err != nil {
 		m.err = err.Error()
 		m.loaded = false

@@ -203,7 +203,7 @@ func TestBuildComparison(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b, err := report.DefaultSides(rr.Run, "ollama:llama3.2")
+	a, b, err := report.DefaultSides(rr.Run, rr.Results, "ollama:llama3.2")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func TestExportComparisonIsTheReportsBytes(t *testing.T) {
 	h.key("C", "x")
 	d := h.topExport()
 	h.mustSee("Export comparison support/reply@1 vs support/reply@2", "-compare.md")
-	a, b, err := report.DefaultSides(rr.Run, "echo")
+	a, b, err := report.DefaultSides(rr.Run, rr.Results, "echo")
 	if err != nil {
 		t.Fatal(err)
 	}
