@@ -579,7 +579,7 @@ func driftText(base prompt.Run, rows []eval.DriftRow, maxLines, w int) string {
 		}
 		return n
 	}
-	summary := plural(countDrifted(rows), "version × target pair") + " of " + itoa(len(rows)) + " drifted"
+	summary := itoa(countDrifted(rows)) + " of " + plural(len(rows), "version × target pair") + " drifted"
 	if note := eval.HolmNote(rows); note != "" {
 		summary += "; " + note
 	}

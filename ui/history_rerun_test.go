@@ -100,7 +100,7 @@ func TestHistoryDriftRerun(t *testing.T) {
 	if err != nil || len(scores) == 0 {
 		t.Fatalf("the re-run was not graded: %d scores, %v", len(scores), err)
 	}
-	h.mustSee("Drift · "+base.ID+" → "+re.ID, "0 version × target pairs of 1 drifted", "support/reply@3 × echo: steady",
+	h.mustSee("Drift · "+base.ID+" → "+re.ID, "0 of 1 version × target pair drifted", "support/reply@3 × echo: steady",
 		"same output 3/3 · score 1.00 → 1.00 · errors 0 → 0", "whet drift "+base.ID+" --against "+re.ID)
 	h.mustNotSee("⚠")
 	if got := h.notice(); got != "drift re-run "+re.ID+" done: 0 of 1 version × target pair drifted" {
@@ -229,7 +229,7 @@ func TestHistoryDriftRerunProgressAndStop(t *testing.T) {
 		failed: 3, firstErr: "provider openai: no API key: set OPENAI_API_KEY\x1b[31m"})
 	h.mustSee("Drift · " + fixtureOldRun + " → " + fixtureRun)
 	d, ok := h.m.dialogs[len(h.m.dialogs)-1].(*messageDialog)
-	if !ok || !strings.HasPrefix(d.body, "3 cells of the re-run failed, the first with: provider openai: no API key: set OPENAI_API_KEY\n\n0 version × target pairs of 0 drifted") {
+	if !ok || !strings.HasPrefix(d.body, "3 cells of the re-run failed, the first with: provider openai: no API key: set OPENAI_API_KEY\n\n0 of 0 version × target pairs drifted") {
 		t.Fatalf("dialog = %#v", h.m.dialogs[len(h.m.dialogs)-1])
 	}
 	h.key("esc")

@@ -135,14 +135,14 @@ func TestHistoryDrift(t *testing.T) {
 	// cells correspond: the fixture's run shares support/reply@1 × echo
 	// with it, and there the model changed.
 	h.key("g", "D")
-	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "1 version × target pair of 1 drifted",
+	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "1 of 1 version × target pair drifted",
 		"⚠ support/reply@1 × echo: drifted", "model echo → echo-2", "same output 3/3")
 	// The model line says the model changed; the reasons do not repeat it.
 	h.mustNotSee("model changed: echo → echo-2")
 	h.key("esc")
 	// The fixture's run against the old run: nothing moved.
 	h.key("j", "D")
-	h.mustSee("Drift · "+fixtureOldRun+" → "+fixtureRun, "0 version × target pairs of 1 drifted", "support/reply@1 × echo: steady")
+	h.mustSee("Drift · "+fixtureOldRun+" → "+fixtureRun, "0 of 1 version × target pair drifted", "support/reply@1 × echo: steady")
 	h.mustNotSee("⚠")
 	h.key("esc")
 	// The oldest run has nothing before it.
@@ -162,7 +162,7 @@ func TestHistoryDriftPrefersTheFullPlan(t *testing.T) {
 	h.key("G", "h")
 	h.mustSee("4 runs")
 	h.key("g", "D")
-	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 version × target pairs of 4 drifted")
+	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 of 4 version × target pairs drifted")
 }
 
 // A run cancelled before any cell finished (an Arena run stopped with
@@ -178,7 +178,7 @@ func TestHistoryDriftSkipsARunWithNoResults(t *testing.T) {
 	h.key("G", "h")
 	h.mustSee("4 runs")
 	h.key("g", "D")
-	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 version × target pairs of 4 drifted")
+	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 of 4 version × target pairs drifted")
 	h.mustNotSee(empty.ID + " →")
 	// D on the empty run itself says why there is nothing to show.
 	h.key("esc", "j", "D")
