@@ -68,8 +68,19 @@ var flagCompletion = map[string]map[string]completion{
 	"whet suite list":   {"prompt": compName},
 }
 
-// addCompletions wires argCompletion and flagCompletion into the command
-// tree under root.
+// formatCompletion lists the --format values of each command that has one.
+var formatCompletion = map[string][]string{
+	"whet run":          {"table", "md", "json", "csv", "junit"},
+	"whet runs show":    {"table", "md", "json", "csv", "junit"},
+	"whet export":       {"md", "json", "csv", "junit"},
+	"whet compare":      {"md", "json", "csv"},
+	"whet drift":        {"table", "md", "json", "junit"},
+	"whet suite export": {"yaml", "csv", "jsonl"},
+	"whet prompt list":  {"table", "md", "json"},
+}
+
+// addCompletions wires argCompletion, flagCompletion and formatCompletion
+// into the command tree under root.
 func (a *app) addCompletions(root *cobra.Command) {
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
@@ -87,6 +98,9 @@ func (a *app) addCompletions(root *cobra.Command) {
 			c.RegisterFlagCompletionFunc(flag, func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 				return a.complete(k, toComplete)
 			})
+		}
+		if formats, ok := formatCompletion[path]; ok {
+			c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 		}
 		for _, sub := range c.Commands() {
 			walk(sub)
