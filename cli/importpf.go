@@ -104,6 +104,9 @@ It ends with the command that runs what it imported:
 				if res.Jobs > 0 {
 					opts += fmt.Sprintf(" -j %d", res.Jobs)
 				}
+				for _, o := range res.Outputs {
+					opts += " -o " + shellQuote(o)
+				}
 				fmt.Fprintf(a.env.Stdout, "\nrun it:\n  whet run %s --suite %s -m %s%s\n", strings.Join(names, " "), res.Suite.Name, targets, opts)
 			}
 			if len(res.Unsupported) > 0 {
@@ -259,4 +262,15 @@ func globFiles(pattern string) ([]string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// shellQuote is s as one word of a POSIX shell command: as it is when it
+// holds only characters no shell treats specially, else in single quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:@,+=-", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -39,6 +39,10 @@ type Result struct {
 	// Repeat and Jobs are evaluateOptions.repeat and maxConcurrency, for
 	// whet run's --repeat and -j; 0 when not set.
 	Repeat, Jobs int
+	// Outputs are the files of outputPath that whet run -o writes in the
+	// same kind (JSON, CSV, Markdown, JUnit XML as promptfoo's
+	// *.junit.xml), as written.
+	Outputs []string
 }
 
 // ProviderHint is a provider entry whet's config needs for a target: a
@@ -178,7 +182,7 @@ func ImportOptions(path string, readFile func(string) ([]byte, error), opts Opti
 // ignoredKeys are top-level keys about promptfoo's own output; they mean
 // nothing to whet and are skipped without an issue.
 var ignoredKeys = map[string]bool{
-	"outputPath": true, "sharing": true, "writeLatestResults": true, "tags": true, "metadata": true, "$schema": true,
+	"sharing": true, "writeLatestResults": true, "tags": true, "metadata": true, "$schema": true,
 }
 
 func (im *importer) run(root node) error {
@@ -189,6 +193,9 @@ func (im *importer) run(root node) error {
 		case "evaluateOptions":
 			n, _ := root.key(k)
 			im.evaluateOptions(n)
+		case "outputPath":
+			n, _ := root.key(k)
+			im.outputPath(n)
 		default:
 			if !ignoredKeys[k] {
 				unknown = append(unknown, k)
@@ -555,6 +562,32 @@ func mergeParams(p *prompt.Params, over prompt.Params) {
 
 // evaluateOptions reads repeat and maxConcurrency (whet run's --repeat and
 // -j, in the run line) and reports the other options.
+// outputPath keeps the files promptfoo writes its results to that whet
+// run -o writes as the same kind of file (its own JSON, CSV, Markdown;
+// JUnit XML where promptfoo writes it, *.junit.xml), and reports the
+// others: HTML, YAML, text, and a plain .xml, which is promptfoo's own
+// XML where whet would write JUnit.
+func (im *importer) outputPath(n node) {
+	items := []node{n}
+	if l := n.items(); l != nil {
+		items = l
+	}
+	for _, it := range items {
+		p, ok := it.str()
+		lp := strings.ToLower(p)
+		switch {
+		case !ok || strings.TrimSpace(p) == "":
+			im.issue(it, "outputPath "+text(it.v)+" is not imported: want a file name")
+		case strings.HasSuffix(lp, ".junit.xml") || strings.HasSuffix(lp, ".json") || strings.HasSuffix(lp, ".csv") || strings.HasSuffix(lp, ".md"):
+			im.res.Outputs = append(im.res.Outputs, p)
+		case strings.HasSuffix(lp, ".xml"):
+			im.issue(it, "outputPath "+p+" is not imported: it is promptfoo's own XML, and whet writes JUnit XML to a .xml file (name it "+strings.TrimSuffix(p, p[len(p)-4:])+".junit.xml for a CI system's test report)")
+		default:
+			im.issue(it, "outputPath "+p+" is not imported: whet run -o writes .json, .csv, .md or .xml (JUnit)")
+		}
+	}
+}
+
 func (im *importer) evaluateOptions(n node) {
 	if !n.isMap() {
 		im.issue(n, "evaluateOptions is not a mapping: not imported")

@@ -1424,6 +1424,33 @@ func TestImportEvaluateOptionsValues(t *testing.T) {
 	}
 }
 
+// outputPath names the files whet run -o writes of the same kind; the
+// others are reported, a plain .xml (promptfoo's own XML) among them.
+func TestImportOutputPath(t *testing.T) {
+	files := map[string]string{
+		"one.yaml":  "prompts: ['{{q}}']\nproviders: [echo]\noutputPath: out/results.json\ntests:\n  - vars: {q: hi}\n",
+		"many.yaml": "prompts: ['{{q}}']\nproviders: [echo]\noutputPath:\n  - results.csv\n  - ci/results.JUnit.xml\n  - report.html\n  - legacy.xml\n  - notes.md\ntests:\n  - vars: {q: hi}\n",
+	}
+	r, err := Import("one.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r.Outputs, []string{"out/results.json"}) || len(r.Unsupported) != 0 {
+		t.Errorf("outputs %q, issues %+v", r.Outputs, r.Unsupported)
+	}
+	r, err = Import("many.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Issue{
+		{"many.yaml", 6, "outputPath report.html is not imported: whet run -o writes .json, .csv, .md or .xml (JUnit)"},
+		{"many.yaml", 7, "outputPath legacy.xml is not imported: it is promptfoo's own XML, and whet writes JUnit XML to a .xml file (name it legacy.junit.xml for a CI system's test report)"},
+	}
+	if !reflect.DeepEqual(r.Outputs, []string{"results.csv", "ci/results.JUnit.xml", "notes.md"}) || !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("outputs %q, issues %+v", r.Outputs, r.Unsupported)
+	}
+}
+
 // {{ var | safe }} is {{ var }}: promptfoo renders with autoescape off, so
 // the filter changes nothing; a config's own safe filter is another matter.
 func TestImportSafeFilter(t *testing.T) {
