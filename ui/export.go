@@ -25,6 +25,7 @@ const (
 	exportMarkdown exportFormat = iota
 	exportJSON
 	exportCSV
+	exportJUnit   // a run's JUnit XML test report; not for comparisons
 	exportFormats // the number of formats
 )
 
@@ -34,6 +35,8 @@ func (f exportFormat) String() string {
 		return "JSON"
 	case exportCSV:
 		return "CSV"
+	case exportJUnit:
+		return "JUnit XML"
 	}
 	return "Markdown"
 }
@@ -45,6 +48,8 @@ func (f exportFormat) ext() string {
 		return ".json"
 	case exportCSV:
 		return ".csv"
+	case exportJUnit:
+		return ".junit.xml"
 	}
 	return ".md"
 }
@@ -80,6 +85,8 @@ func (s exportSource) render(f exportFormat) ([]byte, error) {
 			err = report.JSON(&b, *s.run)
 		case exportCSV:
 			err = report.CSV(&b, *s.run)
+		case exportJUnit:
+			err = report.JUnit(&b, *s.run)
 		default:
 			err = report.Markdown(&b, *s.run)
 		}
@@ -171,7 +178,8 @@ func (m exportRenderedMsg) forDialog() dialog { return m.d }
 // previewLimit is how much of an export the preview renders.
 const previewLimit = 64 << 10
 
-// exportDialog previews a run or a comparison as Markdown, JSON or CSV and
+// exportDialog previews a run or a comparison as Markdown, JSON or CSV (a
+// run also as JUnit XML) and
 // writes it to a file or copies it to the clipboard (OSC 52). The bytes
 // come from exportSource.render, so they equal the CLI's.
 type exportDialog struct {
@@ -302,11 +310,21 @@ func renderReport(md, style string, width int) (string, error) {
 	return strings.Trim(trimLines(out), "\n"), nil
 }
 
+// formats are the formats the dialog offers: a comparison has no JUnit
+// report (it is a run's cells as test cases).
+func (d *exportDialog) formats() exportFormat {
+	if d.src.cmp != nil {
+		return exportJUnit
+	}
+	return exportFormats
+}
+
 // setFormat switches to format f, changing the path's extension when the
 // path still ends in the old one.
 func (d *exportDialog) setFormat(f exportFormat) tea.Cmd {
 	old := d.format
-	d.format = (f + exportFormats) % exportFormats
+	n := d.formats()
+	d.format = (f + n) % n
 	p := d.path.Value()
 	if strings.HasSuffix(p, old.ext()) {
 		d.path.SetValue(strings.TrimSuffix(p, old.ext()) + d.format.ext())
@@ -501,7 +519,7 @@ func (d *exportDialog) view(sh *shared, w, h int) string {
 	title := "Export " + oneLine(what)
 
 	var formats []string
-	for f := exportFormat(0); f < exportFormats; f++ {
+	for f := exportFormat(0); f < d.formats(); f++ {
 		if f == d.format {
 			formats = append(formats, st.RowSelected.Render(" "+f.String()+" "))
 		} else {

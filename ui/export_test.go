@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -59,6 +60,7 @@ func TestExportRunIsTheReportsBytes(t *testing.T) {
 		{func(b *bytes.Buffer, r report.RunReport) error { return report.Markdown(b, r) }, ".md"},
 		{func(b *bytes.Buffer, r report.RunReport) error { return report.JSON(b, r) }, ".json"},
 		{func(b *bytes.Buffer, r report.RunReport) error { return report.CSV(b, r) }, ".csv"},
+		{func(b *bytes.Buffer, r report.RunReport) error { return report.JUnit(b, r) }, ".junit.xml"},
 	} {
 		if i > 0 {
 			h.key("tab")
@@ -108,6 +110,12 @@ func TestExportComparisonIsTheReportsBytes(t *testing.T) {
 	}
 	if !bytes.Contains(d.data, []byte("**A/B:** ")) {
 		t.Fatalf("the exported comparison lacks the A/B statistics:\n%s", d.data)
+	}
+	// A comparison has no JUnit report: tab cycles Markdown, JSON, CSV.
+	h.mustNotSee("JUnit")
+	h.key("tab", "tab", "tab")
+	if got := d.path.Value(); !strings.HasSuffix(got, "-compare.md") || d.format != exportMarkdown {
+		t.Fatalf("three tabs from Markdown: format %v, path %q", d.format, got)
 	}
 }
 
