@@ -179,9 +179,9 @@ func (m exportRenderedMsg) forDialog() dialog { return m.d }
 const previewLimit = 64 << 10
 
 // exportDialog previews a run or a comparison as Markdown, JSON or CSV (a
-// run also as JUnit XML) and
-// writes it to a file or copies it to the clipboard (OSC 52). The bytes
-// come from exportSource.render, so they equal the CLI's.
+// run also as JUnit XML) and writes it to a file or copies it to the
+// clipboard (OSC 52). The bytes come from exportSource.render, so they
+// equal the CLI's.
 type exportDialog struct {
 	sh   *shared
 	keys exportKeys
