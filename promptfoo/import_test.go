@@ -223,8 +223,9 @@ func TestImportMixed(t *testing.T) {
 			{dir + "tests.yaml", 23, `test 1 ("polite"): assert 4 (similar): transform is not imported (whet runs no JavaScript): the check grades the output as the model gave it`},
 			{dir + "tests.yaml", 33, `test 2: assert 2 (word-count): weight 0 (shown but not scored) is imported as weight 1`},
 		},
-		Repeat: 3,
-		Jobs:   4,
+		Repeat:  3,
+		Jobs:    4,
+		Outputs: []string{"results.json"},
 	}
 	sameResult(t, got, want)
 }
