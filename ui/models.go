@@ -469,29 +469,33 @@ func (m modelsModel) targetsView() string {
 		}
 		lines = append(lines, trunc(line, m.w))
 	}
-	return strings.Join(lines, "\n") + "\n" + m.detailView()
+	// The details take the lines the list leaves free, and at least
+	// modelsDetailRows.
+	rows := max(modelsDetailRows, m.h-modelsTop-(len(lines)-1)-1)
+	return strings.Join(lines, "\n") + "\n" + m.detailView(rows)
 }
 
-// detailView describes the selected target: its provider, its price and
-// what the store recorded of its model.
-func (m modelsModel) detailView() string {
+// detailView describes the selected target in at most rows lines: its
+// provider, its price and what the store recorded of its model.
+func (m modelsModel) detailView(rows int) string {
 	st := m.sh.styles()
-	lines := []string{st.Muted.Render(strings.Repeat("─", max(0, m.w)))}
+	rule := st.Muted.Render(strings.Repeat("─", max(0, m.w)))
+	var items []detailItem
+	add := func(s string, style func(...string) string) {
+		items = append(items, detailItem{oneLine(s), style})
+	}
 	r, ok := m.selected()
 	if !ok {
-		return strings.Join(lines, "\n")
-	}
-	add := func(s string, style func(...string) string) {
-		lines = append(lines, trunc(style(" "+oneLine(s)), m.w))
+		return rule
 	}
 	if r.issue != "" {
 		add(r.label+": "+r.issue, st.Error.Render)
-		return strings.Join(lines, "\n")
+		return rule + "\n" + detailLines(items, m.w, rows)
 	}
 	t, err := m.targets.Resolve(r.spec)
 	if err != nil {
 		add(r.spec+": "+err.Error(), st.Error.Render)
-		return strings.Join(lines, "\n")
+		return rule + "\n" + detailLines(items, m.w, rows)
 	}
 	prov := "provider " + t.Provider
 	var ps runner.ProviderStatus
@@ -538,7 +542,41 @@ func (m modelsModel) detailView() string {
 			add("⚠ "+prev.RunID+" used "+identityText(prev)+": whet drift "+prev.RunID+" --against "+cur.RunID+" shows what moved", st.Warn.Render)
 		}
 	}
-	return strings.Join(lines, "\n")
+	return rule + "\n" + detailLines(items, m.w, rows)
+}
+
+// detailItem is one line of text in a details pane, with its style.
+type detailItem struct {
+	text  string
+	style func(...string) string
+}
+
+// detailLines lays items out in at most rows lines of w cells, each line
+// indented by one: an item that does not fit on its line wraps onto the
+// lines the items after it leave free, so that an error or a command is
+// read whole where there is room, and is cut with "…" only where there
+// is none.
+func detailLines(items []detailItem, w, rows int) string {
+	var out []string
+	for i, it := range items {
+		room := rows - len(out) - (len(items) - i - 1)
+		if room <= 0 {
+			break
+		}
+		wrapped := strings.Split(wrapLine(it.text, max(1, w-1)), "\n")
+		for j, l := range wrapped {
+			wrapped[j] = strings.TrimRight(l, " ")
+		}
+		if len(wrapped) > room {
+			// The last line that fits takes the rest of the text, cut.
+			rest := strings.Join(wrapped[room-1:], " ")
+			wrapped = append(wrapped[:room-1], rest)
+		}
+		for _, l := range wrapped {
+			out = append(out, trunc(it.style(" "+l), w))
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // identityText is a model identity in a few words: "llama3.2 @ a80c4f17acd5".

@@ -237,3 +237,51 @@ func TestModelsFreeSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// At 80 columns the details of the selection wrap: an unreachable
+// provider's problem and the drift command are read whole, not cut.
+func TestModelsDetailsWrapAt80Columns(t *testing.T) {
+	ol := newFakeOllama(t, 0, -1)
+	reg := modelsRegistry(t, ol.URL)
+	st := openStore(t, store.CanonicalTargets(reg.Canonical))
+	first, second := seedModelRuns(t, st)
+	h := newHarness(t, st, 80, 24, withTargets(reg))
+	h.key("9")
+	details := func() string {
+		lines := strings.Split(h.screen(), "\n")
+		rule := slices.IndexFunc(lines[2:], func(s string) bool { return strings.HasPrefix(s, "────") })
+		if rule < 0 {
+			t.Fatalf("no details:\n%s", h.screen())
+		}
+		var words []string
+		for _, l := range lines[2+rule+1:] {
+			if strings.TrimSpace(l) == "" || strings.Contains(l, "? help") {
+				break
+			}
+			if strings.Contains(l, "…") {
+				t.Errorf("a details line is cut:\n%s", h.screen())
+			}
+			words = append(words, strings.Fields(l)...)
+		}
+		return strings.Join(words, " ")
+	}
+	pick := func(part string) {
+		t.Helper()
+		h.key("g")
+		for i := 0; !strings.Contains(h.m.models.rows[h.m.models.cursor].label, part); i++ {
+			if i > len(h.m.models.rows) {
+				t.Fatalf("no row for %s:\n%s", part, h.screen())
+			}
+			h.key("j")
+		}
+	}
+	pick("attic")
+	if d := details(); !strings.Contains(d, "is ollama running? (ollama serve)") {
+		t.Errorf("attic details: %q\n%s", d, h.screen())
+	}
+	pick("openai:gpt-old")
+	want := "⚠ " + first + " used gpt-old-0613 @ fp_9: whet drift " + first + " --against " + second + " shows what moved"
+	if d := details(); !strings.Contains(d, want) {
+		t.Errorf("gpt-old details: %q\n%s", d, h.screen())
+	}
+}
