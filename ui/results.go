@@ -845,10 +845,10 @@ func cellText(g eval.Group, w int) string {
 }
 
 // Layout: a title, a status line, a blank, the header row and the rows,
-// the legend at the bottom.
+// the legend at the bottom (one line, or two on a narrow screen).
 const resultsTop = 4
 
-func (m resultsModel) matrixRows() int { return max(1, m.h-resultsTop-1) }
+func (m resultsModel) matrixRows() int { return max(1, m.h-resultsTop-m.legendLines()) }
 
 func (m resultsModel) labelWidth() int {
 	longest := 8
@@ -1311,8 +1311,19 @@ func (m resultsModel) cellView(r resRow, c, cw int, sel bool) string {
 	return style.Render(text)
 }
 
-// legendView says what the cells show.
+// legendView says what the cells show, in legendLines lines.
 func (m resultsModel) legendView() string {
+	return strings.Join(m.legend(), "\n")
+}
+
+// legendLines is how many lines the legend takes: one, or two when it
+// does not fit in the width.
+func (m resultsModel) legendLines() int { return len(m.legend()) }
+
+// legend is the legend's lines: its parts joined by " · ", run on to a
+// second line where they do not fit in the width, never split within a
+// part, and cut only where two lines are not enough.
+func (m resultsModel) legend() []string {
 	st := m.sh.styles()
 	kinds := map[metricKind]bool{}
 	failed := false
@@ -1327,22 +1338,34 @@ func (m resultsModel) legendView() string {
 	}
 	var parts []string
 	if kinds[metricPass] {
-		parts = append(parts, "% pass rate [95% CI over cases]")
+		parts = append(parts, st.Muted.Render("% pass rate [95% CI over cases]"))
 	}
 	if kinds[metricScore] {
-		parts = append(parts, "0.00 mean score [95% CI over cases]")
+		parts = append(parts, st.Muted.Render("0.00 mean score [95% CI over cases]"))
 	}
 	if kinds[metricOK] {
-		parts = append(parts, "err error rate (unscored)")
+		parts = append(parts, st.Muted.Render("err error rate (unscored)"))
 	}
-	parts = append(parts, "n results")
+	parts = append(parts, st.Muted.Render("n results"))
 	if failed {
-		parts = append(parts, "✗ failed calls") // graded as fails, among the n
+		parts = append(parts, st.Muted.Render("✗ failed calls")) // graded as fails, among the n
 	}
-	legend := strings.Join(parts, " · ")
 	if !m.sh.theme.Mono {
 		// The colours' key; without colours it would say nothing.
-		legend += " · " + st.OK.Render("≥0.8") + st.Muted.Render(" ") + st.Warn.Render("≥0.5") + st.Muted.Render(" ") + st.Error.Render("<0.5")
+		parts = append(parts, st.OK.Render("≥0.8")+st.Muted.Render(" ")+st.Warn.Render("≥0.5")+st.Muted.Render(" ")+st.Error.Render("<0.5"))
 	}
-	return st.Muted.Render(trunc(legend, m.w))
+	sep := st.Muted.Render(" · ")
+	lines := []string{parts[0]}
+	for _, p := range parts[1:] {
+		last := &lines[len(lines)-1]
+		if len(lines) < 2 && lipgloss.Width(*last)+3+lipgloss.Width(p) > m.w {
+			lines = append(lines, p)
+			continue
+		}
+		*last += sep + p
+	}
+	for i, l := range lines {
+		lines[i] = trunc(l, m.w)
+	}
+	return lines
 }

@@ -679,3 +679,46 @@ func TestResultsEmptyCellSaysWhy(t *testing.T) {
 	h.key("h", "enter")
 	h.mustSee("classify/intent@1 × echo · 1 result")
 }
+
+// At 80 columns a legend with pass rates, unscored error rates, failed
+// calls and the colours' key runs on to a second line instead of being
+// cut, and the grid gives up a row for it.
+func TestResultsLegendWrapsAt80Columns(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	run, v := classifyRun(t, st, prompt.Run{ID: "rlegend", Suite: "s",
+		Targets: []string{"echo", "ollama:llama3.2"}, Cases: []prompt.Case{{Vars: map[string]string{"text": "a"}}}, Repeat: 2})
+	var rs []prompt.Result
+	for _, tg := range run.Targets {
+		for r := range 2 {
+			res := prompt.Result{RunID: run.ID, VersionID: v.ID, Target: tg, Repeat: r, Output: "billing"}
+			if r == 1 {
+				res.Output, res.Error, res.FinishReason = "", "HTTP 500", "error"
+			}
+			rs = append(rs, res)
+		}
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	// Only echo is graded: ollama's cell shows its error rate.
+	var scores []prompt.Score
+	for _, r := range rs[:2] {
+		pass := r.OK()
+		scores = append(scores, prompt.Score{ResultID: r.ID, Scorer: eval.ScorerSuite, Value: map[bool]float64{true: 1}[pass], Pass: &pass, Created: testNow})
+	}
+	if err := st.AddScores(ctx, scores); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
+	h.openResults(run.ID)
+	scr := h.screen()
+	h.mustSee("% pass rate [95% CI over cases]", "err error rate (unscored)", "✗ failed calls", "≥0.8 ≥0.5 <0.5")
+	if l := lineWith(scr, "✗ failed calls"); strings.Contains(l, "…") || strings.Contains(lineWith(scr, "% pass rate"), "…") {
+		t.Errorf("the legend is cut:\n%s", scr)
+	}
+	if got := h.m.results.matrixRows(); got != 24-3-resultsTop-2 {
+		t.Errorf("matrix rows %d with a two-line legend in %d lines", got, h.m.results.h)
+	}
+}
