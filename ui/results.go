@@ -1201,12 +1201,9 @@ func (m resultsModel) headerView() string {
 	if status == "" {
 		status = "?"
 	}
-	info := status + " · " + ago(m.sh.now(), run.Created) + " · " + runRefList(run, name) + " on " +
-		strings.Join(run.Targets, ", ") + " · " + plural(max(1, len(run.Cases)), "case")
-	if run.Repeat > 1 {
-		info += " × " + plural(run.Repeat, "repeat")
-	}
-	info += " · " + itoa(len(m.cells)) + "/" + itoa(run.Cells()) + " cells"
+	// The figures come first and the targets last: on a narrow screen
+	// the cut falls on the targets, which the columns name anyway.
+	info := status + " · " + ago(m.sh.now(), run.Created) + " · " + itoa(len(m.cells)) + "/" + itoa(run.Cells()) + " cells"
 	if errs > 0 {
 		info += " · " + plural(errs, "error")
 	}
@@ -1218,6 +1215,11 @@ func (m resultsModel) headerView() string {
 	case cost > 0:
 		info += " · " + usdText(cost)
 	}
+	info += " · " + plural(max(1, len(run.Cases)), "case")
+	if run.Repeat > 1 {
+		info += " × " + plural(run.Repeat, "repeat")
+	}
+	info += " · " + runRefList(run, name) + " on " + strings.Join(run.Targets, ", ")
 	var bar string
 	switch {
 	case m.filtering:
