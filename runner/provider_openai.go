@@ -300,6 +300,14 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 		_, _, readErr, _ := capt.snapshot()
 		return resp, provTruncated(p.name, readErr)
 	}
+	if resp.FinishReason == "error" {
+		// OpenRouter ends a choice so when the upstream failed mid-answer,
+		// beside an "error" member (read above as an error event); a
+		// gateway that passes the finish reason on without it still did
+		// not deliver a whole answer.
+		return resp, &APIError{Provider: p.name, Temporary: true,
+			Msg: `the server ended the answer with finish_reason "error" and no error message (mid-stream)`}
+	}
 	if resp.Model == "" {
 		resp.Model = req.Model
 	}
