@@ -819,7 +819,7 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 		}
 		if len(chunk.Error) > 0 && string(chunk.Error) != "null" {
 			return &ssestream.StreamError{
-				Message: "received error while streaming: " + openaiErrorText(chunk.Error),
+				Message: openaiStreamErrorPrefix + openaiErrorText(chunk.Error),
 				Event:   ssestream.Event{Data: append([]byte(nil), event...)},
 			}
 		}
@@ -867,6 +867,10 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 		}
 	}
 }
+
+// openaiStreamErrorPrefix begins the message of an error event's
+// *ssestream.StreamError, as the SDK's own stream words it.
+const openaiStreamErrorPrefix = "received error while streaming: "
 
 // openaiFinish normalises a finish reason: text-generation-inference's
 // eos_token and stop_sequence are stop, as OpenAI names them; others pass.
@@ -1077,8 +1081,10 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 	}
 	var se *ssestream.StreamError
 	if errors.As(err, &se) {
-		// An {"error": …} event in a 200 stream.
-		return &APIError{Provider: p.name, Err: err, Msg: provClip(se.Message, 500),
+		// An {"error": …} event in a 200 stream, said as the other
+		// providers say theirs.
+		msg := strings.TrimPrefix(se.Message, openaiStreamErrorPrefix)
+		return &APIError{Provider: p.name, Err: err, Msg: provClip(msg, 500) + " (mid-stream)",
 			Temporary: openaiTemporaryEvent(se)}
 	}
 	if provIsDecode(err) {

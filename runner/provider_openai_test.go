@@ -174,6 +174,9 @@ func TestOpenAIErrorEventMidStream(t *testing.T) {
 			if ae.Temporary != c.temporary || !strings.Contains(err.Error(), c.want) || resp.Text != "Hel" {
 				t.Fatalf("err %v temporary %v text %q, want temporary %v", err, ae.Temporary, resp.Text, c.temporary)
 			}
+			if !strings.HasPrefix(err.Error(), "openai: ") || !strings.HasSuffix(err.Error(), " (mid-stream)") {
+				t.Fatalf("err %q, want the provider, the server's message, and that it came mid-stream", err)
+			}
 			if strings.Contains(err.Error(), `"message"`) {
 				t.Fatalf("err %v repeats the event's JSON, not its message", err)
 			}
