@@ -251,7 +251,9 @@ var anthropicRateLimits = []string{"requests", "tokens", "input-tokens", "output
 // anthropicRateLimitWait is how long until the limits a 429 reports as used
 // up reset: the latest anthropic-ratelimit-*-reset (an RFC 3339 time) among
 // the limits whose -remaining is 0. It stands in for a retry-after header
-// the API always sends but a proxy may drop; 0 when no limit says so.
+// the API always sends but a proxy may drop; 0 when no limit says so. A
+// reset is when the limit is whole again, not the earliest a call fits: a
+// cautious wait, but at most a minute, the limits being per minute.
 func anthropicRateLimitWait(h http.Header, now time.Time) time.Duration {
 	var wait time.Duration
 	for _, l := range anthropicRateLimits {
