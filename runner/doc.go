@@ -51,7 +51,9 @@
 //     (provBodyMessage); an {"error": …} event mid-stream is an error, its
 //     code or type deciding the retry (server_error, overloaded, a 5xx or
 //     429 code), and so is finish_reason "error" without one (retried);
-//     429 insufficient_quota is final. A parameter a model refuses
+//     429 insufficient_quota is final; another 429 without Retry-After
+//     waits as long as its message asks ("Please try again in 1.8s", as
+//     OpenAI and Groq word it). A parameter a model refuses
 //     (temperature on a reasoning model) is the server's 400, not retried.
 //   - answers: a refusal's text is the answer, with finish reason
 //     content_filter; reasoning_content and reasoning are never part of

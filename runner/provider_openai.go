@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -872,6 +873,26 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 // *ssestream.StreamError, as the SDK's own stream words it.
 const openaiStreamErrorPrefix = "received error while streaming: "
 
+// openaiTryAgainRE finds the wait a rate limit's message asks for:
+// OpenAI's and Groq's "Please try again in 1.8s." ("20ms", "6m0s",
+// "2m59.56s").
+var openaiTryAgainRE = regexp.MustCompile(`(?i)try again in ((?:[0-9]+(?:\.[0-9]+)?(?:ms|h|m|s))+)`)
+
+// openaiTryAgainIn is the wait a 429's message asks for (see
+// openaiTryAgainRE), for a server that sent no Retry-After; 0 when it
+// names none.
+func openaiTryAgainIn(msg string) time.Duration {
+	m := openaiTryAgainRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	d, err := time.ParseDuration(m[1])
+	if err != nil || d <= 0 {
+		return 0
+	}
+	return d
+}
+
 // openaiFinish normalises a finish reason: text-generation-inference's
 // eos_token and stop_sequence are stop, as OpenAI names them; others pass.
 func openaiFinish(r string) string {
@@ -1073,6 +1094,9 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 			msg = fmt.Sprintf("%s by %s: check the provider's key and headers", http.StatusText(403), base)
 		}
 		ae := provStatusError(p.name, status, h, provClip(msg, 500), err)
+		if status == 429 && ae.RetryAfter == 0 {
+			ae.RetryAfter = openaiTryAgainIn(msg)
+		}
 		if status == 429 && code == "insufficient_quota" {
 			// OpenAI's "You exceeded your current quota": no retry helps.
 			ae.Temporary, ae.RetryAfter = false, 0

@@ -956,3 +956,29 @@ func TestOpenAITemperatureRefused(t *testing.T) {
 		t.Fatalf("%d requests, want 1", n)
 	}
 }
+
+// TestOpenAIRateLimitTryAgainIn: a 429 without Retry-After waits as long
+// as its message asks ("Please try again in 1.8s."); Retry-After, when
+// sent, wins.
+func TestOpenAIRateLimitTryAgainIn(t *testing.T) {
+	const tpm = `{"error":{"message":"Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Used 30000, Requested 900. Please try again in %s. Visit https://platform.openai.com/account/rate-limits to learn more.","type":"tokens","param":null,"code":"rate_limit_exceeded"}}`
+	for _, c := range []struct {
+		in     string
+		header []string
+		want   time.Duration
+	}{
+		{"1.8s", nil, 1800 * time.Millisecond},
+		{"20ms", nil, 20 * time.Millisecond},
+		{"2m59.56s", nil, 2*time.Minute + 59560*time.Millisecond},
+		{"1.8s", []string{"Retry-After", "3"}, 3 * time.Second},
+		{"a moment", nil, 0},
+	} {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptError(w, 429, fmt.Sprintf(tpm, c.in), c.header...)
+		})
+		_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "gpt-4o"}, nil)
+		if ae := ptAPIError(t, err); !ae.Temporary || ae.RetryAfter != c.want {
+			t.Errorf("try again in %s (header %v): retry after %v, want %v (%v)", c.in, c.header, ae.RetryAfter, c.want, err)
+		}
+	}
+}
