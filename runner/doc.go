@@ -28,7 +28,8 @@
 // Thinking (message.thinking) is never part of the answer. An
 // {"error": …} line after a 200 is retried (Ollama sends the same error
 // before the first line as a 500); done_reason load or unload (a chat
-// without messages) is an error; a stream without its done line says that
+// without messages) is an error; a 500 "model requires more system memory"
+// is not retried; a stream without its done line says that
 // Ollama ends one so when the model repeats one token over 30 times. A key
 // is sent as a bearer token only when the provider names one (api_key_env,
 // api_key_cmd: a proxy's token) or, for ollama.com alone, from

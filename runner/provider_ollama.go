@@ -370,7 +370,14 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 			// A proxy's 401: its body is not Ollama's JSON.
 			return &APIError{Provider: o.name, Status: 401, Err: err, Msg: ollamaUnauthorized(base, msg)}
 		}
-		return provStatusError(o.name, se.StatusCode, h, provClip(msg, 500), err)
+		e := provStatusError(o.name, se.StatusCode, h, provClip(msg, 500), err)
+		if strings.Contains(msg, "requires more system memory") {
+			// "model requires more system memory (X) than is available
+			// (Y)", a 500 sent once Ollama has already unloaded what it
+			// could: another attempt finds no more memory.
+			e.Temporary = false
+		}
+		return e
 	case errors.As(err, &ae):
 		return &APIError{Provider: o.name, Status: ae.StatusCode, Err: err, Msg: ollamaUnauthorized(base, "")}
 	case badLine != "":

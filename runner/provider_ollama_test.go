@@ -613,9 +613,9 @@ func TestOllamaLoadingThenThinking(t *testing.T) {
 // it does not have are "not found" with the pull to run.
 func TestOllamaMissingModelWordings(t *testing.T) {
 	for _, body := range []string{
-		`{"error":"model \"nope\" not found, try pulling it first"}`, // older servers
-		`{"error":"model 'nope' not found, try pulling it first"}`,
-		`{"error":"model 'nope' not found"}`, // current servers (0.17)
+		`{"error":"model \"nope\" not found, try pulling it first"}`, // the scheduler's
+		`{"error":"model 'nope' not found, try pulling it first"}`,   // older servers
+		`{"error":"model 'nope' not found"}`,                         // the chat handler's (0.17)
 	} {
 		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 			ptError(w, 404, body)
@@ -639,5 +639,27 @@ func TestOllamaTagsWithoutDetails(t *testing.T) {
 	if err != nil || len(models) != 2 || models[0].Name != "gpt-oss:120b" || models[0].Size != 65369818941 || models[0].Family != "" ||
 		models[1].Name != "bare" || !models[1].Modified.IsZero() {
 		t.Fatalf("%+v %v", models, err)
+	}
+}
+
+// TestOllamaOutOfMemoryIsFinal: Ollama's 500 for a model too large for the
+// memory left is not retried (it has unloaded what it could already); its
+// 503 "server busy" (too many queued requests) is.
+func TestOllamaOutOfMemoryIsFinal(t *testing.T) {
+	for body, temporary := range map[string]bool{
+		`{"error":"model requires more system memory (12.4 GiB) than is available (7.1 GiB)"}`: false,
+		`{"error":"server busy, please try again.  maximum pending requests exceeded"}`:        true,
+	} {
+		status := 500
+		if temporary {
+			status = 503
+		}
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptError(w, status, body)
+		})
+		_, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+		if ae := ptAPIError(t, err); ae.Temporary != temporary || ae.Status != status {
+			t.Errorf("%s: %v temporary %v, want %v", body, err, ae.Temporary, temporary)
+		}
 	}
 }
