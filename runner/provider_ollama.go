@@ -244,7 +244,7 @@ func (o *Ollama) chat(ctx, kctx context.Context, client *api.Client, req Request
 		// Ollama's answer to a chat without messages: it only loaded (or
 		// unloaded) the model.
 		return resp, &APIError{Provider: o.name,
-			Msg: fmt.Sprintf("ollama only %sed model %q and answered nothing (done_reason %q): the request had no messages", r, req.Model, r)}
+			Msg: fmt.Sprintf("the server only %sed model %q and answered nothing (done_reason %q): the request had no messages", r, req.Model, r)}
 	}
 	if resp.Model == "" {
 		resp.Model = req.Model

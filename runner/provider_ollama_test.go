@@ -554,9 +554,9 @@ func TestOllamaDoneReasons(t *testing.T) {
 		temporary             bool
 	}{
 		{"length", "length", "", []string{ptOllamaLine("m", "Once upon"), final("length")}, false},
-		{"load", "", `ollama only loaded model "m" and answered nothing (done_reason "load")`, []string{
+		{"load", "", `ollama: the server only loaded model "m" and answered nothing (done_reason "load")`, []string{
 			`{"model":"m","created_at":"2025-01-02T03:04:05Z","message":{"role":"assistant","content":""},"done_reason":"load","done":true}` + "\n"}, false},
-		{"unload", "", `ollama only unloaded model "m"`, []string{
+		{"unload", "", `the server only unloaded model "m"`, []string{
 			`{"model":"m","created_at":"2025-01-02T03:04:05Z","message":{"role":"assistant","content":""},"done_reason":"unload","done":true}` + "\n"}, false},
 		{"no done line", "", "repeats one token", []string{ptOllamaLine("m", "la"), ptOllamaLine("m", "la")}, true},
 	}
