@@ -814,10 +814,18 @@ func (p *progress) Publish(e runner.Event) {
 		}
 		if !p.tty {
 			status := "ok"
+			var notes []string
+			if r.CacheHit {
+				notes = append(notes, "cached")
+			}
+			if r.FinishReason != "" && r.FinishReason != "stop" {
+				// Cut short, filtered, …: not a whole answer.
+				notes = append(notes, textutil.OneLine(r.FinishReason))
+			}
 			if !r.OK() {
 				status = "error: " + firstLine(textutil.Sanitize(r.Error))
-			} else if r.CacheHit {
-				status = "ok (cached)"
+			} else if len(notes) > 0 {
+				status += " (" + strings.Join(notes, ", ") + ")"
 			}
 			fmt.Fprintf(p.w, "[%d/%d] %s × %s × %s #%d %dms %s\n", p.done, p.total, p.refs[r.VersionID], r.Target, textutil.OneLine(caseLabel(p.run, r.Case)), r.Repeat+1, r.Latency.Milliseconds(), status)
 			return

@@ -17,7 +17,8 @@ const maxTableErrors = 10
 // Table writes a plain-text summary of the run for a terminal (`--format
 // table`): a heading line, one aligned row per version × target (numbers
 // right-aligned, no colour), a totals row when there are several, then the
-// errors, one line each. SCORE is the mean score of the scored results,
+// errors, one line each, and the answers that ended otherwise than with
+// stop (cut short, filtered, …), each with its finish reason. SCORE is the mean score of the scored results,
 // with their number in brackets when some results have no score. width is the terminal's width in cells; when the
 // table is wider, the least important columns are dropped and then the
 // version and target names are cut with "…". width ≤ 0 means no limit.
@@ -82,29 +83,42 @@ func Table(w io.Writer, r RunReport, width int) error {
 		b.WriteString(cut(oneLine(note), width) + "\n")
 	}
 
-	var errs []string
+	var errs, unfinished []string
 	for _, res := range v.results {
-		if res.OK() {
-			continue
-		}
 		name := versionLabel(v.version(res.VersionID)) + " " + res.Target + " " + v.caseLabel(res.Case)
 		if v.repeat > 1 {
 			name += fmt.Sprintf(" #%d", res.Repeat+1)
 		}
-		errs = append(errs, oneLine(name)+": "+oneLine(res.Error))
-	}
-	if len(errs) > 0 {
-		b.WriteString("\nerrors:\n")
-		for i, e := range errs {
-			if i == maxTableErrors {
-				fmt.Fprintf(&b, "  … and %d more\n", len(errs)-maxTableErrors)
-				break
-			}
-			b.WriteString(cut("  "+e, width) + "\n")
+		switch {
+		case !res.OK():
+			errs = append(errs, oneLine(name)+": "+oneLine(res.Error))
+		case res.FinishReason != "" && res.FinishReason != "stop":
+			// An answer cut short (length), filtered (content_filter),
+			// paused or ended for a tool: not the whole answer a reader
+			// of the numbers above would assume.
+			unfinished = append(unfinished, oneLine(name)+": "+oneLine(res.FinishReason))
 		}
 	}
+	tableList(&b, "errors", errs, width)
+	tableList(&b, "answers that did not end with stop (finish reason)", unfinished, width)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// tableList writes a titled list of lines, at most maxTableErrors of them,
+// each cut to width; nothing when lines is empty.
+func tableList(b *strings.Builder, title string, lines []string, width int) {
+	if len(lines) == 0 {
+		return
+	}
+	b.WriteString("\n" + cut(title+":", width) + "\n")
+	for i, l := range lines {
+		if i == maxTableErrors {
+			fmt.Fprintf(b, "  … and %d more\n", len(lines)-maxTableErrors)
+			break
+		}
+		b.WriteString(cut("  "+l, width) + "\n")
+	}
 }
 
 // tcol is a terminal table column; prio orders dropping when the table is

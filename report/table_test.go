@@ -88,3 +88,24 @@ func TestWriteErrorsReturned(t *testing.T) {
 		}
 	}
 }
+
+// TestTableListsUnfinishedAnswers: an answer cut short or filtered is a
+// result, not an error; the table names it with its finish reason so that
+// it is not taken for a whole answer.
+func TestTableListsUnfinishedAnswers(t *testing.T) {
+	r := fixture()
+	r.Results[0].FinishReason = "length"
+	r.Results[1].FinishReason = "content_filter"
+	out := string(render(t, func(b *bytes.Buffer) error { return Table(b, r, 0) }))
+	_, list, ok := strings.Cut(out, "\nanswers that did not end with stop (finish reason):\n")
+	if !ok {
+		t.Fatalf("no list of unfinished answers:\n%s", out)
+	}
+	lines := strings.Split(strings.TrimSuffix(list, "\n"), "\n")
+	if len(lines) != 2 || !strings.HasSuffix(lines[0], ": length") || !strings.HasSuffix(lines[1], ": content_filter") {
+		t.Fatalf("list %q, want the two answers with their reasons (and not the error or the cancelled cell)", lines)
+	}
+	if plain := string(render(t, func(b *bytes.Buffer) error { return Table(b, fixture(), 0) })); strings.Contains(plain, "did not end with stop") {
+		t.Fatalf("a run whose answers all stopped lists some:\n%s", plain)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -243,6 +244,29 @@ func anthropicTemporaryType(t string) bool {
 	return false
 }
 
+// anthropicRateLimits are the limits Anthropic reports in its
+// anthropic-ratelimit-{limit}-remaining and -reset headers.
+var anthropicRateLimits = []string{"requests", "tokens", "input-tokens", "output-tokens"}
+
+// anthropicRateLimitWait is how long until the limits a 429 reports as used
+// up reset: the latest anthropic-ratelimit-*-reset (an RFC 3339 time) among
+// the limits whose -remaining is 0. It stands in for a retry-after header
+// the API always sends but a proxy may drop; 0 when no limit says so. A
+// reset is when the limit is whole again, not the earliest a call fits: a
+// cautious wait, but at most a minute, the limits being per minute.
+func anthropicRateLimitWait(h http.Header, now time.Time) time.Duration {
+	var wait time.Duration
+	for _, l := range anthropicRateLimits {
+		if strings.TrimSpace(h.Get("Anthropic-Ratelimit-"+l+"-Remaining")) != "0" {
+			continue
+		}
+		if t, err := time.Parse(time.RFC3339, strings.TrimSpace(h.Get("Anthropic-Ratelimit-"+l+"-Reset"))); err == nil {
+			wait = max(wait, t.Sub(now))
+		}
+	}
+	return wait
+}
+
 // classify turns an SDK error into *APIError.
 func (p *Anthropic) classify(err error, model string, capt *provCapture) error {
 	status, h, readErr, _ := capt.snapshot()
@@ -273,6 +297,9 @@ func (p *Anthropic) classify(err error, model string, capt *provCapture) error {
 		e := provStatusError(p.name, ae.StatusCode, h, provClip(msg, 500), err)
 		if _, said := provShouldRetry(h); !said {
 			e.Temporary = e.Temporary || anthropicTemporaryType(etype)
+		}
+		if e.RetryAfter == 0 && ae.StatusCode == http.StatusTooManyRequests {
+			e.RetryAfter = anthropicRateLimitWait(h, time.Now())
 		}
 		if body.Error.Details.ErrorCode == anthropicSpendLimit {
 			e.Temporary, e.RetryAfter = false, 0

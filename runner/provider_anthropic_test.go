@@ -383,3 +383,108 @@ func TestAnthropicAuthTokenWithoutKey(t *testing.T) {
 		t.Fatalf("MissingKey of a provider with its own variable: %v", err)
 	}
 }
+
+// TestAnthropicRateLimitHeaders: a 429 waits as long as retry-after says;
+// without one (a proxy dropped it), until the limits the
+// anthropic-ratelimit-* headers report as used up reset.
+func TestAnthropicRateLimitHeaders(t *testing.T) {
+	now := time.Now().UTC()
+	limits := []string{
+		"Anthropic-Ratelimit-Requests-Limit", "50", "Anthropic-Ratelimit-Requests-Remaining", "12",
+		"Anthropic-Ratelimit-Requests-Reset", now.Add(50 * time.Second).Format(time.RFC3339),
+		"Anthropic-Ratelimit-Input-Tokens-Limit", "30000", "Anthropic-Ratelimit-Input-Tokens-Remaining", "0",
+		"Anthropic-Ratelimit-Input-Tokens-Reset", now.Add(20 * time.Second).Format(time.RFC3339),
+		"Anthropic-Ratelimit-Tokens-Remaining", "0", "Anthropic-Ratelimit-Tokens-Reset", now.Add(10 * time.Second).Format(time.RFC3339),
+	}
+	for _, c := range []struct {
+		name     string
+		header   []string
+		min, max time.Duration
+	}{
+		{"retry-after", append([]string{"Retry-After", "7"}, limits...), 7 * time.Second, 7 * time.Second},
+		{"reset headers only", limits, 18 * time.Second, 20 * time.Second},
+		{"nothing used up", limits[:6], 0, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptError(w, 429, `{"type":"error","error":{"type":"rate_limit_error","message":"This request would exceed the rate limit for your organization of 30,000 input tokens per minute."},"request_id":"req_011"}`, c.header...)
+			})
+			_, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			ae := ptAPIError(t, err)
+			if !ae.Temporary || ae.Status != 429 || ae.RetryAfter < c.min || ae.RetryAfter > c.max ||
+				!strings.Contains(err.Error(), "anthropic: HTTP 429: rate_limit_error: This request would exceed") {
+				t.Fatalf("err %v temporary %v retry after %v, want temporary and %v–%v", err, ae.Temporary, ae.RetryAfter, c.min, c.max)
+			}
+		})
+	}
+}
+
+// TestAnthropicOverloadedRetryAfter: a 529 is retried, after the wait its
+// retry-after asks for.
+func TestAnthropicOverloadedRetryAfter(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 529, `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_012"}`, "Retry-After", "3")
+	})
+	_, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	ae := ptAPIError(t, err)
+	if ae.Status != 529 || !ae.Temporary || ae.RetryAfter != 3*time.Second || !strings.Contains(err.Error(), "overloaded_error: Overloaded") {
+		t.Fatalf("err %v temporary %v retry after %v", err, ae.Temporary, ae.RetryAfter)
+	}
+}
+
+// TestAnthropicStopReasons: each stop_reason of a whole stream is the
+// result's finish reason, the text that came before it kept: an answer cut
+// short (max_tokens, model_context_window_exceeded), refused or paused reads
+// as such, never as stop.
+func TestAnthropicStopReasons(t *testing.T) {
+	for reason, want := range map[string]string{"end_turn": "stop", "max_tokens": "length", "model_context_window_exceeded": "length",
+		"refusal": "content_filter", "pause_turn": "pause_turn", "stop_sequence": "stop"} {
+		t.Run(reason, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, ptSSE, ptAnthropicStart("m"),
+					ptAnthropicEvent("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`),
+					ptAnthropicText("Part"), ptAnthropicEvent("content_block_stop", `{"type":"content_block_stop","index":0}`),
+					ptAnthropicEvent("message_delta", `{"type":"message_delta","delta":{"stop_reason":"`+reason+`","stop_sequence":null},"usage":{"output_tokens":7}}`),
+					ptAnthropicEvent("message_stop", `{"type":"message_stop"}`))
+			})
+			resp, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			if err != nil || resp.FinishReason != want || resp.Text != "Part" || resp.TokensOut != 7 {
+				t.Fatalf("%+v %v, want finish %q and the text", resp, err, want)
+			}
+		})
+	}
+}
+
+// TestAnthropicRedactedThinking: a redacted_thinking block (encrypted
+// reasoning, no deltas) is not part of the answer, and the answer's first
+// text is its first token.
+func TestAnthropicRedactedThinking(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptAnthropicStart("m"),
+			ptAnthropicEvent("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"redacted_thinking","data":"EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP"}}`),
+			ptAnthropicEvent("content_block_stop", `{"type":"content_block_stop","index":0}`),
+			ptAnthropicEvent("ping", `{"type": "ping"}`),
+			ptAnthropicEvent("content_block_start", `{"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}`),
+			ptAnthropicEvent("content_block_delta", `{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"42"}}`),
+			ptAnthropicTail)
+	})
+	resp, err, deltas := ptChat(t, context.Background(), ptAnthropic(t, srv.URL), Request{Model: "m"}, 10*time.Second)
+	if err != nil || resp.Text != "42" || strings.Join(deltas, "|") != "42" || resp.FinishReason != "stop" {
+		t.Fatalf("%+v %v deltas %q", resp, err, deltas)
+	}
+}
+
+// TestAnthropicErrorEventSays: an error event after a 200 names the
+// provider, the error's type and that it came mid-stream, and keeps the
+// text that came before it.
+func TestAnthropicErrorEventSays(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, ptAnthropicStart("m"), ptAnthropicEvent("ping", `{"type": "ping"}`), ptAnthropicText("Hel"),
+			"event: error\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}\n\n")
+	})
+	resp, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+	ae := ptAPIError(t, err)
+	if err.Error() != "anthropic: overloaded_error: Overloaded (mid-stream)" || !ae.Temporary || resp.Text != "Hel" {
+		t.Fatalf("err %q temporary %v text %q", err, ae.Temporary, resp.Text)
+	}
+}

@@ -380,3 +380,46 @@ func ptFaults(t *testing.T, wire ptWire, newP func(t *testing.T, base string) Pr
 		}
 	})
 }
+
+// TestKeepAlivesDoNotHoldACall: a server that sends only keep-alives
+// (OpenRouter's ": OPENROUTER PROCESSING" comments, Anthropic's pings)
+// holds a call no longer than its context: the call ends with the
+// context's error.
+func TestKeepAlivesDoNotHoldACall(t *testing.T) {
+	cases := []struct {
+		name         string
+		newP         func(t *testing.T, base string) Provider
+		first, every string
+	}{
+		{"openai", func(t *testing.T, b string) Provider { return ptOpenAI(t, b) }, "", ": OPENROUTER PROCESSING\n\n"},
+		{"anthropic", func(t *testing.T, b string) Provider { return ptAnthropic(t, b) }, ptAnthropicStart("m"),
+			ptAnthropicEvent("ping", `{"type": "ping"}`)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, release <-chan struct{}) {
+				ptStream(w, ptSSE, c.first)
+				f, _ := w.(http.Flusher)
+				tick := time.NewTicker(20 * time.Millisecond)
+				defer tick.Stop()
+				for {
+					select {
+					case <-r.Context().Done():
+						return
+					case <-release:
+						return
+					case <-tick.C:
+						_, _ = io.WriteString(w, c.every)
+						f.Flush()
+					}
+				}
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			_, err, _ := ptChat(t, ctx, c.newP(t, srv.URL), Request{Model: "m"}, 5*time.Second)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("err %v, want the context's deadline", err)
+			}
+		})
+	}
+}

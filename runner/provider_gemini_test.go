@@ -292,3 +292,78 @@ func TestGeminiFinish(t *testing.T) {
 		}
 	}
 }
+
+// TestGeminiFinishReasons: an answer the API stops for safety, recitation
+// or prohibited content is a result whose finish reason says content_filter
+// (its text so far kept, the last chunk often without content); a length
+// stop says length; a reason whet does not map (MALFORMED_FUNCTION_CALL)
+// is kept lower-cased, never read as stop.
+func TestGeminiFinishReasons(t *testing.T) {
+	for reason, want := range map[string]string{"SAFETY": "content_filter", "RECITATION": "content_filter",
+		"PROHIBITED_CONTENT": "content_filter", "MAX_TOKENS": "length", "MALFORMED_FUNCTION_CALL": "malformed_function_call", "OTHER": "other"} {
+		t.Run(reason, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, ptSSE, ptGeminiChunk("Once upon", "", ""),
+					`data: {"candidates": [{"finishReason": "`+reason+`","index": 0,"safetyRatings": [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT","probability": "HIGH","blocked": true}]}],"usageMetadata": {"promptTokenCount": 9,"candidatesTokenCount": 2,"totalTokenCount": 11},"modelVersion": "gemini-2.5-flash"}`+"\r\n\r\n")
+			})
+			resp, err := ptGemini(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+			if err != nil || resp.FinishReason != want || resp.Text != "Once upon" || resp.TokensOut != 2 {
+				t.Fatalf("%+v %v, want finish %q and the text so far", resp, err, want)
+			}
+		})
+	}
+}
+
+// TestGeminiThoughtsAndCachedTokens: thought parts are neither the answer
+// nor its first token; thoughtsTokenCount counts as output beside
+// candidatesTokenCount, and the input is promptTokenCount, which includes
+// cachedContentTokenCount (priced at the full input price).
+func TestGeminiThoughtsAndCachedTokens(t *testing.T) {
+	const pause = 150 * time.Millisecond
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, `data: {"candidates": [{"content": {"parts": [{"text": "**Weighing it**\n\nSix times seven.","thought": true}],"role": "model"},"index": 0}],"usageMetadata": {"promptTokenCount": 1000,"cachedContentTokenCount": 800,"totalTokenCount": 1000,"thoughtsTokenCount": 30},"modelVersion": "gemini-2.5-pro"}`+"\r\n\r\n")
+		time.Sleep(pause)
+		ptStream(w, ptSSE, `data: {"candidates": [{"content": {"parts": [{"text": "42"}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 1000,"candidatesTokenCount": 1,"totalTokenCount": 1031,"cachedContentTokenCount": 800,"promptTokensDetails": [{"modality": "TEXT","tokenCount": 1000}],"cacheTokensDetails": [{"modality": "TEXT","tokenCount": 800}],"thoughtsTokenCount": 30},"modelVersion": "gemini-2.5-pro","responseId": "r"}`+"\r\n\r\n")
+	})
+	resp, err, deltas := ptChat(t, context.Background(), ptGemini(t, srv.URL), Request{Model: "gemini-2.5-pro"}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Text != "42" || strings.Join(deltas, "|") != "42" || resp.TokensIn != 1000 || resp.TokensOut != 31 {
+		t.Fatalf("text %q deltas %q tokens %d in %d out, want the answer alone, 1000 in, 31 out", resp.Text, deltas, resp.TokensIn, resp.TokensOut)
+	}
+	if resp.TTFT < pause {
+		t.Fatalf("TTFT %v: timed at the thought, want at the answer (after %v)", resp.TTFT, pause)
+	}
+}
+
+// TestGeminiOverloadedAndQuota: the API's 503 and 429 as it sends them:
+// retried, the 429 after the RetryInfo's delay, the message naming the
+// status.
+func TestGeminiOverloadedAndQuota(t *testing.T) {
+	cases := []struct {
+		name, body, want string
+		status           int
+		after            time.Duration
+	}{
+		{"503 overloaded", `{"error": {"code": 503,"message": "The model is overloaded. Please try again later.","status": "UNAVAILABLE"}}`,
+			"gemini: HTTP 503: UNAVAILABLE: The model is overloaded.", 503, 0},
+		{"429 per minute", `{"error": {"code": 429,"message": "You exceeded your current quota, please check your plan and billing details.","status": "RESOURCE_EXHAUSTED","details": [` +
+			`{"@type": "type.googleapis.com/google.rpc.QuotaFailure","violations": [{"quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests","quotaId": "GenerateRequestsPerMinutePerProjectPerModel-FreeTier","quotaDimensions": {"location": "global","model": "gemini-2.5-pro"},"quotaValue": "5"}]},` +
+			`{"@type": "type.googleapis.com/google.rpc.Help","links": [{"description": "Learn more about Gemini API quotas","url": "https://ai.google.dev/gemini-api/docs/rate-limits"}]},` +
+			`{"@type": "type.googleapis.com/google.rpc.RetryInfo","retryDelay": "36.5s"}]}}`,
+			"gemini: HTTP 429: RESOURCE_EXHAUSTED: You exceeded your current quota", 429, 36500 * time.Millisecond},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptError(w, c.status, c.body)
+			})
+			_, err := ptGemini(t, srv.URL).Chat(context.Background(), Request{Model: "gemini-2.5-pro"}, nil)
+			ae := ptAPIError(t, err)
+			if !ae.Temporary || ae.Status != c.status || ae.RetryAfter != c.after || !strings.HasPrefix(err.Error(), c.want) {
+				t.Fatalf("err %q temporary %v retry after %v", err, ae.Temporary, ae.RetryAfter)
+			}
+		})
+	}
+}

@@ -232,7 +232,19 @@ func (o *Ollama) chat(ctx, kctx context.Context, client *api.Client, req Request
 		if status >= 400 {
 			return resp, provStatusError(o.name, status, h, "", nil)
 		}
-		return resp, provTruncated(o.name, readErr)
+		e := provTruncated(o.name, readErr)
+		if readErr == nil {
+			// Ollama ends an answer so, with no error, when the model
+			// repeats one token more than 30 times in a row.
+			e.Msg = "stream ended without its final line (Ollama stops an answer so when the model repeats one token over 30 times)"
+		}
+		return resp, e
+	}
+	if r := resp.FinishReason; r == "load" || r == "unload" {
+		// Ollama's answer to a chat without messages: it only loaded (or
+		// unloaded) the model.
+		return resp, &APIError{Provider: o.name,
+			Msg: fmt.Sprintf("the server only %sed model %q and answered nothing (done_reason %q): the request had no messages", r, req.Model, r)}
 	}
 	if resp.Model == "" {
 		resp.Model = req.Model
@@ -332,7 +344,7 @@ func (o *Ollama) rememberDigests(models []api.ListModelResponse) {
 // classify turns an error of the api client into *APIError (or a context
 // error).
 func (o *Ollama) classify(err error, model string, capt *provCapture) error {
-	_, h, readErr, badLine := capt.snapshot()
+	status, h, readErr, badLine := capt.snapshot()
 	base := o.BaseURL()
 	var se api.StatusError
 	var ae api.AuthorizationError
@@ -358,7 +370,14 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 			// A proxy's 401: its body is not Ollama's JSON.
 			return &APIError{Provider: o.name, Status: 401, Err: err, Msg: ollamaUnauthorized(base, msg)}
 		}
-		return provStatusError(o.name, se.StatusCode, h, provClip(msg, 500), err)
+		e := provStatusError(o.name, se.StatusCode, h, provClip(msg, 500), err)
+		if strings.Contains(msg, "requires more system memory") {
+			// "model requires more system memory (X) than is available
+			// (Y)", a 500 sent once Ollama has already unloaded what it
+			// could: another attempt finds no more memory.
+			e.Temporary = false
+		}
+		return e
 	case errors.As(err, &ae):
 		return &APIError{Provider: o.name, Status: ae.StatusCode, Err: err, Msg: ollamaUnauthorized(base, "")}
 	case badLine != "":
@@ -382,7 +401,13 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 	if readErr != nil {
 		return provTruncated(o.name, readErr)
 	}
-	// A {"error": "..."} line in a 200 stream: the server failed mid-answer.
+	if status == http.StatusOK {
+		// A {"error": "..."} line in a 200 stream: the server failed
+		// mid-answer ("model runner has unexpectedly stopped", …). Ollama
+		// sends the same error before the first line as a 500, which is
+		// retried; so is this.
+		return &APIError{Provider: o.name, Err: err, Temporary: true, Msg: provClip(err.Error(), 500) + " (mid-stream)"}
+	}
 	return &APIError{Provider: o.name, Err: err, Msg: provClip(err.Error(), 500)}
 }
 

@@ -192,8 +192,9 @@ func TestOllamaStreamErrorLine(t *testing.T) {
 	})
 	resp, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "x"}, nil)
 	ae := ptAPIError(t, err)
-	if !strings.Contains(ae.Error(), "unexpectedly stopped") || strings.Contains(ae.Error(), "malformed") {
-		t.Fatalf("got %v", err)
+	// Retried, as Ollama's 500 with the same error before the first line.
+	if err.Error() != "ollama: model runner has unexpectedly stopped (mid-stream)" || !ae.Temporary {
+		t.Fatalf("got %v (temporary %v)", err, ae.Temporary)
 	}
 	if resp.Text != "par" {
 		t.Fatalf("partial text %q, want par", resp.Text)
@@ -534,6 +535,131 @@ func TestOllamaLatestIsRecordedWithoutTag(t *testing.T) {
 		}
 		if resp.Model != "qwen2.5" || !strings.HasPrefix(resp.ModelDigest, "845dbda0ea48") {
 			t.Errorf("%s: model %q digest %q, want qwen2.5 and 845dbda0ea48…", name, resp.Model, resp.ModelDigest)
+		}
+	}
+}
+
+// TestOllamaDoneReasons: done_reason "length" is a result that says so;
+// "load" and "unload" (Ollama's answer to a chat without messages) are an
+// error, not an empty answer; a stream that ends without its done line (as
+// Ollama ends a model that repeats one token over and over) is a retried
+// error that says why it may have ended.
+func TestOllamaDoneReasons(t *testing.T) {
+	final := func(reason string) string {
+		return `{"model":"m","created_at":"2025-01-02T03:04:05Z","message":{"role":"assistant","content":""},"done_reason":"` + reason + `","done":true,"total_duration":900000000,"load_duration":800000000,"prompt_eval_count":9,"eval_count":64,"eval_duration":500000000}` + "\n"
+	}
+	cases := []struct {
+		name, finish, errWant string
+		lines                 []string
+		temporary             bool
+	}{
+		{"length", "length", "", []string{ptOllamaLine("m", "Once upon"), final("length")}, false},
+		{"load", "", `ollama: the server only loaded model "m" and answered nothing (done_reason "load")`, []string{
+			`{"model":"m","created_at":"2025-01-02T03:04:05Z","message":{"role":"assistant","content":""},"done_reason":"load","done":true}` + "\n"}, false},
+		{"unload", "", `the server only unloaded model "m"`, []string{
+			`{"model":"m","created_at":"2025-01-02T03:04:05Z","message":{"role":"assistant","content":""},"done_reason":"unload","done":true}` + "\n"}, false},
+		{"no done line", "", "repeats one token", []string{ptOllamaLine("m", "la"), ptOllamaLine("m", "la")}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				if r.URL.Path != "/api/chat" {
+					ptStream(w, "application/json", `{"models":[]}`)
+					return
+				}
+				ptStream(w, ptOllamaNDJSON, c.lines...)
+			})
+			resp, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "m", Messages: ptMessages()}, nil)
+			if c.errWant == "" {
+				if err != nil || resp.FinishReason != c.finish || resp.Text != "Once upon" || resp.TokensOut != 64 {
+					t.Fatalf("%+v %v, want finish %q", resp, err, c.finish)
+				}
+				return
+			}
+			if ae := ptAPIError(t, err); ae.Temporary != c.temporary || !strings.Contains(err.Error(), c.errWant) {
+				t.Fatalf("err %v temporary %v, want %q temporary %v", err, ae.Temporary, c.errWant, c.temporary)
+			}
+		})
+	}
+}
+
+// TestOllamaLoadingThenThinking: a model still loading sends nothing for a
+// while (no first-byte timeout but the provider's); the time to the first
+// token is the time to the first text of the answer, after any thinking, and
+// so includes the load.
+func TestOllamaLoadingThenThinking(t *testing.T) {
+	const load, think = 150 * time.Millisecond, 100 * time.Millisecond
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if r.URL.Path != "/api/chat" {
+			ptStream(w, "application/json", `{"models":[]}`)
+			return
+		}
+		time.Sleep(load)
+		ptStream(w, ptOllamaNDJSON, `{"model":"qwen3:8b","created_at":"2025-06-01T00:00:00Z","message":{"role":"assistant","content":"","thinking":"The user"},"done":false}`+"\n")
+		time.Sleep(think)
+		ptStream(w, ptOllamaNDJSON, ptOllamaLine("qwen3:8b", "Hi!"),
+			`{"model":"qwen3:8b","created_at":"2025-06-01T00:00:01Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":9,"eval_count":14,"eval_duration":700000000}`+"\n")
+	})
+	resp, err, _ := ptChat(t, context.Background(), ptOllama(t, srv.URL), Request{Model: "qwen3:8b"}, 10*time.Second)
+	if err != nil || resp.Text != "Hi!" {
+		t.Fatalf("%+v %v", resp, err)
+	}
+	if resp.TTFT < load+think {
+		t.Fatalf("TTFT %v, want at the answer's first text (after %v)", resp.TTFT, load+think)
+	}
+}
+
+// TestOllamaMissingModelWordings: every Ollama version's words for a model
+// it does not have are "not found" with the pull to run.
+func TestOllamaMissingModelWordings(t *testing.T) {
+	for _, body := range []string{
+		`{"error":"model \"nope\" not found, try pulling it first"}`, // the scheduler's
+		`{"error":"model 'nope' not found, try pulling it first"}`,   // older servers
+		`{"error":"model 'nope' not found"}`,                         // the chat handler's (0.17)
+	} {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptError(w, 404, body)
+		})
+		_, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "nope"}, nil)
+		if ae := ptAPIError(t, err); ae.Temporary || ae.Status != 404 || !strings.Contains(err.Error(), `model "nope" not found on ollama`) ||
+			!strings.Contains(err.Error(), "run 'ollama pull nope'") {
+			t.Fatalf("%s: %v", body, err)
+		}
+	}
+}
+
+// TestOllamaTagsWithoutDetails: ollama.com's /api/tags lists models
+// without details (and an entry may lack more): they are listed with what
+// there is.
+func TestOllamaTagsWithoutDetails(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, "application/json", `{"models":[{"name":"gpt-oss:120b","model":"gpt-oss:120b","modified_at":"2025-08-05T12:00:00Z","size":65369818941,"digest":"735371f916a9"},{"name":"bare"}]}`)
+	})
+	models, err := ptOllama(t, srv.URL).ListModels(context.Background())
+	if err != nil || len(models) != 2 || models[0].Name != "gpt-oss:120b" || models[0].Size != 65369818941 || models[0].Family != "" ||
+		models[1].Name != "bare" || !models[1].Modified.IsZero() {
+		t.Fatalf("%+v %v", models, err)
+	}
+}
+
+// TestOllamaOutOfMemoryIsFinal: Ollama's 500 for a model too large for the
+// memory left is not retried (it has unloaded what it could already); its
+// 503 "server busy" (too many queued requests) is.
+func TestOllamaOutOfMemoryIsFinal(t *testing.T) {
+	for body, temporary := range map[string]bool{
+		`{"error":"model requires more system memory (12.4 GiB) than is available (7.1 GiB)"}`: false,
+		`{"error":"server busy, please try again.  maximum pending requests exceeded"}`:        true,
+	} {
+		status := 500
+		if temporary {
+			status = 503
+		}
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptError(w, status, body)
+		})
+		_, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+		if ae := ptAPIError(t, err); ae.Temporary != temporary || ae.Status != status {
+			t.Errorf("%s: %v temporary %v, want %v", body, err, ae.Temporary, temporary)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -299,6 +300,14 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 	if resp.FinishReason == "" {
 		_, _, readErr, _ := capt.snapshot()
 		return resp, provTruncated(p.name, readErr)
+	}
+	if resp.FinishReason == "error" {
+		// OpenRouter ends a choice so when the upstream failed mid-answer,
+		// beside an "error" member (read above as an error event); a
+		// gateway that passes the finish reason on without it still did
+		// not deliver a whole answer.
+		return resp, &APIError{Provider: p.name, Temporary: true,
+			Msg: `the server ended the answer with finish_reason "error" and no error message (mid-stream)`}
 	}
 	if resp.Model == "" {
 		resp.Model = req.Model
@@ -811,7 +820,7 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 		}
 		if len(chunk.Error) > 0 && string(chunk.Error) != "null" {
 			return &ssestream.StreamError{
-				Message: "received error while streaming: " + openaiErrorText(chunk.Error),
+				Message: openaiStreamErrorPrefix + openaiErrorText(chunk.Error),
 				Event:   ssestream.Event{Data: append([]byte(nil), event...)},
 			}
 		}
@@ -858,6 +867,30 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 			}
 		}
 	}
+}
+
+// openaiStreamErrorPrefix begins the message of an error event's
+// *ssestream.StreamError, as the SDK's own stream words it.
+const openaiStreamErrorPrefix = "received error while streaming: "
+
+// openaiTryAgainRE finds the wait a rate limit's message asks for:
+// OpenAI's and Groq's "Please try again in 1.8s." ("20ms", "6m0s",
+// "2m59.56s").
+var openaiTryAgainRE = regexp.MustCompile(`(?i)try again in ((?:[0-9]+(?:\.[0-9]+)?(?:ms|h|m|s))+)`)
+
+// openaiTryAgainIn is the wait a 429's message asks for (see
+// openaiTryAgainRE), for a server that sent no Retry-After; 0 when it
+// names none.
+func openaiTryAgainIn(msg string) time.Duration {
+	m := openaiTryAgainRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	d, err := time.ParseDuration(m[1])
+	if err != nil || d <= 0 {
+		return 0
+	}
+	return d
 }
 
 // openaiFinish normalises a finish reason: text-generation-inference's
@@ -1061,6 +1094,9 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 			msg = fmt.Sprintf("%s by %s: check the provider's key and headers", http.StatusText(403), base)
 		}
 		ae := provStatusError(p.name, status, h, provClip(msg, 500), err)
+		if status == 429 && ae.RetryAfter == 0 {
+			ae.RetryAfter = openaiTryAgainIn(msg)
+		}
 		if status == 429 && code == "insufficient_quota" {
 			// OpenAI's "You exceeded your current quota": no retry helps.
 			ae.Temporary, ae.RetryAfter = false, 0
@@ -1069,8 +1105,10 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 	}
 	var se *ssestream.StreamError
 	if errors.As(err, &se) {
-		// An {"error": …} event in a 200 stream.
-		return &APIError{Provider: p.name, Err: err, Msg: provClip(se.Message, 500),
+		// An {"error": …} event in a 200 stream, said as the other
+		// providers say theirs.
+		msg := strings.TrimPrefix(se.Message, openaiStreamErrorPrefix)
+		return &APIError{Provider: p.name, Err: err, Msg: provClip(msg, 500) + " (mid-stream)",
 			Temporary: openaiTemporaryEvent(se)}
 	}
 	if provIsDecode(err) {

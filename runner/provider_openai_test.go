@@ -174,6 +174,9 @@ func TestOpenAIErrorEventMidStream(t *testing.T) {
 			if ae.Temporary != c.temporary || !strings.Contains(err.Error(), c.want) || resp.Text != "Hel" {
 				t.Fatalf("err %v temporary %v text %q, want temporary %v", err, ae.Temporary, resp.Text, c.temporary)
 			}
+			if !strings.HasPrefix(err.Error(), "openai: ") || !strings.HasSuffix(err.Error(), " (mid-stream)") {
+				t.Fatalf("err %q, want the provider, the server's message, and that it came mid-stream", err)
+			}
 			if strings.Contains(err.Error(), `"message"`) {
 				t.Fatalf("err %v repeats the event's JSON, not its message", err)
 			}
@@ -853,5 +856,129 @@ func TestOpenAIMaxCompletionTokensRefusal(t *testing.T) {
 	}
 	if n := seen.count("/chat/completions"); n != 4 {
 		t.Fatalf("%d requests, want 4: one refused, then none", n)
+	}
+}
+
+// TestOpenAIWireFinishes pins what a user sees of each way a Chat
+// Completions stream can end, with the bytes servers send: a finish reason
+// other than stop is a result that says so, a stream without [DONE] is
+// whole once it has a finish reason, and a finish reason of "error" without
+// an error member is a retried error, not an answer.
+func TestOpenAIWireFinishes(t *testing.T) {
+	chunk := func(delta, finish string) string {
+		return `data: {"id":"chatcmpl-9","object":"chat.completion.chunk","created":1735787045,"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_1","choices":[{"index":0,"delta":` + delta + `,"logprobs":null,"finish_reason":` + finish + `}]}` + "\n\n"
+	}
+	cases := []struct {
+		name, text, finish string
+		events             []string
+		temporaryErr       bool // an error is expected, temporary
+	}{
+		// Azure and OpenAI stop an answer their filter flags mid-way.
+		{"content_filter", "Once upon", "content_filter", []string{
+			chunk(`{"role":"assistant","content":"Once upon"}`, "null"), chunk(`{}`, `"content_filter"`), ptOpenAIUsage, ptOpenAIDone}, false},
+		{"length, usage in a last chunk without choices", "Once upon", "length", []string{
+			chunk(`{"role":"assistant","content":"Once upon"}`, "null"), chunk(`{}`, `"length"`), ptOpenAIUsage, ptOpenAIDone}, false},
+		{"no [DONE] after the finish reason", "ok", "stop", []string{
+			chunk(`{"role":"assistant","content":"ok"}`, `"stop"`), ptOpenAIUsage}, false},
+		// OpenRouter's keep-alive comment, as it sends it while the
+		// upstream is slow, before and between events.
+		{"openrouter processing comments", "ok", "stop", []string{
+			": OPENROUTER PROCESSING\n\n", ": OPENROUTER PROCESSING\n\n", chunk(`{"role":"assistant","content":"ok"}`, "null"),
+			": OPENROUTER PROCESSING\n\n", chunk(`{}`, `"stop"`), ptOpenAIDone}, false},
+		{`finish_reason "error" alone`, "Once", "", []string{
+			chunk(`{"role":"assistant","content":"Once"}`, "null"), chunk(`{"content":""}`, `"error"`), ptOpenAIDone}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				ptStream(w, ptSSE, c.events...)
+			})
+			resp, err, _ := ptChat(t, context.Background(), ptOpenAI(t, srv.URL), Request{Model: "m"}, 10*time.Second)
+			if resp.Text != c.text {
+				t.Fatalf("text %q, want %q (err %v)", resp.Text, c.text, err)
+			}
+			if c.temporaryErr {
+				if ae := ptAPIError(t, err); !ae.Temporary || !strings.Contains(err.Error(), `finish_reason "error"`) {
+					t.Fatalf("err %v temporary %v, want a temporary error naming the finish reason", err, ae.Temporary)
+				}
+				return
+			}
+			if err != nil || resp.FinishReason != c.finish {
+				t.Fatalf("finish %q err %v, want %q", resp.FinishReason, err, c.finish)
+			}
+		})
+	}
+}
+
+// TestOpenAIReasoningIsNotTheFirstToken: the time to the first token is
+// the time to the first text of the answer; reasoning deltas before it
+// (DeepSeek's reasoning_content, vLLM's and OpenRouter's reasoning) are
+// neither shown nor timed, and their tokens are the usage's output tokens.
+func TestOpenAIReasoningIsNotTheFirstToken(t *testing.T) {
+	const pause = 150 * time.Millisecond
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE,
+			`data: {"id":"c","object":"chat.completion.chunk","model":"deepseek-reasoner","choices":[{"index":0,"delta":{"role":"assistant","content":null,"reasoning_content":"Six times"},"finish_reason":null}]}`+"\n\n",
+			`data: {"id":"c","object":"chat.completion.chunk","model":"deepseek-reasoner","choices":[{"index":0,"delta":{"content":null,"reasoning":" seven."},"finish_reason":null}]}`+"\n\n")
+		time.Sleep(pause)
+		ptStream(w, ptSSE,
+			`data: {"id":"c","object":"chat.completion.chunk","model":"deepseek-reasoner","choices":[{"index":0,"delta":{"content":"42"},"finish_reason":"stop"}]}`+"\n\n",
+			`data: {"id":"c","object":"chat.completion.chunk","model":"deepseek-reasoner","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":40,"total_tokens":50,"completion_tokens_details":{"reasoning_tokens":38}}}`+"\n\n",
+			ptOpenAIDone)
+	})
+	resp, err, deltas := ptChat(t, context.Background(), ptOpenAI(t, srv.URL), Request{Model: "deepseek-reasoner"}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Text != "42" || strings.Join(deltas, "|") != "42" || resp.TokensOut != 40 {
+		t.Fatalf("text %q deltas %q tokens out %d, want the answer alone and 40 output tokens", resp.Text, deltas, resp.TokensOut)
+	}
+	if resp.TTFT < pause {
+		t.Fatalf("TTFT %v: timed at the reasoning, want at the answer (after %v)", resp.TTFT, pause)
+	}
+}
+
+// TestOpenAITemperatureRefused: a reasoning model refuses a temperature
+// other than its default. The call is not made again without it (the
+// prompt's params are the experiment), and the error is the server's
+// words, permanent.
+func TestOpenAITemperatureRefused(t *testing.T) {
+	srv, seen := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 400, `{"error":{"message":"Unsupported value: 'temperature' does not support 0.2 with this model. Only the default (1) value is supported.","type":"invalid_request_error","param":"temperature","code":"unsupported_value"}}`)
+	})
+	temp := 0.2
+	_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "o4-mini", Params: prompt.Params{Temperature: &temp}}, nil)
+	ae := ptAPIError(t, err)
+	if ae.Temporary || ae.Status != 400 || !strings.Contains(err.Error(), "openai: HTTP 400: Unsupported value: 'temperature' does not support 0.2") {
+		t.Fatalf("err %v temporary %v", err, ae.Temporary)
+	}
+	if n := seen.count("/chat/completions"); n != 1 {
+		t.Fatalf("%d requests, want 1", n)
+	}
+}
+
+// TestOpenAIRateLimitTryAgainIn: a 429 without Retry-After waits as long
+// as its message asks ("Please try again in 1.8s."); Retry-After, when
+// sent, wins.
+func TestOpenAIRateLimitTryAgainIn(t *testing.T) {
+	const tpm = `{"error":{"message":"Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Used 30000, Requested 900. Please try again in %s. Visit https://platform.openai.com/account/rate-limits to learn more.","type":"tokens","param":null,"code":"rate_limit_exceeded"}}`
+	for _, c := range []struct {
+		in     string
+		header []string
+		want   time.Duration
+	}{
+		{"1.8s", nil, 1800 * time.Millisecond},
+		{"20ms", nil, 20 * time.Millisecond},
+		{"2m59.56s", nil, 2*time.Minute + 59560*time.Millisecond},
+		{"1.8s", []string{"Retry-After", "3"}, 3 * time.Second},
+		{"a moment", nil, 0},
+	} {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptError(w, 429, fmt.Sprintf(tpm, c.in), c.header...)
+		})
+		_, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "gpt-4o"}, nil)
+		if ae := ptAPIError(t, err); !ae.Temporary || ae.RetryAfter != c.want {
+			t.Errorf("try again in %s (header %v): retry after %v, want %v (%v)", c.in, c.header, ae.RetryAfter, c.want, err)
+		}
 	}
 }

@@ -287,11 +287,17 @@ func (c arenaColumn) stateLine(m arenaModel, cell arenaCell, now time.Time, w in
 	case cellRetrying:
 		s = st.Warn.Render("retry " + itoa(cell.attempt) + ": " + oneLine(cell.retry))
 	case cellDone:
-		reason := cell.result.FinishReason
-		if reason == "" {
+		reason, style := cell.result.FinishReason, st.OK
+		switch reason {
+		case "":
 			reason = "done"
+		case "stop":
+		default:
+			// Cut short (length), filtered (content_filter), paused, …:
+			// an answer, but not a whole one.
+			style = st.Warn
 		}
-		s = st.OK.Render("✓ " + oneLine(reason))
+		s = style.Render("✓ " + oneLine(reason))
 		if cell.result.CacheHit {
 			s += st.Muted.Render(" (cached)")
 		}

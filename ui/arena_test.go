@@ -675,3 +675,24 @@ func TestArenaRatingHintFitsANarrowColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestArenaUnfinishedAnswerIsAWarning: an answer cut short or filtered
+// says its finish reason in the warning style, not as a whole answer does.
+func TestArenaUnfinishedAnswerIsAWarning(t *testing.T) {
+	h, _ := arenaHarness(t, 120, 34)
+	st := h.m.arena.sh.styles()
+	if st.OK.Render("x") == st.Warn.Render("x") {
+		t.Fatal("the harness draws warnings as OK: the test shows nothing")
+	}
+	c := arenaColumn{cells: []arenaCell{{state: cellDone}}}
+	for reason, want := range map[string]string{
+		"stop":           st.OK.Render("✓ stop"),
+		"length":         st.Warn.Render("✓ length"),
+		"content_filter": st.Warn.Render("✓ content_filter"),
+	} {
+		c.cells[0].result.FinishReason = reason
+		if got := c.stateLine(h.m.arena, c.cells[0], time.Now(), 60); got != want {
+			t.Errorf("%s: state line %q, want %q", reason, got, want)
+		}
+	}
+}
