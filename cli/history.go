@@ -365,7 +365,7 @@ func (a *app) runsShowCmd() *cobra.Command {
 				return err
 			}
 			if rr.Run.Suite != "" {
-				writePassLines(a.env.Stdout, eval.Aggregate(rr.Results, rr.Scores, rr.Run))
+				writePassLines(a.env.Stdout, eval.Aggregate(rr.Results, rr.Scores, rr.Run), nil)
 				writeABLines(a.env.Stdout, rr)
 			}
 			return nil

@@ -280,7 +280,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		table = table || o.format == "table"
 	}
 	if scored && table {
-		writePassLines(a.env.Stdout, groups)
+		writePassLines(a.env.Stdout, groups, gated)
 		writeABLines(a.env.Stdout, rr)
 	}
 	a.printShadow(reg, rr, f.shadowPrices)
