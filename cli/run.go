@@ -124,6 +124,7 @@ interrupted, 2 on usage errors.`,
 	fl.IntVarP(&f.repeat, "repeat", "n", 1, "run each cell N times")
 	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
 	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, csv, junit (JUnit XML for CI test reports) (default: -o FILE's extension, else table)")
+	extFormatFlag(cmd)
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "write the report to FILE instead of stdout; repeat it to write several formats at once, each named by its file's extension")
 	fl.BoolVar(&f.noCache, "no-cache", false, "never use the response cache")
 	fl.BoolVar(&f.cache, "cache", false, "use the response cache even when temperature is not 0")
