@@ -207,7 +207,10 @@ func (a *app) config() (config.Config, error) {
 	}
 	c, err := config.Load(p.ConfigFile, a.env.Getenv)
 	if err != nil {
-		return c, err
+		// A config that cannot be read or parsed is a usage error (exit 2),
+		// as any file given is: a typo in whet.yaml must not read as a
+		// failed gate.
+		return c, usageError{err}
 	}
 	a.cfg = &c
 	return c, nil
