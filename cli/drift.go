@@ -142,7 +142,7 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		}
 		defer unlock()
 		if !f.quiet {
-			fmt.Fprintf(a.env.Stderr, "re-running run %s as %s: %d cells, cache off\n", base.ID, plan.Run.ID, plan.Run.Cells())
+			fmt.Fprintf(a.env.Stderr, "re-running run %s as %s: %s, cache off\n", base.ID, plan.Run.ID, count(plan.Run.Cells(), "cell"))
 		}
 		status, runErr, err := a.execute(st, reg, plan, runner.Options{MaxParallel: f.parallel, NoCache: true}, f.quiet)
 		if err != nil {

@@ -326,7 +326,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		return silentError{code: 1}
 	}
 	if !f.quiet {
-		fmt.Fprintf(a.env.Stderr, "run %s: %d cells ok\n", plan.Run.ID, len(rr.Results))
+		fmt.Fprintf(a.env.Stderr, "run %s: %s ok\n", plan.Run.ID, count(len(rr.Results), "cell"))
 	}
 	return nil
 }
@@ -344,7 +344,7 @@ func (a *app) execute(st *store.Store, reg *runner.Registry, plan runner.Plan, o
 	progress.finish()
 	if plan.Run.Suite != "" && status == prompt.RunDone {
 		if !quiet {
-			fmt.Fprintf(a.env.Stderr, "scoring %d cells with suite %s\n", plan.Run.Cells(), plan.Run.Suite)
+			fmt.Fprintf(a.env.Stderr, "scoring %s with suite %s\n", count(plan.Run.Cells(), "cell"), plan.Run.Suite)
 		}
 		err = a.scoreRun(a.ctx, a.evaluator(reg, st), st, plan.Run, plan.Versions)
 	}
@@ -796,7 +796,7 @@ func (p *progress) Publish(e runner.Event) {
 		p.total = e.Cells
 		p.skipped = e.Skipped
 		if !p.tty {
-			msg := fmt.Sprintf("run %s: %d cells", e.RunID, e.Cells)
+			msg := fmt.Sprintf("run %s: %s", e.RunID, count(e.Cells, "cell"))
 			if e.Skipped > 0 {
 				msg += fmt.Sprintf(" (%d already done)", e.Skipped)
 			}
