@@ -532,7 +532,7 @@ func (a *app) noteUnusedColumns(file string, cases []prompt.Case, plan runner.Pl
 // version needs: a usage error before any call is made.
 func checkPlanVariables(plan runner.Plan) error {
 	if err := plan.CheckVariables(); err != nil {
-		return usagef("%v (give it with --var NAME=VALUE, a column of the case file, or a sample value of the prompt)", err)
+		return usagef("%v (give each with --var NAME=VALUE, a column of the case file, or a sample value of the prompt)", err)
 	}
 	return nil
 }
