@@ -207,7 +207,10 @@ func (a *app) config() (config.Config, error) {
 	}
 	c, err := config.Load(p.ConfigFile, a.env.Getenv)
 	if err != nil {
-		return c, err
+		// A config that cannot be read or parsed is a usage error (exit 2),
+		// as any file given is: a typo in whet.yaml must not read as a
+		// failed gate.
+		return c, usageError{err}
 	}
 	a.cfg = &c
 	return c, nil
@@ -265,12 +268,18 @@ func (a *app) readStore() (*store.Store, error) {
 	return nil, storeError(rerr)
 }
 
-// storeError is a failed store.Open's error, in the words of the CLI.
+// storeError is a failed store.Open's error, in the words of the CLI. A
+// database this whet cannot read (a newer whet's, not whet's at all) is a
+// file given that cannot be read: a usage error (exit 2), so that a
+// WHET_DB gone wrong in a CI job does not read as a failed gate.
 func storeError(err error) error {
 	var newer *store.NewerSchemaError
 	if errors.As(err, &newer) {
-		return fmt.Errorf("database %s has schema version %d, but this whet knows schema version %d at most: it was written by a newer whet. Upgrade whet to open it, or give another database with --db or WHET_DB (the file was not changed)",
+		return usagef("database %s has schema version %d, but this whet knows schema version %d at most: it was written by a newer whet. Upgrade whet to open it, or give another database with --db or WHET_DB (the file was not changed)",
 			newer.Path, newer.Theirs, newer.Ours)
+	}
+	if errors.Is(err, store.ErrNotWhetDatabase) {
+		return usageError{err}
 	}
 	return err
 }

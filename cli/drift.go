@@ -63,6 +63,7 @@ the re-run finished and anything drifted; 2 on usage errors.`,
 	fl.StringVar(&f.against, "against", "", "compare with this run instead of running the plan again")
 	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
 	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, junit (JUnit XML: a test case per version × target, failing when it drifted) (default: -o FILE's extension, else table)")
+	extFormatFlag(cmd)
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 	fl.StringVar(&f.note, "note", "", "note stored with the re-run")
@@ -141,7 +142,7 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		}
 		defer unlock()
 		if !f.quiet {
-			fmt.Fprintf(a.env.Stderr, "re-running run %s as %s: %d cells, cache off\n", base.ID, plan.Run.ID, plan.Run.Cells())
+			fmt.Fprintf(a.env.Stderr, "re-running run %s as %s: %s, cache off\n", base.ID, plan.Run.ID, count(plan.Run.Cells(), "cell"))
 		}
 		status, runErr, err := a.execute(st, reg, plan, runner.Options{MaxParallel: f.parallel, NoCache: true}, f.quiet)
 		if err != nil {

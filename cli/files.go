@@ -778,6 +778,14 @@ var extFormats = map[string]string{
 	".jsonl": "jsonl", ".yaml": "yaml", ".yml": "yaml", ".txt": "table",
 }
 
+// extFormatFlag marks a --format flag whose default yields to -o's
+// extension (outputFormat): its usage says so ("default: -o FILE's
+// extension, else md"), so the help does not add a plain (default "md")
+// that reads as the format -o report.json would write.
+func extFormatFlag(cmd *cobra.Command) {
+	cmd.Flags().Lookup("format").DefValue = ""
+}
+
 // outputFormat is the format a command writes: the one --format names, or,
 // when --format was not given and -o names a file whose extension means
 // one of the formats the command writes (report.md, results.json,

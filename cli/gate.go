@@ -142,14 +142,20 @@ func (a *app) gatedVersions(st *store.Store, run prompt.Run, refs []string) (map
 
 // writePassLines writes each version × target's pass rate with its
 // interval and n, and its mean score, under the table of a suite's run
-// (whet run and whet runs show alike).
-func writePassLines(w io.Writer, groups []eval.Group) {
+// (whet run and whet runs show alike). With --gate (gated not nil), the
+// versions the gate does not judge end with "(not gated)", as the Markdown
+// summary marks them.
+func writePassLines(w io.Writer, groups []eval.Group, gated map[int64]bool) {
 	for _, g := range groups {
+		mark := ""
+		if !gates(gated, g) {
+			mark = " (not gated)"
+		}
 		if g.Judged == 0 {
-			fmt.Fprintf(w, "%s × %s: no cell scored\n", g.Version.Ref(), g.Target)
+			fmt.Fprintf(w, "%s × %s: no cell scored%s\n", g.Version.Ref(), g.Target, mark)
 			continue
 		}
-		fmt.Fprintf(w, "%s × %s: pass %s, mean score %.3f%s\n", g.Version.Ref(), g.Target, passText(g), g.MeanScore, repeatsText(g))
+		fmt.Fprintf(w, "%s × %s: pass %s, mean score %.3f%s%s\n", g.Version.Ref(), g.Target, passText(g), g.MeanScore, repeatsText(g), mark)
 	}
 }
 

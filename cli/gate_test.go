@@ -158,7 +158,7 @@ func TestPassIntervalsOverCases(t *testing.T) {
 	want := fmt.Sprintf("60.0%% (18 of 30 graded cells, 95%% CI %.1f–%.1f%% over 10 cases)", 100*lo, 100*hi)
 
 	var b bytes.Buffer
-	writePassLines(&b, groups)
+	writePassLines(&b, groups, nil)
 	if !strings.Contains(b.String(), "classify@2 × echo: pass "+want+", mean score 0.600") {
 		t.Errorf("pass line: %s\nwant the pass rate %s", b.String(), want)
 	}

@@ -274,6 +274,12 @@ func (a *app) runsCmd() *cobra.Command {
 				runs = runs[:limit]
 				fmt.Fprintf(a.env.Stderr, "note: %s; older ones are left out (--limit 0 shows all)\n", newest(limit, "run", "runs"))
 			}
+			// unpriced: the run used a model whose price is unknown, so its
+			// cost is a lower bound (false when the config cannot be read).
+			reg, regErr := a.registry()
+			unpriced := func(r prompt.Run) bool {
+				return regErr == nil && len(runner.Unpriced(reg, r.Targets)) > 0
+			}
 			if asJSON {
 				type runJSON struct {
 					ID       string     `json:"id"`
@@ -289,6 +295,7 @@ func (a *app) runsCmd() *cobra.Command {
 					Done     int        `json:"done"`
 					Failed   int        `json:"failed"`
 					Cost     float64    `json:"cost_usd"`
+					Unpriced bool       `json:"unpriced"`
 					Author   string     `json:"author"`
 					Note     string     `json:"note"`
 					Baseline string     `json:"baseline"`
@@ -297,7 +304,7 @@ func (a *app) runsCmd() *cobra.Command {
 				for _, s := range runs {
 					r := s.Run
 					j := runJSON{ID: r.ID, Created: r.Created.UTC(), Status: string(r.Status), Source: r.Source, Versions: runRefs(r),
-						Targets: r.Targets, Cases: len(r.Cases), Repeat: r.Repeat, Cells: s.Cells, Done: s.Done, Failed: s.Failed, Cost: s.Cost, Author: r.Author, Note: r.Note, Baseline: r.DriftBaseline()}
+						Targets: r.Targets, Cases: len(r.Cases), Repeat: r.Repeat, Cells: s.Cells, Done: s.Done, Failed: s.Failed, Cost: s.Cost, Unpriced: unpriced(r), Author: r.Author, Note: r.Note, Baseline: r.DriftBaseline()}
 					if j.Targets == nil {
 						j.Targets = []string{}
 					}
@@ -317,8 +324,18 @@ func (a *app) runsCmd() *cobra.Command {
 			fmt.Fprintln(tw, "RUN\tSTARTED\tSTATUS\tVERSIONS\tTARGETS\tCELLS\tFAILED\tCOST")
 			for _, s := range runs {
 				r := s.Run
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%d\t$%.4f\n", r.ID, r.Created.Local().Format("2006-01-02 15:04"), r.Status,
-					strings.Join(runRefs(r), ","), strings.Join(r.Targets, ","), s.Done, s.Cells, s.Failed, s.Cost)
+				// A run on a model whose price is unknown cost at least
+				// what is counted, as the Runs screen says: "?" when
+				// nothing is.
+				cost := fmt.Sprintf("$%.4f", s.Cost)
+				if unpriced(r) {
+					cost = "≥" + cost
+					if s.Cost == 0 {
+						cost = "?"
+					}
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d/%d\t%d\t%s\n", r.ID, r.Created.Local().Format("2006-01-02 15:04"), r.Status,
+					strings.Join(runRefs(r), ","), strings.Join(r.Targets, ","), s.Done, s.Cells, s.Failed, cost)
 			}
 			return tw.Flush()
 		},
@@ -365,7 +382,7 @@ func (a *app) runsShowCmd() *cobra.Command {
 				return err
 			}
 			if rr.Run.Suite != "" {
-				writePassLines(a.env.Stdout, eval.Aggregate(rr.Results, rr.Scores, rr.Run))
+				writePassLines(a.env.Stdout, eval.Aggregate(rr.Results, rr.Scores, rr.Run), nil)
 				writeABLines(a.env.Stdout, rr)
 			}
 			return nil
@@ -416,6 +433,7 @@ func (a *app) exportCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "md", "md, json, csv or junit (JUnit XML) (default: -o FILE's extension, else md)")
+	extFormatFlag(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE instead of stdout")
 	return cmd
 }

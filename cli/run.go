@@ -124,6 +124,7 @@ interrupted, 2 on usage errors.`,
 	fl.IntVarP(&f.repeat, "repeat", "n", 1, "run each cell N times")
 	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
 	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, csv, junit (JUnit XML for CI test reports) (default: -o FILE's extension, else table)")
+	extFormatFlag(cmd)
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "write the report to FILE instead of stdout; repeat it to write several formats at once, each named by its file's extension")
 	fl.BoolVar(&f.noCache, "no-cache", false, "never use the response cache")
 	fl.BoolVar(&f.cache, "cache", false, "use the response cache even when temperature is not 0")
@@ -280,7 +281,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		table = table || o.format == "table"
 	}
 	if scored && table {
-		writePassLines(a.env.Stdout, groups)
+		writePassLines(a.env.Stdout, groups, gated)
 		writeABLines(a.env.Stdout, rr)
 	}
 	a.printShadow(reg, rr, f.shadowPrices)
@@ -325,7 +326,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		return silentError{code: 1}
 	}
 	if !f.quiet {
-		fmt.Fprintf(a.env.Stderr, "run %s: %d cells ok\n", plan.Run.ID, len(rr.Results))
+		fmt.Fprintf(a.env.Stderr, "run %s: %s ok\n", plan.Run.ID, count(len(rr.Results), "cell"))
 	}
 	return nil
 }
@@ -343,7 +344,7 @@ func (a *app) execute(st *store.Store, reg *runner.Registry, plan runner.Plan, o
 	progress.finish()
 	if plan.Run.Suite != "" && status == prompt.RunDone {
 		if !quiet {
-			fmt.Fprintf(a.env.Stderr, "scoring %d cells with suite %s\n", plan.Run.Cells(), plan.Run.Suite)
+			fmt.Fprintf(a.env.Stderr, "scoring %s with suite %s\n", count(plan.Run.Cells(), "cell"), plan.Run.Suite)
 		}
 		err = a.scoreRun(a.ctx, a.evaluator(reg, st), st, plan.Run, plan.Versions)
 	}
@@ -531,7 +532,7 @@ func (a *app) noteUnusedColumns(file string, cases []prompt.Case, plan runner.Pl
 // version needs: a usage error before any call is made.
 func checkPlanVariables(plan runner.Plan) error {
 	if err := plan.CheckVariables(); err != nil {
-		return usagef("%v (give it with --var NAME=VALUE, a column of the case file, or a sample value of the prompt)", err)
+		return usagef("%v (give each with --var NAME=VALUE, a column of the case file, or a sample value of the prompt)", err)
 	}
 	return nil
 }
@@ -795,7 +796,7 @@ func (p *progress) Publish(e runner.Event) {
 		p.total = e.Cells
 		p.skipped = e.Skipped
 		if !p.tty {
-			msg := fmt.Sprintf("run %s: %d cells", e.RunID, e.Cells)
+			msg := fmt.Sprintf("run %s: %s", e.RunID, count(e.Cells, "cell"))
 			if e.Skipped > 0 {
 				msg += fmt.Sprintf(" (%d already done)", e.Skipped)
 			}

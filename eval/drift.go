@@ -260,9 +260,13 @@ func (r DriftRow) notes() []string {
 	if r.Tested > 1 {
 		p += fmt.Sprintf(" (%s adjusted for %d pairs tested)", FormatP(r.AdjustedP), r.Tested)
 	}
-	note := fmt.Sprintf("scores %s on %d of %d decided cases, %s: not significant", dir, more, decided, p)
+	cases := fmt.Sprintf("%d decided cases", decided)
+	if decided == 1 {
+		cases = "1 decided case"
+	}
+	note := fmt.Sprintf("scores %s on %d of %s, %s: not significant", dir, more, cases, p)
 	if need := report.SignTestCases(r.Tested); decided < need {
-		note += fmt.Sprintf("; %d decided cases can never reach p < %g, the sign test needs %d (add cases: repeats of a case count once)", decided, Significance, need)
+		note += fmt.Sprintf("; %s can never reach p < %g, the sign test needs %d (add cases: repeats of a case count once)", cases, Significance, need)
 	}
 	return []string{note}
 }

@@ -200,6 +200,13 @@ func TestDriftNotesScoresThatMovedTooFewToCount(t *testing.T) {
 		t.Errorf("notes %q\nwant  %q", got, want)
 	}
 
+	// One case reads as one.
+	a, b, sc = abSides(0, 1, 0)
+	rows = Drift(plan, a, b, sc)
+	if want := "scores fell on 1 of 1 decided case, p = 1: not significant; 1 decided case can never reach p < 0.05, the sign test needs 6 (add cases: repeats of a case count once)"; strings.Join(rows[0].Notes, "|") != want {
+		t.Errorf("notes %q, want %q", rows[0].Notes, want)
+	}
+
 	// Enough cases but no significance: the note has no advice.
 	a, b, sc = abSides(5, 4, 0)
 	rows = Drift(plan, a, b, sc)

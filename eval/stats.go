@@ -451,6 +451,8 @@ func abSentence(r ABResult) string {
 		switch {
 		case r.Ties == 1:
 			s = fmt.Sprintf("%s and %s tie on the one case", r.LabelA, r.LabelB)
+		case r.Ties == 2:
+			s = fmt.Sprintf("%s and %s tie on both cases", r.LabelA, r.LabelB)
 		case r.Ties > 0:
 			s = fmt.Sprintf("%s and %s tie on all %d cases", r.LabelA, r.LabelB, r.Ties)
 		}

@@ -270,6 +270,10 @@ func TestCompareAB(t *testing.T) {
 	if r = CompareAB(a, b, sc, "", ""); r.Sentence != "A and B tie on all 3 cases" || r.P != 1 {
 		t.Errorf("all ties: %+v", r)
 	}
+	a, b, sc = abSides(0, 0, 2)
+	if r = CompareAB(a, b, sc, "", ""); r.Sentence != "A and B tie on both cases" {
+		t.Errorf("two ties: %q", r.Sentence)
+	}
 	a, b, sc = abSides(0, 0, 1)
 	if r = CompareAB(a, b, sc, "", ""); r.Sentence != "A and B tie on the one case" {
 		t.Errorf("one tie: %q", r.Sentence)

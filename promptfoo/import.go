@@ -8,7 +8,9 @@
 package promptfoo
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -413,10 +415,17 @@ func (im *importer) readRef(n node, what, ref string) (string, []byte, error) {
 	p := im.resolve(ref)
 	data, err := im.read(p)
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && braceRe.MatchString(ref) {
+			return p, nil, errAt(n, "%s file://%s: %v ({a,b} alternatives are not supported: list each file, or use a * glob)", what, ref, err)
+		}
 		return p, nil, errAt(n, "%s file://%s: %v", what, ref, err)
 	}
 	return p, data, nil
 }
+
+// braceRe finds a shell-style {a,b} alternative in a file:// reference,
+// which promptfoo's globs expand and whet's do not.
+var braceRe = regexp.MustCompile(`\{[^{}]*,[^{}]*\}`)
 
 // isGlob reports whether a file:// reference is a glob pattern.
 func isGlob(ref string) bool { return strings.ContainsAny(ref, "*?[") }

@@ -408,6 +408,7 @@ func TestImportErrors(t *testing.T) {
 		{"bad YAML", map[string]string{"c.yaml": "prompts: [\n  - a\n"}, "c.yaml:"},
 		{"not a mapping", map[string]string{"c.yaml": "- a\n"}, "c.yaml:1: a promptfoo config is a mapping"},
 		{"prompt file missing", map[string]string{"c.yaml": "prompts:\n  - file://nope.txt\n"}, "c.yaml:2: prompt file://nope.txt: open nope.txt: file does not exist"},
+		{"brace alternatives", map[string]string{"c.yaml": "prompts:\n  - file://p/{a,b}.txt\n", "p/a.txt": "A", "p/b.txt": "B"}, "c.yaml:2: prompt file://p/{a,b}.txt: open p/{a,b}.txt: file does not exist ({a,b} alternatives are not supported: list each file, or use a * glob)"},
 		{"tests file missing", map[string]string{"c.yaml": "prompts: [a]\ntests: file://t.csv\n"}, "c.yaml:2: tests file://t.csv: open t.csv"},
 		{"CSV row", map[string]string{"c.yaml": "tests: file://t.csv\n", "t.csv": "a,b\n1,2\n3\n"}, "t.csv:3: row has 1 fields, the header has 2"},
 		{"tests YAML", map[string]string{"c.yaml": "tests: file://t.yaml\n", "t.yaml": "- vars: {a: [}\n"}, "t.yaml:1"},

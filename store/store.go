@@ -133,6 +133,18 @@ func (s *Store) ReadOnly() bool { return s.readOnly }
 // ErrNewerSchema is returned by Open for a database written by a newer whet.
 var ErrNewerSchema = errors.New("database schema is newer than this whet")
 
+// ErrNotWhetDatabase is wrapped by the errors of Open and
+// FileSchemaVersion for a file that is not whet's database: not SQLite, or
+// another program's SQLite database.
+var ErrNotWhetDatabase = errors.New("not whet's database")
+
+// notWhetError is an error about a file that is not whet's database; it
+// reads as its message alone and matches ErrNotWhetDatabase.
+type notWhetError struct{ msg string }
+
+func (e notWhetError) Error() string        { return e.msg }
+func (e notWhetError) Is(target error) bool { return target == ErrNotWhetDatabase }
+
 // migration is one embedded schema step.
 type migration struct {
 	version int
@@ -388,8 +400,8 @@ func checkNotForeign(ctx context.Context, path string) error {
 	if len(names) == 4 {
 		names[3] = "…"
 	}
-	return fmt.Errorf("database %s: an SQLite database of another program (tables %s), not whet's: give whet a file of its own with --db or WHET_DB (the file was not changed)",
-		path, strings.Join(names, ", "))
+	return notWhetError{fmt.Sprintf("database %s: an SQLite database of another program (tables %s), not whet's: give whet a file of its own with --db or WHET_DB (the file was not changed)",
+		path, strings.Join(names, ", "))}
 }
 
 // FileSchemaVersion reads the schema version of the database file at path
@@ -446,7 +458,7 @@ func headerUserVersion(path string) (int, error) {
 	case n == 0 && errors.Is(err, io.EOF):
 		return 0, nil
 	case errors.Is(err, io.ErrUnexpectedEOF) || err == nil && string(hdr[:16]) != "SQLite format 3\x00":
-		return 0, errors.New("not an SQLite database")
+		return 0, notWhetError{"not an SQLite database"}
 	case err != nil:
 		return 0, err
 	}

@@ -270,6 +270,9 @@ func TestOpenRefusesGarbageWithoutChangingIt(t *testing.T) {
 	if !strings.Contains(err.Error(), path) {
 		t.Errorf("error %q does not name the file", err)
 	}
+	if !errors.Is(err, ErrNotWhetDatabase) {
+		t.Errorf("error %q is not ErrNotWhetDatabase", err)
+	}
 	if after := fileState(t, dir); fmt.Sprint(before) != fmt.Sprint(after) {
 		t.Errorf("files changed:\nbefore %v\nafter  %v", before, after)
 	}
@@ -461,8 +464,8 @@ func TestOpenRefusesAnotherProgramsDatabase(t *testing.T) {
 		t.Fatal("Open accepted another program's database")
 	}
 	want := "an SQLite database of another program (tables contacts), not whet's"
-	if !strings.Contains(err.Error(), want) {
-		t.Errorf("Open: %v, want %q", err, want)
+	if !strings.Contains(err.Error(), want) || !errors.Is(err, ErrNotWhetDatabase) {
+		t.Errorf("Open: %v, want %q, an ErrNotWhetDatabase", err, want)
 	}
 	if _, err := FileSchemaVersion(ctx, path); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("FileSchemaVersion: %v, want %q", err, want)

@@ -103,7 +103,14 @@ func nullFloat(f *float64) any {
 }
 
 func suiteAuditValue(su prompt.Suite) string {
-	return fmt.Sprintf("suite %s: %d cases, %d checks", su.Name, len(su.Cases), su.CheckCount())
+	cases, checks := fmt.Sprintf("%d cases", len(su.Cases)), fmt.Sprintf("%d checks", su.CheckCount())
+	if len(su.Cases) == 1 {
+		cases = "1 case"
+	}
+	if su.CheckCount() == 1 {
+		checks = "1 check"
+	}
+	return fmt.Sprintf("suite %s: %s, %s", su.Name, cases, checks)
 }
 
 // suitePrompt resolves the suite's prompt; the zero head for a shared suite.

@@ -113,7 +113,7 @@ func TestSuiteSharedWithoutPrompt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(audit) != 1 || audit[0].Action != ActionSuite || audit[0].Prompt != "" || audit[0].After != "suite smoke: 1 cases, 0 checks" {
+	if len(audit) != 1 || audit[0].Action != ActionSuite || audit[0].Prompt != "" || audit[0].After != "suite smoke: 1 case, 0 checks" {
 		t.Errorf("audit = %+v", audit)
 	}
 }
@@ -252,7 +252,7 @@ func TestSuiteReplace(t *testing.T) {
 	}
 	a := audit[0]
 	if a.Action != ActionSuite || a.Who != "bob" || a.Before != "suite reply-quality: 3 cases, 7 checks" ||
-		a.After != "suite Reply-Quality: 1 cases, 2 checks" || a.Detail != "replaced" {
+		a.After != "suite Reply-Quality: 1 case, 2 checks" || a.Detail != "replaced" {
 		t.Errorf("audit row = %+v", a)
 	}
 
