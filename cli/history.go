@@ -108,6 +108,9 @@ day it changed; a later run on the same model clears it).`,
 			if err := tw.Flush(); err != nil {
 				return err
 			}
+			if len(entries) == len(issues) {
+				fmt.Fprintln(a.env.Stderr, "no targets: start Ollama, set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY, or add providers with 'whet config init'; echo needs none ('whet run NAME -m echo')")
+			}
 			for _, d := range drifts {
 				fmt.Fprintln(a.env.Stderr, "changed: "+textutil.OneLine(d))
 			}
