@@ -144,7 +144,10 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		if !f.quiet {
 			fmt.Fprintf(a.env.Stderr, "re-running run %s as %s: %s, cache off\n", base.ID, plan.Run.ID, count(plan.Run.Cells(), "cell"))
 		}
-		status, runErr, err := a.execute(st, reg, plan, runner.Options{MaxParallel: f.parallel, NoCache: true}, f.quiet)
+		// The models are called afresh; a judge's verdict on an answer
+		// that did not change is the cached one, so that an unchanged
+		// answer never reads as a moved score.
+		status, runErr, err := a.execute(st, reg, plan, runner.Options{MaxParallel: f.parallel, NoCache: true}, true, f.quiet)
 		if err != nil {
 			return err
 		}

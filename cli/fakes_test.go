@@ -158,10 +158,13 @@ func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
 // Retry-After: 0; -status S answers them with S instead, and -message M
 // puts M in their error body as the inside of a JSON string (so \u001b
 // there reaches whet as an ESC). -fingerprint FP sets the
-// system_fingerprint; -say TEXT what each answer starts with.
+// system_fingerprint; -say TEXT what each answer starts with; -answer
+// TEXT the whole of every answer (a judge's verdict); -log FILE appends a
+// line to FILE for each chat call.
 func cmdFakeOpenAI(ts *testscript.TestScript, neg bool, args []string) {
 	fail, status, message := 0, http.StatusTooManyRequests, "Rate limit reached"
 	fingerprint, say := "fp_44709d6fcb", "openai says: "
+	answer, logFile := "", ""
 	for i := 0; i+1 < len(args); i += 2 {
 		switch args[i] {
 		case "-fail":
@@ -174,6 +177,10 @@ func cmdFakeOpenAI(ts *testscript.TestScript, neg bool, args []string) {
 			fingerprint = args[i+1]
 		case "-say": // what each answer starts with, before the last user message
 			say = args[i+1]
+		case "-answer":
+			answer = args[i+1]
+		case "-log":
+			logFile = ts.MkAbs(args[i+1])
 		default:
 			ts.Fatalf("fakeopenai: unknown flag %s", args[i])
 		}
@@ -195,6 +202,13 @@ func cmdFakeOpenAI(ts *testscript.TestScript, neg bool, args []string) {
 		<-calls
 		n++
 		k := n
+		if logFile != "" {
+			f, err := os.OpenFile(logFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			if err == nil {
+				fmt.Fprintf(f, "call %d\n", k)
+				f.Close()
+			}
+		}
 		calls <- struct{}{}
 		if k <= fail {
 			w.Header().Set("Retry-After", "0")
@@ -233,6 +247,9 @@ func cmdFakeOpenAI(ts *testscript.TestScript, neg bool, args []string) {
 			return m
 		}
 		parts := chunks(say + lastUser(req.Messages))
+		if answer != "" {
+			parts = chunks(answer)
+		}
 		for i, c := range parts {
 			delta := map[string]any{"content": c}
 			if i == 0 {

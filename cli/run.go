@@ -247,7 +247,8 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		saved = make([]prompt.Result, 0, plan.Run.Cells())
 		opts.Saved = func(rs []prompt.Result) { saved = append(saved, rs...) }
 	}
-	status, runErr, err := a.execute(st, reg, plan, opts, f.quiet)
+	// --no-cache asks a suite's judge again too.
+	status, runErr, err := a.execute(st, reg, plan, opts, !f.noCache, f.quiet)
 	if err != nil {
 		return err
 	}
@@ -332,9 +333,10 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 }
 
 // execute runs plan's cells with progress on stderr and, when the run has
-// a suite and finished, scores every cell by its checks. runErr is the
-// executor's; err a scoring failure.
-func (a *app) execute(st *store.Store, reg *runner.Registry, plan runner.Plan, opts runner.Options, quiet bool) (status prompt.RunStatus, runErr, err error) {
+// a suite and finished, scores every cell by its checks, with the judge's
+// verdicts cached when judgeCache is set. runErr is the executor's; err a
+// scoring failure.
+func (a *app) execute(st *store.Store, reg *runner.Registry, plan runner.Plan, opts runner.Options, judgeCache, quiet bool) (status prompt.RunStatus, runErr, err error) {
 	progress := newProgress(a.env.Stderr, plan, quiet, isTerminal(a.env.Stderr))
 	for _, v := range plan.Run.Versions {
 		progress.refs[v.VersionID] = v.Ref()
@@ -346,7 +348,11 @@ func (a *app) execute(st *store.Store, reg *runner.Registry, plan runner.Plan, o
 		if !quiet {
 			fmt.Fprintf(a.env.Stderr, "scoring %s with suite %s\n", count(plan.Run.Cells(), "cell"), plan.Run.Suite)
 		}
-		err = a.scoreRun(a.ctx, a.evaluator(reg, st), st, plan.Run, plan.Versions)
+		ev := a.evaluator(reg, st)
+		if !judgeCache {
+			ev.Cache = nil
+		}
+		err = a.scoreRun(a.ctx, ev, st, plan.Run, plan.Versions)
 	}
 	return status, runErr, err
 }
