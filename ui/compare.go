@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"whet/eval"
 	"whet/prompt"
@@ -481,6 +482,12 @@ func (m compareModel) sideLines(r *prompt.Result, edits []textutil.WordEdit, isA
 	split := func(s string) [][]string {
 		var out [][]string
 		for _, src := range strings.Split(s, "\n") {
+			if ansi.StringWidth(src) <= w {
+				// Fits: no wrapping (which is most of the time spent
+				// laying out an output of thousands of lines).
+				out = append(out, []string{strings.TrimRight(src, " ")})
+				continue
+			}
 			var group []string
 			for _, l := range strings.Split(wrapLine(src, w), "\n") {
 				group = append(group, strings.TrimRight(l, " "))
