@@ -176,9 +176,12 @@ func (m compareModel) open(msg compareOpenMsg) (compareModel, tea.Cmd) {
 
 // refresh reads the run on screen again, as ratings made since it was
 // read change its scores; A, B, the changed-only filter, the prompt diff
-// and the scroll stay.
+// and the scroll stay. While the comparison is still being built (from a
+// run just read) there is nothing to refresh: the reload would show an
+// empty comparison and drop the build under way, which with outputs of
+// MB takes seconds.
 func (m compareModel) refresh() (compareModel, tea.Cmd) {
-	if !m.loaded || m.loading || !m.sides {
+	if !m.loaded || m.loading || !m.sides || !m.built {
 		return m, nil
 	}
 	m.req++
