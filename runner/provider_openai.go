@@ -653,9 +653,9 @@ func openaiFastChoice(ch gjson.Result) (out openaiChoice, ok bool) {
 			switch {
 			case v.Type == gjson.Null:
 			case v.IsObject():
-				out.Delta.Content, ok = openaiString(v.Get("content"))
+				out.Delta.Content, ok = openaiText(v.Get("content"))
 				if ok {
-					out.Delta.Refusal, ok = openaiString(v.Get("refusal"))
+					out.Delta.Refusal, ok = openaiText(v.Get("refusal"))
 				}
 			default:
 				ok = false
@@ -679,6 +679,41 @@ func openaiString(v gjson.Result) (string, bool) {
 		return v.Str, true
 	}
 	return "", false
+}
+
+// openaiText is a JSON string's value with its bytes as sent: a server
+// that cuts its text between tokens rather than characters (older
+// llama.cpp servers, some proxies) sends a character's UTF-8 bytes in two
+// events, which openaiReadStream joins again. null or absent is "".
+func openaiText(v gjson.Result) (string, bool) {
+	switch v.Type {
+	case gjson.Null:
+		return "", true
+	case gjson.String:
+		return v.Str, true
+	}
+	return "", false
+}
+
+// openaiJoinUTF8 returns s after the bytes held from the previous piece,
+// less an incomplete UTF-8 sequence at its end, which it holds for the
+// next; bytes that can never form a character become U+FFFD.
+func openaiJoinUTF8(held *[]byte, s string) string {
+	if len(*held) == 0 && utf8.ValidString(s) {
+		return s
+	}
+	s = string(*held) + s
+	*held = (*held)[:0]
+	for i := len(s) - 1; i >= 0 && i >= len(s)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) {
+			if !utf8.FullRuneInString(s[i:]) {
+				*held = append(*held, s[i:]...)
+				s = s[:i]
+			}
+			break
+		}
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // openaiInt is a JSON integer's value; null or absent is 0.
@@ -768,8 +803,12 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 	defer st.release()
 	st.br.Reset(raw.Body)
 	var text strings.Builder
+	var held []byte // the start of a character whose other bytes are to come
 	refused, sawUsage := false, false
 	defer func() {
+		if len(held) > 0 {
+			text.WriteString("\uFFFD")
+		}
 		resp.Text = text.String()
 		if refused && resp.FinishReason == "stop" {
 			resp.FinishReason = "content_filter"
@@ -826,7 +865,7 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 				continue
 			}
 			for _, c := range [2]string{ch.Delta.Content, ch.Delta.Refusal} {
-				if c == "" {
+				if c = openaiJoinUTF8(&held, c); c == "" {
 					continue
 				}
 				if resp.TTFT == 0 {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"whet/config"
 	"whet/prompt"
@@ -853,5 +854,31 @@ func TestOpenAIMaxCompletionTokensRefusal(t *testing.T) {
 	}
 	if n := seen.count("/chat/completions"); n != 4 {
 		t.Fatalf("%d requests, want 4: one refused, then none", n)
+	}
+}
+
+// TestOpenAIJoinsSplitCharacters: a server that cuts its text between
+// tokens sends a character's UTF-8 bytes in two events; they are joined
+// again, and bytes that never complete a character become U+FFFD.
+func TestOpenAIJoinsSplitCharacters(t *testing.T) {
+	raw := func(content string) string {
+		return `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":"` + content + `"},"finish_reason":null}]}` + "\n\n"
+	}
+	b := []byte("前後🙂")
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, raw("A"+string(b[:2])), raw(string(b[2:7])), raw(string(b[7:])+`\n`), raw("bad \xff end \xe6"), ptOpenAIChunk("", "stop"), ptOpenAIDone)
+	})
+	var deltas []string
+	resp, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, func(d string) { deltas = append(deltas, d) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "A前後🙂\nbad \uFFFD end \uFFFD"; resp.Text != want {
+		t.Fatalf("text %q, want %q", resp.Text, want)
+	}
+	for _, d := range deltas {
+		if !utf8.ValidString(d) {
+			t.Fatalf("delta %q is not valid UTF-8", d)
+		}
 	}
 }
