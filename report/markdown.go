@@ -425,8 +425,10 @@ func outputCell(res prompt.Result) string {
 			cell += " <br>" + mdText(res.Output)
 		}
 		return cell
-	case strings.TrimSpace(res.Output) == "":
+	case res.Output == "":
 		return "*(empty output)*"
+	case strings.TrimSpace(res.Output) == "":
+		return "*(white space only)*"
 	default:
 		return mdText(res.Output)
 	}

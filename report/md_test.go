@@ -15,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	ghtml "github.com/yuin/goldmark/renderer/html"
 
+	"whet/prompt"
 	"whet/textutil"
 )
 
@@ -556,6 +557,15 @@ func TestMarkdownOnGitHub(t *testing.T) {
 		got := strings.ReplaceAll(rows[i][1], "<br />", "<br>")
 		if strings.Contains(strings.ReplaceAll(got, "<br>", ""), "<") || textOf(got) != plainOf(s) || rows[i][2] != "end" {
 			t.Errorf("mdText(%q) = %q reads %q on GitHub, want %q", s, mdText(s), textOf(got), plainOf(s))
+		}
+	}
+}
+
+// An output of white space alone is not called empty in a table cell.
+func TestOutputCellWhiteSpaceOnly(t *testing.T) {
+	for out, want := range map[string]string{"": "*(empty output)*", " \n\t\n": "*(white space only)*", "ok": "ok"} {
+		if got := outputCell(prompt.Result{Output: out}); got != want {
+			t.Errorf("outputCell(%q) = %q, want %q", out, got, want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"whet/prompt"
+	"whet/textutil"
 )
 
 // RunReport is everything a run report shows: plain rows, read by the caller
@@ -264,8 +265,10 @@ func PlanShape(r prompt.Run) string {
 // ShortDigest is the display form of a model digest or fingerprint: a
 // "sha256:" prefix is dropped and a long hex digest cut to 12 characters;
 // other identities (e.g. "fp_44709d6fcb") are kept, cut to 24 characters.
+// It is what a server says: made one line free of control sequences before
+// it is cut, so that no cut leaves part of a sequence behind as text.
 func ShortDigest(d string) string {
-	d = strings.TrimPrefix(d, "sha256:")
+	d = strings.TrimPrefix(textutil.OneLine(d), "sha256:")
 	if len(d) > 12 && isHex(d) {
 		return d[:12]
 	}

@@ -141,6 +141,8 @@ func TestShortDigest(t *testing.T) {
 		"fp_44709d6fcb":                           "fp_44709d6fcb",
 		"":                                        "",
 		"some-very-long-serving-stack-identity-string": "some-very-long-serving-…",
+		// A control sequence goes whole, before the cut could split it.
+		"fp_\x1b[31mred\x1b]52;c;ZXZpbA==\x07\u009b2J": "fp_red2J",
 	}
 	for in, want := range tests {
 		if got := ShortDigest(in); got != want {

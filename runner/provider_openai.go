@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/openai/openai-go/v3"
@@ -662,9 +663,9 @@ func openaiFastChoice(ch gjson.Result) (out openaiChoice, ok bool) {
 			switch {
 			case v.Type == gjson.Null:
 			case v.IsObject():
-				out.Delta.Content, ok = openaiString(v.Get("content"))
+				out.Delta.Content, ok = openaiText(v.Get("content"))
 				if ok {
-					out.Delta.Refusal, ok = openaiString(v.Get("refusal"))
+					out.Delta.Refusal, ok = openaiText(v.Get("refusal"))
 				}
 			default:
 				ok = false
@@ -688,6 +689,153 @@ func openaiString(v gjson.Result) (string, bool) {
 		return v.Str, true
 	}
 	return "", false
+}
+
+// openaiText is a JSON string's value with its bytes as sent: a server
+// that cuts its text between tokens rather than characters (older
+// llama.cpp servers, some proxies) sends a character's UTF-8 bytes in two
+// events, which openaiReadStream joins again. null or absent is "".
+func openaiText(v gjson.Result) (string, bool) {
+	switch v.Type {
+	case gjson.Null:
+		return "", true
+	case gjson.String:
+		if openaiHasSurrogate(v.Raw) {
+			return openaiUnquote(v.Raw), true
+		}
+		return v.Str, true
+	}
+	return "", false
+}
+
+// openaiHasSurrogate reports whether a raw JSON string may hold a UTF-16
+// surrogate escape (\uD800–\uDFFF).
+func openaiHasSurrogate(raw string) bool {
+	for i := strings.Index(raw, `\u`); i >= 0 && i+3 < len(raw); {
+		if c := raw[i+2] | 0x20; c == 'd' && raw[i+3] >= '8' {
+			return true
+		}
+		j := strings.Index(raw[i+2:], `\u`)
+		if j < 0 {
+			break
+		}
+		i += 2 + j
+	}
+	return false
+}
+
+// openaiUnquote decodes a raw JSON string as encoding/json does, except
+// that a surrogate escape without its other half (a server that cuts text
+// between UTF-16 code units sends "\ud83d" and "\ude00" in two events) is
+// kept as its three-byte encoding (WTF-8), for openaiJoinUTF8 to pair.
+func openaiUnquote(raw string) string {
+	raw = strings.TrimSuffix(strings.TrimPrefix(raw, `"`), `"`)
+	b := make([]byte, 0, len(raw))
+	hex := func(s string) (rune, bool) {
+		n, err := strconv.ParseUint(s, 16, 16)
+		return rune(n), err == nil && len(s) == 4
+	}
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '\\' || i+1 >= len(raw) {
+			b = append(b, c)
+			continue
+		}
+		i++
+		switch raw[i] {
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			if i+5 > len(raw) {
+				return strings.ToValidUTF8(string(b), "\uFFFD")
+			}
+			r, ok := hex(raw[i+1 : i+5])
+			if !ok {
+				b = append(b, "\uFFFD"...)
+				continue
+			}
+			i += 4
+			if utf16.IsSurrogate(r) && r < 0xdc00 && i+6 < len(raw) && raw[i+1] == '\\' && raw[i+2] == 'u' {
+				if r2, ok := hex(raw[i+3 : i+7]); ok && r2 >= 0xdc00 && r2 <= 0xdfff {
+					b = utf8.AppendRune(b, utf16.DecodeRune(r, r2))
+					i += 6
+					continue
+				}
+			}
+			if utf16.IsSurrogate(r) {
+				b = append(b, byte(0xe0|r>>12), byte(0x80|(r>>6)&0x3f), byte(0x80|r&0x3f))
+				continue
+			}
+			b = utf8.AppendRune(b, r)
+		default: // \" \\ \/
+			b = append(b, raw[i])
+		}
+	}
+	return string(b)
+}
+
+// openaiJoinUTF8 returns s after the bytes held from the previous piece,
+// less an incomplete UTF-8 sequence at its end, which it holds for the
+// next; bytes that can never form a character become U+FFFD.
+func openaiJoinUTF8(held *[]byte, s string) string {
+	if len(*held) == 0 && utf8.ValidString(s) {
+		return s
+	}
+	s = string(*held) + s
+	*held = (*held)[:0]
+	s = openaiPairSurrogates(s)
+	if n := len(s); n >= 3 && s[n-3] == 0xed && s[n-2] >= 0xa0 && s[n-2] <= 0xaf {
+		// A high surrogate: its low half is in the next piece.
+		*held = append(*held, s[n-3:]...)
+		return strings.ToValidUTF8(s[:n-3], "\uFFFD")
+	}
+	for i := len(s) - 1; i >= 0 && i >= len(s)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) {
+			if !utf8.FullRuneInString(s[i:]) {
+				*held = append(*held, s[i:]...)
+				s = s[:i]
+			}
+			break
+		}
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// openaiPairSurrogates replaces each high and low surrogate in their
+// three-byte encodings (as openaiUnquote keeps them) with the character
+// they make together.
+func openaiPairSurrogates(s string) string {
+	i := strings.Index(s, "\xed")
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i >= 0 {
+		if i+6 <= len(s) && s[i+1] >= 0xa0 && s[i+1] <= 0xaf && s[i+3] == 0xed && s[i+4] >= 0xb0 && s[i+4] <= 0xbf {
+			hi := rune(s[i+1]&0x0f)<<6 | rune(s[i+2]&0x3f) | 0xd800
+			lo := rune(s[i+4]&0x0f)<<6 | rune(s[i+5]&0x3f) | 0xdc00
+			b.WriteString(s[:i])
+			b.WriteRune(utf16.DecodeRune(hi, lo))
+			s = s[i+6:]
+			i = strings.Index(s, "\xed")
+			continue
+		}
+		j := strings.Index(s[i+1:], "\xed")
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // openaiInt is a JSON integer's value; null or absent is 0.
@@ -777,8 +925,12 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 	defer st.release()
 	st.br.Reset(raw.Body)
 	var text strings.Builder
+	var held []byte // the start of a character whose other bytes are to come
 	refused, sawUsage := false, false
 	defer func() {
+		if len(held) > 0 {
+			text.WriteString("\uFFFD")
+		}
 		resp.Text = text.String()
 		if refused && resp.FinishReason == "stop" {
 			resp.FinishReason = "content_filter"
@@ -835,7 +987,7 @@ func openaiReadStream(raw *http.Response, start time.Time, resp *Response, onDel
 				continue
 			}
 			for _, c := range [2]string{ch.Delta.Content, ch.Delta.Refusal} {
-				if c == "" {
+				if c = openaiJoinUTF8(&held, c); c == "" {
 					continue
 				}
 				if resp.TTFT == 0 {

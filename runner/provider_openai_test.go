@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"whet/config"
 	"whet/prompt"
@@ -981,4 +983,89 @@ func TestOpenAIRateLimitTryAgainIn(t *testing.T) {
 			t.Errorf("try again in %s (header %v): retry after %v, want %v (%v)", c.in, c.header, ae.RetryAfter, c.want, err)
 		}
 	}
+}
+
+// TestOpenAIJoinsSplitCharacters: a server that cuts its text between
+// tokens sends a character's UTF-8 bytes in two events; they are joined
+// again, and bytes that never complete a character become U+FFFD.
+func TestOpenAIJoinsSplitCharacters(t *testing.T) {
+	raw := func(content string) string {
+		return `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":"` + content + `"},"finish_reason":null}]}` + "\n\n"
+	}
+	b := []byte("前後🙂")
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, raw("A"+string(b[:2])), raw(string(b[2:7])), raw(string(b[7:])+`\n`), raw("bad \xff end \xe6"), ptOpenAIChunk("", "stop"), ptOpenAIDone)
+	})
+	var deltas []string
+	resp, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, func(d string) { deltas = append(deltas, d) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "A前後🙂\nbad \uFFFD end \uFFFD"; resp.Text != want {
+		t.Fatalf("text %q, want %q", resp.Text, want)
+	}
+	for _, d := range deltas {
+		if !utf8.ValidString(d) {
+			t.Fatalf("delta %q is not valid UTF-8", d)
+		}
+	}
+}
+
+// TestOpenAIJoinsSplitSurrogates: a server that cuts its text between
+// UTF-16 code units sends the two halves of a surrogate pair as escapes in
+// two events; they make one character again, and a half without the
+// other is U+FFFD.
+func TestOpenAIJoinsSplitSurrogates(t *testing.T) {
+	raw := func(content string) string {
+		return `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":"` + content + `"},"finish_reason":null}]}` + "\n\n"
+	}
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptSSE, raw(`s \ud83d`), raw(`\ude00 e \"q\" \u00e9 \uD83D\uDE00`), raw(`lone \ude00 x \ud83d`), raw(`y \ud83d`), ptOpenAIChunk("", "stop"), ptOpenAIDone)
+	})
+	var deltas []string
+	resp, err := ptOpenAI(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, func(d string) { deltas = append(deltas, d) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "s 😀 e \"q\" é 😀lone \uFFFD x \uFFFDy \uFFFD"; resp.Text != want {
+		t.Fatalf("text %q, want %q", resp.Text, want)
+	}
+	for _, d := range deltas {
+		if !utf8.ValidString(d) {
+			t.Fatalf("delta %q is not valid UTF-8", d)
+		}
+	}
+}
+
+// FuzzOpenAIUnquote: openaiUnquote reads what encoding/json writes, and
+// a surrogate pair split in two pieces makes the character again.
+func FuzzOpenAIUnquote(f *testing.F) {
+	for _, s := range []string{"plain", "é\"\\/\n\t", "😀 ok", "\x00\x1b]0;t\x07", "\u2028"} {
+		f.Add(s, 1)
+	}
+	f.Fuzz(func(t *testing.T, s string, k int) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		raw, _ := json.Marshal(s)
+		if got := openaiUnquote(string(raw)); got != s {
+			t.Fatalf("openaiUnquote(%s) = %q, want %q", raw, got, s)
+		}
+		// The same text as \u escapes (as JSON.stringify's ASCII output
+		// writes it), cut at a code unit k.
+		var units []string
+		for _, u := range utf16.Encode([]rune(s)) {
+			units = append(units, fmt.Sprintf(`\u%04x`, u))
+		}
+		if len(units) == 0 {
+			return
+		}
+		k = (k%len(units) + len(units)) % len(units)
+		var held []byte
+		got := openaiJoinUTF8(&held, openaiUnquote(`"`+strings.Join(units[:k], "")+`"`)) +
+			openaiJoinUTF8(&held, openaiUnquote(`"`+strings.Join(units[k:], "")+`"`))
+		if got != s || len(held) != 0 {
+			t.Fatalf("split at unit %d: %q (held %q), want %q", k, got, held, s)
+		}
+	})
 }

@@ -177,3 +177,150 @@ func HumanBytes(n int64) string {
 	}
 	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }
+
+// maxHeld bounds what StreamPrefix holds back: a control string that is
+// never terminated does not hold the rest of the text for ever (Sanitize
+// then shows its tail as text, as it does at the end of an output).
+const maxHeld = 64 << 10
+
+// StreamPrefix is the length of the longest prefix of s, text that is
+// still arriving, that Sanitize cleans as it will once the rest arrives:
+// s without a trailing escape sequence or control string still open (its
+// end may be in the next piece), a trailing "\r" (the next piece may start
+// with "\n") or an incomplete UTF-8 sequence. What is held back is at most
+// maxHeld bytes. A caller that sanitises a stream piece by piece keeps
+// s[StreamPrefix(s):] and puts it before the next piece; cleaning each
+// piece on its own would show the halves of a split sequence as text and
+// a split "\r\n" as two line breaks.
+func StreamPrefix(s string) int {
+	const (
+		ground = iota
+		esc    // after ESC
+		inter  // ESC and intermediate bytes
+		csi    // control sequence
+		str    // OSC, DCS, SOS, PM or APC body
+		strEsc // ESC inside a control string
+	)
+	state, start, osc := ground, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch state {
+		case ground:
+			switch {
+			case c == 0x1b && i+1 < len(s) && (s[i+1] < 0x20 || s[i+1] == 0x7f):
+				// Sanitize drops an ESC before a control character.
+			case c == 0x1b:
+				state, start = esc, i
+			case c == 0x9b:
+				// A C1 control as a raw byte, which the terminal parser
+				// reads as one (as UTF-8, U+009B is only dropped).
+				state, start = csi, i
+			case c == 0x9d || c == 0x90 || c == 0x98 || c == 0x9e || c == 0x9f:
+				state, start, osc = str, i, c == 0x9d
+			case c >= 0xc0:
+				if _, size := utf8.DecodeRuneInString(s[i:]); size > 1 {
+					i += size - 1
+				}
+			}
+			continue
+		case esc, inter, csi:
+			// In a sequence a C0 control is obeyed and the sequence goes
+			// on, CAN and SUB cancel it, ESC starts another, DEL is
+			// ignored: as a terminal's parser does.
+			switch {
+			case c == 0x18 || c == 0x1a:
+				state = ground
+				continue
+			case c == 0x1b && (i+1 == len(s) || s[i+1] < 0x20 || s[i+1] == 0x7f):
+				// Dropped by Sanitize before a control; at the end, what
+				// follows it is not known yet.
+				continue
+			case c == 0x1b:
+				state, start = esc, i
+				continue
+			case c < 0x20 || c == 0x7f:
+				continue
+			}
+		}
+		switch state {
+		case esc:
+			switch {
+			case c == '[':
+				state = csi
+			case c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_':
+				state, osc = str, c == ']'
+			case c >= 0x20 && c <= 0x2f:
+				state = inter
+			case c >= 0x30 && c <= 0x7e:
+				state = ground
+			default:
+				state = ground
+				i-- // not a sequence: read c again
+			}
+		case inter:
+			switch {
+			case c >= 0x20 && c <= 0x2f:
+			case c >= 0x30 && c <= 0x7e:
+				state = ground
+			default:
+				state = ground
+				i--
+			}
+		case csi:
+			switch {
+			case c >= 0x20 && c <= 0x3f:
+			case c >= 0x40 && c <= 0x7e:
+				state = ground
+			default:
+				state = ground
+				i--
+			}
+		case str:
+			switch {
+			case c == 0x07 && osc:
+				state = ground
+			case c == 0x1b:
+				state = strEsc
+			case c == 0x9c:
+				state = ground
+			case c == 0xc2 && i+1 < len(s) && s[i+1] == 0x9c:
+				state = ground
+				i++
+			}
+		case strEsc:
+			if c == '\\' {
+				state = ground
+			} else {
+				// An ESC ends the string and starts a sequence of its own.
+				state, start = esc, i-1
+				i--
+			}
+		}
+	}
+	n := len(s)
+	switch {
+	case state != ground:
+		n = start
+	case strings.HasSuffix(s, "\r"):
+		n--
+	}
+	// An incomplete rune at the end.
+	if k := lastRuneStart(s[:n]); k >= 0 && !utf8.FullRuneInString(s[k:n]) {
+		n = k
+	}
+	if len(s)-n > maxHeld {
+		return len(s)
+	}
+	return n
+}
+
+// lastRuneStart is the index of the last byte of s that can start a rune
+// within the last utf8.UTFMax bytes, or -1.
+func lastRuneStart(s string) int {
+	for i := len(s) - 1; i >= 0 && i >= len(s)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) {
+			return i
+		}
+	}
+	return -1
+}

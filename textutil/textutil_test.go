@@ -1,6 +1,10 @@
 package textutil
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestSanitize(t *testing.T) {
 	tests := []struct {
@@ -97,4 +101,68 @@ func TestHumanBytes(t *testing.T) {
 			t.Errorf("HumanBytes(%d) = %q, want %q", n, got, want)
 		}
 	}
+}
+
+// Text that arrives in pieces, sanitised piece by piece after
+// StreamPrefix, reads as the whole text sanitised at once.
+func TestStreamPrefix(t *testing.T) {
+	whole := "title \x1b]0;PWNED\x07 and \x1b]2;x\x1b\\ red \x1b[31mRED\x1b[0m " +
+		"dcs \x1bPq#0~~\x1b\\ c1 \u009b31mX \u009d0;t\u009c line\r\nnext 日本🙂 esc \x1b(B end\r"
+	for k := 0; k <= len(whole); k++ {
+		if got := streamTwice(whole, k); got != Sanitize(whole) {
+			t.Fatalf("split at %d (%q | %q): %q, want %q", k, whole[:k], whole[k:], got, Sanitize(whole))
+		}
+	}
+	for _, tt := range []struct {
+		in   string
+		want int
+	}{
+		{"plain", 5},
+		{"a\x1b", 1},
+		{"a\x1b[3", 1},
+		{"a\x1b[31m", 6},
+		{"a\x1b]0;title", 1},
+		{"a\x1b]0;title\x07b", 12},
+		{"a\x1b]8;;u\x1b", 1},
+		{"a\x1b]8;;u\x1b\\", 9},
+		{"a\r", 1},
+		{"a\r\n", 3},
+		{"a\xe6\x97", 1},
+		{"a\x9b3", 1},
+		{"a\u009b3", 4},
+		{"a\x1b(", 1},
+		{"a\x1b(B", 4},
+		{"a\x1b]" + strings.Repeat("x", maxHeld+1), maxHeld + 4},
+	} {
+		if got := StreamPrefix(tt.in); got != tt.want {
+			t.Errorf("StreamPrefix(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+// streamTwice sanitises s as two pieces split at k, holding back what
+// StreamPrefix leaves of the first.
+func streamTwice(s string, k int) string {
+	n := StreamPrefix(s[:k])
+	return Sanitize(s[:n]) + Sanitize(s[n:])
+}
+
+func FuzzStreamPrefix(f *testing.F) {
+	for _, s := range []string{"a\x1b]0;t\x07b", "x\x1b[31my\r\nz", "\u009b1m\u009d0;t\u009c", "日\x1bP1\x1b\\e", "a\x1b\x1b[mb"} {
+		f.Add(s, 3)
+	}
+	f.Fuzz(func(t *testing.T, s string, k int) {
+		// Streamed text is valid UTF-8 (it is decoded from JSON); how
+		// the terminal parser resyncs on invalid bytes depends on where
+		// they are cut, and either way they are dropped.
+		// A text that ends inside a sequence is cleaned by guesswork at
+		// its end (Sanitize shows what an unterminated string would
+		// swallow); the property is for text whose sequences all end.
+		if k < 0 || k > len(s) || !utf8.ValidString(s) || StreamPrefix(s) != len(s) {
+			return
+		}
+		if got, want := streamTwice(s, k), Sanitize(s); got != want {
+			t.Fatalf("split at %d (%q | %q): %q, want %q", k, s[:k], s[k:], got, want)
+		}
+	})
 }

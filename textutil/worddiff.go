@@ -106,8 +106,17 @@ func WordDiff(a, b string) []WordEdit {
 	}
 
 	// Fold each changed region into one delete and one insert.
+	// Runs are built in builders: joining the tokens of a long equal run
+	// one string concatenation at a time is quadratic (minutes for an
+	// output of a few MB with one change in it).
 	var out []WordEdit
-	var del, ins strings.Builder
+	var eq, del, ins strings.Builder
+	flushEqual := func() {
+		if eq.Len() > 0 {
+			out = append(out, WordEdit{WordEqual, eq.String()})
+		}
+		eq.Reset()
+	}
 	flush := func() {
 		if del.Len() > 0 {
 			out = append(out, WordEdit{WordDelete, del.String()})
@@ -122,11 +131,8 @@ func WordDiff(a, b string) []WordEdit {
 		switch o.op {
 		case WordEqual:
 			flush()
-			if n := len(out); n > 0 && out[n-1].Op == WordEqual {
-				out[n-1].Text += o.text
-			} else {
-				out = append(out, WordEdit{WordEqual, o.text})
-			}
+			eq.WriteString(o.text)
+			continue
 		case WordDelete:
 			del.WriteString(o.text)
 		case WordInsert:
@@ -135,7 +141,9 @@ func WordDiff(a, b string) []WordEdit {
 			del.WriteString(o.text)
 			ins.WriteString(o.text)
 		}
+		flushEqual()
 	}
+	flushEqual()
 	flush()
 	return out
 }

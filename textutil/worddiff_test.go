@@ -1,10 +1,12 @@
 package textutil
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func eq(s string) WordEdit  { return WordEdit{WordEqual, s} }
@@ -149,5 +151,28 @@ func BenchmarkWordDiff(b *testing.B) {
 	y := randomText(r, words, 300)
 	for b.Loop() {
 		WordDiff(x, y)
+	}
+}
+
+// TestWordDiffHugeEqualRuns diffs two outputs of 2 MB that differ in one
+// word: the long equal runs either side of it must be joined in linear
+// time (they were joined one concatenation per token, minutes of work).
+func TestWordDiffHugeEqualRuns(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < 2<<20; i++ {
+		fmt.Fprintf(&b, "line %06d: the quick brown fox jumps over the lazy dog\n", i)
+	}
+	a := b.String()
+	c := a[:len(a)/2] + " CHANGED " + a[len(a)/2:]
+	done := make(chan []WordEdit, 1)
+	go func() { done <- WordDiff(a, c) }()
+	select {
+	case edits := <-done:
+		checkInvariants(t, a, c, edits)
+		if len(edits) > 4 {
+			t.Fatalf("one inserted word gave %d edits", len(edits))
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("WordDiff of two 2 MB texts with one change took over 20s")
 	}
 }

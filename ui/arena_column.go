@@ -10,6 +10,7 @@ import (
 
 	"whet/prompt"
 	"whet/runner"
+	"whet/textutil"
 )
 
 // arenaCellState is where one cell (a target × repeat) of a column stands.
@@ -115,7 +116,8 @@ func (c arenaColumn) stale(width int) bool {
 	cell := c.cells[c.shown]
 	w := c.wrap
 	return w == nil || w.cell != c.shown || w.gen != cell.gen || w.width != width ||
-		w.consumed != cell.text.Len() || w.failed != (cell.state == cellFailed)
+		w.consumed != cell.text.Len() || w.failed != (cell.state == cellFailed) ||
+		w.held != "" && cell.state.final()
 }
 
 // rewrap brings the wrapped text up to date: only the text that arrived
@@ -133,8 +135,12 @@ func (c arenaColumn) rewrap(width int, force bool) arenaColumn {
 	}
 	text := cell.text.String()
 	if w.consumed < len(text) {
-		w.feed(text[w.consumed:])
+		w.feedStream(text[w.consumed:])
 		w.consumed = len(text)
+	}
+	if cell.state.final() && w.held != "" {
+		w.feed(w.held)
+		w.held = ""
 	}
 	failed := cell.state == cellFailed
 	if failed != w.failed {
@@ -514,6 +520,7 @@ type arenaWrap struct {
 	consumed         int      // bytes of the cell's text wrapped so far
 	rows             []string // closed rows
 	tail             string   // the open last row, unwrapped
+	held             string   // raw text that may end in part of a sequence
 	failed           bool
 	errRows          []string // the error of a failed cell, wrapped
 }
@@ -555,6 +562,19 @@ func (w *arenaWrap) feed(raw string) {
 		}
 		w.wrapLine(s[:i], true)
 		s = s[i+1:]
+	}
+}
+
+// feedStream appends raw text that is still arriving: a sequence (or a
+// "\r\n") split between two pieces is held back until the rest arrives,
+// so that its halves never show as text (see textutil.StreamPrefix). The
+// owner feeds what is held once the text is complete.
+func (w *arenaWrap) feedStream(raw string) {
+	s := w.held + raw
+	n := textutil.StreamPrefix(s)
+	w.held = s[n:]
+	if n > 0 {
+		w.feed(s[:n])
 	}
 }
 

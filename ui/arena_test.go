@@ -696,3 +696,34 @@ func TestArenaUnfinishedAnswerIsAWarning(t *testing.T) {
 		}
 	}
 }
+
+// A streamed column never shows half of an escape sequence or a "\r\n"
+// split between two pieces of text as text: the pieces are held back until
+// the rest arrives, and once the cell is done the rows are those of the
+// whole output.
+func TestArenaStreamHoldsSplitSequences(t *testing.T) {
+	text := "title \x1b]0;PWNED\x07 and \x1b]8;;https://x.example\x1b\\link\x1b]8;;\x1b\\ red \x1b[31mRED\x1b[0m line\r\nnext \x1b"
+	whole := &arenaWrap{width: 40}
+	whole.feed(text)
+	for k := 1; k < len(text); k++ {
+		cell := arenaCell{state: cellRunning}
+		cell.setText(text[:k])
+		c := arenaColumn{cells: []arenaCell{cell}, wrap: &arenaWrap{cell: -1}}
+		c = c.rewrap(40, false)
+		c.cells[0].text.WriteString(text[k:])
+		c = c.rewrap(40, false)
+		got := strings.Join(c.wrap.lines(), "\n")
+		for _, bad := range []string{"]0;", "PWNED", "8;;", "31m", "\n\n"} {
+			if strings.Contains(got, bad) {
+				t.Fatalf("split at %d (%q | %q): the column shows %q", k, text[:k], text[k:], got)
+			}
+		}
+		c.cells[0].state = cellDone
+		if c.stale(40) { // as the Arena redraws a column
+			c = c.rewrap(40, false)
+		}
+		if !reflect.DeepEqual(c.wrap.lines(), whole.lines()) {
+			t.Fatalf("split at %d: rows\n%q\nwant\n%q", k, c.wrap.lines(), whole.lines())
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"whet/eval"
 	"whet/prompt"
@@ -175,9 +176,12 @@ func (m compareModel) open(msg compareOpenMsg) (compareModel, tea.Cmd) {
 
 // refresh reads the run on screen again, as ratings made since it was
 // read change its scores; A, B, the changed-only filter, the prompt diff
-// and the scroll stay.
+// and the scroll stay. While the comparison is still being built (from a
+// run just read) there is nothing to refresh: the reload would show an
+// empty comparison and drop the build under way, which with outputs of
+// MB takes seconds.
 func (m compareModel) refresh() (compareModel, tea.Cmd) {
-	if !m.loaded || m.loading || !m.sides {
+	if !m.loaded || m.loading || !m.sides || !m.built {
 		return m, nil
 	}
 	m.req++
@@ -481,6 +485,12 @@ func (m compareModel) sideLines(r *prompt.Result, edits []textutil.WordEdit, isA
 	split := func(s string) [][]string {
 		var out [][]string
 		for _, src := range strings.Split(s, "\n") {
+			if ansi.StringWidth(src) <= w {
+				// Fits: no wrapping (which is most of the time spent
+				// laying out an output of thousands of lines).
+				out = append(out, []string{strings.TrimRight(src, " ")})
+				continue
+			}
 			var group []string
 			for _, l := range strings.Split(wrapLine(src, w), "\n") {
 				group = append(group, strings.TrimRight(l, " "))

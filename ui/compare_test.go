@@ -297,3 +297,27 @@ func TestComparePValueSurvivesANarrowScreen(t *testing.T) {
 		t.Error("a sentence with no p-value changed")
 	}
 }
+
+// Compare opened from Results is shown at once, which asks it to refresh
+// while its comparison is still being built (seconds, for outputs of MB):
+// it keeps saying "comparing…" and then shows the build under way, rather
+// than an empty comparison while a second build replaces the first.
+func TestCompareRefreshWaitsForTheBuild(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.openResults(fixtureRun)
+	rr := h.m.results.rr
+	m, build := h.m.compare.open(compareOpenMsg{rr: &rr, back: screenResults})
+	m, refresh := m.Update(compareRefreshMsg{})
+	if refresh != nil {
+		m, _ = m.Update(refresh())
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "comparing…") {
+		t.Fatalf("a refresh during the build shows:\n%s", v)
+	}
+	m, _ = m.Update(build())
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "3 pairs") {
+		t.Fatalf("the build under way is not shown:\n%s", v)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -1052,8 +1053,13 @@ func (m resultsModel) buildDrill() resultsModel {
 		}
 		if res.Output != "" || res.Error == "" {
 			text := sanitize(strings.ReplaceAll(res.Output, "\t", "    "))
-			if text == "" {
+			switch {
+			case text == "":
 				lines = append(lines, "  "+st.Muted.Render("(empty output)"))
+			case strings.TrimSpace(text) == "":
+				// Blank lines alone would read as nothing shown.
+				lines = append(lines, "  "+st.Muted.Render("(white space only: "+plural(utf8.RuneCountInString(sanitize(res.Output)), "character")+")"))
+				text = ""
 			}
 			for _, l := range strings.Split(text, "\n") {
 				if text == "" {

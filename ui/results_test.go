@@ -724,3 +724,30 @@ func TestResultsLegendWrapsAt80Columns(t *testing.T) {
 		t.Errorf("matrix rows %d with a two-line legend in %d lines", got, h.m.results.h)
 	}
 }
+
+// An output of white space alone is said to be so in the detail, not
+// drawn as blank lines that read as nothing shown.
+func TestResultsDrillSaysWhiteSpaceOnly(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "support/reply", Number: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := prompt.Run{ID: "blank0000001", Created: testNow.Add(-time.Hour), Source: "cli", Targets: []string{"echo"}, Repeat: 1, Author: "tester",
+		Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash}}}
+	if err := st.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveResults(ctx, []prompt.Result{{RunID: run.ID, VersionID: v.ID, Target: "echo", Output: "   \n\t\n   \n", FinishReason: "stop", Started: run.Created}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishRun(ctx, run.ID, prompt.RunDone, run.Created.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.openResults(run.ID)
+	h.key("enter")
+	h.mustSee("(white space only: 10 characters)")
+}
