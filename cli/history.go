@@ -14,6 +14,7 @@ import (
 	"whet/config"
 	"whet/eval"
 	"whet/prompt"
+	"whet/report"
 	"whet/runner"
 	"whet/store"
 	"whet/textutil"
@@ -330,7 +331,7 @@ func (a *app) runsCmd() *cobra.Command {
 				// A run on a model whose price is unknown cost at least
 				// what is counted, as the Runs screen says: "?" when
 				// nothing is.
-				cost := fmt.Sprintf("$%.4f", s.Cost)
+				cost := "$" + report.CostText(s.Cost) // as the run's own table has it
 				if unpriced(r) {
 					cost = "≥" + cost
 					if s.Cost == 0 {
