@@ -460,6 +460,9 @@ func (a *app) configCmd() *cobra.Command {
 				return err
 			}
 			if err := config.Init(p.ConfigFile, force); err != nil {
+				if errors.Is(err, fs.ErrExist) {
+					return usageError{err} // as backup's refusal is
+				}
 				return err
 			}
 			fmt.Fprintf(a.env.Stdout, "wrote %s\n", p.ConfigFile)

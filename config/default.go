@@ -26,7 +26,8 @@ func DefaultFile() []byte {
 }
 
 // Init writes [DefaultFile] to path, creating its directory. An existing
-// file is left alone unless force is set; replaced, it keeps its mode, and
+// file is left alone unless force is set (the error then satisfies
+// errors.Is(err, fs.ErrExist)); replaced, it keeps its mode, and
 // a new one gets 0666 less the umask (0644 usually). The file is written
 // whole or not at all (outfile.WriteFile).
 func Init(path string, force bool) error {
@@ -40,7 +41,7 @@ func Init(path string, force bool) error {
 	if !force {
 		_, err := os.Lstat(path)
 		if err == nil {
-			return fmt.Errorf("config init: %s already exists; use --force to overwrite it", path)
+			return existsError{path}
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("config init: %w", err)
@@ -55,3 +56,13 @@ func Init(path string, force bool) error {
 	}
 	return nil
 }
+
+// existsError is Init's refusal to write over a file: errors.Is(err,
+// fs.ErrExist) holds for it.
+type existsError struct{ path string }
+
+func (e existsError) Error() string {
+	return "config init: " + e.path + " already exists; use --force to overwrite it"
+}
+
+func (e existsError) Is(target error) bool { return target == fs.ErrExist }
