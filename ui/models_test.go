@@ -69,15 +69,23 @@ func seedModelRuns(t *testing.T, st *store.Store) (first, second string) {
 	return ids[0], ids[1]
 }
 
-func TestModelsScreen(t *testing.T) {
-	ol := newFakeOllama(t, 0, -1)
+// openModels opens the Models screen, w×h, on modelsRegistry's providers
+// and seedModelRuns' runs.
+func openModels(t *testing.T, w, h int) (hr *harness, st *store.Store, ol *fakeOllama, first, second string) {
+	t.Helper()
+	ol = newFakeOllama(t, 0, -1)
 	reg := modelsRegistry(t, ol.URL)
 	// Runs saved as ollama:slow:latest are ollama:slow's, as the CLI
 	// opens the store.
-	st := openStore(t, store.CanonicalTargets(reg.Canonical))
-	first, second := seedModelRuns(t, st)
-	h := newHarness(t, st, 120, 30, withTargets(reg))
-	h.key("9")
+	st = openStore(t, store.CanonicalTargets(reg.Canonical))
+	first, second = seedModelRuns(t, st)
+	hr = newHarness(t, st, w, h, withTargets(reg))
+	hr.key("9")
+	return hr, st, ol, first, second
+}
+
+func TestModelsScreen(t *testing.T) {
+	h, st, ol, first, second := openModels(t, 120, 30)
 	h.mustSee("Models · targets", "9 Models",
 		"quick → lab:lab-model", "lab:lab-model", "ollama:slow", "1B Q4_0 · 1.1 GB", "5f1c0b7de2a9",
 		"openai:gpt-old", "runs", "gpt-old-0613",
@@ -241,12 +249,7 @@ func TestModelsFreeSaysWhy(t *testing.T) {
 // At 80 columns the details of the selection wrap: an unreachable
 // provider's problem and the drift command are read whole, not cut.
 func TestModelsDetailsWrapAt80Columns(t *testing.T) {
-	ol := newFakeOllama(t, 0, -1)
-	reg := modelsRegistry(t, ol.URL)
-	st := openStore(t, store.CanonicalTargets(reg.Canonical))
-	first, second := seedModelRuns(t, st)
-	h := newHarness(t, st, 80, 24, withTargets(reg))
-	h.key("9")
+	h, _, _, first, second := openModels(t, 80, 24)
 	details := func() string {
 		lines := strings.Split(h.screen(), "\n")
 		rule := slices.IndexFunc(lines[2:], func(s string) bool { return strings.HasPrefix(s, "────") })
