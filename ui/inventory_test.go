@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"whet/prompt"
+	"whet/store"
 )
 
 // manyPrompts is n prompts spread over 15 teams and 60 owners, each with a
@@ -110,4 +112,34 @@ func BenchmarkInventoryPage(b *testing.B) {
 		inv, _ = inv.Update(keys[i%2])
 		_ = inv.View()
 	}
+}
+
+// TestInventoryFollowsTheFilter: the inventory lists the prompts the
+// library's filter and facets leave, and its bar says what narrows it.
+func TestInventoryFollowsTheFilter(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	for _, p := range []struct{ name, team, owner string }{
+		{"ops/deploy", "ops", "ana"}, {"ops/pager", "ops", "bob"}, {"dev/coder", "dev", "ana"},
+	} {
+		if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: p.name, Labels: prompt.Labels{"team": p.team, "owner": p.owner}}, storeNewVersion("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, fixedTimeStore{st}, 100, 20)
+	h.key("/")
+	h.typ("team=ops")
+	h.key("enter", "i")
+	h.mustSee("Inventory", "/ team=ops", "2 of 3", "team ops", "ops/deploy", "ops/pager")
+	h.mustNotSee("team dev", "dev/coder")
+	h.key("esc", "esc", "f")                    // back to the list, clear the filter, facets
+	h.key("tab", "tab", "tab", "down", "enter") // owner=bob
+	if len(h.m.library.facets) != 1 {
+		t.Fatalf("facets: %v", h.m.library.facets)
+	}
+	h.key("i")
+	h.mustSee("Inventory", "owner=bob", "team ops", "ops/pager")
+	h.mustNotSee("ops/deploy", "dev/coder")
+	h.key("esc", "F", "i")
+	h.mustSee("ops/deploy", "ops/pager", "dev/coder")
 }
