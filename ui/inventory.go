@@ -41,18 +41,19 @@ type inventoryModel struct {
 	req     int
 	off     int
 	nav     navKeys
+	lay     *invLayout // the rows, rebuilt by relayout
 }
 
 func newInventory(sh *shared) inventoryModel { return inventoryModel{sh: sh, nav: newNavKeys()} }
 
 func (m inventoryModel) setSize(w, h int) inventoryModel {
 	m.w, m.h = w, h
-	return m
+	return m.relayout()
 }
 
 func (m inventoryModel) setPrompts(ps []prompt.Prompt) inventoryModel {
 	m.prompts = ps
-	return m
+	return m.relayout()
 }
 
 // open (re)loads the runs.
@@ -87,8 +88,9 @@ func (m inventoryModel) Update(msg tea.Msg) (inventoryModel, tea.Cmd) {
 			m.err = msg.err.Error()
 		}
 		m.targets, m.at = msg.targets, msg.at
+		m = m.relayout()
 	case tea.KeyPressMsg:
-		lines := len(m.lines())
+		lines := len(m.layout().rows)
 		if off, ok := m.nav.move(msg, m.off, max(1, lines-m.h+1), m.h-1); ok {
 			m.off = off
 		}
@@ -99,22 +101,71 @@ func (m inventoryModel) Update(msg tea.Msg) (inventoryModel, tea.Cmd) {
 func (m inventoryModel) scroll(b tea.MouseButton) inventoryModel {
 	switch b {
 	case tea.MouseWheelDown:
-		m.off = clamp(m.off+1, 0, max(0, len(m.lines())-m.h))
+		m.off = clamp(m.off+1, 0, max(0, len(m.layout().rows)-m.h))
 	case tea.MouseWheelUp:
 		m.off = max(0, m.off-1)
 	}
 	return m
 }
 
-// lines renders the whole inventory; View shows a window of it.
-func (m inventoryModel) lines() []string {
-	st := m.sh.styles()
-	now := m.sh.now()
+// Inventory rows: what each line of the inventory shows, decided once per
+// change of the prompts, the runs read or the width (relayout), so that a
+// frame renders only the lines in view and a key press costs the same with
+// 3,000 prompts as with 30.
+const (
+	invBlank = iota
+	invTeam
+	invOwner
+	invPrompt
+	invError
+	invReading
+	invEmpty
+)
+
+type invRow struct {
+	kind  int
+	label string // the team or owner, or the error
+	count int    // an owner's prompts
+	p     *prompt.Prompt
+}
+
+type invLayout struct {
+	rows              []invRow
+	nameW, verW, tagW int
+}
+
+// layout is the inventory's rows, as relayout left them.
+func (m inventoryModel) layout() *invLayout {
+	if m.lay == nil {
+		return m.build()
+	}
+	return m.lay
+}
+
+// relayout rebuilds the rows after the prompts, the runs or the size changed.
+func (m inventoryModel) relayout() inventoryModel {
+	m.lay = m.build()
+	return m
+}
+
+// tagsOf is p's protected tags (production) and the version each points
+// at: what is live, beside the latest version.
+func (m inventoryModel) tagsOf(p prompt.Prompt) string {
+	var parts []string
+	for _, t := range m.sh.protected {
+		if n, ok := p.Tags[t]; ok {
+			parts = append(parts, t+"@"+itoa(n))
+		}
+	}
+	return oneLine(strings.Join(parts, " "))
+}
+
+func (m inventoryModel) build() *invLayout {
 	type group struct{ team, owner string }
-	groups := map[group][]prompt.Prompt{}
-	for _, p := range m.prompts {
+	groups := map[group][]int{}
+	for i, p := range m.prompts {
 		g := group{team: p.Labels["team"], owner: p.Labels["owner"]}
-		groups[g] = append(groups[g], p)
+		groups[g] = append(groups[g], i)
 	}
 	keys := make([]group, 0, len(groups))
 	for g := range groups {
@@ -134,83 +185,98 @@ func (m inventoryModel) lines() []string {
 		return less(keys[i].owner, keys[j].owner)
 	})
 	// Columns: the prompt's name, its latest version, its protected tags
-	// (production@N), the targets of its last run and when. Names, owners and teams are cut to fit with "…",
-	// never the counts or times after them.
-	nameW, verW := 12, 4
+	// (production@N), the targets of its last run and when. Names, owners
+	// and teams are cut to fit with "…", never the counts or times after
+	// them. No tags column when no prompt has one.
+	lay := &invLayout{nameW: 12, verW: 4}
 	for _, p := range m.prompts {
-		nameW = max(nameW, ansi.StringWidth(p.Name))
-		verW = max(verW, len(itoa(p.Latest))+1)
+		lay.nameW = max(lay.nameW, ansi.StringWidth(p.Name))
+		lay.verW = max(lay.verW, len(itoa(p.Latest))+1)
+		lay.tagW = max(lay.tagW, ansi.StringWidth(m.tagsOf(p)))
 	}
-	nameW = min(nameW, max(12, m.w/3))
-	// The protected tags (production) and the version each points at: what
-	// is live, beside the latest version. No column when no prompt has one.
-	tagsOf := func(p prompt.Prompt) string {
-		var parts []string
-		for _, t := range m.sh.protected {
-			if n, ok := p.Tags[t]; ok {
-				parts = append(parts, t+"@"+itoa(n))
-			}
-		}
-		return oneLine(strings.Join(parts, " "))
-	}
-	tagW := 0
-	for _, p := range m.prompts {
-		tagW = max(tagW, ansi.StringWidth(tagsOf(p)))
-	}
-	tagW = min(tagW, max(10, m.w/5))
-	var out []string
+	lay.nameW = min(lay.nameW, max(12, m.w/3))
+	lay.tagW = min(lay.tagW, max(10, m.w/5))
+	rows := []invRow{}
 	if m.err != "" {
-		out = append(out, st.Error.Render(trunc("could not read runs: "+oneLine(m.err), m.w)))
+		rows = append(rows, invRow{kind: invError, label: m.err})
 	} else if !m.loaded {
-		out = append(out, st.Muted.Render("reading runs…"))
+		rows = append(rows, invRow{kind: invReading})
 	}
 	lastTeam := "\x00"
 	for _, g := range keys {
 		if g.team != lastTeam {
-			if len(out) > 0 {
-				out = append(out, "")
+			if len(rows) > 0 {
+				rows = append(rows, invRow{kind: invBlank})
 			}
-			team := oneLine(g.team)
-			if team == "" {
-				team = "no team"
-			}
-			out = append(out, st.Title.Render(trunc("team "+team, m.w)))
+			rows = append(rows, invRow{kind: invTeam, label: g.team})
 			lastTeam = g.team
 		}
-		owner := oneLine(g.owner)
-		if owner == "" {
-			owner = "no owner"
-		}
 		ps := groups[g]
-		count := " · " + plural(len(ps), "prompt")
-		owner = trunc(owner, max(1, m.w-len("  owner ")-ansi.StringWidth(count)))
-		out = append(out, trunc("  "+st.Header.Render("owner "+owner)+st.Muted.Render(count), m.w))
-		for _, p := range ps {
-			head := "    " + pad(st.Base.Render(p.Name), nameW) + " " + st.Muted.Render(pad("v"+itoa(p.Latest), verW)) + " "
-			if tagW > 0 {
-				head += pad(st.Tag.Render(trunc(tagsOf(p), tagW)), tagW) + " "
-			}
-			room := m.w - ansi.StringWidth(head)
-			targets := st.Muted.Render("never run")
-			if ts, ok := m.targets[p.Name]; ok {
-				when := " · " + ago(now, m.at[p.Name])
-				targets = st.Base.Render(trunc(oneLine(strings.Join(ts, ", ")), max(1, room-ansi.StringWidth(when)))) + st.Muted.Render(when)
-			}
-			out = append(out, trunc(head+targets, m.w))
+		rows = append(rows, invRow{kind: invOwner, label: g.owner, count: len(ps)})
+		for _, i := range ps {
+			rows = append(rows, invRow{kind: invPrompt, p: &m.prompts[i]})
 		}
 	}
 	if len(m.prompts) == 0 {
-		out = append(out, st.Muted.Render("no prompts"))
+		rows = append(rows, invRow{kind: invEmpty})
 	}
-	return out
+	lay.rows = rows
+	return lay
 }
 
-func (m inventoryModel) View() string {
-	lines := m.lines()
-	off := clamp(m.off, 0, max(0, len(lines)-m.h))
-	lines = lines[off:]
-	if len(lines) > m.h {
-		lines = lines[:m.h]
+// line renders one row.
+func (m inventoryModel) line(lay *invLayout, r invRow) string {
+	st := m.sh.styles()
+	switch r.kind {
+	case invError:
+		return st.Error.Render(trunc("could not read runs: "+oneLine(r.label), m.w))
+	case invReading:
+		return st.Muted.Render("reading runs…")
+	case invEmpty:
+		return st.Muted.Render("no prompts")
+	case invTeam:
+		team := oneLine(r.label)
+		if team == "" {
+			team = "no team"
+		}
+		return st.Title.Render(trunc("team "+team, m.w))
+	case invOwner:
+		owner := oneLine(r.label)
+		if owner == "" {
+			owner = "no owner"
+		}
+		count := " · " + plural(r.count, "prompt")
+		owner = trunc(owner, max(1, m.w-len("  owner ")-ansi.StringWidth(count)))
+		return trunc("  "+st.Header.Render("owner "+owner)+st.Muted.Render(count), m.w)
+	case invPrompt:
+		p := *r.p
+		head := "    " + pad(st.Base.Render(p.Name), lay.nameW) + " " + st.Muted.Render(pad("v"+itoa(p.Latest), lay.verW)) + " "
+		if lay.tagW > 0 {
+			head += pad(st.Tag.Render(trunc(m.tagsOf(p), lay.tagW)), lay.tagW) + " "
+		}
+		room := m.w - ansi.StringWidth(head)
+		targets := st.Muted.Render("never run")
+		if ts, ok := m.targets[p.Name]; ok {
+			when := " · " + ago(m.sh.now(), m.at[p.Name])
+			targets = st.Base.Render(trunc(oneLine(strings.Join(ts, ", ")), max(1, room-ansi.StringWidth(when)))) + st.Muted.Render(when)
+		}
+		return trunc(head+targets, m.w)
 	}
-	return strings.Join(lines, "\n")
+	return ""
+}
+
+// View renders the window of rows in view.
+func (m inventoryModel) View() string {
+	lay := m.layout()
+	rows := lay.rows
+	off := clamp(m.off, 0, max(0, len(rows)-m.h))
+	rows = rows[off:]
+	if len(rows) > m.h {
+		rows = rows[:m.h]
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = m.line(lay, r)
+	}
+	return strings.Join(out, "\n")
 }

@@ -294,7 +294,7 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 		if m.renamed != "" {
 			m, cmd = m.selectRenamed()
 		}
-		m.inv = m.inv.setPrompts(m.all)
+		m.inv = m.inv.setPrompts(m.shown())
 		var pcmd tea.Cmd
 		m, pcmd = m.previewSoon(0)
 		return m, tea.Batch(cmd, pcmd)
@@ -538,6 +538,7 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 		return m.reload()
 	case key.Matches(msg, k.Inventory):
 		m.inventory = true
+		m.inv = m.inv.setPrompts(m.shown())
 		var cmd tea.Cmd
 		m.inv, cmd = m.inv.open()
 		return m, cmd
@@ -684,6 +685,24 @@ func searchText(p prompt.Prompt) string {
 		b.WriteString(p.Labels[k])
 	}
 	return b.String()
+}
+
+// shown is the prompts the filter and facets leave, in the library's
+// order (all of them when neither narrows it).
+func (m libraryModel) shown() []prompt.Prompt {
+	if len(m.rows) == len(m.all) {
+		return m.all
+	}
+	idx := make([]int, len(m.rows))
+	for i, r := range m.rows {
+		idx[i] = r.idx
+	}
+	sort.Ints(idx)
+	out := make([]prompt.Prompt, len(idx))
+	for i, j := range idx {
+		out[i] = m.all[j]
+	}
+	return out
 }
 
 // refilter recomputes the visible rows from the facets and the filter text.
@@ -957,7 +976,14 @@ func (m libraryModel) barView() string {
 		left += "  " + st.Tag.Render(oneLine(facetText(k, m.facets[k])))
 	}
 	if m.inventory {
+		// The inventory lists the prompts the filter and facets leave.
 		left = st.Title.Render("Inventory") + st.Muted.Render(" · by team and owner · last run targets")
+		if v := m.filter.Value(); v != "" {
+			left += "  " + st.Key.Render("/ ") + st.Base.Render(oneLine(v))
+		}
+		for _, k := range prompt.SortedKeys(m.facets) {
+			left += "  " + st.Tag.Render(oneLine(facetText(k, m.facets[k])))
+		}
 	}
 	var right string
 	switch {
