@@ -17,7 +17,8 @@ import (
 	"whet/themes"
 )
 
-// historyLimit is how many runs the Runs screen lists.
+// historyLimit is how many runs the Runs screen lists at first, and how
+// many more it reads each time the cursor reaches the last one.
 const historyLimit = 100
 
 // historyKeys is the Runs screen's key table.
@@ -126,6 +127,7 @@ type historyModel struct {
 	rows    []historyRow
 	cursor  int
 	offset  int
+	limit   int // how many runs the list reads: historyLimit, then more
 
 	exportReq int
 	driftReq  int
@@ -162,7 +164,7 @@ func (m historyModel) open(msg historyOpenMsg) (historyModel, tea.Cmd) {
 		return m.reload()
 	}
 	if msg.prompt != m.prompt {
-		m.cursor, m.offset = 0, 0
+		m.cursor, m.offset, m.limit = 0, 0, 0
 		if msg.prompt != "" {
 			m.other = msg.prompt
 		}
@@ -186,21 +188,39 @@ func (m historyModel) renamed(from, to string) historyModel {
 func (m historyModel) reload() (historyModel, tea.Cmd) {
 	m.req++
 	m.loading = true
-	id, name := m.req, m.prompt
+	id, name, limit := m.req, m.prompt, m.listLimit()
 	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
-		rows, err := loadHistory(ctx, st, name)
+		rows, err := loadHistory(ctx, st, name, limit)
 		return historyLoadedMsg{id: id, prompt: name, rows: rows, err: err}
 	})
 }
 
-// loadHistory lists the runs of name (all runs for "") with their figures.
+// listLimit is how many runs the list reads.
+func (m historyModel) listLimit() int { return max(historyLimit, m.limit) }
+
+// more reports whether older runs than those listed may exist: the list
+// holds as many as it asked for.
+func (m historyModel) more() bool { return m.loaded && len(m.rows) >= m.listLimit() }
+
+// readMore reads the next historyLimit older runs when the cursor is on
+// the last run listed and there may be older ones.
+func (m historyModel) readMore() (historyModel, tea.Cmd) {
+	if m.cursor != len(m.rows)-1 || !m.more() || m.loading {
+		return m, nil
+	}
+	m.limit = m.listLimit() + historyLimit
+	return m.reload()
+}
+
+// loadHistory lists the latest limit runs of name (all runs for "") with
+// their figures.
 // It runs inside a command. The figures come from what the store keeps
 // of each run (store.RunTallies); a run with a result scored by several
 // grades and neither a person's rating nor a suite grade is counted from
 // its results and scores instead (eval.Total), as the store leaves that
 // mean to Go.
-func loadHistory(ctx context.Context, st Store, name string) ([]historyRow, error) {
-	runs, err := st.ListRuns(ctx, store.RunFilter{Prompt: name, Limit: historyLimit})
+func loadHistory(ctx context.Context, st Store, name string, limit int) ([]historyRow, error) {
+	runs, err := st.ListRuns(ctx, store.RunFilter{Prompt: name, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +404,7 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		case tea.MouseWheelUp:
 			m.cursor--
 		}
-		return m.clamp(), nil
+		return m.clamp().readMore()
 	case tea.MouseClickMsg:
 		row := m.offset + msg.Y - historyTop
 		if msg.Button != tea.MouseLeft || msg.Y < historyTop || row < 0 || row >= len(m.rows) {
@@ -403,7 +423,7 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 	k := m.keys
 	if c, ok := k.nav.move(msg, m.cursor, len(m.rows), m.listRows()-1); ok {
 		m.cursor = c
-		return m.clamp(), nil
+		return m.clamp().readMore()
 	}
 	switch {
 	case key.Matches(msg, k.Back):
@@ -675,8 +695,8 @@ func (m historyModel) View() string {
 		return title + "\n\n" + st.Muted.Render("  Choose a prompt in the Library and press h, or press a here for every run.")
 	}
 	title += st.Muted.Render(" · " + plural(len(m.rows), "run"))
-	if len(m.rows) == historyLimit {
-		title += st.Muted.Render(" (the latest " + itoa(historyLimit) + ")")
+	if m.more() {
+		title += st.Muted.Render(" (the latest " + itoa(len(m.rows)) + "; the last row lists older ones)")
 	}
 	if r := m.rerun; r.active {
 		what := "drift re-run of " + r.base.ID

@@ -79,7 +79,7 @@ func TestHistoryAllRunsAndEmpty(t *testing.T) {
 func TestHistoryWithoutScoresUsesSuccessRate(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
-	rows, err := loadHistory(context.Background(), st, "support/reply")
+	rows, err := loadHistory(context.Background(), st, "support/reply", historyLimit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestHistoryWithoutScoresUsesSuccessRate(t *testing.T) {
 		t.Fatalf("success rate = %v", got)
 	}
 	// A run that is not of the prompt counts nothing.
-	rows, err = loadHistory(context.Background(), st, "classify/intent")
+	rows, err = loadHistory(context.Background(), st, "classify/intent", historyLimit)
 	if err != nil || len(rows) != 0 {
 		t.Fatalf("classify/intent: %v, %d rows", err, len(rows))
 	}
@@ -399,5 +399,40 @@ func TestDriftTextNamesTheCasesThatMoved(t *testing.T) {
 	if !strings.Contains(got, "    scores fell on late parcel (1.00 → 0.00), refund (1.00 → 0.50), case 4 (1.00 → 0.80) and 1 more; rose on case 5 (0.50 → 1.00)\n") &&
 		!strings.HasSuffix(got, "    scores fell on late parcel (1.00 → 0.00), refund (1.00 → 0.50), case 4 (1.00 → 0.80) and 1 more; rose on case 5 (0.50 → 1.00)") {
 		t.Errorf("drift text: %s", got)
+	}
+}
+
+// The Runs screen lists the latest historyLimit runs; moving to the last
+// one reads the older ones, and the selection stays on the run it was on.
+func TestHistoryReadsOlderRunsAtTheEnd(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "support/reply", Number: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := historyLimit + 7
+	for n := range total {
+		run := prompt.Run{Source: "cli", Targets: []string{"echo"}, Repeat: 1, Author: "tester",
+			Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash}},
+			Created:  testNow.Add(-time.Duration(total-n) * time.Hour)}
+		if err := st.CreateRun(ctx, &run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("5", "a")
+	h.mustSee("Runs · all prompts · " + itoa(historyLimit) + " runs (the latest " + itoa(historyLimit) + "; the last row lists older ones)")
+	h.key("G")
+	last := h.m.history.rows[historyLimit-1].sum.Run.ID
+	h.mustSee("Runs · all prompts · " + itoa(total) + " runs")
+	h.mustNotSee("the latest")
+	if r, ok := h.m.history.selected(); !ok || r.sum.Run.ID != last {
+		t.Errorf("the selection moved from %s to %v", last, r.sum.Run.ID)
+	}
+	h.key("G")
+	if n := len(h.m.history.rows); n != total {
+		t.Errorf("%d runs listed, want %d", n, total)
 	}
 }
