@@ -103,7 +103,11 @@ type fileCase struct {
 }
 
 var headingRe = regexp.MustCompile(`^##[ \t]+(?i:(system|user|assistant))[ \t]*$`)
-var escapedHeadingRe = regexp.MustCompile(`^\\##[ \t]+(?i:(system|user|assistant))[ \t]*$`)
+
+// escapedHeadingRe is a content line that looks like a heading behind one
+// or more backslashes: the file holds it with one backslash more than the
+// message (## user as \## user, \## user as \\## user).
+var escapedHeadingRe = regexp.MustCompile(`^\\+##[ \t]+(?i:(system|user|assistant))[ \t]*$`)
 
 // splitFront splits "---\nYAML\n---\nbody". It returns the YAML, the body,
 // and the 1-based line on which the YAML starts.
@@ -458,14 +462,28 @@ func trimBlankLines(s string) string {
 
 // NormalizeMessages applies the rules every saved message follows, so that a
 // prompt typed in a form, passed by flags or read from a file hashes the
-// same: CRLF becomes LF, surrounding blank lines are trimmed, roles are
-// lower case.
+// same: CRLF becomes LF (a carriage return ending a line goes, however
+// many, as a file's CRLF line end reads as LF), surrounding blank lines are
+// trimmed, roles are lower case.
 func NormalizeMessages(msgs []Message) []Message {
 	out := make([]Message, len(msgs))
 	for i, m := range msgs {
-		out[i] = Message{Role: strings.ToLower(strings.TrimSpace(m.Role)), Content: trimBlankLines(strings.ReplaceAll(m.Content, "\r\n", "\n"))}
+		out[i] = Message{Role: strings.ToLower(strings.TrimSpace(m.Role)), Content: trimBlankLines(dropLineEndCRs(m.Content))}
 	}
 	return out
+}
+
+// dropLineEndCRs removes the carriage returns that end a line or the text;
+// a CR inside a line stays.
+func dropLineEndCRs(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, "\r")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // ValidateMessages checks roles, that there is at least one message, and

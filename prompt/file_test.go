@@ -97,6 +97,24 @@ func TestFormatParseRoundTrip(t *testing.T) {
 	}
 }
 
+// TestFormatParseRoundTripEdgeLines: a content line that is an escaped
+// heading (\## user, as a prompt about this format holds) and a carriage
+// return that ends a line come back as they were saved.
+func TestFormatParseRoundTripEdgeLines(t *testing.T) {
+	for _, content := range []string{"\\## user", "write \\## system\n\\\\## Assistant\n## user", "a \r\r\nb\r", "x\r\n\r"} {
+		msgs := NormalizeMessages([]Message{{Role: RoleUser, Content: content}})
+		f := File{Name: "a", Messages: msgs}
+		out := FormatFile(f)
+		g, err := ParseFile("a.md", out)
+		if err != nil {
+			t.Fatalf("%q: %v", content, err)
+		}
+		if back := NormalizeMessages(g.Messages); g.Content().Hash() != f.Content().Hash() || back[0] != msgs[0] {
+			t.Errorf("%q saved as %q came back as %q\n%s", content, msgs[0].Content, g.Messages[0].Content, out)
+		}
+	}
+}
+
 func TestParseFileErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string
@@ -133,6 +151,12 @@ func TestNormalizeMessages(t *testing.T) {
 	got := NormalizeMessages([]Message{{Role: " User", Content: "\r\n\n  indented\r\nline  \n\n"}})
 	if got[0].Role != "user" || got[0].Content != "  indented\nline  " {
 		t.Fatalf("%q", got[0])
+	}
+	// A CR ending a line goes, however many, as a file's CRLF reads as LF;
+	// one inside a line stays.
+	got = NormalizeMessages([]Message{{Role: "user", Content: "a\r\r\nb\rc\r"}})
+	if got[0].Content != "a\nb\rc" {
+		t.Fatalf("%q", got[0].Content)
 	}
 }
 
