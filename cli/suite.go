@@ -12,6 +12,7 @@ import (
 	"whet/outfile"
 	"whet/prompt"
 	"whet/store"
+	"whet/textutil"
 )
 
 func init() { registerCmd((*app).suiteCmd) }
@@ -265,6 +266,11 @@ func (a *app) suiteExportCmd() *cobra.Command {
 				data = prompt.FormatCasesJSONL(su.Cases)
 			default:
 				return usagef("--format %q: use yaml, csv or jsonl", format)
+			}
+			if format == "csv" {
+				if lost := prompt.CasesCSVLosses(su.Cases); len(lost) > 0 {
+					fmt.Fprintf(a.env.Stderr, "note: csv reads a CR LF line end inside a value back as LF, so import changes %s; --format jsonl or yaml keeps it\n", textutil.Sanitize(strings.Join(lost, ", ")))
+				}
 			}
 			if format != "yaml" && format != "yml" && su.CheckCount() > 0 {
 				fmt.Fprintf(a.env.Stderr, "note: %s holds cases only; the suite's %d checks are kept by --format yaml\n", format, su.CheckCount())

@@ -445,6 +445,32 @@ func FormatCasesCSV(cases []Case) []byte {
 	return b.Bytes()
 }
 
+// CasesCSVLosses names what FormatCasesCSV writes that ParseCases reads
+// back otherwise: a CR LF inside a value (a CSV reader takes it for a line
+// end and keeps the LF), as "case 2 (refund) variable ticket". A missing
+// variable reading back empty is not listed: FormatCasesCSV's doc says so.
+func CasesCSVLosses(cases []Case) []string {
+	var out []string
+	for i, c := range cases {
+		at := fmt.Sprintf("case %d", i+1)
+		if c.Name != "" {
+			at += " (" + c.Name + ")"
+		}
+		check := func(what, v string) {
+			if strings.Contains(v, "\r\n") {
+				out = append(out, at+" "+what)
+			}
+		}
+		check("name", c.Name)
+		check("description", c.Description)
+		for _, k := range SortedKeys(c.Vars) {
+			check("variable "+k, c.Vars[k])
+		}
+		check("expected", c.Expected)
+	}
+	return out
+}
+
 // FormatCasesJSONL writes one JSON object per case, {"name", "description",
 // "vars", "expected"} (empty fields left out, vars always written), that
 // ParseCases reads back. Checks and thresholds are not written.
