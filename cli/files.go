@@ -73,7 +73,9 @@ func (a *app) editInEditor(p prompt.Prompt, latest prompt.Version, note string) 
 		if err != nil {
 			return err
 		}
-		if bytes.Equal(data, orig) {
+		// An untouched file of a version that would not import as itself
+		// (see readsBack) is saved as it reads: that is how to export it.
+		if bytes.Equal(data, orig) && readsBack(latest, path, data) == nil {
 			os.Remove(path)
 			fmt.Fprintf(a.env.Stdout, "no changes: %s  %s is the latest version\n", latest.Ref(), prompt.ShortHash(latest.Hash))
 			return nil
@@ -220,7 +222,11 @@ not imported yet) is not overwritten unless --force.`,
 					return err
 				}
 				if dir == "" {
-					_, err = a.env.Stdout.Write(prompt.FormatFile(f))
+					data := prompt.FormatFile(f)
+					if err := readsBack(v, p.Name+".md", data); err != nil {
+						return err
+					}
+					_, err = a.env.Stdout.Write(data)
 					return err
 				}
 				path := pathFor(p.Name)
@@ -238,6 +244,9 @@ not imported yet) is not overwritten unless --force.`,
 					if data, err = prompt.UpdatePrompty(path, old, f, promptyReader(path)); err != nil {
 						return fmt.Errorf("%s not exported, nor any other: %w", v.Ref(), err)
 					}
+				}
+				if err := readsBack(v, path, data); err != nil {
+					return fmt.Errorf("%w; nothing was exported", err)
 				}
 				outs = append(outs, out{path, data})
 			}
@@ -257,6 +266,33 @@ not imported yet) is not overwritten unless --force.`,
 	cmd.Flags().StringVarP(&dir, "output", "o", "", "directory to write NAME.md files into (folders for names with '/'; a prompt whose file DIR holds is written to that file)")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite files whose prompt is not saved in whet")
 	return cmd
+}
+
+// readsBack checks that the file data written for v imports as v: the
+// same content hash. A version saved before whet normalized messages as
+// it does now (a CR ending a line) would not, and its file is refused,
+// naming the message, rather than written to import as another version.
+func readsBack(v prompt.Version, path string, data []byte) error {
+	f, err := parsePromptFile(path, data)
+	if err != nil {
+		return fmt.Errorf("%s: its file would not import: %w", v.Ref(), err)
+	}
+	msgs := prompt.NormalizeMessages(f.Messages)
+	if (prompt.Content{Messages: msgs, Params: f.Params}).Hash() == v.Hash {
+		return nil
+	}
+	what := "its params"
+	for i, m := range v.Messages {
+		if i >= len(msgs) || msgs[i] != m {
+			what = fmt.Sprintf("message %d (%s)", i+1, m.Role)
+			break
+		}
+	}
+	if len(msgs) > len(v.Messages) {
+		what = "its messages"
+	}
+	return fmt.Errorf("%s: %s would import changed from %s (its text has a carriage return ending a line or blank lines around it, which import drops): open it in whet prompt edit %s and save it, then export the new version",
+		v.Ref(), what, path, v.Prompt)
 }
 
 // savedInWhet reports whether overwriting the file at path loses nothing:
