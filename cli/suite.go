@@ -269,7 +269,7 @@ func (a *app) suiteExportCmd() *cobra.Command {
 			}
 			if format == "csv" {
 				if lost := prompt.CasesCSVLosses(su.Cases); len(lost) > 0 {
-					fmt.Fprintf(a.env.Stderr, "note: csv reads a CR LF line end inside a value back as LF, so import changes %s; --format jsonl or yaml keeps it\n", textutil.Sanitize(strings.Join(lost, ", ")))
+					fmt.Fprintf(a.env.Stderr, "note: csv reads a CR LF line end inside a value back as LF, and a header cell without its surrounding spaces, so import changes %s; --format jsonl or yaml keeps it\n", textutil.Sanitize(strings.Join(lost, ", ")))
 				}
 			}
 			if format != "yaml" && format != "yml" && su.CheckCount() > 0 {

@@ -447,10 +447,24 @@ func FormatCasesCSV(cases []Case) []byte {
 
 // CasesCSVLosses names what FormatCasesCSV writes that ParseCases reads
 // back otherwise: a CR LF inside a value (a CSV reader takes it for a line
-// end and keeps the LF), as "case 2 (refund) variable ticket". A missing
-// variable reading back empty is not listed: FormatCasesCSV's doc says so.
+// end and keeps the LF), as "case 2 (refund) variable ticket", and a
+// variable name a header cell cannot hold (empty, with surrounding spaces,
+// or a column name of its own: __name, __description, __expected). A
+// missing variable reading back empty is not listed: FormatCasesCSV's doc
+// says so.
 func CasesCSVLosses(cases []Case) []string {
 	var out []string
+	bad := map[string]bool{}
+	for _, c := range cases {
+		for k := range c.Vars {
+			if strings.TrimSpace(k) != k || k == "" || k == caseColName || k == caseColDescription || k == caseColExpected {
+				bad[k] = true
+			}
+		}
+	}
+	for _, k := range SortedKeys(bad) {
+		out = append(out, fmt.Sprintf("variable name %q", k))
+	}
 	for i, c := range cases {
 		at := fmt.Sprintf("case %d", i+1)
 		if c.Name != "" {
