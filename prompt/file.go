@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 
 	"whet/textutil"
 )
@@ -323,6 +325,11 @@ func ParseFile(filename string, data []byte) (File, error) {
 		if err != nil {
 			return File{}, fail("$.params."+k, "params: "+err.Error())
 		}
+		// A quoted provider option is text, as export writes one
+		// ("123", "true"), not the number or boolean Set reads it as.
+		if s, ok := ff.Params[k].(string); ok && s != "" && isProviderOption(strings.TrimSpace(k)) && quotedParam(astFile, k) {
+			f.Params.Extra[strings.TrimSpace(k)] = s
+		}
 	}
 	for i, t := range ff.Tags {
 		if err := ValidateTag(t); err != nil {
@@ -348,6 +355,44 @@ func ParseFile(filename string, data []byte) (File, error) {
 	}
 	f.Messages = msgs
 	return f, nil
+}
+
+// quotedParam reports whether params.key is a quoted scalar ("123",
+// '1e-7'), which is text, unlike the same characters unquoted. The key
+// may hold dots ("openai.user"), which a YAML path would split.
+func quotedParam(f *ast.File, key string) bool {
+	if f == nil {
+		return false
+	}
+	quoted := false
+	for _, doc := range f.Docs {
+		top, ok := doc.Body.(*ast.MappingNode)
+		if !ok {
+			continue
+		}
+		for _, kv := range top.Values {
+			params, ok := kv.Value.(*ast.MappingNode)
+			if !ok || kv.Key.GetToken() == nil || kv.Key.GetToken().Value != "params" {
+				continue
+			}
+			for _, p := range params.Values {
+				if tk := p.Key.GetToken(); tk != nil && tk.Value == key && p.Value.GetToken() != nil {
+					t := p.Value.GetToken().Type
+					quoted = t == token.DoubleQuoteType || t == token.SingleQuoteType
+				}
+			}
+		}
+	}
+	return quoted
+}
+
+// isProviderOption reports whether key is kept in Params.Extra as given:
+// not a well-known param, for every provider or for one kind.
+func isProviderOption(key string) bool {
+	if _, name, ok := scopeOf(key); ok {
+		key = name
+	}
+	return !slices.Contains(ParamKeys, key)
 }
 
 func decodeFront(filename, front string, lineOffset int) (fileFront, *ast.File, error) {

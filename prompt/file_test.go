@@ -115,6 +115,33 @@ func TestFormatParseRoundTripEdgeLines(t *testing.T) {
 	}
 }
 
+// TestParseFileQuotedParam: a quoted provider option is text, as export
+// writes one that reads as a number or boolean; unquoted, it is the value.
+func TestParseFileQuotedParam(t *testing.T) {
+	for src, want := range map[string]any{
+		"params:\n  user_id: \"123\"\n":            "123",
+		"params:\n  openai.user: 'true'\n":         "true",
+		"params: {x: \"1e-7\", y: 2}\n":            "1e-7",
+		"params:\n  x: 1e-7\n":                     1e-7,
+		"params:\n  x: 12\n":                       12.0,
+		"params:\n  x: \"[1]\"\n  z: {a: \"1\"}\n": "[1]",
+	} {
+		f, err := ParseFile("a.md", []byte("---\nname: a\n"+src+"---\n## user\nhi\n"))
+		if err != nil {
+			t.Fatalf("%q: %v", src, err)
+		}
+		var got any
+		for k, v := range f.Params.Extra {
+			if k != "y" && k != "z" {
+				got = v
+			}
+		}
+		if got != want {
+			t.Errorf("%q: %#v, want %#v", src, got, want)
+		}
+	}
+}
+
 func TestParseFileErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string

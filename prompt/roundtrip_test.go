@@ -66,6 +66,12 @@ func awkwardFile(r *rand.Rand) File {
 		set("note", "yes: no # x")
 		set("flag", "true")
 		set("big", "12345678901234567890")
+		set("tiny", "1e-7")
+		set("huge", "1e21")
+		set("ollama.tiny", "-2.5E-9")
+		set("user_id", `"123"`)          // a string that reads as a number
+		set("quoted", `"\"q\""`)         // a string in quotes
+		set("openai.user", `"true"`)     // a string that reads as true
 	}
 	if r.Intn(2) == 0 {
 		f.Tags = []string{"production", "v-1.2"}
