@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -87,7 +88,7 @@ func FuzzParseFile(f *testing.F) {
 		if g.Content().Hash() != pf.Content().Hash() {
 			t.Fatalf("hash changed:\n%q\n%q", pf.Messages, g.Messages)
 		}
-		if g.Name != pf.Name || g.Description != pf.Description || !reflect.DeepEqual(g.Labels, pf.Labels) || !reflect.DeepEqual(g.Tags, pf.Tags) ||
+		if g.Name != pf.Name || g.Description != pf.Description || !reflect.DeepEqual(g.Labels, pf.Labels) || !slices.Equal(g.Tags, pf.Tags) ||
 			!reflect.DeepEqual(orEmpty(g.Vars), orEmpty(pf.Vars)) || !reflect.DeepEqual(casesOrEmpty(g.Cases), casesOrEmpty(pf.Cases)) {
 			t.Fatalf("front matter changed:\n%#v\n%#v\nfile:\n%s", pf, g, out)
 		}
