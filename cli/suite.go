@@ -128,6 +128,12 @@ func (a *app) saveSuite(su prompt.Suite, replace bool) error {
 			return fmt.Errorf("%w with other cases or checks; use 'whet suite import --replace' to replace them", err)
 		}
 	}
+	var nf *store.NotFoundError
+	if errors.As(err, &nf) && nf.Kind == "prompt" && su.Prompt != "" && nf.Hint == "" {
+		// A suite exported with its prompt's name, imported into another
+		// database before the prompt.
+		nf.Hint = fmt.Sprintf("suite %s belongs to it; import or create the prompt first (whet prompt import), or name another with --prompt", su.Name)
+	}
 	if err != nil {
 		return err
 	}
