@@ -221,6 +221,14 @@ not imported yet) is not overwritten unless --force.`,
 				if f.Cases, err = promptCases(a.ctx, st, p.Name); err != nil {
 					return err
 				}
+				if len(f.Cases) > 0 {
+					// The file holds the cases alone: say what another
+					// database would not get from it.
+					if su, err := st.GetSuite(a.ctx, p.Name); err == nil && (su.CheckCount() > 0 || suiteHasThreshold(su)) {
+						fmt.Fprintf(a.env.Stderr, "note: %s's file holds suite %s's cases, not its checks and thresholds: whet suite export %s -o FILE.yaml keeps them\n",
+							p.Name, su.Name, su.Name)
+					}
+				}
 				if dir == "" {
 					data := prompt.FormatFile(f)
 					if err := readsBack(v, p.Name+".md", data); err != nil {
@@ -735,6 +743,19 @@ func (a *app) importMeta(st *store.Store, existing prompt.Prompt, f prompt.File,
 // A prompt file's cases are kept as a suite of the prompt's name that
 // belongs to the prompt: import creates it, export writes its cases back
 // (its checks, which the file format has no place for, stay in the suite).
+
+// suiteHasThreshold reports whether su or one of its cases sets a threshold.
+func suiteHasThreshold(su prompt.Suite) bool {
+	if su.Threshold != nil {
+		return true
+	}
+	for _, c := range su.Cases {
+		if c.Threshold != nil {
+			return true
+		}
+	}
+	return false
+}
 
 // promptCases are the cases of the suite named like the prompt and
 // belonging to it, or none.
