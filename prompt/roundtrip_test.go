@@ -69,9 +69,9 @@ func awkwardFile(r *rand.Rand) File {
 		set("tiny", "1e-7")
 		set("huge", "1e21")
 		set("ollama.tiny", "-2.5E-9")
-		set("user_id", `"123"`)          // a string that reads as a number
-		set("quoted", `"\"q\""`)         // a string in quotes
-		set("openai.user", `"true"`)     // a string that reads as true
+		set("user_id", `"123"`)      // a string that reads as a number
+		set("quoted", `"\"q\""`)     // a string in quotes
+		set("openai.user", `"true"`) // a string that reads as true
 	}
 	if r.Intn(2) == 0 {
 		f.Tags = []string{"production", "v-1.2"}
