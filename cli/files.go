@@ -289,17 +289,17 @@ func readsBack(v prompt.Version, path string, data []byte) error {
 	if (prompt.Content{Messages: msgs, Params: f.Params}).Hash() == v.Hash {
 		return nil
 	}
-	what := "its params"
+	what := "its params would import changed"
 	for i, m := range v.Messages {
 		if i >= len(msgs) || msgs[i] != m {
-			what = fmt.Sprintf("message %d (%s)", i+1, m.Role)
+			what = fmt.Sprintf("message %d (%s) would import changed (its text has a carriage return ending a line or blank lines around it, which import drops)", i+1, m.Role)
 			break
 		}
 	}
 	if len(msgs) > len(v.Messages) {
-		what = "its messages"
+		what = "its messages would import changed"
 	}
-	return fmt.Errorf("%s: %s would import changed from %s (its text has a carriage return ending a line or blank lines around it, which import drops): open it in whet prompt edit %s and save it, then export the new version",
+	return fmt.Errorf("%s: %s from %s: open it in whet prompt edit %s and save it, then export the new version",
 		v.Ref(), what, path, v.Prompt)
 }
 
@@ -740,10 +740,6 @@ func (a *app) importMeta(st *store.Store, existing prompt.Prompt, f prompt.File,
 	return nil
 }
 
-// A prompt file's cases are kept as a suite of the prompt's name that
-// belongs to the prompt: import creates it, export writes its cases back
-// (its checks, which the file format has no place for, stay in the suite).
-
 // suiteHasThreshold reports whether su or one of its cases sets a threshold.
 func suiteHasThreshold(su prompt.Suite) bool {
 	if su.Threshold != nil {
@@ -756,6 +752,10 @@ func suiteHasThreshold(su prompt.Suite) bool {
 	}
 	return false
 }
+
+// A prompt file's cases are kept as a suite of the prompt's name that
+// belongs to the prompt: import creates it, export writes its cases back
+// (its checks, which the file format has no place for, stay in the suite).
 
 // promptCases are the cases of the suite named like the prompt and
 // belonging to it, or none.
