@@ -73,7 +73,9 @@ func (a *app) editInEditor(p prompt.Prompt, latest prompt.Version, note string) 
 		if err != nil {
 			return err
 		}
-		if bytes.Equal(data, orig) {
+		// An untouched file of a version that would not import as itself
+		// (see readsBack) is saved as it reads: that is how to export it.
+		if bytes.Equal(data, orig) && readsBack(latest, path, data) == nil {
 			os.Remove(path)
 			fmt.Fprintf(a.env.Stdout, "no changes: %s  %s is the latest version\n", latest.Ref(), prompt.ShortHash(latest.Hash))
 			return nil
@@ -219,8 +221,20 @@ not imported yet) is not overwritten unless --force.`,
 				if f.Cases, err = promptCases(a.ctx, st, p.Name); err != nil {
 					return err
 				}
+				if len(f.Cases) > 0 {
+					// The file holds the cases alone: say what another
+					// database would not get from it.
+					if su, err := st.GetSuite(a.ctx, p.Name); err == nil && (su.CheckCount() > 0 || suiteHasThreshold(su)) {
+						fmt.Fprintf(a.env.Stderr, "note: %s's file holds suite %s's cases, not its checks and thresholds: whet suite export %s -o FILE.yaml keeps them\n",
+							p.Name, su.Name, su.Name)
+					}
+				}
 				if dir == "" {
-					_, err = a.env.Stdout.Write(prompt.FormatFile(f))
+					data := prompt.FormatFile(f)
+					if err := readsBack(v, p.Name+".md", data); err != nil {
+						return err
+					}
+					_, err = a.env.Stdout.Write(data)
 					return err
 				}
 				path := pathFor(p.Name)
@@ -238,6 +252,9 @@ not imported yet) is not overwritten unless --force.`,
 					if data, err = prompt.UpdatePrompty(path, old, f, promptyReader(path)); err != nil {
 						return fmt.Errorf("%s not exported, nor any other: %w", v.Ref(), err)
 					}
+				}
+				if err := readsBack(v, path, data); err != nil {
+					return fmt.Errorf("%w; nothing was exported", err)
 				}
 				outs = append(outs, out{path, data})
 			}
@@ -257,6 +274,33 @@ not imported yet) is not overwritten unless --force.`,
 	cmd.Flags().StringVarP(&dir, "output", "o", "", "directory to write NAME.md files into (folders for names with '/'; a prompt whose file DIR holds is written to that file)")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite files whose prompt is not saved in whet")
 	return cmd
+}
+
+// readsBack checks that the file data written for v imports as v: the
+// same content hash. A version saved before whet normalized messages as
+// it does now (a CR ending a line) would not, and its file is refused,
+// naming the message, rather than written to import as another version.
+func readsBack(v prompt.Version, path string, data []byte) error {
+	f, err := parsePromptFile(path, data)
+	if err != nil {
+		return fmt.Errorf("%s: its file would not import: %w", v.Ref(), err)
+	}
+	msgs := prompt.NormalizeMessages(f.Messages)
+	if (prompt.Content{Messages: msgs, Params: f.Params}).Hash() == v.Hash {
+		return nil
+	}
+	what := "its params would import changed"
+	for i, m := range v.Messages {
+		if i >= len(msgs) || msgs[i] != m {
+			what = fmt.Sprintf("message %d (%s) would import changed (its text has a carriage return ending a line or blank lines around it, which import drops)", i+1, m.Role)
+			break
+		}
+	}
+	if len(msgs) > len(v.Messages) {
+		what = "its messages would import changed"
+	}
+	return fmt.Errorf("%s: %s from %s: open it in whet prompt edit %s and save it, then export the new version",
+		v.Ref(), what, path, v.Prompt)
 }
 
 // savedInWhet reports whether overwriting the file at path loses nothing:
@@ -694,6 +738,19 @@ func (a *app) importMeta(st *store.Store, existing prompt.Prompt, f prompt.File,
 		fmt.Fprintf(a.env.Stdout, "updated %s: %s\n", existing.Name, strings.Join(changed, "; "))
 	}
 	return nil
+}
+
+// suiteHasThreshold reports whether su or one of its cases sets a threshold.
+func suiteHasThreshold(su prompt.Suite) bool {
+	if su.Threshold != nil {
+		return true
+	}
+	for _, c := range su.Cases {
+		if c.Threshold != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // A prompt file's cases are kept as a suite of the prompt's name that

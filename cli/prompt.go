@@ -169,7 +169,8 @@ func (f *contentFlags) apply(a *app, d *draft) error {
 				}
 				return usagef("%s: the file is empty: there is no text to use as the user message", f.file)
 			}
-			d.messages = setRole(d.messages, prompt.RoleUser, string(data))
+			// A byte-order mark is how a Windows editor saves UTF-8, not text.
+			d.messages = setRole(d.messages, prompt.RoleUser, strings.TrimPrefix(string(data), "\ufeff"))
 		}
 	}
 	if f.system != "" {

@@ -12,6 +12,7 @@ import (
 	"whet/outfile"
 	"whet/prompt"
 	"whet/store"
+	"whet/textutil"
 )
 
 func init() { registerCmd((*app).suiteCmd) }
@@ -126,6 +127,12 @@ func (a *app) saveSuite(su prompt.Suite, replace bool) error {
 		if errors.Is(err, store.ErrExists) {
 			return fmt.Errorf("%w with other cases or checks; use 'whet suite import --replace' to replace them", err)
 		}
+	}
+	var nf *store.NotFoundError
+	if errors.As(err, &nf) && nf.Kind == "prompt" && su.Prompt != "" && nf.Hint == "" {
+		// A suite exported with its prompt's name, imported into another
+		// database before the prompt.
+		nf.Hint = fmt.Sprintf("suite %s belongs to it; import or create the prompt first (whet prompt import), or name another with --prompt", su.Name)
 	}
 	if err != nil {
 		return err
@@ -265,6 +272,11 @@ func (a *app) suiteExportCmd() *cobra.Command {
 				data = prompt.FormatCasesJSONL(su.Cases)
 			default:
 				return usagef("--format %q: use yaml, csv or jsonl", format)
+			}
+			if format == "csv" {
+				if lost := prompt.CasesCSVLosses(su.Cases); len(lost) > 0 {
+					fmt.Fprintf(a.env.Stderr, "note: csv reads a CR LF line end inside a value back as LF, and a header cell without its surrounding spaces, so import changes %s; --format jsonl or yaml keeps it\n", textutil.Sanitize(strings.Join(lost, ", ")))
+				}
 			}
 			if format != "yaml" && format != "yml" && su.CheckCount() > 0 {
 				fmt.Fprintf(a.env.Stderr, "note: %s holds cases only; the suite's %d checks are kept by --format yaml\n", format, su.CheckCount())

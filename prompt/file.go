@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 
 	"whet/textutil"
 )
@@ -103,7 +105,11 @@ type fileCase struct {
 }
 
 var headingRe = regexp.MustCompile(`^##[ \t]+(?i:(system|user|assistant))[ \t]*$`)
-var escapedHeadingRe = regexp.MustCompile(`^\\##[ \t]+(?i:(system|user|assistant))[ \t]*$`)
+
+// escapedHeadingRe is a content line that looks like a heading behind one
+// or more backslashes: the file holds it with one backslash more than the
+// message (## user as \## user, \## user as \\## user).
+var escapedHeadingRe = regexp.MustCompile(`^\\+##[ \t]+(?i:(system|user|assistant))[ \t]*$`)
 
 // splitFront splits "---\nYAML\n---\nbody". It returns the YAML, the body,
 // and the 1-based line on which the YAML starts.
@@ -319,6 +325,11 @@ func ParseFile(filename string, data []byte) (File, error) {
 		if err != nil {
 			return File{}, fail("$.params."+k, "params: "+err.Error())
 		}
+		// A quoted provider option is text, as export writes one
+		// ("123", "true"), not the number or boolean Set reads it as.
+		if s, ok := ff.Params[k].(string); ok && s != "" && isProviderOption(strings.TrimSpace(k)) && quotedParam(astFile, k) {
+			f.Params.Extra[strings.TrimSpace(k)] = s
+		}
 	}
 	for i, t := range ff.Tags {
 		if err := ValidateTag(t); err != nil {
@@ -344,6 +355,44 @@ func ParseFile(filename string, data []byte) (File, error) {
 	}
 	f.Messages = msgs
 	return f, nil
+}
+
+// quotedParam reports whether params.key is a quoted scalar ("123",
+// '1e-7'), which is text, unlike the same characters unquoted. The key
+// may hold dots ("openai.user"), which a YAML path would split.
+func quotedParam(f *ast.File, key string) bool {
+	if f == nil {
+		return false
+	}
+	quoted := false
+	for _, doc := range f.Docs {
+		top, ok := doc.Body.(*ast.MappingNode)
+		if !ok {
+			continue
+		}
+		for _, kv := range top.Values {
+			params, ok := kv.Value.(*ast.MappingNode)
+			if !ok || kv.Key.GetToken() == nil || kv.Key.GetToken().Value != "params" {
+				continue
+			}
+			for _, p := range params.Values {
+				if tk := p.Key.GetToken(); tk != nil && tk.Value == key && p.Value.GetToken() != nil {
+					t := p.Value.GetToken().Type
+					quoted = t == token.DoubleQuoteType || t == token.SingleQuoteType
+				}
+			}
+		}
+	}
+	return quoted
+}
+
+// isProviderOption reports whether key is kept in Params.Extra as given:
+// not a well-known param, for every provider or for one kind.
+func isProviderOption(key string) bool {
+	if _, name, ok := scopeOf(key); ok {
+		key = name
+	}
+	return !slices.Contains(ParamKeys, key)
 }
 
 func decodeFront(filename, front string, lineOffset int) (fileFront, *ast.File, error) {
@@ -458,14 +507,28 @@ func trimBlankLines(s string) string {
 
 // NormalizeMessages applies the rules every saved message follows, so that a
 // prompt typed in a form, passed by flags or read from a file hashes the
-// same: CRLF becomes LF, surrounding blank lines are trimmed, roles are
-// lower case.
+// same: CRLF becomes LF (a carriage return ending a line goes, however
+// many, as a file's CRLF line end reads as LF), surrounding blank lines are
+// trimmed, roles are lower case.
 func NormalizeMessages(msgs []Message) []Message {
 	out := make([]Message, len(msgs))
 	for i, m := range msgs {
-		out[i] = Message{Role: strings.ToLower(strings.TrimSpace(m.Role)), Content: trimBlankLines(strings.ReplaceAll(m.Content, "\r\n", "\n"))}
+		out[i] = Message{Role: strings.ToLower(strings.TrimSpace(m.Role)), Content: trimBlankLines(dropLineEndCRs(m.Content))}
 	}
 	return out
+}
+
+// dropLineEndCRs removes the carriage returns that end a line or the text;
+// a CR inside a line stays.
+func dropLineEndCRs(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, "\r")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // ValidateMessages checks roles, that there is at least one message, and

@@ -97,6 +97,51 @@ func TestFormatParseRoundTrip(t *testing.T) {
 	}
 }
 
+// TestFormatParseRoundTripEdgeLines: a content line that is an escaped
+// heading (\## user, as a prompt about this format holds) and a carriage
+// return that ends a line come back as they were saved.
+func TestFormatParseRoundTripEdgeLines(t *testing.T) {
+	for _, content := range []string{"\\## user", "write \\## system\n\\\\## Assistant\n## user", "a \r\r\nb\r", "x\r\n\r"} {
+		msgs := NormalizeMessages([]Message{{Role: RoleUser, Content: content}})
+		f := File{Name: "a", Messages: msgs}
+		out := FormatFile(f)
+		g, err := ParseFile("a.md", out)
+		if err != nil {
+			t.Fatalf("%q: %v", content, err)
+		}
+		if back := NormalizeMessages(g.Messages); g.Content().Hash() != f.Content().Hash() || back[0] != msgs[0] {
+			t.Errorf("%q saved as %q came back as %q\n%s", content, msgs[0].Content, g.Messages[0].Content, out)
+		}
+	}
+}
+
+// TestParseFileQuotedParam: a quoted provider option is text, as export
+// writes one that reads as a number or boolean; unquoted, it is the value.
+func TestParseFileQuotedParam(t *testing.T) {
+	for src, want := range map[string]any{
+		"params:\n  user_id: \"123\"\n":            "123",
+		"params:\n  openai.user: 'true'\n":         "true",
+		"params: {x: \"1e-7\", y: 2}\n":            "1e-7",
+		"params:\n  x: 1e-7\n":                     1e-7,
+		"params:\n  x: 12\n":                       12.0,
+		"params:\n  x: \"[1]\"\n  z: {a: \"1\"}\n": "[1]",
+	} {
+		f, err := ParseFile("a.md", []byte("---\nname: a\n"+src+"---\n## user\nhi\n"))
+		if err != nil {
+			t.Fatalf("%q: %v", src, err)
+		}
+		var got any
+		for k, v := range f.Params.Extra {
+			if k != "y" && k != "z" {
+				got = v
+			}
+		}
+		if got != want {
+			t.Errorf("%q: %#v, want %#v", src, got, want)
+		}
+	}
+}
+
 func TestParseFileErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string
@@ -133,6 +178,12 @@ func TestNormalizeMessages(t *testing.T) {
 	got := NormalizeMessages([]Message{{Role: " User", Content: "\r\n\n  indented\r\nline  \n\n"}})
 	if got[0].Role != "user" || got[0].Content != "  indented\nline  " {
 		t.Fatalf("%q", got[0])
+	}
+	// A CR ending a line goes, however many, as a file's CRLF reads as LF;
+	// one inside a line stays.
+	got = NormalizeMessages([]Message{{Role: "user", Content: "a\r\r\nb\rc\r"}})
+	if got[0].Content != "a\nb\rc" {
+		t.Fatalf("%q", got[0].Content)
 	}
 }
 

@@ -2,6 +2,9 @@ package prompt
 
 import (
 	"errors"
+	"maps"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,11 +66,14 @@ func FuzzParseRef(f *testing.F) {
 }
 
 // FuzzParseFile: the importer never panics, and whatever it accepts survives
-// export and re-import with the same content hash.
+// export and re-import with the same content hash, name, description,
+// labels, tags, sample values and cases.
 func FuzzParseFile(f *testing.F) {
 	f.Add(sampleFile)
 	f.Add("---\nname: a\n---\n## user\nhi {{x}}\n")
 	f.Add("---\nname: a\nparams: {temperature: 0}\n---\n## system\n\n\\## user\n## user\n")
+	f.Add("---\nname: a\n---\n## user\n\\\\## user\nx\r")
+	f.Add("---\nname: t/a\ndescription: \"a: b\\n# c\"\nlabels: {Owner: \"*x\", on: \"yes\"}\nvars: {q: \"l1\\n l2 \\n\"}\ncases:\n  - name: \"no\"\n    expected: \"---\\n\"\n  - vars: {q: |\n      x\n\n      y\n    }\n---\n## user\n{{q}}\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		pf, err := ParseFile("f.md", []byte(src))
 		if err != nil {
@@ -82,7 +88,28 @@ func FuzzParseFile(f *testing.F) {
 		if g.Content().Hash() != pf.Content().Hash() {
 			t.Fatalf("hash changed:\n%q\n%q", pf.Messages, g.Messages)
 		}
+		if g.Name != pf.Name || g.Description != pf.Description || !reflect.DeepEqual(g.Labels, pf.Labels) || !slices.Equal(g.Tags, pf.Tags) ||
+			!reflect.DeepEqual(orEmpty(g.Vars), orEmpty(pf.Vars)) || !reflect.DeepEqual(casesOrEmpty(g.Cases), casesOrEmpty(pf.Cases)) {
+			t.Fatalf("front matter changed:\n%#v\n%#v\nfile:\n%s", pf, g, out)
+		}
 	})
+}
+
+// orEmpty is m, or an empty map for nil: a file cannot tell them apart.
+func orEmpty(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+func casesOrEmpty(cs []Case) []Case {
+	out := make([]Case, len(cs))
+	for i, c := range cs {
+		c.Vars = orEmpty(c.Vars)
+		out[i] = c
+	}
+	return out
 }
 
 // FuzzParsePrompty: the Prompty importer never panics.
@@ -144,6 +171,52 @@ func FuzzParseCases(f *testing.F) {
 			if c.Vars == nil {
 				t.Fatal("case without vars map")
 			}
+		}
+	})
+}
+
+// FuzzCasesRoundTrip: cases any case file holds come back from a JSONL
+// export as they were, and from a CSV export as they were but for what
+// FormatCasesCSV and CasesCSVLosses say CSV cannot hold (a variable a case
+// lacks reads back empty, a CR LF inside a value as LF).
+func FuzzCasesRoundTrip(f *testing.F) {
+	f.Add("c.jsonl", "{\"name\":\"a,b\",\"vars\":{\"q\":\"x\\r\\ny\",\"r\":\"\\\"\"},\"expected\":\"\\n\"}\n{\"vars\":{}}\n")
+	f.Add("c.csv", "__name,q,__expected\n\"a\nb\",\" x \",\"\"\"\"\n,,\n")
+	f.Add("c.yaml", "cases:\n  - vars: {q: \"\\ufeff\\u200b\", z: \"\"}\n    description: \"#\"\n")
+	f.Fuzz(func(t *testing.T, name, data string) {
+		cs, err := ParseCases(name, []byte(data))
+		if err != nil {
+			return
+		}
+		back, err := ParseCases("c.jsonl", FormatCasesJSONL(cs))
+		if err != nil {
+			t.Fatalf("jsonl export does not read back: %v", err)
+		}
+		if !reflect.DeepEqual(casesOrEmpty(back), casesOrEmpty(cs)) {
+			t.Fatalf("jsonl round trip:\n%#v\n%#v", cs, back)
+		}
+		if len(CasesCSVLosses(cs)) > 0 {
+			return
+		}
+		back, err = ParseCases("c.csv", FormatCasesCSV(cs))
+		if err != nil {
+			t.Fatalf("csv export does not read back: %v\n%s", err, FormatCasesCSV(cs))
+		}
+		want := casesOrEmpty(cs)
+		all := map[string]bool{}
+		for _, c := range cs {
+			for k := range c.Vars {
+				all[k] = true
+			}
+		}
+		for i := range want {
+			want[i].Vars = maps.Clone(want[i].Vars)
+			for k := range all {
+				want[i].Vars[k] += ""
+			}
+		}
+		if !reflect.DeepEqual(casesOrEmpty(back), want) {
+			t.Fatalf("csv round trip:\n%#v\n%#v\n%s", want, back, FormatCasesCSV(cs))
 		}
 	})
 }

@@ -445,6 +445,46 @@ func FormatCasesCSV(cases []Case) []byte {
 	return b.Bytes()
 }
 
+// CasesCSVLosses names what FormatCasesCSV writes that ParseCases reads
+// back otherwise: a CR LF inside a value (a CSV reader takes it for a line
+// end and keeps the LF), as "case 2 (refund) variable ticket", and a
+// variable name a header cell cannot hold (empty, with surrounding spaces,
+// or a column name of its own: __name, __description, __expected). A
+// missing variable reading back empty is not listed: FormatCasesCSV's doc
+// says so.
+func CasesCSVLosses(cases []Case) []string {
+	var out []string
+	bad := map[string]bool{}
+	for _, c := range cases {
+		for k := range c.Vars {
+			if strings.TrimSpace(k) != k || k == "" || k == caseColName || k == caseColDescription || k == caseColExpected {
+				bad[k] = true
+			}
+		}
+	}
+	for _, k := range SortedKeys(bad) {
+		out = append(out, fmt.Sprintf("variable name %q", k))
+	}
+	for i, c := range cases {
+		at := fmt.Sprintf("case %d", i+1)
+		if c.Name != "" {
+			at += " (" + c.Name + ")"
+		}
+		check := func(what, v string) {
+			if strings.Contains(v, "\r\n") {
+				out = append(out, at+" "+what)
+			}
+		}
+		check("name", c.Name)
+		check("description", c.Description)
+		for _, k := range SortedKeys(c.Vars) {
+			check("variable "+k, c.Vars[k])
+		}
+		check("expected", c.Expected)
+	}
+	return out
+}
+
 // FormatCasesJSONL writes one JSON object per case, {"name", "description",
 // "vars", "expected"} (empty fields left out, vars always written), that
 // ParseCases reads back. Checks and thresholds are not written.
