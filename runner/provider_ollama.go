@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -550,11 +551,55 @@ func ollamaOptions(p prompt.Params) map[string]any {
 	}
 	for k, v := range p.Extra {
 		if k != "think" && k != "format" {
-			opts[k] = v
+			opts[k] = ollamaOptionValue(k, v)
 		}
 	}
 	if len(opts) == 0 {
 		return nil
 	}
 	return opts
+}
+
+// ollamaOptionKinds is the kind of each option Ollama knows, by its JSON
+// name (num_ctx: int, use_mmap: bool, …), read from api.Options.
+var ollamaOptionKinds = sync.OnceValue(func() map[string]reflect.Kind {
+	kinds := map[string]reflect.Kind{}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[api.Options]()) {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		t := f.Type
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if name != "" {
+			kinds[name] = t.Kind()
+		}
+	}
+	return kinds
+})
+
+// ollamaOptionValue is v as Ollama takes option k: a number or a boolean
+// written as text (num_ctx: "8192" in a file, where quoting keeps a value
+// text) is sent as the number or boolean Ollama requires, since Ollama
+// refuses the option otherwise. Anything else passes as it is.
+func ollamaOptionValue(k string, v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return v
+	}
+	s = strings.TrimSpace(s)
+	switch ollamaOptionKinds()[k] {
+	case reflect.Int:
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n
+		}
+	case reflect.Float32, reflect.Float64:
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return f
+		}
+	case reflect.Bool:
+		if b, err := strconv.ParseBool(s); err == nil {
+			return b
+		}
+	}
+	return v
 }

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ollama/ollama/api"
 
 	"whet/config"
 	"whet/prompt"
@@ -661,5 +664,34 @@ func TestOllamaOutOfMemoryIsFinal(t *testing.T) {
 		if ae := ptAPIError(t, err); ae.Temporary != temporary || ae.Status != status {
 			t.Errorf("%s: %v temporary %v, want %v", body, err, ae.Temporary, temporary)
 		}
+	}
+}
+
+// A number or boolean option written as text (a quoted value in a file
+// stays text) reaches Ollama as the type it requires: the request's
+// options pass api.Options.FromMap, as the server reads them.
+func TestOllamaOptionsTakeTextNumbers(t *testing.T) {
+	p := prompt.Params{Extra: map[string]any{
+		"num_ctx": "8192", "use_mmap": "false", "min_p": " 0.05", "top_k": 40, "num_thread": "eight",
+	}}
+	b, err := json.Marshal(ollamaOptions(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	// Text that is no number stays text, for Ollama to refuse by name.
+	if m["num_thread"] != "eight" {
+		t.Errorf("num_thread sent as %v", m["num_thread"])
+	}
+	delete(m, "num_thread")
+	var o api.Options
+	if err := o.FromMap(m); err != nil {
+		t.Fatalf("Ollama would refuse %s: %v", b, err)
+	}
+	if o.NumCtx != 8192 || o.UseMMap == nil || *o.UseMMap || o.MinP != 0.05 || o.TopK != 40 {
+		t.Errorf("options %s read as %+v", b, o)
 	}
 }
