@@ -253,3 +253,16 @@ func storeNewPrompt(name, desc string) store.NewPrompt {
 func storeNewVersion(user string) store.NewVersion {
 	return store.NewVersion{Messages: []prompt.Message{{Role: prompt.RoleUser, Content: user}}, Author: "t"}
 }
+
+// seededReply opens a store with seed's prompts and returns it with
+// support/reply@1, for tests that make runs of it.
+func seededReply(t *testing.T) (*store.Store, prompt.Version) {
+	t.Helper()
+	st := openStore(t)
+	seed(t, st)
+	v, err := st.Resolve(context.Background(), prompt.Ref{Name: "support/reply", Number: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, v
+}

@@ -405,13 +405,8 @@ func TestDriftTextNamesTheCasesThatMoved(t *testing.T) {
 // The Runs screen lists the latest historyLimit runs; moving to the last
 // one reads the older ones, and the selection stays on the run it was on.
 func TestHistoryReadsOlderRunsAtTheEnd(t *testing.T) {
-	st := openStore(t)
-	seed(t, st)
+	st, v := seededReply(t)
 	ctx := context.Background()
-	v, err := st.Resolve(ctx, prompt.Ref{Name: "support/reply", Number: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	total := historyLimit + 7
 	for n := range total {
 		run := prompt.Run{Source: "cli", Targets: []string{"echo"}, Repeat: 1, Author: "tester",

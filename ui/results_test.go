@@ -728,13 +728,8 @@ func TestResultsLegendWrapsAt80Columns(t *testing.T) {
 // An output of white space alone is said to be so in the detail, not
 // drawn as blank lines that read as nothing shown.
 func TestResultsDrillSaysWhiteSpaceOnly(t *testing.T) {
-	st := openStore(t)
-	seed(t, st)
+	st, v := seededReply(t)
 	ctx := context.Background()
-	v, err := st.Resolve(ctx, prompt.Ref{Name: "support/reply", Number: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	run := prompt.Run{ID: "blank0000001", Created: testNow.Add(-time.Hour), Source: "cli", Targets: []string{"echo"}, Repeat: 1, Author: "tester",
 		Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash}}}
 	if err := st.CreateRun(ctx, &run); err != nil {
