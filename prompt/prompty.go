@@ -260,6 +260,11 @@ func promptyParams(filename, front, sec string, v any, read func(string) ([]byte
 		if err != nil {
 			return &FileError{File: filename, Line: frontLine(front, k+":"), Msg: sec + ": " + err.Error()}
 		}
+		if s, ok := val.(string); ok && s != "" && isProviderOption(strings.TrimSpace(key)) {
+			// Prompty sends a value YAML reads as text ("123",
+			// 'true') as text, not the number Set reads it as.
+			p.Extra[strings.TrimSpace(key)] = s
+		}
 	}
 	return nil
 }

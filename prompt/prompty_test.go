@@ -211,3 +211,22 @@ func TestParsePromptyBodyOnly(t *testing.T) {
 		t.Errorf("update = %q, %v", out, err)
 	}
 }
+
+// A parameter YAML reads as text is sent as text, as Prompty sends it: a
+// quoted "123" stays a string, while 40 unquoted is a number.
+func TestParsePromptyQuotedParamStaysText(t *testing.T) {
+	src := "---\nname: q\nmodel:\n  parameters:\n    user: \"123\"\n    top_k: 40\n    logit_flag: 'true'\n---\nuser:\nhi\n"
+	f, err := ParsePrompty("q.prompty", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := f.Params.Extra["user"].(string); !ok || v != "123" {
+		t.Errorf("user = %#v, want the text \"123\"", f.Params.Extra["user"])
+	}
+	if v, ok := f.Params.Extra["logit_flag"].(string); !ok || v != "true" {
+		t.Errorf("logit_flag = %#v, want the text \"true\"", f.Params.Extra["logit_flag"])
+	}
+	if _, ok := f.Params.Extra["top_k"].(string); ok {
+		t.Errorf("top_k = %#v, want a number", f.Params.Extra["top_k"])
+	}
+}
