@@ -263,6 +263,9 @@ func promptyParams(filename, front, sec string, v any, read func(string) ([]byte
 		if s, ok := val.(string); ok && s != "" && isProviderOption(strings.TrimSpace(key)) {
 			// Prompty sends a value YAML reads as text ("123",
 			// 'true') as text, not the number Set reads it as.
+			if p.Extra == nil {
+				p.Extra = map[string]any{}
+			}
 			p.Extra[strings.TrimSpace(key)] = s
 		}
 	}

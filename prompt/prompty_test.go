@@ -215,6 +215,15 @@ func TestParsePromptyBodyOnly(t *testing.T) {
 // A parameter YAML reads as text is sent as text, as Prompty sends it: a
 // quoted "123" stays a string, while 40 unquoted is a number.
 func TestParsePromptyQuotedParamStaysText(t *testing.T) {
+	for _, v := range []string{`"null"`, `"~"`, `""`, `"[1]"`, `"{a: 1}"`} {
+		// Text that reads as nothing, a list or a mapping stays text too.
+		src := "---\nname: q\nmodel:\n  parameters:\n    user: " + v + "\n---\nuser:\nhi\n"
+		if f, err := ParsePrompty("q.prompty", []byte(src)); err == nil {
+			if got, ok := f.Params.Extra["user"]; ok && got != strings.Trim(v, `"`) {
+				t.Errorf("user: %s read as %#v", v, got)
+			}
+		}
+	}
 	src := "---\nname: q\nmodel:\n  parameters:\n    user: \"123\"\n    top_k: 40\n    logit_flag: 'true'\n---\nuser:\nhi\n"
 	f, err := ParsePrompty("q.prompty", []byte(src))
 	if err != nil {
