@@ -1020,14 +1020,17 @@ func (m resultsModel) buildDrill() resultsModel {
 		if res.CacheHit {
 			meta += " · cached"
 		}
+		// An answer cut short (length) or filtered says so before the
+		// figures, in the warning style, as the Arena does.
+		unfinished := ""
 		if res.FinishReason != "" && res.FinishReason != "stop" && res.Error == "" {
-			meta += " · " + oneLine(res.FinishReason)
+			unfinished = st.Warn.Render(oneLine(res.FinishReason)) + "  "
 		}
 		cursor := "  "
 		if i == m.drillSel {
 			cursor = st.Cursor.Render("▌ ")
 		}
-		lines = append(lines, trunc(cursor+mark+" "+st.Title.Render(oneLine(head))+"  "+st.Muted.Render(meta), w))
+		lines = append(lines, trunc(cursor+mark+" "+st.Title.Render(oneLine(head))+"  "+unfinished+st.Muted.Render(meta), w))
 		if res.Case >= 0 && res.Case < len(run.Cases) {
 			cs := run.Cases[res.Case]
 			if cs.Description != "" {

@@ -746,3 +746,29 @@ func TestResultsDrillSaysWhiteSpaceOnly(t *testing.T) {
 	h.key("enter")
 	h.mustSee("(white space only: 10 characters)")
 }
+
+// An answer cut short says so at the head of its detail, before the
+// figures, so that 80 columns never cut it off.
+func TestResultsDrillSaysCutShortFirst(t *testing.T) {
+	st, v := seededReply(t)
+	ctx := context.Background()
+	run := prompt.Run{ID: "short0000001", Created: testNow.Add(-time.Hour), Source: "cli", Targets: []string{"openai:gpt-4o-mini"}, Repeat: 1, Author: "tester",
+		Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash}}}
+	if err := st.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveResults(ctx, []prompt.Result{{RunID: run.ID, VersionID: v.ID, Target: "openai:gpt-4o-mini", Output: "The answer goes on and", FinishReason: "length",
+		Latency: 1234 * time.Millisecond, TTFT: 321 * time.Millisecond, TokensIn: 1200, TokensOut: 4096, Cost: 0.0123, Started: run.Created}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishRun(ctx, run.ID, prompt.RunDone, run.Created.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
+	h.openResults(run.ID)
+	h.key("enter")
+	l := lineWith(h.screen(), "length")
+	if l == "" || strings.Index(l, "length") > strings.Index(l, "1200→4096") {
+		t.Errorf("the finish reason is not before the figures:\n%s", h.screen())
+	}
+}
