@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -28,6 +29,9 @@ import (
 // When write or any step fails (a full disk, a write error), the temporary
 // file is removed and path is left as it was; the error names path, not
 // the temporary file.
+//
+// Temporary files of path's that a writer killed mid-write left behind are
+// removed once they are an hour old.
 //
 // An existing path keeps its permission bits; a new one gets 0666 less the
 // umask, as os.Create gives. A symbolic link is followed: the file it
@@ -89,7 +93,57 @@ func Write(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
 	}
 	done = true
+	removeStale(target)
 	return nil
+}
+
+// staleAge is how old a temporary file of target's must be before a write
+// of target removes it: one left by a writer killed mid-write (kill -9, a
+// power cut), never one another writer is still filling.
+const staleAge = time.Hour
+
+// tempBase is the part of a file's name its temporary files are named
+// after: all of it, or its first 200 bytes, which keeps room for the
+// suffix under the usual 255-byte limit.
+func tempBase(base string) string {
+	for len(base) > 200 {
+		_, size := utf8.DecodeLastRuneInString(base)
+		base = base[:len(base)-size]
+	}
+	return base
+}
+
+// removeStale removes the temporary files createTemp named after target
+// that are older than staleAge. Errors are ignored: a file left costs
+// nothing but its space.
+func removeStale(target string) {
+	dir, base := filepath.Split(target)
+	base = tempBase(base)
+	matches, err := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+".*.tmp"))
+	if err != nil {
+		return
+	}
+	for _, name := range matches {
+		digits := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(name), "."+base+"."), ".tmp")
+		if digits == "" || strings.Trim(digits, "0123456789") != "" {
+			continue // not a name createTemp makes
+		}
+		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleAge {
+			os.Remove(name)
+		}
+	}
+}
+
+// globEscape escapes the characters filepath.Match gives a meaning.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // WriteFile writes data to path as [Write] does.
@@ -130,11 +184,7 @@ func writeInPlace(path, target string, write func(io.Writer) error) error {
 // applies as for any new file.
 func createTemp(target string) (*os.File, error) {
 	dir, base := filepath.Split(target)
-	// The name keeps room for the suffix under the usual 255-byte limit.
-	for len(base) > 200 {
-		_, size := utf8.DecodeLastRuneInString(base)
-		base = base[:len(base)-size]
-	}
+	base = tempBase(base)
 	for range 100 {
 		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(uint64(rand.Uint32()), 10)+".tmp")
 		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)

@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // entries lists dir's names, to see that no temporary file is left.
@@ -209,5 +211,36 @@ func TestWriteDevFd(t *testing.T) {
 	}
 	if got := read(t, path); got != "report" {
 		t.Errorf("out.md holds %q", got)
+	}
+}
+
+// TestWriteRemovesStaleTemporaryFiles: a temporary file a killed writer
+// left (an hour old) is removed by the next write of its file; a fresh
+// one, which another writer may be filling, and files of other names stay.
+func TestWriteRemovesStaleTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "re[1]*.md")
+	old := time.Now().Add(-2 * time.Hour)
+	mk := func(name string, at time.Time) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("part"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk(".re[1]*.md.123456.tmp", old)        // left by a killed writer
+	mk(".re[1]*.md.654321.tmp", time.Now()) // another writer's, at work
+	mk(".re[1]*.md.notes.tmp", old)         // not a name whet makes
+	mk(".other.md.123456.tmp", old)         // another file's
+	if err := WriteFile(path, []byte("whole")); err != nil {
+		t.Fatal(err)
+	}
+	got := entries(t, dir)
+	want := []string{".other.md.123456.tmp", ".re[1]*.md.654321.tmp", ".re[1]*.md.notes.tmp", "re[1]*.md"}
+	if !slices.Equal(got, want) {
+		t.Errorf("directory holds %v, want %v", got, want)
 	}
 }
