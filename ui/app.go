@@ -165,6 +165,7 @@ type Model struct {
 	focus   focus
 	dialogs []dialog
 	notice  notice
+	db      dbWatch // other processes' changes to the database
 
 	// The screens sit behind a pointer: Bubble Tea passes the root by
 	// value, copying it (and boxing it in a tea.Model) on every message,
@@ -211,6 +212,7 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 
 		noticeTTL:   5 * time.Second,
 		previewWait: 80 * time.Millisecond,
+		watchEvery:  defaultWatchEvery,
 	}
 	if sh.now == nil {
 		sh.now = time.Now
@@ -246,7 +248,7 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 // (graphemeWidths) and asks the terminal for its background colour (unless
 // a theme was named).
 func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.library.fetch(0), graphemeWidths}
+	cmds := []tea.Cmd{m.library.fetch(0), graphemeWidths, m.askDataVersion(true)}
 	if !m.sh.themeFixed {
 		// The background colour, then the primary device attributes,
 		// which every terminal answers, in order: an answer to the second
@@ -314,6 +316,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	nm := next.(Model)
 	if tabOf(nm.active) != tabOf(was) && nm.notice.seq == seq {
 		nm = nm.clearNotice() // raised on the screen just left
+	}
+	if nm.active != was || len(nm.dialogs) < len(m.dialogs) {
+		// A stale screen just shown, or come back to from a dialog.
+		var rcmd tea.Cmd
+		nm, rcmd = nm.reloadStale()
+		cmd = tea.Batch(cmd, rcmd)
 	}
 	return nm, cmd
 }
@@ -384,6 +392,13 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, notify("background unknown: dark theme (ctrl+p Theme, or theme: in the config)")
+	case dbPollMsg:
+		return m, m.askDataVersion(true)
+	case dbVersionMsg:
+		return m.onDataVersion(msg)
+	case tea.FocusMsg:
+		// Back from another window, where whet may have been run.
+		return m, m.askDataVersion(false)
 	case pushDialogMsg:
 		m.dialogs = append(m.dialogs, msg.d)
 		m.focus = focusDialog
@@ -759,6 +774,7 @@ func (m Model) View() tea.View {
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "whet"
+	v.ReportFocus = true // see watch.go
 	return v
 }
 

@@ -19,6 +19,14 @@
 // above the screens; a dialog with an opened() tea.Cmd method starts its
 // work once the root has put it on the stack.
 //
+// # Other processes
+//
+// watch.go follows what other processes commit to the database: every two
+// seconds, and on a focus event, the root asks Store.DataVersion (SQLite's
+// data_version on the writer connection, which the TUI's own writes do not
+// move); when it moved, the listing screens are marked stale and the one on
+// screen reads again in place (its reload or refresh, keeping the cursor).
+//
 // # Streams
 //
 // Runs started in the Arena report through one pump (arena_stream.go): a

@@ -146,6 +146,7 @@ func newHarness(t testing.TB, st Store, w, h int, opts ...func(*Deps)) *harness 
 	m := New(d).(Model)
 	m.sh.previewWait = 0
 	m.sh.noticeTTL = 0
+	m.sh.watchEvery = 0 // a tick would never let the harness settle
 	h2 := &harness{t: t, m: m}
 	h2.send(tea.WindowSizeMsg{Width: w, Height: h})
 	h2.run(m.Init())

@@ -63,6 +63,10 @@ type Store interface {
 
 	// What earlier runs recorded of each target's model, for Models.
 	ModelsSeen(ctx context.Context) ([]store.ModelSeen, error)
+
+	// A number that moves when another process commits a change, so that
+	// the screens read again what it wrote (see watch.go).
+	DataVersion(ctx context.Context) (int64, error)
 }
 
 // Store implements ui.Store.

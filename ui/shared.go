@@ -44,6 +44,10 @@ type shared struct {
 	// preview loads. Tests set both to 0.
 	noticeTTL   time.Duration
 	previewWait time.Duration
+	// watchEvery is how often the TUI asks whether another process changed
+	// the database (see watch.go); 0: never (tests that run commands
+	// synchronously).
+	watchEvery time.Duration
 
 	width, height int // the whole terminal
 	promptCount   int

@@ -89,7 +89,8 @@ type versionsModel struct {
 	loaded   bool
 	err      string
 	req      int
-	mark     int // the version number marked for a diff; 0 = none
+	stay     bool // the read in flight keeps the cursor's version (refresh)
+	mark     int  // the version number marked for a diff; 0 = none
 
 	showDiff   bool
 	diff       diffModel
@@ -138,6 +139,19 @@ func (m versionsModel) open(name string) (versionsModel, tea.Cmd) {
 }
 
 func (m versionsModel) reload() (versionsModel, tea.Cmd) {
+	m.stay = false
+	return m.read()
+}
+
+// refresh reads the versions again, as another process changed them,
+// keeping the cursor on the version it is on: unlike R, it does not jump
+// to a version saved since.
+func (m versionsModel) refresh() (versionsModel, tea.Cmd) {
+	m.stay = true
+	return m.read()
+}
+
+func (m versionsModel) read() (versionsModel, tea.Cmd) {
 	m.req++
 	id, name := m.req, m.name
 	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
@@ -181,7 +195,7 @@ func (m versionsModel) Update(msg tea.Msg) (versionsModel, tea.Cmd) {
 		}
 		// A version saved since (in the Editor, by a restore, by another
 		// whet) is what one acts on next: the cursor goes to it.
-		if len(m.versions) > 0 && len(msg.versions) > 0 && msg.versions[0].Number > m.versions[0].Number {
+		if !m.stay && len(m.versions) > 0 && len(msg.versions) > 0 && msg.versions[0].Number > m.versions[0].Number {
 			keep = msg.versions[0].Number
 		}
 		m.versions = msg.versions
