@@ -441,7 +441,13 @@ func sharedNames(files []string) map[string]error {
 					others = append(others, o)
 				}
 			}
-			out[path] = fmt.Errorf("names the same prompt as %s (names ignore case): none of them is imported; keep one file per prompt", strings.Join(others, ", "))
+			hint := "keep one file per prompt"
+			if dir := filepath.Base(filepath.Dir(path)); dir != "." && dir != string(filepath.Separator) {
+				// Two teams' folders each holding their Summarize: a
+				// folder in the name keeps them apart.
+				hint += ", or give each its own name in its front matter (name: " + dir + "/" + key + ")"
+			}
+			out[path] = fmt.Errorf("names the same prompt as %s (names ignore case): none of them is imported; %s", strings.Join(others, ", "), hint)
 		}
 	}
 	return out
