@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"whet/config"
 	"whet/outfile"
 	"whet/prompt"
 	"whet/store"
@@ -39,13 +40,7 @@ func fileFor(p prompt.Prompt, v prompt.Version, withTags bool) prompt.File {
 // changed. A file that fails to parse is kept: the user may re-open it, and
 // otherwise is told where it is.
 func (a *app) editInEditor(p prompt.Prompt, latest prompt.Version, note string) error {
-	editor := a.env.Getenv("VISUAL")
-	if editor == "" {
-		editor = a.env.Getenv("EDITOR")
-	}
-	if editor == "" {
-		editor = "vi"
-	}
+	editor := config.Editor(a.env.Getenv)
 	orig := prompt.FormatFile(fileFor(p, latest, false))
 	tmp, err := os.CreateTemp("", "whet-"+strings.ReplaceAll(p.Name, "/", "-")+"-*.md")
 	if err != nil {
@@ -61,7 +56,8 @@ func (a *app) editInEditor(p prompt.Prompt, latest prompt.Version, note string) 
 	}
 	in := bufio.NewReader(a.env.Stdin)
 	for {
-		c := exec.Command("sh", "-c", editor+` "$1"`, "sh", path)
+		argv := config.EditorArgv(a.env.Getenv, path)
+		c := exec.Command(argv[0], argv[1:]...)
 		c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
 		if f, ok := a.env.Stdin.(*os.File); ok {
 			c.Stdin = f

@@ -334,23 +334,6 @@ func TestEditorExternalFile(t *testing.T) {
 	}
 }
 
-func TestEditorArgv(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	tests := []struct {
-		env  map[string]string
-		want string
-	}{
-		{map[string]string{"VISUAL": "code --wait", "EDITOR": "nano"}, "code --wait F"},
-		{map[string]string{"EDITOR": "nano"}, "nano F"},
-		{map[string]string{}, "vi F"},
-	}
-	for _, tc := range tests {
-		if got := strings.Join(editorArgv(env(tc.env), "F"), " "); got != tc.want {
-			t.Errorf("editorArgv(%v) = %q; want %q", tc.env, got, tc.want)
-		}
-	}
-}
-
 func TestParseLabels(t *testing.T) {
 	l, err := parseLabels("purpose=support Tone=friendly")
 	if err != nil || l["purpose"] != "support" || l["tone"] != "friendly" {

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"whet/config"
 	"whet/prompt"
 )
 
@@ -52,17 +53,10 @@ func (m extReopenMsg) target() screenID      { return m.to }
 func (m extDiscardMsg) target() screenID     { return m.to }
 func (editorFileParsedMsg) target() screenID { return screenEditor }
 
-// editorArgv is the command line that edits path: $VISUAL, else $EDITOR,
-// else vi. The variable may hold arguments ("code --wait").
+// editorArgv is the command line that edits path (config.EditorArgv:
+// $VISUAL, else $EDITOR, else vi, read as a shell reads it).
 func editorArgv(getenv func(string) string, path string) []string {
-	ed := strings.TrimSpace(getenv("VISUAL"))
-	if ed == "" {
-		ed = strings.TrimSpace(getenv("EDITOR"))
-	}
-	if ed == "" {
-		ed = "vi"
-	}
-	return append(strings.Fields(ed), path)
+	return config.EditorArgv(getenv, path)
 }
 
 // startExternal writes data to a new temporary file named like pattern
