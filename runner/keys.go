@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -24,7 +25,8 @@ const keyCmdTimeout = 15 * time.Second
 var ErrNoKey = errors.New("no API key")
 
 // APIKey returns the provider's API key, read now (never cached): the
-// trimmed stdout of cfg.APIKeyCmd run with `sh -c` (bounded by a timeout),
+// trimmed stdout of cfg.APIKeyCmd run with `sh -c` (`cmd /C` on Windows;
+// bounded by a timeout),
 // else the environment variable cfg.APIKeyEnv, else the default variable of
 // the provider (when api_key_env names one of these, the others are still
 // tried):
@@ -126,6 +128,9 @@ func keyFromCmd(name, cmd string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), keyCmdTimeout)
 	defer cancel()
 	c := exec.CommandContext(ctx, "sh", "-c", cmd)
+	if runtime.GOOS == "windows" {
+		c = exec.CommandContext(ctx, "cmd", "/C", cmd) // no sh there
+	}
 	var out bytes.Buffer
 	c.Stdout = &out
 	c.Stderr = nil // discarded: it may echo secrets
