@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command bench measures whet's executor end to end: N versions × T targets
 // × C cases against a local OpenAI-compatible server that answers instantly,
 // run headless by the real whet binary with --no-cache, beside the same
