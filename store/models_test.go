@@ -374,14 +374,32 @@ func TestMigrationKeepsEarlierIdentities(t *testing.T) {
 		}
 	}
 	s.Close()
-	s, err = Open(ctx, path)
+	var told []Upgrade
+	s, err = Open(ctx, path, Upgrading(func(u Upgrade) { told = append(told, u) }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if len(told) != 1 || told[0].From != 5 || told[0].To != SchemaVersion() || told[0].Path != path ||
+		len(told[0].Steps) != SchemaVersion()-5 || told[0].Steps[0] != "0006_run_identities" {
+		t.Errorf("Upgrading was told %+v", told)
+	}
 	checkIdentities(t, s, "after the migration")
 	got, err := s.ModelsSeen(ctx)
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("after the migration: %+v, %v\nwant %+v", got, err, want)
+	}
+}
+
+// Upgrading is told nothing of a new database, nor of an up-to-date one.
+func TestUpgradingQuietForNewFiles(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "whet.db")
+	for _, what := range []string{"new", "up to date"} {
+		s, err := Open(ctx, path, Upgrading(func(u Upgrade) { t.Errorf("%s database: Upgrading told %+v", what, u) }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
 	}
 }
