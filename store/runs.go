@@ -463,6 +463,9 @@ type identitySum struct {
 type identitySums struct {
 	keys []identityKey
 	sums map[identityKey]*identitySum
+	// last is the sum of keys' last key: the results of a target often
+	// come one after another.
+	last *identitySum
 }
 
 // add counts the saved result r, stored with id, when it is one ModelsSeen
@@ -472,7 +475,10 @@ func (s *identitySums) add(r prompt.Result, id int64) {
 		return
 	}
 	k := identityKey{r.RunID, r.Target, r.Model, r.ModelDigest}
-	sum := s.sums[k]
+	sum := s.last
+	if sum == nil || s.keys[len(s.keys)-1] != k {
+		sum = s.sums[k]
+	}
 	if sum == nil {
 		if s.sums == nil {
 			s.sums = map[identityKey]*identitySum{}
@@ -480,6 +486,7 @@ func (s *identitySums) add(r prompt.Result, id int64) {
 		sum = &identitySum{}
 		s.sums[k] = sum
 		s.keys = append(s.keys, k)
+		s.last = sum
 	}
 	sum.last = max(sum.last, id)
 	sum.cells++
@@ -492,53 +499,34 @@ func (s *identitySums) add(r prompt.Result, id int64) {
 	}
 }
 
-// identitiesPerUpsert is how many rows one upsert of run_identities
-// carries; a batch of results usually adds one per target.
-const identitiesPerUpsert = 64
-
-// upsertIdentitiesSQL adds n rows to run_identities, or to the rows
-// already there for their keys.
-func upsertIdentitiesSQL(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT INTO run_identities (run_id, target, model, model_digest, last_id, first_started, last_started, cells) VALUES `)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-	}
-	// min and max of a NULL are NULL: a side that recorded no start leaves
-	// the other's.
-	b.WriteString(` ON CONFLICT (run_id, target, model, model_digest) DO UPDATE SET
+// addIdentitySQL adds one row to run_identities, or to the row already
+// there for its key; the Store prepares it once (Store.addIdentity). min
+// and max of a NULL are NULL: a side that recorded no start leaves the
+// other's.
+const addIdentitySQL = `INSERT INTO run_identities (run_id, target, model, model_digest, last_id, first_started, last_started, cells)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (run_id, target, model, model_digest) DO UPDATE SET
 		last_id = max(last_id, excluded.last_id),
 		first_started = coalesce(min(first_started, excluded.first_started), first_started, excluded.first_started),
 		last_started = coalesce(max(last_started, excluded.last_started), last_started, excluded.last_started),
-		cells = cells + excluded.cells`)
-	return b.String()
-}
+		cells = cells + excluded.cells`
 
-// oneIdentitySQL is upsertIdentitiesSQL(1), built once: a batch of one
-// target's results adds one row.
-var oneIdentitySQL = upsertIdentitiesSQL(1)
-
-// save adds the sums to run_identities inside tx.
+// save adds the sums to run_identities inside tx: a row per key, through
+// the statement prepared once, which costs less than preparing one INSERT
+// of several rows for each batch.
 func (s *identitySums) save(ctx context.Context, tx *Tx) error {
-	for lo := 0; lo < len(s.keys); lo += identitiesPerUpsert {
-		keys := s.keys[lo:min(lo+identitiesPerUpsert, len(s.keys))]
-		args := make([]any, 0, 8*len(keys))
-		for _, k := range keys {
-			sum := s.sums[k]
-			var first, latest any
-			if sum.started {
-				first, latest = sum.first, sum.latest
-			}
-			args = append(args, k.run, k.target, k.model, k.digest, sum.last, first, latest, sum.cells)
+	if len(s.keys) == 0 {
+		return nil
+	}
+	stmt := tx.tx.StmtContext(ctx, tx.addIdentity)
+	defer stmt.Close()
+	for _, k := range s.keys {
+		sum := s.sums[k]
+		var first, latest any
+		if sum.started {
+			first, latest = sum.first, sum.latest
 		}
-		q := oneIdentitySQL
-		if len(keys) > 1 {
-			q = upsertIdentitiesSQL(len(keys))
-		}
-		if _, err := tx.tx.ExecContext(ctx, q, args...); err != nil {
+		if _, err := stmt.ExecContext(ctx, k.run, k.target, k.model, k.digest, sum.last, first, latest, sum.cells); err != nil {
 			return fmt.Errorf("recording the models the results reported: %w", err)
 		}
 	}

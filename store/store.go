@@ -84,6 +84,9 @@ type Store struct {
 	r        *sql.DB // a pool of query-only readers
 	readOnly bool
 	canon    func(string) string // CanonicalTargets; nil = targets as saved
+	// addIdentity is addIdentitySQL prepared once on the writer
+	// connection: every batch of results runs it (identitySums.save).
+	addIdentity *sql.Stmt
 }
 
 // Option changes how Open opens a database.
@@ -260,6 +263,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	addIdentity, err := w.PrepareContext(ctx, addIdentitySQL)
+	if err != nil {
+		w.Close()
+		return nil, openError(abs, err)
+	}
 	r, err := sql.Open("sqlite", dsn(abs, false))
 	if err != nil {
 		w.Close()
@@ -272,7 +280,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("database %s: %w", abs, err)
 	}
-	return &Store{path: abs, w: w, r: r, canon: o.canon}, nil
+	return &Store{path: abs, w: w, r: r, canon: o.canon, addIdentity: addIdentity}, nil
 }
 
 // openReadOnly opens the existing, up-to-date database at path for reading
@@ -616,7 +624,7 @@ func (s *Store) Close() error {
 	if s.readOnly {
 		return s.r.Close()
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.addIdentity.Close(), s.r.Close(), s.w.Close())
 }
 
 // Path is the absolute path of the database file.
@@ -634,8 +642,9 @@ type querier interface {
 // Store's methods of the same names, inside the transaction, and see its
 // uncommitted writes.
 type Tx struct {
-	tx  *sql.Tx
-	now time.Time
+	tx          *sql.Tx
+	now         time.Time
+	addIdentity *sql.Stmt // the Store's
 }
 
 // Update runs fn in one write transaction and commits it when fn returns
@@ -655,7 +664,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("database %s: beginning a write: %w", s.path, err)
 	}
 	defer sqlTx.Rollback()
-	if err := fn(&Tx{tx: sqlTx, now: time.Now()}); err != nil {
+	if err := fn(&Tx{tx: sqlTx, now: time.Now(), addIdentity: s.addIdentity}); err != nil {
 		if msg := err.Error(); strings.Contains(msg, "readonly database") || strings.Contains(msg, "database or disk is full") {
 			return openError(s.path, err)
 		}
