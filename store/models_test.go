@@ -335,6 +335,15 @@ func TestRunIdentitiesFollowTheResults(t *testing.T) {
 	if kept, _ := identityRows(t, s); len(kept) == 0 || strings.Contains(strings.Join(kept, "\n"), run1) {
 		t.Errorf("after pruning run %s: %v", run1, kept)
 	}
+	// The prune and its VACUUM changed the schema under the Store's
+	// prepared statement: saving goes on.
+	if _, _, err := s.Vacuum(ctx); err != nil {
+		t.Fatal(err)
+	}
+	save("after the prune and a vacuum", res(newRun(), a1, "openai:x", 0, 0, "fp_new", t0.Add(48*time.Hour)))
+	if seen, err := s.ModelsSeen(ctx); err != nil || !seen[1].Changed() || seen[1].Current.Digest != "fp_new" {
+		t.Errorf("after the prune: ModelsSeen = %+v, %v", seen, err)
+	}
 }
 
 // A database from before migration 0006 gets what ModelsSeen reads from
