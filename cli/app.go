@@ -225,7 +225,7 @@ func (a *app) store() (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(a.ctx, a.paths.Database, store.CanonicalTargets(reg.Canonical))
+	st, err := store.Open(a.ctx, a.paths.Database, store.CanonicalTargets(reg.Canonical), store.Upgrading(a.sayUpgrading))
 	if err != nil {
 		return nil, storeError(err)
 	}
@@ -234,6 +234,19 @@ func (a *app) store() (*store.Store, error) {
 	}
 	a.st = st
 	return st, nil
+}
+
+// sayUpgrading tells the user, on stderr and before the workbench takes the
+// screen, why the first open of a database of an older schema waits: its
+// migrations run once, and one that rewrites every result takes seconds on
+// a large database. A new database says nothing.
+func (a *app) sayUpgrading(up store.Upgrade) {
+	steps := "migration " + up.Steps[0]
+	if len(up.Steps) > 1 {
+		steps = "migrations " + strings.Join(up.Steps, ", ")
+	}
+	fmt.Fprintf(a.env.Stderr, "whet: upgrading the database %s from schema %d to %d (%s), once; a large database takes a few seconds…\n",
+		textutil.Sanitize(up.Path), up.From, up.To, steps)
 }
 
 // readStore opens the database for a command that only reads it: as store

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -196,6 +197,86 @@ func BenchmarkAddScores(b *testing.B) {
 				}
 				batch = batch[:0]
 			}
+		}
+	}
+}
+
+// fillModelRuns saves runs × 4 targets × cells results as whet run saves
+// them, in batches of 256: a local model pulled again every 40 runs, a
+// hosted one answered by two backends, a failure and a cache hit in every
+// 20 cells, and a target whose results record no identity. Outputs are
+// 400 characters, as a short answer is.
+func fillModelRuns(b *testing.B, s *Store, runs, cells int) {
+	b.Helper()
+	ctx := context.Background()
+	v, err := s.CreatePrompt(ctx, NewPrompt{Name: "bench-models"}, NewVersion{Messages: msgs("", "v1 {{text}}")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	t0 := time.UnixMilli(1_700_000_000_000)
+	output := strings.Repeat("Hello from bench. ", 23)[:400]
+	targets := []string{"ollama:llama3.2", "openai:gpt-4o-mini", "anthropic:claude", "echo"}
+	for i := range runs {
+		run := prompt.Run{Source: "bench", Versions: []prompt.RunVersion{rv(v)}, Targets: targets}
+		if err := s.CreateRun(ctx, &run); err != nil {
+			b.Fatal(err)
+		}
+		batch := make([]prompt.Result, 0, 256)
+		flush := func() {
+			if err := s.SaveResults(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+		at := t0.Add(time.Duration(i) * time.Hour)
+		for c := range cells {
+			for _, t := range targets {
+				r := prompt.Result{RunID: run.ID, VersionID: v.ID, Target: t, Case: c, Output: output, Started: at.Add(time.Duration(c) * time.Second)}
+				switch t {
+				case "ollama:llama3.2":
+					r.Model, r.ModelDigest = "llama3.2", fmt.Sprintf("digest-%d", i/40)
+				case "openai:gpt-4o-mini":
+					r.Model, r.ModelDigest = "gpt-4o-mini-2024-07-18", fmt.Sprintf("fp_%d", c%2)
+				case "anthropic:claude":
+					r.Model = "claude-3-5-haiku-20241022"
+				}
+				switch c % 20 {
+				case 7:
+					r.Output, r.Error = "", "rate limited"
+				case 13:
+					r.CacheHit = true
+				}
+				batch = append(batch, r)
+				if len(batch) == cap(batch) {
+					flush()
+				}
+			}
+		}
+		flush()
+		if err := s.FinishRun(ctx, run.ID, prompt.RunDone, time.Time{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkModelsSeen100k reads what `whet models` and the Models screen
+// show from a database of 100,000 results: 200 runs × 4 targets × 125
+// cells (113 of each 125 successful and uncached).
+func BenchmarkModelsSeen100k(b *testing.B) {
+	ctx := context.Background()
+	s := openTemp(b)
+	fillModelRuns(b, s, 200, 125)
+	seen, err := s.ModelsSeen(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(seen) != 3 || seen[1].Target != "ollama:llama3.2" || seen[1].Current.Digest != "digest-4" || seen[1].Cells != 200*113 {
+		b.Fatalf("fixture seen wrong: %+v", seen)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.ModelsSeen(ctx); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

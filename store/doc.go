@@ -24,6 +24,14 @@
 //     deletes a run's grades with it. The failed and the costly calls have
 //     partial indexes of their own (results_failed, results_cost), which
 //     cost a successful free call nothing when it is saved.
+//   - run_identities, per run, target and model identity, what ModelsSeen
+//     reads (the newest result, the first and last start, the count of the
+//     successful uncached results), is kept by SaveResults itself: each
+//     batch adds its sums in its own transaction, one row per target and
+//     identity, so that it never disagrees with the results however a run
+//     stops, and a saved result costs no index or trigger. PruneRuns
+//     deletes a run's rows with it. Whatever else inserts results must add
+//     to it too.
 //   - Saving content identical to a prompt's latest version makes no version.
 //   - Every change to a prompt writes an audit row: who, when, the action,
 //     the prompt, and before/after references.

@@ -219,8 +219,8 @@ func (tx *Tx) keepStartedSince(ctx context.Context, s *Store, rep *PruneReport, 
 // immutable, which pruneRuns lifts for its transaction.
 var noDeleteTriggers = []string{"results_no_delete", "scores_no_delete"}
 
-// pruneRuns deletes runs with their results, scores and the grades kept
-// of them (result_grades), and returns how many scores went. The runs must not be running.
+// pruneRuns deletes runs with their results, scores and what is kept of
+// them (result_grades, run_identities), and returns how many scores went. The runs must not be running.
 func (tx *Tx) pruneRuns(ctx context.Context, runs []RunSummary) (int, error) {
 	saved := make([]string, 0, len(noDeleteTriggers))
 	for _, name := range noDeleteTriggers {
@@ -244,6 +244,7 @@ func (tx *Tx) pruneRuns(ctx context.Context, runs []RunSummary) (int, error) {
 		scores += int(n)
 		for _, q := range []string{
 			`DELETE FROM result_grades WHERE run_id = ?`,
+			`DELETE FROM run_identities WHERE run_id = ?`,
 			`DELETE FROM results WHERE run_id = ?`,
 			`DELETE FROM run_versions WHERE run_id = ?`,
 			`DELETE FROM runs WHERE id = ?`,

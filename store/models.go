@@ -87,11 +87,10 @@ const (
 // through CanonicalTargets: one model's runs under either of its names are
 // one entry.
 func (s *Store) ModelsSeen(ctx context.Context) ([]ModelSeen, error) {
-	// One row per target, run and identity; runs are ordered by their
-	// newest result.
-	rows, err := s.r.QueryContext(ctx, `SELECT target, run_id, model, model_digest, MAX(id), MIN(started), MAX(started), COUNT(*)
-		FROM results WHERE error = '' AND cache_hit = 0 AND (model != '' OR model_digest != '')
-		GROUP BY target, run_id, model, model_digest`)
+	// One row per target, run and identity, as SaveResults keeps them
+	// (migration 0006); runs are ordered by their newest result.
+	rows, err := s.r.QueryContext(ctx, `SELECT target, run_id, model, model_digest, last_id, first_started, last_started, cells
+		FROM run_identities`)
 	if err != nil {
 		return nil, err
 	}

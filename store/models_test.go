@@ -2,6 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,5 +202,213 @@ func TestModelsSeenChangeIsBetweenTheLastTwoRuns(t *testing.T) {
 	m = seen()
 	if !m.Changed() || m.Previous.Digest != "ccc" || m.Current.Digest != "ddd" || m.Current.RunID != run6 || !m.Since.Equal(t0.Add(120*time.Hour+time.Second)) {
 		t.Errorf("a backend the run before never met: %+v since %v, previous %+v", m.Current, m.Since, m.Previous)
+	}
+}
+
+// identityRows is run_identities, and the same rows as grouped from the
+// results themselves (what ModelsSeen read before migration 0006), in one
+// order.
+func identityRows(t *testing.T, s *Store) (kept, fromResults []string) {
+	t.Helper()
+	read := func(q string) []string {
+		rows, err := s.r.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var (
+				run, target, model, digest string
+				last, cells                int64
+				first, latest              sql.NullInt64
+			)
+			if err := rows.Scan(&run, &target, &model, &digest, &last, &first, &latest, &cells); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprint(run, target, model, digest, last, first, latest, cells))
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	kept = read(`SELECT run_id, target, model, model_digest, last_id, first_started, last_started, cells FROM run_identities
+		ORDER BY run_id, target, model, model_digest`)
+	fromResults = read(`SELECT run_id, target, model, model_digest, MAX(id), MIN(started), MAX(started), COUNT(*)
+		FROM results WHERE error = '' AND cache_hit = 0 AND (model != '' OR model_digest != '')
+		GROUP BY run_id, target, model, model_digest ORDER BY run_id, target, model, model_digest`)
+	return kept, fromResults
+}
+
+// checkIdentities fails t unless run_identities holds what the results
+// say.
+func checkIdentities(t *testing.T, s *Store, what string) {
+	t.Helper()
+	kept, want := identityRows(t, s)
+	if strings.Join(kept, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s: run_identities =\n%s\nthe results say\n%s", what, strings.Join(kept, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// What ModelsSeen reads is kept by every save, as the results are: batch
+// after batch of one run (a resumed run), results for cells that already
+// had one (ignored, in the same batch or an earlier one), results without
+// a start, failures and cache hits; a save that fails leaves nothing; a
+// prune takes its runs' rows.
+func TestRunIdentitiesFollowTheResults(t *testing.T) {
+	ctx := context.Background()
+	s, a1, a2, _ := runFixture(t)
+	newRun := func() string {
+		t.Helper()
+		r := prompt.Run{Source: "cli", Versions: []prompt.RunVersion{rv(a1), rv(a2)}, Targets: []string{"ollama:llama3.2", "openai:x"},
+			Cases: []prompt.Case{{}, {}, {}, {}}, Repeat: 3}
+		if err := s.CreateRun(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	t0 := time.UnixMilli(1_700_000_000_000)
+	res := func(run string, v prompt.Version, target string, c, rep int, digest string, at time.Time) prompt.Result {
+		return prompt.Result{RunID: run, VersionID: v.ID, Target: target, Case: c, Repeat: rep, Output: "ok", Model: "m", ModelDigest: digest, Started: at}
+	}
+	save := func(what string, rs ...prompt.Result) {
+		t.Helper()
+		if err := s.SaveResults(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+		checkIdentities(t, s, what)
+	}
+	run1, run2 := newRun(), newRun()
+	fail := res(run1, a1, "openai:x", 0, 0, "fp", t0)
+	fail.Error, fail.Output = "boom", ""
+	hit := res(run1, a1, "openai:x", 1, 0, "fp", t0)
+	hit.CacheHit = true
+	anon := res(run1, a1, "openai:x", 2, 0, "", t0)
+	anon.Model = ""
+	save("first batch",
+		res(run1, a1, "ollama:llama3.2", 0, 0, "aaa", t0.Add(time.Second)),
+		res(run1, a1, "ollama:llama3.2", 1, 0, "aaa", t0),
+		res(run1, a1, "ollama:llama3.2", 2, 0, "aaa", time.Time{}),
+		res(run1, a1, "ollama:llama3.2", 3, 0, "bbb", time.Time{}),
+		fail, hit, anon,
+		res(run2, a1, "openai:x", 0, 0, "fp_1", t0.Add(time.Hour)))
+	// The run resumed: more of its cells, a new identity, one cell again.
+	save("resumed",
+		res(run1, a2, "ollama:llama3.2", 0, 0, "aaa", t0.Add(-time.Minute)),
+		res(run1, a1, "ollama:llama3.2", 1, 0, "ccc", t0.Add(time.Hour)), // the cell has a result: ignored
+		res(run1, a2, "ollama:llama3.2", 3, 0, "bbb", t0.Add(time.Minute)))
+	// A batch of more than one INSERT, with a cell twice in one of them and
+	// one saved before.
+	var rs []prompt.Result
+	for _, v := range []prompt.Version{a2, a1} {
+		for c := range 4 {
+			for rep := range 3 {
+				for _, tg := range []string{"ollama:llama3.2", "openai:x"} {
+					rs = append(rs, res(run2, v, tg, c, rep, fmt.Sprintf("fp_%d", rep), t0.Add(time.Duration(c)*time.Second)))
+				}
+			}
+		}
+	}
+	again := res(run2, a2, "openai:x", 2, 1, "fp_other", t0.Add(2*time.Hour))
+	rs = append(rs[:30], append([]prompt.Result{again}, rs[30:]...)...)
+	rs = append(rs, res(run2, a1, "openai:x", 1, 0, "fp_other", t0.Add(3*time.Hour)))
+	save("duplicates", rs...)
+	if err := s.SaveResults(ctx, []prompt.Result{res(run2, a1, "openai:x", 2, 0, "fp_1", t0), {RunID: "no-such-run", VersionID: a1.ID, Target: "x", Output: "ok", Model: "m"}}); err == nil {
+		t.Fatal("a result of no run was saved")
+	}
+	checkIdentities(t, s, "a failed save")
+	seen, err := s.ModelsSeen(ctx)
+	if err != nil || len(seen) != 2 || seen[1].Cells != 24 || seen[1].Current.Digest == "fp_other" {
+		t.Fatalf("ModelsSeen = %+v, %v", seen, err)
+	}
+
+	for _, id := range []string{run1, run2} {
+		if err := s.FinishRun(ctx, id, prompt.RunDone, t0.Add(24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.PruneRuns(ctx, PruneOptions{Before: time.Now().Add(time.Hour), Keep: []string{run2}}); err != nil {
+		t.Fatal(err)
+	}
+	checkIdentities(t, s, "after the prune")
+	if kept, _ := identityRows(t, s); len(kept) == 0 || strings.Contains(strings.Join(kept, "\n"), run1) {
+		t.Errorf("after pruning run %s: %v", run1, kept)
+	}
+	// The prune and its VACUUM changed the schema under the Store's
+	// prepared statement: saving goes on.
+	if _, _, err := s.Vacuum(ctx); err != nil {
+		t.Fatal(err)
+	}
+	save("after the prune and a vacuum", res(newRun(), a1, "openai:x", 0, 0, "fp_new", t0.Add(48*time.Hour)))
+	if seen, err := s.ModelsSeen(ctx); err != nil || !seen[1].Changed() || seen[1].Current.Digest != "fp_new" {
+		t.Errorf("after the prune: ModelsSeen = %+v, %v", seen, err)
+	}
+}
+
+// A database from before migration 0006 gets what ModelsSeen reads from
+// the results it holds when it is opened.
+func TestMigrationKeepsEarlierIdentities(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "whet.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1 := mustCreate(t, s, "summary", "1")
+	t0 := time.UnixMilli(1_700_000_000_000)
+	for i, digest := range []string{"aaa", "aaa", "bbb"} {
+		run := prompt.Run{Versions: []prompt.RunVersion{rv(a1)}, Targets: []string{"ollama:m", "echo"}, Cases: []prompt.Case{{}, {}}, Repeat: 1}
+		if err := s.CreateRun(ctx, &run); err != nil {
+			t.Fatal(err)
+		}
+		var rs []prompt.Result
+		for c := range 2 {
+			at := t0.Add(time.Duration(i)*time.Hour + time.Duration(c)*time.Second)
+			rs = append(rs, prompt.Result{RunID: run.ID, VersionID: a1.ID, Target: "ollama:m", Case: c, Output: "x", Model: "m", ModelDigest: digest, Started: at},
+				prompt.Result{RunID: run.ID, VersionID: a1.ID, Target: "echo", Case: c, Output: "x", Started: at})
+		}
+		if err := s.SaveResults(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := s.ModelsSeen(ctx)
+	if err != nil || len(want) != 1 || !want[0].Changed() {
+		t.Fatalf("ModelsSeen = %+v, %v", want, err)
+	}
+	// Back to schema 5, as the file was before this whet.
+	for _, q := range []string{`DROP TABLE run_identities`, `PRAGMA user_version = 5`} {
+		if _, err := s.w.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	var told []Upgrade
+	s, err = Open(ctx, path, Upgrading(func(u Upgrade) { told = append(told, u) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if len(told) != 1 || told[0].From != 5 || told[0].To != SchemaVersion() || told[0].Path != path ||
+		len(told[0].Steps) != SchemaVersion()-5 || told[0].Steps[0] != "0006_run_identities" {
+		t.Errorf("Upgrading was told %+v", told)
+	}
+	checkIdentities(t, s, "after the migration")
+	got, err := s.ModelsSeen(ctx)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("after the migration: %+v, %v\nwant %+v", got, err, want)
+	}
+}
+
+// Upgrading is told nothing of a new database, nor of an up-to-date one.
+func TestUpgradingQuietForNewFiles(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "whet.db")
+	for _, what := range []string{"new", "up to date"} {
+		s, err := Open(ctx, path, Upgrading(func(u Upgrade) { t.Errorf("%s database: Upgrading told %+v", what, u) }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
 	}
 }

@@ -380,6 +380,7 @@ func (tx *Tx) saveResults(ctx context.Context, rs []prompt.Result) ([]int64, err
 		}
 	}()
 	args := make([]any, 0, 18*resultsPerInsert)
+	var seen identitySums
 	for lo := 0; lo < len(rs); lo += resultsPerInsert {
 		chunk := rs[lo:min(lo+resultsPerInsert, len(rs))]
 		args = args[:0]
@@ -404,7 +405,7 @@ func (tx *Tx) saveResults(ctx context.Context, rs []prompt.Result) ([]int64, err
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
-		if err == nil && n == int64(len(chunk)) {
+		if err == nil && n > 0 {
 			last, err = res.LastInsertId()
 		}
 		if err != nil {
@@ -412,9 +413,11 @@ func (tx *Tx) saveResults(ctx context.Context, rs []prompt.Result) ([]int64, err
 			// so try the chunk's rows one by one (the caller rolls back).
 			return nil, tx.badResult(ctx, chunk, err)
 		}
+		var added map[int64]bool // the rows of a chunk with duplicates that went in
 		for i, r := range chunk {
 			if n == int64(len(chunk)) {
 				ids[lo+i] = last - int64(len(chunk)-1-i)
+				seen.add(r, ids[lo+i])
 				continue
 			}
 			// Some cell of the chunk had a result already: its earlier row stays.
@@ -425,9 +428,109 @@ func (tx *Tx) saveResults(ctx context.Context, rs []prompt.Result) ([]int64, err
 				return nil, fmt.Errorf("result of run %s, version id %d, target %s, case %d, repeat %d: %w",
 					r.RunID, r.VersionID, r.Target, r.Case, r.Repeat, err)
 			}
+			// The n rows that went in took the n ids up to last, above every
+			// earlier row's; of two results for one cell in the chunk, the
+			// first went in.
+			if id := ids[lo+i]; n > 0 && id > last-n && !added[id] {
+				if added == nil {
+					added = map[int64]bool{}
+				}
+				added[id] = true
+				seen.add(r, id)
+			}
 		}
 	}
+	if err := seen.save(ctx, tx); err != nil {
+		return nil, err
+	}
 	return ids, nil
+}
+
+// identityKey is one row of run_identities: a run's results on a target
+// that recorded one model identity.
+type identityKey struct{ run, target, model, digest string }
+
+// identitySum is what run_identities keeps of an identityKey's results.
+type identitySum struct {
+	last          int64 // the newest result's id
+	started       bool  // some result recorded its start
+	first, latest int64 // the first and last start, when started
+	cells         int
+}
+
+// identitySums adds up, in the order met, the identities of the results a
+// batch saves, for run_identities (migration 0006), which ModelsSeen reads.
+type identitySums struct {
+	keys []identityKey
+	sums map[identityKey]*identitySum
+	// last is the sum of keys' last key: the results of a target often
+	// come one after another.
+	last *identitySum
+}
+
+// add counts the saved result r, stored with id, when it is one ModelsSeen
+// reads: successful, not from the cache, with a model or a digest.
+func (s *identitySums) add(r prompt.Result, id int64) {
+	if r.Error != "" || r.CacheHit || (r.Model == "" && r.ModelDigest == "") {
+		return
+	}
+	k := identityKey{r.RunID, r.Target, r.Model, r.ModelDigest}
+	sum := s.last
+	if sum == nil || s.keys[len(s.keys)-1] != k {
+		sum = s.sums[k]
+	}
+	if sum == nil {
+		if s.sums == nil {
+			s.sums = map[identityKey]*identitySum{}
+		}
+		sum = &identitySum{}
+		s.sums[k] = sum
+		s.keys = append(s.keys, k)
+		s.last = sum
+	}
+	sum.last = max(sum.last, id)
+	sum.cells++
+	if !r.Started.IsZero() {
+		at := ms(r.Started)
+		if !sum.started {
+			sum.started, sum.first, sum.latest = true, at, at
+		}
+		sum.first, sum.latest = min(sum.first, at), max(sum.latest, at)
+	}
+}
+
+// addIdentitySQL adds one row to run_identities, or to the row already
+// there for its key; the Store prepares it once (Store.addIdentity). min
+// and max of a NULL are NULL: a side that recorded no start leaves the
+// other's.
+const addIdentitySQL = `INSERT INTO run_identities (run_id, target, model, model_digest, last_id, first_started, last_started, cells)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (run_id, target, model, model_digest) DO UPDATE SET
+		last_id = max(last_id, excluded.last_id),
+		first_started = coalesce(min(first_started, excluded.first_started), first_started, excluded.first_started),
+		last_started = coalesce(max(last_started, excluded.last_started), last_started, excluded.last_started),
+		cells = cells + excluded.cells`
+
+// save adds the sums to run_identities inside tx: a row per key, through
+// the statement prepared once, which costs less than preparing one INSERT
+// of several rows for each batch.
+func (s *identitySums) save(ctx context.Context, tx *Tx) error {
+	if len(s.keys) == 0 {
+		return nil
+	}
+	stmt := tx.tx.StmtContext(ctx, tx.addIdentity)
+	defer stmt.Close()
+	for _, k := range s.keys {
+		sum := s.sums[k]
+		var first, latest any
+		if sum.started {
+			first, latest = sum.first, sum.latest
+		}
+		if _, err := stmt.ExecContext(ctx, k.run, k.target, k.model, k.digest, sum.last, first, latest, sum.cells); err != nil {
+			return fmt.Errorf("recording the models the results reported: %w", err)
+		}
+	}
+	return nil
 }
 
 // resultArgs appends r's columns, in insertResultsSQL's order, to args.

@@ -84,14 +84,37 @@ type Store struct {
 	r        *sql.DB // a pool of query-only readers
 	readOnly bool
 	canon    func(string) string // CanonicalTargets; nil = targets as saved
+	// addIdentity is addIdentitySQL prepared once on the writer
+	// connection: every batch of results runs it (identitySums.save).
+	addIdentity *sql.Stmt
 }
 
 // Option changes how Open opens a database.
 type Option func(*openOptions)
 
 type openOptions struct {
-	readOnly bool
-	canon    func(string) string
+	readOnly  bool
+	canon     func(string) string
+	upgrading func(Upgrade)
+}
+
+// Upgrade is what a writable Open is about to do to a database of an
+// older schema; see Upgrading.
+type Upgrade struct {
+	Path     string
+	From, To int      // the file's schema version and SchemaVersion
+	Steps    []string // the migrations to apply, as "0006_run_identities"
+}
+
+// Upgrading makes a writable Open call notify before it migrates an
+// existing database of an older schema, so that a program can say what it
+// is waiting for: a step that reads every result takes seconds on a
+// database of months of runs. It is called once, holding the write lock,
+// before the first step; not for a new file, nor for an up-to-date one,
+// nor when another process migrated the file first. notify must not use
+// the Store.
+func Upgrading(notify func(Upgrade)) Option {
+	return func(o *openOptions) { o.upgrading = notify }
 }
 
 // ReadOnly makes Open open an existing database for reading only, for a
@@ -236,9 +259,14 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	if err := migrate(ctx, w, abs, ms); err != nil {
+	if err := migrate(ctx, w, abs, ms, o.upgrading); err != nil {
 		w.Close()
 		return nil, err
+	}
+	addIdentity, err := w.PrepareContext(ctx, addIdentitySQL)
+	if err != nil {
+		w.Close()
+		return nil, openError(abs, err)
 	}
 	r, err := sql.Open("sqlite", dsn(abs, false))
 	if err != nil {
@@ -252,7 +280,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("database %s: %w", abs, err)
 	}
-	return &Store{path: abs, w: w, r: r, canon: o.canon}, nil
+	return &Store{path: abs, w: w, r: r, canon: o.canon, addIdentity: addIdentity}, nil
 }
 
 // openReadOnly opens the existing, up-to-date database at path for reading
@@ -505,8 +533,9 @@ func newerSchemaError(path string, theirs, ours int) error {
 // migrate applies the migrations the file lacks, each in its own
 // transaction together with the new user_version. The version is read again
 // inside each transaction, so two processes opening a new file at once
-// apply every step exactly once.
-func migrate(ctx context.Context, w *sql.DB, path string, ms []migration) error {
+// apply every step exactly once. notify, when not nil, is told before the
+// first step a file of schema 1 or later needs (see Upgrading).
+func migrate(ctx context.Context, w *sql.DB, path string, ms []migration, notify func(Upgrade)) error {
 	// An up-to-date file needs no write lock: reading its version first
 	// lets a command open it while another process holds that lock. When
 	// this read fails (a new file another process is setting up answers
@@ -520,6 +549,7 @@ func migrate(ctx context.Context, w *sql.DB, path string, ms []migration) error 
 			return nil
 		}
 	}
+	notified := false
 	for _, m := range ms {
 		migrating := false
 		err := func() error {
@@ -539,6 +569,15 @@ func migrate(ctx context.Context, w *sql.DB, path string, ms []migration) error 
 				return nil
 			}
 			migrating = true
+			if !notified && v > 0 && notify != nil {
+				// The write lock is held: the steps will be tried.
+				up := Upgrade{Path: path, From: v, To: len(ms)}
+				for _, m := range ms[v:] {
+					up.Steps = append(up.Steps, strings.TrimSuffix(m.name, ".sql"))
+				}
+				notify(up)
+			}
+			notified = true // a new file says nothing of its later steps
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
@@ -585,7 +624,7 @@ func (s *Store) Close() error {
 	if s.readOnly {
 		return s.r.Close()
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.addIdentity.Close(), s.r.Close(), s.w.Close())
 }
 
 // Path is the absolute path of the database file.
@@ -603,8 +642,9 @@ type querier interface {
 // Store's methods of the same names, inside the transaction, and see its
 // uncommitted writes.
 type Tx struct {
-	tx  *sql.Tx
-	now time.Time
+	tx          *sql.Tx
+	now         time.Time
+	addIdentity *sql.Stmt // the Store's
 }
 
 // Update runs fn in one write transaction and commits it when fn returns
@@ -624,7 +664,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("database %s: beginning a write: %w", s.path, err)
 	}
 	defer sqlTx.Rollback()
-	if err := fn(&Tx{tx: sqlTx, now: time.Now()}); err != nil {
+	if err := fn(&Tx{tx: sqlTx, now: time.Now(), addIdentity: s.addIdentity}); err != nil {
 		if msg := err.Error(); strings.Contains(msg, "readonly database") || strings.Contains(msg, "database or disk is full") {
 			return openError(s.path, err)
 		}

@@ -94,7 +94,7 @@ func TestOpenMigratesEmptyFile(t *testing.T) {
 	if _, err := s.r.Exec(`INSERT INTO audit (at, action) VALUES (1, 'x')`); err == nil {
 		t.Error("a reader connection could write")
 	}
-	want := []string{"audit", "checks", "labels", "prompts", "response_cache", "result_grades", "results", "run_versions", "runs", "scores", "suite_cases", "suites", "tag_events", "tag_heads", "versions"}
+	want := []string{"audit", "checks", "labels", "prompts", "response_cache", "result_grades", "results", "run_identities", "run_versions", "runs", "scores", "suite_cases", "suites", "tag_events", "tag_heads", "versions"}
 	rows, err := s.r.Query(`SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
 	if err != nil {
 		t.Fatal(err)

@@ -327,7 +327,7 @@ func TestMigrationGradesEarlierScores(t *testing.T) {
 	}
 	want := talliesFrom(t, s, run.ID)
 	// Back to schema 4, as the file was before this whet.
-	for _, q := range []string{`DROP TRIGGER scores_grade`, `DROP TABLE result_grades`, `DROP VIEW result_grade`,
+	for _, q := range []string{`DROP TABLE run_identities`, `DROP TRIGGER scores_grade`, `DROP TABLE result_grades`, `DROP VIEW result_grade`,
 		`DROP INDEX results_failed`, `DROP INDEX results_cost`, `PRAGMA user_version = 4`} {
 		if _, err := s.w.Exec(q); err != nil {
 			t.Fatal(err)
