@@ -342,28 +342,14 @@ func placeholderOffsets(text string) map[string]int {
 			i++
 			continue
 		}
-		j := i + 2
-		for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
-			j++
-		}
-		start := j
-		if j < len(text) && isNameStart(text[j]) {
-			j++
-			for j < len(text) && isNameChar(text[j]) {
-				j++
-			}
-		}
-		name := text[start:j]
-		for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
-			j++
-		}
-		if name == "" || !strings.HasPrefix(text[j:], "}}") {
+		name, end, ok := placeholderAt(text, i)
+		if !ok {
 			break
 		}
 		if _, ok := first[name]; !ok {
 			first[name] = i
 		}
-		i = j + 2
+		i = end
 	}
 	return first
 }

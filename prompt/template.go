@@ -71,22 +71,8 @@ func ParseTemplate(text string) (Template, error) {
 			i++
 			continue
 		}
-		j := i + 2
-		for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
-			j++
-		}
-		start := j
-		if j < len(text) && isNameStart(text[j]) {
-			j++
-			for j < len(text) && isNameChar(text[j]) {
-				j++
-			}
-		}
-		name := text[start:j]
-		for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
-			j++
-		}
-		if name == "" || !strings.HasPrefix(text[j:], "}}") {
+		name, end, ok := placeholderAt(text, i)
+		if !ok {
 			flush()
 			line, col := position(text, i)
 			msg := "unclosed {{: expected {{name}} (write \\{{ for a literal {{)"
@@ -97,10 +83,35 @@ func ParseTemplate(text string) (Template, error) {
 		}
 		flush()
 		t.parts = append(t.parts, part{name: name})
-		i = j + 2
+		i = end
 	}
 	flush()
 	return t, nil
+}
+
+// placeholderAt reads the {{name}} that starts at text[i:] (which begins
+// with "{{"): the variable's name and the offset just past its "}}". ok is
+// false when no valid placeholder starts there.
+func placeholderAt(text string, i int) (name string, end int, ok bool) {
+	j := i + 2
+	for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
+		j++
+	}
+	start := j
+	if j < len(text) && isNameStart(text[j]) {
+		j++
+		for j < len(text) && isNameChar(text[j]) {
+			j++
+		}
+	}
+	name = text[start:j]
+	for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
+		j++
+	}
+	if name == "" || !strings.HasPrefix(text[j:], "}}") {
+		return "", 0, false
+	}
+	return name, j + 2, true
 }
 
 func position(text string, off int) (line, col int) {
