@@ -10,6 +10,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
 
+	"whet/textutil"
 	"whet/themes"
 )
 
@@ -494,32 +495,11 @@ func isKeyField(k string) bool {
 func suggest(k string, known []string) string {
 	best, bestDist := "", 3
 	for _, c := range known {
-		if dist := editDistance(strings.ToLower(k), c); dist < bestDist {
+		if dist := textutil.EditDistance(strings.ToLower(k), c); dist < bestDist {
 			best, bestDist = c, dist
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // orList renders ["a","b","c"] as "a, b or c".

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"whet/config"
+	"whet/textutil"
 )
 
 // BuiltinProviders returns the providers that exist without any config, in
@@ -351,7 +352,7 @@ func (r *Registry) didYouMean(s string) string {
 	best, bestD := "", 3
 	ls := strings.ToLower(s)
 	for _, c := range cands {
-		if d := targetEditDistance(ls, strings.ToLower(c)); d < bestD {
+		if d := textutil.EditDistance(ls, strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
@@ -359,27 +360,6 @@ func (r *Registry) didYouMean(s string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// targetEditDistance is the Levenshtein distance of a and b (bytes).
-func targetEditDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Targets resolves the config's default targets (cfg.Targets), in order. An
