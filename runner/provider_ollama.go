@@ -378,6 +378,12 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 			// could: another attempt finds no more memory.
 			e.Temporary = false
 		}
+		if ollamaCannotLoad(msg) {
+			// The model's file cannot be loaded: each attempt starts a
+			// runner that fails the same way.
+			e.Temporary = false
+			e.Msg += fmt.Sprintf(" (Ollama cannot load model %q: pull it again, or update Ollama)", model)
+		}
 		return e
 	case errors.As(err, &ae):
 		return &APIError{Provider: o.name, Status: ae.StatusCode, Err: err, Msg: ollamaUnauthorized(base, "")}
@@ -410,6 +416,21 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 		return &APIError{Provider: o.name, Err: err, Temporary: true, Msg: provClip(err.Error(), 500) + " (mid-stream)"}
 	}
 	return &APIError{Provider: o.name, Err: err, Msg: provClip(err.Error(), 500)}
+}
+
+// ollamaCannotLoad reports whether msg, the error of Ollama's 500, says
+// the model's file cannot be loaded, as Ollama words it: "llama runner
+// process has terminated: error loading model: missing tensor …" (the
+// runner's own error), "unable to load model: BLOB" (a file it cannot
+// read), "this model is not supported by your version of Ollama" (an
+// unknown architecture).
+func ollamaCannotLoad(msg string) bool {
+	for _, s := range []string{"error loading model", "unable to load model", "not supported by your version of Ollama"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // ollamaParseHost reads s as the ollama CLI reads OLLAMA_HOST

@@ -667,6 +667,32 @@ func TestOllamaOutOfMemoryIsFinal(t *testing.T) {
 	}
 }
 
+// TestOllamaLoadFailureIsFinal: a 500 saying the model cannot be loaded
+// (the bodies a real Ollama server sent for a GGUF without its tensors and
+// for one of an architecture it does not know) is not retried: another
+// attempt starts a runner that fails the same way. A crashed runner's exit
+// status is.
+func TestOllamaLoadFailureIsFinal(t *testing.T) {
+	for body, temporary := range map[string]bool{
+		`{"error":"llama runner process has terminated: error loading model: missing tensor 'token_embd.weight'"}`:                        false,
+		`{"error":"unable to load model: /models/blobs/sha256-d2d2eb0f209c066d2cf77cf368e612a67bf276944628fbe756cad5a27ec3f5e9"}`:         false,
+		`{"error":"llama runner process has terminated: this model is not supported by your version of Ollama. You may need to upgrade"}`: false,
+		`{"error":"llama runner process has terminated: exit status 2"}`:                                                                  true,
+	} {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptError(w, 500, body)
+		})
+		_, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "tiny"}, nil)
+		ae := ptAPIError(t, err)
+		if ae.Temporary != temporary || ae.Status != 500 {
+			t.Errorf("%s: %v temporary %v, want %v", body, err, ae.Temporary, temporary)
+		}
+		if !temporary && !strings.Contains(err.Error(), `cannot load model "tiny"`) {
+			t.Errorf("%s: %v does not say the model cannot be loaded", body, err)
+		}
+	}
+}
+
 // A number or boolean option written as text (a quoted value in a file
 // stays text) reaches Ollama as the type it requires: the request's
 // options pass api.Options.FromMap, as the server reads them.
