@@ -95,6 +95,9 @@ func TestLocalServerErrors(t *testing.T) {
 			[]string{`no model is loaded on lmstudio at`, "load qwen", "lms load", "just-in-time"}, false},
 		{"ollama v1 not pulled", "ollama11434", 404, `{"error":{"message":"model \"qwen\" not found, try pulling it first","type":"api_error","param":null,"code":null}}`,
 			[]string{`model "qwen" not found on ollama11434`, "(ollama pull qwen)"}, false},
+		// As Ollama 0.17 answers a model it does not have.
+		{"ollama v1 unknown model", "ollama11434", 404, `{"error":{"message":"model 'qwen' not found","type":"api_error","param":null,"code":null}}`,
+			[]string{`model "qwen" not found on ollama11434`, "(ollama pull qwen)"}, false},
 		{"vllm unknown model", "vllm", 404, `{"error":{"message":"The model ` + "`qwen`" + ` does not exist.","type":"NotFoundError","param":"model","code":404}}`,
 			[]string{`model "qwen" not found on vllm`, "does not exist", "'whet models' lists what it serves"}, false},
 	}
