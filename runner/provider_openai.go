@@ -1251,6 +1251,12 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 		if status == 429 && ae.RetryAfter == 0 {
 			ae.RetryAfter = openaiTryAgainIn(msg)
 		}
+		if status == 500 && ollamaCannotLoad(msg) {
+			// Ollama's /v1 cannot load the model: each attempt starts a
+			// runner that fails the same way.
+			ae.Temporary = false
+			ae.Msg += fmt.Sprintf(" (Ollama cannot load model %q: pull it again, or update Ollama)", model)
+		}
 		if status == 429 && code == "insufficient_quota" {
 			// OpenAI's "You exceeded your current quota": no retry helps.
 			ae.Temporary, ae.RetryAfter = false, 0
