@@ -306,6 +306,7 @@ func (o *Ollama) ListModels(ctx context.Context) ([]ModelInfo, error) {
 // was not listed in the last ollamaDigestTTL. A failed listing leaves it
 // empty (and is tried again next call).
 func (o *Ollama) digest(ctx context.Context, client *api.Client, model string) string {
+	model = ollamaNameKey(model)
 	o.mu.Lock()
 	d, ok := o.digests[model]
 	now := o.now()
@@ -327,19 +328,30 @@ func (o *Ollama) digest(ctx context.Context, client *api.Client, model string) s
 	return o.digests[model].digest
 }
 
-// rememberDigests records the digest of every listed model under its name,
-// its model field, and its name without ":latest".
+// rememberDigests records the digest of every listed model under the
+// ollamaNameKey of its name and of its model field.
 func (o *Ollama) rememberDigests(models []api.ListModelResponse) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	at := o.now()
 	for _, m := range models {
-		for _, n := range []string{m.Name, m.Model, strings.TrimSuffix(m.Name, ":latest")} {
+		for _, n := range []string{m.Name, m.Model} {
 			if n != "" {
-				o.digests[n] = ollamaDigest{digest: m.Digest, at: at}
+				o.digests[ollamaNameKey(n)] = ollamaDigest{digest: m.Digest, at: at}
 			}
 		}
 	}
+}
+
+// ollamaNameKey is the one key of the names Ollama takes for one model:
+// it answers "Tiny", "library/tiny" and
+// "registry.ollama.ai/library/tiny:latest" as "tiny", which /api/tags
+// lists as "tiny:latest".
+func ollamaNameKey(name string) string {
+	name = strings.ToLower(strings.TrimSpace(name))
+	name = strings.TrimPrefix(name, "registry.ollama.ai/")
+	name = strings.TrimPrefix(name, "library/")
+	return strings.TrimSuffix(name, ":latest")
 }
 
 // classify turns an error of the api client into *APIError (or a context

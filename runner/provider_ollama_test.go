@@ -516,6 +516,31 @@ func TestOllamaDigestFollowsAModelPulledAgain(t *testing.T) {
 	}
 }
 
+// TestOllamaDigestOfEveryNameOfAModel: Ollama runs a model under any case
+// and with its library prefix, and answers with the name it was sent (as
+// a real server answered "TINY"); the digest is the one /api/tags lists.
+func TestOllamaDigestOfEveryNameOfAModel(t *testing.T) {
+	for _, name := range []string{"TINY", "Tiny:latest", "library/tiny", "registry.ollama.ai/library/tiny:latest"} {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			switch r.URL.Path {
+			case "/api/chat":
+				ptStream(w, ptOllamaNDJSON,
+					`{"model":"`+name+`","created_at":"2026-11-25T03:46:42.195107355Z","message":{"role":"assistant","content":"/"},"done":false}`+"\n",
+					`{"model":"`+name+`","created_at":"2026-11-25T03:46:42.195107355Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"length","total_duration":61046714,"load_duration":7640319,"prompt_eval_count":25,"prompt_eval_duration":46740741,"eval_count":2,"eval_duration":2664012}`+"\n")
+			case "/api/tags":
+				ptStream(w, "application/json; charset=utf-8", `{"models":[{"name":"tiny:latest","model":"tiny:latest","modified_at":"2026-11-25T03:35:52.894864642Z","size":238167,"digest":"8ba8470d7aadd8ddf3a9cab9eeeba23fd4ba1f8dafbd244f815f15cfa87899d3","details":{"parent_model":"","format":"gguf","family":"llama","families":["llama"],"parameter_size":"58K","quantization_level":"unknown"}}]}`)
+			}
+		})
+		resp, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: name, Messages: ptMessages()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.ModelDigest != "8ba8470d7aadd8ddf3a9cab9eeeba23fd4ba1f8dafbd244f815f15cfa87899d3" {
+			t.Errorf("%s: digest %q", name, resp.ModelDigest)
+		}
+	}
+}
+
 // TestOllamaLatestIsRecordedWithoutTag: Ollama reports the name it was
 // sent, so a model run as "qwen2.5" and as "qwen2.5:latest" records one
 // identity, with the digest /api/tags lists under "qwen2.5:latest".
