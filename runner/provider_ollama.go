@@ -390,6 +390,13 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 			// could: another attempt finds no more memory.
 			e.Temporary = false
 		}
+		if strings.HasPrefix(msg, "option ") && strings.Contains(msg, " must be of ") {
+			// Ollama's 500 for an option of the wrong type ("option
+			// \"num_ctx\" must be of type integer"): the request is at
+			// fault, not the server.
+			e.Temporary = false
+			e.Msg += " (check the prompt's param of that name)"
+		}
 		if ollamaCannotLoad(msg) {
 			// The model's file cannot be loaded: each attempt starts a
 			// runner that fails the same way.

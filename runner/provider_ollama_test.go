@@ -718,6 +718,21 @@ func TestOllamaLoadFailureIsFinal(t *testing.T) {
 	}
 }
 
+// TestOllamaBadOptionIsFinal: Ollama answers an option of the wrong type
+// with a 500 (as a real server answered num_ctx "eight"); it is not
+// retried and points at the param.
+func TestOllamaBadOptionIsFinal(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 500, `{"error":"option \"num_ctx\" must be of type integer"}`)
+	})
+	p := prompt.Params{Extra: map[string]any{"num_ctx": "eight"}}
+	_, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "tiny", Messages: ptMessages(), Params: p}, nil)
+	ae := ptAPIError(t, err)
+	if ae.Temporary || !strings.Contains(err.Error(), `option "num_ctx" must be of type integer (check the prompt's param of that name)`) {
+		t.Errorf("%v (temporary %v)", err, ae.Temporary)
+	}
+}
+
 // A number or boolean option written as text (a quoted value in a file
 // stays text) reaches Ollama as the type it requires: the request's
 // options pass api.Options.FromMap, as the server reads them.
