@@ -421,18 +421,21 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 		return &APIError{Provider: o.name, Err: err,
 			Msg: fmt.Sprintf("%s needs an API key: set OLLAMA_API_KEY (or sign in a local install with 'ollama signin')", base)}
 	}
+	var ue *url.Error
+	if status == http.StatusOK && readErr == nil && !errors.As(err, &ue) {
+		// A {"error": "..."} line in a 200 stream: the server failed
+		// mid-answer ("model runner has unexpectedly stopped", "an error
+		// was encountered while running the model: unexpected EOF" from a
+		// runner that died, …), in words that may read as a transport
+		// error's but are the server's. Ollama sends the same error
+		// before the first line as a 500, which is retried; so is this.
+		return &APIError{Provider: o.name, Err: err, Temporary: true, Msg: provClip(err.Error(), 500) + " (mid-stream)"}
+	}
 	if te := provTransportError(o.name, base, err); te != nil {
 		return te
 	}
 	if readErr != nil {
 		return provTruncated(o.name, readErr)
-	}
-	if status == http.StatusOK {
-		// A {"error": "..."} line in a 200 stream: the server failed
-		// mid-answer ("model runner has unexpectedly stopped", …). Ollama
-		// sends the same error before the first line as a 500, which is
-		// retried; so is this.
-		return &APIError{Provider: o.name, Err: err, Temporary: true, Msg: provClip(err.Error(), 500) + " (mid-stream)"}
 	}
 	return &APIError{Provider: o.name, Err: err, Msg: provClip(err.Error(), 500)}
 }

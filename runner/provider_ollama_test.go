@@ -189,6 +189,25 @@ func TestOllamaEmptyErrorBody(t *testing.T) {
 	}
 }
 
+// TestOllamaRunnerDiedMidStream: the error line a real Ollama server sent
+// when its model runner was killed mid-answer is the server's error, said
+// as one, not a broken connection.
+func TestOllamaRunnerDiedMidStream(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptOllamaNDJSON,
+			`{"model":"endless","created_at":"2026-11-25T03:54:25.993975077Z","message":{"role":"assistant","content":"ѩ"},"done":false}`+"\n",
+			`{"error":"an error was encountered while running the model: unexpected EOF"}`+"\n")
+	})
+	resp, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "endless", Messages: ptMessages()}, nil)
+	ae := ptAPIError(t, err)
+	if err.Error() != "ollama: an error was encountered while running the model: unexpected EOF (mid-stream)" || !ae.Temporary {
+		t.Fatalf("got %v (temporary %v)", err, ae.Temporary)
+	}
+	if resp.Text != "ѩ" {
+		t.Fatalf("partial text %q", resp.Text)
+	}
+}
+
 func TestOllamaStreamErrorLine(t *testing.T) {
 	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 		ptStream(w, ptOllamaNDJSON, ptOllamaLine("x", "par"), `{"error":"model runner has unexpectedly stopped"}`+"\n")
