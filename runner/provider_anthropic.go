@@ -298,6 +298,16 @@ func (p *Anthropic) classify(err error, model string, capt *provCapture) error {
 				msg += fmt.Sprintf(" (ollama pull %s)", model)
 			}
 		}
+		if ae.StatusCode == 404 && etype == "" && ae.Request != nil {
+			// Not the Messages API's own error: a route the server does
+			// not have ("404 page not found").
+			msg = fmt.Sprintf("%s (%s %s)", provClip(msg, 300), ae.Request.Method, provRedactURL(ae.Request.URL))
+			if strings.HasSuffix(strings.TrimSuffix(p.base.Path, "/"), "/v1") {
+				msg += ": check base_url; it is the server's root, without /v1"
+			} else {
+				msg += ": check base_url"
+			}
+		}
 		e := provStatusError(p.name, ae.StatusCode, h, provClip(msg, 500), err)
 		if _, said := provShouldRetry(h); !said {
 			e.Temporary = e.Temporary || anthropicTemporaryType(etype)

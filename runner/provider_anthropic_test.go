@@ -518,3 +518,21 @@ func TestAnthropicOllamaErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestAnthropicNoSuchRoute: a base_url ending in /v1 (Ollama's root is
+// wanted) reaches a route the server does not have; its 404, as Ollama's
+// router sends it (text/plain "404 page not found"), names the URL asked
+// and says to drop the /v1.
+func TestAnthropicNoSuchRoute(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(404)
+		_, _ = w.Write([]byte("404 page not found"))
+	})
+	_, err := ptAnthropic(t, srv.URL+"/v1").Chat(context.Background(), Request{Model: "tiny", Messages: ptMessages()}, nil)
+	ae := ptAPIError(t, err)
+	want := "404 page not found (POST " + srv.URL + "/v1/v1/messages): check base_url; it is the server's root, without /v1"
+	if ae.Status != 404 || ae.Temporary || !strings.Contains(err.Error(), want) {
+		t.Errorf("%v\nwant it to say %q", err, want)
+	}
+}
