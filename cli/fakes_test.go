@@ -58,8 +58,9 @@ func chunks(s string) []string {
 	return out
 }
 
-// cmdFakeOllama starts an Ollama server (NDJSON /api/chat, /api/tags) and
-// points OLLAMA_HOST at it. Flags: -delay D between chunks, -models a,b.
+// cmdFakeOllama starts an Ollama server (NDJSON /api/chat, /api/tags), its
+// bytes as a real Ollama 0.17 server sends them, and points OLLAMA_HOST at
+// it. Flags: -delay D between chunks, -models a,b.
 // The reply is "ollama says: " + the last user message.
 func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
 	delay := time.Duration(0)
@@ -91,10 +92,12 @@ func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/tags", func(w http.ResponseWriter, r *http.Request) {
 		type detail struct {
-			Format            string `json:"format"`
-			Family            string `json:"family"`
-			ParameterSize     string `json:"parameter_size"`
-			QuantizationLevel string `json:"quantization_level"`
+			ParentModel       string   `json:"parent_model"`
+			Format            string   `json:"format"`
+			Family            string   `json:"family"`
+			Families          []string `json:"families"`
+			ParameterSize     string   `json:"parameter_size"`
+			QuantizationLevel string   `json:"quantization_level"`
 		}
 		type model struct {
 			Name       string    `json:"name"`
@@ -107,7 +110,7 @@ func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
 		var list []model
 		for i, m := range models {
 			list = append(list, model{Name: m, Model: m, ModifiedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Size: 2019393189 + int64(i),
-				Digest: fmt.Sprintf("%s%0*d", digest, 64-len(digest), i), Details: detail{Format: "gguf", Family: "llama", ParameterSize: "3.2B", QuantizationLevel: "Q4_K_M"}})
+				Digest: fmt.Sprintf("%s%0*d", digest, 64-len(digest), i), Details: detail{Format: "gguf", Family: "llama", Families: []string{"llama"}, ParameterSize: "3.2B", QuantizationLevel: "Q4_K_M"}})
 		}
 		json.NewEncoder(w).Encode(map[string]any{"models": list})
 	})
@@ -120,9 +123,9 @@ func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
 			http.Error(w, `{"error":"bad request"}`, http.StatusBadRequest)
 			return
 		}
-		name, ok := known(req.Model)
+		_, ok := known(req.Model)
 		if !ok {
-			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.WriteHeader(http.StatusNotFound)
 			fmt.Fprintf(w, `{"error":"model '%s' not found"}`, req.Model)
 			return
@@ -130,6 +133,9 @@ func cmdFakeOllama(ts *testscript.TestScript, neg bool, args []string) {
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		enc := json.NewEncoder(w)
 		flusher, _ := w.(http.Flusher)
+		// Ollama answers with the name it was sent ("llama3.2", not
+		// "llama3.2:latest").
+		name := req.Model
 		reply := "ollama says: " + lastUser(req.Messages)
 		parts := chunks(reply)
 		for _, c := range parts {

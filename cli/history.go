@@ -52,8 +52,8 @@ day it changed; a later run on the same model clears it).`,
 			}
 			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "TARGET\tSOURCE\tSIZE\tFAMILY\tPARAMS\tQUANT\tDIGEST\tLAST RUN")
-			var issues, drifts []string
-			reported := map[string]bool{}
+			var issues, drifts, missing []string
+			reported, missed := map[string]bool{}, map[string]bool{}
 			for _, e := range entries {
 				t := e.TargetInfo
 				if t.Issue != "" {
@@ -63,6 +63,10 @@ day it changed; a later run on the same model clears it).`,
 					}
 					issues = append(issues, name+": "+t.Problem())
 					continue
+				}
+				if t.Missing != "" && !missed[t.Spec] {
+					missed[t.Spec] = true
+					missing = append(missing, t.Spec+": "+t.Missing)
 				}
 				src := t.Source
 				if t.Alias != "" {
@@ -114,6 +118,9 @@ day it changed; a later run on the same model clears it).`,
 			}
 			for _, d := range drifts {
 				fmt.Fprintln(a.env.Stderr, "changed: "+textutil.OneLine(d))
+			}
+			for _, m := range missing {
+				fmt.Fprintln(a.env.Stderr, "missing: "+textutil.OneLine(m))
 			}
 			for _, is := range issues {
 				fmt.Fprintln(a.env.Stderr, "unavailable: "+textutil.OneLine(is))

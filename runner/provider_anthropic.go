@@ -293,6 +293,20 @@ func (p *Anthropic) classify(err error, model string, capt *provCapture) error {
 		if ae.StatusCode == 404 && etype == "not_found_error" && model != "" &&
 			strings.Contains(strings.ToLower(body.Error.Message), "model") {
 			msg = fmt.Sprintf("model %q not found on %s at %s: %s", model, p.name, base, body.Error.Message)
+			if body.Error.Message == fmt.Sprintf("model '%s' not found", model) {
+				// Ollama's Anthropic-compatible API, in its wording.
+				msg += fmt.Sprintf(" (ollama pull %s)", model)
+			}
+		}
+		if ae.StatusCode == 404 && etype == "" && ae.Request != nil {
+			// Not the Messages API's own error: a route the server does
+			// not have ("404 page not found").
+			msg = fmt.Sprintf("%s (%s %s)", provClip(msg, 300), ae.Request.Method, provRedactURL(ae.Request.URL))
+			if strings.HasSuffix(strings.TrimSuffix(p.base.Path, "/"), "/v1") {
+				msg += ": check base_url; it is the server's root, without /v1"
+			} else {
+				msg += ": check base_url"
+			}
 		}
 		e := provStatusError(p.name, ae.StatusCode, h, provClip(msg, 500), err)
 		if _, said := provShouldRetry(h); !said {
@@ -300,6 +314,12 @@ func (p *Anthropic) classify(err error, model string, capt *provCapture) error {
 		}
 		if e.RetryAfter == 0 && ae.StatusCode == http.StatusTooManyRequests {
 			e.RetryAfter = anthropicRateLimitWait(h, time.Now())
+		}
+		if ae.StatusCode == 500 && ollamaCannotLoad(body.Error.Message) {
+			// Ollama's Anthropic-compatible API cannot load the model:
+			// each attempt starts a runner that fails the same way.
+			e.Temporary = false
+			e.Msg += fmt.Sprintf(" (Ollama cannot load model %q: pull it again, or update Ollama)", model)
 		}
 		if body.Error.Details.ErrorCode == anthropicSpendLimit {
 			e.Temporary, e.RetryAfter = false, 0

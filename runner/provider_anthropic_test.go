@@ -488,3 +488,51 @@ func TestAnthropicErrorEventSays(t *testing.T) {
 		t.Fatalf("err %q temporary %v text %q", err, ae.Temporary, resp.Text)
 	}
 }
+
+// TestAnthropicOllamaErrors: Ollama's Anthropic-compatible API (its
+// /v1/messages, bodies as Ollama 0.17 sent them) answers a model it does not
+// have with a 404 that names ollama pull, and a model it cannot load with a
+// 500 that is not retried.
+func TestAnthropicOllamaErrors(t *testing.T) {
+	cases := []struct {
+		status int
+		body   string
+		want   string
+	}{
+		{404, `{"type":"error","error":{"type":"not_found_error","message":"model 'tiny' not found"},"request_id":"req_3d507a32f82426ec48f35268"}`,
+			`model "tiny" not found on anthropic at`},
+		{500, `{"type":"error","error":{"type":"api_error","message":"llama runner process has terminated: error loading model: missing tensor 'token_embd.weight'"},"request_id":"req_c4f40038a9cdaf46d977dc43"}`,
+			`Ollama cannot load model "tiny"`},
+	}
+	for _, c := range cases {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptError(w, c.status, c.body, "Cache-Control", "no-cache")
+		})
+		_, err := ptAnthropic(t, srv.URL).Chat(context.Background(), Request{Model: "tiny", Messages: ptMessages()}, nil)
+		ae := ptAPIError(t, err)
+		if ae.Temporary || ae.Status != c.status || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%d: %v (temporary %v), want it final and saying %q", c.status, err, ae.Temporary, c.want)
+		}
+		if c.status == 404 && !strings.Contains(err.Error(), "(ollama pull tiny)") {
+			t.Errorf("404: %v does not name ollama pull", err)
+		}
+	}
+}
+
+// TestAnthropicNoSuchRoute: a base_url ending in /v1 (Ollama's root is
+// wanted) reaches a route the server does not have; its 404, as Ollama's
+// router sends it (text/plain "404 page not found"), names the URL asked
+// and says to drop the /v1.
+func TestAnthropicNoSuchRoute(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(404)
+		_, _ = w.Write([]byte("404 page not found"))
+	})
+	_, err := ptAnthropic(t, srv.URL+"/v1").Chat(context.Background(), Request{Model: "tiny", Messages: ptMessages()}, nil)
+	ae := ptAPIError(t, err)
+	want := "404 page not found (POST " + srv.URL + "/v1/v1/messages): check base_url; it is the server's root, without /v1"
+	if ae.Status != 404 || ae.Temporary || !strings.Contains(err.Error(), want) {
+		t.Errorf("%v\nwant it to say %q", err, want)
+	}
+}

@@ -95,6 +95,12 @@ func TestLocalServerErrors(t *testing.T) {
 			[]string{`no model is loaded on lmstudio at`, "load qwen", "lms load", "just-in-time"}, false},
 		{"ollama v1 not pulled", "ollama11434", 404, `{"error":{"message":"model \"qwen\" not found, try pulling it first","type":"api_error","param":null,"code":null}}`,
 			[]string{`model "qwen" not found on ollama11434`, "(ollama pull qwen)"}, false},
+		// As Ollama 0.17 answers a model it does not have.
+		{"ollama v1 unknown model", "ollama11434", 404, `{"error":{"message":"model 'qwen' not found","type":"api_error","param":null,"code":null}}`,
+			[]string{`model "qwen" not found on ollama11434`, "(ollama pull qwen)"}, false},
+		// As Ollama 0.17 answers a model whose file lacks a tensor.
+		{"ollama v1 cannot load", "ollama11434", 500, `{"error":{"message":"llama runner process has terminated: error loading model: missing tensor 'token_embd.weight'\nllama_model_load_from_file_impl: failed to load model","type":"api_error","param":null,"code":null}}`,
+			[]string{"error loading model: missing tensor", `Ollama cannot load model "qwen"`}, false},
 		{"vllm unknown model", "vllm", 404, `{"error":{"message":"The model ` + "`qwen`" + ` does not exist.","type":"NotFoundError","param":"model","code":404}}`,
 			[]string{`model "qwen" not found on vllm`, "does not exist", "'whet models' lists what it serves"}, false},
 	}

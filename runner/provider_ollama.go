@@ -306,6 +306,7 @@ func (o *Ollama) ListModels(ctx context.Context) ([]ModelInfo, error) {
 // was not listed in the last ollamaDigestTTL. A failed listing leaves it
 // empty (and is tried again next call).
 func (o *Ollama) digest(ctx context.Context, client *api.Client, model string) string {
+	model = ollamaNameKey(model)
 	o.mu.Lock()
 	d, ok := o.digests[model]
 	now := o.now()
@@ -327,19 +328,30 @@ func (o *Ollama) digest(ctx context.Context, client *api.Client, model string) s
 	return o.digests[model].digest
 }
 
-// rememberDigests records the digest of every listed model under its name,
-// its model field, and its name without ":latest".
+// rememberDigests records the digest of every listed model under the
+// ollamaNameKey of its name and of its model field.
 func (o *Ollama) rememberDigests(models []api.ListModelResponse) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	at := o.now()
 	for _, m := range models {
-		for _, n := range []string{m.Name, m.Model, strings.TrimSuffix(m.Name, ":latest")} {
+		for _, n := range []string{m.Name, m.Model} {
 			if n != "" {
-				o.digests[n] = ollamaDigest{digest: m.Digest, at: at}
+				o.digests[ollamaNameKey(n)] = ollamaDigest{digest: m.Digest, at: at}
 			}
 		}
 	}
+}
+
+// ollamaNameKey is the one key of the names Ollama takes for one model:
+// it answers "Tiny", "library/tiny" and
+// "registry.ollama.ai/library/tiny:latest" as "tiny", which /api/tags
+// lists as "tiny:latest".
+func ollamaNameKey(name string) string {
+	name = strings.ToLower(strings.TrimSpace(name))
+	name = strings.TrimPrefix(name, "registry.ollama.ai/")
+	name = strings.TrimPrefix(name, "library/")
+	return strings.TrimSuffix(name, ":latest")
 }
 
 // classify turns an error of the api client into *APIError (or a context
@@ -378,6 +390,19 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 			// could: another attempt finds no more memory.
 			e.Temporary = false
 		}
+		if strings.HasPrefix(msg, "option ") && strings.Contains(msg, " must be of ") {
+			// Ollama's 500 for an option of the wrong type ("option
+			// \"num_ctx\" must be of type integer"): the request is at
+			// fault, not the server.
+			e.Temporary = false
+			e.Msg += " (check the prompt's param of that name)"
+		}
+		if ollamaCannotLoad(msg) {
+			// The model's file cannot be loaded: each attempt starts a
+			// runner that fails the same way.
+			e.Temporary = false
+			e.Msg += fmt.Sprintf(" (Ollama cannot load model %q: pull it again, or update Ollama)", model)
+		}
 		return e
 	case errors.As(err, &ae):
 		return &APIError{Provider: o.name, Status: ae.StatusCode, Err: err, Msg: ollamaUnauthorized(base, "")}
@@ -396,20 +421,38 @@ func (o *Ollama) classify(err error, model string, capt *provCapture) error {
 		return &APIError{Provider: o.name, Err: err,
 			Msg: fmt.Sprintf("%s needs an API key: set OLLAMA_API_KEY (or sign in a local install with 'ollama signin')", base)}
 	}
+	var ue *url.Error
+	if status == http.StatusOK && readErr == nil && !errors.As(err, &ue) {
+		// A {"error": "..."} line in a 200 stream: the server failed
+		// mid-answer ("model runner has unexpectedly stopped", "an error
+		// was encountered while running the model: unexpected EOF" from a
+		// runner that died, …), in words that may read as a transport
+		// error's but are the server's. Ollama sends the same error
+		// before the first line as a 500, which is retried; so is this.
+		return &APIError{Provider: o.name, Err: err, Temporary: true, Msg: provClip(err.Error(), 500) + " (mid-stream)"}
+	}
 	if te := provTransportError(o.name, base, err); te != nil {
 		return te
 	}
 	if readErr != nil {
 		return provTruncated(o.name, readErr)
 	}
-	if status == http.StatusOK {
-		// A {"error": "..."} line in a 200 stream: the server failed
-		// mid-answer ("model runner has unexpectedly stopped", …). Ollama
-		// sends the same error before the first line as a 500, which is
-		// retried; so is this.
-		return &APIError{Provider: o.name, Err: err, Temporary: true, Msg: provClip(err.Error(), 500) + " (mid-stream)"}
-	}
 	return &APIError{Provider: o.name, Err: err, Msg: provClip(err.Error(), 500)}
+}
+
+// ollamaCannotLoad reports whether msg, the error of Ollama's 500, says
+// the model's file cannot be loaded, as Ollama words it: "llama runner
+// process has terminated: error loading model: missing tensor …" (the
+// runner's own error), "unable to load model: BLOB" (a file it cannot
+// read), "this model is not supported by your version of Ollama" (an
+// unknown architecture).
+func ollamaCannotLoad(msg string) bool {
+	for _, s := range []string{"error loading model", "unable to load model", "not supported by your version of Ollama"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // ollamaParseHost reads s as the ollama CLI reads OLLAMA_HOST

@@ -189,6 +189,25 @@ func TestOllamaEmptyErrorBody(t *testing.T) {
 	}
 }
 
+// TestOllamaRunnerDiedMidStream: the error line a real Ollama server sent
+// when its model runner was killed mid-answer is the server's error, said
+// as one, not a broken connection.
+func TestOllamaRunnerDiedMidStream(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptStream(w, ptOllamaNDJSON,
+			`{"model":"endless","created_at":"2026-11-25T03:54:25.993975077Z","message":{"role":"assistant","content":"ѩ"},"done":false}`+"\n",
+			`{"error":"an error was encountered while running the model: unexpected EOF"}`+"\n")
+	})
+	resp, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "endless", Messages: ptMessages()}, nil)
+	ae := ptAPIError(t, err)
+	if err.Error() != "ollama: an error was encountered while running the model: unexpected EOF (mid-stream)" || !ae.Temporary {
+		t.Fatalf("got %v (temporary %v)", err, ae.Temporary)
+	}
+	if resp.Text != "ѩ" {
+		t.Fatalf("partial text %q", resp.Text)
+	}
+}
+
 func TestOllamaStreamErrorLine(t *testing.T) {
 	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 		ptStream(w, ptOllamaNDJSON, ptOllamaLine("x", "par"), `{"error":"model runner has unexpectedly stopped"}`+"\n")
@@ -516,6 +535,31 @@ func TestOllamaDigestFollowsAModelPulledAgain(t *testing.T) {
 	}
 }
 
+// TestOllamaDigestOfEveryNameOfAModel: Ollama runs a model under any case
+// and with its library prefix, and answers with the name it was sent (as
+// a real server answered "TINY"); the digest is the one /api/tags lists.
+func TestOllamaDigestOfEveryNameOfAModel(t *testing.T) {
+	for _, name := range []string{"TINY", "Tiny:latest", "library/tiny", "registry.ollama.ai/library/tiny:latest"} {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			switch r.URL.Path {
+			case "/api/chat":
+				ptStream(w, ptOllamaNDJSON,
+					`{"model":"`+name+`","created_at":"2026-11-25T03:46:42.195107355Z","message":{"role":"assistant","content":"/"},"done":false}`+"\n",
+					`{"model":"`+name+`","created_at":"2026-11-25T03:46:42.195107355Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"length","total_duration":61046714,"load_duration":7640319,"prompt_eval_count":25,"prompt_eval_duration":46740741,"eval_count":2,"eval_duration":2664012}`+"\n")
+			case "/api/tags":
+				ptStream(w, "application/json; charset=utf-8", `{"models":[{"name":"tiny:latest","model":"tiny:latest","modified_at":"2026-11-25T03:35:52.894864642Z","size":238167,"digest":"8ba8470d7aadd8ddf3a9cab9eeeba23fd4ba1f8dafbd244f815f15cfa87899d3","details":{"parent_model":"","format":"gguf","family":"llama","families":["llama"],"parameter_size":"58K","quantization_level":"unknown"}}]}`)
+			}
+		})
+		resp, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: name, Messages: ptMessages()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.ModelDigest != "8ba8470d7aadd8ddf3a9cab9eeeba23fd4ba1f8dafbd244f815f15cfa87899d3" {
+			t.Errorf("%s: digest %q", name, resp.ModelDigest)
+		}
+	}
+}
+
 // TestOllamaLatestIsRecordedWithoutTag: Ollama reports the name it was
 // sent, so a model run as "qwen2.5" and as "qwen2.5:latest" records one
 // identity, with the digest /api/tags lists under "qwen2.5:latest".
@@ -664,6 +708,47 @@ func TestOllamaOutOfMemoryIsFinal(t *testing.T) {
 		if ae := ptAPIError(t, err); ae.Temporary != temporary || ae.Status != status {
 			t.Errorf("%s: %v temporary %v, want %v", body, err, ae.Temporary, temporary)
 		}
+	}
+}
+
+// TestOllamaLoadFailureIsFinal: a 500 saying the model cannot be loaded
+// (the bodies a real Ollama server sent for a GGUF without its tensors and
+// for one of an architecture it does not know) is not retried: another
+// attempt starts a runner that fails the same way. A crashed runner's exit
+// status is.
+func TestOllamaLoadFailureIsFinal(t *testing.T) {
+	for body, temporary := range map[string]bool{
+		`{"error":"llama runner process has terminated: error loading model: missing tensor 'token_embd.weight'"}`:                        false,
+		`{"error":"unable to load model: /models/blobs/sha256-d2d2eb0f209c066d2cf77cf368e612a67bf276944628fbe756cad5a27ec3f5e9"}`:         false,
+		`{"error":"llama runner process has terminated: this model is not supported by your version of Ollama. You may need to upgrade"}`: false,
+		`{"error":"llama runner process has terminated: exit status 2"}`:                                                                  true,
+	} {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptError(w, 500, body)
+		})
+		_, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "tiny"}, nil)
+		ae := ptAPIError(t, err)
+		if ae.Temporary != temporary || ae.Status != 500 {
+			t.Errorf("%s: %v temporary %v, want %v", body, err, ae.Temporary, temporary)
+		}
+		if !temporary && !strings.Contains(err.Error(), `cannot load model "tiny"`) {
+			t.Errorf("%s: %v does not say the model cannot be loaded", body, err)
+		}
+	}
+}
+
+// TestOllamaBadOptionIsFinal: Ollama answers an option of the wrong type
+// with a 500 (as a real server answered num_ctx "eight"); it is not
+// retried and points at the param.
+func TestOllamaBadOptionIsFinal(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		ptError(w, 500, `{"error":"option \"num_ctx\" must be of type integer"}`)
+	})
+	p := prompt.Params{Extra: map[string]any{"num_ctx": "eight"}}
+	_, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "tiny", Messages: ptMessages(), Params: p}, nil)
+	ae := ptAPIError(t, err)
+	if ae.Temporary || !strings.Contains(err.Error(), `option "num_ctx" must be of type integer (check the prompt's param of that name)`) {
+		t.Errorf("%v (temporary %v)", err, ae.Temporary)
 	}
 }
 

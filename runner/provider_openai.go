@@ -1226,8 +1226,10 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 			// {"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}.
 			msg = fmt.Sprintf("%s at %s is still loading its model (%s): wait until it is ready (llama-server's GET /health answers 200) and run again",
 				p.name, base, provClip(msg, 100))
-		case status == 404 && model != "" && strings.Contains(lower, "try pulling it"):
-			// Ollama's /v1: model "x" not found, try pulling it first.
+		case status == 404 && model != "" && (strings.Contains(lower, "try pulling it") || msg == fmt.Sprintf("model '%s' not found", model)):
+			// Ollama's /v1: model 'x' not found (a name it does not
+			// have), or model "x" not found, try pulling it first (a
+			// model whose files are gone).
 			msg = fmt.Sprintf("model %q not found on %s at %s: %s (ollama pull %s)", model, p.name, base, provClip(msg, 300), model)
 		case status == 404 && p.azure && model != "":
 			msg = fmt.Sprintf("deployment %q not found on %s at %s: %s", model, p.name, base, provClip(msg, 300))
@@ -1248,6 +1250,12 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 		ae := provStatusError(p.name, status, h, provClip(msg, 500), err)
 		if status == 429 && ae.RetryAfter == 0 {
 			ae.RetryAfter = openaiTryAgainIn(msg)
+		}
+		if status == 500 && ollamaCannotLoad(msg) {
+			// Ollama's /v1 cannot load the model: each attempt starts a
+			// runner that fails the same way.
+			ae.Temporary = false
+			ae.Msg += fmt.Sprintf(" (Ollama cannot load model %q: pull it again, or update Ollama)", model)
 		}
 		if status == 429 && code == "insufficient_quota" {
 			// OpenAI's "You exceeded your current quota": no retry helps.

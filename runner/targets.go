@@ -90,6 +90,10 @@ type TargetInfo struct {
 	// Issue, when set, says why this entry is unusable: an unresolvable
 	// spec, or a provider that could not be listed (then Model is empty).
 	Issue string `json:"issue,omitempty"`
+	// Missing, when set, says that the entry's Ollama server listed its
+	// models and this one is not among them, and how to get it ("ollama
+	// pull NAME"): a run on it fails until then.
+	Missing string `json:"missing,omitempty"`
 }
 
 // Problem is Issue without a leading "NAME: " that repeats the entry's
@@ -626,6 +630,7 @@ func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
 			add(TargetInfo{Target: t, Source: "models"})
 		}
 	}
+	ollamaListed := map[string]map[string]bool{} // Ollama provider -> ollamaNameKey of each listed model
 	for _, name := range names {
 		pc := r.providers[name]
 		switch pc.Type {
@@ -655,13 +660,22 @@ func (r *Registry) ListTargets(ctx context.Context) []TargetInfo {
 			issue(err)
 			continue
 		}
+		if pc.Type == config.TypeOllama {
+			ollamaListed[name] = map[string]bool{}
+		}
 		for _, m := range models {
 			model := m.Name
 			if pc.Type == config.TypeOllama {
 				model = ollamaModel(model)
+				ollamaListed[name][ollamaNameKey(m.Name)] = true
 			}
 			t := Target{Spec: name + ":" + model, Provider: name, Model: model, Type: pc.Type}
 			add(TargetInfo{Target: t, Source: "listed", Info: m})
+		}
+	}
+	for i, ti := range out {
+		if listed, ok := ollamaListed[ti.Provider]; ok && ti.Issue == "" && ti.Model != "" && !listed[ollamaNameKey(ti.Model)] {
+			out[i].Missing = fmt.Sprintf("not on the server: ollama pull %s", ti.Model)
 		}
 	}
 	return out

@@ -247,14 +247,14 @@ func TestRegistryListTargets(t *testing.T) {
 
 	cfg := config.Config{
 		Providers: map[string]config.Provider{
-			"ollama": {BaseURL: srv.URL, Models: []string{"llama3.2:3b"}},
+			"ollama": {BaseURL: srv.URL, Models: []string{"llama3.2:3b", "mistral"}},
 			"box":    {Type: "ollama", BaseURL: "http://" + dead},
 			"groq":   {Type: "openai", BaseURL: groq.URL + "/openai/v1", APIKeyEnv: "GROQ_KEY", Models: []string{"llama-3.1-8b-instant"}},
 			"vllm":   {Type: "openai", BaseURL: "http://" + dead + "/v1"},
 			"claude": {Type: "anthropic", BaseURL: claude.URL, APIKeyEnv: "CLAUDE_KEY"},
 			"gem":    {Type: "gemini", BaseURL: gem.URL, APIKeyEnv: "GEM_KEY"},
 		},
-		Aliases: map[string]string{"fast": "groq:llama-3.1-8b-instant"},
+		Aliases: map[string]string{"fast": "groq:llama-3.1-8b-instant", "qwen": "ollama:Qwen2.5:latest"},
 		Targets: []string{"fast", "echo", "bogus:x"},
 	}
 	got := NewRegistry(cfg).ListTargets(context.Background())
@@ -267,16 +267,23 @@ func TestRegistryListTargets(t *testing.T) {
 		if ti.Issue != "" {
 			f = append(f, "ISSUE", ti.Provider)
 		}
+		if ti.Missing != "" {
+			f = append(f, "MISSING:", ti.Missing)
+		}
 		lines = append(lines, strings.Join(strings.Fields(strings.Join(f, " ")), " "))
 	}
 	// Configured entries first, a duplicate spec listed once (the listed
-	// llama3.2:3b merges into the models entry), the dead server an issue.
+	// llama3.2:3b merges into the models entry), the dead server an issue,
+	// a configured Ollama model the server does not list missing (but not
+	// one named in another case, as Ollama takes it).
 	wantS := strings.Join([]string{
 		"config groq:llama-3.1-8b-instant",
 		"config echo",
 		"config bogus:x ISSUE",
 		"alias fast groq:llama-3.1-8b-instant",
+		"alias qwen ollama:Qwen2.5",
 		"models ollama:llama3.2:3b a80c4f",
+		"models ollama:mistral MISSING: not on the server: ollama pull mistral",
 		"listed ollama:qwen2.5 845dbd",
 		"listed ISSUE box",
 		"listed claude:claude-sonnet-4-5-20250929",

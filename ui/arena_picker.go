@@ -138,6 +138,10 @@ func (p arenaPicker) onLoaded(msg arenaTargetsMsg, targets ArenaTargets) arenaPi
 		default:
 			it.detail = modelDetail(ti.Info)
 		}
+		if ti.Missing != "" && ti.Source != "alias" {
+			// A run would end in Ollama's 404.
+			it.detail += " · not pulled"
+		}
 		key := it.label + "|" + it.spec
 		if seen[key] {
 			continue

@@ -291,6 +291,23 @@ func TestArenaPicker(t *testing.T) {
 	h.mustSee("✓ echo:h", "◀ 3 · 0 ▶")
 }
 
+// A configured Ollama model its server does not list says it is not
+// pulled; one it lists does not.
+func TestArenaPickerSaysNotPulled(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	f := newFakeOllama(t, 0, -1)
+	h := newHarness(t, fixedTimeStore{st}, 120, 34, withTargets(arenaRegistry(t, f.URL, "ollama:mistral", "ollama:slow")))
+	h.key("G", "ctrl+r")
+	h.mustSee("ollama:mistral")
+	if l := lineWith(h.screen(), "] ollama:mistral"); !strings.Contains(l, "default · not pulled") {
+		t.Fatalf("mistral row:\n%s", h.screen())
+	}
+	if l := lineWith(h.screen(), "] ollama:slow"); strings.Contains(l, "not pulled") {
+		t.Fatalf("slow row:\n%s", h.screen())
+	}
+}
+
 func TestArenaCaseFromSuite(t *testing.T) {
 	h, st := arenaHarness(t, 120, 34)
 	_, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "tickets", Prompt: "support/reply", Cases: []prompt.Case{

@@ -74,7 +74,10 @@ type modelsRow struct {
 	source string // config, alias, models, listed, runs
 	info   runner.ModelInfo
 	issue  string // why it cannot be used
-	seen   *store.ModelSeen
+	// missing says that its Ollama server does not have the model, and
+	// how to get it.
+	missing string
+	seen    *store.ModelSeen
 }
 
 // changed says why the model under this target is not the one its results
@@ -157,7 +160,7 @@ func modelsRows(infos []runner.TargetInfo, seen []store.ModelSeen) []modelsRow {
 	listed := map[string]bool{}
 	index := map[string]int{}
 	for _, ti := range infos {
-		r := modelsRow{label: ti.Spec, spec: ti.Spec, source: ti.Source, info: ti.Info}
+		r := modelsRow{label: ti.Spec, spec: ti.Spec, source: ti.Source, info: ti.Info, missing: ti.Missing}
 		if ti.Alias != "" {
 			r.label = ti.Alias
 		}
@@ -441,6 +444,10 @@ func (m modelsModel) targetsView() string {
 			if model == "listed" {
 				model = "" // FROM says so already
 			}
+			mstyle := base
+			if model == "" && r.missing != "" {
+				model, mstyle = "⚠ not on the server", st.Warn.Inherit(base)
+			}
 			digest := r.info.Digest
 			if digest == "" && r.seen != nil {
 				digest = r.seen.Current.Digest
@@ -460,7 +467,7 @@ func (m modelsModel) targetsView() string {
 			}
 			line = marker + base.Render(cell(oneLine(label), c.label)) +
 				st.Muted.Inherit(base).Render(cell(r.source, c.source)) +
-				base.Render(cell(oneLine(model), c.model)) +
+				mstyle.Render(cell(oneLine(model), c.model)) +
 				st.Muted.Inherit(base).Render(cell(shortDigest(digest), c.digest)) +
 				lstyle.Inherit(base).Render(cell(last, c.last))
 		}
@@ -524,6 +531,9 @@ func (m modelsModel) detailView(rows int) string {
 		price = "family " + r.info.Family + " · " + price
 	}
 	add(price, st.Muted.Render)
+	if r.missing != "" {
+		add("⚠ "+r.missing, st.Warn.Render)
+	}
 	switch {
 	case m.seenErr != "":
 		add("earlier runs: "+m.seenErr, st.Error.Render)

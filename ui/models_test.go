@@ -288,3 +288,27 @@ func TestModelsDetailsWrapAt80Columns(t *testing.T) {
 		t.Errorf("gpt-old details: %q\n%s", d, h.screen())
 	}
 }
+
+// A configured Ollama model the server does not have says so in the list,
+// and how to get it in the details.
+func TestModelsMissingOllamaModel(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"models":[{"name":"tiny:latest","model":"tiny:latest","modified_at":"2026-11-25T03:35:52.894864642Z","size":238167,"digest":"8ba8470d7aadd8ddf3a9cab9eeeba23fd4ba1f8dafbd244f815f15cfa87899d3","details":{"parent_model":"","format":"gguf","family":"llama","families":["llama"],"parameter_size":"58K","quantization_level":"unknown"}}]}`))
+	}))
+	t.Cleanup(srv.Close)
+	cfg, err := config.Parse("missing.yaml", []byte("targets: [ollama:llama3.2]\nproviders:\n  ollama:\n    base_url: "+srv.URL+"\n"), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, openStore(t), 120, 30, withTargets(runner.NewRegistry(cfg)))
+	h.key("9")
+	h.mustSee("ollama:tiny")
+	if l := lineWith(h.screen(), "ollama:llama3.2"); !strings.Contains(l, "⚠ not on the server") {
+		t.Fatalf("llama3.2 row:\n%s", h.screen())
+	}
+	if l := lineWith(h.screen(), "ollama:tiny"); strings.Contains(l, "not on the server") {
+		t.Fatalf("tiny row:\n%s", h.screen())
+	}
+	h.key("g")
+	h.mustSee("⚠ not on the server: ollama pull llama3.2")
+}
