@@ -5,7 +5,7 @@
 // tokens (garbage text), so whet can be tried against a real server
 // without downloading a model:
 //
-//	go run ./tinygguf -o tiny.gguf
+//	go run ./bench/tinygguf -o tiny.gguf
 //	printf 'FROM ./tiny.gguf\nTEMPLATE """{{ range .Messages }}<|{{ .Role }}|>{{ .Content }}\n{{ end }}<|assistant|>"""\n' > Modelfile
 //	ollama create tiny -f Modelfile
 //
