@@ -13,6 +13,7 @@ import (
 	"whet/prompt"
 	"whet/report"
 	"whet/runner"
+	"whet/textutil"
 )
 
 // Evaluator grades results against checks. The zero value runs every check
@@ -410,7 +411,7 @@ func (s *spec) local(r prompt.Result) (bool, string, error) {
 		}
 		return true, "output is well-formed XML", nil
 	case TypeLevenshtein:
-		d := levenshtein(out, s.str)
+		d := textutil.EditDistance(out, s.str)
 		t := s.thresholdOr(defaultLevenshtein)
 		return float64(d) <= t, fmt.Sprintf("edit distance %d (threshold %s)", d, fnum(t)), nil
 	case TypeWordCount:

@@ -14,6 +14,8 @@ func TestEditDistance(t *testing.T) {
 		{"concurrency", "concurency", 1},
 		{"timeout", "timeuot", 2},
 		{"openai", "openai", 0},
+		{"naïve café", "naive cafe", 2}, // code points, not bytes
+		{"日本語", "日本", 1},
 	} {
 		if got := EditDistance(tc.a, tc.b); got != tc.want {
 			t.Errorf("EditDistance(%q, %q) = %d; want %d", tc.a, tc.b, got, tc.want)
