@@ -1738,3 +1738,39 @@ providers:
 		t.Errorf("params = %+v, issues %v", p, r.Unsupported)
 	}
 }
+
+// A var's value that reads other vars gets them, and loses one final
+// newline, as promptfoo 0.123.1 itself rendered this config (its echo
+// provider answered "Q: data: {"a":1,"b":["x","y"]} and Ana Smith | Hi
+// {{nobody}}" and "Q: two lines | x\n").
+func TestImportVarsReadingVars(t *testing.T) {
+	files := map[string]string{
+		"c.yaml": `
+prompts: ['Q: {{question}} | {{greeting}}']
+tests:
+  - vars:
+      question: "data: {{data}} and {{ name }}"
+      data: file://data.yaml
+      name: "{{first}} Smith"
+      first: Ana
+      greeting: "Hi {{nobody}}"
+  - vars:
+      question: |
+        two lines
+      greeting: "x\n\n"
+`,
+		"data.yaml": "a: 1\nb: [x, y]\n",
+	}
+	r, err := Import("c.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Case{
+		{Vars: map[string]string{"question": `data: {"a":1,"b":["x","y"]} and Ana Smith`, "data": `{"a":1,"b":["x","y"]}`,
+			"name": "Ana Smith", "first": "Ana", "greeting": "Hi {{nobody}}"}},
+		{Vars: map[string]string{"question": "two lines", "greeting": "x\n"}},
+	}
+	if !reflect.DeepEqual(r.Suite.Cases, want) {
+		t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
+	}
+}

@@ -486,6 +486,10 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		combos = next
 	}
 	for _, vars := range combos {
+		for k, v := range vars {
+			vars[k] = strings.TrimSuffix(v, "\n") // promptfoo drops a value's final newline
+		}
+		resolveVarRefs(vars)
 		c := prompt.Case{Description: desc, Vars: vars, Threshold: threshold}
 		if len(checks) > 0 {
 			c.Checks = append([]prompt.Check(nil), checks...)
@@ -493,6 +497,42 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		im.res.Suite.Cases = append(im.res.Suite.Cases, c)
 	}
 	return nil
+}
+
+// varRefRe is a {{name}} in a var's value.
+var varRefRe = regexp.MustCompile(`\{\{\s*([A-Za-z_][\w.]*)\s*\}\}`)
+
+// resolveVarRefs puts the case's own vars into its var values that read
+// them ({{name}}), as promptfoo renders each var with the others before the
+// prompt (up to five rounds, for a var that reads one that reads another).
+// A value reading a var the case does not have stays as it is, as it does
+// in promptfoo.
+func resolveVarRefs(vars map[string]string) {
+	for range 5 {
+		changed := false
+		for k, v := range vars {
+			refs := varRefRe.FindAllStringSubmatch(v, -1)
+			if len(refs) == 0 {
+				continue
+			}
+			ok := true
+			for _, r := range refs {
+				if _, has := vars[r[1]]; !has || r[1] == k {
+					ok = false
+				}
+			}
+			if !ok {
+				continue
+			}
+			vars[k] = varRefRe.ReplaceAllStringFunc(v, func(m string) string {
+				return vars[varRefRe.FindStringSubmatch(m)[1]]
+			})
+			changed = true
+		}
+		if !changed {
+			return
+		}
+	}
 }
 
 // fieldRefs are the fields of a var given as a mapping that the prompts
