@@ -209,12 +209,14 @@ func TestImportMixed(t *testing.T) {
 			},
 		},
 		Unsupported: []Issue{
+			{dir + "default.yaml", 8, `defaultTest: threshold 0.75 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
 			{dir + "more.jsonl", 3, `test 4: assert 1: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
 			{cfg, 15, `provider ollama:llama3.2:3b: prompts (["Translations"]) is not imported: whet runs every target on every prompt of a run`},
 			{cfg, 16, `provider "openai:embeddings:text-embedding-3-small" is not supported by whet (an embedding model is not a chat target): it is not among the targets`},
 			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
 			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
 			{cfg, 32, `test 5 ("inline"): assert 2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
+			{cfg, 34, `test 5 ("inline"): threshold 0.6 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
 			{cfg, 35, `test 5 ("inline"): metadata is not imported`},
 			{cfg, 41, `evaluateOptions.delay is not imported: whet has no equivalent`},
 			{dir + "prompts/vip.md", 2, `prompt "VIP" is not imported: it uses the Nunjucks tag {% if vip %} (whet templates have {{ variable }} only)`},
@@ -341,6 +343,7 @@ tests:
 					t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
 				}
 				wantIssues := []Issue{
+					{"c/t.csv", 2, `row 1: threshold 0.5 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
 					{"c/t.csv", 3, `row 2: column __prefix is not imported`},
 					{"c/t.csv", 4, `row 3: threshold 2 is not a score in 0..1: not imported`},
 					{"c/t.csv", 4, `row 3: __expected2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},

@@ -153,6 +153,9 @@ func (im *importer) mark(n node, where string) *float64 {
 		im.issue(n, fmt.Sprintf("%s: threshold %s is not a score in 0..1: not imported", where, text(n.v)))
 		return nil
 	}
+	if f > 0 {
+		im.issue(n, fmt.Sprintf("%s: threshold %s is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)", where, text(n.v)))
+	}
 	return &f
 }
 
