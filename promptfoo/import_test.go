@@ -1777,3 +1777,28 @@ tests:
 		t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
 	}
 }
+
+// List-valued vars expand in the order they are written, the first varying
+// slowest, as promptfoo 0.123.1 numbered its tests for this config (French
+// with each input, then German).
+func TestImportListVarsExpandInWrittenOrder(t *testing.T) {
+	files := map[string]string{"c.yaml": `
+prompts: ['{{language}}: {{input}}']
+tests:
+  - vars:
+      language: [French, German]
+      input: [Hello, Bye]
+`}
+	r, err := Import("c.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range r.Suite.Cases {
+		got = append(got, c.Vars["language"]+" "+c.Vars["input"])
+	}
+	want := []string{"French Hello", "French Bye", "German Hello", "German Bye"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("cases = %q, want %q", got, want)
+	}
+}

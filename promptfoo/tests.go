@@ -445,17 +445,18 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		name string
 		vals []string
 	}
+	// The vars in the order they are first written, as promptfoo expands
+	// list-valued ones: the first varies slowest.
 	byName := map[string]node{}
+	var names []string
 	for _, src := range []node{def.vars, def.scenarioVars, vars} {
 		for _, k := range src.keys() {
+			if _, seen := byName[k]; !seen {
+				names = append(names, k)
+			}
 			byName[k], _ = src.key(k)
 		}
 	}
-	names := make([]string, 0, len(byName))
-	for k := range byName {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	var all []varVals
 	total := 1
 	for _, name := range names {
