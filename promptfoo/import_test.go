@@ -209,12 +209,14 @@ func TestImportMixed(t *testing.T) {
 			},
 		},
 		Unsupported: []Issue{
+			{dir + "default.yaml", 8, `defaultTest: threshold 0.75 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
 			{dir + "more.jsonl", 3, `test 4: assert 1: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
 			{cfg, 15, `provider ollama:llama3.2:3b: prompts (["Translations"]) is not imported: whet runs every target on every prompt of a run`},
 			{cfg, 16, `provider "openai:embeddings:text-embedding-3-small" is not supported by whet (an embedding model is not a chat target): it is not among the targets`},
 			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
 			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
 			{cfg, 32, `test 5 ("inline"): assert 2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
+			{cfg, 34, `test 5 ("inline"): threshold 0.6 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
 			{cfg, 35, `test 5 ("inline"): metadata is not imported`},
 			{cfg, 41, `evaluateOptions.delay is not imported: whet has no equivalent`},
 			{dir + "prompts/vip.md", 2, `prompt "VIP" is not imported: it uses the Nunjucks tag {% if vip %} (whet templates have {{ variable }} only)`},
@@ -341,6 +343,7 @@ tests:
 					t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
 				}
 				wantIssues := []Issue{
+					{"c/t.csv", 2, `row 1: threshold 0.5 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
 					{"c/t.csv", 3, `row 2: column __prefix is not imported`},
 					{"c/t.csv", 4, `row 3: threshold 2 is not a score in 0..1: not imported`},
 					{"c/t.csv", 4, `row 3: __expected2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
@@ -1736,5 +1739,66 @@ providers:
 	}
 	if p := r.Prompts[0].Params; len(p.Extra) != 1 || p.Extra["anthropic.thinking"] == nil || len(r.Unsupported) != 0 {
 		t.Errorf("params = %+v, issues %v", p, r.Unsupported)
+	}
+}
+
+// A var's value that reads other vars gets them, and loses one final
+// newline, as promptfoo 0.123.1 itself rendered this config (its echo
+// provider answered "Q: data: {"a":1,"b":["x","y"]} and Ana Smith | Hi
+// {{nobody}}" and "Q: two lines | x\n").
+func TestImportVarsReadingVars(t *testing.T) {
+	files := map[string]string{
+		"c.yaml": `
+prompts: ['Q: {{question}} | {{greeting}}']
+tests:
+  - vars:
+      question: "data: {{data}} and {{ name }}"
+      data: file://data.yaml
+      name: "{{first}} Smith"
+      first: Ana
+      greeting: "Hi {{nobody}}"
+  - vars:
+      question: |
+        two lines
+      greeting: "x\n\n"
+`,
+		"data.yaml": "a: 1\nb: [x, y]\n",
+	}
+	r, err := Import("c.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Case{
+		{Vars: map[string]string{"question": `data: {"a":1,"b":["x","y"]} and Ana Smith`, "data": `{"a":1,"b":["x","y"]}`,
+			"name": "Ana Smith", "first": "Ana", "greeting": "Hi {{nobody}}"}},
+		{Vars: map[string]string{"question": "two lines", "greeting": "x\n"}},
+	}
+	if !reflect.DeepEqual(r.Suite.Cases, want) {
+		t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
+	}
+}
+
+// List-valued vars expand in the order they are written, the first varying
+// slowest, as promptfoo 0.123.1 numbered its tests for this config (French
+// with each input, then German).
+func TestImportListVarsExpandInWrittenOrder(t *testing.T) {
+	files := map[string]string{"c.yaml": `
+prompts: ['{{language}}: {{input}}']
+tests:
+  - vars:
+      language: [French, German]
+      input: [Hello, Bye]
+`}
+	r, err := Import("c.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range r.Suite.Cases {
+		got = append(got, c.Vars["language"]+" "+c.Vars["input"])
+	}
+	want := []string{"French Hello", "French Bye", "German Hello", "German Bye"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("cases = %q, want %q", got, want)
 	}
 }

@@ -153,6 +153,9 @@ func (im *importer) mark(n node, where string) *float64 {
 		im.issue(n, fmt.Sprintf("%s: threshold %s is not a score in 0..1: not imported", where, text(n.v)))
 		return nil
 	}
+	if f > 0 {
+		im.issue(n, fmt.Sprintf("%s: threshold %s is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)", where, text(n.v)))
+	}
 	return &f
 }
 
@@ -442,17 +445,18 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		name string
 		vals []string
 	}
+	// The vars in the order they are first written, as promptfoo expands
+	// list-valued ones: the first varies slowest.
 	byName := map[string]node{}
+	var names []string
 	for _, src := range []node{def.vars, def.scenarioVars, vars} {
 		for _, k := range src.keys() {
+			if _, seen := byName[k]; !seen {
+				names = append(names, k)
+			}
 			byName[k], _ = src.key(k)
 		}
 	}
-	names := make([]string, 0, len(byName))
-	for k := range byName {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	var all []varVals
 	total := 1
 	for _, name := range names {
@@ -486,6 +490,10 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		combos = next
 	}
 	for _, vars := range combos {
+		for k, v := range vars {
+			vars[k] = strings.TrimSuffix(v, "\n") // promptfoo drops a value's final newline
+		}
+		resolveVarRefs(vars)
 		c := prompt.Case{Description: desc, Vars: vars, Threshold: threshold}
 		if len(checks) > 0 {
 			c.Checks = append([]prompt.Check(nil), checks...)
@@ -493,6 +501,42 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		im.res.Suite.Cases = append(im.res.Suite.Cases, c)
 	}
 	return nil
+}
+
+// varRefRe is a {{name}} in a var's value.
+var varRefRe = regexp.MustCompile(`\{\{\s*([A-Za-z_][\w.]*)\s*\}\}`)
+
+// resolveVarRefs puts the case's own vars into its var values that read
+// them ({{name}}), as promptfoo renders each var with the others before the
+// prompt (up to five rounds, for a var that reads one that reads another).
+// A value reading a var the case does not have stays as it is, as it does
+// in promptfoo.
+func resolveVarRefs(vars map[string]string) {
+	for range 5 {
+		changed := false
+		for k, v := range vars {
+			refs := varRefRe.FindAllStringSubmatch(v, -1)
+			if len(refs) == 0 {
+				continue
+			}
+			ok := true
+			for _, r := range refs {
+				if _, has := vars[r[1]]; !has || r[1] == k {
+					ok = false
+				}
+			}
+			if !ok {
+				continue
+			}
+			vars[k] = varRefRe.ReplaceAllStringFunc(v, func(m string) string {
+				return vars[varRefRe.FindStringSubmatch(m)[1]]
+			})
+			changed = true
+		}
+		if !changed {
+			return
+		}
+	}
 }
 
 // fieldRefs are the fields of a var given as a mapping that the prompts
