@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"whet/textutil"
 )
 
 // Sentinel errors. The store's errors wrap them with details; test with
@@ -133,40 +135,9 @@ func nearest(s string, candidates []string) string {
 		if lc == ls {
 			continue
 		}
-		if d := levenshtein(ls, lc, bestDist); d < bestDist {
+		if d := textutil.EditDistanceUpTo(ls, lc, bestDist); d < bestDist {
 			best, bestDist = c, d
 		}
 	}
 	return best
-}
-
-// levenshtein is the edit distance of a and b in runes; it returns limit as
-// soon as the distance is known to be at least limit.
-func levenshtein(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d >= limit || -d >= limit {
-		return limit
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin >= limit {
-			return limit
-		}
-		prev, cur = cur, prev
-	}
-	return min(prev[len(rb)], limit)
 }

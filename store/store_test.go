@@ -370,25 +370,6 @@ func TestNearest(t *testing.T) {
 	}
 }
 
-func TestLevenshtein(t *testing.T) {
-	for _, tc := range []struct {
-		a, b  string
-		limit int
-		want  int
-	}{
-		{"kitten", "sitting", 10, 3},
-		{"", "abc", 10, 3},
-		{"abc", "abc", 10, 0},
-		{"flaw", "lawn", 10, 2},
-		{"kitten", "sitting", 2, 2},
-		{"héllo", "hello", 10, 1},
-	} {
-		if got := levenshtein(tc.a, tc.b, tc.limit); got != tc.want {
-			t.Errorf("levenshtein(%q, %q, %d) = %d, want %d", tc.a, tc.b, tc.limit, got, tc.want)
-		}
-	}
-}
-
 // TestOpenRefusesNewerSchemaInLiveLog covers a file another process has
 // open: its newest header is still in the write-ahead log.
 func TestOpenRefusesNewerSchemaInLiveLog(t *testing.T) {

@@ -25,3 +25,24 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestEditDistanceUpTo(t *testing.T) {
+	for _, tc := range []struct {
+		a, b  string
+		limit int
+		want  int
+	}{
+		{"kitten", "sitting", 10, 3},
+		{"", "abc", 10, 3},
+		{"abc", "abc", 10, 0},
+		{"flaw", "lawn", 10, 2},
+		{"kitten", "sitting", 2, 2},
+		{"héllo", "hello", 10, 1},
+		{"a", "abcdef", 3, 3}, // lengths alone say it is at least 5
+		{"abc", "xyz", 0, 0},
+	} {
+		if got := EditDistanceUpTo(tc.a, tc.b, tc.limit); got != tc.want {
+			t.Errorf("EditDistanceUpTo(%q, %q, %d) = %d, want %d", tc.a, tc.b, tc.limit, got, tc.want)
+		}
+	}
+}
