@@ -5,6 +5,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"whet/prompt"
 )
 
 // The TUI follows what other processes write to its database: a `whet run`
@@ -14,7 +16,8 @@ import (
 // whether another process committed something (Store.DataVersion). If so,
 // every screen that lists what is saved is marked stale, and the one on
 // screen is read again at once, keeping its cursor, filter and open
-// detail; the others are read again when they are next shown. A screen in
+// detail (Results only while its run is running or resumable); the others
+// are read again when they are next shown. A screen in
 // the middle of something (a dialog open, a suite being edited) is read
 // again once it is done.
 
@@ -114,7 +117,11 @@ func (m Model) reloadStale() (Model, tea.Cmd) {
 		}
 		m.history, cmd = m.history.reload()
 	case screenResults:
-		if !m.results.loaded {
+		if !m.results.loaded || m.results.rr.Run.Status == prompt.RunDone {
+			// A finished run changes only by a rating or a judge's
+			// grade made elsewhere (R shows them); reading a run of
+			// thousands of cells again for every commit of an unrelated
+			// CI run would keep the TUI busy.
 			break
 		}
 		if m.results.loading {

@@ -127,3 +127,35 @@ func TestWatchRunsAndStaleScreens(t *testing.T) {
 		t.Fatal("the library stays stale after it was read again")
 	}
 }
+
+// Results follows a run another process is still making; a finished run
+// on screen is not read again for every commit elsewhere.
+func TestWatchResultsFollowsARunningRun(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	cli := otherProcess(t, st)
+	running := rerunOf(t, cli, fixtureOldRun, testNow.Add(-time.Minute))
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.openResults(fixtureOldRun)
+	req := h.m.results.req
+	if _, err := cli.CreatePrompt(context.Background(), storeNewPrompt("aaa/elsewhere", ""), storeNewVersion("x")); err != nil {
+		t.Fatal(err)
+	}
+	h.watchNow()
+	if h.m.results.req != req {
+		t.Fatal("a finished run was read again for a commit elsewhere")
+	}
+
+	h.openResults(running.ID)
+	h.mustSee("0/3 cells") // interrupted: no process holds it here
+	r, err := st.Resolve(context.Background(), prompt.Ref{Name: "support/reply", Number: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.SaveResults(context.Background(), []prompt.Result{{RunID: running.ID, VersionID: r.ID, Target: "echo", Case: 0,
+		Output: "hello", FinishReason: "stop", Started: testNow}}); err != nil {
+		t.Fatal(err)
+	}
+	h.watchNow()
+	h.mustSee("1/3 cells")
+}
