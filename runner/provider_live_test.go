@@ -6,7 +6,9 @@ package runner
 // one tiny prompt each, to WHET_LIVE_OLLAMA_MODEL, WHET_LIVE_OPENAI_MODEL,
 // … when set, else to a small model of the provider's (Ollama: llama3.2
 // when pulled, else the first model it lists that is not for embeddings;
-// another OpenAI-compatible server: the first model it lists).
+// another OpenAI-compatible server: the first model it lists). An Ollama
+// reasoning model (qwen3, deepseek-r1) that thinks through the whole
+// budget is asked again with thinking off.
 
 import (
 	"cmp"
@@ -20,7 +22,11 @@ import (
 	"whet/prompt"
 )
 
-func ptLive(t *testing.T, envVar string, p Provider, model string) {
+// ptLive sends one tiny chat to model and checks the answer and its
+// record. A reasoning model may spend the whole budget thinking and answer
+// nothing (finish reason length): it is then asked once more with noThink
+// added to its params, when the provider has a way to turn thinking off.
+func ptLive(t *testing.T, envVar string, p Provider, model string, noThink map[string]any) {
 	t.Helper()
 	if os.Getenv(envVar) == "" {
 		t.Skipf("%s is not set", envVar)
@@ -38,6 +44,12 @@ func ptLive(t *testing.T, envVar string, p Provider, model string) {
 	}
 	var deltas int
 	resp, err := p.Chat(ctx, req, func(string) { deltas++ })
+	if err == nil && strings.TrimSpace(resp.Text) == "" && resp.FinishReason == "length" && noThink != nil {
+		t.Logf("%s spent its %d tokens without an answer (thinking?): asked again with %v", model, max, noThink)
+		req.Params.Extra = noThink
+		deltas = 0
+		resp, err = p.Chat(ctx, req, func(string) { deltas++ })
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +92,7 @@ func TestLiveOllama(t *testing.T) {
 	if model == "" {
 		t.Skip("the Ollama server has no chat model: ollama pull llama3.2, or set WHET_LIVE_OLLAMA_MODEL")
 	}
-	ptLive(t, "OLLAMA_HOST", p, model)
+	ptLive(t, "OLLAMA_HOST", p, model, map[string]any{"think": false})
 }
 
 func TestLiveOpenAI(t *testing.T) {
@@ -94,7 +106,7 @@ func TestLiveOpenAI(t *testing.T) {
 		// Another OpenAI-compatible server: one of the models it serves.
 		model = ptLiveModels(t, p)[0].Name
 	}
-	ptLive(t, "OPENAI_API_KEY", p, model)
+	ptLive(t, "OPENAI_API_KEY", p, model, nil)
 }
 
 func TestLiveAnthropic(t *testing.T) {
@@ -103,7 +115,7 @@ func TestLiveAnthropic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ptLive(t, "ANTHROPIC_API_KEY", p, cmp.Or(os.Getenv("WHET_LIVE_ANTHROPIC_MODEL"), "claude-haiku-4-5"))
+	ptLive(t, "ANTHROPIC_API_KEY", p, cmp.Or(os.Getenv("WHET_LIVE_ANTHROPIC_MODEL"), "claude-haiku-4-5"), nil)
 	ptLiveModels(t, p)
 }
 
@@ -126,6 +138,6 @@ func TestLiveGemini(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ptLive(t, "GEMINI_API_KEY", p, cmp.Or(os.Getenv("WHET_LIVE_GEMINI_MODEL"), "gemini-2.5-flash-lite"))
+	ptLive(t, "GEMINI_API_KEY", p, cmp.Or(os.Getenv("WHET_LIVE_GEMINI_MODEL"), "gemini-2.5-flash-lite"), nil)
 	ptLiveModels(t, p)
 }
