@@ -54,7 +54,8 @@
 //     429 code), and so is finish_reason "error" without one (retried);
 //     429 insufficient_quota is final; another 429 without Retry-After
 //     waits as long as its message asks ("Please try again in 1.8s", as
-//     OpenAI and Groq word it). A parameter a model refuses
+//     OpenAI and Groq word it), else until the used-up limit's
+//     x-ratelimit-reset-requests or -tokens. A parameter a model refuses
 //     (temperature on a reasoning model) is the server's 400, not retried.
 //   - answers: a refusal's text is the answer, with finish reason
 //     content_filter; reasoning_content and reasoning are never part of

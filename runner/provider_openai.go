@@ -1045,6 +1045,26 @@ func openaiTryAgainIn(msg string) time.Duration {
 	return d
 }
 
+// openaiRateLimitWait is how long until the limits a 429 reports as used
+// up reset, from the x-ratelimit-remaining-{requests,tokens} and
+// x-ratelimit-reset-{requests,tokens} headers OpenAI and Groq send with
+// every response ("1s", "6m0s", "2m59.56s"): the latest reset among the
+// limits whose remaining is 0. It stands in for a message that names no
+// wait (its wording is not an API) when no Retry-After came either; 0 when
+// no limit says so. The executor caps the wait (execMaxRetryAfter).
+func openaiRateLimitWait(h http.Header) time.Duration {
+	var wait time.Duration
+	for _, l := range []string{"requests", "tokens"} {
+		if strings.TrimSpace(h.Get("X-Ratelimit-Remaining-"+l)) != "0" {
+			continue
+		}
+		if d, err := time.ParseDuration(strings.TrimSpace(h.Get("X-Ratelimit-Reset-" + l))); err == nil && d > 0 {
+			wait = max(wait, d)
+		}
+	}
+	return wait
+}
+
 // openaiFinish normalises a finish reason: text-generation-inference's
 // eos_token and stop_sequence are stop, as OpenAI names them; others pass.
 func openaiFinish(r string) string {
@@ -1250,6 +1270,9 @@ func (p *OpenAI) classify(err error, model, endpoint string, capt *provCapture, 
 		ae := provStatusError(p.name, status, h, provClip(msg, 500), err)
 		if status == 429 && ae.RetryAfter == 0 {
 			ae.RetryAfter = openaiTryAgainIn(msg)
+		}
+		if status == 429 && ae.RetryAfter == 0 {
+			ae.RetryAfter = openaiRateLimitWait(h)
 		}
 		if status == 500 && ollamaCannotLoad(msg) {
 			// Ollama's /v1 cannot load the model: each attempt starts a

@@ -960,8 +960,8 @@ func TestOpenAITemperatureRefused(t *testing.T) {
 }
 
 // TestOpenAIRateLimitTryAgainIn: a 429 without Retry-After waits as long
-// as its message asks ("Please try again in 1.8s."); Retry-After, when
-// sent, wins.
+// as its message asks ("Please try again in 1.8s."), else until the used-up
+// limit's x-ratelimit-reset-*; Retry-After, when sent, wins.
 func TestOpenAIRateLimitTryAgainIn(t *testing.T) {
 	const tpm = `{"error":{"message":"Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Used 30000, Requested 900. Please try again in %s. Visit https://platform.openai.com/account/rate-limits to learn more.","type":"tokens","param":null,"code":"rate_limit_exceeded"}}`
 	for _, c := range []struct {
@@ -974,6 +974,12 @@ func TestOpenAIRateLimitTryAgainIn(t *testing.T) {
 		{"2m59.56s", nil, 2*time.Minute + 59560*time.Millisecond},
 		{"1.8s", []string{"Retry-After", "3"}, 3 * time.Second},
 		{"a moment", nil, 0},
+		// No wait in the words: the used-up limit's reset header.
+		{"a moment", []string{"X-Ratelimit-Remaining-Tokens", "0", "X-Ratelimit-Reset-Tokens", "7.66s", "X-Ratelimit-Remaining-Requests", "14", "X-Ratelimit-Reset-Requests", "2m59.56s"}, 7660 * time.Millisecond},
+		{"a moment", []string{"X-Ratelimit-Remaining-Requests", "0", "X-Ratelimit-Reset-Requests", "1s", "X-Ratelimit-Remaining-Tokens", "0", "X-Ratelimit-Reset-Tokens", "6m0s"}, 6 * time.Minute},
+		{"a moment", []string{"X-Ratelimit-Remaining-Requests", "3", "X-Ratelimit-Reset-Requests", "1s"}, 0},
+		// The words, when they name a wait, are nearer than a full reset.
+		{"1.8s", []string{"X-Ratelimit-Remaining-Tokens", "0", "X-Ratelimit-Reset-Tokens", "6m0s"}, 1800 * time.Millisecond},
 	} {
 		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 			ptError(w, 429, fmt.Sprintf(tpm, c.in), c.header...)
