@@ -195,20 +195,21 @@ type screens struct {
 // newModel builds the root model. The only error is an unknown theme name.
 func newModel(ctx context.Context, d Deps) (Model, error) {
 	sh := &shared{
-		ctx:       ctx,
-		store:     d.Store,
-		author:    d.Author,
-		protected: append([]string(nil), d.ProtectedTags...),
-		dbPath:    d.DBPath,
-		readOnly:  d.ReadOnly,
-		cfgPath:   d.ConfigPath,
-		home:      d.Home,
-		now:       d.Now,
-		targets:   d.Targets,
-		noColor:   d.NoColor,
-		keys:      newGlobalKeys(),
-		width:     80,
-		height:    24,
+		ctx:          ctx,
+		store:        d.Store,
+		author:       d.Author,
+		protected:    append([]string(nil), d.ProtectedTags...),
+		dbPath:       d.DBPath,
+		readOnly:     d.ReadOnly,
+		cfgPath:      d.ConfigPath,
+		home:         d.Home,
+		now:          d.Now,
+		targets:      d.Targets,
+		noColor:      d.NoColor,
+		termClusters: d.Graphemes,
+		keys:         newGlobalKeys(),
+		width:        80,
+		height:       24,
 
 		noticeTTL:   5 * time.Second,
 		previewWait: 80 * time.Millisecond,
@@ -217,6 +218,8 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 	if sh.now == nil {
 		sh.now = time.Now
 	}
+	// Text is drawn whole until this model's terminal says otherwise.
+	splitClusters.Store(false)
 	var err error
 	if d.Theme != "" {
 		sh.theme, err = themes.Get(d.Theme)
@@ -249,26 +252,16 @@ func newModel(ctx context.Context, d Deps) (Model, error) {
 // a theme was named).
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.library.fetch(0), graphemeWidths, m.askDataVersion(true)}
+	// The background colour and mode 2027, then the primary device
+	// attributes, which every terminal answers, in order: an answer to the
+	// last with none to the others before it means the terminal does not
+	// say (see uv.PrimaryDeviceAttributesEvent in Update).
+	q := clusterQuery + ansi.RequestPrimaryDeviceAttributes
 	if !m.sh.themeFixed {
-		// The background colour, then the primary device attributes,
-		// which every terminal answers, in order: an answer to the second
-		// with none to the first before it means the terminal does not
-		// say (see uv.PrimaryDeviceAttributesEvent in Update).
-		cmds = append(cmds, tea.Raw(ansi.RequestBackgroundColor+ansi.RequestPrimaryDeviceAttributes))
+		q = ansi.RequestBackgroundColor + q
 	}
+	cmds = append(cmds, tea.Raw(q))
 	return tea.Batch(cmds...)
-}
-
-// graphemeWidths switches Bubble Tea's renderer to grapheme-cluster widths,
-// the measure every view is laid out with (see text.go), by handing the
-// program the answer a terminal gives when it supports Unicode core mode
-// (DEC mode 2027). Left alone, the renderer counts code points unless the
-// terminal answers so: a 👩‍💻, 👍🏽, 🇫🇷 or 1️⃣ then takes more cells in its
-// buffer than in the layout, and the row loses its last cells (a panel's
-// right border) off the edge. The program also turns mode 2027 on, which
-// terminals without it ignore, and off again on exit.
-func graphemeWidths() tea.Msg {
-	return tea.ModeReportMsg{Mode: ansi.ModeUnicodeCore, Value: ansi.ModeSet}
 }
 
 // contentSize is the area a screen draws into.
@@ -383,15 +376,29 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m = m.applyTheme()
 		}
 		return m, nil
+	case tea.ModeReportMsg:
+		if msg.Mode == ansi.ModeUnicodeCore {
+			m.sh.clusters.report(msg.Value)
+		}
+		return m, nil
 	case uv.PrimaryDeviceAttributesEvent:
+		var cmds []tea.Cmd
+		if m.sh.clusters.answered(m.sh.termClusters) {
+			// Draw again what was sanitised before the answer.
+			m = m.applyTheme()
+			var cmd, acmd tea.Cmd
+			m.library, cmd = m.library.previewSoon(0)
+			m.arena, acmd = m.arena.refresh()
+			cmds = append(cmds, cmd, acmd)
+		}
 		// The terminal did not report its background (tmux 3.3 and older,
 		// screen, mosh). Most terminals are dark, so the dark theme stays,
 		// and the notice says how to change it should its light text be
 		// hard to read. A late report still picks dark or light.
 		if m.sh.themeFixed || m.sh.bgKnown || m.sh.theme.Mono {
-			return m, nil
+			return m, tea.Batch(cmds...)
 		}
-		return m, notify("background unknown: dark theme (ctrl+p Theme, or theme: in the config)")
+		return m, tea.Batch(append(cmds, notify("background unknown: dark theme (ctrl+p Theme, or theme: in the config)"))...)
 	case dbPollMsg:
 		return m, m.askDataVersion(true)
 	case dbVersionMsg:

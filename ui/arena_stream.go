@@ -12,6 +12,7 @@ import (
 
 	"whet/prompt"
 	"whet/runner"
+	"whet/textutil"
 )
 
 // arenaFrame is the redraw period while a run streams (60 fps). Text that
@@ -672,7 +673,8 @@ func (m arenaModel) askNote(col int) (arenaModel, tea.Cmd) {
 // copyOutput puts the focused output on the clipboard (OSC 52).
 func (m arenaModel) copyOutput(col int) (arenaModel, tea.Cmd) {
 	c := m.cols[col]
-	text := sanitize(c.cells[c.shown].text.String())
+	// Sanitised, but not split for the terminal (see clusters.go).
+	text := textutil.Sanitize(c.cells[c.shown].text.String())
 	if text == "" {
 		return m, notify("nothing to copy yet")
 	}

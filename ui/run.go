@@ -95,6 +95,10 @@ type Deps struct {
 	// NoColor draws without colours (NO_COLOR). Run also honours a
 	// non-empty NO_COLOR environment variable.
 	NoColor bool
+	// Graphemes says the terminal draws emoji sequences (👩‍💻, 👍🏽, ❤️) as
+	// one glyph even if it does not answer for mode 2027 (kitty, iTerm2,
+	// WezTerm); Run sets it from the environment (see clusters.go).
+	Graphemes bool
 	// Now is the clock used for "3h ago" times; nil means time.Now.
 	Now func() time.Time
 	// Home is the directory shown as ~ in paths; "" means os.UserHomeDir.
@@ -141,6 +145,7 @@ func terminalSetup(d Deps, getenv func(string) string) (Deps, []tea.ProgramOptio
 		d.NoColor = true
 	}
 	var opts []tea.ProgramOption
+	d.Graphemes = d.Graphemes || terminalClusters(getenv)
 	if getenv("TERM") == "linux" && d.Theme == "" {
 		// The Linux console does not report its background, which is
 		// black.

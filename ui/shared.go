@@ -35,6 +35,11 @@ type shared struct {
 	bgKnown    bool // the terminal reported its background colour
 	fewColours bool // the terminal shows 16 colours (themes.FewColours)
 	noColor    bool
+	// clusters follows the terminal's answers on grapheme clustering;
+	// termClusters: the environment names a terminal that clusters
+	// (see clusters.go).
+	clusters     clusterProbe
+	termClusters bool
 
 	keys globalKeys
 
@@ -72,12 +77,17 @@ func (s *shared) styles() *themes.Styles { return &s.theme.Styles }
 // previewDelay is the debounce of library previews.
 func (s *shared) previewDelay() time.Duration { return s.previewWait }
 
-// themeKey names the current theme for caches of rendered text.
+// themeKey names how text is drawn, for caches of rendered text: the
+// theme, and whether emoji sequences are split (see clusters.go).
 func (s *shared) themeKey() string {
+	k := s.theme.Name
 	if s.theme.Mono {
-		return s.theme.Name + "/mono"
+		k += "/mono"
 	}
-	return s.theme.Name
+	if splitClusters.Load() {
+		k += "/split"
+	}
+	return k
 }
 
 // isProtected reports whether tag needs a confirmation to move.

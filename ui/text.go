@@ -15,18 +15,21 @@ import (
 // sanitize makes untrusted text (prompt bodies, notes, model output) safe to
 // draw: escape sequences and control characters other than newline and tab
 // go (see textutil.Sanitize).
-func sanitize(s string) string { return textutil.Sanitize(s) }
+// On a terminal that does not cluster graphemes it also splits emoji
+// sequences (see clusters.go).
+func sanitize(s string) string { return unjoin(textutil.Sanitize(s)) }
 
 // oneLine sanitises s and folds it onto one line (for notes, descriptions
 // and previews in lists).
-func oneLine(s string) string { return textutil.OneLine(s) }
+func oneLine(s string) string { return unjoin(textutil.OneLine(s)) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // Text is measured in grapheme clusters everywhere (ansi.StringWidth, as
 // lipgloss does, and as the renderer is told to in Model.Init): a ZWJ
 // sequence (👩‍💻), a flag (🇫🇷), a skin-tone emoji (👍🏽) or a keycap (1️⃣)
-// is one glyph two cells wide, as modern terminals draw it. Measure with
+// is one glyph two cells wide, as modern terminals draw it (on the others,
+// sanitize splits them: see clusters.go). Measure with
 // ansi.StringWidth (or lipgloss.Width), cut with trunc, pad or fitLines,
 // wrap with wrapLine, step through text with ansi.FirstGraphemeCluster;
 // never with len or a count of runes.
