@@ -5,7 +5,7 @@ package runner
 // OpenAI-compatible server), ANTHROPIC_API_KEY, GEMINI_API_KEY. They send
 // one tiny prompt each, to WHET_LIVE_OLLAMA_MODEL, WHET_LIVE_OPENAI_MODEL,
 // … when set, else to a small model of the provider's (Ollama: llama3.2
-// when pulled, else the first model it lists that is not for embeddings;
+// when pulled, else the smallest model it lists that is not for embeddings;
 // another OpenAI-compatible server: the first model it lists). An Ollama
 // reasoning model (qwen3, deepseek-r1) that thinks through the whole
 // budget is asked again with thinking off.
@@ -81,12 +81,16 @@ func TestLiveOllama(t *testing.T) {
 			model = m.Name
 		}
 	}
-	for _, m := range models {
-		if model != "" {
-			break
-		}
-		if !strings.Contains(m.Name, "embed") && !strings.Contains(m.Family, "bert") {
-			model = m.Name
+	if model == "" {
+		// The smallest chat model: the quickest to load and to answer.
+		var size int64
+		for _, m := range models {
+			if strings.Contains(m.Name, "embed") || strings.Contains(m.Family, "bert") {
+				continue
+			}
+			if model == "" || m.Size < size {
+				model, size = m.Name, m.Size
+			}
 		}
 	}
 	if model == "" {
