@@ -1657,6 +1657,53 @@ providers:
 	}
 }
 
+// A prompt's own config (a sentiment prompt's structured output, as people
+// write it next to the prompt's raw text) is merged by promptfoo into
+// every provider's: its response_format is the OpenAI kind's param, as a
+// provider's is, and thinking the Anthropic kind's.
+func TestImportPromptConfigResponseFormat(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+providers: [openai:gpt-4.1-mini]
+prompts:
+  - label: Sentiment
+    raw: 'Classify: {{text}}'
+    config:
+      temperature: 0
+      response_format:
+        type: json_schema
+        json_schema:
+          name: Sentiment
+          schema: {type: object, required: [sentiment]}
+  - label: From file
+    raw: 'Again: {{text}}'
+    config:
+      response_format: file://format.json
+      thinking: {type: enabled, budget_tokens: 1024}
+tests:
+  - vars: {text: fine}
+`,
+		"format.json": `{"type": "json_object"}`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Unsupported) != 0 {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+	p := r.Prompts[0].Params
+	rf, _ := p.Extra["openai.response_format"].(map[string]any)
+	if rf["type"] != "json_schema" || rf["json_schema"] == nil || p.Temperature == nil {
+		t.Errorf("prompt 1 params = %+v", p)
+	}
+	p = r.Prompts[1].Params
+	rf, _ = p.Extra["openai.response_format"].(map[string]any)
+	th, _ := p.Extra["anthropic.thinking"].(map[string]any)
+	if rf["type"] != "json_object" || th["type"] != "enabled" {
+		t.Errorf("prompt 2 params = %+v", p)
+	}
+}
+
 // A threshold on an assert that passes or fails outright (contains,
 // starts-with, as promptfoo's own contains handler never reads it) leaves
 // the check as promptfoo grades it, without the threshold, and says so;

@@ -671,11 +671,31 @@ func (im *importer) configParams(cfg node, who string) *prompt.Params {
 	var p prompt.Params
 	for _, k := range cfg.keys() {
 		kn, _ := cfg.key(k)
-		if !paramKeys[k] {
+		key := paramKey(cfg, k)
+		switch {
+		case paramKeys[k]:
+		case k == "response_format":
+			// promptfoo merges a prompt's config into every provider's;
+			// the OpenAI-type ones send it, as whet's do (and only they).
+			if ref, ok := strings.CutPrefix(strings.TrimSpace(text(kn.v)), "file://"); ok && !kn.isMap() {
+				loaded, err := im.loadData(kn, who+": config.response_format", ref)
+				if err != nil {
+					im.issue(kn, fmt.Sprintf("%s: config.response_format is not imported: %v", who, err))
+					continue
+				}
+				if loaded.v == nil {
+					continue
+				}
+				kn = node{d: kn.d, path: kn.path, v: loaded.v}
+			}
+			key = config.TypeOpenAI + "." + k
+		case k == "thinking":
+			key = config.TypeAnthropic + "." + k
+		default:
 			im.issue(kn, fmt.Sprintf("%s: config.%s is not imported", who, k))
 			continue
 		}
-		if err := p.Set(paramKey(cfg, k), paramText(kn.v)); err != nil {
+		if err := p.Set(key, paramText(kn.v)); err != nil {
 			im.issue(kn, fmt.Sprintf("%s: config.%s not imported: %v", who, k, err))
 		}
 	}
