@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -454,6 +455,9 @@ func TestMapTarget(t *testing.T) {
 		{"ollama:embeddings:nomic-embed-text", "ollama:nomic-embed-text", true},
 		{"anthropic:messages:claude-sonnet-4-5", "anthropic:claude-sonnet-4-5", false},
 		{"anthropic:completion:claude-2", "", false},
+		{"anthropic:claude-agent-sdk", "", false},
+		{"anthropic:claude-code", "", true},
+		{"anthropic:claude-sonnet-4-5", "anthropic:claude-sonnet-4-5", false},
 		{"google:gemini-2.5-flash", "gemini:gemini-2.5-flash", false},
 		{"echo", "echo", false},
 		{"bedrock:anthropic.claude-3-haiku-20240307-v1:0", "", false},
@@ -1654,6 +1658,36 @@ providers:
 	}
 	if len(r.Unsupported) != 0 {
 		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// promptfoo's anthropic:claude-agent-sdk (and its alias anthropic:claude-code)
+// runs Claude Code as an agent in a working directory: as a code-generation
+// eval writes it, it is reported, not made the model "claude-agent-sdk".
+func TestImportClaudeAgentSDKProvider(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+providers:
+  - id: anthropic:claude-agent-sdk
+    label: claude-code
+    config:
+      model: claude-sonnet-4-6
+      working_dir: ../app
+  - anthropic:messages:claude-haiku-4-5
+prompts: ['{{task}}']
+tests:
+  - vars: {task: Build a form}
+`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"anthropic:claude-haiku-4-5"}; !reflect.DeepEqual(r.Targets, want) {
+		t.Errorf("targets = %v, want %v", r.Targets, want)
+	}
+	want := Issue{"c.yaml", 3, `provider "anthropic:claude-agent-sdk" is not supported by whet (anthropic:claude-agent-sdk runs the Claude Agent SDK, an agent with tools; whet sends prompts to models: anthropic:messages:<model>): it is not among the targets`}
+	if !slices.Contains(r.Unsupported, want) {
+		t.Errorf("issues = %v\nwant among them %v", r.Unsupported, want)
 	}
 }
 

@@ -588,6 +588,10 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 			return "anthropic:" + subModel, "anthropic", subModel, ""
 		case "completion":
 			return "", "", "", " (Anthropic's legacy completion API; use anthropic:messages:<model>)"
+		case "claude-agent-sdk", "claude-code":
+			// promptfoo runs Claude Code through the Agent SDK here: an
+			// agent with tools and a working directory, not a model.
+			return "", "", "", fmt.Sprintf(" (anthropic:%s runs the Claude Agent SDK, an agent with tools; whet sends prompts to models: anthropic:messages:<model>)", sub)
 		}
 		if rest == "" {
 			return "", "", "", noModel
