@@ -106,6 +106,10 @@ type importer struct {
 	// root is the config; refTops are its top-level keys a $ref named.
 	root    node
 	refTops map[string]bool
+	// unset gathers the tests leaving variables the prompts read unset,
+	// by file and names, in unsetOrder.
+	unset      map[string]*unsetNote
+	unsetOrder []string
 }
 
 // Options are an import's optional capabilities.
@@ -250,7 +254,7 @@ func (im *importer) run(root node) error {
 	}
 	if len(im.res.Suite.Cases) == 0 && def.vars.v != nil && !hasScenarios {
 		// promptfoo runs a config without tests once, with defaultTest's vars.
-		if err := im.addCases(def.vars, "defaultTest", "", nil, nil, graders{}, defaults{}); err != nil {
+		if err := im.addCases(def.vars, def.vars, "defaultTest", "", nil, nil, graders{}, defaults{}); err != nil {
 			return err
 		}
 	}
@@ -262,6 +266,7 @@ func (im *importer) run(root node) error {
 			im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
 		}
 	}
+	im.reportUnset()
 	im.finish()
 	return nil
 }

@@ -1691,6 +1691,58 @@ tests:
 	}
 }
 
+// A test that leaves a variable the prompts read unset (a test with only
+// options, a CSV without the column) renders it as empty text in
+// promptfoo, whose Nunjucks prints an undefined variable as nothing: the
+// case has it "", and one line says so for all the rows alike.
+func TestImportUnsetVarsAreEmpty(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+prompts: ['Recommend a book to {{profile.name}} about {{topic}}, in {{lang}}.']
+defaultTest:
+  vars: {lang: English}
+tests:
+  - vars:
+      profile: {name: Ana}
+      topic: sea
+  - options:
+      transform: output.toLowerCase()
+  - file://rows.csv
+`,
+		"rows.csv": "topic\nbirds\ntrees\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Suite.Cases) != 4 {
+		t.Fatalf("cases = %+v", r.Suite.Cases)
+	}
+	if got := r.Suite.Cases[0].Vars; got["profile.name"] != "Ana" || got["topic"] != "sea" {
+		t.Errorf("case 1 vars = %v", got)
+	}
+	want := map[string]string{"lang": "English", "profile.name": "", "topic": ""}
+	if got := r.Suite.Cases[1].Vars; !reflect.DeepEqual(got, want) {
+		t.Errorf("case 2 vars = %v, want %v", got, want)
+	}
+	want = map[string]string{"lang": "English", "profile.name": "", "topic": "trees"}
+	if got := r.Suite.Cases[3].Vars; !reflect.DeepEqual(got, want) {
+		t.Errorf("case 4 vars = %v, want %v", got, want)
+	}
+	var notes []Issue
+	for _, is := range r.Unsupported {
+		if strings.Contains(is.What, "not set") {
+			notes = append(notes, is)
+		}
+	}
+	wantNotes := []Issue{
+		{"c.yaml", 9, `test 2: {{profile.name}}, {{topic}} not set, which the prompts read: "" in the case, as promptfoo renders an undefined variable as empty text`},
+		{"rows.csv", 2, `row 1 (and 1 more in rows.csv): {{profile.name}} not set, which the prompts read: "" in the case, as promptfoo renders an undefined variable as empty text`},
+	}
+	if !reflect.DeepEqual(notes, wantNotes) {
+		t.Errorf("notes = %v\nwant %v", notes, wantNotes)
+	}
+}
+
 // A prompt's own config (a sentiment prompt's structured output, as people
 // write it next to the prompt's raw text) is merged by promptfoo into
 // every provider's: its response_format is the OpenAI kind's param, as a

@@ -424,7 +424,7 @@ func (im *importer) testCase(n node, where string, def defaults) error {
 		on, _ := n.key("options")
 		im.issue(on, fmt.Sprintf("%s: options.provider applies to the case's own checks only: defaultTest's model-graded checks keep their grader", where))
 	}
-	return im.addCases(vars, where, desc, checks, threshold, grader, def)
+	return im.addCases(n, vars, where, desc, checks, threshold, grader, def)
 }
 
 // hasGraded reports whether a check in cs would take a grader of g.
@@ -440,7 +440,11 @@ func hasGraded(cs []prompt.Check, g graders) bool {
 // addCases adds the cases a test's vars expand into (defaultTest's vars
 // under the test's own; a list of strings is one case per element, as
 // promptfoo runs them).
-func (im *importer) addCases(vars node, where, desc string, checks []prompt.Check, threshold *float64, grader graders, def defaults) error {
+//
+// A variable the prompts read that the test leaves unset is "" in its
+// cases, as promptfoo's Nunjucks renders an undefined variable, and is
+// reported at at (the test).
+func (im *importer) addCases(at, vars node, where, desc string, checks []prompt.Check, threshold *float64, grader graders, def defaults) error {
 	type varVals struct {
 		name string
 		vals []string
@@ -489,9 +493,16 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		}
 		combos = next
 	}
+	unset := im.unsetVars(combos[0])
+	if len(unset) > 0 {
+		im.noteUnset(at, where, unset)
+	}
 	for _, vars := range combos {
 		for k, v := range vars {
 			vars[k] = strings.TrimSuffix(v, "\n") // promptfoo drops a value's final newline
+		}
+		for _, name := range unset {
+			vars[name] = ""
 		}
 		resolveVarRefs(vars)
 		c := prompt.Case{Description: desc, Vars: vars, Threshold: threshold}
@@ -501,6 +512,68 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		im.res.Suite.Cases = append(im.res.Suite.Cases, c)
 	}
 	return nil
+}
+
+// unsetVars are the variables the prompts read that vars leaves unset, in
+// the order the prompts read them. A field of a var that is set
+// ({{user.name}} of a user given) is left to fieldRefs.
+func (im *importer) unsetVars(vars map[string]string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range im.res.Prompts {
+		for _, ref := range prompt.MessagesVariables(p.Messages) {
+			root, _, _ := strings.Cut(ref, ".")
+			if _, set := vars[ref]; set || seen[ref] {
+				continue
+			}
+			if _, set := vars[root]; set {
+				continue
+			}
+			seen[ref] = true
+			out = append(out, ref)
+		}
+	}
+	return out
+}
+
+// unsetNote gathers the tests that leave the same variables unset, so a
+// CSV of a hundred rows without a column gives one line.
+type unsetNote struct {
+	at     node
+	first  string
+	names  []string
+	others int
+}
+
+// noteUnset records that the test at at (where) leaves names unset.
+func (im *importer) noteUnset(at node, where string, names []string) {
+	key := at.file() + "\x00" + strings.Join(names, "\x00")
+	if n, ok := im.unset[key]; ok {
+		n.others++
+		return
+	}
+	if im.unset == nil {
+		im.unset = map[string]*unsetNote{}
+	}
+	im.unset[key] = &unsetNote{at: at, first: where, names: names}
+	im.unsetOrder = append(im.unsetOrder, key)
+}
+
+// reportUnset reports the variables tests leave unset.
+func (im *importer) reportUnset() {
+	for _, key := range im.unsetOrder {
+		n := im.unset[key]
+		refs := make([]string, len(n.names))
+		for i, name := range n.names {
+			refs[i] = "{{" + name + "}}"
+		}
+		who := n.first
+		if n.others > 0 {
+			who += fmt.Sprintf(" (and %d more in %s)", n.others, filepath.Base(n.at.file()))
+		}
+		im.issue(n.at, fmt.Sprintf("%s: %s not set, which the prompts read: \"\" in the case, as promptfoo renders an undefined variable as empty text",
+			who, strings.Join(refs, ", ")))
+	}
 }
 
 // varRefRe is a {{name}} in a var's value.
@@ -1056,7 +1129,7 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 				checks = append(checks, c)
 			}
 		}
-		if err := im.addCases(node{d: at.d, v: vars}, where, desc, checks, threshold, graders{}, def); err != nil {
+		if err := im.addCases(at, node{d: at.d, v: vars}, where, desc, checks, threshold, graders{}, def); err != nil {
 			return err
 		}
 	}
@@ -1220,7 +1293,7 @@ func (im *importer) scenario(n node, where string, def defaults) error {
 			continue
 		}
 		if len(testItems) == 0 {
-			if err := im.addCases(node{}, w, d.scenarioDesc, d.scenarioChecks, nil, graders{}, d); err != nil {
+			if err := im.addCases(entry, node{}, w, d.scenarioDesc, d.scenarioChecks, nil, graders{}, d); err != nil {
 				return err
 			}
 			continue
