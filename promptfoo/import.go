@@ -110,6 +110,10 @@ type importer struct {
 	// by file and names, in unsetOrder.
 	unset      map[string]*unsetNote
 	unsetOrder []string
+	// often gathers issues alike in many places, by file and text, in
+	// oftenOrder.
+	often      map[string]*oftenIssue
+	oftenOrder []string
 }
 
 // Options are an import's optional capabilities.
@@ -267,6 +271,7 @@ func (im *importer) run(root node) error {
 		}
 	}
 	im.reportUnset()
+	im.reportOften()
 	im.finish()
 	return nil
 }
@@ -395,6 +400,46 @@ func (im *importer) issue(n node, what string) {
 		file = im.cfgFile
 	}
 	im.res.Unsupported = append(im.res.Unsupported, Issue{File: file, Line: n.line(), What: what})
+}
+
+// issueOften reports what about where at n once for all the places of a
+// file it holds for (each test's metadata, each row's __metadata column):
+// at the first, with how many more there are, when reportOften runs.
+func (im *importer) issueOften(n node, where, what string) {
+	file := n.file()
+	if file == "" {
+		file = im.cfgFile
+	}
+	key := file + "\x00" + what
+	if o, ok := im.often[key]; ok {
+		o.more++
+		return
+	}
+	if im.often == nil {
+		im.often = map[string]*oftenIssue{}
+	}
+	im.often[key] = &oftenIssue{at: n, where: where, what: what}
+	im.oftenOrder = append(im.oftenOrder, key)
+}
+
+// oftenIssue is an issue issueOften gathers.
+type oftenIssue struct {
+	at          node
+	where, what string
+	more        int
+}
+
+// reportOften reports what issueOften gathered.
+func (im *importer) reportOften() {
+	for _, key := range im.oftenOrder {
+		o := im.often[key]
+		where := o.where
+		if o.more > 0 {
+			where += fmt.Sprintf(" (and %d more in %s)", o.more, filepath.Base(o.at.file()))
+		}
+		im.issue(o.at, where+": "+o.what)
+	}
+	im.often, im.oftenOrder = nil, nil
 }
 
 func (im *importer) issueAt(file string, line int, what string) {

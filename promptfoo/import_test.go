@@ -1743,6 +1743,48 @@ tests:
 	}
 }
 
+// What every test or row of a file has alike and whet does not keep (each
+// test's metadata, a CSV's __metadata column, each assert's description)
+// is one line per file, at the first place, with how many more there are,
+// not a line per test.
+func TestImportRepeatedIssuesOnce(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+prompts: ['{{q}}']
+tests:
+  - vars: {q: a}
+    metadata: {tier: smoke}
+    assert:
+      - type: is-json
+        description: output is JSON
+  - vars: {q: b}
+    metadata: {tier: full}
+    assert:
+      - type: contains
+        value: b
+        description: names b
+  - vars: {q: c}
+    metadata: {tier: full}
+  - file://rows.csv
+`,
+		"rows.csv": "q,__expected,__metadata:category\nd,contains:d,x\ne,contains:e,y\nf,contains:f,z\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Issue{
+		{"c.yaml", 5, `test 1 (and 2 more in c.yaml): metadata is not imported`},
+		{"c.yaml", 8, `test 1: assert 1 (is-json) (and 1 more in c.yaml): description is not imported`},
+		{"rows.csv", 2, `row 1 (and 2 more in rows.csv): column __metadata:category is not imported`},
+	}
+	if !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
+	}
+	if len(r.Suite.Cases) != 6 {
+		t.Errorf("cases = %d, want 6", len(r.Suite.Cases))
+	}
+}
+
 // A prompt's own config (a sentiment prompt's structured output, as people
 // write it next to the prompt's raw text) is merged by promptfoo into
 // every provider's: its response_format is the OpenAI kind's param, as a

@@ -411,7 +411,7 @@ func (im *importer) testCase(n node, where string, def defaults) error {
 		case "options":
 			grader = im.options(kn, where)
 		default:
-			im.issue(kn, fmt.Sprintf("%s: %s is not imported", where, k))
+			im.issueOften(kn, where, k+" is not imported")
 		}
 	}
 	if len(def.scenarioChecks) > 0 {
@@ -913,11 +913,11 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 		im.issue(n.at, n.what)
 	}
 	for _, k := range ra.extra {
-		what := k.what + " is not imported"
 		if k.what == "transform" {
-			what = "transform is not imported (whet runs no JavaScript): the check grades the output as the model gave it"
+			im.issue(k.at, fmt.Sprintf("%s (%s): transform is not imported (whet runs no JavaScript): the check grades the output as the model gave it", where, typ))
+			continue
 		}
-		im.issue(k.at, fmt.Sprintf("%s (%s): %s", where, typ, what))
+		im.issueOften(k.at, fmt.Sprintf("%s (%s)", where, typ), k.what+" is not imported")
 	}
 	return c, true, nil
 }
@@ -1106,7 +1106,7 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 				}
 			case h == "__prefix", h == "__suffix", h == "__providerOutput", strings.HasPrefix(h, "__metadata"):
 				if strings.TrimSpace(v) != "" {
-					im.issue(at, fmt.Sprintf("%s: column %s is not imported", where, h))
+					im.issueOften(at, where, fmt.Sprintf("column %s is not imported", h))
 				}
 			default:
 				vars[h] = v
