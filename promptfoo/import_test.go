@@ -1785,6 +1785,33 @@ tests:
 	}
 }
 
+// A prompt written {id, content} (as for a red team target) is, in
+// promptfoo, the text of its id: whet imports the same and says why the
+// content it left out is not the prompt.
+func TestImportPromptIDWithContent(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+prompts:
+  - id: travel-agent
+    content: |
+      You are a travel agent.
+      User: {{prompt}}
+tests:
+  - vars: {prompt: hi}
+`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Prompts) != 1 || !reflect.DeepEqual(r.Prompts[0].Messages, user("travel-agent")) {
+		t.Errorf("prompts = %+v", r.Prompts)
+	}
+	want := []Issue{{"c.yaml", 4, `prompt 1: content is not imported: promptfoo takes a prompt's text from raw, else id, so the prompt is the text "travel-agent"`}}
+	if !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
+	}
+}
+
 // A prompt's own config (a sentiment prompt's structured output, as people
 // write it next to the prompt's raw text) is merged by promptfoo into
 // every provider's: its response_format is the OpenAI kind's param, as a
