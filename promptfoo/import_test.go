@@ -1812,6 +1812,46 @@ tests:
 	}
 }
 
+// An llm-rubric's provider named by the id of a configured Azure provider
+// is, in promptfoo, a new provider of that id without its config: the
+// endpoint comes from the environment, and the note says it is the
+// grader's, whose provider entry has it.
+func TestImportAzureGraderWithoutConfig(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+providers:
+  - id: azure:chat:gpt-4o-mini
+    config:
+      apiHost: https://acme.openai.azure.com/
+      apiVersion: 2024-02-15-preview
+prompts: ['Feedback on {{answer}}']
+tests:
+  - vars: {answer: George Washington}
+    assert:
+      - type: llm-rubric
+        provider: azure:chat:gpt-4o-mini
+        value: Notes the missing second figure
+`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHints := []ProviderHint{
+		{Name: "azure", Type: "azure", BaseURL: "https://acme.openai.azure.com", APIKeyEnv: "AZURE_API_KEY", APIVersion: "2024-02-15-preview"},
+		{Name: "azure-2", Type: "azure", BaseURL: "https://${AZURE_API_HOST}", APIKeyEnv: "AZURE_API_KEY", APIVersion: "2024-12-01-preview"},
+	}
+	if !reflect.DeepEqual(r.Providers, wantHints) {
+		t.Errorf("providers = %+v\nwant %+v", r.Providers, wantHints)
+	}
+	if c := r.Suite.Cases[0].Checks[0]; c.Provider != "azure-2:gpt-4o-mini" {
+		t.Errorf("grader = %q", c.Provider)
+	}
+	want := []Issue{{"c.yaml", 12, "grader azure:chat:gpt-4o-mini: promptfoo loads a grader named by its id alone, without the config a provider of that id has, so promptfoo read the endpoint from the environment: the azure provider's base_url is https://${AZURE_API_HOST} (whet expands it when it reads its config); edit it if you set AZURE_OPENAI_API_HOST or AZURE_API_BASE_URL instead"}}
+	if !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
+	}
+}
+
 // A prompt's own config (a sentiment prompt's structured output, as people
 // write it next to the prompt's raw text) is merged by promptfoo into
 // every provider's: its response_format is the OpenAI kind's param, as a

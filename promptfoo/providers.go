@@ -336,7 +336,7 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 	}
 	switch {
 	case typ == config.TypeAzure:
-		name, err := im.azureHint(at, id, baseURL, keyEnv, apiVersion)
+		name, err := im.azureHint(at, id, baseURL, keyEnv, apiVersion, false)
 		if err != nil {
 			im.issue(baseAt, fmt.Sprintf("provider %s: %v: not imported", id, err))
 			return
@@ -406,7 +406,10 @@ const azureDefaultAPIVersion = "2024-12-01-preview"
 // endpoint (baseURL, else AZURE_API_HOST's, which is reported) with the
 // key variable (default AZURE_API_KEY) and api-version (default
 // promptfoo's).
-func (im *importer) azureHint(at node, id, baseURL, keyEnv, apiVersion string) (string, error) {
+//
+// A grader (grader set) is loaded by promptfoo from its id alone, so it
+// never has the endpoint a provider entry of the same id configures.
+func (im *importer) azureHint(at node, id, baseURL, keyEnv, apiVersion string, grader bool) (string, error) {
 	if keyEnv == "" {
 		keyEnv = "AZURE_API_KEY"
 	}
@@ -417,7 +420,11 @@ func (im *importer) azureHint(at node, id, baseURL, keyEnv, apiVersion string) (
 		baseURL = azureEnvHost
 		if !im.azureEnvNoted {
 			im.azureEnvNoted = true
-			im.issue(at, fmt.Sprintf("provider %s: its config names no apiHost or apiBaseUrl, so promptfoo read the endpoint from the environment: the azure provider's base_url is %s (whet expands it when it reads its config); edit it if you set AZURE_OPENAI_API_HOST or AZURE_API_BASE_URL instead", id, azureEnvHost))
+			why := fmt.Sprintf("provider %s: its config names no apiHost or apiBaseUrl", id)
+			if grader {
+				why = fmt.Sprintf("grader %s: promptfoo loads a grader named by its id alone, without the config a provider of that id has", id)
+			}
+			im.issue(at, fmt.Sprintf("%s, so promptfoo read the endpoint from the environment: the azure provider's base_url is %s (whet expands it when it reads its config); edit it if you set AZURE_OPENAI_API_HOST or AZURE_API_BASE_URL instead", why, azureEnvHost))
 		}
 	}
 	return im.hint(config.TypeAzure, baseURL, keyEnv, apiVersion, "azure")
@@ -514,7 +521,7 @@ func (im *importer) checkTarget(at node, id string) (target, why string) {
 	var name string
 	var err error
 	if typ == config.TypeAzure {
-		name, err = im.azureHint(at, id, "", "", "")
+		name, err = im.azureHint(at, id, "", "", "", true)
 	} else if v, ok := vendorOf(id); ok {
 		name, err = im.hint(typ, v.base, v.keyEnv, "", v.name)
 	} else {
