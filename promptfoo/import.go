@@ -149,6 +149,12 @@ func ImportWith(path string, readFile func(string) ([]byte, error), validate fun
 // ImportOptions is Import with opts.
 func ImportOptions(path string, readFile func(string) ([]byte, error), opts Options) (Result, error) {
 	validate := opts.Validate
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".js", ".cjs", ".mjs", ".ts", ".cts", ".mts":
+		// promptfoo runs such a config as code; read as YAML it would
+		// fail on the first line of JavaScript.
+		return Result{}, &prompt.FileError{File: path, Msg: "a JavaScript or TypeScript config is code, and whet runs none: write it as promptfooconfig.yaml (or .json) and import that"}
+	}
 	data, err := readFile(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("promptfoo config %s: %w", path, err)

@@ -434,6 +434,21 @@ func TestImportErrors(t *testing.T) {
 	}
 }
 
+// A JavaScript config (module.exports = {...}, as a config that builds
+// its schema in code is written) is refused as code, naming the file, not
+// read as YAML that fails at its first line.
+func TestImportJavaScriptConfig(t *testing.T) {
+	for _, name := range []string{"promptfooconfig.js", "promptfooconfig.cjs", "eval.config.ts"} {
+		_, err := Import(name, memFS(map[string]string{
+			name: "const schema = require('./schema.json');\nmodule.exports = {prompts: ['{{q}}'], providers: ['openai:gpt-4o-mini']};\n",
+		}))
+		want := name + ": a JavaScript or TypeScript config is code, and whet runs none: write it as promptfooconfig.yaml (or .json) and import that"
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %q", name, err, want)
+		}
+	}
+}
+
 func TestMapTarget(t *testing.T) {
 	tests := []struct {
 		id, target string
