@@ -1574,14 +1574,59 @@ providers:
 	p := r.Prompts[0].Params
 	want := map[string]any{
 		"gemini.top_k": 40, "gemini.temperature": 0.7, "gemini.stop": []any{"END"},
-		"anthropic.thinking": map[string]any{"type": "enabled", "budget_tokens": 4096},
+		"gemini.thinkingConfig": map[string]any{"thinkingBudget": 1024},
+		"anthropic.thinking":    map[string]any{"type": "enabled", "budget_tokens": 4096},
 	}
 	gotJSON, _ := json.Marshal(p.Extra)
 	wantJSON, _ := json.Marshal(want)
 	if string(gotJSON) != string(wantJSON) || p.Temperature != nil || p.MaxTokens == nil || *p.MaxTokens != 8192 {
 		t.Errorf("params = %+v %s\nwant extra %s", p, gotJSON, wantJSON)
 	}
-	wantIssues := []Issue{{"g.yaml", 11, "provider google:gemini-2.5-pro: config.generationConfig.thinkingConfig is not imported"}}
+	if len(r.Unsupported) != 0 {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// A google provider's structured output, written in its generationConfig
+// as promptfoo's documentation writes it (response_mime_type,
+// response_schema) by a test-triage config, is Gemini's alone, in Gemini's
+// spelling, which whet's gemini provider puts in generationConfig.
+func TestImportGeminiStructuredOutput(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['Classify: {{failure}}']
+providers:
+  - id: google:gemini-2.5-flash-lite
+    config:
+      generationConfig:
+        response_mime_type: application/json
+        response_schema:
+          type: object
+          properties:
+            category: {type: string, enum: [product-bug, test-bug, flaky]}
+          required: [category]
+        candidate_count: 1
+        safety_settings: []
+  - openai:gpt-4.1-mini
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Prompts[0].Params
+	want := map[string]any{
+		"gemini.responseMimeType": "application/json",
+		"gemini.responseSchema": map[string]any{
+			"type":       "object",
+			"properties": map[string]any{"category": map[string]any{"type": "string", "enum": []any{"product-bug", "test-bug", "flaky"}}},
+			"required":   []any{"category"},
+		},
+		"gemini.candidateCount": 1,
+	}
+	gotJSON, _ := json.Marshal(p.Extra)
+	wantJSON, _ := json.Marshal(want)
+	if string(gotJSON) != string(wantJSON) {
+		t.Errorf("params %s\nwant   %s", gotJSON, wantJSON)
+	}
+	wantIssues := []Issue{{"c.yaml", 14, "provider google:gemini-2.5-flash-lite: config.generationConfig.safety_settings is not imported"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %v", r.Unsupported)
 	}

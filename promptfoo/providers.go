@@ -26,6 +26,26 @@ var geminiParams = map[string]string{
 	"presencePenalty": "presence_penalty", "frequencyPenalty": "frequency_penalty",
 }
 
+// geminiGenerationFields are Gemini generationConfig fields, besides the
+// sampling params, that a google provider's generationConfig may set and
+// whet's gemini provider sends as they are (as gemini.NAME params).
+var geminiGenerationFields = map[string]bool{
+	"responseMimeType": true, "responseSchema": true, "responseJsonSchema": true,
+	"thinkingConfig": true, "candidateCount": true, "responseModalities": true,
+}
+
+// camelCase is a snake_case name (response_mime_type, as promptfoo's
+// documentation writes Gemini's fields) in Gemini's own spelling.
+func camelCase(s string) string {
+	parts := strings.Split(s, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
+
 // builtinNames are whet's built-in provider names; a hint never takes one.
 var builtinNames = map[string]bool{"ollama": true, "openai": true, "anthropic": true, "gemini": true, "echo": true}
 
@@ -268,6 +288,10 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 					addParam(geminiParams[g], gn)
 				case paramKeys[g]:
 					addParam(g, gn)
+				case geminiGenerationFields[camelCase(g)]:
+					// Structured output, thinking: whet's gemini provider
+					// merges its scoped params into generationConfig.
+					addParam(config.TypeGemini+"."+camelCase(g), gn)
 				default:
 					im.issue(gn, fmt.Sprintf("provider %s: config.generationConfig.%s is not imported", id, g))
 				}
