@@ -110,6 +110,8 @@ type importer struct {
 	// by file and names, in unsetOrder.
 	unset      map[string]*unsetNote
 	unsetOrder []string
+	// stored are the names tests store their output as (storeOutputAs).
+	stored map[string]bool
 	// often gathers issues alike in many places, by file and text, in
 	// oftenOrder.
 	often      map[string]*oftenIssue

@@ -1801,6 +1801,30 @@ tests:
 	if !reflect.DeepEqual(notes, wantNotes) {
 		t.Errorf("notes = %v\nwant %v", notes, wantNotes)
 	}
+
+	// promptfoo fills {{_conversation}} and an earlier test's stored
+	// output itself: they stay unset, for the run to name, not "".
+	r, err = Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+prompts: ['{{_conversation}} Respond: {{message}} (you said {{fruit}})']
+tests:
+  - vars: {message: Pick a fruit}
+    options: {storeOutputAs: fruit}
+  - vars: {message: Why that one?}
+`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = map[string]string{"message": "Why that one?"}
+	if got := r.Suite.Cases[1].Vars; !reflect.DeepEqual(got, want) {
+		t.Errorf("case 2 vars = %v, want %v", got, want)
+	}
+	for _, is := range r.Unsupported {
+		if strings.Contains(is.What, "not set") {
+			t.Errorf("note %v", is)
+		}
+	}
 }
 
 // What every test or row of a file has alike and whet does not keep (each

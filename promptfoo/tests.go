@@ -173,6 +173,16 @@ func (im *importer) options(n node, where string) graders {
 			im.issue(kn, where+": options.transform is not imported (whet runs no JavaScript): the checks grade the output as the model gave it")
 			continue
 		}
+		if k == "storeOutputAs" {
+			// A later test's {{name}} is this test's output in promptfoo:
+			// no value whet could give it.
+			if name := strings.TrimSpace(text(kn.v)); name != "" {
+				if im.stored == nil {
+					im.stored = map[string]bool{}
+				}
+				im.stored[name] = true
+			}
+		}
 		if k != "provider" {
 			im.issue(kn, fmt.Sprintf("%s: options.%s is not imported", where, k))
 			continue
@@ -527,6 +537,11 @@ func (im *importer) unsetVars(vars map[string]string) []string {
 				continue
 			}
 			if _, set := vars[root]; set {
+				continue
+			}
+			// promptfoo gives these itself: the conversation so far, an
+			// earlier test's output (storeOutputAs). The run names them.
+			if root == "_conversation" || im.stored[root] {
 				continue
 			}
 			seen[ref] = true
