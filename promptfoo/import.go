@@ -215,7 +215,9 @@ func (im *importer) run(root node) error {
 			n, _ := root.key(k)
 			im.outputPath(n)
 		default:
-			if !ignoredKeys[k] {
+			// x-… keys hold YAML anchors (x-chunk-config: &cfg) that the
+			// config uses by alias: what they hold is imported there.
+			if !ignoredKeys[k] && !strings.HasPrefix(k, "x-") {
 				unknown = append(unknown, k)
 			}
 		}

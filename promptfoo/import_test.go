@@ -1936,6 +1936,61 @@ tests:
 	}
 }
 
+// An Ollama provider's structured output and thinking, written as config
+// keys or, as a transcript-analysis config shares them through a YAML
+// anchor, under passthrough (its options merged into the request's), are
+// Ollama's params; the x- key holding the anchor is no issue.
+func TestImportOllamaFormatAndPassthrough(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+x-chunk-config: &chunk-config
+  temperature: 0.2
+  passthrough:
+    format:
+      type: object
+      required: [tone]
+    options: {num_ctx: 8192}
+    keep_alive: 5m
+providers:
+  - id: ollama:chat:gemma3:12b
+    config: *chunk-config
+  - id: ollama:chat:qwen3:4b
+    config:
+      temperature: 0.2
+      format:
+        type: object
+        required: [tone]
+      think: false
+      passthrough:
+        options: {num_ctx: 8192}
+prompts: ['Analyze: {{transcript}}']
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Prompts[0].Params
+	want := map[string]any{
+		"ollama.format":  map[string]any{"type": "object", "required": []any{"tone"}},
+		"ollama.num_ctx": 8192,
+		"ollama.think":   false,
+	}
+	gotJSON, _ := json.Marshal(p.Extra)
+	wantJSON, _ := json.Marshal(want)
+	if string(gotJSON) != string(wantJSON) || p.Temperature == nil || *p.Temperature != 0.2 {
+		t.Errorf("params = %+v %s\nwant extra %s", p, gotJSON, wantJSON)
+	}
+	var whats []string
+	for _, is := range r.Unsupported {
+		whats = append(whats, is.What)
+	}
+	wantWhats := []string{
+		"provider ollama:chat:gemma3:12b: config.passthrough.keep_alive is not imported",
+		"provider ollama:chat:qwen3:4b sets ollama.think false and ollama:chat:gemma3:12b do not: whet keeps params on the prompt, so every ollama target gets ollama.think false",
+	}
+	if !reflect.DeepEqual(whats, wantWhats) {
+		t.Errorf("issues = %q\nwant %q", whats, wantWhats)
+	}
+}
+
 // A prompt's own config (a sentiment prompt's structured output, as people
 // write it next to the prompt's raw text) is merged by promptfoo into
 // every provider's: its response_format is the OpenAI kind's param, as a

@@ -317,6 +317,27 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 			// Extended thinking: whet's anthropic provider sends it as it
 			// is, with a max_tokens above its budget.
 			addParam(config.TypeAnthropic+"."+k, kn)
+		case typ == config.TypeOllama && (k == "format" || k == "think"):
+			// Structured output and thinking: request fields of /api/chat,
+			// as whet's ollama provider sends these two params.
+			addParam(config.TypeOllama+"."+k, kn)
+		case typ == config.TypeOllama && k == "passthrough" && kn.isMap():
+			// promptfoo sends passthrough's fields with the request, and
+			// merges its options into the request's options.
+			for _, pk := range kn.keys() {
+				pn, _ := kn.key(pk)
+				switch {
+				case pk == "format" || pk == "think":
+					addParam(config.TypeOllama+"."+pk, pn)
+				case pk == "options" && pn.isMap():
+					for _, ok := range pn.keys() {
+						on, _ := pn.key(ok)
+						addParam(config.TypeOllama+"."+ok, on)
+					}
+				default:
+					im.issue(pn, fmt.Sprintf("provider %s: config.passthrough.%s is not imported", id, pk))
+				}
+			}
 		case isVendor && vendor.name == "xai" && k == "region":
 			// promptfoo's xai provider calls the region's endpoint.
 			region := strings.TrimSpace(text(kn.v))
