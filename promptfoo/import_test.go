@@ -1991,6 +1991,32 @@ prompts: ['Analyze: {{transcript}}']
 	}
 }
 
+// max_tokens on an Ollama provider (as a local comparison sets it on every
+// provider alike) is no Ollama option: promptfoo's ollama provider drops
+// it, so the import does too and says num_predict is Ollama's; the
+// OpenAI provider's max_tokens is kept, for OpenAI alone.
+func TestImportOllamaMaxTokensDropped(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+providers:
+  - id: ollama:chat:llama3.2
+    config: {temperature: 0, max_tokens: 256, num_predict: 512}
+  - id: openai:gpt-4o-mini
+    config: {temperature: 0, max_tokens: 256}
+prompts: ['{{q}}']
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Prompts[0].Params
+	if fmt.Sprint(p.Extra["openai.max_tokens"]) != "256" || fmt.Sprint(p.Extra["ollama.num_predict"]) != "512" || p.MaxTokens != nil || p.Temperature == nil {
+		t.Errorf("params = %+v", p)
+	}
+	want := Issue{"c.yaml", 4, "provider ollama:chat:llama3.2: config.max_tokens is not imported: promptfoo's ollama provider does not send it (Ollama's option for the answer's length is num_predict)"}
+	if len(r.Unsupported) == 0 || r.Unsupported[0] != want {
+		t.Errorf("issues = %v\nwant first %v", r.Unsupported, want)
+	}
+}
+
 // A prompt's own config (a sentiment prompt's structured output, as people
 // write it next to the prompt's raw text) is merged by promptfoo into
 // every provider's: its response_format is the OpenAI kind's param, as a

@@ -26,6 +26,10 @@ var geminiParams = map[string]string{
 	"presencePenalty": "presence_penalty", "frequencyPenalty": "frequency_penalty",
 }
 
+// ollamaDropped are the param keys that are no Ollama option, which
+// promptfoo's ollama provider leaves out of its requests.
+var ollamaDropped = map[string]bool{"max_tokens": true, "max_completion_tokens": true, "reasoning_effort": true}
+
 // geminiGenerationFields are Gemini generationConfig fields, besides the
 // sampling params, that a google provider's generationConfig may set and
 // whet's gemini provider sends as they are (as gemini.NAME params).
@@ -274,6 +278,10 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 	for _, k := range cfg.keys() {
 		kn, _ := cfg.key(k)
 		switch {
+		case typ == config.TypeOllama && ollamaDropped[k]:
+			// promptfoo's ollama provider sends only Ollama's options
+			// (num_predict, not max_tokens) and drops the rest.
+			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: promptfoo's ollama provider does not send it (Ollama's option for the answer's length is num_predict)", id, k))
 		case paramKeys[k]:
 			addParam(paramKey(cfg, k), kn)
 		case typ == config.TypeGemini && geminiParams[k] != "":
