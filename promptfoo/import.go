@@ -112,6 +112,9 @@ type importer struct {
 	unsetOrder []string
 	// stored are the names tests store their output as (storeOutputAs).
 	stored map[string]bool
+	// generate are the Ollama providers promptfoo calls through
+	// /api/generate, with a prompt's text rather than its messages.
+	generate []generateProvider
 	// often gathers issues alike in many places, by file and text, in
 	// oftenOrder.
 	often      map[string]*oftenIssue
@@ -282,6 +285,7 @@ func (im *importer) run(root node) error {
 	}
 	im.reportUnset()
 	im.reportOften()
+	im.noteGenerate()
 	im.finish()
 	return nil
 }
@@ -339,6 +343,31 @@ func (im *importer) deref(n node, where string) (node, bool) {
 			cur = items[idx]
 		}
 		n = cur
+	}
+}
+
+// generateProvider is an Ollama provider of promptfoo's completion kind.
+type generateProvider struct {
+	id, model string
+	at        node
+}
+
+// noteGenerate reports the Ollama completion providers when a prompt is a
+// chat: promptfoo sends such a provider the chat's JSON text as one
+// prompt, where whet sends the messages, as promptfoo's ollama:chat: does.
+func (im *importer) noteGenerate() {
+	var chats []string
+	for _, p := range im.res.Prompts {
+		if len(p.Messages) > 1 || len(p.Messages) == 1 && p.Messages[0].Role != prompt.RoleUser {
+			chats = append(chats, p.Name)
+		}
+	}
+	if len(chats) == 0 {
+		return
+	}
+	for _, g := range im.generate {
+		im.issue(g.at, fmt.Sprintf("provider %s: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (%s) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:%s does",
+			g.id, strings.Join(chats, ", "), g.model))
 	}
 }
 

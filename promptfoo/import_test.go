@@ -316,6 +316,8 @@ tests:
 					{"evals.yaml", 5, `provider openai:chat:gpt-4o-mini sets temperature 0 and openai:gpt-4o, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4, openai:chat:gpt-4o do not: whet keeps params on the prompt, so every target gets temperature 0`},
 					{"evals.yaml", 8, `provider openai:gpt-4o sets stop ["\n\n"] and openai:chat:gpt-4o-mini, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4 do not: whet keeps params on the prompt, so every target gets stop ["\n\n"]`},
 					{"evals.yaml", 12, `provider openai:o3: apiBaseUrl "not a url" is not an http(s) URL: not imported`},
+					// promptfoo's completion provider is sent the chat as JSON text.
+					{"more-providers.yaml", 1, `provider ollama:completion:phi4: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (evals/prompt-1) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:phi4 does`},
 				}
 				if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 					t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
@@ -2014,6 +2016,29 @@ prompts: ['{{q}}']
 	want := Issue{"c.yaml", 4, "provider ollama:chat:llama3.2: config.max_tokens is not imported: promptfoo's ollama provider does not send it (Ollama's option for the answer's length is num_predict)"}
 	if len(r.Unsupported) == 0 || r.Unsupported[0] != want {
 		t.Errorf("issues = %v\nwant first %v", r.Unsupported, want)
+	}
+}
+
+// ollama:MODEL is promptfoo's completion provider (/api/generate), which
+// is sent a prompt's text: a chat prompt arrives as its JSON. The import
+// says so for chat prompts, where whet sends messages, and not for a
+// single user message, which both send alike.
+func TestImportOllamaGenerateNote(t *testing.T) {
+	files := map[string]string{
+		"c.yaml": "prompts: [file://p.json]\nproviders: [ollama:llama3.2, ollama:chat:qwen3]\n",
+		"p.json": `[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "{{q}}"}]`,
+	}
+	r, err := Import("c.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Issue{{"c.yaml", 2, "provider ollama:llama3.2: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (c/p) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:llama3.2 does"}}
+	if !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
+	}
+	files["c.yaml"] = "prompts: ['Summarize: {{q}}']\nproviders: [ollama:llama3.2]\n"
+	if r, err = Import("c.yaml", memFS(files)); err != nil || len(r.Unsupported) != 0 {
+		t.Errorf("plain prompt: issues %v, err %v", r.Unsupported, err)
 	}
 }
 

@@ -261,6 +261,13 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		im.issue(at, fmt.Sprintf("provider %q is not supported by whet%s: it is not among the targets", id, why))
 		return
 	}
+	if typ == config.TypeOllama {
+		if sub, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(id), "ollama:"), ":"); sub != "chat" {
+			// ollama:MODEL and ollama:completion:MODEL call /api/generate
+			// with the prompt's text; finish notes it for chat prompts.
+			im.generate = append(im.generate, generateProvider{id: id, at: at, model: model})
+		}
+	}
 	vendor, isVendor := vendorOf(id)
 	cfg, _ := opts.key("config")
 	if cfg.v != nil && !cfg.isMap() {
