@@ -460,6 +460,7 @@ func TestMapTarget(t *testing.T) {
 		{"openai:chat:gpt-4o-mini", "openai:gpt-4o-mini", false},
 		{"openai:chat:ft:gpt-4.1-mini:acme::abc", "openai:ft:gpt-4.1-mini:acme::abc", false},
 		{"openai:responses:gpt-5", "openai:gpt-5", false},
+		{"openai:completion:gpt-3.5-turbo-instruct", "", false},
 		{"openai:chat", "", false},
 		{"openai:assistant:asst_1", "", false},
 		{"openai:embeddings:text-embedding-3-small", "", false},

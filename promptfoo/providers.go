@@ -611,7 +611,11 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 	switch prefix {
 	case "openai":
 		switch sub {
-		case "chat", "completion", "responses":
+		case "completion":
+			// promptfoo calls the legacy Completions API
+			// (gpt-3.5-turbo-instruct), which Chat Completions does not serve.
+			return "", "", "", " (openai:completion: calls the legacy Completions API; whet calls Chat Completions: openai:chat:<model>)"
+		case "chat", "responses":
 			if !hasSub || subModel == "" {
 				return "", "", "", noModel
 			}
