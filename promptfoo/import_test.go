@@ -482,6 +482,8 @@ func TestMapTarget(t *testing.T) {
 		{"vertex:gemini-pro", "", false},
 		{"openrouter:anthropic/claude-3.5-sonnet", "openrouter:anthropic/claude-3.5-sonnet", false},
 		{"groq:llama-3.3-70b-versatile", "groq:llama-3.3-70b-versatile", false},
+		{"groq:responses:llama-3.3-70b-versatile", "groq:llama-3.3-70b-versatile", false},
+		{"openrouter:meta-llama/llama-3.1-8b-instruct:free", "openrouter:meta-llama/llama-3.1-8b-instruct:free", false},
 		{"togetherai:meta-llama/Llama-3-8b-chat-hf", "togetherai:meta-llama/Llama-3-8b-chat-hf", false},
 		{"togetherai:chat:meta-llama/Llama-3-8b-chat-hf", "togetherai:meta-llama/Llama-3-8b-chat-hf", false},
 		{"togetherai:completion:x", "", false},

@@ -699,8 +699,9 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 		switch {
 		case prefix == "xai" && (sub == "image" || sub == "video" || sub == "voice"):
 			return "", "", "", fmt.Sprintf(" (xai:%s is not a chat model)", sub)
-		case prefix == "xai" && sub == "responses":
-			// The Agent Tools endpoint's models serve Chat Completions too.
+		case (prefix == "xai" || prefix == "groq") && sub == "responses":
+			// The Responses API's models serve Chat Completions too (xAI's
+			// Agent Tools endpoint, Groq's Responses API).
 			model = subModel
 		case prefix == "localai" && sub == "chat":
 			// promptfoo calls the segment after chat: only.
