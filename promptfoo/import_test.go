@@ -488,6 +488,8 @@ func TestMapTarget(t *testing.T) {
 		{"togetherai:chat:meta-llama/Llama-3-8b-chat-hf", "togetherai:meta-llama/Llama-3-8b-chat-hf", false},
 		{"togetherai:completion:x", "", false},
 		{"mistral:embedding:mistral-embed", "", false},
+		{"mistral:chat:mistral-large-latest", "mistral:mistral-large-latest", false},
+		{"mistral:mistral-small-latest", "mistral:mistral-small-latest", false},
 		{"groq:", "", false},
 		{"xai:grok-4", "xai:grok-4", false},
 		{"xai:responses:grok-4.3", "xai:grok-4.3", false},

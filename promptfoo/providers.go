@@ -719,6 +719,11 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 				model = subModel
 			}
 		}
+		if prefix == "mistral" && hasSub && subModel != "" {
+			// promptfoo's mistral provider takes the part after a type
+			// (mistral:chat:mistral-large-latest).
+			model = subModel
+		}
 		if model == "" {
 			return "", "", "", noModel
 		}
