@@ -154,15 +154,23 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 		}
 		pf.Sample = sample
 	}
+	objects := map[string]any{} // sample values that are mappings, by name
+	for _, inputs := range []any{pf.Inputs, schemaProps} {
+		for k, v := range promptyInputObjects(inputs) {
+			objects[k] = v
+		}
+	}
 	if sample, ok := pf.Sample.(map[string]any); ok {
 		for k, v := range sample {
 			if text, err := paramText(v); err == nil {
 				vars[k] = text
 			}
+			if m, ok := v.(map[string]any); ok {
+				objects[k] = m
+			} else {
+				delete(objects, k)
+			}
 		}
-	}
-	if len(vars) > 0 {
-		f.Vars = vars
 	}
 	api := ""
 	for _, k := range []string{"apiType", "api"} {
@@ -180,7 +188,89 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 		return File{}, err
 	}
 	f.Messages = msgs
+	promptyFieldSamples(vars, objects, msgs)
+	if len(vars) > 0 {
+		f.Vars = vars
+	}
 	return f, nil
+}
+
+// promptyFieldSamples gives a {{customer.firstName}} the messages read the
+// sample value of that field of the customer object, as Jinja and Mustache
+// read an object's field; whet's templates take customer.firstName as a
+// variable's name. A field that is text or a number gets a sample; an
+// object read only through its fields is no sample of its own.
+func promptyFieldSamples(vars map[string]string, objects map[string]any, msgs []Message) {
+	refs := MessagesVariables(msgs)
+	readWhole := map[string]bool{}
+	for _, ref := range refs {
+		readWhole[ref] = true
+	}
+	for _, ref := range refs {
+		root, path, dotted := strings.Cut(ref, ".")
+		obj, ok := objects[root]
+		if !dotted || !ok {
+			continue
+		}
+		if !readWhole[root] {
+			delete(vars, root)
+		}
+		if _, set := vars[ref]; set {
+			continue
+		}
+		cur := obj
+		for _, part := range strings.Split(path, ".") {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				cur = nil
+				break
+			}
+			cur = m[part]
+		}
+		switch x := cur.(type) {
+		case string:
+			vars[ref] = x
+		case int, int64, uint64, float64:
+			vars[ref] = fmt.Sprint(x)
+		}
+	}
+}
+
+// promptyInputObjects are the inputs whose sample value (as promptyInputs
+// reads it) is a mapping.
+func promptyInputObjects(inputs any) map[string]any {
+	out := map[string]any{}
+	value := func(prop any) any {
+		m, ok := prop.(map[string]any)
+		if !ok {
+			return prop
+		}
+		for _, k := range []string{"example", "sample", "default"} {
+			if v, ok := m[k]; ok && v != nil {
+				return v
+			}
+		}
+		return nil
+	}
+	switch x := inputs.(type) {
+	case map[string]any:
+		for name, prop := range x {
+			if m, ok := value(prop).(map[string]any); ok {
+				out[name] = m
+			}
+		}
+	case []any:
+		for _, it := range x {
+			if m, ok := it.(map[string]any); ok {
+				if name, ok := m["name"].(string); ok && name != "" {
+					if v, ok := value(m).(map[string]any); ok {
+						out[name] = v
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // splitPromptyFront is splitFront for a Prompty file, whose front matter

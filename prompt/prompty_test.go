@@ -239,3 +239,45 @@ func TestParsePromptyQuotedParamStaysText(t *testing.T) {
 		t.Errorf("top_k = %#v, want a number", f.Params.Extra["top_k"])
 	}
 }
+
+// A retail chat prompt reads its customer object's fields
+// ({{customer.firstName}}), with the customer given in a sample file, as
+// Prompty's samples often are: each field read gets the field's value as
+// its sample, and the object read only through its fields is no sample of
+// its own; an input's default object counts as well.
+func TestParsePromptyObjectFieldSamples(t *testing.T) {
+	src := []byte(`---
+name: Contoso Chat
+inputs:
+  customer:
+    type: object
+  store:
+    type: object
+    default: {city: Lyon}
+  question:
+    type: string
+sample: ${file:chat.json}
+---
+system:
+The customer's name is {{customer.firstName}} {{customer.lastName}}, aged {{customer.age}}.
+Their tier is {{customer.tier.name}}; orders: {{customer.orders}}; nickname: {{customer.nickname}}.
+Store: {{store.city}}.
+
+user:
+{{question}}
+`)
+	read := func(p string) ([]byte, error) {
+		return []byte(`{"customer": {"firstName": "John", "lastName": "Smith", "age": 35, "tier": {"name": "Gold"}, "orders": [{"name": "tent"}]}, "question": "Which sleeping bag?"}`), nil
+	}
+	f, err := ParsePromptyWith("chat.prompty", src, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"customer.firstName": "John", "customer.lastName": "Smith", "customer.age": "35",
+		"customer.tier.name": "Gold", "store.city": "Lyon", "question": "Which sleeping bag?",
+	}
+	if !reflect.DeepEqual(f.Vars, want) {
+		t.Errorf("vars = %v\nwant %v", f.Vars, want)
+	}
+}

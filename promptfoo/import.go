@@ -106,6 +106,19 @@ type importer struct {
 	// root is the config; refTops are its top-level keys a $ref named.
 	root    node
 	refTops map[string]bool
+	// unset gathers the tests leaving variables the prompts read unset,
+	// by file and names, in unsetOrder.
+	unset      map[string]*unsetNote
+	unsetOrder []string
+	// stored are the names tests store their output as (storeOutputAs).
+	stored map[string]bool
+	// generate are the Ollama providers promptfoo calls through
+	// /api/generate, with a prompt's text rather than its messages.
+	generate []generateProvider
+	// often gathers issues alike in many places, by file and text, in
+	// oftenOrder.
+	often      map[string]*oftenIssue
+	oftenOrder []string
 }
 
 // Options are an import's optional capabilities.
@@ -141,6 +154,12 @@ func ImportWith(path string, readFile func(string) ([]byte, error), validate fun
 // ImportOptions is Import with opts.
 func ImportOptions(path string, readFile func(string) ([]byte, error), opts Options) (Result, error) {
 	validate := opts.Validate
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".js", ".cjs", ".mjs", ".ts", ".cts", ".mts":
+		// promptfoo runs such a config as code; read as YAML it would
+		// fail on the first line of JavaScript.
+		return Result{}, &prompt.FileError{File: path, Msg: "a JavaScript or TypeScript config is code, and whet runs none: write it as promptfooconfig.yaml (or .json) and import that"}
+	}
 	data, err := readFile(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("promptfoo config %s: %w", path, err)
@@ -199,7 +218,9 @@ func (im *importer) run(root node) error {
 			n, _ := root.key(k)
 			im.outputPath(n)
 		default:
-			if !ignoredKeys[k] {
+			// x-… keys hold YAML anchors (x-chunk-config: &cfg) that the
+			// config uses by alias: what they hold is imported there.
+			if !ignoredKeys[k] && !strings.HasPrefix(k, "x-") {
 				unknown = append(unknown, k)
 			}
 		}
@@ -250,7 +271,7 @@ func (im *importer) run(root node) error {
 	}
 	if len(im.res.Suite.Cases) == 0 && def.vars.v != nil && !hasScenarios {
 		// promptfoo runs a config without tests once, with defaultTest's vars.
-		if err := im.addCases(def.vars, "defaultTest", "", nil, nil, graders{}, defaults{}); err != nil {
+		if err := im.addCases(def.vars, def.vars, "defaultTest", "", nil, nil, graders{}, defaults{}); err != nil {
 			return err
 		}
 	}
@@ -262,6 +283,9 @@ func (im *importer) run(root node) error {
 			im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
 		}
 	}
+	im.reportUnset()
+	im.reportOften()
+	im.noteGenerate()
 	im.finish()
 	return nil
 }
@@ -319,6 +343,31 @@ func (im *importer) deref(n node, where string) (node, bool) {
 			cur = items[idx]
 		}
 		n = cur
+	}
+}
+
+// generateProvider is an Ollama provider of promptfoo's completion kind.
+type generateProvider struct {
+	id, model string
+	at        node
+}
+
+// noteGenerate reports the Ollama completion providers when a prompt is a
+// chat: promptfoo sends such a provider the chat's JSON text as one
+// prompt, where whet sends the messages, as promptfoo's ollama:chat: does.
+func (im *importer) noteGenerate() {
+	var chats []string
+	for _, p := range im.res.Prompts {
+		if len(p.Messages) > 1 || len(p.Messages) == 1 && p.Messages[0].Role != prompt.RoleUser {
+			chats = append(chats, p.Name)
+		}
+	}
+	if len(chats) == 0 {
+		return
+	}
+	for _, g := range im.generate {
+		im.issue(g.at, fmt.Sprintf("provider %s: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (%s) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:%s does",
+			g.id, strings.Join(chats, ", "), g.model))
 	}
 }
 
@@ -390,6 +439,46 @@ func (im *importer) issue(n node, what string) {
 		file = im.cfgFile
 	}
 	im.res.Unsupported = append(im.res.Unsupported, Issue{File: file, Line: n.line(), What: what})
+}
+
+// issueOften reports what about where at n once for all the places of a
+// file it holds for (each test's metadata, each row's __metadata column):
+// at the first, with how many more there are, when reportOften runs.
+func (im *importer) issueOften(n node, where, what string) {
+	file := n.file()
+	if file == "" {
+		file = im.cfgFile
+	}
+	key := file + "\x00" + what
+	if o, ok := im.often[key]; ok {
+		o.more++
+		return
+	}
+	if im.often == nil {
+		im.often = map[string]*oftenIssue{}
+	}
+	im.often[key] = &oftenIssue{at: n, where: where, what: what}
+	im.oftenOrder = append(im.oftenOrder, key)
+}
+
+// oftenIssue is an issue issueOften gathers.
+type oftenIssue struct {
+	at          node
+	where, what string
+	more        int
+}
+
+// reportOften reports what issueOften gathered.
+func (im *importer) reportOften() {
+	for _, key := range im.oftenOrder {
+		o := im.often[key]
+		where := o.where
+		if o.more > 0 {
+			where += fmt.Sprintf(" (and %d more in %s)", o.more, filepath.Base(o.at.file()))
+		}
+		im.issue(o.at, where+": "+o.what)
+	}
+	im.often, im.oftenOrder = nil, nil
 }
 
 func (im *importer) issueAt(file string, line int, what string) {

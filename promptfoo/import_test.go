@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -315,6 +316,8 @@ tests:
 					{"evals.yaml", 5, `provider openai:chat:gpt-4o-mini sets temperature 0 and openai:gpt-4o, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4, openai:chat:gpt-4o do not: whet keeps params on the prompt, so every target gets temperature 0`},
 					{"evals.yaml", 8, `provider openai:gpt-4o sets stop ["\n\n"] and openai:chat:gpt-4o-mini, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4 do not: whet keeps params on the prompt, so every target gets stop ["\n\n"]`},
 					{"evals.yaml", 12, `provider openai:o3: apiBaseUrl "not a url" is not an http(s) URL: not imported`},
+					// promptfoo's completion provider is sent the chat as JSON text.
+					{"more-providers.yaml", 1, `provider ollama:completion:phi4: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (evals/prompt-1) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:phi4 does`},
 				}
 				if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 					t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
@@ -433,6 +436,21 @@ func TestImportErrors(t *testing.T) {
 	}
 }
 
+// A JavaScript config (module.exports = {...}, as a config that builds
+// its schema in code is written) is refused as code, naming the file, not
+// read as YAML that fails at its first line.
+func TestImportJavaScriptConfig(t *testing.T) {
+	for _, name := range []string{"promptfooconfig.js", "promptfooconfig.cjs", "eval.config.ts"} {
+		_, err := Import(name, memFS(map[string]string{
+			name: "const schema = require('./schema.json');\nmodule.exports = {prompts: ['{{q}}'], providers: ['openai:gpt-4o-mini']};\n",
+		}))
+		want := name + ": a JavaScript or TypeScript config is code, and whet runs none: write it as promptfooconfig.yaml (or .json) and import that"
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v, want %q", name, err, want)
+		}
+	}
+}
+
 func TestMapTarget(t *testing.T) {
 	tests := []struct {
 		id, target string
@@ -442,6 +460,7 @@ func TestMapTarget(t *testing.T) {
 		{"openai:chat:gpt-4o-mini", "openai:gpt-4o-mini", false},
 		{"openai:chat:ft:gpt-4.1-mini:acme::abc", "openai:ft:gpt-4.1-mini:acme::abc", false},
 		{"openai:responses:gpt-5", "openai:gpt-5", false},
+		{"openai:completion:gpt-3.5-turbo-instruct", "", false},
 		{"openai:chat", "", false},
 		{"openai:assistant:asst_1", "", false},
 		{"openai:embeddings:text-embedding-3-small", "", false},
@@ -454,16 +473,23 @@ func TestMapTarget(t *testing.T) {
 		{"ollama:embeddings:nomic-embed-text", "ollama:nomic-embed-text", true},
 		{"anthropic:messages:claude-sonnet-4-5", "anthropic:claude-sonnet-4-5", false},
 		{"anthropic:completion:claude-2", "", false},
+		{"anthropic:claude-agent-sdk", "", false},
+		{"anthropic:claude-code", "", true},
+		{"anthropic:claude-sonnet-4-5", "anthropic:claude-sonnet-4-5", false},
 		{"google:gemini-2.5-flash", "gemini:gemini-2.5-flash", false},
 		{"echo", "echo", false},
 		{"bedrock:anthropic.claude-3-haiku-20240307-v1:0", "", false},
 		{"vertex:gemini-pro", "", false},
 		{"openrouter:anthropic/claude-3.5-sonnet", "openrouter:anthropic/claude-3.5-sonnet", false},
 		{"groq:llama-3.3-70b-versatile", "groq:llama-3.3-70b-versatile", false},
+		{"groq:responses:llama-3.3-70b-versatile", "groq:llama-3.3-70b-versatile", false},
+		{"openrouter:meta-llama/llama-3.1-8b-instruct:free", "openrouter:meta-llama/llama-3.1-8b-instruct:free", false},
 		{"togetherai:meta-llama/Llama-3-8b-chat-hf", "togetherai:meta-llama/Llama-3-8b-chat-hf", false},
 		{"togetherai:chat:meta-llama/Llama-3-8b-chat-hf", "togetherai:meta-llama/Llama-3-8b-chat-hf", false},
 		{"togetherai:completion:x", "", false},
 		{"mistral:embedding:mistral-embed", "", false},
+		{"mistral:chat:mistral-large-latest", "mistral:mistral-large-latest", false},
+		{"mistral:mistral-small-latest", "mistral:mistral-small-latest", false},
 		{"groq:", "", false},
 		{"xai:grok-4", "xai:grok-4", false},
 		{"xai:responses:grok-4.3", "xai:grok-4.3", false},
@@ -1555,14 +1581,59 @@ providers:
 	p := r.Prompts[0].Params
 	want := map[string]any{
 		"gemini.top_k": 40, "gemini.temperature": 0.7, "gemini.stop": []any{"END"},
-		"anthropic.thinking": map[string]any{"type": "enabled", "budget_tokens": 4096},
+		"gemini.thinkingConfig": map[string]any{"thinkingBudget": 1024},
+		"anthropic.thinking":    map[string]any{"type": "enabled", "budget_tokens": 4096},
 	}
 	gotJSON, _ := json.Marshal(p.Extra)
 	wantJSON, _ := json.Marshal(want)
 	if string(gotJSON) != string(wantJSON) || p.Temperature != nil || p.MaxTokens == nil || *p.MaxTokens != 8192 {
 		t.Errorf("params = %+v %s\nwant extra %s", p, gotJSON, wantJSON)
 	}
-	wantIssues := []Issue{{"g.yaml", 11, "provider google:gemini-2.5-pro: config.generationConfig.thinkingConfig is not imported"}}
+	if len(r.Unsupported) != 0 {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// A google provider's structured output, written in its generationConfig
+// as promptfoo's documentation writes it (response_mime_type,
+// response_schema) by a test-triage config, is Gemini's alone, in Gemini's
+// spelling, which whet's gemini provider puts in generationConfig.
+func TestImportGeminiStructuredOutput(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['Classify: {{failure}}']
+providers:
+  - id: google:gemini-2.5-flash-lite
+    config:
+      generationConfig:
+        response_mime_type: application/json
+        response_schema:
+          type: object
+          properties:
+            category: {type: string, enum: [product-bug, test-bug, flaky]}
+          required: [category]
+        candidate_count: 1
+        safety_settings: []
+  - openai:gpt-4.1-mini
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Prompts[0].Params
+	want := map[string]any{
+		"gemini.responseMimeType": "application/json",
+		"gemini.responseSchema": map[string]any{
+			"type":       "object",
+			"properties": map[string]any{"category": map[string]any{"type": "string", "enum": []any{"product-bug", "test-bug", "flaky"}}},
+			"required":   []any{"category"},
+		},
+		"gemini.candidateCount": 1,
+	}
+	gotJSON, _ := json.Marshal(p.Extra)
+	wantJSON, _ := json.Marshal(want)
+	if string(gotJSON) != string(wantJSON) {
+		t.Errorf("params %s\nwant   %s", gotJSON, wantJSON)
+	}
+	wantIssues := []Issue{{"c.yaml", 14, "provider google:gemini-2.5-flash-lite: config.generationConfig.safety_settings is not imported"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %v", r.Unsupported)
 	}
@@ -1654,6 +1725,372 @@ providers:
 	}
 	if len(r.Unsupported) != 0 {
 		t.Errorf("issues = %v", r.Unsupported)
+	}
+}
+
+// promptfoo's anthropic:claude-agent-sdk (and its alias anthropic:claude-code)
+// runs Claude Code as an agent in a working directory: as a code-generation
+// eval writes it, it is reported, not made the model "claude-agent-sdk".
+func TestImportClaudeAgentSDKProvider(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+providers:
+  - id: anthropic:claude-agent-sdk
+    label: claude-code
+    config:
+      model: claude-sonnet-4-6
+      working_dir: ../app
+  - anthropic:messages:claude-haiku-4-5
+prompts: ['{{task}}']
+tests:
+  - vars: {task: Build a form}
+`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"anthropic:claude-haiku-4-5"}; !reflect.DeepEqual(r.Targets, want) {
+		t.Errorf("targets = %v, want %v", r.Targets, want)
+	}
+	want := Issue{"c.yaml", 3, `provider "anthropic:claude-agent-sdk" is not supported by whet (anthropic:claude-agent-sdk runs the Claude Agent SDK, an agent with tools; whet sends prompts to models: anthropic:messages:<model>): it is not among the targets`}
+	if !slices.Contains(r.Unsupported, want) {
+		t.Errorf("issues = %v\nwant among them %v", r.Unsupported, want)
+	}
+}
+
+// A test that leaves a variable the prompts read unset (a test with only
+// options, a CSV without the column) renders it as empty text in
+// promptfoo, whose Nunjucks prints an undefined variable as nothing: the
+// case has it "", and one line says so for all the rows alike.
+func TestImportUnsetVarsAreEmpty(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+prompts: ['Recommend a book to {{profile.name}} about {{topic}}, in {{lang}}.']
+defaultTest:
+  vars: {lang: English}
+tests:
+  - vars:
+      profile: {name: Ana}
+      topic: sea
+  - options:
+      transform: output.toLowerCase()
+  - file://rows.csv
+`,
+		"rows.csv": "topic\nbirds\ntrees\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Suite.Cases) != 4 {
+		t.Fatalf("cases = %+v", r.Suite.Cases)
+	}
+	if got := r.Suite.Cases[0].Vars; got["profile.name"] != "Ana" || got["topic"] != "sea" {
+		t.Errorf("case 1 vars = %v", got)
+	}
+	want := map[string]string{"lang": "English", "profile.name": "", "topic": ""}
+	if got := r.Suite.Cases[1].Vars; !reflect.DeepEqual(got, want) {
+		t.Errorf("case 2 vars = %v, want %v", got, want)
+	}
+	want = map[string]string{"lang": "English", "profile.name": "", "topic": "trees"}
+	if got := r.Suite.Cases[3].Vars; !reflect.DeepEqual(got, want) {
+		t.Errorf("case 4 vars = %v, want %v", got, want)
+	}
+	var notes []Issue
+	for _, is := range r.Unsupported {
+		if strings.Contains(is.What, "not set") {
+			notes = append(notes, is)
+		}
+	}
+	wantNotes := []Issue{
+		{"c.yaml", 9, `test 2: {{profile.name}}, {{topic}} not set, which the prompts read: "" in the case, as promptfoo renders an undefined variable as empty text`},
+		{"rows.csv", 2, `row 1 (and 1 more in rows.csv): {{profile.name}} not set, which the prompts read: "" in the case, as promptfoo renders an undefined variable as empty text`},
+	}
+	if !reflect.DeepEqual(notes, wantNotes) {
+		t.Errorf("notes = %v\nwant %v", notes, wantNotes)
+	}
+
+	// promptfoo fills {{_conversation}} and an earlier test's stored
+	// output itself: they stay unset, for the run to name, not "".
+	r, err = Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+prompts: ['{{_conversation}} Respond: {{message}} (you said {{fruit}})']
+tests:
+  - vars: {message: Pick a fruit}
+    options: {storeOutputAs: fruit}
+  - vars: {message: Why that one?}
+`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = map[string]string{"message": "Why that one?"}
+	if got := r.Suite.Cases[1].Vars; !reflect.DeepEqual(got, want) {
+		t.Errorf("case 2 vars = %v, want %v", got, want)
+	}
+	for _, is := range r.Unsupported {
+		if strings.Contains(is.What, "not set") {
+			t.Errorf("note %v", is)
+		}
+	}
+}
+
+// What every test or row of a file has alike and whet does not keep (each
+// test's metadata, a CSV's __metadata column, each assert's description)
+// is one line per file, at the first place, with how many more there are,
+// not a line per test.
+func TestImportRepeatedIssuesOnce(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+prompts: ['{{q}}']
+tests:
+  - vars: {q: a}
+    metadata: {tier: smoke}
+    assert:
+      - type: is-json
+        description: output is JSON
+  - vars: {q: b}
+    metadata: {tier: full}
+    assert:
+      - type: contains
+        value: b
+        description: names b
+  - vars: {q: c}
+    metadata: {tier: full}
+  - file://rows.csv
+`,
+		"rows.csv": "q,__expected,__metadata:category\nd,contains:d,x\ne,contains:e,y\nf,contains:f,z\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Issue{
+		{"c.yaml", 5, `test 1 (and 2 more in c.yaml): metadata is not imported`},
+		{"c.yaml", 8, `test 1: assert 1 (is-json) (and 1 more in c.yaml): description is not imported`},
+		{"rows.csv", 2, `row 1 (and 2 more in rows.csv): column __metadata:category is not imported`},
+	}
+	if !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
+	}
+	if len(r.Suite.Cases) != 6 {
+		t.Errorf("cases = %d, want 6", len(r.Suite.Cases))
+	}
+}
+
+// A prompt written {id, content} (as for a red team target) is, in
+// promptfoo, the text of its id: whet imports the same and says why the
+// content it left out is not the prompt.
+func TestImportPromptIDWithContent(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+prompts:
+  - id: travel-agent
+    content: |
+      You are a travel agent.
+      User: {{prompt}}
+tests:
+  - vars: {prompt: hi}
+`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Prompts) != 1 || !reflect.DeepEqual(r.Prompts[0].Messages, user("travel-agent")) {
+		t.Errorf("prompts = %+v", r.Prompts)
+	}
+	want := []Issue{{"c.yaml", 4, `prompt 1: content is not imported: promptfoo takes a prompt's text from raw, else id, so the prompt is the text "travel-agent"`}}
+	if !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
+	}
+}
+
+// An llm-rubric's provider named by the id of a configured Azure provider
+// is, in promptfoo, a new provider of that id without its config: the
+// endpoint comes from the environment, and the note says it is the
+// grader's, whose provider entry has it.
+func TestImportAzureGraderWithoutConfig(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+providers:
+  - id: azure:chat:gpt-4o-mini
+    config:
+      apiHost: https://acme.openai.azure.com/
+      apiVersion: 2024-02-15-preview
+prompts: ['Feedback on {{answer}}']
+tests:
+  - vars: {answer: George Washington}
+    assert:
+      - type: llm-rubric
+        provider: azure:chat:gpt-4o-mini
+        value: Notes the missing second figure
+`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHints := []ProviderHint{
+		{Name: "azure", Type: "azure", BaseURL: "https://acme.openai.azure.com", APIKeyEnv: "AZURE_API_KEY", APIVersion: "2024-02-15-preview"},
+		{Name: "azure-2", Type: "azure", BaseURL: "https://${AZURE_API_HOST}", APIKeyEnv: "AZURE_API_KEY", APIVersion: "2024-12-01-preview"},
+	}
+	if !reflect.DeepEqual(r.Providers, wantHints) {
+		t.Errorf("providers = %+v\nwant %+v", r.Providers, wantHints)
+	}
+	if c := r.Suite.Cases[0].Checks[0]; c.Provider != "azure-2:gpt-4o-mini" {
+		t.Errorf("grader = %q", c.Provider)
+	}
+	want := []Issue{{"c.yaml", 12, "grader azure:chat:gpt-4o-mini: promptfoo loads a grader named by its id alone, without the config a provider of that id has, so promptfoo read the endpoint from the environment: the azure provider's base_url is https://${AZURE_API_HOST} (whet expands it when it reads its config); edit it if you set AZURE_OPENAI_API_HOST or AZURE_API_BASE_URL instead"}}
+	if !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
+	}
+}
+
+// An Ollama provider's structured output and thinking, written as config
+// keys or, as a transcript-analysis config shares them through a YAML
+// anchor, under passthrough (its options merged into the request's), are
+// Ollama's params; the x- key holding the anchor is no issue.
+func TestImportOllamaFormatAndPassthrough(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+x-chunk-config: &chunk-config
+  temperature: 0.2
+  passthrough:
+    format:
+      type: object
+      required: [tone]
+    options: {num_ctx: 8192}
+    keep_alive: 5m
+providers:
+  - id: ollama:chat:gemma3:12b
+    config: *chunk-config
+  - id: ollama:chat:qwen3:4b
+    config:
+      temperature: 0.2
+      format:
+        type: object
+        required: [tone]
+      think: false
+      passthrough:
+        options: {num_ctx: 8192}
+prompts: ['Analyze: {{transcript}}']
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Prompts[0].Params
+	want := map[string]any{
+		"ollama.format":  map[string]any{"type": "object", "required": []any{"tone"}},
+		"ollama.num_ctx": 8192,
+		"ollama.think":   false,
+	}
+	gotJSON, _ := json.Marshal(p.Extra)
+	wantJSON, _ := json.Marshal(want)
+	if string(gotJSON) != string(wantJSON) || p.Temperature == nil || *p.Temperature != 0.2 {
+		t.Errorf("params = %+v %s\nwant extra %s", p, gotJSON, wantJSON)
+	}
+	var whats []string
+	for _, is := range r.Unsupported {
+		whats = append(whats, is.What)
+	}
+	wantWhats := []string{
+		"provider ollama:chat:gemma3:12b: config.passthrough.keep_alive is not imported",
+		"provider ollama:chat:qwen3:4b sets ollama.think false and ollama:chat:gemma3:12b do not: whet keeps params on the prompt, so every ollama target gets ollama.think false",
+	}
+	if !reflect.DeepEqual(whats, wantWhats) {
+		t.Errorf("issues = %q\nwant %q", whats, wantWhats)
+	}
+}
+
+// max_tokens on an Ollama provider (as a local comparison sets it on every
+// provider alike) is no Ollama option: promptfoo's ollama provider drops
+// it, so the import does too and says num_predict is Ollama's; the
+// OpenAI provider's max_tokens is kept, for OpenAI alone.
+func TestImportOllamaMaxTokensDropped(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+providers:
+  - id: ollama:chat:llama3.2
+    config: {temperature: 0, max_tokens: 256, num_predict: 512}
+  - id: openai:gpt-4o-mini
+    config: {temperature: 0, max_tokens: 256}
+prompts: ['{{q}}']
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Prompts[0].Params
+	if fmt.Sprint(p.Extra["openai.max_tokens"]) != "256" || fmt.Sprint(p.Extra["ollama.num_predict"]) != "512" || p.MaxTokens != nil || p.Temperature == nil {
+		t.Errorf("params = %+v", p)
+	}
+	want := Issue{"c.yaml", 4, "provider ollama:chat:llama3.2: config.max_tokens is not imported: promptfoo's ollama provider does not send it (Ollama's option for the answer's length is num_predict)"}
+	if len(r.Unsupported) == 0 || r.Unsupported[0] != want {
+		t.Errorf("issues = %v\nwant first %v", r.Unsupported, want)
+	}
+}
+
+// ollama:MODEL is promptfoo's completion provider (/api/generate), which
+// is sent a prompt's text: a chat prompt arrives as its JSON. The import
+// says so for chat prompts, where whet sends messages, and not for a
+// single user message, which both send alike.
+func TestImportOllamaGenerateNote(t *testing.T) {
+	files := map[string]string{
+		"c.yaml": "prompts: [file://p.json]\nproviders: [ollama:llama3.2, ollama:chat:qwen3]\n",
+		"p.json": `[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "{{q}}"}]`,
+	}
+	r, err := Import("c.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Issue{{"c.yaml", 2, "provider ollama:llama3.2: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (c/p) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:llama3.2 does"}}
+	if !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
+	}
+	files["c.yaml"] = "prompts: ['Summarize: {{q}}']\nproviders: [ollama:llama3.2]\n"
+	if r, err = Import("c.yaml", memFS(files)); err != nil || len(r.Unsupported) != 0 {
+		t.Errorf("plain prompt: issues %v, err %v", r.Unsupported, err)
+	}
+}
+
+// A prompt's own config (a sentiment prompt's structured output, as people
+// write it next to the prompt's raw text) is merged by promptfoo into
+// every provider's: its response_format is the OpenAI kind's param, as a
+// provider's is, and thinking the Anthropic kind's.
+func TestImportPromptConfigResponseFormat(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+providers: [openai:gpt-4.1-mini]
+prompts:
+  - label: Sentiment
+    raw: 'Classify: {{text}}'
+    config:
+      temperature: 0
+      response_format:
+        type: json_schema
+        json_schema:
+          name: Sentiment
+          schema: {type: object, required: [sentiment]}
+  - label: From file
+    raw: 'Again: {{text}}'
+    config:
+      response_format: file://format.json
+      thinking: {type: enabled, budget_tokens: 1024}
+tests:
+  - vars: {text: fine}
+`,
+		"format.json": `{"type": "json_object"}`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Unsupported) != 0 {
+		t.Errorf("issues = %v", r.Unsupported)
+	}
+	p := r.Prompts[0].Params
+	rf, _ := p.Extra["openai.response_format"].(map[string]any)
+	if rf["type"] != "json_schema" || rf["json_schema"] == nil || p.Temperature == nil {
+		t.Errorf("prompt 1 params = %+v", p)
+	}
+	p = r.Prompts[1].Params
+	rf, _ = p.Extra["openai.response_format"].(map[string]any)
+	th, _ := p.Extra["anthropic.thinking"].(map[string]any)
+	if rf["type"] != "json_object" || th["type"] != "enabled" {
+		t.Errorf("prompt 2 params = %+v", p)
 	}
 }
 

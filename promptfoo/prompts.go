@@ -91,12 +91,20 @@ func (im *importer) promptItem(n node, i int) error {
 		if label != "" {
 			who = fmt.Sprintf("prompt %q", label)
 		}
+		_, hasRaw := n.key("raw")
+		idn, hasID := n.key("id")
 		for _, k := range n.keys() {
 			switch k {
 			case "id", "raw", "label", "config":
 			default:
 				kn, _ := n.key(k)
-				im.issue(kn, fmt.Sprintf("%s: %s is not imported", who, k))
+				what := fmt.Sprintf("%s: %s is not imported", who, k)
+				if id := strings.TrimSpace(text(idn.v)); !hasRaw && hasID && !strings.HasPrefix(id, "file://") {
+					// {id: travel-agent, content: …}: promptfoo's prompt is
+					// raw, else id, so the text id, as whet's.
+					what += fmt.Sprintf(": promptfoo takes a prompt's text from raw, else id, so the prompt is the text %q", shorten(id))
+				}
+				im.issue(kn, what)
 			}
 		}
 		cfg, _ := n.key("config")

@@ -26,6 +26,30 @@ var geminiParams = map[string]string{
 	"presencePenalty": "presence_penalty", "frequencyPenalty": "frequency_penalty",
 }
 
+// ollamaDropped are the param keys that are no Ollama option, which
+// promptfoo's ollama provider leaves out of its requests.
+var ollamaDropped = map[string]bool{"max_tokens": true, "max_completion_tokens": true, "reasoning_effort": true}
+
+// geminiGenerationFields are Gemini generationConfig fields, besides the
+// sampling params, that a google provider's generationConfig may set and
+// whet's gemini provider sends as they are (as gemini.NAME params).
+var geminiGenerationFields = map[string]bool{
+	"responseMimeType": true, "responseSchema": true, "responseJsonSchema": true,
+	"thinkingConfig": true, "candidateCount": true, "responseModalities": true,
+}
+
+// camelCase is a snake_case name (response_mime_type, as promptfoo's
+// documentation writes Gemini's fields) in Gemini's own spelling.
+func camelCase(s string) string {
+	parts := strings.Split(s, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
+
 // builtinNames are whet's built-in provider names; a hint never takes one.
 var builtinNames = map[string]bool{"ollama": true, "openai": true, "anthropic": true, "gemini": true, "echo": true}
 
@@ -237,6 +261,13 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		im.issue(at, fmt.Sprintf("provider %q is not supported by whet%s: it is not among the targets", id, why))
 		return
 	}
+	if typ == config.TypeOllama {
+		if sub, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(id), "ollama:"), ":"); sub != "chat" {
+			// ollama:MODEL and ollama:completion:MODEL call /api/generate
+			// with the prompt's text; finish notes it for chat prompts.
+			im.generate = append(im.generate, generateProvider{id: id, at: at, model: model})
+		}
+	}
 	vendor, isVendor := vendorOf(id)
 	cfg, _ := opts.key("config")
 	if cfg.v != nil && !cfg.isMap() {
@@ -254,6 +285,10 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 	for _, k := range cfg.keys() {
 		kn, _ := cfg.key(k)
 		switch {
+		case typ == config.TypeOllama && ollamaDropped[k]:
+			// promptfoo's ollama provider sends only Ollama's options
+			// (num_predict, not max_tokens) and drops the rest.
+			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: promptfoo's ollama provider does not send it (Ollama's option for the answer's length is num_predict)", id, k))
 		case paramKeys[k]:
 			addParam(paramKey(cfg, k), kn)
 		case typ == config.TypeGemini && geminiParams[k] != "":
@@ -268,6 +303,10 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 					addParam(geminiParams[g], gn)
 				case paramKeys[g]:
 					addParam(g, gn)
+				case geminiGenerationFields[camelCase(g)]:
+					// Structured output, thinking: whet's gemini provider
+					// merges its scoped params into generationConfig.
+					addParam(config.TypeGemini+"."+camelCase(g), gn)
 				default:
 					im.issue(gn, fmt.Sprintf("provider %s: config.generationConfig.%s is not imported", id, g))
 				}
@@ -293,6 +332,27 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 			// Extended thinking: whet's anthropic provider sends it as it
 			// is, with a max_tokens above its budget.
 			addParam(config.TypeAnthropic+"."+k, kn)
+		case typ == config.TypeOllama && (k == "format" || k == "think"):
+			// Structured output and thinking: request fields of /api/chat,
+			// as whet's ollama provider sends these two params.
+			addParam(config.TypeOllama+"."+k, kn)
+		case typ == config.TypeOllama && k == "passthrough" && kn.isMap():
+			// promptfoo sends passthrough's fields with the request, and
+			// merges its options into the request's options.
+			for _, pk := range kn.keys() {
+				pn, _ := kn.key(pk)
+				switch {
+				case pk == "format" || pk == "think":
+					addParam(config.TypeOllama+"."+pk, pn)
+				case pk == "options" && pn.isMap():
+					for _, ok := range pn.keys() {
+						on, _ := pn.key(ok)
+						addParam(config.TypeOllama+"."+ok, on)
+					}
+				default:
+					im.issue(pn, fmt.Sprintf("provider %s: config.passthrough.%s is not imported", id, pk))
+				}
+			}
 		case isVendor && vendor.name == "xai" && k == "region":
 			// promptfoo's xai provider calls the region's endpoint.
 			region := strings.TrimSpace(text(kn.v))
@@ -336,7 +396,7 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 	}
 	switch {
 	case typ == config.TypeAzure:
-		name, err := im.azureHint(at, id, baseURL, keyEnv, apiVersion)
+		name, err := im.azureHint(at, id, baseURL, keyEnv, apiVersion, false)
 		if err != nil {
 			im.issue(baseAt, fmt.Sprintf("provider %s: %v: not imported", id, err))
 			return
@@ -406,7 +466,10 @@ const azureDefaultAPIVersion = "2024-12-01-preview"
 // endpoint (baseURL, else AZURE_API_HOST's, which is reported) with the
 // key variable (default AZURE_API_KEY) and api-version (default
 // promptfoo's).
-func (im *importer) azureHint(at node, id, baseURL, keyEnv, apiVersion string) (string, error) {
+//
+// A grader (grader set) is loaded by promptfoo from its id alone, so it
+// never has the endpoint a provider entry of the same id configures.
+func (im *importer) azureHint(at node, id, baseURL, keyEnv, apiVersion string, grader bool) (string, error) {
 	if keyEnv == "" {
 		keyEnv = "AZURE_API_KEY"
 	}
@@ -417,7 +480,11 @@ func (im *importer) azureHint(at node, id, baseURL, keyEnv, apiVersion string) (
 		baseURL = azureEnvHost
 		if !im.azureEnvNoted {
 			im.azureEnvNoted = true
-			im.issue(at, fmt.Sprintf("provider %s: its config names no apiHost or apiBaseUrl, so promptfoo read the endpoint from the environment: the azure provider's base_url is %s (whet expands it when it reads its config); edit it if you set AZURE_OPENAI_API_HOST or AZURE_API_BASE_URL instead", id, azureEnvHost))
+			why := fmt.Sprintf("provider %s: its config names no apiHost or apiBaseUrl", id)
+			if grader {
+				why = fmt.Sprintf("grader %s: promptfoo loads a grader named by its id alone, without the config a provider of that id has", id)
+			}
+			im.issue(at, fmt.Sprintf("%s, so promptfoo read the endpoint from the environment: the azure provider's base_url is %s (whet expands it when it reads its config); edit it if you set AZURE_OPENAI_API_HOST or AZURE_API_BASE_URL instead", why, azureEnvHost))
 		}
 	}
 	return im.hint(config.TypeAzure, baseURL, keyEnv, apiVersion, "azure")
@@ -514,7 +581,7 @@ func (im *importer) checkTarget(at node, id string) (target, why string) {
 	var name string
 	var err error
 	if typ == config.TypeAzure {
-		name, err = im.azureHint(at, id, "", "", "")
+		name, err = im.azureHint(at, id, "", "", "", true)
 	} else if v, ok := vendorOf(id); ok {
 		name, err = im.hint(typ, v.base, v.keyEnv, "", v.name)
 	} else {
@@ -544,7 +611,11 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 	switch prefix {
 	case "openai":
 		switch sub {
-		case "chat", "completion", "responses":
+		case "completion":
+			// promptfoo calls the legacy Completions API
+			// (gpt-3.5-turbo-instruct), which Chat Completions does not serve.
+			return "", "", "", " (openai:completion: calls the legacy Completions API; whet calls Chat Completions: openai:chat:<model>)"
+		case "chat", "responses":
 			if !hasSub || subModel == "" {
 				return "", "", "", noModel
 			}
@@ -588,6 +659,10 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 			return "anthropic:" + subModel, "anthropic", subModel, ""
 		case "completion":
 			return "", "", "", " (Anthropic's legacy completion API; use anthropic:messages:<model>)"
+		case "claude-agent-sdk", "claude-code":
+			// promptfoo runs Claude Code through the Agent SDK here: an
+			// agent with tools and a working directory, not a model.
+			return "", "", "", fmt.Sprintf(" (anthropic:%s runs the Claude Agent SDK, an agent with tools; whet sends prompts to models: anthropic:messages:<model>)", sub)
 		}
 		if rest == "" {
 			return "", "", "", noModel
@@ -624,8 +699,9 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 		switch {
 		case prefix == "xai" && (sub == "image" || sub == "video" || sub == "voice"):
 			return "", "", "", fmt.Sprintf(" (xai:%s is not a chat model)", sub)
-		case prefix == "xai" && sub == "responses":
-			// The Agent Tools endpoint's models serve Chat Completions too.
+		case (prefix == "xai" || prefix == "groq") && sub == "responses":
+			// The Responses API's models serve Chat Completions too (xAI's
+			// Agent Tools endpoint, Groq's Responses API).
 			model = subModel
 		case prefix == "localai" && sub == "chat":
 			// promptfoo calls the segment after chat: only.
@@ -642,6 +718,11 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 			if prefix == "togetherai" {
 				model = subModel
 			}
+		}
+		if prefix == "mistral" && hasSub && subModel != "" {
+			// promptfoo's mistral provider takes the part after a type
+			// (mistral:chat:mistral-large-latest).
+			model = subModel
 		}
 		if model == "" {
 			return "", "", "", noModel
@@ -671,11 +752,31 @@ func (im *importer) configParams(cfg node, who string) *prompt.Params {
 	var p prompt.Params
 	for _, k := range cfg.keys() {
 		kn, _ := cfg.key(k)
-		if !paramKeys[k] {
+		key := paramKey(cfg, k)
+		switch {
+		case paramKeys[k]:
+		case k == "response_format":
+			// promptfoo merges a prompt's config into every provider's;
+			// the OpenAI-type ones send it, as whet's do (and only they).
+			if ref, ok := strings.CutPrefix(strings.TrimSpace(text(kn.v)), "file://"); ok && !kn.isMap() {
+				loaded, err := im.loadData(kn, who+": config.response_format", ref)
+				if err != nil {
+					im.issue(kn, fmt.Sprintf("%s: config.response_format is not imported: %v", who, err))
+					continue
+				}
+				if loaded.v == nil {
+					continue
+				}
+				kn = node{d: kn.d, path: kn.path, v: loaded.v}
+			}
+			key = config.TypeOpenAI + "." + k
+		case k == "thinking":
+			key = config.TypeAnthropic + "." + k
+		default:
 			im.issue(kn, fmt.Sprintf("%s: config.%s is not imported", who, k))
 			continue
 		}
-		if err := p.Set(paramKey(cfg, k), paramText(kn.v)); err != nil {
+		if err := p.Set(key, paramText(kn.v)); err != nil {
 			im.issue(kn, fmt.Sprintf("%s: config.%s not imported: %v", who, k, err))
 		}
 	}

@@ -173,6 +173,16 @@ func (im *importer) options(n node, where string) graders {
 			im.issue(kn, where+": options.transform is not imported (whet runs no JavaScript): the checks grade the output as the model gave it")
 			continue
 		}
+		if k == "storeOutputAs" {
+			// A later test's {{name}} is this test's output in promptfoo:
+			// no value whet could give it.
+			if name := strings.TrimSpace(text(kn.v)); name != "" {
+				if im.stored == nil {
+					im.stored = map[string]bool{}
+				}
+				im.stored[name] = true
+			}
+		}
 		if k != "provider" {
 			im.issue(kn, fmt.Sprintf("%s: options.%s is not imported", where, k))
 			continue
@@ -411,7 +421,7 @@ func (im *importer) testCase(n node, where string, def defaults) error {
 		case "options":
 			grader = im.options(kn, where)
 		default:
-			im.issue(kn, fmt.Sprintf("%s: %s is not imported", where, k))
+			im.issueOften(kn, where, k+" is not imported")
 		}
 	}
 	if len(def.scenarioChecks) > 0 {
@@ -424,7 +434,7 @@ func (im *importer) testCase(n node, where string, def defaults) error {
 		on, _ := n.key("options")
 		im.issue(on, fmt.Sprintf("%s: options.provider applies to the case's own checks only: defaultTest's model-graded checks keep their grader", where))
 	}
-	return im.addCases(vars, where, desc, checks, threshold, grader, def)
+	return im.addCases(n, vars, where, desc, checks, threshold, grader, def)
 }
 
 // hasGraded reports whether a check in cs would take a grader of g.
@@ -440,7 +450,11 @@ func hasGraded(cs []prompt.Check, g graders) bool {
 // addCases adds the cases a test's vars expand into (defaultTest's vars
 // under the test's own; a list of strings is one case per element, as
 // promptfoo runs them).
-func (im *importer) addCases(vars node, where, desc string, checks []prompt.Check, threshold *float64, grader graders, def defaults) error {
+//
+// A variable the prompts read that the test leaves unset is "" in its
+// cases, as promptfoo's Nunjucks renders an undefined variable, and is
+// reported at at (the test).
+func (im *importer) addCases(at, vars node, where, desc string, checks []prompt.Check, threshold *float64, grader graders, def defaults) error {
 	type varVals struct {
 		name string
 		vals []string
@@ -489,9 +503,16 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		}
 		combos = next
 	}
+	unset := im.unsetVars(combos[0])
+	if len(unset) > 0 {
+		im.noteUnset(at, where, unset)
+	}
 	for _, vars := range combos {
 		for k, v := range vars {
 			vars[k] = strings.TrimSuffix(v, "\n") // promptfoo drops a value's final newline
+		}
+		for _, name := range unset {
+			vars[name] = ""
 		}
 		resolveVarRefs(vars)
 		c := prompt.Case{Description: desc, Vars: vars, Threshold: threshold}
@@ -501,6 +522,73 @@ func (im *importer) addCases(vars node, where, desc string, checks []prompt.Chec
 		im.res.Suite.Cases = append(im.res.Suite.Cases, c)
 	}
 	return nil
+}
+
+// unsetVars are the variables the prompts read that vars leaves unset, in
+// the order the prompts read them. A field of a var that is set
+// ({{user.name}} of a user given) is left to fieldRefs.
+func (im *importer) unsetVars(vars map[string]string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range im.res.Prompts {
+		for _, ref := range prompt.MessagesVariables(p.Messages) {
+			root, _, _ := strings.Cut(ref, ".")
+			if _, set := vars[ref]; set || seen[ref] {
+				continue
+			}
+			if _, set := vars[root]; set {
+				continue
+			}
+			// promptfoo gives these itself: the conversation so far, an
+			// earlier test's output (storeOutputAs). The run names them.
+			if root == "_conversation" || im.stored[root] {
+				continue
+			}
+			seen[ref] = true
+			out = append(out, ref)
+		}
+	}
+	return out
+}
+
+// unsetNote gathers the tests that leave the same variables unset, so a
+// CSV of a hundred rows without a column gives one line.
+type unsetNote struct {
+	at     node
+	first  string
+	names  []string
+	others int
+}
+
+// noteUnset records that the test at at (where) leaves names unset.
+func (im *importer) noteUnset(at node, where string, names []string) {
+	key := at.file() + "\x00" + strings.Join(names, "\x00")
+	if n, ok := im.unset[key]; ok {
+		n.others++
+		return
+	}
+	if im.unset == nil {
+		im.unset = map[string]*unsetNote{}
+	}
+	im.unset[key] = &unsetNote{at: at, first: where, names: names}
+	im.unsetOrder = append(im.unsetOrder, key)
+}
+
+// reportUnset reports the variables tests leave unset.
+func (im *importer) reportUnset() {
+	for _, key := range im.unsetOrder {
+		n := im.unset[key]
+		refs := make([]string, len(n.names))
+		for i, name := range n.names {
+			refs[i] = "{{" + name + "}}"
+		}
+		who := n.first
+		if n.others > 0 {
+			who += fmt.Sprintf(" (and %d more in %s)", n.others, filepath.Base(n.at.file()))
+		}
+		im.issue(n.at, fmt.Sprintf("%s: %s not set, which the prompts read: \"\" in the case, as promptfoo renders an undefined variable as empty text",
+			who, strings.Join(refs, ", ")))
+	}
 }
 
 // varRefRe is a {{name}} in a var's value.
@@ -840,11 +928,11 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 		im.issue(n.at, n.what)
 	}
 	for _, k := range ra.extra {
-		what := k.what + " is not imported"
 		if k.what == "transform" {
-			what = "transform is not imported (whet runs no JavaScript): the check grades the output as the model gave it"
+			im.issue(k.at, fmt.Sprintf("%s (%s): transform is not imported (whet runs no JavaScript): the check grades the output as the model gave it", where, typ))
+			continue
 		}
-		im.issue(k.at, fmt.Sprintf("%s (%s): %s", where, typ, what))
+		im.issueOften(k.at, fmt.Sprintf("%s (%s)", where, typ), k.what+" is not imported")
 	}
 	return c, true, nil
 }
@@ -1033,7 +1121,7 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 				}
 			case h == "__prefix", h == "__suffix", h == "__providerOutput", strings.HasPrefix(h, "__metadata"):
 				if strings.TrimSpace(v) != "" {
-					im.issue(at, fmt.Sprintf("%s: column %s is not imported", where, h))
+					im.issueOften(at, where, fmt.Sprintf("column %s is not imported", h))
 				}
 			default:
 				vars[h] = v
@@ -1056,7 +1144,7 @@ func (im *importer) testsCSV(path string, data []byte, def defaults) error {
 				checks = append(checks, c)
 			}
 		}
-		if err := im.addCases(node{d: at.d, v: vars}, where, desc, checks, threshold, graders{}, def); err != nil {
+		if err := im.addCases(at, node{d: at.d, v: vars}, where, desc, checks, threshold, graders{}, def); err != nil {
 			return err
 		}
 	}
@@ -1220,7 +1308,7 @@ func (im *importer) scenario(n node, where string, def defaults) error {
 			continue
 		}
 		if len(testItems) == 0 {
-			if err := im.addCases(node{}, w, d.scenarioDesc, d.scenarioChecks, nil, graders{}, d); err != nil {
+			if err := im.addCases(entry, node{}, w, d.scenarioDesc, d.scenarioChecks, nil, graders{}, d); err != nil {
 				return err
 			}
 			continue
