@@ -54,7 +54,8 @@ func TestGeminiChatStreams(t *testing.T) {
 	})
 	p := ptGemini(t, srv.URL)
 	params := ptParams()
-	params.Extra = map[string]any{"topK": float64(5)}
+	params.Extra = map[string]any{"topK": float64(5), "responseMimeType": "application/json",
+		"responseSchema": map[string]any{"type": "OBJECT", "properties": map[string]any{"verdict": map[string]any{"type": "STRING", "enum": []any{"ok", "bad"}}}}}
 	resp, err, deltas := ptChat(t, context.Background(), p, Request{Model: "gemini-2.5-flash", Messages: ptMessages(), Params: params}, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -87,6 +88,10 @@ func TestGeminiChatStreams(t *testing.T) {
 		{[]any{"generationConfig", "seed"}, float64(42)},
 		{[]any{"generationConfig", "stopSequences", 0}, "END"},
 		{[]any{"generationConfig", "topK"}, float64(5)},
+		// A structured output's schema (as the promptfoo import makes
+		// it from response_schema) arrives nested as it was given.
+		{[]any{"generationConfig", "responseMimeType"}, "application/json"},
+		{[]any{"generationConfig", "responseSchema", "properties", "verdict", "enum", 1}, "bad"},
 	}
 	for _, c := range checks {
 		v := ptDig(r.Body, c.path...)
