@@ -360,7 +360,32 @@ Run whet with no arguments to open the workbench (TUI).`,
 		root.AddCommand(add(a))
 	}
 	a.addCompletions(root)
+	completionArgs(root)
 	return root
+}
+
+// completionArgs makes `whet completion SHELL` refuse a shell it has no
+// script for (tcsh) as a usage error: cobra's own
+// completion command prints its help and exits 0, which reads as a script
+// written.
+func completionArgs(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil // its help, as every command group gives
+			}
+			shells := make([]string, 0, 4)
+			for _, sub := range cmd.Commands() {
+				shells = append(shells, sub.Name())
+			}
+			return usagef("%s: no script for the shell %q: use %s", cmd.CommandPath(), args[0], strings.Join(shells, ", "))
+		}
+		c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	}
 }
 
 // extraCommands lets other files of this package register top-level
