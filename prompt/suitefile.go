@@ -124,7 +124,7 @@ func ParseSuiteFileWith(filename string, data []byte, validate func(Check) error
 	}
 	su.Threshold = doc.Threshold
 	var err error
-	if su.Checks, err = suiteChecks(doc.Checks, "$.checks", fail, validate); err != nil {
+	if su.Checks, err = suiteChecks(doc.Checks, "$.checks", "", fail, validate); err != nil {
 		return Suite{}, err
 	}
 	for i, dc := range doc.Cases {
@@ -137,7 +137,13 @@ func ParseSuiteFileWith(filename string, data []byte, validate func(Check) error
 			return Suite{}, fail(at+".threshold", c.Label(i)+": threshold: "+err.Error())
 		}
 		c.Threshold = dc.Threshold
-		if c.Checks, err = suiteChecks(dc.Checks, at+".checks", fail, validate); err != nil {
+		// A case's check is named by its case too, as when a run grades
+		// it: "check 1" alone would read as the suite's first check.
+		prefix := fmt.Sprintf("case %d: ", i+1)
+		if c.Name != "" {
+			prefix = fmt.Sprintf("case %q: ", c.Name)
+		}
+		if c.Checks, err = suiteChecks(dc.Checks, at+".checks", prefix, fail, validate); err != nil {
 			return Suite{}, err
 		}
 		su.Cases = append(su.Cases, c)
@@ -179,11 +185,13 @@ func checkMark(t *float64) error {
 	return nil
 }
 
-func suiteChecks(in []suiteDocCheck, at string, fail func(path, msg string) error, validate func(Check) error) ([]Check, error) {
+// suiteChecks reads the checks at path at; prefix names their case in
+// errors (`case "refund": `), empty for the suite's own checks.
+func suiteChecks(in []suiteDocCheck, at, prefix string, fail func(path, msg string) error, validate func(Check) error) ([]Check, error) {
 	var out []Check
 	for i, dc := range in {
 		p := fmt.Sprintf("%s[%d]", at, i)
-		label := fmt.Sprintf("check %d", i+1)
+		label := fmt.Sprintf("%scheck %d", prefix, i+1)
 		c := Check{Type: strings.TrimSpace(dc.Type), Threshold: dc.Threshold, Metric: dc.Metric, Provider: strings.TrimSpace(dc.Provider)}
 		if c.Type == "" {
 			return nil, fail(p, label+": type: missing (e.g. contains, llm-rubric)")

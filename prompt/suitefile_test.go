@@ -179,7 +179,7 @@ func TestParseSuiteFileErrors(t *testing.T) {
 		{"bad prompt", "name: a\nprompt: -x\n", "s.yaml:2:9: prompt: invalid prompt name"},
 		{"threshold", "name: a\nthreshold: 2\n", "s.yaml:2:12: threshold: 2 is outside 0..1"},
 		{"unknown field", "name: a\ncases:\n  - vars: {}\n    expect: x\n", "s.yaml:4:5"},
-		{"check type", "name: a\ncases:\n  - vars: {}\n  - name: b\n    checks:\n      - value: x\n", "s.yaml:6:9: check 1: type: missing"},
+		{"check type", "name: a\ncases:\n  - vars: {}\n  - name: b\n    checks:\n      - value: x\n", "s.yaml:6:9: case \"b\": check 1: type: missing"},
 		{"weight", "name: a\nchecks:\n  - type: contains\n    weight: 0\n", "s.yaml:4:13: check 1 (contains): weight 0 must be a number > 0"},
 		{"case threshold", "name: a\ncases:\n  - name: r\n    threshold: -1\n", "s.yaml:4:16: r: threshold: -1 is outside 0..1"},
 		{"syntax", "name: a\ncases: [\n", "s.yaml:2"},
@@ -212,8 +212,18 @@ func TestParseSuiteFileWithValidator(t *testing.T) {
 	}
 	data := "name: a\nchecks:\n  - type: contains\n    value: x\ncases:\n  - vars: {}\n    checks:\n      - {type: icontain, value: y}\n"
 	_, err := ParseSuiteFileWith("s.yaml", []byte(data), validate)
-	if err == nil || err.Error() != `s.yaml:8:10: check 1 (icontain): unknown check type "icontain"` {
+	// A case's check is named by its case (its name, else its number), as
+	// a run names it: "check 1" alone reads as the suite's own first check.
+	if err == nil || err.Error() != `s.yaml:8:10: case 1: check 1 (icontain): unknown check type "icontain"` {
 		t.Errorf("error = %v", err)
+	}
+	named := strings.Replace(data, "  - vars: {}", "  - name: refund\n    vars: {}", 1)
+	if _, err := ParseSuiteFileWith("s.yaml", []byte(named), validate); err == nil || err.Error() != `s.yaml:9:10: case "refund": check 1 (icontain): unknown check type "icontain"` {
+		t.Errorf("named case: error = %v", err)
+	}
+	suiteLevel := "name: a\nchecks:\n  - type: icontain\n    value: x\n"
+	if _, err := ParseSuiteFileWith("s.yaml", []byte(suiteLevel), validate); err == nil || err.Error() != `s.yaml:3:5: check 1 (icontain): unknown check type "icontain"` {
+		t.Errorf("suite check: error = %v", err)
 	}
 	if _, err := ParseSuiteFileWith("s.yaml", []byte(strings.Replace(data, "icontain,", "icontains,", 1)), validate); err != nil {
 		t.Errorf("valid file refused: %v", err)
