@@ -104,6 +104,11 @@ func Execute(ctx context.Context, args []string, env Env) int {
 	if errors.Is(err, store.ErrNotFound) {
 		return 2
 	}
+	// So is a run id or hash prefix that names several: the argument
+	// needs more characters, nothing failed.
+	if errors.Is(err, store.ErrAmbiguous) {
+		return 2
+	}
 	return 1
 }
 
