@@ -93,7 +93,7 @@ func Execute(ctx context.Context, args []string, env Env) int {
 	}
 	// An error may quote a file or a server (a check type, a regex, a
 	// response body): what would act on the terminal goes.
-	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(err.Error()+a.noConfigHint(err)))
+	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(plainGroupError(err.Error())+a.noConfigHint(err)))
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
 		return 2
@@ -154,6 +154,23 @@ func plainFlagError(msg string) string {
 			return "want a number"
 		}
 		return "want true or false"
+	})
+}
+
+// exclusiveFlags matches cobra's error for flags marked mutually
+// exclusive: if any flags in the group [user file] are set none of the
+// others can be; [file user] were all set.
+var exclusiveFlags = regexp.MustCompile(`if any flags in the group \[[^\]]*\] are set none of the others can be; \[([^\]]*)\] were all set`)
+
+// plainGroupError says cobra's flag-group error in words: "--file and
+// --user cannot be given together: give one".
+func plainGroupError(msg string) string {
+	return exclusiveFlags.ReplaceAllStringFunc(msg, func(m string) string {
+		names := strings.Fields(exclusiveFlags.FindStringSubmatch(m)[1])
+		for i, n := range names {
+			names[i] = "--" + n
+		}
+		return strings.Join(names, " and ") + " cannot be given together: give one"
 	})
 }
 
