@@ -56,6 +56,9 @@ func (a *app) suiteNewCmd() *cobra.Command {
 		Example: "  whet suite new reply-quality --prompt support/reply --cases cases.csv --threshold 0.8",
 		Args:    exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("threshold") && !(threshold >= 0 && threshold <= 1) {
+				return usagef("--threshold %v: a score between 0 and 1 (e.g. 0.8)", threshold)
+			}
 			su := prompt.Suite{Name: args[0]}
 			if cases != "" {
 				src, err := a.readSuiteSource(cases, args[0])
