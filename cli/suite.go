@@ -300,7 +300,7 @@ func (a *app) suiteExportCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "yaml", "yaml, csv or jsonl (default: -o FILE's extension, else yaml)")
 	extFormatFlag(cmd)
-	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE")
+	onceStringVarP(cmd, &output, "output", "o", "write to FILE")
 	return cmd
 }
 
