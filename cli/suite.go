@@ -81,7 +81,7 @@ func (a *app) suiteNewCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&promptName, "prompt", "", "the prompt this suite belongs to")
 	cmd.Flags().StringVar(&description, "description", "", "what the suite checks")
-	cmd.Flags().StringVar(&cases, "cases", "", "cases: a suite .yaml, or a .csv/.jsonl/.yaml case list")
+	onceStringVarP(cmd, &cases, "cases", "", "cases: a suite .yaml, or a .csv/.jsonl/.yaml case list")
 	cmd.Flags().Float64Var(&threshold, "threshold", 0, "score in [0,1] a case must reach to pass")
 	return cmd
 }
