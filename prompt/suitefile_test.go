@@ -349,3 +349,28 @@ func TestFormatSuiteFileEscapesControls(t *testing.T) {
 		t.Errorf("round trip =\n%#v\nwant\n%#v\nfile:\n%s", back, su, out)
 	}
 }
+
+// TestParseSuiteFileEveryBadCheck: every bad check of a file is reported,
+// each at its line, so that several are fixed in one go; errors.As finds
+// the first.
+func TestParseSuiteFileEveryBadCheck(t *testing.T) {
+	validate := func(c Check) error {
+		if c.Type != "contains" {
+			return fmt.Errorf("unknown check type %q", c.Type)
+		}
+		return nil
+	}
+	data := "name: a\nchecks:\n  - {type: icontain, value: x}\ncases:\n  - name: r\n    checks:\n      - {type: contains, value: y, weight: -1}\n      - {value: z}\n"
+	_, err := ParseSuiteFileWith("s.yaml", []byte(data), validate)
+	want := "s.yaml has 3 problems:\n" +
+		"  s.yaml:3:6: check 1 (icontain): unknown check type \"icontain\"\n" +
+		"  s.yaml:7:44: case \"r\": check 1 (contains): weight -1 must be a number > 0 (omit it for 1)\n" +
+		"  s.yaml:8:10: case \"r\": check 2: type: missing (e.g. contains, llm-rubric)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error =\n%v\nwant\n%s", err, want)
+	}
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Line != 3 {
+		t.Errorf("errors.As gives %+v, want the first problem (line 3)", fe)
+	}
+}
