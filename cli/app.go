@@ -93,7 +93,7 @@ func Execute(ctx context.Context, args []string, env Env) int {
 	}
 	// An error may quote a file or a server (a check type, a regex, a
 	// response body): what would act on the terminal goes.
-	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(err.Error()+a.noConfigHint(err)))
+	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(plainGroupError(err.Error())+a.noConfigHint(err)))
 	var ue usageError
 	if errors.As(err, &ue) || isCobraUsage(err) {
 		return 2
@@ -102,6 +102,11 @@ func Execute(ctx context.Context, args []string, env Env) int {
 	// not exist is a usage error too: a CI job with a typo in a name must
 	// not read as a gate that failed.
 	if errors.Is(err, store.ErrNotFound) {
+		return 2
+	}
+	// So is a run id or hash prefix that names several: the argument
+	// needs more characters, nothing failed.
+	if errors.Is(err, store.ErrAmbiguous) {
 		return 2
 	}
 	return 1
@@ -149,6 +154,23 @@ func plainFlagError(msg string) string {
 			return "want a number"
 		}
 		return "want true or false"
+	})
+}
+
+// exclusiveFlags matches cobra's error for flags marked mutually
+// exclusive: if any flags in the group [user file] are set none of the
+// others can be; [file user] were all set.
+var exclusiveFlags = regexp.MustCompile(`if any flags in the group \[[^\]]*\] are set none of the others can be; \[([^\]]*)\] were all set`)
+
+// plainGroupError says cobra's flag-group error in words: "--file and
+// --user cannot be given together: give one".
+func plainGroupError(msg string) string {
+	return exclusiveFlags.ReplaceAllStringFunc(msg, func(m string) string {
+		names := strings.Fields(exclusiveFlags.FindStringSubmatch(m)[1])
+		for i, n := range names {
+			names[i] = "--" + n
+		}
+		return strings.Join(names, " and ") + " cannot be given together: give one"
 	})
 }
 
@@ -360,7 +382,32 @@ Run whet with no arguments to open the workbench (TUI).`,
 		root.AddCommand(add(a))
 	}
 	a.addCompletions(root)
+	completionArgs(root)
 	return root
+}
+
+// completionArgs makes `whet completion SHELL` refuse a shell it has no
+// script for (tcsh) as a usage error: cobra's own
+// completion command prints its help and exits 0, which reads as a script
+// written.
+func completionArgs(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil // its help, as every command group gives
+			}
+			shells := make([]string, 0, 4)
+			for _, sub := range cmd.Commands() {
+				shells = append(shells, sub.Name())
+			}
+			return usagef("%s: no script for the shell %q: use %s", cmd.CommandPath(), args[0], strings.Join(shells, ", "))
+		}
+		c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	}
 }
 
 // extraCommands lets other files of this package register top-level

@@ -108,7 +108,7 @@ the JSON (report/SCHEMA.md says which format carries what).`,
 	fl := cmd.Flags()
 	fl.StringVar(&format, "format", "md", "md, json or csv (default: -o FILE's extension, else md)")
 	extFormatFlag(cmd)
-	fl.StringVarP(&output, "output", "o", "", "write to FILE instead of stdout")
+	onceStringVarP(cmd, &output, "output", "o", "write to FILE instead of stdout")
 	fl.StringVar(&target, "target", "", "the target two versions are compared on")
 	fl.StringVar(&version, "version", "", "the version two targets are compared for (e.g. summary@2 or @2)")
 	return cmd

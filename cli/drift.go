@@ -64,7 +64,7 @@ the re-run finished and anything drifted; 2 on usage errors.`,
 	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
 	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, junit (JUnit XML: a test case per version × target, failing when it drifted) (default: -o FILE's extension, else table)")
 	extFormatFlag(cmd)
-	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of stdout")
+	onceStringVarP(cmd, &f.output, "output", "o", "write the report to FILE instead of stdout")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 	fl.StringVar(&f.note, "note", "", "note stored with the re-run")
 	fl.BoolVar(&f.failOnDrift, "fail-on-drift", false, "exit 3 when any version × target drifted (1 stays for failed cells)")

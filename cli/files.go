@@ -267,7 +267,7 @@ not imported yet) is not overwritten unless --force.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&dir, "output", "o", "", "directory to write NAME.md files into (folders for names with '/'; a prompt whose file DIR holds is written to that file)")
+	onceStringVarP(cmd, &dir, "output", "o", "directory to write NAME.md files into (folders for names with '/'; a prompt whose file DIR holds is written to that file)")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite files whose prompt is not saved in whet")
 	return cmd
 }
@@ -860,3 +860,35 @@ func outputFormat(cmd *cobra.Command, format, output string, writes ...string) s
 	}
 	return format
 }
+
+// onceString is a string flag that refuses a second value: a repeated -o
+// on a command that writes one file would otherwise write only the last
+// and drop the others without a word (whet run, which writes several, has
+// its own).
+type onceString struct {
+	p   *string
+	set bool
+}
+
+// onceStringVarP defines such a flag on cmd, as StringVarP would.
+func onceStringVarP(cmd *cobra.Command, p *string, name, short, usage string) {
+	cmd.Flags().VarP(&onceString{p: p}, name, short, usage)
+}
+
+func (o *onceString) String() string {
+	if o.p == nil {
+		return ""
+	}
+	return *o.p
+}
+
+func (o *onceString) Set(v string) error {
+	if o.set {
+		return fmt.Errorf("given twice (%s, then %s): this command takes one", *o.p, v)
+	}
+	*o.p, o.set = v, true
+	return nil
+}
+
+// Type is "string", so that the help reads as for any string flag.
+func (o *onceString) Type() string { return "string" }

@@ -445,7 +445,7 @@ func (a *app) exportCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "md", "md, json, csv or junit (JUnit XML) (default: -o FILE's extension, else md)")
 	extFormatFlag(cmd)
-	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE instead of stdout")
+	onceStringVarP(cmd, &output, "output", "o", "write to FILE instead of stdout")
 	return cmd
 }
 

@@ -960,7 +960,11 @@ func (a *app) promptLabelCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.env.Stdout, "%s: %s\n", p.Name, p.Labels.String())
+			labels := p.Labels.String()
+			if labels == "" {
+				labels = "no labels"
+			}
+			fmt.Fprintf(a.env.Stdout, "%s: %s\n", p.Name, labels)
 			for _, k := range rm {
 				if _, had := before.Labels[k]; !had && set[k] == "" {
 					fmt.Fprintf(a.env.Stderr, "note: %s had no label %s: nothing to remove\n", p.Name, k)

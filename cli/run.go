@@ -120,7 +120,7 @@ interrupted, 2 on usage errors.`,
 	fl := cmd.Flags()
 	fl.StringSliceVarP(&f.targets, "model", "m", nil, "targets, comma-separated or repeated (default: the config's targets)")
 	fl.StringArrayVar(&f.vars, "var", nil, "variable NAME=VALUE for every case (repeatable)")
-	fl.StringVar(&f.cases, "cases", "", "case file: .csv (header row of variable names), .jsonl, .yaml or .json")
+	onceStringVarP(cmd, &f.cases, "cases", "", "case file: .csv (header row of variable names), .jsonl, .yaml or .json")
 	fl.IntVarP(&f.repeat, "repeat", "n", 1, "run each cell N times")
 	fl.IntVarP(&f.parallel, "jobs", "j", 0, "at most N calls in flight in total (0 = only per-provider limits)")
 	fl.StringVar(&f.format, "format", "table", "report format: table, md, json, csv, junit (JUnit XML for CI test reports) (default: -o FILE's extension, else table)")

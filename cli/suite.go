@@ -56,6 +56,9 @@ func (a *app) suiteNewCmd() *cobra.Command {
 		Example: "  whet suite new reply-quality --prompt support/reply --cases cases.csv --threshold 0.8",
 		Args:    exactArgs(1, "NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("threshold") && !(threshold >= 0 && threshold <= 1) {
+				return usagef("--threshold %v: a score between 0 and 1 (e.g. 0.8)", threshold)
+			}
 			su := prompt.Suite{Name: args[0]}
 			if cases != "" {
 				src, err := a.readSuiteSource(cases, args[0])
@@ -78,7 +81,7 @@ func (a *app) suiteNewCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&promptName, "prompt", "", "the prompt this suite belongs to")
 	cmd.Flags().StringVar(&description, "description", "", "what the suite checks")
-	cmd.Flags().StringVar(&cases, "cases", "", "cases: a suite .yaml, or a .csv/.jsonl/.yaml case list")
+	onceStringVarP(cmd, &cases, "cases", "", "cases: a suite .yaml, or a .csv/.jsonl/.yaml case list")
 	cmd.Flags().Float64Var(&threshold, "threshold", 0, "score in [0,1] a case must reach to pass")
 	return cmd
 }
@@ -297,7 +300,7 @@ func (a *app) suiteExportCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "yaml", "yaml, csv or jsonl (default: -o FILE's extension, else yaml)")
 	extFormatFlag(cmd)
-	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE")
+	onceStringVarP(cmd, &output, "output", "o", "write to FILE")
 	return cmd
 }
 

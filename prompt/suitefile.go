@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -123,10 +124,10 @@ func ParseSuiteFileWith(filename string, data []byte, validate func(Check) error
 		return Suite{}, fail("$.threshold", "threshold: "+err.Error())
 	}
 	su.Threshold = doc.Threshold
-	var err error
-	if su.Checks, err = suiteChecks(doc.Checks, "$.checks", fail, validate); err != nil {
-		return Suite{}, err
-	}
+	// Every bad check is reported, not only the first, so that a file
+	// with several is fixed in one go (as config check reports a config).
+	var checkErrs FileErrors
+	su.Checks = suiteChecks(doc.Checks, "$.checks", "", fail, validate, &checkErrs)
 	for i, dc := range doc.Cases {
 		at := fmt.Sprintf("$.cases[%d]", i)
 		c := Case{Name: strings.TrimSpace(dc.Name), Description: dc.Description, Vars: map[string]string{}, Expected: caseValue(dc.Expected)}
@@ -137,12 +138,49 @@ func ParseSuiteFileWith(filename string, data []byte, validate func(Check) error
 			return Suite{}, fail(at+".threshold", c.Label(i)+": threshold: "+err.Error())
 		}
 		c.Threshold = dc.Threshold
-		if c.Checks, err = suiteChecks(dc.Checks, at+".checks", fail, validate); err != nil {
-			return Suite{}, err
+		// A case's check is named by its case too, as when a run grades
+		// it: "check 1" alone would read as the suite's first check.
+		prefix := fmt.Sprintf("case %d: ", i+1)
+		if c.Name != "" {
+			prefix = fmt.Sprintf("case %q: ", c.Name)
 		}
+		c.Checks = suiteChecks(dc.Checks, at+".checks", prefix, fail, validate, &checkErrs)
 		su.Cases = append(su.Cases, c)
 	}
+	if len(checkErrs) > 0 {
+		return Suite{}, checkErrs.err()
+	}
 	return su, nil
+}
+
+// FileErrors are several problems found in one file, each a *FileError;
+// errors.As finds the first.
+type FileErrors []error
+
+func (e FileErrors) Error() string {
+	if len(e) == 1 {
+		return e[0].Error()
+	}
+	lines := make([]string, len(e))
+	for i, err := range e {
+		lines[i] = "  " + err.Error()
+	}
+	head := fmt.Sprintf("%d problems", len(e))
+	var fe *FileError
+	if errors.As(e[0], &fe) {
+		head = fe.File + " has " + head
+	}
+	return head + ":\n" + strings.Join(lines, "\n")
+}
+
+func (e FileErrors) Unwrap() []error { return e }
+
+// err is e's one error when it holds one, else e.
+func (e FileErrors) err() error {
+	if len(e) == 1 {
+		return e[0]
+	}
+	return e
 }
 
 // suitePos is nodePos, except that a mapping is located at its first key
@@ -179,38 +217,46 @@ func checkMark(t *float64) error {
 	return nil
 }
 
-func suiteChecks(in []suiteDocCheck, at string, fail func(path, msg string) error, validate func(Check) error) ([]Check, error) {
+// suiteChecks reads the checks at path at, adding what is wrong with any
+// to errs; prefix names their case in errors (`case "refund": `), empty
+// for the suite's own checks.
+func suiteChecks(in []suiteDocCheck, at, prefix string, fail func(path, msg string) error, validate func(Check) error, errs *FileErrors) []Check {
 	var out []Check
 	for i, dc := range in {
 		p := fmt.Sprintf("%s[%d]", at, i)
-		label := fmt.Sprintf("check %d", i+1)
+		label := fmt.Sprintf("%scheck %d", prefix, i+1)
 		c := Check{Type: strings.TrimSpace(dc.Type), Threshold: dc.Threshold, Metric: dc.Metric, Provider: strings.TrimSpace(dc.Provider)}
 		if c.Type == "" {
-			return nil, fail(p, label+": type: missing (e.g. contains, llm-rubric)")
+			*errs = append(*errs, fail(p, label+": type: missing (e.g. contains, llm-rubric)"))
+			continue
 		}
 		label += " (" + c.Type + ")"
 		if dc.Weight != nil {
 			if w := *dc.Weight; !(w > 0) || math.IsInf(w, 0) {
-				return nil, fail(p+".weight", fmt.Sprintf("%s: weight %v must be a number > 0 (omit it for 1)", label, w))
+				*errs = append(*errs, fail(p+".weight", fmt.Sprintf("%s: weight %v must be a number > 0 (omit it for 1)", label, w)))
+				continue
 			}
 			c.Weight = *dc.Weight
 		}
 		if c.Threshold != nil && (math.IsNaN(*c.Threshold) || math.IsInf(*c.Threshold, 0)) {
-			return nil, fail(p+".threshold", fmt.Sprintf("%s: threshold %v is not a number", label, *c.Threshold))
+			*errs = append(*errs, fail(p+".threshold", fmt.Sprintf("%s: threshold %v is not a number", label, *c.Threshold)))
+			continue
 		}
 		v, err := jsonShaped(dc.Value)
 		if err != nil {
-			return nil, fail(p+".value", label+": value: "+err.Error())
+			*errs = append(*errs, fail(p+".value", label+": value: "+err.Error()))
+			continue
 		}
 		c.Value = v
 		if validate != nil {
 			if err := validate(c); err != nil {
-				return nil, fail(p, label+": "+err.Error())
+				*errs = append(*errs, fail(p, label+": "+err.Error()))
+				continue
 			}
 		}
 		out = append(out, c)
 	}
-	return out, nil
+	return out
 }
 
 // jsonShaped returns v as encoding/json would decode its JSON: numbers as

@@ -179,7 +179,7 @@ func TestParseSuiteFileErrors(t *testing.T) {
 		{"bad prompt", "name: a\nprompt: -x\n", "s.yaml:2:9: prompt: invalid prompt name"},
 		{"threshold", "name: a\nthreshold: 2\n", "s.yaml:2:12: threshold: 2 is outside 0..1"},
 		{"unknown field", "name: a\ncases:\n  - vars: {}\n    expect: x\n", "s.yaml:4:5"},
-		{"check type", "name: a\ncases:\n  - vars: {}\n  - name: b\n    checks:\n      - value: x\n", "s.yaml:6:9: check 1: type: missing"},
+		{"check type", "name: a\ncases:\n  - vars: {}\n  - name: b\n    checks:\n      - value: x\n", "s.yaml:6:9: case \"b\": check 1: type: missing"},
 		{"weight", "name: a\nchecks:\n  - type: contains\n    weight: 0\n", "s.yaml:4:13: check 1 (contains): weight 0 must be a number > 0"},
 		{"case threshold", "name: a\ncases:\n  - name: r\n    threshold: -1\n", "s.yaml:4:16: r: threshold: -1 is outside 0..1"},
 		{"syntax", "name: a\ncases: [\n", "s.yaml:2"},
@@ -212,8 +212,18 @@ func TestParseSuiteFileWithValidator(t *testing.T) {
 	}
 	data := "name: a\nchecks:\n  - type: contains\n    value: x\ncases:\n  - vars: {}\n    checks:\n      - {type: icontain, value: y}\n"
 	_, err := ParseSuiteFileWith("s.yaml", []byte(data), validate)
-	if err == nil || err.Error() != `s.yaml:8:10: check 1 (icontain): unknown check type "icontain"` {
+	// A case's check is named by its case (its name, else its number), as
+	// a run names it: "check 1" alone reads as the suite's own first check.
+	if err == nil || err.Error() != `s.yaml:8:10: case 1: check 1 (icontain): unknown check type "icontain"` {
 		t.Errorf("error = %v", err)
+	}
+	named := strings.Replace(data, "  - vars: {}", "  - name: refund\n    vars: {}", 1)
+	if _, err := ParseSuiteFileWith("s.yaml", []byte(named), validate); err == nil || err.Error() != `s.yaml:9:10: case "refund": check 1 (icontain): unknown check type "icontain"` {
+		t.Errorf("named case: error = %v", err)
+	}
+	suiteLevel := "name: a\nchecks:\n  - type: icontain\n    value: x\n"
+	if _, err := ParseSuiteFileWith("s.yaml", []byte(suiteLevel), validate); err == nil || err.Error() != `s.yaml:3:5: check 1 (icontain): unknown check type "icontain"` {
+		t.Errorf("suite check: error = %v", err)
 	}
 	if _, err := ParseSuiteFileWith("s.yaml", []byte(strings.Replace(data, "icontain,", "icontains,", 1)), validate); err != nil {
 		t.Errorf("valid file refused: %v", err)
@@ -337,5 +347,30 @@ func TestFormatSuiteFileEscapesControls(t *testing.T) {
 	}
 	if !reflect.DeepEqual(back, su) {
 		t.Errorf("round trip =\n%#v\nwant\n%#v\nfile:\n%s", back, su, out)
+	}
+}
+
+// TestParseSuiteFileEveryBadCheck: every bad check of a file is reported,
+// each at its line, so that several are fixed in one go; errors.As finds
+// the first.
+func TestParseSuiteFileEveryBadCheck(t *testing.T) {
+	validate := func(c Check) error {
+		if c.Type != "contains" {
+			return fmt.Errorf("unknown check type %q", c.Type)
+		}
+		return nil
+	}
+	data := "name: a\nchecks:\n  - {type: icontain, value: x}\ncases:\n  - name: r\n    checks:\n      - {type: contains, value: y, weight: -1}\n      - {value: z}\n"
+	_, err := ParseSuiteFileWith("s.yaml", []byte(data), validate)
+	want := "s.yaml has 3 problems:\n" +
+		"  s.yaml:3:6: check 1 (icontain): unknown check type \"icontain\"\n" +
+		"  s.yaml:7:44: case \"r\": check 1 (contains): weight -1 must be a number > 0 (omit it for 1)\n" +
+		"  s.yaml:8:10: case \"r\": check 2: type: missing (e.g. contains, llm-rubric)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error =\n%v\nwant\n%s", err, want)
+	}
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Line != 3 {
+		t.Errorf("errors.As gives %+v, want the first problem (line 3)", fe)
 	}
 }
