@@ -46,16 +46,19 @@ the JSON (report/SCHEMA.md says which format carries what).`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format = outputFormat(cmd, format, output, "md", "json", "csv")
-			switch format {
-			case "md", "markdown", "json", "csv":
-			default:
-				return usagef("--format %q: use md, json or csv", format)
-			}
 			if output != "" {
 				if err := a.checkOutputDir(output); err != nil {
 					return usagef("-o %s: %v", output, err)
 				}
+			}
+			var err error
+			if format, err = outputFormat(cmd, format, output, "md", "json", "csv"); err != nil {
+				return err
+			}
+			switch format {
+			case "md", "markdown", "json", "csv":
+			default:
+				return usagef("--format %q: use md, json or csv", format)
 			}
 			st, err := a.readStore()
 			if err != nil {

@@ -55,7 +55,16 @@ the re-run finished and anything drifted; 2 on usage errors.`,
   whet drift 1m869te23xva --against 1m86b0c2k4qz`,
 		Args: exactArgs(1, "BASELINE_RUN_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f.format = outputFormat(cmd, f.format, f.output, "table", "md", "json", "junit")
+			if f.output != "" {
+				// Before the format its name would give.
+				if err := a.checkOutputDir(f.output); err != nil {
+					return usagef("-o %s: %v", f.output, err)
+				}
+			}
+			var err error
+			if f.format, err = outputFormat(cmd, f.format, f.output, "table", "md", "json", "junit"); err != nil {
+				return err
+			}
 			return a.drift(args[0], f)
 		},
 	}
@@ -82,11 +91,6 @@ func (a *app) drift(baseID string, f driftFlags) error {
 	}
 	if f.against != "" && (f.note != "" || f.parallel != 0) {
 		return usagef("--against compares two runs already made: --note and -j apply only to a re-run")
-	}
-	if f.output != "" {
-		if err := a.checkOutputDir(f.output); err != nil {
-			return usagef("-o %s: %v", f.output, err)
-		}
 	}
 	// --against only reads two runs made already: it works on a database
 	// that cannot be written.

@@ -850,16 +850,37 @@ func extFormatFlag(cmd *cobra.Command) {
 // one of the formats the command writes (report.md, results.json,
 // whet.junit.xml), that one; else the flag's default. A report written
 // to report.md is thus Markdown without --format md, as a reader of the
-// file would expect.
-func outputFormat(cmd *cobra.Command, format, output string, writes ...string) string {
+// file would expect. An extension that means none of them (report.pdf,
+// or report.csv where no CSV is written) is a usage error, rather than a
+// file whose name says another format than it holds; a file without an
+// extension gets the default.
+func outputFormat(cmd *cobra.Command, format, output string, writes ...string) (string, error) {
 	if output == "" || cmd.Flags().Changed("format") {
-		return format
+		return format, nil
 	}
-	if f, ok := extFormats[strings.ToLower(filepath.Ext(output))]; ok && slices.Contains(writes, f) {
-		return f
+	ext := filepath.Ext(output)
+	if ext == "" {
+		return format, nil
 	}
-	return format
+	if f, ok := extFormats[strings.ToLower(ext)]; ok && slices.Contains(writes, f) {
+		return f, nil
+	}
+	var exts []string
+	for _, f := range writes {
+		for _, e := range formatExts {
+			if extFormats[e] == f {
+				exts = append(exts, e)
+				break
+			}
+		}
+	}
+	return "", usagef("-o %s: %s names none of the formats %s writes (%s, as %s); give --format, or one of those extensions",
+		output, ext, cmd.CommandPath(), strings.Join(writes, ", "), strings.Join(exts, " "))
 }
+
+// formatExts are extFormats' extensions, in the order a message lists
+// them (the usual one of each format first).
+var formatExts = []string{".txt", ".md", ".json", ".csv", ".xml", ".jsonl", ".yaml", ".markdown", ".yml"}
 
 // onceString is a string flag that refuses a second value: a repeated -o
 // on a command that writes one file would otherwise write only the last

@@ -431,14 +431,17 @@ func (a *app) exportCmd() *cobra.Command {
 		Short: "Export a run as Markdown (for a pull request), JSON, CSV or JUnit XML",
 		Args:  exactArgs(1, "RUN_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format = outputFormat(cmd, format, output, "md", "json", "csv", "junit")
-			if format == "table" || checkFormat(format) != nil {
-				return usagef("--format %q: export writes md, json, csv or junit ('whet runs show RUN_ID' prints the table)", format)
-			}
 			if output != "" {
 				if err := a.checkOutputDir(output); err != nil {
 					return usagef("-o %s: %v", output, err)
 				}
+			}
+			var err error
+			if format, err = outputFormat(cmd, format, output, "md", "json", "csv", "junit"); err != nil {
+				return err
+			}
+			if format == "table" || checkFormat(format) != nil {
+				return usagef("--format %q: export writes md, json, csv or junit ('whet runs show RUN_ID' prints the table)", format)
 			}
 			return a.exportRun(args[0], format, output)
 		},

@@ -139,6 +139,16 @@ interrupted, 2 on usage errors.`,
 }
 
 func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
+	for _, p := range f.outputs {
+		// Before any call is made (and paid for), not after; before the
+		// format its name would give.
+		if p == "" {
+			continue
+		}
+		if err := a.checkOutputDir(p, f.cases); err != nil {
+			return usagef("-o %s: %v", p, err)
+		}
+	}
 	outs, err := runOutputs(cmd, f.format, f.outputs)
 	if err != nil {
 		return err
@@ -172,15 +182,6 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	}
 	if f.resume == "" && len(args) == 0 && f.suite == "" {
 		return usagef("run takes at least one REF (e.g. whet run summary -m echo); see 'whet run --help'")
-	}
-	for _, o := range outs {
-		// Before any call is made (and paid for), not after.
-		if o.path == "" {
-			continue
-		}
-		if err := a.checkOutputDir(o.path, f.cases); err != nil {
-			return usagef("-o %s: %v", o.path, err)
-		}
 	}
 	reg, err := a.registry()
 	if err != nil {
@@ -669,7 +670,10 @@ func runOutputs(cmd *cobra.Command, format string, paths []string) ([]reportOut,
 		if len(paths) == 1 {
 			o.path = paths[0]
 		}
-		o.format = outputFormat(cmd, format, o.path, formats...)
+		var err error
+		if o.format, err = outputFormat(cmd, format, o.path, formats...); err != nil {
+			return nil, err
+		}
 		return []reportOut{o}, checkFormat(o.format)
 	}
 	if err := checkFormat(format); err != nil {

@@ -264,7 +264,14 @@ func (a *app) suiteExportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			format = outputFormat(cmd, format, output, "yaml", "csv", "jsonl")
+			if output != "" {
+				if err := a.checkOutputDir(output); err != nil {
+					return usagef("-o %s: %v", output, err)
+				}
+			}
+			if format, err = outputFormat(cmd, format, output, "yaml", "csv", "jsonl"); err != nil {
+				return err
+			}
 			var data []byte
 			switch format {
 			case "yaml", "yml":
@@ -287,9 +294,6 @@ func (a *app) suiteExportCmd() *cobra.Command {
 			if output == "" {
 				_, err = a.env.Stdout.Write(data)
 				return err
-			}
-			if err := a.checkOutputDir(output); err != nil {
-				return usagef("-o %s: %v", output, err)
 			}
 			if err := outfile.WriteFile(output, data); err != nil {
 				return err
