@@ -525,3 +525,19 @@ func TestLibraryRenameSaysTheTeamLabelStays(t *testing.T) {
 		t.Errorf("notice = %q, want %q", got, want)
 	}
 }
+
+// A dialog's key hint longer than the dialog goes on more lines: the
+// facet picker's ends with esc close, at every size.
+func TestDialogHintIsWrappedNotCut(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	for _, sz := range [][2]int{{60, 20}, {120, 40}} {
+		h := newHarness(t, fixedTimeStore{st}, sz[0], sz[1])
+		h.key("f")
+		h.mustSee("enter toggle", "x clear all", "esc close")
+		assertFits(t, h.screen(), sz[0], sz[1])
+	}
+	if got := strings.Join(packHint("a one · b two · c three", 13), "|"); got != "a one · b two|c three" {
+		t.Fatalf("packHint = %q", got)
+	}
+}
