@@ -767,3 +767,12 @@ func TestArenaMarkdownTabKeepsTheColumnsBorders(t *testing.T) {
 		t.Fatalf("a column lost its bottom border:\n%s", screen)
 	}
 }
+
+// At 80 columns the setup's hints say their keys whole, shorter, rather
+// than cut: "/ filter" and "+/-" stay in view.
+func TestArenaSetupHintsFitAt80(t *testing.T) {
+	h, _ := arenaHarness(t, 80, 24)
+	h.key("G", "ctrl+r")
+	h.mustSee("space pick · a add · / filter", "repeat ×1  +/-")
+	h.mustNotSee("provider:mod…", "runs that…")
+}
