@@ -541,3 +541,22 @@ func TestDialogHintIsWrappedNotCut(t *testing.T) {
 		t.Fatalf("packHint = %q", got)
 	}
 }
+
+// At 120 columns, beside the preview, a prompt with many tags does not
+// push the labels column off every row: team and owner stay in view.
+func TestLibraryLongTagsLeaveRoomForLabels(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	for i, tag := range []string{"production", "staging", "canary"} {
+		if _, _, err := st.SaveVersion(ctx, "support/reply", storeNewVersion("Reply to {{ticket}} #"+itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := st.SetTag(ctx, prompt.Ref{Name: "support/reply", Number: i + 1}, tag, true, nil, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.mustSee("LABELS", "cx · ana", "production@1")
+	assertFits(t, h.screen(), 120, 40)
+}
