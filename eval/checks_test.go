@@ -557,3 +557,19 @@ func TestCostCheckOfPricedCalls(t *testing.T) {
 		}
 	}
 }
+
+// A latency of tens of seconds reads as milliseconds, not in exponent
+// form ("2.667e+04 ms").
+func TestLatencyReasonReadsAsMilliseconds(t *testing.T) {
+	row := checkRow{name: "slow", check: prompt.Check{Type: "latency", Threshold: fp(5000)}, out: "x",
+		result: func(r *prompt.Result) { r.Latency = 26671400 * time.Microsecond }}
+	o := runOne(t, &Evaluator{}, row)
+	if want := "latency 26670 ms (threshold 5000 ms)"; o.Reason != want {
+		t.Fatalf("reason %q, want %q", o.Reason, want)
+	}
+	for f, want := range map[float64]string{0.5: "0.5", 0.3333333: "0.3333", 1234.5: "1234", 12345.6: "12350", 1e7: "10000000", 2.5e-5: "0.000025"} {
+		if got := fnum(f); got != want {
+			t.Errorf("fnum(%v) = %q, want %q", f, got, want)
+		}
+	}
+}

@@ -320,7 +320,19 @@ func b2f(b bool) float64 {
 }
 
 // fnum formats a number briefly: 0.75, 12, 0.0003.
-func fnum(f float64) string { return strconv.FormatFloat(f, 'g', 4, 64) }
+// fnum is f to 4 significant digits, written out in full rather than in
+// exponent form (a latency of 26670 ms, a cost of $0.000025).
+func fnum(f float64) string {
+	s := strconv.FormatFloat(f, 'g', 4, 64)
+	if !strings.ContainsAny(s, "eE") {
+		return s
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) || math.Abs(v) >= 1e21 {
+		return s
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
 
 // local runs a check that needs no model. It returns the un-negated verdict
 // and a reason that states what was observed, true under either polarity.

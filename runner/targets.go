@@ -708,10 +708,18 @@ func (r *Registry) ProviderStatuses() []ProviderStatus {
 		p, err := r.Provider(name)
 		if err != nil {
 			ps.Problem = err.Error()
-		} else if b, ok := p.(interface{ BaseURL() string }); ok {
-			ps.BaseURL = b.BaseURL()
-			if u, err := url.Parse(ps.BaseURL); err == nil {
-				ps.BaseURL = provRedactURL(u)
+		} else {
+			if b, ok := p.(interface{ BaseURL() string }); ok {
+				ps.BaseURL = b.BaseURL()
+				if u, err := url.Parse(ps.BaseURL); err == nil {
+					ps.BaseURL = provRedactURL(u)
+				}
+			}
+			if kc, ok := p.(keyChecker); ok && !ps.KeyOK && kc.MissingKey() == nil && LoopbackURL(ps.BaseURL) {
+				// A server on this machine (llama.cpp, vLLM, LM Studio)
+				// usually needs no key: its calls go without one. A
+				// hosted one still reads as a key to set.
+				ps.Key, ps.KeyOK = ps.Key+": none sent", true
 			}
 		}
 		out = append(out, ps)

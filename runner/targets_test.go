@@ -315,6 +315,8 @@ func TestRegistryProviderStatuses(t *testing.T) {
 	cfg := ptConfig()
 	cfg.Providers["box"] = config.Provider{Type: "ollama", BaseURL: "http://user:pw@box:11434/?token=t"}
 	cfg.Providers["vault"] = config.Provider{Type: "openai", BaseURL: "http://127.0.0.1:8000/v1", APIKeyCmd: "pass show vault"}
+	cfg.Providers["llamacpp"] = config.Provider{Type: "openai", BaseURL: "http://127.0.0.1:8080/v1"}
+	cfg.Providers["together"] = config.Provider{Type: "openai", BaseURL: "https://api.together.xyz/v1"}
 	got := map[string]ProviderStatus{}
 	var order []string
 	for _, ps := range NewRegistry(cfg).ProviderStatuses() {
@@ -341,6 +343,10 @@ func TestRegistryProviderStatuses(t *testing.T) {
 	check("box", ProviderStatus{Name: "box", Type: "ollama", BaseURL: "http://box:11434/", KeyOK: true, Concurrency: 1})
 	check("vault", ProviderStatus{Name: "vault", Type: "openai", BaseURL: "http://127.0.0.1:8000/v1/", Key: "api_key_cmd", KeyOK: true, Concurrency: 8})
 	check("mock", ProviderStatus{Name: "mock", Type: "echo", KeyOK: true})
+	// A server of one's own that names no key gets its calls without one:
+	// nothing to warn about.
+	check("llamacpp", ProviderStatus{Name: "llamacpp", Type: "openai", BaseURL: "http://127.0.0.1:8080/v1/", Key: "LLAMACPP_API_KEY not set: none sent", KeyOK: true, Concurrency: 8})
+	check("together", ProviderStatus{Name: "together", Type: "openai", BaseURL: "https://api.together.xyz/v1/", Key: "TOGETHER_API_KEY not set", Concurrency: 8})
 	check("weird", ProviderStatus{Name: "weird", Type: "telnet", KeyOK: false, Key: "WEIRD_API_KEY not set", Concurrency: 8, Problem: "telnet"})
 	if got["anthropic"].Key != "ANTHROPIC_API_KEY not set" || got["anthropic"].KeyOK {
 		t.Errorf("anthropic = %+v", got["anthropic"])

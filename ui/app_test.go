@@ -94,6 +94,11 @@ func assertFits(t *testing.T, screen string, w, h int) {
 		if lw := lipgloss.Width(l); lw > w {
 			t.Fatalf("line %d is %d cells wide (> %d): %q", i, lw, w, l)
 		}
+		// A tab counts no cells here, but the terminal moves it to its
+		// next stop, past whatever the line measured.
+		if strings.Contains(l, "\t") {
+			t.Fatalf("line %d holds a tab: %q", i, l)
+		}
 	}
 }
 

@@ -374,7 +374,7 @@ func (p arenaPicker) view(w, h int, focused bool) string {
 	case p.filter.Value() != "":
 		lines = append(lines, st.Key.Render("/ ")+st.Base.Render(p.filter.Value()))
 	default:
-		lines = append(lines, st.Muted.Render(trunc("space pick · a add provider:model · / filter", w)))
+		lines = append(lines, st.Muted.Render(firstFit(w, "space pick · a add provider:model · / filter", "space pick · a add · / filter", "space · a add · / filter")))
 	}
 	switch {
 	case p.loading && len(p.items) == 0:

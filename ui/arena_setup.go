@@ -388,7 +388,9 @@ func (m arenaModel) formView(w, h int) string {
 		}
 		lines = append(lines, trunc(marker+name+" "+val, w))
 	}
-	lines = append(lines, "", st.Muted.Render("repeat ")+st.Bold.Render("×"+itoa(m.repeat))+st.Muted.Render("  +/- · each target runs that many times"))
+	rep := "×" + itoa(m.repeat)
+	lines = append(lines, "", st.Muted.Render("repeat ")+st.Bold.Render(rep)+st.Muted.Render(firstFit(w-len("repeat ")-lipgloss.Width(rep),
+		"  +/- · each target runs that many times", "  +/- · runs per target", "  +/-")))
 	lines = append(lines, "", st.Role.Render("PROMPT AS SENT"))
 	msgs, err := prompt.RenderMessages(m.version.Messages, m.values())
 	if err != nil {

@@ -744,3 +744,35 @@ func TestArenaStreamHoldsSplitSequences(t *testing.T) {
 		}
 	}
 }
+
+// A tab in a finished output's code block is drawn as spaces: the terminal
+// would move a tab to its next stop, past the column's border, and
+// lipgloss would wrap the line into a row the column has no room for.
+func TestArenaMarkdownTabKeepsTheColumnsBorders(t *testing.T) {
+	st := openStore(t)
+	_, err := st.CreatePrompt(context.Background(), store.NewPrompt{Name: "code/tab"}, store.NewVersion{Messages: []prompt.Message{
+		{Role: "user", Content: "Code:\n\n```go\nfunc main() {\n\tfmt.Println(\"a longer line!!xx\")\n}\n```"},
+	}, Author: "t", Note: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFakeOllama(t, 0, -1)
+	h := newHarness(t, fixedTimeStore{st}, 80, 24, withTargets(arenaRegistry(t, f.URL, "echo:a", "echo:b")))
+	h.key("ctrl+r", "ctrl+r")
+	h.mustSee("✓ echo:a", "✓ echo:b", "fmt.Println")
+	screen := h.screen()
+	assertFits(t, screen, 80, 24)
+	lines := strings.Split(screen, "\n")
+	if bottom := lines[len(lines)-2]; strings.Count(bottom, "╰") != 2 {
+		t.Fatalf("a column lost its bottom border:\n%s", screen)
+	}
+}
+
+// At 80 columns the setup's hints say their keys whole, shorter, rather
+// than cut: "/ filter" and "+/-" stay in view.
+func TestArenaSetupHintsFitAt80(t *testing.T) {
+	h, _ := arenaHarness(t, 80, 24)
+	h.key("G", "ctrl+r")
+	h.mustSee("space pick · a add · / filter", "repeat ×1  +/-")
+	h.mustNotSee("provider:mod…", "runs that…")
+}

@@ -664,7 +664,8 @@ func (m compareModel) View() string {
 		}
 		line3 = st.Header.Render("A/B ") + style.Render(pValueFirst(sentence, m.w-4))
 	} else {
-		line3 = st.Muted.Render("A/B: no scored cases on both sides (attach a suite with checks to compare scores)")
+		line3 = st.Muted.Render(firstFit(m.w, "A/B: no scored cases on both sides (attach a suite with checks to compare scores)",
+			"A/B: no scored cases on both sides (a suite's checks score them)", "A/B: no scored cases on both sides"))
 	}
 	end := min(len(m.lines), m.off+m.bodyRows())
 	return trunc(head, m.w) + "\n" + trunc(line2, m.w) + "\n" + trunc(line3, m.w) + "\n" + strings.Join(m.lines[m.off:end], "\n")

@@ -321,3 +321,29 @@ func TestCompareRefreshWaitsForTheBuild(t *testing.T) {
 		t.Fatalf("the build under way is not shown:\n%s", v)
 	}
 }
+
+// With no scores, the A/B line says so whole at 80 columns, shorter,
+// rather than cut mid-word.
+func TestCompareNoScoresLineFitsAt80(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	run := rerunOf(t, st, fixtureRun, testNow.Add(-time.Minute))
+	ctx := context.Background()
+	for n, out := range map[int]string{1: "Hello Ana.", 2: "Hello Ana, sorry."} {
+		v, err := st.Resolve(ctx, prompt.Ref{Name: "support/reply", Number: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SaveResults(ctx, []prompt.Result{{RunID: run.ID, VersionID: v.ID, Target: "echo", Output: out, FinishReason: "stop", Started: testNow}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.FinishRun(ctx, run.ID, prompt.RunDone, testNow); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
+	h.openResults(run.ID)
+	h.key("C")
+	h.mustSee("A/B: no scored cases on both sides (a suite's checks score them)")
+	assertFits(t, h.screen(), 80, 24)
+}

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // dialog is a modal layer on the root's dialog stack. While a dialog is on
@@ -71,9 +72,31 @@ func frameDialog(sh *shared, title, body, hint string, w int) string {
 	}
 	if hint != "" {
 		b.WriteString("\n")
-		b.WriteString(st.KeyDesc.Render(trunc(hint, inner)))
+		for _, l := range packHint(hint, inner) {
+			b.WriteString(st.KeyDesc.Render(l) + "\n")
+		}
 	}
 	return st.Dialog.Width(w).Render(strings.TrimRight(b.String(), "\n"))
+}
+
+// packHint lays a dialog's key hint ("a x · b y · esc close") on as many
+// lines of w cells as it needs, breaking only between its parts, so that
+// no key is cut off the end (a part wider than w alone is cut).
+func packHint(hint string, w int) []string {
+	var lines []string
+	cur := ""
+	for _, part := range strings.Split(hint, " · ") {
+		switch {
+		case cur == "":
+			cur = part
+		case ansi.StringWidth(cur+" · "+part) <= w:
+			cur += " · " + part
+		default:
+			lines = append(lines, trunc(cur, w))
+			cur = part
+		}
+	}
+	return append(lines, trunc(cur, w))
 }
 
 // confirmDialog asks a yes/no question. yes is delivered on y/enter (only

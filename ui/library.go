@@ -1018,9 +1018,11 @@ func (m libraryModel) cols(w int) libCols {
 	c := libCols{ver: 4, changed: 9}
 	w -= 2 // the cursor marker
 	longest, tagsLongest := 4, 4
+	labelled := false
 	for _, r := range m.rows[m.offset:min(len(m.rows), m.offset+m.listRows())] {
 		p := m.all[r.idx]
 		longest = max(longest, len(p.Name))
+		labelled = labelled || len(p.Labels) > 0
 		tags := tagsText(p.Tags, p.Latest)
 		if p.Archived {
 			tags = "archived"
@@ -1033,6 +1035,12 @@ func (m libraryModel) cols(w int) libCols {
 	switch {
 	case rest >= tagsW+1+12:
 		c.tags = tagsW
+		c.labels = rest - c.tags - 1
+	case rest >= 8+1+10 && labelled:
+		// A long tag list does not crowd the labels out of every row:
+		// the tags are cut after "production@12" (the preview lists
+		// them whole), and the owner, at least, stays in view.
+		c.tags = min(tagsW, max(13, rest-1-12))
 		c.labels = rest - c.tags - 1
 	case rest >= 8:
 		c.tags = rest

@@ -525,3 +525,38 @@ func TestLibraryRenameSaysTheTeamLabelStays(t *testing.T) {
 		t.Errorf("notice = %q, want %q", got, want)
 	}
 }
+
+// A dialog's key hint longer than the dialog goes on more lines: the
+// facet picker's ends with esc close, at every size.
+func TestDialogHintIsWrappedNotCut(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	for _, sz := range [][2]int{{60, 20}, {120, 40}} {
+		h := newHarness(t, fixedTimeStore{st}, sz[0], sz[1])
+		h.key("f")
+		h.mustSee("enter toggle", "x clear all", "esc close")
+		assertFits(t, h.screen(), sz[0], sz[1])
+	}
+	if got := strings.Join(packHint("a one · b two · c three", 13), "|"); got != "a one · b two|c three" {
+		t.Fatalf("packHint = %q", got)
+	}
+}
+
+// At 120 columns, beside the preview, a prompt with many tags does not
+// push the labels column off every row: team and owner stay in view.
+func TestLibraryLongTagsLeaveRoomForLabels(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	for i, tag := range []string{"production", "staging", "canary"} {
+		if _, _, err := st.SaveVersion(ctx, "support/reply", storeNewVersion("Reply to {{ticket}} #"+itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := st.SetTag(ctx, prompt.Ref{Name: "support/reply", Number: i + 1}, tag, true, nil, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.mustSee("LABELS", "cx · ana", "production@1")
+	assertFits(t, h.screen(), 120, 40)
+}

@@ -74,11 +74,14 @@ var sgrRe = regexp.MustCompile("\x1b\\[[0-9;:]*m")
 // written: in a prompt they are part of the text the model reads. It is pure and may run in
 // a command. Variables are swapped for same-width alphanumeric tokens before
 // rendering (so Markdown cannot split or restyle them) and swapped back
-// after, restoring the surrounding text style.
+// after, restoring the surrounding text style. Tabs become four spaces
+// first, as lipgloss draws them: glamour measures a tab as no cells, so a
+// line holding one would be wrapped too late and overflow its panel.
 func renderMarkdown(md, style string, width int, varStyle lipgloss.Style) (string, error) {
 	if width < 10 {
 		width = 10
 	}
+	md = strings.ReplaceAll(md, "\t", "    ")
 	cfg, ok := gstyles.DefaultStyles[style]
 	if !ok {
 		return "", fmt.Errorf("glamour style %q not found", style)

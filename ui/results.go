@@ -964,6 +964,35 @@ func (m resultsModel) openDrill() (resultsModel, tea.Cmd) {
 func (m resultsModel) drillRows() int { return max(1, m.h-2) }
 func (m resultsModel) drillMax() int  { return max(0, len(m.drillLines)-m.drillRows()) }
 
+// notRun counts a cell's planned results that are not among results (one
+// case's, when caseIdx >= 0) and names their cases, in plan order.
+func notRun(run prompt.Run, caseIdx int, results []prompt.Result) (int, []string) {
+	reps := max(1, run.Repeat)
+	cases := max(1, len(run.Cases))
+	have := map[[2]int]bool{}
+	for _, res := range results {
+		have[[2]int{res.Case, res.Repeat}] = true
+	}
+	n := 0
+	var names []string
+	for c := range cases {
+		if caseIdx >= 0 && c != caseIdx {
+			continue
+		}
+		missing := false
+		for rep := range reps {
+			if !have[[2]int{c, rep}] {
+				n++
+				missing = true
+			}
+		}
+		if missing {
+			names = append(names, caseName(run, c))
+		}
+	}
+	return n, names
+}
+
 // buildDrill lays out every result of the selected cell: its case and
 // repeat, timing and tokens, output or error, and each score with its
 // scorer and reason.
@@ -989,6 +1018,22 @@ func (m resultsModel) buildDrill() resultsModel {
 	m.drillStart = m.drillStart[:0]
 	m.drillIDs = m.drillIDs[:0]
 	m.drillSel = clamp(m.drillSel, 0, len(results)-1)
+	if run.Status == prompt.RunInterrupted || run.Status == prompt.RunRunning {
+		// The cases this cell has no result for yet would be missing
+		// from the list without a word.
+		if n, names := notRun(run, r.caseIdx, results); n > 0 {
+			what := "not run yet: " + itoa(n) + " of " + plural(n+len(results), "result") + " (" + strings.Join(names, ", ") + ")"
+			if run.Status == prompt.RunInterrupted {
+				what += "; the run was interrupted: whet run --resume " + run.ID + " finishes it"
+			} else {
+				what += "; the run is still running"
+			}
+			for _, l := range strings.Split(wrapLine(oneLine(what), w-2), "\n") {
+				lines = append(lines, "  "+st.Warn.Render(strings.TrimRight(l, " ")))
+			}
+			lines = append(lines, "")
+		}
+	}
 	for i, res := range results {
 		m.drillStart = append(m.drillStart, len(lines))
 		m.drillIDs = append(m.drillIDs, res.ID)

@@ -772,3 +772,26 @@ func TestResultsDrillSaysCutShortFirst(t *testing.T) {
 		t.Errorf("the finish reason is not before the figures:\n%s", h.screen())
 	}
 }
+
+// A cell an interrupted run reached for some cases only names the cases
+// it has no result for, and how to finish the run, above those it has.
+func TestResultsPartCellNamesWhatIsMissing(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	run, v := classifyRun(t, st, prompt.Run{ID: "rinterrupt02", Targets: []string{"echo"}, Repeat: 1,
+		Cases: []prompt.Case{{Name: "refund", Vars: map[string]string{"text": "a"}}, {Name: "parcel", Vars: map[string]string{"text": "b"}}}})
+	if err := st.SaveResults(ctx, []prompt.Result{{RunID: run.ID, VersionID: v.ID, Target: "echo", Case: 1, Output: "shipping"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishRun(ctx, run.ID, prompt.RunInterrupted, testNow.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.openResults(run.ID)
+	h.key("enter")
+	h.mustSee("classify/intent@1 × echo · 1 result", "not run yet: 1 of 2 results (refund); the run was interrupted: whet run --resume rinterrupt02 finishes it", "parcel")
+	if n, names := notRun(run, -1, []prompt.Result{{Case: 1}}); n != 1 || len(names) != 1 || names[0] != "refund" {
+		t.Fatalf("notRun = %d %v", n, names)
+	}
+}

@@ -250,6 +250,17 @@ func box(st lipgloss.Style, title string, content string, w, h int) string {
 	return top + "\n" + lines[1]
 }
 
+// firstFit is the first of variants (longest first) that fits in w cells,
+// else the last one cut to w: a hint says less rather than losing its end.
+func firstFit(w int, variants ...string) string {
+	for _, v := range variants {
+		if ansi.StringWidth(v) <= w {
+			return v
+		}
+	}
+	return trunc(variants[len(variants)-1], w)
+}
+
 // plural is "1 version", "3 versions".
 func plural(n int, noun string) string {
 	if n == 1 {

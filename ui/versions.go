@@ -449,12 +449,16 @@ func (m versionsModel) View() string {
 func (m versionsModel) listView(w, h int) string {
 	st := m.sh.styles()
 	now := m.sh.now()
-	const verW, hashW, whenW, authW = 4, 12, 9, 10
-	rest := w - 2 - verW - hashW - whenW - authW - 5
-	longest := 4
+	const verW, hashW, whenW = 4, 12, 9
+	longest, authW := 4, len("AUTHOR")
 	for _, v := range m.versions {
 		longest = max(longest, len(strings.Join(v.Tags, ",")))
+		authW = max(authW, lipgloss.Width(oneLine(v.Author)))
 	}
+	// The author takes what its names need (up to 10), leaving the rest
+	// to the tags and the note.
+	authW = min(authW, 10)
+	rest := w - 2 - verW - hashW - whenW - authW - 5
 	tagW := clamp(longest, 4, max(4, rest/2))
 	noteW := rest - tagW - 1
 	head := "  " + pad("VER", verW) + " " + pad("HASH", hashW) + " " + pad("WHEN", whenW) + " " + pad("AUTHOR", authW) + " " + pad("TAGS", tagW) + " " + pad("NOTE", noteW)

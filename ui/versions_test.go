@@ -286,3 +286,14 @@ func TestEditorClosesToWhereItWasOpened(t *testing.T) {
 		t.Errorf("closing the editor shows %v, not the Library", h.m.active)
 	}
 }
+
+// At 60 columns the author column is as wide as its names, so the
+// note, which says what changed, keeps the room.
+func TestVersionsAuthorColumnLeavesRoomForTheNote(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 60, 20)
+	h.key("G", "enter")
+	h.mustSee("AUTHOR TAGS", "warmer tone")
+	assertFits(t, h.screen(), 60, 20)
+}

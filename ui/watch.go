@@ -16,7 +16,8 @@ import (
 // whether another process committed something (Store.DataVersion). If so,
 // every screen that lists what is saved is marked stale, and the one on
 // screen is read again at once, keeping its cursor, filter and open
-// detail (Results only while its run is running or resumable); the others
+// detail (Results only while its run is running or resumable, and on
+// every tick while it shows a run this process is making); the others
 // are read again when they are next shown. A screen in
 // the middle of something (a dialog open, a suite being edited) is read
 // again once it is done.
@@ -91,6 +92,12 @@ func (m Model) onDataVersion(msg dbVersionMsg) (Model, tea.Cmd) {
 	case msg.v != m.db.seen:
 		m.db.seen = msg.v
 		m.db.stale = reloadable
+	}
+	if m.results.loaded && m.results.rr.Run.Status == prompt.RunRunning {
+		// A run this process is making (in the Arena, a suite run, a
+		// drift re-run) moves no data version: its writes are our own.
+		// Results follows it on the watch's tick all the same.
+		m.db.stale |= 1 << screenResults
 	}
 	m, cmd := m.reloadStale()
 	return m, tea.Batch(next, cmd)

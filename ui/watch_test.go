@@ -159,3 +159,40 @@ func TestWatchResultsFollowsARunningRun(t *testing.T) {
 	h.watchNow()
 	h.mustSee("1/3 cells")
 }
+
+// Results follows a run this process is making too: its own writes move
+// no data version, so the watch's tick reads a running run again anyway,
+// until it reads it finished.
+func TestWatchResultsFollowsItsOwnRunningRun(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	running := rerunOf(t, st, fixtureOldRun, testNow.Add(-time.Minute))
+	unlock, err := st.LockRun(running.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.openResults(running.ID)
+	h.mustSee("running", "0/3 cells")
+	r, err := st.Resolve(context.Background(), prompt.Ref{Name: "support/reply", Number: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveResults(context.Background(), []prompt.Result{{RunID: running.ID, VersionID: r.ID, Target: "echo", Case: 0,
+		Output: "hello", FinishReason: "stop", Started: testNow}}); err != nil {
+		t.Fatal(err)
+	}
+	h.run(h.m.askDataVersion(true))
+	h.mustSee("1/3 cells")
+	if err := st.FinishRun(context.Background(), running.ID, prompt.RunDone, testNow); err != nil {
+		t.Fatal(err)
+	}
+	h.run(h.m.askDataVersion(true))
+	h.mustSee("done")
+	req := h.m.results.req
+	h.run(h.m.askDataVersion(true))
+	if h.m.results.req != req {
+		t.Fatal("a finished run was read again on the tick")
+	}
+}
