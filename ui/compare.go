@@ -657,12 +657,23 @@ func (m compareModel) View() string {
 			style = st.Warn
 		}
 		sentence := oneLine(m.ab.Sentence)
+		fits := pValueFirst(sentence, m.w-4)
 		if d := m.ab.Wins + m.ab.Losses; report.TooFewCases(d, 1) != "" && m.ab.P >= eval.Significance {
 			// "No significant difference" is no evidence then (the
-			// Markdown says it in full).
-			sentence += " (" + itoa(d) + " decided: p < 0.05 needs " + itoa(report.SignTestCases(1)) + ")"
+			// Markdown says it in full): said whole, shorter on a narrow
+			// screen, rather than cut.
+			for _, why := range []string{
+				" (" + itoa(d) + " decided: p < 0.05 needs " + itoa(report.SignTestCases(1)) + ")",
+				" (" + itoa(d) + " decided, too few)",
+				" (too few)",
+			} {
+				if f := pValueFirst(sentence+why, m.w-4); lipgloss.Width(f) <= m.w-4 || why == " (too few)" {
+					fits = f
+					break
+				}
+			}
 		}
-		line3 = st.Header.Render("A/B ") + style.Render(pValueFirst(sentence, m.w-4))
+		line3 = st.Header.Render("A/B ") + style.Render(fits)
 	} else {
 		line3 = st.Muted.Render(firstFit(m.w, "A/B: no scored cases on both sides (attach a suite with checks to compare scores)",
 			"A/B: no scored cases on both sides (a suite's checks score them)", "A/B: no scored cases on both sides"))

@@ -347,3 +347,32 @@ func TestCompareNoScoresLineFitsAt80(t *testing.T) {
 	h.mustSee("A/B: no scored cases on both sides (a suite's checks score them)")
 	assertFits(t, h.screen(), 80, 24)
 }
+
+// TestCompareTooFewSaysItWholeWhenNarrow: the note that too few cases were
+// decided for the sign test shortens to fit a narrow screen instead of
+// being cut mid-word.
+func TestCompareTooFewSaysItWholeWhenNarrow(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	for _, c := range []struct {
+		w    int
+		want string
+	}{
+		{160, "p = 1 (1 decided: p < 0.05 needs 6)"},
+		{110, "p = 1 (1 decided, too few)"},
+		{100, "p = 1 (too few)"},
+	} {
+		h := newHarness(t, fixedTimeStore{st}, c.w, 30)
+		h.openResults(fixtureRun)
+		h.key("C", "w")
+		var line string
+		for _, l := range strings.Split(h.screen(), "\n") {
+			if strings.HasPrefix(l, "A/B ") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, c.want) || strings.Contains(line, "…") {
+			t.Errorf("%d columns: A/B line %q, want it to hold %q whole", c.w, line, c.want)
+		}
+	}
+}
