@@ -44,8 +44,14 @@ type DriftRow struct {
 	// decided for the sign test ever to reach Significance, how many it
 	// needs. A report that says "no drift" shows them, so that scores
 	// falling on every one of a small suite's cases are not read as
-	// nothing.
+	// nothing. It also says when a side's latency checks failed because
+	// its answers came from the cache (CachedLatencyBefore, CachedLatencyAfter).
 	Notes []string
+	// CachedLatencyBefore and CachedLatencyAfter count the cells of each
+	// side whose latency check failed only because the answer came from
+	// the cache (a run at temperature 0 without --no-cache): a score that
+	// fell for that measured no model.
+	CachedLatencyBefore, CachedLatencyAfter int
 }
 
 // Drifted reports whether anything in the row moved enough to count.
@@ -163,8 +169,50 @@ func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) 
 	for i := range rows {
 		rows[i].Reasons = rows[i].reasons()
 		rows[i].Notes = rows[i].notes()
+		if n := rows[i].cacheNote(); n != "" {
+			rows[i].Notes = append(rows[i].Notes, n)
+		}
 	}
 	return rows
+}
+
+// cacheNote says that a side's latency checks could not measure answers
+// taken from the cache, and failed them: "" when none did.
+func (r DriftRow) cacheNote() string {
+	b, a := r.CachedLatencyBefore, r.CachedLatencyAfter
+	if a == 0 && b == 0 {
+		return ""
+	}
+	var sides []string
+	if b > 0 {
+		sides = append(sides, fmt.Sprintf("%d of the baseline's", b))
+	}
+	if a > 0 {
+		sides = append(sides, fmt.Sprintf("%d of the re-run's", a))
+	}
+	return fmt.Sprintf("%s cells came from the cache, where a latency check measures no call and fails: their scores say nothing of the model (runs made with --no-cache compare it)",
+		strings.Join(sides, " and "))
+}
+
+// cachedLatencyFails counts the results whose latency check failed because
+// they came from the cache (errCachedLatency).
+func cachedLatencyFails(results []prompt.Result, scores []prompt.Score) int {
+	cached := map[int64]bool{}
+	for _, r := range results {
+		if r.CacheHit {
+			cached[r.ID] = true
+		}
+	}
+	if len(cached) == 0 {
+		return 0
+	}
+	failed := map[int64]bool{}
+	for _, s := range scores {
+		if cached[s.ResultID] && strings.Contains(s.Reason, errCachedLatency.Error()) {
+			failed[s.ResultID] = true
+		}
+	}
+	return len(failed)
 }
 
 // holm sets each row's AdjustedP: Holm's step-down adjustment of the sign
@@ -280,6 +328,9 @@ func driftRow(v prompt.RunVersion, target string, before, after []prompt.Result,
 		ModelBefore: report.ModelIdentity(before),
 		ModelAfter:  report.ModelIdentity(after),
 		AB:          CompareAB(before, after, scores, "the baseline", "the re-run"),
+
+		CachedLatencyBefore: cachedLatencyFails(before, scores),
+		CachedLatencyAfter:  cachedLatencyFails(after, scores),
 	}
 	outputs := map[prompt.CellKey]string{}
 	for _, r := range before {

@@ -1,8 +1,11 @@
 package eval
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"whet/prompt"
 	"whet/report"
@@ -280,5 +283,47 @@ func TestDriftLeavesRatingsOut(t *testing.T) {
 	rows := Drift(plan, base, rerun, scores)
 	if len(rows) != 1 || rows[0].Drifted() || rows[0].AB.Ties != 8 {
 		t.Errorf("%+v", rows)
+	}
+}
+
+// TestDriftNotesLatencyChecksOfCachedAnswers: a re-run answered from the
+// cache (temperature 0, no --no-cache) fails its latency checks, which
+// measured no call; the row says so, so that the scores that fell are not
+// read as the model's.
+func TestDriftNotesLatencyChecksOfCachedAnswers(t *testing.T) {
+	v := prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}
+	plan := prompt.Run{Versions: []prompt.RunVersion{v}, Targets: []string{"ollama:m"}}
+	checks := []prompt.Check{{Type: "contains", Value: "ok"}, {Type: "latency", Threshold: fp(1000)}}
+	e := &Evaluator{}
+	var base, rerun []prompt.Result
+	var scores []prompt.Score
+	id := int64(0)
+	for c := range 8 {
+		for _, side := range []*[]prompt.Result{&base, &rerun} {
+			id++
+			r := prompt.Result{ID: id, VersionID: 1, Target: "ollama:m", Case: c, Output: "ok", Latency: 300 * time.Millisecond, CacheHit: side == &rerun}
+			*side = append(*side, r)
+			scores = append(scores, Scores(e.Evaluate(context.Background(), prompt.Case{}, checks, nil, r), r.ID, "ci", time.Time{})...)
+		}
+	}
+	rows := Drift(plan, base, rerun, scores)
+	if len(rows) != 1 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	r := rows[0]
+	if r.AB.Losses != 8 || r.CachedLatencyBefore != 0 || r.CachedLatencyAfter != 8 {
+		t.Fatalf("A/B %+v, cached latency fails %d → %d", r.AB, r.CachedLatencyBefore, r.CachedLatencyAfter)
+	}
+	want := "8 of the re-run's cells came from the cache, where a latency check measures no call and fails: their scores say nothing of the model (runs made with --no-cache compare it)"
+	if !slices.Contains(r.Notes, want) {
+		t.Errorf("notes %q lack %q", r.Notes, want)
+	}
+
+	// Runs made with --no-cache: no such note.
+	for i := range rerun {
+		rerun[i].CacheHit = false
+	}
+	if rows := Drift(plan, base, rerun, nil); len(rows) != 1 || rows[0].CachedLatencyAfter != 0 || slices.ContainsFunc(rows[0].Notes, func(n string) bool { return strings.Contains(n, "cache") }) {
+		t.Errorf("without the cache: %+v", rows)
 	}
 }

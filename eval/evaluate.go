@@ -443,7 +443,7 @@ func (s *spec) local(r prompt.Result) (bool, string, error) {
 		return ok, fmt.Sprintf("%d words (want %s)", n, want), nil
 	case TypeLatency:
 		if r.CacheHit {
-			return false, "", errors.New("the result came from the cache, so its latency is unknown (run with --no-cache)")
+			return false, "", errCachedLatency
 		}
 		ms := float64(r.Latency) / float64(time.Millisecond)
 		return ms <= *s.threshold, fmt.Sprintf("latency %s ms (threshold %s ms)", fnum(ms), fnum(*s.threshold)), nil
@@ -491,6 +491,10 @@ func quoteList(list []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// errCachedLatency is a latency check's error on a cached result: the call
+// it would measure was not made. Drift counts the scores it failed.
+var errCachedLatency = errors.New("the result came from the cache, so its latency is unknown (run with --no-cache)")
 
 // ScorerSuite is the scorer of a case's aggregate grade (see Scores).
 const ScorerSuite = report.ScorerSuite
