@@ -306,7 +306,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	was, seq := m.active, m.notice.seq
 	next, cmd := m.route(msg)
-	nm := next.(Model)
+	nm, cmd := next.(Model).routePosted(cmd)
 	if tabOf(nm.active) != tabOf(was) && nm.notice.seq == seq {
 		nm = nm.clearNotice() // raised on the screen just left
 	}
@@ -317,6 +317,25 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = tea.Batch(cmd, rcmd)
 	}
 	return nm, cmd
+}
+
+// routePosted routes the messages posted while a message was handled
+// (shared.post, shared.open), and those they post in turn, in order, and
+// adds their commands to cmd.
+func (m Model) routePosted(cmd tea.Cmd) (Model, tea.Cmd) {
+	if len(m.sh.posted) == 0 {
+		return m, cmd
+	}
+	cmds := []tea.Cmd{cmd}
+	for len(m.sh.posted) > 0 {
+		msg := m.sh.posted[0]
+		m.sh.posted = m.sh.posted[1:]
+		next, c := m.route(msg)
+		m = next.(Model)
+		cmds = append(cmds, c)
+	}
+	m.sh.posted = nil
+	return m, tea.Batch(cmds...)
 }
 
 func (m Model) clearNotice() Model {
@@ -447,7 +466,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 				what = msg.name
 			}
 			msg.force = true
-			return m, openDialog(newDestructiveConfirm("Discard unsaved changes?",
+			return m, m.sh.open(newDestructiveConfirm("Discard unsaved changes?",
 				"The editor has unsaved changes to "+m.editor.title()+".\nOpen "+what+" and discard them?", msg, nil))
 		}
 		var cmd tea.Cmd
@@ -475,11 +494,11 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, emit(promptsChangedMsg{name: msg.to})
 	case quitMsg:
 		if !msg.force && m.suites.dirty() {
-			return m, openDialog(newDestructiveConfirm("Quit without saving?",
+			return m, m.sh.open(newDestructiveConfirm("Quit without saving?",
 				"The Suites screen has unsaved changes to "+m.suites.title()+".\nQuit and lose them?", quitMsg{force: true}, nil))
 		}
 		if !msg.force && m.editor.dirty() {
-			return m, openDialog(newDestructiveConfirm("Quit without saving?",
+			return m, m.sh.open(newDestructiveConfirm("Quit without saving?",
 				"The editor has unsaved changes to "+m.editor.title()+".\nQuit and lose them?", quitMsg{force: true}, nil))
 		}
 		if m.arena.running() || m.history.rerunning() {
@@ -488,7 +507,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 				if !m.arena.running() {
 					what = "A " + m.history.rerun.what() + " is still running"
 				}
-				return m, openDialog(newConfirm("Quit during a run?",
+				return m, m.sh.open(newConfirm("Quit during a run?",
 					what+". Quit, cancel it and keep what finished?", quitMsg{force: true}, nil))
 			}
 			return m, waitThenQuit(append(m.arena.stopRuns(), m.history.stopRerun()...))
@@ -581,7 +600,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 				}
 			}
 		}
-		return m, emit(quitMsg{})
+		return m, m.sh.post(quitMsg{})
 	}
 	if key.Matches(msg, g.Suspend) {
 		// The terminal's raw mode turns ctrl+z into a key: suspend as a
@@ -600,15 +619,15 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	typing := m.capturesText()
 	switch {
 	case key.Matches(msg, g.Palette):
-		return m, openDialog(newPalette(m.sh, m.paletteActions()))
+		return m, m.sh.open(newPalette(m.sh, m.paletteActions()))
 	case typing:
 		// Letters belong to the field being typed in.
 	case key.Matches(msg, g.Help):
-		return m, openDialog(newHelp(m.sh, m.active.String(), m.screenKeys(), g))
+		return m, m.sh.open(newHelp(m.sh, m.active.String(), m.screenKeys(), g))
 	case key.Matches(msg, g.Quit):
 		// q quits from every screen (esc is back); quitMsg asks first
 		// about unsaved edits and a run in progress.
-		return m, emit(quitMsg{})
+		return m, m.sh.post(quitMsg{})
 	case key.Matches(msg, g.Library):
 		return m.show(screenLibrary)
 	case key.Matches(msg, g.Versions):

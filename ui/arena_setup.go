@@ -119,7 +119,7 @@ func (m arenaModel) updateSetup(msg tea.KeyPressMsg) (arenaModel, tea.Cmd) {
 		if targets == nil {
 			return m, notify(m.picker.err)
 		}
-		return m, openDialog(newInput(m.sh, "Add a target",
+		return m, m.sh.open(newInput(m.sh, "Add a target",
 			"provider:model (ollama:llama3.2, openai:gpt-4o-mini, echo:b) or an alias from the config.",
 			"ollama:llama3.2", "", func(s string) error {
 				if s == "" {
@@ -223,7 +223,7 @@ func (m arenaModel) onCases(msg arenaCasesMsg) (arenaModel, tea.Cmd) {
 		return m, notify("no suite has cases for " + m.name + "; the variables come from its defaults")
 	}
 	opts := append([]arenaCaseOption{{label: "the prompt's defaults", defaults: true}}, msg.opts...)
-	return m, openDialog(&arenaCaseDialog{opts: opts, keys: m.keys.nav})
+	return m, m.sh.open(&arenaCaseDialog{opts: opts, keys: m.keys.nav})
 }
 
 // applyCase fills the variables from a case; variables it does not bind

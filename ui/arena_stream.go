@@ -665,7 +665,7 @@ func (m arenaModel) askNote(col int) (arenaModel, tea.Cmd) {
 		return m, notify("rate it first (v, then 1–5); the note goes with the rating")
 	}
 	spec, shown := c.spec, c.shown
-	return m, openDialog(newInput(m.sh, "Note on "+oneLine(spec)+"'s output",
+	return m, m.sh.open(newInput(m.sh, "Note on "+oneLine(spec)+"'s output",
 		"Why "+itoa(cell.rating)+"/5? It is saved with the rating.", "correct but too long", cell.note, nil,
 		func(s string) tea.Msg { return arenaNoteMsg{col: col, spec: spec, cell: shown, note: s} }))
 }

@@ -416,7 +416,7 @@ func (m compareModel) picker(side int, thenB bool) tea.Cmd {
 			cs = append(cs, choice{label: oneLine(v.Ref() + " · " + t), on: s == cur, msg: comparePickMsg{side: side, to: s, thenB: thenB}})
 		}
 	}
-	return openDialog(&choiceDialog{title: "Compare: choose side " + name, hint: "↑/↓ choose · enter pick · esc keep", choices: cs, cursor: cursor, nav: newNavKeys()})
+	return m.sh.open(&choiceDialog{title: "Compare: choose side " + name, hint: "↑/↓ choose · enter pick · esc keep", choices: cs, cursor: cursor, nav: newNavKeys()})
 }
 
 // Layout: three header lines, then the pairs.

@@ -151,6 +151,7 @@ func (d *confirmDialog) view(sh *shared, w, h int) string {
 // only the store can find (a name another prompt has) appears where the
 // name was typed.
 type inputDialog struct {
+	sh       *shared // posts the answer (shared.post)
 	title    string
 	body     string
 	input    textinput.Model
@@ -193,7 +194,7 @@ func newInput(sh *shared, title, body, placeholder, value string, validate func(
 	ti.SetStyles(sh.styles().TextInput)
 	ti.SetWidth(dialogWidth(sh.width, 64) - sh.styles().Dialog.GetHorizontalFrameSize() - 3)
 	ti.Focus()
-	return &inputDialog{title: title, body: body, input: ti, validate: validate, submit: submit, keys: newDialogKeys()}
+	return &inputDialog{sh: sh, title: title, body: body, input: ti, validate: validate, submit: submit, keys: newDialogKeys()}
 }
 
 // resize fits the text field to the dialog's width on the new terminal.
@@ -239,11 +240,13 @@ func (d *inputDialog) handle(msg tea.Msg) (bool, tea.Cmd) {
 					return false, nil
 				}
 			}
+			// Posted, not emitted: what the answer opens next (another
+			// question, a screen) comes before any key typed after enter.
 			if d.wait {
 				d.busy, d.err = true, ""
-				return false, emit(d.submit(v))
+				return false, d.sh.post(d.submit(v))
 			}
-			return true, emit(d.submit(v))
+			return true, d.sh.post(d.submit(v))
 		}
 	}
 	if d.busy {

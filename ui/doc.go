@@ -54,9 +54,20 @@
 //     active screen. q quits from every screen and esc goes back (keys.go). Key bindings are data (key.Binding with help text); help
 //     (?) and the palette (ctrl+p) are generated from the same tables, so a
 //     key that is not in a table does not exist.
-//  5. Screens open dialogs by returning openDialog(d); a dialog answers with
-//     a message for the screen that opened it. Confirmations carry the
-//     action message itself, so "yes" runs the same code path as the key.
+//  5. Screens open dialogs with m.sh.open(d) (return m, m.sh.open(d)): the
+//     root puts d on the stack as soon as the Update that opened it
+//     returns, before it takes the next message, so a key typed right
+//     after the one that opened d (fast typing, a paste) goes to d, not to
+//     the screen under it. A command's message would come after input
+//     already queued; so would a root message a key asks for (quit, open
+//     the editor), which Update code posts with m.sh.post(msg) instead of
+//     emit(msg), as inputs and the palette post their answers. open and
+//     post are for Update code only, never a command: they write shared.
+//     openDialog(d) is the command form, left to code without the shared
+//     context that opens a dialog on a command's result (tagDone,
+//     extErrorDialog). A dialog answers with a message for the screen that
+//     opened it. Confirmations carry the action message itself, so "yes"
+//     runs the same code path as the key.
 //  6. Text from the store or a model is untrusted: draw it through sanitize
 //     (or oneLine), which strips escape sequences and control characters.
 //     The root sanitises every paste before a field sees it.

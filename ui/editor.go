@@ -712,7 +712,7 @@ func (m editorModel) Update(msg tea.Msg) (editorModel, tea.Cmd) {
 				return m, emit(showScreenMsg{to: m.back})
 			}
 			if msg.String() == "n" {
-				return m, emit(openEditorMsg{})
+				return m, m.sh.post(openEditorMsg{})
 			}
 			return m, nil
 		}
@@ -750,7 +750,7 @@ func (m editorModel) updateKeys(msg tea.KeyPressMsg) (editorModel, tea.Cmd) {
 		return m.startExternal()
 	case key.Matches(msg, k.Close):
 		if m.dirty() {
-			return m, openDialog(newDestructiveConfirm("Close the editor?", "Discard the unsaved changes to "+m.title()+"?", editorCloseMsg{}, nil))
+			return m, m.sh.open(newDestructiveConfirm("Close the editor?", "Discard the unsaved changes to "+m.title()+"?", editorCloseMsg{}, nil))
 		}
 		return m, emit(editorCloseMsg{})
 	case key.Matches(msg, k.Next):
@@ -772,7 +772,7 @@ func (m editorModel) updateKeys(msg tea.KeyPressMsg) (editorModel, tea.Cmd) {
 			if strings.TrimSpace(m.msgs[f.index].ta.Value()) == "" {
 				return m.removeMessage(f.index)
 			}
-			return m, openDialog(newDestructiveConfirm("Remove message "+itoa(f.index+1)+"?",
+			return m, m.sh.open(newDestructiveConfirm("Remove message "+itoa(f.index+1)+"?",
 				"Remove the "+m.msgs[f.index].role+" message and its text?", editorRemoveMsg{index: f.index}, nil))
 		case key.Matches(msg, k.MoveUp):
 			return m.moveMessage(f.index, -1)
@@ -892,7 +892,7 @@ func (m editorModel) startSave() (editorModel, tea.Cmd) {
 		return m, notify("no changes to save")
 	}
 	if m.isNew {
-		return m, openDialog(newInput(m.sh, "Name the new prompt", prompt.NameRule+".", "team/purpose-name", m.name,
+		return m, m.sh.open(newInput(m.sh, "Name the new prompt", prompt.NameRule+".", "team/purpose-name", m.name,
 			prompt.ValidateName, func(s string) tea.Msg { return editorNamedMsg{name: s} }))
 	}
 	return m, m.askNote()
@@ -903,7 +903,7 @@ func (m editorModel) askNote() tea.Cmd {
 	if m.isNew {
 		what = "Creating " + m.name + " at version 1."
 	}
-	return openDialog(newInput(m.sh, "Note for this version", what+" What changed, and why?", "e.g. shorter system prompt; ask for JSON", "",
+	return m.sh.open(newInput(m.sh, "Note for this version", what+" What changed, and why?", "e.g. shorter system prompt; ask for JSON", "",
 		nil, func(s string) tea.Msg { return editorSaveMsg{note: s} }))
 }
 

@@ -219,7 +219,7 @@ func newExportDialog(sh *shared, src exportSource) (*exportDialog, tea.Cmd) {
 // once the dialog is on the stack (opened).
 func openExport(sh *shared, src exportSource) tea.Cmd {
 	d, _ := newExportDialog(sh, src)
-	return openDialog(d)
+	return sh.open(d)
 }
 
 // opened starts rendering when the root puts the dialog on the stack.
@@ -382,7 +382,7 @@ func (d *exportDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 			d.err = msg.err.Error()
 			return false, nil
 		case msg.exists:
-			return false, openDialog(newDestructiveConfirm("Overwrite the file?",
+			return false, d.sh.open(newDestructiveConfirm("Overwrite the file?",
 				oneLine(msg.path)+" exists. Replace it with this "+d.format.String()+" export?",
 				exportWriteMsg{d: d, path: msg.path}, exportKeptMsg{d: d}))
 		}

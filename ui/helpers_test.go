@@ -204,6 +204,25 @@ func (h *harness) exec(c tea.Cmd) []tea.Msg {
 
 func (h *harness) run(c tea.Cmd) { h.send(tea.BatchMsg{c}) }
 
+// burst delivers keys as a terminal delivers input that came faster than
+// whet handled it (fast typing, a paste, tmux send-keys): each key goes to
+// Update before any command an earlier key returned has run; those
+// commands run after the last key, their messages fed back as send does.
+func (h *harness) burst(names ...string) {
+	h.t.Helper()
+	var cmds []tea.Cmd
+	for _, n := range names {
+		var msg tea.Msg = keyPress(n)
+		if r := []rune(n); len(r) == 1 {
+			msg = tea.KeyPressMsg{Code: r[0], Text: n}
+		}
+		next, cmd := h.m.Update(msg)
+		h.m = next.(Model)
+		cmds = append(cmds, cmd)
+	}
+	h.run(tea.Batch(cmds...))
+}
+
 // key presses one key, named as key.Binding names keys ("ctrl+s", "enter", "j").
 func (h *harness) key(names ...string) {
 	h.t.Helper()

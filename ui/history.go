@@ -379,7 +379,7 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		}
 		d := newConfirm("Re-run "+msg.base.ID+" and check for drift?", rerunQuestion(msg.base, msg.cost, msg.why, runner.Billed(m.targets, msg.base.Targets)), historyRerunMsg{base: msg.base}, nil)
 		d.yesLabel, d.noLabel = "re-run", "cancel"
-		return m, openDialog(d)
+		return m, m.sh.open(d)
 	case historyRerunMsg:
 		return m.startRerun(runner.DriftRerun(msg.base, m.sh.author, ""), msg.base, rerunDrift, runner.Options{NoCache: true})
 	case historyRerunStartedMsg:
@@ -445,7 +445,7 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 		if r.kind == rerunSuite {
 			does = "runs suite " + oneLine(r.suite)
 		}
-		return m, openDialog(newConfirm("Stop the "+r.what()+"?",
+		return m, m.sh.open(newConfirm("Stop the "+r.what()+"?",
 			"Run "+orNew(r.id)+" "+does+" and is at "+r.progress()+". Stop it and keep what finished?\n"+
 				"whet run --resume "+orNew(r.id)+" finishes it later.", historyRerunStopMsg{seq: r.seq}, nil))
 	}
@@ -540,7 +540,7 @@ func (m historyModel) driftDialog(base, rerun prompt.Run, rows []eval.DriftRow, 
 		lines--
 	}
 	inner := dialogWidth(m.sh.width, 70) - m.sh.styles().Dialog.GetHorizontalFrameSize()
-	return openDialog(&messageDialog{
+	return m.sh.open(&messageDialog{
 		title: "Drift · " + base.ID + " → " + rerun.ID,
 		body:  head + driftText(base, rows, max(4, lines), inner),
 		hint:  "esc close · whet drift " + base.ID + " --against " + rerun.ID,

@@ -77,7 +77,7 @@ func (m historyModel) updateSuiteRun(msg tea.Msg) (historyModel, tea.Cmd, bool) 
 		}
 		d := newConfirm("Run suite "+oneLine(msg.run.Suite)+"?", suiteRunQuestion(msg.run, runner.Billed(m.targets, msg.run.Targets)), historySuiteStartMsg{run: msg.run}, nil)
 		d.yesLabel, d.noLabel = "run", "cancel"
-		return m, openDialog(d), true
+		return m, m.sh.open(d), true
 	case historySuiteStartMsg:
 		// Runs lists the runs of the run's prompt, where it will appear.
 		m, open := m.open(historyOpenMsg{prompt: runPrompt(msg.run)})
@@ -97,7 +97,7 @@ func (m historyModel) askSuiteRefs(msg historySuiteRunMsg) (historyModel, tea.Cm
 	}
 	body := "The versions to run, separated by spaces or commas: NAME (its latest version), NAME@3, NAME@production. " +
 		"Each runs every case of the suite on every target."
-	return m, openDialog(newInput(m.sh, "Run suite "+oneLine(msg.suite), body, "NAME@production", msg.prompt, checkRefList,
+	return m, m.sh.open(newInput(m.sh, "Run suite "+oneLine(msg.suite), body, "NAME@production", msg.prompt, checkRefList,
 		func(s string) tea.Msg { return historySuiteRefsMsg{suite: msg.suite, refs: s, targets: msg.targets} }))
 }
 
@@ -121,7 +121,7 @@ func (m historyModel) askSuiteTargets(msg historySuiteRefsMsg) tea.Cmd {
 	}
 	body := "The targets to run on, separated by spaces or commas: provider:model or an alias of the config " +
 		"(the Arena's picked targets are offered)."
-	return openDialog(newInput(m.sh, "Run suite "+oneLine(msg.suite)+" · targets", body, "echo, ollama:llama3.2", strings.Join(offer, ", "), check,
+	return m.sh.open(newInput(m.sh, "Run suite "+oneLine(msg.suite)+" · targets", body, "echo, ollama:llama3.2", strings.Join(offer, ", "), check,
 		func(s string) tea.Msg { return historySuitePlanMsg{suite: msg.suite, refs: msg.refs, targets: s} }))
 }
 

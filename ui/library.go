@@ -526,14 +526,14 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 		}
 		return m, nil
 	case key.Matches(msg, k.Facets):
-		return m, openDialog(newFacetDialog(m.all, m.facets))
+		return m, m.sh.open(newFacetDialog(m.all, m.facets))
 	case key.Matches(msg, k.ClearAll):
 		m.filter.SetValue("")
 		m.facets = map[string]string{}
 		m.refilter()
 		return m.previewSoon(m.sh.previewDelay())
 	case key.Matches(msg, k.New):
-		return m, emit(openEditorMsg{})
+		return m, m.sh.post(openEditorMsg{})
 	case key.Matches(msg, k.Reload):
 		return m.reload()
 	case key.Matches(msg, k.Inventory):
@@ -567,7 +567,7 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 	case p.Archived && key.Matches(msg, k.Edit, k.Tag, k.Arena):
 		return m, notify(p.Name + " is archived: a brings it back to the library first")
 	case key.Matches(msg, k.Edit):
-		return m, emit(openEditorMsg{name: p.Name})
+		return m, m.sh.post(openEditorMsg{name: p.Name})
 	case key.Matches(msg, k.Arena):
 		return m, emit(arenaOpenMsg{name: p.Name})
 	case key.Matches(msg, k.Results):
@@ -578,14 +578,14 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 		return m, emit(suitesOpenMsg{prompt: p.Name})
 	case key.Matches(msg, k.Tag):
 		name := p.Name
-		return m, openDialog(newInput(m.sh, "Tag "+name+"@"+itoa(p.Latest),
+		return m, m.sh.open(newInput(m.sh, "Tag "+name+"@"+itoa(p.Latest),
 			"Put a tag on the latest version (v"+itoa(p.Latest)+"). Existing tags: "+tagList(p.Tags),
 			"production", "", prompt.ValidateTag,
 			func(tag string) tea.Msg { return libTagMsg{name: name, tag: tag} }))
 	case key.Matches(msg, k.Rename):
 		return m, m.askRename(p)
 	case key.Matches(msg, k.Archive):
-		return m, openDialog(newDestructiveConfirm("Archive "+p.Name+"?",
+		return m, m.sh.open(newDestructiveConfirm("Archive "+p.Name+"?",
 			"It leaves the library; its "+plural(p.Latest, "version")+", tags and runs are kept.\n"+
 				"To bring it back: A lists archived prompts, a on it (or: whet prompt archive --undo "+p.Name+")",
 			libArchiveMsg{name: p.Name}, nil))
@@ -601,7 +601,7 @@ func (m libraryModel) askRename(p prompt.Prompt) tea.Cmd {
 		"Its versions, tags, suites and runs follow it. Refs to the old name ("+from+"@production in scripts, CI jobs) stop resolving; reports of earlier runs keep the refs they were made with.",
 		"team/purpose-name", from, prompt.ValidateName, nil).waitForAnswer()
 	d.submit = func(to string) tea.Msg { return libRenameMsg{d: d, from: from, to: to} }
-	return openDialog(d)
+	return m.sh.open(d)
 }
 
 // selectRenamed selects the prompt just renamed, clearing the filter and

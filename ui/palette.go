@@ -88,9 +88,9 @@ func (m Model) paletteActions() []paletteAction {
 func (m Model) runPalette(msg paletteRunMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case msg.global == "help":
-		return m, openDialog(newHelp(m.sh, m.active.String(), m.screenKeys(), m.sh.keys))
+		return m, m.sh.open(newHelp(m.sh, m.active.String(), m.screenKeys(), m.sh.keys))
 	case msg.global == "quit":
-		return m, emit(quitMsg{})
+		return m, m.sh.post(quitMsg{})
 	case strings.HasPrefix(msg.global, "theme:"):
 		t, err := themes.Get(strings.TrimPrefix(msg.global, "theme:"))
 		if err != nil {
@@ -115,6 +115,7 @@ func (m Model) runPalette(msg paletteRunMsg) (tea.Model, tea.Cmd) {
 
 // paletteDialog is the command palette: a fuzzy filter over every action.
 type paletteDialog struct {
+	sh      *shared // posts the chosen action (shared.post)
 	actions []paletteAction
 	input   textinput.Model
 	matches []int // indexes into actions, best first
@@ -128,7 +129,7 @@ func newPalette(sh *shared, actions []paletteAction) *paletteDialog {
 	ti.SetStyles(sh.styles().TextInput)
 	ti.SetWidth(dialogWidth(sh.width, 64) - sh.styles().Dialog.GetHorizontalFrameSize() - 3)
 	ti.Focus()
-	d := &paletteDialog{actions: actions, input: ti}
+	d := &paletteDialog{sh: sh, actions: actions, input: ti}
 	d.refilter()
 	return d
 }
@@ -164,7 +165,7 @@ func (d *paletteDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 			if len(d.matches) == 0 {
 				return false, nil
 			}
-			return true, emit(d.actions[d.matches[d.cursor]].run)
+			return true, d.sh.post(d.actions[d.matches[d.cursor]].run)
 		case "up", "ctrl+k":
 			d.cursor = clamp(d.cursor-1, 0, len(d.matches)-1)
 			return false, nil

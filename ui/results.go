@@ -583,7 +583,7 @@ func (m resultsModel) askNote() (resultsModel, tea.Cmd) {
 		return m, notify("rate it first (v then 1–5, p or f); the note goes with the rating")
 	}
 	runID := m.rr.Run.ID
-	return m, openDialog(newInput(m.sh, "Note on result "+itoa(int(id)),
+	return m, m.sh.open(newInput(m.sh, "Note on result "+itoa(int(id)),
 		"Why "+humanRating(cur)+"? It is saved with the rating.", "correct but too long", cur.Reason, nil,
 		func(s string) tea.Msg { return resultsNoteMsg{runID: runID, resultID: id, note: s} }))
 }

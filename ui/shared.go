@@ -14,8 +14,9 @@ import (
 )
 
 // shared is the context every screen holds a pointer to: theme, keys,
-// store, author, clock and the terminal size. Only the root's Update writes
-// to it; commands never read it (they copy what they need first).
+// store, author, clock and the terminal size. Only Update code writes to it
+// (the root's, and the screens' and dialogs' it calls: post, open);
+// commands never read it (they copy what they need first).
 type shared struct {
 	ctx       context.Context
 	store     Store
@@ -57,6 +58,29 @@ type shared struct {
 	width, height int // the whole terminal
 	promptCount   int
 	jobs          int // store writes in flight (saves, imports)
+
+	// posted holds the messages posted (post, open) while the root handles
+	// one message; the root handles them, in order, before it returns.
+	posted []tea.Msg
+}
+
+// open puts dialog d on top of the dialog stack as soon as the Update
+// running now returns, before the root takes its next message: a key typed
+// right after the one that opened d goes to d, however fast it came. It
+// returns nil, so that a screen writes return m, m.sh.open(d). Only Update
+// code calls it, never a command (see post).
+func (s *shared) open(d dialog) tea.Cmd { return s.post(pushDialogMsg{d}) }
+
+// post has the root handle msg right after the message it is handling now,
+// ahead of any input already queued, where a command's message (emit)
+// would come after that input. It returns nil. Only Update code may call
+// it: a command runs in another goroutine and must not touch shared.
+func (s *shared) post(msg tea.Msg) tea.Cmd {
+	if msg == nil {
+		return nil
+	}
+	s.posted = append(s.posted, msg)
+	return nil
 }
 
 // fit adapts theme t to the terminal: monochrome for NO_COLOR, reverse

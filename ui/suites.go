@@ -393,7 +393,7 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 			return m, nil
 		}
 		if msg.err != nil {
-			return m, openDialog(&messageDialog{title: "Import failed", body: sanitize(msg.err.Error()), isError: true})
+			return m, m.sh.open(&messageDialog{title: "Import failed", body: sanitize(msg.err.Error()), isError: true})
 		}
 		return m.imported(msg)
 	case suiteNewNameMsg:
@@ -536,7 +536,7 @@ func (m suitesModel) askSuitePrompt(name, value, problem string) tea.Cmd {
 	if problem != "" {
 		body = problem + "\n" + body
 	}
-	return openDialog(newInput(m.sh, "New suite "+name, body, "support/reply", value,
+	return m.sh.open(newInput(m.sh, "New suite "+name, body, "support/reply", value,
 		func(s string) error {
 			if s == "" {
 				return nil
@@ -582,7 +582,7 @@ func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 		for _, s := range m.list {
 			taken[strings.ToLower(s.Name)] = true
 		}
-		return m, openDialog(newInput(m.sh, "New suite", "A name for the suite (like a prompt name: letters, digits, - _ . /).",
+		return m, m.sh.open(newInput(m.sh, "New suite", "A name for the suite (like a prompt name: letters, digits, - _ . /).",
 			"reply-quality", "", func(s string) error {
 				if err := checkSuiteName(s); err != nil {
 					return err
@@ -606,9 +606,9 @@ func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 	case key.Matches(msg, k.Open):
 		return m.load(s.Name)
 	case key.Matches(msg, k.Run):
-		return m, emit(suiteRunMsg{suite: s.Name, prompt: s.Prompt})
+		return m, m.sh.post(suiteRunMsg{suite: s.Name, prompt: s.Prompt})
 	case key.Matches(msg, k.Rename):
-		return m, openDialog(newInput(m.sh, "Rename suite "+s.Name,
+		return m, m.sh.open(newInput(m.sh, "Rename suite "+s.Name,
 			"A new name. Runs made from the suite keep the name they were made with.", s.Name, s.Name,
 			func(name string) error {
 				if err := checkSuiteName(name); err != nil {
@@ -622,7 +622,7 @@ func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 				return nil
 			}, func(name string) tea.Msg { return suiteRenameMsg{from: s.Name, to: name} }))
 	case key.Matches(msg, k.Remove):
-		return m, openDialog(newDestructiveConfirm("Delete suite "+s.Name+"?",
+		return m, m.sh.open(newDestructiveConfirm("Delete suite "+s.Name+"?",
 			"Its "+plural(s.Cases, "case")+" and "+plural(s.Checks, "check")+" are deleted. Runs made from it keep their results.\n"+
 				"To keep a copy first: whet suite export "+s.Name+" -o FILE", suiteRemoveMsg{name: s.Name}, nil))
 	}
@@ -632,7 +632,7 @@ func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 // askDescription starts the suite settings: its description, then its
 // threshold (askThreshold); both change the draft, saved with ctrl+s.
 func (m suitesModel) askDescription() tea.Cmd {
-	return openDialog(newInput(m.sh, "Suite "+m.draft.Name+" › description", "What the suite checks (optional).",
+	return m.sh.open(newInput(m.sh, "Suite "+m.draft.Name+" › description", "What the suite checks (optional).",
 		"replies are polite and on topic", m.draft.Description, nil,
 		func(s string) tea.Msg { return suiteDescribeMsg{text: s} }))
 }
@@ -642,7 +642,7 @@ func (m suitesModel) askThreshold() tea.Cmd {
 	if m.draft.Threshold != nil {
 		cur = strconv.FormatFloat(*m.draft.Threshold, 'g', -1, 64)
 	}
-	return openDialog(newInput(m.sh, "Suite "+m.draft.Name+" › threshold",
+	return m.sh.open(newInput(m.sh, "Suite "+m.draft.Name+" › threshold",
 		"The score in 0..1 a case must reach to pass. Empty: every check must pass.", "0.8", cur,
 		func(s string) error { _, err := parseThreshold(s); return err },
 		func(s string) tea.Msg { return suiteThresholdMsg{text: s} }))
@@ -707,7 +707,7 @@ func (m suitesModel) askImport() tea.Cmd {
 	if m.mode == suitesCases {
 		body = "Add the cases of a file to " + m.draft.Name + ": a case list (.csv, .jsonl, .yaml) or a suite file (its cases and checks)."
 	}
-	return openDialog(newInput(m.sh, "Import", body, "cases.csv", "", func(s string) error {
+	return m.sh.open(newInput(m.sh, "Import", body, "cases.csv", "", func(s string) error {
 		if s == "" {
 			return errors.New("a file path is needed")
 		}
@@ -782,7 +782,7 @@ func (m suitesModel) updateCases(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Back):
 		if m.modified {
-			return m, openDialog(newDestructiveConfirm("Leave without saving?",
+			return m, m.sh.open(newDestructiveConfirm("Leave without saving?",
 				"Suite "+m.draft.Name+" has unsaved changes.\nGo back to the list and lose them?", suiteLeaveMsg{}, nil))
 		}
 		return m.Update(suiteLeaveMsg{})
@@ -792,7 +792,7 @@ func (m suitesModel) updateCases(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 		if m.isNew || m.modified {
 			return m, notify("save the suite first (ctrl+s): a run uses the suite as saved")
 		}
-		return m, emit(suiteRunMsg{suite: m.draft.Name, prompt: m.draft.Prompt})
+		return m, m.sh.post(suiteRunMsg{suite: m.draft.Name, prompt: m.draft.Prompt})
 	case key.Matches(msg, k.Settings):
 		return m, m.askDescription()
 	case key.Matches(msg, k.External):
@@ -819,7 +819,7 @@ func (m suitesModel) updateCases(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 		m.mode = suitesForm
 		return m, cmd
 	case key.Matches(msg, k.Delete):
-		return m, openDialog(newDestructiveConfirm("Delete "+oneLine(m.draft.Cases[i].Label(i))+"?",
+		return m, m.sh.open(newDestructiveConfirm("Delete "+oneLine(m.draft.Cases[i].Label(i))+"?",
 			"It leaves the draft of "+m.draft.Name+"; the stored suite changes when you save (ctrl+s).", suiteDeleteMsg{index: i}, nil))
 	case key.Matches(msg, k.MoveUp):
 		if i > 0 {
@@ -881,7 +881,7 @@ func (m suitesModel) updateForm(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Cancel):
 		if m.form.changed() {
-			return m, openDialog(newDestructiveConfirm("Drop this case's edits?", "The form has changes that are not in the suite yet.", suiteFormDropMsg{}, nil))
+			return m, m.sh.open(newDestructiveConfirm("Drop this case's edits?", "The form has changes that are not in the suite yet.", suiteFormDropMsg{}, nil))
 		}
 		m.mode = suitesCases
 		return m, nil

@@ -337,17 +337,17 @@ func (m versionsModel) updateKeys(msg tea.KeyPressMsg) (versionsModel, tea.Cmd) 
 		if m.cursor == 0 {
 			return m, notify("v" + itoa(v.Number) + " is already the latest version")
 		}
-		return m, openDialog(newConfirm("Restore v"+itoa(v.Number)+"?",
+		return m, m.sh.open(newConfirm("Restore v"+itoa(v.Number)+"?",
 			"Save the content of "+v.Ref()+" as a new version of "+m.name+".\nNothing is deleted: the versions after it stay in the history.",
 			verRestoreMsg{number: v.Number}, nil))
 	case key.Matches(msg, k.Tag):
 		n := v.Number
-		return m, openDialog(newInput(m.sh, "Move a tag to "+v.Ref(),
+		return m, m.sh.open(newInput(m.sh, "Move a tag to "+v.Ref(),
 			"Tags now: "+tagList(m.currentTags())+"\nProtected: "+strings.Join(m.sh.protected, ", "),
 			"production", "", prompt.ValidateTag,
 			func(tag string) tea.Msg { return verTagMsg{number: n, tag: tag} }))
 	case key.Matches(msg, k.Edit):
-		return m, emit(openEditorMsg{name: m.name, version: v.Number, back: screenVersions})
+		return m, m.sh.post(openEditorMsg{name: m.name, version: v.Number, back: screenVersions})
 	case key.Matches(msg, k.Arena):
 		return m, emit(arenaOpenMsg{name: m.name, version: v.Number})
 	}

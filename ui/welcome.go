@@ -103,9 +103,9 @@ func (m welcomeModel) Update(msg tea.Msg) (welcomeModel, tea.Cmd) {
 				return importStarter(ctx, st, assets.FS(), author)
 			}))
 		case key.Matches(msg, m.keys.New):
-			return m, emit(openEditorMsg{})
+			return m, m.sh.post(openEditorMsg{})
 		case key.Matches(msg, m.keys.Quit):
-			return m, emit(quitMsg{})
+			return m, m.sh.post(quitMsg{})
 		}
 	}
 	return m, nil
