@@ -473,10 +473,11 @@ func promptFileNames(files []string) iter.Seq2[string, string] {
 // importErrorLine is the line saying why the file at path was not
 // imported: "whet: import PATH: …", or "whet: import PATH:LINE:COL: …"
 // when the error names the file itself (a parse error), so that the file
-// is named once. The error may quote the file: no terminal controls.
+// is named once ("whet: import PATH has 3 problems:" and a line for each,
+// for several). The error may quote the file: no terminal controls.
 func importErrorLine(path string, err error) string {
 	path, msg := textutil.Sanitize(path), textutil.Sanitize(err.Error())
-	if !strings.HasPrefix(msg, path+":") {
+	if !strings.HasPrefix(msg, path+":") && !strings.HasPrefix(msg, path+" has ") {
 		msg = path + ": " + msg
 	}
 	return "whet: import " + msg
