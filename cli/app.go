@@ -60,6 +60,21 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
+// flagRefusal makes err a usage error (exit 2) when it is a refusal a
+// flag on the same command line lifts (a protected tag without --force,
+// different content without --new-version or --replace): the command as
+// typed cannot do it, as a bad flag cannot. A failure of the work itself
+// stays an error (exit 1).
+func flagRefusal(err error) error {
+	if err != nil && (errors.Is(err, store.ErrProtectedTag) || errors.Is(err, errExistsDifferent)) {
+		var ue usageError
+		if !errors.As(err, &ue) {
+			return usageError{err}
+		}
+	}
+	return err
+}
+
 // silentError carries an exit code for a failure already reported.
 type silentError struct{ code int }
 

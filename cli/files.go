@@ -200,8 +200,8 @@ not imported yet) is not overwritten unless --force.`,
 					}
 				}
 				if len(unsaved) > 0 {
-					return fmt.Errorf("%s: holds a prompt not saved in whet (an edit not imported yet?), so nothing was exported: import it first (whet prompt import --new-version %s) or add --force to overwrite it",
-						strings.Join(unsaved, ", "), strings.Join(unsaved, " "))
+					return usageError{fmt.Errorf("%s: holds a prompt not saved in whet (an edit not imported yet?), so nothing was exported: import it first (whet prompt import --new-version %s) or add --force to overwrite it",
+						strings.Join(unsaved, ", "), strings.Join(unsaved, " "))}
 				}
 			}
 			// Every file's bytes are made before one is written: a prompt
@@ -360,7 +360,7 @@ Prompty files, which have no labels but their authors, get theirs.`,
 			if err != nil {
 				return err
 			}
-			failed, untagged := 0, 0
+			failed, untagged, refused := 0, 0, 0
 			var tally importTally
 			dup := sharedNames(files)
 			for i, path := range files {
@@ -378,6 +378,9 @@ Prompty files, which have no labels but their authors, get theirs.`,
 				}
 				if err != nil {
 					fmt.Fprintln(a.env.Stderr, importErrorLine(path, err))
+					if _, ok := flagRefusal(err).(usageError); ok {
+						refused++
+					}
 					var te tagError
 					if errors.As(err, &te) {
 						untagged++
@@ -395,7 +398,12 @@ Prompty files, which have no labels but their authors, get theirs.`,
 			if untagged > 0 {
 				fmt.Fprintf(a.env.Stderr, "%d of %d file(s) imported without all their tags\n", untagged, len(files))
 			}
-			if failed+untagged > 0 {
+			switch {
+			case failed+untagged > 0 && refused == failed+untagged:
+				// Every file left out is refused for want of a flag
+				// (--new-version, --force): a usage error, as for one file.
+				return silentError{code: 2}
+			case failed+untagged > 0:
 				return silentError{code: 1}
 			}
 			return nil
@@ -473,10 +481,11 @@ func promptFileNames(files []string) iter.Seq2[string, string] {
 // importErrorLine is the line saying why the file at path was not
 // imported: "whet: import PATH: …", or "whet: import PATH:LINE:COL: …"
 // when the error names the file itself (a parse error), so that the file
-// is named once. The error may quote the file: no terminal controls.
+// is named once ("whet: import PATH has 3 problems:" and a line for each,
+// for several). The error may quote the file: no terminal controls.
 func importErrorLine(path string, err error) string {
 	path, msg := textutil.Sanitize(path), textutil.Sanitize(err.Error())
-	if !strings.HasPrefix(msg, path+":") {
+	if !strings.HasPrefix(msg, path+":") && !strings.HasPrefix(msg, path+" has ") {
 		msg = path + ": " + msg
 	}
 	return "whet: import " + msg

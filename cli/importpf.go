@@ -192,7 +192,8 @@ func (a *app) checkPromptfooImport(st *store.Store, res promptfoo.Result, newVer
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("nothing imported:\n  %s", strings.Join(problems, "\n  "))
+		// Each is lifted by a flag of the same command: a usage error.
+		return usageError{fmt.Errorf("nothing imported:\n  %s", strings.Join(problems, "\n  "))}
 	}
 	return nil
 }
@@ -215,7 +216,7 @@ func (a *app) importPromptFile(st *store.Store, f prompt.File, newVersion bool) 
 	case existing.LatestHash == f.Content().Hash():
 		return st.Resolve(a.ctx, prompt.Ref{Name: existing.Name})
 	case !newVersion:
-		return prompt.Version{}, fmt.Errorf("prompt %q %w (latest @%d); re-run with --new-version to save the imported one as a new version", existing.Name, errExistsDifferent, existing.Latest)
+		return prompt.Version{}, usageError{fmt.Errorf("prompt %q %w (latest @%d); re-run with --new-version to save the imported one as a new version", existing.Name, errExistsDifferent, existing.Latest)}
 	}
 	v, _, err := st.SaveVersion(a.ctx, existing.Name, nv)
 	if err == nil {

@@ -883,17 +883,14 @@ func (a *app) promptTagCmd() *cobra.Command {
 			}
 			if remove {
 				if err := st.RemoveTag(a.ctx, ref.Name, tag, force, a.protectedTags(), a.author()); err != nil {
-					return err
+					return flagRefusal(err)
 				}
 				fmt.Fprintf(a.env.Stdout, "removed tag %s from %s\n", tag, ref.Name)
 				return nil
 			}
 			prev, hadPrev, err := st.SetTag(a.ctx, ref, tag, force, a.protectedTags(), a.author())
 			if err != nil {
-				if errors.Is(err, store.ErrProtectedTag) {
-					return fmt.Errorf("%w", err)
-				}
-				return err
+				return flagRefusal(err)
 			}
 			v, err := st.Resolve(a.ctx, prompt.Ref{Name: ref.Name, Tag: tag})
 			if err != nil {

@@ -128,7 +128,7 @@ func (a *app) saveSuite(su prompt.Suite, replace bool) error {
 	} else {
 		saved, err = st.CreateSuite(a.ctx, su, a.author())
 		if errors.Is(err, store.ErrExists) {
-			return fmt.Errorf("%w with other cases or checks; use 'whet suite import --replace' to replace them", err)
+			return usageError{fmt.Errorf("%w with other cases or checks; use 'whet suite import --replace' to replace them", err)}
 		}
 	}
 	var nf *store.NotFoundError

@@ -286,35 +286,39 @@ func nodePos(f *ast.File, path string, lineOffset int) (int, int) {
 	return n.GetToken().Position.Line + lineOffset, n.GetToken().Position.Column
 }
 
-// ParseFile parses a prompt file. Errors are *FileError with the file name,
-// line and column of the problem.
+// ParseFile parses a prompt file. An error is a *FileError with the file
+// name, line and column of the problem, or FileErrors holding one for
+// each problem, in line order, when the file has several; an error that
+// stops the reading (malformed YAML) is the one error.
 func ParseFile(filename string, data []byte) (File, error) {
 	front, body, bodyLine, err := splitFront(filename, data)
 	if err != nil {
 		return File{}, err
 	}
-	ff, astFile, err := decodeFront(filename, front, 1)
+	ff, astFile, bad, errs, err := decodeFront(filename, front, 1)
 	if err != nil {
 		return File{}, err
 	}
-	fail := func(path, msg string) error {
+	fail := func(path, msg string) {
 		line, col := nodePos(astFile, path, 1)
-		return &FileError{File: filename, Line: line, Col: col, Msg: msg}
+		errs = append(errs, &FileError{File: filename, Line: line, Col: col, Msg: msg})
 	}
 	f := File{Name: strings.TrimSpace(ff.Name), Description: ff.Description, Tags: ff.Tags, Vars: ff.Vars, Version: ff.Version, Hash: ff.Hash}
 	if f.Name == "" {
-		return File{}, &FileError{File: filename, Line: 2, Msg: "name: missing (every prompt file names its prompt)"}
-	}
-	if err := ValidateName(f.Name); err != nil {
-		return File{}, fail("$.name", "name: "+err.Error())
+		if !bad["name"] {
+			errs = append(errs, &FileError{File: filename, Line: 2, Msg: "name: missing (every prompt file names its prompt)"})
+		}
+	} else if err := ValidateName(f.Name); err != nil {
+		fail("$.name", "name: "+err.Error())
 	}
 	if len(ff.Labels) > 0 {
 		f.Labels = Labels{}
-		for k, v := range ff.Labels {
+		for _, k := range SortedKeys(ff.Labels) {
 			if err := ValidateLabelKey(k); err != nil {
-				return File{}, fail("$.labels."+k, "labels: "+err.Error())
+				fail("$.labels."+k, "labels: "+err.Error())
+				continue
 			}
-			f.Labels[strings.ToLower(k)] = v
+			f.Labels[strings.ToLower(k)] = ff.Labels[k]
 		}
 	}
 	for _, k := range SortedKeys(ff.Params) {
@@ -323,7 +327,8 @@ func ParseFile(filename string, data []byte) (File, error) {
 			err = f.Params.Set(k, text)
 		}
 		if err != nil {
-			return File{}, fail("$.params."+k, "params: "+err.Error())
+			fail("$.params."+k, "params: "+err.Error())
+			continue
 		}
 		// A quoted provider option is text, as export writes one
 		// ("123", "true"), not the number or boolean Set reads it as.
@@ -333,7 +338,7 @@ func ParseFile(filename string, data []byte) (File, error) {
 	}
 	for i, t := range ff.Tags {
 		if err := ValidateTag(t); err != nil {
-			return File{}, fail(fmt.Sprintf("$.tags[%d]", i), "tags: "+err.Error())
+			fail(fmt.Sprintf("$.tags[%d]", i), "tags: "+err.Error())
 		}
 	}
 	for _, c := range ff.Cases {
@@ -341,17 +346,22 @@ func ParseFile(filename string, data []byte) (File, error) {
 	}
 	msgs, starts, err := parseSections(filename, body, bodyLine)
 	if err != nil {
-		return File{}, err
+		errs = append(errs, err)
 	}
 	// A template error names the file's line, not the message's.
 	for i, m := range msgs {
 		if _, err := ParseTemplate(m.Content); err != nil {
 			var se *SyntaxError
 			if errors.As(err, &se) {
-				return File{}, &FileError{File: filename, Line: starts[i] + se.Line - 1, Col: se.Col, Msg: se.Msg}
+				errs = append(errs, &FileError{File: filename, Line: starts[i] + se.Line - 1, Col: se.Col, Msg: se.Msg})
+			} else {
+				errs = append(errs, &FileError{File: filename, Line: starts[i], Msg: err.Error()})
 			}
-			return File{}, &FileError{File: filename, Line: starts[i], Msg: err.Error()}
 		}
+	}
+	if len(errs) > 0 {
+		sortFileErrors(errs)
+		return File{}, errs.err()
 	}
 	f.Messages = msgs
 	return f, nil
@@ -395,22 +405,33 @@ func isProviderOption(key string) bool {
 	return !slices.Contains(ParamKeys, key)
 }
 
-func decodeFront(filename, front string, lineOffset int) (fileFront, *ast.File, error) {
-	var ff fileFront
+// decodeFront decodes the front matter. A value of the wrong kind or an
+// unknown key is not the end of it: each is in problems, and ff holds
+// the fields that did decode (bad names the top-level keys that did not),
+// so that the rest of the file is checked too. fatal is an error that
+// leaves nothing to read on (malformed YAML, an alias bomb), alone.
+func decodeFront(filename, front string, lineOffset int) (ff fileFront, astFile *ast.File, bad map[string]bool, problems FileErrors, fatal error) {
 	if strings.TrimSpace(front) == "" {
-		return ff, nil, nil
+		return ff, nil, nil, nil, nil
 	}
 	astFile, err := parser.ParseBytes([]byte(front), 0)
 	if err != nil {
-		return ff, nil, yamlErr(filename, front, lineOffset, err)
+		return ff, nil, nil, nil, yamlErr(filename, front, lineOffset, err)
 	}
 	if err := CheckYAMLExpansion(filename, astFile, lineOffset); err != nil {
-		return ff, nil, err
+		return ff, nil, nil, nil, err
 	}
-	if err := safeYAML(func() error { return yaml.UnmarshalWithOptions([]byte(front), &ff, yaml.DisallowUnknownField()) }); err != nil {
-		return ff, nil, yamlErr(filename, front, lineOffset, err)
+	err = safeYAML(func() error { return yaml.UnmarshalWithOptions([]byte(front), &ff, yaml.DisallowUnknownField()) })
+	if err == nil {
+		return ff, astFile, nil, nil, nil
 	}
-	return ff, astFile, nil
+	// Field by field, for every problem rather than the decoder's first.
+	d := &frontDecoder{filename: filename, src: front, lineOffset: lineOffset}
+	var byField fileFront
+	if d.decodeFields(astFile, &byField) && len(d.errs) > 0 {
+		return byField, astFile, d.bad, d.errs, nil
+	}
+	return ff, nil, nil, nil, yamlErr(filename, front, lineOffset, err)
 }
 
 // safeYAML runs a goccy decode, turning a panic inside the library (seen on

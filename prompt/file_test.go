@@ -433,3 +433,36 @@ func TestFormatVarsBlockWithFinalNewline(t *testing.T) {
 		t.Fatalf("vars back %q, %v\n%s", g.Vars, err, out)
 	}
 }
+
+// TestParseFileEveryProblem: every problem of a prompt file is reported at
+// once, in line order (the decoder alone meets labels.team before the
+// unknown key above it), each at its line; errors.As finds the first.
+// Malformed YAML, which stops the reading, stays one error.
+func TestParseFileEveryProblem(t *testing.T) {
+	src := "---\nname: a\ncolour: red\nlabels:\n  team: [cx]\n  Bad Key: x\ntags: [v1]\ncases:\n  - name: c\n    expect: x\n---\n## user\nhi {{q\n"
+	_, err := ParseFile("x.md", []byte(src))
+	want := "x.md has 6 problems:\n" +
+		"  x.md:3:1: unknown field \"colour\"\n" +
+		"  x.md:5:9: labels.team: want text, found a list\n" +
+		"  x.md:6:12: labels: invalid label key \"Bad Key\": " + strings.SplitN(ValidateLabelKey("Bad Key").Error(), ": ", 2)[1] + "\n" +
+		"  x.md:7:8: tags: " + ValidateTag("v1").Error() + "\n" +
+		"  x.md:10:5: cases[0]: unknown field \"expect\"\n" +
+		"  x.md:13:4: unclosed {{: expected {{name}} (write \\{{ for a literal {{)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error =\n%v\nwant\n%s", err, want)
+	}
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Line != 3 {
+		t.Errorf("errors.As gives %+v, want the first problem (line 3)", fe)
+	}
+
+	_, err = ParseFile("x.md", []byte("---\nname: a\ncolour: red\nlabels: [x\n---\n## user\nhi {{q\n"))
+	if err == nil || !errors.As(err, &fe) || strings.Contains(err.Error(), "problems") || fe.Line != 4 {
+		t.Errorf("malformed YAML: error = %v, want the one syntax error at line 4", err)
+	}
+	// A name of the wrong kind is not also called missing.
+	_, err = ParseFile("x.md", []byte("---\nname: [a]\n---\n## user\nhi\n"))
+	if err == nil || err.Error() != "x.md:2:7: name: want text, found a list" {
+		t.Errorf("name a list: error = %v", err)
+	}
+}

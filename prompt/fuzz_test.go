@@ -74,6 +74,7 @@ func FuzzParseFile(f *testing.F) {
 	f.Add("---\nname: a\nparams: {temperature: 0}\n---\n## system\n\n\\## user\n## user\n")
 	f.Add("---\nname: a\n---\n## user\n\\\\## user\nx\r")
 	f.Add("---\nname: t/a\ndescription: \"a: b\\n# c\"\nlabels: {Owner: \"*x\", on: \"yes\"}\nvars: {q: \"l1\\n l2 \\n\"}\ncases:\n  - name: \"no\"\n    expected: \"---\\n\"\n  - vars: {q: |\n      x\n\n      y\n    }\n---\n## user\n{{q}}\n")
+	f.Add("---\nname: a\ncolour: x\nlabels: {team: [1]}\ncases:\n  - {expect: 1, vars: {q: [1]}}\n  - [1]\n---\n## user\nhi {{q\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		pf, err := ParseFile("f.md", []byte(src))
 		if err != nil {

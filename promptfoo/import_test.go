@@ -2239,3 +2239,57 @@ tests:
 		t.Errorf("cases = %q, want %q", got, want)
 	}
 }
+
+// An apiKey that is exactly a reference to an environment variable
+// ("{{ env.NAME }}", as promptfoo renders config values, or "${NAME}") is
+// imported as that variable's name in api_key_env; a literal key, or a
+// reference with text around it, stays refused and never enters the
+// result.
+func TestImportAPIKeyFromEnv(t *testing.T) {
+	files := map[string]string{"evals.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: openai:chat:local-model
+    config: {apiBaseUrl: 'http://localhost:1234/v1', apiKey: '{{ env.LMSTUDIO_KEY }}'}
+  - id: openai:chat:other-model
+    config: {apiBaseUrl: 'http://gpu-box:8000/v1', apiKey: '${VLLM_KEY}', apiKeyEnvar: IGNORED_KEY}
+  - id: mistral:mistral-small-latest
+    config: {apiKey: '{{env.TEAM_MISTRAL_KEY}}'}
+  - id: openai:gpt-4o-mini
+    config: {apiKey: '${TEAM_OPENAI_KEY}'}
+  - id: openai:chat:third
+    config: {apiBaseUrl: 'http://third:8000/v1', apiKey: 'sk-literal-{{ env.X }}'}
+  - id: openai:chat:fourth
+    config: {apiBaseUrl: 'http://fourth:8000/v1', apiKey: 'sk-not-a-real-key'}
+`}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHints := []ProviderHint{
+		{Name: "localhost-1234", Type: "openai", BaseURL: "http://localhost:1234/v1", APIKeyEnv: "LMSTUDIO_KEY"},
+		{Name: "gpu-box-8000", Type: "openai", BaseURL: "http://gpu-box:8000/v1", APIKeyEnv: "VLLM_KEY"},
+		{Name: "mistral", Type: "openai", BaseURL: "https://api.mistral.ai/v1", APIKeyEnv: "TEAM_MISTRAL_KEY"},
+		{Name: "third-8000", Type: "openai", BaseURL: "http://third:8000/v1"},
+		{Name: "fourth-8000", Type: "openai", BaseURL: "http://fourth:8000/v1"},
+	}
+	if !reflect.DeepEqual(r.Providers, wantHints) {
+		t.Errorf("hints =\n%+v\nwant\n%+v", r.Providers, wantHints)
+	}
+	var issues []string
+	for _, i := range r.Unsupported {
+		issues = append(issues, i.String())
+	}
+	refused := "config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env"
+	wantIssues := []string{
+		"evals.yaml:10: provider openai:gpt-4o-mini: config.apiKey reads the environment variable TEAM_OPENAI_KEY, not imported: set api_key_env: TEAM_OPENAI_KEY on whet's openai provider",
+		"evals.yaml:13: provider openai:chat:third: " + refused,
+		"evals.yaml:15: provider openai:chat:fourth: " + refused,
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))
+	}
+	if b, _ := json.Marshal(r); strings.Contains(string(b), "sk-") {
+		t.Error("a literal apiKey leaked into the result")
+	}
+}

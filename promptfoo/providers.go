@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -275,6 +276,7 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		cfg.v = nil
 	}
 	var baseURL, keyEnv, apiVersion string
+	keyFrom := "apiKeyEnvar" // the config key keyEnv was read from
 	var baseAt node
 	addParam := func(pk string, kn node) {
 		if _, seen := st.params[pk]; !seen {
@@ -385,7 +387,13 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		case k == "apiVersion" && typ == config.TypeAzure:
 			apiVersion = strings.TrimSpace(text(kn.v))
 		case k == "apiKeyEnvar":
-			keyEnv = strings.TrimSpace(text(kn.v))
+			if keyFrom != "apiKey" { // promptfoo reads config.apiKey first
+				keyEnv = strings.TrimSpace(text(kn.v))
+			}
+		case k == "apiKey" && envRef(kn) != "":
+			// "{{ env.NAME }}" (or "${NAME}"): promptfoo sends the
+			// variable's value; whet reads the same variable.
+			keyEnv, keyFrom = envRef(kn), "apiKey"
 		case k == "apiKey":
 			im.issue(kn, fmt.Sprintf("provider %s: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env", id))
 		case typ == config.TypeAzure && strings.HasPrefix(k, "azure"):
@@ -429,6 +437,8 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 			return
 		}
 		target = name + ":" + model
+	case keyEnv != "" && keyFrom == "apiKey":
+		im.issue(at, fmt.Sprintf("provider %s: config.apiKey reads the environment variable %s, not imported: set api_key_env: %s on whet's %s provider", id, keyEnv, keyEnv, typ))
 	case keyEnv != "":
 		im.issue(at, fmt.Sprintf("provider %s: apiKeyEnvar %s is not imported: set api_key_env of whet's %s provider", id, keyEnv, typ))
 	}
@@ -795,4 +805,23 @@ func paramKey(cfg node, k string) string {
 		}
 	}
 	return k
+}
+
+// envRefRe is a value that is exactly a reference to an environment
+// variable: promptfoo's Nunjucks "{{ env.NAME }}" (it renders config
+// values with the environment as env), or "${NAME}".
+var envRefRe = regexp.MustCompile(`^\s*(?:\{\{-?\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}|\$\{([A-Za-z_][A-Za-z0-9_]*)\})\s*$`)
+
+// envRef is the name of the environment variable n's value is exactly a
+// reference to, else "": a literal key, or text around the reference.
+func envRef(n node) string {
+	s, ok := n.v.(string)
+	if !ok {
+		return ""
+	}
+	m := envRefRe.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return m[1] + m[2]
 }
