@@ -106,10 +106,6 @@ type importer struct {
 	// root is the config; refTops are its top-level keys a $ref named.
 	root    node
 	refTops map[string]bool
-	// unset gathers the tests leaving variables the prompts read unset,
-	// by file and names, in unsetOrder.
-	unset      map[string]*unsetNote
-	unsetOrder []string
 	// stored are the names tests store their output as (storeOutputAs).
 	stored map[string]bool
 	// generate are the Ollama providers promptfoo calls through
@@ -283,7 +279,6 @@ func (im *importer) run(root node) error {
 			im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
 		}
 	}
-	im.reportUnset()
 	im.reportOften()
 	im.noteGenerate()
 	im.finish()

@@ -505,7 +505,13 @@ func (im *importer) addCases(at, vars node, where, desc string, checks []prompt.
 	}
 	unset := im.unsetVars(combos[0])
 	if len(unset) > 0 {
-		im.noteUnset(at, where, unset)
+		// One line for the tests leaving the same variables unset: a CSV
+		// of a hundred rows without a column gives one.
+		refs := make([]string, len(unset))
+		for i, name := range unset {
+			refs[i] = "{{" + name + "}}"
+		}
+		im.issueOften(at, where, fmt.Sprintf("%s not set, which the prompts read: \"\" in the case, as promptfoo renders an undefined variable as empty text", strings.Join(refs, ", ")))
 	}
 	for _, vars := range combos {
 		for k, v := range vars {
@@ -549,46 +555,6 @@ func (im *importer) unsetVars(vars map[string]string) []string {
 		}
 	}
 	return out
-}
-
-// unsetNote gathers the tests that leave the same variables unset, so a
-// CSV of a hundred rows without a column gives one line.
-type unsetNote struct {
-	at     node
-	first  string
-	names  []string
-	others int
-}
-
-// noteUnset records that the test at at (where) leaves names unset.
-func (im *importer) noteUnset(at node, where string, names []string) {
-	key := at.file() + "\x00" + strings.Join(names, "\x00")
-	if n, ok := im.unset[key]; ok {
-		n.others++
-		return
-	}
-	if im.unset == nil {
-		im.unset = map[string]*unsetNote{}
-	}
-	im.unset[key] = &unsetNote{at: at, first: where, names: names}
-	im.unsetOrder = append(im.unsetOrder, key)
-}
-
-// reportUnset reports the variables tests leave unset.
-func (im *importer) reportUnset() {
-	for _, key := range im.unsetOrder {
-		n := im.unset[key]
-		refs := make([]string, len(n.names))
-		for i, name := range n.names {
-			refs[i] = "{{" + name + "}}"
-		}
-		who := n.first
-		if n.others > 0 {
-			who += fmt.Sprintf(" (and %d more in %s)", n.others, filepath.Base(n.at.file()))
-		}
-		im.issue(n.at, fmt.Sprintf("%s: %s not set, which the prompts read: \"\" in the case, as promptfoo renders an undefined variable as empty text",
-			who, strings.Join(refs, ", ")))
-	}
 }
 
 // varRefRe is a {{name}} in a var's value.
