@@ -426,6 +426,9 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// Back from another window, where whet may have been run.
 		return m, m.askDataVersion(false)
 	case pushDialogMsg:
+		if a, ok := msg.d.(interface{ bind(*shared) }); ok {
+			a.bind(m.sh) // its answers are posted (answerer)
+		}
 		m.dialogs = append(m.dialogs, msg.d)
 		m.focus = focusDialog
 		// A dialog that loads something starts once it is on the stack,
@@ -679,7 +682,7 @@ func (m Model) show(to screenID) (tea.Model, tea.Cmd) {
 	}
 	if to == screenArena && m.arena.empty() {
 		if p, ok := m.library.selected(); ok {
-			return m, emit(arenaOpenMsg{name: p.Name})
+			return m, m.sh.post(arenaOpenMsg{name: p.Name})
 		}
 	}
 	return m, nil

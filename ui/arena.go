@@ -256,7 +256,7 @@ func (m arenaModel) open(name string, version int) (arenaModel, tea.Cmd) {
 	if m.running() && (name != m.name || version != m.want) {
 		return m, notify("a run is in progress: esc cancels it before another prompt can be opened")
 	}
-	cmds := []tea.Cmd{emit(showScreenMsg{to: screenArena})}
+	cmds := []tea.Cmd{m.sh.post(showScreenMsg{to: screenArena})}
 	if name != m.name {
 		m.caseName = ""
 		m.loaded = false

@@ -58,7 +58,7 @@ func (m arenaModel) updateSetup(msg tea.KeyPressMsg) (arenaModel, tea.Cmd) {
 	}
 	if !m.loaded || m.loadErr != "" {
 		if key.Matches(msg, k.Back) {
-			return m, emit(showScreenMsg{to: screenLibrary})
+			return m, m.sh.post(showScreenMsg{to: screenLibrary})
 		}
 		return m, nil
 	}
@@ -99,7 +99,7 @@ func (m arenaModel) updateSetup(msg tea.KeyPressMsg) (arenaModel, tea.Cmd) {
 			m.pane = arenaPaneColumns
 			return m, nil
 		}
-		return m, emit(showScreenMsg{to: screenLibrary})
+		return m, m.sh.post(showScreenMsg{to: screenLibrary})
 	case key.Matches(msg, k.NextField):
 		if len(m.vars) > 0 {
 			m.focus, m.varCursor = arenaFocusVars, 0
@@ -251,6 +251,7 @@ func (m arenaModel) applyCase(msg arenaCaseMsg) arenaModel {
 
 // arenaCaseDialog chooses a case to fill the variables from.
 type arenaCaseDialog struct {
+	answerer
 	opts   []arenaCaseOption
 	cursor int
 	keys   navKeys
@@ -265,7 +266,7 @@ func (d *arenaCaseDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 	case "esc", "q":
 		return true, nil
 	case "enter", "space":
-		return true, emit(arenaCaseMsg{opt: d.opts[d.cursor]})
+		return true, d.answer(arenaCaseMsg{opt: d.opts[d.cursor]})
 	}
 	if c, ok := d.keys.move(km, d.cursor, len(d.opts), 8); ok {
 		d.cursor = c

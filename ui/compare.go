@@ -250,7 +250,7 @@ func (m compareModel) Update(msg tea.Msg) (compareModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case compareOpenMsg:
 		m, cmd := m.open(msg)
-		return m, tea.Batch(cmd, emit(showScreenMsg{to: screenCompare}))
+		return m, tea.Batch(cmd, m.sh.post(showScreenMsg{to: screenCompare}))
 	case compareRefreshMsg:
 		return m.refresh()
 	case compareLoadedMsg:
@@ -338,7 +338,7 @@ func (m compareModel) Update(msg tea.Msg) (compareModel, tea.Cmd) {
 func (m compareModel) updateKeys(msg tea.KeyPressMsg) (compareModel, tea.Cmd) {
 	k := m.keys
 	if key.Matches(msg, k.Back) {
-		return m, emit(showScreenMsg{to: m.back})
+		return m, m.sh.post(showScreenMsg{to: m.back})
 	}
 	if !m.built {
 		if key.Matches(msg, k.Changed, k.PromptDiff, k.PickA, k.PickB, k.Swap, k.Export) {

@@ -41,6 +41,24 @@ func emit(msg tea.Msg) tea.Cmd {
 	return func() tea.Msg { return msg }
 }
 
+// answerer posts a dialog's answer (shared.post) rather than emitting it:
+// what the answer does (switch screens, run the action a confirmation
+// asked about, open the next question) comes before any key typed after
+// the answering one. The root binds it to the shared context when it puts
+// the dialog on the stack (pushDialogMsg), so constructors need not.
+type answerer struct{ sh *shared }
+
+func (a *answerer) bind(sh *shared) { a.sh = sh }
+
+// answer delivers msg right after the Update running now (nil: nothing).
+// A dialog not on the root's stack (a test driving it alone) emits it.
+func (a *answerer) answer(msg tea.Msg) tea.Cmd {
+	if a.sh == nil {
+		return emit(msg)
+	}
+	return a.sh.post(msg)
+}
+
 // dialogKeys are the answers every dialog understands.
 type dialogKeys struct {
 	Yes, No, Submit, Cancel key.Binding
@@ -102,6 +120,7 @@ func packHint(hint string, w int) []string {
 // confirmDialog asks a yes/no question. yes is delivered on y/enter (only
 // y when destructive), no (which may be nil) on n/esc.
 type confirmDialog struct {
+	answerer
 	title, body string
 	yesLabel    string
 	noLabel     string
@@ -129,9 +148,9 @@ func (d *confirmDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(km, d.keys.Yes):
-		return true, emit(d.yes)
+		return true, d.answer(d.yes)
 	case key.Matches(km, d.keys.No), km.String() == "q":
-		return true, emit(d.no)
+		return true, d.answer(d.no)
 	}
 	return false, nil
 }
@@ -229,7 +248,7 @@ func (d *inputDialog) handle(msg tea.Msg) (bool, tea.Cmd) {
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(km, d.keys.Cancel):
-			return true, emit(d.cancel)
+			return true, d.sh.post(d.cancel)
 		case d.busy:
 			return false, nil // the answer to the last submit is awaited
 		case key.Matches(km, d.keys.Submit):
@@ -282,6 +301,7 @@ func (d *inputDialog) view(sh *shared, w, h int) string {
 
 // messageDialog shows a message until dismissed; enter may carry an action.
 type messageDialog struct {
+	answerer
 	title, body string
 	hint        string
 	enter       tea.Msg // nil: enter just closes
@@ -296,9 +316,9 @@ func (d *messageDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 	}
 	switch km.String() {
 	case "enter":
-		return true, emit(d.enter)
+		return true, d.answer(d.enter)
 	case "esc", "q":
-		return true, emit(d.esc)
+		return true, d.answer(d.esc)
 	}
 	return false, nil
 }
@@ -326,6 +346,7 @@ type choice struct {
 
 // choiceDialog picks one of a list with j/k and enter.
 type choiceDialog struct {
+	answerer
 	title   string
 	hint    string
 	choices []choice
@@ -355,12 +376,12 @@ func (d *choiceDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 		if len(d.choices) == 0 {
 			return true, nil
 		}
-		return true, emit(d.choices[d.cursor].msg)
+		return true, d.answer(d.choices[d.cursor].msg)
 	case "esc", "q":
 		return true, nil
 	}
 	if m, ok := d.extra[km.String()]; ok {
-		return true, emit(m)
+		return true, d.answer(m)
 	}
 	return false, nil
 }

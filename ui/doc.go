@@ -59,15 +59,21 @@
 //     returns, before it takes the next message, so a key typed right
 //     after the one that opened d (fast typing, a paste) goes to d, not to
 //     the screen under it. A command's message would come after input
-//     already queued; so would a root message a key asks for (quit, open
-//     the editor), which Update code posts with m.sh.post(msg) instead of
-//     emit(msg), as inputs and the palette post their answers. open and
-//     post are for Update code only, never a command: they write shared.
-//     openDialog(d) is the command form, left to code without the shared
-//     context that opens a dialog on a command's result (tagDone,
-//     extErrorDialog). A dialog answers with a message for the screen that
-//     opened it. Confirmations carry the action message itself, so "yes"
-//     runs the same code path as the key.
+//     already queued; so would a message a key asks for that switches or
+//     routes (quit, open the editor, showScreenMsg, arenaOpenMsg, the
+//     *OpenMsg of Versions, Runs, Results, Compare and Suites), which
+//     Update code posts with m.sh.post(msg) instead of emit(msg), so that
+//     keys typed after it reach the screen it shows. Dialogs post their
+//     answers too (inputs, the palette; confirmations and choices through
+//     answerer, bound when the root stacks them), so "y" acts before the
+//     next key. Only what routes is posted: I/O stays in commands (the
+//     posted message's handler returns them). open and post are for
+//     Update code only, never a command: they write shared. openDialog(d)
+//     is the command form, left to code without the shared context that
+//     opens a dialog on a command's result (tagDone, extErrorDialog). A
+//     dialog answers with a message for the screen that opened it.
+//     Confirmations carry the action message itself, so "yes" runs the
+//     same code path as the key.
 //  6. Text from the store or a model is untrusted: draw it through sanitize
 //     (or oneLine), which strips escape sequences and control characters.
 //     The root sanitises every paste before a field sees it.

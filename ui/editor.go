@@ -701,7 +701,7 @@ func (m editorModel) Update(msg tea.Msg) (editorModel, tea.Cmd) {
 	case editorCloseMsg:
 		fresh := newEditor(m.sh)
 		fresh.w, fresh.h, fresh.req = m.w, m.h, m.req+1
-		return fresh, emit(showScreenMsg{to: m.back})
+		return fresh, m.sh.post(showScreenMsg{to: m.back})
 	case editorRemoveMsg:
 		return m.removeMessage(msg.index)
 	case extReadyMsg, extExitedMsg, extReopenMsg, extDiscardMsg, editorFileParsedMsg:
@@ -709,7 +709,7 @@ func (m editorModel) Update(msg tea.Msg) (editorModel, tea.Cmd) {
 	case tea.KeyPressMsg:
 		if !m.active || m.loading {
 			if key.Matches(msg, m.keys.Close) {
-				return m, emit(showScreenMsg{to: m.back})
+				return m, m.sh.post(showScreenMsg{to: m.back})
 			}
 			if msg.String() == "n" {
 				return m, m.sh.post(openEditorMsg{})
@@ -752,7 +752,7 @@ func (m editorModel) updateKeys(msg tea.KeyPressMsg) (editorModel, tea.Cmd) {
 		if m.dirty() {
 			return m, m.sh.open(newDestructiveConfirm("Close the editor?", "Discard the unsaved changes to "+m.title()+"?", editorCloseMsg{}, nil))
 		}
-		return m, emit(editorCloseMsg{})
+		return m, m.sh.post(editorCloseMsg{})
 	case key.Matches(msg, k.Next):
 		cmd := m.focusField((m.focus + 1) % len(m.fields()))
 		return m, cmd

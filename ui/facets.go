@@ -15,6 +15,7 @@ import (
 // Each facet ends with the prompts that lack its label ("(no owner)"),
 // the empty value, which such a prompt matches.
 type facetDialog struct {
+	answerer
 	keys    []string
 	values  map[string][]facetValue
 	active  map[string]string // the library's current facet filters
@@ -131,9 +132,9 @@ func (d *facetDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 			if len(vals) == 0 {
 				return true, nil
 			}
-			return true, emit(facetMsg{key: d.key(), value: vals[d.cursor].value})
+			return true, d.answer(facetMsg{key: d.key(), value: vals[d.cursor].value})
 		case "x":
-			return true, emit(facetMsg{clear: true})
+			return true, d.answer(facetMsg{clear: true})
 		case "esc", "q":
 			return true, nil
 		}

@@ -324,7 +324,7 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		if msg.shown {
 			return m, cmd
 		}
-		return m, tea.Batch(cmd, emit(showScreenMsg{to: screenHistory}))
+		return m, tea.Batch(cmd, m.sh.post(showScreenMsg{to: screenHistory}))
 	case historyLoadedMsg:
 		if msg.id != m.req {
 			return m, nil
@@ -427,7 +427,7 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(msg, k.Back):
-		return m, emit(showScreenMsg{to: screenLibrary})
+		return m, m.sh.post(showScreenMsg{to: screenLibrary})
 	case key.Matches(msg, k.Reload):
 		return m.reload()
 	case key.Matches(msg, k.All):
@@ -459,9 +459,9 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 	id := r.sum.Run.ID
 	switch {
 	case key.Matches(msg, k.Open):
-		return m, emit(resultsOpenMsg{runID: id})
+		return m, m.sh.post(resultsOpenMsg{runID: id})
 	case key.Matches(msg, k.Compare):
-		return m, emit(compareOpenMsg{runID: id, back: screenHistory})
+		return m, m.sh.post(compareOpenMsg{runID: id, back: screenHistory})
 	case key.Matches(msg, k.Drift):
 		return m.drift()
 	case key.Matches(msg, k.Rerun):

@@ -82,7 +82,7 @@ func (m historyModel) updateSuiteRun(msg tea.Msg) (historyModel, tea.Cmd, bool) 
 		// Runs lists the runs of the run's prompt, where it will appear.
 		m, open := m.open(historyOpenMsg{prompt: runPrompt(msg.run)})
 		m, start := m.startRerun(msg.run, prompt.Run{}, rerunSuite, runner.Options{})
-		return m, tea.Batch(open, start, emit(showScreenMsg{to: screenHistory})), true
+		return m, tea.Batch(open, start, m.sh.post(showScreenMsg{to: screenHistory})), true
 	}
 	return m, nil, false
 }

@@ -563,19 +563,19 @@ func (m libraryModel) updateKeys(msg tea.KeyPressMsg) (libraryModel, tea.Cmd) {
 	case key.Matches(msg, k.Open):
 		return m, m.openVersions()
 	case p.Archived && key.Matches(msg, k.Archive):
-		return m, emit(libArchiveMsg{name: p.Name, undo: true})
+		return m, m.sh.post(libArchiveMsg{name: p.Name, undo: true})
 	case p.Archived && key.Matches(msg, k.Edit, k.Tag, k.Arena):
 		return m, notify(p.Name + " is archived: a brings it back to the library first")
 	case key.Matches(msg, k.Edit):
 		return m, m.sh.post(openEditorMsg{name: p.Name})
 	case key.Matches(msg, k.Arena):
-		return m, emit(arenaOpenMsg{name: p.Name})
+		return m, m.sh.post(arenaOpenMsg{name: p.Name})
 	case key.Matches(msg, k.Results):
-		return m, emit(resultsOpenMsg{prompt: p.Name})
+		return m, m.sh.post(resultsOpenMsg{prompt: p.Name})
 	case key.Matches(msg, k.Runs):
-		return m, emit(historyOpenMsg{prompt: p.Name})
+		return m, m.sh.post(historyOpenMsg{prompt: p.Name})
 	case key.Matches(msg, k.Suites):
-		return m, emit(suitesOpenMsg{prompt: p.Name})
+		return m, m.sh.post(suitesOpenMsg{prompt: p.Name})
 	case key.Matches(msg, k.Tag):
 		name := p.Name
 		return m, m.sh.open(newInput(m.sh, "Tag "+name+"@"+itoa(p.Latest),
@@ -637,7 +637,7 @@ func (m libraryModel) openVersions() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	return emit(openVersionsMsg{name: p.Name})
+	return m.sh.post(openVersionsMsg{name: p.Name})
 }
 
 // tagDone reports the end of a tag move; a protected tag asks to force.

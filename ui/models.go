@@ -283,7 +283,7 @@ func (m modelsModel) updateKeys(msg tea.KeyPressMsg) (modelsModel, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(msg, k.Back):
-		return m, emit(showScreenMsg{to: screenLibrary})
+		return m, m.sh.post(showScreenMsg{to: screenLibrary})
 	case key.Matches(msg, k.Reload):
 		return m.load()
 	case key.Matches(msg, k.Switch):
@@ -300,7 +300,7 @@ func (m modelsModel) updateKeys(msg tea.KeyPressMsg) (modelsModel, tea.Cmd) {
 		case r.spec == "":
 			return m, notify(oneLine(r.label + ": " + r.issue))
 		}
-		return m, tea.Batch(emit(arenaAddSpecMsg{spec: r.spec}), emit(showScreenMsg{to: screenArena}))
+		return m, tea.Batch(m.sh.post(arenaAddSpecMsg{spec: r.spec}), m.sh.post(showScreenMsg{to: screenArena}))
 	}
 	return m, nil
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -116,4 +117,75 @@ func TestKeysAfterAnAnswerReachTheNextDialog(t *testing.T) {
 	if d.title != "Note for this version" || d.input.Value() != "qa" {
 		t.Fatalf("top dialog %q holds %q; want the note dialog with %q", d.title, d.input.Value(), "qa")
 	}
+}
+
+// Keys typed right after one that changes screen (enter on a prompt, esc
+// back, a confirmation's y) go to the screen it shows, not to the one it
+// leaves: the switch happens before the next key is read.
+func TestKeysAfterSwitchingKeyReachTheNewScreen(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+
+	t.Run("library enter", func(t *testing.T) {
+		h := newHarness(t, fixedTimeStore{st}, 100, 30)
+		h.burst("enter", "t", "x")
+		if h.m.active != screenVersions {
+			t.Fatalf("enter showed %v", h.m.active)
+		}
+		d := h.topInput()
+		if !strings.HasPrefix(d.title, "Move a tag") || d.input.Value() != "x" {
+			t.Fatalf("top dialog %q holds %q; want the Versions tag dialog with %q", d.title, d.input.Value(), "x")
+		}
+	})
+
+	t.Run("versions esc", func(t *testing.T) {
+		h := openVersions(t, st, 100, 30)
+		h.burst("esc", "t")
+		if h.m.active != screenLibrary {
+			t.Fatalf("esc showed %v", h.m.active)
+		}
+		if d := h.topInput(); !strings.HasPrefix(d.title, "Tag ") {
+			t.Fatalf("top dialog is %q; want the Library's tag dialog", d.title)
+		}
+	})
+
+	t.Run("library h then esc", func(t *testing.T) {
+		h := newHarness(t, fixedTimeStore{st}, 100, 30)
+		h.burst("h", "esc", "t")
+		if h.m.active != screenLibrary {
+			t.Fatalf("h then esc showed %v", h.m.active)
+		}
+		if d := h.topInput(); !strings.HasPrefix(d.title, "Tag ") {
+			t.Fatalf("top dialog is %q; want the Library's tag dialog", d.title)
+		}
+	})
+}
+
+// A confirmation's answer acts before a key typed after it arrives: y on
+// "Close the editor?" shows the Library, where t tags, rather than typing
+// t in the editor it closes.
+func TestKeysAfterAConfirmationAnswer(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	dirtyEditor := func(t *testing.T) *harness {
+		h := newHarness(t, fixedTimeStore{st}, 100, 30)
+		h.key("n")
+		h.typ("Say hi")
+		h.key("esc")
+		if c := h.topConfirm(); c.title != "Close the editor?" {
+			t.Fatalf("esc asked %q", c.title)
+		}
+		return h
+	}
+
+	t.Run("yes", func(t *testing.T) {
+		h := dirtyEditor(t)
+		h.burst("y", "t")
+		if h.m.active != screenLibrary {
+			t.Fatalf("y showed %v", h.m.active)
+		}
+		if d := h.topInput(); !strings.HasPrefix(d.title, "Tag ") {
+			t.Fatalf("top dialog is %q; want the Library's tag dialog", d.title)
+		}
+	})
 }

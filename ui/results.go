@@ -308,7 +308,7 @@ func (m resultsModel) Update(msg tea.Msg) (resultsModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case resultsOpenMsg:
 		m, cmd := m.open(msg)
-		return m, tea.Batch(cmd, emit(showScreenMsg{to: screenResults}))
+		return m, tea.Batch(cmd, m.sh.post(showScreenMsg{to: screenResults}))
 	case resultsRefreshMsg:
 		return m.refresh()
 	case resultsLoadedMsg:
@@ -420,7 +420,7 @@ func (m resultsModel) updateKeys(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
 		if m.loaded {
 			name = runPrompt(m.rr.Run)
 		}
-		return m, emit(historyOpenMsg{prompt: name, keep: true})
+		return m, m.sh.post(historyOpenMsg{prompt: name, keep: true})
 	}
 	if !m.loaded {
 		if key.Matches(msg, k.Open, k.Compare, k.Export, k.Rows, k.Sort, k.Filter) {
@@ -455,14 +455,14 @@ func (m resultsModel) updateKeys(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
 	case key.Matches(msg, k.Reload):
 		return m.reload()
 	case key.Matches(msg, k.History):
-		return m, emit(historyOpenMsg{prompt: runPrompt(m.rr.Run)})
+		return m, m.sh.post(historyOpenMsg{prompt: runPrompt(m.rr.Run)})
 	case key.Matches(msg, k.Compare):
 		rr := m.rr
 		target := ""
 		if m.col < len(m.cols) {
 			target = m.cols[m.col].target
 		}
-		return m, emit(compareOpenMsg{rr: &rr, onTarget: target, back: screenResults})
+		return m, m.sh.post(compareOpenMsg{rr: &rr, onTarget: target, back: screenResults})
 	case key.Matches(msg, k.Export):
 		rr := m.rr
 		return m, openExport(m.sh, exportSource{run: &rr, prompt: runPrompt(rr.Run), runID: rr.Run.ID})

@@ -194,29 +194,29 @@ func (m Model) openRunScreen(to screenID) tea.Cmd {
 	}
 	switch {
 	case to == screenHistory && m.history.empty():
-		return emit(historyOpenMsg{prompt: name})
+		return m.sh.post(historyOpenMsg{prompt: name})
 	case to == screenHistory:
 		// Shown again: read the list again, so runs made since appear.
-		return emit(historyOpenMsg{prompt: m.history.prompt, keep: true, shown: true})
+		return m.sh.post(historyOpenMsg{prompt: m.history.prompt, keep: true, shown: true})
 	case to == screenResults && m.results.empty() && name != "":
-		return emit(resultsOpenMsg{prompt: name})
+		return m.sh.post(resultsOpenMsg{prompt: name})
 	case to == screenResults && name != "" && m.results.failedFor(name):
 		// What failed to show (a prompt with no runs yet) is no reason to
 		// keep it: try the prompt selected now.
-		return emit(resultsOpenMsg{prompt: name})
+		return m.sh.post(resultsOpenMsg{prompt: name})
 	case to == screenResults:
 		// Shown again: read the run again, so ratings made since count.
-		return emit(resultsRefreshMsg{})
+		return m.sh.post(resultsRefreshMsg{})
 	case to == screenCompare && m.compare.empty() && m.results.loaded:
 		// The run on the Results screen, rather than the Library's prompt.
-		return emit(compareOpenMsg{runID: m.results.rr.Run.ID, back: screenResults})
+		return m.sh.post(compareOpenMsg{runID: m.results.rr.Run.ID, back: screenResults})
 	case to == screenCompare && m.compare.empty() && name != "":
-		return emit(compareOpenMsg{prompt: name, back: screenHistory})
+		return m.sh.post(compareOpenMsg{prompt: name, back: screenHistory})
 	case to == screenCompare && name != "" && m.compare.failedFor(name):
-		return emit(compareOpenMsg{prompt: name, back: screenHistory})
+		return m.sh.post(compareOpenMsg{prompt: name, back: screenHistory})
 	case to == screenCompare:
 		// Shown again: read the run again, so ratings made since count.
-		return emit(compareRefreshMsg{})
+		return m.sh.post(compareRefreshMsg{})
 	}
 	return nil
 }

@@ -332,17 +332,16 @@ func (m suitesModel) openDraft(su prompt.Suite, isNew, modified bool) suitesMode
 func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case suitesOpenMsg:
-		show := emit(showScreenMsg{to: screenSuites})
 		if m.dirty() {
 			// Keep the draft; the list behind it follows the prompt.
 			m.scope = msg.prompt
 			m, cmd := m.reload()
-			return m, tea.Batch(cmd, emit(showScreenMsg{to: screenSuites,
+			return m, tea.Batch(cmd, m.sh.post(showScreenMsg{to: screenSuites,
 				notice: "the open suite has unsaved changes: save (ctrl+s) or leave it (esc) first"}))
 		}
 		m.mode = suitesList
 		m, cmd := m.openList(msg.prompt)
-		return m, tea.Batch(cmd, show)
+		return m, tea.Batch(cmd, m.sh.post(showScreenMsg{to: screenSuites}))
 	case suitesListedMsg:
 		if msg.id != m.req {
 			return m, nil

@@ -97,8 +97,9 @@ type versionsModel struct {
 	sideBySide bool // the layout the next diff opens in
 
 	// pending are keys pressed before the versions arrived (a palette
-	// action opens the screen and presses its key at once); they run when
-	// the list loads.
+	// action opens the screen and presses its key at once, or keys typed
+	// right after enter in the Library); they run when the list loads, and
+	// those after one that opens a dialog go to the dialog.
 	pending []tea.KeyPressMsg
 }
 
@@ -208,7 +209,16 @@ func (m versionsModel) Update(msg tea.Msg) (versionsModel, tea.Cmd) {
 		var cmds []tea.Cmd
 		pending := m.pending
 		m.pending = nil
-		for _, k := range pending {
+		posted := len(m.sh.posted)
+		for i, k := range pending {
+			if len(m.sh.posted) > posted {
+				// A key opened a dialog or left the screen: the keys
+				// after it go where the root sends keys now.
+				for _, k := range pending[i:] {
+					m.sh.post(k)
+				}
+				break
+			}
 			var cmd tea.Cmd
 			m, cmd = m.Update(k)
 			cmds = append(cmds, cmd)
@@ -298,7 +308,7 @@ func (m versionsModel) updateKeys(msg tea.KeyPressMsg) (versionsModel, tea.Cmd) 
 			m.mark = 0
 			return m, nil
 		}
-		return m, emit(showScreenMsg{to: screenLibrary})
+		return m, m.sh.post(showScreenMsg{to: screenLibrary})
 	}
 	if c, ok := k.nav.move(msg, m.cursor, len(m.versions), m.listRows()-1); ok {
 		m.cursor = c
@@ -349,7 +359,7 @@ func (m versionsModel) updateKeys(msg tea.KeyPressMsg) (versionsModel, tea.Cmd) 
 	case key.Matches(msg, k.Edit):
 		return m, m.sh.post(openEditorMsg{name: m.name, version: v.Number, back: screenVersions})
 	case key.Matches(msg, k.Arena):
-		return m, emit(arenaOpenMsg{name: m.name, version: v.Number})
+		return m, m.sh.post(arenaOpenMsg{name: m.name, version: v.Number})
 	}
 	return m, nil
 }
