@@ -613,6 +613,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.focus == focusDialog {
 		return m.updateDialog(msg)
 	}
+	if m.active == screenVersions && m.versions.holding() {
+		// Every key, the root's too, waits with the others for the list,
+		// so that they act in the order typed (see versionsModel.pending).
+		return m.routeTo(screenVersions, msg)
+	}
 	if m.active == screenArena && m.arena.claims(msg) {
 		return m.routeTo(screenArena, msg)
 	}

@@ -128,13 +128,26 @@ func TestKeysAfterSwitchingKeyReachTheNewScreen(t *testing.T) {
 
 	t.Run("library enter", func(t *testing.T) {
 		h := newHarness(t, fixedTimeStore{st}, 100, 30)
-		h.burst("enter", "t", "x")
+		// q, a global key, held with the others while Versions loads.
+		h.burst("enter", "t", "q", "x")
+		if h.quit {
+			t.Fatal("q after enter t quit whet")
+		}
 		if h.m.active != screenVersions {
 			t.Fatalf("enter showed %v", h.m.active)
 		}
 		d := h.topInput()
-		if !strings.HasPrefix(d.title, "Move a tag") || d.input.Value() != "x" {
-			t.Fatalf("top dialog %q holds %q; want the Versions tag dialog with %q", d.title, d.input.Value(), "x")
+		if !strings.HasPrefix(d.title, "Move a tag") || d.input.Value() != "qx" {
+			t.Fatalf("top dialog %q holds %q; want the Versions tag dialog with %q", d.title, d.input.Value(), "qx")
+		}
+	})
+
+	t.Run("library enter q", func(t *testing.T) {
+		// The root's own key, held while Versions loads, still acts.
+		h := newHarness(t, fixedTimeStore{st}, 100, 30)
+		h.burst("enter", "q")
+		if !h.quit {
+			t.Fatal("q after enter did not quit")
 		}
 	})
 

@@ -103,6 +103,9 @@ type versionsModel struct {
 	pending []tea.KeyPressMsg
 }
 
+// holding reports whether keys wait for the list (pending).
+func (m versionsModel) holding() bool { return !m.loaded && m.name != "" }
+
 func newVersions(sh *shared) versionsModel {
 	return versionsModel{sh: sh, keys: newVersionsKeys()}
 }
@@ -211,8 +214,9 @@ func (m versionsModel) Update(msg tea.Msg) (versionsModel, tea.Cmd) {
 		m.pending = nil
 		posted := len(m.sh.posted)
 		for i, k := range pending {
-			if len(m.sh.posted) > posted {
-				// A key opened a dialog or left the screen: the keys
+			if len(m.sh.posted) > posted || m.sh.keys.matches(k) {
+				// A key opened a dialog or left the screen, or is the
+				// root's own (q, ?, a screen's number): it and the keys
 				// after it go where the root sends keys now.
 				for _, k := range pending[i:] {
 					m.sh.post(k)
@@ -257,7 +261,7 @@ func (m versionsModel) Update(msg tea.Msg) (versionsModel, tea.Cmd) {
 		return m, tea.Batch(emit(jobMsg{-1}), tagDone(msg.name, msg.tag, msg.number, m.currentTags()[msg.tag], msg.prev, msg.hadPrev, msg.err,
 			verTagMsg{number: msg.number, tag: msg.tag, force: true}))
 	case tea.KeyPressMsg:
-		if !m.loaded && m.name != "" && !key.Matches(msg, m.keys.Back) {
+		if m.holding() && !key.Matches(msg, m.keys.Back) {
 			m.pending = append(m.pending, msg)
 			return m, nil
 		}
