@@ -1113,6 +1113,12 @@ func (m suitesModel) casesView() string {
 	name := clamp(rest/4, 8, 28)
 	vars := (rest - name) * 3 / 5
 	exp := rest - name - vars
+	if len(su.Cases) > 0 && !slices.ContainsFunc(su.Cases, func(c prompt.Case) bool { return c.Expected != "" }) {
+		// No case expects an output: its column holds dashes; the
+		// variables take the room.
+		exp = min(exp, len("EXPECTED")+1)
+		vars = rest - name - exp
+	}
 	head := "  " + suitesCell("#", num, true) + suitesCell("CASE", name, false) + suitesCell("VARIABLES", vars, false) +
 		suitesCell("EXPECTED", exp, false) + suitesCell("CHECKS", checks, true)
 	lines = append(lines, st.Header.Render(pad(head, m.w)))

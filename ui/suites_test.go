@@ -724,3 +724,19 @@ func TestSuitesCaseWithoutNameShowsDescription(t *testing.T) {
 	h.mustSee("refund asked twice", "(case 2)")
 	h.mustNotSee("(case 1)")
 }
+
+// TestSuitesVariablesTakeAnUnusedExpectedColumn: when no case expects an
+// output, the EXPECTED column shrinks to its heading and the variables,
+// which every case has, get the room.
+func TestSuitesVariablesTakeAnUnusedExpectedColumn(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "vars", Prompt: "support/reply", Cases: []prompt.Case{
+		{Name: "long", Vars: map[string]string{"customer": "Ana", "ticket": "My order never arrived and nobody answers"}},
+	}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 80, 24)
+	h.key("8", "enter")
+	h.mustSee("customer=Ana, ticket=My order never ar", "EXPECTED")
+}
