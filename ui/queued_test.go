@@ -29,12 +29,7 @@ func TestKeysAfterOpeningKeyReachTheDialog(t *testing.T) {
 	t.Run("versions tag", func(t *testing.T) {
 		h := openVersions(t, st, 100, 30)
 		h.burst("t", "q", "a", "p", "r")
-		if h.quit {
-			t.Fatal("q after t quit whet")
-		}
-		if got := h.topInput().input.Value(); got != "qapr" {
-			t.Fatalf("the tag dialog holds %q; want %q", got, "qapr")
-		}
+		h.mustHoldTyped("qapr")
 		if h.m.versions.showDiff {
 			t.Fatal("p reached the versions screen")
 		}
@@ -43,23 +38,13 @@ func TestKeysAfterOpeningKeyReachTheDialog(t *testing.T) {
 	t.Run("library tag", func(t *testing.T) {
 		h := newHarness(t, fixedTimeStore{st}, 100, 30)
 		h.burst("t", "q", "a")
-		if h.quit {
-			t.Fatal("q after t quit whet")
-		}
-		if got := h.topInput().input.Value(); got != "qa" {
-			t.Fatalf("the tag dialog holds %q; want %q", got, "qa")
-		}
+		h.mustHoldTyped("qa")
 	})
 
 	t.Run("library rename", func(t *testing.T) {
 		h := newHarness(t, fixedTimeStore{st}, 100, 30)
 		h.burst("r", "x", "q")
-		if h.quit {
-			t.Fatal("q after r quit whet")
-		}
-		if got, want := h.topInput().input.Value(), "classify/intentxq"; got != want {
-			t.Fatalf("the rename dialog holds %q; want %q", got, want)
-		}
+		h.mustHoldTyped("classify/intentxq")
 	})
 
 	t.Run("palette", func(t *testing.T) {
@@ -79,12 +64,7 @@ func TestKeysAfterOpeningKeyReachTheDialog(t *testing.T) {
 		h.key("ctrl+p")
 		h.typ("move tag here")
 		h.burst("enter", "q", "a")
-		if h.quit {
-			t.Fatal("q after the palette's action quit whet")
-		}
-		if got := h.topInput().input.Value(); got != "qa" {
-			t.Fatalf("the tag dialog holds %q; want %q", got, "qa")
-		}
+		h.mustHoldTyped("qa")
 	})
 
 	t.Run("help", func(t *testing.T) {
@@ -201,4 +181,16 @@ func TestKeysAfterAConfirmationAnswer(t *testing.T) {
 			t.Fatalf("top dialog is %q; want the Library's tag dialog", d.title)
 		}
 	})
+}
+
+// mustHoldTyped fails unless whet is still running and the dialog on top
+// holds want: the keys typed after the one that opened it reached it.
+func (h *harness) mustHoldTyped(want string) {
+	h.t.Helper()
+	if h.quit {
+		h.t.Fatal("a q typed into the dialog quit whet")
+	}
+	if got := h.topInput().input.Value(); got != want {
+		h.t.Fatalf("the dialog holds %q; want %q", got, want)
+	}
 }
