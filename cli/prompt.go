@@ -513,11 +513,13 @@ func (a *app) promptListCmd() *cobra.Command {
 		Short:   "List prompts, optionally filtered by labels",
 		Long: `List prompts, optionally filtered by labels.
 
---label KEY=VALUE keeps the prompts with that label, --no-label KEY those
-without it (--no-label owner: the prompts nobody owns). --format md writes
+--label KEY=VALUE keeps the prompts with that label, --label KEY those with
+the label set to any value, --no-label KEY those without it (--no-label
+owner: the prompts nobody owns). --format md writes
 an inventory to paste into a wiki or a pull request: one table per team,
 with each prompt's owner, latest version, tags, labels and description.`,
 		Example: `  whet prompt list --label team=support
+  whet prompt list --label owner
   whet prompt list --no-label owner
   whet prompt list --format md > INVENTORY.md`,
 		Args: noArgs,
@@ -534,7 +536,16 @@ with each prompt's owner, latest version, tags, labels and description.`,
 				return usagef("--format %q: use table, md or json", format)
 			}
 			want := prompt.Labels{}
+			var present []string // --label KEY: the label set, to any value
 			for _, it := range labels {
+				if !strings.Contains(it, "=") {
+					k := strings.ToLower(strings.TrimSpace(it))
+					if err := prompt.ValidateLabelKey(k); err != nil {
+						return usagef("--label %s: %v (give KEY=VALUE, or KEY for any value)", it, err)
+					}
+					present = append(present, k)
+					continue
+				}
 				k, v, err := prompt.ParseLabel(it)
 				if err != nil {
 					if k, v, ok := strings.Cut(it, "="); ok && strings.TrimSpace(v) == "" && prompt.ValidateLabelKey(strings.TrimSpace(k)) == nil {
@@ -553,6 +564,9 @@ with each prompt's owner, latest version, tags, labels and description.`,
 				if _, ok := want[k]; ok {
 					return usagef("--label %s=… and --no-label %s: no prompt can match both", k, k)
 				}
+				if slices.Contains(present, k) {
+					return usagef("--label %s and --no-label %s: no prompt can match both", k, k)
+				}
 				missing = append(missing, k)
 			}
 			st, err := a.readStore()
@@ -569,6 +583,11 @@ with each prompt's owner, latest version, tags, labels and description.`,
 						return true
 					}
 				}
+				for _, k := range present {
+					if strings.TrimSpace(p.Labels[k]) == "" {
+						return true
+					}
+				}
 				return false
 			})
 			switch format {
@@ -582,7 +601,7 @@ with each prompt's owner, latest version, tags, labels and description.`,
 				return report.Inventory(a.env.Stdout, ps)
 			}
 			if len(ps) == 0 {
-				if len(want)+len(missing) > 0 {
+				if len(want)+len(missing)+len(present) > 0 {
 					fmt.Fprintln(a.env.Stderr, "no prompt has those labels")
 				} else {
 					fmt.Fprintln(a.env.Stderr, "no prompts yet: create one with 'whet prompt new NAME --user TEXT' or import files with 'whet prompt import DIR'")
@@ -601,7 +620,7 @@ with each prompt's owner, latest version, tags, labels and description.`,
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringArrayVarP(&labels, "label", "l", nil, "only prompts with label KEY=VALUE (repeatable; all must match)")
+	cmd.Flags().StringArrayVarP(&labels, "label", "l", nil, "only prompts with label KEY=VALUE, or KEY set to any value (repeatable; all must match)")
 	cmd.Flags().StringArrayVar(&without, "no-label", nil, "only prompts without label KEY (repeatable)")
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "include archived prompts")
 	cmd.Flags().StringVar(&format, "format", "table", "table, md (an inventory by team for a wiki) or json")
