@@ -334,12 +334,14 @@ func storeError(err error) error {
 	return err
 }
 
-// author signs changes: config author, else $USER, else "unknown".
+// author signs changes: config author, else the login name
+// (config.LoginName; the same when the config could not be read), else
+// "unknown".
 func (a *app) author() string {
 	if c, err := a.config(); err == nil && c.Author != "" {
 		return c.Author
 	}
-	if u := a.env.Getenv("USER"); u != "" {
+	if u := config.LoginName(a.env.Getenv); u != "" {
 		return u
 	}
 	return "unknown"

@@ -159,11 +159,18 @@ func decode(name string, data []byte, getenv func(string) string) (Config, []Pro
 	return c, d.problems
 }
 
+// LoginName is the user's login name from the environment: $USER, else
+// $LOGNAME (set alone by some login shells), else Windows' %USERNAME%; ""
+// when none is set. It signs changes when the config names no author.
+func LoginName(getenv func(string) string) string {
+	return cmp.Or(getenv("USER"), getenv("LOGNAME"), getenv("USERNAME"))
+}
+
 // applyDefaults fills what the file left unset. tagsSet says the file set
 // protected_tags (possibly to []), which then stands.
 func applyDefaults(c *Config, getenv func(string) string, tagsSet bool) {
 	if c.Author == "" {
-		c.Author = cmp.Or(getenv("USER"), getenv("LOGNAME"), getenv("USERNAME"))
+		c.Author = LoginName(getenv)
 	}
 	if !tagsSet {
 		c.ProtectedTags = []string{"production"}
