@@ -458,6 +458,7 @@ func (m compareModel) layout() compareModel {
 			line += "  " + st.OK.Render("identical")
 		}
 		m.lines = append(m.lines, trunc(line, m.w))
+		m.lines = append(m.lines, caseLines(st, run, p.Case, m.w)...)
 		left := m.sideLines(p.A, m.edits[i], true, cw)
 		right := m.sideLines(p.B, m.edits[i], false, cw)
 		sep := st.Subtle.Render(" │ ")
