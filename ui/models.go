@@ -128,6 +128,10 @@ func (m modelsModel) setSize(w, h int) modelsModel {
 // empty reports whether nothing was listed or asked for yet.
 func (m modelsModel) empty() bool { return m.req == 0 }
 
+// waiting reports whether the screen waits for its first listing (R lists
+// again under the list on screen): keys typed meanwhile act on it (hold.go).
+func (m modelsModel) waiting() bool { return m.loading && !m.loaded }
+
 // load lists targets, providers and what runs recorded, in a command: the
 // listing contacts servers (each bounded by 10s).
 func (m modelsModel) load() (modelsModel, tea.Cmd) {

@@ -230,6 +230,10 @@ func (m resultsModel) failedFor(name string) bool {
 
 func (m resultsModel) capturesText() bool { return m.filtering }
 
+// waiting reports whether the screen waits for the run it opens (not for
+// one it reads again to refresh): keys typed meanwhile act on it (hold.go).
+func (m resultsModel) waiting() bool { return m.loading }
+
 // claims reports whether Results takes a key that is otherwise global: 1–5
 // right after v rate the selected result in a cell's detail.
 func (m resultsModel) claims(msg tea.KeyPressMsg) bool {
