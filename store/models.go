@@ -201,3 +201,66 @@ func (s *Store) ModelsSeen(ctx context.Context) ([]ModelSeen, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Target < out[j].Target })
 	return out, nil
 }
+
+// TargetFailures is what the store holds of one target's failed calls.
+type TargetFailures struct {
+	Target string
+	Failed int // failed calls, over every run
+	// RunID, Last and Error are of the newest failed call: its run, when
+	// it began (zero when not recorded) and its error.
+	RunID string
+	Last  time.Time
+	Error string
+	last  int64 // the newest failed call's result id, for ordering
+}
+
+// TargetsFailed lists, per target, its failed calls: how many, and the
+// newest one. A target whose every call failed recorded no model identity,
+// so ModelsSeen does not know it; this does. The counts come from the
+// failed calls' index alone (results_failed), the newest from its row.
+// Targets are read through CanonicalTargets, as ModelsSeen reads them.
+func (s *Store) TargetsFailed(ctx context.Context) ([]TargetFailures, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT f.target, f.n, f.last, r.run_id, r.started, r.error
+		FROM (SELECT target, count(*) AS n, max(id) AS last FROM results WHERE error != '' GROUP BY target) f
+		JOIN results r ON r.id = f.last`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	by := map[string]*TargetFailures{}
+	for rows.Next() {
+		var (
+			f       TargetFailures
+			started *int64
+		)
+		if err := rows.Scan(&f.Target, &f.Failed, &f.last, &f.RunID, &started, &f.Error); err != nil {
+			return nil, err
+		}
+		if started != nil {
+			f.Last = fromMS(*started)
+		}
+		if s.canon != nil {
+			f.Target = s.canon(f.Target)
+		}
+		had := by[f.Target]
+		if had == nil {
+			by[f.Target] = &f
+			continue
+		}
+		// One target saved under two names.
+		n := had.Failed + f.Failed
+		if f.last > had.last {
+			*had = f
+		}
+		had.Failed = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]TargetFailures, 0, len(by))
+	for _, f := range by {
+		out = append(out, *f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Target < out[j].Target })
+	return out, nil
+}

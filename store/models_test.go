@@ -412,3 +412,77 @@ func TestUpgradingQuietForNewFiles(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TargetsFailed counts each target's failed calls and names the newest,
+// also for a target whose every call failed (which ModelsSeen, reading
+// model identities, does not know), with a target saved under two names
+// read as one.
+func TestTargetsFailed(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "whet.db")
+	raw, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := mustCreate(t, raw, "summary", "1")
+	if got, err := raw.TargetsFailed(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("empty store: %v, %v", got, err)
+	}
+	t0 := time.UnixMilli(1_700_000_000_000)
+	newRun := func(results ...prompt.Result) string {
+		t.Helper()
+		r := prompt.Run{Source: "cli", Versions: []prompt.RunVersion{rv(v)}, Cases: []prompt.Case{{}, {}}, Repeat: 1}
+		seen := map[string]bool{}
+		for _, x := range results {
+			if !seen[x.Target] {
+				seen[x.Target] = true
+				r.Targets = append(r.Targets, x.Target)
+			}
+		}
+		if err := raw.CreateRun(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		for i := range results {
+			results[i].RunID, results[i].VersionID = r.ID, v.ID
+		}
+		if err := raw.SaveResults(ctx, results); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	failed := func(target string, c int, msg string, at time.Time) prompt.Result {
+		return prompt.Result{Target: target, Case: c, Error: msg, FinishReason: "error", Started: at}
+	}
+	newRun(failed("ollama:ghost:latest", 0, "connection refused", t0), failed("ollama:ghost:latest", 1, "connection refused", time.Time{}),
+		prompt.Result{Target: "echo", Output: "ok", Model: "echo", Started: t0})
+	last := newRun(failed("ollama:ghost", 0, "model not found", t0.Add(time.Hour)),
+		prompt.Result{Target: "echo", Case: 1, Output: "ok", Model: "echo"})
+	raw.Close()
+
+	canon := func(s string) string {
+		if m, ok := strings.CutPrefix(s, "ollama:"); ok {
+			return "ollama:" + strings.TrimSuffix(m, ":latest")
+		}
+		return s
+	}
+	s, err := Open(ctx, path, ReadOnly(), CanonicalTargets(canon))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.TargetsFailed(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("TargetsFailed = %+v; want ollama:ghost only", got)
+	}
+	f := got[0]
+	if f.Target != "ollama:ghost" || f.Failed != 3 || f.RunID != last || !f.Last.Equal(t0.Add(time.Hour)) || f.Error != "model not found" {
+		t.Fatalf("TargetsFailed = %+v; want ollama:ghost, 3 failed, the newest in %s at %v: model not found", f, last, t0.Add(time.Hour))
+	}
+	seen, err := s.ModelsSeen(ctx)
+	if err != nil || len(seen) != 1 || seen[0].Target != "echo" {
+		t.Fatalf("ModelsSeen = %+v, %v; want echo alone", seen, err)
+	}
+}

@@ -167,6 +167,11 @@ type Model struct {
 	notice  notice
 	db      dbWatch // other processes' changes to the database
 
+	// held are the keys typed while the screen heldFor waits for what it
+	// is about to show (hold.go).
+	held    []tea.Msg
+	heldFor screenID
+
 	// The screens sit behind a pointer: Bubble Tea passes the root by
 	// value, copying it (and boxing it in a tea.Model) on every message,
 	// and during a stream that is thousands of messages a second.
@@ -316,7 +321,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		nm, rcmd = nm.reloadStale()
 		cmd = tea.Batch(cmd, rcmd)
 	}
-	return nm, cmd
+	nm, hcmd := nm.release()
+	return nm, tea.Batch(cmd, hcmd)
 }
 
 // routePosted routes the messages posted while a message was handled
@@ -518,6 +524,11 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case paletteRunMsg:
 		return m.runPalette(msg)
+	case screenKeyMsg:
+		if m.active == msg.screen && m.waits(msg.screen) {
+			return m.hold(msg), nil
+		}
+		return m.routeTo(msg.screen, msg.key)
 	case suiteRunMsg:
 		// The Runs screen runs it, offering the Arena's picked targets.
 		return m.routeTo(screenHistory, historySuiteRunMsg{suite: msg.suite, prompt: msg.prompt, targets: slices.Clone(m.arena.picker.selected)})
@@ -613,10 +624,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.focus == focusDialog {
 		return m.updateDialog(msg)
 	}
-	if m.active == screenVersions && m.versions.holding() {
-		// Every key, the root's too, waits with the others for the list,
-		// so that they act in the order typed (see versionsModel.pending).
-		return m.routeTo(screenVersions, msg)
+	if m.holds(msg) {
+		return m.hold(msg), nil
 	}
 	if m.active == screenArena && m.arena.claims(msg) {
 		return m.routeTo(screenArena, msg)

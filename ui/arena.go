@@ -235,6 +235,10 @@ func (m arenaModel) claims(msg tea.KeyPressMsg) bool {
 // empty reports whether no prompt was chosen yet.
 func (m arenaModel) empty() bool { return m.name == "" }
 
+// waiting reports whether the Arena waits for the prompt it opens: keys
+// typed meanwhile act on its setup once it shows it (hold.go).
+func (m arenaModel) waiting() bool { return m.name != "" && !m.loaded }
+
 // renamed follows a rename of the prompt in the Arena; columns of the
 // current setup stay current.
 func (m arenaModel) renamed(from, to string) arenaModel {

@@ -461,6 +461,55 @@ func TestArenaScrollFollowsAndStops(t *testing.T) {
 	}
 }
 
+// A column that followed its stream to the end keeps showing the end once
+// it finishes, and scrolls up and home from there; one the user scrolled
+// up stays where they left it when it finishes.
+func TestArenaFinishedColumnScrolls(t *testing.T) {
+	for _, scrolled := range []bool{false, true} {
+		a, seq := arenaSynthetic(t, 120, 34)
+		key := prompt.CellKey{VersionID: a.version.ID, Target: "echo:a"}
+		ev := func(e runner.Event) tea.Msg { return arenaEventMsg{seq: seq, ev: e} }
+		a = feed(a, ev(runner.CellStarted{Key: key, Attempt: 1}))
+		var out strings.Builder
+		for i := 0; i < 100; i++ {
+			line := "line " + itoa(i) + "\n"
+			out.WriteString(line)
+			a = feed(a, ev(runner.Delta{Key: key, Text: line}))
+		}
+		a = feed(a, arenaFrameMsg{})
+		if scrolled {
+			a = feed(a, keyPress("g"))
+		}
+		a = feed(a, keyPress("ctrl+d"))
+		before := ansi.Strip(a.View())
+		res := prompt.Result{RunID: "synthetic01", VersionID: key.VersionID, Target: "echo:a", Output: out.String(), FinishReason: "stop"}
+		a = feed(a, ev(runner.CellDone{Result: res}), ev(runner.RunDone{RunID: "synthetic01", Status: prompt.RunDone}), arenaFrameMsg{})
+		a.raw = true // the text as it streamed, not its Markdown rendering
+		plain := ansi.Strip(a.View())
+		top := func(view string) string {
+			i := strings.Index(view, "line ")
+			if i < 0 {
+				return ""
+			}
+			return strings.Fields(view[i:])[1]
+		}
+		switch {
+		case scrolled && (top(plain) != top(before) || top(before) == "0"):
+			t.Fatalf("finishing moved a column the user scrolled to line %s:\n%s", top(before), plain)
+		case !scrolled && !strings.Contains(plain, "line 99"):
+			t.Fatalf("a column that followed its stream does not show its end when done:\n%s", plain)
+		}
+		a = feed(a, keyPress("k"))
+		if !scrolled && strings.Contains(ansi.Strip(a.View()), "line 99") {
+			t.Fatal("k on a finished column at its end did not scroll up")
+		}
+		a = feed(a, keyPress("g"))
+		if plain := ansi.Strip(a.View()); !strings.Contains(plain, "line 0 ") {
+			t.Fatalf("g on a finished column did not go to the top:\n%s", plain)
+		}
+	}
+}
+
 // TestArenaWrapIncremental checks that wrapping text as it arrives, in any
 // chunks, gives the rows wrapping it at once gives.
 func TestArenaWrapIncremental(t *testing.T) {

@@ -140,6 +140,12 @@ func (m compareModel) applyTheme() compareModel { return m.layout() }
 // empty reports whether nothing was asked of the screen yet.
 func (m compareModel) empty() bool { return m.req == 0 }
 
+// waiting reports whether the screen waits for the run it opens or for the
+// comparison it builds (after a and b, w; not the rebuild of a refresh,
+// which keeps the one on screen): keys typed meanwhile act on it
+// (hold.go).
+func (m compareModel) waiting() bool { return m.loading || (m.loaded && m.sides && !m.built) }
+
 // failedFor reports whether the screen shows why another prompt's latest
 // run could not be compared (it has none yet): shown again with name
 // selected, it tries name's.
@@ -458,6 +464,7 @@ func (m compareModel) layout() compareModel {
 			line += "  " + st.OK.Render("identical")
 		}
 		m.lines = append(m.lines, trunc(line, m.w))
+		m.lines = append(m.lines, caseLines(st, run, p.Case, m.w)...)
 		left := m.sideLines(p.A, m.edits[i], true, cw)
 		right := m.sideLines(p.B, m.edits[i], false, cw)
 		sep := st.Subtle.Render(" │ ")

@@ -376,3 +376,47 @@ func TestCompareTooFewSaysItWholeWhenNarrow(t *testing.T) {
 		}
 	}
 }
+
+// A case with no name is named in Compare as in the Results detail: "case
+// N", with what it is about (its description, variables and expected
+// output) under it, which tells the pairs of unnamed cases apart.
+func TestCompareNamesCasesAsResultsDoes(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "support/reply", Number: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []prompt.Case{
+		{Description: "a late parcel", Vars: map[string]string{"customer": "Ana", "ticket": "Late."}, Expected: "sorry"},
+		{Vars: map[string]string{"customer": "Bo", "ticket": "Refund?"}},
+	}
+	run := prompt.Run{ID: "runnamed0001", Created: testNow.Add(-time.Hour), Repeat: 1, Cases: cases,
+		Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash}},
+		Targets:  []string{"echo", "ollama:llama3.2"}}
+	if err := st.CreateRun(ctx, &run); err != nil {
+		t.Fatal(err)
+	}
+	var rs []prompt.Result
+	for _, tg := range run.Targets {
+		for ci := range cases {
+			rs = append(rs, prompt.Result{RunID: run.ID, VersionID: v.ID, Target: tg, Case: ci, Output: "answer " + itoa(ci) + " from " + tg})
+		}
+	}
+	if err := st.SaveResults(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"case 1", "description a late parcel", "vars customer=Ana · ticket=Late.", "expected sorry",
+		"case 2", "vars customer=Bo · ticket=Refund?"}
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.openResults(run.ID)
+	h.key("r", "enter") // case rows; the first cell's results
+	h.mustSee(want[:4]...)
+	h.key("esc")
+	h.key("C")
+	if h.m.active != screenCompare {
+		t.Fatalf("C showed %v", h.m.active)
+	}
+	h.mustSee(want...)
+}

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -79,13 +80,25 @@ func dialogWidth(w, want int) int { return clamp(want, 20, w-4) }
 // frameDialog draws title, body lines and a hint line in the dialog style.
 // A body line too long for the dialog wraps under its own indentation.
 func frameDialog(sh *shared, title, body, hint string, w int) string {
+	return frameStyledDialog(sh, title, body, nil, hint, w)
+}
+
+// frameStyledDialog is frameDialog with the body drawn in style (nil:
+// as it is). The body is wrapped before it is styled, so that a wrapped
+// indented line keeps its indent (wrapIndented sees the spaces, not the
+// style's escape sequence in front of them).
+func frameStyledDialog(sh *shared, title, body string, style *lipgloss.Style, hint string, w int) string {
 	st := sh.styles()
 	inner := w - st.Dialog.GetHorizontalFrameSize()
 	var b strings.Builder
 	b.WriteString(st.DialogTitle.Render(trunc(title, inner)))
 	b.WriteString("\n\n")
 	for _, l := range strings.Split(body, "\n") {
-		b.WriteString(wrapIndented(l, inner))
+		l = wrapIndented(l, inner)
+		if style != nil {
+			l = style.Render(l)
+		}
+		b.WriteString(l)
 		b.WriteString("\n")
 	}
 	if hint != "" {
@@ -324,16 +337,15 @@ func (d *messageDialog) update(msg tea.Msg) (bool, tea.Cmd) {
 }
 
 func (d *messageDialog) view(sh *shared, w, h int) string {
-	st := sh.styles()
-	body := d.body
+	var style *lipgloss.Style
 	if d.isError {
-		body = st.Error.Render(body)
+		style = &sh.styles().Error
 	}
 	hint := d.hint
 	if hint == "" {
 		hint = "enter/esc close"
 	}
-	return frameDialog(sh, d.title, body, hint, dialogWidth(w, 70))
+	return frameStyledDialog(sh, d.title, d.body, style, hint, dialogWidth(w, 70))
 }
 
 // choice is one row of a choiceDialog.

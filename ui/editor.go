@@ -227,6 +227,10 @@ func (m editorModel) title() string {
 
 func (m editorModel) capturesText() bool { return m.active && !m.loading }
 
+// waiting reports whether the editor waits for the version it opens: what
+// is typed meanwhile goes into its fields once they hold it (hold.go).
+func (m editorModel) waiting() bool { return m.active && m.loading }
+
 // renamed follows a rename of the prompt being edited: its unsaved edits
 // are saved under the new name.
 func (m editorModel) renamed(from, to string) editorModel {

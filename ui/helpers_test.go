@@ -139,6 +139,15 @@ type harness struct {
 
 func newHarness(t testing.TB, st Store, w, h int, opts ...func(*Deps)) *harness {
 	t.Helper()
+	h2, init := startHarness(t, st, w, h, opts...)
+	h2.run(init)
+	return h2
+}
+
+// startHarness is newHarness before Init's commands have run (the library
+// is still being listed): it returns them.
+func startHarness(t testing.TB, st Store, w, h int, opts ...func(*Deps)) (*harness, tea.Cmd) {
+	t.Helper()
 	d := Deps{Store: st, Author: "tester", ProtectedTags: []string{"production"}, Theme: "dark", DBPath: "/home/u/.local/share/whet/whet.db", Home: "/home/u", Now: func() time.Time { return testNow }}
 	for _, o := range opts {
 		o(&d)
@@ -149,8 +158,7 @@ func newHarness(t testing.TB, st Store, w, h int, opts ...func(*Deps)) *harness 
 	m.sh.watchEvery = 0 // a tick would never let the harness settle
 	h2 := &harness{t: t, m: m}
 	h2.send(tea.WindowSizeMsg{Width: w, Height: h})
-	h2.run(m.Init())
-	return h2
+	return h2, m.Init()
 }
 
 // send delivers msg and everything that follows from it.

@@ -120,6 +120,7 @@ type historyModel struct {
 
 	prompt  string // "" = every run
 	other   string // the prompt the a key toggles back to
+	shown   string // the prompt whose runs rows holds
 	req     int
 	loading bool
 	loaded  bool
@@ -131,6 +132,9 @@ type historyModel struct {
 
 	exportReq int
 	driftReq  int
+	// asking: an export, a drift or a re-run question reads what it shows
+	// (exportReq, driftReq, askReq).
+	asking bool
 
 	// The drift re-run or suite run (history_rerun.go, history_suite.go).
 	askReq    int
@@ -156,6 +160,14 @@ func (m historyModel) setSize(w, h int) historyModel {
 
 // empty reports whether nothing was asked of the screen yet.
 func (m historyModel) empty() bool { return m.req == 0 }
+
+// waiting reports whether the screen waits for a list other than the one
+// it shows (another prompt's runs; not the same list read again), or for
+// what an export, a drift or a re-run question shows: keys typed
+// meanwhile act on that (hold.go).
+func (m historyModel) waiting() bool {
+	return m.loading && (!m.loaded || m.shown != m.prompt) || m.asking
+}
 
 func (m historyModel) open(msg historyOpenMsg) (historyModel, tea.Cmd) {
 	if msg.keep && m.loaded && msg.prompt == m.prompt {
@@ -329,7 +341,7 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		if msg.id != m.req {
 			return m, nil
 		}
-		m.loading, m.loaded = false, true
+		m.loading, m.loaded, m.shown = false, true, msg.prompt
 		if msg.err != nil {
 			m.err = msg.err.Error()
 			return m, nil
@@ -356,6 +368,7 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		if msg.id != m.exportReq {
 			return m, nil
 		}
+		m.asking = false
 		if msg.err != nil {
 			return m, notifyErr(msg.err)
 		}
@@ -366,6 +379,7 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		if msg.id != m.driftReq {
 			return m, nil
 		}
+		m.asking = false
 		if msg.err != nil {
 			return m, notifyErr(msg.err)
 		}
@@ -374,6 +388,7 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		if msg.id != m.askReq {
 			return m, nil
 		}
+		m.asking = false
 		if msg.err != nil {
 			return m, notifyErr(msg.err)
 		}
@@ -468,6 +483,7 @@ func (m historyModel) updateKeys(msg tea.KeyPressMsg) (historyModel, tea.Cmd) {
 		return m.askRerun(r, "")
 	case key.Matches(msg, k.Export):
 		m.exportReq++
+		m.asking = true
 		req, now := m.exportReq, m.sh.now()
 		return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
 			rr, err := loadRunReport(ctx, st, id, now)
@@ -511,6 +527,7 @@ func (m historyModel) drift() (historyModel, tea.Cmd) {
 		return m.askRerun(r, "No earlier run of the same plan to compare run "+r.sum.Run.ID+" with.")
 	}
 	m.driftReq++
+	m.asking = true
 	req, now, baseID, rerunID := m.driftReq, m.sh.now(), base.ID, r.sum.Run.ID
 	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
 		b, err := loadRunReport(ctx, st, baseID, now)

@@ -149,6 +149,7 @@ func (m historyModel) askRerun(row historyRow, why string) (historyModel, tea.Cm
 		return m, notify("no targets are configured here: whet drift " + row.sum.Run.ID + " re-runs it in a shell")
 	}
 	m.askReq++
+	m.asking = true
 	id, baseID, cost, targets := m.askReq, row.sum.Run.ID, row.sum.Cost, m.targets
 	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
 		base, err := st.GetRun(ctx, baseID)

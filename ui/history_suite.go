@@ -72,6 +72,7 @@ func (m historyModel) updateSuiteRun(msg tea.Msg) (historyModel, tea.Cmd, bool) 
 		if msg.id != m.askReq {
 			return m, nil, true
 		}
+		m.asking = false // a question it superseded was waited for
 		if msg.err != nil {
 			return m, notifyErr(msg.err), true
 		}

@@ -30,13 +30,6 @@ type globalKeys struct {
 	Models   key.Binding
 }
 
-// matches reports whether k is one of the root's keys (the quit, help,
-// palette and screen keys; not ctrl+c and ctrl+z, which act at once).
-func (g globalKeys) matches(k tea.KeyPressMsg) bool {
-	return key.Matches(k, g.Quit, g.Help, g.Palette, g.Library, g.Versions, g.Editor, g.Arena,
-		g.Runs, g.Results, g.Compare, g.Suites, g.Models)
-}
-
 func newGlobalKeys() globalKeys {
 	return globalKeys{
 		Quit:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit (esc: back)")),

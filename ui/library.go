@@ -239,6 +239,10 @@ func (m libraryModel) empty() bool { return m.loaded && len(m.all) == 0 && m.err
 
 func (m libraryModel) capturesText() bool { return m.focus == libFocusFilter }
 
+// waiting reports whether the library waits for its first list (keys
+// typed as whet starts wait for it: hold.go).
+func (m libraryModel) waiting() bool { return m.loading && !m.loaded }
+
 // selected is the prompt under the cursor.
 func (m libraryModel) selected() (prompt.Prompt, bool) {
 	if m.cursor < 0 || m.cursor >= len(m.rows) {

@@ -19,7 +19,8 @@ import (
 // The Models screen lists what whet can run: every target of the registry
 // (the config's targets, aliases, configured models, every model a
 // reachable Ollama, OpenAI-compatible, Anthropic or Gemini provider lists),
-// the targets earlier runs used, and the providers behind them. Beside each target it shows the
+// the targets earlier runs used (those whose every call failed too, with
+// their failed calls), and the providers behind them. Beside each target it shows the
 // model identity the store last recorded for it (the Ollama digest, the
 // resolved model, OpenAI's system_fingerprint), and warns when the model
 // changed under the results: a listed digest that differs from the one the
@@ -60,6 +61,7 @@ type (
 		infos     []runner.TargetInfo
 		providers []runner.ProviderStatus
 		seen      []store.ModelSeen
+		failed    []store.TargetFailures
 		seenErr   error
 		at        time.Time
 	}
@@ -78,6 +80,21 @@ type modelsRow struct {
 	// how to get it.
 	missing string
 	seen    *store.ModelSeen
+	// fail is what runs recorded of its failed calls; a target whose
+	// every call failed has fail and no seen.
+	fail *store.TargetFailures
+}
+
+// lastAt is when a run last used the target, as far as the store says.
+func (r modelsRow) lastAt() time.Time {
+	var at time.Time
+	if r.seen != nil {
+		at = r.seen.Current.Last
+	}
+	if r.fail != nil && r.fail.Last.After(at) {
+		at = r.fail.Last
+	}
+	return at
 }
 
 // changed says why the model under this target is not the one its results
@@ -128,6 +145,10 @@ func (m modelsModel) setSize(w, h int) modelsModel {
 // empty reports whether nothing was listed or asked for yet.
 func (m modelsModel) empty() bool { return m.req == 0 }
 
+// waiting reports whether the screen waits for its first listing (R lists
+// again under the list on screen): keys typed meanwhile act on it (hold.go).
+func (m modelsModel) waiting() bool { return m.loading && !m.loaded }
+
 // load lists targets, providers and what runs recorded, in a command: the
 // listing contacts servers (each bounded by 10s).
 func (m modelsModel) load() (modelsModel, tea.Cmd) {
@@ -144,17 +165,24 @@ func (m modelsModel) load() (modelsModel, tea.Cmd) {
 			msg.providers = p.ProviderStatuses()
 		}
 		msg.seen, msg.seenErr = st.ModelsSeen(ctx)
+		if msg.seenErr == nil {
+			msg.failed, msg.seenErr = st.TargetsFailed(ctx)
+		}
 		return msg
 	})
 }
 
 // modelsRows merges a listing with what runs recorded: one row per
-// target (an alias is its own row), unusable entries last, then targets
-// only earlier runs know.
-func modelsRows(infos []runner.TargetInfo, seen []store.ModelSeen) []modelsRow {
+// target (an alias is its own row), then targets only earlier runs know
+// (those whose every call failed too), unusable entries last.
+func modelsRows(infos []runner.TargetInfo, seen []store.ModelSeen, failed []store.TargetFailures) []modelsRow {
 	bySpec := map[string]store.ModelSeen{}
 	for _, m := range seen {
 		bySpec[m.Target] = m
+	}
+	failedBy := map[string]*store.TargetFailures{}
+	for i := range failed {
+		failedBy[failed[i].Target] = &failed[i]
 	}
 	var rows, broken []modelsRow
 	listed := map[string]bool{}
@@ -183,6 +211,7 @@ func modelsRows(infos []runner.TargetInfo, seen []store.ModelSeen) []modelsRow {
 		if m, ok := bySpec[ti.Spec]; ok {
 			r.seen = &m
 		}
+		r.fail = failedBy[ti.Spec]
 		listed[ti.Spec] = true
 		index[key] = len(rows)
 		rows = append(rows, r)
@@ -202,10 +231,16 @@ func modelsRows(infos []runner.TargetInfo, seen []store.ModelSeen) []modelsRow {
 	var past []modelsRow
 	for i := range seen {
 		if !listed[seen[i].Target] {
-			past = append(past, modelsRow{label: seen[i].Target, spec: seen[i].Target, source: "runs", seen: &seen[i]})
+			listed[seen[i].Target] = true
+			past = append(past, modelsRow{label: seen[i].Target, spec: seen[i].Target, source: "runs", seen: &seen[i], fail: failedBy[seen[i].Target]})
 		}
 	}
-	sort.SliceStable(past, func(i, j int) bool { return past[i].seen.Current.Last.After(past[j].seen.Current.Last) })
+	for i := range failed {
+		if !listed[failed[i].Target] {
+			past = append(past, modelsRow{label: failed[i].Target, spec: failed[i].Target, source: "runs", fail: &failed[i]})
+		}
+	}
+	sort.SliceStable(past, func(i, j int) bool { return past[i].lastAt().After(past[j].lastAt()) })
 	rows = append(rows, past...)
 	return append(rows, broken...)
 }
@@ -222,7 +257,7 @@ func (m modelsModel) Update(msg tea.Msg) (modelsModel, tea.Cmd) {
 		if r, ok := m.selected(); ok {
 			keep = r.label + "|" + r.spec
 		}
-		m.rows = modelsRows(msg.infos, msg.seen)
+		m.rows = modelsRows(msg.infos, msg.seen, msg.failed)
 		m.providers = msg.providers
 		m.seenErr = ""
 		if msg.seenErr != nil {
@@ -453,10 +488,17 @@ func (m modelsModel) targetsView() string {
 				digest = r.seen.Current.Digest
 			}
 			last, lstyle := "never run", st.Muted
-			if r.seen != nil {
+			switch {
+			case r.seen != nil:
 				last = "run " + ago(now, r.seen.Current.Last)
 				if r.seen.Current.Last.IsZero() {
 					last = "run " + r.seen.Current.RunID
+				}
+			case r.fail != nil:
+				// Run, and every call failed: what one comes here to see.
+				last, lstyle = "✗ "+itoa(r.fail.Failed)+" failed, none ok", st.Error
+				if c.last == 0 {
+					label = "✗ " + label
 				}
 			}
 			if _, short := r.changed(); short != "" {
@@ -495,6 +537,7 @@ func (m modelsModel) detailView(rows int) string {
 	if !ok {
 		return rule
 	}
+	now := m.sh.now()
 	if r.issue != "" {
 		add(r.label+": "+r.issue, st.Error.Render)
 		return rule + "\n" + detailLines(items, m.w, rows)
@@ -537,6 +580,8 @@ func (m modelsModel) detailView(rows int) string {
 	switch {
 	case m.seenErr != "":
 		add("earlier runs: "+m.seenErr, st.Error.Render)
+	case r.seen == nil && r.fail != nil:
+		add("✗ every call failed ("+itoa(r.fail.Failed)+"), so no model identity was recorded; the last, in run "+r.fail.RunID+failedWhen(now, r.fail)+": "+r.fail.Error, st.Error.Render)
 	case r.seen == nil:
 		add("no run has used it yet", st.Muted.Render)
 	default:
@@ -551,8 +596,19 @@ func (m modelsModel) detailView(rows int) string {
 			prev := *r.seen.Previous
 			add("⚠ "+prev.RunID+" used "+identityText(prev)+": whet drift "+prev.RunID+" --against "+cur.RunID+" shows what moved", st.Warn.Render)
 		}
+		if f := r.fail; f != nil {
+			add(plural(f.Failed, "call")+" failed; the last, in run "+f.RunID+failedWhen(now, f)+": "+f.Error, st.Warn.Render)
+		}
 	}
 	return rule + "\n" + detailLines(items, m.w, rows)
+}
+
+// failedWhen is " (2h ago)" for a failed call whose start was recorded.
+func failedWhen(now time.Time, f *store.TargetFailures) string {
+	if f.Last.IsZero() {
+		return ""
+	}
+	return " (" + ago(now, f.Last) + ")"
 }
 
 // detailItem is one line of text in a details pane, with its style.

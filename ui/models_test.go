@@ -312,3 +312,45 @@ func TestModelsMissingOllamaModel(t *testing.T) {
 	h.key("g")
 	h.mustSee("⚠ not on the server: ollama pull llama3.2")
 }
+
+// A target whose every call failed recorded no model identity; Models
+// lists it all the same, with its failed calls and the last error, as it
+// is what one comes to the screen to find.
+func TestModelsListsATargetWhoseEveryCallFailed(t *testing.T) {
+	for _, w := range []int{120, 80} {
+		h, st, _, _, _ := openModels(t, w, 30)
+		ctx := context.Background()
+		v, err := st.Resolve(ctx, prompt.Ref{Name: "greet"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := prompt.Run{Source: "cli", Versions: []prompt.RunVersion{{VersionID: v.ID, Prompt: v.Prompt, Number: v.Number, Hash: v.Hash}},
+			Targets: []string{"openai:gpt-gone"}, Cases: []prompt.Case{{}, {}}, Repeat: 1}
+		if err := st.CreateRun(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		var rs []prompt.Result
+		for c := range 2 {
+			rs = append(rs, prompt.Result{RunID: r.ID, VersionID: v.ID, Target: "openai:gpt-gone", Case: c,
+				Error: "openai: 429 insufficient_quota", FinishReason: "error", Started: testNow.Add(-time.Hour)})
+		}
+		if err := st.SaveResults(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+		h.key("R")
+		line := lineWith(h.screen(), "openai:gpt-gone")
+		switch {
+		case line == "":
+			t.Fatalf("%d columns: the failing target is not listed:\n%s", w, h.screen())
+		case w >= 100 && (!strings.Contains(line, "runs") || !strings.Contains(line, "✗ 2 failed, none ok")):
+			t.Fatalf("%d columns: row %q", w, line)
+		case w < 100 && !strings.Contains(line, "✗ openai:gpt-gone"):
+			t.Fatalf("%d columns: row %q", w, line)
+		}
+		i := slices.IndexFunc(h.m.models.rows, func(r modelsRow) bool { return r.spec == "openai:gpt-gone" })
+		for range i {
+			h.key("j")
+		}
+		h.mustSee("every call failed (2)", r.ID, "(1h ago)", "insufficient_quota")
+	}
+}

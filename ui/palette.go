@@ -109,8 +109,9 @@ func (m Model) runPalette(msg paletteRunMsg) (tea.Model, tea.Cmd) {
 	if msg.key == "" {
 		return m, cmd
 	}
-	mm, cmd2 := m.routeTo(m.active, keyPress(msg.key))
-	return mm, tea.Batch(cmd, cmd2)
+	// After what the switch posted (the read of a run, a list), and held
+	// with any keys that wait for the screen.
+	return m, tea.Batch(cmd, m.sh.post(screenKeyMsg{screen: m.active, key: keyPress(msg.key)}))
 }
 
 // paletteDialog is the command palette: a fuzzy filter over every action.

@@ -18,6 +18,7 @@ import (
 	"whet/prompt"
 	"whet/report"
 	"whet/runner"
+	"whet/themes"
 )
 
 // resultsKeys is the Results screen's key table.
@@ -228,6 +229,10 @@ func (m resultsModel) failedFor(name string) bool {
 }
 
 func (m resultsModel) capturesText() bool { return m.filtering }
+
+// waiting reports whether the screen waits for the run it opens (not for
+// one it reads again to refresh): keys typed meanwhile act on it (hold.go).
+func (m resultsModel) waiting() bool { return m.loading }
 
 // claims reports whether Results takes a key that is otherwise global: 1–5
 // right after v rate the selected result in a cell's detail.
@@ -543,6 +548,33 @@ func (m resultsModel) followScroll() resultsModel {
 	}
 	m.drillSel = sel
 	return m.buildDrill()
+}
+
+// caseLines says what case i of run is about, under its name (caseName),
+// one line each, indented by two and cut to w cells: its description (the
+// name a case imported from promptfoo has, whose tests have a description
+// but none), its variables and its expected output, those it has. Results'
+// detail and Compare both show a case this way.
+func caseLines(st *themes.Styles, run prompt.Run, i, w int) []string {
+	if i < 0 || i >= len(run.Cases) {
+		return nil
+	}
+	cs := run.Cases[i]
+	var lines []string
+	if cs.Description != "" {
+		lines = append(lines, "  "+st.LabelKey.Render("description ")+st.Muted.Render(trunc(oneLine(cs.Description), w-14)))
+	}
+	if len(cs.Vars) > 0 {
+		var vs []string
+		for _, k := range prompt.SortedKeys(cs.Vars) {
+			vs = append(vs, k+"="+cs.Vars[k])
+		}
+		lines = append(lines, "  "+st.LabelKey.Render("vars ")+st.Muted.Render(trunc(oneLine(strings.Join(vs, " · ")), w-7)))
+	}
+	if cs.Expected != "" {
+		lines = append(lines, "  "+st.LabelKey.Render("expected ")+st.Muted.Render(trunc(oneLine(cs.Expected), w-11)))
+	}
+	return lines
 }
 
 // humanScorer names the scores people give from the TUI.
@@ -1076,24 +1108,7 @@ func (m resultsModel) buildDrill() resultsModel {
 			cursor = st.Cursor.Render("▌ ")
 		}
 		lines = append(lines, trunc(cursor+mark+" "+st.Title.Render(oneLine(head))+"  "+unfinished+st.Muted.Render(meta), w))
-		if res.Case >= 0 && res.Case < len(run.Cases) {
-			cs := run.Cases[res.Case]
-			if cs.Description != "" {
-				// What the case is about: the name a case imported from
-				// promptfoo has, whose tests have a description but none.
-				lines = append(lines, "  "+st.LabelKey.Render("description ")+st.Muted.Render(trunc(oneLine(cs.Description), w-14)))
-			}
-			if len(cs.Vars) > 0 {
-				var vs []string
-				for _, k := range prompt.SortedKeys(cs.Vars) {
-					vs = append(vs, k+"="+cs.Vars[k])
-				}
-				lines = append(lines, "  "+st.LabelKey.Render("vars ")+st.Muted.Render(trunc(oneLine(strings.Join(vs, " · ")), w-7)))
-			}
-			if cs.Expected != "" {
-				lines = append(lines, "  "+st.LabelKey.Render("expected ")+st.Muted.Render(trunc(oneLine(cs.Expected), w-11)))
-			}
-		}
+		lines = append(lines, caseLines(st, run, res.Case, w)...)
 		if res.Error != "" {
 			for _, l := range strings.Split(wrapLine(sanitize(res.Error), w-2), "\n") {
 				lines = append(lines, "  "+st.Error.Render(strings.TrimRight(l, " ")))

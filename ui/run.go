@@ -61,8 +61,10 @@ type Store interface {
 	RenameSuite(ctx context.Context, from, to, author string) (prompt.Suite, error)
 	DeleteSuite(ctx context.Context, name, author string) (prompt.Suite, error)
 
-	// What earlier runs recorded of each target's model, for Models.
+	// What earlier runs recorded of each target's model, and of its failed
+	// calls, for Models.
 	ModelsSeen(ctx context.Context) ([]store.ModelSeen, error)
+	TargetsFailed(ctx context.Context) ([]store.TargetFailures, error)
 
 	// A number that moves when another process commits a change, so that
 	// the screens read again what it wrote (see watch.go).

@@ -185,6 +185,7 @@ type suitesModel struct {
 	// The list.
 	scope   string // "" = every suite, else one prompt's
 	other   string // the prompt A toggles back to
+	listed  string // the scope of the suites list holds
 	req     int
 	loading bool
 	loaded  bool
@@ -203,10 +204,13 @@ type suitesModel struct {
 	saving     bool
 	saveErr    string
 	importReq  int
-	caseCursor int
-	caseOffset int
-	extFile    string   // the suite file open in $EDITOR
-	promptVars []string // the variables of the draft's prompt, for the case form
+	// importing: a file is read for an import (importReq); checking: the
+	// prompt of a new suite is looked up.
+	importing, checking bool
+	caseCursor          int
+	caseOffset          int
+	extFile             string   // the suite file open in $EDITOR
+	promptVars          []string // the variables of the draft's prompt, for the case form
 
 	form caseForm
 }
@@ -226,6 +230,15 @@ func (m suitesModel) applyTheme() suitesModel {
 
 // empty reports whether nothing was asked of the screen yet.
 func (m suitesModel) empty() bool { return m.req == 0 }
+
+// waiting reports whether the screen waits for what it is about to show:
+// a list of other suites than those listed (not the same list read
+// again), a suite's cases, an imported file, a new suite's prompt. Keys
+// typed meanwhile act on that (hold.go).
+func (m suitesModel) waiting() bool {
+	list := m.mode == suitesList && m.loading && (!m.loaded || m.listed != m.scope)
+	return list || m.loadingOne || m.importing || m.checking
+}
 
 // dirty reports whether the open suite has edits that are not saved.
 func (m suitesModel) dirty() bool { return m.mode != suitesList && m.modified }
@@ -346,7 +359,7 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 		if msg.id != m.req {
 			return m, nil
 		}
-		m.loading, m.loaded = false, true
+		m.loading, m.loaded, m.listed = false, true, msg.prompt
 		if msg.err != nil {
 			m.err = msg.err.Error()
 			return m, nil
@@ -391,6 +404,7 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 		if msg.id != m.importReq {
 			return m, nil
 		}
+		m.importing = false
 		if msg.err != nil {
 			return m, m.sh.open(&messageDialog{title: "Import failed", body: sanitize(msg.err.Error()), isError: true})
 		}
@@ -402,6 +416,7 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 			return m.Update(suitePromptCheckedMsg{name: msg.name})
 		}
 		name, p := msg.name, msg.prompt
+		m.checking = true
 		return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
 			pr, err := st.GetPrompt(ctx, p)
 			var vars []string
@@ -412,6 +427,7 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 			return suitePromptCheckedMsg{name: name, prompt: p, vars: vars, err: err}
 		})
 	case suitePromptCheckedMsg:
+		m.checking = false
 		if msg.err != nil {
 			// Ask again, with what was typed: no case is written yet.
 			return m, m.askSuitePrompt(msg.name, msg.prompt, msg.err.Error())
@@ -718,6 +734,7 @@ func (m suitesModel) askImport() tea.Cmd {
 // `whet suite import` (see readSuiteFile).
 func (m suitesModel) startImport(path string) (suitesModel, tea.Cmd) {
 	m.importReq++
+	m.importing = true
 	id, home, checkExists := m.importReq, m.sh.home, m.mode == suitesList
 	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
 		p := expandHome(path, home)

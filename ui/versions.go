@@ -95,16 +95,12 @@ type versionsModel struct {
 	showDiff   bool
 	diff       diffModel
 	sideBySide bool // the layout the next diff opens in
-
-	// pending are keys pressed before the versions arrived (a palette
-	// action opens the screen and presses its key at once, or keys typed
-	// right after enter in the Library); they run when the list loads, and
-	// those after one that opens a dialog go to the dialog.
-	pending []tea.KeyPressMsg
 }
 
-// holding reports whether keys wait for the list (pending).
-func (m versionsModel) holding() bool { return !m.loaded && m.name != "" }
+// waiting reports whether the screen waits for a prompt's versions: keys
+// typed meanwhile (right after enter in the Library, a palette action's)
+// wait for them (hold.go).
+func (m versionsModel) waiting() bool { return !m.loaded && m.name != "" }
 
 func newVersions(sh *shared) versionsModel {
 	return versionsModel{sh: sh, keys: newVersionsKeys()}
@@ -136,7 +132,6 @@ func (m versionsModel) open(name string) (versionsModel, tea.Cmd) {
 	if name != m.name {
 		m.versions, m.cursor, m.offset, m.mark, m.loaded, m.err = nil, 0, 0, 0, false, ""
 	}
-	m.pending = nil
 	m.name = name
 	m.showDiff = false
 	return m.reload()
@@ -208,26 +203,7 @@ func (m versionsModel) Update(msg tea.Msg) (versionsModel, tea.Cmd) {
 				m.cursor = i
 			}
 		}
-		m = m.clampCursor()
-		var cmds []tea.Cmd
-		pending := m.pending
-		m.pending = nil
-		posted := len(m.sh.posted)
-		for i, k := range pending {
-			if len(m.sh.posted) > posted || m.sh.keys.matches(k) {
-				// A key opened a dialog or left the screen, or is the
-				// root's own (q, ?, a screen's number): it and the keys
-				// after it go where the root sends keys now.
-				for _, k := range pending[i:] {
-					m.sh.post(k)
-				}
-				break
-			}
-			var cmd tea.Cmd
-			m, cmd = m.Update(k)
-			cmds = append(cmds, cmd)
-		}
-		return m, tea.Batch(cmds...)
+		return m.clampCursor(), nil
 	case verRestoreMsg:
 		v, ok := m.byNumber(msg.number)
 		if !ok {
@@ -261,10 +237,6 @@ func (m versionsModel) Update(msg tea.Msg) (versionsModel, tea.Cmd) {
 		return m, tea.Batch(emit(jobMsg{-1}), tagDone(msg.name, msg.tag, msg.number, m.currentTags()[msg.tag], msg.prev, msg.hadPrev, msg.err,
 			verTagMsg{number: msg.number, tag: msg.tag, force: true}))
 	case tea.KeyPressMsg:
-		if m.holding() && !key.Matches(msg, m.keys.Back) {
-			m.pending = append(m.pending, msg)
-			return m, nil
-		}
 		if m.showDiff {
 			if key.Matches(msg, m.diff.keys.Back) {
 				m.showDiff = false

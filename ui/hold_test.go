@@ -1,0 +1,214 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"whet/prompt"
+)
+
+// press hands keys to Update as burst does, without running the commands
+// they return: whatever they asked for (a list, a run) has not arrived
+// yet. The caller runs the commands (h.run(tea.Batch(cmds...))).
+func (h *harness) press(names ...string) []tea.Cmd {
+	h.t.Helper()
+	var cmds []tea.Cmd
+	for _, n := range names {
+		var msg tea.Msg = keyPress(n)
+		if r := []rune(n); len(r) == 1 {
+			msg = tea.KeyPressMsg{Code: r[0], Text: n}
+		}
+		next, cmd := h.m.Update(msg)
+		h.m = next.(Model)
+		cmds = append(cmds, cmd)
+	}
+	return cmds
+}
+
+// Keys typed while a screen reads what it is about to show wait for it,
+// the root's own keys too, and act on it in the order typed, as they do
+// on Versions (TestKeysAfterSwitchingKeyReachTheNewScreen).
+func TestKeysWaitForTheScreenTheyReach(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	runs := func(t *testing.T) *harness {
+		h := newHarness(t, fixedTimeStore{st}, 120, 40)
+		h.key("G", "h") // the runs of support/reply, fixtureRun first
+		if h.m.active != screenHistory || !h.m.history.loaded {
+			t.Fatalf("h showed %v", h.m.active)
+		}
+		return h
+	}
+
+	t.Run("results filter", func(t *testing.T) {
+		h := runs(t)
+		// "/" before the run arrived said "no run open", and q quit.
+		h.burst("enter", "/", "q")
+		if h.quit {
+			t.Fatal("q typed into the Results filter quit whet")
+		}
+		if h.m.active != screenResults || !h.m.results.filtering || h.m.results.filter.Value() != "q" {
+			t.Fatalf("on %v the filter (on: %v) holds %q; want Results filtering with %q",
+				h.m.active, h.m.results.filtering, h.m.results.filter.Value(), "q")
+		}
+	})
+
+	t.Run("results row", func(t *testing.T) {
+		h := runs(t)
+		h.burst("enter", "j", "enter")
+		if !h.m.results.drill || h.m.results.row != 1 {
+			t.Fatalf("the detail is open: %v, on row %d; want the second row's", h.m.results.drill, h.m.results.row)
+		}
+	})
+
+	t.Run("runs of another prompt", func(t *testing.T) {
+		// Runs lists every run; h on a prompt without runs lists its
+		// (none): enter typed right after must not open a run of the
+		// list on screen before.
+		h := runs(t)
+		h.key("a") // every run
+		if h.m.history.prompt != "" || len(h.m.history.rows) == 0 {
+			t.Fatalf("Runs lists %q", h.m.history.prompt)
+		}
+		h.key("1", "g")
+		if p, _ := h.m.library.selected(); p.Name == "support/reply" {
+			t.Fatal("the first prompt has runs")
+		}
+		h.burst("h", "enter")
+		if h.m.active != screenHistory {
+			t.Fatalf("enter on an empty list of runs showed %v", h.m.active)
+		}
+	})
+
+	t.Run("compare", func(t *testing.T) {
+		h := runs(t)
+		h.burst("C", "c")
+		if h.m.active != screenCompare || !h.m.compare.changedOnly {
+			t.Fatalf("c after C: on %v, changed only %v", h.m.active, h.m.compare.changedOnly)
+		}
+	})
+
+	t.Run("drift", func(t *testing.T) {
+		h := runs(t)
+		// D reads two runs, then shows the drift dialog, which q closes.
+		h.burst("D", "q")
+		if h.quit {
+			t.Fatal("q after D quit whet instead of closing the drift dialog")
+		}
+		if len(h.m.dialogs) != 0 {
+			t.Fatalf("the drift dialog is still open:\n%s", h.screen())
+		}
+	})
+
+	t.Run("export", func(t *testing.T) {
+		h := runs(t)
+		h.burst("x", "j")
+		d := h.topExport()
+		if h.m.history.cursor != 0 || d.src.run == nil || d.src.run.Run.ID != fixtureRun {
+			t.Fatalf("j after x moved the list to %d under the export", h.m.history.cursor)
+		}
+	})
+
+	t.Run("editor", func(t *testing.T) {
+		h := newHarness(t, fixedTimeStore{st}, 120, 40)
+		h.burst("e", "q", "!")
+		if h.quit {
+			t.Fatal("q typed into the editor quit whet")
+		}
+		f := h.m.editor.focused()
+		if f.kind != fieldMessage || !strings.Contains(h.m.editor.msgs[f.index].ta.Value(), "q!") {
+			t.Fatalf("the editor's focused field %+v does not hold q!:\n%s", f, h.screen())
+		}
+	})
+
+	t.Run("arena", func(t *testing.T) {
+		h := newHarness(t, fixedTimeStore{st}, 120, 40)
+		h.key("G") // support/reply, whose variables the Arena asks for
+		h.burst("ctrl+r", "tab", "q")
+		if h.quit {
+			t.Fatal("q typed into the Arena's variables quit whet")
+		}
+		if h.m.active != screenArena || !h.m.arena.capturesText() || !strings.HasSuffix(h.m.arena.vars[0].input.Value(), "q") {
+			t.Fatalf("on %v; want the Arena's first variable to end in q:\n%s", h.m.active, h.screen())
+		}
+	})
+
+	t.Run("suites", func(t *testing.T) {
+		ctx := context.Background()
+		if _, err := st.CreateSuite(ctx, prompt.Suite{Name: "tickets", Prompt: "support/reply", Cases: []prompt.Case{
+			{Name: "one", Vars: map[string]string{"ticket": "a"}}, {Name: "two", Vars: map[string]string{"ticket": "b"}},
+		}}, "tester"); err != nil && !strings.Contains(err.Error(), "exists") {
+			t.Fatal(err)
+		}
+		h := newHarness(t, fixedTimeStore{st}, 120, 40)
+		h.burst("8", "enter", "j")
+		if h.m.suites.mode != suitesCases || h.m.suites.caseCursor != 1 {
+			t.Fatalf("mode %v, case %d; want the suite's cases, on the second", h.m.suites.mode, h.m.suites.caseCursor)
+		}
+	})
+}
+
+// The library holds keys typed before its first list arrives.
+func TestKeysWaitForTheLibrary(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h, init := startHarness(t, fixedTimeStore{st}, 100, 30)
+	cmds := h.press("j", "enter")
+	h.run(tea.Batch(append(cmds, init)...))
+	if h.m.active != screenVersions || h.m.versions.name != h.m.library.all[h.m.library.rows[1].idx].Name {
+		t.Fatalf("j enter typed as whet started showed %v of %q", h.m.active, h.m.versions.name)
+	}
+}
+
+// Models holds keys typed before the targets are listed.
+func TestKeysWaitForModels(t *testing.T) {
+	h, _, _, _, _ := openModels(t, 120, 30)
+	h.key("1")
+	h.m.models = newModels(h.m.sh, h.m.models.targets).setSize(h.m.models.w, h.m.models.h) // listed again from nothing
+	h.burst("9", "j", "j")
+	if h.m.models.cursor != 2 {
+		t.Fatalf("j j typed as Models opened left the cursor on %d", h.m.models.cursor)
+	}
+}
+
+// A held key clears an error notice as any key does: raised while it
+// waited, the notice goes when the key acts.
+func TestHeldKeyClearsAnErrorNotice(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	cmds := h.press("enter", "?")
+	h.send(noticeMsg{text: "saving failed", isErr: true})
+	if h.notice() != "saving failed" {
+		t.Fatalf("notice %q", h.notice())
+	}
+	h.run(tea.Batch(cmds...))
+	if _, ok := h.m.dialogs[len(h.m.dialogs)-1].(*helpDialog); !ok || h.m.active != screenVersions {
+		t.Fatalf("? after enter: on %v, top %T", h.m.active, h.m.dialogs[len(h.m.dialogs)-1])
+	}
+	if h.notice() != "" {
+		t.Fatalf("the error notice %q outlived the key that acted after it", h.notice())
+	}
+}
+
+// esc leaves a screen that is still reading at once; keys held for a
+// screen no longer shown are dropped.
+func TestEscLeavesAWaitingScreen(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	cmds := h.press("enter", "esc")
+	if h.m.active != screenLibrary {
+		t.Fatalf("esc while Versions reads showed %v", h.m.active)
+	}
+	cmds = append(cmds, h.press("enter", "t")...)
+	lib := h.m.tabRanges()[0]
+	h.send(tea.MouseClickMsg{X: lib[0], Y: 0, Button: tea.MouseLeft}) // the Library's tab
+	h.run(tea.Batch(cmds...))
+	if h.m.active != screenLibrary || len(h.m.dialogs) != 0 {
+		t.Fatalf("t held for Versions acted after a click on the Library: on %v, %d dialogs", h.m.active, len(h.m.dialogs))
+	}
+}
