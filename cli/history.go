@@ -42,8 +42,8 @@ day it changed; a later run on the same model clears it).`,
 				return err
 			}
 			infos := reg.ListTargets(a.ctx)
-			seen, seenErr := a.modelsSeen()
-			entries := modelEntries(infos, seen)
+			seen, failed, seenErr := a.modelsSeen()
+			entries := modelEntries(infos, seen, failed)
 			if asJSON {
 				if seenErr != nil {
 					fmt.Fprintln(a.env.Stderr, "note: earlier runs not read: "+textutil.OneLine(seenErr.Error()))
@@ -52,7 +52,7 @@ day it changed; a later run on the same model clears it).`,
 			}
 			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "TARGET\tSOURCE\tSIZE\tFAMILY\tPARAMS\tQUANT\tDIGEST\tLAST RUN")
-			var issues, drifts, missing []string
+			var issues, drifts, missing, failures []string
 			reported, missed := map[string]bool{}, map[string]bool{}
 			for _, e := range entries {
 				t := e.TargetInfo
@@ -73,6 +73,15 @@ day it changed; a later run on the same model clears it).`,
 					src = "alias " + t.Alias
 				}
 				digest, last := e.Listed, ""
+				if f := e.Failed; f != nil && e.LastRun == nil {
+					// Every call it was sent failed: no identity was recorded.
+					last = f.RunID + " (all failed)"
+					if !reported[t.Spec] {
+						reported[t.Spec] = true
+						failures = append(failures, fmt.Sprintf("%s: %s failed and none answered, the newest in run %s: %s",
+							t.Spec, count(f.Calls, "call"), f.RunID, f.Error))
+					}
+				}
 				if e.LastRun != nil {
 					last = e.LastRun.RunID
 					if digest == "" {
@@ -122,6 +131,9 @@ day it changed; a later run on the same model clears it).`,
 			for _, m := range missing {
 				fmt.Fprintln(a.env.Stderr, "missing: "+textutil.OneLine(m))
 			}
+			for _, f := range failures {
+				fmt.Fprintln(a.env.Stderr, "failed: "+textutil.OneLine(f))
+			}
 			for _, is := range issues {
 				fmt.Fprintln(a.env.Stderr, "unavailable: "+textutil.OneLine(is))
 			}
@@ -140,6 +152,9 @@ day it changed; a later run on the same model clears it).`,
 type modelEntry struct {
 	runner.TargetInfo
 	LastRun *modelLastRun `json:"last_run,omitempty"`
+	// Failed is what runs recorded of the target's failed calls; with no
+	// LastRun, every call it was sent failed.
+	Failed *modelFailed `json:"failed,omitempty"`
 	// Listed is the digest the server lists for the target now (an alias
 	// has it from the listing of the target it names).
 	Listed string `json:"-"`
@@ -160,6 +175,15 @@ type modelLastRun struct {
 	ChangedAt *time.Time `json:"changed_at,omitempty"`
 }
 
+// modelFailed counts a target's failed calls over every run, and names
+// the newest one's run, start and error.
+type modelFailed struct {
+	Calls int        `json:"calls"`
+	RunID string     `json:"run_id"`
+	At    *time.Time `json:"at,omitempty"`
+	Error string     `json:"error"`
+}
+
 type modelPreviousRun struct {
 	RunID  string `json:"run_id"`
 	Model  string `json:"model"`
@@ -168,30 +192,38 @@ type modelPreviousRun struct {
 
 // modelsSeen reads what earlier runs recorded of each target, by spec; nil
 // (and no error) when there is no database yet: listing models creates none.
-func (a *app) modelsSeen() (map[string]store.ModelSeen, error) {
+func (a *app) modelsSeen() (map[string]store.ModelSeen, map[string]store.TargetFailures, error) {
 	if a.st == nil {
 		if _, err := os.Stat(a.paths.Database); errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
+			return nil, nil, nil
 		}
 	}
 	st, err := a.readStore()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	list, err := st.ModelsSeen(a.ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make(map[string]store.ModelSeen, len(list))
 	for _, m := range list {
 		out[m.Target] = m
 	}
-	return out, nil
+	fails, err := st.TargetsFailed(a.ctx)
+	if err != nil {
+		return out, nil, err
+	}
+	failed := make(map[string]store.TargetFailures, len(fails))
+	for _, f := range fails {
+		failed[f.Target] = f
+	}
+	return out, failed, nil
 }
 
 // modelEntries joins a listing with what runs recorded; targets only runs
 // know come after the listed ones (source "runs"), unusable entries last.
-func modelEntries(infos []runner.TargetInfo, seen map[string]store.ModelSeen) []modelEntry {
+func modelEntries(infos []runner.TargetInfo, seen map[string]store.ModelSeen, failed map[string]store.TargetFailures) []modelEntry {
 	listedDigest := map[string]string{}
 	for _, t := range infos {
 		if t.Info.Digest != "" {
@@ -217,6 +249,18 @@ func modelEntries(infos []runner.TargetInfo, seen map[string]store.ModelSeen) []
 		}
 		return lr
 	}
+	fails := func(spec string) *modelFailed {
+		f, ok := failed[spec]
+		if !ok {
+			return nil
+		}
+		mf := &modelFailed{Calls: f.Failed, RunID: f.RunID, Error: f.Error}
+		if !f.Last.IsZero() {
+			at := f.Last.UTC()
+			mf.At = &at
+		}
+		return mf
+	}
 	var out, broken []modelEntry
 	listed := map[string]bool{}
 	for _, t := range infos {
@@ -225,10 +269,16 @@ func modelEntries(infos []runner.TargetInfo, seen map[string]store.ModelSeen) []
 			continue
 		}
 		listed[t.Spec] = true
-		out = append(out, modelEntry{TargetInfo: t, LastRun: last(t.Target), Listed: listedDigest[t.Spec]})
+		out = append(out, modelEntry{TargetInfo: t, LastRun: last(t.Target), Failed: fails(t.Spec), Listed: listedDigest[t.Spec]})
 	}
 	var past []string
 	for spec := range seen {
+		if !listed[spec] {
+			past = append(past, spec)
+			listed[spec] = true
+		}
+	}
+	for spec := range failed {
 		if !listed[spec] {
 			past = append(past, spec)
 		}
@@ -239,7 +289,7 @@ func modelEntries(infos []runner.TargetInfo, seen map[string]store.ModelSeen) []
 		if pt, err := runner.ParseTarget(spec); err == nil {
 			t.Target = pt
 		}
-		out = append(out, modelEntry{TargetInfo: t, LastRun: last(runner.Target{Spec: spec})})
+		out = append(out, modelEntry{TargetInfo: t, LastRun: last(runner.Target{Spec: spec}), Failed: fails(spec)})
 	}
 	return append(out, broken...)
 }
