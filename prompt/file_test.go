@@ -335,8 +335,8 @@ func TestParsePromptySampleFile(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ sample, want string }{
-		{"missing.json", "greet.prompty: sample: reading missing.json: open missing.json: no such file"},
-		{"list.yaml", "greet.prompty: sample: list.yaml is not a JSON or YAML mapping"},
+		{"missing.json", "greet.prompty:7: sample: reading missing.json: open missing.json: no such file"},
+		{"list.yaml", "greet.prompty:7: sample: list.yaml is not a JSON or YAML mapping"},
 	} {
 		if _, err := ParsePromptyWith("greet.prompty", src(tc.sample), read); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("sample %s: error %v, want %q", tc.sample, err, tc.want)
