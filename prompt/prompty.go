@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -205,7 +206,12 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 		sortFileErrors(errs)
 		return File{}, errs.err()
 	}
-	msgs, bodyErrs := parsePromptyBody(filename, body, bodyLine, format == "mustache", api == "completion")
+	// Prompty reads the body from its first character that is not
+	// white space: the blank lines after the front matter, and the first
+	// line's indent, are not sent. A file that is only a body is read
+	// whole.
+	trimLead := bodyLine > 1
+	msgs, bodyErrs := parsePromptyBody(filename, body, bodyLine, format == "mustache", api == "completion", trimLead)
 	errs = append(errs, bodyErrs...)
 	if len(errs) > 0 {
 		sortFileErrors(errs)
@@ -673,15 +679,18 @@ func promptyInputs(inputs any) map[string]string {
 // completion prompt (completion) has no roles: the whole body is one user
 // message, as the runtime sends it as the prompt text. errs holds every
 // problem, each at its line: a section of a role whet does not hold is
-// refused at its role line, and its text is not read further.
-func parsePromptyBody(filename, body string, firstLine int, mustache, completion bool) (msgs []Message, errs FileErrors) {
+// refused at its role line, and its text is not read further. trimLead
+// drops the white space before the body's first character, as Prompty
+// does after the front matter.
+func parsePromptyBody(filename, body string, firstLine int, mustache, completion, trimLead bool) (msgs []Message, errs FileErrors) {
 	lines := strings.Split(body, "\n")
 	role := ""
 	refused := false // the section's role is one whet does not hold
 	var buf []string
 	var bufLines []int // the file line of each line of buf
+	var bufCols []int  // the columns left out of each line of buf
 	flush := func() {
-		defer func() { buf, bufLines = buf[:0], bufLines[:0] }()
+		defer func() { buf, bufLines, bufCols = buf[:0], bufLines[:0], bufCols[:0] }()
 		if refused {
 			return
 		}
@@ -694,6 +703,9 @@ func parsePromptyBody(filename, body string, firstLine int, mustache, completion
 			var se *SyntaxError
 			if errors.As(err, &se) && se.Line >= 1 && se.Line <= len(bufLines) {
 				fe.Line, fe.Col, fe.Msg = bufLines[se.Line-1], se.Col, se.Msg
+				if se.Col > 0 {
+					fe.Col += bufCols[se.Line-1]
+				}
 			}
 			errs = append(errs, fe)
 			return
@@ -714,7 +726,17 @@ func parsePromptyBody(filename, body string, firstLine int, mustache, completion
 	if mustache {
 		commentRe = promptyMustacheComment
 	}
+	leading := trimLead // no character of the body read yet
 	for i, line := range lines {
+		indent := 0
+		if leading {
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			leading = false
+			indent = len(line) - len(strings.TrimLeftFunc(line, unicode.IsSpace))
+			line = line[indent:]
+		}
 		if m := promptyRoleRe.FindStringSubmatch(line); m != nil && !completion {
 			flush()
 			role = strings.ToLower(m[1])
@@ -746,7 +768,7 @@ func parsePromptyBody(filename, body string, firstLine int, mustache, completion
 		// the line is then left out, so it is not reported again as a
 		// template error.
 		foreign := false
-		for rest, base := line, 0; ; {
+		for rest, base := line, indent; ; {
 			off, c := ForeignSyntax(rest)
 			if off < 0 || c == "" {
 				break
@@ -759,7 +781,7 @@ func parsePromptyBody(filename, body string, firstLine int, mustache, completion
 		if foreign {
 			line = ""
 		}
-		buf, bufLines = append(buf, line), append(bufLines, firstLine+i)
+		buf, bufLines, bufCols = append(buf, line), append(bufLines, firstLine+i), append(bufCols, indent)
 	}
 	flush()
 	if len(msgs) == 0 && len(errs) == 0 {
