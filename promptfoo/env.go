@@ -2,6 +2,7 @@ package promptfoo
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"strings"
@@ -33,15 +34,40 @@ type envEntry struct {
 
 // readEnv reads the env block.
 func (im *importer) readEnv(n node) {
+	im.env, im.envOrder = im.envBlock(n, "")
+}
+
+// envBlock reads an env block (where names whose: "" for the config's,
+// "provider ID: " for a provider's own).
+func (im *importer) envBlock(n node, where string) (map[string]*envEntry, []string) {
 	if !n.isMap() {
-		im.issue(n, "env is not a mapping of variables: not imported")
-		return
+		im.issue(n, where+"env is not a mapping of variables: not imported")
+		return nil, nil
 	}
-	im.env = map[string]*envEntry{}
+	env := map[string]*envEntry{}
+	var order []string
 	for _, k := range n.keys() {
 		kn, _ := n.key(k)
-		im.env[k] = &envEntry{at: kn, ref: envRef(kn)}
-		im.envOrder = append(im.envOrder, k)
+		env[k] = &envEntry{at: kn, ref: envRef(kn)}
+		order = append(order, k)
+	}
+	return env, order
+}
+
+// withProviderEnv lays a provider's own env block (promptfoo's
+// ProviderOptions.env) over the config's while that provider is read;
+// done restores the config's and reports the provider's variables.
+func (im *importer) withProviderEnv(n node, id string) (done func()) {
+	where := "provider " + id + ": "
+	own, order := im.envBlock(n, where)
+	saved := im.env
+	merged := make(map[string]*envEntry, len(saved)+len(own))
+	maps.Copy(merged, saved)
+	maps.Copy(merged, own)
+	im.env = merged
+	return func() {
+		im.env = saved
+		im.reportEnvOf(where, order, own)
 	}
 }
 
@@ -141,8 +167,13 @@ var secretNameRe = regexp.MustCompile(`(?i)(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSW
 // took as it is, and every key's value, which is never imported: what to
 // export, or set, for whet to read the same. No value is repeated.
 func (im *importer) reportEnv() {
-	for _, name := range im.envOrder {
-		e := im.env[name]
+	im.reportEnvOf("", im.envOrder, im.env)
+}
+
+// reportEnvOf is reportEnv for one env block (where as for envBlock).
+func (im *importer) reportEnvOf(where string, order []string, env map[string]*envEntry) {
+	for _, name := range order {
+		e := env[name]
 		secret := secretNameRe.MatchString(name)
 		switch {
 		case secret && e.ref == "":
@@ -152,18 +183,18 @@ func (im *importer) reportEnv() {
 			} else if typ := envKeyType(name); typ != "" {
 				what += fmt.Sprintf(" (whet's %s provider reads it)", typ)
 			}
-			im.issue(e.at, what)
+			im.issue(e.at, where+what)
 		case e.used:
 		case secret:
 			if typ := envKeyType(name); typ != "" {
-				im.issue(e.at, fmt.Sprintf("env.%s reads the environment variable %s, not imported: whet's %s provider reads %s; set api_key_env: %s on it in whet's config, or export %s=\"$%s\"", name, e.ref, typ, name, e.ref, name, e.ref))
+				im.issue(e.at, where+fmt.Sprintf("env.%s reads the environment variable %s, not imported: whet's %s provider reads %s; set api_key_env: %s on it in whet's config, or export %s=\"$%s\"", name, e.ref, typ, name, e.ref, name, e.ref))
 			} else {
-				im.issue(e.at, fmt.Sprintf("env.%s (the environment variable %s) is not imported: no provider whet imported reads it", name, e.ref))
+				im.issue(e.at, where+fmt.Sprintf("env.%s (the environment variable %s) is not imported: no provider whet imported reads it", name, e.ref))
 			}
 		case envBaseType(name) != "":
-			im.issue(e.at, fmt.Sprintf("env.%s is not imported: no %s provider here reads it", name, envBaseType(name)))
+			im.issue(e.at, where+fmt.Sprintf("env.%s is not imported: no %s provider here reads it", name, envBaseType(name)))
 		default:
-			im.issue(e.at, fmt.Sprintf("env.%s is not imported: whet has no equivalent", name))
+			im.issue(e.at, where+fmt.Sprintf("env.%s is not imported: whet has no equivalent", name))
 		}
 	}
 }

@@ -2401,3 +2401,45 @@ providers: [openai:gpt-4o-mini, anthropic:messages:claude-sonnet-4-5]
 		t.Error("a password leaked into the result")
 	}
 }
+
+// A provider's own env block (promptfoo's ProviderOptions.env) is laid
+// over the config's for that provider alone.
+func TestImportProviderEnvBlock(t *testing.T) {
+	files := map[string]string{"evals.yaml": `
+env:
+  OPENAI_BASE_URL: http://shared:8000/v1
+prompts: ['{{q}}']
+providers:
+  - id: openai:chat:a
+    env:
+      OPENAI_BASE_URL: http://own:9000/v1
+      OPENAI_API_KEY: sk-own-secret
+      REQUEST_TIMEOUT_MS: 1000
+  - openai:chat:b
+`}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHints := []ProviderHint{
+		{Name: "own-9000", Type: "openai", BaseURL: "http://own:9000/v1", APIKeyEnv: "OPENAI_API_KEY"},
+		{Name: "shared-8000", Type: "openai", BaseURL: "http://shared:8000/v1"},
+	}
+	if !reflect.DeepEqual(r.Providers, wantHints) || !reflect.DeepEqual(r.Targets, []string{"own-9000:a", "shared-8000:b"}) {
+		t.Errorf("hints %+v, targets %q", r.Providers, r.Targets)
+	}
+	var issues []string
+	for _, i := range r.Unsupported {
+		issues = append(issues, i.String())
+	}
+	wantIssues := []string{
+		"evals.yaml:9: provider openai:chat:a: env.OPENAI_API_KEY sets a key, and whet never stores one: its value is not imported; export OPENAI_API_KEY in the shell that runs whet (the provider entry this import proposes reads it: api_key_env: OPENAI_API_KEY)",
+		"evals.yaml:10: provider openai:chat:a: env.REQUEST_TIMEOUT_MS is not imported: whet has no equivalent",
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))
+	}
+	if b, _ := json.Marshal(r); strings.Contains(string(b), "secret") {
+		t.Error("a key's value leaked into the result")
+	}
+}

@@ -251,6 +251,8 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		kn, _ := opts.key(k)
 		switch k {
 		case "id", "label", "config":
+		case "env":
+			defer im.withProviderEnv(kn, id)()
 		case "prompts":
 			im.issue(kn, fmt.Sprintf("provider %s: prompts (%s) is not imported: whet runs every target on every prompt of a run", id, text(kn.v)))
 		default:
