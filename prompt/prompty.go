@@ -57,7 +57,7 @@ var promptyOptions = map[string]string{
 }
 
 var (
-	promptyRoleRe          = regexp.MustCompile(`^\s*#?\s*(?i:(system|user|assistant|function|tools?))(\[[^\]]*\])?\s*:\s*$`)
+	promptyRoleRe          = regexp.MustCompile(`^\s*#?\s*(?i:(system|user|assistant|developer|function|tools?))(\[[^\]]*\])?\s*:\s*$`)
 	promptyBlockRe         = regexp.MustCompile(`\{%-?\s*(\w+)`)
 	promptyNameRe          = regexp.MustCompile(`[^A-Za-z0-9._/-]+`)
 	promptyJinjaComment    = regexp.MustCompile(`\{#.*?#\}`)
@@ -742,7 +742,13 @@ func parsePromptyBody(filename, body string, firstLine int, mustache, completion
 			role = strings.ToLower(m[1])
 			refused = role != RoleSystem && role != RoleUser && role != RoleAssistant
 			if refused {
-				errs = append(errs, &FileError{File: filename, Line: firstLine + i, Col: 1, Msg: role + " messages are not supported; whet prompts hold system, user and assistant messages"})
+				msg := role + " messages are not supported; whet prompts hold system, user and assistant messages"
+				if role == "developer" {
+					// The current runtime's role line; OpenAI reads a
+					// system message as the developer's.
+					msg += " (OpenAI takes a system message as the developer message: write it as system:)"
+				}
+				errs = append(errs, &FileError{File: filename, Line: firstLine + i, Col: 1, Msg: msg})
 			}
 			continue
 		}

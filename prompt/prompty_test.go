@@ -346,3 +346,13 @@ user:
 		t.Errorf("heading: %q", strings.SplitN(err.Error(), "\n", 2)[0])
 	}
 }
+
+// The current runtime reads a "developer:" line as a role line, as it
+// reads "system:": it is refused at its line, not taken into the message
+// before it as text.
+func TestParsePromptyDeveloperRole(t *testing.T) {
+	_, err := ParsePrompty("d.prompty", []byte("---\nname: d\n---\nsystem:\nBe brief.\ndeveloper:\nUse JSON.\nuser:\n{{q}}\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "d.prompty:6:1: developer messages are not supported") || !strings.Contains(err.Error(), "write it as system:") {
+		t.Errorf("err = %v", err)
+	}
+}
