@@ -2443,3 +2443,32 @@ providers:
 		t.Error("a key's value leaked into the result")
 	}
 }
+
+// A .prompty prompt with several problems has each reported on a line of
+// its own, in the file's line order, as whet's Prompty import finds them.
+func TestImportPromptyEveryProblem(t *testing.T) {
+	files := map[string]string{
+		"evals.yaml":  "prompts: [file://bad.prompty]\nproviders: [echo]\n",
+		"bad.prompty": "---\nname: bad\nmodel:\n  parameters:\n    tools: []\n---\nuser:\nHi {{ name | upper }}\n",
+	}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var issues []string
+	for _, i := range r.Unsupported {
+		issues = append(issues, i.String())
+	}
+	want := []string{
+		"evals.yaml:1: prompt bad.prompty is not imported: bad.prompty:5: model.parameters.tools: whet sends no tools",
+		"evals.yaml:1: prompt bad.prompty is not imported: bad.prompty:8:4: Jinja expression {{ name | upper }}",
+	}
+	if len(issues) < len(want) {
+		t.Fatalf("issues = %q", issues)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(issues[i], w) {
+			t.Errorf("issue %d = %q\nwant %q…", i+1, issues[i], w)
+		}
+	}
+}
