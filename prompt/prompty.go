@@ -75,6 +75,10 @@ var (
 // defaults, becomes the sample values. A sample or inputSchema given as a
 // file ("sample.json", "${file:sample.json}") is an error naming it: use
 // ParsePromptyWith to read it.
+//
+// An error is a *FileError, or FileErrors holding one for each problem,
+// in line order, as ParseFile reports a prompt file's; malformed YAML in
+// the front matter is the one error.
 func ParsePrompty(filename string, data []byte) (File, error) {
 	return ParsePromptyWith(filename, data, nil)
 }
