@@ -466,3 +466,21 @@ func TestParseFileEveryProblem(t *testing.T) {
 		t.Errorf("name a list: error = %v", err)
 	}
 }
+
+// A key written twice is named at both places by the file's lines, not
+// the front matter's.
+func TestDuplicateKeyNamesTheFileLine(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		parse func(string, []byte) (File, error)
+		src   string
+	}{
+		{"dup.md", ParseFile, "---\nname: d\nname: e\n---\n## user\nhi\n"},
+		{"dup.prompty", ParsePrompty, "---\nname: d\nname: e\n---\nuser:\nhi\n"},
+	} {
+		_, err := tc.parse(tc.name, []byte(tc.src))
+		if err == nil || err.Error() != tc.name+`:3:1: mapping key "name" already defined on line 2` {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
