@@ -237,9 +237,9 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	opts := runner.Options{MaxParallel: f.parallel, Resume: f.resume != "", Cache: f.cache, NoCache: f.noCache}
 	status, runErr := prompt.RunDone, error(nil)
 	if complete {
-		// Resuming it again is no error: its report is written as the
-		// resume that finished it wrote it, from what is saved, with no
-		// model called and nothing scored again.
+		// Resuming it is no error: its report is written as the run
+		// (or the resume that finished it) wrote it, from what is
+		// saved, with no model called and nothing scored again.
 		fmt.Fprintf(a.env.Stderr, "run %s is already complete: nothing to resume\n", plan.Run.ID)
 	} else {
 		// Claim the run, so that a --resume of it from another process
