@@ -89,7 +89,8 @@ goes to stdout (or -o FILE); progress goes to stderr.
 Targets are provider:model (ollama:llama3.2, openai:gpt-4o-mini,
 anthropic:claude-sonnet-4-5, gemini:gemini-2.5-flash, echo) or aliases from the
 config. ctrl+c stops every call, keeps what finished and marks the run
-interrupted: 'whet run --resume RUN_ID' runs only the missing cells.
+interrupted: 'whet run --resume RUN_ID' runs only the missing cells (of a run
+that has none, it writes the report again and calls no model).
 
 With --suite NAME and no REF, the latest version of the suite's prompt runs.
 
@@ -208,8 +209,9 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		args = []string{su.Prompt}
 	}
 	var plan runner.Plan
+	complete := false // a resumed run that has every cell already
 	if f.resume != "" {
-		plan, err = a.resumePlan(st, f.resume)
+		plan, complete, err = a.resumePlan(st, f.resume)
 	} else {
 		plan, err = a.newPlan(st, reg, args, f)
 	}
@@ -218,40 +220,51 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	}
 	// A target whose provider cannot be set up, or that needs an API key
 	// no variable holds, would fail every one of its cells: say so now,
-	// before a run is created.
-	if err := runner.CheckTargets(reg, plan.Run.Targets); err != nil {
-		return err
+	// before a run is created. A complete run calls none.
+	if !complete {
+		if err := runner.CheckTargets(reg, plan.Run.Targets); err != nil {
+			return err
+		}
 	}
 	gated, err := a.gatedVersions(st, plan.Run, f.gate)
 	if err != nil {
 		return err
 	}
-	// Claim the run, so that a --resume of it from another process while
-	// this one executes it is refused instead of calling its cells twice,
-	// and so that readers can tell it from a run whose process was killed.
-	var unlock func()
-	if f.resume == "" {
-		unlock, err = st.StartRun(a.ctx, &plan.Run)
-	} else {
-		unlock, err = st.LockRun(plan.Run.ID)
-	}
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	// A new run's report is built from the results as they were saved
 	// rather than read back: at thousands of cells, reading them again was
 	// a large part of the run's time after its last call.
 	var saved []prompt.Result
 	opts := runner.Options{MaxParallel: f.parallel, Resume: f.resume != "", Cache: f.cache, NoCache: f.noCache}
-	if f.resume == "" {
-		saved = make([]prompt.Result, 0, plan.Run.Cells())
-		opts.Saved = func(rs []prompt.Result) { saved = append(saved, rs...) }
-	}
-	// --no-cache asks a suite's judge again too.
-	status, runErr, err := a.execute(st, reg, plan, opts, !f.noCache, f.quiet)
-	if err != nil {
-		return err
+	status, runErr := prompt.RunDone, error(nil)
+	if complete {
+		// Resuming it is no error: its report is written as the run
+		// (or the resume that finished it) wrote it, from what is
+		// saved, with no model called and nothing scored again.
+		fmt.Fprintf(a.env.Stderr, "run %s is already complete: nothing to resume\n", plan.Run.ID)
+	} else {
+		// Claim the run, so that a --resume of it from another process
+		// while this one executes it is refused instead of calling its
+		// cells twice, and so that readers can tell it from a run whose
+		// process was killed.
+		var unlock func()
+		if f.resume == "" {
+			unlock, err = st.StartRun(a.ctx, &plan.Run)
+		} else {
+			unlock, err = st.LockRun(plan.Run.ID)
+		}
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if f.resume == "" {
+			saved = make([]prompt.Result, 0, plan.Run.Cells())
+			opts.Saved = func(rs []prompt.Result) { saved = append(saved, rs...) }
+		}
+		// --no-cache asks a suite's judge again too.
+		status, runErr, err = a.execute(st, reg, plan, opts, !f.noCache, f.quiet)
+		if err != nil {
+			return err
+		}
 	}
 
 	// The report is written even after ctrl+c: with a fresh context.
@@ -544,19 +557,21 @@ func checkPlanVariables(plan runner.Plan) error {
 	return nil
 }
 
-func (a *app) resumePlan(st *store.Store, id string) (runner.Plan, error) {
+// resumePlan is the plan of run id, to resume; complete when the run has
+// finished every cell already, and so has nothing to resume.
+func (a *app) resumePlan(st *store.Store, id string) (plan runner.Plan, complete bool, err error) {
 	run, err := st.GetRun(a.ctx, id)
 	if err != nil {
-		return runner.Plan{}, err
+		return runner.Plan{}, false, err
 	}
 	if run.Status == prompt.RunDone {
-		return runner.Plan{}, fmt.Errorf("run %s is already done: nothing to resume", run.ID)
+		return runner.Plan{Run: run}, true, nil
 	}
-	plan, err := runner.PlanOf(a.ctx, st, run)
+	plan, err = runner.PlanOf(a.ctx, st, run)
 	if err != nil {
-		return plan, err
+		return plan, false, err
 	}
-	return plan, plan.Validate()
+	return plan, false, plan.Validate()
 }
 
 // runReport loads everything a report needs.

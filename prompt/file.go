@@ -149,6 +149,13 @@ func yamlErr(filename, src string, lineOffset int, err error) error {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		msg := plainTypeError(YAMLMessage(ye.GetMessage()))
+		// A position inside the message ("already defined at [1:1]") is
+		// the front matter's: said as the file's line.
+		msg = yamlPosInMsg.ReplaceAllStringFunc(msg, func(m string) string {
+			sub := yamlPosInMsg.FindStringSubmatch(m)
+			line, _ := strconv.Atoi(sub[1])
+			return fmt.Sprintf("on line %d", line+lineOffset)
+		})
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 			if path := yamlPathAt(src, tk.Position.Line, tk.Position.Column); path != "" && strings.HasPrefix(msg, "want ") {
 				msg = path + ": " + msg
@@ -159,6 +166,9 @@ func yamlErr(filename, src string, lineOffset int, err error) error {
 	}
 	return &FileError{File: filename, Msg: plainTypeError(err.Error())}
 }
+
+// yamlPosInMsg is a position goccy writes inside a message: "at [3:1]".
+var yamlPosInMsg = regexp.MustCompile(`at \[(\d+):\d+\]`)
 
 // yamlPathAt is the path of the YAML node at line:col of src, the way a
 // reader names a field ("labels.team", "cases[0].vars.q"); "" for the

@@ -335,8 +335,8 @@ func TestParsePromptySampleFile(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ sample, want string }{
-		{"missing.json", "greet.prompty: sample: reading missing.json: open missing.json: no such file"},
-		{"list.yaml", "greet.prompty: sample: list.yaml is not a JSON or YAML mapping"},
+		{"missing.json", "greet.prompty:7: sample: reading missing.json: open missing.json: no such file"},
+		{"list.yaml", "greet.prompty:7: sample: list.yaml is not a JSON or YAML mapping"},
 	} {
 		if _, err := ParsePromptyWith("greet.prompty", src(tc.sample), read); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("sample %s: error %v, want %q", tc.sample, err, tc.want)
@@ -464,5 +464,23 @@ func TestParseFileEveryProblem(t *testing.T) {
 	_, err = ParseFile("x.md", []byte("---\nname: [a]\n---\n## user\nhi\n"))
 	if err == nil || err.Error() != "x.md:2:7: name: want text, found a list" {
 		t.Errorf("name a list: error = %v", err)
+	}
+}
+
+// A key written twice is named at both places by the file's lines, not
+// the front matter's.
+func TestDuplicateKeyNamesTheFileLine(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		parse func(string, []byte) (File, error)
+		src   string
+	}{
+		{"dup.md", ParseFile, "---\nname: d\nname: e\n---\n## user\nhi\n"},
+		{"dup.prompty", ParsePrompty, "---\nname: d\nname: e\n---\nuser:\nhi\n"},
+	} {
+		_, err := tc.parse(tc.name, []byte(tc.src))
+		if err == nil || err.Error() != tc.name+`:3:1: mapping key "name" already defined on line 2` {
+			t.Errorf("%s: %v", tc.name, err)
+		}
 	}
 }

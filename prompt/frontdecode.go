@@ -199,3 +199,21 @@ func sortFileErrors(errs FileErrors) {
 		return cmp.Or(cmp.Compare(la, lb), cmp.Compare(ca, cb))
 	})
 }
+
+// textList decodes a list of text item by item, so that each item of the
+// wrong kind is reported.
+func (d *frontDecoder) textList(n ast.Node, out *[]string) {
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		d.value("", n, out)
+		return
+	}
+	for _, item := range seq.Values {
+		var s string
+		before := len(d.errs)
+		d.value("", item, &s)
+		if len(d.errs) == before {
+			*out = append(*out, s)
+		}
+	}
+}

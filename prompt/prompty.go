@@ -4,7 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // Prompty files (Microsoft's .prompty format) are YAML front matter followed
@@ -50,7 +57,7 @@ var promptyOptions = map[string]string{
 }
 
 var (
-	promptyRoleRe          = regexp.MustCompile(`^\s*#?\s*(?i:(system|user|assistant|function|tools?))(\[[^\]]*\])?\s*:\s*$`)
+	promptyRoleRe          = regexp.MustCompile(`^\s*#?\s*(?i:(system|user|assistant|developer|function|tools?))(\[[^\]]*\])?\s*:\s*$`)
 	promptyBlockRe         = regexp.MustCompile(`\{%-?\s*(\w+)`)
 	promptyNameRe          = regexp.MustCompile(`[^A-Za-z0-9._/-]+`)
 	promptyJinjaComment    = regexp.MustCompile(`\{#.*?#\}`)
@@ -68,6 +75,10 @@ var (
 // defaults, becomes the sample values. A sample or inputSchema given as a
 // file ("sample.json", "${file:sample.json}") is an error naming it: use
 // ParsePromptyWith to read it.
+//
+// An error is a *FileError, or FileErrors holding one for each problem,
+// in line order, as ParseFile reports a prompt file's; malformed YAML in
+// the front matter is the one error.
 func ParsePrompty(filename string, data []byte) (File, error) {
 	return ParsePromptyWith(filename, data, nil)
 }
@@ -80,11 +91,17 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 	if err != nil {
 		return File{}, err
 	}
+	// Every problem is gathered, in line order, as in a prompt file; only
+	// one that leaves nothing to read on (malformed YAML) stops at once.
+	var errs FileErrors
 	var pf promptyFront
+	loc := promptyLocator{front: front}
 	if strings.TrimSpace(front) != "" {
-		if err := yamlUnmarshalLoose(front, &pf); err != nil {
-			return File{}, yamlErr(filename, front, 1, err)
+		var problems FileErrors
+		if pf, loc.top, problems, err = decodePromptyFront(filename, front); err != nil {
+			return File{}, err
 		}
+		errs = append(errs, problems...)
 	}
 	f := File{Description: strings.TrimSpace(pf.Description)}
 	name := strings.Trim(promptyNameRe.ReplaceAllString(strings.ToLower(strings.TrimSpace(pf.Name)), "-"), "-./")
@@ -94,7 +111,11 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 		name = strings.Trim(promptyNameRe.ReplaceAllString(strings.ToLower(base), "-"), "-./")
 	}
 	if err := ValidateName(name); err != nil {
-		return File{}, &FileError{File: filename, Line: 2, Msg: "name: " + err.Error()}
+		line := loc.line("name:", "name")
+		if line == 0 {
+			line = 2
+		}
+		errs = append(errs, &FileError{File: filename, Line: line, Msg: "name: " + err.Error()})
 	}
 	f.Name = name
 	authors := pf.Authors
@@ -113,20 +134,18 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 	}
 	model, _ := pf.Model.(map[string]any)
 	for _, sec := range []string{"parameters", "options"} {
-		if err := promptyParams(filename, front, "model."+sec, model[sec], read, &f.Params); err != nil {
-			return File{}, err
-		}
+		errs = append(errs, promptyParams(filename, loc, []string{"model", sec}, model[sec], read, &f.Params)...)
 	}
-	format, err := promptyTemplateFormat(filename, front, pf.Template)
+	format, err := promptyTemplateFormat(filename, loc, pf.Template)
 	if err != nil {
-		return File{}, err
+		errs = append(errs, err)
 	}
 	vars := promptyInputs(pf.Inputs)
 	schema := pf.InputSchema
 	if path, ok := schema.(string); ok && strings.TrimSpace(path) != "" {
-		m, err := promptyFileRef(filename, "inputSchema", path, read)
+		m, err := promptyFileRef(filename, loc, "inputSchema", path, read)
 		if err != nil {
-			return File{}, err
+			errs = append(errs, err)
 		}
 		schema = m
 	}
@@ -137,20 +156,25 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 			vars[k] = v
 		}
 	}
-	for _, inputs := range []any{pf.Inputs, schemaProps} {
-		if name := promptyThreadInput(inputs); name != "" {
-			line := 0
-			if loc := promptyThreadRe.FindStringIndex(front); loc != nil {
-				line = 2 + strings.Count(front[:loc[0]], "\n")
+	for _, in := range []struct {
+		path   []string
+		inputs any
+	}{{[]string{"inputs"}, pf.Inputs}, {[]string{"inputSchema", "properties"}, schemaProps}} {
+		for _, t := range promptyThreadInputs(in.inputs) {
+			line := loc.line("", append(slices.Clone(in.path), t.at...)...)
+			if line == 0 {
+				if m := promptyThreadRe.FindStringIndex(front); m != nil {
+					line = 2 + strings.Count(front[:m[0]], "\n")
+				}
 			}
-			return File{}, &FileError{File: filename, Line: line, Msg: fmt.Sprintf(
-				"input %s is a thread (a conversation history spliced in as messages): whet prompts hold fixed system, user and assistant messages; write the turns out, or drop the input", name)}
+			errs = append(errs, &FileError{File: filename, Line: line, Msg: fmt.Sprintf(
+				"input %s is a thread (a conversation history spliced in as messages): whet prompts hold fixed system, user and assistant messages; write the turns out, or drop the input", t.name)})
 		}
 	}
 	if path, ok := pf.Sample.(string); ok && strings.TrimSpace(path) != "" {
-		sample, err := promptyFileRef(filename, "sample", path, read)
+		sample, err := promptyFileRef(filename, loc, "sample", path, read)
 		if err != nil {
-			return File{}, err
+			errs = append(errs, err)
 		}
 		pf.Sample = sample
 	}
@@ -172,20 +196,30 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 			}
 		}
 	}
-	api := ""
+	api, apiKey := "", "api"
 	for _, k := range []string{"apiType", "api"} {
 		if a, ok := model[k].(string); ok && a != "" {
-			api = strings.ToLower(strings.TrimSpace(a))
+			api, apiKey = strings.ToLower(strings.TrimSpace(a)), k
 			break
 		}
 	}
 	switch api {
 	case "embedding", "image":
-		return File{}, &FileError{File: filename, Line: frontLine(front, promptyAPIKey(model)), Msg: fmt.Sprintf("model api %s: whet prompts are chat prompts; an %s prompt is not imported", api, api)}
+		// The body is no chat to check: the file is not imported at all.
+		errs = append(errs, &FileError{File: filename, Line: loc.line(apiKey+":", "model", apiKey), Msg: fmt.Sprintf("model api %s: whet prompts are chat prompts; an %s prompt is not imported", api, api)})
+		sortFileErrors(errs)
+		return File{}, errs.err()
 	}
-	msgs, err := parsePromptyBody(filename, body, bodyLine, format == "mustache", api == "completion")
-	if err != nil {
-		return File{}, err
+	// Prompty reads the body from its first character that is not
+	// white space: the blank lines after the front matter, and the first
+	// line's indent, are not sent. A file that is only a body is read
+	// whole.
+	trimLead := bodyLine > 1
+	msgs, bodyErrs := parsePromptyBody(filename, body, bodyLine, format == "mustache", api == "completion", trimLead)
+	errs = append(errs, bodyErrs...)
+	if len(errs) > 0 {
+		sortFileErrors(errs)
+		return File{}, errs.err()
 	}
 	f.Messages = msgs
 	promptyFieldSamples(vars, objects, msgs)
@@ -193,6 +227,110 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 		f.Vars = vars
 	}
 	return f, nil
+}
+
+// decodePromptyFront decodes a Prompty file's front matter, whose keys
+// beside promptyFront's are left alone, as the runtime leaves them. A
+// value of the wrong kind is not the end of it: each is in problems, pf
+// holding the fields that did decode. fatal is an error that leaves
+// nothing to read on (malformed YAML, an alias bomb), alone.
+func decodePromptyFront(filename, front string) (pf promptyFront, top ast.Node, problems FileErrors, fatal error) {
+	var f *ast.File
+	if err := safeYAML(func() (err error) { f, err = parser.ParseBytes([]byte(front), 0); return err }); err != nil {
+		return pf, nil, nil, yamlErr(filename, front, 1, err)
+	}
+	if err := CheckYAMLExpansion(filename, f, 1); err != nil {
+		return pf, nil, nil, err
+	}
+	if f != nil && len(f.Docs) == 1 && f.Docs[0] != nil {
+		top = f.Docs[0].Body
+	}
+	err := safeYAML(func() error { return yaml.Unmarshal([]byte(front), &pf) })
+	if err == nil {
+		return pf, top, nil, nil
+	}
+	// Field by field, for every problem rather than the decoder's first.
+	kvs, ok := mappingValues(top)
+	if !ok || !plainYAML(top) {
+		return promptyFront{}, nil, nil, yamlErr(filename, front, 1, err)
+	}
+	d := &frontDecoder{filename: filename, src: front, lineOffset: 1}
+	var byField promptyFront
+	for _, kv := range kvs {
+		n := kv.Value
+		switch kv.Key.GetToken().Value {
+		case "name":
+			d.value("", n, &byField.Name)
+		case "description":
+			d.value("", n, &byField.Description)
+		case "version":
+			d.value("", n, &byField.Version)
+		case "authors":
+			d.textList(n, &byField.Authors)
+		case "tags":
+			d.textList(n, &byField.Tags)
+		case "model":
+			d.value("", n, &byField.Model)
+		case "sample":
+			d.value("", n, &byField.Sample)
+		case "inputs":
+			d.value("", n, &byField.Inputs)
+		case "inputSchema":
+			d.value("", n, &byField.InputSchema)
+		case "outputs":
+			d.value("", n, &byField.Outputs)
+		case "template":
+			d.value("", n, &byField.Template)
+		case "metadata":
+			d.value("", n, &byField.Metadata)
+		case "base":
+			d.value("", n, &byField.Base)
+		}
+	}
+	if len(d.errs) == 0 {
+		return promptyFront{}, nil, nil, yamlErr(filename, front, 1, err)
+	}
+	return byField, top, d.errs, nil
+}
+
+// promptyLocator finds where a Prompty file's front matter writes a key.
+type promptyLocator struct {
+	front string
+	top   ast.Node // the front matter's top mapping; nil when unread
+}
+
+// line is the file line of the key at path (a mapping key, or a list
+// index as "0"), else of the first front matter line holding fallback
+// ("" for none); 0 when neither is found.
+func (l promptyLocator) line(fallback string, path ...string) int {
+	n := l.top
+	for i, p := range path {
+		var at ast.Node
+		if seq, ok := n.(*ast.SequenceNode); ok {
+			if k, err := strconv.Atoi(p); err == nil && k >= 0 && k < len(seq.Values) && seq.Values[k] != nil {
+				at, n = seq.Values[k], seq.Values[k]
+			}
+		} else if kvs, ok := mappingValues(n); ok {
+			for _, kv := range kvs {
+				if kv.Key.GetToken().Value == p {
+					at, n = kv.Key, kv.Value
+					break
+				}
+			}
+		}
+		if at == nil {
+			break
+		}
+		if i == len(path)-1 {
+			if tk := at.GetToken(); tk != nil && tk.Position != nil {
+				return tk.Position.Line + 1
+			}
+		}
+	}
+	if fallback == "" {
+		return 0
+	}
+	return frontLine(l.front, fallback)
 }
 
 // promptyFieldSamples gives a {{customer.firstName}} the messages read the
@@ -288,36 +426,40 @@ func splitPromptyFront(filename string, data []byte) (front, body string, bodyLi
 	return "", s, 1, nil
 }
 
-// promptyParams sets p from model.parameters or model.options (sec): the
-// current runtime's camelCase names become whet's (maxOutputTokens is
-// max_tokens), additionalProperties are spread, and allowMultipleToolCalls,
-// which only matters with tools, is left out. A value given as a file
-// ("${file:schema.json}") is the file's JSON or YAML value, read with read;
-// tools, and a value read from the environment ("${env:NAME}"), are
-// refused at their line.
-func promptyParams(filename, front, sec string, v any, read func(string) ([]byte, error), p *Params) error {
+// promptyParams sets p from model.parameters or model.options (path,
+// from the top): the current runtime's camelCase names become whet's
+// (maxOutputTokens is max_tokens), additionalProperties are spread, and
+// allowMultipleToolCalls, which only matters with tools, is left out. A
+// value given as a file ("${file:schema.json}") is the file's JSON or YAML
+// value, read with read; tools, and a value read from the environment
+// ("${env:NAME}"), are refused at their line, each parameter's problem
+// apart.
+func promptyParams(filename string, loc promptyLocator, path []string, v any, read func(string) ([]byte, error), p *Params) FileErrors {
 	if v == nil {
 		return nil
 	}
+	sec := strings.Join(path, ".")
 	m, ok := v.(map[string]any)
 	if !ok {
-		return &FileError{File: filename, Line: frontLine(front, sec[len("model."):]+":"), Msg: sec + " is not a mapping of parameters"}
+		last := path[len(path)-1]
+		return FileErrors{&FileError{File: filename, Line: loc.line(last+":", path...), Msg: sec + " is not a mapping of parameters"}}
 	}
+	var errs FileErrors
 	for _, k := range SortedKeys(m) {
+		at := append(slices.Clone(path), k)
 		switch k {
 		case "allowMultipleToolCalls":
 			continue
 		case "additionalProperties":
-			if err := promptyParams(filename, front, sec+".additionalProperties", m[k], read, p); err != nil {
-				return err
-			}
+			errs = append(errs, promptyParams(filename, loc, at, m[k], read, p)...)
 			continue
 		}
-		fail := func(msg string) error {
-			return &FileError{File: filename, Line: frontLine(front, k+":"), Msg: sec + "." + k + ": " + msg}
+		fail := func(msg string) {
+			errs = append(errs, &FileError{File: filename, Line: loc.line(k+":", at...), Msg: sec + "." + k + ": " + msg})
 		}
 		if promptyToolParams[k] {
-			return fail("whet sends no tools: a run sends the prompt's messages and params and shows the answer, and calls no functions; remove it to import the prompt")
+			fail("whet sends no tools: a run sends the prompt's messages and params and shows the answer, and calls no functions; remove it to import the prompt")
+			continue
 		}
 		val := m[k]
 		if ref, ok := val.(string); ok {
@@ -327,11 +469,13 @@ func promptyParams(filename, front, sec string, v any, read func(string) ([]byte
 			if path, ok := strings.CutPrefix(ref, "${file:"); ok && strings.HasSuffix(path, "}") {
 				v, err := promptyFileValue(strings.TrimSpace(strings.TrimSuffix(path, "}")), read)
 				if err != nil {
-					return fail(err.Error())
+					fail(err.Error())
+					continue
 				}
 				val = v
 			} else if strings.HasPrefix(ref, "${env:") && strings.HasSuffix(ref, "}") {
-				return fail(fmt.Sprintf("%s is read from the environment when Prompty runs; whet keeps a prompt's params as values: write the value", ref))
+				fail(fmt.Sprintf("%s is read from the environment when Prompty runs; whet keeps a prompt's params as values: write the value", ref))
+				continue
 			}
 		}
 		key := k
@@ -348,7 +492,8 @@ func promptyParams(filename, front, sec string, v any, read func(string) ([]byte
 			err = p.Set(key, text)
 		}
 		if err != nil {
-			return &FileError{File: filename, Line: frontLine(front, k+":"), Msg: sec + ": " + err.Error()}
+			errs = append(errs, &FileError{File: filename, Line: loc.line(k+":", at...), Msg: sec + ": " + err.Error()})
+			continue
 		}
 		if s, ok := val.(string); ok && s != "" && isProviderOption(strings.TrimSpace(key)) {
 			// Prompty sends a value YAML reads as text ("123",
@@ -359,27 +504,32 @@ func promptyParams(filename, front, sec string, v any, read func(string) ([]byte
 			p.Extra[strings.TrimSpace(key)] = s
 		}
 	}
-	return nil
+	return errs
 }
 
 // promptyTemplateFormat returns the template format, "jinja2" or
 // "mustache", refusing any other: "template: jinja2", or template.format (a
 // name or {kind}), or the older template.type.
-func promptyTemplateFormat(filename, front string, t any) (string, error) {
+func promptyTemplateFormat(filename string, loc promptyLocator, t any) (string, error) {
 	kind := ""
+	at := []string{"template"}
 	switch x := t.(type) {
 	case string:
 		kind = x
 	case map[string]any:
-		format := x["format"]
+		key := "format"
+		format := x[key]
 		if format == nil {
-			format = x["type"]
+			key = "type"
+			format = x[key]
 		}
+		at = append(at, key)
 		switch y := format.(type) {
 		case string:
 			kind = y
 		case map[string]any:
 			kind, _ = y["kind"].(string)
+			at = append(at, "kind")
 		}
 	}
 	switch k := strings.ToLower(strings.TrimSpace(kind)); k {
@@ -388,39 +538,49 @@ func promptyTemplateFormat(filename, front string, t any) (string, error) {
 	case "mustache":
 		return k, nil
 	}
-	return "", &FileError{File: filename, Line: frontLine(front, kind), Msg: fmt.Sprintf("template format %q is not supported: whet reads Jinja2 and Mustache prompts", kind)}
+	return "", &FileError{File: filename, Line: loc.line(kind, at...), Msg: fmt.Sprintf("template format %q is not supported: whet reads Jinja2 and Mustache prompts", kind)}
 }
 
-// promptyThreadInput names the first input of kind (or type) thread.
-func promptyThreadInput(inputs any) string {
-	isThread := func(prop any) bool {
+// promptyThread is an input of kind (or type) thread: its name, and the
+// path to its kind from the inputs.
+type promptyThread struct {
+	name string
+	at   []string
+}
+
+// promptyThreadInputs are the inputs of kind (or type) thread, in order.
+func promptyThreadInputs(inputs any) []promptyThread {
+	threadKey := func(prop any) string {
 		m, ok := prop.(map[string]any)
 		if !ok {
-			return false
+			return ""
 		}
 		for _, k := range []string{"kind", "type"} {
 			if s, ok := m[k].(string); ok && strings.EqualFold(strings.TrimSpace(s), "thread") {
-				return true
+				return k
 			}
 		}
-		return false
+		return ""
 	}
+	var out []promptyThread
 	switch x := inputs.(type) {
 	case map[string]any:
 		for _, name := range SortedKeys(x) {
-			if isThread(x[name]) {
-				return name
+			if k := threadKey(x[name]); k != "" {
+				out = append(out, promptyThread{name, []string{name, k}})
 			}
 		}
 	case []any:
-		for _, it := range x {
-			if m, ok := it.(map[string]any); ok && isThread(m) {
-				name, _ := m["name"].(string)
-				return name
+		for i, it := range x {
+			if m, ok := it.(map[string]any); ok {
+				if k := threadKey(m); k != "" {
+					name, _ := m["name"].(string)
+					out = append(out, promptyThread{name, []string{strconv.Itoa(i), k}})
+				}
 			}
 		}
 	}
-	return ""
+	return out
 }
 
 // frontLine is the file line of the first front matter line holding s;
@@ -437,12 +597,14 @@ func frontLine(front, s string) int {
 // promptyFileRef reads the file a front matter field (sample, inputSchema)
 // names instead of giving its mapping inline: "sample.json" or
 // "${file:sample.json}".
-func promptyFileRef(filename, field, path string, read func(string) ([]byte, error)) (map[string]any, error) {
+func promptyFileRef(filename string, loc promptyLocator, field, path string, read func(string) ([]byte, error)) (map[string]any, error) {
 	path = strings.TrimSpace(path)
 	if strings.HasPrefix(path, "${file:") && strings.HasSuffix(path, "}") {
 		path = strings.TrimSpace(path[len("${file:") : len(path)-1])
 	}
-	fail := func(msg string) error { return &FileError{File: filename, Msg: field + ": " + msg} }
+	fail := func(msg string) error {
+		return &FileError{File: filename, Line: loc.line(field+":", field), Msg: field + ": " + msg}
+	}
 	if read == nil {
 		return nil, fail(fmt.Sprintf("the %s file %s cannot be read here; give the %s inline", field, path, field))
 	}
@@ -517,34 +679,40 @@ func promptyInputs(inputs any) map[string]string {
 	return vars
 }
 
-// promptyAPIKey is the text of the model's api line, to locate it.
-func promptyAPIKey(model map[string]any) string {
-	for _, k := range []string{"apiType", "api"} {
-		if _, ok := model[k]; ok {
-			return k + ":"
-		}
-	}
-	return "api"
-}
-
 // parsePromptyBody splits the body into messages at its role lines; a
 // completion prompt (completion) has no roles: the whole body is one user
-// message, as the runtime sends it as the prompt text.
-func parsePromptyBody(filename, body string, firstLine int, mustache, completion bool) ([]Message, error) {
+// message, as the runtime sends it as the prompt text. errs holds every
+// problem, each at its line: a section of a role whet does not hold is
+// refused at its role line, and its text is not read further. trimLead
+// drops the white space before the body's first character, as Prompty
+// does after the front matter.
+func parsePromptyBody(filename, body string, firstLine int, mustache, completion, trimLead bool) (msgs []Message, errs FileErrors) {
 	lines := strings.Split(body, "\n")
-	var msgs []Message
 	role := ""
+	refused := false // the section's role is one whet does not hold
 	var buf []string
-	bufLine := firstLine // the file line of buf's first line
-	flush := func() error {
+	var bufLines []int // the file line of each line of buf
+	var bufCols []int  // the columns left out of each line of buf
+	flush := func() {
+		defer func() { buf, bufLines, bufCols = buf[:0], bufLines[:0], bufCols[:0] }()
+		if refused {
+			return
+		}
 		raw := strings.Join(buf, "\n")
 		if _, err := ParseTemplate(raw); err != nil {
-			fe := &FileError{File: filename, Line: bufLine, Msg: err.Error()}
-			var se *SyntaxError
-			if errors.As(err, &se) {
-				fe.Line, fe.Col, fe.Msg = bufLine+se.Line-1, se.Col, se.Msg
+			fe := &FileError{File: filename, Msg: err.Error()}
+			if len(bufLines) > 0 {
+				fe.Line = bufLines[0]
 			}
-			return fe
+			var se *SyntaxError
+			if errors.As(err, &se) && se.Line >= 1 && se.Line <= len(bufLines) {
+				fe.Line, fe.Col, fe.Msg = bufLines[se.Line-1], se.Col, se.Msg
+				if se.Col > 0 {
+					fe.Col += bufCols[se.Line-1]
+				}
+			}
+			errs = append(errs, fe)
+			return
 		}
 		content := trimBlankLines(raw)
 		if role != "" || content != "" {
@@ -557,48 +725,79 @@ func parsePromptyBody(filename, body string, firstLine int, mustache, completion
 			}
 			msgs = append(msgs, Message{Role: r, Content: content})
 		}
-		buf = buf[:0]
-		return nil
 	}
+	commentRe := promptyJinjaComment
+	if mustache {
+		commentRe = promptyMustacheComment
+	}
+	leading := trimLead // no character of the body read yet
 	for i, line := range lines {
-		if m := promptyRoleRe.FindStringSubmatch(line); m != nil && !completion {
-			if err := flush(); err != nil {
-				return nil, err
+		indent := 0
+		if leading {
+			if strings.TrimSpace(line) == "" {
+				continue
 			}
-			bufLine = firstLine + i + 1
+			leading = false
+			indent = len(line) - len(strings.TrimLeftFunc(line, unicode.IsSpace))
+			line = line[indent:]
+		}
+		if m := promptyRoleRe.FindStringSubmatch(line); m != nil && !completion {
+			flush()
 			role = strings.ToLower(m[1])
-			if role != RoleSystem && role != RoleUser && role != RoleAssistant {
-				return nil, &FileError{File: filename, Line: firstLine + i, Col: 1, Msg: role + " messages are not supported; whet prompts hold system, user and assistant messages"}
+			refused = role != RoleSystem && role != RoleUser && role != RoleAssistant
+			if refused {
+				msg := role + " messages are not supported; whet prompts hold system, user and assistant messages"
+				if role == "developer" {
+					// The current runtime's role line; OpenAI reads a
+					// system message as the developer's.
+					msg += " (OpenAI takes a system message as the developer message: write it as system:)"
+				}
+				errs = append(errs, &FileError{File: filename, Line: firstLine + i, Col: 1, Msg: msg})
 			}
 			continue
 		}
 		if strings.HasPrefix(strings.TrimSpace(line), "![thread]") {
-			return nil, &FileError{File: filename, Line: firstLine + i, Col: 1, Msg: "![thread] is not supported: whet prompts hold fixed system, user and assistant messages"}
+			// It starts a section of its own, as a role line does.
+			flush()
+			refused = true
+			errs = append(errs, &FileError{File: filename, Line: firstLine + i, Col: 1, Msg: "![thread] is not supported: whet prompts hold fixed system, user and assistant messages"})
+			continue
+		}
+		if refused {
+			continue
 		}
 		// A comment renders as nothing: it is left out, with its line
 		// when it is all the line holds.
-		commentRe := promptyJinjaComment
-		if mustache {
-			commentRe = promptyMustacheComment
-		}
 		if stripped := commentRe.ReplaceAllString(line, ""); stripped != line {
 			if strings.TrimSpace(stripped) == "" {
 				continue
 			}
 			line = stripped
 		}
-		if off, c := ForeignSyntax(line); off >= 0 {
-			return nil, &FileError{File: filename, Line: firstLine + i, Col: off + 1, Msg: promptyForeign(c)}
+		// Every construct of the line is reported, each at its column;
+		// the line is then left out, so it is not reported again as a
+		// template error.
+		foreign := false
+		for rest, base := line, indent; ; {
+			off, c := ForeignSyntax(rest)
+			if off < 0 || c == "" {
+				break
+			}
+			errs = append(errs, &FileError{File: filename, Line: firstLine + i, Col: base + off + 1, Msg: promptyForeign(c)})
+			foreign = true
+			base += off + len(c)
+			rest = rest[off+len(c):]
 		}
-		buf = append(buf, line)
+		if foreign {
+			line = ""
+		}
+		buf, bufLines, bufCols = append(buf, line), append(bufLines, firstLine+i), append(bufCols, indent)
 	}
-	if err := flush(); err != nil {
-		return nil, err
+	flush()
+	if len(msgs) == 0 && len(errs) == 0 {
+		errs = append(errs, &FileError{File: filename, Line: firstLine, Msg: "no messages: the body needs 'system:' and/or 'user:' sections"})
 	}
-	if len(msgs) == 0 {
-		return nil, &FileError{File: filename, Line: firstLine, Msg: "no messages: the body needs 'system:' and/or 'user:' sections"}
-	}
-	return msgs, nil
+	return msgs, errs
 }
 
 // promptyForeign says why a construct ForeignSyntax found is refused.

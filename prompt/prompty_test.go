@@ -1,6 +1,7 @@
 package prompt
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -279,5 +280,79 @@ user:
 	}
 	if !reflect.DeepEqual(f.Vars, want) {
 		t.Errorf("vars = %v\nwant %v", f.Vars, want)
+	}
+}
+
+// Every problem of a Prompty file is reported at once, in line order,
+// each at its line (and column where it has one), as in a prompt file:
+// the front matter's fields of the wrong kind, parameters, template
+// format and thread inputs, then each construct of the body, several on
+// one line included; a section of a role whet does not hold is refused at
+// its role line, not read further.
+func TestParsePromptyEveryProblem(t *testing.T) {
+	src := `---
+name: every
+authors:
+  - ana
+  - {name: bo}
+model:
+  parameters:
+    tools: []
+    max_tokens: ${env:MAX}
+    temperature: hot
+template:
+  format: handlebars
+inputs:
+  history:
+    type: thread
+---
+system:
+Hi {{ name | upper }} and {{ x | lower }}
+{# a comment: no line of its own in the message #}
+{% for x in y %}
+Fine {{ ok }} but {{ bad
+function:
+{% if anything %}
+user:
+{{question}}
+`
+	_, err := ParsePrompty("every.prompty", []byte(src))
+	var errs FileErrors
+	if !errors.As(err, &errs) {
+		t.Fatalf("err = %v, want every problem", err)
+	}
+	want := []string{
+		"every.prompty:5:5: authors[1]: want text, found a mapping",
+		"every.prompty:8: model.parameters.tools: whet sends no tools",
+		"every.prompty:9: model.parameters.max_tokens: ${env:MAX} is read from the environment",
+		`every.prompty:10: model.parameters: param temperature: "hot" is not a number`,
+		`every.prompty:12: template format "handlebars" is not supported`,
+		"every.prompty:15: input history is a thread",
+		"every.prompty:18:4: Jinja expression {{ name | upper }}",
+		"every.prompty:18:27: Jinja expression {{ x | lower }}",
+		"every.prompty:20:1: Jinja control block {% for %}",
+		"every.prompty:21:19: unclosed {{",
+		"every.prompty:22:1: function messages are not supported",
+	}
+	if len(errs) != len(want) {
+		t.Fatalf("%d problems, want %d:\n%v", len(errs), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(errs[i].Error(), w) {
+			t.Errorf("problem %d: %v\nwant %s…", i+1, errs[i], w)
+		}
+	}
+	if !strings.HasPrefix(err.Error(), "every.prompty has 11 problems:\n") {
+		t.Errorf("heading: %q", strings.SplitN(err.Error(), "\n", 2)[0])
+	}
+}
+
+// The current runtime reads a "developer:" line as a role line, as it
+// reads "system:": it is refused at its line, not taken into the message
+// before it as text.
+func TestParsePromptyDeveloperRole(t *testing.T) {
+	_, err := ParsePrompty("d.prompty", []byte("---\nname: d\n---\nsystem:\nBe brief.\ndeveloper:\nUse JSON.\nuser:\n{{q}}\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "d.prompty:6:1: developer messages are not supported") || !strings.Contains(err.Error(), "write it as system:") {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // UpdatePrompty writes f's messages into the Prompty file data (named
@@ -52,7 +53,7 @@ func UpdatePrompty(filename string, data []byte, f File, read func(path string) 
 			"its %s %s from the version's: whet writes a Prompty file's messages only, so change %s in the file's front matter (or export to another directory, in whet's format)",
 			strings.Join(differ, ", "), verb, them)}
 	}
-	front, _, bodyLine, err := splitPromptyFront(filename, data)
+	front, oldBody, bodyLine, err := splitPromptyFront(filename, data)
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +86,11 @@ func UpdatePrompty(filename string, data []byte, f File, read func(path string) 
 	if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
 		b.WriteString("\n")
 	}
+	// The blank lines between the front matter and the body stay as the
+	// file has them: Prompty reads the body from its first character
+	// that is not white space, so they are the file's layout alone.
+	lead := oldBody[:len(oldBody)-len(strings.TrimLeftFunc(oldBody, unicode.IsSpace))]
+	b.WriteString(lead[:strings.LastIndexByte(lead, '\n')+1])
 	if completion {
 		if len(msgs) != 1 || msgs[0].Role != RoleUser {
 			return nil, &FileError{File: filename, Msg: "a completion prompt (model.api: completion) is one user message; this version has other messages"}

@@ -1,6 +1,7 @@
 package prompt
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -146,5 +147,54 @@ func TestUpdatePromptyKeepsWhatTheFileLeavesOut(t *testing.T) {
 	out, err := UpdatePrompty("bare.prompty", []byte(src), f, nil)
 	if err != nil || string(out) != "---\nname: bare\n---\nuser:\nHello {{x}}\n" {
 		t.Errorf("got %q, %v", out, err)
+	}
+}
+
+// Prompty reads the body from its first character that is not white
+// space: the blank lines after the front matter are layout, and writing
+// a file's own messages back into it gives the file back byte for byte,
+// those lines included, with Windows line ends too; imported again, it is
+// the same version.
+func TestUpdatePromptyRoundTripsTheBlankLinesAfterFrontMatter(t *testing.T) {
+	for _, src := range []string{
+		"---\nname: greet\n---\n\nsystem:\nBe kind.\n\nuser:\nHi {{name}}\n",
+		"---\nname: greet\n---\n\n\nuser:\nHi {{name}}\n",
+		"---\r\nname: greet\r\n---\r\n\r\nsystem:\r\nBe kind.\r\n\r\nuser:\r\nHi {{name}}\r\n",
+		"\nsystem:\nBe kind.\n\nuser:\nHi {{name}}\n", // a body alone
+	} {
+		f, err := ParsePrompty("greet.prompty", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := UpdatePrompty("greet.prompty", []byte(src), f, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != src {
+			t.Errorf("exported %q\nwant      %q", out, src)
+		}
+		back, err := ParsePrompty("greet.prompty", out)
+		if err != nil || back.Content().Hash() != f.Content().Hash() {
+			t.Errorf("%q: imported again %+v, %v; want %+v", src, back.Messages, err, f.Messages)
+		}
+	}
+}
+
+// The first line's indent after the front matter is not sent either: the
+// message is read as Prompty sends it, and a problem on that line is at
+// its column in the file.
+func TestParsePromptyBodyStartsAtItsFirstCharacter(t *testing.T) {
+	f, err := ParsePrompty("b.prompty", []byte("---\nname: b\n---\n\n   Be brief.\n  Really.\nuser:\n{{q}}\n"))
+	want := []Message{{Role: RoleSystem, Content: "Be brief.\n  Really."}, {Role: RoleUser, Content: "{{q}}"}}
+	if err != nil || !reflect.DeepEqual(f.Messages, want) {
+		t.Errorf("messages %q, %v; want %q", f.Messages, err, want)
+	}
+	for _, tc := range []struct{ src, want string }{
+		{"---\nname: b\n---\n  Hi {{ a | b }}\n", "b.prompty:4:6: Jinja expression"},
+		{"---\nname: b\n---\n  Hi {{ a\n", "b.prompty:4:6: unclosed {{"},
+	} {
+		if _, err := ParsePrompty("b.prompty", []byte(tc.src)); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want %q", tc.src, err, tc.want)
+		}
 	}
 }

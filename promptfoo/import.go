@@ -115,6 +115,9 @@ type importer struct {
 	// oftenOrder.
 	often      map[string]*oftenIssue
 	oftenOrder []string
+	// env is the config's env block, by name, in envOrder.
+	env      map[string]*envEntry
+	envOrder []string
 }
 
 // Options are an import's optional capabilities.
@@ -213,6 +216,10 @@ func (im *importer) run(root node) error {
 		case "outputPath":
 			n, _ := root.key(k)
 			im.outputPath(n)
+		case "env":
+			// Read before the providers, whose endpoints and keys it gives.
+			n, _ := root.key(k)
+			im.readEnv(n)
 		default:
 			// x-… keys hold YAML anchors (x-chunk-config: &cfg) that the
 			// config uses by alias: what they hold is imported there.
@@ -279,6 +286,7 @@ func (im *importer) run(root node) error {
 			im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
 		}
 	}
+	im.reportEnv()
 	im.reportOften()
 	im.noteGenerate()
 	im.finish()

@@ -2293,3 +2293,182 @@ providers:
 		t.Error("a literal apiKey leaked into the result")
 	}
 }
+
+// The config's env block is promptfoo's environment for its providers and
+// graders: an endpoint there (OPENAI_BASE_URL, OLLAMA_BASE_URL as a
+// reference) becomes the base_url of the provider entry the targets of
+// that type need, with the key variable the block names as its
+// api_key_env; a key's value is never imported, only named, at its line,
+// to be exported; what no target reads is reported, and no value is
+// repeated.
+func TestImportEnvBlock(t *testing.T) {
+	files := map[string]string{"evals.yaml": `
+env:
+  OPENAI_API_KEY: sk-team-secret-value
+  OPENAI_BASE_URL: http://localhost:8000/v1
+  ANTHROPIC_API_KEY: '{{ env.TEAM_ANTHROPIC_KEY }}'
+  OLLAMA_BASE_URL: '${GPU_OLLAMA}'
+  GROQ_API_KEY: '{{ env.TEAM_GROQ }}'
+  PROMPTFOO_CACHE_ENABLED: false
+  LOCALAI_BASE_URL: http://localai-box:8080/v1
+  GEMINI_API_KEY: AIza-literal-secret
+  MY_SERVICE_TOKEN: tok-literal-secret
+prompts: ['{{q}}']
+providers:
+  - openai:gpt-4o-mini
+  - id: openai:chat:own
+    config: {apiBaseUrl: 'http://own:9000/v1'}
+  - anthropic:messages:claude-sonnet-4-5
+  - ollama:chat:llama3.2
+  - groq:llama-3.1-8b-instant
+  - google:gemini-2.5-flash
+defaultTest:
+  options: {provider: openai:gpt-4o}
+  assert:
+    - {type: llm-rubric, value: polite}
+tests:
+  - vars: {q: hi}
+`}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHints := []ProviderHint{
+		{Name: "localhost-8000", Type: "openai", BaseURL: "http://localhost:8000/v1", APIKeyEnv: "OPENAI_API_KEY"},
+		{Name: "own-9000", Type: "openai", BaseURL: "http://own:9000/v1", APIKeyEnv: "OPENAI_API_KEY"},
+		{Name: "gpu-ollama", Type: "ollama", BaseURL: "${GPU_OLLAMA}"},
+		{Name: "groq", Type: "openai", BaseURL: "https://api.groq.com/openai/v1", APIKeyEnv: "TEAM_GROQ"},
+	}
+	if !reflect.DeepEqual(r.Providers, wantHints) {
+		t.Errorf("hints =\n%+v\nwant\n%+v", r.Providers, wantHints)
+	}
+	wantTargets := []string{"localhost-8000:gpt-4o-mini", "own-9000:own", "anthropic:claude-sonnet-4-5", "gpu-ollama:llama3.2", "groq:llama-3.1-8b-instant", "gemini:gemini-2.5-flash"}
+	if !reflect.DeepEqual(r.Targets, wantTargets) {
+		t.Errorf("targets = %q, want %q", r.Targets, wantTargets)
+	}
+	if len(r.Suite.Checks) != 1 || r.Suite.Checks[0].Provider != "localhost-8000:gpt-4o" {
+		t.Errorf("the grader reads the env block too: checks %+v", r.Suite.Checks)
+	}
+	var issues []string
+	for _, i := range r.Unsupported {
+		issues = append(issues, i.String())
+	}
+	wantIssues := []string{
+		"evals.yaml:3: env.OPENAI_API_KEY sets a key, and whet never stores one: its value is not imported; export OPENAI_API_KEY in the shell that runs whet (the provider entry this import proposes reads it: api_key_env: OPENAI_API_KEY)",
+		`evals.yaml:5: env.ANTHROPIC_API_KEY reads the environment variable TEAM_ANTHROPIC_KEY, not imported: whet's anthropic provider reads ANTHROPIC_API_KEY; set api_key_env: TEAM_ANTHROPIC_KEY on it in whet's config, or export ANTHROPIC_API_KEY="$TEAM_ANTHROPIC_KEY"`,
+		"evals.yaml:8: env.PROMPTFOO_CACHE_ENABLED is not imported: whet has no equivalent",
+		"evals.yaml:9: env.LOCALAI_BASE_URL is not imported: no localai provider here reads it",
+		"evals.yaml:10: env.GEMINI_API_KEY sets a key, and whet never stores one: its value is not imported; export GEMINI_API_KEY in the shell that runs whet (whet's gemini provider reads it)",
+		"evals.yaml:11: env.MY_SERVICE_TOKEN sets a key, and whet never stores one: its value is not imported; export MY_SERVICE_TOKEN in the shell that runs whet",
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))
+	}
+	if b, _ := json.Marshal(r); strings.Contains(string(b), "secret") {
+		t.Error("a key's value leaked into the result")
+	}
+}
+
+// An endpoint the env block gives that whet cannot take as it is (not an
+// http(s) URL, or one holding a password) is reported, not used.
+func TestImportEnvBlockBadEndpoint(t *testing.T) {
+	files := map[string]string{"evals.yaml": `
+env:
+  OPENAI_BASE_URL: 'localhost:8000'
+  ANTHROPIC_BASE_URL: 'https://me:hunter2@gateway.example'
+prompts: ['{{q}}']
+providers: [openai:gpt-4o-mini, anthropic:messages:claude-sonnet-4-5]
+`}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Providers) != 0 || !reflect.DeepEqual(r.Targets, []string{"openai:gpt-4o-mini", "anthropic:claude-sonnet-4-5"}) {
+		t.Errorf("hints %+v, targets %q", r.Providers, r.Targets)
+	}
+	var issues []string
+	for _, i := range r.Unsupported {
+		issues = append(issues, i.String())
+	}
+	wantIssues := []string{
+		"evals.yaml:3: env.OPENAI_BASE_URL is not an http(s) URL: not imported",
+		"evals.yaml:4: env.ANTHROPIC_BASE_URL holds a user name or password in its URL, and whet never stores one: not imported; give whet's provider entry a base_url without it and its key in api_key_env",
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))
+	}
+	if b, _ := json.Marshal(r); strings.Contains(string(b), "hunter2") {
+		t.Error("a password leaked into the result")
+	}
+}
+
+// A provider's own env block (promptfoo's ProviderOptions.env) is laid
+// over the config's for that provider alone.
+func TestImportProviderEnvBlock(t *testing.T) {
+	files := map[string]string{"evals.yaml": `
+env:
+  OPENAI_BASE_URL: http://shared:8000/v1
+prompts: ['{{q}}']
+providers:
+  - id: openai:chat:a
+    env:
+      OPENAI_BASE_URL: http://own:9000/v1
+      OPENAI_API_KEY: sk-own-secret
+      REQUEST_TIMEOUT_MS: 1000
+  - openai:chat:b
+`}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHints := []ProviderHint{
+		{Name: "own-9000", Type: "openai", BaseURL: "http://own:9000/v1", APIKeyEnv: "OPENAI_API_KEY"},
+		{Name: "shared-8000", Type: "openai", BaseURL: "http://shared:8000/v1"},
+	}
+	if !reflect.DeepEqual(r.Providers, wantHints) || !reflect.DeepEqual(r.Targets, []string{"own-9000:a", "shared-8000:b"}) {
+		t.Errorf("hints %+v, targets %q", r.Providers, r.Targets)
+	}
+	var issues []string
+	for _, i := range r.Unsupported {
+		issues = append(issues, i.String())
+	}
+	wantIssues := []string{
+		"evals.yaml:9: provider openai:chat:a: env.OPENAI_API_KEY sets a key, and whet never stores one: its value is not imported; export OPENAI_API_KEY in the shell that runs whet (the provider entry this import proposes reads it: api_key_env: OPENAI_API_KEY)",
+		"evals.yaml:10: provider openai:chat:a: env.REQUEST_TIMEOUT_MS is not imported: whet has no equivalent",
+	}
+	if !reflect.DeepEqual(issues, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(issues, "\n"), strings.Join(wantIssues, "\n"))
+	}
+	if b, _ := json.Marshal(r); strings.Contains(string(b), "secret") {
+		t.Error("a key's value leaked into the result")
+	}
+}
+
+// A .prompty prompt with several problems has each reported on a line of
+// its own, in the file's line order, as whet's Prompty import finds them.
+func TestImportPromptyEveryProblem(t *testing.T) {
+	files := map[string]string{
+		"evals.yaml":  "prompts: [file://bad.prompty]\nproviders: [echo]\n",
+		"bad.prompty": "---\nname: bad\nmodel:\n  parameters:\n    tools: []\n---\nuser:\nHi {{ name | upper }}\n",
+	}
+	r, err := Import("evals.yaml", memFS(files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var issues []string
+	for _, i := range r.Unsupported {
+		issues = append(issues, i.String())
+	}
+	want := []string{
+		"evals.yaml:1: prompt bad.prompty is not imported: bad.prompty:5: model.parameters.tools: whet sends no tools",
+		"evals.yaml:1: prompt bad.prompty is not imported: bad.prompty:8:4: Jinja expression {{ name | upper }}",
+	}
+	if len(issues) < len(want) {
+		t.Fatalf("issues = %q", issues)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(issues[i], w) {
+			t.Errorf("issue %d = %q\nwant %q…", i+1, issues[i], w)
+		}
+	}
+}

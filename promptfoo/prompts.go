@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -301,7 +302,12 @@ func (im *importer) promptyFile(n node, path string, data []byte, label string, 
 		return im.read(p)
 	})
 	if err != nil {
-		im.issue(n, fmt.Sprintf("prompt %s is not imported: %v", path, err))
+		// Each of the file's problems on a line of its own.
+		errs := prompt.FileErrors{err}
+		errors.As(err, &errs)
+		for _, e := range errs {
+			im.issue(n, fmt.Sprintf("prompt %s is not imported: %v", path, e))
+		}
 		return
 	}
 	own := f.Params.Clone()

@@ -251,6 +251,8 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		kn, _ := opts.key(k)
 		switch k {
 		case "id", "label", "config":
+		case "env":
+			defer im.withProviderEnv(kn, id)()
 		case "prompts":
 			im.issue(kn, fmt.Sprintf("provider %s: prompts (%s) is not imported: whet runs every target on every prompt of a run", id, text(kn.v)))
 		default:
@@ -402,6 +404,22 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported", id, k))
 		}
 	}
+	// What the config does not name, promptfoo reads from the
+	// environment, the env block's first: an endpoint there makes a
+	// provider entry, as apiBaseUrl does, and its key variable that
+	// entry's (an azure entry's endpoint and key are azureHint's).
+	if baseURL == "" && typ != config.TypeAzure {
+		kind := typ
+		if isVendor {
+			kind = vendor.name
+		}
+		if b, bAt, ok := im.envBase(kind); ok {
+			baseURL, baseAt = b, bAt
+		}
+	}
+	if keyEnv == "" && typ != config.TypeAzure && (baseURL != "" || isVendor && vendor.keyEnv != "") {
+		keyEnv = im.envKey(typ, vendor.keyEnv)
+	}
 	switch {
 	case typ == config.TypeAzure:
 		name, err := im.azureHint(at, id, baseURL, keyEnv, apiVersion, false)
@@ -481,7 +499,13 @@ const azureDefaultAPIVersion = "2024-12-01-preview"
 // never has the endpoint a provider entry of the same id configures.
 func (im *importer) azureHint(at node, id, baseURL, keyEnv, apiVersion string, grader bool) (string, error) {
 	if keyEnv == "" {
+		keyEnv = im.envKey(config.TypeAzure, "")
+	}
+	if keyEnv == "" {
 		keyEnv = "AZURE_API_KEY"
+	}
+	if baseURL == "" {
+		baseURL, _, _ = im.envBase(config.TypeAzure)
 	}
 	if apiVersion == "" {
 		apiVersion = azureDefaultAPIVersion
@@ -507,6 +531,10 @@ func (im *importer) hint(typ, baseURL, keyEnv, apiVersion, label string) (string
 	u, err := url.Parse(baseURL)
 	if baseURL == azureEnvHost {
 		u, err = &url.URL{Scheme: "https", Host: "azure"}, nil
+	} else if m := envPlaceholderRe.FindStringSubmatch(baseURL); m != nil {
+		// An endpoint read from a variable when whet reads its config:
+		// named after the variable.
+		u, err = &url.URL{Scheme: "https", Host: strings.ReplaceAll(strings.ToLower(m[1]), "_", "-")}, nil
 	}
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("apiBaseUrl %q is not an http(s) URL", baseURL)
@@ -593,7 +621,20 @@ func (im *importer) checkTarget(at node, id string) (target, why string) {
 	if typ == config.TypeAzure {
 		name, err = im.azureHint(at, id, "", "", "", true)
 	} else if v, ok := vendorOf(id); ok {
-		name, err = im.hint(typ, v.base, v.keyEnv, "", v.name)
+		// The env block is promptfoo's environment for graders too.
+		base, label := v.base, v.name
+		if b, _, ok := im.envBase(v.name); ok {
+			base, label = b, ""
+		}
+		keyEnv := v.keyEnv
+		if keyEnv != "" {
+			if k := im.envKey(typ, keyEnv); k != "" {
+				keyEnv = k
+			}
+		}
+		name, err = im.hint(typ, base, keyEnv, "", label)
+	} else if base, _, ok := im.envBase(typ); ok {
+		name, err = im.hint(typ, base, im.envKey(typ, ""), "", "")
 	} else {
 		return target, ""
 	}
