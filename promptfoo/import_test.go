@@ -325,6 +325,41 @@ tests:
 			},
 		},
 		{
+			// promptfoo's OpenAI provider (getApiUrl) calls https://APIHOST/v1
+			// when config sets both apiHost and apiBaseUrl, in either order.
+			name: "apiHost wins over apiBaseUrl",
+			files: map[string]string{
+				"evals.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: openai:chat:m1
+    config: {apiBaseUrl: "http://127.0.0.1:8000/v1", apiHost: gw.example}
+  - id: openai:chat:m2
+    config:
+      apiHost: gw2.example
+      apiBaseUrl: "http://127.0.0.1:8001/v1"
+tests:
+  - vars: {q: hi}
+`,
+			},
+			check: func(t *testing.T, r Result) {
+				wantHints := []ProviderHint{
+					{Name: "gw.example", Type: "openai", BaseURL: "https://gw.example/v1"},
+					{Name: "gw2.example", Type: "openai", BaseURL: "https://gw2.example/v1"},
+				}
+				if !reflect.DeepEqual(r.Providers, wantHints) {
+					t.Errorf("hints = %+v, want %+v", r.Providers, wantHints)
+				}
+				wantIssues := []Issue{
+					{"evals.yaml", 5, "provider openai:chat:m1: config.apiBaseUrl is not imported: promptfoo calls its apiHost instead, as whet will"},
+					{"evals.yaml", 9, "provider openai:chat:m2: config.apiBaseUrl is not imported: promptfoo calls its apiHost instead, as whet will"},
+				}
+				if !reflect.DeepEqual(r.Unsupported, wantIssues) {
+					t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
+				}
+			},
+		},
+		{
 			name: "CSV __expected forms, __threshold, __metric, other special columns",
 			files: map[string]string{
 				"c/promptfooconfig.yaml": "prompts: ['{{q}}']\nproviders: [echo]\ntests: file://t.csv\n",

@@ -286,6 +286,7 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		}
 		st.params[pk] = append(st.params[pk], providerParam{provider: id, text: paramText(kn.v), at: kn})
 	}
+	_, hasHost := cfg.key("apiHost")
 	for _, k := range cfg.keys() {
 		kn, _ := cfg.key(k)
 		switch {
@@ -375,10 +376,14 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 			}
 			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: promptfoo's %s provider ignores it and calls %s with %s, as whet will",
 				id, k, vendor.name, base, vendor.keyEnv))
+		case k == "apiBaseUrl" && typ == "openai" && hasHost:
+			// promptfoo's OpenAI provider calls https://APIHOST/v1 when
+			// both are set (getApiUrl reads apiHost first).
+			im.issue(kn, fmt.Sprintf("provider %s: config.apiBaseUrl is not imported: promptfoo calls its apiHost instead, as whet will", id))
 		case k == "apiBaseUrl" && (typ == "openai" || typ == "anthropic" || typ == config.TypeAzure):
 			baseURL, baseAt = strings.TrimSpace(text(kn.v)), kn
 		case k == "apiHost" && (typ == "openai" || typ == config.TypeAzure):
-			if baseURL == "" {
+			if baseURL == "" || typ == "openai" {
 				host := strings.Trim(strings.TrimSpace(text(kn.v)), "/")
 				host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
 				baseURL, baseAt = "https://"+host, kn
