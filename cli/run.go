@@ -171,7 +171,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if f.suite != "" && f.cases != "" {
 		return usagef("--suite and --cases both give cases: use one")
 	}
-	if f.failUnder < 0 || f.failUnder > 1 {
+	if !(f.failUnder >= 0 && f.failUnder <= 1) { // NaN too: no pass rate is below it, so the gate would never fail
 		return usagef("--fail-under %v: a pass rate between 0 and 1 (e.g. 0.9)", f.failUnder)
 	}
 	if len(f.gate) > 0 && f.failUnder == 0 {
