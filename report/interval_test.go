@@ -85,3 +85,22 @@ func TestScoreIntervalWithoutSpread(t *testing.T) {
 		t.Errorf("one case: [%v, %v], want unknown", lo, hi)
 	}
 }
+
+func TestScoreIntervalRepeatsThatCancel(t *testing.T) {
+	// Six cases, each scored 0 on one repeat and 1 on the other: every
+	// case's mean is 0.5, so the spread between cases is 0, but the scores
+	// vary. The interval counts the twelve scores as independent draws at
+	// most, never as the single point [0.5, 0.5] (the pass rate of the same
+	// verdicts is the Wilson interval of 6 of 12). Reference, computed with
+	// Python's statistics module: s = stdev([0, 1]*6) = sqrt(3/11),
+	// se = s/sqrt(12) = 0.1507557, t(0.975, 5 df) = 2.5705818 (bisection on
+	// Student's t CDF by Simpson's rule), so 0.5 ± 0.3875298.
+	byCase := map[int][]float64{}
+	for c := range 6 {
+		byCase[c] = []float64{0, 1}
+	}
+	lo, hi := ScoreInterval(byCase, 0.5)
+	if !near(lo, 0.1124702, 1e-6) || !near(hi, 0.8875298, 1e-6) {
+		t.Errorf("repeats 0 and 1 on every case: [%v, %v], want [0.1124702, 0.8875298]", lo, hi)
+	}
+}
