@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -344,7 +343,7 @@ type ABResult struct {
 
 // Significance is the p-value below which CompareAB calls a difference
 // significant.
-const Significance = 0.05
+const Significance = report.Significance
 
 // CompareAB compares two sides' results on the same cases — two versions on
 // one target, or one version on two targets. Results are reduced to one per
@@ -486,13 +485,8 @@ func abSentence(r ABResult) string {
 }
 
 // FormatP writes a p-value with two significant digits: "p = 0.00068",
-// "p = 0.21", "p = 1", "p < 0.0001".
-func FormatP(p float64) string {
-	if p < 0.0001 {
-		return "p < 0.0001"
-	}
-	return "p = " + strconv.FormatFloat(p, 'g', 2, 64)
-}
+// "p = 0.21", "p = 1", "p < 0.0001" (report.FormatP).
+func FormatP(p float64) string { return report.FormatP(p) }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

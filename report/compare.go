@@ -344,8 +344,8 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 		}
 		if ab.Wins+ab.Losses > 0 {
 			line += "; win rate " + fmtRate(100*ab.WinRate) + "% (95% CI " + fmtRate(100*ab.Lo) + "–" + fmtRate(100*ab.Hi) +
-				"%); two-sided exact sign test p = " + strconv.FormatFloat(ab.P, 'g', 2, 64)
-			if why := TooFewCases(ab.Wins+ab.Losses, 1); why != "" && ab.P >= 0.05 {
+				"%); two-sided exact sign test " + FormatP(ab.P)
+			if why := TooFewCases(ab.Wins+ab.Losses, 1); why != "" && ab.P >= Significance {
 				line += " (" + why + ")"
 			}
 		}
