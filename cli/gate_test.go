@@ -212,6 +212,29 @@ func TestPassTextSaysFailedCalls(t *testing.T) {
 	}
 }
 
+// Repeats whose every call failed have no output to compare: the pass
+// line says so rather than "0% identical outputs", which would read as
+// answers that all differ.
+func TestRepeatsTextWithoutOutputs(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	run := prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 2}
+	var results []prompt.Result
+	var scores []prompt.Score
+	for c := range 2 {
+		for r := range 2 {
+			id := int64(len(results) + 1)
+			fail := false
+			results = append(results, prompt.Result{ID: id, VersionID: 1, Target: "echo", Case: c, Repeat: r, Error: "HTTP 400", FinishReason: "error"})
+			scores = append(scores, prompt.Score{ID: id, ResultID: id, Scorer: eval.ScorerSuite, Value: 0, Pass: &fail})
+		}
+	}
+	groups := eval.Aggregate(results, scores, run)
+	got := repeatsText(groups[0])
+	if want := "; over 2 repeats: no output to compare (every call failed), every repeat passed in 0 of 2 cases (pass^2)"; got != want {
+		t.Errorf("repeats text %q, want %q", got, want)
+	}
+}
+
 // With several targets the gate's summary gives each A/B sign test's
 // p-value adjusted for the targets tested (Holm), and says a difference
 // significant only unadjusted is not.

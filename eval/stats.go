@@ -82,12 +82,14 @@ type Group struct {
 	Cost                float64 // USD
 
 	// Repeats is the most results any case has here. With Repeats > 1,
-	// Identical is the mean over cases of the share of a case's outputs that
-	// equal its most common output, and PassK (pass^k) the share of cases
-	// with a verdict whose every repeat passed: PassAllCases of
-	// JudgedCases.
+	// Identical is the mean over the OutputCases cases with a successful
+	// call of the share of a case's outputs that equal its most common
+	// output (0 when no call succeeded: nothing to compare), and PassK
+	// (pass^k) the share of cases with a verdict whose every repeat passed:
+	// PassAllCases of JudgedCases.
 	Repeats                   int
 	Identical                 float64
+	OutputCases               int
 	PassK                     float64
 	JudgedCases, PassAllCases int
 }
@@ -192,6 +194,7 @@ func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) [
 			if identicalCases > 0 {
 				g.Identical = identical / float64(identicalCases)
 			}
+			g.OutputCases = identicalCases
 			if judgedCases > 0 {
 				g.PassK = float64(passAll) / float64(judgedCases)
 			}
