@@ -276,7 +276,7 @@ func TestGateABAdjustsForTargets(t *testing.T) {
 	// six cases can never get under 0.05 together.
 	b.Reset()
 	writeGateAB(&b, report.RunReport{Run: run, Results: results[2:], Scores: scores[2:]})
-	if want := "on 6 of 6 cases, p = 0.031 (6 decided cases cannot reach p &lt; 0.05: the sign test needs 7); adjusted for the 2 targets (Holm), p = 0.063, not significant\n"; strings.Count(b.String(), want) != 2 {
+	if want := "on 6 of 6 cases, p = 0.031 (6 decided cases cannot reach p &lt; 0.05 adjusted for 2 tests: the sign test needs 7); adjusted for the 2 targets (Holm), p = 0.063, not significant\n"; strings.Count(b.String(), want) != 2 {
 		t.Errorf("summary lacks twice %q:\n%s", want, b.String())
 	}
 	// One target: no adjustment to speak of.

@@ -314,7 +314,11 @@ func (r DriftRow) notes() []string {
 	}
 	note := fmt.Sprintf("scores %s on %d of %s, %s: not significant", dir, more, cases, p)
 	if need := report.SignTestCases(r.Tested); decided < need {
-		note += fmt.Sprintf("; %s can never reach p < %g, the sign test needs %d (add cases: repeats of a case count once)", cases, Significance, need)
+		adjusted := ""
+		if r.Tested > 1 { // their p alone may be below Significance
+			adjusted = " adjusted"
+		}
+		note += fmt.Sprintf("; %s can never reach%s p < %g, the sign test needs %d (add cases: repeats of a case count once)", cases, adjusted, Significance, need)
 	}
 	return []string{note}
 }

@@ -327,3 +327,30 @@ func TestDriftNotesLatencyChecksOfCachedAnswers(t *testing.T) {
 		t.Errorf("without the cache: %+v", rows)
 	}
 }
+
+// With several pairs tested, a note on too few cases speaks of the
+// adjusted p: six cases falling give p = 2·0.5^6 = 0.031 alone, below
+// 0.05, but 0.063 adjusted for two pairs (Holm: 2 × 0.03125), and the
+// sign test then needs 7 (2·2·0.5^7 = 0.031 < 0.05).
+func TestDriftNoteAdjustedTooFewCases(t *testing.T) {
+	a1, b1, sc := abSides(0, 6, 0)
+	a2, b2, sc2 := abSides(0, 6, 0)
+	for i := range a2 {
+		a2[i].ID += 100
+		b2[i].ID += 100
+		a2[i].Target, b2[i].Target = "u", "u"
+	}
+	for i := range sc2 {
+		sc2[i].ID += 100
+		sc2[i].ResultID += 100
+	}
+	plan := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 1}}, Targets: []string{"t", "u"}}
+	rows := Drift(plan, append(a1, a2...), append(b1, b2...), append(sc, sc2...))
+	if len(rows) != 2 || rows[0].Drifted() || rows[0].Tested != 2 {
+		t.Fatalf("rows: %+v", rows)
+	}
+	want := "scores fell on 6 of 6 decided cases, p = 0.031 (p = 0.063 adjusted for 2 pairs tested): not significant; 6 decided cases can never reach adjusted p < 0.05, the sign test needs 7 (add cases: repeats of a case count once)"
+	if got := strings.Join(rows[0].Notes, "|"); got != want {
+		t.Errorf("notes %q\nwant  %q", got, want)
+	}
+}

@@ -342,14 +342,20 @@ func SignTestCases(tested int) int {
 
 // TooFewCases says, for a sign test over decided cases that found no
 // significant difference, that it could not have found one: "4 decided
-// cases cannot reach p < 0.05: the sign test needs 6". "" when there were
-// enough, or none.
+// cases cannot reach p < 0.05: the sign test needs 6". With several tests
+// it is the adjusted p that they cannot bring below 0.05 (their p alone may
+// be below it): "6 decided cases cannot reach p < 0.05 adjusted for 2
+// tests: the sign test needs 7". "" when there were enough, or none.
 func TooFewCases(decided, tested int) string {
 	need := SignTestCases(tested)
 	if decided == 0 || decided >= need {
 		return ""
 	}
-	return fmt.Sprintf("%s cannot reach p < 0.05: the sign test needs %d", plural(decided, "decided case", "decided cases"), need)
+	adjusted := ""
+	if tested > 1 {
+		adjusted = fmt.Sprintf(" adjusted for %d tests", tested)
+	}
+	return fmt.Sprintf("%s cannot reach p < 0.05%s: the sign test needs %d", plural(decided, "decided case", "decided cases"), adjusted, need)
 }
 
 // Significance is the p-value below which a difference is called
