@@ -1,7 +1,9 @@
 package report
 
 import (
+	"maps"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -83,7 +85,8 @@ func PassInterval(byCase map[int][2]int) (lo, hi float64) {
 	neff := float64(cases)
 	if p > 0 && p < 1 {
 		var ss float64
-		for _, c := range byCase {
+		for _, k := range slices.Sorted(maps.Keys(byCase)) { // a fixed order: the same sum to the last bit
+			c := byCase[k]
 			d := float64(c[1]) - p*float64(c[0])
 			ss += d * d
 		}
@@ -120,7 +123,9 @@ func ScoreInterval(byCase map[int][]float64, mean float64) (lo, hi float64) {
 	}
 	var ss float64
 	spread, first := false, math.NaN()
-	for _, xs := range byCase {
+	keys := slices.Sorted(maps.Keys(byCase)) // a fixed order: the same sums to the last bit
+	for _, k := range keys {
+		xs := byCase[k]
 		var d float64
 		for _, x := range xs {
 			d += x - mean
@@ -142,8 +147,8 @@ func ScoreInterval(byCase map[int][]float64, mean float64) (lo, hi float64) {
 	// would otherwise give a standard error of 0 and the single point
 	// [mean, mean].
 	var dev float64
-	for _, xs := range byCase {
-		for _, x := range xs {
+	for _, k := range keys {
+		for _, x := range byCase[k] {
 			dev += (x - mean) * (x - mean)
 		}
 	}

@@ -104,3 +104,34 @@ func TestScoreIntervalRepeatsThatCancel(t *testing.T) {
 		t.Errorf("repeats 0 and 1 on every case: [%v, %v], want [0.1124702, 0.8875298]", lo, hi)
 	}
 }
+
+// The intervals are the same to the last bit each time they are computed,
+// as reports are pure functions of the stored run: their sums over cases
+// run in a fixed order, not a map's. 40 cases of awkward fractions made
+// the ScoreInterval bounds differ in their last bits between calls when
+// the sums ran in map order.
+func TestIntervalsDeterministic(t *testing.T) {
+	byCase := map[int][]float64{}
+	pass := map[int][2]int{}
+	var sum float64
+	n := 0
+	for c := range 40 {
+		xs := []float64{float64(c%7) / 7, float64(c%3) / 3, 0.1 * float64(c%10)}
+		byCase[c] = xs
+		for _, x := range xs {
+			sum += x
+			n++
+		}
+		pass[c] = [2]int{3, c % 4}
+	}
+	mean := sum / float64(n)
+	lo0, hi0 := ScoreInterval(byCase, mean)
+	plo0, phi0 := PassInterval(pass)
+	for range 200 {
+		lo, hi := ScoreInterval(byCase, mean)
+		plo, phi := PassInterval(pass)
+		if lo != lo0 || hi != hi0 || plo != plo0 || phi != phi0 {
+			t.Fatalf("differs: [%v %v] vs [%v %v]; pass [%v %v] vs [%v %v]", lo, hi, lo0, hi0, plo, phi, plo0, phi0)
+		}
+	}
+}
