@@ -313,3 +313,28 @@ func TestFormatP(t *testing.T) {
 		}
 	}
 }
+
+// The JSON's p-value is never rounded to 0: 45 wins against 5 losses give
+// p = 2·Σ_{i≤5} C(50,i)/2^50 = 4.209852e-09 (Python, fractions and
+// math.comb), which six decimals would write as 0. Larger ones keep six
+// decimals.
+func TestCompareJSONSmallPValue(t *testing.T) {
+	for _, tc := range []struct{ p, want float64 }{
+		{4.209852022540872e-09, 4.20985e-09},
+		{0.2265625, 0.226563},
+	} {
+		c := fixtureComparison()
+		c.AB = &ABStats{Wins: 45, Losses: 5, WinRate: 0.9, P: tc.p, Sentence: "B beats A"}
+		var doc struct {
+			AB struct {
+				P float64 `json:"p_value"`
+			} `json:"ab"`
+		}
+		if err := json.Unmarshal(render(t, func(b *bytes.Buffer) error { return CompareJSON(b, c) }), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.AB.P != tc.want {
+			t.Errorf("p_value %v for p = %v, want %v", doc.AB.P, tc.p, tc.want)
+		}
+	}
+}
