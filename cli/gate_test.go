@@ -212,6 +212,38 @@ func TestPassTextSaysFailedCalls(t *testing.T) {
 	}
 }
 
+// A pass rate just below the bar is not rounded up to it: 1800 of 2001
+// cells is 89.955% (Python: 100*1800/2001 = 89.95502), which one decimal
+// writes "90.0%", beside "below 90%" and a ❌; it falls 0.045 points short.
+func TestGateRateJustBelowTheBar(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	run := prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}
+	var results []prompt.Result
+	var scores []prompt.Score
+	for c := range 2001 {
+		id := int64(c + 1)
+		pass := c < 1800
+		results = append(results, prompt.Result{ID: id, VersionID: 1, Target: "echo", Case: c, Output: "x"})
+		scores = append(scores, prompt.Score{ID: id, ResultID: id, Scorer: eval.ScorerSuite, Value: map[bool]float64{true: 1}[pass], Pass: &pass})
+	}
+	groups := eval.Aggregate(results, scores, run)
+	got := gateLine(groups[0], 0.9)
+	if !strings.HasPrefix(got, "gate: classify@2 × echo pass rate 89.96% (1800 of 2001 graded cells, 95% CI ") || !strings.HasSuffix(got, ") is 0.04 points below 90%") {
+		t.Errorf("gate line %q", got)
+	}
+	var b bytes.Buffer
+	if err := writeGateMarkdown(&b, report.RunReport{Run: run, Results: results, Scores: scores}, groups, 0.9, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "| 2001 | 89.96% |") {
+		t.Errorf("summary lacks the rate 89.96%%:\n%s", b.String())
+	}
+	// Away from the bar, or without one, one decimal as before.
+	if got := passText(groups[0]); !strings.HasPrefix(got, "90.0% (1800 of 2001") {
+		t.Errorf("pass text %q", got)
+	}
+}
+
 // Repeats whose every call failed have no output to compare: the pass
 // line says so rather than "0% identical outputs", which would read as
 // answers that all differ.
