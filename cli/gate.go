@@ -215,15 +215,16 @@ func pointsText(short float64) string {
 
 // repeatsText says, for a group with repeats, how alike a case's repeats
 // are and pass^k: "; over 3 repeats: 90% identical outputs, every repeat
-// passed in 7 of 10 cases (pass^3)"; "" without repeats. When no call
-// succeeded there is no output to compare, which is not 0% identical.
+// passed in 7 of 10 cases (pass^3)"; "" without repeats. When no case
+// has two outputs (its other calls failed) there is nothing to compare,
+// which is not 0% identical.
 func repeatsText(g eval.Group) string {
 	if g.Repeats < 2 {
 		return ""
 	}
 	s := fmt.Sprintf("; over %d repeats: %.0f%% identical outputs", g.Repeats, 100*g.Identical)
 	if g.OutputCases == 0 {
-		s = fmt.Sprintf("; over %d repeats: no output to compare (every call failed)", g.Repeats)
+		s = fmt.Sprintf("; over %d repeats: no case has two outputs to compare", g.Repeats)
 	}
 	if g.JudgedCases > 0 {
 		s += fmt.Sprintf(", every repeat passed in %d of %d cases (pass^%d)", g.PassAllCases, g.JudgedCases, g.Repeats)

@@ -246,7 +246,8 @@ func TestGateRateJustBelowTheBar(t *testing.T) {
 
 // Repeats whose every call failed have no output to compare: the pass
 // line says so rather than "0% identical outputs", which would read as
-// answers that all differ.
+// answers that all differ. A case with one output left has nothing to
+// agree with: it is not 100% identical either.
 func TestRepeatsTextWithoutOutputs(t *testing.T) {
 	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
 	run := prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 2}
@@ -262,8 +263,30 @@ func TestRepeatsTextWithoutOutputs(t *testing.T) {
 	}
 	groups := eval.Aggregate(results, scores, run)
 	got := repeatsText(groups[0])
-	if want := "; over 2 repeats: no output to compare (every call failed), every repeat passed in 0 of 2 cases (pass^2)"; got != want {
+	if want := "; over 2 repeats: no case has two outputs to compare, every repeat passed in 0 of 2 cases (pass^2)"; got != want {
 		t.Errorf("repeats text %q, want %q", got, want)
+	}
+
+	// Case 0 answers "a" and "b" (50% alike), case 1 "c" once, its other
+	// call failed: 50% over the one case with two outputs, not
+	// (0.5 + 1)/2 = 75% with the lone output as agreeing with itself. Once
+	// case 1 answers "c" twice: (0.5 + 1)/2 = 75%.
+	pass := true
+	results[0].Error, results[0].FinishReason, results[0].Output = "", "stop", "a"
+	results[1].Error, results[1].FinishReason, results[1].Output = "", "stop", "b"
+	results[2].Error, results[2].FinishReason, results[2].Output = "", "stop", "c"
+	for i := range 3 {
+		scores[i].Pass, scores[i].Value = &pass, 1
+	}
+	groups = eval.Aggregate(results, scores, run)
+	if got, want := repeatsText(groups[0]), "; over 2 repeats: 50% identical outputs, every repeat passed in 1 of 2 cases (pass^2)"; got != want {
+		t.Errorf("one lone output: %q, want %q", got, want)
+	}
+	results[3].Error, results[3].FinishReason, results[3].Output = "", "stop", "c"
+	scores[3].Pass, scores[3].Value = &pass, 1
+	groups = eval.Aggregate(results, scores, run)
+	if got, want := repeatsText(groups[0]), "; over 2 repeats: 75% identical outputs, every repeat passed in 2 of 2 cases (pass^2)"; got != want {
+		t.Errorf("two cases: %q, want %q", got, want)
 	}
 }
 

@@ -82,11 +82,12 @@ type Group struct {
 	Cost                float64 // USD
 
 	// Repeats is the most results any case has here. With Repeats > 1,
-	// Identical is the mean over the OutputCases cases with a successful
-	// call of the share of a case's outputs that equal its most common
-	// output (0 when no call succeeded: nothing to compare), and PassK
-	// (pass^k) the share of cases with a verdict whose every repeat passed:
-	// PassAllCases of JudgedCases.
+	// Identical is the mean over the OutputCases cases with two successful
+	// calls or more of the share of a case's outputs that equal its most
+	// common output (a lone output agrees with nothing, and 0 when no case
+	// has two: nothing to compare), and PassK (pass^k) the share of cases
+	// with a verdict whose every repeat passed: PassAllCases of
+	// JudgedCases.
 	Repeats                   int
 	Identical                 float64
 	OutputCases               int
@@ -179,7 +180,7 @@ func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) [
 			}
 			cases++
 			g.Repeats = max(g.Repeats, c.K)
-			if c.Outputs > 0 {
+			if c.Outputs > 1 {
 				identicalCases++
 				identical += c.Identical
 			}
