@@ -385,7 +385,7 @@ func abOnTargets(rr report.RunReport) (sentences []string, tested int) {
 	adjusted, tested := eval.HolmAdjust(abs)
 	for i, ab := range abs {
 		sentence := ab.Sentence
-		if why := report.TooFewCases(ab.Wins+ab.Losses, tested); why != "" && adjusted[i] >= eval.Significance {
+		if why := report.TooFewCasesNeed(ab.Wins+ab.Losses, eval.HolmNeed(abs, i), tested); why != "" && adjusted[i] >= eval.Significance {
 			sentence += " (" + why + ")"
 		}
 		if tested > 1 && ab.Wins+ab.Losses > 0 {

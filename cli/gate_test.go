@@ -334,6 +334,23 @@ func TestGateABAdjustsForTargets(t *testing.T) {
 	if want := "on 6 of 6 cases, p = 0.031 (6 decided cases cannot reach p &lt; 0.05 adjusted for 2 tests: the sign test needs 7); adjusted for the 2 targets (Holm), p = 0.063, not significant\n"; strings.Count(b.String(), want) != 2 {
 		t.Errorf("summary lacks twice %q:\n%s", want, b.String())
 	}
+	// a as before (7 of 7, p = 2·0.5^7 = 0.016); on b v2 wins 5 of 6
+	// (p = 2·(1+6)/64 = 0.22). Six cases all one way on b would have been
+	// significant beside a (Holm: 2 × 0.016, then 1 × 0.031), as above,
+	// so b is not said to have too few cases.
+	b.Reset()
+	bres := append([]prompt.Result(nil), results...)
+	bsc := append([]prompt.Score(nil), scores...)
+	for i := range bres {
+		if bres[i].Target == "b" && bres[i].Case == 0 {
+			v := map[int64]float64{1: 0.9, 2: 0.2}[bres[i].VersionID]
+			bsc[i].Value = v
+		}
+	}
+	writeGateAB(&b, report.RunReport{Run: run, Results: bres, Scores: bsc})
+	if want := "no significant difference: classify@2 wins 5 of 6 cases, p = 0.22; adjusted for the 2 targets (Holm), p = 0.22\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("summary lacks %q:\n%s", want, b.String())
+	}
 	// One target: no adjustment to speak of.
 	run.Targets = []string{"a"}
 	b.Reset()

@@ -347,7 +347,14 @@ func SignTestCases(tested int) int {
 // be below it): "6 decided cases cannot reach p < 0.05 adjusted for 2
 // tests: the sign test needs 7". "" when there were enough, or none.
 func TooFewCases(decided, tested int) string {
-	need := SignTestCases(tested)
+	return TooFewCasesNeed(decided, SignTestCases(tested), tested)
+}
+
+// TooFewCasesNeed is TooFewCases where the sign test needs need decided
+// cases: with several tests adjusted by Holm's method, how many depends on
+// the others' p-values (eval.HolmNeed), between SignTestCases(1) and
+// SignTestCases(tested).
+func TooFewCasesNeed(decided, need, tested int) string {
 	if decided == 0 || decided >= need {
 		return ""
 	}
