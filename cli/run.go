@@ -567,8 +567,14 @@ func (a *app) runReport(ctx context.Context, st *store.Store, id string) (report
 // runSummary is runReport with every result's Output left empty
 // (store.ResultsBrief): enough for the summary table, the pass rates and
 // the A/B lines, which show no output, and much cheaper on a long run.
+// A suite's run with repeats is read whole: the lines under its table say
+// how alike the repeats' outputs are, and empty ones are all alike.
 func (a *app) runSummary(ctx context.Context, st *store.Store, id string) (report.RunReport, error) {
-	return a.loadReport(ctx, st, id, st.ResultsBrief)
+	rr, err := a.loadReport(ctx, st, id, st.ResultsBrief)
+	if err == nil && rr.Run.Suite != "" && rr.Run.Repeat > 1 {
+		rr.Results, err = st.Results(ctx, rr.Run.ID)
+	}
+	return rr, err
 }
 
 // loadReport loads a run's report, with its results read by read (nil:
