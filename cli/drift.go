@@ -296,7 +296,10 @@ func driftP(r eval.DriftRow) string {
 	if r.AB.Wins+r.AB.Losses == 0 {
 		return "—"
 	}
-	return fmt.Sprintf("%.2g", r.AB.P)
+	if r.AB.P < 0.0001 {
+		return "<0.0001"
+	}
+	return report.PValue(r.AB.P)
 }
 
 func driftModel(before, after string) string {

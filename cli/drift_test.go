@@ -42,3 +42,24 @@ func TestDriftHolmNoteAsTheDialog(t *testing.T) {
 		t.Errorf("one pair tested: %q", eval.HolmNote(rows))
 	}
 }
+
+// The drift table's p-value column says a p-value as the sentences do: no
+// exponent notation, and one just below 0.05 is not rounded up to it.
+func TestDriftPColumn(t *testing.T) {
+	for _, tc := range []struct {
+		w, l int
+		want string
+	}{
+		// 2·Σ_{i≤min} C(n,i)/2^n by Python's fractions and math.comb:
+		// 16 of 16 is 3.05e-05; 42 of 67 is 0.049800; 8 of 11 is 0.2265625.
+		{16, 0, "<0.0001"},
+		{42, 25, "0.0498"},
+		{8, 3, "0.23"},
+		{0, 0, "—"},
+	} {
+		r := eval.DriftRow{AB: eval.ABResult{Wins: tc.w, Losses: tc.l, P: eval.SignTest(tc.w, tc.l)}}
+		if got := driftP(r); got != tc.want {
+			t.Errorf("%d against %d: %q, want %q", tc.w, tc.l, got, tc.want)
+		}
+	}
+}

@@ -165,7 +165,12 @@ func writePassLines(w io.Writer, groups []eval.Group, gated map[int64]bool) {
 // cases go unsaid. Failed calls among the graded cells are said ("counting
 // 2 failed calls as fails"): a suite grades them as fails, and a reader
 // should not take them for wrong answers.
-func passText(g eval.Group) string {
+func passText(g eval.Group) string { return passTextBelow(g, 0) }
+
+// passTextBelow is passText for a group judged against the bar failUnder
+// (0: none): its rate keeps the decimals that show it below the bar
+// (rateText).
+func passTextBelow(g eval.Group, failUnder float64) string {
 	over := ""
 	if g.Repeats > 1 && g.JudgedCases > 0 {
 		over = fmt.Sprintf(" over %d cases", g.JudgedCases)
@@ -180,17 +185,47 @@ func passText(g eval.Group) string {
 			failed = ", counting 1 failed call as a fail"
 		}
 	}
-	return fmt.Sprintf("%.1f%% (%d of %d graded cells%s, 95%% CI %.1f–%.1f%%%s)", 100*g.PassRate, g.Passed, g.Judged, failed, 100*g.PassLo, 100*g.PassHi, over)
+	return fmt.Sprintf("%s (%d of %d graded cells%s, 95%% CI %.1f–%.1f%%%s)", rateText(g.PassRate, failUnder), g.Passed, g.Judged, failed, 100*g.PassLo, 100*g.PassHi, over)
+}
+
+// rateText writes a pass rate as a percentage with one decimal, or with
+// more when one would round it up to the bar failUnder that it falls
+// below: 1800 of 2001 cells is 89.96%, not "90.0%" beside a 90% bar.
+func rateText(rate, failUnder float64) string {
+	bar := math.Round(failUnder*1e4) / 1e2 // as pctText writes it
+	for d := 1; d < 6; d++ {
+		s := strconv.FormatFloat(100*rate, 'f', d, 64)
+		if v, err := strconv.ParseFloat(s, 64); err == nil && (rate >= failUnder || v < bar) {
+			return s + "%"
+		}
+	}
+	return strconv.FormatFloat(100*rate, 'f', -1, 64) + "%"
+}
+
+// pointsText writes how many percentage points a rate falls short of a
+// bar, with one decimal, or more when one would say 0.0.
+func pointsText(short float64) string {
+	for d := 1; d < 6; d++ {
+		if s := strconv.FormatFloat(short, 'f', d, 64); strings.Trim(s, "0.") != "" {
+			return s
+		}
+	}
+	return strconv.FormatFloat(short, 'g', 2, 64)
 }
 
 // repeatsText says, for a group with repeats, how alike a case's repeats
 // are and pass^k: "; over 3 repeats: 90% identical outputs, every repeat
-// passed in 7 of 10 cases (pass^3)"; "" without repeats.
+// passed in 7 of 10 cases (pass^3)"; "" without repeats. When no case
+// has two outputs (its other calls failed) there is nothing to compare,
+// which is not 0% identical.
 func repeatsText(g eval.Group) string {
 	if g.Repeats < 2 {
 		return ""
 	}
 	s := fmt.Sprintf("; over %d repeats: %.0f%% identical outputs", g.Repeats, 100*g.Identical)
+	if g.OutputCases == 0 {
+		s = fmt.Sprintf("; over %d repeats: no case has two outputs to compare", g.Repeats)
+	}
 	if g.JudgedCases > 0 {
 		s += fmt.Sprintf(", every repeat passed in %d of %d cases (pass^%d)", g.PassAllCases, g.JudgedCases, g.Repeats)
 	}
@@ -204,8 +239,8 @@ func gateLine(g eval.Group, failUnder float64) string {
 	if g.Judged == 0 {
 		return fmt.Sprintf("gate: %s × %s: no cell was graded, so it cannot reach %s", g.Version.Ref(), g.Target, pctText(failUnder))
 	}
-	return fmt.Sprintf("gate: %s × %s pass rate %s is %.1f points below %s",
-		g.Version.Ref(), g.Target, passText(g), 100*(failUnder-g.PassRate), pctText(failUnder))
+	return fmt.Sprintf("gate: %s × %s pass rate %s is %s points below %s",
+		g.Version.Ref(), g.Target, passTextBelow(g, failUnder), pointsText(100*(failUnder-g.PassRate)), pctText(failUnder))
 }
 
 // pctText writes a rate in [0,1] as a percentage with no more decimals
@@ -266,7 +301,7 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 	for _, g := range groups {
 		rate, ci, mean := "—", "—", "—" // nothing graded: no figure, rather than 0%
 		if g.Judged > 0 {
-			rate, ci = fmt.Sprintf("%.1f%%", 100*g.PassRate), fmt.Sprintf("%.1f–%.1f%%", 100*g.PassLo, 100*g.PassHi)
+			rate, ci = rateText(g.PassRate, failUnder), fmt.Sprintf("%.1f–%.1f%%", 100*g.PassLo, 100*g.PassHi)
 		}
 		if g.Scored > 0 {
 			mean = fmt.Sprintf("%.3f", g.MeanScore)
@@ -350,7 +385,7 @@ func abOnTargets(rr report.RunReport) (sentences []string, tested int) {
 	adjusted, tested := eval.HolmAdjust(abs)
 	for i, ab := range abs {
 		sentence := ab.Sentence
-		if why := report.TooFewCases(ab.Wins+ab.Losses, tested); why != "" && adjusted[i] >= eval.Significance {
+		if why := report.TooFewCasesNeed(ab.Wins+ab.Losses, eval.HolmNeed(abs, i), tested); why != "" && adjusted[i] >= eval.Significance {
 			sentence += " (" + why + ")"
 		}
 		if tested > 1 && ab.Wins+ab.Losses > 0 {

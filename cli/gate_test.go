@@ -212,6 +212,84 @@ func TestPassTextSaysFailedCalls(t *testing.T) {
 	}
 }
 
+// A pass rate just below the bar is not rounded up to it: 1800 of 2001
+// cells is 89.955% (Python: 100*1800/2001 = 89.95502), which one decimal
+// writes "90.0%", beside "below 90%" and a ❌; it falls 0.045 points short.
+func TestGateRateJustBelowTheBar(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	run := prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}
+	var results []prompt.Result
+	var scores []prompt.Score
+	for c := range 2001 {
+		id := int64(c + 1)
+		pass := c < 1800
+		results = append(results, prompt.Result{ID: id, VersionID: 1, Target: "echo", Case: c, Output: "x"})
+		scores = append(scores, prompt.Score{ID: id, ResultID: id, Scorer: eval.ScorerSuite, Value: map[bool]float64{true: 1}[pass], Pass: &pass})
+	}
+	groups := eval.Aggregate(results, scores, run)
+	got := gateLine(groups[0], 0.9)
+	if !strings.HasPrefix(got, "gate: classify@2 × echo pass rate 89.96% (1800 of 2001 graded cells, 95% CI ") || !strings.HasSuffix(got, ") is 0.04 points below 90%") {
+		t.Errorf("gate line %q", got)
+	}
+	var b bytes.Buffer
+	if err := writeGateMarkdown(&b, report.RunReport{Run: run, Results: results, Scores: scores}, groups, 0.9, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "| 2001 | 89.96% |") {
+		t.Errorf("summary lacks the rate 89.96%%:\n%s", b.String())
+	}
+	// Away from the bar, or without one, one decimal as before.
+	if got := passText(groups[0]); !strings.HasPrefix(got, "90.0% (1800 of 2001") {
+		t.Errorf("pass text %q", got)
+	}
+}
+
+// Repeats whose every call failed have no output to compare: the pass
+// line says so rather than "0% identical outputs", which would read as
+// answers that all differ. A case with one output left has nothing to
+// agree with: it is not 100% identical either.
+func TestRepeatsTextWithoutOutputs(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	run := prompt.Run{ID: "r1", Suite: "tickets", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 2}
+	var results []prompt.Result
+	var scores []prompt.Score
+	for c := range 2 {
+		for r := range 2 {
+			id := int64(len(results) + 1)
+			fail := false
+			results = append(results, prompt.Result{ID: id, VersionID: 1, Target: "echo", Case: c, Repeat: r, Error: "HTTP 400", FinishReason: "error"})
+			scores = append(scores, prompt.Score{ID: id, ResultID: id, Scorer: eval.ScorerSuite, Value: 0, Pass: &fail})
+		}
+	}
+	groups := eval.Aggregate(results, scores, run)
+	got := repeatsText(groups[0])
+	if want := "; over 2 repeats: no case has two outputs to compare, every repeat passed in 0 of 2 cases (pass^2)"; got != want {
+		t.Errorf("repeats text %q, want %q", got, want)
+	}
+
+	// Case 0 answers "a" and "b" (50% alike), case 1 "c" once, its other
+	// call failed: 50% over the one case with two outputs, not
+	// (0.5 + 1)/2 = 75% with the lone output as agreeing with itself. Once
+	// case 1 answers "c" twice: (0.5 + 1)/2 = 75%.
+	pass := true
+	results[0].Error, results[0].FinishReason, results[0].Output = "", "stop", "a"
+	results[1].Error, results[1].FinishReason, results[1].Output = "", "stop", "b"
+	results[2].Error, results[2].FinishReason, results[2].Output = "", "stop", "c"
+	for i := range 3 {
+		scores[i].Pass, scores[i].Value = &pass, 1
+	}
+	groups = eval.Aggregate(results, scores, run)
+	if got, want := repeatsText(groups[0]), "; over 2 repeats: 50% identical outputs, every repeat passed in 1 of 2 cases (pass^2)"; got != want {
+		t.Errorf("one lone output: %q, want %q", got, want)
+	}
+	results[3].Error, results[3].FinishReason, results[3].Output = "", "stop", "c"
+	scores[3].Pass, scores[3].Value = &pass, 1
+	groups = eval.Aggregate(results, scores, run)
+	if got, want := repeatsText(groups[0]), "; over 2 repeats: 75% identical outputs, every repeat passed in 2 of 2 cases (pass^2)"; got != want {
+		t.Errorf("two cases: %q, want %q", got, want)
+	}
+}
+
 // With several targets the gate's summary gives each A/B sign test's
 // p-value adjusted for the targets tested (Holm), and says a difference
 // significant only unadjusted is not.
@@ -253,8 +331,25 @@ func TestGateABAdjustsForTargets(t *testing.T) {
 	// six cases can never get under 0.05 together.
 	b.Reset()
 	writeGateAB(&b, report.RunReport{Run: run, Results: results[2:], Scores: scores[2:]})
-	if want := "on 6 of 6 cases, p = 0.031 (6 decided cases cannot reach p &lt; 0.05: the sign test needs 7); adjusted for the 2 targets (Holm), p = 0.063, not significant\n"; strings.Count(b.String(), want) != 2 {
+	if want := "on 6 of 6 cases, p = 0.031 (6 decided cases cannot reach p &lt; 0.05 adjusted for 2 tests: the sign test needs 7); adjusted for the 2 targets (Holm), p = 0.063, not significant\n"; strings.Count(b.String(), want) != 2 {
 		t.Errorf("summary lacks twice %q:\n%s", want, b.String())
+	}
+	// a as before (7 of 7, p = 2·0.5^7 = 0.016); on b v2 wins 5 of 6
+	// (p = 2·(1+6)/64 = 0.22). Six cases all one way on b would have been
+	// significant beside a (Holm: 2 × 0.016, then 1 × 0.031), as above,
+	// so b is not said to have too few cases.
+	b.Reset()
+	bres := append([]prompt.Result(nil), results...)
+	bsc := append([]prompt.Score(nil), scores...)
+	for i := range bres {
+		if bres[i].Target == "b" && bres[i].Case == 0 {
+			v := map[int64]float64{1: 0.9, 2: 0.2}[bres[i].VersionID]
+			bsc[i].Value = v
+		}
+	}
+	writeGateAB(&b, report.RunReport{Run: run, Results: bres, Scores: bsc})
+	if want := "no significant difference: classify@2 wins 5 of 6 cases, p = 0.22; adjusted for the 2 targets (Holm), p = 0.22\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("summary lacks %q:\n%s", want, b.String())
 	}
 	// One target: no adjustment to speak of.
 	run.Targets = []string{"a"}

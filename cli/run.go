@@ -172,7 +172,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if f.suite != "" && f.cases != "" {
 		return usagef("--suite and --cases both give cases: use one")
 	}
-	if f.failUnder < 0 || f.failUnder > 1 {
+	if !(f.failUnder >= 0 && f.failUnder <= 1) { // NaN too: no pass rate is below it, so the gate would never fail
 		return usagef("--fail-under %v: a pass rate between 0 and 1 (e.g. 0.9)", f.failUnder)
 	}
 	if len(f.gate) > 0 && f.failUnder == 0 {
@@ -582,8 +582,14 @@ func (a *app) runReport(ctx context.Context, st *store.Store, id string) (report
 // runSummary is runReport with every result's Output left empty
 // (store.ResultsBrief): enough for the summary table, the pass rates and
 // the A/B lines, which show no output, and much cheaper on a long run.
+// A suite's run with repeats is read whole: the lines under its table say
+// how alike the repeats' outputs are, and empty ones are all alike.
 func (a *app) runSummary(ctx context.Context, st *store.Store, id string) (report.RunReport, error) {
-	return a.loadReport(ctx, st, id, st.ResultsBrief)
+	rr, err := a.loadReport(ctx, st, id, st.ResultsBrief)
+	if err == nil && rr.Run.Suite != "" && rr.Run.Repeat > 1 {
+		rr.Results, err = st.Results(ctx, rr.Run.ID)
+	}
+	return rr, err
 }
 
 // loadReport loads a run's report, with its results read by read (nil:

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -52,6 +53,10 @@ type DriftRow struct {
 	// the cache (a run at temperature 0 without --no-cache): a score that
 	// fell for that measured no model.
 	CachedLatencyBefore, CachedLatencyAfter int
+
+	// need is how many decided cases the row's sign test needs to be
+	// significant, the other rows' as they are (HolmNeed).
+	need int
 }
 
 // Drifted reports whether anything in the row moved enough to count.
@@ -228,6 +233,7 @@ func holm(rows []DriftRow) {
 		if rows[i].AB.Wins+rows[i].AB.Losses > 0 {
 			rows[i].Tested = m
 		}
+		rows[i].need = HolmNeed(abs, i)
 	}
 }
 
@@ -253,6 +259,42 @@ func HolmAdjust(abs []ABResult) (adjusted []float64, tested int) {
 		adjusted[i] = running
 	}
 	return adjusted, m
+}
+
+// HolmNeed is the fewest decided cases with which comparison i of abs,
+// had every one gone the same way (p = 2 × 0.5^n), would have had a Holm
+// adjusted p-value below Significance, the other comparisons' p-values as
+// they are (HolmAdjust tests those with a decided case). Alone it is
+// report.SignTestCases(1); among m tests at most SignTestCases(m), fewer
+// when others differ more clearly: a step of Holm's method multiplies by
+// how many are left.
+func HolmNeed(abs []ABResult, i int) int {
+	var others []float64
+	for j, ab := range abs {
+		if j != i && ab.Wins+ab.Losses > 0 {
+			others = append(others, ab.P)
+		}
+	}
+	m := len(others) + 1
+	for n := 1; ; n++ {
+		p := min(1, 2*math.Pow(0.5, float64(n)))
+		// p's adjusted value: the running maximum of (m−k)·p_(k) up to
+		// its own place, the others' smaller p-values before it.
+		below := 0
+		adjusted := 0.0
+		sorted := slices.Sorted(slices.Values(others))
+		for _, q := range sorted {
+			if q >= p {
+				break
+			}
+			adjusted = max(adjusted, min(1, float64(m-below)*q))
+			below++
+		}
+		adjusted = max(adjusted, min(1, float64(m-below)*p))
+		if adjusted < Significance || n >= report.SignTestCases(m) {
+			return n
+		}
+	}
 }
 
 // HolmNote says how rows read their sign tests when several pairs were
@@ -313,8 +355,12 @@ func (r DriftRow) notes() []string {
 		cases = "1 decided case"
 	}
 	note := fmt.Sprintf("scores %s on %d of %s, %s: not significant", dir, more, cases, p)
-	if need := report.SignTestCases(r.Tested); decided < need {
-		note += fmt.Sprintf("; %s can never reach p < %g, the sign test needs %d (add cases: repeats of a case count once)", cases, Significance, need)
+	if need := r.need; decided < need {
+		adjusted := ""
+		if r.Tested > 1 { // their p alone may be below Significance
+			adjusted = " adjusted"
+		}
+		note += fmt.Sprintf("; %s can never reach%s p < %g, the sign test needs %d (add cases: repeats of a case count once)", cases, adjusted, Significance, need)
 	}
 	return []string{note}
 }

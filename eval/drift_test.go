@@ -327,3 +327,70 @@ func TestDriftNotesLatencyChecksOfCachedAnswers(t *testing.T) {
 		t.Errorf("without the cache: %+v", rows)
 	}
 }
+
+// With several pairs tested, a note on too few cases speaks of the
+// adjusted p: six cases falling give p = 2·0.5^6 = 0.031 alone, below
+// 0.05, but 0.063 adjusted for two pairs (Holm: 2 × 0.03125), and the
+// sign test then needs 7 (2·2·0.5^7 = 0.031 < 0.05).
+func TestDriftNoteAdjustedTooFewCases(t *testing.T) {
+	a1, b1, sc := abSides(0, 6, 0)
+	a2, b2, sc2 := abSides(0, 6, 0)
+	for i := range a2 {
+		a2[i].ID += 100
+		b2[i].ID += 100
+		a2[i].Target, b2[i].Target = "u", "u"
+	}
+	for i := range sc2 {
+		sc2[i].ID += 100
+		sc2[i].ResultID += 100
+	}
+	plan := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 1}}, Targets: []string{"t", "u"}}
+	rows := Drift(plan, append(a1, a2...), append(b1, b2...), append(sc, sc2...))
+	if len(rows) != 2 || rows[0].Drifted() || rows[0].Tested != 2 {
+		t.Fatalf("rows: %+v", rows)
+	}
+	want := "scores fell on 6 of 6 decided cases, p = 0.031 (p = 0.063 adjusted for 2 pairs tested): not significant; 6 decided cases can never reach adjusted p < 0.05, the sign test needs 7 (add cases: repeats of a case count once)"
+	if got := strings.Join(rows[0].Notes, "|"); got != want {
+		t.Errorf("notes %q\nwant  %q", got, want)
+	}
+}
+
+// How many decided cases a pair's sign test needs depends on the other
+// pairs tested with it: beside one whose scores moved clearly, six cases
+// all one way would have been significant (Holm: 2 × p of the clearer
+// one, then 1 × 2·0.5^6 = 0.031), so a pair of six decided cases that
+// moved 5 to 1 (p = 2·7/64 = 0.22) is not said to have too few.
+func TestDriftNoteNeedsWithTheOtherPairs(t *testing.T) {
+	a1, b1, sc := abSides(0, 10, 0) // p = 2/1024
+	a2, b2, sc2 := abSides(1, 5, 0) // p = 0.21875
+	for i := range a2 {
+		a2[i].ID += 100
+		b2[i].ID += 100
+		a2[i].Target, b2[i].Target = "u", "u"
+	}
+	for i := range sc2 {
+		sc2[i].ID += 100
+		sc2[i].ResultID += 100
+	}
+	plan := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 1}}, Targets: []string{"t", "u"}}
+	rows := Drift(plan, append(a1, a2...), append(b1, b2...), append(sc, sc2...))
+	if len(rows) != 2 || !rows[0].Drifted() || rows[1].Drifted() {
+		t.Fatalf("rows: %+v", rows)
+	}
+	want := "scores fell on 5 of 6 decided cases, p = 0.22 (p = 0.22 adjusted for 2 pairs tested): not significant"
+	if got := strings.Join(rows[1].Notes, "|"); got != want {
+		t.Errorf("notes %q\nwant  %q", got, want)
+	}
+	abs := []ABResult{rows[0].AB, rows[1].AB}
+	if n := HolmNeed(abs, 1); n != 6 {
+		t.Errorf("HolmNeed beside p = 2/1024: %d, want 6", n)
+	}
+	// Beside a pair that moved less (p = 0.22), 2·2·0.5^n < 0.05 needs 7.
+	if n := HolmNeed(abs, 0); n != 7 {
+		t.Errorf("HolmNeed beside p = 0.22: %d, want 7", n)
+	}
+	// Alone: 2·0.5^6 = 0.031 < 0.05.
+	if n := HolmNeed(abs[:1], 0); n != 6 {
+		t.Errorf("HolmNeed alone: %d, want 6", n)
+	}
+}

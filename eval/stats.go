@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -83,12 +82,15 @@ type Group struct {
 	Cost                float64 // USD
 
 	// Repeats is the most results any case has here. With Repeats > 1,
-	// Identical is the mean over cases of the share of a case's outputs that
-	// equal its most common output, and PassK (pass^k) the share of cases
+	// Identical is the mean over the OutputCases cases with two successful
+	// calls or more of the share of a case's outputs that equal its most
+	// common output (a lone output agrees with nothing, and 0 when no case
+	// has two: nothing to compare), and PassK (pass^k) the share of cases
 	// with a verdict whose every repeat passed: PassAllCases of
 	// JudgedCases.
 	Repeats                   int
 	Identical                 float64
+	OutputCases               int
 	PassK                     float64
 	JudgedCases, PassAllCases int
 }
@@ -178,7 +180,7 @@ func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) [
 			}
 			cases++
 			g.Repeats = max(g.Repeats, c.K)
-			if c.Outputs > 0 {
+			if c.Outputs > 1 {
 				identicalCases++
 				identical += c.Identical
 			}
@@ -193,6 +195,7 @@ func Aggregate(results []prompt.Result, scores []prompt.Score, run prompt.Run) [
 			if identicalCases > 0 {
 				g.Identical = identical / float64(identicalCases)
 			}
+			g.OutputCases = identicalCases
 			if judgedCases > 0 {
 				g.PassK = float64(passAll) / float64(judgedCases)
 			}
@@ -344,7 +347,7 @@ type ABResult struct {
 
 // Significance is the p-value below which CompareAB calls a difference
 // significant.
-const Significance = 0.05
+const Significance = report.Significance
 
 // CompareAB compares two sides' results on the same cases — two versions on
 // one target, or one version on two targets. Results are reduced to one per
@@ -486,13 +489,8 @@ func abSentence(r ABResult) string {
 }
 
 // FormatP writes a p-value with two significant digits: "p = 0.00068",
-// "p = 0.21", "p = 1", "p < 0.0001".
-func FormatP(p float64) string {
-	if p < 0.0001 {
-		return "p < 0.0001"
-	}
-	return "p = " + strconv.FormatFloat(p, 'g', 2, 64)
-}
+// "p = 0.21", "p = 1", "p < 0.0001" (report.FormatP).
+func FormatP(p float64) string { return report.FormatP(p) }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -260,6 +260,19 @@ func TestCompareAB(t *testing.T) {
 		t.Errorf("sentence %q, want %q", r.Sentence, want)
 	}
 
+	// A p-value just below 0.05 is not rounded to "0.05" beside "beats":
+	// 42 wins and 25 losses give p = 2·Σ_{i≤25} C(67,i)/2^67 =
+	// 0.049800114 (Python, fractions and math.comb), and 22 against 10
+	// gives 0.050102460, which reads "0.05" and is not significant.
+	a, b, sc = abSides(42, 25, 0)
+	if want := "B beats A on 42 of 67 cases, p = 0.0498"; CompareAB(a, b, sc, "", "").Sentence != want {
+		t.Errorf("sentence %q, want %q", CompareAB(a, b, sc, "", "").Sentence, want)
+	}
+	a, b, sc = abSides(22, 10, 0)
+	if want := "no significant difference: B wins 22 of 32 cases, p = 0.05"; CompareAB(a, b, sc, "", "").Sentence != want {
+		t.Errorf("sentence %q, want %q", CompareAB(a, b, sc, "", "").Sentence, want)
+	}
+
 	a, b, sc = abSides(6, 4, 1)
 	r = CompareAB(a, b, sc, "", "")
 	if want := "no significant difference: B wins 6 of 10 cases (1 tie excluded), p = 0.75"; r.Sentence != want {

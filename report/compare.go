@@ -344,8 +344,8 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 		}
 		if ab.Wins+ab.Losses > 0 {
 			line += "; win rate " + fmtRate(100*ab.WinRate) + "% (95% CI " + fmtRate(100*ab.Lo) + "–" + fmtRate(100*ab.Hi) +
-				"%); two-sided exact sign test p = " + strconv.FormatFloat(ab.P, 'g', 2, 64)
-			if why := TooFewCases(ab.Wins+ab.Losses, 1); why != "" && ab.P >= 0.05 {
+				"%); two-sided exact sign test " + FormatP(ab.P)
+			if why := TooFewCases(ab.Wins+ab.Losses, 1); why != "" && ab.P >= Significance {
 				line += " (" + why + ")"
 			}
 		}
@@ -506,6 +506,21 @@ type jsonPair struct {
 	ScoreDelta  *float64          `json:"score_delta"`
 }
 
+// roundP rounds a p-value for the JSON: to six decimals, as the other
+// numbers, but one below 0.001 to six significant digits, since six
+// decimals would write a sign test's 4.2e-9 (45 of 50 cases) as 0, a p
+// no test gives.
+func roundP(p float64) float64 {
+	if p >= 0.001 {
+		return roundTo(p, 6)
+	}
+	r, err := strconv.ParseFloat(strconv.FormatFloat(p, 'g', 6, 64), 64)
+	if err != nil {
+		return p
+	}
+	return r
+}
+
 // CompareJSON writes the comparison as one indented JSON document in the
 // whet.compare/v1 schema (SCHEMA.md). Text is kept exactly as recorded.
 func CompareJSON(w io.Writer, c Comparison) error {
@@ -514,7 +529,7 @@ func CompareJSON(w io.Writer, c Comparison) error {
 		A: jsonSideOf(c.A), B: jsonSideOf(c.B), Diff: c.Diff, Pairs: []jsonPair{},
 	}
 	if ab := c.AB; ab != nil {
-		doc.AB = &jsonAB{Wins: ab.Wins, Ties: ab.Ties, Losses: ab.Losses, Skipped: ab.Skipped, FailedA: ab.FailedA, FailedB: ab.FailedB, P: roundTo(ab.P, 6), Sentence: ab.Sentence}
+		doc.AB = &jsonAB{Wins: ab.Wins, Ties: ab.Ties, Losses: ab.Losses, Skipped: ab.Skipped, FailedA: ab.FailedA, FailedB: ab.FailedB, P: roundP(ab.P), Sentence: ab.Sentence}
 		if ab.Wins+ab.Losses > 0 {
 			doc.AB.WinRate, doc.AB.WinRateLo, doc.AB.WinRateHi = roundPtr(&ab.WinRate), roundPtr(&ab.Lo), roundPtr(&ab.Hi)
 		}

@@ -275,3 +275,66 @@ func TestDefaultSidesPreferTargetsWithResults(t *testing.T) {
 		}
 	}
 }
+
+// The Markdown's sign test says a tiny p-value as the A/B sentence does,
+// not in exponent notation, and one just below 0.05 with the digits that
+// keep it below.
+func TestCompareMarkdownPValue(t *testing.T) {
+	for _, tc := range []struct {
+		w, l int
+		p    float64 // 2·Σ_{i≤min} C(n,i)/2^n, by Python's fractions and math.comb
+		want string
+	}{
+		{16, 0, 3.0517578125e-05, "two-sided exact sign test p < 0.0001."},
+		{42, 25, 0.049800114294728665, "two-sided exact sign test p = 0.0498."},
+	} {
+		c := fixtureComparison()
+		c.AB = &ABStats{Wins: tc.w, Losses: tc.l, WinRate: float64(tc.w) / float64(tc.w+tc.l), P: tc.p, Sentence: "B beats A"}
+		md := string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, c) }))
+		if !strings.Contains(md, tc.want) {
+			t.Errorf("%d against %d: Markdown lacks %q:\n%s", tc.w, tc.l, tc.want, md)
+		}
+	}
+}
+
+func TestFormatP(t *testing.T) {
+	for p, want := range map[float64]string{
+		0.00067955:           "p = 0.00068",
+		0.0001:               "p = 0.0001",
+		3.0517578125e-05:     "p < 0.0001",
+		0.049800114294728665: "p = 0.0498", // 42 of 67: 2 digits would say 0.05
+		0.04999:              "p = 0.04999",
+		0.050102459732443094: "p = 0.05", // 22 of 32: not significant, 0.05 is true
+		0.2265625:            "p = 0.23",
+		1:                    "p = 1",
+	} {
+		if got := FormatP(p); got != want {
+			t.Errorf("FormatP(%v) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+// The JSON's p-value is never rounded to 0: 45 wins against 5 losses give
+// p = 2·Σ_{i≤5} C(50,i)/2^50 = 4.209852e-09 (Python, fractions and
+// math.comb), which six decimals would write as 0. Larger ones keep six
+// decimals.
+func TestCompareJSONSmallPValue(t *testing.T) {
+	for _, tc := range []struct{ p, want float64 }{
+		{4.209852022540872e-09, 4.20985e-09},
+		{0.2265625, 0.226563},
+	} {
+		c := fixtureComparison()
+		c.AB = &ABStats{Wins: 45, Losses: 5, WinRate: 0.9, P: tc.p, Sentence: "B beats A"}
+		var doc struct {
+			AB struct {
+				P float64 `json:"p_value"`
+			} `json:"ab"`
+		}
+		if err := json.Unmarshal(render(t, func(b *bytes.Buffer) error { return CompareJSON(b, c) }), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.AB.P != tc.want {
+			t.Errorf("p_value %v for p = %v, want %v", doc.AB.P, tc.p, tc.want)
+		}
+	}
+}

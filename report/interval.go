@@ -1,7 +1,9 @@
 package report
 
 import (
+	"maps"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -83,7 +85,8 @@ func PassInterval(byCase map[int][2]int) (lo, hi float64) {
 	neff := float64(cases)
 	if p > 0 && p < 1 {
 		var ss float64
-		for _, c := range byCase {
+		for _, k := range slices.Sorted(maps.Keys(byCase)) { // a fixed order: the same sum to the last bit
+			c := byCase[k]
 			d := float64(c[1]) - p*float64(c[0])
 			ss += d * d
 		}
@@ -100,7 +103,9 @@ func PassInterval(byCase map[int][2]int) (lo, hi float64) {
 // result, from the cluster-robust standard error over cases (case → its
 // scored repeats) and Student's t with cases−1 degrees of freedom, clamped
 // to [0,1]. With one result per case it is MeanCI's t-interval; with
-// repeats that always agree it is the t-interval of the cases' means. NaN
+// repeats that always agree it is the t-interval of the cases' means; the
+// standard error is never below that of every scored result taken as an
+// independent draw (repeats count at most in full, as in PassInterval). NaN
 // bounds with fewer than two cases: the spread between cases is unknown.
 //
 // When every scored result has the same score the sample shows no spread,
@@ -118,7 +123,9 @@ func ScoreInterval(byCase map[int][]float64, mean float64) (lo, hi float64) {
 	}
 	var ss float64
 	spread, first := false, math.NaN()
-	for _, xs := range byCase {
+	keys := slices.Sorted(maps.Keys(byCase)) // a fixed order: the same sums to the last bit
+	for _, k := range keys {
+		xs := byCase[k]
 		var d float64
 		for _, x := range xs {
 			d += x - mean
@@ -133,7 +140,20 @@ func ScoreInterval(byCase map[int][]float64, mean float64) (lo, hi float64) {
 	if !spread {
 		return wilsonP(min(1, max(0, mean)), float64(cases), Z95)
 	}
-	se := math.Sqrt(float64(cases) / float64(cases-1) * ss / float64(n*n))
+	// Repeats count at most as independent draws, as PassInterval keeps its
+	// effective sample size at most the results judged: the standard error
+	// is never below that of n independent scores. Cases whose repeats
+	// vary while their means agree (each case scored 0 once and 1 once)
+	// would otherwise give a standard error of 0 and the single point
+	// [mean, mean].
+	var dev float64
+	for _, k := range keys {
+		for _, x := range byCase[k] {
+			dev += (x - mean) * (x - mean)
+		}
+	}
+	v := float64(cases) / float64(cases-1) * ss / float64(n*n)
+	se := math.Sqrt(max(v, dev/float64(n-1)/float64(n)))
 	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(cases - 1)}.Quantile(0.975)
 	return max(0, mean-t*se), min(1, mean+t*se)
 }

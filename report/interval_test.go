@@ -85,3 +85,53 @@ func TestScoreIntervalWithoutSpread(t *testing.T) {
 		t.Errorf("one case: [%v, %v], want unknown", lo, hi)
 	}
 }
+
+func TestScoreIntervalRepeatsThatCancel(t *testing.T) {
+	// Six cases, each scored 0 on one repeat and 1 on the other: every
+	// case's mean is 0.5, so the spread between cases is 0, but the scores
+	// vary. The interval counts the twelve scores as independent draws at
+	// most, never as the single point [0.5, 0.5] (the pass rate of the same
+	// verdicts is the Wilson interval of 6 of 12). Reference, computed with
+	// Python's statistics module: s = stdev([0, 1]*6) = sqrt(3/11),
+	// se = s/sqrt(12) = 0.1507557, t(0.975, 5 df) = 2.5705818 (bisection on
+	// Student's t CDF by Simpson's rule), so 0.5 ± 0.3875298.
+	byCase := map[int][]float64{}
+	for c := range 6 {
+		byCase[c] = []float64{0, 1}
+	}
+	lo, hi := ScoreInterval(byCase, 0.5)
+	if !near(lo, 0.1124702, 1e-6) || !near(hi, 0.8875298, 1e-6) {
+		t.Errorf("repeats 0 and 1 on every case: [%v, %v], want [0.1124702, 0.8875298]", lo, hi)
+	}
+}
+
+// The intervals are the same to the last bit each time they are computed,
+// as reports are pure functions of the stored run: their sums over cases
+// run in a fixed order, not a map's. 40 cases of awkward fractions made
+// the ScoreInterval bounds differ in their last bits between calls when
+// the sums ran in map order.
+func TestIntervalsDeterministic(t *testing.T) {
+	byCase := map[int][]float64{}
+	pass := map[int][2]int{}
+	var sum float64
+	n := 0
+	for c := range 40 {
+		xs := []float64{float64(c%7) / 7, float64(c%3) / 3, 0.1 * float64(c%10)}
+		byCase[c] = xs
+		for _, x := range xs {
+			sum += x
+			n++
+		}
+		pass[c] = [2]int{3, c % 4}
+	}
+	mean := sum / float64(n)
+	lo0, hi0 := ScoreInterval(byCase, mean)
+	plo0, phi0 := PassInterval(pass)
+	for range 200 {
+		lo, hi := ScoreInterval(byCase, mean)
+		plo, phi := PassInterval(pass)
+		if lo != lo0 || hi != hi0 || plo != plo0 || phi != phi0 {
+			t.Fatalf("differs: [%v %v] vs [%v %v]; pass [%v %v] vs [%v %v]", lo, hi, lo0, hi0, plo, phi, plo0, phi0)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"whet/prompt"
@@ -341,12 +342,52 @@ func SignTestCases(tested int) int {
 
 // TooFewCases says, for a sign test over decided cases that found no
 // significant difference, that it could not have found one: "4 decided
-// cases cannot reach p < 0.05: the sign test needs 6". "" when there were
-// enough, or none.
+// cases cannot reach p < 0.05: the sign test needs 6". With several tests
+// it is the adjusted p that they cannot bring below 0.05 (their p alone may
+// be below it): "6 decided cases cannot reach p < 0.05 adjusted for 2
+// tests: the sign test needs 7". "" when there were enough, or none.
 func TooFewCases(decided, tested int) string {
-	need := SignTestCases(tested)
+	return TooFewCasesNeed(decided, SignTestCases(tested), tested)
+}
+
+// TooFewCasesNeed is TooFewCases where the sign test needs need decided
+// cases: with several tests adjusted by Holm's method, how many depends on
+// the others' p-values (eval.HolmNeed), between SignTestCases(1) and
+// SignTestCases(tested).
+func TooFewCasesNeed(decided, need, tested int) string {
 	if decided == 0 || decided >= need {
 		return ""
 	}
-	return fmt.Sprintf("%s cannot reach p < 0.05: the sign test needs %d", plural(decided, "decided case", "decided cases"), need)
+	adjusted := ""
+	if tested > 1 {
+		adjusted = fmt.Sprintf(" adjusted for %d tests", tested)
+	}
+	return fmt.Sprintf("%s cannot reach p < 0.05%s: the sign test needs %d", plural(decided, "decided case", "decided cases"), adjusted, need)
+}
+
+// Significance is the p-value below which a difference is called
+// significant.
+const Significance = 0.05
+
+// FormatP writes a p-value with two significant digits: "p = 0.00068",
+// "p = 0.21", "p = 1", "p < 0.0001"; see PValue.
+func FormatP(p float64) string {
+	if p < 0.0001 {
+		return "p < 0.0001"
+	}
+	return "p = " + PValue(p)
+}
+
+// PValue writes p (at least 0.0001, see FormatP) with two significant
+// digits, or with as many more as keep it on its side of Significance: a
+// sign test's 0.0498 is "0.0498", not "0.05", which would not read as
+// below 0.05 beside the word significant, and 0.0501 stays "0.05".
+func PValue(p float64) string {
+	for d := 2; d < 17; d++ {
+		s := strconv.FormatFloat(p, 'g', d, 64)
+		if v, err := strconv.ParseFloat(s, 64); err == nil && (v < Significance) == (p < Significance) {
+			return s
+		}
+	}
+	return strconv.FormatFloat(p, 'g', -1, 64)
 }

@@ -235,7 +235,8 @@ func TestTooFewCases(t *testing.T) {
 		{1, 1, "1 decided case cannot reach p < 0.05: the sign test needs 6"},
 		{5, 1, "5 decided cases cannot reach p < 0.05: the sign test needs 6"},
 		{6, 1, ""},
-		{6, 6, "6 decided cases cannot reach p < 0.05: the sign test needs 8"},
+		// 2·0.5^6 = 0.031 is below 0.05 alone, not times 6 tests.
+		{6, 6, "6 decided cases cannot reach p < 0.05 adjusted for 6 tests: the sign test needs 8"},
 	} {
 		if got := TooFewCases(tc.decided, tc.tested); got != tc.want {
 			t.Errorf("TooFewCases(%d, %d) = %q, want %q", tc.decided, tc.tested, got, tc.want)

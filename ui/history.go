@@ -624,9 +624,12 @@ func driftText(base prompt.Run, rows []eval.DriftRow, maxLines, w int) string {
 	var lines []string
 	for _, r := range ordered {
 		head := r.Version.Ref() + " × " + oneLine(r.Target)
-		if r.Drifted() {
+		switch {
+		case r.Drifted():
 			head = "⚠ " + head + ": drifted"
-		} else {
+		case r.AB.Wins != r.AB.Losses: // scores that moved, not significantly (a note says how): not steady
+			head = "  " + head + ": no drift, moved not significantly"
+		default:
 			head = "  " + head + ": steady"
 		}
 		block := []string{head,

@@ -282,8 +282,14 @@ func TestDriftTextNotes(t *testing.T) {
 	rows := []eval.DriftRow{{
 		Version: prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}, Target: "echo",
 		Notes: []string{"scores fell on 4 of 4 decided cases, p = 0.13: not significant"},
+		AB:    eval.ABResult{Losses: 4, P: 0.125},
 	}}
-	if got := driftText(prompt.Run{}, rows, 20, 100); !strings.Contains(got, "not drift: scores fell on 4 of 4 decided cases, p = 0.13: not significant") {
+	got := driftText(prompt.Run{}, rows, 20, 100)
+	if !strings.Contains(got, "not drift: scores fell on 4 of 4 decided cases, p = 0.13: not significant") {
+		t.Errorf("drift text: %s", got)
+	}
+	// Its head does not call scores that fell on every case steady.
+	if !strings.Contains(got, "p@1 × echo: no drift, moved not significantly\n") || strings.Contains(got, "steady") {
 		t.Errorf("drift text: %s", got)
 	}
 }
