@@ -166,7 +166,8 @@ func (a *app) printImportPlan(res promptfoo.Result) {
 
 // checkPromptfooImport refuses, before anything is written, an import
 // that would stop half-way: a prompt that exists with different content
-// (without newVersion), or a suite that exists (without replace).
+// (without newVersion), or a suite that exists with other cases or
+// checks (without replace).
 func (a *app) checkPromptfooImport(st *store.Store, res promptfoo.Result, newVersion, replace bool) error {
 	var problems []string
 	if !newVersion {
@@ -185,9 +186,15 @@ func (a *app) checkPromptfooImport(st *store.Store, res promptfoo.Result, newVer
 		}
 	}
 	if !replace && len(res.Suite.Cases) > 0 {
-		if _, err := st.GetSuite(a.ctx, res.Suite.Name); err == nil {
-			problems = append(problems, fmt.Sprintf("suite %q exists: --replace replaces its cases and checks", res.Suite.Name))
-		} else if !errors.Is(err, store.ErrNotFound) {
+		// The same suite imported again (the config run again, a prompt
+		// edited) changes nothing: saveSuite says it is unchanged.
+		old, err := st.GetSuite(a.ctx, res.Suite.Name)
+		switch {
+		case err == nil:
+			if !sameSavedSuite(old, res.Suite) {
+				problems = append(problems, fmt.Sprintf("suite %q exists with other cases or checks: --replace replaces them", res.Suite.Name))
+			}
+		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
 	}
