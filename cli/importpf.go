@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -104,10 +105,21 @@ It ends with the command that runs what it imported:
 				if res.Jobs > 0 {
 					opts += fmt.Sprintf(" -j %d", res.Jobs)
 				}
+				// promptfoo makes an outputPath's directory (results/ is
+				// often ignored by git, so absent in a fresh checkout);
+				// whet run -o wants it there.
+				var dirs []string
 				for _, o := range res.Outputs {
 					opts += " -o " + shellQuote(o)
+					if d := filepath.Dir(o); d != "." && !slices.Contains(dirs, shellQuote(d)) {
+						dirs = append(dirs, shellQuote(d))
+					}
 				}
-				fmt.Fprintf(a.env.Stdout, "\nrun it:\n  whet run %s --suite %s -m %s%s\n", strings.Join(names, " "), res.Suite.Name, targets, opts)
+				mkdir := ""
+				if len(dirs) > 0 {
+					mkdir = "mkdir -p " + strings.Join(dirs, " ") + " && "
+				}
+				fmt.Fprintf(a.env.Stdout, "\nrun it:\n  %swhet run %s --suite %s -m %s%s\n", mkdir, strings.Join(names, " "), res.Suite.Name, targets, opts)
 			}
 			if len(res.Unsupported) > 0 {
 				fmt.Fprintf(a.env.Stderr, "%d item(s) not imported (listed above)\n", len(res.Unsupported))
