@@ -2363,6 +2363,10 @@ defaultTest:
     - {type: llm-rubric, value: polite}
 tests:
   - vars: {q: hi}
+    assert:
+      - type: llm-rubric
+        value: brief
+        provider: {id: openai:chat:own-judge, config: {apiBaseUrl: 'http://own:9000/v1'}}
 `}
 	r, err := Import("evals.yaml", memFS(files))
 	if err != nil {
@@ -2383,6 +2387,11 @@ tests:
 	}
 	if len(r.Suite.Checks) != 1 || r.Suite.Checks[0].Provider != "localhost-8000:gpt-4o" {
 		t.Errorf("the grader reads the env block too: checks %+v", r.Suite.Checks)
+	}
+	// A grader with its own endpoint takes the env block's key, as the
+	// provider of that endpoint does: the same entry.
+	if c := r.Suite.Cases[0].Checks; len(c) != 1 || c[0].Provider != "own-9000:own-judge" {
+		t.Errorf("the grader with an endpoint: checks %+v", c)
 	}
 	var issues []string
 	for _, i := range r.Unsupported {

@@ -251,7 +251,8 @@ func (im *importer) graderEndpoint(n node, id, where string, report func(node, s
 	if t == "" || typ != config.TypeOpenAI && typ != config.TypeAnthropic && typ != config.TypeAzure {
 		return "", false
 	}
-	if v, isVendor := vendorOf(id); isVendor && !v.override {
+	vendor, isVendor := vendorOf(id)
+	if isVendor && !vendor.override {
 		return "", false // promptfoo calls the vendor's endpoint whatever the config says
 	}
 	var baseURL, host, keyEnv, apiVersion string
@@ -294,6 +295,12 @@ func (im *importer) graderEndpoint(n node, id, where string, report func(node, s
 	}
 	if baseURL == "" {
 		return "", false
+	}
+	if keyEnv == "" && typ != config.TypeAzure {
+		// As a provider's: the key the env block sets, else the vendor's.
+		if keyEnv = im.envKey(typ, vendor.keyEnv); keyEnv == "" {
+			keyEnv = vendor.keyEnv
+		}
 	}
 	var name string
 	var err error
