@@ -465,7 +465,7 @@ func failingCases(rr report.RunReport) []string {
 			reason = r.Error
 		}
 		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %d | %s |", report.MarkdownCode(refs[r.VersionID], true), report.MarkdownCode(r.Target, true),
-			report.MarkdownText(caseLabel(rr.Run, r.Case)), r.Repeat+1, report.MarkdownText(textutil.OneLine(reason))))
+			report.MarkdownText(caseTitle(rr.Run, r.Case)), r.Repeat+1, report.MarkdownText(textutil.OneLine(reason))))
 	}
 	return rows
 }

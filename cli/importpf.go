@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -104,10 +105,21 @@ It ends with the command that runs what it imported:
 				if res.Jobs > 0 {
 					opts += fmt.Sprintf(" -j %d", res.Jobs)
 				}
+				// promptfoo makes an outputPath's directory (results/ is
+				// often ignored by git, so absent in a fresh checkout);
+				// whet run -o wants it there.
+				var dirs []string
 				for _, o := range res.Outputs {
 					opts += " -o " + shellQuote(o)
+					if d := filepath.Dir(o); d != "." && !slices.Contains(dirs, shellQuote(d)) {
+						dirs = append(dirs, shellQuote(d))
+					}
 				}
-				fmt.Fprintf(a.env.Stdout, "\nrun it:\n  whet run %s --suite %s -m %s%s\n", strings.Join(names, " "), res.Suite.Name, targets, opts)
+				mkdir := ""
+				if len(dirs) > 0 {
+					mkdir = "mkdir -p " + strings.Join(dirs, " ") + " && "
+				}
+				fmt.Fprintf(a.env.Stdout, "\nrun it:\n  %swhet run %s --suite %s -m %s%s\n", mkdir, strings.Join(names, " "), res.Suite.Name, targets, opts)
 			}
 			if len(res.Unsupported) > 0 {
 				fmt.Fprintf(a.env.Stderr, "%d item(s) not imported (listed above)\n", len(res.Unsupported))
@@ -166,7 +178,8 @@ func (a *app) printImportPlan(res promptfoo.Result) {
 
 // checkPromptfooImport refuses, before anything is written, an import
 // that would stop half-way: a prompt that exists with different content
-// (without newVersion), or a suite that exists (without replace).
+// (without newVersion), or a suite that exists with other cases or
+// checks (without replace).
 func (a *app) checkPromptfooImport(st *store.Store, res promptfoo.Result, newVersion, replace bool) error {
 	var problems []string
 	if !newVersion {
@@ -185,9 +198,15 @@ func (a *app) checkPromptfooImport(st *store.Store, res promptfoo.Result, newVer
 		}
 	}
 	if !replace && len(res.Suite.Cases) > 0 {
-		if _, err := st.GetSuite(a.ctx, res.Suite.Name); err == nil {
-			problems = append(problems, fmt.Sprintf("suite %q exists: --replace replaces its cases and checks", res.Suite.Name))
-		} else if !errors.Is(err, store.ErrNotFound) {
+		// The same suite imported again (the config run again, a prompt
+		// edited) changes nothing: saveSuite says it is unchanged.
+		old, err := st.GetSuite(a.ctx, res.Suite.Name)
+		switch {
+		case err == nil:
+			if !sameSavedSuite(old, res.Suite) {
+				problems = append(problems, fmt.Sprintf("suite %q exists with other cases or checks: --replace replaces them", res.Suite.Name))
+			}
+		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
 	}

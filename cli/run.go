@@ -389,6 +389,14 @@ func versionRef(rr report.RunReport, id int64) string {
 	return fmt.Sprintf("version#%d", id)
 }
 
+// caseTitle is caseLabel with an unnamed case's description (Case.Title).
+func caseTitle(r prompt.Run, i int) string {
+	if i >= 0 && i < len(r.Cases) {
+		return r.Cases[i].Title(i)
+	}
+	return caseLabel(r, i)
+}
+
 func caseLabel(r prompt.Run, i int) string {
 	if i >= 0 && i < len(r.Cases) {
 		return r.Cases[i].Label(i)

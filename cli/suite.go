@@ -98,6 +98,17 @@ func validateSuiteName(name string) error {
 	return usagef("invalid suite name %q: %s", name, prompt.NameRule)
 }
 
+// sameSavedSuite reports whether saving su would change nothing of old,
+// the suite saved under its name: the same cases and checks, the same
+// prompt (its name's case aside) and the same spelling of the name.
+func sameSavedSuite(old, su prompt.Suite) bool {
+	if strings.EqualFold(su.Prompt, old.Prompt) {
+		su.Prompt = old.Prompt
+	}
+	same, err := store.SameSuite(old, su)
+	return err == nil && same && old.Name == su.Name
+}
+
 func (a *app) saveSuite(su prompt.Suite, replace bool) error {
 	if err := validateSuiteName(su.Name); err != nil {
 		return err
@@ -113,11 +124,7 @@ func (a *app) saveSuite(su prompt.Suite, replace bool) error {
 	// changes nothing, as a prompt file's does, with or without --replace.
 	old, gerr := st.GetSuite(a.ctx, su.Name)
 	if gerr == nil {
-		cand := su
-		if strings.EqualFold(cand.Prompt, old.Prompt) {
-			cand.Prompt = old.Prompt
-		}
-		if same, serr := store.SameSuite(old, cand); serr == nil && same && old.Name == su.Name {
+		if sameSavedSuite(old, su) {
 			fmt.Fprintf(a.env.Stdout, "suite %s: unchanged, %s, %s\n", old.Name, count(len(old.Cases), "case"), count(old.CheckCount(), "check"))
 			return nil
 		}

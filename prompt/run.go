@@ -37,6 +37,18 @@ func (c Case) Label(index int) string {
 	return fmt.Sprintf("case %d", index+1)
 }
 
+// Title is the case as a report that lists results by case names it: its
+// Label, and for a case without a name its description after it ("case 3:
+// refund status", as promptfoo names a test "test 3: refund status"), so
+// that the cases a promptfoo config imports (described, never named) are
+// told apart in a CI system's list without opening the run.
+func (c Case) Title(index int) string {
+	if c.Name != "" || strings.TrimSpace(c.Description) == "" {
+		return c.Label(index)
+	}
+	return c.Label(index) + ": " + strings.Join(strings.Fields(c.Description), " ")
+}
+
 // MergeVars is a case's variables for a run: layers in order, a later
 // layer's value replacing an earlier one's (e.g. the prompt's sample
 // values, then the case's, then values given for the whole run).

@@ -2363,6 +2363,10 @@ defaultTest:
     - {type: llm-rubric, value: polite}
 tests:
   - vars: {q: hi}
+    assert:
+      - type: llm-rubric
+        value: brief
+        provider: {id: openai:chat:own-judge, config: {apiBaseUrl: 'http://own:9000/v1'}}
 `}
 	r, err := Import("evals.yaml", memFS(files))
 	if err != nil {
@@ -2383,6 +2387,11 @@ tests:
 	}
 	if len(r.Suite.Checks) != 1 || r.Suite.Checks[0].Provider != "localhost-8000:gpt-4o" {
 		t.Errorf("the grader reads the env block too: checks %+v", r.Suite.Checks)
+	}
+	// A grader with its own endpoint takes the env block's key, as the
+	// provider of that endpoint does: the same entry.
+	if c := r.Suite.Cases[0].Checks; len(c) != 1 || c[0].Provider != "own-9000:own-judge" {
+		t.Errorf("the grader with an endpoint: checks %+v", c)
 	}
 	var issues []string
 	for _, i := range r.Unsupported {
@@ -2505,5 +2514,59 @@ func TestImportPromptyEveryProblem(t *testing.T) {
 		if !strings.HasPrefix(issues[i], w) {
 			t.Errorf("issue %d = %q\nwant %q…", i+1, issues[i], w)
 		}
+	}
+}
+
+// A grader given as {id, config} is loaded by promptfoo with its config,
+// so its apiBaseUrl (or apiHost) is the endpoint it calls: the grader's
+// target is a provider entry for it (the providers' own when they share
+// it), never the vendor's API, where a local judge's prompts would go.
+func TestImportGraderWithEndpoint(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `
+providers:
+  - id: openai:chat:qwen2.5-7b-instruct
+    config: {apiBaseUrl: http://127.0.0.1:8000/v1}
+prompts: ['Extract {{msg}}']
+defaultTest:
+  options:
+    provider:
+      id: openai:chat:qwen2.5-7b-instruct
+      config:
+        apiBaseUrl: http://127.0.0.1:8000/v1
+        temperature: 0
+tests:
+  - vars: {msg: a}
+    assert:
+      - type: llm-rubric
+        value: is JSON
+  - vars: {msg: b}
+    assert:
+      - type: factuality
+        value: b
+        provider:
+          id: anthropic:messages:claude-judge
+          config: {apiBaseUrl: 'http://gpu-box:4000', apiKey: '{{ env.GATEWAY_KEY }}'}
+`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHints := []ProviderHint{
+		{Name: "127.0.0.1-8000", Type: "openai", BaseURL: "http://127.0.0.1:8000/v1"},
+		{Name: "gpu-box-4000", Type: "anthropic", BaseURL: "http://gpu-box:4000", APIKeyEnv: "GATEWAY_KEY"},
+	}
+	if !reflect.DeepEqual(r.Providers, wantHints) {
+		t.Errorf("providers = %+v\nwant %+v", r.Providers, wantHints)
+	}
+	if c := r.Suite.Cases[0].Checks; len(c) != 1 || c[0].Provider != "127.0.0.1-8000:qwen2.5-7b-instruct" {
+		t.Errorf("defaultTest's grader = %+v", c)
+	}
+	if c := r.Suite.Cases[1].Checks; len(c) != 1 || c[0].Provider != "gpu-box-4000:claude-judge" {
+		t.Errorf("the assert's grader = %+v", c)
+	}
+	want := []Issue{{"c.yaml", 12, "defaultTest: grader provider openai:chat:qwen2.5-7b-instruct: config.temperature is not imported: only its endpoint and key variable are"}}
+	if !reflect.DeepEqual(r.Unsupported, want) {
+		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"whet/config"
 	"whet/prompt"
 )
 
@@ -220,6 +221,9 @@ func (im *importer) options(n node, where string) graders {
 // reports it and returns "".
 func (im *importer) graderTarget(n node, where, otherwise string) string {
 	id := providerID(n)
+	if t, ok := im.graderEndpoint(n, id, where, im.issue); ok {
+		return t
+	}
 	t, why := im.checkTarget(n, id)
 	if t == "" {
 		im.issue(n, fmt.Sprintf("%s: grader provider %q is not supported by whet%s: %s", where, id, why, otherwise))
@@ -229,6 +233,97 @@ func (im *importer) graderTarget(n node, where, otherwise string) string {
 		im.issue(n, fmt.Sprintf("%s: grader provider %s: only its id is imported, not its options", where, id))
 	}
 	return t
+}
+
+// graderEndpoint maps a grader given as {id, config} whose config names an
+// endpoint (apiBaseUrl, apiHost) to a target of a provider entry for it:
+// promptfoo loads such a grader with its config, so it calls that
+// endpoint, as a provider of the config does, rather than the vendor's
+// (a local server's judge would otherwise be sent to api.openai.com). ok
+// is false when the grader names no endpoint whet imports.
+// Whatever else it sets is said through report.
+func (im *importer) graderEndpoint(n node, id, where string, report func(node, string)) (target string, ok bool) {
+	cfg, has := n.key("config")
+	if !has || !cfg.isMap() {
+		return "", false
+	}
+	t, typ, model, _ := mapTarget(id, true)
+	if t == "" || typ != config.TypeOpenAI && typ != config.TypeAnthropic && typ != config.TypeAzure {
+		return "", false
+	}
+	vendor, isVendor := vendorOf(id)
+	if isVendor && !vendor.override {
+		return "", false // promptfoo calls the vendor's endpoint whatever the config says
+	}
+	var baseURL, host, keyEnv, apiVersion string
+	var baseAt node
+	keyFromAPIKey := false
+	var rest []string
+	for _, k := range cfg.keys() {
+		kn, _ := cfg.key(k)
+		switch {
+		case k == "apiBaseUrl":
+			if baseURL == "" || typ != config.TypeAzure {
+				baseURL, baseAt = strings.TrimSpace(text(kn.v)), kn
+			}
+		case k == "apiHost" && typ != config.TypeAnthropic:
+			h := strings.Trim(strings.TrimSpace(text(kn.v)), "/")
+			host = "https://" + strings.TrimPrefix(strings.TrimPrefix(h, "https://"), "http://")
+			if typ == config.TypeOpenAI {
+				host += "/v1"
+			}
+			if baseAt.v == nil {
+				baseAt = kn
+			}
+		case k == "apiKeyEnvar":
+			if !keyFromAPIKey { // promptfoo reads config.apiKey first
+				keyEnv = strings.TrimSpace(text(kn.v))
+			}
+		case k == "apiKey" && envRef(kn) != "":
+			keyEnv, keyFromAPIKey = envRef(kn), true
+		case k == "apiVersion" && typ == config.TypeAzure:
+			apiVersion = strings.TrimSpace(text(kn.v))
+		default:
+			rest = append(rest, k)
+		}
+	}
+	switch {
+	case host != "" && typ == config.TypeOpenAI:
+		baseURL = host // promptfoo's getApiUrl reads apiHost first
+	case host != "" && baseURL == "":
+		baseURL = host
+	}
+	if baseURL == "" {
+		return "", false
+	}
+	if keyEnv == "" && typ != config.TypeAzure {
+		// As a provider's: the key the env block sets, else the vendor's.
+		if keyEnv = im.envKey(typ, vendor.keyEnv); keyEnv == "" {
+			keyEnv = vendor.keyEnv
+		}
+	}
+	var name string
+	var err error
+	if typ == config.TypeAzure {
+		name, err = im.azureHint(n, id, baseURL, keyEnv, apiVersion, true)
+	} else {
+		name, err = im.hint(typ, baseURL, keyEnv, "", "")
+	}
+	if err != nil {
+		report(baseAt, fmt.Sprintf("%s: grader provider %s: %v: not imported", where, id, err))
+		return "", false
+	}
+	for _, k := range rest {
+		kn, _ := cfg.key(k)
+		report(kn, fmt.Sprintf("%s: grader provider %s: config.%s is not imported: only its endpoint and key variable are", where, id, k))
+	}
+	for _, k := range n.keys() {
+		if k != "id" && k != "config" {
+			kn, _ := n.key(k)
+			report(kn, fmt.Sprintf("%s: grader provider %s: %s is not imported", where, id, k))
+		}
+	}
+	return name + ":" + model, true
 }
 
 // isEmbeddingID reports whether a provider id names an embedding model.
@@ -855,7 +950,9 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 	}
 	if pn, ok := ra.provider.(node); ok && pn.v != nil {
 		id := providerID(pn)
-		if target, why := im.checkTarget(pn, id); target != "" {
+		if target, ok := im.graderEndpoint(pn, id, fmt.Sprintf("%s (%s)", where, typ), note); ok {
+			c.Provider = target
+		} else if target, why := im.checkTarget(pn, id); target != "" {
 			c.Provider = target
 			if pn.isMap() && len(pn.keys()) > 1 {
 				note(pn, fmt.Sprintf("%s (%s): only the provider's id is imported, not its options", where, typ))

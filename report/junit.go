@@ -269,12 +269,12 @@ func (v *view) junitFailure(res prompt.Result) (msg, body string, failed bool) {
 // a test by its name, so two cases both named "refund" would read as one.
 func (v *view) junitCaseNames() []string {
 	count := map[string]int{}
-	for i := range v.cases {
-		count[junitName(v.caseLabel(i))]++
+	for i, c := range v.cases {
+		count[junitName(c.Title(i))]++
 	}
 	out := make([]string, len(v.cases))
-	for i := range v.cases {
-		l := junitName(v.caseLabel(i))
+	for i, c := range v.cases {
+		l := junitName(c.Title(i))
 		if count[l] > 1 {
 			l += fmt.Sprintf(" (case %d)", i+1)
 		}
