@@ -558,6 +558,16 @@ func (a *app) configCmd() *cobra.Command {
 				return nil
 			}
 			fmt.Fprintf(a.env.Stdout, "%s: ok\n", p.ConfigFile)
+			// A key variable unset here is not a problem of the file (CI
+			// may set it), but its calls would go without a key: say so.
+			if c, err := config.Load(p.ConfigFile, a.env.Getenv); err == nil {
+				for _, name := range prompt.SortedKeys(c.Providers) {
+					pv := c.Providers[name]
+					if pv.APIKeyEnv != "" && pv.APIKeyCmd == "" && strings.TrimSpace(a.env.Getenv(pv.APIKeyEnv)) == "" {
+						fmt.Fprintf(a.env.Stderr, "note: provider %s: $%s is not set here, so its calls would send no key\n", name, pv.APIKeyEnv)
+					}
+				}
+			}
 			return nil
 		},
 	}
