@@ -105,6 +105,14 @@ It ends with the command that runs what it imported:
 				if res.Jobs > 0 {
 					opts += fmt.Sprintf(" -j %d", res.Jobs)
 				}
+				// A cached answer made no call, so a latency check fails on
+				// it (as promptfoo's latency assertion refuses cached results).
+				latency := slices.ContainsFunc(res.Suite.Checks, isLatency) || slices.ContainsFunc(res.Suite.Cases, func(c prompt.Case) bool {
+					return slices.ContainsFunc(c.Checks, isLatency)
+				})
+				if latency {
+					opts += " --no-cache"
+				}
 				// promptfoo makes an outputPath's directory (results/ is
 				// often ignored by git, so absent in a fresh checkout);
 				// whet run -o wants it there.
@@ -120,6 +128,9 @@ It ends with the command that runs what it imported:
 					mkdir = "mkdir -p " + strings.Join(dirs, " ") + " && "
 				}
 				fmt.Fprintf(a.env.Stdout, "\nrun it:\n  %swhet run %s --suite %s -m %s%s\n", mkdir, strings.Join(names, " "), res.Suite.Name, targets, opts)
+				if latency {
+					fmt.Fprintln(a.env.Stdout, "  (--no-cache: its latency checks time calls, and an answer from the cache made none)")
+				}
 			}
 			if len(res.Unsupported) > 0 {
 				fmt.Fprintf(a.env.Stderr, "%d item(s) not imported (listed above)\n", len(res.Unsupported))
@@ -294,3 +305,5 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+func isLatency(c prompt.Check) bool { return c.Type == eval.TypeLatency }
