@@ -864,6 +864,9 @@ func extFormatFlag(cmd *cobra.Command) {
 // file whose name says another format than it holds; a file without an
 // extension gets the default.
 func outputFormat(cmd *cobra.Command, format, output string, writes ...string) (string, error) {
+	if output != "" && cmd.Flags().Changed("format") {
+		extMismatch(cmd, format, output, writes)
+	}
 	if output == "" || cmd.Flags().Changed("format") {
 		return format, nil
 	}
@@ -885,6 +888,26 @@ func outputFormat(cmd *cobra.Command, format, output string, writes ...string) (
 	}
 	return "", usagef("-o %s: %s names none of the formats %s writes (%s, as %s); give --format, or one of those extensions",
 		output, ext, cmd.CommandPath(), strings.Join(writes, ", "), strings.Join(exts, " "))
+}
+
+// extMismatch notes on stderr that --format wins over an -o file's
+// extension naming another format the command writes (--format md -o
+// junit.xml writes Markdown into junit.xml), a trap in a CI line meant
+// to write both. A .txt, which any text is, is not noted.
+func extMismatch(cmd *cobra.Command, format, output string, writes []string) {
+	ext := strings.ToLower(filepath.Ext(output))
+	f, ok := extFormats[ext]
+	if format == "markdown" {
+		format = "md"
+	}
+	if !ok || ext == ".txt" || f == format || !slices.Contains(writes, f) {
+		return
+	}
+	how := "drop --format to write " + f
+	if cmd.Name() == "run" {
+		how += ", or give one -o per format (-o FILE.md -o FILE.xml)"
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "note: -o %s: writing %s, as --format says, though %s names %s (%s)\n", output, format, ext, f, how)
 }
 
 // formatExts are extFormats' extensions, in the order a message lists
