@@ -343,7 +343,12 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 			line += " (" + plural(ab.Skipped, "case", "cases") + " with no score on one side left out)"
 		}
 		if ab.Wins+ab.Losses > 0 {
-			line += "; win rate " + fmtRate(100*ab.WinRate) + "% (95% CI " + fmtRate(100*ab.Lo) + "–" + fmtRate(100*ab.Hi) +
+			// Ties are in neither part of the rate: say what it is over.
+			line += "; win rate " + fmtRate(100*ab.WinRate) + "% of " + plural(ab.Wins+ab.Losses, "decided case", "decided cases") + " ("
+			if ab.Ties > 0 {
+				line += "ties left out; "
+			}
+			line += "95% CI " + fmtRate(100*ab.Lo) + "–" + fmtRate(100*ab.Hi) +
 				"%); two-sided exact sign test " + FormatP(ab.P)
 			if why := TooFewCases(ab.Wins+ab.Losses, 1); why != "" && ab.P >= Significance {
 				line += " (" + why + ")"
