@@ -530,11 +530,12 @@ func (d driftReport) jsonDoc() any {
 			if s.Scored == 0 {
 				return nil
 			}
-			return &s.MeanScore
+			m := report.Round6(s.MeanScore)
+			return &m
 		}
 		var p, padj *float64
 		if r.AB.Wins+r.AB.Losses > 0 {
-			p, padj = &r.AB.P, &r.AdjustedP
+			p, padj = new(report.RoundP(r.AB.P)), new(report.RoundP(r.AdjustedP))
 		}
 		rows[i] = driftJSONRow{
 			Version: r.Version.Ref(), VersionID: r.Version.VersionID, Target: r.Target,
@@ -548,7 +549,7 @@ func (d driftReport) jsonDoc() any {
 		}
 		for _, c := range r.AB.Cases {
 			if c.Scored && c.Winner != 0 {
-				rows[i].Cases = append(rows[i].Cases, driftJSONCase{Case: c.Case + 1, Name: eval.CaseLabel(d.Baseline, c.Case), ScoreBefore: c.A, ScoreAfter: c.B})
+				rows[i].Cases = append(rows[i].Cases, driftJSONCase{Case: c.Case + 1, Name: eval.CaseLabel(d.Baseline, c.Case), ScoreBefore: report.Round6(c.A), ScoreAfter: report.Round6(c.B)})
 			}
 		}
 	}

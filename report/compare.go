@@ -511,11 +511,12 @@ type jsonPair struct {
 	ScoreDelta  *float64          `json:"score_delta"`
 }
 
-// roundP rounds a p-value for the JSON: to six decimals, as the other
+// RoundP rounds a p-value for the JSON: to six decimals, as the other
 // numbers, but one below 0.001 to six significant digits, since six
 // decimals would write a sign test's 4.2e-9 (45 of 50 cases) as 0, a p
-// no test gives.
-func roundP(p float64) float64 {
+// no test gives. Every JSON document whet writes uses it, so that 1/64
+// reads 0.015625 and not 0.015624999999999974.
+func RoundP(p float64) float64 {
 	if p >= 0.001 {
 		return roundTo(p, 6)
 	}
@@ -534,7 +535,7 @@ func CompareJSON(w io.Writer, c Comparison) error {
 		A: jsonSideOf(c.A), B: jsonSideOf(c.B), Diff: c.Diff, Pairs: []jsonPair{},
 	}
 	if ab := c.AB; ab != nil {
-		doc.AB = &jsonAB{Wins: ab.Wins, Ties: ab.Ties, Losses: ab.Losses, Skipped: ab.Skipped, FailedA: ab.FailedA, FailedB: ab.FailedB, P: roundP(ab.P), Sentence: ab.Sentence}
+		doc.AB = &jsonAB{Wins: ab.Wins, Ties: ab.Ties, Losses: ab.Losses, Skipped: ab.Skipped, FailedA: ab.FailedA, FailedB: ab.FailedB, P: RoundP(ab.P), Sentence: ab.Sentence}
 		if ab.Wins+ab.Losses > 0 {
 			doc.AB.WinRate, doc.AB.WinRateLo, doc.AB.WinRateHi = roundPtr(&ab.WinRate), roundPtr(&ab.Lo), roundPtr(&ab.Hi)
 		}
@@ -567,6 +568,11 @@ func CompareJSON(w io.Writer, c Comparison) error {
 	}
 	return writeJSON(w, doc)
 }
+
+// Round6 rounds a score, a rate or an interval's bound for the JSON to six
+// decimals, as every such number whet writes is: float noise such as
+// 0.30000000000000004 never reaches a file.
+func Round6(f float64) float64 { return roundTo(f, 6) }
 
 func roundPtr(f *float64) *float64 {
 	if f == nil {
