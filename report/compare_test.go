@@ -349,3 +349,14 @@ func TestCompareMarkdownWinRateSaysDecidedCases(t *testing.T) {
 		t.Errorf("Markdown lacks %q:\n%s", want, md)
 	}
 }
+
+// The A/B paragraph says how many cells a check error left out, beside
+// the failed calls.
+func TestCompareMarkdownSaysCheckErrors(t *testing.T) {
+	c := fixtureComparison()
+	c.AB = &ABStats{Wins: 2, Losses: 1, FailedA: 1, ErroredB: 3, WinRate: 2.0 / 3, P: 1, Sentence: "no significant difference"}
+	md := string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, c) }))
+	if want := "and whose checks all gave a verdict (3 cells with a check error left out, 0 of `summarize@1`'s and 3 of"; !strings.Contains(md, want) {
+		t.Errorf("Markdown lacks %q:\n%s", want, md)
+	}
+}
