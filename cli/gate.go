@@ -424,6 +424,13 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 		}
 		b.WriteString("\n")
 	}
+	var measured []int
+	for _, g := range groups {
+		measured = append(measured, g.Measured)
+	}
+	if few := report.P95Few(measured...); few > 0 {
+		b.WriteString("\n*p50 and p95 are latency percentiles over the calls made (not cached); a " + report.P95FewText(few) + ".*\n")
+	}
 	if repeats > 1 {
 		b.WriteString("\n*The 95% CI is over cases: repeats of a case that always agree count as one case, repeats that vary as independent draws would count in full.*\n")
 	}

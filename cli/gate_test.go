@@ -451,3 +451,24 @@ func TestGateCaseLines(t *testing.T) {
 		}
 	}
 }
+
+// The gate's summary says when its p95 rests on fewer than 20 calls, and
+// so is their slowest.
+func TestGateMarkdownP95OfFewCalls(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	rr := report.RunReport{Run: prompt.Run{ID: "r1", Suite: "s", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}}
+	for _, tc := range []struct {
+		measured int
+		want     bool
+	}{{3, true}, {20, false}, {0, false}} {
+		var b bytes.Buffer
+		g := eval.Group{Version: rv, Target: "echo", N: 20, Judged: 20, Passed: 20, PassRate: 1, Measured: tc.measured, P95: time.Second}
+		if err := writeGateMarkdown(&b, rr, []eval.Group{g}, 0.9, nil); err != nil {
+			t.Fatal(err)
+		}
+		note := "a p95 of fewer than 20 calls (as few as 3 here) is their slowest."
+		if got := strings.Contains(b.String(), note); got != tc.want {
+			t.Errorf("measured %d: note shown %v:\n%s", tc.measured, got, b.String())
+		}
+	}
+}

@@ -262,6 +262,26 @@ const ScorerSuite = "suite"
 // TUI's ratings).
 const ScorerHuman = "human"
 
+// P95Few is the fewest measured calls, of those between 1 and 19, that a
+// p95 rests on (0: none), where the nearest-rank 95th percentile is the
+// slowest call. Tables and summaries say so under their latency columns
+// (P95FewText), so that a p95 of three calls is not read as a tail.
+func P95Few(measured ...int) int {
+	least := 0
+	for _, n := range measured {
+		if n > 0 && n < 20 && (least == 0 || n < least) {
+			least = n
+		}
+	}
+	return least
+}
+
+// P95FewText is what the reports say of P95Few's n: "p95 of fewer than 20
+// calls (as few as 3 here) is their slowest".
+func P95FewText(n int) string {
+	return "p95 of fewer than 20 calls (as few as " + fmtInt(n) + " here) is their slowest"
+}
+
 // CheckErrored reports whether a result's grade rests on a check that
 // gave no verdict (a judge that failed or answered badly twice, an
 // embedding model down, a latency a cached answer lacks), which its suite
