@@ -272,11 +272,12 @@ func (d driftReport) drifted() int {
 	return n
 }
 
-// noted counts the rows whose scores moved without counting as drift.
+// noted counts the rows whose scores moved without counting as drift
+// (other notes, such as cells left out for a check error, are no move).
 func (d driftReport) noted() int {
 	n := 0
 	for _, r := range d.Rows {
-		if len(r.Notes) > 0 {
+		if r.AB.Wins != r.AB.Losses && r.AdjustedP >= eval.Significance {
 			n++
 		}
 	}
@@ -506,6 +507,8 @@ type driftJSONRow struct {
 	Tested       int      `json:"pairs_tested"`
 	ErrorsBefore int      `json:"errors_before"`
 	ErrorsAfter  int      `json:"errors_after"`
+	CheckErrsBef int      `json:"check_errors_before"`
+	CheckErrsAft int      `json:"check_errors_after"`
 	P50BeforeMS  float64  `json:"latency_p50_ms_before"`
 	P50AfterMS   float64  `json:"latency_p50_ms_after"`
 	Drifted      bool     `json:"drifted"`
@@ -530,25 +533,26 @@ func (d driftReport) jsonDoc() any {
 			if s.Scored == 0 {
 				return nil
 			}
-			return &s.MeanScore
+			m := report.Round6(s.MeanScore)
+			return &m
 		}
 		var p, padj *float64
 		if r.AB.Wins+r.AB.Losses > 0 {
-			p, padj = &r.AB.P, &r.AdjustedP
+			p, padj = new(report.RoundP(r.AB.P)), new(report.RoundP(r.AdjustedP))
 		}
 		rows[i] = driftJSONRow{
 			Version: r.Version.Ref(), VersionID: r.Version.VersionID, Target: r.Target,
 			ModelBefore: r.ModelBefore, ModelAfter: r.ModelAfter, ModelChanged: r.ModelChanged(),
 			Paired: r.Paired, Identical: r.Identical, ScoreBefore: score(r.Before), ScoreAfter: score(r.After),
 			BaselineWins: r.AB.Losses, Ties: r.AB.Ties, RerunWins: r.AB.Wins, P: p, PAdjusted: padj, Tested: r.Tested,
-			ErrorsBefore: r.Before.Errors, ErrorsAfter: r.After.Errors,
+			ErrorsBefore: r.Before.Errors, ErrorsAfter: r.After.Errors, CheckErrsBef: r.AB.ErroredA, CheckErrsAft: r.AB.ErroredB,
 			P50BeforeMS: ms(r.Before.P50), P50AfterMS: ms(r.After.P50),
 			Drifted: r.Drifted(), Reasons: append([]string{}, r.Reasons...), Notes: append([]string{}, r.Notes...),
 			Cases: []driftJSONCase{},
 		}
 		for _, c := range r.AB.Cases {
 			if c.Scored && c.Winner != 0 {
-				rows[i].Cases = append(rows[i].Cases, driftJSONCase{Case: c.Case + 1, Name: eval.CaseLabel(d.Baseline, c.Case), ScoreBefore: c.A, ScoreAfter: c.B})
+				rows[i].Cases = append(rows[i].Cases, driftJSONCase{Case: c.Case + 1, Name: eval.CaseLabel(d.Baseline, c.Case), ScoreBefore: report.Round6(c.A), ScoreAfter: report.Round6(c.B)})
 			}
 		}
 	}

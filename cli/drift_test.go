@@ -2,11 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
 	"whet/eval"
 	"whet/prompt"
+	"whet/report"
 )
 
 // whet drift's table and Markdown say how the sign tests were adjusted in
@@ -61,5 +64,30 @@ func TestDriftPColumn(t *testing.T) {
 		if got := driftP(r); got != tc.want {
 			t.Errorf("%d against %d: %q, want %q", tc.w, tc.l, got, tc.want)
 		}
+	}
+}
+
+// whet drift's JSON writes its p-values and scores as whet.compare/v1
+// does (report.RoundP, six decimals): a sign test's 1/64 reads 0.015625,
+// never float noise such as 0.015624999999999974.
+func TestDriftJSONRoundsAsCompare(t *testing.T) {
+	v := prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}
+	p := eval.SignTest(0, 7)
+	row := eval.DriftRow{Version: v, Target: "a", Tested: 3, AdjustedP: min(1, 3*p),
+		Before: report.Summary{Scored: 3, MeanScore: 0.1 + 0.2}, After: report.Summary{Scored: 3, MeanScore: 2.0 / 3},
+		AB: eval.ABResult{Losses: 7, P: p, Cases: []eval.ABCase{{Case: 0, A: 0.1 + 0.2, B: 1.0 / 3, Scored: true, Winner: 1}}}}
+	js, err := json.Marshal(driftReport{Rows: []eval.DriftRow{row}}.jsonDoc())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(js)
+	for _, want := range []string{`"p_value":0.015625,`, `"p_value_adjusted":0.046875,`, `"mean_score_before":0.3,`, `"mean_score_after":0.666667,`,
+		`"score_before":0.3,`, `"score_after":0.333333}`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("drift JSON lacks %s:\n%s", want, s)
+		}
+	}
+	if m := regexp.MustCompile(`[0-9]\.[0-9]{7,}`).FindString(s); m != "" {
+		t.Errorf("drift JSON writes %s:\n%s", m, s)
 	}
 }

@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"whet/eval"
 	"whet/prompt"
@@ -243,6 +245,92 @@ func gateLine(g eval.Group, failUnder float64) string {
 		g.Version.Ref(), g.Target, passTextBelow(g, failUnder), pointsText(100*(failUnder-g.PassRate)), pctText(failUnder))
 }
 
+// gateCasesShown is how many failing cells the gate names on stderr; the
+// rest are counted, and --format md and JUnit list every one.
+const gateCasesShown = 20
+
+// gateCaseLines names, one line each, the cells that failed their checks
+// in the version × target groups that fail the gate, so that a CI log
+// says which cases fell short and why without an artifact: version ×
+// target × case (its name, else its description, else its variables),
+// the repeat, and the suite's reason (the checks that failed) or a
+// person's fail rating. Failed calls are left to the "failed:" lines,
+// which name each one. Untrusted text is made one line, free of control
+// sequences, and a long reason is cut.
+func gateCaseLines(rr report.RunReport, failing []eval.Group) []string {
+	type key struct {
+		v int64
+		t string
+	}
+	in := map[key]bool{}
+	for _, g := range failing {
+		in[key{g.Version.VersionID, g.Target}] = true
+	}
+	latest := report.LatestScores(rr.Scores)
+	var lines []string
+	n := 0
+	for _, r := range report.CellResults(rr.Results) {
+		if !in[key{r.VersionID, r.Target}] || !r.OK() {
+			continue
+		}
+		grades := latest[r.ID]
+		if pass, ok := report.ResultVerdict(grades); !ok || pass {
+			continue
+		}
+		n++
+		if len(lines) == gateCasesShown {
+			continue
+		}
+		reason := grades[eval.ScorerSuite].Reason
+		if h, ok := grades[report.ScorerHuman]; ok && h.Pass != nil {
+			reason = "rated fail by " + cmp.Or(h.Author, "a person")
+			if h.Reason != "" {
+				reason += ": " + h.Reason
+			}
+		}
+		repeat := ""
+		if rr.Run.Repeat > 1 {
+			repeat = " #" + strconv.Itoa(r.Repeat+1)
+		}
+		lines = append(lines, fmt.Sprintf("  %s × %s × %s%s: %s", versionRef(rr, r.VersionID), textutil.OneLine(r.Target),
+			cut(textutil.OneLine(gateCaseName(rr.Run, r.Case)), 60), repeat, cut(textutil.OneLine(cmp.Or(reason, "failed")), 240)))
+	}
+	if n > len(lines) {
+		lines = append(lines, fmt.Sprintf("  … and %d more (see --format md / junit, or whet export %s --format md)", n-len(lines), rr.Run.ID))
+	}
+	return lines
+}
+
+// gateCaseName names a case for a log line: its name, else its
+// description, else its variables (k=v, sorted), else "case N".
+func gateCaseName(r prompt.Run, i int) string {
+	if i < 0 || i >= len(r.Cases) {
+		return caseLabel(r, i)
+	}
+	c := r.Cases[i]
+	if c.Name != "" || (c.Description == "" && len(c.Vars) == 0) {
+		return c.Label(i)
+	}
+	if c.Description != "" {
+		return c.Description
+	}
+	keys := slices.Sorted(maps.Keys(c.Vars))
+	parts := make([]string, len(keys))
+	for j, k := range keys {
+		parts[j] = k + "=" + c.Vars[k]
+	}
+	return strings.Join(parts, " ")
+}
+
+// cut shortens s to at most n characters, ending it with "…" when cut.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
 // pctText writes a rate in [0,1] as a percentage with no more decimals
 // than it has (to a hundredth of a point): 0.9 → "90%", 0.925 → "92.5%".
 func pctText(r float64) string {
@@ -335,6 +423,13 @@ func writeGateMarkdown(w io.Writer, rr report.RunReport, groups []eval.Group, fa
 			b.WriteString(" " + mark + " |")
 		}
 		b.WriteString("\n")
+	}
+	var measured []int
+	for _, g := range groups {
+		measured = append(measured, g.Measured)
+	}
+	if few := report.P95Few(measured...); few > 0 {
+		b.WriteString("\n*p50 and p95 are latency percentiles over the calls made (not cached); a " + report.P95FewText(few) + ".*\n")
 	}
 	if repeats > 1 {
 		b.WriteString("\n*The 95% CI is over cases: repeats of a case that always agree count as one case, repeats that vary as independent draws would count in full.*\n")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -387,5 +388,87 @@ func TestFailingCasesReadVerdictsAsTheStatistics(t *testing.T) {
 	}
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestGateCaseLines names the failing cells of the groups that fail the
+// gate on stderr, one clean line each (no control sequence, no newline),
+// leaves out the groups that pass and the failed calls (the "failed:" lines
+// name those), names a case without a name by its description or
+// variables, and caps the list with how many more there are.
+func TestGateCaseLines(t *testing.T) {
+	a := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 1}
+	b := prompt.RunVersion{VersionID: 2, Prompt: "classify", Number: 2}
+	var cases []prompt.Case
+	var results []prompt.Result
+	var scores []prompt.Score
+	add := func(v int64, c int, pass bool, err string) {
+		id := int64(len(results) + 1)
+		results = append(results, prompt.Result{ID: id, VersionID: v, Target: "echo", Case: c, Error: err})
+		scores = append(scores, prompt.Score{ResultID: id, Scorer: eval.ScorerSuite, Pass: new(pass), Reason: fmt.Sprintf("reason \x1b[31mred\x1b[0m\nline %d", c)})
+	}
+	for i := range gateCasesShown + 5 {
+		c := prompt.Case{Vars: map[string]string{"z": "1", "a": fmt.Sprint(i)}}
+		switch i {
+		case 0:
+			c.Name = "named\x1b]0;title\x07"
+		case 1:
+			c.Description = "described\nhere"
+		}
+		cases = append(cases, c)
+		add(1, i, i == 3, "")
+		add(2, i, false, "")
+	}
+	cases = append(cases, prompt.Case{Name: "down"})
+	add(1, len(cases)-1, false, "boom") // a failed call: its own line elsewhere
+	rr := report.RunReport{Run: prompt.Run{ID: "r1", Versions: []prompt.RunVersion{a, b}, Targets: []string{"echo"}, Cases: cases, Repeat: 1},
+		Results: results, Scores: scores}
+	lines := gateCaseLines(rr, []eval.Group{{Version: a, Target: "echo"}})
+	if len(lines) != gateCasesShown+1 {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), gateCasesShown+1, strings.Join(lines, "\n"))
+	}
+	for _, want := range []string{
+		"  classify@1 × echo × named: reason red line 0",
+		"  classify@1 × echo × described here: reason red line 1",
+		"  classify@1 × echo × a=2 z=1: reason red line 2",
+		"  classify@1 × echo × a=4 z=1: reason red line 4",
+	} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("no line %q in:\n%s", want, strings.Join(lines, "\n"))
+		}
+	}
+	if last := lines[len(lines)-1]; last != "  … and 4 more (see --format md / junit, or whet export r1 --format md)" {
+		t.Errorf("last line %q", last)
+	}
+	for _, l := range lines {
+		if strings.Contains(l, "classify@2") || strings.Contains(l, "down") || strings.Contains(l, "a=3 ") {
+			t.Errorf("line %q is not a failing cell of the failing group", l)
+		}
+		for _, r := range l {
+			if textutil.IsControl(r) {
+				t.Errorf("line %q holds control %U", l, r)
+			}
+		}
+	}
+}
+
+// The gate's summary says when its p95 rests on fewer than 20 calls, and
+// so is their slowest.
+func TestGateMarkdownP95OfFewCalls(t *testing.T) {
+	rv := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 2}
+	rr := report.RunReport{Run: prompt.Run{ID: "r1", Suite: "s", Versions: []prompt.RunVersion{rv}, Targets: []string{"echo"}, Repeat: 1}}
+	for _, tc := range []struct {
+		measured int
+		want     bool
+	}{{3, true}, {20, false}, {0, false}} {
+		var b bytes.Buffer
+		g := eval.Group{Version: rv, Target: "echo", N: 20, Judged: 20, Passed: 20, PassRate: 1, Measured: tc.measured, P95: time.Second}
+		if err := writeGateMarkdown(&b, rr, []eval.Group{g}, 0.9, nil); err != nil {
+			t.Fatal(err)
+		}
+		note := "a p95 of fewer than 20 calls (as few as 3 here) is their slowest."
+		if got := strings.Contains(b.String(), note); got != tc.want {
+			t.Errorf("measured %d: note shown %v:\n%s", tc.measured, got, b.String())
+		}
 	}
 }

@@ -324,6 +324,12 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 			for _, g := range failing {
 				fmt.Fprintln(a.env.Stderr, gateLine(g, f.failUnder))
 			}
+			if lines := gateCaseLines(rr, failing); len(lines) > 0 {
+				fmt.Fprintln(a.env.Stderr, "gate: failing cases:")
+				for _, l := range lines {
+					fmt.Fprintln(a.env.Stderr, l)
+				}
+			}
 			gateFailed = true
 		} else if !f.quiet {
 			which := "every version × target"

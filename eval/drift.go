@@ -177,6 +177,9 @@ func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) 
 		if n := rows[i].cacheNote(); n != "" {
 			rows[i].Notes = append(rows[i].Notes, n)
 		}
+		if n := rows[i].checkErrorNote(); n != "" {
+			rows[i].Notes = append(rows[i].Notes, n)
+		}
 	}
 	return rows
 }
@@ -196,6 +199,25 @@ func (r DriftRow) cacheNote() string {
 		sides = append(sides, fmt.Sprintf("%d of the re-run's", a))
 	}
 	return fmt.Sprintf("%s cells came from the cache, where a latency check measures no call and fails: their scores say nothing of the model (runs made with --no-cache compare it)",
+		strings.Join(sides, " and "))
+}
+
+// checkErrorNote says how many cells of each side had a check that gave
+// no verdict (a judge that failed or answered badly twice) and were so
+// left out of B/T/W, as failed calls are: "" when none had.
+func (r DriftRow) checkErrorNote() string {
+	b, a := r.AB.ErroredA, r.AB.ErroredB
+	if a == 0 && b == 0 {
+		return ""
+	}
+	var sides []string
+	if b > 0 {
+		sides = append(sides, fmt.Sprintf("%d of the baseline's", b))
+	}
+	if a > 0 {
+		sides = append(sides, fmt.Sprintf("%d of the re-run's", a))
+	}
+	return fmt.Sprintf("%s cells with a check error left out of B/T/W: a check gave no verdict (a judge or embedding model that failed), which says nothing of the answer",
 		strings.Join(sides, " and "))
 }
 

@@ -288,8 +288,9 @@ func TestDriftLeavesRatingsOut(t *testing.T) {
 
 // TestDriftNotesLatencyChecksOfCachedAnswers: a re-run answered from the
 // cache (temperature 0, no --no-cache) fails its latency checks, which
-// measured no call; the row says so, so that the scores that fell are not
-// read as the model's.
+// measured no call; the row says so, and B/T/W leaves those cells out as
+// it does any check that gave no verdict, so that the scores that fell are
+// not read as the model's.
 func TestDriftNotesLatencyChecksOfCachedAnswers(t *testing.T) {
 	v := prompt.RunVersion{VersionID: 1, Prompt: "p", Number: 1}
 	plan := prompt.Run{Versions: []prompt.RunVersion{v}, Targets: []string{"ollama:m"}}
@@ -311,7 +312,7 @@ func TestDriftNotesLatencyChecksOfCachedAnswers(t *testing.T) {
 		t.Fatalf("%d rows", len(rows))
 	}
 	r := rows[0]
-	if r.AB.Losses != 8 || r.CachedLatencyBefore != 0 || r.CachedLatencyAfter != 8 {
+	if r.AB.Losses != 0 || r.AB.ErroredB != 8 || r.Drifted() || r.CachedLatencyBefore != 0 || r.CachedLatencyAfter != 8 {
 		t.Fatalf("A/B %+v, cached latency fails %d → %d", r.AB, r.CachedLatencyBefore, r.CachedLatencyAfter)
 	}
 	want := "8 of the re-run's cells came from the cache, where a latency check measures no call and fails: their scores say nothing of the model (runs made with --no-cache compare it)"

@@ -333,6 +333,13 @@ type ABResult struct {
 	// the sides' luck with the network against each other. A case whose
 	// every repeat failed on a side is Skipped.
 	FailedA, FailedB int
+	// ErroredA and ErroredB are each side's cells whose call succeeded but
+	// whose grade rests on a check that gave no verdict
+	// (report.CheckErrored: a judge that failed or answered badly twice):
+	// left out as a failed call is, since the 0 a suite records for it is
+	// the grader's failure, not the answer's. The pass rate and the gate
+	// still count them as fails. A person's rating of such a cell is read.
+	ErroredA, ErroredB int
 	// WinRate is Wins/(Wins+Losses) with its 95% Wilson interval [Lo, Hi]:
 	// 0 in [0,1] when every scored case is a tie.
 	WinRate, Lo, Hi float64
@@ -353,7 +360,8 @@ const Significance = report.Significance
 // one target, or one version on two targets. Results are reduced to one per
 // cell; each side's case score is the mean of its scored repeats (a result's
 // score as Aggregate reads it) whose call succeeded: failed calls are
-// counted (FailedA, FailedB) and left out. Scores equal within 1e-9 tie. labelA and
+// counted (FailedA, FailedB) and left out, and so are cells whose grade
+// rests on a check that gave no verdict (ErroredA, ErroredB). Scores equal within 1e-9 tie. labelA and
 // labelB name the sides in the sentence ("" = "A" and "B").
 func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB string) ABResult {
 	if labelA == "" {
@@ -363,11 +371,15 @@ func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB strin
 		labelB = "B"
 	}
 	latest := report.LatestScores(scores)
-	perCase := func(rs []prompt.Result, failed *int) map[int][]float64 {
+	perCase := func(rs []prompt.Result, failed, errored *int) map[int][]float64 {
 		m := map[int][]float64{}
 		for _, r := range report.CellResults(rs) {
-			if !r.OK() {
-				*failed++
+			if !r.OK() || report.CheckErrored(latest[r.ID]) {
+				if r.OK() {
+					*errored++
+				} else {
+					*failed++
+				}
 				if _, ok := m[r.Case]; !ok {
 					m[r.Case] = nil
 				}
@@ -380,7 +392,7 @@ func CompareAB(a, b []prompt.Result, scores []prompt.Score, labelA, labelB strin
 		return m
 	}
 	res := ABResult{LabelA: labelA, LabelB: labelB}
-	am, bm := perCase(a, &res.FailedA), perCase(b, &res.FailedB)
+	am, bm := perCase(a, &res.FailedA, &res.ErroredA), perCase(b, &res.FailedB, &res.ErroredB)
 	caseSet := map[int]bool{}
 	for c := range am {
 		caseSet[c] = true
@@ -431,15 +443,18 @@ func (r ABResult) Stats() *report.ABStats {
 		return nil
 	}
 	return &report.ABStats{Wins: r.Wins, Ties: r.Ties, Losses: r.Losses, Skipped: r.Skipped,
-		FailedA: r.FailedA, FailedB: r.FailedB, WinRate: r.WinRate, Lo: r.Lo, Hi: r.Hi, P: r.P, Sentence: r.Sentence}
+		FailedA: r.FailedA, FailedB: r.FailedB, ErroredA: r.ErroredA, ErroredB: r.ErroredB, WinRate: r.WinRate, Lo: r.Lo, Hi: r.Hi, P: r.P, Sentence: r.Sentence}
 }
 
 // abSentence says r plainly, with what it leaves out in brackets: ties,
-// failed calls, cases without a score on a side.
+// failed calls, cells with a check error, cases without a score on a side.
 func abSentence(r ABResult) string {
 	var out []string
 	if f := r.FailedA + r.FailedB; f > 0 {
 		out = append(out, fmt.Sprintf("%d failed %s", f, plural(f, "call", "calls")))
+	}
+	if e := r.ErroredA + r.ErroredB; e > 0 {
+		out = append(out, fmt.Sprintf("%d %s with a check error", e, plural(e, "cell", "cells")))
 	}
 	if r.Skipped > 0 {
 		out = append(out, fmt.Sprintf("%d %s with no score on one side", r.Skipped, plural(r.Skipped, "case", "cases")))

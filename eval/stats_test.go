@@ -3,6 +3,7 @@ package eval
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -505,5 +506,63 @@ func TestHolmAdjust(t *testing.T) {
 			t.Errorf("adjusted %v, want %v", adj, want)
 			break
 		}
+	}
+}
+
+// A check that gave no verdict (a judge that answered badly twice) on a
+// call that succeeded scores 0 in its suite grade; the A/B statistics leave
+// that cell out, as they leave out a failed call, rather than count the
+// grader's failure as the answer's loss. A judge's real verdict of fail
+// stays a loss; a person's rating of such a cell is read; a metric that
+// groups the errored check is seen too.
+func TestCompareABLeavesCheckErrorsOut(t *testing.T) {
+	contains := Outcome{Check: prompt.Check{Type: "contains"}, Pass: true, Score: 1, Reason: "ok", Scorer: "check:contains"}
+	graded := func(id int64, judge Outcome, metric string) []prompt.Score {
+		judge.Check.Metric = metric
+		cr := CaseResult{Outcomes: []Outcome{contains, judge}, Score: (1 + judge.Score) / 2, Pass: judge.Pass}
+		if judge.Err != nil {
+			cr.Err = judge.Err
+		}
+		return Scores(cr, id, "ci", time.Unix(id, 0))
+	}
+	errored := Outcome{Check: prompt.Check{Type: "llm-rubric"}, Err: errors.New(`case "a": check 2 (llm-rubric): judge j gave no usable verdict, twice`), Scorer: "judge:j", Judge: "j"}
+	ok := Outcome{Check: prompt.Check{Type: "llm-rubric"}, Pass: true, Score: 1, Reason: "fine", Scorer: "judge:j", Judge: "j"}
+	bad := Outcome{Check: prompt.Check{Type: "llm-rubric"}, Pass: false, Score: 0, Reason: "error: the answer is wordy", Scorer: "judge:j", Judge: "j"}
+
+	var a, b []prompt.Result
+	var sc []prompt.Score
+	for c := range 4 {
+		ia, ib := int64(2*c+1), int64(2*c+2)
+		a = append(a, prompt.Result{ID: ia, Case: c})
+		b = append(b, prompt.Result{ID: ib, Case: c})
+		sc = append(sc, graded(ia, ok, "")...)
+		switch c {
+		case 0: // the judge failed on B's answer: no evidence
+			sc = append(sc, graded(ib, errored, "")...)
+		case 1: // the same, the check under a metric
+			sc = append(sc, graded(ib, errored, "style")...)
+		case 2: // the judge said fail, in words that start "error:": a loss
+			sc = append(sc, graded(ib, bad, "")...)
+		case 3: // the judge failed but a person rated the answer: read
+			sc = append(sc, graded(ib, errored, "")...)
+			sc = append(sc, prompt.Score{ResultID: ib, Scorer: report.ScorerHuman, Value: 1, Created: time.Unix(100, 0)})
+		}
+	}
+	r := CompareAB(a, b, sc, "v1", "v2")
+	if r.ErroredA != 0 || r.ErroredB != 2 || r.Skipped != 2 || r.Losses != 1 || r.Ties != 1 || r.Wins != 0 {
+		t.Fatalf("%+v", r)
+	}
+	want := "no significant difference: v1 wins 1 of 1 case (1 tie excluded; 2 cells with a check error and 2 cases with no score on one side left out), p = 1"
+	if r.Sentence != want {
+		t.Errorf("sentence %q, want %q", r.Sentence, want)
+	}
+	if s := r.Stats(); s.ErroredA != 0 || s.ErroredB != 2 {
+		t.Errorf("Stats = %+v", s)
+	}
+	// The pass rate and the gate stay strict: an errored check is a fail
+	// (a person's 1–5 rating leaves the suite's verdict), and scores 0.
+	run := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 0, Prompt: "p", Number: 1}}, Targets: []string{""}, Cases: make([]prompt.Case, 4)}
+	if g := Aggregate(b, sc, run); len(g) != 1 || g[0].Judged != 4 || g[0].Passed != 0 || g[0].MeanScore != 0.625 {
+		t.Errorf("aggregate %+v", g)
 	}
 }

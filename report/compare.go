@@ -180,6 +180,10 @@ type ABStats struct {
 	// FailedA and FailedB are each side's failed calls, left out of the
 	// case means: they have no answer to compare.
 	FailedA, FailedB int
+	// ErroredA and ErroredB are each side's cells whose call succeeded but
+	// a check of which gave no verdict (CheckErrored), left out too: the
+	// grader failed, not the answer.
+	ErroredA, ErroredB int
 	// WinRate is Wins/(Wins+Losses) with its 95% Wilson interval [Lo, Hi];
 	// meaningless when Wins+Losses = 0.
 	WinRate, Lo, Hi float64
@@ -338,12 +342,25 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 			line += " whose call succeeded (" + plural(f, "failed call", "failed calls") + " left out, " +
 				fmtInt(ab.FailedA) + " of " + mdCode(c.A.Label, false) + "'s and " + fmtInt(ab.FailedB) + " of " + mdCode(c.B.Label, false) + "'s: they have no answer to compare)"
 		}
+		if e := ab.ErroredA + ab.ErroredB; e > 0 {
+			if ab.FailedA+ab.FailedB > 0 {
+				line += " and"
+			}
+			line += " whose checks all gave a verdict (" + plural(e, "cell", "cells") + " with a check error left out, " +
+				fmtInt(ab.ErroredA) + " of " + mdCode(c.A.Label, false) + "'s and " + fmtInt(ab.ErroredB) + " of " + mdCode(c.B.Label, false) +
+				"'s: a judge or model that failed to grade is no verdict on the answer; the pass rate counts them as fails)"
+		}
 		line += ": " + mdCode(c.B.Label, false) + " wins " + fmtInt(ab.Wins) + ", ties " + fmtInt(ab.Ties) + " and loses " + fmtInt(ab.Losses)
 		if ab.Skipped > 0 {
 			line += " (" + plural(ab.Skipped, "case", "cases") + " with no score on one side left out)"
 		}
 		if ab.Wins+ab.Losses > 0 {
-			line += "; win rate " + fmtRate(100*ab.WinRate) + "% (95% CI " + fmtRate(100*ab.Lo) + "–" + fmtRate(100*ab.Hi) +
+			// Ties are in neither part of the rate: say what it is over.
+			line += "; win rate " + fmtRate(100*ab.WinRate) + "% of " + plural(ab.Wins+ab.Losses, "decided case", "decided cases") + " ("
+			if ab.Ties > 0 {
+				line += "ties left out; "
+			}
+			line += "95% CI " + fmtRate(100*ab.Lo) + "–" + fmtRate(100*ab.Hi) +
 				"%); two-sided exact sign test " + FormatP(ab.P)
 			if why := TooFewCases(ab.Wins+ab.Losses, 1); why != "" && ab.P >= Significance {
 				line += " (" + why + ")"
@@ -472,6 +489,8 @@ type jsonAB struct {
 	Skipped   int      `json:"skipped"`
 	FailedA   int      `json:"failed_a"`
 	FailedB   int      `json:"failed_b"`
+	ErroredA  int      `json:"check_errors_a"`
+	ErroredB  int      `json:"check_errors_b"`
 	WinRate   *float64 `json:"win_rate"`
 	WinRateLo *float64 `json:"win_rate_lo"`
 	WinRateHi *float64 `json:"win_rate_hi"`
@@ -506,11 +525,12 @@ type jsonPair struct {
 	ScoreDelta  *float64          `json:"score_delta"`
 }
 
-// roundP rounds a p-value for the JSON: to six decimals, as the other
+// RoundP rounds a p-value for the JSON: to six decimals, as the other
 // numbers, but one below 0.001 to six significant digits, since six
 // decimals would write a sign test's 4.2e-9 (45 of 50 cases) as 0, a p
-// no test gives.
-func roundP(p float64) float64 {
+// no test gives. Every JSON document whet writes uses it, so that 1/64
+// reads 0.015625 and not 0.015624999999999974.
+func RoundP(p float64) float64 {
 	if p >= 0.001 {
 		return roundTo(p, 6)
 	}
@@ -529,7 +549,7 @@ func CompareJSON(w io.Writer, c Comparison) error {
 		A: jsonSideOf(c.A), B: jsonSideOf(c.B), Diff: c.Diff, Pairs: []jsonPair{},
 	}
 	if ab := c.AB; ab != nil {
-		doc.AB = &jsonAB{Wins: ab.Wins, Ties: ab.Ties, Losses: ab.Losses, Skipped: ab.Skipped, FailedA: ab.FailedA, FailedB: ab.FailedB, P: roundP(ab.P), Sentence: ab.Sentence}
+		doc.AB = &jsonAB{Wins: ab.Wins, Ties: ab.Ties, Losses: ab.Losses, Skipped: ab.Skipped, FailedA: ab.FailedA, FailedB: ab.FailedB, ErroredA: ab.ErroredA, ErroredB: ab.ErroredB, P: RoundP(ab.P), Sentence: ab.Sentence}
 		if ab.Wins+ab.Losses > 0 {
 			doc.AB.WinRate, doc.AB.WinRateLo, doc.AB.WinRateHi = roundPtr(&ab.WinRate), roundPtr(&ab.Lo), roundPtr(&ab.Hi)
 		}
@@ -562,6 +582,11 @@ func CompareJSON(w io.Writer, c Comparison) error {
 	}
 	return writeJSON(w, doc)
 }
+
+// Round6 rounds a score, a rate or an interval's bound for the JSON to six
+// decimals, as every such number whet writes is: float noise such as
+// 0.30000000000000004 never reaches a file.
+func Round6(f float64) float64 { return roundTo(f, 6) }
 
 func roundPtr(f *float64) *float64 {
 	if f == nil {

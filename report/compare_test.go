@@ -94,7 +94,7 @@ func TestMarkdownRepeatsWithoutCases(t *testing.T) {
 func TestCompareFormatsCarryAB(t *testing.T) {
 	c := fixtureComparison()
 	md := string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, c) }))
-	if !strings.Contains(md, "**A/B:**") || !strings.Contains(md, "win rate 50.0% (95% CI 9.5–90.5%)") {
+	if !strings.Contains(md, "**A/B:**") || !strings.Contains(md, "win rate 50.0% of 2 decided cases (95% CI 9.5–90.5%)") {
 		t.Errorf("Markdown lacks the A/B statistics:\n%s", md)
 	}
 	var doc struct {
@@ -336,5 +336,27 @@ func TestCompareJSONSmallPValue(t *testing.T) {
 		if doc.AB.P != tc.want {
 			t.Errorf("p_value %v for p = %v, want %v", doc.AB.P, tc.p, tc.want)
 		}
+	}
+}
+
+// The win rate leaves ties out, and its sentence says what it is over:
+// 8 wins, 1 tie and 3 losses are a win rate of 8 of 11, not of 12.
+func TestCompareMarkdownWinRateSaysDecidedCases(t *testing.T) {
+	c := fixtureComparison()
+	c.AB = &ABStats{Wins: 8, Ties: 1, Losses: 3, WinRate: 8.0 / 11, Lo: 0.43, Hi: 0.9, P: 0.227, Sentence: "no significant difference"}
+	md := string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, c) }))
+	if want := "wins 8, ties 1 and loses 3; win rate 72.7% of 11 decided cases (ties left out; 95% CI 43.0–90.0%)"; !strings.Contains(md, want) {
+		t.Errorf("Markdown lacks %q:\n%s", want, md)
+	}
+}
+
+// The A/B paragraph says how many cells a check error left out, beside
+// the failed calls.
+func TestCompareMarkdownSaysCheckErrors(t *testing.T) {
+	c := fixtureComparison()
+	c.AB = &ABStats{Wins: 2, Losses: 1, FailedA: 1, ErroredB: 3, WinRate: 2.0 / 3, P: 1, Sentence: "no significant difference"}
+	md := string(render(t, func(b *bytes.Buffer) error { return CompareMarkdown(b, c) }))
+	if want := "and whose checks all gave a verdict (3 cells with a check error left out, 0 of `summarize@1`'s and 3 of"; !strings.Contains(md, want) {
+		t.Errorf("Markdown lacks %q:\n%s", want, md)
 	}
 }

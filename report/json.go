@@ -309,7 +309,7 @@ func newJSONResult(res prompt.Result, version, caseName string, scores []prompt.
 		}
 		for _, sc := range sortedScores(scores, res.ID) {
 			out.Scores = append(out.Scores, jsonScore{
-				ID: sc.ID, Scorer: sc.Scorer, Value: sc.Value, Pass: sc.Pass, Reason: sc.Reason, Author: sc.Author,
+				ID: sc.ID, Scorer: sc.Scorer, Value: roundTo(sc.Value, 6), Pass: sc.Pass, Reason: sc.Reason, Author: sc.Author,
 				CreatedAt: jsonTime(sc.Created), Latest: latest[res.ID][sc.Scorer] == sc,
 			})
 		}

@@ -226,3 +226,15 @@ func TestJSONEscapesTerminalControls(t *testing.T) {
 		t.Errorf("escapeControls changed plain JSON: %s", got)
 	}
 }
+
+// A score's value is written to six decimals, as the result's score is:
+// a weighted mean's float noise never reaches the JSON.
+func TestJSONRoundsScoreValues(t *testing.T) {
+	r := fixture()
+	w := []float64{0.1, 0.2}
+	r.Scores[5].Value = w[0] + w[1] // 0.30000000000000004
+	b := render(t, func(b *bytes.Buffer) error { return JSON(b, r) })
+	if !strings.Contains(string(b), `"value": 0.3,`) || strings.Contains(string(b), "0.30000000000000004") {
+		t.Errorf("judge score value not rounded:\n%s", b)
+	}
+}

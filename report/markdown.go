@@ -207,6 +207,13 @@ func (v *view) mdSummary(m *mdWriter) {
 	}
 	m.table(header, align, rows(usage))
 	note := "Latency, TTFT and tok/s cover the cells that succeeded without a cache hit; p50 and p95 are nearest-rank percentiles."
+	var measured []int
+	for _, s := range v.summaries() {
+		measured = append(measured, s.Measured)
+	}
+	if few := P95Few(measured...); few > 0 {
+		note += " A " + P95FewText(few) + "."
+	}
 	if scored {
 		note += " Score is the mean over scored cells (count in brackets) of each cell's score: a person's rating when it has one, else its suite grade, else the mean of its latest grades; Pass / fail counts the cells with a verdict." +
 			" Square brackets hold 95% intervals over cases, not cells: repeats of a case that always agree count once."

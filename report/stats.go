@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"whet/prompt"
@@ -259,6 +261,69 @@ const ScorerSuite = "suite"
 // ScorerHuman is the scorer of the grades people give (whet rate, the
 // TUI's ratings).
 const ScorerHuman = "human"
+
+// P95Few is the fewest measured calls, of those between 1 and 19, that a
+// p95 rests on (0: none), where the nearest-rank 95th percentile is the
+// slowest call. Tables and summaries say so under their latency columns
+// (P95FewText), so that a p95 of three calls is not read as a tail.
+func P95Few(measured ...int) int {
+	least := 0
+	for _, n := range measured {
+		if n > 0 && n < 20 && (least == 0 || n < least) {
+			least = n
+		}
+	}
+	return least
+}
+
+// P95FewText is what the reports say of P95Few's n: "p95 of fewer than 20
+// calls (as few as 3 here) is their slowest".
+func P95FewText(n int) string {
+	return "p95 of fewer than 20 calls (as few as " + fmtInt(n) + " here) is their slowest"
+}
+
+// CheckErrored reports whether a result's grade rests on a check that
+// gave no verdict (a judge that failed or answered badly twice, an
+// embedding model down, a latency a cached answer lacks), which its suite
+// records as a failure scoring 0 whose reason is the check's error,
+// "error: case "NAME": check N (TYPE): …" (a metric's or the suite
+// grade's reason lists it after "TYPE: "); a judge's own verdict, whatever
+// its words, never reads so. A person's rating overrides the machines'
+// grades, so a rated result has none. The pass rates and the gate count
+// such a result as a fail; the A/B statistics leave it out, as they do a
+// failed call, since a 0 there is the grader's failure and not the
+// answer's.
+func CheckErrored(byScorer map[string]prompt.Score) bool {
+	if _, ok := byScorer[ScorerHuman]; ok {
+		return false
+	}
+	for name, s := range byScorer {
+		if s.Pass == nil || *s.Pass {
+			continue
+		}
+		if name != ScorerSuite && !strings.HasPrefix(name, "metric:") {
+			if s.Value == 0 && checkError.MatchString(s.Reason) {
+				return true
+			}
+		} else if listsCheckError.MatchString(s.Reason) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkErrorText is how a check's error is recorded (eval's outcome
+// reason of a check with an error: its case, index and type first).
+const checkErrorText = `error: (?:case "(?:[^"\\]|\\.)*": )?check [0-9]+ \([^)]*\): `
+
+var (
+	// checkError matches a check's own score's reason.
+	checkError = regexp.MustCompile(`^` + checkErrorText)
+	// listsCheckError matches a list of failures ("contains: …;
+	// llm-rubric: error: …", the suite grade's after ". Failed: ") that
+	// names a check's error.
+	listsCheckError = regexp.MustCompile(`(?:^|; |\. Failed: )[a-z][a-z-]*: ` + checkErrorText)
+)
 
 // ResultScore is one result's score from its latest grades, one per scorer
 // (an element of LatestScores): a person's rating (ScorerHuman) when it has

@@ -73,12 +73,25 @@ func Table(w io.Writer, r RunReport, width int) error {
 	if len(v.summaries()) > 1 {
 		rows = append(rows, row("all", "", v.totals()))
 	}
+	shown := map[string]bool{}
 	if len(rows) == 0 {
 		b.WriteString("no results\n")
 	} else {
-		writeTable(&b, cols, rows, width)
+		shown = writeTable(&b, cols, rows, width)
 	}
 
+	var measured []int
+	for _, s := range v.summaries() {
+		measured = append(measured, s.Measured)
+	}
+	if few := P95Few(measured...); few > 0 && shown["P95"] {
+		note := "P95 " + strings.TrimPrefix(P95FewText(few), "p95 ")
+		if shown["TTFT"] {
+			// TTFT sits beside the percentiles but is a mean.
+			note += "; TTFT is the mean time to first token"
+		}
+		b.WriteString(cut(note, width) + "\n")
+	}
 	if note := v.unpricedNote(); note != "" && len(rows) > 0 {
 		b.WriteString(cut(oneLine(note), width) + "\n")
 	}
@@ -131,8 +144,9 @@ type tcol struct {
 
 const colGap = 2
 
-// writeTable writes rows under a header of cols, aligned, fitting width.
-func writeTable(b *strings.Builder, cols []tcol, rows [][]string, width int) {
+// writeTable writes rows under a header of cols, aligned, fitting width,
+// and returns the names of the columns it kept.
+func writeTable(b *strings.Builder, cols []tcol, rows [][]string, width int) (shown map[string]bool) {
 	keep := make([]bool, len(cols))
 	for i := range keep {
 		keep[i] = true
@@ -205,6 +219,11 @@ func writeTable(b *strings.Builder, cols []tcol, rows [][]string, width int) {
 	for _, r := range rows {
 		line(r)
 	}
+	shown = map[string]bool{}
+	for i, c := range cols {
+		shown[c.name] = keep[i]
+	}
+	return shown
 }
 
 // cut truncates s to width cells with "…"; width ≤ 0 means no limit.

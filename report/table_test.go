@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"whet/prompt"
 )
 
 func TestTableFitsWidth(t *testing.T) {
@@ -107,5 +110,42 @@ func TestTableListsUnfinishedAnswers(t *testing.T) {
 	}
 	if plain := string(render(t, func(b *bytes.Buffer) error { return Table(b, fixture(), 0) })); strings.Contains(plain, "did not end with stop") {
 		t.Fatalf("a run whose answers all stopped lists some:\n%s", plain)
+	}
+}
+
+// A p95 of fewer than 20 calls is their slowest (nearest rank): the table
+// and the Markdown say so, and that TTFT is a mean, under their latency
+// columns; with 20 calls or more, or without the P95 column, nothing.
+func TestP95OfFewCallsIsSaid(t *testing.T) {
+	r := fixture()
+	wide := string(render(t, func(b *bytes.Buffer) error { return Table(b, r, 0) }))
+	if want := "\nP95 of fewer than 20 calls (as few as 1 here) is their slowest; TTFT is the mean time to first token\n"; !strings.Contains(wide, want) {
+		t.Errorf("table lacks %q:\n%s", want, wide)
+	}
+	if narrow := string(render(t, func(b *bytes.Buffer) error { return Table(b, r, 60) })); strings.Contains(narrow, "P95") {
+		t.Errorf("a table without the P95 column speaks of it:\n%s", narrow)
+	}
+	md := string(render(t, func(b *bytes.Buffer) error { return Markdown(b, r) }))
+	if !strings.Contains(md, " A p95 of fewer than 20 calls (as few as 1 here) is their slowest.") {
+		t.Errorf("Markdown lacks the p95 note:\n%s", md)
+	}
+
+	// 20 measured calls in each group: the p95 is a percentile.
+	rv := r.Run.Versions[0]
+	r.Run.Targets = r.Run.Targets[:1]
+	r.Run.Versions = r.Run.Versions[:1]
+	r.Run.Repeat = 20
+	r.Scores = nil
+	r.Results = nil
+	for i := range 20 {
+		r.Results = append(r.Results, prompt.Result{ID: int64(i + 1), VersionID: rv.VersionID, Target: r.Run.Targets[0], Repeat: i, Output: "x", Latency: time.Duration(i+1) * time.Millisecond})
+	}
+	wide = string(render(t, func(b *bytes.Buffer) error { return Table(b, r, 0) }))
+	md = string(render(t, func(b *bytes.Buffer) error { return Markdown(b, r) }))
+	if strings.Contains(wide, "fewer than 20") || strings.Contains(md, "fewer than 20") {
+		t.Errorf("20 calls said to be fewer:\n%s\n%s", wide, md)
+	}
+	if P95Few(0, 19, 3, 25) != 3 || P95Few(0, 20) != 0 {
+		t.Error("P95Few")
 	}
 }
