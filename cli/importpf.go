@@ -69,7 +69,7 @@ It ends with the command that runs what it imported:
 				return usagef("%s: %w", args[0], err)
 			}
 			if dryRun {
-				a.printImportPlan(res)
+				a.printImportPlan(res, false)
 				return nil
 			}
 			st, err := a.store()
@@ -92,7 +92,7 @@ It ends with the command that runs what it imported:
 					return err
 				}
 			}
-			a.printImportPlan(res)
+			a.printImportPlan(res, true)
 			if len(res.Suite.Cases) > 0 && len(names) > 0 {
 				targets := strings.Join(res.Targets, ",")
 				if targets == "" {
@@ -145,7 +145,10 @@ It ends with the command that runs what it imported:
 	return cmd
 }
 
-func (a *app) printImportPlan(res promptfoo.Result) {
+// printImportPlan lists what an import brings; saved says the suite was
+// just saved, and its own line ("suite NAME: N cases, M checks", or
+// unchanged) has said so already.
+func (a *app) printImportPlan(res promptfoo.Result, saved bool) {
 	w := a.env.Stdout
 	for _, f := range res.Prompts {
 		vars := "no variables"
@@ -154,7 +157,7 @@ func (a *app) printImportPlan(res promptfoo.Result) {
 		}
 		fmt.Fprintf(w, "prompt  %s  (%s, %s)\n", f.Name, count(len(f.Messages), "message"), vars)
 	}
-	if len(res.Suite.Cases) > 0 {
+	if len(res.Suite.Cases) > 0 && !saved {
 		fmt.Fprintf(w, "suite   %s  (%s, %s)\n", res.Suite.Name, count(len(res.Suite.Cases), "case"), count(res.Suite.CheckCount(), "check"))
 	}
 	for _, t := range res.Targets {
