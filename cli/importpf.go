@@ -51,7 +51,9 @@ It ends with the command that runs what it imported:
 				return err
 			}
 			for _, is := range res.Unsupported {
-				fmt.Fprintln(a.env.Stderr, "not imported: "+is.String())
+				// Most say what was left out; some what was imported
+				// differently from how promptfoo runs it.
+				fmt.Fprintln(a.env.Stderr, "note: "+is.String())
 			}
 			// Targets as whet names them (ollama:x:latest is ollama:x), once.
 			if reg, err := a.registry(); err == nil {
@@ -133,7 +135,7 @@ It ends with the command that runs what it imported:
 				}
 			}
 			if len(res.Unsupported) > 0 {
-				fmt.Fprintf(a.env.Stderr, "%d item(s) not imported (listed above)\n", len(res.Unsupported))
+				fmt.Fprintf(a.env.Stderr, "%s above: what was left out, or imported differently from how promptfoo runs it\n", count(len(res.Unsupported), "note"))
 			}
 			return nil
 		},
