@@ -2026,7 +2026,7 @@ prompts: ['Analyze: {{transcript}}']
 	}
 	wantWhats := []string{
 		"provider ollama:chat:gemma3:12b: config.passthrough.keep_alive is not imported",
-		"provider ollama:chat:qwen3:4b sets ollama.think false and ollama:chat:gemma3:12b do not: whet keeps params on the prompt, so every ollama target gets ollama.think false",
+		"provider ollama:chat:qwen3:4b sets ollama.think false and ollama:chat:gemma3:12b does not: whet keeps params on the prompt, so every ollama target gets ollama.think false",
 	}
 	if !reflect.DeepEqual(whats, wantWhats) {
 		t.Errorf("issues = %q\nwant %q", whats, wantWhats)
@@ -2194,7 +2194,7 @@ providers:
 	if p := r.Prompts[0].Params; len(p.Extra) != 1 || p.Extra["openai.response_format"] == nil {
 		t.Errorf("params = %+v", p)
 	}
-	want := []Issue{{"c.yaml", 6, `provider openai:gpt-4o-mini sets openai.response_format {"type":"json_object"} and openai:gpt-4.1 do not: whet keeps params on the prompt, so every openai target gets openai.response_format {"type":"json_object"}`}}
+	want := []Issue{{"c.yaml", 6, `provider openai:gpt-4o-mini sets openai.response_format {"type":"json_object"} and openai:gpt-4.1 does not: whet keeps params on the prompt, so every openai target gets openai.response_format {"type":"json_object"}`}}
 	if !reflect.DeepEqual(r.Unsupported, want) {
 		t.Errorf("issues = %v", r.Unsupported)
 	}

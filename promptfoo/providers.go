@@ -119,8 +119,12 @@ func (im *importer) providers(n node) error {
 				every = "every " + kind + " target"
 			}
 			if len(others) > 0 {
-				im.issue(vals[0].at, fmt.Sprintf("provider %s sets %s %s and %s do not: whet keeps params on the prompt, so %s gets %s %s",
-					vals[0].provider, k, vals[0].text, strings.Join(others, ", "), every, k, vals[0].text))
+				verb := "do not"
+				if len(others) == 1 {
+					verb = "does not"
+				}
+				im.issue(vals[0].at, fmt.Sprintf("provider %s sets %s %s and %s %s: whet keeps params on the prompt, so %s gets %s %s",
+					vals[0].provider, k, vals[0].text, strings.Join(others, ", "), verb, every, k, vals[0].text))
 			}
 		}
 	}
