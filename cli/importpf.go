@@ -133,6 +133,13 @@ It ends with the command that runs what it imported:
 				if latency {
 					fmt.Fprintln(a.env.Stdout, "  (--no-cache: its latency checks time calls, and an answer from the cache made none)")
 				}
+				// whet run refuses a suite whose model-graded checks have no
+				// judge or embedder: say so now, with what to set.
+				if reg, err := a.registry(); err == nil {
+					if err := a.evaluator(reg, st).CheckSuite(res.Suite.Name, eval.SuiteCases(res.Suite)); err != nil {
+						fmt.Fprintln(a.env.Stderr, "before you run it: "+err.Error())
+					}
+				}
 			}
 			if len(res.Unsupported) > 0 {
 				fmt.Fprintf(a.env.Stderr, "%s above: what was left out, or imported differently from how promptfoo runs it\n", count(len(res.Unsupported), "note"))
