@@ -281,13 +281,7 @@ func gateCaseLines(rr report.RunReport, failing []eval.Group) []string {
 		if len(lines) == gateCasesShown {
 			continue
 		}
-		reason := grades[eval.ScorerSuite].Reason
-		if h, ok := grades[report.ScorerHuman]; ok && h.Pass != nil {
-			reason = "rated fail by " + cmp.Or(h.Author, "a person")
-			if h.Reason != "" {
-				reason += ": " + h.Reason
-			}
-		}
+		reason := failReason(grades)
 		repeat := ""
 		if rr.Run.Repeat > 1 {
 			repeat = " #" + strconv.Itoa(r.Repeat+1)
@@ -549,13 +543,7 @@ func failingCases(rr report.RunReport) []string {
 		if pass, ok := report.ResultVerdict(grades); !ok || pass {
 			continue
 		}
-		reason := grades[eval.ScorerSuite].Reason
-		if h, ok := grades[report.ScorerHuman]; ok && h.Pass != nil {
-			reason = "rated fail by " + cmp.Or(h.Author, "a person")
-			if h.Reason != "" {
-				reason += ": " + h.Reason
-			}
-		}
+		reason := failReason(grades)
 		if reason == "" {
 			reason = r.Error
 		}
@@ -578,4 +566,17 @@ func fmtDur(d time.Duration) string {
 		return fmt.Sprintf("%d ms", d.Milliseconds())
 	}
 	return fmt.Sprintf("%.2f s", d.Seconds())
+}
+
+// failReason is why a cell failed: a person's fail rating when there is
+// one, else the suite's reason (the checks that failed).
+func failReason(grades map[string]prompt.Score) string {
+	if h, ok := grades[report.ScorerHuman]; ok && h.Pass != nil {
+		reason := "rated fail by " + cmp.Or(h.Author, "a person")
+		if h.Reason != "" {
+			reason += ": " + h.Reason
+		}
+		return reason
+	}
+	return grades[eval.ScorerSuite].Reason
 }

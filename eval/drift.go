@@ -187,38 +187,35 @@ func Drift(plan prompt.Run, base, rerun []prompt.Result, scores []prompt.Score) 
 // cacheNote says that a side's latency checks could not measure answers
 // taken from the cache, and failed them: "" when none did.
 func (r DriftRow) cacheNote() string {
-	b, a := r.CachedLatencyBefore, r.CachedLatencyAfter
-	if a == 0 && b == 0 {
+	sides := bothSides(r.CachedLatencyBefore, r.CachedLatencyAfter)
+	if sides == "" {
 		return ""
 	}
+	return sides + " cells came from the cache, where a latency check measures no call and fails: their scores say nothing of the model (runs made with --no-cache compare it)"
+}
+
+// bothSides counts cells of each side of a drift row in words ("2 of the
+// baseline's and 1 of the re-run's"): "" when both are 0.
+func bothSides(before, after int) string {
 	var sides []string
-	if b > 0 {
-		sides = append(sides, fmt.Sprintf("%d of the baseline's", b))
+	if before > 0 {
+		sides = append(sides, fmt.Sprintf("%d of the baseline's", before))
 	}
-	if a > 0 {
-		sides = append(sides, fmt.Sprintf("%d of the re-run's", a))
+	if after > 0 {
+		sides = append(sides, fmt.Sprintf("%d of the re-run's", after))
 	}
-	return fmt.Sprintf("%s cells came from the cache, where a latency check measures no call and fails: their scores say nothing of the model (runs made with --no-cache compare it)",
-		strings.Join(sides, " and "))
+	return strings.Join(sides, " and ")
 }
 
 // checkErrorNote says how many cells of each side had a check that gave
 // no verdict (a judge that failed or answered badly twice) and were so
 // left out of B/T/W, as failed calls are: "" when none had.
 func (r DriftRow) checkErrorNote() string {
-	b, a := r.AB.ErroredA, r.AB.ErroredB
-	if a == 0 && b == 0 {
+	sides := bothSides(r.AB.ErroredA, r.AB.ErroredB)
+	if sides == "" {
 		return ""
 	}
-	var sides []string
-	if b > 0 {
-		sides = append(sides, fmt.Sprintf("%d of the baseline's", b))
-	}
-	if a > 0 {
-		sides = append(sides, fmt.Sprintf("%d of the re-run's", a))
-	}
-	return fmt.Sprintf("%s cells with a check error left out of B/T/W: a check gave no verdict (a judge or embedding model that failed), which says nothing of the answer",
-		strings.Join(sides, " and "))
+	return sides + " cells with a check error left out of B/T/W: a check gave no verdict (a judge or embedding model that failed), which says nothing of the answer"
 }
 
 // cachedLatencyFails counts the results whose latency check failed because
