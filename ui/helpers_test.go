@@ -218,17 +218,7 @@ func (h *harness) run(c tea.Cmd) { h.send(tea.BatchMsg{c}) }
 // commands run after the last key, their messages fed back as send does.
 func (h *harness) burst(names ...string) {
 	h.t.Helper()
-	var cmds []tea.Cmd
-	for _, n := range names {
-		var msg tea.Msg = keyPress(n)
-		if r := []rune(n); len(r) == 1 {
-			msg = tea.KeyPressMsg{Code: r[0], Text: n}
-		}
-		next, cmd := h.m.Update(msg)
-		h.m = next.(Model)
-		cmds = append(cmds, cmd)
-	}
-	h.run(tea.Batch(cmds...))
+	h.run(tea.Batch(h.press(names...)...))
 }
 
 // key presses one key, named as key.Binding names keys ("ctrl+s", "enter", "j").
