@@ -588,6 +588,12 @@ func CompareJSON(w io.Writer, c Comparison) error {
 // 0.30000000000000004 never reaches a file.
 func Round6(f float64) float64 { return roundTo(f, 6) }
 
+// RoundCost rounds a cost in US dollars for the JSON to nine decimals, as
+// a run's JSON does: a sum of many calls' costs keeps no float noise
+// (0.30000000000000004), and a single call's cost of a cheap model keeps
+// its digits.
+func RoundCost(usd float64) float64 { return roundTo(usd, 9) }
+
 func roundPtr(f *float64) *float64 {
 	if f == nil {
 		return nil

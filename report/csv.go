@@ -75,7 +75,7 @@ func CSV(w io.Writer, r RunReport) error {
 			textutil.Sanitize(res.Output), textutil.Sanitize(res.Error), textutil.Sanitize(res.FinishReason),
 			msCell(res.TTFT, false), msCell(res.Latency, true),
 			strconv.Itoa(res.TokensIn), strconv.Itoa(res.TokensOut), floatCell(res.TokensPerSecond(), 3),
-			strconv.FormatFloat(roundTo(res.Cost, 9), 'f', -1, 64), strconv.FormatBool(res.CacheHit),
+			strconv.FormatFloat(RoundCost(res.Cost), 'f', -1, 64), strconv.FormatBool(res.CacheHit),
 		)
 		var latest map[string]prompt.Score
 		if res.ID != 0 {

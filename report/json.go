@@ -256,7 +256,7 @@ func jsonSum(rv prompt.RunVersion, target string, s Summary) jsonSummary {
 	out := jsonSummary{
 		Cells: s.Cells, Errors: s.Errors, CacheHits: s.CacheHits, Measured: s.Measured,
 		MeanTTFTMS: msOrNil(s.MeanTTFT), TokensIn: s.TokensIn, TokensOut: s.TokensOut,
-		TokPerSec: floatOrNil(s.TokPerSec, 3), CostUSD: roundTo(s.Cost, 9),
+		TokPerSec: floatOrNil(s.TokPerSec, 3), CostUSD: RoundCost(s.Cost),
 		Scored: s.Scored, Passed: s.Passed, Failed: s.Failed, FailedCalls: s.FailedGraded,
 	}
 	if target != "" {
@@ -299,7 +299,7 @@ func newJSONResult(res prompt.Result, version, caseName string, scores []prompt.
 		Output: res.Output, Error: res.Error, FinishReason: res.FinishReason,
 		TTFTMS: msOrNil(res.TTFT), LatencyMS: *ms(res.Latency), GenMS: msOrNil(res.GenTime),
 		TokensIn: res.TokensIn, TokensOut: res.TokensOut, TokPerSec: floatOrNil(res.TokensPerSecond(), 3),
-		CostUSD: roundTo(res.Cost, 9), CacheHit: res.CacheHit, Model: res.Model, ModelDigest: res.ModelDigest,
+		CostUSD: RoundCost(res.Cost), CacheHit: res.CacheHit, Model: res.Model, ModelDigest: res.ModelDigest,
 		StartedAt: jsonTime(res.Started), Scores: []jsonScore{},
 	}
 	if res.ID != 0 {

@@ -238,3 +238,19 @@ func TestJSONRoundsScoreValues(t *testing.T) {
 		t.Errorf("judge score value not rounded:\n%s", b)
 	}
 }
+
+// TestRoundCost: a sum of costs loses its float noise, a cheap call's cost
+// keeps its digits (nine decimals: a millionth of a cent).
+func TestRoundCost(t *testing.T) {
+	for _, c := range []struct{ in, want float64 }{
+		{0.1 + 0.2, 0.3},
+		{0.0000012, 0.0000012},
+		{3 * 0.000000415, 0.000001245},
+		{0.0000000004, 0},
+		{0, 0},
+	} {
+		if got := RoundCost(c.in); got != c.want {
+			t.Errorf("RoundCost(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
