@@ -332,8 +332,12 @@ func (v *view) mdFailures(m *mdWriter) {
 func (v *view) mdCases(m *mdWriter) {
 	m.para("## Cases")
 	for ci, c := range v.cases {
-		m.para("### ", mdText(c.Label(ci)))
-		if c.Description != "" {
+		// A case without a name is headed by its description too, as the
+		// JUnit and the gate name it ("case 2: late parcel"), so that the
+		// report's outline tells the cases apart; a description of several
+		// lines is also kept whole below.
+		m.para("### ", mdText(c.Title(ci)))
+		if d := strings.TrimSpace(c.Description); d != "" && (c.Name != "" || strings.Contains(d, "\n")) {
 			m.para(mdText(c.Description))
 		}
 		m.vars(c)
