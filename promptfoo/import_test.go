@@ -360,6 +360,35 @@ tests:
 			},
 		},
 		{
+			// promptfoo's Azure provider (getApiBaseUrl) calls apiBaseUrl when
+			// config sets both it and apiHost, in either order.
+			name: "azure: apiBaseUrl wins over apiHost",
+			files: map[string]string{
+				"evals.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: azure:chat:d1
+    config: {apiBaseUrl: "https://base-one.example", apiHost: host-one.example, apiVersion: 2024-10-21}
+  - id: azure:chat:d2
+    config:
+      apiHost: host-two.example
+      apiBaseUrl: "https://base-two.example"
+      apiVersion: 2024-10-21
+tests:
+  - vars: {q: hi}
+`,
+			},
+			check: func(t *testing.T, r Result) {
+				var got []string
+				for _, h := range r.Providers {
+					got = append(got, h.BaseURL)
+				}
+				if want := []string{"https://base-one.example", "https://base-two.example"}; !reflect.DeepEqual(got, want) {
+					t.Errorf("base URLs = %q, want %q (hints %+v)", got, want, r.Providers)
+				}
+			},
+		},
+		{
 			name: "CSV __expected forms, __threshold, __metric, other special columns",
 			files: map[string]string{
 				"c/promptfooconfig.yaml": "prompts: ['{{q}}']\nproviders: [echo]\ntests: file://t.csv\n",
