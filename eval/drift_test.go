@@ -336,17 +336,7 @@ func TestDriftNotesLatencyChecksOfCachedAnswers(t *testing.T) {
 func TestDriftNoteAdjustedTooFewCases(t *testing.T) {
 	a1, b1, sc := abSides(0, 6, 0)
 	a2, b2, sc2 := abSides(0, 6, 0)
-	for i := range a2 {
-		a2[i].ID += 100
-		b2[i].ID += 100
-		a2[i].Target, b2[i].Target = "u", "u"
-	}
-	for i := range sc2 {
-		sc2[i].ID += 100
-		sc2[i].ResultID += 100
-	}
-	plan := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 1}}, Targets: []string{"t", "u"}}
-	rows := Drift(plan, append(a1, a2...), append(b1, b2...), append(sc, sc2...))
+	rows := driftTwoTargets(a1, b1, sc, a2, b2, sc2)
 	if len(rows) != 2 || rows[0].Drifted() || rows[0].Tested != 2 {
 		t.Fatalf("rows: %+v", rows)
 	}
@@ -364,17 +354,7 @@ func TestDriftNoteAdjustedTooFewCases(t *testing.T) {
 func TestDriftNoteNeedsWithTheOtherPairs(t *testing.T) {
 	a1, b1, sc := abSides(0, 10, 0) // p = 2/1024
 	a2, b2, sc2 := abSides(1, 5, 0) // p = 0.21875
-	for i := range a2 {
-		a2[i].ID += 100
-		b2[i].ID += 100
-		a2[i].Target, b2[i].Target = "u", "u"
-	}
-	for i := range sc2 {
-		sc2[i].ID += 100
-		sc2[i].ResultID += 100
-	}
-	plan := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 1}}, Targets: []string{"t", "u"}}
-	rows := Drift(plan, append(a1, a2...), append(b1, b2...), append(sc, sc2...))
+	rows := driftTwoTargets(a1, b1, sc, a2, b2, sc2)
 	if len(rows) != 2 || !rows[0].Drifted() || rows[1].Drifted() {
 		t.Fatalf("rows: %+v", rows)
 	}
@@ -394,4 +374,20 @@ func TestDriftNoteNeedsWithTheOtherPairs(t *testing.T) {
 	if n := HolmNeed(abs[:1], 0); n != 6 {
 		t.Errorf("HolmNeed alone: %d, want 6", n)
 	}
+}
+
+// driftTwoTargets runs Drift over two pairs: the first sides on target t,
+// the second (their ids moved past the first's) on target u.
+func driftTwoTargets(a1, b1 []prompt.Result, sc []prompt.Score, a2, b2 []prompt.Result, sc2 []prompt.Score) []DriftRow {
+	for i := range a2 {
+		a2[i].ID += 100
+		b2[i].ID += 100
+		a2[i].Target, b2[i].Target = "u", "u"
+	}
+	for i := range sc2 {
+		sc2[i].ID += 100
+		sc2[i].ResultID += 100
+	}
+	plan := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 1}}, Targets: []string{"t", "u"}}
+	return Drift(plan, append(a1, a2...), append(b1, b2...), append(sc, sc2...))
 }
