@@ -189,7 +189,7 @@ type arenaModel struct {
 // arenaVar is one variable of the form.
 type arenaVar struct {
 	name  string
-	input textinput.Model
+	input valueField
 }
 
 // newArena returns the Arena running on targets (nil: it can run nothing).
@@ -202,7 +202,7 @@ func (m arenaModel) setSize(w, h int) arenaModel {
 	lw, _, rw, _ := m.setupRects()
 	m.picker = m.picker.setSize(lw, m.pickerRows())
 	for i := range m.vars {
-		sizeInput(&m.vars[i].input, max(4, rw-m.varLabelWidth()-2))
+		sizeInput(&m.vars[i].input.Model, max(4, rw-m.varLabelWidth()-2))
 	}
 	m = m.clampColumns()
 	return m.rewrapAll()
@@ -307,7 +307,7 @@ func (m arenaModel) onLoaded(msg arenaLoadedMsg) (arenaModel, tea.Cmd) {
 	old := map[string]string{}
 	if samePrompt {
 		for _, v := range m.vars {
-			old[v.name] = v.input.Value()
+			old[v.name] = v.input.value()
 		}
 	}
 	m.vars = nil
@@ -317,7 +317,7 @@ func (m arenaModel) onLoaded(msg arenaLoadedMsg) (arenaModel, tea.Cmd) {
 		if !ok {
 			val = m.prompt.Defaults[n]
 		}
-		ti.SetValue(sanitize(val))
+		ti.setExact(val)
 		ti.CursorEnd()
 		m.vars = append(m.vars, arenaVar{name: n, input: ti})
 	}
@@ -326,14 +326,14 @@ func (m arenaModel) onLoaded(msg arenaLoadedMsg) (arenaModel, tea.Cmd) {
 	return m.setSize(m.w, m.h), nil
 }
 
-func (m arenaModel) newVarInput() textinput.Model {
+func (m arenaModel) newVarInput() valueField {
 	ti := textinput.New()
 	ti.Prompt = ""
 	ti.Placeholder = "value"
 	ti.SetStyles(m.sh.styles().TextInput)
 	_, _, rw, _ := m.setupRects()
 	ti.SetWidth(max(4, rw-m.varLabelWidth()-2))
-	return ti
+	return valueField{Model: ti}
 }
 
 // values are the variables as typed; empty ones are left out, so that the
@@ -341,7 +341,7 @@ func (m arenaModel) newVarInput() textinput.Model {
 func (m arenaModel) values() map[string]string {
 	out := map[string]string{}
 	for _, v := range m.vars {
-		if s := v.input.Value(); s != "" {
+		if s := v.input.value(); s != "" {
 			out[v.name] = s
 		}
 	}
@@ -721,7 +721,7 @@ func (m arenaModel) setupKey() string {
 	var b strings.Builder
 	b.WriteString(m.version.Prompt + "@" + itoa(m.version.Number) + "×" + itoa(m.repeat))
 	for _, v := range m.vars {
-		b.WriteString("\x00" + v.name + "=" + v.input.Value())
+		b.WriteString("\x00" + v.name + "=" + v.input.value())
 	}
 	return b.String()
 }
@@ -745,12 +745,12 @@ func (m arenaModel) settingsView() string {
 	line += st.Muted.Render("case ") + st.Tag.Render(oneLine(cs))
 	var vs []string
 	for _, v := range m.vars {
-		val := v.input.Value()
+		val := v.input.value()
 		if val == "" {
 			vs = append(vs, st.Warn.Render(v.name+"=?"))
 			continue
 		}
-		vs = append(vs, st.Variable.Render(v.name)+st.Muted.Render("=")+st.Base.Render(trunc(oneLine(val), 24)))
+		vs = append(vs, st.Variable.Render(v.name)+st.Muted.Render("=")+st.Base.Render(trunc(oneLine(fieldText(val)), 24)))
 	}
 	if len(vs) > 0 {
 		line += st.Muted.Render(" · ") + strings.Join(vs, " ")

@@ -161,7 +161,7 @@ func (m arenaModel) updateField(msg tea.Msg) (arenaModel, tea.Cmd) {
 		return m, nil
 	}
 	var cmd tea.Cmd
-	m.vars[m.varCursor].input, cmd = m.vars[m.varCursor].input.Update(msg)
+	m.vars[m.varCursor].input, cmd = m.vars[m.varCursor].input.update(msg)
 	return m, cmd
 }
 
@@ -237,7 +237,7 @@ func (m arenaModel) applyCase(msg arenaCaseMsg) arenaModel {
 			val, ok = m.prompt.Defaults[v.name], true
 		}
 		if ok {
-			vars[i].input.SetValue(sanitize(val))
+			vars[i].input.setExact(val)
 			vars[i].input.CursorEnd()
 		}
 	}

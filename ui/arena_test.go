@@ -663,11 +663,66 @@ func TestArenaVariablesAreSanitised(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.send(arenaOpenMsg{name: "evil/vars"})
-	if got := h.m.arena.values()["x"]; got != "v link end" {
-		t.Fatalf("variable field holds %q", got)
+	// The value is sent as saved, as `whet run` sends it; only the screen
+	// leaves the controls out.
+	if got := h.m.arena.values()["x"]; got != "v \x1b]8;;http://e.example\x1b\\link\x1b]8;;\x1b\\ \u202eend" {
+		t.Fatalf("variable sent as %q", got)
 	}
 	if v := h.m.render(); strings.ContainsRune(v, '\u202e') || strings.Contains(v, "]8;;") {
 		t.Fatalf("the Arena draws a sample value's controls:\n%s", h.screen())
+	}
+}
+
+// TestArenaKeepsMultiLineValues: a document, a diff or an e-mail as a
+// default or a case's variable is sent line for line, as `whet run` sends
+// it, though its field is one line (each break a ⏎); an edited field, or
+// a multi-line paste into it, keeps its line breaks.
+func TestArenaKeepsMultiLineValues(t *testing.T) {
+	h, st := arenaHarness(t, 120, 34)
+	ctx := context.Background()
+	doc := "NORTHWIND LTD\n14 Harbour Road\n\nQty\tItem\n40\tflour"
+	if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "extract/doc", Defaults: map[string]string{"doc": doc, "lang": "en"}},
+		storeNewVersion("<document>\n{{doc}}\n</document> in {{lang}}")); err != nil {
+		t.Fatal(err)
+	}
+	diff := "--- a/x.go\n+++ b/x.go\n@@ -1 +1 @@\n-\told\n+\tnew"
+	if _, err := st.CreateSuite(ctx, prompt.Suite{Name: "docs", Prompt: "extract/doc", Cases: []prompt.Case{
+		{Name: "diff", Vars: map[string]string{"doc": diff, "lang": "go"}},
+	}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h.send(arenaOpenMsg{name: "extract/doc"})
+	if got := h.m.arena.values()["doc"]; got != doc {
+		t.Fatalf("default sent as %q, want %q", got, doc)
+	}
+	h.mustSee("doc  NORTHWIND LTD⏎14 Harbour Road⏎⏎Qty Item⏎40 flour", "14 Harbour Road")
+
+	h.key("c", "j", "enter")
+	if got := h.m.arena.values()["doc"]; got != diff {
+		t.Fatalf("the case's variable sent as %q, want %q", got, diff)
+	}
+	h.key("ctrl+r")
+	run, err := st.GetRun(ctx, h.lastRun().id)
+	if err != nil || run.Cases[0].Vars["doc"] != diff {
+		t.Fatalf("run cases %+v, %v", run.Cases, err)
+	}
+	rs, err := st.Results(ctx, run.ID)
+	if err != nil || len(rs) == 0 || !strings.Contains(rs[0].Output, "<document>\n"+diff+"\n</document>") {
+		t.Fatalf("results %+v, %v", rs, err)
+	}
+
+	// Edited: typed text goes in, each ⏎ comes back a line break.
+	h.key("esc", "tab")
+	h.key("end")
+	h.typ("!")
+	if got, want := h.m.arena.values()["doc"], "--- a/x.go\n+++ b/x.go\n@@ -1 +1 @@\n- old\n+ new!"; got != want {
+		t.Fatalf("edited value %q, want %q", got, want)
+	}
+	// A paste keeps its lines.
+	h.key("down")
+	h.send(tea.PasteMsg{Content: "\r\nline one\r\nline two"})
+	if got := h.m.arena.values()["lang"]; got != "go\nline one\nline two" {
+		t.Fatalf("pasted value %q", got)
 	}
 }
 

@@ -139,7 +139,7 @@ type editorModel struct {
 	labels    textinput.Model
 	labelErr  string
 	varNames  []string
-	varInputs map[string]textinput.Model
+	varInputs map[string]valueField
 	lints     []prompt.Lint
 
 	focus   int // index into fields()
@@ -153,7 +153,7 @@ type editorModel struct {
 }
 
 func newEditor(sh *shared) editorModel {
-	m := editorModel{sh: sh, keys: newEditorKeys(), varInputs: map[string]textinput.Model{}}
+	m := editorModel{sh: sh, keys: newEditorKeys(), varInputs: map[string]valueField{}}
 	m.params = make([]textinput.Model, len(prompt.ParamKeys))
 	m.paramErr = make([]string, len(prompt.ParamKeys))
 	for i := range m.params {
@@ -172,10 +172,10 @@ func (m editorModel) newInput(placeholder string) textinput.Model {
 }
 
 // newVarInput is a sample-value input sized for the side panel.
-func (m editorModel) newVarInput() textinput.Model {
+func (m editorModel) newVarInput() valueField {
 	ti := m.newInput("sample value")
 	ti.SetWidth(m.sideInputWidth())
-	return ti
+	return valueField{Model: ti}
 }
 
 func (m editorModel) newTextarea(content string) textarea.Model {
@@ -288,10 +288,10 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 	m = m.setParams(v.Params)
 	m.labels.SetValue(labelsText(p.Labels))
 	m.labels.CursorStart()
-	m.varInputs = map[string]textinput.Model{}
+	m.varInputs = map[string]valueField{}
 	for k, val := range p.Defaults {
 		ti := m.newVarInput()
-		ti.SetValue(sanitize(val))
+		ti.setExact(val)
 		ti.CursorStart()
 		m.varInputs[k] = ti
 	}
@@ -542,8 +542,8 @@ func (m editorModel) currentParams() (prompt.Params, []string) {
 func (m editorModel) currentDefaults() map[string]string {
 	out := map[string]string{}
 	for _, n := range m.varNames {
-		if ti, ok := m.varInputs[n]; ok && ti.Value() != "" {
-			out[n] = ti.Value()
+		if ti, ok := m.varInputs[n]; ok && ti.value() != "" {
+			out[n] = ti.value()
 		}
 	}
 	return out
@@ -624,7 +624,7 @@ func (m *editorModel) focusField(i int) tea.Cmd {
 	}
 	blur(&m.labels)
 	for k, ti := range m.varInputs {
-		blur(&ti)
+		blur(&ti.Model)
 		m.varInputs[k] = ti
 	}
 	f := m.focused()
@@ -640,7 +640,7 @@ func (m *editorModel) focusField(i int) tea.Cmd {
 	case fieldVar:
 		name := m.varNames[f.index]
 		ti := m.varInputs[name]
-		cmd := focus(&ti)
+		cmd := focus(&ti.Model)
 		m.varInputs[name] = ti
 		return cmd
 	}
@@ -811,7 +811,7 @@ func (m editorModel) updateField(msg tea.Msg) (editorModel, tea.Cmd) {
 		m.labels, cmd = m.labels.Update(msg)
 	case fieldVar:
 		name := m.varNames[f.index]
-		m.varInputs[name], cmd = m.varInputs[name].Update(msg)
+		m.varInputs[name], cmd = m.varInputs[name].update(msg)
 	}
 	if _, ok := msg.(tea.KeyPressMsg); ok {
 		m.syncVars()

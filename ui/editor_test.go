@@ -622,3 +622,43 @@ func TestEditorPasteIsCleaned(t *testing.T) {
 		t.Fatalf("pasted labels = %q", got)
 	}
 }
+
+// TestEditorKeepsMultiLineSampleValues: a sample value of several lines
+// shows on one line (each break a ⏎) and is saved as it was when another
+// value changes; edited, its ⏎ come back as line breaks.
+func TestEditorKeepsMultiLineSampleValues(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	doc := "NORTHWIND LTD\n14 Harbour Road\n\nQty\tItem"
+	if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "extract/doc", Defaults: map[string]string{"doc": doc, "lang": "en"}},
+		storeNewVersion("<document>\n{{doc}}\n</document> in {{lang}}")); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("e")
+	if h.m.active != screenEditor || h.m.editor.dirty() {
+		t.Fatalf("active %v, dirty %v", h.m.active, h.m.editor.dirty())
+	}
+	h.mustSee("doc          NORTHWIND LTD⏎14 Harbo")
+	// Messages (1) + params (5) + labels: the eighth field is lang.
+	h.key("tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab")
+	if f := h.m.editor.focused(); f.kind != fieldVar || h.m.editor.varNames[f.index] != "lang" {
+		t.Fatalf("focus %+v on %v", f, h.m.editor.varNames)
+	}
+	h.key("end")
+	h.typ("-GB")
+	h.key("ctrl+s")
+	h.typ("lang")
+	h.key("enter")
+	h.mustSee("labels and sample values saved")
+	p, err := st.GetPrompt(ctx, "extract/doc")
+	if err != nil || p.Defaults["doc"] != doc || p.Defaults["lang"] != "en-GB" {
+		t.Fatalf("defaults %q, %v", p.Defaults, err)
+	}
+
+	h.key("shift+tab", "end")
+	h.typ("!")
+	if got, want := h.m.editor.currentDefaults()["doc"], "NORTHWIND LTD\n14 Harbour Road\n\nQty Item!"; got != want {
+		t.Fatalf("edited value %q, want %q", got, want)
+	}
+}

@@ -212,7 +212,7 @@ func (m editorModel) applyFile(f prompt.File) (editorModel, tea.Cmd) {
 		if !ok {
 			ti = m.newVarInput()
 		}
-		ti.SetValue(sanitize(v))
+		ti.setExact(v)
 		ti.CursorStart()
 		m.varInputs[k] = ti
 	}

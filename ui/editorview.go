@@ -83,7 +83,7 @@ func (m editorModel) layout() editorModel {
 	}
 	sizeInput(&m.labels, max(8, sw-5))
 	for k, ti := range m.varInputs {
-		sizeInput(&ti, inputW)
+		sizeInput(&ti.Model, inputW)
 		m.varInputs[k] = ti
 	}
 	return m
@@ -280,7 +280,7 @@ func (m editorModel) sideView(h int) string {
 			focusLine = len(lines)
 		}
 		ti := m.varInputs[n]
-		lines = append(lines, marker(on)+st.Variable.Render(pad(n, sideLabelW))+" "+inputView(ti))
+		lines = append(lines, marker(on)+st.Variable.Render(pad(n, sideLabelW))+" "+inputView(ti.Model))
 	}
 	lines = append(lines, "", st.PanelTitle.Render("LINT"))
 	if len(m.lints) == 0 {
