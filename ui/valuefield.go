@@ -32,14 +32,16 @@ func (f *valueField) setExact(v string) {
 	f.shown = f.Model.Value()
 }
 
+// edited reports whether the field's text changed since it was set.
+func (f valueField) edited() bool { return f.Model.Value() != f.shown }
+
 // value is the field's value: as set while the field is unedited, else
 // its text with line breaks restored.
 func (f valueField) value() string {
-	s := f.Model.Value()
-	if s == f.shown {
+	if !f.edited() {
 		return f.exact
 	}
-	return strings.ReplaceAll(s, newlineMark, "\n")
+	return strings.ReplaceAll(f.Model.Value(), newlineMark, "\n")
 }
 
 // update passes msg to the field; pasted line breaks become ⏎.
