@@ -14,6 +14,7 @@ import (
 
 	"whet/prompt"
 	"whet/store"
+	"whet/textutil"
 )
 
 // editorKeys is the editor's key table. None of them is a key the text
@@ -89,10 +90,29 @@ type editorSnapshot struct {
 	invalid string
 }
 
-// msgField is one message being edited.
+// msgField is one message being edited. A text area holds a tab as
+// spaces and cannot hold a control character: so the field keeps the
+// message as it was set, and gives it back byte for byte until its text
+// is edited (content).
 type msgField struct {
-	role string
-	ta   textarea.Model
+	role  string
+	ta    textarea.Model
+	exact string // the message as set
+	shown string // the text area's text when it was set
+}
+
+// newMsgField is a field holding content for role.
+func (m editorModel) newMsgField(role, content string) msgField {
+	ta := m.newTextarea(content)
+	return msgField{role: role, ta: ta, exact: content, shown: ta.Value()}
+}
+
+// content is the message: as set while the text is unedited, else the text.
+func (f msgField) content() string {
+	if s := f.ta.Value(); s != f.shown {
+		return s
+	}
+	return f.exact
 }
 
 // fieldKind says what a focusable field edits.
@@ -250,7 +270,7 @@ func (m editorModel) open(name string, version int) (editorModel, tea.Cmd) {
 	m.active = true
 	if name == "" {
 		m.isNew = true
-		m.msgs = []msgField{{role: prompt.RoleSystem, ta: m.newTextarea("")}, {role: prompt.RoleUser, ta: m.newTextarea("")}}
+		m.msgs = []msgField{m.newMsgField(prompt.RoleSystem, ""), m.newMsgField(prompt.RoleUser, "")}
 		m.saved = m.snapshot()
 		m.syncVars()
 		m = m.layout()
@@ -280,10 +300,10 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 	m.baseDefs = p.Defaults
 	m.msgs = nil
 	for _, msg := range v.Messages {
-		m.msgs = append(m.msgs, msgField{role: msg.Role, ta: m.newTextarea(msg.Content)})
+		m.msgs = append(m.msgs, m.newMsgField(msg.Role, msg.Content))
 	}
 	if len(m.msgs) == 0 {
-		m.msgs = []msgField{{role: prompt.RoleUser, ta: m.newTextarea("")}}
+		m.msgs = []msgField{m.newMsgField(prompt.RoleUser, "")}
 	}
 	m = m.setParams(v.Params)
 	m.labels.SetValue(labelsText(p.Labels))
@@ -296,57 +316,46 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 		m.varInputs[k] = ti
 	}
 	m.syncVars()
+	// Defaults for variables no message uses are not shown, so they do not
+	// count as a change; compare against what the fields would save.
 	m.saved = editorSnapshot{
 		hash:     prompt.Content{Messages: prompt.NormalizeMessages(v.Messages), Params: v.Params}.Hash(),
 		labels:   prompt.Labels(p.Labels).String(),
 		defaults: defaultsText(m.currentDefaults()),
 	}
-	// Defaults for variables no message uses are not shown, so they do not
-	// count as a change; compare against what the fields would save.
-	//
-	// Text fields cannot hold control characters (an escape sequence in an
-	// imported prompt; the fields show the text sanitised, as every view
-	// does) and hold a tab as spaces: the fields then differ from the
-	// version before any edit. That is not an edit of the user's; fill
-	// reports it (lossy) so the screen can say what saving from here does.
-	if fields := m.snapshot(); fields.hash != m.saved.hash && m.onlyControlsDiffer(v.Messages) {
-		m.saved.hash = fields.hash
-		m.lossy = lossyNote(v.Messages)
+	// Text areas cannot hold control characters (an escape sequence in an
+	// imported prompt; they show the text sanitised, as every view does)
+	// and hold a tab as spaces. A message keeps such text while it is not
+	// edited (msgField.content), so opening the version or saving after
+	// another change does not alter it; fill reports (lossy) what a message
+	// edited here loses.
+	m.lossy = ""
+	for _, f := range m.msgs {
+		if prompt.NormalizeMessages([]prompt.Message{{Content: f.ta.Value()}})[0].Content !=
+			prompt.NormalizeMessages([]prompt.Message{{Content: f.exact}})[0].Content {
+			m.lossy = lossyNote(v.Messages)
+		}
 	}
 	return m.layout()
 }
 
-// lossyNote says what a version saved from the fields loses of msgs.
+// lossyNote says what a message of msgs loses when edited in its field.
 func lossyNote(msgs []prompt.Message) string {
 	var ctl, tab bool
 	for _, m := range msgs {
-		ctl = ctl || sanitize(m.Content) != m.Content
+		ctl = ctl || textutil.Sanitize(m.Content) != strings.ReplaceAll(m.Content, "\r\n", "\n")
 		tab = tab || strings.Contains(m.Content, "\t")
 	}
 	switch {
 	case ctl && tab:
-		return "control characters left out, tabs shown as spaces: a version saved from here is saved so"
+		return "control characters hidden, tabs shown as spaces: an edited message is saved so"
 	case tab:
-		return "tabs shown as spaces: a version saved from here has spaces"
+		return "tabs shown as spaces: a message you edit here saves them as spaces"
+	case ctl:
+		return "control characters hidden: a message you edit here is saved without them"
 	default:
-		return "this version holds control characters the editor cannot show; a version saved from here leaves them out"
+		return "emoji shown without joiners: a message you edit here is saved so"
 	}
-}
-
-// onlyControlsDiffer reports whether the fields hold msgs as a text field
-// shows them: sanitised, tabs as spaces.
-func (m editorModel) onlyControlsDiffer(msgs []prompt.Message) bool {
-	shown := m.currentMessages()
-	norm := prompt.NormalizeMessages(msgs)
-	if len(shown) != len(norm) {
-		return false
-	}
-	for i := range norm {
-		if shown[i].Role != norm[i].Role || shown[i].Content != m.newTextarea(norm[i].Content).Value() {
-			return false
-		}
-	}
-	return true
 }
 
 func (m editorModel) setParams(p prompt.Params) editorModel {
@@ -517,7 +526,7 @@ func defaultsText(d map[string]string) string {
 func (m editorModel) currentMessages() []prompt.Message {
 	out := make([]prompt.Message, len(m.msgs))
 	for i, f := range m.msgs {
-		out[i] = prompt.Message{Role: f.role, Content: f.ta.Value()}
+		out[i] = prompt.Message{Role: f.role, Content: f.content()}
 	}
 	return prompt.NormalizeMessages(out)
 }
@@ -832,7 +841,7 @@ func (m editorModel) addMessage() (editorModel, tea.Cmd) {
 	} else if len(m.msgs) > 0 && m.msgs[len(m.msgs)-1].role == prompt.RoleUser {
 		role = prompt.RoleAssistant
 	}
-	nf := msgField{role: role, ta: m.newTextarea("")}
+	nf := m.newMsgField(role, "")
 	m.msgs = append(m.msgs[:at], append([]msgField{nf}, m.msgs[at:]...)...)
 	m.syncVars()
 	m = m.layout()

@@ -373,7 +373,7 @@ func TestEditorControlCharactersAreNotAnEdit(t *testing.T) {
 	}
 	h := newHarness(t, fixedTimeStore{st}, 120, 30)
 	h.key("G", "e")
-	h.mustSee("control characters the editor cannot show")
+	h.mustSee("control characters hidden: a message you edit here is saved without them")
 	// The field shows the text as every other view does: whole escape
 	// sequences go, not just their ESC, and so does a bidi override.
 	h.mustSee("red RED and {{customer}} link evil")
@@ -404,7 +404,49 @@ func TestEditorTabsAreNotAnEdit(t *testing.T) {
 	if h.m.editor.dirty() {
 		t.Fatal("opening a version with a tab marked the draft modified")
 	}
-	h.mustSee("tabs shown as spaces: a version saved from here has spaces")
+	h.mustSee("tabs shown as spaces: a message you edit here saves them as spaces")
+}
+
+// TestEditorKeepsWhatAMessageFieldCannotShow: a message with tabs and
+// control characters is saved as it was when another field changes (a
+// param here), and when another message is edited; only the message edited
+// is saved as its field holds it.
+func TestEditorKeepsWhatAMessageFieldCannotShow(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	sys := "Columns:\tQty\tItem\nBell\x07 and \x1b[1mbold\x1b[0m"
+	if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "doc/tab"}, store.NewVersion{
+		Messages: []prompt.Message{{Role: prompt.RoleSystem, Content: sys}, {Role: prompt.RoleUser, Content: "Read\tit"}}, Author: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("e")
+	h.mustSee("Columns:    Qty    Item", "control characters hidden, tabs shown as spaces")
+	if h.m.editor.dirty() {
+		t.Fatal("opening the version marked the draft modified")
+	}
+	// The user message has the focus; temperature comes next.
+	h.key("tab")
+	h.typ("0.5")
+	h.key("ctrl+s")
+	h.typ("warmer")
+	h.key("enter")
+	h.mustSee("saved doc/tab@2")
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "doc/tab"})
+	if err != nil || v.Number != 2 || v.Messages[0].Content != sys || v.Messages[1].Content != "Read\tit" {
+		t.Fatalf("@%d messages %q, %v", v.Number, v.Messages, err)
+	}
+	// Editing the user message keeps the system message as it was.
+	h.key("shift+tab")
+	h.typ("!")
+	h.key("ctrl+s")
+	h.typ("louder")
+	h.key("enter")
+	h.mustSee("saved doc/tab@3")
+	v, err = st.Resolve(ctx, prompt.Ref{Name: "doc/tab"})
+	if err != nil || v.Number != 3 || v.Messages[0].Content != sys || v.Messages[1].Content != "!Read    it" {
+		t.Fatalf("@%d messages %q, %v", v.Number, v.Messages, err)
+	}
 }
 
 // TestEditorLongLabelsEndWithEllipsis: labels wider than their field show
