@@ -375,13 +375,25 @@ func paramTexts(p prompt.Params) map[string]string {
 		k, v, _ := strings.Cut(l, ": ")
 		switch k {
 		case "stop":
-			if len(p.Stop) == 1 && !strings.HasPrefix(p.Stop[0], "[") {
-				v = p.Stop[0]
+			// One sequence shows as typed, unless the field would read it
+			// back otherwise: a line break, a tab or another control
+			// character (a one-line field cannot hold it), a space at
+			// either end (trimmed), a "[" first (a JSON array); the JSON
+			// array holds those exactly.
+			if st := p.Stop; len(st) == 1 && plainStop(st[0]) {
+				v = st[0]
 			}
 		}
 		out[k] = v
 	}
 	return out
+}
+
+// plainStop reports whether the stop sequence s reads back unchanged
+// from the stop field as typed text.
+func plainStop(s string) bool {
+	return s != "" && !strings.HasPrefix(s, "[") && s == strings.TrimSpace(s) &&
+		!strings.ContainsFunc(s, textutil.IsControl)
 }
 
 // labelsText renders labels as "k=v k=v", or comma-separated when a value

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 
 	"whet/prompt"
 	"whet/store"
+	"whet/themes"
 )
 
 func TestEditorNewPrompt(t *testing.T) {
@@ -702,5 +704,63 @@ func TestEditorKeepsMultiLineSampleValues(t *testing.T) {
 	h.typ("!")
 	if got, want := h.m.editor.currentDefaults()["doc"], "NORTHWIND LTD\n14 Harbour Road\n\nQty Item!"; got != want {
 		t.Fatalf("edited value %q, want %q", got, want)
+	}
+}
+
+// TestParamsRoundTrip: every params value reads back unchanged from the
+// params fields as the editor fills them (a stop sequence that is a line
+// break, has a tab, a space at either end or starts with "[" shows as a
+// JSON array).
+func TestParamsRoundTrip(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	i := func(v int) *int { return &v }
+	i64 := func(v int64) *int64 { return &v }
+	theme, err := themes.Get("dark")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []prompt.Params{
+		{Stop: []string{"\n"}},
+		{Stop: []string{"\n\n"}},
+		{Stop: []string{" END "}},
+		{Stop: []string{"a\tb"}},
+		{Stop: []string{"[x]"}},
+		{Stop: []string{"</answer>"}},
+		{Stop: []string{"bell\x07"}},
+		{Stop: []string{"END", "\n"}},
+		{Temperature: f(1e-7), TopP: f(0.30000000000000004), MaxTokens: i(1000), Seed: i64(9007199254740993)},
+	} {
+		m := newEditor(&shared{theme: theme}).setParams(p)
+		got, errs := m.currentParams()
+		if !reflect.DeepEqual(got.Lines(), p.Lines()) {
+			t.Errorf("%v → %q → %v (%q)", p.Lines(), paramTexts(p), got.Lines(), errs)
+		}
+	}
+}
+
+// TestEditorKeepsAStopSequenceOfALineBreak: a stop sequence "\n" shows as
+// ["\n"] and is saved as it was when another param changes.
+func TestEditorKeepsAStopSequenceOfALineBreak(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "p/stop"}, store.NewVersion{
+		Messages: []prompt.Message{{Role: prompt.RoleUser, Content: "hi"}}, Params: prompt.Params{Stop: []string{"\n"}}, Author: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("e")
+	h.mustSee(`stop         ["\n"]`)
+	if h.m.editor.dirty() {
+		t.Fatal("opening the version marked the draft modified")
+	}
+	h.key("tab")
+	h.typ("0.5")
+	h.key("ctrl+s")
+	h.typ("warmer")
+	h.key("enter")
+	h.mustSee("saved p/stop@2")
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "p/stop"})
+	if err != nil || v.Number != 2 || len(v.Params.Stop) != 1 || v.Params.Stop[0] != "\n" {
+		t.Fatalf("@%d params %v, %v", v.Number, v.Params.Lines(), err)
 	}
 }
