@@ -65,6 +65,7 @@ type (
 		isNew           bool
 		labelsChanged   bool
 		defaultsChanged bool
+		defs            map[string]string // the sample values saved
 		snap            editorSnapshot
 		err             error
 	}
@@ -559,6 +560,25 @@ func (m editorModel) currentParams() (prompt.Params, []string) {
 	return p, errs
 }
 
+// savedDefaults are the prompt's sample values as a save stores them: the
+// fields' (currentDefaults), and as they were those of the variables the
+// messages do not use, which the editor does not show (another version may
+// use them; a variable taken out of a message keeps its value, as it does
+// when no sample value changes).
+func (m editorModel) savedDefaults() map[string]string {
+	out := m.currentDefaults()
+	shown := map[string]bool{}
+	for _, n := range m.varNames {
+		shown[n] = true
+	}
+	for k, v := range m.baseDefs {
+		if !shown[k] {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // currentDefaults are the sample values of the variables the messages use.
 func (m editorModel) currentDefaults() map[string]string {
 	out := map[string]string{}
@@ -936,7 +956,7 @@ func (m editorModel) askNote() tea.Cmd {
 func (m editorModel) save(note string) (editorModel, tea.Cmd) {
 	params, _ := m.currentParams()
 	labels, _ := parseLabels(m.labels.Value())
-	defs := m.currentDefaults()
+	defs := m.savedDefaults()
 	snap := m.snapshot()
 	nv := store.NewVersion{Messages: m.currentMessages(), Params: params, Note: note, Author: m.sh.author}
 	name, isNew, author, id := m.name, m.isNew, m.sh.author, m.req
@@ -960,7 +980,7 @@ func (m editorModel) save(note string) (editorModel, tea.Cmd) {
 	desc := m.description
 	m.saving = true
 	return m, tea.Batch(emit(jobMsg{1}), m.sh.do(func(ctx context.Context, st Store) tea.Msg {
-		out := editorSavedMsg{id: id, name: name, isNew: isNew, snap: snap}
+		out := editorSavedMsg{id: id, name: name, isNew: isNew, defs: defs, snap: snap}
 		if isNew {
 			out.ver, out.err = st.CreatePrompt(ctx, store.NewPrompt{Name: name, Description: desc, Labels: labels, Defaults: defs}, nv)
 			out.created = out.err == nil
@@ -1010,6 +1030,9 @@ func (m editorModel) onSaved(msg editorSavedMsg) (editorModel, tea.Cmd) {
 	m.baseVersion = msg.ver.Number
 	labels, _ := parseLabels(m.labels.Value())
 	m.baseLabels = labels
+	if msg.defaultsChanged {
+		m.baseDefs = msg.defs
+	}
 	var text string
 	switch {
 	case msg.created:

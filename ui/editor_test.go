@@ -764,3 +764,34 @@ func TestEditorKeepsAStopSequenceOfALineBreak(t *testing.T) {
 		t.Fatalf("@%d params %v, %v", v.Number, v.Params.Lines(), err)
 	}
 }
+
+// TestEditorKeepsSampleValuesItDoesNotShow: saving a changed sample value
+// from a version that does not use every variable keeps the sample values
+// of the others (the prompt's other versions use them).
+func TestEditorKeepsSampleValuesItDoesNotShow(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "p/defs"}, storeNewVersion("Translate {{doc}}")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.SaveVersion(ctx, "p/defs", storeNewVersion("Translate {{doc}} to {{lang}}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetDefaults(ctx, "p/defs", map[string]string{"doc": "hello", "lang": "fr"}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.send(openEditorMsg{name: "p/defs", version: 1})
+	h.mustSee("p/defs · from v1", "doc          hello")
+	// Messages (1) + params (5) + labels: the eighth field is doc.
+	h.key("tab", "tab", "tab", "tab", "tab", "tab", "tab", "end")
+	h.typ("!")
+	h.key("ctrl+s")
+	h.typ("doc")
+	h.key("enter")
+	h.mustSee("saved p/defs@3")
+	p, err := st.GetPrompt(ctx, "p/defs")
+	if err != nil || !reflect.DeepEqual(p.Defaults, map[string]string{"doc": "hello!", "lang": "fr"}) {
+		t.Fatalf("defaults %q, %v", p.Defaults, err)
+	}
+}
