@@ -668,8 +668,9 @@ func TestEditorPasteIsCleaned(t *testing.T) {
 }
 
 // TestEditorKeepsMultiLineSampleValues: a sample value of several lines
-// shows on one line (each break a ⏎) and is saved as it was when another
-// value changes; edited, its ⏎ come back as line breaks.
+// shows on one line (each break a ⏎, each tab a ⇥) and is saved as it was
+// when another value changes; edited, its ⏎ come back as line breaks and
+// its ⇥ as tabs, and a pasted table keeps its tabs.
 func TestEditorKeepsMultiLineSampleValues(t *testing.T) {
 	st := openStore(t)
 	ctx := context.Background()
@@ -702,8 +703,13 @@ func TestEditorKeepsMultiLineSampleValues(t *testing.T) {
 
 	h.key("shift+tab", "end")
 	h.typ("!")
-	if got, want := h.m.editor.currentDefaults()["doc"], "NORTHWIND LTD\n14 Harbour Road\n\nQty Item!"; got != want {
+	if got, want := h.m.editor.currentDefaults()["doc"], "NORTHWIND LTD\n14 Harbour Road\n\nQty\tItem!"; got != want {
 		t.Fatalf("edited value %q, want %q", got, want)
+	}
+	h.send(tea.PasteMsg{Content: "\r\n1\tPen\r\n"})
+	h.mustSee("Qty⇥Item!⏎1⇥Pen⏎")
+	if got, want := h.m.editor.currentDefaults()["doc"], "NORTHWIND LTD\n14 Harbour Road\n\nQty\tItem!\n1\tPen\n"; got != want {
+		t.Fatalf("pasted value %q, want %q", got, want)
 	}
 }
 

@@ -816,7 +816,7 @@ func TestResultsNoteOfSeveralLinesSurvivesItsDialog(t *testing.T) {
 	h.openResults(fixtureRun)
 	h.key("j", "l", "enter")
 	h.key("m")
-	h.mustSee("› correct⏎ - but long")
+	h.mustSee("› correct⏎⇥- but long")
 	h.key("enter")
 	got := humanScores(t, st, fixtureRun, id)
 	if len(got) != 2 || got[1].Reason != note {
@@ -826,7 +826,7 @@ func TestResultsNoteOfSeveralLinesSurvivesItsDialog(t *testing.T) {
 	h.typ("!")
 	h.key("enter")
 	got = humanScores(t, st, fixtureRun, id)
-	if len(got) != 3 || got[2].Reason != "correct\n - but long  !" {
+	if len(got) != 3 || got[2].Reason != "correct\n\t- but long  !" {
 		t.Fatalf("after an edit: %+v", got)
 	}
 }
