@@ -49,6 +49,7 @@ type caseForm struct {
 	expected, vars, checks textarea.Model
 	focus                  int
 	start                  [formFields]string // the values it opened with
+	lossy                  string             // what the expected field cannot show; "" when nothing
 	err                    error
 	w, h                   int
 	ready                  bool // built by newCaseForm (the zero form has no fields)
@@ -98,6 +99,9 @@ func newCaseForm(sh *shared, index int, c prompt.Case, varsHint string) caseForm
 		checks:   ta(formatChecks(c.Checks), "- {type: icontains, value: refund}"),
 	}
 	f.start = f.values()
+	if f.start[formExpected] != strings.ReplaceAll(c.Expected, "\r\n", "\n") {
+		f.lossy = "expected: tabs shown as spaces, controls hidden; kept as stored unless edited"
+	}
 	f.ready = true
 	return f
 }
@@ -297,6 +301,9 @@ func (f caseForm) view(sh *shared, title string, w, h int) string {
 		for i := range errLines {
 			errLines[i] = st.Error.Render(strings.TrimRight(errLines[i], " "))
 		}
+	}
+	if f.err == nil && f.lossy != "" {
+		errLines = append(errLines, st.Muted.Render(trunc(f.lossy, w)))
 	}
 	for len(errLines) < 2 {
 		errLines = append(errLines, "")

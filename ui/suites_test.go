@@ -770,7 +770,7 @@ func TestSuitesKeepWhatTheirFieldsCannotShow(t *testing.T) {
 
 	// The case form saved unedited keeps every field.
 	h.key("enter")
-	h.mustSee("docs › case 1", "An invoice⏎with two lines")
+	h.mustSee("docs › case 1", "An invoice⏎with two lines", "expected: tabs shown as spaces, controls hidden; kept as stored unless edited")
 	h.key("ctrl+s")
 	h.mustSee("saved suite docs")
 	su := getSuite(t, st, "docs")
