@@ -340,6 +340,10 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 	return m.layout()
 }
 
+// tabsPasted is the notice of a paste with tabs into a text area, which
+// holds each as spaces.
+const tabsPasted = "pasted tabs became spaces: a text field cannot hold a tab"
+
 // lossyNote says what a message of msgs loses when edited in its field.
 func lossyNote(msgs []prompt.Message) string {
 	var ctl, tab bool
@@ -846,6 +850,9 @@ func (m editorModel) updateField(msg tea.Msg) (editorModel, tea.Cmd) {
 	switch f.kind {
 	case fieldMessage:
 		m.msgs[f.index].ta, cmd = m.msgs[f.index].ta.Update(msg)
+		if p, ok := msg.(tea.PasteMsg); ok && strings.Contains(p.Content, "\t") {
+			cmd = tea.Batch(cmd, notify(tabsPasted))
+		}
 	case fieldParam:
 		m.params[f.index], cmd = m.params[f.index].Update(msg)
 	case fieldLabels:

@@ -801,3 +801,20 @@ func TestEditorKeepsSampleValuesItDoesNotShow(t *testing.T) {
 		t.Fatalf("defaults %q, %v", p.Defaults, err)
 	}
 }
+
+// TestPastedTabsIntoATextAreaAreNamed: a paste with tabs into a message or
+// a case's expected output, which hold each tab as spaces, says so.
+func TestPastedTabsIntoATextAreaAreNamed(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	seedSuite(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("n")
+	h.send(tea.PasteMsg{Content: "Qty\tItem"})
+	h.mustSee("pasted tabs became spaces: a text field cannot hold a tab")
+
+	h = newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 120, 30)
+	h.key("8", "enter", "enter", "tab", "tab")
+	h.send(tea.PasteMsg{Content: "Qty\tItem"})
+	h.mustSee("pasted tabs became spaces: a text field cannot hold a tab")
+}
