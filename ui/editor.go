@@ -108,12 +108,18 @@ func (m editorModel) newMsgField(role, content string) msgField {
 	return msgField{role: role, ta: ta, exact: content, shown: ta.Value()}
 }
 
-// content is the message: as set while the text is unedited, else the text.
+// content is the message: as set while the text is unedited, else the
+// text, with what the field did not show of the message outside the
+// edited part kept where it can be (rejoin).
 func (f msgField) content() string {
-	if s := f.ta.Value(); s != f.shown {
-		return s
+	s := f.ta.Value()
+	if s == f.shown {
+		return f.exact
 	}
-	return f.exact
+	if v, ok := rejoin(f.exact, f.shown, s, false); ok {
+		return v
+	}
+	return s
 }
 
 // fieldKind says what a focusable field edits.
@@ -330,13 +336,7 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 	// edited (msgField.content), so opening the version or saving after
 	// another change does not alter it; fill reports (lossy) what a message
 	// edited here loses.
-	m.lossy = ""
-	for _, f := range m.msgs {
-		if prompt.NormalizeMessages([]prompt.Message{{Content: f.ta.Value()}})[0].Content !=
-			prompt.NormalizeMessages([]prompt.Message{{Content: f.exact}})[0].Content {
-			m.lossy = lossyNote(v.Messages)
-		}
-	}
+	m.lossy = lossyNote(v.Messages)
 	return m.layout()
 }
 
@@ -344,7 +344,8 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 // holds each as spaces.
 const tabsPasted = "pasted tabs became spaces: a text field cannot hold a tab"
 
-// lossyNote says what a message of msgs loses when edited in its field.
+// lossyNote says what a message of msgs loses when edited in its field,
+// "" when nothing (what it does not show of emoji is kept: rejoin).
 func lossyNote(msgs []prompt.Message) string {
 	var ctl, tab bool
 	for _, m := range msgs {
@@ -359,7 +360,7 @@ func lossyNote(msgs []prompt.Message) string {
 	case ctl:
 		return "control characters hidden: a message you edit here is saved without them"
 	default:
-		return "emoji shown without joiners: a message you edit here is saved so"
+		return ""
 	}
 }
 

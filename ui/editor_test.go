@@ -818,3 +818,30 @@ func TestPastedTabsIntoATextAreaAreNamed(t *testing.T) {
 	h.send(tea.PasteMsg{Content: "Qty\tItem"})
 	h.mustSee("pasted tabs became spaces: a text field cannot hold a tab")
 }
+
+// TestEditorEditKeepsEmojiItDrawsSplit: on a terminal that does not
+// cluster graphemes a message shows its emoji without joiners and skin
+// tones; an edit elsewhere in the message saves them as they were.
+func TestEditorEditKeepsEmojiItDrawsSplit(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	msg := "Sign off with 👋🏽 as a 👩‍💻 would."
+	if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "p/emoji"}, storeNewVersion(msg)); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	t.Cleanup(func() { splitClusters.Store(false) })
+	splitClusters.Store(true)
+	h.key("e")
+	h.mustSee("Sign off with 👋 as a 👩💻 would.")
+	h.mustNotSee("joiners", "hidden")
+	h.typ("Please ")
+	h.key("ctrl+s")
+	h.typ("polite")
+	h.key("enter")
+	h.mustSee("saved p/emoji@2")
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "p/emoji"})
+	if err != nil || v.Messages[0].Content != "Please "+msg {
+		t.Fatalf("saved %q, %v", v.Messages, err)
+	}
+}

@@ -99,7 +99,7 @@ func newCaseForm(sh *shared, index int, c prompt.Case, varsHint string) caseForm
 		checks:   ta(formatChecks(c.Checks), "- {type: icontains, value: refund}"),
 	}
 	f.start = f.values()
-	if f.start[formExpected] != strings.ReplaceAll(c.Expected, "\r\n", "\n") {
+	if _, ok := rejoin(c.Expected, f.start[formExpected], "", false); !ok {
 		f.lossy = "expected: tabs shown as spaces, controls hidden; kept as stored unless edited"
 	}
 	f.ready = true
@@ -228,6 +228,9 @@ func (f caseForm) result() (prompt.Case, error) {
 	}
 	if f.edited(formExpected) {
 		c.Expected = f.expected.Value()
+		if v, ok := rejoin(f.orig.Expected, f.start[formExpected], c.Expected, false); ok {
+			c.Expected = v
+		}
 	}
 	if f.edited(formVars) {
 		vars, err := parseVars(f.vars.Value())

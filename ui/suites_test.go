@@ -802,3 +802,28 @@ func TestSuitesKeepWhatTheirFieldsCannotShow(t *testing.T) {
 		t.Fatalf("after adding a variable: %+v", su.Cases[0])
 	}
 }
+
+// TestSuiteCaseFormEditKeepsEmojiItDrawsSplit: on a terminal that does not
+// cluster graphemes the expected output shows its emoji without skin tones
+// and joiners; an edit elsewhere in it saves them as they were.
+func TestSuiteCaseFormEditKeepsEmojiItDrawsSplit(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "emoji", Prompt: "support/reply", Cases: []prompt.Case{
+		{Name: "wave", Vars: map[string]string{"customer": "Ana"}, Expected: "Thanks 👋🏽 from a 👩‍💻"},
+	}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 120, 30)
+	t.Cleanup(func() { splitClusters.Store(false) })
+	splitClusters.Store(true)
+	h.key("8", "enter", "enter", "tab", "tab")
+	h.mustSee("Thanks 👋 from a 👩💻")
+	h.mustNotSee("controls hidden")
+	h.typ("Many ")
+	h.key("ctrl+s")
+	h.mustSee("saved suite emoji")
+	if got := getSuite(t, st, "emoji").Cases[0].Expected; got != "Many Thanks 👋🏽 from a 👩‍💻" {
+		t.Fatalf("expected saved as %q", got)
+	}
+}

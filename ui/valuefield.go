@@ -5,6 +5,8 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
+	"whet/textutil"
 )
 
 // newlineMark stands for a line break in a one-line value field, as
@@ -46,7 +48,83 @@ func (f valueField) value() string {
 	if !f.edited() {
 		return f.exact
 	}
-	return strings.NewReplacer(newlineMark, "\n", tabMark, "\t").Replace(f.Model.Value())
+	if v, ok := rejoin(f.exact, f.shown, f.Model.Value(), true); ok {
+		return v
+	}
+	return unmark(f.Model.Value())
+}
+
+// unmark is a field's text with each ⏎ a line break and each ⇥ a tab.
+func unmark(s string) string {
+	return strings.NewReplacer(newlineMark, "\n", tabMark, "\t").Replace(s)
+}
+
+// rejoin is the value a field holding exact gives once its text was edited
+// from shown (what the field showed of exact) to cur: exact with the part
+// the edit replaced replaced by the edited text (with ⏎ and ⇥ as a line
+// break and a tab when marks is set). So what the field shows without,
+// though the value holds it — the joiners, selectors and skin tones of
+// emoji on a terminal that does not cluster graphemes (unjoin), a
+// Windows line end — is kept outside the edited part. ok is false when
+// exact holds what the field's text cannot be matched with (escape
+// sequences, control characters; with marks unset, a tab, which a text
+// area holds as spaces): the caller then takes the text as it is.
+func rejoin(exact, shown, cur string, marks bool) (string, bool) {
+	norm := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(exact)
+	if textutil.Sanitize(norm) != norm || !marks && strings.Contains(exact, "\t") {
+		return "", false
+	}
+	// Match each rune of shown with where it comes from in exact: what
+	// lies between two matches is what the field does not show.
+	sr := []rune(shown)
+	starts := make([]int, len(sr))
+	i := 0
+	for j, r := range sr {
+		pats := []string{string(r)}
+		switch {
+		case r == '\n' || marks && r == []rune(newlineMark)[0]:
+			pats = append(pats, "\r\n", "\n", "\r")
+		case marks && r == []rune(tabMark)[0]:
+			pats = append(pats, "\t")
+		}
+		found := false
+		for ; i < len(exact) && !found; i++ {
+			for _, p := range pats {
+				if strings.HasPrefix(exact[i:], p) {
+					starts[j], found = i, true
+					i += len(p) - 1
+					break
+				}
+			}
+		}
+		if !found {
+			return "", false
+		}
+	}
+	cr := []rune(cur)
+	p := 0
+	for p < len(sr) && p < len(cr) && sr[p] == cr[p] {
+		p++
+	}
+	s := 0
+	for s < len(sr)-p && s < len(cr)-p && sr[len(sr)-1-s] == cr[len(cr)-1-s] {
+		s++
+	}
+	// The kept start runs to the next shown rune (what is hidden after
+	// the last kept one stays with it); the kept end starts at its first
+	// shown rune.
+	ep, es := len(exact), len(exact)
+	if p < len(sr) {
+		ep = starts[p]
+	}
+	if s > 0 {
+		es = starts[len(sr)-s]
+	}
+	mid := string(cr[p : len(cr)-s])
+	if marks {
+		mid = unmark(mid)
+	}
+	return exact[:ep] + mid + exact[es:], true
 }
 
 // update passes msg to the field; pasted line breaks become ⏎, tabs ⇥.
