@@ -344,8 +344,9 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 // holds each as spaces.
 const tabsPasted = "pasted tabs became spaces: a text field cannot hold a tab"
 
-// lossyNote says what a message of msgs loses when edited in its field,
-// "" when nothing (what it does not show of emoji is kept: rejoin).
+// lossyNote says what the messages' fields do not show as it is stored,
+// and what an edit does with it; "" when nothing (what they do not show of
+// emoji is kept: rejoin).
 func lossyNote(msgs []prompt.Message) string {
 	var ctl, tab bool
 	for _, m := range msgs {
@@ -356,7 +357,7 @@ func lossyNote(msgs []prompt.Message) string {
 	case ctl && tab:
 		return "control characters hidden, tabs shown as spaces: an edited message is saved so"
 	case tab:
-		return "tabs shown as spaces: a message you edit here saves them as spaces"
+		return "tabs shown as spaces: they stay tabs unless you edit them"
 	case ctl:
 		return "control characters hidden: a message you edit here is saved without them"
 	default:

@@ -406,13 +406,13 @@ func TestEditorTabsAreNotAnEdit(t *testing.T) {
 	if h.m.editor.dirty() {
 		t.Fatal("opening a version with a tab marked the draft modified")
 	}
-	h.mustSee("tabs shown as spaces: a message you edit here saves them as spaces")
+	h.mustSee("tabs shown as spaces: they stay tabs unless you edit them")
 }
 
 // TestEditorKeepsWhatAMessageFieldCannotShow: a message with tabs and
 // control characters is saved as it was when another field changes (a
-// param here), and when another message is edited; only the message edited
-// is saved as its field holds it.
+// param here), and when another message is edited; an edited message keeps
+// its tabs outside the edit.
 func TestEditorKeepsWhatAMessageFieldCannotShow(t *testing.T) {
 	st := openStore(t)
 	ctx := context.Background()
@@ -446,7 +446,7 @@ func TestEditorKeepsWhatAMessageFieldCannotShow(t *testing.T) {
 	h.key("enter")
 	h.mustSee("saved doc/tab@3")
 	v, err = st.Resolve(ctx, prompt.Ref{Name: "doc/tab"})
-	if err != nil || v.Number != 3 || v.Messages[0].Content != sys || v.Messages[1].Content != "!Read    it" {
+	if err != nil || v.Number != 3 || v.Messages[0].Content != sys || v.Messages[1].Content != "!Read\tit" {
 		t.Fatalf("@%d messages %q, %v", v.Number, v.Messages, err)
 	}
 }

@@ -100,7 +100,7 @@ func newCaseForm(sh *shared, index int, c prompt.Case, varsHint string) caseForm
 	}
 	f.start = f.values()
 	if _, ok := rejoin(c.Expected, f.start[formExpected], "", false); !ok {
-		f.lossy = "expected: tabs shown as spaces, controls hidden; kept as stored unless edited"
+		f.lossy = "expected: control characters hidden; kept as stored unless edited"
 	}
 	f.ready = true
 	return f

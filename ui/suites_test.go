@@ -753,7 +753,7 @@ func TestSuitesKeepWhatTheirFieldsCannotShow(t *testing.T) {
 	desc := "Checks extraction.\nSecond line.\n"
 	c := prompt.Case{Name: "invoice", Description: "An invoice\nwith two lines",
 		Vars:     map[string]string{"customer": "Ana\x07", "ticket": "Qty\tItem\n1\tPen"},
-		Expected: "Qty\tItem\n1\tPen  ", Checks: []prompt.Check{{Type: "icontains", Value: "qty"}}}
+		Expected: "Qty\tItem\n1\tPen\x07  ", Checks: []prompt.Check{{Type: "icontains", Value: "qty"}}}
 	if _, err := st.CreateSuite(ctx, prompt.Suite{Name: "docs", Prompt: "support/reply", Description: desc, Cases: []prompt.Case{c}}, "t"); err != nil {
 		t.Fatal(err)
 	}
@@ -770,7 +770,7 @@ func TestSuitesKeepWhatTheirFieldsCannotShow(t *testing.T) {
 
 	// The case form saved unedited keeps every field.
 	h.key("enter")
-	h.mustSee("docs › case 1", "An invoice⏎with two lines", "expected: tabs shown as spaces, controls hidden; kept as stored unless edited")
+	h.mustSee("docs › case 1", "An invoice⏎with two lines", "expected: control characters hidden; kept as stored unless edited")
 	h.key("ctrl+s")
 	h.mustSee("saved suite docs")
 	su := getSuite(t, st, "docs")
@@ -805,12 +805,13 @@ func TestSuitesKeepWhatTheirFieldsCannotShow(t *testing.T) {
 
 // TestSuiteCaseFormEditKeepsEmojiItDrawsSplit: on a terminal that does not
 // cluster graphemes the expected output shows its emoji without skin tones
-// and joiners; an edit elsewhere in it saves them as they were.
+// and joiners, and its field a tab as spaces; an edit elsewhere in it
+// saves them as they were.
 func TestSuiteCaseFormEditKeepsEmojiItDrawsSplit(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
 	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "emoji", Prompt: "support/reply", Cases: []prompt.Case{
-		{Name: "wave", Vars: map[string]string{"customer": "Ana"}, Expected: "Thanks 👋🏽 from a 👩‍💻"},
+		{Name: "wave", Vars: map[string]string{"customer": "Ana"}, Expected: "Thanks 👋🏽\tfrom a 👩‍💻"},
 	}}, "t"); err != nil {
 		t.Fatal(err)
 	}
@@ -818,12 +819,12 @@ func TestSuiteCaseFormEditKeepsEmojiItDrawsSplit(t *testing.T) {
 	t.Cleanup(func() { splitClusters.Store(false) })
 	splitClusters.Store(true)
 	h.key("8", "enter", "enter", "tab", "tab")
-	h.mustSee("Thanks 👋 from a 👩💻")
-	h.mustNotSee("controls hidden")
+	h.mustSee("Thanks 👋    from a 👩💻")
+	h.mustNotSee("control characters hidden")
 	h.typ("Many ")
 	h.key("ctrl+s")
 	h.mustSee("saved suite emoji")
-	if got := getSuite(t, st, "emoji").Cases[0].Expected; got != "Many Thanks 👋🏽 from a 👩‍💻" {
+	if got := getSuite(t, st, "emoji").Cases[0].Expected; got != "Many Thanks 👋🏽\tfrom a 👩‍💻" {
 		t.Fatalf("expected saved as %q", got)
 	}
 }

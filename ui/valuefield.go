@@ -62,44 +62,61 @@ func unmark(s string) string {
 // rejoin is the value a field holding exact gives once its text was edited
 // from shown (what the field showed of exact) to cur: exact with the part
 // the edit replaced replaced by the edited text (with ⏎ and ⇥ as a line
-// break and a tab when marks is set). So what the field shows without,
-// though the value holds it — the joiners, selectors and skin tones of
-// emoji on a terminal that does not cluster graphemes (unjoin), a
-// Windows line end — is kept outside the edited part. ok is false when
-// exact holds what the field's text cannot be matched with (escape
-// sequences, control characters; with marks unset, a tab, which a text
-// area holds as spaces): the caller then takes the text as it is.
+// break and a tab when marks is set, the one-line field's marks; else the
+// field is a text area, which shows a tab as four spaces). So what the
+// field shows otherwise or not at all — a tab, the joiners, selectors
+// and skin tones of emoji on a terminal that does not cluster graphemes
+// (unjoin), a Windows line end — is kept outside the edited part. ok is
+// false when exact holds what the field's text cannot be matched with
+// (escape sequences, control characters): the caller then takes the text
+// as it is.
 func rejoin(exact, shown, cur string, marks bool) (string, bool) {
 	norm := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(exact)
-	if textutil.Sanitize(norm) != norm || !marks && strings.Contains(exact, "\t") {
+	if textutil.Sanitize(norm) != norm {
 		return "", false
 	}
-	// Match each rune of shown with where it comes from in exact: what
-	// lies between two matches is what the field does not show.
+	// Match each rune of shown with where it comes from in exact (starts);
+	// what lies between two matches is what the field does not show. The
+	// four spaces a text area shows for a tab are one group.
 	sr := []rune(shown)
 	starts := make([]int, len(sr))
+	group := make([]int, len(sr)) // the first rune of j's group
 	i := 0
-	for j, r := range sr {
+	for j := 0; j < len(sr); {
+		r := sr[j]
 		pats := []string{string(r)}
 		switch {
 		case r == '\n' || marks && r == []rune(newlineMark)[0]:
 			pats = append(pats, "\r\n", "\n", "\r")
 		case marks && r == []rune(tabMark)[0]:
 			pats = append(pats, "\t")
+		case !marks && r == ' ':
+			pats = append(pats, "\t")
 		}
-		found := false
-		for ; i < len(exact) && !found; i++ {
+		k, pat := -1, ""
+		for ; i < len(exact) && k < 0; i++ {
 			for _, p := range pats {
 				if strings.HasPrefix(exact[i:], p) {
-					starts[j], found = i, true
-					i += len(p) - 1
+					k, pat = i, p
 					break
 				}
 			}
 		}
-		if !found {
+		if k < 0 {
 			return "", false
 		}
+		i = k + len(pat)
+		n := 1
+		if !marks && pat == "\t" {
+			n = len(textareaTab)
+			if j+n > len(sr) || string(sr[j:j+n]) != textareaTab {
+				return "", false
+			}
+		}
+		for t := j; t < j+n; t++ {
+			starts[t], group[t] = k, j
+		}
+		j += n
 	}
 	cr := []rune(cur)
 	p := 0
@@ -109,6 +126,13 @@ func rejoin(exact, shown, cur string, marks bool) (string, bool) {
 	s := 0
 	for s < len(sr)-p && s < len(cr)-p && sr[len(sr)-1-s] == cr[len(cr)-1-s] {
 		s++
+	}
+	// An edit inside a tab's spaces takes the whole tab as edited text.
+	if p < len(sr) {
+		p = group[p]
+	}
+	if e := len(sr) - s; e < len(sr) && group[e] != e {
+		s = len(sr) - (group[e] + len(textareaTab))
 	}
 	// The kept start runs to the next shown rune (what is hidden after
 	// the last kept one stays with it); the kept end starts at its first
@@ -126,6 +150,9 @@ func rejoin(exact, shown, cur string, marks bool) (string, bool) {
 	}
 	return exact[:ep] + mid + exact[es:], true
 }
+
+// textareaTab is what a text area holds for a tab.
+const textareaTab = "    "
 
 // update passes msg to the field; pasted line breaks become ⏎, tabs ⇥.
 func (f valueField) update(msg tea.Msg) (valueField, tea.Cmd) {

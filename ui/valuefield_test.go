@@ -45,3 +45,27 @@ func TestValueFieldKeepsWhatItDoesNotShow(t *testing.T) {
 		}
 	}
 }
+
+// TestRejoinTextArea: a text area shows a tab as four spaces; an edit
+// keeps every tab it does not touch, and one edited inside becomes the
+// spaces as edited.
+func TestRejoinTextArea(t *testing.T) {
+	exact := "Qty\tItem\r\n1\tPen 👍🏽"
+	shown := "Qty    Item\n1    Pen 👍"
+	for _, c := range []struct{ cur, want string }{
+		{shown + "!", exact + "!"},
+		{"Qty    Items\n1    Pen 👍", "Qty\tItems\r\n1\tPen 👍🏽"},
+		{"Qty  X  Item\n1    Pen 👍", "Qty  X  Item\r\n1\tPen 👍🏽"},
+		{"Qty   Item\n1    Pen 👍", "Qty   Item\r\n1\tPen 👍🏽"},
+		{"Qty    Item\n1    Pen", "Qty\tItem\r\n1\tPen"},
+		{"", ""},
+	} {
+		got, ok := rejoin(exact, shown, c.cur, false)
+		if !ok || got != c.want {
+			t.Errorf("%q: %q, %v; want %q", c.cur, got, ok, c.want)
+		}
+	}
+	if _, ok := rejoin("a\x1b[1mb", "ab", "abc", false); ok {
+		t.Error("an escape sequence was matched")
+	}
+}
