@@ -700,7 +700,15 @@ func (a *app) printVersion(p prompt.Prompt, v prompt.Version) {
 	}
 	line := fmt.Sprintf("saved:     %s by %s", v.Created.Local().Format("2006-01-02 15:04"), v.Author)
 	if v.Note != "" {
-		line += ": " + v.Note
+		// A note of several lines (a commit message's body) stays
+		// under the column its first line starts in.
+		lines := strings.Split(strings.TrimRight(v.Note, "\n"), "\n")
+		for i := 1; i < len(lines); i++ {
+			if strings.TrimSpace(lines[i]) != "" {
+				lines[i] = strings.Repeat(" ", len("saved:     ")) + lines[i]
+			}
+		}
+		line += ": " + strings.Join(lines, "\n")
 	}
 	fmt.Fprintln(w, line)
 	if ps := v.Params.Lines(); len(ps) > 0 {

@@ -675,8 +675,9 @@ func TestArenaVariablesAreSanitised(t *testing.T) {
 
 // TestArenaKeepsMultiLineValues: a document, a diff or an e-mail as a
 // default or a case's variable is sent line for line, as `whet run` sends
-// it, though its field is one line (each break a ⏎); an edited field, or
-// a multi-line paste into it, keeps its line breaks.
+// it, though its field is one line (each break a ⏎, each tab a ⇥); an
+// edited field, or a multi-line paste into it, keeps its line breaks and
+// tabs.
 func TestArenaKeepsMultiLineValues(t *testing.T) {
 	h, st := arenaHarness(t, 120, 34)
 	ctx := context.Background()
@@ -695,7 +696,7 @@ func TestArenaKeepsMultiLineValues(t *testing.T) {
 	if got := h.m.arena.values()["doc"]; got != doc {
 		t.Fatalf("default sent as %q, want %q", got, doc)
 	}
-	h.mustSee("doc  NORTHWIND LTD⏎14 Harbour Road⏎⏎Qty Item⏎40 flour", "14 Harbour Road")
+	h.mustSee("doc  NORTHWIND LTD⏎14 Harbour Road⏎⏎Qty⇥Item⏎40⇥flour", "14 Harbour Road")
 
 	h.key("c", "j", "enter")
 	if got := h.m.arena.values()["doc"]; got != diff {
@@ -711,11 +712,12 @@ func TestArenaKeepsMultiLineValues(t *testing.T) {
 		t.Fatalf("results %+v, %v", rs, err)
 	}
 
-	// Edited: typed text goes in, each ⏎ comes back a line break.
+	// Edited: typed text goes in, each ⏎ comes back a line break, each ⇥
+	// a tab.
 	h.key("esc", "tab")
 	h.key("end")
 	h.typ("!")
-	if got, want := h.m.arena.values()["doc"], "--- a/x.go\n+++ b/x.go\n@@ -1 +1 @@\n- old\n+ new!"; got != want {
+	if got, want := h.m.arena.values()["doc"], "--- a/x.go\n+++ b/x.go\n@@ -1 +1 @@\n-\told\n+\tnew!"; got != want {
 		t.Fatalf("edited value %q, want %q", got, want)
 	}
 	// A paste keeps its lines.

@@ -186,7 +186,7 @@ type inputDialog struct {
 	sh       *shared // posts the answer (shared.post)
 	title    string
 	body     string
-	input    textinput.Model
+	input    valueField
 	validate func(string) error
 	submit   func(string) tea.Msg
 	cancel   tea.Msg
@@ -221,17 +221,22 @@ func newInput(sh *shared, title, body, placeholder, value string, validate func(
 	ti := textinput.New()
 	ti.Prompt = "› "
 	ti.Placeholder = placeholder
-	ti.SetValue(sanitize(value)) // a field would keep an escape sequence's body, a bidi override
-	ti.CursorEnd()
 	ti.SetStyles(sh.styles().TextInput)
 	ti.SetWidth(dialogWidth(sh.width, 64) - sh.styles().Dialog.GetHorizontalFrameSize() - 3)
 	ti.Focus()
-	return &inputDialog{sh: sh, title: title, body: body, input: ti, validate: validate, submit: submit, keys: newDialogKeys()}
+	// The field shows value sanitised, each line break a ⏎ (a field would
+	// keep an escape sequence's body, a bidi override); confirmed unedited,
+	// the answer is value as it was: a stored note of several lines, with
+	// tabs or trailing spaces, is not rewritten by opening its dialog.
+	f := valueField{Model: ti}
+	f.setExact(value)
+	f.CursorEnd()
+	return &inputDialog{sh: sh, title: title, body: body, input: f, validate: validate, submit: submit, keys: newDialogKeys()}
 }
 
 // resize fits the text field to the dialog's width on the new terminal.
 func (d *inputDialog) resize(sh *shared) tea.Cmd {
-	sizeInput(&d.input, dialogWidth(sh.width, 64)-sh.styles().Dialog.GetHorizontalFrameSize()-3)
+	sizeInput(&d.input.Model, dialogWidth(sh.width, 64)-sh.styles().Dialog.GetHorizontalFrameSize()-3)
 	return nil
 }
 
@@ -265,7 +270,7 @@ func (d *inputDialog) handle(msg tea.Msg) (bool, tea.Cmd) {
 		case d.busy:
 			return false, nil // the answer to the last submit is awaited
 		case key.Matches(km, d.keys.Submit):
-			v := strings.TrimSpace(d.input.Value())
+			v := d.answer()
 			if d.validate != nil {
 				if err := d.validate(v); err != nil {
 					d.err = err.Error()
@@ -285,13 +290,22 @@ func (d *inputDialog) handle(msg tea.Msg) (bool, tea.Cmd) {
 		return false, nil
 	}
 	var cmd tea.Cmd
-	d.input, cmd = d.input.Update(msg)
+	d.input, cmd = d.input.update(msg)
 	if d.err != "" && d.validate != nil {
-		if err := d.validate(strings.TrimSpace(d.input.Value())); err == nil {
+		if err := d.validate(d.answer()); err == nil {
 			d.err = ""
 		}
 	}
 	return false, cmd
+}
+
+// answer is the field's value: as it was given while unedited, else
+// without the spaces at either end.
+func (d *inputDialog) answer() string {
+	if !d.input.edited() {
+		return d.input.value()
+	}
+	return strings.TrimSpace(d.input.value())
 }
 
 func (d *inputDialog) view(sh *shared, w, h int) string {

@@ -14,6 +14,7 @@ import (
 
 	"whet/prompt"
 	"whet/store"
+	"whet/textutil"
 )
 
 // editorKeys is the editor's key table. None of them is a key the text
@@ -64,6 +65,7 @@ type (
 		isNew           bool
 		labelsChanged   bool
 		defaultsChanged bool
+		defs            map[string]string // the sample values saved
 		snap            editorSnapshot
 		err             error
 	}
@@ -89,10 +91,35 @@ type editorSnapshot struct {
 	invalid string
 }
 
-// msgField is one message being edited.
+// msgField is one message being edited. A text area holds a tab as
+// spaces and cannot hold a control character: so the field keeps the
+// message as it was set, and gives it back byte for byte until its text
+// is edited (content).
 type msgField struct {
-	role string
-	ta   textarea.Model
+	role  string
+	ta    textarea.Model
+	exact string // the message as set
+	shown string // the text area's text when it was set
+}
+
+// newMsgField is a field holding content for role.
+func (m editorModel) newMsgField(role, content string) msgField {
+	ta := m.newTextarea(content)
+	return msgField{role: role, ta: ta, exact: content, shown: ta.Value()}
+}
+
+// content is the message: as set while the text is unedited, else the
+// text, with what the field did not show of the message outside the
+// edited part kept where it can be (rejoin).
+func (f msgField) content() string {
+	s := f.ta.Value()
+	if s == f.shown {
+		return f.exact
+	}
+	if v, ok := rejoin(f.exact, f.shown, s, false); ok {
+		return v
+	}
+	return s
 }
 
 // fieldKind says what a focusable field edits.
@@ -250,7 +277,7 @@ func (m editorModel) open(name string, version int) (editorModel, tea.Cmd) {
 	m.active = true
 	if name == "" {
 		m.isNew = true
-		m.msgs = []msgField{{role: prompt.RoleSystem, ta: m.newTextarea("")}, {role: prompt.RoleUser, ta: m.newTextarea("")}}
+		m.msgs = []msgField{m.newMsgField(prompt.RoleSystem, ""), m.newMsgField(prompt.RoleUser, "")}
 		m.saved = m.snapshot()
 		m.syncVars()
 		m = m.layout()
@@ -280,10 +307,10 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 	m.baseDefs = p.Defaults
 	m.msgs = nil
 	for _, msg := range v.Messages {
-		m.msgs = append(m.msgs, msgField{role: msg.Role, ta: m.newTextarea(msg.Content)})
+		m.msgs = append(m.msgs, m.newMsgField(msg.Role, msg.Content))
 	}
 	if len(m.msgs) == 0 {
-		m.msgs = []msgField{{role: prompt.RoleUser, ta: m.newTextarea("")}}
+		m.msgs = []msgField{m.newMsgField(prompt.RoleUser, "")}
 	}
 	m = m.setParams(v.Params)
 	m.labels.SetValue(labelsText(p.Labels))
@@ -296,57 +323,46 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 		m.varInputs[k] = ti
 	}
 	m.syncVars()
+	// Defaults for variables no message uses are not shown, so they do not
+	// count as a change; compare against what the fields would save.
 	m.saved = editorSnapshot{
 		hash:     prompt.Content{Messages: prompt.NormalizeMessages(v.Messages), Params: v.Params}.Hash(),
 		labels:   prompt.Labels(p.Labels).String(),
 		defaults: defaultsText(m.currentDefaults()),
 	}
-	// Defaults for variables no message uses are not shown, so they do not
-	// count as a change; compare against what the fields would save.
-	//
-	// Text fields cannot hold control characters (an escape sequence in an
-	// imported prompt; the fields show the text sanitised, as every view
-	// does) and hold a tab as spaces: the fields then differ from the
-	// version before any edit. That is not an edit of the user's; fill
-	// reports it (lossy) so the screen can say what saving from here does.
-	if fields := m.snapshot(); fields.hash != m.saved.hash && m.onlyControlsDiffer(v.Messages) {
-		m.saved.hash = fields.hash
-		m.lossy = lossyNote(v.Messages)
-	}
+	// Text areas cannot hold control characters (an escape sequence in an
+	// imported prompt; they show the text sanitised, as every view does)
+	// and hold a tab as spaces. A message keeps such text while it is not
+	// edited (msgField.content), so opening the version or saving after
+	// another change does not alter it; fill reports (lossy) what a message
+	// edited here loses.
+	m.lossy = lossyNote(v.Messages)
 	return m.layout()
 }
 
-// lossyNote says what a version saved from the fields loses of msgs.
+// tabsPasted is the notice of a paste with tabs into a text area, which
+// holds each as spaces.
+const tabsPasted = "pasted tabs became spaces: a text field cannot hold a tab"
+
+// lossyNote says what the messages' fields do not show as it is stored,
+// and what an edit does with it; "" when nothing (what they do not show of
+// emoji is kept: rejoin).
 func lossyNote(msgs []prompt.Message) string {
 	var ctl, tab bool
 	for _, m := range msgs {
-		ctl = ctl || sanitize(m.Content) != m.Content
+		ctl = ctl || textutil.Sanitize(m.Content) != strings.ReplaceAll(m.Content, "\r\n", "\n")
 		tab = tab || strings.Contains(m.Content, "\t")
 	}
 	switch {
 	case ctl && tab:
-		return "control characters left out, tabs shown as spaces: a version saved from here is saved so"
+		return "control characters hidden, tabs shown as spaces: an edited message is saved so"
 	case tab:
-		return "tabs shown as spaces: a version saved from here has spaces"
+		return "tabs shown as spaces: they stay tabs unless you edit them"
+	case ctl:
+		return "control characters hidden: a message you edit here is saved without them"
 	default:
-		return "this version holds control characters the editor cannot show; a version saved from here leaves them out"
+		return ""
 	}
-}
-
-// onlyControlsDiffer reports whether the fields hold msgs as a text field
-// shows them: sanitised, tabs as spaces.
-func (m editorModel) onlyControlsDiffer(msgs []prompt.Message) bool {
-	shown := m.currentMessages()
-	norm := prompt.NormalizeMessages(msgs)
-	if len(shown) != len(norm) {
-		return false
-	}
-	for i := range norm {
-		if shown[i].Role != norm[i].Role || shown[i].Content != m.newTextarea(norm[i].Content).Value() {
-			return false
-		}
-	}
-	return true
 }
 
 func (m editorModel) setParams(p prompt.Params) editorModel {
@@ -366,13 +382,25 @@ func paramTexts(p prompt.Params) map[string]string {
 		k, v, _ := strings.Cut(l, ": ")
 		switch k {
 		case "stop":
-			if len(p.Stop) == 1 && !strings.HasPrefix(p.Stop[0], "[") {
-				v = p.Stop[0]
+			// One sequence shows as typed, unless the field would read it
+			// back otherwise: a line break, a tab or another control
+			// character (a one-line field cannot hold it), a space at
+			// either end (trimmed), a "[" first (a JSON array); the JSON
+			// array holds those exactly.
+			if st := p.Stop; len(st) == 1 && plainStop(st[0]) {
+				v = st[0]
 			}
 		}
 		out[k] = v
 	}
 	return out
+}
+
+// plainStop reports whether the stop sequence s reads back unchanged
+// from the stop field as typed text.
+func plainStop(s string) bool {
+	return s != "" && !strings.HasPrefix(s, "[") && s == strings.TrimSpace(s) &&
+		!strings.ContainsFunc(s, textutil.IsControl)
 }
 
 // labelsText renders labels as "k=v k=v", or comma-separated when a value
@@ -517,7 +545,7 @@ func defaultsText(d map[string]string) string {
 func (m editorModel) currentMessages() []prompt.Message {
 	out := make([]prompt.Message, len(m.msgs))
 	for i, f := range m.msgs {
-		out[i] = prompt.Message{Role: f.role, Content: f.ta.Value()}
+		out[i] = prompt.Message{Role: f.role, Content: f.content()}
 	}
 	return prompt.NormalizeMessages(out)
 }
@@ -536,6 +564,25 @@ func (m editorModel) currentParams() (prompt.Params, []string) {
 		}
 	}
 	return p, errs
+}
+
+// savedDefaults are the prompt's sample values as a save stores them: the
+// fields' (currentDefaults), and as they were those of the variables the
+// messages do not use, which the editor does not show (another version may
+// use them; a variable taken out of a message keeps its value, as it does
+// when no sample value changes).
+func (m editorModel) savedDefaults() map[string]string {
+	out := m.currentDefaults()
+	shown := map[string]bool{}
+	for _, n := range m.varNames {
+		shown[n] = true
+	}
+	for k, v := range m.baseDefs {
+		if !shown[k] {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // currentDefaults are the sample values of the variables the messages use.
@@ -805,6 +852,9 @@ func (m editorModel) updateField(msg tea.Msg) (editorModel, tea.Cmd) {
 	switch f.kind {
 	case fieldMessage:
 		m.msgs[f.index].ta, cmd = m.msgs[f.index].ta.Update(msg)
+		if p, ok := msg.(tea.PasteMsg); ok && strings.Contains(p.Content, "\t") {
+			cmd = tea.Batch(cmd, notify(tabsPasted))
+		}
 	case fieldParam:
 		m.params[f.index], cmd = m.params[f.index].Update(msg)
 	case fieldLabels:
@@ -832,7 +882,7 @@ func (m editorModel) addMessage() (editorModel, tea.Cmd) {
 	} else if len(m.msgs) > 0 && m.msgs[len(m.msgs)-1].role == prompt.RoleUser {
 		role = prompt.RoleAssistant
 	}
-	nf := msgField{role: role, ta: m.newTextarea("")}
+	nf := m.newMsgField(role, "")
 	m.msgs = append(m.msgs[:at], append([]msgField{nf}, m.msgs[at:]...)...)
 	m.syncVars()
 	m = m.layout()
@@ -915,7 +965,7 @@ func (m editorModel) askNote() tea.Cmd {
 func (m editorModel) save(note string) (editorModel, tea.Cmd) {
 	params, _ := m.currentParams()
 	labels, _ := parseLabels(m.labels.Value())
-	defs := m.currentDefaults()
+	defs := m.savedDefaults()
 	snap := m.snapshot()
 	nv := store.NewVersion{Messages: m.currentMessages(), Params: params, Note: note, Author: m.sh.author}
 	name, isNew, author, id := m.name, m.isNew, m.sh.author, m.req
@@ -939,7 +989,7 @@ func (m editorModel) save(note string) (editorModel, tea.Cmd) {
 	desc := m.description
 	m.saving = true
 	return m, tea.Batch(emit(jobMsg{1}), m.sh.do(func(ctx context.Context, st Store) tea.Msg {
-		out := editorSavedMsg{id: id, name: name, isNew: isNew, snap: snap}
+		out := editorSavedMsg{id: id, name: name, isNew: isNew, defs: defs, snap: snap}
 		if isNew {
 			out.ver, out.err = st.CreatePrompt(ctx, store.NewPrompt{Name: name, Description: desc, Labels: labels, Defaults: defs}, nv)
 			out.created = out.err == nil
@@ -989,6 +1039,9 @@ func (m editorModel) onSaved(msg editorSavedMsg) (editorModel, tea.Cmd) {
 	m.baseVersion = msg.ver.Number
 	labels, _ := parseLabels(m.labels.Value())
 	m.baseLabels = labels
+	if msg.defaultsChanged {
+		m.baseDefs = msg.defs
+	}
 	var text string
 	switch {
 	case msg.created:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 
 	"whet/prompt"
 	"whet/store"
+	"whet/themes"
 )
 
 func TestEditorNewPrompt(t *testing.T) {
@@ -373,7 +375,7 @@ func TestEditorControlCharactersAreNotAnEdit(t *testing.T) {
 	}
 	h := newHarness(t, fixedTimeStore{st}, 120, 30)
 	h.key("G", "e")
-	h.mustSee("control characters the editor cannot show")
+	h.mustSee("control characters hidden: a message you edit here is saved without them")
 	// The field shows the text as every other view does: whole escape
 	// sequences go, not just their ESC, and so does a bidi override.
 	h.mustSee("red RED and {{customer}} link evil")
@@ -404,7 +406,49 @@ func TestEditorTabsAreNotAnEdit(t *testing.T) {
 	if h.m.editor.dirty() {
 		t.Fatal("opening a version with a tab marked the draft modified")
 	}
-	h.mustSee("tabs shown as spaces: a version saved from here has spaces")
+	h.mustSee("tabs shown as spaces: they stay tabs unless you edit them")
+}
+
+// TestEditorKeepsWhatAMessageFieldCannotShow: a message with tabs and
+// control characters is saved as it was when another field changes (a
+// param here), and when another message is edited; an edited message keeps
+// its tabs outside the edit.
+func TestEditorKeepsWhatAMessageFieldCannotShow(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	sys := "Columns:\tQty\tItem\nBell\x07 and \x1b[1mbold\x1b[0m"
+	if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "doc/tab"}, store.NewVersion{
+		Messages: []prompt.Message{{Role: prompt.RoleSystem, Content: sys}, {Role: prompt.RoleUser, Content: "Read\tit"}}, Author: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("e")
+	h.mustSee("Columns:    Qty    Item", "control characters hidden, tabs shown as spaces")
+	if h.m.editor.dirty() {
+		t.Fatal("opening the version marked the draft modified")
+	}
+	// The user message has the focus; temperature comes next.
+	h.key("tab")
+	h.typ("0.5")
+	h.key("ctrl+s")
+	h.typ("warmer")
+	h.key("enter")
+	h.mustSee("saved doc/tab@2")
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "doc/tab"})
+	if err != nil || v.Number != 2 || v.Messages[0].Content != sys || v.Messages[1].Content != "Read\tit" {
+		t.Fatalf("@%d messages %q, %v", v.Number, v.Messages, err)
+	}
+	// Editing the user message keeps the system message as it was.
+	h.key("shift+tab")
+	h.typ("!")
+	h.key("ctrl+s")
+	h.typ("louder")
+	h.key("enter")
+	h.mustSee("saved doc/tab@3")
+	v, err = st.Resolve(ctx, prompt.Ref{Name: "doc/tab"})
+	if err != nil || v.Number != 3 || v.Messages[0].Content != sys || v.Messages[1].Content != "!Read\tit" {
+		t.Fatalf("@%d messages %q, %v", v.Number, v.Messages, err)
+	}
 }
 
 // TestEditorLongLabelsEndWithEllipsis: labels wider than their field show
@@ -624,8 +668,9 @@ func TestEditorPasteIsCleaned(t *testing.T) {
 }
 
 // TestEditorKeepsMultiLineSampleValues: a sample value of several lines
-// shows on one line (each break a ⏎) and is saved as it was when another
-// value changes; edited, its ⏎ come back as line breaks.
+// shows on one line (each break a ⏎, each tab a ⇥) and is saved as it was
+// when another value changes; edited, its ⏎ come back as line breaks and
+// its ⇥ as tabs, and a pasted table keeps its tabs.
 func TestEditorKeepsMultiLineSampleValues(t *testing.T) {
 	st := openStore(t)
 	ctx := context.Background()
@@ -658,7 +703,145 @@ func TestEditorKeepsMultiLineSampleValues(t *testing.T) {
 
 	h.key("shift+tab", "end")
 	h.typ("!")
-	if got, want := h.m.editor.currentDefaults()["doc"], "NORTHWIND LTD\n14 Harbour Road\n\nQty Item!"; got != want {
+	if got, want := h.m.editor.currentDefaults()["doc"], "NORTHWIND LTD\n14 Harbour Road\n\nQty\tItem!"; got != want {
 		t.Fatalf("edited value %q, want %q", got, want)
+	}
+	h.send(tea.PasteMsg{Content: "\r\n1\tPen\r\n"})
+	h.mustSee("Qty⇥Item!⏎1⇥Pen⏎")
+	if got, want := h.m.editor.currentDefaults()["doc"], "NORTHWIND LTD\n14 Harbour Road\n\nQty\tItem!\n1\tPen\n"; got != want {
+		t.Fatalf("pasted value %q, want %q", got, want)
+	}
+}
+
+// TestParamsRoundTrip: every params value reads back unchanged from the
+// params fields as the editor fills them (a stop sequence that is a line
+// break, has a tab, a space at either end or starts with "[" shows as a
+// JSON array).
+func TestParamsRoundTrip(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	i := func(v int) *int { return &v }
+	i64 := func(v int64) *int64 { return &v }
+	theme, err := themes.Get("dark")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []prompt.Params{
+		{Stop: []string{"\n"}},
+		{Stop: []string{"\n\n"}},
+		{Stop: []string{" END "}},
+		{Stop: []string{"a\tb"}},
+		{Stop: []string{"[x]"}},
+		{Stop: []string{"</answer>"}},
+		{Stop: []string{"bell\x07"}},
+		{Stop: []string{"END", "\n"}},
+		{Temperature: f(1e-7), TopP: f(0.30000000000000004), MaxTokens: i(1000), Seed: i64(9007199254740993)},
+	} {
+		m := newEditor(&shared{theme: theme}).setParams(p)
+		got, errs := m.currentParams()
+		if !reflect.DeepEqual(got.Lines(), p.Lines()) {
+			t.Errorf("%v → %q → %v (%q)", p.Lines(), paramTexts(p), got.Lines(), errs)
+		}
+	}
+}
+
+// TestEditorKeepsAStopSequenceOfALineBreak: a stop sequence "\n" shows as
+// ["\n"] and is saved as it was when another param changes.
+func TestEditorKeepsAStopSequenceOfALineBreak(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "p/stop"}, store.NewVersion{
+		Messages: []prompt.Message{{Role: prompt.RoleUser, Content: "hi"}}, Params: prompt.Params{Stop: []string{"\n"}}, Author: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("e")
+	h.mustSee(`stop         ["\n"]`)
+	if h.m.editor.dirty() {
+		t.Fatal("opening the version marked the draft modified")
+	}
+	h.key("tab")
+	h.typ("0.5")
+	h.key("ctrl+s")
+	h.typ("warmer")
+	h.key("enter")
+	h.mustSee("saved p/stop@2")
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "p/stop"})
+	if err != nil || v.Number != 2 || len(v.Params.Stop) != 1 || v.Params.Stop[0] != "\n" {
+		t.Fatalf("@%d params %v, %v", v.Number, v.Params.Lines(), err)
+	}
+}
+
+// TestEditorKeepsSampleValuesItDoesNotShow: saving a changed sample value
+// from a version that does not use every variable keeps the sample values
+// of the others (the prompt's other versions use them).
+func TestEditorKeepsSampleValuesItDoesNotShow(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "p/defs"}, storeNewVersion("Translate {{doc}}")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.SaveVersion(ctx, "p/defs", storeNewVersion("Translate {{doc}} to {{lang}}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetDefaults(ctx, "p/defs", map[string]string{"doc": "hello", "lang": "fr"}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.send(openEditorMsg{name: "p/defs", version: 1})
+	h.mustSee("p/defs · from v1", "doc          hello")
+	// Messages (1) + params (5) + labels: the eighth field is doc.
+	h.key("tab", "tab", "tab", "tab", "tab", "tab", "tab", "end")
+	h.typ("!")
+	h.key("ctrl+s")
+	h.typ("doc")
+	h.key("enter")
+	h.mustSee("saved p/defs@3")
+	p, err := st.GetPrompt(ctx, "p/defs")
+	if err != nil || !reflect.DeepEqual(p.Defaults, map[string]string{"doc": "hello!", "lang": "fr"}) {
+		t.Fatalf("defaults %q, %v", p.Defaults, err)
+	}
+}
+
+// TestPastedTabsIntoATextAreaAreNamed: a paste with tabs into a message or
+// a case's expected output, which hold each tab as spaces, says so.
+func TestPastedTabsIntoATextAreaAreNamed(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	seedSuite(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("n")
+	h.send(tea.PasteMsg{Content: "Qty\tItem"})
+	h.mustSee("pasted tabs became spaces: a text field cannot hold a tab")
+
+	h = newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 120, 30)
+	h.key("8", "enter", "enter", "tab", "tab")
+	h.send(tea.PasteMsg{Content: "Qty\tItem"})
+	h.mustSee("pasted tabs became spaces: a text field cannot hold a tab")
+}
+
+// TestEditorEditKeepsEmojiItDrawsSplit: on a terminal that does not
+// cluster graphemes a message shows its emoji without joiners and skin
+// tones; an edit elsewhere in the message saves them as they were.
+func TestEditorEditKeepsEmojiItDrawsSplit(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	msg := "Sign off with 👋🏽 as a 👩‍💻 would."
+	if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "p/emoji"}, storeNewVersion(msg)); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	t.Cleanup(func() { splitClusters.Store(false) })
+	splitClusters.Store(true)
+	h.key("e")
+	h.mustSee("Sign off with 👋 as a 👩💻 would.")
+	h.mustNotSee("joiners", "hidden")
+	h.typ("Please ")
+	h.key("ctrl+s")
+	h.typ("polite")
+	h.key("enter")
+	h.mustSee("saved p/emoji@2")
+	v, err := st.Resolve(ctx, prompt.Ref{Name: "p/emoji"})
+	if err != nil || v.Messages[0].Content != "Please "+msg {
+		t.Fatalf("saved %q, %v", v.Messages, err)
 	}
 }

@@ -194,10 +194,10 @@ func (m editorModel) applyFile(f prompt.File) (editorModel, tea.Cmd) {
 	m.description = f.Description
 	m.msgs = nil
 	for _, msg := range f.Messages {
-		m.msgs = append(m.msgs, msgField{role: msg.Role, ta: m.newTextarea(msg.Content)})
+		m.msgs = append(m.msgs, m.newMsgField(msg.Role, msg.Content))
 	}
 	if len(m.msgs) == 0 {
-		m.msgs = []msgField{{role: prompt.RoleUser, ta: m.newTextarea("")}}
+		m.msgs = []msgField{m.newMsgField(prompt.RoleUser, "")}
 	}
 	extra := f.Params.Clone()
 	for _, k := range prompt.ParamKeys {

@@ -630,7 +630,7 @@ func (m resultsModel) onNote(msg resultsNoteMsg) (resultsModel, tea.Cmd) {
 		return m, notify("rate it first (v then 1–5, p or f); the note goes with the rating")
 	}
 	sc := prompt.Score{ResultID: msg.resultID, Scorer: humanScorer, Value: cur.Value, Pass: cur.Pass,
-		Reason: strings.TrimSpace(msg.note), Author: m.sh.author}
+		Reason: msg.note, Author: m.sh.author}
 	return m.saveScore(sc, humanRating(cur)+" with a note")
 }
 

@@ -795,3 +795,38 @@ func TestResultsPartCellNamesWhatIsMissing(t *testing.T) {
 		t.Fatalf("notRun = %d %v", n, names)
 	}
 }
+
+// TestResultsNoteOfSeveralLinesSurvivesItsDialog: a stored note of several
+// lines, with a tab and trailing spaces (as `whet rate --note` keeps it),
+// shows on one line with ⏎ and is saved as it was when its dialog is
+// confirmed unedited; an edit keeps its line breaks.
+func TestResultsNoteOfSeveralLinesSurvivesItsDialog(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.openResults(fixtureRun)
+	h.key("j", "l", "enter")
+	h.mustSee("3 results")
+	id := h.m.results.drillIDs[0]
+	note := "correct\n\t- but long  "
+	if err := st.AddScores(context.Background(), []prompt.Score{{ResultID: id, Scorer: "human", Value: 0.75, Reason: note, Author: "cli"}}); err != nil {
+		t.Fatal(err)
+	}
+	h.key("6") // read the scores again
+	h.openResults(fixtureRun)
+	h.key("j", "l", "enter")
+	h.key("m")
+	h.mustSee("› correct⏎⇥- but long")
+	h.key("enter")
+	got := humanScores(t, st, fixtureRun, id)
+	if len(got) != 2 || got[1].Reason != note {
+		t.Fatalf("after enter on the unedited note: %+v", got)
+	}
+	h.key("m", "end")
+	h.typ("!")
+	h.key("enter")
+	got = humanScores(t, st, fixtureRun, id)
+	if len(got) != 3 || got[2].Reason != "correct\n\t- but long  !" {
+		t.Fatalf("after an edit: %+v", got)
+	}
+}

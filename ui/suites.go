@@ -532,6 +532,9 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 		if m.mode == suitesForm {
 			var cmd tea.Cmd
 			m.form, cmd = m.form.update(msg)
+			if m.form.focus >= formExpected && strings.Contains(msg.Content, "\t") {
+				cmd = tea.Batch(cmd, notify(tabsPasted))
+			}
 			return m, cmd
 		}
 	}

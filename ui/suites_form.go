@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"strings"
@@ -44,10 +45,11 @@ type caseForm struct {
 	index int // the case's index in the draft; -1 = a new case
 	orig  prompt.Case
 
-	name, desc             textinput.Model
+	name, desc             valueField
 	expected, vars, checks textarea.Model
 	focus                  int
 	start                  [formFields]string // the values it opened with
+	lossy                  string             // what the expected field cannot show; "" when nothing
 	err                    error
 	w, h                   int
 	ready                  bool // built by newCaseForm (the zero form has no fields)
@@ -58,17 +60,20 @@ const formLabelWidth = 13
 // newCaseForm opens the form on case c (index -1: a new case); varsHint
 // stands in the empty variables field. The fields show its text sanitised,
 // as every view does (a field would keep an escape sequence's body and a
-// bidi override), so saving the case saves it so.
+// bidi override), a one-line field each line break as ⏎, a text area each
+// tab as spaces; a field the user does not edit is saved as the case
+// held it (see result), so saving one field never rewrites the others.
 func newCaseForm(sh *shared, index int, c prompt.Case, varsHint string) caseForm {
 	st := sh.styles()
-	ti := func(v, placeholder string) textinput.Model {
+	ti := func(v, placeholder string) valueField {
 		t := textinput.New()
 		t.Prompt = ""
 		t.Placeholder = placeholder
 		t.SetStyles(st.TextInput)
-		t.SetValue(sanitize(v))
-		t.CursorEnd()
-		return t
+		f := valueField{Model: t}
+		f.setExact(v)
+		f.CursorEnd()
+		return f
 	}
 	ta := func(v, placeholder string) textarea.Model {
 		t := textarea.New()
@@ -94,6 +99,9 @@ func newCaseForm(sh *shared, index int, c prompt.Case, varsHint string) caseForm
 		checks:   ta(formatChecks(c.Checks), "- {type: icontains, value: refund}"),
 	}
 	f.start = f.values()
+	if _, ok := rejoin(c.Expected, f.start[formExpected], "", false); !ok {
+		f.lossy = "expected: control characters hidden; kept as stored unless edited"
+	}
 	f.ready = true
 	return f
 }
@@ -108,9 +116,13 @@ func sanitizeVars(vars map[string]string) map[string]string {
 	return out
 }
 
+// values are the fields' texts.
 func (f caseForm) values() [formFields]string {
 	return [formFields]string{f.name.Value(), f.desc.Value(), f.expected.Value(), f.vars.Value(), f.checks.Value()}
 }
+
+// edited reports whether field i's text differs from what it opened with.
+func (f caseForm) edited(i int) bool { return f.values()[i] != f.start[i] }
 
 // changed reports whether any field differs from what the form opened with.
 func (f caseForm) changed() bool { return f.values() != f.start }
@@ -120,8 +132,8 @@ func (f caseForm) applyTheme(sh *shared) caseForm {
 		return f
 	}
 	st := sh.styles()
-	f.name.SetStyles(st.TextInput)
-	f.desc.SetStyles(st.TextInput)
+	f.name.Model.SetStyles(st.TextInput)
+	f.desc.Model.SetStyles(st.TextInput)
 	f.expected.SetStyles(st.TextArea)
 	f.vars.SetStyles(st.TextArea)
 	f.checks.SetStyles(st.TextArea)
@@ -144,8 +156,8 @@ func (f caseForm) setSize(sh *shared, w, h int) caseForm {
 		return f
 	}
 	iw := max(10, w-formLabelWidth-1)
-	sizeInput(&f.name, iw-1)
-	sizeInput(&f.desc, iw-1)
+	sizeInput(&f.name.Model, iw-1)
+	sizeInput(&f.desc.Model, iw-1)
 	e, v, c := f.heights()
 	f.expected.SetWidth(iw)
 	f.expected.SetHeight(e)
@@ -185,9 +197,9 @@ func (f caseForm) update(msg tea.Msg) (caseForm, tea.Cmd) {
 	var cmd tea.Cmd
 	switch f.focus {
 	case formName:
-		f.name, cmd = f.name.Update(msg)
+		f.name, cmd = f.name.update(msg)
 	case formDesc:
-		f.desc, cmd = f.desc.Update(msg)
+		f.desc, cmd = f.desc.update(msg)
 	case formExpected:
 		f.expected, cmd = f.expected.Update(msg)
 	case formVars:
@@ -198,25 +210,56 @@ func (f caseForm) update(msg tea.Msg) (caseForm, tea.Cmd) {
 	return f, cmd
 }
 
-// result builds the case from the fields; the error names the field.
+// result builds the case from the fields; the error names the field. A
+// field left as it opened gives the case's value as it was (the fields
+// cannot hold control characters, a one-line field a line break, a text
+// area a tab); so does a variable whose line was left so.
 func (f caseForm) result() (prompt.Case, error) {
-	c := prompt.Case{
-		Name:        strings.TrimSpace(f.name.Value()),
-		Description: strings.TrimSpace(f.desc.Value()),
-		Expected:    f.expected.Value(),
-		Threshold:   f.orig.Threshold,
+	c := f.orig
+	c.Vars = maps.Clone(f.orig.Vars)
+	if c.Vars == nil {
+		c.Vars = map[string]string{}
 	}
-	vars, err := parseVars(f.vars.Value())
-	if err != nil {
-		return prompt.Case{}, &formError{field: formVars, msg: err.Error()}
+	if f.name.edited() {
+		c.Name = strings.TrimSpace(f.name.value())
 	}
-	c.Vars = vars
-	checks, err := parseChecks(f.checks.Value())
-	if err != nil {
-		return prompt.Case{}, &formError{field: formChecks, msg: err.Error()}
+	if f.desc.edited() {
+		c.Description = strings.TrimSpace(f.desc.value())
 	}
-	c.Checks = checks
+	if f.edited(formExpected) {
+		c.Expected = f.expected.Value()
+		if v, ok := rejoin(f.orig.Expected, f.start[formExpected], c.Expected, false); ok {
+			c.Expected = v
+		}
+	}
+	if f.edited(formVars) {
+		vars, err := parseVars(f.vars.Value())
+		if err != nil {
+			return prompt.Case{}, &formError{field: formVars, msg: err.Error()}
+		}
+		c.Vars = keepUnedited(vars, f.orig.Vars)
+	}
+	if f.edited(formChecks) {
+		checks, err := parseChecks(f.checks.Value())
+		if err != nil {
+			return prompt.Case{}, &formError{field: formChecks, msg: err.Error()}
+		}
+		c.Checks = checks
+	}
 	return c, nil
+}
+
+// keepUnedited is vars with each variable the form showed unedited (its
+// name and value as sanitizeVars gave them) as orig holds it.
+func keepUnedited(vars, orig map[string]string) map[string]string {
+	for k, v := range orig {
+		sk := sanitize(k)
+		if got, ok := vars[sk]; ok && got == sanitize(v) {
+			delete(vars, sk)
+			vars[k] = v
+		}
+	}
+	return vars
 }
 
 func (f caseForm) view(sh *shared, title string, w, h int) string {
@@ -245,8 +288,8 @@ func (f caseForm) view(sh *shared, title string, w, h int) string {
 			lines = append(lines, trunc(prefix+l, w))
 		}
 	}
-	add(formName, inputView(f.name))
-	add(formDesc, inputView(f.desc))
+	add(formName, inputView(f.name.Model))
+	add(formDesc, inputView(f.desc.Model))
 	add(formExpected, f.expected.View())
 	add(formVars, f.vars.View())
 	add(formChecks, f.checks.View())
@@ -261,6 +304,9 @@ func (f caseForm) view(sh *shared, title string, w, h int) string {
 		for i := range errLines {
 			errLines[i] = st.Error.Render(strings.TrimRight(errLines[i], " "))
 		}
+	}
+	if f.err == nil && f.lossy != "" {
+		errLines = append(errLines, st.Muted.Render(trunc(f.lossy, w)))
 	}
 	for len(errLines) < 2 {
 		errLines = append(errLines, "")

@@ -740,3 +740,91 @@ func TestSuitesVariablesTakeAnUnusedExpectedColumn(t *testing.T) {
 	h.key("8", "enter")
 	h.mustSee("customer=Ana, ticket=My order never ar", "EXPECTED")
 }
+
+// TestSuitesKeepWhatTheirFieldsCannotShow: a suite's description of
+// several lines and a case's description of several lines, expected output
+// with tabs and trailing spaces, variables and checks are saved as they were
+// when the settings dialog or the case form is confirmed unedited, or when
+// another field of the form is edited.
+func TestSuitesKeepWhatTheirFieldsCannotShow(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	ctx := context.Background()
+	desc := "Checks extraction.\nSecond line.\n"
+	c := prompt.Case{Name: "invoice", Description: "An invoice\nwith two lines",
+		Vars:     map[string]string{"customer": "Ana\x07", "ticket": "Qty\tItem\n1\tPen"},
+		Expected: "Qty\tItem\n1\tPen\x07  ", Checks: []prompt.Check{{Type: "icontains", Value: "qty"}}}
+	if _, err := st.CreateSuite(ctx, prompt.Suite{Name: "docs", Prompt: "support/reply", Description: desc, Cases: []prompt.Case{c}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 120, 30)
+	h.key("8", "enter")
+	h.mustSee("Suites › docs · 1 case")
+
+	// The settings dialog shows the description on one line, and enter
+	// keeps it as it was.
+	h.key("s")
+	h.mustSee("› Checks extraction.⏎Second line.⏎")
+	h.key("enter", "enter")
+	h.mustNotSee("modified")
+
+	// The case form saved unedited keeps every field.
+	h.key("enter")
+	h.mustSee("docs › case 1", "An invoice⏎with two lines", "expected: control characters hidden; kept as stored unless edited")
+	h.key("ctrl+s")
+	h.mustSee("saved suite docs")
+	su := getSuite(t, st, "docs")
+	if su.Description != desc || !reflect.DeepEqual(su.Cases[0], c) {
+		t.Fatalf("after saving unedited: %q, %+v", su.Description, su.Cases[0])
+	}
+
+	// Renaming the case keeps the others; an edited description keeps its
+	// lines.
+	h.key("enter", "end")
+	h.typ("-2")
+	h.key("tab", "end")
+	h.typ("!")
+	h.key("ctrl+s")
+	h.mustSee("saved suite docs")
+	want := c
+	want.Name, want.Description = "invoice-2", "An invoice\nwith two lines!"
+	if su := getSuite(t, st, "docs"); !reflect.DeepEqual(su.Cases[0], want) {
+		t.Fatalf("after editing name and description: %+v", su.Cases[0])
+	}
+
+	// A variable edited in the vars field leaves the other as it was.
+	h.key("enter", "tab", "tab", "tab", "end")
+	h.typ("\nlang=en")
+	h.key("ctrl+s")
+	h.mustSee("saved suite docs")
+	want.Vars = map[string]string{"customer": "Ana\x07", "ticket": "Qty\tItem\n1\tPen", "lang": "en"}
+	if su := getSuite(t, st, "docs"); !reflect.DeepEqual(su.Cases[0], want) {
+		t.Fatalf("after adding a variable: %+v", su.Cases[0])
+	}
+}
+
+// TestSuiteCaseFormEditKeepsEmojiItDrawsSplit: on a terminal that does not
+// cluster graphemes the expected output shows its emoji without skin tones
+// and joiners, and its field a tab as spaces; an edit elsewhere in it
+// saves them as they were.
+func TestSuiteCaseFormEditKeepsEmojiItDrawsSplit(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "emoji", Prompt: "support/reply", Cases: []prompt.Case{
+		{Name: "wave", Vars: map[string]string{"customer": "Ana"}, Expected: "Thanks 👋🏽\tfrom a 👩‍💻"},
+	}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 120, 30)
+	t.Cleanup(func() { splitClusters.Store(false) })
+	splitClusters.Store(true)
+	h.key("8", "enter", "enter", "tab", "tab")
+	h.mustSee("Thanks 👋    from a 👩💻")
+	h.mustNotSee("control characters hidden")
+	h.typ("Many ")
+	h.key("ctrl+s")
+	h.mustSee("saved suite emoji")
+	if got := getSuite(t, st, "emoji").Cases[0].Expected; got != "Many Thanks 👋🏽\tfrom a 👩‍💻" {
+		t.Fatalf("expected saved as %q", got)
+	}
+}
