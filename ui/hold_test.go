@@ -274,7 +274,21 @@ func TestEscDropsTheAnswerItLeft(t *testing.T) {
 				t.Fatalf("back from the run left: Runs of %q, a run open %v; want support/reply's, none", h.m.history.prompt, h.m.results.loaded)
 			}
 			h.key("6")
-			h.mustNotSee("Results · " + fixtureRun)
+			h.mustNotSee("Results · support/reply · run " + fixtureRun)
+		}},
+		{name: "results over a run", open: func(t *testing.T) *harness {
+			// The run shown while another is read stays: 6 shows it again.
+			h := runs(t)
+			h.key("j", "enter", "5", "k")
+			if !h.m.results.loaded || h.m.results.rr.Run.ID != fixtureOldRun {
+				t.Fatalf("Results shows %q", h.m.results.rr.Run.ID)
+			}
+			return h
+		}, keys: []string{"enter"}, want: screenHistory, check: func(t *testing.T, h *harness) {
+			h.key("6")
+			if h.m.active != screenResults || h.m.results.rr.Run.ID != fixtureOldRun {
+				t.Fatalf("6 after esc: on %v, run %q; want the run shown before, %s", h.m.active, h.m.results.rr.Run.ID, fixtureOldRun)
+			}
 		}},
 		{name: "compare", open: runs, keys: []string{"C", "c"}, want: screenHistory, check: func(t *testing.T, h *harness) {
 			if h.m.compare.loaded || h.m.compare.built {

@@ -164,7 +164,7 @@ type resultsModel struct {
 	err     string
 	loaded  bool
 	asked   string // the prompt whose latest run was last asked for
-	left    bool   // esc left the run being read: back shows Runs as they were
+	left    bool   // esc left the run being read: back from no run shows Runs as they were
 	rr      report.RunReport
 	cells   []prompt.Result // one per cell
 	scores  map[int64]map[string]prompt.Score
@@ -236,10 +236,11 @@ func (m resultsModel) capturesText() bool { return m.filtering }
 func (m resultsModel) waiting() bool { return m.loading }
 
 // abandon forgets the run being read (esc, hold.go): its answer is
-// dropped, no run is open, and back goes to Runs as they were.
+// dropped; the run shown while it was read (none, or the one shown
+// before) stays, and back from no run goes to Runs as they were.
 func (m resultsModel) abandon() resultsModel {
 	m.req++
-	m.loading, m.loaded, m.err, m.left = false, false, "", true
+	m.loading, m.left = false, true
 	return m
 }
 
@@ -430,7 +431,7 @@ func (m resultsModel) updateKeys(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
 			m.filter.SetValue("")
 			return m.refilter(), nil
 		}
-		if m.left {
+		if m.left && !m.loaded {
 			return m, m.sh.post(showScreenMsg{to: screenHistory})
 		}
 		name := ""
