@@ -340,3 +340,16 @@ func TestEscDropsTheAnswerItLeft(t *testing.T) {
 		})
 	}
 }
+
+// esc while the Library reads its first list drops the keys typed ahead,
+// but the list, which there is nothing to go back from, still comes.
+func TestEscWhileTheLibraryFirstReads(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h, init := startHarness(t, fixedTimeStore{st}, 100, 30)
+	cmds := h.press("j", "enter", "esc")
+	h.run(tea.Batch(append(cmds, init)...))
+	if h.m.active != screenLibrary || h.m.library.cursor != 0 || len(h.m.library.rows) == 0 {
+		t.Fatalf("j enter esc as whet started: on %v, cursor %d, %d prompts listed", h.m.active, h.m.library.cursor, len(h.m.library.rows))
+	}
+}
