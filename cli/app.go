@@ -128,8 +128,8 @@ func Execute(ctx context.Context, args []string, env Env) int {
 }
 
 // noConfigHint says, after an error about a target or provider whet does
-// not know, that no config file was read: a mistyped WHET_CONFIG (or a CI
-// step run from another directory) reads as the built-in defaults, and
+// not know, that no config file was read: with no file at the default
+// path (a CI step without WHET_CONFIG) the built-in defaults apply, and
 // the providers and aliases of the file meant are then unknown.
 func (a *app) noConfigHint(err error) string {
 	if a.cfg == nil || a.cfg.Path != "" {
@@ -215,16 +215,21 @@ func (a *app) resolvePaths() (config.Paths, error) {
 	return p.WithFlags(a.cfgFlag, a.dbFlag), nil
 }
 
-// checkConfigFlag refuses a --config file that does not exist: a path
-// given on the command line is meant, and a typo must not silently run on
-// the built-in defaults. (Without the flag, a missing file means the
-// defaults; 'whet config init' creates the file.)
-func (a *app) checkConfigFlag(path string) error {
-	if a.cfgFlag == "" {
+// checkConfigFile refuses a config file named by --config or WHET_CONFIG
+// that does not exist: a path given is meant, and a typo must not
+// silently run on the built-in defaults, where the file's targets and
+// providers then read as unknown. Without either, a missing file at the
+// default path means the defaults. 'whet config init' creates the file
+// at the path named (it does not call this).
+func (a *app) checkConfigFile(path string) error {
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case a.cfgFlag != "":
 		return usagef("--config %s: no such file ('whet config init --config %s' writes one)", a.cfgFlag, a.cfgFlag)
+	case a.env.Getenv(config.EnvConfig) != "":
+		return usagef("%s=%s: no such file ('whet config init' writes one there; unset %s for the built-in defaults)", config.EnvConfig, path, config.EnvConfig)
 	}
 	return nil
 }
@@ -239,7 +244,7 @@ func (a *app) config() (config.Config, error) {
 		return config.Config{}, err
 	}
 	a.paths = p
-	if err := a.checkConfigFlag(p.ConfigFile); err != nil {
+	if err := a.checkConfigFile(p.ConfigFile); err != nil {
 		return config.Config{}, err
 	}
 	c, err := config.Load(p.ConfigFile, a.env.Getenv)

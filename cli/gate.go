@@ -287,7 +287,7 @@ func gateCaseLines(rr report.RunReport, failing []eval.Group) []string {
 			repeat = " #" + strconv.Itoa(r.Repeat+1)
 		}
 		lines = append(lines, fmt.Sprintf("  %s × %s × %s%s: %s", versionRef(rr, r.VersionID), textutil.OneLine(r.Target),
-			cut(textutil.OneLine(gateCaseName(rr.Run, r.Case)), 60), repeat, cut(textutil.OneLine(cmp.Or(reason, "failed")), 240)))
+			cut(textutil.OneLine(gateCaseName(rr.Run, r.Case)), prompt.TitleChars), repeat, cut(textutil.OneLine(cmp.Or(reason, "failed")), 240)))
 	}
 	if n > len(lines) {
 		lines = append(lines, fmt.Sprintf("  … and %d more (see --format md / junit, or whet export %s --format md)", n-len(lines), rr.Run.ID))
@@ -295,8 +295,11 @@ func gateCaseLines(rr report.RunReport, failing []eval.Group) []string {
 	return lines
 }
 
-// gateCaseName names a case for a log line: its name, else its
-// description, else its variables (k=v, sorted), else "case N".
+// gateCaseName names a case for a log line: its name, else its title
+// with its description ("case N: DESCRIPTION", cut at a word as the JUnit
+// and the Markdown cut it, so that two long descriptions that begin
+// alike still read as two cases), else its variables (k=v, sorted), else
+// "case N".
 func gateCaseName(r prompt.Run, i int) string {
 	if i < 0 || i >= len(r.Cases) {
 		return caseLabel(r, i)
@@ -305,8 +308,8 @@ func gateCaseName(r prompt.Run, i int) string {
 	if c.Name != "" || (c.Description == "" && len(c.Vars) == 0) {
 		return c.Label(i)
 	}
-	if c.Description != "" {
-		return c.Description
+	if strings.TrimSpace(c.Description) != "" {
+		return c.Title(i)
 	}
 	keys := slices.Sorted(maps.Keys(c.Vars))
 	parts := make([]string, len(keys))

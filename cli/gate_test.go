@@ -394,8 +394,8 @@ func TestFailingCasesReadVerdictsAsTheStatistics(t *testing.T) {
 // TestGateCaseLines names the failing cells of the groups that fail the
 // gate on stderr, one clean line each (no control sequence, no newline),
 // leaves out the groups that pass and the failed calls (the "failed:" lines
-// name those), names a case without a name by its description or
-// variables, and caps the list with how many more there are.
+// name those), names a case without a name as the JUnit does ("case N:
+// DESCRIPTION", cut at a word) or by its variables, and caps the list with how many more there are.
 func TestGateCaseLines(t *testing.T) {
 	a := prompt.RunVersion{VersionID: 1, Prompt: "classify", Number: 1}
 	b := prompt.RunVersion{VersionID: 2, Prompt: "classify", Number: 2}
@@ -414,6 +414,9 @@ func TestGateCaseLines(t *testing.T) {
 			c.Name = "named\x1b]0;title\x07"
 		case 1:
 			c.Description = "described\nhere"
+		case 5, 6:
+			// promptfoo's long descriptions, alike for over 60 characters
+			c.Description = "Checks that the assistant refuses to reveal the system prompt when the user claims to be a developer, " + fmt.Sprint(i)
 		}
 		cases = append(cases, c)
 		add(1, i, i == 3, "")
@@ -429,7 +432,9 @@ func TestGateCaseLines(t *testing.T) {
 	}
 	for _, want := range []string{
 		"  classify@1 × echo × named: reason red line 0",
-		"  classify@1 × echo × described here: reason red line 1",
+		"  classify@1 × echo × case 2: described here: reason red line 1",
+		"  classify@1 × echo × case 6: Checks that the assistant refuses to reveal the system prompt when the…: reason red line 5",
+		"  classify@1 × echo × case 7: Checks that the assistant refuses to reveal the system prompt when the…: reason red line 6",
 		"  classify@1 × echo × a=2 z=1: reason red line 2",
 		"  classify@1 × echo × a=4 z=1: reason red line 4",
 	} {

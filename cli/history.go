@@ -539,7 +539,7 @@ func (a *app) configCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := a.checkConfigFlag(p.ConfigFile); err != nil {
+			if err := a.checkConfigFile(p.ConfigFile); err != nil {
 				return err
 			}
 			problems, err := config.Check(p.ConfigFile, a.env.Getenv)

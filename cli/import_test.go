@@ -94,14 +94,13 @@ func writePromptFiles(t *testing.T, dir string, n int) string {
 	return files
 }
 
-// dirEnv is an environment whose database, config and home are in dir.
+// dirEnv is an environment whose database and home are in dir; its
+// config is the default one there (none: the built-in defaults).
 func dirEnv(dir string) func(string) string {
 	return func(k string) string {
 		switch k {
 		case "WHET_DB":
 			return filepath.Join(dir, "whet.db")
-		case "WHET_CONFIG":
-			return filepath.Join(dir, "config.yaml")
 		case "HOME":
 			return dir
 		}

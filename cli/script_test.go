@@ -26,7 +26,6 @@ func TestScripts(t *testing.T) {
 		Condition:           scriptCondition,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("WHET_DB", filepath.Join(e.WorkDir, "whet.db"))
-			e.Setenv("WHET_CONFIG", filepath.Join(e.WorkDir, "config.yaml"))
 			e.Setenv("XDG_DATA_HOME", filepath.Join(e.WorkDir, ".data"))
 			e.Setenv("XDG_CONFIG_HOME", filepath.Join(e.WorkDir, ".config"))
 			e.Setenv("HOME", e.WorkDir)

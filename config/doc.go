@@ -15,7 +15,8 @@
 // # The file
 //
 // One YAML document, every key optional; a missing file means the built-in
-// defaults. `whet config init` writes a commented starting point
+// defaults ([Load]), though whet refuses a missing one that --config or
+// $WHET_CONFIG names. `whet config init` writes a commented starting point
 // ([DefaultFile]).
 //
 //	author: Ada                       # default: $USER

@@ -102,8 +102,8 @@ func NeedsModel(c prompt.Check) bool {
 	return ok && k != kindLocal
 }
 
-// CheckError is a check's bad configuration: which case (empty when the
-// checks were validated on their own), which check (its 0-based index in the
+// CheckError is a check's bad configuration: which case (as CaseName
+// names it; empty when the checks were validated on their own), which check (its 0-based index in the
 // list and its type), which field (type, value, threshold, weight, metric,
 // provider) and what is wrong with it.
 type CheckError struct {
@@ -117,7 +117,7 @@ type CheckError struct {
 func (e *CheckError) Error() string {
 	var b strings.Builder
 	if e.Case != "" {
-		fmt.Fprintf(&b, "case %q: ", e.Case)
+		b.WriteString(e.Case + ": ")
 	}
 	t := e.Type
 	if t == "" {
@@ -125,6 +125,19 @@ func (e *CheckError) Error() string {
 	}
 	fmt.Fprintf(&b, "check %d (%s): %s: %s", e.Index+1, t, e.Field, e.Msg)
 	return b.String()
+}
+
+// CaseName names case c, at index i of its suite, in an error, as the
+// reports name it: case "refund" for a case with a name (quoted: a name
+// may hold anything), else its title, case 2 or case 2: late parcel
+// ([prompt.Case.Title]), never case "case 2". A check's error is
+// recorded as its score's reason, "error: CASE: check N (TYPE): …", which
+// report.CheckErrored reads back: keep the two in step.
+func CaseName(c prompt.Case, i int) string {
+	if c.Name != "" {
+		return fmt.Sprintf("case %q", c.Name)
+	}
+	return c.Title(i)
 }
 
 // ValidateChecks checks the configuration of every check without running
@@ -157,9 +170,9 @@ func ValidateSuite(s prompt.Suite) error {
 		}
 	}
 	for ci, cs := range s.Cases {
-		label := cs.Label(ci)
+		label := CaseName(cs, ci)
 		if cs.Threshold != nil && !inUnit(*cs.Threshold) {
-			errs = append(errs, fmt.Errorf("case %q: threshold: %v is not in [0,1]", label, *cs.Threshold))
+			errs = append(errs, fmt.Errorf("%s: threshold: %v is not in [0,1]", label, *cs.Threshold))
 		}
 		for i, c := range cs.Checks {
 			if _, err := compileCheck(c, i, nil, true); err != nil {

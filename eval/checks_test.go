@@ -306,6 +306,7 @@ func TestValidateSuiteNamesCases(t *testing.T) {
 		Cases: []prompt.Case{
 			{Name: "ok", Checks: []prompt.Check{{Type: "icontains", Value: "x"}}},
 			{Checks: []prompt.Check{{Type: "icontains", Value: "x"}, {Type: "regex", Value: "("}}, Threshold: fp(1.2)},
+			{Description: "late parcel", Checks: []prompt.Check{{Type: "regex", Value: "["}}},
 		},
 	}
 	err := ValidateSuite(s)
@@ -315,12 +316,18 @@ func TestValidateSuiteNamesCases(t *testing.T) {
 	msg := err.Error()
 	for _, want := range []string{
 		"suite checks: check 1 (contains): value:",
-		`case "case 2": check 2 (regex): value: bad regex`,
-		`case "case 2": threshold: 1.2 is not in [0,1]`,
+		// a case without a name is named as the reports name it, with
+		// its description if it has one, never case "case 2"
+		"\ncase 2: check 2 (regex): value: bad regex",
+		"\ncase 2: threshold: 1.2 is not in [0,1]",
+		"\ncase 3: late parcel: check 1 (regex): value: bad regex",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("missing %q in\n%s", want, msg)
 		}
+	}
+	if strings.Contains(msg, `"case`) {
+		t.Errorf("a case is named case \"case N\" in\n%s", msg)
 	}
 	if strings.Contains(msg, `"ok"`) {
 		t.Errorf("the good case is named: %s", msg)

@@ -109,10 +109,10 @@ func (e *Evaluator) Evaluate(ctx context.Context, c prompt.Case, checks []prompt
 // EvaluatePrompt is Evaluate where msgs are the rendered messages r answers:
 // model-graded-closedqa and factuality show them to the judge as the task.
 func (e *Evaluator) EvaluatePrompt(ctx context.Context, c prompt.Case, msgs []prompt.Message, checks []prompt.Check, threshold *float64, r prompt.Result) CaseResult {
-	label := c.Label(r.Case)
+	label := CaseName(c, r.Case)
 	cr := CaseResult{Threshold: threshold}
 	if threshold != nil && (math.IsNaN(*threshold) || !inUnit(*threshold)) {
-		cr.Err = fmt.Errorf("case %q: threshold: %v is not in [0,1]", label, *threshold)
+		cr.Err = fmt.Errorf("%s: threshold: %v is not in [0,1]", label, *threshold)
 		return cr
 	}
 	index := func(i int) int { return i }
@@ -125,12 +125,12 @@ func (e *Evaluator) EvaluatePrompt(ctx context.Context, c prompt.Case, msgs []pr
 		cr.Pass, cr.Score = r.OK(), 1
 		if !r.OK() {
 			cr.Score = 0
-			cr.Err = fmt.Errorf("case %q: the call failed: %s", label, r.Error)
+			cr.Err = fmt.Errorf("%s: the call failed: %s", label, r.Error)
 		}
 		return cr
 	}
 	if !r.OK() {
-		cr.Err = fmt.Errorf("case %q: the call failed: %s", label, r.Error)
+		cr.Err = fmt.Errorf("%s: the call failed: %s", label, r.Error)
 		return cr
 	}
 	task := taskText(c, msgs)
@@ -165,9 +165,10 @@ func (e *Evaluator) EvaluatePrompt(ctx context.Context, c prompt.Case, msgs []pr
 // of the list (llm-rubric, model-graded-closedqa, factuality, similar) that
 // could not be graded: no judge or embedding target set, or one that does
 // not resolve. Each problem is a *CheckError on the provider field naming
-// caseLabel (when not empty), joined with errors.Join; nil when every such
-// check has its model. It calls no model and reads no file.
-func (e *Evaluator) CheckTargets(caseLabel string, checks []prompt.Check) error {
+// the case caseName (as CaseName names it; none when empty), joined with
+// errors.Join; nil when every such check has its model. It calls no model
+// and reads no file.
+func (e *Evaluator) CheckTargets(caseName string, checks []prompt.Check) error {
 	var errs []error
 	for i, c := range checks {
 		base, _ := splitType(c.Type)
@@ -182,7 +183,7 @@ func (e *Evaluator) CheckTargets(caseLabel string, checks []prompt.Check) error 
 		if err != nil {
 			var ce *CheckError
 			if errors.As(err, &ce) {
-				ce.Case = caseLabel
+				ce.Case = caseName
 			}
 			errs = append(errs, err)
 		}
@@ -198,7 +199,7 @@ func (e *Evaluator) CheckSuite(suite string, cases []prompt.Case) error {
 	var problems []string
 	seen := map[string]bool{}
 	for i, c := range cases {
-		err := e.CheckTargets(c.Label(i), c.Checks)
+		err := e.CheckTargets(CaseName(c, i), c.Checks)
 		if err == nil {
 			continue
 		}
@@ -261,7 +262,7 @@ func (e *Evaluator) run(ctx context.Context, label string, vars map[string]strin
 			ce.Case = label
 			o.Err = err
 		} else {
-			o.Err = fmt.Errorf("case %q: check %d (%s): %w", label, i+1, chk.Type, err)
+			o.Err = fmt.Errorf("%s: check %d (%s): %w", label, i+1, chk.Type, err)
 		}
 		o.Pass, o.Score = false, 0
 		return o, s.weight

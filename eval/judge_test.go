@@ -342,7 +342,7 @@ func TestCheckTargets(t *testing.T) {
 		{Type: "not-factuality", Value: "Paris", Provider: "nosuch:model"},
 		{Type: "similar", Value: "hello"},
 	}
-	err := judgeEval(f).CheckTargets("refund", checks)
+	err := judgeEval(f).CheckTargets(CaseName(prompt.Case{Name: "refund"}, 0), checks)
 	if err == nil {
 		t.Fatal("no problem found")
 	}

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -564,5 +565,53 @@ func TestCompareABLeavesCheckErrorsOut(t *testing.T) {
 	run := prompt.Run{Versions: []prompt.RunVersion{{VersionID: 0, Prompt: "p", Number: 1}}, Targets: []string{""}, Cases: make([]prompt.Case, 4)}
 	if g := Aggregate(b, sc, run); len(g) != 1 || g[0].Judged != 4 || g[0].Passed != 0 || g[0].MeanScore != 0.625 {
 		t.Errorf("aggregate %+v", g)
+	}
+}
+
+// A check that gave no verdict reads as such (report.CheckErrored) from
+// its recorded reason however its case is named: a name, none, or a
+// description that holds quotes, colons and parentheses; and so do the
+// reasons earlier versions stored (case "case 2").
+func TestCheckErroredReadsEveryCaseName(t *testing.T) {
+	e := &Evaluator{Priced: func(string) bool { return false }}
+	checks := []prompt.Check{{Type: "contains", Value: "x"}, {Type: "cost", Threshold: fp(0.01)}}
+	r := prompt.Result{ID: 1, Case: 1, Target: "openai:my-finetune", Output: "x"}
+	for _, c := range []prompt.Case{
+		{Name: "refund"},
+		{},
+		{Description: `the "late" parcel: check 1 (contains): a trap; and more`},
+		{Description: strings.Repeat("a long promptfoo description, ", 10)},
+	} {
+		cr := e.Evaluate(context.Background(), c, checks, nil, r)
+		if len(cr.Outcomes) != 2 || cr.Outcomes[1].Err == nil {
+			t.Fatalf("case %+v: outcomes %+v", c, cr.Outcomes)
+		}
+		msg := cr.Outcomes[1].Err.Error()
+		if want := CaseName(c, 1) + ": check 2 (cost): "; !strings.HasPrefix(msg, want) || strings.Contains(msg, `"case`) {
+			t.Errorf("error %q; want it to begin %q", msg, want)
+		}
+		if !report.CheckErrored(report.LatestScores(Scores(cr, 1, "ci", time.Unix(1, 0)))[1]) {
+			t.Errorf("case %+v: the errored check %q is not read as one", c, msg)
+		}
+	}
+	for _, reason := range []string{
+		`error: case "case 2": check 2 (cost): no price is known`,
+		`error: case 2: check 2 (cost): no price is known`,
+		`error: case 2: late: parcel: check 2 (cost): no price is known`,
+		`error: check 2 (cost): no price is known`,
+	} {
+		s := map[string]prompt.Score{"check:cost": {Scorer: "check:cost", Pass: new(false), Reason: reason}}
+		if !report.CheckErrored(s) {
+			t.Errorf("%q is not read as a check's error", reason)
+		}
+		s = map[string]prompt.Score{report.ScorerSuite: {Scorer: report.ScorerSuite, Pass: new(false), Reason: "1/2 checks passed; score 0.5. Failed: cost: " + reason}}
+		if !report.CheckErrored(s) {
+			t.Errorf("the suite's %q is not read as listing a check's error", s[report.ScorerSuite].Reason)
+		}
+	}
+	// A judge's verdict in words that start so is a verdict.
+	s := map[string]prompt.Score{"judge:j": {Scorer: "judge:j", Pass: new(false), Reason: "error: case 2 is wrong: the answer is wordy"}}
+	if report.CheckErrored(s) {
+		t.Error("a judge's verdict reads as a check's error")
 	}
 }

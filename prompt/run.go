@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // RunStatus is where a run stands.
@@ -42,11 +43,54 @@ func (c Case) Label(index int) string {
 // refund status", as promptfoo names a test "test 3: refund status"), so
 // that the cases a promptfoo config imports (described, never named) are
 // told apart in a CI system's list without opening the run.
+// A title longer than TitleChars (promptfoo tests often have a
+// description of a few hundred) has its description cut at a word
+// boundary, ending in "…": a title is a heading or a CI test's name, not
+// a paragraph; [Case.TitleHoldsDescription] says when a report must give
+// the description whole below it.
 func (c Case) Title(index int) string {
 	if c.Name != "" || strings.TrimSpace(c.Description) == "" {
 		return c.Label(index)
 	}
-	return c.Label(index) + ": " + strings.Join(strings.Fields(c.Description), " ")
+	l := c.Label(index) + ": "
+	d, _ := titleText(c.Description, TitleChars-utf8.RuneCountInString(l))
+	return l + d
+}
+
+// TitleHoldsDescription reports whether Title(index) holds the case's
+// whole description as written: its case has no name, and the
+// description is one line, short enough not to be cut. A case without a
+// description holds it too.
+func (c Case) TitleHoldsDescription(index int) bool {
+	d := strings.TrimSpace(c.Description)
+	if d == "" {
+		return true
+	}
+	return c.Name == "" && !strings.ContainsAny(d, "\r\n") && c.Title(index) == c.Label(index)+": "+strings.Join(strings.Fields(d), " ")
+}
+
+// TitleChars is the most characters a case's Title has when it cuts the
+// description, "…" included (a name is never cut).
+const TitleChars = 80
+
+// titleText is description d on one line, cut to at most max characters
+// (at least 40) at the last word boundary that fits, ending in "…" (a
+// single word longer than half of that is cut inside); whole reports
+// whether nothing was cut.
+func titleText(d string, room int) (text string, whole bool) {
+	room = max(room, 40)
+	d = strings.Join(strings.Fields(d), " ")
+	r := []rune(d)
+	if len(r) <= room {
+		return d, true
+	}
+	end := room - 1 // room for "…"
+	if r[end] != ' ' {
+		if sp := strings.LastIndex(string(r[:end]), " "); sp >= 0 && utf8.RuneCountInString(d[:sp]) >= room/2 {
+			end = utf8.RuneCountInString(d[:sp])
+		}
+	}
+	return strings.TrimRight(string(r[:end]), " ,;:-–—") + "…", false
 }
 
 // MergeVars is a case's variables for a run: layers in order, a later

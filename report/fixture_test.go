@@ -57,7 +57,7 @@ func fixture() RunReport {
 		Targets: []string{tOllama, tOpenAI},
 		Cases: []prompt.Case{
 			{Name: "pipes & <html>", Vars: map[string]string{"text": "a | b <i>x</i>", "lang": "en"}, Expected: "A | B"},
-			{Description: "A long `document` to *summarise*.", Vars: map[string]string{"text": strings.Repeat("Lorem ipsum dolor sit amet. ", 30)}},
+			{Description: "A long `document` to *summarise*: the summary keeps the dates, the names and the one number that matters, and leaves out the greetings, the repeated sentences and whatever the reader knows.", Vars: map[string]string{"text": strings.Repeat("Lorem ipsum dolor sit amet. ", 30)}},
 		},
 		Repeat: 1,
 		Author: "ada",

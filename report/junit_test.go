@@ -171,7 +171,7 @@ func TestJUnitOutcomes(t *testing.T) {
 	// Its case has no name: its description follows its number, as
 	// promptfoo names a test "test 2: DESCRIPTION".
 	// The suite's run has no grade for it: it has not passed its checks.
-	c = doc.testcase(t, "summarize@1 × ollama:llama3.2", "case 2: A long `document` to *summarise*.")
+	c = doc.testcase(t, "summarize@1 × ollama:llama3.2", caseTwo)
 	if c.Skipped == nil || c.Skipped.Message != "not graded: the suite recorded no grade for this cell" {
 		t.Errorf("ungraded cell of a suite's run: %+v", c.Skipped)
 	}
@@ -180,7 +180,7 @@ func TestJUnitOutcomes(t *testing.T) {
 	}
 	// The superseded attempt (result 8) is not reported; the re-run (9) is.
 	// Its judge's grade gives no verdict: it passes.
-	c = doc.testcase(t, "summarize@2 × openai:gpt-4o-mini", "case 2: A long `document` to *summarise*.")
+	c = doc.testcase(t, "summarize@2 × openai:gpt-4o-mini", caseTwo)
 	if c.Error != nil || c.Skipped != nil || c.Failure != nil || c.SystemOut != "1. first\n2. second" {
 		t.Errorf("re-run cell: %+v", c)
 	}
@@ -197,21 +197,21 @@ func TestJUnitInterruptedRunSkipsMissingCells(t *testing.T) {
 	if doc.Tests != 16 || doc.skipped() != 11 {
 		t.Fatalf("tests %d skipped %d, want 16 and 8 not run + 3 not graded", doc.Tests, doc.skipped())
 	}
-	c := doc.testcase(t, "summarize@1 × ollama:llama3.2", "case 2: A long `document` to *summarise*. (repeat 2)")
+	c := doc.testcase(t, "summarize@1 × ollama:llama3.2", caseTwo+" (repeat 2)")
 	if c.Skipped == nil || c.Skipped.Message != "not run: the run was interrupted; whet run --resume r-20250102-abc runs it" || c.Time != "0.000" {
 		t.Errorf("missing cell: %+v", c)
 	}
 	if c := doc.testcase(t, "summarize@1 × ollama:llama3.2", "pipes & <html> (repeat 1)"); c.Skipped != nil {
 		t.Errorf("a graded cell that ran is skipped: %+v", c)
 	}
-	c = doc.testcase(t, "summarize@1 × ollama:llama3.2", "case 2: A long `document` to *summarise*. (repeat 1)")
+	c = doc.testcase(t, "summarize@1 × ollama:llama3.2", caseTwo+" (repeat 1)")
 	if c.Skipped == nil || c.Skipped.Message != "not graded: the run stopped before its checks ran; whet run --resume r-20250102-abc finishes and grades it" {
 		t.Errorf("a cell that ran but was not graded: %+v", c.Skipped)
 	}
 	// Without a suite, a completed cell with no grade passes.
 	r.Run.Suite = ""
 	doc, _ = parseJUnit(t, r)
-	if c := doc.testcase(t, "summarize@1 × ollama:llama3.2", "case 2: A long `document` to *summarise*. (repeat 1)"); c.Skipped != nil || c.Failure != nil {
+	if c := doc.testcase(t, "summarize@1 × ollama:llama3.2", caseTwo+" (repeat 1)"); c.Skipped != nil || c.Failure != nil {
 		t.Errorf("a completed cell of a run without checks: %+v", c)
 	}
 }
@@ -293,3 +293,7 @@ func TestJUnitHostileText(t *testing.T) {
 		}
 	}
 }
+
+// caseTwo is the fixture's second case in a JUnit report: no name, and a
+// description cut at a word boundary (prompt.Case.Title).
+const caseTwo = "case 2: A long `document` to *summarise*: the summary keeps the dates, the…"

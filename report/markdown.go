@@ -334,10 +334,11 @@ func (v *view) mdCases(m *mdWriter) {
 	for ci, c := range v.cases {
 		// A case without a name is headed by its description too, as the
 		// JUnit and the gate name it ("case 2: late parcel"), so that the
-		// report's outline tells the cases apart; a description of several
-		// lines is also kept whole below.
+		// report's outline tells the cases apart; a description the
+		// heading does not hold as written (a long one, cut there; one of
+		// several lines) is given whole below it.
 		m.para("### ", mdText(c.Title(ci)))
-		if d := strings.TrimSpace(c.Description); d != "" && (c.Name != "" || strings.Contains(d, "\n")) {
+		if !c.TitleHoldsDescription(ci) {
 			m.para(mdText(c.Description))
 		}
 		m.vars(c)

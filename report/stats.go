@@ -286,7 +286,8 @@ func P95FewText(n int) string {
 // gave no verdict (a judge that failed or answered badly twice, an
 // embedding model down, a latency a cached answer lacks), which its suite
 // records as a failure scoring 0 whose reason is the check's error,
-// "error: case "NAME": check N (TYPE): …" (a metric's or the suite
+// "error: CASE: check N (TYPE): …", CASE as eval.CaseName names it
+// (case "NAME", case N, case N: DESCRIPTION) (a metric's or the suite
 // grade's reason lists it after "TYPE: "); a judge's own verdict, whatever
 // its words, never reads so. A person's rating overrides the machines'
 // grades, so a rated result has none. The pass rates and the gate count
@@ -313,8 +314,11 @@ func CheckErrored(byScorer map[string]prompt.Score) bool {
 }
 
 // checkErrorText is how a check's error is recorded (eval's outcome
-// reason of a check with an error: its case, index and type first).
-const checkErrorText = `error: (?:case "(?:[^"\\]|\\.)*": )?check [0-9]+ \([^)]*\): `
+// reason of a check with an error: its case, index and type first). The
+// case is case "NAME" (quoted), or for a case without a name case N or
+// case N: DESCRIPTION (one line). Scores stored by earlier versions say
+// case "case N" for those: they match as a name.
+const checkErrorText = `error: (?:case (?:"(?:[^"\\]|\\.)*"|[0-9]+(?:: [^\n]*?)?): )?check [0-9]+ \([^)]*\): `
 
 var (
 	// checkError matches a check's own score's reason.

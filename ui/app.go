@@ -624,6 +624,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.focus == focusDialog {
 		return m.updateDialog(msg)
 	}
+	if isEsc(msg) && m.waits(m.active) {
+		m = m.leaveWait()
+	}
 	if m.holds(msg) {
 		return m.hold(msg), nil
 	}
@@ -684,12 +687,12 @@ func (m Model) show(to screenID) (tea.Model, tea.Cmd) {
 	if cmd := m.openRunScreen(to); cmd != nil {
 		return m, cmd
 	}
-	if to == screenSuites && m.suites.empty() {
+	if to == screenSuites && m.suites.unlisted() {
 		var cmd tea.Cmd
-		m.suites, cmd = m.suites.openList("")
+		m.suites, cmd = m.suites.openList(m.suites.scope)
 		return m, cmd
 	}
-	if to == screenModels && m.models.empty() {
+	if to == screenModels && m.models.unlisted() {
 		var cmd tea.Cmd
 		m.models, cmd = m.models.load()
 		return m, cmd

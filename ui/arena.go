@@ -239,6 +239,14 @@ func (m arenaModel) empty() bool { return m.name == "" }
 // typed meanwhile act on its setup once it shows it (hold.go).
 func (m arenaModel) waiting() bool { return m.name != "" && !m.loaded }
 
+// abandon forgets the prompt being read (esc, hold.go): its answer is
+// dropped, and the Arena, shown again, opens the selected prompt.
+func (m arenaModel) abandon() arenaModel {
+	m.loadReq++
+	m.name, m.want, m.loaded = "", 0, false
+	return m
+}
+
 // renamed follows a rename of the prompt in the Arena; columns of the
 // current setup stay current.
 func (m arenaModel) renamed(from, to string) arenaModel {

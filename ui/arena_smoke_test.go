@@ -37,10 +37,10 @@ func TestTmuxSmokeArena(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "whet").CombinedOutput(); err != nil {
 		t.Fatalf("building the smoke binary: %v\n%s", err, out)
 	}
-	db, cfg := filepath.Join(dir, "whet.db"), filepath.Join(dir, "config.yaml")
+	db, cfg := filepath.Join(dir, "whet.db"), dir // no config file: the default path, under dir, has none
 	cli := exec.Command(bin, "prompt", "new", "smoke/arena", "--system", "You are terse.",
 		"--user", "Summarise: {{text}}", "--var", "text=The meeting moved to Friday.", "-m", "first")
-	cli.Env = append(os.Environ(), "WHET_DB="+db, "WHET_CONFIG="+cfg, "USER=smoke")
+	cli.Env = append(os.Environ(), "WHET_DB="+db, "XDG_CONFIG_HOME="+cfg, "USER=smoke")
 	if out, err := cli.CombinedOutput(); err != nil {
 		t.Fatalf("whet prompt new: %v\n%s", err, out)
 	}
@@ -48,7 +48,7 @@ func TestTmuxSmokeArena(t *testing.T) {
 	exitFile := filepath.Join(dir, "exit")
 	name := fmt.Sprintf("whet-arena-%d", os.Getpid())
 	s := tmuxSession{t: t, name: name}
-	script := fmt.Sprintf("WHET_DB=%q WHET_CONFIG=%q OLLAMA_HOST=%q USER=smoke TERM=xterm-256color %q --theme dark 2>%q; echo $? > %q",
+	script := fmt.Sprintf("WHET_DB=%q XDG_CONFIG_HOME=%q OLLAMA_HOST=%q USER=smoke TERM=xterm-256color %q --theme dark 2>%q; echo $? > %q",
 		db, cfg, u.Host, bin, filepath.Join(dir, "stderr"), exitFile)
 	s.run("new-session", "-d", "-s", name, "-x", "120", "-y", "34", "sh", "-c", script)
 	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", name).Run() })

@@ -146,6 +146,17 @@ func (m compareModel) empty() bool { return m.req == 0 }
 // (hold.go).
 func (m compareModel) waiting() bool { return m.loading || (m.loaded && m.sides && !m.built) }
 
+// abandon forgets the run being read and the comparison being built (esc,
+// hold.go): their answers are dropped (no A/B picker opens), and no
+// comparison is open.
+func (m compareModel) abandon() compareModel {
+	m.req++
+	m.buildReq++
+	m.loading, m.loaded, m.sides, m.built, m.err = false, false, false, false, ""
+	m.lines, m.starts, m.off = nil, nil, 0
+	return m
+}
+
 // failedFor reports whether the screen shows why another prompt's latest
 // run could not be compared (it has none yet): shown again with name
 // selected, it tries name's.

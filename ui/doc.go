@@ -50,7 +50,8 @@
 //     screen that owns them. The root handles its own (dialogs, notices,
 //     screen switches, quit) and key presses.
 //  4. Keys go first to the top dialog, then wait while the active screen
-//     waits for what it is about to show (hold.go: its waiting method),
+//     waits for what it is about to show (hold.go: its waiting method;
+//     esc does not wait, its abandon method drops what it waits for),
 //     then to the global keys (ctrl+c,
 //     ctrl+p; and ?, q, 1-8 unless a text field has the focus), then to the
 //     active screen. q quits from every screen and esc goes back (keys.go). Key bindings are data (key.Binding with help text); help

@@ -258,6 +258,14 @@ func (m editorModel) capturesText() bool { return m.active && !m.loading }
 // is typed meanwhile goes into its fields once they hold it (hold.go).
 func (m editorModel) waiting() bool { return m.active && m.loading }
 
+// abandon forgets the prompt being read (esc, hold.go): its answer is
+// dropped and nothing is open; closing returns where it would have.
+func (m editorModel) abandon() editorModel {
+	fresh := newEditor(m.sh)
+	fresh.w, fresh.h, fresh.req, fresh.back = m.w, m.h, m.req+1, m.back
+	return fresh
+}
+
 // renamed follows a rename of the prompt being edited: its unsaved edits
 // are saved under the new name.
 func (m editorModel) renamed(from, to string) editorModel {

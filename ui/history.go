@@ -169,6 +169,26 @@ func (m historyModel) waiting() bool {
 	return m.loading && (!m.loaded || m.shown != m.prompt) || m.asking
 }
 
+// abandon forgets what the screen waits for (esc, hold.go): the answer to
+// an export, a drift or a re-run question opens no dialog, and the list
+// asked for is dropped; the list read before stays, under its own name.
+func (m historyModel) abandon() historyModel {
+	if m.asking {
+		m.exportReq++
+		m.driftReq++
+		m.askReq++
+		m.asking = false
+	}
+	if m.loading && (!m.loaded || m.shown != m.prompt) {
+		m.req++
+		m.loading = false
+		if m.loaded {
+			m.prompt = m.shown
+		}
+	}
+	return m
+}
+
 func (m historyModel) open(msg historyOpenMsg) (historyModel, tea.Cmd) {
 	if msg.keep && m.loaded && msg.prompt == m.prompt {
 		// The same list, read again: runs made since (in the Arena, by

@@ -13,9 +13,15 @@ import tea "charm.land/bubbletea/v2"
 // already shows (a refresh, a reload of the same list) does not wait:
 // keys act on what is on screen.
 //
-// esc with nothing held goes through at once, so that a read that hangs
-// can be left; after a held key, it waits with the others. ctrl+c and
-// ctrl+z act at once. A dialog that opens while keys are held (one the
+// esc acts at once, so that a read that hangs (a database another
+// process keeps locked, a slow disk) can be left: it drops the keys held
+// (typed for what the screen was about to show, they would act on the
+// screen esc goes back to instead), the screen forgets what it waited for
+// (its answer, when it comes, is dropped: it neither replaces the screen
+// gone back to nor opens a dialog over it; shown again, the screen reads
+// afresh), and then esc goes back as it does on the screen. The Library's
+// first list is the exception: there is nothing to go back to, so it is
+// still shown when it comes. ctrl+c and ctrl+z act at once. A dialog that opens while keys are held (one the
 // answer opens) takes them, before the keys typed after it. Keys held for
 // a screen that is no longer shown (a click on a tab) are dropped.
 
@@ -47,10 +53,35 @@ func (m Model) waits(s screenID) bool {
 // holds reports whether key k, read with no dialog open, waits for the
 // active screen (see above).
 func (m Model) holds(k tea.KeyPressMsg) bool {
-	if !m.waits(m.active) {
-		return false
+	return m.waits(m.active) && !isEsc(k)
+}
+
+func isEsc(k tea.KeyPressMsg) bool { return k.Code == tea.KeyEscape && k.Mod == 0 }
+
+// leaveWait handles esc read with no dialog open while the active screen
+// waits (see above), before esc goes to the screen: the held keys are
+// dropped and the screen forgets what it waited for.
+func (m Model) leaveWait() Model {
+	m.held = nil
+	switch m.active {
+	case screenVersions:
+		m.versions = m.versions.abandon()
+	case screenEditor:
+		m.editor = m.editor.abandon()
+	case screenArena:
+		m.arena = m.arena.abandon()
+	case screenHistory:
+		m.history = m.history.abandon()
+	case screenResults:
+		m.results = m.results.abandon()
+	case screenCompare:
+		m.compare = m.compare.abandon()
+	case screenSuites:
+		m.suites = m.suites.abandon()
+	case screenModels:
+		m.models = m.models.abandon()
 	}
-	return len(m.held) > 0 || k.Code != tea.KeyEscape || k.Mod != 0
+	return m
 }
 
 // hold keeps msg (a key press, or a screenKeyMsg) until the active screen

@@ -212,3 +212,144 @@ func TestEscLeavesAWaitingScreen(t *testing.T) {
 		t.Fatalf("t held for Versions acted after a click on the Library: on %v, %d dialogs", h.m.active, len(h.m.dialogs))
 	}
 }
+
+// esc leaves a screen that waits at once, even behind held keys (a read
+// that hangs on a locked database): the held keys are dropped, and the
+// answer, when it comes, neither shows the screen left nor acts on it;
+// shown again, the screen reads afresh.
+func TestEscLeavesAWaitingScreenBehindHeldKeys(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	cursor := h.m.library.cursor
+	cmds := h.press("enter", "j", "t") // j and t wait for Versions
+	if len(h.m.held) != 2 {
+		t.Fatalf("%d keys held; want j and t", len(h.m.held))
+	}
+	cmds = append(cmds, h.press("esc")...)
+	if h.m.active != screenLibrary || len(h.m.held) != 0 {
+		t.Fatalf("esc behind held keys: on %v with %d keys held; want the Library, none held", h.m.active, len(h.m.held))
+	}
+	h.run(tea.Batch(cmds...)) // the versions' answer comes now
+	if h.m.active != screenLibrary || len(h.m.dialogs) != 0 || h.m.library.cursor != cursor {
+		t.Fatalf("keys held before esc acted: on %v, %d dialogs, cursor %d (was %d)", h.m.active, len(h.m.dialogs), h.m.library.cursor, cursor)
+	}
+	h.key("j", "2")
+	p, _ := h.m.library.selected()
+	if h.m.active != screenVersions || h.m.versions.name != p.Name || !h.m.versions.loaded {
+		t.Fatalf("2 after esc: on %v, versions of %q (loaded %v); want %q's", h.m.active, h.m.versions.name, h.m.versions.loaded, p.Name)
+	}
+}
+
+// The answer to a read that esc left opens no dialog and shows no screen
+// over the one esc went back to.
+func TestEscDropsTheAnswerItLeft(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ctx := context.Background()
+	if _, err := st.CreateSuite(ctx, prompt.Suite{Name: "tickets", Prompt: "support/reply", Cases: []prompt.Case{
+		{Name: "one", Vars: map[string]string{"ticket": "a"}},
+	}}, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	runs := func(t *testing.T) *harness {
+		h := newHarness(t, fixedTimeStore{st}, 120, 40)
+		h.key("G", "h") // the runs of support/reply, fixtureRun first
+		if h.m.active != screenHistory || !h.m.history.loaded {
+			t.Fatalf("h showed %v", h.m.active)
+		}
+		return h
+	}
+	for _, tc := range []struct {
+		name  string
+		open  func(t *testing.T) *harness
+		keys  []string
+		want  screenID
+		check func(t *testing.T, h *harness)
+	}{
+		{name: "export", open: runs, keys: []string{"x", "j"}, want: screenLibrary},
+		{name: "drift", open: runs, keys: []string{"D"}, want: screenLibrary},
+		{name: "results", open: runs, keys: []string{"enter", "j"}, want: screenHistory, check: func(t *testing.T, h *harness) {
+			if h.m.history.prompt != "support/reply" || h.m.results.loaded {
+				t.Fatalf("back from the run left: Runs of %q, a run open %v; want support/reply's, none", h.m.history.prompt, h.m.results.loaded)
+			}
+			h.key("6")
+			h.mustNotSee("Results · support/reply · run " + fixtureRun)
+		}},
+		{name: "results over a run", open: func(t *testing.T) *harness {
+			// The run shown while another is read stays: 6 shows it again.
+			h := runs(t)
+			h.key("j", "enter", "5", "k")
+			if !h.m.results.loaded || h.m.results.rr.Run.ID != fixtureOldRun {
+				t.Fatalf("Results shows %q", h.m.results.rr.Run.ID)
+			}
+			return h
+		}, keys: []string{"enter"}, want: screenHistory, check: func(t *testing.T, h *harness) {
+			h.key("6")
+			if h.m.active != screenResults || h.m.results.rr.Run.ID != fixtureOldRun {
+				t.Fatalf("6 after esc: on %v, run %q; want the run shown before, %s", h.m.active, h.m.results.rr.Run.ID, fixtureOldRun)
+			}
+		}},
+		{name: "compare", open: runs, keys: []string{"C", "c"}, want: screenHistory, check: func(t *testing.T, h *harness) {
+			if h.m.compare.loaded || h.m.compare.built {
+				t.Fatal("the comparison left with esc was built")
+			}
+		}},
+		{name: "suite", open: func(t *testing.T) *harness {
+			h := newHarness(t, fixedTimeStore{st}, 120, 40)
+			h.key("8")
+			return h
+		}, keys: []string{"enter"}, want: screenSuites, check: func(t *testing.T, h *harness) {
+			if h.m.suites.mode != suitesList {
+				t.Fatalf("the suite left with esc opened (mode %v)", h.m.suites.mode)
+			}
+		}},
+		{name: "arena", open: func(t *testing.T) *harness {
+			h := newHarness(t, fixedTimeStore{st}, 120, 40)
+			h.key("G")
+			return h
+		}, keys: []string{"ctrl+r", "tab"}, want: screenLibrary, check: func(t *testing.T, h *harness) {
+			h.key("4")
+			h.run(tea.Batch(h.press()...))
+			if h.m.active != screenArena || !h.m.arena.loaded || h.m.arena.name != "support/reply" {
+				t.Fatalf("4 after esc: on %v, the Arena on %q (loaded %v)", h.m.active, h.m.arena.name, h.m.arena.loaded)
+			}
+		}},
+		{name: "editor", open: func(t *testing.T) *harness {
+			return newHarness(t, fixedTimeStore{st}, 120, 40)
+		}, keys: []string{"e", "x"}, want: screenLibrary, check: func(t *testing.T, h *harness) {
+			if h.m.editor.active {
+				t.Fatal("the prompt left with esc opened in the editor")
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := tc.open(t)
+			cmds := h.press(tc.keys...)
+			if !h.m.waits(h.m.active) {
+				t.Fatalf("%v does not wait after %v", h.m.active, tc.keys)
+			}
+			cmds = append(cmds, h.press("esc")...)
+			h.run(tea.Batch(cmds...))
+			if h.m.active != tc.want || len(h.m.dialogs) != 0 {
+				t.Fatalf("after %v esc and the answer: on %v with %d dialogs; want %v, none:\n%s", tc.keys, h.m.active, len(h.m.dialogs), tc.want, h.screen())
+			}
+			if tc.check != nil {
+				tc.check(t, h)
+			}
+		})
+	}
+}
+
+// esc while the Library reads its first list drops the keys typed ahead,
+// but the list, which there is nothing to go back from, still comes.
+func TestEscWhileTheLibraryFirstReads(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	h, init := startHarness(t, fixedTimeStore{st}, 100, 30)
+	cmds := h.press("j", "enter", "esc")
+	h.run(tea.Batch(append(cmds, init)...))
+	if h.m.active != screenLibrary || h.m.library.cursor != 0 || len(h.m.library.rows) == 0 {
+		t.Fatalf("j enter esc as whet started: on %v, cursor %d, %d prompts listed", h.m.active, h.m.library.cursor, len(h.m.library.rows))
+	}
+}

@@ -142,12 +142,21 @@ func (m modelsModel) setSize(w, h int) modelsModel {
 	return m.clamp()
 }
 
-// empty reports whether nothing was listed or asked for yet.
-func (m modelsModel) empty() bool { return m.req == 0 }
-
 // waiting reports whether the screen waits for its first listing (R lists
 // again under the list on screen): keys typed meanwhile act on it (hold.go).
 func (m modelsModel) waiting() bool { return m.loading && !m.loaded }
+
+// abandon forgets the first listing (esc, hold.go): its answer is dropped,
+// and the screen, shown again, lists afresh.
+func (m modelsModel) abandon() modelsModel {
+	m.req++
+	m.loading = false
+	return m
+}
+
+// unlisted reports whether the screen has no listing and asks for none:
+// never shown, or left (esc) before its first listing came.
+func (m modelsModel) unlisted() bool { return !m.loaded && !m.loading }
 
 // load lists targets, providers and what runs recorded, in a command: the
 // listing contacts servers (each bounded by 10s).

@@ -164,6 +164,7 @@ type resultsModel struct {
 	err     string
 	loaded  bool
 	asked   string // the prompt whose latest run was last asked for
+	left    bool   // esc left the run being read: back from no run shows Runs as they were
 	rr      report.RunReport
 	cells   []prompt.Result // one per cell
 	scores  map[int64]map[string]prompt.Score
@@ -234,6 +235,15 @@ func (m resultsModel) capturesText() bool { return m.filtering }
 // one it reads again to refresh): keys typed meanwhile act on it (hold.go).
 func (m resultsModel) waiting() bool { return m.loading }
 
+// abandon forgets the run being read (esc, hold.go): its answer is
+// dropped; the run shown while it was read (none, or the one shown
+// before) stays, and back from no run goes to Runs as they were.
+func (m resultsModel) abandon() resultsModel {
+	m.req++
+	m.loading, m.left = false, true
+	return m
+}
+
 // claims reports whether Results takes a key that is otherwise global: 1–5
 // right after v rate the selected result in a cell's detail.
 func (m resultsModel) claims(msg tea.KeyPressMsg) bool {
@@ -244,7 +254,7 @@ func (m resultsModel) claims(msg tea.KeyPressMsg) bool {
 func (m resultsModel) open(msg resultsOpenMsg) (resultsModel, tea.Cmd) {
 	m.req++
 	m.asked = msg.prompt
-	m.drill, m.filtering = false, false
+	m.drill, m.filtering, m.left = false, false, false
 	if msg.rr != nil {
 		m.loading = false
 		return m.setReport(*msg.rr), nil
@@ -420,6 +430,9 @@ func (m resultsModel) updateKeys(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
 		if m.filter.Value() != "" {
 			m.filter.SetValue("")
 			return m.refilter(), nil
+		}
+		if m.left && !m.loaded {
+			return m, m.sh.post(showScreenMsg{to: screenHistory})
 		}
 		name := ""
 		if m.loaded {

@@ -87,8 +87,9 @@ func TestTmuxSmoke(t *testing.T) {
 	exitFile := filepath.Join(dir, "exit")
 	name := fmt.Sprintf("whet-smoke-%d", os.Getpid())
 	s := tmuxSession{t: t, name: name}
-	script := fmt.Sprintf("WHET_DB=%q WHET_CONFIG=%q USER=smoke TERM=xterm-256color %q --theme dark 2>%q; echo $? > %q",
-		db, filepath.Join(dir, "config.yaml"), bin, filepath.Join(dir, "stderr"), exitFile)
+	// No config file: the default path, under dir, has none.
+	script := fmt.Sprintf("WHET_DB=%q XDG_CONFIG_HOME=%q USER=smoke TERM=xterm-256color %q --theme dark 2>%q; echo $? > %q",
+		db, dir, bin, filepath.Join(dir, "stderr"), exitFile)
 	s.run("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "sh", "-c", script)
 	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", name).Run() })
 
@@ -202,7 +203,7 @@ func TestTmuxSmokeCompare(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "whet").CombinedOutput(); err != nil {
 		t.Fatalf("building the smoke binary: %v\n%s", err, out)
 	}
-	env := append(os.Environ(), "WHET_DB="+filepath.Join(dir, "whet.db"), "WHET_CONFIG="+filepath.Join(dir, "config.yaml"), "USER=smoke")
+	env := append(os.Environ(), "WHET_DB="+filepath.Join(dir, "whet.db"), "XDG_CONFIG_HOME="+dir, "USER=smoke")
 	whet := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
@@ -221,8 +222,8 @@ func TestTmuxSmokeCompare(t *testing.T) {
 	exitFile := filepath.Join(dir, "exit")
 	name := fmt.Sprintf("whet-smoke-cmp-%d", os.Getpid())
 	s := tmuxSession{t: t, name: name}
-	script := fmt.Sprintf("cd %q && WHET_DB=%q WHET_CONFIG=%q USER=smoke TERM=xterm-256color %q --theme dark 2>%q; echo $? > %q",
-		dir, filepath.Join(dir, "whet.db"), filepath.Join(dir, "config.yaml"), bin, filepath.Join(dir, "stderr"), exitFile)
+	script := fmt.Sprintf("cd %q && WHET_DB=%q XDG_CONFIG_HOME=%q USER=smoke TERM=xterm-256color %q --theme dark 2>%q; echo $? > %q",
+		dir, filepath.Join(dir, "whet.db"), dir, bin, filepath.Join(dir, "stderr"), exitFile)
 	s.run("new-session", "-d", "-s", name, "-x", "120", "-y", "32", "sh", "-c", script)
 	t.Cleanup(func() { exec.Command("tmux", "kill-session", "-t", name).Run() })
 

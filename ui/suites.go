@@ -124,6 +124,7 @@ type (
 	// suitePromptCheckedMsg answers whether a new suite's prompt exists
 	// (err set when it does not), before the draft opens.
 	suitePromptCheckedMsg struct {
+		id           int // checkReq
 		name, prompt string
 		vars         []string // the variables of its latest version
 		err          error
@@ -204,6 +205,7 @@ type suitesModel struct {
 	saving     bool
 	saveErr    string
 	importReq  int
+	checkReq   int
 	// importing: a file is read for an import (importReq); checking: the
 	// prompt of a new suite is looked up.
 	importing, checking bool
@@ -228,9 +230,6 @@ func (m suitesModel) applyTheme() suitesModel {
 	return m
 }
 
-// empty reports whether nothing was asked of the screen yet.
-func (m suitesModel) empty() bool { return m.req == 0 }
-
 // waiting reports whether the screen waits for what it is about to show:
 // a list of other suites than those listed (not the same list read
 // again), a suite's cases, an imported file, a new suite's prompt. Keys
@@ -239,6 +238,37 @@ func (m suitesModel) waiting() bool {
 	list := m.mode == suitesList && m.loading && (!m.loaded || m.listed != m.scope)
 	return list || m.loadingOne || m.importing || m.checking
 }
+
+// abandon forgets what the screen waits for (esc, hold.go): a suite being
+// opened, a file being read for an import, a new suite's prompt being
+// looked up; their answers are dropped. A list of other suites asked for
+// is dropped too; the list read before stays, under its own scope.
+func (m suitesModel) abandon() suitesModel {
+	if m.mode == suitesList && m.loading && (!m.loaded || m.listed != m.scope) {
+		m.req++
+		m.loading = false
+		if m.loaded {
+			m.scope = m.listed
+		}
+	}
+	if m.loadingOne {
+		m.loadReq++
+		m.loadingOne = false
+	}
+	if m.importing {
+		m.importReq++
+		m.importing = false
+	}
+	if m.checking {
+		m.checkReq++
+		m.checking = false
+	}
+	return m
+}
+
+// unlisted reports whether the screen has no list and reads none: never
+// shown, or left (esc) before its first list came.
+func (m suitesModel) unlisted() bool { return !m.loaded && !m.loading }
 
 // dirty reports whether the open suite has edits that are not saved.
 func (m suitesModel) dirty() bool { return m.mode != suitesList && m.modified }
@@ -412,10 +442,11 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 	case suiteNewNameMsg:
 		return m, m.askSuitePrompt(msg.name, m.scope, "")
 	case suiteNewMsg:
+		m.checkReq++
 		if msg.prompt == "" {
-			return m.Update(suitePromptCheckedMsg{name: msg.name})
+			return m.Update(suitePromptCheckedMsg{id: m.checkReq, name: msg.name})
 		}
-		name, p := msg.name, msg.prompt
+		id, name, p := m.checkReq, msg.name, msg.prompt
 		m.checking = true
 		return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
 			pr, err := st.GetPrompt(ctx, p)
@@ -424,9 +455,12 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 				p = pr.Name
 				vars = latestVars(ctx, st, p)
 			}
-			return suitePromptCheckedMsg{name: name, prompt: p, vars: vars, err: err}
+			return suitePromptCheckedMsg{id: id, name: name, prompt: p, vars: vars, err: err}
 		})
 	case suitePromptCheckedMsg:
+		if msg.id != m.checkReq {
+			return m, nil
+		}
 		m.checking = false
 		if msg.err != nil {
 			// Ask again, with what was typed: no case is written yet.

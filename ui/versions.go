@@ -102,6 +102,14 @@ type versionsModel struct {
 // wait for them (hold.go).
 func (m versionsModel) waiting() bool { return !m.loaded && m.name != "" }
 
+// abandon forgets the versions being read (esc, hold.go): their answer is
+// dropped, and the screen, shown again, reads the selected prompt's.
+func (m versionsModel) abandon() versionsModel {
+	m.req++
+	m.name, m.versions, m.cursor, m.offset, m.mark, m.loaded, m.err = "", nil, 0, 0, 0, false, ""
+	return m
+}
+
 func newVersions(sh *shared) versionsModel {
 	return versionsModel{sh: sh, keys: newVersionsKeys()}
 }
