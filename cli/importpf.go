@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,9 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"whet/config"
 	"whet/eval"
 	"whet/prompt"
 	"whet/promptfoo"
+	"whet/runner"
 	"whet/store"
 )
 
@@ -98,6 +101,8 @@ It ends with the command that runs what it imported:
 			if len(res.Suite.Cases) > 0 && len(names) > 0 {
 				targets := strings.Join(res.Targets, ",")
 				if targets == "" {
+					// No provider became a target: the line runs the
+					// prompts on echo, which the note under it says.
 					targets = "echo"
 				}
 				opts := ""
@@ -133,9 +138,14 @@ It ends with the command that runs what it imported:
 				if latency {
 					fmt.Fprintln(a.env.Stdout, "  (--no-cache: its latency checks time calls, and an answer from the cache made none)")
 				}
+				if len(res.Targets) == 0 {
+					fmt.Fprintln(a.env.Stdout, "  (-m echo: none of the config's providers is a target whet can call; echo answers with the prompt itself, so the checks grade the prompt, not a model: name your targets instead)")
+				}
 				// whet run refuses a suite whose model-graded checks have no
-				// judge or embedder: say so now, with what to set.
-				if reg, err := a.registry(); err == nil {
+				// judge or embedder: say so now, with what to set, of the
+				// config with the provider entries printed above added.
+				if cfg, err := a.config(); err == nil {
+					reg := runner.NewRegistry(withProviderHints(cfg, res.Providers, a.env.Getenv))
 					if err := a.evaluator(reg, st).CheckSuite(res.Suite.Name, eval.SuiteCases(res.Suite)); err != nil {
 						fmt.Fprintln(a.env.Stderr, "before you run it: "+err.Error())
 					}
@@ -152,6 +162,30 @@ It ends with the command that runs what it imported:
 	pf.Flags().BoolVar(&dryRun, "dry-run", false, "show what would be imported, change nothing")
 	cmd.AddCommand(pf)
 	return cmd
+}
+
+// withProviderHints is cfg with the provider entries an import prints to
+// add, where cfg has no entry of that name: a grader on one of them is
+// checked against the config the user is told to write. A ${VAR} in an
+// entry's base_url is getenv's value, or a placeholder host when VAR is
+// unset: the check resolves graders and calls none.
+func withProviderHints(cfg config.Config, hints []promptfoo.ProviderHint, getenv func(string) string) config.Config {
+	providers := make(map[string]config.Provider, len(cfg.Providers)+len(hints))
+	maps.Copy(providers, cfg.Providers)
+	for _, h := range hints {
+		if _, ok := cfg.Provider(h.Name); ok {
+			continue
+		}
+		base := os.Expand(h.BaseURL, func(name string) string {
+			if v := getenv(name); v != "" {
+				return v
+			}
+			return "unset.invalid"
+		})
+		providers[h.Name] = config.Provider{Name: h.Name, Type: h.Type, BaseURL: base, APIVersion: h.APIVersion, APIKeyEnv: h.APIKeyEnv}
+	}
+	cfg.Providers = providers
+	return cfg
 }
 
 // printImportPlan lists what an import brings; saved says the suite was
