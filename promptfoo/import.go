@@ -205,6 +205,36 @@ var ignoredKeys = map[string]bool{
 	"sharing": true, "writeLatestResults": true, "tags": true, "metadata": true, "$schema": true,
 }
 
+// configKeys are the top-level keys of promptfoo's config schema
+// (UnifiedConfigSchema) that the import does not read itself; any other
+// key promptfoo drops as it parses the config, so it never takes effect.
+var configKeys = map[string]bool{
+	"nunjucksFilters": true, "derivedMetrics": true, "extensions": true, "redteam": true,
+	"commandLineOptions": true, "tracing": true,
+}
+
+// testKeys are the fields of promptfoo's TestCaseSchema; promptfoo drops
+// any other as it parses a test, so it never takes effect.
+var testKeys = map[string]bool{
+	"description": true, "vars": true, "provider": true, "providerOutput": true, "assert": true,
+	"assertScoringFunction": true, "options": true, "threshold": true, "metadata": true,
+}
+
+// configKeyHints and testKeyHints name what a key that promptfoo ignores
+// was likely meant to be.
+var (
+	configKeyHints = map[string]string{"assert": "defaultTest.assert", "asserts": "defaultTest.assert", "vars": "defaultTest.vars", "test": "tests", "prompt": "prompts", "provider": "providers", "scenario": "scenarios"}
+	testKeyHints   = map[string]string{"asserts": "assert", "assertions": "assert", "expected": "assert", "var": "vars", "variables": "vars", "name": "description"}
+)
+
+// didYouMean is " (did you mean X?)" for a key hints knows, else "".
+func didYouMean(k string, hints map[string]string) string {
+	if h, ok := hints[k]; ok {
+		return fmt.Sprintf(" (did you mean %s?)", h)
+	}
+	return ""
+}
+
 func (im *importer) run(root node) error {
 	var unknown []string
 	for _, k := range root.keys() {
@@ -283,7 +313,11 @@ func (im *importer) run(root node) error {
 		// where it was used.
 		if !im.refTops[k] {
 			n, _ := root.key(k)
-			im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
+			if configKeys[k] {
+				im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
+			} else {
+				im.issue(n, fmt.Sprintf("%s is not imported: it is no key of a promptfoo config, and promptfoo ignores it too%s", k, didYouMean(k, configKeyHints)))
+			}
 		}
 	}
 	im.reportEnv()

@@ -2599,3 +2599,48 @@ tests:
 		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
 	}
 }
+
+// A key promptfoo's schema does not have is dropped by promptfoo as it
+// parses the config (its asserts never ran there either): the note says
+// so, and what was likely meant, where a key promptfoo has but whet does
+// not keeps "whet has no equivalent".
+func TestImportKeysPromptfooIgnores(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['Say {{x}}']
+providers: [echo]
+assert:
+  - type: contains
+    value: hi
+passRateThreshold: 0.8
+redteam: {plugins: [pii]}
+defaultTest:
+  asserts: [{type: contains, value: a}]
+tests:
+  - name: first
+    vars: {x: hi}
+    asserts: [{type: contains, value: hi}]
+  - vars: {x: yo}
+    asserts: [{type: contains, value: yo}]
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, is := range r.Unsupported {
+		got = append(got, is.String())
+	}
+	want := []string{
+		"c.yaml:4: assert is not imported: it is no key of a promptfoo config, and promptfoo ignores it too (did you mean defaultTest.assert?)",
+		"c.yaml:7: passRateThreshold is not imported: it is no key of a promptfoo config, and promptfoo ignores it too",
+		"c.yaml:8: redteam is not imported: whet has no equivalent",
+		"c.yaml:10: defaultTest: asserts is not imported: it is no field of a promptfoo test, and promptfoo ignores it too (did you mean assert?)",
+		"c.yaml:12: test 1: name is not imported: it is no field of a promptfoo test, and promptfoo ignores it too (did you mean description?)",
+		"c.yaml:14: test 1 (and 1 more in c.yaml): asserts is not imported: it is no field of a promptfoo test, and promptfoo ignores it too (did you mean assert?)",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if n := r.Suite.CheckCount(); n != 0 {
+		t.Errorf("checks = %d, want none: promptfoo runs none of them", n)
+	}
+}

@@ -141,7 +141,11 @@ func (im *importer) defaultTest(n node) (defaults, error) {
 		case "options":
 			im.grader = im.options(kn, "defaultTest")
 		default:
-			im.issue(kn, fmt.Sprintf("defaultTest: %s is not imported", k))
+			if testKeys[k] {
+				im.issue(kn, fmt.Sprintf("defaultTest: %s is not imported", k))
+			} else {
+				im.issue(kn, fmt.Sprintf("defaultTest: %s is not imported: it is no field of a promptfoo test, and promptfoo ignores it too%s", k, didYouMean(k, testKeyHints)))
+			}
 		}
 	}
 	return def, nil
@@ -516,7 +520,11 @@ func (im *importer) testCase(n node, where string, def defaults) error {
 		case "options":
 			grader = im.options(kn, where)
 		default:
-			im.issueOften(kn, where, k+" is not imported")
+			if testKeys[k] {
+				im.issueOften(kn, where, k+" is not imported")
+			} else {
+				im.issueOften(kn, where, k+" is not imported: it is no field of a promptfoo test, and promptfoo ignores it too"+didYouMean(k, testKeyHints))
+			}
 		}
 	}
 	if len(def.scenarioChecks) > 0 {
