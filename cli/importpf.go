@@ -145,7 +145,7 @@ It ends with the command that runs what it imported:
 				// judge or embedder: say so now, with what to set, of the
 				// config with the provider entries printed above added.
 				if cfg, err := a.config(); err == nil {
-					reg := runner.NewRegistry(withProviderHints(cfg, res.Providers, a.env.Getenv))
+					reg := runner.NewRegistry(withProviderHints(cfg, res, a.env.Getenv))
 					if err := a.evaluator(reg, st).CheckSuite(res.Suite.Name, eval.SuiteCases(res.Suite)); err != nil {
 						fmt.Fprintln(a.env.Stderr, "before you run it: "+err.Error())
 					}
@@ -164,15 +164,24 @@ It ends with the command that runs what it imported:
 	return cmd
 }
 
-// withProviderHints is cfg with the provider entries an import prints to
-// add, where cfg has no entry of that name: a grader on one of them is
-// checked against the config the user is told to write. A ${VAR} in an
-// entry's base_url is getenv's value, or a placeholder host when VAR is
-// unset: the check resolves graders and calls none.
-func withProviderHints(cfg config.Config, hints []promptfoo.ProviderHint, getenv func(string) string) config.Config {
-	providers := make(map[string]config.Provider, len(cfg.Providers)+len(hints))
+// expandEnv is s with each ${VAR} replaced by its value, as whet's config
+// reads it (a config already loaded holds the values).
+func (a *app) expandEnv(s string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	return os.Expand(s, a.env.Getenv)
+}
+
+// withProviderHints is cfg with the provider entries and aliases an import
+// prints to add, where cfg has none of that name: a grader on one of them
+// is checked against the config the user is told to write. A ${VAR} in
+// them is getenv's value, or a placeholder when VAR is unset: the check
+// resolves graders and calls none.
+func withProviderHints(cfg config.Config, res promptfoo.Result, getenv func(string) string) config.Config {
+	providers := make(map[string]config.Provider, len(cfg.Providers)+len(res.Providers))
 	maps.Copy(providers, cfg.Providers)
-	for _, h := range hints {
+	for _, h := range res.Providers {
 		if _, ok := cfg.Provider(h.Name); ok {
 			continue
 		}
@@ -185,6 +194,19 @@ func withProviderHints(cfg config.Config, hints []promptfoo.ProviderHint, getenv
 		providers[h.Name] = config.Provider{Name: h.Name, Type: h.Type, BaseURL: base, APIVersion: h.APIVersion, APIKeyEnv: h.APIKeyEnv}
 	}
 	cfg.Providers = providers
+	aliases := make(map[string]string, len(cfg.Aliases)+len(res.Aliases))
+	maps.Copy(aliases, cfg.Aliases)
+	for _, al := range res.Aliases {
+		if _, ok := aliases[al.Name]; !ok {
+			aliases[al.Name] = os.Expand(al.Target, func(name string) string {
+				if v := getenv(name); v != "" {
+					return v
+				}
+				return "unset"
+			})
+		}
+	}
+	cfg.Aliases = aliases
 	return cfg
 }
 
@@ -212,7 +234,7 @@ func (a *app) printImportPlan(res promptfoo.Result, saved bool) {
 	var have []string
 	header := false
 	for _, h := range res.Providers {
-		if p, ok := cfg.Providers[h.Name]; ok && p.Type == h.Type && strings.TrimRight(p.BaseURL, "/") == strings.TrimRight(h.BaseURL, "/") {
+		if p, ok := cfg.Providers[h.Name]; ok && p.Type == h.Type && strings.TrimRight(p.BaseURL, "/") == strings.TrimRight(a.expandEnv(h.BaseURL), "/") {
 			have = append(have, h.Name)
 			continue
 		}
@@ -227,6 +249,22 @@ func (a *app) printImportPlan(res promptfoo.Result, saved bool) {
 		if h.APIKeyEnv != "" {
 			fmt.Fprintf(w, "      api_key_env: %s\n", h.APIKeyEnv)
 		}
+	}
+	aliasHeader := false
+	for _, al := range res.Aliases {
+		if t, ok := cfg.Aliases[al.Name]; ok && strings.TrimSpace(t) == a.expandEnv(al.Target) {
+			have = append(have, al.Name)
+			continue
+		}
+		if !header {
+			header = true
+			fmt.Fprintf(w, "\nadd to your config (whet config check verifies it):\n")
+		}
+		if !aliasHeader {
+			aliasHeader = true
+			fmt.Fprintf(w, "  aliases:\n")
+		}
+		fmt.Fprintf(w, "    %s: %s\n", al.Name, al.Target)
 	}
 	if len(have) > 0 {
 		fmt.Fprintf(w, "\nalready in your config: %s\n", strings.Join(have, ", "))

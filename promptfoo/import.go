@@ -32,6 +32,10 @@ type Result struct {
 	// Providers are endpoints the targets need that whet's config must
 	// define (an OpenAI-compatible apiBaseUrl), to be confirmed by the user.
 	Providers []ProviderHint
+	// Aliases are targets whose model promptfoo reads from the environment
+	// ("openai:chat:{{ env.MODEL }}"): whet's config names them, and
+	// expands the ${VAR} in them when it reads itself.
+	Aliases []AliasHint
 	// Suite holds the tests as cases and defaultTest's asserts as
 	// suite-level checks. Suite.Prompt is set when there is one prompt.
 	Suite prompt.Suite
@@ -59,6 +63,12 @@ type ProviderHint struct {
 	APIKeyEnv string
 	// APIVersion is an azure provider's api_version.
 	APIVersion string
+}
+
+// AliasHint is an alias whet's config needs: Name stands for Target, a
+// target spec with ${VAR} in it.
+type AliasHint struct {
+	Name, Target string
 }
 
 // Issue is something whet could not bring in, where it is written.

@@ -2644,3 +2644,66 @@ tests:
 		t.Errorf("checks = %d, want none: promptfoo runs none of them", n)
 	}
 }
+
+// promptfoo renders "{{ env.NAME }}" in a provider's id and endpoint when
+// it loads the config (its docs: "Env resolved at load"): the endpoint is
+// the provider entry's base_url with ${NAME}, which whet's config expands,
+// and a model read so is an alias of the config's, never a target named
+// "{{ env.NAME }}".
+func TestImportEnvTemplatesInProviders(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['Say {{x}}']
+providers:
+  - id: "openai:chat:{{ env.VLLM_MODEL_ID }}"
+    config:
+      apiBaseUrl: "{{ env.VLLM_BASE_URL }}"
+      apiKey: "{{ env.VLLM_API_KEY }}"
+  - id: ollama:chat:{{env.OLLAMA_MODEL}}
+  - openai:chat:gpt-4o-mini
+defaultTest:
+  options:
+    provider:
+      id: 'azure:chat:{{ env.AZURE_DEPLOYMENT }}'
+      config:
+        apiHost: '{{ env.AZURE_API_HOST }}'
+tests:
+  - vars: {x: hi}
+    assert: [{type: llm-rubric, value: is polite}]
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"vllm-model-id", "ollama-model", "openai:gpt-4o-mini"}; !reflect.DeepEqual(r.Targets, want) {
+		t.Errorf("targets = %q, want %q", r.Targets, want)
+	}
+	wantAliases := []AliasHint{
+		{"vllm-model-id", "vllm-base-url:${VLLM_MODEL_ID}"},
+		{"ollama-model", "ollama:${OLLAMA_MODEL}"},
+		{"azure-deployment", "azure:${AZURE_DEPLOYMENT}"},
+	}
+	if !reflect.DeepEqual(r.Aliases, wantAliases) {
+		t.Errorf("aliases = %+v, want %+v", r.Aliases, wantAliases)
+	}
+	wantProviders := []ProviderHint{
+		{Name: "vllm-base-url", Type: "openai", BaseURL: "${VLLM_BASE_URL}", APIKeyEnv: "VLLM_API_KEY"},
+		{Name: "azure", Type: "azure", BaseURL: "https://${AZURE_API_HOST}", APIKeyEnv: "AZURE_API_KEY", APIVersion: "2024-12-01-preview"},
+	}
+	if !reflect.DeepEqual(r.Providers, wantProviders) {
+		t.Errorf("providers = %+v, want %+v", r.Providers, wantProviders)
+	}
+	if got := r.Suite.Cases[0].Checks[0].Provider; got != "azure-deployment" {
+		t.Errorf("grader = %q, want the alias azure-deployment", got)
+	}
+	var notes []string
+	for _, is := range r.Unsupported {
+		notes = append(notes, is.String())
+	}
+	want := []string{
+		"c.yaml:4: provider openai:chat:{{ env.VLLM_MODEL_ID }}: its model is read from the environment (VLLM_MODEL_ID), as promptfoo renders the id when it loads the config: the target is the alias vllm-model-id, vllm-base-url:${VLLM_MODEL_ID}, which whet expands when it reads its config",
+		"c.yaml:8: provider ollama:chat:{{env.OLLAMA_MODEL}}: its model is read from the environment (OLLAMA_MODEL), as promptfoo renders the id when it loads the config: the target is the alias ollama-model, ollama:${OLLAMA_MODEL}, which whet expands when it reads its config",
+		"c.yaml:12: grader azure:chat:{{ env.AZURE_DEPLOYMENT }}: its model is read from the environment (AZURE_DEPLOYMENT), as promptfoo renders the id when it loads the config: the target is the alias azure-deployment, azure:${AZURE_DEPLOYMENT}, which whet expands when it reads its config",
+	}
+	if !reflect.DeepEqual(notes, want) {
+		t.Errorf("notes =\n%s\nwant\n%s", strings.Join(notes, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -263,7 +263,7 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 			im.issue(kn, fmt.Sprintf("provider %s: %s is not imported", id, k))
 		}
 	}
-	target, typ, model, why := mapTarget(id, false)
+	target, typ, model, why := mapTarget(envTemplate(id), false)
 	if target == "" {
 		im.issue(at, fmt.Sprintf("provider %q is not supported by whet%s: it is not among the targets", id, why))
 		return
@@ -385,10 +385,10 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 			// both are set (getApiUrl reads apiHost first).
 			im.issue(kn, fmt.Sprintf("provider %s: config.apiBaseUrl is not imported: promptfoo calls its apiHost instead, as whet will", id))
 		case k == "apiBaseUrl" && (typ == "openai" || typ == "anthropic" || typ == config.TypeAzure):
-			baseURL, baseAt = strings.TrimSpace(text(kn.v)), kn
+			baseURL, baseAt = envTemplate(strings.TrimSpace(text(kn.v))), kn
 		case k == "apiHost" && (typ == "openai" || typ == config.TypeAzure):
 			if baseURL == "" || typ == "openai" {
-				host := strings.Trim(strings.TrimSpace(text(kn.v)), "/")
+				host := strings.Trim(envTemplate(strings.TrimSpace(text(kn.v))), "/")
 				host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
 				baseURL, baseAt = "https://"+host, kn
 				if typ == "openai" {
@@ -473,6 +473,7 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		st.providers = append(st.providers, id)
 		st.kinds[id] = paramKind(typ)
 	}
+	target = im.envTarget(at, "provider "+id, target)
 	for _, t := range im.res.Targets {
 		if t == target {
 			return
@@ -621,7 +622,16 @@ func vendorOf(id string) (compatVendor, bool) {
 // entry an OpenAI-compatible vendor or Azure needs (with promptfoo's
 // defaults: only the id of a grader is imported).
 func (im *importer) checkTarget(at node, id string) (target, why string) {
-	target, typ, model, why := mapTarget(id, true)
+	target, why = im.checkTargetSpec(at, id)
+	if target != "" {
+		target = im.envTarget(at, "grader "+id, target)
+	}
+	return target, why
+}
+
+// checkTargetSpec is checkTarget's target spec, ${VAR} and all.
+func (im *importer) checkTargetSpec(at node, id string) (target, why string) {
+	target, typ, model, why := mapTarget(envTemplate(id), true)
 	if target == "" {
 		return "", why
 	}
@@ -855,6 +865,64 @@ func paramKey(cfg node, k string) string {
 		}
 	}
 	return k
+}
+
+// envTmplRe is a reference to an environment variable within a value, as
+// promptfoo renders config values when it loads the config.
+var envTmplRe = regexp.MustCompile(`\{\{-?\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}`)
+
+// envTemplate is s with each "{{ env.NAME }}" written "${NAME}", which
+// whet expands when it reads its config, as promptfoo renders the first
+// when it reads its own.
+func envTemplate(s string) string {
+	return envTmplRe.ReplaceAllString(s, "$${$1}")
+}
+
+// envTarget is target itself, or for a target whose model promptfoo reads
+// from the environment (${VAR} after envTemplate), the name of an alias
+// for it that the config is told to add, with a note at at saying so.
+func (im *importer) envTarget(at node, who, target string) string {
+	vars := envPlaceholderRe.FindAllStringSubmatch(target, -1)
+	if len(vars) == 0 {
+		return target
+	}
+	for _, a := range im.res.Aliases {
+		if a.Target == target {
+			return a.Name
+		}
+	}
+	var names []string
+	for _, m := range vars {
+		names = append(names, m[1])
+	}
+	seg := slug(strings.ReplaceAll(strings.Join(names, "-"), "_", "-"))
+	if seg == "" || !isAlnum(seg[0]) {
+		seg = "model"
+	}
+	taken := func(n string) bool {
+		if builtinNames[n] {
+			return true
+		}
+		for _, h := range im.res.Providers {
+			if h.Name == n {
+				return true
+			}
+		}
+		for _, a := range im.res.Aliases {
+			if a.Name == n {
+				return true
+			}
+		}
+		return false
+	}
+	name := seg
+	for i := 2; taken(name); i++ {
+		name = fmt.Sprintf("%s-%d", seg, i)
+	}
+	im.res.Aliases = append(im.res.Aliases, AliasHint{Name: name, Target: target})
+	im.issue(at, fmt.Sprintf("%s: its model is read from the environment (%s), as promptfoo renders the id when it loads the config: the target is the alias %s, %s, which whet expands when it reads its config",
+		who, strings.Join(names, ", "), name, target))
+	return name
 }
 
 // envRefRe is a value that is exactly a reference to an environment

@@ -251,7 +251,7 @@ func (im *importer) graderEndpoint(n node, id, where string, report func(node, s
 	if !has || !cfg.isMap() {
 		return "", false
 	}
-	t, typ, model, _ := mapTarget(id, true)
+	t, typ, model, _ := mapTarget(envTemplate(id), true)
 	if t == "" || typ != config.TypeOpenAI && typ != config.TypeAnthropic && typ != config.TypeAzure {
 		return "", false
 	}
@@ -268,10 +268,10 @@ func (im *importer) graderEndpoint(n node, id, where string, report func(node, s
 		switch {
 		case k == "apiBaseUrl":
 			if baseURL == "" || typ != config.TypeAzure {
-				baseURL, baseAt = strings.TrimSpace(text(kn.v)), kn
+				baseURL, baseAt = envTemplate(strings.TrimSpace(text(kn.v))), kn
 			}
 		case k == "apiHost" && typ != config.TypeAnthropic:
-			h := strings.Trim(strings.TrimSpace(text(kn.v)), "/")
+			h := strings.Trim(envTemplate(strings.TrimSpace(text(kn.v))), "/")
 			host = "https://" + strings.TrimPrefix(strings.TrimPrefix(h, "https://"), "http://")
 			if typ == config.TypeOpenAI {
 				host += "/v1"
@@ -327,7 +327,7 @@ func (im *importer) graderEndpoint(n node, id, where string, report func(node, s
 			report(kn, fmt.Sprintf("%s: grader provider %s: %s is not imported", where, id, k))
 		}
 	}
-	return name + ":" + model, true
+	return im.envTarget(n, "grader "+id, name+":"+model), true
 }
 
 // isEmbeddingID reports whether a provider id names an embedding model.
