@@ -318,6 +318,8 @@ tests:
 					{"evals.yaml", 12, `provider openai:o3: apiBaseUrl "not a url" is not an http(s) URL: not imported`},
 					// promptfoo's completion provider is sent the chat as JSON text.
 					{"more-providers.yaml", 1, `provider ollama:completion:phi4: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (evals/prompt-1) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:phi4 does`},
+					// promptfoo runs the same model twice, as two columns.
+					{"more-providers.yaml", 2, `provider openai:chat:gpt-4o is the same target as openai:gpt-4o (openai), openai-2:gpt-4o, once what whet does not import of them is left out: whet runs it once`},
 				}
 				if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 					t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)

@@ -69,10 +69,12 @@ type providerState struct {
 	// their whet provider types.
 	providers []string
 	kinds     map[string]string
+	// first names the provider each target was first imported from.
+	first map[string]string
 }
 
 func (im *importer) providers(n node) error {
-	st := &providerState{params: map[string][]providerParam{}, kinds: map[string]string{}}
+	st := &providerState{params: map[string][]providerParam{}, kinds: map[string]string{}, first: map[string]string{}}
 	if err := im.providerList(n, st, 0); err != nil {
 		return err
 	}
@@ -474,11 +476,17 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		st.kinds[id] = paramKind(typ)
 	}
 	target = im.envTarget(at, "provider "+id, target)
-	for _, t := range im.res.Targets {
-		if t == target {
-			return
-		}
+	who := id
+	if label != "" {
+		who += fmt.Sprintf(" (%s)", label)
 	}
+	if first, ok := st.first[target]; ok {
+		// promptfoo runs each provider of the list as a column of its
+		// own, the same model twice included (told apart by label).
+		im.issue(at, fmt.Sprintf("provider %s is the same target as %s, %s, once what whet does not import of them is left out: whet runs it once", who, first, target))
+		return
+	}
+	st.first[target] = who
 	im.res.Targets = append(im.res.Targets, target)
 }
 
