@@ -214,8 +214,8 @@ func TestImportMixed(t *testing.T) {
 			{dir + "more.jsonl", 3, `test 4: assert 1: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
 			{cfg, 15, `provider ollama:llama3.2:3b: prompts (["Translations"]) is not imported: whet runs every target on every prompt of a run`},
 			{cfg, 16, `provider "openai:embeddings:text-embedding-3-small" is not supported by whet (an embedding model is not a chat target): it is not among the targets`},
-			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
-			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (it is code of your own, which whet does not run; whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints: a model your code calls can be a target of its own): it is not among the targets`},
+			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (it is code of your own, which whet does not run; whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints: a model your code calls can be a target of its own): it is not among the targets`},
 			{cfg, 32, `test 5 ("inline"): assert 2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
 			{cfg, 34, `test 5 ("inline"): threshold 0.6 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
 			{cfg, 35, `test 5 ("inline"): metadata is not imported`},
@@ -2707,5 +2707,26 @@ tests:
 	}
 	if !reflect.DeepEqual(notes, want) {
 		t.Errorf("notes =\n%s\nwant\n%s", strings.Join(notes, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// An http provider calls the application's own API with a body the config
+// writes: the note says so, rather than that the endpoint could be an
+// OpenAI-type provider, which such an API is not.
+func TestImportHTTPProviderNote(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+targets:
+  - id: https
+    config: {url: 'http://127.0.0.1:8000/chat', body: {prompt: '{{prompt}}'}, transformResponse: json.output}
+tests:
+  - vars: {q: hi}
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `c.yaml:4: provider "https" is not supported by whet (https calls an API of your application with the request the config writes, and whet sends prompts to model APIs; a server that speaks OpenAI's chat completions can be an openai-type provider entry of whet's config): it is not among the targets`
+	if len(r.Unsupported) != 1 || r.Unsupported[0].String() != want {
+		t.Errorf("issues = %v, want %s", r.Unsupported, want)
 	}
 }

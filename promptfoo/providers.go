@@ -763,6 +763,11 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 		return "", "", "", fmt.Sprintf(" (%s:%s is not a chat deployment; whet imports %s:chat:<deployment>)", prefix, sub, prefix)
 	case "vertex":
 		return "", "", "", " (Vertex AI authenticates with Google Cloud; whet calls the Gemini API: google:<model> with a Gemini API key serves the same Gemini models)"
+	case "http", "https", "websocket", "ws", "wss":
+		// An application's own API, sent the body the config writes.
+		return "", "", "", fmt.Sprintf(" (%s calls an API of your application with the request the config writes, and whet sends prompts to model APIs; a server that speaks OpenAI's chat completions can be an openai-type provider entry of whet's config)", prefix)
+	case "file", "python", "exec", "golang", "ruby":
+		return "", "", "", " (it is code of your own, which whet does not run; whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints: a model your code calls can be a target of its own)"
 	case "google":
 		if sub == "embedding" || sub == "embeddings" || sub == "live" || sub == "image" || sub == "video" {
 			return "", "", "", fmt.Sprintf(" (google:%s is not a chat model)", sub)
