@@ -14,6 +14,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -195,6 +196,11 @@ func ImportOptions(path string, readFile func(string) ([]byte, error), opts Opti
 	if !root.isMap() {
 		return Result{}, &prompt.FileError{File: path, Line: root.line(), Msg: "a promptfoo config is a mapping with prompts, providers and tests"}
 	}
+	if !slices.ContainsFunc(root.keys(), func(k string) bool { return runKeys[k] }) {
+		// Some other tool's file: promptfoo finds nothing to run in it
+		// either, and whet would otherwise save its default {{prompt}}.
+		return Result{}, &prompt.FileError{File: path, Line: root.line(), Msg: fmt.Sprintf("no prompts, providers, tests or scenarios, only %s: nothing promptfoo would run, so nothing is imported", strings.Join(root.keys(), ", "))}
+	}
 	im.root = root
 	if err := im.run(root); err != nil {
 		return Result{}, err
@@ -214,6 +220,10 @@ func ImportOptions(path string, readFile func(string) ([]byte, error), opts Opti
 var ignoredKeys = map[string]bool{
 	"sharing": true, "writeLatestResults": true, "tags": true, "metadata": true, "$schema": true,
 }
+
+// runKeys are the top-level keys of which a promptfoo config that runs
+// anything has at least one.
+var runKeys = map[string]bool{"prompts": true, "providers": true, "targets": true, "tests": true, "scenarios": true, "defaultTest": true}
 
 // configKeys are the top-level keys of promptfoo's config schema
 // (UnifiedConfigSchema) that the import does not read itself; any other

@@ -2730,3 +2730,19 @@ tests:
 		t.Errorf("issues = %v, want %s", r.Unsupported, want)
 	}
 }
+
+// A file with none of a promptfoo config's prompts, providers, tests or
+// scenarios (another tool's config) is refused, naming what it has,
+// rather than imported as promptfoo's default {{prompt}} prompt.
+func TestImportNothingToRun(t *testing.T) {
+	_, err := Import("c.yaml", memFS(map[string]string{"c.yaml": "# notes\ntest_paths: [a.json]\noutput: {format: json}\n"}))
+	var fe *prompt.FileError
+	if !errors.As(err, &fe) || fe.Line != 2 || !strings.Contains(err.Error(), "no prompts, providers, tests or scenarios, only test_paths, output: nothing promptfoo would run") {
+		t.Fatalf("err = %v", err)
+	}
+	// A config with tests alone runs promptfoo's default prompt.
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": "tests:\n  - vars: {prompt: hi}\n"}))
+	if err != nil || len(r.Prompts) != 1 {
+		t.Fatalf("tests alone: %v, %d prompts", err, len(r.Prompts))
+	}
+}
