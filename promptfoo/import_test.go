@@ -2746,3 +2746,37 @@ func TestImportNothingToRun(t *testing.T) {
 		t.Fatalf("tests alone: %v, %d prompts", err, len(r.Prompts))
 	}
 }
+
+// A literal apiKey of a provider whose entry names a key variable (the
+// vendor's, or apiKeyEnvar) says to export the key as that variable, not
+// to name one, which the printed entry has done already; the key's value
+// is never in the result.
+func TestImportLiteralKeyNamesEntryVariable(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: openrouter:google/gemini-2.5-flash
+    config: {apiKey: sk-or-literal-123}
+  - id: openai:chat:local
+    config: {apiBaseUrl: 'http://127.0.0.1:8000/v1', apiKey: sk-local-456}
+tests:
+  - vars: {q: hi}
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, is := range r.Unsupported {
+		got = append(got, is.String())
+	}
+	want := []string{
+		"c.yaml:5: provider openrouter:google/gemini-2.5-flash: config.apiKey is not imported: whet never stores keys; export the key as OPENROUTER_API_KEY, which the provider entry names (api_key_env)",
+		"c.yaml:7: provider openai:chat:local: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if b, _ := json.Marshal(r); strings.Contains(string(b), "literal-123") || strings.Contains(string(b), "local-456") {
+		t.Error("a literal apiKey leaked into the result")
+	}
+}

@@ -284,6 +284,8 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		cfg.v = nil
 	}
 	var baseURL, keyEnv, apiVersion string
+	var literalKey node      // a literal config.apiKey, never imported
+	entry := false           // the provider came to a target
 	keyFrom := "apiKeyEnvar" // the config key keyEnv was read from
 	var baseAt node
 	addParam := func(pk string, kn node) {
@@ -408,12 +410,24 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 			// variable's value; whet reads the same variable.
 			keyEnv, keyFrom = envRef(kn), "apiKey"
 		case k == "apiKey":
-			im.issue(kn, fmt.Sprintf("provider %s: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env", id))
+			// Said once the key variable the entry names is known.
+			literalKey = kn
 		case typ == config.TypeAzure && strings.HasPrefix(k, "azure"):
 			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: whet sends Azure an API key (api_key_env) or an Entra ID token (api_key_cmd: az account get-access-token --resource https://cognitiveservices.azure.com --query accessToken -o tsv)", id, k))
 		default:
 			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported", id, k))
 		}
+	}
+	if literalKey.v != nil {
+		// Said once the key variable of the provider entry is known,
+		// however the provider ends.
+		defer func() {
+			if keyEnv != "" && entry {
+				im.issue(literalKey, fmt.Sprintf("provider %s: config.apiKey is not imported: whet never stores keys; export the key as %s, which the provider entry names (api_key_env)", id, keyEnv))
+				return
+			}
+			im.issue(literalKey, fmt.Sprintf("provider %s: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env", id))
+		}()
 	}
 	// What the config does not name, promptfoo reads from the
 	// environment, the env block's first: an endpoint there makes a
@@ -475,6 +489,7 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		st.providers = append(st.providers, id)
 		st.kinds[id] = paramKind(typ)
 	}
+	entry = true
 	target = im.envTarget(at, "provider "+id, target)
 	who := id
 	if label != "" {
