@@ -75,6 +75,9 @@ It ends with the command that runs what it imported:
 			}
 			if dryRun {
 				a.printImportPlan(res, false)
+				if len(res.Unsupported) > 0 {
+					fmt.Fprintf(a.env.Stderr, "%s above: what would be left out, or imported differently from how promptfoo runs it\n", count(len(res.Unsupported), "note"))
+				}
 				return nil
 			}
 			st, err := a.store()
