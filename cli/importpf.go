@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,9 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"whet/config"
 	"whet/eval"
 	"whet/prompt"
 	"whet/promptfoo"
+	"whet/runner"
 	"whet/store"
 )
 
@@ -72,6 +75,9 @@ It ends with the command that runs what it imported:
 			}
 			if dryRun {
 				a.printImportPlan(res, false)
+				if len(res.Unsupported) > 0 {
+					fmt.Fprintf(a.env.Stderr, "%s above: what would be left out, or imported differently from how promptfoo runs it\n", count(len(res.Unsupported), "note"))
+				}
 				return nil
 			}
 			st, err := a.store()
@@ -98,6 +104,8 @@ It ends with the command that runs what it imported:
 			if len(res.Suite.Cases) > 0 && len(names) > 0 {
 				targets := strings.Join(res.Targets, ",")
 				if targets == "" {
+					// No provider became a target: the line runs the
+					// prompts on echo, which the note under it says.
 					targets = "echo"
 				}
 				opts := ""
@@ -133,9 +141,14 @@ It ends with the command that runs what it imported:
 				if latency {
 					fmt.Fprintln(a.env.Stdout, "  (--no-cache: its latency checks time calls, and an answer from the cache made none)")
 				}
+				if len(res.Targets) == 0 {
+					fmt.Fprintln(a.env.Stdout, "  (-m echo: none of the config's providers is a target whet can call; echo answers with the prompt itself, so the checks grade the prompt, not a model: name your targets instead)")
+				}
 				// whet run refuses a suite whose model-graded checks have no
-				// judge or embedder: say so now, with what to set.
-				if reg, err := a.registry(); err == nil {
+				// judge or embedder: say so now, with what to set, of the
+				// config with the provider entries printed above added.
+				if cfg, err := a.config(); err == nil {
+					reg := runner.NewRegistry(withProviderHints(cfg, res, a.env.Getenv))
 					if err := a.evaluator(reg, st).CheckSuite(res.Suite.Name, eval.SuiteCases(res.Suite)); err != nil {
 						fmt.Fprintln(a.env.Stderr, "before you run it: "+err.Error())
 					}
@@ -152,6 +165,52 @@ It ends with the command that runs what it imported:
 	pf.Flags().BoolVar(&dryRun, "dry-run", false, "show what would be imported, change nothing")
 	cmd.AddCommand(pf)
 	return cmd
+}
+
+// expandEnv is s with each ${VAR} replaced by its value, as whet's config
+// reads it (a config already loaded holds the values).
+func (a *app) expandEnv(s string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	return os.Expand(s, a.env.Getenv)
+}
+
+// withProviderHints is cfg with the provider entries and aliases an import
+// prints to add, where cfg has none of that name: a grader on one of them
+// is checked against the config the user is told to write. A ${VAR} in
+// them is getenv's value, or a placeholder when VAR is unset: the check
+// resolves graders and calls none.
+func withProviderHints(cfg config.Config, res promptfoo.Result, getenv func(string) string) config.Config {
+	providers := make(map[string]config.Provider, len(cfg.Providers)+len(res.Providers))
+	maps.Copy(providers, cfg.Providers)
+	for _, h := range res.Providers {
+		if _, ok := cfg.Provider(h.Name); ok {
+			continue
+		}
+		base := os.Expand(h.BaseURL, func(name string) string {
+			if v := getenv(name); v != "" {
+				return v
+			}
+			return "unset.invalid"
+		})
+		providers[h.Name] = config.Provider{Name: h.Name, Type: h.Type, BaseURL: base, APIVersion: h.APIVersion, APIKeyEnv: h.APIKeyEnv}
+	}
+	cfg.Providers = providers
+	aliases := make(map[string]string, len(cfg.Aliases)+len(res.Aliases))
+	maps.Copy(aliases, cfg.Aliases)
+	for _, al := range res.Aliases {
+		if _, ok := aliases[al.Name]; !ok {
+			aliases[al.Name] = os.Expand(al.Target, func(name string) string {
+				if v := getenv(name); v != "" {
+					return v
+				}
+				return "unset"
+			})
+		}
+	}
+	cfg.Aliases = aliases
+	return cfg
 }
 
 // printImportPlan lists what an import brings; saved says the suite was
@@ -178,7 +237,7 @@ func (a *app) printImportPlan(res promptfoo.Result, saved bool) {
 	var have []string
 	header := false
 	for _, h := range res.Providers {
-		if p, ok := cfg.Providers[h.Name]; ok && p.Type == h.Type && strings.TrimRight(p.BaseURL, "/") == strings.TrimRight(h.BaseURL, "/") {
+		if p, ok := cfg.Providers[h.Name]; ok && p.Type == h.Type && strings.TrimRight(p.BaseURL, "/") == strings.TrimRight(a.expandEnv(h.BaseURL), "/") {
 			have = append(have, h.Name)
 			continue
 		}
@@ -193,6 +252,22 @@ func (a *app) printImportPlan(res promptfoo.Result, saved bool) {
 		if h.APIKeyEnv != "" {
 			fmt.Fprintf(w, "      api_key_env: %s\n", h.APIKeyEnv)
 		}
+	}
+	aliasHeader := false
+	for _, al := range res.Aliases {
+		if t, ok := cfg.Aliases[al.Name]; ok && strings.TrimSpace(t) == a.expandEnv(al.Target) {
+			have = append(have, al.Name)
+			continue
+		}
+		if !header {
+			header = true
+			fmt.Fprintf(w, "\nadd to your config (whet config check verifies it):\n")
+		}
+		if !aliasHeader {
+			aliasHeader = true
+			fmt.Fprintf(w, "  aliases:\n")
+		}
+		fmt.Fprintf(w, "    %s: %s\n", al.Name, al.Target)
 	}
 	if len(have) > 0 {
 		fmt.Fprintf(w, "\nalready in your config: %s\n", strings.Join(have, ", "))

@@ -14,6 +14,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,6 +33,10 @@ type Result struct {
 	// Providers are endpoints the targets need that whet's config must
 	// define (an OpenAI-compatible apiBaseUrl), to be confirmed by the user.
 	Providers []ProviderHint
+	// Aliases are targets whose model promptfoo reads from the environment
+	// ("openai:chat:{{ env.MODEL }}"): whet's config names them, and
+	// expands the ${VAR} in them when it reads itself.
+	Aliases []AliasHint
 	// Suite holds the tests as cases and defaultTest's asserts as
 	// suite-level checks. Suite.Prompt is set when there is one prompt.
 	Suite prompt.Suite
@@ -59,6 +64,12 @@ type ProviderHint struct {
 	APIKeyEnv string
 	// APIVersion is an azure provider's api_version.
 	APIVersion string
+}
+
+// AliasHint is an alias whet's config needs: Name stands for Target, a
+// target spec with ${VAR} in it.
+type AliasHint struct {
+	Name, Target string
 }
 
 // Issue is something whet could not bring in, where it is written.
@@ -185,6 +196,11 @@ func ImportOptions(path string, readFile func(string) ([]byte, error), opts Opti
 	if !root.isMap() {
 		return Result{}, &prompt.FileError{File: path, Line: root.line(), Msg: "a promptfoo config is a mapping with prompts, providers and tests"}
 	}
+	if !slices.ContainsFunc(root.keys(), func(k string) bool { return runKeys[k] }) {
+		// Some other tool's file: promptfoo finds nothing to run in it
+		// either, and whet would otherwise save its default {{prompt}}.
+		return Result{}, &prompt.FileError{File: path, Line: root.line(), Msg: fmt.Sprintf("no prompts, providers, tests or scenarios, only %s: nothing promptfoo would run, so nothing is imported", strings.Join(root.keys(), ", "))}
+	}
 	im.root = root
 	if err := im.run(root); err != nil {
 		return Result{}, err
@@ -203,6 +219,40 @@ func ImportOptions(path string, readFile func(string) ([]byte, error), opts Opti
 // nothing to whet and are skipped without an issue.
 var ignoredKeys = map[string]bool{
 	"sharing": true, "writeLatestResults": true, "tags": true, "metadata": true, "$schema": true,
+}
+
+// runKeys are the top-level keys of which a promptfoo config that runs
+// anything has at least one.
+var runKeys = map[string]bool{"prompts": true, "providers": true, "targets": true, "tests": true, "scenarios": true, "defaultTest": true}
+
+// configKeys are the top-level keys of promptfoo's config schema
+// (UnifiedConfigSchema) that the import does not read itself; any other
+// key promptfoo drops as it parses the config, so it never takes effect.
+var configKeys = map[string]bool{
+	"nunjucksFilters": true, "derivedMetrics": true, "extensions": true, "redteam": true,
+	"commandLineOptions": true, "tracing": true,
+}
+
+// testKeys are the fields of promptfoo's TestCaseSchema; promptfoo drops
+// any other as it parses a test, so it never takes effect.
+var testKeys = map[string]bool{
+	"description": true, "vars": true, "provider": true, "providerOutput": true, "assert": true,
+	"assertScoringFunction": true, "options": true, "threshold": true, "metadata": true,
+}
+
+// configKeyHints and testKeyHints name what a key that promptfoo ignores
+// was likely meant to be.
+var (
+	configKeyHints = map[string]string{"assert": "defaultTest.assert", "asserts": "defaultTest.assert", "vars": "defaultTest.vars", "test": "tests", "prompt": "prompts", "provider": "providers", "scenario": "scenarios"}
+	testKeyHints   = map[string]string{"asserts": "assert", "assertions": "assert", "expected": "assert", "var": "vars", "variables": "vars", "name": "description"}
+)
+
+// didYouMean is " (did you mean X?)" for a key hints knows, else "".
+func didYouMean(k string, hints map[string]string) string {
+	if h, ok := hints[k]; ok {
+		return fmt.Sprintf(" (did you mean %s?)", h)
+	}
+	return ""
 }
 
 func (im *importer) run(root node) error {
@@ -283,7 +333,11 @@ func (im *importer) run(root node) error {
 		// where it was used.
 		if !im.refTops[k] {
 			n, _ := root.key(k)
-			im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
+			if configKeys[k] {
+				im.issue(n, fmt.Sprintf("%s is not imported: whet has no equivalent", k))
+			} else {
+				im.issue(n, fmt.Sprintf("%s is not imported: it is no key of a promptfoo config, and promptfoo ignores it too%s", k, didYouMean(k, configKeyHints)))
+			}
 		}
 	}
 	im.reportEnv()

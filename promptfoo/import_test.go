@@ -214,8 +214,8 @@ func TestImportMixed(t *testing.T) {
 			{dir + "more.jsonl", 3, `test 4: assert 1: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
 			{cfg, 15, `provider ollama:llama3.2:3b: prompts (["Translations"]) is not imported: whet runs every target on every prompt of a run`},
 			{cfg, 16, `provider "openai:embeddings:text-embedding-3-small" is not supported by whet (an embedding model is not a chat target): it is not among the targets`},
-			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
-			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (it is code of your own, which whet does not run; whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints: a model your code calls can be a target of its own): it is not among the targets`},
+			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (it is code of your own, which whet does not run; whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints: a model your code calls can be a target of its own): it is not among the targets`},
 			{cfg, 32, `test 5 ("inline"): assert 2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
 			{cfg, 34, `test 5 ("inline"): threshold 0.6 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
 			{cfg, 35, `test 5 ("inline"): metadata is not imported`},
@@ -318,6 +318,8 @@ tests:
 					{"evals.yaml", 12, `provider openai:o3: apiBaseUrl "not a url" is not an http(s) URL: not imported`},
 					// promptfoo's completion provider is sent the chat as JSON text.
 					{"more-providers.yaml", 1, `provider ollama:completion:phi4: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (evals/prompt-1) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:phi4 does`},
+					// promptfoo runs the same model twice, as two columns.
+					{"more-providers.yaml", 2, `provider openai:chat:gpt-4o is the same target as openai:gpt-4o (openai), openai-2:gpt-4o, once what whet does not import of them is left out: whet runs it once`},
 				}
 				if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 					t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
@@ -2597,5 +2599,184 @@ tests:
 	want := []Issue{{"c.yaml", 12, "defaultTest: grader provider openai:chat:qwen2.5-7b-instruct: config.temperature is not imported: only its endpoint and key variable are"}}
 	if !reflect.DeepEqual(r.Unsupported, want) {
 		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
+	}
+}
+
+// A key promptfoo's schema does not have is dropped by promptfoo as it
+// parses the config (its asserts never ran there either): the note says
+// so, and what was likely meant, where a key promptfoo has but whet does
+// not keeps "whet has no equivalent".
+func TestImportKeysPromptfooIgnores(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['Say {{x}}']
+providers: [echo]
+assert:
+  - type: contains
+    value: hi
+passRateThreshold: 0.8
+redteam: {plugins: [pii]}
+defaultTest:
+  asserts: [{type: contains, value: a}]
+tests:
+  - name: first
+    vars: {x: hi}
+    asserts: [{type: contains, value: hi}]
+  - vars: {x: yo}
+    asserts: [{type: contains, value: yo}]
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, is := range r.Unsupported {
+		got = append(got, is.String())
+	}
+	want := []string{
+		"c.yaml:4: assert is not imported: it is no key of a promptfoo config, and promptfoo ignores it too (did you mean defaultTest.assert?)",
+		"c.yaml:7: passRateThreshold is not imported: it is no key of a promptfoo config, and promptfoo ignores it too",
+		"c.yaml:8: redteam is not imported: whet has no equivalent",
+		"c.yaml:10: defaultTest: asserts is not imported: it is no field of a promptfoo test, and promptfoo ignores it too (did you mean assert?)",
+		"c.yaml:12: test 1: name is not imported: it is no field of a promptfoo test, and promptfoo ignores it too (did you mean description?)",
+		"c.yaml:14: test 1 (and 1 more in c.yaml): asserts is not imported: it is no field of a promptfoo test, and promptfoo ignores it too (did you mean assert?)",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if n := r.Suite.CheckCount(); n != 0 {
+		t.Errorf("checks = %d, want none: promptfoo runs none of them", n)
+	}
+}
+
+// promptfoo renders "{{ env.NAME }}" in a provider's id and endpoint when
+// it loads the config (its docs: "Env resolved at load"): the endpoint is
+// the provider entry's base_url with ${NAME}, which whet's config expands,
+// and a model read so is an alias of the config's, never a target named
+// "{{ env.NAME }}".
+func TestImportEnvTemplatesInProviders(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['Say {{x}}']
+providers:
+  - id: "openai:chat:{{ env.VLLM_MODEL_ID }}"
+    config:
+      apiBaseUrl: "{{ env.VLLM_BASE_URL }}"
+      apiKey: "{{ env.VLLM_API_KEY }}"
+  - id: ollama:chat:{{env.OLLAMA_MODEL}}
+  - openai:chat:gpt-4o-mini
+defaultTest:
+  options:
+    provider:
+      id: 'azure:chat:{{ env.AZURE_DEPLOYMENT }}'
+      config:
+        apiHost: '{{ env.AZURE_API_HOST }}'
+tests:
+  - vars: {x: hi}
+    assert: [{type: llm-rubric, value: is polite}]
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"vllm-model-id", "ollama-model", "openai:gpt-4o-mini"}; !reflect.DeepEqual(r.Targets, want) {
+		t.Errorf("targets = %q, want %q", r.Targets, want)
+	}
+	wantAliases := []AliasHint{
+		{"vllm-model-id", "vllm-base-url:${VLLM_MODEL_ID}"},
+		{"ollama-model", "ollama:${OLLAMA_MODEL}"},
+		{"azure-deployment", "azure:${AZURE_DEPLOYMENT}"},
+	}
+	if !reflect.DeepEqual(r.Aliases, wantAliases) {
+		t.Errorf("aliases = %+v, want %+v", r.Aliases, wantAliases)
+	}
+	wantProviders := []ProviderHint{
+		{Name: "vllm-base-url", Type: "openai", BaseURL: "${VLLM_BASE_URL}", APIKeyEnv: "VLLM_API_KEY"},
+		{Name: "azure", Type: "azure", BaseURL: "https://${AZURE_API_HOST}", APIKeyEnv: "AZURE_API_KEY", APIVersion: "2024-12-01-preview"},
+	}
+	if !reflect.DeepEqual(r.Providers, wantProviders) {
+		t.Errorf("providers = %+v, want %+v", r.Providers, wantProviders)
+	}
+	if got := r.Suite.Cases[0].Checks[0].Provider; got != "azure-deployment" {
+		t.Errorf("grader = %q, want the alias azure-deployment", got)
+	}
+	var notes []string
+	for _, is := range r.Unsupported {
+		notes = append(notes, is.String())
+	}
+	want := []string{
+		"c.yaml:4: provider openai:chat:{{ env.VLLM_MODEL_ID }}: its model is read from the environment (VLLM_MODEL_ID), as promptfoo renders the id when it loads the config: the target is the alias vllm-model-id, vllm-base-url:${VLLM_MODEL_ID}, which whet expands when it reads its config",
+		"c.yaml:8: provider ollama:chat:{{env.OLLAMA_MODEL}}: its model is read from the environment (OLLAMA_MODEL), as promptfoo renders the id when it loads the config: the target is the alias ollama-model, ollama:${OLLAMA_MODEL}, which whet expands when it reads its config",
+		"c.yaml:12: grader azure:chat:{{ env.AZURE_DEPLOYMENT }}: its model is read from the environment (AZURE_DEPLOYMENT), as promptfoo renders the id when it loads the config: the target is the alias azure-deployment, azure:${AZURE_DEPLOYMENT}, which whet expands when it reads its config",
+	}
+	if !reflect.DeepEqual(notes, want) {
+		t.Errorf("notes =\n%s\nwant\n%s", strings.Join(notes, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// An http provider calls the application's own API with a body the config
+// writes: the note says so, rather than that the endpoint could be an
+// OpenAI-type provider, which such an API is not.
+func TestImportHTTPProviderNote(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+targets:
+  - id: https
+    config: {url: 'http://127.0.0.1:8000/chat', body: {prompt: '{{prompt}}'}, transformResponse: json.output}
+tests:
+  - vars: {q: hi}
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `c.yaml:4: provider "https" is not supported by whet (https calls an API of your application with the request the config writes, and whet sends prompts to model APIs; a server that speaks OpenAI's chat completions can be an openai-type provider entry of whet's config): it is not among the targets`
+	if len(r.Unsupported) != 1 || r.Unsupported[0].String() != want {
+		t.Errorf("issues = %v, want %s", r.Unsupported, want)
+	}
+}
+
+// A file with none of a promptfoo config's prompts, providers, tests or
+// scenarios (another tool's config) is refused, naming what it has,
+// rather than imported as promptfoo's default {{prompt}} prompt.
+func TestImportNothingToRun(t *testing.T) {
+	_, err := Import("c.yaml", memFS(map[string]string{"c.yaml": "# notes\ntest_paths: [a.json]\noutput: {format: json}\n"}))
+	var fe *prompt.FileError
+	if !errors.As(err, &fe) || fe.Line != 2 || !strings.Contains(err.Error(), "no prompts, providers, tests or scenarios, only test_paths, output: nothing promptfoo would run") {
+		t.Fatalf("err = %v", err)
+	}
+	// A config with tests alone runs promptfoo's default prompt.
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": "tests:\n  - vars: {prompt: hi}\n"}))
+	if err != nil || len(r.Prompts) != 1 {
+		t.Fatalf("tests alone: %v, %d prompts", err, len(r.Prompts))
+	}
+}
+
+// A literal apiKey of a provider whose entry names a key variable (the
+// vendor's, or apiKeyEnvar) says to export the key as that variable, not
+// to name one, which the printed entry has done already; the key's value
+// is never in the result.
+func TestImportLiteralKeyNamesEntryVariable(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: openrouter:google/gemini-2.5-flash
+    config: {apiKey: sk-or-literal-123}
+  - id: openai:chat:local
+    config: {apiBaseUrl: 'http://127.0.0.1:8000/v1', apiKey: sk-local-456}
+tests:
+  - vars: {q: hi}
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, is := range r.Unsupported {
+		got = append(got, is.String())
+	}
+	want := []string{
+		"c.yaml:5: provider openrouter:google/gemini-2.5-flash: config.apiKey is not imported: whet never stores keys; export the key as OPENROUTER_API_KEY, which the provider entry names (api_key_env)",
+		"c.yaml:7: provider openai:chat:local: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if b, _ := json.Marshal(r); strings.Contains(string(b), "literal-123") || strings.Contains(string(b), "local-456") {
+		t.Error("a literal apiKey leaked into the result")
 	}
 }

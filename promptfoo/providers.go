@@ -69,10 +69,12 @@ type providerState struct {
 	// their whet provider types.
 	providers []string
 	kinds     map[string]string
+	// first names the provider each target was first imported from.
+	first map[string]string
 }
 
 func (im *importer) providers(n node) error {
-	st := &providerState{params: map[string][]providerParam{}, kinds: map[string]string{}}
+	st := &providerState{params: map[string][]providerParam{}, kinds: map[string]string{}, first: map[string]string{}}
 	if err := im.providerList(n, st, 0); err != nil {
 		return err
 	}
@@ -263,7 +265,7 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 			im.issue(kn, fmt.Sprintf("provider %s: %s is not imported", id, k))
 		}
 	}
-	target, typ, model, why := mapTarget(id, false)
+	target, typ, model, why := mapTarget(envTemplate(id), false)
 	if target == "" {
 		im.issue(at, fmt.Sprintf("provider %q is not supported by whet%s: it is not among the targets", id, why))
 		return
@@ -282,6 +284,8 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		cfg.v = nil
 	}
 	var baseURL, keyEnv, apiVersion string
+	var literalKey node      // a literal config.apiKey, never imported
+	entry := false           // the provider came to a target
 	keyFrom := "apiKeyEnvar" // the config key keyEnv was read from
 	var baseAt node
 	addParam := func(pk string, kn node) {
@@ -385,10 +389,10 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 			// both are set (getApiUrl reads apiHost first).
 			im.issue(kn, fmt.Sprintf("provider %s: config.apiBaseUrl is not imported: promptfoo calls its apiHost instead, as whet will", id))
 		case k == "apiBaseUrl" && (typ == "openai" || typ == "anthropic" || typ == config.TypeAzure):
-			baseURL, baseAt = strings.TrimSpace(text(kn.v)), kn
+			baseURL, baseAt = envTemplate(strings.TrimSpace(text(kn.v))), kn
 		case k == "apiHost" && (typ == "openai" || typ == config.TypeAzure):
 			if baseURL == "" || typ == "openai" {
-				host := strings.Trim(strings.TrimSpace(text(kn.v)), "/")
+				host := strings.Trim(envTemplate(strings.TrimSpace(text(kn.v))), "/")
 				host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
 				baseURL, baseAt = "https://"+host, kn
 				if typ == "openai" {
@@ -406,12 +410,24 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 			// variable's value; whet reads the same variable.
 			keyEnv, keyFrom = envRef(kn), "apiKey"
 		case k == "apiKey":
-			im.issue(kn, fmt.Sprintf("provider %s: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env", id))
+			// Said once the key variable the entry names is known.
+			literalKey = kn
 		case typ == config.TypeAzure && strings.HasPrefix(k, "azure"):
 			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: whet sends Azure an API key (api_key_env) or an Entra ID token (api_key_cmd: az account get-access-token --resource https://cognitiveservices.azure.com --query accessToken -o tsv)", id, k))
 		default:
 			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported", id, k))
 		}
+	}
+	if literalKey.v != nil {
+		// Said once the key variable of the provider entry is known,
+		// however the provider ends.
+		defer func() {
+			if keyEnv != "" && entry {
+				im.issue(literalKey, fmt.Sprintf("provider %s: config.apiKey is not imported: whet never stores keys; export the key as %s, which the provider entry names (api_key_env)", id, keyEnv))
+				return
+			}
+			im.issue(literalKey, fmt.Sprintf("provider %s: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env", id))
+		}()
 	}
 	// What the config does not name, promptfoo reads from the
 	// environment, the env block's first: an endpoint there makes a
@@ -473,11 +489,19 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		st.providers = append(st.providers, id)
 		st.kinds[id] = paramKind(typ)
 	}
-	for _, t := range im.res.Targets {
-		if t == target {
-			return
-		}
+	entry = true
+	target = im.envTarget(at, "provider "+id, target)
+	who := id
+	if label != "" {
+		who += fmt.Sprintf(" (%s)", label)
 	}
+	if first, ok := st.first[target]; ok {
+		// promptfoo runs each provider of the list as a column of its
+		// own, the same model twice included (told apart by label).
+		im.issue(at, fmt.Sprintf("provider %s is the same target as %s, %s, once what whet does not import of them is left out: whet runs it once", who, first, target))
+		return
+	}
+	st.first[target] = who
 	im.res.Targets = append(im.res.Targets, target)
 }
 
@@ -621,7 +645,16 @@ func vendorOf(id string) (compatVendor, bool) {
 // entry an OpenAI-compatible vendor or Azure needs (with promptfoo's
 // defaults: only the id of a grader is imported).
 func (im *importer) checkTarget(at node, id string) (target, why string) {
-	target, typ, model, why := mapTarget(id, true)
+	target, why = im.checkTargetSpec(at, id)
+	if target != "" {
+		target = im.envTarget(at, "grader "+id, target)
+	}
+	return target, why
+}
+
+// checkTargetSpec is checkTarget's target spec, ${VAR} and all.
+func (im *importer) checkTargetSpec(at node, id string) (target, why string) {
+	target, typ, model, why := mapTarget(envTemplate(id), true)
 	if target == "" {
 		return "", why
 	}
@@ -745,6 +778,11 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 		return "", "", "", fmt.Sprintf(" (%s:%s is not a chat deployment; whet imports %s:chat:<deployment>)", prefix, sub, prefix)
 	case "vertex":
 		return "", "", "", " (Vertex AI authenticates with Google Cloud; whet calls the Gemini API: google:<model> with a Gemini API key serves the same Gemini models)"
+	case "http", "https", "websocket", "ws", "wss":
+		// An application's own API, sent the body the config writes.
+		return "", "", "", fmt.Sprintf(" (%s calls an API of your application with the request the config writes, and whet sends prompts to model APIs; a server that speaks OpenAI's chat completions can be an openai-type provider entry of whet's config)", prefix)
+	case "file", "python", "exec", "golang", "ruby":
+		return "", "", "", " (it is code of your own, which whet does not run; whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints: a model your code calls can be a target of its own)"
 	case "google":
 		if sub == "embedding" || sub == "embeddings" || sub == "live" || sub == "image" || sub == "video" {
 			return "", "", "", fmt.Sprintf(" (google:%s is not a chat model)", sub)
@@ -855,6 +893,64 @@ func paramKey(cfg node, k string) string {
 		}
 	}
 	return k
+}
+
+// envTmplRe is a reference to an environment variable within a value, as
+// promptfoo renders config values when it loads the config.
+var envTmplRe = regexp.MustCompile(`\{\{-?\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}`)
+
+// envTemplate is s with each "{{ env.NAME }}" written "${NAME}", which
+// whet expands when it reads its config, as promptfoo renders the first
+// when it reads its own.
+func envTemplate(s string) string {
+	return envTmplRe.ReplaceAllString(s, "$${$1}")
+}
+
+// envTarget is target itself, or for a target whose model promptfoo reads
+// from the environment (${VAR} after envTemplate), the name of an alias
+// for it that the config is told to add, with a note at at saying so.
+func (im *importer) envTarget(at node, who, target string) string {
+	vars := envPlaceholderRe.FindAllStringSubmatch(target, -1)
+	if len(vars) == 0 {
+		return target
+	}
+	for _, a := range im.res.Aliases {
+		if a.Target == target {
+			return a.Name
+		}
+	}
+	var names []string
+	for _, m := range vars {
+		names = append(names, m[1])
+	}
+	seg := slug(strings.ReplaceAll(strings.Join(names, "-"), "_", "-"))
+	if seg == "" || !isAlnum(seg[0]) {
+		seg = "model"
+	}
+	taken := func(n string) bool {
+		if builtinNames[n] {
+			return true
+		}
+		for _, h := range im.res.Providers {
+			if h.Name == n {
+				return true
+			}
+		}
+		for _, a := range im.res.Aliases {
+			if a.Name == n {
+				return true
+			}
+		}
+		return false
+	}
+	name := seg
+	for i := 2; taken(name); i++ {
+		name = fmt.Sprintf("%s-%d", seg, i)
+	}
+	im.res.Aliases = append(im.res.Aliases, AliasHint{Name: name, Target: target})
+	im.issue(at, fmt.Sprintf("%s: its model is read from the environment (%s), as promptfoo renders the id when it loads the config: the target is the alias %s, %s, which whet expands when it reads its config",
+		who, strings.Join(names, ", "), name, target))
+	return name
 }
 
 // envRefRe is a value that is exactly a reference to an environment

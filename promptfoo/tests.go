@@ -141,7 +141,11 @@ func (im *importer) defaultTest(n node) (defaults, error) {
 		case "options":
 			im.grader = im.options(kn, "defaultTest")
 		default:
-			im.issue(kn, fmt.Sprintf("defaultTest: %s is not imported", k))
+			if testKeys[k] {
+				im.issue(kn, fmt.Sprintf("defaultTest: %s is not imported", k))
+			} else {
+				im.issue(kn, fmt.Sprintf("defaultTest: %s is not imported: it is no field of a promptfoo test, and promptfoo ignores it too%s", k, didYouMean(k, testKeyHints)))
+			}
 		}
 	}
 	return def, nil
@@ -247,7 +251,7 @@ func (im *importer) graderEndpoint(n node, id, where string, report func(node, s
 	if !has || !cfg.isMap() {
 		return "", false
 	}
-	t, typ, model, _ := mapTarget(id, true)
+	t, typ, model, _ := mapTarget(envTemplate(id), true)
 	if t == "" || typ != config.TypeOpenAI && typ != config.TypeAnthropic && typ != config.TypeAzure {
 		return "", false
 	}
@@ -264,10 +268,10 @@ func (im *importer) graderEndpoint(n node, id, where string, report func(node, s
 		switch {
 		case k == "apiBaseUrl":
 			if baseURL == "" || typ != config.TypeAzure {
-				baseURL, baseAt = strings.TrimSpace(text(kn.v)), kn
+				baseURL, baseAt = envTemplate(strings.TrimSpace(text(kn.v))), kn
 			}
 		case k == "apiHost" && typ != config.TypeAnthropic:
-			h := strings.Trim(strings.TrimSpace(text(kn.v)), "/")
+			h := strings.Trim(envTemplate(strings.TrimSpace(text(kn.v))), "/")
 			host = "https://" + strings.TrimPrefix(strings.TrimPrefix(h, "https://"), "http://")
 			if typ == config.TypeOpenAI {
 				host += "/v1"
@@ -323,7 +327,7 @@ func (im *importer) graderEndpoint(n node, id, where string, report func(node, s
 			report(kn, fmt.Sprintf("%s: grader provider %s: %s is not imported", where, id, k))
 		}
 	}
-	return name + ":" + model, true
+	return im.envTarget(n, "grader "+id, name+":"+model), true
 }
 
 // isEmbeddingID reports whether a provider id names an embedding model.
@@ -516,7 +520,11 @@ func (im *importer) testCase(n node, where string, def defaults) error {
 		case "options":
 			grader = im.options(kn, where)
 		default:
-			im.issueOften(kn, where, k+" is not imported")
+			if testKeys[k] {
+				im.issueOften(kn, where, k+" is not imported")
+			} else {
+				im.issueOften(kn, where, k+" is not imported: it is no field of a promptfoo test, and promptfoo ignores it too"+didYouMean(k, testKeyHints))
+			}
 		}
 	}
 	if len(def.scenarioChecks) > 0 {
