@@ -1051,6 +1051,10 @@ providers: [echo]
 		issues = append(issues, is.String())
 	}
 	want := []string{
+		// What whet's Prompty import leaves out of the file, at its lines.
+		"k/legacy.prompty:5: version is not imported: whet numbers a prompt's versions itself",
+		"k/legacy.prompty:8: tags is not imported: Prompty's tags are keywords about the prompt, and whet's tags name its versions (production, staging); to sort prompts, label them (whet prompt label NAME KEY=VALUE)",
+		"k/legacy.prompty:13: model.configuration is not imported: whet chooses the model when it runs a prompt (whet run PROMPT -m TARGET)",
 		"k/promptfooconfig.yaml:6: prompt k/threaded.prompty is not imported: k/threaded.prompty:13: input conversation is a thread (a conversation history spliced in as messages): whet prompts hold fixed system, user and assistant messages; write the turns out, or drop the input",
 		"k/promptfooconfig.yaml:7: prompt file://./gen.sh is not imported: whet runs no code to build prompts",
 	}

@@ -293,7 +293,8 @@ func (im *importer) promptFile(n node, ref, label string, params *prompt.Params)
 
 // promptyFile imports a .prompty prompt as whet's Prompty import reads it:
 // its messages, its model parameters under the entry's config, and its
-// sample values. A file whet's Prompty import refuses is reported.
+// sample values. A file whet's Prompty import refuses is reported, and so
+// is what it leaves out (prompt.PromptyNotes).
 func (im *importer) promptyFile(n node, path string, data []byte, label string, params *prompt.Params) {
 	f, err := prompt.ParsePromptyWith(path, data, func(p string) ([]byte, error) {
 		if !filepath.IsAbs(p) {
@@ -309,6 +310,10 @@ func (im *importer) promptyFile(n node, path string, data []byte, label string, 
 			im.issue(n, fmt.Sprintf("prompt %s is not imported: %v", path, e))
 		}
 		return
+	}
+	// What whet's Prompty import leaves out of the file, as it says it.
+	for _, nt := range prompt.PromptyNotes(path, data) {
+		im.issueAt(nt.File, nt.Line, nt.Msg)
 	}
 	own := f.Params.Clone()
 	if params != nil {
