@@ -392,6 +392,7 @@ Prompty files, which have no labels but their authors, get theirs.`,
 			if len(files) > 1 {
 				fmt.Fprintln(a.env.Stdout, tally.String())
 			}
+			a.printNotesSummary(tally.notes)
 			if failed > 0 {
 				fmt.Fprintf(a.env.Stderr, "%d of %d file(s) not imported\n", failed, len(files))
 			}
@@ -584,7 +585,10 @@ var errExistsDifferent = errors.New("exists with different content")
 // importTally counts what an import did, for its last line: with a folder
 // of a hundred prompts, what changed does not show among the lines of
 // what did not.
-type importTally struct{ created, versioned, unchanged int }
+type importTally struct {
+	created, versioned, unchanged int
+	notes                         int // note lines printed, for the line that counts them
+}
 
 func (t importTally) String() string {
 	return fmt.Sprintf("%d new %s, %d new %s, %d unchanged",
@@ -618,6 +622,7 @@ func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, n
 	if err != nil {
 		return err
 	}
+	notes := promptFileNotes(path, data)
 	for k, v := range defaults {
 		if strings.TrimSpace(f.Labels[k]) == "" {
 			if f.Labels == nil {
@@ -695,6 +700,7 @@ func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, n
 			return err
 		}
 	}
+	tally.notes += a.printNotes(notes)
 	if err := a.importFileCases(st, path, v.Prompt, f.Cases, author); err != nil {
 		return err
 	}
@@ -704,6 +710,33 @@ func (a *app) importFile(st *store.Store, path string, defaults prompt.Labels, n
 		}
 	}
 	return nil
+}
+
+// promptFileNotes are what the file at path says that its import leaves
+// out, or reads otherwise than its own tool does: for a Prompty file, the
+// front matter keys whet does not read. whet's own format has none: a key
+// it does not know is an error.
+func promptFileNotes(path string, data []byte) []prompt.Note {
+	if strings.HasSuffix(strings.ToLower(path), ".prompty") {
+		return prompt.PromptyNotes(path, data)
+	}
+	return nil
+}
+
+// printNotes writes each note on a line of its own to stderr and returns
+// how many it wrote. A note may quote the file: no terminal controls.
+func (a *app) printNotes(notes []prompt.Note) int {
+	for _, n := range notes {
+		fmt.Fprintln(a.env.Stderr, "note: "+textutil.Sanitize(n.String()))
+	}
+	return len(notes)
+}
+
+// printNotesSummary writes the line that counts the n notes above it, if any.
+func (a *app) printNotesSummary(n int) {
+	if n > 0 {
+		fmt.Fprintf(a.env.Stderr, "%s above: what was left out, or imported differently from how Prompty reads it\n", count(n, "note"))
+	}
 }
 
 // olderVersion is the number of the version of prompt name, other than

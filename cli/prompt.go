@@ -152,6 +152,7 @@ func (f *contentFlags) apply(a *app, d *draft) error {
 			if err != nil {
 				return usageError{err}
 			}
+			a.printNotesSummary(a.printNotes(promptFileNotes(f.file, data)))
 			d.messages, d.params, d.cases = pf.Messages, pf.Params, pf.Cases
 			if pf.Description != "" {
 				d.description = pf.Description

@@ -122,6 +122,12 @@ func FuzzParsePrompty(f *testing.F) {
 		if err == nil && len(pf.Messages) == 0 {
 			t.Fatal("accepted a file with no messages")
 		}
+		// Its notes never panic, and each names a line of the file.
+		for _, n := range PromptyNotes("f.prompty", []byte(src)) {
+			if n.Line < 2 || n.Line > 1+strings.Count(src, "\n") {
+				t.Fatalf("note %v is at no line of the front matter", n)
+			}
+		}
 	})
 }
 

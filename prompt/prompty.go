@@ -39,10 +39,11 @@ type promptyFront struct {
 	Sample      any            `yaml:"sample"`
 	Inputs      any            `yaml:"inputs"`
 	InputSchema any            `yaml:"inputSchema"`
-	Outputs     map[string]any `yaml:"outputs"`
+	Outputs     any            `yaml:"outputs"` // not imported; a mapping, or the current runtime's list
 	Template    any            `yaml:"template"`
 	Metadata    map[string]any `yaml:"metadata"`
 	Base        string         `yaml:"base"`
+	Tools       any            `yaml:"tools"` // the current runtime's tools
 }
 
 // promptyOptions maps the current runtime's model.options names onto
@@ -135,6 +136,9 @@ func ParsePromptyWith(filename string, data []byte, read func(path string) ([]by
 	model, _ := pf.Model.(map[string]any)
 	for _, sec := range []string{"parameters", "options"} {
 		errs = append(errs, promptyParams(filename, loc, []string{"model", sec}, model[sec], read, &f.Params)...)
+	}
+	if promptyHasTools(pf.Tools) {
+		errs = append(errs, &FileError{File: filename, Line: loc.line("tools:", "tools"), Msg: "tools: " + promptyNoTools})
 	}
 	format, err := promptyTemplateFormat(filename, loc, pf.Template)
 	if err != nil {
@@ -285,6 +289,8 @@ func decodePromptyFront(filename, front string) (pf promptyFront, top ast.Node, 
 			d.value("", n, &byField.Metadata)
 		case "base":
 			d.value("", n, &byField.Base)
+		case "tools":
+			d.value("", n, &byField.Tools)
 		}
 	}
 	if len(d.errs) == 0 {
@@ -458,7 +464,7 @@ func promptyParams(filename string, loc promptyLocator, path []string, v any, re
 			errs = append(errs, &FileError{File: filename, Line: loc.line(k+":", at...), Msg: sec + "." + k + ": " + msg})
 		}
 		if promptyToolParams[k] {
-			fail("whet sends no tools: a run sends the prompt's messages and params and shows the answer, and calls no functions; remove it to import the prompt")
+			fail(promptyNoTools)
 			continue
 		}
 		val := m[k]
@@ -617,6 +623,25 @@ func promptyFileRef(filename string, loc promptyLocator, field, path string, rea
 		return nil, fail(fmt.Sprintf("%s is not a JSON or YAML mapping: %v", path, err))
 	}
 	return m, nil
+}
+
+// promptyNoTools says why a Prompty file's tools are refused.
+const promptyNoTools = "whet sends no tools: a run sends the prompt's messages and params and shows the answer, and calls no functions; remove it to import the prompt"
+
+// promptyHasTools reports whether tools (the current runtime's top-level
+// tools) offers the model any.
+func promptyHasTools(tools any) bool {
+	switch x := tools.(type) {
+	case nil:
+		return false
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	case string:
+		return strings.TrimSpace(x) != ""
+	}
+	return true
 }
 
 // promptyToolParams are the model parameters that offer the model tools.

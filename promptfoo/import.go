@@ -76,10 +76,14 @@ type AliasHint struct {
 type Issue struct {
 	File string
 	Line int
+	Col  int // 1-based, in bytes; 0 when the issue is the line's
 	What string
 }
 
 func (i Issue) String() string {
+	if i.Line > 0 && i.Col > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", i.File, i.Line, i.Col, i.What)
+	}
 	if i.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", i.File, i.Line, i.What)
 	}

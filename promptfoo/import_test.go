@@ -82,7 +82,7 @@ func TestImportGettingStarted(t *testing.T) {
 			},
 		},
 		Unsupported: []Issue{
-			{cfg, 24, `test 2: assert 2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
+			{File: cfg, Line: 24, What: `test 2: assert 2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
 		},
 	}
 	sameResult(t, got, want)
@@ -140,10 +140,10 @@ func TestImportSupport(t *testing.T) {
 			},
 		},
 		Unsupported: []Issue{
-			{cfg, 6, `prompt 3 is not imported: it uses the Nunjucks expression {{ product | upper }} (whet templates have {{ variable }} only)`},
-			{cfg, 18, `provider openai:chat:qwen2.5-7b-instruct: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env`},
-			{cfg, 19, `provider "bedrock:anthropic.claude-3-haiku-20240307-v1:0" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
-			{csvFile, 2, `row 1 ("refund request"): __expected2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
+			{File: cfg, Line: 6, What: `prompt 3 is not imported: it uses the Nunjucks expression {{ product | upper }} (whet templates have {{ variable }} only)`},
+			{File: cfg, Line: 18, What: `provider openai:chat:qwen2.5-7b-instruct: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env`},
+			{File: cfg, Line: 19, What: `provider "bedrock:anthropic.claude-3-haiku-20240307-v1:0" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{File: csvFile, Line: 2, What: `row 1 ("refund request"): __expected2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
 		},
 	}
 	sameResult(t, got, want)
@@ -210,21 +210,22 @@ func TestImportMixed(t *testing.T) {
 			},
 		},
 		Unsupported: []Issue{
-			{dir + "default.yaml", 8, `defaultTest: threshold 0.75 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
-			{dir + "more.jsonl", 3, `test 4: assert 1: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
-			{cfg, 15, `provider ollama:llama3.2:3b: prompts (["Translations"]) is not imported: whet runs every target on every prompt of a run`},
-			{cfg, 16, `provider "openai:embeddings:text-embedding-3-small" is not supported by whet (an embedding model is not a chat target): it is not among the targets`},
-			{cfg, 17, `provider "exec: python provider.py" is not supported by whet (it is code of your own, which whet does not run; whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints: a model your code calls can be a target of its own): it is not among the targets`},
-			{cfg, 18, `provider "file://custom_provider.py" is not supported by whet (it is code of your own, which whet does not run; whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints: a model your code calls can be a target of its own): it is not among the targets`},
-			{cfg, 32, `test 5 ("inline"): assert 2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
-			{cfg, 34, `test 5 ("inline"): threshold 0.6 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
-			{cfg, 35, `test 5 ("inline"): metadata is not imported`},
-			{cfg, 41, `evaluateOptions.delay is not imported: whet has no equivalent`},
-			{dir + "prompts/vip.md", 2, `prompt "VIP" is not imported: it uses the Nunjucks tag {% if vip %} (whet templates have {{ variable }} only)`},
-			{dir + "tests.yaml", 11, `test 1 ("polite"): assert 2 (llm-rubric): only the provider's id is imported, not its options`},
-			{dir + "tests.yaml", 15, `test 1 ("polite"): assert 3: type "assert-set" is not supported by whet (whet has no assert sets; list their asserts one by one): not imported; the case keeps its other checks`},
-			{dir + "tests.yaml", 23, `test 1 ("polite"): assert 4 (similar): transform is not imported (whet runs no JavaScript): the check grades the output as the model gave it`},
-			{dir + "tests.yaml", 33, `test 2: assert 2 (word-count): weight 0 (shown but not scored) is imported as weight 1`},
+			{File: dir + "default.yaml", Line: 8, What: `defaultTest: threshold 0.75 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
+			{File: dir + "more.jsonl", Line: 3, What: `test 4: assert 1: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
+			{File: cfg, Line: 15, What: `provider ollama:llama3.2:3b: prompts (["Translations"]) is not imported: whet runs every target on every prompt of a run`},
+			{File: cfg, Line: 16, What: `provider "openai:embeddings:text-embedding-3-small" is not supported by whet (an embedding model is not a chat target): it is not among the targets`},
+			{File: cfg, Line: 17, What: `provider "exec: python provider.py" is not supported by whet (it is code of your own, which whet does not run; whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints: a model your code calls can be a target of its own): it is not among the targets`},
+			{File: cfg, Line: 18, What: `provider "file://custom_provider.py" is not supported by whet (it is code of your own, which whet does not run; whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints: a model your code calls can be a target of its own): it is not among the targets`},
+			{File: cfg, Line: 32, What: `test 5 ("inline"): assert 2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
+			{File: cfg, Line: 34, What: `test 5 ("inline"): threshold 0.6 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
+			{File: cfg, Line: 35, What: `test 5 ("inline"): metadata is not imported`},
+			{File: cfg, Line: 41, What: `evaluateOptions.delay is not imported: whet has no equivalent`},
+			{File: dir + "prompts/vip.md", Line: 2, Col: 1, What: `prompt "VIP" is not imported: it uses the Nunjucks tag {% if vip %} (whet templates have {{ variable }} only)`},
+			{File: dir + "prompts/vip.md", Line: 2, Col: 30, What: `prompt "VIP" is not imported: it uses the Nunjucks tag {% endif %} (whet templates have {{ variable }} only)`},
+			{File: dir + "tests.yaml", Line: 11, What: `test 1 ("polite"): assert 2 (llm-rubric): only the provider's id is imported, not its options`},
+			{File: dir + "tests.yaml", Line: 15, What: `test 1 ("polite"): assert 3: type "assert-set" is not supported by whet (whet has no assert sets; list their asserts one by one): not imported; the case keeps its other checks`},
+			{File: dir + "tests.yaml", Line: 23, What: `test 1 ("polite"): assert 4 (similar): transform is not imported (whet runs no JavaScript): the check grades the output as the model gave it`},
+			{File: dir + "tests.yaml", Line: 33, What: `test 2: assert 2 (word-count): weight 0 (shown but not scored) is imported as weight 1`},
 		},
 		Repeat:  3,
 		Jobs:    4,
@@ -313,13 +314,13 @@ tests:
 					t.Errorf("params = %+v", p)
 				}
 				wantIssues := []Issue{
-					{"evals.yaml", 5, `provider openai:chat:gpt-4o-mini sets temperature 0 and openai:gpt-4o, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4, openai:chat:gpt-4o do not: whet keeps params on the prompt, so every target gets temperature 0`},
-					{"evals.yaml", 8, `provider openai:gpt-4o sets stop ["\n\n"] and openai:chat:gpt-4o-mini, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4 do not: whet keeps params on the prompt, so every target gets stop ["\n\n"]`},
-					{"evals.yaml", 12, `provider openai:o3: apiBaseUrl "not a url" is not an http(s) URL: not imported`},
+					{File: "evals.yaml", Line: 5, What: `provider openai:chat:gpt-4o-mini sets temperature 0 and openai:gpt-4o, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4, openai:chat:gpt-4o do not: whet keeps params on the prompt, so every target gets temperature 0`},
+					{File: "evals.yaml", Line: 8, What: `provider openai:gpt-4o sets stop ["\n\n"] and openai:chat:gpt-4o-mini, anthropic:messages:claude-haiku-4-5, ollama:completion:phi4 do not: whet keeps params on the prompt, so every target gets stop ["\n\n"]`},
+					{File: "evals.yaml", Line: 12, What: `provider openai:o3: apiBaseUrl "not a url" is not an http(s) URL: not imported`},
 					// promptfoo's completion provider is sent the chat as JSON text.
-					{"more-providers.yaml", 1, `provider ollama:completion:phi4: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (evals/prompt-1) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:phi4 does`},
+					{File: "more-providers.yaml", Line: 1, What: `provider ollama:completion:phi4: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (evals/prompt-1) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:phi4 does`},
 					// promptfoo runs the same model twice, as two columns.
-					{"more-providers.yaml", 2, `provider openai:chat:gpt-4o is the same target as openai:gpt-4o (openai), openai-2:gpt-4o, once what whet does not import of them is left out: whet runs it once`},
+					{File: "more-providers.yaml", Line: 2, What: `provider openai:chat:gpt-4o is the same target as openai:gpt-4o (openai), openai-2:gpt-4o, once what whet does not import of them is left out: whet runs it once`},
 				}
 				if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 					t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
@@ -353,8 +354,8 @@ tests:
 					t.Errorf("hints = %+v, want %+v", r.Providers, wantHints)
 				}
 				wantIssues := []Issue{
-					{"evals.yaml", 5, "provider openai:chat:m1: config.apiBaseUrl is not imported: promptfoo calls its apiHost instead, as whet will"},
-					{"evals.yaml", 9, "provider openai:chat:m2: config.apiBaseUrl is not imported: promptfoo calls its apiHost instead, as whet will"},
+					{File: "evals.yaml", Line: 5, What: "provider openai:chat:m1: config.apiBaseUrl is not imported: promptfoo calls its apiHost instead, as whet will"},
+					{File: "evals.yaml", Line: 9, What: "provider openai:chat:m2: config.apiBaseUrl is not imported: promptfoo calls its apiHost instead, as whet will"},
 				}
 				if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 					t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
@@ -412,10 +413,10 @@ tests:
 					t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
 				}
 				wantIssues := []Issue{
-					{"c/t.csv", 2, `row 1: threshold 0.5 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
-					{"c/t.csv", 3, `row 2: column __prefix is not imported`},
-					{"c/t.csv", 4, `row 3: threshold 2 is not a score in 0..1: not imported`},
-					{"c/t.csv", 4, `row 3: __expected2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
+					{File: "c/t.csv", Line: 2, What: `row 1: threshold 0.5 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
+					{File: "c/t.csv", Line: 3, What: `row 2: column __prefix is not imported`},
+					{File: "c/t.csv", Line: 4, What: `row 3: threshold 2 is not a score in 0..1: not imported`},
+					{File: "c/t.csv", Line: 4, What: `row 3: __expected2: type "rouge-n" is not supported by whet: not imported; the case keeps its other checks`},
 				}
 				if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 					t.Errorf("issues =\n%+v\nwant\n%+v", r.Unsupported, wantIssues)
@@ -831,7 +832,7 @@ tests: tests.csv
 	if !reflect.DeepEqual(r.Suite.Cases, wantCases) {
 		t.Errorf("cases = %+v, want %+v", r.Suite.Cases, wantCases)
 	}
-	wantIssues := []Issue{{"b/promptfooconfig.yaml", 2, "prompt file://gen.py:make is not imported: whet runs no code to build prompts"}}
+	wantIssues := []Issue{{File: "b/promptfooconfig.yaml", Line: 2, What: "prompt file://gen.py:make is not imported: whet runs no code to build prompts"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
 	}
@@ -886,7 +887,7 @@ tests:
 	if len(r.Suite.Cases) != 2 || r.Suite.Cases[0].Checks != nil || !reflect.DeepEqual(r.Suite.Cases[1].Checks, wantCase) {
 		t.Errorf("cases = %+v, want the second with %+v", r.Suite.Cases, wantCase)
 	}
-	wantIssues := []Issue{{"c.yaml", 16, "test 2: options.provider applies to the case's own checks only: defaultTest's model-graded checks keep their grader"}}
+	wantIssues := []Issue{{File: "c.yaml", Line: 16, What: "test 2: options.provider applies to the case's own checks only: defaultTest's model-graded checks keep their grader"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
 	}
@@ -925,7 +926,7 @@ func TestImportCSVExpectedAsPromptfoo(t *testing.T) {
 	if !reflect.DeepEqual(r.Suite.Cases, want) {
 		t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
 	}
-	wantIssues := []Issue{{"t.csv", 4, "row 3: column __config:__expected:weight is not imported: promptfoo takes __config:__expected:threshold or __config:__expected<N>:threshold"}}
+	wantIssues := []Issue{{File: "t.csv", Line: 4, What: "row 3: column __config:__expected:weight is not imported: promptfoo takes __config:__expected:threshold or __config:__expected<N>:threshold"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %+v, want %+v", r.Unsupported, wantIssues)
 	}
@@ -993,7 +994,7 @@ scenarios:
 	if !reflect.DeepEqual(got.Suite.Cases, want) {
 		t.Errorf("cases =\n%+v\nwant\n%+v", got.Suite.Cases, want)
 	}
-	wantIssues := []Issue{{"x.yaml", 15, "scenario 3, config 1: $values file://matrix.yaml is not imported: list the config entries inline"}}
+	wantIssues := []Issue{{File: "x.yaml", Line: 15, What: "scenario 3, config 1: $values file://matrix.yaml is not imported: list the config entries inline"}}
 	if !reflect.DeepEqual(got.Unsupported, wantIssues) {
 		t.Errorf("issues = %v", got.Unsupported)
 	}
@@ -1051,6 +1052,10 @@ providers: [echo]
 		issues = append(issues, is.String())
 	}
 	want := []string{
+		// What whet's Prompty import leaves out of the file, at its lines.
+		"k/legacy.prompty:5: version is not imported: whet numbers a prompt's versions itself",
+		"k/legacy.prompty:8: tags is not imported: Prompty's tags are keywords about the prompt, and whet's tags name its versions (production, staging); to sort prompts, label them (whet prompt label NAME KEY=VALUE)",
+		"k/legacy.prompty:13: model.configuration is not imported: whet chooses the model when it runs a prompt (whet run PROMPT -m TARGET)",
 		"k/promptfooconfig.yaml:6: prompt k/threaded.prompty is not imported: k/threaded.prompty:13: input conversation is a thread (a conversation history spliced in as messages): whet prompts hold fixed system, user and assistant messages; write the turns out, or drop the input",
 		"k/promptfooconfig.yaml:7: prompt file://./gen.sh is not imported: whet runs no code to build prompts",
 	}
@@ -1136,7 +1141,7 @@ scenarios: [file://scenarios/*.yaml]
 	if want := []string{"one", "two", "x", "y", "s"}; !reflect.DeepEqual(docs, want) {
 		t.Errorf("cases' doc = %q, want %q", docs, want)
 	}
-	wantIssues := []Issue{{"g/promptfooconfig.yaml", 6, "prompts file://none/*.txt matches no file: nothing imported"}}
+	wantIssues := []Issue{{File: "g/promptfooconfig.yaml", Line: 6, What: "prompts file://none/*.txt matches no file: nothing imported"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %v", r.Unsupported)
 	}
@@ -1157,7 +1162,7 @@ tests:
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Issue{{"t.yaml", 6, "test 1: options.transform is not imported (whet runs no JavaScript): the checks grade the output as the model gave it"}}
+	want := []Issue{{File: "t.yaml", Line: 6, What: "test 1: options.transform is not imported (whet runs no JavaScript): the checks grade the output as the model gave it"}}
 	if !reflect.DeepEqual(r.Unsupported, want) || len(r.Suite.Cases[0].Checks) != 1 {
 		t.Errorf("issues %v, cases %+v", r.Unsupported, r.Suite.Cases)
 	}
@@ -1246,9 +1251,9 @@ tests:
 		t.Errorf("checks = %+v", r.Suite.Cases[0].Checks)
 	}
 	wantRefIssues := []Issue{
-		{"r.yaml", 9, "test 1: assert 1: weight beside $ref #/templates/0 is not imported: the reference is taken as it is"},
-		{"r.yaml", 10, "test 1: assert 2: $ref #/nowhere/x is not imported: the config has nothing there"},
-		{"r.yaml", 11, "test 1: assert 3: $ref other.yaml#/x is not imported: whet resolves references within the config (#/…) only"},
+		{File: "r.yaml", Line: 9, What: "test 1: assert 1: weight beside $ref #/templates/0 is not imported: the reference is taken as it is"},
+		{File: "r.yaml", Line: 10, What: "test 1: assert 2: $ref #/nowhere/x is not imported: the config has nothing there"},
+		{File: "r.yaml", Line: 11, What: "test 1: assert 3: $ref other.yaml#/x is not imported: whet resolves references within the config (#/…) only"},
 	}
 	if !reflect.DeepEqual(r.Unsupported, wantRefIssues) {
 		t.Errorf("issues = %v", r.Unsupported)
@@ -1295,7 +1300,7 @@ prompts:
 	if len(r.Prompts) != 1 || !reflect.DeepEqual(r.Prompts[0].Messages, want) {
 		t.Errorf("prompts = %+v", r.Prompts)
 	}
-	wantIssues := []Issue{{"c.yaml", 7, "prompt 2 is not imported: message 1 is not a {role, content} object"}}
+	wantIssues := []Issue{{File: "c.yaml", Line: 7, What: "prompt 2 is not imported: message 1 is not a {role, content} object"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %v", r.Unsupported)
 	}
@@ -1513,8 +1518,8 @@ func TestImportEvaluateOptionsValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Issue{
-		{"evals.yaml", 4, "evaluateOptions.repeat two is not imported: want a whole number from 1 to 10000 (whet run --repeat)"},
-		{"evals.yaml", 5, "evaluateOptions.maxConcurrency 0 is not imported: want a whole number from 1 to 10000 (whet run -j)"},
+		{File: "evals.yaml", Line: 4, What: "evaluateOptions.repeat two is not imported: want a whole number from 1 to 10000 (whet run --repeat)"},
+		{File: "evals.yaml", Line: 5, What: "evaluateOptions.maxConcurrency 0 is not imported: want a whole number from 1 to 10000 (whet run -j)"},
 	}
 	if r.Repeat != 0 || r.Jobs != 0 || !reflect.DeepEqual(r.Unsupported, want) {
 		t.Errorf("repeat %d, jobs %d, issues %+v", r.Repeat, r.Jobs, r.Unsupported)
@@ -1540,8 +1545,8 @@ func TestImportOutputPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Issue{
-		{"many.yaml", 6, "outputPath report.html is not imported: whet run -o writes .json, .csv, .md or .xml (JUnit)"},
-		{"many.yaml", 7, "outputPath legacy.xml is not imported: it is promptfoo's own XML, and whet writes JUnit XML to a .xml file (name it legacy.junit.xml for a CI system's test report)"},
+		{File: "many.yaml", Line: 6, What: "outputPath report.html is not imported: whet run -o writes .json, .csv, .md or .xml (JUnit)"},
+		{File: "many.yaml", Line: 7, What: "outputPath legacy.xml is not imported: it is promptfoo's own XML, and whet writes JUnit XML to a .xml file (name it legacy.junit.xml for a CI system's test report)"},
 	}
 	if !reflect.DeepEqual(r.Outputs, []string{"results.csv", "ci/results.JUnit.xml", "notes.md"}) || !reflect.DeepEqual(r.Unsupported, want) {
 		t.Errorf("outputs %q, issues %+v", r.Outputs, r.Unsupported)
@@ -1699,7 +1704,7 @@ providers:
 	if string(gotJSON) != string(wantJSON) {
 		t.Errorf("params %s\nwant   %s", gotJSON, wantJSON)
 	}
-	wantIssues := []Issue{{"c.yaml", 14, "provider google:gemini-2.5-flash-lite: config.generationConfig.safety_settings is not imported"}}
+	wantIssues := []Issue{{File: "c.yaml", Line: 14, What: "provider google:gemini-2.5-flash-lite: config.generationConfig.safety_settings is not imported"}}
 	if !reflect.DeepEqual(r.Unsupported, wantIssues) {
 		t.Errorf("issues = %v", r.Unsupported)
 	}
@@ -1818,7 +1823,7 @@ tests:
 	if want := []string{"anthropic:claude-haiku-4-5"}; !reflect.DeepEqual(r.Targets, want) {
 		t.Errorf("targets = %v, want %v", r.Targets, want)
 	}
-	want := Issue{"c.yaml", 3, `provider "anthropic:claude-agent-sdk" is not supported by whet (anthropic:claude-agent-sdk runs the Claude Agent SDK, an agent with tools; whet sends prompts to models: anthropic:messages:<model>): it is not among the targets`}
+	want := Issue{File: "c.yaml", Line: 3, What: `provider "anthropic:claude-agent-sdk" is not supported by whet (anthropic:claude-agent-sdk runs the Claude Agent SDK, an agent with tools; whet sends prompts to models: anthropic:messages:<model>): it is not among the targets`}
 	if !slices.Contains(r.Unsupported, want) {
 		t.Errorf("issues = %v\nwant among them %v", r.Unsupported, want)
 	}
@@ -1868,8 +1873,8 @@ tests:
 		}
 	}
 	wantNotes := []Issue{
-		{"c.yaml", 9, `test 2: {{profile.name}}, {{topic}} not set, which the prompts read: "" in the case, as promptfoo renders an undefined variable as empty text`},
-		{"rows.csv", 2, `row 1 (and 1 more in rows.csv): {{profile.name}} not set, which the prompts read: "" in the case, as promptfoo renders an undefined variable as empty text`},
+		{File: "c.yaml", Line: 9, What: `test 2: {{profile.name}}, {{topic}} not set, which the prompts read: "" in the case, as promptfoo renders an undefined variable as empty text`},
+		{File: "rows.csv", Line: 2, What: `row 1 (and 1 more in rows.csv): {{profile.name}} not set, which the prompts read: "" in the case, as promptfoo renders an undefined variable as empty text`},
 	}
 	if !reflect.DeepEqual(notes, wantNotes) {
 		t.Errorf("notes = %v\nwant %v", notes, wantNotes)
@@ -1930,9 +1935,9 @@ tests:
 		t.Fatal(err)
 	}
 	want := []Issue{
-		{"c.yaml", 5, `test 1 (and 2 more in c.yaml): metadata is not imported`},
-		{"c.yaml", 8, `test 1: assert 1 (is-json) (and 1 more in c.yaml): description is not imported`},
-		{"rows.csv", 2, `row 1 (and 2 more in rows.csv): column __metadata:category is not imported`},
+		{File: "c.yaml", Line: 5, What: `test 1 (and 2 more in c.yaml): metadata is not imported`},
+		{File: "c.yaml", Line: 8, What: `test 1: assert 1 (is-json) (and 1 more in c.yaml): description is not imported`},
+		{File: "rows.csv", Line: 2, What: `row 1 (and 2 more in rows.csv): column __metadata:category is not imported`},
 	}
 	if !reflect.DeepEqual(r.Unsupported, want) {
 		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
@@ -1963,7 +1968,7 @@ tests:
 	if len(r.Prompts) != 1 || !reflect.DeepEqual(r.Prompts[0].Messages, user("travel-agent")) {
 		t.Errorf("prompts = %+v", r.Prompts)
 	}
-	want := []Issue{{"c.yaml", 4, `prompt 1: content is not imported: promptfoo takes a prompt's text from raw, else id, so the prompt is the text "travel-agent"`}}
+	want := []Issue{{File: "c.yaml", Line: 4, What: `prompt 1: content is not imported: promptfoo takes a prompt's text from raw, else id, so the prompt is the text "travel-agent"`}}
 	if !reflect.DeepEqual(r.Unsupported, want) {
 		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
 	}
@@ -2003,7 +2008,7 @@ tests:
 	if c := r.Suite.Cases[0].Checks[0]; c.Provider != "azure-2:gpt-4o-mini" {
 		t.Errorf("grader = %q", c.Provider)
 	}
-	want := []Issue{{"c.yaml", 12, "grader azure:chat:gpt-4o-mini: promptfoo loads a grader named by its id alone, without the config a provider of that id has, so promptfoo read the endpoint from the environment: the azure provider's base_url is https://${AZURE_API_HOST} (whet expands it when it reads its config); edit it if you set AZURE_OPENAI_API_HOST or AZURE_API_BASE_URL instead"}}
+	want := []Issue{{File: "c.yaml", Line: 12, What: "grader azure:chat:gpt-4o-mini: promptfoo loads a grader named by its id alone, without the config a provider of that id has, so promptfoo read the endpoint from the environment: the azure provider's base_url is https://${AZURE_API_HOST} (whet expands it when it reads its config); edit it if you set AZURE_OPENAI_API_HOST or AZURE_API_BASE_URL instead"}}
 	if !reflect.DeepEqual(r.Unsupported, want) {
 		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
 	}
@@ -2084,7 +2089,7 @@ prompts: ['{{q}}']
 	if fmt.Sprint(p.Extra["openai.max_tokens"]) != "256" || fmt.Sprint(p.Extra["ollama.num_predict"]) != "512" || p.MaxTokens != nil || p.Temperature == nil {
 		t.Errorf("params = %+v", p)
 	}
-	want := Issue{"c.yaml", 4, "provider ollama:chat:llama3.2: config.max_tokens is not imported: promptfoo's ollama provider does not send it (Ollama's option for the answer's length is num_predict)"}
+	want := Issue{File: "c.yaml", Line: 4, What: "provider ollama:chat:llama3.2: config.max_tokens is not imported: promptfoo's ollama provider does not send it (Ollama's option for the answer's length is num_predict)"}
 	if len(r.Unsupported) == 0 || r.Unsupported[0] != want {
 		t.Errorf("issues = %v\nwant first %v", r.Unsupported, want)
 	}
@@ -2103,7 +2108,7 @@ func TestImportOllamaGenerateNote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Issue{{"c.yaml", 2, "provider ollama:llama3.2: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (c/p) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:llama3.2 does"}}
+	want := []Issue{{File: "c.yaml", Line: 2, What: "provider ollama:llama3.2: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (c/p) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:llama3.2 does"}}
 	if !reflect.DeepEqual(r.Unsupported, want) {
 		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
 	}
@@ -2225,7 +2230,7 @@ providers:
 	if p := r.Prompts[0].Params; len(p.Extra) != 1 || p.Extra["openai.response_format"] == nil {
 		t.Errorf("params = %+v", p)
 	}
-	want := []Issue{{"c.yaml", 6, `provider openai:gpt-4o-mini sets openai.response_format {"type":"json_object"} and openai:gpt-4.1 does not: whet keeps params on the prompt, so every openai target gets openai.response_format {"type":"json_object"}`}}
+	want := []Issue{{File: "c.yaml", Line: 6, What: `provider openai:gpt-4o-mini sets openai.response_format {"type":"json_object"} and openai:gpt-4.1 does not: whet keeps params on the prompt, so every openai target gets openai.response_format {"type":"json_object"}`}}
 	if !reflect.DeepEqual(r.Unsupported, want) {
 		t.Errorf("issues = %v", r.Unsupported)
 	}
@@ -2596,7 +2601,7 @@ tests:
 	if c := r.Suite.Cases[1].Checks; len(c) != 1 || c[0].Provider != "gpu-box-4000:claude-judge" {
 		t.Errorf("the assert's grader = %+v", c)
 	}
-	want := []Issue{{"c.yaml", 12, "defaultTest: grader provider openai:chat:qwen2.5-7b-instruct: config.temperature is not imported: only its endpoint and key variable are"}}
+	want := []Issue{{File: "c.yaml", Line: 12, What: "defaultTest: grader provider openai:chat:qwen2.5-7b-instruct: config.temperature is not imported: only its endpoint and key variable are"}}
 	if !reflect.DeepEqual(r.Unsupported, want) {
 		t.Errorf("issues = %v\nwant %v", r.Unsupported, want)
 	}
@@ -2778,5 +2783,77 @@ tests:
 	}
 	if b, _ := json.Marshal(r); strings.Contains(string(b), "literal-123") || strings.Contains(string(b), "local-456") {
 		t.Error("a literal apiKey leaked into the result")
+	}
+}
+
+// A refused prompt's Nunjucks constructs are each named at their line and
+// column in the prompt's file, as the Prompty import names them, so that
+// one pass fixes them all; a long template's first ten, then how many
+// more. A construct written twice is found where each is.
+func TestImportListsEveryNunjucksConstruct(t *testing.T) {
+	var long strings.Builder
+	for i := range 12 {
+		fmt.Fprintf(&long, "{%% if a%d %%}x{%% endif %%}\n", i)
+	}
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": `prompts:
+  - file://p.txt
+  - file://chat.yaml
+  - file://long.md
+  - 'Inline {{ a | upper }} and {% if b %}b{% endif %}'
+providers: [echo]
+`,
+		"p.txt": "Plain {{x}}\n---\nYou are a helper.\n{% if context %}\nContext: {{ context }}\n{% endif %}\nQuestion: {{ question | trim }}\n{% if context %}again{% endif %}\n",
+		"chat.yaml": `- role: system
+  content: |
+    Be brief.
+    {% if terse %}Very.{% endif %}
+- role: user
+  content: "{{ q | safe }} {{ q | trim }}"
+`,
+		"long.md": long.String(),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Prompts) != 1 || r.Prompts[0].Messages[0].Content != "Plain {{x}}" {
+		t.Errorf("prompts = %+v, want the first of p.txt only", r.Prompts)
+	}
+	var got []string
+	for _, is := range r.Unsupported {
+		got = append(got, is.String())
+	}
+	tag := func(c string) string {
+		return "it uses the Nunjucks tag " + c + " (whet templates have {{ variable }} only)"
+	}
+	expr := func(c string) string {
+		return "it uses the Nunjucks expression " + c + " (whet templates have {{ variable }} only)"
+	}
+	want := []string{
+		"c.yaml:5: prompt 4 is not imported: " + expr("{{ a | upper }}"),
+		"c.yaml:5: prompt 4 is not imported: " + tag("{% if b %}"),
+		"c.yaml:5: prompt 4 is not imported: " + tag("{% endif %}"),
+		"chat.yaml:4:5: prompt chat is not imported: " + tag("{% if terse %}"),
+		"chat.yaml:4:24: prompt chat is not imported: " + tag("{% endif %}"),
+		"chat.yaml:6:28: prompt chat is not imported: " + expr("{{ q | trim }}"),
+	}
+	for i := range 10 {
+		line := i/2 + 1
+		if i%2 == 0 {
+			want = append(want, fmt.Sprintf("long.md:%d:1: prompt long is not imported: %s", line, tag(fmt.Sprintf("{%% if a%d %%}", line-1))))
+		} else {
+			want = append(want, fmt.Sprintf("long.md:%d:13: prompt long is not imported: %s", line, tag("{% endif %}")))
+		}
+	}
+	want = append(want,
+		"long.md:6:1: prompt long is not imported: and 14 more Nunjucks tags and expressions from here on",
+		"p.txt:4:1: prompt p-2 is not imported: "+tag("{% if context %}"),
+		"p.txt:6:1: prompt p-2 is not imported: "+tag("{% endif %}"),
+		"p.txt:7:11: prompt p-2 is not imported: "+expr("{{ question | trim }}"),
+		"p.txt:8:1: prompt p-2 is not imported: "+tag("{% if context %}"),
+		"p.txt:8:22: prompt p-2 is not imported: "+tag("{% endif %}"),
+	)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -41,6 +41,28 @@ type src struct {
 	at   node
 	file string
 	data []byte
+	from int // the byte offset in data where the prompt's text starts
+}
+
+// locateEach finds construct in the source file at or after byte offset
+// *from, and moves *from past it, so that a prompt's constructs, looked
+// for in turn, are each found where it is (a second {% endif %} is not
+// the first): its file, line and column (1-based, in bytes). Not found
+// (the file escapes it, as JSON does a quote), it is the line of *from
+// with no column; a prompt written in the config is at its position there.
+func (s src) locateEach(construct string, from *int) (file string, line, col int) {
+	if s.data == nil {
+		return s.at.file(), s.at.line(), 0
+	}
+	start := min(max(*from, 0), len(s.data))
+	i := bytes.Index(s.data[start:], []byte(construct))
+	if i < 0 {
+		return s.file, 1 + bytes.Count(s.data[:start], []byte("\n")), 0
+	}
+	i += start
+	*from = i + len(construct)
+	lineStart := bytes.LastIndexByte(s.data[:i], '\n') + 1
+	return s.file, 1 + bytes.Count(s.data[:i], []byte("\n")), i - lineStart + 1
 }
 
 // locate finds construct in the source file; else the config position.
@@ -282,6 +304,12 @@ func (im *importer) promptFile(n node, ref, label string, params *prompt.Params)
 			h := hint
 			if len(pieces) > 1 {
 				h = fmt.Sprintf("%s-%d", hint, i+1)
+				// Its problems are looked for from where it starts.
+				if t := firstLine(strings.TrimSpace(p)); t != "" {
+					if k := bytes.Index(data[at.from:], []byte(strings.TrimSuffix(t, "\r"))); k >= 0 {
+						at.from += k
+					}
+				}
 			}
 			im.textPrompt(at, label, h, p, params)
 		}
@@ -293,7 +321,8 @@ func (im *importer) promptFile(n node, ref, label string, params *prompt.Params)
 
 // promptyFile imports a .prompty prompt as whet's Prompty import reads it:
 // its messages, its model parameters under the entry's config, and its
-// sample values. A file whet's Prompty import refuses is reported.
+// sample values. A file whet's Prompty import refuses is reported, and so
+// is what it leaves out (prompt.PromptyNotes).
 func (im *importer) promptyFile(n node, path string, data []byte, label string, params *prompt.Params) {
 	f, err := prompt.ParsePromptyWith(path, data, func(p string) ([]byte, error) {
 		if !filepath.IsAbs(p) {
@@ -309,6 +338,10 @@ func (im *importer) promptyFile(n node, path string, data []byte, label string, 
 			im.issue(n, fmt.Sprintf("prompt %s is not imported: %v", path, e))
 		}
 		return
+	}
+	// What whet's Prompty import leaves out of the file, as it says it.
+	for _, nt := range prompt.PromptyNotes(path, data) {
+		im.issueAt(nt.File, nt.Line, nt.Msg)
 	}
 	own := f.Params.Clone()
 	if params != nil {
@@ -432,6 +465,7 @@ func (im *importer) promptMessages(s src, label, hint string, chat []chatMessage
 		who = fmt.Sprintf("prompt %q", label)
 	}
 	msgs := make([]prompt.Message, 0, len(chat))
+	var foreign []string // the constructs of another template language, in order
 	for i, m := range chat {
 		role := strings.ToLower(strings.TrimSpace(m.Role))
 		switch role {
@@ -453,6 +487,10 @@ func (im *importer) promptMessages(s src, label, hint string, chat []chatMessage
 		if filters, _ := im.root.key("nunjucksFilters"); !filters.isMap() || !hasKey(filters, "safe") {
 			content = safeFilterRe.ReplaceAllString(content, "{{${1}}}")
 		}
+		if cs := foreignConstructs(content); len(cs) > 0 {
+			foreign = append(foreign, cs...)
+			continue
+		}
 		if what, construct := templateProblem(content); what != "" {
 			file, line := s.locate(construct)
 			im.issueAt(file, line, fmt.Sprintf("%s is not imported: %s", who, what))
@@ -460,7 +498,51 @@ func (im *importer) promptMessages(s src, label, hint string, chat []chatMessage
 		}
 		msgs = append(msgs, prompt.Message{Role: role, Content: content})
 	}
+	if len(foreign) > 0 {
+		// Each construct at its line and column, as the Prompty import
+		// reports them, so that one pass over the file fixes them; a long
+		// template's first maxConstructs, and how many more.
+		from := s.from
+		for i, c := range foreign {
+			file, line, col := s.locateEach(c, &from)
+			if i == maxConstructs {
+				im.res.Unsupported = append(im.res.Unsupported, Issue{File: file, Line: line, Col: col,
+					What: fmt.Sprintf("%s is not imported: and %d more Nunjucks tags and expressions from here on", who, len(foreign)-maxConstructs)})
+				break
+			}
+			im.res.Unsupported = append(im.res.Unsupported, Issue{File: file, Line: line, Col: col,
+				What: fmt.Sprintf("%s is not imported: %s", who, nunjucksConstruct(c))})
+		}
+		return
+	}
 	im.addPrompt(s.at, hint, label, msgs, params)
+}
+
+// maxConstructs bounds the Nunjucks constructs of one prompt that are
+// listed one by one.
+const maxConstructs = 10
+
+// foreignConstructs are the constructs of another template language in s
+// (prompt.ForeignSyntax), in order.
+func foreignConstructs(s string) []string {
+	var out []string
+	for {
+		off, c := prompt.ForeignSyntax(s)
+		if off < 0 || c == "" {
+			return out
+		}
+		out = append(out, c)
+		s = s[off+len(c):]
+	}
+}
+
+// nunjucksConstruct says what a construct foreignConstructs found is.
+func nunjucksConstruct(c string) string {
+	kind := "tag"
+	if strings.HasPrefix(c, "{{") {
+		kind = "expression"
+	}
+	return fmt.Sprintf("it uses the Nunjucks %s %s (whet templates have {{ variable }} only)", kind, shorten(c))
 }
 
 // templateProblem says what in a Nunjucks template whet's templates
@@ -468,11 +550,7 @@ func (im *importer) promptMessages(s src, label, hint string, chat []chatMessage
 // and the construct itself; "" when the text is a whet template.
 func templateProblem(s string) (what, construct string) {
 	if off, c := prompt.ForeignSyntax(s); off >= 0 {
-		kind := "tag"
-		if strings.HasPrefix(c, "{{") {
-			kind = "expression"
-		}
-		return fmt.Sprintf("it uses the Nunjucks %s %s (whet templates have {{ variable }} only)", kind, shorten(c)), c
+		return nunjucksConstruct(c), c
 	}
 	if _, err := prompt.ParseTemplate(s); err != nil {
 		return "its template does not parse: " + err.Error(), ""
