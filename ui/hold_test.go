@@ -304,6 +304,13 @@ func TestEscDropsTheAnswerItLeft(t *testing.T) {
 				t.Fatalf("the suite left with esc opened (mode %v)", h.m.suites.mode)
 			}
 		}},
+		{name: "suites", open: func(t *testing.T) *harness {
+			return newHarness(t, fixedTimeStore{st}, 120, 40)
+		}, keys: []string{"8", "enter"}, want: screenLibrary, check: func(t *testing.T, h *harness) {
+			if h.m.suites.loaded || h.m.suites.mode != suitesList {
+				t.Fatalf("the list left with esc came (loaded %v, mode %v)", h.m.suites.loaded, h.m.suites.mode)
+			}
+		}},
 		{name: "arena", open: func(t *testing.T) *harness {
 			h := newHarness(t, fixedTimeStore{st}, 120, 40)
 			h.key("G")
