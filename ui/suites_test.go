@@ -828,3 +828,23 @@ func TestSuiteCaseFormEditKeepsEmojiItDrawsSplit(t *testing.T) {
 		t.Fatalf("expected saved as %q", got)
 	}
 }
+
+// The case form's tip on the vars reads whole at 80 columns (its short
+// form), not cut mid-phrase; wider, it reads in full.
+func TestCaseFormTipFits(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	seedSuite(t, st)
+	for _, tc := range []struct {
+		w    int
+		want string
+	}{{80, "esc cancel  vars: \\n for a newline"}, {120, "vars: name=value, \\n for a newline"}} {
+		h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, tc.w, 24)
+		h.key("8", "enter", "enter")
+		if h.m.suites.mode != suitesForm {
+			t.Fatalf("%d columns: the keys did not open the case form", tc.w)
+		}
+		h.mustSee(tc.want)
+		h.mustNotSee("for…")
+	}
+}
