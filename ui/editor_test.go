@@ -845,3 +845,34 @@ func TestEditorEditKeepsEmojiItDrawsSplit(t *testing.T) {
 		t.Fatalf("saved %q, %v", v.Messages, err)
 	}
 }
+
+// The editor's note on what its message fields cannot show is true of
+// each message: a message with tabs alone keeps them when edited, even
+// beside one with control characters; and it fits 80 columns.
+func TestLossyNote(t *testing.T) {
+	msg := func(c ...string) []prompt.Message {
+		var out []prompt.Message
+		for _, s := range c {
+			out = append(out, prompt.Message{Role: prompt.RoleUser, Content: s})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		msgs []prompt.Message
+		want string
+	}{
+		{msg("plain"), ""},
+		{msg("a\tb"), "tabs shown as spaces: they stay tabs unless you edit them"},
+		{msg("bell\x07"), "control characters hidden: a message you edit here is saved without them"},
+		{msg("a\tb\x07"), "control characters hidden, tabs shown as spaces: an edited message is saved so"},
+		{msg("bell\x07", "a\tb"), "control characters hidden, an edit drops them; tabs shown as spaces stay tabs"},
+	} {
+		got := lossyNote(tc.msgs)
+		if got != tc.want {
+			t.Errorf("lossyNote(%q) = %q; want %q", tc.msgs, got, tc.want)
+		}
+		if len([]rune(got)) > 79 {
+			t.Errorf("%q is wider than a status bar of 80 columns holds", got)
+		}
+	}
+}
