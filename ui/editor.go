@@ -719,6 +719,7 @@ func (m *editorModel) syncVars() {
 			m.varInputs[n] = m.newVarInput()
 		}
 	}
+	m.sizeVarInputs() // past the longest name
 	if focusedVar != "" {
 		for i, n := range m.varNames {
 			if n == focusedVar {

@@ -876,3 +876,21 @@ func TestLossyNote(t *testing.T) {
 		}
 	}
 }
+
+// A variable's name longer than the usual label (customer_name) reads
+// whole in the editor, its sample value and the others' lined up past it,
+// in the wide layout and at 80 columns.
+func TestEditorShowsLongVariableNamesWhole(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "support/hi", Defaults: map[string]string{"customer_name": "Dana", "ticket": "dent"}},
+		storeNewVersion("Hi {{customer_name}}: {{ticket}}")); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{120, 80} {
+		h := newHarness(t, fixedTimeStore{st}, w, 30)
+		h.key("e", "tab")
+		h.mustSee("customer_name Dana", "ticket        dent")
+		h.mustNotSee("customer_na…")
+	}
+}
