@@ -1096,7 +1096,17 @@ func (m suitesModel) listView() string {
 	prom := clamp(rest-name, 0, 20)
 	desc := rest - name - prom - 1
 	if desc < 10 {
+		// No room for descriptions (80 columns): theirs goes to the
+		// suites' names, then to the prompts', so that they read whole.
 		desc = 0
+		spare, longName, longProm := rest-name-prom, 0, 0
+		for _, s := range m.list {
+			longName = max(longName, lipgloss.Width(oneLine(s.Name)))
+			longProm = max(longProm, lipgloss.Width(oneLine(s.Prompt)))
+		}
+		add := clamp(longName-name, 0, spare)
+		name += add
+		prom += clamp(longProm-prom, 0, spare-add)
 	}
 	head := "  " + suitesCell("SUITE", name, false) + suitesCell("PROMPT", prom, false) + suitesCell("CASES", cases, true) +
 		suitesCell("CHECKS", checks, true) + suitesCell("UPDATED", updated, false) + suitesCell("DESCRIPTION", desc, false)

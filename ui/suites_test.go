@@ -848,3 +848,18 @@ func TestCaseFormTipFits(t *testing.T) {
 		h.mustNotSee("for…")
 	}
 }
+
+// At 80 columns, where the descriptions have no room, the suites' names
+// and prompts take it and read whole (the starter library's
+// classify/sentiment-few-shot).
+func TestSuitesListNamesReadWholeAt80(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "classify/sentiment-few-shot", Prompt: "support/reply",
+		Cases: []prompt.Case{{Name: "one"}}}, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 80, 24)
+	h.key("8")
+	h.mustSee("classify/sentiment-few-shot support/reply")
+}
