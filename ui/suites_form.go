@@ -307,7 +307,11 @@ func (f caseForm) view(sh *shared, title string, w, h int) string {
 		}
 	}
 	if f.err == nil && f.lossy != "" {
-		errLines = append(errLines, st.Muted.Render(trunc(f.lossy, w)))
+		note := f.lossy
+		if f.edited(formExpected) {
+			note = "expected: edited, so saved as shown, without its control characters"
+		}
+		errLines = append(errLines, st.Muted.Render(trunc(note, w)))
 	}
 	for len(errLines) < 2 {
 		errLines = append(errLines, "")

@@ -771,6 +771,13 @@ func TestSuitesKeepWhatTheirFieldsCannotShow(t *testing.T) {
 	// The case form saved unedited keeps every field.
 	h.key("enter")
 	h.mustSee("docs › case 1", "An invoice⏎with two lines", "expected: control characters hidden; kept as stored unless edited")
+	// Edited, the expected output is no longer kept as stored: the form
+	// says so; undone, it is kept again.
+	h.key("tab", "tab")
+	h.typ("x")
+	h.mustSee("expected: edited, so saved as shown, without its control characters")
+	h.key("backspace")
+	h.mustSee("expected: control characters hidden; kept as stored unless edited")
 	h.key("ctrl+s")
 	h.mustSee("saved suite docs")
 	su := getSuite(t, st, "docs")
