@@ -625,7 +625,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.updateDialog(msg)
 	}
 	if isEsc(msg) && m.waits(m.active) {
-		m = m.leaveWait()
+		var stay bool
+		if m, stay = m.leaveWait(); stay {
+			return m, nil
+		}
 	}
 	if m.holds(msg) {
 		return m.hold(msg), nil

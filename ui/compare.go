@@ -123,6 +123,11 @@ type compareModel struct {
 
 	showDiff bool
 	diff     diffModel
+
+	// shown is the comparison on screen when another was asked for (a
+	// run opened, A or B picked): esc while that one is read or built
+	// shows it again.
+	shown *compareModel
 }
 
 func newCompare(sh *shared) compareModel {
@@ -147,13 +152,36 @@ func (m compareModel) empty() bool { return m.req == 0 }
 func (m compareModel) waiting() bool { return m.loading || (m.loaded && m.sides && !m.built) }
 
 // abandon forgets the run being read and the comparison being built (esc,
-// hold.go): their answers are dropped (no A/B picker opens), and no
-// comparison is open.
+// hold.go): their answers are dropped (no A/B picker opens); the
+// comparison shown while they were asked for stays, as it was (its
+// sides, filter and scroll), else no comparison is open. esc then goes
+// back where the latest request came from.
 func (m compareModel) abandon() compareModel {
+	if m.shown != nil {
+		p := *m.shown
+		p.req, p.buildReq = m.req+1, m.buildReq+1
+		p.back, p.showDiff, p.keepOff = m.back, false, false
+		return p.setSize(m.w, m.h)
+	}
 	m.req++
 	m.buildReq++
 	m.loading, m.loaded, m.sides, m.built, m.err = false, false, false, false, ""
 	m.lines, m.starts, m.off = nil, nil, 0
+	return m
+}
+
+// keepShown notes the comparison on screen, if one is, before another is
+// asked for (see shown). A comparison not yet built keeps the one noted
+// when it was asked for.
+func (m compareModel) keepShown(asking bool) compareModel {
+	switch {
+	case m.loaded && m.built:
+		s := m
+		s.shown = nil
+		m.shown = &s
+	case !asking:
+		m.shown = nil
+	}
 	return m
 }
 
@@ -165,6 +193,7 @@ func (m compareModel) failedFor(name string) bool {
 }
 
 func (m compareModel) open(msg compareOpenMsg) (compareModel, tea.Cmd) {
+	m = m.keepShown(false)
 	m.req++
 	m.asked = msg.prompt
 	m.back = msg.back
@@ -219,7 +248,7 @@ func (m compareModel) setReport(rr report.RunReport) (compareModel, tea.Cmd) {
 	a, b, err := report.DefaultSides(rr.Run, rr.Results, m.hint)
 	if err != nil {
 		m.err = err.Error()
-		m.loaded = false
+		m.loaded, m.shown = false, nil
 		return m, nil
 	}
 	m.a, m.b, m.sides = a, b, true
@@ -288,7 +317,7 @@ func (m compareModel) Update(msg tea.Msg) (compareModel, tea.Cmd) {
 		m.loading = false
 		if msg.err != nil {
 			m.err = msg.err.Error()
-			m.loaded = false
+			m.loaded, m.shown = false, nil
 			return m, nil
 		}
 		return m.setReport(msg.rr)
@@ -296,7 +325,7 @@ func (m compareModel) Update(msg tea.Msg) (compareModel, tea.Cmd) {
 		if msg.id != m.buildReq {
 			return m, nil
 		}
-		m.built = true
+		m.built, m.shown = true, nil
 		m.cmp, m.ab, m.edits = msg.cmp, msg.ab, msg.edits
 		m.changed = make([]bool, len(m.cmp.Pairs))
 		for i, p := range m.cmp.Pairs {
@@ -315,6 +344,7 @@ func (m compareModel) Update(msg tea.Msg) (compareModel, tea.Cmd) {
 		if msg.to == other {
 			return m, tea.Batch(notify("A and B must differ: choose another"), m.picker(msg.side, msg.thenB))
 		}
+		m = m.keepShown(true)
 		if msg.side == 0 {
 			m.a = msg.to
 		} else {
@@ -405,6 +435,7 @@ func (m compareModel) updateKeys(msg tea.KeyPressMsg) (compareModel, tea.Cmd) {
 	case key.Matches(msg, k.PickB):
 		return m, m.picker(1, false)
 	case key.Matches(msg, k.Swap):
+		m = m.keepShown(true)
 		m.a, m.b = m.b, m.a
 		return m.build()
 	case key.Matches(msg, k.Export):

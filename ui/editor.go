@@ -356,14 +356,19 @@ const tabsPasted = "pasted tabs became spaces: a text field cannot hold a tab"
 // and what an edit does with it; "" when nothing (what they do not show of
 // emoji is kept: rejoin).
 func lossyNote(msgs []prompt.Message) string {
-	var ctl, tab bool
+	var ctl, tab, both bool
 	for _, m := range msgs {
-		ctl = ctl || textutil.Sanitize(m.Content) != strings.ReplaceAll(m.Content, "\r\n", "\n")
-		tab = tab || strings.Contains(m.Content, "\t")
+		c := textutil.Sanitize(m.Content) != strings.ReplaceAll(m.Content, "\r\n", "\n")
+		t := strings.Contains(m.Content, "\t")
+		ctl, tab, both = ctl || c, tab || t, both || c && t
 	}
 	switch {
-	case ctl && tab:
+	case both:
+		// An edit saves a message holding control characters as shown.
 		return "control characters hidden, tabs shown as spaces: an edited message is saved so"
+	case ctl && tab:
+		// A message with tabs alone keeps them outside what is edited.
+		return "control characters hidden, an edit drops them; tabs shown as spaces stay tabs"
 	case tab:
 		return "tabs shown as spaces: they stay tabs unless you edit them"
 	case ctl:
@@ -714,6 +719,7 @@ func (m *editorModel) syncVars() {
 			m.varInputs[n] = m.newVarInput()
 		}
 	}
+	m.sizeVarInputs() // past the longest name
 	if focusedVar != "" {
 		for i, n := range m.varNames {
 			if n == focusedVar {

@@ -845,3 +845,52 @@ func TestEditorEditKeepsEmojiItDrawsSplit(t *testing.T) {
 		t.Fatalf("saved %q, %v", v.Messages, err)
 	}
 }
+
+// The editor's note on what its message fields cannot show is true of
+// each message: a message with tabs alone keeps them when edited, even
+// beside one with control characters; and it fits 80 columns.
+func TestLossyNote(t *testing.T) {
+	msg := func(c ...string) []prompt.Message {
+		var out []prompt.Message
+		for _, s := range c {
+			out = append(out, prompt.Message{Role: prompt.RoleUser, Content: s})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		msgs []prompt.Message
+		want string
+	}{
+		{msg("plain"), ""},
+		{msg("a\tb"), "tabs shown as spaces: they stay tabs unless you edit them"},
+		{msg("bell\x07"), "control characters hidden: a message you edit here is saved without them"},
+		{msg("a\tb\x07"), "control characters hidden, tabs shown as spaces: an edited message is saved so"},
+		{msg("bell\x07", "a\tb"), "control characters hidden, an edit drops them; tabs shown as spaces stay tabs"},
+	} {
+		got := lossyNote(tc.msgs)
+		if got != tc.want {
+			t.Errorf("lossyNote(%q) = %q; want %q", tc.msgs, got, tc.want)
+		}
+		if len([]rune(got)) > 79 {
+			t.Errorf("%q is wider than a status bar of 80 columns holds", got)
+		}
+	}
+}
+
+// A variable's name longer than the usual label (customer_name) reads
+// whole in the editor, its sample value and the others' lined up past it,
+// in the wide layout and at 80 columns.
+func TestEditorShowsLongVariableNamesWhole(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	if _, err := st.CreatePrompt(ctx, store.NewPrompt{Name: "support/hi", Defaults: map[string]string{"customer_name": "Dana", "ticket": "dent"}},
+		storeNewVersion("Hi {{customer_name}}: {{ticket}}")); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{120, 80} {
+		h := newHarness(t, fixedTimeStore{st}, w, 30)
+		h.key("e", "tab")
+		h.mustSee("customer_name Dana", "ticket        dent")
+		h.mustNotSee("customer_na…")
+	}
+}

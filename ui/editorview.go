@@ -82,10 +82,7 @@ func (m editorModel) layout() editorModel {
 		sizeInput(&m.params[i], inputW)
 	}
 	sizeInput(&m.labels, max(8, sw-5))
-	for k, ti := range m.varInputs {
-		sizeInput(&ti.Model, inputW)
-		m.varInputs[k] = ti
-	}
+	m.sizeVarInputs()
 	return m
 }
 
@@ -106,6 +103,29 @@ const sideLabelW = 12
 
 // sideInputWidth is the width of a labelled input in the side panel.
 func (m editorModel) sideInputWidth() int { return max(8, m.sideWidth()-sideLabelW-5) }
+
+// varLabelWidth is the width of the variables' names in the side panel:
+// the longest name (customer_name), so names read whole, up to half the
+// side panel, the sample values lined up past them.
+func (m editorModel) varLabelWidth() int {
+	w := sideLabelW
+	for _, n := range m.varNames {
+		w = max(w, lipgloss.Width(n))
+	}
+	return max(sideLabelW, min(w, m.sideWidth()/2))
+}
+
+// varInputWidth is the width of a sample value's input.
+func (m editorModel) varInputWidth() int { return max(8, m.sideWidth()-m.varLabelWidth()-5) }
+
+// sizeVarInputs sizes the sample values' inputs past the names.
+func (m *editorModel) sizeVarInputs() {
+	w := m.varInputWidth()
+	for k, ti := range m.varInputs {
+		sizeInput(&ti.Model, w)
+		m.varInputs[k] = ti
+	}
+}
 
 func (m editorModel) View() string {
 	st := m.sh.styles()
@@ -274,13 +294,14 @@ func (m editorModel) sideView(h int) string {
 	if len(m.varNames) == 0 {
 		lines = append(lines, st.Muted.Render("  none: write {{name}} in a message"))
 	}
+	varW := m.varLabelWidth()
 	for i, n := range m.varNames {
 		on := f.kind == fieldVar && f.index == i
 		if on {
 			focusLine = len(lines)
 		}
 		ti := m.varInputs[n]
-		lines = append(lines, marker(on)+st.Variable.Render(pad(n, sideLabelW))+" "+inputView(ti.Model))
+		lines = append(lines, marker(on)+st.Variable.Render(pad(n, varW))+" "+inputView(ti.Model))
 	}
 	lines = append(lines, "", st.PanelTitle.Render("LINT"))
 	if len(m.lints) == 0 {

@@ -19,11 +19,14 @@ import tea "charm.land/bubbletea/v2"
 // screen esc goes back to instead), the screen forgets what it waited for
 // (its answer, when it comes, is dropped: it neither replaces the screen
 // gone back to nor opens a dialog over it; shown again, the screen reads
-// afresh), and then esc goes back as it does on the screen. The Library's
-// first list is the exception: there is nothing to go back to, so it is
-// still shown when it comes. ctrl+c and ctrl+z act at once. A dialog that opens while keys are held (one the
-// answer opens) takes them, before the keys typed after it. Keys held for
-// a screen that is no longer shown (a click on a tab) are dropped.
+// afresh), and then esc goes back as it does on the screen. From what
+// would open over the Suites list (a suite being read, a file being
+// imported, a new suite's prompt being looked up) esc goes back to the
+// list: it stays there. The Library's first list is the exception: there
+// is nothing to go back to, so it is still shown when it comes. ctrl+c
+// and ctrl+z act at once. A dialog that opens while keys are held (one
+// the answer opens) takes them, before the keys typed after it. Keys held
+// for a screen that is no longer shown (a click on a tab) are dropped.
 
 // waits reports whether screen s waits for what it is about to show.
 func (m Model) waits(s screenID) bool {
@@ -60,8 +63,11 @@ func isEsc(k tea.KeyPressMsg) bool { return k.Code == tea.KeyEscape && k.Mod == 
 
 // leaveWait handles esc read with no dialog open while the active screen
 // waits (see above), before esc goes to the screen: the held keys are
-// dropped and the screen forgets what it waited for.
-func (m Model) leaveWait() Model {
+// dropped and the screen forgets what it waited for. stay reports that
+// esc is done: what was left would have opened on the Suites list (a
+// suite, a file imported, a new suite), which is where esc from it goes
+// back to.
+func (m Model) leaveWait() (_ Model, stay bool) {
 	m.held = nil
 	switch m.active {
 	case screenVersions:
@@ -77,11 +83,12 @@ func (m Model) leaveWait() Model {
 	case screenCompare:
 		m.compare = m.compare.abandon()
 	case screenSuites:
+		stay = m.suites.opening()
 		m.suites = m.suites.abandon()
 	case screenModels:
 		m.models = m.models.abandon()
 	}
-	return m
+	return m, stay
 }
 
 // hold keeps msg (a key press, or a screenKeyMsg) until the active screen

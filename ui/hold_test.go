@@ -295,6 +295,35 @@ func TestEscDropsTheAnswerItLeft(t *testing.T) {
 				t.Fatal("the comparison left with esc was built")
 			}
 		}},
+		{name: "compare over a comparison", open: func(t *testing.T) *harness {
+			// The comparison shown while another is read stays: 7 shows it again.
+			h := runs(t)
+			h.key("C", "c")
+			if !h.m.compare.built || h.m.compare.rr.Run.ID != fixtureRun {
+				t.Fatalf("Compare shows %q (built %v)", h.m.compare.rr.Run.ID, h.m.compare.built)
+			}
+			h.key("5", "j")
+			return h
+		}, keys: []string{"C"}, want: screenHistory, check: func(t *testing.T, h *harness) {
+			h.key("7")
+			c := h.m.compare
+			if h.m.active != screenCompare || !c.built || c.rr.Run.ID != fixtureRun || !c.changedOnly {
+				t.Fatalf("7 after esc: on %v, run %q (built %v, changed only %v); want the comparison shown before, %s, changed only",
+					h.m.active, c.rr.Run.ID, c.built, c.changedOnly, fixtureRun)
+			}
+		}},
+		{name: "compare over a swap", open: func(t *testing.T) *harness {
+			h := runs(t)
+			h.key("C")
+			return h
+		}, keys: []string{"w"}, want: screenHistory, check: func(t *testing.T, h *harness) {
+			c := h.m.compare
+			if !c.built || c.a.VersionID > c.b.VersionID {
+				t.Fatalf("after esc: built %v, A %v, B %v; want the sides shown before the swap", c.built, c.a, c.b)
+			}
+			h.key("7")
+			h.mustSee("A support/reply@1", "B support/reply@2")
+		}},
 		{name: "suite", open: func(t *testing.T) *harness {
 			h := newHarness(t, fixedTimeStore{st}, 120, 40)
 			h.key("8")
@@ -302,6 +331,13 @@ func TestEscDropsTheAnswerItLeft(t *testing.T) {
 		}, keys: []string{"enter"}, want: screenSuites, check: func(t *testing.T, h *harness) {
 			if h.m.suites.mode != suitesList {
 				t.Fatalf("the suite left with esc opened (mode %v)", h.m.suites.mode)
+			}
+		}},
+		{name: "suites", open: func(t *testing.T) *harness {
+			return newHarness(t, fixedTimeStore{st}, 120, 40)
+		}, keys: []string{"8", "enter"}, want: screenLibrary, check: func(t *testing.T, h *harness) {
+			if h.m.suites.loaded || h.m.suites.mode != suitesList {
+				t.Fatalf("the list left with esc came (loaded %v, mode %v)", h.m.suites.loaded, h.m.suites.mode)
 			}
 		}},
 		{name: "arena", open: func(t *testing.T) *harness {

@@ -194,7 +194,7 @@ func (m inventoryModel) build() *invLayout {
 		lay.verW = max(lay.verW, len(itoa(p.Latest))+1)
 		lay.tagW = max(lay.tagW, ansi.StringWidth(m.tagsOf(p)))
 	}
-	lay.nameW = min(lay.nameW, max(12, m.w/3))
+	lay.nameW = min(lay.nameW, max(12, m.w*2/5)) // classify/sentiment-few-shot whole at 80 columns
 	lay.tagW = min(lay.tagW, max(10, m.w/5))
 	rows := []invRow{}
 	if m.err != "" {

@@ -143,3 +143,14 @@ func TestInventoryFollowsTheFilter(t *testing.T) {
 	h.key("esc", "F", "i")
 	h.mustSee("ops/deploy", "ops/pager", "dev/coder")
 }
+
+// At 80 columns a prompt's name of 27 characters (the starter library's
+// classify/sentiment-few-shot) reads whole, with its version and last run
+// after it.
+func TestInventoryNamesReadWholeAt80(t *testing.T) {
+	ps := []prompt.Prompt{{Name: "classify/sentiment-few-shot", Latest: 1, Labels: map[string]string{"team": "insights", "owner": "starter"}}}
+	view := ansi.Strip(newInventoryOf(ps, 80, 20).View())
+	if !strings.Contains(view, "classify/sentiment-few-shot v1") {
+		t.Fatalf("the name is cut:\n%s", view)
+	}
+}

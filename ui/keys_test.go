@@ -57,6 +57,7 @@ func TestQuitAndBackAreTheSameEverywhere(t *testing.T) {
 		{[]string{"esc"}, screenHistory},
 		{[]string{"esc"}, screenLibrary},
 		{[]string{"8", "enter", "esc"}, screenSuites},
+		{[]string{"esc"}, screenLibrary}, // the list, as Runs and Models
 	} {
 		h.key(step.keys...)
 		if h.quit || h.m.active != step.back {

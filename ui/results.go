@@ -431,10 +431,12 @@ func (m resultsModel) updateKeys(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
 			m.filter.SetValue("")
 			return m.refilter(), nil
 		}
-		if m.left && !m.loaded {
+		if !m.loaded && (m.left || m.asked == "") {
+			// Left while read, or a run asked for from Runs that could
+			// not be read: Runs as they were.
 			return m, m.sh.post(showScreenMsg{to: screenHistory})
 		}
-		name := ""
+		name := m.asked // a prompt's latest run that could not be shown (none yet): its runs
 		if m.loaded {
 			name = runPrompt(m.rr.Run)
 		}

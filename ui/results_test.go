@@ -261,6 +261,21 @@ func TestResultsEmptyAndNoRuns(t *testing.T) {
 	h.mustSee("no run open")
 }
 
+// esc on Results that could not show a prompt's latest run (it has none
+// yet) goes back to that prompt's runs, not to every run.
+func TestResultsEscAfterNoRunsShowsThatPromptsRuns(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 100, 30)
+	h.key("s") // classify/intent, selected first, has no runs
+	h.mustSee("classify/intent has no runs yet")
+	h.key("esc")
+	if h.m.active != screenHistory || h.m.history.prompt != "classify/intent" {
+		t.Fatalf("esc showed %v with the runs of %q; want the runs of classify/intent", h.m.active, h.m.history.prompt)
+	}
+	h.mustSee("classify/intent has no runs yet")
+}
+
 // Results and Compare that could show nothing for one prompt (no runs
 // yet) try again for the prompt selected when shown again, rather than
 // keeping the old prompt's message.

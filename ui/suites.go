@@ -42,6 +42,7 @@ type suitesKeys struct {
 	Rename key.Binding
 	Remove key.Binding
 	Run    key.Binding // here and in one suite's cases
+	Leave  key.Binding
 	// One suite's cases.
 	Add      key.Binding
 	Edit     key.Binding
@@ -70,6 +71,7 @@ func newSuitesKeys() suitesKeys {
 		Rename:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename suite")),
 		Remove:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete suite")),
 		Run:      key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "run suite")),
+		Leave:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Add:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add case")),
 		Edit:     key.NewBinding(key.WithKeys("e", "enter"), key.WithHelp("e/enter", "edit case")),
 		Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete case")),
@@ -237,6 +239,12 @@ func (m suitesModel) applyTheme() suitesModel {
 func (m suitesModel) waiting() bool {
 	list := m.mode == suitesList && m.loading && (!m.loaded || m.listed != m.scope)
 	return list || m.loadingOne || m.importing || m.checking
+}
+
+// opening reports whether the list waits for what would open over it: a
+// suite, a file imported, a new suite whose prompt is looked up.
+func (m suitesModel) opening() bool {
+	return m.mode == suitesList && (m.loadingOne || m.importing || m.checking)
 }
 
 // abandon forgets what the screen waits for (esc, hold.go): a suite being
@@ -619,6 +627,8 @@ func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 		return m.clamp(), nil
 	}
 	switch {
+	case key.Matches(msg, k.Leave):
+		return m, m.sh.post(showScreenMsg{to: screenLibrary})
 	case key.Matches(msg, k.Reload):
 		return m.reload()
 	case key.Matches(msg, k.All):
@@ -1027,7 +1037,7 @@ func (m suitesModel) keyTable() keyTable {
 	}
 	return keyTable{
 		short:  short,
-		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.Run, k.New, k.Import}, {k.Rename, k.Remove}, {k.All, k.Reload}},
+		groups: [][]key.Binding{k.nav.bindings(), {k.Open, k.Run, k.New, k.Import}, {k.Rename, k.Remove}, {k.All, k.Reload, k.Leave}},
 	}
 }
 
@@ -1086,7 +1096,17 @@ func (m suitesModel) listView() string {
 	prom := clamp(rest-name, 0, 20)
 	desc := rest - name - prom - 1
 	if desc < 10 {
+		// No room for descriptions (80 columns): theirs goes to the
+		// suites' names, then to the prompts', so that they read whole.
 		desc = 0
+		spare, longName, longProm := rest-name-prom, 0, 0
+		for _, s := range m.list {
+			longName = max(longName, lipgloss.Width(oneLine(s.Name)))
+			longProm = max(longProm, lipgloss.Width(oneLine(s.Prompt)))
+		}
+		add := clamp(longName-name, 0, spare)
+		name += add
+		prom += clamp(longProm-prom, 0, spare-add)
 	}
 	head := "  " + suitesCell("SUITE", name, false) + suitesCell("PROMPT", prom, false) + suitesCell("CASES", cases, true) +
 		suitesCell("CHECKS", checks, true) + suitesCell("UPDATED", updated, false) + suitesCell("DESCRIPTION", desc, false)

@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/goccy/go-yaml"
 
 	"whet/eval"
@@ -306,13 +307,25 @@ func (f caseForm) view(sh *shared, title string, w, h int) string {
 		}
 	}
 	if f.err == nil && f.lossy != "" {
-		errLines = append(errLines, st.Muted.Render(trunc(f.lossy, w)))
+		note := f.lossy
+		if f.edited(formExpected) {
+			note = "expected: edited, so saved as shown, without its control characters"
+		}
+		errLines = append(errLines, st.Muted.Render(trunc(note, w)))
 	}
 	for len(errLines) < 2 {
 		errLines = append(errLines, "")
 	}
 	hint := st.Key.Render("tab") + st.KeyDesc.Render(" next field  ") + st.Key.Render("ctrl+s") + st.KeyDesc.Render(" keep case and save  ") +
-		st.Key.Render("esc") + st.KeyDesc.Render(" cancel  ") + st.Muted.Render("vars: name=value, \\n for a newline")
+		st.Key.Render("esc") + st.KeyDesc.Render(" cancel  ")
+	// The tip reads whole or not at all: its short form where the long
+	// one does not fit (80 columns), never cut mid-phrase.
+	for _, tip := range []string{"vars: name=value, \\n for a newline", "vars: \\n for a newline"} {
+		if ansi.StringWidth(hint)+ansi.StringWidth(tip) <= w {
+			hint += st.Muted.Render(tip)
+			break
+		}
+	}
 	return body + "\n" + strings.Join(errLines, "\n") + "\n" + trunc(hint, w)
 }
 

@@ -771,6 +771,13 @@ func TestSuitesKeepWhatTheirFieldsCannotShow(t *testing.T) {
 	// The case form saved unedited keeps every field.
 	h.key("enter")
 	h.mustSee("docs › case 1", "An invoice⏎with two lines", "expected: control characters hidden; kept as stored unless edited")
+	// Edited, the expected output is no longer kept as stored: the form
+	// says so; undone, it is kept again.
+	h.key("tab", "tab")
+	h.typ("x")
+	h.mustSee("expected: edited, so saved as shown, without its control characters")
+	h.key("backspace")
+	h.mustSee("expected: control characters hidden; kept as stored unless edited")
 	h.key("ctrl+s")
 	h.mustSee("saved suite docs")
 	su := getSuite(t, st, "docs")
@@ -827,4 +834,39 @@ func TestSuiteCaseFormEditKeepsEmojiItDrawsSplit(t *testing.T) {
 	if got := getSuite(t, st, "emoji").Cases[0].Expected; got != "Many Thanks 👋🏽\tfrom a 👩‍💻" {
 		t.Fatalf("expected saved as %q", got)
 	}
+}
+
+// The case form's tip on the vars reads whole at 80 columns (its short
+// form), not cut mid-phrase; wider, it reads in full.
+func TestCaseFormTipFits(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	seedSuite(t, st)
+	for _, tc := range []struct {
+		w    int
+		want string
+	}{{80, "esc cancel  vars: \\n for a newline"}, {120, "vars: name=value, \\n for a newline"}} {
+		h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, tc.w, 24)
+		h.key("8", "enter", "enter")
+		if h.m.suites.mode != suitesForm {
+			t.Fatalf("%d columns: the keys did not open the case form", tc.w)
+		}
+		h.mustSee(tc.want)
+		h.mustNotSee("for…")
+	}
+}
+
+// At 80 columns, where the descriptions have no room, the suites' names
+// and prompts take it and read whole (the starter library's
+// classify/sentiment-few-shot).
+func TestSuitesListNamesReadWholeAt80(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "classify/sentiment-few-shot", Prompt: "support/reply",
+		Cases: []prompt.Case{{Name: "one"}}}, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 80, 24)
+	h.key("8")
+	h.mustSee("classify/sentiment-few-shot support/reply")
 }
