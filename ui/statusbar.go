@@ -63,8 +63,8 @@ func (m Model) statusView() string {
 	return trunc(line, w)
 }
 
-// hints renders as many of the screen's short key hints as fit in room
-// cells, always ending with help and the palette.
+// hints renders the screen's short key hints that fit in room cells, in
+// their order, always ending with help and the palette.
 func (m Model) hints(room int) string {
 	st := m.sh.styles()
 	item := func(b key.Binding) string {
@@ -84,7 +84,9 @@ func (m Model) hints(room int) string {
 		}
 		it := item(b)
 		if ansi.StringWidth(it) > room {
-			break
+			// A long hint that does not fit leaves its room to the
+			// shorter ones after it (Models' "enter pick in the Arena").
+			continue
 		}
 		out += it
 		room -= ansi.StringWidth(it)
