@@ -353,18 +353,33 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 const tabsPasted = "pasted tabs became spaces: a text field cannot hold a tab"
 
 // lossyNote says what the messages' fields do not show as it is stored,
-// and what an edit does with it; "" when nothing (what they do not show of
-// emoji is kept: rejoin).
+// and what an edit does with it, true of each message; "" when nothing
+// (what they do not show of emoji is kept: rejoin). An edited message
+// with control characters is saved as shown (without them, its tabs as
+// spaces); one with tabs alone keeps those outside the part edited.
 func lossyNote(msgs []prompt.Message) string {
-	var ctl, tab, both bool
-	for _, m := range msgs {
+	var ctl, tab, both, tabOnly bool
+	var withCtl []string // 1-based, as the fields' heads number them
+	for i, m := range msgs {
 		c := textutil.Sanitize(m.Content) != strings.ReplaceAll(m.Content, "\r\n", "\n")
 		t := strings.Contains(m.Content, "\t")
-		ctl, tab, both = ctl || c, tab || t, both || c && t
+		ctl, tab, both, tabOnly = ctl || c, tab || t, both || c && t, tabOnly || t && !c
+		if c {
+			withCtl = append(withCtl, itoa(i+1))
+		}
 	}
 	switch {
+	case both && tabOnly:
+		// Only the messages with control characters lose what an edit
+		// does not keep: name them.
+		which := "message " + withCtl[0]
+		if len(withCtl) > 1 {
+			which = "messages " + strings.Join(withCtl, ", ")
+		}
+		return "control characters hidden, tabs as spaces: editing " + which + " loses them"
 	case both:
-		// An edit saves a message holding control characters as shown.
+		// Every message with tabs has control characters: an edit saves
+		// each as shown.
 		return "control characters hidden, tabs shown as spaces: an edited message is saved so"
 	case ctl && tab:
 		// A message with tabs alone keeps them outside what is edited.

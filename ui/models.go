@@ -441,6 +441,65 @@ func (m modelsModel) cols() modelsCols {
 	return c
 }
 
+// modelsCells is what one target's row shows in each column.
+type modelsCells struct {
+	label, model, digest, last string
+	mstyle, lstyle             lipgloss.Style
+}
+
+// cells says what row r shows, its styles based on base; withLast is
+// whether the list has a LAST RUN column (without it, the label carries
+// the ✗ or ⚠ mark).
+func (m modelsModel) cells(r modelsRow, base lipgloss.Style, withLast bool) modelsCells {
+	st := m.sh.styles()
+	label := r.label
+	if r.label != r.spec {
+		label += " → " + r.spec
+	}
+	// The model the last run reported says more than "listed",
+	// what a hosted model without a size or quantisation shows.
+	model := ""
+	if r.info.Name != "" {
+		model = modelDetail(r.info)
+	}
+	if (model == "" || model == "listed") && r.seen != nil && r.seen.Current.Model != "" {
+		model = r.seen.Current.Model
+	}
+	if model == "listed" {
+		model = "" // FROM says so already
+	}
+	mstyle := base
+	if model == "" && r.missing != "" {
+		model, mstyle = "⚠ not on the server", st.Warn.Inherit(base)
+	}
+	digest := r.info.Digest
+	if digest == "" && r.seen != nil {
+		digest = r.seen.Current.Digest
+	}
+	last, lstyle := "never run", st.Muted
+	switch {
+	case r.seen != nil:
+		last = "run " + ago(m.sh.now(), r.seen.Current.Last)
+		if r.seen.Current.Last.IsZero() {
+			last = "run " + r.seen.Current.RunID
+		}
+	case r.fail != nil:
+		// Run, and every call failed: what one comes here to see.
+		last, lstyle = "✗ "+itoa(r.fail.Failed)+" failed, none ok", st.Error
+		if !withLast {
+			label = "✗ " + label
+		}
+	}
+	if _, short := r.changed(); short != "" {
+		last, lstyle = "⚠ "+short, st.Warn
+		if !withLast {
+			label = "⚠ " + label
+		}
+	}
+	return modelsCells{label: oneLine(label), model: oneLine(model), digest: shortDigest(digest), last: last,
+		mstyle: mstyle, lstyle: lstyle}
+}
+
 func (m modelsModel) targetsView() string {
 	st := m.sh.styles()
 	c := m.cols()
@@ -450,12 +509,31 @@ func (m modelsModel) targetsView() string {
 		}
 		return pad(s, w) + " "
 	}
+	// The room MODEL and DIGEST leave unused (hosted models without
+	// their key list nothing there) goes to the targets' names, so that
+	// they read whole; each column keeps at least its heading.
+	cells := make([]modelsCells, len(m.rows))
+	longLabel, longModel, longDigest := 0, lipgloss.Width("MODEL"), lipgloss.Width("DIGEST")
+	for i, r := range m.rows {
+		if r.issue != "" {
+			continue
+		}
+		cells[i] = m.cells(r, st.Row, c.last > 0)
+		longLabel = max(longLabel, lipgloss.Width(cells[i].label))
+		longModel = max(longModel, lipgloss.Width(cells[i].model))
+		longDigest = max(longDigest, lipgloss.Width(cells[i].digest))
+	}
+	if need := longLabel - c.label; need > 0 {
+		give := clamp(c.model-longModel, 0, need)
+		c.model, c.label, need = c.model-give, c.label+give, need-give
+		give = clamp(c.digest-longDigest, 0, need)
+		c.digest, c.label = c.digest-give, c.label+give
+	}
 	head := "  " + cell("TARGET", c.label) + cell("FROM", c.source) + cell("MODEL", c.model) + cell("DIGEST", c.digest) + cell("LAST RUN", c.last)
 	lines := []string{st.Header.Render(pad(head, m.w))}
 	if len(m.rows) == 0 {
 		lines = append(lines, st.Muted.Render(trunc("  Nothing to run: add providers in the config (whet config init), or start Ollama.", m.w)))
 	}
-	now := m.sh.now()
 	end := min(len(m.rows), m.offset+m.listRows())
 	for i := m.offset; i < end; i++ {
 		r := m.rows[i]
@@ -472,55 +550,12 @@ func (m modelsModel) targetsView() string {
 			line = marker + st.Error.Inherit(base).Render(cell(oneLine(r.label), c.label)) +
 				st.Error.Inherit(base).Render(oneLine(r.issue))
 		} else {
-			label := r.label
-			if r.label != r.spec {
-				label += " → " + r.spec
-			}
-			// The model the last run reported says more than "listed",
-			// what a hosted model without a size or quantisation shows.
-			model := ""
-			if r.info.Name != "" {
-				model = modelDetail(r.info)
-			}
-			if (model == "" || model == "listed") && r.seen != nil && r.seen.Current.Model != "" {
-				model = r.seen.Current.Model
-			}
-			if model == "listed" {
-				model = "" // FROM says so already
-			}
-			mstyle := base
-			if model == "" && r.missing != "" {
-				model, mstyle = "⚠ not on the server", st.Warn.Inherit(base)
-			}
-			digest := r.info.Digest
-			if digest == "" && r.seen != nil {
-				digest = r.seen.Current.Digest
-			}
-			last, lstyle := "never run", st.Muted
-			switch {
-			case r.seen != nil:
-				last = "run " + ago(now, r.seen.Current.Last)
-				if r.seen.Current.Last.IsZero() {
-					last = "run " + r.seen.Current.RunID
-				}
-			case r.fail != nil:
-				// Run, and every call failed: what one comes here to see.
-				last, lstyle = "✗ "+itoa(r.fail.Failed)+" failed, none ok", st.Error
-				if c.last == 0 {
-					label = "✗ " + label
-				}
-			}
-			if _, short := r.changed(); short != "" {
-				last, lstyle = "⚠ "+short, st.Warn
-				if c.last == 0 {
-					label = "⚠ " + label
-				}
-			}
-			line = marker + base.Render(cell(oneLine(label), c.label)) +
+			x := m.cells(r, base, c.last > 0)
+			line = marker + base.Render(cell(x.label, c.label)) +
 				st.Muted.Inherit(base).Render(cell(r.source, c.source)) +
-				mstyle.Render(cell(oneLine(model), c.model)) +
-				st.Muted.Inherit(base).Render(cell(shortDigest(digest), c.digest)) +
-				lstyle.Inherit(base).Render(cell(last, c.last))
+				x.mstyle.Render(cell(x.model, c.model)) +
+				st.Muted.Inherit(base).Render(cell(x.digest, c.digest)) +
+				x.lstyle.Inherit(base).Render(cell(x.last, c.last))
 		}
 		if gap := m.w - lipgloss.Width(line); gap > 0 {
 			line += base.Render(strings.Repeat(" ", gap))

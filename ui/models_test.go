@@ -354,3 +354,18 @@ func TestModelsListsATargetWhoseEveryCallFailed(t *testing.T) {
 		h.mustSee("every call failed (2)", r.ID, "(1h ago)", "insufficient_quota")
 	}
 }
+
+// A hosted model without its key lists nothing under MODEL and DIGEST: an
+// alias's name and target take that room and read whole at 80 columns.
+func TestModelsAliasReadsWholeWhereColumnsAreEmpty(t *testing.T) {
+	t.Setenv("ANTHROPIC_API_KEY", "")
+	cfg, err := config.Parse("alias.yaml", []byte("aliases:\n  sonnet: anthropic:claude-sonnet-4-5\n"), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		h := newHarness(t, openStore(t), size[0], size[1], withTargets(runner.NewRegistry(cfg)))
+		h.key("9")
+		h.mustSee("sonnet → anthropic:claude-sonnet-4-5 ", "MODEL", "DIGEST")
+	}
+}

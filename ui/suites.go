@@ -1193,6 +1193,15 @@ func (m suitesModel) casesView() string {
 		exp = min(exp, len("EXPECTED")+1)
 		vars = rest - name - exp
 	}
+	// The room the expected outputs leave unused goes to the cases'
+	// names, so that they read whole (negative-sarcasm at 80 columns).
+	longName, longExp := 0, len("EXPECTED")
+	for i, c := range su.Cases {
+		longName = max(longName, lipgloss.Width(caseNameText(c, i)))
+		longExp = max(longExp, lipgloss.Width(oneLine(c.Expected)))
+	}
+	add := clamp(longName-name, 0, exp-1-longExp)
+	name, exp = name+add, exp-add
 	head := "  " + suitesCell("#", num, true) + suitesCell("CASE", name, false) + suitesCell("VARIABLES", vars, false) +
 		suitesCell("EXPECTED", exp, false) + suitesCell("CHECKS", checks, true)
 	lines = append(lines, st.Header.Render(pad(head, m.w)))
@@ -1208,14 +1217,9 @@ func (m suitesModel) casesView() string {
 			base = st.RowSelected
 			marker = st.Cursor.Inherit(base).Render("▌ ")
 		}
-		caseName := base.Render(suitesCell(oneLine(c.Name), name, false))
-		switch {
-		case c.Name == "" && c.Description != "":
-			// A promptfoo test imports with its description and no
-			// name: the description says which case it is.
-			caseName = st.Muted.Inherit(base).Render(suitesCell(oneLine(c.Description), name, false))
-		case c.Name == "":
-			caseName = st.Muted.Inherit(base).Render(suitesCell("("+oneLine(c.Label(i))+")", name, false))
+		caseName := base.Render(suitesCell(caseNameText(c, i), name, false))
+		if c.Name == "" {
+			caseName = st.Muted.Inherit(base).Render(suitesCell(caseNameText(c, i), name, false))
 		}
 		expected := oneLine(c.Expected)
 		if expected == "" {
@@ -1247,6 +1251,20 @@ func (m suitesModel) casesView() string {
 		return body + "\n" + strings.Join(errLines, "\n")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// caseNameText is what the cases table shows in the CASE column of case
+// c, the i-th: its name, or else what says which case it is.
+func caseNameText(c prompt.Case, i int) string {
+	switch {
+	case c.Name != "":
+		return oneLine(c.Name)
+	case c.Description != "":
+		// A promptfoo test imports with its description and no name:
+		// the description says which case it is.
+		return oneLine(c.Description)
+	}
+	return "(" + oneLine(c.Label(i)) + ")"
 }
 
 // checkSuiteName checks a suite name typed in a dialog: the rule is the

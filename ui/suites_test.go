@@ -870,3 +870,20 @@ func TestSuitesListNamesReadWholeAt80(t *testing.T) {
 	h.key("8")
 	h.mustSee("classify/sentiment-few-shot support/reply")
 }
+
+// At 80 columns a case's name longer than its column (the starter
+// library's negative-sarcasm) takes the room the expected outputs leave
+// and reads whole.
+func TestSuiteCaseNamesTakeTheRoomExpectedLeaves(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "sentiment", Prompt: "support/reply", Cases: []prompt.Case{
+		{Name: "negative-sarcasm", Vars: map[string]string{"ticket": "Oh great, another update that logs me out"}, Expected: "negative"},
+		{Name: "neutral", Vars: map[string]string{"ticket": "Delivered on Thursday"}, Expected: "neutral"},
+	}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 80, 24)
+	h.key("8", "enter")
+	h.mustSee("negative-sarcasm ticket=", "EXPECTED", "negative")
+}
