@@ -584,21 +584,7 @@ func (im *importer) hint(typ, baseURL, keyEnv, apiVersion, label string) (string
 	if seg == "" || !isAlnum(seg[0]) {
 		seg = "endpoint"
 	}
-	taken := func(n string) bool {
-		if builtinNames[n] {
-			return true
-		}
-		for _, h := range im.res.Providers {
-			if h.Name == n {
-				return true
-			}
-		}
-		return false
-	}
-	name := seg
-	for i := 2; taken(name); i++ {
-		name = fmt.Sprintf("%s-%d", seg, i)
-	}
+	name := im.freeName(seg)
 	im.res.Providers = append(im.res.Providers, ProviderHint{Name: name, Type: typ, BaseURL: baseURL, APIKeyEnv: keyEnv, APIVersion: apiVersion})
 	return name, nil
 }
@@ -927,26 +913,7 @@ func (im *importer) envTarget(at node, who, target string) string {
 	if seg == "" || !isAlnum(seg[0]) {
 		seg = "model"
 	}
-	taken := func(n string) bool {
-		if builtinNames[n] {
-			return true
-		}
-		for _, h := range im.res.Providers {
-			if h.Name == n {
-				return true
-			}
-		}
-		for _, a := range im.res.Aliases {
-			if a.Name == n {
-				return true
-			}
-		}
-		return false
-	}
-	name := seg
-	for i := 2; taken(name); i++ {
-		name = fmt.Sprintf("%s-%d", seg, i)
-	}
+	name := im.freeName(seg)
 	im.res.Aliases = append(im.res.Aliases, AliasHint{Name: name, Target: target})
 	im.issue(at, fmt.Sprintf("%s: its model is read from the environment (%s), as promptfoo renders the id when it loads the config: the target is the alias %s, %s, which whet expands when it reads its config",
 		who, strings.Join(names, ", "), name, target))
@@ -970,4 +937,31 @@ func envRef(n node) string {
 		return ""
 	}
 	return m[1] + m[2]
+}
+
+// freeName is seg, or seg-2, seg-3, …: the first that names no built-in
+// provider and no provider or alias the import adds (the config's
+// providers and aliases share the names a target can start with).
+func (im *importer) freeName(seg string) string {
+	taken := func(n string) bool {
+		if builtinNames[n] {
+			return true
+		}
+		for _, h := range im.res.Providers {
+			if h.Name == n {
+				return true
+			}
+		}
+		for _, a := range im.res.Aliases {
+			if a.Name == n {
+				return true
+			}
+		}
+		return false
+	}
+	name := seg
+	for i := 2; taken(name); i++ {
+		name = fmt.Sprintf("%s-%d", seg, i)
+	}
+	return name
 }
