@@ -427,12 +427,7 @@ func TestEditorKeepsWhatAMessageFieldCannotShow(t *testing.T) {
 	if h.m.editor.dirty() {
 		t.Fatal("opening the version marked the draft modified")
 	}
-	// The user message has the focus; temperature comes next.
-	h.key("tab")
-	h.typ("0.5")
-	h.key("ctrl+s")
-	h.typ("warmer")
-	h.key("enter")
+	saveWarmer(h)
 	h.mustSee("saved doc/tab@2")
 	v, err := st.Resolve(ctx, prompt.Ref{Name: "doc/tab"})
 	if err != nil || v.Number != 2 || v.Messages[0].Content != sys || v.Messages[1].Content != "Read\tit" {
@@ -759,11 +754,7 @@ func TestEditorKeepsAStopSequenceOfALineBreak(t *testing.T) {
 	if h.m.editor.dirty() {
 		t.Fatal("opening the version marked the draft modified")
 	}
-	h.key("tab")
-	h.typ("0.5")
-	h.key("ctrl+s")
-	h.typ("warmer")
-	h.key("enter")
+	saveWarmer(h)
 	h.mustSee("saved p/stop@2")
 	v, err := st.Resolve(ctx, prompt.Ref{Name: "p/stop"})
 	if err != nil || v.Number != 2 || len(v.Params.Stop) != 1 || v.Params.Stop[0] != "\n" {
@@ -899,4 +890,14 @@ func TestEditorShowsLongVariableNamesWhole(t *testing.T) {
 		h.mustSee("customer_name Dana", "ticket        dent")
 		h.mustNotSee("customer_na…")
 	}
+}
+
+// saveWarmer sets temperature 0.5 (the field after the last message's,
+// which has the focus) and saves, noted "warmer".
+func saveWarmer(h *harness) {
+	h.key("tab")
+	h.typ("0.5")
+	h.key("ctrl+s")
+	h.typ("warmer")
+	h.key("enter")
 }

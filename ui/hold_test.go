@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"whet/prompt"
+	"whet/store"
 )
 
 // press hands keys to Update as burst does, without running the commands
@@ -34,14 +35,7 @@ func (h *harness) press(names ...string) []tea.Cmd {
 func TestKeysWaitForTheScreenTheyReach(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
-	runs := func(t *testing.T) *harness {
-		h := newHarness(t, fixedTimeStore{st}, 120, 40)
-		h.key("G", "h") // the runs of support/reply, fixtureRun first
-		if h.m.active != screenHistory || !h.m.history.loaded {
-			t.Fatalf("h showed %v", h.m.active)
-		}
-		return h
-	}
+	runs := func(t *testing.T) *harness { return onRuns(t, st) }
 
 	t.Run("results filter", func(t *testing.T) {
 		h := runs(t)
@@ -252,14 +246,7 @@ func TestEscDropsTheAnswerItLeft(t *testing.T) {
 	}}, "tester"); err != nil {
 		t.Fatal(err)
 	}
-	runs := func(t *testing.T) *harness {
-		h := newHarness(t, fixedTimeStore{st}, 120, 40)
-		h.key("G", "h") // the runs of support/reply, fixtureRun first
-		if h.m.active != screenHistory || !h.m.history.loaded {
-			t.Fatalf("h showed %v", h.m.active)
-		}
-		return h
-	}
+	runs := func(t *testing.T) *harness { return onRuns(t, st) }
 	for _, tc := range []struct {
 		name  string
 		open  func(t *testing.T) *harness
@@ -388,4 +375,16 @@ func TestEscWhileTheLibraryFirstReads(t *testing.T) {
 	if h.m.active != screenLibrary || h.m.library.cursor != 0 || len(h.m.library.rows) == 0 {
 		t.Fatalf("j enter esc as whet started: on %v, cursor %d, %d prompts listed", h.m.active, h.m.library.cursor, len(h.m.library.rows))
 	}
+}
+
+// onRuns is a harness on st showing the runs of support/reply, loaded
+// (fixtureRun first).
+func onRuns(t *testing.T, st *store.Store) *harness {
+	t.Helper()
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.key("G", "h")
+	if h.m.active != screenHistory || !h.m.history.loaded {
+		t.Fatalf("h showed %v", h.m.active)
+	}
+	return h
 }
