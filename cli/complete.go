@@ -187,12 +187,15 @@ func (a *app) completeRefs(st *store.Store, toComplete string, refs bool) ([]cob
 			var out []cobra.Completion
 			tags := make([]string, 0, len(p.Tags))
 			for t := range p.Tags {
-				tags = append(tags, t)
+				if prompt.ReservedTag(t) == nil { // an older whet's "latest" tag: @latest is the newest
+					tags = append(tags, t)
+				}
 			}
 			slices.Sort(tags)
 			for _, t := range tags {
 				out = append(out, cobra.CompletionWithDesc(name+"@"+t, "@"+strconv.Itoa(p.Tags[t])))
 			}
+			out = append(out, cobra.CompletionWithDesc(name+"@"+prompt.LatestSelector, "@"+strconv.Itoa(p.Latest)))
 			for n := p.Latest; n >= 1; n-- {
 				out = append(out, name+"@"+strconv.Itoa(n))
 			}

@@ -905,6 +905,9 @@ func (a *app) promptTagCmd() *cobra.Command {
 			if err := prompt.ValidateTag(tag); err != nil {
 				return usageError{err}
 			}
+			if err := prompt.ReservedTag(tag); err != nil && !remove {
+				return usageError{err}
+			}
 			st, err := a.store()
 			if err != nil {
 				return err

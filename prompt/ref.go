@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// Ref names a version: "name" (the latest), "name@3" or "name@v3" (a
-// number), "name@production" (a tag), "name@1f2e3d" (a content-hash prefix of
+// Ref names a version: "name" or "name@latest" (the latest), "name@3" or
+// "name@v3" (a number), "name@production" (a tag), "name@1f2e3d" (a content-hash prefix of
 // at least 6 hex digits). At most one of Number, Tag and Hash is set (none
 // for the latest version), except for a selector of 6 to 9 plain digits,
 // which is both a version number and a hash prefix: resolvers try the number
@@ -48,6 +48,8 @@ func ParseRef(s string) (Ref, error) {
 	switch {
 	case sel == "":
 		return Ref{}, fmt.Errorf("bad ref %q: nothing after '@' (use name@3, name@v3, name@TAG or name@HASH)", s)
+	case strings.EqualFold(sel, LatestSelector):
+		return r, nil
 	case versionSelRe.MatchString(sel) && (sel[0] == 'v' || sel[0] == 'V' || len(sel) < 10):
 		n, err := strconv.Atoi(strings.TrimLeft(sel, "vV"))
 		if err != nil || n < 1 {
@@ -65,6 +67,22 @@ func ParseRef(s string) (Ref, error) {
 		return Ref{}, fmt.Errorf("bad ref %q: %q is neither a version number, a hash prefix (6+ hex digits) nor a tag", s, sel)
 	}
 	return r, nil
+}
+
+// LatestSelector is the selector that names a prompt's newest version, as
+// the name alone does ("summary@latest" is "summary"). It is never a tag:
+// ReservedTag refuses it, so a ref written for another registry's
+// movable "latest" label means here what it means there.
+const LatestSelector = "latest"
+
+// ReservedTag reports why tag cannot be set on a version: "latest" (in any
+// case) already names the newest version. ValidateTag still accepts it, so
+// that a tag an older whet let someone set can be read and removed.
+func ReservedTag(tag string) error {
+	if strings.EqualFold(tag, LatestSelector) {
+		return fmt.Errorf("%q cannot be a tag: NAME@latest (or NAME alone) always names the newest version", tag)
+	}
+	return nil
 }
 
 // String renders the ref in its canonical form.

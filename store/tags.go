@@ -36,6 +36,9 @@ func (tx *Tx) SetTag(ctx context.Context, ref prompt.Ref, tag string, force bool
 	if err := prompt.ValidateTag(tag); err != nil {
 		return prompt.Version{}, false, err
 	}
+	if err := prompt.ReservedTag(tag); err != nil {
+		return prompt.Version{}, false, err
+	}
 	target, err := resolve(ctx, tx.tx, ref)
 	if err != nil {
 		return prompt.Version{}, false, err

@@ -127,3 +127,31 @@ func TestTagsBelongToTheirPrompt(t *testing.T) {
 		t.Errorf("b has tags %v", p.Tags)
 	}
 }
+
+// TestLatestIsNeverATag: "latest" names the newest version, so it cannot be
+// set as a tag; one an older whet stored is shadowed by @latest but can
+// still be removed.
+func TestLatestIsNeverATag(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	v1 := mustCreate(t, s, "a", "1")
+	for _, tag := range []string{"latest", "Latest"} {
+		if _, _, err := s.SetTag(ctx, prompt.Ref{Name: "a"}, tag, false, nil, ""); err == nil || !strings.Contains(err.Error(), "newest version") {
+			t.Errorf("SetTag(%q) = %v, want refused", tag, err)
+		}
+	}
+	if _, err := s.w.Exec(`INSERT INTO tag_events (prompt_id, tag, version_id, created) VALUES (?, 'latest', ?, 0)`, v1.PromptID, v1.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustSave(t, s, "a", "2")
+	ref, err := prompt.ParseRef("a@latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Resolve(ctx, ref); err != nil || v.Number != 2 {
+		t.Errorf("a@latest = @%d, %v; want @2", v.Number, err)
+	}
+	if err := s.RemoveTag(ctx, "a", "latest", false, nil, ""); err != nil {
+		t.Errorf("removing an old latest tag: %v", err)
+	}
+}
