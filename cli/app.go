@@ -21,6 +21,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"whet/config"
@@ -396,6 +397,7 @@ Run whet with no arguments to open the workbench (TUI).`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%s (see '%s --help')", plainFlagError(err.Error()), c.CommandPath())}
 	})
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error { return swallowedFlag(cmd) }
 	root.PersistentFlags().StringVar(&a.dbFlag, "db", "", "database file (env WHET_DB)")
 	root.PersistentFlags().StringVar(&a.cfgFlag, "config", "", "config file (env WHET_CONFIG)")
 	root.Flags().StringVar(&a.theme, "theme", "", "TUI theme: dark, light, dracula, high-contrast")
@@ -406,6 +408,54 @@ Run whet with no arguments to open the workbench (TUI).`,
 	a.addCompletions(root)
 	completionArgs(root)
 	return root
+}
+
+// swallowedFlag refuses a flag that took the next flag as its value, as
+// pflag lets it: in `whet run x -m --var k=v`, -m reads "--var" as a
+// target and k=v becomes a ref, and the error would be about a ref the
+// user never meant. A value that is exactly one of the command's own flags
+// (--var, -m) is taken for that mistake; write --note=--force to mean it.
+// It runs in the commands' argument checks (which cobra runs before any
+// pre-run hook, so that the displaced word is not first reported as an
+// extra argument) and as the root's pre-run hook for the others.
+func swallowedFlag(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if err != nil || f.NoOptDefVal != "" { // a bool or count takes no value
+			return
+		}
+		vals := []string{f.Value.String()}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			vals = sv.GetSlice()
+		}
+		for _, v := range vals {
+			if other := flagNamed(cmd, v); other != nil {
+				name := "--" + f.Name
+				if f.Shorthand != "" {
+					name = "-" + f.Shorthand + "/" + name
+				}
+				err = usagef("flag %s needs a value, but the word after it is the flag %s (give %s its value first; to mean the text itself, write --%s=%s)", name, v, name, f.Name, v)
+				return
+			}
+		}
+	})
+	return err
+}
+
+// flagNamed is the flag of cmd that word spells (--name, --name=x, -m), or
+// nil.
+func flagNamed(cmd *cobra.Command, word string) *pflag.Flag {
+	if rest, ok := strings.CutPrefix(word, "--"); ok {
+		name, _, _ := strings.Cut(rest, "=")
+		if name == "" {
+			return nil
+		}
+		return cmd.Flags().Lookup(name)
+	}
+	if len(word) == 2 && word[0] == '-' {
+		return cmd.Flags().ShorthandLookup(word[1:])
+	}
+	return nil
 }
 
 // completionArgs makes `whet completion SHELL` refuse a shell it has no

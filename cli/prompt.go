@@ -333,6 +333,9 @@ func (a *app) warnMissingSamples(msgs []prompt.Message, vars map[string]string) 
 
 func exactArgs(n int, names string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
+		if err := swallowedFlag(cmd); err != nil {
+			return err
+		}
 		if len(args) != n {
 			return usagef("%s takes %s (got %d argument(s)); see '%s --help'", cmd.CommandPath(), names, len(args), cmd.CommandPath())
 		}
@@ -343,6 +346,9 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 // noArgs refuses arguments to a command that takes none, saying so
 // (cobra's NoArgs calls a stray word an unknown command).
 func noArgs(cmd *cobra.Command, args []string) error {
+	if err := swallowedFlag(cmd); err != nil {
+		return err
+	}
 	if len(args) > 0 {
 		return usagef("%s takes no arguments (got %q); see '%s --help'", cmd.CommandPath(), strings.Join(args, " "), cmd.CommandPath())
 	}
@@ -351,6 +357,9 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 func minArgs(n int, names string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
+		if err := swallowedFlag(cmd); err != nil {
+			return err
+		}
 		if len(args) < n {
 			return usagef("%s takes %s; see '%s --help'", cmd.CommandPath(), names, cmd.CommandPath())
 		}
