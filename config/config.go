@@ -46,7 +46,7 @@ type Provider struct {
 	APIKeyCmd string            `yaml:"api_key_cmd"`
 	Headers   map[string]string `yaml:"headers"`
 	// Concurrency caps calls in flight to this provider. 0 = default
-	// (ollama 1, hosted 8, echo unbounded).
+	// (ollama 1, hosted 8, echo unbounded: the executor's 256 at once).
 	Concurrency int `yaml:"concurrency"`
 	// Timeout per call. 0 = default (5m for ollama, 2m hosted).
 	Timeout time.Duration `yaml:"timeout"`

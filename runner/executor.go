@@ -329,8 +329,19 @@ type execQueue struct {
 	inflight int
 }
 
+// unboundedInFlight is how many cells a provider with no limit of its own
+// (echo; targets that failed to resolve) has in flight at most. Its cells
+// take no time a server spends, so more would only hold memory: each cell
+// in flight is a goroutine and its result, and a 100,000-case run of echo
+// started every cell at once (over 1 GB).
+const unboundedInFlight = 256
+
 func (q *execQueue) ready() bool {
-	return q.next < len(q.cells) && (q.limit <= 0 || q.inflight < q.limit)
+	limit := q.limit
+	if limit <= 0 {
+		limit = unboundedInFlight
+	}
+	return q.next < len(q.cells) && q.inflight < limit
 }
 
 // execOutcome is what a cell's goroutine reports back to the scheduler.

@@ -238,6 +238,53 @@ func TestExecuteConcurrencyLimits(t *testing.T) {
 	}
 }
 
+// TestExecuteUnlimitedProviderHoldsBoundedCells: a provider with no limit
+// of its own (echo's 0) still has at most unboundedInFlight cells in
+// flight, not one goroutine per cell of the plan at once.
+func TestExecuteUnlimitedProviderHoldsBoundedCells(t *testing.T) {
+	gate := make(chan struct{})
+	entered := make(chan string, 1000)
+	free := &execFakeProvider{name: "free", chat: func(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+		entered <- req.Model
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return Response{}, ctx.Err()
+		}
+		return execEcho(req, onDelta), nil
+	}}
+	targets := execTargets(free)
+	targets.limits = map[string]int{"free": 0}
+	store := newExecMemStore()
+	cells := 3 * unboundedInFlight
+	p := execPlanOf("r", []prompt.Version{execVersion(1, "hi {{name}}", prompt.Params{})},
+		[]string{"free:a"}, execCases(cells), 1)
+	done := make(chan error, 1)
+	go func() {
+		_, err := NewExecutor(targets, store, Options{}).Execute(context.Background(), p, nil)
+		done <- err
+	}()
+	for range unboundedInFlight {
+		execRecv(t, entered, "a call to start")
+	}
+	// Give the scheduler time to start more than it may; none must come.
+	select {
+	case <-entered:
+		t.Fatalf("more than %d cells in flight", unboundedInFlight)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(gate)
+	if err := execRecv(t, done, "Execute to return"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(store.byKey("r")); n != cells {
+		t.Fatalf("%d results, want %d", n, cells)
+	}
+	if got := free.gauge.peak(); got != unboundedInFlight {
+		t.Errorf("peak in flight = %d, want %d", got, unboundedInFlight)
+	}
+}
+
 // execFlaky fails its first len(errs) calls with errs (streaming "partial"
 // first), then echoes.
 func execFlaky(errs ...error) func(context.Context, Request, func(string)) (Response, error) {
