@@ -138,7 +138,7 @@ func (a *app) complete(k completion, toComplete string) ([]cobra.Completion, cob
 	case compRef, compName:
 		return a.completeRefs(st, toComplete, k == compRef)
 	case compRun:
-		runs, err := st.ListRuns(a.ctx, store.RunFilter{Limit: 100})
+		runs, err := st.ListRuns(a.ctx, store.RunFilter{Limit: 100, Brief: true})
 		if err != nil {
 			return nil, noFiles
 		}
@@ -306,7 +306,7 @@ func (a *app) completionTargets() []string {
 	}
 	add("echo")
 	if st := a.completionStore(); st != nil {
-		if runs, err := st.ListRuns(a.ctx, store.RunFilter{Limit: 50}); err == nil {
+		if runs, err := st.ListRuns(a.ctx, store.RunFilter{Limit: 50, Brief: true}); err == nil {
 			for _, r := range runs {
 				for _, t := range r.Run.Targets {
 					add(t)

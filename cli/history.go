@@ -327,7 +327,7 @@ func (a *app) runsCmd() *cobra.Command {
 			if limit > 0 {
 				fetch = limit + 1 // one more tells whether some were left out
 			}
-			runs, err := st.ListRuns(a.ctx, store.RunFilter{Prompt: promptName, Limit: fetch})
+			runs, err := st.ListRuns(a.ctx, store.RunFilter{Prompt: promptName, Limit: fetch, Brief: true})
 			if err != nil {
 				return err
 			}
@@ -365,7 +365,7 @@ func (a *app) runsCmd() *cobra.Command {
 				for _, s := range runs {
 					r := s.Run
 					j := runJSON{ID: r.ID, Created: r.Created.UTC(), Status: string(r.Status), Source: r.Source, Versions: runRefs(r),
-						Targets: r.Targets, Cases: len(r.Cases), Repeat: r.Repeat, Cells: s.Cells, Done: s.Done, Failed: s.Failed, Cost: report.RoundCost(s.Cost), Unpriced: unpriced(r), Author: r.Author, Note: r.Note, Baseline: r.DriftBaseline()}
+						Targets: r.Targets, Cases: s.Cases, Repeat: r.Repeat, Cells: s.Cells, Done: s.Done, Failed: s.Failed, Cost: report.RoundCost(s.Cost), Unpriced: unpriced(r), Author: r.Author, Note: r.Note, Baseline: r.DriftBaseline()}
 					if j.Targets == nil {
 						j.Targets = []string{}
 					}

@@ -154,12 +154,15 @@ func (r Run) DriftBaseline() string {
 }
 
 // Cells is the plan's size.
-func (r Run) Cells() int {
+func (r Run) Cells() int { return r.CellsOf(len(r.Cases)) }
+
+// CellsOf is the plan's size were it to have that many cases (a plan
+// with none runs one case of the sample values).
+func (r Run) CellsOf(cases int) int {
 	rep := r.Repeat
 	if rep < 1 {
 		rep = 1
 	}
-	cases := len(r.Cases)
 	if cases == 0 {
 		cases = 1
 	}

@@ -82,7 +82,7 @@ func (s *Store) PruneRuns(ctx context.Context, opt PruneOptions) (PruneReport, e
 		}
 		keep[r.ID] = KeptGiven
 	}
-	all, err := s.ListRuns(ctx, RunFilter{})
+	all, err := s.ListRuns(ctx, RunFilter{Brief: true})
 	if err != nil {
 		return rep, err
 	}

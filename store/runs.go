@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tidwall/gjson"
+
 	"whet/prompt"
 )
 
@@ -21,6 +23,7 @@ import (
 // Cost their summed cost in USD.
 type RunSummary struct {
 	Run                 prompt.Run
+	Cases               int // the plan's cases (also under Brief, where Run.Cases is nil)
 	Cells, Done, Failed int
 	Cost                float64
 }
@@ -29,6 +32,42 @@ type RunSummary struct {
 type RunFilter struct {
 	Prompt string // only runs with a version of this prompt; "" = all
 	Limit  int    // at most this many; <= 0 = all
+	// Brief counts each run's cases without reading them: Run.Cases is
+	// nil, RunSummary.Cases and Cells count them. Reading a plan's cases
+	// is most of a list's time once runs have thousands of cases (50
+	// runs of a 5,000-case suite: 1.6 s against 0.2 s).
+	Brief bool
+}
+
+// briefPlan is a runPlan whose cases are counted, not decoded.
+type briefPlan struct {
+	Versions   []prompt.RunVersion `json:"versions"`
+	Targets    []string            `json:"targets"`
+	Cases      caseCount           `json:"cases"`
+	Repeat     int                 `json:"repeat"`
+	NoCache    bool                `json:"no_cache,omitempty"`
+	ForceCache bool                `json:"force_cache,omitempty"`
+}
+
+// caseCount is the number of elements of a JSON array (null: 0).
+type caseCount int
+
+func (n *caseCount) UnmarshalJSON(b []byte) error {
+	v := gjson.ParseBytes(b)
+	if v.Type == gjson.Null {
+		*n = 0
+		return nil
+	}
+	if !v.IsArray() {
+		return fmt.Errorf("cases: want an array, got %.20s", b)
+	}
+	c := 0
+	v.ForEach(func(_, _ gjson.Result) bool {
+		c++
+		return true
+	})
+	*n = caseCount(c)
+	return nil
 }
 
 // runPlan is the JSON form of a run's plan in runs.plan.
@@ -162,6 +201,13 @@ func (tx *Tx) FinishRun(ctx context.Context, id string, status prompt.RunStatus,
 const runCols = `r.id, r.created, r.finished, r.status, r.source, r.suite, r.plan, r.author, r.note`
 
 func scanRun(sc scanner, extra ...any) (prompt.Run, error) {
+	r, _, err := scanRunPlan(sc, false, extra...)
+	return r, err
+}
+
+// scanRunPlan is scanRun that, when brief, counts the plan's cases
+// instead of reading them (RunFilter.Brief); it returns their number.
+func scanRunPlan(sc scanner, brief bool, extra ...any) (prompt.Run, int, error) {
 	var (
 		r        prompt.Run
 		created  int64
@@ -171,20 +217,29 @@ func scanRun(sc scanner, extra ...any) (prompt.Run, error) {
 	)
 	dest := append([]any{&r.ID, &created, &finished, &status, &r.Source, &r.Suite, &plan, &r.Author, &r.Note}, extra...)
 	if err := sc.Scan(dest...); err != nil {
-		return r, err
+		return r, 0, err
 	}
 	r.Created = fromMS(created)
 	if finished.Valid {
 		r.Finished = fromMS(finished.Int64)
 	}
 	r.Status = prompt.RunStatus(status)
+	if brief {
+		var p briefPlan
+		if err := json.Unmarshal([]byte(plan), &p); err != nil {
+			return r, 0, fmt.Errorf("run %s: plan: %w", r.ID, err)
+		}
+		r.Versions, r.Targets, r.Repeat = p.Versions, p.Targets, p.Repeat
+		r.NoCache, r.ForceCache = p.NoCache, p.ForceCache
+		return r, int(p.Cases), nil
+	}
 	var p runPlan
 	if err := json.Unmarshal([]byte(plan), &p); err != nil {
-		return r, fmt.Errorf("run %s: plan: %w", r.ID, err)
+		return r, 0, fmt.Errorf("run %s: plan: %w", r.ID, err)
 	}
 	r.Versions, r.Targets, r.Cases, r.Repeat = p.Versions, p.Targets, p.Cases, p.Repeat
 	r.NoCache, r.ForceCache = p.NoCache, p.ForceCache
-	return r, nil
+	return r, len(p.Cases), nil
 }
 
 // GetRun returns the run with the given id, or with the only id that
@@ -283,14 +338,15 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]RunSummary, error)
 	var out []RunSummary
 	for rows.Next() {
 		var sum RunSummary
-		r, err := scanRun(rows, &sum.Done, &sum.Failed, &sum.Cost)
+		r, cases, err := scanRunPlan(rows, f.Brief, &sum.Done, &sum.Failed, &sum.Cost)
 		if err != nil {
 			return nil, err
 		}
 		s.settle(&r)
 		s.canonRun(&r)
 		sum.Run = r
-		sum.Cells = r.Cells()
+		sum.Cases = cases
+		sum.Cells = r.CellsOf(cases)
 		out = append(out, sum)
 	}
 	return out, rows.Err()

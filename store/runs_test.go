@@ -225,6 +225,24 @@ func TestRunsResultsScoresRoundTrip(t *testing.T) {
 	if list[0].Cells != 1 || list[0].Done != 0 || !list[0].Run.Finished.IsZero() {
 		t.Errorf("run2 summary = %+v", list[0])
 	}
+	if list[1].Cases != 2 || list[0].Cases != 0 {
+		t.Errorf("cases = %d and %d, want 2 and 0", list[1].Cases, list[0].Cases)
+	}
+	// Brief: the same list, its cases counted, not read.
+	briefList, err := s.ListRuns(ctx, RunFilter{Brief: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range briefList {
+		if briefList[i].Run.Cases != nil {
+			t.Errorf("brief run %d has cases %v", i, briefList[i].Run.Cases)
+		}
+		want := list[i]
+		want.Run.Cases = nil
+		if !reflect.DeepEqual(briefList[i], want) {
+			t.Errorf("brief run %d:\n%+v\nwant\n%+v", i, briefList[i], want)
+		}
+	}
 	for _, tc := range []struct {
 		f    RunFilter
 		want []string

@@ -62,7 +62,7 @@ func (m inventoryModel) open() (inventoryModel, tea.Cmd) {
 	m.off = 0
 	id := m.req
 	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
-		runs, err := st.ListRuns(ctx, store.RunFilter{Limit: inventoryRuns})
+		runs, err := st.ListRuns(ctx, store.RunFilter{Limit: inventoryRuns, Brief: true})
 		msg := inventoryLoadedMsg{id: id, targets: map[string][]string{}, at: map[string]time.Time{}, err: err}
 		for _, r := range runs { // newest first: the first seen is the last run
 			for _, v := range r.Run.Versions {

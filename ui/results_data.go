@@ -43,7 +43,7 @@ var errNoRuns = errors.New("no runs yet")
 
 // latestRunID is the id of name's newest run; errNoRuns when it has none.
 func latestRunID(ctx context.Context, st Store, name string) (string, error) {
-	runs, err := st.ListRuns(ctx, store.RunFilter{Prompt: name, Limit: 1})
+	runs, err := st.ListRuns(ctx, store.RunFilter{Prompt: name, Limit: 1, Brief: true})
 	if err != nil {
 		return "", err
 	}
