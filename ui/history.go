@@ -221,10 +221,26 @@ func (m historyModel) reload() (historyModel, tea.Cmd) {
 	m.req++
 	m.loading = true
 	id, name, limit := m.req, m.prompt, m.listLimit()
+	known := m.knownRuns()
 	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
-		rows, err := loadHistory(ctx, st, name, limit)
+		rows, err := loadHistory(ctx, st, name, limit, known)
 		return historyLoadedMsg{id: id, prompt: name, rows: rows, err: err}
 	})
+}
+
+// knownRuns are the runs listed now, by id: read again (another process
+// wrote, every two seconds while it runs), the list takes their plans
+// from here rather than decoding each again (store.RunFilter.Known),
+// which for runs of thousands of cases is most of the reading.
+func (m historyModel) knownRuns() map[string]prompt.Run {
+	if len(m.rows) == 0 {
+		return nil
+	}
+	known := make(map[string]prompt.Run, len(m.rows))
+	for _, r := range m.rows {
+		known[r.sum.Run.ID] = r.sum.Run
+	}
+	return known
 }
 
 // listLimit is how many runs the list reads.
@@ -245,14 +261,14 @@ func (m historyModel) readMore() (historyModel, tea.Cmd) {
 }
 
 // loadHistory lists the latest limit runs of name (all runs for "") with
-// their figures.
+// their figures; the plans of the runs in known are taken from there.
 // It runs inside a command. The figures come from what the store keeps
 // of each run (store.RunTallies); a run with a result scored by several
 // grades and neither a person's rating nor a suite grade is counted from
 // its results and scores instead (eval.Total), as the store leaves that
 // mean to Go.
-func loadHistory(ctx context.Context, st Store, name string, limit int) ([]historyRow, error) {
-	runs, err := st.ListRuns(ctx, store.RunFilter{Prompt: name, Limit: limit})
+func loadHistory(ctx context.Context, st Store, name string, limit int, known map[string]prompt.Run) ([]historyRow, error) {
+	runs, err := st.ListRuns(ctx, store.RunFilter{Prompt: name, Limit: limit, Known: known})
 	if err != nil {
 		return nil, err
 	}

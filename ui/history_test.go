@@ -62,6 +62,51 @@ func TestHistoryListsRunsWithSparkline(t *testing.T) {
 	h.key("esc")
 }
 
+// filterRecorder records the filters the Runs list asks the store for.
+type filterRecorder struct {
+	fixedTimeStore
+	filters chan store.RunFilter
+}
+
+func (s filterRecorder) ListRuns(ctx context.Context, f store.RunFilter) ([]store.RunSummary, error) {
+	select {
+	case s.filters <- f:
+	default:
+	}
+	return s.Store.ListRuns(ctx, f)
+}
+
+// TestHistoryReloadReusesPlans: the list read again (R, or another
+// process's write) hands the runs it shows to the store, which takes
+// their plans from them rather than decoding each again; the list reads
+// the same.
+func TestHistoryReloadReusesPlans(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	rec := filterRecorder{fixedTimeStore{st}, make(chan store.RunFilter, 16)}
+	h := newHarness(t, rec, 120, 30)
+	h.key("G", "h")
+	h.mustSee("Runs · support/reply · 2 runs")
+	first := h.screen()
+	for len(rec.filters) > 0 {
+		if f := <-rec.filters; f.Known != nil {
+			t.Fatalf("the first read knew runs already: %v", f.Known)
+		}
+	}
+	h.key("R")
+	h.mustSee("Runs · support/reply · 2 runs")
+	var f store.RunFilter
+	for len(rec.filters) > 0 {
+		f = <-rec.filters
+	}
+	if _, ok := f.Known[fixtureRun]; !ok || len(f.Known) != 2 {
+		t.Fatalf("reload's filter knew %d runs, want %s and %s", len(f.Known), fixtureRun, fixtureOldRun)
+	}
+	if got := h.screen(); got != first {
+		t.Fatalf("list read again differs:\n%s\nwas\n%s", got, first)
+	}
+}
+
 func TestHistoryAllRunsAndEmpty(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
@@ -79,7 +124,7 @@ func TestHistoryAllRunsAndEmpty(t *testing.T) {
 func TestHistoryWithoutScoresUsesSuccessRate(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
-	rows, err := loadHistory(context.Background(), st, "support/reply", historyLimit)
+	rows, err := loadHistory(context.Background(), st, "support/reply", historyLimit, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +142,7 @@ func TestHistoryWithoutScoresUsesSuccessRate(t *testing.T) {
 		t.Fatalf("success rate = %v", got)
 	}
 	// A run that is not of the prompt counts nothing.
-	rows, err = loadHistory(context.Background(), st, "classify/intent", historyLimit)
+	rows, err = loadHistory(context.Background(), st, "classify/intent", historyLimit, nil)
 	if err != nil || len(rows) != 0 {
 		t.Fatalf("classify/intent: %v, %d rows", err, len(rows))
 	}
