@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"whet/eval"
@@ -104,6 +105,27 @@ func TestHistoryReloadReusesPlans(t *testing.T) {
 	}
 	if got := h.screen(); got != first {
 		t.Fatalf("list read again differs:\n%s\nwas\n%s", got, first)
+	}
+}
+
+// TestHistoryCountsOfLargeRunsReadWhole: a run of a 5,000-case suite
+// shows 5000/5000 and its failures whole, at 120 and at 80 columns; the
+// names' columns give up the room.
+func TestHistoryCountsOfLargeRunsReadWhole(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	for _, w := range []int{120, 80} {
+		h := newHarness(t, fixedTimeStore{st}, w, 24)
+		h.key("G", "h")
+		h.mustSee("Runs · support/reply · 2 runs")
+		h.m.history.rows[0].sum.Cells, h.m.history.rows[0].sum.Done = 25000, 12500
+		h.m.history.rows[0].sum.Failed = 12345
+		h.mustSee("12500/25000 12345 ")
+		for _, line := range strings.Split(h.screen(), "\n") {
+			if n := lipgloss.Width(line); n > w {
+				t.Fatalf("%d columns: a line of %d:\n%s", w, n, h.screen())
+			}
+		}
 	}
 }
 
