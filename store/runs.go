@@ -37,11 +37,6 @@ type RunFilter struct {
 	// is most of a list's time once runs have thousands of cases (50
 	// runs of a 5,000-case suite: 1.6 s against 0.2 s).
 	Brief bool
-	// Known holds runs already read (a list shown again): a listed run
-	// whose id is here takes its plan (versions, targets, cases, repeats)
-	// from it instead of reading the stored plan again, as a run's plan
-	// never changes once made. Its status, progress and cost are read.
-	Known map[string]prompt.Run
 }
 
 // briefPlan is a runPlan whose cases are counted, not decoded.
@@ -206,14 +201,13 @@ func (tx *Tx) FinishRun(ctx context.Context, id string, status prompt.RunStatus,
 const runCols = `r.id, r.created, r.finished, r.status, r.source, r.suite, r.plan, r.author, r.note`
 
 func scanRun(sc scanner, extra ...any) (prompt.Run, error) {
-	r, _, err := scanRunPlan(sc, RunFilter{}, extra...)
+	r, _, err := scanRunPlan(sc, false, extra...)
 	return r, err
 }
 
-// scanRunPlan is scanRun that reads the plan as f says: its cases counted,
-// not read (Brief), or taken from a run already read (Known). It returns
-// the number of cases.
-func scanRunPlan(sc scanner, f RunFilter, extra ...any) (prompt.Run, int, error) {
+// scanRunPlan is scanRun that, when brief, counts the plan's cases
+// instead of reading them (RunFilter.Brief); it returns their number.
+func scanRunPlan(sc scanner, brief bool, extra ...any) (prompt.Run, int, error) {
 	var (
 		r        prompt.Run
 		created  int64
@@ -230,15 +224,7 @@ func scanRunPlan(sc scanner, f RunFilter, extra ...any) (prompt.Run, int, error)
 		r.Finished = fromMS(finished.Int64)
 	}
 	r.Status = prompt.RunStatus(status)
-	if k, ok := f.Known[r.ID]; ok {
-		r.Versions, r.Targets, r.Repeat = k.Versions, k.Targets, k.Repeat
-		r.NoCache, r.ForceCache = k.NoCache, k.ForceCache
-		if !f.Brief {
-			r.Cases = k.Cases
-		}
-		return r, len(k.Cases), nil
-	}
-	if f.Brief {
+	if brief {
 		var p briefPlan
 		if err := json.Unmarshal([]byte(plan), &p); err != nil {
 			return r, 0, fmt.Errorf("run %s: plan: %w", r.ID, err)
@@ -352,7 +338,7 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]RunSummary, error)
 	var out []RunSummary
 	for rows.Next() {
 		var sum RunSummary
-		r, cases, err := scanRunPlan(rows, f, &sum.Done, &sum.Failed, &sum.Cost)
+		r, cases, err := scanRunPlan(rows, f.Brief, &sum.Done, &sum.Failed, &sum.Cost)
 		if err != nil {
 			return nil, err
 		}

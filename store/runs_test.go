@@ -243,23 +243,6 @@ func TestRunsResultsScoresRoundTrip(t *testing.T) {
 			t.Errorf("brief run %d:\n%+v\nwant\n%+v", i, briefList[i], want)
 		}
 	}
-	// Known: a run already read gives its plan; the rest is read again.
-	knownRun := list[1].Run
-	knownRun.Cases = []prompt.Case{{Name: "from the caller"}}
-	knownRun.Status = prompt.RunDone
-	again, err := s.ListRuns(ctx, RunFilter{Known: map[string]prompt.Run{run.ID: knownRun}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c := again[1].Run.Cases; len(c) != 1 || c[0].Name != "from the caller" || again[1].Cases != 1 {
-		t.Errorf("known run's cases = %+v (%d)", c, again[1].Cases)
-	}
-	if again[1].Run.Status != prompt.RunInterrupted || again[1].Done != 4 || again[1].Cells != 2*2*1*2 {
-		t.Errorf("known run read as %s, %d/%d", again[1].Run.Status, again[1].Done, again[1].Cells)
-	}
-	if !reflect.DeepEqual(again[0], list[0]) {
-		t.Errorf("unknown run:\n%+v\nwant\n%+v", again[0], list[0])
-	}
 	for _, tc := range []struct {
 		f    RunFilter
 		want []string

@@ -99,7 +99,9 @@ type (
 		id          int
 		base, rerun prompt.Run
 		rows        []eval.DriftRow
-		err         error
+		// none: no run listed has rerun's plan (its cases differ).
+		none bool
+		err  error
 	}
 )
 
@@ -221,26 +223,10 @@ func (m historyModel) reload() (historyModel, tea.Cmd) {
 	m.req++
 	m.loading = true
 	id, name, limit := m.req, m.prompt, m.listLimit()
-	known := m.knownRuns()
 	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
-		rows, err := loadHistory(ctx, st, name, limit, known)
+		rows, err := loadHistory(ctx, st, name, limit)
 		return historyLoadedMsg{id: id, prompt: name, rows: rows, err: err}
 	})
-}
-
-// knownRuns are the runs listed now, by id: read again (another process
-// wrote, every two seconds while it runs), the list takes their plans
-// from here rather than decoding each again (store.RunFilter.Known),
-// which for runs of thousands of cases is most of the reading.
-func (m historyModel) knownRuns() map[string]prompt.Run {
-	if len(m.rows) == 0 {
-		return nil
-	}
-	known := make(map[string]prompt.Run, len(m.rows))
-	for _, r := range m.rows {
-		known[r.sum.Run.ID] = r.sum.Run
-	}
-	return known
 }
 
 // listLimit is how many runs the list reads.
@@ -261,14 +247,19 @@ func (m historyModel) readMore() (historyModel, tea.Cmd) {
 }
 
 // loadHistory lists the latest limit runs of name (all runs for "") with
-// their figures; the plans of the runs in known are taken from there.
+// their figures.
 // It runs inside a command. The figures come from what the store keeps
 // of each run (store.RunTallies); a run with a result scored by several
 // grades and neither a person's rating nor a suite grade is counted from
 // its results and scores instead (eval.Total), as the store leaves that
 // mean to Go.
-func loadHistory(ctx context.Context, st Store, name string, limit int, known map[string]prompt.Run) ([]historyRow, error) {
-	runs, err := st.ListRuns(ctx, store.RunFilter{Prompt: name, Limit: limit, Known: known})
+//
+// The runs are read without their cases (store.RunFilter.Brief): a plan's
+// cases are most of what a list of runs of large suites reads (60 runs of
+// a 5,000-case suite: seconds), and only drift needs them, which reads
+// the plans it compares (drift).
+func loadHistory(ctx context.Context, st Store, name string, limit int) ([]historyRow, error) {
+	runs, err := st.ListRuns(ctx, store.RunFilter{Prompt: name, Limit: limit, Brief: true})
 	if err != nil {
 		return nil, err
 	}
@@ -419,6 +410,14 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, notifyErr(msg.err)
 		}
+		if msg.none {
+			for _, r := range m.rows {
+				if r.sum.Run.ID == msg.rerun.ID {
+					return m.noDriftBase(r)
+				}
+			}
+			return m, notify("no earlier run of the same plan to compare with: whet drift " + msg.rerun.ID + " re-runs this one")
+		}
 		return m, m.driftDialog(msg.base, msg.rerun, msg.rows, nil)
 	case historyRerunAskMsg:
 		if msg.id != m.askReq {
@@ -544,39 +543,65 @@ func (m historyModel) drift() (historyModel, tea.Cmd) {
 		}
 		return m, notify(text)
 	}
-	var base *prompt.Run
-	best := 0
+	// The candidates: earlier runs with a finished cell whose plans have
+	// the shape of this one's (as many cases, the same repeats, a version
+	// × target in common), the most pairs in common first, then the
+	// newest. The list holds no cases; the command reads the candidates'
+	// plans in that order and takes the first whose cases are this run's
+	// (eval.SamePlan), which is the best of those that are.
+	type candidate struct {
+		id    string
+		pairs int
+	}
+	var cands []candidate
 	for i := m.cursor + 1; i < len(m.rows); i++ {
-		run := &m.rows[i].sum.Run
+		o := m.rows[i].sum
 		// A run cancelled before any cell finished has nothing to compare.
-		if m.rows[i].sum.Done == 0 || eval.SamePlan(*run, r.sum.Run) != nil {
+		if o.Done == 0 || o.Cases != r.sum.Cases || max(o.Run.Repeat, 1) != max(r.sum.Run.Repeat, 1) {
 			continue
 		}
-		if n := eval.CommonPairs(*run, r.sum.Run); n > best {
-			base, best = run, n
+		if n := eval.CommonPairs(o.Run, r.sum.Run); n > 0 {
+			cands = append(cands, candidate{o.Run.ID, n})
 		}
 	}
-	if base == nil {
-		if m.targets == nil {
-			return m, notify("no earlier run of the same plan to compare with: whet drift " + r.sum.Run.ID + " re-runs this one")
-		}
-		return m.askRerun(r, "No earlier run of the same plan to compare run "+r.sum.Run.ID+" with.")
+	if len(cands) == 0 {
+		return m.noDriftBase(r)
 	}
+	slices.SortStableFunc(cands, func(a, b candidate) int { return b.pairs - a.pairs })
 	m.driftReq++
 	m.asking = true
-	req, now, baseID, rerunID := m.driftReq, m.sh.now(), base.ID, r.sum.Run.ID
+	req, now, rerunID := m.driftReq, m.sh.now(), r.sum.Run.ID
 	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
-		b, err := loadRunReport(ctx, st, baseID, now)
-		if err != nil {
-			return historyDriftMsg{id: req, err: err}
-		}
 		a, err := loadRunReport(ctx, st, rerunID, now)
 		if err != nil {
 			return historyDriftMsg{id: req, err: err}
 		}
-		rows := eval.Drift(b.Run, b.Results, a.Results, append(b.Scores, a.Scores...))
-		return historyDriftMsg{id: req, base: b.Run, rerun: a.Run, rows: rows}
+		for _, c := range cands {
+			run, err := st.GetRun(ctx, c.id)
+			if err != nil {
+				return historyDriftMsg{id: req, err: err}
+			}
+			if eval.SamePlan(run, a.Run) != nil {
+				continue
+			}
+			b, err := loadRunReport(ctx, st, c.id, now)
+			if err != nil {
+				return historyDriftMsg{id: req, err: err}
+			}
+			rows := eval.Drift(b.Run, b.Results, a.Results, append(b.Scores, a.Scores...))
+			return historyDriftMsg{id: req, base: b.Run, rerun: a.Run, rows: rows}
+		}
+		return historyDriftMsg{id: req, rerun: a.Run, none: true}
 	})
+}
+
+// noDriftBase answers D on row when no earlier run of the list has its
+// plan: a re-run is offered where targets are configured.
+func (m historyModel) noDriftBase(r historyRow) (historyModel, tea.Cmd) {
+	if m.targets == nil {
+		return m, notify("no earlier run of the same plan to compare with: whet drift " + r.sum.Run.ID + " re-runs this one")
+	}
+	return m.askRerun(r, "No earlier run of the same plan to compare run "+r.sum.Run.ID+" with.")
 }
 
 // driftDialog shows rows, base set against rerun; notes (failed cells of a

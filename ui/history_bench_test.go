@@ -94,7 +94,7 @@ func BenchmarkRunsList(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		rows, err := loadHistory(ctx, st, "support/reply", historyLimit, nil)
+		rows, err := loadHistory(ctx, st, "support/reply", historyLimit)
 		if err != nil || len(rows) != historyLimit || rows[0].n != 440 || rows[0].judged != 440 {
 			b.Fatalf("%d rows, %v", len(rows), err)
 		}

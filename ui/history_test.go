@@ -77,35 +77,44 @@ func (s filterRecorder) ListRuns(ctx context.Context, f store.RunFilter) ([]stor
 	return s.Store.ListRuns(ctx, f)
 }
 
-// TestHistoryReloadReusesPlans: the list read again (R, or another
-// process's write) hands the runs it shows to the store, which takes
-// their plans from them rather than decoding each again; the list reads
-// the same.
-func TestHistoryReloadReusesPlans(t *testing.T) {
+// TestHistoryListReadsNoCases: the list reads its runs without their
+// cases (store.RunFilter.Brief), first and again, and reads the same as
+// the runs' full plans would make it.
+func TestHistoryListReadsNoCases(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
 	rec := filterRecorder{fixedTimeStore{st}, make(chan store.RunFilter, 16)}
 	h := newHarness(t, rec, 120, 30)
 	h.key("G", "h")
-	h.mustSee("Runs · support/reply · 2 runs")
-	first := h.screen()
+	h.mustSee("Runs · support/reply · 2 runs", "12/12", "3/3")
+	h.key("R")
+	h.mustSee("Runs · support/reply · 2 runs", "12/12", "3/3")
+	n := 0
 	for len(rec.filters) > 0 {
-		if f := <-rec.filters; f.Known != nil {
-			t.Fatalf("the first read knew runs already: %v", f.Known)
+		if f := <-rec.filters; f.Prompt == "support/reply" && f.Limit == historyLimit {
+			n++
+			if !f.Brief {
+				t.Errorf("the list read its runs' cases: %+v", f)
+			}
 		}
 	}
-	h.key("R")
-	h.mustSee("Runs · support/reply · 2 runs")
-	var f store.RunFilter
-	for len(rec.filters) > 0 {
-		f = <-rec.filters
+	if n < 2 {
+		t.Fatalf("%d reads of the list, want 2", n)
 	}
-	if _, ok := f.Known[fixtureRun]; !ok || len(f.Known) != 2 {
-		t.Fatalf("reload's filter knew %d runs, want %s and %s", len(f.Known), fixtureRun, fixtureOldRun)
+	full, err := loadHistoryFull(st)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := h.screen(); got != first {
-		t.Fatalf("list read again differs:\n%s\nwas\n%s", got, first)
+	for i, r := range h.m.history.rows {
+		if r.sum.Run.Cases != nil || r.sum.Cases != len(full[i].Run.Cases) || r.sum.Cells != full[i].Cells {
+			t.Errorf("row %d: %d cases (%v), %d cells; the full plan has %d and %d", i, r.sum.Cases, r.sum.Run.Cases, r.sum.Cells, len(full[i].Run.Cases), full[i].Cells)
+		}
 	}
+}
+
+// loadHistoryFull lists support/reply's runs with their cases.
+func loadHistoryFull(st *store.Store) ([]store.RunSummary, error) {
+	return st.ListRuns(context.Background(), store.RunFilter{Prompt: "support/reply", Limit: historyLimit})
 }
 
 // TestHistoryCountsOfLargeRunsReadWhole: a run of a 5,000-case suite
@@ -146,7 +155,7 @@ func TestHistoryAllRunsAndEmpty(t *testing.T) {
 func TestHistoryWithoutScoresUsesSuccessRate(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
-	rows, err := loadHistory(context.Background(), st, "support/reply", historyLimit, nil)
+	rows, err := loadHistory(context.Background(), st, "support/reply", historyLimit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +173,7 @@ func TestHistoryWithoutScoresUsesSuccessRate(t *testing.T) {
 		t.Fatalf("success rate = %v", got)
 	}
 	// A run that is not of the prompt counts nothing.
-	rows, err = loadHistory(context.Background(), st, "classify/intent", historyLimit, nil)
+	rows, err = loadHistory(context.Background(), st, "classify/intent", historyLimit)
 	if err != nil || len(rows) != 0 {
 		t.Fatalf("classify/intent: %v, %d rows", err, len(rows))
 	}
@@ -230,6 +239,39 @@ func TestHistoryDriftPrefersTheFullPlan(t *testing.T) {
 	h.mustSee("4 runs")
 	h.key("g", "D")
 	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 of 4 version × target pairs drifted")
+}
+
+// A run in between whose plan has this one's shape (as many cases, the
+// same pairs) but other variables is not this plan: drift reads the
+// candidates' cases and passes over it for the run whose cases are the
+// same.
+func TestHistoryDriftReadsTheCandidatesCases(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	ctx := context.Background()
+	other, err := st.GetRun(ctx, fixtureRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.ID, other.Created = "", testNow.Add(-90*time.Minute)
+	for i := range other.Cases {
+		other.Cases[i].Vars = map[string]string{"ticket": "another case " + itoa(i)}
+	}
+	if err := st.CreateRun(ctx, &other); err != nil {
+		t.Fatal(err)
+	}
+	copyResults(t, st, fixtureRun, other.ID)
+	later := rerunOf(t, st, fixtureRun, testNow.Add(-time.Hour))
+	copyResults(t, st, fixtureRun, later.ID)
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	h.key("G", "h")
+	h.mustSee("4 runs")
+	h.key("g", "D")
+	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 of 4 version × target pairs drifted")
+	h.mustNotSee(other.ID + " →")
+	// The run of other cases has no earlier run of its plan.
+	h.key("esc", "j", "D")
+	h.mustSee("no earlier run of the same plan")
 }
 
 // A run cancelled before any cell finished (an Arena run stopped with

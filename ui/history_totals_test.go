@@ -115,7 +115,7 @@ func TestRunsListEqualsAggregate(t *testing.T) {
 	}
 	fallback, fast := 0, 0
 	for _, name := range []string{"support/reply", "summarize/notes", ""} {
-		rows, err := loadHistory(ctx, st, name, historyLimit, nil)
+		rows, err := loadHistory(ctx, st, name, historyLimit)
 		if err != nil {
 			t.Fatal(err)
 		}
