@@ -78,7 +78,7 @@ func (a *app) editInEditor(p prompt.Prompt, latest prompt.Version, note string) 
 		}
 		f, perr := prompt.ParseFile(path, data)
 		if perr == nil && !strings.EqualFold(f.Name, p.Name) {
-			perr = &prompt.FileError{File: path, Line: 2, Msg: fmt.Sprintf("name: the file names %q but you are editing %q (renaming is not supported)", f.Name, p.Name)}
+			perr = &prompt.FileError{File: path, Line: 2, Msg: fmt.Sprintf("name: the file names %q but you are editing %q: put the name back (an edit saves a version of the prompt it opened; 'whet prompt rename %s %s' renames it)", f.Name, p.Name, p.Name, f.Name)}
 		}
 		if perr == nil {
 			perr = checkTemplates(f.Messages)
