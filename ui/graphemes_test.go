@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
@@ -195,6 +196,20 @@ func TestWideGlyphsLineUp(t *testing.T) {
 	}
 }
 
+// modeSpy is a spy that notes when the model is told of mode 2027.
+type modeSpy struct {
+	spy
+	seen *atomic.Bool
+}
+
+func (s modeSpy) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if r, ok := msg.(tea.ModeReportMsg); ok && r.Mode == ansi.ModeUnicodeCore {
+		defer s.seen.Store(true)
+	}
+	m, cmd := s.spy.Update(msg)
+	return modeSpy{m.(spy), s.seen}, cmd
+}
+
 // TestRendererMeasuresGraphemes runs the program and checks that it put
 // the renderer on grapheme widths (the renderer announces it by turning on
 // mode 2027), so that its cells agree with the layout.
@@ -204,8 +219,19 @@ func TestRendererMeasuresGraphemes(t *testing.T) {
 	m := New(Deps{Store: fixedTimeStore{st}, Author: "tester", Theme: "dark", DBPath: "/home/u/.local/share/whet/whet.db", Home: "/home/u", Now: func() time.Time { return testNow }}).(Model)
 	m.sh.previewWait = 0
 	last := &atomic.Pointer[string]{}
-	tm := teatest.NewTestModel(t, spy{m, last}, teatest.WithInitialTermSize(80, 24))
+	seen := &atomic.Bool{}
+	tm := teatest.NewTestModel(t, modeSpy{spy{m, last}, seen}, teatest.WithInitialTermSize(80, 24))
 	waitView(t, last, "dev/coder")
+	// The switch is a command of Init, as the library's first page is:
+	// either may come first. The program hands the renderer the mode
+	// before the model sees it.
+	deadline := time.Now().Add(10 * time.Second)
+	for !seen.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("the model never saw the switch to grapheme widths")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
