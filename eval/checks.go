@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -242,11 +241,11 @@ type spec struct {
 	// threshold is the check's own threshold, nil when unset.
 	threshold *float64
 
-	str    string   // string value (rendered)
-	list   []string // list value (rendered)
-	object any      // equals: a JSON value to deep-compare; is-xml: unused
-	isObj  bool     // equals compares parsed JSON
-	re     *regexp.Regexp
+	str    string          // string value (rendered)
+	list   []string        // list value (rendered)
+	object any             // equals: a JSON value to deep-compare; is-xml: unused
+	isObj  bool            // equals compares parsed JSON
+	re     pattern         // regex
 	schema *compiledSchema // is-json, contains-json; nil = no schema
 	wcMin  *int            // word-count bounds; exact when both equal
 	wcMax  *int
@@ -389,9 +388,9 @@ func (s *spec) setValue(v any, dyn map[string]bool, c prompt.Check, i int) error
 		}
 		s.str = str
 		if !dyn[str] {
-			re, err := regexp.Compile(str)
+			re, err := compilePattern(str)
 			if err != nil {
-				return bad("bad regex %q: %v (Go RE2 syntax: no lookaround or backreferences)", str, err)
+				return bad("bad regex %q: %v", str, err)
 			}
 			s.re = re
 		}

@@ -65,6 +65,14 @@ func checkRows() []checkRow {
 
 		{name: "regex", check: prompt.Check{Type: "regex", Value: `^\d{3}-\d{4}$`}, out: "555-1234", pass: true},
 		{name: "regex no match", check: prompt.Check{Type: "regex", Value: `^\d{3}-\d{4}$`}, out: "5551234", pass: false},
+		// What only JavaScript's syntax reads, as promptfoo's new RegExp does.
+		{name: "regex lookbehind", check: prompt.Check{Type: "regex", Value: `(?<=total: )\d+`}, out: "total: 42", pass: true},
+		{name: "regex lookbehind no match", check: prompt.Check{Type: "regex", Value: `(?<=total: )\d+`}, out: "42", pass: false},
+		{name: "regex negative lookahead", check: prompt.Check{Type: "regex", Value: `^(?!.*sorry).*$`}, out: "Here you go", pass: true},
+		{name: "regex negative lookahead no match", check: prompt.Check{Type: "regex", Value: `^(?!.*sorry).*$`}, out: "I am sorry", pass: false},
+		{name: "regex backreference", check: prompt.Check{Type: "regex", Value: `(\w+) \1`}, out: "it is is late", pass: true},
+		{name: "regex named group", check: prompt.Check{Type: "regex", Value: `(?<year>\d{4})-(?=\d)`}, out: "2024-05", pass: true},
+		{name: "regex lookahead", check: prompt.Check{Type: "regex", Value: `^(?=.*\bAI\b)`}, out: "As an AI, I cannot", pass: true},
 
 		{name: "is-json", check: prompt.Check{Type: "is-json"}, out: ` {"a": 1} `, pass: true},
 		{name: "is-json invalid", check: prompt.Check{Type: "is-json"}, out: `{a: 1}`, pass: false},
@@ -222,7 +230,7 @@ func TestBadConfigurations(t *testing.T) {
 		{"icontains-all unclosed quote", prompt.Check{Type: "icontains-all", Value: `"a, b`}, "value", "unclosed", true},
 		{"starts-with list", prompt.Check{Type: "starts-with", Value: []any{"a"}}, "value", "non-empty string", true},
 		{"regex unbalanced", prompt.Check{Type: "regex", Value: "(a"}, "value", "bad regex", true},
-		{"regex lookbehind", prompt.Check{Type: "regex", Value: "(?<=a)b"}, "value", "RE2", true},
+		{"regex neither RE2 nor JavaScript", prompt.Check{Type: "regex", Value: "(?<=a"}, "value", "nor does JavaScript's syntax read it", true},
 		{"regex from var bad", prompt.Check{Type: "regex", Value: "{{re}}"}, "value", "bad regex", false},
 		{"is-json bad schema", prompt.Check{Type: "is-json", Value: map[string]any{"type": "nonsense"}}, "value", "JSON Schema", true},
 		{"is-json schema number", prompt.Check{Type: "is-json", Value: 5}, "value", "object or a boolean", true},
@@ -578,5 +586,26 @@ func TestLatencyReasonReadsAsMilliseconds(t *testing.T) {
 		if got := fnum(f); got != want {
 			t.Errorf("fnum(%v) = %q, want %q", f, got, want)
 		}
+	}
+}
+
+// TestRegexThatBacktracksGivesUp: a pattern only JavaScript's syntax reads
+// runs on a backtracking engine; one that backtracks without end gives no
+// verdict after its time instead of hanging the run.
+func TestRegexThatBacktracksGivesUp(t *testing.T) {
+	old := patternTimeout
+	patternTimeout = 50 * time.Millisecond
+	defer func() { patternTimeout = old }()
+	p, err := compilePattern(`^(?=(a+)+$)`)
+	if err != nil || p.js == nil {
+		t.Fatalf("compilePattern = %+v, %v; want the JavaScript engine", p, err)
+	}
+	ok, err := p.match(strings.Repeat("a", 64) + "!")
+	if err == nil || ok || !strings.Contains(err.Error(), "gave up after 50ms on an output of 65 characters") {
+		t.Fatalf("match = %v, %v", ok, err)
+	}
+	// RE2's patterns take linear time and never give up.
+	if p, err := compilePattern(`^(a+)+$`); err != nil || p.re == nil {
+		t.Fatalf("RE2 pattern compiled as %+v, %v", p, err)
 	}
 }

@@ -19,7 +19,7 @@
 //	contains-any, contains-all  output holds any / all of a list (or comma-separated
 //	icontains-any, icontains-all  string; "quote" an item that holds a comma)
 //	starts-with                 output begins with the string
-//	regex                       output matches the pattern (Go RE2 syntax)
+//	regex                       output matches the pattern (RE2, else JavaScript's syntax)
 //	is-json                     output is one JSON value, valid against the optional schema
 //	contains-json               output holds a JSON object or array somewhere, one of
 //	                            them valid against the optional schema

@@ -384,7 +384,11 @@ func (s *spec) local(r prompt.Result) (bool, string, error) {
 		}
 		return false, "output does not start with " + quote(s.str), nil
 	case TypeRegex:
-		if s.re.MatchString(out) {
+		ok, err := s.re.match(out)
+		if err != nil {
+			return false, "", err
+		}
+		if ok {
 			return true, fmt.Sprintf("output matches /%s/", s.str), nil
 		}
 		return false, fmt.Sprintf("output does not match /%s/", s.str), nil

@@ -743,9 +743,9 @@ func FuzzImport(f *testing.F) {
 	})
 }
 
-// A check whet cannot run as written (a JavaScript-only regex, a Nunjucks
-// filter in its value, a cost metric without a threshold) is reported and
-// left out; the rest of the config still imports.
+// A check whet cannot run as written (a Nunjucks filter in its value, a
+// cost metric without a threshold) is reported and left out; the rest of
+// the config still imports, a regex with JavaScript's lookahead too.
 func TestImportLeavesOutChecksWhetCannotRun(t *testing.T) {
 	files := map[string]string{"c.yaml": `
 prompts: ['{{q}}']
@@ -766,7 +766,7 @@ tests:
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []prompt.Check{{Type: "contains", Value: "{{expected}}"}}
+	want := []prompt.Check{{Type: "regex", Value: `\d{4}(?!\d)`}, {Type: "contains", Value: "{{expected}}"}}
 	if len(r.Suite.Cases) != 1 || !reflect.DeepEqual(r.Suite.Cases[0].Checks, want) {
 		t.Fatalf("cases = %+v, want one case with %+v", r.Suite.Cases, want)
 	}
@@ -779,7 +779,6 @@ tests:
 	}
 	wantIssues := []string{
 		`c.yaml:6: test 1: assert 1 (icontains) is not imported: value: it uses the Nunjucks expression {{ expected | lower }} (whet templates have {{ variable }} only); the case keeps its other checks`,
-		`c.yaml:8: test 1: assert 2 (regex) is not imported: value: bad regex "\\d{4}(?!\\d)": error parsing regexp: invalid or unsupported Perl syntax: ` + "`(?!`" + ` (Go RE2 syntax: no lookaround or backreferences); the case keeps its other checks`,
 		`c.yaml:10: test 1: assert 3 (cost) is not imported: threshold: cost needs a threshold: the most USD the call may cost; the case keeps its other checks`,
 	}
 	if !reflect.DeepEqual(got, wantIssues) {
