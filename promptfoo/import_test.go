@@ -591,6 +591,24 @@ func TestMapTarget(t *testing.T) {
 	}
 }
 
+// Vertex AI serves Claude as well as Gemini: the reason names the API of
+// whet's that serves the model named, never Gemini for a Claude model.
+func TestMapTargetVertexReason(t *testing.T) {
+	tests := []struct{ id, want, not string }{
+		{"vertex:claude-haiku-4-5", "anthropic:messages:<model>", "Gemini"},
+		{"vertex:chat:claude-3-5-sonnet-v2@20241022", "anthropic:messages:<model>", "Gemini"},
+		{"vertex:gemini-2.0-flash", "google:<model>", "Anthropic"},
+		{"vertex:chat:gemini-1.5-pro", "google:<model>", "Anthropic"},
+		{"vertex:llama-3.3-70b-instruct-maas", "Google Cloud", "Gemini"},
+	}
+	for _, tc := range tests {
+		got, _, _, why := mapTarget(tc.id, false)
+		if got != "" || !strings.Contains(why, tc.want) || strings.Contains(why, tc.not) {
+			t.Errorf("mapTarget(%q) = %q, %q; want no target and a reason with %q, without %q", tc.id, got, why, tc.want, tc.not)
+		}
+	}
+}
+
 func TestAssertFromExpected(t *testing.T) {
 	tests := []struct {
 		in        string

@@ -763,7 +763,19 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 		}
 		return "", "", "", fmt.Sprintf(" (%s:%s is not a chat deployment; whet imports %s:chat:<deployment>)", prefix, sub, prefix)
 	case "vertex":
-		return "", "", "", " (Vertex AI authenticates with Google Cloud; whet calls the Gemini API: google:<model> with a Gemini API key serves the same Gemini models)"
+		// Vertex AI serves several vendors' models: say which API of
+		// whet's serves the one named.
+		model := rest
+		if sub == "chat" && hasSub {
+			model = subModel
+		}
+		switch m := strings.ToLower(model); {
+		case strings.HasPrefix(m, "claude"):
+			return "", "", "", " (Vertex AI authenticates with Google Cloud; whet calls Anthropic's API: anthropic:messages:<model> with an Anthropic API key serves the same Claude models)"
+		case strings.HasPrefix(m, "gemini"):
+			return "", "", "", " (Vertex AI authenticates with Google Cloud; whet calls the Gemini API: google:<model> with a Gemini API key serves the same Gemini models)"
+		}
+		return "", "", "", " (Vertex AI authenticates with Google Cloud, which whet does not)"
 	case "http", "https", "websocket", "ws", "wss":
 		// An application's own API, sent the body the config writes.
 		return "", "", "", fmt.Sprintf(" (%s calls an API of your application with the request the config writes, and whet sends prompts to model APIs; a server that speaks OpenAI's chat completions can be an openai-type provider entry of whet's config)", prefix)
