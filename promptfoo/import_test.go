@@ -815,6 +815,42 @@ tests:
 	}
 }
 
+// A threshold in quotes that is a number ("0.01") is that number, as
+// promptfoo's comparisons read it; one that is a template ("{{max_cost}}")
+// is named as such, since promptfoo fills no variables into a threshold.
+func TestImportThresholdText(t *testing.T) {
+	files := map[string]string{"c.yaml": `
+prompts: ["{{q}}"]
+providers: [echo]
+defaultTest:
+  assert:
+    - type: cost
+      threshold: "0.01"
+    - type: latency
+      threshold: "{{max_ms}}"
+tests:
+  - vars: {q: hi, max_ms: 3000}
+`}
+	r, err := ImportWith("c.yaml", memFS(files), eval.ValidateCheck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Check{{Type: "cost", Threshold: fp(0.01)}}
+	if !reflect.DeepEqual(r.Suite.Checks, want) {
+		t.Errorf("suite checks = %+v, want %+v", r.Suite.Checks, want)
+	}
+	var got []string
+	for _, is := range r.Unsupported {
+		got = append(got, is.String())
+	}
+	wantIssues := []string{
+		`c.yaml:8: defaultTest: assert 2 (latency) is not imported: threshold "{{max_ms}}" is not a number (promptfoo fills no variables into a threshold: it compares with the text as written, so the check fails there); the suite keeps its other checks`,
+	}
+	if !reflect.DeepEqual(got, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantIssues, "\n"))
+	}
+}
+
 // promptfoo reads prompts and tests written as paths without file:// as
 // files (prompts: [prompts.txt], tests: tests.csv), as its older docs and
 // many configs write them; prose that merely mentions a file stays text.

@@ -84,6 +84,9 @@ type rawAssert struct {
 	provider  any
 	extra     []extraKey // what whet does not import
 	at        node
+	// badThreshold is a threshold given as text that is no number
+	// ("{{max_cost}}"), which promptfoo compares with as it is.
+	badThreshold string
 }
 
 // extraKey is an assert's key whet leaves out, and where it is.
@@ -850,9 +853,12 @@ func (im *importer) asserts(n node, where, owner string) ([]prompt.Check, error)
 			case "value":
 				ra.value = kn.v
 			case "threshold":
-				if f, ok := number(kn.v); ok {
+				if f, ok := jsNumber(kn.v); ok {
 					ra.threshold = &f
 				} else {
+					if s, isStr := kn.v.(string); isStr {
+						ra.badThreshold = s
+					}
 					ra.extra = append(ra.extra, extraKey{"threshold " + text(kn.v) + " (not a number)", kn})
 				}
 			case "weight":
@@ -990,6 +996,15 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 				c, err = nt, nil
 			}
 		}
+		if err != nil && ra.badThreshold != "" && c.Threshold == nil && strings.Contains(err.Error(), "needs a threshold") {
+			// The threshold is there, as text no number reads.
+			why := ""
+			if strings.Contains(ra.badThreshold, "{{") {
+				why = " (promptfoo fills no variables into a threshold: it compares with the text as written, so the check fails there)"
+			}
+			im.issue(ra.at, fmt.Sprintf("%s (%s) is not imported: threshold %q is not a number%s; %s keeps its other checks", where, typ, ra.badThreshold, why, owner))
+			return prompt.Check{}, false, nil
+		}
 		if err != nil {
 			im.issue(ra.at, fmt.Sprintf("%s (%s) is not imported: %v; %s keeps its other checks", where, typ, err, owner))
 			return prompt.Check{}, false, nil
@@ -1006,6 +1021,24 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 		im.issueOften(k.at, fmt.Sprintf("%s (%s)", where, typ), k.what+" is not imported")
 	}
 	return c, true, nil
+}
+
+// numericText is a number written as text, as JavaScript's comparisons
+// read one.
+var numericText = regexp.MustCompile(`^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$`)
+
+// jsNumber reads a number, or text that is one ("0.8"), as promptfoo's
+// comparisons (similarity >= threshold) read a threshold written in quotes.
+func jsNumber(v any) (float64, bool) {
+	if s, ok := v.(string); ok {
+		s = strings.TrimSpace(s)
+		if !numericText.MatchString(s) {
+			return 0, false
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		return f, err == nil && !math.IsInf(f, 0)
+	}
+	return number(v)
 }
 
 // valueTemplateProblem is templateProblem of the first string in a check's
