@@ -758,6 +758,9 @@ func (im *importer) varValues(n node, name, where string) ([]string, error) {
 	case string:
 		ref, ok := strings.CutPrefix(strings.TrimSpace(v), "file://")
 		if !ok {
+			if n.d != nil && n.d.dates[n.path] {
+				im.issueOften(n, where, fmt.Sprintf("var %s = %s is a date to promptfoo's YAML reader, which does not send it as written (it renders a date in the config as [object Object]); whet sends %s: quote it so promptfoo sends that too", name, v, v))
+			}
 			return []string{v}, nil
 		}
 		ext := strings.ToLower(filepath.Ext(ref))
@@ -806,7 +809,7 @@ func (im *importer) varValues(n node, name, where string) ([]string, error) {
 				var out []string
 				for _, e := range v {
 					if _, isStr := e.(string); !isStr {
-						out = append(out, text(e))
+						out = append(out, varText(e))
 						continue
 					}
 					vals, err := im.varValues(node{d: n.d, path: n.path, v: e}, name, where)
@@ -819,7 +822,7 @@ func (im *importer) varValues(n node, name, where string) ([]string, error) {
 			}
 		}
 	}
-	return []string{text(n.v)}, nil
+	return []string{varText(n.v)}, nil
 }
 
 // asserts imports a list of asserts; owner says who keeps the other

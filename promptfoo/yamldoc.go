@@ -25,6 +25,11 @@ const pathSep = "\x1f"
 type doc struct {
 	file  string
 	lines map[string]int
+	// plain holds the text of each plain scalar, by path; dates marks
+	// those js-yaml reads as dates (see jsyaml.go).
+	plain map[string]string
+	dates map[string]bool
+	strs  map[string]string // scalars tagged !!str
 }
 
 // node is a decoded value with where it came from. Values are as goccy
@@ -63,7 +68,7 @@ func yamlError(file string, err error) error {
 // parseYAML decodes a YAML (or JSON) file and indexes the line of every
 // key and list item in it.
 func parseYAML(file string, data []byte) (node, error) {
-	d := &doc{file: file, lines: map[string]int{}}
+	d := &doc{file: file, lines: map[string]int{}, plain: map[string]string{}, dates: map[string]bool{}, strs: map[string]string{}}
 	if err := prompt.CheckText(file, data); err != nil {
 		return node{}, err
 	}
@@ -80,7 +85,8 @@ func parseYAML(file string, data []byte) (node, error) {
 		return node{}, yamlError(file, err)
 	}
 	if f != nil && len(f.Docs) > 0 && f.Docs[0] != nil {
-		indexNode(f.Docs[0].Body, "", d.lines)
+		indexNode(f.Docs[0].Body, "", d, true)
+		v = jsResolve(v, "", d)
 	}
 	return node{d: d, v: v}, nil
 }
@@ -107,9 +113,17 @@ func parseJSON(file string, data []byte) (node, error) {
 	return n, nil
 }
 
-func indexNode(n ast.Node, path string, lines map[string]int) {
+// indexNode records the line of every key and list item under n, and the
+// text of its plain scalars (unless a tag such as !!str types them).
+func indexNode(n ast.Node, path string, d *doc, plainOK bool) {
+	lines := d.lines
 	if isNil(n) {
 		return
+	}
+	if raw, ok := plainRaw(n); ok && plainOK {
+		if _, seen := d.plain[path]; !seen {
+			d.plain[path] = raw
+		}
 	}
 	if _, ok := lines[path]; !ok {
 		if l := nodeLine(n); l > 0 {
@@ -119,7 +133,7 @@ func indexNode(n ast.Node, path string, lines map[string]int) {
 	switch x := n.(type) {
 	case *ast.MappingNode:
 		for _, mv := range x.Values {
-			indexNode(mv, path, lines)
+			indexNode(mv, path, d, plainOK)
 		}
 	case *ast.MappingValueNode:
 		if isNil(x.Key) {
@@ -129,15 +143,22 @@ func indexNode(n ast.Node, path string, lines map[string]int) {
 		if _, ok := lines[p]; !ok {
 			lines[p] = nodeLine(x.Key)
 		}
-		indexNode(x.Value, p, lines)
+		indexNode(x.Value, p, d, true)
 	case *ast.SequenceNode:
 		for i, v := range x.Values {
-			indexNode(v, path+pathSep+strconv.Itoa(i), lines)
+			indexNode(v, path+pathSep+strconv.Itoa(i), d, true)
 		}
 	case *ast.AnchorNode:
-		indexNode(x.Value, path, lines)
+		indexNode(x.Value, path, d, plainOK)
 	case *ast.TagNode:
-		indexNode(x.Value, path, lines)
+		indexNode(x.Value, path, d, false)
+		if x.Start != nil && x.Start.Value == "!!str" {
+			if _, scalar := x.Value.(ast.ScalarNode); scalar {
+				if tk := x.Value.GetToken(); tk != nil {
+					d.strs[path] = tk.Value
+				}
+			}
+		}
 	}
 }
 
