@@ -143,6 +143,7 @@ func TestImportSupport(t *testing.T) {
 			{File: cfg, Line: 6, What: `prompt 3 is not imported: it uses the Nunjucks expression {{ product | upper }} (whet templates have {{ variable }} only)`},
 			{File: cfg, Line: 18, What: `provider openai:chat:qwen2.5-7b-instruct: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env`},
 			{File: cfg, Line: 19, What: `provider "bedrock:anthropic.claude-3-haiku-20240307-v1:0" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{File: cfg, Line: 20, What: `provider echo: whet's echo answers with each message as "role: content" ("user: " before a one-message prompt's text), where promptfoo's answers with the prompt's text alone, so a check on the whole answer or its start (equals, similar here) can grade it differently`},
 			{File: csvFile, Line: 2, What: `row 1 ("refund request"): __expected2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
 		},
 	}
@@ -413,6 +414,7 @@ tests:
 					t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
 				}
 				wantIssues := []Issue{
+					{File: "c/promptfooconfig.yaml", Line: 2, What: `provider echo: whet's echo answers with each message as "role: content" ("user: " before a one-message prompt's text), where promptfoo's answers with the prompt's text alone, so a check on the whole answer or its start (is-json, levenshtein, regex here) can grade it differently`},
 					{File: "c/t.csv", Line: 2, What: `row 1: threshold 0.5 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
 					{File: "c/t.csv", Line: 3, What: `row 2: column __prefix is not imported`},
 					{File: "c/t.csv", Line: 4, What: `row 3: threshold 2 is not a score in 0..1: not imported`},

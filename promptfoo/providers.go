@@ -270,6 +270,9 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		im.issue(at, fmt.Sprintf("provider %q is not supported by whet%s: it is not among the targets", id, why))
 		return
 	}
+	if target == "echo" && im.echoAt == nil {
+		im.echoAt = &at
+	}
 	if typ == config.TypeOllama {
 		if sub, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(id), "ollama:"), ":"); sub != "chat" {
 			// ollama:MODEL and ollama:completion:MODEL call /api/generate
