@@ -1111,7 +1111,8 @@ providers: [echo]
 		// What whet's Prompty import leaves out of the file, at its lines.
 		"k/legacy.prompty:5: version is not imported: whet numbers a prompt's versions itself",
 		"k/legacy.prompty:8: tags is not imported: Prompty's tags are keywords about the prompt, and whet's tags name its versions (production, staging); to sort prompts, label them (whet prompt label NAME KEY=VALUE)",
-		"k/legacy.prompty:13: model.configuration is not imported: whet chooses the model when it runs a prompt (whet run PROMPT -m TARGET)",
+		// Not its model.configuration: the config's providers are the targets.
+		`k/promptfooconfig.yaml:4: prompt k/legacy.prompty: promptfoo reads no .prompty file (its eval stops on one: "There are no prompts in …"); whet imports it as whet prompt import reads it`,
 		"k/promptfooconfig.yaml:6: prompt k/threaded.prompty is not imported: k/threaded.prompty:13: input conversation is a thread (a conversation history spliced in as messages): whet prompts hold fixed system, user and assistant messages; write the turns out, or drop the input",
 		"k/promptfooconfig.yaml:7: prompt file://./gen.sh is not imported: whet runs no code to build prompts",
 	}

@@ -339,8 +339,15 @@ func (im *importer) promptyFile(n node, path string, data []byte, label string, 
 		}
 		return
 	}
-	// What whet's Prompty import leaves out of the file, as it says it.
+	// promptfoo itself reads no .prompty file: its eval stops on one.
+	im.issue(n, fmt.Sprintf(`prompt %s: promptfoo reads no .prompty file (its eval stops on one: "There are no prompts in …"); whet imports it as whet prompt import reads it`, path))
+	// What whet's Prompty import leaves out of the file, as it says it,
+	// but for its model.configuration: the config's providers are the
+	// targets here.
 	for _, nt := range prompt.PromptyNotes(path, data) {
+		if strings.HasPrefix(nt.Msg, "model.configuration ") {
+			continue
+		}
 		im.issueAt(nt.File, nt.Line, nt.Msg)
 	}
 	own := f.Params.Clone()
