@@ -3,6 +3,7 @@ package promptfoo
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // promptfoo reads YAML with js-yaml and prints a var as JavaScript's
@@ -109,5 +110,14 @@ tests:
 	want := "1000,a|a 1000,a|1000 1000,a|1,2"
 	if strings.Join(got, " ") != want {
 		t.Errorf("cases = %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// A long description is cut at a character, so a note never holds half
+// of one ("participa\xc3...").
+func TestShortenCutsAtACharacter(t *testing.T) {
+	s := shorten("1a-fase | Direito Constitucional | petróleo e participação do proprietário")
+	if !utf8.ValidString(s) || s != "1a-fase | Direito Constitucional | petróleo e participaçã..." {
+		t.Errorf("shorten = %q", s)
 	}
 }

@@ -565,10 +565,12 @@ func templateProblem(s string) (what, construct string) {
 	return "", ""
 }
 
+// shorten puts s on one line of at most 60 characters, cut at a
+// character, never inside one (a description in Portuguese or Japanese).
 func shorten(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 60 {
-		s = s[:57] + "..."
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:57]) + "..."
 	}
 	return s
 }
