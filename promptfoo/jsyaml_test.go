@@ -121,3 +121,28 @@ func TestShortenCutsAtACharacter(t *testing.T) {
 		t.Errorf("shorten = %q", s)
 	}
 }
+
+// promptfoo's ollama provider takes its endpoint from OLLAMA_BASE_URL
+// alone: an apiBaseUrl in its config is said to be ignored there too, not
+// only left out by whet.
+func TestImportOllamaEndpointKeysIgnored(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: ollama:chat:qwen2.5:7b
+    config:
+      apiBaseUrl: http://localhost:11434/v1
+tests:
+  - vars: {q: hi}
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "c.yaml:6: provider ollama:chat:qwen2.5:7b: config.apiBaseUrl is not imported: promptfoo's ollama provider ignores it too: it calls OLLAMA_BASE_URL (else http://localhost:11434) with OLLAMA_API_KEY"
+	if len(r.Unsupported) != 1 || r.Unsupported[0].String() != want {
+		t.Errorf("issues = %v, want %s", r.Unsupported, want)
+	}
+	if len(r.Targets) != 1 || r.Targets[0] != "ollama:qwen2.5:7b" {
+		t.Errorf("targets = %v", r.Targets)
+	}
+}

@@ -415,6 +415,10 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		case k == "apiKey":
 			// Said once the key variable the entry names is known.
 			literalKey = kn
+		case typ == config.TypeOllama && (k == "apiBaseUrl" || k == "apiHost" || k == "apiKey" || k == "apiKeyEnvar" || k == "apiKeyRequired"):
+			// promptfoo's ollama provider reads its endpoint and key from
+			// the environment alone.
+			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: promptfoo's ollama provider ignores it too: it calls OLLAMA_BASE_URL (else http://localhost:11434) with OLLAMA_API_KEY", id, k))
 		case typ == config.TypeAzure && strings.HasPrefix(k, "azure"):
 			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: whet sends Azure an API key (api_key_env) or an Entra ID token (api_key_cmd: az account get-access-token --resource https://cognitiveservices.azure.com --query accessToken -o tsv)", id, k))
 		default:
