@@ -146,3 +146,33 @@ tests:
 		t.Errorf("targets = %v", r.Targets)
 	}
 }
+
+// A JSON chat file with Nunjucks tags, which promptfoo renders before it
+// reads the JSON, names each construct at its line and column in the
+// file, as a text prompt's are named.
+func TestImportJSONPromptWithNunjucks(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": "prompts:\n  - id: file://chat.json\n    label: multi\nproviders: [echo]\ntests:\n  - vars: {q: hi}\n",
+		"chat.json": `[
+  {"role": "system", "content": "Be brief"},
+  {% for m in _conversation %}
+    {"role": "assistant", "content": "{{ m.output }}"},
+  {% endfor %}
+  {"role": "user", "content": "{{ q }}"}
+]`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, is := range r.Unsupported {
+		got = append(got, is.String())
+	}
+	want := []string{
+		`chat.json:3:3: prompt "multi" is not imported: it uses the Nunjucks tag {% for m in _conversation %} (whet templates have {{ variable }} only)`,
+		`chat.json:5:3: prompt "multi" is not imported: it uses the Nunjucks tag {% endfor %} (whet templates have {{ variable }} only)`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
