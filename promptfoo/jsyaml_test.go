@@ -176,3 +176,28 @@ func TestImportJSONPromptWithNunjucks(t *testing.T) {
 		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// asserts indented under vars are a var to promptfoo, which never runs
+// them: imported as promptfoo reads them, and said.
+func TestImportAssertUnderVars(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+providers: [echo]
+tests:
+  - vars:
+      q: hi
+      assert:
+      - type: icontains
+        value: google
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Suite.Cases) != 1 || len(r.Suite.Cases[0].Checks) != 0 || r.Suite.Cases[0].Vars["assert"] != `[{"type":"icontains","value":"google"}]` {
+		t.Errorf("cases = %+v", r.Suite.Cases)
+	}
+	want := "c.yaml:7: test 1: vars.assert is a variable to promptfoo, written under vars, so its asserts never ran there; it is imported as a variable too (did you mean assert, beside vars?)"
+	if len(r.Unsupported) != 1 || r.Unsupported[0].String() != want {
+		t.Errorf("issues = %v, want %s", r.Unsupported, want)
+	}
+}

@@ -577,6 +577,10 @@ func (im *importer) addCases(at, vars node, where, desc string, checks []prompt.
 			byName[k], _ = src.key(k)
 		}
 	}
+	if a, ok := vars.key("assert"); ok && a.items() != nil {
+		// Indented one level too deep: promptfoo reads it as a var.
+		im.issueOften(a, where, "vars.assert is a variable to promptfoo, written under vars, so its asserts never ran there; it is imported as a variable too (did you mean assert, beside vars?)")
+	}
 	var all []varVals
 	total := 1
 	for _, name := range names {
