@@ -2,10 +2,12 @@ package promptfoo
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
@@ -212,4 +214,111 @@ func holdsMap(l []any) bool {
 		}
 	}
 	return false
+}
+
+// jsJSON is n's value as JavaScript's JSON.stringify gives what js-yaml
+// read: keys in the order the file writes them, numbers as JavaScript
+// prints them, NaN and infinities as null, a date as its ISO time in UTC.
+func jsJSON(n node) string {
+	var b strings.Builder
+	writeJSJSON(&b, n)
+	return b.String()
+}
+
+func writeJSJSON(b *strings.Builder, n node) {
+	switch v := n.v.(type) {
+	case map[string]any:
+		b.WriteByte('{')
+		for i, k := range n.keys() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			kb, _ := json.Marshal(k)
+			b.Write(kb)
+			b.WriteByte(':')
+			c, _ := n.key(k)
+			writeJSJSON(b, c)
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, c := range n.items() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeJSJSON(b, c)
+		}
+		b.WriteByte(']')
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			b.WriteString("null")
+			return
+		}
+		b.WriteString(jsString(v))
+	case string:
+		if n.d != nil && n.d.dates[n.path] {
+			if iso, ok := jsDateISO(v); ok {
+				v = iso
+			}
+		}
+		sb, _ := json.Marshal(v)
+		b.Write(sb)
+	default:
+		vb, err := json.Marshal(jsonSafe(v))
+		if err != nil {
+			b.WriteString("null")
+			return
+		}
+		b.Write(vb)
+	}
+}
+
+// jsDateISO is a YAML timestamp as JavaScript's Date.toISOString gives the
+// date js-yaml makes of it: UTC, milliseconds.
+func jsDateISO(raw string) (string, bool) {
+	m := jsDateRe.FindStringSubmatch(raw)
+	if m == nil {
+		return "", false
+	}
+	var t time.Time
+	var err error
+	if len(raw) == 10 {
+		t, err = time.Parse("2006-01-02", raw)
+	} else {
+		// 2001-12-14t21:59:43.10-05:00, 2001-12-14 21:59:43.10 -5
+		s := strings.Replace(raw, "t", "T", 1)
+		date, rest, _ := strings.Cut(strings.Replace(s, " ", "T", 1), "T")
+		rest = strings.TrimLeft(rest, " \t")
+		clock, zone := rest, ""
+		if i := strings.IndexAny(rest, "Z+-"); i >= 0 {
+			clock, zone = strings.TrimSpace(rest[:i]), strings.TrimSpace(rest[i:])
+		}
+		y, mo, d := 0, 0, 0
+		if _, err = fmt.Sscanf(date, "%d-%d-%d", &y, &mo, &d); err != nil {
+			return "", false
+		}
+		hh, mm, ss, frac := 0, 0, 0, ""
+		c, f, _ := strings.Cut(clock, ".")
+		if _, err = fmt.Sscanf(c, "%d:%d:%d", &hh, &mm, &ss); err != nil {
+			return "", false
+		}
+		frac = (f + "000")[:3]
+		ms, _ := strconv.Atoi(frac)
+		offset := 0
+		if zone != "" && zone != "Z" {
+			sign := 1
+			if zone[0] == '-' {
+				sign = -1
+			}
+			zh, zm, _ := strings.Cut(zone[1:], ":")
+			h, _ := strconv.Atoi(zh)
+			mi, _ := strconv.Atoi(zm)
+			offset = sign * (h*60 + mi)
+		}
+		t = time.Date(y, time.Month(mo), d, hh, mm, ss, ms*int(time.Millisecond), time.UTC).Add(-time.Duration(offset) * time.Minute)
+	}
+	if err != nil {
+		return "", false
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000Z"), true
 }

@@ -201,3 +201,27 @@ tests:
 		t.Errorf("issues = %v, want %s", r.Unsupported, want)
 	}
 }
+
+// A YAML file var is the JSON promptfoo gives it, JSON.stringify of what
+// js-yaml reads (checked with js-yaml 5.4.1 and Node): keys in the file's
+// order, flow mappings too, numbers and dates as JavaScript writes them.
+func TestImportYAMLFileVarAsJSON(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": "prompts: ['{{d}}']\nproviders: [echo]\ntests:\n  - vars:\n      d: file://data.yaml\n",
+		"data.yaml": `zeta: 1e3
+alpha: [1, 017, 0b101, .inf, ~, "q"]
+when: 2024-01-01
+at: 2001-12-14 21:59:43.10 -5
+ts: 2001-12-14t21:59:43.10-05:00
+nested: {b: 2, a: 1_000}
+big: 12345678901234567890
+`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"zeta":1000,"alpha":[1,17,"0b101",null,null,"q"],"when":"2024-01-01T00:00:00.000Z","at":"2001-12-15T02:59:43.100Z","ts":"2001-12-15T02:59:43.100Z","nested":{"b":2,"a":"1_000"},"big":12345678901234567000}`
+	if len(r.Suite.Cases) != 1 || r.Suite.Cases[0].Vars["d"] != want {
+		t.Errorf("d =\n%s\nwant\n%s", r.Suite.Cases[0].Vars["d"], want)
+	}
+}

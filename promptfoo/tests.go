@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"whet/config"
 	"whet/prompt"
 )
@@ -793,16 +791,17 @@ func (im *importer) varValues(n node, name, where string) ([]string, error) {
 			return nil, err
 		}
 		if ext == ".yaml" || ext == ".yml" {
-			// promptfoo gives a YAML file's value as compact JSON.
-			j, err := yaml.YAMLToJSON(data)
-			var buf bytes.Buffer
-			if err == nil {
-				err = json.Compact(&buf, j)
-			}
+			// promptfoo gives a YAML file's value as compact JSON
+			// (JSON.stringify of what js-yaml reads).
+			y, err := parseYAML(p, data)
 			if err != nil {
-				return nil, &prompt.FileError{File: p, Msg: "var " + name + ": " + prompt.YAMLMessage(err.Error())}
+				var fe *prompt.FileError
+				if errors.As(err, &fe) {
+					fe.Msg = "var " + name + ": " + fe.Msg
+				}
+				return nil, err
 			}
-			return []string{buf.String()}, nil
+			return []string{jsJSON(y)}, nil
 		}
 		// promptfoo trims a text file's value.
 		return []string{strings.TrimSpace(string(data))}, nil

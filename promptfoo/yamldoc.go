@@ -30,6 +30,7 @@ type doc struct {
 	plain map[string]string
 	dates map[string]bool
 	strs  map[string]string // scalars tagged !!str
+	cols  map[string]int    // the column of each key, for a flow mapping's order
 }
 
 // node is a decoded value with where it came from. Values are as goccy
@@ -68,7 +69,7 @@ func yamlError(file string, err error) error {
 // parseYAML decodes a YAML (or JSON) file and indexes the line of every
 // key and list item in it.
 func parseYAML(file string, data []byte) (node, error) {
-	d := &doc{file: file, lines: map[string]int{}, plain: map[string]string{}, dates: map[string]bool{}, strs: map[string]string{}}
+	d := &doc{file: file, lines: map[string]int{}, plain: map[string]string{}, dates: map[string]bool{}, strs: map[string]string{}, cols: map[string]int{}}
 	if err := prompt.CheckText(file, data); err != nil {
 		return node{}, err
 	}
@@ -108,7 +109,7 @@ func parseJSON(file string, data []byte) (node, error) {
 	}
 	n := node{d: &doc{file: file, lines: map[string]int{}}, v: v}
 	if y, err := parseYAML(file, data); err == nil {
-		n.d.lines = y.d.lines
+		n.d.lines, n.d.cols = y.d.lines, y.d.cols
 	}
 	return n, nil
 }
@@ -142,6 +143,9 @@ func indexNode(n ast.Node, path string, d *doc, plainOK bool) {
 		p := path + pathSep + keyText(x.Key)
 		if _, ok := lines[p]; !ok {
 			lines[p] = nodeLine(x.Key)
+			if tk := x.Key.GetToken(); tk != nil && tk.Position != nil {
+				d.cols[p] = tk.Position.Column
+			}
 		}
 		indexNode(x.Value, p, d, true)
 	case *ast.SequenceNode:
@@ -251,7 +255,7 @@ func (n node) key(k string) (node, bool) {
 }
 
 // keys lists a mapping's keys in the order the file writes them (by line;
-// keys on one line, as in a flow mapping, sorted), so that a mapping of
+// keys on one line, as in a flow mapping, by column), so that a mapping of
 // providers or prompts keeps the order promptfoo runs them in.
 func (n node) keys() []string {
 	m, _ := n.v.(map[string]any)
@@ -262,7 +266,13 @@ func (n node) keys() []string {
 	sort.Strings(out)
 	if n.d != nil {
 		line := func(k string) int { return n.d.lines[n.path+pathSep+k] }
-		sort.SliceStable(out, func(i, j int) bool { return line(out[i]) < line(out[j]) })
+		col := func(k string) int { return n.d.cols[n.path+pathSep+k] }
+		sort.SliceStable(out, func(i, j int) bool {
+			if li, lj := line(out[i]), line(out[j]); li != lj {
+				return li < lj
+			}
+			return col(out[i]) < col(out[j])
+		})
 	}
 	return out
 }
