@@ -1795,7 +1795,7 @@ tests:
 
 // A var given as a mapping whose fields the prompt reads ({{user.name}},
 // as Nunjucks reads an object) gives each field read a var of its own;
-// the mapping stays the JSON it was.
+// the mapping is its JSON, keys in the order the file writes them.
 func TestImportObjectVarFields(t *testing.T) {
 	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
 prompts: ['Suggest for {{user_profile.name}} ({{user_profile.interests}}, {{user_profile.address.city}}) after {{recent.type}} {{user_profile.missing}}']
@@ -1811,11 +1811,11 @@ tests:
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"user_profile":              `{"address":{"city":"Oslo"},"interests":["reading","gaming"],"name":"John Doe"}`,
+		"user_profile":              `{"name":"John Doe","interests":["reading","gaming"],"address":{"city":"Oslo"}}`,
 		"user_profile.name":         "John Doe",
 		"user_profile.interests":    "reading,gaming",
 		"user_profile.address.city": "Oslo",
-		"recent":                    `{"details":{"title":"Gatsby"},"type":"reading"}`,
+		"recent":                    `{"type":"reading","details":{"title":"Gatsby"}}`,
 		"recent.type":               "reading",
 	}
 	if got := r.Suite.Cases[0].Vars; !reflect.DeepEqual(got, want) {

@@ -825,6 +825,14 @@ func (im *importer) varValues(n node, name, where string) ([]string, error) {
 			}
 		}
 	}
+	switch v := n.v.(type) {
+	case map[string]any:
+		return []string{jsJSON(n)}, nil // its keys in the file's order
+	case []any:
+		if holdsMap(v) {
+			return []string{jsJSON(n)}, nil
+		}
+	}
 	return []string{varText(n.v)}, nil
 }
 
