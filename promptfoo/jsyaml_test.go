@@ -3,7 +3,6 @@ package promptfoo
 import (
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // promptfoo reads YAML with js-yaml and prints a var as JavaScript's
@@ -110,95 +109,6 @@ tests:
 	want := "1000,a|a 1000,a|1000 1000,a|1,2"
 	if strings.Join(got, " ") != want {
 		t.Errorf("cases = %q, want %q", strings.Join(got, " "), want)
-	}
-}
-
-// A long description is cut at a character, so a note never holds half
-// of one ("participa\xc3...").
-func TestShortenCutsAtACharacter(t *testing.T) {
-	s := shorten("1a-fase | Direito Constitucional | petróleo e participação do proprietário")
-	if !utf8.ValidString(s) || s != "1a-fase | Direito Constitucional | petróleo e participaçã..." {
-		t.Errorf("shorten = %q", s)
-	}
-}
-
-// promptfoo's ollama provider takes its endpoint from OLLAMA_BASE_URL
-// alone: an apiBaseUrl in its config is said to be ignored there too, not
-// only left out by whet.
-func TestImportOllamaEndpointKeysIgnored(t *testing.T) {
-	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
-prompts: ['{{q}}']
-providers:
-  - id: ollama:chat:qwen2.5:7b
-    config:
-      apiBaseUrl: http://localhost:11434/v1
-tests:
-  - vars: {q: hi}
-`}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := "c.yaml:6: provider ollama:chat:qwen2.5:7b: config.apiBaseUrl is not imported: promptfoo's ollama provider ignores it too: it calls OLLAMA_BASE_URL (else http://localhost:11434) with OLLAMA_API_KEY"
-	if len(r.Unsupported) != 1 || r.Unsupported[0].String() != want {
-		t.Errorf("issues = %v, want %s", r.Unsupported, want)
-	}
-	if len(r.Targets) != 1 || r.Targets[0] != "ollama:qwen2.5:7b" {
-		t.Errorf("targets = %v", r.Targets)
-	}
-}
-
-// A JSON chat file with Nunjucks tags, which promptfoo renders before it
-// reads the JSON, names each construct at its line and column in the
-// file, as a text prompt's are named.
-func TestImportJSONPromptWithNunjucks(t *testing.T) {
-	r, err := Import("c.yaml", memFS(map[string]string{
-		"c.yaml": "prompts:\n  - id: file://chat.json\n    label: multi\nproviders: [echo]\ntests:\n  - vars: {q: hi}\n",
-		"chat.json": `[
-  {"role": "system", "content": "Be brief"},
-  {% for m in _conversation %}
-    {"role": "assistant", "content": "{{ m.output }}"},
-  {% endfor %}
-  {"role": "user", "content": "{{ q }}"}
-]`,
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, is := range r.Unsupported {
-		got = append(got, is.String())
-	}
-	want := []string{
-		`chat.json:3:3: prompt "multi" is not imported: it uses the Nunjucks tag {% for m in _conversation %} (whet templates have {{ variable }} only)`,
-		`chat.json:5:3: prompt "multi" is not imported: it uses the Nunjucks tag {% endfor %} (whet templates have {{ variable }} only)`,
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-}
-
-// asserts indented under vars are a var to promptfoo, which never runs
-// them: imported as promptfoo reads them, and said.
-func TestImportAssertUnderVars(t *testing.T) {
-	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
-prompts: ['{{q}}']
-providers: [echo]
-tests:
-  - vars:
-      q: hi
-      assert:
-      - type: icontains
-        value: google
-`}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(r.Suite.Cases) != 1 || len(r.Suite.Cases[0].Checks) != 0 || r.Suite.Cases[0].Vars["assert"] != `[{"type":"icontains","value":"google"}]` {
-		t.Errorf("cases = %+v", r.Suite.Cases)
-	}
-	want := "c.yaml:7: test 1: vars.assert is a variable to promptfoo, written under vars, so its asserts never ran there; it is imported as a variable too (did you mean assert, beside vars?)"
-	if len(r.Unsupported) != 1 || r.Unsupported[0].String() != want {
-		t.Errorf("issues = %v, want %s", r.Unsupported, want)
 	}
 }
 
