@@ -829,8 +829,8 @@ func parsePromptyBody(filename, body string, firstLine int, mustache, completion
 func promptyForeign(c string) string {
 	const only = "whet templates substitute {{variable}} only"
 	short := strings.Join(strings.Fields(c), " ")
-	if len(short) > 60 {
-		short = short[:57] + "..."
+	if r := []rune(short); len(r) > 60 {
+		short = string(r[:57]) + "..." // cut at a character, never inside one
 	}
 	switch {
 	case strings.HasPrefix(c, "{%"):

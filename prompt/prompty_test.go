@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // Prompty files from Microsoft's repository, of both generations of the
@@ -354,5 +355,13 @@ func TestParsePromptyDeveloperRole(t *testing.T) {
 	_, err := ParsePrompty("d.prompty", []byte("---\nname: d\n---\nsystem:\nBe brief.\ndeveloper:\nUse JSON.\nuser:\n{{q}}\n"))
 	if err == nil || !strings.HasPrefix(err.Error(), "d.prompty:6:1: developer messages are not supported") || !strings.Contains(err.Error(), "write it as system:") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// A long construct is named cut at a character, never inside one.
+func TestPromptyForeignCutsAtACharacter(t *testing.T) {
+	msg := promptyForeign("{{ 'çççççççççççççççççççççççççççççççççççççççççççççççççççççççççççççççç' | upper }}")
+	if !utf8.ValidString(msg) || !strings.Contains(msg, "ççç...") {
+		t.Errorf("promptyForeign = %q", msg)
 	}
 }

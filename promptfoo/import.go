@@ -126,6 +126,7 @@ type importer struct {
 	// generate are the Ollama providers promptfoo calls through
 	// /api/generate, with a prompt's text rather than its messages.
 	generate []generateProvider
+	echoAt   *node // the first provider that is echo
 	// often gathers issues alike in many places, by file and text, in
 	// oftenOrder.
 	often      map[string]*oftenIssue
@@ -347,6 +348,7 @@ func (im *importer) run(root node) error {
 	im.reportEnv()
 	im.reportOften()
 	im.noteGenerate()
+	im.noteEcho()
 	im.finish()
 	return nil
 }
@@ -430,6 +432,42 @@ func (im *importer) noteGenerate() {
 		im.issue(g.at, fmt.Sprintf("provider %s: promptfoo calls it through Ollama's /api/generate with a prompt's text, so it is sent a chat prompt (%s) as that chat's JSON text; whet sends the messages, as promptfoo's ollama:chat:%s does",
 			g.id, strings.Join(chats, ", "), g.model))
 	}
+}
+
+// echoSensitive are the checks whose verdict the "user: " before whet's
+// echo answer can change.
+var echoSensitive = map[string]bool{
+	"equals": true, "starts-with": true, "is-json": true, "is-xml": true, "regex": true,
+	"levenshtein": true, "word-count": true, "similar": true,
+}
+
+// noteEcho reports an echo provider when the suite has a check that grades
+// the whole answer or its start: promptfoo's echo answers with the
+// rendered prompt alone, whet's with each message as "role: content".
+func (im *importer) noteEcho() {
+	if im.echoAt == nil {
+		return
+	}
+	var types []string
+	seen := map[string]bool{}
+	add := func(cs []prompt.Check) {
+		for _, c := range cs {
+			t := strings.TrimPrefix(c.Type, "not-")
+			if echoSensitive[t] && !seen[t] {
+				seen[t] = true
+				types = append(types, t)
+			}
+		}
+	}
+	add(im.res.Suite.Checks)
+	for _, c := range im.res.Suite.Cases {
+		add(c.Checks)
+	}
+	if len(types) == 0 {
+		return
+	}
+	sort.Strings(types)
+	im.issue(*im.echoAt, fmt.Sprintf(`provider echo: whet's echo answers with each message as "role: content" ("user: " before a one-message prompt's text), where promptfoo's answers with the prompt's text alone, so a check on the whole answer or its start (%s here) can grade it differently`, strings.Join(types, ", ")))
 }
 
 // finish applies params to the prompts, gives each prompt the sample

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"whet/eval"
 	"whet/prompt"
@@ -143,6 +144,7 @@ func TestImportSupport(t *testing.T) {
 			{File: cfg, Line: 6, What: `prompt 3 is not imported: it uses the Nunjucks expression {{ product | upper }} (whet templates have {{ variable }} only)`},
 			{File: cfg, Line: 18, What: `provider openai:chat:qwen2.5-7b-instruct: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env`},
 			{File: cfg, Line: 19, What: `provider "bedrock:anthropic.claude-3-haiku-20240307-v1:0" is not supported by whet (whet calls Ollama, OpenAI, Anthropic, Gemini, Azure OpenAI and OpenAI-compatible endpoints; configure such an endpoint as an openai-type provider): it is not among the targets`},
+			{File: cfg, Line: 20, What: `provider echo: whet's echo answers with each message as "role: content" ("user: " before a one-message prompt's text), where promptfoo's answers with the prompt's text alone, so a check on the whole answer or its start (equals, similar here) can grade it differently`},
 			{File: csvFile, Line: 2, What: `row 1 ("refund request"): __expected2: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`},
 		},
 	}
@@ -413,6 +415,7 @@ tests:
 					t.Errorf("cases =\n%+v\nwant\n%+v", r.Suite.Cases, want)
 				}
 				wantIssues := []Issue{
+					{File: "c/promptfooconfig.yaml", Line: 2, What: `provider echo: whet's echo answers with each message as "role: content" ("user: " before a one-message prompt's text), where promptfoo's answers with the prompt's text alone, so a check on the whole answer or its start (is-json, levenshtein, regex here) can grade it differently`},
 					{File: "c/t.csv", Line: 2, What: `row 1: threshold 0.5 is imported as whet's, which a case reaches only when every check passes too (promptfoo passes a test whose score reaches it even with failing asserts)`},
 					{File: "c/t.csv", Line: 3, What: `row 2: column __prefix is not imported`},
 					{File: "c/t.csv", Line: 4, What: `row 3: threshold 2 is not a score in 0..1: not imported`},
@@ -587,6 +590,24 @@ func TestMapTarget(t *testing.T) {
 		}
 		if got == "" && why == "" {
 			t.Errorf("mapTarget(%q) gives no reason", tc.id)
+		}
+	}
+}
+
+// Vertex AI serves Claude as well as Gemini: the reason names the API of
+// whet's that serves the model named, never Gemini for a Claude model.
+func TestMapTargetVertexReason(t *testing.T) {
+	tests := []struct{ id, want, not string }{
+		{"vertex:claude-haiku-4-5", "anthropic:messages:<model>", "Gemini"},
+		{"vertex:chat:claude-3-5-sonnet-v2@20241022", "anthropic:messages:<model>", "Gemini"},
+		{"vertex:gemini-2.0-flash", "google:<model>", "Anthropic"},
+		{"vertex:chat:gemini-1.5-pro", "google:<model>", "Anthropic"},
+		{"vertex:llama-3.3-70b-instruct-maas", "Google Cloud", "Gemini"},
+	}
+	for _, tc := range tests {
+		got, _, _, why := mapTarget(tc.id, false)
+		if got != "" || !strings.Contains(why, tc.want) || strings.Contains(why, tc.not) {
+			t.Errorf("mapTarget(%q) = %q, %q; want no target and a reason with %q, without %q", tc.id, got, why, tc.want, tc.not)
 		}
 	}
 }
@@ -793,6 +814,42 @@ tests:
 	}
 	if len(r.Suite.Cases[0].Checks) != 3 || len(r.Unsupported) != 2 || r.Unsupported[0].String() != wantIssues[0] {
 		t.Errorf("without a validator: checks %+v, issues %+v", r.Suite.Cases[0].Checks, r.Unsupported)
+	}
+}
+
+// A threshold in quotes that is a number ("0.01") is that number, as
+// promptfoo's comparisons read it; one that is a template ("{{max_cost}}")
+// is named as such, since promptfoo fills no variables into a threshold.
+func TestImportThresholdText(t *testing.T) {
+	files := map[string]string{"c.yaml": `
+prompts: ["{{q}}"]
+providers: [echo]
+defaultTest:
+  assert:
+    - type: cost
+      threshold: "0.01"
+    - type: latency
+      threshold: "{{max_ms}}"
+tests:
+  - vars: {q: hi, max_ms: 3000}
+`}
+	r, err := ImportWith("c.yaml", memFS(files), eval.ValidateCheck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []prompt.Check{{Type: "cost", Threshold: fp(0.01)}}
+	if !reflect.DeepEqual(r.Suite.Checks, want) {
+		t.Errorf("suite checks = %+v, want %+v", r.Suite.Checks, want)
+	}
+	var got []string
+	for _, is := range r.Unsupported {
+		got = append(got, is.String())
+	}
+	wantIssues := []string{
+		`c.yaml:8: defaultTest: assert 2 (latency) is not imported: threshold "{{max_ms}}" is not a number (promptfoo fills no variables into a threshold: it compares with the text as written, so the check fails there); the suite keeps its other checks`,
+	}
+	if !reflect.DeepEqual(got, wantIssues) {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantIssues, "\n"))
 	}
 }
 
@@ -1054,7 +1111,8 @@ providers: [echo]
 		// What whet's Prompty import leaves out of the file, at its lines.
 		"k/legacy.prompty:5: version is not imported: whet numbers a prompt's versions itself",
 		"k/legacy.prompty:8: tags is not imported: Prompty's tags are keywords about the prompt, and whet's tags name its versions (production, staging); to sort prompts, label them (whet prompt label NAME KEY=VALUE)",
-		"k/legacy.prompty:13: model.configuration is not imported: whet chooses the model when it runs a prompt (whet run PROMPT -m TARGET)",
+		// Not its model.configuration: the config's providers are the targets.
+		`k/promptfooconfig.yaml:4: prompt k/legacy.prompty: promptfoo reads no .prompty file (its eval stops on one: "There are no prompts in …"); whet imports it as whet prompt import reads it`,
 		"k/promptfooconfig.yaml:6: prompt k/threaded.prompty is not imported: k/threaded.prompty:13: input conversation is a thread (a conversation history spliced in as messages): whet prompts hold fixed system, user and assistant messages; write the turns out, or drop the input",
 		"k/promptfooconfig.yaml:7: prompt file://./gen.sh is not imported: whet runs no code to build prompts",
 	}
@@ -1737,7 +1795,7 @@ tests:
 
 // A var given as a mapping whose fields the prompt reads ({{user.name}},
 // as Nunjucks reads an object) gives each field read a var of its own;
-// the mapping stays the JSON it was.
+// the mapping is its JSON, keys in the order the file writes them.
 func TestImportObjectVarFields(t *testing.T) {
 	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
 prompts: ['Suggest for {{user_profile.name}} ({{user_profile.interests}}, {{user_profile.address.city}}) after {{recent.type}} {{user_profile.missing}}']
@@ -1753,11 +1811,11 @@ tests:
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"user_profile":              `{"address":{"city":"Oslo"},"interests":["reading","gaming"],"name":"John Doe"}`,
+		"user_profile":              `{"name":"John Doe","interests":["reading","gaming"],"address":{"city":"Oslo"}}`,
 		"user_profile.name":         "John Doe",
 		"user_profile.interests":    "reading,gaming",
 		"user_profile.address.city": "Oslo",
-		"recent":                    `{"details":{"title":"Gatsby"},"type":"reading"}`,
+		"recent":                    `{"type":"reading","details":{"title":"Gatsby"}}`,
 		"recent.type":               "reading",
 	}
 	if got := r.Suite.Cases[0].Vars; !reflect.DeepEqual(got, want) {
@@ -2854,5 +2912,94 @@ providers: [echo]
 	)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A long description is cut at a character, so a note never holds half
+// of one ("participa\xc3...").
+func TestShortenCutsAtACharacter(t *testing.T) {
+	s := shorten("1a-fase | Direito Constitucional | petróleo e participação do proprietário")
+	if !utf8.ValidString(s) || s != "1a-fase | Direito Constitucional | petróleo e participaçã..." {
+		t.Errorf("shorten = %q", s)
+	}
+}
+
+// promptfoo's ollama provider takes its endpoint from OLLAMA_BASE_URL
+// alone: an apiBaseUrl in its config is said to be ignored there too, not
+// only left out by whet.
+func TestImportOllamaEndpointKeysIgnored(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+providers:
+  - id: ollama:chat:qwen2.5:7b
+    config:
+      apiBaseUrl: http://localhost:11434/v1
+tests:
+  - vars: {q: hi}
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "c.yaml:6: provider ollama:chat:qwen2.5:7b: config.apiBaseUrl is not imported: promptfoo's ollama provider ignores it too: it calls OLLAMA_BASE_URL (else http://localhost:11434) with OLLAMA_API_KEY"
+	if len(r.Unsupported) != 1 || r.Unsupported[0].String() != want {
+		t.Errorf("issues = %v, want %s", r.Unsupported, want)
+	}
+	if len(r.Targets) != 1 || r.Targets[0] != "ollama:qwen2.5:7b" {
+		t.Errorf("targets = %v", r.Targets)
+	}
+}
+
+// A JSON chat file with Nunjucks tags, which promptfoo renders before it
+// reads the JSON, names each construct at its line and column in the
+// file, as a text prompt's are named.
+func TestImportJSONPromptWithNunjucks(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": "prompts:\n  - id: file://chat.json\n    label: multi\nproviders: [echo]\ntests:\n  - vars: {q: hi}\n",
+		"chat.json": `[
+  {"role": "system", "content": "Be brief"},
+  {% for m in _conversation %}
+    {"role": "assistant", "content": "{{ m.output }}"},
+  {% endfor %}
+  {"role": "user", "content": "{{ q }}"}
+]`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, is := range r.Unsupported {
+		got = append(got, is.String())
+	}
+	want := []string{
+		`chat.json:3:3: prompt "multi" is not imported: it uses the Nunjucks tag {% for m in _conversation %} (whet templates have {{ variable }} only)`,
+		`chat.json:5:3: prompt "multi" is not imported: it uses the Nunjucks tag {% endfor %} (whet templates have {{ variable }} only)`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("issues =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// asserts indented under vars are a var to promptfoo, which never runs
+// them: imported as promptfoo reads them, and said.
+func TestImportAssertUnderVars(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{"c.yaml": `
+prompts: ['{{q}}']
+providers: [echo]
+tests:
+  - vars:
+      q: hi
+      assert:
+      - type: icontains
+        value: google
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Suite.Cases) != 1 || len(r.Suite.Cases[0].Checks) != 0 || r.Suite.Cases[0].Vars["assert"] != `[{"type":"icontains","value":"google"}]` {
+		t.Errorf("cases = %+v", r.Suite.Cases)
+	}
+	want := "c.yaml:7: test 1: vars.assert is a variable to promptfoo, written under vars, so its asserts never ran there; it is imported as a variable too (did you mean assert, beside vars?)"
+	if len(r.Unsupported) != 1 || r.Unsupported[0].String() != want {
+		t.Errorf("issues = %v, want %s", r.Unsupported, want)
 	}
 }

@@ -264,6 +264,12 @@ func (im *importer) promptFile(n node, ref, label string, params *prompt.Params)
 	case ".json":
 		msgs, err := chatFromJSON(data)
 		if err != nil {
+			if cs := foreignConstructs(string(data)); len(cs) > 0 {
+				// promptfoo renders the file with Nunjucks before it reads
+				// the JSON: each construct at its line and column.
+				im.reportForeign(at, promptWho(label, hint), cs)
+				return nil
+			}
 			im.issue(n, fmt.Sprintf("prompt file://%s is not imported: %v (Nunjucks-templated JSON is not supported)", ref, err))
 			return nil
 		}
@@ -339,8 +345,15 @@ func (im *importer) promptyFile(n node, path string, data []byte, label string, 
 		}
 		return
 	}
-	// What whet's Prompty import leaves out of the file, as it says it.
+	// promptfoo itself reads no .prompty file: its eval stops on one.
+	im.issue(n, fmt.Sprintf(`prompt %s: promptfoo reads no .prompty file (its eval stops on one: "There are no prompts in …"); whet imports it as whet prompt import reads it`, path))
+	// What whet's Prompty import leaves out of the file, as it says it,
+	// but for its model.configuration: the config's providers are the
+	// targets here.
 	for _, nt := range prompt.PromptyNotes(path, data) {
+		if strings.HasPrefix(nt.Msg, "model.configuration ") {
+			continue
+		}
 		im.issueAt(nt.File, nt.Line, nt.Msg)
 	}
 	own := f.Params.Clone()
@@ -460,10 +473,7 @@ func chatFromValue(v any) ([]chatMessage, error) {
 
 // promptMessages adds a prompt when whet can hold its messages.
 func (im *importer) promptMessages(s src, label, hint string, chat []chatMessage, params *prompt.Params) {
-	who := "prompt " + strings.TrimPrefix(hint, "prompt-")
-	if label != "" {
-		who = fmt.Sprintf("prompt %q", label)
-	}
+	who := promptWho(label, hint)
 	msgs := make([]prompt.Message, 0, len(chat))
 	var foreign []string // the constructs of another template language, in order
 	for i, m := range chat {
@@ -499,23 +509,35 @@ func (im *importer) promptMessages(s src, label, hint string, chat []chatMessage
 		msgs = append(msgs, prompt.Message{Role: role, Content: content})
 	}
 	if len(foreign) > 0 {
-		// Each construct at its line and column, as the Prompty import
-		// reports them, so that one pass over the file fixes them; a long
-		// template's first maxConstructs, and how many more.
-		from := s.from
-		for i, c := range foreign {
-			file, line, col := s.locateEach(c, &from)
-			if i == maxConstructs {
-				im.res.Unsupported = append(im.res.Unsupported, Issue{File: file, Line: line, Col: col,
-					What: fmt.Sprintf("%s is not imported: and %d more Nunjucks tags and expressions from here on", who, len(foreign)-maxConstructs)})
-				break
-			}
-			im.res.Unsupported = append(im.res.Unsupported, Issue{File: file, Line: line, Col: col,
-				What: fmt.Sprintf("%s is not imported: %s", who, nunjucksConstruct(c))})
-		}
+		im.reportForeign(s, who, foreign)
 		return
 	}
 	im.addPrompt(s.at, hint, label, msgs, params)
+}
+
+// promptWho names a prompt in a note: by its label, else its name.
+func promptWho(label, hint string) string {
+	if label != "" {
+		return fmt.Sprintf("prompt %q", label)
+	}
+	return "prompt " + strings.TrimPrefix(hint, "prompt-")
+}
+
+// reportForeign reports a prompt's Nunjucks constructs, each at its line
+// and column, as the Prompty import reports them, so that one pass over the
+// file fixes them; a long template's first maxConstructs, and how many more.
+func (im *importer) reportForeign(s src, who string, foreign []string) {
+	from := s.from
+	for i, c := range foreign {
+		file, line, col := s.locateEach(c, &from)
+		if i == maxConstructs {
+			im.res.Unsupported = append(im.res.Unsupported, Issue{File: file, Line: line, Col: col,
+				What: fmt.Sprintf("%s is not imported: and %d more Nunjucks tags and expressions from here on", who, len(foreign)-maxConstructs)})
+			break
+		}
+		im.res.Unsupported = append(im.res.Unsupported, Issue{File: file, Line: line, Col: col,
+			What: fmt.Sprintf("%s is not imported: %s", who, nunjucksConstruct(c))})
+	}
 }
 
 // maxConstructs bounds the Nunjucks constructs of one prompt that are
@@ -558,10 +580,12 @@ func templateProblem(s string) (what, construct string) {
 	return "", ""
 }
 
+// shorten puts s on one line of at most 60 characters, cut at a
+// character, never inside one (a description in Portuguese or Japanese).
 func shorten(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 60 {
-		s = s[:57] + "..."
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:57]) + "..."
 	}
 	return s
 }

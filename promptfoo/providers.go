@@ -270,6 +270,9 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		im.issue(at, fmt.Sprintf("provider %q is not supported by whet%s: it is not among the targets", id, why))
 		return
 	}
+	if target == "echo" && im.echoAt == nil {
+		im.echoAt = &at
+	}
 	if typ == config.TypeOllama {
 		if sub, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(id), "ollama:"), ":"); sub != "chat" {
 			// ollama:MODEL and ollama:completion:MODEL call /api/generate
@@ -412,6 +415,10 @@ func (im *importer) providerSpec(at node, id string, opts node, st *providerStat
 		case k == "apiKey":
 			// Said once the key variable the entry names is known.
 			literalKey = kn
+		case typ == config.TypeOllama && (k == "apiBaseUrl" || k == "apiHost" || k == "apiKey" || k == "apiKeyEnvar" || k == "apiKeyRequired"):
+			// promptfoo's ollama provider reads its endpoint and key from
+			// the environment alone.
+			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: promptfoo's ollama provider ignores it too: it calls OLLAMA_BASE_URL (else http://localhost:11434) with OLLAMA_API_KEY", id, k))
 		case typ == config.TypeAzure && strings.HasPrefix(k, "azure"):
 			im.issue(kn, fmt.Sprintf("provider %s: config.%s is not imported: whet sends Azure an API key (api_key_env) or an Entra ID token (api_key_cmd: az account get-access-token --resource https://cognitiveservices.azure.com --query accessToken -o tsv)", id, k))
 		default:
@@ -763,7 +770,19 @@ func mapTarget(id string, forCheck bool) (target, typ, model, why string) {
 		}
 		return "", "", "", fmt.Sprintf(" (%s:%s is not a chat deployment; whet imports %s:chat:<deployment>)", prefix, sub, prefix)
 	case "vertex":
-		return "", "", "", " (Vertex AI authenticates with Google Cloud; whet calls the Gemini API: google:<model> with a Gemini API key serves the same Gemini models)"
+		// Vertex AI serves several vendors' models: say which API of
+		// whet's serves the one named.
+		model := rest
+		if sub == "chat" && hasSub {
+			model = subModel
+		}
+		switch m := strings.ToLower(model); {
+		case strings.HasPrefix(m, "claude"):
+			return "", "", "", " (Vertex AI authenticates with Google Cloud; whet calls Anthropic's API: anthropic:messages:<model> with an Anthropic API key serves the same Claude models)"
+		case strings.HasPrefix(m, "gemini"):
+			return "", "", "", " (Vertex AI authenticates with Google Cloud; whet calls the Gemini API: google:<model> with a Gemini API key serves the same Gemini models)"
+		}
+		return "", "", "", " (Vertex AI authenticates with Google Cloud, which whet does not)"
 	case "http", "https", "websocket", "ws", "wss":
 		// An application's own API, sent the body the config writes.
 		return "", "", "", fmt.Sprintf(" (%s calls an API of your application with the request the config writes, and whet sends prompts to model APIs; a server that speaks OpenAI's chat completions can be an openai-type provider entry of whet's config)", prefix)

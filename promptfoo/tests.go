@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"whet/config"
 	"whet/prompt"
 )
@@ -84,6 +82,9 @@ type rawAssert struct {
 	provider  any
 	extra     []extraKey // what whet does not import
 	at        node
+	// badThreshold is a threshold given as text that is no number
+	// ("{{max_cost}}"), which promptfoo compares with as it is.
+	badThreshold string
 }
 
 // extraKey is an assert's key whet leaves out, and where it is.
@@ -574,6 +575,10 @@ func (im *importer) addCases(at, vars node, where, desc string, checks []prompt.
 			byName[k], _ = src.key(k)
 		}
 	}
+	if a, ok := vars.key("assert"); ok && a.items() != nil {
+		// Indented one level too deep: promptfoo reads it as a var.
+		im.issueOften(a, where, "vars.assert is a variable to promptfoo, written under vars, so its asserts never ran there; it is imported as a variable too (did you mean assert, beside vars?)")
+	}
 	var all []varVals
 	total := 1
 	for _, name := range names {
@@ -755,6 +760,9 @@ func (im *importer) varValues(n node, name, where string) ([]string, error) {
 	case string:
 		ref, ok := strings.CutPrefix(strings.TrimSpace(v), "file://")
 		if !ok {
+			if n.d != nil && n.d.dates[n.path] {
+				im.issueOften(n, where, fmt.Sprintf("var %s = %s is a date to promptfoo's YAML reader, which does not send it as written (it renders a date in the config as [object Object]); whet sends %s: quote it so promptfoo sends that too", name, v, v))
+			}
 			return []string{v}, nil
 		}
 		ext := strings.ToLower(filepath.Ext(ref))
@@ -783,16 +791,17 @@ func (im *importer) varValues(n node, name, where string) ([]string, error) {
 			return nil, err
 		}
 		if ext == ".yaml" || ext == ".yml" {
-			// promptfoo gives a YAML file's value as compact JSON.
-			j, err := yaml.YAMLToJSON(data)
-			var buf bytes.Buffer
-			if err == nil {
-				err = json.Compact(&buf, j)
-			}
+			// promptfoo gives a YAML file's value as compact JSON
+			// (JSON.stringify of what js-yaml reads).
+			y, err := parseYAML(p, data)
 			if err != nil {
-				return nil, &prompt.FileError{File: p, Msg: "var " + name + ": " + prompt.YAMLMessage(err.Error())}
+				var fe *prompt.FileError
+				if errors.As(err, &fe) {
+					fe.Msg = "var " + name + ": " + fe.Msg
+				}
+				return nil, err
 			}
-			return []string{buf.String()}, nil
+			return []string{jsJSON(y)}, nil
 		}
 		// promptfoo trims a text file's value.
 		return []string{strings.TrimSpace(string(data))}, nil
@@ -803,7 +812,7 @@ func (im *importer) varValues(n node, name, where string) ([]string, error) {
 				var out []string
 				for _, e := range v {
 					if _, isStr := e.(string); !isStr {
-						out = append(out, text(e))
+						out = append(out, varText(e))
 						continue
 					}
 					vals, err := im.varValues(node{d: n.d, path: n.path, v: e}, name, where)
@@ -816,7 +825,15 @@ func (im *importer) varValues(n node, name, where string) ([]string, error) {
 			}
 		}
 	}
-	return []string{text(n.v)}, nil
+	switch v := n.v.(type) {
+	case map[string]any:
+		return []string{jsJSON(n)}, nil // its keys in the file's order
+	case []any:
+		if holdsMap(v) {
+			return []string{jsJSON(n)}, nil
+		}
+	}
+	return []string{varText(n.v)}, nil
 }
 
 // asserts imports a list of asserts; owner says who keeps the other
@@ -850,9 +867,12 @@ func (im *importer) asserts(n node, where, owner string) ([]prompt.Check, error)
 			case "value":
 				ra.value = kn.v
 			case "threshold":
-				if f, ok := number(kn.v); ok {
+				if f, ok := jsNumber(kn.v); ok {
 					ra.threshold = &f
 				} else {
+					if s, isStr := kn.v.(string); isStr {
+						ra.badThreshold = s
+					}
 					ra.extra = append(ra.extra, extraKey{"threshold " + text(kn.v) + " (not a number)", kn})
 				}
 			case "weight":
@@ -990,6 +1010,15 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 				c, err = nt, nil
 			}
 		}
+		if err != nil && ra.badThreshold != "" && c.Threshold == nil && strings.Contains(err.Error(), "needs a threshold") {
+			// The threshold is there, as text no number reads.
+			why := ""
+			if strings.Contains(ra.badThreshold, "{{") {
+				why = " (promptfoo fills no variables into a threshold: it compares with the text as written, so the check fails there)"
+			}
+			im.issue(ra.at, fmt.Sprintf("%s (%s) is not imported: threshold %q is not a number%s; %s keeps its other checks", where, typ, ra.badThreshold, why, owner))
+			return prompt.Check{}, false, nil
+		}
 		if err != nil {
 			im.issue(ra.at, fmt.Sprintf("%s (%s) is not imported: %v; %s keeps its other checks", where, typ, err, owner))
 			return prompt.Check{}, false, nil
@@ -1006,6 +1035,24 @@ func (im *importer) check(ra rawAssert, where, owner string) (prompt.Check, bool
 		im.issueOften(k.at, fmt.Sprintf("%s (%s)", where, typ), k.what+" is not imported")
 	}
 	return c, true, nil
+}
+
+// numericText is a number written as text, as JavaScript's comparisons
+// read one.
+var numericText = regexp.MustCompile(`^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$`)
+
+// jsNumber reads a number, or text that is one ("0.8"), as promptfoo's
+// comparisons (similarity >= threshold) read a threshold written in quotes.
+func jsNumber(v any) (float64, bool) {
+	if s, ok := v.(string); ok {
+		s = strings.TrimSpace(s)
+		if !numericText.MatchString(s) {
+			return 0, false
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		return f, err == nil && !math.IsInf(f, 0)
+	}
+	return number(v)
 }
 
 // valueTemplateProblem is templateProblem of the first string in a check's

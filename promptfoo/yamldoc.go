@@ -25,6 +25,12 @@ const pathSep = "\x1f"
 type doc struct {
 	file  string
 	lines map[string]int
+	// plain holds the text of each plain scalar, by path; dates marks
+	// those js-yaml reads as dates (see jsyaml.go).
+	plain map[string]string
+	dates map[string]bool
+	strs  map[string]string // scalars tagged !!str
+	cols  map[string]int    // the column of each key, for a flow mapping's order
 }
 
 // node is a decoded value with where it came from. Values are as goccy
@@ -63,7 +69,7 @@ func yamlError(file string, err error) error {
 // parseYAML decodes a YAML (or JSON) file and indexes the line of every
 // key and list item in it.
 func parseYAML(file string, data []byte) (node, error) {
-	d := &doc{file: file, lines: map[string]int{}}
+	d := &doc{file: file, lines: map[string]int{}, plain: map[string]string{}, dates: map[string]bool{}, strs: map[string]string{}, cols: map[string]int{}}
 	if err := prompt.CheckText(file, data); err != nil {
 		return node{}, err
 	}
@@ -80,7 +86,8 @@ func parseYAML(file string, data []byte) (node, error) {
 		return node{}, yamlError(file, err)
 	}
 	if f != nil && len(f.Docs) > 0 && f.Docs[0] != nil {
-		indexNode(f.Docs[0].Body, "", d.lines)
+		indexNode(f.Docs[0].Body, "", d, true)
+		v = jsResolve(v, "", d)
 	}
 	return node{d: d, v: v}, nil
 }
@@ -102,14 +109,22 @@ func parseJSON(file string, data []byte) (node, error) {
 	}
 	n := node{d: &doc{file: file, lines: map[string]int{}}, v: v}
 	if y, err := parseYAML(file, data); err == nil {
-		n.d.lines = y.d.lines
+		n.d.lines, n.d.cols = y.d.lines, y.d.cols
 	}
 	return n, nil
 }
 
-func indexNode(n ast.Node, path string, lines map[string]int) {
+// indexNode records the line of every key and list item under n, and the
+// text of its plain scalars (unless a tag such as !!str types them).
+func indexNode(n ast.Node, path string, d *doc, plainOK bool) {
+	lines := d.lines
 	if isNil(n) {
 		return
+	}
+	if raw, ok := plainRaw(n); ok && plainOK {
+		if _, seen := d.plain[path]; !seen {
+			d.plain[path] = raw
+		}
 	}
 	if _, ok := lines[path]; !ok {
 		if l := nodeLine(n); l > 0 {
@@ -119,7 +134,7 @@ func indexNode(n ast.Node, path string, lines map[string]int) {
 	switch x := n.(type) {
 	case *ast.MappingNode:
 		for _, mv := range x.Values {
-			indexNode(mv, path, lines)
+			indexNode(mv, path, d, plainOK)
 		}
 	case *ast.MappingValueNode:
 		if isNil(x.Key) {
@@ -128,16 +143,26 @@ func indexNode(n ast.Node, path string, lines map[string]int) {
 		p := path + pathSep + keyText(x.Key)
 		if _, ok := lines[p]; !ok {
 			lines[p] = nodeLine(x.Key)
+			if tk := x.Key.GetToken(); tk != nil && tk.Position != nil {
+				d.cols[p] = tk.Position.Column
+			}
 		}
-		indexNode(x.Value, p, lines)
+		indexNode(x.Value, p, d, true)
 	case *ast.SequenceNode:
 		for i, v := range x.Values {
-			indexNode(v, path+pathSep+strconv.Itoa(i), lines)
+			indexNode(v, path+pathSep+strconv.Itoa(i), d, true)
 		}
 	case *ast.AnchorNode:
-		indexNode(x.Value, path, lines)
+		indexNode(x.Value, path, d, plainOK)
 	case *ast.TagNode:
-		indexNode(x.Value, path, lines)
+		indexNode(x.Value, path, d, false)
+		if x.Start != nil && x.Start.Value == "!!str" {
+			if _, scalar := x.Value.(ast.ScalarNode); scalar {
+				if tk := x.Value.GetToken(); tk != nil {
+					d.strs[path] = tk.Value
+				}
+			}
+		}
 	}
 }
 
@@ -230,7 +255,7 @@ func (n node) key(k string) (node, bool) {
 }
 
 // keys lists a mapping's keys in the order the file writes them (by line;
-// keys on one line, as in a flow mapping, sorted), so that a mapping of
+// keys on one line, as in a flow mapping, by column), so that a mapping of
 // providers or prompts keeps the order promptfoo runs them in.
 func (n node) keys() []string {
 	m, _ := n.v.(map[string]any)
@@ -241,7 +266,13 @@ func (n node) keys() []string {
 	sort.Strings(out)
 	if n.d != nil {
 		line := func(k string) int { return n.d.lines[n.path+pathSep+k] }
-		sort.SliceStable(out, func(i, j int) bool { return line(out[i]) < line(out[j]) })
+		col := func(k string) int { return n.d.cols[n.path+pathSep+k] }
+		sort.SliceStable(out, func(i, j int) bool {
+			if li, lj := line(out[i]), line(out[j]); li != lj {
+				return li < lj
+			}
+			return col(out[i]) < col(out[j])
+		})
 	}
 	return out
 }
