@@ -231,14 +231,8 @@ func TestHistoryDrift(t *testing.T) {
 func TestHistoryDriftPrefersTheFullPlan(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
-	rerunOf(t, st, fixtureOldRun, testNow.Add(-90*time.Minute)) // support/reply@1 × echo only
-	later := rerunOf(t, st, fixtureRun, testNow.Add(-time.Hour))
-	copyResults(t, st, fixtureRun, later.ID)
-	h := newHarness(t, fixedTimeStore{st}, 120, 40)
-	h.key("G", "h")
-	h.mustSee("4 runs")
-	h.key("g", "D")
-	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 of 4 version × target pairs drifted")
+	one := rerunOf(t, st, fixtureOldRun, testNow.Add(-90*time.Minute)) // support/reply@1 × echo only
+	driftOfARerun(t, st, one.ID)
 }
 
 // A run in between whose plan has this one's shape (as many cases, the
@@ -261,6 +255,17 @@ func TestHistoryDriftReadsTheCandidatesCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	copyResults(t, st, fixtureRun, other.ID)
+	h := driftOfARerun(t, st, other.ID)
+	// The run of other cases has no earlier run of its plan.
+	h.key("esc", "j", "D")
+	h.mustSee("no earlier run of the same plan")
+}
+
+// driftOfARerun makes a re-run of the fixture's run (its results copied),
+// lists support/reply's four runs and presses D on the re-run: it is set
+// against the fixture's run, not against the run skipped.
+func driftOfARerun(t *testing.T, st *store.Store, skipped string) *harness {
+	t.Helper()
 	later := rerunOf(t, st, fixtureRun, testNow.Add(-time.Hour))
 	copyResults(t, st, fixtureRun, later.ID)
 	h := newHarness(t, fixedTimeStore{st}, 120, 40)
@@ -268,10 +273,8 @@ func TestHistoryDriftReadsTheCandidatesCases(t *testing.T) {
 	h.mustSee("4 runs")
 	h.key("g", "D")
 	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 of 4 version × target pairs drifted")
-	h.mustNotSee(other.ID + " →")
-	// The run of other cases has no earlier run of its plan.
-	h.key("esc", "j", "D")
-	h.mustSee("no earlier run of the same plan")
+	h.mustNotSee(skipped + " →")
+	return h
 }
 
 // A run cancelled before any cell finished (an Arena run stopped with
@@ -281,14 +284,7 @@ func TestHistoryDriftSkipsARunWithNoResults(t *testing.T) {
 	st := openStore(t)
 	seedRuns(t, st)
 	empty := rerunOf(t, st, fixtureRun, testNow.Add(-90*time.Minute))
-	later := rerunOf(t, st, fixtureRun, testNow.Add(-time.Hour))
-	copyResults(t, st, fixtureRun, later.ID)
-	h := newHarness(t, fixedTimeStore{st}, 120, 40)
-	h.key("G", "h")
-	h.mustSee("4 runs")
-	h.key("g", "D")
-	h.mustSee("Drift · "+fixtureRun+" → "+later.ID, "0 of 4 version × target pairs drifted")
-	h.mustNotSee(empty.ID + " →")
+	h := driftOfARerun(t, st, empty.ID)
 	// D on the empty run itself says why there is nothing to show.
 	h.key("esc", "j", "D")
 	want := "nothing finished to compare: whet run --resume " + empty.ID + " finishes the run"
