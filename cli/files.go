@@ -78,7 +78,7 @@ func (a *app) editInEditor(p prompt.Prompt, latest prompt.Version, note string) 
 		}
 		f, perr := prompt.ParseFile(path, data)
 		if perr == nil && !strings.EqualFold(f.Name, p.Name) {
-			perr = &prompt.FileError{File: path, Line: 2, Msg: fmt.Sprintf("name: the file names %q but you are editing %q: put the name back (an edit saves a version of the prompt it opened; 'whet prompt rename %s %s' renames it)", f.Name, p.Name, p.Name, f.Name)}
+			perr = &prompt.FileError{File: path, Line: frontMatterLine(data, "name"), Msg: fmt.Sprintf("name: the file names %q but you are editing %q: put the name back (an edit saves a version of the prompt it opened; 'whet prompt rename %s %s' renames it)", f.Name, p.Name, p.Name, f.Name)}
 		}
 		if perr == nil {
 			perr = checkTemplates(f.Messages)
@@ -978,3 +978,18 @@ func (o *onceString) Set(v string) error {
 
 // Type is "string", so that the help reads as for any string flag.
 func (o *onceString) Type() string { return "string" }
+
+// frontMatterLine is the line of key in the front matter of a prompt file
+// (the lines between its first two "---" lines), or 1 when it has none.
+func frontMatterLine(data []byte, key string) int {
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimRight(line, "\r")
+		if i > 0 && line == "---" {
+			break
+		}
+		if k, _, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == key && !strings.HasPrefix(line, " ") {
+			return i + 1
+		}
+	}
+	return 1
+}
