@@ -327,6 +327,7 @@ func (m arenaModel) onLoaded(msg arenaLoadedMsg) (arenaModel, tea.Cmd) {
 		}
 		ti.setExact(val)
 		ti.CursorEnd()
+		ti.dropNote = hiddenNote(n, true, "sent")
 		m.vars = append(m.vars, arenaVar{name: n, input: ti})
 	}
 	m.varCursor = 0
