@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"whet/config"
 	"whet/prompt"
 	"whet/runner"
 	"whet/store"
@@ -289,6 +290,55 @@ func TestArenaPicker(t *testing.T) {
 		t.Fatalf("focus %d first %d", h.m.arena.colFocus, h.m.arena.colFirst)
 	}
 	h.mustSee("✓ echo:h", "◀ 3 · 0 ▶")
+}
+
+// An alias whose target is echo and echo itself run the same target:
+// picking one ticks that row only, the other says which row picked it
+// ([=]); space there takes the tick over, the target still picked once.
+func TestArenaPickerAliasOfAPickedTarget(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	cfg, err := config.Parse("arena-test.yaml", []byte("aliases:\n  dry: echo\n"), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 80, 24, withTargets(runner.NewRegistry(cfg)))
+	h.key("G", "ctrl+r")
+	to := func(label string) {
+		t.Helper()
+		p := h.m.arena.picker
+		for i, r := range p.rows {
+			if p.items[r].label == label {
+				for ; i > h.m.arena.picker.cursor; i-- {
+					h.key("j")
+				}
+				return
+			}
+		}
+		t.Fatalf("no row %q:\n%s", label, h.screen())
+	}
+	rows := func() (dry, echo string) {
+		return lineWith(h.screen(), "] dry "), lineWith(h.screen(), "] echo ")
+	}
+	to("echo")
+	h.key("space")
+	if dry, echo := rows(); !strings.Contains(echo, "[x] echo") || !strings.Contains(dry, "[=] dry") || !strings.Contains(dry, "picked as echo") {
+		t.Fatalf("echo picked:\n%s", h.screen())
+	}
+	h.key("k")
+	to("dry")
+	h.key("space")
+	if dry, echo := rows(); !strings.Contains(dry, "[x] dry") || !strings.Contains(echo, "[=] echo") || !strings.Contains(echo, "picked as dry") {
+		t.Fatalf("dry took the tick:\n%s", h.screen())
+	}
+	if !reflect.DeepEqual(h.m.arena.picker.selected, []string{"echo"}) || !strings.Contains(h.notice(), "dry is the same target as echo: picked once") {
+		t.Fatalf("selected %v, notice %q", h.m.arena.picker.selected, h.notice())
+	}
+	h.mustSee("Targets 1 of max 8")
+	h.key("space")
+	if dry, echo := rows(); !strings.Contains(dry, "[ ] dry") || !strings.Contains(echo, "[ ] echo") || len(h.m.arena.picker.selected) != 0 {
+		t.Fatalf("unpicked:\n%s", h.screen())
+	}
 }
 
 // A configured Ollama model its server does not list says it is not
