@@ -84,9 +84,11 @@ func (p arenaPicker) withFilter(fn func(*textinput.Model)) arenaPicker {
 	return p
 }
 
+// setSize fits the picker to the inside of its panel, w×h; the filter
+// leaves room for its prompt and the cursor.
 func (p arenaPicker) setSize(w, h int) arenaPicker {
 	p.w, p.h = w, h
-	p = p.withFilter(func(f *textinput.Model) { sizeInput(f, max(8, w-4)) })
+	p = p.withFilter(func(f *textinput.Model) { sizeInput(f, max(4, w-lipgloss.Width(f.Prompt)-1)) })
 	return p.clamp()
 }
 
@@ -429,7 +431,7 @@ func (p arenaPicker) view(w, h int, focused bool) string {
 	case p.err != "":
 		lines = append(lines, st.Error.Render(trunc(p.err, w)))
 	case len(p.rows) == 0 && len(p.items) > 0:
-		lines = append(lines, st.Muted.Render("no target matches; esc clears the filter"))
+		lines = append(lines, st.Muted.Render(firstFit(w, "no target matches; esc clears the filter", "no match; esc clears the filter", "no match")))
 	}
 	labelW := 8
 	for _, r := range p.rows {

@@ -932,3 +932,23 @@ func TestArenaSetupHintsFitAt80(t *testing.T) {
 	h.mustSee("space pick · a add · / filter", "repeat ×1  +/-")
 	h.mustNotSee("provider:mod…", "runs that…")
 }
+
+// TestArenaFieldsShowTheirEnd: at 80 columns a long variable's value and
+// a long filter show their last characters and the cursor once it is at
+// the end: the fields fit inside their panels.
+func TestArenaFieldsShowTheirEnd(t *testing.T) {
+	h, st := arenaHarness(t, 80, 24)
+	long := "Hi, my kettle arrived yesterday with a big dent; could you send a new one? Order 4471"
+	if _, err := st.CreatePrompt(context.Background(), store.NewPrompt{Name: "long/vars", Defaults: map[string]string{"ticket": long}},
+		storeNewVersion("answer {{ticket}}")); err != nil {
+		t.Fatal(err)
+	}
+	h.send(arenaOpenMsg{name: "long/vars"})
+	h.key("tab", "end")
+	if l := lineWith(h.screen(), "▌ ticket"); !strings.Contains(l, "Order 4471") {
+		t.Fatalf("the field's end is cut:\n%s", h.screen())
+	}
+	h.key("tab", "/")
+	h.typ("abcdefghijklmnopqrstuvwxyz0123456789")
+	h.mustSee("0123456789", "no match; esc clears the filter")
+}
