@@ -5,12 +5,14 @@ import (
 	"errors"
 	"math/rand"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"whet/config"
@@ -951,4 +953,30 @@ func TestArenaFieldsShowTheirEnd(t *testing.T) {
 	h.key("tab", "/")
 	h.typ("abcdefghijklmnopqrstuvwxyz0123456789")
 	h.mustSee("0123456789", "no match; esc clears the filter")
+}
+
+// TestArenaColumnSaysWhichLinesItShows: an output longer than its column
+// says on the rule under the header which lines show, so that a body
+// that starts mid-sentence (following the end, or scrolled) reads as
+// scrolled; one that fits has a plain rule.
+func TestArenaColumnSaysWhichLinesItShows(t *testing.T) {
+	h, st := arenaHarness(t, 80, 24)
+	body := strings.Repeat("A line of the document.\n", 30)
+	if _, err := st.CreatePrompt(context.Background(), store.NewPrompt{Name: "long/out"},
+		storeNewVersion(body)); err != nil {
+		t.Fatal(err)
+	}
+	h.send(arenaOpenMsg{name: "long/out"})
+	h.key("ctrl+r")
+	h.mustSee("✓ echo:a")
+	if l := lineWith(h.screen(), " of 30 ─"); !regexp.MustCompile(`─ \d+–30 of 30 ─`).MatchString(l) {
+		t.Fatalf("the rule does not say the end shows:\n%s", h.screen())
+	}
+	h.key("g")
+	if l := lineWith(h.screen(), " of 30 ─"); !regexp.MustCompile(`─ 1–\d+ of 30 ─`).MatchString(l) {
+		t.Fatalf("the rule does not say the top shows:\n%s", h.screen())
+	}
+	if got := scrollRule(lipgloss.NewStyle(), 0, 5, 5, 20); got != strings.Repeat("─", 20) {
+		t.Fatalf("a body that fits: %q", got)
+	}
 }
