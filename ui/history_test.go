@@ -246,6 +246,21 @@ func TestHistoryInterruptedReadsSoAt80Columns(t *testing.T) {
 	h.mustNotSee("interrupted")
 }
 
+// At 80 columns the runs' targets and versions take the room the status,
+// time and counts leave past what they hold, so echo,ollama:llama3.2
+// reads whole; a run from another year shows its whole date (and an
+// interrupted one its status).
+func TestHistoryColumnsTakeTheRoomLeft(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
+	h.key("G", "h")
+	h.mustSee("echo,ollama:llama3.2 ")
+	old := rerunOf(t, st, fixtureOldRun, testNow.AddDate(-1, 0, -1))
+	h.key("R")
+	h.mustSee(old.ID + " " + old.Created.Format("2006-01-02") + " interrupted")
+}
+
 // A load error on Runs, Versions or Suites wraps at 60 columns, so its
 // cause shows.
 func TestLoadErrorsWrap(t *testing.T) {
