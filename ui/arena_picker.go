@@ -233,7 +233,8 @@ func (p arenaPicker) isSelected(spec string) bool {
 	return false
 }
 
-// add lists and selects a spec the user typed.
+// add lists and selects a spec the user typed (or an alias, which
+// ticks the alias's row), or one the Models screen sends.
 func (p arenaPicker) add(spec string, targets ArenaTargets) (arenaPicker, tea.Cmd) {
 	if targets == nil {
 		return p, notify(p.err)
@@ -242,21 +243,30 @@ func (p arenaPicker) add(spec string, targets ArenaTargets) (arenaPicker, tea.Cm
 	if err != nil {
 		return p, notifyErr(err)
 	}
+	// The row named as typed (an alias's), else the spec's own.
+	label := t.Spec
+	for _, it := range p.items {
+		if it.spec == t.Spec && it.label == spec {
+			label = spec
+		}
+	}
 	if !p.hasSpec(t.Spec) {
 		p.items = append(p.items, arenaTarget{spec: t.Spec, label: t.Spec, detail: "added", info: runner.TargetInfo{Target: t}})
 	}
 	var cmd tea.Cmd
-	if !p.isSelected(t.Spec) {
-		if len(p.selected) >= arenaMaxTargets {
-			cmd = notify("at most " + itoa(arenaMaxTargets) + " targets: unpick one first")
-		} else {
-			p.selected = append(p.selected, t.Spec)
-		}
+	switch {
+	case p.isSelected(t.Spec):
+		p = p.pickOn(t.Spec, label)
+	case len(p.selected) >= arenaMaxTargets:
+		cmd = notify("at most " + itoa(arenaMaxTargets) + " targets: unpick one first")
+	default:
+		p.selected = append(append([]string(nil), p.selected...), t.Spec)
+		p = p.pickOn(t.Spec, label)
 	}
 	p = p.withFilter(func(f *textinput.Model) { f.SetValue("") })
 	p.refilter()
 	for i, r := range p.rows {
-		if p.items[r].spec == t.Spec && p.items[r].label == t.Spec {
+		if p.items[r].spec == t.Spec && p.items[r].label == label {
 			p.cursor = i
 		}
 	}

@@ -341,6 +341,28 @@ func TestArenaPickerAliasOfAPickedTarget(t *testing.T) {
 	if dry, echo := rows(); !strings.Contains(dry, "[ ] dry") || !strings.Contains(echo, "[ ] echo") || len(h.m.arena.picker.selected) != 0 {
 		t.Fatalf("unpicked:\n%s", h.screen())
 	}
+
+	// Picked by its name, typed or from the Models screen, the alias's
+	// row is ticked.
+	h.key("a")
+	h.typ("dry")
+	h.key("enter")
+	if dry, _ := rows(); !strings.Contains(dry, "[x] dry") {
+		t.Fatalf("typed dry:\n%s", h.screen())
+	}
+	h.key("space")
+	h.key("9")
+	h.mustSee("dry → echo")
+	for h.m.models.cursor < len(h.m.models.rows) && h.m.models.rows[h.m.models.cursor].label != "dry" {
+		h.key("j")
+	}
+	h.key("enter")
+	if h.m.active != screenArena {
+		t.Fatalf("enter on Models went to %v", h.m.active)
+	}
+	if dry, echo := rows(); !strings.Contains(dry, "[x] dry") || !strings.Contains(echo, "[=] echo") {
+		t.Fatalf("dry from Models:\n%s", h.screen())
+	}
 }
 
 // A configured Ollama model its server does not list says it is not
