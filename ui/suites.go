@@ -1150,6 +1150,19 @@ func suitePromptText(p string) string {
 	return p
 }
 
+// gradedByExpected reports whether a run grades case c by an icontains
+// of its expected output: it has one and no checks of its own.
+func gradedByExpected(c prompt.Case) bool { return c.Expected != "" && len(c.Checks) == 0 }
+
+// checksText is the CHECKS cell of case c: its count, or "exp" where
+// its expected output grades it.
+func checksText(c prompt.Case) string {
+	if gradedByExpected(c) {
+		return "exp"
+	}
+	return itoa(len(c.Checks))
+}
+
 // varsSummary is "k=v, k=v" with keys sorted, on one line.
 func varsSummary(vars map[string]string) string {
 	keys := sortedVarNames(vars)
@@ -1165,6 +1178,12 @@ func (m suitesModel) casesView() string {
 	su := m.draft
 	title := st.Title.Render("Suites › ") + st.Title.Render(oneLine(su.Name))
 	state := " · " + plural(len(su.Cases), "case") + " · " + plural(su.CheckCount(), "check")
+	// A case with an expected output and no checks of its own is graded
+	// by an icontains of it: say so, so that "0 checks" does not read as
+	// ungraded.
+	if n := len(slices.DeleteFunc(slices.Clone(su.Cases), func(c prompt.Case) bool { return !gradedByExpected(c) })); n > 0 {
+		state += " · " + itoa(n) + " graded by expected"
+	}
 	title += st.Muted.Render(state)
 	switch {
 	case m.saving:
@@ -1240,7 +1259,7 @@ func (m suitesModel) casesView() string {
 			caseName +
 			styled(st.Variable.Inherit(base), suitesCell(varsSummary(c.Vars), vars, false)) +
 			base.Render(suitesCell(expected, exp, false)) +
-			base.Render(suitesCell(itoa(len(c.Checks)), checks, true))
+			base.Render(suitesCell(checksText(c), checks, true))
 		if gap := m.w - lipgloss.Width(row); gap > 0 {
 			row += base.Render(strings.Repeat(" ", gap))
 		}

@@ -871,6 +871,29 @@ func TestSuitesListNamesReadWholeAt80(t *testing.T) {
 	h.mustSee("classify/sentiment-few-shot support/reply")
 }
 
+// A case with an expected output and no checks of its own is graded by
+// it: the cases' table says "exp" for it and the title how many are, so
+// the starter's suites ("0 checks") do not read as ungraded.
+func TestSuiteCasesSayExpectedGrades(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "intent", Prompt: "support/reply", Cases: []prompt.Case{
+		{Name: "refund", Expected: "refund"},
+		{Name: "checked", Expected: "x", Checks: []prompt.Check{{Type: "icontains", Value: "y"}}},
+		{Name: "open"},
+	}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 80, 24)
+	h.key("8", "enter")
+	h.mustSee("3 cases · 1 check · 1 graded by expected")
+	for name, want := range map[string]string{"refund": " exp", "checked": " 1", "open": " 0"} {
+		if l := strings.TrimRight(lineWith(h.screen(), " "+name+" "), " "); !strings.HasSuffix(l, want) {
+			t.Errorf("%s row %q, want it to end in %q", name, l, want)
+		}
+	}
+}
+
 // At 80 columns the starter library's suites read whole, names and
 // prompts (classify/sentiment-few-shot is both), in the room the counts'
 // and times' columns leave past their headings; at 140 a description
