@@ -262,7 +262,7 @@ func TestHistoryAllRunsStayAllAfterResults(t *testing.T) {
 	if h.m.active != screenHistory {
 		t.Fatalf("esc went to %v", h.m.active)
 	}
-	h.mustSee("Runs · all prompts")
+	h.mustSee("Runs · all prompts", "support/reply@1,@2 ")
 	// Opened from the Library (s: the latest results), esc lists that
 	// prompt's runs.
 	h.key("1", "s")
