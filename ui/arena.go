@@ -199,10 +199,10 @@ func newArena(sh *shared, targets ArenaTargets) arenaModel {
 
 func (m arenaModel) setSize(w, h int) arenaModel {
 	m.w, m.h = w, h
-	lw, _, rw, _ := m.setupRects()
-	m.picker = m.picker.setSize(lw, m.pickerRows())
+	lw, _, _, _ := m.setupRects()
+	m.picker = m.picker.setSize(lw-m.sh.styles().Panel.GetHorizontalFrameSize(), m.pickerRows())
 	for i := range m.vars {
-		sizeInput(&m.vars[i].input.Model, max(4, rw-m.varLabelWidth()-2))
+		sizeInput(&m.vars[i].input.Model, m.varInputWidth())
 	}
 	m = m.clampColumns()
 	return m.rewrapAll()
@@ -327,6 +327,7 @@ func (m arenaModel) onLoaded(msg arenaLoadedMsg) (arenaModel, tea.Cmd) {
 		}
 		ti.setExact(val)
 		ti.CursorEnd()
+		ti.dropNote = hiddenNote(n, true, "sent")
 		m.vars = append(m.vars, arenaVar{name: n, input: ti})
 	}
 	m.varCursor = 0
@@ -334,13 +335,20 @@ func (m arenaModel) onLoaded(msg arenaLoadedMsg) (arenaModel, tea.Cmd) {
 	return m.setSize(m.w, m.h), nil
 }
 
+// varInputWidth is the width of a variable's field: the Variables
+// panel's inside less the marker, the names and a gap before it, and the
+// cursor after it, so that the end of a long value and the cursor show.
+func (m arenaModel) varInputWidth() int {
+	_, _, rw, _ := m.setupRects()
+	return max(4, rw-m.sh.styles().Panel.GetHorizontalFrameSize()-2-m.varLabelWidth()-1-1)
+}
+
 func (m arenaModel) newVarInput() valueField {
 	ti := textinput.New()
 	ti.Prompt = ""
 	ti.Placeholder = "value"
 	ti.SetStyles(m.sh.styles().TextInput)
-	_, _, rw, _ := m.setupRects()
-	ti.SetWidth(max(4, rw-m.varLabelWidth()-2))
+	ti.SetWidth(m.varInputWidth())
 	return valueField{Model: ti}
 }
 

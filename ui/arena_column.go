@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"whet/prompt"
@@ -243,10 +244,9 @@ func (c arenaColumn) view(m arenaModel, focused bool, w, h int) string {
 	head = append(head, st.Muted.Render(trunc(timingLine(cell, now, inner), inner)))
 	head = append(head, st.Muted.Render(trunc(tokenLine(cell, c.unpriced), inner)))
 	head = append(head, trunc(c.ratingLine(m, cell, focused, inner), inner))
-	head = append(head, st.Subtle.Render(strings.Repeat("─", max(0, inner))))
-
-	rows := max(1, h-style.GetVerticalFrameSize()-len(head))
-	body := c.bodyLines(m, rows)
+	rows := max(1, h-style.GetVerticalFrameSize()-len(head)-1)
+	body, first, total := c.bodyLines(m, rows)
+	head = append(head, scrollRule(st.Subtle, first, len(body), total, inner))
 	return box(style, title, strings.Join(append(head, body...), "\n"), w, h)
 }
 
@@ -423,31 +423,53 @@ func (c arenaColumn) ratingLine(m arenaModel, cell arenaCell, focused bool, w in
 	return ""
 }
 
-// bodyLines is the window of output lines to draw.
-func (c arenaColumn) bodyLines(m arenaModel, rows int) []string {
+// scrollRule is the rule under a column's header: where the body shows
+// part of the output, it says which lines (first is 0-based), so that a
+// body that starts mid-sentence reads as scrolled.
+func scrollRule(style lipgloss.Style, first, shown, total, w int) string {
+	if total > shown && shown > 0 {
+		label := " " + itoa(first+1) + "–" + itoa(first+shown) + " of " + itoa(total) + " "
+		if n := w - ansi.StringWidth(label) - 1; n >= 3 {
+			return style.Render(strings.Repeat("─", n) + label + "─")
+		}
+	}
+	return style.Render(strings.Repeat("─", max(0, w)))
+}
+
+// bodyLines is the window of output lines to draw, the index of its first
+// line and the count of all.
+func (c arenaColumn) bodyLines(m arenaModel, rows int) (lines []string, first, total int) {
 	st := m.sh.styles()
 	width := m.textWidth()
 	cell := c.cells[c.shown]
 	if md, ok := c.markdown(m.raw, width, m.sh.themeKey()); ok {
-		return window(md, c.offset, c.follow, rows)
+		off := c.offset
+		if c.follow {
+			off = len(md) - rows
+		}
+		off = clamp(off, 0, max(0, len(md)-rows))
+		return md[off:min(len(md), off+rows)], off, len(md)
 	}
 	w := c.wrap
 	if w == nil || (w.count() == 0 && len(w.errRows) == 0) {
+		var note string
 		switch cell.state {
 		case cellQueued:
-			return []string{st.Muted.Render("queued: waiting for the provider")}
+			note = "queued: waiting for the provider"
 		case cellRunning:
-			return []string{st.Muted.Render("waiting for the first token…")}
+			note = "waiting for the first token…"
 		case cellRetrying:
-			return []string{st.Muted.Render("waiting to retry…")}
+			note = "waiting to retry…"
 		case cellCancelled:
-			return []string{st.Muted.Render("cancelled before any output")}
+			note = "cancelled before any output"
 		case cellDone:
-			return []string{st.Muted.Render("(empty output)")}
+			note = "(empty output)"
+		default:
+			return nil, 0, 0
 		}
-		return nil
+		return []string{st.Muted.Render(note)}, 0, 1
 	}
-	total := len(w.errRows) + w.count()
+	total = len(w.errRows) + w.count()
 	off := c.offset
 	if c.follow {
 		off = total - rows
@@ -461,16 +483,7 @@ func (c arenaColumn) bodyLines(m arenaModel, rows int) []string {
 		}
 		out = append(out, w.row(i-len(w.errRows)))
 	}
-	return out
-}
-
-// window is the rows lines from off (or the last rows when following).
-func window(lines []string, off int, follow bool, rows int) []string {
-	if follow {
-		off = len(lines) - rows
-	}
-	off = clamp(off, 0, max(0, len(lines)-rows))
-	return lines[off:min(len(lines), off+rows)]
+	return out, off, total
 }
 
 // arenaSpinner is the spinner glyph for a frame count (the frame tick runs

@@ -61,6 +61,11 @@ type arenaPicker struct {
 	// columns' order).
 	selected    []string
 	preselected bool // the config's targets were picked once
+	// pickedAs is the row (its label) each selected spec was picked on,
+	// where several rows run the same target (an alias of echo and echo):
+	// that row is ticked, the others say which one is. Never changed in
+	// place.
+	pickedAs map[string]string
 }
 
 func newArenaPicker(sh *shared) arenaPicker {
@@ -79,9 +84,11 @@ func (p arenaPicker) withFilter(fn func(*textinput.Model)) arenaPicker {
 	return p
 }
 
+// setSize fits the picker to the inside of its panel, w×h; the filter
+// leaves room for its prompt and the cursor.
 func (p arenaPicker) setSize(w, h int) arenaPicker {
 	p.w, p.h = w, h
-	p = p.withFilter(func(f *textinput.Model) { sizeInput(f, max(8, w-4)) })
+	p = p.withFilter(func(f *textinput.Model) { sizeInput(f, max(4, w-lipgloss.Width(f.Prompt)-1)) })
 	return p.clamp()
 }
 
@@ -226,7 +233,8 @@ func (p arenaPicker) isSelected(spec string) bool {
 	return false
 }
 
-// add lists and selects a spec the user typed.
+// add lists and selects a spec the user typed (or an alias, which
+// ticks the alias's row), or one the Models screen sends.
 func (p arenaPicker) add(spec string, targets ArenaTargets) (arenaPicker, tea.Cmd) {
 	if targets == nil {
 		return p, notify(p.err)
@@ -235,28 +243,39 @@ func (p arenaPicker) add(spec string, targets ArenaTargets) (arenaPicker, tea.Cm
 	if err != nil {
 		return p, notifyErr(err)
 	}
+	// The row named as typed (an alias's), else the spec's own.
+	label := t.Spec
+	for _, it := range p.items {
+		if it.spec == t.Spec && it.label == spec {
+			label = spec
+		}
+	}
 	if !p.hasSpec(t.Spec) {
 		p.items = append(p.items, arenaTarget{spec: t.Spec, label: t.Spec, detail: "added", info: runner.TargetInfo{Target: t}})
 	}
 	var cmd tea.Cmd
-	if !p.isSelected(t.Spec) {
-		if len(p.selected) >= arenaMaxTargets {
-			cmd = notify("at most " + itoa(arenaMaxTargets) + " targets: unpick one first")
-		} else {
-			p.selected = append(p.selected, t.Spec)
-		}
+	switch {
+	case p.isSelected(t.Spec):
+		p = p.pickOn(t.Spec, label)
+	case len(p.selected) >= arenaMaxTargets:
+		cmd = notify("at most " + itoa(arenaMaxTargets) + " targets: unpick one first")
+	default:
+		p.selected = append(append([]string(nil), p.selected...), t.Spec)
+		p = p.pickOn(t.Spec, label)
 	}
 	p = p.withFilter(func(f *textinput.Model) { f.SetValue("") })
 	p.refilter()
 	for i, r := range p.rows {
-		if p.items[r].spec == t.Spec && p.items[r].label == t.Spec {
+		if p.items[r].spec == t.Spec && p.items[r].label == label {
 			p.cursor = i
 		}
 	}
 	return p.clamp(), cmd
 }
 
-// toggle picks or unpicks the target under the cursor.
+// toggle picks or unpicks the target under the cursor. A row whose
+// target is picked on another row (an alias of echo, and echo) takes the
+// tick over: the target runs once, in its column.
 func (p arenaPicker) toggle() (arenaPicker, tea.Cmd) {
 	if p.cursor < 0 || p.cursor >= len(p.rows) {
 		return p, nil
@@ -266,16 +285,56 @@ func (p arenaPicker) toggle() (arenaPicker, tea.Cmd) {
 		return p, notify(it.label + ": " + it.issue)
 	}
 	for i, s := range p.selected {
-		if s == it.spec {
-			p.selected = append(append([]string(nil), p.selected[:i]...), p.selected[i+1:]...)
-			return p, nil
+		if s != it.spec {
+			continue
 		}
+		if on := p.tickLabel(s); on != it.label {
+			p = p.pickOn(s, it.label)
+			return p, notify(it.label + " is the same target as " + on + ": picked once")
+		}
+		p.selected = append(append([]string(nil), p.selected[:i]...), p.selected[i+1:]...)
+		return p, nil
 	}
 	if len(p.selected) >= arenaMaxTargets {
 		return p, notify("at most " + itoa(arenaMaxTargets) + " targets: unpick one first")
 	}
 	p.selected = append(append([]string(nil), p.selected...), it.spec)
-	return p, nil
+	return p.pickOn(it.spec, it.label), nil
+}
+
+// pickOn records that spec is picked on the row labelled label.
+func (p arenaPicker) pickOn(spec, label string) arenaPicker {
+	m := make(map[string]string, len(p.pickedAs)+1)
+	for k, v := range p.pickedAs {
+		m[k] = v
+	}
+	m[spec] = label
+	p.pickedAs = m
+	return p
+}
+
+// tickLabel is the label of the row that shows spec picked: the row it
+// was picked on, else its own row (the label is the spec), else the
+// first row that runs it.
+func (p arenaPicker) tickLabel(spec string) string {
+	first := ""
+	for _, it := range p.items {
+		if it.spec != spec {
+			continue
+		}
+		if it.label == p.pickedAs[spec] {
+			return it.label
+		}
+		if first == "" {
+			first = it.label
+		}
+	}
+	for _, it := range p.items {
+		if it.spec == spec && it.label == spec {
+			return spec
+		}
+	}
+	return first
 }
 
 // info is what the listing said of spec (its digest, size), if anything.
@@ -382,7 +441,7 @@ func (p arenaPicker) view(w, h int, focused bool) string {
 	case p.err != "":
 		lines = append(lines, st.Error.Render(trunc(p.err, w)))
 	case len(p.rows) == 0 && len(p.items) > 0:
-		lines = append(lines, st.Muted.Render("no target matches; esc clears the filter"))
+		lines = append(lines, st.Muted.Render(firstFit(w, "no target matches; esc clears the filter", "no match; esc clears the filter", "no match")))
 	}
 	labelW := 8
 	for _, r := range p.rows {
@@ -410,12 +469,17 @@ func (p arenaPicker) view(w, h int, focused bool) string {
 		} else {
 			box := "[ ] "
 			bst := st.Muted.Inherit(base)
+			detail := it.detail
 			if p.isSelected(it.spec) {
 				box = "[x] "
 				bst = st.OK.Inherit(base)
+				// Another row runs the same target, picked there.
+				if on := p.tickLabel(it.spec); on != it.label {
+					box, detail = "[=] ", "picked as "+on
+				}
 			}
 			row = marker + bst.Render(box) + base.Render(pad(oneLine(it.label), labelW)) + base.Render(" ") +
-				st.Muted.Inherit(base).Render(oneLine(it.detail))
+				st.Muted.Inherit(base).Render(oneLine(detail))
 		}
 		row = trunc(row, w)
 		if gap := w - lipgloss.Width(row); gap > 0 {

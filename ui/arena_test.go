@@ -5,14 +5,17 @@ import (
 	"errors"
 	"math/rand"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"whet/config"
 	"whet/prompt"
 	"whet/runner"
 	"whet/store"
@@ -289,6 +292,77 @@ func TestArenaPicker(t *testing.T) {
 		t.Fatalf("focus %d first %d", h.m.arena.colFocus, h.m.arena.colFirst)
 	}
 	h.mustSee("✓ echo:h", "◀ 3 · 0 ▶")
+}
+
+// An alias whose target is echo and echo itself run the same target:
+// picking one ticks that row only, the other says which row picked it
+// ([=]); space there takes the tick over, the target still picked once.
+func TestArenaPickerAliasOfAPickedTarget(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	cfg, err := config.Parse("arena-test.yaml", []byte("aliases:\n  dry: echo\n"), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 80, 24, withTargets(runner.NewRegistry(cfg)))
+	h.key("G", "ctrl+r")
+	to := func(label string) {
+		t.Helper()
+		p := h.m.arena.picker
+		for i, r := range p.rows {
+			if p.items[r].label == label {
+				for ; i > h.m.arena.picker.cursor; i-- {
+					h.key("j")
+				}
+				return
+			}
+		}
+		t.Fatalf("no row %q:\n%s", label, h.screen())
+	}
+	rows := func() (dry, echo string) {
+		return lineWith(h.screen(), "] dry "), lineWith(h.screen(), "] echo ")
+	}
+	to("echo")
+	h.key("space")
+	if dry, echo := rows(); !strings.Contains(echo, "[x] echo") || !strings.Contains(dry, "[=] dry") || !strings.Contains(dry, "picked as echo") {
+		t.Fatalf("echo picked:\n%s", h.screen())
+	}
+	h.key("k")
+	to("dry")
+	h.key("space")
+	if dry, echo := rows(); !strings.Contains(dry, "[x] dry") || !strings.Contains(echo, "[=] echo") || !strings.Contains(echo, "picked as dry") {
+		t.Fatalf("dry took the tick:\n%s", h.screen())
+	}
+	if !reflect.DeepEqual(h.m.arena.picker.selected, []string{"echo"}) || !strings.Contains(h.notice(), "dry is the same target as echo: picked once") {
+		t.Fatalf("selected %v, notice %q", h.m.arena.picker.selected, h.notice())
+	}
+	h.mustSee("Targets 1 of max 8")
+	h.key("space")
+	if dry, echo := rows(); !strings.Contains(dry, "[ ] dry") || !strings.Contains(echo, "[ ] echo") || len(h.m.arena.picker.selected) != 0 {
+		t.Fatalf("unpicked:\n%s", h.screen())
+	}
+
+	// Picked by its name, typed or from the Models screen, the alias's
+	// row is ticked.
+	h.key("a")
+	h.typ("dry")
+	h.key("enter")
+	if dry, _ := rows(); !strings.Contains(dry, "[x] dry") {
+		t.Fatalf("typed dry:\n%s", h.screen())
+	}
+	h.key("space")
+	h.key("9")
+	h.mustSee("dry → echo")
+	for h.m.models.cursor < len(h.m.models.rows) && h.m.models.rows[h.m.models.cursor].label != "dry" {
+		h.key("j")
+	}
+	h.key("enter")
+	if h.m.active != screenArena {
+		t.Fatalf("enter on Models went to %v", h.m.active)
+	}
+	if dry, echo := rows(); !strings.Contains(dry, "[x] dry") || !strings.Contains(echo, "[=] echo") {
+		t.Fatalf("dry from Models:\n%s", h.screen())
+	}
 }
 
 // A configured Ollama model its server does not list says it is not
@@ -881,4 +955,50 @@ func TestArenaSetupHintsFitAt80(t *testing.T) {
 	h.key("G", "ctrl+r")
 	h.mustSee("space pick · a add · / filter", "repeat ×1  +/-")
 	h.mustNotSee("provider:mod…", "runs that…")
+}
+
+// TestArenaFieldsShowTheirEnd: at 80 columns a long variable's value and
+// a long filter show their last characters and the cursor once it is at
+// the end: the fields fit inside their panels.
+func TestArenaFieldsShowTheirEnd(t *testing.T) {
+	h, st := arenaHarness(t, 80, 24)
+	long := "Hi, my kettle arrived yesterday with a big dent; could you send a new one? Order 4471"
+	if _, err := st.CreatePrompt(context.Background(), store.NewPrompt{Name: "long/vars", Defaults: map[string]string{"ticket": long}},
+		storeNewVersion("answer {{ticket}}")); err != nil {
+		t.Fatal(err)
+	}
+	h.send(arenaOpenMsg{name: "long/vars"})
+	h.key("tab", "end")
+	if l := lineWith(h.screen(), "▌ ticket"); !strings.Contains(l, "Order 4471") {
+		t.Fatalf("the field's end is cut:\n%s", h.screen())
+	}
+	h.key("tab", "/")
+	h.typ("abcdefghijklmnopqrstuvwxyz0123456789")
+	h.mustSee("0123456789", "no match; esc clears the filter")
+}
+
+// TestArenaColumnSaysWhichLinesItShows: an output longer than its column
+// says on the rule under the header which lines show, so that a body
+// that starts mid-sentence (following the end, or scrolled) reads as
+// scrolled; one that fits has a plain rule.
+func TestArenaColumnSaysWhichLinesItShows(t *testing.T) {
+	h, st := arenaHarness(t, 80, 24)
+	body := strings.Repeat("A line of the document.\n", 30)
+	if _, err := st.CreatePrompt(context.Background(), store.NewPrompt{Name: "long/out"},
+		storeNewVersion(body)); err != nil {
+		t.Fatal(err)
+	}
+	h.send(arenaOpenMsg{name: "long/out"})
+	h.key("ctrl+r")
+	h.mustSee("✓ echo:a")
+	if l := lineWith(h.screen(), " of 30 ─"); !regexp.MustCompile(`─ \d+–30 of 30 ─`).MatchString(l) {
+		t.Fatalf("the rule does not say the end shows:\n%s", h.screen())
+	}
+	h.key("g")
+	if l := lineWith(h.screen(), " of 30 ─"); !regexp.MustCompile(`─ 1–\d+ of 30 ─`).MatchString(l) {
+		t.Fatalf("the rule does not say the top shows:\n%s", h.screen())
+	}
+	if got := scrollRule(lipgloss.NewStyle(), 0, 5, 5, 20); got != strings.Repeat("─", 20) {
+		t.Fatalf("a body that fits: %q", got)
+	}
 }

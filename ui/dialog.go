@@ -318,6 +318,8 @@ func (d *inputDialog) view(sh *shared, w, h int) string {
 	body += d.input.View()
 	if d.err != "" {
 		body += "\n" + st.Error.Render(d.err)
+	} else if d.input.hidden() {
+		body += "\n" + st.Muted.Render(hiddenNote("", d.input.edited(), "saved"))
 	}
 	hint := "enter ok · esc cancel"
 	if d.busy {

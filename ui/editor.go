@@ -328,6 +328,7 @@ func (m editorModel) fill(p prompt.Prompt, v prompt.Version) editorModel {
 		ti := m.newVarInput()
 		ti.setExact(val)
 		ti.CursorStart()
+		ti.dropNote = hiddenNote(k, true, "saved")
 		m.varInputs[k] = ti
 	}
 	m.syncVars()

@@ -214,6 +214,7 @@ func (m editorModel) applyFile(f prompt.File) (editorModel, tea.Cmd) {
 		}
 		ti.setExact(v)
 		ti.CursorStart()
+		ti.dropNote = hiddenNote(k, true, "saved")
 		m.varInputs[k] = ti
 	}
 	if len(f.Tags) > 0 || len(f.Cases) > 0 {

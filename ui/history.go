@@ -868,6 +868,44 @@ func (m historyModel) cols() historyCols {
 	}
 	c.versions = max(6, rest*2/5)
 	c.targets = max(6, rest-c.versions-1)
+	return m.fitCols(c)
+}
+
+// fitCols gives the room the listed runs leave unused in their columns
+// (a status narrower than "interrupted", counts narrower than seven
+// columns, targets shorter than theirs) to
+// the versions and targets, the versions first, so that they read whole
+// where they can; a date from another year takes its ten columns.
+func (m historyModel) fitCols(c historyCols) historyCols {
+	now := m.sh.now()
+	when, status, longV, longT := lipgloss.Width("WHEN"), lipgloss.Width("STATUS"), lipgloss.Width("VERSIONS"), lipgloss.Width("TARGETS")
+	cells := lipgloss.Width("CELLS")
+	for _, r := range m.rows {
+		run := r.sum.Run
+		cells = max(cells, 2*len(itoa(r.sum.Cells))+1) // done/cells
+		when = max(when, lipgloss.Width(ago(now, run.Created)))
+		status = max(status, lipgloss.Width(string(run.Status)))
+		longV = max(longV, lipgloss.Width(oneLine(runRefList(run, m.prompt))))
+		longT = max(longT, lipgloss.Width(oneLine(strings.Join(run.Targets, ","))))
+	}
+	room := c.versions + c.targets + c.when - when + c.cells - cells
+	c.when, c.cells = when, cells
+	if c.status > 0 {
+		room += c.status - status
+		c.status = status
+	}
+	switch {
+	case longV+longT <= room:
+		c.versions = longV + (room-longV-longT)*2/5
+	case longV <= room*2/5:
+		c.versions = longV
+	case longT < room-room*2/5:
+		c.versions = room - longT
+	default:
+		c.versions = room * 2 / 5
+	}
+	c.versions = max(6, c.versions)
+	c.targets = max(6, room-c.versions)
 	return c
 }
 

@@ -351,6 +351,45 @@ func TestHistoryInterruptedReadsSoAt80Columns(t *testing.T) {
 	h.mustNotSee("interrupted")
 }
 
+// A run opened from Runs listing every prompt's runs goes back, on esc,
+// to that list, not to its own prompt's runs.
+func TestHistoryAllRunsStayAllAfterResults(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30)
+	h.key("G", "h", "a")
+	h.mustSee("Runs · all prompts")
+	h.key("enter")
+	if h.m.active != screenResults {
+		t.Fatalf("enter opened %v", h.m.active)
+	}
+	h.key("esc")
+	if h.m.active != screenHistory {
+		t.Fatalf("esc went to %v", h.m.active)
+	}
+	h.mustSee("Runs · all prompts", "support/reply@1,@2 ")
+	// Opened from the Library (s: the latest results), esc lists that
+	// prompt's runs.
+	h.key("1", "s")
+	h.key("esc")
+	h.mustSee("Runs · support/reply")
+}
+
+// At 80 columns the runs' targets and versions take the room the status,
+// time and counts leave past what they hold, so echo,ollama:llama3.2
+// reads whole; a run from another year shows its whole date (and an
+// interrupted one its status).
+func TestHistoryColumnsTakeTheRoomLeft(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 80, 24)
+	h.key("G", "h")
+	h.mustSee("echo,ollama:llama3.2 ")
+	old := rerunOf(t, st, fixtureOldRun, testNow.AddDate(-1, 0, -1))
+	h.key("R")
+	h.mustSee(old.ID + " " + old.Created.Format("2006-01-02") + " interrupted")
+}
+
 // A load error on Runs, Versions or Suites wraps at 60 columns, so its
 // cause shows.
 func TestLoadErrorsWrap(t *testing.T) {

@@ -1051,6 +1051,11 @@ func (m libraryModel) cols(w int) libCols {
 	default:
 		c.name += max(0, rest)
 	}
+	// A name cut beside labels with room to spare (a side preview at 120
+	// columns) takes what they can give and still show an owner.
+	if give := min(longest-c.name, c.labels-10); give > 0 {
+		c.name, c.labels = c.name+give, c.labels-give
+	}
 	return c
 }
 

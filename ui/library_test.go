@@ -560,3 +560,17 @@ func TestLibraryLongTagsLeaveRoomForLabels(t *testing.T) {
 	h.mustSee("LABELS", "cx · ana", "production@1")
 	assertFits(t, h.screen(), 120, 40)
 }
+
+// At 120 columns, the preview beside the list, a prompt's name of 27
+// characters (the starter library's classify/sentiment-few-shot) reads
+// whole: the labels give it room and still show the owner.
+func TestLibraryNamesReadWholeBesideThePreview(t *testing.T) {
+	st := openStore(t)
+	if msg := importStarter(context.Background(), st, starterFS(), "tester"); msg.err != nil {
+		t.Fatal(msg.err)
+	}
+	h := newHarness(t, fixedTimeStore{st}, 120, 40)
+	if l := lineWith(h.screen(), "▌ classify/sentiment-few-s"); !strings.Contains(l, "▌ classify/sentiment-few-shot v1") || !strings.Contains(l, "starter") {
+		t.Fatalf("the name is cut or the owner left the row:\n%s", h.screen())
+	}
+}

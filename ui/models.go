@@ -344,7 +344,8 @@ func (m modelsModel) updateKeys(msg tea.KeyPressMsg) (modelsModel, tea.Cmd) {
 		case r.spec == "":
 			return m, notify(oneLine(r.label + ": " + r.issue))
 		}
-		return m, tea.Batch(m.sh.post(arenaAddSpecMsg{spec: r.spec}), m.sh.post(showScreenMsg{to: screenArena}))
+		// An alias goes by its name, so that the Arena ticks its row.
+		return m, tea.Batch(m.sh.post(arenaAddSpecMsg{spec: r.label}), m.sh.post(showScreenMsg{to: screenArena}))
 	}
 	return m, nil
 }

@@ -436,6 +436,11 @@ func (m resultsModel) updateKeys(msg tea.KeyPressMsg) (resultsModel, tea.Cmd) {
 			// not be read: Runs as they were.
 			return m, m.sh.post(showScreenMsg{to: screenHistory})
 		}
+		if m.loaded && m.asked == "" {
+			// A run opened from Runs: back to Runs as they were (all
+			// runs stay all runs), read again.
+			return m, m.sh.post(showScreenMsg{to: screenHistory})
+		}
 		name := m.asked // a prompt's latest run that could not be shown (none yet): its runs
 		if m.loaded {
 			name = runPrompt(m.rr.Run)

@@ -63,10 +63,16 @@ func runPrompt(r prompt.Run) string {
 }
 
 // runRefList lists a run's versions as refs, dropping the prompt name where
-// every version is of prompt name ("@1, @2").
+// a version is of prompt name ("@1,@2"), or, with no name (every prompt's
+// runs), of the prompt the version before it names ("support/reply@1,@2").
 func runRefList(r prompt.Run, name string) string {
 	var parts []string
-	for _, v := range r.Versions {
+	for i, v := range r.Versions {
+		if name == "" && i > 0 && v.Prompt == r.Versions[i-1].Prompt {
+			// Versions of the prompt just named: support/reply@1,@2.
+			parts = append(parts, "@"+itoa(v.Number))
+			continue
+		}
 		if name != "" && v.Prompt == name {
 			parts = append(parts, "@"+itoa(v.Number))
 		} else {

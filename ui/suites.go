@@ -1090,28 +1090,35 @@ func (m suitesModel) listView() string {
 		hint := "No suites yet. n creates one, i imports a file (or: whet suite import cases.csv --prompt NAME)."
 		return trunc(title, m.w) + "\n\n" + hintLines(st.Muted, hint, m.w)
 	}
-	cases, checks, updated := 6, 7, 9
-	rest := m.w - 2 - cases - checks - updated - 6
-	name := clamp(rest*2/5, 8, 32)
-	prom := clamp(rest-name, 0, 20)
+	// The counts and times are as wide as they need (at least their
+	// headings); the names take what is left and read whole where they
+	// can, and a description shows only where at least ten columns remain
+	// past them (not at 80 columns).
+	now := m.sh.now()
+	name, prom := lipgloss.Width("SUITE"), lipgloss.Width("PROMPT")
+	cases, checks, updated := lipgloss.Width("CASES"), lipgloss.Width("CHECKS"), lipgloss.Width("UPDATED")
+	for _, s := range m.list {
+		name = max(name, lipgloss.Width(oneLine(s.Name)))
+		prom = max(prom, lipgloss.Width(oneLine(suitePromptText(s.Prompt))))
+		cases = max(cases, len(itoa(s.Cases)))
+		checks = max(checks, len(itoa(s.Checks)))
+		updated = max(updated, lipgloss.Width(ago(now, s.Updated)))
+	}
+	name, prom = min(name, 40), min(prom, 32)
+	rest := m.w - 2 - cases - checks - updated - 5 // the names' room, gaps between
 	desc := rest - name - prom - 1
 	if desc < 10 {
-		// No room for descriptions (80 columns): theirs goes to the
-		// suites' names, then to the prompts', so that they read whole.
+		// No room for descriptions: the names share what there is,
+		// the suites' first.
 		desc = 0
-		spare, longName, longProm := rest-name-prom, 0, 0
-		for _, s := range m.list {
-			longName = max(longName, lipgloss.Width(oneLine(s.Name)))
-			longProm = max(longProm, lipgloss.Width(oneLine(s.Prompt)))
+		if name+prom > rest {
+			name = max(8, min(name, rest-min(prom, 12)))
+			prom = max(0, rest-name)
 		}
-		add := clamp(longName-name, 0, spare)
-		name += add
-		prom += clamp(longProm-prom, 0, spare-add)
 	}
 	head := "  " + suitesCell("SUITE", name, false) + suitesCell("PROMPT", prom, false) + suitesCell("CASES", cases, true) +
 		suitesCell("CHECKS", checks, true) + suitesCell("UPDATED", updated, false) + suitesCell("DESCRIPTION", desc, false)
 	lines := []string{trunc(title, m.w), st.Header.Render(pad(head, m.w))}
-	now := m.sh.now()
 	end := min(len(m.list), m.offset+m.listRows())
 	for i := m.offset; i < end; i++ {
 		s := m.list[i]
@@ -1121,12 +1128,8 @@ func (m suitesModel) listView() string {
 			base = st.RowSelected
 			marker = st.Cursor.Inherit(base).Render("▌ ")
 		}
-		p := s.Prompt
-		if p == "" {
-			p = "(shared)"
-		}
 		row := marker + base.Render(suitesCell(oneLine(s.Name), name, false)) +
-			st.Muted.Inherit(base).Render(suitesCell(oneLine(p), prom, false)) +
+			st.Muted.Inherit(base).Render(suitesCell(oneLine(suitePromptText(s.Prompt)), prom, false)) +
 			base.Render(suitesCell(itoa(s.Cases), cases, true)) +
 			base.Render(suitesCell(itoa(s.Checks), checks, true)) +
 			st.Muted.Inherit(base).Render(suitesCell(ago(now, s.Updated), updated, false)) +
@@ -1137,6 +1140,27 @@ func (m suitesModel) listView() string {
 		lines = append(lines, trunc(row, m.w))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// suitePromptText is what the Suites list shows for a suite's prompt.
+func suitePromptText(p string) string {
+	if p == "" {
+		return "(shared)"
+	}
+	return p
+}
+
+// gradedByExpected reports whether a run grades case c by an icontains
+// of its expected output: it has one and no checks of its own.
+func gradedByExpected(c prompt.Case) bool { return c.Expected != "" && len(c.Checks) == 0 }
+
+// checksText is the CHECKS cell of case c: its count, or "exp" where
+// its expected output grades it.
+func checksText(c prompt.Case) string {
+	if gradedByExpected(c) {
+		return "exp"
+	}
+	return itoa(len(c.Checks))
 }
 
 // varsSummary is "k=v, k=v" with keys sorted, on one line.
@@ -1154,6 +1178,12 @@ func (m suitesModel) casesView() string {
 	su := m.draft
 	title := st.Title.Render("Suites › ") + st.Title.Render(oneLine(su.Name))
 	state := " · " + plural(len(su.Cases), "case") + " · " + plural(su.CheckCount(), "check")
+	// A case with an expected output and no checks of its own is graded
+	// by an icontains of it: say so, so that "0 checks" does not read as
+	// ungraded.
+	if n := len(slices.DeleteFunc(slices.Clone(su.Cases), func(c prompt.Case) bool { return !gradedByExpected(c) })); n > 0 {
+		state += " · " + itoa(n) + " graded by expected"
+	}
 	title += st.Muted.Render(state)
 	switch {
 	case m.saving:
@@ -1229,7 +1259,7 @@ func (m suitesModel) casesView() string {
 			caseName +
 			styled(st.Variable.Inherit(base), suitesCell(varsSummary(c.Vars), vars, false)) +
 			base.Render(suitesCell(expected, exp, false)) +
-			base.Render(suitesCell(itoa(len(c.Checks)), checks, true))
+			base.Render(suitesCell(checksText(c), checks, true))
 		if gap := m.w - lipgloss.Width(row); gap > 0 {
 			row += base.Render(strings.Repeat(" ", gap))
 		}

@@ -50,7 +50,7 @@ type caseForm struct {
 	expected, vars, checks textarea.Model
 	focus                  int
 	start                  [formFields]string // the values it opened with
-	lossy                  string             // what the expected field cannot show; "" when nothing
+	lossyExpected          bool               // the expected output holds what its field cannot show
 	err                    error
 	w, h                   int
 	ready                  bool // built by newCaseForm (the zero form has no fields)
@@ -100,9 +100,8 @@ func newCaseForm(sh *shared, index int, c prompt.Case, varsHint string) caseForm
 		checks:   ta(formatChecks(c.Checks), "- {type: icontains, value: refund}"),
 	}
 	f.start = f.values()
-	if _, ok := rejoin(c.Expected, f.start[formExpected], "", false); !ok {
-		f.lossy = "expected: control characters hidden; kept as stored unless edited"
-	}
+	_, ok := rejoin(c.Expected, f.start[formExpected], "", false)
+	f.lossyExpected = !ok
 	f.ready = true
 	return f
 }
@@ -306,11 +305,7 @@ func (f caseForm) view(sh *shared, title string, w, h int) string {
 			errLines[i] = st.Error.Render(strings.TrimRight(errLines[i], " "))
 		}
 	}
-	if f.err == nil && f.lossy != "" {
-		note := f.lossy
-		if f.edited(formExpected) {
-			note = "expected: edited, so saved as shown, without its control characters"
-		}
+	if note := f.lossyNote(); f.err == nil && note != "" {
 		errLines = append(errLines, st.Muted.Render(trunc(note, w)))
 	}
 	for len(errLines) < 2 {
@@ -327,6 +322,32 @@ func (f caseForm) view(sh *shared, title string, w, h int) string {
 		}
 	}
 	return body + "\n" + strings.Join(errLines, "\n") + "\n" + trunc(hint, w)
+}
+
+// lossyNote names the fields whose case value holds control characters
+// the field hides, and says what saving does with them: the edited ones
+// lose them; "" when no field hides any.
+func (f caseForm) lossyNote() string {
+	var hidden, edited []string
+	for _, c := range []struct {
+		field  int
+		hidden bool
+	}{{formName, f.name.hidden()}, {formDesc, f.desc.hidden()}, {formExpected, f.lossyExpected}} {
+		if !c.hidden {
+			continue
+		}
+		hidden = append(hidden, formLabels[c.field])
+		if f.edited(c.field) {
+			edited = append(edited, formLabels[c.field])
+		}
+	}
+	switch {
+	case len(edited) > 0:
+		return hiddenNote(strings.Join(edited, ", "), true, "saved")
+	case len(hidden) > 0:
+		return hiddenNote(strings.Join(hidden, ", "), false, "saved")
+	}
+	return ""
 }
 
 // sortedVarNames returns the names of vars in order.

@@ -871,6 +871,72 @@ func TestSuitesListNamesReadWholeAt80(t *testing.T) {
 	h.mustSee("classify/sentiment-few-shot support/reply")
 }
 
+// A case with an expected output and no checks of its own is graded by
+// it: the cases' table says "exp" for it and the title how many are, so
+// the starter's suites ("0 checks") do not read as ungraded.
+func TestSuiteCasesSayExpectedGrades(t *testing.T) {
+	st := openStore(t)
+	seed(t, st)
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "intent", Prompt: "support/reply", Cases: []prompt.Case{
+		{Name: "refund", Expected: "refund"},
+		{Name: "checked", Expected: "x", Checks: []prompt.Check{{Type: "icontains", Value: "y"}}},
+		{Name: "open"},
+	}}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 80, 24)
+	h.key("8", "enter")
+	h.mustSee("3 cases · 1 check · 1 graded by expected")
+	for name, want := range map[string]string{"refund": " exp", "checked": " 1", "open": " 0"} {
+		if l := strings.TrimRight(lineWith(h.screen(), " "+name+" "), " "); !strings.HasSuffix(l, want) {
+			t.Errorf("%s row %q, want it to end in %q", name, l, want)
+		}
+	}
+}
+
+// At 80 columns the starter library's suites read whole, names and
+// prompts (classify/sentiment-few-shot is both), in the room the counts'
+// and times' columns leave past their headings; at 140 a description
+// keeps its room past whole names, and a date from another year reads
+// whole.
+func TestSuitesListStarterReadsWholeAt80(t *testing.T) {
+	st := openStore(t)
+	if msg := importStarter(context.Background(), st, starterFS(), "tester"); msg.err != nil {
+		t.Fatal(msg.err)
+	}
+	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 80, 24)
+	h.key("8")
+	h.mustSee("classify/sentiment-few-shot classify/sentiment-few-shot", "write/product-description   write/product-description")
+	h.mustNotSee("few…", "descri…")
+	for _, line := range strings.Split(h.screen(), "\n") {
+		if ansi.StringWidth(line) > 80 {
+			t.Fatalf("line wider than 80: %q", line)
+		}
+	}
+	old := prompt.Suite{Name: "old/one", Prompt: "support/reply", Description: "A suite from last year",
+		Cases: []prompt.Case{{Name: "one"}}}
+	if _, err := st.CreateSuite(context.Background(), old, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	h = newHarness(t, lastYearSuiteStore{suitesTimeStore{fixedTimeStore{st}}}, 140, 24)
+	h.key("8")
+	year := testNow.AddDate(-1, 0, 0).Format("2006-01-02")
+	h.mustSee("classify/sentiment-few-shot classify/sentiment-few-shot", "DESCRIPTION", year+" A suite from last year")
+}
+
+// lastYearSuiteStore reports old/one as updated a year before testNow.
+type lastYearSuiteStore struct{ suitesTimeStore }
+
+func (s lastYearSuiteStore) ListSuites(ctx context.Context, p string) ([]store.SuiteSummary, error) {
+	list, err := s.suitesTimeStore.ListSuites(ctx, p)
+	for i := range list {
+		if list[i].Name == "old/one" {
+			list[i].Updated = testNow.AddDate(-1, 0, 0)
+		}
+	}
+	return list, err
+}
+
 // At 80 columns a case's name longer than its column (the starter
 // library's negative-sarcasm) takes the room the expected outputs leave
 // and reads whole.
