@@ -842,11 +842,10 @@ type historyCols struct{ id, when, status, versions, targets, cells, fail, pass,
 
 func (m historyModel) cols() historyCols {
 	c := historyCols{id: 12, when: 9, status: 11, cells: 7, fail: 4, metric: 6, cost: 8}
-	// Counts are whole whatever the runs' sizes (5000/5000 of a large
-	// suite); the names' columns give up the room.
+	// Counts are whole whatever the runs' sizes (12345 failed calls of a
+	// large suite's run; fitCols sizes the cells' 5000/5000); the names'
+	// columns give up the room.
 	for _, r := range m.rows {
-		n := len(itoa(r.sum.Cells))
-		c.cells = min(max(c.cells, 2*n+1), 15)
 		c.fail = min(max(c.fail, len(itoa(r.sum.Failed))), 7)
 	}
 	fixed := 2 + c.id + c.when + c.status + c.cells + c.fail + c.metric + 7
