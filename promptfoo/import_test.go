@@ -1380,6 +1380,32 @@ func TestImportJSONLLongLine(t *testing.T) {
 	}
 }
 
+// TestImportJSONLKeepsKeyOrder: a JSONL test's var given as an object is
+// its JSON with the keys as the line writes them, as promptfoo's
+// JSON.parse keeps them, and what a line holds is reported at that line.
+func TestImportJSONLKeepsKeyOrder(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": "prompts: ['{{m}} {{q}}']\ntests: file://t.jsonl\n",
+		"t.jsonl": `{"vars":{"q":"x","m":{"b":1,"a":2}}}` + "\n\n" +
+			`{"vars":{"q":"y","m":{"z":1,"y":[2,{"d":1,"c":2}]}},"assert":[{"type":"python","value":"x"}]}` + "\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Suite.Cases) != 2 {
+		t.Fatalf("%d cases", len(r.Suite.Cases))
+	}
+	if got := r.Suite.Cases[0].Vars["m"]; got != `{"b":1,"a":2}` {
+		t.Errorf("case 1 m = %s", got)
+	}
+	if got := r.Suite.Cases[1].Vars["m"]; got != `{"z":1,"y":[2,{"d":1,"c":2}]}` {
+		t.Errorf("case 2 m = %s", got)
+	}
+	if len(r.Unsupported) != 1 || r.Unsupported[0].File != "t.jsonl" || r.Unsupported[0].Line != 3 {
+		t.Errorf("issues = %+v, want one at t.jsonl:3", r.Unsupported)
+	}
+}
+
 // OpenAI-compatible vendors become provider entries with promptfoo's
 // endpoint and key variable; Azure deployments an azure entry with the
 // config's host and api-version; graders get the same entries.

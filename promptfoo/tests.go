@@ -10,6 +10,7 @@ import (
 	"math"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -432,6 +433,18 @@ func (im *importer) testSource(n node, s string, def defaults, counter *int) err
 			}
 			*counter++
 			tn := node{d: &doc{file: p, lines: map[string]int{"": line}}, v: v}
+			if varObjects(v) {
+				// Read as a JSON file is, for the order of an object
+				// var's keys (promptfoo's JSON.parse keeps them as
+				// written), at this line of the file.
+				if tn, err = parseJSON(p, text); err != nil {
+					return err
+				}
+				for k := range tn.d.lines {
+					tn.d.lines[k] += line - 1
+				}
+				tn.d.lines[""] = line
+			}
 			if err := im.testCase(tn, fmt.Sprintf("test %d", *counter), def); err != nil {
 				return err
 			}
@@ -475,6 +488,29 @@ func (im *importer) loadData(n node, what, ref string) (node, error) {
 		return parseJSON(p, data)
 	}
 	return parseYAML(p, data)
+}
+
+// varObjects reports whether a decoded test gives a var as an object (or
+// a list holding one), whose keys' order its JSON keeps.
+func varObjects(test any) bool {
+	t, _ := test.(map[string]any)
+	vars, _ := t["vars"].(map[string]any)
+	var holds func(any) bool
+	holds = func(v any) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			return true
+		case []any:
+			return slices.ContainsFunc(x, holds)
+		}
+		return false
+	}
+	for _, v := range vars {
+		if holds(v) {
+			return true
+		}
+	}
+	return false
 }
 
 // testCase imports one test: its description, vars, asserts, threshold
