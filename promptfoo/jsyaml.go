@@ -1,10 +1,13 @@
 package promptfoo
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -229,12 +232,11 @@ func writeJSJSON(b *strings.Builder, n node) {
 	switch v := n.v.(type) {
 	case map[string]any:
 		b.WriteByte('{')
-		for i, k := range n.keys() {
+		for i, k := range jsKeyOrder(n.keys()) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			kb, _ := json.Marshal(k)
-			b.Write(kb)
+			b.WriteString(jsQuote(k))
 			b.WriteByte(':')
 			c, _ := n.key(k)
 			writeJSJSON(b, c)
@@ -261,8 +263,7 @@ func writeJSJSON(b *strings.Builder, n node) {
 				v = iso
 			}
 		}
-		sb, _ := json.Marshal(v)
-		b.Write(sb)
+		b.WriteString(jsQuote(v))
 	default:
 		vb, err := json.Marshal(jsonSafe(v))
 		if err != nil {
@@ -271,6 +272,44 @@ func writeJSJSON(b *strings.Builder, n node) {
 		}
 		b.Write(vb)
 	}
+}
+
+// jsQuote is s as JSON.stringify quotes it: unlike Go's encoder it leaves
+// <, > and & as they are, and U+2028 and U+2029.
+func jsQuote(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	out := strings.TrimSuffix(b.String(), "\n")
+	return strings.NewReplacer(`\u2028`, "\u2028", `\u2029`, "\u2029").Replace(out)
+}
+
+// jsKeyOrder is the order JavaScript keeps an object's keys in: those
+// that are array indexes (0, 1, 42: canonical integers below 2^32-1)
+// first, ascending, then the others as written.
+func jsKeyOrder(keys []string) []string {
+	index := func(k string) (uint64, bool) {
+		n, err := strconv.ParseUint(k, 10, 32)
+		return n, err == nil && n < math.MaxUint32 && strconv.FormatUint(n, 10) == k
+	}
+	var idx, rest []string
+	for _, k := range keys {
+		if _, ok := index(k); ok {
+			idx = append(idx, k)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	if len(idx) == 0 {
+		return keys
+	}
+	slices.SortFunc(idx, func(a, b string) int {
+		x, _ := index(a)
+		y, _ := index(b)
+		return cmp.Compare(x, y)
+	})
+	return append(idx, rest...)
 }
 
 // jsDateISO is a YAML timestamp as JavaScript's Date.toISOString gives the

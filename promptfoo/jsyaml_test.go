@@ -135,3 +135,19 @@ big: 12345678901234567890
 		t.Errorf("d =\n%s\nwant\n%s", r.Suite.Cases[0].Vars["d"], want)
 	}
 }
+
+// TestImportObjectVarAsJSONStringify: an object var is printed as
+// JSON.stringify prints it: keys that are array indexes first, ascending,
+// then the others as written; <, >, & and U+2028 as they are.
+func TestImportObjectVarAsJSONStringify(t *testing.T) {
+	r, err := Import("c.yaml", memFS(map[string]string{
+		"c.yaml": "prompts: ['{{m}}']\nproviders: [echo]\ntests:\n  - vars:\n      m: {b: 1, \"10\": x, \"2\": y, \"02\": z, html: \"<b>a & b</b>\\u2028\"}\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "{\"2\":\"y\",\"10\":\"x\",\"b\":1,\"02\":\"z\",\"html\":\"<b>a & b</b>\u2028\"}"
+	if len(r.Suite.Cases) != 1 || r.Suite.Cases[0].Vars["m"] != want {
+		t.Errorf("m =\n%s\nwant\n%s", r.Suite.Cases[0].Vars["m"], want)
+	}
+}
