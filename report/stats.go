@@ -85,12 +85,33 @@ func Summarize(results []prompt.Result, scores []prompt.Score) []Summary {
 	}
 	groups := map[key][]prompt.Result{}
 	var keys []key
-	for _, r := range results {
-		k := key{r.VersionID, r.Target}
-		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
+	// Results in the order the store gives them, a version × target's
+	// together, are grouped as parts of the list: copying each result into
+	// its group's list took a run of 100,000 cells half a second.
+	start := 0
+	for i := 1; i <= len(results) && start >= 0; i++ {
+		if i < len(results) && results[i].VersionID == results[start].VersionID && results[i].Target == results[start].Target {
+			continue
 		}
-		groups[k] = append(groups[k], r)
+		k := key{results[start].VersionID, results[start].Target}
+		if _, seen := groups[k]; seen {
+			start = -1 // a group in two parts: copied below
+			break
+		}
+		keys = append(keys, k)
+		groups[k] = results[start:i:i]
+		start = i
+	}
+	if start < 0 {
+		clear(groups)
+		keys = keys[:0]
+		for _, r := range results {
+			k := key{r.VersionID, r.Target}
+			if _, ok := groups[k]; !ok {
+				keys = append(keys, k)
+			}
+			groups[k] = append(groups[k], r)
+		}
 	}
 	slices.SortFunc(keys, func(a, b key) int {
 		return cmp.Or(cmp.Compare(a.v, b.v), cmp.Compare(a.t, b.t))

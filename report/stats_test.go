@@ -243,3 +243,38 @@ func TestTooFewCases(t *testing.T) {
 		}
 	}
 }
+
+// TestSummarizeGroupsInAnyOrder: results grouped as the store gives them
+// (parts of the list) and the same results interleaved summarise alike;
+// the input is not reordered.
+func TestSummarizeGroupsInAnyOrder(t *testing.T) {
+	ok := true
+	mk := func(id, v int64, target string, c int, lat time.Duration) prompt.Result {
+		return prompt.Result{ID: id, VersionID: v, Target: target, Case: c, Latency: lat, TokensOut: int(lat / time.Millisecond)}
+	}
+	grouped := []prompt.Result{
+		mk(1, 1, "a", 0, 10*time.Millisecond), mk(2, 1, "a", 1, 30*time.Millisecond),
+		mk(3, 1, "b", 0, 5*time.Millisecond), mk(4, 1, "b", 1, 7*time.Millisecond),
+		mk(5, 2, "a", 0, 1*time.Millisecond),
+	}
+	interleaved := []prompt.Result{grouped[0], grouped[2], grouped[4], grouped[1], grouped[3]}
+	pass := func(b bool) *bool { return &b }
+	scores := []prompt.Score{{ResultID: 1, Scorer: "suite", Value: 1, Pass: pass(ok)}, {ResultID: 3, Scorer: "suite", Value: 0, Pass: pass(!ok)}}
+	a, b := Summarize(grouped, scores), Summarize(interleaved, scores)
+	if len(a) != 3 || len(b) != 3 {
+		t.Fatalf("%d and %d groups, want 3", len(a), len(b))
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.VersionID != y.VersionID || x.Target != y.Target || x.Cells != y.Cells || x.MeanLatency != y.MeanLatency ||
+			x.P95 != y.P95 || x.TokensOut != y.TokensOut || x.Scored != y.Scored || x.MeanScore != y.MeanScore {
+			t.Errorf("group %d: %+v\nand %+v", i, x, y)
+		}
+	}
+	if a[0].Cells != 2 || a[0].MeanLatency != 20*time.Millisecond || a[2].VersionID != 2 {
+		t.Errorf("grouped summary = %+v", a)
+	}
+	if interleaved[1].ID != 3 || grouped[1].ID != 2 {
+		t.Error("Summarize reordered its input")
+	}
+}

@@ -45,19 +45,28 @@ func (s *Store) canonRun(r *prompt.Run) {
 // resultCanon is how the targets of run id's results are read; a
 // *NotFoundError when there is no such run.
 func (s *Store) resultCanon(ctx context.Context, id string) (func(string) string, error) {
+	canon, _, err := s.resultPlan(ctx, id)
+	return canon, err
+}
+
+// resultPlan is resultCanon with the size of the run's plan, the most
+// results it can have (a list's capacity: a run of 100,000 cells grew its
+// slice of results for a second). Its cases are counted, not read.
+func (s *Store) resultPlan(ctx context.Context, id string) (func(string) string, int, error) {
 	var plan string
 	err := s.r.QueryRowContext(ctx, `SELECT plan FROM runs WHERE id = ?`, id).Scan(&plan)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &NotFoundError{Kind: "run", Name: id}
+		return nil, 0, &NotFoundError{Kind: "run", Name: id}
 	}
-	if err != nil || s.canon == nil {
-		return nil, err
+	if err != nil {
+		return nil, 0, err
 	}
-	var p runPlan
+	var p briefPlan
 	if err := json.Unmarshal([]byte(plan), &p); err != nil {
-		return nil, fmt.Errorf("run %s: plan: %w", id, err)
+		return nil, 0, fmt.Errorf("run %s: plan: %w", id, err)
 	}
-	return s.runCanon(p.Targets), nil
+	r := prompt.Run{Versions: p.Versions, Targets: p.Targets, Repeat: p.Repeat}
+	return s.runCanon(p.Targets), r.CellsOf(int(p.Cases)), nil
 }
 
 // canonResult reads r's target, and the model name it recorded, through

@@ -661,7 +661,7 @@ func (s *Store) ResultCells(ctx context.Context, runID string) ([]prompt.Result,
 const resultColsCell = "id, run_id, version_id, target, case_idx, repeat, error"
 
 func (s *Store) results(ctx context.Context, runID, cols string) ([]prompt.Result, error) {
-	canon, err := s.resultCanon(ctx, runID)
+	canon, cells, err := s.resultPlan(ctx, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -671,7 +671,7 @@ func (s *Store) results(ctx context.Context, runID, cols string) ([]prompt.Resul
 		return nil, err
 	}
 	defer rows.Close()
-	var out []prompt.Result
+	out := make([]prompt.Result, 0, min(cells, 1<<20))
 	for rows.Next() {
 		var r prompt.Result
 		if cols == resultColsCell {
@@ -696,6 +696,9 @@ func (s *Store) results(ctx context.Context, runID, cols string) ([]prompt.Resul
 			}
 			return a.Target < b.Target
 		})
+	}
+	if len(out) == 0 {
+		out = nil // as before the capacity: none read is no list
 	}
 	return out, rows.Err()
 }
