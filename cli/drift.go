@@ -219,9 +219,9 @@ func (a *app) drift(baseID string, f driftFlags) error {
 	}
 	drifted := d.drifted()
 	if !f.quiet {
-		fmt.Fprintf(a.env.Stderr, "drift: %d of %d version × target pairs moved (baseline %s, re-run %s)\n", drifted, len(d.Rows), base.ID, rerun.ID)
+		fmt.Fprintf(a.env.Stderr, "drift: %s (baseline %s, re-run %s)\n", d.headline(), base.ID, rerun.ID)
 		if n := d.noted(); n > 0 {
-			fmt.Fprintf(a.env.Stderr, "drift: the scores of %d of %d pairs moved, not significantly: the report says how\n", n, len(d.Rows))
+			fmt.Fprintf(a.env.Stderr, "drift: the scores of %d of %d %s moved, not significantly: the report says how\n", n, len(d.Rows), pluralWord(len(d.Rows), "pair", "pairs"))
 		}
 	}
 	if cellsFailed {
@@ -242,7 +242,7 @@ func (a *app) drift(baseID string, f driftFlags) error {
 		// Its own status, so that a scheduled job tells a model that moved
 		// from a server that was down (1) without reading the report.
 		if f.quiet {
-			fmt.Fprintf(a.env.Stderr, "drift: %d of %d version × target pairs moved: exit status %d\n", drifted, len(d.Rows), exitDrift)
+			fmt.Fprintf(a.env.Stderr, "drift: %s: exit status %d\n", d.headline(), exitDrift)
 		}
 		return silentError{code: exitDrift}
 	}
@@ -260,6 +260,12 @@ type driftReport struct {
 	CachedBaseline int
 	Rows           []eval.DriftRow
 	Generated      time.Time
+}
+
+// headline is "N of M version × target pairs drifted", in the words of
+// the TUI's drift dialog.
+func (d driftReport) headline() string {
+	return fmt.Sprintf("%d of %d %s drifted", d.drifted(), len(d.Rows), pluralWord(len(d.Rows), "version × target pair", "version × target pairs"))
 }
 
 func (d driftReport) drifted() int {
@@ -382,7 +388,7 @@ func (d driftReport) markdown(w io.Writer) error {
 		verdict = "✅ no drift, but scores moved (not significantly)"
 	}
 	if n := d.drifted(); n > 0 {
-		verdict = fmt.Sprintf("⚠️ %d of %d drifted", n, len(d.Rows))
+		verdict = "⚠️ " + d.headline()
 	}
 	fmt.Fprintf(&b, "## whet drift: %s\n\n", verdict)
 	fmt.Fprintf(&b, "Baseline run %s (%s) · re-run %s (%s) · %s\n\n",

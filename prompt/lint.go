@@ -81,6 +81,10 @@ type Lint struct {
 	Severity  Severity
 	Code      string
 	Msg       string
+	// Var is the variable the finding is about (LintUnknownVar), else "":
+	// a caller that shows the sample values under its own heading can
+	// say where to add one in its words.
+	Var string
 }
 
 // String renders the finding on one line, e.g.
@@ -177,7 +181,7 @@ func LintVersion(msgs []Message, params Params, vars map[string]string) []Lint {
 			if len(unknown) > 0 {
 				first := placeholderOffsets(text)
 				for _, n := range unknown {
-					l := Lint{Message: i, Severity: SeverityWarning, Code: LintUnknownVar,
+					l := Lint{Message: i, Severity: SeverityWarning, Code: LintUnknownVar, Var: n,
 						Msg: fmt.Sprintf("{{%s}} has no sample value; add one under vars so the prompt runs as-is", n)}
 					if off, ok := first[n]; ok {
 						l.Line, l.Col = lines.pos(text, off)

@@ -25,6 +25,7 @@ type SuiteSummary struct {
 	Prompt      string // the prompt the suite belongs to; "" = shared
 	Cases       int
 	Checks      int // suite-level and per-case checks together
+	Graded      int // cases graded by their expected output: one and no checks of their own
 	Updated     time.Time
 }
 
@@ -462,7 +463,9 @@ func (s *Store) ListSuites(ctx context.Context, promptName string) ([]SuiteSumma
 	query := `
 		SELECT s.name, s.description, COALESCE(p.name, ''), s.updated,
 		       (SELECT COUNT(*) FROM suite_cases c WHERE c.suite_id = s.id),
-		       (SELECT COUNT(*) FROM checks k WHERE k.suite_id = s.id)
+		       (SELECT COUNT(*) FROM checks k WHERE k.suite_id = s.id),
+		       (SELECT COUNT(*) FROM suite_cases c WHERE c.suite_id = s.id AND c.expected != ''
+		            AND NOT EXISTS (SELECT 1 FROM checks k WHERE k.case_id = c.id))
 		FROM suites s LEFT JOIN prompts p ON p.id = s.prompt_id`
 	var args []any
 	if strings.TrimSpace(promptName) != "" {
@@ -485,7 +488,7 @@ func (s *Store) ListSuites(ctx context.Context, promptName string) ([]SuiteSumma
 			ss      SuiteSummary
 			updated int64
 		)
-		if err := rows.Scan(&ss.Name, &ss.Description, &ss.Prompt, &updated, &ss.Cases, &ss.Checks); err != nil {
+		if err := rows.Scan(&ss.Name, &ss.Description, &ss.Prompt, &updated, &ss.Cases, &ss.Checks, &ss.Graded); err != nil {
 			return nil, err
 		}
 		ss.Updated = fromMS(updated)

@@ -289,7 +289,8 @@ func TestListSuites(t *testing.T) {
 	mustCreate(t, s, "summary", "hi")
 	for _, su := range []prompt.Suite{
 		sampleSuite(),
-		{Name: "Alpha", Prompt: "summary", Description: "first", Cases: []prompt.Case{{}, {}}},
+		{Name: "Alpha", Prompt: "summary", Description: "first", Cases: []prompt.Case{{}, {Expected: "Paris"}}},
+		{Name: "gamma", Cases: []prompt.Case{{Expected: "x", Checks: []prompt.Check{{Type: "is-json"}}}, {Expected: "y"}}},
 		{Name: "beta", Checks: []prompt.Check{{Type: "is-json"}}},
 	} {
 		if _, err := s.CreateSuite(ctx, su, "ann"); err != nil {
@@ -305,12 +306,13 @@ func TestListSuites(t *testing.T) {
 		if ss.Updated.IsZero() {
 			t.Errorf("%s: no updated time", ss.Name)
 		}
-		got = append(got, strings.Join([]string{ss.Name, ss.Description, ss.Prompt, strconv.Itoa(ss.Cases), strconv.Itoa(ss.Checks)}, "|"))
+		got = append(got, strings.Join([]string{ss.Name, ss.Description, ss.Prompt, strconv.Itoa(ss.Cases), strconv.Itoa(ss.Checks), strconv.Itoa(ss.Graded)}, "|"))
 	}
 	want := []string{
-		"Alpha|first|summary|2|0",
-		"beta|||0|1",
-		"reply-quality|Replies are polite and on topic|support/reply|3|7",
+		"Alpha|first|summary|2|0|1",
+		"beta|||0|1|0",
+		"gamma|||2|1|1",
+		"reply-quality|Replies are polite and on topic|support/reply|3|7|0",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ListSuites(\"\") =\n%v\nwant\n%v", got, want)

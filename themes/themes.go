@@ -292,7 +292,7 @@ func Expand(p Palette, dark, mono bool) Styles {
 	ta.Focused.Base = lipgloss.NewStyle()
 	ta.Focused.Text = fg(text)
 	ta.Focused.CursorLine = fg(text)
-	ta.Focused.Placeholder = fg(muted)
+	ta.Focused.Placeholder = fg(muted).Faint(mono) // without colour, a placeholder must not read as typed text
 	ta.Focused.Prompt = fg(primary)
 	ta.Focused.LineNumber = fg(muted)
 	ta.Focused.CursorLineNumber = fg(primary)
@@ -309,7 +309,7 @@ func Expand(p Palette, dark, mono bool) Styles {
 
 	ti := textinput.DefaultStyles(dark)
 	ti.Focused.Text = fg(text)
-	ti.Focused.Placeholder = fg(muted)
+	ti.Focused.Placeholder = fg(muted).Faint(mono)
 	ti.Focused.Prompt = fg(primary)
 	ti.Focused.Suggestion = fg(muted)
 	ti.Blurred = ti.Focused

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"charm.land/glamour/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -88,6 +89,12 @@ func TestMonochromeHasNoColourButKeepsFocus(t *testing.T) {
 		} {
 			if strings.Contains(st, "38;") || strings.Contains(st, "48;") || strings.Contains(st, "[3") && strings.Contains(st, "m") && hasColourSGR(st) {
 				t.Errorf("%s/%s: monochrome output has a colour: %q", name, label, st)
+			}
+		}
+		// A field's placeholder is set apart from typed text without colour.
+		for label, ph := range map[string]lipgloss.Style{"TextInput": m.Styles.TextInput.Focused.Placeholder, "TextArea": m.Styles.TextArea.Focused.Placeholder} {
+			if !ph.GetFaint() {
+				t.Errorf("%s: %s placeholder reads as typed text in monochrome", name, label)
 			}
 		}
 		sel := m.Styles.RowSelected.Render("row")

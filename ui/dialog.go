@@ -220,6 +220,11 @@ func (d *inputDialog) gone() bool { return d.closed }
 func newInput(sh *shared, title, body, placeholder, value string, validate func(string) error, submit func(string) tea.Msg) *inputDialog {
 	ti := textinput.New()
 	ti.Prompt = "› "
+	// The placeholder is an example, said as one: without colour (NO_COLOR)
+	// a bare "echo, ollama:llama3.2" in an empty field reads as typed.
+	if placeholder != "" && !strings.HasPrefix(placeholder, "e.g.") {
+		placeholder = "e.g. " + placeholder
+	}
 	ti.Placeholder = placeholder
 	ti.SetStyles(sh.styles().TextInput)
 	ti.SetWidth(dialogWidth(sh.width, 64) - sh.styles().Dialog.GetHorizontalFrameSize() - 3)

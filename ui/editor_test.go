@@ -37,6 +37,10 @@ func TestEditorNewPrompt(t *testing.T) {
 	if !hasLint(h.m.editor.lints, prompt.LintUnknownVar) {
 		t.Fatalf("lints = %v; want an unknown-var warning", h.m.editor.lints)
 	}
+	// It points at the section the values go in here, not the file's key.
+	if scr := h.screen(); !strings.Contains(scr, "{{lang}} has no sample value;") || !strings.Contains(scr, "give it one under VARIABLES") || strings.Contains(scr, "under vars") {
+		t.Errorf("the unknown-var lint does not point at VARIABLES:\n%s", scr)
+	}
 	// tab through params (5) and labels to the first variable.
 	h.key("tab")
 	h.typ("0.2") // temperature

@@ -344,7 +344,13 @@ func (m editorModel) lintLines(l prompt.Lint, w int) []string {
 		}
 		where += " "
 	}
-	text := wrapLine(where+oneLine(l.Msg), max(10, w-4))
+	msg := l.Msg
+	if l.Code == prompt.LintUnknownVar && l.Var != "" {
+		// The file's key is vars:; here the sample values are under
+		// VARIABLES.
+		msg = "{{" + l.Var + "}} has no sample value; give it one under VARIABLES so the prompt runs as-is"
+	}
+	text := wrapLine(where+oneLine(msg), max(10, w-4))
 	var out []string
 	for i, line := range strings.Split(text, "\n") {
 		line = strings.TrimRight(line, " ")

@@ -49,7 +49,7 @@ func TestSuitesRunASuiteOnModels(t *testing.T) {
 	// The targets: none picked in the Arena and none in the config, so
 	// none is offered and an empty answer is refused; so is a provider
 	// the registry does not know.
-	h.mustSee("Run suite names · targets")
+	h.mustSee("Run suite names · targets", "› e.g. echo, ollama:llama3.2")
 	h.key("enter")
 	h.mustSee("give at least one target")
 	h.typ("nowhere:model\n")

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,7 +74,7 @@ func (modelsLoadedMsg) target() screenID { return screenModels }
 type modelsRow struct {
 	label  string // the spec, or the alias
 	spec   string // what runs; "" when unusable
-	source string // config, alias, models, listed, runs
+	source string // config, alias, models, listed, builtin (echo), runs
 	info   runner.ModelInfo
 	issue  string // why it cannot be used
 	// missing says that its Ollama server does not have the model, and
@@ -169,7 +170,7 @@ func (m modelsModel) load() (modelsModel, tea.Cmd) {
 	m.loading = true
 	req, targets, now := m.req, m.targets, m.sh.now
 	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
-		msg := modelsLoadedMsg{req: req, infos: targets.ListTargets(ctx), at: now()}
+		msg := modelsLoadedMsg{req: req, infos: withEcho(targets.ListTargets(ctx), targets), at: now()}
 		if p, ok := targets.(modelsProviders); ok {
 			msg.providers = p.ProviderStatuses()
 		}
@@ -179,6 +180,17 @@ func (m modelsModel) load() (modelsModel, tea.Cmd) {
 		}
 		return msg
 	})
+}
+
+// withEcho is infos with the built-in echo target added, as the Arena
+// lists it: it is always there to run, configured or not. An alias of
+// echo does not stand for it.
+func withEcho(infos []runner.TargetInfo, targets runner.Targets) []runner.TargetInfo {
+	t, err := targets.Resolve("echo")
+	if err != nil || slices.ContainsFunc(infos, func(ti runner.TargetInfo) bool { return ti.Spec == t.Spec && ti.Alias == "" && ti.Issue == "" }) {
+		return infos
+	}
+	return append(infos, runner.TargetInfo{Target: t, Source: "builtin"})
 }
 
 // modelsRows merges a listing with what runs recorded: one row per
@@ -402,7 +414,19 @@ func (m modelsModel) View() string {
 		}
 	}
 	changed := len(changedSpecs)
-	info := " · " + plural(len(m.rows), "target") + " · " + plural(len(m.providers), "provider")
+	// The rows that can run are the targets; a provider that could not
+	// be listed is a row too, counted apart.
+	usable := 0
+	for _, r := range m.rows {
+		if r.spec != "" {
+			usable++
+		}
+	}
+	info := " · " + plural(usable, "target")
+	if n := len(m.rows) - usable; n > 0 {
+		info += " · " + itoa(n) + " unavailable"
+	}
+	info += " · " + plural(len(m.providers), "provider")
 	if changed > 0 {
 		info += " · "
 	}

@@ -91,6 +91,12 @@ func TestModelsScreen(t *testing.T) {
 		"openai:gpt-old", "runs", "gpt-old-0613",
 		"2 models changed")
 	scr := h.screen()
+	// echo is always there to run, as in the Arena; the header counts the
+	// rows that can run, and the providers that could not be listed apart.
+	if l := lineWith(scr, "  echo "); !strings.Contains(l, "builtin") {
+		t.Errorf("no echo row:\n%s", scr)
+	}
+	h.mustSee("Models · targets · 5 targets · 2 unavailable · 7 providers")
 	if strings.Contains(scr, "ollama:slow:latest") {
 		t.Errorf("runs saved as ollama:slow:latest are a target of their own:\n%s", scr)
 	}
@@ -125,6 +131,8 @@ func TestModelsScreen(t *testing.T) {
 	h.mustSee("provider ollama (ollama) at "+ol.URL, "free (a local model)", "family llama",
 		"last run "+second+" reported slow @ 222222222222 · 1 result with it",
 		"⚠ the server now has slow:latest @ 5f1c0b7de2a9: whet drift "+second+" re-runs that run and shows what moved")
+	h.key("j")
+	h.mustSee("echo · provider echo (echo)", "free (echo calls no model)")
 	h.key("j")
 	h.mustSee("openai:gpt-old · provider openai (openai) at https://api.openai.com/v1/ · OPENAI_API_KEY not set",
 		"last run "+second+" reported gpt-old-0613 @ fp_10",

@@ -872,8 +872,9 @@ func TestSuitesListNamesReadWholeAt80(t *testing.T) {
 }
 
 // A case with an expected output and no checks of its own is graded by
-// it: the cases' table says "exp" for it and the title how many are, so
-// the starter's suites ("0 checks") do not read as ungraded.
+// it: the cases' table says "exp" for it and the title how many are, and
+// the list's CHECKS cell counts them ("1+1 exp"), so the starter's suites
+// ("0 checks") do not read as ungraded.
 func TestSuiteCasesSayExpectedGrades(t *testing.T) {
 	st := openStore(t)
 	seed(t, st)
@@ -884,8 +885,19 @@ func TestSuiteCasesSayExpectedGrades(t *testing.T) {
 	}}, "t"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := st.CreateSuite(context.Background(), prompt.Suite{Name: "starter-like", Prompt: "support/reply", Cases: []prompt.Case{
+		{Name: "a", Expected: "yes"}, {Name: "b", Expected: "no"},
+	}}, "t"); err != nil {
+		t.Fatal(err)
+	}
 	h := newHarness(t, suitesTimeStore{fixedTimeStore{st}}, 80, 24)
-	h.key("8", "enter")
+	h.key("8")
+	for name, want := range map[string]string{"intent": " 3 1+1 exp ", "starter-like": " 2   2 exp "} {
+		if l := lineWith(h.screen(), " "+name+" "); !strings.Contains(l, want) {
+			t.Errorf("list row %q, want CASES and CHECKS %q", l, want)
+		}
+	}
+	h.key("enter")
 	h.mustSee("3 cases · 1 check · 1 graded by expected")
 	for name, want := range map[string]string{"refund": " exp", "checked": " 1", "open": " 0"} {
 		if l := strings.TrimRight(lineWith(h.screen(), " "+name+" "), " "); !strings.HasSuffix(l, want) {
