@@ -199,11 +199,12 @@ func (a *app) suiteListCmd() *cobra.Command {
 					Prompt      string    `json:"prompt"`
 					Cases       int       `json:"cases"`
 					Checks      int       `json:"checks"`
+					Graded      int       `json:"graded_by_expected"`
 					Updated     time.Time `json:"updated"`
 				}
 				out := make([]suiteJSON, len(list))
 				for i, s := range list {
-					out[i] = suiteJSON{s.Name, s.Description, s.Prompt, s.Cases, s.Checks, s.Updated.UTC()}
+					out[i] = suiteJSON{s.Name, s.Description, s.Prompt, s.Cases, s.Checks, s.Graded, s.Updated.UTC()}
 				}
 				return writeJSON(a.env.Stdout, out)
 			}
@@ -214,7 +215,7 @@ func (a *app) suiteListCmd() *cobra.Command {
 			tw := newTableWriter(a.env.Stdout)
 			fmt.Fprintln(tw, "SUITE\tPROMPT\tCASES\tCHECKS\tUPDATED\tDESCRIPTION")
 			for _, s := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", s.Name, s.Prompt, s.Cases, s.Checks, s.Updated.Local().Format("2006-01-02 15:04"), s.Description)
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", s.Name, s.Prompt, s.Cases, s.ChecksText(), s.Updated.Local().Format("2006-01-02 15:04"), s.Description)
 			}
 			return tw.Flush()
 		},

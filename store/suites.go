@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,19 @@ type SuiteSummary struct {
 	Checks      int // suite-level and per-case checks together
 	Graded      int // cases graded by their expected output: one and no checks of their own
 	Updated     time.Time
+}
+
+// ChecksText is what a list of suites shows for s's checks: their count,
+// and the cases their expected outputs grade as "N exp", so that "0" does
+// not read as ungraded ("3", "3 exp", "2+3 exp").
+func (s SuiteSummary) ChecksText() string {
+	switch {
+	case s.Graded == 0:
+		return strconv.Itoa(s.Checks)
+	case s.Checks == 0:
+		return strconv.Itoa(s.Graded) + " exp"
+	}
+	return strconv.Itoa(s.Checks) + "+" + strconv.Itoa(s.Graded) + " exp"
 }
 
 // checkConfig is a check as stored in checks.config: everything but its

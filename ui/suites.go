@@ -1101,7 +1101,7 @@ func (m suitesModel) listView() string {
 		name = max(name, lipgloss.Width(oneLine(s.Name)))
 		prom = max(prom, lipgloss.Width(oneLine(suitePromptText(s.Prompt))))
 		cases = max(cases, len(itoa(s.Cases)))
-		checks = max(checks, lipgloss.Width(suiteChecksText(s)))
+		checks = max(checks, lipgloss.Width(s.ChecksText()))
 		updated = max(updated, lipgloss.Width(ago(now, s.Updated)))
 	}
 	name, prom = min(name, 40), min(prom, 32)
@@ -1131,7 +1131,7 @@ func (m suitesModel) listView() string {
 		row := marker + base.Render(suitesCell(oneLine(s.Name), name, false)) +
 			st.Muted.Inherit(base).Render(suitesCell(oneLine(suitePromptText(s.Prompt)), prom, false)) +
 			base.Render(suitesCell(itoa(s.Cases), cases, true)) +
-			base.Render(suitesCell(suiteChecksText(s), checks, true)) +
+			base.Render(suitesCell(s.ChecksText(), checks, true)) +
 			st.Muted.Inherit(base).Render(suitesCell(ago(now, s.Updated), updated, false)) +
 			st.Muted.Inherit(base).Render(suitesCell(oneLine(s.Description), desc, false))
 		if gap := m.w - lipgloss.Width(row); gap > 0 {
@@ -1148,19 +1148,6 @@ func suitePromptText(p string) string {
 		return "(shared)"
 	}
 	return p
-}
-
-// suiteChecksText is the Suites list's CHECKS cell of suite s: its
-// checks' count, and the cases its expected outputs grade as "N exp"
-// (the cases view's "exp"), so that "0" does not read as ungraded.
-func suiteChecksText(s store.SuiteSummary) string {
-	switch {
-	case s.Graded == 0:
-		return itoa(s.Checks)
-	case s.Checks == 0:
-		return itoa(s.Graded) + " exp"
-	}
-	return itoa(s.Checks) + "+" + itoa(s.Graded) + " exp"
 }
 
 // gradedByExpected reports whether a run grades case c by an icontains
