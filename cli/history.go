@@ -41,7 +41,7 @@ day it changed; a later run on the same model clears it).`,
 			if err != nil {
 				return err
 			}
-			infos := reg.ListTargets(a.ctx)
+			infos := runner.WithEcho(reg.ListTargets(a.ctx), reg)
 			seen, failed, seenErr := a.modelsSeen()
 			entries := modelEntries(infos, seen, failed)
 			if asJSON {
@@ -122,8 +122,14 @@ day it changed; a later run on the same model clears it).`,
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			if len(entries) == len(issues) {
-				fmt.Fprintln(a.env.Stderr, "no targets: start Ollama, set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY, or add providers with 'whet config init'; echo needs none ('whet run NAME -m echo')")
+			models := 0 // targets that call a model: all but the built-in echo
+			for _, e := range entries {
+				if e.Issue == "" && e.Source != "builtin" {
+					models++
+				}
+			}
+			if models == 0 {
+				fmt.Fprintln(a.env.Stderr, "no targets but echo: start Ollama, set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY, or add providers with 'whet config init'; echo needs none ('whet run NAME -m echo')")
 			}
 			for _, d := range drifts {
 				fmt.Fprintln(a.env.Stderr, "changed: "+textutil.OneLine(d))

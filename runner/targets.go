@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -76,12 +77,23 @@ func (r *Registry) Canonical(spec string) string {
 	return name + ":" + ollamaModel(model)
 }
 
+// WithEcho is infos with the built-in echo target added (Source
+// "builtin"), as the Arena lists it: it is always there to run,
+// configured or not. An alias of echo does not stand for it.
+func WithEcho(infos []TargetInfo, targets Targets) []TargetInfo {
+	t, err := targets.Resolve("echo")
+	if err != nil || slices.ContainsFunc(infos, func(ti TargetInfo) bool { return ti.Spec == t.Spec && ti.Alias == "" && ti.Issue == "" }) {
+		return infos
+	}
+	return append(infos, TargetInfo{Target: t, Source: "builtin"})
+}
+
 // TargetInfo is one entry of ListTargets.
 type TargetInfo struct {
 	Target
 	// Source says where the entry comes from: "config" (the targets list),
-	// "alias", "models" (a provider's models list) or "listed" (reported by
-	// the server).
+	// "alias", "models" (a provider's models list), "listed" (reported by
+	// the server) or "builtin" (echo, WithEcho).
 	Source string `json:"source"`
 	// Alias is the alias name when Source is "alias".
 	Alias string `json:"alias,omitempty"`

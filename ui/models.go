@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -170,7 +169,7 @@ func (m modelsModel) load() (modelsModel, tea.Cmd) {
 	m.loading = true
 	req, targets, now := m.req, m.targets, m.sh.now
 	return m, m.sh.do(func(ctx context.Context, st Store) tea.Msg {
-		msg := modelsLoadedMsg{req: req, infos: withEcho(targets.ListTargets(ctx), targets), at: now()}
+		msg := modelsLoadedMsg{req: req, infos: runner.WithEcho(targets.ListTargets(ctx), targets), at: now()}
 		if p, ok := targets.(modelsProviders); ok {
 			msg.providers = p.ProviderStatuses()
 		}
@@ -180,17 +179,6 @@ func (m modelsModel) load() (modelsModel, tea.Cmd) {
 		}
 		return msg
 	})
-}
-
-// withEcho is infos with the built-in echo target added, as the Arena
-// lists it: it is always there to run, configured or not. An alias of
-// echo does not stand for it.
-func withEcho(infos []runner.TargetInfo, targets runner.Targets) []runner.TargetInfo {
-	t, err := targets.Resolve("echo")
-	if err != nil || slices.ContainsFunc(infos, func(ti runner.TargetInfo) bool { return ti.Spec == t.Spec && ti.Alias == "" && ti.Issue == "" }) {
-		return infos
-	}
-	return append(infos, runner.TargetInfo{Target: t, Source: "builtin"})
 }
 
 // modelsRows merges a listing with what runs recorded: one row per
