@@ -440,10 +440,7 @@ tests:
     config: {dataset: validation}
 `},
 			check: func(t *testing.T, r Result) {
-				var got []string
-				for _, is := range r.Unsupported {
-					got = append(got, is.String())
-				}
+				got := issueLines(r)
 				want := []string{
 					"x.yaml:3: nunjucksFilters is not imported: whet has no equivalent",
 					"x.yaml:6: tests huggingface://datasets/cais/mmlu are not imported: whet reads test files (file://…csv, .yaml, .json, .jsonl)",
@@ -694,10 +691,7 @@ prompts:
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("prompts = %q, want %q", names, want)
 	}
-	var issues []string
-	for _, is := range r.Unsupported {
-		issues = append(issues, is.String())
-	}
+	issues := issueLines(r)
 	wantIssues := []string{
 		`My Evals/c.yaml:1: prompt c is not imported: message 1 has role "developer" (whet has system, user and assistant)`,
 		`My Evals/promptfooconfig.yaml:9: prompt 5 is not imported: it uses the Nunjucks expression {{ name | trim }} (whet templates have {{ variable }} only)`,
@@ -794,10 +788,7 @@ tests:
 	if err := eval.ValidateSuite(r.Suite); err != nil {
 		t.Errorf("imported suite does not validate: %v", err)
 	}
-	var got []string
-	for _, is := range r.Unsupported {
-		got = append(got, is.String())
-	}
+	got := issueLines(r)
 	wantIssues := []string{
 		`c.yaml:6: test 1: assert 1 (icontains) is not imported: value: it uses the Nunjucks expression {{ expected | lower }} (whet templates have {{ variable }} only); the case keeps its other checks`,
 		`c.yaml:10: test 1: assert 3 (cost) is not imported: threshold: cost needs a threshold: the most USD the call may cost; the case keeps its other checks`,
@@ -841,10 +832,7 @@ tests:
 	if !reflect.DeepEqual(r.Suite.Checks, want) {
 		t.Errorf("suite checks = %+v, want %+v", r.Suite.Checks, want)
 	}
-	var got []string
-	for _, is := range r.Unsupported {
-		got = append(got, is.String())
-	}
+	got := issueLines(r)
 	wantIssues := []string{
 		`c.yaml:8: defaultTest: assert 2 (latency) is not imported: threshold "{{max_ms}}" is not a number (promptfoo fills no variables into a threshold: it compares with the text as written, so the check fails there); the suite keeps its other checks`,
 	}
@@ -1103,10 +1091,7 @@ providers: [echo]
 	if p.Vars["question"] != "What is the meaning of life?" {
 		t.Errorf("prompty vars = %v", p.Vars)
 	}
-	var issues []string
-	for _, is := range r.Unsupported {
-		issues = append(issues, is.String())
-	}
+	issues := issueLines(r)
 	want := []string{
 		// What whet's Prompty import leaves out of the file, at its lines.
 		"k/legacy.prompty:5: version is not imported: whet numbers a prompt's versions itself",
@@ -1275,10 +1260,7 @@ func TestImportSimpleTestExample(t *testing.T) {
 	if r.Suite.Cases[0].Vars["body"] != "Yes" {
 		t.Errorf("body = %q: YAML 1.2 reads Yes as text, as promptfoo does", r.Suite.Cases[0].Vars["body"])
 	}
-	var issues []string
-	for _, is := range r.Unsupported {
-		issues = append(issues, is.String())
-	}
+	issues := issueLines(r)
 	wantIssues := []string{
 		cfg + `:33: test 4 ("Check for semantic similarity"): assert 1: type "javascript" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`,
 		cfg + `:35: test 4 ("Check for semantic similarity"): assert 2: type "python" is not supported by whet (whet runs no code): not imported; the case keeps its other checks`,
@@ -1458,10 +1440,7 @@ tests:
 	if c := r.Suite.Cases[0].Checks; len(c) != 1 || c[0].Provider != "groq:llama-3.1-8b-instant" {
 		t.Errorf("grader = %+v", c)
 	}
-	var issues []string
-	for _, i := range r.Unsupported {
-		issues = append(issues, i.String())
-	}
+	issues := issueLines(r)
 	wantIssues := []string{
 		"evals.yaml:6: provider groq:llama-3.3-70b-versatile: config.apiBaseUrl is not imported: promptfoo's groq provider ignores it and calls https://api.groq.com/openai/v1 with GROQ_API_KEY, as whet will",
 		"evals.yaml:6: provider groq:llama-3.3-70b-versatile sets temperature 0.2 and openrouter:meta-llama/llama-3.1-8b-instruct:free, togetherai:chat:meta-llama/Llama-3-8b-chat-hf, deepseek:deepseek-chat, perplexity:sonar, mistral:mistral-small-latest, azure:chat:gpt4o-prod, azureopenai:chat:gpt4o-mini do not: whet keeps params on the prompt, so every target gets temperature 0.2",
@@ -1515,10 +1494,7 @@ tests:
 	if !reflect.DeepEqual(r.Providers, wantHints) {
 		t.Errorf("hints =\n%+v\nwant\n%+v", r.Providers, wantHints)
 	}
-	var issues []string
-	for _, i := range r.Unsupported {
-		issues = append(issues, i.String())
-	}
+	issues := issueLines(r)
 	wantIssues := []string{
 		"evals.yaml:6: provider xai:grok-4.3: config.apiBaseUrl is not imported: promptfoo's xai provider ignores it and calls https://api.x.ai/v1 (https://REGION.api.x.ai/v1 given config.region) with XAI_API_KEY, as whet will",
 		"evals.yaml:10: provider localai:chat:llama3: its config names no apiBaseUrl, so promptfoo called $LOCALAI_BASE_URL when set, else http://localhost:8080/v1: the localai provider's base_url is http://localhost:8080/v1; edit it if you set LOCALAI_BASE_URL",
@@ -2279,10 +2255,7 @@ tests:
 	if !reflect.DeepEqual(r.Suite.Cases, want) {
 		t.Errorf("cases = %+v", r.Suite.Cases)
 	}
-	var issues []string
-	for _, is := range r.Unsupported {
-		issues = append(issues, is.String())
-	}
+	issues := issueLines(r)
 	wantIssues := []string{
 		"c.yaml:6: test 1: assert 1 (contains): threshold 0.5 is not imported: promptfoo ignores it, as contains passes or fails outright",
 		"c.yaml:9: test 1: assert 2 (similar) is not imported: threshold: 2 is not a cosine similarity in [-1,1]; the case keeps its other checks",
@@ -2430,10 +2403,7 @@ providers:
 	if !reflect.DeepEqual(r.Providers, wantHints) {
 		t.Errorf("hints =\n%+v\nwant\n%+v", r.Providers, wantHints)
 	}
-	var issues []string
-	for _, i := range r.Unsupported {
-		issues = append(issues, i.String())
-	}
+	issues := issueLines(r)
 	refused := "config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env"
 	wantIssues := []string{
 		"evals.yaml:10: provider openai:gpt-4o-mini: config.apiKey reads the environment variable TEAM_OPENAI_KEY, not imported: set api_key_env: TEAM_OPENAI_KEY on whet's openai provider",
@@ -2512,10 +2482,7 @@ tests:
 	if c := r.Suite.Cases[0].Checks; len(c) != 1 || c[0].Provider != "own-9000:own-judge" {
 		t.Errorf("the grader with an endpoint: checks %+v", c)
 	}
-	var issues []string
-	for _, i := range r.Unsupported {
-		issues = append(issues, i.String())
-	}
+	issues := issueLines(r)
 	wantIssues := []string{
 		"evals.yaml:3: env.OPENAI_API_KEY sets a key, and whet never stores one: its value is not imported; export OPENAI_API_KEY in the shell that runs whet (the provider entry this import proposes reads it: api_key_env: OPENAI_API_KEY)",
 		`evals.yaml:5: env.ANTHROPIC_API_KEY reads the environment variable TEAM_ANTHROPIC_KEY, not imported: whet's anthropic provider reads ANTHROPIC_API_KEY; set api_key_env: TEAM_ANTHROPIC_KEY on it in whet's config, or export ANTHROPIC_API_KEY="$TEAM_ANTHROPIC_KEY"`,
@@ -2549,10 +2516,7 @@ providers: [openai:gpt-4o-mini, anthropic:messages:claude-sonnet-4-5]
 	if len(r.Providers) != 0 || !reflect.DeepEqual(r.Targets, []string{"openai:gpt-4o-mini", "anthropic:claude-sonnet-4-5"}) {
 		t.Errorf("hints %+v, targets %q", r.Providers, r.Targets)
 	}
-	var issues []string
-	for _, i := range r.Unsupported {
-		issues = append(issues, i.String())
-	}
+	issues := issueLines(r)
 	wantIssues := []string{
 		"evals.yaml:3: env.OPENAI_BASE_URL is not an http(s) URL: not imported",
 		"evals.yaml:4: env.ANTHROPIC_BASE_URL holds a user name or password in its URL, and whet never stores one: not imported; give whet's provider entry a base_url without it and its key in api_key_env",
@@ -2591,10 +2555,7 @@ providers:
 	if !reflect.DeepEqual(r.Providers, wantHints) || !reflect.DeepEqual(r.Targets, []string{"own-9000:a", "shared-8000:b"}) {
 		t.Errorf("hints %+v, targets %q", r.Providers, r.Targets)
 	}
-	var issues []string
-	for _, i := range r.Unsupported {
-		issues = append(issues, i.String())
-	}
+	issues := issueLines(r)
 	wantIssues := []string{
 		"evals.yaml:9: provider openai:chat:a: env.OPENAI_API_KEY sets a key, and whet never stores one: its value is not imported; export OPENAI_API_KEY in the shell that runs whet (the provider entry this import proposes reads it: api_key_env: OPENAI_API_KEY)",
 		"evals.yaml:10: provider openai:chat:a: env.REQUEST_TIMEOUT_MS is not imported: whet has no equivalent",
@@ -2618,10 +2579,7 @@ func TestImportPromptyEveryProblem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var issues []string
-	for _, i := range r.Unsupported {
-		issues = append(issues, i.String())
-	}
+	issues := issueLines(r)
 	want := []string{
 		"evals.yaml:1: prompt bad.prompty is not imported: bad.prompty:5: model.parameters.tools: whet sends no tools",
 		"evals.yaml:1: prompt bad.prompty is not imported: bad.prompty:8:4: Jinja expression {{ name | upper }}",
@@ -2715,10 +2673,7 @@ tests:
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, is := range r.Unsupported {
-		got = append(got, is.String())
-	}
+	got := issueLines(r)
 	want := []string{
 		"c.yaml:4: assert is not imported: it is no key of a promptfoo config, and promptfoo ignores it too (did you mean defaultTest.assert?)",
 		"c.yaml:7: passRateThreshold is not imported: it is no key of a promptfoo config, and promptfoo ignores it too",
@@ -2784,10 +2739,7 @@ tests:
 	if got := r.Suite.Cases[0].Checks[0].Provider; got != "azure-deployment" {
 		t.Errorf("grader = %q, want the alias azure-deployment", got)
 	}
-	var notes []string
-	for _, is := range r.Unsupported {
-		notes = append(notes, is.String())
-	}
+	notes := issueLines(r)
 	want := []string{
 		"c.yaml:4: provider openai:chat:{{ env.VLLM_MODEL_ID }}: its model is read from the environment (VLLM_MODEL_ID), as promptfoo renders the id when it loads the config: the target is the alias vllm-model-id, vllm-base-url:${VLLM_MODEL_ID}, which whet expands when it reads its config",
 		"c.yaml:8: provider ollama:chat:{{env.OLLAMA_MODEL}}: its model is read from the environment (OLLAMA_MODEL), as promptfoo renders the id when it loads the config: the target is the alias ollama-model, ollama:${OLLAMA_MODEL}, which whet expands when it reads its config",
@@ -2853,10 +2805,7 @@ tests:
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, is := range r.Unsupported {
-		got = append(got, is.String())
-	}
+	got := issueLines(r)
 	want := []string{
 		"c.yaml:5: provider openrouter:google/gemini-2.5-flash: config.apiKey is not imported: whet never stores keys; export the key as OPENROUTER_API_KEY, which the provider entry names (api_key_env)",
 		"c.yaml:7: provider openai:chat:local: config.apiKey is not imported: whet never stores keys; put the key in an environment variable and name it in api_key_env",
@@ -2902,10 +2851,7 @@ providers: [echo]
 	if len(r.Prompts) != 1 || r.Prompts[0].Messages[0].Content != "Plain {{x}}" {
 		t.Errorf("prompts = %+v, want the first of p.txt only", r.Prompts)
 	}
-	var got []string
-	for _, is := range r.Unsupported {
-		got = append(got, is.String())
-	}
+	got := issueLines(r)
 	tag := func(c string) string {
 		return "it uses the Nunjucks tag " + c + " (whet templates have {{ variable }} only)"
 	}
@@ -2992,10 +2938,7 @@ func TestImportJSONPromptWithNunjucks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, is := range r.Unsupported {
-		got = append(got, is.String())
-	}
+	got := issueLines(r)
 	want := []string{
 		`chat.json:3:3: prompt "multi" is not imported: it uses the Nunjucks tag {% for m in _conversation %} (whet templates have {{ variable }} only)`,
 		`chat.json:5:3: prompt "multi" is not imported: it uses the Nunjucks tag {% endfor %} (whet templates have {{ variable }} only)`,
@@ -3028,4 +2971,13 @@ tests:
 	if len(r.Unsupported) != 1 || r.Unsupported[0].String() != want {
 		t.Errorf("issues = %v, want %s", r.Unsupported, want)
 	}
+}
+
+// issueLines is each of r's reported issues as the import prints it.
+func issueLines(r Result) []string {
+	var out []string
+	for _, is := range r.Unsupported {
+		out = append(out, is.String())
+	}
+	return out
 }

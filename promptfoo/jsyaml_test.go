@@ -78,10 +78,7 @@ tests:
 			t.Errorf("var %s = %q, want %q", k, got[k], w)
 		}
 	}
-	var notes []string
-	for _, is := range r.Unsupported {
-		notes = append(notes, is.String())
-	}
+	notes := issueLines(r)
 	wantNote := `c.yaml:24: test 1: var date = 2024-01-01 is a date to promptfoo's YAML reader, which does not send it as written (it renders a date in the config as [object Object]); whet sends 2024-01-01: quote it so promptfoo sends that too`
 	if len(notes) != 1 || notes[0] != wantNote {
 		t.Errorf("notes =\n%s\nwant\n%s", strings.Join(notes, "\n"), wantNote)
