@@ -86,6 +86,20 @@ func (p *execFakeProvider) calls() int {
 	return len(p.reqs)
 }
 
+// execGated is a chat that sends its model to entered as it starts, then
+// waits for gate to close (or its context to end) before it echoes.
+func execGated(entered chan<- string, gate <-chan struct{}) func(context.Context, Request, func(string)) (Response, error) {
+	return func(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
+		entered <- req.Model
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return Response{}, ctx.Err()
+		}
+		return execEcho(req, onDelta), nil
+	}
+}
+
 // execEcho answers "<model>: <last message>", streamed in 3-byte pieces.
 func execEcho(req Request, onDelta func(string)) Response {
 	text := req.Model + ": " + req.Messages[len(req.Messages)-1].Content

@@ -186,15 +186,7 @@ func TestExecuteConcurrencyLimits(t *testing.T) {
 			global := &execGauge{}
 			gate := make(chan struct{})
 			entered := make(chan string, 100)
-			chat := func(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
-				entered <- req.Model
-				select {
-				case <-gate:
-				case <-ctx.Done():
-					return Response{}, ctx.Err()
-				}
-				return execEcho(req, onDelta), nil
-			}
+			chat := execGated(entered, gate)
 			ollama := &execFakeProvider{name: "ollama", chat: chat, global: global}
 			hosted := &execFakeProvider{name: "hosted", chat: chat, global: global}
 			targets := execTargets(ollama, hosted)
@@ -244,15 +236,7 @@ func TestExecuteConcurrencyLimits(t *testing.T) {
 func TestExecuteUnlimitedProviderHoldsBoundedCells(t *testing.T) {
 	gate := make(chan struct{})
 	entered := make(chan string, 1000)
-	free := &execFakeProvider{name: "free", chat: func(ctx context.Context, req Request, onDelta func(string)) (Response, error) {
-		entered <- req.Model
-		select {
-		case <-gate:
-		case <-ctx.Done():
-			return Response{}, ctx.Err()
-		}
-		return execEcho(req, onDelta), nil
-	}}
+	free := &execFakeProvider{name: "free", chat: execGated(entered, gate)}
 	targets := execTargets(free)
 	targets.limits = map[string]int{"free": 0}
 	store := newExecMemStore()
