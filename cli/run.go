@@ -272,7 +272,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	scored := plan.Run.Suite != ""
 	var rr report.RunReport
 	if opts.Saved != nil {
-		rr, err = a.savedReport(ctx, st, plan.Run.ID, saved)
+		rr, err = a.savedReport(ctx, st, plan.Run, saved)
 	} else {
 		rr, err = a.runReport(ctx, st, plan.Run.ID)
 	}
@@ -619,6 +619,12 @@ func (a *app) loadReport(ctx context.Context, st *store.Store, id string, read f
 			return report.RunReport{}, err
 		}
 	}
+	return a.reportOf(ctx, st, run, results)
+}
+
+// reportOf is the report of run with its results given: the run's scores
+// and versions are read from st.
+func (a *app) reportOf(ctx context.Context, st *store.Store, run prompt.Run, results []prompt.Result) (report.RunReport, error) {
 	scores, err := st.Scores(ctx, run.ID)
 	if err != nil {
 		return report.RunReport{}, err
@@ -644,18 +650,20 @@ func (a *app) unpriced(targets []string) []string {
 }
 
 // savedReport is runReport with the run's results given, as the executor
-// saved them, in the order Store.Results reads them.
-func (a *app) savedReport(ctx context.Context, st *store.Store, id string, results []prompt.Result) (report.RunReport, error) {
-	rr, err := a.loadReport(ctx, st, id, nil)
+// saved them, in the order Store.Results reads them, and its cases those
+// of the plan it executed (the plan saved them): at 100,000 cases, reading
+// them back held a second copy of them, larger than the report's results.
+func (a *app) savedReport(ctx context.Context, st *store.Store, planned prompt.Run, results []prompt.Result) (report.RunReport, error) {
+	run, err := st.GetRunBrief(ctx, planned.ID)
 	if err != nil {
-		return rr, err
+		return report.RunReport{}, err
 	}
+	run.Cases = planned.Cases
 	slices.SortFunc(results, func(x, y prompt.Result) int {
 		return cmp.Or(cmp.Compare(x.VersionID, y.VersionID), strings.Compare(x.Target, y.Target),
 			cmp.Compare(x.Case, y.Case), cmp.Compare(x.Repeat, y.Repeat))
 	})
-	rr.Results = results
-	return rr, nil
+	return a.reportOf(ctx, st, run, results)
 }
 
 // checkOutputDir reports why a report could not be written to path: its

@@ -200,8 +200,8 @@ func (tx *Tx) FinishRun(ctx context.Context, id string, status prompt.RunStatus,
 
 const runCols = `r.id, r.created, r.finished, r.status, r.source, r.suite, r.plan, r.author, r.note`
 
-func scanRun(sc scanner, extra ...any) (prompt.Run, error) {
-	r, _, err := scanRunPlan(sc, false, extra...)
+func scanRun(sc scanner, brief bool, extra ...any) (prompt.Run, error) {
+	r, _, err := scanRunPlan(sc, brief, extra...)
 	return r, err
 }
 
@@ -249,7 +249,18 @@ func scanRunPlan(sc scanner, brief bool, extra ...any) (prompt.Run, int, error) 
 // A run recorded as running that no process executes any more (killed,
 // crashed) reads as interrupted, as ListRuns shows it.
 func (s *Store) GetRun(ctx context.Context, id string) (prompt.Run, error) {
-	r, err := getRun(ctx, s.r, id)
+	return s.getRun(ctx, id, false)
+}
+
+// GetRunBrief is GetRun without the plan's cases (Run.Cases is nil), for
+// a caller that holds them already: at 100,000 cases, decoding them again
+// took more memory than the rest of the run's report.
+func (s *Store) GetRunBrief(ctx context.Context, id string) (prompt.Run, error) {
+	return s.getRun(ctx, id, true)
+}
+
+func (s *Store) getRun(ctx context.Context, id string, brief bool) (prompt.Run, error) {
+	r, err := getRun(ctx, s.r, id, brief)
 	if err == nil {
 		s.settle(&r)
 		s.canonRun(&r)
@@ -257,9 +268,9 @@ func (s *Store) GetRun(ctx context.Context, id string) (prompt.Run, error) {
 	return r, err
 }
 
-func getRun(ctx context.Context, q querier, id string) (prompt.Run, error) {
+func getRun(ctx context.Context, q querier, id string, brief bool) (prompt.Run, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
-	r, err := scanRun(q.QueryRowContext(ctx, `SELECT `+runCols+` FROM runs r WHERE r.id = ?`, id))
+	r, err := scanRun(q.QueryRowContext(ctx, `SELECT `+runCols+` FROM runs r WHERE r.id = ?`, id), brief)
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
 		return r, err
 	}
@@ -273,7 +284,7 @@ func getRun(ctx context.Context, q querier, id string) (prompt.Run, error) {
 	defer rows.Close()
 	var found []prompt.Run
 	for rows.Next() {
-		r, err := scanRun(rows)
+		r, err := scanRun(rows, brief)
 		if err != nil {
 			return prompt.Run{}, err
 		}

@@ -59,6 +59,14 @@ func TestRunsResultsScoresRoundTrip(t *testing.T) {
 	if got, err := s.GetRun(ctx, strings.ToUpper(run.ID[:12])); err != nil || got.ID != run.ID {
 		t.Errorf("GetRun(upper case) = %v, %v", got.ID, err)
 	}
+	// Brief: the same run, its cases left unread; by a prefix too.
+	briefRun := run
+	briefRun.Cases = nil
+	for _, id := range []string{run.ID, run.ID[:8]} {
+		if got, err := s.GetRunBrief(ctx, id); err != nil || !reflect.DeepEqual(got, briefRun) {
+			t.Errorf("GetRunBrief(%s) = %v\n%+v\nwant\n%+v", id, err, got, briefRun)
+		}
+	}
 
 	// Saved with its sub-millisecond part and monotonic reading: SaveResults
 	// gives the results back in their stored form, equal to what Results reads.
