@@ -671,7 +671,7 @@ func (m suitesModel) updateList(msg tea.KeyPressMsg) (suitesModel, tea.Cmd) {
 		return m, m.sh.post(suiteRunMsg{suite: s.Name, prompt: s.Prompt})
 	case key.Matches(msg, k.Rename):
 		return m, m.sh.open(newInput(m.sh, "Rename suite "+s.Name,
-			"A new name. Runs made from the suite keep the name they were made with.", s.Name, s.Name,
+			"A new name. Runs made from the suite keep the name they were made with.", "support-smoke", s.Name,
 			func(name string) error {
 				if err := checkSuiteName(name); err != nil {
 					return err

@@ -463,7 +463,10 @@ func TestSuitesRenameDeleteAndSettings(t *testing.T) {
 	// the dialog.
 	h.key("j", "r")
 	h.mustSee("Rename suite reply-quality")
+	// Cleared, the field's example is not the old name, which would read
+	// as a value still there.
 	h.key("ctrl+u")
+	h.mustSee("e.g. support-smoke")
 	h.typ("OTHER")
 	h.key("enter")
 	h.mustSee(`a suite named "other" exists`)
