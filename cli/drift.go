@@ -168,11 +168,11 @@ func (a *app) drift(baseID string, f driftFlags) error {
 	}
 
 	ctx := context.WithoutCancel(a.ctx)
-	before, err := a.runReport(ctx, st, base.ID)
+	before, err := a.knownRunReport(ctx, st, base)
 	if err != nil {
 		return err
 	}
-	after, err := a.runReport(ctx, st, rerun.ID)
+	after, err := a.knownRunReport(ctx, st, rerun)
 	if err != nil {
 		return err
 	}

@@ -649,6 +649,22 @@ func (a *app) unpriced(targets []string) []string {
 	return runner.Unpriced(reg, targets)
 }
 
+// knownRunReport is runReport of a run whose cases are known (read
+// already): they are not read again. Drift compares two runs of 100,000
+// cases; reading each one's cases twice held four copies of them.
+func (a *app) knownRunReport(ctx context.Context, st *store.Store, known prompt.Run) (report.RunReport, error) {
+	run, err := st.GetRunBrief(ctx, known.ID)
+	if err != nil {
+		return report.RunReport{}, err
+	}
+	run.Cases = known.Cases
+	results, err := st.Results(ctx, run.ID)
+	if err != nil {
+		return report.RunReport{}, err
+	}
+	return a.reportOf(ctx, st, run, results)
+}
+
 // savedReport is runReport with the run's results given, as the executor
 // saved them, in the order Store.Results reads them, and its cases those
 // of the plan it executed (the plan saved them): at 100,000 cases, reading
