@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -61,12 +60,12 @@ func (s *Store) resultPlan(ctx context.Context, id string) (func(string) string,
 	if err != nil {
 		return nil, 0, err
 	}
-	var p briefPlan
-	if err := json.Unmarshal([]byte(plan), &p); err != nil {
+	p, cases, err := decodeBriefPlan(plan)
+	if err != nil {
 		return nil, 0, fmt.Errorf("run %s: plan: %w", id, err)
 	}
 	r := prompt.Run{Versions: p.Versions, Targets: p.Targets, Repeat: p.Repeat}
-	return s.runCanon(p.Targets), r.CellsOf(int(p.Cases)), nil
+	return s.runCanon(p.Targets), r.CellsOf(cases), nil
 }
 
 // canonResult reads r's target, and the model name it recorded, through

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,35 +41,68 @@ type RunFilter struct {
 	Brief bool
 }
 
-// briefPlan is a runPlan whose cases are counted, not decoded.
+// briefPlan is a runPlan without its cases, which decodeBriefPlan counts.
 type briefPlan struct {
 	Versions   []prompt.RunVersion `json:"versions"`
 	Targets    []string            `json:"targets"`
-	Cases      caseCount           `json:"cases"`
 	Repeat     int                 `json:"repeat"`
 	NoCache    bool                `json:"no_cache,omitempty"`
 	ForceCache bool                `json:"force_cache,omitempty"`
 }
 
-// caseCount is the number of elements of a JSON array (null: 0).
-type caseCount int
-
-func (n *caseCount) UnmarshalJSON(b []byte) error {
-	v := gjson.ParseBytes(b)
-	if v.Type == gjson.Null {
-		*n = 0
-		return nil
+// decodeBriefPlan decodes a plan's fields but its cases, and counts them
+// (null: 0). Its other fields are decoded, and checked, as encoding/json
+// decodes them; the cases are only counted: encoding/json would first scan
+// every byte of them, and a plan of 100,000 cases is megabytes (checking
+// them all took longer than counting). A plan garbled in its cases still
+// fails: every plan has its four fields, repeat after the cases, and the
+// reading of a garbled one stops before it.
+func decodeBriefPlan(plan string) (briefPlan, int, error) {
+	var p briefPlan
+	root := gjson.Parse(plan)
+	if !root.IsObject() {
+		return p, 0, fmt.Errorf("want a JSON object, got %.20s", plan)
 	}
-	if !v.IsArray() {
-		return fmt.Errorf("cases: want an array, got %.20s", b)
-	}
-	c := 0
-	v.ForEach(func(_, _ gjson.Result) bool {
-		c++
-		return true
+	cases, err := 0, error(nil)
+	seen := map[string]bool{}
+	var rest strings.Builder
+	rest.WriteByte('{')
+	root.ForEach(func(k, v gjson.Result) bool {
+		seen[k.Str] = true
+		if k.Str != "cases" {
+			if rest.Len() > 1 {
+				rest.WriteByte(',')
+			}
+			rest.WriteString(k.Raw)
+			rest.WriteByte(':')
+			rest.WriteString(v.Raw)
+			return true
+		}
+		switch {
+		case v.Type == gjson.Null:
+		case !v.IsArray():
+			err = fmt.Errorf("cases: want an array, got %.20s", v.Raw)
+		default:
+			v.ForEach(func(_, _ gjson.Result) bool {
+				cases++
+				return true
+			})
+		}
+		return err == nil
 	})
-	*n = caseCount(c)
-	return nil
+	if err != nil {
+		return p, 0, err
+	}
+	for _, f := range []string{"versions", "targets", "cases", "repeat"} {
+		if !seen[f] {
+			return p, 0, fmt.Errorf("not a whole plan: no %s", f)
+		}
+	}
+	rest.WriteByte('}')
+	if err := json.Unmarshal([]byte(rest.String()), &p); err != nil {
+		return p, 0, err
+	}
+	return p, cases, nil
 }
 
 // runPlan is the JSON form of a run's plan in runs.plan.
@@ -225,13 +260,13 @@ func scanRunPlan(sc scanner, brief bool, extra ...any) (prompt.Run, int, error) 
 	}
 	r.Status = prompt.RunStatus(status)
 	if brief {
-		var p briefPlan
-		if err := json.Unmarshal([]byte(plan), &p); err != nil {
+		p, cases, err := decodeBriefPlan(plan)
+		if err != nil {
 			return r, 0, fmt.Errorf("run %s: plan: %w", r.ID, err)
 		}
 		r.Versions, r.Targets, r.Repeat = p.Versions, p.Targets, p.Repeat
 		r.NoCache, r.ForceCache = p.NoCache, p.ForceCache
-		return r, int(p.Cases), nil
+		return r, cases, nil
 	}
 	var p runPlan
 	if err := json.Unmarshal([]byte(plan), &p); err != nil {
@@ -339,8 +374,7 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]RunSummary, error)
 		(SELECT COUNT(*) FROM results x WHERE x.run_id = r.id),
 		(SELECT COUNT(*) FROM results x WHERE x.run_id = r.id AND x.error != ''),
 		(SELECT TOTAL(x.cost) FROM results x WHERE x.run_id = r.id AND x.cost != 0)
-		FROM runs r WHERE r.id IN (` + pick + `)
-		ORDER BY r.created DESC, r.id DESC`
+		FROM runs r WHERE r.id IN (` + pick + `)`
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -360,7 +394,15 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]RunSummary, error)
 		sum.Cells = r.CellsOf(cases)
 		out = append(out, sum)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Sorted here, not by the query: SQLite sorted the rows whole, plans
+	// included, and a plan of 100,000 cases is megabytes to copy.
+	slices.SortFunc(out, func(a, b RunSummary) int {
+		return cmp.Or(b.Run.Created.Compare(a.Run.Created), strings.Compare(b.Run.ID, a.Run.ID))
+	})
+	return out, nil
 }
 
 // SaveResults records a batch of results in one transaction. A result for

@@ -312,6 +312,31 @@ func TestRunIDs(t *testing.T) {
 		seen[r.ID] = true
 	}
 
+	// Listed newest first; runs of one millisecond by id, the greatest
+	// first.
+	var want []string
+	for i := len(ids) - 1; i > 0; i-- {
+		want = append(want, ids[i])
+	}
+	var first []string
+	for id := range seen {
+		first = append(first, id)
+	}
+	first = append(first, ids[0])
+	sort.Sort(sort.Reverse(sort.StringSlice(first)))
+	want = append(want, first...)
+	list, err := s.ListRuns(ctx, RunFilter{Brief: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range list {
+		got = append(got, r.Run.ID)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ListRuns order:\n%v\nwant\n%v", got, want)
+	}
+
 	// Prefix lookups. The first 9 characters are the millisecond: unique
 	// for ids[3]; the 50 runs above share ids[0]'s.
 	if r, err := s.GetRun(ctx, ids[3][:9]); err != nil || r.ID != ids[3] {
@@ -593,5 +618,38 @@ func TestRunWithoutProcessReadsInterrupted(t *testing.T) {
 	}
 	if _, err := os.Stat(s.path + ".run-" + run.ID + ".lock"); !os.IsNotExist(err) {
 		t.Errorf("a refused start leaves its lock file: %v", err)
+	}
+}
+
+func TestDecodeBriefPlan(t *testing.T) {
+	full := `{"versions":[{"version_id":3,"prompt":"a","number":2,"hash":"h"}],"targets":["echo","ollama:x"],` +
+		`"cases":[{"vars":{"q":"[{\"]"}},{"name":"n","vars":{}},{"vars":null}],"repeat":2,"no_cache":true}`
+	p, n, err := decodeBriefPlan(full)
+	want := briefPlan{Versions: []prompt.RunVersion{{VersionID: 3, Prompt: "a", Number: 2, Hash: "h"}}, Targets: []string{"echo", "ollama:x"}, Repeat: 2, NoCache: true}
+	if err != nil || n != 3 || !reflect.DeepEqual(p, want) {
+		t.Errorf("decodeBriefPlan = %+v, %d, %v; want %+v, 3", p, n, err, want)
+	}
+	for plan, cases := range map[string]int{
+		`{"versions":[],"targets":["echo"],"cases":null,"repeat":1}`:          0,
+		`{"versions":[],"targets":["echo"],"cases":[],"repeat":1}`:            0,
+		`{"repeat":1,"cases":[{"vars":{}}],"targets":["echo"],"versions":[]}`: 1,
+	} {
+		if p, n, err := decodeBriefPlan(plan); err != nil || n != cases || !reflect.DeepEqual(p.Targets, []string{"echo"}) {
+			t.Errorf("decodeBriefPlan(%s) = %+v, %d, %v; want %d cases", plan, p, n, err, cases)
+		}
+	}
+	for plan, msg := range map[string]string{
+		``:    "want a JSON object",
+		`[1]`: "want a JSON object",
+		`{"versions":[],"targets":[],"cases":{"a":1},"repeat":1}`:       "cases: want an array",
+		`{"versions":[],"targets":"echo","cases":[],"repeat":1}`:        "cannot unmarshal string",
+		`{"versions":[],"targets":[},"cases":[],"repeat":1}`:            "invalid character",
+		`{"versions":[],"targets":[],"cases":[]}`:                       "no repeat",
+		`{"versions":[],"targets":[],"cases":[{"q":"a"b"}],"repeat":1}`: "no repeat",
+		`{"versions":[],"targets":[],"cases":[{"q":"a"},`:               "no repeat",
+	} {
+		if _, _, err := decodeBriefPlan(plan); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("decodeBriefPlan(%q) = %v, want an error with %q", plan, err, msg)
+		}
 	}
 }
