@@ -174,13 +174,19 @@ type resultsModel struct {
 	filter    textinput.Model
 	filtering bool
 
-	cols   []resCol
-	rows   []resRow
-	vis    []int // indexes into rows, filtered and sorted
-	row    int   // index into vis
-	col    int
-	rowOff int
-	colOff int
+	cols []resCol
+	rows []resRow
+	// longest is the widest row label (at least 8), and kinds the
+	// metrics the cells show (the legend's parts), found once when the
+	// rows are built: a run of 100,000 cases went through them all
+	// several times a frame.
+	longest int
+	kinds   legendKinds
+	vis     []int // indexes into rows, filtered and sorted
+	row     int   // index into vis
+	col     int
+	rowOff  int
+	colOff  int
 
 	// The cell detail.
 	drill      bool
@@ -776,7 +782,25 @@ func (m resultsModel) buildMatrix() resultsModel {
 			m.rows = append(m.rows, row)
 		}
 	}
+	m.longest, m.kinds = 8, legendKinds{}
+	for _, r := range m.rows {
+		m.longest = max(m.longest, lipgloss.Width(r.label))
+		for i, g := range r.cells {
+			if r.has[i] {
+				k, _, _, _ := groupMetric(g)
+				m.kinds.of[k] = true
+				m.kinds.failed = m.kinds.failed || (g.FailedJudged > 0 && k != metricOK)
+			}
+		}
+	}
 	return m.refilter()
+}
+
+// legendKinds is what the legend explains: the metrics shown, and whether
+// a scored cell counts failed calls.
+type legendKinds struct {
+	of     [metricKinds]bool
+	failed bool
 }
 
 // refilter recomputes the visible rows from the filter, then sorts them.
@@ -904,11 +928,7 @@ const resultsTop = 4
 func (m resultsModel) matrixRows() int { return max(1, m.h-resultsTop-m.legendLines()) }
 
 func (m resultsModel) labelWidth() int {
-	longest := 8
-	for _, r := range m.rows {
-		longest = max(longest, lipgloss.Width(r.label))
-	}
-	return clamp(longest+2, 10, max(10, m.w/3))
+	return clamp(max(m.longest, 8)+2, 10, max(10, m.w/3))
 }
 
 func (m resultsModel) colWidth() int {
@@ -1416,17 +1436,7 @@ func (m resultsModel) legendLines() int { return len(m.legend()) }
 // part, and cut only where two lines are not enough.
 func (m resultsModel) legend() []string {
 	st := m.sh.styles()
-	kinds := map[metricKind]bool{}
-	failed := false
-	for _, r := range m.rows {
-		for i, g := range r.cells {
-			if r.has[i] {
-				k, _, _, _ := groupMetric(g)
-				kinds[k] = true
-				failed = failed || (g.FailedJudged > 0 && k != metricOK)
-			}
-		}
-	}
+	kinds, failed := m.kinds.of, m.kinds.failed
 	var parts []string
 	if kinds[metricPass] {
 		parts = append(parts, st.Muted.Render("% pass rate [95% CI over cases]"))

@@ -109,6 +109,7 @@ const (
 	metricPass                    // pass rate of the results with a verdict
 	metricScore                   // mean score of the scored results
 	metricOK                      // share of results without an error
+	metricKinds                   // how many kinds there are
 )
 
 // goodness colours a value in [0,1] where higher is better: ok from 0.8,
