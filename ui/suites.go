@@ -184,6 +184,9 @@ type suitesModel struct {
 	keys suitesKeys
 	w, h int
 	mode suitesMode
+	// stats holds the cases table's figures of the draft's cases
+	// (casesStats), shared by the model's copies.
+	stats *caseStatsMemo
 
 	// The list.
 	scope   string // "" = every suite, else one prompt's
@@ -219,7 +222,55 @@ type suitesModel struct {
 	form caseForm
 }
 
-func newSuites(sh *shared) suitesModel { return suitesModel{sh: sh, keys: newSuitesKeys()} }
+func newSuites(sh *shared) suitesModel {
+	return suitesModel{sh: sh, keys: newSuitesKeys(), stats: &caseStatsMemo{}}
+}
+
+// caseStats are the figures the cases table takes from every case: how
+// many are graded by their expected output, whether any expects one, and
+// the widest name and expected output.
+type caseStats struct {
+	graded            int
+	anyExpected       bool
+	longName, longExp int
+}
+
+// caseStatsMemo is the caseStats of a slice of cases, known by its first
+// element's address and its length. Every change to the draft's cases
+// makes a new slice (cloneCases, or an append that lengthens it).
+type caseStatsMemo struct {
+	first *prompt.Case
+	n     int
+	ok    bool
+	stats caseStats
+}
+
+// casesStats is the draft's caseStats, computed once per change of its
+// cases rather than every frame: a suite of 100,000 cases took as many
+// measurements a frame.
+func (m suitesModel) casesStats() caseStats {
+	cs := m.draft.Cases
+	var first *prompt.Case
+	if len(cs) > 0 {
+		first = &cs[0]
+	}
+	if memo := m.stats; memo != nil && memo.ok && memo.first == first && memo.n == len(cs) {
+		return memo.stats
+	}
+	st := caseStats{longExp: len("EXPECTED")}
+	for i, c := range cs {
+		if gradedByExpected(c) {
+			st.graded++
+		}
+		st.anyExpected = st.anyExpected || c.Expected != ""
+		st.longName = max(st.longName, lipgloss.Width(caseNameText(c, i)))
+		st.longExp = max(st.longExp, lipgloss.Width(oneLine(c.Expected)))
+	}
+	if m.stats != nil {
+		*m.stats = caseStatsMemo{first: first, n: len(cs), ok: true, stats: st}
+	}
+	return st
+}
 
 func (m suitesModel) setSize(w, h int) suitesModel {
 	m.w, m.h = w, h
@@ -1181,7 +1232,8 @@ func (m suitesModel) casesView() string {
 	// A case with an expected output and no checks of its own is graded
 	// by an icontains of it: say so, so that "0 checks" does not read as
 	// ungraded.
-	if n := len(slices.DeleteFunc(slices.Clone(su.Cases), func(c prompt.Case) bool { return !gradedByExpected(c) })); n > 0 {
+	stats := m.casesStats()
+	if n := stats.graded; n > 0 {
 		state += " · " + itoa(n) + " graded by expected"
 	}
 	title += st.Muted.Render(state)
@@ -1217,7 +1269,7 @@ func (m suitesModel) casesView() string {
 	name := clamp(rest/4, 8, 28)
 	vars := (rest - name) * 3 / 5
 	exp := rest - name - vars
-	if len(su.Cases) > 0 && !slices.ContainsFunc(su.Cases, func(c prompt.Case) bool { return c.Expected != "" }) {
+	if len(su.Cases) > 0 && !stats.anyExpected {
 		// No case expects an output: its column holds dashes; the
 		// variables take the room.
 		exp = min(exp, len("EXPECTED")+1)
@@ -1225,12 +1277,7 @@ func (m suitesModel) casesView() string {
 	}
 	// The room the expected outputs leave unused goes to the cases'
 	// names, so that they read whole (negative-sarcasm at 80 columns).
-	longName, longExp := 0, len("EXPECTED")
-	for i, c := range su.Cases {
-		longName = max(longName, lipgloss.Width(caseNameText(c, i)))
-		longExp = max(longExp, lipgloss.Width(oneLine(c.Expected)))
-	}
-	add := clamp(longName-name, 0, exp-1-longExp)
+	add := clamp(stats.longName-name, 0, exp-1-stats.longExp)
 	name, exp = name+add, exp-add
 	head := "  " + suitesCell("#", num, true) + suitesCell("CASE", name, false) + suitesCell("VARIABLES", vars, false) +
 		suitesCell("EXPECTED", exp, false) + suitesCell("CHECKS", checks, true)

@@ -145,6 +145,26 @@ func TestSuitesCreateEditMoveDeleteSave(t *testing.T) {
 		t.Fatalf("after delete, cases = %v", got)
 	}
 
+	// The title's count of cases graded by their expected output follows
+	// each change of the cases: one added, edited, deleted.
+	h.key("a")
+	h.typ("third")
+	h.key("tab", "tab")
+	h.typ("ok")
+	h.key("ctrl+s")
+	h.mustSee("Suites › smoke · 2 cases · 2 checks · 1 graded by expected")
+	h.key("e", "tab", "tab", "end", "ctrl+u", "ctrl+s")
+	h.mustSee("Suites › smoke · 2 cases · 2 checks")
+	h.mustNotSee("graded by expected")
+	h.key("e", "tab", "tab")
+	h.typ("fine")
+	h.key("ctrl+s")
+	h.mustSee("1 graded by expected")
+	h.key("d", "y")
+	h.mustSee("Suites › smoke · 1 case · 2 checks")
+	h.mustNotSee("graded by expected")
+	h.key("ctrl+s")
+
 	// The list shows the saved suite.
 	h.key("esc")
 	h.mustSee("Suites · all prompts · 1 suite", "smoke", "support/reply")

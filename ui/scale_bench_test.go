@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,5 +46,32 @@ func BenchmarkResultsFilter100k(b *testing.B) {
 	b.StopTimer()
 	if v := m.filter.Value(); v != "5" && v != "50" {
 		b.Fatalf("filter holds %q", v)
+	}
+}
+
+// BenchmarkSuiteCases100k measures one move in the cases table of a suite
+// of 100,000 cases and the frame drawn after it. Budget: one frame (16ms).
+func BenchmarkSuiteCases100k(b *testing.B) {
+	theme, err := themes.Get("dark")
+	if err != nil {
+		b.Fatal(err)
+	}
+	su := prompt.Suite{Name: "big", Prompt: "support/reply"}
+	for i := range 100_000 {
+		c := prompt.Case{Vars: map[string]string{"ticket": "ticket " + fmt.Sprint(i)}}
+		if i%3 == 0 {
+			c.Expected = "refund"
+		}
+		su.Cases = append(su.Cases, c)
+	}
+	m := newSuites(&shared{theme: theme, now: time.Now}).setSize(120, 36).openDraft(su, false, false)
+	if v := m.View(); !strings.Contains(v, "33334 graded by expected") {
+		b.Fatalf("view:\n%s", v)
+	}
+	keys := []tea.KeyPressMsg{keyPress("j"), keyPress("k")}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m, _ = m.Update(keys[i%2])
+		_ = m.View()
 	}
 }
