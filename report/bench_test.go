@@ -50,3 +50,26 @@ func BenchmarkCSV(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCompareMarkdown writes the comparison of two versions of a run
+// of 20,000 cases as Markdown.
+func BenchmarkCompareMarkdown(b *testing.B) {
+	run := prompt.Run{ID: "r-cmp", Status: prompt.RunDone, Repeat: 1, Targets: []string{"echo"},
+		Versions: []prompt.RunVersion{{VersionID: 1, Prompt: "p", Number: 1}, {VersionID: 2, Prompt: "p", Number: 2}}}
+	var results []prompt.Result
+	for c := range 20_000 {
+		run.Cases = append(run.Cases, prompt.Case{Vars: map[string]string{"text": fmt.Sprintf("case number %d", c)}})
+		for v := int64(1); v <= 2; v++ {
+			results = append(results, prompt.Result{ID: int64(len(results) + 1), RunID: run.ID, VersionID: v, Target: "echo", Case: c,
+				Output: fmt.Sprintf("answer %d of version %d", c, v), FinishReason: "stop"})
+		}
+	}
+	rr := RunReport{Run: run, Results: results, Generated: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
+	c := CompareRun(rr, SideKey{1, "echo"}, SideKey{2, "echo"})
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := CompareMarkdown(io.Discard, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

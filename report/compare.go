@@ -375,9 +375,10 @@ func CompareMarkdown(w io.Writer, c Comparison) error {
 	}
 
 	m.para("## Cases")
+	repeats := c.repeats()
 	for _, p := range c.Pairs {
 		title := c.caseLabel(p.Case)
-		if c.repeats() {
+		if repeats {
 			title += " · repeat " + strconv.Itoa(p.Repeat+1)
 		}
 		m.para("### ", mdText(title))
