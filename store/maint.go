@@ -293,6 +293,9 @@ func (s *Store) Vacuum(ctx context.Context) (before, after int64, err error) {
 		return 0, 0, err
 	}
 	if _, err := s.w.ExecContext(ctx, `VACUUM`); err != nil {
+		if fe := explain(s.path, err); fe != nil {
+			return 0, 0, fe
+		}
 		return 0, 0, fmt.Errorf("database %s: vacuum: %w", s.path, err)
 	}
 	// Fold the WAL back into the file so that its size is the new one.

@@ -600,20 +600,11 @@ func migrate(ctx context.Context, w *sql.DB, path string, ms []migration, notify
 }
 
 // openError says in plain words why the database at path could not be
-// opened or written, for the failures SQLite names in codes: a file or
-// directory whet may not write, and a damaged file.
+// opened, read or written, for the failures SQLite names in codes (see
+// Explain); any other error is returned as "database PATH: err".
 func openError(path string, err error) error {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "readonly database") || strings.Contains(msg, "unable to open database file"):
-		return fmt.Errorf("database %s: %w: whet needs to write the file and to create %s-wal and %s-shm beside it (check the permissions of the file and of %s): %w",
-			path, ErrNotWritable, filepath.Base(path), filepath.Base(path), filepath.Dir(path), err)
-	case strings.Contains(msg, "malformed") || strings.Contains(msg, "not a database"):
-		return fmt.Errorf("database %s: the file is damaged or is not a whet database (it was not changed): %w", path, err)
-	case strings.Contains(msg, "database is locked"):
-		return fmt.Errorf("database %s: another process is writing to it and kept it locked for over %s; nothing was changed: try again when it is done: %w", path, busyTimeout, err)
-	case strings.Contains(msg, "database or disk is full"):
-		return fmt.Errorf("database %s: the disk is full: nothing of this write was saved; free space on %s and try again ('whet runs prune' deletes old runs once the database can be written): %w", path, filepath.Dir(path), err)
+	if fe := explain(path, err); fe != nil {
+		return fe
 	}
 	return fmt.Errorf("database %s: %w", path, err)
 }
@@ -658,21 +649,18 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		if strings.Contains(err.Error(), "database is locked") {
-			return openError(s.path, err)
+		if fe := explain(s.path, err); fe != nil {
+			return fe
 		}
 		return fmt.Errorf("database %s: beginning a write: %w", s.path, err)
 	}
 	defer sqlTx.Rollback()
 	if err := fn(&Tx{tx: sqlTx, now: time.Now(), addIdentity: s.addIdentity}); err != nil {
-		if msg := err.Error(); strings.Contains(msg, "readonly database") || strings.Contains(msg, "database or disk is full") {
-			return openError(s.path, err)
-		}
-		return err
+		return Explain(s.path, err)
 	}
 	if err := sqlTx.Commit(); err != nil {
-		if strings.Contains(err.Error(), "database or disk is full") {
-			return openError(s.path, err)
+		if fe := explain(s.path, err); fe != nil {
+			return fe
 		}
 		return fmt.Errorf("database %s: committing: %w", s.path, err)
 	}

@@ -415,7 +415,7 @@ func TestOpenDamagedFileSaysSo(t *testing.T) {
 	}
 	before, _ := os.ReadFile(path)
 	_, err = Open(context.Background(), path)
-	if err == nil || !strings.Contains(err.Error(), "the file is damaged or is not a whet database (it was not changed)") || strings.Contains(err.Error(), "migrating") {
+	if err == nil || !strings.Contains(err.Error(), "the file is damaged or is not a whet database: it was not changed; restore it from a backup") || strings.Contains(err.Error(), "migrating") {
 		t.Fatalf("Open of a truncated file: %v", err)
 	}
 	if after, _ := os.ReadFile(path); string(after) != string(before) {
@@ -508,7 +508,7 @@ func TestOpenWhileAnotherProcessWrites(t *testing.T) {
 	}
 
 	msg := openError(path, errors.New("database is locked (5) (SQLITE_BUSY)")).Error()
-	if !strings.Contains(msg, "another process is writing to it and kept it locked for over 10s; nothing was changed: try again when it is done") {
+	if !strings.Contains(msg, "another process is writing to it and kept it locked for over 10s: nothing was changed; wait until it is done and try again") || strings.Contains(msg, "(5)") {
 		t.Errorf("locked: %s", msg)
 	}
 }

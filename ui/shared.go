@@ -186,3 +186,14 @@ func ago(now, t time.Time) string {
 	}
 	return t.Format("2006-01-02")
 }
+
+// errText is err's message for the screen, with a failure of the database
+// file that SQLite names only by its code (a damaged page met while
+// reading, a full disk) said in words naming the file and what to do, as
+// the store says it (store.Explain), where the store can.
+func (sh *shared) errText(err error) string {
+	if x, ok := sh.store.(interface{ Explain(error) error }); ok {
+		err = x.Explain(err)
+	}
+	return err.Error()
+}
