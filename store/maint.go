@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"whet/prompt"
+	"whet/textutil"
 )
 
 // ActionPrune is the audit action of runs deleted by PruneRuns; its detail
@@ -335,6 +336,9 @@ func BackupFile(ctx context.Context, src, dst string, force bool) error {
 		return fmt.Errorf("database %s: %w", src, err)
 	}
 	if _, err := FileSchemaVersion(ctx, abs); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return wrap(fs.ErrNotExist, "database %s does not exist: nothing to back up (--db or WHET_DB names the database)", abs)
+		}
 		return err
 	}
 	if _, err := os.Lstat(dst); err == nil && !force {
@@ -342,7 +346,11 @@ func BackupFile(ctx context.Context, src, dst string, force bool) error {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("backup %s: cannot create a file in %s: %w (the database was not changed)", dst, absDir(dst), err)
 	}
 	tmpPath := tmp.Name()
 	tmp.Close()
@@ -362,10 +370,22 @@ func BackupFile(ctx context.Context, src, dst string, force bool) error {
 			return fmt.Errorf("backup of %s: it cannot be read where it is: SQLite needs to create %s-shm beside it, or to find no %s-wal (%w)",
 				abs, filepath.Base(abs), filepath.Base(abs), err)
 		}
+		if strings.Contains(err.Error(), "database or disk is full") {
+			// VACUUM INTO only reads the database: it is the copy that
+			// found no room.
+			need := ""
+			if fi, serr := os.Stat(abs); serr == nil {
+				need = fmt.Sprintf(" (the copy needs up to %s, the database's size)", textutil.HumanBytes(fi.Size()))
+			}
+			return &FileError{Path: abs, Subject: "backup " + dst, Cond: ErrDiskFull, Err: err,
+				What: "the disk is full",
+				Kept: fmt.Sprintf("nothing was written to %s and the database was not changed", dst),
+				Fix:  fmt.Sprintf("free space on %s%s and try again, or back up to another disk", absDir(dst), need)}
+		}
 		return openError(abs, fmt.Errorf("backup: %w", err))
 	}
 	if err := os.Rename(tmpPath, dst); err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return fmt.Errorf("backup %s: %w (the database was not changed)", dst, err)
 	}
 	return nil
 }
@@ -401,4 +421,13 @@ func cannotOpenHere(err error) bool {
 func walEmpty(path string) bool {
 	fi, err := os.Stat(path + "-wal")
 	return errors.Is(err, fs.ErrNotExist) || (err == nil && fi.Size() == 0)
+}
+
+// absDir is the absolute directory of path, for a message: path's own
+// directory as given when it cannot be made absolute.
+func absDir(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return filepath.Dir(abs)
+	}
+	return filepath.Dir(path)
 }
