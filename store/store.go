@@ -243,7 +243,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("database %s: creating its directory: %w", abs, err)
 	}
-	if _, err := os.Stat(abs); err == nil {
+	if fi, err := os.Stat(abs); err == nil {
+		if fi.IsDir() {
+			return nil, isDirError(abs)
+		}
 		if err := checkSchema(ctx, abs, len(ms)); err != nil {
 			return nil, err
 		}
@@ -283,6 +286,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	return &Store{path: abs, w: w, r: r, canon: o.canon, addIdentity: addIdentity}, nil
 }
 
+// isDirError refuses a database path that names a directory: --db or
+// WHET_DB names the file itself.
+func isDirError(path string) error {
+	return fmt.Errorf("database %s is a directory, not a file: give --db or WHET_DB the database file's path (such as %s)", path, filepath.Join(path, "whet.db"))
+}
+
 // openReadOnly opens the existing, up-to-date database at path for reading
 // only; see ReadOnly.
 func openReadOnly(ctx context.Context, path string, known int) (*Store, error) {
@@ -291,7 +300,7 @@ func openReadOnly(ctx context.Context, path string, known int) (*Store, error) {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	if fi.IsDir() {
-		return nil, fmt.Errorf("database %s: is a directory", path)
+		return nil, isDirError(path)
 	}
 	v, err := readSchema(ctx, path)
 	if err != nil {
@@ -448,7 +457,7 @@ func FileSchemaVersion(ctx context.Context, path string) (int, error) {
 		return 0, fmt.Errorf("database %s: %w", abs, err)
 	}
 	if fi.IsDir() {
-		return 0, fmt.Errorf("database %s: is a directory", abs)
+		return 0, isDirError(abs)
 	}
 	v, err := readSchema(ctx, abs)
 	if err == nil && v == 0 {

@@ -543,3 +543,22 @@ func TestOpenNewFileFromManyAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenADirectorySaysToNameTheFile: --db naming a folder (the data dir
+// instead of the file in it) says so once and names the file meant, for
+// every way of opening, not "read DIR: is a directory".
+func TestOpenADirectorySaysToNameTheFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	want := "database " + dir + " is a directory, not a file: give --db or WHET_DB the database file's path (such as " + filepath.Join(dir, "whet.db") + ")"
+	_, err := Open(ctx, dir)
+	if err == nil || err.Error() != want {
+		t.Errorf("Open = %v\nwant %s", err, want)
+	}
+	if _, err := Open(ctx, dir, ReadOnly()); err == nil || err.Error() != want {
+		t.Errorf("ReadOnly Open = %v\nwant %s", err, want)
+	}
+	if _, err := FileSchemaVersion(ctx, dir); err == nil || err.Error() != want {
+		t.Errorf("FileSchemaVersion = %v\nwant %s", err, want)
+	}
+}
