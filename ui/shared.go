@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"whet/runner"
+	"whet/store"
 	"whet/themes"
 )
 
@@ -196,4 +199,16 @@ func (sh *shared) errText(err error) string {
 		err = x.Explain(err)
 	}
 	return err.Error()
+}
+
+// savingStoppedText is the notice for a run (what: "run", "suite run", …)
+// stopped because its results could not be saved — a full disk, the
+// database locked too long: the cause and its fix first, where the status
+// bar has room, then how to finish it. ok is false for any other error.
+func savingStoppedText(what, id string, err error) (text string, ok bool) {
+	var fe *store.FileError
+	if !errors.As(err, &fe) {
+		return "", false
+	}
+	return fmt.Sprintf("%s %s stopped: database %s: %s; %s, then whet run --resume %s finishes it", what, id, fe.Path, fe.What, fe.Fix, id), true
 }
