@@ -344,6 +344,7 @@ func BackupFile(ctx context.Context, src, dst string, force bool) error {
 	if _, err := os.Lstat(dst); err == nil && !force {
 		return fmt.Errorf("backup: %s already exists: give another file, or --force to replace it", dst)
 	}
+	removeStaleBackups(dst)
 	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
 	if err != nil {
 		var pe *fs.PathError
@@ -430,4 +431,46 @@ func absDir(path string) string {
 		return filepath.Dir(abs)
 	}
 	return filepath.Dir(path)
+}
+
+// staleBackupAge is how old what a backup left beside its file must be
+// before the next backup to that file removes it: a backup still copying
+// writes its files all the time.
+const staleBackupAge = time.Hour
+
+// removeStaleBackups removes what a backup to dst that was killed mid-copy
+// (kill -9, a power cut) left beside dst: its hidden temporary copy,
+// ".NAME.NUMBER.tmp" as BackupFile names it, and that copy's
+// "-journal", once staleBackupAge old. On a disk the backup filled, they
+// hold the space the next backup needs. Errors are ignored.
+func removeStaleBackups(dst string) {
+	dir, base := filepath.Split(dst)
+	prefix := "." + base + "."
+	for _, suffix := range []string{".tmp", ".tmp-journal"} {
+		matches, err := filepath.Glob(filepath.Join(dir, globEscape(prefix)+"*"+suffix))
+		if err != nil {
+			continue
+		}
+		for _, name := range matches {
+			digits := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(name), prefix), suffix)
+			if digits == "" || strings.Trim(digits, "0123456789") != "" {
+				continue // not a name BackupFile makes
+			}
+			if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleBackupAge {
+				os.Remove(name)
+			}
+		}
+	}
+}
+
+// globEscape escapes the characters filepath.Match gives a meaning.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

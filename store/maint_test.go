@@ -351,3 +351,39 @@ func TestBackupFromAReadOnlyDirectory(t *testing.T) {
 		t.Errorf("backup: %d results, %v", len(rs), err)
 	}
 }
+
+// TestBackupRemovesWhatAKilledBackupLeft: a backup killed mid-copy leaves
+// its hidden copy and journal beside the file, as large as the database;
+// the next backup to that file removes them once they are an hour old,
+// and leaves a younger one (a backup still copying) and other files be.
+func TestBackupRemovesWhatAKilledBackupLeft(t *testing.T) {
+	ctx := context.Background()
+	s, _, _, _ := runFixture(t)
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "whet-[1].db")
+	old := time.Now().Add(-2 * time.Hour)
+	stale := []string{".whet-[1].db.123456.tmp", ".whet-[1].db.123456.tmp-journal"}
+	kept := []string{".whet-[1].db.789.tmp", ".whet-[1].db.x1.tmp", ".other.db.5.tmp", "notes.txt"}
+	for _, n := range append(append([]string{}, stale...), kept...) {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, []byte("partial copy"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if n != ".whet-[1].db.789.tmp" {
+			os.Chtimes(p, old, old)
+		}
+	}
+	if err := BackupFile(ctx, s.path, dst, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range stale {
+		if _, err := os.Lstat(filepath.Join(dir, n)); err == nil {
+			t.Errorf("%s is left", n)
+		}
+	}
+	for _, n := range kept {
+		if _, err := os.Lstat(filepath.Join(dir, n)); err != nil {
+			t.Errorf("%s was removed", n)
+		}
+	}
+}
