@@ -194,6 +194,9 @@ func (e *FileError) Error() string {
 // Unwrap makes errors.Is match both Cond and SQLite's error.
 func (e *FileError) Unwrap() []error { return []error{e.Cond, e.Err} }
 
+// damagedFix is what to do about a damaged database file.
+const damagedFix = "restore it from a backup ('whet backup FILE' makes one), or give whet another file with --db or WHET_DB"
+
 // Explain returns err as a *FileError when it is one of SQLite's failures
 // of the database file at path (SQLITE_FULL, SQLITE_BUSY, SQLITE_READONLY,
 // SQLITE_CANTOPEN, SQLITE_CORRUPT, SQLITE_NOTADB) not yet said in plain
@@ -245,7 +248,7 @@ func explain(path string, err error) *FileError {
 	case strings.Contains(msg, "disk image is malformed") || strings.Contains(msg, "file is not a database"):
 		return &FileError{Path: path, Cond: ErrDamaged, Err: err,
 			What: "the file is damaged or is not a whet database", Kept: "it was not changed",
-			Fix: "restore it from a backup ('whet backup FILE' makes one), or give whet another file with --db or WHET_DB"}
+			Fix: damagedFix}
 	}
 	return nil
 }

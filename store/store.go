@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"embed"
@@ -16,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"whet/textutil"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -475,6 +478,10 @@ func readSchema(ctx context.Context, path string) (int, error) {
 	}
 	v, err := headerUserVersion(path)
 	if err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) {
+			return 0, err
+		}
 		return 0, fmt.Errorf("database %s: %w", path, err)
 	}
 	return v, nil
@@ -499,7 +506,36 @@ func headerUserVersion(path string) (int, error) {
 	case err != nil:
 		return 0, err
 	}
+	if err := checkLength(f, path, hdr); err != nil {
+		return 0, err
+	}
 	return int(int32(binary.BigEndian.Uint32(hdr[60:64]))), nil
+}
+
+// checkLength refuses a database file shorter than its header says it
+// is: a copy cut short, a disk that lost its end. SQLite would find it
+// damaged only on reading the missing pages, so a header read alone
+// (whet version) would call it up to date. The header's size is trusted
+// as SQLite trusts it: when not zero and written by the same change as
+// the header (its version-valid-for number equals the change counter).
+// Read only where no write-ahead log holds commits, as the header is then
+// the whole truth.
+func checkLength(f *os.File, path string, hdr [100]byte) error {
+	pageSize := int64(binary.BigEndian.Uint16(hdr[16:18]))
+	if pageSize == 1 {
+		pageSize = 65536
+	}
+	pages := int64(binary.BigEndian.Uint32(hdr[28:32]))
+	if pages == 0 || !bytes.Equal(hdr[24:28], hdr[92:96]) {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Size() >= pages*pageSize {
+		return nil
+	}
+	return &FileError{Path: path, Cond: ErrDamaged, Err: errors.New("database disk image is malformed"),
+		What: fmt.Sprintf("the file is damaged: it is cut short (%s of the %s its header gives)", textutil.HumanBytes(fi.Size()), textutil.HumanBytes(pages*pageSize)),
+		Kept: "it was not changed", Fix: damagedFix}
 }
 
 // readSchemaSQL reads the schema version through a read-only connection

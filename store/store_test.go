@@ -415,8 +415,12 @@ func TestOpenDamagedFileSaysSo(t *testing.T) {
 	}
 	before, _ := os.ReadFile(path)
 	_, err = Open(context.Background(), path)
-	if err == nil || !strings.Contains(err.Error(), "the file is damaged or is not a whet database: it was not changed; restore it from a backup") || strings.Contains(err.Error(), "migrating") {
+	if err == nil || !strings.Contains(err.Error(), "the file is damaged: it is cut short (5.0 kB of the ") || !strings.Contains(err.Error(), "it was not changed; restore it from a backup") || strings.Contains(err.Error(), "migrating") {
 		t.Fatalf("Open of a truncated file: %v", err)
+	}
+	// Read from the header alone (whet version), it is not up to date.
+	if _, err := FileSchemaVersion(context.Background(), path); !errors.Is(err, ErrDamaged) || !strings.HasPrefix(err.Error(), "database "+path+": the file is damaged: it is cut short") {
+		t.Errorf("FileSchemaVersion of a truncated file: %v", err)
 	}
 	if after, _ := os.ReadFile(path); string(after) != string(before) {
 		t.Error("the damaged file was changed")
