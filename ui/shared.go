@@ -195,6 +195,9 @@ func ago(now, t time.Time) string {
 // reading, a full disk) said in words naming the file and what to do, as
 // the store says it (store.Explain), where the store can.
 func (sh *shared) errText(err error) string {
+	if sh == nil {
+		return err.Error()
+	}
 	if x, ok := sh.store.(interface{ Explain(error) error }); ok {
 		err = x.Explain(err)
 	}
