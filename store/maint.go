@@ -172,6 +172,16 @@ func (s *Store) PruneRuns(ctx context.Context, opt PruneOptions) (PruneReport, e
 			len(rep.Deleted), runs, opt.Before.UTC().Format(time.RFC3339), rep.Results, rep.Scores)
 		return tx.audit(ctx, opt.Author, ActionPrune, promptHead{}, "", "", detail)
 	})
+	if err == nil {
+		// A run whose process was killed left its claim's file beside
+		// the database; no process holds it (keepStartedSince kept the
+		// held ones), and no run of that id is left to claim.
+		for _, sum := range rep.Deleted {
+			if p := s.lockPath(sum.Run.ID); p != "" {
+				os.Remove(p)
+			}
+		}
+	}
 	return rep, err
 }
 

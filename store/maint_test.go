@@ -178,6 +178,29 @@ func TestPruneRunsKeepsARunStillRunning(t *testing.T) {
 	}
 }
 
+// The claim file a killed run left beside the database goes with the run
+// when it is pruned; a kept run's stays.
+func TestPruneRunsRemovesTheClaimFileAKilledRunLeft(t *testing.T) {
+	ctx := context.Background()
+	s, a1, _, _ := runFixture(t)
+	old := pruneRun(t, s, a1, time.Now().Add(-100*time.Hour), "cli", "", "check:contains")
+	recent := pruneRun(t, s, a1, time.Now(), "cli", "", "check:contains")
+	for _, id := range []string{old.ID, recent.ID} {
+		if err := os.WriteFile(s.lockPath(id), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.PruneRuns(ctx, PruneOptions{Before: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.lockPath(old.ID)); err == nil {
+		t.Error("the pruned run's claim file is left")
+	}
+	if _, err := os.Stat(s.lockPath(recent.ID)); err != nil {
+		t.Errorf("the kept run's claim file: %v", err)
+	}
+}
+
 func TestVacuumGivesSpaceBack(t *testing.T) {
 	ctx := context.Background()
 	s, a1, _, _ := runFixture(t)
