@@ -229,8 +229,15 @@ func explain(path string, err error) *FileError {
 	}
 	msg := err.Error()
 	dir, base := filepath.Dir(path), filepath.Base(path)
+	cantOpen := strings.Contains(msg, "unable to open database file")
 	switch {
-	case strings.Contains(msg, "database or disk is full"):
+	case strings.Contains(msg, "database or disk is full") || cantOpen && noSpace(dir):
+		if cantOpen {
+			// The -wal file could not be created: the file cannot be
+			// written, and a command that only reads may open it
+			// read-only (errors.Is ErrNotWritable).
+			err = fmt.Errorf("%w: %w", ErrNotWritable, err)
+		}
 		return &FileError{Path: path, Cond: ErrDiskFull, Err: err,
 			What: "the disk is full", Kept: "nothing of this write was saved",
 			Fix: "free space on " + dir, Retry: true}
@@ -238,7 +245,7 @@ func explain(path string, err error) *FileError {
 		return &FileError{Path: path, Cond: ErrLocked, Err: err,
 			What: fmt.Sprintf("another process is writing to it and kept it locked for over %s", busyTimeout),
 			Kept: "nothing was changed", Fix: "wait until it is done", Retry: true}
-	case strings.Contains(msg, "readonly database") || strings.Contains(msg, "unable to open database file"):
+	case strings.Contains(msg, "readonly database") || cantOpen:
 		fix := fmt.Sprintf("whet needs to write the file and to create %s-wal and %s-shm beside it (check the permissions of the file and of %s)", base, base, dir)
 		if readOnlyFS(dir) {
 			fix = fmt.Sprintf("%s is on a read-only file system; the commands that only read still work", dir)
