@@ -502,7 +502,7 @@ func headerUserVersion(path string) (int, error) {
 	case n == 0 && errors.Is(err, io.EOF):
 		return 0, nil
 	case errors.Is(err, io.ErrUnexpectedEOF) || err == nil && string(hdr[:16]) != "SQLite format 3\x00":
-		return 0, notWhetError{"not an SQLite database"}
+		return 0, notWhetError{"not an SQLite database, so not whet's: give whet a file of its own with --db or WHET_DB (the file was not changed)"}
 	case err != nil:
 		return 0, err
 	}
