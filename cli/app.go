@@ -107,6 +107,12 @@ func Execute(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "whet: interrupted")
 		return 1
 	}
+	if a.st != nil {
+		// A read that met a damaged page, or any failure of the
+		// database file SQLite names only by its code, is said in words
+		// naming the file and what to do.
+		err = a.st.Explain(err)
+	}
 	// An error may quote a file or a server (a check type, a regex, a
 	// response body): what would act on the terminal goes.
 	fmt.Fprintln(env.Stderr, "whet: "+textutil.Sanitize(plainGroupError(err.Error())+a.noConfigHint(err)))

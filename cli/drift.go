@@ -156,7 +156,7 @@ func (a *app) drift(baseID string, f driftFlags) error {
 			return err
 		}
 		if status == prompt.RunInterrupted {
-			a.printInterruptCause(runErr)
+			a.printInterruptCause(plan.Run.ID, runErr)
 			fmt.Fprintf(a.env.Stderr, "interrupted: finish the re-run with 'whet run --resume %s', then compare with 'whet drift %s --against %s'\n", plan.Run.ID, base.ID, plan.Run.ID)
 			return silentError{code: 1}
 		}

@@ -376,6 +376,18 @@ Prompty files, which have no labels but their authors, get theirs.`,
 					fmt.Fprintf(a.env.Stderr, "interrupted: %d of %d file(s) not imported yet; the same 'whet prompt import' again imports the rest (files already imported are left unchanged)\n", len(files)-i, len(files))
 					return silentError{code: 1}
 				}
+				var fe *store.FileError
+				if errors.As(err, &fe) {
+					// The database itself failed (a full disk, a lock
+					// held too long): every file after it would fail the
+					// same way, each with the same line.
+					fmt.Fprintln(a.env.Stderr, importErrorLine(path, err))
+					if len(files) > 1 {
+						fmt.Fprintln(a.env.Stdout, tally.String())
+					}
+					fmt.Fprintf(a.env.Stderr, "stopped: %d of %d file(s) not imported yet; once that is fixed, the same 'whet prompt import' again imports the rest (files already imported are left unchanged)\n", len(files)-i, len(files))
+					return silentError{code: 1}
+				}
 				if err != nil {
 					fmt.Fprintln(a.env.Stderr, importErrorLine(path, err))
 					if _, ok := flagRefusal(err).(usageError); ok {

@@ -279,6 +279,12 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 	if err != nil {
 		return err
 	}
+	if status == prompt.RunInterrupted {
+		// This process still holds the run's claim, so the store reads
+		// it as running; and a run stopped by a full disk could not even
+		// be marked.
+		rr.Run.Status = status
+	}
 	var groups []eval.Group
 	if scored {
 		groups = eval.Aggregate(rr.Results, rr.Scores, rr.Run)
@@ -309,7 +315,7 @@ func (a *app) run(cmd *cobra.Command, args []string, f runFlags) error {
 		}
 	}
 	if status == prompt.RunInterrupted {
-		a.printInterruptCause(runErr)
+		a.printInterruptCause(plan.Run.ID, runErr)
 		fmt.Fprintf(a.env.Stderr, "interrupted: %d of %d cells finished; run the rest with: whet run --resume %s\n", len(rr.Results), plan.Run.Cells(), plan.Run.ID)
 		return silentError{code: 1}
 	}
@@ -380,10 +386,18 @@ func (a *app) execute(st *store.Store, reg *runner.Registry, plan runner.Plan, o
 // printInterruptCause says why a run stopped when it was not ctrl+c: its
 // results could not be saved (the database locked for too long, a full
 // disk).
-func (a *app) printInterruptCause(runErr error) {
-	if runErr != nil && !errors.Is(runErr, context.Canceled) {
-		fmt.Fprintln(a.env.Stderr, "whet: "+textutil.Sanitize(runErr.Error()))
+func (a *app) printInterruptCause(runID string, runErr error) {
+	if runErr == nil || errors.Is(runErr, context.Canceled) {
+		return
 	}
+	var fe *store.FileError
+	if errors.As(runErr, &fe) {
+		// What finished is saved and --resume runs the rest: what to do
+		// first is all the user needs.
+		fmt.Fprintf(a.env.Stderr, "whet: run %s stopped: database %s: %s; %s\n", runID, textutil.Sanitize(fe.Path), fe.What, textutil.Sanitize(fe.Fix))
+		return
+	}
+	fmt.Fprintln(a.env.Stderr, "whet: "+textutil.Sanitize(runErr.Error()))
 }
 
 func versionRef(rr report.RunReport, id int64) string {

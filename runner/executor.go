@@ -313,7 +313,10 @@ func (e *Executor) Execute(ctx context.Context, plan Plan, sink Sink) (prompt.Ru
 			runErr = context.Canceled
 		}
 	}
-	if err := e.store.FinishRun(keep, plan.Run.ID, status, e.opts.Now()); err != nil {
+	if err := e.store.FinishRun(keep, plan.Run.ID, status, e.opts.Now()); err != nil && status != prompt.RunInterrupted {
+		// An interrupted run that cannot be marked so (the full disk that
+		// stopped it) reads interrupted anyway once its claim is released:
+		// only a run that finished needs its mark.
 		runErr = errors.Join(runErr, fmt.Errorf("marking run %s %s: %w", plan.Run.ID, status, err))
 	}
 	sink.Publish(RunDone{RunID: plan.Run.ID, Status: status, Err: runErr})

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"whet/prompt"
+	"whet/textutil"
 )
 
 // ActionPrune is the audit action of runs deleted by PruneRuns; its detail
@@ -171,6 +172,16 @@ func (s *Store) PruneRuns(ctx context.Context, opt PruneOptions) (PruneReport, e
 			len(rep.Deleted), runs, opt.Before.UTC().Format(time.RFC3339), rep.Results, rep.Scores)
 		return tx.audit(ctx, opt.Author, ActionPrune, promptHead{}, "", "", detail)
 	})
+	if err == nil {
+		// A run whose process was killed left its claim's file beside
+		// the database; no process holds it (keepStartedSince kept the
+		// held ones), and no run of that id is left to claim.
+		for _, sum := range rep.Deleted {
+			if p := s.lockPath(sum.Run.ID); p != "" {
+				os.Remove(p)
+			}
+		}
+	}
 	return rep, err
 }
 
@@ -293,6 +304,9 @@ func (s *Store) Vacuum(ctx context.Context) (before, after int64, err error) {
 		return 0, 0, err
 	}
 	if _, err := s.w.ExecContext(ctx, `VACUUM`); err != nil {
+		if fe := explain(s.path, err); fe != nil {
+			return 0, 0, fe
+		}
 		return 0, 0, fmt.Errorf("database %s: vacuum: %w", s.path, err)
 	}
 	// Fold the WAL back into the file so that its size is the new one.
@@ -332,14 +346,22 @@ func BackupFile(ctx context.Context, src, dst string, force bool) error {
 		return fmt.Errorf("database %s: %w", src, err)
 	}
 	if _, err := FileSchemaVersion(ctx, abs); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return wrap(fs.ErrNotExist, "database %s does not exist: nothing to back up (--db or WHET_DB names the database)", abs)
+		}
 		return err
 	}
 	if _, err := os.Lstat(dst); err == nil && !force {
 		return fmt.Errorf("backup: %s already exists: give another file, or --force to replace it", dst)
 	}
+	removeStaleBackups(dst)
 	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("backup %s: cannot create a file in %s: %w (the database was not changed)", dst, absDir(dst), err)
 	}
 	tmpPath := tmp.Name()
 	tmp.Close()
@@ -359,10 +381,22 @@ func BackupFile(ctx context.Context, src, dst string, force bool) error {
 			return fmt.Errorf("backup of %s: it cannot be read where it is: SQLite needs to create %s-shm beside it, or to find no %s-wal (%w)",
 				abs, filepath.Base(abs), filepath.Base(abs), err)
 		}
+		if strings.Contains(err.Error(), "database or disk is full") {
+			// VACUUM INTO only reads the database: it is the copy that
+			// found no room.
+			need := ""
+			if fi, serr := os.Stat(abs); serr == nil {
+				need = fmt.Sprintf(" (the copy needs up to %s, the database's size)", textutil.HumanBytes(fi.Size()))
+			}
+			return &FileError{Path: abs, Subject: "backup " + dst, Cond: ErrDiskFull, Err: err,
+				What: "the disk is full",
+				Kept: fmt.Sprintf("nothing was written to %s and the database was not changed", dst),
+				Fix:  fmt.Sprintf("free space on %s%s and try again, or back up to another disk", absDir(dst), need)}
+		}
 		return openError(abs, fmt.Errorf("backup: %w", err))
 	}
 	if err := os.Rename(tmpPath, dst); err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return fmt.Errorf("backup %s: %w (the database was not changed)", dst, err)
 	}
 	return nil
 }
@@ -398,4 +432,55 @@ func cannotOpenHere(err error) bool {
 func walEmpty(path string) bool {
 	fi, err := os.Stat(path + "-wal")
 	return errors.Is(err, fs.ErrNotExist) || (err == nil && fi.Size() == 0)
+}
+
+// absDir is the absolute directory of path, for a message: path's own
+// directory as given when it cannot be made absolute.
+func absDir(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return filepath.Dir(abs)
+	}
+	return filepath.Dir(path)
+}
+
+// staleBackupAge is how old what a backup left beside its file must be
+// before the next backup to that file removes it: a backup still copying
+// writes its files all the time.
+const staleBackupAge = time.Hour
+
+// removeStaleBackups removes what a backup to dst that was killed mid-copy
+// (kill -9, a power cut) left beside dst: its hidden temporary copy,
+// ".NAME.NUMBER.tmp" as BackupFile names it, and that copy's
+// "-journal", once staleBackupAge old. On a disk the backup filled, they
+// hold the space the next backup needs. Errors are ignored.
+func removeStaleBackups(dst string) {
+	dir, base := filepath.Split(dst)
+	prefix := "." + base + "."
+	for _, suffix := range []string{".tmp", ".tmp-journal"} {
+		matches, err := filepath.Glob(filepath.Join(dir, globEscape(prefix)+"*"+suffix))
+		if err != nil {
+			continue
+		}
+		for _, name := range matches {
+			digits := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(name), prefix), suffix)
+			if digits == "" || strings.Trim(digits, "0123456789") != "" {
+				continue // not a name BackupFile makes
+			}
+			if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleBackupAge {
+				os.Remove(name)
+			}
+		}
+	}
+}
+
+// globEscape escapes the characters filepath.Match gives a meaning.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,6 +178,29 @@ func TestPruneRunsKeepsARunStillRunning(t *testing.T) {
 	}
 }
 
+// The claim file a killed run left beside the database goes with the run
+// when it is pruned; a kept run's stays.
+func TestPruneRunsRemovesTheClaimFileAKilledRunLeft(t *testing.T) {
+	ctx := context.Background()
+	s, a1, _, _ := runFixture(t)
+	old := pruneRun(t, s, a1, time.Now().Add(-100*time.Hour), "cli", "", "check:contains")
+	recent := pruneRun(t, s, a1, time.Now(), "cli", "", "check:contains")
+	for _, id := range []string{old.ID, recent.ID} {
+		if err := os.WriteFile(s.lockPath(id), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.PruneRuns(ctx, PruneOptions{Before: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.lockPath(old.ID)); err == nil {
+		t.Error("the pruned run's claim file is left")
+	}
+	if _, err := os.Stat(s.lockPath(recent.ID)); err != nil {
+		t.Errorf("the kept run's claim file: %v", err)
+	}
+}
+
 func TestVacuumGivesSpaceBack(t *testing.T) {
 	ctx := context.Background()
 	s, a1, _, _ := runFixture(t)
@@ -239,8 +263,9 @@ func TestBackupIsAWholeDatabaseWithTheWALsCommits(t *testing.T) {
 	if v, err := FileSchemaVersion(ctx, dst); err != nil || v != 99 {
 		t.Errorf("backup of a newer schema has schema %d, %v", v, err)
 	}
-	if err := BackupFile(ctx, filepath.Join(t.TempDir(), "none.db"), dst, true); err == nil {
-		t.Error("backup of a missing database: no error")
+	if err := BackupFile(ctx, filepath.Join(t.TempDir(), "none.db"), dst, true); !errors.Is(err, fs.ErrNotExist) ||
+		!strings.Contains(err.Error(), "none.db does not exist: nothing to back up") || strings.Contains(err.Error(), "stat ") {
+		t.Errorf("backup of a missing database: %v", err)
 	}
 	left, _ := filepath.Glob(filepath.Join(filepath.Dir(dst), ".*.tmp"))
 	if len(left) != 0 {
@@ -347,5 +372,41 @@ func TestBackupFromAReadOnlyDirectory(t *testing.T) {
 	defer b.Close()
 	if rs, err := b.Results(ctx, run.ID); err != nil || len(rs) != 2 {
 		t.Errorf("backup: %d results, %v", len(rs), err)
+	}
+}
+
+// TestBackupRemovesWhatAKilledBackupLeft: a backup killed mid-copy leaves
+// its hidden copy and journal beside the file, as large as the database;
+// the next backup to that file removes them once they are an hour old,
+// and leaves a younger one (a backup still copying) and other files be.
+func TestBackupRemovesWhatAKilledBackupLeft(t *testing.T) {
+	ctx := context.Background()
+	s, _, _, _ := runFixture(t)
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "whet-[1].db")
+	old := time.Now().Add(-2 * time.Hour)
+	stale := []string{".whet-[1].db.123456.tmp", ".whet-[1].db.123456.tmp-journal"}
+	kept := []string{".whet-[1].db.789.tmp", ".whet-[1].db.x1.tmp", ".other.db.5.tmp", "notes.txt"}
+	for _, n := range append(append([]string{}, stale...), kept...) {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, []byte("partial copy"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if n != ".whet-[1].db.789.tmp" {
+			os.Chtimes(p, old, old)
+		}
+	}
+	if err := BackupFile(ctx, s.path, dst, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range stale {
+		if _, err := os.Lstat(filepath.Join(dir, n)); err == nil {
+			t.Errorf("%s is left", n)
+		}
+	}
+	for _, n := range kept {
+		if _, err := os.Lstat(filepath.Join(dir, n)); err != nil {
+			t.Errorf("%s was removed", n)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"embed"
@@ -16,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"whet/textutil"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -243,7 +246,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("database %s: creating its directory: %w", abs, err)
 	}
-	if _, err := os.Stat(abs); err == nil {
+	if fi, err := os.Stat(abs); err == nil {
+		if fi.IsDir() {
+			return nil, isDirError(abs)
+		}
 		if err := checkSchema(ctx, abs, len(ms)); err != nil {
 			return nil, err
 		}
@@ -283,6 +289,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	return &Store{path: abs, w: w, r: r, canon: o.canon, addIdentity: addIdentity}, nil
 }
 
+// isDirError refuses a database path that names a directory: --db or
+// WHET_DB names the file itself.
+func isDirError(path string) error {
+	return fmt.Errorf("database %s is a directory, not a file: give --db or WHET_DB the database file's path (such as %s)", path, filepath.Join(path, "whet.db"))
+}
+
 // openReadOnly opens the existing, up-to-date database at path for reading
 // only; see ReadOnly.
 func openReadOnly(ctx context.Context, path string, known int) (*Store, error) {
@@ -291,7 +303,7 @@ func openReadOnly(ctx context.Context, path string, known int) (*Store, error) {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	if fi.IsDir() {
-		return nil, fmt.Errorf("database %s: is a directory", path)
+		return nil, isDirError(path)
 	}
 	v, err := readSchema(ctx, path)
 	if err != nil {
@@ -448,7 +460,7 @@ func FileSchemaVersion(ctx context.Context, path string) (int, error) {
 		return 0, fmt.Errorf("database %s: %w", abs, err)
 	}
 	if fi.IsDir() {
-		return 0, fmt.Errorf("database %s: is a directory", abs)
+		return 0, isDirError(abs)
 	}
 	v, err := readSchema(ctx, abs)
 	if err == nil && v == 0 {
@@ -466,6 +478,10 @@ func readSchema(ctx context.Context, path string) (int, error) {
 	}
 	v, err := headerUserVersion(path)
 	if err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) {
+			return 0, err
+		}
 		return 0, fmt.Errorf("database %s: %w", path, err)
 	}
 	return v, nil
@@ -486,11 +502,40 @@ func headerUserVersion(path string) (int, error) {
 	case n == 0 && errors.Is(err, io.EOF):
 		return 0, nil
 	case errors.Is(err, io.ErrUnexpectedEOF) || err == nil && string(hdr[:16]) != "SQLite format 3\x00":
-		return 0, notWhetError{"not an SQLite database"}
+		return 0, notWhetError{"not an SQLite database, so not whet's: give whet a file of its own with --db or WHET_DB (the file was not changed)"}
 	case err != nil:
 		return 0, err
 	}
+	if err := checkLength(f, path, hdr); err != nil {
+		return 0, err
+	}
 	return int(int32(binary.BigEndian.Uint32(hdr[60:64]))), nil
+}
+
+// checkLength refuses a database file shorter than its header says it
+// is: a copy cut short, a disk that lost its end. SQLite would find it
+// damaged only on reading the missing pages, so a header read alone
+// (whet version) would call it up to date. The header's size is trusted
+// as SQLite trusts it: when not zero and written by the same change as
+// the header (its version-valid-for number equals the change counter).
+// Read only where no write-ahead log holds commits, as the header is then
+// the whole truth.
+func checkLength(f *os.File, path string, hdr [100]byte) error {
+	pageSize := int64(binary.BigEndian.Uint16(hdr[16:18]))
+	if pageSize == 1 {
+		pageSize = 65536
+	}
+	pages := int64(binary.BigEndian.Uint32(hdr[28:32]))
+	if pages == 0 || !bytes.Equal(hdr[24:28], hdr[92:96]) {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Size() >= pages*pageSize {
+		return nil
+	}
+	return &FileError{Path: path, Cond: ErrDamaged, Err: errors.New("database disk image is malformed"),
+		What: fmt.Sprintf("the file is damaged: it is cut short (%s of the %s its header gives)", textutil.HumanBytes(fi.Size()), textutil.HumanBytes(pages*pageSize)),
+		Kept: "it was not changed", Fix: damagedFix}
 }
 
 // readSchemaSQL reads the schema version through a read-only connection
@@ -600,20 +645,11 @@ func migrate(ctx context.Context, w *sql.DB, path string, ms []migration, notify
 }
 
 // openError says in plain words why the database at path could not be
-// opened or written, for the failures SQLite names in codes: a file or
-// directory whet may not write, and a damaged file.
+// opened, read or written, for the failures SQLite names in codes (see
+// Explain); any other error is returned as "database PATH: err".
 func openError(path string, err error) error {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "readonly database") || strings.Contains(msg, "unable to open database file"):
-		return fmt.Errorf("database %s: %w: whet needs to write the file and to create %s-wal and %s-shm beside it (check the permissions of the file and of %s): %w",
-			path, ErrNotWritable, filepath.Base(path), filepath.Base(path), filepath.Dir(path), err)
-	case strings.Contains(msg, "malformed") || strings.Contains(msg, "not a database"):
-		return fmt.Errorf("database %s: the file is damaged or is not a whet database (it was not changed): %w", path, err)
-	case strings.Contains(msg, "database is locked"):
-		return fmt.Errorf("database %s: another process is writing to it and kept it locked for over %s; nothing was changed: try again when it is done: %w", path, busyTimeout, err)
-	case strings.Contains(msg, "database or disk is full"):
-		return fmt.Errorf("database %s: the disk is full: nothing of this write was saved; free space on %s and try again ('whet runs prune' deletes old runs once the database can be written): %w", path, filepath.Dir(path), err)
+	if fe := explain(path, err); fe != nil {
+		return fe
 	}
 	return fmt.Errorf("database %s: %w", path, err)
 }
@@ -658,21 +694,18 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		if strings.Contains(err.Error(), "database is locked") {
-			return openError(s.path, err)
+		if fe := explain(s.path, err); fe != nil {
+			return fe
 		}
 		return fmt.Errorf("database %s: beginning a write: %w", s.path, err)
 	}
 	defer sqlTx.Rollback()
 	if err := fn(&Tx{tx: sqlTx, now: time.Now(), addIdentity: s.addIdentity}); err != nil {
-		if msg := err.Error(); strings.Contains(msg, "readonly database") || strings.Contains(msg, "database or disk is full") {
-			return openError(s.path, err)
-		}
-		return err
+		return Explain(s.path, err)
 	}
 	if err := sqlTx.Commit(); err != nil {
-		if strings.Contains(err.Error(), "database or disk is full") {
-			return openError(s.path, err)
+		if fe := explain(s.path, err); fe != nil {
+			return fe
 		}
 		return fmt.Errorf("database %s: committing: %w", s.path, err)
 	}

@@ -415,8 +415,12 @@ func TestOpenDamagedFileSaysSo(t *testing.T) {
 	}
 	before, _ := os.ReadFile(path)
 	_, err = Open(context.Background(), path)
-	if err == nil || !strings.Contains(err.Error(), "the file is damaged or is not a whet database (it was not changed)") || strings.Contains(err.Error(), "migrating") {
+	if err == nil || !strings.Contains(err.Error(), "the file is damaged: it is cut short (5.0 kB of the ") || !strings.Contains(err.Error(), "it was not changed; restore it from a backup") || strings.Contains(err.Error(), "migrating") {
 		t.Fatalf("Open of a truncated file: %v", err)
+	}
+	// Read from the header alone (whet version), it is not up to date.
+	if _, err := FileSchemaVersion(context.Background(), path); !errors.Is(err, ErrDamaged) || !strings.HasPrefix(err.Error(), "database "+path+": the file is damaged: it is cut short") {
+		t.Errorf("FileSchemaVersion of a truncated file: %v", err)
 	}
 	if after, _ := os.ReadFile(path); string(after) != string(before) {
 		t.Error("the damaged file was changed")
@@ -508,7 +512,7 @@ func TestOpenWhileAnotherProcessWrites(t *testing.T) {
 	}
 
 	msg := openError(path, errors.New("database is locked (5) (SQLITE_BUSY)")).Error()
-	if !strings.Contains(msg, "another process is writing to it and kept it locked for over 10s; nothing was changed: try again when it is done") {
+	if !strings.Contains(msg, "another process is writing to it and kept it locked for over 10s: nothing was changed; wait until it is done and try again") || strings.Contains(msg, "(5)") {
 		t.Errorf("locked: %s", msg)
 	}
 }
@@ -541,5 +545,24 @@ func TestOpenNewFileFromManyAtOnce(t *testing.T) {
 				t.Fatalf("round %d, opener %d: %v", round, i, err)
 			}
 		}
+	}
+}
+
+// TestOpenADirectorySaysToNameTheFile: --db naming a folder (the data dir
+// instead of the file in it) says so once and names the file meant, for
+// every way of opening, not "read DIR: is a directory".
+func TestOpenADirectorySaysToNameTheFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	want := "database " + dir + " is a directory, not a file: give --db or WHET_DB the database file's path (such as " + filepath.Join(dir, "whet.db") + ")"
+	_, err := Open(ctx, dir)
+	if err == nil || err.Error() != want {
+		t.Errorf("Open = %v\nwant %s", err, want)
+	}
+	if _, err := Open(ctx, dir, ReadOnly()); err == nil || err.Error() != want {
+		t.Errorf("ReadOnly Open = %v\nwant %s", err, want)
+	}
+	if _, err := FileSchemaVersion(ctx, dir); err == nil || err.Error() != want {
+		t.Errorf("FileSchemaVersion = %v\nwant %s", err, want)
 	}
 }

@@ -306,7 +306,7 @@ func (m arenaModel) onLoaded(msg arenaLoadedMsg) (arenaModel, tea.Cmd) {
 	}
 	m.loaded = true
 	if msg.err != nil {
-		m.loadErr = msg.err.Error()
+		m.loadErr = m.sh.errText(msg.err)
 		return m, notifyErr(msg.err)
 	}
 	m.loadErr = ""

@@ -424,11 +424,10 @@ func (m arenaModel) onEvent(msg arenaEventMsg) (arenaModel, tea.Cmd) {
 				}
 			}
 		}
-		cmds = append(cmds, notify(runSavedText(ev.RunID, ok, failed, cancelled)))
 		if ev.Err != nil && !errors.Is(ev.Err, context.Canceled) {
 			run.err = ev.Err.Error()
-			cmds = append(cmds, notifyErr(ev.Err))
 		}
+		cmds = append(cmds, emit(runDoneNotice(ev, ok, failed, cancelled)))
 		cmds = append(cmds, m.fetchIDs(msg.seq, ev.RunID))
 	}
 	var tick tea.Cmd
@@ -684,6 +683,19 @@ func (m arenaModel) copyOutput(col int) (arenaModel, tea.Cmd) {
 // runSavedText is the notice of an Arena run that ended: what it saved,
 // and for a cancelled run the command that finishes it, whole in the
 // status bar at 80 columns (the run's id is in the Arena's header too).
+// runDoneNotice is the notice at the end of an Arena run: what was saved,
+// or, for a run stopped by an error (its results could not be saved),
+// that error alone: the cells it counts were not all saved.
+func runDoneNotice(ev runner.RunDone, ok, failed, cancelled int) noticeMsg {
+	if ev.Err == nil || errors.Is(ev.Err, context.Canceled) {
+		return noticeMsg{text: runSavedText(ev.RunID, ok, failed, cancelled)}
+	}
+	if text, ok := savingStoppedText("run", ev.RunID, ev.Err); ok {
+		return noticeMsg{text: text, isErr: true}
+	}
+	return noticeMsg{text: ev.Err.Error(), isErr: true}
+}
+
 func runSavedText(runID string, ok, failed, cancelled int) string {
 	counts := plural(ok, "output")
 	if failed > 0 {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand"
 	"reflect"
 	"regexp"
@@ -1000,5 +1001,24 @@ func TestArenaColumnSaysWhichLinesItShows(t *testing.T) {
 	}
 	if got := scrollRule(lipgloss.NewStyle(), 0, 5, 5, 20); got != strings.Repeat("─", 20) {
 		t.Fatalf("a body that fits: %q", got)
+	}
+}
+
+// An Arena run stopped because its results could not be saved says so
+// alone, the cause and its fix first: not "saved: 1 output" beside it,
+// since the outputs shown were not saved. A run that ends well, or by
+// ctrl+r, says what was saved.
+func TestArenaRunDoneNoticeOfAFullDisk(t *testing.T) {
+	full := store.Explain("/data/whet.db", errors.New("database or disk is full (13)"))
+	n := runDoneNotice(runner.RunDone{RunID: "r1", Status: prompt.RunInterrupted, Err: fmt.Errorf("run r1: 1 result(s) not saved: %w", full)}, 1, 0, 0)
+	want := "run r1 stopped: database /data/whet.db: the disk is full; free space on /data, then whet run --resume r1 finishes it"
+	if n.text != want || !n.isErr {
+		t.Errorf("notice %+v\nwant %q", n, want)
+	}
+	if n := runDoneNotice(runner.RunDone{RunID: "r1", Status: prompt.RunDone}, 2, 0, 0); n.text != "run r1 saved: 2 outputs" || n.isErr {
+		t.Errorf("done: %+v", n)
+	}
+	if n := runDoneNotice(runner.RunDone{RunID: "r1", Status: prompt.RunInterrupted, Err: context.Canceled}, 1, 0, 1); n.text != "saved 1 output, 1 cancelled: whet run --resume r1" || n.isErr {
+		t.Errorf("cancelled: %+v", n)
 	}
 }

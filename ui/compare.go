@@ -316,7 +316,7 @@ func (m compareModel) Update(msg tea.Msg) (compareModel, tea.Cmd) {
 		}
 		m.loading = false
 		if msg.err != nil {
-			m.err = msg.err.Error()
+			m.err = m.sh.errText(msg.err)
 			m.loaded, m.shown = false, nil
 			return m, nil
 		}

@@ -763,7 +763,7 @@ func (m editorModel) Update(msg tea.Msg) (editorModel, tea.Cmd) {
 		m.loading = false
 		if msg.err != nil {
 			m.active = false
-			m.loadErr = msg.err.Error()
+			m.loadErr = m.sh.errText(msg.err)
 			return m, notifyErr(msg.err)
 		}
 		m = m.fill(msg.prompt, msg.version)

@@ -370,7 +370,7 @@ func (m historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		}
 		m.loading, m.loaded, m.shown = false, true, msg.prompt
 		if msg.err != nil {
-			m.err = msg.err.Error()
+			m.err = m.sh.errText(msg.err)
 			return m, nil
 		}
 		m.err = ""

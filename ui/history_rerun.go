@@ -421,6 +421,10 @@ func (m historyModel) onRerunDone(msg historyRerunDoneMsg) (historyModel, tea.Cm
 	if o.status != prompt.RunDone {
 		// Resumed, it is a run of the baseline's plan made after it: D
 		// on it compares the two.
+		if text, ok := savingStoppedText(r.what(), r.id, o.err); ok {
+			// The cells counted done were not all saved.
+			return m, tea.Batch(append(cmds, notifyErr(errors.New(text)))...)
+		}
 		text := r.what() + " " + r.id + " stopped at " + itoa(r.done) + "/" + itoa(r.cells) + " cells: whet run --resume " + r.id + " finishes it"
 		if o.err != nil && !errors.Is(o.err, context.Canceled) {
 			return m, tea.Batch(append(cmds, notifyErr(errors.New(text+" ("+o.err.Error()+")")))...)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -298,5 +299,24 @@ func TestRerunQuestionSuiteWithoutChecks(t *testing.T) {
 	}
 	if got := suiteRunQuestion(base, true); !strings.Contains(got, "Hosted models bill these calls") {
 		t.Fatalf("suite question for billed targets: %s", got)
+	}
+}
+
+// A re-run stopped because its results could not be saved (a full disk)
+// says the cause and its fix first, where the status bar has room, and
+// counts no cells as done that were not saved.
+func TestHistoryRerunStoppedByAFullDiskSaysWhichDisk(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, fixedTimeStore{st}, 120, 30, withTargets(arenaRegistry(t, newFakeOllama(t, 0, -1).URL)))
+	h.key("G", "h")
+	h.mustSee("2 runs")
+	base := h.m.history.rows[1].sum.Run
+	h.m.history.rerun = historyRerun{seq: 1, active: true, base: base, id: fixtureRun, cells: 12, done: 5, finished: make(chan struct{})}
+	full := store.Explain("/data/whet.db", errors.New("database or disk is full (13)"))
+	h.send(historyRerunDoneMsg{seq: 1, outcome: rerunOutcome{status: prompt.RunInterrupted, err: fmt.Errorf("run %s: 5 result(s) not saved: %w", fixtureRun, full)}})
+	want := "drift re-run " + fixtureRun + " stopped: database /data/whet.db: the disk is full; free space on /data, then whet run --resume " + fixtureRun + " finishes it"
+	if got := h.notice(); got != want {
+		t.Fatalf("notice = %q\nwant     %q", got, want)
 	}
 }

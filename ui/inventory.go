@@ -85,7 +85,7 @@ func (m inventoryModel) Update(msg tea.Msg) (inventoryModel, tea.Cmd) {
 		m.loaded = true
 		m.err = ""
 		if msg.err != nil {
-			m.err = msg.err.Error()
+			m.err = m.sh.errText(msg.err)
 		}
 		m.targets, m.at = msg.targets, msg.at
 		m = m.relayout()

@@ -278,8 +278,8 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 		m.loading = false
 		m.loaded = true
 		if msg.err != nil {
-			m.err = msg.err.Error()
-			return m, notifyErr(msg.err)
+			m.err = m.sh.errText(msg.err)
+			return m, notifyErr(errors.New(m.err))
 		}
 		m.err = ""
 		var keep string
@@ -323,7 +323,7 @@ func (m libraryModel) Update(msg tea.Msg) (libraryModel, tea.Cmd) {
 		m.preview = msg.rendered
 		m.previewErr = ""
 		if msg.err != nil {
-			m.previewErr = msg.err.Error()
+			m.previewErr = m.sh.errText(msg.err)
 		}
 		return m, nil
 	case facetMsg:

@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
 	"whet/prompt"
+	"whet/store"
 )
 
 func TestLibraryListsPrompts(t *testing.T) {
@@ -572,5 +574,25 @@ func TestLibraryNamesReadWholeBesideThePreview(t *testing.T) {
 	h := newHarness(t, fixedTimeStore{st}, 120, 40)
 	if l := lineWith(h.screen(), "▌ classify/sentiment-few-s"); !strings.Contains(l, "▌ classify/sentiment-few-shot v1") || !strings.Contains(l, "starter") {
 		t.Fatalf("the name is cut or the owner left the row:\n%s", h.screen())
+	}
+}
+
+// damagedListStore lists prompts from a damaged page of the database.
+type damagedListStore struct{ fixedTimeStore }
+
+func (damagedListStore) ListPrompts(context.Context, store.ListOptions) ([]prompt.Prompt, error) {
+	return nil, errors.New("database disk image is malformed (11)")
+}
+
+// A library that cannot be read because the database file is damaged
+// says which file, on the screen and in the status bar (what to do
+// follows where there is room), not SQLite's bare "database disk image
+// is malformed (11)".
+func TestLibraryOfADamagedFileSaysWhichFile(t *testing.T) {
+	st := openStore(t)
+	h := newHarness(t, damagedListStore{fixedTimeStore{st}}, 120, 30)
+	h.mustSee("database " + st.Path() + ": the file is damaged")
+	if strings.Contains(h.screen(), "(11)") {
+		t.Errorf("the screen quotes SQLite's code:\n%s", h.screen())
 	}
 }

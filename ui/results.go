@@ -337,11 +337,11 @@ func (m resultsModel) Update(msg tea.Msg) (resultsModel, tea.Cmd) {
 			return m, nil
 		}
 		if msg.refresh && msg.err != nil {
-			return m, notifyErr(msg.err)
+			return m, notifyErr(errors.New(m.sh.errText(msg.err)))
 		}
 		m.loading = false
 		if msg.err != nil {
-			m.err = msg.err.Error()
+			m.err = m.sh.errText(msg.err)
 			m.loaded = false
 			return m, nil
 		}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -843,5 +844,26 @@ func TestResultsNoteOfSeveralLinesSurvivesItsDialog(t *testing.T) {
 	got = humanScores(t, st, fixtureRun, id)
 	if len(got) != 3 || got[2].Reason != "correct\n\t- but long  !" {
 		t.Fatalf("after an edit: %+v", got)
+	}
+}
+
+// damagedResultsStore reads a run whose results sit on a damaged page.
+type damagedResultsStore struct{ fixedTimeStore }
+
+func (damagedResultsStore) Results(context.Context, string) ([]prompt.Result, error) {
+	return nil, errors.New("database disk image is malformed (11)")
+}
+
+// A run that cannot be read because its database file is damaged says
+// which file and what to do, as the command line does, not SQLite's bare
+// "database disk image is malformed (11)".
+func TestResultsOfADamagedFileSayWhichFile(t *testing.T) {
+	st := openStore(t)
+	seedRuns(t, st)
+	h := newHarness(t, damagedResultsStore{fixedTimeStore{st}}, 120, 30)
+	h.openResults(fixtureRun)
+	h.mustSee("database " + st.Path() + ": the file is damaged")
+	if strings.Contains(h.screen(), "(11)") {
+		t.Errorf("the screen quotes SQLite's code:\n%s", h.screen())
 	}
 }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"whet/runner"
+	"whet/store"
 	"whet/themes"
 )
 
@@ -185,4 +188,30 @@ func ago(now, t time.Time) string {
 		return t.Format("Jan 02")
 	}
 	return t.Format("2006-01-02")
+}
+
+// errText is err's message for the screen, with a failure of the database
+// file that SQLite names only by its code (a damaged page met while
+// reading, a full disk) said in words naming the file and what to do, as
+// the store says it (store.Explain), where the store can.
+func (sh *shared) errText(err error) string {
+	if sh == nil {
+		return err.Error()
+	}
+	if x, ok := sh.store.(interface{ Explain(error) error }); ok {
+		err = x.Explain(err)
+	}
+	return err.Error()
+}
+
+// savingStoppedText is the notice for a run (what: "run", "suite run", …)
+// stopped because its results could not be saved — a full disk, the
+// database locked too long: the cause and its fix first, where the status
+// bar has room, then how to finish it. ok is false for any other error.
+func savingStoppedText(what, id string, err error) (text string, ok bool) {
+	var fe *store.FileError
+	if !errors.As(err, &fe) {
+		return "", false
+	}
+	return fmt.Sprintf("%s %s stopped: database %s: %s; %s, then whet run --resume %s finishes it", what, id, fe.Path, fe.What, fe.Fix, id), true
 }

@@ -450,7 +450,7 @@ func (m suitesModel) Update(msg tea.Msg) (suitesModel, tea.Cmd) {
 		}
 		m.loading, m.loaded, m.listed = false, true, msg.prompt
 		if msg.err != nil {
-			m.err = msg.err.Error()
+			m.err = m.sh.errText(msg.err)
 			return m, nil
 		}
 		m.err = ""

@@ -192,7 +192,7 @@ func (m versionsModel) Update(msg tea.Msg) (versionsModel, tea.Cmd) {
 		}
 		m.loaded = true
 		if msg.err != nil {
-			m.err = msg.err.Error()
+			m.err = m.sh.errText(msg.err)
 			return m, nil
 		}
 		m.err = ""
