@@ -720,10 +720,12 @@ func (m arenaModel) runState() string {
 	switch {
 	case m.running():
 		return "run " + id + " · " + itoa(done) + "/" + itoa(total) + " done"
+	case r.err != "":
+		// Before cancelled: a run an error stopped (a full disk) is
+		// recorded as interrupted, but no one cancelled it.
+		return "run " + id + " · failed"
 	case r.cancelled:
 		return "run " + id + " · cancelled"
-	case r.err != "":
-		return "run " + id + " · failed"
 	}
 	if m.colsOf != "" && m.colsOf != m.setupKey() {
 		return "run " + id + " · done · setup changed since: ctrl+r runs it"

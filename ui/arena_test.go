@@ -1021,4 +1021,11 @@ func TestArenaRunDoneNoticeOfAFullDisk(t *testing.T) {
 	if n := runDoneNotice(runner.RunDone{RunID: "r1", Status: prompt.RunInterrupted, Err: context.Canceled}, 1, 0, 1); n.text != "saved 1 output, 1 cancelled: whet run --resume r1" || n.isErr {
 		t.Errorf("cancelled: %+v", n)
 	}
+	// The header says the run failed: it was not cancelled.
+	a, seq := arenaSynthetic(t, 120, 34)
+	a = feed(a, arenaEventMsg{seq: seq, ev: runner.RunDone{RunID: "synthetic01", Status: prompt.RunInterrupted,
+		Err: fmt.Errorf("run synthetic01: 1 result(s) not saved: %w", full)}}, arenaFrameMsg{})
+	if plain := ansi.Strip(a.View()); !strings.Contains(plain, "run synthetic01 · failed") || strings.Contains(plain, "· cancelled") {
+		t.Errorf("a run stopped by a full disk:\n%s", plain)
+	}
 }
