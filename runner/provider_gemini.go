@@ -240,8 +240,10 @@ func (g *Gemini) classify(err error, model string, capt *provCapture) error {
 	base := g.BaseURL()
 	var ae genai.APIError
 	if errors.As(err, &ae) {
+		// The HTTP status is the answer; the body's code only stands in
+		// for it in a 200 stream (or when the status was not seen).
 		code := ae.Code
-		if code == 0 {
+		if status >= 400 || code == 0 {
 			code = status
 		}
 		msg := ae.Message

@@ -152,6 +152,29 @@ func TestGeminiRetryInfo(t *testing.T) {
 	}
 }
 
+// TestGeminiStatusIsTheHTTPStatus: an error body whose code differs from
+// the HTTP status (a gateway relaying an upstream answer) is classified by
+// the status the server answered with.
+func TestGeminiStatusIsTheHTTPStatus(t *testing.T) {
+	for _, c := range []struct {
+		status    int
+		body      string
+		temporary bool
+	}{
+		{503, ptGeminiErr(400, "Request contains an invalid argument."), true},
+		{400, ptGeminiErr(429, "Resource has been exhausted"), false},
+		{500, `{"error":{"code":200,"message":"ok?"}}`, true},
+	} {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptError(w, c.status, c.body)
+		})
+		_, err := ptGemini(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+		if ae := ptAPIError(t, err); ae.Status != c.status || ae.Temporary != c.temporary {
+			t.Errorf("HTTP %d with %s: got %v (status %d, temporary %v)", c.status, c.body, err, ae.Status, ae.Temporary)
+		}
+	}
+}
+
 // TestGeminiDailyQuota: a 429 whose QuotaFailure names a per-day quota is
 // not retried, although a RetryInfo of seconds travels beside it; a
 // per-minute quota is retried after the delay asked for.
