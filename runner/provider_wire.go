@@ -325,6 +325,11 @@ func provStatusError(provider string, status int, h http.Header, msg string, cau
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
+	if msg == "" {
+		// A status net/http has no text for (Cloudflare's 520-527,
+		// Anthropic's 529), answered with no reason.
+		msg = "no reason given"
+	}
 	temporary := provTemporaryStatus(status)
 	if retry, ok := provShouldRetry(h); ok {
 		temporary = retry
