@@ -94,7 +94,7 @@ func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string))
 		return Response{}, err
 	}
 	resp, err := p.chat(ctx, req, onDelta, auth)
-	return resp, redactSecrets(err, p.cfg, key)
+	return resp.counted(), redactSecrets(err, p.cfg, key)
 }
 
 // auth is the credential of a call: the API key as x-api-key, or, with no

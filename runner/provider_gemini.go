@@ -104,7 +104,7 @@ func (g *Gemini) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 		return Response{}, err
 	}
 	resp, err := g.chat(ctx, req, onDelta, key)
-	return resp, redactSecrets(err, g.cfg, key)
+	return resp.counted(), redactSecrets(err, g.cfg, key)
 }
 
 func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), key string) (Response, error) {

@@ -161,7 +161,7 @@ func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 		return Response{}, err
 	}
 	resp, err := o.chat(ctx, kctx, client, req, onDelta)
-	return resp, redactSecrets(err, o.cfg, key)
+	return resp.counted(), redactSecrets(err, o.cfg, key)
 }
 
 // chat is Chat with the call's client and keyed context kctx (ctx's child).
