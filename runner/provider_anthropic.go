@@ -192,8 +192,7 @@ func (p *Anthropic) chat(ctx context.Context, req Request, onDelta func(string),
 		return resp, p.classify(err, req.Model, capt)
 	}
 	if !stopped {
-		_, _, readErr, _ := capt.snapshot()
-		return resp, provTruncated(p.name, readErr)
+		return resp, provEnded(p.name, capt)
 	}
 	if resp.Model == "" {
 		resp.Model = req.Model

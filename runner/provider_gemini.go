@@ -176,8 +176,7 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 		return resp, geminiBlocked(g.name, blocked)
 	}
 	if !finished {
-		_, _, readErr, _ := capt.snapshot()
-		return resp, provTruncated(g.name, readErr)
+		return resp, provEnded(g.name, capt)
 	}
 	if resp.Model == "" {
 		resp.Model = req.Model

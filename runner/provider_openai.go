@@ -299,8 +299,7 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 		return resp, p.classify(err, req.Model, path, capt, keyErr)
 	}
 	if resp.FinishReason == "" {
-		_, _, readErr, _ := capt.snapshot()
-		return resp, provTruncated(p.name, readErr)
+		return resp, provEnded(p.name, capt)
 	}
 	if resp.FinishReason == "error" {
 		// OpenRouter ends a choice so when the upstream failed mid-answer,

@@ -427,6 +427,17 @@ func provTruncated(provider string, readErr error) *APIError {
 	return &APIError{Provider: provider, Temporary: true, Msg: msg, Err: readErr}
 }
 
+// provEnded is the error of a stream that ended without its final message:
+// the status's, when the server answered other than 200 OK (a 204, an error
+// status with no body), else provTruncated's.
+func provEnded(provider string, capt *provCapture) *APIError {
+	status, h, readErr, _ := capt.snapshot()
+	if status != 0 && status != http.StatusOK {
+		return provStatusError(provider, status, h, "", nil)
+	}
+	return provTruncated(provider, readErr)
+}
+
 // provRedactURL returns u without user info or query, for messages.
 func provRedactURL(u *url.URL) string {
 	if u == nil {

@@ -1,5 +1,7 @@
 package runner
 
+// Odd answers every provider handles alike.
+
 import (
 	"context"
 	"net/http"
@@ -43,6 +45,26 @@ func TestNegativeCountsAreZero(t *testing.T) {
 			}
 			if resp.Text != "hi" || resp.TokensIn != 0 || resp.TokensOut != 0 || resp.GenTime != 0 {
 				t.Fatalf("got %+v, want text hi and no negative count", resp)
+			}
+		})
+	}
+}
+
+// TestNoContentIsAStatusError: a 204 to a chat is an error saying so, not
+// a stream cut short (which would be retried).
+func TestNoContentIsAStatusError(t *testing.T) {
+	for name, newP := range map[string]func(t *testing.T, base string) Provider{
+		"anthropic": func(t *testing.T, base string) Provider { return ptAnthropic(t, base) },
+		"gemini":    func(t *testing.T, base string) Provider { return ptGemini(t, base) },
+		"openai":    func(t *testing.T, base string) Provider { return ptOpenAI(t, base) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+				w.WriteHeader(http.StatusNoContent)
+			})
+			_, err, _ := ptChat(t, context.Background(), newP(t, srv.URL), Request{Model: "m1", Messages: ptMessages()}, 10*time.Second)
+			if ae := ptAPIError(t, err); ae.Status != 204 || ae.Temporary || err.Error() != name+": HTTP 204: No Content" {
+				t.Fatalf("got %q (%+v)", err, ae)
 			}
 		})
 	}
