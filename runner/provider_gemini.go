@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"net/http"
 	"net/url"
@@ -128,7 +129,7 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 		streamErr error
 		blocked   *genai.GenerateContentResponsePromptFeedback
 	)
-	for chunk, err := range client.Models.GenerateContentStream(cctx, req.Model, contents, gcfg) {
+	for chunk, err := range geminiSafe(client.Models.GenerateContentStream(cctx, req.Model, contents, gcfg)) {
 		if err != nil {
 			streamErr = err
 			break
@@ -182,6 +183,33 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 		resp.Model = req.Model
 	}
 	return resp, nil
+}
+
+// geminiSafe is seq with a panic of the SDK's own code turned into a last
+// error: the SDK asserts the types of the server's fields (a chunk whose
+// "candidates" is a string panics it). A panic of the loop's body is not
+// the SDK's and goes on.
+func geminiSafe[T any](seq iter.Seq2[T, error]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		inBody, stopped := false, false
+		defer func() {
+			r := recover()
+			if r == nil {
+				return
+			}
+			if inBody || stopped {
+				panic(r)
+			}
+			var zero T
+			yield(zero, fmt.Errorf("invalid stream chunk: the Gemini SDK cannot read it (%v)", r))
+		}()
+		seq(func(v T, err error) bool {
+			inBody = true
+			ok := yield(v, err)
+			inBody, stopped = false, !ok
+			return ok
+		})
+	}
 }
 
 // geminiBlocked is the error of a prompt the API refused to answer
@@ -377,7 +405,14 @@ func (g *Gemini) ListModels(ctx context.Context) ([]ModelInfo, error) {
 	return models, redactSecrets(err, g.cfg, key)
 }
 
-func (g *Gemini) listModels(ctx context.Context, key string) ([]ModelInfo, error) {
+func (g *Gemini) listModels(ctx context.Context, key string) (_ []ModelInfo, err error) {
+	defer func() {
+		// The SDK asserts the types of the list's fields, and reads the
+		// first page before it returns: nothing here calls out of it.
+		if r := recover(); r != nil {
+			err = &APIError{Provider: g.name, Msg: fmt.Sprintf("malformed model list from %s: the Gemini SDK cannot read it (%v)", g.BaseURL(), r)}
+		}
+	}()
 	client, err := g.genaiClient(ctx, key)
 	if err != nil {
 		return nil, err

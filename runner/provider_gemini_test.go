@@ -152,6 +152,26 @@ func TestGeminiRetryInfo(t *testing.T) {
 	}
 }
 
+// TestGeminiFieldOfTheWrongType: a chunk or a model list whose field has
+// the wrong JSON type, which panics the SDK, is a malformed answer.
+func TestGeminiFieldOfTheWrongType(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if strings.HasSuffix(r.URL.Path, "/models") {
+			ptStream(w, "application/json", `{"models":""}`)
+			return
+		}
+		ptStream(w, ptSSE, ptGeminiChunk("Hel", "", ""), `data: {"candidates": ""}`+"\r\n\r\n")
+	})
+	p := ptGemini(t, srv.URL)
+	resp, err, _ := ptChat(t, context.Background(), p, Request{Model: "m", Messages: ptMessages()}, 10*time.Second)
+	if ae := ptAPIError(t, err); ae.Temporary || !strings.Contains(err.Error(), "malformed stream event") || resp.Text != "Hel" {
+		t.Fatalf("got %q (%+v), text %q", err, ae, resp.Text)
+	}
+	if _, err := p.ListModels(context.Background()); err == nil || !strings.Contains(err.Error(), "cannot read it") {
+		t.Fatalf("ListModels: %v", err)
+	}
+}
+
 // TestGeminiStatusIsTheHTTPStatus: an error body whose code differs from
 // the HTTP status (a gateway relaying an upstream answer) is classified by
 // the status the server answered with.
