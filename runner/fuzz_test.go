@@ -237,3 +237,38 @@ func FuzzOpenAIChat(f *testing.F) {
 		fzCheckChat(t, p, s.answer(code, ptSSE, body), ptOpenAIKey)
 	})
 }
+
+// FuzzResolveTarget: any spec resolves (built-ins, a configured provider,
+// aliases, a cycle of aliases among them) to a target whose spec resolves
+// to the same target, or to an error; it never panics or loops.
+func FuzzResolveTarget(f *testing.F) {
+	for _, s := range []string{"ollama:llama3.2", "ollama:llama3.2:latest", "echo", "echo:echo", "openai:gpt-4o-mini", " Groq : llama-3.1-8b ",
+		"fast", "loop", "a", ":x", "ollama:", "nope:m", "anthropic", "gemini:models/gemini-2.5-flash", "ollama:a/b:latest", "ECHO"} {
+		f.Add(s)
+	}
+	r := NewRegistry(config.Config{
+		Providers: map[string]config.Provider{
+			"groq": {Name: "groq", Type: "openai", BaseURL: "https://api.groq.com/openai/v1"},
+			"dry":  {Name: "dry", Type: "echo"},
+		},
+		Aliases: map[string]string{"fast": "groq:llama-3.1-8b", "loop": "a", "a": "loop", "dry2": "dry", "Mixed": " ollama:x:latest "},
+	})
+	f.Fuzz(func(t *testing.T, spec string) {
+		tg, err := r.Resolve(spec)
+		if _, err2 := ParseTarget(spec); err2 != nil && err2.Error() == "" {
+			t.Fatal("ParseTarget: an empty error")
+		}
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("an empty error")
+			}
+			return
+		}
+		if tg.Spec == "" || tg.Provider == "" || tg.Model == "" || tg.Type == "" || tg.Spec != strings.TrimSpace(tg.Spec) {
+			t.Fatalf("%q resolves to %+v", spec, tg)
+		}
+		if again, err := r.Resolve(tg.Spec); err != nil || again != tg {
+			t.Fatalf("%q resolves to %+v, whose spec resolves to %+v, %v", spec, tg, again, err)
+		}
+	})
+}
