@@ -25,6 +25,11 @@ type decoder struct {
 	// aliasNames holds every alias name the file defines, valid target or
 	// not, so a target naming a broken alias is not reported twice.
 	aliasNames map[string]bool
+	// merging holds the mappings a << is being applied from, to stop an
+	// anchor that merges itself; merged holds each one's entries once
+	// applied, so a mapping merged many times over is read once.
+	merging map[ast.Node]bool
+	merged  map[ast.Node][]entry
 }
 
 // entry is one key: value pair of a mapping, merge keys already applied.
@@ -188,7 +193,20 @@ func (d *decoder) merge(n ast.Node, field string) []entry {
 	}
 	switch r.(type) {
 	case *ast.MappingNode, *ast.MappingValueNode:
+		if d.merging[r] {
+			d.addAt(tk, field, "<< merges a mapping that holds this << (the anchors form a cycle)")
+			return nil
+		}
+		if entries, done := d.merged[r]; done {
+			return entries
+		}
+		if d.merging == nil {
+			d.merging, d.merged = map[ast.Node]bool{}, map[ast.Node][]entry{}
+		}
+		d.merging[r] = true
 		entries, _ := d.mapping(r, field)
+		delete(d.merging, r)
+		d.merged[r] = entries
 		return entries
 	case nil:
 		return nil

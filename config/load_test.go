@@ -384,6 +384,39 @@ targets: [vllm:qwen, lmstudio:phi]
 	}
 }
 
+func TestMergeCycleIsAProblem(t *testing.T) {
+	src := "providers:\n  e: &local\n    <<: *local\n    type: echo\n"
+	_, err := Parse("c.yaml", []byte(src), env(nil))
+	want := "c.yaml:3:9: providers.e: << merges a mapping that holds this << (the anchors form a cycle)"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant  %s", err, want)
+	}
+}
+
+// TestNestedMergesReadOnce: a mapping merged ten times at each of twelve
+// levels (10^12 paths, under 1 KB of YAML) is read once per anchor.
+func TestNestedMergesReadOnce(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x0: &a0 {type: echo, concurrency: 2}\n")
+	for i := 1; i <= 12; i++ {
+		fmt.Fprintf(&b, "x%d: &a%d {<<: [%s]}\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 10), ", "))
+	}
+	b.WriteString("providers:\n  p:\n    <<: *a12\n")
+	done := make(chan error, 1)
+	go func() {
+		_, err := Parse("c.yaml", []byte(b.String()), env(nil))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if probs := problemsOf(t, err); len(probs) != 13 || !strings.Contains(probs[12].Msg, `unknown field "x12"`) {
+			t.Errorf("problems = %v", probs)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Parse still running after 10s")
+	}
+}
+
 func TestProblemString(t *testing.T) {
 	tests := []struct {
 		p    Problem

@@ -609,3 +609,19 @@ func TestRegexThatBacktracksGivesUp(t *testing.T) {
 		t.Fatalf("RE2 pattern compiled as %+v, %v", p, err)
 	}
 }
+
+// TestContainsJSONOfUnclosedBrackets: an output of unclosed brackets, each
+// of which the search would read to the end, gives no verdict within
+// seconds instead of minutes; JSON after many closed brackets is found.
+func TestContainsJSONOfUnclosedBrackets(t *testing.T) {
+	e := &Evaluator{}
+	start := time.Now()
+	o := runOne(t, e, checkRow{name: "unclosed", check: prompt.Check{Type: "contains-json"}, out: strings.Repeat("[", 200000)})
+	if d := time.Since(start); d > 5*time.Second || o.Err == nil || !strings.Contains(o.Err.Error(), "gave up looking for JSON") {
+		t.Fatalf("took %v: %+v", d, o)
+	}
+	o = runOne(t, e, checkRow{name: "late", check: prompt.Check{Type: "contains-json"}, out: strings.Repeat("x[1] ", 20000) + "{}"})
+	if o.Err != nil || !o.Pass {
+		t.Fatalf("%+v", o)
+	}
+}

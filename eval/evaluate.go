@@ -405,7 +405,10 @@ func (s *spec) local(r prompt.Result) (bool, string, error) {
 		}
 		return true, "output is valid JSON", nil
 	case TypeContainsJSON:
-		found := findJSON(out)
+		found, complete := findJSON(out)
+		if len(found) == 0 && !complete {
+			return false, "", fmt.Errorf("gave up looking for JSON in an output of %d bytes: it holds too many unclosed brackets to search", len(out))
+		}
 		if len(found) == 0 {
 			return false, "output contains no JSON object or array", nil
 		}
@@ -417,6 +420,9 @@ func (s *spec) local(r prompt.Result) (bool, string, error) {
 			if last = s.schema.validate(v); last == nil {
 				return true, "output contains JSON that conforms to the schema", nil
 			}
+		}
+		if !complete {
+			return false, "", fmt.Errorf("gave up looking for JSON that conforms to the schema in an output of %d bytes: it holds too many unclosed brackets to search", len(out))
 		}
 		return false, "no JSON in the output conforms to the schema: " + last.Error(), nil
 	case TypeIsXML:

@@ -106,14 +106,20 @@ func parseWholeJSON(text string) (any, error) {
 
 // findJSON returns every JSON object or array embedded in text, outermost
 // first, left to right: at each '{' or '[' it tries to decode one value and,
-// on success, skips past it.
-func findJSON(text string) []any {
-	var out []any
+// on success, skips past it. An output of unclosed brackets ("[[[[…", a
+// model repeating itself) would be read to its end from each one; after
+// jsonSearchBytes of reading the search stops, and complete is false.
+func findJSON(text string) (out []any, complete bool) {
+	read := &countingReader{}
 	for i := 0; i < len(text); i++ {
 		if text[i] != '{' && text[i] != '[' {
 			continue
 		}
-		dec := json.NewDecoder(strings.NewReader(text[i:]))
+		if read.n > jsonSearchBytes {
+			return out, false
+		}
+		read.r = strings.NewReader(text[i:])
+		dec := json.NewDecoder(read)
 		dec.UseNumber()
 		var v any
 		if err := dec.Decode(&v); err != nil {
@@ -122,8 +128,11 @@ func findJSON(text string) []any {
 		out = append(out, v)
 		i += int(dec.InputOffset()) - 1
 	}
-	return out
+	return out, true
 }
+
+// jsonSearchBytes bounds the reading findJSON does (about a second).
+const jsonSearchBytes = 32 << 20
 
 // jsonEqual reports whether two values of the JSON data model are equal,
 // comparing numbers by value (1 equals 1.0).

@@ -72,6 +72,12 @@ func ParseVerdict(text string) (Verdict, error) {
 	return v, nil
 }
 
+// verdictSearchBytes bounds the reading verdictObject does: every '{' of
+// an answer is tried as an object's start, and an answer of unclosed
+// objects ({"a": {"a": …) would be read to its end from each one, its
+// length squared (80 KB: half a minute).
+const verdictSearchBytes = 8 << 20
+
 // verdictObject finds the verdict's JSON object in text.
 func verdictObject(text string) (map[string]json.RawMessage, error) {
 	candidates := []string{}
@@ -80,12 +86,17 @@ func verdictObject(text string) (map[string]json.RawMessage, error) {
 	}
 	candidates = append(candidates, text)
 	sawObject := false
+	read := &countingReader{}
 	for _, c := range candidates {
 		for i := 0; i < len(c); i++ {
 			if c[i] != '{' {
 				continue
 			}
-			dec := json.NewDecoder(strings.NewReader(c[i:]))
+			if read.n > verdictSearchBytes {
+				return nil, fmt.Errorf("no verdict found: the %d-byte answer holds too many unfinished JSON objects to search", len(text))
+			}
+			read.r = strings.NewReader(c[i:])
+			dec := json.NewDecoder(read)
 			var obj map[string]json.RawMessage
 			if err := dec.Decode(&obj); err != nil {
 				continue
@@ -104,6 +115,19 @@ func verdictObject(text string) (map[string]json.RawMessage, error) {
 		return nil, errors.New(`no JSON object with "score", "pass" and "reason"`)
 	}
 	return nil, errors.New("no JSON object in the answer")
+}
+
+// countingReader counts the bytes read through it, over every reader it
+// is given.
+type countingReader struct {
+	r *strings.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
 
 // fenced returns the body of the first ``` fenced block in text.

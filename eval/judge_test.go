@@ -372,3 +372,19 @@ func TestCheckTargets(t *testing.T) {
 		t.Errorf("an echo judge graded: %+v", res)
 	}
 }
+
+// TestParseVerdictOfUnfinishedObjects: an answer of thousands of unclosed
+// objects, each of which the search would read to the end, is an error
+// within a second, not minutes of reading; a verdict after prose with
+// many braces is still found.
+func TestParseVerdictOfUnfinishedObjects(t *testing.T) {
+	start := time.Now()
+	_, err := ParseVerdict(strings.Repeat(`{"a":`, 40000))
+	if d := time.Since(start); d > 2*time.Second || err == nil {
+		t.Fatalf("ParseVerdict took %v, err %v", d, err)
+	}
+	v, err := ParseVerdict(strings.Repeat("func f() { return }\n", 5000) + `{"score": 1, "pass": true, "reason": "ok"}`)
+	if err != nil || v != (Verdict{1, true, "ok"}) {
+		t.Fatalf("got %+v, %v", v, err)
+	}
+}

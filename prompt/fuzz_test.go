@@ -227,3 +227,23 @@ func FuzzCasesRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseLabel: a label that parses has a valid lower-case key and a
+// trimmed, non-empty value, and "key=value" parses back to the same.
+func FuzzParseLabel(f *testing.F) {
+	for _, s := range []string{"team=legal", " Owner = ana ", "a=b=c", "=x", "k=", "1k=v", "k.v-x_y=ünï", "k=\n", "K=a\tb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k, v, err := ParseLabel(s)
+		if err != nil {
+			return
+		}
+		if ValidateLabelKey(k) != nil || k != strings.ToLower(k) || v == "" || v != strings.TrimSpace(v) {
+			t.Fatalf("%q parses as %q = %q", s, k, v)
+		}
+		if k2, v2, err := ParseLabel(k + "=" + v); err != nil || k2 != k || v2 != v {
+			t.Fatalf("%q = %q reads back as %q = %q, %v", k, v, k2, v2, err)
+		}
+	})
+}

@@ -34,6 +34,14 @@ type Response struct {
 	ModelDigest string
 }
 
+// counted is r with what a server reported and cannot be negative (token
+// counts, generation time) at 0 when the server said less: a cost or a
+// rate is never made of a negative count.
+func (r Response) counted() Response {
+	r.TokensIn, r.TokensOut, r.GenTime = max(r.TokensIn, 0), max(r.TokensOut, 0), max(r.GenTime, 0)
+	return r
+}
+
 // Provider streams one chat. Chat calls onDelta (from the calling goroutine)
 // with each piece of text as it arrives, then returns the final record. It
 // must return promptly when ctx is done. It does not retry: the executor

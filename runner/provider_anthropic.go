@@ -94,7 +94,7 @@ func (p *Anthropic) Chat(ctx context.Context, req Request, onDelta func(string))
 		return Response{}, err
 	}
 	resp, err := p.chat(ctx, req, onDelta, auth)
-	return resp, redactSecrets(err, p.cfg, key)
+	return resp.counted(), redactSecrets(err, p.cfg, key)
 }
 
 // auth is the credential of a call: the API key as x-api-key, or, with no
@@ -192,8 +192,7 @@ func (p *Anthropic) chat(ctx context.Context, req Request, onDelta func(string),
 		return resp, p.classify(err, req.Model, capt)
 	}
 	if !stopped {
-		_, _, readErr, _ := capt.snapshot()
-		return resp, provTruncated(p.name, readErr)
+		return resp, provEnded(p.name, capt)
 	}
 	if resp.Model == "" {
 		resp.Model = req.Model

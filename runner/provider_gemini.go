@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"net/http"
 	"net/url"
@@ -104,7 +105,7 @@ func (g *Gemini) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 		return Response{}, err
 	}
 	resp, err := g.chat(ctx, req, onDelta, key)
-	return resp, redactSecrets(err, g.cfg, key)
+	return resp.counted(), redactSecrets(err, g.cfg, key)
 }
 
 func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), key string) (Response, error) {
@@ -128,7 +129,7 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 		streamErr error
 		blocked   *genai.GenerateContentResponsePromptFeedback
 	)
-	for chunk, err := range client.Models.GenerateContentStream(cctx, req.Model, contents, gcfg) {
+	for chunk, err := range geminiSafe(client.Models.GenerateContentStream(cctx, req.Model, contents, gcfg)) {
 		if err != nil {
 			streamErr = err
 			break
@@ -176,13 +177,39 @@ func (g *Gemini) chat(ctx context.Context, req Request, onDelta func(string), ke
 		return resp, geminiBlocked(g.name, blocked)
 	}
 	if !finished {
-		_, _, readErr, _ := capt.snapshot()
-		return resp, provTruncated(g.name, readErr)
+		return resp, provEnded(g.name, capt)
 	}
 	if resp.Model == "" {
 		resp.Model = req.Model
 	}
 	return resp, nil
+}
+
+// geminiSafe is seq with a panic of the SDK's own code turned into a last
+// error: the SDK asserts the types of the server's fields (a chunk whose
+// "candidates" is a string panics it). A panic of the loop's body is not
+// the SDK's and goes on.
+func geminiSafe[T any](seq iter.Seq2[T, error]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		inBody, stopped := false, false
+		defer func() {
+			r := recover()
+			if r == nil {
+				return
+			}
+			if inBody || stopped {
+				panic(r)
+			}
+			var zero T
+			yield(zero, fmt.Errorf("invalid stream chunk: the Gemini SDK cannot read it (%v)", r))
+		}()
+		seq(func(v T, err error) bool {
+			inBody = true
+			ok := yield(v, err)
+			inBody, stopped = false, !ok
+			return ok
+		})
+	}
 }
 
 // geminiBlocked is the error of a prompt the API refused to answer
@@ -240,8 +267,10 @@ func (g *Gemini) classify(err error, model string, capt *provCapture) error {
 	base := g.BaseURL()
 	var ae genai.APIError
 	if errors.As(err, &ae) {
+		// The HTTP status is the answer; the body's code only stands in
+		// for it in a 200 stream (or when the status was not seen).
 		code := ae.Code
-		if code == 0 {
+		if status >= 400 || code == 0 {
 			code = status
 		}
 		msg := ae.Message
@@ -376,7 +405,14 @@ func (g *Gemini) ListModels(ctx context.Context) ([]ModelInfo, error) {
 	return models, redactSecrets(err, g.cfg, key)
 }
 
-func (g *Gemini) listModels(ctx context.Context, key string) ([]ModelInfo, error) {
+func (g *Gemini) listModels(ctx context.Context, key string) (_ []ModelInfo, err error) {
+	defer func() {
+		// The SDK asserts the types of the list's fields, and reads the
+		// first page before it returns: nothing here calls out of it.
+		if r := recover(); r != nil {
+			err = &APIError{Provider: g.name, Msg: fmt.Sprintf("malformed model list from %s: the Gemini SDK cannot read it (%v)", g.BaseURL(), r)}
+		}
+	}()
 	client, err := g.genaiClient(ctx, key)
 	if err != nil {
 		return nil, err

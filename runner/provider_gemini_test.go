@@ -152,6 +152,49 @@ func TestGeminiRetryInfo(t *testing.T) {
 	}
 }
 
+// TestGeminiFieldOfTheWrongType: a chunk or a model list whose field has
+// the wrong JSON type, which panics the SDK, is a malformed answer.
+func TestGeminiFieldOfTheWrongType(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		if strings.HasSuffix(r.URL.Path, "/models") {
+			ptStream(w, "application/json", `{"models":""}`)
+			return
+		}
+		ptStream(w, ptSSE, ptGeminiChunk("Hel", "", ""), `data: {"candidates": ""}`+"\r\n\r\n")
+	})
+	p := ptGemini(t, srv.URL)
+	resp, err, _ := ptChat(t, context.Background(), p, Request{Model: "m", Messages: ptMessages()}, 10*time.Second)
+	if ae := ptAPIError(t, err); ae.Temporary || !strings.Contains(err.Error(), "malformed stream event") || resp.Text != "Hel" {
+		t.Fatalf("got %q (%+v), text %q", err, ae, resp.Text)
+	}
+	if _, err := p.ListModels(context.Background()); err == nil || !strings.Contains(err.Error(), "cannot read it") {
+		t.Fatalf("ListModels: %v", err)
+	}
+}
+
+// TestGeminiStatusIsTheHTTPStatus: an error body whose code differs from
+// the HTTP status (a gateway relaying an upstream answer) is classified by
+// the status the server answered with.
+func TestGeminiStatusIsTheHTTPStatus(t *testing.T) {
+	for _, c := range []struct {
+		status    int
+		body      string
+		temporary bool
+	}{
+		{503, ptGeminiErr(400, "Request contains an invalid argument."), true},
+		{400, ptGeminiErr(429, "Resource has been exhausted"), false},
+		{500, `{"error":{"code":200,"message":"ok?"}}`, true},
+	} {
+		srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+			ptError(w, c.status, c.body)
+		})
+		_, err := ptGemini(t, srv.URL).Chat(context.Background(), Request{Model: "m"}, nil)
+		if ae := ptAPIError(t, err); ae.Status != c.status || ae.Temporary != c.temporary {
+			t.Errorf("HTTP %d with %s: got %v (status %d, temporary %v)", c.status, c.body, err, ae.Status, ae.Temporary)
+		}
+	}
+}
+
 // TestGeminiDailyQuota: a 429 whose QuotaFailure names a per-day quota is
 // not retried, although a RetryInfo of seconds travels beside it; a
 // per-minute quota is retried after the delay asked for.

@@ -161,7 +161,7 @@ func (o *Ollama) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 		return Response{}, err
 	}
 	resp, err := o.chat(ctx, kctx, client, req, onDelta)
-	return resp, redactSecrets(err, o.cfg, key)
+	return resp.counted(), redactSecrets(err, o.cfg, key)
 }
 
 // chat is Chat with the call's client and keyed context kctx (ctx's child).
@@ -228,9 +228,9 @@ func (o *Ollama) chat(ctx, kctx context.Context, client *api.Client, req Request
 	}
 	if !done {
 		// The api client ends quietly when the body ends: an error status
-		// with an empty body, or a stream cut short.
+		// with an empty body (or a 204), or a stream cut short.
 		status, h, readErr, _ := capt.snapshot()
-		if status >= 400 {
+		if status != 0 && status != http.StatusOK {
 			return resp, provStatusError(o.name, status, h, "", nil)
 		}
 		e := provTruncated(o.name, readErr)

@@ -189,6 +189,30 @@ func TestOllamaEmptyErrorBody(t *testing.T) {
 	}
 }
 
+// TestOllamaUnnamedStatus: a status net/http has no text for, with an
+// empty body, still says something after "HTTP 529: ".
+func TestOllamaUnnamedStatus(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		w.WriteHeader(529)
+	})
+	_, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "x"}, nil)
+	if ae := ptAPIError(t, err); ae.Status != 529 || !ae.Temporary || err.Error() != "ollama: HTTP 529: no reason given" {
+		t.Fatalf("got %q (%+v)", err, ae)
+	}
+}
+
+// TestOllamaNoContent: a 204 to a chat is the server's odd answer, said as
+// one, not a stream Ollama stopped short.
+func TestOllamaNoContent(t *testing.T) {
+	srv, _ := ptServer(t, func(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+		w.WriteHeader(204)
+	})
+	_, err := ptOllama(t, srv.URL).Chat(context.Background(), Request{Model: "x"}, nil)
+	if ae := ptAPIError(t, err); ae.Status != 204 || ae.Temporary || err.Error() != "ollama: HTTP 204: No Content" {
+		t.Fatalf("got %q (%+v)", err, ae)
+	}
+}
+
 // TestOllamaRunnerDiedMidStream: the error line a real Ollama server sent
 // when its model runner was killed mid-answer is the server's error, said
 // as one, not a broken connection.

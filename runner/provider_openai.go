@@ -220,7 +220,7 @@ func (p *OpenAI) Chat(ctx context.Context, req Request, onDelta func(string)) (R
 	req.Params = req.Params.For(config.TypeOpenAI) // params scoped to other providers stay out
 	key, kerr := APIKey(p.cfg)
 	resp, err := p.chat(ctx, req, onDelta, key, kerr)
-	return resp, redactSecrets(err, p.cfg, key)
+	return resp.counted(), redactSecrets(err, p.cfg, key)
 }
 
 func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), key string, kerr error) (Response, error) {
@@ -299,8 +299,7 @@ func (p *OpenAI) chat(ctx context.Context, req Request, onDelta func(string), ke
 		return resp, p.classify(err, req.Model, path, capt, keyErr)
 	}
 	if resp.FinishReason == "" {
-		_, _, readErr, _ := capt.snapshot()
-		return resp, provTruncated(p.name, readErr)
+		return resp, provEnded(p.name, capt)
 	}
 	if resp.FinishReason == "error" {
 		// OpenRouter ends a choice so when the upstream failed mid-answer,

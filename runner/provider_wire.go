@@ -325,6 +325,11 @@ func provStatusError(provider string, status int, h http.Header, msg string, cau
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
+	if msg == "" {
+		// A status net/http has no text for (Cloudflare's 520-527,
+		// Anthropic's 529), answered with no reason.
+		msg = "no reason given"
+	}
 	temporary := provTemporaryStatus(status)
 	if retry, ok := provShouldRetry(h); ok {
 		temporary = retry
@@ -420,6 +425,17 @@ func provTruncated(provider string, readErr error) *APIError {
 		msg = "connection broken mid-stream: " + provErrText(readErr)
 	}
 	return &APIError{Provider: provider, Temporary: true, Msg: msg, Err: readErr}
+}
+
+// provEnded is the error of a stream that ended without its final message:
+// the status's, when the server answered other than 200 OK (a 204, an error
+// status with no body), else provTruncated's.
+func provEnded(provider string, capt *provCapture) *APIError {
+	status, h, readErr, _ := capt.snapshot()
+	if status != 0 && status != http.StatusOK {
+		return provStatusError(provider, status, h, "", nil)
+	}
+	return provTruncated(provider, readErr)
 }
 
 // provRedactURL returns u without user info or query, for messages.
