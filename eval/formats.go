@@ -131,8 +131,9 @@ func findJSON(text string) (out []any, complete bool) {
 	return out, true
 }
 
-// jsonSearchBytes bounds the reading findJSON does (about a second).
-const jsonSearchBytes = 32 << 20
+// jsonSearchBytes bounds the reading findJSON does (about a second). A
+// variable for the tests.
+var jsonSearchBytes = 32 << 20
 
 // jsonEqual reports whether two values of the JSON data model are equal,
 // comparing numbers by value (1 equals 1.0).

@@ -6,7 +6,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"whet/prompt"
 )
@@ -80,11 +79,7 @@ func FuzzLocalChecks(f *testing.F) {
 		}
 		neg := chk
 		neg.Type = "not-" + chk.Type
-		start := time.Now()
 		cr := e.Evaluate(context.Background(), prompt.Case{Name: "c1", Vars: row.vars}, []prompt.Check{chk, neg}, nil, r)
-		if d := time.Since(start); d > 5*time.Second {
-			t.Fatalf("%s took %v", chk.Type, d)
-		}
 		if len(cr.Outcomes) != 2 {
 			t.Fatalf("%d outcomes (err %v)", len(cr.Outcomes), cr.Err)
 		}
