@@ -118,18 +118,28 @@ func tempBase(base string) string {
 // nothing but its space.
 func removeStale(target string) {
 	dir, base := filepath.Split(target)
-	base = tempBase(base)
-	matches, err := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+".*.tmp"))
-	if err != nil {
-		return
-	}
-	for _, name := range matches {
-		digits := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(name), "."+base+"."), ".tmp")
-		if digits == "" || strings.Trim(digits, "0123456789") != "" {
-			continue // not a name createTemp makes
+	RemoveStale(dir, "."+tempBase(base)+".", []string{".tmp"}, staleAge)
+}
+
+// RemoveStale removes the regular files of dir named prefix, a number,
+// then one of suffixes (the temporary files a writer killed mid-write
+// left) that were last written more than age ago, so never one another
+// writer is still filling. Errors are ignored: a file left costs nothing
+// but its space.
+func RemoveStale(dir, prefix string, suffixes []string, age time.Duration) {
+	for _, suffix := range suffixes {
+		matches, err := filepath.Glob(filepath.Join(dir, globEscape(prefix)+"*"+globEscape(suffix)))
+		if err != nil {
+			continue
 		}
-		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleAge {
-			os.Remove(name)
+		for _, name := range matches {
+			digits := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(name), prefix), suffix)
+			if digits == "" || strings.Trim(digits, "0123456789") != "" {
+				continue // not a name of such a file
+			}
+			if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > age {
+				os.Remove(name)
+			}
 		}
 	}
 }

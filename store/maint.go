@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"whet/outfile"
 	"whet/prompt"
 	"whet/textutil"
 )
@@ -455,32 +456,5 @@ const staleBackupAge = time.Hour
 // hold the space the next backup needs. Errors are ignored.
 func removeStaleBackups(dst string) {
 	dir, base := filepath.Split(dst)
-	prefix := "." + base + "."
-	for _, suffix := range []string{".tmp", ".tmp-journal"} {
-		matches, err := filepath.Glob(filepath.Join(dir, globEscape(prefix)+"*"+suffix))
-		if err != nil {
-			continue
-		}
-		for _, name := range matches {
-			digits := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(name), prefix), suffix)
-			if digits == "" || strings.Trim(digits, "0123456789") != "" {
-				continue // not a name BackupFile makes
-			}
-			if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleBackupAge {
-				os.Remove(name)
-			}
-		}
-	}
-}
-
-// globEscape escapes the characters filepath.Match gives a meaning.
-func globEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	outfile.RemoveStale(dir, "."+base+".", []string{".tmp", ".tmp-journal"}, staleBackupAge)
 }
