@@ -74,32 +74,15 @@ func (s *fzServer) answer(code byte, streamType, body string) fzAnswer {
 // fzCheckChat runs one chat against the answer and checks the promises.
 func fzCheckChat(t *testing.T, p Provider, a fzAnswer, key string) {
 	t.Helper()
-	type result struct {
-		resp   Response
-		err    error
-		deltas []string
-	}
-	ch := make(chan result, 1)
-	go func() {
-		var deltas []string
-		req := Request{Model: "m1", Messages: []prompt.Message{{Role: "user", Content: "hi"}}}
-		resp, err := p.Chat(context.Background(), req, func(s string) { deltas = append(deltas, s) })
-		ch <- result{resp, err, deltas}
-	}()
-	var r result
-	select {
-	case r = <-ch:
-	case <-time.After(fzLimit):
-		t.Fatalf("Chat did not return within %v (status %d, body %q)", fzLimit, a.status, a.body)
-	}
-	resp, err := r.resp, r.err
-	for _, d := range r.deltas {
+	req := Request{Model: "m1", Messages: []prompt.Message{{Role: "user", Content: "hi"}}}
+	resp, err, deltas := ptChat(t, context.Background(), p, req, fzLimit)
+	for _, d := range deltas {
 		if d == "" {
-			t.Fatalf("an empty delta (deltas %q)", r.deltas)
+			t.Fatalf("an empty delta (deltas %q)", deltas)
 		}
 	}
-	if joined := strings.Join(r.deltas, ""); joined != resp.Text {
-		t.Fatalf("deltas %q add up to %q, the response says %q (err %v)", r.deltas, joined, resp.Text, err)
+	if joined := strings.Join(deltas, ""); joined != resp.Text {
+		t.Fatalf("deltas %q add up to %q, the response says %q (err %v)", deltas, joined, resp.Text, err)
 	}
 	if resp.TokensIn < 0 || resp.TokensOut < 0 || resp.GenTime < 0 || resp.Latency < 0 || resp.TTFT < 0 || resp.TTFT > resp.Latency {
 		t.Fatalf("response out of range: %+v", resp)
