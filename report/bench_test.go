@@ -73,3 +73,14 @@ func BenchmarkCompareMarkdown(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkJSON writes the JSON report of a 6,000-cell run.
+func BenchmarkJSON(b *testing.B) {
+	rr := benchReport()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := JSON(io.Discard, rr); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -39,10 +39,50 @@ func JSON(w io.Writer, r RunReport) error {
 	for _, s := range v.summaries() {
 		doc.Summary = append(doc.Summary, v.jsonSum(v.version(s.VersionID), s.Target, s))
 	}
-	for _, res := range v.results {
-		doc.Results = append(doc.Results, v.jsonResult(res))
+	return writeRunJSON(w, doc, len(v.results), func(i int) jsonResult { return v.jsonResult(v.results[i]) })
+}
+
+// writeRunJSON is writeJSON of doc with the n results result gives as its
+// Results, each encoded on its own: the document of a run of 80,000 cells
+// (70 MB) was held several times over, as results, encoded, then indented.
+// The bytes are the same, written in one write.
+func writeRunJSON(w io.Writer, doc jsonRunDoc, n int, result func(int) jsonResult) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	doc.Results = []jsonResult{}
+	if err := enc.Encode(doc); err != nil {
+		return err
 	}
-	return writeJSON(w, doc)
+	// Results is the document's last field: it ends `"results": []`.
+	const empty = "[]\n}\n"
+	head := b.Bytes()
+	if n == 0 || !bytes.HasSuffix(head, []byte(empty)) {
+		_, err := w.Write(textutil.EscapeControls(head))
+		return err
+	}
+	out := bytes.NewBuffer(make([]byte, 0, len(head)+n*1024))
+	out.Write(textutil.EscapeControls(head[:len(head)-len(empty)]))
+	out.WriteString("[\n")
+	var rb bytes.Buffer
+	renc := json.NewEncoder(&rb)
+	renc.SetIndent("    ", "  ")
+	renc.SetEscapeHTML(false)
+	for i := range n {
+		rb.Reset()
+		if err := renc.Encode(result(i)); err != nil {
+			return err
+		}
+		if i > 0 {
+			out.WriteString(",\n")
+		}
+		out.WriteString("    ")
+		out.Write(textutil.EscapeControls(bytes.TrimSuffix(rb.Bytes(), []byte("\n"))))
+	}
+	out.WriteString("\n  ]\n}\n")
+	_, err := w.Write(out.Bytes())
+	return err
 }
 
 // WriteJSON is writeJSON, for JSON written outside this package.
